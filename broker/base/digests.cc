@@ -1,0 +1,81 @@
+#include "broker/base/digests.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
+
+namespace wharf::base_internal {
+
+Md5 Md5Of(std::string_view bytes) {
+  Md5 out;
+  unsigned int len = 0;
+  EVP_Digest(bytes.data(), bytes.size(), out.data(), &len, EVP_md5(), nullptr);
+  return out;
+}
+
+std::string ToHex(const uint8_t* data, size_t size) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex(size * 2, '\0');
+  for (size_t i = 0; i < size; ++i) {
+    hex[2 * i] = kDigits[data[i] >> 4];
+    hex[2 * i + 1] = kDigits[data[i] & 0xf];
+  }
+  return hex;
+}
+
+std::string Md5Hex(std::string_view bytes) { return ToHex(Md5Of(bytes)); }
+
+std::string Sha256Hex(std::string_view bytes) {
+  uint8_t out[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), out);
+  return ToHex(out, sizeof(out));
+}
+
+std::string HmacSha256(std::string_view key, std::string_view data) {
+  uint8_t out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const uint8_t*>(data.data()), data.size(), out, &len);
+  return std::string(reinterpret_cast<const char*>(out), len);
+}
+
+AttributeMd5::AttributeMd5() : ctx_(EVP_MD_CTX_new()) {
+  EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_md5(), nullptr);
+}
+
+AttributeMd5::~AttributeMd5() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+
+void AttributeMd5::AddLengthPrefixed(std::string_view bytes) {
+  const uint32_t n = static_cast<uint32_t>(bytes.size());
+  const uint8_t be[4] = {static_cast<uint8_t>(n >> 24), static_cast<uint8_t>(n >> 16),
+                         static_cast<uint8_t>(n >> 8), static_cast<uint8_t>(n)};
+  EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), be, 4);
+  EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), bytes.data(), bytes.size());
+}
+
+void AttributeMd5::AddString(std::string_view name, std::string_view data_type,
+                             std::string_view value) {
+  AddLengthPrefixed(name);
+  AddLengthPrefixed(data_type);
+  const uint8_t marker = 1;
+  EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), &marker, 1);
+  AddLengthPrefixed(value);
+}
+
+void AttributeMd5::AddBinary(std::string_view name, std::string_view data_type,
+                             std::string_view value) {
+  AddLengthPrefixed(name);
+  AddLengthPrefixed(data_type);
+  const uint8_t marker = 2;
+  EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), &marker, 1);
+  AddLengthPrefixed(value);
+}
+
+std::string AttributeMd5::HexDigest() {
+  uint8_t out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), out, &len);
+  return ToHex(out, len);
+}
+
+}  // namespace wharf::base_internal

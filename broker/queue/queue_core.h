@@ -1,0 +1,159 @@
+// The internal contract between the SQS service layer (broker/service/) and a
+// queue engine: StandardQueue (broker/queue/) or FifoQueue (broker/fifo/).
+//
+// The service validates requests, parses attributes into a typed QueueConfig,
+// builds the shared Payload once per send, and turns Deliveries into
+// sqs::Message results. A QueueCore owns message state only: ready / delayed /
+// in-flight / deleted, receipt handles, deadlines, long-poll waiting,
+// retention, and the move of over-received messages to the dead-letter sink.
+//
+// Thread safety: every QueueCore method is thread-safe. No method calls user
+// code; DeadLetterSink::Accept is called with no QueueCore lock held (so a
+// queue may be its own DLQ's DLQ without deadlock).
+
+#ifndef WHARF_BROKER_QUEUE_QUEUE_CORE_H_
+#define WHARF_BROKER_QUEUE_QUEUE_CORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "wharf/sqs.h"
+
+namespace wharf::queue_internal {
+
+// Immutable message content, shared (never copied) between the queues an SNS
+// topic fans out to, and between a queue and its dead-letter queue.
+struct Payload {
+  std::string body;
+  sqs::MessageAttributeMap message_attributes;
+  std::string md5_of_body;                        // Lower-case hex.
+  std::string md5_of_message_attributes;          // Over all attributes; empty if none.
+  std::string aws_trace_header;                   // Empty if none.
+  std::string md5_of_message_system_attributes;   // Empty if no trace header.
+};
+
+// Typed queue configuration, parsed from attributes by the service layer.
+// Changes (SetQueueAttributes) are applied with QueueCore::SetConfig.
+struct QueueConfig {
+  absl::Duration visibility_timeout = absl::Seconds(30);
+  absl::Duration delay = absl::ZeroDuration();
+  absl::Duration retention = absl::Seconds(345600);
+  // Redrive: a message whose receive count would exceed this is moved to the
+  // DeadLetterSink instead of being returned. 0 = no redrive policy.
+  int max_receive_count = 0;
+  // Standard queues: ReceiveMessage fails with OverLimit at this many in flight.
+  // FIFO: returns no messages instead.
+  int max_inflight = 120000;
+
+  // FIFO only.
+  bool content_based_deduplication = false;
+  enum class DeduplicationScope { kQueue, kMessageGroup };
+  DeduplicationScope deduplication_scope = DeduplicationScope::kQueue;
+};
+
+// One message to enqueue. Fields below `payload` are normally empty/zero; a
+// dead-letter move or a move task fills them to carry the message's history.
+struct SendArgs {
+  std::shared_ptr<const Payload> payload;
+  std::string message_group_id;     // Required on FIFO; optional (fair queues) on standard.
+  std::string deduplication_id;     // FIFO: the effective id (explicit or body SHA-256).
+  absl::Duration delay = absl::ZeroDuration();  // Standard only; FIFO uses config.delay.
+
+  std::string message_id;           // Empty: the core assigns a new UUID.
+  absl::Time sent_time = absl::InfinitePast();  // InfinitePast: now.
+  int receive_count = 0;
+  absl::Time first_receive_time = absl::InfinitePast();  // InfinitePast: never received.
+  std::string dead_letter_source_arn;
+};
+
+struct SendOutcome {
+  std::string message_id;
+  std::string sequence_number;  // FIFO only.
+  bool duplicate = false;       // FIFO: deduplicated; message_id is the original's.
+};
+
+// A message as handed out by Receive (or taken by a move). Everything the
+// service needs to build an sqs::Message, including system attributes.
+struct Delivery {
+  std::string message_id;
+  std::string receipt_handle;  // Empty for TakeForMove.
+  std::shared_ptr<const Payload> payload;
+  int receive_count = 0;       // Including this receive.
+  absl::Time sent_time;
+  absl::Time first_receive_time;
+  std::string message_group_id;
+  std::string deduplication_id;
+  std::string sequence_number;
+  std::string dead_letter_source_arn;
+};
+
+struct ReceiveArgs {
+  int max_messages = 1;                       // 1-10.
+  absl::Duration visibility_timeout;          // Already defaulted by the service.
+  absl::Time wait_deadline;                   // Now() for a short poll.
+  std::string receive_request_attempt_id;     // FIFO only.
+};
+
+struct Counts {
+  int64_t visible = 0;    // ApproximateNumberOfMessages
+  int64_t in_flight = 0;  // ApproximateNumberOfMessagesNotVisible
+  int64_t delayed = 0;    // ApproximateNumberOfMessagesDelayed
+};
+
+// Receives messages that exceeded max_receive_count. Implemented by the
+// service, which resolves the queue's current RedrivePolicy target and sends
+// there with the message's history (SendArgs fields) preserved.
+class DeadLetterSink {
+ public:
+  virtual ~DeadLetterSink() = default;
+  // Called with no QueueCore lock held. `source_arn` is the ARN of the queue
+  // the message leaves. Returns false if the message could not be placed
+  // (e.g. the DLQ was deleted); the core then keeps the message.
+  virtual bool Accept(const Delivery& message) = 0;
+};
+
+class QueueCore {
+ public:
+  virtual ~QueueCore() = default;
+
+  virtual absl::StatusOr<SendOutcome> Send(SendArgs args) = 0;
+
+  // Returns up to max_messages visible messages, making each in flight for
+  // visibility_timeout. If none is visible, blocks until one is or until
+  // wait_deadline on the broker's Clock. Moves over-received messages to the
+  // DeadLetterSink. Drops messages older than the retention period.
+  // Errors: OverLimit (standard, too many in flight).
+  virtual absl::StatusOr<std::vector<Delivery>> Receive(const ReceiveArgs& args) = 0;
+
+  // Errors: ReceiptHandleIsInvalid (malformed or foreign handle),
+  // InvalidParameterValue (FIFO: expired handle).
+  virtual absl::Status Delete(std::string_view receipt_handle) = 0;
+
+  // New deadline = now + timeout. Errors: ReceiptHandleIsInvalid,
+  // MessageNotInflight, InvalidParameterValue (over the 12-hour cap, deleted).
+  virtual absl::Status ChangeVisibility(std::string_view receipt_handle,
+                                        absl::Duration timeout) = 0;
+
+  // Deletes every message: visible, delayed and in flight.
+  virtual void Purge() = 0;
+
+  // Removes up to `max` visible messages without counting a receive, for
+  // message move tasks. The Deliveries carry full history.
+  virtual std::vector<Delivery> TakeForMove(int max) = 0;
+
+  virtual Counts GetCounts() = 0;
+  virtual void SetConfig(const QueueConfig& config) = 0;
+
+  // Wakes every blocked Receive so it returns (empty) promptly; later calls
+  // behave normally. Used when the queue is deleted.
+  virtual void Close() = 0;
+};
+
+}  // namespace wharf::queue_internal
+
+#endif  // WHARF_BROKER_QUEUE_QUEUE_CORE_H_

@@ -1,0 +1,107 @@
+// File: wharf/clock.h
+//
+// The injected source of time. Every deadline in wharf (visibility, delay,
+// retention, deduplication window, long-poll wait, retries, schedules) reads a
+// Clock, never the system time directly, so a test can use ManualClock and move
+// time by hand instead of sleeping:
+//
+//   auto clock = std::make_shared<wharf::ManualClock>();
+//   auto broker = wharf::Broker::Open({.clock = clock}).value();
+//   ... receive a message, then
+//   clock->Advance(absl::Seconds(31));   // its visibility timeout has passed
+//
+// Blocking waits go through Clock::Await with a Wakeup, so that
+// ManualClock::Advance can wake every blocked waiter at once (they re-check
+// their condition against the new time).
+//
+// Thread safety: Clock implementations are thread-safe. A Wakeup may be
+// notified from any thread; it is awaited by one thread at a time.
+
+#ifndef WHARF_CLOCK_H_
+#define WHARF_CLOCK_H_
+
+#include <atomic>
+#include <functional>
+#include <memory>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+
+namespace wharf {
+
+// A one-shot signal a blocked thread waits on (like absl::Notification, but
+// awaited through a Clock so that simulated time can wake it too).
+class Wakeup {
+ public:
+  Wakeup() = default;
+  Wakeup(const Wakeup&) = delete;
+  Wakeup& operator=(const Wakeup&) = delete;
+
+  // Wakes the waiter. Idempotent; never blocks for long (takes an internal
+  // mutex briefly).
+  void Notify() ABSL_LOCKS_EXCLUDED(mu_);
+  bool HasBeenNotified() const ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  friend class SystemClock;
+  friend class ManualClock;
+
+  mutable absl::Mutex mu_;
+  absl::CondVar cv_;
+  bool notified_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+
+  // The current time. Never blocks; safe to call while holding any lock.
+  virtual absl::Time Now() const = 0;
+
+  // Blocks until `wakeup` is notified or Now() >= deadline, whichever comes
+  // first; may also return early when time moves (ManualClock::Advance), so
+  // callers re-check their condition in a loop. Returns true if notified.
+  // REQUIRES: the caller holds no lock that Notify() callers need.
+  virtual bool Await(Wakeup& wakeup, absl::Time deadline) = 0;
+};
+
+// Real time (absl::Now()).
+class SystemClock final : public Clock {
+ public:
+  absl::Time Now() const override;
+  bool Await(Wakeup& wakeup, absl::Time deadline) override;
+};
+
+// Simulated time for tests: moves only on Advance/SetTime. Starts at a fixed,
+// realistic instant (2026-01-01T00:00:00Z) unless given one.
+class ManualClock final : public Clock {
+ public:
+  explicit ManualClock(absl::Time start = absl::FromUnixSeconds(1767225600));
+
+  absl::Time Now() const override;
+  bool Await(Wakeup& wakeup, absl::Time deadline) override ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Moves time forward by `d` (>= 0) and wakes every thread blocked in Await,
+  // so each re-checks its deadline and condition against the new time.
+  void Advance(absl::Duration d) ABSL_LOCKS_EXCLUDED(mu_);
+  // Moves time to `t`; REQUIRES: t >= Now().
+  void SetTime(absl::Time t) ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Number of threads blocked in Await right now.
+  int NumWaiters() const ABSL_LOCKS_EXCLUDED(mu_);
+  // Blocks (on real time, without a deadline) until at least `n` threads are
+  // blocked in Await. Lets a test learn that a receiver is parked without
+  // sleeping.
+  void AwaitWaiters(int n) const ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  std::atomic<int64_t> now_ns_;  // Unix nanoseconds; written under mu_.
+  mutable absl::Mutex mu_;       // Lock order: mu_ before any Wakeup::mu_.
+  absl::flat_hash_set<Wakeup*> waiters_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace wharf
+
+#endif  // WHARF_CLOCK_H_

@@ -1,0 +1,356 @@
+// File: wharf/sqs.h
+//
+// wharf::sqs::Service: Amazon SQS, in process. Operation names, request and
+// result fields mirror the AWS API (API version 2012-11-05) in snake_case, so
+// code written from the AWS docs reads the same here. Every range, default and
+// validation rule of spec/sqs.md is enforced and failures carry the AWS error
+// code (see wharf/errors.h).
+//
+//   wharf::sqs::Service& sqs = broker->sqs();
+//   auto url = sqs.CreateQueue({.queue_name = "jobs"})->queue_url;
+//   sqs.SendMessage({.queue_url = url, .message_body = "hello"});
+//   auto got = sqs.ReceiveMessage({.queue_url = url, .wait_time_seconds = 20});
+//   for (auto& m : got->messages)
+//     sqs.DeleteMessage({.queue_url = url, .receipt_handle = m.receipt_handle});
+//
+// Hot loops can skip the URL lookup: OpenQueue returns a Queue handle with the
+// message operations, which stays valid (and fails with QueueDoesNotExist)
+// after the queue is deleted.
+//
+// Thread safety: Service and Queue are thread-safe; any number of threads may
+// send, receive, delete and change visibility concurrently.
+
+#ifndef WHARF_SQS_H_
+#define WHARF_SQS_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "wharf/errors.h"
+
+namespace wharf::sqs {
+
+// Attribute maps are ordered by name (byte order), the order in which
+// MD5OfMessageAttributes is computed.
+using AttributeMap = std::map<std::string, std::string>;
+using TagMap = std::map<std::string, std::string>;
+
+// A message attribute. DataType is "String", "Number" or "Binary", optionally
+// followed by ".label". String and Number use string_value; Binary uses
+// binary_value (raw bytes, not base64).
+struct MessageAttributeValue {
+  std::string data_type;
+  std::string string_value;
+  std::string binary_value;
+
+  friend bool operator==(const MessageAttributeValue&, const MessageAttributeValue&) = default;
+};
+using MessageAttributeMap = std::map<std::string, MessageAttributeValue>;
+
+// An entry that failed inside a batch call (BatchResultErrorEntry).
+struct BatchResultErrorEntry {
+  std::string id;
+  bool sender_fault = true;
+  ErrorCode code = ErrorCode::kInvalidParameterValue;
+  std::string message;
+};
+
+// ---- Queues -----------------------------------------------------------------
+
+struct CreateQueueRequest {
+  std::string queue_name;
+  AttributeMap attributes;  // e.g. {"VisibilityTimeout", "60"}, {"FifoQueue", "true"}
+  TagMap tags;
+};
+struct CreateQueueResult {
+  std::string queue_url;
+};
+
+struct DeleteQueueRequest {
+  std::string queue_url;
+};
+
+struct ListQueuesRequest {
+  std::string queue_name_prefix;
+  std::optional<int> max_results;  // 1-1000; a next_token is returned only when set.
+  std::string next_token;
+};
+struct ListQueuesResult {
+  std::vector<std::string> queue_urls;
+  std::string next_token;  // Empty when there are no more.
+};
+
+struct GetQueueUrlRequest {
+  std::string queue_name;
+  std::string queue_owner_aws_account_id;
+};
+struct GetQueueUrlResult {
+  std::string queue_url;
+};
+
+struct GetQueueAttributesRequest {
+  std::string queue_url;
+  std::vector<std::string> attribute_names;  // "All" or names; empty returns none.
+};
+struct GetQueueAttributesResult {
+  AttributeMap attributes;
+};
+
+struct SetQueueAttributesRequest {
+  std::string queue_url;
+  AttributeMap attributes;
+};
+
+struct PurgeQueueRequest {
+  std::string queue_url;
+};
+
+struct TagQueueRequest {
+  std::string queue_url;
+  TagMap tags;
+};
+struct UntagQueueRequest {
+  std::string queue_url;
+  std::vector<std::string> tag_keys;
+};
+struct ListQueueTagsRequest {
+  std::string queue_url;
+};
+struct ListQueueTagsResult {
+  TagMap tags;
+};
+
+struct ListDeadLetterSourceQueuesRequest {
+  std::string queue_url;
+  std::optional<int> max_results;
+  std::string next_token;
+};
+struct ListDeadLetterSourceQueuesResult {
+  std::vector<std::string> queue_urls;
+  std::string next_token;
+};
+
+// ---- Messages ---------------------------------------------------------------
+
+struct SendMessageRequest {
+  std::string queue_url;
+  std::string message_body;
+  std::optional<int> delay_seconds;  // 0-900; default the queue's. Not on FIFO.
+  MessageAttributeMap message_attributes;
+  MessageAttributeMap message_system_attributes;  // Only "AWSTraceHeader" (String).
+  std::string message_deduplication_id;           // FIFO only.
+  std::string message_group_id;                   // Required on FIFO.
+};
+struct SendMessageResult {
+  std::string message_id;
+  std::string md5_of_message_body;
+  std::string md5_of_message_attributes;         // Empty when no attributes.
+  std::string md5_of_message_system_attributes;  // Empty when none.
+  std::string sequence_number;                   // FIFO only.
+};
+
+struct SendMessageBatchRequestEntry {
+  std::string id;
+  std::string message_body;
+  std::optional<int> delay_seconds;
+  MessageAttributeMap message_attributes;
+  MessageAttributeMap message_system_attributes;
+  std::string message_deduplication_id;
+  std::string message_group_id;
+};
+struct SendMessageBatchRequest {
+  std::string queue_url;
+  std::vector<SendMessageBatchRequestEntry> entries;  // 1-10.
+};
+struct SendMessageBatchResultEntry {
+  std::string id;
+  std::string message_id;
+  std::string md5_of_message_body;
+  std::string md5_of_message_attributes;
+  std::string md5_of_message_system_attributes;
+  std::string sequence_number;
+};
+struct SendMessageBatchResult {
+  std::vector<SendMessageBatchResultEntry> successful;
+  std::vector<BatchResultErrorEntry> failed;
+};
+
+struct ReceiveMessageRequest {
+  std::string queue_url;
+  int max_number_of_messages = 1;            // 1-10.
+  std::optional<int> visibility_timeout;     // 0-43200; default the queue's.
+  std::optional<int> wait_time_seconds;      // 0-20; default the queue's.
+  std::vector<std::string> message_attribute_names;         // Names, "All", ".*", "prefix.*".
+  std::vector<std::string> message_system_attribute_names;  // Names or "All" (alias AttributeNames).
+  std::string receive_request_attempt_id;                   // FIFO only.
+};
+struct Message {
+  std::string message_id;
+  std::string receipt_handle;
+  std::string md5_of_body;
+  std::string body;
+  AttributeMap attributes;  // System attributes that were asked for.
+  std::string md5_of_message_attributes;  // Over the returned attributes; empty when none.
+  MessageAttributeMap message_attributes;
+};
+struct ReceiveMessageResult {
+  std::vector<Message> messages;
+};
+
+struct DeleteMessageRequest {
+  std::string queue_url;
+  std::string receipt_handle;
+};
+
+struct DeleteMessageBatchRequestEntry {
+  std::string id;
+  std::string receipt_handle;
+};
+struct DeleteMessageBatchRequest {
+  std::string queue_url;
+  std::vector<DeleteMessageBatchRequestEntry> entries;
+};
+struct DeleteMessageBatchResult {
+  std::vector<std::string> successful;  // Entry ids.
+  std::vector<BatchResultErrorEntry> failed;
+};
+
+struct ChangeMessageVisibilityRequest {
+  std::string queue_url;
+  std::string receipt_handle;
+  int visibility_timeout = 0;  // 0-43200.
+};
+
+struct ChangeMessageVisibilityBatchRequestEntry {
+  std::string id;
+  std::string receipt_handle;
+  int visibility_timeout = 0;
+};
+struct ChangeMessageVisibilityBatchRequest {
+  std::string queue_url;
+  std::vector<ChangeMessageVisibilityBatchRequestEntry> entries;
+};
+struct ChangeMessageVisibilityBatchResult {
+  std::vector<std::string> successful;
+  std::vector<BatchResultErrorEntry> failed;
+};
+
+// ---- Dead-letter redrive (message move tasks) -------------------------------
+
+struct StartMessageMoveTaskRequest {
+  std::string source_arn;       // A dead-letter queue.
+  std::string destination_arn;  // Empty: back to each message's source queue.
+  std::optional<int> max_number_of_messages_per_second;  // 1-500.
+};
+struct StartMessageMoveTaskResult {
+  std::string task_handle;
+};
+
+struct ListMessageMoveTasksRequest {
+  std::string source_arn;
+  std::optional<int> max_results;  // 1-10, default 1.
+};
+struct MessageMoveTask {
+  std::string task_handle;  // Only while RUNNING.
+  std::string status;       // RUNNING | COMPLETED | CANCELLING | CANCELLED | FAILED
+  std::string source_arn;
+  std::string destination_arn;
+  std::optional<int> max_number_of_messages_per_second;
+  int64_t approximate_number_of_messages_moved = 0;
+  int64_t approximate_number_of_messages_to_move = 0;
+  std::string failure_reason;
+  int64_t started_timestamp = 0;  // Epoch milliseconds.
+};
+struct ListMessageMoveTasksResult {
+  std::vector<MessageMoveTask> results;  // Most recent first.
+};
+
+struct CancelMessageMoveTaskRequest {
+  std::string task_handle;
+};
+struct CancelMessageMoveTaskResult {
+  int64_t approximate_number_of_messages_moved = 0;
+};
+
+// ---- Interfaces -------------------------------------------------------------
+
+// The message operations of one queue, without a URL lookup per call. The
+// queue_url field of each request is ignored. Obtained from
+// Service::OpenQueue; shared ownership; outlives the queue safely (calls then
+// fail with QueueDoesNotExist).
+class Queue {
+ public:
+  virtual ~Queue() = default;
+
+  virtual const std::string& url() const = 0;
+  virtual const std::string& arn() const = 0;
+
+  virtual absl::StatusOr<SendMessageResult> SendMessage(const SendMessageRequest& request) = 0;
+  virtual absl::StatusOr<SendMessageBatchResult> SendMessageBatch(
+      const SendMessageBatchRequest& request) = 0;
+  // Blocks up to wait_time_seconds (on the broker's Clock) when nothing is
+  // visible; returns as soon as at least one message is.
+  virtual absl::StatusOr<ReceiveMessageResult> ReceiveMessage(
+      const ReceiveMessageRequest& request) = 0;
+  virtual absl::Status DeleteMessage(const DeleteMessageRequest& request) = 0;
+  virtual absl::StatusOr<DeleteMessageBatchResult> DeleteMessageBatch(
+      const DeleteMessageBatchRequest& request) = 0;
+  virtual absl::Status ChangeMessageVisibility(const ChangeMessageVisibilityRequest& request) = 0;
+  virtual absl::StatusOr<ChangeMessageVisibilityBatchResult> ChangeMessageVisibilityBatch(
+      const ChangeMessageVisibilityBatchRequest& request) = 0;
+};
+
+class Service {
+ public:
+  virtual ~Service() = default;
+
+  // Queue lifecycle and attributes.
+  virtual absl::StatusOr<CreateQueueResult> CreateQueue(const CreateQueueRequest& request) = 0;
+  virtual absl::Status DeleteQueue(const DeleteQueueRequest& request) = 0;
+  virtual absl::StatusOr<ListQueuesResult> ListQueues(const ListQueuesRequest& request) = 0;
+  virtual absl::StatusOr<GetQueueUrlResult> GetQueueUrl(const GetQueueUrlRequest& request) = 0;
+  virtual absl::StatusOr<GetQueueAttributesResult> GetQueueAttributes(
+      const GetQueueAttributesRequest& request) = 0;
+  virtual absl::Status SetQueueAttributes(const SetQueueAttributesRequest& request) = 0;
+  virtual absl::Status PurgeQueue(const PurgeQueueRequest& request) = 0;
+  virtual absl::Status TagQueue(const TagQueueRequest& request) = 0;
+  virtual absl::Status UntagQueue(const UntagQueueRequest& request) = 0;
+  virtual absl::StatusOr<ListQueueTagsResult> ListQueueTags(
+      const ListQueueTagsRequest& request) = 0;
+  virtual absl::StatusOr<ListDeadLetterSourceQueuesResult> ListDeadLetterSourceQueues(
+      const ListDeadLetterSourceQueuesRequest& request) = 0;
+
+  // Messages (each resolves queue_url, then forwards to the Queue).
+  virtual absl::StatusOr<SendMessageResult> SendMessage(const SendMessageRequest& request) = 0;
+  virtual absl::StatusOr<SendMessageBatchResult> SendMessageBatch(
+      const SendMessageBatchRequest& request) = 0;
+  virtual absl::StatusOr<ReceiveMessageResult> ReceiveMessage(
+      const ReceiveMessageRequest& request) = 0;
+  virtual absl::Status DeleteMessage(const DeleteMessageRequest& request) = 0;
+  virtual absl::StatusOr<DeleteMessageBatchResult> DeleteMessageBatch(
+      const DeleteMessageBatchRequest& request) = 0;
+  virtual absl::Status ChangeMessageVisibility(const ChangeMessageVisibilityRequest& request) = 0;
+  virtual absl::StatusOr<ChangeMessageVisibilityBatchResult> ChangeMessageVisibilityBatch(
+      const ChangeMessageVisibilityBatchRequest& request) = 0;
+
+  // Dead-letter redrive.
+  virtual absl::StatusOr<StartMessageMoveTaskResult> StartMessageMoveTask(
+      const StartMessageMoveTaskRequest& request) = 0;
+  virtual absl::StatusOr<ListMessageMoveTasksResult> ListMessageMoveTasks(
+      const ListMessageMoveTasksRequest& request) = 0;
+  virtual absl::StatusOr<CancelMessageMoveTaskResult> CancelMessageMoveTask(
+      const CancelMessageMoveTaskRequest& request) = 0;
+
+  // The fast-path handle for a queue URL (QueueDoesNotExist if unknown).
+  virtual absl::StatusOr<std::shared_ptr<Queue>> OpenQueue(const std::string& queue_url) = 0;
+};
+
+}  // namespace wharf::sqs
+
+#endif  // WHARF_SQS_H_
