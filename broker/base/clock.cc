@@ -3,22 +3,26 @@
 namespace wharf {
 
 void Wakeup::Notify() {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   notified_ = true;
-  cv_.SignalAll();
+  cv_.notify_all();
 }
 
 bool Wakeup::HasBeenNotified() const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   return notified_;
 }
 
 absl::Time SystemClock::Now() const { return absl::Now(); }
 
 bool SystemClock::Await(Wakeup& wakeup, absl::Time deadline) {
-  absl::MutexLock lock(&wakeup.mu_);
-  while (!wakeup.notified_) {
-    if (wakeup.cv_.WaitWithDeadline(&wakeup.mu_, deadline)) break;  // Timed out.
+  std::unique_lock<std::mutex> lock(wakeup.mu_);
+  auto notified = [&] { return wakeup.notified_; };
+  // Converting far-future deadlines between clocks overflows in libstdc++.
+  if (deadline - absl::Now() > absl::Hours(24 * 365)) {
+    wakeup.cv_.wait(lock, notified);
+  } else {
+    wakeup.cv_.wait_until(lock, absl::ToChronoTime(deadline), notified);
   }
   return wakeup.notified_;
 }
@@ -31,43 +35,43 @@ absl::Time ManualClock::Now() const {
 
 bool ManualClock::Await(Wakeup& wakeup, absl::Time deadline) {
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     waiters_.insert(&wakeup);
+    waiters_changed_.notify_all();
   }
   bool notified;
   {
-    // Advance stores the new time before it takes wakeup.mu_ to signal, so
+    // SetTime stores the new time before it takes wakeup.mu_ to signal, so
     // checking Now() under wakeup.mu_ cannot miss a wake-up.
-    absl::MutexLock lock(&wakeup.mu_);
-    while (!wakeup.notified_ && Now() < deadline) wakeup.cv_.Wait(&wakeup.mu_);
+    std::unique_lock<std::mutex> lock(wakeup.mu_);
+    wakeup.cv_.wait(lock, [&] { return wakeup.notified_ || Now() >= deadline; });
     notified = wakeup.notified_;
   }
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   waiters_.erase(&wakeup);
+  waiters_changed_.notify_all();
   return notified;
 }
 
 void ManualClock::Advance(absl::Duration d) { SetTime(Now() + d); }
 
 void ManualClock::SetTime(absl::Time t) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   if (t > Now()) now_ns_.store(absl::ToUnixNanos(t), std::memory_order_release);
   for (Wakeup* w : waiters_) {
-    absl::MutexLock wlock(&w->mu_);
-    w->cv_.SignalAll();
+    std::lock_guard<std::mutex> wlock(w->mu_);
+    w->cv_.notify_all();
   }
 }
 
 int ManualClock::NumWaiters() const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   return static_cast<int>(waiters_.size());
 }
 
 void ManualClock::AwaitWaiters(int n) const {
-  auto enough = [this, n]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-    return static_cast<int>(waiters_.size()) >= n;
-  };
-  absl::MutexLock lock(&mu_, absl::Condition(&enough));
+  std::unique_lock<std::mutex> lock(mu_);
+  waiters_changed_.wait(lock, [&] { return static_cast<int>(waiters_.size()) >= n; });
 }
 
 }  // namespace wharf

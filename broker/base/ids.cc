@@ -20,8 +20,8 @@ void NewUuid(char out[36]) {
   static constexpr char kDigits[] = "0123456789abcdef";
   uint64_t hi = absl::Uniform<uint64_t>(ThreadGen());
   uint64_t lo = absl::Uniform<uint64_t>(ThreadGen());
-  hi = (hi & ~0xF000ull) | 0x4000ull;                                 // Version 4.
-  lo = (lo & ~(0xC000ull << 48)) | (0x8000ull << 48);                 // Variant 10xx.
+  hi = (hi & ~0xF000ull) | 0x4000ull;                  // Version 4.
+  lo = (lo & ~(0xC000ull << 48)) | (0x8000ull << 48);  // Variant 10xx.
   uint8_t bytes[16];
   for (int i = 0; i < 8; ++i) bytes[i] = static_cast<uint8_t>(hi >> (56 - 8 * i));
   for (int i = 0; i < 8; ++i) bytes[8 + i] = static_cast<uint8_t>(lo >> (56 - 8 * i));

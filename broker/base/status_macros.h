@@ -9,10 +9,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-#define WHARF_RETURN_IF_ERROR(expr)                 \
-  do {                                              \
-    ::absl::Status wharf_status_ = (expr);          \
-    if (!wharf_status_.ok()) return wharf_status_;  \
+#define WHARF_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::absl::Status wharf_status_ = (expr);         \
+    if (!wharf_status_.ok()) return wharf_status_; \
   } while (0)
 
 #define WHARF_STATUS_CONCAT_INNER_(a, b) a##b
@@ -22,8 +22,8 @@
 #define WHARF_ASSIGN_OR_RETURN(lhs, expr) \
   WHARF_ASSIGN_OR_RETURN_IMPL_(WHARF_STATUS_CONCAT_(wharf_statusor_, __LINE__), lhs, expr)
 
-#define WHARF_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr) \
-  auto statusor = (expr);                                 \
+#define WHARF_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr)  \
+  auto statusor = (expr);                                  \
   if (!statusor.ok()) return std::move(statusor).status(); \
   lhs = std::move(statusor).value()
 

@@ -21,12 +21,10 @@
 #define WHARF_CLOCK_H_
 
 #include <atomic>
-#include <functional>
-#include <memory>
+#include <condition_variable>
+#include <mutex>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 namespace wharf {
@@ -41,16 +39,18 @@ class Wakeup {
 
   // Wakes the waiter. Idempotent; never blocks for long (takes an internal
   // mutex briefly).
-  void Notify() ABSL_LOCKS_EXCLUDED(mu_);
-  bool HasBeenNotified() const ABSL_LOCKS_EXCLUDED(mu_);
+  void Notify();
+  bool HasBeenNotified() const;
 
  private:
   friend class SystemClock;
   friend class ManualClock;
 
-  mutable absl::Mutex mu_;
-  absl::CondVar cv_;
-  bool notified_ ABSL_GUARDED_BY(mu_) = false;
+  // std:: primitives, not absl::Mutex: Debian's prebuilt Abseil is invisible
+  // to ThreadSanitizer (see broker/base/mutex.h).
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool notified_ = false;  // Guarded by mu_.
 };
 
 class Clock {
@@ -81,25 +81,26 @@ class ManualClock final : public Clock {
   explicit ManualClock(absl::Time start = absl::FromUnixSeconds(1767225600));
 
   absl::Time Now() const override;
-  bool Await(Wakeup& wakeup, absl::Time deadline) override ABSL_LOCKS_EXCLUDED(mu_);
+  bool Await(Wakeup& wakeup, absl::Time deadline) override;
 
   // Moves time forward by `d` (>= 0) and wakes every thread blocked in Await,
   // so each re-checks its deadline and condition against the new time.
-  void Advance(absl::Duration d) ABSL_LOCKS_EXCLUDED(mu_);
+  void Advance(absl::Duration d);
   // Moves time to `t`; REQUIRES: t >= Now().
-  void SetTime(absl::Time t) ABSL_LOCKS_EXCLUDED(mu_);
+  void SetTime(absl::Time t);
 
   // Number of threads blocked in Await right now.
-  int NumWaiters() const ABSL_LOCKS_EXCLUDED(mu_);
+  int NumWaiters() const;
   // Blocks (on real time, without a deadline) until at least `n` threads are
   // blocked in Await. Lets a test learn that a receiver is parked without
   // sleeping.
-  void AwaitWaiters(int n) const ABSL_LOCKS_EXCLUDED(mu_);
+  void AwaitWaiters(int n) const;
 
  private:
   std::atomic<int64_t> now_ns_;  // Unix nanoseconds; written under mu_.
-  mutable absl::Mutex mu_;       // Lock order: mu_ before any Wakeup::mu_.
-  absl::flat_hash_set<Wakeup*> waiters_ ABSL_GUARDED_BY(mu_);
+  mutable std::mutex mu_;        // Lock order: mu_ before any Wakeup::mu_.
+  mutable std::condition_variable waiters_changed_;
+  absl::flat_hash_set<Wakeup*> waiters_;  // Guarded by mu_.
 };
 
 }  // namespace wharf

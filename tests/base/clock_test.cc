@@ -62,3 +62,19 @@ TEST(SystemClockTest, AwaitTimesOutOnRealTime) {
 
 }  // namespace
 }  // namespace wharf
+
+namespace wharf {
+namespace {
+
+TEST(SystemClockTest, AwaitWithInfiniteDeadlineWaitsForNotify) {
+  SystemClock clock;
+  Wakeup wakeup;
+  bool notified = false;
+  std::thread waiter([&] { notified = clock.Await(wakeup, absl::InfiniteFuture()); });
+  wakeup.Notify();
+  waiter.join();
+  EXPECT_TRUE(notified);
+}
+
+}  // namespace
+}  // namespace wharf

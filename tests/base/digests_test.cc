@@ -6,7 +6,9 @@ namespace wharf::base_internal {
 namespace {
 
 // Vectors from spec/sqs.md §6 (checked against AWS-recorded values).
-TEST(DigestsTest, Md5OfBody) { EXPECT_EQ(Md5Hex("Hello, SQS"), "9f5f155ec5da7b214e3a43b0386514d9"); }
+TEST(DigestsTest, Md5OfBody) {
+  EXPECT_EQ(Md5Hex("Hello, SQS"), "9f5f155ec5da7b214e3a43b0386514d9");
+}
 
 TEST(DigestsTest, Md5OfMessageAttributesWorkedExample) {
   AttributeMd5 md5;

@@ -50,8 +50,7 @@ MATCHER_P2(HasError, code, message_matcher,
     *result_listener << "status is " << s;
     return false;
   }
-  return ::testing::ExplainMatchResult(message_matcher, std::string(s.message()),
-                                       result_listener);
+  return ::testing::ExplainMatchResult(message_matcher, std::string(s.message()), result_listener);
 }
 
 MATCHER_P(IsOkAndHolds, inner, "is OK and holds a value that matches") {
@@ -70,9 +69,9 @@ MATCHER_P(IsOkAndHolds, inner, "is OK and holds a value that matches") {
 // ASSERT_OK_AND_ASSIGN(auto x, expr): asserts expr (a StatusOr) is OK and binds its value.
 #define ASSERT_OK_AND_ASSIGN(lhs, expr) \
   ASSERT_OK_AND_ASSIGN_IMPL_(WHARF_TESTING_CONCAT_(statusor_, __LINE__), lhs, expr)
-#define ASSERT_OK_AND_ASSIGN_IMPL_(statusor, lhs, expr)      \
-  auto statusor = (expr);                                    \
-  ASSERT_TRUE(statusor.ok()) << statusor.status();           \
+#define ASSERT_OK_AND_ASSIGN_IMPL_(statusor, lhs, expr) \
+  auto statusor = (expr);                               \
+  ASSERT_TRUE(statusor.ok()) << statusor.status();      \
   lhs = std::move(statusor).value()
 
 #define ASSERT_OK(expr) ASSERT_THAT((expr), ::wharf::testing::IsOk())
