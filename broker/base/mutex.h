@@ -1,9 +1,9 @@
 // wharf::Mutex, MutexLock, ReaderMutexLock, CondVar and Notification: thin,
 // annotated wrappers over the standard library's primitives.
 //
-// Why not absl::Mutex: Debian's Abseil is a prebuilt shared library that is
+// Why not Abseil's Mutex: Debian's Abseil is a prebuilt shared library that is
 // not instrumented for ThreadSanitizer, so TSan cannot see the ordering an
-// absl::Mutex (or absl::Notification, absl::CondVar) provides and reports
+// Abseil Mutex (or Notification, CondVar) provides and reports
 // false races on everything it protects. std::mutex goes through pthreads,
 // which TSan intercepts. Broker code and tests use these types instead.
 //
@@ -82,7 +82,7 @@ class CondVar {
   std::condition_variable_any cv_;
 };
 
-// A one-shot event, like absl::Notification.
+// A one-shot event, like Abseil's Notification.
 class Notification {
  public:
   void Notify() {

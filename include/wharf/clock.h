@@ -29,7 +29,7 @@
 
 namespace wharf {
 
-// A one-shot signal a blocked thread waits on (like absl::Notification, but
+// A one-shot signal a blocked thread waits on (like Abseil's Notification, but
 // awaited through a Clock so that simulated time can wake it too).
 class Wakeup {
  public:
@@ -46,7 +46,7 @@ class Wakeup {
   friend class SystemClock;
   friend class ManualClock;
 
-  // std:: primitives, not absl::Mutex: Debian's prebuilt Abseil is invisible
+  // std:: primitives, not Abseil's Mutex: Debian's prebuilt Abseil is invisible
   // to ThreadSanitizer (see broker/base/mutex.h).
   mutable std::mutex mu_;
   std::condition_variable cv_;
