@@ -1,5 +1,7 @@
 #include "wharf/clock.h"
 
+#include <vector>
+
 namespace wharf {
 
 void Wakeup::Notify() {
@@ -56,12 +58,31 @@ bool ManualClock::Await(Wakeup& wakeup, absl::Time deadline) {
 void ManualClock::Advance(absl::Duration d) { SetTime(Now() + d); }
 
 void ManualClock::SetTime(absl::Time t) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (t > Now()) now_ns_.store(absl::ToUnixNanos(t), std::memory_order_release);
-  for (Wakeup* w : waiters_) {
-    std::lock_guard<std::mutex> wlock(w->mu_);
-    w->cv_.notify_all();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (t > Now()) now_ns_.store(absl::ToUnixNanos(t), std::memory_order_release);
+    for (Wakeup* w : waiters_) {
+      std::lock_guard<std::mutex> wlock(w->mu_);
+      w->cv_.notify_all();
+    }
   }
+  std::lock_guard<std::recursive_mutex> lock(listeners_mu_);
+  // Copy: a listener may add or remove listeners.
+  std::vector<std::function<void()>> listeners;
+  for (auto& [id, fn] : listeners_) listeners.push_back(fn);
+  for (auto& fn : listeners) fn();
+}
+
+int ManualClock::AddAdvanceListener(std::function<void()> fn) {
+  std::lock_guard<std::recursive_mutex> lock(listeners_mu_);
+  int id = next_listener_id_++;
+  listeners_.emplace(id, std::move(fn));
+  return id;
+}
+
+void ManualClock::RemoveAdvanceListener(int id) {
+  std::lock_guard<std::recursive_mutex> lock(listeners_mu_);
+  listeners_.erase(id);
 }
 
 int ManualClock::NumWaiters() const {

@@ -22,6 +22,9 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
 #include <mutex>
 
 #include "absl/container/flat_hash_set.h"
@@ -89,6 +92,13 @@ class ManualClock final : public Clock {
   // Moves time to `t`; REQUIRES: t >= Now().
   void SetTime(absl::Time t);
 
+  // Registers `fn`, called on the advancing thread at the end of every
+  // Advance/SetTime (with no clock lock held), so timer owners can run what
+  // fell due before Advance returns. Returns an id for RemoveAdvanceListener.
+  int AddAdvanceListener(std::function<void()> fn);
+  // After it returns, the listener is not running and will not run again.
+  void RemoveAdvanceListener(int id);
+
   // Number of threads blocked in Await right now.
   int NumWaiters() const;
   // Blocks (on real time, without a deadline) until at least `n` threads are
@@ -101,6 +111,13 @@ class ManualClock final : public Clock {
   mutable std::mutex mu_;        // Lock order: mu_ before any Wakeup::mu_.
   mutable std::condition_variable waiters_changed_;
   absl::flat_hash_set<Wakeup*> waiters_;  // Guarded by mu_.
+
+  // Listeners run outside mu_; listeners_mu_ is held while they run so that
+  // RemoveAdvanceListener waits for a running call. Recursive: a listener
+  // may itself add or remove listeners.
+  std::recursive_mutex listeners_mu_;
+  std::map<int, std::function<void()>> listeners_;  // Guarded by listeners_mu_.
+  int next_listener_id_ = 0;                        // Guarded by listeners_mu_.
 };
 
 }  // namespace wharf
