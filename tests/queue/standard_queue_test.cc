@@ -3,8 +3,11 @@
 
 #include "broker/queue/standard_queue.h"
 
+#include <cctype>
+#include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -104,6 +107,572 @@ TEST_F(StandardQueueTest, MalformedHandleIsRejected) {
   EXPECT_THAT(queue_->Delete("garbage"),
               HasError(ErrorCode::kReceiptHandleIsInvalid,
                        "The input receipt handle \"garbage\" is not a valid receipt handle."));
+  EXPECT_THAT(queue_->ChangeVisibility("", absl::Seconds(1)),
+              HasError(ErrorCode::kReceiptHandleIsInvalid,
+                       "The input receipt handle \"\" is not a valid receipt handle."));
+}
+
+TEST_F(StandardQueueTest, AlteredHandleIsRejected) {
+  Send("a");
+  auto got = Receive();
+  ASSERT_THAT(got, SizeIs(1));
+  const std::string handle = got[0].receipt_handle;
+  for (size_t i = 0; i < handle.size(); ++i) {
+    std::string forged = handle;
+    forged[i] = forged[i] == '0' ? '1' : '0';
+    EXPECT_THAT(queue_->Delete(forged), HasErrorCode(ErrorCode::kReceiptHandleIsInvalid))
+        << "position " << i;
+  }
+  std::string upper = handle;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (upper != handle) {
+    EXPECT_THAT(queue_->Delete(upper), HasErrorCode(ErrorCode::kReceiptHandleIsInvalid));
+  }
+  EXPECT_THAT(queue_->Delete(handle + "0"), HasErrorCode(ErrorCode::kReceiptHandleIsInvalid));
+  EXPECT_EQ(queue_->GetCounts().in_flight, 1);
+}
+
+TEST_F(StandardQueueTest, HandleFromAnotherQueueIsRejected) {
+  auto other = NewStandardQueue(QueueConfig{}, clock_, nullptr, "arn:aws:sqs:us-east-1:0:other");
+  SendArgs args;
+  args.payload = Body("x");
+  ASSERT_OK(other->Send(std::move(args)));
+  auto got = other->Receive(Args(1, absl::Seconds(30), clock_.Now()));
+  ASSERT_OK(got);
+  ASSERT_THAT(*got, SizeIs(1));
+  Send("mine");
+  Receive();
+  const std::string& foreign = (*got)[0].receipt_handle;
+  EXPECT_THAT(queue_->Delete(foreign), HasError(ErrorCode::kReceiptHandleIsInvalid,
+                                                "The input receipt handle \"" + foreign +
+                                                    "\" is not a valid receipt handle."));
+  EXPECT_THAT(queue_->ChangeVisibility(foreign, absl::Seconds(5)),
+              HasErrorCode(ErrorCode::kReceiptHandleIsInvalid));
+}
+
+TEST_F(StandardQueueTest, ReceivedMessageIsHiddenUntilVisibilityTimeoutEnds) {
+  Send("a");
+  auto first = Receive(1, absl::Seconds(30));
+  ASSERT_THAT(first, SizeIs(1));
+  const absl::Time first_receive = clock_.Now();
+  clock_.Advance(absl::Seconds(29));
+  EXPECT_THAT(Receive(), IsEmpty());
+  clock_.Advance(absl::Seconds(1));
+  auto second = Receive();
+  ASSERT_THAT(second, SizeIs(1));
+  EXPECT_EQ(second[0].message_id, first[0].message_id);
+  EXPECT_EQ(second[0].receive_count, 2);
+  EXPECT_EQ(second[0].first_receive_time, first_receive);
+  EXPECT_NE(second[0].receipt_handle, first[0].receipt_handle);
+}
+
+TEST_F(StandardQueueTest, ZeroVisibilityTimeoutLeavesMessageVisible) {
+  Send("a");
+  auto first = Receive(10, absl::ZeroDuration());
+  ASSERT_THAT(first, SizeIs(1));  // Not returned twice by the same call.
+  EXPECT_EQ(queue_->GetCounts().visible, 1);
+  auto second = Receive(10, absl::ZeroDuration());
+  ASSERT_THAT(second, SizeIs(1));
+  EXPECT_EQ(second[0].receive_count, 2);
+  EXPECT_OK(queue_->Delete(second[0].receipt_handle));
+  EXPECT_EQ(queue_->GetCounts().visible, 0);
+}
+
+TEST_F(StandardQueueTest, ChangeVisibilityCountsFromNow) {
+  Send("a");
+  auto got = Receive(1, absl::Seconds(30));
+  ASSERT_THAT(got, SizeIs(1));
+  clock_.Advance(absl::Seconds(20));
+  ASSERT_OK(queue_->ChangeVisibility(got[0].receipt_handle, absl::Seconds(60)));
+  clock_.Advance(absl::Seconds(59));  // 79 s after the receive.
+  EXPECT_THAT(Receive(), IsEmpty());
+  clock_.Advance(absl::Seconds(1));
+  EXPECT_THAT(Receive(), SizeIs(1));
+}
+
+TEST_F(StandardQueueTest, ChangeVisibilityCanShortenTheTimeout) {
+  Send("a");
+  auto got = Receive(1, absl::Seconds(300));
+  ASSERT_THAT(got, SizeIs(1));
+  ASSERT_OK(queue_->ChangeVisibility(got[0].receipt_handle, absl::Seconds(5)));
+  clock_.Advance(absl::Seconds(5));
+  EXPECT_THAT(Receive(), SizeIs(1));
+}
+
+TEST_F(StandardQueueTest, ChangeVisibilityToZeroMakesMessageVisibleAtOnce) {
+  Send("a");
+  auto got = Receive();
+  ASSERT_THAT(got, SizeIs(1));
+  ASSERT_OK(queue_->ChangeVisibility(got[0].receipt_handle, absl::ZeroDuration()));
+  Counts c = queue_->GetCounts();
+  EXPECT_EQ(c.visible, 1);
+  EXPECT_EQ(c.in_flight, 0);
+  EXPECT_THAT(Receive(), SizeIs(1));
+}
+
+TEST_F(StandardQueueTest, ChangeVisibilityBeyondTwelveHoursFromReceiveIsRejected) {
+  Send("a");
+  auto got = Receive();
+  ASSERT_THAT(got, SizeIs(1));
+  clock_.Advance(absl::Hours(1));
+  EXPECT_THAT(queue_->ChangeVisibility(got[0].receipt_handle, absl::Seconds(43200)),
+              HasError(ErrorCode::kInvalidParameterValue,
+                       "Value 43200 for parameter VisibilityTimeout is invalid. Reason: Total "
+                       "VisibilityTimeout for the message is beyond the limit [43200 seconds]."));
+  // Not clamped: the message keeps its old deadline.
+  clock_.Advance(absl::Seconds(1));
+  EXPECT_THAT(Receive(), SizeIs(1));
+}
+
+TEST_F(StandardQueueTest, ChangeVisibilityUpToTwelveHoursFromReceiveIsAccepted) {
+  Send("a");
+  auto got = Receive();
+  ASSERT_THAT(got, SizeIs(1));
+  clock_.Advance(absl::Hours(1));
+  ASSERT_OK(queue_->ChangeVisibility(got[0].receipt_handle, absl::Hours(11)));
+  clock_.Advance(absl::Hours(11) - absl::Seconds(1));
+  EXPECT_THAT(Receive(), IsEmpty());
+  clock_.Advance(absl::Seconds(1));
+  EXPECT_THAT(Receive(), SizeIs(1));
+}
+
+TEST_F(StandardQueueTest, ChangeVisibilityOfDeletedMessageIsInvalidParameter) {
+  Send("a");
+  auto got = Receive();
+  ASSERT_THAT(got, SizeIs(1));
+  const std::string h = got[0].receipt_handle;
+  ASSERT_OK(queue_->Delete(h));
+  EXPECT_THAT(queue_->ChangeVisibility(h, absl::Seconds(10)),
+              HasError(ErrorCode::kInvalidParameterValue,
+                       "Value " + h +
+                           " for parameter ReceiptHandle is invalid. Reason: Message does not "
+                           "exist or is not available for visibility timeout change."));
+}
+
+TEST_F(StandardQueueTest, ChangeVisibilityOfSlotReusedByAnotherMessageIsInvalidParameter) {
+  Send("a");
+  auto got = Receive();
+  ASSERT_THAT(got, SizeIs(1));
+  ASSERT_OK(queue_->Delete(got[0].receipt_handle));
+  Send("b");  // Likely reuses the freed slot.
+  EXPECT_THAT(queue_->ChangeVisibility(got[0].receipt_handle, absl::Seconds(10)),
+              HasErrorCode(ErrorCode::kInvalidParameterValue));
+  EXPECT_OK(queue_->Delete(got[0].receipt_handle));
+  EXPECT_EQ(queue_->GetCounts().visible, 1);  // "b" untouched.
+}
+
+TEST_F(StandardQueueTest, ChangeVisibilityWithHandleOfEarlierReceiveIsNotInflight) {
+  Send("a");
+  auto first = Receive(1, absl::Seconds(10));
+  ASSERT_THAT(first, SizeIs(1));
+  clock_.Advance(absl::Seconds(10));
+  auto second = Receive(1, absl::Seconds(10));
+  ASSERT_THAT(second, SizeIs(1));
+  EXPECT_THAT(queue_->ChangeVisibility(first[0].receipt_handle, absl::Seconds(10)),
+              HasError(ErrorCode::kMessageNotInflight, "The message referred to isn't in flight."));
+  EXPECT_OK(queue_->ChangeVisibility(second[0].receipt_handle, absl::Seconds(10)));
+}
+
+TEST_F(StandardQueueTest, ChangeVisibilityWithNewestHandleHidesVisibleMessage) {
+  Send("a");
+  auto got = Receive(1, absl::ZeroDuration());
+  ASSERT_THAT(got, SizeIs(1));
+  // The handle is the newest one and the message is visible: the change applies.
+  ASSERT_OK(queue_->ChangeVisibility(got[0].receipt_handle, absl::Seconds(10)));
+  EXPECT_EQ(queue_->GetCounts().in_flight, 1);
+}
+
+TEST_F(StandardQueueTest, ExpiredHandleStillChangesVisibility) {
+  Send("a");
+  auto got = Receive(1, absl::Seconds(10));
+  ASSERT_THAT(got, SizeIs(1));
+  clock_.Advance(absl::Seconds(11));
+  EXPECT_EQ(queue_->GetCounts().visible, 1);
+  ASSERT_OK(queue_->ChangeVisibility(got[0].receipt_handle, absl::Seconds(30)));
+  Counts c = queue_->GetCounts();
+  EXPECT_EQ(c.visible, 0);
+  EXPECT_EQ(c.in_flight, 1);
+  EXPECT_THAT(Receive(), IsEmpty());
+  clock_.Advance(absl::Seconds(30));
+  EXPECT_THAT(Receive(), SizeIs(1));
+}
+
+TEST_F(StandardQueueTest, ExpiredHandleStillDeletes) {
+  Send("a");
+  auto got = Receive(1, absl::Seconds(10));
+  ASSERT_THAT(got, SizeIs(1));
+  clock_.Advance(absl::Seconds(11));
+  EXPECT_OK(queue_->Delete(got[0].receipt_handle));
+  EXPECT_THAT(Receive(), IsEmpty());
+  Counts c = queue_->GetCounts();
+  EXPECT_EQ(c.visible + c.in_flight + c.delayed, 0);
+}
+
+TEST_F(StandardQueueTest, HandleOfEarlierReceiveStillDeletes) {
+  Send("a");
+  auto first = Receive(1, absl::Seconds(10));
+  ASSERT_THAT(first, SizeIs(1));
+  clock_.Advance(absl::Seconds(10));
+  ASSERT_THAT(Receive(1, absl::Seconds(10)), SizeIs(1));
+  EXPECT_OK(queue_->Delete(first[0].receipt_handle));
+  EXPECT_EQ(queue_->GetCounts().in_flight, 0);
+  clock_.Advance(absl::Seconds(10));
+  EXPECT_THAT(Receive(), IsEmpty());
+}
+
+TEST_F(StandardQueueTest, RepeatedDeleteSucceeds) {
+  Send("a");
+  Send("b");
+  auto got = Receive(1);
+  ASSERT_THAT(got, SizeIs(1));
+  EXPECT_OK(queue_->Delete(got[0].receipt_handle));
+  EXPECT_OK(queue_->Delete(got[0].receipt_handle));
+  Send("c");  // May reuse the slot; the old handle must not touch it.
+  EXPECT_OK(queue_->Delete(got[0].receipt_handle));
+  EXPECT_EQ(queue_->GetCounts().visible, 2);
+}
+
+TEST_F(StandardQueueTest, DelayedMessageIsCountedAndHiddenUntilDelayEnds) {
+  Send("late", absl::Seconds(5));
+  Counts c = queue_->GetCounts();
+  EXPECT_EQ(c.delayed, 1);
+  EXPECT_EQ(c.visible, 0);
+  EXPECT_THAT(Receive(), IsEmpty());
+  clock_.Advance(absl::Seconds(4));
+  EXPECT_THAT(Receive(), IsEmpty());
+  clock_.Advance(absl::Seconds(1));
+  c = queue_->GetCounts();
+  EXPECT_EQ(c.delayed, 0);
+  EXPECT_EQ(c.visible, 1);
+  EXPECT_THAT(Bodies(Receive()), ElementsAre("late"));
+}
+
+TEST_F(StandardQueueTest, CountsTrackEveryState) {
+  Send("a");
+  Send("b");
+  Send("c");
+  Send("d", absl::Seconds(10));
+  ASSERT_THAT(Receive(1), SizeIs(1));
+  Counts c = queue_->GetCounts();
+  EXPECT_EQ(c.visible, 2);
+  EXPECT_EQ(c.in_flight, 1);
+  EXPECT_EQ(c.delayed, 1);
+}
+
+TEST_F(StandardQueueTest, MessagesOlderThanRetentionAreDropped) {
+  QueueConfig config;
+  config.retention = absl::Seconds(60);
+  Reopen(config);
+  Send("visible");
+  Send("in-flight");
+  auto got = Receive(1, absl::Hours(1));
+  ASSERT_THAT(got, SizeIs(1));
+  clock_.Advance(absl::Seconds(30));
+  Send("young");
+  clock_.Advance(absl::Seconds(30));
+  Counts c = queue_->GetCounts();
+  EXPECT_EQ(c.visible, 1);
+  EXPECT_EQ(c.in_flight, 0);
+  EXPECT_THAT(Bodies(Receive()), ElementsAre("young"));
+  EXPECT_OK(queue_->Delete(got[0].receipt_handle));
+  EXPECT_THAT(queue_->ChangeVisibility(got[0].receipt_handle, absl::Seconds(1)),
+              HasErrorCode(ErrorCode::kInvalidParameterValue));
+}
+
+TEST_F(StandardQueueTest, ReceiveNeverReturnsAMessagePastRetention) {
+  QueueConfig config;
+  config.retention = absl::Seconds(60);
+  Reopen(config);
+  Send("a");
+  clock_.Advance(absl::Seconds(60));
+  EXPECT_THAT(Receive(), IsEmpty());
+}
+
+TEST_F(StandardQueueTest, LoweringRetentionAppliesToQueuedMessages) {
+  Send("old");
+  clock_.Advance(absl::Minutes(10));
+  Send("new");
+  QueueConfig config;
+  config.retention = absl::Minutes(5);
+  queue_->SetConfig(config);
+  EXPECT_EQ(queue_->GetCounts().visible, 1);
+  EXPECT_THAT(Bodies(Receive()), ElementsAre("new"));
+}
+
+TEST_F(StandardQueueTest, CarriedHistoryIsKept) {
+  SendArgs args;
+  args.payload = Body("moved");
+  args.message_id = "11111111-2222-4333-8444-555555555555";
+  args.sent_time = clock_.Now() - absl::Minutes(3);
+  args.receive_count = 4;
+  args.first_receive_time = clock_.Now() - absl::Minutes(2);
+  args.dead_letter_source_arn = "arn:aws:sqs:us-east-1:0:src";
+  args.message_group_id = "tenant";
+  ASSERT_OK(queue_->Send(args));
+  auto got = Receive();
+  ASSERT_THAT(got, SizeIs(1));
+  EXPECT_EQ(got[0].message_id, args.message_id);
+  EXPECT_EQ(got[0].sent_time, args.sent_time);
+  EXPECT_EQ(got[0].receive_count, 5);
+  EXPECT_EQ(got[0].first_receive_time, args.first_receive_time);
+  EXPECT_EQ(got[0].dead_letter_source_arn, "arn:aws:sqs:us-east-1:0:src");
+  EXPECT_EQ(got[0].message_group_id, "tenant");
+}
+
+TEST_F(StandardQueueTest, PayloadIsSharedNotCopied) {
+  auto payload = Body("shared");
+  SendArgs args;
+  args.payload = payload;
+  ASSERT_OK(queue_->Send(args));
+  auto got = Receive();
+  ASSERT_THAT(got, SizeIs(1));
+  EXPECT_EQ(got[0].payload.get(), payload.get());
+}
+
+TEST_F(StandardQueueTest, InFlightCapFailsReceiveWithOverLimit) {
+  QueueConfig config;
+  config.max_inflight = 2;
+  Reopen(config);
+  for (int i = 0; i < 4; ++i) Send("m");
+  auto got = Receive(10);
+  EXPECT_THAT(got, SizeIs(2));
+  EXPECT_THAT(queue_->Receive(Args(1, absl::Seconds(30), clock_.Now())),
+              HasErrorCode(ErrorCode::kOverLimit));
+  ASSERT_OK(queue_->Delete(got[0].receipt_handle));
+  EXPECT_THAT(Receive(10), SizeIs(1));
+  EXPECT_EQ(queue_->GetCounts().visible, 1);
+}
+
+TEST_F(StandardQueueTest, PurgeRemovesVisibleDelayedAndInFlightMessages) {
+  Send("a");
+  Send("b");
+  Send("c", absl::Seconds(30));
+  auto got = Receive(1);
+  ASSERT_THAT(got, SizeIs(1));
+  queue_->Purge();
+  Counts c = queue_->GetCounts();
+  EXPECT_EQ(c.visible + c.in_flight + c.delayed, 0);
+  clock_.Advance(absl::Minutes(5));
+  EXPECT_THAT(Receive(), IsEmpty());
+  EXPECT_OK(queue_->Delete(got[0].receipt_handle));
+  Send("after");
+  EXPECT_THAT(Bodies(Receive()), ElementsAre("after"));
+}
+
+TEST_F(StandardQueueTest, TakeForMoveTakesVisibleMessagesWithoutReceiving) {
+  Send("a");
+  Send("b");
+  Send("c");
+  Send("d", absl::Seconds(30));
+  auto in_flight = Receive(1);
+  ASSERT_THAT(in_flight, SizeIs(1));
+  clock_.Advance(absl::Seconds(1));
+  auto moved = queue_->TakeForMove(1);
+  ASSERT_THAT(moved, SizeIs(1));
+  EXPECT_EQ(moved[0].payload->body, "b");
+  EXPECT_EQ(moved[0].receive_count, 0);
+  EXPECT_TRUE(moved[0].receipt_handle.empty());
+  EXPECT_EQ(moved[0].first_receive_time, absl::InfinitePast());
+  EXPECT_THAT(queue_->TakeForMove(10), SizeIs(1));
+  Counts c = queue_->GetCounts();
+  EXPECT_EQ(c.visible, 0);
+  EXPECT_EQ(c.in_flight, 1);
+  EXPECT_EQ(c.delayed, 1);
+}
+
+TEST_F(StandardQueueTest, ReceiveTakesFromEveryShard) {
+  queue_ = NewStandardQueueWithShards(QueueConfig{}, clock_, nullptr, "arn", 4);
+  std::vector<std::thread> senders;
+  for (int t = 0; t < 4; ++t) {
+    senders.emplace_back([this] {
+      for (int i = 0; i < 2; ++i) Send("m");
+    });
+  }
+  for (auto& t : senders) t.join();
+  EXPECT_THAT(Receive(10), SizeIs(8));
+}
+
+// ---- Redrive -----------------------------------------------------------------
+
+class RecordingSink : public DeadLetterSink {
+ public:
+  bool Accept(const Delivery& message) override {
+    if (on_accept) on_accept();
+    accepted.push_back(message);
+    return accept;
+  }
+  std::vector<Delivery> accepted;
+  bool accept = true;
+  std::function<void()> on_accept;
+};
+
+TEST_F(StandardQueueTest, MessageReceivedMoreThanMaxReceiveCountGoesToDeadLetterSink) {
+  RecordingSink sink;
+  QueueConfig config;
+  config.max_receive_count = 2;
+  Reopen(config, &sink);
+  const absl::Time sent = clock_.Now();
+  std::string id = Send("poison");
+  clock_.Advance(absl::Seconds(1));
+  const absl::Time first_receive = clock_.Now();
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_THAT(Receive(1, absl::Seconds(10)), SizeIs(1));
+    clock_.Advance(absl::Seconds(10));
+  }
+  EXPECT_THAT(Receive(), IsEmpty());
+  ASSERT_THAT(sink.accepted, SizeIs(1));
+  const Delivery& moved = sink.accepted[0];
+  EXPECT_EQ(moved.message_id, id);
+  EXPECT_EQ(moved.payload->body, "poison");
+  EXPECT_EQ(moved.sent_time, sent);
+  EXPECT_EQ(moved.first_receive_time, first_receive);
+  EXPECT_EQ(moved.receive_count, 3);
+  EXPECT_EQ(moved.dead_letter_source_arn, "arn:aws:sqs:us-east-1:000000000000:q");
+  Counts c = queue_->GetCounts();
+  EXPECT_EQ(c.visible + c.in_flight + c.delayed, 0);
+}
+
+TEST_F(StandardQueueTest, MoveToDeadLetterDoesNotTakeTheCallersPlace) {
+  RecordingSink sink;
+  QueueConfig config;
+  config.max_receive_count = 1;
+  Reopen(config, &sink);
+  Send("poison");
+  ASSERT_THAT(Receive(1, absl::ZeroDuration()), SizeIs(1));
+  Send("good");
+  EXPECT_THAT(Bodies(Receive(1)), ElementsAre("good"));
+  EXPECT_THAT(sink.accepted, SizeIs(1));
+}
+
+TEST_F(StandardQueueTest, MessageStaysWhenDeadLetterSinkRefuses) {
+  RecordingSink sink;
+  sink.accept = false;
+  QueueConfig config;
+  config.max_receive_count = 1;
+  Reopen(config, &sink);
+  Send("poison");
+  ASSERT_THAT(Receive(1, absl::ZeroDuration()), SizeIs(1));
+  EXPECT_THAT(Receive(), IsEmpty());
+  EXPECT_THAT(sink.accepted, SizeIs(1));
+  EXPECT_EQ(queue_->GetCounts().visible, 1);
+  sink.accept = true;
+  EXPECT_THAT(Receive(), IsEmpty());
+  EXPECT_THAT(sink.accepted, SizeIs(2));
+  EXPECT_EQ(sink.accepted[1].receive_count, 2);
+  EXPECT_EQ(queue_->GetCounts().visible, 0);
+}
+
+TEST_F(StandardQueueTest, DeadLetterSinkRunsWithoutQueueLocks) {
+  RecordingSink sink;
+  QueueConfig config;
+  config.max_receive_count = 1;
+  Reopen(config, &sink);
+  sink.on_accept = [this] {
+    queue_->GetCounts();
+    SendArgs args;
+    args.payload = Body("from-sink");
+    EXPECT_OK(queue_->Send(std::move(args)));
+  };
+  Send("poison");
+  ASSERT_THAT(Receive(1, absl::ZeroDuration()), SizeIs(1));
+  EXPECT_THAT(Bodies(Receive(1)), ElementsAre("from-sink"));
+}
+
+// ---- Long polling --------------------------------------------------------------
+
+TEST_F(StandardQueueTest, SendWakesParkedLongPoll) {
+  absl::StatusOr<std::vector<Delivery>> got;
+  std::thread receiver(
+      [&] { got = queue_->Receive(Args(1, absl::Seconds(30), clock_.Now() + absl::Seconds(20))); });
+  clock_.AwaitWaiters(1);
+  Send("wake");
+  receiver.join();
+  ASSERT_OK(got);
+  EXPECT_THAT(Bodies(*got), ElementsAre("wake"));
+}
+
+TEST_F(StandardQueueTest, LongPollReturnsEmptyAtWaitDeadline) {
+  absl::StatusOr<std::vector<Delivery>> got;
+  const absl::Time deadline = clock_.Now() + absl::Seconds(20);
+  std::thread receiver([&] { got = queue_->Receive(Args(1, absl::Seconds(30), deadline)); });
+  clock_.AwaitWaiters(1);
+  clock_.Advance(absl::Seconds(20));
+  receiver.join();
+  ASSERT_OK(got);
+  EXPECT_THAT(*got, IsEmpty());
+}
+
+TEST_F(StandardQueueTest, LongPollStaysParkedBeforeWaitDeadline) {
+  absl::StatusOr<std::vector<Delivery>> got;
+  const absl::Time deadline = clock_.Now() + absl::Seconds(20);
+  std::thread receiver([&] { got = queue_->Receive(Args(1, absl::Seconds(30), deadline)); });
+  clock_.AwaitWaiters(1);
+  clock_.Advance(absl::Seconds(19));
+  clock_.AwaitWaiters(1);  // Woken by the advance, then parked again.
+  Send("late");
+  receiver.join();
+  ASSERT_OK(got);
+  EXPECT_THAT(Bodies(*got), ElementsAre("late"));
+}
+
+TEST_F(StandardQueueTest, DelayedMessageWakesParkedLongPollWhenDue) {
+  Send("delayed", absl::Seconds(5));
+  absl::StatusOr<std::vector<Delivery>> got;
+  std::thread receiver(
+      [&] { got = queue_->Receive(Args(1, absl::Seconds(30), clock_.Now() + absl::Seconds(20))); });
+  clock_.AwaitWaiters(1);
+  clock_.Advance(absl::Seconds(5));
+  receiver.join();
+  ASSERT_OK(got);
+  EXPECT_THAT(Bodies(*got), ElementsAre("delayed"));
+}
+
+TEST_F(StandardQueueTest, ExpiredVisibilityWakesParkedLongPoll) {
+  Send("retry");
+  ASSERT_THAT(Receive(1, absl::Seconds(10)), SizeIs(1));
+  absl::StatusOr<std::vector<Delivery>> got;
+  std::thread receiver(
+      [&] { got = queue_->Receive(Args(1, absl::Seconds(30), clock_.Now() + absl::Seconds(20))); });
+  clock_.AwaitWaiters(1);
+  clock_.Advance(absl::Seconds(10));
+  receiver.join();
+  ASSERT_OK(got);
+  ASSERT_THAT(*got, SizeIs(1));
+  EXPECT_EQ((*got)[0].receive_count, 2);
+}
+
+TEST_F(StandardQueueTest, ChangeVisibilityToZeroWakesParkedLongPoll) {
+  Send("a");
+  auto held = Receive(1, absl::Seconds(60));
+  ASSERT_THAT(held, SizeIs(1));
+  absl::StatusOr<std::vector<Delivery>> got;
+  std::thread receiver(
+      [&] { got = queue_->Receive(Args(1, absl::Seconds(30), clock_.Now() + absl::Seconds(20))); });
+  clock_.AwaitWaiters(1);
+  ASSERT_OK(queue_->ChangeVisibility(held[0].receipt_handle, absl::ZeroDuration()));
+  receiver.join();
+  ASSERT_OK(got);
+  EXPECT_THAT(*got, SizeIs(1));
+}
+
+TEST_F(StandardQueueTest, CloseWakesEveryParkedLongPoll) {
+  std::vector<absl::StatusOr<std::vector<Delivery>>> got(3);
+  std::vector<std::thread> receivers;
+  for (int i = 0; i < 3; ++i) {
+    receivers.emplace_back([&, i] {
+      got[i] = queue_->Receive(Args(1, absl::Seconds(30), clock_.Now() + absl::Seconds(20)));
+    });
+  }
+  clock_.AwaitWaiters(3);
+  queue_->Close();
+  for (auto& t : receivers) t.join();
+  for (const auto& g : got) {
+    ASSERT_OK(g);
+    EXPECT_THAT(*g, IsEmpty());
+  }
+  // Later calls behave normally.
+  Send("after");
+  EXPECT_THAT(Receive(), SizeIs(1));
 }
 
 }  // namespace
