@@ -1,0 +1,86 @@
+// SnsService: the sns::Service implementation. A thin layer over the topic
+// core (broker/topic/topic_registry.h): it checks AWS parameters, limits and
+// ARNs, parses attribute maps into typed settings and renders them back, and
+// turns a Publish request into a validated, shared PublishedMessage. It keeps
+// no state of its own.
+//
+// Thread safety: thread-safe.
+
+#ifndef WHARF_BROKER_SERVICE_SNS_SERVICE_H_
+#define WHARF_BROKER_SERVICE_SNS_SERVICE_H_
+
+#include <memory>
+#include <string>
+
+#include "broker/base/scheduler.h"
+#include "broker/topic/topic_registry.h"
+#include "wharf/clock.h"
+#include "wharf/sns.h"
+
+namespace wharf::service_internal {
+
+class SnsService final : public sns::Service {
+ public:
+  struct Options {
+    std::string region = "us-east-1";
+    std::string account_id = "000000000000";
+    Clock* clock = nullptr;                            // Required.
+    Scheduler* scheduler = nullptr;                    // Null: no retries of failed calls.
+    topic_internal::QueueDeliverer* queues = nullptr;  // Null: SQS deliveries fail.
+  };
+
+  // `clock`, `scheduler` and `queues` must outlive the service.
+  explicit SnsService(const Options& options);
+  ~SnsService() override;
+
+  absl::StatusOr<sns::CreateTopicResult> CreateTopic(
+      const sns::CreateTopicRequest& request) override;
+  absl::Status DeleteTopic(const sns::DeleteTopicRequest& request) override;
+  absl::StatusOr<sns::ListTopicsResult> ListTopics(const sns::ListTopicsRequest& request) override;
+  absl::StatusOr<sns::GetTopicAttributesResult> GetTopicAttributes(
+      const sns::GetTopicAttributesRequest& request) override;
+  absl::Status SetTopicAttributes(const sns::SetTopicAttributesRequest& request) override;
+
+  absl::StatusOr<sns::SubscribeResult> Subscribe(const sns::SubscribeRequest& request) override;
+  absl::Status Unsubscribe(const sns::UnsubscribeRequest& request) override;
+  absl::StatusOr<sns::ListSubscriptionsResult> ListSubscriptions(
+      const sns::ListSubscriptionsRequest& request) override;
+  absl::StatusOr<sns::ListSubscriptionsByTopicResult> ListSubscriptionsByTopic(
+      const sns::ListSubscriptionsByTopicRequest& request) override;
+  absl::StatusOr<sns::GetSubscriptionAttributesResult> GetSubscriptionAttributes(
+      const sns::GetSubscriptionAttributesRequest& request) override;
+  absl::Status SetSubscriptionAttributes(
+      const sns::SetSubscriptionAttributesRequest& request) override;
+
+  absl::StatusOr<sns::PublishResult> Publish(const sns::PublishRequest& request) override;
+  absl::StatusOr<sns::PublishBatchResult> PublishBatch(
+      const sns::PublishBatchRequest& request) override;
+
+  absl::Status TagResource(const sns::TagResourceRequest& request) override;
+  absl::Status UntagResource(const sns::UntagResourceRequest& request) override;
+  absl::StatusOr<sns::ListTagsForResourceResult> ListTagsForResource(
+      const sns::ListTagsForResourceRequest& request) override;
+
+  absl::StatusOr<sns::RegisterFunctionResult> RegisterFunction(
+      sns::RegisterFunctionRequest request) override;
+  absl::Status UnregisterFunction(const std::string& function_arn) override;
+
+  // Deliveries that failed and had no dead-letter queue to go to.
+  int64_t TEST_NumDroppedDeliveries() const { return registry_->NumDroppedDeliveries(); }
+
+ private:
+  // The fields of one Publish or PublishBatch entry.
+  struct PublishInput;
+
+  absl::Status CheckTopicArn(std::string_view param, std::string_view arn) const;
+  // Validates `input` against the topic and builds the shared message.
+  absl::StatusOr<std::shared_ptr<const topic_internal::PublishedMessage>> MakeMessage(
+      const topic_internal::TopicSettings& topic, const PublishInput& input) const;
+
+  const Options options_;
+  const std::shared_ptr<topic_internal::TopicRegistry> registry_;
+};
+
+}  // namespace wharf::service_internal
+
+#endif  // WHARF_BROKER_SERVICE_SNS_SERVICE_H_

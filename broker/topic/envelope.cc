@@ -1,0 +1,233 @@
+#include "broker/topic/envelope.h"
+
+// The legacy MD5_CTX API is deprecated in OpenSSL 3 but its context is a
+// plain struct: copying the state after the shared envelope prefix is a
+// memcpy, where the EVP interface would allocate a context per subscriber.
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/md5.h>
+
+#include <cstdio>
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "broker/base/digests.h"
+
+namespace wharf::topic_internal {
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+bool IsBinaryType(std::string_view data_type) { return data_type.substr(0, 6) == "Binary"; }
+
+// "MessageAttributes":{"n":{"Type":"String","Value":"v"},...}
+void AppendMessageAttributes(std::string* out, const sns::MessageAttributeMap& attributes) {
+  out->append("\"MessageAttributes\":{");
+  bool first = true;
+  for (const auto& [name, value] : attributes) {
+    if (!first) out->push_back(',');
+    first = false;
+    AppendJsonString(out, name);
+    out->append(":{\"Type\":");
+    AppendJsonString(out, value.data_type);
+    out->append(",\"Value\":");
+    if (IsBinaryType(value.data_type)) {
+      AppendJsonString(out, absl::Base64Escape(value.binary_value));
+    } else {
+      AppendJsonString(out, value.string_value);
+    }
+    out->push_back('}');
+  }
+  out->push_back('}');
+}
+
+void AppendField(std::string* out, std::string_view key, std::string_view value) {
+  out->push_back('"');
+  out->append(key);
+  out->append("\":");
+  AppendJsonString(out, value);
+  out->push_back(',');
+}
+
+}  // namespace
+
+void AppendJsonString(std::string* out, std::string_view s) {
+  out->reserve(out->size() + s.size() + 2);
+  out->push_back('"');
+  size_t run = 0;  // Start of the pending run of bytes that need no escape.
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out->append(s.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
+      case '\b':
+        out->append("\\b");
+        break;
+      case '\f':
+        out->append("\\f");
+        break;
+      default: {
+        char buf[7] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF], 0};
+        out->append(buf, 6);
+      }
+    }
+  }
+  out->append(s.data() + run, s.size() - run);
+  out->push_back('"');
+}
+
+std::string FormatTimestamp(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone());
+}
+
+std::string UnsubscribeUrl(std::string_view region, std::string_view subscription_arn) {
+  return absl::StrCat("https://sns.", absl::string_view(region.data(), region.size()),
+                      ".amazonaws.com/?Action=Unsubscribe&SubscriptionArn=",
+                      absl::string_view(subscription_arn.data(), subscription_arn.size()));
+}
+
+std::string SigningCertUrl(std::string_view region) {
+  return absl::StrCat("https://sns.", absl::string_view(region.data(), region.size()),
+                      ".amazonaws.com/SimpleNotificationService-"
+                      "9c6465fa7f48f5cacd23014631ec1136.pem");
+}
+
+struct SqsEnvelope::Md5State {
+  MD5_CTX ctx;
+};
+
+SqsEnvelope::SqsEnvelope(const EnvelopeFields& f) : prefix_md5_(std::make_unique<Md5State>()) {
+  // Field order as AWS emits it (spec/sns.md §4.1).
+  prefix_.reserve(f.message.size() + f.topic_arn.size() * 2 + 400);
+  prefix_.append("{\"Type\":\"Notification\",");
+  AppendField(&prefix_, "MessageId", f.message_id);
+  if (f.fifo) AppendField(&prefix_, "SequenceNumber", f.sequence_number);
+  AppendField(&prefix_, "TopicArn", f.topic_arn);
+  if (f.has_subject) AppendField(&prefix_, "Subject", f.subject);
+  AppendField(&prefix_, "Message", f.message);
+  AppendField(&prefix_, "Timestamp", f.timestamp);
+  if (!f.fifo) {
+    AppendField(&prefix_, "SignatureVersion", kSignatureVersion);
+    AppendField(&prefix_, "Signature", kDummySignature);
+    AppendField(&prefix_, "SigningCertURL", SigningCertUrl(f.region));
+  }
+  std::string unsubscribe = UnsubscribeUrl(f.region, "");
+  prefix_.append("\"UnsubscribeURL\":\"");
+  prefix_.append(unsubscribe);
+  suffix_.push_back('"');
+  if (f.attributes != nullptr && !f.attributes->empty()) {
+    suffix_.push_back(',');
+    AppendMessageAttributes(&suffix_, *f.attributes);
+  }
+  suffix_.push_back('}');
+  MD5_Init(&prefix_md5_->ctx);
+  MD5_Update(&prefix_md5_->ctx, prefix_.data(), prefix_.size());
+}
+
+SqsEnvelope::~SqsEnvelope() = default;
+
+std::string SqsEnvelope::Text(std::string_view subscription_arn) const {
+  std::string text;
+  text.reserve(prefix_.size() + subscription_arn.size() + suffix_.size());
+  text.append(prefix_);
+  // ARNs hold no character that needs JSON escaping.
+  text.append(subscription_arn);
+  text.append(suffix_);
+  return text;
+}
+
+std::shared_ptr<const queue_internal::Payload> SqsEnvelope::ForSubscription(
+    std::string_view subscription_arn, const sqs::MessageAttributeMap* extra_attributes) const {
+  auto payload = std::make_shared<queue_internal::Payload>();
+  payload->body = Text(subscription_arn);
+  MD5_CTX ctx = prefix_md5_->ctx;
+  MD5_Update(&ctx, subscription_arn.data(), subscription_arn.size());
+  MD5_Update(&ctx, suffix_.data(), suffix_.size());
+  unsigned char digest[MD5_DIGEST_LENGTH];
+  MD5_Final(digest, &ctx);
+  payload->md5_of_body = base_internal::ToHex(digest, sizeof(digest));
+  if (extra_attributes != nullptr && !extra_attributes->empty()) {
+    payload->message_attributes = *extra_attributes;
+    base_internal::AttributeMd5 md5;
+    for (const auto& [name, value] : *extra_attributes) {
+      if (IsBinaryType(value.data_type)) {
+        md5.AddBinary(name, value.data_type, value.binary_value);
+      } else {
+        md5.AddString(name, value.data_type, value.string_value);
+      }
+    }
+    payload->md5_of_message_attributes = md5.HexDigest();
+  }
+  return payload;
+}
+
+std::string LambdaEvent(const EnvelopeFields& f, std::string_view subscription_arn) {
+  std::string out;
+  out.reserve(f.message.size() + 700);
+  out.append("{\"Records\":[{\"EventSource\":\"aws:sns\",\"EventVersion\":\"1.0\",");
+  AppendField(&out, "EventSubscriptionArn", subscription_arn);
+  out.append("\"Sns\":{\"Type\":\"Notification\",");
+  AppendField(&out, "MessageId", f.message_id);
+  if (f.fifo) AppendField(&out, "SequenceNumber", f.sequence_number);
+  AppendField(&out, "TopicArn", f.topic_arn);
+  if (f.has_subject) {
+    AppendField(&out, "Subject", f.subject);
+  } else {
+    out.append("\"Subject\":null,");
+  }
+  AppendField(&out, "Message", f.message);
+  AppendField(&out, "Timestamp", f.timestamp);
+  AppendField(&out, "SignatureVersion", kSignatureVersion);
+  AppendField(&out, "Signature", kDummySignature);
+  AppendField(&out, "SigningCertUrl", SigningCertUrl(f.region));
+  AppendField(&out, "UnsubscribeUrl", UnsubscribeUrl(f.region, subscription_arn));
+  if (f.attributes != nullptr) {
+    AppendMessageAttributes(&out, *f.attributes);
+  } else {
+    out.append("\"MessageAttributes\":{}");
+  }
+  out.append("}}]}");
+  return out;
+}
+
+std::shared_ptr<const queue_internal::Payload> RawPayload(
+    std::string_view message, const sns::MessageAttributeMap& attributes) {
+  auto payload = std::make_shared<queue_internal::Payload>();
+  payload->body.assign(message.data(), message.size());
+  payload->md5_of_body = base_internal::Md5Hex(message);
+  if (!attributes.empty()) {
+    base_internal::AttributeMd5 md5;
+    for (const auto& [name, value] : attributes) {
+      sqs::MessageAttributeValue& out = payload->message_attributes[name];
+      out.data_type = value.data_type;
+      if (IsBinaryType(value.data_type)) {
+        out.binary_value = value.binary_value;
+        md5.AddBinary(name, value.data_type, value.binary_value);
+      } else {
+        out.string_value = value.string_value;
+        md5.AddString(name, value.data_type, value.string_value);
+      }
+    }
+    payload->md5_of_message_attributes = md5.HexDigest();
+  }
+  return payload;
+}
+
+}  // namespace wharf::topic_internal

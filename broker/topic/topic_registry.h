@@ -1,0 +1,269 @@
+// The SNS core: topics, subscriptions, the fan-out router and delivery
+// (spec/sns.md). The service layer (broker/service/sns_service.h) validates
+// AWS parameters and parses attribute maps into the typed settings taken
+// here; this layer owns the state and moves messages.
+//
+// Publishing a message to a topic:
+//   1. takes the topic's current Routes snapshot (copy-on-write: subscribing
+//      builds a new one; publishers never wait on subscribers changing);
+//   2. selects the subscriptions to deliver to: every unfiltered one, plus
+//      the ids one Matcher per filter-policy scope returns. All of a topic's
+//      filter policies are compiled into those matchers, so a filtered-out
+//      subscription costs nothing per publish;
+//   3. delivers. SQS deliveries share payloads: raw subscribers share one
+//      payload holding the message text; enveloped subscribers share one
+//      pre-rendered envelope (SqsEnvelope) and differ only in the
+//      UnsubscribeURL. Function ("lambda") deliveries run last, on the
+//      publishing thread, with no lock held; failures are retried on the
+//      Scheduler and then dead-lettered.
+//
+// FIFO topics take a per-message-group stripe lock around deduplication,
+// sequence numbering and delivery, so every FIFO subscriber queue receives a
+// group's messages in sequence-number order even with concurrent publishers.
+// Only SQS deliveries happen under it (FIFO topics have no function
+// subscribers), and the queue engines never call back into the topic layer.
+//
+// Invariants: a subscription is in exactly one topic's `subscriptions_` and
+// in `subscriptions_by_arn_`; a Routes snapshot lists a subscription either
+// in `unfiltered` (no policy) or in `filtered` (policy of its scope, also
+// added to that scope's matcher under the subscription ARN).
+//
+// Lock order: TopicRegistry::mu_ before Topic::mu_; a FIFO stripe lock
+// before Topic::mu_ (taken briefly for snapshots) and the queue engines' locks.
+//
+// Thread safety: thread-safe.
+
+#ifndef WHARF_BROKER_TOPIC_TOPIC_REGISTRY_H_
+#define WHARF_BROKER_TOPIC_TOPIC_REGISTRY_H_
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "broker/base/mutex.h"
+#include "broker/base/scheduler.h"
+#include "broker/queue/queue_core.h"
+#include "broker/topic/dedup_cache.h"
+#include "broker/topic/delivery_policy.h"
+#include "wharf/clock.h"
+#include "wharf/pattern.h"
+#include "wharf/sns.h"
+
+namespace wharf::topic_internal {
+
+// Puts messages into the SQS queues of the same broker. Implemented by the
+// SQS service; the topic layer knows queues only by ARN.
+class QueueDeliverer {
+ public:
+  virtual ~QueueDeliverer() = default;
+
+  // Enqueues `args` into the queue named by `queue_arn`, sharing the payload
+  // (no copy, no re-validation of the text). Never calls back into the topic
+  // layer. Errors: QueueDoesNotExist; InvalidParameterValue when the message
+  // does not fit the queue (over its MaximumMessageSize, more than 10 message
+  // attributes). A FIFO duplicate is a success.
+  virtual absl::Status DeliverToQueue(std::string_view queue_arn,
+                                      queue_internal::SendArgs args) = 0;
+};
+
+enum class Protocol { kSqs, kLambda };
+enum class FilterScope { kMessageAttributes, kMessageBody };
+
+// Typed subscription settings, parsed from attributes by the service layer.
+struct SubscriptionSettings {
+  bool raw_message_delivery = false;
+  std::string filter_policy;  // Empty: no filter.
+  FilterScope filter_policy_scope = FilterScope::kMessageAttributes;
+  std::string dead_letter_target_arn;  // From RedrivePolicy; empty: none.
+  RetryPolicy retry_policy;            // Function subscriptions.
+  // The settable attributes as the user gave them, reported back by
+  // GetSubscriptionAttributes and compared by idempotent Subscribe.
+  sns::AttributeMap attributes;
+};
+
+// One subscription; immutable, replaced as a whole when its settings change.
+struct SubscriptionInfo {
+  std::string arn;
+  std::string topic_arn;
+  Protocol protocol = Protocol::kSqs;
+  std::string protocol_name;
+  std::string endpoint;
+  bool endpoint_is_fifo_queue = false;
+  SubscriptionSettings settings;
+};
+
+// One published message, shared by every delivery, retry and dead-letter
+// copy of it. Built by the service layer after validation.
+struct PublishedMessage {
+  std::string message_id;
+  absl::Time timestamp;
+  bool has_subject = false;
+  std::string subject;
+  std::string message;      // The Message parameter as published.
+  std::string sqs_text;     // What SQS subscribers get (MessageStructure applied).
+  std::string lambda_text;  // What function subscribers get.
+  sns::MessageAttributeMap attributes;
+  std::string message_group_id;
+  std::string deduplication_id;  // FIFO: explicit, or SHA-256 of `message`.
+};
+
+struct PublishOutcome {
+  std::string message_id;
+  std::string sequence_number;  // FIFO only.
+};
+
+// Typed topic settings that change how publishing behaves.
+struct TopicSettings {
+  bool fifo = false;
+  bool content_based_deduplication = false;
+  bool deduplication_per_message_group = false;  // FifoThroughputScope=MessageGroup.
+};
+
+struct Page {
+  std::vector<std::string> arns;
+  std::string next_token;
+};
+
+class TopicRegistry : public std::enable_shared_from_this<TopicRegistry> {
+ public:
+  struct Options {
+    std::string region = "us-east-1";
+    std::string account_id = "000000000000";
+    Clock* clock = nullptr;            // Required.
+    Scheduler* scheduler = nullptr;    // Null: failed function calls are not retried.
+    QueueDeliverer* queues = nullptr;  // Null: SQS deliveries fail.
+    size_t max_standard_topics = 100000;
+    size_t max_fifo_topics = 1000;
+    size_t max_filter_policies_per_topic = 200;
+    size_t max_tags = 50;
+  };
+
+  // The registry is shared so that pending retries can hold it weakly.
+  // `options.clock`, `scheduler` and `queues` must outlive it.
+  static std::shared_ptr<TopicRegistry> Create(Options options);
+  ~TopicRegistry();
+
+  const Options& options() const { return options_; }
+  std::string TopicArn(std::string_view name) const;
+  std::string FunctionArn(std::string_view name) const;
+
+  // ---- Topics. `attributes` hold the validated settable attributes the
+  // user gave; `settings` their typed form.
+
+  // Idempotent: an existing topic with the same attributes and tags returns
+  // its ARN. Errors: InvalidParameter (exists with different attributes or
+  // tags), TopicLimitExceeded.
+  absl::StatusOr<std::string> CreateTopic(std::string_view name, const TopicSettings& settings,
+                                          sns::AttributeMap attributes, std::vector<sns::Tag> tags);
+  // Removes the topic and its subscriptions; unknown ARNs are ignored.
+  void DeleteTopic(std::string_view topic_arn);
+  // Errors: InvalidParameter (bad token).
+  absl::StatusOr<Page> ListTopics(std::string_view next_token, size_t page_size) const;
+  // Every attribute GetTopicAttributes reports. Errors: NotFound.
+  absl::StatusOr<sns::AttributeMap> GetTopicAttributes(std::string_view topic_arn) const;
+  absl::StatusOr<TopicSettings> GetTopicSettings(std::string_view topic_arn) const;
+  // Sets one attribute (empty value removes it); `settings` is the topic's
+  // typed settings after the change. Errors: NotFound.
+  absl::Status SetTopicAttribute(std::string_view topic_arn, const std::string& name,
+                                 const std::string& value, const TopicSettings& settings);
+
+  // Errors: ResourceNotFound, TagLimitExceeded.
+  absl::Status TagTopic(std::string_view topic_arn, const std::vector<sns::Tag>& tags);
+  absl::Status UntagTopic(std::string_view topic_arn, const std::vector<std::string>& keys);
+  absl::StatusOr<std::vector<sns::Tag>> ListTopicTags(std::string_view topic_arn) const;
+
+  // ---- Subscriptions.
+
+  // Idempotent for the same (protocol, endpoint) with the same attributes.
+  // Errors: NotFound (topic), InvalidParameter (exists with different
+  // attributes; invalid filter policy), FilterPolicyLimitExceeded.
+  absl::StatusOr<std::string> Subscribe(std::string_view topic_arn, Protocol protocol,
+                                        std::string_view protocol_name, std::string_view endpoint,
+                                        SubscriptionSettings settings);
+  // Unknown ARNs are ignored.
+  void Unsubscribe(std::string_view subscription_arn);
+  // Errors: NotFound.
+  absl::StatusOr<std::shared_ptr<const SubscriptionInfo>> GetSubscription(
+      std::string_view subscription_arn) const;
+  // Replaces a subscription's settings. Errors: NotFound,
+  // FilterPolicyLimitExceeded, InvalidParameter (invalid filter policy).
+  absl::Status UpdateSubscription(std::string_view subscription_arn, SubscriptionSettings settings);
+  // All subscriptions (topic_arn empty) or one topic's, ordered by ARN.
+  // Errors: NotFound (topic), InvalidParameter (bad token).
+  absl::StatusOr<std::vector<std::shared_ptr<const SubscriptionInfo>>> ListSubscriptions(
+      std::string_view topic_arn, std::string_view next_token, size_t page_size,
+      std::string* next_token_out) const;
+
+  // ---- Publishing.
+
+  // Delivers `message` to every matching subscription of the topic; see the
+  // file comment. FIFO topics deduplicate first (a duplicate returns the
+  // original message id and sequence number and delivers nothing). Errors:
+  // NotFound (topic). Delivery failures are not errors: they go to the
+  // subscription's dead-letter queue, or are dropped and counted.
+  absl::StatusOr<PublishOutcome> Publish(std::string_view topic_arn,
+                                         std::shared_ptr<const PublishedMessage> message);
+
+  // ---- Functions (the "lambda" protocol).
+
+  std::string RegisterFunction(std::string_view name, sns::FunctionHandler handler);
+  bool UnregisterFunction(std::string_view function_arn);
+
+  // Deliveries that failed and could not be dead-lettered.
+  int64_t NumDroppedDeliveries() const { return dropped_.load(std::memory_order_relaxed); }
+
+ private:
+  class Topic;
+  struct Routes;
+  struct CallbackJob;
+  struct DeliveryContext;
+
+  explicit TopicRegistry(Options options);
+
+  std::shared_ptr<Topic> FindTopic(std::string_view topic_arn) const ABSL_LOCKS_EXCLUDED(mu_);
+  // Registers or removes `sub`'s policy in its topic's matchers. Errors:
+  // InvalidParameter (the matcher's reason), FilterPolicyLimitExceeded.
+  absl::Status UpdateMatchers(Topic& topic, const SubscriptionInfo* old_sub,
+                              const SubscriptionInfo* new_sub);
+  // Pointers into `routes`, which the caller keeps alive.
+  std::vector<const std::shared_ptr<const SubscriptionInfo>*> SelectTargets(
+      const Topic& topic, const Routes& routes, const PublishedMessage& message) const;
+  void Deliver(const Topic& topic, const std::shared_ptr<const PublishedMessage>& message,
+               const std::string& sequence_number,
+               const std::vector<const std::shared_ptr<const SubscriptionInfo>*>& targets,
+               std::vector<std::shared_ptr<const SubscriptionInfo>>* callbacks);
+  void StartCallback(std::shared_ptr<const PublishedMessage> message,
+                     std::shared_ptr<const SubscriptionInfo> subscription);
+  void RunCallback(std::shared_ptr<CallbackJob> job);
+  // Sends the message's envelope to `sub`'s dead-letter queue, or counts it
+  // dropped. `failure` (function errors) adds ErrorCode/ErrorMessage/
+  // RequestID message attributes.
+  void DeadLetter(const SubscriptionInfo& sub, const PublishedMessage& message,
+                  const std::string& sequence_number, const absl::Status* failure);
+
+  const Options options_;
+  std::atomic<int64_t> dropped_{0};
+
+  mutable Mutex mu_;
+  std::map<std::string, std::shared_ptr<Topic>, std::less<>> topics_ ABSL_GUARDED_BY(mu_);
+  size_t num_fifo_topics_ ABSL_GUARDED_BY(mu_) = 0;
+  // Subscription ARN -> topic ARN.
+  std::map<std::string, std::string, std::less<>> subscription_topics_ ABSL_GUARDED_BY(mu_);
+
+  mutable Mutex functions_mu_;
+  absl::flat_hash_map<std::string, std::shared_ptr<const sns::FunctionHandler>> functions_
+      ABSL_GUARDED_BY(functions_mu_);
+};
+
+}  // namespace wharf::topic_internal
+
+#endif  // WHARF_BROKER_TOPIC_TOPIC_REGISTRY_H_

@@ -1,0 +1,291 @@
+// File: wharf/sns.h
+//
+// wharf::sns::Service: Amazon SNS, in process. Topics (standard and FIFO),
+// subscriptions, filter policies and fan-out to the SQS queues of the same
+// broker and to in-process functions (the stand-in for Lambda). Operation
+// names, request and result fields mirror the AWS API (API version
+// 2010-03-31) in snake_case, so code written from the AWS docs reads the same
+// here; every limit and error of spec/sns.md is enforced and failures carry
+// the AWS error code (see wharf/errors.h).
+//
+//   wharf::sns::Service& sns = broker->sns();
+//   auto topic = sns.CreateTopic({.name = "orders"})->topic_arn;
+//   sns.Subscribe({.topic_arn = topic, .protocol = "sqs", .endpoint = queue_arn,
+//                  .attributes = {{"FilterPolicy", R"({"kind":["shipped"]})"}}});
+//   sns.Publish({.topic_arn = topic, .message = "{...}",
+//                .message_attributes = {{"kind", {.data_type = "String",
+//                                                 .string_value = "shipped"}}}});
+//
+// Delivery is synchronous: when Publish returns OK, every matching SQS
+// subscriber queue holds the message and every matching function has been
+// called once (retries of failed calls run later on the broker's clock).
+//
+// Thread safety: Service is thread-safe. Function handlers are called with no
+// wharf lock held, possibly from several threads at once.
+
+#ifndef WHARF_SNS_H_
+#define WHARF_SNS_H_
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "wharf/errors.h"
+
+namespace wharf::sns {
+
+// Topic and subscription attribute maps, by attribute name.
+using AttributeMap = std::map<std::string, std::string>;
+
+struct Tag {
+  std::string key;
+  std::string value;
+
+  friend bool operator==(const Tag&, const Tag&) = default;
+};
+
+// A message attribute. DataType is "String", "String.Array", "Number" or
+// "Binary" (optionally with a ".label" suffix). String, String.Array and
+// Number use string_value; Binary uses binary_value (raw bytes, not base64).
+struct MessageAttributeValue {
+  std::string data_type;
+  std::string string_value;
+  std::string binary_value;
+
+  friend bool operator==(const MessageAttributeValue&, const MessageAttributeValue&) = default;
+};
+using MessageAttributeMap = std::map<std::string, MessageAttributeValue>;
+
+// ---- Topics -----------------------------------------------------------------
+
+struct CreateTopicRequest {
+  std::string name;         // 1-256 of [A-Za-z0-9_-]; FIFO topics end in ".fifo".
+  AttributeMap attributes;  // e.g. {"FifoTopic", "true"}, {"DisplayName", "Orders"}
+  std::vector<Tag> tags;
+  std::string data_protection_policy;  // Accepted and stored; not enforced.
+};
+struct CreateTopicResult {
+  std::string topic_arn;
+};
+
+struct DeleteTopicRequest {
+  std::string topic_arn;
+};
+
+struct ListTopicsRequest {
+  std::string next_token;
+};
+struct TopicSummary {
+  std::string topic_arn;
+};
+struct ListTopicsResult {
+  std::vector<TopicSummary> topics;  // Up to 100, ordered by ARN.
+  std::string next_token;            // Empty when there are no more.
+};
+
+struct GetTopicAttributesRequest {
+  std::string topic_arn;
+};
+struct GetTopicAttributesResult {
+  AttributeMap attributes;
+};
+
+struct SetTopicAttributesRequest {
+  std::string topic_arn;
+  std::string attribute_name;
+  std::string attribute_value;
+};
+
+// ---- Subscriptions ----------------------------------------------------------
+
+struct SubscribeRequest {
+  std::string topic_arn;
+  std::string protocol;  // "sqs" (queue ARN) or "lambda" (a registered function's ARN).
+  std::string endpoint;
+  AttributeMap attributes;  // FilterPolicy, FilterPolicyScope, RawMessageDelivery, ...
+  bool return_subscription_arn = false;
+};
+struct SubscribeResult {
+  std::string subscription_arn;
+};
+
+struct UnsubscribeRequest {
+  std::string subscription_arn;
+};
+
+struct Subscription {
+  std::string subscription_arn;
+  std::string owner;
+  std::string protocol;
+  std::string endpoint;
+  std::string topic_arn;
+};
+
+struct ListSubscriptionsRequest {
+  std::string next_token;
+};
+struct ListSubscriptionsResult {
+  std::vector<Subscription> subscriptions;  // Up to 100.
+  std::string next_token;
+};
+
+struct ListSubscriptionsByTopicRequest {
+  std::string topic_arn;
+  std::string next_token;
+};
+using ListSubscriptionsByTopicResult = ListSubscriptionsResult;
+
+struct GetSubscriptionAttributesRequest {
+  std::string subscription_arn;
+};
+struct GetSubscriptionAttributesResult {
+  AttributeMap attributes;
+};
+
+struct SetSubscriptionAttributesRequest {
+  std::string subscription_arn;
+  std::string attribute_name;
+  std::string attribute_value;
+};
+
+// ---- Publishing -------------------------------------------------------------
+
+struct PublishRequest {
+  std::string topic_arn;
+  std::string target_arn;    // Alternative to topic_arn (a topic ARN here).
+  std::string phone_number;  // Not supported in process: InvalidParameter.
+  std::string message;
+  std::optional<std::string> subject;  // When set: 1-99 printable ASCII characters.
+  std::string message_structure;       // "" or "json".
+  MessageAttributeMap message_attributes;
+  std::string message_deduplication_id;  // FIFO topics only.
+  std::string message_group_id;          // Required on FIFO topics.
+};
+struct PublishResult {
+  std::string message_id;
+  std::string sequence_number;  // FIFO topics only.
+};
+
+struct PublishBatchRequestEntry {
+  std::string id;
+  std::string message;
+  std::optional<std::string> subject;
+  std::string message_structure;
+  MessageAttributeMap message_attributes;
+  std::string message_deduplication_id;
+  std::string message_group_id;
+};
+struct PublishBatchRequest {
+  std::string topic_arn;
+  std::vector<PublishBatchRequestEntry> publish_batch_request_entries;  // 1-10.
+};
+struct PublishBatchResultEntry {
+  std::string id;
+  std::string message_id;
+  std::string sequence_number;
+};
+struct BatchResultErrorEntry {
+  std::string id;
+  ErrorCode code = ErrorCode::kSnsInvalidParameter;
+  std::string message;
+  bool sender_fault = true;
+};
+struct PublishBatchResult {
+  std::vector<PublishBatchResultEntry> successful;
+  std::vector<BatchResultErrorEntry> failed;
+};
+
+// ---- Tags -------------------------------------------------------------------
+
+struct TagResourceRequest {
+  std::string resource_arn;
+  std::vector<Tag> tags;
+};
+struct UntagResourceRequest {
+  std::string resource_arn;
+  std::vector<std::string> tag_keys;
+};
+struct ListTagsForResourceRequest {
+  std::string resource_arn;
+};
+struct ListTagsForResourceResult {
+  std::vector<Tag> tags;  // Ordered by key.
+};
+
+// ---- In-process functions (the "lambda" protocol) ---------------------------
+
+// Called with the JSON event a Lambda function subscribed to a topic receives
+// ({"Records":[{"EventSource":"aws:sns",...,"Sns":{...}}]}). A non-OK return is
+// a failed invocation: it is retried under the subscription's delivery policy
+// and then sent to the subscription's dead-letter queue (RedrivePolicy).
+// Called with no wharf lock held, possibly concurrently; must be thread-safe.
+using FunctionHandler = std::function<absl::Status(std::string_view event)>;
+
+struct RegisterFunctionRequest {
+  std::string function_name;  // 1-64 of [A-Za-z0-9_-].
+  FunctionHandler handler;
+};
+struct RegisterFunctionResult {
+  // arn:aws:lambda:<region>:<account>:function:<name>: the endpoint to
+  // subscribe with protocol "lambda".
+  std::string function_arn;
+};
+
+// ---- Interface --------------------------------------------------------------
+
+class Service {
+ public:
+  virtual ~Service() = default;
+
+  // Topics. CreateTopic is idempotent for the same name, attributes and tags.
+  virtual absl::StatusOr<CreateTopicResult> CreateTopic(const CreateTopicRequest& request) = 0;
+  // Also removes the topic's subscriptions. Deleting an unknown topic succeeds.
+  virtual absl::Status DeleteTopic(const DeleteTopicRequest& request) = 0;
+  virtual absl::StatusOr<ListTopicsResult> ListTopics(const ListTopicsRequest& request) = 0;
+  virtual absl::StatusOr<GetTopicAttributesResult> GetTopicAttributes(
+      const GetTopicAttributesRequest& request) = 0;
+  virtual absl::Status SetTopicAttributes(const SetTopicAttributesRequest& request) = 0;
+
+  // Subscriptions. sqs and lambda subscriptions are confirmed at once.
+  virtual absl::StatusOr<SubscribeResult> Subscribe(const SubscribeRequest& request) = 0;
+  virtual absl::Status Unsubscribe(const UnsubscribeRequest& request) = 0;
+  virtual absl::StatusOr<ListSubscriptionsResult> ListSubscriptions(
+      const ListSubscriptionsRequest& request) = 0;
+  virtual absl::StatusOr<ListSubscriptionsByTopicResult> ListSubscriptionsByTopic(
+      const ListSubscriptionsByTopicRequest& request) = 0;
+  virtual absl::StatusOr<GetSubscriptionAttributesResult> GetSubscriptionAttributes(
+      const GetSubscriptionAttributesRequest& request) = 0;
+  virtual absl::Status SetSubscriptionAttributes(
+      const SetSubscriptionAttributesRequest& request) = 0;
+
+  // Publishing. Delivers to every matching subscription before returning.
+  // Cost: one filter evaluation for all the topic's filter policies, plus
+  // O(1) per matching subscription; the message text is not copied per
+  // subscriber.
+  virtual absl::StatusOr<PublishResult> Publish(const PublishRequest& request) = 0;
+  virtual absl::StatusOr<PublishBatchResult> PublishBatch(const PublishBatchRequest& request) = 0;
+
+  // Tags (on topics).
+  virtual absl::Status TagResource(const TagResourceRequest& request) = 0;
+  virtual absl::Status UntagResource(const UntagResourceRequest& request) = 0;
+  virtual absl::StatusOr<ListTagsForResourceResult> ListTagsForResource(
+      const ListTagsForResourceRequest& request) = 0;
+
+  // Registers (or replaces) an in-process function that "lambda"
+  // subscriptions can target. Errors: InvalidParameter (bad name, no handler).
+  virtual absl::StatusOr<RegisterFunctionResult> RegisterFunction(
+      RegisterFunctionRequest request) = 0;
+  // Later deliveries to the function fail (and are retried, then dead-lettered)
+  // as for a deleted Lambda function. Returns NotFound if none is registered.
+  // A call already running finishes normally.
+  virtual absl::Status UnregisterFunction(const std::string& function_arn) = 0;
+};
+
+}  // namespace wharf::sns
+
+#endif  // WHARF_SNS_H_
