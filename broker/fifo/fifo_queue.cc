@@ -1,0 +1,954 @@
+// FifoQueue: group-locked, deduplicated FIFO queue engine (see fifo_queue.h).
+//
+// Layout. Message groups are sharded by a hash of the group id. A shard owns,
+// under its mutex: its groups (each an ordered deque of its messages), every
+// message record of those groups (by serial number), the shard's list of
+// ready groups, and a timer set of the shard's deadlines (visibility expiry,
+// end of delay). Receivers pop ready groups; they never scan groups.
+//
+// Invariants (per shard, under its mutex):
+//   * A group's deque holds its live messages in send order; a message leaves
+//     the deque only when it is deleted, dead-lettered, taken for a move,
+//     purged or dropped by retention. In-flight messages stay in place, so a
+//     message whose visibility ends is back at the head of its group.
+//   * group.in_flight counts the group's messages that are kInFlight or
+//     kMoving. A group is "eligible" iff in_flight == 0, its deque is non-empty
+//     and its head is kVisible. Outside a receive that has popped it, a group
+//     is in `ready` (and `queued` is set) iff it is eligible.
+//   * Because a group is only received from while in_flight == 0, a receive
+//     takes a run of messages from the head of the group.
+//   * Every kDelayed or kInFlight message has exactly one entry in `timers`,
+//     keyed by (timer_at, serial).
+//   * A group with an empty deque and in_flight == 0 is erased.
+//
+// Lock order: DedupWindow shard -> timers_mu_ -> Shard::mu -> attempts_mu_ ->
+// waiters_mu_ -> Wakeup's mutex. The dead-letter sink is called with none held.
+
+#include "broker/fifo/fifo_queue.h"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <limits>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/btree_set.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/hash/hash.h"
+#include "absl/random/random.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "broker/base/ids.h"
+#include "broker/base/mutex.h"
+#include "broker/fifo/dedup_window.h"
+#include "wharf/errors.h"
+
+namespace wharf::fifo_internal {
+namespace {
+
+using queue_internal::Counts;
+using queue_internal::DeadLetterSink;
+using queue_internal::Delivery;
+using queue_internal::Payload;
+using queue_internal::QueueConfig;
+using queue_internal::QueueCore;
+using queue_internal::ReceiveArgs;
+using queue_internal::SendArgs;
+using queue_internal::SendOutcome;
+
+// SQS FIFO windows: deduplication and ReceiveRequestAttemptId retries.
+constexpr absl::Duration kDedupWindow = absl::Minutes(5);
+constexpr absl::Duration kAttemptWindow = absl::Minutes(5);
+// A message may stay invisible at most this long after the receive that
+// produced its handle (spec §7.1).
+constexpr absl::Duration kMaxVisibility = absl::Hours(12);
+
+// Sequence numbers are kSequenceBase + serial: always 20 decimal digits, so
+// they compare the same as strings and as numbers, like AWS's.
+constexpr uint64_t kSequenceBase = 18'000'000'000'000'000'000ULL;
+
+constexpr int kShards = 16;
+// Per shard, the last deletes remembered so that repeating a delete with the
+// same (still unexpired) handle succeeds instead of reporting expiry.
+constexpr int kTombstones = 256;
+
+constexpr int64_t kNoDeadline = std::numeric_limits<int64_t>::max();
+
+enum class State : uint8_t {
+  kVisible,
+  kDelayed,   // Queue-level DelaySeconds not yet over.
+  kInFlight,  // Received; invisible until timer_at.
+  kMoving,    // Being handed to the dead-letter sink; locks its group.
+};
+
+struct Group;
+
+struct Message {
+  uint64_t serial = 0;  // Per queue, increasing in send order.
+  std::string message_id;
+  std::shared_ptr<const Payload> payload;
+  std::string deduplication_id;
+  std::string dead_letter_source_arn;
+  Group* group = nullptr;
+  absl::Time sent_time;    // SentTimestamp.
+  absl::Time enqueued_at;  // Retention is counted from here.
+  absl::Time first_receive_time = absl::InfinitePast();
+  int receive_count = 0;
+  State state = State::kVisible;
+  absl::Time timer_at;  // Deadline while kDelayed or kInFlight.
+  // Of the receive that made it kInFlight.
+  uint64_t receive_gen = 0;
+  absl::Time received_at;
+  bool visibility_changed = false;
+};
+
+struct Group {
+  std::string id;
+  std::deque<Message*> messages;
+  int in_flight = 0;
+  bool queued = false;
+};
+
+struct Tombstone {
+  uint64_t serial = 0;
+  uint64_t receive_gen = 0;
+  absl::Time until;
+};
+
+using TimerKey = std::pair<absl::Time, uint64_t>;
+
+struct alignas(64) Shard {
+  Mutex mu;
+  absl::flat_hash_map<std::string, std::unique_ptr<Group>> groups ABSL_GUARDED_BY(mu);
+  absl::flat_hash_map<uint64_t, std::unique_ptr<Message>> messages ABSL_GUARDED_BY(mu);
+  std::deque<Group*> ready ABSL_GUARDED_BY(mu);
+  absl::btree_set<TimerKey> timers ABSL_GUARDED_BY(mu);
+  std::array<Tombstone, kTombstones> tombstones ABSL_GUARDED_BY(mu);
+  // ready.size(), readable without the lock (a hint that lets receivers skip
+  // empty shards; sequentially consistent, see WakeWaiters).
+  std::atomic<int> ready_size{0};
+};
+
+// Parsed receipt handle: 16 hex digits of queue tag, 2 of shard, 16 of
+// message serial, 16 of receive generation.
+struct Handle {
+  int shard = 0;
+  uint64_t serial = 0;
+  uint64_t receive_gen = 0;
+};
+constexpr size_t kHandleSize = 16 + 2 + 16 + 16;
+
+void AppendHex(uint64_t value, int digits, std::string& out) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  for (int i = digits - 1; i >= 0; --i) out.push_back(kDigits[(value >> (4 * i)) & 0xf]);
+}
+
+bool ParseHex(std::string_view text, uint64_t& value) {
+  value = 0;
+  for (char c : text) {
+    int d;
+    if (c >= '0' && c <= '9') {
+      d = c - '0';
+    } else if (c >= 'a' && c <= 'f') {
+      d = c - 'a' + 10;
+    } else {
+      return false;
+    }
+    value = (value << 4) | static_cast<uint64_t>(d);
+  }
+  return true;
+}
+
+// Debian's Abseil has its own string_view type.
+absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+std::string SequenceNumber(uint64_t serial) { return absl::StrCat(kSequenceBase + serial); }
+
+absl::Status InvalidHandleError(std::string_view handle) {
+  return MakeError(ErrorCode::kReceiptHandleIsInvalid,
+                   absl::StrCat("The input receipt handle \"", Absl(handle),
+                                "\" is not a valid receipt handle."));
+}
+
+absl::Status ExpiredHandleError(std::string_view handle) {
+  return MakeError(
+      ErrorCode::kInvalidParameterValue,
+      absl::StrCat(
+          "Value ", Absl(handle),
+          " for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired."));
+}
+
+class FifoQueue final : public QueueCore {
+ public:
+  FifoQueue(const QueueConfig& config, Clock& clock, DeadLetterSink* dlq_sink,
+            std::string queue_arn)
+      : clock_(clock), dlq_sink_(dlq_sink), queue_arn_(std::move(queue_arn)), dedup_(kDedupWindow) {
+    absl::BitGen gen;
+    queue_tag_ = absl::Uniform<uint64_t>(gen);
+    SetConfig(config);
+  }
+
+  ~FifoQueue() override = default;
+
+  absl::StatusOr<SendOutcome> Send(SendArgs args) override;
+  absl::StatusOr<std::vector<Delivery>> Receive(const ReceiveArgs& args) override;
+  absl::Status Delete(std::string_view receipt_handle) override;
+  absl::Status ChangeVisibility(std::string_view receipt_handle, absl::Duration timeout) override;
+  void Purge() override;
+  std::vector<Delivery> TakeForMove(int max) override;
+  Counts GetCounts() override;
+  void SetConfig(const QueueConfig& config) override;
+  void Close() override;
+
+ private:
+  // A message being handed to the dead-letter sink by a receive.
+  struct PendingMove {
+    int shard;
+    uint64_t serial;
+    Delivery delivery;
+  };
+
+  struct Attempt {
+    absl::Time expires;
+    std::vector<Delivery> deliveries;
+  };
+
+  Shard& ShardFor(std::string_view group_id) {
+    return shards_[absl::Hash<std::string_view>{}(group_id) % kShards];
+  }
+  int ShardIndex(const Shard& shard) const { return static_cast<int>(&shard - shards_.data()); }
+
+  absl::StatusOr<SendOutcome> Enqueue(SendArgs& args, absl::Time now);
+
+  std::string MakeHandle(int shard, uint64_t serial, uint64_t receive_gen) const;
+  bool ParseHandle(std::string_view text, Handle& handle) const;
+
+  Delivery MakeDelivery(const Message& m, std::string receipt_handle) const;
+
+  static bool Eligible(const Group& g) {
+    return g.in_flight == 0 && !g.messages.empty() && g.messages.front()->state == State::kVisible;
+  }
+  // Queues `g` if it became eligible; returns true if it did.
+  bool MaybeMakeReady(Shard& shard, Group& g) ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
+  // Erases `g` if it has neither messages nor messages in flight.
+  void MaybeEraseGroup(Shard& shard, Group& g) ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
+  // Removes `m` from its group and the shard and frees it. REQUIRES: m is
+  // not kInFlight/kMoving (callers fix group.in_flight first) and has no timer.
+  void EraseMessage(Shard& shard, Message* m) ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
+  // Ends the visibility of an in-flight message: back to visible at its
+  // place (the head run) of the group. Returns true if its group became ready.
+  bool ReturnToQueue(Shard& shard, Message* m) ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
+  void AddTimer(Shard& shard, Message* m, absl::Time at) ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
+  void RemoveTimer(Shard& shard, Message* m) ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
+  void PublishDeadline(absl::Time at);
+
+  // Fires every deadline due at `now` (visibility expiry, end of delay).
+  void ProcessDueTimers(absl::Time now) ABSL_LOCKS_EXCLUDED(timers_mu_);
+  absl::Time NextDeadline() const {
+    const int64_t ns = next_deadline_ns_.load(std::memory_order_acquire);
+    return ns == kNoDeadline ? absl::InfiniteFuture() : absl::FromUnixNanos(ns);
+  }
+
+  // Takes up to `max - out.size()` messages from ready groups of `shard`.
+  void CollectFromShard(Shard& shard, int max, absl::Time now, absl::Duration visibility,
+                        std::vector<Delivery>& out, std::vector<PendingMove>& moves);
+  // One non-blocking pass over the shards.
+  void Collect(int max, absl::Time now, absl::Duration visibility, std::vector<Delivery>& out,
+               std::vector<PendingMove>& moves);
+  // Hands `moves` to the sink; a refused message is delivered into `out`.
+  void FinishMoves(std::vector<PendingMove>& moves, absl::Time now, absl::Duration visibility,
+                   std::vector<Delivery>& out);
+  // Makes a visible or moving message in flight for this receive.
+  void MarkReceived(Shard& shard, Message* m, absl::Time now, absl::Duration visibility)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
+
+  // ReceiveRequestAttemptId: returns true (and fills `out`) if a previous
+  // receive with this id can be replayed.
+  bool ReplayAttempt(const std::string& attempt_id, absl::Time now, absl::Duration visibility,
+                     std::vector<Delivery>& out);
+  void RememberAttempt(const std::string& attempt_id, absl::Time now,
+                       const std::vector<Delivery>& out);
+
+  // Wakes up to `n` parked receivers (all if n < 0). Cheap when none waits.
+  void WakeWaiters(int n);
+
+  Clock& clock_;
+  DeadLetterSink* const dlq_sink_;
+  const std::string queue_arn_;
+  uint64_t queue_tag_ = 0;  // Written once in the constructor.
+
+  // Configuration, read on every operation without a lock.
+  std::atomic<int64_t> delay_ns_{0};
+  std::atomic<int64_t> retention_ns_{0};
+  std::atomic<int> max_receive_count_{0};
+  std::atomic<int> max_inflight_{0};
+  std::atomic<bool> group_scoped_dedup_{false};
+
+  std::atomic<uint64_t> next_serial_{1};
+  std::atomic<uint64_t> next_receive_gen_{1};
+  std::atomic<uint32_t> next_start_shard_{0};
+
+  std::atomic<int64_t> visible_{0};
+  std::atomic<int64_t> in_flight_{0};
+  std::atomic<int64_t> delayed_{0};
+
+  std::array<Shard, kShards> shards_;
+  DedupWindow dedup_;
+
+  // Earliest timer over all shards, or earlier (never later): a lower bound
+  // that lets receivers skip timer processing with one atomic load.
+  std::atomic<int64_t> next_deadline_ns_{kNoDeadline};
+  Mutex timers_mu_;  // Serialises ProcessDueTimers.
+
+  Mutex attempts_mu_;
+  absl::flat_hash_map<std::string, Attempt> attempts_ ABSL_GUARDED_BY(attempts_mu_);
+  std::deque<std::pair<absl::Time, std::string>> attempt_expiry_ ABSL_GUARDED_BY(attempts_mu_);
+
+  Mutex waiters_mu_;
+  std::vector<Wakeup*> waiters_ ABSL_GUARDED_BY(waiters_mu_);
+  std::atomic<int> num_waiters_{0};
+  uint64_t close_epoch_ ABSL_GUARDED_BY(waiters_mu_) = 0;
+};
+
+// ---- Handles and deliveries --------------------------------------------------
+
+std::string FifoQueue::MakeHandle(int shard, uint64_t serial, uint64_t receive_gen) const {
+  std::string h;
+  h.reserve(kHandleSize);
+  AppendHex(queue_tag_, 16, h);
+  AppendHex(static_cast<uint64_t>(shard), 2, h);
+  AppendHex(serial, 16, h);
+  AppendHex(receive_gen, 16, h);
+  return h;
+}
+
+bool FifoQueue::ParseHandle(std::string_view text, Handle& handle) const {
+  if (text.size() != kHandleSize) return false;
+  uint64_t tag, shard;
+  if (!ParseHex(text.substr(0, 16), tag) || tag != queue_tag_) return false;
+  if (!ParseHex(text.substr(16, 2), shard) || shard >= kShards) return false;
+  if (!ParseHex(text.substr(18, 16), handle.serial)) return false;
+  if (!ParseHex(text.substr(34, 16), handle.receive_gen)) return false;
+  handle.shard = static_cast<int>(shard);
+  return true;
+}
+
+Delivery FifoQueue::MakeDelivery(const Message& m, std::string receipt_handle) const {
+  Delivery d;
+  d.message_id = m.message_id;
+  d.receipt_handle = std::move(receipt_handle);
+  d.payload = m.payload;
+  d.receive_count = m.receive_count;
+  d.sent_time = m.sent_time;
+  d.first_receive_time = m.first_receive_time;
+  d.message_group_id = m.group->id;
+  d.deduplication_id = m.deduplication_id;
+  d.sequence_number = SequenceNumber(m.serial);
+  d.dead_letter_source_arn = m.dead_letter_source_arn;
+  return d;
+}
+
+// ---- Group and timer bookkeeping ---------------------------------------------
+
+bool FifoQueue::MaybeMakeReady(Shard& shard, Group& g) {
+  if (g.queued || !Eligible(g)) return false;
+  g.queued = true;
+  shard.ready.push_back(&g);
+  shard.ready_size.fetch_add(1, std::memory_order_seq_cst);
+  return true;
+}
+
+void FifoQueue::MaybeEraseGroup(Shard& shard, Group& g) {
+  if (g.messages.empty() && g.in_flight == 0 && !g.queued) {
+    shard.groups.erase(g.id);  // Frees g.
+  }
+}
+
+void FifoQueue::EraseMessage(Shard& shard, Message* m) {
+  Group& g = *m->group;
+  // Messages leave almost always from the head run; search from the front.
+  auto it = std::find(g.messages.begin(), g.messages.end(), m);
+  if (it != g.messages.end()) g.messages.erase(it);
+  switch (m->state) {
+    case State::kVisible:
+      visible_.fetch_sub(1, std::memory_order_relaxed);
+      break;
+    case State::kDelayed:
+      delayed_.fetch_sub(1, std::memory_order_relaxed);
+      break;
+    case State::kInFlight:
+    case State::kMoving:
+      in_flight_.fetch_sub(1, std::memory_order_relaxed);
+      break;
+  }
+  shard.messages.erase(m->serial);  // Frees m.
+}
+
+bool FifoQueue::ReturnToQueue(Shard& shard, Message* m) {
+  RemoveTimer(shard, m);
+  m->state = State::kVisible;
+  in_flight_.fetch_sub(1, std::memory_order_relaxed);
+  visible_.fetch_add(1, std::memory_order_relaxed);
+  --m->group->in_flight;
+  return MaybeMakeReady(shard, *m->group);
+}
+
+void FifoQueue::AddTimer(Shard& shard, Message* m, absl::Time at) {
+  m->timer_at = at;
+  shard.timers.insert({at, m->serial});
+  PublishDeadline(at);
+}
+
+void FifoQueue::RemoveTimer(Shard& shard, Message* m) {
+  shard.timers.erase({m->timer_at, m->serial});
+}
+
+void FifoQueue::PublishDeadline(absl::Time at) {
+  const int64_t ns = absl::ToUnixNanos(at);
+  int64_t cur = next_deadline_ns_.load(std::memory_order_relaxed);
+  while (ns < cur && !next_deadline_ns_.compare_exchange_weak(cur, ns, std::memory_order_acq_rel,
+                                                              std::memory_order_relaxed)) {
+  }
+  // A parked receiver computed its wake-up time from the old bound; if this
+  // deadline is earlier, let one of them recompute.
+  if (ns < cur) WakeWaiters(1);
+}
+
+void FifoQueue::ProcessDueTimers(absl::Time now) {
+  if (absl::ToUnixNanos(now) < next_deadline_ns_.load(std::memory_order_acquire)) return;
+  int became_ready = 0;
+  {
+    MutexLock timers_lock(&timers_mu_);
+    if (absl::ToUnixNanos(now) < next_deadline_ns_.load(std::memory_order_acquire)) return;
+    // Reset before scanning: a timer added to a shard after we scanned it
+    // publishes its own deadline, and every earlier one is re-published below.
+    next_deadline_ns_.store(kNoDeadline, std::memory_order_release);
+    for (Shard& shard : shards_) {
+      MutexLock lock(&shard.mu);
+      while (!shard.timers.empty() && shard.timers.begin()->first <= now) {
+        const uint64_t serial = shard.timers.begin()->second;
+        shard.timers.erase(shard.timers.begin());
+        auto it = shard.messages.find(serial);
+        if (it == shard.messages.end()) continue;
+        Message* m = it->second.get();
+        if (m->state == State::kInFlight) {
+          m->timer_at = absl::InfinitePast();  // Already removed from timers.
+          m->state = State::kVisible;
+          in_flight_.fetch_sub(1, std::memory_order_relaxed);
+          visible_.fetch_add(1, std::memory_order_relaxed);
+          --m->group->in_flight;
+          if (MaybeMakeReady(shard, *m->group)) ++became_ready;
+        } else if (m->state == State::kDelayed) {
+          m->state = State::kVisible;
+          delayed_.fetch_sub(1, std::memory_order_relaxed);
+          visible_.fetch_add(1, std::memory_order_relaxed);
+          if (MaybeMakeReady(shard, *m->group)) ++became_ready;
+        }
+      }
+      if (!shard.timers.empty()) PublishDeadline(shard.timers.begin()->first);
+    }
+  }
+  if (became_ready > 0) WakeWaiters(became_ready);
+}
+
+// ---- Waiting ------------------------------------------------------------------
+
+void FifoQueue::WakeWaiters(int n) {
+  // Pairs with Receive: it adds itself (seq_cst) and then reads ready_size
+  // (seq_cst); we changed ready_size (seq_cst) before this load, so either it
+  // sees our group or we see it.
+  if (num_waiters_.load(std::memory_order_seq_cst) == 0) return;
+  MutexLock lock(&waiters_mu_);
+  while (!waiters_.empty() && n != 0) {
+    // Popped waiters are re-checked by their receive before it parks again.
+    waiters_.back()->Notify();
+    waiters_.pop_back();
+    num_waiters_.fetch_sub(1, std::memory_order_seq_cst);
+    if (n > 0) --n;
+  }
+}
+
+void FifoQueue::Close() {
+  MutexLock lock(&waiters_mu_);
+  ++close_epoch_;
+  for (Wakeup* w : waiters_) w->Notify();
+  num_waiters_.fetch_sub(static_cast<int>(waiters_.size()), std::memory_order_seq_cst);
+  waiters_.clear();
+}
+
+// ---- Send ---------------------------------------------------------------------
+
+absl::StatusOr<SendOutcome> FifoQueue::Send(SendArgs args) {
+  if (args.message_group_id.empty()) {
+    return MakeError(ErrorCode::kMissingParameter,
+                     "The request must contain the parameter MessageGroupId.");
+  }
+  if (args.payload == nullptr) {
+    return MakeError(ErrorCode::kMissingParameter,
+                     "The request must contain the parameter MessageBody.");
+  }
+  const absl::Time now = clock_.Now();
+  // A message carrying its history (dead-letter move, move task) was already
+  // accepted once; deduplicating it again could lose it.
+  if (!args.message_id.empty()) return Enqueue(args, now);
+  if (args.deduplication_id.empty()) {
+    return MakeError(ErrorCode::kInvalidParameterValue,
+                     "The queue should either have ContentBasedDeduplication enabled or "
+                     "MessageDeduplicationId provided explicitly");
+  }
+  std::string key;
+  if (group_scoped_dedup_.load(std::memory_order_relaxed)) {
+    // Group ids never contain NUL (alphanumeric and punctuation only).
+    key = absl::StrCat(args.message_group_id, absl::string_view("\0", 1), args.deduplication_id);
+  } else {
+    key = args.deduplication_id;
+  }
+  return dedup_.SendOnce(key, now, [&] { return Enqueue(args, now); });
+}
+
+absl::StatusOr<SendOutcome> FifoQueue::Enqueue(SendArgs& args, absl::Time now) {
+  auto owned = std::make_unique<Message>();
+  Message* m = owned.get();
+  m->message_id = args.message_id.empty() ? base_internal::NewUuid() : std::move(args.message_id);
+  m->payload = std::move(args.payload);
+  m->deduplication_id = std::move(args.deduplication_id);
+  m->dead_letter_source_arn = std::move(args.dead_letter_source_arn);
+  m->sent_time = args.sent_time == absl::InfinitePast() ? now : args.sent_time;
+  // FIFO: retention restarts when a message is moved in (spec §8).
+  m->enqueued_at = now;
+  m->receive_count = args.receive_count;
+  m->first_receive_time = args.first_receive_time;
+  const absl::Duration delay = absl::Nanoseconds(delay_ns_.load(std::memory_order_relaxed));
+
+  Shard& shard = ShardFor(args.message_group_id);
+  bool became_ready = false;
+  SendOutcome outcome;
+  outcome.message_id = m->message_id;
+  {
+    MutexLock lock(&shard.mu);
+    // Taken under the group's lock, so serials follow the group's send order.
+    m->serial = next_serial_.fetch_add(1, std::memory_order_relaxed);
+    auto [it, inserted] = shard.groups.try_emplace(args.message_group_id);
+    if (inserted) {
+      it->second = std::make_unique<Group>();
+      it->second->id = args.message_group_id;
+    }
+    Group& g = *it->second;
+    m->group = &g;
+    g.messages.push_back(m);
+    shard.messages.emplace(m->serial, std::move(owned));
+    if (delay > absl::ZeroDuration()) {
+      m->state = State::kDelayed;
+      delayed_.fetch_add(1, std::memory_order_relaxed);
+      AddTimer(shard, m, now + delay);
+    } else {
+      m->state = State::kVisible;
+      visible_.fetch_add(1, std::memory_order_relaxed);
+      became_ready = MaybeMakeReady(shard, g);
+    }
+    outcome.sequence_number = SequenceNumber(m->serial);
+  }
+  if (became_ready) WakeWaiters(1);
+  return outcome;
+}
+
+// ---- Receive ------------------------------------------------------------------
+
+void FifoQueue::CollectFromShard(Shard& shard, int max, absl::Time now, absl::Duration visibility,
+                                 std::vector<Delivery>& out, std::vector<PendingMove>& moves) {
+  const absl::Duration retention = absl::Nanoseconds(retention_ns_.load(std::memory_order_relaxed));
+  const int max_receive_count = max_receive_count_.load(std::memory_order_relaxed);
+  const int64_t max_inflight = max_inflight_.load(std::memory_order_relaxed);
+  const bool redrive = dlq_sink_ != nullptr && max_receive_count > 0;
+  const int shard_index = ShardIndex(shard);
+
+  MutexLock lock(&shard.mu);
+  auto taken = [&] { return static_cast<int>(out.size() + moves.size()); };
+  while (taken() < max && !shard.ready.empty()) {
+    if (in_flight_.load(std::memory_order_relaxed) >= max_inflight) return;
+    Group& g = *shard.ready.front();
+    shard.ready.pop_front();
+    shard.ready_size.fetch_sub(1, std::memory_order_seq_cst);
+    g.queued = false;
+
+    // Retention: the oldest messages of a group are at its head.
+    while (!g.messages.empty() && g.messages.front()->state == State::kVisible &&
+           g.messages.front()->enqueued_at + retention <= now) {
+      EraseMessage(shard, g.messages.front());
+    }
+    if (!Eligible(g)) {
+      MaybeEraseGroup(shard, g);
+      continue;
+    }
+    for (Message* m : g.messages) {
+      if (taken() >= max || m->state != State::kVisible) break;
+      if (in_flight_.load(std::memory_order_relaxed) >= max_inflight) break;
+      visible_.fetch_sub(1, std::memory_order_relaxed);
+      in_flight_.fetch_add(1, std::memory_order_relaxed);
+      ++g.in_flight;
+      if (redrive && m->receive_count + 1 > max_receive_count) {
+        // Over-received: goes to the sink instead of the caller. It keeps its
+        // group locked until the move is settled, and nothing after it in the
+        // group may be handed out in this receive.
+        m->state = State::kMoving;
+        Delivery d = MakeDelivery(*m, std::string());
+        d.dead_letter_source_arn = queue_arn_;
+        moves.push_back({shard_index, m->serial, std::move(d)});
+        break;
+      }
+      MarkReceived(shard, m, now, visibility);
+      out.push_back(MakeDelivery(*m, MakeHandle(shard_index, m->serial, m->receive_gen)));
+    }
+    // Nothing taken (in-flight cap reached): the group stays ready.
+    MaybeMakeReady(shard, g);
+  }
+}
+
+void FifoQueue::MarkReceived(Shard& shard, Message* m, absl::Time now, absl::Duration visibility) {
+  ++m->receive_count;
+  if (m->first_receive_time == absl::InfinitePast()) m->first_receive_time = now;
+  m->state = State::kInFlight;
+  m->receive_gen = next_receive_gen_.fetch_add(1, std::memory_order_relaxed);
+  m->received_at = now;
+  m->visibility_changed = false;
+  AddTimer(shard, m, now + visibility);
+}
+
+void FifoQueue::Collect(int max, absl::Time now, absl::Duration visibility,
+                        std::vector<Delivery>& out, std::vector<PendingMove>& moves) {
+  const uint32_t start = next_start_shard_.fetch_add(1, std::memory_order_relaxed);
+  for (int i = 0; i < kShards && static_cast<int>(out.size() + moves.size()) < max; ++i) {
+    Shard& shard = shards_[(start + i) % kShards];
+    if (shard.ready_size.load(std::memory_order_seq_cst) == 0) continue;
+    CollectFromShard(shard, max, now, visibility, out, moves);
+  }
+}
+
+void FifoQueue::FinishMoves(std::vector<PendingMove>& moves, absl::Time now,
+                            absl::Duration visibility, std::vector<Delivery>& out) {
+  for (PendingMove& move : moves) {
+    // No lock held: the sink may send into another queue (or this one).
+    const bool accepted = dlq_sink_->Accept(move.delivery);
+    Shard& shard = shards_[move.shard];
+    bool became_ready = false;
+    {
+      MutexLock lock(&shard.mu);
+      auto it = shard.messages.find(move.serial);
+      if (it == shard.messages.end()) continue;  // Purged meanwhile.
+      Message* m = it->second.get();
+      if (m->state != State::kMoving) continue;
+      Group& g = *m->group;
+      if (accepted) {
+        --g.in_flight;
+        EraseMessage(shard, m);
+        became_ready = MaybeMakeReady(shard, g);
+        MaybeEraseGroup(shard, g);
+      } else {
+        // The sink could not take it (e.g. the DLQ is gone): the queue keeps
+        // it and this receive delivers it, as if there were no redrive.
+        MarkReceived(shard, m, now, visibility);
+        out.push_back(MakeDelivery(*m, MakeHandle(move.shard, m->serial, m->receive_gen)));
+      }
+    }
+    if (became_ready) WakeWaiters(1);
+  }
+  moves.clear();
+}
+
+absl::StatusOr<std::vector<Delivery>> FifoQueue::Receive(const ReceiveArgs& args) {
+  const int max = std::clamp(args.max_messages, 1, 10);
+  std::vector<Delivery> out;
+  std::vector<PendingMove> moves;
+  absl::Time now = clock_.Now();
+  if (!args.receive_request_attempt_id.empty() &&
+      ReplayAttempt(args.receive_request_attempt_id, now, args.visibility_timeout, out)) {
+    return out;
+  }
+  uint64_t epoch;
+  {
+    MutexLock lock(&waiters_mu_);
+    epoch = close_epoch_;
+  }
+  for (;;) {
+    ProcessDueTimers(now);
+    Collect(max, now, args.visibility_timeout, out, moves);
+    if (!moves.empty()) {
+      FinishMoves(moves, now, args.visibility_timeout, out);
+      if (out.empty()) {
+        now = clock_.Now();
+        continue;  // The moved messages' groups may have more to give.
+      }
+    }
+    if (!out.empty() || now >= args.wait_deadline) break;
+
+    // Park. Register first, then look again, so a send that happens between
+    // the look above and the wait below cannot be missed.
+    Wakeup wakeup;
+    {
+      MutexLock lock(&waiters_mu_);
+      if (close_epoch_ != epoch) break;
+      waiters_.push_back(&wakeup);
+      num_waiters_.fetch_add(1, std::memory_order_seq_cst);
+    }
+    ProcessDueTimers(now);
+    Collect(max, now, args.visibility_timeout, out, moves);
+    if (out.empty() && moves.empty()) {
+      clock_.Await(wakeup, std::min(args.wait_deadline, NextDeadline()));
+    }
+    {
+      MutexLock lock(&waiters_mu_);
+      auto it = std::find(waiters_.begin(), waiters_.end(), &wakeup);
+      if (it != waiters_.end()) {
+        waiters_.erase(it);
+        num_waiters_.fetch_sub(1, std::memory_order_seq_cst);
+      }
+      if (close_epoch_ != epoch) {
+        // Closed while waiting: return promptly with what we hold.
+        if (moves.empty()) break;
+      }
+    }
+    if (!moves.empty()) {
+      FinishMoves(moves, now, args.visibility_timeout, out);
+      if (out.empty()) {
+        now = clock_.Now();
+        continue;
+      }
+    }
+    if (!out.empty()) break;
+    now = clock_.Now();
+  }
+  if (!out.empty() && !args.receive_request_attempt_id.empty()) {
+    RememberAttempt(args.receive_request_attempt_id, now, out);
+  }
+  return out;
+}
+
+// ---- ReceiveRequestAttemptId ---------------------------------------------------
+
+bool FifoQueue::ReplayAttempt(const std::string& attempt_id, absl::Time now,
+                              absl::Duration visibility, std::vector<Delivery>& out) {
+  std::vector<Delivery> previous;
+  {
+    MutexLock lock(&attempts_mu_);
+    auto it = attempts_.find(attempt_id);
+    if (it == attempts_.end() || now >= it->second.expires) return false;
+    previous = it->second.deliveries;
+  }
+  // Replayable only if every message is still held by that receive: not
+  // deleted, not returned or re-received, visibility not changed.
+  std::vector<Handle> handles(previous.size());
+  for (size_t i = 0; i < previous.size(); ++i) {
+    if (!ParseHandle(previous[i].receipt_handle, handles[i])) return false;
+  }
+  auto held = [&](Shard& shard, const Handle& h)
+                  ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu) -> Message* {
+    auto it = shard.messages.find(h.serial);
+    if (it == shard.messages.end()) return nullptr;
+    Message* m = it->second.get();
+    if (m->state != State::kInFlight || m->receive_gen != h.receive_gen || m->visibility_changed ||
+        m->timer_at <= now) {
+      return nullptr;
+    }
+    return m;
+  };
+  for (const Handle& h : handles) {
+    Shard& shard = shards_[h.shard];
+    MutexLock lock(&shard.mu);
+    if (held(shard, h) == nullptr) return false;
+  }
+  for (const Handle& h : handles) {
+    Shard& shard = shards_[h.shard];
+    MutexLock lock(&shard.mu);
+    Message* m = held(shard, h);
+    if (m == nullptr) continue;  // Lost a race with a delete; still a replay.
+    RemoveTimer(shard, m);
+    AddTimer(shard, m, now + visibility);
+  }
+  out = std::move(previous);
+  return true;
+}
+
+void FifoQueue::RememberAttempt(const std::string& attempt_id, absl::Time now,
+                                const std::vector<Delivery>& out) {
+  MutexLock lock(&attempts_mu_);
+  while (!attempt_expiry_.empty() && attempt_expiry_.front().first <= now) {
+    auto it = attempts_.find(attempt_expiry_.front().second);
+    if (it != attempts_.end() && it->second.expires == attempt_expiry_.front().first)
+      attempts_.erase(it);
+    attempt_expiry_.pop_front();
+  }
+  const absl::Time expires = now + kAttemptWindow;
+  attempts_[attempt_id] = Attempt{expires, out};
+  attempt_expiry_.emplace_back(expires, attempt_id);
+}
+
+// ---- Delete and visibility -------------------------------------------------------
+
+absl::Status FifoQueue::Delete(std::string_view receipt_handle) {
+  Handle h;
+  if (!ParseHandle(receipt_handle, h)) return InvalidHandleError(receipt_handle);
+  const absl::Time now = clock_.Now();
+  Shard& shard = shards_[h.shard];
+  bool became_ready = false;
+  bool deleted = false;
+  {
+    MutexLock lock(&shard.mu);
+    auto it = shard.messages.find(h.serial);
+    if (it == shard.messages.end()) {
+      const Tombstone& t = shard.tombstones[h.serial % kTombstones];
+      if (t.serial == h.serial && t.receive_gen == h.receive_gen && now < t.until)
+        return absl::OkStatus();
+      return ExpiredHandleError(receipt_handle);
+    }
+    Message* m = it->second.get();
+    if (m->state != State::kInFlight || m->receive_gen != h.receive_gen)
+      return ExpiredHandleError(receipt_handle);
+    Group& g = *m->group;
+    if (m->timer_at <= now) {
+      // Expired, but no receive has processed the deadline yet.
+      became_ready = ReturnToQueue(shard, m);
+    } else {
+      shard.tombstones[h.serial % kTombstones] = {h.serial, h.receive_gen, m->timer_at};
+      RemoveTimer(shard, m);
+      --g.in_flight;
+      EraseMessage(shard, m);
+      became_ready = MaybeMakeReady(shard, g);
+      MaybeEraseGroup(shard, g);
+      deleted = true;
+    }
+  }
+  if (became_ready) WakeWaiters(1);
+  return deleted ? absl::OkStatus() : ExpiredHandleError(receipt_handle);
+}
+
+absl::Status FifoQueue::ChangeVisibility(std::string_view receipt_handle, absl::Duration timeout) {
+  Handle h;
+  if (!ParseHandle(receipt_handle, h)) return InvalidHandleError(receipt_handle);
+  const absl::Time now = clock_.Now();
+  Shard& shard = shards_[h.shard];
+  bool became_ready = false;
+  absl::Status status;
+  {
+    MutexLock lock(&shard.mu);
+    auto it = shard.messages.find(h.serial);
+    if (it == shard.messages.end()) {
+      return MakeError(
+          ErrorCode::kInvalidParameterValue,
+          absl::StrCat("Value ", Absl(receipt_handle),
+                       " for parameter ReceiptHandle is invalid. Reason: Message does not exist or "
+                       "is not available for visibility timeout change."));
+    }
+    Message* m = it->second.get();
+    if (m->state == State::kInFlight && m->receive_gen == h.receive_gen && m->timer_at <= now) {
+      became_ready = ReturnToQueue(shard, m);
+      status =
+          MakeError(ErrorCode::kMessageNotInflight, "The message referred to isn't in flight.");
+    } else if (m->state != State::kInFlight) {
+      status =
+          MakeError(ErrorCode::kMessageNotInflight, "The message referred to isn't in flight.");
+    } else if (m->receive_gen != h.receive_gen) {
+      // Re-received since: this handle is no longer the current one.
+      status = ExpiredHandleError(receipt_handle);
+    } else if (now + timeout > m->received_at + kMaxVisibility) {
+      status = MakeError(
+          ErrorCode::kInvalidParameterValue,
+          absl::StrCat(
+              "Value ", absl::ToInt64Seconds(timeout),
+              " for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout "
+              "for the message is beyond the limit [43200 seconds]"));
+    } else {
+      m->visibility_changed = true;
+      if (timeout <= absl::ZeroDuration()) {
+        became_ready = ReturnToQueue(shard, m);
+      } else {
+        RemoveTimer(shard, m);
+        AddTimer(shard, m, now + timeout);
+      }
+    }
+  }
+  if (became_ready) WakeWaiters(1);
+  return status;
+}
+
+// ---- Purge, moves, counts, config -----------------------------------------------
+
+void FifoQueue::Purge() {
+  for (Shard& shard : shards_) {
+    MutexLock lock(&shard.mu);
+    for (auto& [serial, m] : shard.messages) {
+      switch (m->state) {
+        case State::kVisible:
+          visible_.fetch_sub(1, std::memory_order_relaxed);
+          break;
+        case State::kDelayed:
+          delayed_.fetch_sub(1, std::memory_order_relaxed);
+          break;
+        case State::kInFlight:
+        case State::kMoving:
+          in_flight_.fetch_sub(1, std::memory_order_relaxed);
+          break;
+      }
+    }
+    shard.ready_size.fetch_sub(static_cast<int>(shard.ready.size()), std::memory_order_seq_cst);
+    shard.ready.clear();
+    shard.timers.clear();
+    shard.groups.clear();
+    shard.messages.clear();
+  }
+}
+
+std::vector<Delivery> FifoQueue::TakeForMove(int max) {
+  std::vector<Delivery> out;
+  const uint32_t start = next_start_shard_.fetch_add(1, std::memory_order_relaxed);
+  for (int i = 0; i < kShards && static_cast<int>(out.size()) < max; ++i) {
+    Shard& shard = shards_[(start + i) % kShards];
+    MutexLock lock(&shard.mu);
+    while (static_cast<int>(out.size()) < max && !shard.ready.empty()) {
+      Group& g = *shard.ready.front();
+      shard.ready.pop_front();
+      shard.ready_size.fetch_sub(1, std::memory_order_seq_cst);
+      g.queued = false;
+      while (static_cast<int>(out.size()) < max && Eligible(g)) {
+        Message* m = g.messages.front();
+        out.push_back(MakeDelivery(*m, std::string()));
+        EraseMessage(shard, m);
+      }
+      MaybeMakeReady(shard, g);
+      MaybeEraseGroup(shard, g);
+    }
+  }
+  return out;
+}
+
+Counts FifoQueue::GetCounts() {
+  ProcessDueTimers(clock_.Now());
+  return Counts{.visible = std::max<int64_t>(0, visible_.load(std::memory_order_relaxed)),
+                .in_flight = std::max<int64_t>(0, in_flight_.load(std::memory_order_relaxed)),
+                .delayed = std::max<int64_t>(0, delayed_.load(std::memory_order_relaxed))};
+}
+
+void FifoQueue::SetConfig(const QueueConfig& config) {
+  delay_ns_.store(absl::ToInt64Nanoseconds(config.delay), std::memory_order_relaxed);
+  retention_ns_.store(absl::ToInt64Nanoseconds(config.retention), std::memory_order_relaxed);
+  max_receive_count_.store(config.max_receive_count, std::memory_order_relaxed);
+  max_inflight_.store(config.max_inflight, std::memory_order_relaxed);
+  group_scoped_dedup_.store(
+      config.deduplication_scope == QueueConfig::DeduplicationScope::kMessageGroup,
+      std::memory_order_relaxed);
+}
+
+}  // namespace
+
+std::unique_ptr<QueueCore> NewFifoQueue(const QueueConfig& config, Clock& clock,
+                                        DeadLetterSink* dlq_sink, std::string queue_arn) {
+  return std::make_unique<FifoQueue>(config, clock, dlq_sink, std::move(queue_arn));
+}
+
+}  // namespace wharf::fifo_internal
