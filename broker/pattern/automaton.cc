@@ -1,0 +1,512 @@
+#include "broker/pattern/automaton.h"
+
+#include <algorithm>
+#include <limits>
+#include <utility>
+
+#include "absl/container/inlined_vector.h"
+#include "absl/strings/str_cat.h"
+
+namespace wharf::pattern_internal {
+namespace {
+
+using Targets = std::vector<uint32_t>;
+
+void AppendTargets(const Targets& t, absl::InlinedVector<uint32_t, 8>* out) {
+  out->insert(out->end(), t.begin(), t.end());
+}
+
+// Strings keyed by a leading (prefix) or trailing (suffix) part: lookups try
+// each distinct key length once, so the cost is bounded by the number of
+// distinct lengths, not the number of keys.
+struct AffixIndex {
+  absl::flat_hash_map<std::string, Targets> map;
+  std::vector<uint32_t> lengths;  // Sorted, distinct.
+
+  bool empty() const { return map.empty(); }
+  void Add(const std::string& key, uint32_t target) { map[key].push_back(target); }
+  void Finish() {
+    for (const auto& [key, unused] : map) lengths.push_back(static_cast<uint32_t>(key.size()));
+    std::sort(lengths.begin(), lengths.end());
+    lengths.erase(std::unique(lengths.begin(), lengths.end()), lengths.end());
+  }
+  template <typename F>
+  void Lookup(std::string_view value, bool suffix, F&& f) const {
+    for (uint32_t len : lengths) {
+      if (len > value.size()) break;
+      std::string_view part = suffix ? value.substr(value.size() - len) : value.substr(0, len);
+      auto it = map.find(absl::string_view(part.data(), part.size()));
+      if (it != map.end()) f(it->second);
+    }
+  }
+};
+
+// Numeric ranges in a segment tree over "elementary positions": for sorted
+// distinct bounds b_0 < ... < b_{n-1}, position 2k+1 is the point b_k and
+// position 2k the open interval below it (2n: above every bound). A range
+// covers a contiguous run of positions and is stored in O(log n) nodes; a
+// query collects the nodes on one root-to-leaf path.
+struct NumericIndex {
+  struct Pending {
+    NumericRange range;
+    uint32_t target;
+  };
+  std::vector<Pending> pending;  // Build only.
+  std::vector<int64_t> bounds;
+  std::vector<Targets> tree;
+  uint32_t positions = 0;
+
+  bool empty() const { return positions == 0; }
+
+  uint32_t Position(int64_t v) const {
+    auto it = std::lower_bound(bounds.begin(), bounds.end(), v);
+    uint32_t k = static_cast<uint32_t>(it - bounds.begin());
+    return (it != bounds.end() && *it == v) ? 2 * k + 1 : 2 * k;
+  }
+
+  void Insert(uint32_t node, uint32_t lo, uint32_t hi, uint32_t a, uint32_t b, uint32_t target) {
+    if (b < lo || hi < a) return;
+    if (a <= lo && hi <= b) {
+      tree[node].push_back(target);
+      return;
+    }
+    uint32_t mid = lo + (hi - lo) / 2;
+    Insert(2 * node, lo, mid, a, b, target);
+    Insert(2 * node + 1, mid + 1, hi, a, b, target);
+  }
+
+  void Finish() {
+    if (pending.empty()) return;
+    for (const Pending& p : pending) {
+      if (p.range.has_lower) bounds.push_back(p.range.lower);
+      if (p.range.has_upper) bounds.push_back(p.range.upper);
+    }
+    std::sort(bounds.begin(), bounds.end());
+    bounds.erase(std::unique(bounds.begin(), bounds.end()), bounds.end());
+    positions = 2 * static_cast<uint32_t>(bounds.size()) + 1;
+    tree.assign(4 * positions, Targets());
+    for (const Pending& p : pending) {
+      const NumericRange& r = p.range;
+      uint32_t a = 0, b = positions - 1;
+      if (r.has_lower) a = Position(r.lower) + (r.lower_inclusive ? 0 : 1);
+      if (r.has_upper) b = Position(r.upper) - (r.upper_inclusive ? 0 : 1);
+      if (a <= b) Insert(1, 0, positions - 1, a, b, p.target);
+    }
+    pending.clear();
+    pending.shrink_to_fit();
+  }
+
+  void Query(int64_t v, absl::InlinedVector<uint32_t, 8>* out) const {
+    uint32_t pos = Position(v);
+    uint32_t node = 1, lo = 0, hi = positions - 1;
+    while (true) {
+      AppendTargets(tree[node], out);
+      if (lo == hi) break;
+      uint32_t mid = lo + (hi - lo) / 2;
+      if (pos <= mid) {
+        node = 2 * node;
+        hi = mid;
+      } else {
+        node = 2 * node + 1;
+        lo = mid + 1;
+      }
+    }
+  }
+};
+
+// CIDR blocks keyed by (family, mask length) then by the masked address.
+struct CidrIndex {
+  struct Bucket {
+    bool v6;
+    int bits;
+    absl::flat_hash_map<std::string, Targets> blocks;
+  };
+  std::vector<Bucket> buckets;
+
+  bool empty() const { return buckets.empty(); }
+  static std::string KeyOf(const IpAddress& ip) {
+    return std::string(reinterpret_cast<const char*>(ip.bytes.data()), ip.v6 ? 16 : 4);
+  }
+  void Add(const Cidr& c, uint32_t target) {
+    for (Bucket& b : buckets) {
+      if (b.v6 == c.base.v6 && b.bits == c.bits) {
+        b.blocks[KeyOf(c.base)].push_back(target);
+        return;
+      }
+    }
+    buckets.push_back(Bucket{c.base.v6, c.bits, {}});
+    buckets.back().blocks[KeyOf(c.base)].push_back(target);
+  }
+  void Query(std::string_view value, absl::InlinedVector<uint32_t, 8>* out) const {
+    IpAddress ip;
+    if (!ParseIpAddress(value, &ip)) return;
+    for (const Bucket& b : buckets) {
+      if (b.v6 != ip.v6) continue;
+      auto it = b.blocks.find(KeyOf(MaskAddress(ip, b.bits)));
+      if (it != b.blocks.end()) AppendTargets(it->second, out);
+    }
+  }
+};
+
+bool AnythingButMatches(const AnythingBut& ab, const Leaf& leaf, std::string_view lowered) {
+  switch (ab.kind) {
+    case AnythingBut::Kind::kValues:
+      if (leaf.kind == LeafKind::kString) {
+        return !std::binary_search(ab.strings.begin(), ab.strings.end(), leaf.text);
+      }
+      if (leaf.kind == LeafKind::kNumber) {
+        NumberKey k = MakeNumberKey(leaf.number);
+        return std::find(ab.numbers.begin(), ab.numbers.end(), k) == ab.numbers.end();
+      }
+      return true;
+    case AnythingBut::Kind::kPrefix:
+      return leaf.kind != LeafKind::kString || !leaf.text.starts_with(ab.strings[0]);
+    case AnythingBut::Kind::kSuffix:
+      return leaf.kind != LeafKind::kString || !leaf.text.ends_with(ab.strings[0]);
+    case AnythingBut::Kind::kEqualsIgnoreCase:
+      return leaf.kind != LeafKind::kString ||
+             !std::binary_search(ab.strings.begin(), ab.strings.end(), lowered);
+    case AnythingBut::Kind::kWildcard:
+      if (leaf.kind != LeafKind::kString) return true;
+      for (const Wildcard& w : ab.wildcards) {
+        if (WildcardMatches(w, leaf.text)) return false;
+      }
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+struct Automaton::FieldMatcher {
+  absl::flat_hash_map<std::string, Targets> exact_string;
+  absl::flat_hash_map<NumberKey, Targets> exact_number;
+  Targets on_true, on_false, on_null, on_exists;
+  AffixIndex prefix, suffix, prefix_ic, suffix_ic;
+  absl::flat_hash_map<std::string, Targets> equals_ic;
+  NumericIndex numeric;
+  CidrIndex cidr;
+  struct WildcardEntry {
+    Wildcard wildcard;
+    Targets targets;
+  };
+  std::vector<WildcardEntry> wildcards;
+  // Wildcards not starting with '*', indexed by their first literal segment.
+  AffixIndex wildcard_by_prefix;  // Targets here are indices into `wildcards`.
+  std::vector<uint32_t> wildcard_floating;
+  struct AnythingButEntry {
+    AnythingBut anything_but;
+    Targets targets;
+  };
+  std::vector<AnythingButEntry> anything_buts;
+  bool needs_lower = false;
+  // Build only: condition key -> entry index, to share entries.
+  absl::flat_hash_map<std::string, uint32_t> entry_by_key;
+
+  void Add(const Condition& c, uint32_t target) {
+    using K = Condition::Kind;
+    switch (c.kind) {
+      case K::kString:
+        exact_string[c.text].push_back(target);
+        break;
+      case K::kNumber:
+        exact_number[c.number].push_back(target);
+        break;
+      case K::kTrue:
+        on_true.push_back(target);
+        break;
+      case K::kFalse:
+        on_false.push_back(target);
+        break;
+      case K::kNull:
+        on_null.push_back(target);
+        break;
+      case K::kExists:
+        on_exists.push_back(target);
+        break;
+      case K::kAbsent:
+        break;  // Expanded away by the parser.
+      case K::kPrefix:
+        prefix.Add(c.text, target);
+        break;
+      case K::kSuffix:
+        suffix.Add(c.text, target);
+        break;
+      case K::kPrefixIgnoreCase:
+        prefix_ic.Add(c.text, target);
+        needs_lower = true;
+        break;
+      case K::kSuffixIgnoreCase:
+        suffix_ic.Add(c.text, target);
+        needs_lower = true;
+        break;
+      case K::kEqualsIgnoreCase:
+        equals_ic[c.text].push_back(target);
+        needs_lower = true;
+        break;
+      case K::kNumeric:
+        if (c.range.has_lower && c.range.has_upper && c.range.lower == c.range.upper) {
+          exact_number[NumberKey{true, c.range.lower}].push_back(target);
+        } else {
+          numeric.pending.push_back({c.range, target});
+        }
+        break;
+      case K::kCidr:
+        cidr.Add(c.cidr, target);
+        break;
+      case K::kWildcard: {
+        auto [it, inserted] =
+            entry_by_key.try_emplace(c.key, static_cast<uint32_t>(wildcards.size()));
+        if (inserted) {
+          wildcards.push_back({c.wildcard, {}});
+          if (c.wildcard.leading_star || c.wildcard.segments.empty()) {
+            wildcard_floating.push_back(it->second);
+          } else {
+            wildcard_by_prefix.Add(c.wildcard.segments[0], it->second);
+          }
+        }
+        wildcards[it->second].targets.push_back(target);
+        break;
+      }
+      case K::kAnythingBut: {
+        auto [it, inserted] =
+            entry_by_key.try_emplace(c.key, static_cast<uint32_t>(anything_buts.size()));
+        if (inserted) anything_buts.push_back({c.anything_but, {}});
+        anything_buts[it->second].targets.push_back(target);
+        if (c.anything_but.kind == AnythingBut::Kind::kEqualsIgnoreCase) needs_lower = true;
+        break;
+      }
+    }
+  }
+
+  void Finish() {
+    prefix.Finish();
+    suffix.Finish();
+    prefix_ic.Finish();
+    suffix_ic.Finish();
+    wildcard_by_prefix.Finish();
+    numeric.Finish();
+    entry_by_key.clear();
+  }
+};
+
+struct Automaton::State {
+  struct Transition {
+    uint32_t path_id;
+    uint32_t matcher;
+  };
+  struct Terminal {
+    uint32_t pattern;
+    std::vector<uint32_t> absent;  // Path ids that must have no leaf.
+  };
+  std::vector<Transition> transitions;  // Sorted by path_id, unique.
+  std::vector<Terminal> terminals;
+};
+
+Automaton::~Automaton() = default;
+
+std::unique_ptr<const Automaton> Automaton::Build(
+    const std::vector<const ParsedPattern*>& patterns) {
+  std::unique_ptr<Automaton> a(new Automaton());
+  auto intern = [&](const std::string& path) -> uint32_t {
+    auto [it, inserted] =
+        a->path_ids_.try_emplace(path, static_cast<uint32_t>(a->path_ids_.size()));
+    if (inserted) {
+      for (size_t dot = path.find('.'); dot != std::string::npos; dot = path.find('.', dot + 1)) {
+        a->prefixes_.insert(path.substr(0, dot));
+      }
+    }
+    return it->second;
+  };
+  a->states_.emplace_back();
+  // (state, path id) -> matcher; (state, path id, condition keys) -> next state.
+  absl::flat_hash_map<std::pair<uint32_t, uint32_t>, uint32_t> matcher_of;
+  absl::flat_hash_map<std::string, uint32_t> next_of;
+  std::string edge_key;
+  for (uint32_t p = 0; p < patterns.size(); ++p) {
+    for (const Conjunction& alt : patterns[p]->alternatives) {
+      uint32_t state = 0;
+      for (const FieldConstraint& f : alt.fields) {
+        uint32_t path_id = intern(f.path);
+        auto [mit, new_matcher] =
+            matcher_of.try_emplace({state, path_id}, static_cast<uint32_t>(a->matchers_.size()));
+        if (new_matcher) {
+          a->matchers_.emplace_back();
+          a->states_[state].transitions.push_back({path_id, mit->second});
+        }
+        edge_key = absl::StrCat(state, ":", path_id, ":");
+        for (const Condition& c : f.any_of) absl::StrAppend(&edge_key, c.key.size(), ":", c.key);
+        auto [nit, new_state] =
+            next_of.try_emplace(edge_key, static_cast<uint32_t>(a->states_.size()));
+        if (new_state) {
+          a->states_.emplace_back();
+          for (const Condition& c : f.any_of) a->matchers_[mit->second].Add(c, nit->second);
+        }
+        state = nit->second;
+      }
+      State::Terminal terminal{p, {}};
+      for (const std::string& path : alt.absent) terminal.absent.push_back(intern(path));
+      a->states_[state].terminals.push_back(std::move(terminal));
+    }
+  }
+  for (State& s : a->states_) {
+    std::sort(s.transitions.begin(), s.transitions.end(),
+              [](const State::Transition& x, const State::Transition& y) {
+                return x.path_id < y.path_id;
+              });
+  }
+  for (FieldMatcher& m : a->matchers_) m.Finish();
+  return a;
+}
+
+void Automaton::Match(MatchScratch* m) const {
+  ++m->epoch;
+  if (m->epoch == 0) {  // Wrapped: stale stamps could collide; reset them.
+    std::fill(m->path_stamp.begin(), m->path_stamp.end(), 0);
+    std::fill(m->state_stamp.begin(), m->state_stamp.end(), 0);
+    m->epoch = 1;
+  }
+  if (m->path_stamp.size() < path_ids_.size()) {
+    m->path_stamp.resize(path_ids_.size(), 0);
+    m->path_begin.resize(path_ids_.size());
+    m->path_end.resize(path_ids_.size());
+  }
+  if (m->state_stamp.size() < states_.size()) m->state_stamp.resize(states_.size(), 0);
+  std::stable_sort(m->leaves.begin(), m->leaves.end(),
+                   [](const Leaf& x, const Leaf& y) { return x.path_id < y.path_id; });
+  m->distinct_paths.clear();
+  for (uint32_t i = 0; i < m->leaves.size(); ++i) {
+    uint32_t id = m->leaves[i].path_id;
+    if (m->path_stamp[id] != m->epoch) {
+      m->path_stamp[id] = m->epoch;
+      m->path_begin[id] = i;
+      m->distinct_paths.push_back(id);
+    }
+    m->path_end[id] = i + 1;
+  }
+  m->used.clear();
+  m->used_with_trail = 0;
+  Walk(0, m);
+}
+
+void Automaton::Walk(uint32_t state, MatchScratch* m) const {
+  const State& s = states_[state];
+  for (const State::Terminal& t : s.terminals) {
+    bool ok = true;
+    for (uint32_t id : t.absent) ok = ok && m->path_stamp[id] != m->epoch;
+    if (ok) m->out.push_back(t.pattern);
+  }
+  if (s.transitions.empty()) return;
+  if (s.transitions.size() <= 4 * m->distinct_paths.size()) {
+    for (const State::Transition& t : s.transitions) {
+      if (m->path_stamp[t.path_id] != m->epoch) continue;
+      for (uint32_t i = m->path_begin[t.path_id]; i < m->path_end[t.path_id]; ++i) {
+        Step(t.matcher, i, m);
+      }
+    }
+  } else {
+    for (size_t d = 0; d < m->distinct_paths.size(); ++d) {
+      uint32_t id = m->distinct_paths[d];
+      auto it =
+          std::lower_bound(s.transitions.begin(), s.transitions.end(), id,
+                           [](const State::Transition& t, uint32_t v) { return t.path_id < v; });
+      if (it == s.transitions.end() || it->path_id != id) continue;
+      for (uint32_t i = m->path_begin[id]; i < m->path_end[id]; ++i) Step(it->matcher, i, m);
+    }
+  }
+}
+
+void Automaton::Step(uint32_t matcher, uint32_t leaf_index, MatchScratch* m) const {
+  const Leaf& leaf = m->leaves[leaf_index];
+  // Array consistency: trails are root-first, so arrays two leaves share
+  // form a common prefix of both trails; their indices there must agree.
+  if (leaf.trail_len > 0) {
+    for (uint32_t u : m->used) {
+      const Leaf& other = m->leaves[u];
+      uint32_t n = std::min(leaf.trail_len, other.trail_len);
+      for (uint32_t k = 0; k < n; ++k) {
+        const TrailStep& x = m->trails[leaf.trail_begin + k];
+        const TrailStep& y = m->trails[other.trail_begin + k];
+        if (x.array_id != y.array_id) break;
+        if (x.index != y.index) return;
+      }
+    }
+  }
+  const FieldMatcher& fm = matchers_[matcher];
+  absl::InlinedVector<uint32_t, 8> next;
+  AppendTargets(fm.on_exists, &next);
+  switch (leaf.kind) {
+    case LeafKind::kString: {
+      const std::string_view text = leaf.text;
+      auto it = fm.exact_string.find(absl::string_view(text.data(), text.size()));
+      if (it != fm.exact_string.end()) AppendTargets(it->second, &next);
+      auto append = [&](const Targets& t) { AppendTargets(t, &next); };
+      fm.prefix.Lookup(text, false, append);
+      fm.suffix.Lookup(text, true, append);
+      if (fm.needs_lower) {
+        AsciiLowerInto(text, &m->lower);
+        auto eit = fm.equals_ic.find(m->lower);
+        if (eit != fm.equals_ic.end()) AppendTargets(eit->second, &next);
+        fm.prefix_ic.Lookup(m->lower, false, append);
+        fm.suffix_ic.Lookup(m->lower, true, append);
+      }
+      if (!fm.wildcards.empty()) {
+        auto try_wildcards = [&](const Targets& entries) {
+          for (uint32_t e : entries) {
+            if (WildcardMatches(fm.wildcards[e].wildcard, text)) {
+              AppendTargets(fm.wildcards[e].targets, &next);
+            }
+          }
+        };
+        fm.wildcard_by_prefix.Lookup(text, false, try_wildcards);
+        try_wildcards(fm.wildcard_floating);
+      }
+      if (!fm.cidr.empty()) fm.cidr.Query(text, &next);
+      break;
+    }
+    case LeafKind::kNumber: {
+      if (!fm.exact_number.empty()) {
+        auto it = fm.exact_number.find(MakeNumberKey(leaf.number));
+        if (it != fm.exact_number.end()) AppendTargets(it->second, &next);
+      }
+      if (!fm.numeric.empty()) fm.numeric.Query(ClampedScaledNumber(leaf.number), &next);
+      break;
+    }
+    case LeafKind::kTrue:
+      AppendTargets(fm.on_true, &next);
+      break;
+    case LeafKind::kFalse:
+      AppendTargets(fm.on_false, &next);
+      break;
+    case LeafKind::kNull:
+      AppendTargets(fm.on_null, &next);
+      break;
+  }
+  if (!fm.anything_buts.empty()) {
+    if (leaf.kind == LeafKind::kString && fm.needs_lower) AsciiLowerInto(leaf.text, &m->lower);
+    std::string_view lowered = leaf.kind == LeafKind::kString ? std::string_view(m->lower) : "";
+    for (const FieldMatcher::AnythingButEntry& e : fm.anything_buts) {
+      if (AnythingButMatches(e.anything_but, leaf, lowered)) AppendTargets(e.targets, &next);
+    }
+  }
+  if (next.empty()) return;
+  if (next.size() > 1) {
+    std::sort(next.begin(), next.end());
+    next.erase(std::unique(next.begin(), next.end()), next.end());
+  }
+  m->used.push_back(leaf_index);
+  if (leaf.trail_len > 0) ++m->used_with_trail;
+  for (uint32_t n : next) {
+    // With no array constraint in force, walking a state again cannot find
+    // anything new.
+    if (m->used_with_trail == 0) {
+      if (m->state_stamp[n] == m->epoch) continue;
+      m->state_stamp[n] = m->epoch;
+    }
+    Walk(n, m);
+  }
+  if (leaf.trail_len > 0) --m->used_with_trail;
+  m->used.pop_back();
+}
+
+}  // namespace wharf::pattern_internal

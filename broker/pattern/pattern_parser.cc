@@ -1,0 +1,555 @@
+#include "broker/pattern/pattern_parser.h"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "broker/base/status_macros.h"
+#include "simdjson.h"
+#include "wharf/errors.h"
+
+namespace wharf::pattern_internal {
+namespace {
+
+using simdjson::dom::array;
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+using simdjson::dom::object;
+
+// Length-prefixed so that keys are injective whatever bytes the text holds.
+void AppendKeyPart(std::string* key, std::string_view part) {
+  absl::StrAppend(key, part.size(), ":", absl::string_view(part.data(), part.size()));
+}
+
+std::string NumberKeyText(const NumberKey& k) {
+  return absl::StrCat(k.scaled ? "s" : "b", k.value);
+}
+
+bool IsNumber(element e) {
+  element_type t = e.type();
+  return t == element_type::INT64 || t == element_type::UINT64 || t == element_type::DOUBLE;
+}
+
+double AsDouble(element e) {
+  switch (e.type()) {
+    case element_type::INT64:
+      return static_cast<double>(int64_t(e));
+    case element_type::UINT64:
+      return static_cast<double>(uint64_t(e));
+    default:
+      return double(e);
+  }
+}
+
+std::string_view AsString(element e) { return std::string_view(e); }
+
+// absl (20220623) takes absl::string_view, which is not std::string_view.
+absl::string_view AV(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+// A field before DNF expansion; kAbsent conditions still present.
+struct RawField {
+  std::string path;
+  int depth;  // Nesting depth of the leaf (1 = top level).
+  std::vector<Condition> any_of;
+};
+
+// One pattern object: AND of its fields and of its "$or" groups.
+struct Node {
+  std::vector<RawField> fields;
+  std::vector<std::vector<Node>> ors;
+};
+
+class Parser {
+ public:
+  explicit Parser(PatternDialect dialect)
+      : dialect_(dialect), sns_(dialect != PatternDialect::kEventBridge) {}
+
+  absl::StatusOr<ParsedPattern> Parse(std::string_view json) {
+    simdjson::dom::parser parser;
+    element root;
+    simdjson::error_code err = parser.parse(json.data(), json.size()).get(root);
+    if (err != simdjson::SUCCESS) {
+      if (sns_)
+        return Fail(absl::StrCat("failed to parse JSON. ", AV(simdjson::error_message(err))));
+      return Fail(simdjson::error_message(err));
+    }
+    if (root.type() != element_type::OBJECT) return Fail("Filter is not an object");
+    Node node;
+    WHARF_RETURN_IF_ERROR(ParseObject(object(root), "", 1, &node));
+    if (sns_) {
+      absl::flat_hash_set<std::string> keys;
+      CollectTopKeys(node, &keys);
+      if (keys.size() > static_cast<size_t>(kSnsMaxKeys)) {
+        return Fail("Filter policy can not have more than 5 keys");
+      }
+      if (Complexity(node) > kSnsMaxCombinations) return Fail("Filter policy is too complex");
+    }
+    std::vector<std::vector<RawField>> dnf;
+    WHARF_RETURN_IF_ERROR(Expand(node, &dnf));
+    return Normalize(std::move(dnf));
+  }
+
+ private:
+  absl::Status Fail(std::string_view reason) const {
+    if (sns_) {
+      return MakeError(ErrorCode::kSnsInvalidParameter, absl::StrCat("FilterPolicy: ", AV(reason)));
+    }
+    return MakeError(ErrorCode::kInvalidEventPattern,
+                     absl::StrCat("Event pattern is not valid. Reason: ", AV(reason)));
+  }
+
+  absl::Status ParseObject(object obj, const std::string& prefix, int depth, Node* out) {
+    for (auto [raw_key, value] : obj) {
+      std::string_view key = raw_key;
+      if (key == "$or") {
+        WHARF_RETURN_IF_ERROR(ParseOr(value, prefix, depth, out));
+        continue;
+      }
+      std::string path = prefix.empty() ? std::string(key) : absl::StrCat(prefix, ".", AV(key));
+      switch (value.type()) {
+        case element_type::ARRAY: {
+          RawField field{path, depth, {}};
+          WHARF_RETURN_IF_ERROR(ParseLeafArray(array(value), &field.any_of));
+          out->fields.push_back(std::move(field));
+          break;
+        }
+        case element_type::OBJECT:
+          if (dialect_ == PatternDialect::kSnsMessageAttributes) {
+            return MakeError(ErrorCode::kSnsInvalidParameter,
+                             "Filter policy scope MessageAttributes does not support nested filter "
+                             "policy");
+          }
+          WHARF_RETURN_IF_ERROR(ParseObject(object(value), path, depth + 1, out));
+          break;
+        default:
+          return Fail(absl::StrCat("\"", AV(key), "\" must be an object or an array"));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status ParseOr(element value, const std::string& prefix, int depth, Node* out) {
+    if (value.type() != element_type::ARRAY)
+      return Fail("Value of $or must be an array of objects");
+    std::vector<Node> group;
+    for (element branch : array(value)) {
+      if (branch.type() != element_type::OBJECT) {
+        return Fail("Value of $or must be an array of objects");
+      }
+      Node node;
+      WHARF_RETURN_IF_ERROR(ParseObject(object(branch), prefix, depth, &node));
+      group.push_back(std::move(node));
+    }
+    if (group.empty()) return Fail("Empty arrays are not allowed");
+    out->ors.push_back(std::move(group));
+    return absl::OkStatus();
+  }
+
+  absl::Status ParseLeafArray(array arr, std::vector<Condition>* out) {
+    for (element e : arr) {
+      Condition c;
+      WHARF_RETURN_IF_ERROR(ParseCondition(e, &c));
+      out->push_back(std::move(c));
+    }
+    if (out->empty()) return Fail("Empty arrays are not allowed");
+    return absl::OkStatus();
+  }
+
+  absl::Status ParseCondition(element e, Condition* c) {
+    switch (e.type()) {
+      case element_type::STRING:
+        c->kind = Condition::Kind::kString;
+        c->text = std::string(AsString(e));
+        c->key = "s";
+        AppendKeyPart(&c->key, c->text);
+        return absl::OkStatus();
+      case element_type::INT64:
+      case element_type::UINT64:
+      case element_type::DOUBLE:
+        c->kind = Condition::Kind::kNumber;
+        c->number = MakeNumberKey(AsDouble(e));
+        c->key = "n" + NumberKeyText(c->number);
+        return absl::OkStatus();
+      case element_type::BOOL:
+        c->kind = bool(e) ? Condition::Kind::kTrue : Condition::Kind::kFalse;
+        c->key = bool(e) ? "t" : "f";
+        return absl::OkStatus();
+      case element_type::NULL_VALUE:
+        c->kind = Condition::Kind::kNull;
+        c->key = "z";
+        return absl::OkStatus();
+      case element_type::ARRAY:
+        return Fail("Match value must be String, number, true, false, or null");
+      case element_type::OBJECT:
+        break;
+    }
+    object obj(e);
+    if (obj.size() == 0) return Fail("Empty objects are not allowed");
+    if (obj.size() > 1) return Fail("Only one key allowed in match expression");
+    auto [raw_op, value] = *obj.begin();
+    std::string_view op = raw_op;
+    if (op == "prefix" || op == "suffix") return ParseAffix(op, value, c);
+    if (op == "equals-ignore-case") {
+      if (value.type() != element_type::STRING) {
+        return Fail("equals-ignore-case match pattern must be a string");
+      }
+      c->kind = Condition::Kind::kEqualsIgnoreCase;
+      c->text = AsciiLower(AsString(value));
+      c->key = "i";
+      AppendKeyPart(&c->key, c->text);
+      return absl::OkStatus();
+    }
+    if (op == "wildcard" && !sns_) {
+      if (value.type() != element_type::STRING)
+        return Fail("wildcard match pattern must be a string");
+      std::string error;
+      if (!ParseWildcard(AsString(value), &c->wildcard, &error)) return Fail(error);
+      c->kind = Condition::Kind::kWildcard;
+      c->key = "w";
+      AppendKeyPart(&c->key, c->wildcard.source);
+      return absl::OkStatus();
+    }
+    if (op == "exists") {
+      if (value.type() != element_type::BOOL) {
+        return Fail("exists match pattern must be either true or false.");
+      }
+      c->kind = bool(value) ? Condition::Kind::kExists : Condition::Kind::kAbsent;
+      c->key = bool(value) ? "e" : "E";
+      return absl::OkStatus();
+    }
+    if (op == "cidr") {
+      if (value.type() != element_type::STRING) return Fail("cidr match pattern must be a string");
+      std::string error;
+      if (!ParseCidr(AsString(value), &c->cidr, &error)) return Fail(error);
+      c->kind = Condition::Kind::kCidr;
+      c->key = absl::StrCat("c", c->cidr.base.v6 ? "6" : "4", ":", c->cidr.bits, ":");
+      c->key.append(reinterpret_cast<const char*>(c->cidr.base.bytes.data()), 16);
+      return absl::OkStatus();
+    }
+    if (op == "numeric") return ParseNumeric(value, c);
+    if (op == "anything-but") return ParseAnythingBut(value, c);
+    return Fail(absl::StrCat("Unrecognized match type ", AV(op)));
+  }
+
+  absl::Status ParseAffix(std::string_view op, element value, Condition* c) {
+    const bool prefix = op == "prefix";
+    const std::string must_be_string = absl::StrCat(AV(op), " match pattern must be a string");
+    if (value.type() == element_type::STRING) {
+      c->kind = prefix ? Condition::Kind::kPrefix : Condition::Kind::kSuffix;
+      c->text = std::string(AsString(value));
+    } else if (value.type() == element_type::OBJECT && !sns_) {
+      object inner(value);
+      if (inner.size() != 1) return Fail(must_be_string);
+      auto [inner_op, inner_value] = *inner.begin();
+      if (std::string_view(inner_op) != "equals-ignore-case" ||
+          inner_value.type() != element_type::STRING) {
+        return Fail(must_be_string);
+      }
+      c->kind = prefix ? Condition::Kind::kPrefixIgnoreCase : Condition::Kind::kSuffixIgnoreCase;
+      c->text = AsciiLower(AsString(inner_value));
+    } else {
+      return Fail(must_be_string);
+    }
+    c->key = absl::StrCat("a", static_cast<int>(c->kind), ":");
+    AppendKeyPart(&c->key, c->text);
+    return absl::OkStatus();
+  }
+
+  absl::Status ParseNumeric(element value, Condition* c) {
+    if (value.type() != element_type::ARRAY) return Fail("Value of numeric must be an array.");
+    std::vector<element> items;
+    for (element e : array(value)) items.push_back(e);
+    if (items.empty()) return Fail("Invalid member in numeric match: ]");
+    const double limit = sns_ ? kSnsMaxNumber : kMaxNumber;
+    NumericRange r;
+    size_t i = 0;
+    // Reads "<op>, <number>" at items[i]; leaves op and the scaled value.
+    auto read_term = [&](std::string* op, int64_t* scaled) -> absl::Status {
+      if (items[i].type() != element_type::STRING) {
+        return Fail(absl::StrCat("Invalid member in numeric match: ", simdjson::minify(items[i])));
+      }
+      *op = std::string(AsString(items[i]));
+      if (*op != "=" && *op != "<" && *op != "<=" && *op != ">" && *op != ">=") {
+        return Fail(absl::StrCat("Unrecognized numeric range operator: ", *op));
+      }
+      if (i + 1 >= items.size() || !IsNumber(items[i + 1])) {
+        return Fail(absl::StrCat("Value of ", *op, " must be numeric"));
+      }
+      double v = AsDouble(items[i + 1]);
+      if (!(v >= -limit && v <= limit)) {
+        return Fail(absl::StrCat("Bad value in numeric range: ", NumberToString(v)));
+      }
+      *scaled = *ScaledNumber(v);
+      i += 2;
+      return absl::OkStatus();
+    };
+    std::string op;
+    int64_t v = 0;
+    WHARF_RETURN_IF_ERROR(read_term(&op, &v));
+    if (op == "=") {
+      if (i < items.size()) return Fail("Too many elements in numeric expression");
+      r.has_lower = r.has_upper = r.lower_inclusive = r.upper_inclusive = true;
+      r.lower = r.upper = v;
+    } else if (op == ">" || op == ">=") {
+      r.has_lower = true;
+      r.lower_inclusive = op == ">=";
+      r.lower = v;
+      if (i < items.size()) {
+        WHARF_RETURN_IF_ERROR(read_term(&op, &v));
+        if (op != "<" && op != "<=") return Fail(absl::StrCat("Bad numeric range operator: ", op));
+        r.has_upper = true;
+        r.upper_inclusive = op == "<=";
+        r.upper = v;
+        if (r.lower >= r.upper) return Fail("Bottom must be less than top");
+        if (i < items.size()) return Fail("Too many terms in numeric range expression");
+      }
+    } else {
+      r.has_upper = true;
+      r.upper_inclusive = op == "<=";
+      r.upper = v;
+      if (i < items.size()) {
+        if (items[i].type() == element_type::STRING) {
+          return Fail(absl::StrCat("Bad numeric range operator: ", AV(AsString(items[i]))));
+        }
+        return Fail("Too many elements in numeric expression");
+      }
+    }
+    c->kind = Condition::Kind::kNumeric;
+    c->range = r;
+    c->key = absl::StrCat("r", r.has_lower, r.lower_inclusive, r.lower, ":", r.has_upper,
+                          r.upper_inclusive, r.upper);
+    return absl::OkStatus();
+  }
+
+  absl::Status ParseAnythingBut(element value, Condition* c) {
+    static constexpr std::string_view kBadValue =
+        "Value of anything-but must be an array or single string/number value.";
+    AnythingBut& ab = c->anything_but;
+    c->kind = Condition::Kind::kAnythingBut;
+    switch (value.type()) {
+      case element_type::STRING:
+        ab.strings.emplace_back(AsString(value));
+        break;
+      case element_type::INT64:
+      case element_type::UINT64:
+      case element_type::DOUBLE:
+        ab.numbers.push_back(MakeNumberKey(AsDouble(value)));
+        break;
+      case element_type::ARRAY:
+        for (element e : array(value)) {
+          if (e.type() == element_type::STRING) {
+            ab.strings.emplace_back(AsString(e));
+          } else if (IsNumber(e)) {
+            ab.numbers.push_back(MakeNumberKey(AsDouble(e)));
+          } else {
+            return Fail("Inside anything but list, start|null|boolean is not supported.");
+          }
+        }
+        if (ab.strings.empty() && ab.numbers.empty()) return Fail("Empty arrays are not allowed");
+        break;
+      case element_type::OBJECT: {
+        object obj(value);
+        if (obj.size() == 0) return Fail("Empty objects are not allowed");
+        if (obj.size() > 1) return Fail("Only one key allowed in match expression");
+        auto [raw_op, inner] = *obj.begin();
+        std::string_view op = raw_op;
+        if (op == "prefix" || op == "suffix") {
+          if (sns_ && op == "suffix") return Fail("Unsupported anything-but pattern: suffix");
+          if (inner.type() == element_type::OBJECT) return Fail(kBadValue);
+          if (inner.type() != element_type::STRING) {
+            return Fail(absl::StrCat(AV(op), " match pattern must be a string"));
+          }
+          if (AsString(inner).empty()) return Fail("Null prefix/suffix not allowed");
+          ab.kind = op == "prefix" ? AnythingBut::Kind::kPrefix : AnythingBut::Kind::kSuffix;
+          ab.strings.emplace_back(AsString(inner));
+        } else if (op == "equals-ignore-case") {
+          ab.kind = AnythingBut::Kind::kEqualsIgnoreCase;
+          if (inner.type() == element_type::STRING) {
+            ab.strings.push_back(AsciiLower(AsString(inner)));
+          } else if (inner.type() == element_type::ARRAY) {
+            for (element e : array(inner)) {
+              if (e.type() != element_type::STRING) {
+                return Fail(
+                    "Inside anything-but/equals-ignore-case list, number|start|null|boolean is not "
+                    "supported.");
+              }
+              ab.strings.push_back(AsciiLower(AsString(e)));
+            }
+            if (ab.strings.empty()) return Fail("Empty arrays are not allowed");
+          } else {
+            return Fail("equals-ignore-case match pattern must be a string");
+          }
+        } else if (op == "wildcard" && !sns_) {
+          ab.kind = AnythingBut::Kind::kWildcard;
+          std::vector<std::string_view> sources;
+          if (inner.type() == element_type::STRING) {
+            sources.push_back(AsString(inner));
+          } else if (inner.type() == element_type::ARRAY) {
+            for (element e : array(inner)) {
+              if (e.type() != element_type::STRING) {
+                return Fail("wildcard match pattern must be a string");
+              }
+              sources.push_back(AsString(e));
+            }
+            if (sources.empty()) return Fail("Empty arrays are not allowed");
+          } else {
+            return Fail("wildcard match pattern must be a string");
+          }
+          for (std::string_view s : sources) {
+            Wildcard w;
+            std::string error;
+            if (!ParseWildcard(s, &w, &error)) return Fail(error);
+            ab.strings.push_back(w.source);
+            ab.wildcards.push_back(std::move(w));
+          }
+        } else {
+          return Fail(absl::StrCat("Unsupported anything-but pattern: ", AV(op)));
+        }
+        break;
+      }
+      default:
+        return Fail(kBadValue);
+    }
+    std::sort(ab.strings.begin(), ab.strings.end());
+    ab.strings.erase(std::unique(ab.strings.begin(), ab.strings.end()), ab.strings.end());
+    std::sort(ab.numbers.begin(), ab.numbers.end(), [](const NumberKey& a, const NumberKey& b) {
+      return std::pair(a.scaled, a.value) < std::pair(b.scaled, b.value);
+    });
+    ab.numbers.erase(std::unique(ab.numbers.begin(), ab.numbers.end()), ab.numbers.end());
+    if (ab.kind == AnythingBut::Kind::kWildcard) {
+      std::sort(ab.wildcards.begin(), ab.wildcards.end(),
+                [](const Wildcard& a, const Wildcard& b) { return a.source < b.source; });
+      ab.wildcards.erase(
+          std::unique(ab.wildcards.begin(), ab.wildcards.end(),
+                      [](const Wildcard& a, const Wildcard& b) { return a.source == b.source; }),
+          ab.wildcards.end());
+    }
+    c->key = absl::StrCat("x", static_cast<int>(ab.kind), ":", ab.strings.size(), ":");
+    for (const std::string& s : ab.strings) AppendKeyPart(&c->key, s);
+    for (const NumberKey& n : ab.numbers) absl::StrAppend(&c->key, NumberKeyText(n), ",");
+    return absl::OkStatus();
+  }
+
+  // SNS: keys are counted at the top level (for MessageBody, nested keys do
+  // not count; spec/sns.md §5.4), through "$or" branches.
+  static void CollectTopKeys(const Node& node, absl::flat_hash_set<std::string>* keys) {
+    for (const RawField& f : node.fields) keys->insert(f.path.substr(0, f.path.find('.')));
+    for (const auto& group : node.ors) {
+      for (const Node& branch : group) CollectTopKeys(branch, keys);
+    }
+  }
+
+  // SNS combinations: product of each leaf's value count (times its depth for
+  // MessageBody), "$or" branches summed. Saturates instead of overflowing.
+  int64_t Complexity(const Node& node) const {
+    constexpr int64_t kCap = int64_t{1} << 40;
+    int64_t total = 1;
+    auto mul = [&](int64_t v) { total = std::min(kCap, total * std::max<int64_t>(v, 1)); };
+    for (const RawField& f : node.fields) {
+      mul(static_cast<int64_t>(f.any_of.size()));
+      if (dialect_ == PatternDialect::kSnsMessageBody) mul(f.depth);
+    }
+    for (const auto& group : node.ors) {
+      int64_t sum = 0;
+      for (const Node& branch : group) sum = std::min(kCap, sum + Complexity(branch));
+      mul(sum);
+    }
+    return total;
+  }
+
+  absl::Status Expand(const Node& node, std::vector<std::vector<RawField>>* out) {
+    std::vector<std::vector<RawField>> acc(1, node.fields);
+    for (const auto& group : node.ors) {
+      std::vector<std::vector<RawField>> options;
+      for (const Node& branch : group) {
+        WHARF_RETURN_IF_ERROR(Expand(branch, &options));
+      }
+      std::vector<std::vector<RawField>> next;
+      for (const auto& left : acc) {
+        for (const auto& right : options) {
+          if (next.size() >= kMaxAlternatives) return Fail(kTooComplexReason);
+          next.push_back(left);
+          next.back().insert(next.back().end(), right.begin(), right.end());
+        }
+      }
+      acc = std::move(next);
+    }
+    if (out->size() + acc.size() > kMaxAlternatives) return Fail(kTooComplexReason);
+    for (auto& a : acc) out->push_back(std::move(a));
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<ParsedPattern> Normalize(std::vector<std::vector<RawField>> dnf) {
+    std::vector<Conjunction> conjunctions;
+    for (std::vector<RawField>& fields : dnf) {
+      // Each field that also accepts absence doubles the alternatives.
+      std::vector<Conjunction> partial(1);
+      for (RawField& f : fields) {
+        bool accepts_absent = false;
+        std::vector<Condition> positive;
+        for (Condition& c : f.any_of) {
+          if (c.kind == Condition::Kind::kAbsent) {
+            accepts_absent = true;
+          } else {
+            positive.push_back(std::move(c));
+          }
+        }
+        std::sort(positive.begin(), positive.end(),
+                  [](const Condition& a, const Condition& b) { return a.key < b.key; });
+        positive.erase(
+            std::unique(positive.begin(), positive.end(),
+                        [](const Condition& a, const Condition& b) { return a.key == b.key; }),
+            positive.end());
+        std::vector<Conjunction> next;
+        for (Conjunction& c : partial) {
+          if (accepts_absent) {
+            next.push_back(c);
+            next.back().absent.push_back(f.path);
+          }
+          if (!positive.empty()) {
+            next.push_back(std::move(c));
+            next.back().fields.push_back(FieldConstraint{f.path, positive});
+          }
+          if (conjunctions.size() + next.size() > kMaxAlternatives) {
+            return Fail(kTooComplexReason);
+          }
+        }
+        partial = std::move(next);
+      }
+      for (Conjunction& c : partial) conjunctions.push_back(std::move(c));
+    }
+    // Sort, then de-duplicate alternatives by a canonical description.
+    ParsedPattern out;
+    absl::flat_hash_set<std::string> seen;
+    for (Conjunction& c : conjunctions) {
+      std::stable_sort(
+          c.fields.begin(), c.fields.end(),
+          [](const FieldConstraint& a, const FieldConstraint& b) { return a.path < b.path; });
+      std::sort(c.absent.begin(), c.absent.end());
+      c.absent.erase(std::unique(c.absent.begin(), c.absent.end()), c.absent.end());
+      std::string canon;
+      for (const FieldConstraint& f : c.fields) {
+        AppendKeyPart(&canon, f.path);
+        for (const Condition& cond : f.any_of) AppendKeyPart(&canon, cond.key);
+        canon += ';';
+      }
+      canon += '|';
+      for (const std::string& a : c.absent) AppendKeyPart(&canon, a);
+      if (seen.insert(canon).second) out.alternatives.push_back(std::move(c));
+    }
+    return out;
+  }
+
+  const PatternDialect dialect_;
+  const bool sns_;
+};
+
+}  // namespace
+
+absl::StatusOr<ParsedPattern> ParsePattern(PatternDialect dialect, std::string_view json) {
+  return Parser(dialect).Parse(json);
+}
+
+}  // namespace wharf::pattern_internal

@@ -1,0 +1,189 @@
+#include "broker/pattern/value_ops.h"
+
+#include <arpa/inet.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
+namespace wharf::pattern_internal {
+
+std::optional<int64_t> ScaledNumber(double v) {
+  if (!std::isfinite(v) || v > kMaxNumber || v < -kMaxNumber) return std::nullopt;
+  return static_cast<int64_t>(std::llround(v * kNumberScale));
+}
+
+int64_t ClampedScaledNumber(double v) {
+  if (std::isnan(v)) return std::numeric_limits<int64_t>::min();
+  if (v > kMaxNumber) return std::numeric_limits<int64_t>::max();
+  if (v < -kMaxNumber) return std::numeric_limits<int64_t>::min();
+  return static_cast<int64_t>(std::llround(v * kNumberScale));
+}
+
+NumberKey MakeNumberKey(double v) {
+  if (std::optional<int64_t> s = ScaledNumber(v)) return NumberKey{true, *s};
+  int64_t bits;
+  static_assert(sizeof(bits) == sizeof(v));
+  std::memcpy(&bits, &v, sizeof(v));
+  return NumberKey{false, bits};
+}
+
+std::string NumberToString(double v) {
+  char buf[64];
+  if (std::isfinite(v) && v == std::trunc(v) && std::fabs(v) < 1e18) {
+    std::snprintf(buf, sizeof(buf), "%.0f", v);
+    return buf;
+  }
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof(buf), "%.*g", precision, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
+  return buf;
+}
+
+std::string AsciiLower(std::string_view s) {
+  std::string out;
+  AsciiLowerInto(s, &out);
+  return out;
+}
+
+void AsciiLowerInto(std::string_view s, std::string* out) {
+  out->resize(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    (*out)[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+}
+
+bool ParseIpAddress(std::string_view s, IpAddress* out) {
+  // inet_pton wants a NUL-terminated string; addresses are short.
+  if (s.empty() || s.size() > 45) return false;
+  char buf[46];
+  std::memcpy(buf, s.data(), s.size());
+  buf[s.size()] = '\0';
+  IpAddress ip;
+  if (s.find(':') != std::string_view::npos) {
+    ip.v6 = true;
+    if (inet_pton(AF_INET6, buf, ip.bytes.data()) != 1) return false;
+  } else {
+    if (inet_pton(AF_INET, buf, ip.bytes.data()) != 1) return false;
+  }
+  *out = ip;
+  return true;
+}
+
+IpAddress MaskAddress(const IpAddress& ip, int bits) {
+  IpAddress out = ip;
+  const int total = ip.v6 ? 128 : 32;
+  for (int i = 0; i < total / 8; ++i) {
+    int keep = bits - 8 * i;
+    if (keep >= 8) continue;
+    out.bytes[i] = keep <= 0 ? 0 : static_cast<uint8_t>(out.bytes[i] & (0xFF << (8 - keep)));
+  }
+  return out;
+}
+
+bool ParseCidr(std::string_view s, Cidr* out, std::string* error) {
+  size_t slash = s.find('/');
+  if (slash == std::string_view::npos || s.find('/', slash + 1) != std::string_view::npos) {
+    *error = "Malformed CIDR, one '/' required";
+    return false;
+  }
+  std::string_view addr = s.substr(0, slash);
+  std::string_view mask = s.substr(slash + 1);
+  int bits = 0;
+  bool digits = !mask.empty() && mask.size() <= 3;
+  for (char c : mask) digits = digits && c >= '0' && c <= '9';
+  if (!digits || !absl::SimpleAtoi(absl::string_view(mask.data(), mask.size()), &bits)) {
+    *error = "Malformed CIDR, mask bits must be an integer";
+    return false;
+  }
+  IpAddress ip;
+  if (!ParseIpAddress(addr, &ip)) {
+    *error = absl::StrCat("Nonstandard IP address: ", absl::string_view(addr.data(), addr.size()));
+    return false;
+  }
+  if (bits > (ip.v6 ? 128 : 32)) {
+    *error = "Malformed CIDR, mask bits must be an integer";
+    return false;
+  }
+  out->base = MaskAddress(ip, bits);
+  out->bits = bits;
+  return true;
+}
+
+bool ParseWildcard(std::string_view s, Wildcard* out, std::string* error) {
+  Wildcard w;
+  w.source = std::string(s);
+  std::string current;
+  int stars = 0;
+  bool last_was_star = false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '\\') {
+      if (i + 1 >= s.size() || (s[i + 1] != '*' && s[i + 1] != '\\')) {
+        *error = absl::StrCat("Invalid escape character at pos ", i);
+        return false;
+      }
+      current.push_back(s[++i]);
+      last_was_star = false;
+    } else if (c == '*') {
+      if (last_was_star) {
+        *error = absl::StrCat("Consecutive wildcard characters at pos ", i);
+        return false;
+      }
+      if (i == 0) w.leading_star = true;
+      if (i > 0) w.segments.push_back(std::move(current));
+      current.clear();
+      ++stars;
+      last_was_star = true;
+    } else {
+      current.push_back(c);
+      last_was_star = false;
+    }
+  }
+  if (stars > kMaxWildcardStars) {
+    *error = std::string(kTooComplexReason);
+    return false;
+  }
+  if (last_was_star) {
+    w.trailing_star = true;
+  } else {
+    w.segments.push_back(std::move(current));
+  }
+  // A lone "*" has no segments at all.
+  *out = std::move(w);
+  return true;
+}
+
+bool WildcardMatches(const Wildcard& w, std::string_view value) {
+  const std::vector<std::string>& segs = w.segments;
+  if (segs.empty()) return w.leading_star || value.empty();
+  size_t first = 0, last = segs.size();  // Segments still to place: [first, last).
+  std::string_view rest = value;
+  if (!w.leading_star) {
+    if (rest.substr(0, segs[0].size()) != segs[0]) return false;
+    rest.remove_prefix(segs[0].size());
+    ++first;
+    if (first == last && !w.trailing_star) return rest.empty();
+  }
+  if (!w.trailing_star && first < last) {
+    const std::string& tail = segs[last - 1];
+    if (rest.size() < tail.size() || rest.substr(rest.size() - tail.size()) != tail) return false;
+    rest.remove_suffix(tail.size());
+    --last;
+  }
+  // Middle segments float: greedy leftmost placement is optimal for '*'.
+  for (size_t i = first; i < last; ++i) {
+    size_t pos = rest.find(segs[i]);
+    if (pos == std::string_view::npos) return false;
+    rest.remove_prefix(pos + segs[i].size());
+  }
+  return true;
+}
+
+}  // namespace wharf::pattern_internal

@@ -1,0 +1,261 @@
+// Table-driven tests of pattern validation: each invalid pattern fails with
+// the dialect's AWS error code and the reason text of spec/eventbridge.md §4
+// and spec/sns.md §5.4.
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
+#include "wharf/errors.h"
+#include "wharf/pattern.h"
+
+namespace wharf {
+namespace {
+
+using testing::HasError;
+using testing::HasErrorCode;
+using testing::IsOk;
+using ::testing::StartsWith;
+
+struct InvalidCase {
+  const char* name;
+  const char* pattern;
+  const char* reason;  // Without the dialect's prefix.
+};
+
+std::string PrintCase(const ::testing::TestParamInfo<InvalidCase>& info) { return info.param.name; }
+
+class EventBridgeValidationTest : public ::testing::TestWithParam<InvalidCase> {};
+
+TEST_P(EventBridgeValidationTest, RejectsWithInvalidEventPattern) {
+  const InvalidCase& c = GetParam();
+  EXPECT_THAT(ValidatePattern(PatternDialect::kEventBridge, c.pattern),
+              HasError(ErrorCode::kInvalidEventPattern,
+                       std::string("Event pattern is not valid. Reason: ") + c.reason))
+      << c.pattern;
+}
+
+const InvalidCase kEventBridgeInvalid[] = {
+    {"LeafMustBeArray", R"({"source":"x"})", "\"source\" must be an object or an array"},
+    {"LeafNumberMustBeArray", R"({"a":{"b":5}})", "\"b\" must be an object or an array"},
+    {"EmptyArray", R"({"source":[]})", "Empty arrays are not allowed"},
+    {"TopLevelArray", R"([{"source":["x"]}])", "Filter is not an object"},
+    {"NestedArrayValue", R"({"a":[["x"]]})",
+     "Match value must be String, number, true, false, or null"},
+    {"OperatorNamesAreCaseSensitive", R"({"a":[{"EXISTS":true}]})",
+     "Unrecognized match type EXISTS"},
+    {"UnknownOperator", R"({"a":[{"regex":"x"}]})", "Unrecognized match type regex"},
+    {"TwoOperatorsInOneObject", R"({"a":[{"prefix":"x","suffix":"y"}]})",
+     "Only one key allowed in match expression"},
+    {"PrefixNotString", R"({"a":[{"prefix":5}]})", "prefix match pattern must be a string"},
+    {"SuffixNotString", R"({"a":[{"suffix":5}]})", "suffix match pattern must be a string"},
+    {"EqualsIgnoreCaseNotString", R"({"a":[{"equals-ignore-case":5}]})",
+     "equals-ignore-case match pattern must be a string"},
+    {"WildcardNotString", R"({"a":[{"wildcard":5}]})", "wildcard match pattern must be a string"},
+    {"AnythingButListWithNull", R"({"a":[{"anything-but":["x",null]}]})",
+     "Inside anything but list, start|null|boolean is not supported."},
+    {"AnythingButListWithBoolean", R"({"a":[{"anything-but":[true]}]})",
+     "Inside anything but list, start|null|boolean is not supported."},
+    {"AnythingButIgnoreCaseListWithNumber",
+     R"({"a":[{"anything-but":{"equals-ignore-case":["x",1]}}]})",
+     "Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported."},
+    {"AnythingButEmptyPrefix", R"({"a":[{"anything-but":{"prefix":""}}]})",
+     "Null prefix/suffix not allowed"},
+    {"AnythingButEmptySuffix", R"({"a":[{"anything-but":{"suffix":""}}]})",
+     "Null prefix/suffix not allowed"},
+    {"AnythingButPrefixIgnoreCase",
+     R"({"a":[{"anything-but":{"prefix":{"equals-ignore-case":"x"}}}]})",
+     "Value of anything-but must be an array or single string/number value."},
+    {"AnythingButPrefixList", R"({"a":[{"anything-but":{"prefix":["x"]}}]})",
+     "prefix match pattern must be a string"},
+    {"AnythingButBoolean", R"({"a":[{"anything-but":true}]})",
+     "Value of anything-but must be an array or single string/number value."},
+    {"AnythingButEmptyList", R"({"a":[{"anything-but":[]}]})", "Empty arrays are not allowed"},
+    {"NumericNotArray", R"({"a":[{"numeric":5}]})", "Value of numeric must be an array."},
+    {"NumericTwoLowerBounds", R"({"a":[{"numeric":[">",0,">",0]}]})",
+     "Bad numeric range operator: >"},
+    {"NumericValueNotNumber", R"({"a":[{"numeric":["<","x"]}]})", "Value of < must be numeric"},
+    {"NumericMissingValue", R"({"a":[{"numeric":[">="]}]})", "Value of >= must be numeric"},
+    {"NumericUnknownOperator", R"({"a":[{"numeric":["!=",1]}]})",
+     "Unrecognized numeric range operator: !="},
+    {"NumericEmpty", R"({"a":[{"numeric":[]}]})", "Invalid member in numeric match: ]"},
+    {"NumericBottomNotBelowTop", R"({"a":[{"numeric":[">",5,"<",5]}]})",
+     "Bottom must be less than top"},
+    {"NumericEqualsWithMore", R"({"a":[{"numeric":["=",5,"<",6]}]})",
+     "Too many elements in numeric expression"},
+    {"NumericTooManyTerms", R"({"a":[{"numeric":[">",1,"<",5,"<",6]}]})",
+     "Too many terms in numeric range expression"},
+    {"NumericUpperThenLower", R"({"a":[{"numeric":["<",5,">",1]}]})",
+     "Bad numeric range operator: >"},
+    {"NumericOutOfRange", R"({"a":[{"numeric":[">",6e9]}]})",
+     "Bad value in numeric range: 6000000000"},
+    {"ExistsNotBoolean", R"({"a":[{"exists":"yes"}]})",
+     "exists match pattern must be either true or false."},
+    {"CidrWithoutSlash", R"({"ip":[{"cidr":"10.0.0.0"}]})", "Malformed CIDR, one '/' required"},
+    {"CidrBadMask", R"({"ip":[{"cidr":"10.0.0.0/x"}]})",
+     "Malformed CIDR, mask bits must be an integer"},
+    {"CidrMaskTooLong", R"({"ip":[{"cidr":"10.0.0.0/33"}]})",
+     "Malformed CIDR, mask bits must be an integer"},
+    {"CidrBadAddress", R"({"ip":[{"cidr":"10.0.0.256/8"}]})", "Nonstandard IP address: 10.0.0.256"},
+    {"WildcardConsecutiveStars", R"({"a":[{"wildcard":"a**"}]})",
+     "Consecutive wildcard characters at pos 2"},
+    {"WildcardBadEscape", R"({"a":[{"wildcard":"a\\x"}]})", "Invalid escape character at pos 1"},
+    {"WildcardTooComplex", R"({"a":[{"wildcard":"*:*:*:*:*:event-bus/*"}]})",
+     "Rule is too complex - try using fewer wildcard characters or fewer repeating character "
+     "sequences after a wildcard character"},
+    {"OrNotArray", R"({"$or":{"a":["x"]}})", "Value of $or must be an array of objects"},
+    {"OrEmpty", R"({"$or":[]})", "Empty arrays are not allowed"},
+    {"OrBranchNotObject", R"({"$or":[["x"]]})", "Value of $or must be an array of objects"},
+    {"EmptyOperatorObject", R"({"a":[{}]})", "Empty objects are not allowed"},
+};
+
+INSTANTIATE_TEST_SUITE_P(Table, EventBridgeValidationTest, ::testing::ValuesIn(kEventBridgeInvalid),
+                         PrintCase);
+
+TEST(EventBridgeValidationTest, RejectsInvalidJsonWithParserReason) {
+  EXPECT_THAT(ValidatePattern(PatternDialect::kEventBridge, "this is not json"),
+              HasError(ErrorCode::kInvalidEventPattern,
+                       StartsWith("Event pattern is not valid. Reason: ")));
+}
+
+TEST(EventBridgeValidationTest, RejectsOrExplosionAsTooComplex) {
+  // 4^6 = 4096 alternatives > kMaxAlternatives.
+  std::string pattern = "{";
+  for (int i = 0; i < 6; ++i) {
+    if (i > 0) pattern += ",";
+    pattern += "\"k" + std::to_string(i) +
+               "\":{\"$or\":[{\"a\":[1]},{\"b\":[1]},{\"c\":[1]},{\"d\":[1]}]}";
+  }
+  pattern += "}";
+  EXPECT_THAT(ValidatePattern(PatternDialect::kEventBridge, pattern),
+              HasError(ErrorCode::kInvalidEventPattern, StartsWith("Event pattern is not valid. "
+                                                                   "Reason: Rule is too complex")));
+}
+
+TEST(EventBridgeValidationTest, AcceptsFiveWildcardStars) {
+  EXPECT_THAT(ValidatePattern(PatternDialect::kEventBridge, R"({"a":[{"wildcard":"*a*b*c*d*"}]})"),
+              IsOk());
+}
+
+TEST(EventBridgeValidationTest, AcceptsEveryOperatorTogether) {
+  EXPECT_THAT(ValidatePattern(PatternDialect::kEventBridge, R"({
+    "a": ["x", 1, true, null, {"prefix": "p"}, {"suffix": "s"}, {"equals-ignore-case": "e"},
+          {"prefix": {"equals-ignore-case": "P"}}, {"suffix": {"equals-ignore-case": "S"}},
+          {"wildcard": "w*"}, {"numeric": [">", 0, "<", 1]}, {"exists": true},
+          {"cidr": "10.0.0.0/8"}, {"anything-but": {"wildcard": ["x*"]}}],
+    "b": {"$or": [{"c": [1]}, {"d": [{"exists": false}]}]}})"),
+              IsOk());
+}
+
+// ---- SNS ------------------------------------------------------------------------
+
+class SnsValidationTest : public ::testing::TestWithParam<InvalidCase> {};
+
+TEST_P(SnsValidationTest, RejectsWithInvalidParameter) {
+  const InvalidCase& c = GetParam();
+  EXPECT_THAT(ValidatePattern(PatternDialect::kSnsMessageBody, c.pattern),
+              HasError(ErrorCode::kSnsInvalidParameter, std::string("FilterPolicy: ") + c.reason))
+      << c.pattern;
+}
+
+const InvalidCase kSnsInvalid[] = {
+    {"LeafMustBeArray", R"({"store":"x"})", "\"store\" must be an object or an array"},
+    {"EmptyArray", R"({"store":[]})", "Empty arrays are not allowed"},
+    {"NestedArrayValue", R"({"a":[["x"]]})",
+     "Match value must be String, number, true, false, or null"},
+    {"UnknownOperator", R"({"a":[{"regex":"x"}]})", "Unrecognized match type regex"},
+    {"WildcardIsNotAnSnsOperator", R"({"a":[{"wildcard":"x*"}]})",
+     "Unrecognized match type wildcard"},
+    {"TwoOperators", R"({"a":[{"prefix":"x","numeric":[">",1]}]})",
+     "Only one key allowed in match expression"},
+    {"SuffixNotString", R"({"a":[{"suffix":100}]})", "suffix match pattern must be a string"},
+    {"PrefixIgnoreCaseUnsupported", R"({"a":[{"prefix":{"equals-ignore-case":"x"}}]})",
+     "prefix match pattern must be a string"},
+    {"AnythingButSuffixUnsupported", R"({"a":[{"anything-but":{"suffix":"x"}}]})",
+     "Unsupported anything-but pattern: suffix"},
+    {"AnythingButExistsUnsupported", R"({"a":[{"anything-but":{"exists":true}}]})",
+     "Unsupported anything-but pattern: exists"},
+    {"AnythingButPrefixNotString", R"({"a":[{"anything-but":{"prefix":1}}]})",
+     "prefix match pattern must be a string"},
+    {"ExistsNotBoolean", R"({"a":[{"exists":1}]})",
+     "exists match pattern must be either true or false."},
+    {"NumericOutOfSnsRange", R"({"a":[{"numeric":["<",2e9]}]})",
+     "Bad value in numeric range: 2000000000"},
+    {"NumericBottomAboveTop", R"({"a":[{"numeric":[">",5,"<=",1]}]})",
+     "Bottom must be less than top"},
+    {"CidrBad", R"({"a":[{"cidr":"1.2.3.4/8/8"}]})", "Malformed CIDR, one '/' required"},
+    {"MoreThanFiveKeys", R"({"a":[1],"b":[1],"c":[1],"d":[1],"e":[1],"f":[1]})",
+     "Filter policy can not have more than 5 keys"},
+    {"MoreThanFiveKeysThroughOr",
+     R"({"a":[1],"b":[1],"c":[1],"$or":[{"d":[1]},{"e":[1],"f":[1]}]})",
+     "Filter policy can not have more than 5 keys"},
+    // 3 * 4 * 5 * 3 = 180 > 150.
+    {"TooManyCombinations", R"({"a":[1,2,3],"b":[1,2,3,4],"c":[1,2,3,4,5],"d":[1,2,3]})",
+     "Filter policy is too complex"},
+    // Body scope multiplies by depth: 4 values at depth 3 times 3 values at
+    // depth 2 is 72 (AWS example) ... here 6 * 3 * 5 * 2 = 180.
+    {"TooManyCombinationsWithDepth", R"({"a":{"b":{"c":[1,2,3,4,5,6]}},"d":{"e":[1,2,3,4,5]}})",
+     "Filter policy is too complex"},
+};
+
+INSTANTIATE_TEST_SUITE_P(Table, SnsValidationTest, ::testing::ValuesIn(kSnsInvalid), PrintCase);
+
+TEST(SnsValidationTest, MessageAttributesScopeRejectsNestedPolicy) {
+  EXPECT_THAT(ValidatePattern(PatternDialect::kSnsMessageAttributes, R"({"a":{"b":["x"]}})"),
+              HasError(ErrorCode::kSnsInvalidParameter,
+                       "Filter policy scope MessageAttributes does not support nested filter "
+                       "policy"));
+}
+
+TEST(SnsValidationTest, MessageBodyScopeAcceptsNestedPolicy) {
+  EXPECT_THAT(ValidatePattern(PatternDialect::kSnsMessageBody, R"({"a":{"b":["x"]}})"), IsOk());
+}
+
+TEST(SnsValidationTest, AwsDocumentationExampleOf72CombinationsIsAccepted) {
+  EXPECT_THAT(ValidatePattern(PatternDialect::kSnsMessageBody,
+                              R"({"a":{"b":{"c":[1,2,3,4]}},"d":{"e":[1,2,3]}})"),
+              IsOk());
+}
+
+TEST(SnsValidationTest, OrBranchesAreSummed) {
+  // (3*3) + (3*3) = 18 per branch set; 150 is not exceeded.
+  EXPECT_THAT(ValidatePattern(PatternDialect::kSnsMessageAttributes,
+                              R"({"$or":[{"a":[1,2,3],"b":[1,2,3]},{"c":[1,2,3],"d":[1,2,3]}]})"),
+              IsOk());
+}
+
+TEST(SnsValidationTest, RejectsInvalidJsonWithParseReason) {
+  EXPECT_THAT(ValidatePattern(PatternDialect::kSnsMessageAttributes, "{nope"),
+              HasError(ErrorCode::kSnsInvalidParameter,
+                       StartsWith("FilterPolicy: failed to parse JSON. ")));
+}
+
+TEST(SnsValidationTest, AnythingButPrefixIsSupported) {
+  EXPECT_THAT(ValidatePattern(PatternDialect::kSnsMessageAttributes,
+                              R"({"a":[{"anything-but":{"prefix":"tmp"}}]})"),
+              IsOk());
+}
+
+TEST(MatcherLimitTest, SnsPolicyCountLimitIsFilterPolicyLimitExceeded) {
+  MatcherOptions options;
+  options.dialect = PatternDialect::kSnsMessageAttributes;
+  options.max_patterns = 2;
+  ASSERT_OK_AND_ASSIGN(auto m, Matcher::Create(options));
+  ASSERT_OK(m->Add("a", R"({"x":["1"]})"));
+  ASSERT_OK(m->Add("b", R"({"x":["2"]})"));
+  EXPECT_THAT(m->Add("c", R"({"x":["3"]})"),
+              HasErrorCode(ErrorCode::kSnsFilterPolicyLimitExceeded));
+  EXPECT_THAT(m->Add("b", R"({"x":["4"]})"), IsOk());  // Replacing is not adding.
+}
+
+TEST(MatcherLimitTest, EventBridgeRuleCountLimitIsLimitExceeded) {
+  MatcherOptions options;
+  options.max_patterns = 1;
+  ASSERT_OK_AND_ASSIGN(auto m, Matcher::Create(options));
+  ASSERT_OK(m->Add("a", R"({"x":["1"]})"));
+  EXPECT_THAT(m->Add("b", R"({"x":["3"]})"), HasErrorCode(ErrorCode::kEventsLimitExceeded));
+}
+
+}  // namespace
+}  // namespace wharf
