@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "broker/base/ids.h"
@@ -714,10 +715,8 @@ void StandardQueue::TryReceive(const ReceiveArgs& args, int64_t now_ns, size_t m
       uint64_t refs[kMaxBatch];
       size_t n = s.ready.try_dequeue_bulk(refs, max - out.size());
       if (n == 0) break;
-      std::array<Snapshot, kMaxBatch> got;
-      std::array<Snapshot, kMaxBatch> moving;
-      size_t num_got = 0;
-      size_t num_moving = 0;
+      absl::InlinedVector<Snapshot, kMaxBatch> got;  // Constructs only what it holds.
+      std::vector<Snapshot> moving;                  // Rare: over-received messages.
       {
         PlainLock lock(&s.mu);
         for (size_t k = 0; k < n; ++k) {
@@ -739,7 +738,7 @@ void StandardQueue::TryReceive(const ReceiveArgs& args, int64_t now_ns, size_t m
           if (max_receives > 0 && count > max_receives) {
             r.word.store(MakeWord(incarnation, count, kMoving), std::memory_order_relaxed);
             s.visible.fetch_sub(1, std::memory_order_relaxed);
-            moving[num_moving++] = TakeSnapshot(r, slot, incarnation, count);
+            moving.push_back(TakeSnapshot(r, slot, incarnation, count));
             continue;
           }
           r.receive_ns = now_ns;
@@ -757,13 +756,13 @@ void StandardQueue::TryReceive(const ReceiveArgs& args, int64_t now_ns, size_t m
             ++in_flight;
             PushTimer(s, Timer{r.deadline_ns, slot, incarnation});
           }
-          got[num_got++] = TakeSnapshot(r, slot, incarnation, count);
+          got.push_back(TakeSnapshot(r, slot, incarnation, count));
         }
       }
-      for (size_t k = 0; k < num_got; ++k) {
+      for (size_t k = 0; k < got.size(); ++k) {
         out.push_back(MakeDelivery(shard, std::move(got[k]), /*with_handle=*/true));
       }
-      for (size_t k = 0; k < num_moving; ++k) {
+      for (size_t k = 0; k < moving.size(); ++k) {
         MoveToDeadLetter(shard, std::move(moving[k]), deferred);
       }
     }
