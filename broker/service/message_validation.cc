@@ -1,0 +1,270 @@
+#include "broker/service/message_validation.h"
+
+#include <cstdint>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "broker/base/digests.h"
+#include "wharf/errors.h"
+
+namespace wharf::service_internal {
+namespace {
+
+absl::string_view AbslView(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+bool IsXmlChar(uint32_t c) {
+  return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) ||
+         (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
+}
+
+absl::Status AttributeError(std::string message) {
+  return MakeError(ErrorCode::kInvalidParameterValue, message);
+}
+
+bool IsAttributeNameChar(char c) {
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+}
+
+// Returns the reason a name is invalid, or empty when it is valid.
+std::string_view NameProblem(std::string_view name) {
+  if (name.size() > 256) return "Names must be at most 256 characters long.";
+  for (char c : name) {
+    if (!IsAttributeNameChar(c)) {
+      return "Names can only include alphanumeric characters, hyphens, underscores, or periods.";
+    }
+  }
+  std::string lower = absl::AsciiStrToLower(AbslView(name));
+  if (absl::StartsWith(lower, "aws.") || absl::StartsWith(lower, "amazon.")) {
+    return "Names must not start with AWS-reserved prefixes 'AWS.' or 'Amazon.'.";
+  }
+  if (name.front() == '.' || name.back() == '.')
+    return "Names must not start or end with a period.";
+  if (absl::StrContains(AbslView(name), "..")) return "Names must not contain successive periods.";
+  return {};
+}
+
+// "String", "Number" or "Binary" when `data_type` is one of them, optionally
+// followed by "." and a non-empty printable-ASCII label; empty otherwise.
+std::string_view BaseType(std::string_view data_type) {
+  for (std::string_view base : {"String", "Number", "Binary"}) {
+    if (!absl::StartsWith(AbslView(data_type), AbslView(base))) continue;
+    std::string_view rest = data_type.substr(base.size());
+    if (rest.empty()) return base;
+    if (rest.front() != '.' || rest.size() < 2) return {};
+    for (char c : rest.substr(1)) {
+      if (c < 0x20 || c > 0x7E) return {};
+    }
+    return base;
+  }
+  return {};
+}
+
+// A decimal number with at most 38 significant digits whose magnitude lies
+// within SQS's Number range (about 10^-128 to 10^126).
+bool IsValidNumber(std::string_view v) {
+  size_t i = 0;
+  if (i < v.size() && (v[i] == '+' || v[i] == '-')) ++i;
+  int int_digits = 0;
+  int frac_digits = 0;
+  int significant = 0;
+  int leading_exponent = 0;  // Decimal exponent of the first non-zero digit.
+  bool seen_nonzero = false;
+  for (; i < v.size() && absl::ascii_isdigit(static_cast<unsigned char>(v[i])); ++i) {
+    if (v[i] != '0' && !seen_nonzero) seen_nonzero = true;
+    if (seen_nonzero) ++significant;
+    ++int_digits;
+  }
+  if (seen_nonzero) leading_exponent = significant - 1;
+  if (i < v.size() && v[i] == '.') {
+    ++i;
+    for (; i < v.size() && absl::ascii_isdigit(static_cast<unsigned char>(v[i])); ++i) {
+      ++frac_digits;
+      if (v[i] != '0' && !seen_nonzero) {
+        seen_nonzero = true;
+        leading_exponent = -frac_digits;
+      }
+      if (seen_nonzero) ++significant;
+    }
+  }
+  if (int_digits + frac_digits == 0) return false;
+  int64_t exponent = 0;
+  if (i < v.size() && (v[i] == 'e' || v[i] == 'E')) {
+    ++i;
+    bool negative = false;
+    if (i < v.size() && (v[i] == '+' || v[i] == '-')) negative = v[i++] == '-';
+    size_t start = i;
+    for (; i < v.size() && absl::ascii_isdigit(static_cast<unsigned char>(v[i])); ++i) {
+      if (exponent < 100000) exponent = exponent * 10 + (v[i] - '0');
+    }
+    if (i == start) return false;
+    if (negative) exponent = -exponent;
+  }
+  if (i != v.size()) return false;
+  if (!seen_nonzero) return true;  // Zero.
+  // Trailing zeros of the fraction are not significant digits of the value,
+  // but SQS keeps the text verbatim; count them conservatively.
+  if (significant > 38) return false;
+  int64_t magnitude = leading_exponent + exponent;
+  return magnitude >= -128 && magnitude <= 126;
+}
+
+}  // namespace
+
+bool IsValidMessageText(std::string_view text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const unsigned char* end = p + text.size();
+  while (p < end) {
+    unsigned char b = *p;
+    if (b < 0x80) {
+      if (!IsXmlChar(b)) return false;
+      ++p;
+      continue;
+    }
+    int extra;
+    uint32_t c;
+    uint32_t min;
+    if ((b & 0xE0) == 0xC0) {
+      extra = 1;
+      c = b & 0x1F;
+      min = 0x80;
+    } else if ((b & 0xF0) == 0xE0) {
+      extra = 2;
+      c = b & 0x0F;
+      min = 0x800;
+    } else if ((b & 0xF8) == 0xF0) {
+      extra = 3;
+      c = b & 0x07;
+      min = 0x10000;
+    } else {
+      return false;
+    }
+    if (end - p <= extra) return false;
+    for (int k = 1; k <= extra; ++k) {
+      if ((p[k] & 0xC0) != 0x80) return false;
+      c = (c << 6) | (p[k] & 0x3F);
+    }
+    // Overlong encodings and surrogates (0xD800-0xDFFF) fail IsXmlChar or min.
+    if (c < min || !IsXmlChar(c)) return false;
+    p += extra + 1;
+  }
+  return true;
+}
+
+absl::Status InvalidMessageContentsError() {
+  return MakeError(ErrorCode::kInvalidMessageContents,
+                   "Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 "
+                   "to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF");
+}
+
+absl::Status ValidateMessageAttributes(const sqs::MessageAttributeMap& attributes) {
+  if (attributes.size() > 10) {
+    return AttributeError(absl::StrCat("Number of message attributes [", attributes.size(),
+                                       "] exceeds the allowed maximum [10]."));
+  }
+  for (const auto& [name, value] : attributes) {
+    if (name.empty()) {
+      return AttributeError("The request must contain non-empty message attribute name.");
+    }
+    if (std::string_view problem = NameProblem(name); !problem.empty()) {
+      return AttributeError(absl::StrCat("Message (user) attribute name '", name,
+                                         "' is invalid. Reason: ", AbslView(problem)));
+    }
+    if (value.data_type.empty()) {
+      return AttributeError(absl::StrCat("The message attribute '", name,
+                                         "' must contain non-empty message attribute type."));
+    }
+    std::string_view base = BaseType(value.data_type);
+    if (base.empty() || value.data_type.size() > 256) {
+      return AttributeError(absl::StrCat(
+          "The type of message (user) attribute '", name,
+          "' is invalid. You must use only the following supported type prefixes: Binary, "
+          "Number, String."));
+    }
+    const std::string& v = base == "Binary" ? value.binary_value : value.string_value;
+    if (v.empty()) {
+      return AttributeError(absl::StrCat("Message (user) attribute '", name,
+                                         "' must contain a non-empty value of type '",
+                                         AbslView(base), "'."));
+    }
+    if (base == "Binary") continue;
+    if (!IsValidMessageText(v)) {
+      return AttributeError(
+          absl::StrCat("Message (user) attribute '", name, "' contains invalid characters."));
+    }
+    if (base == "Number" && !IsValidNumber(v)) {
+      return AttributeError(
+          absl::StrCat("Could not cast message attribute '", name, "' value to number."));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateMessageSystemAttributes(const sqs::MessageAttributeMap& attributes) {
+  for (const auto& [name, value] : attributes) {
+    if (name != "AWSTraceHeader") {
+      return AttributeError(absl::StrCat("Message system attribute name '", name, "' is invalid."));
+    }
+    if (value.data_type != "String") {
+      return AttributeError(absl::StrCat("Message system attribute '", name,
+                                         "' has an invalid type. Type must be String."));
+    }
+    if (value.string_value.empty()) {
+      return AttributeError(absl::StrCat("Message system attribute '", name,
+                                         "' must contain a non-empty value of type 'String'."));
+    }
+    if (!IsValidMessageText(value.string_value)) {
+      return AttributeError(
+          absl::StrCat("Message system attribute '", name, "' contains invalid characters."));
+    }
+  }
+  return absl::OkStatus();
+}
+
+size_t MessageSize(std::string_view body, const sqs::MessageAttributeMap& attributes) {
+  size_t size = body.size();
+  for (const auto& [name, value] : attributes) {
+    size += name.size() + value.data_type.size();
+    size += absl::StartsWith(value.data_type, "Binary") ? value.binary_value.size()
+                                                        : value.string_value.size();
+  }
+  return size;
+}
+
+std::string AttributesMd5(const sqs::MessageAttributeMap& attributes) {
+  if (attributes.empty()) return {};
+  base_internal::AttributeMd5 md5;
+  for (const auto& [name, value] : attributes) {  // std::map: ascending byte order.
+    if (absl::StartsWith(value.data_type, "Binary")) {
+      md5.AddBinary(name, value.data_type, value.binary_value);
+    } else {
+      md5.AddString(name, value.data_type, value.string_value);
+    }
+  }
+  return md5.HexDigest();
+}
+
+std::shared_ptr<const queue_internal::Payload> MakePayload(
+    std::string body, sqs::MessageAttributeMap attributes,
+    const sqs::MessageAttributeMap& system_attributes) {
+  auto payload = std::make_shared<queue_internal::Payload>();
+  payload->md5_of_body = base_internal::Md5Hex(body);
+  payload->body = std::move(body);
+  payload->md5_of_message_attributes = AttributesMd5(attributes);
+  payload->message_attributes = std::move(attributes);
+  if (auto it = system_attributes.find("AWSTraceHeader"); it != system_attributes.end()) {
+    payload->aws_trace_header = it->second.string_value;
+    payload->md5_of_message_system_attributes = AttributesMd5(system_attributes);
+  }
+  return payload;
+}
+
+bool IsValidIdToken(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    if (c < 0x21 || c > 0x7E) return false;
+  }
+  return true;
+}
+
+}  // namespace wharf::service_internal

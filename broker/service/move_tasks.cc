@@ -1,0 +1,270 @@
+// SqsServiceImpl: message move tasks (DLQ redrive, spec/sqs.md §8.1).
+//
+// A task snapshots the DLQ's visible count when it starts and moves at most
+// that many messages, taking them with QueueCore::TakeForMove and re-sending
+// them into the destination (a given queue, or each message's
+// DeadLetterQueueSourceArn). Without MaxNumberOfMessagesPerSecond the whole
+// move runs synchronously inside StartMessageMoveTask. With it, the task
+// moves that many messages at start and as many again each second on the
+// broker's Scheduler, so under a ManualClock it advances exactly with
+// ManualClock::Advance.
+
+#include <algorithm>
+#include <limits>
+#include <string>
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "broker/base/ids.h"
+#include "broker/service/sqs_names.h"
+#include "broker/service/sqs_service_impl.h"
+#include "wharf/errors.h"
+
+namespace wharf::service_internal {
+
+struct SqsServiceImpl::MoveTask {
+  std::string id;
+  std::string handle;
+  std::string source_arn;
+  std::string destination_arn;
+  std::optional<int> rate;
+  std::string status = "RUNNING";
+  int64_t moved = 0;
+  int64_t to_move = 0;
+  std::string failure_reason;
+  absl::Time started;
+};
+
+namespace {
+
+constexpr int kTakeChunk = 10;
+
+absl::Status InvalidParameter(std::string message) {
+  return MakeError(ErrorCode::kInvalidParameterValue, message);
+}
+
+absl::Status ArnFormatError(std::string_view parameter) {
+  return InvalidParameter(absl::StrCat("You must use this format to specify the ",
+                                       absl::string_view(parameter.data(), parameter.size()),
+                                       ": arn:<partition>:<service>:<region>:<account-id>:"
+                                       "<resource-id>"));
+}
+
+absl::Status ResourceNotFound(std::string_view parameter) {
+  return MakeError(ErrorCode::kSqsResourceNotFound,
+                   absl::StrCat("The resource that you specified for the ",
+                                absl::string_view(parameter.data(), parameter.size()),
+                                " parameter doesn't exist."));
+}
+
+// A task handle is base64url("<task id>|<source arn>"): opaque to callers, but
+// it lets a well-formed handle of an unknown task be told from garbage.
+std::string MakeTaskHandle(const std::string& id, const std::string& source_arn) {
+  return absl::WebSafeBase64Escape(absl::StrCat(id, "|", source_arn));
+}
+
+bool ParseTaskHandle(const std::string& handle, std::string& id, std::string& source_arn) {
+  std::string decoded;
+  if (handle.empty() || !absl::WebSafeBase64Unescape(handle, &decoded)) return false;
+  std::vector<std::string> parts = absl::StrSplit(decoded, absl::MaxSplits('|', 1));
+  if (parts.size() != 2 || parts[0].size() != 36 || !ParseArn(parts[1])) return false;
+  id = std::move(parts[0]);
+  source_arn = std::move(parts[1]);
+  return true;
+}
+
+// The message re-sent by a move: same id, body and attributes; a fresh
+// receive history in its new queue.
+queue_internal::SendArgs MovedArgs(const queue_internal::Delivery& d) {
+  queue_internal::SendArgs args;
+  args.payload = d.payload;
+  args.message_group_id = d.message_group_id;
+  args.deduplication_id = d.deduplication_id;
+  args.message_id = d.message_id;
+  return args;
+}
+
+// The message put back where it was taken from, history intact.
+queue_internal::SendArgs RestoredArgs(const queue_internal::Delivery& d) {
+  queue_internal::SendArgs args = MovedArgs(d);
+  args.sent_time = d.sent_time;
+  args.receive_count = d.receive_count;
+  args.first_receive_time = d.first_receive_time;
+  args.dead_letter_source_arn = d.dead_letter_source_arn;
+  return args;
+}
+
+}  // namespace
+
+void SqsServiceImpl::PumpLocked(MoveTask& task, int64_t budget) {
+  std::shared_ptr<QueueImpl> source = FindByArn(task.source_arn);
+  if (source == nullptr) {
+    task.status = "FAILED";
+    task.failure_reason = "AWS.SimpleQueueService.NonExistentQueue";
+    return;
+  }
+  std::shared_ptr<QueueImpl> fixed_destination;
+  if (!task.destination_arn.empty()) {
+    fixed_destination = FindByArn(task.destination_arn);
+    if (fixed_destination == nullptr) {
+      task.status = "FAILED";
+      task.failure_reason = "AWS.SimpleQueueService.NonExistentQueue";
+      return;
+    }
+  }
+  while (budget > 0 && task.moved < task.to_move) {
+    int n = static_cast<int>(std::min<int64_t>({kTakeChunk, budget, task.to_move - task.moved}));
+    std::vector<queue_internal::Delivery> batch = source->core().TakeForMove(n);
+    if (batch.empty()) break;  // Received or deleted meanwhile: nothing left to move.
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const queue_internal::Delivery& d = batch[i];
+      std::shared_ptr<QueueImpl> destination =
+          fixed_destination != nullptr ? fixed_destination : FindByArn(d.dead_letter_source_arn);
+      if (destination == nullptr || destination->fifo() != source->fifo() ||
+          !destination->Place(MovedArgs(d))) {
+        for (size_t j = i; j < batch.size(); ++j) source->Place(RestoredArgs(batch[j]));
+        task.status = "FAILED";
+        task.failure_reason = "AWS.SimpleQueueService.NonExistentQueue";
+        return;
+      }
+      ++task.moved;
+      --budget;
+    }
+    if (static_cast<int>(batch.size()) < n) break;
+  }
+  if (budget > 0 || task.moved >= task.to_move) task.status = "COMPLETED";
+}
+
+void SqsServiceImpl::PaceTask(std::shared_ptr<MoveTask> task) {
+  MutexLock lock(&move_mu_);
+  if (task->status != "RUNNING") return;
+  PumpLocked(*task, *task->rate);
+  if (task->status == "RUNNING") {
+    scheduler_.ScheduleAfter(absl::Seconds(1), [this, task] { PaceTask(task); });
+  }
+}
+
+absl::StatusOr<sqs::StartMessageMoveTaskResult> SqsServiceImpl::StartMessageMoveTask(
+    const sqs::StartMessageMoveTaskRequest& request) {
+  if (request.source_arn.empty()) {
+    return MakeError(ErrorCode::kMissingParameter,
+                     "The request must contain the parameter SourceArn.");
+  }
+  if (!ParseArn(request.source_arn)) return ArnFormatError("SourceArn");
+  if (!request.destination_arn.empty() && !ParseArn(request.destination_arn)) {
+    return ArnFormatError("DestinationArn");
+  }
+  const std::optional<int>& rate = request.max_number_of_messages_per_second;
+  if (rate && (*rate < 1 || *rate > 500)) {
+    return InvalidParameter(absl::StrCat("Value ", *rate,
+                                         " for parameter MaxNumberOfMessagesPerSecond is invalid. "
+                                         "Reason: You must enter a number that's between 1 and "
+                                         "500."));
+  }
+  std::shared_ptr<QueueImpl> source = FindByArn(request.source_arn);
+  if (source == nullptr) return ResourceNotFound("SourceArn");
+  bool is_dead_letter_queue = false;
+  for (const auto& queue : AllQueues()) {
+    QueueSettings settings = queue->settings();
+    if (settings.redrive_policy &&
+        settings.redrive_policy->dead_letter_target_arn == source->arn()) {
+      is_dead_letter_queue = true;
+      break;
+    }
+  }
+  if (!is_dead_letter_queue) {
+    return InvalidParameter("Source queue must be configured as a Dead Letter Queue.");
+  }
+  if (!request.destination_arn.empty()) {
+    std::shared_ptr<QueueImpl> destination = FindByArn(request.destination_arn);
+    if (destination == nullptr) return ResourceNotFound("DestinationArn");
+    if (destination->fifo() != source->fifo()) {
+      return InvalidParameter(
+          "The source queue and the destination queue must be of the same queue type.");
+    }
+  }
+
+  MutexLock lock(&move_mu_);
+  std::vector<std::shared_ptr<MoveTask>>& tasks = move_tasks_[source->arn()];
+  for (const auto& task : tasks) {
+    if (task->status == "RUNNING") {
+      return InvalidParameter(
+          "There is already a task running. Only one active task is allowed for a source queue "
+          "arn at a given time.");
+    }
+  }
+  auto task = std::make_shared<MoveTask>();
+  task->id = base_internal::NewUuid();
+  task->source_arn = source->arn();
+  task->handle = MakeTaskHandle(task->id, task->source_arn);
+  task->destination_arn = request.destination_arn;
+  task->rate = rate;
+  task->to_move = source->core().GetCounts().visible;
+  task->started = clock_.Now();
+  tasks.insert(tasks.begin(), task);
+  PumpLocked(*task, rate ? *rate : std::numeric_limits<int64_t>::max());
+  if (task->status == "RUNNING") {
+    scheduler_.ScheduleAfter(absl::Seconds(1), [this, task] { PaceTask(task); });
+  }
+  return sqs::StartMessageMoveTaskResult{task->handle};
+}
+
+absl::StatusOr<sqs::ListMessageMoveTasksResult> SqsServiceImpl::ListMessageMoveTasks(
+    const sqs::ListMessageMoveTasksRequest& request) {
+  if (request.source_arn.empty()) {
+    return MakeError(ErrorCode::kMissingParameter,
+                     "The request must contain the parameter SourceArn.");
+  }
+  if (!ParseArn(request.source_arn)) return ArnFormatError("SourceArn");
+  const int max_results = request.max_results.value_or(1);
+  if (max_results < 1 || max_results > 10) {
+    return InvalidParameter(absl::StrCat("Value ", max_results,
+                                         " for parameter MaxResults is invalid. Reason: You must "
+                                         "enter a number that's between 1 and 10."));
+  }
+  if (FindByArn(request.source_arn) == nullptr) return ResourceNotFound("SourceArn");
+  sqs::ListMessageMoveTasksResult result;
+  MutexLock lock(&move_mu_);
+  auto it = move_tasks_.find(request.source_arn);
+  if (it == move_tasks_.end()) return result;
+  for (const auto& task : it->second) {
+    if (static_cast<int>(result.results.size()) == max_results) break;
+    sqs::MessageMoveTask& out = result.results.emplace_back();
+    if (task->status == "RUNNING") out.task_handle = task->handle;
+    out.status = task->status;
+    out.source_arn = task->source_arn;
+    out.destination_arn = task->destination_arn;
+    out.max_number_of_messages_per_second = task->rate;
+    out.approximate_number_of_messages_moved = task->moved;
+    out.approximate_number_of_messages_to_move = task->to_move;
+    out.failure_reason = task->failure_reason;
+    out.started_timestamp = absl::ToUnixMillis(task->started);
+  }
+  return result;
+}
+
+absl::StatusOr<sqs::CancelMessageMoveTaskResult> SqsServiceImpl::CancelMessageMoveTask(
+    const sqs::CancelMessageMoveTaskRequest& request) {
+  std::string id;
+  std::string source_arn;
+  if (!ParseTaskHandle(request.task_handle, id, source_arn)) {
+    return InvalidParameter("Value for parameter TaskHandle is invalid.");
+  }
+  MutexLock lock(&move_mu_);
+  auto it = move_tasks_.find(source_arn);
+  if (it != move_tasks_.end()) {
+    for (const auto& task : it->second) {
+      if (task->id != id) continue;
+      if (task->status != "RUNNING") {
+        return InvalidParameter("Only active tasks can be cancelled.");
+      }
+      task->status = "CANCELLED";
+      return sqs::CancelMessageMoveTaskResult{task->moved};
+    }
+  }
+  return ResourceNotFound("TaskHandle");
+}
+
+}  // namespace wharf::service_internal

@@ -1,0 +1,565 @@
+// QueueImpl: one SQS queue's message operations, validation and the
+// dead-letter sink. See sqs_service_impl.h.
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "broker/base/digests.h"
+#include "broker/fifo/fifo_queue.h"
+#include "broker/queue/standard_queue.h"
+#include "broker/service/message_validation.h"
+#include "broker/service/sqs_service_impl.h"
+#include "wharf/errors.h"
+
+namespace wharf::service_internal {
+namespace {
+
+using queue_internal::Delivery;
+using queue_internal::SendArgs;
+
+constexpr size_t kMaxBatchEntries = 10;
+constexpr size_t kMaxBatchBytes = 1048576;
+
+absl::Status QueueDoesNotExist() {
+  return MakeError(ErrorCode::kQueueDoesNotExist, "The specified queue does not exist.");
+}
+
+absl::Status InvalidParameter(std::string message) {
+  return MakeError(ErrorCode::kInvalidParameterValue, message);
+}
+
+absl::Status NotValidForQueueType(std::string_view parameter, std::string_view value) {
+  return InvalidParameter(absl::StrCat(
+      "Value ", absl::string_view(value.data(), value.size()), " for parameter ",
+      absl::string_view(parameter.data(), parameter.size()),
+      " is invalid. Reason: The request include parameter that is not valid for this queue "
+      "type."));
+}
+
+absl::Status InvalidIdToken(std::string_view parameter, std::string_view value) {
+  absl::string_view p(parameter.data(), parameter.size());
+  return InvalidParameter(absl::StrCat("Value ", absl::string_view(value.data(), value.size()),
+                                       " for parameter ", p, " is invalid. Reason: ", p,
+                                       " can only include alphanumeric and punctuation "
+                                       "characters. 1 to 128 in length."));
+}
+
+absl::Status MissingGroupId(bool in_batch) {
+  constexpr std::string_view kMessage = "The request must contain the parameter MessageGroupId.";
+  return MakeError(in_batch ? ErrorCode::kInvalidParameterValue : ErrorCode::kMissingParameter,
+                   kMessage);
+}
+
+absl::Status MissingDeduplicationId() {
+  return InvalidParameter(
+      "The queue should either have ContentBasedDeduplication enabled or "
+      "MessageDeduplicationId provided explicitly");
+}
+
+absl::Status VisibilityTimeoutOutOfRange(int value) {
+  return InvalidParameter(absl::StrCat("Value ", value,
+                                       " for parameter VisibilityTimeout is invalid. Reason: Must "
+                                       "be >= 0 and <= 43200, if provided."));
+}
+
+bool IsValidBatchEntryId(std::string_view id) {
+  if (id.empty() || id.size() > 80) return false;
+  for (char c : id) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// The request-level checks every batch call shares (spec §10), in order.
+template <typename Entry>
+absl::Status CheckBatchEntries(const std::vector<Entry>& entries, std::string_view entry_type) {
+  if (entries.empty()) {
+    return MakeError(
+        ErrorCode::kEmptyBatchRequest,
+        absl::StrCat("There should be at least one ",
+                     absl::string_view(entry_type.data(), entry_type.size()), " in the request."));
+  }
+  if (entries.size() > kMaxBatchEntries) {
+    return MakeError(ErrorCode::kTooManyEntriesInBatchRequest,
+                     absl::StrCat("Maximum number of entries per request are 10. You have sent ",
+                                  entries.size(), "."));
+  }
+  for (const Entry& entry : entries) {
+    if (!IsValidBatchEntryId(entry.id)) {
+      return MakeError(ErrorCode::kInvalidBatchEntryId,
+                       "A batch entry id can only contain alphanumeric characters, hyphens and "
+                       "underscores. It can be at most 80 letters long.");
+    }
+  }
+  absl::flat_hash_set<std::string_view> seen;
+  for (const Entry& entry : entries) {
+    if (!seen.insert(entry.id).second) {
+      return MakeError(ErrorCode::kBatchEntryIdsNotDistinct,
+                       absl::StrCat("Id ", entry.id, " repeated."));
+    }
+  }
+  return absl::OkStatus();
+}
+
+sqs::BatchResultErrorEntry FailedEntry(const std::string& id, const absl::Status& status) {
+  sqs::BatchResultErrorEntry failed;
+  failed.id = id;
+  failed.code = GetErrorCode(status).value_or(ErrorCode::kInternalFailure);
+  failed.sender_fault = GetErrorInfo(failed.code).fault == Fault::kSender;
+  failed.message = std::string(status.message());
+  return failed;
+}
+
+// System attributes ReceiveMessage can return, as bits.
+enum SystemAttribute : uint32_t {
+  kReceiveCount = 1 << 0,
+  kFirstReceiveTimestamp = 1 << 1,
+  kSentTimestamp = 1 << 2,
+  kSenderId = 1 << 3,
+  kTraceHeader = 1 << 4,
+  kDeadLetterSource = 1 << 5,
+  kGroupId = 1 << 6,
+  kDeduplicationId = 1 << 7,
+  kSequenceNumber = 1 << 8,
+  kAllSystemAttributes = (1 << 9) - 1,
+};
+
+absl::StatusOr<uint32_t> ParseSystemAttributeNames(const std::vector<std::string>& names) {
+  static constexpr std::pair<std::string_view, uint32_t> kNames[] = {
+      {"All", kAllSystemAttributes},
+      {"ApproximateReceiveCount", kReceiveCount},
+      {"ApproximateFirstReceiveTimestamp", kFirstReceiveTimestamp},
+      {"SentTimestamp", kSentTimestamp},
+      {"SenderId", kSenderId},
+      {"AWSTraceHeader", kTraceHeader},
+      {"DeadLetterQueueSourceArn", kDeadLetterSource},
+      {"MessageGroupId", kGroupId},
+      {"MessageDeduplicationId", kDeduplicationId},
+      {"SequenceNumber", kSequenceNumber},
+  };
+  uint32_t mask = 0;
+  for (const std::string& name : names) {
+    auto it = std::find_if(std::begin(kNames), std::end(kNames),
+                           [&](const auto& entry) { return entry.first == name; });
+    if (it == std::end(kNames)) {
+      return MakeError(ErrorCode::kInvalidAttributeName,
+                       absl::StrCat("Unknown Attribute ", name, "."));
+    }
+    mask |= it->second;
+  }
+  return mask;
+}
+
+// Whether message attribute `name` matches a MessageAttributeNames entry:
+// "All", ".*", an exact name, or "prefix.*" (names starting with "prefix.").
+bool AttributeRequested(const std::vector<std::string>& requested, std::string_view name) {
+  absl::string_view n(name.data(), name.size());
+  for (const std::string& r : requested) {
+    if (r == "All" || r == ".*" || r == n) return true;
+    if (absl::EndsWith(r, ".*") && absl::StartsWith(n, absl::string_view(r.data(), r.size() - 1))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string Millis(absl::Time t) { return absl::StrCat(absl::ToUnixMillis(t)); }
+
+}  // namespace
+
+// The fields of SendMessageRequest and SendMessageBatchRequestEntry.
+struct QueueImpl::SendFields {
+  const std::string& body;
+  const std::optional<int>& delay_seconds;
+  const sqs::MessageAttributeMap& attributes;
+  const sqs::MessageAttributeMap& system_attributes;
+  const std::string& deduplication_id;
+  const std::string& group_id;
+};
+
+QueueImpl::QueueImpl(SqsServiceImpl* service, std::string name, std::string url, std::string arn,
+                     QueueSettings settings, sqs::TagMap tags, absl::Time created)
+    : service_(service),
+      name_(std::move(name)),
+      url_(std::move(url)),
+      arn_(std::move(arn)),
+      fifo_(settings.fifo),
+      created_(created),
+      settings_(std::move(settings)),
+      tags_(std::move(tags)),
+      last_modified_(created),
+      maximum_message_size_(settings_.maximum_message_size),
+      delay_seconds_(settings_.delay_seconds),
+      visibility_timeout_(settings_.visibility_timeout),
+      receive_wait_seconds_(settings_.receive_message_wait_time_seconds),
+      content_based_deduplication_(settings_.content_based_deduplication) {
+  queue_internal::QueueConfig config =
+      ToQueueConfig(settings_, service_->options().max_inflight_messages);
+  core_ = fifo_ ? fifo_internal::NewFifoQueue(config, service_->clock(), this, arn_)
+                : queue_internal::NewStandardQueue(config, service_->clock(), this, arn_);
+}
+
+QueueImpl::~QueueImpl() { core_.reset(); }
+
+QueueSettings QueueImpl::settings() const {
+  ReaderMutexLock lock(&mu_);
+  return settings_;
+}
+
+void QueueImpl::UpdateSettings(const QueueSettings& settings, absl::Time now) {
+  queue_internal::QueueConfig config =
+      ToQueueConfig(settings, service_->options().max_inflight_messages);
+  {
+    MutexLock lock(&mu_);
+    settings_ = settings;
+    last_modified_ = now;
+    maximum_message_size_.store(settings.maximum_message_size, std::memory_order_relaxed);
+    delay_seconds_.store(settings.delay_seconds, std::memory_order_relaxed);
+    visibility_timeout_.store(settings.visibility_timeout, std::memory_order_relaxed);
+    receive_wait_seconds_.store(settings.receive_message_wait_time_seconds,
+                                std::memory_order_relaxed);
+    content_based_deduplication_.store(settings.content_based_deduplication,
+                                       std::memory_order_relaxed);
+  }
+  core_->SetConfig(config);
+}
+
+sqs::TagMap QueueImpl::tags() const {
+  ReaderMutexLock lock(&mu_);
+  return tags_;
+}
+
+absl::Status QueueImpl::Tag(const sqs::TagMap& tags) {
+  MutexLock lock(&mu_);
+  sqs::TagMap merged = tags_;
+  for (const auto& [key, value] : tags) merged[key] = value;
+  if (merged.size() > 50) {
+    return InvalidParameter(absl::StrCat("Too many tags added for queue ", name_, "."));
+  }
+  tags_ = std::move(merged);
+  return absl::OkStatus();
+}
+
+void QueueImpl::Untag(const std::vector<std::string>& keys) {
+  MutexLock lock(&mu_);
+  for (const std::string& key : keys) tags_.erase(key);
+}
+
+absl::Time QueueImpl::last_modified() const {
+  ReaderMutexLock lock(&mu_);
+  return last_modified_;
+}
+
+absl::Status QueueImpl::Purge(absl::Time now) {
+  {
+    MutexLock lock(&mu_);
+    if (now - last_purge_ < absl::Seconds(60)) {
+      return MakeError(ErrorCode::kPurgeQueueInProgress,
+                       absl::StrCat("Only one PurgeQueue operation on ", name_,
+                                    " is allowed every 60 seconds."));
+    }
+    last_purge_ = now;
+  }
+  core_->Purge();
+  return absl::OkStatus();
+}
+
+void QueueImpl::MarkDeleted() {
+  deleted_.store(true, std::memory_order_release);
+  core_->Close();
+}
+
+absl::Status QueueImpl::CheckAlive() const {
+  if (deleted()) return QueueDoesNotExist();
+  return absl::OkStatus();
+}
+
+bool QueueImpl::Place(SendArgs args) {
+  if (deleted()) return false;
+  return core_->Send(std::move(args)).ok();
+}
+
+bool QueueImpl::Accept(const Delivery& message) {
+  std::string target_arn;
+  {
+    ReaderMutexLock lock(&mu_);
+    if (!settings_.redrive_policy) return false;
+    target_arn = settings_.redrive_policy->dead_letter_target_arn;
+  }
+  std::shared_ptr<QueueImpl> target = service_->FindByArn(target_arn);
+  if (target == nullptr || target->fifo() != fifo_) return false;
+  SendArgs args;
+  args.payload = message.payload;
+  args.message_group_id = message.message_group_id;
+  args.deduplication_id = message.deduplication_id;
+  args.message_id = message.message_id;
+  // Standard DLQs keep the original enqueue time (retention counts from the
+  // first send); FIFO DLQs restart it (spec §8).
+  if (!fifo_) args.sent_time = message.sent_time;
+  args.receive_count = message.receive_count;
+  args.first_receive_time = message.first_receive_time;
+  args.dead_letter_source_arn = arn_;
+  return target->Place(std::move(args));
+}
+
+absl::StatusOr<sqs::SendMessageResult> QueueImpl::SendOne(const SendFields& f, bool in_batch) {
+  if (f.body.empty()) {
+    return MakeError(ErrorCode::kMissingParameter,
+                     "The request must contain the parameter MessageBody.");
+  }
+  SendArgs args;
+  if (fifo_) {
+    if (f.delay_seconds.has_value()) {
+      return NotValidForQueueType("DelaySeconds", absl::StrCat(*f.delay_seconds));
+    }
+    if (f.group_id.empty()) return MissingGroupId(in_batch);
+    if (!IsValidIdToken(f.group_id)) return InvalidIdToken("MessageGroupId", f.group_id);
+    if (!f.deduplication_id.empty()) {
+      if (!IsValidIdToken(f.deduplication_id)) {
+        return InvalidIdToken("MessageDeduplicationId", f.deduplication_id);
+      }
+      args.deduplication_id = f.deduplication_id;
+    } else if (content_based_deduplication_.load(std::memory_order_relaxed)) {
+      args.deduplication_id = base_internal::Sha256Hex(f.body);
+    } else {
+      return MissingDeduplicationId();
+    }
+  } else {
+    int delay = f.delay_seconds.value_or(delay_seconds_.load(std::memory_order_relaxed));
+    if (delay < 0 || delay > 900) {
+      return InvalidParameter(absl::StrCat("Value ", delay,
+                                           " for parameter DelaySeconds is invalid. Reason: "
+                                           "DelaySeconds must be >= 0 and <= 900."));
+    }
+    args.delay = absl::Seconds(delay);
+    if (!f.group_id.empty() && !IsValidIdToken(f.group_id)) {
+      return InvalidIdToken("MessageGroupId", f.group_id);
+    }
+    if (!f.deduplication_id.empty()) {
+      return NotValidForQueueType("MessageDeduplicationId", f.deduplication_id);
+    }
+  }
+  args.message_group_id = f.group_id;
+  if (!IsValidMessageText(f.body)) return InvalidMessageContentsError();
+  if (absl::Status s = ValidateMessageAttributes(f.attributes); !s.ok()) return s;
+  if (absl::Status s = ValidateMessageSystemAttributes(f.system_attributes); !s.ok()) return s;
+  const int max_size = maximum_message_size_.load(std::memory_order_relaxed);
+  if (MessageSize(f.body, f.attributes) > static_cast<size_t>(max_size)) {
+    return InvalidParameter(
+        absl::StrCat("One or more parameters are invalid. Reason: Message must be shorter than ",
+                     max_size, " bytes."));
+  }
+  args.payload = MakePayload(f.body, f.attributes, f.system_attributes);
+  const queue_internal::Payload& payload = *args.payload;
+  sqs::SendMessageResult result;
+  result.md5_of_message_body = payload.md5_of_body;
+  result.md5_of_message_attributes = payload.md5_of_message_attributes;
+  result.md5_of_message_system_attributes = payload.md5_of_message_system_attributes;
+  absl::StatusOr<queue_internal::SendOutcome> outcome = core_->Send(std::move(args));
+  if (!outcome.ok()) return outcome.status();
+  result.message_id = std::move(outcome->message_id);
+  result.sequence_number = std::move(outcome->sequence_number);
+  return result;
+}
+
+absl::StatusOr<sqs::SendMessageResult> QueueImpl::SendMessage(
+    const sqs::SendMessageRequest& request) {
+  if (absl::Status s = CheckAlive(); !s.ok()) return s;
+  return SendOne({request.message_body, request.delay_seconds, request.message_attributes,
+                  request.message_system_attributes, request.message_deduplication_id,
+                  request.message_group_id},
+                 /*in_batch=*/false);
+}
+
+absl::StatusOr<sqs::SendMessageBatchResult> QueueImpl::SendMessageBatch(
+    const sqs::SendMessageBatchRequest& request) {
+  if (absl::Status s = CheckAlive(); !s.ok()) return s;
+  if (absl::Status s = CheckBatchEntries(request.entries, "SendMessageBatchRequestEntry");
+      !s.ok()) {
+    return s;
+  }
+  size_t total = 0;
+  for (const auto& entry : request.entries) {
+    total += MessageSize(entry.message_body, entry.message_attributes);
+  }
+  if (total > kMaxBatchBytes) {
+    return MakeError(ErrorCode::kBatchRequestTooLong,
+                     absl::StrCat("Batch requests cannot be longer than 1048576 bytes. You have "
+                                  "sent ",
+                                  total, " bytes."));
+  }
+  if (fifo_) {
+    // Observed AWS quirk: these fail the whole batch, not the entry.
+    const bool content_based = content_based_deduplication_.load(std::memory_order_relaxed);
+    for (const auto& entry : request.entries) {
+      if (entry.message_group_id.empty()) return MissingGroupId(/*in_batch=*/true);
+      if (entry.message_deduplication_id.empty() && !content_based) {
+        return MissingDeduplicationId();
+      }
+    }
+  }
+  sqs::SendMessageBatchResult result;
+  for (const auto& entry : request.entries) {
+    absl::StatusOr<sqs::SendMessageResult> sent = SendOne(
+        {entry.message_body, entry.delay_seconds, entry.message_attributes,
+         entry.message_system_attributes, entry.message_deduplication_id, entry.message_group_id},
+        /*in_batch=*/true);
+    if (!sent.ok()) {
+      result.failed.push_back(FailedEntry(entry.id, sent.status()));
+      continue;
+    }
+    sqs::SendMessageBatchResultEntry& ok = result.successful.emplace_back();
+    ok.id = entry.id;
+    ok.message_id = std::move(sent->message_id);
+    ok.md5_of_message_body = std::move(sent->md5_of_message_body);
+    ok.md5_of_message_attributes = std::move(sent->md5_of_message_attributes);
+    ok.md5_of_message_system_attributes = std::move(sent->md5_of_message_system_attributes);
+    ok.sequence_number = std::move(sent->sequence_number);
+  }
+  return result;
+}
+
+absl::StatusOr<sqs::ReceiveMessageResult> QueueImpl::ReceiveMessage(
+    const sqs::ReceiveMessageRequest& request) {
+  if (absl::Status s = CheckAlive(); !s.ok()) return s;
+  if (request.max_number_of_messages < 1 || request.max_number_of_messages > 10) {
+    return InvalidParameter(absl::StrCat("Value ", request.max_number_of_messages,
+                                         " for parameter MaxNumberOfMessages is invalid. Reason: "
+                                         "Must be between 1 and 10, if provided."));
+  }
+  const int visibility =
+      request.visibility_timeout.value_or(visibility_timeout_.load(std::memory_order_relaxed));
+  if (visibility < 0 || visibility > 43200) return VisibilityTimeoutOutOfRange(visibility);
+  const int wait =
+      request.wait_time_seconds.value_or(receive_wait_seconds_.load(std::memory_order_relaxed));
+  if (wait < 0 || wait > 20) {
+    return InvalidParameter(absl::StrCat("Value ", wait,
+                                         " for parameter WaitTimeSeconds is invalid. Reason: Must "
+                                         "be >= 0 and <= 20, if provided."));
+  }
+  if (!request.receive_request_attempt_id.empty() &&
+      !IsValidIdToken(request.receive_request_attempt_id)) {
+    return InvalidIdToken("ReceiveRequestAttemptId", request.receive_request_attempt_id);
+  }
+  absl::StatusOr<uint32_t> system_mask =
+      ParseSystemAttributeNames(request.message_system_attribute_names);
+  if (!system_mask.ok()) return system_mask.status();
+
+  queue_internal::ReceiveArgs args;
+  args.max_messages = request.max_number_of_messages;
+  args.visibility_timeout = absl::Seconds(visibility);
+  args.wait_deadline = service_->clock().Now() + absl::Seconds(wait);
+  if (fifo_) args.receive_request_attempt_id = request.receive_request_attempt_id;
+  absl::StatusOr<std::vector<Delivery>> deliveries = core_->Receive(args);
+  if (!deliveries.ok()) return deliveries.status();
+  if (deliveries->empty() && deleted()) return QueueDoesNotExist();
+
+  sqs::ReceiveMessageResult result;
+  result.messages.reserve(deliveries->size());
+  const uint32_t mask = *system_mask;
+  for (Delivery& d : *deliveries) {
+    sqs::Message& m = result.messages.emplace_back();
+    m.message_id = std::move(d.message_id);
+    m.receipt_handle = std::move(d.receipt_handle);
+    m.md5_of_body = d.payload->md5_of_body;
+    m.body = d.payload->body;
+    if (mask & kReceiveCount)
+      m.attributes["ApproximateReceiveCount"] = absl::StrCat(d.receive_count);
+    if (mask & kFirstReceiveTimestamp) {
+      m.attributes["ApproximateFirstReceiveTimestamp"] = Millis(d.first_receive_time);
+    }
+    if (mask & kSentTimestamp) m.attributes["SentTimestamp"] = Millis(d.sent_time);
+    if (mask & kSenderId) m.attributes["SenderId"] = service_->options().sender_id;
+    if ((mask & kTraceHeader) && !d.payload->aws_trace_header.empty()) {
+      m.attributes["AWSTraceHeader"] = d.payload->aws_trace_header;
+    }
+    if ((mask & kDeadLetterSource) && !d.dead_letter_source_arn.empty()) {
+      m.attributes["DeadLetterQueueSourceArn"] = std::move(d.dead_letter_source_arn);
+    }
+    if ((mask & kGroupId) && !d.message_group_id.empty()) {
+      m.attributes["MessageGroupId"] = std::move(d.message_group_id);
+    }
+    if ((mask & kDeduplicationId) && fifo_ && !d.deduplication_id.empty()) {
+      m.attributes["MessageDeduplicationId"] = std::move(d.deduplication_id);
+    }
+    if ((mask & kSequenceNumber) && !d.sequence_number.empty()) {
+      m.attributes["SequenceNumber"] = std::move(d.sequence_number);
+    }
+    if (request.message_attribute_names.empty()) continue;
+    for (const auto& [name, value] : d.payload->message_attributes) {
+      if (AttributeRequested(request.message_attribute_names, name)) {
+        m.message_attributes.emplace(name, value);
+      }
+    }
+    if (m.message_attributes.size() == d.payload->message_attributes.size()) {
+      m.md5_of_message_attributes = d.payload->md5_of_message_attributes;
+    } else {
+      m.md5_of_message_attributes = AttributesMd5(m.message_attributes);
+    }
+  }
+  return result;
+}
+
+absl::Status QueueImpl::DeleteMessage(const sqs::DeleteMessageRequest& request) {
+  if (absl::Status s = CheckAlive(); !s.ok()) return s;
+  return core_->Delete(request.receipt_handle);
+}
+
+absl::StatusOr<sqs::DeleteMessageBatchResult> QueueImpl::DeleteMessageBatch(
+    const sqs::DeleteMessageBatchRequest& request) {
+  if (absl::Status s = CheckAlive(); !s.ok()) return s;
+  if (absl::Status s = CheckBatchEntries(request.entries, "DeleteMessageBatchRequestEntry");
+      !s.ok()) {
+    return s;
+  }
+  sqs::DeleteMessageBatchResult result;
+  for (const auto& entry : request.entries) {
+    absl::Status s = core_->Delete(entry.receipt_handle);
+    if (s.ok()) {
+      result.successful.push_back(entry.id);
+    } else {
+      result.failed.push_back(FailedEntry(entry.id, s));
+    }
+  }
+  return result;
+}
+
+absl::Status QueueImpl::ChangeMessageVisibility(
+    const sqs::ChangeMessageVisibilityRequest& request) {
+  if (absl::Status s = CheckAlive(); !s.ok()) return s;
+  if (request.visibility_timeout < 0 || request.visibility_timeout > 43200) {
+    return VisibilityTimeoutOutOfRange(request.visibility_timeout);
+  }
+  return core_->ChangeVisibility(request.receipt_handle, absl::Seconds(request.visibility_timeout));
+}
+
+absl::StatusOr<sqs::ChangeMessageVisibilityBatchResult> QueueImpl::ChangeMessageVisibilityBatch(
+    const sqs::ChangeMessageVisibilityBatchRequest& request) {
+  if (absl::Status s = CheckAlive(); !s.ok()) return s;
+  if (absl::Status s =
+          CheckBatchEntries(request.entries, "ChangeMessageVisibilityBatchRequestEntry");
+      !s.ok()) {
+    return s;
+  }
+  sqs::ChangeMessageVisibilityBatchResult result;
+  for (const auto& entry : request.entries) {
+    absl::Status s = entry.visibility_timeout < 0 || entry.visibility_timeout > 43200
+                         ? VisibilityTimeoutOutOfRange(entry.visibility_timeout)
+                         : core_->ChangeVisibility(entry.receipt_handle,
+                                                   absl::Seconds(entry.visibility_timeout));
+    if (s.ok()) {
+      result.successful.push_back(entry.id);
+    } else {
+      result.failed.push_back(FailedEntry(entry.id, s));
+    }
+  }
+  return result;
+}
+
+}  // namespace wharf::service_internal

@@ -1,0 +1,425 @@
+// SqsServiceImpl: queue lifecycle, attributes, tags and URL resolution. See
+// sqs_service_impl.h. Message operations are in queue_impl.cc, message move
+// tasks in move_tasks.cc.
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "broker/base/status_macros.h"
+#include "broker/service/sqs_names.h"
+#include "broker/service/sqs_service_impl.h"
+#include "wharf/errors.h"
+
+namespace wharf::service_internal {
+namespace {
+
+constexpr absl::Duration kNameReuseDelay = absl::Seconds(60);
+
+absl::string_view AbslView(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+absl::Status QueueDoesNotExist() {
+  return MakeError(ErrorCode::kQueueDoesNotExist, "The specified queue does not exist.");
+}
+
+absl::Status InvalidParameter(std::string message) {
+  return MakeError(ErrorCode::kInvalidParameterValue, message);
+}
+
+absl::Status ValidateTags(const sqs::TagMap& tags) {
+  for (const auto& [key, value] : tags) {
+    if (key.empty() || key.size() > 128) {
+      return InvalidParameter(
+          absl::StrCat("Tag key ", key, " is invalid. Tag keys must be 1 to 128 characters."));
+    }
+    if (value.size() > 256) {
+      return InvalidParameter(absl::StrCat("Tag value for key ", key,
+                                           " is invalid. Tag values must be at most 256 "
+                                           "characters."));
+    }
+  }
+  if (tags.size() > 50) return InvalidParameter("Too many tags added for queue.");
+  return absl::OkStatus();
+}
+
+absl::Status CheckMaxResults(const std::optional<int>& max_results) {
+  if (max_results && (*max_results < 1 || *max_results > 1000)) {
+    return InvalidParameter(absl::StrCat("Value ", *max_results,
+                                         " for parameter MaxResults is invalid. Reason: "
+                                         "MaxResults must be an integer between 1 and 1000."));
+  }
+  return absl::OkStatus();
+}
+
+// Pages through `urls` (sorted): a next token is the last URL of the previous
+// page, base64url-encoded, and is returned only when max_results is set and
+// more remain (spec §3.1).
+absl::Status Paginate(std::vector<std::string> urls, const std::optional<int>& max_results,
+                      const std::string& next_token, std::vector<std::string>& page,
+                      std::string& token_out) {
+  size_t start = 0;
+  if (!next_token.empty()) {
+    std::string after;
+    if (!absl::WebSafeBase64Unescape(next_token, &after) || after.empty()) {
+      return InvalidParameter("Invalid NextToken value.");
+    }
+    start = std::upper_bound(urls.begin(), urls.end(), after) - urls.begin();
+  }
+  size_t limit = max_results ? static_cast<size_t>(*max_results) : 1000;
+  size_t end = std::min(urls.size(), start + limit);
+  for (size_t i = start; i < end; ++i) page.push_back(std::move(urls[i]));
+  if (max_results && end < urls.size() && !page.empty()) {
+    token_out = absl::WebSafeBase64Escape(page.back());
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+SqsServiceImpl::SqsServiceImpl(Clock& clock, Scheduler& scheduler, const BrokerOptions& options)
+    : clock_(clock),
+      scheduler_(scheduler),
+      options_(options),
+      url_base_(options.sqs_url_base.empty() ? DefaultSqsUrlBase(options.region)
+                                             : options.sqs_url_base) {}
+
+SqsServiceImpl::~SqsServiceImpl() {
+  std::vector<std::shared_ptr<QueueImpl>> queues = AllQueues();
+  for (const auto& queue : queues) queue->MarkDeleted();
+}
+
+absl::StatusOr<std::shared_ptr<QueueImpl>> SqsServiceImpl::Resolve(
+    std::string_view queue_url) const {
+  std::optional<QueueAddress> address = ParseQueueUrl(queue_url);
+  if (!address || address->account_id != options_.account_id) return QueueDoesNotExist();
+  std::shared_ptr<QueueImpl> queue = FindByName(address->name);
+  if (queue == nullptr) return QueueDoesNotExist();
+  return queue;
+}
+
+std::shared_ptr<QueueImpl> SqsServiceImpl::FindByName(std::string_view name) const {
+  ReaderMutexLock lock(&mu_);
+  auto it = queues_.find(AbslView(name));
+  return it == queues_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<QueueImpl> SqsServiceImpl::FindByArn(std::string_view arn) const {
+  std::optional<Arn> parsed = ParseArn(arn);
+  if (!parsed || parsed->service != "sqs" || parsed->region != options_.region ||
+      parsed->account_id != options_.account_id) {
+    return nullptr;
+  }
+  return FindByName(parsed->resource);
+}
+
+std::vector<std::shared_ptr<QueueImpl>> SqsServiceImpl::AllQueues() const {
+  std::vector<std::shared_ptr<QueueImpl>> all;
+  ReaderMutexLock lock(&mu_);
+  all.reserve(queues_.size());
+  for (const auto& [name, queue] : queues_) all.push_back(queue);
+  std::sort(all.begin(), all.end(),
+            [](const auto& a, const auto& b) { return a->name() < b->name(); });
+  return all;
+}
+
+absl::Status SqsServiceImpl::CheckRedriveTarget(std::string_view source_arn, bool fifo,
+                                                const RedrivePolicy& policy,
+                                                std::string_view policy_json) const {
+  std::shared_ptr<QueueImpl> target = FindByArn(policy.dead_letter_target_arn);
+  if (target == nullptr) return QueueDoesNotExist();
+  auto reason = [&](std::string_view why) {
+    return InvalidParameter(
+        absl::StrCat("Value ", AbslView(policy_json),
+                     " for parameter RedrivePolicy is invalid. Reason: ", AbslView(why)));
+  };
+  if (target->fifo() != fifo) {
+    return reason(fifo ? "Dead-letter target must also be a FIFO queue."
+                       : "Dead-letter target must also be a standard queue.");
+  }
+  QueueSettings target_settings = target->settings();
+  if (target_settings.redrive_allow_policy &&
+      !target_settings.redrive_allow_policy->Allows(source_arn)) {
+    return reason(absl::StrCat("Queue ", AbslView(source_arn), " is not allowed to use ",
+                               target->arn(),
+                               " as a dead-letter queue by its RedriveAllowPolicy."));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<sqs::CreateQueueResult> SqsServiceImpl::CreateQueue(
+    const sqs::CreateQueueRequest& request) {
+  QueueSettings settings;
+  if (auto it = request.attributes.find("FifoQueue"); it != request.attributes.end()) {
+    if (it->second == "true") {
+      settings.fifo = true;
+    } else if (it->second == "false") {
+      return MakeError(ErrorCode::kInvalidAttributeName, "Unknown Attribute FifoQueue.");
+    } else {
+      return MakeError(ErrorCode::kInvalidAttributeValue,
+                       "Invalid value for the parameter FifoQueue.");
+    }
+  }
+  const std::string& name = request.queue_name;
+  if (!IsValidQueueName(name, settings.fifo)) return InvalidQueueNameError(settings.fifo);
+  if (absl::Status s = ValidateTags(request.tags); !s.ok()) return s;
+  if (absl::Status s = ApplyAttributes(request.attributes, /*creating=*/true, settings); !s.ok()) {
+    return s;
+  }
+  const std::string arn = MakeQueueArn(options_.region, options_.account_id, name);
+
+  MutexLock admin(&admin_mu_);
+  if (std::shared_ptr<QueueImpl> existing = FindByName(name)) {
+    QueueSettings current = existing->settings();
+    for (const auto& [attribute, value] : request.attributes) {
+      if (RenderSetting(settings, attribute) != RenderSetting(current, attribute)) {
+        return MakeError(ErrorCode::kQueueNameExists,
+                         absl::StrCat("A queue already exists with the same name and a different "
+                                      "value for attribute ",
+                                      attribute));
+      }
+    }
+    return sqs::CreateQueueResult{existing->url()};
+  }
+  const absl::Time now = clock_.Now();
+  {
+    ReaderMutexLock lock(&mu_);
+    if (auto it = deleted_at_.find(name);
+        it != deleted_at_.end() && now - it->second < kNameReuseDelay) {
+      return MakeError(ErrorCode::kQueueDeletedRecently,
+                       "You must wait 60 seconds after deleting a queue before you can create "
+                       "another with the same name.");
+    }
+  }
+  if (settings.redrive_policy) {
+    if (absl::Status s = CheckRedriveTarget(arn, settings.fifo, *settings.redrive_policy,
+                                            request.attributes.at("RedrivePolicy"));
+        !s.ok()) {
+      return s;
+    }
+  }
+  auto queue =
+      std::make_shared<QueueImpl>(this, name, MakeQueueUrl(url_base_, options_.account_id, name),
+                                  arn, std::move(settings), request.tags, now);
+  {
+    MutexLock lock(&mu_);
+    deleted_at_.erase(name);
+    queues_.emplace(name, queue);
+  }
+  return sqs::CreateQueueResult{queue->url()};
+}
+
+absl::Status SqsServiceImpl::DeleteQueue(const sqs::DeleteQueueRequest& request) {
+  MutexLock admin(&admin_mu_);
+  WHARF_ASSIGN_OR_RETURN(std::shared_ptr<QueueImpl> queue, Resolve(request.queue_url));
+  const absl::Time now = clock_.Now();
+  {
+    MutexLock lock(&mu_);
+    queues_.erase(queue->name());
+    for (auto it = deleted_at_.begin(); it != deleted_at_.end();) {
+      if (now - it->second >= kNameReuseDelay) {
+        deleted_at_.erase(it++);
+      } else {
+        ++it;
+      }
+    }
+    deleted_at_[queue->name()] = now;
+  }
+  queue->MarkDeleted();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<sqs::ListQueuesResult> SqsServiceImpl::ListQueues(
+    const sqs::ListQueuesRequest& request) {
+  if (absl::Status s = CheckMaxResults(request.max_results); !s.ok()) return s;
+  std::vector<std::string> urls;
+  for (const auto& queue : AllQueues()) {
+    if (absl::StartsWith(queue->name(), request.queue_name_prefix)) urls.push_back(queue->url());
+  }
+  sqs::ListQueuesResult result;
+  if (absl::Status s = Paginate(std::move(urls), request.max_results, request.next_token,
+                                result.queue_urls, result.next_token);
+      !s.ok()) {
+    return s;
+  }
+  return result;
+}
+
+absl::StatusOr<sqs::GetQueueUrlResult> SqsServiceImpl::GetQueueUrl(
+    const sqs::GetQueueUrlRequest& request) {
+  if (!request.queue_owner_aws_account_id.empty() &&
+      request.queue_owner_aws_account_id != options_.account_id) {
+    return QueueDoesNotExist();
+  }
+  std::shared_ptr<QueueImpl> queue = FindByName(request.queue_name);
+  if (queue == nullptr) return QueueDoesNotExist();
+  return sqs::GetQueueUrlResult{queue->url()};
+}
+
+absl::StatusOr<sqs::GetQueueAttributesResult> SqsServiceImpl::GetQueueAttributes(
+    const sqs::GetQueueAttributesRequest& request) {
+  WHARF_ASSIGN_OR_RETURN(std::shared_ptr<QueueImpl> queue, Resolve(request.queue_url));
+  sqs::GetQueueAttributesResult result;
+  if (request.attribute_names.empty()) return result;
+  bool all = false;
+  for (const std::string& name : request.attribute_names) {
+    if (name == "All") {
+      all = true;
+    } else if (!IsReadOnlyAttributeName(name) &&
+               std::find(SettableAttributeNames().begin(), SettableAttributeNames().end(), name) ==
+                   SettableAttributeNames().end()) {
+      return MakeError(ErrorCode::kInvalidAttributeName,
+                       absl::StrCat("Unknown Attribute ", name, "."));
+    }
+  }
+  auto wanted = [&](std::string_view name) {
+    return all || std::find(request.attribute_names.begin(), request.attribute_names.end(), name) !=
+                      request.attribute_names.end();
+  };
+  const QueueSettings settings = queue->settings();
+  for (std::string_view name : SettableAttributeNames()) {
+    if (!wanted(name)) continue;
+    if (std::optional<std::string> value = RenderSetting(settings, name)) {
+      result.attributes.emplace(std::string(name), std::move(*value));
+    }
+  }
+  if (wanted("QueueArn")) result.attributes["QueueArn"] = queue->arn();
+  if (wanted("CreatedTimestamp")) {
+    result.attributes["CreatedTimestamp"] = absl::StrCat(absl::ToUnixSeconds(queue->created()));
+  }
+  if (wanted("LastModifiedTimestamp")) {
+    result.attributes["LastModifiedTimestamp"] =
+        absl::StrCat(absl::ToUnixSeconds(queue->last_modified()));
+  }
+  if (wanted("ApproximateNumberOfMessages") || wanted("ApproximateNumberOfMessagesNotVisible") ||
+      wanted("ApproximateNumberOfMessagesDelayed")) {
+    queue_internal::Counts counts = queue->core().GetCounts();
+    if (wanted("ApproximateNumberOfMessages")) {
+      result.attributes["ApproximateNumberOfMessages"] = absl::StrCat(counts.visible);
+    }
+    if (wanted("ApproximateNumberOfMessagesNotVisible")) {
+      result.attributes["ApproximateNumberOfMessagesNotVisible"] = absl::StrCat(counts.in_flight);
+    }
+    if (wanted("ApproximateNumberOfMessagesDelayed")) {
+      result.attributes["ApproximateNumberOfMessagesDelayed"] = absl::StrCat(counts.delayed);
+    }
+  }
+  return result;
+}
+
+absl::Status SqsServiceImpl::SetQueueAttributes(const sqs::SetQueueAttributesRequest& request) {
+  MutexLock admin(&admin_mu_);
+  WHARF_ASSIGN_OR_RETURN(std::shared_ptr<QueueImpl> queue, Resolve(request.queue_url));
+  QueueSettings settings = queue->settings();
+  if (absl::Status s = ApplyAttributes(request.attributes, /*creating=*/false, settings); !s.ok()) {
+    return s;
+  }
+  if (auto it = request.attributes.find("RedrivePolicy");
+      it != request.attributes.end() && settings.redrive_policy) {
+    if (absl::Status s =
+            CheckRedriveTarget(queue->arn(), queue->fifo(), *settings.redrive_policy, it->second);
+        !s.ok()) {
+      return s;
+    }
+  }
+  queue->UpdateSettings(settings, clock_.Now());
+  return absl::OkStatus();
+}
+
+absl::Status SqsServiceImpl::PurgeQueue(const sqs::PurgeQueueRequest& request) {
+  WHARF_ASSIGN_OR_RETURN(std::shared_ptr<QueueImpl> queue, Resolve(request.queue_url));
+  return queue->Purge(clock_.Now());
+}
+
+absl::Status SqsServiceImpl::TagQueue(const sqs::TagQueueRequest& request) {
+  WHARF_ASSIGN_OR_RETURN(std::shared_ptr<QueueImpl> queue, Resolve(request.queue_url));
+  if (request.tags.empty()) {
+    return MakeError(ErrorCode::kMissingParameter, "The request must contain the parameter Tags.");
+  }
+  if (absl::Status s = ValidateTags(request.tags); !s.ok()) return s;
+  return queue->Tag(request.tags);
+}
+
+absl::Status SqsServiceImpl::UntagQueue(const sqs::UntagQueueRequest& request) {
+  WHARF_ASSIGN_OR_RETURN(std::shared_ptr<QueueImpl> queue, Resolve(request.queue_url));
+  queue->Untag(request.tag_keys);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<sqs::ListQueueTagsResult> SqsServiceImpl::ListQueueTags(
+    const sqs::ListQueueTagsRequest& request) {
+  WHARF_ASSIGN_OR_RETURN(std::shared_ptr<QueueImpl> queue, Resolve(request.queue_url));
+  return sqs::ListQueueTagsResult{queue->tags()};
+}
+
+absl::StatusOr<sqs::ListDeadLetterSourceQueuesResult> SqsServiceImpl::ListDeadLetterSourceQueues(
+    const sqs::ListDeadLetterSourceQueuesRequest& request) {
+  WHARF_ASSIGN_OR_RETURN(std::shared_ptr<QueueImpl> dlq, Resolve(request.queue_url));
+  if (absl::Status s = CheckMaxResults(request.max_results); !s.ok()) return s;
+  std::vector<std::string> urls;
+  for (const auto& queue : AllQueues()) {
+    QueueSettings settings = queue->settings();
+    if (settings.redrive_policy && settings.redrive_policy->dead_letter_target_arn == dlq->arn()) {
+      urls.push_back(queue->url());
+    }
+  }
+  sqs::ListDeadLetterSourceQueuesResult result;
+  if (absl::Status s = Paginate(std::move(urls), request.max_results, request.next_token,
+                                result.queue_urls, result.next_token);
+      !s.ok()) {
+    return s;
+  }
+  return result;
+}
+
+absl::StatusOr<std::shared_ptr<sqs::Queue>> SqsServiceImpl::OpenQueue(
+    const std::string& queue_url) {
+  WHARF_ASSIGN_OR_RETURN(std::shared_ptr<QueueImpl> queue, Resolve(queue_url));
+  return std::shared_ptr<sqs::Queue>(std::move(queue));
+}
+
+absl::StatusOr<sqs::SendMessageResult> SqsServiceImpl::SendMessage(
+    const sqs::SendMessageRequest& request) {
+  WHARF_ASSIGN_OR_RETURN(std::shared_ptr<QueueImpl> queue, Resolve(request.queue_url));
+  return queue->SendMessage(request);
+}
+
+absl::StatusOr<sqs::SendMessageBatchResult> SqsServiceImpl::SendMessageBatch(
+    const sqs::SendMessageBatchRequest& request) {
+  WHARF_ASSIGN_OR_RETURN(std::shared_ptr<QueueImpl> queue, Resolve(request.queue_url));
+  return queue->SendMessageBatch(request);
+}
+
+absl::StatusOr<sqs::ReceiveMessageResult> SqsServiceImpl::ReceiveMessage(
+    const sqs::ReceiveMessageRequest& request) {
+  WHARF_ASSIGN_OR_RETURN(std::shared_ptr<QueueImpl> queue, Resolve(request.queue_url));
+  return queue->ReceiveMessage(request);
+}
+
+absl::Status SqsServiceImpl::DeleteMessage(const sqs::DeleteMessageRequest& request) {
+  WHARF_ASSIGN_OR_RETURN(std::shared_ptr<QueueImpl> queue, Resolve(request.queue_url));
+  return queue->DeleteMessage(request);
+}
+
+absl::StatusOr<sqs::DeleteMessageBatchResult> SqsServiceImpl::DeleteMessageBatch(
+    const sqs::DeleteMessageBatchRequest& request) {
+  WHARF_ASSIGN_OR_RETURN(std::shared_ptr<QueueImpl> queue, Resolve(request.queue_url));
+  return queue->DeleteMessageBatch(request);
+}
+
+absl::Status SqsServiceImpl::ChangeMessageVisibility(
+    const sqs::ChangeMessageVisibilityRequest& request) {
+  WHARF_ASSIGN_OR_RETURN(std::shared_ptr<QueueImpl> queue, Resolve(request.queue_url));
+  return queue->ChangeMessageVisibility(request);
+}
+
+absl::StatusOr<sqs::ChangeMessageVisibilityBatchResult>
+SqsServiceImpl::ChangeMessageVisibilityBatch(
+    const sqs::ChangeMessageVisibilityBatchRequest& request) {
+  WHARF_ASSIGN_OR_RETURN(std::shared_ptr<QueueImpl> queue, Resolve(request.queue_url));
+  return queue->ChangeMessageVisibilityBatch(request);
+}
+
+}  // namespace wharf::service_internal

@@ -1,0 +1,216 @@
+// SqsServiceImpl and QueueImpl: the SQS service layer behind wharf::sqs.
+//
+// SqsServiceImpl owns the queue registry (name -> QueueImpl), the names
+// deleted in the last 60 s, and the message move tasks. QueueImpl is one
+// queue: its settings, tags and timestamps, and the engine (a
+// queue_internal::QueueCore, standard or FIFO) that holds every message.
+// QueueImpl is also the sqs::Queue handle that OpenQueue returns and the
+// engine's DeadLetterSink. The layer is thin: it validates requests with the
+// AWS codes and messages, turns attributes into a QueueConfig, builds the
+// shared Payload once per send, and turns Deliveries into sqs::Messages.
+//
+// Locking: a queue's hot path (send, receive, delete, change visibility)
+// takes no service lock at all when called through a Queue handle, and only a
+// reader lock on the registry when called by URL. Administrative operations
+// (create, delete, set attributes) are serialized by admin_mu_. Lock order:
+// move_mu_ -> admin_mu_ -> registry mu_ -> QueueImpl::mu_ -> engine locks.
+// Engines call DeadLetterSink::Accept with none of their locks held.
+//
+// Thread safety: thread-safe.
+
+#ifndef WHARF_BROKER_SERVICE_SQS_SERVICE_IMPL_H_
+#define WHARF_BROKER_SERVICE_SQS_SERVICE_IMPL_H_
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "broker/base/mutex.h"
+#include "broker/base/scheduler.h"
+#include "broker/queue/queue_core.h"
+#include "broker/service/queue_attributes.h"
+#include "wharf/broker.h"
+#include "wharf/clock.h"
+#include "wharf/sqs.h"
+
+namespace wharf::service_internal {
+
+class SqsServiceImpl;
+
+class QueueImpl final : public sqs::Queue, public queue_internal::DeadLetterSink {
+ public:
+  // Creates the engine for `settings.fifo`.
+  QueueImpl(SqsServiceImpl* service, std::string name, std::string url, std::string arn,
+            QueueSettings settings, sqs::TagMap tags, absl::Time created);
+  ~QueueImpl() override;
+
+  // sqs::Queue.
+  const std::string& url() const override { return url_; }
+  const std::string& arn() const override { return arn_; }
+  absl::StatusOr<sqs::SendMessageResult> SendMessage(
+      const sqs::SendMessageRequest& request) override;
+  absl::StatusOr<sqs::SendMessageBatchResult> SendMessageBatch(
+      const sqs::SendMessageBatchRequest& request) override;
+  absl::StatusOr<sqs::ReceiveMessageResult> ReceiveMessage(
+      const sqs::ReceiveMessageRequest& request) override;
+  absl::Status DeleteMessage(const sqs::DeleteMessageRequest& request) override;
+  absl::StatusOr<sqs::DeleteMessageBatchResult> DeleteMessageBatch(
+      const sqs::DeleteMessageBatchRequest& request) override;
+  absl::Status ChangeMessageVisibility(const sqs::ChangeMessageVisibilityRequest& request) override;
+  absl::StatusOr<sqs::ChangeMessageVisibilityBatchResult> ChangeMessageVisibilityBatch(
+      const sqs::ChangeMessageVisibilityBatchRequest& request) override;
+
+  // queue_internal::DeadLetterSink: sends an over-received message to the
+  // target of this queue's current RedrivePolicy, keeping its history.
+  bool Accept(const queue_internal::Delivery& message) override;
+
+  // For the service.
+  const std::string& name() const { return name_; }
+  bool fifo() const { return fifo_; }
+  bool deleted() const { return deleted_.load(std::memory_order_acquire); }
+  queue_internal::QueueCore& core() { return *core_; }
+  QueueSettings settings() const;
+  // Replaces the settings and pushes the new QueueConfig into the engine.
+  void UpdateSettings(const QueueSettings& settings, absl::Time now);
+  sqs::TagMap tags() const;
+  absl::Status Tag(const sqs::TagMap& tags);
+  void Untag(const std::vector<std::string>& keys);
+  absl::Time created() const { return created_; }
+  absl::Time last_modified() const;
+  // PurgeQueueInProgress within 60 s of the previous purge.
+  absl::Status Purge(absl::Time now);
+  // Marks the queue deleted and wakes its blocked receivers.
+  void MarkDeleted();
+
+  // Places a message that leaves another queue (dead-letter move or message
+  // move task) into this one. `args` carries the payload and history.
+  bool Place(queue_internal::SendArgs args);
+
+ private:
+  struct SendFields;
+  absl::StatusOr<sqs::SendMessageResult> SendOne(const SendFields& fields, bool in_batch);
+  absl::Status CheckAlive() const;
+
+  SqsServiceImpl* const service_;
+  const std::string name_;
+  const std::string url_;
+  const std::string arn_;
+  const bool fifo_;
+  const absl::Time created_;
+
+  mutable Mutex mu_;
+  QueueSettings settings_ ABSL_GUARDED_BY(mu_);
+  sqs::TagMap tags_ ABSL_GUARDED_BY(mu_);
+  absl::Time last_modified_ ABSL_GUARDED_BY(mu_);
+  absl::Time last_purge_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+
+  // Copies of settings_ read by the hot path without taking mu_.
+  std::atomic<int> maximum_message_size_;
+  std::atomic<int> delay_seconds_;
+  std::atomic<int> visibility_timeout_;
+  std::atomic<int> receive_wait_seconds_;
+  std::atomic<bool> content_based_deduplication_;
+  std::atomic<bool> deleted_{false};
+
+  // Declared last so that it is destroyed first: the engine calls back into
+  // this object (Accept) until it is gone.
+  std::unique_ptr<queue_internal::QueueCore> core_;
+};
+
+class SqsServiceImpl final : public sqs::Service {
+ public:
+  // `clock` and `scheduler` must outlive the service; the scheduler must be
+  // shut down before the service is destroyed (it may hold paced move tasks).
+  SqsServiceImpl(Clock& clock, Scheduler& scheduler, const BrokerOptions& options);
+  ~SqsServiceImpl() override;
+
+  absl::StatusOr<sqs::CreateQueueResult> CreateQueue(
+      const sqs::CreateQueueRequest& request) override;
+  absl::Status DeleteQueue(const sqs::DeleteQueueRequest& request) override;
+  absl::StatusOr<sqs::ListQueuesResult> ListQueues(const sqs::ListQueuesRequest& request) override;
+  absl::StatusOr<sqs::GetQueueUrlResult> GetQueueUrl(
+      const sqs::GetQueueUrlRequest& request) override;
+  absl::StatusOr<sqs::GetQueueAttributesResult> GetQueueAttributes(
+      const sqs::GetQueueAttributesRequest& request) override;
+  absl::Status SetQueueAttributes(const sqs::SetQueueAttributesRequest& request) override;
+  absl::Status PurgeQueue(const sqs::PurgeQueueRequest& request) override;
+  absl::Status TagQueue(const sqs::TagQueueRequest& request) override;
+  absl::Status UntagQueue(const sqs::UntagQueueRequest& request) override;
+  absl::StatusOr<sqs::ListQueueTagsResult> ListQueueTags(
+      const sqs::ListQueueTagsRequest& request) override;
+  absl::StatusOr<sqs::ListDeadLetterSourceQueuesResult> ListDeadLetterSourceQueues(
+      const sqs::ListDeadLetterSourceQueuesRequest& request) override;
+
+  absl::StatusOr<sqs::SendMessageResult> SendMessage(
+      const sqs::SendMessageRequest& request) override;
+  absl::StatusOr<sqs::SendMessageBatchResult> SendMessageBatch(
+      const sqs::SendMessageBatchRequest& request) override;
+  absl::StatusOr<sqs::ReceiveMessageResult> ReceiveMessage(
+      const sqs::ReceiveMessageRequest& request) override;
+  absl::Status DeleteMessage(const sqs::DeleteMessageRequest& request) override;
+  absl::StatusOr<sqs::DeleteMessageBatchResult> DeleteMessageBatch(
+      const sqs::DeleteMessageBatchRequest& request) override;
+  absl::Status ChangeMessageVisibility(const sqs::ChangeMessageVisibilityRequest& request) override;
+  absl::StatusOr<sqs::ChangeMessageVisibilityBatchResult> ChangeMessageVisibilityBatch(
+      const sqs::ChangeMessageVisibilityBatchRequest& request) override;
+
+  absl::StatusOr<sqs::StartMessageMoveTaskResult> StartMessageMoveTask(
+      const sqs::StartMessageMoveTaskRequest& request) override;
+  absl::StatusOr<sqs::ListMessageMoveTasksResult> ListMessageMoveTasks(
+      const sqs::ListMessageMoveTasksRequest& request) override;
+  absl::StatusOr<sqs::CancelMessageMoveTaskResult> CancelMessageMoveTask(
+      const sqs::CancelMessageMoveTaskRequest& request) override;
+
+  absl::StatusOr<std::shared_ptr<sqs::Queue>> OpenQueue(const std::string& queue_url) override;
+
+  // For QueueImpl.
+  Clock& clock() { return clock_; }
+  const BrokerOptions& options() const { return options_; }
+  // The live queue with this ARN (in this broker's region and account), or null.
+  std::shared_ptr<QueueImpl> FindByArn(std::string_view arn) const ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  struct MoveTask;
+
+  absl::StatusOr<std::shared_ptr<QueueImpl>> Resolve(std::string_view queue_url) const
+      ABSL_LOCKS_EXCLUDED(mu_);
+  std::shared_ptr<QueueImpl> FindByName(std::string_view name) const ABSL_LOCKS_EXCLUDED(mu_);
+  std::vector<std::shared_ptr<QueueImpl>> AllQueues() const ABSL_LOCKS_EXCLUDED(mu_);
+  // Checks a RedrivePolicy set on queue `source_arn` of type `fifo`: the
+  // target exists, has the same type and its RedriveAllowPolicy admits us.
+  absl::Status CheckRedriveTarget(std::string_view source_arn, bool fifo,
+                                  const RedrivePolicy& policy, std::string_view policy_json) const;
+
+  // Move tasks (move_tasks.cc). Moves up to `budget` more messages of a
+  // RUNNING task and completes it when everything snapshotted has moved.
+  void PumpLocked(MoveTask& task, int64_t budget) ABSL_EXCLUSIVE_LOCKS_REQUIRED(move_mu_);
+  // Runs one second of a rate-limited task and schedules the next.
+  void PaceTask(std::shared_ptr<MoveTask> task) ABSL_LOCKS_EXCLUDED(move_mu_);
+
+  Clock& clock_;
+  Scheduler& scheduler_;
+  const BrokerOptions options_;
+  const std::string url_base_;
+
+  Mutex admin_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+  mutable Mutex mu_;
+  absl::flat_hash_map<std::string, std::shared_ptr<QueueImpl>> queues_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, absl::Time> deleted_at_ ABSL_GUARDED_BY(mu_);
+
+  Mutex move_mu_ ABSL_ACQUIRED_BEFORE(admin_mu_);
+  // Per source ARN, most recent first.
+  absl::flat_hash_map<std::string, std::vector<std::shared_ptr<MoveTask>>> move_tasks_
+      ABSL_GUARDED_BY(move_mu_);
+};
+
+}  // namespace wharf::service_internal
+
+#endif  // WHARF_BROKER_SERVICE_SQS_SERVICE_IMPL_H_

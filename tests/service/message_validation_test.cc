@@ -1,0 +1,168 @@
+#include "broker/service/message_validation.h"
+
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
+
+namespace wharf::service_internal {
+namespace {
+
+using ::testing::HasSubstr;
+using ::wharf::testing::HasError;
+using ::wharf::testing::HasErrorCode;
+using ::wharf::testing::IsOk;
+
+sqs::MessageAttributeValue Str(std::string v, std::string type = "String") {
+  return {.data_type = std::move(type), .string_value = std::move(v)};
+}
+sqs::MessageAttributeValue Bin(std::string v, std::string type = "Binary") {
+  return {.data_type = std::move(type), .binary_value = std::move(v)};
+}
+
+TEST(MessageTextTest, AcceptsXmlCharacters) {
+  EXPECT_TRUE(IsValidMessageText("plain ascii\t\r\n"));
+  EXPECT_TRUE(IsValidMessageText("Z\xC3\xBCrich"));     // ü
+  EXPECT_TRUE(IsValidMessageText("\xEF\xBF\xBD"));      // U+FFFD
+  EXPECT_TRUE(IsValidMessageText("\xF0\x9F\x98\x80"));  // U+1F600
+  EXPECT_TRUE(IsValidMessageText("\xED\x9F\xBF"));      // U+D7FF
+  EXPECT_TRUE(IsValidMessageText("\xEE\x80\x80"));      // U+E000
+}
+
+TEST(MessageTextTest, RejectsControlsSurrogatesNonCharactersAndBadUtf8) {
+  EXPECT_FALSE(IsValidMessageText(std::string("a\0b", 3)));
+  EXPECT_FALSE(IsValidMessageText("\x01"));
+  EXPECT_FALSE(IsValidMessageText("\x1F"));
+  EXPECT_FALSE(IsValidMessageText("\xED\xA0\x80"));  // U+D800, a surrogate
+  EXPECT_FALSE(IsValidMessageText("\xEF\xBF\xBE"));  // U+FFFE
+  EXPECT_FALSE(IsValidMessageText("\xEF\xBF\xBF"));  // U+FFFF
+  EXPECT_FALSE(IsValidMessageText("\xC0\xAF"));      // overlong '/'
+  EXPECT_FALSE(IsValidMessageText("\xC3"));          // truncated
+  EXPECT_FALSE(IsValidMessageText("\xFF"));
+  EXPECT_FALSE(IsValidMessageText("\xF4\x90\x80\x80"));  // above U+10FFFF
+}
+
+TEST(MessageTextTest, InvalidContentsErrorHasTheAwsCode) {
+  EXPECT_THAT(InvalidMessageContentsError(),
+              HasError(ErrorCode::kInvalidMessageContents, HasSubstr("Invalid characters found.")));
+}
+
+TEST(AttributesMd5Test, MatchesTheSpecWorkedExample) {
+  sqs::MessageAttributeMap attributes = {
+      {"city", Str("Z\xC3\xBCrich")},
+      {"Count", Str("42", "Number.int")},
+      {"trace", Bin("\xde\xad\xbe\xef")},
+  };
+  EXPECT_EQ(AttributesMd5(attributes), "2c562bcf772108c4fa2b800f49d08139");
+}
+
+TEST(AttributesMd5Test, MatchesAwsRecordedValues) {
+  EXPECT_EQ(AttributesMd5({{"attr1", Str("99.12", "Number")}}), "d302007e9aa062660afc85fd0a482472");
+  EXPECT_EQ(AttributesMd5({{"MyAttribute", Str("foobar")}}), "adb59cd4678ea5a855436b949cd07ab6");
+  EXPECT_EQ(AttributesMd5({}), "");
+}
+
+TEST(MakePayloadTest, ComputesEveryDigest) {
+  auto payload = MakePayload(
+      "Hello, SQS", {{"MyAttribute", Str("foobar")}},
+      {{"AWSTraceHeader",
+        Str("Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1")}});
+  EXPECT_EQ(payload->md5_of_body, "9f5f155ec5da7b214e3a43b0386514d9");
+  EXPECT_EQ(payload->md5_of_message_attributes, "adb59cd4678ea5a855436b949cd07ab6");
+  EXPECT_EQ(payload->md5_of_message_system_attributes, "5ae4d5d7636402d80f4eb6d213245a88");
+  EXPECT_EQ(payload->aws_trace_header,
+            "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1");
+}
+
+TEST(MessageSizeTest, CountsBodyAndAttributeNameTypeAndValueBytes) {
+  sqs::MessageAttributeMap attributes = {{"city", Str("Z\xC3\xBCrich")},  // 4 + 6 + 7
+                                         {"blob", Bin("\x01\x02\x03")}};  // 4 + 6 + 3
+  EXPECT_EQ(MessageSize("hello", attributes), 5u + 17u + 13u);
+}
+
+TEST(ValidateMessageAttributesTest, AcceptsCustomTypeLabels) {
+  EXPECT_THAT(ValidateMessageAttributes({{"a", Str("1.5", "Number.float")},
+                                         {"b", Str("{}", "String.json")},
+                                         {"c", Bin("x", "Binary.gif")}}),
+              IsOk());
+}
+
+TEST(ValidateMessageAttributesTest, AtMostTen) {
+  sqs::MessageAttributeMap attributes;
+  for (int i = 0; i < 11; ++i) attributes["a" + std::to_string(i)] = Str("v");
+  EXPECT_THAT(ValidateMessageAttributes(attributes),
+              HasError(ErrorCode::kInvalidParameterValue,
+                       "Number of message attributes [11] exceeds the allowed maximum [10]."));
+}
+
+TEST(ValidateMessageAttributesTest, RejectsBadNames) {
+  for (std::string name : std::vector<std::string>{"AWS.x", "amazon.y", ".lead", "trail.", "a..b",
+                                                   "sp ace", "", std::string(257, 'n')}) {
+    EXPECT_THAT(ValidateMessageAttributes({{name, Str("v")}}),
+                HasErrorCode(ErrorCode::kInvalidParameterValue))
+        << name;
+  }
+}
+
+TEST(ValidateMessageAttributesTest, RejectsBadDataTypes) {
+  EXPECT_THAT(ValidateMessageAttributes({{"a", Str("v", "")}}),
+              HasError(ErrorCode::kInvalidParameterValue,
+                       "The message attribute 'a' must contain non-empty message attribute type."));
+  for (std::string type : {"Text", "string", "Number.", "StringX"}) {
+    EXPECT_THAT(ValidateMessageAttributes({{"a", Str("v", type)}}),
+                HasError(ErrorCode::kInvalidParameterValue,
+                         HasSubstr("supported type prefixes: Binary, Number, String")))
+        << type;
+  }
+}
+
+TEST(ValidateMessageAttributesTest, RejectsEmptyValues) {
+  EXPECT_THAT(ValidateMessageAttributes({{"a", Str("")}}),
+              HasError(ErrorCode::kInvalidParameterValue,
+                       "Message (user) attribute 'a' must contain a non-empty value of type "
+                       "'String'."));
+  EXPECT_THAT(ValidateMessageAttributes({{"n", Str("", "Number.int")}}),
+              HasError(ErrorCode::kInvalidParameterValue, HasSubstr("of type 'Number'.")));
+  EXPECT_THAT(ValidateMessageAttributes({{"b", Bin("")}}),
+              HasError(ErrorCode::kInvalidParameterValue, HasSubstr("of type 'Binary'.")));
+}
+
+TEST(ValidateMessageAttributesTest, NumbersMustParse) {
+  for (std::string ok : {"0", "-1", "007", "1.50", "1e10", "-2.5E-3", ".5", "5."}) {
+    EXPECT_THAT(ValidateMessageAttributes({{"n", Str(ok, "Number")}}), IsOk()) << ok;
+  }
+  for (std::string bad :
+       {"abc", "1..2", "1e", "--1", "1e200", "12345678901234567890123456789012345678901"}) {
+    EXPECT_THAT(ValidateMessageAttributes({{"n", Str(bad, "Number")}}),
+                HasErrorCode(ErrorCode::kInvalidParameterValue))
+        << bad;
+  }
+}
+
+TEST(ValidateMessageAttributesTest, StringValuesFollowTheBodyCharacterRules) {
+  EXPECT_THAT(ValidateMessageAttributes({{"s", Str("\x01")}}),
+              HasErrorCode(ErrorCode::kInvalidParameterValue));
+}
+
+TEST(ValidateMessageSystemAttributesTest, OnlyAwsTraceHeaderOfTypeString) {
+  EXPECT_THAT(ValidateMessageSystemAttributes({{"AWSTraceHeader", Str("Root=1")}}), IsOk());
+  EXPECT_THAT(ValidateMessageSystemAttributes({{"Other", Str("x")}}),
+              HasErrorCode(ErrorCode::kInvalidParameterValue));
+  EXPECT_THAT(ValidateMessageSystemAttributes({{"AWSTraceHeader", Bin("x")}}),
+              HasErrorCode(ErrorCode::kInvalidParameterValue));
+}
+
+TEST(IdTokenTest, IsPrintableAsciiWithoutSpaceUpTo128) {
+  EXPECT_TRUE(IsValidIdToken("group-1"));
+  EXPECT_TRUE(IsValidIdToken("!#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"));
+  EXPECT_TRUE(IsValidIdToken(std::string(128, 'g')));
+  EXPECT_FALSE(IsValidIdToken(std::string(129, 'g')));
+  EXPECT_FALSE(IsValidIdToken(""));
+  EXPECT_FALSE(IsValidIdToken("a b"));
+  EXPECT_FALSE(IsValidIdToken("\xC3\xBC"));
+}
+
+}  // namespace
+}  // namespace wharf::service_internal
