@@ -1,0 +1,363 @@
+// Topic, subscription and tag operations of the SNS service: ARNs,
+// idempotency, attributes, limits and the AWS errors of spec/sns.md §1-§2.
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/topic/sns_fixture.h"
+
+namespace wharf::testing {
+namespace {
+
+using ::testing::Contains;
+using ::testing::Eq;
+using ::testing::HasSubstr;
+using ::testing::Key;
+using ::testing::Pair;
+using ::testing::SizeIs;
+using ::testing::StartsWith;
+
+constexpr ErrorCode kInvalid = ErrorCode::kSnsInvalidParameter;
+
+class SnsTopicsTest : public SnsTest {};
+
+TEST_F(SnsTopicsTest, CreateTopicReturnsAnAwsArn) {
+  EXPECT_EQ(CreateTopic("orders"), "arn:aws:sns:us-east-1:000000000000:orders");
+}
+
+TEST_F(SnsTopicsTest, CreateTopicIsIdempotentForTheSameAttributes) {
+  std::string arn = CreateTopic("orders", {{"DisplayName", "Orders"}});
+  EXPECT_EQ(CreateTopic("orders", {{"DisplayName", "Orders"}}), arn);
+}
+
+TEST_F(SnsTopicsTest, CreateTopicWithDifferentAttributesFails) {
+  CreateTopic("orders", {{"DisplayName", "Orders"}});
+  EXPECT_THAT(sns_.CreateTopic({.name = "orders", .attributes = {{"DisplayName", "Other"}}}),
+              HasError(kInvalid, Eq("Invalid parameter: Attributes Reason: Topic already exists "
+                                    "with different attributes")));
+}
+
+TEST_F(SnsTopicsTest, CreateTopicWithDifferentTagsFails) {
+  ASSERT_OK(sns_.CreateTopic({.name = "orders", .tags = {{"team", "a"}}}));
+  EXPECT_THAT(sns_.CreateTopic({.name = "orders", .tags = {{"team", "b"}}}),
+              HasError(kInvalid, Eq("Invalid parameter: Tags Reason: Topic already exists with "
+                                    "different tags")));
+}
+
+TEST_F(SnsTopicsTest, CreateTopicRejectsInvalidNames) {
+  for (std::string name :
+       {std::string(""), std::string("has space"), std::string("dot.ted"), std::string(257, 'a')}) {
+    EXPECT_THAT(sns_.CreateTopic({.name = name}),
+                HasError(kInvalid, Eq("Invalid parameter: Topic Name")))
+        << name;
+  }
+  EXPECT_OK(sns_.CreateTopic({.name = std::string(256, 'a')}));
+}
+
+TEST_F(SnsTopicsTest, FifoTopicNameMustEndInFifo) {
+  EXPECT_THAT(sns_.CreateTopic({.name = "orders", .attributes = {{"FifoTopic", "true"}}}),
+              HasError(kInvalid, StartsWith("Invalid parameter: Fifo Topic names must end")));
+  EXPECT_THAT(sns_.CreateTopic({.name = "orders.fifo"}),
+              HasError(kInvalid, Eq("Invalid parameter: Topic Name")));
+  EXPECT_OK(sns_.CreateTopic({.name = "orders.fifo", .attributes = {{"FifoTopic", "true"}}}));
+}
+
+TEST_F(SnsTopicsTest, ContentBasedDeduplicationIsOnlyForFifoTopics) {
+  EXPECT_THAT(
+      sns_.CreateTopic({.name = "orders", .attributes = {{"ContentBasedDeduplication", "true"}}}),
+      HasErrorCode(kInvalid));
+}
+
+TEST_F(SnsTopicsTest, GetTopicAttributesOfAnUnknownTopicIsNotFound) {
+  EXPECT_THAT(sns_.GetTopicAttributes({.topic_arn = "arn:aws:sns:us-east-1:000000000000:nope"}),
+              HasError(ErrorCode::kSnsNotFound, Eq("Topic does not exist")));
+}
+
+TEST_F(SnsTopicsTest, MalformedArnReportsItsElementCount) {
+  EXPECT_THAT(sns_.GetTopicAttributes({.topic_arn = "arn:aws:sns:us-east-1"}),
+              HasError(kInvalid, Eq("Invalid parameter: TopicArn Reason: An ARN must have at "
+                                    "least 6 elements, not 4")));
+}
+
+TEST_F(SnsTopicsTest, CrossRegionTopicArnIsInvalid) {
+  EXPECT_THAT(Publish("arn:aws:sns:eu-west-1:000000000000:orders", "x"),
+              HasError(kInvalid, Eq("Invalid parameter: TopicArn")));
+}
+
+TEST_F(SnsTopicsTest, GetTopicAttributesReportsOwnerPolicyAndSubscriptionCounts) {
+  std::string topic = CreateTopic("orders");
+  SubscribeQueue(topic, "a");
+  std::string b = SubscribeQueue(topic, "b");
+  ASSERT_OK(sns_.Unsubscribe({.subscription_arn = b}));
+  ASSERT_OK_AND_ASSIGN(auto attrs, sns_.GetTopicAttributes({.topic_arn = topic}));
+  EXPECT_THAT(attrs.attributes, Contains(Pair("TopicArn", topic)));
+  EXPECT_THAT(attrs.attributes, Contains(Pair("Owner", "000000000000")));
+  EXPECT_THAT(attrs.attributes, Contains(Pair("SubscriptionsConfirmed", "1")));
+  EXPECT_THAT(attrs.attributes, Contains(Pair("SubscriptionsPending", "0")));
+  EXPECT_THAT(attrs.attributes, Contains(Pair("SubscriptionsDeleted", "1")));
+  EXPECT_THAT(attrs.attributes, Contains(Key("Policy")));
+  EXPECT_THAT(attrs.attributes, Contains(Key("EffectiveDeliveryPolicy")));
+}
+
+TEST_F(SnsTopicsTest, FifoTopicReportsFifoAttributes) {
+  std::string topic =
+      CreateTopic("orders.fifo", {{"FifoTopic", "true"}, {"ContentBasedDeduplication", "true"}});
+  ASSERT_OK_AND_ASSIGN(auto attrs, sns_.GetTopicAttributes({.topic_arn = topic}));
+  EXPECT_THAT(attrs.attributes, Contains(Pair("FifoTopic", "true")));
+  EXPECT_THAT(attrs.attributes, Contains(Pair("ContentBasedDeduplication", "true")));
+}
+
+TEST_F(SnsTopicsTest, SetTopicAttributesChangesAnAttribute) {
+  std::string topic = CreateTopic("orders");
+  ASSERT_OK(sns_.SetTopicAttributes(
+      {.topic_arn = topic, .attribute_name = "DisplayName", .attribute_value = "Shop orders"}));
+  ASSERT_OK_AND_ASSIGN(auto attrs, sns_.GetTopicAttributes({.topic_arn = topic}));
+  EXPECT_THAT(attrs.attributes, Contains(Pair("DisplayName", "Shop orders")));
+}
+
+TEST_F(SnsTopicsTest, SetTopicAttributesRejectsUnknownAndReadOnlyNames) {
+  std::string topic = CreateTopic("orders");
+  for (std::string name : {"Bogus", "FifoTopic", "TopicArn"}) {
+    EXPECT_THAT(sns_.SetTopicAttributes(
+                    {.topic_arn = topic, .attribute_name = name, .attribute_value = "x"}),
+                HasError(kInvalid, Eq("Invalid parameter: AttributeName")))
+        << name;
+  }
+}
+
+TEST_F(SnsTopicsTest, DeleteTopicRemovesItsSubscriptions) {
+  std::string topic = CreateTopic("orders");
+  std::string sub = SubscribeQueue(topic, "a");
+  ASSERT_OK(sns_.DeleteTopic({.topic_arn = topic}));
+  EXPECT_THAT(sns_.GetSubscriptionAttributes({.subscription_arn = sub}),
+              HasError(ErrorCode::kSnsNotFound, Eq("Subscription does not exist")));
+  ASSERT_OK_AND_ASSIGN(auto subs, sns_.ListSubscriptions({}));
+  EXPECT_THAT(subs.subscriptions, SizeIs(0));
+}
+
+TEST_F(SnsTopicsTest, DeletingAnUnknownTopicSucceeds) {
+  EXPECT_OK(sns_.DeleteTopic({.topic_arn = "arn:aws:sns:us-east-1:000000000000:nope"}));
+}
+
+TEST_F(SnsTopicsTest, ListTopicsReturnsPagesOfOneHundred) {
+  for (int i = 0; i < 150; ++i) CreateTopic("t" + std::to_string(1000 + i));
+  ASSERT_OK_AND_ASSIGN(auto first, sns_.ListTopics({}));
+  EXPECT_THAT(first.topics, SizeIs(100));
+  ASSERT_FALSE(first.next_token.empty());
+  ASSERT_OK_AND_ASSIGN(auto second, sns_.ListTopics({.next_token = first.next_token}));
+  EXPECT_THAT(second.topics, SizeIs(50));
+  EXPECT_TRUE(second.next_token.empty());
+  EXPECT_LT(first.topics.back().topic_arn, second.topics.front().topic_arn);
+}
+
+// ---- Tags -------------------------------------------------------------------
+
+TEST_F(SnsTopicsTest, TagsAreAddedListedAndRemoved) {
+  std::string topic = CreateTopic("orders");
+  ASSERT_OK(sns_.TagResource({.resource_arn = topic, .tags = {{"b", "2"}, {"a", "1"}}}));
+  ASSERT_OK_AND_ASSIGN(auto tags, sns_.ListTagsForResource({.resource_arn = topic}));
+  EXPECT_THAT(tags.tags, ::testing::ElementsAre(sns::Tag{"a", "1"}, sns::Tag{"b", "2"}));
+  ASSERT_OK(sns_.UntagResource({.resource_arn = topic, .tag_keys = {"a"}}));
+  ASSERT_OK_AND_ASSIGN(tags, sns_.ListTagsForResource({.resource_arn = topic}));
+  EXPECT_THAT(tags.tags, ::testing::ElementsAre(sns::Tag{"b", "2"}));
+}
+
+TEST_F(SnsTopicsTest, DuplicateTagKeysInOneRequestAreRejected) {
+  std::string topic = CreateTopic("orders");
+  EXPECT_THAT(sns_.TagResource({.resource_arn = topic, .tags = {{"a", "1"}, {"a", "2"}}}),
+              HasError(kInvalid, Eq("Invalid parameter: Duplicated keys are not allowed.")));
+}
+
+TEST_F(SnsTopicsTest, MoreThanFiftyTagsExceedTheLimit) {
+  std::string topic = CreateTopic("orders");
+  std::vector<sns::Tag> tags;
+  for (int i = 0; i < 50; ++i) tags.push_back({"k" + std::to_string(i), "v"});
+  ASSERT_OK(sns_.TagResource({.resource_arn = topic, .tags = tags}));
+  EXPECT_THAT(sns_.TagResource({.resource_arn = topic, .tags = {{"one-more", "v"}}}),
+              HasErrorCode(ErrorCode::kSnsTagLimitExceeded));
+}
+
+TEST_F(SnsTopicsTest, TagsOfAnUnknownTopicAreResourceNotFound) {
+  EXPECT_THAT(sns_.ListTagsForResource({.resource_arn = "arn:aws:sns:us-east-1:000000000000:nope"}),
+              HasErrorCode(ErrorCode::kSnsResourceNotFound));
+}
+
+// ---- Subscriptions ----------------------------------------------------------
+
+TEST_F(SnsTopicsTest, SubscriptionArnIsTheTopicArnAndAUuid) {
+  std::string topic = CreateTopic("orders");
+  EXPECT_THAT(
+      SubscribeQueue(topic, "a"),
+      ::testing::MatchesRegex("arn:aws:sns:us-east-1:000000000000:orders:"
+                              "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"));
+}
+
+TEST_F(SnsTopicsTest, SqsEndpointMustBeAQueueArn) {
+  std::string topic = CreateTopic("orders");
+  EXPECT_THAT(sns_.Subscribe({.topic_arn = topic,
+                              .protocol = "sqs",
+                              .endpoint = "https://sqs.us-east-1.amazonaws.com/000000000000/a"}),
+              HasError(kInvalid, Eq("Invalid parameter: SQS endpoint ARN")));
+}
+
+TEST_F(SnsTopicsTest, UnknownProtocolIsRejected) {
+  std::string topic = CreateTopic("orders");
+  EXPECT_THAT(sns_.Subscribe({.topic_arn = topic, .protocol = "carrier-pigeon", .endpoint = "x"}),
+              HasError(kInvalid, Eq("Invalid parameter: Amazon SNS does not support this "
+                                    "protocol string: carrier-pigeon")));
+}
+
+TEST_F(SnsTopicsTest, FifoQueueCannotSubscribeToAStandardTopic) {
+  std::string topic = CreateTopic("orders");
+  EXPECT_THAT(
+      sns_.Subscribe({.topic_arn = topic, .protocol = "sqs", .endpoint = QueueArn("a.fifo")}),
+      HasError(kInvalid, Eq("Invalid parameter: Invalid parameter: Endpoint Reason: FIFO SQS "
+                            "Queues can not be subscribed to standard SNS topics")));
+}
+
+TEST_F(SnsTopicsTest, SubscribingToAnUnknownTopicIsNotFound) {
+  EXPECT_THAT(sns_.Subscribe({.topic_arn = "arn:aws:sns:us-east-1:000000000000:nope",
+                              .protocol = "sqs",
+                              .endpoint = QueueArn("a")}),
+              HasErrorCode(ErrorCode::kSnsNotFound));
+}
+
+TEST_F(SnsTopicsTest, SubscribeIsIdempotentForTheSameEndpointAndAttributes) {
+  std::string topic = CreateTopic("orders");
+  std::string sub = SubscribeQueue(topic, "a", {{"RawMessageDelivery", "true"}});
+  EXPECT_EQ(SubscribeQueue(topic, "a", {{"RawMessageDelivery", "true"}}), sub);
+  EXPECT_THAT(sns_.Subscribe({.topic_arn = topic, .protocol = "sqs", .endpoint = QueueArn("a")}),
+              HasError(kInvalid, Eq("Invalid parameter: Attributes Reason: Subscription already "
+                                    "exists with different attributes")));
+}
+
+TEST_F(SnsTopicsTest, GetSubscriptionAttributesReportsTheSubscription) {
+  std::string topic = CreateTopic("orders");
+  std::string sub = SubscribeQueue(topic, "a", {{"FilterPolicy", R"({"k":["v"]})"}});
+  ASSERT_OK_AND_ASSIGN(auto attrs, sns_.GetSubscriptionAttributes({.subscription_arn = sub}));
+  EXPECT_THAT(attrs.attributes, Contains(Pair("SubscriptionArn", sub)));
+  EXPECT_THAT(attrs.attributes, Contains(Pair("TopicArn", topic)));
+  EXPECT_THAT(attrs.attributes, Contains(Pair("Protocol", "sqs")));
+  EXPECT_THAT(attrs.attributes, Contains(Pair("Endpoint", QueueArn("a"))));
+  EXPECT_THAT(attrs.attributes, Contains(Pair("Owner", "000000000000")));
+  EXPECT_THAT(attrs.attributes, Contains(Pair("PendingConfirmation", "false")));
+  EXPECT_THAT(attrs.attributes, Contains(Pair("RawMessageDelivery", "false")));
+  EXPECT_THAT(attrs.attributes, Contains(Pair("FilterPolicy", R"({"k":["v"]})")));
+  EXPECT_THAT(attrs.attributes, Contains(Pair("FilterPolicyScope", "MessageAttributes")));
+}
+
+TEST_F(SnsTopicsTest, SetSubscriptionAttributesRejectsUnknownNames) {
+  std::string sub = SubscribeQueue(CreateTopic("orders"), "a");
+  EXPECT_THAT(sns_.SetSubscriptionAttributes(
+                  {.subscription_arn = sub, .attribute_name = "Bogus", .attribute_value = "1"}),
+              HasError(kInvalid, Eq("Invalid parameter: AttributeName")));
+}
+
+TEST_F(SnsTopicsTest, RawMessageDeliveryMustBeTrueOrFalse) {
+  std::string topic = CreateTopic("orders");
+  EXPECT_THAT(sns_.Subscribe({.topic_arn = topic,
+                              .protocol = "sqs",
+                              .endpoint = QueueArn("a"),
+                              .attributes = {{"RawMessageDelivery", "yes"}}}),
+              HasError(kInvalid, Eq("Invalid parameter: Attributes Reason: RawMessageDelivery: "
+                                    "Invalid value [yes]. Must be true or false.")));
+  std::string sub = SubscribeQueue(topic, "a");
+  EXPECT_THAT(sns_.SetSubscriptionAttributes({.subscription_arn = sub,
+                                              .attribute_name = "RawMessageDelivery",
+                                              .attribute_value = "yes"}),
+              HasError(kInvalid, Eq("Invalid parameter: RawMessageDelivery: Invalid value "
+                                    "[yes]. Must be true or false.")));
+}
+
+TEST_F(SnsTopicsTest, FilterPolicyScopeMustBeKnown) {
+  std::string sub = SubscribeQueue(CreateTopic("orders"), "a");
+  EXPECT_THAT(sns_.SetSubscriptionAttributes({.subscription_arn = sub,
+                                              .attribute_name = "FilterPolicyScope",
+                                              .attribute_value = "Everything"}),
+              HasError(kInvalid, Eq("Invalid parameter: FilterPolicyScope: Invalid value "
+                                    "[Everything]. Please use either MessageBody or "
+                                    "MessageAttributes")));
+}
+
+TEST_F(SnsTopicsTest, RedrivePolicyNeedsAValidQueueArn) {
+  std::string sub = SubscribeQueue(CreateTopic("orders"), "a");
+  EXPECT_THAT(sns_.SetSubscriptionAttributes(
+                  {.subscription_arn = sub,
+                   .attribute_name = "RedrivePolicy",
+                   .attribute_value = R"({"deadLetterTargetArn":"not-an-arn"})"}),
+              HasError(kInvalid, Eq("Invalid parameter: RedrivePolicy: deadLetterTargetArn is "
+                                    "an invalid arn")));
+}
+
+TEST_F(SnsTopicsTest, FifoSubscriptionNeedsAFifoDeadLetterQueue) {
+  std::string topic = CreateTopic("orders.fifo", {{"FifoTopic", "true"}});
+  std::string sub = SubscribeQueue(topic, "a.fifo");
+  EXPECT_THAT(sns_.SetSubscriptionAttributes(
+                  {.subscription_arn = sub,
+                   .attribute_name = "RedrivePolicy",
+                   .attribute_value =
+                       R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq"})"}),
+              HasError(kInvalid, Eq("Invalid parameter: RedrivePolicy: must use a FIFO queue as "
+                                    "DLQ for a FIFO Subscription to a FIFO Topic.")));
+}
+
+TEST_F(SnsTopicsTest, FifoTopicsAcceptOnlySqsSubscribers) {
+  std::string topic = CreateTopic("orders.fifo", {{"FifoTopic", "true"}});
+  EXPECT_THAT(sns_.Subscribe({.topic_arn = topic,
+                              .protocol = "lambda",
+                              .endpoint = "arn:aws:lambda:us-east-1:000000000000:function:f"}),
+              HasErrorCode(kInvalid));
+}
+
+TEST_F(SnsTopicsTest, UnsubscribeRejectsMalformedArnsAndIgnoresUnknownOnes) {
+  EXPECT_THAT(sns_.Unsubscribe({.subscription_arn = "garbage"}),
+              HasError(kInvalid, Eq("Invalid parameter: SubscriptionId")));
+  EXPECT_OK(sns_.Unsubscribe({.subscription_arn = "arn:aws:sns:us-east-1:000000000000:orders:"
+                                                  "00000000-0000-4000-8000-000000000000"}));
+}
+
+TEST_F(SnsTopicsTest, UnsubscribedQueueNoLongerReceives) {
+  std::string topic = CreateTopic("orders");
+  std::string sub = SubscribeQueue(topic, "a");
+  ASSERT_OK(sns_.Unsubscribe({.subscription_arn = sub}));
+  ASSERT_OK(Publish(topic, "hello"));
+  EXPECT_THAT(Bodies("a"), SizeIs(0));
+}
+
+TEST_F(SnsTopicsTest, ListSubscriptionsByTopicListsOnlyThatTopic) {
+  std::string orders = CreateTopic("orders");
+  std::string users = CreateTopic("users");
+  SubscribeQueue(orders, "a");
+  SubscribeQueue(orders, "b");
+  SubscribeQueue(users, "c");
+  ASSERT_OK_AND_ASSIGN(auto subs, sns_.ListSubscriptionsByTopic({.topic_arn = orders}));
+  ASSERT_THAT(subs.subscriptions, SizeIs(2));
+  for (const auto& s : subs.subscriptions) {
+    EXPECT_EQ(s.topic_arn, orders);
+    EXPECT_EQ(s.protocol, "sqs");
+    EXPECT_EQ(s.owner, "000000000000");
+  }
+  ASSERT_OK_AND_ASSIGN(auto all, sns_.ListSubscriptions({}));
+  EXPECT_THAT(all.subscriptions, SizeIs(3));
+  EXPECT_THAT(
+      sns_.ListSubscriptionsByTopic({.topic_arn = "arn:aws:sns:us-east-1:000000000000:nope"}),
+      HasErrorCode(ErrorCode::kSnsNotFound));
+}
+
+TEST_F(SnsTopicsTest, TwoHundredFilterPoliciesPerTopicIsTheLimit) {
+  std::string topic = CreateTopic("orders");
+  for (int i = 0; i < 200; ++i) {
+    SubscribeQueue(topic, "q" + std::to_string(i), {{"FilterPolicy", R"({"k":["v"]})"}});
+  }
+  EXPECT_THAT(sns_.Subscribe({.topic_arn = topic,
+                              .protocol = "sqs",
+                              .endpoint = QueueArn("one-more"),
+                              .attributes = {{"FilterPolicy", R"({"k":["v"]})"}}}),
+              HasErrorCode(ErrorCode::kSnsFilterPolicyLimitExceeded));
+  // Unfiltered subscriptions do not count.
+  SubscribeQueue(topic, "unfiltered");
+}
+
+}  // namespace
+}  // namespace wharf::testing
