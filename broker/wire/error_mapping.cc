@@ -1,0 +1,117 @@
+#include "broker/wire/error_mapping.h"
+
+#include <optional>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "broker/wire/xml_writer.h"
+#include "rapidjson/stringbuffer.h"
+#include "rapidjson/writer.h"
+
+namespace wharf::wire {
+namespace {
+
+WireError Make(int status, std::string_view code, std::string_view message) {
+  WireError error;
+  error.http_status = status;
+  error.query_code = std::string(code);
+  error.json_type = std::string(code);
+  error.message = std::string(message);
+  return error;
+}
+
+}  // namespace
+
+WireError ErrorFor(ErrorCode code, std::string_view message) {
+  const ErrorInfo& info = GetErrorInfo(code);
+  WireError error;
+  error.http_status = info.http_status;
+  error.query_code = std::string(info.query_code);
+  error.json_type = std::string(info.json_type);
+  error.fault = info.fault;
+  error.message = std::string(message);
+  return error;
+}
+
+WireError ErrorFromStatus(const absl::Status& status) {
+  std::optional<ErrorCode> code = GetErrorCode(status);
+  return ErrorFor(code.value_or(ErrorCode::kInternalFailure), std::string(status.message()));
+}
+
+WireError SerializationError(std::string_view message) {
+  return Make(400, "SerializationException", message);
+}
+
+WireError MalformedQueryStringError(std::string_view message) {
+  return Make(400, "MalformedQueryString", message);
+}
+
+WireError RequestTooLargeError(size_t limit) {
+  return Make(413, "RequestEntityTooLarge",
+              absl::StrCat("Request body must not be longer than ", limit, " bytes."));
+}
+
+WireError MissingAuthenticationTokenError(std::string_view message) {
+  return Make(403, "MissingAuthenticationToken", message);
+}
+
+WireError InvalidClientTokenIdError(std::string_view message) {
+  return Make(403, "InvalidClientTokenId", message);
+}
+
+WireError SignatureDoesNotMatchError(std::string_view message) {
+  return Make(403, "SignatureDoesNotMatch", message);
+}
+
+WireError IncompleteSignatureError(std::string_view message) {
+  return Make(400, "IncompleteSignature", message);
+}
+
+HttpResponse RenderXmlError(const WireError& error, std::string_view request_id,
+                            std::string_view xmlns) {
+  HttpResponse response;
+  response.status = error.http_status;
+  response.content_type = "text/xml";
+  std::string& out = response.body;
+  out.reserve(256 + error.message.size());
+  XmlWriter xml(&out);
+  xml.Declaration();
+  xml.Open("ErrorResponse", xmlns);
+  xml.Open("Error");
+  xml.Element("Type", error.fault == Fault::kSender ? "Sender" : "Receiver");
+  xml.Element("Code", error.query_code);
+  xml.Element("Message", error.message);
+  xml.Empty("Detail");
+  xml.Close("Error");
+  xml.Element("RequestId", request_id);
+  xml.Close("ErrorResponse");
+  response.headers.emplace_back("x-amzn-RequestId", std::string(request_id));
+  return response;
+}
+
+HttpResponse RenderJsonError(const WireError& error, std::string_view request_id,
+                             const JsonErrorStyle& style) {
+  HttpResponse response;
+  response.status = error.http_status;
+  response.content_type = std::string(style.content_type);
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  writer.StartObject();
+  writer.Key("__type");
+  std::string type = absl::StrCat(
+      absl::string_view(style.type_prefix.data(), style.type_prefix.size()), error.json_type);
+  writer.String(type.data(), static_cast<rapidjson::SizeType>(type.size()));
+  writer.Key("message");
+  writer.String(error.message.data(), static_cast<rapidjson::SizeType>(error.message.size()));
+  writer.EndObject();
+  response.body.assign(buffer.GetString(), buffer.GetSize());
+  response.headers.emplace_back("x-amzn-RequestId", std::string(request_id));
+  if (style.query_compatible) {
+    response.headers.emplace_back(
+        "x-amzn-query-error",
+        absl::StrCat(error.query_code, ";", error.fault == Fault::kSender ? "Sender" : "Receiver"));
+  }
+  return response;
+}
+
+}  // namespace wharf::wire

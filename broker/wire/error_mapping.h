@@ -1,0 +1,69 @@
+// Error mapping: absl::Status (carrying a wharf::ErrorCode) to the AWS error
+// a client expects, and rendering of that error in each protocol:
+//
+//   query (XML):  <ErrorResponse><Error><Type>Sender</Type><Code>Q</Code>
+//                 <Message>..</Message><Detail/></Error><RequestId>..
+//   JSON 1.0/1.1: {"__type":"<prefix>#<Shape>","message":".."} plus the
+//                 header "x-amzn-query-error: Q;Sender" for awsQuery-
+//                 compatible services (SQS), which SDKs read as the code.
+//
+// Errors that arise in the wire layer itself (malformed body, bad signature,
+// oversized request) have no ErrorCode; WireError carries them directly.
+//
+// Thread safety: all functions are thread-safe.
+
+#ifndef WHARF_BROKER_WIRE_ERROR_MAPPING_H_
+#define WHARF_BROKER_WIRE_ERROR_MAPPING_H_
+
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "broker/wire/http_message.h"
+#include "wharf/errors.h"
+
+namespace wharf::wire {
+
+struct WireError {
+  int http_status = 400;
+  std::string query_code;  // <Code> in XML; the x-amzn-query-error code.
+  std::string json_type;   // JSON __type shape name (without prefix).
+  Fault fault = Fault::kSender;
+  std::string message;
+};
+
+// The row of errors.cc for `code`, with `message`.
+WireError ErrorFor(ErrorCode code, std::string_view message);
+
+// A failed status from a service. Statuses without a wharf code become
+// InternalFailure (HTTP 500, Receiver) with their message.
+WireError ErrorFromStatus(const absl::Status& status);
+
+// Wire-level errors shared by the protocols.
+// A JSON body that does not parse or has a member of the wrong type.
+WireError SerializationError(std::string_view message);
+// Malformed url-encoding in a query-protocol request.
+WireError MalformedQueryStringError(std::string_view message);
+// A body over the endpoint's limit (HTTP 413).
+WireError RequestTooLargeError(size_t limit);
+// SigV4: missing Authorization, unknown key, bad signature.
+WireError MissingAuthenticationTokenError(std::string_view message);
+WireError InvalidClientTokenIdError(std::string_view message);
+WireError SignatureDoesNotMatchError(std::string_view message);
+WireError IncompleteSignatureError(std::string_view message);
+
+// `xmlns` e.g. "http://queue.amazonaws.com/doc/2012-11-05/".
+HttpResponse RenderXmlError(const WireError& error, std::string_view request_id,
+                            std::string_view xmlns);
+
+struct JsonErrorStyle {
+  std::string_view type_prefix;   // e.g. "com.amazonaws.sqs#"; empty for none.
+  std::string_view content_type;  // "application/x-amz-json-1.0"
+  bool query_compatible = false;  // Add x-amzn-query-error.
+};
+HttpResponse RenderJsonError(const WireError& error, std::string_view request_id,
+                             const JsonErrorStyle& style);
+
+}  // namespace wharf::wire
+
+#endif  // WHARF_BROKER_WIRE_ERROR_MAPPING_H_

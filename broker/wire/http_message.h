@@ -1,0 +1,53 @@
+// HttpRequest / HttpResponse: the protocol-independent view of one HTTP
+// exchange that the wire layer decodes and encodes. Keeping the protocols off
+// cpp-httplib's types lets unit tests and the fuzzer drive them without a
+// socket.
+//
+// Thread safety: plain values; not synchronized.
+
+#ifndef WHARF_BROKER_WIRE_HTTP_MESSAGE_H_
+#define WHARF_BROKER_WIRE_HTTP_MESSAGE_H_
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace wharf::wire {
+
+struct HttpRequest {
+  std::string method;  // "POST", "GET", ...
+  std::string path;    // Raw (still percent-encoded) path, without the query.
+  std::string query;   // Raw query string after '?', may be empty.
+  // Header names in lower case, values as received, in arrival order.
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  // Set by the HTTP server when the body exceeded its limit; `body` is then
+  // empty and the request must be answered with an error.
+  bool body_too_large = false;
+
+  // The first value of header `lower_name`, or "" when absent.
+  std::string_view Header(std::string_view lower_name) const {
+    for (const auto& [name, value] : headers) {
+      if (name == lower_name) return value;
+    }
+    return {};
+  }
+  bool HasHeader(std::string_view lower_name) const {
+    for (const auto& header : headers) {
+      if (header.first == lower_name) return true;
+    }
+    return false;
+  }
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type;
+  std::vector<std::pair<std::string, std::string>> headers;  // Besides Content-Type.
+  std::string body;
+};
+
+}  // namespace wharf::wire
+
+#endif  // WHARF_BROKER_WIRE_HTTP_MESSAGE_H_

@@ -1,0 +1,96 @@
+// File: wharf/endpoint.h
+//
+// wharf::Endpoint: an HTTP endpoint embedded in the process that speaks the
+// AWS wire protocols, so unmodified AWS SDKs and the AWS CLI can be pointed
+// at a broker (endpoint_url = ep.url()). It is started and stopped by its
+// owner, typically a test:
+//
+//   auto broker = wharf::Broker::Open({}).value();
+//   wharf::Endpoint ep(*broker, {.port = 0});   // 0: any free port
+//   if (!ep.ok()) return ep.status();
+//   // boto3.client("sqs", endpoint_url=ep.url(), region_name="us-east-1", ...)
+//
+// Protocols, on one URL, chosen per request by X-Amz-Target / Action (the
+// path does not matter):
+//   * SQS query protocol (form "Action=SendMessage&...", XML responses)
+//   * SQS AWS JSON 1.0 ("X-Amz-Target: AmazonSQS.SendMessage")
+// Errors are the AWS errors of wharf/errors.h with their HTTP status, <Code>
+// or __type, and the x-amzn-query-error header SDKs read.
+//
+// Queue URLs in responses point at this endpoint (http://host:port/<account>/
+// <queue>) whatever BrokerOptions::sqs_url_base is; incoming queue URLs are
+// resolved by their /<account>/<queue> path, whatever their host.
+//
+// Signatures are accepted unchecked by default; with verify_signatures each
+// request must carry a valid SigV4 signature by one of `credentials`.
+//
+// Thread safety: thread-safe. The broker must outlive the endpoint. Requests
+// are served on a pool of `threads` workers; a connection holds a worker
+// while it is kept alive, and a long poll holds it for the poll.
+
+#ifndef WHARF_ENDPOINT_H_
+#define WHARF_ENDPOINT_H_
+
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "wharf/broker.h"
+
+namespace wharf {
+
+struct EndpointOptions {
+  // Address to bind. The default keeps the endpoint private to this machine.
+  std::string host = "127.0.0.1";
+  // 0 picks a free port; url() and port() tell which.
+  int port = 0;
+
+  // Worker threads, i.e. connections served at once (each long poll in
+  // progress occupies one).
+  int threads = 32;
+  // Request bodies over this size are refused (HTTP 413,
+  // RequestEntityTooLarge). The default fits a 1 MiB SendMessageBatch even
+  // when url-encoding triples its size.
+  size_t max_request_bytes = 8 << 20;
+  // An idle keep-alive connection is closed after this long.
+  int keep_alive_timeout_seconds = 5;
+
+  // SigV4 verification. Off: any signature (or none) is accepted.
+  bool verify_signatures = false;
+  std::map<std::string, std::string> credentials;  // access key id -> secret key
+};
+
+class Endpoint {
+ public:
+  // Binds and starts serving `broker`. On failure (address in use) ok() is
+  // false and status() says why.
+  Endpoint(Broker& broker, EndpointOptions options = {});
+  Endpoint(const Endpoint&) = delete;
+  Endpoint& operator=(const Endpoint&) = delete;
+  ~Endpoint();  // Stops.
+
+  bool ok() const { return status_.ok(); }
+  const absl::Status& status() const { return status_; }
+
+  // "http://<host>:<port>", without a trailing slash; empty when not ok().
+  const std::string& url() const { return url_; }
+  int port() const { return port_; }
+
+  // Stops accepting connections and waits for requests in progress (a long
+  // poll ends at its own deadline). Idempotent; the destructor calls it.
+  void Stop();
+
+  class Impl;
+
+ private:
+  absl::Status status_;
+  std::string url_;
+  int port_ = 0;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace wharf
+
+#endif  // WHARF_ENDPOINT_H_

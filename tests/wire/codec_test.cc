@@ -1,0 +1,151 @@
+// Building blocks of the wire layer: form decoding, XML escaping, queue URL
+// mapping and SigV4 verification.
+
+#include <string>
+
+#include "broker/wire/form.h"
+#include "broker/wire/queue_url_mapper.h"
+#include "broker/wire/sigv4.h"
+#include "broker/wire/xml_writer.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace wharf::wire {
+namespace {
+
+TEST(FormParamsTest, DecodesPercentEscapesAndPlusAsSpace) {
+  FormParams params;
+  ASSERT_TRUE(params.Parse("Action=SendMessage&MessageBody=a+b%26c%3D%C3%BC&Empty=&Flag"));
+  EXPECT_EQ(*params.Find("Action"), "SendMessage");
+  EXPECT_EQ(*params.Find("MessageBody"), "a b&c=\xC3\xBC");
+  EXPECT_EQ(*params.Find("Empty"), "");
+  EXPECT_EQ(*params.Find("Flag"), "");
+  EXPECT_EQ(params.Find("Missing"), nullptr);
+}
+
+TEST(FormParamsTest, RejectsTruncatedOrNonHexEscapes) {
+  EXPECT_FALSE(FormParams().Parse("a=%4"));
+  EXPECT_FALSE(FormParams().Parse("a=%"));
+  EXPECT_FALSE(FormParams().Parse("a=%zz"));
+}
+
+TEST(UriEncodeTest, KeepsUnreservedAndEncodesTheRestInUpperCaseHex) {
+  EXPECT_EQ(UriEncode("a-Z_0.9~ /+=", false), "a-Z_0.9~%20%2F%2B%3D");
+  EXPECT_EQ(UriEncode("/000/q", true), "/000/q");
+}
+
+TEST(XmlEscapeTest, EscapesMarkupAndCarriageReturn) {
+  std::string out;
+  AppendXmlEscaped("a&b<c>d\"e\r\n\tf", &out);
+  EXPECT_EQ(out, "a&amp;b&lt;c&gt;d&quot;e&#xD;\n\tf");
+}
+
+TEST(XmlEscapeTest, KeepsValidUtf8AndReplacesWhatXmlCannotCarry) {
+  std::string out;
+  AppendXmlEscaped("\xC3\xBC\xF0\x9F\x98\x80|\x01|\xFF|\xEF\xBF\xBF|\xED\xA0\x80", &out);
+  EXPECT_EQ(out,
+            "\xC3\xBC\xF0\x9F\x98\x80|\xEF\xBF\xBD|\xEF\xBF\xBD|\xEF\xBF\xBD|"
+            "\xEF\xBF\xBD");
+}
+
+TEST(QueueUrlMapperTest, MapsAnyHostToTheBrokerBaseByPath) {
+  QueueUrlMapper urls("https://sqs.us-east-1.amazonaws.com", "http://127.0.0.1:9");
+  EXPECT_EQ(urls.ToBroker("http://localhost:9/000000000000/jobs"),
+            "https://sqs.us-east-1.amazonaws.com/000000000000/jobs");
+  EXPECT_EQ(urls.ToBroker("https://sqs.us-east-1.amazonaws.com/000000000000/jobs"),
+            "https://sqs.us-east-1.amazonaws.com/000000000000/jobs");
+  EXPECT_EQ(urls.ToBroker("not a url"), "not a url");
+  EXPECT_EQ(urls.ToBroker("http://h/too/many/parts"), "http://h/too/many/parts");
+}
+
+TEST(QueueUrlMapperTest, RewritesBrokerUrlsToTheEndpoint) {
+  QueueUrlMapper urls("https://sqs.us-east-1.amazonaws.com", "http://127.0.0.1:9");
+  EXPECT_EQ(urls.ToClient("https://sqs.us-east-1.amazonaws.com/000000000000/jobs"),
+            "http://127.0.0.1:9/000000000000/jobs");
+  EXPECT_EQ(urls.ToClient("https://elsewhere/000000000000/jobs"),
+            "https://elsewhere/000000000000/jobs");
+  EXPECT_EQ(urls.FromPath("/000000000000/jobs"),
+            "https://sqs.us-east-1.amazonaws.com/000000000000/jobs");
+  EXPECT_EQ(urls.FromPath("/"), "");
+}
+
+// A request signed by botocore's SigV4Auth (access key AKIDEXAMPLE, secret
+// wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY, region us-east-1, service sqs).
+HttpRequest BotocoreSignedRequest() {
+  HttpRequest request;
+  request.method = "POST";
+  request.path = "/";
+  request.body = "Action=ListQueues&Version=2012-11-05";
+  request.headers = {
+      {"content-type", "application/x-www-form-urlencoded; charset=utf-8"},
+      {"host", "127.0.0.1:4566"},
+      {"x-amz-date", "20261123T084216Z"},
+      {"authorization",
+       "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261123/us-east-1/sqs/aws4_request, "
+       "SignedHeaders=content-type;host;x-amz-date, "
+       "Signature=874aa77a2428f631ed9412ec173e384daabf7ec52563d35b3eb46c412db03f09"},
+  };
+  return request;
+}
+
+const std::map<std::string, std::string> kCredentials = {
+    {"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"}};
+
+TEST(SigV4Test, AcceptsASignatureMadeByBotocore) {
+  std::optional<WireError> error = VerifySigV4(BotocoreSignedRequest(), kCredentials);
+  EXPECT_FALSE(error.has_value()) << error->query_code << ": " << error->message;
+}
+
+TEST(SigV4Test, ParsesTheCredentialScope) {
+  std::optional<SigV4Authorization> auth =
+      ParseSigV4Authorization(BotocoreSignedRequest().Header("authorization"));
+  ASSERT_TRUE(auth.has_value());
+  EXPECT_EQ(auth->access_key_id, "AKIDEXAMPLE");
+  EXPECT_EQ(auth->date, "20261123");
+  EXPECT_EQ(auth->region, "us-east-1");
+  EXPECT_EQ(auth->service, "sqs");
+  EXPECT_EQ(auth->signed_headers, "content-type;host;x-amz-date");
+  EXPECT_EQ(SigningService(BotocoreSignedRequest()), "sqs");
+}
+
+TEST(SigV4Test, RejectsATamperedBodyAsSignatureDoesNotMatch) {
+  HttpRequest request = BotocoreSignedRequest();
+  request.body = "Action=DeleteQueue&Version=2012-11-05";
+  std::optional<WireError> error = VerifySigV4(request, kCredentials);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->query_code, "SignatureDoesNotMatch");
+  EXPECT_EQ(error->http_status, 403);
+}
+
+TEST(SigV4Test, RejectsAWrongSecret) {
+  std::optional<WireError> error =
+      VerifySigV4(BotocoreSignedRequest(), {{"AKIDEXAMPLE", "another secret"}});
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->query_code, "SignatureDoesNotMatch");
+}
+
+TEST(SigV4Test, RejectsAnUnknownAccessKeyAsInvalidClientTokenId) {
+  std::optional<WireError> error = VerifySigV4(BotocoreSignedRequest(), {{"OTHER", "x"}});
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->query_code, "InvalidClientTokenId");
+  EXPECT_EQ(error->http_status, 403);
+}
+
+TEST(SigV4Test, RejectsAnUnsignedRequestAsMissingAuthenticationToken) {
+  HttpRequest request = BotocoreSignedRequest();
+  request.headers.pop_back();
+  std::optional<WireError> error = VerifySigV4(request, kCredentials);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->query_code, "MissingAuthenticationToken");
+}
+
+TEST(SigV4Test, RejectsAGarbledAuthorizationAsIncompleteSignature) {
+  HttpRequest request = BotocoreSignedRequest();
+  request.headers.back().second = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE";
+  std::optional<WireError> error = VerifySigV4(request, kCredentials);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->query_code, "IncompleteSignature");
+}
+
+}  // namespace
+}  // namespace wharf::wire

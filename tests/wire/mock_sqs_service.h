@@ -1,0 +1,78 @@
+// MockSqsService: a gmock of wharf::sqs::Service, and FakeBroker, a Broker
+// whose sqs() is that mock, for testing the wire layer without the real
+// service.
+
+#ifndef WHARF_TESTS_WIRE_MOCK_SQS_SERVICE_H_
+#define WHARF_TESTS_WIRE_MOCK_SQS_SERVICE_H_
+
+#include <memory>
+
+#include "gmock/gmock.h"
+#include "wharf/broker.h"
+#include "wharf/sqs.h"
+
+namespace wharf::testing {
+
+class MockSqsService : public sqs::Service {
+ public:
+  MOCK_METHOD(absl::StatusOr<sqs::CreateQueueResult>, CreateQueue, (const sqs::CreateQueueRequest&),
+              (override));
+  MOCK_METHOD(absl::Status, DeleteQueue, (const sqs::DeleteQueueRequest&), (override));
+  MOCK_METHOD(absl::StatusOr<sqs::ListQueuesResult>, ListQueues, (const sqs::ListQueuesRequest&),
+              (override));
+  MOCK_METHOD(absl::StatusOr<sqs::GetQueueUrlResult>, GetQueueUrl, (const sqs::GetQueueUrlRequest&),
+              (override));
+  MOCK_METHOD(absl::StatusOr<sqs::GetQueueAttributesResult>, GetQueueAttributes,
+              (const sqs::GetQueueAttributesRequest&), (override));
+  MOCK_METHOD(absl::Status, SetQueueAttributes, (const sqs::SetQueueAttributesRequest&),
+              (override));
+  MOCK_METHOD(absl::Status, PurgeQueue, (const sqs::PurgeQueueRequest&), (override));
+  MOCK_METHOD(absl::Status, TagQueue, (const sqs::TagQueueRequest&), (override));
+  MOCK_METHOD(absl::Status, UntagQueue, (const sqs::UntagQueueRequest&), (override));
+  MOCK_METHOD(absl::StatusOr<sqs::ListQueueTagsResult>, ListQueueTags,
+              (const sqs::ListQueueTagsRequest&), (override));
+  MOCK_METHOD(absl::StatusOr<sqs::ListDeadLetterSourceQueuesResult>, ListDeadLetterSourceQueues,
+              (const sqs::ListDeadLetterSourceQueuesRequest&), (override));
+  MOCK_METHOD(absl::StatusOr<sqs::SendMessageResult>, SendMessage, (const sqs::SendMessageRequest&),
+              (override));
+  MOCK_METHOD(absl::StatusOr<sqs::SendMessageBatchResult>, SendMessageBatch,
+              (const sqs::SendMessageBatchRequest&), (override));
+  MOCK_METHOD(absl::StatusOr<sqs::ReceiveMessageResult>, ReceiveMessage,
+              (const sqs::ReceiveMessageRequest&), (override));
+  MOCK_METHOD(absl::Status, DeleteMessage, (const sqs::DeleteMessageRequest&), (override));
+  MOCK_METHOD(absl::StatusOr<sqs::DeleteMessageBatchResult>, DeleteMessageBatch,
+              (const sqs::DeleteMessageBatchRequest&), (override));
+  MOCK_METHOD(absl::Status, ChangeMessageVisibility, (const sqs::ChangeMessageVisibilityRequest&),
+              (override));
+  MOCK_METHOD(absl::StatusOr<sqs::ChangeMessageVisibilityBatchResult>, ChangeMessageVisibilityBatch,
+              (const sqs::ChangeMessageVisibilityBatchRequest&), (override));
+  MOCK_METHOD(absl::StatusOr<sqs::StartMessageMoveTaskResult>, StartMessageMoveTask,
+              (const sqs::StartMessageMoveTaskRequest&), (override));
+  MOCK_METHOD(absl::StatusOr<sqs::ListMessageMoveTasksResult>, ListMessageMoveTasks,
+              (const sqs::ListMessageMoveTasksRequest&), (override));
+  MOCK_METHOD(absl::StatusOr<sqs::CancelMessageMoveTaskResult>, CancelMessageMoveTask,
+              (const sqs::CancelMessageMoveTaskRequest&), (override));
+  MOCK_METHOD(absl::StatusOr<std::shared_ptr<sqs::Queue>>, OpenQueue, (const std::string&),
+              (override));
+};
+
+// A Broker serving a MockSqsService (strict: unexpected calls fail).
+class FakeBroker : public Broker {
+ public:
+  explicit FakeBroker(BrokerOptions options = {}) : options_(std::move(options)) {}
+
+  sqs::Service& sqs() override { return sqs_; }
+  Clock& clock() override { return clock_; }
+  const BrokerOptions& options() const override { return options_; }
+
+  ::testing::StrictMock<MockSqsService>& mock() { return sqs_; }
+
+ private:
+  BrokerOptions options_;
+  ::testing::StrictMock<MockSqsService> sqs_;
+  SystemClock clock_;
+};
+
+}  // namespace wharf::testing
+
+#endif  // WHARF_TESTS_WIRE_MOCK_SQS_SERVICE_H_

@@ -1,0 +1,299 @@
+// The SQS query protocol against a mock service: form decoding into the
+// request structs, XML encoding of results, and XML errors.
+
+#include "broker/wire/sqs_query_protocol.h"
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/wire/wire_test_util.h"
+#include "wharf/errors.h"
+
+namespace wharf::testing {
+namespace {
+
+using ::testing::_;
+using ::testing::AllOf;
+using ::testing::DoAll;
+using ::testing::Field;
+using ::testing::HasSubstr;
+using ::testing::Return;
+using ::testing::SaveArg;
+
+TEST(SqsQueryProtocolTest, CreateQueueDecodesAttributesAndTagsAndReturnsEndpointUrl) {
+  WireFixture fixture;
+  sqs::CreateQueueRequest got;
+  EXPECT_CALL(fixture.service(), CreateQueue(_))
+      .WillOnce(DoAll(SaveArg<0>(&got), Return(sqs::CreateQueueResult{kBrokerQueueUrl})));
+  wire::HttpResponse response =
+      fixture.Handle(QueryRequest({{"Action", "CreateQueue"},
+                                   {"Version", "2012-11-05"},
+                                   {"QueueName", "jobs"},
+                                   {"Attribute.1.Name", "DelaySeconds"},
+                                   {"Attribute.1.Value", "5"},
+                                   {"Attribute.2.Name", "VisibilityTimeout"},
+                                   {"Attribute.2.Value", "60"},
+                                   {"Tag.1.Key", "team"},
+                                   {"Tag.1.Value", "core"}}));
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(got.queue_name, "jobs");
+  EXPECT_EQ(got.attributes,
+            (sqs::AttributeMap{{"DelaySeconds", "5"}, {"VisibilityTimeout", "60"}}));
+  EXPECT_EQ(got.tags, (sqs::TagMap{{"team", "core"}}));
+  EXPECT_THAT(response.body,
+              AllOf(HasSubstr("<CreateQueueResponse xmlns=\"http://queue.amazonaws.com/doc/"
+                              "2012-11-05/\"><CreateQueueResult><QueueUrl>"
+                              "http://127.0.0.1:4566/000000000000/jobs</QueueUrl>"),
+                    HasSubstr("<ResponseMetadata><RequestId>")));
+}
+
+TEST(SqsQueryProtocolTest, SendMessageDecodesStringAndBinaryAttributes) {
+  WireFixture fixture;
+  sqs::SendMessageRequest got;
+  sqs::SendMessageResult result{.message_id = "m-1",
+                                .md5_of_message_body = "9f5f155ec5da7b214e3a43b0386514d9",
+                                .md5_of_message_attributes = "2c562bcf772108c4fa2b800f49d08139"};
+  EXPECT_CALL(fixture.service(), SendMessage(_)).WillOnce(DoAll(SaveArg<0>(&got), Return(result)));
+  wire::HttpResponse response = fixture.Handle(QueryRequest({
+      {"Action", "SendMessage"},
+      {"QueueUrl", kClientQueueUrl},
+      {"MessageBody", "Hello, SQS"},
+      {"DelaySeconds", "3"},
+      {"MessageAttribute.1.Name", "city"},
+      {"MessageAttribute.1.Value.DataType", "String"},
+      {"MessageAttribute.1.Value.StringValue", "Zürich"},
+      {"MessageAttribute.2.Name", "trace"},
+      {"MessageAttribute.2.Value.DataType", "Binary"},
+      {"MessageAttribute.2.Value.BinaryValue", "3q2+7w=="},
+  }));
+  EXPECT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(got.queue_url, kBrokerQueueUrl);
+  EXPECT_EQ(got.message_body, "Hello, SQS");
+  EXPECT_EQ(got.delay_seconds, 3);
+  ASSERT_EQ(got.message_attributes.size(), 2u);
+  EXPECT_EQ(got.message_attributes["city"],
+            (sqs::MessageAttributeValue{.data_type = "String", .string_value = "Zürich"}));
+  EXPECT_EQ(
+      got.message_attributes["trace"],
+      (sqs::MessageAttributeValue{.data_type = "Binary", .binary_value = "\xde\xad\xbe\xef"}));
+  EXPECT_THAT(response.body,
+              AllOf(HasSubstr("<MessageId>m-1</MessageId>"),
+                    HasSubstr("<MD5OfMessageBody>9f5f155ec5da7b214e3a43b0386514d9"),
+                    HasSubstr("<MD5OfMessageAttributes>2c562bcf772108c4fa2b800f49d08139")));
+}
+
+TEST(SqsQueryProtocolTest, ReceiveMessageEncodesBodyAndAttributesAsXml) {
+  WireFixture fixture;
+  sqs::Message message;
+  message.message_id = "m-1";
+  message.receipt_handle = "rh-1";
+  message.md5_of_body = "abc";
+  message.body = "line1\r\n<b>&</b>";
+  message.attributes = {{"SentTimestamp", "1700000000000"}};
+  message.md5_of_message_attributes = "def";
+  message.message_attributes = {
+      {"trace", {.data_type = "Binary", .binary_value = "\xde\xad\xbe\xef"}},
+      {"n", {.data_type = "Number.int", .string_value = "42"}}};
+  sqs::ReceiveMessageRequest got;
+  EXPECT_CALL(fixture.service(), ReceiveMessage(_))
+      .WillOnce(DoAll(SaveArg<0>(&got), Return(sqs::ReceiveMessageResult{{message}})));
+  wire::HttpResponse response = fixture.Handle(QueryRequest({{"Action", "ReceiveMessage"},
+                                                             {"QueueUrl", kClientQueueUrl},
+                                                             {"MaxNumberOfMessages", "10"},
+                                                             {"WaitTimeSeconds", "2"},
+                                                             {"AttributeName.1", "All"},
+                                                             {"MessageAttributeName.1", "All"}}));
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(got.max_number_of_messages, 10);
+  EXPECT_EQ(got.wait_time_seconds, 2);
+  EXPECT_EQ(got.message_system_attribute_names, std::vector<std::string>{"All"});
+  EXPECT_EQ(got.message_attribute_names, std::vector<std::string>{"All"});
+  EXPECT_THAT(response.body,
+              AllOf(HasSubstr("<Message><MessageId>m-1</MessageId><ReceiptHandle>rh-1"),
+                    HasSubstr("<Body>line1&#xD;\n&lt;b&gt;&amp;&lt;/b&gt;</Body>"),
+                    HasSubstr("<Attribute><Name>SentTimestamp</Name><Value>1700000000000</Value>"),
+                    HasSubstr("<MessageAttribute><Name>trace</Name><Value><BinaryValue>3q2+7w==</"
+                              "BinaryValue><DataType>Binary</DataType></Value>"),
+                    HasSubstr("<StringValue>42</StringValue><DataType>Number.int</DataType>")));
+}
+
+TEST(SqsQueryProtocolTest, SendMessageBatchDecodesEntriesAndRendersFailures) {
+  WireFixture fixture;
+  sqs::SendMessageBatchRequest got;
+  sqs::SendMessageBatchResult result;
+  result.successful.push_back({.id = "a", .message_id = "m-a", .md5_of_message_body = "x"});
+  result.failed.push_back({.id = "b",
+                           .sender_fault = true,
+                           .code = ErrorCode::kInvalidMessageContents,
+                           .message = "Invalid characters found."});
+  EXPECT_CALL(fixture.service(), SendMessageBatch(_))
+      .WillOnce(DoAll(SaveArg<0>(&got), Return(result)));
+  wire::HttpResponse response = fixture.Handle(QueryRequest({
+      {"Action", "SendMessageBatch"},
+      {"QueueUrl", kClientQueueUrl},
+      {"SendMessageBatchRequestEntry.1.Id", "a"},
+      {"SendMessageBatchRequestEntry.1.MessageBody", "one"},
+      {"SendMessageBatchRequestEntry.1.MessageAttribute.1.Name", "k"},
+      {"SendMessageBatchRequestEntry.1.MessageAttribute.1.Value.DataType", "String"},
+      {"SendMessageBatchRequestEntry.1.MessageAttribute.1.Value.StringValue", "v"},
+      {"SendMessageBatchRequestEntry.2.Id", "b"},
+      {"SendMessageBatchRequestEntry.2.MessageBody", "two"},
+      {"SendMessageBatchRequestEntry.2.DelaySeconds", "7"},
+  }));
+  EXPECT_EQ(response.status, 200);
+  ASSERT_EQ(got.entries.size(), 2u);
+  EXPECT_EQ(got.entries[0].message_attributes.at("k").string_value, "v");
+  EXPECT_EQ(got.entries[1].delay_seconds, 7);
+  EXPECT_THAT(response.body,
+              AllOf(HasSubstr("<SendMessageBatchResultEntry><Id>a</Id><MessageId>m-a"),
+                    HasSubstr("<BatchResultErrorEntry><Id>b</Id><SenderFault>true</SenderFault>"
+                              "<Code>InvalidMessageContents</Code>")));
+}
+
+TEST(SqsQueryProtocolTest, UnknownQueueIsNonExistentQueueWithWsdlMessage) {
+  WireFixture fixture;
+  EXPECT_CALL(fixture.service(), GetQueueUrl(_))
+      .WillOnce(
+          Return(MakeError(ErrorCode::kQueueDoesNotExist, "The specified queue does not exist.")));
+  wire::HttpResponse response =
+      fixture.Handle(QueryRequest({{"Action", "GetQueueUrl"}, {"QueueName", "nope"}}));
+  EXPECT_EQ(response.status, 400);
+  EXPECT_EQ(response.content_type, "text/xml");
+  EXPECT_THAT(response.body,
+              AllOf(HasSubstr("<ErrorResponse xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/"
+                              "\"><Error><Type>Sender</Type>"),
+                    HasSubstr("<Code>AWS.SimpleQueueService.NonExistentQueue</Code>"),
+                    HasSubstr("<Message>The specified queue does not exist for this wsdl "
+                              "version.</Message><Detail/>"),
+                    HasSubstr("<RequestId>")));
+}
+
+TEST(SqsQueryProtocolTest, PurgeInProgressKeepsItsStatus403) {
+  WireFixture fixture;
+  EXPECT_CALL(fixture.service(), PurgeQueue(_))
+      .WillOnce(Return(MakeError(ErrorCode::kPurgeQueueInProgress, "Only one PurgeQueue")));
+  wire::HttpResponse response =
+      fixture.Handle(QueryRequest({{"Action", "PurgeQueue"}, {"QueueUrl", kClientQueueUrl}}));
+  EXPECT_EQ(response.status, 403);
+  EXPECT_THAT(response.body, HasSubstr("<Code>AWS.SimpleQueueService.PurgeQueueInProgress</Code>"));
+}
+
+TEST(SqsQueryProtocolTest, UnknownActionIsInvalidAction) {
+  WireFixture fixture;
+  wire::HttpResponse response = fixture.Handle(QueryRequest({{"Action", "FlyToTheMoon"}}));
+  EXPECT_EQ(response.status, 400);
+  EXPECT_THAT(response.body, HasSubstr("<Code>InvalidAction</Code>"));
+}
+
+TEST(SqsQueryProtocolTest, MissingActionIsMissingParameter) {
+  WireFixture fixture;
+  wire::HttpResponse response = fixture.Handle(QueryRequest({{"QueueName", "x"}}));
+  EXPECT_EQ(response.status, 400);
+  EXPECT_THAT(response.body, HasSubstr("<Code>MissingParameter</Code>"));
+}
+
+TEST(SqsQueryProtocolTest, MissingQueueUrlIsMissingParameter) {
+  WireFixture fixture;
+  wire::HttpResponse response = fixture.Handle(QueryRequest({{"Action", "DeleteQueue"}}));
+  EXPECT_EQ(response.status, 400);
+  EXPECT_THAT(response.body, AllOf(HasSubstr("<Code>MissingParameter</Code>"),
+                                   HasSubstr("The request must contain the parameter QueueUrl.")));
+}
+
+TEST(SqsQueryProtocolTest, MissingMessageBodyIsMissingParameter) {
+  WireFixture fixture;
+  wire::HttpResponse response =
+      fixture.Handle(QueryRequest({{"Action", "SendMessage"}, {"QueueUrl", kClientQueueUrl}}));
+  EXPECT_EQ(response.status, 400);
+  EXPECT_THAT(response.body, HasSubstr("The request must contain the parameter MessageBody."));
+}
+
+TEST(SqsQueryProtocolTest, NonIntegerParameterIsInvalidParameterValue) {
+  WireFixture fixture;
+  wire::HttpResponse response = fixture.Handle(QueryRequest({{"Action", "ReceiveMessage"},
+                                                             {"QueueUrl", kClientQueueUrl},
+                                                             {"MaxNumberOfMessages", "ten"}}));
+  EXPECT_EQ(response.status, 400);
+  EXPECT_THAT(response.body,
+              AllOf(HasSubstr("<Code>InvalidParameterValue</Code>"),
+                    HasSubstr("Value ten for parameter MaxNumberOfMessages is invalid.")));
+}
+
+TEST(SqsQueryProtocolTest, RequestPostedToQueuePathAddressesThatQueue) {
+  WireFixture fixture;
+  EXPECT_CALL(fixture.service(),
+              DeleteQueue(Field(&sqs::DeleteQueueRequest::queue_url, kBrokerQueueUrl)))
+      .WillOnce(Return(absl::OkStatus()));
+  wire::HttpResponse response =
+      fixture.Handle(QueryRequest({{"Action", "DeleteQueue"}}, "/000000000000/jobs"));
+  EXPECT_EQ(response.status, 200);
+  EXPECT_THAT(response.body, HasSubstr("<DeleteQueueResponse"));
+}
+
+TEST(SqsQueryProtocolTest, MalformedPercentEncodingIsMalformedQueryString) {
+  WireFixture fixture;
+  wire::HttpRequest request = QueryRequest({});
+  request.body = "Action=ListQueues&QueueNamePrefix=%zz";
+  wire::HttpResponse response = fixture.Handle(request);
+  EXPECT_EQ(response.status, 400);
+  EXPECT_THAT(response.body, HasSubstr("<Code>MalformedQueryString</Code>"));
+}
+
+TEST(SqsQueryProtocolTest, ActionInQueryStringOfGetIsServed) {
+  WireFixture fixture;
+  EXPECT_CALL(fixture.service(), ListQueues(_)).WillOnce(Return(sqs::ListQueuesResult{}));
+  wire::HttpRequest request;
+  request.method = "GET";
+  request.path = "/";
+  request.query = "Action=ListQueues&Version=2012-11-05";
+  wire::HttpResponse response = fixture.Handle(request);
+  EXPECT_EQ(response.status, 200);
+  EXPECT_THAT(response.body, HasSubstr("<ListQueuesResult></ListQueuesResult>"));
+}
+
+TEST(SqsQueryProtocolTest, ListQueuesRewritesUrlsAndReturnsToken) {
+  WireFixture fixture;
+  sqs::ListQueuesResult result;
+  result.queue_urls = {kBrokerQueueUrl};
+  result.next_token = "tok";
+  EXPECT_CALL(fixture.service(),
+              ListQueues(AllOf(Field(&sqs::ListQueuesRequest::max_results, 1),
+                               Field(&sqs::ListQueuesRequest::queue_name_prefix, "j"))))
+      .WillOnce(Return(result));
+  wire::HttpResponse response = fixture.Handle(
+      QueryRequest({{"Action", "ListQueues"}, {"MaxResults", "1"}, {"QueueNamePrefix", "j"}}));
+  EXPECT_THAT(response.body,
+              HasSubstr("<QueueUrl>http://127.0.0.1:4566/000000000000/jobs</QueueUrl>"
+                        "<NextToken>tok</NextToken>"));
+}
+
+TEST(SqsQueryProtocolTest, ChangeMessageVisibilityBatchDefaultsMissingTimeoutToZero) {
+  WireFixture fixture;
+  sqs::ChangeMessageVisibilityBatchRequest got;
+  sqs::ChangeMessageVisibilityBatchResult result;
+  result.successful = {"a"};
+  EXPECT_CALL(fixture.service(), ChangeMessageVisibilityBatch(_))
+      .WillOnce(DoAll(SaveArg<0>(&got), Return(result)));
+  wire::HttpResponse response = fixture.Handle(
+      QueryRequest({{"Action", "ChangeMessageVisibilityBatch"},
+                    {"QueueUrl", kClientQueueUrl},
+                    {"ChangeMessageVisibilityBatchRequestEntry.1.Id", "a"},
+                    {"ChangeMessageVisibilityBatchRequestEntry.1.ReceiptHandle", "rh"}}));
+  ASSERT_EQ(got.entries.size(), 1u);
+  EXPECT_EQ(got.entries[0].visibility_timeout, 0);
+  EXPECT_THAT(response.body, HasSubstr("<ChangeMessageVisibilityBatchResultEntry><Id>a</Id>"));
+}
+
+TEST(SqsQueryProtocolTest, ServiceFailureWithoutAwsCodeIsInternalFailure) {
+  WireFixture fixture;
+  EXPECT_CALL(fixture.service(), PurgeQueue(_)).WillOnce(Return(absl::InternalError("disk")));
+  wire::HttpResponse response =
+      fixture.Handle(QueryRequest({{"Action", "PurgeQueue"}, {"QueueUrl", kClientQueueUrl}}));
+  EXPECT_EQ(response.status, 500);
+  EXPECT_THAT(response.body,
+              AllOf(HasSubstr("<Type>Receiver</Type>"), HasSubstr("<Code>InternalFailure</Code>")));
+}
+
+}  // namespace
+}  // namespace wharf::testing

@@ -1,0 +1,90 @@
+// Helpers for wire-layer tests: building query-protocol and JSON requests
+// and a Router wired to a mock sqs::Service.
+
+#ifndef WHARF_TESTS_WIRE_WIRE_TEST_UTIL_H_
+#define WHARF_TESTS_WIRE_WIRE_TEST_UTIL_H_
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "broker/wire/form.h"
+#include "broker/wire/http_message.h"
+#include "broker/wire/queue_url_mapper.h"
+#include "broker/wire/router.h"
+#include "broker/wire/sqs_json_protocol.h"
+#include "broker/wire/sqs_query_protocol.h"
+#include "rapidjson/document.h"
+#include "tests/wire/mock_sqs_service.h"
+
+namespace wharf::testing {
+
+inline constexpr char kBrokerBase[] = "https://sqs.us-east-1.amazonaws.com";
+inline constexpr char kEndpointBase[] = "http://127.0.0.1:4566";
+inline constexpr char kBrokerQueueUrl[] = "https://sqs.us-east-1.amazonaws.com/000000000000/jobs";
+inline constexpr char kClientQueueUrl[] = "http://127.0.0.1:4566/000000000000/jobs";
+
+// A query-protocol POST of `pairs` (encoded here).
+inline wire::HttpRequest QueryRequest(const std::vector<std::pair<std::string, std::string>>& pairs,
+                                      std::string path = "/") {
+  wire::HttpRequest request;
+  request.method = "POST";
+  request.path = std::move(path);
+  request.headers = {{"content-type", "application/x-www-form-urlencoded; charset=utf-8"},
+                     {"host", "127.0.0.1:4566"}};
+  for (const auto& [key, value] : pairs) {
+    if (!request.body.empty()) request.body.push_back('&');
+    request.body += wire::UriEncode(key, false) + "=" + wire::UriEncode(value, false);
+  }
+  return request;
+}
+
+// A JSON 1.0 POST with "X-Amz-Target: AmazonSQS.<operation>".
+inline wire::HttpRequest JsonRequest(const std::string& operation, std::string body) {
+  wire::HttpRequest request;
+  request.method = "POST";
+  request.path = "/";
+  request.headers = {{"content-type", "application/x-amz-json-1.0"},
+                     {"x-amz-target", "AmazonSQS." + operation},
+                     {"host", "127.0.0.1:4566"}};
+  request.body = std::move(body);
+  return request;
+}
+
+// A Router with the SQS protocols over a strict mock service.
+class WireFixture {
+ public:
+  explicit WireFixture(wire::RouterOptions options = {})
+      : urls_(kBrokerBase, kEndpointBase), router_(std::move(options)) {
+    router_.AddQueryProtocol(std::make_unique<wire::SqsQueryProtocol>(service_, urls_));
+    router_.AddJsonProtocol(std::make_unique<wire::SqsJsonProtocol>(service_, urls_));
+  }
+
+  ::testing::StrictMock<MockSqsService>& service() { return service_; }
+  wire::HttpResponse Handle(const wire::HttpRequest& request) { return router_.Handle(request); }
+
+ private:
+  ::testing::StrictMock<MockSqsService> service_;
+  wire::QueueUrlMapper urls_;
+  wire::Router router_;
+};
+
+inline std::string HeaderOf(const wire::HttpResponse& response, const std::string& name) {
+  for (const auto& [key, value] : response.headers) {
+    if (key == name) return value;
+  }
+  return "";
+}
+
+// Parses a JSON response body (asserting it parses).
+inline rapidjson::Document ParseJson(const std::string& body) {
+  rapidjson::Document document;
+  document.Parse(body.c_str(), body.size());
+  EXPECT_FALSE(document.HasParseError()) << body;
+  return document;
+}
+
+}  // namespace wharf::testing
+
+#endif  // WHARF_TESTS_WIRE_WIRE_TEST_UTIL_H_
