@@ -13,6 +13,8 @@
 //   Core/WakeLatency, Moodycamel/WakeLatency
 //                                      a blocked receiver woken by a send:
 //                                      p50/p99 in microseconds (counters)
+//   Service/Lifecycle                  the same through the public sqs::Queue
+//                                      handle (built when wharf_service exists)
 //   Core/MemoryPerMessage              RSS delta of 1,000,000 queued 100-byte
 //                                      messages, bytes per message (counter)
 //
@@ -46,6 +48,10 @@
 #include "broker/base/digests.h"
 #include "broker/queue/standard_queue.h"
 #include "wharf/clock.h"
+#if WHARF_QUEUE_BENCH_SERVICE
+#include "wharf/broker.h"
+#include "wharf/sqs.h"
+#endif
 
 namespace wharf::queue_internal {
 namespace {
@@ -218,6 +224,99 @@ BENCHMARK(BM_MoodycamelLifecycle)
     ->ArgsProduct({{16, 256, 4096}, {1, 10}, {1, 2}, {1, 2}})
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
+
+// ---- The public path: wharf::sqs::Queue (service layer + engine) -------------
+#if WHARF_QUEUE_BENCH_SERVICE
+
+// The same lifecycle through Broker -> sqs::Queue handle: request validation,
+// MD5 of the body, message ids, attribute handling. Batch 10 uses
+// SendMessageBatch and DeleteMessageBatch.
+void BM_ServiceLifecycle(benchmark::State& state) {
+  const std::string body(static_cast<size_t>(state.range(0)), 'x');
+  const int batch = static_cast<int>(state.range(1));
+  const int producers = static_cast<int>(state.range(2));
+  const int consumers = static_cast<int>(state.range(3));
+  auto broker = Broker::Open(BrokerOptions{});
+  if (!broker.ok()) {
+    state.SkipWithError("Broker::Open failed");
+    return;
+  }
+  sqs::CreateQueueRequest create;
+  create.queue_name = "bench";
+  auto created = (*broker)->sqs().CreateQueue(create);
+  if (!created.ok()) {
+    state.SkipWithError("CreateQueue failed");
+    return;
+  }
+  auto queue = (*broker)->sqs().OpenQueue(created->queue_url);
+  if (!queue.ok()) {
+    state.SkipWithError("OpenQueue failed");
+    return;
+  }
+  sqs::Queue& q = **queue;
+  for (auto _ : state) {
+    std::atomic<int> received{0};
+    RunThreads(
+        producers, consumers,
+        [&](int) {
+          for (int i = 0; i < kMessages / producers; i += batch) {
+            if (batch == 1) {
+              sqs::SendMessageRequest send;
+              send.message_body = body;
+              if (!q.SendMessage(send).ok()) std::abort();
+            } else {
+              sqs::SendMessageBatchRequest send;
+              send.entries.resize(static_cast<size_t>(batch));
+              for (int b = 0; b < batch; ++b) {
+                send.entries[static_cast<size_t>(b)].id = std::to_string(b);
+                send.entries[static_cast<size_t>(b)].message_body = body;
+              }
+              if (!q.SendMessageBatch(send).ok()) std::abort();
+            }
+          }
+        },
+        [&] {
+          sqs::ReceiveMessageRequest receive;
+          receive.max_number_of_messages = batch;
+          receive.wait_time_seconds = 0;
+          while (received.load(std::memory_order_relaxed) < kMessages) {
+            auto got = q.ReceiveMessage(receive);
+            if (!got.ok()) std::abort();
+            const int n = static_cast<int>(got->messages.size());
+            if (n == 0) {
+              std::this_thread::yield();
+              continue;
+            }
+            if (batch == 1) {
+              for (sqs::Message& m : got->messages) {
+                sqs::DeleteMessageRequest del;
+                del.receipt_handle = std::move(m.receipt_handle);
+                if (!q.DeleteMessage(del).ok()) std::abort();
+              }
+            } else {
+              sqs::DeleteMessageBatchRequest del;
+              for (int k = 0; k < n; ++k) {
+                sqs::DeleteMessageBatchRequestEntry e;
+                e.id = std::to_string(k);
+                e.receipt_handle = std::move(got->messages[static_cast<size_t>(k)].receipt_handle);
+                del.entries.push_back(std::move(e));
+              }
+              if (!q.DeleteMessageBatch(del).ok()) std::abort();
+            }
+            received.fetch_add(n, std::memory_order_relaxed);
+          }
+        });
+  }
+  state.SetItemsProcessed(state.iterations() * kMessages);
+}
+BENCHMARK(BM_ServiceLifecycle)
+    ->Name("Service/Lifecycle")
+    ->ArgNames({"bytes", "batch", "producers", "consumers"})
+    ->ArgsProduct({{16, 256, 4096}, {1, 10}, {1, 2}, {1, 2}})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+
+#endif  // WHARF_QUEUE_BENCH_SERVICE
 
 // ---- Wake-up latency of a blocked receiver -----------------------------------
 
