@@ -1,0 +1,284 @@
+// wharf-server: runs a broker with its AWS wire endpoint on a port, so that
+// programs in any language (AWS SDKs, the AWS CLI) can use wharf as a local
+// emulator of SQS.
+//
+//   wharf-server --port=4566 --config=wharf.conf
+//   aws --endpoint-url http://127.0.0.1:4566 sqs list-queues
+//
+// The configuration file is line-based: one directive per line, words
+// separated by blanks, '#' starts a comment, a word may be double-quoted
+// (with \" and \\ escapes) to hold blanks:
+//
+//   # queues are created in file order (a dead-letter queue before its users)
+//   queue orders-dlq
+//   queue orders VisibilityTimeout=60 RedrivePolicy="{\"deadLetterTargetArn\":
+//       \"arn:aws:sqs:us-east-1:000000000000:orders-dlq\",\"maxReceiveCount\":3}"
+//   queue events.fifo FifoQueue=true ContentBasedDeduplication=true tag:team=core
+//   credential AKIDEXAMPLE wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY
+//
+// (one line each; the RedrivePolicy above is wrapped here only for reading).
+// Directives: "queue <name> [<Attribute>=<value> | tag:<key>=<value>]..." and
+// "credential <access-key-id> <secret>" (used with --verify-signatures).
+// Further services add their own directives (topic, subscription, rule) to
+// the table in ApplyConfig.
+//
+// Once listening, it prints "wharf-server: listening on <url>" on stdout
+// (with the real port when --port=0) and serves until SIGINT or SIGTERM.
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "wharf/broker.h"
+#include "wharf/endpoint.h"
+
+namespace wharf {
+namespace {
+
+constexpr char kUsage[] =
+    "usage: wharf-server [flags]\n"
+    "  --port=N               port to listen on (default 4566; 0 picks a free one)\n"
+    "  --bind=ADDRESS         address to bind (default 127.0.0.1)\n"
+    "  --region=REGION        region in queue URLs and ARNs (default us-east-1)\n"
+    "  --account-id=ID        12-digit account id (default 000000000000)\n"
+    "  --config=FILE          line-based configuration (queues, credentials)\n"
+    "  --threads=N            HTTP worker threads = connections served at once (default 64)\n"
+    "  --verify-signatures    require SigV4 signatures by a configured credential\n"
+    "  --credential=AKID:SECRET   add a credential (repeatable)\n";
+
+struct ServerFlags {
+  int port = 4566;
+  std::string bind = "127.0.0.1";
+  std::string region = "us-east-1";
+  std::string account_id = "000000000000";
+  std::string config;
+  int threads = 64;
+  bool verify_signatures = false;
+  std::map<std::string, std::string> credentials;
+};
+
+absl::Status ParseFlags(int argc, char** argv, ServerFlags* flags) {
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    std::string name = arg;
+    std::string value;
+    size_t eq = arg.find('=');
+    if (eq != std::string::npos) {
+      name = arg.substr(0, eq);
+      value = arg.substr(eq + 1);
+    }
+    auto need_value = [&]() -> absl::Status {
+      if (eq == std::string::npos) {
+        return absl::InvalidArgumentError(absl::StrCat("flag ", name, " needs =VALUE"));
+      }
+      return absl::OkStatus();
+    };
+    auto integer = [&](int* out) -> absl::Status {
+      if (absl::Status s = need_value(); !s.ok()) return s;
+      if (!absl::SimpleAtoi(value, out)) {
+        return absl::InvalidArgumentError(absl::StrCat("flag ", name, ": not a number: ", value));
+      }
+      return absl::OkStatus();
+    };
+    absl::Status status;
+    if (name == "--port") {
+      status = integer(&flags->port);
+    } else if (name == "--threads") {
+      status = integer(&flags->threads);
+    } else if (name == "--bind") {
+      status = need_value();
+      flags->bind = value;
+    } else if (name == "--region") {
+      status = need_value();
+      flags->region = value;
+    } else if (name == "--account-id") {
+      status = need_value();
+      flags->account_id = value;
+    } else if (name == "--config") {
+      status = need_value();
+      flags->config = value;
+    } else if (name == "--verify-signatures") {
+      flags->verify_signatures = true;
+    } else if (name == "--credential") {
+      status = need_value();
+      size_t colon = value.find(':');
+      if (status.ok() && colon == std::string::npos) {
+        status = absl::InvalidArgumentError("--credential wants ACCESS_KEY_ID:SECRET");
+      }
+      if (status.ok()) flags->credentials[value.substr(0, colon)] = value.substr(colon + 1);
+    } else if (name == "--help" || name == "-h") {
+      std::fputs(kUsage, stdout);
+      std::exit(0);
+    } else {
+      status = absl::InvalidArgumentError(absl::StrCat("unknown flag ", arg));
+    }
+    if (!status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
+// Splits a configuration line into words: blanks separate, '#' outside
+// quotes ends the line, "..." groups (with \" and \\).
+absl::Status SplitWords(const std::string& line, std::vector<std::string>* words) {
+  std::string word;
+  bool in_word = false;
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (quoted) {
+      if (c == '\\' && i + 1 < line.size()) {
+        word.push_back(line[++i]);
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        word.push_back(c);
+      }
+      continue;
+    }
+    if (c == '#') break;
+    if (c == ' ' || c == '\t' || c == '\r') {
+      if (in_word) words->push_back(std::move(word));
+      word.clear();
+      in_word = false;
+      continue;
+    }
+    in_word = true;
+    if (c == '"') {
+      quoted = true;
+    } else {
+      word.push_back(c);
+    }
+  }
+  if (quoted) return absl::InvalidArgumentError("unterminated quote");
+  if (in_word) words->push_back(std::move(word));
+  return absl::OkStatus();
+}
+
+// "queue <name> [Attr=value | tag:key=value]..."
+absl::Status QueueDirective(Broker& broker, const std::vector<std::string>& words) {
+  if (words.size() < 2) return absl::InvalidArgumentError("queue: missing queue name");
+  sqs::CreateQueueRequest request;
+  request.queue_name = words[1];
+  for (size_t i = 2; i < words.size(); ++i) {
+    size_t eq = words[i].find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("queue: expected Attribute=value, got '", words[i], "'"));
+    }
+    std::string key = words[i].substr(0, eq);
+    std::string value = words[i].substr(eq + 1);
+    if (key.rfind("tag:", 0) == 0) {
+      request.tags[key.substr(4)] = value;
+    } else {
+      request.attributes[key] = value;
+    }
+  }
+  absl::StatusOr<sqs::CreateQueueResult> result = broker.sqs().CreateQueue(request);
+  if (!result.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("queue ", request.queue_name, ": ", result.status().message()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ApplyConfig(const std::string& path, Broker& broker, ServerFlags* flags) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read config file ", path));
+  using Directive = std::function<absl::Status(const std::vector<std::string>&)>;
+  const std::map<std::string, Directive> directives = {
+      {"queue", [&](const std::vector<std::string>& w) { return QueueDirective(broker, w); }},
+      {"credential",
+       [&](const std::vector<std::string>& w) {
+         if (w.size() != 3) {
+           return absl::InvalidArgumentError("credential: want <access-key-id> <secret>");
+         }
+         flags->credentials[w[1]] = w[2];
+         return absl::OkStatus();
+       }},
+  };
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    std::vector<std::string> words;
+    absl::Status status = SplitWords(line, &words);
+    if (status.ok() && !words.empty()) {
+      auto directive = directives.find(words[0]);
+      status = directive == directives.end()
+                   ? absl::InvalidArgumentError(absl::StrCat("unknown directive '", words[0], "'"))
+                   : directive->second(words);
+    }
+    if (!status.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ":", number, ": ", status.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+int Run(int argc, char** argv) {
+  ServerFlags flags;
+  if (absl::Status status = ParseFlags(argc, argv, &flags); !status.ok()) {
+    std::fprintf(stderr, "wharf-server: %s\n%s", std::string(status.message()).c_str(), kUsage);
+    return 2;
+  }
+  // Block the stop signals before any thread starts, so that every thread
+  // inherits the mask and only sigwait below receives them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  BrokerOptions options;
+  options.region = flags.region;
+  options.account_id = flags.account_id;
+  absl::StatusOr<std::unique_ptr<Broker>> broker = Broker::Open(options);
+  if (!broker.ok()) {
+    std::fprintf(stderr, "wharf-server: %s\n", std::string(broker.status().message()).c_str());
+    return 2;
+  }
+  if (!flags.config.empty()) {
+    if (absl::Status status = ApplyConfig(flags.config, **broker, &flags); !status.ok()) {
+      std::fprintf(stderr, "wharf-server: %s\n", std::string(status.message()).c_str());
+      return 2;
+    }
+  }
+  EndpointOptions endpoint_options;
+  endpoint_options.host = flags.bind;
+  endpoint_options.port = flags.port;
+  endpoint_options.threads = flags.threads;
+  endpoint_options.verify_signatures = flags.verify_signatures;
+  endpoint_options.credentials = flags.credentials;
+  if (flags.verify_signatures && flags.credentials.empty()) {
+    std::fprintf(stderr, "wharf-server: --verify-signatures needs a credential\n");
+    return 2;
+  }
+  Endpoint endpoint(**broker, endpoint_options);
+  if (!endpoint.ok()) {
+    std::fprintf(stderr, "wharf-server: %s\n", std::string(endpoint.status().message()).c_str());
+    return 1;
+  }
+  std::printf("wharf-server: listening on %s (region %s, account %s)\n", endpoint.url().c_str(),
+              flags.region.c_str(), flags.account_id.c_str());
+  std::fflush(stdout);
+
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  std::printf("wharf-server: stopping on signal %d\n", signal);
+  std::fflush(stdout);
+  endpoint.Stop();
+  return 0;
+}
+
+}  // namespace
+}  // namespace wharf
+
+int main(int argc, char** argv) { return wharf::Run(argc, argv); }
