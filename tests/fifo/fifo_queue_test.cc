@@ -211,6 +211,16 @@ TEST_F(FifoQueueTest, LaterMessageReturnedWhileEarlierInFlightWaitsBehindIt) {
   EXPECT_THAT(Bodies(Receive(10)), ElementsAre("m1", "m2"));
 }
 
+TEST_F(FifoQueueTest, ReturnedHeadIsHeldWhileALaterMessageOfItsRunIsInFlight) {
+  for (int i = 0; i < 3; ++i) ASSERT_OK(Send("g", "m" + std::to_string(i)).status());
+  std::vector<Delivery> got = Receive(2);
+  ASSERT_THAT(Bodies(got), ElementsAre("m0", "m1"));
+  ASSERT_OK(queue_->ChangeVisibility(got[0].receipt_handle, absl::ZeroDuration()));
+  EXPECT_THAT(Receive(10), IsEmpty()) << "m1 still in flight locks the group";
+  ASSERT_OK(queue_->ChangeVisibility(got[1].receipt_handle, absl::ZeroDuration()));
+  EXPECT_THAT(Bodies(Receive(10)), ElementsAre("m0", "m1", "m2"));
+}
+
 TEST_F(FifoQueueTest, ChangeVisibilityExtendsTheDeadlineFromNow) {
   ASSERT_OK(Send("g", "m0").status());
   std::vector<Delivery> got = Receive(1);
