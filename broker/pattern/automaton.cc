@@ -12,7 +12,7 @@ namespace {
 
 using Targets = std::vector<uint32_t>;
 
-void AppendTargets(const Targets& t, absl::InlinedVector<uint32_t, 8>* out) {
+inline void AppendTargets(const Targets& t, absl::InlinedVector<uint32_t, 8>* out) {
   out->insert(out->end(), t.begin(), t.end());
 }
 
@@ -179,6 +179,13 @@ bool AnythingButMatches(const AnythingBut& ab, const Leaf& leaf, std::string_vie
 }  // namespace
 
 struct Automaton::FieldMatcher {
+  // Bit (1 << Condition::Kind) set when conditions of that kind are indexed
+  // here. Step tests these bits first, so it touches only the indexes in use
+  // (a FieldMatcher spans many cache lines; most of it is empty).
+  uint32_t present = 0;
+  bool needs_lower = false;
+  bool Has(Condition::Kind k) const { return (present >> static_cast<int>(k)) & 1u; }
+
   absl::flat_hash_map<std::string, Targets> exact_string;
   absl::flat_hash_map<NumberKey, Targets> exact_number;
   Targets on_true, on_false, on_null, on_exists;
@@ -199,12 +206,12 @@ struct Automaton::FieldMatcher {
     Targets targets;
   };
   std::vector<AnythingButEntry> anything_buts;
-  bool needs_lower = false;
   // Build only: condition key -> entry index, to share entries.
   absl::flat_hash_map<std::string, uint32_t> entry_by_key;
 
   void Add(const Condition& c, uint32_t target) {
     using K = Condition::Kind;
+    present |= 1u << static_cast<int>(c.kind);
     switch (c.kind) {
       case K::kString:
         exact_string[c.text].push_back(target);
@@ -247,6 +254,7 @@ struct Automaton::FieldMatcher {
       case K::kNumeric:
         if (c.range.has_lower && c.range.has_upper && c.range.lower == c.range.upper) {
           exact_number[NumberKey{true, c.range.lower}].push_back(target);
+          present |= 1u << static_cast<int>(K::kNumber);
         } else {
           numeric.pending.push_back({c.range, target});
         }
@@ -433,24 +441,29 @@ void Automaton::Step(uint32_t matcher, uint32_t leaf_index, MatchScratch* m) con
     }
   }
   const FieldMatcher& fm = matchers_[matcher];
+  using K = Condition::Kind;
   absl::InlinedVector<uint32_t, 8> next;
-  AppendTargets(fm.on_exists, &next);
+  if (fm.Has(K::kExists)) AppendTargets(fm.on_exists, &next);
   switch (leaf.kind) {
     case LeafKind::kString: {
       const std::string_view text = leaf.text;
-      auto it = fm.exact_string.find(absl::string_view(text.data(), text.size()));
-      if (it != fm.exact_string.end()) AppendTargets(it->second, &next);
       auto append = [&](const Targets& t) { AppendTargets(t, &next); };
-      fm.prefix.Lookup(text, false, append);
-      fm.suffix.Lookup(text, true, append);
+      if (fm.Has(K::kString)) {
+        auto it = fm.exact_string.find(absl::string_view(text.data(), text.size()));
+        if (it != fm.exact_string.end()) AppendTargets(it->second, &next);
+      }
+      if (fm.Has(K::kPrefix)) fm.prefix.Lookup(text, false, append);
+      if (fm.Has(K::kSuffix)) fm.suffix.Lookup(text, true, append);
       if (fm.needs_lower) {
         AsciiLowerInto(text, &m->lower);
-        auto eit = fm.equals_ic.find(m->lower);
-        if (eit != fm.equals_ic.end()) AppendTargets(eit->second, &next);
-        fm.prefix_ic.Lookup(m->lower, false, append);
-        fm.suffix_ic.Lookup(m->lower, true, append);
+        if (fm.Has(K::kEqualsIgnoreCase)) {
+          auto eit = fm.equals_ic.find(m->lower);
+          if (eit != fm.equals_ic.end()) AppendTargets(eit->second, &next);
+        }
+        if (fm.Has(K::kPrefixIgnoreCase)) fm.prefix_ic.Lookup(m->lower, false, append);
+        if (fm.Has(K::kSuffixIgnoreCase)) fm.suffix_ic.Lookup(m->lower, true, append);
       }
-      if (!fm.wildcards.empty()) {
+      if (fm.Has(K::kWildcard)) {
         auto try_wildcards = [&](const Targets& entries) {
           for (uint32_t e : entries) {
             if (WildcardMatches(fm.wildcards[e].wildcard, text)) {
@@ -461,28 +474,30 @@ void Automaton::Step(uint32_t matcher, uint32_t leaf_index, MatchScratch* m) con
         fm.wildcard_by_prefix.Lookup(text, false, try_wildcards);
         try_wildcards(fm.wildcard_floating);
       }
-      if (!fm.cidr.empty()) fm.cidr.Query(text, &next);
+      if (fm.Has(K::kCidr)) fm.cidr.Query(text, &next);
       break;
     }
     case LeafKind::kNumber: {
-      if (!fm.exact_number.empty()) {
+      if (fm.Has(K::kNumber)) {
         auto it = fm.exact_number.find(MakeNumberKey(leaf.number));
         if (it != fm.exact_number.end()) AppendTargets(it->second, &next);
       }
-      if (!fm.numeric.empty()) fm.numeric.Query(ClampedScaledNumber(leaf.number), &next);
+      if (fm.Has(K::kNumeric) && !fm.numeric.empty()) {
+        fm.numeric.Query(ClampedScaledNumber(leaf.number), &next);
+      }
       break;
     }
     case LeafKind::kTrue:
-      AppendTargets(fm.on_true, &next);
+      if (fm.Has(K::kTrue)) AppendTargets(fm.on_true, &next);
       break;
     case LeafKind::kFalse:
-      AppendTargets(fm.on_false, &next);
+      if (fm.Has(K::kFalse)) AppendTargets(fm.on_false, &next);
       break;
     case LeafKind::kNull:
-      AppendTargets(fm.on_null, &next);
+      if (fm.Has(K::kNull)) AppendTargets(fm.on_null, &next);
       break;
   }
-  if (!fm.anything_buts.empty()) {
+  if (fm.Has(K::kAnythingBut)) {
     if (leaf.kind == LeafKind::kString && fm.needs_lower) AsciiLowerInto(leaf.text, &m->lower);
     std::string_view lowered = leaf.kind == LeafKind::kString ? std::string_view(m->lower) : "";
     for (const FieldMatcher::AnythingButEntry& e : fm.anything_buts) {

@@ -48,6 +48,39 @@ std::string_view AsString(element e) { return std::string_view(e); }
 // absl (20220623) takes absl::string_view, which is not std::string_view.
 absl::string_view AV(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
+// Fields are matched in order of this rank, then path: fields with only
+// exact values first, because they narrow the candidate patterns most
+// ("source", "detail-type"), so the automaton visits few states after them;
+// then other single-value operators; then the broad ones (anything-but,
+// exists, ranges) last. Any fixed order is correct: the automaton finds each
+// field's leaves by path, not by position.
+int SelectivityRank(const FieldConstraint& f) {
+  int rank = 0;
+  for (const Condition& c : f.any_of) {
+    switch (c.kind) {
+      case Condition::Kind::kString:
+      case Condition::Kind::kNumber:
+      case Condition::Kind::kTrue:
+      case Condition::Kind::kFalse:
+      case Condition::Kind::kNull:
+        break;
+      case Condition::Kind::kPrefix:
+      case Condition::Kind::kPrefixIgnoreCase:
+      case Condition::Kind::kSuffix:
+      case Condition::Kind::kSuffixIgnoreCase:
+      case Condition::Kind::kEqualsIgnoreCase:
+      case Condition::Kind::kCidr:
+      case Condition::Kind::kWildcard:
+        rank = std::max(rank, 1);
+        break;
+      default:
+        rank = 2;
+        break;
+    }
+  }
+  return rank;
+}
+
 // A field before DNF expansion; kAbsent conditions still present.
 struct RawField {
   std::string path;
@@ -524,9 +557,11 @@ class Parser {
     ParsedPattern out;
     absl::flat_hash_set<std::string> seen;
     for (Conjunction& c : conjunctions) {
-      std::stable_sort(
-          c.fields.begin(), c.fields.end(),
-          [](const FieldConstraint& a, const FieldConstraint& b) { return a.path < b.path; });
+      std::stable_sort(c.fields.begin(), c.fields.end(),
+                       [](const FieldConstraint& a, const FieldConstraint& b) {
+                         return std::pair(SelectivityRank(a), std::string_view(a.path)) <
+                                std::pair(SelectivityRank(b), std::string_view(b.path));
+                       });
       std::sort(c.absent.begin(), c.absent.end());
       c.absent.erase(std::unique(c.absent.begin(), c.absent.end()), c.absent.end());
       std::string canon;

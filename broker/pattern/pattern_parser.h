@@ -1,11 +1,13 @@
 // Parses and validates one pattern (EventBridge event pattern or SNS filter
-// policy) into disjunctive normal form: a list of alternatives, each a sorted
-// list of (field path, any-of conditions) that must all hold plus a list of
+// policy) into disjunctive normal form: a list of alternatives, each an
+// ordered list of (field path, any-of conditions) that must all hold plus a list of
 // paths that must be absent. "$or" and "exists": false are expanded here, so
 // the automaton only ever sees conjunctions of positive conditions.
 //
 // Invariants of a ParsedPattern:
-//   * every Conjunction's fields are sorted by path (ties keep pattern order);
+//   * every Conjunction's fields are sorted by (selectivity rank, path), ties
+//     in pattern order (see SelectivityRank in the .cc: exact-value fields
+//     first, so that the automaton narrows the candidates early);
 //   * every FieldConstraint has at least one condition, none of kind kAbsent;
 //   * conditions of a field are sorted by canonical key and de-duplicated;
 //   * alternatives are de-duplicated.

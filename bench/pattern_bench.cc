@@ -1,0 +1,237 @@
+// Benchmarks of wharf::Matcher (broker/pattern): events matched per second
+// against 10, 1,000 and 10,000 patterns of mixed operators, over a generated
+// set of EventBridge-style events (fixed seed, ~700 bytes each). Matching
+// includes parsing the event JSON, as in Matcher::MatchJson.
+//
+// If the city-lots data set (one GeoJSON feature per line, as used by
+// quamina and aws/event-ruler) is found at $WHARF_CITYLOTS or
+// /work/shared/bench-data/citylots.jlines, BM_Pattern_CityLots runs the
+// event-ruler README workload shape on it (exact, prefix, suffix,
+// equals-ignore-case, wildcard, numeric, anything-but rules).
+//
+//   ninja -C build bench/pattern_bench && build/bench/pattern_bench
+
+#include <cstdint>
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "benchmark/benchmark.h"
+#include "wharf/pattern.h"
+
+namespace wharf {
+namespace {
+
+constexpr uint32_t kSeed = 20261123;
+constexpr int kEvents = 4096;
+
+const char* const kSources[] = {
+    "aws.ec2",         "aws.s3",         "aws.lambda",       "aws.ecs",        "aws.rds",
+    "aws.sqs",         "aws.sns",        "aws.events",       "aws.dynamodb",   "aws.iam",
+    "com.shop.orders", "com.shop.cart",  "com.shop.billing", "com.shop.users", "com.shop.search",
+    "com.ads.bids",    "com.ads.clicks", "com.ml.train",     "com.ml.serve",   "com.ops.deploy"};
+const char* const kDetailTypes[] = {"EC2 Instance State-change Notification",
+                                    "Object Created",
+                                    "Object Deleted",
+                                    "OrderPlaced",
+                                    "OrderShipped",
+                                    "OrderCancelled",
+                                    "PaymentFailed",
+                                    "UserSignedUp",
+                                    "UserDeleted",
+                                    "BidWon",
+                                    "ClickRecorded",
+                                    "DeploymentStarted",
+                                    "DeploymentFinished",
+                                    "JobFailed",
+                                    "JobSucceeded",
+                                    "Heartbeat"};
+const char* const kRegions[] = {"us-east-1", "us-east-2",    "us-west-1",  "us-west-2",
+                                "eu-west-1", "eu-central-1", "ap-south-1", "ap-northeast-1"};
+const char* const kStates[] = {"pending", "running",    "stopping",
+                               "stopped", "terminated", "shutting-down"};
+const char* const kNames[] = {"Alice",   "bob",   "CAROL", "dave",   "Eve",
+                              "mallory", "Trent", "peggy", "Victor", "walter"};
+const char* const kExtensions[] = {".png", ".jpg", ".json", ".csv", ".tmp", ".log"};
+
+template <typename T, size_t N>
+const T& Pick(std::mt19937& rng, const T (&items)[N]) {
+  return items[rng() % N];
+}
+
+std::string MakeEvent(std::mt19937& rng) {
+  const std::string region = Pick(rng, kRegions);
+  const std::string account = absl::StrFormat("%012u", 100000000u + rng() % 20);
+  return absl::StrCat(
+      R"({"version":"0","id":")",
+      absl::StrFormat("%08x-%04x-%04x", rng(), rng() & 0xffff, rng() & 0xffff),
+      R"(","detail-type":")", Pick(rng, kDetailTypes), R"(","source":")", Pick(rng, kSources),
+      R"(","account":")", account, R"(","time":"2026-11-23T08:)", rng() % 60, ":", rng() % 60,
+      R"(Z","region":")", region, R"(","resources":["arn:aws:s3:::bucket-)", rng() % 50, "/path/",
+      rng() % 1000, Pick(rng, kExtensions), R"(","arn:aws:ec2:)", region, ":", account,
+      ":instance/i-", absl::StrFormat("%08x", rng()), R"("],"detail":{"state":")",
+      Pick(rng, kStates), R"(","price":)", absl::StrFormat("%.2f", (rng() % 100000) / 100.0),
+      R"(,"quantity":)", rng() % 100, R"(,"user":{"name":")", Pick(rng, kNames), R"(","ip":"10.)",
+      rng() % 4, ".", rng() % 256, ".", rng() % 256,
+      R"(","agent":"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36"},"tags":[")",
+      Pick(rng, kStates), R"(",")", Pick(rng, kRegions), R"("],"flags":{"beta":)",
+      rng() % 2 ? "true" : "false", R"(,"note":null}}})");
+}
+
+// One pattern: two leading fields narrow it down (as real rules do: a source
+// and a type), then one condition of a rotating operator kind.
+std::string MakePattern(std::mt19937& rng, int i) {
+  std::string third;
+  switch (i % 9) {
+    case 0:
+      third = absl::StrCat(R"("detail":{"state":[")", Pick(rng, kStates), R"("]})");
+      break;
+    case 1:
+      third = absl::StrCat(R"("region":[{"prefix":")",
+                           std::string(Pick(rng, kRegions)).substr(0, 5), R"("}])");
+      break;
+    case 2:
+      third = absl::StrCat(R"("resources":[{"suffix":")", Pick(rng, kExtensions), R"("}])");
+      break;
+    case 3:
+      third = absl::StrCat(R"("detail":{"user":{"name":[{"equals-ignore-case":")",
+                           Pick(rng, kNames), R"("}]}})");
+      break;
+    case 4:
+      third = absl::StrCat(R"("resources":[{"wildcard":"arn:aws:s3:::bucket-)", rng() % 50, R"(/*)",
+                           Pick(rng, kExtensions), R"("}])");
+      break;
+    case 5: {
+      int lo = static_cast<int>(rng() % 1000);
+      third = absl::StrCat(R"("detail":{"price":[{"numeric":[">=",)", lo, R"(,"<",)",
+                           lo + 1 + rng() % 50, "]}]}");
+      break;
+    }
+    case 6:
+      third = absl::StrCat(R"("detail":{"state":[{"anything-but":[")", Pick(rng, kStates), R"(",")",
+                           Pick(rng, kStates), R"("]}]})");
+      break;
+    case 7:
+      third = absl::StrCat(R"("detail":{"user":{"ip":[{"cidr":"10.)", rng() % 4, ".", rng() % 256,
+                           R"(.0/24"}]}})");
+      break;
+    default:
+      third = absl::StrCat(R"("$or":[{"detail":{"quantity":[{"numeric":["<",)", rng() % 20,
+                           R"(]}]}},{"detail":{"flags":{"beta":[true]}}}])");
+      break;
+  }
+  return absl::StrCat(R"({"source":[")", Pick(rng, kSources), R"("],"detail-type":[")",
+                      Pick(rng, kDetailTypes), R"("],)", third, "}");
+}
+
+const std::vector<std::string>& Events() {
+  static const std::vector<std::string>* events = [] {
+    std::mt19937 rng(kSeed);
+    auto* v = new std::vector<std::string>();
+    for (int i = 0; i < kEvents; ++i) v->push_back(MakeEvent(rng));
+    return v;
+  }();
+  return *events;
+}
+
+std::unique_ptr<Matcher> MakeMatcher(int patterns) {
+  std::mt19937 rng(kSeed + 1);
+  auto m = std::move(Matcher::Create(PatternDialect::kEventBridge)).value();
+  for (int i = 0; i < patterns; ++i) {
+    absl::Status s = m->Add(absl::StrCat("rule-", i), MakePattern(rng, i));
+    if (!s.ok()) std::abort();
+  }
+  m->Compile();
+  return m;
+}
+
+void RunMatch(benchmark::State& state, const Matcher& m, const std::vector<std::string>& events) {
+  size_t i = 0, matches = 0, bytes = 0;
+  for (auto _ : state) {
+    const std::string& e = events[i];
+    auto ids = m.MatchJson(e);
+    benchmark::DoNotOptimize(ids);
+    matches += ids->size();
+    bytes += e.size();
+    if (++i == events.size()) i = 0;
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+  state.counters["matches_per_event"] =
+      static_cast<double>(matches) / static_cast<double>(state.iterations());
+}
+
+void BM_Pattern_MatchJson(benchmark::State& state) {
+  auto m = MakeMatcher(static_cast<int>(state.range(0)));
+  RunMatch(state, *m, Events());
+}
+BENCHMARK(BM_Pattern_MatchJson)->Arg(10)->Arg(1000)->Arg(10000);
+
+void BM_Pattern_MatchJson_Threads(benchmark::State& state) {
+  // Shared by the threads (Matcher is thread-safe); built once.
+  static const Matcher* m = MakeMatcher(1000).release();
+  RunMatch(state, *m, Events());
+}
+BENCHMARK(BM_Pattern_MatchJson_Threads)->Threads(1)->Threads(2)->UseRealTime();
+
+void BM_Pattern_AddAndCompile(benchmark::State& state) {
+  for (auto _ : state) {
+    auto m = MakeMatcher(static_cast<int>(state.range(0)));
+    benchmark::DoNotOptimize(m);
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_Pattern_AddAndCompile)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
+
+// ---- City lots ------------------------------------------------------------------
+
+std::vector<std::string> LoadCityLots() {
+  const char* env = std::getenv("WHARF_CITYLOTS");
+  std::ifstream in(env != nullptr ? env : "/work/shared/bench-data/citylots.jlines");
+  std::vector<std::string> lines;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty()) lines.push_back(line);
+  }
+  return lines;
+}
+
+// The event-ruler README workload: 5 rules of each kind on the properties.
+void BM_Pattern_CityLots(benchmark::State& state) {
+  static const std::vector<std::string>* lines = new std::vector<std::string>(LoadCityLots());
+  if (lines->empty()) {
+    state.SkipWithError("city-lots data not found (set WHARF_CITYLOTS)");
+    return;
+  }
+  auto m = std::move(Matcher::Create(PatternDialect::kEventBridge)).value();
+  const char* const streets[] = {"CRANLEIGH", "ASHBURY", "CLAY", "BEACH", "FOLSOM"};
+  int n = 0;
+  for (const char* s : streets) {
+    auto add = [&](const std::string& p) {
+      if (!m->Add(absl::StrCat("r", n++), p).ok()) std::abort();
+    };
+    add(absl::StrCat(R"({"properties":{"STREET":[")", s, R"("]}})"));
+    add(absl::StrCat(R"({"properties":{"STREET":[{"prefix":")", std::string(s).substr(0, 3),
+                     R"("}]}})"));
+    add(absl::StrCat(R"({"properties":{"STREET":[{"suffix":")", std::string(s).substr(2),
+                     R"("}]}})"));
+    add(absl::StrCat(R"({"properties":{"STREET":[{"equals-ignore-case":")", s, R"("}]}})"));
+    add(absl::StrCat(R"({"properties":{"STREET":[{"wildcard":")", std::string(s).substr(0, 2),
+                     R"(*"}]}})"));
+    add(absl::StrCat(R"({"geometry":{"coordinates":[{"numeric":[">",-122.)", n, R"(,"<",-122.)",
+                     n + 1, R"(]}]}})"));
+    add(absl::StrCat(R"({"properties":{"STREET":[{"anything-but":[")", s, R"("]}]}})"));
+  }
+  RunMatch(state, *m, *lines);
+}
+BENCHMARK(BM_Pattern_CityLots);
+
+}  // namespace
+}  // namespace wharf
+
+BENCHMARK_MAIN();
