@@ -131,6 +131,10 @@ struct TopicRegistry::CallbackJob {
   std::shared_ptr<const SubscriptionInfo> subscription;
   std::string event;
   int retries = 0;  // Retries started so far.
+  // When the current attempt was due. Retries are scheduled from it, not
+  // from Now(), so that one large ManualClock::Advance runs the whole
+  // schedule (each task then sees the end time as Now()).
+  absl::Time due;
 };
 
 // Payloads built at most once per publish and shared by its deliveries.
@@ -695,6 +699,7 @@ void TopicRegistry::StartCallback(std::shared_ptr<const PublishedMessage> messag
   job->event = LambdaEvent(fields, subscription->arn);
   job->message = std::move(message);
   job->subscription = std::move(subscription);
+  job->due = options_.clock->Now();
   RunCallback(std::move(job));
 }
 
@@ -719,8 +724,10 @@ void TopicRegistry::RunCallback(std::shared_ptr<CallbackJob> job) {
     ++job->retries;
     absl::Duration delay = policy.DelayBeforeRetry(job->retries);
     if (delay <= absl::ZeroDuration()) continue;
+    job->due += delay;
+    absl::Time due = job->due;
     std::weak_ptr<TopicRegistry> weak = weak_from_this();
-    options_.scheduler->ScheduleAfter(delay, [weak, job = std::move(job)]() mutable {
+    options_.scheduler->ScheduleAt(due, [weak, job = std::move(job)]() mutable {
       std::shared_ptr<TopicRegistry> self = weak.lock();
       // Retries stop when the broker goes away or the subscription is removed.
       if (self == nullptr || !self->GetSubscription(job->subscription->arn).ok()) return;
