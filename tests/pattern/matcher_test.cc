@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
@@ -110,9 +111,8 @@ TEST(MatcherTest, PatternsSharingFieldsEachMatchIndependently) {
 TEST(MatcherTest, ManyPatternsOnlyTheMatchingOnesAreReturned) {
   auto m = NewMatcher();
   for (int i = 0; i < 2000; ++i) {
-    ASSERT_OK(m->Add("p" + std::to_string(i), R"({"n":[)" + std::to_string(i) +
-                                                  R"(],"k":[{"prefix":"x)" +
-                                                  std::to_string(i % 10) + R"("}]})"));
+    ASSERT_OK(m->Add(absl::StrCat("p", i),
+                     absl::StrCat(R"({"n":[)", i, R"(],"k":[{"prefix":"x)", i % 10, R"("}]})")));
   }
   EXPECT_THAT(m->MatchJson(R"({"n":1234,"k":"x4yz"})"), IsOkAndHolds(ElementsAre("p1234")));
   EXPECT_THAT(m->MatchJson(R"({"n":1234,"k":"x5"})"), IsOkAndHolds(IsEmpty()));
@@ -193,7 +193,7 @@ TEST(MatcherConcurrencyTest, MatchingWhileAddingAndRemovingIsSafe) {
     });
   }
   for (int i = 0; i < 200; ++i) {
-    std::string id = "tmp" + std::to_string(i);
+    std::string id = absl::StrCat("tmp", i);
     EXPECT_OK(m->Add(id, R"({"a":[{"numeric":[">",0]}]})"));
     if (i % 2 == 0) {
       EXPECT_OK(m->Remove(id));
