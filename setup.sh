@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config clang clang-format libclang-rt-14-dev
   libabsl-dev libconcurrentqueue-dev libgtest-dev libgmock-dev libbenchmark-dev
   libsimdjson-dev rapidjson-dev libssl-dev libcpp-httplib-dev libsqlite3-dev
+  python3-boto3 awscli  # real clients for the wire tests (tests/wire)
 )
 
 missing=()
@@ -21,4 +22,22 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $sudo_cmd apt-get update -qq
   $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The JavaScript SDK for the wire tests (tests/wire/js): Node.js from Debian
+# when there is none, then the locked npm packages when they changed.
+sudo_cmd=""
+[ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "setup: installing nodejs npm"
+  { $sudo_cmd apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends nodejs npm; } ||
+    echo "setup: nodejs/npm unavailable; the JavaScript wire tests will skip"
+fi
+js_dir="$(dirname "$0")/tests/wire/js"
+if command -v npm >/dev/null &&
+  { [ ! -f "$js_dir/node_modules/.package-lock.json" ] ||
+    [ "$js_dir/package-lock.json" -nt "$js_dir/node_modules/.package-lock.json" ]; }; then
+  npm ci --prefix "$js_dir" --no-audit --no-fund --loglevel=error ||
+    echo "setup: npm ci failed; the JavaScript wire tests will skip"
 fi
