@@ -403,6 +403,34 @@ TEST_F(SqsMessageTest, DeletingTheQueueEndsALongPoll) {
   EXPECT_THAT(got, HasErrorCode(ErrorCode::kQueueDoesNotExist));
 }
 
+TEST_F(SqsMessageTest, FirstReceiveTimestampStaysAtTheFirstReceive) {
+  std::string url = Create("jobs");
+  Send(url, "x");
+  const std::string first = std::to_string(absl::ToUnixMillis(clock_->Now()));
+  ASSERT_THAT(Receive(url, 1, /*visibility=*/1), SizeIs(1));
+  clock_->Advance(absl::Seconds(2));
+  std::vector<sqs::Message> again = Receive(url);
+  ASSERT_THAT(again, SizeIs(1));
+  EXPECT_EQ(again[0].attributes.at("ApproximateFirstReceiveTimestamp"), first);
+  EXPECT_EQ(again[0].attributes.at("ApproximateReceiveCount"), "2");
+}
+
+TEST_F(SqsMessageTest, TooManyInFlightIsOverLimitOnStandardQueues) {
+  BrokerOptions options;
+  options.clock = clock_;
+  options.max_inflight_messages = 2;
+  ASSERT_OK_AND_ASSIGN(auto broker, Broker::Open(options));
+  ASSERT_OK_AND_ASSIGN(auto created, broker->sqs().CreateQueue({.queue_name = "jobs"}));
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK(broker->sqs().SendMessage({.queue_url = created.queue_url, .message_body = "m"}));
+  }
+  ASSERT_OK_AND_ASSIGN(auto got, broker->sqs().ReceiveMessage({.queue_url = created.queue_url,
+                                                               .max_number_of_messages = 2}));
+  ASSERT_THAT(got.messages, SizeIs(2));
+  EXPECT_THAT(broker->sqs().ReceiveMessage({.queue_url = created.queue_url}),
+              HasErrorCode(ErrorCode::kOverLimit));
+}
+
 // ---- Batches ----------------------------------------------------------------
 
 TEST_F(SqsMessageTest, SendMessageBatchSendsEveryEntry) {
