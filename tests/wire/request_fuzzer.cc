@@ -1,0 +1,230 @@
+// libFuzzer target for the wire request decoders: arbitrary bytes become an
+// HTTP request (query form, JSON 1.0 with a chosen or arbitrary target, or a
+// GET query string) handed to the Router over a stub sqs::Service that
+// answers every call with a fixed, non-trivial result, so the encoders run
+// too. Any crash, sanitizer report or hang is a bug: malformed input must end
+// in an AWS error response.
+//
+// Build and run (clang only):
+//   CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DWHARF_BUILD_FUZZ=ON \
+//       -DWHARF_BUILD_BENCH=OFF -DWHARF_BUILD_EXAMPLES=OFF
+//   ninja -C build-fuzz wire_request_fuzzer
+//   mkdir -p /tmp/wharf-fuzz   # new inputs go to the first directory
+//   build-fuzz/tests/wire/wire_request_fuzzer -max_total_time=30 -max_len=4096 \
+//       /tmp/wharf-fuzz tests/wire/fuzz_corpus
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "broker/wire/http_message.h"
+#include "broker/wire/queue_url_mapper.h"
+#include "broker/wire/router.h"
+#include "broker/wire/sqs_json_protocol.h"
+#include "broker/wire/sqs_query_protocol.h"
+#include "wharf/errors.h"
+#include "wharf/sqs.h"
+
+namespace wharf {
+namespace {
+
+constexpr char kUrl[] = "https://sqs.us-east-1.amazonaws.com/000000000000/q";
+
+sqs::Message StubMessage() {
+  sqs::Message m;
+  m.message_id = "m";
+  m.receipt_handle = "rh";
+  m.md5_of_body = "md5";
+  m.body = "body\r\n<&>";
+  m.attributes = {{"SentTimestamp", "1"}};
+  m.md5_of_message_attributes = "a";
+  m.message_attributes = {{"b", {"Binary", "", std::string("\0\xff", 2)}},
+                          {"s", {"String", "v", ""}}};
+  return m;
+}
+
+// Answers every call; fails one in a few with an AWS error to reach the
+// error renderers, chosen by the request's own content.
+class StubService : public sqs::Service {
+ public:
+  template <typename T>
+  static absl::StatusOr<T> Maybe(const std::string& key, T value) {
+    if (!key.empty() && key.back() == 'x') {
+      return MakeError(ErrorCode::kQueueDoesNotExist, "The specified queue does not exist.");
+    }
+    return value;
+  }
+  static absl::Status MaybeStatus(const std::string& key) { return Maybe(key, 0).status(); }
+
+  absl::StatusOr<sqs::CreateQueueResult> CreateQueue(const sqs::CreateQueueRequest& r) override {
+    return Maybe(r.queue_name, sqs::CreateQueueResult{kUrl});
+  }
+  absl::Status DeleteQueue(const sqs::DeleteQueueRequest& r) override {
+    return MaybeStatus(r.queue_url);
+  }
+  absl::StatusOr<sqs::ListQueuesResult> ListQueues(const sqs::ListQueuesRequest& r) override {
+    return Maybe(r.queue_name_prefix, sqs::ListQueuesResult{{kUrl, "other"}, "token"});
+  }
+  absl::StatusOr<sqs::GetQueueUrlResult> GetQueueUrl(const sqs::GetQueueUrlRequest& r) override {
+    return Maybe(r.queue_name, sqs::GetQueueUrlResult{kUrl});
+  }
+  absl::StatusOr<sqs::GetQueueAttributesResult> GetQueueAttributes(
+      const sqs::GetQueueAttributesRequest& r) override {
+    return Maybe(r.queue_url, sqs::GetQueueAttributesResult{{{"DelaySeconds", "0"}}});
+  }
+  absl::Status SetQueueAttributes(const sqs::SetQueueAttributesRequest& r) override {
+    return MaybeStatus(r.queue_url);
+  }
+  absl::Status PurgeQueue(const sqs::PurgeQueueRequest& r) override {
+    return MaybeStatus(r.queue_url);
+  }
+  absl::Status TagQueue(const sqs::TagQueueRequest& r) override { return MaybeStatus(r.queue_url); }
+  absl::Status UntagQueue(const sqs::UntagQueueRequest& r) override {
+    return MaybeStatus(r.queue_url);
+  }
+  absl::StatusOr<sqs::ListQueueTagsResult> ListQueueTags(
+      const sqs::ListQueueTagsRequest& r) override {
+    return Maybe(r.queue_url, sqs::ListQueueTagsResult{{{"k", "v"}}});
+  }
+  absl::StatusOr<sqs::ListDeadLetterSourceQueuesResult> ListDeadLetterSourceQueues(
+      const sqs::ListDeadLetterSourceQueuesRequest& r) override {
+    return Maybe(r.queue_url, sqs::ListDeadLetterSourceQueuesResult{{kUrl}, ""});
+  }
+  absl::StatusOr<sqs::SendMessageResult> SendMessage(const sqs::SendMessageRequest& r) override {
+    return Maybe(r.message_body, sqs::SendMessageResult{"m", "b", "a", "s", "1"});
+  }
+  absl::StatusOr<sqs::SendMessageBatchResult> SendMessageBatch(
+      const sqs::SendMessageBatchRequest& r) override {
+    sqs::SendMessageBatchResult result;
+    for (const auto& e : r.entries) {
+      if (e.message_body.empty()) {
+        result.failed.push_back({e.id, true, ErrorCode::kMissingParameter, "empty"});
+      } else {
+        result.successful.push_back({e.id, "m", "b", "", "", ""});
+      }
+    }
+    return Maybe(r.queue_url, result);
+  }
+  absl::StatusOr<sqs::ReceiveMessageResult> ReceiveMessage(
+      const sqs::ReceiveMessageRequest& r) override {
+    return Maybe(r.queue_url, sqs::ReceiveMessageResult{{StubMessage(), StubMessage()}});
+  }
+  absl::Status DeleteMessage(const sqs::DeleteMessageRequest& r) override {
+    return MaybeStatus(r.receipt_handle);
+  }
+  absl::StatusOr<sqs::DeleteMessageBatchResult> DeleteMessageBatch(
+      const sqs::DeleteMessageBatchRequest& r) override {
+    sqs::DeleteMessageBatchResult result;
+    for (const auto& e : r.entries) result.successful.push_back(e.id);
+    return Maybe(r.queue_url, result);
+  }
+  absl::Status ChangeMessageVisibility(const sqs::ChangeMessageVisibilityRequest& r) override {
+    return MaybeStatus(r.receipt_handle);
+  }
+  absl::StatusOr<sqs::ChangeMessageVisibilityBatchResult> ChangeMessageVisibilityBatch(
+      const sqs::ChangeMessageVisibilityBatchRequest& r) override {
+    sqs::ChangeMessageVisibilityBatchResult result;
+    for (const auto& e : r.entries) {
+      result.failed.push_back({e.id, true, ErrorCode::kReceiptHandleIsInvalid, e.receipt_handle});
+    }
+    return Maybe(r.queue_url, result);
+  }
+  absl::StatusOr<sqs::StartMessageMoveTaskResult> StartMessageMoveTask(
+      const sqs::StartMessageMoveTaskRequest& r) override {
+    return Maybe(r.source_arn, sqs::StartMessageMoveTaskResult{"task"});
+  }
+  absl::StatusOr<sqs::ListMessageMoveTasksResult> ListMessageMoveTasks(
+      const sqs::ListMessageMoveTasksRequest& r) override {
+    sqs::MessageMoveTask task;
+    task.status = "RUNNING";
+    task.max_number_of_messages_per_second = 5;
+    return Maybe(r.source_arn, sqs::ListMessageMoveTasksResult{{task}});
+  }
+  absl::StatusOr<sqs::CancelMessageMoveTaskResult> CancelMessageMoveTask(
+      const sqs::CancelMessageMoveTaskRequest& r) override {
+    return Maybe(r.task_handle, sqs::CancelMessageMoveTaskResult{3});
+  }
+  absl::StatusOr<std::shared_ptr<sqs::Queue>> OpenQueue(const std::string&) override {
+    return MakeError(ErrorCode::kQueueDoesNotExist, "The specified queue does not exist.");
+  }
+};
+
+constexpr std::string_view kOperations[] = {
+    "CreateQueue",
+    "DeleteQueue",
+    "ListQueues",
+    "GetQueueUrl",
+    "GetQueueAttributes",
+    "SetQueueAttributes",
+    "PurgeQueue",
+    "TagQueue",
+    "UntagQueue",
+    "ListQueueTags",
+    "SendMessage",
+    "SendMessageBatch",
+    "ReceiveMessage",
+    "DeleteMessage",
+    "DeleteMessageBatch",
+    "ChangeMessageVisibility",
+    "ChangeMessageVisibilityBatch",
+    "StartMessageMoveTask",
+    "ListMessageMoveTasks",
+    "CancelMessageMoveTask",
+    "ListDeadLetterSourceQueues",
+};
+
+struct Harness {
+  Harness() : urls("https://sqs.us-east-1.amazonaws.com", "http://127.0.0.1:1"), router({}) {
+    router.AddQueryProtocol(std::make_unique<wire::SqsQueryProtocol>(service, urls));
+    router.AddJsonProtocol(std::make_unique<wire::SqsJsonProtocol>(service, urls));
+  }
+  StubService service;
+  wire::QueueUrlMapper urls;
+  wire::Router router;
+};
+
+}  // namespace
+}  // namespace wharf
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static wharf::Harness* harness = new wharf::Harness();
+  if (size < 2) return 0;
+  const uint8_t mode = data[0] & 3;
+  const uint8_t pick = data[1];
+  std::string_view rest(reinterpret_cast<const char*>(data) + 2, size - 2);
+
+  wharf::wire::HttpRequest request;
+  request.method = "POST";
+  request.path = (pick & 0x80) ? "/000000000000/q" : "/";
+  switch (mode) {
+    case 0:  // Query protocol form body.
+      request.headers = {{"content-type", "application/x-www-form-urlencoded"}};
+      request.body = std::string(rest);
+      break;
+    case 1: {  // JSON 1.0 for one of the operations.
+      std::string_view op = wharf::kOperations[pick % std::size(wharf::kOperations)];
+      request.headers = {{"content-type", "application/x-amz-json-1.0"},
+                         {"x-amz-target", "AmazonSQS." + std::string(op)}};
+      request.body = std::string(rest);
+      break;
+    }
+    case 2:  // GET with a query string.
+      request.method = "GET";
+      request.query = std::string(rest);
+      break;
+    default: {  // Arbitrary target: the first line, then the body.
+      size_t eol = rest.find('\n');
+      std::string_view target = rest.substr(0, eol);
+      request.headers = {{"content-type", "application/x-amz-json-1.0"},
+                         {"x-amz-target", std::string(target)},
+                         {"authorization", std::string(target)}};
+      if (eol != std::string_view::npos) request.body = std::string(rest.substr(eol + 1));
+      break;
+    }
+  }
+  wharf::wire::HttpResponse response = harness->router.Handle(request);
+  if (response.status < 200 || response.status > 599) __builtin_trap();
+  return 0;
+}
