@@ -1,52 +1,80 @@
 #include "broker/fifo/dedup_window.h"
 
+#include "absl/hash/hash.h"
+#include "absl/strings/string_view.h"
+
 namespace wharf::fifo_internal {
 
-using queue_internal::SendOutcome;
+DedupWindow::Entry* DedupWindow::Generation::Find(std::string_view key, uint64_t hash) {
+  auto it = index.find(hash);
+  if (it == index.end()) return nullptr;
+  for (uint32_t i = it->second; i != kNone; i = entries[i].next) {
+    Entry& e = entries[i];
+    if (std::string_view(keys).substr(e.key_offset, e.key_size) == key) return &e;
+  }
+  return nullptr;
+}
 
-void DedupWindow::DropExpired(Shard& shard, absl::Time now) {
-  while (!shard.expiry.empty() && shard.expiry.front().first <= now) {
-    auto it = shard.entries.find(shard.expiry.front().second);
-    // A key re-accepted after its window has a later expiry; keep that entry.
-    if (it != shard.entries.end() && it->second.expires == shard.expiry.front().first) {
-      shard.entries.erase(it);
-    }
-    shard.expiry.pop_front();
+void DedupWindow::Generation::Insert(std::string_view key, uint64_t hash, const Record& record,
+                                     absl::Time expires) {
+  const uint32_t i = static_cast<uint32_t>(entries.size());
+  auto [it, inserted] = index.try_emplace(hash, i);
+  entries.push_back(Entry{static_cast<uint32_t>(keys.size()), static_cast<uint32_t>(key.size()),
+                          inserted ? kNone : it->second, expires, record});
+  if (!inserted) it->second = i;
+  keys.append(key);
+}
+
+void DedupWindow::Generation::Clear() {
+  index.clear();
+  entries.clear();
+  keys.clear();
+}
+
+void DedupWindow::Rotate(Shard& shard, absl::Time now) {
+  if (now < shard.current_start + window_) return;
+  if (now < shard.current_start + 2 * window_) {
+    // Every key of `previous` expired by current_start + window <= now.
+    std::swap(shard.previous, shard.current);
+    shard.current.Clear();
+    shard.current_start += window_;
+  } else {
+    shard.previous.Clear();
+    shard.current.Clear();
+    shard.current_start = now;
   }
 }
 
-absl::StatusOr<SendOutcome> DedupWindow::SendOnce(
-    std::string_view key, absl::Time now,
-    absl::FunctionRef<absl::StatusOr<SendOutcome>()> enqueue) {
-  Shard& shard = shards_[absl::Hash<std::string_view>{}(key) % kShards];
-  MutexLock lock(&shard.mu);
-  DropExpired(shard, now);
-  auto it = shard.entries.find(absl::string_view(key.data(), key.size()));
-  if (it != shard.entries.end() && now < it->second.expires) {
-    return SendOutcome{.message_id = it->second.message_id,
-                       .sequence_number = it->second.sequence_number,
-                       .duplicate = true};
+std::pair<DedupWindow::Record, bool> DedupWindow::SendOnce(std::string_view key, absl::Time now,
+                                                           absl::FunctionRef<Record()> enqueue) {
+  // Debian's Abseil has its own string_view.
+  const uint64_t hash = absl::Hash<absl::string_view>{}(absl::string_view(key.data(), key.size()));
+  Shard& shard = shards_[hash % kShards];
+  SpinMutexLock lock(&shard.mu);
+  Rotate(shard, now);
+  Entry* in_current = shard.current.Find(key, hash);
+  if (in_current != nullptr && now < in_current->expires) return {in_current->record, true};
+  if (in_current == nullptr) {
+    Entry* in_previous = shard.previous.Find(key, hash);
+    if (in_previous != nullptr && now < in_previous->expires) return {in_previous->record, true};
   }
-  absl::StatusOr<SendOutcome> outcome = enqueue();
-  if (!outcome.ok()) return outcome;
-  const absl::Time expires = now + window_;
-  Entry entry{outcome->message_id, outcome->sequence_number, expires};
-  if (it != shard.entries.end()) {
-    it->second = std::move(entry);
+  const Record record = enqueue();
+  if (in_current != nullptr) {
+    // Expired within this generation (only if callers' clocks disagree a
+    // little): reuse the entry. A stale copy in `previous` is simply shadowed.
+    in_current->record = record;
+    in_current->expires = now + window_;
   } else {
-    shard.entries.emplace(std::string(key), std::move(entry));
+    shard.current.Insert(key, hash, record, now + window_);
   }
-  // The clock may be moved by hand, but never backwards, so appending keeps
-  // the list sorted; a caller passing an older `now` only delays the drop.
-  shard.expiry.emplace_back(expires, std::string(key));
-  return outcome;
+  return {record, false};
 }
 
 size_t DedupWindow::SizeForTesting() {
   size_t n = 0;
   for (Shard& shard : shards_) {
-    MutexLock lock(&shard.mu);
-    n += shard.entries.size();
+    SpinMutexLock lock(&shard.mu);
+    n += shard.current.entries.size() + shard.previous.entries.size();
   }
   return n;
 }

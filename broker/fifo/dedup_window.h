@@ -1,78 +1,100 @@
 // File: broker/fifo/dedup_window.h
 //
-// Remembers, for a fixed window (5 minutes on SQS FIFO queues), the outcome of
-// the first accepted send of each deduplication key, so a later send with the
-// same key inside the window returns that outcome instead of enqueuing again.
-// Keys are sharded by hash; each shard keeps its entries in a hash map plus an
-// insertion-ordered expiry list, so expired entries are dropped in O(1) each
-// as the clock moves (windows all have the same length and time only moves
-// forward, so insertion order is expiry order).
+// Remembers, for a fixed window (5 minutes on SQS FIFO queues), which message
+// the first accepted send of each deduplication key produced, so a later send
+// with the same key inside the window returns that message instead of
+// enqueuing again.
 //
 //   DedupWindow window(absl::Minutes(5));
-//   auto outcome = window.SendOnce(key, now, [&] { return Enqueue(...); });
+//   auto [record, duplicate] = window.SendOnce(key, now, [&] { return Enqueue(...); });
+//
+// Keys are sharded by hash. Each shard keeps two generations of keys, each
+// covering one window length of first sends: lookups check both (and each
+// entry's own expiry, so the window is exact to the nanosecond); when the
+// current generation is a window old it becomes the previous one and the old
+// previous one, all expired, is dropped wholesale. So expiry costs nothing per
+// key, and memory is bounded by the keys first sent in the last two windows.
 //
 // Thread safety: thread-safe.
-//
-// Invariants (per shard):
-//   * every map entry has exactly one expiry-list element with the same key
-//     and expiry time; expiry-list elements whose map entry was replaced or
-//     removed are skipped when they reach the front.
 
 #ifndef WHARF_BROKER_FIFO_DEDUP_WINDOW_H_
 #define WHARF_BROKER_FIFO_DEDUP_WINDOW_H_
 
 #include <array>
 #include <cstdint>
-#include <deque>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/functional/function_ref.h"
-#include "absl/hash/hash.h"
-#include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "broker/base/mutex.h"
-#include "broker/queue/queue_core.h"
+#include "broker/fifo/spin_mutex.h"
 
 namespace wharf::fifo_internal {
 
 class DedupWindow {
  public:
+  // What a first send produced. Message ids of deduplicated sends are always
+  // UUIDs (36 characters), so they are kept inline.
+  struct Record {
+    std::array<char, 36> message_id{};
+    uint64_t serial = 0;
+  };
+
   explicit DedupWindow(absl::Duration window) : window_(window) {}
   DedupWindow(const DedupWindow&) = delete;
   DedupWindow& operator=(const DedupWindow&) = delete;
 
-  // If `key` was accepted less than `window` before `now`, returns the
-  // remembered outcome with `duplicate` set and does not call `enqueue`.
-  // Otherwise calls `enqueue` and, if it succeeds, remembers its outcome until
-  // now + window. Concurrent calls with the same key are serialised, so at
-  // most one of them enqueues. `enqueue` runs under this key's shard lock: it
-  // must not call back into this window.
-  absl::StatusOr<queue_internal::SendOutcome> SendOnce(
-      std::string_view key, absl::Time now,
-      absl::FunctionRef<absl::StatusOr<queue_internal::SendOutcome>()> enqueue);
+  // If `key` was first accepted less than `window` before `now`, returns that
+  // send's record and true, without calling `enqueue`. Otherwise calls
+  // `enqueue`, remembers its record until now + window and returns it and
+  // false. Concurrent calls with the same key are serialised, so exactly one
+  // of them enqueues. `enqueue` runs under the key's shard lock: it must be
+  // short and must not call back into this window. O(1) expected.
+  std::pair<Record, bool> SendOnce(std::string_view key, absl::Time now,
+                                   absl::FunctionRef<Record()> enqueue);
 
-  // Number of remembered (possibly already expired but not yet dropped) keys.
+  // Number of remembered keys, including expired ones not yet dropped.
   size_t SizeForTesting();
 
  private:
   static constexpr int kShards = 16;
 
+  // One generation: keys live in one arena string, entries in one vector and
+  // the index maps a key's 64-bit hash to its newest entry (entries of keys
+  // with equal hashes are chained). Inserting allocates nothing per key but
+  // amortised growth, and clearing keeps nothing.
   struct Entry {
-    std::string message_id;
-    std::string sequence_number;
+    uint32_t key_offset;
+    uint32_t key_size;
+    uint32_t next;  // Index of an older entry with the same hash, or kNone.
     absl::Time expires;
+    Record record;
   };
+  struct Generation {
+    absl::flat_hash_map<uint64_t, uint32_t> index;
+    std::vector<Entry> entries;
+    std::string keys;
+
+    Entry* Find(std::string_view key, uint64_t hash);
+    void Insert(std::string_view key, uint64_t hash, const Record& record, absl::Time expires);
+    void Clear();
+  };
+  static constexpr uint32_t kNone = ~uint32_t{0};
+
   struct alignas(64) Shard {
-    Mutex mu;
-    absl::flat_hash_map<std::string, Entry> entries ABSL_GUARDED_BY(mu);
-    std::deque<std::pair<absl::Time, std::string>> expiry ABSL_GUARDED_BY(mu);
+    SpinMutex mu;
+    // Keys first sent in [current_start, current_start + window) are in
+    // `current`; in the window before that, in `previous`.
+    absl::Time current_start ABSL_GUARDED_BY(mu) = absl::InfinitePast();
+    Generation current ABSL_GUARDED_BY(mu);
+    Generation previous ABSL_GUARDED_BY(mu);
   };
 
-  static void DropExpired(Shard& shard, absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
+  void Rotate(Shard& shard, absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
 
   const absl::Duration window_;
   std::array<Shard, kShards> shards_;

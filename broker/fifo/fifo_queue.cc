@@ -48,6 +48,7 @@
 #include "broker/base/ids.h"
 #include "broker/base/mutex.h"
 #include "broker/fifo/dedup_window.h"
+#include "broker/fifo/spin_mutex.h"
 #include "wharf/errors.h"
 
 namespace wharf::fifo_internal {
@@ -78,6 +79,8 @@ constexpr int kShards = 16;
 // Per shard, the last deletes remembered so that repeating a delete with the
 // same (still unexpired) handle succeeds instead of reporting expiry.
 constexpr int kTombstones = 256;
+// Per shard, idle (empty, unlocked) groups kept before a sweep erases them.
+constexpr size_t kIdleGroups = 1024;
 
 constexpr int64_t kNoDeadline = std::numeric_limits<int64_t>::max();
 
@@ -107,13 +110,33 @@ struct Message {
   uint64_t receive_gen = 0;
   absl::Time received_at;
   bool visibility_changed = false;
+  // Neighbours in the group's list, in send order.
+  Message* prev = nullptr;
+  Message* next = nullptr;
 };
 
+// A message group: its live messages as an intrusive list in send order (no
+// allocation per message), and whether it is locked or queued as ready.
 struct Group {
   std::string id;
-  std::deque<Message*> messages;
+  Message* head = nullptr;
+  Message* tail = nullptr;
   int in_flight = 0;
   bool queued = false;
+  bool idle_listed = false;  // In its shard's `idle` list.
+
+  bool empty() const { return head == nullptr; }
+  void PushBack(Message* m) {
+    m->prev = tail;
+    m->next = nullptr;
+    (tail != nullptr ? tail->next : head) = m;
+    tail = m;
+  }
+  void Unlink(Message* m) {
+    (m->prev != nullptr ? m->prev->next : head) = m->next;
+    (m->next != nullptr ? m->next->prev : tail) = m->prev;
+    m->prev = m->next = nullptr;
+  }
 };
 
 struct Tombstone {
@@ -125,12 +148,17 @@ struct Tombstone {
 using TimerKey = std::pair<absl::Time, uint64_t>;
 
 struct alignas(64) Shard {
-  Mutex mu;
+  SpinMutex mu;
   absl::flat_hash_map<std::string, std::unique_ptr<Group>> groups ABSL_GUARDED_BY(mu);
   absl::flat_hash_map<uint64_t, std::unique_ptr<Message>> messages ABSL_GUARDED_BY(mu);
   std::deque<Group*> ready ABSL_GUARDED_BY(mu);
+  // Groups that became empty and unlocked. They are kept (a busy group often
+  // gets its next message soon) and erased in sweeps once kIdleGroups pile up.
+  std::vector<Group*> idle ABSL_GUARDED_BY(mu);
   absl::btree_set<TimerKey> timers ABSL_GUARDED_BY(mu);
   std::array<Tombstone, kTombstones> tombstones ABSL_GUARDED_BY(mu);
+  int64_t visible ABSL_GUARDED_BY(mu) = 0;
+  int64_t delayed ABSL_GUARDED_BY(mu) = 0;
   // ready.size(), readable without the lock (a hint that lets receivers skip
   // empty shards; sequentially consistent, see WakeWaiters).
   std::atomic<int> ready_size{0};
@@ -225,7 +253,8 @@ class FifoQueue final : public QueueCore {
   }
   int ShardIndex(const Shard& shard) const { return static_cast<int>(&shard - shards_.data()); }
 
-  absl::StatusOr<SendOutcome> Enqueue(SendArgs& args, absl::Time now);
+  // Appends a message to its group; returns its serial number.
+  uint64_t Enqueue(SendArgs& args, absl::Time now);
 
   std::string MakeHandle(int shard, uint64_t serial, uint64_t receive_gen) const;
   bool ParseHandle(std::string_view text, Handle& handle) const;
@@ -233,11 +262,12 @@ class FifoQueue final : public QueueCore {
   Delivery MakeDelivery(const Message& m, std::string receipt_handle) const;
 
   static bool Eligible(const Group& g) {
-    return g.in_flight == 0 && !g.messages.empty() && g.messages.front()->state == State::kVisible;
+    return g.in_flight == 0 && g.head != nullptr && g.head->state == State::kVisible;
   }
   // Queues `g` if it became eligible; returns true if it did.
   bool MaybeMakeReady(Shard& shard, Group& g) ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
-  // Erases `g` if it has neither messages nor messages in flight.
+  // Notes `g` as idle if it has neither messages nor messages in flight; may
+  // erase idle groups (including `g`: callers must not use `g` after).
   void MaybeEraseGroup(Shard& shard, Group& g) ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
   // Removes `m` from its group and the shard and frees it. REQUIRES: m is
   // not kInFlight/kMoving (callers fix group.in_flight first) and has no timer.
@@ -295,9 +325,10 @@ class FifoQueue final : public QueueCore {
   std::atomic<uint64_t> next_receive_gen_{1};
   std::atomic<uint32_t> next_start_shard_{0};
 
-  std::atomic<int64_t> visible_{0};
+  // Messages in flight (kInFlight or kMoving), for the in-flight cap; visible
+  // and delayed messages are counted per shard (no shared counter on the
+  // send path).
   std::atomic<int64_t> in_flight_{0};
-  std::atomic<int64_t> delayed_{0};
 
   std::array<Shard, kShards> shards_;
   DedupWindow dedup_;
@@ -314,7 +345,7 @@ class FifoQueue final : public QueueCore {
   Mutex waiters_mu_;
   std::vector<Wakeup*> waiters_ ABSL_GUARDED_BY(waiters_mu_);
   std::atomic<int> num_waiters_{0};
-  uint64_t close_epoch_ ABSL_GUARDED_BY(waiters_mu_) = 0;
+  std::atomic<uint64_t> close_epoch_{0};  // Written under waiters_mu_.
 };
 
 // ---- Handles and deliveries --------------------------------------------------
@@ -366,22 +397,29 @@ bool FifoQueue::MaybeMakeReady(Shard& shard, Group& g) {
 }
 
 void FifoQueue::MaybeEraseGroup(Shard& shard, Group& g) {
-  if (g.messages.empty() && g.in_flight == 0 && !g.queued) {
-    shard.groups.erase(g.id);  // Frees g.
+  if (!g.empty() || g.in_flight != 0 || g.queued || g.idle_listed) return;
+  g.idle_listed = true;
+  shard.idle.push_back(&g);
+  if (shard.idle.size() < kIdleGroups) return;
+  std::vector<Group*> idle;
+  idle.swap(shard.idle);
+  for (Group* group : idle) {
+    group->idle_listed = false;
+    if (group->empty() && group->in_flight == 0 && !group->queued) {
+      shard.groups.erase(group->id);  // Frees *group.
+    }
   }
 }
 
 void FifoQueue::EraseMessage(Shard& shard, Message* m) {
   Group& g = *m->group;
-  // Messages leave almost always from the head run; search from the front.
-  auto it = std::find(g.messages.begin(), g.messages.end(), m);
-  if (it != g.messages.end()) g.messages.erase(it);
+  g.Unlink(m);
   switch (m->state) {
     case State::kVisible:
-      visible_.fetch_sub(1, std::memory_order_relaxed);
+      --shard.visible;
       break;
     case State::kDelayed:
-      delayed_.fetch_sub(1, std::memory_order_relaxed);
+      --shard.delayed;
       break;
     case State::kInFlight:
     case State::kMoving:
@@ -395,7 +433,7 @@ bool FifoQueue::ReturnToQueue(Shard& shard, Message* m) {
   RemoveTimer(shard, m);
   m->state = State::kVisible;
   in_flight_.fetch_sub(1, std::memory_order_relaxed);
-  visible_.fetch_add(1, std::memory_order_relaxed);
+  ++shard.visible;
   --m->group->in_flight;
   return MaybeMakeReady(shard, *m->group);
 }
@@ -428,10 +466,12 @@ void FifoQueue::ProcessDueTimers(absl::Time now) {
     MutexLock timers_lock(&timers_mu_);
     if (absl::ToUnixNanos(now) < next_deadline_ns_.load(std::memory_order_acquire)) return;
     // Reset before scanning: a timer added to a shard after we scanned it
-    // publishes its own deadline, and every earlier one is re-published below.
+    // publishes its own deadline, and the earliest one left in the shards we
+    // scanned is re-published below.
     next_deadline_ns_.store(kNoDeadline, std::memory_order_release);
+    absl::Time earliest = absl::InfiniteFuture();
     for (Shard& shard : shards_) {
-      MutexLock lock(&shard.mu);
+      SpinMutexLock lock(&shard.mu);
       while (!shard.timers.empty() && shard.timers.begin()->first <= now) {
         const uint64_t serial = shard.timers.begin()->second;
         shard.timers.erase(shard.timers.begin());
@@ -442,18 +482,19 @@ void FifoQueue::ProcessDueTimers(absl::Time now) {
           m->timer_at = absl::InfinitePast();  // Already removed from timers.
           m->state = State::kVisible;
           in_flight_.fetch_sub(1, std::memory_order_relaxed);
-          visible_.fetch_add(1, std::memory_order_relaxed);
+          ++shard.visible;
           --m->group->in_flight;
           if (MaybeMakeReady(shard, *m->group)) ++became_ready;
         } else if (m->state == State::kDelayed) {
           m->state = State::kVisible;
-          delayed_.fetch_sub(1, std::memory_order_relaxed);
-          visible_.fetch_add(1, std::memory_order_relaxed);
+          --shard.delayed;
+          ++shard.visible;
           if (MaybeMakeReady(shard, *m->group)) ++became_ready;
         }
       }
-      if (!shard.timers.empty()) PublishDeadline(shard.timers.begin()->first);
+      if (!shard.timers.empty()) earliest = std::min(earliest, shard.timers.begin()->first);
     }
+    if (earliest != absl::InfiniteFuture()) PublishDeadline(earliest);
   }
   if (became_ready > 0) WakeWaiters(became_ready);
 }
@@ -477,7 +518,7 @@ void FifoQueue::WakeWaiters(int n) {
 
 void FifoQueue::Close() {
   MutexLock lock(&waiters_mu_);
-  ++close_epoch_;
+  close_epoch_.fetch_add(1, std::memory_order_acq_rel);
   for (Wakeup* w : waiters_) w->Notify();
   num_waiters_.fetch_sub(static_cast<int>(waiters_.size()), std::memory_order_seq_cst);
   waiters_.clear();
@@ -497,7 +538,12 @@ absl::StatusOr<SendOutcome> FifoQueue::Send(SendArgs args) {
   const absl::Time now = clock_.Now();
   // A message carrying its history (dead-letter move, move task) was already
   // accepted once; deduplicating it again could lose it.
-  if (!args.message_id.empty()) return Enqueue(args, now);
+  if (!args.message_id.empty()) {
+    SendOutcome outcome;
+    outcome.message_id = args.message_id;
+    outcome.sequence_number = SequenceNumber(Enqueue(args, now));
+    return outcome;
+  }
   if (args.deduplication_id.empty()) {
     return MakeError(ErrorCode::kInvalidParameterValue,
                      "The queue should either have ContentBasedDeduplication enabled or "
@@ -510,10 +556,21 @@ absl::StatusOr<SendOutcome> FifoQueue::Send(SendArgs args) {
   } else {
     key = args.deduplication_id;
   }
-  return dedup_.SendOnce(key, now, [&] { return Enqueue(args, now); });
+  auto [record, duplicate] = dedup_.SendOnce(key, now, [&] {
+    DedupWindow::Record r;
+    base_internal::NewUuid(r.message_id.data());
+    args.message_id.assign(r.message_id.data(), r.message_id.size());
+    r.serial = Enqueue(args, now);
+    return r;
+  });
+  SendOutcome outcome;
+  outcome.message_id.assign(record.message_id.data(), record.message_id.size());
+  outcome.sequence_number = SequenceNumber(record.serial);
+  outcome.duplicate = duplicate;
+  return outcome;
 }
 
-absl::StatusOr<SendOutcome> FifoQueue::Enqueue(SendArgs& args, absl::Time now) {
+uint64_t FifoQueue::Enqueue(SendArgs& args, absl::Time now) {
   auto owned = std::make_unique<Message>();
   Message* m = owned.get();
   m->message_id = args.message_id.empty() ? base_internal::NewUuid() : std::move(args.message_id);
@@ -529,12 +586,12 @@ absl::StatusOr<SendOutcome> FifoQueue::Enqueue(SendArgs& args, absl::Time now) {
 
   Shard& shard = ShardFor(args.message_group_id);
   bool became_ready = false;
-  SendOutcome outcome;
-  outcome.message_id = m->message_id;
+  uint64_t serial;
   {
-    MutexLock lock(&shard.mu);
+    SpinMutexLock lock(&shard.mu);
     // Taken under the group's lock, so serials follow the group's send order.
-    m->serial = next_serial_.fetch_add(1, std::memory_order_relaxed);
+    serial = next_serial_.fetch_add(1, std::memory_order_relaxed);
+    m->serial = serial;
     auto [it, inserted] = shard.groups.try_emplace(args.message_group_id);
     if (inserted) {
       it->second = std::make_unique<Group>();
@@ -542,21 +599,20 @@ absl::StatusOr<SendOutcome> FifoQueue::Enqueue(SendArgs& args, absl::Time now) {
     }
     Group& g = *it->second;
     m->group = &g;
-    g.messages.push_back(m);
-    shard.messages.emplace(m->serial, std::move(owned));
+    g.PushBack(m);
+    shard.messages.emplace(serial, std::move(owned));
     if (delay > absl::ZeroDuration()) {
       m->state = State::kDelayed;
-      delayed_.fetch_add(1, std::memory_order_relaxed);
+      ++shard.delayed;
       AddTimer(shard, m, now + delay);
     } else {
       m->state = State::kVisible;
-      visible_.fetch_add(1, std::memory_order_relaxed);
+      ++shard.visible;
       became_ready = MaybeMakeReady(shard, g);
     }
-    outcome.sequence_number = SequenceNumber(m->serial);
   }
   if (became_ready) WakeWaiters(1);
-  return outcome;
+  return serial;
 }
 
 // ---- Receive ------------------------------------------------------------------
@@ -569,7 +625,7 @@ void FifoQueue::CollectFromShard(Shard& shard, int max, absl::Time now, absl::Du
   const bool redrive = dlq_sink_ != nullptr && max_receive_count > 0;
   const int shard_index = ShardIndex(shard);
 
-  MutexLock lock(&shard.mu);
+  SpinMutexLock lock(&shard.mu);
   auto taken = [&] { return static_cast<int>(out.size() + moves.size()); };
   while (taken() < max && !shard.ready.empty()) {
     if (in_flight_.load(std::memory_order_relaxed) >= max_inflight) return;
@@ -579,18 +635,18 @@ void FifoQueue::CollectFromShard(Shard& shard, int max, absl::Time now, absl::Du
     g.queued = false;
 
     // Retention: the oldest messages of a group are at its head.
-    while (!g.messages.empty() && g.messages.front()->state == State::kVisible &&
-           g.messages.front()->enqueued_at + retention <= now) {
-      EraseMessage(shard, g.messages.front());
+    while (g.head != nullptr && g.head->state == State::kVisible &&
+           g.head->enqueued_at + retention <= now) {
+      EraseMessage(shard, g.head);
     }
     if (!Eligible(g)) {
       MaybeEraseGroup(shard, g);
       continue;
     }
-    for (Message* m : g.messages) {
+    for (Message* m = g.head; m != nullptr; m = m->next) {
       if (taken() >= max || m->state != State::kVisible) break;
       if (in_flight_.load(std::memory_order_relaxed) >= max_inflight) break;
-      visible_.fetch_sub(1, std::memory_order_relaxed);
+      --shard.visible;
       in_flight_.fetch_add(1, std::memory_order_relaxed);
       ++g.in_flight;
       if (redrive && m->receive_count + 1 > max_receive_count) {
@@ -639,7 +695,7 @@ void FifoQueue::FinishMoves(std::vector<PendingMove>& moves, absl::Time now,
     Shard& shard = shards_[move.shard];
     bool became_ready = false;
     {
-      MutexLock lock(&shard.mu);
+      SpinMutexLock lock(&shard.mu);
       auto it = shard.messages.find(move.serial);
       if (it == shard.messages.end()) continue;  // Purged meanwhile.
       Message* m = it->second.get();
@@ -671,11 +727,7 @@ absl::StatusOr<std::vector<Delivery>> FifoQueue::Receive(const ReceiveArgs& args
       ReplayAttempt(args.receive_request_attempt_id, now, args.visibility_timeout, out)) {
     return out;
   }
-  uint64_t epoch;
-  {
-    MutexLock lock(&waiters_mu_);
-    epoch = close_epoch_;
-  }
+  const uint64_t epoch = close_epoch_.load(std::memory_order_acquire);
   for (;;) {
     ProcessDueTimers(now);
     Collect(max, now, args.visibility_timeout, out, moves);
@@ -693,7 +745,7 @@ absl::StatusOr<std::vector<Delivery>> FifoQueue::Receive(const ReceiveArgs& args
     Wakeup wakeup;
     {
       MutexLock lock(&waiters_mu_);
-      if (close_epoch_ != epoch) break;
+      if (close_epoch_.load(std::memory_order_acquire) != epoch) break;
       waiters_.push_back(&wakeup);
       num_waiters_.fetch_add(1, std::memory_order_seq_cst);
     }
@@ -709,7 +761,7 @@ absl::StatusOr<std::vector<Delivery>> FifoQueue::Receive(const ReceiveArgs& args
         waiters_.erase(it);
         num_waiters_.fetch_sub(1, std::memory_order_seq_cst);
       }
-      if (close_epoch_ != epoch) {
+      if (close_epoch_.load(std::memory_order_acquire) != epoch) {
         // Closed while waiting: return promptly with what we hold.
         if (moves.empty()) break;
       }
@@ -760,12 +812,12 @@ bool FifoQueue::ReplayAttempt(const std::string& attempt_id, absl::Time now,
   };
   for (const Handle& h : handles) {
     Shard& shard = shards_[h.shard];
-    MutexLock lock(&shard.mu);
+    SpinMutexLock lock(&shard.mu);
     if (held(shard, h) == nullptr) return false;
   }
   for (const Handle& h : handles) {
     Shard& shard = shards_[h.shard];
-    MutexLock lock(&shard.mu);
+    SpinMutexLock lock(&shard.mu);
     Message* m = held(shard, h);
     if (m == nullptr) continue;  // Lost a race with a delete; still a replay.
     RemoveTimer(shard, m);
@@ -799,7 +851,7 @@ absl::Status FifoQueue::Delete(std::string_view receipt_handle) {
   bool became_ready = false;
   bool deleted = false;
   {
-    MutexLock lock(&shard.mu);
+    SpinMutexLock lock(&shard.mu);
     auto it = shard.messages.find(h.serial);
     if (it == shard.messages.end()) {
       const Tombstone& t = shard.tombstones[h.serial % kTombstones];
@@ -836,7 +888,7 @@ absl::Status FifoQueue::ChangeVisibility(std::string_view receipt_handle, absl::
   bool became_ready = false;
   absl::Status status;
   {
-    MutexLock lock(&shard.mu);
+    SpinMutexLock lock(&shard.mu);
     auto it = shard.messages.find(h.serial);
     if (it == shard.messages.end()) {
       return MakeError(
@@ -881,14 +933,14 @@ absl::Status FifoQueue::ChangeVisibility(std::string_view receipt_handle, absl::
 
 void FifoQueue::Purge() {
   for (Shard& shard : shards_) {
-    MutexLock lock(&shard.mu);
+    SpinMutexLock lock(&shard.mu);
     for (auto& [serial, m] : shard.messages) {
       switch (m->state) {
         case State::kVisible:
-          visible_.fetch_sub(1, std::memory_order_relaxed);
+          --shard.visible;
           break;
         case State::kDelayed:
-          delayed_.fetch_sub(1, std::memory_order_relaxed);
+          --shard.delayed;
           break;
         case State::kInFlight:
         case State::kMoving:
@@ -898,6 +950,7 @@ void FifoQueue::Purge() {
     }
     shard.ready_size.fetch_sub(static_cast<int>(shard.ready.size()), std::memory_order_seq_cst);
     shard.ready.clear();
+    shard.idle.clear();
     shard.timers.clear();
     shard.groups.clear();
     shard.messages.clear();
@@ -909,14 +962,14 @@ std::vector<Delivery> FifoQueue::TakeForMove(int max) {
   const uint32_t start = next_start_shard_.fetch_add(1, std::memory_order_relaxed);
   for (int i = 0; i < kShards && static_cast<int>(out.size()) < max; ++i) {
     Shard& shard = shards_[(start + i) % kShards];
-    MutexLock lock(&shard.mu);
+    SpinMutexLock lock(&shard.mu);
     while (static_cast<int>(out.size()) < max && !shard.ready.empty()) {
       Group& g = *shard.ready.front();
       shard.ready.pop_front();
       shard.ready_size.fetch_sub(1, std::memory_order_seq_cst);
       g.queued = false;
       while (static_cast<int>(out.size()) < max && Eligible(g)) {
-        Message* m = g.messages.front();
+        Message* m = g.head;
         out.push_back(MakeDelivery(*m, std::string()));
         EraseMessage(shard, m);
       }
@@ -929,9 +982,14 @@ std::vector<Delivery> FifoQueue::TakeForMove(int max) {
 
 Counts FifoQueue::GetCounts() {
   ProcessDueTimers(clock_.Now());
-  return Counts{.visible = std::max<int64_t>(0, visible_.load(std::memory_order_relaxed)),
-                .in_flight = std::max<int64_t>(0, in_flight_.load(std::memory_order_relaxed)),
-                .delayed = std::max<int64_t>(0, delayed_.load(std::memory_order_relaxed))};
+  Counts counts;
+  for (Shard& shard : shards_) {
+    SpinMutexLock lock(&shard.mu);
+    counts.visible += shard.visible;
+    counts.delayed += shard.delayed;
+  }
+  counts.in_flight = std::max<int64_t>(0, in_flight_.load(std::memory_order_relaxed));
+  return counts;
 }
 
 void FifoQueue::SetConfig(const QueueConfig& config) {

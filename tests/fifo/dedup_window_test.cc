@@ -2,71 +2,78 @@
 
 #include "broker/fifo/dedup_window.h"
 
+#include <string>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/testing/status_matchers.h"
-#include "wharf/errors.h"
 
 namespace wharf::fifo_internal {
 namespace {
 
-using queue_internal::SendOutcome;
-using ::wharf::testing::HasErrorCode;
-
-SendOutcome Outcome(std::string message_id) {
-  SendOutcome out;
-  out.message_id = std::move(message_id);
-  out.sequence_number = "18000000000000000001";
-  return out;
-}
-
 const absl::Time kStart = absl::FromUnixSeconds(1767225600);
+constexpr absl::Duration kWindow = absl::Minutes(5);
 
-TEST(DedupWindowTest, FirstSendEnqueuesAndDuplicateReturnsItsOutcome) {
-  DedupWindow window(absl::Minutes(5));
+// An enqueue that counts its calls and numbers its records.
+struct CountingEnqueue {
   int calls = 0;
-  auto enqueue = [&]() -> absl::StatusOr<SendOutcome> {
-    ++calls;
-    return Outcome("id" + std::to_string(calls));
-  };
-  ASSERT_OK_AND_ASSIGN(SendOutcome first, window.SendOnce("k", kStart, enqueue));
-  ASSERT_OK_AND_ASSIGN(SendOutcome dup, window.SendOnce("k", kStart + absl::Seconds(299), enqueue));
-  EXPECT_EQ(calls, 1);
-  EXPECT_TRUE(dup.duplicate);
-  EXPECT_EQ(dup.message_id, first.message_id);
+  DedupWindow::Record operator()() {
+    DedupWindow::Record r;
+    r.serial = static_cast<uint64_t>(++calls);
+    r.message_id.fill('a');
+    return r;
+  }
+};
+
+TEST(DedupWindowTest, FirstSendEnqueuesAndDuplicateReturnsItsRecord) {
+  DedupWindow window(kWindow);
+  CountingEnqueue enqueue;
+  auto [first, first_dup] = window.SendOnce("k", kStart, std::ref(enqueue));
+  auto [again, again_dup] =
+      window.SendOnce("k", kStart + kWindow - absl::Nanoseconds(1), std::ref(enqueue));
+  EXPECT_FALSE(first_dup);
+  EXPECT_TRUE(again_dup);
+  EXPECT_EQ(enqueue.calls, 1);
+  EXPECT_EQ(again.serial, first.serial);
 }
 
 TEST(DedupWindowTest, KeyIsForgottenExactlyAtTheEndOfTheWindow) {
-  DedupWindow window(absl::Minutes(5));
-  auto enqueue = []() -> absl::StatusOr<SendOutcome> { return Outcome("x"); };
-  ASSERT_OK(window.SendOnce("k", kStart, enqueue).status());
-  ASSERT_OK_AND_ASSIGN(SendOutcome later, window.SendOnce("k", kStart + absl::Minutes(5), enqueue));
-  EXPECT_FALSE(later.duplicate);
+  DedupWindow window(kWindow);
+  CountingEnqueue enqueue;
+  window.SendOnce("k", kStart, std::ref(enqueue));
+  auto [later, duplicate] = window.SendOnce("k", kStart + kWindow, std::ref(enqueue));
+  EXPECT_FALSE(duplicate);
+  EXPECT_EQ(later.serial, 2u);
 }
 
-TEST(DedupWindowTest, FailedEnqueueIsNotRemembered) {
-  DedupWindow window(absl::Minutes(5));
-  auto fail = []() -> absl::StatusOr<SendOutcome> {
-    return MakeError(ErrorCode::kInvalidParameterValue, "no");
-  };
-  EXPECT_THAT(window.SendOnce("k", kStart, fail), HasErrorCode(ErrorCode::kInvalidParameterValue));
-  auto ok = []() -> absl::StatusOr<SendOutcome> { return Outcome("x"); };
-  ASSERT_OK_AND_ASSIGN(SendOutcome out, window.SendOnce("k", kStart, ok));
-  EXPECT_FALSE(out.duplicate);
+TEST(DedupWindowTest, DistinctKeysAreIndependent) {
+  DedupWindow window(kWindow);
+  CountingEnqueue enqueue;
+  window.SendOnce("a", kStart, std::ref(enqueue));
+  EXPECT_FALSE(window.SendOnce("b", kStart, std::ref(enqueue)).second);
+  EXPECT_TRUE(window.SendOnce("a", kStart, std::ref(enqueue)).second);
 }
 
-TEST(DedupWindowTest, ExpiredKeysAreDroppedAsTimeMoves) {
-  DedupWindow window(absl::Minutes(5));
-  auto enqueue = []() -> absl::StatusOr<SendOutcome> { return Outcome("x"); };
-  for (int i = 0; i < 100; ++i)
-    ASSERT_OK(window.SendOnce("k" + std::to_string(i), kStart, enqueue).status());
+TEST(DedupWindowTest, KeySentLateInAGenerationSurvivesOneRotation) {
+  DedupWindow window(kWindow);
+  CountingEnqueue enqueue;
+  window.SendOnce("first", kStart, std::ref(enqueue));  // Starts a generation.
+  window.SendOnce("late", kStart + absl::Minutes(4), std::ref(enqueue));
+  // Past the first generation's end: "late" moved to the previous generation.
+  EXPECT_TRUE(window.SendOnce("late", kStart + absl::Minutes(8), std::ref(enqueue)).second);
+  EXPECT_FALSE(window.SendOnce("first", kStart + absl::Minutes(8), std::ref(enqueue)).second);
+}
+
+TEST(DedupWindowTest, OldGenerationsAreDropped) {
+  DedupWindow window(kWindow);
+  CountingEnqueue enqueue;
+  for (int i = 0; i < 100; ++i) window.SendOnce("k" + std::to_string(i), kStart, std::ref(enqueue));
   EXPECT_EQ(window.SizeForTesting(), 100u);
-  // Touch every shard after the window.
+  // Two windows later every shard that is touched drops both generations.
   for (int i = 0; i < 100; ++i) {
-    ASSERT_OK(
-        window.SendOnce("n" + std::to_string(i), kStart + absl::Minutes(6), enqueue).status());
+    window.SendOnce("k" + std::to_string(i), kStart + 2 * kWindow, std::ref(enqueue));
   }
   EXPECT_EQ(window.SizeForTesting(), 100u);
+  EXPECT_EQ(enqueue.calls, 200);
 }
 
 }  // namespace
