@@ -8,11 +8,47 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "broker/base/scheduler.h"
+#include "broker/service/sns_service.h"
 #include "broker/service/sqs_service_impl.h"
+#include "broker/topic/topic_registry.h"
 #include "wharf/broker.h"
+#include "wharf/errors.h"
 
 namespace wharf {
 namespace {
+
+// SNS fan-out into this broker's queues: places the shared payload straight
+// into the queue's engine, after the checks a queue makes of any message.
+class SnsToSqs final : public topic_internal::QueueDeliverer {
+ public:
+  explicit SnsToSqs(service_internal::SqsServiceImpl& sqs) : sqs_(sqs) {}
+
+  absl::Status DeliverToQueue(std::string_view queue_arn, queue_internal::SendArgs args) override {
+    std::shared_ptr<service_internal::QueueImpl> queue = sqs_.FindByArn(queue_arn);
+    if (queue == nullptr) {
+      return MakeError(ErrorCode::kQueueDoesNotExist, "The specified queue does not exist.");
+    }
+    service_internal::QueueSettings settings = queue->settings();
+    const queue_internal::Payload& p = *args.payload;
+    size_t size = p.body.size();
+    for (const auto& [name, value] : p.message_attributes) {
+      size += name.size() + value.data_type.size() + value.string_value.size() +
+              value.binary_value.size();
+    }
+    if (p.message_attributes.size() > 10 ||
+        size > static_cast<size_t>(settings.maximum_message_size)) {
+      return MakeError(ErrorCode::kInvalidParameterValue, "Message does not fit the queue.");
+    }
+    if (!queue->fifo()) args.delay = absl::Seconds(settings.delay_seconds);
+    if (!queue->Place(std::move(args))) {
+      return MakeError(ErrorCode::kQueueDoesNotExist, "The specified queue does not exist.");
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  service_internal::SqsServiceImpl& sqs_;
+};
 
 class BrokerImpl final : public Broker {
  public:
@@ -20,15 +56,24 @@ class BrokerImpl final : public Broker {
       : options_(std::move(options)),
         scheduler_(std::make_unique<Scheduler>(*options_.clock)),
         sqs_(std::make_unique<service_internal::SqsServiceImpl>(*options_.clock, *scheduler_,
-                                                                options_)) {}
+                                                                options_)),
+        sns_to_sqs_(std::make_unique<SnsToSqs>(*sqs_)),
+        sns_(std::make_unique<service_internal::SnsService>(
+            service_internal::SnsService::Options{.region = options_.region,
+                                                  .account_id = options_.account_id,
+                                                  .clock = options_.clock.get(),
+                                                  .scheduler = scheduler_.get(),
+                                                  .queues = sns_to_sqs_.get()})) {}
 
   ~BrokerImpl() override {
     // Scheduled tasks call into the services: stop them first.
     scheduler_->Shutdown();
+    sns_.reset();
     sqs_.reset();
   }
 
   sqs::Service& sqs() override { return *sqs_; }
+  sns::Service& sns() override { return *sns_; }
   Clock& clock() override { return *options_.clock; }
   const BrokerOptions& options() const override { return options_; }
 
@@ -36,6 +81,8 @@ class BrokerImpl final : public Broker {
   const BrokerOptions options_;  // clock is non-null.
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<service_internal::SqsServiceImpl> sqs_;
+  std::unique_ptr<SnsToSqs> sns_to_sqs_;
+  std::unique_ptr<service_internal::SnsService> sns_;
 };
 
 bool IsRegionName(const std::string& region) {

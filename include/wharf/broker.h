@@ -22,6 +22,7 @@
 
 #include "absl/status/statusor.h"
 #include "wharf/clock.h"
+#include "wharf/sns.h"
 #include "wharf/sqs.h"
 
 namespace wharf {
@@ -56,6 +57,7 @@ class Broker {
   virtual ~Broker() = default;
 
   virtual sqs::Service& sqs() = 0;
+  virtual sns::Service& sns() = 0;
   virtual Clock& clock() = 0;
   virtual const BrokerOptions& options() const = 0;
 };

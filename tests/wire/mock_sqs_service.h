@@ -5,6 +5,7 @@
 #ifndef WHARF_TESTS_WIRE_MOCK_SQS_SERVICE_H_
 #define WHARF_TESTS_WIRE_MOCK_SQS_SERVICE_H_
 
+#include <cstdlib>
 #include <memory>
 
 #include "gmock/gmock.h"
@@ -62,6 +63,11 @@ class FakeBroker : public Broker {
   explicit FakeBroker(BrokerOptions options = {}) : options_(std::move(options)) {}
 
   sqs::Service& sqs() override { return sqs_; }
+  // The endpoint tests here exercise SQS only; reaching SNS is a failure.
+  sns::Service& sns() override {
+    ADD_FAILURE() << "FakeBroker has no SNS service";
+    std::abort();
+  }
   Clock& clock() override { return clock_; }
   const BrokerOptions& options() const override { return options_; }
 
