@@ -273,14 +273,14 @@ void BusRegistry::Dispatch(Bus& bus, const std::shared_ptr<const Event>& event,
       continue;
     }
     stats_.events_matched.fetch_add(1, std::memory_order_relaxed);
-    for (const auto& target : rule->targets) Deliver(event, rule, target, 1, &view);
+    for (const auto& target : rule->targets) Deliver(event, rule, target, 1, now, &view);
   }
 }
 
 void BusRegistry::Deliver(const std::shared_ptr<const Event>& event,
                           const std::shared_ptr<const RuleEntry>& rule,
                           const std::shared_ptr<const TargetEntry>& target, int attempt,
-                          EventView* view) {
+                          absl::Time at, EventView* view) {
   DeliveryOutcome outcome;
   if (view != nullptr) {
     outcome = Attempt(*event, *rule, *target, attempt, *view);
@@ -308,14 +308,16 @@ void BusRegistry::Deliver(const std::shared_ptr<const Event>& event,
     DeadLetter(*event, *rule, *target, outcome, retries_done, "MaximumRetryAttemptsExhausted");
     return;
   }
-  absl::Time when = clock_.Now() + Backoff(attempt);
+  // From the attempt's own time, not Now(): when a ManualClock jumps far
+  // ahead, the retries in between still happen at their own times.
+  absl::Time when = at + Backoff(attempt);
   if (when > event->ingestion_time + absl::Seconds(max_age)) {
     DeadLetter(*event, *rule, *target, outcome, retries_done, "MaximumEventAgeExhausted");
     return;
   }
   stats_.retries_scheduled.fetch_add(1, std::memory_order_relaxed);
-  scheduler_.ScheduleAt(when, [this, event, rule, target, attempt] {
-    Deliver(event, rule, target, attempt + 1, nullptr);
+  scheduler_.ScheduleAt(when, [this, event, rule, target, attempt, when] {
+    Deliver(event, rule, target, attempt + 1, when, nullptr);
   });
 }
 
@@ -659,7 +661,7 @@ void BusRegistry::FireSchedule(const std::weak_ptr<Bus>& weak, const std::string
   event->envelope = BuildEnvelope(fields);
   stats_.events_matched.fetch_add(1, std::memory_order_relaxed);
   EventView view(event->envelope);
-  for (const auto& target : rule->targets) Deliver(event, rule, target, 1, &view);
+  for (const auto& target : rule->targets) Deliver(event, rule, target, 1, when, &view);
   ArmSchedule(bus, rule, when);
 }
 

@@ -214,12 +214,13 @@ class BusRegistry {
                 const std::vector<std::string>* filter_rule_arns) ABSL_LOCKS_EXCLUDED(mu_);
   // One delivery attempt of `event` to `target`; schedules the retry or
   // dead-letters on failure. `attempt` is 1 for the first try.
+  // `at` is the time of this attempt (its scheduled time for a retry).
   // `view` (nullable) shares the parsed envelope between the targets of one
   // dispatch.
   void Deliver(const std::shared_ptr<const Event>& event,
                const std::shared_ptr<const RuleEntry>& rule,
-               const std::shared_ptr<const TargetEntry>& target, int attempt, EventView* view)
-      ABSL_LOCKS_EXCLUDED(mu_);
+               const std::shared_ptr<const TargetEntry>& target, int attempt, absl::Time at,
+               EventView* view) ABSL_LOCKS_EXCLUDED(mu_);
   DeliveryOutcome Attempt(const Event& event, const RuleEntry& rule, const TargetEntry& target,
                           int attempt, EventView& view) ABSL_LOCKS_EXCLUDED(mu_);
   void DeadLetter(const Event& event, const RuleEntry& rule, const TargetEntry& target,

@@ -356,7 +356,7 @@ absl::StatusOr<events::PutEventsResult> EventsService::PutEvents(
            "500.");
       continue;
     }
-    if (absl::StartsWith(e.source, "aws.")) {
+    if (!options_.limits.allow_aws_event_sources && absl::StartsWith(e.source, "aws.")) {
       fail("NotAuthorizedForSourceException", "Not authorized for the source.");
       continue;
     }

@@ -407,6 +407,10 @@ struct ServiceOptions {
   int max_rules_per_event_bus = 300;   // LimitExceededException beyond.
   int max_event_pattern_chars = 2048;  // AWS default quota (model: 4096).
   int max_concurrent_replays = 10;
+  // AWS rejects PutEvents entries whose Source starts with "aws." (those
+  // sources belong to AWS services) with NotAuthorizedForSourceException.
+  // True lets a test inject events as an AWS service would send them.
+  bool allow_aws_event_sources = false;
 };
 
 class Service {

@@ -1,0 +1,469 @@
+// Operations of events::Service and their AWS errors (spec/eventbridge.md).
+
+#include <string>
+#include <vector>
+
+#include "tests/bus/events_fixture.h"
+
+namespace wharf::testing {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::SizeIs;
+
+class EventsServiceTest : public EventsTest {};
+
+// ---- Buses ------------------------------------------------------------------
+
+TEST_F(EventsServiceTest, DefaultBusAlwaysExists) {
+  ASSERT_OK_AND_ASSIGN(auto bus, ev().DescribeEventBus({}));
+  EXPECT_EQ(bus.name, "default");
+  EXPECT_EQ(bus.arn, "arn:aws:events:us-east-1:123456789012:event-bus/default");
+}
+
+TEST_F(EventsServiceTest, CreateEventBusReturnsItsArn) {
+  ASSERT_OK_AND_ASSIGN(auto created, ev().CreateEventBus({.name = "orders", .description = "d"}));
+  EXPECT_EQ(created.event_bus_arn, "arn:aws:events:us-east-1:123456789012:event-bus/orders");
+  ASSERT_OK_AND_ASSIGN(auto bus, ev().DescribeEventBus({.name = created.event_bus_arn}));
+  EXPECT_EQ(bus.name, "orders");
+  EXPECT_EQ(bus.description, "d");
+}
+
+TEST_F(EventsServiceTest, CreatingAnExistingBusFails) {
+  ASSERT_THAT(ev().CreateEventBus({.name = "orders"}), IsOk());
+  EXPECT_THAT(
+      ev().CreateEventBus({.name = "orders"}),
+      HasError(ErrorCode::kEventsResourceAlreadyExists, "Event bus orders already exists."));
+  EXPECT_THAT(ev().CreateEventBus({.name = "default"}),
+              HasErrorCode(ErrorCode::kEventsResourceAlreadyExists));
+}
+
+TEST_F(EventsServiceTest, CustomBusNamesAreValidated) {
+  EXPECT_THAT(ev().CreateEventBus({.name = "a/b"}), HasErrorCode(ErrorCode::kEventsValidation));
+  EXPECT_THAT(ev().CreateEventBus({.name = "bad name"}),
+              HasError(ErrorCode::kEventsValidation, HasSubstr("regular expression pattern")));
+  EXPECT_THAT(ev().CreateEventBus({.name = ""}), HasErrorCode(ErrorCode::kEventsValidation));
+  EXPECT_THAT(ev().CreateEventBus({.name = std::string(257, 'a')}),
+              HasError(ErrorCode::kEventsValidation,
+                       HasSubstr("Member must have length less than or equal to 256")));
+}
+
+TEST_F(EventsServiceTest, DefaultBusCannotBeDeleted) {
+  EXPECT_THAT(ev().DeleteEventBus({.name = "default"}),
+              HasError(ErrorCode::kEventsValidation, "Cannot delete event bus default."));
+}
+
+TEST_F(EventsServiceTest, DeletedBusNoLongerExists) {
+  ASSERT_THAT(ev().CreateEventBus({.name = "orders"}), IsOk());
+  ASSERT_THAT(ev().DeleteEventBus({.name = "orders"}), IsOk());
+  EXPECT_THAT(ev().DescribeEventBus({.name = "orders"}),
+              HasError(ErrorCode::kEventsResourceNotFound, "Event bus orders does not exist."));
+  EXPECT_THAT(ev().DeleteEventBus({.name = "orders"}), IsOk());
+}
+
+TEST_F(EventsServiceTest, ListEventBusesFiltersByPrefixAndPages) {
+  for (const char* name : {"a1", "a2", "a3", "b1"}) {
+    ASSERT_THAT(ev().CreateEventBus({.name = name}), IsOk());
+  }
+  ASSERT_OK_AND_ASSIGN(auto page1, ev().ListEventBuses({.name_prefix = "a", .limit = 2}));
+  ASSERT_THAT(page1.event_buses, SizeIs(2));
+  EXPECT_EQ(page1.event_buses[0].name, "a1");
+  EXPECT_FALSE(page1.next_token.empty());
+  ASSERT_OK_AND_ASSIGN(
+      auto page2,
+      ev().ListEventBuses({.name_prefix = "a", .next_token = page1.next_token, .limit = 2}));
+  ASSERT_THAT(page2.event_buses, SizeIs(1));
+  EXPECT_EQ(page2.event_buses[0].name, "a3");
+  EXPECT_TRUE(page2.next_token.empty());
+  ASSERT_OK_AND_ASSIGN(auto all, ev().ListEventBuses({}));
+  EXPECT_THAT(all.event_buses, SizeIs(5));  // With default.
+  EXPECT_THAT(ev().ListEventBuses({.limit = 0}), HasErrorCode(ErrorCode::kEventsValidation));
+}
+
+TEST_F(EventsServiceTest, BusQuotaIsEnforced) {
+  for (int i = 0; i < 99; ++i) {
+    ASSERT_THAT(ev().CreateEventBus({.name = absl::StrCat("bus", i)}), IsOk());
+  }
+  EXPECT_THAT(ev().CreateEventBus({.name = "one-too-many"}),
+              HasErrorCode(ErrorCode::kEventsLimitExceeded));
+}
+
+// ---- PutEvents --------------------------------------------------------------
+
+TEST_F(EventsServiceTest, PutEventsReturnsAnIdPerEntry) {
+  events::PutEventsRequestEntry e{.source = "shop", .detail_type = "t", .detail = "{}"};
+  ASSERT_OK_AND_ASSIGN(auto result, ev().PutEvents({.entries = {e, e}}));
+  EXPECT_EQ(result.failed_entry_count, 0);
+  ASSERT_THAT(result.entries, SizeIs(2));
+  EXPECT_THAT(result.entries[0].event_id, SizeIs(36));
+  EXPECT_NE(result.entries[0].event_id, result.entries[1].event_id);
+}
+
+TEST_F(EventsServiceTest, MissingFieldsFailTheirEntryOnly) {
+  events::PutEventsRequestEntry ok{.source = "s", .detail_type = "t", .detail = "{}"};
+  events::PutEventsRequestEntry no_source{.detail_type = "t", .detail = "{}"};
+  events::PutEventsRequestEntry no_type{.source = "s", .detail = "{}"};
+  events::PutEventsRequestEntry no_detail{.source = "s", .detail_type = "t"};
+  ASSERT_OK_AND_ASSIGN(auto r, ev().PutEvents({.entries = {ok, no_source, no_type, no_detail}}));
+  EXPECT_EQ(r.failed_entry_count, 3);
+  EXPECT_FALSE(r.entries[0].event_id.empty());
+  EXPECT_EQ(r.entries[1].error_code, "InvalidArgument");
+  EXPECT_EQ(r.entries[1].error_message,
+            "Parameter Source is not valid. Reason: Source is a required argument.");
+  EXPECT_EQ(r.entries[2].error_message,
+            "Parameter DetailType is not valid. Reason: DetailType is a required argument.");
+  EXPECT_EQ(r.entries[3].error_message,
+            "Parameter Detail is not valid. Reason: Detail is a required argument.");
+  EXPECT_TRUE(r.entries[1].event_id.empty());
+}
+
+TEST_F(EventsServiceTest, DetailMustBeAJsonObject) {
+  for (const char* detail : {R"("text")", "[1]", R"("{\"a\":1}")", "{bad", "12"}) {
+    ASSERT_OK_AND_ASSIGN(auto r, Put("s", "t", detail));
+    EXPECT_EQ(r.failed_entry_count, 1) << detail;
+    EXPECT_EQ(r.entries[0].error_code, "MalformedDetail") << detail;
+    EXPECT_EQ(r.entries[0].error_message, "Detail is malformed.");
+  }
+}
+
+TEST_F(EventsServiceTest, MoreThanTenEntriesFailTheRequest) {
+  events::PutEventsRequest request;
+  request.entries.assign(11, {.source = "s", .detail_type = "t", .detail = "{}"});
+  EXPECT_THAT(ev().PutEvents(request),
+              HasError(ErrorCode::kEventsValidation,
+                       HasSubstr("at 'entries' failed to satisfy constraint: Member must have "
+                                 "length less than or equal to 10")));
+  EXPECT_THAT(ev().PutEvents({}), HasErrorCode(ErrorCode::kEventsValidation));
+}
+
+TEST_F(EventsServiceTest, UnknownBusFailsTheWholeRequest) {
+  Recorder recorder;
+  RuleTo("all", R"({"source":["s"]})", Callback("cb", recorder));
+  events::PutEventsRequestEntry good{.source = "s", .detail_type = "t", .detail = "{}"};
+  events::PutEventsRequestEntry bad = good;
+  bad.event_bus_name = "nope";
+  EXPECT_THAT(ev().PutEvents({.entries = {good, bad}}),
+              HasError(ErrorCode::kEventsResourceNotFound, "Event bus nope does not exist."));
+  EXPECT_EQ(recorder.size(), 0u);
+}
+
+class SmallRequestLimitTest : public EventsTest {
+ protected:
+  SmallRequestLimitTest() : EventsTest({.max_put_events_request_bytes = 262144}) {}
+};
+
+TEST_F(SmallRequestLimitTest, TotalSizeOverTheLimitFailsTheRequest) {
+  std::string detail = absl::StrCat(R"({"x":")", std::string(262144, 'a'), R"("})");
+  EXPECT_THAT(Put("s", "t", detail),
+              HasError(ErrorCode::kEventsValidation,
+                       "Total size of the entries in the request is over the limit."));
+}
+
+TEST_F(EventsServiceTest, DefaultLimitAcceptsEventsBeyond256Kilobytes) {
+  std::string detail = absl::StrCat(R"({"x":")", std::string(300000, 'a'), R"("})");
+  ASSERT_OK_AND_ASSIGN(auto r, Put("s", "t", detail));
+  EXPECT_EQ(r.failed_entry_count, 0);
+  std::string huge = absl::StrCat(R"({"x":")", std::string(1048576, 'a'), R"("})");
+  EXPECT_THAT(Put("s", "t", huge), HasErrorCode(ErrorCode::kEventsValidation));
+}
+
+TEST_F(EventsServiceTest, EnvelopeCarriesTimeResourcesAndTheEventId) {
+  Recorder recorder;
+  RuleTo("all", R"({"source":["s"]})", Callback("cb", recorder));
+  events::PutEventsRequestEntry e{
+      .source = "s", .resources = {"arn:x"}, .detail_type = "t", .detail = R"({"a": 1})"};
+  ASSERT_OK_AND_ASSIGN(auto r, ev().PutEvents({.entries = {e}}));
+  e.time = absl::FromUnixSeconds(1768480496);
+  ASSERT_OK_AND_ASSIGN(auto r2, ev().PutEvents({.entries = {e}}));
+  ASSERT_THAT(recorder.bodies(), SizeIs(2));
+  EXPECT_EQ(recorder.bodies()[0],
+            absl::StrCat(R"({"version":"0","id":")", r.entries[0].event_id,
+                         R"(","detail-type":"t","source":"s","account":"123456789012",)"
+                         R"("time":"2026-01-01T00:00:00Z","region":"us-east-1",)"
+                         R"("resources":["arn:x"],"detail":{"a":1}})"));
+  EXPECT_THAT(recorder.bodies()[1], HasSubstr(R"("time":"2026-01-15T12:34:56Z")"));
+  EXPECT_THAT(recorder.bodies()[1], HasSubstr(r2.entries[0].event_id));
+}
+
+TEST_F(EventsServiceTest, AwsSourcesAreNotAuthorized) {
+  ASSERT_OK_AND_ASSIGN(auto r, Put("aws.ec2", "t", "{}"));
+  EXPECT_EQ(r.entries[0].error_code, "NotAuthorizedForSourceException");
+}
+
+// ---- Rules ------------------------------------------------------------------
+
+TEST_F(EventsServiceTest, RuleArnsFollowTheBus) {
+  ASSERT_OK_AND_ASSIGN(auto r1,
+                       ev().PutRule({.name = "r", .event_pattern = R"({"source":["s"]})"}));
+  EXPECT_EQ(r1.rule_arn, "arn:aws:events:us-east-1:123456789012:rule/r");
+  ASSERT_THAT(ev().CreateEventBus({.name = "orders"}), IsOk());
+  ASSERT_OK_AND_ASSIGN(auto r2, ev().PutRule({.name = "r",
+                                              .event_pattern = R"({"source":["s"]})",
+                                              .event_bus_name = "orders"}));
+  EXPECT_EQ(r2.rule_arn, "arn:aws:events:us-east-1:123456789012:rule/orders/r");
+}
+
+TEST_F(EventsServiceTest, RuleNeedsAPatternOrASchedule) {
+  EXPECT_THAT(ev().PutRule({.name = "r"}), HasErrorCode(ErrorCode::kEventsValidation));
+}
+
+TEST_F(EventsServiceTest, InvalidPatternIsRejected) {
+  EXPECT_THAT(
+      ev().PutRule({.name = "r", .event_pattern = R"({"source":"x"})"}),
+      HasError(ErrorCode::kInvalidEventPattern, HasSubstr("Event pattern is not valid. Reason: ")));
+  EXPECT_THAT(ev().DescribeRule({.name = "r"}), HasErrorCode(ErrorCode::kEventsResourceNotFound));
+}
+
+TEST_F(EventsServiceTest, PatternLongerThanTheQuotaIsRejected) {
+  std::string pattern = absl::StrCat(R"({"source":[")", std::string(2100, 'a'), R"("]})");
+  EXPECT_THAT(ev().PutRule({.name = "r", .event_pattern = pattern}),
+              HasErrorCode(ErrorCode::kInvalidEventPattern));
+}
+
+TEST_F(EventsServiceTest, ScheduleOnlyOnTheDefaultBus) {
+  ASSERT_THAT(ev().CreateEventBus({.name = "orders"}), IsOk());
+  EXPECT_THAT(
+      ev().PutRule(
+          {.name = "r", .schedule_expression = "rate(5 minutes)", .event_bus_name = "orders"}),
+      HasError(ErrorCode::kEventsValidation,
+               "ScheduleExpression is supported only on the default event bus."));
+}
+
+TEST_F(EventsServiceTest, InvalidScheduleIsRejected) {
+  EXPECT_THAT(ev().PutRule({.name = "r", .schedule_expression = "cron(INVALID)"}),
+              HasError(ErrorCode::kEventsValidation, "Parameter ScheduleExpression is not valid."));
+}
+
+TEST_F(EventsServiceTest, RuleNamesAreValidated) {
+  EXPECT_THAT(ev().PutRule({.name = "bad name", .event_pattern = R"({"source":["s"]})"}),
+              HasError(ErrorCode::kEventsValidation,
+                       "1 validation error detected: Value 'bad name' at 'name' failed to satisfy "
+                       "constraint: Member must satisfy regular expression pattern: "
+                       "[\\.\\-_A-Za-z0-9]+"));
+  EXPECT_THAT(ev().PutRule({.name = std::string(65, 'r'), .event_pattern = R"({"source":["s"]})"}),
+              HasErrorCode(ErrorCode::kEventsValidation));
+}
+
+TEST_F(EventsServiceTest, RuleStateMustBeKnown) {
+  EXPECT_THAT(ev().PutRule({.name = "r", .event_pattern = R"({"source":["s"]})", .state = "ON"}),
+              HasErrorCode(ErrorCode::kEventsValidation));
+}
+
+TEST_F(EventsServiceTest, DescribeRuleReturnsWhatWasPut) {
+  ASSERT_THAT(ev().PutRule({.name = "r",
+                            .event_pattern = R"({"source":["s"]})",
+                            .state = "DISABLED",
+                            .description = "desc"}),
+              IsOk());
+  ASSERT_OK_AND_ASSIGN(auto rule, ev().DescribeRule({.name = "r"}));
+  EXPECT_EQ(rule.arn, "arn:aws:events:us-east-1:123456789012:rule/r");
+  EXPECT_EQ(rule.event_pattern, R"({"source":["s"]})");
+  EXPECT_EQ(rule.state, "DISABLED");
+  EXPECT_EQ(rule.description, "desc");
+  EXPECT_EQ(rule.event_bus_name, "default");
+  EXPECT_EQ(rule.created_by, kAccount);
+}
+
+TEST_F(EventsServiceTest, DescribeUnknownRuleNamesTheBus) {
+  EXPECT_THAT(ev().DescribeRule({.name = "nope"}),
+              HasError(ErrorCode::kEventsResourceNotFound,
+                       "Rule nope does not exist on EventBus default."));
+  EXPECT_THAT(ev().DescribeRule({.name = "nope", .event_bus_name = "missing"}),
+              HasError(ErrorCode::kEventsResourceNotFound, "Event bus missing does not exist."));
+}
+
+TEST_F(EventsServiceTest, PutRuleReplacesTheRuleButKeepsItsTargets) {
+  Recorder recorder;
+  RuleTo("r", R"({"source":["a"]})", Callback("cb", recorder));
+  ASSERT_THAT(ev().PutRule({.name = "r", .event_pattern = R"({"source":["b"]})"}), IsOk());
+  ASSERT_OK_AND_ASSIGN(auto rule, ev().DescribeRule({.name = "r"}));
+  EXPECT_EQ(rule.description, "");
+  ASSERT_OK_AND_ASSIGN(auto targets, ev().ListTargetsByRule({.rule = "r"}));
+  EXPECT_THAT(targets.targets, SizeIs(1));
+  ASSERT_THAT(Put("a", "t", "{}"), IsOk());
+  ASSERT_THAT(Put("b", "t", "{}"), IsOk());
+  EXPECT_EQ(recorder.size(), 1u);
+}
+
+TEST_F(EventsServiceTest, ListRulesFiltersByPrefixAndPages) {
+  for (const char* name : {"x1", "x2", "x3", "y"}) {
+    ASSERT_THAT(ev().PutRule({.name = name, .event_pattern = R"({"source":["s"]})"}), IsOk());
+  }
+  ASSERT_OK_AND_ASSIGN(auto page, ev().ListRules({.name_prefix = "x", .limit = 2}));
+  ASSERT_THAT(page.rules, SizeIs(2));
+  EXPECT_EQ(page.rules[1].name, "x2");
+  ASSERT_OK_AND_ASSIGN(auto rest,
+                       ev().ListRules({.name_prefix = "x", .next_token = page.next_token}));
+  ASSERT_THAT(rest.rules, SizeIs(1));
+  EXPECT_EQ(rest.rules[0].name, "x3");
+}
+
+TEST_F(EventsServiceTest, RuleWithTargetsCannotBeDeleted) {
+  Recorder recorder;
+  RuleTo("r", R"({"source":["s"]})", Callback("cb", recorder));
+  EXPECT_THAT(
+      ev().DeleteRule({.name = "r"}),
+      HasError(ErrorCode::kEventsValidation, "Rule can't be deleted since it has targets."));
+  ASSERT_THAT(ev().RemoveTargets({.rule = "r", .ids = {"t1"}}), IsOk());
+  EXPECT_THAT(ev().DeleteRule({.name = "r"}), IsOk());
+  EXPECT_THAT(ev().DescribeRule({.name = "r"}), HasErrorCode(ErrorCode::kEventsResourceNotFound));
+}
+
+TEST_F(EventsServiceTest, DeletingAMissingRuleSucceeds) {
+  EXPECT_THAT(ev().DeleteRule({.name = "never"}), IsOk());
+}
+
+TEST_F(EventsServiceTest, EnableAndDisableUnknownRuleFail) {
+  EXPECT_THAT(ev().EnableRule({.name = "nope"}), HasErrorCode(ErrorCode::kEventsResourceNotFound));
+  EXPECT_THAT(ev().DisableRule({.name = "nope"}), HasErrorCode(ErrorCode::kEventsResourceNotFound));
+}
+
+TEST_F(EventsServiceTest, DisableRuleChangesItsState) {
+  ASSERT_THAT(ev().PutRule({.name = "r", .event_pattern = R"({"source":["s"]})"}), IsOk());
+  ASSERT_THAT(ev().DisableRule({.name = "r"}), IsOk());
+  EXPECT_EQ(ev().DescribeRule({.name = "r"})->state, "DISABLED");
+  ASSERT_THAT(ev().EnableRule({.name = "r"}), IsOk());
+  EXPECT_EQ(ev().DescribeRule({.name = "r"})->state, "ENABLED");
+}
+
+class FewRulesTest : public EventsTest {
+ protected:
+  FewRulesTest() : EventsTest({.max_rules_per_event_bus = 2}) {}
+};
+
+TEST_F(FewRulesTest, RulesPerBusAreLimited) {
+  ASSERT_THAT(ev().PutRule({.name = "a", .event_pattern = R"({"source":["s"]})"}), IsOk());
+  ASSERT_THAT(ev().PutRule({.name = "b", .event_pattern = R"({"source":["s"]})"}), IsOk());
+  EXPECT_THAT(ev().PutRule({.name = "c", .event_pattern = R"({"source":["s"]})"}),
+              HasError(ErrorCode::kEventsLimitExceeded,
+                       "The requested resource exceeds the maximum number allowed."));
+  EXPECT_THAT(ev().PutRule({.name = "a", .event_pattern = R"({"source":["t"]})"}), IsOk());
+}
+
+// ---- Targets ----------------------------------------------------------------
+
+TEST_F(EventsServiceTest, AtMostFiveTargetsPerRule) {
+  ASSERT_THAT(ev().PutRule({.name = "r", .event_pattern = R"({"source":["s"]})"}), IsOk());
+  std::vector<events::Target> targets;
+  for (int i = 0; i < 5; ++i) {
+    targets.push_back({.id = absl::StrCat("t", i), .arn = "arn:aws:sqs:us-east-1:1:q"});
+  }
+  ASSERT_THAT(ev().PutTargets({.rule = "r", .targets = targets}), IsOk());
+  // Upserting an existing id is fine; a sixth id is not.
+  ASSERT_THAT(ev().PutTargets({.rule = "r", .targets = {targets[0]}}), IsOk());
+  EXPECT_THAT(ev().PutTargets({.rule = "r", .targets = {{.id = "t6", .arn = "arn:aws:sqs:x"}}}),
+              HasError(ErrorCode::kEventsLimitExceeded,
+                       "The requested resource exceeds the maximum number allowed."));
+  ASSERT_OK_AND_ASSIGN(auto listed, ev().ListTargetsByRule({.rule = "r"}));
+  EXPECT_THAT(listed.targets, SizeIs(5));
+}
+
+TEST_F(EventsServiceTest, TargetIdsAreValidated) {
+  ASSERT_THAT(ev().PutRule({.name = "r", .event_pattern = R"({"source":["s"]})"}), IsOk());
+  EXPECT_THAT(ev().PutTargets({.rule = "r", .targets = {{.id = "bad id", .arn = "arn:aws:sqs:x"}}}),
+              HasError(ErrorCode::kEventsValidation,
+                       "1 validation error detected: Value 'bad id' at 'targets.1.member.id' "
+                       "failed to satisfy constraint: Member must satisfy regular expression "
+                       "pattern: [\\.\\-_A-Za-z0-9]+"));
+  EXPECT_THAT(
+      ev().PutTargets({.rule = "r", .targets = {{.id = std::string(65, 'i'), .arn = "arn:x"}}}),
+      HasError(ErrorCode::kEventsValidation,
+               HasSubstr("Member must have length less than or equal to 64")));
+}
+
+TEST_F(EventsServiceTest, OnlyOneInputModePerTarget) {
+  ASSERT_THAT(ev().PutRule({.name = "r", .event_pattern = R"({"source":["s"]})"}), IsOk());
+  events::Target t{.id = "t1", .arn = "arn:aws:sqs:x", .input = "{}", .input_path = "$.detail"};
+  EXPECT_THAT(ev().PutTargets({.rule = "r", .targets = {t}}),
+              HasError(ErrorCode::kEventsValidation,
+                       "Only one of Input, InputPath, or InputTransformer must be provided for "
+                       "target t1."));
+}
+
+TEST_F(EventsServiceTest, InvalidTemplatePlaceholderIsRejectedAtPutTargets) {
+  ASSERT_THAT(ev().PutRule({.name = "r", .event_pattern = R"({"source":["s"]})"}), IsOk());
+  events::Target t{.id = "t1", .arn = "arn:aws:sqs:x"};
+  t.input_transformer = events::InputTransformer{{{"a", "$.id"}}, R"({"x": <b>})"};
+  EXPECT_THAT(ev().PutTargets({.rule = "r", .targets = {t}}),
+              HasError(ErrorCode::kEventsValidation,
+                       "InputTemplate for target t1 contains invalid placeholder b."));
+}
+
+TEST_F(EventsServiceTest, FifoQueueTargetNeedsAMessageGroupId) {
+  ASSERT_THAT(ev().PutRule({.name = "r", .event_pattern = R"({"source":["s"]})"}), IsOk());
+  EXPECT_THAT(ev().PutTargets({.rule = "r",
+                               .targets = {{.id = "t1", .arn = "arn:aws:sqs:us-east-1:1:q.fifo"}}}),
+              HasErrorCode(ErrorCode::kEventsValidation));
+}
+
+TEST_F(EventsServiceTest, RetryPolicyRangesAreValidated) {
+  ASSERT_THAT(ev().PutRule({.name = "r", .event_pattern = R"({"source":["s"]})"}), IsOk());
+  events::Target t{.id = "t1", .arn = "arn:aws:sqs:x"};
+  t.retry_policy = events::RetryPolicy{.maximum_retry_attempts = 186};
+  EXPECT_THAT(ev().PutTargets({.rule = "r", .targets = {t}}),
+              HasError(ErrorCode::kEventsValidation,
+                       HasSubstr("Member must have value less than or equal to 185")));
+  t.retry_policy = events::RetryPolicy{.maximum_event_age_in_seconds = 59};
+  EXPECT_THAT(ev().PutTargets({.rule = "r", .targets = {t}}),
+              HasError(ErrorCode::kEventsValidation,
+                       HasSubstr("Member must have value greater than or equal to 60")));
+}
+
+TEST_F(EventsServiceTest, TargetsOfAnUnknownRuleFail) {
+  EXPECT_THAT(ev().PutTargets({.rule = "nope", .targets = {{.id = "t", .arn = "arn:x"}}}),
+              HasError(ErrorCode::kEventsResourceNotFound,
+                       "Rule nope does not exist on EventBus default."));
+  EXPECT_THAT(ev().ListTargetsByRule({.rule = "nope"}),
+              HasErrorCode(ErrorCode::kEventsResourceNotFound));
+  EXPECT_THAT(ev().RemoveTargets({.rule = "nope", .ids = {"t"}}),
+              HasErrorCode(ErrorCode::kEventsResourceNotFound));
+}
+
+TEST_F(EventsServiceTest, ListRuleNamesByTargetFindsEveryRuleUsingTheArn) {
+  RuleTo("a", R"({"source":["s"]})", "arn:aws:sqs:us-east-1:1:q");
+  RuleTo("b", R"({"source":["s"]})", "arn:aws:sqs:us-east-1:1:other");
+  RuleTo("c", R"({"source":["s"]})", "arn:aws:sqs:us-east-1:1:q");
+  ASSERT_OK_AND_ASSIGN(auto names,
+                       ev().ListRuleNamesByTarget({.target_arn = "arn:aws:sqs:us-east-1:1:q"}));
+  EXPECT_THAT(names.rule_names, ElementsAre("a", "c"));
+}
+
+// ---- TestEventPattern -------------------------------------------------------
+
+constexpr char kFullEvent[] =
+    R"({"id":"1","account":"123456789012","source":"shop","time":"2026-01-01T00:00:00Z",)"
+    R"("region":"us-east-1","resources":[],"detail-type":"t","detail":{"total":250}})";
+
+TEST_F(EventsServiceTest, TestEventPatternMatches) {
+  ASSERT_OK_AND_ASSIGN(
+      auto yes,
+      ev().TestEventPattern({.event_pattern = R"({"detail":{"total":[{"numeric":[">",100]}]}})",
+                             .event = kFullEvent}));
+  EXPECT_TRUE(yes.result);
+  ASSERT_OK_AND_ASSIGN(auto no, ev().TestEventPattern({.event_pattern = R"({"source":["other"]})",
+                                                       .event = kFullEvent}));
+  EXPECT_FALSE(no.result);
+}
+
+TEST_F(EventsServiceTest, TestEventPatternNeedsAFullEvent) {
+  EXPECT_THAT(ev().TestEventPattern(
+                  {.event_pattern = R"({"source":["shop"]})", .event = R"({"source":"shop"})"}),
+              HasError(ErrorCode::kEventsValidation, "Parameter Event is not valid."));
+  EXPECT_THAT(ev().TestEventPattern({.event_pattern = R"({"source":["shop"]})", .event = "{"}),
+              HasError(ErrorCode::kEventsValidation, "Parameter Event is not valid."));
+  EXPECT_THAT(ev().TestEventPattern({.event_pattern = "[]", .event = kFullEvent}),
+              HasErrorCode(ErrorCode::kInvalidEventPattern));
+}
+
+// ---- Callbacks --------------------------------------------------------------
+
+TEST_F(EventsServiceTest, CallbackArnsAreWharfArns) {
+  Recorder recorder;
+  EXPECT_EQ(Callback("cb", recorder), "arn:wharf:events:us-east-1:123456789012:callback/cb");
+  EXPECT_THAT(ev().RegisterCallback("bad name", recorder.AsCallback()),
+              HasErrorCode(ErrorCode::kEventsValidation));
+}
+
+}  // namespace
+}  // namespace wharf::testing
