@@ -2,7 +2,7 @@
 // on which the compiled Matcher and the reference interpreter
 // (tests/testing/reference_matcher.h) must agree. Each round loads 40
 // patterns into one Matcher, so shared states and shared field matchers are
-// exercised, then checks 150 events against every pattern.
+// exercised, then checks 100 events against every pattern (15 rounds per dialect).
 //
 // The seed can be overridden with WHARF_TEST_SEED=<n>; a failure prints the
 // seed, the pattern and the event.
@@ -24,9 +24,9 @@
 namespace wharf {
 namespace {
 
-constexpr int kRounds = 25;
+constexpr int kRounds = 15;
 constexpr int kPatternsPerRound = 40;
-constexpr int kEventsPerRound = 150;
+constexpr int kEventsPerRound = 100;
 
 uint32_t BaseSeed() {
   const char* env = std::getenv("WHARF_TEST_SEED");
