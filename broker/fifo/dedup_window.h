@@ -22,6 +22,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -63,25 +64,45 @@ class DedupWindow {
  private:
   static constexpr int kShards = 16;
 
-  // One generation: keys live in one arena string, entries in one vector and
-  // the index maps a key's 64-bit hash to its newest entry (entries of keys
-  // with equal hashes are chained). Inserting allocates nothing per key but
-  // amortised growth, and clearing keeps nothing.
+  // One generation. Each key's bytes and its record's message id are copied
+  // into fixed-size byte blocks, entries into fixed-size entry blocks, and the
+  // index maps the key's 64-bit hash to its newest entry (entries of keys with
+  // equal hashes are chained). Blocks never move once allocated, and Clear()
+  // keeps them for the next generation, so a steady flow of sends reuses the
+  // same memory and inserting copies each key once.
   struct Entry {
-    uint32_t key_offset;
+    uint32_t bytes;  // Offset of key then message id in the byte blocks.
     uint32_t key_size;
     uint32_t next;  // Index of an older entry with the same hash, or kNone.
+    uint64_t serial;
     absl::Time expires;
-    Record record;
   };
-  struct Generation {
-    absl::flat_hash_map<uint64_t, uint32_t> index;
-    std::vector<Entry> entries;
-    std::string keys;
+  static constexpr uint32_t kEntriesPerBlock = 4096;
+  static constexpr uint32_t kBytesPerBlock = 1 << 16;  // > longest key + id.
 
-    Entry* Find(std::string_view key, uint64_t hash);
+  class Generation {
+   public:
+    // Returns the entry of `key` (with `hash`), or kNone.
+    uint32_t Find(std::string_view key, uint64_t hash) const;
     void Insert(std::string_view key, uint64_t hash, const Record& record, absl::Time expires);
+    Entry& entry(uint32_t i) { return entry_blocks_[i / kEntriesPerBlock][i % kEntriesPerBlock]; }
+    const Entry& entry(uint32_t i) const {
+      return entry_blocks_[i / kEntriesPerBlock][i % kEntriesPerBlock];
+    }
+    Record RecordOf(const Entry& e) const;
+    size_t size() const { return size_; }
     void Clear();
+
+   private:
+    const char* Bytes(uint32_t offset) const {
+      return byte_blocks_[offset / kBytesPerBlock].get() + offset % kBytesPerBlock;
+    }
+
+    absl::flat_hash_map<uint64_t, uint32_t> index_;
+    std::vector<std::unique_ptr<Entry[]>> entry_blocks_;
+    uint32_t size_ = 0;
+    std::vector<std::unique_ptr<char[]>> byte_blocks_;
+    uint32_t bytes_used_ = 0;  // Offset of the next free byte.
   };
   static constexpr uint32_t kNone = ~uint32_t{0};
 

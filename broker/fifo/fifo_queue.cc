@@ -93,8 +93,11 @@ enum class State : uint8_t {
 
 struct Group;
 
+// A message record. Records live in their shard's slot table and are reused
+// (strings keep their capacity), so a steady flow allocates nothing for them.
 struct Message {
-  uint64_t serial = 0;  // Per queue, increasing in send order.
+  uint64_t serial = 0;  // Per queue, increasing in send order; 0: slot free.
+  uint32_t slot = 0;    // Index in the shard's slot table.
   std::string message_id;
   std::shared_ptr<const Payload> payload;
   std::string deduplication_id;
@@ -145,12 +148,21 @@ struct Tombstone {
   absl::Time until;
 };
 
-using TimerKey = std::pair<absl::Time, uint64_t>;
+struct TimerKey {
+  absl::Time at;
+  uint64_t serial;
+  uint32_t slot;
+  friend bool operator<(const TimerKey& a, const TimerKey& b) {
+    return a.at != b.at ? a.at < b.at : a.serial < b.serial;
+  }
+};
 
 struct alignas(64) Shard {
   SpinMutex mu;
   absl::flat_hash_map<std::string, std::unique_ptr<Group>> groups ABSL_GUARDED_BY(mu);
-  absl::flat_hash_map<uint64_t, std::unique_ptr<Message>> messages ABSL_GUARDED_BY(mu);
+  // Message records by slot; free slots are reused first.
+  std::vector<std::unique_ptr<Message>> slots ABSL_GUARDED_BY(mu);
+  std::vector<uint32_t> free_slots ABSL_GUARDED_BY(mu);
   std::deque<Group*> ready ABSL_GUARDED_BY(mu);
   // Groups that became empty and unlocked. They are kept (a busy group often
   // gets its next message soon) and erased in sweeps once kIdleGroups pile up.
@@ -164,14 +176,24 @@ struct alignas(64) Shard {
   std::atomic<int> ready_size{0};
 };
 
-// Parsed receipt handle: 16 hex digits of queue tag, 2 of shard, 16 of
-// message serial, 16 of receive generation.
+// Parsed receipt handle: 16 hex digits of queue tag, 2 of shard, 8 of slot,
+// 16 of message serial, 16 of receive generation. The serial tells a reused
+// slot's new message from the one the handle was issued for.
 struct Handle {
   int shard = 0;
+  uint32_t slot = 0;
   uint64_t serial = 0;
   uint64_t receive_gen = 0;
 };
-constexpr size_t kHandleSize = 16 + 2 + 16 + 16;
+constexpr size_t kHandleSize = 16 + 2 + 8 + 16 + 16;
+
+// The live message in `slot` if it is still message `serial`, else null.
+Message* FindMessage(Shard& shard, uint32_t slot, uint64_t serial)
+    ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu) {
+  if (slot >= shard.slots.size()) return nullptr;
+  Message* m = shard.slots[slot].get();
+  return m->serial == serial ? m : nullptr;
+}
 
 void AppendHex(uint64_t value, int digits, std::string& out) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -239,6 +261,7 @@ class FifoQueue final : public QueueCore {
   // A message being handed to the dead-letter sink by a receive.
   struct PendingMove {
     int shard;
+    uint32_t slot;
     uint64_t serial;
     Delivery delivery;
   };
@@ -253,10 +276,11 @@ class FifoQueue final : public QueueCore {
   }
   int ShardIndex(const Shard& shard) const { return static_cast<int>(&shard - shards_.data()); }
 
-  // Appends a message to its group; returns its serial number.
-  uint64_t Enqueue(SendArgs& args, absl::Time now);
+  // Appends a message to its group; returns its serial number. A new
+  // message id (args.message_id empty) is also copied to `new_id`.
+  uint64_t Enqueue(SendArgs& args, absl::Time now, std::array<char, 36>* new_id = nullptr);
 
-  std::string MakeHandle(int shard, uint64_t serial, uint64_t receive_gen) const;
+  std::string MakeHandle(int shard, const Message& m) const;
   bool ParseHandle(std::string_view text, Handle& handle) const;
 
   Delivery MakeDelivery(const Message& m, std::string receipt_handle) const;
@@ -350,13 +374,14 @@ class FifoQueue final : public QueueCore {
 
 // ---- Handles and deliveries --------------------------------------------------
 
-std::string FifoQueue::MakeHandle(int shard, uint64_t serial, uint64_t receive_gen) const {
+std::string FifoQueue::MakeHandle(int shard, const Message& m) const {
   std::string h;
   h.reserve(kHandleSize);
   AppendHex(queue_tag_, 16, h);
   AppendHex(static_cast<uint64_t>(shard), 2, h);
-  AppendHex(serial, 16, h);
-  AppendHex(receive_gen, 16, h);
+  AppendHex(m.slot, 8, h);
+  AppendHex(m.serial, 16, h);
+  AppendHex(m.receive_gen, 16, h);
   return h;
 }
 
@@ -365,8 +390,11 @@ bool FifoQueue::ParseHandle(std::string_view text, Handle& handle) const {
   uint64_t tag, shard;
   if (!ParseHex(text.substr(0, 16), tag) || tag != queue_tag_) return false;
   if (!ParseHex(text.substr(16, 2), shard) || shard >= kShards) return false;
-  if (!ParseHex(text.substr(18, 16), handle.serial)) return false;
-  if (!ParseHex(text.substr(34, 16), handle.receive_gen)) return false;
+  uint64_t slot;
+  if (!ParseHex(text.substr(18, 8), slot)) return false;
+  if (!ParseHex(text.substr(26, 16), handle.serial) || handle.serial == 0) return false;
+  if (!ParseHex(text.substr(42, 16), handle.receive_gen)) return false;
+  handle.slot = static_cast<uint32_t>(slot);
   handle.shard = static_cast<int>(shard);
   return true;
 }
@@ -426,7 +454,11 @@ void FifoQueue::EraseMessage(Shard& shard, Message* m) {
       in_flight_.fetch_sub(1, std::memory_order_relaxed);
       break;
   }
-  shard.messages.erase(m->serial);  // Frees m.
+  // Free the slot; drop what the record holds, keep string capacity.
+  m->serial = 0;
+  m->payload.reset();
+  m->group = nullptr;
+  shard.free_slots.push_back(m->slot);
 }
 
 bool FifoQueue::ReturnToQueue(Shard& shard, Message* m) {
@@ -440,12 +472,12 @@ bool FifoQueue::ReturnToQueue(Shard& shard, Message* m) {
 
 void FifoQueue::AddTimer(Shard& shard, Message* m, absl::Time at) {
   m->timer_at = at;
-  shard.timers.insert({at, m->serial});
+  shard.timers.insert({at, m->serial, m->slot});
   PublishDeadline(at);
 }
 
 void FifoQueue::RemoveTimer(Shard& shard, Message* m) {
-  shard.timers.erase({m->timer_at, m->serial});
+  shard.timers.erase({m->timer_at, m->serial, m->slot});
 }
 
 void FifoQueue::PublishDeadline(absl::Time at) {
@@ -472,12 +504,11 @@ void FifoQueue::ProcessDueTimers(absl::Time now) {
     absl::Time earliest = absl::InfiniteFuture();
     for (Shard& shard : shards_) {
       SpinMutexLock lock(&shard.mu);
-      while (!shard.timers.empty() && shard.timers.begin()->first <= now) {
-        const uint64_t serial = shard.timers.begin()->second;
+      while (!shard.timers.empty() && shard.timers.begin()->at <= now) {
+        const TimerKey key = *shard.timers.begin();
         shard.timers.erase(shard.timers.begin());
-        auto it = shard.messages.find(serial);
-        if (it == shard.messages.end()) continue;
-        Message* m = it->second.get();
+        Message* m = FindMessage(shard, key.slot, key.serial);
+        if (m == nullptr) continue;
         if (m->state == State::kInFlight) {
           m->timer_at = absl::InfinitePast();  // Already removed from timers.
           m->state = State::kVisible;
@@ -492,7 +523,7 @@ void FifoQueue::ProcessDueTimers(absl::Time now) {
           if (MaybeMakeReady(shard, *m->group)) ++became_ready;
         }
       }
-      if (!shard.timers.empty()) earliest = std::min(earliest, shard.timers.begin()->first);
+      if (!shard.timers.empty()) earliest = std::min(earliest, shard.timers.begin()->at);
     }
     if (earliest != absl::InfiniteFuture()) PublishDeadline(earliest);
   }
@@ -549,18 +580,17 @@ absl::StatusOr<SendOutcome> FifoQueue::Send(SendArgs args) {
                      "The queue should either have ContentBasedDeduplication enabled or "
                      "MessageDeduplicationId provided explicitly");
   }
-  std::string key;
+  std::string scoped_key;
+  std::string_view key = args.deduplication_id;
   if (group_scoped_dedup_.load(std::memory_order_relaxed)) {
     // Group ids never contain NUL (alphanumeric and punctuation only).
-    key = absl::StrCat(args.message_group_id, absl::string_view("\0", 1), args.deduplication_id);
-  } else {
-    key = args.deduplication_id;
+    scoped_key =
+        absl::StrCat(args.message_group_id, absl::string_view("\0", 1), args.deduplication_id);
+    key = scoped_key;
   }
   auto [record, duplicate] = dedup_.SendOnce(key, now, [&] {
     DedupWindow::Record r;
-    base_internal::NewUuid(r.message_id.data());
-    args.message_id.assign(r.message_id.data(), r.message_id.size());
-    r.serial = Enqueue(args, now);
+    r.serial = Enqueue(args, now, &r.message_id);
     return r;
   });
   SendOutcome outcome;
@@ -570,28 +600,43 @@ absl::StatusOr<SendOutcome> FifoQueue::Send(SendArgs args) {
   return outcome;
 }
 
-uint64_t FifoQueue::Enqueue(SendArgs& args, absl::Time now) {
-  auto owned = std::make_unique<Message>();
-  Message* m = owned.get();
-  m->message_id = args.message_id.empty() ? base_internal::NewUuid() : std::move(args.message_id);
-  m->payload = std::move(args.payload);
-  m->deduplication_id = std::move(args.deduplication_id);
-  m->dead_letter_source_arn = std::move(args.dead_letter_source_arn);
-  m->sent_time = args.sent_time == absl::InfinitePast() ? now : args.sent_time;
-  // FIFO: retention restarts when a message is moved in (spec §8).
-  m->enqueued_at = now;
-  m->receive_count = args.receive_count;
-  m->first_receive_time = args.first_receive_time;
+uint64_t FifoQueue::Enqueue(SendArgs& args, absl::Time now, std::array<char, 36>* new_id) {
   const absl::Duration delay = absl::Nanoseconds(delay_ns_.load(std::memory_order_relaxed));
-
   Shard& shard = ShardFor(args.message_group_id);
   bool became_ready = false;
   uint64_t serial;
   {
     SpinMutexLock lock(&shard.mu);
+    Message* m;
+    if (!shard.free_slots.empty()) {
+      m = shard.slots[shard.free_slots.back()].get();
+      shard.free_slots.pop_back();
+    } else {
+      shard.slots.push_back(std::make_unique<Message>());
+      m = shard.slots.back().get();
+      m->slot = static_cast<uint32_t>(shard.slots.size() - 1);
+    }
     // Taken under the group's lock, so serials follow the group's send order.
     serial = next_serial_.fetch_add(1, std::memory_order_relaxed);
     m->serial = serial;
+    if (args.message_id.empty()) {
+      m->message_id.resize(36);
+      base_internal::NewUuid(m->message_id.data());
+      if (new_id != nullptr) std::copy_n(m->message_id.data(), 36, new_id->data());
+    } else {
+      m->message_id.assign(args.message_id);
+    }
+    m->payload = std::move(args.payload);
+    m->deduplication_id.assign(args.deduplication_id);
+    m->dead_letter_source_arn.assign(args.dead_letter_source_arn);
+    m->sent_time = args.sent_time == absl::InfinitePast() ? now : args.sent_time;
+    // FIFO: retention restarts when a message is moved in (spec §8).
+    m->enqueued_at = now;
+    m->receive_count = args.receive_count;
+    m->first_receive_time = args.first_receive_time;
+    m->receive_gen = 0;
+    m->visibility_changed = false;
+
     auto [it, inserted] = shard.groups.try_emplace(args.message_group_id);
     if (inserted) {
       it->second = std::make_unique<Group>();
@@ -600,7 +645,6 @@ uint64_t FifoQueue::Enqueue(SendArgs& args, absl::Time now) {
     Group& g = *it->second;
     m->group = &g;
     g.PushBack(m);
-    shard.messages.emplace(serial, std::move(owned));
     if (delay > absl::ZeroDuration()) {
       m->state = State::kDelayed;
       ++shard.delayed;
@@ -656,11 +700,11 @@ void FifoQueue::CollectFromShard(Shard& shard, int max, absl::Time now, absl::Du
         m->state = State::kMoving;
         Delivery d = MakeDelivery(*m, std::string());
         d.dead_letter_source_arn = queue_arn_;
-        moves.push_back({shard_index, m->serial, std::move(d)});
+        moves.push_back({shard_index, m->slot, m->serial, std::move(d)});
         break;
       }
       MarkReceived(shard, m, now, visibility);
-      out.push_back(MakeDelivery(*m, MakeHandle(shard_index, m->serial, m->receive_gen)));
+      out.push_back(MakeDelivery(*m, MakeHandle(shard_index, *m)));
     }
     // Nothing taken (in-flight cap reached): the group stays ready.
     MaybeMakeReady(shard, g);
@@ -696,9 +740,8 @@ void FifoQueue::FinishMoves(std::vector<PendingMove>& moves, absl::Time now,
     bool became_ready = false;
     {
       SpinMutexLock lock(&shard.mu);
-      auto it = shard.messages.find(move.serial);
-      if (it == shard.messages.end()) continue;  // Purged meanwhile.
-      Message* m = it->second.get();
+      Message* m = FindMessage(shard, move.slot, move.serial);
+      if (m == nullptr) continue;  // Purged meanwhile.
       if (m->state != State::kMoving) continue;
       Group& g = *m->group;
       if (accepted) {
@@ -710,7 +753,7 @@ void FifoQueue::FinishMoves(std::vector<PendingMove>& moves, absl::Time now,
         // The sink could not take it (e.g. the DLQ is gone): the queue keeps
         // it and this receive delivers it, as if there were no redrive.
         MarkReceived(shard, m, now, visibility);
-        out.push_back(MakeDelivery(*m, MakeHandle(move.shard, m->serial, m->receive_gen)));
+        out.push_back(MakeDelivery(*m, MakeHandle(move.shard, *m)));
       }
     }
     if (became_ready) WakeWaiters(1);
@@ -801,9 +844,8 @@ bool FifoQueue::ReplayAttempt(const std::string& attempt_id, absl::Time now,
   }
   auto held = [&](Shard& shard, const Handle& h)
                   ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu) -> Message* {
-    auto it = shard.messages.find(h.serial);
-    if (it == shard.messages.end()) return nullptr;
-    Message* m = it->second.get();
+    Message* m = FindMessage(shard, h.slot, h.serial);
+    if (m == nullptr) return nullptr;
     if (m->state != State::kInFlight || m->receive_gen != h.receive_gen || m->visibility_changed ||
         m->timer_at <= now) {
       return nullptr;
@@ -852,14 +894,13 @@ absl::Status FifoQueue::Delete(std::string_view receipt_handle) {
   bool deleted = false;
   {
     SpinMutexLock lock(&shard.mu);
-    auto it = shard.messages.find(h.serial);
-    if (it == shard.messages.end()) {
+    Message* m = FindMessage(shard, h.slot, h.serial);
+    if (m == nullptr) {
       const Tombstone& t = shard.tombstones[h.serial % kTombstones];
       if (t.serial == h.serial && t.receive_gen == h.receive_gen && now < t.until)
         return absl::OkStatus();
       return ExpiredHandleError(receipt_handle);
     }
-    Message* m = it->second.get();
     if (m->state != State::kInFlight || m->receive_gen != h.receive_gen)
       return ExpiredHandleError(receipt_handle);
     Group& g = *m->group;
@@ -889,15 +930,14 @@ absl::Status FifoQueue::ChangeVisibility(std::string_view receipt_handle, absl::
   absl::Status status;
   {
     SpinMutexLock lock(&shard.mu);
-    auto it = shard.messages.find(h.serial);
-    if (it == shard.messages.end()) {
+    Message* m = FindMessage(shard, h.slot, h.serial);
+    if (m == nullptr) {
       return MakeError(
           ErrorCode::kInvalidParameterValue,
           absl::StrCat("Value ", Absl(receipt_handle),
                        " for parameter ReceiptHandle is invalid. Reason: Message does not exist or "
                        "is not available for visibility timeout change."));
     }
-    Message* m = it->second.get();
     if (m->state == State::kInFlight && m->receive_gen == h.receive_gen && m->timer_at <= now) {
       became_ready = ReturnToQueue(shard, m);
       status =
@@ -934,7 +974,8 @@ absl::Status FifoQueue::ChangeVisibility(std::string_view receipt_handle, absl::
 void FifoQueue::Purge() {
   for (Shard& shard : shards_) {
     SpinMutexLock lock(&shard.mu);
-    for (auto& [serial, m] : shard.messages) {
+    for (const std::unique_ptr<Message>& m : shard.slots) {
+      if (m->serial == 0) continue;
       switch (m->state) {
         case State::kVisible:
           --shard.visible;
@@ -953,7 +994,13 @@ void FifoQueue::Purge() {
     shard.idle.clear();
     shard.timers.clear();
     shard.groups.clear();
-    shard.messages.clear();
+    shard.free_slots.clear();
+    for (const std::unique_ptr<Message>& m : shard.slots) {
+      m->serial = 0;
+      m->payload.reset();
+      m->group = nullptr;
+      shard.free_slots.push_back(m->slot);
+    }
   }
 }
 

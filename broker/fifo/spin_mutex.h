@@ -29,7 +29,7 @@ class ABSL_LOCKABLE SpinMutex {
   SpinMutex& operator=(const SpinMutex&) = delete;
 
   void Lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() {
-    // About a microsecond of polite spinning, then sleep in the kernel.
+    // A few hundred nanoseconds of polite spinning, then sleep in the kernel.
     for (int i = 0; i < kSpins; ++i) {
       if (mu_.try_lock()) return;
 #if defined(__x86_64__) || defined(__i386__)
@@ -41,7 +41,7 @@ class ABSL_LOCKABLE SpinMutex {
   void Unlock() ABSL_UNLOCK_FUNCTION() { mu_.unlock(); }
 
  private:
-  static constexpr int kSpins = 64;
+  static constexpr int kSpins = 16;
   std::mutex mu_;
 };
 

@@ -76,5 +76,35 @@ TEST(DedupWindowTest, OldGenerationsAreDropped) {
   EXPECT_EQ(enqueue.calls, 200);
 }
 
+TEST(DedupWindowTest, ManyLongKeysSpanningStorageBlocksAreAllRemembered) {
+  DedupWindow window(kWindow);
+  CountingEnqueue enqueue;
+  auto key = [](int i) { return std::string(120, 'k') + std::to_string(i); };
+  for (int i = 0; i < 5000; ++i)
+    ASSERT_FALSE(window.SendOnce(key(i), kStart, std::ref(enqueue)).second);
+  for (int i = 0; i < 5000; ++i) {
+    auto [record, duplicate] =
+        window.SendOnce(key(i), kStart + absl::Minutes(1), std::ref(enqueue));
+    ASSERT_TRUE(duplicate) << i;
+    ASSERT_EQ(record.serial, static_cast<uint64_t>(i + 1)) << i;
+  }
+}
+
+TEST(DedupWindowTest, GenerationStorageIsReusedAfterRotation) {
+  DedupWindow window(kWindow);
+  CountingEnqueue enqueue;
+  for (int round = 0; round < 4; ++round) {
+    const absl::Time t = kStart + round * kWindow;
+    for (int i = 0; i < 3000; ++i) {
+      ASSERT_FALSE(
+          window
+              .SendOnce("r" + std::to_string(round) + "-" + std::to_string(i), t, std::ref(enqueue))
+              .second);
+    }
+    EXPECT_TRUE(window.SendOnce("r" + std::to_string(round) + "-7", t, std::ref(enqueue)).second);
+  }
+  EXPECT_LE(window.SizeForTesting(), 6000u);
+}
+
 }  // namespace
 }  // namespace wharf::fifo_internal
