@@ -183,19 +183,20 @@ struct SendMessageBatchResult {
 
 struct ReceiveMessageRequest {
   std::string queue_url;
-  int max_number_of_messages = 1;            // 1-10.
-  std::optional<int> visibility_timeout;     // 0-43200; default the queue's.
-  std::optional<int> wait_time_seconds;      // 0-20; default the queue's.
-  std::vector<std::string> message_attribute_names;         // Names, "All", ".*", "prefix.*".
-  std::vector<std::string> message_system_attribute_names;  // Names or "All" (alias AttributeNames).
-  std::string receive_request_attempt_id;                   // FIFO only.
+  int max_number_of_messages = 1;                    // 1-10.
+  std::optional<int> visibility_timeout;             // 0-43200; default the queue's.
+  std::optional<int> wait_time_seconds;              // 0-20; default the queue's.
+  std::vector<std::string> message_attribute_names;  // Names, "All", ".*", "prefix.*".
+  std::vector<std::string>
+      message_system_attribute_names;      // Names or "All" (alias AttributeNames).
+  std::string receive_request_attempt_id;  // FIFO only.
 };
 struct Message {
   std::string message_id;
   std::string receipt_handle;
   std::string md5_of_body;
   std::string body;
-  AttributeMap attributes;  // System attributes that were asked for.
+  AttributeMap attributes;                // System attributes that were asked for.
   std::string md5_of_message_attributes;  // Over the returned attributes; empty when none.
   MessageAttributeMap message_attributes;
 };
