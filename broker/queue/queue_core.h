@@ -31,10 +31,10 @@ namespace wharf::queue_internal {
 struct Payload {
   std::string body;
   sqs::MessageAttributeMap message_attributes;
-  std::string md5_of_body;                        // Lower-case hex.
-  std::string md5_of_message_attributes;          // Over all attributes; empty if none.
-  std::string aws_trace_header;                   // Empty if none.
-  std::string md5_of_message_system_attributes;   // Empty if no trace header.
+  std::string md5_of_body;                       // Lower-case hex.
+  std::string md5_of_message_attributes;         // Over all attributes; empty if none.
+  std::string aws_trace_header;                  // Empty if none.
+  std::string md5_of_message_system_attributes;  // Empty if no trace header.
 };
 
 // Typed queue configuration, parsed from attributes by the service layer.
@@ -60,11 +60,11 @@ struct QueueConfig {
 // dead-letter move or a move task fills them to carry the message's history.
 struct SendArgs {
   std::shared_ptr<const Payload> payload;
-  std::string message_group_id;     // Required on FIFO; optional (fair queues) on standard.
-  std::string deduplication_id;     // FIFO: the effective id (explicit or body SHA-256).
+  std::string message_group_id;  // Required on FIFO; optional (fair queues) on standard.
+  std::string deduplication_id;  // FIFO: the effective id (explicit or body SHA-256).
   absl::Duration delay = absl::ZeroDuration();  // Standard only; FIFO uses config.delay.
 
-  std::string message_id;           // Empty: the core assigns a new UUID.
+  std::string message_id;                       // Empty: the core assigns a new UUID.
   absl::Time sent_time = absl::InfinitePast();  // InfinitePast: now.
   int receive_count = 0;
   absl::Time first_receive_time = absl::InfinitePast();  // InfinitePast: never received.
@@ -83,7 +83,7 @@ struct Delivery {
   std::string message_id;
   std::string receipt_handle;  // Empty for TakeForMove.
   std::shared_ptr<const Payload> payload;
-  int receive_count = 0;       // Including this receive.
+  int receive_count = 0;  // Including this receive.
   absl::Time sent_time;
   absl::Time first_receive_time;
   std::string message_group_id;
@@ -93,10 +93,10 @@ struct Delivery {
 };
 
 struct ReceiveArgs {
-  int max_messages = 1;                       // 1-10.
-  absl::Duration visibility_timeout;          // Already defaulted by the service.
-  absl::Time wait_deadline;                   // Now() for a short poll.
-  std::string receive_request_attempt_id;     // FIFO only.
+  int max_messages = 1;                    // 1-10.
+  absl::Duration visibility_timeout;       // Already defaulted by the service.
+  absl::Time wait_deadline;                // Now() for a short poll.
+  std::string receive_request_attempt_id;  // FIFO only.
 };
 
 struct Counts {
