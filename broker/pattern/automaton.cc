@@ -12,8 +12,10 @@ namespace {
 
 using Targets = std::vector<uint32_t>;
 
+// push_back rather than a range insert: g++ 12 at -O2 reports a false
+// maybe-uninitialized inside InlinedVector::insert.
 inline void AppendTargets(const Targets& t, absl::InlinedVector<uint32_t, 8>* out) {
-  out->insert(out->end(), t.begin(), t.end());
+  for (uint32_t target : t) out->push_back(target);
 }
 
 // Strings keyed by a leading (prefix) or trailing (suffix) part: lookups try
