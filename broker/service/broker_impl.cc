@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "broker/base/scheduler.h"
+#include "broker/service/events_service.h"
 #include "broker/service/sns_service.h"
 #include "broker/service/sqs_service_impl.h"
 #include "broker/topic/topic_registry.h"
@@ -63,17 +64,26 @@ class BrokerImpl final : public Broker {
                                                   .account_id = options_.account_id,
                                                   .clock = options_.clock.get(),
                                                   .scheduler = scheduler_.get(),
-                                                  .queues = sns_to_sqs_.get()})) {}
+                                                  .queues = sns_to_sqs_.get()})),
+        events_(std::make_unique<service_internal::EventsService>(
+            service_internal::EventsService::Options{.region = options_.region,
+                                                     .account_id = options_.account_id,
+                                                     .clock = options_.clock.get(),
+                                                     .sqs = sqs_.get(),
+                                                     .sns = sns_.get(),
+                                                     .limits = {}})) {}
 
   ~BrokerImpl() override {
     // Scheduled tasks call into the services: stop them first.
     scheduler_->Shutdown();
+    events_.reset();
     sns_.reset();
     sqs_.reset();
   }
 
   sqs::Service& sqs() override { return *sqs_; }
   sns::Service& sns() override { return *sns_; }
+  events::Service& events() override { return *events_; }
   Clock& clock() override { return *options_.clock; }
   const BrokerOptions& options() const override { return options_; }
 
@@ -83,6 +93,7 @@ class BrokerImpl final : public Broker {
   std::unique_ptr<service_internal::SqsServiceImpl> sqs_;
   std::unique_ptr<SnsToSqs> sns_to_sqs_;
   std::unique_ptr<service_internal::SnsService> sns_;
+  std::unique_ptr<service_internal::EventsService> events_;
 };
 
 bool IsRegionName(const std::string& region) {

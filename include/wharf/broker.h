@@ -22,6 +22,7 @@
 
 #include "absl/status/statusor.h"
 #include "wharf/clock.h"
+#include "wharf/events.h"
 #include "wharf/sns.h"
 #include "wharf/sqs.h"
 
@@ -58,6 +59,7 @@ class Broker {
 
   virtual sqs::Service& sqs() = 0;
   virtual sns::Service& sns() = 0;
+  virtual events::Service& events() = 0;
   virtual Clock& clock() = 0;
   virtual const BrokerOptions& options() const = 0;
 };

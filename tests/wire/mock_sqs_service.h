@@ -68,6 +68,10 @@ class FakeBroker : public Broker {
     ADD_FAILURE() << "FakeBroker has no SNS service";
     std::abort();
   }
+  events::Service& events() override {
+    ADD_FAILURE() << "FakeBroker has no EventBridge service";
+    std::abort();
+  }
   Clock& clock() override { return clock_; }
   const BrokerOptions& options() const override { return options_; }
 
