@@ -104,7 +104,7 @@ void AddStringLeaf(uint32_t path_id, std::string_view text, MatchScratch* m) {
 
 void AddArrayAttribute(uint32_t path_id, std::string_view value, MatchScratch* m) {
   element root;
-  if (m->array_parser.parse(value.data(), value.size()).get(root) != simdjson::SUCCESS ||
+  if (m->array_parser.parse(NonNullData(value), value.size()).get(root) != simdjson::SUCCESS ||
       root.type() != element_type::ARRAY) {
     AddStringLeaf(path_id, value, m);
     return;

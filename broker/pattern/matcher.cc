@@ -102,7 +102,8 @@ class MatcherImpl final : public Matcher {
     ScratchLease lease(this);
     MatchScratch* m = lease.get();
     simdjson::dom::element root;
-    simdjson::error_code err = m->parser.parse(event_json.data(), event_json.size()).get(root);
+    simdjson::error_code err =
+        m->parser.parse(pattern_internal::NonNullData(event_json), event_json.size()).get(root);
     if (err != simdjson::SUCCESS) {
       ErrorCode code = options_.dialect == PatternDialect::kEventBridge
                            ? ErrorCode::kEventsValidation

@@ -102,7 +102,7 @@ class Parser {
   absl::StatusOr<ParsedPattern> Parse(std::string_view json) {
     simdjson::dom::parser parser;
     element root;
-    simdjson::error_code err = parser.parse(json.data(), json.size()).get(root);
+    simdjson::error_code err = parser.parse(NonNullData(json), json.size()).get(root);
     if (err != simdjson::SUCCESS) {
       if (sns_)
         return Fail(absl::StrCat("failed to parse JSON. ", AV(simdjson::error_message(err))));
