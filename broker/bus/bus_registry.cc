@@ -870,10 +870,12 @@ void BusRegistry::RunReplay(std::shared_ptr<ReplayState> replay) {
       return;
     }
     if (replay->next < replay->pending.size()) {
+      // IDivDuration writes the remainder unconditionally: it must not be null.
+      absl::Duration remainder;
       absl::Time bucket_end = info.event_start_time +
                               absl::Minutes(absl::IDivDuration(replay->pending[replay->next]->time -
                                                                    info.event_start_time,
-                                                               absl::Minutes(1), nullptr) +
+                                                               absl::Minutes(1), &remainder) +
                                             1);
       while (replay->next < replay->pending.size() &&
              replay->pending[replay->next]->time < bucket_end) {
