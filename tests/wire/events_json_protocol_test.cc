@@ -1,0 +1,531 @@
+// The EventBridge AWS JSON 1.1 protocol over a real broker (ManualClock):
+// body decoding into the request structs, JSON encoding of results
+// (timestamps as epoch seconds), delivery to an SQS target, and errors as
+// {"__type": <Shape>, "message": ...} with the error table's HTTP status.
+
+#include "broker/wire/events_json_protocol.h"
+
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "broker/wire/router.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "rapidjson/document.h"
+#include "tests/testing/status_matchers.h"
+#include "wharf/broker.h"
+#include "wharf/clock.h"
+
+namespace wharf::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::SizeIs;
+
+constexpr char kQueueArn[] = "arn:aws:sqs:us-east-1:000000000000:inbox";
+// ManualClock's default start, 2026-01-01T00:00:00Z.
+constexpr int64_t kStart = 1767225600;
+
+class EventsJsonProtocolTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_OK_AND_ASSIGN(broker_, Broker::Open({.clock = clock_}));
+    router_.AddJsonProtocol(std::make_unique<wire::EventsJsonProtocol>(broker_->events()));
+    ASSERT_OK_AND_ASSIGN(sqs::CreateQueueResult queue,
+                         broker_->sqs().CreateQueue({.queue_name = "inbox"}));
+    queue_url_ = queue.queue_url;
+  }
+
+  wire::HttpResponse Call(const std::string& operation, std::string body) {
+    wire::HttpRequest request;
+    request.method = "POST";
+    request.path = "/";
+    request.headers = {{"content-type", "application/x-amz-json-1.1"},
+                       {"x-amz-target", "AWSEvents." + operation},
+                       {"host", "127.0.0.1:4566"}};
+    request.body = std::move(body);
+    return router_.Handle(request);
+  }
+
+  // Calls `operation` and parses its (successful) JSON answer.
+  rapidjson::Document Ok(const std::string& operation, std::string body) {
+    wire::HttpResponse response = Call(operation, std::move(body));
+    EXPECT_EQ(response.status, 200) << operation << ": " << response.body;
+    EXPECT_EQ(response.content_type, "application/x-amz-json-1.1");
+    rapidjson::Document document;
+    document.Parse(response.body.c_str(), response.body.size());
+    EXPECT_FALSE(document.HasParseError()) << response.body;
+    EXPECT_TRUE(document.IsObject()) << response.body;
+    return document;
+  }
+
+  // The bodies of the messages waiting in the inbox queue.
+  std::vector<std::string> InboxBodies() {
+    absl::StatusOr<sqs::ReceiveMessageResult> got =
+        broker_->sqs().ReceiveMessage({.queue_url = queue_url_, .max_number_of_messages = 10});
+    EXPECT_OK(got.status());
+    std::vector<std::string> bodies;
+    if (got.ok()) {
+      for (const sqs::Message& message : got->messages) bodies.push_back(message.body);
+    }
+    return bodies;
+  }
+
+  std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>();
+  std::unique_ptr<Broker> broker_;
+  wire::Router router_{wire::RouterOptions{}};
+  std::string queue_url_;
+};
+
+// An error response: its status, __type and message.
+struct ErrorOf {
+  explicit ErrorOf(const wire::HttpResponse& response) : status(response.status) {
+    rapidjson::Document document;
+    document.Parse(response.body.c_str(), response.body.size());
+    if (!document.HasParseError() && document.IsObject() && document.HasMember("__type") &&
+        document.HasMember("message")) {
+      type = document["__type"].GetString();
+      message = document["message"].GetString();
+    }
+    for (const auto& [name, value] : response.headers) {
+      if (name == "x-amzn-query-error") query_error_header = true;
+    }
+    content_type = response.content_type;
+  }
+  int status;
+  std::string type;
+  std::string message;
+  std::string content_type;
+  bool query_error_header = false;
+};
+
+// ---- Event buses ------------------------------------------------------------
+
+TEST_F(EventsJsonProtocolTest, CreateEventBusReturnsItsArn) {
+  rapidjson::Document created =
+      Ok("CreateEventBus", R"({"Name":"orders","Description":"all orders",)"
+                           R"("Tags":[{"Key":"team","Value":"core"}]})");
+  EXPECT_STREQ(created["EventBusArn"].GetString(),
+               "arn:aws:events:us-east-1:000000000000:event-bus/orders");
+  EXPECT_STREQ(created["Description"].GetString(), "all orders");
+}
+
+TEST_F(EventsJsonProtocolTest, DescribeEventBusWritesTimesAsEpochSeconds) {
+  Ok("CreateEventBus", R"({"Name":"orders","Description":"all orders"})");
+  rapidjson::Document bus = Ok("DescribeEventBus", R"({"Name":"orders"})");
+  EXPECT_STREQ(bus["Name"].GetString(), "orders");
+  EXPECT_STREQ(bus["Arn"].GetString(), "arn:aws:events:us-east-1:000000000000:event-bus/orders");
+  EXPECT_STREQ(bus["Description"].GetString(), "all orders");
+  ASSERT_TRUE(bus["CreationTime"].IsNumber());
+  EXPECT_EQ(bus["CreationTime"].GetDouble(), kStart);
+  EXPECT_EQ(bus["LastModifiedTime"].GetDouble(), kStart);
+}
+
+TEST_F(EventsJsonProtocolTest, DescribeEventBusWithoutNameDescribesTheDefaultBus) {
+  rapidjson::Document bus = Ok("DescribeEventBus", "{}");
+  EXPECT_STREQ(bus["Name"].GetString(), "default");
+}
+
+TEST_F(EventsJsonProtocolTest, ListEventBusesPagesByNameWithNextToken) {
+  Ok("CreateEventBus", R"({"Name":"a-bus"})");
+  Ok("CreateEventBus", R"({"Name":"b-bus"})");
+  rapidjson::Document first = Ok("ListEventBuses", R"({"Limit":2})");
+  ASSERT_EQ(first["EventBuses"].Size(), 2u);
+  EXPECT_STREQ(first["EventBuses"][0]["Name"].GetString(), "a-bus");
+  EXPECT_STREQ(first["EventBuses"][1]["Name"].GetString(), "b-bus");
+  ASSERT_TRUE(first.HasMember("NextToken"));
+  rapidjson::Document rest = Ok("ListEventBuses", std::string(R"({"Limit":2,"NextToken":")") +
+                                                      first["NextToken"].GetString() + R"("})");
+  ASSERT_EQ(rest["EventBuses"].Size(), 1u);
+  EXPECT_STREQ(rest["EventBuses"][0]["Name"].GetString(), "default");
+  EXPECT_FALSE(rest.HasMember("NextToken"));
+}
+
+TEST_F(EventsJsonProtocolTest, CreatingAnExistingBusIsResourceAlreadyExists) {
+  Ok("CreateEventBus", R"({"Name":"orders"})");
+  ErrorOf error(Call("CreateEventBus", R"({"Name":"orders"})"));
+  EXPECT_EQ(error.status, 400);
+  EXPECT_EQ(error.type, "ResourceAlreadyExistsException");
+  EXPECT_EQ(error.message, "Event bus orders already exists.");
+}
+
+TEST_F(EventsJsonProtocolTest, DeleteEventBusRemovesTheBus) {
+  Ok("CreateEventBus", R"({"Name":"orders"})");
+  Ok("DeleteEventBus", R"({"Name":"orders"})");
+  ErrorOf error(Call("DescribeEventBus", R"({"Name":"orders"})"));
+  EXPECT_EQ(error.type, "ResourceNotFoundException");
+  EXPECT_EQ(error.message, "Event bus orders does not exist.");
+}
+
+// ---- Rules and targets ------------------------------------------------------
+
+TEST_F(EventsJsonProtocolTest, PutRuleThenDescribeRuleRoundTripsEveryField) {
+  rapidjson::Document put = Ok(
+      "PutRule",
+      R"({"Name":"placed","EventPattern":"{\"detail-type\":[\"OrderPlaced\"]}",)"
+      R"("State":"DISABLED","Description":"say \"hi\"\n\u00e9","RoleArn":"arn:aws:iam::0:role/r"})");
+  EXPECT_STREQ(put["RuleArn"].GetString(), "arn:aws:events:us-east-1:000000000000:rule/placed");
+  rapidjson::Document rule = Ok("DescribeRule", R"({"Name":"placed"})");
+  EXPECT_STREQ(rule["Name"].GetString(), "placed");
+  EXPECT_STREQ(rule["Arn"].GetString(), "arn:aws:events:us-east-1:000000000000:rule/placed");
+  EXPECT_STREQ(rule["EventPattern"].GetString(), R"({"detail-type":["OrderPlaced"]})");
+  EXPECT_STREQ(rule["State"].GetString(), "DISABLED");
+  EXPECT_STREQ(rule["Description"].GetString(), "say \"hi\"\n\xc3\xa9");
+  EXPECT_STREQ(rule["RoleArn"].GetString(), "arn:aws:iam::0:role/r");
+  EXPECT_STREQ(rule["EventBusName"].GetString(), "default");
+  EXPECT_STREQ(rule["CreatedBy"].GetString(), "000000000000");
+  EXPECT_FALSE(rule.HasMember("ScheduleExpression"));
+}
+
+TEST_F(EventsJsonProtocolTest, RuleOnACustomBusHasTheBusInItsArn) {
+  Ok("CreateEventBus", R"({"Name":"orders"})");
+  rapidjson::Document put = Ok(
+      "PutRule", R"({"Name":"all","EventBusName":"orders","EventPattern":"{\"source\":[\"s\"]}"})");
+  EXPECT_STREQ(put["RuleArn"].GetString(), "arn:aws:events:us-east-1:000000000000:rule/orders/all");
+}
+
+TEST_F(EventsJsonProtocolTest, EnableAndDisableRuleChangeItsState) {
+  Ok("PutRule", R"({"Name":"r","EventPattern":"{\"source\":[\"s\"]}"})");
+  Ok("DisableRule", R"({"Name":"r"})");
+  EXPECT_STREQ(Ok("DescribeRule", R"({"Name":"r"})")["State"].GetString(), "DISABLED");
+  Ok("EnableRule", R"({"Name":"r"})");
+  EXPECT_STREQ(Ok("DescribeRule", R"({"Name":"r"})")["State"].GetString(), "ENABLED");
+}
+
+TEST_F(EventsJsonProtocolTest, ListRulesFiltersByPrefixAndOmitsCreatedBy) {
+  Ok("PutRule", R"({"Name":"order-placed","EventPattern":"{\"source\":[\"s\"]}"})");
+  Ok("PutRule", R"({"Name":"order-shipped","EventPattern":"{\"source\":[\"s\"]}"})");
+  Ok("PutRule", R"({"Name":"other","EventPattern":"{\"source\":[\"s\"]}"})");
+  rapidjson::Document list = Ok("ListRules", R"({"NamePrefix":"order-"})");
+  ASSERT_EQ(list["Rules"].Size(), 2u);
+  EXPECT_STREQ(list["Rules"][0]["Name"].GetString(), "order-placed");
+  EXPECT_STREQ(list["Rules"][1]["Name"].GetString(), "order-shipped");
+  EXPECT_FALSE(list["Rules"][0].HasMember("CreatedBy"));
+}
+
+TEST_F(EventsJsonProtocolTest, PutTargetsRoundTripsEveryTargetFieldThroughListTargetsByRule) {
+  Ok("PutRule", R"({"Name":"r","EventPattern":"{\"source\":[\"s\"]}"})");
+  rapidjson::Document put = Ok("PutTargets", std::string(R"({"Rule":"r","Targets":[)") +
+                                                 R"({"Id":"constant","Arn":")" + kQueueArn +
+                                                 R"(","Input":"{\"fixed\":true}",)"
+                                                 R"("RetryPolicy":{"MaximumRetryAttempts":3,)"
+                                                 R"("MaximumEventAgeInSeconds":120},)"
+                                                 R"("DeadLetterConfig":{"Arn":")" +
+                                                 kQueueArn +
+                                                 R"("}},)"
+                                                 R"({"Id":"path","Arn":")" +
+                                                 kQueueArn +
+                                                 R"(","InputPath":"$.detail"},)"
+                                                 R"({"Id":"shaped","Arn":")" +
+                                                 kQueueArn +
+                                                 R"(","InputTransformer":{"InputPathsMap":)"
+                                                 R"({"who":"$.detail.who"},)"
+                                                 R"("InputTemplate":"\"hello <who>\""},)"
+                                                 R"("SqsParameters":{"MessageGroupId":"g1"}}]})");
+  EXPECT_EQ(put["FailedEntryCount"].GetInt(), 0);
+  EXPECT_EQ(put["FailedEntries"].Size(), 0u);
+
+  rapidjson::Document list = Ok("ListTargetsByRule", R"({"Rule":"r"})");
+  const rapidjson::Value& targets = list["Targets"];
+  ASSERT_EQ(targets.Size(), 3u);
+  EXPECT_STREQ(targets[0]["Id"].GetString(), "constant");
+  EXPECT_STREQ(targets[0]["Arn"].GetString(), kQueueArn);
+  EXPECT_STREQ(targets[0]["Input"].GetString(), R"({"fixed":true})");
+  EXPECT_EQ(targets[0]["RetryPolicy"]["MaximumRetryAttempts"].GetInt(), 3);
+  EXPECT_EQ(targets[0]["RetryPolicy"]["MaximumEventAgeInSeconds"].GetInt(), 120);
+  EXPECT_STREQ(targets[0]["DeadLetterConfig"]["Arn"].GetString(), kQueueArn);
+  EXPECT_STREQ(targets[1]["Id"].GetString(), "path");
+  EXPECT_STREQ(targets[1]["InputPath"].GetString(), "$.detail");
+  EXPECT_FALSE(targets[1].HasMember("Input"));
+  EXPECT_STREQ(targets[2]["Id"].GetString(), "shaped");
+  EXPECT_STREQ(targets[2]["InputTransformer"]["InputPathsMap"]["who"].GetString(), "$.detail.who");
+  EXPECT_STREQ(targets[2]["InputTransformer"]["InputTemplate"].GetString(), "\"hello <who>\"");
+  EXPECT_STREQ(targets[2]["SqsParameters"]["MessageGroupId"].GetString(), "g1");
+}
+
+TEST_F(EventsJsonProtocolTest, ListRuleNamesByTargetFindsTheRulesOfAnArn) {
+  for (const char* rule : {"a", "b"}) {
+    Ok("PutRule",
+       std::string(R"({"Name":")") + rule + R"(","EventPattern":"{\"source\":[\"s\"]}"})");
+    Ok("PutTargets", std::string(R"({"Rule":")") + rule + R"(","Targets":[{"Id":"q","Arn":")" +
+                         kQueueArn + R"("}]})");
+  }
+  rapidjson::Document names =
+      Ok("ListRuleNamesByTarget", std::string(R"({"TargetArn":")") + kQueueArn + R"("})");
+  ASSERT_EQ(names["RuleNames"].Size(), 2u);
+  EXPECT_STREQ(names["RuleNames"][0].GetString(), "a");
+  EXPECT_STREQ(names["RuleNames"][1].GetString(), "b");
+}
+
+TEST_F(EventsJsonProtocolTest, RemoveTargetsAnswersFailedEntryCountAndAllowsDeleteRule) {
+  Ok("PutRule", R"({"Name":"r","EventPattern":"{\"source\":[\"s\"]}"})");
+  Ok("PutTargets",
+     std::string(R"({"Rule":"r","Targets":[{"Id":"q","Arn":")") + kQueueArn + R"("}]})");
+  ErrorOf blocked(Call("DeleteRule", R"({"Name":"r"})"));
+  EXPECT_EQ(blocked.type, "ValidationException");
+  EXPECT_EQ(blocked.message, "Rule can't be deleted since it has targets.");
+  rapidjson::Document removed = Ok("RemoveTargets", R"({"Rule":"r","Ids":["q"],"Force":false})");
+  EXPECT_EQ(removed["FailedEntryCount"].GetInt(), 0);
+  Ok("DeleteRule", R"({"Name":"r"})");
+  EXPECT_EQ(ErrorOf(Call("DescribeRule", R"({"Name":"r"})")).type, "ResourceNotFoundException");
+}
+
+// ---- PutEvents and delivery -------------------------------------------------
+
+TEST_F(EventsJsonProtocolTest, PutEventsDeliversTheEnvelopeToAnSqsTarget) {
+  Ok("PutRule", R"({"Name":"placed","EventPattern":"{\"detail-type\":[\"OrderPlaced\"]}"})");
+  Ok("PutTargets",
+     std::string(R"({"Rule":"placed","Targets":[{"Id":"q","Arn":")") + kQueueArn + R"("}]})");
+  rapidjson::Document put =
+      Ok("PutEvents", R"({"Entries":[{"Source":"shop","DetailType":"OrderPlaced",)"
+                      R"("Detail":"{\"id\": 7}","Resources":["arn:r"],"Time":1767225661.5}]})");
+  EXPECT_EQ(put["FailedEntryCount"].GetInt(), 0);
+  ASSERT_EQ(put["Entries"].Size(), 1u);
+  std::string event_id = put["Entries"][0]["EventId"].GetString();
+
+  std::vector<std::string> bodies = InboxBodies();
+  ASSERT_THAT(bodies, SizeIs(1));
+  EXPECT_EQ(bodies[0], R"({"version":"0","id":")" + event_id +
+                           R"(","detail-type":"OrderPlaced","source":"shop",)"
+                           R"("account":"000000000000","time":"2026-01-01T00:01:01Z",)"
+                           R"("region":"us-east-1","resources":["arn:r"],"detail":{"id":7}})");
+}
+
+TEST_F(EventsJsonProtocolTest, PutEventsAcceptsAnRfc3339Time) {
+  Ok("PutRule", R"({"Name":"all","EventPattern":"{\"source\":[\"shop\"]}"})");
+  Ok("PutTargets",
+     std::string(R"({"Rule":"all","Targets":[{"Id":"q","Arn":")") + kQueueArn + R"("}]})");
+  Ok("PutEvents", R"({"Entries":[{"Source":"shop","DetailType":"T","Detail":"{}",)"
+                  R"("Time":"2025-06-30T12:00:00Z"}]})");
+  std::vector<std::string> bodies = InboxBodies();
+  ASSERT_THAT(bodies, SizeIs(1));
+  EXPECT_THAT(bodies[0], HasSubstr(R"("time":"2025-06-30T12:00:00Z")"));
+}
+
+TEST_F(EventsJsonProtocolTest, PutEventsReportsPerEntryFailuresInOrder) {
+  rapidjson::Document put =
+      Ok("PutEvents", R"({"Entries":[{"DetailType":"T","Detail":"{}"},)"
+                      R"({"Source":"shop","DetailType":"T","Detail":"[1]"},)"
+                      R"({"Source":"shop","DetailType":"T","Detail":"{}"}]})");
+  EXPECT_EQ(put["FailedEntryCount"].GetInt(), 2);
+  const rapidjson::Value& entries = put["Entries"];
+  ASSERT_EQ(entries.Size(), 3u);
+  EXPECT_STREQ(entries[0]["ErrorCode"].GetString(), "InvalidArgument");
+  EXPECT_STREQ(entries[0]["ErrorMessage"].GetString(),
+               "Parameter Source is not valid. Reason: Source is a required argument.");
+  EXPECT_FALSE(entries[0].HasMember("EventId"));
+  EXPECT_STREQ(entries[1]["ErrorCode"].GetString(), "MalformedDetail");
+  EXPECT_STREQ(entries[1]["ErrorMessage"].GetString(), "Detail is malformed.");
+  EXPECT_TRUE(entries[2].HasMember("EventId"));
+  EXPECT_FALSE(entries[2].HasMember("ErrorCode"));
+}
+
+TEST_F(EventsJsonProtocolTest, PutEventsToAnUnknownBusFailsTheWholeRequest) {
+  ErrorOf error(Call("PutEvents", R"({"Entries":[{"Source":"s","DetailType":"T","Detail":"{}",)"
+                                  R"("EventBusName":"nope"}]})"));
+  EXPECT_EQ(error.status, 400);
+  EXPECT_EQ(error.type, "ResourceNotFoundException");
+  EXPECT_EQ(error.message, "Event bus nope does not exist.");
+}
+
+TEST_F(EventsJsonProtocolTest, InputTransformerTargetReceivesTheShapedBody) {
+  Ok("PutRule", R"({"Name":"r","EventPattern":"{\"source\":[\"shop\"]}"})");
+  Ok("PutTargets", std::string(R"({"Rule":"r","Targets":[{"Id":"q","Arn":")") + kQueueArn +
+                       R"(","InputTransformer":{"InputPathsMap":{"id":"$.detail.id"},)"
+                       R"("InputTemplate":"{\"order\": <id>}"}}]})");
+  Ok("PutEvents",
+     R"({"Entries":[{"Source":"shop","DetailType":"T","Detail":"{\"id\":\"o-1\"}"}]})");
+  std::vector<std::string> bodies = InboxBodies();
+  ASSERT_THAT(bodies, SizeIs(1));
+  EXPECT_EQ(bodies[0], R"({"order": "o-1"})");
+}
+
+TEST_F(EventsJsonProtocolTest, TestEventPatternAnswersWhetherTheEventMatches) {
+  const std::string event =
+      R"(\"id\":\"1\",\"account\":\"1\",\"source\":\"shop\",\"time\":\"2026-01-01T00:00:00Z\",)"
+      R"(\"region\":\"us-east-1\",\"resources\":[],\"detail-type\":\"T\",\"detail\":{}})";
+  rapidjson::Document yes = Ok("TestEventPattern", R"({"EventPattern":"{\"source\":[\"shop\"]}",)"
+                                                   R"("Event":"{)" +
+                                                       event + R"("})");
+  EXPECT_TRUE(yes["Result"].GetBool());
+  rapidjson::Document no = Ok("TestEventPattern", R"({"EventPattern":"{\"source\":[\"other\"]}",)"
+                                                  R"("Event":"{)" +
+                                                      event + R"("})");
+  EXPECT_FALSE(no["Result"].GetBool());
+}
+
+// ---- Archives and replays ---------------------------------------------------
+
+TEST_F(EventsJsonProtocolTest, ArchiveLifecycleRoundTripsThroughTheWire) {
+  rapidjson::Document created =
+      Ok("CreateArchive",
+         R"({"ArchiveName":"all","EventSourceArn":"arn:aws:events:us-east-1:000000000000:)"
+         R"(event-bus/default","Description":"d","RetentionDays":3})");
+  EXPECT_STREQ(created["ArchiveArn"].GetString(),
+               "arn:aws:events:us-east-1:000000000000:archive/all");
+  EXPECT_STREQ(created["State"].GetString(), "ENABLED");
+  EXPECT_EQ(created["CreationTime"].GetDouble(), kStart);
+
+  rapidjson::Document updated =
+      Ok("UpdateArchive", R"({"ArchiveName":"all","EventPattern":"{\"source\":[\"shop\"]}"})");
+  EXPECT_STREQ(updated["ArchiveArn"].GetString(), created["ArchiveArn"].GetString());
+
+  rapidjson::Document described = Ok("DescribeArchive", R"({"ArchiveName":"all"})");
+  EXPECT_STREQ(described["ArchiveArn"].GetString(), created["ArchiveArn"].GetString());
+  EXPECT_STREQ(described["EventPattern"].GetString(), R"({"source":["shop"]})");
+  EXPECT_STREQ(described["Description"].GetString(), "d");
+  EXPECT_EQ(described["RetentionDays"].GetInt(), 3);
+  EXPECT_EQ(described["EventCount"].GetInt(), 0);
+
+  rapidjson::Document list = Ok("ListArchives", R"({"NamePrefix":"a"})");
+  ASSERT_EQ(list["Archives"].Size(), 1u);
+  EXPECT_STREQ(list["Archives"][0]["ArchiveName"].GetString(), "all");
+  EXPECT_FALSE(list["Archives"][0].HasMember("ArchiveArn"));
+
+  Ok("DeleteArchive", R"({"ArchiveName":"all"})");
+  ErrorOf gone(Call("DescribeArchive", R"({"ArchiveName":"all"})"));
+  EXPECT_EQ(gone.type, "ResourceNotFoundException");
+  EXPECT_EQ(gone.message, "Archive all does not exist.");
+}
+
+TEST_F(EventsJsonProtocolTest, StartReplayTakesEpochSecondsAndDescribeReplayWritesThem) {
+  Ok("CreateArchive", R"({"ArchiveName":"all","EventSourceArn":)"
+                      R"("arn:aws:events:us-east-1:000000000000:event-bus/default"})");
+  rapidjson::Document started =
+      Ok("StartReplay",
+         R"({"ReplayName":"again","EventSourceArn":"arn:aws:events:us-east-1:000000000000:)"
+         R"(archive/all","EventStartTime":1767225000,"EventEndTime":1767225500.25,)"
+         R"("Destination":{"Arn":"arn:aws:events:us-east-1:000000000000:event-bus/default"}})");
+  EXPECT_STREQ(started["ReplayArn"].GetString(),
+               "arn:aws:events:us-east-1:000000000000:replay/again");
+  EXPECT_STREQ(started["State"].GetString(), "STARTING");
+  EXPECT_EQ(started["ReplayStartTime"].GetDouble(), kStart);
+
+  rapidjson::Document replay = Ok("DescribeReplay", R"({"ReplayName":"again"})");
+  EXPECT_STREQ(replay["ReplayName"].GetString(), "again");
+  EXPECT_EQ(replay["EventStartTime"].GetDouble(), 1767225000);
+  EXPECT_EQ(replay["EventEndTime"].GetDouble(), 1767225500.25);
+  EXPECT_STREQ(replay["Destination"]["Arn"].GetString(),
+               "arn:aws:events:us-east-1:000000000000:event-bus/default");
+
+  rapidjson::Document list = Ok("ListReplays", R"({"NamePrefix":"ag"})");
+  ASSERT_EQ(list["Replays"].Size(), 1u);
+  EXPECT_STREQ(list["Replays"][0]["ReplayName"].GetString(), "again");
+  EXPECT_FALSE(list["Replays"][0].HasMember("Destination"));
+}
+
+TEST_F(EventsJsonProtocolTest, StartReplayWithStartAfterEndIsValidationException) {
+  Ok("CreateArchive", R"({"ArchiveName":"all","EventSourceArn":)"
+                      R"("arn:aws:events:us-east-1:000000000000:event-bus/default"})");
+  ErrorOf error(Call("StartReplay",
+                     R"({"ReplayName":"r","EventSourceArn":"arn:aws:events:us-east-1:)"
+                     R"(000000000000:archive/all","EventStartTime":20,"EventEndTime":10,)"
+                     R"("Destination":{"Arn":"arn:aws:events:us-east-1:000000000000:)"
+                     R"(event-bus/default"}})"));
+  EXPECT_EQ(error.type, "ValidationException");
+  EXPECT_EQ(error.message,
+            "Parameter EventEndTime is not valid. Reason: EventStartTime must be before "
+            "EventEndTime.");
+}
+
+// ---- Errors -----------------------------------------------------------------
+
+TEST_F(EventsJsonProtocolTest, UnknownRuleIsResourceNotFoundInJsonOneOneShape) {
+  wire::HttpResponse response = Call("DescribeRule", R"({"Name":"nope"})");
+  ErrorOf error(response);
+  EXPECT_EQ(error.status, 400);
+  EXPECT_EQ(error.type, "ResourceNotFoundException");
+  EXPECT_EQ(error.message, "Rule nope does not exist on EventBus default.");
+  EXPECT_EQ(error.content_type, "application/x-amz-json-1.1");
+  EXPECT_FALSE(error.query_error_header);
+}
+
+TEST_F(EventsJsonProtocolTest, InvalidPatternIsInvalidEventPatternException) {
+  ErrorOf error(Call("PutRule", R"({"Name":"r","EventPattern":"{\"source\":\"shop\"}"})"));
+  EXPECT_EQ(error.status, 400);
+  EXPECT_EQ(error.type, "InvalidEventPatternException");
+  EXPECT_THAT(error.message, HasSubstr("Event pattern is not valid."));
+}
+
+TEST_F(EventsJsonProtocolTest, BodyThatIsNotJsonIsSerializationException) {
+  ErrorOf error(Call("ListRules", R"({"NamePrefix":)"));
+  EXPECT_EQ(error.status, 400);
+  EXPECT_EQ(error.type, "SerializationException");
+  EXPECT_EQ(error.message, "The request body is not valid JSON.");
+}
+
+TEST_F(EventsJsonProtocolTest, BodyThatIsAnArrayIsSerializationException) {
+  ErrorOf error(Call("ListRules", "[]"));
+  EXPECT_EQ(error.type, "SerializationException");
+  EXPECT_EQ(error.message, "The request body must be a JSON object.");
+}
+
+TEST_F(EventsJsonProtocolTest, EmptyBodyReadsAsAnEmptyObject) {
+  rapidjson::Document list = Ok("ListRules", "");
+  EXPECT_EQ(list["Rules"].Size(), 0u);
+}
+
+TEST_F(EventsJsonProtocolTest, MissingRequiredMemberIsValidationExceptionInCoralWording) {
+  ErrorOf error(Call("DescribeRule", "{}"));
+  EXPECT_EQ(error.status, 400);
+  EXPECT_EQ(error.type, "ValidationException");
+  EXPECT_EQ(error.message,
+            "1 validation error detected: Value null at 'name' failed to satisfy constraint: "
+            "Member must not be null");
+}
+
+TEST_F(EventsJsonProtocolTest, NullMemberCountsAsMissing) {
+  ErrorOf error(Call("PutEvents", R"({"Entries":null})"));
+  EXPECT_EQ(error.type, "ValidationException");
+  EXPECT_THAT(error.message, HasSubstr("Value null at 'entries'"));
+}
+
+TEST_F(EventsJsonProtocolTest, MissingTargetMemberIsNamedByItsListPath) {
+  Ok("PutRule", R"({"Name":"r","EventPattern":"{\"source\":[\"s\"]}"})");
+  ErrorOf error(Call("PutTargets", std::string(R"({"Rule":"r","Targets":[{"Id":"a","Arn":")") +
+                                       kQueueArn + R"("},{"Id":"b"}]})"));
+  EXPECT_EQ(error.type, "ValidationException");
+  EXPECT_EQ(error.message,
+            "1 validation error detected: Value null at 'targets.2.member.arn' failed to "
+            "satisfy constraint: Member must not be null");
+}
+
+TEST_F(EventsJsonProtocolTest, MemberOfTheWrongTypeIsSerializationException) {
+  ErrorOf limit(Call("ListRules", R"({"Limit":"ten"})"));
+  EXPECT_EQ(limit.type, "SerializationException");
+  EXPECT_EQ(limit.message, "Member limit must be a 32-bit integer.");
+  ErrorOf force(Call("DeleteRule", R"({"Name":"r","Force":"yes"})"));
+  EXPECT_EQ(force.type, "SerializationException");
+  EXPECT_EQ(force.message, "Member force must be a boolean.");
+  ErrorOf detail(Call("PutEvents", R"({"Entries":[{"Source":"s","DetailType":"T","Detail":{}}]})"));
+  EXPECT_EQ(detail.type, "SerializationException");
+  EXPECT_EQ(detail.message, "Member entries.1.member.detail must be a string.");
+  ErrorOf time(Call("PutEvents", R"({"Entries":[{"Source":"s","DetailType":"T","Detail":"{}",)"
+                                 R"("Time":"yesterday"}]})"));
+  EXPECT_EQ(time.type, "SerializationException");
+  EXPECT_EQ(time.message, "Member entries.1.member.time must be a timestamp.");
+}
+
+TEST_F(EventsJsonProtocolTest, ServiceValidationErrorsPassThrough) {
+  ErrorOf error(Call("PutRule", R"({"Name":"bad name!","EventPattern":"{\"source\":[\"s\"]}"})"));
+  EXPECT_EQ(error.type, "ValidationException");
+  EXPECT_THAT(error.message, HasSubstr("at 'name' failed to satisfy constraint"));
+}
+
+TEST_F(EventsJsonProtocolTest, UnknownOperationIsUnknownOperationException) {
+  ErrorOf error(Call("PutPartnerEvents", "{}"));
+  EXPECT_EQ(error.status, 400);
+  EXPECT_EQ(error.type, "UnknownOperationException");
+  EXPECT_EQ(error.message, "The action PutPartnerEvents is not valid for this endpoint.");
+}
+
+TEST_F(EventsJsonProtocolTest, TaggingOperationsSayTheyAreNotSupported) {
+  ErrorOf error(Call("ListTagsForResource",
+                     R"({"ResourceARN":"arn:aws:events:us-east-1:000000000000:rule/r"})"));
+  EXPECT_EQ(error.type, "UnknownOperationException");
+  EXPECT_THAT(error.message, HasSubstr("ListTagsForResource is not supported by wharf"));
+}
+
+}  // namespace
+}  // namespace wharf::testing
