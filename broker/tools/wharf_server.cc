@@ -1,6 +1,6 @@
 // wharf-server: runs a broker with its AWS wire endpoint on a port, so that
 // programs in any language (AWS SDKs, the AWS CLI) can use wharf as a local
-// emulator of SQS.
+// emulator of SQS and EventBridge.
 //
 //   wharf-server --port=4566 --config=wharf.conf
 //   aws --endpoint-url http://127.0.0.1:4566 sqs list-queues
@@ -15,11 +15,21 @@
 //       \"arn:aws:sqs:us-east-1:000000000000:orders-dlq\",\"maxReceiveCount\":3}"
 //   queue events.fifo FifoQueue=true ContentBasedDeduplication=true tag:team=core
 //   credential AKIDEXAMPLE wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY
+//   bus orders-bus description="all orders" tag:team=core
+//   rule orders-bus placed pattern="{\"detail-type\":[\"OrderPlaced\"]}"
+//       target=arn:aws:sqs:us-east-1:000000000000:orders
 //
-// (one line each; the RedrivePolicy above is wrapped here only for reading).
-// Directives: "queue <name> [<Attribute>=<value> | tag:<key>=<value>]..." and
-// "credential <access-key-id> <secret>" (used with --verify-signatures).
-// Further services add their own directives (topic, subscription, rule) to
+// (one line each; the RedrivePolicy and rule above are wrapped here only for
+// reading). Directives:
+//   queue <name> [<Attribute>=<value> | tag:<key>=<value>]...
+//   credential <access-key-id> <secret>       (used with --verify-signatures)
+//   bus <name> [description=<text>] [tag:<key>=<value>]...
+//   rule <bus> <name> [pattern=<json>] [schedule=<expression>] [state=DISABLED]
+//       [description=<text>] [target=<arn> | target:<id>=<arn>]...
+// A rule needs a pattern or a schedule (schedules only on bus "default");
+// target=<arn> targets get the ids t1, t2, ... in line order. Resources are
+// created in file order: a queue or bus before the rules that use it.
+// Further services add their own directives (topic, subscription) to
 // the table in ApplyConfig.
 //
 // Once listening, it prints "wharf-server: listening on <url>" on stdout
@@ -41,6 +51,7 @@
 #include "absl/strings/str_cat.h"
 #include "wharf/broker.h"
 #include "wharf/endpoint.h"
+#include "wharf/events.h"
 
 namespace wharf {
 namespace {
@@ -51,7 +62,8 @@ constexpr char kUsage[] =
     "  --bind=ADDRESS         address to bind (default 127.0.0.1)\n"
     "  --region=REGION        region in queue URLs and ARNs (default us-east-1)\n"
     "  --account-id=ID        12-digit account id (default 000000000000)\n"
-    "  --config=FILE          line-based configuration (queues, credentials)\n"
+    "  --config=FILE          line-based configuration (queues, event buses, rules,\n"
+    "                         credentials; see the comment in wharf_server.cc)\n"
     "  --threads=N            HTTP worker threads = connections served at once (default 64)\n"
     "  --verify-signatures    require SigV4 signatures by a configured credential\n"
     "  --credential=AKID:SECRET   add a credential (repeatable)\n";
@@ -191,12 +203,99 @@ absl::Status QueueDirective(Broker& broker, const std::vector<std::string>& word
   return absl::OkStatus();
 }
 
+// Splits "key=value" (or "key:sub=value"); false when there is no '='.
+bool SplitSetting(const std::string& word, std::string* key, std::string* value) {
+  size_t eq = word.find('=');
+  if (eq == std::string::npos || eq == 0) return false;
+  *key = word.substr(0, eq);
+  *value = word.substr(eq + 1);
+  return true;
+}
+
+// "bus <name> [description=<text>] [tag:<key>=<value>]..."
+absl::Status BusDirective(Broker& broker, const std::vector<std::string>& words) {
+  if (words.size() < 2) return absl::InvalidArgumentError("bus: missing bus name");
+  events::CreateEventBusRequest request;
+  request.name = words[1];
+  for (size_t i = 2; i < words.size(); ++i) {
+    std::string key;
+    std::string value;
+    if (!SplitSetting(words[i], &key, &value)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("bus: expected description=... or tag:key=value, got '", words[i], "'"));
+    }
+    if (key == "description") {
+      request.description = value;
+    } else if (key.rfind("tag:", 0) == 0) {
+      request.tags.push_back({.key = key.substr(4), .value = value});
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat("bus: unknown setting '", key, "'"));
+    }
+  }
+  absl::StatusOr<events::CreateEventBusResult> result = broker.events().CreateEventBus(request);
+  if (!result.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bus ", request.name, ": ", result.status().message()));
+  }
+  return absl::OkStatus();
+}
+
+// "rule <bus> <name> [pattern=..] [schedule=..] [state=..] [description=..]
+//  [target=<arn> | target:<id>=<arn>]..."
+absl::Status RuleDirective(Broker& broker, const std::vector<std::string>& words) {
+  if (words.size() < 3) return absl::InvalidArgumentError("rule: want <bus> <name> [settings]");
+  events::PutRuleRequest rule;
+  rule.event_bus_name = words[1];
+  rule.name = words[2];
+  events::PutTargetsRequest targets;
+  targets.rule = rule.name;
+  targets.event_bus_name = rule.event_bus_name;
+  for (size_t i = 3; i < words.size(); ++i) {
+    std::string key;
+    std::string value;
+    if (!SplitSetting(words[i], &key, &value)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("rule: expected setting=value, got '", words[i], "'"));
+    }
+    if (key == "pattern") {
+      rule.event_pattern = value;
+    } else if (key == "schedule") {
+      rule.schedule_expression = value;
+    } else if (key == "state") {
+      rule.state = value;
+    } else if (key == "description") {
+      rule.description = value;
+    } else if (key == "target" || key.rfind("target:", 0) == 0) {
+      events::Target& target = targets.targets.emplace_back();
+      target.id = key == "target" ? absl::StrCat("t", targets.targets.size()) : key.substr(7);
+      target.arn = value;
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat("rule: unknown setting '", key, "'"));
+    }
+  }
+  std::string where = absl::StrCat("rule ", rule.event_bus_name, "/", rule.name, ": ");
+  if (absl::StatusOr<events::PutRuleResult> put = broker.events().PutRule(rule); !put.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(where, put.status().message()));
+  }
+  if (targets.targets.empty()) return absl::OkStatus();
+  absl::StatusOr<events::PutTargetsResult> put = broker.events().PutTargets(targets);
+  if (!put.ok()) return absl::InvalidArgumentError(absl::StrCat(where, put.status().message()));
+  if (put->failed_entry_count > 0) {
+    const events::FailedTargetEntry& failed = put->failed_entries.front();
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, "target ", failed.target_id, ": ", failed.error_message));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ApplyConfig(const std::string& path, Broker& broker, ServerFlags* flags) {
   std::ifstream in(path);
   if (!in) return absl::NotFoundError(absl::StrCat("cannot read config file ", path));
   using Directive = std::function<absl::Status(const std::vector<std::string>&)>;
   const std::map<std::string, Directive> directives = {
       {"queue", [&](const std::vector<std::string>& w) { return QueueDirective(broker, w); }},
+      {"bus", [&](const std::vector<std::string>& w) { return BusDirective(broker, w); }},
+      {"rule", [&](const std::vector<std::string>& w) { return RuleDirective(broker, w); }},
       {"credential",
        [&](const std::vector<std::string>& w) {
          if (w.size() != 3) {

@@ -1,5 +1,6 @@
 // wharf::Endpoint: an HttpServer whose handler is a Router holding the SQS
-// query and JSON protocols over the broker's sqs::Service.
+// query and JSON protocols over the broker's sqs::Service and the EventBridge
+// JSON 1.1 protocol over its events::Service.
 
 #include "wharf/endpoint.h"
 
@@ -10,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "broker/base/mutex.h"
+#include "broker/wire/events_json_protocol.h"
 #include "broker/wire/http_server.h"
 #include "broker/wire/queue_url_mapper.h"
 #include "broker/wire/router.h"
@@ -73,6 +75,7 @@ Endpoint::Endpoint(Broker& broker, EndpointOptions options) : impl_(std::make_un
       std::make_unique<wire::SqsQueryProtocol>(broker.sqs(), *impl_->urls_));
   impl_->router_->AddJsonProtocol(
       std::make_unique<wire::SqsJsonProtocol>(broker.sqs(), *impl_->urls_));
+  impl_->router_->AddJsonProtocol(std::make_unique<wire::EventsJsonProtocol>(broker.events()));
   impl_->server_ = *std::move(server);
   impl_->ready_flag_.store(true, std::memory_order_release);
   impl_->ready_.Notify();

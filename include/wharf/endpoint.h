@@ -14,6 +14,8 @@
 // path does not matter):
 //   * SQS query protocol (form "Action=SendMessage&...", XML responses)
 //   * SQS AWS JSON 1.0 ("X-Amz-Target: AmazonSQS.SendMessage")
+//   * EventBridge AWS JSON 1.1 ("X-Amz-Target: AWSEvents.PutEvents";
+//     timestamps as epoch seconds)
 // Errors are the AWS errors of wharf/errors.h with their HTTP status, <Code>
 // or __type, and the x-amzn-query-error header SDKs read.
 //
