@@ -8,11 +8,14 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "broker/wire/router.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rapidjson/document.h"
+#include "rapidjson/stringbuffer.h"
+#include "rapidjson/writer.h"
 #include "tests/testing/status_matchers.h"
 #include "wharf/broker.h"
 #include "wharf/clock.h"
@@ -525,6 +528,127 @@ TEST_F(EventsJsonProtocolTest, TaggingOperationsSayTheyAreNotSupported) {
                      R"({"ResourceARN":"arn:aws:events:us-east-1:000000000000:rule/r"})"));
   EXPECT_EQ(error.type, "UnknownOperationException");
   EXPECT_THAT(error.message, HasSubstr("ListTagsForResource is not supported by wharf"));
+}
+
+// ---- Robustness: malformed requests end in an AWS error, never a crash ------
+
+// One well-formed request per operation, the seeds of the sweeps below.
+const std::vector<std::pair<std::string, std::string>>& SampleRequests() {
+  static const auto* samples = new std::vector<std::pair<std::string, std::string>>{
+      {"CreateEventBus",
+       R"({"Name":"b","Description":"d","Tags":[{"Key":"k","Value":"v"}],)"
+       R"("DeadLetterConfig":{"Arn":"arn:aws:sqs:us-east-1:000000000000:inbox"}})"},
+      {"DeleteEventBus", R"({"Name":"b"})"},
+      {"DescribeEventBus", R"({"Name":"default"})"},
+      {"ListEventBuses", R"({"NamePrefix":"d","Limit":5,"NextToken":"t"})"},
+      {"PutEvents", R"({"Entries":[{"Source":"s","DetailType":"T","Detail":"{\"a\":1}",)"
+                    R"("Resources":["r"],"Time":1767225600,"TraceHeader":"x"}],"EndpointId":"e"})"},
+      {"TestEventPattern", R"({"EventPattern":"{\"source\":[\"s\"]}","Event":"{}"})"},
+      {"PutRule", R"({"Name":"r","EventPattern":"{\"source\":[\"s\"]}","State":"ENABLED",)"
+                  R"("Description":"d","RoleArn":"a","Tags":[{"Key":"k","Value":"v"}]})"},
+      {"DescribeRule", R"({"Name":"r","EventBusName":"default"})"},
+      {"ListRules", R"({"NamePrefix":"r","Limit":1})"},
+      {"EnableRule", R"({"Name":"r"})"},
+      {"DisableRule", R"({"Name":"r"})"},
+      {"PutTargets", R"({"Rule":"r","Targets":[{"Id":"t","Arn":"arn:aws:sqs:us-east-1:)"
+                     R"(000000000000:inbox","InputTransformer":{"InputPathsMap":{"a":"$.id"},)"
+                     R"("InputTemplate":"<a>"},"RetryPolicy":{"MaximumRetryAttempts":1},)"
+                     R"("SqsParameters":{"MessageGroupId":"g"}}]})"},
+      {"ListTargetsByRule", R"({"Rule":"r","Limit":10})"},
+      {"ListRuleNamesByTarget", R"({"TargetArn":"arn:aws:sqs:us-east-1:000000000000:inbox"})"},
+      {"RemoveTargets", R"({"Rule":"r","Ids":["t"],"Force":true})"},
+      {"DeleteRule", R"({"Name":"r","Force":false})"},
+      {"CreateArchive", R"({"ArchiveName":"a","EventSourceArn":"arn:aws:events:us-east-1:)"
+                        R"(000000000000:event-bus/default","RetentionDays":1})"},
+      {"UpdateArchive", R"({"ArchiveName":"a","Description":"d"})"},
+      {"DescribeArchive", R"({"ArchiveName":"a"})"},
+      {"ListArchives", R"({"NamePrefix":"a","State":"ENABLED"})"},
+      {"StartReplay",
+       R"({"ReplayName":"p","EventSourceArn":"arn:aws:events:us-east-1:)"
+       R"(000000000000:archive/a","EventStartTime":1,"EventEndTime":"1970-01-01T00:00:09Z",)"
+       R"("Destination":{"Arn":"arn:aws:events:us-east-1:000000000000:event-bus/)"
+       R"(default","FilterArns":["f"]}})"},
+      {"DescribeReplay", R"({"ReplayName":"p"})"},
+      {"ListReplays", R"({"NamePrefix":"p"})"},
+      {"CancelReplay", R"({"ReplayName":"p"})"},
+      {"DeleteArchive", R"({"ArchiveName":"a"})"},
+  };
+  return *samples;
+}
+
+// A response is acceptable when it is a JSON object with the 1.1 content
+// type, and either a success or a client error with __type and message.
+void ExpectWellFormed(const wire::HttpResponse& response, const std::string& request) {
+  SCOPED_TRACE(request);
+  EXPECT_EQ(response.content_type, "application/x-amz-json-1.1");
+  rapidjson::Document document;
+  document.Parse(response.body.c_str(), response.body.size());
+  ASSERT_FALSE(document.HasParseError()) << response.body;
+  ASSERT_TRUE(document.IsObject()) << response.body;
+  if (response.status != 200) {
+    EXPECT_EQ(response.status, 400) << response.body;
+    EXPECT_TRUE(document.HasMember("__type") && document["__type"].IsString()) << response.body;
+    EXPECT_TRUE(document.HasMember("message") && document["message"].IsString()) << response.body;
+  }
+}
+
+TEST_F(EventsJsonProtocolTest, EveryOperationAcceptsItsSampleRequest) {
+  for (const auto& [operation, body] : SampleRequests()) {
+    wire::HttpResponse response = Call(operation, body);
+    ExpectWellFormed(response, operation + " " + body);
+    // Only service verdicts (unknown names, constraints), never decoding errors.
+    EXPECT_THAT(response.body, ::testing::Not(HasSubstr("SerializationException")))
+        << operation << " " << body;
+  }
+}
+
+TEST_F(EventsJsonProtocolTest, EveryTruncationOfASampleRequestGetsAnAwsError) {
+  for (const auto& [operation, body] : SampleRequests()) {
+    for (size_t length = 0; length < body.size(); ++length) {
+      ExpectWellFormed(Call(operation, body.substr(0, length)),
+                       operation + " " + body.substr(0, length));
+    }
+  }
+}
+
+// Replaces each member of the body (and of its first-level objects and list
+// elements) by values of every JSON type.
+TEST_F(EventsJsonProtocolTest, EveryMemberOfTheWrongTypeGetsAnAwsError) {
+  const char* kValues[] = {
+      "null", "true",  "0",  "-1",  "2147483648", "1.5",       "-1e300", "18446744073709551615",
+      "\"\"", "\"x\"", "[]", "[1]", "{}",         "{\"a\":[]}"};
+  for (const auto& [operation, body] : SampleRequests()) {
+    rapidjson::Document sample;
+    sample.Parse(body.c_str(), body.size());
+    ASSERT_FALSE(sample.HasParseError()) << body;
+    // Every (container, member name) pair reachable in two levels.
+    std::vector<std::pair<rapidjson::Value*, std::string>> slots;
+    for (auto& member : sample.GetObject()) {
+      slots.emplace_back(&sample, member.name.GetString());
+      rapidjson::Value& value = member.value;
+      std::vector<rapidjson::Value*> children;
+      if (value.IsObject()) children.push_back(&value);
+      if (value.IsArray() && !value.Empty() && value[0].IsObject()) children.push_back(&value[0]);
+      for (rapidjson::Value* child : children) {
+        for (auto& inner : child->GetObject()) slots.emplace_back(child, inner.name.GetString());
+      }
+    }
+    for (const auto& [container, name] : slots) {
+      rapidjson::Value& slot = (*container)[name.c_str()];
+      rapidjson::Value saved(slot, sample.GetAllocator());
+      for (const char* text : kValues) {
+        rapidjson::Document replacement(&sample.GetAllocator());
+        replacement.Parse(text);
+        slot.CopyFrom(replacement, sample.GetAllocator());
+        rapidjson::StringBuffer buffer;
+        rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+        sample.Accept(writer);
+        std::string mutated(buffer.GetString(), buffer.GetSize());
+        ExpectWellFormed(Call(operation, mutated), operation + " " + mutated);
+      }
+      slot.CopyFrom(saved, sample.GetAllocator());
+    }
+  }
 }
 
 }  // namespace
