@@ -163,7 +163,7 @@ class EventsJsonProtocol::Call {
       double d = 0;
       ok = element.get_double().get(d) == simdjson::SUCCESS && std::isfinite(d) &&
            d == std::floor(d) && std::fabs(d) < 1e15;
-      value = static_cast<int64_t>(d);
+      if (ok) value = static_cast<int64_t>(d);  // Only in range: the cast is UB outside.
     }
     if (!ok || value < INT_MIN || value > INT_MAX) return WrongTypeOf(key, "a 32-bit integer");
     *out = static_cast<int>(value);
@@ -185,7 +185,7 @@ class EventsJsonProtocol::Call {
     if (element.is_int64() || element.is_uint64() || element.is_double()) {
       double seconds = 0;
       if (element.get_double().get(seconds) != simdjson::SUCCESS || !std::isfinite(seconds) ||
-          std::fabs(seconds) > 1e13) {
+          std::fabs(seconds) > 1e12) {
         return WrongTypeOf(key, "a timestamp");
       }
       *out = absl::FromUnixMicros(static_cast<int64_t>(std::llround(seconds * 1e6)));
@@ -197,7 +197,7 @@ class EventsJsonProtocol::Call {
     }
     double seconds = 0;
     if (absl::SimpleAtod(Absl(text), &seconds) && std::isfinite(seconds) &&
-        std::fabs(seconds) < 1e13) {
+        std::fabs(seconds) < 1e12) {
       *out = absl::FromUnixMicros(static_cast<int64_t>(std::llround(seconds * 1e6)));
       return true;
     }
