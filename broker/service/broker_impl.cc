@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "broker/base/scheduler.h"
 #include "broker/service/events_service.h"
+#include "broker/service/message_validation.h"
 #include "broker/service/sns_service.h"
 #include "broker/service/sqs_service_impl.h"
 #include "broker/topic/topic_registry.h"
@@ -31,13 +32,11 @@ class SnsToSqs final : public topic_internal::QueueDeliverer {
     }
     service_internal::QueueSettings settings = queue->settings();
     const queue_internal::Payload& p = *args.payload;
-    size_t size = p.body.size();
-    for (const auto& [name, value] : p.message_attributes) {
-      size += name.size() + value.data_type.size() + value.string_value.size() +
-              value.binary_value.size();
-    }
+    // The text and attributes were validated when published; only the
+    // queue's own limits remain, counted as SendMessage counts them.
     if (p.message_attributes.size() > 10 ||
-        size > static_cast<size_t>(settings.maximum_message_size)) {
+        service_internal::MessageSize(p.body, p.message_attributes) >
+            static_cast<size_t>(settings.maximum_message_size)) {
       return MakeError(ErrorCode::kInvalidParameterValue, "Message does not fit the queue.");
     }
     if (!queue->fifo()) args.delay = absl::Seconds(settings.delay_seconds);
