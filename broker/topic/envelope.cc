@@ -6,11 +6,13 @@
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/md5.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <utility>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "broker/base/digests.h"
 
@@ -93,8 +95,37 @@ void AppendJsonString(std::string* out, std::string_view s) {
   out->push_back('"');
 }
 
+// By hand rather than absl::FormatTime, which parses its format string and
+// goes through cctz on every call: this runs once per publish.
 std::string FormatTimestamp(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone());
+  const absl::CivilSecond cs = absl::ToCivilSecond(t, absl::UTCTimeZone());
+  const int64_t millis = absl::ToInt64Milliseconds(t - absl::FromCivil(cs, absl::UTCTimeZone()));
+  const int64_t year = cs.year();
+  if (year < 0 || year > 9999) {
+    return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone());
+  }
+  char buf[24];
+  auto put = [&buf](int at, int64_t value, int digits) {
+    for (int i = digits - 1; i >= 0; --i) {
+      buf[at + i] = static_cast<char>('0' + value % 10);
+      value /= 10;
+    }
+  };
+  put(0, year, 4);
+  buf[4] = '-';
+  put(5, cs.month(), 2);
+  buf[7] = '-';
+  put(8, cs.day(), 2);
+  buf[10] = 'T';
+  put(11, cs.hour(), 2);
+  buf[13] = ':';
+  put(14, cs.minute(), 2);
+  buf[16] = ':';
+  put(17, cs.second(), 2);
+  buf[19] = '.';
+  put(20, millis, 3);
+  buf[23] = 'Z';
+  return std::string(buf, sizeof(buf));
 }
 
 std::string UnsubscribeUrl(std::string_view region, std::string_view subscription_arn) {

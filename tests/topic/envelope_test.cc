@@ -1,8 +1,11 @@
 #include "broker/topic/envelope.h"
 
+#include <cstdint>
+#include <random>
 #include <string>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "broker/base/digests.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -50,6 +53,22 @@ TEST(AppendJsonStringTest, EscapesQuotesBackslashesAndControlCharacters) {
 TEST(FormatTimestampTest, HasExactlyThreeFractionalDigitsAndZ) {
   EXPECT_EQ(FormatTimestamp(absl::FromUnixMillis(1768480496789)), "2026-01-15T12:34:56.789Z");
   EXPECT_EQ(FormatTimestamp(absl::FromUnixSeconds(1767225600)), "2026-01-01T00:00:00.000Z");
+}
+
+TEST(FormatTimestampTest, TruncatesToTheMillisecond) {
+  EXPECT_EQ(FormatTimestamp(absl::FromUnixMicros(1768480496789999)), "2026-01-15T12:34:56.789Z");
+  EXPECT_EQ(FormatTimestamp(absl::FromUnixMicros(951868799999999)), "2000-02-29T23:59:59.999Z");
+}
+
+TEST(FormatTimestampTest, AgreesWithAbslFormatTimeOverFourCenturies) {
+  std::mt19937_64 rng(20261123);
+  for (int i = 0; i < 20000; ++i) {
+    // 1900-01-01 .. 2300-01-01, in microseconds.
+    const int64_t micros = -2208988800000000 + static_cast<int64_t>(rng() % 12623040000000000);
+    const absl::Time t = absl::FromUnixMicros(micros);
+    ASSERT_EQ(FormatTimestamp(t), absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone()))
+        << "unix micros " << micros;
+  }
 }
 
 TEST_F(EnvelopeTest, StandardEnvelopeHasAwsFieldsInAwsOrder) {
