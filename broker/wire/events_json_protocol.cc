@@ -106,7 +106,7 @@ class EventsJsonProtocol::Call {
 
   // ---- Decoding: each reads member `key` of `object`; absent and null are
   // the same. They return false after recording the first error. Error
-  // messages name the member by its path: prefix() + key. ----
+  // messages name the member by its path: the prefix (set_prefix) + key. ----
 
   // Set while decoding a list element, e.g. "targets.1.member.".
   void set_prefix(std::string prefix) { prefix_ = std::move(prefix); }
