@@ -14,6 +14,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/wire/mock_sqs_service.h"
+#include "tests/wire/sns_mock_service.h"
 #include "tests/wire/wire_test_util.h"
 #include "wharf/errors.h"
 #include "wharf/sns.h"
@@ -34,41 +35,6 @@ constexpr char kTopicArn[] = "arn:aws:sns:us-east-1:000000000000:orders";
 constexpr char kSubscriptionArn[] =
     "arn:aws:sns:us-east-1:000000000000:orders:6f1c0d6e-0000-4000-8000-000000000001";
 constexpr char kQueueArn[] = "arn:aws:sqs:us-east-1:000000000000:jobs";
-
-class MockSnsService : public sns::Service {
- public:
-  MOCK_METHOD(absl::StatusOr<sns::CreateTopicResult>, CreateTopic, (const sns::CreateTopicRequest&),
-              (override));
-  MOCK_METHOD(absl::Status, DeleteTopic, (const sns::DeleteTopicRequest&), (override));
-  MOCK_METHOD(absl::StatusOr<sns::ListTopicsResult>, ListTopics, (const sns::ListTopicsRequest&),
-              (override));
-  MOCK_METHOD(absl::StatusOr<sns::GetTopicAttributesResult>, GetTopicAttributes,
-              (const sns::GetTopicAttributesRequest&), (override));
-  MOCK_METHOD(absl::Status, SetTopicAttributes, (const sns::SetTopicAttributesRequest&),
-              (override));
-  MOCK_METHOD(absl::StatusOr<sns::SubscribeResult>, Subscribe, (const sns::SubscribeRequest&),
-              (override));
-  MOCK_METHOD(absl::Status, Unsubscribe, (const sns::UnsubscribeRequest&), (override));
-  MOCK_METHOD(absl::StatusOr<sns::ListSubscriptionsResult>, ListSubscriptions,
-              (const sns::ListSubscriptionsRequest&), (override));
-  MOCK_METHOD(absl::StatusOr<sns::ListSubscriptionsByTopicResult>, ListSubscriptionsByTopic,
-              (const sns::ListSubscriptionsByTopicRequest&), (override));
-  MOCK_METHOD(absl::StatusOr<sns::GetSubscriptionAttributesResult>, GetSubscriptionAttributes,
-              (const sns::GetSubscriptionAttributesRequest&), (override));
-  MOCK_METHOD(absl::Status, SetSubscriptionAttributes,
-              (const sns::SetSubscriptionAttributesRequest&), (override));
-  MOCK_METHOD(absl::StatusOr<sns::PublishResult>, Publish, (const sns::PublishRequest&),
-              (override));
-  MOCK_METHOD(absl::StatusOr<sns::PublishBatchResult>, PublishBatch,
-              (const sns::PublishBatchRequest&), (override));
-  MOCK_METHOD(absl::Status, TagResource, (const sns::TagResourceRequest&), (override));
-  MOCK_METHOD(absl::Status, UntagResource, (const sns::UntagResourceRequest&), (override));
-  MOCK_METHOD(absl::StatusOr<sns::ListTagsForResourceResult>, ListTagsForResource,
-              (const sns::ListTagsForResourceRequest&), (override));
-  MOCK_METHOD(absl::StatusOr<sns::RegisterFunctionResult>, RegisterFunction,
-              (sns::RegisterFunctionRequest), (override));
-  MOCK_METHOD(absl::Status, UnregisterFunction, (const std::string&), (override));
-};
 
 // A Router with the SQS and SNS query protocols (in the endpoint's order)
 // over strict mocks.
