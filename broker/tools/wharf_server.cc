@@ -1,6 +1,6 @@
 // wharf-server: runs a broker with its AWS wire endpoint on a port, so that
 // programs in any language (AWS SDKs, the AWS CLI) can use wharf as a local
-// emulator of SQS and EventBridge.
+// emulator of SQS, SNS and EventBridge.
 //
 //   wharf-server --port=4566 --config=wharf.conf
 //   aws --endpoint-url http://127.0.0.1:4566 sqs list-queues
@@ -18,19 +18,24 @@
 //   bus orders-bus description="all orders" tag:team=core
 //   rule orders-bus placed pattern="{\"detail-type\":[\"OrderPlaced\"]}"
 //       target=arn:aws:sqs:us-east-1:000000000000:orders
+//   topic order-events DisplayName=Orders tag:team=core
+//   subscription order-events sqs orders RawMessageDelivery=true
+//       FilterPolicy="{\"kind\":[\"placed\"]}"
 //
-// (one line each; the RedrivePolicy and rule above are wrapped here only for
-// reading). Directives:
+// (one line each; the RedrivePolicy, rule and subscription above are wrapped
+// here only for reading). Directives:
 //   queue <name> [<Attribute>=<value> | tag:<key>=<value>]...
 //   credential <access-key-id> <secret>       (used with --verify-signatures)
 //   bus <name> [description=<text>] [tag:<key>=<value>]...
 //   rule <bus> <name> [pattern=<json>] [schedule=<expression>] [state=DISABLED]
 //       [description=<text>] [target=<arn> | target:<id>=<arn>]...
+//   topic <name> [<Attribute>=<value> | tag:<key>=<value>]...
+//   subscription <topic> <protocol> <endpoint> [<Attribute>=<value>]...
+//       (<topic>, and the endpoint of protocol sqs, by name or ARN)
 // A rule needs a pattern or a schedule (schedules only on bus "default");
 // target=<arn> targets get the ids t1, t2, ... in line order. Resources are
-// created in file order: a queue or bus before the rules that use it.
-// Further services add their own directives (topic, subscription) to
-// the table in ApplyConfig.
+// created in file order: a queue or bus before the rules that use it, a
+// topic and queue before their subscriptions.
 //
 // Once listening, it prints "wharf-server: listening on <url>" on stdout
 // (with the real port when --port=0) and serves until SIGINT or SIGTERM.
@@ -52,6 +57,7 @@
 #include "wharf/broker.h"
 #include "wharf/endpoint.h"
 #include "wharf/events.h"
+#include "wharf/sns.h"
 
 namespace wharf {
 namespace {
@@ -62,8 +68,9 @@ constexpr char kUsage[] =
     "  --bind=ADDRESS         address to bind (default 127.0.0.1)\n"
     "  --region=REGION        region in queue URLs and ARNs (default us-east-1)\n"
     "  --account-id=ID        12-digit account id (default 000000000000)\n"
-    "  --config=FILE          line-based configuration (queues, event buses, rules,\n"
-    "                         credentials; see the comment in wharf_server.cc)\n"
+    "  --config=FILE          line-based configuration (queues, topics, subscriptions,\n"
+    "                         event buses, rules, credentials; see the comment in\n"
+    "                         wharf_server.cc)\n"
     "  --threads=N            HTTP worker threads = connections served at once (default 64)\n"
     "  --verify-signatures    require SigV4 signatures by a configured credential\n"
     "  --credential=AKID:SECRET   add a credential (repeatable)\n";
@@ -288,6 +295,65 @@ absl::Status RuleDirective(Broker& broker, const std::vector<std::string>& words
   return absl::OkStatus();
 }
 
+// "topic <name> [Attr=value | tag:key=value]..."
+absl::Status TopicDirective(Broker& broker, const std::vector<std::string>& words) {
+  if (words.size() < 2) return absl::InvalidArgumentError("topic: missing topic name");
+  sns::CreateTopicRequest request;
+  request.name = words[1];
+  for (size_t i = 2; i < words.size(); ++i) {
+    std::string key;
+    std::string value;
+    if (!SplitSetting(words[i], &key, &value)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("topic: expected Attribute=value, got '", words[i], "'"));
+    }
+    if (key.rfind("tag:", 0) == 0) {
+      request.tags.push_back({.key = key.substr(4), .value = value});
+    } else {
+      request.attributes[key] = value;
+    }
+  }
+  absl::StatusOr<sns::CreateTopicResult> result = broker.sns().CreateTopic(request);
+  if (!result.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("topic ", request.name, ": ", result.status().message()));
+  }
+  return absl::OkStatus();
+}
+
+// "subscription <topic> <protocol> <endpoint> [Attr=value]...". The topic
+// and an sqs endpoint may be given by name instead of ARN.
+absl::Status SubscriptionDirective(Broker& broker, const std::vector<std::string>& words) {
+  if (words.size() < 4) {
+    return absl::InvalidArgumentError("subscription: want <topic> <protocol> <endpoint>");
+  }
+  const BrokerOptions& options = broker.options();
+  auto arn = [&](const char* service, const std::string& name) -> std::string {
+    if (name.rfind("arn:", 0) == 0) return name;
+    return absl::StrCat("arn:aws:", service, ":", options.region, ":", options.account_id, ":",
+                        name);
+  };
+  sns::SubscribeRequest request;
+  request.topic_arn = arn("sns", words[1]);
+  request.protocol = words[2];
+  request.endpoint = request.protocol == "sqs" ? arn("sqs", words[3]) : words[3];
+  for (size_t i = 4; i < words.size(); ++i) {
+    std::string key;
+    std::string value;
+    if (!SplitSetting(words[i], &key, &value)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("subscription: expected Attribute=value, got '", words[i], "'"));
+    }
+    request.attributes[key] = value;
+  }
+  absl::StatusOr<sns::SubscribeResult> result = broker.sns().Subscribe(request);
+  if (!result.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("subscription ", words[1], " ", words[3], ": ", result.status().message()));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ApplyConfig(const std::string& path, Broker& broker, ServerFlags* flags) {
   std::ifstream in(path);
   if (!in) return absl::NotFoundError(absl::StrCat("cannot read config file ", path));
@@ -296,6 +362,9 @@ absl::Status ApplyConfig(const std::string& path, Broker& broker, ServerFlags* f
       {"queue", [&](const std::vector<std::string>& w) { return QueueDirective(broker, w); }},
       {"bus", [&](const std::vector<std::string>& w) { return BusDirective(broker, w); }},
       {"rule", [&](const std::vector<std::string>& w) { return RuleDirective(broker, w); }},
+      {"topic", [&](const std::vector<std::string>& w) { return TopicDirective(broker, w); }},
+      {"subscription",
+       [&](const std::vector<std::string>& w) { return SubscriptionDirective(broker, w); }},
       {"credential",
        [&](const std::vector<std::string>& w) {
          if (w.size() != 3) {

@@ -1,6 +1,7 @@
 // wharf::Endpoint: an HttpServer whose handler is a Router holding the SQS
-// query and JSON protocols over the broker's sqs::Service and the EventBridge
-// JSON 1.1 protocol over its events::Service.
+// query and JSON protocols over the broker's sqs::Service, the SNS query
+// protocol over its sns::Service and the EventBridge JSON 1.1 protocol over
+// its events::Service.
 
 #include "wharf/endpoint.h"
 
@@ -15,6 +16,7 @@
 #include "broker/wire/http_server.h"
 #include "broker/wire/queue_url_mapper.h"
 #include "broker/wire/router.h"
+#include "broker/wire/sns_query_protocol.h"
 #include "broker/wire/sqs_json_protocol.h"
 #include "broker/wire/sqs_query_protocol.h"
 
@@ -75,6 +77,7 @@ Endpoint::Endpoint(Broker& broker, EndpointOptions options) : impl_(std::make_un
       std::make_unique<wire::SqsQueryProtocol>(broker.sqs(), *impl_->urls_));
   impl_->router_->AddJsonProtocol(
       std::make_unique<wire::SqsJsonProtocol>(broker.sqs(), *impl_->urls_));
+  impl_->router_->AddQueryProtocol(std::make_unique<wire::SnsQueryProtocol>(broker.sns()));
   impl_->router_->AddJsonProtocol(std::make_unique<wire::EventsJsonProtocol>(broker.events()));
   impl_->server_ = *std::move(server);
   impl_->ready_flag_.store(true, std::memory_order_release);

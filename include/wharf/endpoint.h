@@ -14,6 +14,9 @@
 // path does not matter):
 //   * SQS query protocol (form "Action=SendMessage&...", XML responses)
 //   * SQS AWS JSON 1.0 ("X-Amz-Target: AmazonSQS.SendMessage")
+//   * SNS query protocol (form "Action=Publish&...", XML responses; actions
+//     SQS also has, e.g. AddPermission, go to the service the request's
+//     SigV4 scope names)
 //   * EventBridge AWS JSON 1.1 ("X-Amz-Target: AWSEvents.PutEvents";
 //     timestamps as epoch seconds)
 // Errors are the AWS errors of wharf/errors.h with their HTTP status, <Code>

@@ -1,6 +1,6 @@
 // MockSqsService: a gmock of wharf::sqs::Service, and FakeBroker, a Broker
-// whose sqs() is that mock, for testing the wire layer without the real
-// service.
+// whose sqs() is that mock (and sns() a MockSnsService), for testing the wire
+// layer without the real services.
 
 #ifndef WHARF_TESTS_WIRE_MOCK_SQS_SERVICE_H_
 #define WHARF_TESTS_WIRE_MOCK_SQS_SERVICE_H_
@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "gmock/gmock.h"
+#include "tests/wire/sns_mock_service.h"
 #include "wharf/broker.h"
 #include "wharf/sqs.h"
 
@@ -63,11 +64,9 @@ class FakeBroker : public Broker {
   explicit FakeBroker(BrokerOptions options = {}) : options_(std::move(options)) {}
 
   sqs::Service& sqs() override { return sqs_; }
-  // The endpoint tests here exercise SQS only; reaching SNS is a failure.
-  sns::Service& sns() override {
-    ADD_FAILURE() << "FakeBroker has no SNS service";
-    std::abort();
-  }
+  // The endpoint registers the SNS protocol over this (strict) mock; the
+  // endpoint tests here send it nothing.
+  sns::Service& sns() override { return sns_; }
   events::Service& events() override {
     ADD_FAILURE() << "FakeBroker has no EventBridge service";
     std::abort();
@@ -80,6 +79,7 @@ class FakeBroker : public Broker {
  private:
   BrokerOptions options_;
   ::testing::StrictMock<MockSqsService> sqs_;
+  ::testing::StrictMock<MockSnsService> sns_;
   SystemClock clock_;
 };
 
