@@ -854,7 +854,8 @@ void BusRegistry::RunReplay(std::shared_ptr<ReplayState> replay) {
     events::Replay& info = replay->info;
     if (!replay->loaded) {
       replay->loaded = true;
-      info.state = "RUNNING";
+      // A replay cancelled before it ran goes straight to CANCELLED below.
+      if (!replay->cancel_requested) info.state = "RUNNING";
       MutexLock archive_lock(&replay->archive->mu);
       for (const auto& e : replay->archive->events) {
         if (e->time >= info.event_start_time && e->time < info.event_end_time) {
