@@ -1,14 +1,14 @@
 // MockSqsService: a gmock of wharf::sqs::Service, and FakeBroker, a Broker
-// whose sqs() is that mock (and sns() a MockSnsService), for testing the wire
-// layer without the real services.
+// whose sqs() is that mock (sns() a MockSnsService, events() a
+// MockEventsService), for testing the wire layer without the real services.
 
 #ifndef WHARF_TESTS_WIRE_MOCK_SQS_SERVICE_H_
 #define WHARF_TESTS_WIRE_MOCK_SQS_SERVICE_H_
 
-#include <cstdlib>
 #include <memory>
 
 #include "gmock/gmock.h"
+#include "tests/wire/events_mock_service.h"
 #include "tests/wire/sns_mock_service.h"
 #include "wharf/broker.h"
 #include "wharf/sqs.h"
@@ -67,10 +67,8 @@ class FakeBroker : public Broker {
   // The endpoint registers the SNS protocol over this (strict) mock; the
   // endpoint tests here send it nothing.
   sns::Service& sns() override { return sns_; }
-  events::Service& events() override {
-    ADD_FAILURE() << "FakeBroker has no EventBridge service";
-    std::abort();
-  }
+  // The endpoint registers the EventBridge protocol over this (strict) mock.
+  events::Service& events() override { return events_; }
   Clock& clock() override { return clock_; }
   const BrokerOptions& options() const override { return options_; }
 
@@ -80,6 +78,7 @@ class FakeBroker : public Broker {
   BrokerOptions options_;
   ::testing::StrictMock<MockSqsService> sqs_;
   ::testing::StrictMock<MockSnsService> sns_;
+  ::testing::StrictMock<MockEventsService> events_;
   SystemClock clock_;
 };
 
