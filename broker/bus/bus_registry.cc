@@ -151,14 +151,38 @@ struct BusRegistry::ReplayState {
 // ---- Construction and names -------------------------------------------------
 
 BusRegistry::BusRegistry(Options options)
-    : options_(std::move(options)), clock_(*options_.clock), scheduler_(*options_.clock) {
+    : options_(std::move(options)),
+      clock_(*options_.clock),
+      own_scheduler_(options_.scheduler == nullptr ? std::make_unique<Scheduler>(*options_.clock)
+                                                   : nullptr),
+      scheduler_(options_.scheduler != nullptr ? options_.scheduler : own_scheduler_.get()) {
   events::CreateEventBusRequest def;
   def.name = kDefaultBus;
   auto created = CreateBus(def);
   (void)created;
 }
 
-BusRegistry::~BusRegistry() { scheduler_.Shutdown(); }
+BusRegistry::~BusRegistry() {
+  {
+    MutexLock lock(&lifeline_->mu);
+    lifeline_->closed = true;
+    while (lifeline_->running > 0) lifeline_->idle.Wait(&lifeline_->mu);
+  }
+  if (own_scheduler_ != nullptr) own_scheduler_->Shutdown();
+}
+
+void BusRegistry::ScheduleAt(absl::Time when, std::function<void()> fn) {
+  scheduler_->ScheduleAt(when, [lifeline = lifeline_, fn = std::move(fn)] {
+    {
+      MutexLock lock(&lifeline->mu);
+      if (lifeline->closed) return;
+      ++lifeline->running;
+    }
+    fn();
+    MutexLock lock(&lifeline->mu);
+    if (--lifeline->running == 0) lifeline->idle.SignalAll();
+  });
+}
 
 std::string BusRegistry::BusArn(std::string_view bus) const {
   return absl::StrCat("arn:aws:events:", options_.region, ":", options_.account_id, ":event-bus/",
@@ -316,7 +340,7 @@ void BusRegistry::Deliver(const std::shared_ptr<const Event>& event,
     return;
   }
   stats_.retries_scheduled.fetch_add(1, std::memory_order_relaxed);
-  scheduler_.ScheduleAt(when, [this, event, rule, target, attempt, when] {
+  ScheduleAt(when, [this, event, rule, target, attempt, when] {
     Deliver(event, rule, target, attempt + 1, when, nullptr);
   });
 }
@@ -626,8 +650,9 @@ void BusRegistry::ArmSchedule(std::shared_ptr<Bus> bus, std::shared_ptr<const Ru
   absl::Time when = rule->schedule->NextAfter(after);
   if (when == absl::InfiniteFuture()) return;
   std::weak_ptr<Bus> weak = bus;
-  scheduler_.ScheduleAt(when, [this, weak, name = rule->rule.name, generation = rule->generation,
-                               when] { FireSchedule(weak, name, generation, when); });
+  ScheduleAt(when, [this, weak, name = rule->rule.name, generation = rule->generation, when] {
+    FireSchedule(weak, name, generation, when);
+  });
 }
 
 void BusRegistry::FireSchedule(const std::weak_ptr<Bus>& weak, const std::string& rule_name,
@@ -839,7 +864,7 @@ absl::StatusOr<events::StartReplayResult> BusRegistry::StartReplay(
     result.replay_start_time = info.replay_start_time;
     replays_.emplace(request.replay_name, replay);
   }
-  scheduler_.ScheduleAfter(absl::ZeroDuration(), [this, replay] { RunReplay(replay); });
+  ScheduleAt(clock_.Now(), [this, replay] { RunReplay(replay); });
   return result;
 }
 
@@ -900,7 +925,7 @@ void BusRegistry::RunReplay(std::shared_ptr<ReplayState> replay) {
   MutexLock lock(&replay->mu);
   if (!bucket.empty()) replay->info.event_last_replayed_time = bucket.back()->time;
   if (replay->next < replay->pending.size() && !replay->cancel_requested) {
-    scheduler_.ScheduleAfter(absl::ZeroDuration(), [this, replay] { RunReplay(replay); });
+    ScheduleAt(clock_.Now(), [this, replay] { RunReplay(replay); });
     return;
   }
   replay->info.state = replay->cancel_requested ? "CANCELLED" : "COMPLETED";

@@ -34,6 +34,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -130,13 +131,17 @@ class BusRegistry {
   struct Options {
     std::string region;
     std::string account_id;
-    Clock* clock = nullptr;          // Must outlive the registry.
+    Clock* clock = nullptr;  // Must outlive the registry.
+    // Runs retries, schedules and replays. Null: the registry owns one.
+    // Shared (the broker's): must outlive the registry; tasks the registry
+    // left pending do nothing once it is destroyed.
+    Scheduler* scheduler = nullptr;
     Endpoints* endpoints = nullptr;  // Must outlive the registry.
     events::ServiceOptions limits;
   };
 
   explicit BusRegistry(Options options);
-  ~BusRegistry();  // Stops timers first: no task runs after it returns.
+  ~BusRegistry();  // No task of the registry runs after it returns.
   BusRegistry(const BusRegistry&) = delete;
   BusRegistry& operator=(const BusRegistry&) = delete;
 
@@ -205,6 +210,15 @@ class BusRegistry {
   class Bus;
   struct ArchiveState;
   struct ReplayState;
+  // Shared with every task the registry schedules: the destructor closes it
+  // and waits for running tasks, so a task never touches a dead registry
+  // (the scheduler may be shared and outlive the registry).
+  struct Lifeline {
+    Mutex mu;
+    CondVar idle;
+    bool closed ABSL_GUARDED_BY(mu) = false;
+    int running ABSL_GUARDED_BY(mu) = 0;
+  };
 
   // Looks a bus up. ResourceNotFoundException "Event bus <name> does not exist."
   absl::StatusOr<std::shared_ptr<Bus>> FindBus(std::string_view name) ABSL_LOCKS_EXCLUDED(mu_);
@@ -236,6 +250,10 @@ class BusRegistry {
 
   absl::StatusOr<std::shared_ptr<TargetEntry>> MakeTarget(const events::Target& target) const;
 
+  // Runs `fn` at `when` on the scheduler, unless the registry has been
+  // destroyed by then.
+  void ScheduleAt(absl::Time when, std::function<void()> fn);
+
   const Options options_;
   Clock& clock_;
   std::atomic<uint64_t> next_generation_{1};
@@ -257,9 +275,10 @@ class BusRegistry {
   };
   AtomicStats stats_;
 
-  // Last member: destroyed first, so no timer task runs once the state
-  // above starts to go away.
-  Scheduler scheduler_;
+  const std::shared_ptr<Lifeline> lifeline_ = std::make_shared<Lifeline>();
+  // Null when options_.scheduler is given; shut down by the destructor.
+  std::unique_ptr<Scheduler> own_scheduler_;
+  Scheduler* const scheduler_;  // options_.scheduler or own_scheduler_.
 };
 
 }  // namespace wharf::bus_internal

@@ -206,6 +206,7 @@ EventsService::EventsService(const Options& options)
   registry.region = options.region;
   registry.account_id = options.account_id;
   registry.clock = options.clock;
+  registry.scheduler = options.scheduler;
   registry.endpoints = endpoints_.get();
   registry.limits = options.limits;
   registry_ = std::make_unique<bus_internal::BusRegistry>(std::move(registry));

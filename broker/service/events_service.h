@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 
+#include "broker/base/scheduler.h"
 #include "broker/bus/bus_registry.h"
 #include "wharf/clock.h"
 #include "wharf/events.h"
@@ -26,7 +27,10 @@ class EventsService final : public events::Service {
   struct Options {
     std::string region = "us-east-1";
     std::string account_id = "000000000000";
-    Clock* clock = nullptr;       // Required.
+    Clock* clock = nullptr;  // Required.
+    // Runs retries, scheduled rules and replays; must outlive the service.
+    // Null: the service runs its own.
+    Scheduler* scheduler = nullptr;
     sqs::Service* sqs = nullptr;  // Null: SQS targets fail (not found).
     sns::Service* sns = nullptr;  // Null: SNS targets fail (not found).
     events::ServiceOptions limits;

@@ -1,6 +1,12 @@
 // EventBridge reached through wharf::Broker: a rule on the default bus
-// delivers matching events into a queue of the same broker.
+// delivers matching events into a queue of the same broker, and a scheduled
+// rule fires on the broker's scheduler. Also: an EventsService on a shared
+// Scheduler leaves no live task behind when it is destroyed.
 
+#include <atomic>
+
+#include "broker/base/scheduler.h"
+#include "broker/service/events_service.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
 #include "wharf/broker.h"
@@ -39,6 +45,50 @@ TEST(EventsBrokerTest, RuleOnTheDefaultBusDeliversToAQueueOfTheSameBroker) {
   ASSERT_THAT(got.messages, SizeIs(1));
   EXPECT_THAT(got.messages[0].body, HasSubstr(R"("detail-type":"OrderPlaced")"));
   EXPECT_THAT(got.messages[0].body, HasSubstr(R"("detail":{"id":1})"));
+}
+
+TEST(EventsBrokerTest, ScheduledRuleFiresOnTheBrokersClock) {
+  auto clock = std::make_shared<ManualClock>();
+  ASSERT_OK_AND_ASSIGN(auto broker, Broker::Open({.clock = clock}));
+  events::Service& ev = broker->events();
+  std::atomic<int> fired{0};
+  ASSERT_OK_AND_ASSIGN(std::string arn, ev.RegisterCallback("tick", [&](const auto&) {
+    fired.fetch_add(1);
+    return absl::OkStatus();
+  }));
+  ASSERT_OK(ev.PutRule({.name = "every-minute", .schedule_expression = "rate(1 minute)"}));
+  events::Target target;
+  target.id = "tick";
+  target.arn = arn;
+  ASSERT_OK(ev.PutTargets({.rule = "every-minute", .targets = {target}}));
+  clock->Advance(absl::Minutes(3));
+  EXPECT_EQ(fired.load(), 3);
+}
+
+TEST(EventsBrokerTest, PendingRetriesOfADestroyedServiceOnASharedSchedulerDoNothing) {
+  ManualClock clock;
+  Scheduler scheduler(clock);
+  std::atomic<int> calls{0};
+  {
+    service_internal::EventsService service(
+        {.account_id = "123456789012", .clock = &clock, .scheduler = &scheduler});
+    ASSERT_OK_AND_ASSIGN(std::string arn, service.RegisterCallback("flaky", [&](const auto&) {
+      calls.fetch_add(1);
+      return absl::UnavailableError("down");
+    }));
+    ASSERT_OK(service.PutRule({.name = "all", .event_pattern = R"({"source":["s"]})"}));
+    events::Target target;
+    target.id = "flaky";
+    target.arn = arn;
+    ASSERT_OK(service.PutTargets({.rule = "all", .targets = {target}}));
+    ASSERT_OK(
+        service.PutEvents({.entries = {{.source = "s", .detail_type = "t", .detail = "{}"}}}));
+    ASSERT_EQ(calls.load(), 1);
+    ASSERT_EQ(scheduler.NumPending(), 1u);  // The first retry.
+  }
+  clock.Advance(absl::Minutes(10));
+  EXPECT_EQ(calls.load(), 1);
+  EXPECT_EQ(scheduler.NumPending(), 0u);
 }
 
 }  // namespace
