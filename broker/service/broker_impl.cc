@@ -68,6 +68,7 @@ class BrokerImpl final : public Broker {
             service_internal::EventsService::Options{.region = options_.region,
                                                      .account_id = options_.account_id,
                                                      .clock = options_.clock.get(),
+                                                     .scheduler = scheduler_.get(),
                                                      .sqs = sqs_.get(),
                                                      .sns = sns_.get(),
                                                      .limits = {}})) {}
