@@ -315,7 +315,10 @@ absl::StatusOr<sqs::SendMessageResult> QueueImpl::SendOne(const SendFields& f, b
   }
   SendArgs args;
   if (fifo_) {
-    if (f.delay_seconds.has_value()) {
+    // Delay is queue-level on FIFO queues. AWS still accepts an explicit 0
+    // (and then applies the queue's delay), which SDKs that always serialize
+    // the field rely on.
+    if (f.delay_seconds.value_or(0) != 0) {
       return NotValidForQueueType("DelaySeconds", absl::StrCat(*f.delay_seconds));
     }
     if (f.group_id.empty()) return MissingGroupId(in_batch);

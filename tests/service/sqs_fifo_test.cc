@@ -54,6 +54,45 @@ TEST_F(SqsFifoTest, DelaySecondsIsNotAllowedPerMessage) {
                        "include parameter that is not valid for this queue type."));
 }
 
+// AWS accepts an explicit DelaySeconds of 0 on a FIFO send (SDKs that always
+// serialize the field depend on it); only non-zero values are rejected.
+TEST_F(SqsFifoTest, ZeroDelaySecondsIsAcceptedOnASend) {
+  std::string url = CreateFifo("jobs.fifo");
+  EXPECT_OK(sqs().SendMessage({.queue_url = url,
+                               .message_body = "a",
+                               .delay_seconds = 0,
+                               .message_deduplication_id = "d",
+                               .message_group_id = "g"}));
+  EXPECT_THAT(Receive(url), SizeIs(1));
+}
+
+TEST_F(SqsFifoTest, ZeroDelaySecondsIsAcceptedInABatchEntry) {
+  std::string url = CreateFifo("jobs.fifo");
+  ASSERT_OK_AND_ASSIGN(auto result,
+                       sqs().SendMessageBatch({.queue_url = url,
+                                               .entries = {{.id = "e1",
+                                                            .message_body = "a",
+                                                            .delay_seconds = 0,
+                                                            .message_deduplication_id = "d",
+                                                            .message_group_id = "g"}}}));
+  EXPECT_THAT(result.successful, SizeIs(1));
+  EXPECT_THAT(result.failed, IsEmpty());
+}
+
+// On FIFO queues the delay is queue-level only: a per-message 0 does not
+// override the queue's DelaySeconds.
+TEST_F(SqsFifoTest, ZeroDelaySecondsDoesNotOverrideTheQueueDelay) {
+  std::string url = CreateFifo("jobs.fifo", {{"DelaySeconds", "5"}});
+  ASSERT_OK(sqs().SendMessage({.queue_url = url,
+                               .message_body = "a",
+                               .delay_seconds = 0,
+                               .message_deduplication_id = "d",
+                               .message_group_id = "g"}));
+  EXPECT_THAT(Receive(url), IsEmpty());
+  clock_->Advance(absl::Seconds(5));
+  EXPECT_THAT(Receive(url), SizeIs(1));
+}
+
 TEST_F(SqsFifoTest, DeduplicationIdIsRequiredWithoutContentBasedDeduplication) {
   std::string url = CreateFifo("jobs.fifo");
   EXPECT_THAT(sqs().SendMessage({.queue_url = url, .message_body = "a", .message_group_id = "g"}),
