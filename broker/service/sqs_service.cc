@@ -128,13 +128,13 @@ std::vector<std::shared_ptr<QueueImpl>> SqsServiceImpl::AllQueues() const {
 absl::Status SqsServiceImpl::CheckRedriveTarget(std::string_view source_arn, bool fifo,
                                                 const RedrivePolicy& policy,
                                                 std::string_view policy_json) const {
-  std::shared_ptr<QueueImpl> target = FindByArn(policy.dead_letter_target_arn);
-  if (target == nullptr) return QueueDoesNotExist();
   auto reason = [&](std::string_view why) {
     return InvalidParameter(
         absl::StrCat("Value ", AbslView(policy_json),
                      " for parameter RedrivePolicy is invalid. Reason: ", AbslView(why)));
   };
+  std::shared_ptr<QueueImpl> target = FindByArn(policy.dead_letter_target_arn);
+  if (target == nullptr) return reason("Dead letter target does not exist.");
   if (target->fifo() != fifo) {
     return reason(fifo ? "Dead-letter target must also be a FIFO queue."
                        : "Dead-letter target must also be a standard queue.");

@@ -42,10 +42,32 @@ TEST_F(SqsRedriveTest, RedrivePolicyIsReturnedInCanonicalForm) {
   EXPECT_EQ(Attribute(url, "RedrivePolicy"), Redrive("dlq", 3));
 }
 
+// AWS rejects the policy itself (InvalidParameterValue), not the request's
+// queue (QueueDoesNotExist would read as "the queue you addressed is gone").
 TEST_F(SqsRedriveTest, TargetMustExist) {
-  EXPECT_THAT(sqs().CreateQueue(
-                  {.queue_name = "src", .attributes = {{"RedrivePolicy", Redrive("missing", 3)}}}),
-              HasErrorCode(ErrorCode::kQueueDoesNotExist));
+  const std::string policy = Redrive("missing", 3);
+  EXPECT_THAT(
+      sqs().CreateQueue({.queue_name = "src", .attributes = {{"RedrivePolicy", policy}}}),
+      HasError(ErrorCode::kInvalidParameterValue,
+               "Value " + policy +
+                   " for parameter RedrivePolicy is invalid. Reason: Dead letter target does not "
+                   "exist."));
+}
+
+TEST_F(SqsRedriveTest, SetQueueAttributesRejectsAMissingTarget) {
+  std::string url = Create("src");
+  EXPECT_THAT(sqs().SetQueueAttributes(
+                  {.queue_url = url, .attributes = {{"RedrivePolicy", Redrive("missing", 3)}}}),
+              HasErrorCode(ErrorCode::kInvalidParameterValue));
+  EXPECT_EQ(Attribute(url, "RedrivePolicy"), "<absent>");
+}
+
+TEST_F(SqsRedriveTest, TargetInAnotherRegionDoesNotExist) {
+  const std::string policy = std::string(R"({"deadLetterTargetArn":"arn:aws:sqs:eu-west-1:)") +
+                             kAccount + R"(:dlq","maxReceiveCount":3})";
+  Create("dlq");
+  EXPECT_THAT(sqs().CreateQueue({.queue_name = "src", .attributes = {{"RedrivePolicy", policy}}}),
+              HasErrorCode(ErrorCode::kInvalidParameterValue));
 }
 
 TEST_F(SqsRedriveTest, TargetMustHaveTheSameType) {
