@@ -117,13 +117,15 @@ absl::StatusOr<std::optional<RedrivePolicy>> ParseRedrivePolicy(std::string_view
   }
   auto target = doc.FindMember("deadLetterTargetArn");
   if (target == doc.MemberEnd()) {
-    return MakeError(ErrorCode::kInvalidParameterValue,
-                     "The required parameter 'deadLetterTargetArn' is missing");
+    return RedriveError(json,
+                        "Redrive policy does not contain mandatory attribute: "
+                        "deadLetterTargetArn.");
   }
   auto count = doc.FindMember("maxReceiveCount");
   if (count == doc.MemberEnd()) {
-    return MakeError(ErrorCode::kInvalidParameterValue,
-                     "The required parameter 'maxReceiveCount' is missing");
+    return RedriveError(json,
+                        "Redrive policy does not contain mandatory attribute: "
+                        "maxReceiveCount.");
   }
   if (!target->value.IsString() || target->value.GetStringLength() == 0) {
     return RedriveError(json, "Invalid value for deadLetterTargetArn.");

@@ -1,5 +1,7 @@
 #include "broker/service/queue_attributes.h"
 
+#include <string>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
@@ -161,13 +163,27 @@ TEST(RedrivePolicyTest, MaxReceiveCountMustBeFrom1To1000) {
               HasError(ErrorCode::kInvalidParameterValue, HasSubstr("maxReceiveCount: 0,")));
 }
 
-TEST(RedrivePolicyTest, MissingFieldsAreReported) {
-  EXPECT_THAT(ParseRedrivePolicy(R"({"maxReceiveCount":5})"),
+// The wording AWS returns (seen in real-AWS error reports, e.g. crossplane
+// provider-aws #443), which names the policy and the missing attribute.
+TEST(RedrivePolicyTest, MissingDeadLetterTargetArnIsReportedAsAwsDoes) {
+  const std::string json = R"({"maxReceiveCount":5})";
+  EXPECT_THAT(ParseRedrivePolicy(json),
               HasError(ErrorCode::kInvalidParameterValue,
-                       "The required parameter 'deadLetterTargetArn' is missing"));
-  EXPECT_THAT(ParseRedrivePolicy(R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:1:d"})"),
+                       "Value " + json +
+                           " for parameter RedrivePolicy is invalid. Reason: Redrive policy does "
+                           "not contain mandatory attribute: deadLetterTargetArn."));
+}
+
+TEST(RedrivePolicyTest, MissingMaxReceiveCountIsReportedAsAwsDoes) {
+  const std::string json = R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:1:d"})";
+  EXPECT_THAT(ParseRedrivePolicy(json),
               HasError(ErrorCode::kInvalidParameterValue,
-                       "The required parameter 'maxReceiveCount' is missing"));
+                       "Value " + json +
+                           " for parameter RedrivePolicy is invalid. Reason: Redrive policy does "
+                           "not contain mandatory attribute: maxReceiveCount."));
+}
+
+TEST(RedrivePolicyTest, NonJsonPolicyIsInvalidParameterValue) {
   EXPECT_THAT(ParseRedrivePolicy("not json"), HasErrorCode(ErrorCode::kInvalidParameterValue));
 }
 
