@@ -3,10 +3,14 @@
 // SQS service.
 
 #include <memory>
+#include <string>
+#include <string_view>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "broker/base/mutex.h"
 #include "broker/base/scheduler.h"
 #include "broker/service/events_service.h"
 #include "broker/service/message_validation.h"
@@ -26,7 +30,7 @@ class SnsToSqs final : public topic_internal::QueueDeliverer {
   explicit SnsToSqs(service_internal::SqsServiceImpl& sqs) : sqs_(sqs) {}
 
   absl::Status DeliverToQueue(std::string_view queue_arn, queue_internal::SendArgs args) override {
-    std::shared_ptr<service_internal::QueueImpl> queue = sqs_.FindByArn(queue_arn);
+    std::shared_ptr<service_internal::QueueImpl> queue = Find(queue_arn);
     if (queue == nullptr) {
       return MakeError(ErrorCode::kQueueDoesNotExist, "The specified queue does not exist.");
     }
@@ -47,7 +51,34 @@ class SnsToSqs final : public topic_internal::QueueDeliverer {
   }
 
  private:
+  // Bounds the cache; past it, the cache starts over.
+  static constexpr size_t kMaxCachedQueues = 4096;
+
+  // FindByArn parses the ARN and looks the name up on every call; a fan-out
+  // resolves the same few ARNs for every publish, so resolutions are cached.
+  // A cached queue that was deleted (or destroyed) is resolved again, which
+  // also finds a queue re-created under the same name.
+  std::shared_ptr<service_internal::QueueImpl> Find(std::string_view queue_arn) {
+    const absl::string_view key(queue_arn.data(), queue_arn.size());
+    {
+      ReaderMutexLock lock(&mu_);
+      if (auto it = cache_.find(key); it != cache_.end()) {
+        std::shared_ptr<service_internal::QueueImpl> queue = it->second.lock();
+        if (queue != nullptr && !queue->deleted()) return queue;
+      }
+    }
+    std::shared_ptr<service_internal::QueueImpl> queue = sqs_.FindByArn(queue_arn);
+    if (queue == nullptr) return nullptr;
+    MutexLock lock(&mu_);
+    if (cache_.size() >= kMaxCachedQueues) cache_.clear();
+    cache_[key] = queue;
+    return queue;
+  }
+
   service_internal::SqsServiceImpl& sqs_;
+  Mutex mu_;
+  absl::flat_hash_map<std::string, std::weak_ptr<service_internal::QueueImpl>> cache_
+      ABSL_GUARDED_BY(mu_);
 };
 
 class BrokerImpl final : public Broker {
