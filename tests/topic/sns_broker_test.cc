@@ -149,6 +149,21 @@ TEST_F(SnsBrokerTest, DeletedQueueSendsTheEnvelopeToTheSubscriptionDeadLetterQue
   EXPECT_THAT(Messages("dlq"), ElementsAre("lost?"));
 }
 
+// The broker caches queue resolutions per ARN; a queue deleted after a
+// delivery and created again under the same name must get the next one.
+TEST_F(SnsBrokerTest, QueueRecreatedUnderTheSameNameReceivesLaterPublishes) {
+  std::string queue = CreateQueue("again");
+  ASSERT_OK_AND_ASSIGN(auto topic, broker_->sns().CreateTopic({.name = "orders"}));
+  ASSERT_OK(broker_->sns().Subscribe(
+      {.topic_arn = topic.topic_arn, .protocol = "sqs", .endpoint = queue}));
+  ASSERT_OK(broker_->sns().Publish({.topic_arn = topic.topic_arn, .message = "first"}));
+  ASSERT_OK(broker_->sqs().DeleteQueue({.queue_url = urls_["again"]}));
+  clock_->Advance(absl::Seconds(61));  // SQS refuses the name for 60 s.
+  CreateQueue("again");
+  ASSERT_OK(broker_->sns().Publish({.topic_arn = topic.topic_arn, .message = "second"}));
+  EXPECT_THAT(Messages("again"), ElementsAre("second"));
+}
+
 TEST_F(SnsBrokerTest, FailingFunctionIsRetriedAndDeadLetteredIntoARealQueue) {
   std::string dlq = CreateQueue("fn-dlq");
   ASSERT_OK_AND_ASSIGN(auto topic, broker_->sns().CreateTopic({.name = "orders"}));
