@@ -117,7 +117,7 @@ class SqsJsonProtocol::Call {
       double d = 0;
       ok = element.get_double().get(d) == simdjson::SUCCESS && std::isfinite(d) &&
            d == std::floor(d) && std::fabs(d) < 1e15;
-      value = static_cast<int64_t>(d);
+      if (ok) value = static_cast<int64_t>(d);  // Out-of-range casts are undefined.
     } else if (element.is_string()) {
       std::string_view text;
       ok = element.get_string().get(text) == simdjson::SUCCESS &&

@@ -154,6 +154,15 @@ TEST(SqsJsonProtocolTest, MemberOfWrongTypeIsSerializationException) {
   EXPECT_THAT(response.body, HasSubstr("SerializationException"));
 }
 
+TEST(SqsJsonProtocolTest, IntegerBeyondInt64IsSerializationException) {
+  WireFixture fixture;
+  wire::HttpResponse response = fixture.Handle(JsonRequest(
+      "ReceiveMessage",
+      R"({"QueueUrl":"http://127.0.0.1:4566/000000000000/jobs","MaxNumberOfMessages":1e300})"));
+  EXPECT_EQ(response.status, 400);
+  EXPECT_THAT(response.body, HasSubstr("SerializationException"));
+}
+
 TEST(SqsJsonProtocolTest, MissingMessageBodyIsMissingRequiredParameter) {
   WireFixture fixture;
   wire::HttpResponse response = fixture.Handle(
