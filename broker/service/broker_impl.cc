@@ -34,16 +34,15 @@ class SnsToSqs final : public topic_internal::QueueDeliverer {
     if (queue == nullptr) {
       return MakeError(ErrorCode::kQueueDoesNotExist, "The specified queue does not exist.");
     }
-    service_internal::QueueSettings settings = queue->settings();
     const queue_internal::Payload& p = *args.payload;
     // The text and attributes were validated when published; only the
     // queue's own limits remain, counted as SendMessage counts them.
     if (p.message_attributes.size() > 10 ||
         service_internal::MessageSize(p.body, p.message_attributes) >
-            static_cast<size_t>(settings.maximum_message_size)) {
+            static_cast<size_t>(queue->maximum_message_size())) {
       return MakeError(ErrorCode::kInvalidParameterValue, "Message does not fit the queue.");
     }
-    if (!queue->fifo()) args.delay = absl::Seconds(settings.delay_seconds);
+    if (!queue->fifo()) args.delay = absl::Seconds(queue->delay_seconds());
     if (!queue->Place(std::move(args))) {
       return MakeError(ErrorCode::kQueueDoesNotExist, "The specified queue does not exist.");
     }
