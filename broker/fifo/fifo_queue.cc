@@ -42,7 +42,6 @@
 #include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/hash/hash.h"
-#include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "broker/base/ids.h"
@@ -240,8 +239,7 @@ class FifoQueue final : public QueueCore {
   FifoQueue(const QueueConfig& config, Clock& clock, DeadLetterSink* dlq_sink,
             std::string queue_arn)
       : clock_(clock), dlq_sink_(dlq_sink), queue_arn_(std::move(queue_arn)), dedup_(kDedupWindow) {
-    absl::BitGen gen;
-    queue_tag_ = absl::Uniform<uint64_t>(gen);
+    queue_tag_ = base_internal::RandomUint64();
     SetConfig(config);
   }
 

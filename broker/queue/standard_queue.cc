@@ -16,7 +16,6 @@
 #include <vector>
 
 #include "absl/container/inlined_vector.h"
-#include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "broker/base/ids.h"
 #include "wharf/errors.h"
@@ -276,9 +275,8 @@ class StandardQueue final : public QueueCore {
         queue_arn_(std::move(queue_arn)),
         num_shards_(num_shards),
         shards_(new Shard[num_shards]) {
-    absl::BitGen gen;
-    key0_ = absl::Uniform<uint64_t>(gen);
-    key1_ = absl::Uniform<uint64_t>(gen);
+    key0_ = base_internal::RandomUint64();
+    key1_ = base_internal::RandomUint64();
     ApplyConfig(config);
   }
 
