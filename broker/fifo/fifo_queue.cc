@@ -33,6 +33,7 @@
 #include <deque>
 #include <limits>
 #include <memory>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -779,11 +780,12 @@ absl::StatusOr<std::vector<Delivery>> FifoQueue::Receive(const ReceiveArgs& args
         continue;  // The moved messages' groups may have more to give.
       }
     }
-    if (!out.empty() || now >= args.wait_deadline) break;
+    if (!out.empty() || now >= args.wait_deadline || args.stop.stop_requested()) break;
 
     // Park. Register first, then look again, so a send that happens between
     // the look above and the wait below cannot be missed.
     Wakeup wakeup;
+    std::stop_callback wake_on_stop(args.stop, [&wakeup] { wakeup.Notify(); });
     {
       MutexLock lock(&waiters_mu_);
       if (close_epoch_.load(std::memory_order_acquire) != epoch) break;

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -97,6 +98,7 @@ struct ReceiveArgs {
   absl::Duration visibility_timeout;       // Already defaulted by the service.
   absl::Time wait_deadline;                // Now() for a short poll.
   std::string receive_request_attempt_id;  // FIFO only.
+  std::stop_token stop;                    // A stop request ends the wait early.
 };
 
 struct Counts {

@@ -11,6 +11,7 @@
 #include <functional>
 #include <limits>
 #include <mutex>
+#include <stop_token>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -333,7 +334,7 @@ class StandardQueue final : public QueueCore {
                   std::vector<Deferred>& deferred);
   void MoveToDeadLetter(int shard, Snapshot&& snap, std::vector<Deferred>& deferred);
   void Requeue(const std::vector<Deferred>& deferred);
-  void Park(absl::Time wait_deadline, uint64_t epoch);
+  void Park(absl::Time wait_deadline, uint64_t epoch, const std::stop_token& stop);
   // Wakes parked receivers whose own deadline is later than `earlier_than`
   // (kNoTime: all of them).
   void WakeWaiters(int64_t earlier_than);
@@ -683,12 +684,12 @@ absl::StatusOr<std::vector<Delivery>> StandardQueue::Receive(const ReceiveArgs& 
     }
     TryReceive(args, now_ns, max, out, deferred);
     if (!out.empty() || close_epoch_.load(std::memory_order_acquire) != epoch ||
-        now >= args.wait_deadline) {
+        now >= args.wait_deadline || args.stop.stop_requested()) {
       break;
     }
     Requeue(deferred);
     deferred.clear();
-    Park(args.wait_deadline, epoch);
+    Park(args.wait_deadline, epoch, args.stop);
   }
   Requeue(deferred);
   return out;
@@ -797,8 +798,10 @@ void StandardQueue::Requeue(const std::vector<Deferred>& deferred) {
   WakeIfWaiting();
 }
 
-void StandardQueue::Park(absl::Time wait_deadline, uint64_t epoch) {
+void StandardQueue::Park(absl::Time wait_deadline, uint64_t epoch, const std::stop_token& stop) {
   Wakeup wakeup;
+  // Runs at once if a stop was already requested; destroyed before `wakeup`.
+  std::stop_callback wake_on_stop(stop, [&wakeup] { wakeup.Notify(); });
   Waiter me{&wakeup, std::min(ToNs(wait_deadline), NextDeadline())};
   {
     PlainLock lock(&waiters_mu_);

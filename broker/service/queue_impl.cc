@@ -459,6 +459,7 @@ absl::StatusOr<sqs::ReceiveMessageResult> QueueImpl::ReceiveMessage(
   args.visibility_timeout = absl::Seconds(visibility);
   args.wait_deadline = service_->clock().Now() + absl::Seconds(wait);
   if (fifo_) args.receive_request_attempt_id = request.receive_request_attempt_id;
+  args.stop = request.stop_token;
   absl::StatusOr<std::vector<Delivery>> deliveries = core_->Receive(args);
   if (!deliveries.ok()) return deliveries.status();
   if (deliveries->empty() && deleted()) return QueueDoesNotExist();

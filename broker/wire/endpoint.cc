@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <memory>
+#include <stop_token>
 #include <string>
 #include <utility>
 
@@ -35,6 +36,7 @@ class Endpoint::Impl {
   std::unique_ptr<wire::Router> router_;
   Notification ready_;
   std::atomic<bool> ready_flag_{false};       // Fast path of ready_.
+  std::stop_source shutdown_;                 // Stop() requests it: long polls end.
   std::unique_ptr<wire::HttpServer> server_;  // Last: stopped first.
 };
 
@@ -73,10 +75,11 @@ Endpoint::Endpoint(Broker& broker, EndpointOptions options) : impl_(std::make_un
   router_options.credentials = options.credentials;
   router_options.max_body_bytes = options.max_request_bytes;
   impl_->router_ = std::make_unique<wire::Router>(std::move(router_options));
+  const std::stop_token shutdown = impl_->shutdown_.get_token();
   impl_->router_->AddQueryProtocol(
-      std::make_unique<wire::SqsQueryProtocol>(broker.sqs(), *impl_->urls_));
+      std::make_unique<wire::SqsQueryProtocol>(broker.sqs(), *impl_->urls_, shutdown));
   impl_->router_->AddJsonProtocol(
-      std::make_unique<wire::SqsJsonProtocol>(broker.sqs(), *impl_->urls_));
+      std::make_unique<wire::SqsJsonProtocol>(broker.sqs(), *impl_->urls_, shutdown));
   impl_->router_->AddQueryProtocol(std::make_unique<wire::SnsQueryProtocol>(broker.sns()));
   impl_->router_->AddJsonProtocol(std::make_unique<wire::EventsJsonProtocol>(broker.events()));
   impl_->server_ = *std::move(server);
@@ -87,6 +90,7 @@ Endpoint::Endpoint(Broker& broker, EndpointOptions options) : impl_(std::make_un
 Endpoint::~Endpoint() { Stop(); }
 
 void Endpoint::Stop() {
+  impl_->shutdown_.request_stop();
   if (impl_->server_) impl_->server_->Stop();
 }
 

@@ -343,8 +343,9 @@ void WriteSendResult(Writer& w, const std::string& message_id, const std::string
 
 }  // namespace
 
-SqsJsonProtocol::SqsJsonProtocol(sqs::Service& service, const QueueUrlMapper& urls)
-    : service_(service), urls_(urls) {
+SqsJsonProtocol::SqsJsonProtocol(sqs::Service& service, const QueueUrlMapper& urls,
+                                 std::stop_token shutdown)
+    : service_(service), urls_(urls), shutdown_(std::move(shutdown)) {
   operations_ = {
       {"CreateQueue", &SqsJsonProtocol::CreateQueue},
       {"DeleteQueue", &SqsJsonProtocol::DeleteQueue},
@@ -589,6 +590,7 @@ HttpResponse SqsJsonProtocol::SendMessageBatch(Call& call) const {
 
 HttpResponse SqsJsonProtocol::ReceiveMessage(Call& call) const {
   sqs::ReceiveMessageRequest request;
+  request.stop_token = shutdown_;
   simdjson::dom::object root = call.root();
   std::optional<int> max_messages;
   if (!call.QueueUrl(&request.queue_url) || !call.Int(root, "MaxNumberOfMessages", &max_messages) ||

@@ -13,6 +13,7 @@
 #ifndef WHARF_BROKER_WIRE_SQS_JSON_PROTOCOL_H_
 #define WHARF_BROKER_WIRE_SQS_JSON_PROTOCOL_H_
 
+#include <stop_token>
 #include <string_view>
 
 #include "absl/container/flat_hash_map.h"
@@ -25,7 +26,8 @@ namespace wharf::wire {
 class SqsJsonProtocol : public JsonProtocol {
  public:
   // `service` and `urls` must outlive this object.
-  SqsJsonProtocol(sqs::Service& service, const QueueUrlMapper& urls);
+  // `shutdown` ends long polls in progress when a stop is requested on it.
+  SqsJsonProtocol(sqs::Service& service, const QueueUrlMapper& urls, std::stop_token shutdown = {});
 
   std::string_view target_prefix() const override { return "AmazonSQS"; }
   HttpResponse RenderError(const RequestContext& context, const WireError& error) const override;
@@ -61,6 +63,7 @@ class SqsJsonProtocol : public JsonProtocol {
 
   sqs::Service& service_;
   const QueueUrlMapper& urls_;
+  const std::stop_token shutdown_;
   absl::flat_hash_map<absl::string_view, Operation> operations_;
 };
 

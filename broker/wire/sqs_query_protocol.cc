@@ -237,8 +237,9 @@ bool IsBinaryType(std::string_view data_type) { return data_type.substr(0, 6) ==
 
 }  // namespace
 
-SqsQueryProtocol::SqsQueryProtocol(sqs::Service& service, const QueueUrlMapper& urls)
-    : service_(service), urls_(urls) {
+SqsQueryProtocol::SqsQueryProtocol(sqs::Service& service, const QueueUrlMapper& urls,
+                                   std::stop_token shutdown)
+    : service_(service), urls_(urls), shutdown_(std::move(shutdown)) {
   operations_ = {
       {"CreateQueue", &SqsQueryProtocol::CreateQueue},
       {"DeleteQueue", &SqsQueryProtocol::DeleteQueue},
@@ -473,6 +474,7 @@ HttpResponse SqsQueryProtocol::SendMessageBatch(Call& call) const {
 
 HttpResponse SqsQueryProtocol::ReceiveMessage(Call& call) const {
   sqs::ReceiveMessageRequest request;
+  request.stop_token = shutdown_;
   if (!call.QueueUrl(&request.queue_url)) return call.Error();
   std::optional<int> max_messages;
   call.Int("MaxNumberOfMessages", &max_messages);

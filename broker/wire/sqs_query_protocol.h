@@ -15,6 +15,7 @@
 #ifndef WHARF_BROKER_WIRE_SQS_QUERY_PROTOCOL_H_
 #define WHARF_BROKER_WIRE_SQS_QUERY_PROTOCOL_H_
 
+#include <stop_token>
 #include <string_view>
 
 #include "absl/container/flat_hash_map.h"
@@ -29,7 +30,9 @@ inline constexpr std::string_view kSqsXmlNamespace = "http://queue.amazonaws.com
 class SqsQueryProtocol : public QueryProtocol {
  public:
   // `service` and `urls` must outlive this object.
-  SqsQueryProtocol(sqs::Service& service, const QueueUrlMapper& urls);
+  // `shutdown` ends long polls in progress when a stop is requested on it.
+  SqsQueryProtocol(sqs::Service& service, const QueueUrlMapper& urls,
+                   std::stop_token shutdown = {});
 
   std::string_view signing_name() const override { return "sqs"; }
   bool HasAction(std::string_view action) const override;
@@ -67,6 +70,7 @@ class SqsQueryProtocol : public QueryProtocol {
 
   sqs::Service& service_;
   const QueueUrlMapper& urls_;
+  const std::stop_token shutdown_;
   absl::flat_hash_map<absl::string_view, Operation> operations_;
 };
 

@@ -83,8 +83,9 @@ class Endpoint {
   const std::string& url() const { return url_; }
   int port() const { return port_; }
 
-  // Stops accepting connections and waits for requests in progress (a long
-  // poll ends at its own deadline). Idempotent; the destructor calls it.
+  // Stops accepting connections, ends long polls in progress (they answer
+  // with the messages they have, usually none) and waits for the requests in
+  // progress to be answered. Idempotent; the destructor calls it.
   void Stop();
 
   class Impl;

@@ -27,6 +27,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -190,6 +191,10 @@ struct ReceiveMessageRequest {
   std::vector<std::string>
       message_system_attribute_names;      // Names or "All" (alias AttributeNames).
   std::string receive_request_attempt_id;  // FIFO only.
+  // Not an AWS parameter: once a stop is requested, a long poll returns at
+  // once with what it has (usually nothing), e.g. a std::jthread's token so
+  // that a consumer thread can be joined without waiting out WaitTimeSeconds.
+  std::stop_token stop_token;
 };
 struct Message {
   std::string message_id;

@@ -2,7 +2,9 @@
 // deduplication id, no per-message delay), batch quirks, and the behaviour the
 // service exposes (sequence numbers, dedup, ordering, system attributes).
 
+#include <stop_token>
 #include <string>
+#include <thread>
 
 #include "tests/service/sqs_test_fixture.h"
 
@@ -32,6 +34,21 @@ TEST_F(SqsFifoTest, SendReturnsASequenceNumber) {
                                                        .message_group_id = "g"}));
   EXPECT_FALSE(first.sequence_number.empty());
   EXPECT_LT(first.sequence_number, second.sequence_number);
+}
+
+TEST_F(SqsFifoTest, AStopRequestEndsALongPoll) {
+  std::string url = CreateFifo("jobs.fifo");
+  std::stop_source stop;
+  absl::StatusOr<sqs::ReceiveMessageResult> got;
+  std::thread receiver([&] {
+    got = sqs().ReceiveMessage(
+        {.queue_url = url, .wait_time_seconds = 20, .stop_token = stop.get_token()});
+  });
+  clock_->AwaitWaiters(1);
+  stop.request_stop();  // Time does not move: only the stop can end the poll.
+  receiver.join();
+  ASSERT_OK(got.status());
+  EXPECT_THAT(got->messages, IsEmpty());
 }
 
 TEST_F(SqsFifoTest, MissingGroupIdIsAMissingParameter) {

@@ -3,6 +3,7 @@
 // (visibility, delay, retention, long polling) on a ManualClock.
 
 #include <set>
+#include <stop_token>
 #include <string>
 #include <thread>
 
@@ -401,6 +402,36 @@ TEST_F(SqsMessageTest, DeletingTheQueueEndsALongPoll) {
   ASSERT_OK(sqs().DeleteQueue({.queue_url = url}));
   receiver.join();
   EXPECT_THAT(got, HasErrorCode(ErrorCode::kQueueDoesNotExist));
+}
+
+TEST_F(SqsMessageTest, AStopRequestEndsALongPoll) {
+  std::string url = Create("jobs");
+  std::stop_source stop;
+  absl::StatusOr<sqs::ReceiveMessageResult> got;
+  std::thread receiver([&] {
+    got = sqs().ReceiveMessage(
+        {.queue_url = url, .wait_time_seconds = 20, .stop_token = stop.get_token()});
+  });
+  clock_->AwaitWaiters(1);
+  stop.request_stop();  // Time does not move: only the stop can end the poll.
+  receiver.join();
+  ASSERT_OK(got.status());
+  EXPECT_THAT(got->messages, IsEmpty());
+}
+
+TEST_F(SqsMessageTest, AnAlreadyStoppedTokenStillReturnsWhatIsVisible) {
+  std::string url = Create("jobs");
+  std::stop_source stop;
+  stop.request_stop();
+  ASSERT_OK_AND_ASSIGN(
+      auto empty, sqs().ReceiveMessage(
+                      {.queue_url = url, .wait_time_seconds = 20, .stop_token = stop.get_token()}));
+  EXPECT_THAT(empty.messages, IsEmpty());
+  Send(url, "ready");
+  ASSERT_OK_AND_ASSIGN(
+      auto got, sqs().ReceiveMessage(
+                    {.queue_url = url, .wait_time_seconds = 20, .stop_token = stop.get_token()}));
+  EXPECT_THAT(got.messages, SizeIs(1));
 }
 
 TEST_F(SqsMessageTest, FirstReceiveTimestampStaysAtTheFirstReceive) {

@@ -6,11 +6,15 @@
 
 #include <httplib.h>
 
+#include <memory>
 #include <string>
+#include <thread>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/wire/mock_sqs_service.h"
+#include "wharf/clock.h"
 
 namespace wharf::testing {
 namespace {
@@ -19,6 +23,7 @@ using ::testing::_;
 using ::testing::AllOf;
 using ::testing::Field;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::Return;
 using ::testing::StartsWith;
 
@@ -168,6 +173,34 @@ TEST(EndpointTest, StopIsIdempotentAndRefusesNewConnections) {
   httplib::Client client(endpoint.url());
   client.set_connection_timeout(1);
   EXPECT_FALSE(client.Post("/", "Action=ListQueues", kForm));
+}
+
+// The broker's clock never moves here, so the poll can only end through Stop.
+TEST(EndpointTest, StopEndsALongPollInProgress) {
+  auto clock = std::make_shared<ManualClock>();
+  std::unique_ptr<Broker> broker = Broker::Open({.clock = clock}).value();
+  ASSERT_OK(broker->sqs().CreateQueue({.queue_name = "jobs"}));
+  Endpoint endpoint(*broker, {.port = 0});
+  ASSERT_TRUE(endpoint.ok());
+  int status = 0;
+  std::string body;
+  std::thread poller([&] {
+    httplib::Client client(endpoint.url());
+    auto response =
+        client.Post("/",
+                    "Action=ReceiveMessage&WaitTimeSeconds=20&QueueUrl=" + endpoint.url() +
+                        "/000000000000/jobs",
+                    kForm);
+    if (!response) return;
+    status = response->status;
+    body = response->body;
+  });
+  clock->AwaitWaiters(1);
+  endpoint.Stop();
+  poller.join();
+  EXPECT_EQ(status, 200);
+  EXPECT_THAT(body, HasSubstr("<ReceiveMessageResult"));
+  EXPECT_THAT(body, Not(HasSubstr("<Message>")));
 }
 
 }  // namespace
