@@ -17,20 +17,25 @@ int HexValue(char c) {
 bool PercentDecode(std::string_view in, bool plus_is_space, std::string* out) {
   out->clear();
   out->reserve(in.size());
-  for (size_t i = 0; i < in.size(); ++i) {
-    char c = in[i];
-    if (c == '%') {
-      if (i + 2 >= in.size()) return false;
-      int hi = HexValue(in[i + 1]);
-      int lo = HexValue(in[i + 2]);
-      if (hi < 0 || lo < 0) return false;
-      out->push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else if (c == '+' && plus_is_space) {
+  size_t i = 0;
+  while (i < in.size()) {
+    // Copy the longest run that needs no decoding in one go.
+    size_t run = i;
+    while (run < in.size() && in[run] != '%' && !(plus_is_space && in[run] == '+')) ++run;
+    out->append(in.data() + i, run - i);
+    i = run;
+    if (i == in.size()) break;
+    if (in[i] == '+') {
       out->push_back(' ');
-    } else {
-      out->push_back(c);
+      ++i;
+      continue;
     }
+    if (i + 2 >= in.size()) return false;
+    const int hi = HexValue(in[i + 1]);
+    const int lo = HexValue(in[i + 2]);
+    if (hi < 0 || lo < 0) return false;
+    out->push_back(static_cast<char>(hi * 16 + lo));
+    i += 3;
   }
   return true;
 }

@@ -29,6 +29,17 @@ TEST(FormParamsTest, RejectsTruncatedOrNonHexEscapes) {
   EXPECT_FALSE(FormParams().Parse("a=%zz"));
 }
 
+TEST(PercentDecodeTest, InvertsUriEncodeForEveryByte) {
+  std::string all;
+  for (int c = 0; c < 256; ++c) all.push_back(static_cast<char>(c));
+  std::string decoded;
+  ASSERT_TRUE(PercentDecode(UriEncode(all, false), /*plus_is_space=*/true, &decoded));
+  EXPECT_EQ(decoded, all);
+  EXPECT_FALSE(PercentDecode("a+b%2Bc%", false, &decoded));
+  ASSERT_TRUE(PercentDecode("a+b%2bc", false, &decoded));
+  EXPECT_EQ(decoded, "a+b+c");
+}
+
 TEST(UriEncodeTest, KeepsUnreservedAndEncodesTheRestInUpperCaseHex) {
   EXPECT_EQ(UriEncode("a-Z_0.9~ /+=", false), "a-Z_0.9~%20%2F%2B%3D");
   EXPECT_EQ(UriEncode("/000/q", true), "/000/q");
