@@ -234,6 +234,27 @@ void HttpSendBatch(benchmark::State& state, Bench* bench, Protocol protocol) {
   Report(state, requests, requests * kBatch);
 }
 
+// The floor: the smallest request there is (GetQueueUrl), i.e. what HTTP,
+// routing and encoding cost on their own.
+void HttpGetQueueUrl(benchmark::State& state, Bench* bench, Protocol protocol) {
+  if (state.thread_index() == 0) bench->queue_url = bench->NewQueue();
+  Connection connection(bench->endpoint->port());
+  std::string request;
+  int64_t requests = 0;
+  for (auto _ : state) {
+    if (request.empty()) {
+      const std::string name = bench->queue_url.substr(bench->queue_url.rfind('/') + 1);
+      request = protocol == Protocol::kJson
+                    ? HttpRequest(protocol, "GetQueueUrl", R"({"QueueName":")" + name + R"("})")
+                    : HttpRequest(protocol, "GetQueueUrl",
+                                  "Action=GetQueueUrl&Version=2012-11-05&QueueName=" + name);
+    }
+    connection.RoundTrip(request);
+    ++requests;
+  }
+  Report(state, requests, 0);
+}
+
 void HttpReceiveDeleteBatch(benchmark::State& state, Bench* bench, Protocol protocol) {
   if (state.thread_index() == 0) {
     bench->queue_url = bench->NewQueue();
@@ -341,6 +362,10 @@ int main(int argc, char** argv) {
   auto add = [](benchmark::internal::Benchmark* b) {
     b->Threads(wharf::kThreads)->Iterations(wharf::kIterations)->UseRealTime();
   };
+  add(benchmark::RegisterBenchmark("HttpJson/GetQueueUrl", wharf::HttpGetQueueUrl, &bench,
+                                   Protocol::kJson));
+  add(benchmark::RegisterBenchmark("HttpQuery/GetQueueUrl", wharf::HttpGetQueueUrl, &bench,
+                                   Protocol::kQuery));
   add(benchmark::RegisterBenchmark("Service/SendMessageBatch", wharf::ServiceSendBatch, &bench));
   add(benchmark::RegisterBenchmark("HttpJson/SendMessageBatch", wharf::HttpSendBatch, &bench,
                                    Protocol::kJson));
