@@ -954,7 +954,7 @@ absl::Status FifoQueue::ChangeVisibility(std::string_view receipt_handle, absl::
           absl::StrCat(
               "Value ", absl::ToInt64Seconds(timeout),
               " for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout "
-              "for the message is beyond the limit [43200 seconds]"));
+              "for the message is beyond the limit [43200 seconds]."));
     } else {
       m->visibility_changed = true;
       if (timeout <= absl::ZeroDuration()) {
