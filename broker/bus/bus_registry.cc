@@ -23,14 +23,6 @@ constexpr int kMaxHops = 5;
 
 absl::string_view Sv(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
-absl::Status BusNotFound(std::string_view name) {
-  return MakeError(ErrorCode::kEventsResourceNotFound,
-                   absl::StrCat("Event bus ", Sv(name), " does not exist."));
-}
-absl::Status RuleNotFound(std::string_view rule, std::string_view bus) {
-  return MakeError(ErrorCode::kEventsResourceNotFound,
-                   absl::StrCat("Rule ", Sv(rule), " does not exist on EventBus ", Sv(bus), "."));
-}
 absl::Status LimitExceeded() {
   return MakeError(ErrorCode::kEventsLimitExceeded,
                    "The requested resource exceeds the maximum number allowed.");
@@ -55,6 +47,30 @@ bool IsRetryable(absl::StatusCode code) {
          code == absl::StatusCode::kDeadlineExceeded || code == absl::StatusCode::kInternal;
 }
 
+// Later tags with the same key win.
+TagMap ToTagMap(const std::vector<events::Tag>& tags) {
+  TagMap out;
+  for (const events::Tag& tag : tags) out.insert_or_assign(tag.key, tag.value);
+  return out;
+}
+
+// `tags` merged into `into`: false (and `into` unchanged) when the result
+// would hold more than kMaxTagsPerResource tags.
+bool MergeTags(const std::vector<events::Tag>& tags, TagMap& into) {
+  TagMap merged = into;
+  for (const events::Tag& tag : tags) merged.insert_or_assign(tag.key, tag.value);
+  if (merged.size() > kMaxTagsPerResource) return false;
+  into = std::move(merged);
+  return true;
+}
+
+std::vector<events::Tag> FromTagMap(const TagMap& tags) {
+  std::vector<events::Tag> out;
+  out.reserve(tags.size());
+  for (const auto& [key, value] : tags) out.push_back({key, value});
+  return out;
+}
+
 std::string_view AfterLast(std::string_view s, char c) {
   size_t pos = s.rfind(c);
   return pos == std::string_view::npos ? s : s.substr(pos + 1);
@@ -62,12 +78,21 @@ std::string_view AfterLast(std::string_view s, char c) {
 
 }  // namespace
 
+absl::Status BusNotFound(std::string_view name) {
+  return MakeError(ErrorCode::kEventsResourceNotFound,
+                   absl::StrCat("Event bus ", Sv(name), " does not exist."));
+}
+absl::Status RuleNotFound(std::string_view rule, std::string_view bus) {
+  return MakeError(ErrorCode::kEventsResourceNotFound,
+                   absl::StrCat("Rule ", Sv(rule), " does not exist on EventBus ", Sv(bus), "."));
+}
+
 // ---- Internal state ---------------------------------------------------------
 
 class BusRegistry::Bus {
  public:
-  Bus(events::EventBus info, std::unique_ptr<Matcher> matcher)
-      : info(std::move(info)), matcher(std::move(matcher)) {}
+  Bus(events::EventBus info, std::unique_ptr<Matcher> matcher, TagMap tags)
+      : info(std::move(info)), matcher(std::move(matcher)), tags(std::move(tags)) {}
 
   const events::EventBus info;
   // Patterns of the enabled rules, under the rule names. Thread-safe itself;
@@ -77,6 +102,7 @@ class BusRegistry::Bus {
   Mutex mu;
   std::map<std::string, std::shared_ptr<const RuleEntry>, std::less<>> rules ABSL_GUARDED_BY(mu);
   std::vector<std::shared_ptr<ArchiveState>> archives ABSL_GUARDED_BY(mu);
+  TagMap tags ABSL_GUARDED_BY(mu);  // The bus's own; a rule's are in its RuleEntry.
 };
 
 struct BusRegistry::ArchiveState {
@@ -221,13 +247,15 @@ absl::StatusOr<events::EventBus> BusRegistry::CreateBus(
   info.description = request.description;
   info.creation_time = clock_.Now();
   info.last_modified_time = info.creation_time;
+  TagMap tags = ToTagMap(request.tags);
+  if (tags.size() > kMaxTagsPerResource) return LimitExceeded();
   MutexLock lock(&mu_);
   if (buses_.count(request.name) > 0) {
     return MakeError(ErrorCode::kEventsResourceAlreadyExists,
                      absl::StrCat("Event bus ", request.name, " already exists."));
   }
   if (static_cast<int>(buses_.size()) >= options_.limits.max_event_buses) return LimitExceeded();
-  buses_.emplace(request.name, std::make_shared<Bus>(info, *std::move(matcher)));
+  buses_.emplace(request.name, std::make_shared<Bus>(info, *std::move(matcher), std::move(tags)));
   return info;
 }
 
@@ -439,7 +467,8 @@ void BusRegistry::DeadLetter(const Event& event, const RuleEntry& rule, const Ta
 // ---- Rules ------------------------------------------------------------------
 
 absl::StatusOr<std::string> BusRegistry::PutRule(std::string_view bus_name, events::Rule rule,
-                                                 std::optional<ScheduleExpression> schedule) {
+                                                 std::optional<ScheduleExpression> schedule,
+                                                 const std::vector<events::Tag>& tags) {
   auto bus = FindBus(bus_name);
   if (!bus.ok()) return bus.status();
   Bus& b = **bus;
@@ -452,11 +481,14 @@ absl::StatusOr<std::string> BusRegistry::PutRule(std::string_view bus_name, even
   entry->schedule = std::move(schedule);
   entry->generation = next_generation_.fetch_add(1);
   entry->created = clock_.Now();
+  TagMap new_tags = ToTagMap(tags);
   {
     MutexLock lock(&b.mu);
     auto it = b.rules.find(rule.name);
+    // Checked before the matcher changes. An existing rule ignores `tags`.
     if (it == b.rules.end() &&
-        static_cast<int>(b.rules.size()) >= options_.limits.max_rules_per_event_bus) {
+        (static_cast<int>(b.rules.size()) >= options_.limits.max_rules_per_event_bus ||
+         new_tags.size() > kMaxTagsPerResource)) {
       return LimitExceeded();
     }
     if (entry->enabled && !rule.event_pattern.empty()) {
@@ -467,7 +499,10 @@ absl::StatusOr<std::string> BusRegistry::PutRule(std::string_view bus_name, even
     }
     if (it != b.rules.end()) {
       entry->targets = it->second->targets;
+      entry->tags = it->second->tags;
       entry->created = it->second->created;
+    } else {
+      entry->tags = std::move(new_tags);
     }
     entry->rule = std::move(rule);
     b.rules[entry->rule.name] = entry;
@@ -641,6 +676,55 @@ absl::StatusOr<std::vector<std::string>> BusRegistry::ListRuleNamesByTarget(
     }
   }
   return out;
+}
+
+// ---- Tags -----------------------------------------------------------------------
+
+// A rule's tags change by replacing its RuleEntry with a copy of the same
+// generation, as PutTargets does: a scheduled rule's timer chain goes on.
+absl::Status BusRegistry::TagResource(std::string_view bus_name, std::string_view rule,
+                                      const std::vector<events::Tag>& tags) {
+  auto bus = FindBus(bus_name);
+  if (!bus.ok()) return bus.status();
+  Bus& b = **bus;
+  MutexLock lock(&b.mu);
+  if (rule.empty()) return MergeTags(tags, b.tags) ? absl::OkStatus() : LimitExceeded();
+  auto it = b.rules.find(rule);
+  if (it == b.rules.end()) return RuleNotFound(rule, bus_name);
+  auto entry = std::make_shared<RuleEntry>(*it->second);
+  if (!MergeTags(tags, entry->tags)) return LimitExceeded();
+  it->second = std::move(entry);
+  return absl::OkStatus();
+}
+
+absl::Status BusRegistry::UntagResource(std::string_view bus_name, std::string_view rule,
+                                        const std::vector<std::string>& keys) {
+  auto bus = FindBus(bus_name);
+  if (!bus.ok()) return bus.status();
+  Bus& b = **bus;
+  MutexLock lock(&b.mu);
+  if (rule.empty()) {
+    for (const std::string& key : keys) b.tags.erase(key);
+    return absl::OkStatus();
+  }
+  auto it = b.rules.find(rule);
+  if (it == b.rules.end()) return RuleNotFound(rule, bus_name);
+  auto entry = std::make_shared<RuleEntry>(*it->second);
+  for (const std::string& key : keys) entry->tags.erase(key);
+  it->second = std::move(entry);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<events::Tag>> BusRegistry::ListTags(std::string_view bus_name,
+                                                               std::string_view rule) {
+  auto bus = FindBus(bus_name);
+  if (!bus.ok()) return bus.status();
+  Bus& b = **bus;
+  ReaderMutexLock lock(&b.mu);
+  if (rule.empty()) return FromTagMap(b.tags);
+  auto it = b.rules.find(rule);
+  if (it == b.rules.end()) return RuleNotFound(rule, bus_name);
+  return FromTagMap(it->second->tags);
 }
 
 // ---- Scheduled rules ----------------------------------------------------------

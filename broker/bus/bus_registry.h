@@ -107,8 +107,14 @@ struct TargetEntry {
   std::string resource;  // kBus: bus name; kCallback: callback name.
 };
 
+// A resource's tags, by key.
+using TagMap = std::map<std::string, std::string, std::less<>>;
+// The EventBridge quota of tags on one event bus or rule.
+inline constexpr size_t kMaxTagsPerResource = 50;
+
 struct RuleEntry {
   events::Rule rule;
+  TagMap tags;
   bool enabled = true;
   std::optional<ScheduleExpression> schedule;
   std::vector<std::shared_ptr<const TargetEntry>> targets;  // Sorted by id.
@@ -125,6 +131,11 @@ struct BusStats {
   int64_t dead_lettered = 0;
   int64_t dropped = 0;  // Failed for good with no (working) dead-letter queue.
 };
+
+// ResourceNotFoundException "Event bus <bus> does not exist."
+absl::Status BusNotFound(std::string_view bus);
+// ResourceNotFoundException "Rule <rule> does not exist on EventBus <bus>."
+absl::Status RuleNotFound(std::string_view rule, std::string_view bus);
 
 class BusRegistry {
  public:
@@ -167,8 +178,10 @@ class BusRegistry {
 
   // ---- Rules -----------------------------------------------------------------
   // `rule` carries the validated fields; `schedule` is parsed already.
+  // `tags` are the new rule's; a rule that exists keeps its own.
   absl::StatusOr<std::string> PutRule(std::string_view bus, events::Rule rule,
-                                      std::optional<ScheduleExpression> schedule);
+                                      std::optional<ScheduleExpression> schedule,
+                                      const std::vector<events::Tag>& tags = {});
   absl::Status DeleteRule(std::string_view bus, std::string_view name);
   absl::StatusOr<events::Rule> DescribeRule(std::string_view bus, std::string_view name);
   absl::StatusOr<std::vector<events::Rule>> ListRules(std::string_view bus,
@@ -184,6 +197,17 @@ class BusRegistry {
                                                           std::string_view rule);
   absl::StatusOr<std::vector<std::string>> ListRuleNamesByTarget(std::string_view bus,
                                                                  std::string_view target_arn);
+
+  // ---- Tags --------------------------------------------------------------------
+  // The bus `bus` when `rule` is empty, else the rule `rule` on it.
+  // ResourceNotFoundException when it does not exist; TagResource fails with
+  // LimitExceededException (and changes nothing) when the resource would
+  // end up with more than kMaxTagsPerResource tags.
+  absl::Status TagResource(std::string_view bus, std::string_view rule,
+                           const std::vector<events::Tag>& tags);
+  absl::Status UntagResource(std::string_view bus, std::string_view rule,
+                             const std::vector<std::string>& keys);
+  absl::StatusOr<std::vector<events::Tag>> ListTags(std::string_view bus, std::string_view rule);
 
   // ---- Archives and replays ----------------------------------------------
   absl::StatusOr<events::CreateArchiveResult> CreateArchive(

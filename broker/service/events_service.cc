@@ -101,6 +101,42 @@ std::vector<T> Page(std::vector<T> items, const std::string& token, const std::o
   return std::vector<T>(std::make_move_iterator(begin), std::make_move_iterator(end));
 }
 
+// Unicode characters (code points) of valid UTF-8 text.
+size_t Utf8Chars(std::string_view s) {
+  size_t n = 0;
+  for (char c : s) {
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
+  }
+  return n;
+}
+
+// AWS's Tag shape: key 1-128 characters, value 0-256. The count (50 per
+// resource) is checked where the tags land, since TagResource adds to the
+// tags a resource has.
+absl::Status CheckTags(const std::vector<events::Tag>& tags) {
+  for (size_t i = 0; i < tags.size(); ++i) {
+    std::string path = absl::StrCat("tags.", i + 1, ".member.");
+    const events::Tag& tag = tags[i];
+    if (tag.key.empty()) {
+      return Constraint(tag.key, path + "key",
+                        "Member must have length greater than or equal to 1");
+    }
+    if (Utf8Chars(tag.key) > 128) {
+      return Constraint(tag.key, path + "key", "Member must have length less than or equal to 128");
+    }
+    if (Utf8Chars(tag.value) > 256) {
+      return Constraint(tag.value, path + "value",
+                        "Member must have length less than or equal to 256");
+    }
+  }
+  return absl::OkStatus();
+}
+
+bool IsDigits(std::string_view s) {
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return absl::ascii_isdigit(static_cast<unsigned char>(c)); });
+}
+
 bool IsRetryableSqsError(const absl::Status& status) {
   std::optional<ErrorCode> code = GetErrorCode(status);
   return !code.has_value() || *code == ErrorCode::kInternalFailure ||
@@ -240,6 +276,46 @@ absl::StatusOr<std::string> EventsService::ResolveBus(const std::string& param,
   return std::string(name);
 }
 
+absl::StatusOr<EventsService::TaggedResource> EventsService::ResolveTaggedResource(
+    const std::string& arn) const {
+  if (arn.empty()) {
+    return Constraint(arn, "resourceARN", "Member must have length greater than or equal to 1");
+  }
+  WHARF_RETURN_IF_ERROR(CheckMaxLength(arn, "resourceARN", 1600));
+  auto invalid = [] { return Validation("Parameter ResourceARN is not valid."); };
+  // arn:<partition>:events:<region>:<account>:<resource>
+  std::vector<absl::string_view> parts = absl::StrSplit(arn, absl::MaxSplits(':', 5));
+  if (parts.size() != 6 || parts[0] != "arn" || !absl::StartsWith(parts[1], "aws") ||
+      parts[2] != "events" || parts[3].empty() || parts[4].size() != 12 ||
+      !IsDigits(std::string_view(parts[4].data(), parts[4].size()))) {
+    return invalid();
+  }
+  std::string_view resource(parts[5].data(), parts[5].size());
+  TaggedResource out;
+  if (absl::StartsWith(Sv(resource), "event-bus/")) {
+    resource.remove_prefix(10);
+    if (resource.empty() || !IsNameChars(resource, /*allow_slash=*/true)) return invalid();
+    out.bus = std::string(resource);
+    if (registry_->BusArn(out.bus) != arn) return bus_internal::BusNotFound(out.bus);
+    return out;
+  }
+  if (!absl::StartsWith(Sv(resource), "rule/")) return invalid();
+  resource.remove_prefix(5);
+  // rule/<name> on the default bus, rule/<bus>/<name> on another (a partner
+  // bus's name has slashes; a rule's never does).
+  size_t slash = resource.rfind('/');
+  out.bus = slash == std::string_view::npos ? kDefaultBus : std::string(resource.substr(0, slash));
+  out.rule = std::string(slash == std::string_view::npos ? resource : resource.substr(slash + 1));
+  if (out.bus.empty() || !IsNameChars(out.bus, /*allow_slash=*/true) || out.rule.empty() ||
+      !IsNameChars(out.rule, /*allow_slash=*/false)) {
+    return invalid();
+  }
+  if (registry_->RuleArn(out.bus, out.rule) != arn) {
+    return bus_internal::RuleNotFound(out.rule, out.bus);
+  }
+  return out;
+}
+
 // ---- Event buses ----------------------------------------------------------------
 
 absl::StatusOr<events::CreateEventBusResult> EventsService::CreateEventBus(
@@ -250,6 +326,7 @@ absl::StatusOr<events::CreateEventBusResult> EventsService::CreateEventBus(
                                    " is not valid. Custom event bus names cannot contain '/'."));
   }
   WHARF_RETURN_IF_ERROR(CheckMaxLength(request.description, "description", 512));
+  WHARF_RETURN_IF_ERROR(CheckTags(request.tags));
   WHARF_ASSIGN_OR_RETURN(events::EventBus bus, registry_->CreateBus(request));
   events::CreateEventBusResult result;
   result.event_bus_arn = bus.arn;
@@ -307,10 +384,7 @@ absl::StatusOr<events::PutEventsResult> EventsService::PutEvents(
   buses.reserve(entries.size());
   for (const auto& e : entries) {
     WHARF_ASSIGN_OR_RETURN(std::string bus, ResolveBus(e.event_bus_name, "eventBusName"));
-    if (!registry_->BusExists(bus)) {
-      return MakeError(ErrorCode::kEventsResourceNotFound,
-                       absl::StrCat("Event bus ", bus, " does not exist."));
-    }
+    if (!registry_->BusExists(bus)) return bus_internal::BusNotFound(bus);
     buses.push_back(std::move(bus));
   }
 
@@ -429,6 +503,7 @@ absl::StatusOr<events::PutRuleResult> EventsService::PutRule(
                       "Member must satisfy enum value set: [ENABLED, DISABLED, "
                       "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS]");
   }
+  WHARF_RETURN_IF_ERROR(CheckTags(request.tags));
   if (request.event_pattern.empty() && request.schedule_expression.empty()) {
     return Validation("Parameter(s) EventPattern or ScheduleExpression must be specified.");
   }
@@ -457,7 +532,8 @@ absl::StatusOr<events::PutRuleResult> EventsService::PutRule(
   rule.description = request.description;
   rule.role_arn = request.role_arn;
   events::PutRuleResult result;
-  WHARF_ASSIGN_OR_RETURN(result.rule_arn, registry_->PutRule(bus, std::move(rule), schedule));
+  WHARF_ASSIGN_OR_RETURN(result.rule_arn,
+                         registry_->PutRule(bus, std::move(rule), schedule, request.tags));
   return result;
 }
 
@@ -697,6 +773,35 @@ absl::StatusOr<events::CancelReplayResult> EventsService::CancelReplay(
     const events::CancelReplayRequest& request) {
   WHARF_RETURN_IF_ERROR(CheckName(request.replay_name, "replayName", 64));
   return registry_->CancelReplay(request.replay_name);
+}
+
+// ---- Tags ---------------------------------------------------------------------------
+
+absl::Status EventsService::TagResource(const events::TagResourceRequest& request) {
+  // Shape constraints first, as AWS checks them before looking anything up.
+  WHARF_RETURN_IF_ERROR(CheckTags(request.tags));
+  WHARF_ASSIGN_OR_RETURN(TaggedResource resource, ResolveTaggedResource(request.resource_arn));
+  return registry_->TagResource(resource.bus, resource.rule, request.tags);
+}
+
+absl::Status EventsService::UntagResource(const events::UntagResourceRequest& request) {
+  for (const std::string& key : request.tag_keys) {
+    if (key.empty() || Utf8Chars(key) > 128) {
+      return Constraint(absl::StrCat("[", absl::StrJoin(request.tag_keys, ", "), "]"), "tagKeys",
+                        "Member must satisfy constraint: [Member must have length less than or "
+                        "equal to 128, Member must have length greater than or equal to 1]");
+    }
+  }
+  WHARF_ASSIGN_OR_RETURN(TaggedResource resource, ResolveTaggedResource(request.resource_arn));
+  return registry_->UntagResource(resource.bus, resource.rule, request.tag_keys);
+}
+
+absl::StatusOr<events::ListTagsForResourceResult> EventsService::ListTagsForResource(
+    const events::ListTagsForResourceRequest& request) {
+  WHARF_ASSIGN_OR_RETURN(TaggedResource resource, ResolveTaggedResource(request.resource_arn));
+  events::ListTagsForResourceResult result;
+  WHARF_ASSIGN_OR_RETURN(result.tags, registry_->ListTags(resource.bus, resource.rule));
+  return result;
 }
 
 // ---- Callbacks ----------------------------------------------------------------------

@@ -89,6 +89,11 @@ class EventsService final : public events::Service {
   absl::StatusOr<events::CancelReplayResult> CancelReplay(
       const events::CancelReplayRequest& request) override;
 
+  absl::Status TagResource(const events::TagResourceRequest& request) override;
+  absl::Status UntagResource(const events::UntagResourceRequest& request) override;
+  absl::StatusOr<events::ListTagsForResourceResult> ListTagsForResource(
+      const events::ListTagsForResourceRequest& request) override;
+
   absl::StatusOr<std::string> RegisterCallback(const std::string& name,
                                                events::Callback callback) override;
   void UnregisterCallback(const std::string& name) override;
@@ -101,6 +106,16 @@ class EventsService final : public events::Service {
 
   // EventBusName (name or ARN; empty: default) -> bus name.
   absl::StatusOr<std::string> ResolveBus(const std::string& param, const char* field) const;
+
+  // A taggable resource: a bus, or the rule `rule` on it.
+  struct TaggedResource {
+    std::string bus;
+    std::string rule;  // Empty: the bus itself.
+  };
+  // ResourceARN -> the bus or rule it names. ValidationException when it is
+  // not an event bus or rule ARN; ResourceNotFoundException when it is one
+  // of another region or account (or not in the form this broker makes).
+  absl::StatusOr<TaggedResource> ResolveTaggedResource(const std::string& arn) const;
 
   const Options options_;
   std::unique_ptr<QueueAndTopicEndpoints> endpoints_;

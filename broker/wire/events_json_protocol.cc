@@ -288,12 +288,16 @@ class EventsJsonProtocol::Call {
   }
 
   // [{"Key": .., "Value": ..}]
-  bool Tags(simdjson::dom::object object, std::string_view key, std::vector<events::Tag>* out) {
-    return Entries(object, key, [&](simdjson::dom::object tag) {
-      events::Tag& t = out->emplace_back();
-      return Str(tag, "Key", &t.key, /*required=*/true) &&
-             Str(tag, "Value", &t.value, /*required=*/true);
-    });
+  bool Tags(simdjson::dom::object object, std::string_view key, std::vector<events::Tag>* out,
+            bool required = false) {
+    return Entries(
+        object, key,
+        [&](simdjson::dom::object tag) {
+          events::Tag& t = out->emplace_back();
+          return Str(tag, "Key", &t.key, /*required=*/true) &&
+                 Str(tag, "Value", &t.value, /*required=*/true);
+        },
+        required);
   }
 
   bool DeadLetter(simdjson::dom::object object, std::optional<events::DeadLetterConfig>* out) {
@@ -553,9 +557,9 @@ EventsJsonProtocol::EventsJsonProtocol(events::Service& service) : service_(serv
       {"DescribeReplay", &EventsJsonProtocol::DescribeReplay},
       {"ListReplays", &EventsJsonProtocol::ListReplays},
       {"CancelReplay", &EventsJsonProtocol::CancelReplay},
-      {"TagResource", &EventsJsonProtocol::Unsupported},
-      {"UntagResource", &EventsJsonProtocol::Unsupported},
-      {"ListTagsForResource", &EventsJsonProtocol::Unsupported},
+      {"TagResource", &EventsJsonProtocol::TagResource},
+      {"UntagResource", &EventsJsonProtocol::UntagResource},
+      {"ListTagsForResource", &EventsJsonProtocol::ListTagsForResource},
   };
 }
 
@@ -575,14 +579,6 @@ HttpResponse EventsJsonProtocol::Handle(const RequestContext& context,
   Call call(context, operation);
   if (call.failed()) return call.Error();
   return (this->*(it->second))(call);
-}
-
-HttpResponse EventsJsonProtocol::Unsupported(Call& call) const {
-  return call.Error(
-      ErrorFor(ErrorCode::kInvalidAction,
-               absl::StrCat("The action ", Absl(call.operation()),
-                            " is not supported by wharf: EventBridge resource tags can be given at "
-                            "creation (CreateEventBus, PutRule) but not read or changed.")));
 }
 
 // ---- Event buses ------------------------------------------------------------
@@ -1029,6 +1025,52 @@ HttpResponse EventsJsonProtocol::CancelReplay(Call& call) const {
   Member(w, "ReplayArn", result->replay_arn);
   Member(w, "State", result->state);
   MemberIfSet(w, "StateReason", result->state_reason);
+  return call.Finish();
+}
+
+// ---- Tags -------------------------------------------------------------------
+
+HttpResponse EventsJsonProtocol::TagResource(Call& call) const {
+  events::TagResourceRequest request;
+  simdjson::dom::object root = call.root();
+  if (!call.Str(root, "ResourceARN", &request.resource_arn, /*required=*/true) ||
+      !call.Tags(root, "Tags", &request.tags, /*required=*/true)) {
+    return call.Error();
+  }
+  absl::Status status = service_.TagResource(request);
+  if (!status.ok()) return call.Error(status);
+  return call.Finish();
+}
+
+HttpResponse EventsJsonProtocol::UntagResource(Call& call) const {
+  events::UntagResourceRequest request;
+  simdjson::dom::object root = call.root();
+  if (!call.Str(root, "ResourceARN", &request.resource_arn, /*required=*/true) ||
+      !call.StrList(root, "TagKeys", &request.tag_keys, /*required=*/true)) {
+    return call.Error();
+  }
+  absl::Status status = service_.UntagResource(request);
+  if (!status.ok()) return call.Error(status);
+  return call.Finish();
+}
+
+HttpResponse EventsJsonProtocol::ListTagsForResource(Call& call) const {
+  events::ListTagsForResourceRequest request;
+  if (!call.Str(call.root(), "ResourceARN", &request.resource_arn, /*required=*/true)) {
+    return call.Error();
+  }
+  absl::StatusOr<events::ListTagsForResourceResult> result = service_.ListTagsForResource(request);
+  if (!result.ok()) return call.Error(result.status());
+  Writer& w = call.out();
+  Key(w, "Tags");
+  w.StartArray();
+  for (const events::Tag& tag : result->tags) {
+    w.StartObject();
+    Member(w, "Key", tag.key);
+    Member(w, "Value", tag.value);
+    w.EndObject();
+  }
+  w.EndArray();
   return call.Finish();
 }
 

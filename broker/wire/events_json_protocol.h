@@ -14,10 +14,8 @@
 // null"). Everything else (limits, names, patterns) is the service's to check.
 //
 // Operations: every one events::Service has (buses, PutEvents,
-// TestEventPattern, rules, targets, archives, replays). The tagging
-// operations (TagResource, UntagResource, ListTagsForResource) are answered
-// with UnknownOperationException: the service keeps creation tags but has no
-// API to read or change them.
+// TestEventPattern, rules, targets, archives, replays, and TagResource,
+// UntagResource, ListTagsForResource, whose ARN member is "ResourceARN").
 //
 // Thread safety: thread-safe (the service is).
 
@@ -71,7 +69,9 @@ class EventsJsonProtocol : public JsonProtocol {
   HttpResponse DescribeReplay(Call& call) const;
   HttpResponse ListReplays(Call& call) const;
   HttpResponse CancelReplay(Call& call) const;
-  HttpResponse Unsupported(Call& call) const;
+  HttpResponse TagResource(Call& call) const;
+  HttpResponse UntagResource(Call& call) const;
+  HttpResponse ListTagsForResource(Call& call) const;
 
   events::Service& service_;
   absl::flat_hash_map<absl::string_view, Operation> operations_;

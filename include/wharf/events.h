@@ -48,8 +48,10 @@
 namespace wharf::events {
 
 struct Tag {
-  std::string key;
-  std::string value;
+  std::string key;    // 1-128 chars.
+  std::string value;  // 0-256 chars.
+
+  friend bool operator==(const Tag&, const Tag&) = default;
 };
 
 struct DeadLetterConfig {
@@ -379,6 +381,28 @@ struct CancelReplayResult {
   std::string state_reason;
 };
 
+// ---- Tags -------------------------------------------------------------------
+
+// Event buses and rules carry tags (at most 50 each). A resource is named by
+// its ARN: arn:aws:events:<region>:<account>:event-bus/<name>, or
+// ...:rule/<name> for a rule on the default bus and ...:rule/<bus>/<name>
+// otherwise. Tags given at CreateEventBus / PutRule (creation) count too;
+// deleting the resource drops them.
+struct TagResourceRequest {
+  std::string resource_arn;
+  std::vector<Tag> tags;  // Adds, or replaces the value of an existing key.
+};
+struct UntagResourceRequest {
+  std::string resource_arn;
+  std::vector<std::string> tag_keys;  // Keys the resource lacks are ignored.
+};
+struct ListTagsForResourceRequest {
+  std::string resource_arn;
+};
+struct ListTagsForResourceResult {
+  std::vector<Tag> tags;  // By key.
+};
+
 // ---- In-process callback targets --------------------------------------------
 
 // What a callback target receives: the shaped input (the event envelope, or
@@ -465,6 +489,14 @@ class Service {
       const DescribeReplayRequest& request) = 0;
   virtual absl::StatusOr<ListReplaysResult> ListReplays(const ListReplaysRequest& request) = 0;
   virtual absl::StatusOr<CancelReplayResult> CancelReplay(const CancelReplayRequest& request) = 0;
+
+  // Tags on event buses and rules. Errors: ValidationException (malformed
+  // ARN, key or value length), ResourceNotFoundException,
+  // LimitExceededException (more than 50 tags on the resource).
+  virtual absl::Status TagResource(const TagResourceRequest& request) = 0;
+  virtual absl::Status UntagResource(const UntagResourceRequest& request) = 0;
+  virtual absl::StatusOr<ListTagsForResourceResult> ListTagsForResource(
+      const ListTagsForResourceRequest& request) = 0;
 
   // Registers an in-process target and returns its ARN
   // ("arn:wharf:events:<region>:<account>:callback/<name>"). Registering an

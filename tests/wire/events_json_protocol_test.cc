@@ -523,11 +523,72 @@ TEST_F(EventsJsonProtocolTest, UnknownOperationIsUnknownOperationException) {
   EXPECT_EQ(error.message, "The action PutPartnerEvents is not valid for this endpoint.");
 }
 
-TEST_F(EventsJsonProtocolTest, TaggingOperationsSayTheyAreNotSupported) {
-  ErrorOf error(Call("ListTagsForResource",
-                     R"({"ResourceARN":"arn:aws:events:us-east-1:000000000000:rule/r"})"));
-  EXPECT_EQ(error.type, "UnknownOperationException");
-  EXPECT_THAT(error.message, HasSubstr("ListTagsForResource is not supported by wharf"));
+TEST_F(EventsJsonProtocolTest, TagsRoundTripOnARule) {
+  Ok("PutRule", R"({"Name":"r","EventPattern":"{\"source\":[\"s\"]}",)"
+                R"("Tags":[{"Key":"z","Value":"created"}]})");
+  const std::string arn = R"("ResourceARN":"arn:aws:events:us-east-1:000000000000:rule/r")";
+  rapidjson::Document tagged =
+      Ok("TagResource", "{" + arn + R"(,"Tags":[{"Key":"b","Value":"2"},{"Key":"a","Value":""}]})");
+  EXPECT_EQ(tagged.MemberCount(), 0u);
+  rapidjson::Document untagged = Ok("UntagResource", "{" + arn + R"(,"TagKeys":["z","never"]})");
+  EXPECT_EQ(untagged.MemberCount(), 0u);
+  rapidjson::Document listed = Ok("ListTagsForResource", "{" + arn + "}");
+  ASSERT_TRUE(listed.HasMember("Tags") && listed["Tags"].IsArray());
+  const rapidjson::Value& tags = listed["Tags"];
+  ASSERT_EQ(tags.Size(), 2u);
+  EXPECT_STREQ(tags[0]["Key"].GetString(), "a");
+  EXPECT_STREQ(tags[0]["Value"].GetString(), "");
+  EXPECT_STREQ(tags[1]["Key"].GetString(), "b");
+  EXPECT_STREQ(tags[1]["Value"].GetString(), "2");
+}
+
+TEST_F(EventsJsonProtocolTest, ABusWithoutTagsListsAnEmptyArray) {
+  rapidjson::Document listed =
+      Ok("ListTagsForResource",
+         R"({"ResourceARN":"arn:aws:events:us-east-1:000000000000:event-bus/default"})");
+  ASSERT_TRUE(listed.HasMember("Tags") && listed["Tags"].IsArray());
+  EXPECT_EQ(listed["Tags"].Size(), 0u);
+}
+
+TEST_F(EventsJsonProtocolTest, TaggingErrorsAreAwsErrors) {
+  ErrorOf missing_rule(Call("TagResource",
+                            R"({"ResourceARN":"arn:aws:events:us-east-1:000000000000:rule/nope",)"
+                            R"("Tags":[{"Key":"k","Value":"v"}]})"));
+  EXPECT_EQ(missing_rule.status, 400);
+  EXPECT_EQ(missing_rule.type, "ResourceNotFoundException");
+  EXPECT_EQ(missing_rule.message, "Rule nope does not exist on EventBus default.");
+  ErrorOf bad_arn(Call("ListTagsForResource", R"({"ResourceARN":"not-an-arn"})"));
+  EXPECT_EQ(bad_arn.type, "ValidationException");
+  EXPECT_EQ(bad_arn.message, "Parameter ResourceARN is not valid.");
+}
+
+TEST_F(EventsJsonProtocolTest, TaggingParametersAreRequired) {
+  ErrorOf no_arn(Call("ListTagsForResource", "{}"));
+  EXPECT_EQ(no_arn.type, "ValidationException");
+  EXPECT_EQ(no_arn.message,
+            "1 validation error detected: Value null at 'resourceARN' failed to satisfy "
+            "constraint: Member must not be null");
+  ErrorOf no_tags(
+      Call("TagResource",
+           R"({"ResourceARN":"arn:aws:events:us-east-1:000000000000:event-bus/default"})"));
+  EXPECT_EQ(no_tags.type, "ValidationException");
+  EXPECT_EQ(no_tags.message,
+            "1 validation error detected: Value null at 'tags' failed to satisfy constraint: "
+            "Member must not be null");
+  ErrorOf no_keys(
+      Call("UntagResource",
+           R"({"ResourceARN":"arn:aws:events:us-east-1:000000000000:event-bus/default"})"));
+  EXPECT_EQ(no_keys.type, "ValidationException");
+  EXPECT_EQ(no_keys.message,
+            "1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: "
+            "Member must not be null");
+  ErrorOf no_value(Call("TagResource",
+                        R"({"ResourceARN":"arn:aws:events:us-east-1:000000000000:event-bus/)"
+                        R"(default","Tags":[{"Key":"k"}]})"));
+  EXPECT_EQ(no_value.type, "ValidationException");
+  EXPECT_EQ(no_value.message,
+            "1 validation error detected: Value null at 'tags.1.member.value' failed to satisfy "
+            "constraint: Member must not be null");
 }
 
 // ---- Robustness: malformed requests end in an AWS error, never a crash ------
@@ -546,6 +607,11 @@ const std::vector<std::pair<std::string, std::string>>& SampleRequests() {
       {"TestEventPattern", R"({"EventPattern":"{\"source\":[\"s\"]}","Event":"{}"})"},
       {"PutRule", R"({"Name":"r","EventPattern":"{\"source\":[\"s\"]}","State":"ENABLED",)"
                   R"("Description":"d","RoleArn":"a","Tags":[{"Key":"k","Value":"v"}]})"},
+      {"TagResource", R"({"ResourceARN":"arn:aws:events:us-east-1:000000000000:rule/r",)"
+                      R"("Tags":[{"Key":"k","Value":"v"}]})"},
+      {"ListTagsForResource", R"({"ResourceARN":"arn:aws:events:us-east-1:000000000000:rule/r"})"},
+      {"UntagResource", R"({"ResourceARN":"arn:aws:events:us-east-1:000000000000:event-bus/)"
+                        R"(default","TagKeys":["k"]})"},
       {"DescribeRule", R"({"Name":"r","EventBusName":"default"})"},
       {"ListRules", R"({"NamePrefix":"r","Limit":1})"},
       {"EnableRule", R"({"Name":"r"})"},

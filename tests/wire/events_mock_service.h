@@ -58,6 +58,10 @@ class MockEventsService : public events::Service {
               (const events::ListReplaysRequest&), (override));
   MOCK_METHOD(absl::StatusOr<events::CancelReplayResult>, CancelReplay,
               (const events::CancelReplayRequest&), (override));
+  MOCK_METHOD(absl::Status, TagResource, (const events::TagResourceRequest&), (override));
+  MOCK_METHOD(absl::Status, UntagResource, (const events::UntagResourceRequest&), (override));
+  MOCK_METHOD(absl::StatusOr<events::ListTagsForResourceResult>, ListTagsForResource,
+              (const events::ListTagsForResourceRequest&), (override));
   MOCK_METHOD(absl::StatusOr<std::string>, RegisterCallback, (const std::string&, events::Callback),
               (override));
   MOCK_METHOD(void, UnregisterCallback, (const std::string&), (override));

@@ -203,6 +203,16 @@ class StubService : public events::Service {
       const events::CancelReplayRequest& r) override {
     return Maybe(r.replay_name, events::CancelReplayResult{Replay().replay_arn, "CANCELLING", ""});
   }
+  absl::Status TagResource(const events::TagResourceRequest& r) override {
+    return MaybeStatus(r.resource_arn);
+  }
+  absl::Status UntagResource(const events::UntagResourceRequest& r) override {
+    return MaybeStatus(r.resource_arn);
+  }
+  absl::StatusOr<events::ListTagsForResourceResult> ListTagsForResource(
+      const events::ListTagsForResourceRequest& r) override {
+    return Maybe(r.resource_arn, events::ListTagsForResourceResult{{{"a", ""}, {"k\n\"q\"", "v"}}});
+  }
   absl::StatusOr<std::string> RegisterCallback(const std::string& name, events::Callback) override {
     return name;
   }
@@ -216,7 +226,8 @@ constexpr std::string_view kOperations[] = {
     "PutTargets",     "RemoveTargets",       "ListTargetsByRule", "ListRuleNamesByTarget",
     "CreateArchive",  "UpdateArchive",       "DescribeArchive",   "ListArchives",
     "DeleteArchive",  "StartReplay",         "DescribeReplay",    "ListReplays",
-    "CancelReplay",   "ListTagsForResource", "Teleport",
+    "CancelReplay",   "ListTagsForResource", "Teleport",          "TagResource",
+    "UntagResource",
 };
 
 struct Harness {
