@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "tests/bus/events_fixture.h"
 
 namespace wharf::testing {
@@ -463,6 +464,248 @@ TEST_F(EventsServiceTest, CallbackArnsAreWharfArns) {
   EXPECT_EQ(Callback("cb", recorder), "arn:wharf:events:us-east-1:123456789012:callback/cb");
   EXPECT_THAT(ev().RegisterCallback("bad name", recorder.AsCallback()),
               HasErrorCode(ErrorCode::kEventsValidation));
+}
+
+// ---- Tags -------------------------------------------------------------------
+
+constexpr char kPattern[] = R"({"source":["s"]})";
+constexpr char kDefaultBusArn[] = "arn:aws:events:us-east-1:123456789012:event-bus/default";
+constexpr char kRuleArn[] = "arn:aws:events:us-east-1:123456789012:rule/r";
+
+class EventsTagsTest : public EventsTest {
+ protected:
+  std::vector<events::Tag> TagsOf(const std::string& arn) {
+    auto listed = ev().ListTagsForResource({.resource_arn = arn});
+    EXPECT_THAT(listed, IsOk());
+    return listed.ok() ? listed->tags : std::vector<events::Tag>{};
+  }
+  // `n` tags "k0".."k<n-1>".
+  static std::vector<events::Tag> ManyTags(int n, const std::string& prefix = "k") {
+    std::vector<events::Tag> tags;
+    for (int i = 0; i < n; ++i) tags.push_back({absl::StrCat(prefix, i), "v"});
+    return tags;
+  }
+};
+
+using Tags = std::vector<events::Tag>;
+
+TEST_F(EventsTagsTest, RuleTagsAreListedByKey) {
+  ASSERT_THAT(ev().PutRule({.name = "r", .event_pattern = kPattern}), IsOk());
+  EXPECT_THAT(TagsOf(kRuleArn), ::testing::IsEmpty());
+  ASSERT_THAT(ev().TagResource({.resource_arn = kRuleArn, .tags = {{"team", "a"}, {"env", "p"}}}),
+              IsOk());
+  EXPECT_EQ(TagsOf(kRuleArn), (Tags{{"env", "p"}, {"team", "a"}}));
+}
+
+TEST_F(EventsTagsTest, TaggingAnExistingKeyReplacesItsValue) {
+  ASSERT_THAT(ev().PutRule({.name = "r", .event_pattern = kPattern}), IsOk());
+  ASSERT_THAT(ev().TagResource({.resource_arn = kRuleArn, .tags = {{"a", "1"}, {"b", "2"}}}),
+              IsOk());
+  ASSERT_THAT(ev().TagResource({.resource_arn = kRuleArn, .tags = {{"b", "3"}, {"c", ""}}}),
+              IsOk());
+  EXPECT_EQ(TagsOf(kRuleArn), (Tags{{"a", "1"}, {"b", "3"}, {"c", ""}}));
+}
+
+TEST_F(EventsTagsTest, UntagRemovesKeysAndIgnoresAbsentOnes) {
+  ASSERT_THAT(ev().PutRule({.name = "r", .event_pattern = kPattern}), IsOk());
+  ASSERT_THAT(ev().TagResource({.resource_arn = kRuleArn, .tags = {{"a", "1"}, {"b", "2"}}}),
+              IsOk());
+  ASSERT_THAT(ev().UntagResource({.resource_arn = kRuleArn, .tag_keys = {"a", "never"}}), IsOk());
+  EXPECT_EQ(TagsOf(kRuleArn), (Tags{{"b", "2"}}));
+}
+
+TEST_F(EventsTagsTest, BusesAreTaggedByTheirArn) {
+  ASSERT_OK_AND_ASSIGN(auto bus, ev().CreateEventBus({.name = "orders"}));
+  ASSERT_THAT(ev().TagResource({.resource_arn = bus.event_bus_arn, .tags = {{"k", "v"}}}), IsOk());
+  EXPECT_EQ(TagsOf(bus.event_bus_arn), (Tags{{"k", "v"}}));
+  ASSERT_THAT(ev().UntagResource({.resource_arn = bus.event_bus_arn, .tag_keys = {"k"}}), IsOk());
+  EXPECT_THAT(TagsOf(bus.event_bus_arn), ::testing::IsEmpty());
+}
+
+TEST_F(EventsTagsTest, TheDefaultBusCanBeTagged) {
+  ASSERT_THAT(ev().TagResource({.resource_arn = kDefaultBusArn, .tags = {{"k", "v"}}}), IsOk());
+  EXPECT_EQ(TagsOf(kDefaultBusArn), (Tags{{"k", "v"}}));
+}
+
+TEST_F(EventsTagsTest, BusAndRuleTagsAreSeparate) {
+  ASSERT_THAT(ev().CreateEventBus({.name = "orders"}), IsOk());
+  ASSERT_OK_AND_ASSIGN(
+      auto rule,
+      ev().PutRule({.name = "r", .event_pattern = kPattern, .event_bus_name = "orders"}));
+  ASSERT_THAT(ev().PutRule({.name = "r", .event_pattern = kPattern}), IsOk());
+  ASSERT_THAT(ev().TagResource({.resource_arn = rule.rule_arn, .tags = {{"rule", "1"}}}), IsOk());
+  EXPECT_EQ(TagsOf(rule.rule_arn), (Tags{{"rule", "1"}}));
+  EXPECT_THAT(TagsOf("arn:aws:events:us-east-1:123456789012:event-bus/orders"),
+              ::testing::IsEmpty());
+  EXPECT_THAT(TagsOf(kRuleArn), ::testing::IsEmpty());  // Same name, default bus.
+}
+
+TEST_F(EventsTagsTest, RuleOnABusNamedLikeAnArnPartIsFound) {
+  ASSERT_THAT(ev().CreateEventBus({.name = "my-event-bus"}), IsOk());
+  ASSERT_OK_AND_ASSIGN(
+      auto rule,
+      ev().PutRule({.name = "r", .event_pattern = kPattern, .event_bus_name = "my-event-bus"}));
+  EXPECT_EQ(rule.rule_arn, "arn:aws:events:us-east-1:123456789012:rule/my-event-bus/r");
+  ASSERT_THAT(ev().TagResource({.resource_arn = rule.rule_arn, .tags = {{"k", "v"}}}), IsOk());
+  EXPECT_EQ(TagsOf(rule.rule_arn), (Tags{{"k", "v"}}));
+}
+
+TEST_F(EventsTagsTest, TagsGivenAtCreationAreListed) {
+  ASSERT_OK_AND_ASSIGN(auto bus,
+                       ev().CreateEventBus({.name = "orders", .tags = {{"b", "2"}, {"a", "1"}}}));
+  EXPECT_EQ(TagsOf(bus.event_bus_arn), (Tags{{"a", "1"}, {"b", "2"}}));
+  ASSERT_OK_AND_ASSIGN(
+      auto rule, ev().PutRule({.name = "r", .event_pattern = kPattern, .tags = {{"t", "x"}}}));
+  EXPECT_EQ(TagsOf(rule.rule_arn), (Tags{{"t", "x"}}));
+}
+
+TEST_F(EventsTagsTest, PutRuleOnAnExistingRuleKeepsItsTags) {
+  ASSERT_THAT(ev().PutRule({.name = "r", .event_pattern = kPattern, .tags = {{"a", "1"}}}), IsOk());
+  ASSERT_THAT(ev().TagResource({.resource_arn = kRuleArn, .tags = {{"b", "2"}}}), IsOk());
+  ASSERT_THAT(ev().PutRule({.name = "r",
+                            .event_pattern = R"({"source":["t"]})",
+                            .tags = {{"a", "changed"}, {"c", "3"}}}),
+              IsOk());
+  EXPECT_EQ(TagsOf(kRuleArn), (Tags{{"a", "1"}, {"b", "2"}}));
+}
+
+TEST_F(EventsTagsTest, DeletingARuleDropsItsTags) {
+  ASSERT_THAT(ev().PutRule({.name = "r", .event_pattern = kPattern, .tags = {{"a", "1"}}}), IsOk());
+  ASSERT_THAT(ev().DeleteRule({.name = "r"}), IsOk());
+  EXPECT_THAT(
+      ev().ListTagsForResource({.resource_arn = kRuleArn}),
+      HasError(ErrorCode::kEventsResourceNotFound, "Rule r does not exist on EventBus default."));
+  ASSERT_THAT(ev().PutRule({.name = "r", .event_pattern = kPattern}), IsOk());
+  EXPECT_THAT(TagsOf(kRuleArn), ::testing::IsEmpty());
+}
+
+TEST_F(EventsTagsTest, DeletingABusDropsItsTags) {
+  ASSERT_OK_AND_ASSIGN(auto bus, ev().CreateEventBus({.name = "orders", .tags = {{"a", "1"}}}));
+  ASSERT_THAT(ev().DeleteEventBus({.name = "orders"}), IsOk());
+  EXPECT_THAT(ev().TagResource({.resource_arn = bus.event_bus_arn, .tags = {{"k", "v"}}}),
+              HasError(ErrorCode::kEventsResourceNotFound, "Event bus orders does not exist."));
+  ASSERT_THAT(ev().CreateEventBus({.name = "orders"}), IsOk());
+  EXPECT_THAT(TagsOf(bus.event_bus_arn), ::testing::IsEmpty());
+}
+
+TEST_F(EventsTagsTest, UnknownResourcesAreNotFound) {
+  EXPECT_THAT(
+      ev().TagResource({.resource_arn = kRuleArn, .tags = {{"k", "v"}}}),
+      HasError(ErrorCode::kEventsResourceNotFound, "Rule r does not exist on EventBus default."));
+  EXPECT_THAT(
+      ev().UntagResource({.resource_arn = "arn:aws:events:us-east-1:123456789012:rule/nobus/r",
+                          .tag_keys = {"k"}}),
+      HasError(ErrorCode::kEventsResourceNotFound, "Event bus nobus does not exist."));
+  EXPECT_THAT(ev().ListTagsForResource(
+                  {.resource_arn = "arn:aws:events:us-east-1:123456789012:event-bus/nobus"}),
+              HasError(ErrorCode::kEventsResourceNotFound, "Event bus nobus does not exist."));
+}
+
+TEST_F(EventsTagsTest, ArnsOfAnotherRegionOrAccountAreNotFound) {
+  ASSERT_THAT(ev().PutRule({.name = "r", .event_pattern = kPattern}), IsOk());
+  EXPECT_THAT(
+      ev().ListTagsForResource({.resource_arn = "arn:aws:events:eu-west-1:123456789012:rule/r"}),
+      HasError(ErrorCode::kEventsResourceNotFound, "Rule r does not exist on EventBus default."));
+  EXPECT_THAT(ev().ListTagsForResource(
+                  {.resource_arn = "arn:aws:events:us-east-1:999999999999:event-bus/default"}),
+              HasError(ErrorCode::kEventsResourceNotFound, "Event bus default does not exist."));
+}
+
+TEST_F(EventsTagsTest, MalformedArnsAreValidationErrors) {
+  for (const char* arn :
+       {"r", "arn:aws:events:us-east-1:123456789012", "arn:aws:sqs:us-east-1:123456789012:q",
+        "arn:aws:events:us-east-1:1234:rule/r", "arn:aws:events:us-east-1:123456789012:archive/a",
+        "arn:aws:events:us-east-1:123456789012:rule/",
+        "arn:aws:events:us-east-1:123456789012:rule/b/",
+        "arn:aws:events:us-east-1:123456789012:event-bus/", "arn:aws:events::123456789012:rule/r",
+        "arn:aws:events:us-east-1:123456789012:rule/bad name"}) {
+    SCOPED_TRACE(arn);
+    EXPECT_THAT(ev().ListTagsForResource({.resource_arn = arn}),
+                HasError(ErrorCode::kEventsValidation, "Parameter ResourceARN is not valid."));
+  }
+  EXPECT_THAT(ev().ListTagsForResource({.resource_arn = ""}),
+              HasError(ErrorCode::kEventsValidation, HasSubstr("at 'resourceARN'")));
+  EXPECT_THAT(ev().ListTagsForResource({.resource_arn = std::string(1601, 'a')}),
+              HasError(ErrorCode::kEventsValidation,
+                       HasSubstr("Member must have length less than or equal to 1600")));
+}
+
+TEST_F(EventsTagsTest, KeyAndValueLengthsAreValidated) {
+  ASSERT_THAT(ev().PutRule({.name = "r", .event_pattern = kPattern}), IsOk());
+  EXPECT_THAT(ev().TagResource({.resource_arn = kRuleArn, .tags = {{"ok", ""}, {"", "v"}}}),
+              HasError(ErrorCode::kEventsValidation,
+                       "1 validation error detected: Value '' at 'tags.2.member.key' failed to "
+                       "satisfy constraint: Member must have length greater than or equal to 1"));
+  EXPECT_THAT(ev().TagResource({.resource_arn = kRuleArn, .tags = {{std::string(129, 'k'), ""}}}),
+              HasError(ErrorCode::kEventsValidation,
+                       HasSubstr("at 'tags.1.member.key' failed to satisfy constraint: Member "
+                                 "must have length less than or equal to 128")));
+  EXPECT_THAT(ev().TagResource({.resource_arn = kRuleArn, .tags = {{"k", std::string(257, 'v')}}}),
+              HasError(ErrorCode::kEventsValidation,
+                       HasSubstr("at 'tags.1.member.value' failed to satisfy constraint: Member "
+                                 "must have length less than or equal to 256")));
+  EXPECT_THAT(ev().UntagResource({.resource_arn = kRuleArn, .tag_keys = {""}}),
+              HasError(ErrorCode::kEventsValidation, HasSubstr("at 'tagKeys'")));
+  EXPECT_THAT(TagsOf(kRuleArn), ::testing::IsEmpty());
+}
+
+TEST_F(EventsTagsTest, LengthsCountCharactersNotBytes) {
+  ASSERT_THAT(ev().PutRule({.name = "r", .event_pattern = kPattern}), IsOk());
+  std::string key;
+  for (int i = 0; i < 128; ++i) key += "\xC3\xA9";  // 128 x U+00E9 (256 bytes).
+  std::string value;
+  for (int i = 0; i < 256; ++i) value += "\xE2\x82\xAC";  // 256 x U+20AC.
+  EXPECT_THAT(ev().TagResource({.resource_arn = kRuleArn, .tags = {{key, value}}}), IsOk());
+}
+
+TEST_F(EventsTagsTest, AtMostFiftyTagsPerResource) {
+  ASSERT_THAT(ev().PutRule({.name = "r", .event_pattern = kPattern}), IsOk());
+  ASSERT_THAT(ev().TagResource({.resource_arn = kRuleArn, .tags = ManyTags(49)}), IsOk());
+  // Replacing values does not count.
+  ASSERT_THAT(ev().TagResource({.resource_arn = kRuleArn, .tags = {{"k0", "w"}, {"new", "v"}}}),
+              IsOk());
+  EXPECT_THAT(ev().TagResource({.resource_arn = kRuleArn, .tags = {{"k0", "x"}, {"one-more", ""}}}),
+              HasError(ErrorCode::kEventsLimitExceeded,
+                       "The requested resource exceeds the maximum number allowed."));
+  auto tags = TagsOf(kRuleArn);
+  EXPECT_THAT(tags, SizeIs(50));
+  EXPECT_THAT(tags,
+              ::testing::Contains(events::Tag{"k0", "w"}));  // The failed call changed nothing.
+  ASSERT_THAT(ev().UntagResource({.resource_arn = kRuleArn, .tag_keys = {"new"}}), IsOk());
+  EXPECT_THAT(ev().TagResource({.resource_arn = kRuleArn, .tags = {{"one-more", ""}}}), IsOk());
+}
+
+TEST_F(EventsTagsTest, AtMostFiftyTagsAtCreation) {
+  EXPECT_THAT(ev().CreateEventBus({.name = "orders", .tags = ManyTags(51)}),
+              HasErrorCode(ErrorCode::kEventsLimitExceeded));
+  EXPECT_THAT(ev().DescribeEventBus({.name = "orders"}),
+              HasErrorCode(ErrorCode::kEventsResourceNotFound));
+  EXPECT_THAT(ev().PutRule({.name = "r", .event_pattern = kPattern, .tags = ManyTags(51)}),
+              HasErrorCode(ErrorCode::kEventsLimitExceeded));
+  EXPECT_THAT(ev().DescribeRule({.name = "r"}), HasErrorCode(ErrorCode::kEventsResourceNotFound));
+  EXPECT_THAT(ev().PutRule({.name = "r", .event_pattern = kPattern, .tags = ManyTags(50)}), IsOk());
+}
+
+TEST_F(EventsTagsTest, TagsAtCreationAreValidated) {
+  EXPECT_THAT(ev().CreateEventBus({.name = "orders", .tags = {{"", "v"}}}),
+              HasError(ErrorCode::kEventsValidation, HasSubstr("'tags.1.member.key'")));
+  EXPECT_THAT(ev().PutRule({.name = "r", .event_pattern = kPattern, .tags = {{"", "v"}}}),
+              HasError(ErrorCode::kEventsValidation, HasSubstr("'tags.1.member.key'")));
+}
+
+TEST_F(EventsTagsTest, TaggingAScheduledRuleKeepsItsSchedule) {
+  Recorder recorder;
+  std::string arn = Callback("cb", recorder);
+  ASSERT_THAT(ev().PutRule({.name = "tick", .schedule_expression = "rate(1 minute)"}), IsOk());
+  ASSERT_THAT(ev().PutTargets({.rule = "tick", .targets = {{.id = "t", .arn = arn}}}), IsOk());
+  const std::string tick = "arn:aws:events:us-east-1:123456789012:rule/tick";
+  ASSERT_THAT(ev().TagResource({.resource_arn = tick, .tags = {{"k", "v"}}}), IsOk());
+  clock_->Advance(absl::Minutes(2));
+  ASSERT_THAT(ev().UntagResource({.resource_arn = tick, .tag_keys = {"k"}}), IsOk());
+  clock_->Advance(absl::Minutes(1));
+  EXPECT_EQ(recorder.size(), 3u);
+  // The targets survive too.
+  EXPECT_THAT(ev().ListTargetsByRule({.rule = "tick"})->targets, SizeIs(1));
 }
 
 }  // namespace
