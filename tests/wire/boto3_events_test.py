@@ -4,8 +4,8 @@
 Run through run_with_server.py, which sets WHARF_ENDPOINT. Covers event bus
 CRUD, rules with patterns, targets on SQS queues (delivery seen through the
 boto3 SQS client), InputTransformer, TestEventPattern, per-entry PutEvents
-failures, archives and replays, the buses and rules of wharf-test.conf, and
-errors by the exact code the SDK surfaces.
+failures, archives and replays, tags on rules, the buses and rules of
+wharf-test.conf, and errors by the exact code the SDK surfaces.
 """
 
 import datetime
@@ -320,6 +320,29 @@ class Boto3EventsTest(unittest.TestCase):
         self.events.delete_archive(ArchiveName=name)
         with self.assertRaises(self.events.exceptions.ResourceNotFoundException):
             self.events.describe_archive(ArchiveName=name)
+
+    # ---- tags --------------------------------------------------------------
+
+    def test_tag_list_untag_a_rule_on_a_custom_bus(self):
+        bus = self.new_bus()
+        rule_arn = self.events.put_rule(
+            Name=unique("r"), EventBusName=bus, EventPattern=json.dumps({"source": ["s"]}),
+            Tags=[{"Key": "created", "Value": "yes"}])["RuleArn"]
+        self.assertIn(":rule/%s/" % bus, rule_arn)
+        self.events.tag_resource(ResourceARN=rule_arn, Tags=[{"Key": "team", "Value": "core"},
+                                                             {"Key": "env", "Value": ""}])
+        self.assertEqual(self.events.list_tags_for_resource(ResourceARN=rule_arn)["Tags"],
+                         [{"Key": "created", "Value": "yes"}, {"Key": "env", "Value": ""},
+                          {"Key": "team", "Value": "core"}])
+        self.events.untag_resource(ResourceARN=rule_arn, TagKeys=["created", "never-set"])
+        self.assertEqual(self.events.list_tags_for_resource(ResourceARN=rule_arn)["Tags"],
+                         [{"Key": "env", "Value": ""}, {"Key": "team", "Value": "core"}])
+
+    def test_tagging_a_missing_rule_is_resource_not_found(self):
+        missing = "arn:aws:events:%s:%s:rule/%s" % (REGION, ACCOUNT, unique("r"))
+        with self.assertRaises(self.events.exceptions.ResourceNotFoundException) as context:
+            self.events.tag_resource(ResourceARN=missing, Tags=[{"Key": "k", "Value": "v"}])
+        self.assertErrorCode(context, "ResourceNotFoundException")
 
     # ---- errors ------------------------------------------------------------
 
