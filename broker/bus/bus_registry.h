@@ -21,8 +21,9 @@
 //
 // Invariants: a rule's pattern is in its bus's Matcher iff the rule is enabled
 // and has a pattern. Every change to a rule replaces its RuleEntry (entries are
-// immutable) with a new generation; a scheduled rule's timer chain belongs to
-// one generation and stops when it is superseded.
+// immutable); PutRule, EnableRule and DisableRule give the new entry a new
+// generation, while target and tag changes keep it. A scheduled rule's timer
+// chain belongs to one generation and stops when it is superseded.
 //
 // Lock order: BusRegistry::mu_ before Bus::mu_. No lock is held while a target
 // (callback, queue, topic, other bus) is called.
