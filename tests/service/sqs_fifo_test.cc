@@ -2,9 +2,7 @@
 // deduplication id, no per-message delay), batch quirks, and the behaviour the
 // service exposes (sequence numbers, dedup, ordering, system attributes).
 
-#include <stop_token>
 #include <string>
-#include <thread>
 
 #include "tests/service/sqs_test_fixture.h"
 
@@ -37,16 +35,7 @@ TEST_F(SqsFifoTest, SendReturnsASequenceNumber) {
 }
 
 TEST_F(SqsFifoTest, AStopRequestEndsALongPoll) {
-  std::string url = CreateFifo("jobs.fifo");
-  std::stop_source stop;
-  absl::StatusOr<sqs::ReceiveMessageResult> got;
-  std::thread receiver([&] {
-    got = sqs().ReceiveMessage(
-        {.queue_url = url, .wait_time_seconds = 20, .stop_token = stop.get_token()});
-  });
-  clock_->AwaitWaiters(1);
-  stop.request_stop();  // Time does not move: only the stop can end the poll.
-  receiver.join();
+  absl::StatusOr<sqs::ReceiveMessageResult> got = LongPollUntilStopped(CreateFifo("jobs.fifo"));
   ASSERT_OK(got.status());
   EXPECT_THAT(got->messages, IsEmpty());
 }

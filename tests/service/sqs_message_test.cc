@@ -405,16 +405,7 @@ TEST_F(SqsMessageTest, DeletingTheQueueEndsALongPoll) {
 }
 
 TEST_F(SqsMessageTest, AStopRequestEndsALongPoll) {
-  std::string url = Create("jobs");
-  std::stop_source stop;
-  absl::StatusOr<sqs::ReceiveMessageResult> got;
-  std::thread receiver([&] {
-    got = sqs().ReceiveMessage(
-        {.queue_url = url, .wait_time_seconds = 20, .stop_token = stop.get_token()});
-  });
-  clock_->AwaitWaiters(1);
-  stop.request_stop();  // Time does not move: only the stop can end the poll.
-  receiver.join();
+  absl::StatusOr<sqs::ReceiveMessageResult> got = LongPollUntilStopped(Create("jobs"));
   ASSERT_OK(got.status());
   EXPECT_THAT(got->messages, IsEmpty());
 }

@@ -4,7 +4,9 @@
 #define WHARF_TESTS_SERVICE_SQS_TEST_FIXTURE_H_
 
 #include <memory>
+#include <stop_token>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -72,6 +74,21 @@ class SqsTest : public ::testing::Test {
                                         .message_system_attribute_names = {"All"}});
     EXPECT_TRUE(result.ok()) << result.status();
     return result.ok() ? std::move(result->messages) : std::vector<sqs::Message>();
+  }
+
+  // Starts a 20 s long poll on another thread, waits until it is parked,
+  // then requests a stop (the clock never moves) and returns what it got.
+  absl::StatusOr<sqs::ReceiveMessageResult> LongPollUntilStopped(const std::string& url) {
+    std::stop_source stop;
+    absl::StatusOr<sqs::ReceiveMessageResult> got;
+    std::thread receiver([&] {
+      got = sqs().ReceiveMessage(
+          {.queue_url = url, .wait_time_seconds = 20, .stop_token = stop.get_token()});
+    });
+    clock_->AwaitWaiters(1);
+    stop.request_stop();
+    receiver.join();
+    return got;
   }
 
   std::string Attribute(const std::string& url, const std::string& name) {
