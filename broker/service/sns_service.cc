@@ -16,6 +16,7 @@
 #include "broker/base/digests.h"
 #include "broker/base/ids.h"
 #include "broker/base/status_macros.h"
+#include "broker/service/permission_policy.h"
 #include "rapidjson/document.h"
 #include "wharf/errors.h"
 #include "wharf/pattern.h"
@@ -168,6 +169,16 @@ absl::Status ApplyTopicAttribute(const std::string& name, const std::string& val
     }
   }
   return absl::OkStatus();
+}
+
+// The topic actions AddPermission can share (its ActionName values).
+bool IsTopicAction(std::string_view action) {
+  for (std::string_view known :
+       {"GetTopicAttributes", "SetTopicAttributes", "AddPermission", "RemovePermission",
+        "DeleteTopic", "Subscribe", "ListSubscriptionsByTopic", "Publish", "Receive"}) {
+    if (action == known) return true;
+  }
+  return false;
 }
 
 absl::Status ValidateTags(const std::vector<sns::Tag>& tags) {
@@ -571,6 +582,41 @@ absl::Status SnsService::SetTopicAttributes(const sns::SetTopicAttributesRequest
   if (!s.ok()) return InvalidParameter(absl::StrCat("Invalid parameter: ", s.message()));
   return registry_->SetTopicAttribute(request.topic_arn, request.attribute_name,
                                       request.attribute_value, settings);
+}
+
+absl::Status SnsService::AddPermission(const sns::AddPermissionRequest& request) {
+  WHARF_RETURN_IF_ERROR(CheckTopicArn("TopicArn", request.topic_arn));
+  if (request.label.empty()) return InvalidParameter("Invalid parameter: Label");
+  if (request.aws_account_id.empty()) return InvalidParameter("Invalid parameter: AWSAccountId");
+  if (request.action_name.empty()) return InvalidParameter("Invalid parameter: ActionName");
+  for (const std::string& action : request.action_name) {
+    if (!IsTopicAction(action)) {
+      return InvalidParameter("Invalid parameter: Policy statement action out of service scope!");
+    }
+  }
+  const PermissionStatement statement{.sid = request.label,
+                                      .account_ids = request.aws_account_id,
+                                      .action_prefix = "SNS",
+                                      .actions = request.action_name,
+                                      .resource = request.topic_arn};
+  return registry_->UpdateTopicAttribute(
+      request.topic_arn, "Policy", [&](const std::string& current) -> absl::StatusOr<std::string> {
+        std::optional<std::string> updated = AddPolicyStatement(
+            current, absl::StrCat(request.topic_arn, "/SNSDefaultPolicy"), statement);
+        if (!updated) return InvalidParameter("Invalid parameter: Statement already exists");
+        return *std::move(updated);
+      });
+}
+
+absl::Status SnsService::RemovePermission(const sns::RemovePermissionRequest& request) {
+  WHARF_RETURN_IF_ERROR(CheckTopicArn("TopicArn", request.topic_arn));
+  if (request.label.empty()) return InvalidParameter("Invalid parameter: Label");
+  return registry_->UpdateTopicAttribute(
+      request.topic_arn, "Policy", [&](const std::string& current) -> absl::StatusOr<std::string> {
+        // An unknown label changes nothing and is not an error.
+        std::optional<RemovedStatement> removed = RemovePolicyStatement(current, request.label);
+        return removed ? std::move(removed->document) : current;
+      });
 }
 
 // ---- Subscriptions ----------------------------------------------------------

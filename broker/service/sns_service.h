@@ -40,6 +40,8 @@ class SnsService final : public sns::Service {
   absl::StatusOr<sns::GetTopicAttributesResult> GetTopicAttributes(
       const sns::GetTopicAttributesRequest& request) override;
   absl::Status SetTopicAttributes(const sns::SetTopicAttributesRequest& request) override;
+  absl::Status AddPermission(const sns::AddPermissionRequest& request) override;
+  absl::Status RemovePermission(const sns::RemovePermissionRequest& request) override;
 
   absl::StatusOr<sns::SubscribeResult> Subscribe(const sns::SubscribeRequest& request) override;
   absl::Status Unsubscribe(const sns::UnsubscribeRequest& request) override;

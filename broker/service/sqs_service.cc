@@ -6,10 +6,12 @@
 #include <string>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "broker/base/status_macros.h"
+#include "broker/service/permission_policy.h"
 #include "broker/service/sqs_names.h"
 #include "broker/service/sqs_service_impl.h"
 #include "wharf/errors.h"
@@ -18,6 +20,8 @@ namespace wharf::service_internal {
 namespace {
 
 constexpr absl::Duration kNameReuseDelay = absl::Seconds(60);
+constexpr size_t kMaxPermissionLabelLength = 80;
+constexpr size_t kMaxPermissionActions = 7;
 
 absl::string_view AbslView(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
@@ -73,6 +77,70 @@ absl::Status Paginate(std::vector<std::string> urls, const std::optional<int>& m
   for (size_t i = start; i < end; ++i) page.push_back(std::move(urls[i]));
   if (max_results && end < urls.size() && !page.empty()) {
     token_out = absl::WebSafeBase64Escape(page.back());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MissingParameter(std::string_view name) {
+  return MakeError(ErrorCode::kMissingParameter,
+                   absl::StrCat("The request must contain the parameter ", AbslView(name), "."));
+}
+
+absl::Status InvalidLabel(std::string_view label, std::string_view reason) {
+  return InvalidParameter(absl::StrCat(
+      "Value ", AbslView(label), " for parameter Label is invalid. Reason: ", AbslView(reason)));
+}
+
+bool IsValidPermissionLabel(std::string_view label) {
+  if (label.empty() || label.size() > kMaxPermissionLabelLength) return false;
+  return std::all_of(label.begin(), label.end(), [](char c) {
+    return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+  });
+}
+
+// The actions a queue's owner can share (AddPermission's ActionName values).
+bool IsShareableAction(std::string_view action) {
+  for (std::string_view shareable :
+       {"*", "SendMessage", "ReceiveMessage", "DeleteMessage", "ChangeMessageVisibility",
+        "GetQueueAttributes", "GetQueueUrl", "ListDeadLetterSourceQueues", "PurgeQueue"}) {
+    if (action == shareable) return true;
+  }
+  return false;
+}
+
+// SQS actions that only the queue's owner may call.
+bool IsOwnerOnlyAction(std::string_view action) {
+  for (std::string_view owner_only : {"AddPermission", "CreateQueue", "DeleteQueue", "ListQueues",
+                                      "RemovePermission", "SetQueueAttributes"}) {
+    if (action == owner_only) return true;
+  }
+  return false;
+}
+
+absl::Status ValidatePermission(const sqs::AddPermissionRequest& request) {
+  if (request.label.empty()) return MissingParameter("Label");
+  if (!IsValidPermissionLabel(request.label)) {
+    return InvalidLabel(request.label,
+                        "Label can only include alphanumeric characters, hyphens, or "
+                        "underscores. 1 to 80 in length.");
+  }
+  if (request.actions.empty()) return MissingParameter("Actions");
+  if (request.aws_account_ids.empty()) {
+    return InvalidParameter(
+        "Value [] for parameter PrincipalId is invalid. Reason: Unable to verify.");
+  }
+  if (request.actions.size() > kMaxPermissionActions) {
+    return MakeError(ErrorCode::kOverLimit, absl::StrCat(request.actions.size(),
+                                                         " Actions were found, maximum allowed is ",
+                                                         kMaxPermissionActions, "."));
+  }
+  for (const std::string& action : request.actions) {
+    if (IsShareableAction(action)) continue;
+    return InvalidParameter(absl::StrCat(
+        "Value SQS:", action, " for parameter ActionName is invalid. Reason: ",
+        IsOwnerOnlyAction(action) ? "Only the queue owner is allowed to invoke this action."
+                                  : "Please refer to the appropriate WSDL for a list of valid "
+                                    "actions."));
   }
   return absl::OkStatus();
 }
@@ -372,6 +440,43 @@ absl::StatusOr<sqs::ListDeadLetterSourceQueuesResult> SqsServiceImpl::ListDeadLe
     return s;
   }
   return result;
+}
+
+absl::Status SqsServiceImpl::AddPermission(const sqs::AddPermissionRequest& request) {
+  // Under admin_mu_ so that the policy is rewritten from the current one
+  // (SetQueueAttributes and other permission calls wait).
+  MutexLock admin(&admin_mu_);
+  WHARF_ASSIGN_OR_RETURN(std::shared_ptr<QueueImpl> queue, Resolve(request.queue_url));
+  WHARF_RETURN_IF_ERROR(ValidatePermission(request));
+  QueueSettings settings = queue->settings();
+  std::optional<std::string> policy = AddPolicyStatement(
+      settings.policy.value_or(""), absl::StrCat(queue->arn(), "/SQSDefaultPolicy"),
+      {.sid = request.label,
+       .account_ids = request.aws_account_ids,
+       .action_prefix = "SQS",
+       .actions = request.actions,
+       .resource = queue->arn()});
+  if (!policy) return InvalidLabel(request.label, "Already exists.");
+  settings.policy = std::move(*policy);
+  queue->UpdateSettings(settings, clock_.Now());
+  return absl::OkStatus();
+}
+
+absl::Status SqsServiceImpl::RemovePermission(const sqs::RemovePermissionRequest& request) {
+  MutexLock admin(&admin_mu_);
+  WHARF_ASSIGN_OR_RETURN(std::shared_ptr<QueueImpl> queue, Resolve(request.queue_url));
+  if (request.label.empty()) return MissingParameter("Label");
+  QueueSettings settings = queue->settings();
+  std::optional<RemovedStatement> removed =
+      RemovePolicyStatement(settings.policy.value_or(""), request.label);
+  if (!removed) return InvalidLabel(request.label, "can't find label.");
+  if (removed->statements_left == 0) {
+    settings.policy.reset();
+  } else {
+    settings.policy = std::move(removed->document);
+  }
+  queue->UpdateSettings(settings, clock_.Now());
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::shared_ptr<sqs::Queue>> SqsServiceImpl::OpenQueue(

@@ -12,7 +12,8 @@
 // Locking: a queue's hot path (send, receive, delete, change visibility)
 // takes no service lock at all when called through a Queue handle, and only a
 // reader lock on the registry when called by URL. Administrative operations
-// (create, delete, set attributes) are serialized by admin_mu_. Lock order:
+// (create, delete, set attributes, add and remove permissions: each rewrites
+// the queue's settings from a copy) are serialized by admin_mu_. Lock order:
 // move_mu_ -> admin_mu_ -> registry mu_ -> QueueImpl::mu_ -> engine locks.
 // Engines call DeadLetterSink::Accept with none of their locks held.
 //
@@ -151,6 +152,8 @@ class SqsServiceImpl final : public sqs::Service {
       const sqs::ListQueueTagsRequest& request) override;
   absl::StatusOr<sqs::ListDeadLetterSourceQueuesResult> ListDeadLetterSourceQueues(
       const sqs::ListDeadLetterSourceQueuesRequest& request) override;
+  absl::Status AddPermission(const sqs::AddPermissionRequest& request) override;
+  absl::Status RemovePermission(const sqs::RemovePermissionRequest& request) override;
 
   absl::StatusOr<sqs::SendMessageResult> SendMessage(
       const sqs::SendMessageRequest& request) override;

@@ -332,6 +332,28 @@ absl::Status TopicRegistry::SetTopicAttribute(std::string_view topic_arn, const 
   return absl::OkStatus();
 }
 
+absl::Status TopicRegistry::UpdateTopicAttribute(
+    std::string_view topic_arn, const std::string& name,
+    absl::FunctionRef<absl::StatusOr<std::string>(const std::string& current)> update) {
+  std::shared_ptr<Topic> topic = FindTopic(topic_arn);
+  if (topic == nullptr) return TopicNotFound();
+  MutexLock lock(&topic->mu_);
+  std::string current;
+  if (auto it = topic->attributes_.find(name); it != topic->attributes_.end()) {
+    current = it->second;
+  } else if (name == "Policy") {
+    current = DefaultPolicy(topic->arn(), options_.account_id);
+  }
+  absl::StatusOr<std::string> updated = update(current);
+  if (!updated.ok()) return updated.status();
+  if (updated->empty()) {
+    topic->attributes_.erase(name);
+  } else {
+    topic->attributes_[name] = *std::move(updated);
+  }
+  return absl::OkStatus();
+}
+
 absl::Status TopicRegistry::TagTopic(std::string_view topic_arn,
                                      const std::vector<sns::Tag>& tags) {
   std::shared_ptr<Topic> topic = FindTopic(topic_arn);

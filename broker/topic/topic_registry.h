@@ -46,6 +46,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -175,6 +176,14 @@ class TopicRegistry : public std::enable_shared_from_this<TopicRegistry> {
   // typed settings after the change. Errors: NotFound.
   absl::Status SetTopicAttribute(std::string_view topic_arn, const std::string& name,
                                  const std::string& value, const TopicSettings& settings);
+  // Replaces attribute `name` (of no typed setting, e.g. Policy) with
+  // `update(current)` atomically, where `current` is the value
+  // GetTopicAttributes reports (the default policy for an unset Policy). An
+  // empty result removes the attribute; an error leaves it unchanged and is
+  // returned. `update` runs under the topic's lock. Errors: NotFound.
+  absl::Status UpdateTopicAttribute(
+      std::string_view topic_arn, const std::string& name,
+      absl::FunctionRef<absl::StatusOr<std::string>(const std::string& current)> update);
 
   // Errors: ResourceNotFound, TagLimitExceeded.
   absl::Status TagTopic(std::string_view topic_arn, const std::vector<sns::Tag>& tags);

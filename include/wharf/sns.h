@@ -20,6 +20,10 @@
 // subscriber queue holds the message and every matching function has been
 // called once (retries of failed calls run later on the broker's clock).
 //
+// Topic permissions (AddPermission, RemovePermission) edit the statements of
+// the topic's Policy attribute as AWS writes them; wharf does not enforce
+// policies (every caller in the process acts as the topic's owner).
+//
 // Thread safety: Service is thread-safe. Function handlers are called with no
 // wharf lock held, possibly from several threads at once.
 
@@ -99,6 +103,24 @@ struct SetTopicAttributesRequest {
   std::string topic_arn;
   std::string attribute_name;
   std::string attribute_value;
+};
+
+// Adds the statement {"Sid": label, "Effect": "Allow", "Principal": {"AWS":
+// "arn:aws:iam::<account>:root" per account}, "Action": "SNS:<action>" per
+// action, "Resource": <topic ARN>} to the topic's Policy attribute (the
+// default policy until one is set).
+struct AddPermissionRequest {
+  std::string topic_arn;
+  std::string label;                        // The statement's Sid; unique in the policy.
+  std::vector<std::string> aws_account_id;  // At least one.
+  std::vector<std::string> action_name;     // At least one of Publish, Subscribe,
+                                            // Receive, GetTopicAttributes, ...
+};
+
+// Removes the statement whose Sid is `label` (none: nothing changes).
+struct RemovePermissionRequest {
+  std::string topic_arn;
+  std::string label;
 };
 
 // ---- Subscriptions ----------------------------------------------------------
@@ -250,6 +272,11 @@ class Service {
   virtual absl::StatusOr<GetTopicAttributesResult> GetTopicAttributes(
       const GetTopicAttributesRequest& request) = 0;
   virtual absl::Status SetTopicAttributes(const SetTopicAttributesRequest& request) = 0;
+  // Errors: InvalidParameter (empty label, account or action list, action
+  // that is not an SNS topic action, duplicate label), NotFound.
+  virtual absl::Status AddPermission(const AddPermissionRequest& request) = 0;
+  // Errors: InvalidParameter (empty label), NotFound.
+  virtual absl::Status RemovePermission(const RemovePermissionRequest& request) = 0;
 
   // Subscriptions. sqs and lambda subscriptions are confirmed at once.
   virtual absl::StatusOr<SubscribeResult> Subscribe(const SubscribeRequest& request) = 0;

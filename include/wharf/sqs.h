@@ -17,6 +17,10 @@
 // message operations, which stays valid (and fails with QueueDoesNotExist)
 // after the queue is deleted.
 //
+// Queue permissions (AddPermission, RemovePermission) edit the statements of
+// the queue's Policy attribute as AWS writes them; wharf does not enforce
+// policies (every caller in the process acts as the queue's owner).
+//
 // Thread safety: Service and Queue are thread-safe; any number of threads may
 // send, receive, delete and change visibility concurrently.
 
@@ -135,6 +139,26 @@ struct ListDeadLetterSourceQueuesRequest {
 struct ListDeadLetterSourceQueuesResult {
   std::vector<std::string> queue_urls;
   std::string next_token;
+};
+
+// Adds the statement {"Sid": label, "Effect": "Allow", "Principal": {"AWS":
+// "arn:aws:iam::<account>:root" per account}, "Action": "SQS:<action>" per
+// action, "Resource": <queue ARN>} to the queue's Policy attribute (created as
+// {"Version":"2012-10-17","Id":"<queue ARN>/SQSDefaultPolicy",...} when unset).
+struct AddPermissionRequest {
+  std::string queue_url;
+  std::string label;                         // 1-80 of [A-Za-z0-9_-]; unique in the policy.
+  std::vector<std::string> aws_account_ids;  // At least one.
+  std::vector<std::string> actions;  // 1-7 of "*", SendMessage, ReceiveMessage, DeleteMessage,
+                                     // ChangeMessageVisibility, GetQueueAttributes,
+                                     // GetQueueUrl, ListDeadLetterSourceQueues, PurgeQueue.
+};
+
+// Removes the statement whose Sid is `label`; the Policy attribute is removed
+// with its last statement.
+struct RemovePermissionRequest {
+  std::string queue_url;
+  std::string label;
 };
 
 // ---- Messages ---------------------------------------------------------------
@@ -331,6 +355,11 @@ class Service {
       const ListQueueTagsRequest& request) = 0;
   virtual absl::StatusOr<ListDeadLetterSourceQueuesResult> ListDeadLetterSourceQueues(
       const ListDeadLetterSourceQueuesRequest& request) = 0;
+  // Errors: MissingParameter, InvalidParameterValue (bad or duplicate label,
+  // bad action, no account), OverLimit (more than 7 actions).
+  virtual absl::Status AddPermission(const AddPermissionRequest& request) = 0;
+  // Errors: MissingParameter, InvalidParameterValue (no statement `label`).
+  virtual absl::Status RemovePermission(const RemovePermissionRequest& request) = 0;
 
   // Messages (each resolves queue_url, then forwards to the Queue).
   virtual absl::StatusOr<SendMessageResult> SendMessage(const SendMessageRequest& request) = 0;

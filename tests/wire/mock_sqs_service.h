@@ -35,6 +35,8 @@ class MockSqsService : public sqs::Service {
               (const sqs::ListQueueTagsRequest&), (override));
   MOCK_METHOD(absl::StatusOr<sqs::ListDeadLetterSourceQueuesResult>, ListDeadLetterSourceQueues,
               (const sqs::ListDeadLetterSourceQueuesRequest&), (override));
+  MOCK_METHOD(absl::Status, AddPermission, (const sqs::AddPermissionRequest&), (override));
+  MOCK_METHOD(absl::Status, RemovePermission, (const sqs::RemovePermissionRequest&), (override));
   MOCK_METHOD(absl::StatusOr<sqs::SendMessageResult>, SendMessage, (const sqs::SendMessageRequest&),
               (override));
   MOCK_METHOD(absl::StatusOr<sqs::SendMessageBatchResult>, SendMessageBatch,

@@ -92,6 +92,12 @@ class StubService : public sqs::Service {
       const sqs::ListDeadLetterSourceQueuesRequest& r) override {
     return Maybe(r.queue_url, sqs::ListDeadLetterSourceQueuesResult{{kUrl}, ""});
   }
+  absl::Status AddPermission(const sqs::AddPermissionRequest& r) override {
+    return MaybeStatus(r.label);
+  }
+  absl::Status RemovePermission(const sqs::RemovePermissionRequest& r) override {
+    return MaybeStatus(r.label);
+  }
   absl::StatusOr<sqs::SendMessageResult> SendMessage(const sqs::SendMessageRequest& r) override {
     return Maybe(r.message_body, sqs::SendMessageResult{"m", "b", "a", "s", "1"});
   }

@@ -22,6 +22,8 @@ class MockSnsService : public sns::Service {
               (const sns::GetTopicAttributesRequest&), (override));
   MOCK_METHOD(absl::Status, SetTopicAttributes, (const sns::SetTopicAttributesRequest&),
               (override));
+  MOCK_METHOD(absl::Status, AddPermission, (const sns::AddPermissionRequest&), (override));
+  MOCK_METHOD(absl::Status, RemovePermission, (const sns::RemovePermissionRequest&), (override));
   MOCK_METHOD(absl::StatusOr<sns::SubscribeResult>, Subscribe, (const sns::SubscribeRequest&),
               (override));
   MOCK_METHOD(absl::Status, Unsubscribe, (const sns::UnsubscribeRequest&), (override));

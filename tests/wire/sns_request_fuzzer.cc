@@ -66,6 +66,12 @@ class StubService : public sns::Service {
   absl::Status SetTopicAttributes(const sns::SetTopicAttributesRequest& r) override {
     return MaybeStatus(r.attribute_value);
   }
+  absl::Status AddPermission(const sns::AddPermissionRequest& r) override {
+    return MaybeStatus(r.label);
+  }
+  absl::Status RemovePermission(const sns::RemovePermissionRequest& r) override {
+    return MaybeStatus(r.label);
+  }
   absl::StatusOr<sns::SubscribeResult> Subscribe(const sns::SubscribeRequest& r) override {
     return Maybe(r.endpoint, sns::SubscribeResult{kSubscription});
   }

@@ -1,0 +1,133 @@
+#include "broker/service/permission_policy.h"
+
+#include <utility>
+
+#include "rapidjson/document.h"
+#include "rapidjson/stringbuffer.h"
+#include "rapidjson/writer.h"
+
+namespace wharf::service_internal {
+namespace {
+
+using rapidjson::Value;
+
+constexpr std::string_view kPolicyVersion = "2012-10-17";
+
+rapidjson::SizeType Size(std::string_view s) { return static_cast<rapidjson::SizeType>(s.size()); }
+
+Value String(std::string_view s, rapidjson::Document::AllocatorType& allocator) {
+  return Value(s.data(), Size(s), allocator);
+}
+
+// One string, or an array of them when there are several.
+Value OneOrMany(const std::vector<std::string>& items,
+                rapidjson::Document::AllocatorType& allocator) {
+  if (items.size() == 1) return String(items.front(), allocator);
+  Value array(rapidjson::kArrayType);
+  for (const std::string& item : items) array.PushBack(String(item, allocator), allocator);
+  return array;
+}
+
+std::string Serialize(const rapidjson::Document& doc) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  doc.Accept(writer);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+bool HasSid(const Value& statement, std::string_view sid) {
+  if (!statement.IsObject()) return false;
+  auto it = statement.FindMember("Sid");
+  return it != statement.MemberEnd() && it->value.IsString() &&
+         std::string_view(it->value.GetString(), it->value.GetStringLength()) == sid;
+}
+
+// Parses `document`; false when it is not a JSON object.
+bool Parse(std::string_view document, rapidjson::Document& doc) {
+  if (document.empty()) return false;
+  doc.Parse(document.data(), document.size());
+  return !doc.HasParseError() && doc.IsObject();
+}
+
+// The document's "Statement" as an array (converting a single statement
+// object, and adding the member when absent).
+Value& StatementArray(rapidjson::Document& doc) {
+  auto& allocator = doc.GetAllocator();
+  auto it = doc.FindMember("Statement");
+  if (it == doc.MemberEnd()) {
+    doc.AddMember("Statement", Value(rapidjson::kArrayType), allocator);
+    return doc["Statement"];
+  }
+  if (!it->value.IsArray()) {
+    Value single(std::move(it->value));
+    it->value.SetArray();
+    if (single.IsObject()) it->value.PushBack(std::move(single), allocator);
+  }
+  return it->value;
+}
+
+}  // namespace
+
+std::optional<std::string> AddPolicyStatement(std::string_view document,
+                                              std::string_view new_document_id,
+                                              const PermissionStatement& statement) {
+  rapidjson::Document doc;
+  if (!Parse(document, doc)) {
+    doc.SetObject();
+    auto& allocator = doc.GetAllocator();
+    doc.AddMember("Version", String(kPolicyVersion, allocator), allocator);
+    doc.AddMember("Id", String(new_document_id, allocator), allocator);
+  }
+  auto& allocator = doc.GetAllocator();
+  Value& statements = StatementArray(doc);
+  for (const Value& existing : statements.GetArray()) {
+    if (HasSid(existing, statement.sid)) return std::nullopt;
+  }
+  std::vector<std::string> principals;
+  principals.reserve(statement.account_ids.size());
+  for (const std::string& id : statement.account_ids) {
+    principals.push_back("arn:aws:iam::" + id + ":root");
+  }
+  std::vector<std::string> actions;
+  actions.reserve(statement.actions.size());
+  for (const std::string& action : statement.actions) {
+    actions.push_back(statement.action_prefix + ":" + action);
+  }
+  Value principal(rapidjson::kObjectType);
+  principal.AddMember("AWS", OneOrMany(principals, allocator), allocator);
+  Value added(rapidjson::kObjectType);
+  added.AddMember("Sid", String(statement.sid, allocator), allocator);
+  added.AddMember("Effect", "Allow", allocator);
+  added.AddMember("Principal", std::move(principal), allocator);
+  added.AddMember("Action", OneOrMany(actions, allocator), allocator);
+  added.AddMember("Resource", String(statement.resource, allocator), allocator);
+  statements.PushBack(std::move(added), allocator);
+  return Serialize(doc);
+}
+
+std::optional<RemovedStatement> RemovePolicyStatement(std::string_view document,
+                                                      std::string_view sid) {
+  rapidjson::Document doc;
+  if (!Parse(document, doc)) return std::nullopt;
+  auto it = doc.FindMember("Statement");
+  if (it == doc.MemberEnd()) return std::nullopt;
+  if (!it->value.IsArray()) {
+    if (!HasSid(it->value, sid)) return std::nullopt;
+    it->value.SetArray();
+    return RemovedStatement{.document = Serialize(doc), .statements_left = 0};
+  }
+  Value& statements = it->value;
+  bool found = false;
+  for (auto s = statements.Begin(); s != statements.End();) {
+    if (HasSid(*s, sid)) {
+      s = statements.Erase(s);
+      found = true;
+    } else {
+      ++s;
+    }
+  }
+  if (!found) return std::nullopt;
+  return RemovedStatement{.document = Serialize(doc), .statements_left = statements.Size()};
+}
+
+}  // namespace wharf::service_internal
