@@ -219,8 +219,8 @@ SnsQueryProtocol::SnsQueryProtocol(sns::Service& service) : service_(service) {
       {"ListTagsForResource", &SnsQueryProtocol::ListTagsForResource},
       // Share their names with SQS actions; the router picks this protocol
       // for requests signed for "sns".
-      {"AddPermission", &SnsQueryProtocol::Unsupported},
-      {"RemovePermission", &SnsQueryProtocol::Unsupported},
+      {"AddPermission", &SnsQueryProtocol::AddPermission},
+      {"RemovePermission", &SnsQueryProtocol::RemovePermission},
   };
 }
 
@@ -243,12 +243,6 @@ HttpResponse SnsQueryProtocol::Handle(const RequestContext& context, std::string
   }
   Call call(context, action, params);
   return (this->*(it->second))(call);
-}
-
-HttpResponse SnsQueryProtocol::Unsupported(Call& call) const {
-  return call.Error(ErrorFor(ErrorCode::kInvalidAction,
-                             "Topic permissions (AddPermission, RemovePermission) are not "
-                             "supported by wharf."));
 }
 
 // ---- Topics -----------------------------------------------------------------
@@ -310,6 +304,28 @@ HttpResponse SnsQueryProtocol::SetTopicAttributes(Call& call) const {
   call.Str("AttributeValue", &request.attribute_value);
   if (call.failed()) return call.Error();
   absl::Status status = service_.SetTopicAttributes(request);
+  if (!status.ok()) return call.Error(status);
+  return call.Empty();
+}
+
+HttpResponse SnsQueryProtocol::AddPermission(Call& call) const {
+  sns::AddPermissionRequest request;
+  call.Str("TopicArn", &request.topic_arn, /*required=*/true);
+  call.Str("Label", &request.label, /*required=*/true);
+  call.List("AWSAccountId", &request.aws_account_id);
+  call.List("ActionName", &request.action_name);
+  if (call.failed()) return call.Error();
+  absl::Status status = service_.AddPermission(request);
+  if (!status.ok()) return call.Error(status);
+  return call.Empty();
+}
+
+HttpResponse SnsQueryProtocol::RemovePermission(Call& call) const {
+  sns::RemovePermissionRequest request;
+  call.Str("TopicArn", &request.topic_arn, /*required=*/true);
+  call.Str("Label", &request.label, /*required=*/true);
+  if (call.failed()) return call.Error();
+  absl::Status status = service_.RemovePermission(request);
   if (!status.ok()) return call.Error(status);
   return call.Empty();
 }

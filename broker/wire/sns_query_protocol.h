@@ -48,6 +48,8 @@ class SnsQueryProtocol : public QueryProtocol {
   HttpResponse ListTopics(Call& call) const;
   HttpResponse GetTopicAttributes(Call& call) const;
   HttpResponse SetTopicAttributes(Call& call) const;
+  HttpResponse AddPermission(Call& call) const;
+  HttpResponse RemovePermission(Call& call) const;
   HttpResponse Subscribe(Call& call) const;
   HttpResponse ConfirmSubscription(Call& call) const;
   HttpResponse Unsubscribe(Call& call) const;
@@ -60,7 +62,6 @@ class SnsQueryProtocol : public QueryProtocol {
   HttpResponse TagResource(Call& call) const;
   HttpResponse UntagResource(Call& call) const;
   HttpResponse ListTagsForResource(Call& call) const;
-  HttpResponse Unsupported(Call& call) const;
 
   sns::Service& service_;
   absl::flat_hash_map<absl::string_view, Operation> operations_;

@@ -368,8 +368,8 @@ SqsJsonProtocol::SqsJsonProtocol(sqs::Service& service, const QueueUrlMapper& ur
       {"StartMessageMoveTask", &SqsJsonProtocol::StartMessageMoveTask},
       {"ListMessageMoveTasks", &SqsJsonProtocol::ListMessageMoveTasks},
       {"CancelMessageMoveTask", &SqsJsonProtocol::CancelMessageMoveTask},
-      {"AddPermission", &SqsJsonProtocol::Unsupported},
-      {"RemovePermission", &SqsJsonProtocol::Unsupported},
+      {"AddPermission", &SqsJsonProtocol::AddPermission},
+      {"RemovePermission", &SqsJsonProtocol::RemovePermission},
   };
 }
 
@@ -389,12 +389,6 @@ HttpResponse SqsJsonProtocol::Handle(const RequestContext& context,
   Call call(context, urls_);
   if (call.failed()) return call.Error();
   return (this->*(it->second))(call);
-}
-
-HttpResponse SqsJsonProtocol::Unsupported(Call& call) const {
-  return call.Error(ErrorFor(ErrorCode::kUnsupportedOperation,
-                             "Queue permissions (AddPermission, RemovePermission) are not "
-                             "supported by wharf."));
 }
 
 // ---- Queue lifecycle --------------------------------------------------------
@@ -511,6 +505,28 @@ HttpResponse SqsJsonProtocol::ListQueueTags(Call& call) const {
   absl::StatusOr<sqs::ListQueueTagsResult> result = service_.ListQueueTags(request);
   if (!result.ok()) return call.Error(result.status());
   if (!result->tags.empty()) StringMap(call.out(), "Tags", result->tags);
+  return call.Finish();
+}
+
+HttpResponse SqsJsonProtocol::AddPermission(Call& call) const {
+  sqs::AddPermissionRequest request;
+  if (!call.QueueUrl(&request.queue_url) || !call.Str(call.root(), "Label", &request.label) ||
+      !call.StrList(call.root(), "AWSAccountIds", &request.aws_account_ids) ||
+      !call.StrList(call.root(), "Actions", &request.actions)) {
+    return call.Error();
+  }
+  absl::Status status = service_.AddPermission(request);
+  if (!status.ok()) return call.Error(status);
+  return call.Finish();
+}
+
+HttpResponse SqsJsonProtocol::RemovePermission(Call& call) const {
+  sqs::RemovePermissionRequest request;
+  if (!call.QueueUrl(&request.queue_url) || !call.Str(call.root(), "Label", &request.label)) {
+    return call.Error();
+  }
+  absl::Status status = service_.RemovePermission(request);
+  if (!status.ok()) return call.Error(status);
   return call.Finish();
 }
 

@@ -49,6 +49,8 @@ class SqsJsonProtocol : public JsonProtocol {
   HttpResponse UntagQueue(Call& call) const;
   HttpResponse ListQueueTags(Call& call) const;
   HttpResponse ListDeadLetterSourceQueues(Call& call) const;
+  HttpResponse AddPermission(Call& call) const;
+  HttpResponse RemovePermission(Call& call) const;
   HttpResponse SendMessage(Call& call) const;
   HttpResponse SendMessageBatch(Call& call) const;
   HttpResponse ReceiveMessage(Call& call) const;
@@ -59,7 +61,6 @@ class SqsJsonProtocol : public JsonProtocol {
   HttpResponse StartMessageMoveTask(Call& call) const;
   HttpResponse ListMessageMoveTasks(Call& call) const;
   HttpResponse CancelMessageMoveTask(Call& call) const;
-  HttpResponse Unsupported(Call& call) const;
 
   sqs::Service& service_;
   const QueueUrlMapper& urls_;

@@ -262,8 +262,8 @@ SqsQueryProtocol::SqsQueryProtocol(sqs::Service& service, const QueueUrlMapper& 
       {"StartMessageMoveTask", &SqsQueryProtocol::StartMessageMoveTask},
       {"ListMessageMoveTasks", &SqsQueryProtocol::ListMessageMoveTasks},
       {"CancelMessageMoveTask", &SqsQueryProtocol::CancelMessageMoveTask},
-      {"AddPermission", &SqsQueryProtocol::Unsupported},
-      {"RemovePermission", &SqsQueryProtocol::Unsupported},
+      {"AddPermission", &SqsQueryProtocol::AddPermission},
+      {"RemovePermission", &SqsQueryProtocol::RemovePermission},
   };
 }
 
@@ -286,12 +286,6 @@ HttpResponse SqsQueryProtocol::Handle(const RequestContext& context, std::string
   }
   Call call(context, action, params, urls_);
   return (this->*(it->second))(call);
-}
-
-HttpResponse SqsQueryProtocol::Unsupported(Call& call) const {
-  return call.Error(ErrorFor(ErrorCode::kUnsupportedOperation,
-                             "Queue permissions (AddPermission, RemovePermission) are not "
-                             "supported by wharf."));
 }
 
 // ---- Queue lifecycle --------------------------------------------------------
@@ -399,6 +393,27 @@ HttpResponse SqsQueryProtocol::ListQueueTags(Call& call) const {
   call.BeginResult();
   WriteAttributeMap(call.xml(), result->tags, "Tag", "Key", "Value");
   return call.Finish();
+}
+
+// Lists are flattened under their member names: AWSAccountId.N, ActionName.N.
+HttpResponse SqsQueryProtocol::AddPermission(Call& call) const {
+  sqs::AddPermissionRequest request;
+  if (!call.QueueUrl(&request.queue_url)) return call.Error();
+  call.Str("Label", &request.label);
+  call.List("AWSAccountId", &request.aws_account_ids);
+  call.List("ActionName", &request.actions);
+  absl::Status status = service_.AddPermission(request);
+  if (!status.ok()) return call.Error(status);
+  return call.Empty();
+}
+
+HttpResponse SqsQueryProtocol::RemovePermission(Call& call) const {
+  sqs::RemovePermissionRequest request;
+  if (!call.QueueUrl(&request.queue_url)) return call.Error();
+  call.Str("Label", &request.label);
+  absl::Status status = service_.RemovePermission(request);
+  if (!status.ok()) return call.Error(status);
+  return call.Empty();
 }
 
 HttpResponse SqsQueryProtocol::ListDeadLetterSourceQueues(Call& call) const {

@@ -56,6 +56,8 @@ class SqsQueryProtocol : public QueryProtocol {
   HttpResponse UntagQueue(Call& call) const;
   HttpResponse ListQueueTags(Call& call) const;
   HttpResponse ListDeadLetterSourceQueues(Call& call) const;
+  HttpResponse AddPermission(Call& call) const;
+  HttpResponse RemovePermission(Call& call) const;
   HttpResponse SendMessage(Call& call) const;
   HttpResponse SendMessageBatch(Call& call) const;
   HttpResponse ReceiveMessage(Call& call) const;
@@ -66,7 +68,6 @@ class SqsQueryProtocol : public QueryProtocol {
   HttpResponse StartMessageMoveTask(Call& call) const;
   HttpResponse ListMessageMoveTasks(Call& call) const;
   HttpResponse CancelMessageMoveTask(Call& call) const;
-  HttpResponse Unsupported(Call& call) const;
 
   sqs::Service& service_;
   const QueueUrlMapper& urls_;

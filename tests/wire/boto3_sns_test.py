@@ -142,6 +142,27 @@ class Boto3SnsTest(unittest.TestCase):
         self.assertEqual(self.sns.list_tags_for_resource(ResourceArn=topic)["Tags"],
                          [{"Key": "b", "Value": "2"}])
 
+    def test_permissions_round_trip(self):
+        topic = self.new_topic()
+        self.sns.add_permission(TopicArn=topic, Label="alice",
+                                AWSAccountId=["111122223333", "444455556666"],
+                                ActionName=["Publish"])
+        policy = json.loads(self.sns.get_topic_attributes(TopicArn=topic)["Attributes"]["Policy"])
+        self.assertEqual(policy["Statement"][-1], {
+            "Sid": "alice", "Effect": "Allow",
+            "Principal": {"AWS": ["arn:aws:iam::111122223333:root",
+                                  "arn:aws:iam::444455556666:root"]},
+            "Action": "SNS:Publish", "Resource": topic})
+        with self.assertRaises(botocore.exceptions.ClientError) as context:
+            self.sns.add_permission(TopicArn=topic, Label="alice", AWSAccountId=["111122223333"],
+                                    ActionName=["Subscribe"])
+        self.assertErrorCode(context, "InvalidParameter")
+        self.sns.remove_permission(TopicArn=topic, Label="alice")
+        policy = json.loads(self.sns.get_topic_attributes(TopicArn=topic)["Attributes"]["Policy"])
+        self.assertNotIn("alice", [s.get("Sid") for s in policy["Statement"]])
+        # An unknown label is not an error.
+        self.sns.remove_permission(TopicArn=topic, Label="alice")
+
     def test_topic_from_the_config_file_delivers_raw(self):
         topic = "arn:aws:sns:%s:%s:preset-topic" % (REGION, ACCOUNT)
         self.assertEqual(self.sns.get_topic_attributes(TopicArn=topic)["Attributes"]

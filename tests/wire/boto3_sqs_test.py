@@ -102,6 +102,30 @@ class Boto3SqsTest(unittest.TestCase):
         self.sqs.untag_queue(QueueUrl=url, TagKeys=["env"])
         self.assertEqual(self.sqs.list_queue_tags(QueueUrl=url)["Tags"], {"team": "wire"})
 
+    def test_permissions_round_trip(self):
+        url = self.new_queue()
+        arn = "arn:aws:sqs:us-east-1:000000000000:" + url.rsplit("/", 1)[1]
+        self.sqs.add_permission(QueueUrl=url, Label="alice", AWSAccountIds=["111122223333"],
+                                Actions=["SendMessage", "ReceiveMessage"])
+        attrs = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])
+        policy = json.loads(attrs["Attributes"]["Policy"])
+        self.assertEqual(policy["Version"], "2012-10-17")
+        self.assertEqual(policy["Id"], arn + "/SQSDefaultPolicy")
+        self.assertEqual(policy["Statement"], [{
+            "Sid": "alice", "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+            "Action": ["SQS:SendMessage", "SQS:ReceiveMessage"], "Resource": arn}])
+        with self.assertRaises(botocore.exceptions.ClientError) as context:
+            self.sqs.add_permission(QueueUrl=url, Label="alice", AWSAccountIds=["111122223333"],
+                                    Actions=["SendMessage"])
+        self.assertErrorCode(context, "InvalidParameterValue")
+        self.sqs.remove_permission(QueueUrl=url, Label="alice")
+        attrs = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])
+        self.assertNotIn("Policy", attrs.get("Attributes", {}))
+        with self.assertRaises(botocore.exceptions.ClientError) as context:
+            self.sqs.remove_permission(QueueUrl=url, Label="alice")
+        self.assertErrorCode(context, "InvalidParameterValue")
+
     def test_queues_from_the_config_file_exist(self):
         url = self.sqs.get_queue_url(QueueName="preset")["QueueUrl"]
         attrs = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]

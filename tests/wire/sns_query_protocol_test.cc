@@ -587,19 +587,82 @@ TEST(SnsQueryProtocolTest, TagsOfUnknownResourceAreResourceNotFound) {
   EXPECT_THAT(response, IsSnsError("ResourceNotFound", "Resource does not exist"));
 }
 
+// ---- Permissions ------------------------------------------------------------
+
+TEST(SnsQueryProtocolTest, AddPermissionDecodesMemberLists) {
+  SnsFixture fixture;
+  sns::AddPermissionRequest got;
+  EXPECT_CALL(fixture.sns(), AddPermission(_))
+      .WillOnce(DoAll(SaveArg<0>(&got), Return(absl::OkStatus())));
+  wire::HttpResponse response = fixture.Handle({{"Action", "AddPermission"},
+                                                {"TopicArn", kTopicArn},
+                                                {"Label", "alice"},
+                                                {"AWSAccountId.member.1", "111122223333"},
+                                                {"AWSAccountId.member.2", "444455556666"},
+                                                {"ActionName.member.1", "Publish"}});
+  EXPECT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(got.topic_arn, kTopicArn);
+  EXPECT_EQ(got.label, "alice");
+  EXPECT_EQ(got.aws_account_id, (std::vector<std::string>{"111122223333", "444455556666"}));
+  EXPECT_EQ(got.action_name, (std::vector<std::string>{"Publish"}));
+  EXPECT_THAT(response.body,
+              HasSubstr("<AddPermissionResponse xmlns=\"http://sns.amazonaws.com/doc/"
+                        "2010-03-31/\"><ResponseMetadata><RequestId>"));
+}
+
+TEST(SnsQueryProtocolTest, AddPermissionWithoutLabelIsAValidationError) {
+  SnsFixture fixture;
+  wire::HttpResponse response =
+      fixture.Handle({{"Action", "AddPermission"}, {"TopicArn", kTopicArn}});
+  EXPECT_EQ(response.status, 400);
+  EXPECT_THAT(response, IsSnsError("ValidationError",
+                                   "1 validation error detected: Value null at 'label' failed to "
+                                   "satisfy constraint: Member must not be null"));
+}
+
+TEST(SnsQueryProtocolTest, DuplicatePermissionLabelIsInvalidParameter) {
+  SnsFixture fixture;
+  EXPECT_CALL(fixture.sns(), AddPermission(_))
+      .WillOnce(Return(MakeError(ErrorCode::kSnsInvalidParameter,
+                                 "Invalid parameter: Statement already exists")));
+  wire::HttpResponse response = fixture.Handle({{"Action", "AddPermission"},
+                                                {"TopicArn", kTopicArn},
+                                                {"Label", "alice"},
+                                                {"AWSAccountId.member.1", "111122223333"},
+                                                {"ActionName.member.1", "Publish"}});
+  EXPECT_EQ(response.status, 400);
+  EXPECT_THAT(response,
+              IsSnsError("InvalidParameter", "Invalid parameter: Statement already exists"));
+}
+
+TEST(SnsQueryProtocolTest, RemovePermissionDecodesTopicAndLabel) {
+  SnsFixture fixture;
+  EXPECT_CALL(fixture.sns(),
+              RemovePermission(AllOf(Field(&sns::RemovePermissionRequest::topic_arn, kTopicArn),
+                                     Field(&sns::RemovePermissionRequest::label, "alice"))))
+      .WillOnce(Return(absl::OkStatus()));
+  wire::HttpResponse response =
+      fixture.Handle({{"Action", "RemovePermission"}, {"TopicArn", kTopicArn}, {"Label", "alice"}});
+  EXPECT_EQ(response.status, 200) << response.body;
+  EXPECT_THAT(response.body, HasSubstr("<RemovePermissionResponse xmlns="));
+}
+
 // ---- Routing ----------------------------------------------------------------
 
 TEST(SnsQueryProtocolTest, SharedActionSignedForSnsGoesToSns) {
   SnsFixture fixture;
+  EXPECT_CALL(fixture.sns(), AddPermission(Field(&sns::AddPermissionRequest::label, "l")))
+      .WillOnce(Return(absl::OkStatus()));
   wire::HttpResponse response =
       fixture.Handle({{"Action", "AddPermission"}, {"TopicArn", kTopicArn}, {"Label", "l"}}, "sns");
-  EXPECT_EQ(response.status, 400);
-  EXPECT_THAT(response.body, AllOf(HasSubstr("xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\""),
-                                   HasSubstr("<Code>InvalidAction</Code>")));
+  EXPECT_EQ(response.status, 200) << response.body;
+  EXPECT_THAT(response.body, HasSubstr("xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\""));
 }
 
 TEST(SnsQueryProtocolTest, SharedActionSignedForSqsGoesToSqs) {
   SnsFixture fixture;
+  EXPECT_CALL(fixture.sqs(), AddPermission(Field(&sqs::AddPermissionRequest::label, "l")))
+      .WillOnce(Return(absl::OkStatus()));
   wire::HttpResponse response = fixture.Handle(
       {{"Action", "AddPermission"}, {"QueueUrl", kClientQueueUrl}, {"Label", "l"}}, "sqs");
   EXPECT_THAT(response.body, HasSubstr("xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\""));

@@ -5,6 +5,7 @@
 #include "broker/wire/sqs_json_protocol.h"
 
 #include <string>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -16,6 +17,7 @@ namespace {
 
 using ::testing::_;
 using ::testing::DoAll;
+using ::testing::Field;
 using ::testing::HasSubstr;
 using ::testing::Return;
 using ::testing::SaveArg;
@@ -235,6 +237,49 @@ TEST(SqsJsonProtocolTest, IntegerOutOfRangeIsInvalidParameterValue) {
       R"({"QueueUrl":"http://127.0.0.1:4566/000000000000/jobs","WaitTimeSeconds":99999999999})"));
   EXPECT_EQ(response.status, 400);
   EXPECT_EQ(HeaderOf(response, "x-amzn-query-error"), "InvalidParameterValue;Sender");
+}
+
+TEST(SqsJsonProtocolTest, AddPermissionDecodesAccountsAndActions) {
+  WireFixture fixture;
+  sqs::AddPermissionRequest got;
+  EXPECT_CALL(fixture.service(), AddPermission(_))
+      .WillOnce(DoAll(SaveArg<0>(&got), Return(absl::OkStatus())));
+  wire::HttpResponse response = fixture.Handle(JsonRequest("AddPermission", R"({
+      "QueueUrl": "http://127.0.0.1:4566/000000000000/jobs", "Label": "alice",
+      "AWSAccountIds": ["111122223333"], "Actions": ["SendMessage", "DeleteMessage"]})"));
+  EXPECT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(response.body, "{}");
+  EXPECT_EQ(got.queue_url, kBrokerQueueUrl);
+  EXPECT_EQ(got.label, "alice");
+  EXPECT_EQ(got.aws_account_ids, (std::vector<std::string>{"111122223333"}));
+  EXPECT_EQ(got.actions, (std::vector<std::string>{"SendMessage", "DeleteMessage"}));
+}
+
+TEST(SqsJsonProtocolTest, AddPermissionWithANonListIsSerializationException) {
+  WireFixture fixture;
+  wire::HttpResponse response = fixture.Handle(JsonRequest(
+      "AddPermission", R"({"QueueUrl":"http://127.0.0.1:4566/000000000000/jobs","Label":"l",)"
+                       R"("Actions":"SendMessage"})"));
+  EXPECT_EQ(response.status, 400);
+  rapidjson::Document json = ParseJson(response.body);
+  EXPECT_STREQ(json["__type"].GetString(), "com.amazonaws.sqs#SerializationException");
+}
+
+TEST(SqsJsonProtocolTest, RemovePermissionUnknownLabelIsInvalidParameterValue) {
+  WireFixture fixture;
+  EXPECT_CALL(fixture.service(),
+              RemovePermission(Field(&sqs::RemovePermissionRequest::label, "ghost")))
+      .WillOnce(Return(
+          MakeError(ErrorCode::kInvalidParameterValue,
+                    "Value ghost for parameter Label is invalid. Reason: can't find label.")));
+  wire::HttpResponse response = fixture.Handle(
+      JsonRequest("RemovePermission",
+                  R"({"QueueUrl":"http://127.0.0.1:4566/000000000000/jobs","Label":"ghost"})"));
+  EXPECT_EQ(response.status, 400);
+  rapidjson::Document json = ParseJson(response.body);
+  EXPECT_STREQ(json["__type"].GetString(), "com.amazonaws.sqs#InvalidParameterValueException");
+  EXPECT_STREQ(json["message"].GetString(),
+               "Value ghost for parameter Label is invalid. Reason: can't find label.");
 }
 
 }  // namespace

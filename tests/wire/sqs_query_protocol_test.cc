@@ -4,6 +4,7 @@
 #include "broker/wire/sqs_query_protocol.h"
 
 #include <string>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -293,6 +294,54 @@ TEST(SqsQueryProtocolTest, ServiceFailureWithoutAwsCodeIsInternalFailure) {
   EXPECT_EQ(response.status, 500);
   EXPECT_THAT(response.body,
               AllOf(HasSubstr("<Type>Receiver</Type>"), HasSubstr("<Code>InternalFailure</Code>")));
+}
+
+TEST(SqsQueryProtocolTest, AddPermissionDecodesFlattenedAccountAndActionLists) {
+  WireFixture fixture;
+  sqs::AddPermissionRequest got;
+  EXPECT_CALL(fixture.service(), AddPermission(_))
+      .WillOnce(DoAll(SaveArg<0>(&got), Return(absl::OkStatus())));
+  wire::HttpResponse response = fixture.Handle(QueryRequest({{"Action", "AddPermission"},
+                                                             {"QueueUrl", kClientQueueUrl},
+                                                             {"Label", "alice"},
+                                                             {"AWSAccountId.1", "111122223333"},
+                                                             {"AWSAccountId.2", "444455556666"},
+                                                             {"ActionName.1", "SendMessage"},
+                                                             {"ActionName.2", "ReceiveMessage"}}));
+  EXPECT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(got.queue_url, kBrokerQueueUrl);
+  EXPECT_EQ(got.label, "alice");
+  EXPECT_EQ(got.aws_account_ids, (std::vector<std::string>{"111122223333", "444455556666"}));
+  EXPECT_EQ(got.actions, (std::vector<std::string>{"SendMessage", "ReceiveMessage"}));
+  EXPECT_THAT(response.body,
+              HasSubstr("<AddPermissionResponse xmlns=\"http://queue.amazonaws.com/doc/"
+                        "2012-11-05/\"><ResponseMetadata><RequestId>"));
+}
+
+TEST(SqsQueryProtocolTest, AddPermissionOverLimitIsAnOverLimitErrorWith403) {
+  WireFixture fixture;
+  EXPECT_CALL(fixture.service(), AddPermission(_))
+      .WillOnce(
+          Return(MakeError(ErrorCode::kOverLimit, "8 Actions were found, maximum allowed is 7.")));
+  wire::HttpResponse response = fixture.Handle(
+      QueryRequest({{"Action", "AddPermission"}, {"QueueUrl", kClientQueueUrl}, {"Label", "l"}}));
+  EXPECT_EQ(response.status, 403);
+  EXPECT_THAT(response.body,
+              AllOf(HasSubstr("<Code>OverLimit</Code>"),
+                    HasSubstr("<Message>8 Actions were found, maximum allowed is 7.</Message>")));
+}
+
+TEST(SqsQueryProtocolTest, RemovePermissionDecodesTheLabel) {
+  WireFixture fixture;
+  EXPECT_CALL(
+      fixture.service(),
+      RemovePermission(AllOf(Field(&sqs::RemovePermissionRequest::queue_url, kBrokerQueueUrl),
+                             Field(&sqs::RemovePermissionRequest::label, "alice"))))
+      .WillOnce(Return(absl::OkStatus()));
+  wire::HttpResponse response = fixture.Handle(QueryRequest(
+      {{"Action", "RemovePermission"}, {"QueueUrl", kClientQueueUrl}, {"Label", "alice"}}));
+  EXPECT_EQ(response.status, 200) << response.body;
+  EXPECT_THAT(response.body, HasSubstr("<RemovePermissionResponse xmlns="));
 }
 
 }  // namespace
