@@ -2,7 +2,9 @@
 // they write into the queue's Policy attribute, read back with
 // GetQueueAttributes, and their validation errors with the AWS messages.
 
+#include <latch>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/service/sqs_test_fixture.h"
@@ -197,6 +199,33 @@ TEST_F(SqsPermissionTest, UnknownQueueIsQueueDoesNotExist) {
               HasErrorCode(ErrorCode::kQueueDoesNotExist));
   EXPECT_THAT(sqs().RemovePermission({.queue_url = url, .label = "l"}),
               HasErrorCode(ErrorCode::kQueueDoesNotExist));
+}
+
+TEST_F(SqsPermissionTest, ConcurrentAddPermissionsKeepEveryStatement) {
+  std::string url = Create("jobs");
+  constexpr int kThreads = 4;
+  constexpr int kLabelsPerThread = 10;
+  std::latch start(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      start.arrive_and_wait();
+      for (int i = 0; i < kLabelsPerThread; ++i) {
+        EXPECT_OK(sqs().AddPermission({.queue_url = url,
+                                       .label = "t" + std::to_string(t) + "-" + std::to_string(i),
+                                       .aws_account_ids = {"111122223333"},
+                                       .actions = {"SendMessage"}}));
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  std::string policy = Attribute(url, "Policy");
+  for (int t = 0; t < kThreads; ++t) {
+    for (int i = 0; i < kLabelsPerThread; ++i) {
+      std::string sid = "t" + std::to_string(t) + "-" + std::to_string(i);
+      EXPECT_NE(policy.find(R"("Sid":")" + sid + R"(")"), std::string::npos) << sid;
+    }
+  }
 }
 
 }  // namespace

@@ -2,7 +2,9 @@
 // write into the topic's Policy attribute (the default policy until one is
 // set), read back with GetTopicAttributes, and their errors.
 
+#include <latch>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -147,6 +149,37 @@ TEST_F(SnsPermissionTest, MalformedTopicArnIsInvalidParameter) {
   EXPECT_THAT(Add("orders", "l"),
               HasError(kInvalid, Eq("Invalid parameter: TopicArn Reason: An ARN must have at "
                                     "least 6 elements, not 1")));
+}
+
+TEST_F(SnsPermissionTest, ConcurrentAddAndRemoveKeepEveryOtherStatement) {
+  std::string topic = CreateTopic("orders");
+  ASSERT_OK(Add(topic, "doomed"));
+  constexpr int kThreads = 4;
+  constexpr int kLabelsPerThread = 10;
+  std::latch start(kThreads + 1);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      start.arrive_and_wait();
+      for (int i = 0; i < kLabelsPerThread; ++i) {
+        EXPECT_OK(Add(topic, "t" + std::to_string(t) + "-" + std::to_string(i)));
+      }
+    });
+  }
+  threads.emplace_back([&] {
+    start.arrive_and_wait();
+    EXPECT_OK(sns_.RemovePermission({.topic_arn = topic, .label = "doomed"}));
+  });
+  for (std::thread& thread : threads) thread.join();
+  std::string policy = Policy(topic);
+  EXPECT_THAT(policy, HasSubstr("__default_statement_ID"));
+  EXPECT_THAT(policy, Not(HasSubstr("doomed")));
+  for (int t = 0; t < kThreads; ++t) {
+    for (int i = 0; i < kLabelsPerThread; ++i) {
+      std::string sid = "t" + std::to_string(t) + "-" + std::to_string(i);
+      EXPECT_THAT(policy, HasSubstr(R"("Sid":")" + sid + R"(")")) << sid;
+    }
+  }
 }
 
 }  // namespace
