@@ -1,5 +1,6 @@
 #include "broker/service/permission_policy.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "rapidjson/document.h"
@@ -128,6 +129,11 @@ std::optional<RemovedStatement> RemovePolicyStatement(std::string_view document,
   }
   if (!found) return std::nullopt;
   return RemovedStatement{.document = Serialize(doc), .statements_left = statements.Size()};
+}
+
+bool IsAwsAccountId(std::string_view id) {
+  return id.size() == 12 &&
+         std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 }  // namespace wharf::service_internal

@@ -1,5 +1,6 @@
 #include "broker/service/sns_service.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <optional>
@@ -175,7 +176,8 @@ absl::Status ApplyTopicAttribute(const std::string& name, const std::string& val
 bool IsTopicAction(std::string_view action) {
   for (std::string_view known :
        {"GetTopicAttributes", "SetTopicAttributes", "AddPermission", "RemovePermission",
-        "DeleteTopic", "Subscribe", "ListSubscriptionsByTopic", "Publish", "Receive"}) {
+        "DeleteTopic", "Subscribe", "ListSubscriptionsByTopic", "Publish", "Receive",
+        "ListTagsForResource", "GetDataProtectionPolicy", "PutDataProtectionPolicy"}) {
     if (action == known) return true;
   }
   return false;
@@ -587,17 +589,21 @@ absl::Status SnsService::SetTopicAttributes(const sns::SetTopicAttributesRequest
 absl::Status SnsService::AddPermission(const sns::AddPermissionRequest& request) {
   WHARF_RETURN_IF_ERROR(CheckTopicArn("TopicArn", request.topic_arn));
   if (request.label.empty()) return InvalidParameter("Invalid parameter: Label");
-  if (request.aws_account_id.empty()) return InvalidParameter("Invalid parameter: AWSAccountId");
-  if (request.action_name.empty()) return InvalidParameter("Invalid parameter: ActionName");
-  for (const std::string& action : request.action_name) {
+  if (request.aws_account_ids.empty() ||
+      !std::all_of(request.aws_account_ids.begin(), request.aws_account_ids.end(),
+                   IsAwsAccountId)) {
+    return InvalidParameter("Invalid parameter: AWSAccountId");
+  }
+  if (request.actions.empty()) return InvalidParameter("Invalid parameter: ActionName");
+  for (const std::string& action : request.actions) {
     if (!IsTopicAction(action)) {
       return InvalidParameter("Invalid parameter: Policy statement action out of service scope!");
     }
   }
   const PermissionStatement statement{.sid = request.label,
-                                      .account_ids = request.aws_account_id,
+                                      .account_ids = request.aws_account_ids,
                                       .action_prefix = "SNS",
-                                      .actions = request.action_name,
+                                      .actions = request.actions,
                                       .resource = request.topic_arn};
   return registry_->UpdateTopicAttribute(
       request.topic_arn, "Policy", [&](const std::string& current) -> absl::StatusOr<std::string> {

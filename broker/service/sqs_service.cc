@@ -125,6 +125,13 @@ absl::Status ValidatePermission(const sqs::AddPermissionRequest& request) {
                         "underscores. 1 to 80 in length.");
   }
   if (request.actions.empty()) return MissingParameter("Actions");
+  for (const std::string& id : request.aws_account_ids) {
+    if (!IsAwsAccountId(id)) {
+      return InvalidParameter(absl::StrCat("Value [", id,
+                                           "] for parameter PrincipalId is invalid. Reason: "
+                                           "Unable to verify."));
+    }
+  }
   if (request.aws_account_ids.empty()) {
     return InvalidParameter(
         "Value [] for parameter PrincipalId is invalid. Reason: Unable to verify.");
@@ -445,9 +452,9 @@ absl::StatusOr<sqs::ListDeadLetterSourceQueuesResult> SqsServiceImpl::ListDeadLe
 absl::Status SqsServiceImpl::AddPermission(const sqs::AddPermissionRequest& request) {
   // Under admin_mu_ so that the policy is rewritten from the current one
   // (SetQueueAttributes and other permission calls wait).
+  WHARF_RETURN_IF_ERROR(ValidatePermission(request));
   MutexLock admin(&admin_mu_);
   WHARF_ASSIGN_OR_RETURN(std::shared_ptr<QueueImpl> queue, Resolve(request.queue_url));
-  WHARF_RETURN_IF_ERROR(ValidatePermission(request));
   QueueSettings settings = queue->settings();
   std::optional<std::string> policy = AddPolicyStatement(
       settings.policy.value_or(""), absl::StrCat(queue->arn(), "/SQSDefaultPolicy"),
@@ -463,9 +470,9 @@ absl::Status SqsServiceImpl::AddPermission(const sqs::AddPermissionRequest& requ
 }
 
 absl::Status SqsServiceImpl::RemovePermission(const sqs::RemovePermissionRequest& request) {
+  if (request.label.empty()) return MissingParameter("Label");
   MutexLock admin(&admin_mu_);
   WHARF_ASSIGN_OR_RETURN(std::shared_ptr<QueueImpl> queue, Resolve(request.queue_url));
-  if (request.label.empty()) return MissingParameter("Label");
   QueueSettings settings = queue->settings();
   std::optional<RemovedStatement> removed =
       RemovePolicyStatement(settings.policy.value_or(""), request.label);

@@ -312,8 +312,8 @@ HttpResponse SnsQueryProtocol::AddPermission(Call& call) const {
   sns::AddPermissionRequest request;
   call.Str("TopicArn", &request.topic_arn, /*required=*/true);
   call.Str("Label", &request.label, /*required=*/true);
-  call.List("AWSAccountId", &request.aws_account_id);
-  call.List("ActionName", &request.action_name);
+  call.List("AWSAccountId", &request.aws_account_ids);
+  call.List("ActionName", &request.actions);
   if (call.failed()) return call.Error();
   absl::Status status = service_.AddPermission(request);
   if (!status.ok()) return call.Error(status);

@@ -111,10 +111,10 @@ struct SetTopicAttributesRequest {
 // default policy until one is set).
 struct AddPermissionRequest {
   std::string topic_arn;
-  std::string label;                        // The statement's Sid; unique in the policy.
-  std::vector<std::string> aws_account_id;  // At least one.
-  std::vector<std::string> action_name;     // At least one of Publish, Subscribe,
-                                            // Receive, GetTopicAttributes, ...
+  std::string label;                         // The statement's Sid; unique in the policy.
+  std::vector<std::string> aws_account_ids;  // At least one; 12 digits each.
+  std::vector<std::string> actions;          // At least one of Publish, Subscribe,
+                                             // Receive, GetTopicAttributes, ...
 };
 
 // Removes the statement whose Sid is `label` (none: nothing changes).

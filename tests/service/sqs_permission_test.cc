@@ -159,6 +159,29 @@ TEST_F(SqsPermissionTest, ActionsAndAccountsAreRequired) {
                        "Value [] for parameter PrincipalId is invalid. Reason: Unable to verify."));
 }
 
+TEST_F(SqsPermissionTest, AccountsMustBeTwelveDigitIds) {
+  std::string url = Create("jobs");
+  for (std::string bad : {"", "12345678901", "1234567890123", "11112222333x"}) {
+    EXPECT_THAT(sqs().AddPermission({.queue_url = url,
+                                     .label = "l",
+                                     .aws_account_ids = {"111122223333", bad},
+                                     .actions = {"SendMessage"}}),
+                HasError(ErrorCode::kInvalidParameterValue,
+                         "Value [" + bad +
+                             "] for parameter PrincipalId is invalid. Reason: Unable to verify."))
+        << bad;
+  }
+  EXPECT_EQ(Attribute(url, "Policy"), "<absent>");
+}
+
+// As everywhere in SQS, the request is checked before the queue is looked up.
+TEST_F(SqsPermissionTest, ABadRequestOnAMissingQueueIsReportedAsBad) {
+  EXPECT_THAT(sqs().AddPermission({.queue_url = UrlOf("missing"), .label = "l"}),
+              HasErrorCode(ErrorCode::kMissingParameter));
+  EXPECT_THAT(sqs().RemovePermission({.queue_url = UrlOf("missing")}),
+              HasErrorCode(ErrorCode::kMissingParameter));
+}
+
 TEST_F(SqsPermissionTest, MoreThanSevenActionsIsOverLimit) {
   std::string url = Create("jobs");
   std::vector<std::string> eight = {

@@ -35,8 +35,8 @@ class SnsPermissionTest : public SnsTest {
                    std::vector<std::string> actions = {"Publish"}) {
     return sns_.AddPermission({.topic_arn = topic,
                                .label = label,
-                               .aws_account_id = std::move(accounts),
-                               .action_name = std::move(actions)});
+                               .aws_account_ids = std::move(accounts),
+                               .actions = std::move(actions)});
   }
 };
 
@@ -120,6 +120,8 @@ TEST_F(SnsPermissionTest, LabelAccountsAndActionsAreRequired) {
   std::string topic = CreateTopic("orders");
   EXPECT_THAT(Add(topic, ""), HasError(kInvalid, Eq("Invalid parameter: Label")));
   EXPECT_THAT(Add(topic, "l", {}), HasError(kInvalid, Eq("Invalid parameter: AWSAccountId")));
+  EXPECT_THAT(Add(topic, "l", {"111122223333", "not-an-account"}),
+              HasError(kInvalid, Eq("Invalid parameter: AWSAccountId")));
   EXPECT_THAT(Add(topic, "l", {"111122223333"}, {}),
               HasError(kInvalid, Eq("Invalid parameter: ActionName")));
   EXPECT_THAT(sns_.RemovePermission({.topic_arn = topic, .label = ""}),

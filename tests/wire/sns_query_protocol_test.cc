@@ -603,8 +603,8 @@ TEST(SnsQueryProtocolTest, AddPermissionDecodesMemberLists) {
   EXPECT_EQ(response.status, 200) << response.body;
   EXPECT_EQ(got.topic_arn, kTopicArn);
   EXPECT_EQ(got.label, "alice");
-  EXPECT_EQ(got.aws_account_id, (std::vector<std::string>{"111122223333", "444455556666"}));
-  EXPECT_EQ(got.action_name, (std::vector<std::string>{"Publish"}));
+  EXPECT_EQ(got.aws_account_ids, (std::vector<std::string>{"111122223333", "444455556666"}));
+  EXPECT_EQ(got.actions, (std::vector<std::string>{"Publish"}));
   EXPECT_THAT(response.body,
               HasSubstr("<AddPermissionResponse xmlns=\"http://sns.amazonaws.com/doc/"
                         "2010-03-31/\"><ResponseMetadata><RequestId>"));
