@@ -1,13 +1,24 @@
 #include "broker/wire/http_server.h"
 
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <cctype>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
 #include <string>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 
@@ -35,17 +46,197 @@ void Fill(HttpResponse&& from, httplib::Response& to) {
   to.set_content(std::move(from.body), from.content_type.c_str());
 }
 
+// The numeric address and port of a socket's local or peer end.
+void SocketAddress(int fd, bool peer, std::string& ip, int& port) {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof(addr);
+  auto* sa = reinterpret_cast<sockaddr*>(&addr);
+  if ((peer ? getpeername(fd, sa, &len) : getsockname(fd, sa, &len)) != 0) return;
+  char text[INET6_ADDRSTRLEN] = "";
+  if (addr.ss_family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(&addr);
+    inet_ntop(AF_INET, &in->sin_addr, text, sizeof(text));
+    port = ntohs(in->sin_port);
+  } else if (addr.ss_family == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&addr);
+    inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof(text));
+    port = ntohs(in6->sin6_port);
+  }
+  ip = text;
+}
+
+// One accepted connection as cpp-httplib's request parser sees it. Reads
+// block in recv (SO_RCVTIMEO bounds each wait) and are buffered; writes are
+// buffered and leave in one send per response (Flush), or earlier when a
+// read must wait, so that an interim "100 Continue" reaches the client.
+// cpp-httplib's own socket stream polls before every recv and send and asks
+// for both addresses on every request: about six times the system calls.
+//
+// Thread safety: used by one worker thread.
+class BufferedSocketStream final : public httplib::Stream {
+ public:
+  BufferedSocketStream(int fd, std::chrono::seconds idle_timeout, std::chrono::seconds read_timeout)
+      : fd_(fd), idle_timeout_(idle_timeout), read_timeout_(read_timeout) {
+    SocketAddress(fd, /*peer=*/true, remote_ip_, remote_port_);
+    SocketAddress(fd, /*peer=*/false, local_ip_, local_port_);
+  }
+
+  // The next read starts a request: waiting for it is bounded by the idle
+  // timeout rather than the read timeout.
+  void StartRequest() { request_started_ = false; }
+
+  // Sends what write() buffered. False once the connection failed.
+  bool Flush() {
+    for (size_t sent = 0; sent < out_.size() && !failed_;) {
+      ssize_t n = send(fd_, out_.data() + sent, out_.size() - sent, MSG_NOSIGNAL);
+      if (n > 0) {
+        sent += static_cast<size_t>(n);
+      } else if (n < 0 && errno != EINTR) {
+        failed_ = true;
+      }
+    }
+    out_.clear();
+    return !failed_;
+  }
+
+  bool is_readable() const override {
+    if (in_begin_ < in_end_) return true;
+    pollfd p{.fd = fd_, .events = POLLIN, .revents = 0};
+    return poll(&p, 1, static_cast<int>(read_timeout_.count() * 1000)) > 0;
+  }
+  bool is_writable() const override { return !failed_; }
+
+  ssize_t read(char* ptr, size_t size) override {
+    if (in_begin_ == in_end_ && !Fill()) return -1;
+    const size_t n = std::min(size, in_end_ - in_begin_);
+    std::memcpy(ptr, in_.data() + in_begin_, n);
+    in_begin_ += n;
+    return static_cast<ssize_t>(n);
+  }
+
+  ssize_t write(const char* ptr, size_t size) override {
+    if (failed_) return -1;
+    out_.append(ptr, size);
+    if (out_.size() >= kFlushBytes && !Flush()) return -1;
+    return static_cast<ssize_t>(size);
+  }
+
+  void get_remote_ip_and_port(std::string& ip, int& port) const override {
+    ip = remote_ip_;
+    port = remote_port_;
+  }
+  void get_local_ip_and_port(std::string& ip, int& port) const override {
+    ip = local_ip_;
+    port = local_port_;
+  }
+  socket_t socket() const override { return fd_; }
+
+ private:
+  static constexpr size_t kFlushBytes = 64 << 10;
+
+  // Refills the empty input buffer. False on end of stream, error or timeout.
+  bool Fill() {
+    if (!Flush()) return false;
+    const auto start = std::chrono::steady_clock::now();
+    for (;;) {
+      ssize_t n = recv(fd_, in_.data(), in_.size(), 0);
+      if (n > 0) {
+        in_begin_ = 0;
+        in_end_ = static_cast<size_t>(n);
+        request_started_ = true;
+        return true;
+      }
+      if (n == 0) return false;
+      if (errno == EINTR) continue;
+      // EAGAIN: SO_RCVTIMEO (the idle timeout) expired. Inside a request,
+      // keep waiting up to the read timeout.
+      if ((errno != EAGAIN && errno != EWOULDBLOCK) || !request_started_ ||
+          std::chrono::steady_clock::now() - start >= read_timeout_) {
+        return false;
+      }
+    }
+  }
+
+  const int fd_;
+  const std::chrono::seconds idle_timeout_;
+  const std::chrono::seconds read_timeout_;
+  std::string remote_ip_, local_ip_;
+  int remote_port_ = 0, local_port_ = 0;
+  std::array<char, 16 << 10> in_;
+  size_t in_begin_ = 0, in_end_ = 0;
+  bool request_started_ = false;
+  std::string out_;
+  bool failed_ = false;
+};
+
 }  // namespace
+
+// cpp-httplib's Server with its per-connection loop replaced (the virtual
+// process_and_close_socket): requests are still parsed, routed and answered
+// by cpp-httplib (process_request), over a BufferedSocketStream.
+//
+// Thread safety: the loop runs on cpp-httplib's workers; CloseConnections may
+// be called from any thread.
+class HttpServer::KeepAliveServer final : public httplib::Server {
+ public:
+  // Ends every connection once its request in progress, if any, is answered:
+  // a worker waiting for the next request wakes at once instead of at the
+  // idle timeout. Connections accepted later are closed unanswered.
+  void CloseConnections() ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
+    closing_.store(true, std::memory_order_relaxed);
+    for (int fd : open_) shutdown(fd, SHUT_RD);
+  }
+
+ private:
+  bool process_and_close_socket(socket_t fd) override {
+    bool ok = Register(fd);
+    if (ok) {
+      int one = 1;
+      setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+      timeval idle{.tv_sec = keep_alive_timeout_sec_, .tv_usec = 0};
+      setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &idle, sizeof(idle));
+      BufferedSocketStream stream(fd, std::chrono::seconds(keep_alive_timeout_sec_),
+                                  std::chrono::seconds(read_timeout_sec_));
+      for (size_t left = keep_alive_max_count_; left > 0; --left) {
+        stream.StartRequest();
+        bool closed = false;
+        ok = process_request(stream, /*close_connection=*/left == 1 || Closing(), closed, nullptr);
+        if (!stream.Flush() || !ok || closed || Closing()) break;
+      }
+      Unregister(fd);
+    }
+    shutdown(fd, SHUT_RDWR);
+    close(fd);
+    return ok;
+  }
+
+  bool Register(int fd) ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
+    if (closing_.load(std::memory_order_relaxed)) return false;
+    open_.insert(fd);
+    return true;
+  }
+  void Unregister(int fd) ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
+    open_.erase(fd);
+  }
+  bool Closing() const { return closing_.load(std::memory_order_relaxed); }
+
+  Mutex mu_;
+  std::atomic<bool> closing_{false};  // Set under mu_, so Register sees it.
+  absl::flat_hash_set<int> open_ ABSL_GUARDED_BY(mu_);
+};
 
 HttpServer::HttpServer(const HttpServerOptions& options, Handler handler)
     : options_(options),
       handler_(std::move(handler)),
-      server_(std::make_unique<httplib::Server>()) {}
+      server_(std::make_unique<KeepAliveServer>()) {}
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& options,
                                                               Handler handler) {
   std::unique_ptr<HttpServer> self(new HttpServer(options, std::move(handler)));
-  httplib::Server& server = *self->server_;
+  KeepAliveServer& server = *self->server_;
   const size_t threads = static_cast<size_t>(std::max(1, options.threads));
   server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server.set_keep_alive_max_count(
@@ -135,6 +326,7 @@ void HttpServer::Stop() {
   MutexLock lock(&mu_);
   if (!listener_.joinable()) return;
   server_->stop();
+  server_->CloseConnections();
   listener_.join();
 }
 

@@ -4,10 +4,11 @@
 // max_body_bytes, so an oversized body is drained and flagged rather than
 // buffered) and hands each request, as an HttpRequest, to one handler.
 //
-// cpp-httplib serves each connection on one worker for as long as it is kept
-// alive, so `threads` bounds the number of connections served at once
-// (others wait in the accept queue); a long poll holds its worker for the
-// length of the poll.
+// Each connection is served on one worker for as long as it is kept alive,
+// so `threads` bounds the number of connections served at once (others wait
+// in the accept queue); a long poll holds its worker for the length of the
+// poll. cpp-httplib parses, routes and answers the requests; the connection
+// loop is wharf's own (fewer system calls per request, see http_server.cc).
 //
 // Thread safety: Start, Stop and the accessors are thread-safe. The handler
 // is called concurrently from the worker threads.
@@ -26,10 +27,6 @@
 #include "absl/status/statusor.h"
 #include "broker/base/mutex.h"
 #include "broker/wire/http_message.h"
-
-namespace httplib {
-class Server;
-}
 
 namespace wharf::wire {
 
@@ -63,17 +60,18 @@ class HttpServer {
   int port() const { return port_; }
   const std::string& host() const { return options_.host; }
 
-  // Stops accepting, lets requests in progress finish (a long poll finishes
-  // at its own deadline) and joins the workers. Idle keep-alive connections
-  // close within keep_alive_timeout_seconds. Idempotent.
+  // Stops accepting, closes idle keep-alive connections, lets requests in
+  // progress finish (a long poll finishes at its own deadline) and joins the
+  // workers. Idempotent.
   void Stop() ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
+  class KeepAliveServer;
   HttpServer(const HttpServerOptions& options, Handler handler);
 
   const HttpServerOptions options_;
   const Handler handler_;
-  std::unique_ptr<httplib::Server> server_;
+  std::unique_ptr<KeepAliveServer> server_;
   int port_ = 0;
   mutable std::atomic<bool> listener_done_{false};
 
