@@ -412,7 +412,7 @@ void BM_CoreMemoryPerMessage(benchmark::State& state) {
   const std::string body(100, 'x');
   auto shared = std::make_shared<Payload>();
   shared->body = body;
-  shared->md5_of_body = base_internal::Md5Hex(body);
+  shared->md5_of_body = base_internal::Md5Of(body);
   for (auto _ : state) {
     malloc_trim(0);
     const int64_t before = ResidentBytes();

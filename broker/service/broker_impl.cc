@@ -35,11 +35,13 @@ class SnsToSqs final : public topic_internal::QueueDeliverer {
       return MakeError(ErrorCode::kQueueDoesNotExist, "The specified queue does not exist.");
     }
     const queue_internal::Payload& p = *args.payload;
+    static const sqs::MessageAttributeMap kNone;
+    const sqs::MessageAttributeMap& attributes =
+        p.attributes != nullptr ? p.attributes->message_attributes : kNone;
     // The text and attributes were validated when published; only the
     // queue's own limits remain, counted as SendMessage counts them.
-    if (p.message_attributes.size() > 10 ||
-        service_internal::MessageSize(p.body, p.message_attributes) >
-            static_cast<size_t>(queue->maximum_message_size())) {
+    if (attributes.size() > 10 || service_internal::MessageSize(p.body, attributes) >
+                                      static_cast<size_t>(queue->maximum_message_size())) {
       return MakeError(ErrorCode::kInvalidParameterValue, "Message does not fit the queue.");
     }
     if (!queue->fifo()) args.delay = absl::Seconds(queue->delay_seconds());

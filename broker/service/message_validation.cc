@@ -248,14 +248,18 @@ std::shared_ptr<const queue_internal::Payload> MakePayload(
     std::string body, sqs::MessageAttributeMap attributes,
     const sqs::MessageAttributeMap& system_attributes) {
   auto payload = std::make_shared<queue_internal::Payload>();
-  payload->md5_of_body = base_internal::Md5Hex(body);
+  payload->md5_of_body = base_internal::Md5Of(body);
   payload->body = std::move(body);
-  payload->md5_of_message_attributes = AttributesMd5(attributes);
-  payload->message_attributes = std::move(attributes);
-  if (auto it = system_attributes.find("AWSTraceHeader"); it != system_attributes.end()) {
-    payload->aws_trace_header = it->second.string_value;
-    payload->md5_of_message_system_attributes = AttributesMd5(system_attributes);
+  auto trace = system_attributes.find("AWSTraceHeader");
+  if (attributes.empty() && trace == system_attributes.end()) return payload;
+  auto extra = std::make_unique<queue_internal::PayloadAttributes>();
+  extra->md5_of_message_attributes = AttributesMd5(attributes);
+  extra->message_attributes = std::move(attributes);
+  if (trace != system_attributes.end()) {
+    extra->aws_trace_header = trace->second.string_value;
+    extra->md5_of_message_system_attributes = AttributesMd5(system_attributes);
   }
+  payload->attributes = std::move(extra);
   return payload;
 }
 

@@ -361,9 +361,11 @@ absl::StatusOr<sqs::SendMessageResult> QueueImpl::SendOne(const SendFields& f, b
   args.payload = MakePayload(f.body, f.attributes, f.system_attributes);
   const queue_internal::Payload& payload = *args.payload;
   sqs::SendMessageResult result;
-  result.md5_of_message_body = payload.md5_of_body;
-  result.md5_of_message_attributes = payload.md5_of_message_attributes;
-  result.md5_of_message_system_attributes = payload.md5_of_message_system_attributes;
+  result.md5_of_message_body = base_internal::ToHex(payload.md5_of_body);
+  if (payload.attributes != nullptr) {
+    result.md5_of_message_attributes = payload.attributes->md5_of_message_attributes;
+    result.md5_of_message_system_attributes = payload.attributes->md5_of_message_system_attributes;
+  }
   absl::StatusOr<queue_internal::SendOutcome> outcome = core_->Send(std::move(args));
   if (!outcome.ok()) return outcome.status();
   result.message_id = std::move(outcome->message_id);
@@ -408,6 +410,7 @@ absl::StatusOr<sqs::SendMessageBatchResult> QueueImpl::SendMessageBatch(
     }
   }
   sqs::SendMessageBatchResult result;
+  result.successful.reserve(request.entries.size());
   for (const auto& entry : request.entries) {
     absl::StatusOr<sqs::SendMessageResult> sent = SendOne(
         {entry.message_body, entry.delay_seconds, entry.message_attributes,
@@ -471,8 +474,9 @@ absl::StatusOr<sqs::ReceiveMessageResult> QueueImpl::ReceiveMessage(
     sqs::Message& m = result.messages.emplace_back();
     m.message_id = std::move(d.message_id);
     m.receipt_handle = std::move(d.receipt_handle);
-    m.md5_of_body = d.payload->md5_of_body;
+    m.md5_of_body = base_internal::ToHex(d.payload->md5_of_body);
     m.body = d.payload->body;
+    const queue_internal::PayloadAttributes* extra = d.payload->attributes.get();
     if (mask & kReceiveCount)
       m.attributes["ApproximateReceiveCount"] = absl::StrCat(d.receive_count);
     if (mask & kFirstReceiveTimestamp) {
@@ -480,8 +484,8 @@ absl::StatusOr<sqs::ReceiveMessageResult> QueueImpl::ReceiveMessage(
     }
     if (mask & kSentTimestamp) m.attributes["SentTimestamp"] = Millis(d.sent_time);
     if (mask & kSenderId) m.attributes["SenderId"] = service_->options().sender_id;
-    if ((mask & kTraceHeader) && !d.payload->aws_trace_header.empty()) {
-      m.attributes["AWSTraceHeader"] = d.payload->aws_trace_header;
+    if ((mask & kTraceHeader) && extra != nullptr && !extra->aws_trace_header.empty()) {
+      m.attributes["AWSTraceHeader"] = extra->aws_trace_header;
     }
     if ((mask & kDeadLetterSource) && !d.dead_letter_source_arn.empty()) {
       m.attributes["DeadLetterQueueSourceArn"] = std::move(d.dead_letter_source_arn);
@@ -495,14 +499,14 @@ absl::StatusOr<sqs::ReceiveMessageResult> QueueImpl::ReceiveMessage(
     if ((mask & kSequenceNumber) && !d.sequence_number.empty()) {
       m.attributes["SequenceNumber"] = std::move(d.sequence_number);
     }
-    if (request.message_attribute_names.empty()) continue;
-    for (const auto& [name, value] : d.payload->message_attributes) {
+    if (request.message_attribute_names.empty() || extra == nullptr) continue;
+    for (const auto& [name, value] : extra->message_attributes) {
       if (AttributeRequested(request.message_attribute_names, name)) {
         m.message_attributes.emplace(name, value);
       }
     }
-    if (m.message_attributes.size() == d.payload->message_attributes.size()) {
-      m.md5_of_message_attributes = d.payload->md5_of_message_attributes;
+    if (m.message_attributes.size() == extra->message_attributes.size()) {
+      m.md5_of_message_attributes = extra->md5_of_message_attributes;
     } else {
       m.md5_of_message_attributes = AttributesMd5(m.message_attributes);
     }

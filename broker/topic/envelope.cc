@@ -8,6 +8,8 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
+#include <memory>
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -193,9 +195,10 @@ std::shared_ptr<const queue_internal::Payload> SqsEnvelope::ForSubscription(
   MD5_Update(&ctx, suffix_.data(), suffix_.size());
   unsigned char digest[MD5_DIGEST_LENGTH];
   MD5_Final(digest, &ctx);
-  payload->md5_of_body = base_internal::ToHex(digest, sizeof(digest));
+  std::memcpy(payload->md5_of_body.data(), digest, sizeof(digest));
   if (extra_attributes != nullptr && !extra_attributes->empty()) {
-    payload->message_attributes = *extra_attributes;
+    auto extra = std::make_unique<queue_internal::PayloadAttributes>();
+    extra->message_attributes = *extra_attributes;
     base_internal::AttributeMd5 md5;
     for (const auto& [name, value] : *extra_attributes) {
       if (IsBinaryType(value.data_type)) {
@@ -204,7 +207,8 @@ std::shared_ptr<const queue_internal::Payload> SqsEnvelope::ForSubscription(
         md5.AddString(name, value.data_type, value.string_value);
       }
     }
-    payload->md5_of_message_attributes = md5.HexDigest();
+    extra->md5_of_message_attributes = md5.HexDigest();
+    payload->attributes = std::move(extra);
   }
   return payload;
 }
@@ -242,11 +246,12 @@ std::shared_ptr<const queue_internal::Payload> RawPayload(
     std::string_view message, const sns::MessageAttributeMap& attributes) {
   auto payload = std::make_shared<queue_internal::Payload>();
   payload->body.assign(message.data(), message.size());
-  payload->md5_of_body = base_internal::Md5Hex(message);
+  payload->md5_of_body = base_internal::Md5Of(message);
   if (!attributes.empty()) {
+    auto extra = std::make_unique<queue_internal::PayloadAttributes>();
     base_internal::AttributeMd5 md5;
     for (const auto& [name, value] : attributes) {
-      sqs::MessageAttributeValue& out = payload->message_attributes[name];
+      sqs::MessageAttributeValue& out = extra->message_attributes[name];
       out.data_type = value.data_type;
       if (IsBinaryType(value.data_type)) {
         out.binary_value = value.binary_value;
@@ -256,7 +261,8 @@ std::shared_ptr<const queue_internal::Payload> RawPayload(
         md5.AddString(name, value.data_type, value.string_value);
       }
     }
-    payload->md5_of_message_attributes = md5.HexDigest();
+    extra->md5_of_message_attributes = md5.HexDigest();
+    payload->attributes = std::move(extra);
   }
   return payload;
 }

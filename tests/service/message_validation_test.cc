@@ -69,10 +69,12 @@ TEST(MakePayloadTest, ComputesEveryDigest) {
       "Hello, SQS", {{"MyAttribute", Str("foobar")}},
       {{"AWSTraceHeader",
         Str("Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1")}});
-  EXPECT_EQ(payload->md5_of_body, "9f5f155ec5da7b214e3a43b0386514d9");
-  EXPECT_EQ(payload->md5_of_message_attributes, "adb59cd4678ea5a855436b949cd07ab6");
-  EXPECT_EQ(payload->md5_of_message_system_attributes, "5ae4d5d7636402d80f4eb6d213245a88");
-  EXPECT_EQ(payload->aws_trace_header,
+  EXPECT_EQ(base_internal::ToHex(payload->md5_of_body), "9f5f155ec5da7b214e3a43b0386514d9");
+  ASSERT_NE(payload->attributes, nullptr);
+  EXPECT_EQ(payload->attributes->md5_of_message_attributes, "adb59cd4678ea5a855436b949cd07ab6");
+  EXPECT_EQ(payload->attributes->md5_of_message_system_attributes,
+            "5ae4d5d7636402d80f4eb6d213245a88");
+  EXPECT_EQ(payload->attributes->aws_trace_header,
             "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1");
 }
 

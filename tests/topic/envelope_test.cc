@@ -136,10 +136,10 @@ TEST_F(EnvelopeTest, PayloadDigestIsTheMd5OfTheCompleteEnvelope) {
   SqsEnvelope envelope(Fields());
   auto payload = envelope.ForSubscription(kSubArn);
   EXPECT_EQ(payload->body, envelope.Text(kSubArn));
-  EXPECT_EQ(payload->md5_of_body, base_internal::Md5Hex(payload->body));
-  EXPECT_TRUE(payload->message_attributes.empty());
+  EXPECT_EQ(payload->md5_of_body, base_internal::Md5Of(payload->body));
+  EXPECT_EQ(payload->attributes, nullptr);
   auto other = envelope.ForSubscription("arn:aws:sns:us-east-1:123456789012:orders:other");
-  EXPECT_EQ(other->md5_of_body, base_internal::Md5Hex(other->body));
+  EXPECT_EQ(other->md5_of_body, base_internal::Md5Of(other->body));
   EXPECT_NE(other->md5_of_body, payload->md5_of_body);
 }
 
@@ -165,12 +165,14 @@ TEST_F(EnvelopeTest, RawPayloadCarriesAttributesWithTheSqsDigest) {
       {"attr1", {.data_type = "Number", .string_value = "99.12", .binary_value = ""}}};
   auto payload = RawPayload("hello", attrs);
   EXPECT_EQ(payload->body, "hello");
-  EXPECT_EQ(payload->md5_of_body, base_internal::Md5Hex("hello"));
-  ASSERT_EQ(payload->message_attributes.size(), 1u);
-  EXPECT_EQ(payload->message_attributes.at("attr1").data_type, "Number");
-  EXPECT_EQ(payload->message_attributes.at("attr1").string_value, "99.12");
+  EXPECT_EQ(payload->md5_of_body, base_internal::Md5Of("hello"));
+  ASSERT_NE(payload->attributes, nullptr);
+  const queue_internal::PayloadAttributes& attributes = *payload->attributes;
+  ASSERT_EQ(attributes.message_attributes.size(), 1u);
+  EXPECT_EQ(attributes.message_attributes.at("attr1").data_type, "Number");
+  EXPECT_EQ(attributes.message_attributes.at("attr1").string_value, "99.12");
   // The value AWS records for this attribute (spec/sns.md §4.2).
-  EXPECT_EQ(payload->md5_of_message_attributes, "d302007e9aa062660afc85fd0a482472");
+  EXPECT_EQ(attributes.md5_of_message_attributes, "d302007e9aa062660afc85fd0a482472");
 }
 
 }  // namespace

@@ -42,8 +42,8 @@ TEST_F(SnsPublishTest, PublishReturnsAMessageIdAndDeliversTheEnvelope) {
   std::vector<queue_internal::SendArgs> got = queues_.Messages(QueueArn("q"));
   ASSERT_THAT(got, SizeIs(1));
   const queue_internal::Payload& payload = *got[0].payload;
-  EXPECT_EQ(payload.md5_of_body, base_internal::Md5Hex(payload.body));
-  EXPECT_TRUE(payload.message_attributes.empty());  // Enveloped: no SQS attributes.
+  EXPECT_EQ(payload.md5_of_body, base_internal::Md5Of(payload.body));
+  EXPECT_EQ(payload.attributes, nullptr);  // Enveloped: no SQS attributes.
   rapidjson::Document doc;
   doc.Parse(payload.body.c_str());
   ASSERT_TRUE(doc.IsObject()) << payload.body;
@@ -85,11 +85,13 @@ TEST_F(SnsPublishTest, RawDeliveryCarriesTheBodyAndAttributes) {
   std::vector<queue_internal::SendArgs> got = queues_.Messages(QueueArn("raw"));
   ASSERT_THAT(got, SizeIs(1));
   EXPECT_EQ(got[0].payload->body, "hello");
-  EXPECT_EQ(got[0].payload->md5_of_body, base_internal::Md5Hex("hello"));
-  ASSERT_EQ(got[0].payload->message_attributes.count("attr1"), 1u);
-  EXPECT_EQ(got[0].payload->message_attributes.at("attr1").data_type, "Number");
-  EXPECT_EQ(got[0].payload->message_attributes.at("attr1").string_value, "99.12");
-  EXPECT_EQ(got[0].payload->md5_of_message_attributes, "d302007e9aa062660afc85fd0a482472");
+  EXPECT_EQ(got[0].payload->md5_of_body, base_internal::Md5Of("hello"));
+  ASSERT_NE(got[0].payload->attributes, nullptr);
+  const queue_internal::PayloadAttributes& attributes = *got[0].payload->attributes;
+  ASSERT_EQ(attributes.message_attributes.count("attr1"), 1u);
+  EXPECT_EQ(attributes.message_attributes.at("attr1").data_type, "Number");
+  EXPECT_EQ(attributes.message_attributes.at("attr1").string_value, "99.12");
+  EXPECT_EQ(attributes.md5_of_message_attributes, "d302007e9aa062660afc85fd0a482472");
 }
 
 TEST_F(SnsPublishTest, RawSubscribersShareOnePayload) {
