@@ -24,6 +24,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -323,25 +324,30 @@ void ServiceReceiveDeleteBatch(benchmark::State& state, Bench* bench) {
   Report(state, requests, messages);
 }
 
-// Console output plus the messages/s of each run, for the ratio table.
+// Console output plus the messages/s of each run, for the ratio table. With
+// --benchmark_repetitions the ratio uses the medians.
 class RatioReporter : public benchmark::ConsoleReporter {
  public:
   void ReportRuns(const std::vector<Run>& runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const Run& run : runs) {
+      const bool median = run.run_type == Run::RT_Aggregate && run.aggregate_name == "median";
+      if (run.run_type == Run::RT_Aggregate && !median) continue;
       auto it = run.counters.find("messages/s");
-      if (it != run.counters.end()) rates_[run.benchmark_name()] = it->second.value;
+      if (it == run.counters.end()) continue;
+      const std::string name = run.run_name.function_name;
+      if (median || !medians_.contains(name)) rates_[name] = it->second.value;
+      if (median) medians_.insert(name);
     }
   }
-  double Rate(const std::string& prefix) const {
-    for (const auto& [name, rate] : rates_) {
-      if (name.rfind(prefix, 0) == 0) return rate;
-    }
-    return 0;
+  double Rate(const std::string& name) const {
+    auto it = rates_.find(name);
+    return it == rates_.end() ? 0 : it->second;
   }
 
  private:
-  std::map<std::string, double> rates_;
+  std::map<std::string, double> rates_;  // By benchmark name, e.g. "HttpJson/GetQueueUrl".
+  std::set<std::string> medians_;
 };
 
 }  // namespace
