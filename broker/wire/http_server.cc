@@ -81,9 +81,9 @@ class BufferedSocketStream final : public httplib::Stream {
     SocketAddress(fd, /*peer=*/false, local_ip_, local_port_);
   }
 
-  // The next read starts a request: waiting for it is bounded by the idle
-  // timeout rather than the read timeout.
-  void StartRequest() { request_started_ = false; }
+  // A request begins: until its first byte arrives, waiting for it is
+  // bounded by the idle timeout rather than the read timeout.
+  void StartRequest() { request_started_ = in_begin_ < in_end_; }
 
   // Sends what write() buffered. False once the connection failed.
   bool Flush() {
