@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <utility>
 
@@ -65,30 +66,49 @@ void SocketAddress(int fd, bool peer, std::string& ip, int& port) {
   ip = text;
 }
 
-// One accepted connection as cpp-httplib's request parser sees it. Reads
-// block in recv (SO_RCVTIMEO bounds each wait) and are buffered; writes are
-// buffered and leave in one send per response (Flush), or earlier when a
-// read must wait, so that an interim "100 Continue" reaches the client.
-// cpp-httplib's own socket stream polls before every recv and send and asks
-// for both addresses on every request: about six times the system calls.
+// One open connection, as the server's registry sees it. Lives on its
+// worker's stack while registered.
+struct Connection {
+  int fd;
+  // While the worker waits for the first byte of a request: when the wait
+  // began (steady-clock nanoseconds, odd so never 0); otherwise 0.
+  std::atomic<int64_t> idle_since{0};
+};
+
+// A connection as cpp-httplib's request parser sees it. Reads block in recv
+// (SO_RCVTIMEO bounds each wait) and are buffered; writes are buffered and
+// leave in one send per response (Flush), or earlier when a read must wait,
+// so that an interim "100 Continue" reaches the client. cpp-httplib's own
+// socket stream polls before every recv and send and asks for both addresses
+// on every request: about six times the system calls.
 //
 // Thread safety: used by one worker thread.
 class BufferedSocketStream final : public httplib::Stream {
  public:
-  BufferedSocketStream(int fd, std::chrono::seconds idle_timeout, std::chrono::seconds read_timeout)
-      : fd_(fd), idle_timeout_(idle_timeout), read_timeout_(read_timeout) {
-    SocketAddress(fd, /*peer=*/true, remote_ip_, remote_port_);
-    SocketAddress(fd, /*peer=*/false, local_ip_, local_port_);
+  // `closing`: set when the server stops; a wait for a new request then ends.
+  BufferedSocketStream(Connection& connection, const std::atomic<bool>& closing,
+                       std::chrono::seconds idle_timeout, std::chrono::seconds read_timeout)
+      : connection_(connection),
+        closing_(closing),
+        idle_timeout_(idle_timeout),
+        read_timeout_(read_timeout) {
+    SocketAddress(connection.fd, /*peer=*/true, remote_ip_, remote_port_);
+    SocketAddress(connection.fd, /*peer=*/false, local_ip_, local_port_);
   }
 
   // A request begins: until its first byte arrives, waiting for it is
   // bounded by the idle timeout rather than the read timeout.
   void StartRequest() { request_started_ = in_begin_ < in_end_; }
 
+  // True once a response said "Connection: close": the server must close.
+  bool close_requested() const { return close_requested_; }
+  // Bytes received beyond the requests parsed so far.
+  bool has_unread_input() const { return in_begin_ < in_end_; }
+
   // Sends what write() buffered. False once the connection failed.
   bool Flush() {
     for (size_t sent = 0; sent < out_.size() && !failed_;) {
-      ssize_t n = send(fd_, out_.data() + sent, out_.size() - sent, MSG_NOSIGNAL);
+      ssize_t n = send(connection_.fd, out_.data() + sent, out_.size() - sent, MSG_NOSIGNAL);
       if (n > 0) {
         sent += static_cast<size_t>(n);
       } else if (n < 0 && errno != EINTR) {
@@ -101,13 +121,15 @@ class BufferedSocketStream final : public httplib::Stream {
 
   bool is_readable() const override {
     if (in_begin_ < in_end_) return true;
-    pollfd p{.fd = fd_, .events = POLLIN, .revents = 0};
+    pollfd p{.fd = connection_.fd, .events = POLLIN, .revents = 0};
     return poll(&p, 1, static_cast<int>(read_timeout_.count() * 1000)) > 0;
   }
   bool is_writable() const override { return !failed_; }
 
   ssize_t read(char* ptr, size_t size) override {
-    if (in_begin_ == in_end_ && !Fill()) return -1;
+    if (in_begin_ == in_end_) {
+      if (ssize_t n = Fill(); n <= 0) return n;
+    }
     const size_t n = std::min(size, in_end_ - in_begin_);
     std::memcpy(ptr, in_.data() + in_begin_, n);
     in_begin_ += n;
@@ -116,6 +138,14 @@ class BufferedSocketStream final : public httplib::Stream {
 
   ssize_t write(const char* ptr, size_t size) override {
     if (failed_) return -1;
+    // cpp-httplib writes a response's status line and headers in one call.
+    const std::string_view data(ptr, size);
+    if (data.starts_with("HTTP/1.")) {
+      const std::string_view head = data.substr(0, data.find("\r\n\r\n") + 2);
+      if (head.find("\r\nConnection: close\r\n") != std::string_view::npos) {
+        close_requested_ = true;
+      }
+    }
     out_.append(ptr, size);
     if (out_.size() >= kFlushBytes && !Flush()) return -1;
     return static_cast<ssize_t>(size);
@@ -129,35 +159,47 @@ class BufferedSocketStream final : public httplib::Stream {
     ip = local_ip_;
     port = local_port_;
   }
-  socket_t socket() const override { return fd_; }
+  socket_t socket() const override { return connection_.fd; }
 
  private:
   static constexpr size_t kFlushBytes = 64 << 10;
 
-  // Refills the empty input buffer. False on end of stream, error or timeout.
-  bool Fill() {
-    if (!Flush()) return false;
+  // Refills the empty input buffer: the number of bytes read, 0 at end of
+  // stream (or when the server stops while this waits for a request), -1 on
+  // an error or a timeout. SO_RCVTIMEO is at most either timeout, so a
+  // timeout is noticed within one SO_RCVTIMEO of its end.
+  ssize_t Fill() {
+    if (!Flush()) return -1;
+    const bool idle = !request_started_;
     const auto start = std::chrono::steady_clock::now();
+    const std::chrono::seconds limit = idle ? idle_timeout_ : read_timeout_;
     for (;;) {
-      ssize_t n = recv(fd_, in_.data(), in_.size(), 0);
+      if (idle) {
+        // Announced before closing_ is read, and CloseConnections sets
+        // closing_ before it reads idle_since (both sequentially
+        // consistent): either this sees the stop or the stop sees this wait.
+        connection_.idle_since.store(start.time_since_epoch().count() | 1);
+        if (closing_.load()) return 0;
+      }
+      ssize_t n = recv(connection_.fd, in_.data(), in_.size(), 0);
+      if (idle) connection_.idle_since.store(0, std::memory_order_relaxed);
       if (n > 0) {
         in_begin_ = 0;
         in_end_ = static_cast<size_t>(n);
         request_started_ = true;
-        return true;
+        return n;
       }
-      if (n == 0) return false;
+      if (n == 0) return 0;
       if (errno == EINTR) continue;
-      // EAGAIN: SO_RCVTIMEO (the idle timeout) expired. Inside a request,
-      // keep waiting up to the read timeout.
-      if ((errno != EAGAIN && errno != EWOULDBLOCK) || !request_started_ ||
-          std::chrono::steady_clock::now() - start >= read_timeout_) {
-        return false;
+      if ((errno != EAGAIN && errno != EWOULDBLOCK) ||
+          std::chrono::steady_clock::now() - start >= limit) {
+        return -1;
       }
     }
   }
 
-  const int fd_;
+  Connection& connection_;
+  const std::atomic<bool>& closing_;
   const std::chrono::seconds idle_timeout_;
   const std::chrono::seconds read_timeout_;
   std::string remote_ip_, local_ip_;
@@ -165,68 +207,181 @@ class BufferedSocketStream final : public httplib::Stream {
   std::array<char, 16 << 10> in_;
   size_t in_begin_ = 0, in_end_ = 0;
   bool request_started_ = false;
+  bool close_requested_ = false;
   std::string out_;
   bool failed_ = false;
 };
+
+// Closes `fd`, which may have unread input, once the peer has had what was
+// sent. A plain close with unread input sends a reset, which can destroy the
+// last response before the peer reads it; so the write side is shut first
+// and input is drained until the peer closes, for at most a second.
+void LingeringClose(int fd) {
+  shutdown(fd, SHUT_WR);
+  timeval step{.tv_sec = 0, .tv_usec = 100'000};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &step, sizeof(step));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  std::array<char, 4096> scratch;
+  while (std::chrono::steady_clock::now() < deadline) {
+    ssize_t n = recv(fd, scratch.data(), scratch.size(), 0);
+    if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)) break;
+  }
+  close(fd);
+}
+
+// True when cpp-httplib reads the body of a request with this method; for
+// other methods a body is left unread.
+bool BodyIsRead(const std::string& method) {
+  return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE" ||
+         method == "PRI";
+}
 
 }  // namespace
 
 // cpp-httplib's Server with its per-connection loop replaced (the virtual
 // process_and_close_socket): requests are still parsed, routed and answered
-// by cpp-httplib (process_request), over a BufferedSocketStream.
+// by cpp-httplib (process_request), over a BufferedSocketStream. The
+// connection is closed after a response that says "Connection: close" and
+// after a request that could not be parsed, so that bytes cpp-httplib left
+// unread are never taken for the next request.
 //
-// Thread safety: the loop runs on cpp-httplib's workers; CloseConnections may
-// be called from any thread.
+// A connection holds its worker while kept alive, so idle connections could
+// starve new ones; when a connection is accepted with every worker taken, the
+// connection idle the longest is closed instead (HTTP lets a server close an
+// idle connection at any time; clients reconnect).
+//
+// Thread safety: the loop runs on cpp-httplib's workers; CloseConnections and
+// CloseIdlestConnection may be called from any thread.
 class HttpServer::KeepAliveServer final : public httplib::Server {
  public:
-  // Ends every connection once its request in progress, if any, is answered:
-  // a worker waiting for the next request wakes at once instead of at the
-  // idle timeout. Connections accepted later are closed unanswered.
+  KeepAliveServer() {
+    // A response given while the server stops says that the connection
+    // closes after it.
+    set_post_routing_handler([this](const httplib::Request&, httplib::Response& res) {
+      if (Closing()) res.set_header("Connection", "close");
+    });
+  }
+
+  // Stops serving: connections waiting for a request close at once, others
+  // once their request in progress is answered, and connections accepted
+  // later close unanswered.
   void CloseConnections() ABSL_LOCKS_EXCLUDED(mu_) {
     MutexLock lock(&mu_);
-    closing_.store(true, std::memory_order_relaxed);
-    for (int fd : open_) shutdown(fd, SHUT_RD);
+    closing_.store(true);  // Sequentially consistent: see Fill.
+    for (Connection* c : open_) {
+      if (c->idle_since.load() != 0) shutdown(c->fd, SHUT_RD);
+    }
+  }
+
+  // Closes the connection that has waited longest for its next request, if
+  // any waits. O(open connections).
+  void CloseIdlestConnection() ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
+    Connection* idlest = nullptr;
+    int64_t oldest = 0;
+    for (Connection* c : open_) {
+      const int64_t since = c->idle_since.load(std::memory_order_relaxed);
+      if (since != 0 && (idlest == nullptr || since < oldest)) {
+        idlest = c;
+        oldest = since;
+      }
+    }
+    if (idlest == nullptr) return;
+    idlest->idle_since.store(0, std::memory_order_relaxed);  // Not chosen twice.
+    shutdown(idlest->fd, SHUT_RD);
   }
 
  private:
   bool process_and_close_socket(socket_t fd) override {
-    bool ok = Register(fd);
+    Connection connection{.fd = fd};
+    bool ok = Register(&connection);
+    bool linger = false;  // Input may be left unread when the server closes.
     if (ok) {
       int one = 1;
       setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-      timeval idle{.tv_sec = keep_alive_timeout_sec_, .tv_usec = 0};
-      setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &idle, sizeof(idle));
-      BufferedSocketStream stream(fd, std::chrono::seconds(keep_alive_timeout_sec_),
+      timeval wait{.tv_sec = std::min(keep_alive_timeout_sec_, read_timeout_sec_), .tv_usec = 0};
+      setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof(wait));
+      BufferedSocketStream stream(connection, closing_,
+                                  std::chrono::seconds(keep_alive_timeout_sec_),
                                   std::chrono::seconds(read_timeout_sec_));
       for (size_t left = keep_alive_max_count_; left > 0; --left) {
         stream.StartRequest();
+        bool parsed = false;
+        bool body_unread = false;
         bool closed = false;
-        ok = process_request(stream, /*close_connection=*/left == 1 || Closing(), closed, nullptr);
-        if (!stream.Flush() || !ok || closed || Closing()) break;
+        ok = process_request(stream, /*close_connection=*/left == 1 || Closing(), closed,
+                             [&](httplib::Request& req) {
+                               parsed = true;
+                               body_unread = !BodyIsRead(req.method) &&
+                                             (req.has_header("Transfer-Encoding") ||
+                                              (req.has_header("Content-Length") &&
+                                               req.get_header_value("Content-Length") != "0"));
+                               if (body_unread) {  // Answer, then close.
+                                 req.headers.erase("Connection");
+                                 req.set_header("Connection", "close");
+                               }
+                             });
+        if (!stream.Flush() || !ok) break;
+        if (!parsed || body_unread || closed || stream.close_requested() || Closing()) {
+          linger = !parsed || body_unread || stream.has_unread_input();
+          break;
+        }
       }
-      Unregister(fd);
+      Unregister(&connection);
     }
-    shutdown(fd, SHUT_RDWR);
-    close(fd);
+    if (linger) {
+      LingeringClose(fd);
+    } else {
+      close(fd);
+    }
     return ok;
   }
 
-  bool Register(int fd) ABSL_LOCKS_EXCLUDED(mu_) {
+  bool Register(Connection* c) ABSL_LOCKS_EXCLUDED(mu_) {
     MutexLock lock(&mu_);
     if (closing_.load(std::memory_order_relaxed)) return false;
-    open_.insert(fd);
+    open_.insert(c);
     return true;
   }
-  void Unregister(int fd) ABSL_LOCKS_EXCLUDED(mu_) {
+  // Before the socket is closed, so a reused descriptor is never shut down.
+  void Unregister(Connection* c) ABSL_LOCKS_EXCLUDED(mu_) {
     MutexLock lock(&mu_);
-    open_.erase(fd);
+    open_.erase(c);
   }
   bool Closing() const { return closing_.load(std::memory_order_relaxed); }
 
   Mutex mu_;
   std::atomic<bool> closing_{false};  // Set under mu_, so Register sees it.
-  absl::flat_hash_set<int> open_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_set<Connection*> open_ ABSL_GUARDED_BY(mu_);
 };
+
+namespace {
+
+// cpp-httplib's thread pool, counting the connections it holds (served or
+// waiting for a worker); `on_full` runs when one arrives with every worker
+// taken.
+class CountingPool final : public httplib::TaskQueue {
+ public:
+  CountingPool(size_t threads, std::function<void()> on_full)
+      : threads_(threads), on_full_(std::move(on_full)), pool_(threads) {}
+
+  void enqueue(std::function<void()> job) override {
+    if (held_.fetch_add(1, std::memory_order_relaxed) >= threads_) on_full_();
+    pool_.enqueue([this, job = std::move(job)] {
+      job();
+      held_.fetch_sub(1, std::memory_order_relaxed);
+    });
+  }
+  void shutdown() override { pool_.shutdown(); }
+
+ private:
+  const size_t threads_;
+  const std::function<void()> on_full_;
+  std::atomic<size_t> held_{0};
+  httplib::ThreadPool pool_;  // Last: its workers are joined before the rest goes.
+};
+
+}  // namespace
 
 HttpServer::HttpServer(const HttpServerOptions& options, Handler handler)
     : options_(options),
@@ -238,7 +393,9 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOp
   std::unique_ptr<HttpServer> self(new HttpServer(options, std::move(handler)));
   KeepAliveServer& server = *self->server_;
   const size_t threads = static_cast<size_t>(std::max(1, options.threads));
-  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  server.new_task_queue = [threads, &server] {
+    return new CountingPool(threads, [&server] { server.CloseIdlestConnection(); });
+  };
   server.set_keep_alive_max_count(
       static_cast<size_t>(std::max(1, options.keep_alive_max_requests)));
   server.set_keep_alive_timeout(std::max(1, options.keep_alive_timeout_seconds));
@@ -261,14 +418,15 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOp
   auto with_body = [raw](const httplib::Request& req, httplib::Response& res,
                          const httplib::ContentReader& content_reader) {
     HttpRequest request = Convert(req);
+    bool complete;
     if (req.is_multipart_form_data()) {
       // Not an AWS protocol: drain and drop the parts; the handler answers
       // the (empty) request with an error.
-      content_reader([](const httplib::MultipartFormData&) { return true; },
-                     [](const char*, size_t) { return true; });
+      complete = content_reader([](const httplib::MultipartFormData&) { return true; },
+                                [](const char*, size_t) { return true; });
     } else {
       const size_t limit = raw->options_.max_body_bytes;
-      content_reader([&request, limit](const char* data, size_t size) {
+      complete = content_reader([&request, limit](const char* data, size_t size) {
         if (request.body_too_large) return true;
         if (request.body.size() + size > limit) {
           request.body_too_large = true;
@@ -279,6 +437,13 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOp
         request.body.append(data, size);
         return true;
       });
+    }
+    if (!complete) {
+      // A body cut short (the client went away or stalled) or malformed is
+      // never handled: what arrived could still parse.
+      if (res.status == -1) res.status = 400;
+      res.set_header("Connection", "close");
+      return;
     }
     Fill(raw->handler_(request), res);
   };

@@ -25,12 +25,16 @@ namespace {
 
 using ::testing::EndsWith;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 
-// A blocking client socket; every call asserts success through its result.
+// A blocking client socket. A read waits at most a minute, so that a server
+// that never answers fails the test instead of hanging it.
 class RawClient {
  public:
   explicit RawClient(int port) : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
+    timeval guard{.tv_sec = 60, .tv_usec = 0};
+    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &guard, sizeof(guard));
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(static_cast<uint16_t>(port));
@@ -45,7 +49,7 @@ class RawClient {
     return send(fd_, data.data(), data.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(data.size());
   }
 
-  // Reads until `received` ends with `suffix`, or the server closes.
+  // Reads until what arrived ends with `suffix`, or the server closes.
   std::string ReadUntil(const std::string& suffix) {
     while (received_.size() < suffix.size() ||
            received_.compare(received_.size() - suffix.size(), suffix.size(), suffix) != 0) {
@@ -54,11 +58,17 @@ class RawClient {
     return std::exchange(received_, "");
   }
 
-  // True once the server has closed its end (recv returns 0).
+  // Reads until the server closes its end; false if it does not.
   bool ReadsEndOfStream() {
+    ReadToEnd();
+    return closed_;
+  }
+
+  // Everything the server sends until it closes (or the guard expires).
+  std::string ReadToEnd() {
     while (Fill()) {
     }
-    return closed_;
+    return std::exchange(received_, "");
   }
 
  private:
@@ -151,6 +161,87 @@ TEST(HttpServerTest, StopClosesIdleKeepAliveConnections) {
   std::future<void> stopped = std::async(std::launch::async, [&] { server->Stop(); });
   // A guard against a hang, not a timing assertion.
   ASSERT_EQ(stopped.wait_for(std::chrono::seconds(60)), std::future_status::ready);
+  EXPECT_TRUE(client.ReadsEndOfStream());
+}
+
+// Two workers, both held by idle keep-alive connections: a third connection
+// is served because the connection idle the longest is closed.
+TEST(HttpServerTest, ClosesTheIdlestConnectionWhenEveryWorkerIsTaken) {
+  auto server = StartServer(Echo, {.threads = 2, .keep_alive_timeout_seconds = 120});
+  ASSERT_NE(server, nullptr);
+  RawClient first(server->port());
+  RawClient second(server->port());
+  ASSERT_TRUE(first.Send(Post("one")));
+  ASSERT_THAT(first.ReadUntil("one"), StartsWith("HTTP/1.1 200"));
+  ASSERT_TRUE(second.Send(Post("two")));
+  ASSERT_THAT(second.ReadUntil("two"), StartsWith("HTTP/1.1 200"));
+  RawClient third(server->port());
+  ASSERT_TRUE(third.Send(Post("three")));
+  EXPECT_THAT(third.ReadUntil("three"), StartsWith("HTTP/1.1 200"));
+  EXPECT_TRUE(first.ReadsEndOfStream());
+  ASSERT_TRUE(second.Send(Post("again")));
+  EXPECT_THAT(second.ReadUntil("again"), StartsWith("HTTP/1.1 200"));
+}
+
+int CountOf(const std::string& text, const std::string& part) {
+  int n = 0;
+  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+  return n;
+}
+
+// cpp-httplib does not read the body of a GET: the connection closes after
+// the answer rather than take the body for the next request.
+TEST(HttpServerTest, ClosesAfterARequestWhoseBodyIsLeftUnread) {
+  auto server = StartServer();
+  ASSERT_NE(server, nullptr);
+  RawClient client(server->port());
+  ASSERT_TRUE(client.connected());
+  ASSERT_TRUE(
+      client.Send("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 24\r\n\r\n"
+                  "GET /smuggled HTTP/1.1\r\n" +
+                  Post("next")));
+  std::string responses = client.ReadToEnd();
+  EXPECT_EQ(CountOf(responses, "HTTP/1.1 "), 1) << responses;
+  EXPECT_THAT(responses, HasSubstr("Connection: close"));
+  EXPECT_TRUE(client.ReadsEndOfStream());
+}
+
+// A request that cannot be parsed (here, a URI over cpp-httplib's limit) is
+// answered with an error and the connection closes: what follows it on the
+// connection is never taken for a request.
+TEST(HttpServerTest, ClosesAfterARequestThatCannotBeParsed) {
+  auto server = StartServer();
+  ASSERT_NE(server, nullptr);
+  RawClient client(server->port());
+  ASSERT_TRUE(client.connected());
+  ASSERT_TRUE(client.Send("GET /" + std::string(9000, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n" +
+                          Post("smuggled")));
+  std::string responses = client.ReadToEnd();
+  EXPECT_EQ(CountOf(responses, "HTTP/1.1 "), 1) << responses.substr(0, 200);
+  EXPECT_THAT(responses, StartsWith("HTTP/1.1 414"));
+  EXPECT_THAT(responses, Not(HasSubstr("smuggled")));
+}
+
+// Stop waits for a request whose body is still arriving, and the handler
+// sees the whole body.
+TEST(HttpServerTest, StopLetsABodyStillArrivingBeReadWhole) {
+  auto server = StartServer();
+  ASSERT_NE(server, nullptr);
+  RawClient client(server->port());
+  ASSERT_TRUE(client.connected());
+  const std::string request = Post("complete body", "Expect: 100-continue\r\n");
+  const size_t head = request.find("\r\n\r\n") + 4;
+  ASSERT_TRUE(client.Send(request.substr(0, head) + "complete"));
+  // The interim answer shows the server has read the head: the request is
+  // in progress, not idle.
+  ASSERT_THAT(client.ReadUntil("\r\n\r\n"), StartsWith("HTTP/1.1 100 Continue"));
+  std::thread stopper([&] { server->Stop(); });
+  while (RawClient(server->port()).connected()) std::this_thread::yield();
+  ASSERT_TRUE(client.Send(request.substr(head + 8)));
+  std::string response = client.ReadUntil("complete body");
+  stopper.join();
+  EXPECT_THAT(response, StartsWith("HTTP/1.1 200"));
+  EXPECT_THAT(response, EndsWith("\r\n\r\ncomplete body"));
   EXPECT_TRUE(client.ReadsEndOfStream());
 }
 
