@@ -5,10 +5,12 @@
 // buffered) and hands each request, as an HttpRequest, to one handler.
 //
 // Each connection is served on one worker for as long as it is kept alive,
-// so `threads` bounds the number of connections served at once (others wait
-// in the accept queue); a long poll holds its worker for the length of the
-// poll. cpp-httplib parses, routes and answers the requests; the connection
-// loop is wharf's own (fewer system calls per request, see http_server.cc).
+// so `threads` bounds the number of connections served at once; a long poll
+// holds its worker for the length of the poll. A connection that arrives
+// with every worker taken makes the server close the connection idle the
+// longest, if any (otherwise it waits for a worker). cpp-httplib parses,
+// routes and answers the requests; the connection loop is wharf's own (fewer
+// system calls per request, see http_server.cc).
 //
 // Thread safety: Start, Stop and the accessors are thread-safe. The handler
 // is called concurrently from the worker threads.

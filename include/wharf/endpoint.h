@@ -31,7 +31,9 @@
 //
 // Thread safety: thread-safe. The broker must outlive the endpoint. Requests
 // are served on a pool of `threads` workers; a connection holds a worker
-// while it is kept alive, and a long poll holds it for the poll.
+// while it is kept alive, and a long poll holds it for the poll. When a
+// connection arrives with every worker taken, the connection idle the
+// longest is closed to free one (clients reconnect, as HTTP allows).
 
 #ifndef WHARF_ENDPOINT_H_
 #define WHARF_ENDPOINT_H_
@@ -53,7 +55,7 @@ struct EndpointOptions {
   int port = 0;
 
   // Worker threads, i.e. connections served at once (each long poll in
-  // progress occupies one).
+  // progress occupies one; idle keep-alive connections give theirs up).
   int threads = 32;
   // Request bodies over this size are refused (HTTP 413,
   // RequestEntityTooLarge). The default fits a 1 MiB SendMessageBatch even
