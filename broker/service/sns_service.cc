@@ -241,7 +241,9 @@ absl::Status ParseSubscriptionSettings(const SubscriptionContext& ctx,
       return InvalidParameter(absl::StrCat("RawMessageDelivery: Invalid value [", it->second,
                                            "]. Must be true or false."));
     }
-    if (*raw && ctx.protocol != Protocol::kSqs) {
+    // Raw delivery exists for sqs, http, https and firehose (spec/sns.md §2.1).
+    if (*raw && ctx.protocol_name != "sqs" && ctx.protocol_name != "http" &&
+        ctx.protocol_name != "https" && ctx.protocol_name != "firehose") {
       return InvalidParameter(absl::StrCat("Delivery protocol [", AbslView(ctx.protocol_name),
                                            "] does not support raw message delivery."));
     }
@@ -627,31 +629,125 @@ absl::Status SnsService::RemovePermission(const sns::RemovePermissionRequest& re
 
 // ---- Subscriptions ----------------------------------------------------------
 
-absl::StatusOr<sns::SubscribeResult> SnsService::Subscribe(const sns::SubscribeRequest& request) {
-  WHARF_RETURN_IF_ERROR(CheckTopicArn("TopicArn", request.topic_arn));
-  Protocol protocol;
-  if (request.protocol == "sqs") {
-    protocol = Protocol::kSqs;
-    std::vector<std::string> parts = absl::StrSplit(request.endpoint, ':');
+namespace {
+
+// http, https, email and email-json subscriptions wait for the endpoint to
+// confirm (spec/sns.md §2.1); the other protocols are confirmed at once.
+bool NeedsConfirmation(std::string_view protocol) {
+  return protocol == "http" || protocol == "https" || protocol == "email" ||
+         protocol == "email-json";
+}
+
+// One '@' between a non-empty local part and a domain with an inner dot; no
+// whitespace, control characters or list separators (one address only).
+bool IsEmailAddress(std::string_view s) {
+  size_t at = s.find('@');
+  if (at == std::string_view::npos || at == 0 || s.find('@', at + 1) != std::string_view::npos) {
+    return false;
+  }
+  std::string_view domain = s.substr(at + 1);
+  size_t dot = domain.find('.');
+  if (dot == std::string_view::npos || dot == 0 || domain.back() == '.') return false;
+  return std::none_of(s.begin(), s.end(), [](char c) {
+    unsigned char u = static_cast<unsigned char>(c);
+    return std::isspace(u) || std::iscntrl(u) || c == ',' || c == ';';
+  });
+}
+
+// E.164 with optional separators: an optional '+', then 2-15 digits not
+// starting with 0, which single '-', '.' or '/' may separate (not lead or
+// trail), e.g. "+1-555-010-0199".
+bool IsPhoneNumber(std::string_view s) {
+  size_t i = !s.empty() && s[0] == '+' ? 1 : 0;
+  std::string digits;
+  bool after_separator = true;  // Also forbids a leading separator.
+  for (; i < s.size(); ++i) {
+    char c = s[i];
+    if (std::isdigit(static_cast<unsigned char>(c))) {
+      digits.push_back(c);
+      after_separator = false;
+    } else if ((c == '-' || c == '.' || c == '/') && !after_separator) {
+      after_separator = true;
+    } else {
+      return false;
+    }
+  }
+  return !after_separator && digits.size() >= 2 && digits.size() <= 15 && digits[0] != '0';
+}
+
+// arn:<partition>:<service>:<region>:<account>:<resource_type>/<path> where
+// the path has `path_segments` non-empty '/'-separated parts.
+bool IsResourceArn(std::string_view arn, std::string_view service, std::string_view resource_type,
+                   size_t path_segments) {
+  std::vector<std::string> parts = absl::StrSplit(AbslView(arn), ':');
+  if (parts.size() != 6 || parts[0] != "arn" || parts[1].empty() || parts[2] != AbslView(service) ||
+      parts[3].empty() || !IsAwsAccountId(parts[4])) {
+    return false;
+  }
+  std::vector<std::string> resource = absl::StrSplit(parts[5], '/');
+  if (resource.size() != path_segments + 1 || resource[0] != AbslView(resource_type)) return false;
+  return std::none_of(resource.begin(), resource.end(),
+                      [](const std::string& segment) { return segment.empty(); });
+}
+
+// arn:<partition>:iam::<account>:role/<path/>name.
+bool IsRoleArn(std::string_view arn) {
+  std::vector<std::string> parts = absl::StrSplit(AbslView(arn), ':');
+  return parts.size() == 6 && parts[0] == "arn" && parts[2] == "iam" && parts[3].empty() &&
+         IsAwsAccountId(parts[4]) && absl::StartsWith(parts[5], "role/") && parts[5].size() > 5;
+}
+
+// Checks that `endpoint` has the form `protocol` takes and returns the
+// protocol's delivery kind. Errors: InvalidParameter with AWS's message.
+absl::StatusOr<Protocol> CheckEndpoint(const std::string& protocol, const std::string& endpoint) {
+  if (protocol == "sqs") {
+    std::vector<std::string> parts = absl::StrSplit(endpoint, ':');
     if (parts.size() != 6 || parts[0] != "arn" || parts[2] != "sqs" || parts[5].empty()) {
       return InvalidParameter("Invalid parameter: SQS endpoint ARN");
     }
-  } else if (request.protocol == "lambda") {
-    protocol = Protocol::kLambda;
-    std::vector<std::string> parts = absl::StrSplit(request.endpoint, ':');
+    return Protocol::kSqs;
+  }
+  if (protocol == "lambda") {
+    std::vector<std::string> parts = absl::StrSplit(endpoint, ':');
     if (parts.size() < 7 || parts[0] != "arn" || parts[2] != "lambda" || parts[5] != "function") {
       return InvalidParameter("Invalid parameter: Lambda endpoint ARN");
     }
-  } else if (request.protocol == "http" || request.protocol == "https" ||
-             request.protocol == "email" || request.protocol == "email-json" ||
-             request.protocol == "sms" || request.protocol == "application" ||
-             request.protocol == "firehose") {
-    return InvalidParameter(absl::StrCat("Invalid parameter: Protocol Reason: ", request.protocol,
-                                         " endpoints are not supported in process"));
+    return Protocol::kLambda;
+  }
+  if (protocol == "http" || protocol == "https") {
+    std::string scheme = absl::StrCat(protocol, "://");
+    if (!absl::StartsWith(endpoint, scheme) || endpoint.size() == scheme.size()) {
+      return InvalidParameter("Invalid parameter: Endpoint must match the specified protocol");
+    }
+  } else if (protocol == "email" || protocol == "email-json") {
+    if (!IsEmailAddress(endpoint)) return InvalidParameter("Invalid parameter: Email address");
+  } else if (protocol == "sms") {
+    if (!IsPhoneNumber(endpoint)) {
+      return InvalidParameter(absl::StrCat("Invalid SMS endpoint: ", endpoint));
+    }
+  } else if (protocol == "application") {
+    // arn:aws:sns:<region>:<account>:endpoint/<platform>/<application>/<id>
+    if (!IsResourceArn(endpoint, "sns", "endpoint", 3)) {
+      return InvalidParameter(
+          absl::StrCat("Invalid parameter: Application endpoint arn invalid:", endpoint));
+    }
+  } else if (protocol == "firehose") {
+    // arn:aws:firehose:<region>:<account>:deliverystream/<name>
+    if (!IsResourceArn(endpoint, "firehose", "deliverystream", 1)) {
+      return InvalidParameter("Invalid parameter: Firehose endpoint ARN");
+    }
   } else {
     return InvalidParameter(absl::StrCat(
-        "Invalid parameter: Amazon SNS does not support this protocol string: ", request.protocol));
+        "Invalid parameter: Amazon SNS does not support this protocol string: ", protocol));
   }
+  return Protocol::kExternal;
+}
+
+}  // namespace
+
+absl::StatusOr<sns::SubscribeResult> SnsService::Subscribe(const sns::SubscribeRequest& request) {
+  WHARF_RETURN_IF_ERROR(CheckTopicArn("TopicArn", request.topic_arn));
+  WHARF_ASSIGN_OR_RETURN(Protocol protocol, CheckEndpoint(request.protocol, request.endpoint));
   WHARF_ASSIGN_OR_RETURN(TopicSettings topic, registry_->GetTopicSettings(request.topic_arn));
   bool fifo_endpoint = protocol == Protocol::kSqs && EndsWithFifo(request.endpoint);
   if (topic.fifo && protocol != Protocol::kSqs) {
@@ -675,11 +771,24 @@ absl::StatusOr<sns::SubscribeResult> SnsService::Subscribe(const sns::SubscribeR
     if (GetErrorCode(s) != ErrorCode::kSnsInvalidParameter) return s;
     return InvalidParameter(absl::StrCat("Invalid parameter: Attributes Reason: ", s.message()));
   }
+  if (request.protocol == "firehose") {
+    // Firehose subscriptions name the role SNS assumes to write to the
+    // stream; AWS refuses one without it.
+    auto role = settings.attributes.find("SubscriptionRoleArn");
+    if (role == settings.attributes.end() || !IsRoleArn(role->second)) {
+      return InvalidParameter("Invalid parameter: SubscriptionRoleArn");
+    }
+  }
+  const bool pending = NeedsConfirmation(request.protocol);
   WHARF_ASSIGN_OR_RETURN(std::string arn,
                          registry_->Subscribe(request.topic_arn, protocol, request.protocol,
-                                              request.endpoint, std::move(settings)));
-  // sqs and lambda subscriptions are confirmed at once, so the ARN is known
-  // whatever ReturnSubscriptionArn says.
+                                              request.endpoint, std::move(settings), pending));
+  // A subscription waiting for confirmation (a new one, or the same one
+  // subscribed again) is reported as AWS does unless the caller asked for
+  // the ARN.
+  if (pending && !request.return_subscription_arn) {
+    return sns::SubscribeResult{.subscription_arn = "pending confirmation"};
+  }
   return sns::SubscribeResult{.subscription_arn = std::move(arn)};
 }
 
@@ -696,7 +805,8 @@ namespace {
 
 sns::Subscription ToSubscription(const topic_internal::SubscriptionInfo& info,
                                  const std::string& owner) {
-  return {.subscription_arn = info.arn,
+  // AWS lists a subscription that awaits confirmation without its ARN.
+  return {.subscription_arn = info.pending_confirmation ? "PendingConfirmation" : info.arn,
           .owner = owner,
           .protocol = info.protocol_name,
           .endpoint = info.endpoint,
@@ -740,8 +850,8 @@ absl::StatusOr<sns::GetSubscriptionAttributesResult> SnsService::GetSubscription
   out["Owner"] = options_.account_id;
   out["Protocol"] = sub->protocol_name;
   out["Endpoint"] = sub->endpoint;
-  out["PendingConfirmation"] = "false";
-  out["ConfirmationWasAuthenticated"] = "true";
+  out["PendingConfirmation"] = sub->pending_confirmation ? "true" : "false";
+  out["ConfirmationWasAuthenticated"] = sub->pending_confirmation ? "false" : "true";
   out["RawMessageDelivery"] = sub->settings.raw_message_delivery ? "true" : "false";
   if (!sub->settings.filter_policy.empty()) {
     out["FilterPolicyScope"] = sub->settings.filter_policy_scope == FilterScope::kMessageBody

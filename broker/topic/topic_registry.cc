@@ -90,6 +90,10 @@ class TopicRegistry::Topic {
   void RebuildRoutes() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     auto routes = std::make_shared<Routes>();
     for (const auto& [arn, sub] : subscriptions_) {
+      // Pending and external subscriptions receive nothing, so publishing
+      // does not consider them (their filter policies stay in the matchers,
+      // where a match that is not in `filtered` is skipped).
+      if (sub->pending_confirmation || sub->protocol == Protocol::kExternal) continue;
       if (!HasFilter(sub.get())) {
         routes->unfiltered.push_back(sub);
         continue;
@@ -300,8 +304,11 @@ absl::StatusOr<sns::AttributeMap> TopicRegistry::GetTopicAttributes(
   auto delivery = out.find("DeliveryPolicy");
   out["EffectiveDeliveryPolicy"] =
       delivery != out.end() ? delivery->second : std::string(kDefaultEffectiveDeliveryPolicy);
-  out["SubscriptionsConfirmed"] = std::to_string(topic->subscriptions_.size());
-  out["SubscriptionsPending"] = "0";
+  int64_t pending = 0;
+  for (const auto& [arn, sub] : topic->subscriptions_) pending += sub->pending_confirmation;
+  out["SubscriptionsConfirmed"] =
+      std::to_string(static_cast<int64_t>(topic->subscriptions_.size()) - pending);
+  out["SubscriptionsPending"] = std::to_string(pending);
   out["SubscriptionsDeleted"] = std::to_string(topic->subscriptions_deleted_);
   if (topic->fifo()) {
     out["FifoTopic"] = "true";
@@ -419,7 +426,8 @@ absl::Status TopicRegistry::UpdateMatchers(Topic& topic, const SubscriptionInfo*
 absl::StatusOr<std::string> TopicRegistry::Subscribe(std::string_view topic_arn, Protocol protocol,
                                                      std::string_view protocol_name,
                                                      std::string_view endpoint,
-                                                     SubscriptionSettings settings) {
+                                                     SubscriptionSettings settings,
+                                                     bool pending_confirmation) {
   MutexLock lock(&mu_);
   auto topic_it = topics_.find(topic_arn);
   if (topic_it == topics_.end()) return TopicNotFound();
@@ -442,6 +450,7 @@ absl::StatusOr<std::string> TopicRegistry::Subscribe(std::string_view topic_arn,
   sub->endpoint = std::string(endpoint);
   sub->endpoint_is_fifo_queue = protocol == Protocol::kSqs && endpoint.size() > 5 &&
                                 endpoint.substr(endpoint.size() - 5) == ".fifo";
+  sub->pending_confirmation = pending_confirmation;
   sub->settings = std::move(settings);
   WHARF_RETURN_IF_ERROR(UpdateMatchers(topic, nullptr, sub.get()));
   std::string arn = sub->arn;

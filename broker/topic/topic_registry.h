@@ -24,9 +24,11 @@
 // subscribers), and the queue engines never call back into the topic layer.
 //
 // Invariants: a subscription is in exactly one topic's `subscriptions_` and
-// in `subscriptions_by_arn_`; a Routes snapshot lists a subscription either
-// in `unfiltered` (no policy) or in `filtered` (policy of its scope, also
-// added to that scope's matcher under the subscription ARN).
+// in `subscription_topics_`; a subscription's filter policy is in its
+// scope's matcher under the subscription ARN; a Routes snapshot lists each
+// confirmed sqs or lambda subscription either in `unfiltered` (no policy) or
+// in `filtered` (policy), and no other subscription (kExternal ones and
+// pending ones receive nothing).
 //
 // Lock order: TopicRegistry::mu_ before Topic::mu_; a FIFO stripe lock
 // before Topic::mu_ (taken briefly for snapshots) and the queue engines' locks.
@@ -76,7 +78,10 @@ class QueueDeliverer {
                                       queue_internal::SendArgs args) = 0;
 };
 
-enum class Protocol { kSqs, kLambda };
+// kExternal: http, https, email, email-json, sms, application and firehose.
+// Their subscriptions are kept, listed and counted as on AWS, but wharf sends
+// no HTTP request, email or SMS: a publish delivers nothing to them.
+enum class Protocol { kSqs, kLambda, kExternal };
 enum class FilterScope { kMessageAttributes, kMessageBody };
 
 // Typed subscription settings, parsed from attributes by the service layer.
@@ -99,6 +104,9 @@ struct SubscriptionInfo {
   std::string protocol_name;
   std::string endpoint;
   bool endpoint_is_fifo_queue = false;
+  // Waits for a ConfirmSubscription that never comes (http, https, email and
+  // email-json endpoints get no confirmation message in process).
+  bool pending_confirmation = false;
   SubscriptionSettings settings;
 };
 
@@ -192,12 +200,14 @@ class TopicRegistry : public std::enable_shared_from_this<TopicRegistry> {
 
   // ---- Subscriptions.
 
-  // Idempotent for the same (protocol, endpoint) with the same attributes.
+  // Idempotent for the same (protocol, endpoint) with the same attributes:
+  // returns the existing subscription's ARN, pending or not. A new
+  // subscription starts pending confirmation if `pending_confirmation`.
   // Errors: NotFound (topic), InvalidParameter (exists with different
   // attributes; invalid filter policy), FilterPolicyLimitExceeded.
   absl::StatusOr<std::string> Subscribe(std::string_view topic_arn, Protocol protocol,
                                         std::string_view protocol_name, std::string_view endpoint,
-                                        SubscriptionSettings settings);
+                                        SubscriptionSettings settings, bool pending_confirmation);
   // Unknown ARNs are ignored.
   void Unsubscribe(std::string_view subscription_arn);
   // Errors: NotFound.

@@ -347,9 +347,11 @@ HttpResponse SnsQueryProtocol::Subscribe(Call& call) const {
   return call.Finish();
 }
 
-// Subscriptions to sqs and lambda endpoints are confirmed at once and no
-// other protocol sends confirmation tokens, so no token is ever valid; an
-// unknown topic is still NotFound, as in AWS.
+// No subscription ever gets a confirmation token: sqs, lambda, sms,
+// application and firehose subscriptions are confirmed at once, and wharf
+// sends no confirmation message to http, https and email endpoints (their
+// subscriptions stay pending). So no token is valid; an unknown topic is
+// still NotFound, as in AWS.
 HttpResponse SnsQueryProtocol::ConfirmSubscription(Call& call) const {
   std::string topic_arn;
   std::string token;

@@ -127,9 +127,16 @@ struct RemovePermissionRequest {
 
 struct SubscribeRequest {
   std::string topic_arn;
-  std::string protocol;  // "sqs" (queue ARN) or "lambda" (a registered function's ARN).
+  // "sqs" (queue ARN), "lambda" (a registered function's ARN), or one of the
+  // protocols wharf accepts but never delivers to: "http"/"https" (URL of
+  // that scheme), "email"/"email-json" (address), "sms" (E.164 number),
+  // "application" (platform endpoint ARN), "firehose" (delivery stream ARN;
+  // needs the SubscriptionRoleArn attribute). See Service::Subscribe.
+  std::string protocol;
   std::string endpoint;
   AttributeMap attributes;  // FilterPolicy, FilterPolicyScope, RawMessageDelivery, ...
+  // Return the ARN even of a subscription pending confirmation, instead of
+  // "pending confirmation".
   bool return_subscription_arn = false;
 };
 struct SubscribeResult {
@@ -278,7 +285,23 @@ class Service {
   // Errors: InvalidParameter (empty label), NotFound.
   virtual absl::Status RemovePermission(const RemovePermissionRequest& request) = 0;
 
-  // Subscriptions. sqs and lambda subscriptions are confirmed at once.
+  // Subscriptions. sqs, lambda, sms, application and firehose subscriptions
+  // are confirmed at once. http, https, email and email-json ones start
+  // pending confirmation, as on AWS: Subscribe returns "pending confirmation"
+  // (the ARN with return_subscription_arn), the listings show
+  // "PendingConfirmation" as their ARN, GetSubscriptionAttributes on the ARN
+  // reports PendingConfirmation=true, and the topic counts them in
+  // SubscriptionsPending. wharf sends no confirmation message, so no token
+  // exists for ConfirmSubscription and they stay pending for good, like an
+  // email subscription nobody confirms; Unsubscribe removes them by ARN.
+  // Publish never delivers to a pending subscription, and delivers nowhere
+  // for the confirmed sms, application and firehose ones: wharf sends no
+  // HTTP request, email or SMS, and such a subscription sees no error,
+  // retry or dead-letter copy. Subscribing the same (protocol, endpoint)
+  // again with the same attributes returns the same subscription.
+  // Errors: InvalidParameter (malformed endpoint, unknown protocol, a
+  // protocol other than sqs on a FIFO topic, invalid attributes, exists
+  // with different attributes), NotFound (topic), FilterPolicyLimitExceeded.
   virtual absl::StatusOr<SubscribeResult> Subscribe(const SubscribeRequest& request) = 0;
   virtual absl::Status Unsubscribe(const UnsubscribeRequest& request) = 0;
   virtual absl::StatusOr<ListSubscriptionsResult> ListSubscriptions(
