@@ -2,11 +2,12 @@
 """boto3 (unmodified) against wharf-server: SNS over the query protocol.
 
 Run through run_with_server.py, which sets WHARF_ENDPOINT. Covers topic CRUD,
-tags, subscriptions of SQS queues, Publish and PublishBatch with deliveries
-read back through the boto3 SQS client (the JSON envelope; raw delivery with
-message attributes, whose MD5 botocore checks), filter policies, FIFO topic
-to FIFO queue, the topic of wharf-test.conf, and errors by the exact code and
-HTTP status the SDK surfaces.
+tags, subscriptions of SQS queues (and of an email address, which stays
+pending confirmation and receives nothing), Publish and PublishBatch with
+deliveries read back through the boto3 SQS client (the JSON envelope; raw
+delivery with message attributes, whose MD5 botocore checks), filter policies,
+FIFO topic to FIFO queue, the topic of wharf-test.conf, and errors by the exact
+code and HTTP status the SDK surfaces.
 """
 
 import base64
@@ -208,6 +209,36 @@ class Boto3SnsTest(unittest.TestCase):
         with self.assertRaises(self.sns.exceptions.NotFoundException) as context:
             self.sns.get_subscription_attributes(SubscriptionArn=arn)
         self.assertErrorCode(context, "NotFound", 404)
+
+    def test_email_subscription_stays_pending_and_receives_nothing(self):
+        topic = self.new_topic()
+        url, queue_arn = self.new_queue()
+        self.subscribe_queue(topic, queue_arn)
+        pending = self.sns.subscribe(TopicArn=topic, Protocol="email",
+                                     Endpoint="ops@example.com")
+        self.assertEqual(pending["SubscriptionArn"], "pending confirmation")
+        arn = self.sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="ops@example.com",
+                                 ReturnSubscriptionArn=True)["SubscriptionArn"]
+        self.assertTrue(arn.startswith(topic + ":"), arn)
+        attributes = self.sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"]
+        self.assertEqual(attributes["PendingConfirmation"], "true")
+        listed = self.sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+        self.assertIn({"SubscriptionArn": "PendingConfirmation", "Owner": ACCOUNT,
+                       "Protocol": "email", "Endpoint": "ops@example.com", "TopicArn": topic},
+                      listed)
+        counts = self.sns.get_topic_attributes(TopicArn=topic)["Attributes"]
+        self.assertEqual((counts["SubscriptionsConfirmed"], counts["SubscriptionsPending"]),
+                         ("1", "1"))
+        self.sns.publish(TopicArn=topic, Message="hello")
+        self.assertEqual(len(self.receive(url)), 1)
+        self.sns.unsubscribe(SubscriptionArn=arn)
+        counts = self.sns.get_topic_attributes(TopicArn=topic)["Attributes"]
+        self.assertEqual(counts["SubscriptionsPending"], "0")
+        with self.assertRaises(self.sns.exceptions.InvalidParameterException) as context:
+            self.sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="not-an-address")
+        self.assertErrorCode(context, "InvalidParameter")
+        self.assertEqual(context.exception.response["Error"]["Message"],
+                         "Invalid parameter: Email address")
 
     # ---- publishing --------------------------------------------------------
 
