@@ -697,6 +697,17 @@ bool IsRoleArn(std::string_view arn) {
          IsAwsAccountId(parts[4]) && absl::StartsWith(parts[5], "role/") && parts[5].size() > 5;
 }
 
+// Firehose subscriptions name the role SNS assumes to write to the stream;
+// AWS refuses one without a valid SubscriptionRoleArn.
+absl::Status CheckSubscriptionRole(std::string_view protocol, const sns::AttributeMap& attributes) {
+  if (protocol != "firehose") return absl::OkStatus();
+  auto role = attributes.find("SubscriptionRoleArn");
+  if (role == attributes.end() || !IsRoleArn(role->second)) {
+    return InvalidParameter("Invalid parameter: SubscriptionRoleArn");
+  }
+  return absl::OkStatus();
+}
+
 // Checks that `endpoint` has the form `protocol` takes and returns the
 // protocol's delivery kind. Errors: InvalidParameter with AWS's message.
 absl::StatusOr<Protocol> CheckEndpoint(const std::string& protocol, const std::string& endpoint) {
@@ -771,14 +782,7 @@ absl::StatusOr<sns::SubscribeResult> SnsService::Subscribe(const sns::SubscribeR
     if (GetErrorCode(s) != ErrorCode::kSnsInvalidParameter) return s;
     return InvalidParameter(absl::StrCat("Invalid parameter: Attributes Reason: ", s.message()));
   }
-  if (request.protocol == "firehose") {
-    // Firehose subscriptions name the role SNS assumes to write to the
-    // stream; AWS refuses one without it.
-    auto role = settings.attributes.find("SubscriptionRoleArn");
-    if (role == settings.attributes.end() || !IsRoleArn(role->second)) {
-      return InvalidParameter("Invalid parameter: SubscriptionRoleArn");
-    }
-  }
+  WHARF_RETURN_IF_ERROR(CheckSubscriptionRole(request.protocol, settings.attributes));
   const bool pending = NeedsConfirmation(request.protocol);
   WHARF_ASSIGN_OR_RETURN(std::string arn,
                          registry_->Subscribe(request.topic_arn, protocol, request.protocol,
@@ -887,6 +891,7 @@ absl::Status SnsService::SetSubscriptionAttributes(
     if (GetErrorCode(s) != ErrorCode::kSnsInvalidParameter) return s;
     return InvalidParameter(absl::StrCat("Invalid parameter: ", s.message()));
   }
+  WHARF_RETURN_IF_ERROR(CheckSubscriptionRole(sub->protocol_name, settings.attributes));
   return registry_->UpdateSubscription(request.subscription_arn, std::move(settings));
 }
 

@@ -165,6 +165,24 @@ TEST_F(SnsProtocolsTest, FirehoseSubscriptionsNeedARoleArn) {
               HasError(kInvalid, Eq("Invalid parameter: SubscriptionRoleArn")));
 }
 
+TEST_F(SnsProtocolsTest, AFirehoseSubscriptionKeepsItsRoleArn) {
+  std::string sub =
+      SubscribeForArn(CreateTopic("orders"), "firehose", kStream, {{"SubscriptionRoleArn", kRole}});
+  EXPECT_EQ(Attribute(sub, "SubscriptionRoleArn"), kRole);
+  for (const std::string value : {"", "not-a-role"}) {
+    SCOPED_TRACE(value);
+    EXPECT_THAT(sns_.SetSubscriptionAttributes({.subscription_arn = sub,
+                                                .attribute_name = "SubscriptionRoleArn",
+                                                .attribute_value = value}),
+                HasError(kInvalid, Eq("Invalid parameter: SubscriptionRoleArn")));
+  }
+  const std::string other_role = "arn:aws:iam::000000000000:role/other";
+  EXPECT_OK(sns_.SetSubscriptionAttributes({.subscription_arn = sub,
+                                            .attribute_name = "SubscriptionRoleArn",
+                                            .attribute_value = other_role}));
+  EXPECT_EQ(Attribute(sub, "SubscriptionRoleArn"), other_role);
+}
+
 TEST_F(SnsProtocolsTest, FifoTopicsStillAcceptOnlySqs) {
   std::string topic = CreateTopic("orders.fifo", {{"FifoTopic", "true"}});
   EXPECT_THAT(Subscribe(topic, "email", "ops@example.com"),
