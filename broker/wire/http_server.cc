@@ -75,6 +75,19 @@ struct Connection {
   std::atomic<int64_t> idle_since{0};
 };
 
+// What a server's connections read while they wait for a request.
+struct ServerState {
+  explicit ServerState(size_t threads) : threads(threads) {}
+
+  // An idle connection gives up its worker: the server stops, or a newer
+  // connection waits for a worker.
+  bool IdleMustYield() const { return closing.load() || held.load() > threads; }
+
+  const size_t threads;              // Workers.
+  std::atomic<bool> closing{false};  // Stop was called.
+  std::atomic<size_t> held{0};       // Connections being served or waiting for a worker.
+};
+
 // A connection as cpp-httplib's request parser sees it. Reads block in recv
 // (SO_RCVTIMEO bounds each wait) and are buffered; writes are buffered and
 // leave in one send per response (Flush), or earlier when a read must wait,
@@ -85,11 +98,12 @@ struct Connection {
 // Thread safety: used by one worker thread.
 class BufferedSocketStream final : public httplib::Stream {
  public:
-  // `closing`: set when the server stops; a wait for a new request then ends.
-  BufferedSocketStream(Connection& connection, const std::atomic<bool>& closing,
+  // A wait for a new request ends when `server` says an idle connection
+  // must yield.
+  BufferedSocketStream(Connection& connection, const ServerState& server,
                        std::chrono::seconds idle_timeout, std::chrono::seconds read_timeout)
       : connection_(connection),
-        closing_(closing),
+        server_(server),
         idle_timeout_(idle_timeout),
         read_timeout_(read_timeout) {
     SocketAddress(connection.fd, /*peer=*/true, remote_ip_, remote_port_);
@@ -175,11 +189,12 @@ class BufferedSocketStream final : public httplib::Stream {
     const std::chrono::seconds limit = idle ? idle_timeout_ : read_timeout_;
     for (;;) {
       if (idle) {
-        // Announced before closing_ is read, and CloseConnections sets
-        // closing_ before it reads idle_since (both sequentially
-        // consistent): either this sees the stop or the stop sees this wait.
+        // Announced before the server state is read, while Stop and a new
+        // connection change that state before they look for idle
+        // connections (all sequentially consistent): either this sees the
+        // change or the change sees this wait.
         connection_.idle_since.store(start.time_since_epoch().count() | 1);
-        if (closing_.load()) return 0;
+        if (server_.IdleMustYield()) return 0;
       }
       ssize_t n = recv(connection_.fd, in_.data(), in_.size(), 0);
       if (idle) connection_.idle_since.store(0, std::memory_order_relaxed);
@@ -199,7 +214,7 @@ class BufferedSocketStream final : public httplib::Stream {
   }
 
   Connection& connection_;
-  const std::atomic<bool>& closing_;
+  const ServerState& server_;
   const std::chrono::seconds idle_timeout_;
   const std::chrono::seconds read_timeout_;
   std::string remote_ip_, local_ip_;
@@ -246,15 +261,16 @@ bool BodyIsRead(const std::string& method) {
 // unread are never taken for the next request.
 //
 // A connection holds its worker while kept alive, so idle connections could
-// starve new ones; when a connection is accepted with every worker taken, the
-// connection idle the longest is closed instead (HTTP lets a server close an
-// idle connection at any time; clients reconnect).
+// starve new ones. When a connection arrives with every worker taken, the
+// connection idle the longest is closed, and while one waits, a connection
+// that falls idle closes at once (HTTP lets a server close an idle connection
+// at any time; clients reconnect).
 //
-// Thread safety: the loop runs on cpp-httplib's workers; CloseConnections and
-// CloseIdlestConnection may be called from any thread.
+// Thread safety: the loop runs on cpp-httplib's workers; the public methods
+// may be called from any thread.
 class HttpServer::KeepAliveServer final : public httplib::Server {
  public:
-  KeepAliveServer() {
+  explicit KeepAliveServer(size_t threads) : state_(threads) {
     // A response given while the server stops says that the connection
     // closes after it.
     set_post_routing_handler([this](const httplib::Request&, httplib::Response& res) {
@@ -267,12 +283,41 @@ class HttpServer::KeepAliveServer final : public httplib::Server {
   // later close unanswered.
   void CloseConnections() ABSL_LOCKS_EXCLUDED(mu_) {
     MutexLock lock(&mu_);
-    closing_.store(true);  // Sequentially consistent: see Fill.
+    state_.closing.store(true);  // Sequentially consistent: see Fill.
     for (Connection* c : open_) {
       if (c->idle_since.load() != 0) shutdown(c->fd, SHUT_RD);
     }
   }
 
+  // A connection was accepted: it is served when a worker is free. With
+  // every worker taken, the connection idle the longest makes room.
+  void ConnectionArrived() ABSL_LOCKS_EXCLUDED(mu_) {
+    if (state_.held.fetch_add(1) >= state_.threads) CloseIdlestConnection();
+  }
+  // A connection's worker is free again.
+  void ConnectionDone() { state_.held.fetch_sub(1); }
+
+  // cpp-httplib's thread pool, telling the server when a connection arrives
+  // and when its worker is free again.
+  class WorkerPool final : public httplib::TaskQueue {
+   public:
+    WorkerPool(size_t threads, KeepAliveServer& server) : server_(server), pool_(threads) {}
+
+    void enqueue(std::function<void()> job) override {
+      server_.ConnectionArrived();
+      pool_.enqueue([this, job = std::move(job)] {
+        job();
+        server_.ConnectionDone();
+      });
+    }
+    void shutdown() override { pool_.shutdown(); }
+
+   private:
+    KeepAliveServer& server_;
+    httplib::ThreadPool pool_;  // Last: its workers are joined before the rest goes.
+  };
+
+ private:
   // Closes the connection that has waited longest for its next request, if
   // any waits. O(open connections).
   void CloseIdlestConnection() ABSL_LOCKS_EXCLUDED(mu_) {
@@ -280,7 +325,7 @@ class HttpServer::KeepAliveServer final : public httplib::Server {
     Connection* idlest = nullptr;
     int64_t oldest = 0;
     for (Connection* c : open_) {
-      const int64_t since = c->idle_since.load(std::memory_order_relaxed);
+      const int64_t since = c->idle_since.load();  // Sequentially consistent: see Fill.
       if (since != 0 && (idlest == nullptr || since < oldest)) {
         idlest = c;
         oldest = since;
@@ -291,7 +336,6 @@ class HttpServer::KeepAliveServer final : public httplib::Server {
     shutdown(idlest->fd, SHUT_RD);
   }
 
- private:
   bool process_and_close_socket(socket_t fd) override {
     Connection connection{.fd = fd};
     bool ok = Register(&connection);
@@ -301,8 +345,7 @@ class HttpServer::KeepAliveServer final : public httplib::Server {
       setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
       timeval wait{.tv_sec = std::min(keep_alive_timeout_sec_, read_timeout_sec_), .tv_usec = 0};
       setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof(wait));
-      BufferedSocketStream stream(connection, closing_,
-                                  std::chrono::seconds(keep_alive_timeout_sec_),
+      BufferedSocketStream stream(connection, state_, std::chrono::seconds(keep_alive_timeout_sec_),
                                   std::chrono::seconds(read_timeout_sec_));
       for (size_t left = keep_alive_max_count_; left > 0; --left) {
         stream.StartRequest();
@@ -339,7 +382,7 @@ class HttpServer::KeepAliveServer final : public httplib::Server {
 
   bool Register(Connection* c) ABSL_LOCKS_EXCLUDED(mu_) {
     MutexLock lock(&mu_);
-    if (closing_.load(std::memory_order_relaxed)) return false;
+    if (state_.closing.load(std::memory_order_relaxed)) return false;
     open_.insert(c);
     return true;
   }
@@ -348,45 +391,18 @@ class HttpServer::KeepAliveServer final : public httplib::Server {
     MutexLock lock(&mu_);
     open_.erase(c);
   }
-  bool Closing() const { return closing_.load(std::memory_order_relaxed); }
+  bool Closing() const { return state_.closing.load(std::memory_order_relaxed); }
 
   Mutex mu_;
-  std::atomic<bool> closing_{false};  // Set under mu_, so Register sees it.
+  ServerState state_;  // closing is set under mu_, so Register sees it.
   absl::flat_hash_set<Connection*> open_ ABSL_GUARDED_BY(mu_);
 };
-
-namespace {
-
-// cpp-httplib's thread pool, counting the connections it holds (served or
-// waiting for a worker); `on_full` runs when one arrives with every worker
-// taken.
-class CountingPool final : public httplib::TaskQueue {
- public:
-  CountingPool(size_t threads, std::function<void()> on_full)
-      : threads_(threads), on_full_(std::move(on_full)), pool_(threads) {}
-
-  void enqueue(std::function<void()> job) override {
-    if (held_.fetch_add(1, std::memory_order_relaxed) >= threads_) on_full_();
-    pool_.enqueue([this, job = std::move(job)] {
-      job();
-      held_.fetch_sub(1, std::memory_order_relaxed);
-    });
-  }
-  void shutdown() override { pool_.shutdown(); }
-
- private:
-  const size_t threads_;
-  const std::function<void()> on_full_;
-  std::atomic<size_t> held_{0};
-  httplib::ThreadPool pool_;  // Last: its workers are joined before the rest goes.
-};
-
-}  // namespace
 
 HttpServer::HttpServer(const HttpServerOptions& options, Handler handler)
     : options_(options),
       handler_(std::move(handler)),
-      server_(std::make_unique<KeepAliveServer>()) {}
+      server_(
+          std::make_unique<KeepAliveServer>(static_cast<size_t>(std::max(1, options.threads)))) {}
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& options,
                                                               Handler handler) {
@@ -394,7 +410,7 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOp
   KeepAliveServer& server = *self->server_;
   const size_t threads = static_cast<size_t>(std::max(1, options.threads));
   server.new_task_queue = [threads, &server] {
-    return new CountingPool(threads, [&server] { server.CloseIdlestConnection(); });
+    return new KeepAliveServer::WorkerPool(threads, server);
   };
   server.set_keep_alive_max_count(
       static_cast<size_t>(std::max(1, options.keep_alive_max_requests)));
