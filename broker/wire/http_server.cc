@@ -21,6 +21,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace wharf::wire {
@@ -178,10 +179,11 @@ class BufferedSocketStream final : public httplib::Stream {
  private:
   static constexpr size_t kFlushBytes = 64 << 10;
 
-  // Refills the empty input buffer: the number of bytes read, 0 at end of
-  // stream (or when the server stops while this waits for a request), -1 on
-  // an error or a timeout. SO_RCVTIMEO is at most either timeout, so a
-  // timeout is noticed within one SO_RCVTIMEO of its end.
+  // Refills the empty input buffer: the number of bytes read; 0 when the
+  // connection ends between requests (end of stream, or the server closes
+  // it); -1 on an error, a timeout, or an end of stream inside a request
+  // (cpp-httplib would take 0 there for a complete body). SO_RCVTIMEO is at most either timeout, so
+  // a timeout is noticed within one SO_RCVTIMEO of its end.
   ssize_t Fill() {
     if (!Flush()) return -1;
     const bool idle = !request_started_;
@@ -197,14 +199,21 @@ class BufferedSocketStream final : public httplib::Stream {
         if (server_.IdleMustYield()) return 0;
       }
       ssize_t n = recv(connection_.fd, in_.data(), in_.size(), 0);
-      if (idle) connection_.idle_since.store(0, std::memory_order_relaxed);
+      // A closer claims an idle connection by swapping idle_since to 0
+      // before it shuts the socket: if one did, whatever arrived is dropped
+      // unanswered (the client retries, as for any closed idle connection)
+      // rather than read short and answered with an error.
+      if (idle && connection_.idle_since.exchange(0) == 0) {
+        failed_ = true;
+        return 0;
+      }
       if (n > 0) {
         in_begin_ = 0;
         in_end_ = static_cast<size_t>(n);
         request_started_ = true;
         return n;
       }
-      if (n == 0) return 0;
+      if (n == 0) return idle ? 0 : -1;
       if (errno == EINTR) continue;
       if ((errno != EAGAIN && errno != EWOULDBLOCK) ||
           std::chrono::steady_clock::now() - start >= limit) {
@@ -251,6 +260,39 @@ bool BodyIsRead(const std::string& method) {
          method == "PRI";
 }
 
+// Framing a request smuggler could use: Transfer-Encoding other than plain
+// "chunked", or with Content-Length, or either header repeated. cpp-httplib
+// 0.11.4 would pick one reading; such requests are refused unread.
+bool FramingIsAmbiguous(const httplib::Request& req) {
+  const size_t te = req.get_header_value_count("Transfer-Encoding");
+  const size_t cl = req.get_header_value_count("Content-Length");
+  return te > 1 || cl > 1 ||
+         (te == 1 && (cl > 0 || !absl::EqualsIgnoreCase(req.get_header_value("Transfer-Encoding"),
+                                                        "chunked")));
+}
+
+// Called by cpp-httplib once a request's head is parsed, before its body.
+// Returns true (and marks the request "Connection: close", which the answer
+// repeats) when the connection must close after the answer because the
+// bytes after the head may not end where cpp-httplib thinks: a body it does
+// not read (a GET's), a chunked body (0.11.4's chunk parser is lenient), or
+// ambiguous framing. A body-carrying request with neither length header
+// has an empty body (RFC 9112 section 6.3), not one that runs to the end of
+// the stream.
+bool PrepareRequest(httplib::Request& req) {
+  const bool reads_body = BodyIsRead(req.method);
+  const bool has_length = req.has_header("Content-Length");
+  const bool chunked = req.has_header("Transfer-Encoding");
+  if (reads_body && !has_length && !chunked) req.set_header("Content-Length", "0");
+  const bool close = chunked || FramingIsAmbiguous(req) ||
+                     (!reads_body && has_length && req.get_header_value("Content-Length") != "0");
+  if (close) {
+    req.headers.erase("Connection");
+    req.set_header("Connection", "close");
+  }
+  return close;
+}
+
 }  // namespace
 
 // cpp-httplib's Server with its per-connection loop replaced (the virtual
@@ -276,6 +318,12 @@ class HttpServer::KeepAliveServer final : public httplib::Server {
     set_post_routing_handler([this](const httplib::Request&, httplib::Response& res) {
       if (Closing()) res.set_header("Connection", "close");
     });
+    // Ambiguous framing is refused before any of the body is read.
+    set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+      if (!FramingIsAmbiguous(req)) return HandlerResponse::Unhandled;
+      res.status = 400;
+      return HandlerResponse::Handled;
+    });
   }
 
   // Stops serving: connections waiting for a request close at once, others
@@ -285,7 +333,7 @@ class HttpServer::KeepAliveServer final : public httplib::Server {
     MutexLock lock(&mu_);
     state_.closing.store(true);  // Sequentially consistent: see Fill.
     for (Connection* c : open_) {
-      if (c->idle_since.load() != 0) shutdown(c->fd, SHUT_RD);
+      if (Claim(*c)) shutdown(c->fd, SHUT_RD);
     }
   }
 
@@ -314,32 +362,43 @@ class HttpServer::KeepAliveServer final : public httplib::Server {
 
    private:
     KeepAliveServer& server_;
-    httplib::ThreadPool pool_;  // Last: its workers are joined before the rest goes.
+    httplib::ThreadPool pool_;
   };
 
  private:
+  // Takes an idle connection from its worker (see Fill): true if it was
+  // idle and nobody else took it.
+  static bool Claim(Connection& c) {
+    int64_t since = c.idle_since.load();  // Sequentially consistent: see Fill.
+    return since != 0 && c.idle_since.compare_exchange_strong(since, 0);
+  }
+
   // Closes the connection that has waited longest for its next request, if
-  // any waits. O(open connections).
+  // any waits. O(open connections) per attempt.
   void CloseIdlestConnection() ABSL_LOCKS_EXCLUDED(mu_) {
     MutexLock lock(&mu_);
-    Connection* idlest = nullptr;
-    int64_t oldest = 0;
-    for (Connection* c : open_) {
-      const int64_t since = c->idle_since.load();  // Sequentially consistent: see Fill.
-      if (since != 0 && (idlest == nullptr || since < oldest)) {
-        idlest = c;
-        oldest = since;
+    for (;;) {
+      Connection* idlest = nullptr;
+      int64_t oldest = 0;
+      for (Connection* c : open_) {
+        const int64_t since = c->idle_since.load();  // Sequentially consistent: see Fill.
+        if (since != 0 && (idlest == nullptr || since < oldest)) {
+          idlest = c;
+          oldest = since;
+        }
       }
+      if (idlest == nullptr) return;
+      if (Claim(*idlest)) {
+        shutdown(idlest->fd, SHUT_RD);
+        return;
+      }  // Its request arrived meanwhile: look again.
     }
-    if (idlest == nullptr) return;
-    idlest->idle_since.store(0, std::memory_order_relaxed);  // Not chosen twice.
-    shutdown(idlest->fd, SHUT_RD);
   }
 
   bool process_and_close_socket(socket_t fd) override {
     Connection connection{.fd = fd};
     bool ok = Register(&connection);
-    bool linger = false;  // Input may be left unread when the server closes.
+    bool linger = false;
     if (ok) {
       int one = 1;
       setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -350,23 +409,17 @@ class HttpServer::KeepAliveServer final : public httplib::Server {
       for (size_t left = keep_alive_max_count_; left > 0; --left) {
         stream.StartRequest();
         bool parsed = false;
-        bool body_unread = false;
+        bool untrusted = false;  // What follows the request may be misread.
         bool closed = false;
         ok = process_request(stream, /*close_connection=*/left == 1 || Closing(), closed,
                              [&](httplib::Request& req) {
                                parsed = true;
-                               body_unread = !BodyIsRead(req.method) &&
-                                             (req.has_header("Transfer-Encoding") ||
-                                              (req.has_header("Content-Length") &&
-                                               req.get_header_value("Content-Length") != "0"));
-                               if (body_unread) {  // Answer, then close.
-                                 req.headers.erase("Connection");
-                                 req.set_header("Connection", "close");
-                               }
+                               untrusted = PrepareRequest(req);
                              });
         if (!stream.Flush() || !ok) break;
-        if (!parsed || body_unread || closed || stream.close_requested() || Closing()) {
-          linger = !parsed || body_unread || stream.has_unread_input();
+        if (!parsed || untrusted || closed || stream.close_requested() || Closing()) {
+          // Input may be left unread when the server is the one to close.
+          linger = !parsed || untrusted || stream.close_requested() || stream.has_unread_input();
           break;
         }
       }

@@ -46,6 +46,7 @@ class RawClient {
 
   bool connected() const { return connected_; }
   int fd() const { return fd_; }
+  void ShutdownWrite() { shutdown(fd_, SHUT_WR); }
 
   bool Send(const std::string& data) {
     return send(fd_, data.data(), data.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(data.size());
@@ -230,6 +231,63 @@ TEST(HttpServerTest, ClosesAfterARequestThatCannotBeParsed) {
   EXPECT_EQ(CountOf(responses, "HTTP/1.1 "), 1) << responses.substr(0, 200);
   EXPECT_THAT(responses, StartsWith("HTTP/1.1 414"));
   EXPECT_THAT(responses, Not(HasSubstr("smuggled")));
+}
+
+// Bodies whose end cpp-httplib could misjudge: the connection never carries
+// another request after them.
+TEST(HttpServerTest, ClosesAfterAChunkedBody) {
+  auto server = StartServer();
+  ASSERT_NE(server, nullptr);
+  RawClient client(server->port());
+  ASSERT_TRUE(client.connected());
+  // A malformed chunk end that cpp-httplib 0.11.4 takes for the end of the body.
+  ASSERT_TRUE(client.Send(
+      "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloXX\r\n" +
+      Post("smuggled")));
+  std::string responses = client.ReadToEnd();
+  EXPECT_EQ(CountOf(responses, "HTTP/1.1 "), 1) << responses;
+  EXPECT_THAT(responses, Not(HasSubstr("smuggled")));
+}
+
+TEST(HttpServerTest, RefusesAmbiguousFramingUnread) {
+  auto server = StartServer();
+  ASSERT_NE(server, nullptr);
+  for (const char* framing :
+       {"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n",
+        "Transfer-Encoding: gzip, chunked\r\n", "Content-Length: 0\r\nContent-Length: 5\r\n"}) {
+    RawClient client(server->port());
+    ASSERT_TRUE(client.connected());
+    ASSERT_TRUE(client.Send(std::string("POST / HTTP/1.1\r\nHost: x\r\n") + framing +
+                            "\r\n0\r\n\r\n" + Post("smuggled")));
+    std::string responses = client.ReadToEnd();
+    EXPECT_THAT(responses, StartsWith("HTTP/1.1 400")) << framing;
+    EXPECT_EQ(CountOf(responses, "HTTP/1.1 "), 1) << framing;
+    EXPECT_THAT(responses, Not(HasSubstr("smuggled"))) << framing;
+  }
+}
+
+TEST(HttpServerTest, NeverHandlesABodyCutShort) {
+  auto server = StartServer();
+  ASSERT_NE(server, nullptr);
+  RawClient client(server->port());
+  ASSERT_TRUE(client.connected());
+  ASSERT_TRUE(
+      client.Send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r"));
+  client.ShutdownWrite();
+  EXPECT_THAT(client.ReadToEnd(), Not(HasSubstr("200 OK")));
+}
+
+// RFC 9112: a request with neither Content-Length nor Transfer-Encoding has
+// no body; the next request on the connection is a request of its own.
+TEST(HttpServerTest, TakesABodyWithoutALengthAsEmpty) {
+  auto server = StartServer();
+  ASSERT_NE(server, nullptr);
+  RawClient client(server->port());
+  ASSERT_TRUE(client.connected());
+  ASSERT_TRUE(client.Send("POST / HTTP/1.1\r\nHost: x\r\n\r\n" + Post("second")));
+  std::string responses = client.ReadUntil("second");
+  EXPECT_EQ(CountOf(responses, "HTTP/1.1 200"), 2) << responses;
+  EXPECT_THAT(responses, HasSubstr("Content-Length: 0\r\n"));
 }
 
 // Stop waits for a request whose body is still arriving, and the handler
