@@ -182,8 +182,8 @@ class BufferedSocketStream final : public httplib::Stream {
   // Refills the empty input buffer: the number of bytes read; 0 when the
   // connection ends between requests (end of stream, or the server closes
   // it); -1 on an error, a timeout, or an end of stream inside a request
-  // (cpp-httplib would take 0 there for a complete body). SO_RCVTIMEO is at most either timeout, so
-  // a timeout is noticed within one SO_RCVTIMEO of its end.
+  // (cpp-httplib would take 0 there for a complete body). SO_RCVTIMEO is at
+  // most either timeout, so a timeout is noticed within one SO_RCVTIMEO.
   ssize_t Fill() {
     if (!Flush()) return -1;
     const bool idle = !request_started_;
