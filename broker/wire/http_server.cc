@@ -388,7 +388,7 @@ class HttpServer::KeepAliveServer final : public httplib::Server {
         }
       }
       if (idlest == nullptr) return;
-      if (Claim(*idlest)) {
+      if (idlest->idle_since.compare_exchange_strong(oldest, 0)) {  // Claimed (see Claim).
         shutdown(idlest->fd, SHUT_RD);
         return;
       }  // Its request arrived meanwhile: look again.
