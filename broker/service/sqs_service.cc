@@ -510,6 +510,16 @@ absl::StatusOr<sqs::ReceiveMessageResult> SqsServiceImpl::ReceiveMessage(
   return queue->ReceiveMessage(request);
 }
 
+void SqsServiceImpl::ReceiveMessageAsync(sqs::ReceiveMessageRequest request,
+                                         sqs::ReceiveMessageCallback done) {
+  absl::StatusOr<std::shared_ptr<QueueImpl>> queue = Resolve(request.queue_url);
+  if (!queue.ok()) {
+    std::move(done)(queue.status());
+    return;
+  }
+  (*queue)->ReceiveMessageAsync(std::move(request), std::move(done));
+}
+
 absl::Status SqsServiceImpl::DeleteMessage(const sqs::DeleteMessageRequest& request) {
   WHARF_ASSIGN_OR_RETURN(std::shared_ptr<QueueImpl> queue, Resolve(request.queue_url));
   return queue->DeleteMessage(request);

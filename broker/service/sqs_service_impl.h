@@ -62,6 +62,8 @@ class QueueImpl final : public sqs::Queue, public queue_internal::DeadLetterSink
       const sqs::SendMessageBatchRequest& request) override;
   absl::StatusOr<sqs::ReceiveMessageResult> ReceiveMessage(
       const sqs::ReceiveMessageRequest& request) override;
+  void ReceiveMessageAsync(sqs::ReceiveMessageRequest request,
+                           sqs::ReceiveMessageCallback done) override;
   absl::Status DeleteMessage(const sqs::DeleteMessageRequest& request) override;
   absl::StatusOr<sqs::DeleteMessageBatchResult> DeleteMessageBatch(
       const sqs::DeleteMessageBatchRequest& request) override;
@@ -161,6 +163,8 @@ class SqsServiceImpl final : public sqs::Service {
       const sqs::SendMessageBatchRequest& request) override;
   absl::StatusOr<sqs::ReceiveMessageResult> ReceiveMessage(
       const sqs::ReceiveMessageRequest& request) override;
+  void ReceiveMessageAsync(sqs::ReceiveMessageRequest request,
+                           sqs::ReceiveMessageCallback done) override;
   absl::Status DeleteMessage(const sqs::DeleteMessageRequest& request) override;
   absl::StatusOr<sqs::DeleteMessageBatchResult> DeleteMessageBatch(
       const sqs::DeleteMessageBatchRequest& request) override;

@@ -35,6 +35,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "wharf/errors.h"
@@ -233,6 +234,9 @@ struct ReceiveMessageResult {
   std::vector<Message> messages;
 };
 
+// The completion of ReceiveMessageAsync: called exactly once.
+using ReceiveMessageCallback = absl::AnyInvocable<void(absl::StatusOr<ReceiveMessageResult>) &&>;
+
 struct DeleteMessageRequest {
   std::string queue_url;
   std::string receipt_handle;
@@ -328,6 +332,15 @@ class Queue {
   // visible; returns as soon as at least one message is.
   virtual absl::StatusOr<ReceiveMessageResult> ReceiveMessage(
       const ReceiveMessageRequest& request) = 0;
+  // ReceiveMessage without blocking the caller: `done` gets exactly what
+  // ReceiveMessage would return. It is called inline when the answer is
+  // known at once (messages visible, a short poll, a validation error);
+  // otherwise later, when a message becomes visible, the wait ends,
+  // request.stop_token is stopped or the queue is deleted, on the thread that
+  // caused it (a sender, a visibility change, the broker's timer thread or
+  // ManualClock::Advance). `done` runs with no wharf lock held and must not
+  // block: hand long work to an executor of your own.
+  virtual void ReceiveMessageAsync(ReceiveMessageRequest request, ReceiveMessageCallback done) = 0;
   virtual absl::Status DeleteMessage(const DeleteMessageRequest& request) = 0;
   virtual absl::StatusOr<DeleteMessageBatchResult> DeleteMessageBatch(
       const DeleteMessageBatchRequest& request) = 0;
@@ -367,6 +380,8 @@ class Service {
       const SendMessageBatchRequest& request) = 0;
   virtual absl::StatusOr<ReceiveMessageResult> ReceiveMessage(
       const ReceiveMessageRequest& request) = 0;
+  // As Queue::ReceiveMessageAsync; an unknown URL is reported through `done`.
+  virtual void ReceiveMessageAsync(ReceiveMessageRequest request, ReceiveMessageCallback done) = 0;
   virtual absl::Status DeleteMessage(const DeleteMessageRequest& request) = 0;
   virtual absl::StatusOr<DeleteMessageBatchResult> DeleteMessageBatch(
       const DeleteMessageBatchRequest& request) = 0;

@@ -2,6 +2,7 @@
 // delete, change visibility, the batch versions, MD5s and the time rules
 // (visibility, delay, retention, long polling) on a ManualClock.
 
+#include <optional>
 #include <set>
 #include <stop_token>
 #include <string>
@@ -625,6 +626,26 @@ TEST_F(SqsMessageTest, ConcurrentProducersAndConsumersSeeEveryMessageOnce) {
     for (const auto& m : rest) EXPECT_TRUE(seen.insert(m.body).second);
   }
   EXPECT_EQ(seen.size(), 2u * kPerProducer);
+}
+
+TEST_F(SqsMessageTest, ReceiveMessageAsyncDeliversWhatReceiveMessageWould) {
+  std::string url = Create("async");
+  Send(url, "hello");
+  std::optional<absl::StatusOr<sqs::ReceiveMessageResult>> got;
+  sqs().ReceiveMessageAsync(
+      {.queue_url = url, .max_number_of_messages = 10},
+      [&](absl::StatusOr<sqs::ReceiveMessageResult> r) { got = std::move(r); });
+  ASSERT_TRUE(got.has_value());
+  ASSERT_OK(*got);
+  ASSERT_EQ((*got)->messages.size(), 1u);
+  EXPECT_EQ((*got)->messages[0].body, "hello");
+
+  std::optional<absl::StatusOr<sqs::ReceiveMessageResult>> missing;
+  sqs().ReceiveMessageAsync(
+      {.queue_url = UrlOf("nope")},
+      [&](absl::StatusOr<sqs::ReceiveMessageResult> r) { missing = std::move(r); });
+  ASSERT_TRUE(missing.has_value());
+  EXPECT_EQ(GetErrorCode(missing->status()), ErrorCode::kQueueDoesNotExist);
 }
 
 }  // namespace

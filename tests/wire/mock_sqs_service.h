@@ -43,6 +43,12 @@ class MockSqsService : public sqs::Service {
               (const sqs::SendMessageBatchRequest&), (override));
   MOCK_METHOD(absl::StatusOr<sqs::ReceiveMessageResult>, ReceiveMessage,
               (const sqs::ReceiveMessageRequest&), (override));
+  // Completes inline with the mocked ReceiveMessage, so expectations are set
+  // on that one.
+  void ReceiveMessageAsync(sqs::ReceiveMessageRequest request,
+                           sqs::ReceiveMessageCallback done) override {
+    std::move(done)(ReceiveMessage(request));
+  }
   MOCK_METHOD(absl::Status, DeleteMessage, (const sqs::DeleteMessageRequest&), (override));
   MOCK_METHOD(absl::StatusOr<sqs::DeleteMessageBatchResult>, DeleteMessageBatch,
               (const sqs::DeleteMessageBatchRequest&), (override));

@@ -117,6 +117,10 @@ class StubService : public sqs::Service {
       const sqs::ReceiveMessageRequest& r) override {
     return Maybe(r.queue_url, sqs::ReceiveMessageResult{{StubMessage(), StubMessage()}});
   }
+  void ReceiveMessageAsync(sqs::ReceiveMessageRequest r,
+                           sqs::ReceiveMessageCallback done) override {
+    std::move(done)(ReceiveMessage(r));
+  }
   absl::Status DeleteMessage(const sqs::DeleteMessageRequest& r) override {
     return MaybeStatus(r.receipt_handle);
   }
