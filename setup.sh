@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config clang clang-format libclang-rt-14-dev
   libabsl-dev libconcurrentqueue-dev libgtest-dev libgmock-dev libbenchmark-dev
   libsimdjson-dev rapidjson-dev libssl-dev libcpp-httplib-dev libsqlite3-dev
+  libutf8proc-dev  # Unicode case mappings for the ignore-case pattern operators
   python3-boto3 awscli  # real clients for the wire tests (tests/wire)
 )
 

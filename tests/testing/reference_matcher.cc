@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "rapidjson/document.h"
+#include "utf8proc.h"
 
 namespace wharf::testing {
 namespace {
@@ -61,11 +62,134 @@ struct Flattener {
 
 std::string Str(const Value& v) { return std::string(v.GetString(), v.GetStringLength()); }
 
-std::string Lower(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+// ---- Ignore case, as aws/event-ruler's EqualsIgnoreCaseParser: pattern
+// character c may appear as Java's toLowerCase or toUpperCase (Locale.ROOT)
+// of c alone; the event's bytes are compared as they are. Per code point.
+
+// SpecialCasing.txt's unconditional upper-case expansions (Unicode 14/15),
+// which Java's String.toUpperCase applies; other characters map one to one.
+struct SpecialUpper {
+  char32_t c;
+  char32_t upper[3];
+};
+constexpr SpecialUpper kSpecialUpper[] = {
+    {0x00DF, {0x0053, 0x0053}},         {0x0149, {0x02BC, 0x004E}},
+    {0x01F0, {0x004A, 0x030C}},         {0x0390, {0x0399, 0x0308, 0x0301}},
+    {0x03B0, {0x03A5, 0x0308, 0x0301}}, {0x0587, {0x0535, 0x0552}},
+    {0x1E96, {0x0048, 0x0331}},         {0x1E97, {0x0054, 0x0308}},
+    {0x1E98, {0x0057, 0x030A}},         {0x1E99, {0x0059, 0x030A}},
+    {0x1E9A, {0x0041, 0x02BE}},         {0x1F50, {0x03A5, 0x0313}},
+    {0x1F52, {0x03A5, 0x0313, 0x0300}}, {0x1F54, {0x03A5, 0x0313, 0x0301}},
+    {0x1F56, {0x03A5, 0x0313, 0x0342}}, {0x1F80, {0x1F08, 0x0399}},
+    {0x1F81, {0x1F09, 0x0399}},         {0x1F82, {0x1F0A, 0x0399}},
+    {0x1F83, {0x1F0B, 0x0399}},         {0x1F84, {0x1F0C, 0x0399}},
+    {0x1F85, {0x1F0D, 0x0399}},         {0x1F86, {0x1F0E, 0x0399}},
+    {0x1F87, {0x1F0F, 0x0399}},         {0x1F88, {0x1F08, 0x0399}},
+    {0x1F89, {0x1F09, 0x0399}},         {0x1F8A, {0x1F0A, 0x0399}},
+    {0x1F8B, {0x1F0B, 0x0399}},         {0x1F8C, {0x1F0C, 0x0399}},
+    {0x1F8D, {0x1F0D, 0x0399}},         {0x1F8E, {0x1F0E, 0x0399}},
+    {0x1F8F, {0x1F0F, 0x0399}},         {0x1F90, {0x1F28, 0x0399}},
+    {0x1F91, {0x1F29, 0x0399}},         {0x1F92, {0x1F2A, 0x0399}},
+    {0x1F93, {0x1F2B, 0x0399}},         {0x1F94, {0x1F2C, 0x0399}},
+    {0x1F95, {0x1F2D, 0x0399}},         {0x1F96, {0x1F2E, 0x0399}},
+    {0x1F97, {0x1F2F, 0x0399}},         {0x1F98, {0x1F28, 0x0399}},
+    {0x1F99, {0x1F29, 0x0399}},         {0x1F9A, {0x1F2A, 0x0399}},
+    {0x1F9B, {0x1F2B, 0x0399}},         {0x1F9C, {0x1F2C, 0x0399}},
+    {0x1F9D, {0x1F2D, 0x0399}},         {0x1F9E, {0x1F2E, 0x0399}},
+    {0x1F9F, {0x1F2F, 0x0399}},         {0x1FA0, {0x1F68, 0x0399}},
+    {0x1FA1, {0x1F69, 0x0399}},         {0x1FA2, {0x1F6A, 0x0399}},
+    {0x1FA3, {0x1F6B, 0x0399}},         {0x1FA4, {0x1F6C, 0x0399}},
+    {0x1FA5, {0x1F6D, 0x0399}},         {0x1FA6, {0x1F6E, 0x0399}},
+    {0x1FA7, {0x1F6F, 0x0399}},         {0x1FA8, {0x1F68, 0x0399}},
+    {0x1FA9, {0x1F69, 0x0399}},         {0x1FAA, {0x1F6A, 0x0399}},
+    {0x1FAB, {0x1F6B, 0x0399}},         {0x1FAC, {0x1F6C, 0x0399}},
+    {0x1FAD, {0x1F6D, 0x0399}},         {0x1FAE, {0x1F6E, 0x0399}},
+    {0x1FAF, {0x1F6F, 0x0399}},         {0x1FB2, {0x1FBA, 0x0399}},
+    {0x1FB3, {0x0391, 0x0399}},         {0x1FB4, {0x0386, 0x0399}},
+    {0x1FB6, {0x0391, 0x0342}},         {0x1FB7, {0x0391, 0x0342, 0x0399}},
+    {0x1FBC, {0x0391, 0x0399}},         {0x1FC2, {0x1FCA, 0x0399}},
+    {0x1FC3, {0x0397, 0x0399}},         {0x1FC4, {0x0389, 0x0399}},
+    {0x1FC6, {0x0397, 0x0342}},         {0x1FC7, {0x0397, 0x0342, 0x0399}},
+    {0x1FCC, {0x0397, 0x0399}},         {0x1FD2, {0x0399, 0x0308, 0x0300}},
+    {0x1FD3, {0x0399, 0x0308, 0x0301}}, {0x1FD6, {0x0399, 0x0342}},
+    {0x1FD7, {0x0399, 0x0308, 0x0342}}, {0x1FE2, {0x03A5, 0x0308, 0x0300}},
+    {0x1FE3, {0x03A5, 0x0308, 0x0301}}, {0x1FE4, {0x03A1, 0x0313}},
+    {0x1FE6, {0x03A5, 0x0342}},         {0x1FE7, {0x03A5, 0x0308, 0x0342}},
+    {0x1FF2, {0x1FFA, 0x0399}},         {0x1FF3, {0x03A9, 0x0399}},
+    {0x1FF4, {0x038F, 0x0399}},         {0x1FF6, {0x03A9, 0x0342}},
+    {0x1FF7, {0x03A9, 0x0342, 0x0399}}, {0x1FFC, {0x03A9, 0x0399}},
+    {0xFB00, {0x0046, 0x0046}},         {0xFB01, {0x0046, 0x0049}},
+    {0xFB02, {0x0046, 0x004C}},         {0xFB03, {0x0046, 0x0046, 0x0049}},
+    {0xFB04, {0x0046, 0x0046, 0x004C}}, {0xFB05, {0x0053, 0x0054}},
+    {0xFB06, {0x0053, 0x0054}},         {0xFB13, {0x0544, 0x0546}},
+    {0xFB14, {0x0544, 0x0535}},         {0xFB15, {0x0544, 0x053B}},
+    {0xFB16, {0x054E, 0x0546}},         {0xFB17, {0x0544, 0x053D}},
+};
+
+std::string Utf8(char32_t c) {
+  std::string out;
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (c >> 18));
+    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
   }
-  return s;
+  return out;
+}
+
+// The code points of valid UTF-8 `s` (patterns are valid UTF-8).
+std::vector<char32_t> CodePoints(const std::string& s) {
+  std::vector<char32_t> out;
+  for (size_t i = 0; i < s.size();) {
+    unsigned char b = static_cast<unsigned char>(s[i]);
+    int n = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+    char32_t c = n == 1 ? b : b & (0x7F >> n);
+    for (int k = 1; k < n && i + k < s.size(); ++k) c = (c << 6) | (s[i + k] & 0x3F);
+    out.push_back(c);
+    i += n;
+  }
+  return out;
+}
+
+// Pattern characters [i, end) spell value[at, ...): all of the rest if `whole`.
+bool SpellsFrom(const std::vector<std::vector<std::string>>& chars, size_t i,
+                const std::string& value, size_t at, bool whole) {
+  if (i == chars.size()) return !whole || at == value.size();
+  for (const std::string& s : chars[i]) {
+    if (value.compare(at, s.size(), s) == 0 &&
+        SpellsFrom(chars, i + 1, value, at + s.size(), whole)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+enum class Anchor { kWhole, kStart, kEnd };
+
+bool IgnoreCase(const std::string& pattern, const std::string& value, Anchor anchor) {
+  std::vector<std::vector<std::string>> chars;
+  for (char32_t c : CodePoints(pattern)) chars.push_back(ReferenceCaseSpellings(c));
+  if (anchor == Anchor::kEnd) {
+    for (size_t at = 0; at <= value.size(); ++at) {
+      if (SpellsFrom(chars, 0, value, at, true)) return true;
+    }
+    return false;
+  }
+  return SpellsFrom(chars, 0, value, 0, anchor == Anchor::kWhole);
+}
+
+bool StartsWith(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
+bool EndsWith(const std::string& s, const std::string& p) {
+  return s.size() >= p.size() && s.compare(s.size() - p.size(), p.size(), p) == 0;
 }
 
 bool InRange(double x) { return std::isfinite(x) && std::fabs(x) <= 5e9; }
@@ -143,12 +267,6 @@ bool AnythingBut(const Value& v, const RefLeaf& leaf) {
   std::string name = Str(op.name);
   const Value& arg = op.value;
   if (!is_string) return true;
-  if (name == "prefix") return leaf.text.rfind(Str(arg), 0) != 0;
-  if (name == "suffix") {
-    std::string s = Str(arg);
-    return !(leaf.text.size() >= s.size() &&
-             leaf.text.compare(leaf.text.size() - s.size(), s.size(), s) == 0);
-  }
   std::vector<std::string> list;
   if (arg.IsArray()) {
     for (const Value& e : arg.GetArray()) list.push_back(Str(e));
@@ -156,7 +274,9 @@ bool AnythingBut(const Value& v, const RefLeaf& leaf) {
     list.push_back(Str(arg));
   }
   for (const std::string& s : list) {
-    if (name == "equals-ignore-case" && Lower(s) == Lower(leaf.text)) return false;
+    if (name == "prefix" && StartsWith(leaf.text, s)) return false;
+    if (name == "suffix" && EndsWith(leaf.text, s)) return false;
+    if (name == "equals-ignore-case" && IgnoreCase(s, leaf.text, Anchor::kWhole)) return false;
     if (name == "wildcard" && Glob(s, 0, leaf.text, 0)) return false;
   }
   return true;
@@ -188,13 +308,13 @@ bool ConditionHolds(const Value& c, const RefLeaf& leaf) {
   if (name == "numeric") return Numeric(arg, leaf);
   if (!is_string) return false;
   if (name == "prefix" || name == "suffix") {
-    std::string want = arg.IsString() ? Str(arg) : Lower(Str(arg.MemberBegin()->value));
-    std::string have = arg.IsString() ? leaf.text : Lower(leaf.text);
-    if (have.size() < want.size()) return false;
-    size_t at = name == "prefix" ? 0 : have.size() - want.size();
-    return have.compare(at, want.size(), want) == 0;
+    const bool prefix = name == "prefix";
+    if (arg.IsString())
+      return prefix ? StartsWith(leaf.text, Str(arg)) : EndsWith(leaf.text, Str(arg));
+    return IgnoreCase(Str(arg.MemberBegin()->value), leaf.text,
+                      prefix ? Anchor::kStart : Anchor::kEnd);
   }
-  if (name == "equals-ignore-case") return Lower(leaf.text) == Lower(Str(arg));
+  if (name == "equals-ignore-case") return IgnoreCase(Str(arg), leaf.text, Anchor::kWhole);
   if (name == "wildcard") return Glob(Str(arg), 0, leaf.text, 0);
   if (name == "cidr") return CidrContains(Str(arg), leaf.text);
   return false;
@@ -320,6 +440,22 @@ void FlattenAttributes(const Value& map, std::vector<RefLeaf>* leaves, int* arra
 }
 
 }  // namespace
+
+std::vector<std::string> ReferenceCaseSpellings(char32_t c) {
+  const auto cp = static_cast<utf8proc_int32_t>(c);
+  std::string lower = c == 0x130 ? "i\xCC\x87" : Utf8(static_cast<char32_t>(utf8proc_tolower(cp)));
+  std::string upper;
+  for (const SpecialUpper& s : kSpecialUpper) {
+    if (s.c != c) continue;
+    for (char32_t u : s.upper) {
+      if (u != 0) upper += Utf8(u);
+    }
+  }
+  if (upper.empty()) upper = Utf8(static_cast<char32_t>(utf8proc_toupper(cp)));
+  std::vector<std::string> out{lower};
+  if (upper != lower) out.push_back(upper);
+  return out;
+}
 
 bool ReferenceMatches(PatternDialect dialect, std::string_view pattern_json,
                       std::string_view event_json) {

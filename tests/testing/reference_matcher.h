@@ -11,14 +11,19 @@
 //     at that path satisfying one of its conditions (or no leaf at all, when
 //     the field lists {"exists": false}), and the chosen leaves agree on the
 //     index of every array they share;
-//   * numbers compare after rounding to 6 decimal places (long double).
+//   * numbers compare after rounding to 6 decimal places (long double);
+//   * ignore-case operators accept, for each code point c of the pattern,
+//     Java's toLowerCase or toUpperCase of c alone (aws/event-ruler's
+//     EqualsIgnoreCaseParser), searched by backtracking.
 //
 // The pattern must be valid (the oracle does not validate). Thread-compatible.
 
 #ifndef WHARF_TESTS_TESTING_REFERENCE_MATCHER_H_
 #define WHARF_TESTS_TESTING_REFERENCE_MATCHER_H_
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "wharf/pattern.h"
 
@@ -30,6 +35,11 @@ namespace wharf::testing {
 // matches nothing.
 bool ReferenceMatches(PatternDialect dialect, std::string_view pattern_json,
                       std::string_view event_json);
+
+// The UTF-8 spellings an ignore-case pattern character `c` accepts: Java's
+// String.toLowerCase(Locale.ROOT) of c alone, then toUpperCase if it
+// differs. Simple mappings from utf8proc, expansions from SpecialCasing.txt.
+std::vector<std::string> ReferenceCaseSpellings(char32_t c);
 
 }  // namespace wharf::testing
 
