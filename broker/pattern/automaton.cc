@@ -150,7 +150,8 @@ struct CidrIndex {
   }
 };
 
-bool AnythingButMatches(const AnythingBut& ab, const Leaf& leaf, std::string_view lowered) {
+// `value` is prepared for the leaf when it is a string and `ab` ignores case.
+bool AnythingButMatches(const AnythingBut& ab, const Leaf& leaf, const FoldedValue& value) {
   switch (ab.kind) {
     case AnythingBut::Kind::kValues:
       if (leaf.kind == LeafKind::kString) {
@@ -162,12 +163,24 @@ bool AnythingButMatches(const AnythingBut& ab, const Leaf& leaf, std::string_vie
       }
       return true;
     case AnythingBut::Kind::kPrefix:
-      return leaf.kind != LeafKind::kString || !leaf.text.starts_with(ab.strings[0]);
+      if (leaf.kind != LeafKind::kString) return true;
+      for (const std::string& s : ab.strings) {
+        if (leaf.text.starts_with(s)) return false;
+      }
+      return true;
     case AnythingBut::Kind::kSuffix:
-      return leaf.kind != LeafKind::kString || !leaf.text.ends_with(ab.strings[0]);
+      if (leaf.kind != LeafKind::kString) return true;
+      for (const std::string& s : ab.strings) {
+        if (leaf.text.ends_with(s)) return false;
+      }
+      return true;
     case AnythingBut::Kind::kEqualsIgnoreCase:
-      return leaf.kind != LeafKind::kString ||
-             !std::binary_search(ab.strings.begin(), ab.strings.end(), lowered);
+      if (leaf.kind != LeafKind::kString) return true;
+      if (std::binary_search(ab.strings.begin(), ab.strings.end(), value.lower)) return false;
+      for (const IgnoreCaseString& s : ab.ignore_case) {
+        if (s.Matches(leaf.text)) return false;
+      }
+      return true;
     case AnythingBut::Kind::kWildcard:
       if (leaf.kind != LeafKind::kString) return true;
       for (const Wildcard& w : ab.wildcards) {
@@ -185,14 +198,27 @@ struct Automaton::FieldMatcher {
   // here. Step tests these bits first, so it touches only the indexes in use
   // (a FieldMatcher spans many cache lines; most of it is empty).
   uint32_t present = 0;
-  bool needs_lower = false;
+  bool needs_lower = false;  // Some condition ignores case: prepare string leaves.
+  bool needs_fold = false;   // One of them is not all ASCII: FoldCase them too.
   bool Has(Condition::Kind k) const { return (present >> static_cast<int>(k)) & 1u; }
 
   absl::flat_hash_map<std::string, Targets> exact_string;
   absl::flat_hash_map<NumberKey, Targets> exact_number;
   Targets on_true, on_false, on_null, on_exists;
-  AffixIndex prefix, suffix, prefix_ic, suffix_ic;
+  AffixIndex prefix, suffix;
+  // Ignore-case conditions whose pattern is all ASCII, by lower-cased
+  // pattern, looked up by FoldedValue::lower (no further check).
   absl::flat_hash_map<std::string, Targets> equals_ic;
+  AffixIndex prefix_ic, suffix_ic;
+  // The other ignore-case conditions, by FoldCase key; a hit is confirmed
+  // against the spellings. Targets here are indices into `ignore_case`.
+  struct IgnoreCaseEntry {
+    std::shared_ptr<const IgnoreCaseString> spelled;
+    Targets targets;
+  };
+  std::vector<IgnoreCaseEntry> ignore_case;
+  absl::flat_hash_map<std::string, Targets> equals_ic_unicode;
+  AffixIndex prefix_ic_unicode, suffix_ic_unicode;
   NumericIndex numeric;
   CidrIndex cidr;
   struct WildcardEntry {
@@ -242,16 +268,29 @@ struct Automaton::FieldMatcher {
         suffix.Add(c.text, target);
         break;
       case K::kPrefixIgnoreCase:
-        prefix_ic.Add(c.text, target);
         needs_lower = true;
+        if (c.ignore_case == nullptr) {
+          prefix_ic.Add(c.text, target);
+        } else {
+          AddUnicodeIgnoreCase(c, target, [&](uint32_t e) { prefix_ic_unicode.Add(c.text, e); });
+        }
         break;
       case K::kSuffixIgnoreCase:
-        suffix_ic.Add(c.text, target);
         needs_lower = true;
+        if (c.ignore_case == nullptr) {
+          suffix_ic.Add(c.text, target);
+        } else {
+          AddUnicodeIgnoreCase(c, target, [&](uint32_t e) { suffix_ic_unicode.Add(c.text, e); });
+        }
         break;
       case K::kEqualsIgnoreCase:
-        equals_ic[c.text].push_back(target);
         needs_lower = true;
+        if (c.ignore_case == nullptr) {
+          equals_ic[c.text].push_back(target);
+        } else {
+          AddUnicodeIgnoreCase(c, target,
+                               [&](uint32_t e) { equals_ic_unicode[c.text].push_back(e); });
+        }
         break;
       case K::kNumeric:
         if (c.range.has_lower && c.range.has_upper && c.range.lower == c.range.upper) {
@@ -289,11 +328,26 @@ struct Automaton::FieldMatcher {
     }
   }
 
+  // Shares one entry per distinct condition; `index` records a new entry.
+  template <typename F>
+  void AddUnicodeIgnoreCase(const Condition& c, uint32_t target, F&& index) {
+    needs_fold = true;
+    auto [it, inserted] =
+        entry_by_key.try_emplace(c.key, static_cast<uint32_t>(ignore_case.size()));
+    if (inserted) {
+      ignore_case.push_back({c.ignore_case, {}});
+      index(it->second);
+    }
+    ignore_case[it->second].targets.push_back(target);
+  }
+
   void Finish() {
     prefix.Finish();
     suffix.Finish();
     prefix_ic.Finish();
     suffix_ic.Finish();
+    prefix_ic_unicode.Finish();
+    suffix_ic_unicode.Finish();
     wildcard_by_prefix.Finish();
     numeric.Finish();
     entry_by_key.clear();
@@ -457,13 +511,34 @@ void Automaton::Step(uint32_t matcher, uint32_t leaf_index, MatchScratch* m) con
       if (fm.Has(K::kPrefix)) fm.prefix.Lookup(text, false, append);
       if (fm.Has(K::kSuffix)) fm.suffix.Lookup(text, true, append);
       if (fm.needs_lower) {
-        AsciiLowerInto(text, &m->lower);
+        FoldedValue& v = m->folded;
+        v.Set(text, fm.needs_fold);
         if (fm.Has(K::kEqualsIgnoreCase)) {
-          auto eit = fm.equals_ic.find(m->lower);
+          auto eit = fm.equals_ic.find(v.lower);
           if (eit != fm.equals_ic.end()) AppendTargets(eit->second, &next);
         }
-        if (fm.Has(K::kPrefixIgnoreCase)) fm.prefix_ic.Lookup(m->lower, false, append);
-        if (fm.Has(K::kSuffixIgnoreCase)) fm.suffix_ic.Lookup(m->lower, true, append);
+        if (fm.Has(K::kPrefixIgnoreCase)) fm.prefix_ic.Lookup(v.lower, false, append);
+        if (fm.Has(K::kSuffixIgnoreCase)) fm.suffix_ic.Lookup(v.lower, true, append);
+        if (fm.needs_fold) {
+          // Candidates by key, confirmed against their spellings.
+          auto confirm = [&](const Targets& entries, auto&& spells) {
+            for (uint32_t e : entries) {
+              const FieldMatcher::IgnoreCaseEntry& entry = fm.ignore_case[e];
+              if (spells(*entry.spelled)) AppendTargets(entry.targets, &next);
+            }
+          };
+          const std::string& key = v.key();
+          auto eit = fm.equals_ic_unicode.find(key);
+          if (eit != fm.equals_ic_unicode.end()) {
+            confirm(eit->second, [&](const IgnoreCaseString& s) { return s.Matches(text); });
+          }
+          fm.prefix_ic_unicode.Lookup(key, false, [&](const Targets& t) {
+            confirm(t, [&](const IgnoreCaseString& s) { return s.IsPrefixOf(text); });
+          });
+          fm.suffix_ic_unicode.Lookup(key, true, [&](const Targets& t) {
+            confirm(t, [&](const IgnoreCaseString& s) { return s.IsSuffixOf(text); });
+          });
+        }
       }
       if (fm.Has(K::kWildcard)) {
         auto try_wildcards = [&](const Targets& entries) {
@@ -500,10 +575,9 @@ void Automaton::Step(uint32_t matcher, uint32_t leaf_index, MatchScratch* m) con
       break;
   }
   if (fm.Has(K::kAnythingBut)) {
-    if (leaf.kind == LeafKind::kString && fm.needs_lower) AsciiLowerInto(leaf.text, &m->lower);
-    std::string_view lowered = leaf.kind == LeafKind::kString ? std::string_view(m->lower) : "";
+    // m->folded holds this leaf if it is a string and case matters here.
     for (const FieldMatcher::AnythingButEntry& e : fm.anything_buts) {
-      if (AnythingButMatches(e.anything_but, leaf, lowered)) AppendTargets(e.targets, &next);
+      if (AnythingButMatches(e.anything_but, leaf, m->folded)) AppendTargets(e.targets, &next);
     }
   }
   if (next.empty()) return;

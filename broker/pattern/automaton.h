@@ -5,7 +5,8 @@
 // States are reached by matching one field constraint after another, in path
 // order. A state's transitions are keyed by path; each transition owns a
 // FieldMatcher that maps one leaf value to the set of next states, using
-// hash maps (exact, ignore-case, prefix/suffix by length), a segment tree
+// hash maps (exact, ignore-case by case-folded key, prefix/suffix by length),
+// a segment tree
 // (numeric ranges) and masked-address maps (cidr), so its cost depends on the
 // value and on the number of conditions it satisfies, not on how many
 // conditions are loaded. Patterns sharing a leading (path, conditions)
@@ -32,6 +33,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "broker/pattern/case_fold.h"
 #include "broker/pattern/pattern_parser.h"
 #include "broker/pattern/value_ops.h"
 #include "simdjson.h"
@@ -74,7 +76,7 @@ struct MatchScratch {
   uint32_t epoch = 0;
   std::vector<uint32_t> used;  // Leaves on the current walk.
   uint32_t used_with_trail = 0;
-  std::string lower;
+  FoldedValue folded;         // The string leaf being stepped, for ignore-case lookups.
   std::vector<uint32_t> out;  // Pattern indices matched (may repeat).
 
   void Clear() {

@@ -48,6 +48,20 @@ std::string_view AsString(element e) { return std::string_view(e); }
 // absl (20220623) takes absl::string_view, which is not std::string_view.
 absl::string_view AV(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
+// Sets an ignore-case condition's lookup key (text) and, for a pattern that
+// is not all ASCII, its spellings. Returns the part of the condition's
+// canonical key that identifies what it accepts.
+std::string SetIgnoreCase(std::string_view pattern, Condition* c) {
+  auto spelled = std::make_shared<const IgnoreCaseString>(pattern);
+  c->text = spelled->key();
+  std::string signature = spelled->signature();
+  if (!spelled->ascii()) c->ignore_case = std::move(spelled);
+  return signature;
+}
+
+constexpr std::string_view kAnythingButBadValue =
+    "Value of anything-but must be an array or single string/number value.";
+
 // Fields are matched in order of this rank, then path: fields with only
 // exact values first, because they narrow the candidate patterns most
 // ("source", "detail-type"), so the automaton visits few states after them;
@@ -229,9 +243,8 @@ class Parser {
         return Fail("equals-ignore-case match pattern must be a string");
       }
       c->kind = Condition::Kind::kEqualsIgnoreCase;
-      c->text = AsciiLower(AsString(value));
       c->key = "i";
-      AppendKeyPart(&c->key, c->text);
+      AppendKeyPart(&c->key, SetIgnoreCase(AsString(value), c));
       return absl::OkStatus();
     }
     if (op == "wildcard" && !sns_) {
@@ -269,9 +282,11 @@ class Parser {
   absl::Status ParseAffix(std::string_view op, element value, Condition* c) {
     const bool prefix = op == "prefix";
     const std::string must_be_string = absl::StrCat(AV(op), " match pattern must be a string");
+    std::string accepts;  // Canonical description of the accepted strings.
     if (value.type() == element_type::STRING) {
       c->kind = prefix ? Condition::Kind::kPrefix : Condition::Kind::kSuffix;
       c->text = std::string(AsString(value));
+      accepts = c->text;
     } else if (value.type() == element_type::OBJECT && !sns_) {
       object inner(value);
       if (inner.size() != 1) return Fail(must_be_string);
@@ -281,12 +296,12 @@ class Parser {
         return Fail(must_be_string);
       }
       c->kind = prefix ? Condition::Kind::kPrefixIgnoreCase : Condition::Kind::kSuffixIgnoreCase;
-      c->text = AsciiLower(AsString(inner_value));
+      accepts = SetIgnoreCase(AsString(inner_value), c);
     } else {
       return Fail(must_be_string);
     }
     c->key = absl::StrCat("a", static_cast<int>(c->kind), ":");
-    AppendKeyPart(&c->key, c->text);
+    AppendKeyPart(&c->key, accepts);
     return absl::OkStatus();
   }
 
@@ -357,8 +372,6 @@ class Parser {
   }
 
   absl::Status ParseAnythingBut(element value, Condition* c) {
-    static constexpr std::string_view kBadValue =
-        "Value of anything-but must be an array or single string/number value.";
     AnythingBut& ab = c->anything_but;
     c->kind = Condition::Kind::kAnythingBut;
     switch (value.type()) {
@@ -388,65 +401,53 @@ class Parser {
         if (obj.size() > 1) return Fail("Only one key allowed in match expression");
         auto [raw_op, inner] = *obj.begin();
         std::string_view op = raw_op;
-        if (op == "prefix" || op == "suffix") {
-          if (sns_ && op == "suffix") return Fail("Unsupported anything-but pattern: suffix");
-          if (inner.type() == element_type::OBJECT) return Fail(kBadValue);
-          if (inner.type() != element_type::STRING) {
-            return Fail(absl::StrCat(AV(op), " match pattern must be a string"));
-          }
-          if (AsString(inner).empty()) return Fail("Null prefix/suffix not allowed");
+        const bool affix = op == "prefix" || op == "suffix";
+        const bool supported = affix || op == "equals-ignore-case" || op == "wildcard";
+        const bool in_sns = op == "prefix" || op == "equals-ignore-case";
+        if (!supported || (sns_ && !in_sns)) {
+          return Fail(absl::StrCat("Unsupported anything-but pattern: ", AV(op)));
+        }
+        std::vector<std::string_view> values;
+        WHARF_RETURN_IF_ERROR(AnythingButStrings(op, inner, &values));
+        if (affix) {
           ab.kind = op == "prefix" ? AnythingBut::Kind::kPrefix : AnythingBut::Kind::kSuffix;
-          ab.strings.emplace_back(AsString(inner));
+          ab.strings.assign(values.begin(), values.end());
         } else if (op == "equals-ignore-case") {
           ab.kind = AnythingBut::Kind::kEqualsIgnoreCase;
-          if (inner.type() == element_type::STRING) {
-            ab.strings.push_back(AsciiLower(AsString(inner)));
-          } else if (inner.type() == element_type::ARRAY) {
-            for (element e : array(inner)) {
-              if (e.type() != element_type::STRING) {
-                return Fail(
-                    "Inside anything-but/equals-ignore-case list, number|start|null|boolean is not "
-                    "supported.");
-              }
-              ab.strings.push_back(AsciiLower(AsString(e)));
+          for (std::string_view v : values) {
+            IgnoreCaseString spelled(v);
+            if (spelled.ascii()) {
+              ab.strings.push_back(spelled.key());
+            } else {
+              ab.ignore_case.push_back(std::move(spelled));
             }
-            if (ab.strings.empty()) return Fail("Empty arrays are not allowed");
-          } else {
-            return Fail("equals-ignore-case match pattern must be a string");
           }
-        } else if (op == "wildcard" && !sns_) {
+        } else {
           ab.kind = AnythingBut::Kind::kWildcard;
-          std::vector<std::string_view> sources;
-          if (inner.type() == element_type::STRING) {
-            sources.push_back(AsString(inner));
-          } else if (inner.type() == element_type::ARRAY) {
-            for (element e : array(inner)) {
-              if (e.type() != element_type::STRING) {
-                return Fail("wildcard match pattern must be a string");
-              }
-              sources.push_back(AsString(e));
-            }
-            if (sources.empty()) return Fail("Empty arrays are not allowed");
-          } else {
-            return Fail("wildcard match pattern must be a string");
-          }
-          for (std::string_view s : sources) {
+          for (std::string_view v : values) {
             Wildcard w;
             std::string error;
-            if (!ParseWildcard(s, &w, &error)) return Fail(error);
+            if (!ParseWildcard(v, &w, &error)) return Fail(error);
             ab.strings.push_back(w.source);
             ab.wildcards.push_back(std::move(w));
           }
-        } else {
-          return Fail(absl::StrCat("Unsupported anything-but pattern: ", AV(op)));
         }
         break;
       }
       default:
-        return Fail(kBadValue);
+        return Fail(kAnythingButBadValue);
     }
     std::sort(ab.strings.begin(), ab.strings.end());
     ab.strings.erase(std::unique(ab.strings.begin(), ab.strings.end()), ab.strings.end());
+    auto by_signature = [](const IgnoreCaseString& a, const IgnoreCaseString& b) {
+      return a.signature() < b.signature();
+    };
+    std::sort(ab.ignore_case.begin(), ab.ignore_case.end(), by_signature);
+    ab.ignore_case.erase(std::unique(ab.ignore_case.begin(), ab.ignore_case.end(),
+                                     [](const IgnoreCaseString& a, const IgnoreCaseString& b) {
+                                       return a.signature() == b.signature();
+                                     }),
+                         ab.ignore_case.end());
     std::sort(ab.numbers.begin(), ab.numbers.end(), [](const NumberKey& a, const NumberKey& b) {
       return std::pair(a.scaled, a.value) < std::pair(b.scaled, b.value);
     });
@@ -459,10 +460,51 @@ class Parser {
                       [](const Wildcard& a, const Wildcard& b) { return a.source == b.source; }),
           ab.wildcards.end());
     }
-    c->key = absl::StrCat("x", static_cast<int>(ab.kind), ":", ab.strings.size(), ":");
+    c->key = absl::StrCat("x", static_cast<int>(ab.kind), ":", ab.strings.size(), ":",
+                          ab.ignore_case.size(), ":");
     for (const std::string& s : ab.strings) AppendKeyPart(&c->key, s);
+    for (const IgnoreCaseString& s : ab.ignore_case) AppendKeyPart(&c->key, s.signature());
     for (const NumberKey& n : ab.numbers) absl::StrAppend(&c->key, NumberKeyText(n), ",");
     return absl::OkStatus();
+  }
+
+  // The strings of anything-but's {"<op>": inner} form: a string or a
+  // non-empty array of strings, none empty for prefix and suffix. Reasons as
+  // aws/event-ruler's JsonRuleCompiler gives them, in its order (which has
+  // taken prefix and suffix lists since 2024). SNS takes one prefix string
+  // only, and says so with its own reason (spec/sns.md §5.3).
+  absl::Status AnythingButStrings(std::string_view op, element inner,
+                                  std::vector<std::string_view>* out) {
+    const bool affix = op == "prefix" || op == "suffix";
+    if (sns_ && affix && inner.type() != element_type::STRING) {
+      if (inner.type() == element_type::OBJECT) return Fail(kAnythingButBadValue);
+      return Fail(absl::StrCat(AV(op), " match pattern must be a string"));
+    }
+    const std::string_view not_string = affix ? "prefix/suffix match pattern must be a string"
+                                        : op == "wildcard"
+                                            ? "wildcard match pattern must be a string"
+                                            : "Inside anything-but/equals-ignore-case list, "
+                                              "number|start|null|boolean is not supported.";
+    auto add = [&](element e) -> absl::Status {
+      if (e.type() != element_type::STRING) return Fail(not_string);
+      if (affix && AsString(e).empty()) return Fail("Null prefix/suffix not allowed");
+      out->push_back(AsString(e));
+      return absl::OkStatus();
+    };
+    switch (inner.type()) {
+      case element_type::STRING:
+        return add(inner);
+      case element_type::INT64:
+      case element_type::UINT64:
+      case element_type::DOUBLE:
+        return Fail(not_string);
+      case element_type::ARRAY:
+        for (element e : array(inner)) WHARF_RETURN_IF_ERROR(add(e));
+        if (out->empty()) return Fail("Empty arrays are not allowed");
+        return absl::OkStatus();
+      default:
+        return Fail(kAnythingButBadValue);
+    }
   }
 
   // SNS: keys are counted at the top level (for MessageBody, nested keys do

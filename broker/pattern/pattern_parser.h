@@ -15,11 +15,13 @@
 #ifndef WHARF_BROKER_PATTERN_PATTERN_PARSER_H_
 #define WHARF_BROKER_PATTERN_PATTERN_PARSER_H_
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "broker/pattern/case_fold.h"
 #include "broker/pattern/value_ops.h"
 #include "wharf/pattern.h"
 
@@ -34,9 +36,12 @@ struct NumericRange {
 struct AnythingBut {
   enum class Kind { kValues, kPrefix, kSuffix, kEqualsIgnoreCase, kWildcard };
   Kind kind = Kind::kValues;
-  std::vector<std::string> strings;  // kValues, kPrefix/kSuffix (one), kEqualsIgnoreCase (lower).
-  std::vector<NumberKey> numbers;    // kValues.
-  std::vector<Wildcard> wildcards;   // kWildcard.
+  // kValues; kPrefix/kSuffix (one or more, none empty); kEqualsIgnoreCase:
+  // the ASCII strings, lower-cased. Sorted, unique.
+  std::vector<std::string> strings;
+  std::vector<IgnoreCaseString> ignore_case;  // kEqualsIgnoreCase: the others.
+  std::vector<NumberKey> numbers;             // kValues.
+  std::vector<Wildcard> wildcards;            // kWildcard.
 };
 
 struct Condition {
@@ -47,10 +52,10 @@ struct Condition {
     kFalse,
     kNull,
     kPrefix,            // text
-    kPrefixIgnoreCase,  // text (lower-cased)
+    kPrefixIgnoreCase,  // text (FoldCase key), ignore_case
     kSuffix,            // text
-    kSuffixIgnoreCase,  // text (lower-cased)
-    kEqualsIgnoreCase,  // text (lower-cased)
+    kSuffixIgnoreCase,  // text (FoldCase key), ignore_case
+    kEqualsIgnoreCase,  // text (FoldCase key), ignore_case
     kWildcard,          // wildcard
     kNumeric,           // range
     kCidr,              // cidr
@@ -65,6 +70,9 @@ struct Condition {
   Cidr cidr;
   Wildcard wildcard;
   AnythingBut anything_but;
+  // The ignore-case kinds, when the pattern string is not all ASCII: its
+  // spellings, to confirm a lookup by key (see case_fold.h).
+  std::shared_ptr<const IgnoreCaseString> ignore_case;
   // Canonical, injective description; equal keys mean equal conditions.
   std::string key;
 };

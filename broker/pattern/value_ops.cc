@@ -45,20 +45,6 @@ std::string NumberToString(double v) {
   return buf;
 }
 
-std::string AsciiLower(std::string_view s) {
-  std::string out;
-  AsciiLowerInto(s, &out);
-  return out;
-}
-
-void AsciiLowerInto(std::string_view s, std::string* out) {
-  out->resize(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    (*out)[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  }
-}
-
 bool ParseIpAddress(std::string_view s, IpAddress* out) {
   // inet_pton wants a NUL-terminated string; addresses are short.
   if (s.empty() || s.size() > 45) return false;

@@ -1,5 +1,6 @@
 // Value-level building blocks shared by the pattern parser and the automaton:
-// number encoding, ASCII case folding, IP/CIDR parsing and wildcard globs.
+// number encoding, IP/CIDR parsing and wildcard globs (case folding:
+// case_fold.h).
 //
 // Invariants: every function here is pure and thread-safe.
 
@@ -50,12 +51,6 @@ NumberKey MakeNumberKey(double v);
 
 // Shortest text that round-trips `v` (for canonical keys and messages).
 std::string NumberToString(double v);
-
-// ---- Strings ----------------------------------------------------------------
-
-// ASCII lower-casing (equals-ignore-case folds ASCII letters only).
-std::string AsciiLower(std::string_view s);
-void AsciiLowerInto(std::string_view s, std::string* out);
 
 // ---- IP addresses and CIDR blocks -------------------------------------------
 

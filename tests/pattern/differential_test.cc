@@ -88,10 +88,24 @@ class Gen {
       "\"init\"",  "\"initial\"", "\"foo*bar\"",  "\"a\\\\b\"",   "\"null\""};
   static constexpr const char* kNumbers[] = {"-1",   "0",   "0.5",  "1",  "2",
                                              "3.25", "100", "1e10", "1.0"};
+  // For the ignore-case operators: Latin-1, Greek, Cyrillic, and characters
+  // whose two cases differ in length or are not each other's (ß and SS, ẞ,
+  // İ and i + U+0307, ı, final sigma, titlecase ǅ, the Kelvin sign, ᾳ).
+  static constexpr const char* kCaseStrings[] = {
+      "\"école\"", "\"ÉCOLE\"",  "\"Ecole\"",   "\"straße\"", "\"STRASSE\"",  "\"strasse\"",
+      "\"ẞ\"",     "\"ß\"",      "\"SS\"",      "\"İ\"",      "\"i\\u0307\"", "\"ı\"",
+      "\"I\"",     "\"i\"",      "\"ΟΔΟΣ\"",    "\"οδοσ\"",   "\"οδος\"",     "\"ǅ\"",
+      "\"ǆ\"",     "\"Ǆ\"",      "\"\\u212A\"", "\"k\"",      "\"ᾳ\"",        "\"ΑΙ\"",
+      "\"ᾼ\"",     "\"Москва\"", "\"МОСКВА\"",  "\"ёлка\"",   "\"ЁЛКА\"",     "\"ﬁ\"",
+      "\"FI\""};
+  static constexpr const char* kCaseAffixes[] = {"\"é\"", "\"ÉC\"", "\"ß\"",   "\"SS\"",
+                                                 "\"Σ\"", "\"ς\"",  "\"МОС\"", "\"ка\"",
+                                                 "\"i\"", "\"İ\"",  "\"ΑΙ\""};
 
   std::string Scalar() {
     int r = Pick(0, 99);
-    if (r < 55) return OneOf(kStrings);
+    if (r < 42) return OneOf(kStrings);
+    if (r < 55) return OneOf(kCaseStrings);
     if (r < 85) return OneOf(kNumbers);
     if (r < 90) return "true";
     if (r < 95) return "false";
@@ -189,9 +203,11 @@ class Gen {
       case 5:
         if (eb && Chance(50)) {
           return absl::StrCat("{\"", Chance(50) ? "prefix" : "suffix",
-                              "\":{\"equals-ignore-case\":", OneOf(kSuffixes), "}}");
+                              "\":{\"equals-ignore-case\":",
+                              Chance(50) ? OneOf(kSuffixes) : OneOf(kCaseAffixes), "}}");
         }
-        return absl::StrCat("{\"equals-ignore-case\":", OneOf(kStrings), "}");
+        return absl::StrCat(
+            "{\"equals-ignore-case\":", Chance(50) ? OneOf(kStrings) : OneOf(kCaseStrings), "}");
       case 6:
         if (!eb) return OneOf(kStrings);
         return absl::StrCat("{\"wildcard\":", OneOf(kWildcards), "}");
@@ -221,6 +237,10 @@ class Gen {
     }
   }
 
+  static constexpr const char* kAnythingButPrefixes[] = {"\"x\"", "\"in\"", "\"10.\"", "\"é\"",
+                                                         "\"МОС\""};
+  static constexpr const char* kAnythingButSuffixes[] = {"\".png\"", "\"c\"", "\"ß\"", "\"ΟΣ\""};
+
   std::string AnythingBut(bool eb) {
     switch (Pick(0, eb ? 6 : 4)) {
       case 0:
@@ -231,13 +251,20 @@ class Gen {
         return absl::StrCat("{\"anything-but\":[", OneOf(kStrings), ",", OneOf(kNumbers), ",",
                             OneOf(kStrings), "]}");
       case 3:
-        return absl::StrCat("{\"anything-but\":{\"prefix\":", OneOf({"\"x\"", "\"in\"", "\"10.\""}),
-                            "}}");
+        if (eb && Chance(50)) {  // EventBridge takes a list.
+          return absl::StrCat("{\"anything-but\":{\"prefix\":[", OneOf(kAnythingButPrefixes), ",",
+                              OneOf(kAnythingButPrefixes), "]}}");
+        }
+        return absl::StrCat("{\"anything-but\":{\"prefix\":", OneOf(kAnythingButPrefixes), "}}");
       case 4:
         return absl::StrCat("{\"anything-but\":{\"equals-ignore-case\":[", OneOf(kStrings), ",",
-                            OneOf(kStrings), "]}}");
+                            OneOf(kCaseStrings), "]}}");
       case 5:
-        return absl::StrCat("{\"anything-but\":{\"suffix\":", OneOf({"\".png\"", "\"c\""}), "}}");
+        if (Chance(50)) {
+          return absl::StrCat("{\"anything-but\":{\"suffix\":[", OneOf(kAnythingButSuffixes), ",",
+                              OneOf(kAnythingButSuffixes), "]}}");
+        }
+        return absl::StrCat("{\"anything-but\":{\"suffix\":", OneOf(kAnythingButSuffixes), "}}");
       default:
         return absl::StrCat("{\"anything-but\":{\"wildcard\":[",
                             OneOf({"\"*png\"", "\"a*\"", "\"*0*\""}), "]}}");

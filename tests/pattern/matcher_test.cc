@@ -167,6 +167,50 @@ TEST(MatcherTest, SnsBinaryAttributeNeverMatches) {
   EXPECT_THAT(m->MatchAttributes({{"b", "Binary", "xyz"}}), IsEmpty());
 }
 
+// Ignore-case patterns with one lookup key but different spellings share a
+// field matcher and still each accept only their own spellings.
+TEST(MatcherTest, IgnoreCasePatternsWithOneKeyKeepTheirOwnSpellings) {
+  auto m = NewMatcher();
+  ASSERT_OK(m->Add("sharp-s", R"({"x":[{"equals-ignore-case":"ß"}]})"));
+  ASSERT_OK(m->Add("capital-sharp-s", R"({"x":[{"equals-ignore-case":"ẞ"}]})"));
+  ASSERT_OK(m->Add("ss", R"({"x":[{"equals-ignore-case":"ss"}]})"));
+  ASSERT_OK(m->Add("prefix-sharp-s", R"({"x":[{"prefix":{"equals-ignore-case":"ß"}}]})"));
+  ASSERT_OK(m->Add("suffix-ss", R"({"x":[{"suffix":{"equals-ignore-case":"SS"}}]})"));
+  EXPECT_THAT(m->MatchJson(R"({"x":"SS"})"),
+              IsOkAndHolds(ElementsAre("prefix-sharp-s", "sharp-s", "ss", "suffix-ss")));
+  EXPECT_THAT(m->MatchJson(R"({"x":"ß"})"),
+              IsOkAndHolds(ElementsAre("capital-sharp-s", "prefix-sharp-s", "sharp-s")));
+  EXPECT_THAT(m->MatchJson(R"({"x":"ẞ"})"), IsOkAndHolds(ElementsAre("capital-sharp-s")));
+  EXPECT_THAT(m->MatchJson(R"({"x":"sS"})"), IsOkAndHolds(ElementsAre("ss", "suffix-ss")));
+}
+
+// Values that are not UTF-8 reach the matcher through FlatEvent and SNS
+// attributes (JSON events must be UTF-8): their bytes are compared as they
+// are, so they never spell a pattern character but may follow a prefix.
+TEST(MatcherTest, IgnoreCaseComparesBytesThatAreNotUtf8AsTheyAre) {
+  auto m = NewMatcher();
+  ASSERT_OK(m->Add("equals", R"({"x":[{"equals-ignore-case":"é"}]})"));
+  ASSERT_OK(m->Add("prefix", R"({"x":[{"prefix":{"equals-ignore-case":"é"}}]})"));
+  ASSERT_OK(m->Add("not", R"({"x":[{"anything-but":{"equals-ignore-case":"é"}}]})"));
+  FlatEvent truncated;
+  truncated.AddString("x", "\xC3");
+  EXPECT_THAT(m->Match(truncated), ElementsAre("not"));
+  FlatEvent trailing;
+  trailing.AddString("x", "\xC3\x89\xFF");  // "É" then a stray byte.
+  EXPECT_THAT(m->Match(trailing), ElementsAre("not", "prefix"));
+  auto sns = NewMatcher(PatternDialect::kSnsMessageAttributes);
+  ASSERT_OK(sns->Add("zurich", R"({"city":[{"equals-ignore-case":"zürich"}]})"));
+  EXPECT_THAT(sns->MatchAttributes({{"city", "String", "Z\xDCRICH"}}), IsEmpty());  // Latin-1.
+  EXPECT_THAT(sns->MatchAttributes({{"city", "String", "ZÜRICH"}}), ElementsAre("zurich"));
+}
+
+TEST(MatcherTest, JsonEventThatIsNotUtf8IsAValidationError) {
+  auto m = NewMatcher();
+  ASSERT_OK(m->Add("p", R"({"x":[{"equals-ignore-case":"é"}]})"));
+  EXPECT_THAT(m->MatchJson("{\"x\":\"\xC3\"}"), HasErrorCode(ErrorCode::kEventsValidation));
+  EXPECT_THAT(m->MatchJson(R"({"x":"\ud800"})"), HasErrorCode(ErrorCode::kEventsValidation));
+}
+
 // Matching threads run while a writer adds and removes patterns: the stable
 // pattern is in every result, and every result is one the writer could have
 // produced (TSan checks the snapshot hand-off).

@@ -67,8 +67,33 @@ const InvalidCase kEventBridgeInvalid[] = {
     {"AnythingButPrefixIgnoreCase",
      R"({"a":[{"anything-but":{"prefix":{"equals-ignore-case":"x"}}}]})",
      "Value of anything-but must be an array or single string/number value."},
-    {"AnythingButPrefixList", R"({"a":[{"anything-but":{"prefix":["x"]}}]})",
-     "prefix match pattern must be a string"},
+    // anything-but's object forms, with aws/event-ruler's reasons.
+    {"AnythingButPrefixNumber", R"({"a":[{"anything-but":{"prefix":5}}]})",
+     "prefix/suffix match pattern must be a string"},
+    {"AnythingButPrefixBoolean", R"({"a":[{"anything-but":{"prefix":true}}]})",
+     "Value of anything-but must be an array or single string/number value."},
+    {"AnythingButPrefixListWithNumber", R"({"a":[{"anything-but":{"prefix":["x",1]}}]})",
+     "prefix/suffix match pattern must be a string"},
+    {"AnythingButSuffixListWithNull", R"({"a":[{"anything-but":{"suffix":["x",null]}}]})",
+     "prefix/suffix match pattern must be a string"},
+    {"AnythingButPrefixListWithEmptyString", R"({"a":[{"anything-but":{"prefix":["x",""]}}]})",
+     "Null prefix/suffix not allowed"},
+    {"AnythingButSuffixListEmptyStringBeforeNumber",
+     R"({"a":[{"anything-but":{"suffix":["",1]}}]})", "Null prefix/suffix not allowed"},
+    {"AnythingButPrefixListNested", R"({"a":[{"anything-but":{"prefix":[["x"]]}}]})",
+     "prefix/suffix match pattern must be a string"},
+    {"AnythingButPrefixEmptyList", R"({"a":[{"anything-but":{"prefix":[]}}]})",
+     "Empty arrays are not allowed"},
+    {"AnythingButIgnoreCaseNumber", R"({"a":[{"anything-but":{"equals-ignore-case":5}}]})",
+     "Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported."},
+    {"AnythingButIgnoreCaseNull", R"({"a":[{"anything-but":{"equals-ignore-case":null}}]})",
+     "Value of anything-but must be an array or single string/number value."},
+    {"AnythingButWildcardNumber", R"({"a":[{"anything-but":{"wildcard":5}}]})",
+     "wildcard match pattern must be a string"},
+    {"AnythingButWildcardBoolean", R"({"a":[{"anything-but":{"wildcard":false}}]})",
+     "Value of anything-but must be an array or single string/number value."},
+    {"AnythingButUnknownOperator", R"({"a":[{"anything-but":{"numeric":[">",1]}}]})",
+     "Unsupported anything-but pattern: numeric"},
     {"AnythingButBoolean", R"({"a":[{"anything-but":true}]})",
      "Value of anything-but must be an array or single string/number value."},
     {"AnythingButEmptyList", R"({"a":[{"anything-but":[]}]})", "Empty arrays are not allowed"},
@@ -133,6 +158,21 @@ TEST(EventBridgeValidationTest, RejectsOrExplosionAsTooComplex) {
                                                                    "Reason: Rule is too complex")));
 }
 
+TEST(EventBridgeValidationTest, AcceptsAnythingButPrefixAndSuffixLists) {
+  EXPECT_THAT(ValidatePattern(PatternDialect::kEventBridge,
+                              R"({"a":[{"anything-but":{"prefix":["init","err"]}}],
+                                  "b":[{"anything-but":{"suffix":[".tmp"]}}]})"),
+              IsOk());
+}
+
+TEST(EventBridgeValidationTest, AcceptsIgnoreCaseOperatorsOnAnyScript) {
+  EXPECT_THAT(ValidatePattern(PatternDialect::kEventBridge, R"({
+    "a": [{"equals-ignore-case": "École"}, {"prefix": {"equals-ignore-case": "ΟΔΟΣ"}},
+          {"suffix": {"equals-ignore-case": "ёлка"}},
+          {"anything-but": {"equals-ignore-case": ["straße", "İ", "😀"]}}]})"),
+              IsOk());
+}
+
 TEST(EventBridgeValidationTest, AcceptsFiveWildcardStars) {
   EXPECT_THAT(ValidatePattern(PatternDialect::kEventBridge, R"({"a":[{"wildcard":"*a*b*c*d*"}]})"),
               IsOk());
@@ -178,6 +218,15 @@ const InvalidCase kSnsInvalid[] = {
      "Unsupported anything-but pattern: exists"},
     {"AnythingButPrefixNotString", R"({"a":[{"anything-but":{"prefix":1}}]})",
      "prefix match pattern must be a string"},
+    // SNS takes one prefix, not the lists EventBridge takes.
+    {"AnythingButPrefixList", R"({"a":[{"anything-but":{"prefix":["x","y"]}}]})",
+     "prefix match pattern must be a string"},
+    {"AnythingButPrefixObject", R"({"a":[{"anything-but":{"prefix":{"equals-ignore-case":"x"}}}]})",
+     "Value of anything-but must be an array or single string/number value."},
+    {"AnythingButEmptyPrefix", R"({"a":[{"anything-but":{"prefix":""}}]})",
+     "Null prefix/suffix not allowed"},
+    {"AnythingButWildcardUnsupported", R"({"a":[{"anything-but":{"wildcard":"x*"}}]})",
+     "Unsupported anything-but pattern: wildcard"},
     {"ExistsNotBoolean", R"({"a":[{"exists":1}]})",
      "exists match pattern must be either true or false."},
     {"NumericOutOfSnsRange", R"({"a":[{"numeric":["<",2e9]}]})",
