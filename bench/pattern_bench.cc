@@ -8,6 +8,8 @@
 // /work/shared/bench-data/citylots.jlines, BM_Pattern_CityLots runs the
 // event-ruler README workload shape on it (exact, prefix, suffix,
 // equals-ignore-case, wildcard, numeric, anything-but rules).
+// BM_Pattern_IgnoreCase compares ignore-case rules on ASCII words with rules
+// on Latin-1, Greek and Cyrillic words.
 //
 //   ninja -C build bench/pattern_bench && build/bench/pattern_bench
 
@@ -199,6 +201,46 @@ void BM_Pattern_AddAndCompile(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_Pattern_AddAndCompile)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
+
+// ---- Ignore case ----------------------------------------------------------------
+
+// 1,000 equals-ignore-case rules on one field and events that spell half of
+// them in upper case: all-ASCII words (one hash lookup on the lower-cased
+// value: the ceiling) against Latin-1, Greek and Cyrillic words (the value is
+// case-folded too and each hit is confirmed against the rule's spellings).
+void BM_Pattern_IgnoreCase(benchmark::State& state) {
+  const bool unicode = state.range(0) != 0;
+  struct Word {
+    const char* lower;
+    const char* upper;
+  };
+  static constexpr Word kAscii[] = {{"school", "SCHOOL"}, {"street", "STREET"}, {"road", "ROAD"},
+                                    {"zurich", "ZURICH"}, {"athens", "ATHENS"}, {"tree", "TREE"},
+                                    {"kyiv", "KYIV"},     {"moscow", "MOSCOW"}};
+  static constexpr Word kUnicode[] = {{"école", "ÉCOLE"},   {"straße", "STRASSE"}, {"οδός", "ΟΔΌΣ"},
+                                      {"zürich", "ZÜRICH"}, {"αθήνα", "ΑΘΉΝΑ"},    {"ёлка", "ЁЛКА"},
+                                      {"київ", "КИЇВ"},     {"москва", "МОСКВА"}};
+  const Word* words = unicode ? kUnicode : kAscii;
+  constexpr int kRules = 1000;
+  auto m = std::move(Matcher::Create(PatternDialect::kEventBridge)).value();
+  for (int i = 0; i < kRules; ++i) {
+    if (!m->Add(absl::StrCat("r", i), absl::StrCat(R"({"detail":{"name":[{"equals-ignore-case":")",
+                                                   words[i % 8].lower, "-", i, R"("}]}})"))
+             .ok()) {
+      std::abort();
+    }
+  }
+  m->Compile();
+  std::mt19937 rng(kSeed);
+  std::vector<std::string> events;
+  for (int i = 0; i < kEvents; ++i) {
+    const int k = static_cast<int>(rng() % (2 * kRules));
+    events.push_back(absl::StrCat(R"({"source":"bench","detail":{"name":")", words[k % 8].upper,
+                                  "-", k, R"(","n":)", i, "}}"));
+  }
+  RunMatch(state, *m, events);
+}
+BENCHMARK(BM_Pattern_IgnoreCase)->ArgName("unicode")->Arg(0)->Arg(1);
 
 // ---- City lots ------------------------------------------------------------------
 
