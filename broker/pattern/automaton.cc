@@ -150,8 +150,10 @@ struct CidrIndex {
   }
 };
 
-// `value` is prepared for the leaf when it is a string and `ab` ignores case.
-bool AnythingButMatches(const AnythingBut& ab, const Leaf& leaf, const FoldedValue& value) {
+// `value` is prepared for the leaf when it is a string and `ab` ignores case;
+// `others` are its strings that are not all ASCII (may be null).
+bool AnythingButMatches(const AnythingBut& ab, const std::vector<IgnoreCaseString>* others,
+                        const Leaf& leaf, const FoldedValue& value) {
   switch (ab.kind) {
     case AnythingBut::Kind::kValues:
       if (leaf.kind == LeafKind::kString) {
@@ -177,8 +179,10 @@ bool AnythingButMatches(const AnythingBut& ab, const Leaf& leaf, const FoldedVal
     case AnythingBut::Kind::kEqualsIgnoreCase:
       if (leaf.kind != LeafKind::kString) return true;
       if (std::binary_search(ab.strings.begin(), ab.strings.end(), value.lower)) return false;
-      for (const IgnoreCaseString& s : ab.ignore_case) {
-        if (s.Matches(leaf.text)) return false;
+      if (others != nullptr) {
+        for (const IgnoreCaseString& s : *others) {
+          if (s.Matches(leaf.text)) return false;
+        }
       }
       return true;
     case AnythingBut::Kind::kWildcard:
@@ -199,7 +203,6 @@ struct Automaton::FieldMatcher {
   // (a FieldMatcher spans many cache lines; most of it is empty).
   uint32_t present = 0;
   bool needs_lower = false;  // Some condition ignores case: prepare string leaves.
-  bool needs_fold = false;   // One of them is not all ASCII: FoldCase them too.
   bool Has(Condition::Kind k) const { return (present >> static_cast<int>(k)) & 1u; }
 
   absl::flat_hash_map<std::string, Targets> exact_string;
@@ -211,14 +214,19 @@ struct Automaton::FieldMatcher {
   absl::flat_hash_map<std::string, Targets> equals_ic;
   AffixIndex prefix_ic, suffix_ic;
   // The other ignore-case conditions, by FoldCase key; a hit is confirmed
-  // against the spellings. Targets here are indices into `ignore_case`.
-  struct IgnoreCaseEntry {
-    std::shared_ptr<const IgnoreCaseString> spelled;
-    Targets targets;
+  // against the spellings. Rare, so allocated on first use; string leaves
+  // are case-folded only when it is.
+  struct UnicodeIgnoreCase {
+    struct Entry {
+      std::shared_ptr<const std::vector<IgnoreCaseString>> spelled;  // One.
+      Targets targets;
+    };
+    std::vector<Entry> entries;
+    // Targets here are indices into `entries`.
+    absl::flat_hash_map<std::string, Targets> equals;
+    AffixIndex prefix, suffix;
   };
-  std::vector<IgnoreCaseEntry> ignore_case;
-  absl::flat_hash_map<std::string, Targets> equals_ic_unicode;
-  AffixIndex prefix_ic_unicode, suffix_ic_unicode;
+  std::unique_ptr<UnicodeIgnoreCase> unicode;
   NumericIndex numeric;
   CidrIndex cidr;
   struct WildcardEntry {
@@ -231,6 +239,7 @@ struct Automaton::FieldMatcher {
   std::vector<uint32_t> wildcard_floating;
   struct AnythingButEntry {
     AnythingBut anything_but;
+    std::shared_ptr<const std::vector<IgnoreCaseString>> ignore_case;  // May be null.
     Targets targets;
   };
   std::vector<AnythingButEntry> anything_buts;
@@ -272,7 +281,7 @@ struct Automaton::FieldMatcher {
         if (c.ignore_case == nullptr) {
           prefix_ic.Add(c.text, target);
         } else {
-          AddUnicodeIgnoreCase(c, target, [&](uint32_t e) { prefix_ic_unicode.Add(c.text, e); });
+          AddUnicodeIgnoreCase(c, target, [&](uint32_t e) { unicode->prefix.Add(c.text, e); });
         }
         break;
       case K::kSuffixIgnoreCase:
@@ -280,7 +289,7 @@ struct Automaton::FieldMatcher {
         if (c.ignore_case == nullptr) {
           suffix_ic.Add(c.text, target);
         } else {
-          AddUnicodeIgnoreCase(c, target, [&](uint32_t e) { suffix_ic_unicode.Add(c.text, e); });
+          AddUnicodeIgnoreCase(c, target, [&](uint32_t e) { unicode->suffix.Add(c.text, e); });
         }
         break;
       case K::kEqualsIgnoreCase:
@@ -289,7 +298,7 @@ struct Automaton::FieldMatcher {
           equals_ic[c.text].push_back(target);
         } else {
           AddUnicodeIgnoreCase(c, target,
-                               [&](uint32_t e) { equals_ic_unicode[c.text].push_back(e); });
+                               [&](uint32_t e) { unicode->equals[c.text].push_back(e); });
         }
         break;
       case K::kNumeric:
@@ -320,7 +329,7 @@ struct Automaton::FieldMatcher {
       case K::kAnythingBut: {
         auto [it, inserted] =
             entry_by_key.try_emplace(c.key, static_cast<uint32_t>(anything_buts.size()));
-        if (inserted) anything_buts.push_back({c.anything_but, {}});
+        if (inserted) anything_buts.push_back({c.anything_but, c.ignore_case, {}});
         anything_buts[it->second].targets.push_back(target);
         if (c.anything_but.kind == AnythingBut::Kind::kEqualsIgnoreCase) needs_lower = true;
         break;
@@ -331,14 +340,14 @@ struct Automaton::FieldMatcher {
   // Shares one entry per distinct condition; `index` records a new entry.
   template <typename F>
   void AddUnicodeIgnoreCase(const Condition& c, uint32_t target, F&& index) {
-    needs_fold = true;
+    if (unicode == nullptr) unicode = std::make_unique<UnicodeIgnoreCase>();
     auto [it, inserted] =
-        entry_by_key.try_emplace(c.key, static_cast<uint32_t>(ignore_case.size()));
+        entry_by_key.try_emplace(c.key, static_cast<uint32_t>(unicode->entries.size()));
     if (inserted) {
-      ignore_case.push_back({c.ignore_case, {}});
+      unicode->entries.push_back({c.ignore_case, {}});
       index(it->second);
     }
-    ignore_case[it->second].targets.push_back(target);
+    unicode->entries[it->second].targets.push_back(target);
   }
 
   void Finish() {
@@ -346,8 +355,10 @@ struct Automaton::FieldMatcher {
     suffix.Finish();
     prefix_ic.Finish();
     suffix_ic.Finish();
-    prefix_ic_unicode.Finish();
-    suffix_ic_unicode.Finish();
+    if (unicode != nullptr) {
+      unicode->prefix.Finish();
+      unicode->suffix.Finish();
+    }
     wildcard_by_prefix.Finish();
     numeric.Finish();
     entry_by_key.clear();
@@ -512,30 +523,30 @@ void Automaton::Step(uint32_t matcher, uint32_t leaf_index, MatchScratch* m) con
       if (fm.Has(K::kSuffix)) fm.suffix.Lookup(text, true, append);
       if (fm.needs_lower) {
         FoldedValue& v = m->folded;
-        v.Set(text, fm.needs_fold);
+        v.Set(text, /*fold=*/fm.unicode != nullptr);
         if (fm.Has(K::kEqualsIgnoreCase)) {
           auto eit = fm.equals_ic.find(v.lower);
           if (eit != fm.equals_ic.end()) AppendTargets(eit->second, &next);
         }
         if (fm.Has(K::kPrefixIgnoreCase)) fm.prefix_ic.Lookup(v.lower, false, append);
         if (fm.Has(K::kSuffixIgnoreCase)) fm.suffix_ic.Lookup(v.lower, true, append);
-        if (fm.needs_fold) {
+        if (fm.unicode != nullptr) {
           // Candidates by key, confirmed against their spellings.
+          const FieldMatcher::UnicodeIgnoreCase& u = *fm.unicode;
           auto confirm = [&](const Targets& entries, auto&& spells) {
             for (uint32_t e : entries) {
-              const FieldMatcher::IgnoreCaseEntry& entry = fm.ignore_case[e];
-              if (spells(*entry.spelled)) AppendTargets(entry.targets, &next);
+              if (spells(u.entries[e].spelled->front())) AppendTargets(u.entries[e].targets, &next);
             }
           };
           const std::string& key = v.key();
-          auto eit = fm.equals_ic_unicode.find(key);
-          if (eit != fm.equals_ic_unicode.end()) {
+          auto eit = u.equals.find(key);
+          if (eit != u.equals.end()) {
             confirm(eit->second, [&](const IgnoreCaseString& s) { return s.Matches(text); });
           }
-          fm.prefix_ic_unicode.Lookup(key, false, [&](const Targets& t) {
+          u.prefix.Lookup(key, false, [&](const Targets& t) {
             confirm(t, [&](const IgnoreCaseString& s) { return s.IsPrefixOf(text); });
           });
-          fm.suffix_ic_unicode.Lookup(key, true, [&](const Targets& t) {
+          u.suffix.Lookup(key, true, [&](const Targets& t) {
             confirm(t, [&](const IgnoreCaseString& s) { return s.IsSuffixOf(text); });
           });
         }
@@ -577,7 +588,9 @@ void Automaton::Step(uint32_t matcher, uint32_t leaf_index, MatchScratch* m) con
   if (fm.Has(K::kAnythingBut)) {
     // m->folded holds this leaf if it is a string and case matters here.
     for (const FieldMatcher::AnythingButEntry& e : fm.anything_buts) {
-      if (AnythingButMatches(e.anything_but, leaf, m->folded)) AppendTargets(e.targets, &next);
+      if (AnythingButMatches(e.anything_but, e.ignore_case.get(), leaf, m->folded)) {
+        AppendTargets(e.targets, &next);
+      }
     }
   }
   if (next.empty()) return;

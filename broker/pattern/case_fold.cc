@@ -110,14 +110,12 @@ std::string FoldCase(std::string_view s) {
 
 void FoldedValue::Set(std::string_view value, bool fold) {
   lower.resize(value.size());
-  unsigned char bits = 0;
-  for (size_t i = 0; i < value.size(); ++i) {
-    bits |= static_cast<unsigned char>(value[i]);
-    lower[i] = AsciiLowerChar(value[i]);
-  }
-  ascii = bits < 0x80;
+  for (size_t i = 0; i < value.size(); ++i) lower[i] = AsciiLowerChar(value[i]);
+  if (!fold) return;
+  ascii = std::all_of(value.begin(), value.end(),
+                      [](char c) { return static_cast<unsigned char>(c) < 0x80; });
   folded.clear();
-  if (fold && !ascii) AppendFoldCase(value, &folded);
+  if (!ascii) AppendFoldCase(value, &folded);
 }
 
 IgnoreCaseString::IgnoreCaseString(std::string_view pattern) {

@@ -56,11 +56,14 @@ struct FoldedValue {
   // The value with ASCII letters lower-cased and other bytes kept: the key
   // to look all-ASCII patterns up by.
   std::string lower;
-  bool ascii = true;   // The value is all ASCII (then FoldCase(value) == lower).
-  std::string folded;  // FoldCase(value), if asked to fold and not all ASCII.
+  // Only after Set(value, /*fold=*/true): whether the value is all ASCII
+  // (then FoldCase(value) == lower), and FoldCase(value) if it is not.
+  bool ascii = true;
+  std::string folded;
 
   // FoldCase(value); valid after Set(value, /*fold=*/true).
   const std::string& key() const { return ascii ? lower : folded; }
+  // O(|value|); folding (UTF-8 decoding, case folding) only if `fold`.
   void Set(std::string_view value, bool fold);
 };
 

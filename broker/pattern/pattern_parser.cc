@@ -52,10 +52,12 @@ absl::string_view AV(std::string_view s) { return absl::string_view(s.data(), s.
 // is not all ASCII, its spellings. Returns the part of the condition's
 // canonical key that identifies what it accepts.
 std::string SetIgnoreCase(std::string_view pattern, Condition* c) {
-  auto spelled = std::make_shared<const IgnoreCaseString>(pattern);
-  c->text = spelled->key();
-  std::string signature = spelled->signature();
-  if (!spelled->ascii()) c->ignore_case = std::move(spelled);
+  IgnoreCaseString spelled(pattern);
+  c->text = spelled.key();
+  std::string signature = spelled.signature();
+  if (!spelled.ascii()) {
+    c->ignore_case = std::make_shared<const std::vector<IgnoreCaseString>>(1, std::move(spelled));
+  }
   return signature;
 }
 
@@ -414,13 +416,27 @@ class Parser {
           ab.strings.assign(values.begin(), values.end());
         } else if (op == "equals-ignore-case") {
           ab.kind = AnythingBut::Kind::kEqualsIgnoreCase;
+          std::vector<IgnoreCaseString> others;
           for (std::string_view v : values) {
             IgnoreCaseString spelled(v);
             if (spelled.ascii()) {
               ab.strings.push_back(spelled.key());
             } else {
-              ab.ignore_case.push_back(std::move(spelled));
+              others.push_back(std::move(spelled));
             }
+          }
+          if (!others.empty()) {
+            std::sort(others.begin(), others.end(),
+                      [](const IgnoreCaseString& a, const IgnoreCaseString& b) {
+                        return a.signature() < b.signature();
+                      });
+            others.erase(std::unique(others.begin(), others.end(),
+                                     [](const IgnoreCaseString& a, const IgnoreCaseString& b) {
+                                       return a.signature() == b.signature();
+                                     }),
+                         others.end());
+            c->ignore_case =
+                std::make_shared<const std::vector<IgnoreCaseString>>(std::move(others));
           }
         } else {
           ab.kind = AnythingBut::Kind::kWildcard;
@@ -439,15 +455,6 @@ class Parser {
     }
     std::sort(ab.strings.begin(), ab.strings.end());
     ab.strings.erase(std::unique(ab.strings.begin(), ab.strings.end()), ab.strings.end());
-    auto by_signature = [](const IgnoreCaseString& a, const IgnoreCaseString& b) {
-      return a.signature() < b.signature();
-    };
-    std::sort(ab.ignore_case.begin(), ab.ignore_case.end(), by_signature);
-    ab.ignore_case.erase(std::unique(ab.ignore_case.begin(), ab.ignore_case.end(),
-                                     [](const IgnoreCaseString& a, const IgnoreCaseString& b) {
-                                       return a.signature() == b.signature();
-                                     }),
-                         ab.ignore_case.end());
     std::sort(ab.numbers.begin(), ab.numbers.end(), [](const NumberKey& a, const NumberKey& b) {
       return std::pair(a.scaled, a.value) < std::pair(b.scaled, b.value);
     });
@@ -460,10 +467,12 @@ class Parser {
                       [](const Wildcard& a, const Wildcard& b) { return a.source == b.source; }),
           ab.wildcards.end());
     }
-    c->key = absl::StrCat("x", static_cast<int>(ab.kind), ":", ab.strings.size(), ":",
-                          ab.ignore_case.size(), ":");
+    const size_t others = c->ignore_case ? c->ignore_case->size() : 0;
+    c->key = absl::StrCat("x", static_cast<int>(ab.kind), ":", ab.strings.size(), ":", others, ":");
     for (const std::string& s : ab.strings) AppendKeyPart(&c->key, s);
-    for (const IgnoreCaseString& s : ab.ignore_case) AppendKeyPart(&c->key, s.signature());
+    if (others > 0) {
+      for (const IgnoreCaseString& s : *c->ignore_case) AppendKeyPart(&c->key, s.signature());
+    }
     for (const NumberKey& n : ab.numbers) absl::StrAppend(&c->key, NumberKeyText(n), ",");
     return absl::OkStatus();
   }

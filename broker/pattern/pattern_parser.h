@@ -37,11 +37,11 @@ struct AnythingBut {
   enum class Kind { kValues, kPrefix, kSuffix, kEqualsIgnoreCase, kWildcard };
   Kind kind = Kind::kValues;
   // kValues; kPrefix/kSuffix (one or more, none empty); kEqualsIgnoreCase:
-  // the ASCII strings, lower-cased. Sorted, unique.
+  // the ASCII strings, lower-cased (the others: Condition::ignore_case).
+  // Sorted, unique.
   std::vector<std::string> strings;
-  std::vector<IgnoreCaseString> ignore_case;  // kEqualsIgnoreCase: the others.
-  std::vector<NumberKey> numbers;             // kValues.
-  std::vector<Wildcard> wildcards;            // kWildcard.
+  std::vector<NumberKey> numbers;   // kValues.
+  std::vector<Wildcard> wildcards;  // kWildcard.
 };
 
 struct Condition {
@@ -70,9 +70,11 @@ struct Condition {
   Cidr cidr;
   Wildcard wildcard;
   AnythingBut anything_but;
-  // The ignore-case kinds, when the pattern string is not all ASCII: its
-  // spellings, to confirm a lookup by key (see case_fold.h).
-  std::shared_ptr<const IgnoreCaseString> ignore_case;
+  // The ignore-case kinds (one) and anything-but/equals-ignore-case (any
+  // number): the strings that are not all ASCII, compiled to their
+  // spellings (see case_fold.h), sorted by signature; null when every string
+  // is ASCII. Shared, as conditions are copied while "$or" is expanded.
+  std::shared_ptr<const std::vector<IgnoreCaseString>> ignore_case;
   // Canonical, injective description; equal keys mean equal conditions.
   std::string key;
 };
