@@ -136,7 +136,7 @@ class Parser {
       if (Complexity(node) > kSnsMaxCombinations) return Fail("Filter policy is too complex");
     }
     std::vector<std::vector<RawField>> dnf;
-    WHARF_RETURN_IF_ERROR(Expand(node, &dnf));
+    WHARF_RETURN_IF_ERROR(Expand(std::move(node), &dnf));
     return Normalize(std::move(dnf));
   }
 
@@ -543,12 +543,14 @@ class Parser {
     return total;
   }
 
-  absl::Status Expand(const Node& node, std::vector<std::vector<RawField>>* out) {
-    std::vector<std::vector<RawField>> acc(1, node.fields);
-    for (const auto& group : node.ors) {
+  // Consumes `node` (its conditions are moved, not copied, where they can be).
+  absl::Status Expand(Node&& node, std::vector<std::vector<RawField>>* out) {
+    std::vector<std::vector<RawField>> acc;
+    acc.push_back(std::move(node.fields));
+    for (auto& group : node.ors) {
       std::vector<std::vector<RawField>> options;
-      for (const Node& branch : group) {
-        WHARF_RETURN_IF_ERROR(Expand(branch, &options));
+      for (Node& branch : group) {
+        WHARF_RETURN_IF_ERROR(Expand(std::move(branch), &options));
       }
       std::vector<std::vector<RawField>> next;
       for (const auto& left : acc) {
@@ -587,14 +589,17 @@ class Parser {
                         [](const Condition& a, const Condition& b) { return a.key == b.key; }),
             positive.end());
         std::vector<Conjunction> next;
-        for (Conjunction& c : partial) {
+        for (size_t i = 0; i < partial.size(); ++i) {
+          Conjunction& c = partial[i];
           if (accepts_absent) {
             next.push_back(c);
             next.back().absent.push_back(f.path);
           }
           if (!positive.empty()) {
             next.push_back(std::move(c));
-            next.back().fields.push_back(FieldConstraint{f.path, positive});
+            // The last alternative takes the conditions, the others a copy.
+            next.back().fields.push_back(
+                FieldConstraint{f.path, i + 1 == partial.size() ? std::move(positive) : positive});
           }
           if (conjunctions.size() + next.size() > kMaxAlternatives) {
             return Fail(kTooComplexReason);
