@@ -6,17 +6,13 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "broker/base/digests.h"
+#include "broker/base/text.h"
 #include "wharf/errors.h"
 
 namespace wharf::service_internal {
 namespace {
 
 absl::string_view AbslView(std::string_view s) { return absl::string_view(s.data(), s.size()); }
-
-bool IsXmlChar(uint32_t c) {
-  return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) ||
-         (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
-}
 
 absl::Status AttributeError(std::string message) {
   return MakeError(ErrorCode::kInvalidParameterValue, message);
@@ -111,45 +107,7 @@ bool IsValidNumber(std::string_view v) {
 
 }  // namespace
 
-bool IsValidMessageText(std::string_view text) {
-  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-  const unsigned char* end = p + text.size();
-  while (p < end) {
-    unsigned char b = *p;
-    if (b < 0x80) {
-      if (!IsXmlChar(b)) return false;
-      ++p;
-      continue;
-    }
-    int extra;
-    uint32_t c;
-    uint32_t min;
-    if ((b & 0xE0) == 0xC0) {
-      extra = 1;
-      c = b & 0x1F;
-      min = 0x80;
-    } else if ((b & 0xF0) == 0xE0) {
-      extra = 2;
-      c = b & 0x0F;
-      min = 0x800;
-    } else if ((b & 0xF8) == 0xF0) {
-      extra = 3;
-      c = b & 0x07;
-      min = 0x10000;
-    } else {
-      return false;
-    }
-    if (end - p <= extra) return false;
-    for (int k = 1; k <= extra; ++k) {
-      if ((p[k] & 0xC0) != 0x80) return false;
-      c = (c << 6) | (p[k] & 0x3F);
-    }
-    // Overlong encodings and surrogates (0xD800-0xDFFF) fail IsXmlChar or min.
-    if (c < min || !IsXmlChar(c)) return false;
-    p += extra + 1;
-  }
-  return true;
-}
+bool IsValidMessageText(std::string_view text) { return base_internal::IsXmlText(text); }
 
 absl::Status InvalidMessageContentsError() {
   return MakeError(ErrorCode::kInvalidMessageContents,

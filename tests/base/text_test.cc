@@ -1,0 +1,57 @@
+// UTF-8 decoding and the XML character set of SQS message text.
+
+#include "broker/base/text.h"
+
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace wharf::base_internal {
+namespace {
+
+TEST(TextTest, DecodesEachUtf8LengthAndRefusesMalformedSequences) {
+  uint32_t c = 0;
+  EXPECT_EQ(DecodeUtf8("a", 0, &c), 1);
+  EXPECT_EQ(c, 'a');
+  EXPECT_EQ(DecodeUtf8("\xC3\xBC", 0, &c), 2);
+  EXPECT_EQ(c, 0xFCu);
+  EXPECT_EQ(DecodeUtf8("\xE2\x82\xAC", 0, &c), 3);
+  EXPECT_EQ(c, 0x20ACu);
+  EXPECT_EQ(DecodeUtf8("\xF0\x9F\x98\x80", 0, &c), 4);
+  EXPECT_EQ(c, 0x1F600u);
+  EXPECT_EQ(DecodeUtf8("\xFF", 0, &c), 0);              // Never a lead byte.
+  EXPECT_EQ(DecodeUtf8("\xC3", 0, &c), 0);              // Truncated.
+  EXPECT_EQ(DecodeUtf8("\xC0\x80", 0, &c), 0);          // Overlong NUL.
+  EXPECT_EQ(DecodeUtf8("\xED\xA0\x80", 0, &c), 3);      // A surrogate decodes...
+  EXPECT_FALSE(IsScalarValue(c));                       // ...but is no scalar value.
+  EXPECT_EQ(DecodeUtf8("\xF4\x90\x80\x80", 0, &c), 0);  // Beyond U+10FFFF.
+  EXPECT_EQ(DecodeUtf8("\xE2\x28\xA1", 0, &c), 0);      // Bad continuation.
+}
+
+TEST(TextTest, XmlTextIsTheSqsCharacterSet) {
+  EXPECT_TRUE(IsXmlText(""));
+  EXPECT_TRUE(IsXmlText("tab\there\r\nZ\xC3\xBCrich \xEF\xBF\xBD \xF0\x9F\x98\x80"));
+  EXPECT_FALSE(IsXmlText(std::string("a\0b", 3)));
+  EXPECT_FALSE(IsXmlText("\x01"));
+  EXPECT_FALSE(IsXmlText("\x1F"));
+  EXPECT_FALSE(IsXmlText("\xEF\xBF\xBE"));  // U+FFFE
+  EXPECT_FALSE(IsXmlText("\xEF\xBF\xBF"));  // U+FFFF
+  EXPECT_FALSE(IsXmlText("ok\xFF"));
+  EXPECT_FALSE(IsXmlText("\xED\xA0\x80"));
+}
+
+TEST(TextTest, Utf8AllowsEveryScalarValue) {
+  EXPECT_TRUE(IsUtf8(std::string("\x01\0\xEF\xBF\xBE", 5)));
+  EXPECT_FALSE(IsUtf8("Send\xFFMessage"));
+  EXPECT_FALSE(IsUtf8("\xED\xA0\x80"));
+}
+
+TEST(TextTest, LossyAppendReplacesEachMalformedByte) {
+  std::string out = "x:";
+  AppendUtf8Lossy("Send\xFFMessage \xC3\xBC \xED\xA0\x80 \xE2\x82", &out);
+  EXPECT_EQ(out, "x:Send\xEF\xBF\xBDMessage \xC3\xBC \xEF\xBF\xBD \xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_TRUE(IsUtf8(out));
+}
+
+}  // namespace
+}  // namespace wharf::base_internal
