@@ -1,7 +1,6 @@
-// wharf::Endpoint: an HttpServer whose handler is a Router holding the SQS
-// query and JSON protocols over the broker's sqs::Service, the SNS query
-// protocol over its sns::Service and the EventBridge JSON 1.1 protocol over
-// its events::Service.
+// wharf::Endpoint: an HttpServer whose handler is a Router holding the
+// operation tables of the broker's services: SQS over the query and JSON 1.0
+// protocols, SNS over the query protocol, EventBridge over JSON 1.1.
 
 #include "wharf/endpoint.h"
 
@@ -13,13 +12,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "broker/base/mutex.h"
-#include "broker/wire/events_json_protocol.h"
+#include "broker/wire/apis.h"
 #include "broker/wire/http_server.h"
 #include "broker/wire/queue_url_mapper.h"
 #include "broker/wire/router.h"
-#include "broker/wire/sns_query_protocol.h"
-#include "broker/wire/sqs_json_protocol.h"
-#include "broker/wire/sqs_query_protocol.h"
 
 namespace wharf {
 
@@ -27,9 +23,20 @@ class Endpoint::Impl {
  public:
   // The router needs the bound port (for queue URLs), which exists only once
   // the server runs; requests that arrive before it is built wait for it.
+  // The server is synchronous: its worker waits for the router's answer,
+  // which a long poll gives later, from the thread that completes it.
   wire::HttpResponse Handle(const wire::HttpRequest& request) {
     if (!ready_flag_.load(std::memory_order_acquire)) ready_.WaitForNotification();
-    return router_->Handle(request);
+    wire::HttpRequest copy = request;
+    copy.cancel = shutdown_.get_token();
+    Notification answered;
+    wire::HttpResponse response;
+    router_->Handle(std::move(copy), [&](wire::HttpResponse answer) {
+      response = std::move(answer);
+      answered.Notify();
+    });
+    answered.WaitForNotification();
+    return response;
   }
 
   std::unique_ptr<wire::QueueUrlMapper> urls_;
@@ -75,13 +82,12 @@ Endpoint::Endpoint(Broker& broker, EndpointOptions options) : impl_(std::make_un
   router_options.credentials = options.credentials;
   router_options.max_body_bytes = options.max_request_bytes;
   impl_->router_ = std::make_unique<wire::Router>(std::move(router_options));
-  const std::stop_token shutdown = impl_->shutdown_.get_token();
-  impl_->router_->AddQueryProtocol(
-      std::make_unique<wire::SqsQueryProtocol>(broker.sqs(), *impl_->urls_, shutdown));
-  impl_->router_->AddJsonProtocol(
-      std::make_unique<wire::SqsJsonProtocol>(broker.sqs(), *impl_->urls_, shutdown));
-  impl_->router_->AddQueryProtocol(std::make_unique<wire::SnsQueryProtocol>(broker.sns()));
-  impl_->router_->AddJsonProtocol(std::make_unique<wire::EventsJsonProtocol>(broker.events()));
+  std::shared_ptr<const wire::Api> sqs =
+      wire::MakeSqsApi(broker.sqs(), *impl_->urls_, impl_->shutdown_.get_token());
+  impl_->router_->AddQuery(sqs);
+  impl_->router_->AddJson(sqs);
+  impl_->router_->AddQuery(wire::MakeSnsApi(broker.sns()));
+  impl_->router_->AddJson(wire::MakeEventsApi(broker.events()));
   impl_->server_ = *std::move(server);
   impl_->ready_flag_.store(true, std::memory_order_release);
   impl_->ready_.Notify();

@@ -5,8 +5,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "broker/wire/xml_writer.h"
-#include "rapidjson/stringbuffer.h"
-#include "rapidjson/writer.h"
 
 namespace wharf::wire {
 namespace {
@@ -86,31 +84,6 @@ HttpResponse RenderXmlError(const WireError& error, std::string_view request_id,
   xml.Element("RequestId", request_id);
   xml.Close("ErrorResponse");
   response.headers.emplace_back("x-amzn-RequestId", std::string(request_id));
-  return response;
-}
-
-HttpResponse RenderJsonError(const WireError& error, std::string_view request_id,
-                             const JsonErrorStyle& style) {
-  HttpResponse response;
-  response.status = error.http_status;
-  response.content_type = std::string(style.content_type);
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  writer.StartObject();
-  writer.Key("__type");
-  std::string type = absl::StrCat(
-      absl::string_view(style.type_prefix.data(), style.type_prefix.size()), error.json_type);
-  writer.String(type.data(), static_cast<rapidjson::SizeType>(type.size()));
-  writer.Key("message");
-  writer.String(error.message.data(), static_cast<rapidjson::SizeType>(error.message.size()));
-  writer.EndObject();
-  response.body.assign(buffer.GetString(), buffer.GetSize());
-  response.headers.emplace_back("x-amzn-RequestId", std::string(request_id));
-  if (style.query_compatible) {
-    response.headers.emplace_back(
-        "x-amzn-query-error",
-        absl::StrCat(error.query_code, ";", error.fault == Fault::kSender ? "Sender" : "Receiver"));
-  }
   return response;
 }
 

@@ -1,11 +1,8 @@
 // Error mapping: absl::Status (carrying a wharf::ErrorCode) to the AWS error
-// a client expects, and rendering of that error in each protocol:
+// a client expects, and its XML rendering (the JSON ones are json_codec's):
 //
 //   query (XML):  <ErrorResponse><Error><Type>Sender</Type><Code>Q</Code>
 //                 <Message>..</Message><Detail/></Error><RequestId>..
-//   JSON 1.0/1.1: {"__type":"<prefix>#<Shape>","message":".."} plus the
-//                 header "x-amzn-query-error: Q;Sender" for awsQuery-
-//                 compatible services (SQS), which SDKs read as the code.
 //
 // Errors that arise in the wire layer itself (malformed body, bad signature,
 // oversized request) have no ErrorCode; WireError carries them directly.
@@ -55,14 +52,6 @@ WireError IncompleteSignatureError(std::string_view message);
 // `xmlns` e.g. "http://queue.amazonaws.com/doc/2012-11-05/".
 HttpResponse RenderXmlError(const WireError& error, std::string_view request_id,
                             std::string_view xmlns);
-
-struct JsonErrorStyle {
-  std::string_view type_prefix;   // e.g. "com.amazonaws.sqs#"; empty for none.
-  std::string_view content_type;  // "application/x-amz-json-1.0"
-  bool query_compatible = false;  // Add x-amzn-query-error.
-};
-HttpResponse RenderJsonError(const WireError& error, std::string_view request_id,
-                             const JsonErrorStyle& style);
 
 }  // namespace wharf::wire
 

@@ -74,11 +74,30 @@ bool FormParams::Parse(std::string_view text) {
     if (!PercentDecode(raw_key, true, &key) || !PercentDecode(raw_value, true, &value)) {
       return false;
     }
+    AddElements(key);
     values_.insert_or_assign(std::move(key), std::move(value));
     key = std::string();
     value = std::string();
   }
   return true;
+}
+
+void FormParams::AddElements(std::string_view key) {
+  int depth = 0;
+  for (size_t start = 0; start < key.size() && depth < kMaxElementDepth;) {
+    size_t end = key.find('.', start);
+    if (end == std::string_view::npos) return;  // The last segment names a member.
+    std::string_view segment = key.substr(start, end - start);
+    if (!segment.empty() && segment.find_first_not_of("0123456789") == std::string_view::npos) {
+      elements_.emplace(key.substr(0, end));
+      ++depth;
+    }
+    start = end + 1;
+  }
+}
+
+bool FormParams::HasElement(std::string_view element) const {
+  return elements_.contains(absl::string_view(element.data(), element.size()));
 }
 
 const std::string* FormParams::Find(std::string_view key) const {

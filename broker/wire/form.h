@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 
 namespace wharf::wire {
 
@@ -35,8 +36,17 @@ class FormParams {
   bool Has(std::string_view key) const { return Find(key) != nullptr; }
   size_t size() const { return values_.size(); }
 
+  // True when some key continues `element` with ".": the element of a list
+  // or map ("Entry.2") has members. Only the first kMaxElementDepth numbered
+  // segments of a key count (the query protocol nests two).
+  bool HasElement(std::string_view element) const;
+  static constexpr int kMaxElementDepth = 4;
+
  private:
+  void AddElements(std::string_view key);
+
   absl::flat_hash_map<std::string, std::string> values_;
+  absl::flat_hash_set<std::string> elements_;  // Key prefixes ending in a numbered segment.
 };
 
 }  // namespace wharf::wire

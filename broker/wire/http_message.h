@@ -1,17 +1,21 @@
 // HttpRequest / HttpResponse: the protocol-independent view of one HTTP
-// exchange that the wire layer decodes and encodes. Keeping the protocols off
-// cpp-httplib's types lets unit tests and the fuzzer drive them without a
-// socket.
+// exchange that the wire layer decodes and encodes, and Respond, how an
+// answer goes back. Keeping the protocols off the HTTP server's types lets
+// unit tests and the fuzzer drive them without a socket.
 //
-// Thread safety: plain values; not synchronized.
+// Thread safety: plain values; not synchronized. A Respond may be called from
+// any thread (once).
 
 #ifndef WHARF_BROKER_WIRE_HTTP_MESSAGE_H_
 #define WHARF_BROKER_WIRE_HTTP_MESSAGE_H_
 
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "absl/functional/any_invocable.h"
 
 namespace wharf::wire {
 
@@ -25,6 +29,9 @@ struct HttpRequest {
   // Set by the HTTP server when the body exceeded its limit; `body` is then
   // empty and the request must be answered with an error.
   bool body_too_large = false;
+  // Stopped by the HTTP layer when the client disconnects or the endpoint
+  // stops: a long poll in progress ends then (with what it has).
+  std::stop_token cancel;
 
   // The first value of header `lower_name`, or "" when absent.
   std::string_view Header(std::string_view lower_name) const {
@@ -47,6 +54,10 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers;  // Besides Content-Type.
   std::string body;
 };
+
+// Sends the answer to a request: called exactly once, possibly later and from
+// another thread than the one that received the request.
+using Respond = absl::AnyInvocable<void(HttpResponse) &&>;
 
 }  // namespace wharf::wire
 

@@ -2,17 +2,17 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "broker/base/ids.h"
-#include "broker/wire/error_mapping.h"
 #include "broker/wire/form.h"
+#include "broker/wire/json_codec.h"
+#include "broker/wire/query_codec.h"
 #include "broker/wire/sigv4.h"
 
 namespace wharf::wire {
 namespace {
-
-absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 bool IsJsonContentType(std::string_view content_type) {
   return content_type.substr(0, 19) == "application/x-amz-j" ||
@@ -21,85 +21,95 @@ bool IsJsonContentType(std::string_view content_type) {
 
 }  // namespace
 
-HttpResponse Router::Handle(const HttpRequest& request) const {
-  char id[36];
-  base_internal::NewUuid(id);
-  RequestContext context{.http = request, .request_id = std::string_view(id, sizeof(id))};
+void Router::Handle(HttpRequest request, Respond respond) const {
+  char id_buffer[36];
+  base_internal::NewUuid(id_buffer);
+  const std::string_view request_id(id_buffer, sizeof(id_buffer));
 
-  std::string_view target = request.Header("x-amz-target");
+  std::optional<WireError> refused;
   if (request.body_too_large) {
-    return Unroutable(context, RequestTooLargeError(options_.max_body_bytes));
+    refused = RequestTooLargeError(options_.max_body_bytes);
+  } else if (options_.verify_signatures) {
+    refused = VerifySigV4(request, options_.credentials);
   }
-  if (options_.verify_signatures) {
-    if (std::optional<WireError> error = VerifySigV4(request, options_.credentials)) {
-      return Unroutable(context, *error);
+  if (refused) return std::move(respond)(Unroutable(request, request_id, *refused));
+
+  if (std::string target(request.Header("x-amz-target")); !target.empty()) {
+    return HandleJson(std::move(request), request_id, target, std::move(respond));
+  }
+  for (const auto& rest : rest_) {
+    if (const RestRoute* route = rest->Match(request.method, request.path)) {
+      return rest->Serve(*route, std::move(request), request_id, std::move(respond));
     }
   }
-  if (!target.empty()) return HandleJson(context, target);
-  return HandleQuery(context);
+  HandleQuery(std::move(request), request_id, std::move(respond));
 }
 
-HttpResponse Router::HandleJson(const RequestContext& context, std::string_view target) const {
+void Router::HandleJson(HttpRequest request, std::string_view request_id, std::string_view target,
+                        Respond respond) const {
   size_t dot = target.rfind('.');
   std::string_view prefix = target.substr(0, dot == std::string_view::npos ? 0 : dot);
   std::string_view operation = dot == std::string_view::npos ? target : target.substr(dot + 1);
-  for (const auto& protocol : json_) {
-    if (protocol->target_prefix() == prefix) return protocol->Handle(context, operation);
+  for (const auto& api : json_) {
+    if (api->model().json_target_prefix != prefix) continue;
+    if (!api->Has(operation)) {
+      return std::move(respond)(
+          RenderJsonError(api->model(), request_id, UnknownOperationError("action", operation)));
+    }
+    return ServeJson(*api, std::move(request), request_id, std::string(operation),
+                     std::move(respond));
   }
-  WireError error = ErrorFor(ErrorCode::kInvalidAction, absl::StrCat("The target ", Absl(target),
-                                                                     " is not valid for this "
-                                                                     "endpoint."));
-  if (!json_.empty()) return json_.front()->RenderError(context, error);
-  return Unroutable(context, error);
+  std::move(respond)(Unroutable(request, request_id, UnknownOperationError("target", target)));
 }
 
-HttpResponse Router::HandleQuery(const RequestContext& context) const {
+void Router::HandleQuery(HttpRequest request, std::string_view request_id, Respond respond) const {
   FormParams params;
-  if (!params.Parse(context.http.query)) {
-    return Unroutable(context, MalformedQueryStringError("The query string is malformed."));
-  }
-  if (context.http.method == "POST" || context.http.method == "PUT") {
-    std::string_view content_type = context.http.Header("content-type");
-    if (IsJsonContentType(content_type)) {
-      return Unroutable(context, ErrorFor(ErrorCode::kInvalidAction,
-                                          "A JSON request must name its operation in the "
-                                          "X-Amz-Target header."));
-    }
-    if (!params.Parse(context.http.body)) {
-      return Unroutable(context, MalformedQueryStringError("The request body is malformed."));
+  std::optional<WireError> error;
+  if (!params.Parse(request.query)) {
+    error = MalformedQueryStringError("The query string is malformed.");
+  } else if (request.method == "POST" || request.method == "PUT") {
+    if (IsJsonContentType(request.Header("content-type"))) {
+      error = ErrorFor(ErrorCode::kInvalidAction,
+                       "A JSON request must name its operation in the X-Amz-Target header.");
+    } else if (!params.Parse(request.body)) {
+      error = MalformedQueryStringError("The request body is malformed.");
     }
   }
   const std::string* action = params.Find("Action");
-  if (action == nullptr || action->empty()) {
-    return Unroutable(context, ErrorFor(ErrorCode::kMissingParameter,
-                                        "The request must contain the parameter Action."));
+  if (!error && (action == nullptr || action->empty())) {
+    error =
+        ErrorFor(ErrorCode::kMissingParameter, "The request must contain the parameter Action.");
   }
-  const QueryProtocol* chosen = nullptr;
+  if (error) return std::move(respond)(Unroutable(request, request_id, *error));
+
+  const Api* chosen = nullptr;
   std::string service;
-  for (const auto& protocol : query_) {
-    if (!protocol->HasAction(*action)) continue;
+  for (const auto& api : query_) {
+    if (!api->Has(*action)) continue;
     if (chosen == nullptr) {
-      chosen = protocol.get();
+      chosen = api.get();
       continue;
     }
     // Two services know this action: the signature's scope decides.
-    if (service.empty()) service = SigningService(context.http);
-    if (protocol->signing_name() == service) chosen = protocol.get();
+    if (service.empty()) service = SigningService(request);
+    if (api->model().signing_name == service) chosen = api.get();
   }
   if (chosen == nullptr) {
-    return Unroutable(context, ErrorFor(ErrorCode::kInvalidAction,
-                                        absl::StrCat("The action ", *action,
-                                                     " is not valid for this endpoint.")));
+    return std::move(respond)(
+        Unroutable(request, request_id, UnknownOperationError("action", *action)));
   }
-  return chosen->Handle(context, *action, params);
+  std::string name = *action;
+  ServeQuery(*chosen, std::move(request), request_id, std::move(params), std::move(name),
+             std::move(respond));
 }
 
-HttpResponse Router::Unroutable(const RequestContext& context, const WireError& error) const {
-  std::string_view content_type = context.http.Header("content-type");
-  bool json = !context.http.Header("x-amz-target").empty() || IsJsonContentType(content_type);
-  if (json && !json_.empty()) return json_.front()->RenderError(context, error);
-  if (!json && !query_.empty()) return query_.front()->RenderError(context, error);
-  return RenderXmlError(error, context.request_id, "");
+HttpResponse Router::Unroutable(const HttpRequest& request, std::string_view request_id,
+                                const WireError& error) const {
+  bool json =
+      request.HasHeader("x-amz-target") || IsJsonContentType(request.Header("content-type"));
+  if (json && !json_.empty()) return RenderJsonError(json_.front()->model(), request_id, error);
+  if (!json && !query_.empty()) return RenderQueryError(query_.front()->model(), request_id, error);
+  return RenderXmlError(error, request_id, "");
 }
 
 }  // namespace wharf::wire

@@ -1,17 +1,22 @@
 // Router: decides which service and protocol answer an HTTP request, checks
-// its signature when asked to, and returns the response. Requests are routed
-// by content, never by path:
+// its signature when asked to, and hands it to that protocol's codec with the
+// service's operation table (Api). Requests are routed by content:
 //
-//   X-Amz-Target "<Prefix>.<Operation>"  -> the JsonProtocol with that prefix
+//   X-Amz-Target "<Prefix>.<Operation>"  -> the JSON API with that prefix
+//   a method and path of a REST route    -> that REST-JSON API
 //   otherwise an "Action" in the form body or query string
-//                                        -> the QueryProtocol having that
-//                                           action (the SigV4 signing name
-//                                           decides when several do)
+//                                        -> the query API having that action
+//                                           (the SigV4 signing name decides
+//                                           when several do)
 //
-// A request matching neither gets an AWS error in the protocol its
-// Content-Type suggests (JSON for application/x-amz-json-*, XML otherwise).
+// A request matching none gets an AWS error in the protocol its Content-Type
+// suggests (JSON for application/x-amz-json-*, XML otherwise).
 //
-// Thread safety: thread-safe after construction.
+// Asynchronous: Handle answers through `respond`, exactly once, inline for
+// most operations and later, from the thread that completes it, for a long
+// poll (SQS ReceiveMessage), which ends early when request.cancel is stopped.
+//
+// Thread safety: thread-safe after construction (registration first).
 
 #ifndef WHARF_BROKER_WIRE_ROUTER_H_
 #define WHARF_BROKER_WIRE_ROUTER_H_
@@ -21,8 +26,9 @@
 #include <string>
 #include <vector>
 
+#include "broker/wire/codec.h"
 #include "broker/wire/http_message.h"
-#include "broker/wire/protocol.h"
+#include "broker/wire/rest_json_codec.h"
 
 namespace wharf::wire {
 
@@ -39,25 +45,29 @@ class Router {
  public:
   explicit Router(RouterOptions options) : options_(std::move(options)) {}
 
-  // Registration; call before the first Handle.
-  void AddQueryProtocol(std::unique_ptr<QueryProtocol> protocol) {
-    query_.push_back(std::move(protocol));
-  }
-  void AddJsonProtocol(std::unique_ptr<JsonProtocol> protocol) {
-    json_.push_back(std::move(protocol));
+  // Registration; call before the first Handle. An API may be registered
+  // with several protocols (SQS: query and JSON 1.0).
+  void AddQuery(std::shared_ptr<const Api> api) { query_.push_back(std::move(api)); }
+  void AddJson(std::shared_ptr<const Api> api) { json_.push_back(std::move(api)); }
+  void AddRestJson(std::shared_ptr<const Api> api, const std::vector<RestRoute>& routes) {
+    rest_.push_back(std::make_unique<RestJsonApi>(std::move(api), routes));
   }
 
-  HttpResponse Handle(const HttpRequest& request) const;
+  // Answers `request` through `respond` (exactly once, see above).
+  void Handle(HttpRequest request, Respond respond) const;
 
  private:
-  HttpResponse HandleJson(const RequestContext& context, std::string_view target) const;
-  HttpResponse HandleQuery(const RequestContext& context) const;
-  // The error response for a request no protocol claimed.
-  HttpResponse Unroutable(const RequestContext& context, const WireError& error) const;
+  void HandleJson(HttpRequest request, std::string_view request_id, std::string_view target,
+                  Respond respond) const;
+  void HandleQuery(HttpRequest request, std::string_view request_id, Respond respond) const;
+  // The error response for a request no API took.
+  HttpResponse Unroutable(const HttpRequest& request, std::string_view request_id,
+                          const WireError& error) const;
 
   const RouterOptions options_;
-  std::vector<std::unique_ptr<QueryProtocol>> query_;
-  std::vector<std::unique_ptr<JsonProtocol>> json_;
+  std::vector<std::shared_ptr<const Api>> query_;
+  std::vector<std::shared_ptr<const Api>> json_;
+  std::vector<std::unique_ptr<RestJsonApi>> rest_;
 };
 
 }  // namespace wharf::wire

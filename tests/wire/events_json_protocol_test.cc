@@ -3,13 +3,12 @@
 // (timestamps as epoch seconds), delivery to an SQS target, and errors as
 // {"__type": <Shape>, "message": ...} with the error table's HTTP status.
 
-#include "broker/wire/events_json_protocol.h"
-
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "broker/wire/apis.h"
 #include "broker/wire/router.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -17,6 +16,7 @@
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/wire/wire_test_util.h"
 #include "wharf/broker.h"
 #include "wharf/clock.h"
 
@@ -34,7 +34,7 @@ class EventsJsonProtocolTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_OK_AND_ASSIGN(broker_, Broker::Open({.clock = clock_}));
-    router_.AddJsonProtocol(std::make_unique<wire::EventsJsonProtocol>(broker_->events()));
+    router_.AddJson(wire::MakeEventsApi(broker_->events()));
     ASSERT_OK_AND_ASSIGN(sqs::CreateQueueResult queue,
                          broker_->sqs().CreateQueue({.queue_name = "inbox"}));
     queue_url_ = queue.queue_url;
@@ -48,7 +48,7 @@ class EventsJsonProtocolTest : public ::testing::Test {
                        {"x-amz-target", "AWSEvents." + operation},
                        {"host", "127.0.0.1:4566"}};
     request.body = std::move(body);
-    return router_.Handle(request);
+    return HandleNow(router_, request);
   }
 
   // Calls `operation` and parses its (successful) JSON answer.

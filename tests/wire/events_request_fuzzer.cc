@@ -20,9 +20,10 @@
 #include <string_view>
 
 #include "absl/time/time.h"
-#include "broker/wire/events_json_protocol.h"
+#include "broker/wire/apis.h"
 #include "broker/wire/http_message.h"
 #include "broker/wire/router.h"
+#include "tests/wire/fuzz_util.h"
 #include "wharf/errors.h"
 #include "wharf/events.h"
 
@@ -231,9 +232,7 @@ constexpr std::string_view kOperations[] = {
 };
 
 struct Harness {
-  Harness() : router({}) {
-    router.AddJsonProtocol(std::make_unique<wire::EventsJsonProtocol>(service));
-  }
+  Harness() : router({}) { router.AddJson(wire::MakeEventsApi(service)); }
   StubService service;
   wire::Router router;
 };
@@ -252,7 +251,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   request.headers = {{"content-type", "application/x-amz-json-1.1"},
                      {"x-amz-target", "AWSEvents." + std::string(operation)}};
   request.body.assign(reinterpret_cast<const char*>(data) + 1, size - 1);
-  wharf::wire::HttpResponse response = harness->router.Handle(request);
+  wharf::wire::HttpResponse response =
+      wharf::testing::FuzzHandle(harness->router, std::move(request));
   // Every answer is JSON in the 1.1 content type, 200 or an AWS error.
   if (response.content_type != "application/x-amz-json-1.1" || response.body.empty() ||
       response.body.front() != '{' || (response.status != 200 && response.status != 400)) {

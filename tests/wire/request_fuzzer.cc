@@ -19,11 +19,11 @@
 #include <string>
 #include <string_view>
 
+#include "broker/wire/apis.h"
 #include "broker/wire/http_message.h"
 #include "broker/wire/queue_url_mapper.h"
 #include "broker/wire/router.h"
-#include "broker/wire/sqs_json_protocol.h"
-#include "broker/wire/sqs_query_protocol.h"
+#include "tests/wire/fuzz_util.h"
 #include "wharf/errors.h"
 #include "wharf/sqs.h"
 
@@ -187,8 +187,9 @@ constexpr std::string_view kOperations[] = {
 
 struct Harness {
   Harness() : urls("https://sqs.us-east-1.amazonaws.com", "http://127.0.0.1:1"), router({}) {
-    router.AddQueryProtocol(std::make_unique<wire::SqsQueryProtocol>(service, urls));
-    router.AddJsonProtocol(std::make_unique<wire::SqsJsonProtocol>(service, urls));
+    std::shared_ptr<const wire::Api> sqs = wire::MakeSqsApi(service, urls);
+    router.AddQuery(sqs);
+    router.AddJson(sqs);
   }
   StubService service;
   wire::QueueUrlMapper urls;
@@ -234,7 +235,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
     }
   }
-  wharf::wire::HttpResponse response = harness->router.Handle(request);
-  if (response.status < 200 || response.status > 599) __builtin_trap();
+  wharf::testing::FuzzHandle(harness->router, std::move(request));
   return 0;
 }

@@ -2,15 +2,13 @@
 // request structs of wharf/sns.h, XML encoding of results, XML errors in the
 // SNS namespace, and routing of action names SQS shares by signing name.
 
-#include "broker/wire/sns_query_protocol.h"
-
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "broker/wire/apis.h"
 #include "broker/wire/router.h"
-#include "broker/wire/sqs_query_protocol.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/wire/mock_sqs_service.h"
@@ -41,8 +39,8 @@ constexpr char kQueueArn[] = "arn:aws:sqs:us-east-1:000000000000:jobs";
 class SnsFixture {
  public:
   SnsFixture() : urls_(kBrokerBase, kEndpointBase), router_(wire::RouterOptions{}) {
-    router_.AddQueryProtocol(std::make_unique<wire::SqsQueryProtocol>(sqs_, urls_));
-    router_.AddQueryProtocol(std::make_unique<wire::SnsQueryProtocol>(sns_));
+    router_.AddQuery(wire::MakeSqsApi(sqs_, urls_));
+    router_.AddQuery(wire::MakeSnsApi(sns_));
   }
 
   ::testing::StrictMock<MockSnsService>& sns() { return sns_; }
@@ -57,7 +55,7 @@ class SnsFixture {
     request.headers.emplace_back(
         "authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/" +
                              signing_name + "/aws4_request, SignedHeaders=host, Signature=00");
-    return router_.Handle(request);
+    return HandleNow(router_, request);
   }
 
  private:

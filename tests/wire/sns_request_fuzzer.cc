@@ -21,9 +21,10 @@
 #include <string>
 #include <string_view>
 
+#include "broker/wire/apis.h"
 #include "broker/wire/http_message.h"
 #include "broker/wire/router.h"
-#include "broker/wire/sns_query_protocol.h"
+#include "tests/wire/fuzz_util.h"
 #include "wharf/errors.h"
 #include "wharf/sns.h"
 
@@ -149,9 +150,7 @@ constexpr std::string_view kActions[] = {
 };
 
 struct Harness {
-  Harness() : router({}) {
-    router.AddQueryProtocol(std::make_unique<wire::SnsQueryProtocol>(service));
-  }
+  Harness() : router({}) { router.AddQuery(wire::MakeSnsApi(service)); }
   StubService service;
   wire::Router router;
 };
@@ -169,7 +168,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   request.headers = {{"content-type", "application/x-www-form-urlencoded"}};
   request.body = "Action=" + std::string(action) + "&";
   request.body.append(reinterpret_cast<const char*>(data) + 1, size - 1);
-  wharf::wire::HttpResponse response = harness->router.Handle(request);
-  if (response.status < 200 || response.status > 599) __builtin_trap();
+  wharf::testing::FuzzHandle(harness->router, std::move(request));
   return 0;
 }

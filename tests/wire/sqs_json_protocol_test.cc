@@ -2,8 +2,6 @@
 // request structs, JSON encoding of results, and JSON errors with the
 // x-amzn-query-error header.
 
-#include "broker/wire/sqs_json_protocol.h"
-
 #include <string>
 #include <vector>
 

@@ -1,8 +1,6 @@
 // The SQS query protocol against a mock service: form decoding into the
 // request structs, XML encoding of results, and XML errors.
 
-#include "broker/wire/sqs_query_protocol.h"
-
 #include <string>
 #include <vector>
 

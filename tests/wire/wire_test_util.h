@@ -5,16 +5,16 @@
 #define WHARF_TESTS_WIRE_WIRE_TEST_UTIL_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "broker/wire/apis.h"
 #include "broker/wire/form.h"
 #include "broker/wire/http_message.h"
 #include "broker/wire/queue_url_mapper.h"
 #include "broker/wire/router.h"
-#include "broker/wire/sqs_json_protocol.h"
-#include "broker/wire/sqs_query_protocol.h"
 #include "rapidjson/document.h"
 #include "tests/wire/mock_sqs_service.h"
 
@@ -52,17 +52,32 @@ inline wire::HttpRequest JsonRequest(const std::string& operation, std::string b
   return request;
 }
 
+// Runs `request` through `router` and returns the answer, which the router
+// gives before returning when the service answers inline (as the mocks do).
+inline wire::HttpResponse HandleNow(const wire::Router& router, wire::HttpRequest request) {
+  std::optional<wire::HttpResponse> answer;
+  router.Handle(std::move(request), [&](wire::HttpResponse response) {
+    EXPECT_FALSE(answer.has_value()) << "answered twice";
+    answer = std::move(response);
+  });
+  EXPECT_TRUE(answer.has_value()) << "not answered inline";
+  return answer.value_or(wire::HttpResponse{.status = 0});
+}
+
 // A Router with the SQS protocols over a strict mock service.
 class WireFixture {
  public:
   explicit WireFixture(wire::RouterOptions options = {})
       : urls_(kBrokerBase, kEndpointBase), router_(std::move(options)) {
-    router_.AddQueryProtocol(std::make_unique<wire::SqsQueryProtocol>(service_, urls_));
-    router_.AddJsonProtocol(std::make_unique<wire::SqsJsonProtocol>(service_, urls_));
+    std::shared_ptr<const wire::Api> sqs = wire::MakeSqsApi(service_, urls_);
+    router_.AddQuery(sqs);
+    router_.AddJson(sqs);
   }
 
   ::testing::StrictMock<MockSqsService>& service() { return service_; }
-  wire::HttpResponse Handle(const wire::HttpRequest& request) { return router_.Handle(request); }
+  wire::HttpResponse Handle(const wire::HttpRequest& request) {
+    return HandleNow(router_, request);
+  }
 
  private:
   ::testing::StrictMock<MockSqsService> service_;

@@ -1,0 +1,365 @@
+#include "broker/wire/json_codec.h"
+
+#include <climits>
+#include <cmath>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "broker/base/json.h"
+#include "broker/base/text.h"
+
+namespace wharf::wire {
+namespace {
+
+absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+// Reads the members of one JSON object. Absent and null are the same.
+class JsonInput final : public Input {
+ public:
+  JsonInput(DecodeState* state, simdjson::dom::object object, std::string path)
+      : Input(state, std::move(path)), object_(object) {}
+
+  bool Str(Name name, std::string* out, bool required) override {
+    simdjson::dom::element element;
+    if (!Lookup(name, &element)) return required ? Missing(name, name.json) : true;
+    std::string_view value;
+    if (element.get_string().get(value) != simdjson::SUCCESS) return WrongType(name, "a string");
+    out->assign(value.data(), value.size());
+    return true;
+  }
+
+  bool Str(Name name, std::optional<std::string>* out) override {
+    std::string value;
+    simdjson::dom::element element;
+    if (!Lookup(name, &element)) return true;
+    if (!Str(name, &value, false)) return false;
+    *out = std::move(value);
+    return true;
+  }
+
+  bool Int(Name name, std::optional<int>* out, bool required) override {
+    simdjson::dom::element element;
+    if (!Lookup(name, &element)) return required ? Missing(name, name.json) : true;
+    int64_t value = 0;
+    bool ok = false;
+    if (element.is_int64()) {
+      ok = element.get_int64().get(value) == simdjson::SUCCESS;
+    } else if (element.is_double()) {
+      double d = 0;
+      ok = element.get_double().get(d) == simdjson::SUCCESS && std::isfinite(d) &&
+           d == std::floor(d) && std::fabs(d) < 1e15;
+      if (ok) value = static_cast<int64_t>(d);  // Only in range: the cast is UB outside.
+    } else if (element.is_string() && model().query_compatible) {
+      std::string_view text;
+      ok = element.get_string().get(text) == simdjson::SUCCESS &&
+           absl::SimpleAtoi(Absl(text), &value);
+    }
+    if (ok && (value < INT_MIN || value > INT_MAX) && model().query_compatible) {
+      return Fail(ErrorFor(model().invalid_value,
+                           absl::StrCat("Value ", value, " for parameter ", Absl(name.json),
+                                        " is invalid. Reason: Must be a 32-bit integer.")));
+    }
+    if (!ok || value < INT_MIN || value > INT_MAX) return WrongType(name, "a 32-bit integer");
+    *out = static_cast<int>(value);
+    return true;
+  }
+
+  bool Bool(Name name, bool* out) override {
+    simdjson::dom::element element;
+    if (!Lookup(name, &element)) return true;
+    if (element.get_bool().get(*out) != simdjson::SUCCESS) return WrongType(name, "a boolean");
+    return true;
+  }
+
+  bool Time(Name name, std::optional<absl::Time>* out, bool required) override {
+    simdjson::dom::element element;
+    if (!Lookup(name, &element)) return required ? Missing(name, name.json) : true;
+    absl::Time time;
+    double seconds = 0;
+    std::string_view text;
+    bool ok = element.is_number() ? element.get_double().get(seconds) == simdjson::SUCCESS &&
+                                        TimestampFromSeconds(seconds, &time)
+                                  : element.get_string().get(text) == simdjson::SUCCESS &&
+                                        ParseTimestamp(text, &time);
+    if (!ok) return WrongType(name, "a timestamp");
+    *out = time;
+    return true;
+  }
+
+  bool StrList(Name name, std::vector<std::string>* out, bool required) override {
+    simdjson::dom::array array;
+    if (!Get(name, "a list of strings", required, &array)) return !failed();
+    for (simdjson::dom::element item : array) {
+      std::string_view value;
+      if (item.get_string().get(value) != simdjson::SUCCESS) {
+        return WrongType(name, "a list of strings");
+      }
+      out->emplace_back(value);
+    }
+    return true;
+  }
+
+  bool StrMap(Name name, MapNames, std::map<std::string, std::string>* out,
+              bool required) override {
+    simdjson::dom::object map;
+    if (!Get(name, "a map of strings", required, &map)) return !failed();
+    for (simdjson::dom::key_value_pair field : map) {
+      std::string_view value;
+      if (field.value.get_string().get(value) != simdjson::SUCCESS) {
+        return WrongType(name, "a map of strings");
+      }
+      (*out)[std::string(field.key)] = std::string(value);
+    }
+    return true;
+  }
+
+  bool Struct(Name name, absl::FunctionRef<bool(Input&)> decode, bool required) override {
+    simdjson::dom::object object;
+    if (!Get(name, "a structure", required, &object)) return !failed();
+    JsonInput member(state(), object, absl::StrCat(PathOf(name), "."));
+    return decode(member);
+  }
+
+  bool List(Name name, absl::FunctionRef<bool(Input&)> decode, bool required) override {
+    simdjson::dom::array array;
+    if (!Get(name, "a list of structures", required, &array)) return !failed();
+    int index = 0;
+    for (simdjson::dom::element item : array) {
+      ++index;
+      simdjson::dom::object object;
+      if (item.get_object().get(object) != simdjson::SUCCESS) {
+        return WrongType(name, "a list of structures");
+      }
+      JsonInput element(state(), object, absl::StrCat(PathOf(name), ".", index, ".member."));
+      if (!decode(element)) return false;
+    }
+    return true;
+  }
+
+  bool Map(Name name, MapNames,
+           absl::FunctionRef<bool(const std::string& key, Input&)> decode) override {
+    simdjson::dom::object map;
+    if (!Get(name, "a map of structures", false, &map)) return !failed();
+    for (simdjson::dom::key_value_pair field : map) {
+      simdjson::dom::object object;
+      if (field.value.get_object().get(object) != simdjson::SUCCESS) {
+        return WrongType(name, "a map of structures");
+      }
+      std::string key(field.key);
+      JsonInput value(state(), object, absl::StrCat(PathOf(name), ".", key, ".member."));
+      if (!decode(key, value)) return false;
+    }
+    return true;
+  }
+
+ private:
+  // Member `name`: false when absent or null.
+  bool Lookup(Name name, simdjson::dom::element* out) const {
+    if (object_.at_key(name.json).get(*out) != simdjson::SUCCESS) return false;
+    return !out->is_null();
+  }
+  bool WrongType(Name name, std::string_view expected) {
+    return Fail(SerializationError(
+        absl::StrCat("Member ", PathOf(name), " must be ", Absl(expected), ".")));
+  }
+  // Member `name` as an array or object: false when absent (an error when
+  // `required`) or of another type (an error).
+  template <typename T>
+  bool Get(Name name, std::string_view what, bool required, T* out) {
+    simdjson::dom::element element;
+    if (!Lookup(name, &element)) return required ? Missing(name, name.json) : false;
+    if (element.get<T>().get(*out) != simdjson::SUCCESS) return WrongType(name, what);
+    return true;
+  }
+
+  simdjson::dom::object object_;
+};
+
+// Writes members as JSON object members named name.json.
+class JsonOutput final : public Output {
+ public:
+  explicit JsonOutput(JsonWriter* writer) : w_(*writer) {}
+
+  void Str(Name name, std::string_view value) override {
+    Key(name);
+    WriteJsonString(w_, value);
+  }
+  void Int(Name name, int64_t value) override {
+    Key(name);
+    w_.Int64(value);
+  }
+  void Bool(Name name, bool value) override {
+    Key(name);
+    w_.Bool(value);
+  }
+  // Epoch seconds: an integer when whole, else with millisecond precision
+  // (what the SDKs parse back).
+  void Time(Name name, absl::Time value) override {
+    Key(name);
+    int64_t millis = absl::ToUnixMillis(value);
+    if (millis % 1000 == 0) {
+      w_.Int64(millis / 1000);
+    } else {
+      w_.Double(static_cast<double>(millis) / 1000.0);
+    }
+  }
+  void StrList(Name name, const std::vector<std::string>& values) override {
+    Key(name);
+    w_.StartArray();
+    for (const std::string& value : values) WriteJsonString(w_, value);
+    w_.EndArray();
+  }
+  void StrMap(Name name, MapNames, const std::map<std::string, std::string>& map) override {
+    Key(name);
+    w_.StartObject();
+    for (const auto& [key, value] : map) {
+      WriteJsonString(w_, key, /*key=*/true);
+      WriteJsonString(w_, value);
+    }
+    w_.EndObject();
+  }
+  void BeginStruct(Name name) override {
+    Key(name);
+    w_.StartObject();
+  }
+  void EndStruct() override { w_.EndObject(); }
+  void BeginList(Name name) override {
+    Key(name);
+    w_.StartArray();
+  }
+  void BeginElement() override { w_.StartObject(); }
+  void EndElement() override { w_.EndObject(); }
+  void EndList() override { w_.EndArray(); }
+  void BeginMap(Name name, MapNames) override { BeginStruct(name); }
+  void BeginEntry(std::string_view key) override {
+    WriteJsonString(w_, key, /*key=*/true);
+    w_.StartObject();
+  }
+  void EndEntry() override { w_.EndObject(); }
+  void EndMap() override { w_.EndObject(); }
+
+ private:
+  void Key(Name name) { WriteJsonString(w_, name.json, /*key=*/true); }
+
+  JsonWriter& w_;
+};
+
+class JsonExchange final : public Exchange {
+ public:
+  JsonExchange(HttpRequest request, std::string_view request_id, const ServiceModel& model,
+               Respond respond)
+      : Exchange(std::move(request), request_id, model, std::move(respond)), writer_(buffer_) {
+    simdjson::dom::object root;
+    if (ParseJsonBody(this->request().body, parser_, decode_state(), &root)) {
+      input_.emplace(decode_state(), root, "");
+    }
+  }
+  ~JsonExchange() override { ReplyIfUnanswered(); }
+
+  bool parsed() const { return input_.has_value(); }
+  Input& input() override { return *input_; }
+  Output& output() override {
+    if (!started_) {
+      started_ = true;
+      writer_.StartObject();
+    }
+    return output_;
+  }
+
+ private:
+  HttpResponse RenderResult() override {
+    output();
+    writer_.EndObject();
+    HttpResponse response;
+    response.content_type = std::string(model().json_content_type);
+    response.body.assign(buffer_.GetString(), buffer_.GetSize());
+    response.headers.emplace_back("x-amzn-RequestId", std::string(request_id()));
+    return response;
+  }
+  HttpResponse RenderError(const WireError& error) override {
+    return RenderJsonError(model(), request_id(), error);
+  }
+
+  simdjson::dom::parser parser_;
+  std::optional<JsonInput> input_;
+  rapidjson::StringBuffer buffer_;
+  JsonWriter writer_;
+  JsonOutput output_{&writer_};
+  bool started_ = false;
+};
+
+}  // namespace
+
+void WriteJsonString(JsonWriter& writer, std::string_view text, bool key) {
+  std::string repaired;
+  if (!simdjson::validate_utf8(text.data(), text.size())) {
+    base_internal::AppendUtf8Lossy(text, &repaired);
+    text = repaired;
+  }
+  const auto length = static_cast<rapidjson::SizeType>(text.size());
+  if (key) {
+    writer.Key(text.data(), length);
+  } else {
+    writer.String(text.data(), length);
+  }
+}
+
+std::unique_ptr<Input> MakeJsonInput(DecodeState* state, simdjson::dom::object object,
+                                     std::string path) {
+  return std::make_unique<JsonInput>(state, object, std::move(path));
+}
+
+std::unique_ptr<Output> MakeJsonOutput(JsonWriter* writer) {
+  return std::make_unique<JsonOutput>(writer);
+}
+
+bool ParseJsonBody(std::string_view body, simdjson::dom::parser& parser, DecodeState* state,
+                   simdjson::dom::object* root) {
+  if (body.empty()) body = "{}";
+  simdjson::dom::element element;
+  if (base_internal::ParseJson(parser, body, &element) != simdjson::SUCCESS) {
+    state->error = SerializationError("The request body is not valid JSON.");
+    return false;
+  }
+  if (element.get_object().get(*root) != simdjson::SUCCESS) {
+    state->error = SerializationError("The request body must be a JSON object.");
+    return false;
+  }
+  return true;
+}
+
+void ServeJson(const Api& api, HttpRequest request, std::string_view request_id,
+               std::string operation, Respond respond) {
+  auto exchange = std::make_unique<JsonExchange>(std::move(request), request_id, api.model(),
+                                                 std::move(respond));
+  if (!exchange->parsed()) return exchange->ReplyDecodeError();
+  api.Run(operation, std::move(exchange));
+}
+
+HttpResponse RenderJsonError(const ServiceModel& model, std::string_view request_id,
+                             const WireError& error) {
+  HttpResponse response;
+  response.status = error.http_status;
+  response.content_type = std::string(model.json_content_type);
+  rapidjson::StringBuffer buffer;
+  JsonWriter writer(buffer);
+  writer.StartObject();
+  writer.Key("__type");
+  WriteJsonString(writer, absl::StrCat(Absl(model.json_type_prefix), error.json_type));
+  writer.Key("message");
+  WriteJsonString(writer, error.message);
+  writer.EndObject();
+  response.body.assign(buffer.GetString(), buffer.GetSize());
+  response.headers.emplace_back("x-amzn-RequestId", std::string(request_id));
+  if (model.query_compatible) {
+    response.headers.emplace_back(
+        "x-amzn-query-error",
+        absl::StrCat(error.query_code, ";", error.fault == Fault::kSender ? "Sender" : "Receiver"));
+  }
+  return response;
+}
+
+}  // namespace wharf::wire

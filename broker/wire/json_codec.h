@@ -1,0 +1,63 @@
+// The AWS JSON 1.0 / 1.1 protocols (SQS, EventBridge): "POST /",
+// "X-Amz-Target: <Prefix>.<Operation>", a JSON body with the model's member
+// names (absent or empty: no members), answered with a JSON object of the
+// output shape (timestamps as epoch seconds). Errors are
+// {"__type":"<prefix><Shape>","message":..} with the HTTP status of
+// wharf/errors.h, plus "x-amzn-query-error: <QueryCode>;Sender" for
+// awsQuery-compatible services (SQS).
+//
+// Decoding errors: a body that is not a JSON object, is nested deeper than
+// base_internal::kMaxJsonDepth, or has a member of the wrong type is a
+// SerializationException ("Member entries.1.member.detail must be a
+// string."); a missing required member is the service's missing-member
+// error. Every string written is valid UTF-8 (malformed bytes, which only
+// query-protocol input can bring in, become U+FFFD).
+//
+// Thread safety: the functions are thread-safe.
+
+#ifndef WHARF_BROKER_WIRE_JSON_CODEC_H_
+#define WHARF_BROKER_WIRE_JSON_CODEC_H_
+
+#include <simdjson.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "broker/wire/codec.h"
+#include "broker/wire/http_message.h"
+#include "rapidjson/stringbuffer.h"
+#include "rapidjson/writer.h"
+
+namespace wharf::wire {
+
+// Runs `operation` (which api Has) with the JSON body of `request`.
+void ServeJson(const Api& api, HttpRequest request, std::string_view request_id,
+               std::string operation, Respond respond);
+
+// An error in the JSON protocol of `model`.
+HttpResponse RenderJsonError(const ServiceModel& model, std::string_view request_id,
+                             const WireError& error);
+
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+
+// Writes `text` as a JSON string (or key): as is when it is valid UTF-8, else
+// with each malformed sequence replaced by U+FFFD.
+void WriteJsonString(JsonWriter& writer, std::string_view text, bool key = false);
+
+// The JSON request reader and result writer, for codecs that carry JSON
+// bodies (JSON 1.x, REST-JSON). A JsonInput reads the members of `object`;
+// `path` prefixes the members' paths in error messages.
+std::unique_ptr<Input> MakeJsonInput(DecodeState* state, simdjson::dom::object object,
+                                     std::string path);
+std::unique_ptr<Output> MakeJsonOutput(JsonWriter* writer);
+
+// Parses a request body (empty: "{}") as the root object of a JsonInput;
+// false, with a SerializationException recorded in `state`, when it is not
+// one.
+bool ParseJsonBody(std::string_view body, simdjson::dom::parser& parser, DecodeState* state,
+                   simdjson::dom::object* root);
+
+}  // namespace wharf::wire
+
+#endif  // WHARF_BROKER_WIRE_JSON_CODEC_H_
