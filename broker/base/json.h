@@ -110,8 +110,9 @@ inline simdjson::error_code ParseJson(simdjson::dom::parser& parser, std::string
         parser.allocate(std::max(text.size(), parser.capacity()), max_depth);
     if (error != simdjson::SUCCESS) return error;
   }
-  // simdjson reads (but does not dereference) a null pointer for "".
-  const char* data = text.data() == nullptr ? "" : text.data();
+  // simdjson copies its input with memcpy, which must not get a null pointer
+  // even for 0 bytes.
+  const char* data = text.empty() ? "" : text.data();
   return parser.parse(data, text.size()).get(*root);
 }
 

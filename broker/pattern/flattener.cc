@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/strings/numbers.h"
+#include "broker/base/json.h"
 
 namespace wharf::pattern_internal {
 namespace {
@@ -104,7 +105,7 @@ void AddStringLeaf(uint32_t path_id, std::string_view text, MatchScratch* m) {
 
 void AddArrayAttribute(uint32_t path_id, std::string_view value, MatchScratch* m) {
   element root;
-  if (m->array_parser.parse(NonNullData(value), value.size()).get(root) != simdjson::SUCCESS ||
+  if (base_internal::ParseJson(m->array_parser, value, &root) != simdjson::SUCCESS ||
       root.type() != element_type::ARRAY) {
     AddStringLeaf(path_id, value, m);
     return;

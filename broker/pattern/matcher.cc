@@ -11,6 +11,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
+#include "broker/base/json.h"
 #include "broker/base/mutex.h"
 #include "broker/base/status_macros.h"
 #include "broker/pattern/automaton.h"
@@ -102,8 +103,7 @@ class MatcherImpl final : public Matcher {
     ScratchLease lease(this);
     MatchScratch* m = lease.get();
     simdjson::dom::element root;
-    simdjson::error_code err =
-        m->parser.parse(pattern_internal::NonNullData(event_json), event_json.size()).get(root);
+    simdjson::error_code err = base_internal::ParseJson(m->parser, event_json, &root);
     if (err != simdjson::SUCCESS) {
       ErrorCode code = options_.dialect == PatternDialect::kEventBridge
                            ? ErrorCode::kEventsValidation

@@ -6,6 +6,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "broker/base/json.h"
 #include "broker/base/status_macros.h"
 #include "simdjson.h"
 #include "wharf/errors.h"
@@ -118,7 +119,7 @@ class Parser {
   absl::StatusOr<ParsedPattern> Parse(std::string_view json) {
     simdjson::dom::parser parser;
     element root;
-    simdjson::error_code err = parser.parse(NonNullData(json), json.size()).get(root);
+    simdjson::error_code err = base_internal::ParseJson(parser, json, &root);
     if (err != simdjson::SUCCESS) {
       if (sns_)
         return Fail(absl::StrCat("failed to parse JSON. ", AV(simdjson::error_message(err))));

@@ -16,10 +16,6 @@
 
 namespace wharf::pattern_internal {
 
-// The pointer to hand simdjson for `text`: never null, since simdjson copies
-// its input with memcpy, which must not get a null pointer even for 0 bytes.
-inline const char* NonNullData(std::string_view text) { return text.empty() ? "" : text.data(); }
-
 // ---- Numbers ----------------------------------------------------------------
 // Numbers compare as decimals scaled by 10^6 (EventBridge: 6 decimal places)
 // so 0.1 + 0.2 style float drift never decides a match. Values with

@@ -12,8 +12,10 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "broker/base/ids.h"
+#include "broker/base/json.h"
 #include "broker/base/mutex.h"
 #include "broker/base/status_macros.h"
+#include "broker/base/text.h"
 #include "broker/bus/event_envelope.h"
 #include "broker/bus/schedule_expression.h"
 #include "rapidjson/document.h"
@@ -150,6 +152,17 @@ DeliveryOutcome FromStatus(const absl::Status& status, bool retryable) {
   std::string message(status.message());
   return retryable ? DeliveryOutcome::Retryable(std::move(name), std::move(message))
                    : DeliveryOutcome::Permanent(std::move(name), std::move(message));
+}
+
+// The first text field of `e` holding characters events cannot carry to SQS
+// (outside XML's character set, spec/sqs.md §4), or "".
+std::string_view InvalidTextField(const events::PutEventsRequestEntry& e) {
+  if (!base_internal::IsXmlText(e.source)) return "Source";
+  if (!base_internal::IsXmlText(e.detail_type)) return "DetailType";
+  for (const std::string& resource : e.resources) {
+    if (!base_internal::IsXmlText(resource)) return "Resources";
+  }
+  return "";
 }
 
 }  // namespace
@@ -431,12 +444,18 @@ absl::StatusOr<events::PutEventsResult> EventsService::PutEvents(
            "500.");
       continue;
     }
+    if (std::string field(InvalidTextField(e)); !field.empty()) {
+      fail("InvalidArgument", absl::StrCat("Parameter ", field, " is not valid. Reason: ", field,
+                                           " contains characters outside the allowed set."));
+      continue;
+    }
     if (!options_.limits.allow_aws_event_sources && absl::StartsWith(e.source, "aws.")) {
       fail("NotAuthorizedForSourceException", "Not authorized for the source.");
       continue;
     }
     std::string detail;
-    if (!bus_internal::CompactDetail(e.detail, &detail)) {
+    // The compact form holds what escapes decode to ("\uFFFE").
+    if (!bus_internal::CompactDetail(e.detail, &detail) || !base_internal::IsXmlText(detail)) {
       fail("MalformedDetail", "Detail is malformed.");
       continue;
     }
@@ -470,8 +489,7 @@ absl::StatusOr<events::TestEventPatternResult> EventsService::TestEventPattern(
     const events::TestEventPatternRequest& request) {
   WHARF_RETURN_IF_ERROR(ValidatePattern(PatternDialect::kEventBridge, request.event_pattern));
   rapidjson::Document event;
-  event.Parse(request.event.data(), request.event.size());
-  if (event.HasParseError() || !event.IsObject()) {
+  if (!base_internal::ParseJson(request.event, &event) || !event.IsObject()) {
     return Validation("Parameter Event is not valid.");
   }
   for (const char* field :

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "broker/base/json.h"
 #include "rapidjson/document.h"
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
@@ -45,9 +46,7 @@ bool HasSid(const Value& statement, std::string_view sid) {
 
 // Parses `document`; false when it is not a JSON object.
 bool Parse(std::string_view document, rapidjson::Document& doc) {
-  if (document.empty()) return false;
-  doc.Parse(document.data(), document.size());
-  return !doc.HasParseError() && doc.IsObject();
+  return base_internal::ParseJson(document, &doc) && doc.IsObject();
 }
 
 // The document's "Statement" as an array (converting a single statement

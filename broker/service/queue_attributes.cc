@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "broker/base/json.h"
 #include "rapidjson/document.h"
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
@@ -111,8 +112,7 @@ bool RedriveAllowPolicy::Allows(std::string_view source_arn) const {
 absl::StatusOr<std::optional<RedrivePolicy>> ParseRedrivePolicy(std::string_view json) {
   if (json.empty()) return std::optional<RedrivePolicy>();
   rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
-  if (doc.HasParseError() || !doc.IsObject()) {
+  if (!base_internal::ParseJson(json, &doc) || !doc.IsObject()) {
     return RedriveError(json, "Redrive policy is not a valid JSON map.");
   }
   auto target = doc.FindMember("deadLetterTargetArn");
@@ -165,8 +165,7 @@ std::string RenderRedrivePolicy(const RedrivePolicy& policy) {
 absl::StatusOr<std::optional<RedriveAllowPolicy>> ParseRedriveAllowPolicy(std::string_view json) {
   if (json.empty()) return std::optional<RedriveAllowPolicy>();
   rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
-  if (doc.HasParseError() || !doc.IsObject()) {
+  if (!base_internal::ParseJson(json, &doc) || !doc.IsObject()) {
     return RedriveAllowError(json, "Redrive allow policy is not a valid JSON map.");
   }
   RedriveAllowPolicy policy;
@@ -302,8 +301,7 @@ absl::Status ApplyAttributes(const AttributeMap& attributes, bool creating,
         continue;
       }
       rapidjson::Document doc;
-      doc.Parse(value.data(), value.size());
-      if (doc.HasParseError() || !doc.IsObject()) {
+      if (!base_internal::ParseJson(value, &doc) || !doc.IsObject()) {
         return InvalidValue(name, "Policy must be a valid JSON document.");
       }
       settings.policy = value;

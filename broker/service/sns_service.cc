@@ -16,7 +16,9 @@
 #include "absl/strings/str_split.h"
 #include "broker/base/digests.h"
 #include "broker/base/ids.h"
+#include "broker/base/json.h"
 #include "broker/base/status_macros.h"
+#include "broker/base/text.h"
 #include "broker/service/permission_policy.h"
 #include "rapidjson/document.h"
 #include "wharf/errors.h"
@@ -161,8 +163,9 @@ absl::Status ApplyTopicAttribute(const std::string& name, const std::string& val
     if (!parsed.ok()) return InvalidParameter(std::string(parsed.status().message()));
   } else if (name == "Policy" && !value.empty()) {
     rapidjson::Document doc;
-    doc.Parse(value.data(), value.size());
-    if (doc.HasParseError() || !doc.IsObject()) return invalid("failed to parse JSON");
+    if (!base_internal::ParseJson(value, &doc) || !doc.IsObject()) {
+      return invalid("failed to parse JSON");
+    }
   } else if (absl::EndsWith(name, "SuccessFeedbackSampleRate")) {
     int rate = 0;
     if (!absl::SimpleAtoi(value, &rate) || rate < 0 || rate > 100) {
@@ -276,8 +279,7 @@ absl::Status ParseSubscriptionSettings(const SubscriptionContext& ctx,
   }
   if (auto it = attrs.find("RedrivePolicy"); it != attrs.end() && !it->second.empty()) {
     rapidjson::Document doc;
-    doc.Parse(it->second.data(), it->second.size());
-    if (doc.HasParseError() || !doc.IsObject()) {
+    if (!base_internal::ParseJson(it->second, &doc) || !doc.IsObject()) {
       return InvalidParameter("RedrivePolicy: failed to parse JSON.");
     }
     auto target = doc.FindMember("deadLetterTargetArn");
@@ -331,8 +333,7 @@ std::string RenderRetryPolicy(const topic_internal::RetryPolicy& p) {
 
 bool IsValidStringArray(std::string_view value) {
   rapidjson::Document doc;
-  doc.Parse(value.data(), value.size());
-  if (doc.HasParseError() || !doc.IsArray()) return false;
+  if (!base_internal::ParseJson(value, &doc) || !doc.IsArray()) return false;
   for (const auto& v : doc.GetArray()) {
     if (v.IsArray() || v.IsObject()) return false;
   }
@@ -409,6 +410,11 @@ absl::Status ValidateMessageAttributes(const sns::MessageAttributeMap& attribute
           "' must contain non-empty message attribute value for message attribute type '", base_str,
           "'."));
     }
+    if (!base_internal::IsXmlText(value.data_type) ||
+        !base_internal::IsXmlText(value.string_value)) {
+      return ParameterValueInvalid(
+          absl::StrCat("The message attribute '", name, "' contains invalid characters."));
+    }
     if (base == "Number") {
       double d;
       if (!absl::SimpleAtod(value.string_value, &d) ||
@@ -424,6 +430,12 @@ absl::Status ValidateMessageAttributes(const sns::MessageAttributeMap& attribute
     }
   }
   return absl::OkStatus();
+}
+
+absl::Status InvalidMessageCharacters() {
+  return InvalidParameter(
+      "Invalid parameter: Message Reason: Message contains characters outside the allowed set "
+      "(#x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF)");
 }
 
 size_t MessageBytes(std::string_view message, const sns::MessageAttributeMap& attributes) {
@@ -443,8 +455,7 @@ struct StructuredTexts {
 
 absl::StatusOr<StructuredTexts> ParseMessageStructure(std::string_view message) {
   rapidjson::Document doc;
-  doc.Parse(message.data(), message.size());
-  if (doc.HasParseError() || !doc.IsObject()) {
+  if (!base_internal::ParseJson(message, &doc) || !doc.IsObject()) {
     return InvalidParameter(
         "Invalid parameter: Message Structure - JSON message body failed to parse");
   }
@@ -900,6 +911,8 @@ absl::Status SnsService::SetSubscriptionAttributes(
 absl::StatusOr<std::shared_ptr<const PublishedMessage>> SnsService::MakeMessage(
     const TopicSettings& topic, const PublishInput& in) const {
   if (in.message.empty()) return InvalidParameter("Invalid parameter: Empty message");
+  // SNS delivers to SQS, whose text is XML's (spec/sqs.md §4).
+  if (!base_internal::IsXmlText(in.message)) return InvalidMessageCharacters();
   if (in.subject.has_value() && !IsValidSubject(*in.subject)) {
     return InvalidParameter("Invalid parameter: Subject");
   }
@@ -931,6 +944,10 @@ absl::StatusOr<std::shared_ptr<const PublishedMessage>> SnsService::MakeMessage(
   auto message = std::make_shared<PublishedMessage>();
   if (in.message_structure == "json") {
     WHARF_ASSIGN_OR_RETURN(StructuredTexts texts, ParseMessageStructure(in.message));
+    // JSON escapes ("\u0001") decode to characters the message may not hold.
+    if (!base_internal::IsXmlText(texts.sqs) || !base_internal::IsXmlText(texts.lambda)) {
+      return InvalidMessageCharacters();
+    }
     message->sqs_text = std::move(texts.sqs);
     message->lambda_text = std::move(texts.lambda);
   } else if (!in.message_structure.empty()) {

@@ -16,6 +16,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
+#include "broker/base/json.h"
 #include "simdjson.h"
 #include "wharf/pattern.h"
 
@@ -141,7 +142,7 @@ int main(int argc, char** argv) {
     simdjson::dom::element line;
     std::string_view id;
     simdjson::dom::element pattern;
-    if (parser.parse(pattern_lines[i]).get(line) != simdjson::SUCCESS ||
+    if (wharf::base_internal::ParseJson(parser, pattern_lines[i], &line) != simdjson::SUCCESS ||
         line["id"].get(id) != simdjson::SUCCESS ||
         line["pattern"].get(pattern) != simdjson::SUCCESS) {
       std::cerr << args.patterns << ":" << i + 1 << ": expected {\"id\": ..., \"pattern\": ...}\n";

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "broker/base/json.h"
 #include "rapidjson/document.h"
 
 namespace wharf::topic_internal {
@@ -72,8 +73,9 @@ absl::StatusOr<int> IntField(const rapidjson::Value& obj, const char* name, int 
 absl::StatusOr<RetryPolicy> ParseDeliveryPolicy(std::string_view json,
                                                 const RetryPolicy& fallback) {
   rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
-  if (doc.HasParseError() || !doc.IsObject()) return Invalid("failed to parse JSON");
+  if (!base_internal::ParseJson(json, &doc) || !doc.IsObject()) {
+    return Invalid("failed to parse JSON");
+  }
   auto healthy = doc.FindMember("healthyRetryPolicy");
   if (healthy == doc.MemberEnd()) return fallback;
   const rapidjson::Value& h = healthy->value;
