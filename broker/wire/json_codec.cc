@@ -339,6 +339,30 @@ void ServeJson(const Api& api, HttpRequest request, std::string_view request_id,
   api.Run(operation, std::move(exchange));
 }
 
+absl::StatusOr<std::string> CallOperation(const Api& api, std::string_view operation,
+                                          std::string input) {
+  if (!api.Has(operation)) {
+    return absl::InvalidArgumentError(UnknownOperationError("action", operation).message);
+  }
+  // Shared with the respond, which might outlive this call.
+  auto answer = std::make_shared<std::optional<HttpResponse>>();
+  HttpRequest request;
+  request.method = "POST";
+  request.body = std::move(input);
+  ServeJson(api, std::move(request), "local", std::string(operation),
+            [answer](HttpResponse response) { *answer = std::move(response); });
+  if (!answer->has_value()) {
+    return absl::FailedPreconditionError(absl::StrCat(Absl(operation), " does not answer at once"));
+  }
+  HttpResponse& response = **answer;
+  if (response.status == 200) return std::move(response.body);
+  rapidjson::Document error;
+  base_internal::ParseJson(response.body, &error);
+  const bool has_message =
+      error.IsObject() && error.HasMember("message") && error["message"].IsString();
+  return absl::InvalidArgumentError(has_message ? error["message"].GetString() : response.body);
+}
+
 HttpResponse RenderJsonError(const ServiceModel& model, std::string_view request_id,
                              const WireError& error) {
   HttpResponse response;

@@ -24,6 +24,7 @@
 #include <string>
 #include <string_view>
 
+#include "absl/status/statusor.h"
 #include "broker/wire/codec.h"
 #include "broker/wire/http_message.h"
 #include "rapidjson/stringbuffer.h"
@@ -51,6 +52,14 @@ void WriteJsonString(JsonWriter& writer, std::string_view text, bool key = false
 std::unique_ptr<Input> MakeJsonInput(DecodeState* state, simdjson::dom::object object,
                                      std::string path);
 std::unique_ptr<Output> MakeJsonOutput(JsonWriter* writer);
+
+// Runs `operation` of `api` in process, with `input` (a JSON object of its
+// members) decoded as the JSON protocol decodes a body: the JSON object of
+// the result, or the AWS error as InvalidArgument with the AWS message. For
+// configuration files and tools; an operation that would answer later (a
+// long poll) is FailedPrecondition.
+absl::StatusOr<std::string> CallOperation(const Api& api, std::string_view operation,
+                                          std::string input);
 
 // Parses a request body (empty: "{}") as the root object of a JsonInput;
 // false, with a SerializationException recorded in `state`, when it is not
