@@ -125,7 +125,6 @@ class Input {
   bool Missing(Name name, std::string_view protocol_name);
   const ServiceModel& model() const { return state_->model; }
   DecodeState* state() const { return state_; }
-  const std::string& path() const { return path_; }
 
  private:
   DecodeState* state_;

@@ -118,6 +118,17 @@ class HostileInputTest : public ::testing::Test {
             .message = Between(response.body, "<Message>", "</Message>")};
   }
 
+  // A rule delivering the detail of events from source "s" to the inbox.
+  void RouteDetailsToInbox() {
+    ASSERT_OK(
+        broker_->events().PutRule({.name = "r", .event_pattern = R"({"source":["s"]})"}).status());
+    ASSERT_OK(
+        broker_->events()
+            .PutTargets(
+                {.rule = "r", .targets = {{.id = "t", .arn = kQueueArn, .input_path = "$.detail"}}})
+            .status());
+  }
+
   std::string QueueUrlMember() const {
     return R"("QueueUrl":"http://127.0.0.1:4566/000000000000/inbox")";
   }
@@ -344,12 +355,7 @@ TEST_F(HostileInputTest, EventsInputTransformerTemplate) {
 }
 
 TEST_F(HostileInputTest, EventsDetailAtTheDepthLimitIsDeliveredIntact) {
-  ASSERT_OK(
-      broker_->events().PutRule({.name = "r", .event_pattern = R"({"source":["s"]})"}).status());
-  ASSERT_OK(broker_->events()
-                .PutTargets({.rule = "r",
-                             .targets = {{.id = "t", .arn = kQueueArn, .input_path = "$.detail"}}})
-                .status());
+  RouteDetailsToInbox();
   // Detail may nest 1,000 levels: the object and 999 arrays.
   const std::string detail = R"({"a":)" + Nested(999) + "}";
   wire::HttpResponse response =
@@ -507,12 +513,7 @@ TEST_F(HostileInputTest, XmlReceiveKeepsMd5OfBodyForSnsAndEventsDeliveries) {
                 .status());
   const std::string text = "line\r\n<&>\"\t Z\xC3\xBCrich \xF0\x9F\x98\x80 \xEF\xBF\xBD";
   ASSERT_EQ(Sns({{"Action", "Publish"}, {"TopicArn", kTopicArn}, {"Message", text}}).status, 200);
-  ASSERT_OK(
-      broker_->events().PutRule({.name = "r", .event_pattern = R"({"source":["s"]})"}).status());
-  ASSERT_OK(broker_->events()
-                .PutTargets({.rule = "r",
-                             .targets = {{.id = "t", .arn = kQueueArn, .input_path = "$.detail"}}})
-                .status());
+  RouteDetailsToInbox();
   ASSERT_EQ(Events("PutEvents", R"("Entries":[{"Source":"s","DetailType":"t",)"
                                 R"("Detail":"{\"k\":\"\\u0001\\u2028\u00fc\"}"}])")
                 .status,
