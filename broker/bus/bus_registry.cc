@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "broker/base/aws_errors.h"
 #include "broker/base/ids.h"
 #include "broker/bus/event_envelope.h"
 #include "wharf/errors.h"
@@ -23,18 +24,12 @@ constexpr int kMaxHops = 5;
 
 absl::string_view Sv(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
-absl::Status LimitExceeded() {
-  return MakeError(ErrorCode::kEventsLimitExceeded,
-                   "The requested resource exceeds the maximum number allowed.");
-}
-absl::Status ArchiveNotFound(std::string_view name) {
-  return MakeError(ErrorCode::kEventsResourceNotFound,
-                   absl::StrCat("Archive ", Sv(name), " does not exist."));
-}
-absl::Status ReplayNotFound(std::string_view name) {
-  return MakeError(ErrorCode::kEventsResourceNotFound,
-                   absl::StrCat("Replay ", Sv(name), " does not exist."));
-}
+using base_internal::ArchiveNotFoundError;
+using base_internal::EventBusNotFoundError;
+using base_internal::EventsAlreadyExistsError;
+using base_internal::EventsLimitExceededError;
+using base_internal::ReplayNotFoundError;
+using base_internal::RuleNotFoundError;
 
 // Backoff before retry number `retry` (1-based): 1 s, 2 s, 4 s, … capped.
 absl::Duration Backoff(int retry) {
@@ -77,15 +72,6 @@ std::string_view AfterLast(std::string_view s, char c) {
 }
 
 }  // namespace
-
-absl::Status BusNotFound(std::string_view name) {
-  return MakeError(ErrorCode::kEventsResourceNotFound,
-                   absl::StrCat("Event bus ", Sv(name), " does not exist."));
-}
-absl::Status RuleNotFound(std::string_view rule, std::string_view bus) {
-  return MakeError(ErrorCode::kEventsResourceNotFound,
-                   absl::StrCat("Rule ", Sv(rule), " does not exist on EventBus ", Sv(bus), "."));
-}
 
 // ---- Internal state ---------------------------------------------------------
 
@@ -248,13 +234,13 @@ absl::StatusOr<events::EventBus> BusRegistry::CreateBus(
   info.creation_time = clock_.Now();
   info.last_modified_time = info.creation_time;
   TagMap tags = ToTagMap(request.tags);
-  if (tags.size() > kMaxTagsPerResource) return LimitExceeded();
+  if (tags.size() > kMaxTagsPerResource) return EventsLimitExceededError();
   MutexLock lock(&mu_);
   if (buses_.count(request.name) > 0) {
-    return MakeError(ErrorCode::kEventsResourceAlreadyExists,
-                     absl::StrCat("Event bus ", request.name, " already exists."));
+    return EventsAlreadyExistsError("Event bus", request.name);
   }
-  if (static_cast<int>(buses_.size()) >= options_.limits.max_event_buses) return LimitExceeded();
+  if (static_cast<int>(buses_.size()) >= options_.limits.max_event_buses)
+    return EventsLimitExceededError();
   buses_.emplace(request.name, std::make_shared<Bus>(info, *std::move(matcher), std::move(tags)));
   return info;
 }
@@ -286,7 +272,7 @@ bool BusRegistry::BusExists(std::string_view name) { return FindBus(name).ok(); 
 absl::StatusOr<std::shared_ptr<BusRegistry::Bus>> BusRegistry::FindBus(std::string_view name) {
   ReaderMutexLock lock(&mu_);
   auto it = buses_.find(name);
-  if (it == buses_.end()) return BusNotFound(name);
+  if (it == buses_.end()) return EventBusNotFoundError(name);
   return it->second;
 }
 
@@ -489,7 +475,7 @@ absl::StatusOr<std::string> BusRegistry::PutRule(std::string_view bus_name, even
     if (it == b.rules.end() &&
         (static_cast<int>(b.rules.size()) >= options_.limits.max_rules_per_event_bus ||
          new_tags.size() > kMaxTagsPerResource)) {
-      return LimitExceeded();
+      return EventsLimitExceededError();
     }
     if (entry->enabled && !rule.event_pattern.empty()) {
       absl::Status added = b.matcher->Add(rule.name, rule.event_pattern);
@@ -532,7 +518,7 @@ absl::StatusOr<events::Rule> BusRegistry::DescribeRule(std::string_view bus_name
   if (!bus.ok()) return bus.status();
   ReaderMutexLock lock(&(*bus)->mu);
   auto it = (*bus)->rules.find(name);
-  if (it == (*bus)->rules.end()) return RuleNotFound(name, bus_name);
+  if (it == (*bus)->rules.end()) return RuleNotFoundError(name, bus_name);
   return it->second->rule;
 }
 
@@ -558,7 +544,7 @@ absl::Status BusRegistry::SetRuleEnabled(std::string_view bus_name, std::string_
   {
     MutexLock lock(&b.mu);
     auto it = b.rules.find(name);
-    if (it == b.rules.end()) return RuleNotFound(name, bus_name);
+    if (it == b.rules.end()) return RuleNotFoundError(name, bus_name);
     entry = std::make_shared<RuleEntry>(*it->second);
     entry->enabled = enabled;
     entry->rule.state = enabled ? "ENABLED" : "DISABLED";
@@ -615,7 +601,7 @@ absl::Status BusRegistry::PutTargets(std::string_view bus_name, std::string_view
   Bus& b = **bus;
   MutexLock lock(&b.mu);
   auto it = b.rules.find(rule);
-  if (it == b.rules.end()) return RuleNotFound(rule, bus_name);
+  if (it == b.rules.end()) return RuleNotFoundError(rule, bus_name);
   auto entry = std::make_shared<RuleEntry>(*it->second);
   for (auto& t : made) {
     auto pos = std::find_if(entry->targets.begin(), entry->targets.end(),
@@ -626,7 +612,7 @@ absl::Status BusRegistry::PutTargets(std::string_view bus_name, std::string_view
       entry->targets.push_back(std::move(t));
     }
   }
-  if (entry->targets.size() > 5) return LimitExceeded();
+  if (entry->targets.size() > 5) return EventsLimitExceededError();
   std::sort(entry->targets.begin(), entry->targets.end(),
             [](const auto& a, const auto& b) { return a->target.id < b->target.id; });
   it->second = entry;
@@ -640,7 +626,7 @@ absl::Status BusRegistry::RemoveTargets(std::string_view bus_name, std::string_v
   Bus& b = **bus;
   MutexLock lock(&b.mu);
   auto it = b.rules.find(rule);
-  if (it == b.rules.end()) return RuleNotFound(rule, bus_name);
+  if (it == b.rules.end()) return RuleNotFoundError(rule, bus_name);
   auto entry = std::make_shared<RuleEntry>(*it->second);
   std::erase_if(entry->targets, [&](const auto& t) {
     return std::find(ids.begin(), ids.end(), t->target.id) != ids.end();
@@ -655,7 +641,7 @@ absl::StatusOr<std::vector<events::Target>> BusRegistry::ListTargets(std::string
   if (!bus.ok()) return bus.status();
   ReaderMutexLock lock(&(*bus)->mu);
   auto it = (*bus)->rules.find(rule);
-  if (it == (*bus)->rules.end()) return RuleNotFound(rule, bus_name);
+  if (it == (*bus)->rules.end()) return RuleNotFoundError(rule, bus_name);
   std::vector<events::Target> out;
   for (const auto& t : it->second->targets) out.push_back(t->target);
   return out;
@@ -688,11 +674,11 @@ absl::Status BusRegistry::TagResource(std::string_view bus_name, std::string_vie
   if (!bus.ok()) return bus.status();
   Bus& b = **bus;
   MutexLock lock(&b.mu);
-  if (rule.empty()) return MergeTags(tags, b.tags) ? absl::OkStatus() : LimitExceeded();
+  if (rule.empty()) return MergeTags(tags, b.tags) ? absl::OkStatus() : EventsLimitExceededError();
   auto it = b.rules.find(rule);
-  if (it == b.rules.end()) return RuleNotFound(rule, bus_name);
+  if (it == b.rules.end()) return RuleNotFoundError(rule, bus_name);
   auto entry = std::make_shared<RuleEntry>(*it->second);
-  if (!MergeTags(tags, entry->tags)) return LimitExceeded();
+  if (!MergeTags(tags, entry->tags)) return EventsLimitExceededError();
   it->second = std::move(entry);
   return absl::OkStatus();
 }
@@ -708,7 +694,7 @@ absl::Status BusRegistry::UntagResource(std::string_view bus_name, std::string_v
     return absl::OkStatus();
   }
   auto it = b.rules.find(rule);
-  if (it == b.rules.end()) return RuleNotFound(rule, bus_name);
+  if (it == b.rules.end()) return RuleNotFoundError(rule, bus_name);
   auto entry = std::make_shared<RuleEntry>(*it->second);
   for (const std::string& key : keys) entry->tags.erase(key);
   it->second = std::move(entry);
@@ -723,7 +709,7 @@ absl::StatusOr<std::vector<events::Tag>> BusRegistry::ListTags(std::string_view 
   ReaderMutexLock lock(&b.mu);
   if (rule.empty()) return FromTagMap(b.tags);
   auto it = b.rules.find(rule);
-  if (it == b.rules.end()) return RuleNotFound(rule, bus_name);
+  if (it == b.rules.end()) return RuleNotFoundError(rule, bus_name);
   return FromTagMap(it->second->tags);
 }
 
@@ -802,8 +788,7 @@ absl::StatusOr<events::CreateArchiveResult> BusRegistry::CreateArchive(
   {
     MutexLock lock(&mu_);
     if (archives_.count(request.archive_name) > 0) {
-      return MakeError(ErrorCode::kEventsResourceAlreadyExists,
-                       absl::StrCat("Archive ", request.archive_name, " already exists."));
+      return EventsAlreadyExistsError("Archive", request.archive_name);
     }
     archives_.emplace(request.archive_name, archive);
     MutexLock bus_lock(&(*bus)->mu);
@@ -822,7 +807,7 @@ absl::StatusOr<events::UpdateArchiveResult> BusRegistry::UpdateArchive(
   {
     ReaderMutexLock lock(&mu_);
     auto it = archives_.find(request.archive_name);
-    if (it == archives_.end()) return ArchiveNotFound(request.archive_name);
+    if (it == archives_.end()) return ArchiveNotFoundError(request.archive_name);
     archive = it->second;
   }
   std::unique_ptr<Matcher> matcher;
@@ -852,7 +837,7 @@ absl::StatusOr<events::Archive> BusRegistry::DescribeArchive(std::string_view na
   {
     ReaderMutexLock lock(&mu_);
     auto it = archives_.find(name);
-    if (it == archives_.end()) return ArchiveNotFound(name);
+    if (it == archives_.end()) return ArchiveNotFoundError(name);
     archive = it->second;
   }
   return archive->Describe(clock_.Now());
@@ -885,7 +870,7 @@ absl::Status BusRegistry::DeleteArchive(std::string_view name) {
   {
     MutexLock lock(&mu_);
     auto it = archives_.find(name);
-    if (it == archives_.end()) return ArchiveNotFound(name);
+    if (it == archives_.end()) return ArchiveNotFoundError(name);
     archive = it->second;
     archives_.erase(it);
     auto bus = buses_.find(archive->bus_name);
@@ -907,8 +892,7 @@ absl::StatusOr<events::StartReplayResult> BusRegistry::StartReplay(
   {
     MutexLock lock(&mu_);
     if (replays_.count(request.replay_name) > 0) {
-      return MakeError(ErrorCode::kEventsResourceAlreadyExists,
-                       absl::StrCat("Replay ", request.replay_name, " already exists."));
+      return EventsAlreadyExistsError("Replay", request.replay_name);
     }
     auto archive = archives_.find(archive_name);
     if (archive == archives_.end() || archive->second->arn != request.event_source_arn) {
@@ -927,9 +911,9 @@ absl::StatusOr<events::StartReplayResult> BusRegistry::StartReplay(
       const std::string& s = r->info.state;
       if (s == "STARTING" || s == "RUNNING" || s == "CANCELLING") ++active;
     }
-    if (active >= options_.limits.max_concurrent_replays) return LimitExceeded();
+    if (active >= options_.limits.max_concurrent_replays) return EventsLimitExceededError();
     auto bus = buses_.find(archive->second->bus_name);
-    if (bus == buses_.end()) return BusNotFound(archive->second->bus_name);
+    if (bus == buses_.end()) return EventBusNotFoundError(archive->second->bus_name);
     replay->archive = archive->second;
     replay->bus = bus->second;
     MutexLock replay_lock(&replay->mu);
@@ -1022,7 +1006,7 @@ absl::StatusOr<events::Replay> BusRegistry::DescribeReplay(std::string_view name
   {
     ReaderMutexLock lock(&mu_);
     auto it = replays_.find(name);
-    if (it == replays_.end()) return ReplayNotFound(name);
+    if (it == replays_.end()) return ReplayNotFoundError(name);
     replay = it->second;
   }
   MutexLock lock(&replay->mu);
@@ -1049,7 +1033,7 @@ absl::StatusOr<events::CancelReplayResult> BusRegistry::CancelReplay(std::string
   {
     ReaderMutexLock lock(&mu_);
     auto it = replays_.find(name);
-    if (it == replays_.end()) return ReplayNotFound(name);
+    if (it == replays_.end()) return ReplayNotFoundError(name);
     replay = it->second;
   }
   MutexLock lock(&replay->mu);

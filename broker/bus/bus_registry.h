@@ -133,11 +133,6 @@ struct BusStats {
   int64_t dropped = 0;  // Failed for good with no (working) dead-letter queue.
 };
 
-// ResourceNotFoundException "Event bus <bus> does not exist."
-absl::Status BusNotFound(std::string_view bus);
-// ResourceNotFoundException "Rule <rule> does not exist on EventBus <bus>."
-absl::Status RuleNotFound(std::string_view rule, std::string_view bus);
-
 class BusRegistry {
  public:
   struct Options {

@@ -11,6 +11,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
+#include "broker/base/aws_errors.h"
 #include "broker/base/json.h"
 #include "broker/base/mutex.h"
 #include "broker/base/status_macros.h"
@@ -67,8 +68,7 @@ class MatcherImpl final : public Matcher {
     if (it == patterns_.end()) {
       if (options_.max_patterns != 0 && patterns_.size() >= options_.max_patterns) {
         if (options_.dialect == PatternDialect::kEventBridge) {
-          return MakeError(ErrorCode::kEventsLimitExceeded,
-                           "The requested resource exceeds the maximum number allowed.");
+          return base_internal::EventsLimitExceededError();
         }
         return MakeError(ErrorCode::kSnsFilterPolicyLimitExceeded, "Filter policy limit exceeded.");
       }

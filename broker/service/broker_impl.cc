@@ -10,6 +10,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "broker/base/aws_errors.h"
 #include "broker/base/mutex.h"
 #include "broker/base/scheduler.h"
 #include "broker/service/events_service.h"
@@ -32,7 +33,7 @@ class SnsToSqs final : public topic_internal::QueueDeliverer {
   absl::Status DeliverToQueue(std::string_view queue_arn, queue_internal::SendArgs args) override {
     std::shared_ptr<service_internal::QueueImpl> queue = Find(queue_arn);
     if (queue == nullptr) {
-      return MakeError(ErrorCode::kQueueDoesNotExist, "The specified queue does not exist.");
+      return base_internal::QueueDoesNotExistError();
     }
     const queue_internal::Payload& p = *args.payload;
     static const sqs::MessageAttributeMap kNone;
@@ -46,7 +47,7 @@ class SnsToSqs final : public topic_internal::QueueDeliverer {
     }
     if (!queue->fifo()) args.delay = absl::Seconds(queue->delay_seconds());
     if (!queue->Place(std::move(args))) {
-      return MakeError(ErrorCode::kQueueDoesNotExist, "The specified queue does not exist.");
+      return base_internal::QueueDoesNotExistError();
     }
     return absl::OkStatus();
   }

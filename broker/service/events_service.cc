@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "broker/base/aws_errors.h"
 #include "broker/base/ids.h"
 #include "broker/base/json.h"
 #include "broker/base/mutex.h"
@@ -32,16 +33,8 @@ constexpr int kMaxPageSize = 100;
 
 absl::string_view Sv(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
-absl::Status Validation(std::string_view message) {
-  return MakeError(ErrorCode::kEventsValidation, message);
-}
-
-// The Coral-style message AWS returns for a constraint failure.
-absl::Status Constraint(std::string_view value, std::string_view path,
-                        std::string_view constraint) {
-  return Validation(absl::StrCat("1 validation error detected: Value '", Sv(value), "' at '",
-                                 Sv(path), "' failed to satisfy constraint: ", Sv(constraint)));
-}
+using base_internal::EventsConstraintError;
+using base_internal::EventsValidationError;
 
 bool IsNameChars(std::string_view s, bool allow_slash) {
   for (char c : s) {
@@ -58,32 +51,32 @@ bool IsNameChars(std::string_view s, bool allow_slash) {
 absl::Status CheckName(std::string_view value, std::string_view path, size_t max,
                        bool allow_slash = false) {
   if (value.empty()) {
-    return Constraint(value, path, "Member must have length greater than or equal to 1");
+    return EventsConstraintError(value, path, "Member must have length greater than or equal to 1");
   }
   if (value.size() > max) {
-    return Constraint(value, path,
-                      absl::StrCat("Member must have length less than or equal to ", max));
+    return EventsConstraintError(
+        value, path, absl::StrCat("Member must have length less than or equal to ", max));
   }
   if (!IsNameChars(value, allow_slash)) {
-    return Constraint(value, path,
-                      allow_slash
-                          ? "Member must satisfy regular expression pattern: [/\\.\\-_A-Za-z0-9]+"
-                          : "Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+");
+    return EventsConstraintError(
+        value, path,
+        allow_slash ? "Member must satisfy regular expression pattern: [/\\.\\-_A-Za-z0-9]+"
+                    : "Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+");
   }
   return absl::OkStatus();
 }
 
 absl::Status CheckMaxLength(std::string_view value, std::string_view path, size_t max) {
   if (value.size() <= max) return absl::OkStatus();
-  return Constraint(value, path,
-                    absl::StrCat("Member must have length less than or equal to ", max));
+  return EventsConstraintError(value, path,
+                               absl::StrCat("Member must have length less than or equal to ", max));
 }
 
 absl::Status CheckLimit(const std::optional<int>& limit) {
   if (!limit.has_value() || (*limit >= 1 && *limit <= kMaxPageSize)) return absl::OkStatus();
-  return Constraint(absl::StrCat(*limit), "limit",
-                    *limit < 1 ? "Member must have value greater than or equal to 1"
-                               : "Member must have value less than or equal to 100");
+  return EventsConstraintError(absl::StrCat(*limit), "limit",
+                               *limit < 1 ? "Member must have value greater than or equal to 1"
+                                          : "Member must have value less than or equal to 100");
 }
 
 // Pages `items` (sorted by `key`). The token is the key of the first item of
@@ -120,15 +113,16 @@ absl::Status CheckTags(const std::vector<events::Tag>& tags) {
     std::string path = absl::StrCat("tags.", i + 1, ".member.");
     const events::Tag& tag = tags[i];
     if (tag.key.empty()) {
-      return Constraint(tag.key, path + "key",
-                        "Member must have length greater than or equal to 1");
+      return EventsConstraintError(tag.key, path + "key",
+                                   "Member must have length greater than or equal to 1");
     }
     if (Utf8Chars(tag.key) > 128) {
-      return Constraint(tag.key, path + "key", "Member must have length less than or equal to 128");
+      return EventsConstraintError(tag.key, path + "key",
+                                   "Member must have length less than or equal to 128");
     }
     if (Utf8Chars(tag.value) > 256) {
-      return Constraint(tag.value, path + "value",
-                        "Member must have length less than or equal to 256");
+      return EventsConstraintError(tag.value, path + "value",
+                                   "Member must have length less than or equal to 256");
     }
   }
   return absl::OkStatus();
@@ -195,7 +189,7 @@ class EventsService::QueueAndTopicEndpoints final : public bus_internal::Endpoin
       if (GetErrorCode(sent.status()) == ErrorCode::kQueueDoesNotExist && pass == 0) continue;
       return FromStatus(sent.status(), IsRetryableSqsError(sent.status()));
     }
-    return DeliveryOutcome::Permanent("QueueDoesNotExist", "The specified queue does not exist.");
+    return FromStatus(base_internal::QueueDoesNotExistError(), false);
   }
 
   DeliveryOutcome PublishToTopic(std::string_view topic_arn, std::string_view message) override {
@@ -215,7 +209,7 @@ class EventsService::QueueAndTopicEndpoints final : public bus_internal::Endpoin
  private:
   absl::StatusOr<std::shared_ptr<sqs::Queue>> Open(std::string_view arn, bool refresh) {
     if (sqs_ == nullptr) {
-      return MakeError(ErrorCode::kQueueDoesNotExist, "The specified queue does not exist.");
+      return base_internal::QueueDoesNotExistError();
     }
     std::string key(arn);
     if (!refresh) {
@@ -226,7 +220,7 @@ class EventsService::QueueAndTopicEndpoints final : public bus_internal::Endpoin
     // arn:aws:sqs:<region>:<account>:<name>
     std::vector<std::string> parts = absl::StrSplit(key, ':');
     if (parts.size() != 6) {
-      return MakeError(ErrorCode::kQueueDoesNotExist, "The specified queue does not exist.");
+      return base_internal::QueueDoesNotExistError();
     }
     sqs::GetQueueUrlRequest lookup;
     lookup.queue_name = parts[5];
@@ -267,24 +261,27 @@ absl::StatusOr<std::string> EventsService::ResolveBus(const std::string& param,
                                                       const char* field) const {
   if (param.empty()) return std::string(kDefaultBus);
   if (param.size() > 1600) {
-    return Constraint(param, field, "Member must have length less than or equal to 1600");
+    return EventsConstraintError(param, field,
+                                 "Member must have length less than or equal to 1600");
   }
   std::string_view name = param;
   if (absl::StartsWith(param, "arn:")) {
     size_t slash = param.find(":event-bus/");
     if (!absl::StartsWith(param, "arn:aws") || slash == std::string::npos) {
-      return Constraint(param, field,
-                        "Member must satisfy regular expression pattern: "
-                        "(arn:aws[\\w-]*:events:[a-z]+-[a-z]+-[\\w-]+:[0-9]{12}:event-bus/)?"
-                        "[/\\.\\-_A-Za-z0-9]+");
+      return EventsConstraintError(
+          param, field,
+          "Member must satisfy regular expression pattern: "
+          "(arn:aws[\\w-]*:events:[a-z]+-[a-z]+-[\\w-]+:[0-9]{12}:event-bus/)?"
+          "[/\\.\\-_A-Za-z0-9]+");
     }
     name = std::string_view(param).substr(slash + 11);
   }
   if (name.empty() || !IsNameChars(name, true)) {
-    return Constraint(param, field,
-                      "Member must satisfy regular expression pattern: "
-                      "(arn:aws[\\w-]*:events:[a-z]+-[a-z]+-[\\w-]+:[0-9]{12}:event-bus/)?"
-                      "[/\\.\\-_A-Za-z0-9]+");
+    return EventsConstraintError(
+        param, field,
+        "Member must satisfy regular expression pattern: "
+        "(arn:aws[\\w-]*:events:[a-z]+-[a-z]+-[\\w-]+:[0-9]{12}:event-bus/)?"
+        "[/\\.\\-_A-Za-z0-9]+");
   }
   return std::string(name);
 }
@@ -292,10 +289,11 @@ absl::StatusOr<std::string> EventsService::ResolveBus(const std::string& param,
 absl::StatusOr<EventsService::TaggedResource> EventsService::ResolveTaggedResource(
     const std::string& arn) const {
   if (arn.empty()) {
-    return Constraint(arn, "resourceARN", "Member must have length greater than or equal to 1");
+    return EventsConstraintError(arn, "resourceARN",
+                                 "Member must have length greater than or equal to 1");
   }
   WHARF_RETURN_IF_ERROR(CheckMaxLength(arn, "resourceARN", 1600));
-  auto invalid = [] { return Validation("Parameter ResourceARN is not valid."); };
+  auto invalid = [] { return EventsValidationError("Parameter ResourceARN is not valid."); };
   // arn:<partition>:events:<region>:<account>:<resource>
   std::vector<absl::string_view> parts = absl::StrSplit(arn, absl::MaxSplits(':', 5));
   if (parts.size() != 6 || parts[0] != "arn" || !absl::StartsWith(parts[1], "aws") ||
@@ -309,7 +307,7 @@ absl::StatusOr<EventsService::TaggedResource> EventsService::ResolveTaggedResour
     resource.remove_prefix(10);
     if (resource.empty() || !IsNameChars(resource, /*allow_slash=*/true)) return invalid();
     out.bus = std::string(resource);
-    if (registry_->BusArn(out.bus) != arn) return bus_internal::BusNotFound(out.bus);
+    if (registry_->BusArn(out.bus) != arn) return base_internal::EventBusNotFoundError(out.bus);
     return out;
   }
   if (!absl::StartsWith(Sv(resource), "rule/")) return invalid();
@@ -324,7 +322,7 @@ absl::StatusOr<EventsService::TaggedResource> EventsService::ResolveTaggedResour
     return invalid();
   }
   if (registry_->RuleArn(out.bus, out.rule) != arn) {
-    return bus_internal::RuleNotFound(out.rule, out.bus);
+    return base_internal::RuleNotFoundError(out.rule, out.bus);
   }
   return out;
 }
@@ -335,8 +333,9 @@ absl::StatusOr<events::CreateEventBusResult> EventsService::CreateEventBus(
     const events::CreateEventBusRequest& request) {
   WHARF_RETURN_IF_ERROR(CheckName(request.name, "name", 256, /*allow_slash=*/true));
   if (request.name.find('/') != std::string::npos) {
-    return Validation(absl::StrCat("Event bus name ", request.name,
-                                   " is not valid. Custom event bus names cannot contain '/'."));
+    return EventsValidationError(
+        absl::StrCat("Event bus name ", request.name,
+                     " is not valid. Custom event bus names cannot contain '/'."));
   }
   WHARF_RETURN_IF_ERROR(CheckMaxLength(request.description, "description", 512));
   WHARF_RETURN_IF_ERROR(CheckTags(request.tags));
@@ -349,7 +348,7 @@ absl::StatusOr<events::CreateEventBusResult> EventsService::CreateEventBus(
 
 absl::Status EventsService::DeleteEventBus(const events::DeleteEventBusRequest& request) {
   WHARF_ASSIGN_OR_RETURN(std::string name, ResolveBus(request.name, "name"));
-  if (name == kDefaultBus) return Validation("Cannot delete event bus default.");
+  if (name == kDefaultBus) return EventsValidationError("Cannot delete event bus default.");
   return registry_->DeleteBus(name);
 }
 
@@ -375,7 +374,8 @@ absl::StatusOr<events::PutEventsResult> EventsService::PutEvents(
     const events::PutEventsRequest& request) {
   const auto& entries = request.entries;
   if (entries.empty()) {
-    return Constraint("[]", "entries", "Member must have length greater than or equal to 1");
+    return EventsConstraintError("[]", "entries",
+                                 "Member must have length greater than or equal to 1");
   }
   if (entries.size() > 10) {
     std::vector<std::string> dump;
@@ -383,13 +383,13 @@ absl::StatusOr<events::PutEventsResult> EventsService::PutEvents(
       dump.push_back(absl::StrCat("PutEventsRequestEntry(source=", e.source,
                                   ", detailType=", e.detail_type, ")"));
     }
-    return Constraint(absl::StrCat("[", absl::StrJoin(dump, ", "), "]"), "entries",
-                      "Member must have length less than or equal to 10");
+    return EventsConstraintError(absl::StrCat("[", absl::StrJoin(dump, ", "), "]"), "entries",
+                                 "Member must have length less than or equal to 10");
   }
   int64_t total = 0;
   for (const auto& e : entries) total += bus_internal::EntrySize(e);
   if (total > options_.limits.max_put_events_request_bytes) {
-    return Validation("Total size of the entries in the request is over the limit.");
+    return EventsValidationError("Total size of the entries in the request is over the limit.");
   }
   // Every bus must exist before any entry is delivered: an unknown bus fails
   // the whole request.
@@ -397,7 +397,7 @@ absl::StatusOr<events::PutEventsResult> EventsService::PutEvents(
   buses.reserve(entries.size());
   for (const auto& e : entries) {
     WHARF_ASSIGN_OR_RETURN(std::string bus, ResolveBus(e.event_bus_name, "eventBusName"));
-    if (!registry_->BusExists(bus)) return bus_internal::BusNotFound(bus);
+    if (!registry_->BusExists(bus)) return base_internal::EventBusNotFoundError(bus);
     buses.push_back(std::move(bus));
   }
 
@@ -490,17 +490,17 @@ absl::StatusOr<events::TestEventPatternResult> EventsService::TestEventPattern(
   WHARF_RETURN_IF_ERROR(ValidatePattern(PatternDialect::kEventBridge, request.event_pattern));
   rapidjson::Document event;
   if (!base_internal::ParseJson(request.event, &event) || !event.IsObject()) {
-    return Validation("Parameter Event is not valid.");
+    return EventsValidationError("Parameter Event is not valid.");
   }
   for (const char* field :
        {"id", "account", "source", "time", "region", "resources", "detail-type"}) {
-    if (!event.HasMember(field)) return Validation("Parameter Event is not valid.");
+    if (!event.HasMember(field)) return EventsValidationError("Parameter Event is not valid.");
   }
   WHARF_ASSIGN_OR_RETURN(std::unique_ptr<Matcher> matcher,
                          Matcher::Create(PatternDialect::kEventBridge));
   WHARF_RETURN_IF_ERROR(matcher->Add("pattern", request.event_pattern));
   auto matched = matcher->MatchJson(request.event);
-  if (!matched.ok()) return Validation("Parameter Event is not valid.");
+  if (!matched.ok()) return EventsValidationError("Parameter Event is not valid.");
   events::TestEventPatternResult result;
   result.result = !matched->empty();
   return result;
@@ -517,18 +517,20 @@ absl::StatusOr<events::PutRuleResult> EventsService::PutRule(
   WHARF_RETURN_IF_ERROR(CheckMaxLength(request.event_pattern, "eventPattern", 4096));
   if (!request.state.empty() && request.state != "ENABLED" && request.state != "DISABLED" &&
       request.state != "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS") {
-    return Constraint(request.state, "state",
-                      "Member must satisfy enum value set: [ENABLED, DISABLED, "
-                      "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS]");
+    return EventsConstraintError(request.state, "state",
+                                 "Member must satisfy enum value set: [ENABLED, DISABLED, "
+                                 "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS]");
   }
   WHARF_RETURN_IF_ERROR(CheckTags(request.tags));
   if (request.event_pattern.empty() && request.schedule_expression.empty()) {
-    return Validation("Parameter(s) EventPattern or ScheduleExpression must be specified.");
+    return EventsValidationError(
+        "Parameter(s) EventPattern or ScheduleExpression must be specified.");
   }
   std::optional<bus_internal::ScheduleExpression> schedule;
   if (!request.schedule_expression.empty()) {
     if (bus != kDefaultBus) {
-      return Validation("ScheduleExpression is supported only on the default event bus.");
+      return EventsValidationError(
+          "ScheduleExpression is supported only on the default event bus.");
     }
     WHARF_ASSIGN_OR_RETURN(schedule,
                            bus_internal::ScheduleExpression::Parse(request.schedule_expression));
@@ -600,17 +602,20 @@ absl::StatusOr<events::PutTargetsResult> EventsService::PutTargets(
   WHARF_RETURN_IF_ERROR(CheckName(request.rule, "rule", 64));
   WHARF_ASSIGN_OR_RETURN(std::string bus, ResolveBus(request.event_bus_name, "eventBusName"));
   if (request.targets.empty()) {
-    return Constraint("[]", "targets", "Member must have length greater than or equal to 1");
+    return EventsConstraintError("[]", "targets",
+                                 "Member must have length greater than or equal to 1");
   }
   if (request.targets.size() > 100) {
-    return Constraint("[...]", "targets", "Member must have length less than or equal to 100");
+    return EventsConstraintError("[...]", "targets",
+                                 "Member must have length less than or equal to 100");
   }
   for (size_t i = 0; i < request.targets.size(); ++i) {
     const events::Target& t = request.targets[i];
     std::string path = absl::StrCat("targets.", i + 1, ".member.");
     WHARF_RETURN_IF_ERROR(CheckName(t.id, path + "id", 64));
     if (t.arn.empty()) {
-      return Constraint(t.arn, path + "arn", "Member must have length greater than or equal to 1");
+      return EventsConstraintError(t.arn, path + "arn",
+                                   "Member must have length greater than or equal to 1");
     }
     WHARF_RETURN_IF_ERROR(CheckMaxLength(t.arn, path + "arn", 1600));
     if (t.sqs_parameters.has_value()) {
@@ -619,7 +624,7 @@ absl::StatusOr<events::PutTargetsResult> EventsService::PutTargets(
     }
     if (absl::StartsWith(t.arn, "arn:aws:sqs:") && absl::EndsWith(t.arn, ".fifo") &&
         (!t.sqs_parameters.has_value() || t.sqs_parameters->message_group_id.empty())) {
-      return Validation(
+      return EventsValidationError(
           absl::StrCat("Parameter(s) SqsParameters must be specified for target: ", t.id, "."));
     }
     if (t.retry_policy.has_value()) {
@@ -627,24 +632,26 @@ absl::StatusOr<events::PutTargetsResult> EventsService::PutTargets(
       if (p.maximum_retry_attempts.has_value()) {
         int v = *p.maximum_retry_attempts;
         if (v < 0 || v > 185) {
-          return Constraint(absl::StrCat(v), path + "retryPolicy.maximumRetryAttempts",
-                            v < 0 ? "Member must have value greater than or equal to 0"
-                                  : "Member must have value less than or equal to 185");
+          return EventsConstraintError(absl::StrCat(v), path + "retryPolicy.maximumRetryAttempts",
+                                       v < 0 ? "Member must have value greater than or equal to 0"
+                                             : "Member must have value less than or equal to 185");
         }
       }
       if (p.maximum_event_age_in_seconds.has_value()) {
         int v = *p.maximum_event_age_in_seconds;
         if (v < 60 || v > 86400) {
-          return Constraint(absl::StrCat(v), path + "retryPolicy.maximumEventAgeInSeconds",
-                            v < 60 ? "Member must have value greater than or equal to 60"
-                                   : "Member must have value less than or equal to 86400");
+          return EventsConstraintError(
+              absl::StrCat(v), path + "retryPolicy.maximumEventAgeInSeconds",
+              v < 60 ? "Member must have value greater than or equal to 60"
+                     : "Member must have value less than or equal to 86400");
         }
       }
     }
     if (t.dead_letter_config.has_value() && !t.dead_letter_config->arn.empty() &&
         !absl::StartsWith(t.dead_letter_config->arn, "arn:aws:sqs:")) {
-      return Validation(absl::StrCat("Parameter DeadLetterConfig.Arn is not valid for target ",
-                                     t.id, ". It must be an SQS queue ARN."));
+      return EventsValidationError(
+          absl::StrCat("Parameter DeadLetterConfig.Arn is not valid for target ", t.id,
+                       ". It must be an SQS queue ARN."));
     }
   }
   WHARF_RETURN_IF_ERROR(registry_->PutTargets(bus, request.rule, request.targets));
@@ -656,10 +663,11 @@ absl::StatusOr<events::RemoveTargetsResult> EventsService::RemoveTargets(
   WHARF_RETURN_IF_ERROR(CheckName(request.rule, "rule", 64));
   WHARF_ASSIGN_OR_RETURN(std::string bus, ResolveBus(request.event_bus_name, "eventBusName"));
   if (request.ids.empty()) {
-    return Constraint("[]", "ids", "Member must have length greater than or equal to 1");
+    return EventsConstraintError("[]", "ids", "Member must have length greater than or equal to 1");
   }
   if (request.ids.size() > 100) {
-    return Constraint("[...]", "ids", "Member must have length less than or equal to 100");
+    return EventsConstraintError("[...]", "ids",
+                                 "Member must have length less than or equal to 100");
   }
   WHARF_RETURN_IF_ERROR(registry_->RemoveTargets(bus, request.rule, request.ids));
   return events::RemoveTargetsResult{};
@@ -682,7 +690,8 @@ absl::StatusOr<events::ListTargetsByRuleResult> EventsService::ListTargetsByRule
 absl::StatusOr<events::ListRuleNamesByTargetResult> EventsService::ListRuleNamesByTarget(
     const events::ListRuleNamesByTargetRequest& request) {
   if (request.target_arn.empty()) {
-    return Constraint("", "targetArn", "Member must have length greater than or equal to 1");
+    return EventsConstraintError("", "targetArn",
+                                 "Member must have length greater than or equal to 1");
   }
   WHARF_RETURN_IF_ERROR(CheckLimit(request.limit));
   WHARF_ASSIGN_OR_RETURN(std::string bus, ResolveBus(request.event_bus_name, "eventBusName"));
@@ -702,11 +711,12 @@ absl::StatusOr<events::CreateArchiveResult> EventsService::CreateArchive(
   WHARF_RETURN_IF_ERROR(CheckName(request.archive_name, "archiveName", 48));
   WHARF_RETURN_IF_ERROR(CheckMaxLength(request.description, "description", 512));
   if (request.retention_days.has_value() && *request.retention_days < 0) {
-    return Constraint(absl::StrCat(*request.retention_days), "retentionDays",
-                      "Member must have value greater than or equal to 0");
+    return EventsConstraintError(absl::StrCat(*request.retention_days), "retentionDays",
+                                 "Member must have value greater than or equal to 0");
   }
   if (request.event_source_arn.empty()) {
-    return Constraint("", "eventSourceArn", "Member must have length greater than or equal to 1");
+    return EventsConstraintError("", "eventSourceArn",
+                                 "Member must have length greater than or equal to 1");
   }
   WHARF_ASSIGN_OR_RETURN(std::string bus, ResolveBus(request.event_source_arn, "eventSourceArn"));
   if (!request.event_pattern.empty()) {
@@ -720,15 +730,15 @@ absl::StatusOr<events::UpdateArchiveResult> EventsService::UpdateArchive(
   WHARF_RETURN_IF_ERROR(CheckName(request.archive_name, "archiveName", 48));
   if (!request.description.has_value() && !request.event_pattern.has_value() &&
       !request.retention_days.has_value()) {
-    return Validation(
+    return EventsValidationError(
         "At least one of EventPattern, RetentionDays or Description must be provided.");
   }
   if (request.description.has_value()) {
     WHARF_RETURN_IF_ERROR(CheckMaxLength(*request.description, "description", 512));
   }
   if (request.retention_days.has_value() && *request.retention_days < 0) {
-    return Constraint(absl::StrCat(*request.retention_days), "retentionDays",
-                      "Member must have value greater than or equal to 0");
+    return EventsConstraintError(absl::StrCat(*request.retention_days), "retentionDays",
+                                 "Member must have value greater than or equal to 0");
   }
   if (request.event_pattern.has_value() && !request.event_pattern->empty()) {
     WHARF_RETURN_IF_ERROR(ValidatePattern(PatternDialect::kEventBridge, *request.event_pattern));
@@ -763,7 +773,7 @@ absl::StatusOr<events::StartReplayResult> EventsService::StartReplay(
   WHARF_RETURN_IF_ERROR(CheckName(request.replay_name, "replayName", 64));
   WHARF_RETURN_IF_ERROR(CheckMaxLength(request.description, "description", 512));
   if (request.event_start_time >= request.event_end_time) {
-    return Validation(
+    return EventsValidationError(
         "Parameter EventEndTime is not valid. Reason: EventStartTime must be before "
         "EventEndTime.");
   }
@@ -805,9 +815,10 @@ absl::Status EventsService::TagResource(const events::TagResourceRequest& reques
 absl::Status EventsService::UntagResource(const events::UntagResourceRequest& request) {
   for (const std::string& key : request.tag_keys) {
     if (key.empty() || Utf8Chars(key) > 128) {
-      return Constraint(absl::StrCat("[", absl::StrJoin(request.tag_keys, ", "), "]"), "tagKeys",
-                        "Member must satisfy constraint: [Member must have length less than or "
-                        "equal to 128, Member must have length greater than or equal to 1]");
+      return EventsConstraintError(
+          absl::StrCat("[", absl::StrJoin(request.tag_keys, ", "), "]"), "tagKeys",
+          "Member must satisfy constraint: [Member must have length less than or "
+          "equal to 128, Member must have length greater than or equal to 1]");
     }
   }
   WHARF_ASSIGN_OR_RETURN(TaggedResource resource, ResolveTaggedResource(request.resource_arn));

@@ -8,6 +8,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "broker/base/aws_errors.h"
 #include "broker/base/digests.h"
 #include "broker/fifo/fifo_queue.h"
 #include "broker/queue/standard_queue.h"
@@ -23,10 +24,6 @@ using queue_internal::SendArgs;
 
 constexpr size_t kMaxBatchEntries = 10;
 constexpr size_t kMaxBatchBytes = 1048576;
-
-absl::Status QueueDoesNotExist() {
-  return MakeError(ErrorCode::kQueueDoesNotExist, "The specified queue does not exist.");
-}
 
 absl::Status InvalidParameter(std::string message) {
   return MakeError(ErrorCode::kInvalidParameterValue, message);
@@ -276,7 +273,7 @@ void QueueImpl::MarkDeleted() {
 }
 
 absl::Status QueueImpl::CheckAlive() const {
-  if (deleted()) return QueueDoesNotExist();
+  if (deleted()) return base_internal::QueueDoesNotExistError();
   return absl::OkStatus();
 }
 
@@ -472,7 +469,7 @@ absl::StatusOr<sqs::ReceiveMessageResult> QueueImpl::ReceiveMessage(
   args.stop = request.stop_token;
   absl::StatusOr<std::vector<Delivery>> deliveries = core_->Receive(args);
   if (!deliveries.ok()) return deliveries.status();
-  if (deliveries->empty() && deleted()) return QueueDoesNotExist();
+  if (deliveries->empty() && deleted()) return base_internal::QueueDoesNotExistError();
 
   sqs::ReceiveMessageResult result;
   result.messages.reserve(deliveries->size());

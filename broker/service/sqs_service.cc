@@ -10,6 +10,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "broker/base/aws_errors.h"
 #include "broker/base/status_macros.h"
 #include "broker/service/permission_policy.h"
 #include "broker/service/sqs_names.h"
@@ -24,10 +25,6 @@ constexpr size_t kMaxPermissionLabelLength = 80;
 constexpr size_t kMaxPermissionActions = 7;
 
 absl::string_view AbslView(std::string_view s) { return absl::string_view(s.data(), s.size()); }
-
-absl::Status QueueDoesNotExist() {
-  return MakeError(ErrorCode::kQueueDoesNotExist, "The specified queue does not exist.");
-}
 
 absl::Status InvalidParameter(std::string message) {
   return MakeError(ErrorCode::kInvalidParameterValue, message);
@@ -169,9 +166,10 @@ SqsServiceImpl::~SqsServiceImpl() {
 absl::StatusOr<std::shared_ptr<QueueImpl>> SqsServiceImpl::Resolve(
     std::string_view queue_url) const {
   std::optional<QueueAddress> address = ParseQueueUrl(queue_url);
-  if (!address || address->account_id != options_.account_id) return QueueDoesNotExist();
+  if (!address || address->account_id != options_.account_id)
+    return base_internal::QueueDoesNotExistError();
   std::shared_ptr<QueueImpl> queue = FindByName(address->name);
-  if (queue == nullptr) return QueueDoesNotExist();
+  if (queue == nullptr) return base_internal::QueueDoesNotExistError();
   return queue;
 }
 
@@ -326,10 +324,10 @@ absl::StatusOr<sqs::GetQueueUrlResult> SqsServiceImpl::GetQueueUrl(
     const sqs::GetQueueUrlRequest& request) {
   if (!request.queue_owner_aws_account_id.empty() &&
       request.queue_owner_aws_account_id != options_.account_id) {
-    return QueueDoesNotExist();
+    return base_internal::QueueDoesNotExistError();
   }
   std::shared_ptr<QueueImpl> queue = FindByName(request.queue_name);
-  if (queue == nullptr) return QueueDoesNotExist();
+  if (queue == nullptr) return base_internal::QueueDoesNotExistError();
   return sqs::GetQueueUrlResult{queue->url()};
 }
 

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "broker/base/aws_errors.h"
 #include "broker/base/ids.h"
 #include "broker/base/status_macros.h"
 #include "broker/topic/envelope.h"
@@ -18,10 +19,8 @@ constexpr size_t kNumGroupStripes = 16;
 // FIFO sequence numbers are 20 decimal digits, as AWS shows them.
 constexpr uint64_t kFirstSequenceNumber = 10000000000000000000ull;
 
-absl::Status TopicNotFound() { return MakeError(ErrorCode::kSnsNotFound, "Topic does not exist"); }
-absl::Status SubscriptionNotFound() {
-  return MakeError(ErrorCode::kSnsNotFound, "Subscription does not exist");
-}
+using base_internal::SubscriptionNotFoundError;
+using base_internal::TopicNotFoundError;
 
 std::string DefaultPolicy(std::string_view topic_arn, std::string_view account_id) {
   std::string arn(topic_arn), account(account_id);
@@ -293,7 +292,7 @@ absl::StatusOr<Page> TopicRegistry::ListTopics(std::string_view next_token,
 absl::StatusOr<sns::AttributeMap> TopicRegistry::GetTopicAttributes(
     std::string_view topic_arn) const {
   std::shared_ptr<Topic> topic = FindTopic(topic_arn);
-  if (topic == nullptr) return TopicNotFound();
+  if (topic == nullptr) return TopicNotFoundError();
   ReaderMutexLock lock(&topic->mu_);
   sns::AttributeMap out = topic->attributes_;
   out["TopicArn"] = topic->arn();
@@ -320,7 +319,7 @@ absl::StatusOr<sns::AttributeMap> TopicRegistry::GetTopicAttributes(
 
 absl::StatusOr<TopicSettings> TopicRegistry::GetTopicSettings(std::string_view topic_arn) const {
   std::shared_ptr<Topic> topic = FindTopic(topic_arn);
-  if (topic == nullptr) return TopicNotFound();
+  if (topic == nullptr) return TopicNotFoundError();
   return topic->settings();
 }
 
@@ -328,7 +327,7 @@ absl::Status TopicRegistry::SetTopicAttribute(std::string_view topic_arn, const 
                                               const std::string& value,
                                               const TopicSettings& settings) {
   std::shared_ptr<Topic> topic = FindTopic(topic_arn);
-  if (topic == nullptr) return TopicNotFound();
+  if (topic == nullptr) return TopicNotFoundError();
   MutexLock lock(&topic->mu_);
   if (value.empty()) {
     topic->attributes_.erase(name);
@@ -343,7 +342,7 @@ absl::Status TopicRegistry::UpdateTopicAttribute(
     std::string_view topic_arn, const std::string& name,
     absl::FunctionRef<absl::StatusOr<std::string>(const std::string& current)> update) {
   std::shared_ptr<Topic> topic = FindTopic(topic_arn);
-  if (topic == nullptr) return TopicNotFound();
+  if (topic == nullptr) return TopicNotFoundError();
   MutexLock lock(&topic->mu_);
   std::string current;
   if (auto it = topic->attributes_.find(name); it != topic->attributes_.end()) {
@@ -365,7 +364,7 @@ absl::Status TopicRegistry::TagTopic(std::string_view topic_arn,
                                      const std::vector<sns::Tag>& tags) {
   std::shared_ptr<Topic> topic = FindTopic(topic_arn);
   if (topic == nullptr) {
-    return MakeError(ErrorCode::kSnsResourceNotFound, "Resource does not exist");
+    return base_internal::SnsResourceNotFoundError();
   }
   MutexLock lock(&topic->mu_);
   std::map<std::string, std::string> updated = topic->tags_;
@@ -382,7 +381,7 @@ absl::Status TopicRegistry::UntagTopic(std::string_view topic_arn,
                                        const std::vector<std::string>& keys) {
   std::shared_ptr<Topic> topic = FindTopic(topic_arn);
   if (topic == nullptr) {
-    return MakeError(ErrorCode::kSnsResourceNotFound, "Resource does not exist");
+    return base_internal::SnsResourceNotFoundError();
   }
   MutexLock lock(&topic->mu_);
   for (const auto& key : keys) topic->tags_.erase(key);
@@ -393,7 +392,7 @@ absl::StatusOr<std::vector<sns::Tag>> TopicRegistry::ListTopicTags(
     std::string_view topic_arn) const {
   std::shared_ptr<Topic> topic = FindTopic(topic_arn);
   if (topic == nullptr) {
-    return MakeError(ErrorCode::kSnsResourceNotFound, "Resource does not exist");
+    return base_internal::SnsResourceNotFoundError();
   }
   ReaderMutexLock lock(&topic->mu_);
   std::vector<sns::Tag> tags;
@@ -430,7 +429,7 @@ absl::StatusOr<std::string> TopicRegistry::Subscribe(std::string_view topic_arn,
                                                      bool pending_confirmation) {
   MutexLock lock(&mu_);
   auto topic_it = topics_.find(topic_arn);
-  if (topic_it == topics_.end()) return TopicNotFound();
+  if (topic_it == topics_.end()) return TopicNotFoundError();
   Topic& topic = *topic_it->second;
   MutexLock topic_lock(&topic.mu_);
   for (const auto& [arn, sub] : topic.subscriptions_) {
@@ -483,14 +482,14 @@ absl::StatusOr<std::shared_ptr<const SubscriptionInfo>> TopicRegistry::GetSubscr
   {
     ReaderMutexLock lock(&mu_);
     auto it = subscription_topics_.find(subscription_arn);
-    if (it == subscription_topics_.end()) return SubscriptionNotFound();
+    if (it == subscription_topics_.end()) return SubscriptionNotFoundError();
     auto topic_it = topics_.find(it->second);
-    if (topic_it == topics_.end()) return SubscriptionNotFound();
+    if (topic_it == topics_.end()) return SubscriptionNotFoundError();
     topic = topic_it->second;
   }
   ReaderMutexLock topic_lock(&topic->mu_);
   auto sub_it = topic->subscriptions_.find(subscription_arn);
-  if (sub_it == topic->subscriptions_.end()) return SubscriptionNotFound();
+  if (sub_it == topic->subscriptions_.end()) return SubscriptionNotFoundError();
   return sub_it->second;
 }
 
@@ -498,13 +497,13 @@ absl::Status TopicRegistry::UpdateSubscription(std::string_view subscription_arn
                                                SubscriptionSettings settings) {
   MutexLock lock(&mu_);
   auto it = subscription_topics_.find(subscription_arn);
-  if (it == subscription_topics_.end()) return SubscriptionNotFound();
+  if (it == subscription_topics_.end()) return SubscriptionNotFoundError();
   auto topic_it = topics_.find(it->second);
-  if (topic_it == topics_.end()) return SubscriptionNotFound();
+  if (topic_it == topics_.end()) return SubscriptionNotFoundError();
   Topic& topic = *topic_it->second;
   MutexLock topic_lock(&topic.mu_);
   auto sub_it = topic.subscriptions_.find(subscription_arn);
-  if (sub_it == topic.subscriptions_.end()) return SubscriptionNotFound();
+  if (sub_it == topic.subscriptions_.end()) return SubscriptionNotFoundError();
   auto updated = std::make_shared<SubscriptionInfo>(*sub_it->second);
   updated->settings = std::move(settings);
   WHARF_RETURN_IF_ERROR(UpdateMatchers(topic, sub_it->second.get(), updated.get()));
@@ -528,7 +527,7 @@ TopicRegistry::ListSubscriptions(std::string_view topic_arn, std::string_view ne
     };
     if (!topic_arn.empty()) {
       auto it = topics_.find(topic_arn);
-      if (it == topics_.end()) return TopicNotFound();
+      if (it == topics_.end()) return TopicNotFoundError();
       collect(*it->second);
     } else {
       for (const auto& [arn, topic] : topics_) collect(*topic);
@@ -623,7 +622,7 @@ void TopicRegistry::Deliver(
 absl::StatusOr<PublishOutcome> TopicRegistry::Publish(
     std::string_view topic_arn, std::shared_ptr<const PublishedMessage> message) {
   std::shared_ptr<Topic> topic = FindTopic(topic_arn);
-  if (topic == nullptr) return TopicNotFound();
+  if (topic == nullptr) return TopicNotFoundError();
   PublishOutcome outcome{.message_id = message->message_id, .sequence_number = ""};
   std::vector<std::shared_ptr<const SubscriptionInfo>> callbacks;
   if (!topic->fifo()) {

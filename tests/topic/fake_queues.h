@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "broker/base/aws_errors.h"
 #include "broker/base/mutex.h"
 #include "broker/topic/topic_registry.h"
 #include "wharf/errors.h"
@@ -24,7 +25,7 @@ class FakeQueues : public topic_internal::QueueDeliverer {
     MutexLock lock(&mu_);
     std::string arn(queue_arn);
     if (missing_.count(arn) > 0) {
-      return MakeError(ErrorCode::kQueueDoesNotExist, "The specified queue does not exist.");
+      return base_internal::QueueDoesNotExistError();
     }
     queues_[arn].push_back(std::move(args));
     return absl::OkStatus();
