@@ -10,6 +10,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "broker/base/arn.h"
 #include "broker/base/aws_errors.h"
 #include "broker/base/mutex.h"
 #include "broker/base/scheduler.h"
@@ -140,21 +141,13 @@ bool IsRegionName(const std::string& region) {
   return true;
 }
 
-bool IsAccountId(const std::string& account_id) {
-  if (account_id.size() != 12) return false;
-  for (char c : account_id) {
-    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Broker>> Broker::Open(BrokerOptions options) {
   if (!IsRegionName(options.region)) {
     return absl::InvalidArgumentError("BrokerOptions.region must be a region name like us-east-1");
   }
-  if (!IsAccountId(options.account_id)) {
+  if (!base_internal::IsAwsAccountId(options.account_id)) {
     return absl::InvalidArgumentError("BrokerOptions.account_id must be 12 digits");
   }
   if (!options.sqs_url_base.empty() && options.sqs_url_base.back() == '/') {

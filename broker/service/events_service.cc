@@ -9,8 +9,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "broker/base/arn.h"
 #include "broker/base/aws_errors.h"
 #include "broker/base/ids.h"
 #include "broker/base/json.h"
@@ -128,11 +128,6 @@ absl::Status CheckTags(const std::vector<events::Tag>& tags) {
   return absl::OkStatus();
 }
 
-bool IsDigits(std::string_view s) {
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return absl::ascii_isdigit(static_cast<unsigned char>(c)); });
-}
-
 bool IsRetryableSqsError(const absl::Status& status) {
   std::optional<ErrorCode> code = GetErrorCode(status);
   return !code.has_value() || *code == ErrorCode::kInternalFailure ||
@@ -218,13 +213,13 @@ class EventsService::QueueAndTopicEndpoints final : public bus_internal::Endpoin
       if (it != queues_.end()) return it->second;
     }
     // arn:aws:sqs:<region>:<account>:<name>
-    std::vector<std::string> parts = absl::StrSplit(key, ':');
+    std::vector<std::string_view> parts = base_internal::ArnFields(key);
     if (parts.size() != 6) {
       return base_internal::QueueDoesNotExistError();
     }
     sqs::GetQueueUrlRequest lookup;
-    lookup.queue_name = parts[5];
-    lookup.queue_owner_aws_account_id = parts[4];
+    lookup.queue_name = std::string(parts[5]);
+    lookup.queue_owner_aws_account_id = std::string(parts[4]);
     auto url = sqs_->GetQueueUrl(lookup);
     if (!url.ok()) return url.status();
     auto queue = sqs_->OpenQueue(url->queue_url);
@@ -295,13 +290,12 @@ absl::StatusOr<EventsService::TaggedResource> EventsService::ResolveTaggedResour
   WHARF_RETURN_IF_ERROR(CheckMaxLength(arn, "resourceARN", 1600));
   auto invalid = [] { return EventsValidationError("Parameter ResourceARN is not valid."); };
   // arn:<partition>:events:<region>:<account>:<resource>
-  std::vector<absl::string_view> parts = absl::StrSplit(arn, absl::MaxSplits(':', 5));
-  if (parts.size() != 6 || parts[0] != "arn" || !absl::StartsWith(parts[1], "aws") ||
-      parts[2] != "events" || parts[3].empty() || parts[4].size() != 12 ||
-      !IsDigits(std::string_view(parts[4].data(), parts[4].size()))) {
+  std::optional<base_internal::Arn> parsed = base_internal::ParseArn(arn);
+  if (!parsed || parsed->partition.substr(0, 3) != "aws" || parsed->service != "events" ||
+      parsed->region.empty() || !base_internal::IsAwsAccountId(parsed->account_id)) {
     return invalid();
   }
-  std::string_view resource(parts[5].data(), parts[5].size());
+  std::string_view resource = parsed->resource;
   TaggedResource out;
   if (absl::StartsWith(Sv(resource), "event-bus/")) {
     resource.remove_prefix(10);

@@ -17,6 +17,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "broker/base/arn.h"
 #include "broker/base/ids.h"
 #include "broker/service/sqs_names.h"
 #include "broker/service/sqs_service_impl.h"
@@ -69,7 +70,8 @@ bool ParseTaskHandle(const std::string& handle, std::string& id, std::string& so
   std::string decoded;
   if (handle.empty() || !absl::WebSafeBase64Unescape(handle, &decoded)) return false;
   std::vector<std::string> parts = absl::StrSplit(decoded, absl::MaxSplits('|', 1));
-  if (parts.size() != 2 || parts[0].size() != 36 || !ParseArn(parts[1])) return false;
+  if (parts.size() != 2 || parts[0].size() != 36 || !base_internal::ParseArn(parts[1]))
+    return false;
   id = std::move(parts[0]);
   source_arn = std::move(parts[1]);
   return true;
@@ -152,8 +154,8 @@ absl::StatusOr<sqs::StartMessageMoveTaskResult> SqsServiceImpl::StartMessageMove
     return MakeError(ErrorCode::kMissingParameter,
                      "The request must contain the parameter SourceArn.");
   }
-  if (!ParseArn(request.source_arn)) return ArnFormatError("SourceArn");
-  if (!request.destination_arn.empty() && !ParseArn(request.destination_arn)) {
+  if (!base_internal::ParseArn(request.source_arn)) return ArnFormatError("SourceArn");
+  if (!request.destination_arn.empty() && !base_internal::ParseArn(request.destination_arn)) {
     return ArnFormatError("DestinationArn");
   }
   const std::optional<int>& rate = request.max_number_of_messages_per_second;
@@ -217,7 +219,7 @@ absl::StatusOr<sqs::ListMessageMoveTasksResult> SqsServiceImpl::ListMessageMoveT
     return MakeError(ErrorCode::kMissingParameter,
                      "The request must contain the parameter SourceArn.");
   }
-  if (!ParseArn(request.source_arn)) return ArnFormatError("SourceArn");
+  if (!base_internal::ParseArn(request.source_arn)) return ArnFormatError("SourceArn");
   const int max_results = request.max_results.value_or(1);
   if (max_results < 1 || max_results > 10) {
     return InvalidParameter(absl::StrCat("Value ", max_results,

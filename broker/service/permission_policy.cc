@@ -130,9 +130,4 @@ std::optional<RemovedStatement> RemovePolicyStatement(std::string_view document,
   return RemovedStatement{.document = Serialize(doc), .statements_left = statements.Size()};
 }
 
-bool IsAwsAccountId(std::string_view id) {
-  return id.size() == 12 &&
-         std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 }  // namespace wharf::service_internal

@@ -20,9 +20,6 @@
 
 namespace wharf::service_internal {
 
-// True for a 12-digit AWS account id, the only principal AddPermission takes.
-bool IsAwsAccountId(std::string_view id);
-
 struct PermissionStatement {
   std::string sid;
   std::vector<std::string> account_ids;  // Principals: arn:aws:iam::<id>:root.

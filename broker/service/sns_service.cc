@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "broker/base/arn.h"
 #include "broker/base/digests.h"
 #include "broker/base/ids.h"
 #include "broker/base/json.h"
@@ -65,18 +66,30 @@ bool IsValidName(std::string_view name, size_t max_length) {
 
 // `arn:aws:<service>:<region>:<account>:<resource...>`. Errors as AWS words
 // them for a malformed ARN in parameter `param` (spec/sns.md §2).
-absl::StatusOr<std::vector<std::string>> SplitArn(std::string_view param, std::string_view arn,
-                                                  std::string_view service) {
-  std::vector<std::string> parts = absl::StrSplit(AbslView(arn), ':');
+absl::StatusOr<std::vector<std::string_view>> SplitArn(std::string_view param, std::string_view arn,
+                                                       std::string_view service) {
+  std::vector<std::string_view> parts = base_internal::ArnFields(arn);
   if (parts.size() < 6) {
     return InvalidParameter(absl::StrCat("Invalid parameter: ", AbslView(param),
                                          " Reason: An ARN must have at least 6 elements, not ",
                                          parts.size()));
   }
-  if (parts[0] != "arn" || parts[2] != AbslView(service) || parts[5].empty()) {
+  if (parts[0] != "arn" || parts[2] != service || parts[5].empty()) {
     return InvalidParameter(absl::StrCat("Invalid parameter: ", AbslView(param)));
   }
   return parts;
+}
+
+// An SQS queue ARN as SNS checks one: arn:<partition>:sqs:<region>:<account>:<name>.
+bool IsSqsQueueArn(std::string_view arn) {
+  std::vector<std::string_view> parts = base_internal::ArnFields(arn);
+  return parts.size() == 6 && parts[0] == "arn" && parts[2] == "sqs" && !parts[5].empty();
+}
+
+// arn:<partition>:sns:<region>:<account>:<topic>:<id>.
+bool IsSubscriptionArn(std::string_view arn) {
+  std::vector<std::string_view> parts = base_internal::ArnFields(arn);
+  return parts.size() == 7 && parts[0] == "arn" && parts[2] == "sns";
 }
 
 // "true"/"false", any case.
@@ -287,8 +300,7 @@ absl::Status ParseSubscriptionSettings(const SubscriptionContext& ctx,
       return InvalidParameter("RedrivePolicy: deadLetterTargetArn is an invalid arn");
     }
     std::string dlq = target->value.GetString();
-    std::vector<std::string> parts = absl::StrSplit(dlq, ':');
-    if (parts.size() != 6 || parts[0] != "arn" || parts[2] != "sqs" || parts[5].empty()) {
+    if (!IsSqsQueueArn(dlq)) {
       return InvalidParameter("RedrivePolicy: deadLetterTargetArn is an invalid arn");
     }
     if (ctx.fifo_topic && ctx.fifo_endpoint && !EndsWithFifo(dlq)) {
@@ -515,7 +527,7 @@ SnsService::SnsService(const Options& options)
 SnsService::~SnsService() = default;
 
 absl::Status SnsService::CheckTopicArn(std::string_view param, std::string_view arn) const {
-  WHARF_ASSIGN_OR_RETURN(std::vector<std::string> parts, SplitArn(param, arn, "sns"));
+  WHARF_ASSIGN_OR_RETURN(std::vector<std::string_view> parts, SplitArn(param, arn, "sns"));
   if (parts[3] != options_.region) {
     return InvalidParameter(absl::StrCat("Invalid parameter: ", AbslView(param)));
   }
@@ -604,7 +616,7 @@ absl::Status SnsService::AddPermission(const sns::AddPermissionRequest& request)
   if (request.label.empty()) return InvalidParameter("Invalid parameter: Label");
   if (request.aws_account_ids.empty() ||
       !std::all_of(request.aws_account_ids.begin(), request.aws_account_ids.end(),
-                   IsAwsAccountId)) {
+                   base_internal::IsAwsAccountId)) {
     return InvalidParameter("Invalid parameter: AWSAccountId");
   }
   if (request.actions.empty()) return InvalidParameter("Invalid parameter: ActionName");
@@ -690,22 +702,23 @@ bool IsPhoneNumber(std::string_view s) {
 // the path has `path_segments` non-empty '/'-separated parts.
 bool IsResourceArn(std::string_view arn, std::string_view service, std::string_view resource_type,
                    size_t path_segments) {
-  std::vector<std::string> parts = absl::StrSplit(AbslView(arn), ':');
-  if (parts.size() != 6 || parts[0] != "arn" || parts[1].empty() || parts[2] != AbslView(service) ||
-      parts[3].empty() || !IsAwsAccountId(parts[4])) {
+  std::vector<std::string_view> parts = base_internal::ArnFields(arn);
+  if (parts.size() != 6 || parts[0] != "arn" || parts[1].empty() || parts[2] != service ||
+      parts[3].empty() || !base_internal::IsAwsAccountId(parts[4])) {
     return false;
   }
-  std::vector<std::string> resource = absl::StrSplit(parts[5], '/');
+  std::vector<absl::string_view> resource = absl::StrSplit(AbslView(parts[5]), '/');
   if (resource.size() != path_segments + 1 || resource[0] != AbslView(resource_type)) return false;
   return std::none_of(resource.begin(), resource.end(),
-                      [](const std::string& segment) { return segment.empty(); });
+                      [](absl::string_view segment) { return segment.empty(); });
 }
 
 // arn:<partition>:iam::<account>:role/<path/>name.
 bool IsRoleArn(std::string_view arn) {
-  std::vector<std::string> parts = absl::StrSplit(AbslView(arn), ':');
+  std::vector<std::string_view> parts = base_internal::ArnFields(arn);
   return parts.size() == 6 && parts[0] == "arn" && parts[2] == "iam" && parts[3].empty() &&
-         IsAwsAccountId(parts[4]) && absl::StartsWith(parts[5], "role/") && parts[5].size() > 5;
+         base_internal::IsAwsAccountId(parts[4]) && parts[5].substr(0, 5) == "role/" &&
+         parts[5].size() > 5;
 }
 
 // Firehose subscriptions name the role SNS assumes to write to the stream;
@@ -723,14 +736,13 @@ absl::Status CheckSubscriptionRole(std::string_view protocol, const sns::Attribu
 // protocol's delivery kind. Errors: InvalidParameter with AWS's message.
 absl::StatusOr<Protocol> CheckEndpoint(const std::string& protocol, const std::string& endpoint) {
   if (protocol == "sqs") {
-    std::vector<std::string> parts = absl::StrSplit(endpoint, ':');
-    if (parts.size() != 6 || parts[0] != "arn" || parts[2] != "sqs" || parts[5].empty()) {
+    if (!IsSqsQueueArn(endpoint)) {
       return InvalidParameter("Invalid parameter: SQS endpoint ARN");
     }
     return Protocol::kSqs;
   }
   if (protocol == "lambda") {
-    std::vector<std::string> parts = absl::StrSplit(endpoint, ':');
+    std::vector<std::string_view> parts = base_internal::ArnFields(endpoint);
     if (parts.size() < 7 || parts[0] != "arn" || parts[2] != "lambda" || parts[5] != "function") {
       return InvalidParameter("Invalid parameter: Lambda endpoint ARN");
     }
@@ -808,8 +820,7 @@ absl::StatusOr<sns::SubscribeResult> SnsService::Subscribe(const sns::SubscribeR
 }
 
 absl::Status SnsService::Unsubscribe(const sns::UnsubscribeRequest& request) {
-  std::vector<std::string> parts = absl::StrSplit(request.subscription_arn, ':');
-  if (parts.size() != 7 || parts[0] != "arn" || parts[2] != "sns") {
+  if (!IsSubscriptionArn(request.subscription_arn)) {
     return InvalidParameter("Invalid parameter: SubscriptionId");
   }
   registry_->Unsubscribe(request.subscription_arn);
@@ -854,8 +865,7 @@ absl::StatusOr<sns::ListSubscriptionsByTopicResult> SnsService::ListSubscription
 
 absl::StatusOr<sns::GetSubscriptionAttributesResult> SnsService::GetSubscriptionAttributes(
     const sns::GetSubscriptionAttributesRequest& request) {
-  std::vector<std::string> parts = absl::StrSplit(request.subscription_arn, ':');
-  if (parts.size() != 7 || parts[0] != "arn" || parts[2] != "sns") {
+  if (!IsSubscriptionArn(request.subscription_arn)) {
     return InvalidParameter("Invalid parameter: SubscriptionId");
   }
   WHARF_ASSIGN_OR_RETURN(auto sub, registry_->GetSubscription(request.subscription_arn));
@@ -881,8 +891,7 @@ absl::StatusOr<sns::GetSubscriptionAttributesResult> SnsService::GetSubscription
 
 absl::Status SnsService::SetSubscriptionAttributes(
     const sns::SetSubscriptionAttributesRequest& request) {
-  std::vector<std::string> parts = absl::StrSplit(request.subscription_arn, ':');
-  if (parts.size() != 7 || parts[0] != "arn" || parts[2] != "sns") {
+  if (!IsSubscriptionArn(request.subscription_arn)) {
     return InvalidParameter("Invalid parameter: SubscriptionId");
   }
   if (!IsSettableSubscriptionAttribute(request.attribute_name)) {

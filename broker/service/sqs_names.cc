@@ -1,10 +1,7 @@
 #include "broker/service/sqs_names.h"
 
-#include <vector>
-
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "wharf/errors.h"
 
 namespace wharf::service_internal {
@@ -48,16 +45,6 @@ std::string MakeQueueUrl(std::string_view base, std::string_view account_id,
 
 std::string DefaultSqsUrlBase(std::string_view region) {
   return absl::StrCat("https://sqs.", AbslView(region), ".amazonaws.com");
-}
-
-std::optional<Arn> ParseArn(std::string_view arn) {
-  std::vector<absl::string_view> parts = absl::StrSplit(AbslView(arn), absl::MaxSplits(':', 5));
-  if (parts.size() != 6 || parts[0] != "arn" || parts[1].empty() || parts[2].empty() ||
-      parts[5].empty()) {
-    return std::nullopt;
-  }
-  return Arn{std::string(parts[1]), std::string(parts[2]), std::string(parts[3]),
-             std::string(parts[4]), std::string(parts[5])};
 }
 
 std::string MakeQueueArn(std::string_view region, std::string_view account_id,

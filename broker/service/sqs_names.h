@@ -35,18 +35,6 @@ std::string MakeQueueUrl(std::string_view base, std::string_view account_id, std
 // The default URL base: https://sqs.<region>.amazonaws.com
 std::string DefaultSqsUrlBase(std::string_view region);
 
-struct Arn {
-  std::string partition;
-  std::string service;
-  std::string region;
-  std::string account_id;
-  std::string resource;
-};
-
-// Parses `arn:<partition>:<service>:<region>:<account>:<resource>`, every part
-// non-empty except region and account. Nullopt when malformed.
-std::optional<Arn> ParseArn(std::string_view arn);
-
 // arn:aws:sqs:<region>:<account>:<name>
 std::string MakeQueueArn(std::string_view region, std::string_view account_id,
                          std::string_view name);

@@ -10,6 +10,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "broker/base/arn.h"
 #include "broker/base/aws_errors.h"
 #include "broker/base/status_macros.h"
 #include "broker/service/permission_policy.h"
@@ -123,7 +124,7 @@ absl::Status ValidatePermission(const sqs::AddPermissionRequest& request) {
   }
   if (request.actions.empty()) return MissingParameter("Actions");
   for (const std::string& id : request.aws_account_ids) {
-    if (!IsAwsAccountId(id)) {
+    if (!base_internal::IsAwsAccountId(id)) {
       return InvalidParameter(absl::StrCat("Value [", id,
                                            "] for parameter PrincipalId is invalid. Reason: "
                                            "Unable to verify."));
@@ -180,7 +181,7 @@ std::shared_ptr<QueueImpl> SqsServiceImpl::FindByName(std::string_view name) con
 }
 
 std::shared_ptr<QueueImpl> SqsServiceImpl::FindByArn(std::string_view arn) const {
-  std::optional<Arn> parsed = ParseArn(arn);
+  std::optional<base_internal::Arn> parsed = base_internal::ParseArn(arn);
   if (!parsed || parsed->service != "sqs" || parsed->region != options_.region ||
       parsed->account_id != options_.account_id) {
     return nullptr;
