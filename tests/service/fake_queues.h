@@ -3,8 +3,8 @@
 //
 // Thread safety: thread-safe.
 
-#ifndef WHARF_TESTS_TOPIC_FAKE_QUEUES_H_
-#define WHARF_TESTS_TOPIC_FAKE_QUEUES_H_
+#ifndef WHARF_TESTS_SERVICE_FAKE_QUEUES_H_
+#define WHARF_TESTS_SERVICE_FAKE_QUEUES_H_
 
 #include <map>
 #include <set>
@@ -57,4 +57,4 @@ class FakeQueues : public topic_internal::QueueDeliverer {
 
 }  // namespace wharf::testing
 
-#endif  // WHARF_TESTS_TOPIC_FAKE_QUEUES_H_
+#endif  // WHARF_TESTS_SERVICE_FAKE_QUEUES_H_

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "tests/bus/events_fixture.h"
+#include "tests/service/events_fixture.h"
 
 namespace wharf::testing {
 namespace {

@@ -1,8 +1,8 @@
 // A fixture with an SNS service over FakeQueues, a ManualClock and a
 // Scheduler driven by it, plus helpers to create topics and subscriptions.
 
-#ifndef WHARF_TESTS_TOPIC_SNS_FIXTURE_H_
-#define WHARF_TESTS_TOPIC_SNS_FIXTURE_H_
+#ifndef WHARF_TESTS_SERVICE_SNS_FIXTURE_H_
+#define WHARF_TESTS_SERVICE_SNS_FIXTURE_H_
 
 #include <string>
 #include <vector>
@@ -12,7 +12,7 @@
 #include "gtest/gtest.h"
 #include "rapidjson/document.h"
 #include "tests/testing/status_matchers.h"
-#include "tests/topic/fake_queues.h"
+#include "tests/service/fake_queues.h"
 #include "wharf/clock.h"
 #include "wharf/sns.h"
 
@@ -79,4 +79,4 @@ class SnsTest : public ::testing::Test {
 
 }  // namespace wharf::testing
 
-#endif  // WHARF_TESTS_TOPIC_SNS_FIXTURE_H_
+#endif  // WHARF_TESTS_SERVICE_SNS_FIXTURE_H_

@@ -9,7 +9,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/topic/sns_fixture.h"
+#include "tests/service/sns_fixture.h"
 
 namespace wharf::testing {
 namespace {

@@ -2,8 +2,8 @@
 // SQS queues) with an EventsService over it, plus helpers to create queues,
 // drain them and record callback deliveries.
 
-#ifndef WHARF_TESTS_BUS_EVENTS_FIXTURE_H_
-#define WHARF_TESTS_BUS_EVENTS_FIXTURE_H_
+#ifndef WHARF_TESTS_SERVICE_EVENTS_FIXTURE_H_
+#define WHARF_TESTS_SERVICE_EVENTS_FIXTURE_H_
 
 #include <memory>
 #include <string>
@@ -156,4 +156,4 @@ class EventsTest : public ::testing::Test {
 
 }  // namespace wharf::testing
 
-#endif  // WHARF_TESTS_BUS_EVENTS_FIXTURE_H_
+#endif  // WHARF_TESTS_SERVICE_EVENTS_FIXTURE_H_
