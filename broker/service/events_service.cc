@@ -19,6 +19,7 @@
 #include "broker/base/text.h"
 #include "broker/bus/event_envelope.h"
 #include "broker/bus/schedule_expression.h"
+#include "broker/service/pagination.h"
 #include "rapidjson/document.h"
 #include "wharf/errors.h"
 #include "wharf/pattern.h"
@@ -82,18 +83,12 @@ absl::Status CheckLimit(const std::optional<int>& limit) {
 // Pages `items` (sorted by `key`). The token is the key of the first item of
 // the next page.
 template <typename T, typename KeyFn>
-std::vector<T> Page(std::vector<T> items, const std::string& token, const std::optional<int>& limit,
-                    KeyFn key, std::string* next_token) {
-  auto begin = items.begin();
-  if (!token.empty()) {
-    begin = std::find_if(items.begin(), items.end(), [&](const T& t) { return key(t) >= token; });
-  }
-  size_t n = static_cast<size_t>(limit.value_or(kMaxPageSize));
-  auto end =
-      static_cast<size_t>(items.end() - begin) > n ? begin + static_cast<long>(n) : items.end();
-  next_token->clear();
-  if (end != items.end()) *next_token = key(*end);
-  return std::vector<T>(std::make_move_iterator(begin), std::make_move_iterator(end));
+std::vector<T> PageOf(std::vector<T> items, const std::string& token,
+                      const std::optional<int>& limit, const KeyFn& key, std::string* next_token) {
+  Page<T> page = TakePage(std::move(items), key, token, PageStart::kAtKey,
+                          static_cast<size_t>(limit.value_or(kMaxPageSize)));
+  *next_token = std::move(page.next_key);
+  return std::move(page.items);
 }
 
 // Unicode characters (code points) of valid UTF-8 text.
@@ -356,7 +351,7 @@ absl::StatusOr<events::ListEventBusesResult> EventsService::ListEventBuses(
     const events::ListEventBusesRequest& request) {
   WHARF_RETURN_IF_ERROR(CheckLimit(request.limit));
   events::ListEventBusesResult result;
-  result.event_buses = Page(
+  result.event_buses = PageOf(
       registry_->ListBuses(request.name_prefix), request.next_token, request.limit,
       [](const events::EventBus& b) { return b.name; }, &result.next_token);
   return result;
@@ -571,7 +566,7 @@ absl::StatusOr<events::ListRulesResult> EventsService::ListRules(
   WHARF_ASSIGN_OR_RETURN(std::vector<events::Rule> rules,
                          registry_->ListRules(bus, request.name_prefix));
   events::ListRulesResult result;
-  result.rules = Page(
+  result.rules = PageOf(
       std::move(rules), request.next_token, request.limit,
       [](const events::Rule& r) { return r.name; }, &result.next_token);
   return result;
@@ -675,7 +670,7 @@ absl::StatusOr<events::ListTargetsByRuleResult> EventsService::ListTargetsByRule
   WHARF_ASSIGN_OR_RETURN(std::vector<events::Target> targets,
                          registry_->ListTargets(bus, request.rule));
   events::ListTargetsByRuleResult result;
-  result.targets = Page(
+  result.targets = PageOf(
       std::move(targets), request.next_token, request.limit,
       [](const events::Target& t) { return t.id; }, &result.next_token);
   return result;
@@ -692,7 +687,7 @@ absl::StatusOr<events::ListRuleNamesByTargetResult> EventsService::ListRuleNames
   WHARF_ASSIGN_OR_RETURN(std::vector<std::string> names,
                          registry_->ListRuleNamesByTarget(bus, request.target_arn));
   events::ListRuleNamesByTargetResult result;
-  result.rule_names = Page(
+  result.rule_names = PageOf(
       std::move(names), request.next_token, request.limit, [](const std::string& n) { return n; },
       &result.next_token);
   return result;
@@ -750,7 +745,7 @@ absl::StatusOr<events::ListArchivesResult> EventsService::ListArchives(
     const events::ListArchivesRequest& request) {
   WHARF_RETURN_IF_ERROR(CheckLimit(request.limit));
   events::ListArchivesResult result;
-  result.archives = Page(
+  result.archives = PageOf(
       registry_->ListArchives(request.name_prefix, request.event_source_arn, request.state),
       request.next_token, request.limit, [](const events::Archive& a) { return a.archive_name; },
       &result.next_token);
@@ -784,7 +779,7 @@ absl::StatusOr<events::ListReplaysResult> EventsService::ListReplays(
     const events::ListReplaysRequest& request) {
   WHARF_RETURN_IF_ERROR(CheckLimit(request.limit));
   events::ListReplaysResult result;
-  result.replays = Page(
+  result.replays = PageOf(
       registry_->ListReplays(request.name_prefix, request.state, request.event_source_arn),
       request.next_token, request.limit, [](const events::Replay& r) { return r.replay_name; },
       &result.next_token);

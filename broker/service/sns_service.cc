@@ -20,6 +20,7 @@
 #include "broker/base/json.h"
 #include "broker/base/status_macros.h"
 #include "broker/base/text.h"
+#include "broker/service/pagination.h"
 #include "broker/service/permission_policy.h"
 #include "rapidjson/document.h"
 #include "wharf/errors.h"
@@ -490,6 +491,14 @@ absl::StatusOr<StructuredTexts> ParseMessageStructure(std::string_view message) 
   return texts;
 }
 
+// A NextToken of ListTopics or ListSubscriptions*: the ARN the page starts at.
+absl::Status CheckNextToken(std::string_view token) {
+  if (!token.empty() && token.substr(0, 12) != "arn:aws:sns:") {
+    return InvalidParameter("Invalid parameter: NextToken");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckBatchEntryId(const std::string& id) {
   if (id.size() > 80) {
     return MakeError(
@@ -586,11 +595,13 @@ absl::Status SnsService::DeleteTopic(const sns::DeleteTopicRequest& request) {
 
 absl::StatusOr<sns::ListTopicsResult> SnsService::ListTopics(
     const sns::ListTopicsRequest& request) {
-  WHARF_ASSIGN_OR_RETURN(topic_internal::Page page,
-                         registry_->ListTopics(request.next_token, kPageSize));
+  WHARF_RETURN_IF_ERROR(CheckNextToken(request.next_token));
+  Page<std::string> page = TakePage(
+      registry_->ListTopics(), [](const std::string& arn) -> const std::string& { return arn; },
+      request.next_token, PageStart::kAtKey, kPageSize);
   sns::ListTopicsResult result;
-  for (auto& arn : page.arns) result.topics.push_back({.topic_arn = std::move(arn)});
-  result.next_token = std::move(page.next_token);
+  for (auto& arn : page.items) result.topics.push_back({.topic_arn = std::move(arn)});
+  result.next_token = std::move(page.next_key);
   return result;
 }
 
@@ -841,26 +852,38 @@ sns::Subscription ToSubscription(const topic_internal::SubscriptionInfo& info,
 
 }  // namespace
 
+sns::ListSubscriptionsResult SnsService::SubscriptionPage(
+    std::vector<std::shared_ptr<const topic_internal::SubscriptionInfo>> subscriptions,
+    const std::string& next_token) const {
+  auto page = TakePage(
+      std::move(subscriptions),
+      [](const std::shared_ptr<const topic_internal::SubscriptionInfo>& sub) -> const std::string& {
+        return sub->arn;
+      },
+      next_token, PageStart::kAtKey, kPageSize);
+  sns::ListSubscriptionsResult result;
+  for (const auto& sub : page.items) {
+    result.subscriptions.push_back(ToSubscription(*sub, options_.account_id));
+  }
+  result.next_token = std::move(page.next_key);
+  return result;
+}
+
+namespace {}  // namespace
+
 absl::StatusOr<sns::ListSubscriptionsResult> SnsService::ListSubscriptions(
     const sns::ListSubscriptionsRequest& request) {
-  sns::ListSubscriptionsResult result;
-  WHARF_ASSIGN_OR_RETURN(auto subs, registry_->ListSubscriptions("", request.next_token, kPageSize,
-                                                                 &result.next_token));
-  for (const auto& sub : subs)
-    result.subscriptions.push_back(ToSubscription(*sub, options_.account_id));
-  return result;
+  WHARF_RETURN_IF_ERROR(CheckNextToken(request.next_token));
+  WHARF_ASSIGN_OR_RETURN(auto subs, registry_->ListSubscriptions(""));
+  return SubscriptionPage(std::move(subs), request.next_token);
 }
 
 absl::StatusOr<sns::ListSubscriptionsByTopicResult> SnsService::ListSubscriptionsByTopic(
     const sns::ListSubscriptionsByTopicRequest& request) {
   WHARF_RETURN_IF_ERROR(CheckTopicArn("TopicArn", request.topic_arn));
-  sns::ListSubscriptionsResult result;
-  WHARF_ASSIGN_OR_RETURN(
-      auto subs, registry_->ListSubscriptions(request.topic_arn, request.next_token, kPageSize,
-                                              &result.next_token));
-  for (const auto& sub : subs)
-    result.subscriptions.push_back(ToSubscription(*sub, options_.account_id));
-  return result;
+  WHARF_RETURN_IF_ERROR(CheckNextToken(request.next_token));
+  WHARF_ASSIGN_OR_RETURN(auto subs, registry_->ListSubscriptions(request.topic_arn));
+  return SubscriptionPage(std::move(subs), request.next_token);
 }
 
 absl::StatusOr<sns::GetSubscriptionAttributesResult> SnsService::GetSubscriptionAttributes(

@@ -75,6 +75,10 @@ class SnsService final : public sns::Service {
   struct PublishInput;
 
   absl::Status CheckTopicArn(std::string_view param, std::string_view arn) const;
+  // The page of `subscriptions` (sorted by ARN) that starts at `next_token`.
+  sns::ListSubscriptionsResult SubscriptionPage(
+      std::vector<std::shared_ptr<const topic_internal::SubscriptionInfo>> subscriptions,
+      const std::string& next_token) const;
   // Validates `input` against the topic and builds the shared message.
   absl::StatusOr<std::shared_ptr<const topic_internal::PublishedMessage>> MakeMessage(
       const topic_internal::TopicSettings& topic, const PublishInput& input) const;

@@ -13,6 +13,7 @@
 #include "broker/base/arn.h"
 #include "broker/base/aws_errors.h"
 #include "broker/base/status_macros.h"
+#include "broker/service/pagination.h"
 #include "broker/service/permission_policy.h"
 #include "broker/service/sqs_names.h"
 #include "broker/service/sqs_service_impl.h"
@@ -62,18 +63,15 @@ absl::Status CheckMaxResults(const std::optional<int>& max_results) {
 absl::Status Paginate(std::vector<std::string> urls, const std::optional<int>& max_results,
                       const std::string& next_token, std::vector<std::string>& page,
                       std::string& token_out) {
-  size_t start = 0;
-  if (!next_token.empty()) {
-    std::string after;
-    if (!absl::WebSafeBase64Unescape(next_token, &after) || after.empty()) {
-      return InvalidParameter("Invalid NextToken value.");
-    }
-    start = std::upper_bound(urls.begin(), urls.end(), after) - urls.begin();
+  std::string after;
+  if (!next_token.empty() && (!absl::WebSafeBase64Unescape(next_token, &after) || after.empty())) {
+    return InvalidParameter("Invalid NextToken value.");
   }
-  size_t limit = max_results ? static_cast<size_t>(*max_results) : 1000;
-  size_t end = std::min(urls.size(), start + limit);
-  for (size_t i = start; i < end; ++i) page.push_back(std::move(urls[i]));
-  if (max_results && end < urls.size() && !page.empty()) {
+  Page<std::string> taken = TakePage(
+      std::move(urls), [](const std::string& url) -> const std::string& { return url; }, after,
+      PageStart::kAfterKey, max_results ? static_cast<size_t>(*max_results) : 1000);
+  page = std::move(taken.items);
+  if (max_results && taken.more && !page.empty()) {
     token_out = absl::WebSafeBase64Escape(page.back());
   }
   return absl::OkStatus();

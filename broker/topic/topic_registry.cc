@@ -265,28 +265,12 @@ void TopicRegistry::DeleteTopic(std::string_view topic_arn) {
   topic->RebuildRoutes();
 }
 
-absl::StatusOr<Page> TopicRegistry::ListTopics(std::string_view next_token,
-                                               size_t page_size) const {
+std::vector<std::string> TopicRegistry::ListTopics() const {
   std::vector<std::string> arns;
-  {
-    ReaderMutexLock lock(&mu_);
-    arns.reserve(topics_.size());
-    for (const auto& [arn, topic] : topics_) arns.push_back(arn);
-  }
-  std::sort(arns.begin(), arns.end());
-  auto begin = std::lower_bound(arns.begin(), arns.end(), next_token);
-  if (!next_token.empty() && next_token.substr(0, 12) != "arn:aws:sns:") {
-    return MakeError(ErrorCode::kSnsInvalidParameter, "Invalid parameter: NextToken");
-  }
-  Page page;
-  for (auto it = begin; it != arns.end(); ++it) {
-    if (page.arns.size() == page_size) {
-      page.next_token = *it;
-      break;
-    }
-    page.arns.push_back(*it);
-  }
-  return page;
+  ReaderMutexLock lock(&mu_);
+  arns.reserve(topics_.size());
+  for (const auto& [arn, topic] : topics_) arns.push_back(arn);  // topics_ is sorted.
+  return arns;
 }
 
 absl::StatusOr<sns::AttributeMap> TopicRegistry::GetTopicAttributes(
@@ -513,11 +497,7 @@ absl::Status TopicRegistry::UpdateSubscription(std::string_view subscription_arn
 }
 
 absl::StatusOr<std::vector<std::shared_ptr<const SubscriptionInfo>>>
-TopicRegistry::ListSubscriptions(std::string_view topic_arn, std::string_view next_token,
-                                 size_t page_size, std::string* next_token_out) const {
-  if (!next_token.empty() && next_token.substr(0, 12) != "arn:aws:sns:") {
-    return MakeError(ErrorCode::kSnsInvalidParameter, "Invalid parameter: NextToken");
-  }
+TopicRegistry::ListSubscriptions(std::string_view topic_arn) const {
   std::vector<std::shared_ptr<const SubscriptionInfo>> all;
   {
     ReaderMutexLock lock(&mu_);
@@ -534,19 +514,7 @@ TopicRegistry::ListSubscriptions(std::string_view topic_arn, std::string_view ne
     }
   }
   std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a->arn < b->arn; });
-  auto begin = std::lower_bound(
-      all.begin(), all.end(), next_token,
-      [](const auto& sub, std::string_view token) { return std::string_view(sub->arn) < token; });
-  std::vector<std::shared_ptr<const SubscriptionInfo>> page;
-  next_token_out->clear();
-  for (auto it = begin; it != all.end(); ++it) {
-    if (page.size() == page_size) {
-      *next_token_out = (*it)->arn;
-      break;
-    }
-    page.push_back(*it);
-  }
-  return page;
+  return all;
 }
 
 // ---- Publishing -------------------------------------------------------------

@@ -137,11 +137,6 @@ struct TopicSettings {
   bool deduplication_per_message_group = false;  // FifoThroughputScope=MessageGroup.
 };
 
-struct Page {
-  std::vector<std::string> arns;
-  std::string next_token;
-};
-
 class TopicRegistry : public std::enable_shared_from_this<TopicRegistry> {
  public:
   struct Options {
@@ -175,8 +170,8 @@ class TopicRegistry : public std::enable_shared_from_this<TopicRegistry> {
                                           sns::AttributeMap attributes, std::vector<sns::Tag> tags);
   // Removes the topic and its subscriptions; unknown ARNs are ignored.
   void DeleteTopic(std::string_view topic_arn);
-  // Errors: InvalidParameter (bad token).
-  absl::StatusOr<Page> ListTopics(std::string_view next_token, size_t page_size) const;
+  // Every topic's ARN, sorted.
+  std::vector<std::string> ListTopics() const;
   // Every attribute GetTopicAttributes reports. Errors: NotFound.
   absl::StatusOr<sns::AttributeMap> GetTopicAttributes(std::string_view topic_arn) const;
   absl::StatusOr<TopicSettings> GetTopicSettings(std::string_view topic_arn) const;
@@ -217,10 +212,9 @@ class TopicRegistry : public std::enable_shared_from_this<TopicRegistry> {
   // FilterPolicyLimitExceeded, InvalidParameter (invalid filter policy).
   absl::Status UpdateSubscription(std::string_view subscription_arn, SubscriptionSettings settings);
   // All subscriptions (topic_arn empty) or one topic's, ordered by ARN.
-  // Errors: NotFound (topic), InvalidParameter (bad token).
+  // Errors: NotFound (topic).
   absl::StatusOr<std::vector<std::shared_ptr<const SubscriptionInfo>>> ListSubscriptions(
-      std::string_view topic_arn, std::string_view next_token, size_t page_size,
-      std::string* next_token_out) const;
+      std::string_view topic_arn) const;
 
   // ---- Publishing.
 
