@@ -4,9 +4,13 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "broker/base/digests.h"
+#include "broker/base/json.h"
 #include "broker/base/text.h"
+#include "rapidjson/document.h"
 #include "wharf/errors.h"
 
 namespace wharf::service_internal {
@@ -18,20 +22,15 @@ absl::Status AttributeError(std::string message) {
   return MakeError(ErrorCode::kInvalidParameterValue, message);
 }
 
-bool IsAttributeNameChar(char c) {
-  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
-}
-
 // Returns the reason a name is invalid, or empty when it is valid.
 std::string_view NameProblem(std::string_view name) {
   if (name.size() > 256) return "Names must be at most 256 characters long.";
   for (char c : name) {
-    if (!IsAttributeNameChar(c)) {
+    if (!IsMessageAttributeNameChar(c)) {
       return "Names can only include alphanumeric characters, hyphens, underscores, or periods.";
     }
   }
-  std::string lower = absl::AsciiStrToLower(AbslView(name));
-  if (absl::StartsWith(lower, "aws.") || absl::StartsWith(lower, "amazon.")) {
+  if (HasReservedAttributePrefix(name)) {
     return "Names must not start with AWS-reserved prefixes 'AWS.' or 'Amazon.'.";
   }
   if (name.front() == '.' || name.back() == '.')
@@ -107,6 +106,15 @@ bool IsValidNumber(std::string_view v) {
 
 }  // namespace
 
+bool IsMessageAttributeNameChar(char c) {
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+}
+
+bool HasReservedAttributePrefix(std::string_view name) {
+  std::string lower = absl::AsciiStrToLower(AbslView(name.substr(0, 7)));
+  return absl::StartsWith(lower, "aws.") || absl::StartsWith(lower, "amazon.");
+}
+
 bool IsValidMessageText(std::string_view text) { return base_internal::IsXmlText(text); }
 
 absl::Status InvalidMessageContentsError() {
@@ -115,7 +123,7 @@ absl::Status InvalidMessageContentsError() {
                    "to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF");
 }
 
-absl::Status ValidateMessageAttributes(const sqs::MessageAttributeMap& attributes) {
+absl::Status ValidateSqsMessageAttributes(const sqs::MessageAttributeMap& attributes) {
   if (attributes.size() > 10) {
     return AttributeError(absl::StrCat("Number of message attributes [", attributes.size(),
                                        "] exceeds the allowed maximum [10]."));
@@ -227,6 +235,134 @@ bool IsValidIdToken(std::string_view id) {
     if (c < 0x21 || c > 0x7E) return false;
   }
   return true;
+}
+
+bool IsValidBatchEntryId(std::string_view id) {
+  if (id.empty() || id.size() > 80) return false;
+  for (char c : id) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') return false;
+  }
+  return true;
+}
+
+// ---- SNS (spec/sns.md §3.2) --------------------------------------------------
+
+namespace {
+
+// SNS's String.Array: a JSON array of strings, numbers, booleans and nulls.
+bool IsValidStringArray(std::string_view value) {
+  rapidjson::Document doc;
+  if (!base_internal::ParseJson(value, &doc) || !doc.IsArray()) return false;
+  for (const auto& v : doc.GetArray()) {
+    if (v.IsArray() || v.IsObject()) return false;
+  }
+  return true;
+}
+
+absl::Status ParameterValueInvalid(std::string_view message) {
+  return MakeError(ErrorCode::kSnsParameterValueInvalid, message);
+}
+
+}  // namespace
+
+absl::Status ValidateSnsMessageAttributes(const sns::MessageAttributeMap& attributes) {
+  for (const auto& [name, value] : attributes) {
+    if (name.empty() || name.size() >= 256) {
+      return ParameterValueInvalid("Length of message attribute name must be less than 256 bytes.");
+    }
+    for (char c : name) {
+      if (!IsMessageAttributeNameChar(c)) {
+        return ParameterValueInvalid(
+            absl::StrFormat("Invalid non-alphanumeric character '#x%X' was found in the message "
+                            "attribute name. Can only include alphanumeric characters, "
+                            "hyphens, underscores, or dots.",
+                            static_cast<unsigned char>(c)));
+      }
+    }
+    if (name.front() == '.') {
+      return ParameterValueInvalid(
+          "Invalid message attribute name starting with character '.' was found.");
+    }
+    if (name.back() == '.') {
+      return ParameterValueInvalid(
+          "Invalid message attribute name ending with character '.' was found.");
+    }
+    if (name.find("..") != std::string::npos) {
+      return ParameterValueInvalid("Message attribute name can not have successive '.' character.");
+    }
+    if (HasReservedAttributePrefix(name)) {
+      return ParameterValueInvalid(
+          absl::StrCat("The message attribute name '", name, "' is reserved for use by AWS."));
+    }
+    if (value.data_type.empty()) {
+      return MakeError(ErrorCode::kSnsValidation,
+                       absl::StrCat("1 validation error detected: Value null at "
+                                    "'messageAttributes.",
+                                    name,
+                                    ".member.dataType' failed to satisfy constraint: Member "
+                                    "must not be null"));
+    }
+    std::string_view type = value.data_type;
+    std::string_view base = type.substr(0, type.find('.'));
+    if (base != "String" && base != "Number" && base != "Binary") {
+      return ParameterValueInvalid(absl::StrCat(
+          "The message attribute '", name,
+          "' has an invalid message attribute type, the set of supported type prefixes is "
+          "Binary, Number, and String."));
+    }
+    std::string base_str(base);
+    if (base == "Binary") {
+      if (!value.string_value.empty()) {
+        return ParameterValueInvalid(absl::StrCat("The message attribute '", name,
+                                                  "' with type 'Binary' must use field 'Binary'."));
+      }
+      if (value.binary_value.empty()) {
+        return ParameterValueInvalid(
+            absl::StrCat("The message attribute '", name,
+                         "' must contain non-empty message attribute value for message "
+                         "attribute type 'Binary'."));
+      }
+      continue;
+    }
+    if (value.string_value.empty()) {
+      if (!value.binary_value.empty()) {
+        return ParameterValueInvalid(absl::StrCat("The message attribute '", name, "' with type '",
+                                                  base_str, "' must use field 'String'."));
+      }
+      return ParameterValueInvalid(absl::StrCat(
+          "The message attribute '", name,
+          "' must contain non-empty message attribute value for message attribute type '", base_str,
+          "'."));
+    }
+    if (!base_internal::IsXmlText(value.data_type) ||
+        !base_internal::IsXmlText(value.string_value)) {
+      return ParameterValueInvalid(
+          absl::StrCat("The message attribute '", name, "' contains invalid characters."));
+    }
+    if (base == "Number") {
+      double d;
+      if (!absl::SimpleAtod(value.string_value, &d) ||
+          value.string_value.find_first_not_of("0123456789+-.eE") != std::string::npos) {
+        return ParameterValueInvalid(
+            absl::StrCat("Could not cast message attribute '", name, "' value to number."));
+      }
+    } else if (type == "String.Array" && !IsValidStringArray(value.string_value)) {
+      return ParameterValueInvalid(absl::StrCat(
+          "The message attribute '", name,
+          "' with type 'String.Array' must be a JSON array of strings, numbers, true, false or "
+          "null."));
+    }
+  }
+  return absl::OkStatus();
+}
+
+size_t SnsMessageSize(std::string_view message, const sns::MessageAttributeMap& attributes) {
+  size_t size = message.size();
+  for (const auto& [name, value] : attributes) {
+    size += name.size() + value.data_type.size() + value.string_value.size() +
+            value.binary_value.size();
+  }
+  return size;
 }
 
 }  // namespace wharf::service_internal

@@ -1,7 +1,9 @@
-// Message content rules of SQS (spec/sqs.md §3.2, §4, §6): allowed body
-// characters, message and system attribute validation, size accounting,
-// MD5OfMessageAttributes, and building the shared queue_internal::Payload
-// handed to the engines.
+// Message content rules of SQS and SNS, the one place for them: allowed body
+// characters, message and system attribute validation (SQS: spec/sqs.md §3.2,
+// §4, §6; SNS: spec/sns.md §3.2), id tokens and batch entry ids, size
+// accounting, MD5OfMessageAttributes, and building the shared
+// queue_internal::Payload handed to the engines. The two services share the
+// rules where AWS does and keep their own error codes and texts.
 //
 // Thread safety: all functions are pure and thread-safe.
 
@@ -15,6 +17,7 @@
 
 #include "absl/status/status.h"
 #include "broker/queue/queue_core.h"
+#include "wharf/sns.h"
 #include "wharf/sqs.h"
 
 namespace wharf::service_internal {
@@ -26,9 +29,15 @@ bool IsValidMessageText(std::string_view text);
 // InvalidMessageContents, the error for a body that fails IsValidMessageText.
 absl::Status InvalidMessageContentsError();
 
-// Checks the user message attributes: at most 10, names, data types, values
-// (non-empty, allowed characters, Number syntax). Errors: InvalidParameterValue.
-absl::Status ValidateMessageAttributes(const sqs::MessageAttributeMap& attributes);
+// A character allowed in a message attribute name: [A-Za-z0-9_.-].
+bool IsMessageAttributeNameChar(char c);
+// True when `name` starts with "AWS." or "Amazon." in any case.
+bool HasReservedAttributePrefix(std::string_view name);
+
+// SQS: checks the user message attributes: at most 10, names, data types,
+// values (non-empty, allowed characters, Number syntax). Errors:
+// InvalidParameterValue.
+absl::Status ValidateSqsMessageAttributes(const sqs::MessageAttributeMap& attributes);
 
 // Checks message system attributes: only AWSTraceHeader, of type String.
 // Errors: InvalidParameterValue.
@@ -46,9 +55,22 @@ std::shared_ptr<const queue_internal::Payload> MakePayload(
     std::string body, sqs::MessageAttributeMap attributes,
     const sqs::MessageAttributeMap& system_attributes);
 
-// MessageGroupId / MessageDeduplicationId / ReceiveRequestAttemptId syntax:
-// 1-128 characters, alphanumeric and punctuation (printable ASCII, no space).
+// MessageGroupId / MessageDeduplicationId / ReceiveRequestAttemptId syntax
+// (SQS and SNS): 1-128 characters, alphanumeric and punctuation (printable
+// ASCII, no space).
 bool IsValidIdToken(std::string_view id);
+
+// The Id of a batch entry (SQS and SNS): 1-80 of [A-Za-z0-9_-].
+bool IsValidBatchEntryId(std::string_view id);
+
+// SNS: checks message attribute names, data types (String, String.Array,
+// Number, Binary, with an optional label) and values. Errors:
+// ParameterValueInvalid, ValidationError (no data type).
+absl::Status ValidateSnsMessageAttributes(const sns::MessageAttributeMap& attributes);
+
+// SNS: bytes counted against the 256 KiB message limit: the message plus,
+// per attribute, name + data type + value bytes.
+size_t SnsMessageSize(std::string_view message, const sns::MessageAttributeMap& attributes);
 
 }  // namespace wharf::service_internal
 

@@ -63,16 +63,6 @@ absl::Status VisibilityTimeoutOutOfRange(int value) {
                                        "be >= 0 and <= 43200, if provided."));
 }
 
-bool IsValidBatchEntryId(std::string_view id) {
-  if (id.empty() || id.size() > 80) return false;
-  for (char c : id) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
-}
-
 // The request-level checks every batch call shares (spec §10), in order.
 template <typename Entry>
 absl::Status CheckBatchEntries(const std::vector<Entry>& entries, std::string_view entry_type) {
@@ -347,7 +337,7 @@ absl::StatusOr<sqs::SendMessageResult> QueueImpl::SendOne(const SendFields& f, b
   }
   args.message_group_id = f.group_id;
   if (!IsValidMessageText(f.body)) return InvalidMessageContentsError();
-  if (absl::Status s = ValidateMessageAttributes(f.attributes); !s.ok()) return s;
+  if (absl::Status s = ValidateSqsMessageAttributes(f.attributes); !s.ok()) return s;
   if (absl::Status s = ValidateMessageSystemAttributes(f.system_attributes); !s.ok()) return s;
   const int max_size = maximum_message_size_.load(std::memory_order_relaxed);
   if (MessageSize(f.body, f.attributes) > static_cast<size_t>(max_size)) {

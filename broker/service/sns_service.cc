@@ -10,7 +10,6 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
@@ -20,6 +19,7 @@
 #include "broker/base/json.h"
 #include "broker/base/status_macros.h"
 #include "broker/base/text.h"
+#include "broker/service/message_validation.h"
 #include "broker/service/pagination.h"
 #include "broker/service/permission_policy.h"
 #include "rapidjson/document.h"
@@ -44,9 +44,6 @@ absl::string_view AbslView(std::string_view s) { return absl::string_view(s.data
 
 absl::Status InvalidParameter(std::string_view message) {
   return MakeError(ErrorCode::kSnsInvalidParameter, message);
-}
-absl::Status ParameterValueInvalid(std::string_view message) {
-  return MakeError(ErrorCode::kSnsParameterValueInvalid, message);
 }
 
 bool EndsWithFifo(std::string_view name) {
@@ -108,15 +105,6 @@ bool IsValidSubject(std::string_view subject) {
     if (c < 0x20 || c > 0x7E) return false;
   }
   return !absl::ascii_isspace(static_cast<unsigned char>(subject.front()));
-}
-
-// MessageGroupId / MessageDeduplicationId: 1-128 printable ASCII, no space.
-bool IsValidIdToken(std::string_view id) {
-  if (id.empty() || id.size() > 128) return false;
-  for (char c : id) {
-    if (c < 0x21 || c > 0x7E) return false;
-  }
-  return true;
 }
 
 bool IsFeedbackAttribute(std::string_view name) {
@@ -342,122 +330,10 @@ std::string RenderRetryPolicy(const topic_internal::RetryPolicy& p) {
       p.num_no_delay_retries, p.num_min_delay_retries, p.num_max_delay_retries, backoff);
 }
 
-// ---- Message attributes (spec/sns.md §3.2) ----------------------------------
-
-bool IsValidStringArray(std::string_view value) {
-  rapidjson::Document doc;
-  if (!base_internal::ParseJson(value, &doc) || !doc.IsArray()) return false;
-  for (const auto& v : doc.GetArray()) {
-    if (v.IsArray() || v.IsObject()) return false;
-  }
-  return true;
-}
-
-absl::Status ValidateMessageAttributes(const sns::MessageAttributeMap& attributes) {
-  for (const auto& [name, value] : attributes) {
-    if (name.empty() || name.size() >= 256) {
-      return ParameterValueInvalid("Length of message attribute name must be less than 256 bytes.");
-    }
-    for (char c : name) {
-      if (!IsNameChar(c) && c != '.') {
-        return ParameterValueInvalid(
-            absl::StrFormat("Invalid non-alphanumeric character '#x%X' was found in the message "
-                            "attribute name. Can only include alphanumeric characters, "
-                            "hyphens, underscores, or dots.",
-                            static_cast<unsigned char>(c)));
-      }
-    }
-    if (name.front() == '.') {
-      return ParameterValueInvalid(
-          "Invalid message attribute name starting with character '.' was found.");
-    }
-    if (name.back() == '.') {
-      return ParameterValueInvalid(
-          "Invalid message attribute name ending with character '.' was found.");
-    }
-    if (name.find("..") != std::string::npos) {
-      return ParameterValueInvalid("Message attribute name can not have successive '.' character.");
-    }
-    std::string lower = absl::AsciiStrToLower(name);
-    if (absl::StartsWith(lower, "aws.") || absl::StartsWith(lower, "amazon.")) {
-      return ParameterValueInvalid(
-          absl::StrCat("The message attribute name '", name, "' is reserved for use by AWS."));
-    }
-    if (value.data_type.empty()) {
-      return MakeError(ErrorCode::kSnsValidation,
-                       absl::StrCat("1 validation error detected: Value null at "
-                                    "'messageAttributes.",
-                                    name,
-                                    ".member.dataType' failed to satisfy constraint: Member "
-                                    "must not be null"));
-    }
-    std::string_view type = value.data_type;
-    std::string_view base = type.substr(0, type.find('.'));
-    if (base != "String" && base != "Number" && base != "Binary") {
-      return ParameterValueInvalid(absl::StrCat(
-          "The message attribute '", name,
-          "' has an invalid message attribute type, the set of supported type prefixes is "
-          "Binary, Number, and String."));
-    }
-    std::string base_str(base);
-    if (base == "Binary") {
-      if (!value.string_value.empty()) {
-        return ParameterValueInvalid(absl::StrCat("The message attribute '", name,
-                                                  "' with type 'Binary' must use field 'Binary'."));
-      }
-      if (value.binary_value.empty()) {
-        return ParameterValueInvalid(
-            absl::StrCat("The message attribute '", name,
-                         "' must contain non-empty message attribute value for message "
-                         "attribute type 'Binary'."));
-      }
-      continue;
-    }
-    if (value.string_value.empty()) {
-      if (!value.binary_value.empty()) {
-        return ParameterValueInvalid(absl::StrCat("The message attribute '", name, "' with type '",
-                                                  base_str, "' must use field 'String'."));
-      }
-      return ParameterValueInvalid(absl::StrCat(
-          "The message attribute '", name,
-          "' must contain non-empty message attribute value for message attribute type '", base_str,
-          "'."));
-    }
-    if (!base_internal::IsXmlText(value.data_type) ||
-        !base_internal::IsXmlText(value.string_value)) {
-      return ParameterValueInvalid(
-          absl::StrCat("The message attribute '", name, "' contains invalid characters."));
-    }
-    if (base == "Number") {
-      double d;
-      if (!absl::SimpleAtod(value.string_value, &d) ||
-          value.string_value.find_first_not_of("0123456789+-.eE") != std::string::npos) {
-        return ParameterValueInvalid(
-            absl::StrCat("Could not cast message attribute '", name, "' value to number."));
-      }
-    } else if (type == "String.Array" && !IsValidStringArray(value.string_value)) {
-      return ParameterValueInvalid(absl::StrCat(
-          "The message attribute '", name,
-          "' with type 'String.Array' must be a JSON array of strings, numbers, true, false or "
-          "null."));
-    }
-  }
-  return absl::OkStatus();
-}
-
 absl::Status InvalidMessageCharacters() {
   return InvalidParameter(
       "Invalid parameter: Message Reason: Message contains characters outside the allowed set "
       "(#x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF)");
-}
-
-size_t MessageBytes(std::string_view message, const sns::MessageAttributeMap& attributes) {
-  size_t size = message.size();
-  for (const auto& [name, value] : attributes) {
-    size += name.size() + value.data_type.size() + value.string_value.size() +
-            value.binary_value.size();
-  }
-  return size;
 }
 
 // Per-protocol texts of a MessageStructure=json message.
@@ -505,7 +381,7 @@ absl::Status CheckBatchEntryId(const std::string& id) {
         ErrorCode::kSnsInvalidBatchEntryId,
         absl::StrCat("The Id of a batch entry in the batch request is too long: ", id));
   }
-  if (!IsValidName(id, 80)) {
+  if (!IsValidBatchEntryId(id)) {
     return MakeError(ErrorCode::kSnsInvalidBatchEntryId,
                      absl::StrCat("The Id of a batch entry in the batch request contains an "
                                   "impermissible character: ",
@@ -948,8 +824,8 @@ absl::StatusOr<std::shared_ptr<const PublishedMessage>> SnsService::MakeMessage(
   if (in.subject.has_value() && !IsValidSubject(*in.subject)) {
     return InvalidParameter("Invalid parameter: Subject");
   }
-  WHARF_RETURN_IF_ERROR(ValidateMessageAttributes(in.message_attributes));
-  if (MessageBytes(in.message, in.message_attributes) > kMaxMessageBytes) {
+  WHARF_RETURN_IF_ERROR(ValidateSnsMessageAttributes(in.message_attributes));
+  if (SnsMessageSize(in.message, in.message_attributes) > kMaxMessageBytes) {
     return InvalidParameter("Invalid parameter: Message too long");
   }
   if (topic.fifo) {
@@ -1052,7 +928,7 @@ absl::StatusOr<sns::PublishBatchResult> SnsService::PublishBatch(
                        "Two or more batch entries in the request have the same Id.");
     }
     WHARF_RETURN_IF_ERROR(CheckBatchEntryId(entry.id));
-    total += MessageBytes(entry.message, entry.message_attributes);
+    total += SnsMessageSize(entry.message, entry.message_attributes);
   }
   if (total > kMaxMessageBytes) {
     return MakeError(ErrorCode::kSnsBatchRequestTooLong,

@@ -85,16 +85,16 @@ TEST(MessageSizeTest, CountsBodyAndAttributeNameTypeAndValueBytes) {
 }
 
 TEST(ValidateMessageAttributesTest, AcceptsCustomTypeLabels) {
-  EXPECT_THAT(ValidateMessageAttributes({{"a", Str("1.5", "Number.float")},
-                                         {"b", Str("{}", "String.json")},
-                                         {"c", Bin("x", "Binary.gif")}}),
+  EXPECT_THAT(ValidateSqsMessageAttributes({{"a", Str("1.5", "Number.float")},
+                                            {"b", Str("{}", "String.json")},
+                                            {"c", Bin("x", "Binary.gif")}}),
               IsOk());
 }
 
 TEST(ValidateMessageAttributesTest, AtMostTen) {
   sqs::MessageAttributeMap attributes;
   for (int i = 0; i < 11; ++i) attributes["a" + std::to_string(i)] = Str("v");
-  EXPECT_THAT(ValidateMessageAttributes(attributes),
+  EXPECT_THAT(ValidateSqsMessageAttributes(attributes),
               HasError(ErrorCode::kInvalidParameterValue,
                        "Number of message attributes [11] exceeds the allowed maximum [10]."));
 }
@@ -102,18 +102,18 @@ TEST(ValidateMessageAttributesTest, AtMostTen) {
 TEST(ValidateMessageAttributesTest, RejectsBadNames) {
   for (std::string name : std::vector<std::string>{"AWS.x", "amazon.y", ".lead", "trail.", "a..b",
                                                    "sp ace", "", std::string(257, 'n')}) {
-    EXPECT_THAT(ValidateMessageAttributes({{name, Str("v")}}),
+    EXPECT_THAT(ValidateSqsMessageAttributes({{name, Str("v")}}),
                 HasErrorCode(ErrorCode::kInvalidParameterValue))
         << name;
   }
 }
 
 TEST(ValidateMessageAttributesTest, RejectsBadDataTypes) {
-  EXPECT_THAT(ValidateMessageAttributes({{"a", Str("v", "")}}),
+  EXPECT_THAT(ValidateSqsMessageAttributes({{"a", Str("v", "")}}),
               HasError(ErrorCode::kInvalidParameterValue,
                        "The message attribute 'a' must contain non-empty message attribute type."));
   for (std::string type : {"Text", "string", "Number.", "StringX"}) {
-    EXPECT_THAT(ValidateMessageAttributes({{"a", Str("v", type)}}),
+    EXPECT_THAT(ValidateSqsMessageAttributes({{"a", Str("v", type)}}),
                 HasError(ErrorCode::kInvalidParameterValue,
                          HasSubstr("supported type prefixes: Binary, Number, String")))
         << type;
@@ -121,30 +121,30 @@ TEST(ValidateMessageAttributesTest, RejectsBadDataTypes) {
 }
 
 TEST(ValidateMessageAttributesTest, RejectsEmptyValues) {
-  EXPECT_THAT(ValidateMessageAttributes({{"a", Str("")}}),
+  EXPECT_THAT(ValidateSqsMessageAttributes({{"a", Str("")}}),
               HasError(ErrorCode::kInvalidParameterValue,
                        "Message (user) attribute 'a' must contain a non-empty value of type "
                        "'String'."));
-  EXPECT_THAT(ValidateMessageAttributes({{"n", Str("", "Number.int")}}),
+  EXPECT_THAT(ValidateSqsMessageAttributes({{"n", Str("", "Number.int")}}),
               HasError(ErrorCode::kInvalidParameterValue, HasSubstr("of type 'Number'.")));
-  EXPECT_THAT(ValidateMessageAttributes({{"b", Bin("")}}),
+  EXPECT_THAT(ValidateSqsMessageAttributes({{"b", Bin("")}}),
               HasError(ErrorCode::kInvalidParameterValue, HasSubstr("of type 'Binary'.")));
 }
 
 TEST(ValidateMessageAttributesTest, NumbersMustParse) {
   for (std::string ok : {"0", "-1", "007", "1.50", "1e10", "-2.5E-3", ".5", "5."}) {
-    EXPECT_THAT(ValidateMessageAttributes({{"n", Str(ok, "Number")}}), IsOk()) << ok;
+    EXPECT_THAT(ValidateSqsMessageAttributes({{"n", Str(ok, "Number")}}), IsOk()) << ok;
   }
   for (std::string bad :
        {"abc", "1..2", "1e", "--1", "1e200", "12345678901234567890123456789012345678901"}) {
-    EXPECT_THAT(ValidateMessageAttributes({{"n", Str(bad, "Number")}}),
+    EXPECT_THAT(ValidateSqsMessageAttributes({{"n", Str(bad, "Number")}}),
                 HasErrorCode(ErrorCode::kInvalidParameterValue))
         << bad;
   }
 }
 
 TEST(ValidateMessageAttributesTest, StringValuesFollowTheBodyCharacterRules) {
-  EXPECT_THAT(ValidateMessageAttributes({{"s", Str("\x01")}}),
+  EXPECT_THAT(ValidateSqsMessageAttributes({{"s", Str("\x01")}}),
               HasErrorCode(ErrorCode::kInvalidParameterValue));
 }
 
@@ -164,6 +164,25 @@ TEST(IdTokenTest, IsPrintableAsciiWithoutSpaceUpTo128) {
   EXPECT_FALSE(IsValidIdToken(""));
   EXPECT_FALSE(IsValidIdToken("a b"));
   EXPECT_FALSE(IsValidIdToken("\xC3\xBC"));
+}
+
+TEST(BatchEntryIdTest, IsAlphanumericHyphenUnderscoreUpTo80) {
+  EXPECT_TRUE(IsValidBatchEntryId("entry_1-a"));
+  EXPECT_TRUE(IsValidBatchEntryId(std::string(80, 'e')));
+  EXPECT_FALSE(IsValidBatchEntryId(std::string(81, 'e')));
+  EXPECT_FALSE(IsValidBatchEntryId(""));
+  EXPECT_FALSE(IsValidBatchEntryId("a.b"));
+  EXPECT_FALSE(IsValidBatchEntryId("a b"));
+}
+
+TEST(AttributeNameTest, ReservedPrefixesInAnyCase) {
+  EXPECT_TRUE(HasReservedAttributePrefix("AWS.x"));
+  EXPECT_TRUE(HasReservedAttributePrefix("aws."));
+  EXPECT_TRUE(HasReservedAttributePrefix("Amazon.trace"));
+  EXPECT_TRUE(HasReservedAttributePrefix("AMAZON.x"));
+  EXPECT_FALSE(HasReservedAttributePrefix("awsx"));
+  EXPECT_FALSE(HasReservedAttributePrefix("amazonian"));
+  EXPECT_FALSE(HasReservedAttributePrefix("my.aws.x"));
 }
 
 }  // namespace
