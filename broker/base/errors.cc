@@ -128,6 +128,13 @@ constexpr ErrorInfo kTable[] = {
      "InvalidStateException", 400, SC::kFailedPrecondition, S},
     {ErrorCode::kEventsInternal, "InternalException", "InternalException", "InternalException", 500,
      SC::kInternal, R},
+    {ErrorCode::kEventsInvalidArgument, "InvalidArgument", "InvalidArgument", "InvalidArgument",
+     400, SC::kInvalidArgument, S},
+    {ErrorCode::kEventsMalformedDetail, "MalformedDetail", "MalformedDetail", "MalformedDetail",
+     400, SC::kInvalidArgument, S},
+    {ErrorCode::kEventsNotAuthorizedForSource, "NotAuthorizedForSourceException",
+     "NotAuthorizedForSourceException", "NotAuthorizedForSourceException", 400,
+     SC::kPermissionDenied, S},
 
     {ErrorCode::kInternalFailure, "InternalFailure", "InternalFailure", "InternalFailure", 500,
      SC::kInternal, R},

@@ -23,28 +23,15 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "broker/base/digests.h"
-#include "wharf/sqs.h"
+#include "broker/base/payload.h"
 
 namespace wharf::queue_internal {
 
-// The parts of a message most messages do not have.
-struct PayloadAttributes {
-  sqs::MessageAttributeMap message_attributes;
-  std::string md5_of_message_attributes;         // Over all attributes; empty if none.
-  std::string aws_trace_header;                  // Empty if none.
-  std::string md5_of_message_system_attributes;  // Empty if no trace header.
-};
-
 // Immutable message content, shared (never copied) between the queues an SNS
-// topic fans out to, and between a queue and its dead-letter queue. A queue
-// holds one per message, so the common case is kept to two heap blocks: this
-// struct (with its shared_ptr control block) and the body.
-struct Payload {
-  std::string body;
-  base_internal::Md5 md5_of_body;                       // Raw; base_internal::ToHex for text.
-  std::unique_ptr<const PayloadAttributes> attributes;  // Null when there are none.
-};
+// topic fans out to, and between a queue and its dead-letter queue
+// (broker/base/payload.h).
+using Payload = base_internal::Payload;
+using PayloadAttributes = base_internal::PayloadAttributes;
 
 // Typed queue configuration, parsed from attributes by the service layer.
 // Changes (SetQueueAttributes) are applied with QueueCore::SetConfig.

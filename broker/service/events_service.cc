@@ -396,56 +396,56 @@ absl::StatusOr<events::PutEventsResult> EventsService::PutEvents(
   for (size_t i = 0; i < entries.size(); ++i) {
     const events::PutEventsRequestEntry& e = entries[i];
     events::PutEventsResultEntry& out = result.entries[i];
-    auto fail = [&](const char* code, std::string message) {
-      out.error_code = code;
+    auto fail = [&](ErrorCode code, std::string message) {
+      out.error_code = std::string(GetErrorInfo(code).name);
       out.error_message = std::move(message);
       ++result.failed_entry_count;
     };
     if (e.source.empty()) {
-      fail("InvalidArgument",
+      fail(ErrorCode::kEventsInvalidArgument,
            "Parameter Source is not valid. Reason: Source is a required argument.");
       continue;
     }
     if (e.detail_type.empty()) {
-      fail("InvalidArgument",
+      fail(ErrorCode::kEventsInvalidArgument,
            "Parameter DetailType is not valid. Reason: DetailType is a required argument.");
       continue;
     }
     if (e.detail.empty()) {
-      fail("InvalidArgument",
+      fail(ErrorCode::kEventsInvalidArgument,
            "Parameter Detail is not valid. Reason: Detail is a required argument.");
       continue;
     }
     if (e.source.size() > 256) {
-      fail("InvalidArgument",
+      fail(ErrorCode::kEventsInvalidArgument,
            "Parameter Source is not valid. Reason: Source exceeds the maximum length of 256.");
       continue;
     }
     if (e.detail_type.size() > 128) {
-      fail("InvalidArgument",
+      fail(ErrorCode::kEventsInvalidArgument,
            "Parameter DetailType is not valid. Reason: DetailType exceeds the maximum length of "
            "128.");
       continue;
     }
     if (e.trace_header.size() > 500) {
-      fail("InvalidArgument",
+      fail(ErrorCode::kEventsInvalidArgument,
            "Parameter TraceHeader is not valid. Reason: TraceHeader exceeds the maximum length of "
            "500.");
       continue;
     }
     if (std::string field(InvalidTextField(e)); !field.empty()) {
-      fail("InvalidArgument", absl::StrCat("Parameter ", field, " is not valid. Reason: ", field,
+      fail(ErrorCode::kEventsInvalidArgument, absl::StrCat("Parameter ", field, " is not valid. Reason: ", field,
                                            " contains characters outside the allowed set."));
       continue;
     }
     if (!options_.limits.allow_aws_event_sources && absl::StartsWith(e.source, "aws.")) {
-      fail("NotAuthorizedForSourceException", "Not authorized for the source.");
+      fail(ErrorCode::kEventsNotAuthorizedForSource, "Not authorized for the source.");
       continue;
     }
     std::string detail;
     // The compact form holds what escapes decode to ("\uFFFE").
     if (!bus_internal::CompactDetail(e.detail, &detail) || !base_internal::IsXmlText(detail)) {
-      fail("MalformedDetail", "Detail is malformed.");
+      fail(ErrorCode::kEventsMalformedDetail, "Detail is malformed.");
       continue;
     }
     auto event = std::make_shared<bus_internal::Event>();
@@ -468,7 +468,7 @@ absl::StatusOr<events::PutEventsResult> EventsService::PutEvents(
     if (!put.ok()) {
       // The bus was deleted while the request ran.
       out.event_id.clear();
-      fail("InternalFailure", std::string(put.message()));
+      fail(ErrorCode::kInternalFailure, std::string(put.message()));
     }
   }
   return result;

@@ -123,7 +123,7 @@ absl::Status InvalidMessageContentsError() {
                    "to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF");
 }
 
-absl::Status ValidateSqsMessageAttributes(const sqs::MessageAttributeMap& attributes) {
+absl::Status ValidateSqsMessageAttributes(const MessageAttributeMap& attributes) {
   if (attributes.size() > 10) {
     return AttributeError(absl::StrCat("Number of message attributes [", attributes.size(),
                                        "] exceeds the allowed maximum [10]."));
@@ -166,7 +166,7 @@ absl::Status ValidateSqsMessageAttributes(const sqs::MessageAttributeMap& attrib
   return absl::OkStatus();
 }
 
-absl::Status ValidateMessageSystemAttributes(const sqs::MessageAttributeMap& attributes) {
+absl::Status ValidateMessageSystemAttributes(const MessageAttributeMap& attributes) {
   for (const auto& [name, value] : attributes) {
     if (name != "AWSTraceHeader") {
       return AttributeError(absl::StrCat("Message system attribute name '", name, "' is invalid."));
@@ -187,7 +187,7 @@ absl::Status ValidateMessageSystemAttributes(const sqs::MessageAttributeMap& att
   return absl::OkStatus();
 }
 
-size_t MessageSize(std::string_view body, const sqs::MessageAttributeMap& attributes) {
+size_t MessageSize(std::string_view body, const MessageAttributeMap& attributes) {
   size_t size = body.size();
   for (const auto& [name, value] : attributes) {
     size += name.size() + value.data_type.size();
@@ -195,38 +195,6 @@ size_t MessageSize(std::string_view body, const sqs::MessageAttributeMap& attrib
                                                         : value.string_value.size();
   }
   return size;
-}
-
-std::string AttributesMd5(const sqs::MessageAttributeMap& attributes) {
-  if (attributes.empty()) return {};
-  base_internal::AttributeMd5 md5;
-  for (const auto& [name, value] : attributes) {  // std::map: ascending byte order.
-    if (absl::StartsWith(value.data_type, "Binary")) {
-      md5.AddBinary(name, value.data_type, value.binary_value);
-    } else {
-      md5.AddString(name, value.data_type, value.string_value);
-    }
-  }
-  return md5.HexDigest();
-}
-
-std::shared_ptr<const queue_internal::Payload> MakePayload(
-    std::string body, sqs::MessageAttributeMap attributes,
-    const sqs::MessageAttributeMap& system_attributes) {
-  auto payload = std::make_shared<queue_internal::Payload>();
-  payload->md5_of_body = base_internal::Md5Of(body);
-  payload->body = std::move(body);
-  auto trace = system_attributes.find("AWSTraceHeader");
-  if (attributes.empty() && trace == system_attributes.end()) return payload;
-  auto extra = std::make_unique<queue_internal::PayloadAttributes>();
-  extra->md5_of_message_attributes = AttributesMd5(attributes);
-  extra->message_attributes = std::move(attributes);
-  if (trace != system_attributes.end()) {
-    extra->aws_trace_header = trace->second.string_value;
-    extra->md5_of_message_system_attributes = AttributesMd5(system_attributes);
-  }
-  payload->attributes = std::move(extra);
-  return payload;
 }
 
 bool IsValidIdToken(std::string_view id) {
@@ -265,7 +233,7 @@ absl::Status ParameterValueInvalid(std::string_view message) {
 
 }  // namespace
 
-absl::Status ValidateSnsMessageAttributes(const sns::MessageAttributeMap& attributes) {
+absl::Status ValidateSnsMessageAttributes(const MessageAttributeMap& attributes) {
   for (const auto& [name, value] : attributes) {
     if (name.empty() || name.size() >= 256) {
       return ParameterValueInvalid("Length of message attribute name must be less than 256 bytes.");
@@ -356,7 +324,7 @@ absl::Status ValidateSnsMessageAttributes(const sns::MessageAttributeMap& attrib
   return absl::OkStatus();
 }
 
-size_t SnsMessageSize(std::string_view message, const sns::MessageAttributeMap& attributes) {
+size_t SnsMessageSize(std::string_view message, const MessageAttributeMap& attributes) {
   size_t size = message.size();
   for (const auto& [name, value] : attributes) {
     size += name.size() + value.data_type.size() + value.string_value.size() +

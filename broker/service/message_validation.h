@@ -1,9 +1,9 @@
 // Message content rules of SQS and SNS, the one place for them: allowed body
 // characters, message and system attribute validation (SQS: spec/sqs.md §3.2,
-// §4, §6; SNS: spec/sns.md §3.2), id tokens and batch entry ids, size
-// accounting, MD5OfMessageAttributes, and building the shared
-// queue_internal::Payload handed to the engines. The two services share the
-// rules where AWS does and keep their own error codes and texts.
+// §4, §6; SNS: spec/sns.md §3.2), id tokens and batch entry ids, and size
+// accounting. The two services share the rules where AWS does and keep their
+// own error codes and texts. The payload built from a validated message is in
+// broker/base/payload.h.
 //
 // Thread safety: all functions are pure and thread-safe.
 
@@ -16,9 +16,7 @@
 #include <string_view>
 
 #include "absl/status/status.h"
-#include "broker/queue/queue_core.h"
-#include "wharf/sns.h"
-#include "wharf/sqs.h"
+#include "wharf/message.h"
 
 namespace wharf::service_internal {
 
@@ -37,23 +35,15 @@ bool HasReservedAttributePrefix(std::string_view name);
 // SQS: checks the user message attributes: at most 10, names, data types,
 // values (non-empty, allowed characters, Number syntax). Errors:
 // InvalidParameterValue.
-absl::Status ValidateSqsMessageAttributes(const sqs::MessageAttributeMap& attributes);
+absl::Status ValidateSqsMessageAttributes(const MessageAttributeMap& attributes);
 
 // Checks message system attributes: only AWSTraceHeader, of type String.
 // Errors: InvalidParameterValue.
-absl::Status ValidateMessageSystemAttributes(const sqs::MessageAttributeMap& attributes);
+absl::Status ValidateMessageSystemAttributes(const MessageAttributeMap& attributes);
 
 // Bytes counted against MaximumMessageSize: body bytes plus, per attribute,
 // name + data type + value bytes. System attributes do not count.
-size_t MessageSize(std::string_view body, const sqs::MessageAttributeMap& attributes);
-
-// MD5OfMessageAttributes over `attributes` (spec §6); empty for no attributes.
-std::string AttributesMd5(const sqs::MessageAttributeMap& attributes);
-
-// The immutable payload for a validated message, with its digests.
-std::shared_ptr<const queue_internal::Payload> MakePayload(
-    std::string body, sqs::MessageAttributeMap attributes,
-    const sqs::MessageAttributeMap& system_attributes);
+size_t MessageSize(std::string_view body, const MessageAttributeMap& attributes);
 
 // MessageGroupId / MessageDeduplicationId / ReceiveRequestAttemptId syntax
 // (SQS and SNS): 1-128 characters, alphanumeric and punctuation (printable
@@ -66,11 +56,11 @@ bool IsValidBatchEntryId(std::string_view id);
 // SNS: checks message attribute names, data types (String, String.Array,
 // Number, Binary, with an optional label) and values. Errors:
 // ParameterValueInvalid, ValidationError (no data type).
-absl::Status ValidateSnsMessageAttributes(const sns::MessageAttributeMap& attributes);
+absl::Status ValidateSnsMessageAttributes(const MessageAttributeMap& attributes);
 
 // SNS: bytes counted against the 256 KiB message limit: the message plus,
 // per attribute, name + data type + value bytes.
-size_t SnsMessageSize(std::string_view message, const sns::MessageAttributeMap& attributes);
+size_t SnsMessageSize(std::string_view message, const MessageAttributeMap& attributes);
 
 }  // namespace wharf::service_internal
 

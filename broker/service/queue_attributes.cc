@@ -1,10 +1,13 @@
 #include "broker/service/queue_attributes.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <iterator>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "broker/base/json.h"
+#include "broker/base/status_macros.h"
 #include "rapidjson/document.h"
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
@@ -94,19 +97,6 @@ std::optional<int64_t> ParseInteger(std::string_view text) {
     value = value * 10 + (c - '0');
   }
   return negative ? -value : value;
-}
-
-bool RedriveAllowPolicy::Allows(std::string_view source_arn) const {
-  switch (permission) {
-    case Permission::kAllowAll:
-      return true;
-    case Permission::kDenyAll:
-      return false;
-    case Permission::kByQueue:
-      return std::find(source_queue_arns.begin(), source_queue_arns.end(), source_arn) !=
-             source_queue_arns.end();
-  }
-  return false;
 }
 
 absl::StatusOr<std::optional<RedrivePolicy>> ParseRedrivePolicy(std::string_view json) {
@@ -425,3 +415,154 @@ queue_internal::QueueConfig ToQueueConfig(const QueueSettings& settings, int max
 }
 
 }  // namespace wharf::service_internal
+
+namespace wharf {
+
+// ---- sqs::QueueAttributes -----------------------------------------------------
+
+namespace sqs {
+namespace {
+
+using service_internal::ParseInteger;
+
+constexpr std::string_view kSeconds[] = {"DelaySeconds", "MessageRetentionPeriod",
+                                         "ReceiveMessageWaitTimeSeconds", "VisibilityTimeout",
+                                         "KmsDataKeyReusePeriodSeconds"};
+
+absl::Status FormError(std::string_view name) {
+  return MakeError(ErrorCode::kInvalidAttributeValue,
+                   absl::StrCat("Invalid value for the parameter ",
+                                absl::string_view(name.data(), name.size()), "."));
+}
+
+absl::StatusOr<int64_t> Integer(std::string_view name, const std::string& value) {
+  std::optional<int64_t> n = ParseInteger(value);
+  if (!n) return FormError(name);
+  return *n;
+}
+
+absl::StatusOr<bool> Boolean(std::string_view name, const std::string& value) {
+  std::string lower = absl::AsciiStrToLower(value);
+  if (lower == "true") return true;
+  if (lower == "false") return false;
+  return FormError(name);
+}
+
+std::string Text(bool b) { return b ? "true" : "false"; }
+
+}  // namespace
+
+bool RedriveAllowPolicy::Allows(std::string_view source_arn) const {
+  switch (permission) {
+    case Permission::kAllowAll:
+      return true;
+    case Permission::kDenyAll:
+      return false;
+    case Permission::kByQueue:
+      return std::find(source_queue_arns.begin(), source_queue_arns.end(), source_arn) !=
+             source_queue_arns.end();
+  }
+  return false;
+}
+
+AttributeMap QueueAttributes::ToMap() const {
+  AttributeMap out;
+  auto seconds = [&](const char* name, const std::optional<absl::Duration>& d) {
+    if (d) out[name] = absl::StrCat(absl::ToInt64Seconds(*d));
+  };
+  seconds("DelaySeconds", delay);
+  if (maximum_message_size) out["MaximumMessageSize"] = absl::StrCat(*maximum_message_size);
+  seconds("MessageRetentionPeriod", message_retention_period);
+  seconds("ReceiveMessageWaitTimeSeconds", receive_message_wait_time);
+  seconds("VisibilityTimeout", visibility_timeout);
+  if (policy) out["Policy"] = *policy;
+  if (redrive_policy) out["RedrivePolicy"] = service_internal::RenderRedrivePolicy(*redrive_policy);
+  if (redrive_allow_policy) {
+    out["RedriveAllowPolicy"] = service_internal::RenderRedriveAllowPolicy(*redrive_allow_policy);
+  }
+  if (kms_master_key_id) out["KmsMasterKeyId"] = *kms_master_key_id;
+  seconds("KmsDataKeyReusePeriodSeconds", kms_data_key_reuse_period);
+  if (sqs_managed_sse_enabled) out["SqsManagedSseEnabled"] = Text(*sqs_managed_sse_enabled);
+  if (fifo_queue) out["FifoQueue"] = Text(*fifo_queue);
+  if (content_based_deduplication) {
+    out["ContentBasedDeduplication"] = Text(*content_based_deduplication);
+  }
+  if (deduplication_scope) {
+    out["DeduplicationScope"] =
+        *deduplication_scope == DeduplicationScope::kMessageGroup ? "messageGroup" : "queue";
+  }
+  if (fifo_throughput_limit) {
+    out["FifoThroughputLimit"] = *fifo_throughput_limit == FifoThroughputLimit::kPerMessageGroupId
+                                     ? "perMessageGroupId"
+                                     : "perQueue";
+  }
+  return out;
+}
+
+absl::StatusOr<QueueAttributes> QueueAttributes::FromMap(const AttributeMap& attributes) {
+  QueueAttributes out;
+  for (const auto& [name, value] : attributes) {
+    if (std::find(std::begin(kSeconds), std::end(kSeconds), name) != std::end(kSeconds)) {
+      WHARF_ASSIGN_OR_RETURN(int64_t n, Integer(name, value));
+      absl::Duration d = absl::Seconds(n);
+      if (name == "DelaySeconds") out.delay = d;
+      if (name == "MessageRetentionPeriod") out.message_retention_period = d;
+      if (name == "ReceiveMessageWaitTimeSeconds") out.receive_message_wait_time = d;
+      if (name == "VisibilityTimeout") out.visibility_timeout = d;
+      if (name == "KmsDataKeyReusePeriodSeconds") out.kms_data_key_reuse_period = d;
+    } else if (name == "MaximumMessageSize") {
+      WHARF_ASSIGN_OR_RETURN(int64_t n, Integer(name, value));
+      if (n < INT32_MIN || n > INT32_MAX) return FormError(name);
+      out.maximum_message_size = static_cast<int>(n);
+    } else if (name == "Policy") {
+      out.policy = value;
+    } else if (name == "RedrivePolicy") {
+      WHARF_ASSIGN_OR_RETURN(out.redrive_policy, service_internal::ParseRedrivePolicy(value));
+    } else if (name == "RedriveAllowPolicy") {
+      WHARF_ASSIGN_OR_RETURN(out.redrive_allow_policy,
+                             service_internal::ParseRedriveAllowPolicy(value));
+    } else if (name == "KmsMasterKeyId") {
+      out.kms_master_key_id = value;
+    } else if (name == "SqsManagedSseEnabled") {
+      WHARF_ASSIGN_OR_RETURN(out.sqs_managed_sse_enabled, Boolean(name, value));
+    } else if (name == "FifoQueue") {
+      WHARF_ASSIGN_OR_RETURN(out.fifo_queue, Boolean(name, value));
+    } else if (name == "ContentBasedDeduplication") {
+      WHARF_ASSIGN_OR_RETURN(out.content_based_deduplication, Boolean(name, value));
+    } else if (name == "DeduplicationScope") {
+      if (value == "queue") {
+        out.deduplication_scope = DeduplicationScope::kQueue;
+      } else if (value == "messageGroup") {
+        out.deduplication_scope = DeduplicationScope::kMessageGroup;
+      } else {
+        return FormError(name);
+      }
+    } else if (name == "FifoThroughputLimit") {
+      if (value == "perQueue") {
+        out.fifo_throughput_limit = FifoThroughputLimit::kPerQueue;
+      } else if (value == "perMessageGroupId") {
+        out.fifo_throughput_limit = FifoThroughputLimit::kPerMessageGroupId;
+      } else {
+        return FormError(name);
+      }
+    } else if (name == "QueueArn") {
+      out.queue_arn = value;
+    } else if (name == "ApproximateNumberOfMessages") {
+      WHARF_ASSIGN_OR_RETURN(out.approximate_number_of_messages, Integer(name, value));
+    } else if (name == "ApproximateNumberOfMessagesNotVisible") {
+      WHARF_ASSIGN_OR_RETURN(out.approximate_number_of_messages_not_visible, Integer(name, value));
+    } else if (name == "ApproximateNumberOfMessagesDelayed") {
+      WHARF_ASSIGN_OR_RETURN(out.approximate_number_of_messages_delayed, Integer(name, value));
+    } else if (name == "CreatedTimestamp") {
+      WHARF_ASSIGN_OR_RETURN(int64_t n, Integer(name, value));
+      out.created_timestamp = absl::FromUnixSeconds(n);
+    } else if (name == "LastModifiedTimestamp") {
+      WHARF_ASSIGN_OR_RETURN(int64_t n, Integer(name, value));
+      out.last_modified_timestamp = absl::FromUnixSeconds(n);
+    }
+  }
+  return out;
+}
+
+}  // namespace sqs
+}  // namespace wharf

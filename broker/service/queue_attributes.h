@@ -2,6 +2,8 @@
 // CreateQueue/SetQueueAttributes into typed QueueSettings, validating names
 // and values with the AWS error codes and messages, rendering them back for
 // GetQueueAttributes, and deriving the engine's queue_internal::QueueConfig.
+// Also the public sqs::QueueAttributes conversions (ToMap, FromMap), which
+// share the RedrivePolicy parsers.
 //
 // RedrivePolicy and RedriveAllowPolicy are JSON documents; their syntax is
 // checked here, while the checks that need other queues (the target exists,
@@ -24,19 +26,9 @@
 
 namespace wharf::service_internal {
 
-struct RedrivePolicy {
-  std::string dead_letter_target_arn;
-  int max_receive_count = 0;  // 1-1000.
-};
-
-struct RedriveAllowPolicy {
-  enum class Permission { kAllowAll, kDenyAll, kByQueue };
-  Permission permission = Permission::kAllowAll;
-  std::vector<std::string> source_queue_arns;  // Only with kByQueue; 1-10.
-
-  // Whether a queue with ARN `source_arn` may use this queue as its DLQ.
-  bool Allows(std::string_view source_arn) const;
-};
+// The public types (wharf/sqs.h), which sqs::QueueAttributes converts.
+using RedrivePolicy = sqs::RedrivePolicy;
+using RedriveAllowPolicy = sqs::RedriveAllowPolicy;
 
 // Parses a RedrivePolicy value. `json` empty means "remove" (nullopt).
 // Errors: InvalidParameterValue with the §8 messages.
@@ -90,7 +82,7 @@ bool IsReadOnlyAttributeName(std::string_view name);
 // The engine configuration for these settings.
 queue_internal::QueueConfig ToQueueConfig(const QueueSettings& settings, int max_inflight);
 
-// Strict decimal integer (optional leading '-', digits only).
+// Strict decimal integer (optional leading '-', digits only, at most 18).
 std::optional<int64_t> ParseInteger(std::string_view text);
 
 }  // namespace wharf::service_internal

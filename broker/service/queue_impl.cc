@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "broker/base/aws_errors.h"
 #include "broker/base/digests.h"
+#include "broker/base/payload.h"
 #include "broker/fifo/fifo_queue.h"
 #include "broker/queue/standard_queue.h"
 #include "broker/service/message_validation.h"
@@ -345,7 +346,7 @@ absl::StatusOr<sqs::SendMessageResult> QueueImpl::SendOne(const SendFields& f, b
         absl::StrCat("One or more parameters are invalid. Reason: Message must be shorter than ",
                      max_size, " bytes."));
   }
-  args.payload = MakePayload(f.body, f.attributes, f.system_attributes);
+  args.payload = base_internal::MakePayload(f.body, f.attributes, f.system_attributes);
   const queue_internal::Payload& payload = *args.payload;
   sqs::SendMessageResult result;
   result.md5_of_message_body = base_internal::ToHex(payload.md5_of_body);
@@ -502,7 +503,7 @@ absl::StatusOr<sqs::ReceiveMessageResult> QueueImpl::ReceiveMessage(
     if (m.message_attributes.size() == extra->message_attributes.size()) {
       m.md5_of_message_attributes = extra->md5_of_message_attributes;
     } else {
-      m.md5_of_message_attributes = AttributesMd5(m.message_attributes);
+      m.md5_of_message_attributes = base_internal::AttributesMd5(m.message_attributes);
     }
   }
   return result;

@@ -367,6 +367,13 @@ absl::StatusOr<StructuredTexts> ParseMessageStructure(std::string_view message) 
   return texts;
 }
 
+topic_internal::TagList ToTagList(const std::vector<sns::Tag>& tags) {
+  topic_internal::TagList out;
+  out.reserve(tags.size());
+  for (const sns::Tag& tag : tags) out.emplace_back(tag.key, tag.value);
+  return out;
+}
+
 // A NextToken of ListTopics or ListSubscriptions*: the ARN the page starts at.
 absl::Status CheckNextToken(std::string_view token) {
   if (!token.empty() && token.substr(0, 12) != "arn:aws:sns:") {
@@ -457,9 +464,9 @@ absl::StatusOr<sns::CreateTopicResult> SnsService::CreateTopic(
     }
   }
   WHARF_RETURN_IF_ERROR(ValidateTags(request.tags));
-  WHARF_ASSIGN_OR_RETURN(
-      std::string arn,
-      registry_->CreateTopic(request.name, settings, std::move(attributes), request.tags));
+  WHARF_ASSIGN_OR_RETURN(std::string arn,
+                         registry_->CreateTopic(request.name, settings, std::move(attributes),
+                                                ToTagList(request.tags)));
   return sns::CreateTopicResult{.topic_arn = std::move(arn)};
 }
 
@@ -980,7 +987,7 @@ absl::StatusOr<sns::PublishBatchResult> SnsService::PublishBatch(
 absl::Status SnsService::TagResource(const sns::TagResourceRequest& request) {
   WHARF_RETURN_IF_ERROR(CheckTopicArn("ResourceArn", request.resource_arn));
   WHARF_RETURN_IF_ERROR(ValidateTags(request.tags));
-  return registry_->TagTopic(request.resource_arn, request.tags);
+  return registry_->TagTopic(request.resource_arn, ToTagList(request.tags));
 }
 
 absl::Status SnsService::UntagResource(const sns::UntagResourceRequest& request) {
@@ -991,9 +998,11 @@ absl::Status SnsService::UntagResource(const sns::UntagResourceRequest& request)
 absl::StatusOr<sns::ListTagsForResourceResult> SnsService::ListTagsForResource(
     const sns::ListTagsForResourceRequest& request) {
   WHARF_RETURN_IF_ERROR(CheckTopicArn("ResourceArn", request.resource_arn));
-  WHARF_ASSIGN_OR_RETURN(std::vector<sns::Tag> tags,
+  WHARF_ASSIGN_OR_RETURN(topic_internal::TagList tags,
                          registry_->ListTopicTags(request.resource_arn));
-  return sns::ListTagsForResourceResult{.tags = std::move(tags)};
+  sns::ListTagsForResourceResult result;
+  for (auto& [key, value] : tags) result.tags.push_back({std::move(key), std::move(value)});
+  return result;
 }
 
 // ---- Functions --------------------------------------------------------------

@@ -17,6 +17,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "broker/base/digests.h"
+#include "broker/base/payload.h"
 
 namespace wharf::topic_internal {
 namespace {
@@ -26,7 +27,7 @@ constexpr char kHex[] = "0123456789abcdef";
 bool IsBinaryType(std::string_view data_type) { return data_type.substr(0, 6) == "Binary"; }
 
 // "MessageAttributes":{"n":{"Type":"String","Value":"v"},...}
-void AppendMessageAttributes(std::string* out, const sns::MessageAttributeMap& attributes) {
+void AppendMessageAttributes(std::string* out, const MessageAttributeMap& attributes) {
   out->append("\"MessageAttributes\":{");
   bool first = true;
   for (const auto& [name, value] : attributes) {
@@ -187,7 +188,7 @@ std::string SqsEnvelope::Text(std::string_view subscription_arn) const {
 }
 
 std::shared_ptr<const queue_internal::Payload> SqsEnvelope::ForSubscription(
-    std::string_view subscription_arn, const sqs::MessageAttributeMap* extra_attributes) const {
+    std::string_view subscription_arn, const MessageAttributeMap* extra_attributes) const {
   auto payload = std::make_shared<queue_internal::Payload>();
   payload->body = Text(subscription_arn);
   MD5_CTX ctx = prefix_md5_->ctx;
@@ -199,15 +200,7 @@ std::shared_ptr<const queue_internal::Payload> SqsEnvelope::ForSubscription(
   if (extra_attributes != nullptr && !extra_attributes->empty()) {
     auto extra = std::make_unique<queue_internal::PayloadAttributes>();
     extra->message_attributes = *extra_attributes;
-    base_internal::AttributeMd5 md5;
-    for (const auto& [name, value] : *extra_attributes) {
-      if (IsBinaryType(value.data_type)) {
-        md5.AddBinary(name, value.data_type, value.binary_value);
-      } else {
-        md5.AddString(name, value.data_type, value.string_value);
-      }
-    }
-    extra->md5_of_message_attributes = md5.HexDigest();
+    extra->md5_of_message_attributes = base_internal::AttributesMd5(*extra_attributes);
     payload->attributes = std::move(extra);
   }
   return payload;
@@ -242,26 +235,24 @@ std::string LambdaEvent(const EnvelopeFields& f, std::string_view subscription_a
   return out;
 }
 
-std::shared_ptr<const queue_internal::Payload> RawPayload(
-    std::string_view message, const sns::MessageAttributeMap& attributes) {
+std::shared_ptr<const queue_internal::Payload> RawPayload(std::string_view message,
+                                                          const MessageAttributeMap& attributes) {
   auto payload = std::make_shared<queue_internal::Payload>();
   payload->body.assign(message.data(), message.size());
   payload->md5_of_body = base_internal::Md5Of(message);
   if (!attributes.empty()) {
     auto extra = std::make_unique<queue_internal::PayloadAttributes>();
-    base_internal::AttributeMd5 md5;
+    // Only the value field of each attribute's type travels to SQS.
     for (const auto& [name, value] : attributes) {
-      sqs::MessageAttributeValue& out = extra->message_attributes[name];
+      MessageAttributeValue& out = extra->message_attributes[name];
       out.data_type = value.data_type;
       if (IsBinaryType(value.data_type)) {
         out.binary_value = value.binary_value;
-        md5.AddBinary(name, value.data_type, value.binary_value);
       } else {
         out.string_value = value.string_value;
-        md5.AddString(name, value.data_type, value.string_value);
       }
     }
-    extra->md5_of_message_attributes = md5.HexDigest();
+    extra->md5_of_message_attributes = base_internal::AttributesMd5(extra->message_attributes);
     payload->attributes = std::move(extra);
   }
   return payload;

@@ -21,7 +21,7 @@
 
 #include "absl/time/time.h"
 #include "broker/queue/queue_core.h"
-#include "wharf/sns.h"
+#include "wharf/message.h"
 
 namespace wharf::topic_internal {
 
@@ -42,9 +42,9 @@ struct EnvelopeFields {
   std::string_view message;    // The text for the protocol (MessageStructure applied).
   std::string_view timestamp;  // FormatTimestamp of the publish time.
   bool fifo = false;
-  std::string_view sequence_number;                      // FIFO only.
-  const sns::MessageAttributeMap* attributes = nullptr;  // May be null or empty.
-  std::string_view region;                               // For SigningCertURL and UnsubscribeURL.
+  std::string_view sequence_number;                 // FIFO only.
+  const MessageAttributeMap* attributes = nullptr;  // May be null or empty.
+  std::string_view region;                          // For SigningCertURL and UnsubscribeURL.
 };
 
 // "https://sns.<region>.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=<arn>"
@@ -71,7 +71,7 @@ class SqsEnvelope {
   // over the subscription-specific tail only.
   std::shared_ptr<const queue_internal::Payload> ForSubscription(
       std::string_view subscription_arn,
-      const sqs::MessageAttributeMap* extra_attributes = nullptr) const;
+      const MessageAttributeMap* extra_attributes = nullptr) const;
 
   // The complete envelope text for one subscription (tests, diagnostics).
   std::string Text(std::string_view subscription_arn) const;
@@ -88,8 +88,8 @@ std::string LambdaEvent(const EnvelopeFields& fields, std::string_view subscript
 
 // The raw-delivery payload: body = message text, SNS message attributes as
 // SQS message attributes (same data types), with digests.
-std::shared_ptr<const queue_internal::Payload> RawPayload(
-    std::string_view message, const sns::MessageAttributeMap& attributes);
+std::shared_ptr<const queue_internal::Payload> RawPayload(std::string_view message,
+                                                          const MessageAttributeMap& attributes);
 
 }  // namespace wharf::topic_internal
 

@@ -49,9 +49,8 @@ struct TopicRegistry::Routes {
 
 class TopicRegistry::Topic {
  public:
-  Topic(std::string arn, const TopicSettings& settings, sns::AttributeMap attributes,
-        std::vector<sns::Tag> tags, std::unique_ptr<Matcher> attribute_matcher,
-        std::unique_ptr<Matcher> body_matcher)
+  Topic(std::string arn, const TopicSettings& settings, AttributeMap attributes, TagList tags,
+        std::unique_ptr<Matcher> attribute_matcher, std::unique_ptr<Matcher> body_matcher)
       : settings_(settings),
         attributes_(std::move(attributes)),
         arn_(std::move(arn)),
@@ -59,7 +58,7 @@ class TopicRegistry::Topic {
         attribute_matcher_(std::move(attribute_matcher)),
         body_matcher_(std::move(body_matcher)),
         routes_(std::make_shared<Routes>()) {
-    for (auto& tag : tags) tags_[tag.key] = std::move(tag.value);
+    for (auto& [key, value] : tags) tags_[key] = std::move(value);
   }
 
   const std::string& arn() const { return arn_; }
@@ -109,7 +108,7 @@ class TopicRegistry::Topic {
 
   mutable Mutex mu_;
   TopicSettings settings_ ABSL_GUARDED_BY(mu_);
-  sns::AttributeMap attributes_ ABSL_GUARDED_BY(mu_);
+  AttributeMap attributes_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::string> tags_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::shared_ptr<const SubscriptionInfo>, std::less<>> subscriptions_
       ABSL_GUARDED_BY(mu_);
@@ -200,8 +199,7 @@ std::shared_ptr<TopicRegistry::Topic> TopicRegistry::FindTopic(std::string_view 
 
 absl::StatusOr<std::string> TopicRegistry::CreateTopic(std::string_view name,
                                                        const TopicSettings& settings,
-                                                       sns::AttributeMap attributes,
-                                                       std::vector<sns::Tag> tags) {
+                                                       AttributeMap attributes, TagList tags) {
   std::string arn = TopicArn(name);
   MutexLock lock(&mu_);
   auto it = topics_.find(arn);
@@ -220,7 +218,7 @@ absl::StatusOr<std::string> TopicRegistry::CreateTopic(std::string_view name,
     }
     if (!tags.empty()) {
       std::map<std::string, std::string> given;
-      for (const auto& tag : tags) given[tag.key] = tag.value;
+      for (const auto& [key, value] : tags) given[key] = value;
       if (given != topic.tags_) {
         return MakeError(ErrorCode::kSnsInvalidParameter,
                          "Invalid parameter: Tags Reason: Topic already exists with different "
@@ -273,12 +271,11 @@ std::vector<std::string> TopicRegistry::ListTopics() const {
   return arns;
 }
 
-absl::StatusOr<sns::AttributeMap> TopicRegistry::GetTopicAttributes(
-    std::string_view topic_arn) const {
+absl::StatusOr<AttributeMap> TopicRegistry::GetTopicAttributes(std::string_view topic_arn) const {
   std::shared_ptr<Topic> topic = FindTopic(topic_arn);
   if (topic == nullptr) return TopicNotFoundError();
   ReaderMutexLock lock(&topic->mu_);
-  sns::AttributeMap out = topic->attributes_;
+  AttributeMap out = topic->attributes_;
   out["TopicArn"] = topic->arn();
   out["Owner"] = options_.account_id;
   if (out.find("Policy") == out.end())
@@ -344,15 +341,14 @@ absl::Status TopicRegistry::UpdateTopicAttribute(
   return absl::OkStatus();
 }
 
-absl::Status TopicRegistry::TagTopic(std::string_view topic_arn,
-                                     const std::vector<sns::Tag>& tags) {
+absl::Status TopicRegistry::TagTopic(std::string_view topic_arn, const TagList& tags) {
   std::shared_ptr<Topic> topic = FindTopic(topic_arn);
   if (topic == nullptr) {
     return base_internal::SnsResourceNotFoundError();
   }
   MutexLock lock(&topic->mu_);
   std::map<std::string, std::string> updated = topic->tags_;
-  for (const auto& tag : tags) updated[tag.key] = tag.value;
+  for (const auto& [key, value] : tags) updated[key] = value;
   if (updated.size() > options_.max_tags) {
     return MakeError(ErrorCode::kSnsTagLimitExceeded,
                      "Could not complete request: tag quota of per resource exceeded");
@@ -372,14 +368,13 @@ absl::Status TopicRegistry::UntagTopic(std::string_view topic_arn,
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<sns::Tag>> TopicRegistry::ListTopicTags(
-    std::string_view topic_arn) const {
+absl::StatusOr<TagList> TopicRegistry::ListTopicTags(std::string_view topic_arn) const {
   std::shared_ptr<Topic> topic = FindTopic(topic_arn);
   if (topic == nullptr) {
     return base_internal::SnsResourceNotFoundError();
   }
   ReaderMutexLock lock(&topic->mu_);
-  std::vector<sns::Tag> tags;
+  TagList tags;
   for (const auto& [key, value] : topic->tags_) tags.push_back({key, value});
   return tags;
 }
@@ -641,7 +636,7 @@ void TopicRegistry::DeadLetter(const SubscriptionInfo& sub, const PublishedMessa
   fields.sequence_number = sequence_number;
   fields.attributes = &message.attributes;
   fields.region = options_.region;
-  sqs::MessageAttributeMap extra;
+  MessageAttributeMap extra;
   if (failure != nullptr) {
     std::string error_message(failure->message());
     if (error_message.empty()) error_message = absl::StatusCodeToString(failure->code());
@@ -668,9 +663,9 @@ void TopicRegistry::DeadLetter(const SubscriptionInfo& sub, const PublishedMessa
 
 // ---- Functions --------------------------------------------------------------
 
-std::string TopicRegistry::RegisterFunction(std::string_view name, sns::FunctionHandler handler) {
+std::string TopicRegistry::RegisterFunction(std::string_view name, FunctionHandler handler) {
   std::string arn = FunctionArn(name);
-  auto shared = std::make_shared<const sns::FunctionHandler>(std::move(handler));
+  auto shared = std::make_shared<const FunctionHandler>(std::move(handler));
   MutexLock lock(&functions_mu_);
   functions_[arn] = std::move(shared);
   return arn;
@@ -703,7 +698,7 @@ void TopicRegistry::StartCallback(std::shared_ptr<const PublishedMessage> messag
 
 void TopicRegistry::RunCallback(std::shared_ptr<CallbackJob> job) {
   for (;;) {
-    std::shared_ptr<const sns::FunctionHandler> handler;
+    std::shared_ptr<const FunctionHandler> handler;
     {
       MutexLock lock(&functions_mu_);
       auto it = functions_.find(job->subscription->endpoint);

@@ -41,10 +41,12 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -58,8 +60,8 @@
 #include "broker/topic/dedup_cache.h"
 #include "broker/topic/delivery_policy.h"
 #include "wharf/clock.h"
+#include "wharf/message.h"
 #include "wharf/pattern.h"
-#include "wharf/sns.h"
 
 namespace wharf::topic_internal {
 
@@ -78,6 +80,15 @@ class QueueDeliverer {
                                       queue_internal::SendArgs args) = 0;
 };
 
+// Topic and subscription attributes by name, as the user gave them.
+using AttributeMap = std::map<std::string, std::string>;
+// A topic's tags as (key, value) pairs; a later pair overrides an earlier one
+// with the same key.
+using TagList = std::vector<std::pair<std::string, std::string>>;
+// A "lambda" subscription's function: called with the JSON event, returns OK
+// when the invocation succeeded (the same type as sns::FunctionHandler).
+using FunctionHandler = std::function<absl::Status(std::string_view event)>;
+
 // kExternal: http, https, email, email-json, sms, application and firehose.
 // Their subscriptions are kept, listed and counted as on AWS, but wharf sends
 // no HTTP request, email or SMS: a publish delivers nothing to them.
@@ -93,7 +104,7 @@ struct SubscriptionSettings {
   RetryPolicy retry_policy;            // Function subscriptions.
   // The settable attributes as the user gave them, reported back by
   // GetSubscriptionAttributes and compared by idempotent Subscribe.
-  sns::AttributeMap attributes;
+  AttributeMap attributes;
 };
 
 // One subscription; immutable, replaced as a whole when its settings change.
@@ -120,7 +131,7 @@ struct PublishedMessage {
   std::string message;      // The Message parameter as published.
   std::string sqs_text;     // What SQS subscribers get (MessageStructure applied).
   std::string lambda_text;  // What function subscribers get.
-  sns::MessageAttributeMap attributes;
+  MessageAttributeMap attributes;
   std::string message_group_id;
   std::string deduplication_id;  // FIFO: explicit, or SHA-256 of `message`.
 };
@@ -167,13 +178,13 @@ class TopicRegistry : public std::enable_shared_from_this<TopicRegistry> {
   // its ARN. Errors: InvalidParameter (exists with different attributes or
   // tags), TopicLimitExceeded.
   absl::StatusOr<std::string> CreateTopic(std::string_view name, const TopicSettings& settings,
-                                          sns::AttributeMap attributes, std::vector<sns::Tag> tags);
+                                          AttributeMap attributes, TagList tags);
   // Removes the topic and its subscriptions; unknown ARNs are ignored.
   void DeleteTopic(std::string_view topic_arn);
   // Every topic's ARN, sorted.
   std::vector<std::string> ListTopics() const;
   // Every attribute GetTopicAttributes reports. Errors: NotFound.
-  absl::StatusOr<sns::AttributeMap> GetTopicAttributes(std::string_view topic_arn) const;
+  absl::StatusOr<AttributeMap> GetTopicAttributes(std::string_view topic_arn) const;
   absl::StatusOr<TopicSettings> GetTopicSettings(std::string_view topic_arn) const;
   // Sets one attribute (empty value removes it); `settings` is the topic's
   // typed settings after the change. Errors: NotFound.
@@ -189,9 +200,9 @@ class TopicRegistry : public std::enable_shared_from_this<TopicRegistry> {
       absl::FunctionRef<absl::StatusOr<std::string>(const std::string& current)> update);
 
   // Errors: ResourceNotFound, TagLimitExceeded.
-  absl::Status TagTopic(std::string_view topic_arn, const std::vector<sns::Tag>& tags);
+  absl::Status TagTopic(std::string_view topic_arn, const TagList& tags);
   absl::Status UntagTopic(std::string_view topic_arn, const std::vector<std::string>& keys);
-  absl::StatusOr<std::vector<sns::Tag>> ListTopicTags(std::string_view topic_arn) const;
+  absl::StatusOr<TagList> ListTopicTags(std::string_view topic_arn) const;
 
   // ---- Subscriptions.
 
@@ -228,7 +239,7 @@ class TopicRegistry : public std::enable_shared_from_this<TopicRegistry> {
 
   // ---- Functions (the "lambda" protocol).
 
-  std::string RegisterFunction(std::string_view name, sns::FunctionHandler handler);
+  std::string RegisterFunction(std::string_view name, FunctionHandler handler);
   bool UnregisterFunction(std::string_view function_arn);
 
   // Deliveries that failed and could not be dead-lettered.
@@ -273,7 +284,7 @@ class TopicRegistry : public std::enable_shared_from_this<TopicRegistry> {
   std::map<std::string, std::string, std::less<>> subscription_topics_ ABSL_GUARDED_BY(mu_);
 
   mutable Mutex functions_mu_;
-  absl::flat_hash_map<std::string, std::shared_ptr<const sns::FunctionHandler>> functions_
+  absl::flat_hash_map<std::string, std::shared_ptr<const FunctionHandler>> functions_
       ABSL_GUARDED_BY(functions_mu_);
 };
 

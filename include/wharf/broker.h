@@ -1,8 +1,8 @@
 // File: wharf/broker.h  (start here)
 //
-// wharf::Broker owns one in-process message broker: its services (SQS today;
-// SNS and EventBridge as they land) and what they share (the clock, the
-// account and region used in URLs and ARNs). It is a composition root: the
+// wharf::Broker owns one in-process message broker: its services (SQS, SNS,
+// EventBridge) and what they share (the clock, the timer thread, the account
+// and region used in URLs and ARNs). It is a composition root: the
 // operations live on the services it hands out.
 //
 //   auto broker = wharf::Broker::Open({}).value();
@@ -11,8 +11,34 @@
 // Two brokers in one process share nothing.
 //
 // Thread safety: thread-safe. The services it returns live as long as the
-// Broker; destroying the Broker while other threads still call into it is
-// undefined.
+// Broker.
+//
+// Lifetime. Work the broker runs on its own (it owns one timer thread; with a
+// ManualClock there is none and the work runs inside ManualClock::Advance):
+// SNS delivery retries, EventBridge target retries, scheduled rules, archive
+// replays and paced message move tasks. User code it calls: SNS function
+// handlers and EventBridge callback targets, on the thread that publishes or
+// puts events, or on the timer for retries and schedules. Destroying the
+// Broker, in this order:
+//   1. stops the timer: work not yet started is dropped, never run; work
+//      that is running (on the timer thread, or in an Advance on another
+//      thread) finishes first, and meanwhile every service still works, so a
+//      handler or callback it runs may publish, send or put events (whatever
+//      those schedule is dropped);
+//   2. deletes every queue: a ReceiveMessage blocked in a long poll on another
+//      thread returns QueueDoesNotExist, and the destructor waits until it has
+//      returned; a pending ReceiveMessageAsync completes with
+//      QueueDoesNotExist;
+//   3. frees the services, their queues, topics, buses and messages, and the
+//      handlers and callbacks registered with them.
+// It never waits for a handler or callback that another thread is running
+// inside a call it made (Publish, PutEvents): those calls must have returned.
+// REQUIRES: when destruction starts, no other thread is inside a call into
+// the broker, except long polls (2) and the broker's own work (1), and none
+// starts one; no handler or callback destroys the Broker. A Queue handle
+// (sqs::Service::OpenQueue) may outlive the Broker: its calls then fail with
+// QueueDoesNotExist. The clock (BrokerOptions::clock) is shared and outlives
+// the Broker if the caller keeps it.
 
 #ifndef WHARF_BROKER_H_
 #define WHARF_BROKER_H_
@@ -55,6 +81,7 @@ class Broker {
   // Creates a broker. Fails with InvalidArgument on bad options.
   static absl::StatusOr<std::unique_ptr<Broker>> Open(BrokerOptions options);
 
+  // See "Lifetime" above.
   virtual ~Broker() = default;
 
   virtual sqs::Service& sqs() = 0;

@@ -78,6 +78,10 @@ enum class ErrorCode {
   kEventsIllegalStatus,
   kEventsInvalidState,
   kEventsInternal,
+  // PutEvents entry errors (PutEventsResultEntry::error_code).
+  kEventsInvalidArgument,         // "InvalidArgument": a missing or too long field.
+  kEventsMalformedDetail,         // "MalformedDetail": Detail is not a JSON object.
+  kEventsNotAuthorizedForSource,  // "NotAuthorizedForSourceException": an "aws." source.
 
   // Any service: an internal failure (storage, invariant).
   kInternalFailure,

@@ -26,9 +26,23 @@
 // broker) a target may be an in-process callback: RegisterCallback gives it an
 // ARN to use as a Target's `arn`.
 //
+// A target receives the event envelope as JSON (unless Input, InputPath or
+// an InputTransformer shape it); ParseEvent reads it back:
+//
+//   auto event = wharf::events::ParseEvent(message.body);
+//   if (event.ok() && event->detail_type == "OrderPlaced") Handle(event->detail);
+//
 // Thread safety: thread-safe. Callbacks run on the thread that delivers
 // (PutEvents, or the clock's scheduler thread) with no wharf lock held; they
 // may call back into the Service.
+//
+// Lifetime (see wharf/broker.h): the Service lives as long as its Broker.
+// Destroying the Broker drops the retries, scheduled-rule firings and replay
+// steps not yet started and waits for one that is running (with a
+// ManualClock: an Advance in progress on another thread), so a callback may
+// put events, publish or send even while the Broker is being destroyed. It
+// must not destroy the Broker itself. Callbacks are destroyed with the
+// Broker.
 
 #ifndef WHARF_EVENTS_H_
 #define WHARF_EVENTS_H_
@@ -38,6 +52,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -117,7 +132,8 @@ struct PutEventsRequest {
 };
 struct PutEventsResultEntry {
   std::string event_id;       // Set on success.
-  std::string error_code;     // Set on failure, e.g. "MalformedDetail".
+  std::string error_code;     // Set on failure: the AWS name of an ErrorCode, e.g.
+                              // "MalformedDetail" (ErrorCode::kEventsMalformedDetail).
   std::string error_message;  // e.g. "Detail is malformed."
 };
 struct PutEventsResult {
@@ -132,6 +148,28 @@ struct TestEventPatternRequest {
 struct TestEventPatternResult {
   bool result = false;
 };
+
+// An event as EventBridge delivers it to a target without input shaping (and
+// as TestEventPattern takes it).
+struct Event {
+  std::string version;  // "0".
+  std::string id;
+  std::string detail_type;
+  std::string source;
+  std::string account;
+  absl::Time time;
+  std::string region;
+  std::vector<std::string> resources;
+  std::string detail;       // A JSON object, compact, numbers as written.
+  std::string replay_name;  // Set on events a replay sends.
+};
+
+// Parses an event envelope. Unknown keys are ignored. Errors: InvalidArgument
+// naming what is missing or malformed (not a JSON object; id, detail-type,
+// source, account, time or region missing or not a string; a bad time;
+// resources not an array of strings; detail missing or not an object).
+// Bounded: the input is parsed once, at most 1,000 levels deep. Thread-safe.
+absl::StatusOr<Event> ParseEvent(std::string_view json);
 
 // ---- Rules ------------------------------------------------------------------
 

@@ -13,12 +13,18 @@
 //   sns.Subscribe({.topic_arn = topic, .protocol = "sqs", .endpoint = queue_arn,
 //                  .attributes = {{"FilterPolicy", R"({"kind":["shipped"]})"}}});
 //   sns.Publish({.topic_arn = topic, .message = "{...}",
-//                .message_attributes = {{"kind", {.data_type = "String",
-//                                                 .string_value = "shipped"}}}});
+//                .message_attributes = {
+//                    {"kind", wharf::MessageAttributeValue::String("shipped")}}});
 //
 // Delivery is synchronous: when Publish returns OK, every matching SQS
 // subscriber queue holds the message and every matching function has been
 // called once (retries of failed calls run later on the broker's clock).
+//
+// A subscribed queue receives the notification envelope (unless
+// RawMessageDelivery is set); ParseNotification reads it back:
+//
+//   auto n = wharf::sns::ParseNotification(message.body);
+//   if (n.ok()) Handle(n->topic_arn, n->message, n->message_attributes);
 //
 // Topic permissions (AddPermission, RemovePermission) edit the statements of
 // the topic's Policy attribute as AWS writes them; wharf does not enforce
@@ -26,6 +32,14 @@
 //
 // Thread safety: Service is thread-safe. Function handlers are called with no
 // wharf lock held, possibly from several threads at once.
+//
+// Lifetime (see wharf/broker.h): the Service lives as long as its Broker. A
+// handler runs on the publishing thread, or for a retry on the broker's timer
+// thread (with a ManualClock: inside ManualClock::Advance); destroying the
+// Broker drops retries not yet started and waits for one that is running, so
+// a handler may call into the broker (publish, send) even while the Broker is
+// being destroyed. It must not destroy the Broker itself. Handlers are
+// destroyed with the Broker.
 
 #ifndef WHARF_SNS_H_
 #define WHARF_SNS_H_
@@ -39,7 +53,9 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "wharf/errors.h"
+#include "wharf/message.h"
 
 namespace wharf::sns {
 
@@ -53,17 +69,11 @@ struct Tag {
   friend bool operator==(const Tag&, const Tag&) = default;
 };
 
-// A message attribute. DataType is "String", "String.Array", "Number" or
-// "Binary" (optionally with a ".label" suffix). String, String.Array and
-// Number use string_value; Binary uses binary_value (raw bytes, not base64).
-struct MessageAttributeValue {
-  std::string data_type;
-  std::string string_value;
-  std::string binary_value;
-
-  friend bool operator==(const MessageAttributeValue&, const MessageAttributeValue&) = default;
-};
-using MessageAttributeMap = std::map<std::string, MessageAttributeValue>;
+// A message attribute; the same type as sqs::MessageAttributeValue (see
+// wharf/message.h). DataType is "String", "String.Array", "Number" or
+// "Binary" (optionally with a ".label" suffix).
+using MessageAttributeValue = ::wharf::MessageAttributeValue;
+using MessageAttributeMap = ::wharf::MessageAttributeMap;
 
 // ---- Topics -----------------------------------------------------------------
 
@@ -264,6 +274,35 @@ struct RegisterFunctionResult {
   // subscribe with protocol "lambda".
   std::string function_arn;
 };
+
+// ---- Reading what SNS delivers ----------------------------------------------
+
+// The notification envelope SNS delivers to a subscribed SQS queue (without
+// RawMessageDelivery), also the "Sns" object of the event a Lambda
+// subscription receives.
+struct Notification {
+  std::string type;  // "Notification".
+  std::string message_id;
+  std::string topic_arn;
+  std::optional<std::string> subject;
+  std::string message;  // The published text (for the protocol: MessageStructure applied).
+  absl::Time timestamp;
+  std::string sequence_number;  // FIFO topics only.
+  std::string signature_version;
+  std::string signature;
+  std::string signing_cert_url;
+  std::string unsubscribe_url;
+  MessageAttributeMap message_attributes;  // Binary values decoded from base64.
+};
+
+// Parses a notification envelope (the body of an SQS message from a topic,
+// or Records[i].Sns of a Lambda event: both key spellings, SigningCertURL and
+// SigningCertUrl, are read). Unknown keys are ignored. Errors:
+// InvalidArgument naming what is missing or malformed (not JSON, not an
+// object, Type/MessageId/TopicArn/Message/Timestamp missing or not a string,
+// a bad timestamp, a malformed attribute). Bounded: the input is parsed once,
+// at most 1,024 levels deep. Thread-safe.
+absl::StatusOr<Notification> ParseNotification(std::string_view json);
 
 // ---- Interface --------------------------------------------------------------
 

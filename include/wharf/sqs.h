@@ -17,12 +17,28 @@
 // message operations, which stays valid (and fails with QueueDoesNotExist)
 // after the queue is deleted.
 //
+// Queue attributes travel as the AWS string map; QueueAttributes is the same
+// map typed (absl::Duration timeouts, a RedrivePolicy struct) and converts
+// both ways:
+//
+//   wharf::sqs::QueueAttributes attributes;
+//   attributes.visibility_timeout = absl::Minutes(1);
+//   attributes.redrive_policy = {.dead_letter_target_arn = dlq_arn, .max_receive_count = 3};
+//   sqs.CreateQueue({.queue_name = "jobs", .attributes = attributes.ToMap()});
+//
 // Queue permissions (AddPermission, RemovePermission) edit the statements of
 // the queue's Policy attribute as AWS writes them; wharf does not enforce
 // policies (every caller in the process acts as the queue's owner).
 //
 // Thread safety: Service and Queue are thread-safe; any number of threads may
 // send, receive, delete and change visibility concurrently.
+//
+// Lifetime (see wharf/broker.h): the Service lives as long as its Broker. A
+// Queue handle may outlive both its queue and the Broker: its calls then fail
+// with QueueDoesNotExist. Destroying the Broker deletes every queue, so a
+// long poll blocked in ReceiveMessage returns QueueDoesNotExist (the
+// destruction waits until it has returned) and a pending ReceiveMessageAsync
+// completes with QueueDoesNotExist.
 
 #ifndef WHARF_SQS_H_
 #define WHARF_SQS_H_
@@ -33,31 +49,28 @@
 #include <optional>
 #include <stop_token>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "wharf/errors.h"
+#include "wharf/message.h"
 
 namespace wharf::sqs {
 
-// Attribute maps are ordered by name (byte order), the order in which
-// MD5OfMessageAttributes is computed.
+// Attribute maps are ordered by name (byte order).
 using AttributeMap = std::map<std::string, std::string>;
 using TagMap = std::map<std::string, std::string>;
 
-// A message attribute. DataType is "String", "Number" or "Binary", optionally
-// followed by ".label". String and Number use string_value; Binary uses
-// binary_value (raw bytes, not base64).
-struct MessageAttributeValue {
-  std::string data_type;
-  std::string string_value;
-  std::string binary_value;
-
-  friend bool operator==(const MessageAttributeValue&, const MessageAttributeValue&) = default;
-};
-using MessageAttributeMap = std::map<std::string, MessageAttributeValue>;
+// A message attribute; the same type as sns::MessageAttributeValue (see
+// wharf/message.h for the String(), Number() and Binary() helpers).
+using MessageAttributeValue = ::wharf::MessageAttributeValue;
+// Ordered by name (byte order), the order in which MD5OfMessageAttributes is
+// computed.
+using MessageAttributeMap = ::wharf::MessageAttributeMap;
 
 // An entry that failed inside a batch call (BatchResultErrorEntry).
 struct BatchResultErrorEntry {
@@ -67,11 +80,82 @@ struct BatchResultErrorEntry {
   std::string message;
 };
 
+// ---- Typed queue attributes --------------------------------------------------
+
+// The RedrivePolicy attribute: after max_receive_count receives, a message
+// moves to the dead-letter queue dead_letter_target_arn (same queue type).
+struct RedrivePolicy {
+  std::string dead_letter_target_arn;
+  int max_receive_count = 0;  // 1-1000.
+
+  friend bool operator==(const RedrivePolicy&, const RedrivePolicy&) = default;
+};
+
+// The RedriveAllowPolicy attribute of a dead-letter queue: which source
+// queues may name it in their RedrivePolicy.
+struct RedriveAllowPolicy {
+  enum class Permission { kAllowAll, kDenyAll, kByQueue };
+  Permission permission = Permission::kAllowAll;
+  std::vector<std::string> source_queue_arns;  // Only with kByQueue; 1-10.
+
+  // Whether a queue with ARN `source_arn` may use this queue as its DLQ.
+  bool Allows(std::string_view source_arn) const;
+
+  friend bool operator==(const RedriveAllowPolicy&, const RedriveAllowPolicy&) = default;
+};
+
+// A queue's attributes, typed. Unset fields are absent from the map; the
+// ranges in the comments are checked by CreateQueue / SetQueueAttributes
+// (InvalidAttributeValue), not by the conversions. Durations are whole
+// seconds on the wire (fractions are dropped).
+struct QueueAttributes {
+  enum class DeduplicationScope { kQueue, kMessageGroup };
+  enum class FifoThroughputLimit { kPerQueue, kPerMessageGroupId };
+
+  // Settable.
+  std::optional<absl::Duration> delay;                      // DelaySeconds, 0-900 s.
+  std::optional<int> maximum_message_size;                  // Bytes, 1024-1048576.
+  std::optional<absl::Duration> message_retention_period;   // 60 s - 14 days.
+  std::optional<absl::Duration> receive_message_wait_time;  // 0-20 s.
+  std::optional<absl::Duration> visibility_timeout;         // 0-12 hours.
+  std::optional<std::string> policy;                        // A JSON policy document.
+  std::optional<RedrivePolicy> redrive_policy;
+  std::optional<RedriveAllowPolicy> redrive_allow_policy;
+  std::optional<std::string> kms_master_key_id;
+  std::optional<absl::Duration> kms_data_key_reuse_period;  // 60 s - 24 hours.
+  std::optional<bool> sqs_managed_sse_enabled;
+  std::optional<bool> fifo_queue;  // CreateQueue only; the name must end in ".fifo".
+  std::optional<bool> content_based_deduplication;           // FIFO only.
+  std::optional<DeduplicationScope> deduplication_scope;     // FIFO only.
+  std::optional<FifoThroughputLimit> fifo_throughput_limit;  // FIFO only.
+
+  // Read-only (GetQueueAttributes); FromMap fills them, ToMap leaves them out.
+  std::optional<std::string> queue_arn;
+  std::optional<int64_t> approximate_number_of_messages;
+  std::optional<int64_t> approximate_number_of_messages_not_visible;
+  std::optional<int64_t> approximate_number_of_messages_delayed;
+  std::optional<absl::Time> created_timestamp;
+  std::optional<absl::Time> last_modified_timestamp;
+
+  // The AWS attribute map of the settable fields that are set, e.g.
+  // {"VisibilityTimeout", "60"}, {"RedrivePolicy", R"({"deadLetterTargetArn":...})"}.
+  AttributeMap ToMap() const;
+
+  // Reads an AWS attribute map, e.g. GetQueueAttributes' result. Names it
+  // does not know are ignored. Errors: InvalidAttributeValue for a value of
+  // the wrong form (not an integer, not true/false, an unknown enum value);
+  // InvalidParameterValue for a RedrivePolicy or RedriveAllowPolicy that
+  // CreateQueue would reject.
+  static absl::StatusOr<QueueAttributes> FromMap(const AttributeMap& attributes);
+
+  friend bool operator==(const QueueAttributes&, const QueueAttributes&) = default;
+};
+
 // ---- Queues -----------------------------------------------------------------
 
 struct CreateQueueRequest {
   std::string queue_name;
-  AttributeMap attributes;  // e.g. {"VisibilityTimeout", "60"}, {"FifoQueue", "true"}
+  AttributeMap attributes;  // e.g. {"VisibilityTimeout", "60"}; QueueAttributes::ToMap()
   TagMap tags;
 };
 struct CreateQueueResult {

@@ -39,7 +39,7 @@ class EnvelopeTest : public ::testing::Test {
     return f;
   }
 
-  sns::MessageAttributeMap attributes_ = {
+  MessageAttributeMap attributes_ = {
       {"attr1", {.data_type = "Number", .string_value = "99.12", .binary_value = ""}},
       {"bin", {.data_type = "Binary", .string_value = "", .binary_value = "\x02\x03\x04"}}};
 };
@@ -161,7 +161,7 @@ TEST_F(EnvelopeTest, LambdaEventHasRecordsWithSnsObject) {
 }
 
 TEST_F(EnvelopeTest, RawPayloadCarriesAttributesWithTheSqsDigest) {
-  sns::MessageAttributeMap attrs = {
+  MessageAttributeMap attrs = {
       {"attr1", {.data_type = "Number", .string_value = "99.12", .binary_value = ""}}};
   auto payload = RawPayload("hello", attrs);
   EXPECT_EQ(payload->body, "hello");
