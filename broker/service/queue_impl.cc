@@ -258,9 +258,33 @@ absl::Status QueueImpl::Purge(absl::Time now) {
   return absl::OkStatus();
 }
 
+// Counts one ReceiveMessage call in progress for AwaitReceivers.
+class QueueImpl::ReceiveCall {
+ public:
+  explicit ReceiveCall(QueueImpl& queue) : queue_(queue) {
+    queue_.receives_in_progress_.fetch_add(1);
+  }
+  ~ReceiveCall() {
+    if (queue_.receives_in_progress_.fetch_sub(1) == 1 && queue_.deleted_.load()) {
+      MutexLock lock(&queue_.receivers_mu_);
+      queue_.receivers_done_.SignalAll();
+    }
+  }
+  ReceiveCall(const ReceiveCall&) = delete;
+  ReceiveCall& operator=(const ReceiveCall&) = delete;
+
+ private:
+  QueueImpl& queue_;
+};
+
 void QueueImpl::MarkDeleted() {
-  deleted_.store(true, std::memory_order_release);
+  deleted_.store(true);
   core_->Close();
+}
+
+void QueueImpl::AwaitReceivers() {
+  MutexLock lock(&receivers_mu_);
+  while (receives_in_progress_.load() > 0) receivers_done_.Wait(&receivers_mu_);
 }
 
 absl::Status QueueImpl::CheckAlive() const {
@@ -428,6 +452,7 @@ void QueueImpl::ReceiveMessageAsync(sqs::ReceiveMessageRequest request,
 
 absl::StatusOr<sqs::ReceiveMessageResult> QueueImpl::ReceiveMessage(
     const sqs::ReceiveMessageRequest& request) {
+  ReceiveCall call(*this);
   if (absl::Status s = CheckAlive(); !s.ok()) return s;
   if (request.max_number_of_messages < 1 || request.max_number_of_messages > 10) {
     return InvalidParameter(absl::StrCat("Value ", request.max_number_of_messages,

@@ -158,8 +158,11 @@ SqsServiceImpl::SqsServiceImpl(Clock& clock, Scheduler& scheduler, const BrokerO
                                              : options.sqs_url_base) {}
 
 SqsServiceImpl::~SqsServiceImpl() {
+  // Long polls in progress on other threads end (QueueDoesNotExist) and are
+  // waited out, since they may still read this service (wharf/broker.h).
   std::vector<std::shared_ptr<QueueImpl>> queues = AllQueues();
   for (const auto& queue : queues) queue->MarkDeleted();
+  for (const auto& queue : queues) queue->AwaitReceivers();
 }
 
 absl::StatusOr<std::shared_ptr<QueueImpl>> SqsServiceImpl::Resolve(

@@ -95,6 +95,9 @@ class QueueImpl final : public sqs::Queue, public queue_internal::DeadLetterSink
   absl::Status Purge(absl::Time now);
   // Marks the queue deleted and wakes its blocked receivers.
   void MarkDeleted();
+  // Waits until no ReceiveMessage call of this queue is in progress; after
+  // MarkDeleted that is soon (woken receivers return at once).
+  void AwaitReceivers();
 
   // Places a message that leaves another queue (dead-letter move or message
   // move task) into this one. `args` carries the payload and history.
@@ -102,6 +105,7 @@ class QueueImpl final : public sqs::Queue, public queue_internal::DeadLetterSink
 
  private:
   struct SendFields;
+  class ReceiveCall;
   absl::StatusOr<sqs::SendMessageResult> SendOne(const SendFields& fields, bool in_batch);
   absl::Status CheckAlive() const;
 
@@ -125,6 +129,13 @@ class QueueImpl final : public sqs::Queue, public queue_internal::DeadLetterSink
   std::atomic<int> receive_wait_seconds_;
   std::atomic<bool> content_based_deduplication_;
   std::atomic<bool> deleted_{false};
+
+  // ReceiveMessage calls in progress (ReceiveCall), so that destroying the
+  // broker can wait out the long polls it ends. The count is sequentially
+  // consistent with deleted_: a call that leaves after MarkDeleted signals.
+  std::atomic<int> receives_in_progress_{0};
+  Mutex receivers_mu_;
+  CondVar receivers_done_;
 
   // Declared last so that it is destroyed first: the engine calls back into
   // this object (Accept) until it is gone.
