@@ -141,12 +141,4 @@ std::string WithReplayName(std::string_view envelope, std::string_view replay_na
   return out;
 }
 
-int64_t EntrySize(const events::PutEventsRequestEntry& entry) {
-  int64_t size =
-      static_cast<int64_t>(entry.source.size() + entry.detail_type.size() + entry.detail.size());
-  for (const std::string& r : entry.resources) size += static_cast<int64_t>(r.size());
-  if (entry.time.has_value()) size += 14;
-  return size;
-}
-
 }  // namespace wharf::bus_internal

@@ -1,6 +1,5 @@
 // The EventBridge event envelope (spec/eventbridge.md §2.1): validation of a
-// PutEvents entry's Detail, the envelope text in AWS key order, and the entry
-// size PutEvents limits.
+// PutEvents entry's Detail and the envelope text in AWS key order.
 //
 //   {"version":"0","id":"…","detail-type":"…","source":"…","account":"…",
 //    "time":"2026-01-15T12:34:56Z","region":"…",["replay-name":"…",]
@@ -17,7 +16,6 @@
 #include <vector>
 
 #include "absl/time/time.h"
-#include "wharf/events.h"
 
 namespace wharf::bus_internal {
 
@@ -47,10 +45,6 @@ std::string BuildEnvelope(const EnvelopeFields& fields);
 // Returns `envelope` with "replay-name" inserted after "region" (replacing
 // any there). REQUIRES: `envelope` was built by BuildEnvelope.
 std::string WithReplayName(std::string_view envelope, std::string_view replay_name);
-
-// Source + DetailType + Detail + each Resources entry, in UTF-8 bytes, plus 14
-// when Time is set (AWS "Calculating PutEvents event entry size").
-int64_t EntrySize(const events::PutEventsRequestEntry& entry);
 
 }  // namespace wharf::bus_internal
 

@@ -161,8 +161,7 @@ const rapidjson::Document& EventView::doc() {
   return *doc_;
 }
 
-absl::StatusOr<std::shared_ptr<const TargetInput>> TargetInput::Create(
-    const events::Target& target) {
+absl::StatusOr<std::shared_ptr<const TargetInput>> TargetInput::Create(const TargetSpec& target) {
   auto input = std::make_shared<TargetInput>();
   int modes = (target.input.has_value() ? 1 : 0) + (target.input_path.empty() ? 0 : 1) +
               (target.input_transformer.has_value() ? 1 : 0);
@@ -200,7 +199,7 @@ absl::StatusOr<std::shared_ptr<const TargetInput>> TargetInput::Create(
   }
   if (!target.input_transformer.has_value()) return input;
 
-  const events::InputTransformer& t = *target.input_transformer;
+  const InputTransformerSpec& t = *target.input_transformer;
   if (t.input_template.empty() || t.input_template.size() > kMaxTemplate) {
     return Validation(absl::StrCat("1 validation error detected: Value at 'targets.", target.id,
                                    ".member.inputTransformer.inputTemplate' failed to satisfy "

@@ -35,8 +35,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "broker/bus/target.h"
 #include "rapidjson/document.h"
-#include "wharf/events.h"
 
 namespace wharf::bus_internal {
 
@@ -78,7 +78,7 @@ class TargetInput {
  public:
   // Validates the target's Input / InputPath / InputTransformer (at most one)
   // and prepares it. Errors: ValidationException with the AWS messages.
-  static absl::StatusOr<std::shared_ptr<const TargetInput>> Create(const events::Target& target);
+  static absl::StatusOr<std::shared_ptr<const TargetInput>> Create(const TargetSpec& target);
 
   // The text to deliver for `event`.
   std::string Render(EventView& event, const DeliveryContext& context) const;

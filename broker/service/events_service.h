@@ -1,9 +1,15 @@
-// EventsService: the events::Service implementation. A thin layer over the
-// bus core (broker/bus/bus_registry.h): it checks AWS parameters, limits and
-// ARNs (with the AWS messages of spec/eventbridge.md), resolves EventBusName
-// (name or ARN), builds event envelopes, and paginates. It reaches SQS queues
+// EventsService: the events::Service implementation, over the bus core
+// (broker/bus/bus_core.h). It checks AWS parameters, limits and ARNs (with
+// the AWS messages of spec/eventbridge.md), resolves EventBusName (name or
+// ARN) and target ARNs, makes every ARN, builds event envelopes, converts
+// between the AWS shapes and the core's, and paginates. It reaches SQS queues
 // and SNS topics through the public sqs::Service / sns::Service of the same
 // broker.
+//
+// Files: events_service.cc (buses, events, rules, tags, callbacks),
+// events_targets.cc (targets), events_archives.cc (archives and replays),
+// events_checks.h (parameter checks shared by them), events_endpoints.h (how
+// the core reaches queues and topics).
 //
 // Thread safety: thread-safe.
 
@@ -12,9 +18,11 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "broker/base/scheduler.h"
-#include "broker/bus/bus_registry.h"
+#include "broker/bus/bus_core.h"
+#include "broker/service/events_endpoints.h"
 #include "wharf/clock.h"
 #include "wharf/events.h"
 #include "wharf/sns.h"
@@ -99,10 +107,18 @@ class EventsService final : public events::Service {
   void UnregisterCallback(const std::string& name) override;
 
   // Delivery counters of the core (tests, benchmarks).
-  bus_internal::BusStats TEST_stats() const { return registry_->stats(); }
+  bus_internal::BusStats TEST_stats() const { return core_->dispatcher().stats(); }
 
  private:
-  class QueueAndTopicEndpoints;
+  // ARNs: arn:aws:events:<region>:<account>:event-bus/<bus>, ...:rule/<rule>
+  // (default bus) or ...:rule/<bus>/<rule>, ...:archive/<name>,
+  // ...:replay/<name>, and arn:wharf:events:...:callback/<name> for
+  // callback targets.
+  std::string BusArn(std::string_view bus) const;
+  std::string RuleArn(std::string_view bus, std::string_view rule) const;
+  std::string ArchiveArn(std::string_view archive) const;
+  std::string ReplayArn(std::string_view replay) const;
+  std::string CallbackArn(std::string_view name) const;
 
   // EventBusName (name or ARN; empty: default) -> bus name.
   absl::StatusOr<std::string> ResolveBus(const std::string& param, const char* field) const;
@@ -117,9 +133,15 @@ class EventsService final : public events::Service {
   // of another region or account (or not in the form this broker makes).
   absl::StatusOr<TaggedResource> ResolveTaggedResource(const std::string& arn) const;
 
+  // The AWS shapes of the core's records.
+  events::EventBus ToEventBus(const bus_internal::BusInfo& info) const;
+  events::Rule ToRule(bus_internal::RuleSpec spec, const std::string& bus) const;
+  // The core's form of a target, with what its ARN names resolved.
+  bus_internal::TargetSpec ToTargetSpec(const events::Target& target) const;
+
   const Options options_;
-  std::unique_ptr<QueueAndTopicEndpoints> endpoints_;
-  std::unique_ptr<bus_internal::BusRegistry> registry_;  // After endpoints_: destroyed first.
+  std::unique_ptr<EventsEndpoints> endpoints_;
+  std::unique_ptr<bus_internal::BusCore> core_;  // After endpoints_: destroyed first.
 };
 
 }  // namespace wharf::service_internal

@@ -79,16 +79,5 @@ TEST(BuildEnvelopeTest, ReplayNameGoesAfterRegion) {
   EXPECT_EQ(WithReplayName(WithReplayName(plain, "one"), "two"), WithReplayName(plain, "two"));
 }
 
-TEST(EntrySizeTest, CountsSourceDetailTypeDetailResourcesAndTime) {
-  events::PutEventsRequestEntry e;
-  e.source = "abc";
-  e.detail_type = "de";
-  e.detail = "{}";
-  e.resources = {"r1", "r22"};
-  EXPECT_EQ(EntrySize(e), 3 + 2 + 2 + 2 + 3);
-  e.time = absl::UnixEpoch();
-  EXPECT_EQ(EntrySize(e), 3 + 2 + 2 + 2 + 3 + 14);
-}
-
 }  // namespace
 }  // namespace wharf::bus_internal

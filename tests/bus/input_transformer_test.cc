@@ -19,8 +19,8 @@ constexpr char kEvent[] =
     R"("payload":{"acc_id":"0a787ecb-4015","sf_id":"baz"},"listsingle":["HIGH"],)"
     R"("listmulti":["ACTIVE","INACTIVE"],"valid":true,"total":250.5,"quote":"say \"hi\""}})";
 
-events::InputTransformer Transformer(std::string tpl) {
-  events::InputTransformer t;
+InputTransformerSpec Transformer(std::string tpl) {
+  InputTransformerSpec t;
   t.input_paths_map = {{"userId", "$.detail.userId"},
                        {"payload", "$.detail.payload"},
                        {"listsingle", "$.detail.listsingle"},
@@ -34,7 +34,7 @@ events::InputTransformer Transformer(std::string tpl) {
   return t;
 }
 
-std::string Render(const events::Target& target) {
+std::string Render(const TargetSpec& target) {
   auto input = TargetInput::Create(target);
   EXPECT_THAT(input, IsOk());
   if (!input.ok()) return "";
@@ -45,27 +45,27 @@ std::string Render(const events::Target& target) {
 }
 
 std::string RenderTemplate(std::string tpl) {
-  events::Target target;
+  TargetSpec target;
   target.id = "t1";
   target.input_transformer = Transformer(std::move(tpl));
   return Render(target);
 }
 
 TEST(InputTransformerTest, NoShapingDeliversTheEnvelope) {
-  events::Target target;
+  TargetSpec target;
   target.id = "t1";
   EXPECT_EQ(Render(target), kEvent);
 }
 
 TEST(InputTransformerTest, InputIsSentVerbatim) {
-  events::Target target;
+  TargetSpec target;
   target.id = "t1";
   target.input = R"({"constant": [1, 2]})";
   EXPECT_EQ(Render(target), R"({"constant": [1, 2]})");
 }
 
 TEST(InputTransformerTest, InputPathSelectsAValue) {
-  events::Target target;
+  TargetSpec target;
   target.id = "t1";
   target.input_path = "$.detail.payload";
   EXPECT_EQ(Render(target), R"({"acc_id":"0a787ecb-4015","sf_id":"baz"})");
@@ -143,7 +143,7 @@ TEST(InputTransformerTest, PredefinedVariables) {
 }
 
 TEST(InputTransformerTest, UnknownPlaceholderIsRejected) {
-  events::Target target;
+  TargetSpec target;
   target.id = "t1";
   target.input_transformer = Transformer(R"({"x": <nope>})");
   EXPECT_THAT(TargetInput::Create(target),
@@ -152,7 +152,7 @@ TEST(InputTransformerTest, UnknownPlaceholderIsRejected) {
 }
 
 TEST(InputTransformerTest, OnlyOneInputModeIsAllowed) {
-  events::Target target;
+  TargetSpec target;
   target.id = "t1";
   target.input = "{}";
   target.input_path = "$.detail";
@@ -163,7 +163,7 @@ TEST(InputTransformerTest, OnlyOneInputModeIsAllowed) {
 }
 
 TEST(InputTransformerTest, PathsMapKeysMayNotStartWithAws) {
-  events::Target target;
+  TargetSpec target;
   target.id = "t1";
   target.input_transformer = Transformer("{}");
   target.input_transformer->input_paths_map["AWS.x"] = "$.id";
@@ -172,7 +172,7 @@ TEST(InputTransformerTest, PathsMapKeysMayNotStartWithAws) {
 }
 
 TEST(InputTransformerTest, InvalidJsonPathIsRejected) {
-  events::Target target;
+  TargetSpec target;
   target.id = "t1";
   target.input_path = "detail.x";
   EXPECT_THAT(TargetInput::Create(target),

@@ -1,0 +1,362 @@
+#include "broker/bus/archives.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "broker/base/aws_errors.h"
+#include "broker/bus/event_envelope.h"
+#include "wharf/errors.h"
+
+namespace wharf::bus_internal {
+namespace {
+
+absl::string_view Sv(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+// A matcher holding `pattern` alone, or null for an empty pattern.
+absl::StatusOr<std::unique_ptr<Matcher>> PatternMatcher(std::string_view pattern) {
+  if (pattern.empty()) return std::unique_ptr<Matcher>();
+  auto matcher = Matcher::Create(PatternDialect::kEventBridge);
+  if (!matcher.ok()) return matcher.status();
+  absl::Status added = (*matcher)->Add("archive", pattern);
+  if (!added.ok()) return added;
+  return matcher;
+}
+
+// What CreateArchive and UpdateArchive report: the archive's identity and
+// state (its events are not looked at, so none expire here).
+ArchiveInfo Created(const ArchiveState& archive) {
+  ArchiveInfo info;
+  info.name = archive.name;
+  info.arn = archive.arn;
+  info.source_arn = archive.source_arn;
+  info.state = "ENABLED";
+  info.creation_time = archive.creation_time;
+  return info;
+}
+
+bool IsActive(std::string_view state) {
+  return state == "STARTING" || state == "RUNNING" || state == "CANCELLING";
+}
+
+}  // namespace
+
+// ---- ArchiveState -----------------------------------------------------------
+
+void ArchiveState::DropExpired(absl::Time now) {
+  if (retention_days <= 0) return;
+  absl::Time cutoff = now - absl::Hours(24) * retention_days;
+  auto keep = std::find_if(events.begin(), events.end(),
+                           [&](const auto& e) { return e->ingestion_time >= cutoff; });
+  for (auto it = events.begin(); it != keep; ++it) {
+    size_bytes -= static_cast<int64_t>((*it)->envelope.size());
+  }
+  events.erase(events.begin(), keep);
+}
+
+ArchiveInfo ArchiveState::Describe(absl::Time now) {
+  MutexLock lock(&mu);
+  DropExpired(now);
+  ArchiveInfo a;
+  a.name = name;
+  a.arn = arn;
+  a.source_arn = source_arn;
+  a.description = description;
+  a.event_pattern = pattern;
+  a.state = "ENABLED";
+  a.retention_days = retention_days;
+  a.size_bytes = size_bytes;
+  a.event_count = static_cast<int64_t>(events.size());
+  a.creation_time = creation_time;
+  return a;
+}
+
+void ArchiveState::Offer(const std::shared_ptr<const Event>& event, absl::Time now) {
+  MutexLock lock(&mu);
+  if (matcher != nullptr) {
+    auto matched = matcher->MatchJson(event->envelope);
+    if (!matched.ok() || matched->empty()) return;
+  }
+  DropExpired(now);
+  events.push_back(event);
+  size_bytes += static_cast<int64_t>(event->envelope.size());
+}
+
+// ---- ArchiveStore -----------------------------------------------------------
+
+struct ArchiveStore::ReplayState {
+  std::shared_ptr<ArchiveState> archive;
+  std::weak_ptr<Bus> bus;
+
+  Mutex mu;
+  ReplayInfo info ABSL_GUARDED_BY(mu);
+  bool cancel_requested ABSL_GUARDED_BY(mu) = false;
+  // Filled when the replay starts running: the events to send, by event time.
+  std::vector<std::shared_ptr<const Event>> pending ABSL_GUARDED_BY(mu);
+  size_t next ABSL_GUARDED_BY(mu) = 0;
+  bool loaded ABSL_GUARDED_BY(mu) = false;
+};
+
+ArchiveStore::ArchiveStore(Clock& clock, TaskRunner& tasks, const BusTable& table,
+                           Dispatcher& dispatcher, int max_concurrent_replays)
+    : clock_(clock),
+      tasks_(tasks),
+      table_(table),
+      dispatcher_(dispatcher),
+      max_concurrent_replays_(max_concurrent_replays) {}
+
+absl::StatusOr<std::shared_ptr<ArchiveState>> ArchiveStore::FindArchive(std::string_view name) {
+  MutexLock lock(&mu_);
+  auto it = archives_.find(name);
+  if (it == archives_.end()) return base_internal::ArchiveNotFoundError(name);
+  return it->second;
+}
+
+absl::StatusOr<ArchiveInfo> ArchiveStore::CreateArchive(std::string_view bus_name,
+                                                        const ArchiveInfo& info) {
+  auto bus = table_.FindBus(bus_name);
+  if (!bus.ok()) return bus.status();
+  auto archive = std::make_shared<ArchiveState>(info.name, info.arn, std::string(bus_name),
+                                                info.source_arn, clock_.Now());
+  {
+    MutexLock lock(&archive->mu);
+    archive->description = info.description;
+    archive->pattern = info.event_pattern;
+    archive->retention_days = info.retention_days;
+    auto matcher = PatternMatcher(info.event_pattern);
+    if (!matcher.ok()) return matcher.status();
+    archive->matcher = *std::move(matcher);
+  }
+  {
+    MutexLock lock(&mu_);
+    if (archives_.count(info.name) > 0) {
+      return base_internal::EventsAlreadyExistsError("Archive", info.name);
+    }
+    archives_.emplace(info.name, archive);
+    MutexLock bus_lock(&(*bus)->mu);
+    (*bus)->archives.push_back(archive);
+  }
+  return Created(*archive);
+}
+
+absl::StatusOr<ArchiveInfo> ArchiveStore::UpdateArchive(
+    std::string_view name, const std::optional<std::string>& description,
+    const std::optional<std::string>& event_pattern, const std::optional<int>& retention_days) {
+  auto archive = FindArchive(name);
+  if (!archive.ok()) return archive.status();
+  std::unique_ptr<Matcher> matcher;
+  if (event_pattern.has_value()) {
+    auto made = PatternMatcher(*event_pattern);
+    if (!made.ok()) return made.status();
+    matcher = *std::move(made);
+  }
+  {
+    MutexLock lock(&(*archive)->mu);
+    if (description.has_value()) (*archive)->description = *description;
+    if (retention_days.has_value()) (*archive)->retention_days = *retention_days;
+    if (event_pattern.has_value()) {
+      (*archive)->pattern = *event_pattern;
+      (*archive)->matcher = std::move(matcher);
+    }
+  }
+  return Created(**archive);
+}
+
+absl::StatusOr<ArchiveInfo> ArchiveStore::DescribeArchive(std::string_view name) {
+  auto archive = FindArchive(name);
+  if (!archive.ok()) return archive.status();
+  return (*archive)->Describe(clock_.Now());
+}
+
+std::vector<ArchiveInfo> ArchiveStore::ListArchives(std::string_view prefix,
+                                                    std::string_view source_arn,
+                                                    std::string_view state) {
+  std::vector<std::shared_ptr<ArchiveState>> archives;
+  {
+    MutexLock lock(&mu_);
+    for (const auto& [name, archive] : archives_) {
+      if (!absl::StartsWith(name, Sv(prefix))) continue;
+      if (!source_arn.empty() && archive->source_arn != source_arn) continue;
+      archives.push_back(archive);
+    }
+  }
+  std::vector<ArchiveInfo> out;
+  for (const auto& archive : archives) {
+    ArchiveInfo a = archive->Describe(clock_.Now());
+    if (!state.empty() && a.state != state) continue;
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+absl::Status ArchiveStore::DeleteArchive(std::string_view name) {
+  MutexLock lock(&mu_);
+  auto it = archives_.find(name);
+  if (it == archives_.end()) return base_internal::ArchiveNotFoundError(name);
+  std::shared_ptr<ArchiveState> archive = it->second;
+  archives_.erase(it);
+  auto bus = table_.FindBus(archive->bus_name);
+  if (bus.ok()) {
+    MutexLock bus_lock(&(*bus)->mu);
+    std::erase((*bus)->archives, archive);
+  }
+  return absl::OkStatus();
+}
+
+// ---- Replays ------------------------------------------------------------------
+
+absl::StatusOr<ReplayInfo> ArchiveStore::StartReplay(std::string_view archive_name,
+                                                     ReplayInfo info) {
+  auto replay = std::make_shared<ReplayState>();
+  ReplayInfo started;
+  {
+    MutexLock lock(&mu_);
+    if (replays_.count(info.name) > 0) {
+      return base_internal::EventsAlreadyExistsError("Replay", info.name);
+    }
+    auto archive = archives_.find(archive_name);
+    if (archive == archives_.end() || archive->second->arn != info.archive_arn) {
+      return base_internal::EventsValidationError(
+          absl::StrCat("Parameter EventSourceArn is not valid. Reason: Archive ", Sv(archive_name),
+                       " does not exist."));
+    }
+    if (info.destination_arn != archive->second->source_arn) {
+      return base_internal::EventsValidationError(
+          "Parameter Destination.Arn is not valid. Reason: Cross event bus replay is not "
+          "permitted.");
+    }
+    int active = 0;
+    for (const auto& [name, r] : replays_) {
+      MutexLock replay_lock(&r->mu);
+      if (IsActive(r->info.state)) ++active;
+    }
+    if (active >= max_concurrent_replays_) return base_internal::EventsLimitExceededError();
+    auto bus = table_.FindBus(archive->second->bus_name);
+    if (!bus.ok()) return bus.status();
+    replay->archive = archive->second;
+    replay->bus = *bus;
+    MutexLock replay_lock(&replay->mu);
+    info.state = "STARTING";
+    info.replay_start_time = clock_.Now();
+    replay->info = info;
+    started = info;
+    replays_.emplace(info.name, replay);
+  }
+  tasks_.ScheduleAt(clock_.Now(), [this, replay] { RunReplay(replay); });
+  return started;
+}
+
+void ArchiveStore::RunReplay(std::shared_ptr<ReplayState> replay) {
+  // One call sends one one-minute bucket of event time, then schedules the
+  // next, so CancelReplay takes effect between buckets.
+  std::vector<std::shared_ptr<const Event>> bucket;
+  std::vector<std::string> filter;
+  std::string replay_name;
+  {
+    MutexLock lock(&replay->mu);
+    ReplayInfo& info = replay->info;
+    if (!replay->loaded) {
+      replay->loaded = true;
+      // A replay cancelled before it ran goes straight to CANCELLED below.
+      if (!replay->cancel_requested) info.state = "RUNNING";
+      MutexLock archive_lock(&replay->archive->mu);
+      for (const auto& e : replay->archive->events) {
+        if (e->time >= info.event_start_time && e->time < info.event_end_time) {
+          replay->pending.push_back(e);
+        }
+      }
+      std::stable_sort(replay->pending.begin(), replay->pending.end(),
+                       [](const auto& a, const auto& b) { return a->time < b->time; });
+    }
+    if (replay->cancel_requested) {
+      info.state = "CANCELLED";
+      info.replay_end_time = clock_.Now();
+      return;
+    }
+    if (replay->next < replay->pending.size()) {
+      // IDivDuration writes the remainder unconditionally: it must not be null.
+      absl::Duration remainder;
+      absl::Time bucket_end = info.event_start_time +
+                              absl::Minutes(absl::IDivDuration(replay->pending[replay->next]->time -
+                                                                   info.event_start_time,
+                                                               absl::Minutes(1), &remainder) +
+                                            1);
+      while (replay->next < replay->pending.size() &&
+             replay->pending[replay->next]->time < bucket_end) {
+        bucket.push_back(replay->pending[replay->next++]);
+      }
+    }
+    filter = info.filter_arns;
+    replay_name = info.name;
+  }
+  std::shared_ptr<Bus> bus = replay->bus.lock();
+  if (bus != nullptr) {
+    for (const auto& archived : bucket) {
+      auto event = std::make_shared<Event>(*archived);
+      event->replay_name = replay_name;
+      event->envelope = WithReplayName(archived->envelope, replay_name);
+      event->ingestion_time = clock_.Now();
+      event->hops = 0;
+      dispatcher_.Dispatch(*bus, event, filter.empty() ? nullptr : &filter);
+    }
+  }
+  MutexLock lock(&replay->mu);
+  if (!bucket.empty()) replay->info.event_last_replayed_time = bucket.back()->time;
+  if (replay->next < replay->pending.size() && !replay->cancel_requested) {
+    tasks_.ScheduleAt(clock_.Now(), [this, replay] { RunReplay(replay); });
+    return;
+  }
+  replay->info.state = replay->cancel_requested ? "CANCELLED" : "COMPLETED";
+  replay->info.replay_end_time = clock_.Now();
+  replay->pending.clear();
+}
+
+absl::StatusOr<ReplayInfo> ArchiveStore::DescribeReplay(std::string_view name) {
+  std::shared_ptr<ReplayState> replay;
+  {
+    MutexLock lock(&mu_);
+    auto it = replays_.find(name);
+    if (it == replays_.end()) return base_internal::ReplayNotFoundError(name);
+    replay = it->second;
+  }
+  MutexLock lock(&replay->mu);
+  return replay->info;
+}
+
+std::vector<ReplayInfo> ArchiveStore::ListReplays(std::string_view prefix, std::string_view state,
+                                                  std::string_view archive_arn) {
+  std::vector<ReplayInfo> out;
+  MutexLock lock(&mu_);
+  for (const auto& [name, replay] : replays_) {
+    if (!absl::StartsWith(name, Sv(prefix))) continue;
+    MutexLock replay_lock(&replay->mu);
+    if (!state.empty() && replay->info.state != state) continue;
+    if (!archive_arn.empty() && replay->info.archive_arn != archive_arn) continue;
+    out.push_back(replay->info);
+  }
+  return out;
+}
+
+absl::StatusOr<ReplayInfo> ArchiveStore::CancelReplay(std::string_view name) {
+  std::shared_ptr<ReplayState> replay;
+  {
+    MutexLock lock(&mu_);
+    auto it = replays_.find(name);
+    if (it == replays_.end()) return base_internal::ReplayNotFoundError(name);
+    replay = it->second;
+  }
+  MutexLock lock(&replay->mu);
+  ReplayInfo& info = replay->info;
+  if (info.state != "STARTING" && info.state != "RUNNING") {
+    return MakeError(
+        ErrorCode::kEventsIllegalStatus,
+        absl::StrCat("Replay ", info.name, " is not in a valid state for this operation."));
+  }
+  replay->cancel_requested = true;
+  info.state = "CANCELLING";
+  return info;
+}
+
+}  // namespace wharf::bus_internal

@@ -1,0 +1,158 @@
+// Archives and replays of the EventBridge core (spec/eventbridge.md §7): an
+// archive keeps the events of one bus that match its pattern (for its
+// retention period); a replay sends an archive's events of a time window back
+// through the bus, one minute of event time per step on the TaskRunner, to
+// every rule or to the rules it names.
+//
+// Identifiers such as ARNs are made by the service layer and kept here as
+// given.
+//
+// Lock order: ArchiveStore::mu_ before ReplayState::mu before
+// ArchiveState::mu, and ArchiveStore::mu_ before Bus::mu.
+//
+// Thread safety: thread-safe.
+
+#ifndef WHARF_BROKER_BUS_ARCHIVES_H_
+#define WHARF_BROKER_BUS_ARCHIVES_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "broker/base/mutex.h"
+#include "broker/base/task_runner.h"
+#include "broker/bus/bus_table.h"
+#include "broker/bus/dispatcher.h"
+#include "wharf/clock.h"
+#include "wharf/pattern.h"
+
+namespace wharf::bus_internal {
+
+struct ArchiveInfo {
+  std::string name;
+  std::string arn;
+  std::string source_arn;  // The archived bus's ARN.
+  std::string description;
+  std::string event_pattern;  // Empty: every event.
+  std::string state;          // ENABLED.
+  int retention_days = 0;     // 0: forever.
+  int64_t size_bytes = 0;
+  int64_t event_count = 0;
+  absl::Time creation_time;
+};
+
+struct ReplayInfo {
+  std::string name;
+  std::string arn;
+  std::string description;
+  std::string state;  // STARTING RUNNING CANCELLING COMPLETED CANCELLED FAILED
+  std::string state_reason;
+  std::string archive_arn;
+  std::string destination_arn;           // The archive's bus.
+  std::vector<std::string> filter_arns;  // Rule ARNs; empty: every rule.
+  absl::Time event_start_time;
+  absl::Time event_end_time;  // Exclusive.
+  std::optional<absl::Time> event_last_replayed_time;
+  absl::Time replay_start_time;
+  std::optional<absl::Time> replay_end_time;
+};
+
+// One archive, shared with the bus it archives (Bus::archives).
+struct ArchiveState {
+  ArchiveState(std::string name, std::string arn, std::string bus_name, std::string source_arn,
+               absl::Time creation_time)
+      : name(std::move(name)),
+        arn(std::move(arn)),
+        bus_name(std::move(bus_name)),
+        source_arn(std::move(source_arn)),
+        creation_time(creation_time) {}
+
+  // Stores `event` if the archive's pattern matches it.
+  void Offer(const std::shared_ptr<const Event>& event, absl::Time now) ABSL_LOCKS_EXCLUDED(mu);
+  // The archive as DescribeArchive shows it at `now`.
+  ArchiveInfo Describe(absl::Time now) ABSL_LOCKS_EXCLUDED(mu);
+  void DropExpired(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+
+  const std::string name;
+  const std::string arn;
+  const std::string bus_name;
+  const std::string source_arn;
+  const absl::Time creation_time;
+
+  Mutex mu;
+  std::string description ABSL_GUARDED_BY(mu);
+  std::string pattern ABSL_GUARDED_BY(mu);
+  std::unique_ptr<Matcher> matcher ABSL_GUARDED_BY(mu);  // Null: every event.
+  int retention_days ABSL_GUARDED_BY(mu) = 0;
+  std::vector<std::shared_ptr<const Event>> events ABSL_GUARDED_BY(mu);  // Ingestion order.
+  int64_t size_bytes ABSL_GUARDED_BY(mu) = 0;
+};
+
+class ArchiveStore {
+ public:
+  // Every argument must outlive the store.
+  ArchiveStore(Clock& clock, TaskRunner& tasks, const BusTable& table, Dispatcher& dispatcher,
+               int max_concurrent_replays);
+  ArchiveStore(const ArchiveStore&) = delete;
+  ArchiveStore& operator=(const ArchiveStore&) = delete;
+
+  // `info` names the archive (name, arn, source_arn) and holds its settings
+  // (description, event_pattern, retention_days); the rest is the store's.
+  // Errors: ResourceNotFoundException (bus), ResourceAlreadyExistsException,
+  // InvalidEventPatternException.
+  absl::StatusOr<ArchiveInfo> CreateArchive(std::string_view bus, const ArchiveInfo& info);
+  // Changes the fields that are set. Errors: ResourceNotFoundException,
+  // InvalidEventPatternException.
+  absl::StatusOr<ArchiveInfo> UpdateArchive(std::string_view name,
+                                            const std::optional<std::string>& description,
+                                            const std::optional<std::string>& event_pattern,
+                                            const std::optional<int>& retention_days);
+  absl::StatusOr<ArchiveInfo> DescribeArchive(std::string_view name);
+  // By name; empty filters match everything.
+  std::vector<ArchiveInfo> ListArchives(std::string_view prefix, std::string_view source_arn,
+                                        std::string_view state);
+  absl::Status DeleteArchive(std::string_view name);
+
+  // `replay` names the replay, its archive (by name and ARN, which must be
+  // the archive's) and destination; its state and times are the store's.
+  // Errors: ResourceAlreadyExistsException, ValidationException (no such
+  // archive, another bus as destination), LimitExceededException (too many
+  // replays running), ResourceNotFoundException (the bus is gone).
+  absl::StatusOr<ReplayInfo> StartReplay(std::string_view archive_name, ReplayInfo replay);
+  absl::StatusOr<ReplayInfo> DescribeReplay(std::string_view name);
+  // By name; empty filters match everything.
+  std::vector<ReplayInfo> ListReplays(std::string_view prefix, std::string_view state,
+                                      std::string_view archive_arn);
+  // Errors: ResourceNotFoundException, IllegalStatusException (not STARTING
+  // or RUNNING).
+  absl::StatusOr<ReplayInfo> CancelReplay(std::string_view name);
+
+ private:
+  struct ReplayState;
+
+  absl::StatusOr<std::shared_ptr<ArchiveState>> FindArchive(std::string_view name);
+  // Sends the next one-minute bucket of `replay` and schedules the next.
+  void RunReplay(std::shared_ptr<ReplayState> replay);
+
+  Clock& clock_;
+  TaskRunner& tasks_;
+  const BusTable& table_;
+  Dispatcher& dispatcher_;
+  const int max_concurrent_replays_;
+
+  Mutex mu_;
+  std::map<std::string, std::shared_ptr<ArchiveState>, std::less<>> archives_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::shared_ptr<ReplayState>, std::less<>> replays_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace wharf::bus_internal
+
+#endif  // WHARF_BROKER_BUS_ARCHIVES_H_

@@ -1,0 +1,239 @@
+#include "broker/bus/dispatcher.h"
+
+#include <algorithm>
+#include <optional>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "broker/bus/archives.h"
+#include "wharf/errors.h"
+
+namespace wharf::bus_internal {
+namespace {
+
+constexpr int kDefaultMaxRetries = 185;
+constexpr int kDefaultMaxAgeSeconds = 86400;
+constexpr absl::Duration kMaxBackoff = absl::Seconds(300);
+// An event may cross this many bus-to-bus targets; a further hop fails (a
+// guard against rule loops between buses, which would otherwise recurse).
+constexpr int kMaxHops = 5;
+
+// Backoff before retry number `retry` (1-based): 1 s, 2 s, 4 s, … capped.
+absl::Duration Backoff(int retry) {
+  if (retry > 9) return kMaxBackoff;
+  return std::min(kMaxBackoff, absl::Seconds(int64_t{1} << (retry - 1)));
+}
+
+bool IsRetryable(absl::StatusCode code) {
+  return code == absl::StatusCode::kUnavailable || code == absl::StatusCode::kResourceExhausted ||
+         code == absl::StatusCode::kDeadlineExceeded || code == absl::StatusCode::kInternal;
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(Clock& clock, TaskRunner& tasks, const BusTable& table, Endpoints* endpoints)
+    : clock_(clock), tasks_(tasks), table_(table), endpoints_(endpoints) {}
+
+absl::Status Dispatcher::PutEvent(std::string_view bus_name, std::shared_ptr<const Event> event) {
+  auto bus = table_.FindBus(bus_name);
+  if (!bus.ok()) return bus.status();
+  Dispatch(**bus, event, nullptr);
+  return absl::OkStatus();
+}
+
+void Dispatcher::Dispatch(Bus& bus, const std::shared_ptr<const Event>& event,
+                          const std::vector<std::string>* filter_rule_arns) {
+  auto names = bus.matcher->MatchJson(event->envelope);
+  std::vector<std::shared_ptr<const RuleEntry>> rules;
+  std::vector<std::shared_ptr<ArchiveState>> archives;
+  {
+    ReaderMutexLock lock(&bus.mu);
+    if (names.ok()) {
+      rules.reserve(names->size());
+      for (const std::string& name : *names) {
+        auto it = bus.rules.find(name);
+        if (it != bus.rules.end() && it->second->enabled) rules.push_back(it->second);
+      }
+    }
+    if (event->replay_name.empty()) archives = bus.archives;
+  }
+  absl::Time now = clock_.Now();
+  for (const auto& archive : archives) archive->Offer(event, now);
+
+  EventView view(event->envelope);
+  for (const auto& rule : rules) {
+    if (filter_rule_arns != nullptr && std::find(filter_rule_arns->begin(), filter_rule_arns->end(),
+                                                 rule->rule.arn) == filter_rule_arns->end()) {
+      continue;
+    }
+    stats_.events_matched.fetch_add(1, std::memory_order_relaxed);
+    for (const auto& target : rule->targets) Deliver(event, rule, target, 1, now, &view);
+  }
+}
+
+void Dispatcher::DeliverToTargets(const std::shared_ptr<const Event>& event,
+                                  const std::shared_ptr<const RuleEntry>& rule, absl::Time at) {
+  stats_.events_matched.fetch_add(1, std::memory_order_relaxed);
+  EventView view(event->envelope);
+  for (const auto& target : rule->targets) Deliver(event, rule, target, 1, at, &view);
+}
+
+void Dispatcher::Deliver(const std::shared_ptr<const Event>& event,
+                         const std::shared_ptr<const RuleEntry>& rule,
+                         const std::shared_ptr<const TargetEntry>& target, int attempt,
+                         absl::Time at, EventView* view) {
+  DeliveryOutcome outcome;
+  if (view != nullptr) {
+    outcome = Attempt(*event, *rule, *target, attempt, *view);
+  } else {
+    EventView own(event->envelope);
+    outcome = Attempt(*event, *rule, *target, attempt, own);
+  }
+  if (outcome.kind == DeliveryOutcome::Kind::kOk) {
+    stats_.deliveries_ok.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  stats_.delivery_failures.fetch_add(1, std::memory_order_relaxed);
+  int retries_done = attempt - 1;
+  if (outcome.kind == DeliveryOutcome::Kind::kPermanent) {
+    DeadLetter(*event, *rule, *target, outcome, retries_done, "");
+    return;
+  }
+  int max_retries = kDefaultMaxRetries;
+  int max_age = kDefaultMaxAgeSeconds;
+  if (const auto& policy = target->spec.retry_policy; policy.has_value()) {
+    max_retries = policy->maximum_retry_attempts.value_or(kDefaultMaxRetries);
+    max_age = policy->maximum_event_age_in_seconds.value_or(kDefaultMaxAgeSeconds);
+  }
+  if (retries_done >= max_retries) {
+    DeadLetter(*event, *rule, *target, outcome, retries_done, "MaximumRetryAttemptsExhausted");
+    return;
+  }
+  // From the attempt's own time, not Now(): when a ManualClock jumps far
+  // ahead, the retries in between still happen at their own times.
+  absl::Time when = at + Backoff(attempt);
+  if (when > event->ingestion_time + absl::Seconds(max_age)) {
+    DeadLetter(*event, *rule, *target, outcome, retries_done, "MaximumEventAgeExhausted");
+    return;
+  }
+  stats_.retries_scheduled.fetch_add(1, std::memory_order_relaxed);
+  tasks_.ScheduleAt(when, [this, event, rule, target, attempt, when] {
+    Deliver(event, rule, target, attempt + 1, when, nullptr);
+  });
+}
+
+DeliveryOutcome Dispatcher::Attempt(const Event& event, const RuleEntry& rule,
+                                    const TargetEntry& target, int attempt, EventView& view) {
+  const TargetSpec& t = target.spec;
+  DeliveryContext context{rule.rule.arn, rule.rule.name, event.ingestion_time};
+  switch (t.kind) {
+    case TargetSpec::Kind::kQueue: {
+      if (endpoints_ == nullptr) break;
+      std::string body = target.input->Render(view, context);
+      std::string_view group = t.sqs_message_group_id.has_value()
+                                   ? std::string_view(*t.sqs_message_group_id)
+                                   : std::string_view();
+      return endpoints_->SendToQueue(t.arn, body, group, {}, event.trace_header);
+    }
+    case TargetSpec::Kind::kTopic:
+      if (endpoints_ == nullptr) break;
+      return endpoints_->PublishToTopic(t.arn, target.input->Render(view, context));
+    case TargetSpec::Kind::kBus: {
+      if (event.hops >= kMaxHops) {
+        return DeliveryOutcome::Permanent("LimitExceededException",
+                                          "The event crossed too many event buses.");
+      }
+      auto bus = table_.FindBus(t.resource);
+      if (!bus.ok()) {
+        return DeliveryOutcome::Permanent("ResourceNotFoundException",
+                                          std::string(bus.status().message()));
+      }
+      auto hop = std::make_shared<Event>(event);
+      hop->hops = event.hops + 1;
+      Dispatch(**bus, hop, nullptr);
+      return DeliveryOutcome::Ok();
+    }
+    case TargetSpec::Kind::kCallback: {
+      std::shared_ptr<const CallbackFunction> callback;
+      {
+        ReaderMutexLock lock(&mu_);
+        auto it = callbacks_.find(t.resource);
+        if (it != callbacks_.end()) callback = it->second;
+      }
+      if (callback == nullptr) {
+        return DeliveryOutcome::Permanent(
+            "ResourceNotFoundException", absl::StrCat("Callback ", t.resource, " does not exist."));
+      }
+      CallbackInvocation invocation;
+      invocation.body = target.input->Render(view, context);
+      invocation.rule_arn = rule.rule.arn;
+      invocation.target_id = t.id;
+      invocation.event_id = event.id;
+      invocation.attempt = attempt;
+      absl::Status status = (*callback)(std::move(invocation));
+      if (status.ok()) return DeliveryOutcome::Ok();
+      std::optional<ErrorCode> code = GetErrorCode(status);
+      std::string name = code.has_value() ? std::string(GetErrorInfo(*code).name)
+                                          : absl::StatusCodeToString(status.code());
+      std::string message(status.message());
+      return IsRetryable(status.code()) ? DeliveryOutcome::Retryable(name, message)
+                                        : DeliveryOutcome::Permanent(name, message);
+    }
+    case TargetSpec::Kind::kUnsupported:
+      break;
+  }
+  return DeliveryOutcome::Permanent(
+      "UnsupportedTarget", absl::StrCat("Target ", t.arn, " is not supported in process."));
+}
+
+void Dispatcher::DeadLetter(const Event& event, const RuleEntry& rule, const TargetEntry& target,
+                            const DeliveryOutcome& outcome, int retries,
+                            std::string_view exhausted) {
+  const auto& dlq = target.spec.dead_letter_arn;
+  if (!dlq.has_value() || dlq->empty() || endpoints_ == nullptr) {
+    stats_.dropped.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  MessageAttributeMap attributes;
+  auto add = [&](const char* name, std::string value, const char* type = "String") {
+    if (value.empty()) return;
+    attributes[name] = MessageAttributeValue{type, std::move(value), ""};
+  };
+  add("RULE_ARN", rule.rule.arn);
+  add("TARGET_ARN", target.spec.arn);
+  add("ERROR_CODE", outcome.error_code);
+  add("ERROR_MESSAGE", outcome.error_message);
+  add("EXHAUSTED_RETRY_CONDITION", std::string(exhausted));
+  add("RETRY_ATTEMPTS", absl::StrCat(retries), "Number");
+  DeliveryOutcome sent =
+      endpoints_->SendToQueue(*dlq, event.envelope, "", attributes, event.trace_header);
+  if (sent.kind == DeliveryOutcome::Kind::kOk) {
+    stats_.dead_lettered.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    stats_.dropped.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+void Dispatcher::RegisterCallback(const std::string& name, CallbackFunction callback) {
+  auto shared = std::make_shared<const CallbackFunction>(std::move(callback));
+  MutexLock lock(&mu_);
+  callbacks_[name] = std::move(shared);
+}
+
+void Dispatcher::UnregisterCallback(const std::string& name) {
+  MutexLock lock(&mu_);
+  callbacks_.erase(name);
+}
+
+BusStats Dispatcher::stats() const {
+  BusStats s;
+  s.events_matched = stats_.events_matched.load();
+  s.deliveries_ok = stats_.deliveries_ok.load();
+  s.delivery_failures = stats_.delivery_failures.load();
+  s.retries_scheduled = stats_.retries_scheduled.load();
+  s.dead_lettered = stats_.dead_lettered.load();
+  s.dropped = stats_.dropped.load();
+  return s;
+}
+
+}  // namespace wharf::bus_internal

@@ -1,0 +1,214 @@
+// EventsService: archives and replays.
+
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "broker/base/aws_errors.h"
+#include "broker/base/status_macros.h"
+#include "broker/service/events_checks.h"
+#include "broker/service/events_service.h"
+#include "wharf/errors.h"
+#include "wharf/pattern.h"
+
+namespace wharf::service_internal {
+
+using base_internal::EventsConstraintError;
+using base_internal::EventsValidationError;
+using events_checks::AfterLast;
+using events_checks::CheckLimit;
+using events_checks::CheckMaxLength;
+using events_checks::CheckName;
+using events_checks::PageOf;
+
+namespace {
+
+events::Archive ToArchive(const bus_internal::ArchiveInfo& info) {
+  events::Archive a;
+  a.archive_arn = info.arn;
+  a.archive_name = info.name;
+  a.event_source_arn = info.source_arn;
+  a.description = info.description;
+  a.event_pattern = info.event_pattern;
+  a.state = info.state;
+  a.retention_days = info.retention_days;
+  a.size_bytes = info.size_bytes;
+  a.event_count = info.event_count;
+  a.creation_time = info.creation_time;
+  return a;
+}
+
+events::CreateArchiveResult ToArchiveResult(const bus_internal::ArchiveInfo& info) {
+  events::CreateArchiveResult result;
+  result.archive_arn = info.arn;
+  result.state = info.state;
+  result.creation_time = info.creation_time;
+  return result;
+}
+
+events::Replay ToReplay(const bus_internal::ReplayInfo& info) {
+  events::Replay r;
+  r.replay_name = info.name;
+  r.replay_arn = info.arn;
+  r.description = info.description;
+  r.state = info.state;
+  r.state_reason = info.state_reason;
+  r.event_source_arn = info.archive_arn;
+  r.destination = {info.destination_arn, info.filter_arns};
+  r.event_start_time = info.event_start_time;
+  r.event_end_time = info.event_end_time;
+  r.event_last_replayed_time = info.event_last_replayed_time;
+  r.replay_start_time = info.replay_start_time;
+  r.replay_end_time = info.replay_end_time;
+  return r;
+}
+
+}  // namespace
+
+// ---- Archives and replays ---------------------------------------------------------
+
+absl::StatusOr<events::CreateArchiveResult> EventsService::CreateArchive(
+    const events::CreateArchiveRequest& request) {
+  WHARF_RETURN_IF_ERROR(CheckName(request.archive_name, "archiveName", 48));
+  WHARF_RETURN_IF_ERROR(CheckMaxLength(request.description, "description", 512));
+  if (request.retention_days.has_value() && *request.retention_days < 0) {
+    return EventsConstraintError(absl::StrCat(*request.retention_days), "retentionDays",
+                                 "Member must have value greater than or equal to 0");
+  }
+  if (request.event_source_arn.empty()) {
+    return EventsConstraintError("", "eventSourceArn",
+                                 "Member must have length greater than or equal to 1");
+  }
+  WHARF_ASSIGN_OR_RETURN(std::string bus, ResolveBus(request.event_source_arn, "eventSourceArn"));
+  if (!request.event_pattern.empty()) {
+    WHARF_RETURN_IF_ERROR(ValidatePattern(PatternDialect::kEventBridge, request.event_pattern));
+  }
+  bus_internal::ArchiveInfo info;
+  info.name = request.archive_name;
+  info.arn = ArchiveArn(request.archive_name);
+  info.source_arn = BusArn(bus);
+  info.description = request.description;
+  info.event_pattern = request.event_pattern;
+  info.retention_days = request.retention_days.value_or(0);
+  WHARF_ASSIGN_OR_RETURN(info, core_->archives().CreateArchive(bus, info));
+  return ToArchiveResult(info);
+}
+
+absl::StatusOr<events::UpdateArchiveResult> EventsService::UpdateArchive(
+    const events::UpdateArchiveRequest& request) {
+  WHARF_RETURN_IF_ERROR(CheckName(request.archive_name, "archiveName", 48));
+  if (!request.description.has_value() && !request.event_pattern.has_value() &&
+      !request.retention_days.has_value()) {
+    return EventsValidationError(
+        "At least one of EventPattern, RetentionDays or Description must be provided.");
+  }
+  if (request.description.has_value()) {
+    WHARF_RETURN_IF_ERROR(CheckMaxLength(*request.description, "description", 512));
+  }
+  if (request.retention_days.has_value() && *request.retention_days < 0) {
+    return EventsConstraintError(absl::StrCat(*request.retention_days), "retentionDays",
+                                 "Member must have value greater than or equal to 0");
+  }
+  if (request.event_pattern.has_value() && !request.event_pattern->empty()) {
+    WHARF_RETURN_IF_ERROR(ValidatePattern(PatternDialect::kEventBridge, *request.event_pattern));
+  }
+  WHARF_ASSIGN_OR_RETURN(
+      bus_internal::ArchiveInfo info,
+      core_->archives().UpdateArchive(request.archive_name, request.description,
+                                      request.event_pattern, request.retention_days));
+  return ToArchiveResult(info);
+}
+
+absl::StatusOr<events::DescribeArchiveResult> EventsService::DescribeArchive(
+    const events::DescribeArchiveRequest& request) {
+  WHARF_RETURN_IF_ERROR(CheckName(request.archive_name, "archiveName", 48));
+  WHARF_ASSIGN_OR_RETURN(bus_internal::ArchiveInfo info,
+                         core_->archives().DescribeArchive(request.archive_name));
+  return ToArchive(info);
+}
+
+absl::StatusOr<events::ListArchivesResult> EventsService::ListArchives(
+    const events::ListArchivesRequest& request) {
+  WHARF_RETURN_IF_ERROR(CheckLimit(request.limit));
+  events::ListArchivesResult result;
+  std::vector<events::Archive> archives;
+  for (const auto& info : core_->archives().ListArchives(request.name_prefix,
+                                                         request.event_source_arn, request.state)) {
+    archives.push_back(ToArchive(info));
+    archives.back().archive_arn.clear();  // ListArchives omits it, as AWS does.
+  }
+  result.archives = PageOf(
+      std::move(archives), request.next_token, request.limit,
+      [](const events::Archive& a) { return a.archive_name; }, &result.next_token);
+  return result;
+}
+
+absl::Status EventsService::DeleteArchive(const events::DeleteArchiveRequest& request) {
+  WHARF_RETURN_IF_ERROR(CheckName(request.archive_name, "archiveName", 48));
+  return core_->archives().DeleteArchive(request.archive_name);
+}
+
+absl::StatusOr<events::StartReplayResult> EventsService::StartReplay(
+    const events::StartReplayRequest& request) {
+  WHARF_RETURN_IF_ERROR(CheckName(request.replay_name, "replayName", 64));
+  WHARF_RETURN_IF_ERROR(CheckMaxLength(request.description, "description", 512));
+  if (request.event_start_time >= request.event_end_time) {
+    return EventsValidationError(
+        "Parameter EventEndTime is not valid. Reason: EventStartTime must be before "
+        "EventEndTime.");
+  }
+  bus_internal::ReplayInfo info;
+  info.name = request.replay_name;
+  info.arn = ReplayArn(request.replay_name);
+  info.description = request.description;
+  info.archive_arn = request.event_source_arn;
+  info.destination_arn = request.destination.arn;
+  info.filter_arns = request.destination.filter_arns;
+  info.event_start_time = request.event_start_time;
+  info.event_end_time = request.event_end_time;
+  WHARF_ASSIGN_OR_RETURN(
+      info, core_->archives().StartReplay(AfterLast(request.event_source_arn, '/'), info));
+  events::StartReplayResult result;
+  result.replay_arn = info.arn;
+  result.state = info.state;
+  result.state_reason = info.state_reason;
+  result.replay_start_time = info.replay_start_time;
+  return result;
+}
+
+absl::StatusOr<events::DescribeReplayResult> EventsService::DescribeReplay(
+    const events::DescribeReplayRequest& request) {
+  WHARF_RETURN_IF_ERROR(CheckName(request.replay_name, "replayName", 64));
+  WHARF_ASSIGN_OR_RETURN(bus_internal::ReplayInfo info,
+                         core_->archives().DescribeReplay(request.replay_name));
+  return ToReplay(info);
+}
+
+absl::StatusOr<events::ListReplaysResult> EventsService::ListReplays(
+    const events::ListReplaysRequest& request) {
+  WHARF_RETURN_IF_ERROR(CheckLimit(request.limit));
+  events::ListReplaysResult result;
+  std::vector<events::Replay> replays;
+  for (const auto& info : core_->archives().ListReplays(request.name_prefix, request.state,
+                                                        request.event_source_arn)) {
+    replays.push_back(ToReplay(info));
+  }
+  result.replays = PageOf(
+      std::move(replays), request.next_token, request.limit,
+      [](const events::Replay& r) { return r.replay_name; }, &result.next_token);
+  return result;
+}
+
+absl::StatusOr<events::CancelReplayResult> EventsService::CancelReplay(
+    const events::CancelReplayRequest& request) {
+  WHARF_RETURN_IF_ERROR(CheckName(request.replay_name, "replayName", 64));
+  WHARF_ASSIGN_OR_RETURN(bus_internal::ReplayInfo info,
+                         core_->archives().CancelReplay(request.replay_name));
+  events::CancelReplayResult result;
+  result.replay_arn = info.arn;
+  result.state = info.state;
+  result.state_reason = info.state_reason;
+  return result;
+}
+
+}  // namespace wharf::service_internal
