@@ -30,6 +30,10 @@
 // in `filtered` (policy), and no other subscription (kExternal ones and
 // pending ones receive nothing).
 //
+// Files: topic_registry.cc (topics, subscriptions), topic_delivery.cc
+// (publishing, function calls, dead letters), topic_state.h (the per-topic
+// state both use).
+//
 // Lock order: TopicRegistry::mu_ before Topic::mu_; a FIFO stripe lock
 // before Topic::mu_ (taken briefly for snapshots) and the queue engines' locks.
 //
