@@ -2,7 +2,8 @@
 // core (broker/topic/topic_registry.h): it checks AWS parameters, limits and
 // ARNs, parses attribute maps into typed settings and renders them back, and
 // turns a Publish request into a validated, shared PublishedMessage. It keeps
-// no state of its own.
+// no state of its own. Its parameter checks are in sns_checks.h, the message
+// attribute rules it shares with SQS in message_validation.h.
 //
 // Thread safety: thread-safe.
 
