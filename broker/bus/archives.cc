@@ -207,6 +207,14 @@ absl::Status ArchiveStore::DeleteArchive(std::string_view name) {
 
 // ---- Replays ------------------------------------------------------------------
 
+absl::StatusOr<std::shared_ptr<ArchiveStore::ReplayState>> ArchiveStore::FindReplay(
+    std::string_view name) {
+  MutexLock lock(&mu_);
+  auto it = replays_.find(name);
+  if (it == replays_.end()) return base_internal::ReplayNotFoundError(name);
+  return it->second;
+}
+
 absl::StatusOr<ReplayInfo> ArchiveStore::StartReplay(std::string_view archive_name,
                                                      ReplayInfo info) {
   auto replay = std::make_shared<ReplayState>();
@@ -314,15 +322,10 @@ void ArchiveStore::RunReplay(std::shared_ptr<ReplayState> replay) {
 }
 
 absl::StatusOr<ReplayInfo> ArchiveStore::DescribeReplay(std::string_view name) {
-  std::shared_ptr<ReplayState> replay;
-  {
-    MutexLock lock(&mu_);
-    auto it = replays_.find(name);
-    if (it == replays_.end()) return base_internal::ReplayNotFoundError(name);
-    replay = it->second;
-  }
-  MutexLock lock(&replay->mu);
-  return replay->info;
+  auto replay = FindReplay(name);
+  if (!replay.ok()) return replay.status();
+  MutexLock lock(&(*replay)->mu);
+  return (*replay)->info;
 }
 
 std::vector<ReplayInfo> ArchiveStore::ListReplays(std::string_view prefix, std::string_view state,
@@ -340,21 +343,16 @@ std::vector<ReplayInfo> ArchiveStore::ListReplays(std::string_view prefix, std::
 }
 
 absl::StatusOr<ReplayInfo> ArchiveStore::CancelReplay(std::string_view name) {
-  std::shared_ptr<ReplayState> replay;
-  {
-    MutexLock lock(&mu_);
-    auto it = replays_.find(name);
-    if (it == replays_.end()) return base_internal::ReplayNotFoundError(name);
-    replay = it->second;
-  }
-  MutexLock lock(&replay->mu);
-  ReplayInfo& info = replay->info;
+  auto replay = FindReplay(name);
+  if (!replay.ok()) return replay.status();
+  MutexLock lock(&(*replay)->mu);
+  ReplayInfo& info = (*replay)->info;
   if (info.state != "STARTING" && info.state != "RUNNING") {
     return MakeError(
         ErrorCode::kEventsIllegalStatus,
         absl::StrCat("Replay ", info.name, " is not in a valid state for this operation."));
   }
-  replay->cancel_requested = true;
+  (*replay)->cancel_requested = true;
   info.state = "CANCELLING";
   return info;
 }

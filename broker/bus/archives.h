@@ -139,6 +139,7 @@ class ArchiveStore {
   struct ReplayState;
 
   absl::StatusOr<std::shared_ptr<ArchiveState>> FindArchive(std::string_view name);
+  absl::StatusOr<std::shared_ptr<ReplayState>> FindReplay(std::string_view name);
   // Sends the next one-minute bucket of `replay` and schedules the next.
   void RunReplay(std::shared_ptr<ReplayState> replay);
 
