@@ -27,7 +27,7 @@ class SnsService final : public sns::Service {
     std::string account_id = "000000000000";
     Clock* clock = nullptr;                            // Required.
     Scheduler* scheduler = nullptr;                    // Null: no retries of failed calls.
-    topic_internal::QueueDeliverer* queues = nullptr;  // Null: SQS deliveries fail.
+    queue_internal::QueueDeliverer* queues = nullptr;  // Null: SQS deliveries fail.
   };
 
   // `clock`, `scheduler` and `queues` must outlive the service.

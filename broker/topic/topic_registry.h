@@ -61,6 +61,7 @@
 #include "broker/base/mutex.h"
 #include "broker/base/scheduler.h"
 #include "broker/queue/queue_core.h"
+#include "broker/queue/queue_deliverer.h"
 #include "broker/topic/dedup_cache.h"
 #include "broker/topic/delivery_policy.h"
 #include "wharf/clock.h"
@@ -69,20 +70,9 @@
 
 namespace wharf::topic_internal {
 
-// Puts messages into the SQS queues of the same broker. Implemented by the
-// SQS service; the topic layer knows queues only by ARN.
-class QueueDeliverer {
- public:
-  virtual ~QueueDeliverer() = default;
-
-  // Enqueues `args` into the queue named by `queue_arn`, sharing the payload
-  // (no copy, no re-validation of the text). Never calls back into the topic
-  // layer. Errors: QueueDoesNotExist; InvalidParameterValue when the message
-  // does not fit the queue (over its MaximumMessageSize, more than 10 message
-  // attributes). A FIFO duplicate is a success.
-  virtual absl::Status DeliverToQueue(std::string_view queue_arn,
-                                      queue_internal::SendArgs args) = 0;
-};
+// Puts messages into the SQS queues of the same broker (the delivery seam,
+// broker/queue/queue_deliverer.h); the topic layer knows queues only by ARN.
+using QueueDeliverer = queue_internal::QueueDeliverer;
 
 // Topic and subscription attributes by name, as the user gave them.
 using AttributeMap = std::map<std::string, std::string>;

@@ -19,7 +19,7 @@
 
 namespace wharf::testing {
 
-class FakeQueues : public topic_internal::QueueDeliverer {
+class FakeQueues : public queue_internal::QueueDeliverer {
  public:
   absl::Status DeliverToQueue(std::string_view queue_arn, queue_internal::SendArgs args) override {
     MutexLock lock(&mu_);
