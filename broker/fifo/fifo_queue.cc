@@ -195,6 +195,20 @@ Message* FindMessage(Shard& shard, uint32_t slot, uint64_t serial)
   return m->serial == serial ? m : nullptr;
 }
 
+// The message a receive still holds through `h` at `now`: not deleted,
+// returned or re-received, its visibility unchanged and not yet over. Else
+// null.
+Message* HeldMessage(Shard& shard, const Handle& h, absl::Time now)
+    ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu) {
+  Message* m = FindMessage(shard, h.slot, h.serial);
+  if (m == nullptr) return nullptr;
+  if (m->state != State::kInFlight || m->receive_gen != h.receive_gen || m->visibility_changed ||
+      m->timer_at <= now) {
+    return nullptr;
+  }
+  return m;
+}
+
 void AppendHex(uint64_t value, int digits, std::string& out) {
   static constexpr char kDigits[] = "0123456789abcdef";
   for (int i = digits - 1; i >= 0; --i) out.push_back(kDigits[(value >> (4 * i)) & 0xf]);
@@ -842,25 +856,15 @@ bool FifoQueue::ReplayAttempt(const std::string& attempt_id, absl::Time now,
   for (size_t i = 0; i < previous.size(); ++i) {
     if (!ParseHandle(previous[i].receipt_handle, handles[i])) return false;
   }
-  auto held = [&](Shard& shard, const Handle& h)
-                  ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu) -> Message* {
-    Message* m = FindMessage(shard, h.slot, h.serial);
-    if (m == nullptr) return nullptr;
-    if (m->state != State::kInFlight || m->receive_gen != h.receive_gen || m->visibility_changed ||
-        m->timer_at <= now) {
-      return nullptr;
-    }
-    return m;
-  };
   for (const Handle& h : handles) {
     Shard& shard = shards_[h.shard];
     SpinMutexLock lock(&shard.mu);
-    if (held(shard, h) == nullptr) return false;
+    if (HeldMessage(shard, h, now) == nullptr) return false;
   }
   for (const Handle& h : handles) {
     Shard& shard = shards_[h.shard];
     SpinMutexLock lock(&shard.mu);
-    Message* m = held(shard, h);
+    Message* m = HeldMessage(shard, h, now);
     if (m == nullptr) continue;  // Lost a race with a delete; still a replay.
     RemoveTimer(shard, m);
     AddTimer(shard, m, now + visibility);

@@ -499,7 +499,9 @@ bool StandardQueue::PushTimer(Shard& s, Timer t) {
   if (static_cast<int64_t>(s.timers.size()) > 2 * live + 64) {
     // Most entries are dead (deleted messages, changed deadlines): compact,
     // so the heap stays proportional to the messages that need a deadline.
-    std::erase_if(s.timers, [&](const Timer& e) { return !TimerLive(s, e); });
+    auto dead = [&](const Timer& e)
+                    ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu) { return !TimerLive(s, e); };
+    std::erase_if(s.timers, dead);
     std::make_heap(s.timers.begin(), s.timers.end(), TimerLater());
   }
   s.timers.push_back(t);

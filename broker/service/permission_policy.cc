@@ -54,7 +54,9 @@ bool Parse(std::string_view document, rapidjson::Document& doc) {
 Value& StatementArray(rapidjson::Document& doc) {
   auto& allocator = doc.GetAllocator();
   auto it = doc.FindMember("Statement");
-  if (it == doc.MemberEnd()) {
+  // A const end: rapidjson 1.1's comparison of two non-const member iterators
+  // is ambiguous in C++20 (clang's -Wambiguous-reversed-operator).
+  if (it == std::as_const(doc).MemberEnd()) {
     doc.AddMember("Statement", Value(rapidjson::kArrayType), allocator);
     return doc["Statement"];
   }
@@ -110,7 +112,7 @@ std::optional<RemovedStatement> RemovePolicyStatement(std::string_view document,
   rapidjson::Document doc;
   if (!Parse(document, doc)) return std::nullopt;
   auto it = doc.FindMember("Statement");
-  if (it == doc.MemberEnd()) return std::nullopt;
+  if (it == std::as_const(doc).MemberEnd()) return std::nullopt;
   if (!it->value.IsArray()) {
     if (!HasSid(it->value, sid)) return std::nullopt;
     it->value.SetArray();

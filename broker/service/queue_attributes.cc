@@ -105,13 +105,13 @@ absl::StatusOr<std::optional<RedrivePolicy>> ParseRedrivePolicy(std::string_view
   if (!base_internal::ParseJson(json, &doc) || !doc.IsObject()) {
     return RedriveError(json, "Redrive policy is not a valid JSON map.");
   }
-  auto target = doc.FindMember("deadLetterTargetArn");
+  rapidjson::Value::ConstMemberIterator target = doc.FindMember("deadLetterTargetArn");
   if (target == doc.MemberEnd()) {
     return RedriveError(json,
                         "Redrive policy does not contain mandatory attribute: "
                         "deadLetterTargetArn.");
   }
-  auto count = doc.FindMember("maxReceiveCount");
+  rapidjson::Value::ConstMemberIterator count = doc.FindMember("maxReceiveCount");
   if (count == doc.MemberEnd()) {
     return RedriveError(json,
                         "Redrive policy does not contain mandatory attribute: "
@@ -159,7 +159,7 @@ absl::StatusOr<std::optional<RedriveAllowPolicy>> ParseRedriveAllowPolicy(std::s
     return RedriveAllowError(json, "Redrive allow policy is not a valid JSON map.");
   }
   RedriveAllowPolicy policy;
-  auto permission = doc.FindMember("redrivePermission");
+  rapidjson::Value::ConstMemberIterator permission = doc.FindMember("redrivePermission");
   if (permission == doc.MemberEnd() || !permission->value.IsString()) {
     return RedriveAllowError(json, "Invalid value for redrivePermission.");
   }
@@ -173,7 +173,7 @@ absl::StatusOr<std::optional<RedriveAllowPolicy>> ParseRedriveAllowPolicy(std::s
   } else {
     return RedriveAllowError(json, "Invalid value for redrivePermission.");
   }
-  auto arns = doc.FindMember("sourceQueueArns");
+  rapidjson::Value::ConstMemberIterator arns = doc.FindMember("sourceQueueArns");
   if (policy.permission != RedriveAllowPolicy::Permission::kByQueue) {
     if (arns != doc.MemberEnd()) {
       return RedriveAllowError(

@@ -274,7 +274,7 @@ absl::Status ParseSubscriptionSettings(const SubscriptionContext& ctx,
     if (!base_internal::ParseJson(it->second, &doc) || !doc.IsObject()) {
       return InvalidParameter("RedrivePolicy: failed to parse JSON.");
     }
-    auto target = doc.FindMember("deadLetterTargetArn");
+    rapidjson::Value::ConstMemberIterator target = doc.FindMember("deadLetterTargetArn");
     if (target == doc.MemberEnd() || !target->value.IsString()) {
       return InvalidParameter("RedrivePolicy: deadLetterTargetArn is an invalid arn");
     }
@@ -332,7 +332,7 @@ absl::StatusOr<StructuredTexts> ParseMessageStructure(std::string_view message) 
     return InvalidParameter(
         "Invalid parameter: Message Structure - JSON message body failed to parse");
   }
-  auto def = doc.FindMember("default");
+  rapidjson::Value::ConstMemberIterator def = doc.FindMember("default");
   if (def == doc.MemberEnd() || !def->value.IsString()) {
     return InvalidParameter(
         "Invalid parameter: Message Structure - No default entry in JSON message body");
@@ -340,11 +340,11 @@ absl::StatusOr<StructuredTexts> ParseMessageStructure(std::string_view message) 
   StructuredTexts texts;
   texts.sqs = texts.lambda = std::string(def->value.GetString(), def->value.GetStringLength());
   // Non-string protocol values are ignored, as AWS does.
-  auto sqs = doc.FindMember("sqs");
+  rapidjson::Value::ConstMemberIterator sqs = doc.FindMember("sqs");
   if (sqs != doc.MemberEnd() && sqs->value.IsString()) {
     texts.sqs.assign(sqs->value.GetString(), sqs->value.GetStringLength());
   }
-  auto lambda = doc.FindMember("lambda");
+  rapidjson::Value::ConstMemberIterator lambda = doc.FindMember("lambda");
   if (lambda != doc.MemberEnd() && lambda->value.IsString()) {
     texts.lambda.assign(lambda->value.GetString(), lambda->value.GetStringLength());
   }

@@ -76,7 +76,7 @@ absl::StatusOr<RetryPolicy> ParseDeliveryPolicy(std::string_view json,
   if (!base_internal::ParseJson(json, &doc) || !doc.IsObject()) {
     return Invalid("failed to parse JSON");
   }
-  auto healthy = doc.FindMember("healthyRetryPolicy");
+  rapidjson::Value::ConstMemberIterator healthy = doc.FindMember("healthyRetryPolicy");
   if (healthy == doc.MemberEnd()) return fallback;
   const rapidjson::Value& h = healthy->value;
   if (!h.IsObject()) return Invalid("healthyRetryPolicy must be an object");

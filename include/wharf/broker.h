@@ -57,7 +57,7 @@ namespace wharf {
 struct BrokerOptions {
   // Source of time for every deadline. Null: a SystemClock. Tests pass a
   // ManualClock and move time with Advance().
-  std::shared_ptr<Clock> clock;
+  std::shared_ptr<Clock> clock{};
 
   // Used in queue URLs and ARNs: arn:aws:sqs:<region>:<account_id>:<name>.
   std::string region = "us-east-1";
@@ -66,7 +66,7 @@ struct BrokerOptions {
   // Base of queue URLs, without a trailing slash. Empty: the AWS form
   // "https://sqs.<region>.amazonaws.com". An embedded HTTP endpoint sets its
   // own address here so that returned URLs point back at it.
-  std::string sqs_url_base;
+  std::string sqs_url_base{};
 
   // Reported as the SenderId system attribute of sent messages.
   std::string sender_id = "AIDAIENQZJOLO23YVJ4VO";

@@ -66,7 +66,7 @@ struct EndpointOptions {
 
   // SigV4 verification. Off: any signature (or none) is accepted.
   bool verify_signatures = false;
-  std::map<std::string, std::string> credentials;  // access key id -> secret key
+  std::map<std::string, std::string> credentials{};  // access key id -> secret key
 };
 
 class Endpoint {

@@ -91,13 +91,13 @@ enum class Fault { kSender, kReceiver };
 
 // What the wire layer needs to render an error.
 struct ErrorInfo {
-  ErrorCode code;
-  std::string_view name;        // Code as the AWS docs name it, e.g. "QueueDoesNotExist".
-  std::string_view query_code;  // <Code> in query/XML errors, x-amzn-query-error.
-  std::string_view json_type;   // __type shape name in JSON errors.
-  int http_status;
-  absl::StatusCode status_code;  // Canonical absl code for the status.
-  Fault fault;
+  ErrorCode code{};
+  std::string_view name{};        // Code as the AWS docs name it, e.g. "QueueDoesNotExist".
+  std::string_view query_code{};  // <Code> in query/XML errors, x-amzn-query-error.
+  std::string_view json_type{};   // __type shape name in JSON errors.
+  int http_status{};
+  absl::StatusCode status_code{};  // Canonical absl code for the status.
+  Fault fault{};
 };
 
 // The table row for `code`. Never fails: every ErrorCode has a row.

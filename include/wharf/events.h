@@ -63,87 +63,87 @@
 namespace wharf::events {
 
 struct Tag {
-  std::string key;    // 1-128 chars.
-  std::string value;  // 0-256 chars.
+  std::string key{};    // 1-128 chars.
+  std::string value{};  // 0-256 chars.
 
   friend bool operator==(const Tag&, const Tag&) = default;
 };
 
 struct DeadLetterConfig {
-  std::string arn;  // An SQS queue ARN.
+  std::string arn{};  // An SQS queue ARN.
 };
 
 // ---- Event buses ------------------------------------------------------------
 
 struct CreateEventBusRequest {
-  std::string name;  // 1-256 [.\-_A-Za-z0-9]; not "default".
-  std::string event_source_name;
-  std::string description;  // <= 512 chars.
-  std::string kms_key_identifier;
-  std::optional<DeadLetterConfig> dead_letter_config;
-  std::vector<Tag> tags;
+  std::string name{};  // 1-256 [.\-_A-Za-z0-9]; not "default".
+  std::string event_source_name{};
+  std::string description{};  // <= 512 chars.
+  std::string kms_key_identifier{};
+  std::optional<DeadLetterConfig> dead_letter_config{};
+  std::vector<Tag> tags{};
 };
 struct CreateEventBusResult {
-  std::string event_bus_arn;
-  std::string description;
+  std::string event_bus_arn{};
+  std::string description{};
 };
 
 struct DeleteEventBusRequest {
-  std::string name;
+  std::string name{};
 };
 
 struct DescribeEventBusRequest {
-  std::string name;  // Name or ARN; empty: "default".
+  std::string name{};  // Name or ARN; empty: "default".
 };
 struct EventBus {
-  std::string name;
-  std::string arn;
-  std::string description;
-  std::string policy;
-  absl::Time creation_time;
-  absl::Time last_modified_time;
+  std::string name{};
+  std::string arn{};
+  std::string description{};
+  std::string policy{};
+  absl::Time creation_time{};
+  absl::Time last_modified_time{};
 };
 using DescribeEventBusResult = EventBus;
 
 struct ListEventBusesRequest {
-  std::string name_prefix;
-  std::string next_token;
-  std::optional<int> limit;  // 1-100.
+  std::string name_prefix{};
+  std::string next_token{};
+  std::optional<int> limit{};  // 1-100.
 };
 struct ListEventBusesResult {
-  std::vector<EventBus> event_buses;  // By name.
-  std::string next_token;             // Empty when there are no more.
+  std::vector<EventBus> event_buses{};  // By name.
+  std::string next_token{};             // Empty when there are no more.
 };
 
 // ---- Events -----------------------------------------------------------------
 
 struct PutEventsRequestEntry {
-  std::optional<absl::Time> time;  // Default: the time of the call.
-  std::string source;
-  std::vector<std::string> resources;
-  std::string detail_type;
-  std::string detail;          // A JSON object.
-  std::string event_bus_name;  // Name or ARN; empty: "default".
-  std::string trace_header;
+  std::optional<absl::Time> time{};  // Default: the time of the call.
+  std::string source{};
+  std::vector<std::string> resources{};
+  std::string detail_type{};
+  std::string detail{};          // A JSON object.
+  std::string event_bus_name{};  // Name or ARN; empty: "default".
+  std::string trace_header{};
 };
 struct PutEventsRequest {
-  std::vector<PutEventsRequestEntry> entries;  // 1-10.
-  std::string endpoint_id;
+  std::vector<PutEventsRequestEntry> entries{};  // 1-10.
+  std::string endpoint_id{};
 };
 struct PutEventsResultEntry {
-  std::string event_id;       // Set on success.
-  std::string error_code;     // Set on failure: the AWS name of an ErrorCode, e.g.
-                              // "MalformedDetail" (ErrorCode::kEventsMalformedDetail).
-  std::string error_message;  // e.g. "Detail is malformed."
+  std::string event_id{};       // Set on success.
+  std::string error_code{};     // Set on failure: the AWS name of an ErrorCode, e.g.
+                                // "MalformedDetail" (ErrorCode::kEventsMalformedDetail).
+  std::string error_message{};  // e.g. "Detail is malformed."
 };
 struct PutEventsResult {
   int failed_entry_count = 0;
-  std::vector<PutEventsResultEntry> entries;  // entries[i] answers request entry i.
+  std::vector<PutEventsResultEntry> entries{};  // entries[i] answers request entry i.
 };
 
 struct TestEventPatternRequest {
-  std::string event_pattern;
-  std::string event;  // A full event envelope (JSON).
+  std::string event_pattern{};
+  std::string event{};  // A full event envelope (JSON).
 };
 struct TestEventPatternResult {
   bool result = false;
@@ -152,16 +152,16 @@ struct TestEventPatternResult {
 // An event as EventBridge delivers it to a target without input shaping (and
 // as TestEventPattern takes it).
 struct Event {
-  std::string version;  // "0".
-  std::string id;
-  std::string detail_type;
-  std::string source;
-  std::string account;
-  absl::Time time;
-  std::string region;
-  std::vector<std::string> resources;
-  std::string detail;       // A JSON object, compact, numbers as written.
-  std::string replay_name;  // Set on events a replay sends.
+  std::string version{};  // "0".
+  std::string id{};
+  std::string detail_type{};
+  std::string source{};
+  std::string account{};
+  absl::Time time{};
+  std::string region{};
+  std::vector<std::string> resources{};
+  std::string detail{};       // A JSON object, compact, numbers as written.
+  std::string replay_name{};  // Set on events a replay sends.
 };
 
 // Parses an event envelope. Unknown keys are ignored. Errors: InvalidArgument
@@ -174,249 +174,249 @@ absl::StatusOr<Event> ParseEvent(std::string_view json);
 // ---- Rules ------------------------------------------------------------------
 
 struct PutRuleRequest {
-  std::string name;                 // 1-64 [.\-_A-Za-z0-9].
-  std::string schedule_expression;  // rate(...) or cron(...); default bus only.
-  std::string event_pattern;        // JSON; at least one of pattern / schedule.
-  std::string state;                // ENABLED (default if empty) | DISABLED |
-                                    // ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS
-  std::string description;          // <= 512 chars.
-  std::string role_arn;
-  std::vector<Tag> tags;  // Ignored when the rule exists.
-  std::string event_bus_name;
+  std::string name{};                 // 1-64 [.\-_A-Za-z0-9].
+  std::string schedule_expression{};  // rate(...) or cron(...); default bus only.
+  std::string event_pattern{};        // JSON; at least one of pattern / schedule.
+  std::string state{};                // ENABLED (default if empty) | DISABLED |
+                                      // ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS
+  std::string description{};          // <= 512 chars.
+  std::string role_arn{};
+  std::vector<Tag> tags{};  // Ignored when the rule exists.
+  std::string event_bus_name{};
 };
 struct PutRuleResult {
-  std::string rule_arn;
+  std::string rule_arn{};
 };
 
 struct DeleteRuleRequest {
-  std::string name;
-  std::string event_bus_name;
+  std::string name{};
+  std::string event_bus_name{};
   bool force = false;
 };
 
 struct DescribeRuleRequest {
-  std::string name;
-  std::string event_bus_name;
+  std::string name{};
+  std::string event_bus_name{};
 };
 struct Rule {
-  std::string name;
-  std::string arn;
-  std::string event_pattern;
-  std::string schedule_expression;
-  std::string state;
-  std::string description;
-  std::string role_arn;
-  std::string managed_by;
-  std::string event_bus_name;
-  std::string created_by;  // The account id.
+  std::string name{};
+  std::string arn{};
+  std::string event_pattern{};
+  std::string schedule_expression{};
+  std::string state{};
+  std::string description{};
+  std::string role_arn{};
+  std::string managed_by{};
+  std::string event_bus_name{};
+  std::string created_by{};  // The account id.
 };
 using DescribeRuleResult = Rule;
 
 struct ListRulesRequest {
-  std::string name_prefix;
-  std::string event_bus_name;
-  std::string next_token;
-  std::optional<int> limit;  // 1-100.
+  std::string name_prefix{};
+  std::string event_bus_name{};
+  std::string next_token{};
+  std::optional<int> limit{};  // 1-100.
 };
 struct ListRulesResult {
-  std::vector<Rule> rules;  // By name.
-  std::string next_token;
+  std::vector<Rule> rules{};  // By name.
+  std::string next_token{};
 };
 
 struct EnableRuleRequest {
-  std::string name;
-  std::string event_bus_name;
+  std::string name{};
+  std::string event_bus_name{};
 };
 using DisableRuleRequest = EnableRuleRequest;
 
 // ---- Targets ----------------------------------------------------------------
 
 struct InputTransformer {
-  std::map<std::string, std::string> input_paths_map;  // <= 100; key -> JSONPath.
-  std::string input_template;                          // 1-8192 chars.
+  std::map<std::string, std::string> input_paths_map{};  // <= 100; key -> JSONPath.
+  std::string input_template{};                          // 1-8192 chars.
 };
 struct SqsParameters {
-  std::string message_group_id;  // FIFO queues; <= 100 chars.
+  std::string message_group_id{};  // FIFO queues; <= 100 chars.
 };
 struct RetryPolicy {
-  std::optional<int> maximum_retry_attempts;        // 0-185, default 185.
-  std::optional<int> maximum_event_age_in_seconds;  // 60-86400, default 86400.
+  std::optional<int> maximum_retry_attempts{};        // 0-185, default 185.
+  std::optional<int> maximum_event_age_in_seconds{};  // 60-86400, default 86400.
 };
 struct Target {
-  std::string id;   // 1-64 [.\-_A-Za-z0-9].
-  std::string arn;  // Queue, topic, event bus or RegisterCallback ARN.
-  std::string role_arn;
+  std::string id{};   // 1-64 [.\-_A-Za-z0-9].
+  std::string arn{};  // Queue, topic, event bus or RegisterCallback ARN.
+  std::string role_arn{};
   // At most one of input, input_path, input_transformer.
-  std::optional<std::string> input;  // Constant JSON, <= 8192 chars.
-  std::string input_path;            // JSONPath, <= 256 chars.
-  std::optional<InputTransformer> input_transformer;
-  std::optional<SqsParameters> sqs_parameters;
-  std::optional<DeadLetterConfig> dead_letter_config;
-  std::optional<RetryPolicy> retry_policy;
+  std::optional<std::string> input{};  // Constant JSON, <= 8192 chars.
+  std::string input_path{};            // JSONPath, <= 256 chars.
+  std::optional<InputTransformer> input_transformer{};
+  std::optional<SqsParameters> sqs_parameters{};
+  std::optional<DeadLetterConfig> dead_letter_config{};
+  std::optional<RetryPolicy> retry_policy{};
 };
 
 struct PutTargetsRequest {
-  std::string rule;
-  std::string event_bus_name;
-  std::vector<Target> targets;  // 1-100; at most 5 per rule in total.
+  std::string rule{};
+  std::string event_bus_name{};
+  std::vector<Target> targets{};  // 1-100; at most 5 per rule in total.
 };
 struct FailedTargetEntry {
-  std::string target_id;
-  std::string error_code;
-  std::string error_message;
+  std::string target_id{};
+  std::string error_code{};
+  std::string error_message{};
 };
 struct PutTargetsResult {
   int failed_entry_count = 0;
-  std::vector<FailedTargetEntry> failed_entries;
+  std::vector<FailedTargetEntry> failed_entries{};
 };
 
 struct RemoveTargetsRequest {
-  std::string rule;
-  std::string event_bus_name;
-  std::vector<std::string> ids;  // 1-100.
+  std::string rule{};
+  std::string event_bus_name{};
+  std::vector<std::string> ids{};  // 1-100.
   bool force = false;
 };
 using RemoveTargetsResult = PutTargetsResult;
 
 struct ListTargetsByRuleRequest {
-  std::string rule;
-  std::string event_bus_name;
-  std::string next_token;
-  std::optional<int> limit;  // 1-100.
+  std::string rule{};
+  std::string event_bus_name{};
+  std::string next_token{};
+  std::optional<int> limit{};  // 1-100.
 };
 struct ListTargetsByRuleResult {
-  std::vector<Target> targets;  // By id.
-  std::string next_token;
+  std::vector<Target> targets{};  // By id.
+  std::string next_token{};
 };
 
 struct ListRuleNamesByTargetRequest {
-  std::string target_arn;
-  std::string event_bus_name;
-  std::string next_token;
-  std::optional<int> limit;  // 1-100.
+  std::string target_arn{};
+  std::string event_bus_name{};
+  std::string next_token{};
+  std::optional<int> limit{};  // 1-100.
 };
 struct ListRuleNamesByTargetResult {
-  std::vector<std::string> rule_names;
-  std::string next_token;
+  std::vector<std::string> rule_names{};
+  std::string next_token{};
 };
 
 // ---- Archives and replays ---------------------------------------------------
 
 struct CreateArchiveRequest {
-  std::string archive_name;      // 1-48 [.\-_A-Za-z0-9].
-  std::string event_source_arn;  // The bus ARN.
-  std::string description;
-  std::string event_pattern;          // Empty: every event.
-  std::optional<int> retention_days;  // >= 0; 0 (default) keeps forever.
-  std::string kms_key_identifier;
+  std::string archive_name{};      // 1-48 [.\-_A-Za-z0-9].
+  std::string event_source_arn{};  // The bus ARN.
+  std::string description{};
+  std::string event_pattern{};          // Empty: every event.
+  std::optional<int> retention_days{};  // >= 0; 0 (default) keeps forever.
+  std::string kms_key_identifier{};
 };
 struct CreateArchiveResult {
-  std::string archive_arn;
-  std::string state;  // ENABLED.
-  std::string state_reason;
-  absl::Time creation_time;
+  std::string archive_arn{};
+  std::string state{};  // ENABLED.
+  std::string state_reason{};
+  absl::Time creation_time{};
 };
 
 struct UpdateArchiveRequest {
-  std::string archive_name;
-  std::optional<std::string> description;
-  std::optional<std::string> event_pattern;
-  std::optional<int> retention_days;
-  std::string kms_key_identifier;
+  std::string archive_name{};
+  std::optional<std::string> description{};
+  std::optional<std::string> event_pattern{};
+  std::optional<int> retention_days{};
+  std::string kms_key_identifier{};
 };
 using UpdateArchiveResult = CreateArchiveResult;
 
 struct DescribeArchiveRequest {
-  std::string archive_name;
+  std::string archive_name{};
 };
 struct Archive {
-  std::string archive_arn;  // Set by DescribeArchive only (ListArchives omits it, as AWS).
-  std::string archive_name;
-  std::string event_source_arn;
-  std::string description;
-  std::string event_pattern;
-  std::string state;
-  std::string state_reason;
+  std::string archive_arn{};  // Set by DescribeArchive only (ListArchives omits it, as AWS).
+  std::string archive_name{};
+  std::string event_source_arn{};
+  std::string description{};
+  std::string event_pattern{};
+  std::string state{};
+  std::string state_reason{};
   int retention_days = 0;
   int64_t size_bytes = 0;
   int64_t event_count = 0;
-  absl::Time creation_time;
+  absl::Time creation_time{};
 };
 using DescribeArchiveResult = Archive;
 
 struct ListArchivesRequest {
-  std::string name_prefix;
-  std::string event_source_arn;
-  std::string state;
-  std::string next_token;
-  std::optional<int> limit;  // 1-100.
+  std::string name_prefix{};
+  std::string event_source_arn{};
+  std::string state{};
+  std::string next_token{};
+  std::optional<int> limit{};  // 1-100.
 };
 struct ListArchivesResult {
-  std::vector<Archive> archives;
-  std::string next_token;
+  std::vector<Archive> archives{};
+  std::string next_token{};
 };
 
 struct DeleteArchiveRequest {
-  std::string archive_name;
+  std::string archive_name{};
 };
 
 struct ReplayDestination {
-  std::string arn;                       // The archive's bus.
-  std::vector<std::string> filter_arns;  // Rule ARNs; empty: every rule.
+  std::string arn{};                       // The archive's bus.
+  std::vector<std::string> filter_arns{};  // Rule ARNs; empty: every rule.
 };
 struct StartReplayRequest {
-  std::string replay_name;  // 1-64 [.\-_A-Za-z0-9].
-  std::string description;
-  std::string event_source_arn;  // The archive ARN.
-  absl::Time event_start_time;
-  absl::Time event_end_time;  // Exclusive.
-  ReplayDestination destination;
+  std::string replay_name{};  // 1-64 [.\-_A-Za-z0-9].
+  std::string description{};
+  std::string event_source_arn{};  // The archive ARN.
+  absl::Time event_start_time{};
+  absl::Time event_end_time{};  // Exclusive.
+  ReplayDestination destination{};
 };
 struct StartReplayResult {
-  std::string replay_arn;
-  std::string state;  // STARTING.
-  std::string state_reason;
-  absl::Time replay_start_time;
+  std::string replay_arn{};
+  std::string state{};  // STARTING.
+  std::string state_reason{};
+  absl::Time replay_start_time{};
 };
 
 struct DescribeReplayRequest {
-  std::string replay_name;
+  std::string replay_name{};
 };
 struct Replay {
-  std::string replay_name;
-  std::string replay_arn;
-  std::string description;
-  std::string state;  // STARTING RUNNING CANCELLING COMPLETED CANCELLED FAILED
-  std::string state_reason;
-  std::string event_source_arn;
-  ReplayDestination destination;
-  absl::Time event_start_time;
-  absl::Time event_end_time;
-  std::optional<absl::Time> event_last_replayed_time;
-  absl::Time replay_start_time;
-  std::optional<absl::Time> replay_end_time;
+  std::string replay_name{};
+  std::string replay_arn{};
+  std::string description{};
+  std::string state{};  // STARTING RUNNING CANCELLING COMPLETED CANCELLED FAILED
+  std::string state_reason{};
+  std::string event_source_arn{};
+  ReplayDestination destination{};
+  absl::Time event_start_time{};
+  absl::Time event_end_time{};
+  std::optional<absl::Time> event_last_replayed_time{};
+  absl::Time replay_start_time{};
+  std::optional<absl::Time> replay_end_time{};
 };
 using DescribeReplayResult = Replay;
 
 struct ListReplaysRequest {
-  std::string name_prefix;
-  std::string state;
-  std::string event_source_arn;
-  std::string next_token;
-  std::optional<int> limit;  // 1-100.
+  std::string name_prefix{};
+  std::string state{};
+  std::string event_source_arn{};
+  std::string next_token{};
+  std::optional<int> limit{};  // 1-100.
 };
 struct ListReplaysResult {
-  std::vector<Replay> replays;
-  std::string next_token;
+  std::vector<Replay> replays{};
+  std::string next_token{};
 };
 
 struct CancelReplayRequest {
-  std::string replay_name;
+  std::string replay_name{};
 };
 struct CancelReplayResult {
-  std::string replay_arn;
-  std::string state;  // CANCELLING, or CANCELLED when nothing was left to stop.
-  std::string state_reason;
+  std::string replay_arn{};
+  std::string state{};  // CANCELLING, or CANCELLED when nothing was left to stop.
+  std::string state_reason{};
 };
 
 // ---- Tags -------------------------------------------------------------------
@@ -427,18 +427,18 @@ struct CancelReplayResult {
 // otherwise. Tags given at CreateEventBus / PutRule (creation) count too;
 // deleting the resource drops them.
 struct TagResourceRequest {
-  std::string resource_arn;
-  std::vector<Tag> tags;  // Adds, or replaces the value of an existing key.
+  std::string resource_arn{};
+  std::vector<Tag> tags{};  // Adds, or replaces the value of an existing key.
 };
 struct UntagResourceRequest {
-  std::string resource_arn;
-  std::vector<std::string> tag_keys;  // Keys the resource lacks are ignored.
+  std::string resource_arn{};
+  std::vector<std::string> tag_keys{};  // Keys the resource lacks are ignored.
 };
 struct ListTagsForResourceRequest {
-  std::string resource_arn;
+  std::string resource_arn{};
 };
 struct ListTagsForResourceResult {
-  std::vector<Tag> tags;  // By key.
+  std::vector<Tag> tags{};  // By key.
 };
 
 // ---- In-process callback targets --------------------------------------------
@@ -446,10 +446,10 @@ struct ListTagsForResourceResult {
 // What a callback target receives: the shaped input (the event envelope, or
 // what Input / InputPath / InputTransformer made of it) and where it came from.
 struct CallbackEvent {
-  std::string body;
-  std::string rule_arn;
-  std::string target_id;
-  std::string event_id;
+  std::string body{};
+  std::string rule_arn{};
+  std::string target_id{};
+  std::string event_id{};
   int attempt = 1;  // 1 for the first delivery, 2 for the first retry, ...
 };
 // Returns OK when delivered. A failure with absl::StatusCode::kUnavailable,

@@ -31,9 +31,9 @@ namespace wharf {
 // binary_value (raw bytes, not base64). The services validate values when a
 // message is sent or published, not here.
 struct MessageAttributeValue {
-  std::string data_type;
-  std::string string_value;
-  std::string binary_value;
+  std::string data_type{};
+  std::string string_value{};
+  std::string binary_value{};
 
   // {"String", value}.
   static MessageAttributeValue String(std::string value) {

@@ -72,9 +72,9 @@ struct MatcherOptions {
 // text (e.g. R"(["a", 3, true])"). Binary attributes never match (SNS
 // ignores them in filter policies). The views must stay valid for the call.
 struct MessageAttributeRef {
-  std::string_view name;
-  std::string_view data_type;
-  std::string_view value;
+  std::string_view name{};
+  std::string_view data_type{};
+  std::string_view value{};
 };
 
 // An event given as already flattened fields: each field is a dot-separated
@@ -85,10 +85,10 @@ class FlatEvent {
  public:
   enum class Kind : unsigned char { kString, kNumber, kTrue, kFalse, kNull };
   struct Field {
-    std::string path;
-    Kind kind;
-    std::string text;   // kString: the value.
-    double number = 0;  // kNumber: the value.
+    std::string path{};
+    Kind kind{};
+    std::string text{};  // kString: the value.
+    double number = 0;   // kNumber: the value.
   };
 
   void AddString(std::string_view path, std::string_view value);

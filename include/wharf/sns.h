@@ -63,8 +63,8 @@ namespace wharf::sns {
 using AttributeMap = std::map<std::string, std::string>;
 
 struct Tag {
-  std::string key;
-  std::string value;
+  std::string key{};
+  std::string value{};
 
   friend bool operator==(const Tag&, const Tag&) = default;
 };
@@ -78,41 +78,41 @@ using MessageAttributeMap = ::wharf::MessageAttributeMap;
 // ---- Topics -----------------------------------------------------------------
 
 struct CreateTopicRequest {
-  std::string name;         // 1-256 of [A-Za-z0-9_-]; FIFO topics end in ".fifo".
-  AttributeMap attributes;  // e.g. {"FifoTopic", "true"}, {"DisplayName", "Orders"}
-  std::vector<Tag> tags;
-  std::string data_protection_policy;  // Accepted and stored; not enforced.
+  std::string name{};         // 1-256 of [A-Za-z0-9_-]; FIFO topics end in ".fifo".
+  AttributeMap attributes{};  // e.g. {"FifoTopic", "true"}, {"DisplayName", "Orders"}
+  std::vector<Tag> tags{};
+  std::string data_protection_policy{};  // Accepted and stored; not enforced.
 };
 struct CreateTopicResult {
-  std::string topic_arn;
+  std::string topic_arn{};
 };
 
 struct DeleteTopicRequest {
-  std::string topic_arn;
+  std::string topic_arn{};
 };
 
 struct ListTopicsRequest {
-  std::string next_token;
+  std::string next_token{};
 };
 struct TopicSummary {
-  std::string topic_arn;
+  std::string topic_arn{};
 };
 struct ListTopicsResult {
-  std::vector<TopicSummary> topics;  // Up to 100, ordered by ARN.
-  std::string next_token;            // Empty when there are no more.
+  std::vector<TopicSummary> topics{};  // Up to 100, ordered by ARN.
+  std::string next_token{};            // Empty when there are no more.
 };
 
 struct GetTopicAttributesRequest {
-  std::string topic_arn;
+  std::string topic_arn{};
 };
 struct GetTopicAttributesResult {
-  AttributeMap attributes;
+  AttributeMap attributes{};
 };
 
 struct SetTopicAttributesRequest {
-  std::string topic_arn;
-  std::string attribute_name;
-  std::string attribute_value;
+  std::string topic_arn{};
+  std::string attribute_name{};
+  std::string attribute_value{};
 };
 
 // Adds the statement {"Sid": label, "Effect": "Allow", "Principal": {"AWS":
@@ -120,140 +120,140 @@ struct SetTopicAttributesRequest {
 // action, "Resource": <topic ARN>} to the topic's Policy attribute (the
 // default policy until one is set).
 struct AddPermissionRequest {
-  std::string topic_arn;
-  std::string label;                         // The statement's Sid; unique in the policy.
-  std::vector<std::string> aws_account_ids;  // At least one; 12 digits each.
-  std::vector<std::string> actions;          // At least one of Publish, Subscribe,
-                                             // Receive, GetTopicAttributes, ...
+  std::string topic_arn{};
+  std::string label{};                         // The statement's Sid; unique in the policy.
+  std::vector<std::string> aws_account_ids{};  // At least one; 12 digits each.
+  std::vector<std::string> actions{};          // At least one of Publish, Subscribe,
+                                               // Receive, GetTopicAttributes, ...
 };
 
 // Removes the statement whose Sid is `label` (none: nothing changes).
 struct RemovePermissionRequest {
-  std::string topic_arn;
-  std::string label;
+  std::string topic_arn{};
+  std::string label{};
 };
 
 // ---- Subscriptions ----------------------------------------------------------
 
 struct SubscribeRequest {
-  std::string topic_arn;
+  std::string topic_arn{};
   // "sqs" (queue ARN), "lambda" (a registered function's ARN), or one of the
   // protocols wharf accepts but never delivers to: "http"/"https" (URL of
   // that scheme), "email"/"email-json" (address), "sms" (E.164 number),
   // "application" (platform endpoint ARN), "firehose" (delivery stream ARN;
   // needs the SubscriptionRoleArn attribute). See Service::Subscribe.
-  std::string protocol;
-  std::string endpoint;
-  AttributeMap attributes;  // FilterPolicy, FilterPolicyScope, RawMessageDelivery, ...
+  std::string protocol{};
+  std::string endpoint{};
+  AttributeMap attributes{};  // FilterPolicy, FilterPolicyScope, RawMessageDelivery, ...
   // Return the ARN even of a subscription pending confirmation, instead of
   // "pending confirmation".
   bool return_subscription_arn = false;
 };
 struct SubscribeResult {
-  std::string subscription_arn;
+  std::string subscription_arn{};
 };
 
 struct UnsubscribeRequest {
-  std::string subscription_arn;
+  std::string subscription_arn{};
 };
 
 struct Subscription {
-  std::string subscription_arn;
-  std::string owner;
-  std::string protocol;
-  std::string endpoint;
-  std::string topic_arn;
+  std::string subscription_arn{};
+  std::string owner{};
+  std::string protocol{};
+  std::string endpoint{};
+  std::string topic_arn{};
 };
 
 struct ListSubscriptionsRequest {
-  std::string next_token;
+  std::string next_token{};
 };
 struct ListSubscriptionsResult {
-  std::vector<Subscription> subscriptions;  // Up to 100.
-  std::string next_token;
+  std::vector<Subscription> subscriptions{};  // Up to 100.
+  std::string next_token{};
 };
 
 struct ListSubscriptionsByTopicRequest {
-  std::string topic_arn;
-  std::string next_token;
+  std::string topic_arn{};
+  std::string next_token{};
 };
 using ListSubscriptionsByTopicResult = ListSubscriptionsResult;
 
 struct GetSubscriptionAttributesRequest {
-  std::string subscription_arn;
+  std::string subscription_arn{};
 };
 struct GetSubscriptionAttributesResult {
-  AttributeMap attributes;
+  AttributeMap attributes{};
 };
 
 struct SetSubscriptionAttributesRequest {
-  std::string subscription_arn;
-  std::string attribute_name;
-  std::string attribute_value;
+  std::string subscription_arn{};
+  std::string attribute_name{};
+  std::string attribute_value{};
 };
 
 // ---- Publishing -------------------------------------------------------------
 
 struct PublishRequest {
-  std::string topic_arn;
-  std::string target_arn;    // Alternative to topic_arn (a topic ARN here).
-  std::string phone_number;  // Not supported in process: InvalidParameter.
-  std::string message;
-  std::optional<std::string> subject;  // When set: 1-99 printable ASCII characters.
-  std::string message_structure;       // "" or "json".
-  MessageAttributeMap message_attributes;
-  std::string message_deduplication_id;  // FIFO topics only.
-  std::string message_group_id;          // Required on FIFO topics.
+  std::string topic_arn{};
+  std::string target_arn{};    // Alternative to topic_arn (a topic ARN here).
+  std::string phone_number{};  // Not supported in process: InvalidParameter.
+  std::string message{};
+  std::optional<std::string> subject{};  // When set: 1-99 printable ASCII characters.
+  std::string message_structure{};       // "" or "json".
+  MessageAttributeMap message_attributes{};
+  std::string message_deduplication_id{};  // FIFO topics only.
+  std::string message_group_id{};          // Required on FIFO topics.
 };
 struct PublishResult {
-  std::string message_id;
-  std::string sequence_number;  // FIFO topics only.
+  std::string message_id{};
+  std::string sequence_number{};  // FIFO topics only.
 };
 
 struct PublishBatchRequestEntry {
-  std::string id;
-  std::string message;
-  std::optional<std::string> subject;
-  std::string message_structure;
-  MessageAttributeMap message_attributes;
-  std::string message_deduplication_id;
-  std::string message_group_id;
+  std::string id{};
+  std::string message{};
+  std::optional<std::string> subject{};
+  std::string message_structure{};
+  MessageAttributeMap message_attributes{};
+  std::string message_deduplication_id{};
+  std::string message_group_id{};
 };
 struct PublishBatchRequest {
-  std::string topic_arn;
-  std::vector<PublishBatchRequestEntry> publish_batch_request_entries;  // 1-10.
+  std::string topic_arn{};
+  std::vector<PublishBatchRequestEntry> publish_batch_request_entries{};  // 1-10.
 };
 struct PublishBatchResultEntry {
-  std::string id;
-  std::string message_id;
-  std::string sequence_number;
+  std::string id{};
+  std::string message_id{};
+  std::string sequence_number{};
 };
 struct BatchResultErrorEntry {
-  std::string id;
+  std::string id{};
   ErrorCode code = ErrorCode::kSnsInvalidParameter;
-  std::string message;
+  std::string message{};
   bool sender_fault = true;
 };
 struct PublishBatchResult {
-  std::vector<PublishBatchResultEntry> successful;
-  std::vector<BatchResultErrorEntry> failed;
+  std::vector<PublishBatchResultEntry> successful{};
+  std::vector<BatchResultErrorEntry> failed{};
 };
 
 // ---- Tags -------------------------------------------------------------------
 
 struct TagResourceRequest {
-  std::string resource_arn;
-  std::vector<Tag> tags;
+  std::string resource_arn{};
+  std::vector<Tag> tags{};
 };
 struct UntagResourceRequest {
-  std::string resource_arn;
-  std::vector<std::string> tag_keys;
+  std::string resource_arn{};
+  std::vector<std::string> tag_keys{};
 };
 struct ListTagsForResourceRequest {
-  std::string resource_arn;
+  std::string resource_arn{};
 };
 struct ListTagsForResourceResult {
-  std::vector<Tag> tags;  // Ordered by key.
+  std::vector<Tag> tags{};  // Ordered by key.
 };
 
 // ---- In-process functions (the "lambda" protocol) ---------------------------
@@ -266,13 +266,13 @@ struct ListTagsForResourceResult {
 using FunctionHandler = std::function<absl::Status(std::string_view event)>;
 
 struct RegisterFunctionRequest {
-  std::string function_name;  // 1-64 of [A-Za-z0-9_-].
-  FunctionHandler handler;
+  std::string function_name{};  // 1-64 of [A-Za-z0-9_-].
+  FunctionHandler handler{};
 };
 struct RegisterFunctionResult {
   // arn:aws:lambda:<region>:<account>:function:<name>: the endpoint to
   // subscribe with protocol "lambda".
-  std::string function_arn;
+  std::string function_arn{};
 };
 
 // ---- Reading what SNS delivers ----------------------------------------------
@@ -281,18 +281,18 @@ struct RegisterFunctionResult {
 // RawMessageDelivery), also the "Sns" object of the event a Lambda
 // subscription receives.
 struct Notification {
-  std::string type;  // "Notification".
-  std::string message_id;
-  std::string topic_arn;
-  std::optional<std::string> subject;
-  std::string message;  // The published text (for the protocol: MessageStructure applied).
-  absl::Time timestamp;
-  std::string sequence_number;  // FIFO topics only.
-  std::string signature_version;
-  std::string signature;
-  std::string signing_cert_url;
-  std::string unsubscribe_url;
-  MessageAttributeMap message_attributes;  // Binary values decoded from base64.
+  std::string type{};  // "Notification".
+  std::string message_id{};
+  std::string topic_arn{};
+  std::optional<std::string> subject{};
+  std::string message{};  // The published text (for the protocol: MessageStructure applied).
+  absl::Time timestamp{};
+  std::string sequence_number{};  // FIFO topics only.
+  std::string signature_version{};
+  std::string signature{};
+  std::string signing_cert_url{};
+  std::string unsubscribe_url{};
+  MessageAttributeMap message_attributes{};  // Binary values decoded from base64.
 };
 
 // Parses a notification envelope (the body of an SQS message from a topic,

@@ -74,10 +74,10 @@ using MessageAttributeMap = ::wharf::MessageAttributeMap;
 
 // An entry that failed inside a batch call (BatchResultErrorEntry).
 struct BatchResultErrorEntry {
-  std::string id;
+  std::string id{};
   bool sender_fault = true;
   ErrorCode code = ErrorCode::kInvalidParameterValue;
-  std::string message;
+  std::string message{};
 };
 
 // ---- Typed queue attributes --------------------------------------------------
@@ -85,7 +85,7 @@ struct BatchResultErrorEntry {
 // The RedrivePolicy attribute: after max_receive_count receives, a message
 // moves to the dead-letter queue dead_letter_target_arn (same queue type).
 struct RedrivePolicy {
-  std::string dead_letter_target_arn;
+  std::string dead_letter_target_arn{};
   int max_receive_count = 0;  // 1-1000.
 
   friend bool operator==(const RedrivePolicy&, const RedrivePolicy&) = default;
@@ -96,7 +96,7 @@ struct RedrivePolicy {
 struct RedriveAllowPolicy {
   enum class Permission { kAllowAll, kDenyAll, kByQueue };
   Permission permission = Permission::kAllowAll;
-  std::vector<std::string> source_queue_arns;  // Only with kByQueue; 1-10.
+  std::vector<std::string> source_queue_arns{};  // Only with kByQueue; 1-10.
 
   // Whether a queue with ARN `source_arn` may use this queue as its DLQ.
   bool Allows(std::string_view source_arn) const;
@@ -113,29 +113,29 @@ struct QueueAttributes {
   enum class FifoThroughputLimit { kPerQueue, kPerMessageGroupId };
 
   // Settable.
-  std::optional<absl::Duration> delay;                      // DelaySeconds, 0-900 s.
-  std::optional<int> maximum_message_size;                  // Bytes, 1024-1048576.
-  std::optional<absl::Duration> message_retention_period;   // 60 s - 14 days.
-  std::optional<absl::Duration> receive_message_wait_time;  // 0-20 s.
-  std::optional<absl::Duration> visibility_timeout;         // 0-12 hours.
-  std::optional<std::string> policy;                        // A JSON policy document.
-  std::optional<RedrivePolicy> redrive_policy;
-  std::optional<RedriveAllowPolicy> redrive_allow_policy;
-  std::optional<std::string> kms_master_key_id;
-  std::optional<absl::Duration> kms_data_key_reuse_period;  // 60 s - 24 hours.
-  std::optional<bool> sqs_managed_sse_enabled;
-  std::optional<bool> fifo_queue;  // CreateQueue only; the name must end in ".fifo".
-  std::optional<bool> content_based_deduplication;           // FIFO only.
-  std::optional<DeduplicationScope> deduplication_scope;     // FIFO only.
-  std::optional<FifoThroughputLimit> fifo_throughput_limit;  // FIFO only.
+  std::optional<absl::Duration> delay{};                      // DelaySeconds, 0-900 s.
+  std::optional<int> maximum_message_size{};                  // Bytes, 1024-1048576.
+  std::optional<absl::Duration> message_retention_period{};   // 60 s - 14 days.
+  std::optional<absl::Duration> receive_message_wait_time{};  // 0-20 s.
+  std::optional<absl::Duration> visibility_timeout{};         // 0-12 hours.
+  std::optional<std::string> policy{};                        // A JSON policy document.
+  std::optional<RedrivePolicy> redrive_policy{};
+  std::optional<RedriveAllowPolicy> redrive_allow_policy{};
+  std::optional<std::string> kms_master_key_id{};
+  std::optional<absl::Duration> kms_data_key_reuse_period{};  // 60 s - 24 hours.
+  std::optional<bool> sqs_managed_sse_enabled{};
+  std::optional<bool> fifo_queue{};  // CreateQueue only; the name must end in ".fifo".
+  std::optional<bool> content_based_deduplication{};           // FIFO only.
+  std::optional<DeduplicationScope> deduplication_scope{};     // FIFO only.
+  std::optional<FifoThroughputLimit> fifo_throughput_limit{};  // FIFO only.
 
   // Read-only (GetQueueAttributes); FromMap fills them, ToMap leaves them out.
-  std::optional<std::string> queue_arn;
-  std::optional<int64_t> approximate_number_of_messages;
-  std::optional<int64_t> approximate_number_of_messages_not_visible;
-  std::optional<int64_t> approximate_number_of_messages_delayed;
-  std::optional<absl::Time> created_timestamp;
-  std::optional<absl::Time> last_modified_timestamp;
+  std::optional<std::string> queue_arn{};
+  std::optional<int64_t> approximate_number_of_messages{};
+  std::optional<int64_t> approximate_number_of_messages_not_visible{};
+  std::optional<int64_t> approximate_number_of_messages_delayed{};
+  std::optional<absl::Time> created_timestamp{};
+  std::optional<absl::Time> last_modified_timestamp{};
 
   // The AWS attribute map of the settable fields that are set, e.g.
   // {"VisibilityTimeout", "60"}, {"RedrivePolicy", R"({"deadLetterTargetArn":...})"}.
@@ -154,76 +154,76 @@ struct QueueAttributes {
 // ---- Queues -----------------------------------------------------------------
 
 struct CreateQueueRequest {
-  std::string queue_name;
-  AttributeMap attributes;  // e.g. {"VisibilityTimeout", "60"}; QueueAttributes::ToMap()
-  TagMap tags;
+  std::string queue_name{};
+  AttributeMap attributes{};  // e.g. {"VisibilityTimeout", "60"}; QueueAttributes::ToMap()
+  TagMap tags{};
 };
 struct CreateQueueResult {
-  std::string queue_url;
+  std::string queue_url{};
 };
 
 struct DeleteQueueRequest {
-  std::string queue_url;
+  std::string queue_url{};
 };
 
 struct ListQueuesRequest {
-  std::string queue_name_prefix;
-  std::optional<int> max_results;  // 1-1000; a next_token is returned only when set.
-  std::string next_token;
+  std::string queue_name_prefix{};
+  std::optional<int> max_results{};  // 1-1000; a next_token is returned only when set.
+  std::string next_token{};
 };
 struct ListQueuesResult {
-  std::vector<std::string> queue_urls;
-  std::string next_token;  // Empty when there are no more.
+  std::vector<std::string> queue_urls{};
+  std::string next_token{};  // Empty when there are no more.
 };
 
 struct GetQueueUrlRequest {
-  std::string queue_name;
-  std::string queue_owner_aws_account_id;
+  std::string queue_name{};
+  std::string queue_owner_aws_account_id{};
 };
 struct GetQueueUrlResult {
-  std::string queue_url;
+  std::string queue_url{};
 };
 
 struct GetQueueAttributesRequest {
-  std::string queue_url;
-  std::vector<std::string> attribute_names;  // "All" or names; empty returns none.
+  std::string queue_url{};
+  std::vector<std::string> attribute_names{};  // "All" or names; empty returns none.
 };
 struct GetQueueAttributesResult {
-  AttributeMap attributes;
+  AttributeMap attributes{};
 };
 
 struct SetQueueAttributesRequest {
-  std::string queue_url;
-  AttributeMap attributes;
+  std::string queue_url{};
+  AttributeMap attributes{};
 };
 
 struct PurgeQueueRequest {
-  std::string queue_url;
+  std::string queue_url{};
 };
 
 struct TagQueueRequest {
-  std::string queue_url;
-  TagMap tags;
+  std::string queue_url{};
+  TagMap tags{};
 };
 struct UntagQueueRequest {
-  std::string queue_url;
-  std::vector<std::string> tag_keys;
+  std::string queue_url{};
+  std::vector<std::string> tag_keys{};
 };
 struct ListQueueTagsRequest {
-  std::string queue_url;
+  std::string queue_url{};
 };
 struct ListQueueTagsResult {
-  TagMap tags;
+  TagMap tags{};
 };
 
 struct ListDeadLetterSourceQueuesRequest {
-  std::string queue_url;
-  std::optional<int> max_results;
-  std::string next_token;
+  std::string queue_url{};
+  std::optional<int> max_results{};
+  std::string next_token{};
 };
 struct ListDeadLetterSourceQueuesResult {
-  std::vector<std::string> queue_urls;
-  std::string next_token;
+  std::vector<std::string> queue_urls{};
+  std::string next_token{};
 };
 
 // Adds the statement {"Sid": label, "Effect": "Allow", "Principal": {"AWS":
@@ -231,166 +231,166 @@ struct ListDeadLetterSourceQueuesResult {
 // action, "Resource": <queue ARN>} to the queue's Policy attribute (created as
 // {"Version":"2012-10-17","Id":"<queue ARN>/SQSDefaultPolicy",...} when unset).
 struct AddPermissionRequest {
-  std::string queue_url;
-  std::string label;                         // 1-80 of [A-Za-z0-9_-]; unique in the policy.
-  std::vector<std::string> aws_account_ids;  // At least one.
-  std::vector<std::string> actions;  // 1-7 of "*", SendMessage, ReceiveMessage, DeleteMessage,
-                                     // ChangeMessageVisibility, GetQueueAttributes,
-                                     // GetQueueUrl, ListDeadLetterSourceQueues, PurgeQueue.
+  std::string queue_url{};
+  std::string label{};                         // 1-80 of [A-Za-z0-9_-]; unique in the policy.
+  std::vector<std::string> aws_account_ids{};  // At least one.
+  std::vector<std::string> actions{};  // 1-7 of "*", SendMessage, ReceiveMessage, DeleteMessage,
+                                       // ChangeMessageVisibility, GetQueueAttributes,
+                                       // GetQueueUrl, ListDeadLetterSourceQueues, PurgeQueue.
 };
 
 // Removes the statement whose Sid is `label`; the Policy attribute is removed
 // with its last statement.
 struct RemovePermissionRequest {
-  std::string queue_url;
-  std::string label;
+  std::string queue_url{};
+  std::string label{};
 };
 
 // ---- Messages ---------------------------------------------------------------
 
 struct SendMessageRequest {
-  std::string queue_url;
-  std::string message_body;
-  std::optional<int> delay_seconds;  // 0-900; default the queue's. Not on FIFO.
-  MessageAttributeMap message_attributes;
-  MessageAttributeMap message_system_attributes;  // Only "AWSTraceHeader" (String).
-  std::string message_deduplication_id;           // FIFO only.
-  std::string message_group_id;                   // Required on FIFO.
+  std::string queue_url{};
+  std::string message_body{};
+  std::optional<int> delay_seconds{};  // 0-900; default the queue's. Not on FIFO.
+  MessageAttributeMap message_attributes{};
+  MessageAttributeMap message_system_attributes{};  // Only "AWSTraceHeader" (String).
+  std::string message_deduplication_id{};           // FIFO only.
+  std::string message_group_id{};                   // Required on FIFO.
 };
 struct SendMessageResult {
-  std::string message_id;
-  std::string md5_of_message_body;
-  std::string md5_of_message_attributes;         // Empty when no attributes.
-  std::string md5_of_message_system_attributes;  // Empty when none.
-  std::string sequence_number;                   // FIFO only.
+  std::string message_id{};
+  std::string md5_of_message_body{};
+  std::string md5_of_message_attributes{};         // Empty when no attributes.
+  std::string md5_of_message_system_attributes{};  // Empty when none.
+  std::string sequence_number{};                   // FIFO only.
 };
 
 struct SendMessageBatchRequestEntry {
-  std::string id;
-  std::string message_body;
-  std::optional<int> delay_seconds;
-  MessageAttributeMap message_attributes;
-  MessageAttributeMap message_system_attributes;
-  std::string message_deduplication_id;
-  std::string message_group_id;
+  std::string id{};
+  std::string message_body{};
+  std::optional<int> delay_seconds{};
+  MessageAttributeMap message_attributes{};
+  MessageAttributeMap message_system_attributes{};
+  std::string message_deduplication_id{};
+  std::string message_group_id{};
 };
 struct SendMessageBatchRequest {
-  std::string queue_url;
-  std::vector<SendMessageBatchRequestEntry> entries;  // 1-10.
+  std::string queue_url{};
+  std::vector<SendMessageBatchRequestEntry> entries{};  // 1-10.
 };
 struct SendMessageBatchResultEntry {
-  std::string id;
-  std::string message_id;
-  std::string md5_of_message_body;
-  std::string md5_of_message_attributes;
-  std::string md5_of_message_system_attributes;
-  std::string sequence_number;
+  std::string id{};
+  std::string message_id{};
+  std::string md5_of_message_body{};
+  std::string md5_of_message_attributes{};
+  std::string md5_of_message_system_attributes{};
+  std::string sequence_number{};
 };
 struct SendMessageBatchResult {
-  std::vector<SendMessageBatchResultEntry> successful;
-  std::vector<BatchResultErrorEntry> failed;
+  std::vector<SendMessageBatchResultEntry> successful{};
+  std::vector<BatchResultErrorEntry> failed{};
 };
 
 struct ReceiveMessageRequest {
-  std::string queue_url;
-  int max_number_of_messages = 1;                    // 1-10.
-  std::optional<int> visibility_timeout;             // 0-43200; default the queue's.
-  std::optional<int> wait_time_seconds;              // 0-20; default the queue's.
-  std::vector<std::string> message_attribute_names;  // Names, "All", ".*", "prefix.*".
+  std::string queue_url{};
+  int max_number_of_messages = 1;                      // 1-10.
+  std::optional<int> visibility_timeout{};             // 0-43200; default the queue's.
+  std::optional<int> wait_time_seconds{};              // 0-20; default the queue's.
+  std::vector<std::string> message_attribute_names{};  // Names, "All", ".*", "prefix.*".
   std::vector<std::string>
-      message_system_attribute_names;      // Names or "All" (alias AttributeNames).
-  std::string receive_request_attempt_id;  // FIFO only.
+      message_system_attribute_names{};      // Names or "All" (alias AttributeNames).
+  std::string receive_request_attempt_id{};  // FIFO only.
   // Not an AWS parameter: once a stop is requested, a long poll returns at
   // once with what it has (usually nothing), e.g. a std::jthread's token so
   // that a consumer thread can be joined without waiting out WaitTimeSeconds.
-  std::stop_token stop_token;
+  std::stop_token stop_token{};
 };
 struct Message {
-  std::string message_id;
-  std::string receipt_handle;
-  std::string md5_of_body;
-  std::string body;
-  AttributeMap attributes;                // System attributes that were asked for.
-  std::string md5_of_message_attributes;  // Over the returned attributes; empty when none.
-  MessageAttributeMap message_attributes;
+  std::string message_id{};
+  std::string receipt_handle{};
+  std::string md5_of_body{};
+  std::string body{};
+  AttributeMap attributes{};                // System attributes that were asked for.
+  std::string md5_of_message_attributes{};  // Over the returned attributes; empty when none.
+  MessageAttributeMap message_attributes{};
 };
 struct ReceiveMessageResult {
-  std::vector<Message> messages;
+  std::vector<Message> messages{};
 };
 
 // The completion of ReceiveMessageAsync: called exactly once.
 using ReceiveMessageCallback = absl::AnyInvocable<void(absl::StatusOr<ReceiveMessageResult>) &&>;
 
 struct DeleteMessageRequest {
-  std::string queue_url;
-  std::string receipt_handle;
+  std::string queue_url{};
+  std::string receipt_handle{};
 };
 
 struct DeleteMessageBatchRequestEntry {
-  std::string id;
-  std::string receipt_handle;
+  std::string id{};
+  std::string receipt_handle{};
 };
 struct DeleteMessageBatchRequest {
-  std::string queue_url;
-  std::vector<DeleteMessageBatchRequestEntry> entries;
+  std::string queue_url{};
+  std::vector<DeleteMessageBatchRequestEntry> entries{};
 };
 struct DeleteMessageBatchResult {
-  std::vector<std::string> successful;  // Entry ids.
-  std::vector<BatchResultErrorEntry> failed;
+  std::vector<std::string> successful{};  // Entry ids.
+  std::vector<BatchResultErrorEntry> failed{};
 };
 
 struct ChangeMessageVisibilityRequest {
-  std::string queue_url;
-  std::string receipt_handle;
+  std::string queue_url{};
+  std::string receipt_handle{};
   int visibility_timeout = 0;  // 0-43200.
 };
 
 struct ChangeMessageVisibilityBatchRequestEntry {
-  std::string id;
-  std::string receipt_handle;
+  std::string id{};
+  std::string receipt_handle{};
   int visibility_timeout = 0;
 };
 struct ChangeMessageVisibilityBatchRequest {
-  std::string queue_url;
-  std::vector<ChangeMessageVisibilityBatchRequestEntry> entries;
+  std::string queue_url{};
+  std::vector<ChangeMessageVisibilityBatchRequestEntry> entries{};
 };
 struct ChangeMessageVisibilityBatchResult {
-  std::vector<std::string> successful;
-  std::vector<BatchResultErrorEntry> failed;
+  std::vector<std::string> successful{};
+  std::vector<BatchResultErrorEntry> failed{};
 };
 
 // ---- Dead-letter redrive (message move tasks) -------------------------------
 
 struct StartMessageMoveTaskRequest {
-  std::string source_arn;       // A dead-letter queue.
-  std::string destination_arn;  // Empty: back to each message's source queue.
-  std::optional<int> max_number_of_messages_per_second;  // 1-500.
+  std::string source_arn{};       // A dead-letter queue.
+  std::string destination_arn{};  // Empty: back to each message's source queue.
+  std::optional<int> max_number_of_messages_per_second{};  // 1-500.
 };
 struct StartMessageMoveTaskResult {
-  std::string task_handle;
+  std::string task_handle{};
 };
 
 struct ListMessageMoveTasksRequest {
-  std::string source_arn;
-  std::optional<int> max_results;  // 1-10, default 1.
+  std::string source_arn{};
+  std::optional<int> max_results{};  // 1-10, default 1.
 };
 struct MessageMoveTask {
-  std::string task_handle;  // Only while RUNNING.
-  std::string status;       // RUNNING | COMPLETED | CANCELLING | CANCELLED | FAILED
-  std::string source_arn;
-  std::string destination_arn;
-  std::optional<int> max_number_of_messages_per_second;
+  std::string task_handle{};  // Only while RUNNING.
+  std::string status{};       // RUNNING | COMPLETED | CANCELLING | CANCELLED | FAILED
+  std::string source_arn{};
+  std::string destination_arn{};
+  std::optional<int> max_number_of_messages_per_second{};
   int64_t approximate_number_of_messages_moved = 0;
   int64_t approximate_number_of_messages_to_move = 0;
-  std::string failure_reason;
+  std::string failure_reason{};
   int64_t started_timestamp = 0;  // Epoch milliseconds.
 };
 struct ListMessageMoveTasksResult {
-  std::vector<MessageMoveTask> results;  // Most recent first.
+  std::vector<MessageMoveTask> results{};  // Most recent first.
 };
 
 struct CancelMessageMoveTaskRequest {
-  std::string task_handle;
+  std::string task_handle{};
 };
 struct CancelMessageMoveTaskResult {
   int64_t approximate_number_of_messages_moved = 0;

@@ -689,14 +689,17 @@ TEST_F(EventsJsonProtocolTest, EveryMemberOfTheWrongTypeGetsAnAwsError) {
     ASSERT_FALSE(sample.HasParseError()) << body;
     // Every (container, member name) pair reachable in two levels.
     std::vector<std::pair<rapidjson::Value*, std::string>> slots;
-    for (auto& member : sample.GetObject()) {
+    // Iterated through const views: rapidjson 1.1's comparison of two
+    // non-const member iterators is ambiguous in C++20.
+    for (const auto& member : std::as_const(sample).GetObject()) {
       slots.emplace_back(&sample, member.name.GetString());
-      rapidjson::Value& value = member.value;
+      rapidjson::Value& value = sample[member.name];
       std::vector<rapidjson::Value*> children;
       if (value.IsObject()) children.push_back(&value);
       if (value.IsArray() && !value.Empty() && value[0].IsObject()) children.push_back(&value[0]);
       for (rapidjson::Value* child : children) {
-        for (auto& inner : child->GetObject()) slots.emplace_back(child, inner.name.GetString());
+        for (const auto& inner : std::as_const(*child).GetObject())
+          slots.emplace_back(child, inner.name.GetString());
       }
     }
     for (const auto& [container, name] : slots) {
