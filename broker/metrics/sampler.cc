@@ -1,0 +1,126 @@
+#include "broker/metrics/sampler.h"
+
+#include <algorithm>
+#include <limits>
+#include <string>
+
+namespace wharf::metrics_internal {
+namespace {
+
+// How often (in clock seconds) a flush also folds and drops old data.
+constexpr int64_t kMaintenanceInterval = 60;
+
+int64_t FloorSeconds(absl::Time t) {
+  return absl::ToInt64Seconds(absl::Floor(t - absl::UnixEpoch(), absl::Seconds(1)));
+}
+
+}  // namespace
+
+// Collector for one flush; runs with the sampler's lock held.
+class Sampler::Visitor final : public Collector {
+ public:
+  Visitor(Sampler& sampler, int64_t second, int64_t until)
+      : sampler_(sampler), second_(second), until_(until) {}
+
+  void Counter(const MetricDef& def, const Object& object,
+               uint64_t total) override ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    State& s = StateOf(def, object);
+    const uint64_t delta = total >= s.last_a ? total - s.last_a : total;  // Restarted: all new.
+    s.last_a = total;
+    if (s.series == nullptr) return;
+    if (delta > 0 || def.emit == Emit::kAlways) {
+      s.series->Record(second_, 1, Mode::kAdd, Sample::Of(static_cast<double>(delta)), nullptr,
+                       second_);
+    }
+    if (def.emit == Emit::kAlways && until_ > second_ + 1) {
+      s.series->Record(second_ + 1, until_ - second_ - 1, Mode::kAdd, Sample::Of(0), nullptr,
+                       second_);
+    }
+  }
+
+  void Gauge(const MetricDef& def, const Object& object,
+             double value) override ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    State& s = StateOf(def, object);
+    if (s.series == nullptr) return;
+    s.series->Record(second_, std::max<int64_t>(1, until_ - second_), Mode::kReplace,
+                     Sample::Of(value), nullptr, second_);
+  }
+
+  void Size(const MetricDef& def, const Object& object,
+            SizeStat& stat) override ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    State& s = StateOf(def, object);
+    // Extremes first: a value recorded after this read is in the next flush's
+    // count, and its extremes in the next Take at the latest.
+    const Extremes::Taken extremes = stat.TakeExtremes();
+    const uint64_t count = stat.Count();
+    const uint64_t sum = stat.Sum();
+    const uint64_t dc = count >= s.last_a ? count - s.last_a : count;
+    const uint64_t ds = sum >= s.last_b ? sum - s.last_b : sum;
+    s.last_a = count;
+    s.last_b = sum;
+    if (s.series == nullptr || dc == 0) return;
+    Sample sample{static_cast<double>(dc), static_cast<double>(ds),
+                  static_cast<double>(extremes.any() ? extremes.min : ds / dc),
+                  static_cast<double>(extremes.any() ? extremes.max : ds / dc)};
+    s.series->Record(second_, 1, Mode::kMerge, sample, nullptr, second_);
+  }
+
+ private:
+  State& StateOf(const MetricDef& def, const Object& object) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    auto [it, inserted] = sampler_.states_.try_emplace(StateKey{&def, object.id});
+    State& s = it->second;
+    s.pass = sampler_.pass_;
+    if (inserted) {
+      MetricKey key{std::string(def.aws_namespace), std::string(def.aws_name), {}};
+      for (const Dimension& d : object.dimensions) {
+        key.dimensions.emplace_back(std::string(d.name), std::string(d.value));
+      }
+      std::sort(key.dimensions.begin(), key.dimensions.end());
+      s.series = sampler_.store_.Open(key, std::string(def.unit));
+    }
+    return s;
+  }
+
+  Sampler& sampler_;
+  const int64_t second_;
+  const int64_t until_;
+};
+
+Sampler::Sampler(MetricStore& store)
+    : store_(store),
+      last_second_(std::numeric_limits<int64_t>::min()),
+      last_maintenance_(std::numeric_limits<int64_t>::min()) {}
+
+void Sampler::AddSource(MetricSource* source) {
+  MutexLock lock(&mu_);
+  sources_.push_back(source);
+}
+
+void Sampler::RemoveSource(MetricSource* source) {
+  MutexLock lock(&mu_);
+  sources_.erase(std::remove(sources_.begin(), sources_.end(), source), sources_.end());
+}
+
+void Sampler::Flush(absl::Time now, absl::Time next) {
+  const int64_t second = FloorSeconds(now);
+  const int64_t until = std::max(FloorSeconds(next), second + 1);
+  MutexLock lock(&mu_);
+  ++pass_;
+  Visitor visitor(*this, second, until);
+  for (MetricSource* source : sources_) source->CollectMetrics(visitor);
+  // Forget objects that were not reported (deleted).
+  absl::erase_if(states_, [&](const auto& entry) { return entry.second.pass != pass_; });
+  last_second_ = std::max(last_second_, second);
+  if (last_maintenance_ == std::numeric_limits<int64_t>::min() ||
+      second - last_maintenance_ >= kMaintenanceInterval) {
+    last_maintenance_ = second;
+    store_.Maintain(second);
+  }
+}
+
+int64_t Sampler::LastFlushedSecond() const {
+  MutexLock lock(&mu_);
+  return last_second_;
+}
+
+}  // namespace wharf::metrics_internal
