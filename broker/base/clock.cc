@@ -1,5 +1,6 @@
 #include "wharf/clock.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace wharf {
@@ -58,6 +59,14 @@ bool ManualClock::Await(Wakeup& wakeup, absl::Time deadline) {
 void ManualClock::Advance(absl::Duration d) { SetTime(Now() + d); }
 
 void ManualClock::SetTime(absl::Time t) {
+  std::lock_guard<std::recursive_mutex> listeners_lock(listeners_mu_);
+  if (!before_listeners_.empty()) {
+    const absl::Time now = Now();
+    // Copy: a listener may add or remove listeners.
+    std::vector<std::function<void(absl::Time, absl::Time)>> before;
+    for (auto& [id, fn] : before_listeners_) before.push_back(fn);
+    for (auto& fn : before) fn(now, std::max(now, t));
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (t > Now()) now_ns_.store(absl::ToUnixNanos(t), std::memory_order_release);
@@ -66,7 +75,6 @@ void ManualClock::SetTime(absl::Time t) {
       w->cv_.notify_all();
     }
   }
-  std::lock_guard<std::recursive_mutex> lock(listeners_mu_);
   // Copy: a listener may add or remove listeners.
   std::vector<std::function<void()>> listeners;
   for (auto& [id, fn] : listeners_) listeners.push_back(fn);
@@ -80,9 +88,17 @@ int ManualClock::AddAdvanceListener(std::function<void()> fn) {
   return id;
 }
 
+int ManualClock::AddBeforeAdvanceListener(std::function<void(absl::Time, absl::Time)> fn) {
+  std::lock_guard<std::recursive_mutex> lock(listeners_mu_);
+  int id = next_listener_id_++;
+  before_listeners_.emplace(id, std::move(fn));
+  return id;
+}
+
 void ManualClock::RemoveAdvanceListener(int id) {
   std::lock_guard<std::recursive_mutex> lock(listeners_mu_);
   listeners_.erase(id);
+  before_listeners_.erase(id);
 }
 
 int ManualClock::NumWaiters() const {

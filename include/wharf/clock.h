@@ -96,7 +96,13 @@ class ManualClock final : public Clock {
   // Advance/SetTime (with no clock lock held), so timer owners can run what
   // fell due before Advance returns. Returns an id for RemoveAdvanceListener.
   int AddAdvanceListener(std::function<void()> fn);
+  // Registers `fn`, called on the advancing thread at the start of every
+  // Advance/SetTime, before time moves, with the current time and the time it
+  // moves to (no clock lock held): what held until now can be recorded as
+  // holding until `to` (the metrics sampler records the state jumped over).
+  int AddBeforeAdvanceListener(std::function<void(absl::Time now, absl::Time to)> fn);
   // After it returns, the listener is not running and will not run again.
+  // Removes either kind.
   void RemoveAdvanceListener(int id);
 
   // Number of threads blocked in Await right now.
@@ -115,9 +121,13 @@ class ManualClock final : public Clock {
   // Listeners run outside mu_; listeners_mu_ is held while they run so that
   // RemoveAdvanceListener waits for a running call. Recursive: a listener
   // may itself add or remove listeners.
+  // Advances are serialized on it too: one advance's before-listeners, time
+  // change and listeners run together.
   std::recursive_mutex listeners_mu_;
   std::map<int, std::function<void()>> listeners_;  // Guarded by listeners_mu_.
-  int next_listener_id_ = 0;                        // Guarded by listeners_mu_.
+  std::map<int, std::function<void(absl::Time, absl::Time)>>
+      before_listeners_;      // Guarded by listeners_mu_.
+  int next_listener_id_ = 0;  // Guarded by listeners_mu_.
 };
 
 }  // namespace wharf

@@ -1,7 +1,10 @@
 #include "wharf/clock.h"
 
+#include <string>
 #include <thread>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace wharf {
@@ -74,6 +77,33 @@ TEST(SystemClockTest, AwaitWithInfiniteDeadlineWaitsForNotify) {
   wakeup.Notify();
   waiter.join();
   EXPECT_TRUE(notified);
+}
+
+}  // namespace
+}  // namespace wharf
+
+namespace wharf {
+namespace {
+
+TEST(ManualClockTest, BeforeAdvanceListenersSeeTheOldTimeAndTheNewOne) {
+  ManualClock clock(absl::FromUnixSeconds(100));
+  std::vector<std::string> calls;
+  int before = clock.AddBeforeAdvanceListener([&](absl::Time now, absl::Time to) {
+    // Time has not moved yet.
+    EXPECT_EQ(clock.Now(), now);
+    calls.push_back(
+        absl::StrCat("before ", absl::ToUnixSeconds(now), "->", absl::ToUnixSeconds(to)));
+  });
+  int after = clock.AddAdvanceListener(
+      [&] { calls.push_back(absl::StrCat("after ", absl::ToUnixSeconds(clock.Now()))); });
+  clock.Advance(absl::Seconds(5));
+  clock.SetTime(absl::FromUnixSeconds(90));  // Never backwards: `to` is the current time.
+  EXPECT_EQ(calls, (std::vector<std::string>{"before 100->105", "after 105", "before 105->105",
+                                             "after 105"}));
+  clock.RemoveAdvanceListener(before);
+  clock.RemoveAdvanceListener(after);
+  clock.Advance(absl::Seconds(1));
+  EXPECT_EQ(calls.size(), 4u);
 }
 
 }  // namespace
