@@ -267,6 +267,7 @@ class FifoQueue final : public QueueCore {
   void Purge() override;
   std::vector<Delivery> TakeForMove(int max) override;
   Counts GetCounts() override;
+  absl::Time OldestMessageTime() override;
   void SetConfig(const QueueConfig& config) override;
   void Close() override;
 
@@ -1041,6 +1042,21 @@ Counts FifoQueue::GetCounts() {
   }
   counts.in_flight = std::max<int64_t>(0, in_flight_.load(std::memory_order_relaxed));
   return counts;
+}
+
+absl::Time FifoQueue::OldestMessageTime() {
+  ProcessDueTimers(clock_.Now());
+  absl::Time oldest = absl::InfiniteFuture();
+  for (Shard& shard : shards_) {
+    SpinMutexLock lock(&shard.mu);
+    // A group's messages are in send order: its head is its oldest.
+    for (const auto& [id, group] : shard.groups) {
+      if (group->head != nullptr && group->head->state != State::kMoving) {
+        oldest = std::min(oldest, group->head->sent_time);
+      }
+    }
+  }
+  return oldest;
 }
 
 void FifoQueue::SetConfig(const QueueConfig& config) {

@@ -144,6 +144,11 @@ class QueueCore {
   virtual std::vector<Delivery> TakeForMove(int max) = 0;
 
   virtual Counts GetCounts() = 0;
+  // The SentTimestamp of the oldest message (visible, delayed or in flight),
+  // or InfiniteFuture when there is none (ApproximateAgeOfOldestMessage).
+  // Costs a scan: of the slot table on standard queues (one shard lock at a
+  // time), of the message groups on FIFO queues.
+  virtual absl::Time OldestMessageTime() = 0;
   virtual void SetConfig(const QueueConfig& config) = 0;
 
   // Wakes every blocked Receive so it returns (empty) promptly; later calls

@@ -288,6 +288,7 @@ class StandardQueue final : public QueueCore {
   void Purge() override;
   std::vector<Delivery> TakeForMove(int max) override;
   Counts GetCounts() override;
+  absl::Time OldestMessageTime() override;
   void SetConfig(const QueueConfig& config) override;
   void Close() override;
 
@@ -987,6 +988,22 @@ Counts StandardQueue::GetCounts() {
   }
   c.visible = std::max<int64_t>(c.visible, 0);
   return c;
+}
+
+absl::Time StandardQueue::OldestMessageTime() {
+  Maintain(ToNs(clock_.Now()));
+  int64_t oldest = kNever;
+  for (int i = 0; i < num_shards_; ++i) {
+    Shard& s = shards_[i];
+    // Under the lock a message's state can only leave kFree by a Send that
+    // publishes its fields first, so sent_ns is read only once published.
+    PlainLock lock(&s.mu);
+    s.slots.ForEach([&](uint32_t, Record& r) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+      SlotState st = StateOf(r.word.load(std::memory_order_acquire));
+      if (st == kReady || st == kInFlight || st == kDelayed) oldest = std::min(oldest, r.sent_ns);
+    });
+  }
+  return FromNs(oldest);
 }
 
 void StandardQueue::Close() {
