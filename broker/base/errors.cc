@@ -1,5 +1,6 @@
 // The one table mapping wharf::ErrorCode to AWS names and HTTP statuses.
-// Sources: spec/sqs.md §11, spec/sns.md §8, spec/eventbridge.md §9.
+// Sources: spec/sqs.md §11, spec/sns.md §8, spec/eventbridge.md §9, and the
+// CloudWatch API model (2010-08-01) for its errors.
 
 #include "wharf/errors.h"
 
@@ -135,6 +136,25 @@ constexpr ErrorInfo kTable[] = {
     {ErrorCode::kEventsNotAuthorizedForSource, "NotAuthorizedForSourceException",
      "NotAuthorizedForSourceException", "NotAuthorizedForSourceException", 400,
      SC::kPermissionDenied, S},
+
+    // CloudWatch: name = query <Code>, JSON shape = the model's error shape.
+    {ErrorCode::kCloudWatchInvalidParameterValue, "InvalidParameterValue", "InvalidParameterValue",
+     "InvalidParameterValueException", 400, SC::kInvalidArgument, S},
+    {ErrorCode::kCloudWatchMissingParameter, "MissingParameter", "MissingParameter",
+     "MissingRequiredParameterException", 400, SC::kInvalidArgument, S},
+    {ErrorCode::kCloudWatchInvalidParameterCombination, "InvalidParameterCombination",
+     "InvalidParameterCombination", "InvalidParameterCombinationException", 400,
+     SC::kInvalidArgument, S},
+    {ErrorCode::kCloudWatchLimitExceeded, "LimitExceeded", "LimitExceeded", "LimitExceededFault",
+     400, SC::kResourceExhausted, S},
+    {ErrorCode::kCloudWatchResourceNotFound, "ResourceNotFound", "ResourceNotFound",
+     "ResourceNotFound", 404, SC::kNotFound, S},
+    {ErrorCode::kCloudWatchInvalidFormat, "InvalidFormat", "InvalidFormat", "InvalidFormatFault",
+     400, SC::kInvalidArgument, S},
+    {ErrorCode::kCloudWatchInvalidNextToken, "InvalidNextToken", "InvalidNextToken",
+     "InvalidNextToken", 400, SC::kInvalidArgument, S},
+    {ErrorCode::kCloudWatchInternalServiceError, "InternalServiceError", "InternalServiceError",
+     "InternalServiceFault", 500, SC::kInternal, R},
 
     {ErrorCode::kInternalFailure, "InternalFailure", "InternalFailure", "InternalFailure", 500,
      SC::kInternal, R},

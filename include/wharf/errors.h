@@ -83,6 +83,16 @@ enum class ErrorCode {
   kEventsMalformedDetail,         // "MalformedDetail": Detail is not a JSON object.
   kEventsNotAuthorizedForSource,  // "NotAuthorizedForSourceException": an "aws." source.
 
+  // CloudWatch (query protocol; name = <Code>).
+  kCloudWatchInvalidParameterValue,
+  kCloudWatchMissingParameter,
+  kCloudWatchInvalidParameterCombination,
+  kCloudWatchLimitExceeded,
+  kCloudWatchResourceNotFound,
+  kCloudWatchInvalidFormat,
+  kCloudWatchInvalidNextToken,
+  kCloudWatchInternalServiceError,
+
   // Any service: an internal failure (storage, invariant).
   kInternalFailure,
 };
