@@ -12,6 +12,9 @@
 #include "absl/strings/ascii.h"
 #include "broker/base/arn.h"
 #include "broker/base/scheduler.h"
+#include "broker/metrics/metric_store.h"
+#include "broker/metrics/sampler.h"
+#include "broker/service/cloudwatch_service.h"
 #include "broker/service/events_service.h"
 #include "broker/service/queue_delivery.h"
 #include "broker/service/sns_service.h"
@@ -43,11 +46,47 @@ class BrokerImpl final : public Broker {
                                                      .scheduler = scheduler_.get(),
                                                      .sqs = sqs_.get(),
                                                      .sns = sns_.get(),
-                                                     .limits = {}})) {}
+                                                     .limits = {}})),
+        metric_store_(
+            std::make_unique<metrics_internal::MetricStore>(metrics_internal::MetricStore::Options{
+                .second_resolution = options_.metrics.second_resolution,
+                .retention = options_.metrics.retention,
+                .max_series = options_.metrics.max_series})),
+        sampler_(std::make_unique<metrics_internal::Sampler>(*metric_store_)) {
+    std::vector<metrics_internal::MetricSource*> sources;
+    if (options_.metrics.enabled) sources = {sqs_.get()};
+    for (metrics_internal::MetricSource* source : sources) sampler_->AddSource(source);
+    cloudwatch_ = std::make_unique<service_internal::CloudWatchService>(
+        service_internal::CloudWatchService::Options{.region = options_.region,
+                                                     .account_id = options_.account_id,
+                                                     .clock = options_.clock.get(),
+                                                     .scheduler = scheduler_.get(),
+                                                     .store = metric_store_.get(),
+                                                     .sampler = sampler_.get(),
+                                                     .sources = sources,
+                                                     .sns = sns_.get(),
+                                                     .invoke_function = nullptr,
+                                                     .max_alarms = options_.metrics.max_alarms});
+    if (sources.empty()) return;
+    // The sampler records each second of the clock: with a ManualClock before
+    // every advance (what held until now, through the seconds jumped over);
+    // otherwise just before each second ends.
+    manual_clock_ = dynamic_cast<ManualClock*>(options_.clock.get());
+    if (manual_clock_ != nullptr) {
+      before_advance_ = manual_clock_->AddBeforeAdvanceListener(
+          [this](absl::Time now, absl::Time to) { sampler_->Flush(now, to); });
+    } else {
+      ScheduleSample();
+    }
+  }
 
   ~BrokerImpl() override {
+    if (manual_clock_ != nullptr) manual_clock_->RemoveAdvanceListener(before_advance_);
     // Scheduled tasks call into the services: stop them first.
     scheduler_->Shutdown();
+    cloudwatch_->Shutdown();
+    cloudwatch_.reset();
+    sampler_.reset();
     events_.reset();
     sns_.reset();
     sqs_.reset();
@@ -56,16 +95,36 @@ class BrokerImpl final : public Broker {
   sqs::Service& sqs() override { return *sqs_; }
   sns::Service& sns() override { return *sns_; }
   events::Service& events() override { return *events_; }
+  cloudwatch::Service& cloudwatch() override { return *cloudwatch_; }
   Clock& clock() override { return *options_.clock; }
   const BrokerOptions& options() const override { return options_; }
 
  private:
+  // A real clock: flush 1 ms before each second ends, so the second's
+  // traffic lands in it.
+  void ScheduleSample() {
+    const absl::Time now = options_.clock->Now();
+    absl::Time at = absl::Floor(now - absl::UnixEpoch(), absl::Seconds(1)) + absl::UnixEpoch() +
+                    absl::Seconds(1) - absl::Milliseconds(1);
+    if (at <= now) at += absl::Seconds(1);
+    scheduler_->ScheduleAt(at, [this] {
+      const absl::Time t = options_.clock->Now();
+      sampler_->Flush(t, t);
+      ScheduleSample();
+    });
+  }
+
   const BrokerOptions options_;  // clock is non-null.
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<service_internal::SqsServiceImpl> sqs_;
   std::unique_ptr<service_internal::QueueDelivery> sns_to_sqs_;
   std::unique_ptr<service_internal::SnsService> sns_;
   std::unique_ptr<service_internal::EventsService> events_;
+  std::unique_ptr<metrics_internal::MetricStore> metric_store_;
+  std::unique_ptr<metrics_internal::Sampler> sampler_;
+  std::unique_ptr<service_internal::CloudWatchService> cloudwatch_;
+  ManualClock* manual_clock_ = nullptr;
+  int before_advance_ = -1;
 };
 
 bool IsRegionName(const std::string& region) {
@@ -93,6 +152,11 @@ absl::StatusOr<std::unique_ptr<Broker>> Broker::Open(BrokerOptions options) {
   }
   if (options.max_inflight_messages < 1) {
     return absl::InvalidArgumentError("BrokerOptions.max_inflight_messages must be positive");
+  }
+  if (options.metrics.second_resolution < absl::Seconds(1) ||
+      options.metrics.retention < options.metrics.second_resolution) {
+    return absl::InvalidArgumentError(
+        "BrokerOptions.metrics: need 1 s <= second_resolution <= retention");
   }
   if (options.clock == nullptr) options.clock = std::make_shared<SystemClock>();
   return std::unique_ptr<Broker>(std::make_unique<BrokerImpl>(std::move(options)));

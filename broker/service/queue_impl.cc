@@ -186,7 +186,8 @@ QueueImpl::QueueImpl(SqsServiceImpl* service, std::string name, std::string url,
       delay_seconds_(settings_.delay_seconds),
       visibility_timeout_(settings_.visibility_timeout),
       receive_wait_seconds_(settings_.receive_message_wait_time_seconds),
-      content_based_deduplication_(settings_.content_based_deduplication) {
+      content_based_deduplication_(settings_.content_based_deduplication),
+      stats_(service_->options().metrics.enabled ? std::make_unique<QueueStats>() : nullptr) {
   queue_internal::QueueConfig config =
       ToQueueConfig(settings_, service_->options().max_inflight_messages);
   core_ = fifo_ ? fifo_internal::NewFifoQueue(config, service_->clock(), this, arn_)
@@ -294,7 +295,23 @@ absl::Status QueueImpl::CheckAlive() const {
 
 bool QueueImpl::Place(SendArgs args) {
   if (deleted()) return false;
-  return core_->Send(std::move(args)).ok();
+  const bool dead_letter_move = !args.dead_letter_source_arn.empty();
+  size_t size = 0;
+  if (stats_ != nullptr && !dead_letter_move) {
+    static const sqs::MessageAttributeMap kNone;
+    const queue_internal::Payload& p = *args.payload;
+    size = MessageSize(p.body, p.attributes != nullptr ? p.attributes->message_attributes : kNone);
+  }
+  absl::StatusOr<queue_internal::SendOutcome> outcome = core_->Send(std::move(args));
+  if (!outcome.ok()) return false;
+  if (stats_ != nullptr && !dead_letter_move) {
+    if (outcome->duplicate) {
+      stats_->counters.Add(QueueStats::kDeduplicated, 1);
+    } else {
+      stats_->sent.Record(size);
+    }
+  }
+  return true;
 }
 
 bool QueueImpl::Accept(const Delivery& message) {
@@ -365,7 +382,8 @@ absl::StatusOr<sqs::SendMessageResult> QueueImpl::SendOne(const SendFields& f, b
   if (absl::Status s = ValidateSqsMessageAttributes(f.attributes); !s.ok()) return s;
   if (absl::Status s = ValidateMessageSystemAttributes(f.system_attributes); !s.ok()) return s;
   const int max_size = maximum_message_size_.load(std::memory_order_relaxed);
-  if (MessageSize(f.body, f.attributes) > static_cast<size_t>(max_size)) {
+  const size_t size = MessageSize(f.body, f.attributes);
+  if (size > static_cast<size_t>(max_size)) {
     return InvalidParameter(
         absl::StrCat("One or more parameters are invalid. Reason: Message must be shorter than ",
                      max_size, " bytes."));
@@ -380,6 +398,13 @@ absl::StatusOr<sqs::SendMessageResult> QueueImpl::SendOne(const SendFields& f, b
   }
   absl::StatusOr<queue_internal::SendOutcome> outcome = core_->Send(std::move(args));
   if (!outcome.ok()) return outcome.status();
+  if (stats_ != nullptr) {
+    if (outcome->duplicate) {
+      stats_->counters.Add(QueueStats::kDeduplicated, 1);
+    } else {
+      stats_->sent.Record(size);
+    }
+  }
   result.message_id = std::move(outcome->message_id);
   result.sequence_number = std::move(outcome->sequence_number);
   return result;
@@ -486,6 +511,13 @@ absl::StatusOr<sqs::ReceiveMessageResult> QueueImpl::ReceiveMessage(
   absl::StatusOr<std::vector<Delivery>> deliveries = core_->Receive(args);
   if (!deliveries.ok()) return deliveries.status();
   if (deliveries->empty() && deleted()) return base_internal::QueueDoesNotExistError();
+  if (stats_ != nullptr) {
+    if (deliveries->empty()) {
+      stats_->counters.Add(QueueStats::kEmptyReceives, 1);
+    } else {
+      stats_->counters.Add(QueueStats::kReceived, deliveries->size());
+    }
+  }
 
   sqs::ReceiveMessageResult result;
   result.messages.reserve(deliveries->size());
@@ -536,7 +568,9 @@ absl::StatusOr<sqs::ReceiveMessageResult> QueueImpl::ReceiveMessage(
 
 absl::Status QueueImpl::DeleteMessage(const sqs::DeleteMessageRequest& request) {
   if (absl::Status s = CheckAlive(); !s.ok()) return s;
-  return core_->Delete(request.receipt_handle);
+  absl::Status s = core_->Delete(request.receipt_handle);
+  if (s.ok() && stats_ != nullptr) stats_->counters.Add(QueueStats::kDeleted, 1);
+  return s;
 }
 
 absl::StatusOr<sqs::DeleteMessageBatchResult> QueueImpl::DeleteMessageBatch(
@@ -554,6 +588,9 @@ absl::StatusOr<sqs::DeleteMessageBatchResult> QueueImpl::DeleteMessageBatch(
     } else {
       result.failed.push_back(FailedEntry(entry.id, s));
     }
+  }
+  if (stats_ != nullptr && !result.successful.empty()) {
+    stats_->counters.Add(QueueStats::kDeleted, result.successful.size());
   }
   return result;
 }

@@ -36,6 +36,8 @@
 #include "absl/time/time.h"
 #include "broker/base/mutex.h"
 #include "broker/base/scheduler.h"
+#include "broker/metrics/collector.h"
+#include "broker/metrics/stats.h"
 #include "broker/queue/queue_core.h"
 #include "broker/service/queue_attributes.h"
 #include "wharf/broker.h"
@@ -45,6 +47,16 @@
 namespace wharf::service_internal {
 
 class SqsServiceImpl;
+
+// A queue's AWS/SQS counters (the gauges are read from the engine when
+// collected). Updated on the hot paths with relaxed, per-thread-striped adds.
+struct QueueStats {
+  enum Counter { kReceived, kDeleted, kEmptyReceives, kDeduplicated, kNumCounters };
+  const uint64_t id = metrics_internal::NewObjectId();
+  metrics_internal::CounterSet<kNumCounters> counters;
+  // NumberOfMessagesSent (its count) and SentMessageSize.
+  metrics_internal::SizeStat sent;
+};
 
 class QueueImpl final : public sqs::Queue, public queue_internal::DeadLetterSink {
  public:
@@ -100,8 +112,13 @@ class QueueImpl final : public sqs::Queue, public queue_internal::DeadLetterSink
   void AwaitReceivers();
 
   // Places a message that leaves another queue (dead-letter move or message
-  // move task) into this one. `args` carries the payload and history.
+  // move task), or that SNS or EventBridge deliver, into this one. `args`
+  // carries the payload and history. Counted as sent unless it is a
+  // dead-letter move (args.dead_letter_source_arn set), as on AWS.
   bool Place(queue_internal::SendArgs args);
+
+  // Null when metrics are off.
+  QueueStats* stats() { return stats_.get(); }
 
  private:
   struct SendFields;
@@ -137,12 +154,14 @@ class QueueImpl final : public sqs::Queue, public queue_internal::DeadLetterSink
   Mutex receivers_mu_;
   CondVar receivers_done_;
 
+  const std::unique_ptr<QueueStats> stats_;  // Null when metrics are off.
+
   // Declared last so that it is destroyed first: the engine calls back into
   // this object (Accept) until it is gone.
   std::unique_ptr<queue_internal::QueueCore> core_;
 };
 
-class SqsServiceImpl final : public sqs::Service {
+class SqsServiceImpl final : public sqs::Service, public metrics_internal::MetricSource {
  public:
   // `clock` and `scheduler` must outlive the service; the scheduler must be
   // shut down before the service is destroyed (it may hold paced move tasks).
@@ -191,6 +210,10 @@ class SqsServiceImpl final : public sqs::Service {
       const sqs::CancelMessageMoveTaskRequest& request) override;
 
   absl::StatusOr<std::shared_ptr<sqs::Queue>> OpenQueue(const std::string& queue_url) override;
+
+  // metrics_internal::MetricSource: every queue's AWS/SQS metrics
+  // (sqs_metrics.cc).
+  void CollectMetrics(metrics_internal::Collector& out) override;
 
   // For QueueImpl.
   Clock& clock() { return clock_; }

@@ -47,12 +47,33 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "wharf/clock.h"
+#include "wharf/cloudwatch.h"
 #include "wharf/events.h"
 #include "wharf/sns.h"
 #include "wharf/sqs.h"
 
 namespace wharf {
+
+// CloudWatch metrics (broker->cloudwatch(), the Prometheus text).
+struct MetricsOptions {
+  // Whether queues, topics, rules and buses count their traffic. Off: no
+  // AWS/* metrics and an empty Prometheus text (PutMetricData and alarms on
+  // custom metrics still work); the hot paths skip the counters.
+  bool enabled = true;
+  // Datapoints are kept per second for this long, then per minute until
+  // `retention`. A series costs about 64 bytes per distinct second and
+  // minute kept: at most ~150 KB with the defaults, one cell when its value
+  // never changes. REQUIRES: 1 s <= second_resolution <= retention.
+  absl::Duration second_resolution = absl::Minutes(15);
+  absl::Duration retention = absl::Hours(24);
+  // Series (metric, dimensions, unit) kept at most; PutMetricData past it
+  // fails with LimitExceeded, the broker's own metrics stop growing.
+  size_t max_series = 100000;
+  // Alarms at most (PutMetricAlarm: LimitExceeded).
+  size_t max_alarms = 5000;
+};
 
 struct BrokerOptions {
   // Source of time for every deadline. Null: a SystemClock. Tests pass a
@@ -74,6 +95,8 @@ struct BrokerOptions {
   // In-flight messages per standard queue before ReceiveMessage fails with
   // OverLimit (AWS: about 120,000). FIFO queues return no messages instead.
   int max_inflight_messages = 120000;
+
+  MetricsOptions metrics{};
 };
 
 class Broker {
@@ -87,6 +110,7 @@ class Broker {
   virtual sqs::Service& sqs() = 0;
   virtual sns::Service& sns() = 0;
   virtual events::Service& events() = 0;
+  virtual cloudwatch::Service& cloudwatch() = 0;
   virtual Clock& clock() = 0;
   virtual const BrokerOptions& options() const = 0;
 };

@@ -1,0 +1,428 @@
+#include "broker/service/cloudwatch_alarm.h"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace wharf::service_internal {
+namespace {
+
+using metrics_internal::AlarmDecision;
+using metrics_internal::AlarmState;
+using metrics_internal::AlarmStateName;
+using metrics_internal::Comparison;
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+constexpr size_t kMaxSubject = 99;  // SNS: 1-99 characters.
+
+absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+absl::string_view StateName(AlarmState s) { return Absl(AlarmStateName(s)); }
+
+void Key(Writer& w, std::string_view k) {
+  w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()));
+}
+void String(Writer& w, std::string_view v) {
+  w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+}
+void StringOrNull(Writer& w, std::string_view v) {
+  if (v.empty()) {
+    w.Null();
+  } else {
+    String(w, v);
+  }
+}
+void Strings(Writer& w, const std::vector<std::string>& v) {
+  w.StartArray();
+  for (const std::string& s : v) String(w, s);
+  w.EndArray();
+}
+std::string Text(const rapidjson::StringBuffer& buf) {
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+// The display name CloudWatch puts in notifications ("US East (N. Virginia)").
+std::string_view RegionDisplayName(std::string_view region) {
+  static constexpr std::pair<std::string_view, std::string_view> kNames[] = {
+      {"us-east-1", "US East (N. Virginia)"},
+      {"us-east-2", "US East (Ohio)"},
+      {"us-west-1", "US West (N. California)"},
+      {"us-west-2", "US West (Oregon)"},
+      {"ca-central-1", "Canada (Central)"},
+      {"eu-west-1", "EU (Ireland)"},
+      {"eu-west-2", "EU (London)"},
+      {"eu-west-3", "EU (Paris)"},
+      {"eu-central-1", "EU (Frankfurt)"},
+      {"eu-north-1", "EU (Stockholm)"},
+      {"ap-south-1", "Asia Pacific (Mumbai)"},
+      {"ap-northeast-1", "Asia Pacific (Tokyo)"},
+      {"ap-northeast-2", "Asia Pacific (Seoul)"},
+      {"ap-southeast-1", "Asia Pacific (Singapore)"},
+      {"ap-southeast-2", "Asia Pacific (Sydney)"},
+      {"sa-east-1", "South America (Sao Paulo)"},
+  };
+  for (const auto& [code, name] : kNames) {
+    if (code == region) return name;
+  }
+  return region;
+}
+
+// "SampleCount" -> "SAMPLE_COUNT", as in notifications' Trigger.Statistic.
+std::string UpperStatistic(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c >= 'A' && c <= 'Z' && !out.empty()) out += '_';
+    out += static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+  }
+  return out;
+}
+
+std::string_view ComparisonWords(Comparison c) {
+  switch (c) {
+    case Comparison::kGreaterThanOrEqualTo:
+      return "greater than or equal to";
+    case Comparison::kGreaterThan:
+      return "greater than";
+    case Comparison::kLessThan:
+      return "less than";
+    case Comparison::kLessThanOrEqualTo:
+      return "less than or equal to";
+  }
+  return "";
+}
+
+std::string Plural(int n, std::string_view one, std::string_view many) {
+  return absl::StrCat(n, " ", n == 1 ? Absl(one) : Absl(many));
+}
+
+absl::Time PeriodStart(const AlarmRange& range, int i) {
+  return absl::FromUnixSeconds(range.start + i * range.period);
+}
+
+}  // namespace
+
+std::string Truncated(std::string s, size_t max) {
+  if (s.size() > max) s.resize(max);
+  return s;
+}
+
+std::string AlarmStateReason(const CloudWatchAlarm& alarm, const AlarmRange& range,
+                             const AlarmDecision& d) {
+  std::vector<int> real;  // Evaluated datapoints that exist, oldest first.
+  for (int i : d.evaluated) {
+    if (range.values[i].has_value()) real.push_back(i);
+  }
+  const int n = alarm.rule.evaluation_periods;
+  if (d.state == AlarmState::kInsufficientData) {
+    const int unknown = n - static_cast<int>(real.size());
+    return absl::StrCat("Insufficient Data: ", Plural(unknown, "datapoint was", "datapoints were"),
+                        " unknown.");
+  }
+  const bool alarming = d.state == AlarmState::kAlarm;
+  if (real.empty()) {
+    return absl::StrCat("Threshold Crossed: no datapoints were received for ",
+                        Plural(n, "period", "periods"), " and ",
+                        Plural(d.filled, "missing datapoint was", "missing datapoints were"),
+                        " treated as [", alarming ? "Breaching" : "NonBreaching", "].");
+  }
+  std::vector<std::string> items;  // Newest first, those on the side of the new state.
+  for (auto it = real.rbegin(); it != real.rend(); ++it) {
+    const double v = *range.values[*it];
+    if (metrics_internal::Breaches(alarm.rule.comparison, v, alarm.rule.threshold) != alarming) {
+      continue;
+    }
+    items.push_back(
+        absl::StrCat(ReasonNumber(v), " (", ReasonTimestamp(PeriodStart(range, *it)), ")"));
+  }
+  const int count = alarming ? d.breaching : n - d.breaching;
+  const int minimum =
+      alarming ? alarm.rule.datapoints_to_alarm : n - alarm.rule.datapoints_to_alarm + 1;
+  // CloudWatch writes "out of the last 1 datapoints": always plural there.
+  return absl::StrCat("Threshold Crossed: ", count, " out of the last ", n, " datapoints [",
+                      absl::StrJoin(items, ", "), "] ", count == 1 ? "was " : "were ",
+                      alarming ? "" : "not ", Absl(ComparisonWords(alarm.rule.comparison)),
+                      " the threshold (", ReasonNumber(alarm.rule.threshold), ") (minimum ",
+                      Plural(minimum, "datapoint", "datapoints"), " for ", StateName(alarm.state),
+                      " -> ", StateName(d.state), " transition).");
+}
+
+std::string AlarmStateReasonData(const CloudWatchAlarm& alarm, const AlarmRange& range,
+                                 const AlarmDecision& d, absl::Time at) {
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  w.StartObject();
+  Key(w, "version");
+  String(w, "1.0");
+  Key(w, "queryDate");
+  String(w, AlarmTimestamp(at));
+  Key(w, "startDate");
+  String(w, AlarmTimestamp(d.evaluated.empty() ? PeriodStart(range, 0)
+                                               : PeriodStart(range, d.evaluated.front())));
+  Key(w, alarm.stat.kind == Stat::kPercentile ? "extendedStatistic" : "statistic");
+  String(w, alarm.stat.name);
+  if (!alarm.unit.empty()) {
+    Key(w, "unit");
+    String(w, alarm.unit);
+  }
+  Key(w, "period");
+  w.Int64(range.period);
+  Key(w, "recentDatapoints");
+  w.StartArray();
+  for (int i : d.evaluated) {
+    if (range.values[i].has_value()) w.Double(*range.values[i]);
+  }
+  w.EndArray();
+  Key(w, "threshold");
+  w.Double(alarm.rule.threshold);
+  Key(w, "evaluatedDatapoints");
+  w.StartArray();
+  for (auto it = d.evaluated.rbegin(); it != d.evaluated.rend(); ++it) {
+    w.StartObject();
+    Key(w, "timestamp");
+    String(w, AlarmTimestamp(PeriodStart(range, *it)));
+    if (range.values[*it].has_value()) {
+      Key(w, "sampleCount");
+      w.Double(range.periods[*it]->sample.count);
+      Key(w, "value");
+      w.Double(*range.values[*it]);
+    }
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return Text(buf);
+}
+
+std::string AlarmStateHistoryData(AlarmState old, std::string_view old_reason,
+                                  const CloudWatchAlarm& now) {
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  w.StartObject();
+  Key(w, "version");
+  String(w, "1.0");
+  Key(w, "oldState");
+  w.StartObject();
+  Key(w, "stateValue");
+  String(w, AlarmStateName(old));
+  Key(w, "stateReason");
+  String(w, old_reason);
+  w.EndObject();
+  Key(w, "newState");
+  w.StartObject();
+  Key(w, "stateValue");
+  String(w, AlarmStateName(now.state));
+  Key(w, "stateReason");
+  String(w, now.state_reason);
+  w.EndObject();
+  w.EndObject();
+  return Text(buf);
+}
+
+std::string AlarmActionHistoryData(absl::Time when, std::string_view arn, std::string_view error) {
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  w.StartObject();
+  Key(w, "actionState");
+  String(w, error.empty() ? "Succeeded" : "Failed");
+  Key(w, "stateUpdateTimestamp");
+  String(w, AlarmTimestamp(when));
+  Key(w, "notificationResource");
+  String(w, arn);
+  if (!error.empty()) {
+    Key(w, "error");
+    String(w, error);
+  }
+  w.EndObject();
+  return Text(buf);
+}
+
+std::string AlarmNotificationSubject(const CloudWatchAlarm& alarm, std::string_view region) {
+  return Truncated(absl::StrCat(StateName(alarm.state), ": \"", alarm.name, "\" in ",
+                                Absl(RegionDisplayName(region))),
+                   kMaxSubject);
+}
+
+std::string AlarmNotificationMessage(const CloudWatchAlarm& alarm, AlarmState old, absl::Time at,
+                                     std::string_view region, std::string_view account_id) {
+  rapidjson::StringBuffer buf;
+  Writer n(buf);
+  n.StartObject();
+  Key(n, "AlarmName");
+  String(n, alarm.name);
+  Key(n, "AlarmDescription");
+  StringOrNull(n, alarm.description);
+  Key(n, "AWSAccountId");
+  String(n, account_id);
+  Key(n, "AlarmConfigurationUpdatedTimestamp");
+  String(n, AlarmTimestamp(alarm.configuration_updated));
+  Key(n, "NewStateValue");
+  String(n, AlarmStateName(alarm.state));
+  Key(n, "NewStateReason");
+  String(n, alarm.state_reason);
+  Key(n, "StateChangeTime");
+  String(n, AlarmTimestamp(at));
+  Key(n, "Region");
+  String(n, RegionDisplayName(region));
+  Key(n, "AlarmArn");
+  String(n, alarm.arn);
+  Key(n, "OldStateValue");
+  String(n, AlarmStateName(old));
+  Key(n, "OKActions");
+  Strings(n, alarm.ok_actions);
+  Key(n, "AlarmActions");
+  Strings(n, alarm.alarm_actions);
+  Key(n, "InsufficientDataActions");
+  Strings(n, alarm.insufficient_data_actions);
+  Key(n, "Trigger");
+  n.StartObject();
+  Key(n, "MetricName");
+  String(n, alarm.key.name);
+  Key(n, "Namespace");
+  String(n, alarm.key.ns);
+  Key(n, "StatisticType");
+  if (alarm.stat.kind == Stat::kPercentile) {
+    String(n, "ExtendedStatistic");
+    Key(n, "ExtendedStatistic");
+    String(n, alarm.extended_statistic);
+  } else {
+    String(n, "Statistic");
+    Key(n, "Statistic");
+    String(n, UpperStatistic(alarm.statistic));
+  }
+  Key(n, "Unit");
+  StringOrNull(n, alarm.unit);
+  Key(n, "Dimensions");
+  n.StartArray();
+  for (const cloudwatch::Dimension& dim : alarm.dimensions) {
+    n.StartObject();
+    Key(n, "value");
+    String(n, dim.value);
+    Key(n, "name");
+    String(n, dim.name);
+    n.EndObject();
+  }
+  n.EndArray();
+  Key(n, "Period");
+  n.Int(alarm.period);
+  Key(n, "EvaluationPeriods");
+  n.Int(alarm.rule.evaluation_periods);
+  Key(n, "DatapointsToAlarm");
+  n.Int(alarm.rule.datapoints_to_alarm);
+  Key(n, "ComparisonOperator");
+  String(n, alarm.comparison_operator);
+  Key(n, "Threshold");
+  n.Double(alarm.rule.threshold);
+  Key(n, "TreatMissingData");
+  String(n, alarm.treat_missing_data);
+  Key(n, "EvaluateLowSampleCountPercentile");
+  String(n, alarm.evaluate_low_sample_count_percentile);
+  n.EndObject();
+  n.EndObject();
+  return Text(buf);
+}
+
+std::string AlarmLambdaEvent(const CloudWatchAlarm& alarm, AlarmState old,
+                             std::string_view old_reason, absl::Time at, std::string_view region,
+                             std::string_view account_id) {
+  rapidjson::StringBuffer buf;
+  Writer e(buf);
+  auto state_object = [&](AlarmState s, std::string_view why, std::string_view data) {
+    e.StartObject();
+    Key(e, "value");
+    String(e, AlarmStateName(s));
+    Key(e, "reason");
+    String(e, why);
+    if (!data.empty()) {
+      Key(e, "reasonData");
+      String(e, data);
+    }
+    Key(e, "timestamp");
+    String(e, AlarmTimestamp(at));
+    e.EndObject();
+  };
+  e.StartObject();
+  Key(e, "source");
+  String(e, "aws.cloudwatch");
+  Key(e, "alarmArn");
+  String(e, alarm.arn);
+  Key(e, "accountId");
+  String(e, account_id);
+  Key(e, "time");
+  String(e, AlarmTimestamp(at));
+  Key(e, "region");
+  String(e, region);
+  Key(e, "alarmData");
+  e.StartObject();
+  Key(e, "alarmName");
+  String(e, alarm.name);
+  Key(e, "state");
+  state_object(alarm.state, alarm.state_reason, alarm.state_reason_data);
+  Key(e, "previousState");
+  state_object(old, old_reason, "");
+  Key(e, "configuration");
+  e.StartObject();
+  Key(e, "description");
+  String(e, alarm.description);
+  Key(e, "metrics");
+  e.StartArray();
+  e.StartObject();
+  Key(e, "id");
+  String(e, "m1");
+  Key(e, "metricStat");
+  e.StartObject();
+  Key(e, "metric");
+  e.StartObject();
+  Key(e, "namespace");
+  String(e, alarm.key.ns);
+  Key(e, "name");
+  String(e, alarm.key.name);
+  Key(e, "dimensions");
+  e.StartObject();
+  for (const cloudwatch::Dimension& dim : alarm.dimensions) {
+    Key(e, dim.name);
+    String(e, dim.value);
+  }
+  e.EndObject();
+  e.EndObject();
+  Key(e, "period");
+  e.Int(alarm.period);
+  Key(e, "stat");
+  String(e, alarm.stat.name);
+  e.EndObject();
+  Key(e, "returnData");
+  e.Bool(true);
+  e.EndObject();
+  e.EndArray();
+  e.EndObject();
+  e.EndObject();
+  e.EndObject();
+  return Text(buf);
+}
+
+AlarmActionKind AlarmActionKindOf(std::string_view arn) {
+  // arn:aws:sns:<region>:<account>:<topic>, or
+  // arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>].
+  std::vector<std::string_view> parts;
+  size_t pos = 0;
+  for (;;) {
+    const size_t colon = arn.find(':', pos);
+    parts.push_back(arn.substr(pos, colon == std::string_view::npos ? colon : colon - pos));
+    if (colon == std::string_view::npos) break;
+    pos = colon + 1;
+  }
+  if (parts.size() < 6 || parts[0] != "arn" || parts[1].empty() || parts[3].empty() ||
+      parts[4].empty()) {
+    return AlarmActionKind::kUnsupported;
+  }
+  if (parts[2] == "sns" && parts.size() == 6 && !parts[5].empty()) return AlarmActionKind::kSns;
+  if (parts[2] == "lambda" && (parts.size() == 7 || parts.size() == 8) && parts[5] == "function" &&
+      !parts[6].empty()) {
+    return AlarmActionKind::kLambda;
+  }
+  return AlarmActionKind::kUnsupported;
+}
+
+}  // namespace wharf::service_internal

@@ -1,0 +1,98 @@
+// One CloudWatch metric alarm as the service keeps it, and the texts it
+// produces: state reasons (CloudWatch's "Threshold Crossed: ..." wording and
+// the reason data JSON), history data, the SNS notification (subject and
+// JSON message) and the event a Lambda alarm action receives.
+//
+// Thread safety: the struct is guarded by CloudWatchService's mutex; the
+// functions are pure.
+
+#ifndef WHARF_BROKER_SERVICE_CLOUDWATCH_ALARM_H_
+#define WHARF_BROKER_SERVICE_CLOUDWATCH_ALARM_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "broker/metrics/alarm_evaluation.h"
+#include "broker/metrics/metric_store.h"
+#include "broker/service/cloudwatch_checks.h"
+#include "wharf/cloudwatch.h"
+
+namespace wharf::service_internal {
+
+struct CloudWatchAlarm {
+  std::string name;
+  std::string arn;
+  std::string description;
+  bool actions_enabled = true;
+  std::vector<std::string> ok_actions;
+  std::vector<std::string> alarm_actions;
+  std::vector<std::string> insufficient_data_actions;
+  metrics_internal::MetricKey key;
+  std::vector<cloudwatch::Dimension> dimensions;  // As given.
+  Stat stat;
+  std::string statistic;
+  std::string extended_statistic;
+  int period = 60;
+  std::string unit;
+  metrics_internal::AlarmRule rule;
+  std::string comparison_operator;
+  std::string treat_missing_data;
+  std::string evaluate_low_sample_count_percentile;
+  std::vector<cloudwatch::Tag> tags;
+  absl::Time configuration_updated;
+
+  metrics_internal::AlarmState state = metrics_internal::AlarmState::kInsufficientData;
+  std::string state_reason;
+  std::string state_reason_data;
+  absl::Time state_updated;
+  absl::Time state_transitioned;
+};
+
+// What one evaluation looked at: the range's periods, oldest first.
+struct AlarmRange {
+  int64_t start = 0;   // Unix seconds of the first period.
+  int64_t period = 0;  // Seconds.
+  std::vector<std::optional<metrics_internal::PeriodStats>> periods;
+  std::vector<std::optional<double>> values;  // The alarm's statistic of each.
+};
+
+// "Threshold Crossed: 1 out of the last 1 datapoints [5.0 (01/01/26 00:01:00)]
+// was greater than the threshold (0.0) (minimum 1 datapoint for OK -> ALARM
+// transition)." and the other wordings, for a decision that changes `alarm`'s
+// state to `d.state`.
+std::string AlarmStateReason(const CloudWatchAlarm& alarm, const AlarmRange& range,
+                             const metrics_internal::AlarmDecision& d);
+// The StateReasonData JSON of the same decision, evaluated at `at`.
+std::string AlarmStateReasonData(const CloudWatchAlarm& alarm, const AlarmRange& range,
+                                 const metrics_internal::AlarmDecision& d, absl::Time at);
+
+// HistoryData of a StateUpdate item.
+std::string AlarmStateHistoryData(metrics_internal::AlarmState old, std::string_view old_reason,
+                                  const CloudWatchAlarm& now);
+// HistoryData of an Action item; `error` empty when it succeeded.
+std::string AlarmActionHistoryData(absl::Time when, std::string_view arn, std::string_view error);
+
+// The SNS notification of `alarm`'s change from `old` (its state now) at `at`.
+std::string AlarmNotificationSubject(const CloudWatchAlarm& alarm, std::string_view region);
+std::string AlarmNotificationMessage(const CloudWatchAlarm& alarm, metrics_internal::AlarmState old,
+                                     absl::Time at, std::string_view region,
+                                     std::string_view account_id);
+// The event a Lambda function receives for the same change.
+std::string AlarmLambdaEvent(const CloudWatchAlarm& alarm, metrics_internal::AlarmState old,
+                             std::string_view old_reason, absl::Time at, std::string_view region,
+                             std::string_view account_id);
+
+// Action ARNs wharf runs: SNS topics and Lambda functions.
+enum class AlarmActionKind { kSns, kLambda, kUnsupported };
+AlarmActionKind AlarmActionKindOf(std::string_view arn);
+
+// `s` cut to at most `max` bytes.
+std::string Truncated(std::string s, size_t max);
+
+}  // namespace wharf::service_internal
+
+#endif  // WHARF_BROKER_SERVICE_CLOUDWATCH_ALARM_H_

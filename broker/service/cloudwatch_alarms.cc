@@ -1,0 +1,679 @@
+// CloudWatchService's metric alarms: configuration, evaluation on the
+// broker's clock, state changes, actions and history. See
+// cloudwatch_service.h; the texts alarms produce are in cloudwatch_alarm.cc.
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "broker/service/cloudwatch_alarm.h"
+#include "broker/service/cloudwatch_service.h"
+#include "wharf/errors.h"
+
+namespace wharf::service_internal {
+
+using metrics_internal::AlarmDecision;
+using metrics_internal::AlarmRule;
+using metrics_internal::AlarmState;
+using metrics_internal::AlarmStateName;
+using metrics_internal::Comparison;
+using metrics_internal::PeriodStats;
+
+namespace {
+
+constexpr size_t kMaxHistory = 10000;
+constexpr absl::Duration kHistoryRetention = absl::Hours(24 * 14);
+constexpr size_t kMaxReason = 1023;
+constexpr size_t kMaxReasonData = 4000;
+constexpr size_t kMaxHistoryData = 4095;
+
+absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+std::string_view Std(absl::string_view s) { return std::string_view(s.data(), s.size()); }
+absl::string_view StateName(AlarmState s) { return Absl(AlarmStateName(s)); }
+
+}  // namespace
+
+std::string CloudWatchService::AlarmArn(std::string_view name) const {
+  return absl::StrCat("arn:aws:cloudwatch:", options_.region, ":", options_.account_id,
+                      ":alarm:", Absl(name));
+}
+
+cloudwatch::MetricAlarm CloudWatchService::Describe(const Alarm& a) const {
+  cloudwatch::MetricAlarm m;
+  m.alarm_name = a.name;
+  m.alarm_arn = a.arn;
+  m.alarm_description = a.description;
+  m.alarm_configuration_updated_timestamp = a.configuration_updated;
+  m.actions_enabled = a.actions_enabled;
+  m.ok_actions = a.ok_actions;
+  m.alarm_actions = a.alarm_actions;
+  m.insufficient_data_actions = a.insufficient_data_actions;
+  m.state_value = std::string(AlarmStateName(a.state));
+  m.state_reason = a.state_reason;
+  m.state_reason_data = a.state_reason_data;
+  m.state_updated_timestamp = a.state_updated;
+  m.state_transitioned_timestamp = a.state_transitioned;
+  m.metric_name = a.key.name;
+  m.metric_namespace = a.key.ns;
+  m.statistic = a.statistic;
+  m.extended_statistic = a.extended_statistic;
+  m.dimensions = a.dimensions;
+  m.period = a.period;
+  m.unit = a.unit;
+  m.evaluation_periods = a.rule.evaluation_periods;
+  m.datapoints_to_alarm = a.rule.datapoints_to_alarm;
+  m.threshold = a.rule.threshold;
+  m.comparison_operator = a.comparison_operator;
+  m.treat_missing_data = a.treat_missing_data;
+  m.evaluate_low_sample_count_percentile = a.evaluate_low_sample_count_percentile;
+  return m;
+}
+
+absl::Status CloudWatchService::PutMetricAlarm(const cloudwatch::PutMetricAlarmRequest& r) {
+  if (r.alarm_name.empty()) return CloudWatchMissing("AlarmName");
+  if (r.alarm_name.size() > 255) {
+    return CloudWatchInvalid("The parameter AlarmName must be between 1 and 255 characters long.");
+  }
+  for (char c : r.alarm_name) {
+    if (static_cast<unsigned char>(c) > 127) {
+      return CloudWatchInvalid("The parameter AlarmName must contain only ASCII characters.");
+    }
+  }
+  if (!r.evaluation_periods.has_value()) return CloudWatchMissing("EvaluationPeriods");
+  if (*r.evaluation_periods < 1) {
+    return CloudWatchInvalid("The parameter EvaluationPeriods must be greater than or equal to 1.");
+  }
+  if (r.comparison_operator.empty()) return CloudWatchMissing("ComparisonOperator");
+  std::optional<Comparison> comparison = metrics_internal::ParseComparison(r.comparison_operator);
+  if (!comparison) {
+    return CloudWatchInvalid(absl::StrCat(
+        "The value ", r.comparison_operator,
+        " for parameter ComparisonOperator is not supported: wharf supports static thresholds "
+        "(GreaterThanOrEqualToThreshold, GreaterThanThreshold, LessThanThreshold, "
+        "LessThanOrEqualToThreshold)."));
+  }
+  if (!r.metrics.empty() || !r.threshold_metric_id.empty()) {
+    return CloudWatchInvalid(
+        "The parameters Metrics and ThresholdMetricId are not supported: wharf evaluates alarms "
+        "on a single metric.");
+  }
+  if (r.metric_name.empty()) return CloudWatchMissing("MetricName");
+  if (absl::Status s = CheckMetricName(r.metric_name, "MetricName"); !s.ok()) return s;
+  if (r.metric_namespace.empty()) return CloudWatchMissing("Namespace");
+  if (absl::Status s = CheckNamespace(r.metric_namespace, "Namespace", false); !s.ok()) return s;
+  if (!r.statistic.empty() && !r.extended_statistic.empty()) {
+    return CloudWatchCombination(
+        "The parameters Statistic and ExtendedStatistic are mutually exclusive and you have "
+        "specified both.");
+  }
+  if (r.statistic.empty() && r.extended_statistic.empty()) {
+    return CloudWatchMissing("Statistic or ExtendedStatistic");
+  }
+  std::optional<Stat> stat;
+  if (!r.statistic.empty()) {
+    stat = ParseStatistic(r.statistic);
+    if (!stat) {
+      return CloudWatchInvalid(
+          "The parameter Statistic must be a value in the set [ SampleCount, Average, Sum, "
+          "Minimum, Maximum ].");
+    }
+  } else {
+    stat = ParsePercentile(r.extended_statistic);
+    if (!stat) {
+      return CloudWatchInvalid(absl::StrCat("The value ", r.extended_statistic,
+                                            " for parameter ExtendedStatistic is not a valid "
+                                            "percentile (p0.0 - p100)."));
+    }
+  }
+  if (!r.period.has_value()) return CloudWatchMissing("Period");
+  const int period = *r.period;
+  if (period != 10 && period != 30 && (period <= 0 || period % 60 != 0)) {
+    return CloudWatchInvalid("The parameter Period must be 10, 30 or a multiple of 60.");
+  }
+  if (static_cast<int64_t>(period) * *r.evaluation_periods > 86400) {
+    return CloudWatchCombination(
+        "Metrics cannot be checked across more than a day (EvaluationPeriods * Period must be <= "
+        "86400).");
+  }
+  const int datapoints = r.datapoints_to_alarm.value_or(*r.evaluation_periods);
+  if (datapoints < 1 || datapoints > *r.evaluation_periods) {
+    return CloudWatchInvalid(
+        "The parameter DatapointsToAlarm must be between 1 and EvaluationPeriods.");
+  }
+  if (!r.threshold.has_value()) return CloudWatchMissing("Threshold");
+  if (!std::isfinite(*r.threshold)) {
+    return CloudWatchInvalid("The parameter Threshold must be a finite number.");
+  }
+  metrics_internal::TreatMissingData treat = metrics_internal::TreatMissingData::kMissing;
+  if (!r.treat_missing_data.empty()) {
+    std::optional<metrics_internal::TreatMissingData> t =
+        metrics_internal::ParseTreatMissingData(r.treat_missing_data);
+    if (!t) {
+      return CloudWatchInvalid(
+          "The parameter TreatMissingData must be a value in the set [ breaching, notBreaching, "
+          "ignore, missing ].");
+    }
+    treat = *t;
+  }
+  if (!r.evaluate_low_sample_count_percentile.empty() &&
+      r.evaluate_low_sample_count_percentile != "evaluate" &&
+      r.evaluate_low_sample_count_percentile != "ignore") {
+    return CloudWatchInvalid(
+        "The parameter EvaluateLowSampleCountPercentile must be a value in the set [ evaluate, "
+        "ignore ].");
+  }
+  if (r.alarm_description.size() > 1024) {
+    return CloudWatchInvalid(
+        "The parameter AlarmDescription must be between 0 and 1024 characters long.");
+  }
+  for (const auto& [name, list] :
+       {std::pair{"OKActions", &r.ok_actions}, std::pair{"AlarmActions", &r.alarm_actions},
+        std::pair{"InsufficientDataActions", &r.insufficient_data_actions}}) {
+    if (list->size() > 5) {
+      return CloudWatchInvalid(
+          absl::StrCat("The collection ", name, " must not have a size greater than 5."));
+    }
+    for (const std::string& arn : *list) {
+      if (arn.empty() || arn.size() > 1024 ||
+          AlarmActionKindOf(arn) == AlarmActionKind::kUnsupported) {
+        return CloudWatchInvalid(
+            absl::StrCat("Invalid ", name, " ARN ", arn,
+                         ": wharf runs SNS topic (arn:aws:sns:...) and Lambda function "
+                         "(arn:aws:lambda:...:function:...) actions."));
+      }
+    }
+  }
+  absl::StatusOr<metrics_internal::Dimensions> dims = CheckDimensions(r.dimensions, "Dimensions");
+  if (!dims.ok()) return dims.status();
+  if (absl::Status s = CheckUnit(r.unit, "Unit"); !s.ok()) return s;
+  for (const cloudwatch::Tag& tag : r.tags) {
+    if (tag.key.empty() || tag.key.size() > 128 || tag.value.size() > 256) {
+      return CloudWatchInvalid("A tag key must be 1-128 characters and a value 0-256.");
+    }
+  }
+
+  auto alarm = std::make_unique<Alarm>();
+  alarm->name = r.alarm_name;
+  alarm->arn = AlarmArn(r.alarm_name);
+  alarm->description = r.alarm_description;
+  alarm->actions_enabled = r.actions_enabled.value_or(true);
+  alarm->ok_actions = r.ok_actions;
+  alarm->alarm_actions = r.alarm_actions;
+  alarm->insufficient_data_actions = r.insufficient_data_actions;
+  alarm->key = {r.metric_namespace, r.metric_name, *std::move(dims)};
+  alarm->dimensions = r.dimensions;
+  alarm->stat = *stat;
+  alarm->statistic = r.statistic;
+  alarm->extended_statistic = r.extended_statistic;
+  alarm->period = period;
+  alarm->unit = r.unit;
+  alarm->rule = {.evaluation_periods = *r.evaluation_periods,
+                 .datapoints_to_alarm = datapoints,
+                 .comparison = *comparison,
+                 .threshold = *r.threshold,
+                 .treat_missing_data = treat};
+  alarm->comparison_operator = r.comparison_operator;
+  alarm->treat_missing_data = r.treat_missing_data.empty() ? "missing" : r.treat_missing_data;
+  alarm->evaluate_low_sample_count_percentile = r.evaluate_low_sample_count_percentile;
+  alarm->tags = r.tags;
+
+  const absl::Time now = options_.clock->Now();
+  MutexLock lock(&mu_);
+  auto it = alarms_.find(r.alarm_name);
+  const bool created = it == alarms_.end();
+  if (created && alarms_.size() >= options_.max_alarms) {
+    return MakeError(ErrorCode::kCloudWatchLimitExceeded,
+                     absl::StrCat("The maximum allowed number of alarms (", options_.max_alarms,
+                                  ") has been reached."));
+  }
+  alarm->configuration_updated = now;
+  if (created) {
+    alarm->state = AlarmState::kInsufficientData;
+    alarm->state_reason = "Unchecked: Initial alarm creation";
+    alarm->state_updated = now;
+    alarm->state_transitioned = now;
+  } else {
+    // An update keeps the state (and its reason), replaces the rest.
+    const Alarm& old = *it->second;
+    alarm->state = old.state;
+    alarm->state_reason = old.state_reason;
+    alarm->state_reason_data = old.state_reason_data;
+    alarm->state_updated = old.state_updated;
+    alarm->state_transitioned = old.state_transitioned;
+  }
+  AddHistory({.alarm_name = r.alarm_name,
+              .alarm_type = "MetricAlarm",
+              .timestamp = now,
+              .history_item_type = "ConfigurationUpdate",
+              .history_summary =
+                  absl::StrCat("Alarm \"", r.alarm_name, created ? "\" created" : "\" updated"),
+              .history_data = absl::StrCat("{\"version\":\"1.0\",\"type\":\"",
+                                           created ? "Create" : "Update", "\"}")});
+  alarms_[r.alarm_name] = std::move(alarm);
+  // (Re)schedule: an earlier first evaluation, or a 10 s step for a
+  // high-resolution alarm.
+  if (!shutdown_) {
+    if (tick_.has_value()) options_.scheduler->Cancel(*tick_);
+    tick_.reset();
+    ScheduleTickLocked(now - absl::Nanoseconds(1));
+  }
+  return absl::OkStatus();
+}
+
+void CloudWatchService::ScheduleTickLocked(absl::Time after) {
+  if (shutdown_ || alarms_.empty()) return;
+  int64_t step = 60;
+  for (const auto& [name, a] : alarms_) {
+    if (a->period < 60) step = 10;
+  }
+  // The first multiple of `step` seconds strictly after `after`.
+  const int64_t s = absl::ToInt64Seconds(absl::Floor(after - absl::UnixEpoch(), absl::Seconds(1)));
+  int64_t next = s - (s % step + step) % step + step;
+  const absl::Time at = absl::FromUnixSeconds(next);
+  tick_at_ = at;
+  tick_ = options_.scheduler->ScheduleAt(at, [this, at] { Tick(at); });
+}
+
+void CloudWatchService::Tick(absl::Time at) {
+  std::vector<PendingAction> actions;
+  {
+    MutexLock lock(&mu_);
+    tick_.reset();
+    if (shutdown_) return;
+    const int64_t second = absl::ToUnixSeconds(at);
+    for (auto& [name, alarm] : alarms_) {
+      // Minute-or-longer periods every 60 s; 10 s and 30 s ones every 10 s.
+      if (second % 60 == 0 || alarm->period < 60) Evaluate(*alarm, at, actions);
+    }
+    ScheduleTickLocked(at);
+  }
+  RunActions(std::move(actions));
+}
+
+void CloudWatchService::Evaluate(Alarm& alarm, absl::Time at, std::vector<PendingAction>& actions) {
+  const int64_t period = alarm.period;
+  const int range_size = metrics_internal::EvaluationRange(alarm.rule.evaluation_periods);
+  const int64_t end = absl::ToUnixSeconds(at);
+  const int64_t start = end - range_size * period;
+
+  // The statistic of each period in the range, oldest first.
+  AlarmRange r{start, period, std::vector<std::optional<PeriodStats>>(range_size),
+               std::vector<std::optional<double>>(range_size)};
+  for (const auto& series : options_.store->Find(alarm.key)) {
+    if (!alarm.unit.empty() && series->unit() != alarm.unit) continue;
+    for (PeriodStats& p : series->Aggregate(start, end, period)) {
+      const int64_t i = (absl::ToUnixSeconds(p.start) - start) / period;
+      if (i < 0 || i >= range_size) continue;
+      if (!r.periods[i].has_value()) {
+        r.periods[i] = std::move(p);
+      } else {
+        r.periods[i]->sample.Merge(p.sample);
+        r.periods[i]->values.reset();  // Units mixed: no percentiles.
+      }
+    }
+  }
+  bool low_sample = false;
+  for (int i = 0; i < range_size; ++i) {
+    if (!r.periods[i].has_value()) continue;
+    r.values[i] = StatValue(alarm.stat, *r.periods[i]);
+    if (alarm.stat.kind == Stat::kPercentile && r.values[i].has_value()) {
+      // CloudWatch's low sample count: under 10 / (1 - p) samples (p >= 0.5),
+      // or 10 / p.
+      const double p = alarm.stat.percentile / 100;
+      const double needed = p >= 0.5 ? 10 / std::max(1 - p, 1e-9) : 10 / std::max(p, 1e-9);
+      low_sample = low_sample || r.periods[i]->sample.count < needed;
+    }
+  }
+  const AlarmDecision d = EvaluateAlarm(r.values, alarm.rule, alarm.state);
+  if (low_sample && alarm.evaluate_low_sample_count_percentile == "ignore") return;
+  if (d.state == alarm.state) return;
+  Transition(alarm, d.state, Truncated(AlarmStateReason(alarm, r, d), kMaxReason),
+             Truncated(AlarmStateReasonData(alarm, r, d, at), kMaxReasonData), at, actions);
+}
+
+void CloudWatchService::Transition(Alarm& alarm, AlarmState state, std::string reason,
+                                   std::string reason_data, absl::Time at,
+                                   std::vector<PendingAction>& actions) {
+  const AlarmState old = alarm.state;
+  const std::string old_reason = alarm.state_reason;
+  alarm.state = state;
+  alarm.state_reason = std::move(reason);
+  alarm.state_reason_data = std::move(reason_data);
+  alarm.state_updated = at;
+  alarm.state_transitioned = at;
+  AddHistory(
+      {.alarm_name = alarm.name,
+       .alarm_type = "MetricAlarm",
+       .timestamp = at,
+       .history_item_type = "StateUpdate",
+       .history_summary =
+           absl::StrCat("Alarm updated from ", StateName(old), " to ", StateName(state)),
+       .history_data = Truncated(AlarmStateHistoryData(old, old_reason, alarm), kMaxHistoryData)});
+
+  if (!alarm.actions_enabled) return;
+  const std::vector<std::string>& arns = state == AlarmState::kAlarm ? alarm.alarm_actions
+                                         : state == AlarmState::kOk
+                                             ? alarm.ok_actions
+                                             : alarm.insufficient_data_actions;
+  for (const std::string& arn : arns) {
+    PendingAction a{alarm.name, arn, {}, {}, false, at};
+    if (AlarmActionKindOf(arn) == AlarmActionKind::kLambda) {
+      a.lambda = true;
+      a.message =
+          AlarmLambdaEvent(alarm, old, old_reason, at, options_.region, options_.account_id);
+    } else {
+      a.subject = AlarmNotificationSubject(alarm, options_.region);
+      a.message = AlarmNotificationMessage(alarm, old, at, options_.region, options_.account_id);
+    }
+    actions.push_back(std::move(a));
+  }
+}
+
+void CloudWatchService::AddHistory(cloudwatch::AlarmHistoryItem item) {
+  const absl::Time oldest = item.timestamp - kHistoryRetention;
+  while (!history_.empty() &&
+         (history_.size() >= kMaxHistory || history_.front().timestamp < oldest)) {
+    history_.pop_front();
+  }
+  history_.push_back(std::move(item));
+}
+
+void CloudWatchService::RunActions(std::vector<PendingAction> actions) {
+  for (PendingAction& a : actions) {
+    absl::Status status;
+    if (a.lambda) {
+      status = options_.invoke_function
+                   ? options_.invoke_function(a.arn, std::move(a.message))
+                   : MakeError(ErrorCode::kInternalFailure, "Lambda functions are not available.");
+    } else if (options_.sns != nullptr) {
+      sns::PublishRequest publish;
+      publish.topic_arn = a.arn;
+      publish.message = a.message;
+      publish.subject = a.subject;
+      status = options_.sns->Publish(publish).status();
+    } else {
+      status = MakeError(ErrorCode::kInternalFailure, "SNS is not available.");
+    }
+    MutexLock lock(&mu_);
+    AddHistory({.alarm_name = a.alarm_name,
+                .alarm_type = "MetricAlarm",
+                .timestamp = a.when,
+                .history_item_type = "Action",
+                .history_summary = Truncated(
+                    status.ok() ? absl::StrCat("Successfully executed action ", a.arn)
+                                : absl::StrCat("Failed to execute action ", a.arn,
+                                               ". Received error: \"", status.message(), "\""),
+                    255),
+                .history_data = Truncated(
+                    AlarmActionHistoryData(a.when, a.arn, status.ok() ? "" : Std(status.message())),
+                    kMaxHistoryData)});
+  }
+}
+
+absl::StatusOr<cloudwatch::DescribeAlarmsResult> CloudWatchService::DescribeAlarms(
+    const cloudwatch::DescribeAlarmsRequest& r) {
+  if (r.alarm_names.size() > 100) {
+    return CloudWatchInvalid("The collection AlarmNames must not have a size greater than 100.");
+  }
+  if (!r.alarm_names.empty() && !r.alarm_name_prefix.empty()) {
+    return CloudWatchCombination(
+        "The parameters AlarmNames and AlarmNamePrefix are mutually exclusive.");
+  }
+  if (r.alarm_name_prefix.size() > 255) {
+    return CloudWatchInvalid(
+        "The parameter AlarmNamePrefix must be between 1 and 255 characters long.");
+  }
+  if (r.action_prefix.size() > 1024) {
+    return CloudWatchInvalid(
+        "The parameter ActionPrefix must be between 1 and 1024 characters long.");
+  }
+  std::optional<AlarmState> state;
+  if (!r.state_value.empty()) {
+    state = metrics_internal::ParseAlarmState(r.state_value);
+    if (!state) {
+      return CloudWatchInvalid(
+          "The parameter StateValue must be a value in the set [ OK, ALARM, INSUFFICIENT_DATA ].");
+    }
+  }
+  bool metric_alarms = r.alarm_types.empty();
+  for (const std::string& t : r.alarm_types) {
+    if (t != "MetricAlarm" && t != "CompositeAlarm") {
+      return CloudWatchInvalid(
+          "The parameter AlarmTypes must contain values in the set [ CompositeAlarm, MetricAlarm "
+          "].");
+    }
+    metric_alarms = metric_alarms || t == "MetricAlarm";
+  }
+  const int max_records = r.max_records.value_or(50);
+  if (max_records < 1 || max_records > 100) {
+    return CloudWatchInvalid("The parameter MaxRecords must be between 1 and 100.");
+  }
+  std::string after;
+  if (!r.next_token.empty()) {
+    if (!absl::StartsWith(r.next_token, "alarm:")) return InvalidNextTokenError();
+    after = r.next_token.substr(6);
+  }
+  cloudwatch::DescribeAlarmsResult result;
+  // Composite alarms do not exist here: they have no children or parents.
+  if (!metric_alarms || !r.children_of_alarm_name.empty() || !r.parents_of_alarm_name.empty()) {
+    return result;
+  }
+  MutexLock lock(&mu_);
+  for (auto it = after.empty() ? alarms_.begin() : alarms_.upper_bound(after); it != alarms_.end();
+       ++it) {
+    const Alarm& a = *it->second;
+    if (!r.alarm_names.empty() &&
+        std::find(r.alarm_names.begin(), r.alarm_names.end(), a.name) == r.alarm_names.end()) {
+      continue;
+    }
+    if (!absl::StartsWith(a.name, r.alarm_name_prefix)) continue;
+    if (state.has_value() && a.state != *state) continue;
+    if (!r.action_prefix.empty()) {
+      bool any = false;
+      for (const auto* list : {&a.ok_actions, &a.alarm_actions, &a.insufficient_data_actions}) {
+        for (const std::string& arn : *list) any = any || absl::StartsWith(arn, r.action_prefix);
+      }
+      if (!any) continue;
+    }
+    if (static_cast<int>(result.metric_alarms.size()) == max_records) {
+      result.next_token = absl::StrCat("alarm:", result.metric_alarms.back().alarm_name);
+      break;
+    }
+    result.metric_alarms.push_back(Describe(a));
+  }
+  return result;
+}
+
+absl::StatusOr<cloudwatch::DescribeAlarmsForMetricResult>
+CloudWatchService::DescribeAlarmsForMetric(const cloudwatch::DescribeAlarmsForMetricRequest& r) {
+  if (absl::Status s = CheckMetricName(r.metric_name, "MetricName"); !s.ok()) return s;
+  if (absl::Status s = CheckNamespace(r.metric_namespace, "Namespace", false); !s.ok()) return s;
+  absl::StatusOr<metrics_internal::Dimensions> dims = CheckDimensions(r.dimensions, "Dimensions");
+  if (!dims.ok()) return dims.status();
+  cloudwatch::DescribeAlarmsForMetricResult result;
+  MutexLock lock(&mu_);
+  for (const auto& [name, a] : alarms_) {
+    if (a->key.ns != r.metric_namespace || a->key.name != r.metric_name) continue;
+    if (!r.dimensions.empty() && a->key.dimensions != *dims) continue;
+    if (!r.statistic.empty() && a->statistic != r.statistic) continue;
+    if (!r.extended_statistic.empty() && a->extended_statistic != r.extended_statistic) continue;
+    if (r.period.has_value() && a->period != *r.period) continue;
+    if (!r.unit.empty() && a->unit != r.unit) continue;
+    result.metric_alarms.push_back(Describe(*a));
+  }
+  return result;
+}
+
+absl::StatusOr<cloudwatch::DescribeAlarmHistoryResult> CloudWatchService::DescribeAlarmHistory(
+    const cloudwatch::DescribeAlarmHistoryRequest& r) {
+  if (r.alarm_name.size() > 255) {
+    return CloudWatchInvalid("The parameter AlarmName must be between 1 and 255 characters long.");
+  }
+  bool metric_alarms = r.alarm_types.empty();
+  for (const std::string& t : r.alarm_types) {
+    if (t != "MetricAlarm" && t != "CompositeAlarm") {
+      return CloudWatchInvalid(
+          "The parameter AlarmTypes must contain values in the set [ CompositeAlarm, MetricAlarm "
+          "].");
+    }
+    metric_alarms = metric_alarms || t == "MetricAlarm";
+  }
+  if (!r.history_item_type.empty() && r.history_item_type != "ConfigurationUpdate" &&
+      r.history_item_type != "StateUpdate" && r.history_item_type != "Action") {
+    return CloudWatchInvalid(
+        "The parameter HistoryItemType must be a value in the set [ ConfigurationUpdate, "
+        "StateUpdate, Action ].");
+  }
+  const int max_records = r.max_records.value_or(100);
+  if (max_records < 1 || max_records > 100) {
+    return CloudWatchInvalid("The parameter MaxRecords must be between 1 and 100.");
+  }
+  const bool ascending = r.scan_by == "TimestampAscending";
+  if (!r.scan_by.empty() && !ascending && r.scan_by != "TimestampDescending") {
+    return CloudWatchInvalid(
+        "The parameter ScanBy must be a value in the set [ TimestampDescending, "
+        "TimestampAscending ].");
+  }
+  size_t offset = 0;
+  if (!r.next_token.empty()) {
+    std::string_view digits = std::string_view(r.next_token);
+    if (!absl::StartsWith(r.next_token, "history:") || digits.size() == 8) {
+      return InvalidNextTokenError();
+    }
+    for (char c : digits.substr(8)) {
+      if (c < '0' || c > '9' || offset > 1'000'000'000) return InvalidNextTokenError();
+      offset = offset * 10 + static_cast<size_t>(c - '0');
+    }
+  }
+  cloudwatch::DescribeAlarmHistoryResult result;
+  if (!metric_alarms) return result;
+  std::vector<cloudwatch::AlarmHistoryItem> matched;
+  {
+    MutexLock lock(&mu_);
+    for (const auto& item : history_) {
+      if (!r.alarm_name.empty() && item.alarm_name != r.alarm_name) continue;
+      if (!r.history_item_type.empty() && item.history_item_type != r.history_item_type) continue;
+      if (r.start_date.has_value() && item.timestamp < *r.start_date) continue;
+      if (r.end_date.has_value() && item.timestamp >= *r.end_date) continue;
+      matched.push_back(item);
+    }
+  }
+  if (!ascending) std::reverse(matched.begin(), matched.end());
+  if (offset > matched.size()) return InvalidNextTokenError();
+  const size_t end = std::min(matched.size(), offset + static_cast<size_t>(max_records));
+  result.alarm_history_items.assign(matched.begin() + static_cast<ptrdiff_t>(offset),
+                                    matched.begin() + static_cast<ptrdiff_t>(end));
+  if (end < matched.size()) result.next_token = absl::StrCat("history:", end);
+  return result;
+}
+
+absl::Status CloudWatchService::DeleteAlarms(const cloudwatch::DeleteAlarmsRequest& r) {
+  if (r.alarm_names.empty()) return CloudWatchMissing("AlarmNames");
+  if (r.alarm_names.size() > 100) {
+    return CloudWatchInvalid("The collection AlarmNames must not have a size greater than 100.");
+  }
+  const absl::Time now = options_.clock->Now();
+  MutexLock lock(&mu_);
+  std::vector<std::string> missing;
+  for (const std::string& name : r.alarm_names) {
+    if (alarms_.find(name) == alarms_.end()) missing.push_back(name);
+  }
+  if (!missing.empty()) {
+    return MakeError(
+        ErrorCode::kCloudWatchResourceNotFound,
+        absl::StrCat("The following alarms were not found: ", absl::StrJoin(missing, ", "), "."));
+  }
+  for (const std::string& name : r.alarm_names) {
+    if (alarms_.erase(name) == 0) continue;  // Named twice.
+    AddHistory({.alarm_name = name,
+                .alarm_type = "MetricAlarm",
+                .timestamp = now,
+                .history_item_type = "ConfigurationUpdate",
+                .history_summary = absl::StrCat("Alarm \"", name, "\" deleted"),
+                .history_data = "{\"version\":\"1.0\",\"type\":\"Delete\"}"});
+  }
+  if (alarms_.empty() && tick_.has_value()) {
+    options_.scheduler->Cancel(*tick_);
+    tick_.reset();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CloudWatchService::SetAlarmState(const cloudwatch::SetAlarmStateRequest& r) {
+  if (r.alarm_name.empty()) return CloudWatchMissing("AlarmName");
+  if (r.state_value.empty()) return CloudWatchMissing("StateValue");
+  std::optional<AlarmState> state = metrics_internal::ParseAlarmState(r.state_value);
+  if (!state) {
+    return CloudWatchInvalid(
+        "The parameter StateValue must be a value in the set [ OK, ALARM, INSUFFICIENT_DATA ].");
+  }
+  if (r.state_reason.empty()) return CloudWatchMissing("StateReason");
+  if (r.state_reason.size() > 1023) {
+    return CloudWatchInvalid(
+        "The parameter StateReason must be between 0 and 1023 characters long.");
+  }
+  if (r.state_reason_data.size() > kMaxReasonData) {
+    return CloudWatchInvalid(
+        "The parameter StateReasonData must be between 0 and 4000 characters long.");
+  }
+  if (!r.state_reason_data.empty() && !IsJson(r.state_reason_data)) {
+    return MakeError(ErrorCode::kCloudWatchInvalidFormat,
+                     "The parameter StateReasonData must be valid JSON.");
+  }
+  const absl::Time now = options_.clock->Now();
+  std::vector<PendingAction> actions;
+  {
+    MutexLock lock(&mu_);
+    auto it = alarms_.find(r.alarm_name);
+    if (it == alarms_.end()) {
+      return MakeError(ErrorCode::kCloudWatchResourceNotFound,
+                       absl::StrCat("Alarm ", r.alarm_name, " not found"));
+    }
+    Alarm& a = *it->second;
+    if (a.state != *state) {
+      Transition(a, *state, r.state_reason, r.state_reason_data, now, actions);
+    } else {
+      a.state_reason = r.state_reason;
+      a.state_reason_data = r.state_reason_data;
+      a.state_updated = now;
+    }
+  }
+  RunActions(std::move(actions));
+  return absl::OkStatus();
+}
+
+absl::Status CloudWatchService::EnableAlarmActions(const cloudwatch::EnableAlarmActionsRequest& r) {
+  if (r.alarm_names.empty()) return CloudWatchMissing("AlarmNames");
+  if (r.alarm_names.size() > 100) {
+    return CloudWatchInvalid("The collection AlarmNames must not have a size greater than 100.");
+  }
+  MutexLock lock(&mu_);
+  for (const std::string& name : r.alarm_names) {
+    if (auto it = alarms_.find(name); it != alarms_.end()) it->second->actions_enabled = true;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CloudWatchService::DisableAlarmActions(
+    const cloudwatch::DisableAlarmActionsRequest& r) {
+  if (r.alarm_names.empty()) return CloudWatchMissing("AlarmNames");
+  if (r.alarm_names.size() > 100) {
+    return CloudWatchInvalid("The collection AlarmNames must not have a size greater than 100.");
+  }
+  MutexLock lock(&mu_);
+  for (const std::string& name : r.alarm_names) {
+    if (auto it = alarms_.find(name); it != alarms_.end()) it->second->actions_enabled = false;
+  }
+  return absl::OkStatus();
+}
+
+void CloudWatchService::Shutdown() {
+  MutexLock lock(&mu_);
+  shutdown_ = true;
+  if (tick_.has_value()) options_.scheduler->Cancel(*tick_);
+  tick_.reset();
+}
+
+}  // namespace wharf::service_internal

@@ -1,0 +1,140 @@
+// CloudWatchService: wharf::cloudwatch::Service over the broker's metric
+// store. Reading and publishing metrics live in cloudwatch_service.cc; alarms
+// (configuration, evaluation on the broker's clock, actions, history) in
+// cloudwatch_alarms.cc.
+//
+// Alarm evaluation: one task on the broker's Scheduler, at every multiple of
+// 60 s of clock time (10 s while an alarm has a 10 s or 30 s period), runs
+// while at least one alarm exists. Each run evaluates the alarms due at that
+// instant under mu_, then runs the actions of the alarms that changed state
+// with no lock held.
+//
+// Locking: mu_ guards alarms and history. It is held while alarms read the
+// store (whose locks are leaves), never while calling the sampler, SNS or a
+// function.
+//
+// Thread safety: thread-safe.
+
+#ifndef WHARF_BROKER_SERVICE_CLOUDWATCH_SERVICE_H_
+#define WHARF_BROKER_SERVICE_CLOUDWATCH_SERVICE_H_
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "broker/base/mutex.h"
+#include "broker/base/scheduler.h"
+#include "broker/metrics/alarm_evaluation.h"
+#include "broker/metrics/collector.h"
+#include "broker/metrics/metric_store.h"
+#include "broker/metrics/sampler.h"
+#include "broker/service/cloudwatch_alarm.h"
+#include "broker/service/cloudwatch_checks.h"
+#include "wharf/clock.h"
+#include "wharf/cloudwatch.h"
+#include "wharf/sns.h"
+
+namespace wharf::service_internal {
+
+class CloudWatchService final : public cloudwatch::Service {
+ public:
+  struct Options {
+    std::string region;
+    std::string account_id;
+    Clock* clock = nullptr;
+    Scheduler* scheduler = nullptr;
+    metrics_internal::MetricStore* store = nullptr;
+    // Flushed before each read so that the current second is included.
+    metrics_internal::Sampler* sampler = nullptr;
+    // What RenderPrometheus collects from.
+    std::vector<metrics_internal::MetricSource*> sources;
+    // Alarm actions on SNS topic ARNs publish here; null: they fail.
+    sns::Service* sns = nullptr;
+    // Alarm actions on Lambda function ARNs call this (asynchronously, with
+    // the JSON event); empty: they fail.
+    std::function<absl::Status(std::string_view function_arn, std::string payload)> invoke_function;
+    size_t max_alarms = 5000;
+  };
+
+  explicit CloudWatchService(Options options);
+  ~CloudWatchService() override;
+
+  absl::StatusOr<cloudwatch::GetMetricStatisticsResult> GetMetricStatistics(
+      const cloudwatch::GetMetricStatisticsRequest& request) override;
+  absl::StatusOr<cloudwatch::GetMetricDataResult> GetMetricData(
+      const cloudwatch::GetMetricDataRequest& request) override;
+  absl::StatusOr<cloudwatch::ListMetricsResult> ListMetrics(
+      const cloudwatch::ListMetricsRequest& request) override;
+  absl::Status PutMetricData(const cloudwatch::PutMetricDataRequest& request) override;
+
+  absl::Status PutMetricAlarm(const cloudwatch::PutMetricAlarmRequest& request) override;
+  absl::StatusOr<cloudwatch::DescribeAlarmsResult> DescribeAlarms(
+      const cloudwatch::DescribeAlarmsRequest& request) override;
+  absl::StatusOr<cloudwatch::DescribeAlarmsForMetricResult> DescribeAlarmsForMetric(
+      const cloudwatch::DescribeAlarmsForMetricRequest& request) override;
+  absl::StatusOr<cloudwatch::DescribeAlarmHistoryResult> DescribeAlarmHistory(
+      const cloudwatch::DescribeAlarmHistoryRequest& request) override;
+  absl::Status DeleteAlarms(const cloudwatch::DeleteAlarmsRequest& request) override;
+  absl::Status SetAlarmState(const cloudwatch::SetAlarmStateRequest& request) override;
+  absl::Status EnableAlarmActions(const cloudwatch::EnableAlarmActionsRequest& request) override;
+  absl::Status DisableAlarmActions(const cloudwatch::DisableAlarmActionsRequest& request) override;
+
+  std::string RenderPrometheus() override;
+
+  // Stops evaluating alarms (their task is cancelled). Idempotent; called
+  // before the services actions use are destroyed.
+  void Shutdown() ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  using Alarm = CloudWatchAlarm;
+  struct PendingAction {
+    std::string alarm_name;
+    std::string arn;
+    std::string subject;  // SNS.
+    std::string message;  // SNS message or Lambda event.
+    bool lambda = false;
+    absl::Time when;
+  };
+
+  // Reads.
+  void FlushSampler();
+  // Periods of `key` (every unit, or `unit`), grouped by unit.
+  std::vector<std::pair<std::string, std::vector<metrics_internal::PeriodStats>>> Query(
+      const metrics_internal::MetricKey& key, std::string_view unit, int64_t start, int64_t end,
+      int64_t period) const;
+
+  // Alarms (cloudwatch_alarms.cc).
+  std::string AlarmArn(std::string_view name) const;
+  void ScheduleTickLocked(absl::Time after) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Tick(absl::Time at) ABSL_LOCKS_EXCLUDED(mu_);
+  void Evaluate(Alarm& alarm, absl::Time at, std::vector<PendingAction>& actions)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Moves `alarm` to `state`, records the history and queues its actions.
+  void Transition(Alarm& alarm, metrics_internal::AlarmState state, std::string reason,
+                  std::string reason_data, absl::Time at, std::vector<PendingAction>& actions)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void AddHistory(cloudwatch::AlarmHistoryItem item) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RunActions(std::vector<PendingAction> actions) ABSL_LOCKS_EXCLUDED(mu_);
+  cloudwatch::MetricAlarm Describe(const Alarm& alarm) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const Options options_;
+
+  mutable Mutex mu_;
+  std::map<std::string, std::unique_ptr<Alarm>> alarms_ ABSL_GUARDED_BY(mu_);  // By name.
+  std::deque<cloudwatch::AlarmHistoryItem> history_ ABSL_GUARDED_BY(mu_);      // Oldest first.
+  std::optional<Scheduler::TaskId> tick_ ABSL_GUARDED_BY(mu_);
+  absl::Time tick_at_ ABSL_GUARDED_BY(mu_);
+  bool shutdown_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace wharf::service_internal
+
+#endif  // WHARF_BROKER_SERVICE_CLOUDWATCH_SERVICE_H_

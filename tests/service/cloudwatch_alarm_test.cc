@@ -1,0 +1,520 @@
+// CloudWatch metric alarms through the broker, on the ManualClock: the
+// parameter checks, evaluation at each minute of broker time, state changes
+// with their reasons and history, SNS notifications delivered into a
+// subscribed queue (AWS's JSON), OK and INSUFFICIENT_DATA actions, enabling
+// and disabling actions, SetAlarmState, DeleteAlarms, and the dead-letter
+// queue alarm end to end.
+
+#include <rapidjson/document.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "tests/service/cloudwatch_fixture.h"
+
+namespace wharf::testing {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::SizeIs;
+
+// What an SQS subscriber of the alarm's topic received: the SNS envelope's
+// Subject and its Message parsed as JSON.
+struct Notification {
+  std::string subject;
+  rapidjson::Document message;
+};
+
+class CloudWatchAlarmTest : public CloudWatchTest {
+ protected:
+  CloudWatchAlarmTest() {
+    alerts_ = Create("alerts");
+    topic_ = CreateTopic("ops");
+    SubscribeQueue(topic_, "alerts");
+  }
+
+  // Sum > 5 over 60 s, one period; every action notifies the topic.
+  cloudwatch::PutMetricAlarmRequest ErrorsAlarm() {
+    cloudwatch::PutMetricAlarmRequest r;
+    r.alarm_name = "errors";
+    r.alarm_description = "Too many errors";
+    r.ok_actions = {topic_};
+    r.alarm_actions = {topic_};
+    r.insufficient_data_actions = {topic_};
+    r.metric_name = "Errors";
+    r.metric_namespace = "App";
+    r.statistic = "Sum";
+    r.period = 60;
+    r.evaluation_periods = 1;
+    r.threshold = 5;
+    r.comparison_operator = "GreaterThanThreshold";
+    return r;
+  }
+  void PutErrors(double n) {
+    ASSERT_OK(cw().PutMetricData(
+        {.metric_namespace = "App", .metric_data = {{.metric_name = "Errors", .value = n}}}));
+  }
+  cloudwatch::MetricAlarm Alarm(const std::string& name) {
+    auto r = cw().DescribeAlarms({.alarm_names = {name}});
+    EXPECT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->metric_alarms.size(), 1u);
+    return r.ok() && !r->metric_alarms.empty() ? r->metric_alarms[0] : cloudwatch::MetricAlarm();
+  }
+  std::vector<Notification> Notifications() {
+    std::vector<Notification> out;
+    for (const sqs::Message& m : Receive(alerts_)) {
+      rapidjson::Document envelope;
+      envelope.Parse(m.body.c_str());
+      EXPECT_FALSE(envelope.HasParseError()) << m.body;
+      if (envelope.HasParseError()) continue;
+      Notification& n = out.emplace_back();
+      n.subject = envelope["Subject"].GetString();
+      n.message.Parse(envelope["Message"].GetString());
+      EXPECT_FALSE(n.message.HasParseError()) << envelope["Message"].GetString();
+      EXPECT_OK(sqs().DeleteMessage({.queue_url = alerts_, .receipt_handle = m.receipt_handle}));
+    }
+    return out;
+  }
+  std::vector<std::string> History(const std::string& name, const std::string& type = "") {
+    auto r = cw().DescribeAlarmHistory(
+        {.alarm_name = name, .history_item_type = type, .scan_by = "TimestampAscending"});
+    EXPECT_TRUE(r.ok()) << r.status();
+    std::vector<std::string> out;
+    if (r.ok()) {
+      for (const auto& item : r->alarm_history_items) out.push_back(item.history_summary);
+    }
+    return out;
+  }
+
+  std::string alerts_;
+  std::string topic_;
+};
+
+TEST_F(CloudWatchAlarmTest, LifecycleWithNotifications) {
+  ASSERT_OK(cw().PutMetricAlarm(ErrorsAlarm()));
+  cloudwatch::MetricAlarm a = Alarm("errors");
+  EXPECT_EQ(a.alarm_arn, std::string("arn:aws:cloudwatch:us-east-1:") + kAccount + ":alarm:errors");
+  EXPECT_EQ(a.state_value, "INSUFFICIENT_DATA");
+  EXPECT_EQ(a.state_reason, "Unchecked: Initial alarm creation");
+  EXPECT_EQ(a.treat_missing_data, "missing");
+  EXPECT_EQ(a.datapoints_to_alarm, 1);
+
+  // 10 errors in the first minute: ALARM when that minute is evaluated, at 60.
+  PutErrors(10);
+  AdvanceTo(59);
+  EXPECT_EQ(Alarm("errors").state_value, "INSUFFICIENT_DATA");
+  AdvanceTo(60);
+  a = Alarm("errors");
+  EXPECT_EQ(a.state_value, "ALARM");
+  EXPECT_EQ(a.state_updated_timestamp, T(60));
+  EXPECT_EQ(a.state_reason,
+            "Threshold Crossed: 1 out of the last 1 datapoints [10.0 (01/01/26 00:00:00)] was "
+            "greater than the threshold (5.0) (minimum 1 datapoint for INSUFFICIENT_DATA -> ALARM "
+            "transition).");
+  rapidjson::Document data;
+  data.Parse(a.state_reason_data.c_str());
+  ASSERT_FALSE(data.HasParseError()) << a.state_reason_data;
+  EXPECT_STREQ(data["statistic"].GetString(), "Sum");
+  EXPECT_EQ(data["period"].GetInt(), 60);
+  EXPECT_EQ(data["recentDatapoints"][0].GetDouble(), 10);
+  EXPECT_STREQ(data["queryDate"].GetString(), "2026-01-01T00:01:00.000+0000");
+
+  std::vector<Notification> n = Notifications();
+  ASSERT_THAT(n, SizeIs(1));
+  EXPECT_EQ(n[0].subject, "ALARM: \"errors\" in US East (N. Virginia)");
+  const rapidjson::Document& m = n[0].message;
+  EXPECT_STREQ(m["AlarmName"].GetString(), "errors");
+  EXPECT_STREQ(m["AlarmDescription"].GetString(), "Too many errors");
+  EXPECT_STREQ(m["AWSAccountId"].GetString(), kAccount);
+  EXPECT_STREQ(m["NewStateValue"].GetString(), "ALARM");
+  EXPECT_STREQ(m["OldStateValue"].GetString(), "INSUFFICIENT_DATA");
+  EXPECT_EQ(m["NewStateReason"].GetString(), a.state_reason);
+  EXPECT_STREQ(m["StateChangeTime"].GetString(), "2026-01-01T00:01:00.000+0000");
+  EXPECT_STREQ(m["Region"].GetString(), "US East (N. Virginia)");
+  EXPECT_EQ(m["AlarmArn"].GetString(), a.alarm_arn);
+  EXPECT_EQ(m["AlarmActions"][0].GetString(), topic_);
+  const rapidjson::Value& trigger = m["Trigger"];
+  EXPECT_STREQ(trigger["MetricName"].GetString(), "Errors");
+  EXPECT_STREQ(trigger["Namespace"].GetString(), "App");
+  EXPECT_STREQ(trigger["StatisticType"].GetString(), "Statistic");
+  EXPECT_STREQ(trigger["Statistic"].GetString(), "SUM");
+  EXPECT_TRUE(trigger["Unit"].IsNull());
+  EXPECT_EQ(trigger["Period"].GetInt(), 60);
+  EXPECT_EQ(trigger["EvaluationPeriods"].GetInt(), 1);
+  EXPECT_STREQ(trigger["ComparisonOperator"].GetString(), "GreaterThanThreshold");
+  EXPECT_EQ(trigger["Threshold"].GetDouble(), 5);
+  EXPECT_STREQ(trigger["TreatMissingData"].GetString(), "missing");
+
+  // One error in the second minute: OK at 120, notified.
+  AdvanceTo(90);
+  PutErrors(1);
+  AdvanceTo(120);
+  a = Alarm("errors");
+  EXPECT_EQ(a.state_value, "OK");
+  EXPECT_THAT(a.state_reason, HasSubstr("1 out of the last 1 datapoints [1.0 (01/01/26 00:01:00)] "
+                                        "was not greater than the threshold (5.0)"));
+  n = Notifications();
+  ASSERT_THAT(n, SizeIs(1));
+  EXPECT_EQ(n[0].subject, "OK: \"errors\" in US East (N. Virginia)");
+  EXPECT_STREQ(n[0].message["OldStateValue"].GetString(), "ALARM");
+
+  // No more data: the last datapoint keeps it OK while it is in the
+  // evaluation range (3 periods), then INSUFFICIENT_DATA.
+  AdvanceTo(240);
+  EXPECT_EQ(Alarm("errors").state_value, "OK");
+  EXPECT_THAT(Notifications(), IsEmpty());
+  AdvanceTo(300);
+  a = Alarm("errors");
+  EXPECT_EQ(a.state_value, "INSUFFICIENT_DATA");
+  EXPECT_EQ(a.state_reason, "Insufficient Data: 1 datapoint was unknown.");
+  n = Notifications();
+  ASSERT_THAT(n, SizeIs(1));
+  EXPECT_STREQ(n[0].message["NewStateValue"].GetString(), "INSUFFICIENT_DATA");
+
+  EXPECT_THAT(
+      History("errors"),
+      ElementsAre("Alarm \"errors\" created", "Alarm updated from INSUFFICIENT_DATA to ALARM",
+                  "Successfully executed action " + topic_, "Alarm updated from ALARM to OK",
+                  "Successfully executed action " + topic_,
+                  "Alarm updated from OK to INSUFFICIENT_DATA",
+                  "Successfully executed action " + topic_));
+  EXPECT_THAT(History("errors", "StateUpdate"), SizeIs(3));
+  auto newest = cw().DescribeAlarmHistory({.alarm_name = "errors", .max_records = 1});
+  ASSERT_OK(newest.status());
+  ASSERT_THAT(newest->alarm_history_items, SizeIs(1));
+  EXPECT_EQ(newest->alarm_history_items[0].timestamp, T(300));  // Newest first by default.
+  EXPECT_FALSE(newest->next_token.empty());
+}
+
+TEST_F(CloudWatchAlarmTest, DeadLetterQueueAlarmNotifiesASubscribedQueue) {
+  Create("work-dlq");
+  const std::string work = Create(
+      "work", {{"RedrivePolicy", absl::StrCat("{\"deadLetterTargetArn\":\"", ArnOf("work-dlq"),
+                                              "\",\"maxReceiveCount\":1}")}});
+  cloudwatch::PutMetricAlarmRequest r;
+  r.alarm_name = "work-dlq-not-empty";
+  r.alarm_actions = {topic_};
+  r.metric_name = "ApproximateNumberOfMessagesVisible";
+  r.metric_namespace = "AWS/SQS";
+  r.statistic = "Maximum";
+  r.dimensions = {{"QueueName", "work-dlq"}};
+  r.period = 60;
+  r.evaluation_periods = 1;
+  r.threshold = 0;
+  r.comparison_operator = "GreaterThanThreshold";
+  ASSERT_OK(cw().PutMetricAlarm(r));
+
+  // A poison message: received once, then moved to the DLQ on the next receive.
+  Send(work, "poison");
+  ASSERT_THAT(Receive(work), SizeIs(1));
+  AdvanceTo(31);
+  ASSERT_THAT(Receive(work), IsEmpty());
+  AdvanceTo(60);
+  EXPECT_EQ(Alarm("work-dlq-not-empty").state_value, "ALARM");
+  std::vector<Notification> n = Notifications();
+  ASSERT_THAT(n, SizeIs(1));
+  const rapidjson::Value& trigger = n[0].message["Trigger"];
+  EXPECT_STREQ(trigger["MetricName"].GetString(), "ApproximateNumberOfMessagesVisible");
+  EXPECT_STREQ(trigger["Namespace"].GetString(), "AWS/SQS");
+  EXPECT_STREQ(trigger["Statistic"].GetString(), "MAXIMUM");
+  EXPECT_STREQ(trigger["Dimensions"][0]["name"].GetString(), "QueueName");
+  EXPECT_STREQ(trigger["Dimensions"][0]["value"].GetString(), "work-dlq");
+  EXPECT_THAT(std::string(n[0].message["NewStateReason"].GetString()),
+              HasSubstr("[1.0 (01/01/26 00:00:00)] was greater than the threshold (0.0)"));
+  // Draining the DLQ brings it back to OK a minute later (no OK action).
+  for (const sqs::Message& m : Receive(UrlOf("work-dlq"))) {
+    ASSERT_OK(
+        sqs().DeleteMessage({.queue_url = UrlOf("work-dlq"), .receipt_handle = m.receipt_handle}));
+  }
+  AdvanceTo(180);
+  EXPECT_EQ(Alarm("work-dlq-not-empty").state_value, "OK");
+  EXPECT_THAT(Notifications(), IsEmpty());
+}
+
+TEST_F(CloudWatchAlarmTest, TreatMissingDataWithNoDataAtAll) {
+  for (const char* t : {"missing", "breaching", "notBreaching", "ignore"}) {
+    cloudwatch::PutMetricAlarmRequest r = ErrorsAlarm();
+    r.alarm_name = t;
+    r.treat_missing_data = t;
+    r.ok_actions = r.alarm_actions = r.insufficient_data_actions = {};
+    ASSERT_OK(cw().PutMetricAlarm(r));
+  }
+  AdvanceTo(60);
+  EXPECT_EQ(Alarm("missing").state_value, "INSUFFICIENT_DATA");
+  EXPECT_EQ(Alarm("breaching").state_value, "ALARM");
+  EXPECT_EQ(Alarm("breaching").state_reason,
+            "Threshold Crossed: no datapoints were received for 1 period and 1 missing datapoint "
+            "was treated as [Breaching].");
+  EXPECT_EQ(Alarm("notBreaching").state_value, "OK");
+  EXPECT_EQ(Alarm("ignore").state_value, "INSUFFICIENT_DATA");
+  auto alarming = cw().DescribeAlarms({.state_value = "ALARM"});
+  ASSERT_OK(alarming.status());
+  ASSERT_THAT(alarming->metric_alarms, SizeIs(1));
+  EXPECT_EQ(alarming->metric_alarms[0].alarm_name, "breaching");
+}
+
+TEST_F(CloudWatchAlarmTest, TwoOutOfThreeFromTheGuideThroughTheService) {
+  // Datapoints 0 - X - X (oldest first) in the five minutes before 300.
+  cloudwatch::PutMetricAlarmRequest r = ErrorsAlarm();
+  r.evaluation_periods = 3;
+  r.datapoints_to_alarm = 2;
+  r.ok_actions = r.alarm_actions = r.insufficient_data_actions = {};
+  ASSERT_OK(cw().PutMetricAlarm(r));
+  PutErrors(0);
+  AdvanceTo(120);
+  PutErrors(9);
+  AdvanceTo(240);
+  PutErrors(9);
+  AdvanceTo(299);
+  EXPECT_EQ(Alarm("errors").state_value, "OK");  // At 240: 0 - X: 1 of 2 breaching.
+  AdvanceTo(300);
+  EXPECT_EQ(Alarm("errors").state_value, "ALARM");
+  EXPECT_THAT(Alarm("errors").state_reason,
+              HasSubstr("2 out of the last 3 datapoints [9.0 (01/01/26 00:04:00), 9.0 (01/01/26 "
+                        "00:02:00)] were greater than the threshold"));
+}
+
+TEST_F(CloudWatchAlarmTest, HighResolutionAlarmsAreEvaluatedEveryTenSeconds) {
+  cloudwatch::PutMetricAlarmRequest r = ErrorsAlarm();
+  r.period = 10;
+  r.ok_actions = r.alarm_actions = r.insufficient_data_actions = {};
+  ASSERT_OK(cw().PutMetricAlarm(r));
+  AdvanceTo(5);
+  ASSERT_OK(cw().PutMetricData(
+      {.metric_namespace = "App",
+       .metric_data = {{.metric_name = "Errors", .value = 8, .storage_resolution = 1}}}));
+  AdvanceTo(10);
+  EXPECT_EQ(Alarm("errors").state_value, "ALARM");
+  AdvanceTo(20);
+  EXPECT_EQ(Alarm("errors").state_value, "ALARM");  // Its datapoint is still the newest.
+}
+
+TEST_F(CloudWatchAlarmTest, LowSampleCountPercentiles) {
+  cloudwatch::PutMetricAlarmRequest r = ErrorsAlarm();
+  r.statistic.clear();
+  r.extended_statistic = "p99";
+  r.ok_actions = r.alarm_actions = r.insufficient_data_actions = {};
+  for (const char* mode : {"ignore", "evaluate"}) {
+    r.alarm_name = mode;
+    r.evaluate_low_sample_count_percentile = mode;
+    ASSERT_OK(cw().PutMetricAlarm(r));
+  }
+  PutErrors(50);  // One sample: far below 10 / (1 - 0.99).
+  AdvanceTo(60);
+  EXPECT_EQ(Alarm("ignore").state_value, "INSUFFICIENT_DATA");
+  EXPECT_EQ(Alarm("evaluate").state_value, "ALARM");
+  EXPECT_EQ(Alarm("evaluate").extended_statistic, "p99");
+}
+
+TEST_F(CloudWatchAlarmTest, DisabledActionsAndSetAlarmState) {
+  ASSERT_OK(cw().PutMetricAlarm(ErrorsAlarm()));
+  ASSERT_OK(cw().DisableAlarmActions({.alarm_names = {"errors", "unknown"}}));
+  EXPECT_FALSE(Alarm("errors").actions_enabled);
+  PutErrors(10);
+  AdvanceTo(60);
+  EXPECT_EQ(Alarm("errors").state_value, "ALARM");
+  EXPECT_THAT(Notifications(), IsEmpty());
+  ASSERT_OK(cw().EnableAlarmActions({.alarm_names = {"errors"}}));
+
+  // SetAlarmState runs the new state's actions; the next evaluation corrects it.
+  ASSERT_OK(cw().SetAlarmState({.alarm_name = "errors",
+                                .state_value = "OK",
+                                .state_reason = "testing",
+                                .state_reason_data = "{\"by\":\"test\"}"}));
+  cloudwatch::MetricAlarm a = Alarm("errors");
+  EXPECT_EQ(a.state_value, "OK");
+  EXPECT_EQ(a.state_reason, "testing");
+  EXPECT_EQ(a.state_reason_data, "{\"by\":\"test\"}");
+  std::vector<Notification> n = Notifications();
+  ASSERT_THAT(n, SizeIs(1));
+  EXPECT_STREQ(n[0].message["NewStateReason"].GetString(), "testing");
+  AdvanceTo(120);  // The first minute is still in the range: back to ALARM.
+  EXPECT_EQ(Alarm("errors").state_value, "ALARM");
+  EXPECT_THAT(Notifications(), SizeIs(1));
+
+  EXPECT_THAT(cw().SetAlarmState({.alarm_name = "nope", .state_value = "OK", .state_reason = "x"}),
+              HasErrorCode(ErrorCode::kCloudWatchResourceNotFound));
+  EXPECT_THAT(
+      cw().SetAlarmState({.alarm_name = "errors", .state_value = "BAD", .state_reason = "x"}),
+      HasErrorCode(ErrorCode::kCloudWatchInvalidParameterValue));
+  EXPECT_THAT(cw().SetAlarmState({.alarm_name = "errors", .state_value = "OK"}),
+              HasErrorCode(ErrorCode::kCloudWatchMissingParameter));
+  EXPECT_THAT(cw().SetAlarmState({.alarm_name = "errors",
+                                  .state_value = "OK",
+                                  .state_reason = "x",
+                                  .state_reason_data = "{not json"}),
+              HasErrorCode(ErrorCode::kCloudWatchInvalidFormat));
+}
+
+TEST_F(CloudWatchAlarmTest, UpdatesKeepTheStateAndDeletesAreAllOrNothing) {
+  ASSERT_OK(cw().PutMetricAlarm(ErrorsAlarm()));
+  PutErrors(10);
+  AdvanceTo(60);
+  ASSERT_EQ(Alarm("errors").state_value, "ALARM");
+  cloudwatch::PutMetricAlarmRequest r = ErrorsAlarm();
+  r.threshold = 100;
+  ASSERT_OK(cw().PutMetricAlarm(r));
+  cloudwatch::MetricAlarm a = Alarm("errors");
+  EXPECT_EQ(a.state_value, "ALARM");
+  EXPECT_EQ(a.threshold, 100);
+  EXPECT_EQ(a.alarm_configuration_updated_timestamp, T(60));
+
+  EXPECT_THAT(cw().DeleteAlarms({.alarm_names = {"errors", "missing"}}),
+              HasError(ErrorCode::kCloudWatchResourceNotFound, HasSubstr("missing")));
+  EXPECT_EQ(Alarm("errors").alarm_name, "errors");
+  ASSERT_OK(cw().DeleteAlarms({.alarm_names = {"errors"}}));
+  auto left = cw().DescribeAlarms({});
+  ASSERT_OK(left.status());
+  EXPECT_THAT(left->metric_alarms, IsEmpty());
+  // Its history outlives it.
+  EXPECT_EQ(History("errors").back(), "Alarm \"errors\" deleted");
+  EXPECT_THAT(cw().DeleteAlarms({}), HasErrorCode(ErrorCode::kCloudWatchMissingParameter));
+}
+
+TEST_F(CloudWatchAlarmTest, DescribeAlarmsFiltersAndPages) {
+  for (int i = 0; i < 5; ++i) {
+    cloudwatch::PutMetricAlarmRequest r = ErrorsAlarm();
+    r.alarm_name = absl::StrCat(i < 3 ? "api-" : "db-", i);
+    if (i == 4) r.alarm_actions = {};
+    ASSERT_OK(cw().PutMetricAlarm(r));
+  }
+  auto by_prefix = cw().DescribeAlarms({.alarm_name_prefix = "api-"});
+  ASSERT_OK(by_prefix.status());
+  EXPECT_THAT(by_prefix->metric_alarms, SizeIs(3));
+  auto by_action = cw().DescribeAlarms({.action_prefix = topic_});
+  ASSERT_OK(by_action.status());
+  EXPECT_THAT(by_action->metric_alarms, SizeIs(5));  // db-4 still has OK actions.
+  auto composite = cw().DescribeAlarms({.alarm_types = {"CompositeAlarm"}});
+  ASSERT_OK(composite.status());
+  EXPECT_THAT(composite->metric_alarms, IsEmpty());
+  std::vector<std::string> names;
+  cloudwatch::DescribeAlarmsRequest page{.max_records = 2};
+  for (;;) {
+    auto r = cw().DescribeAlarms(page);
+    ASSERT_OK(r.status());
+    for (const auto& a : r->metric_alarms) names.push_back(a.alarm_name);
+    if (r->next_token.empty()) break;
+    page.next_token = r->next_token;
+  }
+  EXPECT_THAT(names, ElementsAre("api-0", "api-1", "api-2", "db-3", "db-4"));
+  auto for_metric = cw().DescribeAlarmsForMetric(
+      {.metric_name = "Errors", .metric_namespace = "App", .statistic = "Sum"});
+  ASSERT_OK(for_metric.status());
+  EXPECT_THAT(for_metric->metric_alarms, SizeIs(5));
+
+  EXPECT_THAT(cw().DescribeAlarms({.alarm_names = {"a"}, .alarm_name_prefix = "b"}),
+              HasErrorCode(ErrorCode::kCloudWatchInvalidParameterCombination));
+  EXPECT_THAT(cw().DescribeAlarms({.state_value = "PANIC"}),
+              HasErrorCode(ErrorCode::kCloudWatchInvalidParameterValue));
+  EXPECT_THAT(cw().DescribeAlarms({.max_records = 101}),
+              HasErrorCode(ErrorCode::kCloudWatchInvalidParameterValue));
+  EXPECT_THAT(cw().DescribeAlarms({.next_token = "x"}),
+              HasErrorCode(ErrorCode::kCloudWatchInvalidNextToken));
+  EXPECT_THAT(cw().DescribeAlarmHistory({.history_item_type = "Other"}),
+              HasErrorCode(ErrorCode::kCloudWatchInvalidParameterValue));
+}
+
+TEST_F(CloudWatchAlarmTest, LambdaActionsFailWithoutFunctionsAndSayWhyInHistory) {
+  cloudwatch::PutMetricAlarmRequest r = ErrorsAlarm();
+  r.alarm_actions = {std::string("arn:aws:lambda:us-east-1:") + kAccount + ":function:pager"};
+  ASSERT_OK(cw().PutMetricAlarm(r));
+  PutErrors(10);
+  AdvanceTo(60);
+  std::vector<std::string> actions = History("errors", "Action");
+  ASSERT_THAT(actions, SizeIs(1));
+  EXPECT_THAT(actions[0], HasSubstr("Failed to execute action arn:aws:lambda:"));
+}
+
+TEST_F(CloudWatchAlarmTest, PutMetricAlarmValidation) {
+  using R = cloudwatch::PutMetricAlarmRequest;
+  auto with = [&](auto change) {
+    R r = ErrorsAlarm();
+    change(r);
+    return cw().PutMetricAlarm(r);
+  };
+  const ErrorCode kInvalid = ErrorCode::kCloudWatchInvalidParameterValue;
+  const ErrorCode kMissing = ErrorCode::kCloudWatchMissingParameter;
+  const ErrorCode kCombination = ErrorCode::kCloudWatchInvalidParameterCombination;
+  EXPECT_THAT(with([](R& r) { r.alarm_name.clear(); }), HasErrorCode(kMissing));
+  EXPECT_THAT(with([](R& r) { r.alarm_name = std::string(256, 'a'); }), HasErrorCode(kInvalid));
+  EXPECT_THAT(with([](R& r) { r.alarm_name = "caf\xc3\xa9"; }), HasErrorCode(kInvalid));
+  EXPECT_THAT(with([](R& r) { r.evaluation_periods.reset(); }), HasErrorCode(kMissing));
+  EXPECT_THAT(with([](R& r) { r.evaluation_periods = 0; }), HasErrorCode(kInvalid));
+  EXPECT_THAT(with([](R& r) { r.comparison_operator.clear(); }), HasErrorCode(kMissing));
+  EXPECT_THAT(with([](R& r) { r.comparison_operator = "GreaterThanUpperThreshold"; }),
+              HasErrorCode(kInvalid));
+  EXPECT_THAT(with([](R& r) { r.metric_name.clear(); }), HasErrorCode(kMissing));
+  EXPECT_THAT(with([](R& r) { r.metric_namespace.clear(); }), HasErrorCode(kMissing));
+  EXPECT_THAT(with([](R& r) { r.extended_statistic = "p90"; }), HasErrorCode(kCombination));
+  EXPECT_THAT(with([](R& r) { r.statistic.clear(); }), HasErrorCode(kMissing));
+  EXPECT_THAT(with([](R& r) { r.statistic = "Median"; }), HasErrorCode(kInvalid));
+  EXPECT_THAT(with([](R& r) {
+                r.statistic.clear();
+                r.extended_statistic = "p200";
+              }),
+              HasErrorCode(kInvalid));
+  EXPECT_THAT(with([](R& r) { r.period.reset(); }), HasErrorCode(kMissing));
+  for (int bad : {0, 5, 20, 90}) {
+    EXPECT_THAT(with([&](R& r) { r.period = bad; }), HasErrorCode(kInvalid)) << bad;
+  }
+  EXPECT_THAT(with([](R& r) {
+                r.period = 3600;
+                r.evaluation_periods = 25;
+              }),
+              HasError(kCombination, HasSubstr("more than a day")));
+  EXPECT_OK(with([](R& r) {
+    r.period = 3600;
+    r.evaluation_periods = 24;
+  }));
+  EXPECT_THAT(with([](R& r) { r.datapoints_to_alarm = 2; }), HasErrorCode(kInvalid));
+  EXPECT_THAT(with([](R& r) { r.datapoints_to_alarm = 0; }), HasErrorCode(kInvalid));
+  EXPECT_THAT(with([](R& r) { r.threshold.reset(); }), HasErrorCode(kMissing));
+  EXPECT_THAT(with([](R& r) { r.treat_missing_data = "Breaching"; }), HasErrorCode(kInvalid));
+  EXPECT_THAT(with([](R& r) { r.evaluate_low_sample_count_percentile = "maybe"; }),
+              HasErrorCode(kInvalid));
+  EXPECT_THAT(with([](R& r) { r.alarm_description = std::string(1025, 'd'); }),
+              HasErrorCode(kInvalid));
+  EXPECT_THAT(with([](R& r) { r.alarm_actions = std::vector<std::string>(6, r.alarm_actions[0]); }),
+              HasErrorCode(kInvalid));
+  EXPECT_THAT(with([](R& r) { r.alarm_actions = {"arn:aws:automate:us-east-1:ec2:stop"}; }),
+              HasErrorCode(kInvalid));
+  EXPECT_THAT(with([](R& r) { r.ok_actions = {"not-an-arn"}; }), HasErrorCode(kInvalid));
+  EXPECT_THAT(with([](R& r) { r.unit = "Seconds/Second"; }), HasErrorCode(kInvalid));
+  EXPECT_THAT(with([](R& r) { r.dimensions = {{"", "v"}}; }), HasErrorCode(kMissing));
+  EXPECT_THAT(with([](R& r) { r.metrics = {{.id = "m1"}}; }), HasErrorCode(kInvalid));
+  // None of these created anything.
+  auto described = cw().DescribeAlarms({});
+  ASSERT_OK(described.status());
+  ASSERT_THAT(described->metric_alarms, SizeIs(1));  // The one valid 3600 x 24 alarm.
+  EXPECT_EQ(described->metric_alarms[0].period, 3600);
+}
+
+TEST(CloudWatchAlarmLimitTest, MaxAlarms) {
+  BrokerOptions options;
+  options.clock = std::make_shared<ManualClock>();
+  options.metrics.max_alarms = 2;
+  std::unique_ptr<Broker> broker = std::move(Broker::Open(options).value());
+  cloudwatch::PutMetricAlarmRequest r;
+  r.metric_name = "m";
+  r.metric_namespace = "App";
+  r.statistic = "Sum";
+  r.period = 60;
+  r.evaluation_periods = 1;
+  r.threshold = 1;
+  r.comparison_operator = "GreaterThanThreshold";
+  for (const char* name : {"a", "b"}) {
+    r.alarm_name = name;
+    ASSERT_OK(broker->cloudwatch().PutMetricAlarm(r));
+  }
+  r.alarm_name = "c";
+  EXPECT_THAT(broker->cloudwatch().PutMetricAlarm(r),
+              HasErrorCode(ErrorCode::kCloudWatchLimitExceeded));
+  r.alarm_name = "a";  // Updating one still works.
+  EXPECT_OK(broker->cloudwatch().PutMetricAlarm(r));
+}
+
+}  // namespace
+}  // namespace wharf::testing
