@@ -5,6 +5,7 @@
 //   SQS          query (XML, flattened lists) and AWS JSON 1.0
 //   SNS          query (XML, "member"/"entry" lists and maps)
 //   EventBridge  AWS JSON 1.1
+//   CloudWatch   query (XML, "member"/"entry" lists and maps)
 //
 // Thread safety: the tables are immutable and thread-safe (the services are).
 
@@ -16,6 +17,7 @@
 
 #include "broker/wire/codec.h"
 #include "broker/wire/queue_url_mapper.h"
+#include "wharf/cloudwatch.h"
 #include "wharf/events.h"
 #include "wharf/sns.h"
 #include "wharf/sqs.h"
@@ -40,6 +42,11 @@ std::shared_ptr<const Api> MakeSnsApi(sns::Service& service);
 // required members are ValidationExceptions in Coral's wording, named by
 // their path ("targets.2.member.arn"). `service` must outlive the table.
 std::shared_ptr<const Api> MakeEventsApi(events::Service& service);
+
+// CloudWatch (API 2010-08-01): metrics (GetMetricStatistics, GetMetricData,
+// ListMetrics, PutMetricData) and metric alarms, over the query protocol
+// that Debian's boto3 and AWS CLI speak. `service` must outlive the table.
+std::shared_ptr<const Api> MakeCloudWatchApi(cloudwatch::Service& service);
 
 }  // namespace wharf::wire
 

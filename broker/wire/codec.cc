@@ -1,5 +1,6 @@
 #include "broker/wire/codec.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <utility>
@@ -30,6 +31,16 @@ bool TimestampFromSeconds(double seconds, absl::Time* out) {
   if (!std::isfinite(seconds) || std::fabs(seconds) > 1e12) return false;
   *out = absl::FromUnixMicros(static_cast<int64_t>(std::llround(seconds * 1e6)));
   return true;
+}
+
+std::string FormatDouble(double value) {
+  if (std::isnan(value)) return "NaN";
+  if (std::isinf(value)) return value > 0 ? "Infinity" : "-Infinity";
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
+  std::string out(buf, ec == std::errc() ? end : buf);
+  if (out.find_first_of(".e") == std::string::npos) out += ".0";
+  return out;
 }
 
 bool ParseTimestamp(std::string_view text, absl::Time* out) {

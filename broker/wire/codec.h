@@ -100,10 +100,14 @@ class Input {
   virtual bool Str(Name name, std::string* out, bool required = false) = 0;
   virtual bool Str(Name name, std::optional<std::string>* out) = 0;
   virtual bool Int(Name name, std::optional<int>* out, bool required = false) = 0;
+  // A double (CloudWatch's values and thresholds); any finite or infinite
+  // number the protocol can spell, checked by the service.
+  virtual bool Double(Name name, std::optional<double>* out, bool required = false) = 0;
   virtual bool Bool(Name name, bool* out) = 0;
   // Epoch seconds (possibly fractional) or RFC 3339.
   virtual bool Time(Name name, std::optional<absl::Time>* out, bool required = false) = 0;
   virtual bool StrList(Name name, std::vector<std::string>* out, bool required = false) = 0;
+  virtual bool DoubleList(Name name, std::vector<double>* out) = 0;
   virtual bool StrMap(Name name, MapNames names, std::map<std::string, std::string>* out,
                       bool required = false) = 0;
   // A nested structure: `decode` reads its members when it is present.
@@ -142,9 +146,15 @@ class Output {
     if (!value.empty()) Str(name, value);
   }
   virtual void Int(Name name, int64_t value) = 0;
+  // The shortest text that reads back as `value` ("4.0", "0.1", "1.5E-7").
+  virtual void Double(Name name, double value) = 0;
   virtual void Bool(Name name, bool value) = 0;
   virtual void Time(Name name, absl::Time value) = 0;
   virtual void StrList(Name name, const std::vector<std::string>& values) = 0;
+  virtual void DoubleList(Name name, const std::vector<double>& values) = 0;
+  virtual void TimeList(Name name, const std::vector<absl::Time>& values) = 0;
+  // A map of doubles (CloudWatch's ExtendedStatistics).
+  virtual void DoubleMap(Name name, MapNames names, const std::map<std::string, double>& map) = 0;
   virtual void StrMap(Name name, MapNames names, const std::map<std::string, std::string>& map) = 0;
   virtual void BeginStruct(Name name) = 0;
   virtual void EndStruct() = 0;
@@ -241,6 +251,10 @@ bool ParseTimestamp(std::string_view text, absl::Time* out);
 
 // Epoch seconds as a timestamp; false when not finite or beyond +-1e12.
 bool TimestampFromSeconds(double seconds, absl::Time* out);
+
+// The shortest decimal text that reads back as `value`, with ".0" on whole
+// numbers as AWS writes them ("4.0", "0.1", "1.0E20" is "1e+20").
+std::string FormatDouble(double value);
 
 }  // namespace wharf::wire
 

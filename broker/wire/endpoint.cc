@@ -1,6 +1,7 @@
 // wharf::Endpoint: an HttpServer whose handler is a Router holding the
 // operation tables of the broker's services: SQS over the query and JSON 1.0
-// protocols, SNS over the query protocol, EventBridge over JSON 1.1.
+// protocols, SNS and CloudWatch over the query protocol, EventBridge over
+// JSON 1.1; plus GET /metrics and the test clock (admin_routes.h).
 
 #include "wharf/endpoint.h"
 
@@ -12,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "broker/base/mutex.h"
+#include "broker/wire/admin_routes.h"
 #include "broker/wire/apis.h"
 #include "broker/wire/http_server.h"
 #include "broker/wire/queue_url_mapper.h"
@@ -88,6 +90,8 @@ Endpoint::Endpoint(Broker& broker, EndpointOptions options) : impl_(std::make_un
   impl_->router_->AddJson(sqs);
   impl_->router_->AddQuery(wire::MakeSnsApi(broker.sns()));
   impl_->router_->AddJson(wire::MakeEventsApi(broker.events()));
+  impl_->router_->AddQuery(wire::MakeCloudWatchApi(broker.cloudwatch()));
+  wire::AddAdminRoutes(*impl_->router_, broker);
   impl_->server_ = *std::move(server);
   impl_->ready_flag_.store(true, std::memory_order_release);
   impl_->ready_.Notify();

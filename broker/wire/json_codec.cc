@@ -67,6 +67,30 @@ class JsonInput final : public Input {
     return true;
   }
 
+  bool Double(Name name, std::optional<double>* out, bool required) override {
+    simdjson::dom::element element;
+    if (!Lookup(name, &element)) return required ? Missing(name, name.json) : true;
+    double value = 0;
+    if (!element.is_number() || element.get_double().get(value) != simdjson::SUCCESS) {
+      return WrongType(name, "a number");
+    }
+    *out = value;
+    return true;
+  }
+
+  bool DoubleList(Name name, std::vector<double>* out) override {
+    simdjson::dom::array array;
+    if (!Get(name, "a list of numbers", false, &array)) return !failed();
+    for (simdjson::dom::element item : array) {
+      double value = 0;
+      if (!item.is_number() || item.get_double().get(value) != simdjson::SUCCESS) {
+        return WrongType(name, "a list of numbers");
+      }
+      out->push_back(value);
+    }
+    return true;
+  }
+
   bool Bool(Name name, bool* out) override {
     simdjson::dom::element element;
     if (!Lookup(name, &element)) return true;
@@ -191,6 +215,31 @@ class JsonOutput final : public Output {
     Key(name);
     w_.Int64(value);
   }
+  void Double(Name name, double value) override {
+    Key(name);
+    w_.Double(value);
+  }
+  void DoubleList(Name name, const std::vector<double>& values) override {
+    Key(name);
+    w_.StartArray();
+    for (double value : values) w_.Double(value);
+    w_.EndArray();
+  }
+  void TimeList(Name name, const std::vector<absl::Time>& values) override {
+    Key(name);
+    w_.StartArray();
+    for (absl::Time value : values) WriteSeconds(value);
+    w_.EndArray();
+  }
+  void DoubleMap(Name name, MapNames, const std::map<std::string, double>& map) override {
+    Key(name);
+    w_.StartObject();
+    for (const auto& [key, value] : map) {
+      WriteJsonString(w_, key, /*key=*/true);
+      w_.Double(value);
+    }
+    w_.EndObject();
+  }
   void Bool(Name name, bool value) override {
     Key(name);
     w_.Bool(value);
@@ -199,12 +248,7 @@ class JsonOutput final : public Output {
   // (what the SDKs parse back).
   void Time(Name name, absl::Time value) override {
     Key(name);
-    int64_t millis = absl::ToUnixMillis(value);
-    if (millis % 1000 == 0) {
-      w_.Int64(millis / 1000);
-    } else {
-      w_.Double(static_cast<double>(millis) / 1000.0);
-    }
+    WriteSeconds(value);
   }
   void StrList(Name name, const std::vector<std::string>& values) override {
     Key(name);
@@ -243,6 +287,14 @@ class JsonOutput final : public Output {
 
  private:
   void Key(Name name) { WriteJsonString(w_, name.json, /*key=*/true); }
+  void WriteSeconds(absl::Time value) {
+    int64_t millis = absl::ToUnixMillis(value);
+    if (millis % 1000 == 0) {
+      w_.Int64(millis / 1000);
+    } else {
+      w_.Double(static_cast<double>(millis) / 1000.0);
+    }
+  }
 
   JsonWriter& w_;
 };

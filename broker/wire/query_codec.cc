@@ -48,6 +48,28 @@ class FormInput final : public Input {
     return true;
   }
 
+  bool Double(Name name, std::optional<double>* out, bool required) override {
+    const std::string key = Key(name);
+    const std::string* value = form_.Find(key);
+    if (value == nullptr) return required ? Missing(name, key) : true;
+    double parsed;
+    if (!ParseDouble(key, *value, &parsed)) return false;
+    *out = parsed;
+    return true;
+  }
+
+  bool DoubleList(Name name, std::vector<double>* out) override {
+    const std::string base = Collection(name, "member");
+    for (int i = 1;; ++i) {
+      const std::string key = absl::StrCat(base, i);
+      const std::string* value = form_.Find(key);
+      if (value == nullptr) return true;
+      double parsed;
+      if (!ParseDouble(key, *value, &parsed)) return false;
+      out->push_back(parsed);
+    }
+  }
+
   // "true" in any case is true; anything else is false.
   bool Bool(Name name, bool* out) override {
     if (const std::string* value = form_.Find(Key(name))) {
@@ -128,6 +150,12 @@ class FormInput final : public Input {
 
  private:
   std::string Key(Name name) const { return absl::StrCat(prefix_, Absl(name.query)); }
+  bool ParseDouble(const std::string& key, const std::string& text, double* out) {
+    if (absl::SimpleAtod(text, out)) return true;
+    return Fail(ErrorFor(model().invalid_value, absl::StrCat("Value ", text, " for parameter ", key,
+                                                             " is invalid. Reason: Must be a "
+                                                             "number.")));
+  }
   // The prefix of a list's or map's numbered elements: "Tag." or
   // "Tags.member." ("Attributes.entry.").
   std::string Collection(Name name, std::string_view wrapper) const {
@@ -146,6 +174,7 @@ class XmlOutput final : public Output {
 
   void Str(Name name, std::string_view value) override { xml_.Element(name.query, value); }
   void Int(Name name, int64_t value) override { xml_.Element(name.query, absl::StrCat(value)); }
+  void Double(Name name, double value) override { xml_.Element(name.query, FormatDouble(value)); }
   void Bool(Name name, bool value) override { xml_.Element(name.query, value ? "true" : "false"); }
   void Time(Name name, absl::Time value) override {
     xml_.Element(name.query, absl::FormatTime(absl::RFC3339_full, value, absl::UTCTimeZone()));
@@ -154,6 +183,29 @@ class XmlOutput final : public Output {
     BeginList(name);
     for (const std::string& value : values) xml_.Element(frames_.back().element, value);
     EndList();
+  }
+  void DoubleList(Name name, const std::vector<double>& values) override {
+    BeginList(name);
+    for (double value : values) xml_.Element(frames_.back().element, FormatDouble(value));
+    EndList();
+  }
+  void TimeList(Name name, const std::vector<absl::Time>& values) override {
+    BeginList(name);
+    for (absl::Time value : values) {
+      xml_.Element(frames_.back().element,
+                   absl::FormatTime(absl::RFC3339_full, value, absl::UTCTimeZone()));
+    }
+    EndList();
+  }
+  void DoubleMap(Name name, MapNames names, const std::map<std::string, double>& map) override {
+    BeginMap(name, names);
+    for (const auto& [key, value] : map) {
+      xml_.Open(frames_.back().element);
+      xml_.Element(names.key, key);
+      xml_.Element(names.value, FormatDouble(value));
+      xml_.Close(frames_.back().element);
+    }
+    EndMap();
   }
   void StrMap(Name name, MapNames names, const std::map<std::string, std::string>& map) override {
     BeginMap(name, names);

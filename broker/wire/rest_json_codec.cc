@@ -49,6 +49,19 @@ class RestInput final : public Input {
     *out = static_cast<int>(parsed);
     return true;
   }
+  bool Double(Name name, std::optional<double>* out, bool required) override {
+    const std::string* value = Bound(name);
+    if (value == nullptr) return body_->Double(name, out, required);
+    double parsed;
+    if (!absl::SimpleAtod(*value, &parsed)) {
+      return Fail(SerializationError(absl::StrCat("Member ", PathOf(name), " must be a number.")));
+    }
+    *out = parsed;
+    return true;
+  }
+  bool DoubleList(Name name, std::vector<double>* out) override {
+    return body_->DoubleList(name, out);
+  }
   bool Bool(Name name, bool* out) override { return body_->Bool(name, out); }
   bool Time(Name name, std::optional<absl::Time>* out, bool required) override {
     return body_->Time(name, out, required);

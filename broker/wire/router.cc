@@ -26,6 +26,18 @@ void Router::Handle(HttpRequest request, Respond respond) const {
   base_internal::NewUuid(id_buffer);
   const std::string_view request_id(id_buffer, sizeof(id_buffer));
 
+  if (!request.body_too_large) {
+    for (const PlainRoute& route : plain_) {
+      if (route.path != request.path) continue;
+      if (route.method == request.method) return std::move(respond)(route.handler(request));
+      HttpResponse not_allowed;
+      not_allowed.status = 405;
+      not_allowed.content_type = "text/plain";
+      not_allowed.headers.emplace_back("Allow", route.method);
+      not_allowed.body = absl::StrCat(route.method, " only\n");
+      return std::move(respond)(std::move(not_allowed));
+    }
+  }
   std::optional<WireError> refused;
   if (request.body_too_large) {
     refused = RequestTooLargeError(options_.max_body_bytes);

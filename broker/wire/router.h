@@ -21,6 +21,7 @@
 #ifndef WHARF_BROKER_WIRE_ROUTER_H_
 #define WHARF_BROKER_WIRE_ROUTER_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -52,6 +53,13 @@ class Router {
   void AddRestJson(std::shared_ptr<const Api> api, const std::vector<RestRoute>& routes) {
     rest_.push_back(std::make_unique<RestJsonApi>(std::move(api), routes));
   }
+  // A route outside the AWS protocols (the Prometheus text, the test clock):
+  // matched first, on its exact path, before any signature check; another
+  // method on that path is answered 405.
+  using PlainHandler = std::function<HttpResponse(const HttpRequest&)>;
+  void AddPlainRoute(std::string method, std::string path, PlainHandler handler) {
+    plain_.push_back({std::move(method), std::move(path), std::move(handler)});
+  }
 
   // Answers `request` through `respond` (exactly once, see above).
   void Handle(HttpRequest request, Respond respond) const;
@@ -64,7 +72,14 @@ class Router {
   HttpResponse Unroutable(const HttpRequest& request, std::string_view request_id,
                           const WireError& error) const;
 
+  struct PlainRoute {
+    std::string method;
+    std::string path;
+    PlainHandler handler;
+  };
+
   const RouterOptions options_;
+  std::vector<PlainRoute> plain_;
   std::vector<std::shared_ptr<const Api>> query_;
   std::vector<std::shared_ptr<const Api>> json_;
   std::vector<std::unique_ptr<RestJsonApi>> rest_;

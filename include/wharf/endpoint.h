@@ -19,6 +19,12 @@
 //     SigV4 scope names)
 //   * EventBridge AWS JSON 1.1 ("X-Amz-Target: AWSEvents.PutEvents";
 //     timestamps as epoch seconds)
+//   * CloudWatch query protocol (form "Action=PutMetricAlarm&...")
+// and, outside the AWS protocols and unsigned:
+//   * GET /metrics: every metric in the Prometheus text format
+//   * GET /_wharf/clock and POST /_wharf/clock/advance {"seconds": N}: read
+//     and move the broker's clock when it is a ManualClock (403 otherwise);
+//     an advance fires everything that falls due before it answers
 // Errors are the AWS errors of wharf/errors.h with their HTTP status, <Code>
 // or __type, and the x-amzn-query-error header SDKs read.
 //

@@ -1,6 +1,7 @@
 // MockSqsService: a gmock of wharf::sqs::Service, and FakeBroker, a Broker
 // whose sqs() is that mock (sns() a MockSnsService, events() a
-// MockEventsService), for testing the wire layer without the real services.
+// MockEventsService, cloudwatch() a MockCloudWatchService), for testing the wire layer without the
+// real services.
 
 #ifndef WHARF_TESTS_WIRE_MOCK_SQS_SERVICE_H_
 #define WHARF_TESTS_WIRE_MOCK_SQS_SERVICE_H_
@@ -8,6 +9,7 @@
 #include <memory>
 
 #include "gmock/gmock.h"
+#include "tests/wire/cloudwatch_mock_service.h"
 #include "tests/wire/events_mock_service.h"
 #include "tests/wire/sns_mock_service.h"
 #include "wharf/broker.h"
@@ -77,6 +79,9 @@ class FakeBroker : public Broker {
   sns::Service& sns() override { return sns_; }
   // The endpoint registers the EventBridge protocol over this (strict) mock.
   events::Service& events() override { return events_; }
+  // The endpoint registers the CloudWatch protocol and GET /metrics over
+  // this (strict) mock.
+  cloudwatch::Service& cloudwatch() override { return cloudwatch_; }
   Clock& clock() override { return clock_; }
   const BrokerOptions& options() const override { return options_; }
 
@@ -87,6 +92,7 @@ class FakeBroker : public Broker {
   ::testing::StrictMock<MockSqsService> sqs_;
   ::testing::StrictMock<MockSnsService> sns_;
   ::testing::StrictMock<MockEventsService> events_;
+  ::testing::StrictMock<MockCloudWatchService> cloudwatch_;
   SystemClock clock_;
 };
 

@@ -1,0 +1,310 @@
+// The CloudWatch query protocol over a real broker (ManualClock): form
+// decoding into the request structs of wharf/cloudwatch.h (member lists,
+// nested MetricStat, StatisticValues, doubles), XML encoding of results
+// (doubles as "4.0", ExtendedStatistics as entries, Timestamps/Values lists),
+// errors in the monitoring namespace; and the endpoint's routes outside the
+// AWS protocols (GET /metrics, the test clock).
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "broker/wire/admin_routes.h"
+#include "broker/wire/apis.h"
+#include "broker/wire/router.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "rapidjson/document.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/wire/wire_test_util.h"
+#include "wharf/broker.h"
+#include "wharf/clock.h"
+
+namespace wharf::testing {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using Pairs = std::vector<std::pair<std::string, std::string>>;
+
+constexpr char kNamespace[] = "http://monitoring.amazonaws.com/doc/2010-08-01/";
+// ManualClock's default start, 2026-01-01T00:00:00Z.
+constexpr int64_t kStart = 1767225600;
+
+class CloudWatchQueryProtocolTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_OK_AND_ASSIGN(broker_, Broker::Open({.clock = clock_}));
+    router_.AddQuery(wire::MakeCloudWatchApi(broker_->cloudwatch()));
+    wire::AddAdminRoutes(router_, *broker_);
+  }
+
+  // A CloudWatch query request: Version 2010-08-01 plus `pairs`.
+  wire::HttpResponse Call(Pairs pairs) {
+    pairs.emplace_back("Version", "2010-08-01");
+    return HandleNow(router_, QueryRequest(pairs));
+  }
+  // Calls and expects success; returns the XML body.
+  std::string Ok(Pairs pairs) {
+    const std::string action = pairs.front().second;
+    wire::HttpResponse response = Call(std::move(pairs));
+    EXPECT_EQ(response.status, 200) << action << ": " << response.body;
+    EXPECT_THAT(response.body,
+                HasSubstr("<" + action + "Response xmlns=\"" + std::string(kNamespace) + "\">"));
+    return response.body;
+  }
+
+  wire::HttpResponse Plain(std::string method, std::string path, std::string body = "") {
+    wire::HttpRequest request;
+    request.method = std::move(method);
+    request.path = std::move(path);
+    request.headers = {{"host", "127.0.0.1:4566"}};
+    request.body = std::move(body);
+    return HandleNow(router_, std::move(request));
+  }
+
+  std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>();
+  std::unique_ptr<Broker> broker_;
+  wire::Router router_{wire::RouterOptions{}};
+};
+
+MATCHER_P2(IsCloudWatchError, code, message, "") {
+  const wire::HttpResponse& response = arg;
+  return ::testing::ExplainMatchResult(
+      AllOf(HasSubstr(std::string("<ErrorResponse xmlns=\"") + kNamespace + "\">"),
+            HasSubstr(std::string("<Code>") + code + "</Code>"),
+            HasSubstr(std::string("<Message>") + message + "</Message>")),
+      response.body, result_listener);
+}
+
+TEST_F(CloudWatchQueryProtocolTest, PutMetricDataThenGetMetricStatistics) {
+  // Values/Counts, a single Value with a timestamp, and a StatisticSet.
+  Ok({{"Action", "PutMetricData"},
+      {"Namespace", "App"},
+      {"MetricData.member.1.MetricName", "Latency"},
+      {"MetricData.member.1.Dimensions.member.1.Name", "Host"},
+      {"MetricData.member.1.Dimensions.member.1.Value", "a"},
+      {"MetricData.member.1.Values.member.1", "1"},
+      {"MetricData.member.1.Values.member.2", "2.5"},
+      {"MetricData.member.1.Counts.member.1", "1"},
+      {"MetricData.member.1.Counts.member.2", "2"},
+      {"MetricData.member.1.Unit", "Milliseconds"},
+      {"MetricData.member.2.MetricName", "Latency"},
+      {"MetricData.member.2.Dimensions.member.1.Name", "Host"},
+      {"MetricData.member.2.Dimensions.member.1.Value", "a"},
+      {"MetricData.member.2.Timestamp", "2026-01-01T00:01:10Z"},
+      {"MetricData.member.2.StatisticValues.SampleCount", "4"},
+      {"MetricData.member.2.StatisticValues.Sum", "40"},
+      {"MetricData.member.2.StatisticValues.Minimum", "1e-7"},
+      {"MetricData.member.2.StatisticValues.Maximum", "20"},
+      {"MetricData.member.2.Unit", "Milliseconds"}});
+
+  std::string xml = Ok({{"Action", "GetMetricStatistics"},
+                        {"Namespace", "App"},
+                        {"MetricName", "Latency"},
+                        {"Dimensions.member.1.Name", "Host"},
+                        {"Dimensions.member.1.Value", "a"},
+                        {"StartTime", "2026-01-01T00:00:00Z"},
+                        {"EndTime", "2026-01-01T00:02:00Z"},
+                        {"Period", "60"},
+                        {"Statistics.member.1", "Sum"},
+                        {"Statistics.member.2", "SampleCount"},
+                        {"Statistics.member.3", "Minimum"},
+                        {"Statistics.member.4", "Average"}});
+  EXPECT_THAT(xml, HasSubstr("<Label>Latency</Label>"));
+  EXPECT_THAT(xml, HasSubstr("<Datapoints><member><Timestamp>2026-01-01T00:00:00+00:00</Timestamp>"
+                             "<SampleCount>3.0</SampleCount><Average>2.0</Average>"
+                             "<Sum>6.0</Sum><Minimum>1.0</Minimum><Unit>Milliseconds</Unit>"
+                             "</member><member><Timestamp>2026-01-01T00:01:00+00:00</Timestamp>"
+                             "<SampleCount>4.0</SampleCount><Average>10.0</Average>"
+                             "<Sum>40.0</Sum><Minimum>1e-07</Minimum>"));
+
+  xml = Ok({{"Action", "GetMetricStatistics"},
+            {"Namespace", "App"},
+            {"MetricName", "Latency"},
+            {"Dimensions.member.1.Name", "Host"},
+            {"Dimensions.member.1.Value", "a"},
+            {"StartTime", std::to_string(kStart)},  // Epoch seconds are accepted too.
+            {"EndTime", std::to_string(kStart + 60)},
+            {"Period", "60"},
+            {"ExtendedStatistics.member.1", "p50"}});
+  EXPECT_THAT(xml, HasSubstr("<ExtendedStatistics><entry><key>p50</key><value>2.5</value>"
+                             "</entry></ExtendedStatistics>"));
+  EXPECT_THAT(xml, Not(HasSubstr("<Sum>")));
+}
+
+TEST_F(CloudWatchQueryProtocolTest, GetMetricDataAndListMetrics) {
+  Ok({{"Action", "PutMetricData"},
+      {"Namespace", "App"},
+      {"MetricData.member.1.MetricName", "Orders"},
+      {"MetricData.member.1.Value", "3"},
+      {"MetricData.member.2.MetricName", "Orders"},
+      {"MetricData.member.2.Value", "4"},
+      {"MetricData.member.2.Timestamp", "2026-01-01T00:01:00Z"}});
+
+  std::string xml = Ok({{"Action", "GetMetricData"},
+                        {"StartTime", "2026-01-01T00:00:00Z"},
+                        {"EndTime", "2026-01-01T00:02:00Z"},
+                        {"MetricDataQueries.member.1.Id", "orders"},
+                        {"MetricDataQueries.member.1.MetricStat.Metric.Namespace", "App"},
+                        {"MetricDataQueries.member.1.MetricStat.Metric.MetricName", "Orders"},
+                        {"MetricDataQueries.member.1.MetricStat.Period", "60"},
+                        {"MetricDataQueries.member.1.MetricStat.Stat", "Sum"}});
+  // Newest first (ScanBy's default, TimestampDescending).
+  EXPECT_THAT(xml, HasSubstr("<MetricDataResults><member><Id>orders</Id><Label>Orders</Label>"
+                             "<Timestamps><member>2026-01-01T00:01:00+00:00</member>"
+                             "<member>2026-01-01T00:00:00+00:00</member></Timestamps>"
+                             "<Values><member>4.0</member><member>3.0</member></Values>"
+                             "<StatusCode>Complete</StatusCode>"));
+
+  xml = Ok({{"Action", "ListMetrics"}, {"Namespace", "App"}});
+  EXPECT_THAT(
+      xml,
+      HasSubstr("<Metrics><member><Namespace>App</Namespace>"
+                "<MetricName>Orders</MetricName><Dimensions></Dimensions></member></Metrics>"));
+}
+
+TEST_F(CloudWatchQueryProtocolTest, AlarmsThroughTheirLifecycle) {
+  Ok({{"Action", "PutMetricAlarm"},
+      {"AlarmName", "busy"},
+      {"AlarmDescription", "too many"},
+      {"MetricName", "Orders"},
+      {"Namespace", "App"},
+      {"Statistic", "Sum"},
+      {"Period", "60"},
+      {"EvaluationPeriods", "2"},
+      {"DatapointsToAlarm", "1"},
+      {"Threshold", "2.5"},
+      {"ComparisonOperator", "GreaterThanOrEqualToThreshold"},
+      {"TreatMissingData", "notBreaching"},
+      {"ActionsEnabled", "false"}});
+  std::string xml = Ok({{"Action", "DescribeAlarms"}, {"AlarmNames.member.1", "busy"}});
+  EXPECT_THAT(xml, HasSubstr("<MetricAlarms><member><AlarmName>busy</AlarmName>"
+                             "<AlarmArn>arn:aws:cloudwatch:us-east-1:000000000000:alarm:busy"
+                             "</AlarmArn><AlarmDescription>too many</AlarmDescription>"));
+  EXPECT_THAT(xml, HasSubstr("<ActionsEnabled>false</ActionsEnabled>"));
+  EXPECT_THAT(xml, HasSubstr("<StateValue>INSUFFICIENT_DATA</StateValue>"));
+  EXPECT_THAT(xml, HasSubstr("<Threshold>2.5</Threshold>"));
+  EXPECT_THAT(xml, HasSubstr("<EvaluationPeriods>2</EvaluationPeriods>"
+                             "<DatapointsToAlarm>1</DatapointsToAlarm>"));
+  EXPECT_THAT(xml, HasSubstr("<TreatMissingData>notBreaching</TreatMissingData>"));
+  EXPECT_THAT(xml, HasSubstr("<CompositeAlarms></CompositeAlarms>"));
+
+  Ok({{"Action", "SetAlarmState"},
+      {"AlarmName", "busy"},
+      {"StateValue", "ALARM"},
+      {"StateReason", "testing"},
+      {"StateReasonData", "{\"a\":1}"}});
+  xml = Ok({{"Action", "DescribeAlarms"}, {"StateValue", "ALARM"}});
+  EXPECT_THAT(xml, HasSubstr("<StateReason>testing</StateReason>"));
+  EXPECT_THAT(xml, HasSubstr("<StateReasonData>{&quot;a&quot;:1}</StateReasonData>"));
+
+  xml = Ok({{"Action", "DescribeAlarmHistory"},
+            {"AlarmName", "busy"},
+            {"HistoryItemType", "StateUpdate"}});
+  EXPECT_THAT(xml, HasSubstr("<HistorySummary>Alarm updated from INSUFFICIENT_DATA to ALARM"
+                             "</HistorySummary>"));
+
+  xml = Ok({{"Action", "DescribeAlarmsForMetric"}, {"MetricName", "Orders"}, {"Namespace", "App"}});
+  EXPECT_THAT(xml, HasSubstr("<AlarmName>busy</AlarmName>"));
+
+  Ok({{"Action", "EnableAlarmActions"}, {"AlarmNames.member.1", "busy"}});
+  xml = Ok({{"Action", "DescribeAlarms"}, {"AlarmNames.member.1", "busy"}});
+  EXPECT_THAT(xml, HasSubstr("<ActionsEnabled>true</ActionsEnabled>"));
+  Ok({{"Action", "DisableAlarmActions"}, {"AlarmNames.member.1", "busy"}});
+  Ok({{"Action", "DeleteAlarms"}, {"AlarmNames.member.1", "busy"}});
+  xml = Ok({{"Action", "DescribeAlarms"}});
+  EXPECT_THAT(xml, HasSubstr("<MetricAlarms></MetricAlarms>"));
+}
+
+TEST_F(CloudWatchQueryProtocolTest, ErrorsInTheMonitoringNamespace) {
+  wire::HttpResponse response = Call({{"Action", "DeleteAlarms"}, {"AlarmNames.member.1", "nope"}});
+  EXPECT_EQ(response.status, 404);
+  EXPECT_THAT(response,
+              IsCloudWatchError("ResourceNotFound", "The following alarms were not found: nope."));
+
+  response = Call({{"Action", "PutMetricAlarm"}, {"AlarmName", "x"}});
+  EXPECT_EQ(response.status, 400);
+  EXPECT_THAT(response.body, HasSubstr("<Code>MissingParameter</Code>"));
+
+  response = Call({{"Action", "PutMetricData"},
+                   {"Namespace", "App"},
+                   {"MetricData.member.1.MetricName", "m"},
+                   {"MetricData.member.1.Value", "lots"}});
+  EXPECT_EQ(response.status, 400);
+  EXPECT_THAT(response,
+              IsCloudWatchError("InvalidParameterValue",
+                                "Value lots for parameter MetricData.member.1.Value is invalid. "
+                                "Reason: Must be a number."));
+
+  response = Call({{"Action", "ListDashboards"}});
+  EXPECT_EQ(response.status, 400);
+  EXPECT_THAT(response.body, HasSubstr("<Code>InvalidAction</Code>"));
+}
+
+TEST_F(CloudWatchQueryProtocolTest, PrometheusTextAtGetMetrics) {
+  ASSERT_OK(broker_->sqs().CreateQueue({.queue_name = "jobs"}).status());
+  clock_->Advance(absl::Seconds(1));
+  wire::HttpResponse response = Plain("GET", "/metrics");
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.content_type, "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_THAT(response.body, HasSubstr("wharf_sqs_messages_sent_total{queue=\"jobs\"} 0"));
+
+  response = Plain("POST", "/metrics");
+  EXPECT_EQ(response.status, 405);
+  EXPECT_THAT(response.headers,
+              ::testing::Contains(std::pair<std::string, std::string>("Allow", "GET")));
+}
+
+TEST_F(CloudWatchQueryProtocolTest, TheClockMovesOverTheWireAndFiresWhatFallsDue) {
+  wire::HttpResponse response = Plain("GET", "/_wharf/clock");
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.content_type, "application/json");
+  EXPECT_EQ(response.body, "{\"now\":\"2026-01-01T00:00:00.000Z\",\"epochMillis\":1767225600000}");
+
+  // A delayed message becomes visible when the advance passes its delay.
+  ASSERT_OK_AND_ASSIGN(sqs::CreateQueueResult queue,
+                       broker_->sqs().CreateQueue({.queue_name = "later"}));
+  ASSERT_OK(
+      broker_->sqs()
+          .SendMessage({.queue_url = queue.queue_url, .message_body = "hi", .delay_seconds = 10})
+          .status());
+  response = Plain("POST", "/_wharf/clock/advance", "{\"seconds\": 10.5}");
+  EXPECT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(response.body, "{\"now\":\"2026-01-01T00:00:10.500Z\",\"epochMillis\":1767225610500}");
+  EXPECT_EQ(clock_->Now(), absl::FromUnixMillis(1767225610500));
+  ASSERT_OK_AND_ASSIGN(sqs::ReceiveMessageResult got,
+                       broker_->sqs().ReceiveMessage({.queue_url = queue.queue_url}));
+  ASSERT_EQ(got.messages.size(), 1u);
+  EXPECT_EQ(got.messages[0].body, "hi");
+
+  for (const char* bad : {"", "[]", "{}", "{\"seconds\": \"1\"}", "{\"seconds\": -1}",
+                          "{\"seconds\": 2592001}", "{\"seconds\": 1e400}", "{\"seconds\": 1"}) {
+    response = Plain("POST", "/_wharf/clock/advance", bad);
+    EXPECT_EQ(response.status, 400) << bad;
+    EXPECT_THAT(response.body, HasSubstr("\"message\":")) << bad;
+  }
+  EXPECT_EQ(clock_->Now(), absl::FromUnixMillis(1767225610500));
+  EXPECT_EQ(Plain("GET", "/_wharf/clock/advance").status, 405);
+}
+
+TEST(AdminRoutesTest, TheClockRoutesNeedAManualClock) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Broker> broker, Broker::Open({}));
+  wire::Router router{wire::RouterOptions{}};
+  wire::AddAdminRoutes(router, *broker);
+  for (auto [method, path] : std::vector<std::pair<std::string, std::string>>{
+           {"GET", "/_wharf/clock"}, {"POST", "/_wharf/clock/advance"}}) {
+    wire::HttpRequest request;
+    request.method = method;
+    request.path = path;
+    request.body = "{\"seconds\": 1}";
+    wire::HttpResponse response = HandleNow(router, std::move(request));
+    EXPECT_EQ(response.status, 403) << path;
+    EXPECT_THAT(response.body, HasSubstr("--clock=manual")) << path;
+  }
+}
+
+}  // namespace
+}  // namespace wharf::testing
