@@ -10,6 +10,10 @@
 //
 // Once listening, it prints "wharf-server: listening on <url>" on stdout
 // (with the real port when --port=0) and serves until SIGINT or SIGTERM.
+//
+// With --clock=manual the broker runs on a ManualClock that only
+// POST /_wharf/clock/advance moves, so a test in any language can make a
+// visibility timeout, a delay, a schedule or an alarm fall due at once.
 
 #include <csignal>
 #include <cstdio>
@@ -40,6 +44,9 @@ constexpr char kUsage[] =
     "                         event buses, rules, credentials; see the comment in\n"
     "                         broker/tools/server_config.h)\n"
     "  --threads=N            HTTP worker threads = connections served at once (default 64)\n"
+    "  --clock=system|manual  manual: time moves only by POST /_wharf/clock/advance\n"
+    "                         {\"seconds\": N}, which fires what falls due before answering\n"
+    "                         (starts at 2026-01-01T00:00:00Z; default system)\n"
     "  --verify-signatures    require SigV4 signatures by a configured credential\n"
     "  --credential=AKID:SECRET   add a credential (repeatable)\n";
 
@@ -50,6 +57,7 @@ struct ServerFlags {
   std::string account_id = "000000000000";
   std::string config;
   int threads = 64;
+  bool manual_clock = false;
   bool verify_signatures = false;
   std::map<std::string, std::string> credentials;
 };
@@ -94,6 +102,12 @@ absl::Status ParseFlags(int argc, char** argv, ServerFlags* flags) {
     } else if (name == "--config") {
       status = need_value();
       flags->config = value;
+    } else if (name == "--clock") {
+      status = need_value();
+      if (status.ok() && value != "system" && value != "manual") {
+        status = absl::InvalidArgumentError("--clock wants system or manual");
+      }
+      flags->manual_clock = value == "manual";
     } else if (name == "--verify-signatures") {
       flags->verify_signatures = true;
     } else if (name == "--credential") {
@@ -131,6 +145,7 @@ int Run(int argc, char** argv) {
   BrokerOptions options;
   options.region = flags.region;
   options.account_id = flags.account_id;
+  if (flags.manual_clock) options.clock = std::make_shared<ManualClock>();
   absl::StatusOr<std::unique_ptr<Broker>> broker = Broker::Open(options);
   if (!broker.ok()) {
     std::fprintf(stderr, "wharf-server: %s\n", std::string(broker.status().message()).c_str());
@@ -161,8 +176,9 @@ int Run(int argc, char** argv) {
     std::fprintf(stderr, "wharf-server: %s\n", std::string(endpoint.status().message()).c_str());
     return 1;
   }
-  std::printf("wharf-server: listening on %s (region %s, account %s)\n", endpoint.url().c_str(),
-              flags.region.c_str(), flags.account_id.c_str());
+  std::printf("wharf-server: listening on %s (region %s, account %s%s)\n", endpoint.url().c_str(),
+              flags.region.c_str(), flags.account_id.c_str(),
+              flags.manual_clock ? ", manual clock" : "");
   std::fflush(stdout);
 
   int signal = 0;
