@@ -321,9 +321,13 @@ struct Automaton::FieldMatcher {
   std::vector<uint32_t> wildcard_floating;
   // Anything-but of values (strings and numbers, each entry in both indexes
   // under the same id) and of ASCII ignore-case strings (by lower case).
-  ExclusionIndex<std::string> excluded_strings;
-  ExclusionIndex<NumberKey> excluded_numbers;
-  ExclusionIndex<std::string> excluded_lower;
+  // Allocated on first use (most field matchers have none).
+  struct Exclusions {
+    ExclusionIndex<std::string> strings;
+    ExclusionIndex<NumberKey> numbers;
+    ExclusionIndex<std::string> lower;
+  };
+  std::unique_ptr<Exclusions> excluded;
   // The other anything-but conditions (prefix, suffix, wildcard, non-ASCII
   // ignore-case), tested one by one.
   struct AnythingButEntry {
@@ -419,18 +423,20 @@ struct Automaton::FieldMatcher {
         const AnythingBut& ab = c.anything_but;
         auto [it, inserted] = entry_by_key.try_emplace(c.key, 0);
         if (ab.kind == AnythingBut::Kind::kValues) {
+          if (excluded == nullptr) excluded = std::make_unique<Exclusions>();
           if (inserted) {
-            it->second = excluded_strings.AddEntry(ab.strings);
-            excluded_numbers.AddEntry(ab.numbers);
+            it->second = excluded->strings.AddEntry(ab.strings);
+            excluded->numbers.AddEntry(ab.numbers);
           }
-          excluded_strings.targets[it->second].push_back(target);
-          excluded_numbers.targets[it->second].push_back(target);
+          excluded->strings.targets[it->second].push_back(target);
+          excluded->numbers.targets[it->second].push_back(target);
           break;
         }
         if (ab.kind == AnythingBut::Kind::kEqualsIgnoreCase) needs_lower = true;
         if (ab.kind == AnythingBut::Kind::kEqualsIgnoreCase && c.ignore_case == nullptr) {
-          if (inserted) it->second = excluded_lower.AddEntry(ab.strings);
-          excluded_lower.targets[it->second].push_back(target);
+          if (excluded == nullptr) excluded = std::make_unique<Exclusions>();
+          if (inserted) it->second = excluded->lower.AddEntry(ab.strings);
+          excluded->lower.targets[it->second].push_back(target);
           break;
         }
         if (inserted) {
@@ -469,9 +475,11 @@ struct Automaton::FieldMatcher {
     }
     wildcard_by_prefix.Finish();
     numeric.Finish();
-    excluded_strings.Finish();
-    excluded_numbers.Finish();
-    excluded_lower.Finish();
+    if (excluded != nullptr) {
+      excluded->strings.Finish();
+      excluded->numbers.Finish();
+      excluded->lower.Finish();
+    }
     entry_by_key.clear();
   }
 };
@@ -719,21 +727,23 @@ void Automaton::Step(uint32_t matcher, uint32_t leaf_index, MatchScratch* m) con
       break;
   }
   if (fm.Has(K::kAnythingBut)) {
-    if (!fm.excluded_strings.empty()) {
-      if (leaf.kind == LeafKind::kString) {
-        fm.excluded_strings.Lookup(absl::string_view(leaf.text.data(), leaf.text.size()), &next);
-      } else if (leaf.kind == LeafKind::kNumber) {
-        fm.excluded_numbers.Lookup(MakeNumberKey(leaf.number), &next);
-      } else {
-        fm.excluded_strings.AppendPassing(nullptr, &next);
+    if (const FieldMatcher::Exclusions* x = fm.excluded.get(); x != nullptr) {
+      if (!x->strings.empty()) {
+        if (leaf.kind == LeafKind::kString) {
+          x->strings.Lookup(absl::string_view(leaf.text.data(), leaf.text.size()), &next);
+        } else if (leaf.kind == LeafKind::kNumber) {
+          x->numbers.Lookup(MakeNumberKey(leaf.number), &next);
+        } else {
+          x->strings.AppendPassing(nullptr, &next);
+        }
       }
-    }
-    // m->folded holds this leaf if it is a string and case matters here.
-    if (!fm.excluded_lower.empty()) {
-      if (leaf.kind == LeafKind::kString) {
-        fm.excluded_lower.Lookup(m->folded.lower, &next);
-      } else {
-        fm.excluded_lower.AppendPassing(nullptr, &next);
+      // m->folded holds this leaf if it is a string and case matters here.
+      if (!x->lower.empty()) {
+        if (leaf.kind == LeafKind::kString) {
+          x->lower.Lookup(m->folded.lower, &next);
+        } else {
+          x->lower.AppendPassing(nullptr, &next);
+        }
       }
     }
     for (const FieldMatcher::AnythingButEntry& e : fm.anything_buts) {
