@@ -10,11 +10,14 @@
 namespace wharf::pattern_internal {
 namespace {
 
-using Targets = std::vector<uint32_t>;
+// Next states. Most conditions lead to one or two states, held inline: a
+// lookup then touches no further cache line.
+using Targets = absl::InlinedVector<uint32_t, 4>;
 
 // push_back rather than a range insert: g++ 12 at -O2 reports a false
 // maybe-uninitialized inside InlinedVector::insert.
-inline void AppendTargets(const Targets& t, absl::InlinedVector<uint32_t, 8>* out) {
+template <typename Range, typename Out>
+inline void AppendTargets(const Range& t, Out* out) {
   for (uint32_t target : t) out->push_back(target);
 }
 
@@ -150,6 +153,85 @@ struct CidrIndex {
   }
 };
 
+// Anything-but conditions that exclude exact keys (values, numbers, ASCII
+// ignore-case strings) on one field, indexed by excluded key so a lookup
+// costs O(1 + output) whatever the number of conditions: most conditions
+// pass most values, and the few that exclude a value are found through it.
+// Entry e stands for one distinct condition and `targets[e]` its next states.
+//
+// For each excluded key, `keys` keeps whichever is smaller (in targets) of
+// the entries excluding it (sorted; the walk merges them against 0..n-1) and
+// the targets of the entries passing it. So memory is linear in the total
+// size of the lists, and a lookup is O(output): when the excluding entries
+// are kept, they carry fewer targets than the passing ones the walk emits.
+template <typename Key>
+struct ExclusionIndex {
+  struct Excluded {
+    bool passing = false;  // `ids` lists targets passing (else entries excluding).
+    std::vector<uint32_t> ids;
+  };
+  std::vector<Targets> targets;  // Per entry.
+  std::vector<uint32_t> all;     // Every entry's targets (a key no entry excludes).
+  absl::flat_hash_map<Key, Excluded> keys;
+  std::vector<std::vector<Key>> pending;  // Build only: per entry, the keys it excludes.
+
+  bool empty() const { return targets.empty(); }
+
+  // A new entry excluding `excluded` (distinct keys).
+  uint32_t AddEntry(std::vector<Key> excluded) {
+    targets.emplace_back();
+    pending.push_back(std::move(excluded));
+    return static_cast<uint32_t>(targets.size() - 1);
+  }
+
+  void Finish() {
+    for (uint32_t e = 0; e < pending.size(); ++e) {
+      AppendTargets(targets[e], &all);
+      for (Key& k : pending[e]) {
+        std::vector<uint32_t>& ids = keys[std::move(k)].ids;
+        if (ids.empty() || ids.back() != e) ids.push_back(e);
+      }
+    }
+    pending.clear();
+    pending.shrink_to_fit();
+    std::vector<bool> excluding(targets.size());
+    for (auto& [key, x] : keys) {
+      size_t excluded_targets = 0;
+      for (uint32_t e : x.ids) excluded_targets += targets[e].size();
+      if (all.size() - excluded_targets > excluded_targets) continue;
+      for (uint32_t e : x.ids) excluding[e] = true;
+      std::vector<uint32_t> passing;
+      for (uint32_t e = 0; e < targets.size(); ++e) {
+        if (!excluding[e]) AppendTargets(targets[e], &passing);
+      }
+      for (uint32_t e : x.ids) excluding[e] = false;
+      x.passing = true;
+      x.ids = std::move(passing);
+    }
+  }
+
+  // Appends the targets of the entries not excluding `key`.
+  template <typename K>
+  void Lookup(const K& key, absl::InlinedVector<uint32_t, 8>* out) const {
+    auto it = keys.find(key);
+    if (it == keys.end()) return AppendPassing(nullptr, out);
+    AppendPassing(&it->second, out);
+  }
+  // `x` null: no entry excludes the value.
+  void AppendPassing(const Excluded* x, absl::InlinedVector<uint32_t, 8>* out) const {
+    if (x == nullptr) return AppendTargets(all, out);
+    if (x->passing) return AppendTargets(x->ids, out);
+    auto next = x->ids.begin();  // Sorted entry ids.
+    for (uint32_t e = 0; e < targets.size(); ++e) {
+      if (next != x->ids.end() && *next == e) {
+        ++next;
+      } else {
+        AppendTargets(targets[e], out);
+      }
+    }
+  }
+};
+
 // `value` is prepared for the leaf when it is a string and `ab` ignores case;
 // `others` are its strings that are not all ASCII (may be null).
 bool AnythingButMatches(const AnythingBut& ab, const std::vector<IgnoreCaseString>* others,
@@ -237,6 +319,17 @@ struct Automaton::FieldMatcher {
   // Wildcards not starting with '*', indexed by their first literal segment.
   AffixIndex wildcard_by_prefix;  // Targets here are indices into `wildcards`.
   std::vector<uint32_t> wildcard_floating;
+  // Anything-but of values (strings and numbers, each entry in both indexes
+  // under the same id) and of ASCII ignore-case strings (by lower case).
+  // Allocated on first use (most field matchers have none).
+  struct Exclusions {
+    ExclusionIndex<std::string> strings;
+    ExclusionIndex<NumberKey> numbers;
+    ExclusionIndex<std::string> lower;
+  };
+  std::unique_ptr<Exclusions> excluded;
+  // The other anything-but conditions (prefix, suffix, wildcard, non-ASCII
+  // ignore-case), tested one by one.
   struct AnythingButEntry {
     AnythingBut anything_but;
     std::shared_ptr<const std::vector<IgnoreCaseString>> ignore_case;  // May be null.
@@ -316,7 +409,7 @@ struct Automaton::FieldMatcher {
         auto [it, inserted] =
             entry_by_key.try_emplace(c.key, static_cast<uint32_t>(wildcards.size()));
         if (inserted) {
-          wildcards.push_back({c.wildcard, {}});
+          wildcards.emplace_back().wildcard = c.wildcard;
           if (c.wildcard.leading_star || c.wildcard.segments.empty()) {
             wildcard_floating.push_back(it->second);
           } else {
@@ -327,11 +420,32 @@ struct Automaton::FieldMatcher {
         break;
       }
       case K::kAnythingBut: {
-        auto [it, inserted] =
-            entry_by_key.try_emplace(c.key, static_cast<uint32_t>(anything_buts.size()));
-        if (inserted) anything_buts.push_back({c.anything_but, c.ignore_case, {}});
+        const AnythingBut& ab = c.anything_but;
+        auto [it, inserted] = entry_by_key.try_emplace(c.key, 0);
+        if (ab.kind == AnythingBut::Kind::kValues) {
+          if (excluded == nullptr) excluded = std::make_unique<Exclusions>();
+          if (inserted) {
+            it->second = excluded->strings.AddEntry(ab.strings);
+            excluded->numbers.AddEntry(ab.numbers);
+          }
+          excluded->strings.targets[it->second].push_back(target);
+          excluded->numbers.targets[it->second].push_back(target);
+          break;
+        }
+        if (ab.kind == AnythingBut::Kind::kEqualsIgnoreCase) needs_lower = true;
+        if (ab.kind == AnythingBut::Kind::kEqualsIgnoreCase && c.ignore_case == nullptr) {
+          if (excluded == nullptr) excluded = std::make_unique<Exclusions>();
+          if (inserted) it->second = excluded->lower.AddEntry(ab.strings);
+          excluded->lower.targets[it->second].push_back(target);
+          break;
+        }
+        if (inserted) {
+          it->second = static_cast<uint32_t>(anything_buts.size());
+          AnythingButEntry& e = anything_buts.emplace_back();
+          e.anything_but = ab;
+          e.ignore_case = c.ignore_case;
+        }
         anything_buts[it->second].targets.push_back(target);
-        if (c.anything_but.kind == AnythingBut::Kind::kEqualsIgnoreCase) needs_lower = true;
         break;
       }
     }
@@ -344,7 +458,7 @@ struct Automaton::FieldMatcher {
     auto [it, inserted] =
         entry_by_key.try_emplace(c.key, static_cast<uint32_t>(unicode->entries.size()));
     if (inserted) {
-      unicode->entries.push_back({c.ignore_case, {}});
+      unicode->entries.emplace_back().spelled = c.ignore_case;
       index(it->second);
     }
     unicode->entries[it->second].targets.push_back(target);
@@ -361,21 +475,13 @@ struct Automaton::FieldMatcher {
     }
     wildcard_by_prefix.Finish();
     numeric.Finish();
+    if (excluded != nullptr) {
+      excluded->strings.Finish();
+      excluded->numbers.Finish();
+      excluded->lower.Finish();
+    }
     entry_by_key.clear();
   }
-};
-
-struct Automaton::State {
-  struct Transition {
-    uint32_t path_id;
-    uint32_t matcher;
-  };
-  struct Terminal {
-    uint32_t pattern;
-    std::vector<uint32_t> absent;  // Path ids that must have no leaf.
-  };
-  std::vector<Transition> transitions;  // Sorted by path_id, unique.
-  std::vector<Terminal> terminals;
 };
 
 Automaton::~Automaton() = default;
@@ -393,7 +499,13 @@ std::unique_ptr<const Automaton> Automaton::Build(
     }
     return it->second;
   };
-  a->states_.emplace_back();
+  // Per state while building: transitions as (path id, matcher), and
+  // terminals as (pattern, absent path ids).
+  struct StateBuild {
+    std::vector<std::pair<uint32_t, uint32_t>> transitions;
+    std::vector<std::pair<uint32_t, std::vector<uint32_t>>> terminals;
+  };
+  std::vector<StateBuild> states(1);
   // (state, path id) -> matcher; (state, path id, condition keys) -> next state.
   absl::flat_hash_map<std::pair<uint32_t, uint32_t>, uint32_t> matcher_of;
   absl::flat_hash_map<std::string, uint32_t> next_of;
@@ -407,28 +519,39 @@ std::unique_ptr<const Automaton> Automaton::Build(
             matcher_of.try_emplace({state, path_id}, static_cast<uint32_t>(a->matchers_.size()));
         if (new_matcher) {
           a->matchers_.emplace_back();
-          a->states_[state].transitions.push_back({path_id, mit->second});
+          states[state].transitions.push_back({path_id, mit->second});
         }
         edge_key = absl::StrCat(state, ":", path_id, ":");
         for (const Condition& c : f.any_of) absl::StrAppend(&edge_key, c.key.size(), ":", c.key);
-        auto [nit, new_state] =
-            next_of.try_emplace(edge_key, static_cast<uint32_t>(a->states_.size()));
+        auto [nit, new_state] = next_of.try_emplace(edge_key, static_cast<uint32_t>(states.size()));
         if (new_state) {
-          a->states_.emplace_back();
+          states.emplace_back();
           for (const Condition& c : f.any_of) a->matchers_[mit->second].Add(c, nit->second);
         }
         state = nit->second;
       }
-      State::Terminal terminal{p, {}};
-      for (const std::string& path : alt.absent) terminal.absent.push_back(intern(path));
-      a->states_[state].terminals.push_back(std::move(terminal));
+      std::vector<uint32_t> absent;
+      for (const std::string& path : alt.absent) absent.push_back(intern(path));
+      states[state].terminals.emplace_back(p, std::move(absent));
     }
   }
-  for (State& s : a->states_) {
-    std::sort(s.transitions.begin(), s.transitions.end(),
-              [](const State::Transition& x, const State::Transition& y) {
-                return x.path_id < y.path_id;
-              });
+  a->state_offset_.reserve(states.size());
+  for (StateBuild& b : states) {
+    std::sort(b.transitions.begin(), b.transitions.end());
+    std::vector<uint32_t>& d = a->state_data_;
+    a->state_offset_.push_back(static_cast<uint32_t>(d.size()));
+    d.push_back(static_cast<uint32_t>(b.transitions.size()));
+    d.push_back(static_cast<uint32_t>(b.terminals.size()));
+    for (const auto& [path_id, matcher] : b.transitions) {
+      d.push_back(path_id);
+      d.push_back(matcher);
+    }
+    for (const auto& [pattern, absent] : b.terminals) {
+      d.push_back(pattern);
+      d.push_back(static_cast<uint32_t>(absent.size()));
+      d.insert(d.end(), absent.begin(), absent.end());
+    }
+    b = StateBuild();
   }
   for (FieldMatcher& m : a->matchers_) m.Finish();
   return a;
@@ -446,7 +569,9 @@ void Automaton::Match(MatchScratch* m) const {
     m->path_begin.resize(path_ids_.size());
     m->path_end.resize(path_ids_.size());
   }
-  if (m->state_stamp.size() < states_.size()) m->state_stamp.resize(states_.size(), 0);
+  if (m->state_stamp.size() < state_offset_.size()) {
+    m->state_stamp.resize(state_offset_.size(), 0);
+  }
   std::stable_sort(m->leaves.begin(), m->leaves.end(),
                    [](const Leaf& x, const Leaf& y) { return x.path_id < y.path_id; });
   m->distinct_paths.clear();
@@ -465,28 +590,44 @@ void Automaton::Match(MatchScratch* m) const {
 }
 
 void Automaton::Walk(uint32_t state, MatchScratch* m) const {
-  const State& s = states_[state];
-  for (const State::Terminal& t : s.terminals) {
+  const uint32_t* d = state_data_.data() + state_offset_[state];
+  const uint32_t transitions = d[0];
+  const uint32_t* transition = d + 2;  // (path id, matcher) pairs, by path id.
+  const uint32_t* terminal = transition + 2 * transitions;
+  for (uint32_t t = 0; t < d[1]; ++t) {
+    const uint32_t pattern = terminal[0], absent = terminal[1];
     bool ok = true;
-    for (uint32_t id : t.absent) ok = ok && m->path_stamp[id] != m->epoch;
-    if (ok) m->out.push_back(t.pattern);
+    for (uint32_t a = 0; a < absent; ++a) ok = ok && m->path_stamp[terminal[2 + a]] != m->epoch;
+    if (ok) m->out.push_back(pattern);
+    terminal += 2 + absent;
   }
-  if (s.transitions.empty()) return;
-  if (s.transitions.size() <= 4 * m->distinct_paths.size()) {
-    for (const State::Transition& t : s.transitions) {
-      if (m->path_stamp[t.path_id] != m->epoch) continue;
-      for (uint32_t i = m->path_begin[t.path_id]; i < m->path_end[t.path_id]; ++i) {
-        Step(t.matcher, i, m);
-      }
+  if (transitions == 0) return;
+  // The transitions with leaves (indices), whose field matchers are fetched
+  // together: in a large automaton each is a cache miss; this overlaps them.
+  absl::InlinedVector<uint32_t, 16> live;
+  if (transitions <= 4 * m->distinct_paths.size()) {
+    for (uint32_t t = 0; t < transitions; ++t) {
+      if (m->path_stamp[transition[2 * t]] == m->epoch) live.push_back(t);
     }
   } else {
-    for (size_t d = 0; d < m->distinct_paths.size(); ++d) {
-      uint32_t id = m->distinct_paths[d];
-      auto it =
-          std::lower_bound(s.transitions.begin(), s.transitions.end(), id,
-                           [](const State::Transition& t, uint32_t v) { return t.path_id < v; });
-      if (it == s.transitions.end() || it->path_id != id) continue;
-      for (uint32_t i = m->path_begin[id]; i < m->path_end[id]; ++i) Step(it->matcher, i, m);
+    for (uint32_t id : m->distinct_paths) {
+      uint32_t lo = 0, hi = transitions;  // Binary search on the path ids.
+      while (lo < hi) {
+        const uint32_t mid = lo + (hi - lo) / 2;
+        if (transition[2 * mid] < id) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
+      }
+      if (lo < transitions && transition[2 * lo] == id) live.push_back(lo);
+    }
+  }
+  for (uint32_t t : live) __builtin_prefetch(&matchers_[transition[2 * t + 1]]);
+  for (uint32_t t : live) {
+    const uint32_t path_id = transition[2 * t];
+    for (uint32_t i = m->path_begin[path_id]; i < m->path_end[path_id]; ++i) {
+      Step(transition[2 * t + 1], i, m);
     }
   }
 }
@@ -552,7 +693,7 @@ void Automaton::Step(uint32_t matcher, uint32_t leaf_index, MatchScratch* m) con
         }
       }
       if (fm.Has(K::kWildcard)) {
-        auto try_wildcards = [&](const Targets& entries) {
+        auto try_wildcards = [&](const auto& entries) {
           for (uint32_t e : entries) {
             if (WildcardMatches(fm.wildcards[e].wildcard, text)) {
               AppendTargets(fm.wildcards[e].targets, &next);
@@ -586,7 +727,25 @@ void Automaton::Step(uint32_t matcher, uint32_t leaf_index, MatchScratch* m) con
       break;
   }
   if (fm.Has(K::kAnythingBut)) {
-    // m->folded holds this leaf if it is a string and case matters here.
+    if (const FieldMatcher::Exclusions* x = fm.excluded.get(); x != nullptr) {
+      if (!x->strings.empty()) {
+        if (leaf.kind == LeafKind::kString) {
+          x->strings.Lookup(absl::string_view(leaf.text.data(), leaf.text.size()), &next);
+        } else if (leaf.kind == LeafKind::kNumber) {
+          x->numbers.Lookup(MakeNumberKey(leaf.number), &next);
+        } else {
+          x->strings.AppendPassing(nullptr, &next);
+        }
+      }
+      // m->folded holds this leaf if it is a string and case matters here.
+      if (!x->lower.empty()) {
+        if (leaf.kind == LeafKind::kString) {
+          x->lower.Lookup(m->folded.lower, &next);
+        } else {
+          x->lower.AppendPassing(nullptr, &next);
+        }
+      }
+    }
     for (const FieldMatcher::AnythingButEntry& e : fm.anything_buts) {
       if (AnythingButMatches(e.anything_but, e.ignore_case.get(), leaf, m->folded)) {
         AppendTargets(e.targets, &next);

@@ -109,7 +109,6 @@ class Automaton {
   void Match(MatchScratch* scratch) const;
 
   struct FieldMatcher;
-  struct State;
   ~Automaton();
 
  private:
@@ -119,7 +118,13 @@ class Automaton {
 
   absl::flat_hash_map<std::string, uint32_t> path_ids_;
   absl::flat_hash_set<std::string> prefixes_;
-  std::vector<State> states_;
+  // State id -> its record in state_data_, which is: the number of
+  // transitions T, the number of terminals, T (path id, matcher) pairs sorted
+  // by path id, then each terminal as (pattern, n, n absent path ids). One
+  // state's record is contiguous, so a walk touches one or two cache lines
+  // per state.
+  std::vector<uint32_t> state_offset_;
+  std::vector<uint32_t> state_data_;
   std::vector<FieldMatcher> matchers_;
 };
 

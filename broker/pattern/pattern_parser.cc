@@ -68,9 +68,12 @@ constexpr std::string_view kAnythingButBadValue =
 // Fields are matched in order of this rank, then path: fields with only
 // exact values first, because they narrow the candidate patterns most
 // ("source", "detail-type"), so the automaton visits few states after them;
-// then other single-value operators; then the broad ones (anything-but,
-// exists, ranges) last. Any fixed order is correct: the automaton finds each
-// field's leaves by path, not by position.
+// then other single-value operators; then exists and ranges; anything-but
+// last: it passes most values, so rules that differ only in their
+// anything-but lists share every state before it and meet in one field
+// matcher (indexed by excluded value), instead of each walking the fields
+// after it. Any fixed order is correct: the automaton finds each field's
+// leaves by path, not by position.
 int SelectivityRank(const FieldConstraint& f) {
   int rank = 0;
   for (const Condition& c : f.any_of) {
@@ -90,8 +93,11 @@ int SelectivityRank(const FieldConstraint& f) {
       case Condition::Kind::kWildcard:
         rank = std::max(rank, 1);
         break;
+      case Condition::Kind::kAnythingBut:
+        rank = 3;
+        break;
       default:
-        rank = 2;
+        rank = std::max(rank, 2);
         break;
     }
   }

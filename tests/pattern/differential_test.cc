@@ -7,6 +7,7 @@
 // The seed can be overridden with WHARF_TEST_SEED=<n>; a failure prints the
 // seed, the pattern and the event.
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <random>
@@ -325,6 +326,104 @@ void RunDifferential(PatternDialect dialect, uint32_t seed_offset) {
   }
   // Guard against a generator that never matches anything.
   EXPECT_GT(matched, compared / 4) << "generator produces too few matches to be informative";
+}
+
+// Many anything-but conditions on one field, in one state: the automaton
+// indexes them by excluded value (keeping, per value, whichever is smaller of
+// the conditions excluding it and the next states passing it). "w0" is in
+// most lists and "w7" in none, so both forms and the no-exclusion path are
+// used; some lists repeat (shared entries), some rules add a range or exists
+// on another field (ordered before the anything-but), some ignore case.
+TEST(DifferentialTest, AnythingButListsOnOneFieldAgreeWithReference) {
+  std::mt19937 rng(BaseSeed() + 3000);
+  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<uint32_t>(n)); };
+  const std::vector<std::string> words = {"w0", "w1", "w2", "w3", "w4", "w5", "w6", "w7"};
+  auto list = [&](bool numbers, bool upper) {
+    std::vector<std::string> items;
+    if (pick(10) < 8) items.push_back(upper ? "\"W0\"" : "\"w0\"");
+    for (int n = 1 + pick(5); n > 0; --n) {
+      if (numbers && pick(3) == 0) {
+        items.push_back(absl::StrCat(pick(4)));
+      } else {
+        items.push_back(absl::StrCat("\"", words[1 + pick(6)], "\""));
+      }
+    }
+    std::sort(items.begin(), items.end());
+    items.erase(std::unique(items.begin(), items.end()), items.end());
+    return absl::StrCat("[", absl::StrJoin(items, ","), "]");
+  };
+  constexpr int kPatterns = 300;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Matcher> m, Matcher::Create(PatternDialect::kEventBridge));
+  std::vector<std::string> patterns;
+  std::vector<std::string> ids;
+  for (int i = 0; i < kPatterns; ++i) {
+    std::string condition;
+    switch (pick(6)) {
+      case 0:
+        condition = absl::StrCat(R"({"anything-but":")", words[pick(8)], R"("})");
+        break;
+      case 1:
+        condition = absl::StrCat(R"({"anything-but":{"equals-ignore-case":)",
+                                 pick(4) == 0 ? R"(["w1","wé"])" : list(false, pick(2) == 0), "}}");
+        break;
+      case 2:
+        condition = absl::StrCat(R"({"anything-but":{"prefix":"w)", pick(8), R"("}})");
+        break;
+      default:
+        condition = absl::StrCat(R"({"anything-but":)", list(true, false), "}");
+        break;
+    }
+    std::string other;
+    switch (pick(4)) {
+      case 0:
+        other = absl::StrCat(R"(,"n":[{"numeric":[">",)", pick(4), "]}]");
+        break;
+      case 1:
+        other = R"(,"n":[{"exists":true}])";
+        break;
+      default:
+        break;
+    }
+    const std::string extra = pick(5) == 0 ? R"(,"w1")" : "";
+    patterns.push_back(absl::StrCat(R"({"s":["a"],"k":[)", condition, extra, "]", other, "}"));
+    ids.push_back(absl::StrCat("p", 1000 + i));  // Same width: sorted as numbers.
+    ASSERT_OK(m->Add(ids.back(), patterns.back())) << patterns.back();
+  }
+  const std::vector<std::string> values = {R"("w0")",
+                                           R"("W0")",
+                                           R"("w1")",
+                                           R"("w3")",
+                                           R"("w6")",
+                                           R"("w7")",
+                                           R"("WÉ")",
+                                           R"("wé")",
+                                           "0",
+                                           "1",
+                                           "2.0",
+                                           "7",
+                                           "true",
+                                           "null",
+                                           R"(["w0","w7"])",
+                                           R"(["w0","W0"])",
+                                           R"([1,"w0"])",
+                                           "[]"};
+  int matched = 0;
+  for (int e = 0; e < 400; ++e) {
+    std::string event = absl::StrCat(R"({"s":"a")");
+    if (pick(10) != 0) absl::StrAppend(&event, R"(,"k":)", values[pick(values.size())]);
+    if (pick(2) == 0) absl::StrAppend(&event, R"(,"n":)", pick(6));
+    absl::StrAppend(&event, "}");
+    ASSERT_OK_AND_ASSIGN(std::vector<std::string> got, m->MatchJson(event));
+    std::vector<std::string> want;
+    for (int i = 0; i < kPatterns; ++i) {
+      if (testing::ReferenceMatches(PatternDialect::kEventBridge, patterns[i], event)) {
+        want.push_back(ids[i]);
+      }
+    }
+    matched += static_cast<int>(want.size());
+    ASSERT_EQ(got, want) << "event " << event;
+  }
+  EXPECT_GT(matched, 400 * kPatterns / 10);
 }
 
 TEST(DifferentialTest, EventBridgeMatcherAgreesWithReference) {
