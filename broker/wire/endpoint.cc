@@ -5,12 +5,16 @@
 
 #include "wharf/endpoint.h"
 
-#include <atomic>
+#include <deque>
 #include <memory>
 #include <stop_token>
 #include <string>
+#include <thread>
 #include <utility>
+#include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/functional/any_invocable.h"
 #include "absl/strings/str_cat.h"
 #include "broker/base/mutex.h"
 #include "broker/wire/admin_routes.h"
@@ -20,36 +24,64 @@
 #include "broker/wire/router.h"
 
 namespace wharf {
+namespace {
 
-class Endpoint::Impl {
+// Runs the synchronous Router off the I/O threads, which must never block:
+// a fixed set of threads taking requests from a queue. The queue holds at
+// most one request per open connection (a connection has one request with
+// the handler at a time), so the connection cap bounds it.
+//
+// Thread safety: thread-safe.
+class RouterPool {
  public:
-  // The router needs the bound port (for queue URLs), which exists only once
-  // the server runs; requests that arrive before it is built wait for it.
-  // The server is synchronous: its worker waits for the router's answer,
-  // which a long poll gives later, from the thread that completes it.
-  wire::HttpResponse Handle(const wire::HttpRequest& request) {
-    if (!ready_flag_.load(std::memory_order_acquire)) ready_.WaitForNotification();
-    wire::HttpRequest copy = request;
-    copy.cancel = shutdown_.get_token();
-    Notification answered;
-    wire::HttpResponse response;
-    router_->Handle(std::move(copy), [&](wire::HttpResponse answer) {
-      response = std::move(answer);
-      answered.Notify();
-    });
-    answered.WaitForNotification();
-    return response;
+  using Job = absl::AnyInvocable<void() &&>;
+
+  explicit RouterPool(int threads) {
+    for (int i = 0; i < std::max(1, threads); ++i) threads_.emplace_back([this] { Loop(); });
+  }
+  ~RouterPool() { Stop(); }
+
+  // Queues `job`; after Stop it is dropped.
+  void Run(Job job) ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
+    if (stopping_) return;
+    jobs_.push_back(std::move(job));
+    ready_.Signal();
   }
 
-  std::unique_ptr<wire::QueueUrlMapper> urls_;
-  std::unique_ptr<wire::Router> router_;
-  Notification ready_;
-  std::atomic<bool> ready_flag_{false};       // Fast path of ready_.
-  std::stop_source shutdown_;                 // Stop() requests it: long polls end.
-  std::unique_ptr<wire::HttpServer> server_;  // Last: stopped first.
-};
+  // Runs what is queued, then joins the threads. Idempotent.
+  void Stop() ABSL_LOCKS_EXCLUDED(mu_) {
+    {
+      MutexLock lock(&mu_);
+      stopping_ = true;
+      ready_.SignalAll();
+    }
+    for (std::thread& thread : threads_) {
+      if (thread.joinable()) thread.join();
+    }
+  }
 
-namespace {
+ private:
+  void Loop() ABSL_LOCKS_EXCLUDED(mu_) {
+    for (;;) {
+      Job job;
+      {
+        MutexLock lock(&mu_);
+        while (jobs_.empty() && !stopping_) ready_.Wait(&mu_);
+        if (jobs_.empty()) return;
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      std::move(job)();
+    }
+  }
+
+  Mutex mu_;
+  CondVar ready_;
+  std::deque<Job> jobs_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<std::thread> threads_;
+};
 
 std::string BrokerUrlBase(const BrokerOptions& options) {
   if (!options.sqs_url_base.empty()) return options.sqs_url_base;
@@ -58,50 +90,69 @@ std::string BrokerUrlBase(const BrokerOptions& options) {
 
 }  // namespace
 
+class Endpoint::Impl {
+ public:
+  std::unique_ptr<wire::QueueUrlMapper> urls;
+  std::unique_ptr<wire::Router> router;
+  std::stop_source shutdown;  // Stop() requests it: long polls end.
+  std::unique_ptr<RouterPool> pool;
+  std::unique_ptr<wire::HttpServer> server;  // Last: destroyed first.
+};
+
 Endpoint::Endpoint(Broker& broker, EndpointOptions options) : impl_(std::make_unique<Impl>()) {
   wire::HttpServerOptions server_options;
   server_options.host = options.host;
   server_options.port = options.port;
-  server_options.threads = options.threads;
-  server_options.max_body_bytes = options.max_request_bytes;
-  server_options.keep_alive_timeout_seconds = options.keep_alive_timeout_seconds;
-  Impl* impl = impl_.get();
-  absl::StatusOr<std::unique_ptr<wire::HttpServer>> server = wire::HttpServer::Start(
-      server_options, [impl](const wire::HttpRequest& request) { return impl->Handle(request); });
+  server_options.io_threads = options.io_threads;
+  server_options.limits.max_body_bytes = options.max_request_bytes;
+  server_options.limits.max_header_bytes = options.max_header_bytes;
+  server_options.limits.max_request_line_bytes = options.max_header_bytes / 2;
+  server_options.max_connections = options.max_connections;
+  server_options.idle_timeout = options.idle_timeout;
+  server_options.request_timeout = options.request_timeout;
+  server_options.allowed_hosts = options.allowed_hosts;
+  server_options.allowed_origins = options.allowed_origins;
+  absl::StatusOr<std::unique_ptr<wire::HttpServer>> server = wire::HttpServer::Bind(server_options);
   if (!server.ok()) {
     status_ = server.status();
-    impl_->ready_.Notify();
     return;
   }
   port_ = (*server)->port();
   std::string host = options.host == "0.0.0.0" || options.host.empty() ? "127.0.0.1" : options.host;
+  if (host == "::") host = "::1";
   if (host.find(':') != std::string::npos) host = absl::StrCat("[", host, "]");
   url_ = absl::StrCat("http://", host, ":", port_);
 
-  impl_->urls_ = std::make_unique<wire::QueueUrlMapper>(BrokerUrlBase(broker.options()), url_);
+  impl_->urls = std::make_unique<wire::QueueUrlMapper>(BrokerUrlBase(broker.options()), url_);
   wire::RouterOptions router_options;
   router_options.verify_signatures = options.verify_signatures;
   router_options.credentials = options.credentials;
   router_options.max_body_bytes = options.max_request_bytes;
-  impl_->router_ = std::make_unique<wire::Router>(std::move(router_options));
+  impl_->router = std::make_unique<wire::Router>(std::move(router_options));
   std::shared_ptr<const wire::Api> sqs =
-      wire::MakeSqsApi(broker.sqs(), *impl_->urls_, impl_->shutdown_.get_token());
-  impl_->router_->AddQuery(sqs);
-  impl_->router_->AddJson(sqs);
-  impl_->router_->AddQuery(wire::MakeSnsApi(broker.sns()));
-  impl_->router_->AddJson(wire::MakeEventsApi(broker.events()));
-  impl_->router_->AddQuery(wire::MakeCloudWatchApi(broker.cloudwatch()));
-  wire::AddAdminRoutes(*impl_->router_, broker);
-  impl_->server_ = *std::move(server);
-  impl_->ready_flag_.store(true, std::memory_order_release);
-  impl_->ready_.Notify();
+      wire::MakeSqsApi(broker.sqs(), *impl_->urls, impl_->shutdown.get_token());
+  impl_->router->AddQuery(sqs);
+  impl_->router->AddJson(sqs);
+  impl_->router->AddQuery(wire::MakeSnsApi(broker.sns()));
+  impl_->router->AddJson(wire::MakeEventsApi(broker.events()));
+  impl_->router->AddQuery(wire::MakeCloudWatchApi(broker.cloudwatch()));
+  wire::AddAdminRoutes(*impl_->router, broker);
+  impl_->pool = std::make_unique<RouterPool>(options.threads);
+  impl_->server = *std::move(server);
+  Impl* impl = impl_.get();
+  impl_->server->Serve([impl](wire::HttpRequest request, wire::Respond respond) {
+    impl->pool->Run([impl, request = std::move(request), respond = std::move(respond)]() mutable {
+      impl->router->Handle(std::move(request), std::move(respond));
+    });
+  });
 }
 
 Endpoint::~Endpoint() { Stop(); }
 
 void Endpoint::Stop() {
-  impl_->shutdown_.request_stop();
-  if (impl_->server_) impl_->server_->Stop();
+  impl_->shutdown.request_stop();
+  if (impl_->server) impl_->server->Stop();
+  if (impl_->pool) impl_->pool->Stop();
 }
 
 }  // namespace wharf

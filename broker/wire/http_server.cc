@@ -1,567 +1,749 @@
 #include "broker/wire/http_server.h"
 
-#include <arpa/inet.h>
-#include <httplib.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
+#include <pthread.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <cctype>
-#include <cerrno>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <chrono>
 #include <cstring>
-#include <functional>
+#include <ctime>
+#include <optional>
+#include <stop_token>
 #include <string>
+#include <thread>
 #include <utility>
+#include <vector>
 
-#include "absl/container/flat_hash_set.h"
-#include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "broker/base/mutex.h"
+#include "broker/wire/origin_policy.h"
 
 namespace wharf::wire {
 namespace {
 
-// Copies what the wire layer needs out of cpp-httplib's request.
-HttpRequest Convert(const httplib::Request& req) {
-  HttpRequest out;
-  out.method = req.method;
-  const std::string& target = req.target;
-  size_t q = target.find('?');
-  out.path = target.substr(0, q);
-  if (q != std::string::npos) out.query = target.substr(q + 1);
-  out.headers.reserve(req.headers.size());
-  for (const auto& [name, value] : req.headers) {
-    out.headers.emplace_back(absl::AsciiStrToLower(name), value);
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+using SteadyClock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+constexpr size_t kHeadReadBytes = 4096;        // A read while no body is expected.
+constexpr size_t kBodyReadBytes = 64 << 10;    // A read while a body arrives.
+constexpr size_t kKeptBufferBytes = 16 << 10;  // A larger idle buffer is freed.
+constexpr auto kSweepInterval = 250ms;         // Deadlines are checked this often.
+constexpr auto kLinger = 1s;                   // Reading what a closed-on client still sends.
+constexpr auto kStopGrace = 500ms;             // Stop waits this long for work in progress.
+constexpr size_t kMaxRefusing = 256;           // 503 answers in flight; beyond, a plain close.
+constexpr int kDescriptorReserve = 64;         // Descriptors left to the rest of the process.
+
+const char* Reason(int status) {
+  switch (status) {
+    case 100:
+      return "Continue";
+    case 200:
+      return "OK";
+    case 204:
+      return "No Content";
+    case 400:
+      return "Bad Request";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Payload Too Large";
+    case 414:
+      return "URI Too Long";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return status < 400 ? "OK" : status < 500 ? "Client Error" : "Server Error";
   }
-  return out;
 }
 
-void Fill(HttpResponse&& from, httplib::Response& to) {
-  to.status = from.status;
-  for (auto& [name, value] : from.headers) to.set_header(name.c_str(), value);
-  to.set_content(std::move(from.body), from.content_type.c_str());
+// An answer the server gives on its own (refusals, deadlines).
+HttpResponse PlainResponse(int status, std::string_view text) {
+  HttpResponse response;
+  response.status = status;
+  response.content_type = "text/plain; charset=utf-8";
+  response.body = absl::StrCat("wharf: ", absl::string_view(text.data(), text.size()), "\n");
+  return response;
 }
 
-// The numeric address and port of a socket's local or peer end.
-void SocketAddress(int fd, bool peer, std::string& ip, int& port) {
-  sockaddr_storage addr{};
-  socklen_t len = sizeof(addr);
-  auto* sa = reinterpret_cast<sockaddr*>(&addr);
-  if ((peer ? getpeername(fd, sa, &len) : getsockname(fd, sa, &len)) != 0) return;
-  char text[INET6_ADDRSTRLEN] = "";
-  if (addr.ss_family == AF_INET) {
-    const auto* in = reinterpret_cast<const sockaddr_in*>(&addr);
-    inet_ntop(AF_INET, &in->sin_addr, text, sizeof(text));
-    port = ntohs(in->sin_port);
-  } else if (addr.ss_family == AF_INET6) {
-    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&addr);
-    inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof(text));
-    port = ntohs(in6->sin6_port);
-  }
-  ip = text;
-}
+bool HasBody(int status) { return status >= 200 && status != 204 && status != 304; }
 
-// One open connection, as the server's registry sees it. Lives on its
-// worker's stack while registered.
-struct Connection {
-  int fd;
-  // While the worker waits for the first byte of a request: when the wait
-  // began (steady-clock nanoseconds, odd so never 0); otherwise 0.
-  std::atomic<int64_t> idle_since{0};
+// Lets answers find their connection while the server runs, and drops those
+// that arrive after Stop (the I/O threads are gone then).
+struct Gate {
+  Mutex mu;
+  bool open ABSL_GUARDED_BY(mu) = true;
 };
 
-// What a server's connections read while they wait for a request.
-struct ServerState {
-  explicit ServerState(size_t threads) : threads(threads) {}
+}  // namespace
 
-  // An idle connection gives up its worker: the server stops, or a newer
-  // connection waits for a worker.
-  bool IdleMustYield() const { return closing.load() || held.load() > threads; }
+class Session;
 
-  const size_t threads;              // Workers.
-  std::atomic<bool> closing{false};  // Stop was called.
-  std::atomic<size_t> held{0};       // Connections being served or waiting for a worker.
+// One I/O thread: its io_context and the connections it serves. Everything
+// but `io` (whose post is thread-safe) is touched on the thread only.
+struct Worker {
+  asio::io_context io{1};
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard;
+  asio::steady_timer sweep{io};
+  absl::flat_hash_map<Session*, std::shared_ptr<Session>> sessions;
+  std::string date;  // "Date: ...\r\n" of date_second.
+  std::time_t date_second = 0;
+  std::thread thread;
+
+  const std::string& DateHeader() {
+    const std::time_t now = std::time(nullptr);
+    if (now != date_second) {
+      date_second = now;
+      std::tm tm;
+      gmtime_r(&now, &tm);
+      char text[64];
+      std::strftime(text, sizeof(text), "Date: %a, %d %b %Y %H:%M:%S GMT\r\n", &tm);
+      date = text;
+    }
+    return date;
+  }
 };
 
-// A connection as cpp-httplib's request parser sees it. Reads block in recv
-// (SO_RCVTIMEO bounds each wait) and are buffered; writes are buffered and
-// leave in one send per response (Flush), or earlier when a read must wait,
-// so that an interim "100 Continue" reaches the client. cpp-httplib's own
-// socket stream polls before every recv and send and asks for both addresses
-// on every request: about six times the system calls.
-//
-// Thread safety: used by one worker thread.
-class BufferedSocketStream final : public httplib::Stream {
+class HttpServer::Impl {
  public:
-  // A wait for a new request ends when `server` says an idle connection
-  // must yield.
-  BufferedSocketStream(Connection& connection, const ServerState& server,
-                       std::chrono::seconds idle_timeout, std::chrono::seconds read_timeout)
-      : connection_(connection),
-        server_(server),
-        idle_timeout_(idle_timeout),
-        read_timeout_(read_timeout) {
-    SocketAddress(connection.fd, /*peer=*/true, remote_ip_, remote_port_);
-    SocketAddress(connection.fd, /*peer=*/false, local_ip_, local_port_);
-  }
+  explicit Impl(const HttpServerOptions& options) : options(options) {}
+  ~Impl() { Stop(); }
 
-  // A request begins: until its first byte arrives, waiting for it is
-  // bounded by the idle timeout rather than the read timeout.
-  void StartRequest() { request_started_ = in_begin_ < in_end_; }
+  absl::Status Bind();
+  void Run();
+  void Stop() ABSL_LOCKS_EXCLUDED(mu);
 
-  // True once a response said "Connection: close": the server must close.
-  bool close_requested() const { return close_requested_; }
-  // Bytes received beyond the requests parsed so far.
-  bool has_unread_input() const { return in_begin_ < in_end_; }
+  // A connection closed (on its I/O thread).
+  void ConnectionClosed(bool refused);
+  // A connection's busy phase ended (on its I/O thread).
+  void BusyEnded();
+  bool stopping() const { return stopping_.load(std::memory_order_relaxed); }
 
-  // Sends what write() buffered. False once the connection failed.
-  bool Flush() {
-    for (size_t sent = 0; sent < out_.size() && !failed_;) {
-      ssize_t n = send(connection_.fd, out_.data() + sent, out_.size() - sent, MSG_NOSIGNAL);
-      if (n > 0) {
-        sent += static_cast<size_t>(n);
-      } else if (n < 0 && errno != EINTR) {
-        failed_ = true;
-      }
-    }
-    out_.clear();
-    return !failed_;
-  }
-
-  bool is_readable() const override {
-    if (in_begin_ < in_end_) return true;
-    pollfd p{.fd = connection_.fd, .events = POLLIN, .revents = 0};
-    return poll(&p, 1, static_cast<int>(read_timeout_.count() * 1000)) > 0;
-  }
-  bool is_writable() const override { return !failed_; }
-
-  ssize_t read(char* ptr, size_t size) override {
-    if (in_begin_ == in_end_) {
-      if (ssize_t n = Fill(); n <= 0) return n;
-    }
-    const size_t n = std::min(size, in_end_ - in_begin_);
-    std::memcpy(ptr, in_.data() + in_begin_, n);
-    in_begin_ += n;
-    return static_cast<ssize_t>(n);
-  }
-
-  ssize_t write(const char* ptr, size_t size) override {
-    if (failed_) return -1;
-    // cpp-httplib writes a response's status line and headers in one call.
-    const std::string_view data(ptr, size);
-    if (data.starts_with("HTTP/1.")) {
-      const std::string_view head = data.substr(0, data.find("\r\n\r\n") + 2);
-      if (head.find("\r\nConnection: close\r\n") != std::string_view::npos) {
-        close_requested_ = true;
-      }
-    }
-    out_.append(ptr, size);
-    if (out_.size() >= kFlushBytes && !Flush()) return -1;
-    return static_cast<ssize_t>(size);
-  }
-
-  void get_remote_ip_and_port(std::string& ip, int& port) const override {
-    ip = remote_ip_;
-    port = remote_port_;
-  }
-  void get_local_ip_and_port(std::string& ip, int& port) const override {
-    ip = local_ip_;
-    port = local_port_;
-  }
-  socket_t socket() const override { return connection_.fd; }
+  const HttpServerOptions options;
+  Handler handler;                               // Set once, before Run.
+  std::vector<std::unique_ptr<Worker>> workers;  // Before the acceptor: destroyed after it.
+  std::optional<tcp::acceptor> acceptor;         // On workers[0].
+  std::optional<asio::steady_timer> accept_retry;
+  std::optional<OriginPolicy> policy;
+  const std::shared_ptr<Gate> gate = std::make_shared<Gate>();
+  size_t max_connections = 0;
+  int port = 0;
+  std::atomic<size_t> open{0};      // Connections counted against max_connections.
+  std::atomic<size_t> refusing{0};  // Connections being answered 503.
+  std::atomic<size_t> busy{0};      // Connections with a request in progress.
 
  private:
-  static constexpr size_t kFlushBytes = 64 << 10;
+  void Accept();
+  void Accepted(Worker& worker, tcp::socket socket);
 
-  // Refills the empty input buffer: the number of bytes read; 0 when the
-  // connection ends between requests (end of stream, or the server closes
-  // it); -1 on an error, a timeout, or an end of stream inside a request
-  // (cpp-httplib would take 0 there for a complete body). SO_RCVTIMEO is at
-  // most either timeout, so a timeout is noticed within one SO_RCVTIMEO.
-  ssize_t Fill() {
-    if (!Flush()) return -1;
-    const bool idle = !request_started_;
-    const auto start = std::chrono::steady_clock::now();
-    const std::chrono::seconds limit = idle ? idle_timeout_ : read_timeout_;
-    for (;;) {
-      if (idle) {
-        // Announced before the server state is read, while Stop and a new
-        // connection change that state before they look for idle
-        // connections (all sequentially consistent): either this sees the
-        // change or the change sees this wait.
-        connection_.idle_since.store(start.time_since_epoch().count() | 1);
-        if (server_.IdleMustYield()) return 0;
+  size_t next_worker_ = 0;  // Acceptor thread only.
+  std::atomic<bool> stopping_{false};
+  Mutex mu;
+  CondVar drained_;
+  bool stopped_ ABSL_GUARDED_BY(mu) = false;
+};
+
+namespace {
+
+// The Respond of one request: posts the answer to the connection's thread.
+// Dropped without being called (a handler bug, or an exception), it answers
+// 500 so that the connection does not wait forever.
+class Responder {
+ public:
+  Responder(std::weak_ptr<Session> session, std::shared_ptr<Gate> gate, asio::io_context* io,
+            uint64_t seq)
+      : session_(std::move(session)), gate_(std::move(gate)), io_(io), seq_(seq) {}
+  Responder(Responder&& other) noexcept
+      : session_(std::move(other.session_)),
+        gate_(std::move(other.gate_)),
+        io_(other.io_),
+        seq_(other.seq_),
+        armed_(std::exchange(other.armed_, false)) {}
+  Responder& operator=(Responder&&) = delete;
+  ~Responder() {
+    if (armed_) Send(PlainResponse(500, "the request was dropped unanswered"));
+  }
+
+  void operator()(HttpResponse response) && {
+    armed_ = false;
+    Send(std::move(response));
+  }
+
+ private:
+  void Send(HttpResponse response);
+
+  std::weak_ptr<Session> session_;
+  std::shared_ptr<Gate> gate_;
+  asio::io_context* io_;
+  uint64_t seq_;
+  bool armed_ = true;
+};
+
+}  // namespace
+
+// One connection. Lives on its Worker's thread: every member is touched
+// there only. Owned by the worker's table while open, and by the handlers
+// of its pending operations.
+class Session final : public std::enable_shared_from_this<Session> {
+ public:
+  Session(HttpServer::Impl& server, Worker& worker, tcp::socket socket)
+      : server_(server),
+        worker_(worker),
+        socket_(std::move(socket)),
+        reader_(server.options.limits),
+        idle_timeout_(absl::ToChronoNanoseconds(server.options.idle_timeout)),
+        request_timeout_(absl::ToChronoNanoseconds(server.options.request_timeout)) {}
+
+  void Start() {
+    error_code ignored;
+    socket_.set_option(tcp::no_delay(true), ignored);
+    EnterIdle();
+  }
+
+  // Answers 503 and closes: the server has max_connections open.
+  void Refuse() {
+    refused_ = true;
+    SetPhase(Phase::kHandling);
+    keep_alive_ = false;
+    HttpResponse response = PlainResponse(503, "too many connections; try again later");
+    response.headers.emplace_back("Retry-After", "1");
+    Answer(std::move(response), kLinger);
+  }
+
+  // The server stops: no new request starts; what is with the handler is
+  // cancelled so that it answers now.
+  void BeginStop() {
+    keep_alive_ = false;
+    if (phase_ == Phase::kIdle) return Close();
+    if (phase_ == Phase::kHandling) cancel_.request_stop();
+  }
+
+  void CheckDeadline(SteadyClock::time_point now) {
+    if (now < deadline_) return;
+    switch (phase_) {
+      case Phase::kReceiving:
+        keep_alive_ = false;
+        reader_.Reset();
+        return Refusal(PlainResponse(408, "the request did not arrive in time"));
+      case Phase::kHandling:
+        return;
+      default:
+        return Close();
+    }
+  }
+
+  // From a Responder, on this thread.
+  void Deliver(uint64_t seq, HttpResponse response) {
+    if (phase_ != Phase::kHandling || seq != seq_) return;
+    Answer(std::move(response), request_timeout_);
+  }
+
+  void Close() {
+    if (phase_ == Phase::kClosed) return;
+    SetPhase(Phase::kClosed);
+    cancel_.request_stop();
+    error_code ignored;
+    socket_.close(ignored);
+    std::shared_ptr<Session> self = shared_from_this();  // Outlives the erase.
+    worker_.sessions.erase(this);
+    server_.ConnectionClosed(refused_);
+  }
+
+ private:
+  enum class Phase {
+    kIdle,       // Waiting for a request's first byte (idle_timeout).
+    kReceiving,  // A request is arriving (request_timeout from its first byte).
+    kHandling,   // With the handler; no deadline.
+    kWriting,    // The answer is being sent (request_timeout).
+    kLingering,  // Write side shut; reading until the client closes (kLinger).
+    kClosed,
+  };
+
+  // Busy phases (a request arriving, with the handler, or being answered)
+  // are counted for Stop, which waits for them to end.
+  static bool Busy(Phase phase) {
+    return phase == Phase::kReceiving || phase == Phase::kHandling || phase == Phase::kWriting;
+  }
+  void SetPhase(Phase phase) {
+    const bool was_busy = Busy(phase_) && !refused_;
+    const bool busy = Busy(phase) && !refused_;
+    phase_ = phase;
+    if (busy && !was_busy) server_.busy.fetch_add(1, std::memory_order_relaxed);
+    if (was_busy && !busy) server_.BusyEnded();
+  }
+
+  void EnterIdle() {
+    SetPhase(Phase::kIdle);
+    deadline_ = SteadyClock::now() + idle_timeout_;
+    if (reading_ != Reading::kBuffer && buffer_.size() == 0 &&
+        buffer_.capacity() > kKeptBufferBytes) {
+      buffer_.shrink_to_fit();
+    }
+    if (server_.stopping()) return Close();
+    Read();
+  }
+
+  // One read at a time. While no answer is pending, reads go straight into
+  // buffer_; while one is (kHandling, kWriting), they go into watch_ and
+  // are appended to buffer_ on completion, so that buffer_ can be parsed
+  // and consumed meanwhile without moving memory under a pending read.
+  void Read() {
+    if (reading_ != Reading::kNone || phase_ == Phase::kClosed) return;
+    if (phase_ == Phase::kHandling || phase_ == Phase::kWriting) {
+      // Watching for the client closing; what it sends ahead is kept, up
+      // to a bound, for after the answer.
+      if (buffer_.size() >= server_.options.limits.max_header_bytes) return;
+      reading_ = Reading::kWatch;
+      socket_.async_read_some(
+          asio::buffer(watch_),
+          [self = shared_from_this()](const error_code& ec, size_t n) { self->OnRead(ec, n); });
+      return;
+    }
+    size_t want = kHeadReadBytes;
+    if (phase_ == Phase::kReceiving && reader_.header_done()) want = kBodyReadBytes;
+    if (phase_ == Phase::kLingering) buffer_.clear();
+    reading_ = Reading::kBuffer;
+    socket_.async_read_some(
+        buffer_.prepare(want),
+        [self = shared_from_this()](const error_code& ec, size_t n) { self->OnRead(ec, n); });
+  }
+
+  void OnRead(const error_code& ec, size_t n) {
+    const Reading read = std::exchange(reading_, Reading::kNone);
+    if (phase_ == Phase::kClosed) return;
+    if (ec) {  // The client closed (or the connection failed).
+      peer_gone_ = true;
+      keep_alive_ = false;
+      if (phase_ == Phase::kHandling) {
+        cancel_.request_stop();
+      } else if (phase_ != Phase::kWriting) {
+        Close();
       }
-      ssize_t n = recv(connection_.fd, in_.data(), in_.size(), 0);
-      // A closer claims an idle connection by swapping idle_since to 0
-      // before it shuts the socket: if one did, whatever arrived is dropped
-      // unanswered (the client retries, as for any closed idle connection)
-      // rather than read short and answered with an error.
-      if (idle && connection_.idle_since.exchange(0) == 0) {
-        failed_ = true;
-        return 0;
-      }
-      if (n > 0) {
-        in_begin_ = 0;
-        in_end_ = static_cast<size_t>(n);
-        request_started_ = true;
-        return n;
-      }
-      if (n == 0) return idle ? 0 : -1;
-      if (errno == EINTR) continue;
-      if ((errno != EAGAIN && errno != EWOULDBLOCK) ||
-          std::chrono::steady_clock::now() - start >= limit) {
-        return -1;
+      return;
+    }
+    if (read == Reading::kWatch) {
+      const auto space = buffer_.prepare(n);
+      std::memcpy(space.data(), watch_.data(), n);
+    }
+    buffer_.commit(n);
+    switch (phase_) {
+      case Phase::kIdle:
+        SetPhase(Phase::kReceiving);
+        deadline_ = SteadyClock::now() + request_timeout_;
+        [[fallthrough]];
+      case Phase::kReceiving:
+        return Parse();
+      default:
+        return Read();
+    }
+  }
+
+  void Parse() {
+    while (buffer_.size() > 0 && reader_.state() == HttpRequestReader::State::kNeedMore) {
+      const auto data = buffer_.data();
+      const size_t used =
+          reader_.Feed(std::string_view(static_cast<const char*>(data.data()), data.size()));
+      buffer_.consume(used);
+      if (used == 0) break;  // An incomplete line: wait for more.
+    }
+    switch (reader_.state()) {
+      case HttpRequestReader::State::kNeedMore:
+        if (reader_.ExpectsContinue() && !continue_sent_) SendContinue();
+        return Read();
+      case HttpRequestReader::State::kComplete:
+        return Dispatch(/*close_after=*/false);
+      case HttpRequestReader::State::kFailed: {
+        const int status = reader_.failure_status();
+        if (status == 413) return Dispatch(/*close_after=*/true);
+        keep_alive_ = false;
+        reader_.Reset();
+        return Refusal(PlainResponse(status, status == 414   ? "the request line is too long"
+                                             : status == 431 ? "the request header is too large"
+                                                             : "malformed request"));
       }
     }
   }
 
-  Connection& connection_;
-  const ServerState& server_;
-  const std::chrono::seconds idle_timeout_;
-  const std::chrono::seconds read_timeout_;
-  std::string remote_ip_, local_ip_;
-  int remote_port_ = 0, local_port_ = 0;
-  std::array<char, 16 << 10> in_;
-  size_t in_begin_ = 0, in_end_ = 0;
-  bool request_started_ = false;
-  bool close_requested_ = false;
-  std::string out_;
-  bool failed_ = false;
+  // The interim answer a client that sent "Expect: 100-continue" waits for.
+  // 25 bytes into a socket with nothing else queued: sent without waiting;
+  // if the socket is full the client sends its body after its own delay.
+  void SendContinue() {
+    continue_sent_ = true;
+    static constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
+    (void)::send(socket_.native_handle(), kContinue, sizeof(kContinue) - 1,
+                 MSG_NOSIGNAL | MSG_DONTWAIT);
+  }
+
+  // A complete request (or a 413 one): screened, then given to the handler.
+  void Dispatch(bool close_after) {
+    keep_alive_ = !close_after && reader_.keep_alive() && !server_.stopping() && !peer_gone_;
+    HttpRequest request = reader_.TakeRequest();
+    reader_.Reset();
+    continue_sent_ = false;
+    head_only_ = request.method == "HEAD";
+    cors_origin_.clear();
+    if (std::optional<HttpResponse> answer = server_.policy->Screen(request, &cors_origin_)) {
+      SetPhase(Phase::kHandling);
+      ++seq_;
+      return Answer(*std::move(answer), request_timeout_);
+    }
+    SetPhase(Phase::kHandling);
+    deadline_ = SteadyClock::time_point::max();
+    cancel_ = std::stop_source();
+    request.cancel = cancel_.get_token();
+    ++seq_;
+    Read();  // Notices the client closing while the handler works.
+    Respond respond = Responder(weak_from_this(), server_.gate, &worker_.io, seq_);
+    try {
+      server_.handler(std::move(request), std::move(respond));
+    } catch (...) {
+      // Unwinding destroyed the Respond if the handler had not taken it:
+      // the Responder answers 500.
+    }
+  }
+
+  // Answers on the server's own account (malformed, late) and closes; the
+  // client gets kLinger to take the answer.
+  void Refusal(HttpResponse response) {
+    SetPhase(Phase::kHandling);
+    ++seq_;
+    Answer(std::move(response), kLinger);
+  }
+
+  // Sends `response`; the client must take it within `timeout`.
+  void Answer(HttpResponse response, SteadyClock::duration timeout) {
+    if (!cors_origin_.empty()) OriginPolicy::AddCorsHeaders(cors_origin_, response);
+    if (server_.stopping() || peer_gone_) keep_alive_ = false;
+    head_.clear();
+    absl::StrAppend(&head_, "HTTP/1.1 ", response.status, " ", Reason(response.status), "\r\n",
+                    worker_.DateHeader());
+    if (!response.content_type.empty()) {
+      absl::StrAppend(&head_, "Content-Type: ", response.content_type, "\r\n");
+    }
+    const bool has_body = HasBody(response.status);
+    if (has_body) absl::StrAppend(&head_, "Content-Length: ", response.body.size(), "\r\n");
+    if (!keep_alive_) head_.append("Connection: close\r\n");
+    for (const auto& [name, value] : response.headers) {
+      absl::StrAppend(&head_, name, ": ", value, "\r\n");
+    }
+    head_.append("\r\n");
+    body_ = has_body && !head_only_ ? std::move(response.body) : std::string();
+    SetPhase(Phase::kWriting);
+    deadline_ = SteadyClock::now() + timeout;
+    const std::array<asio::const_buffer, 2> buffers = {asio::buffer(head_), asio::buffer(body_)};
+    asio::async_write(socket_, buffers, [self = shared_from_this()](const error_code& ec, size_t) {
+      self->OnWritten(ec);
+    });
+  }
+
+  void OnWritten(const error_code& ec) {
+    if (phase_ == Phase::kClosed) return;
+    if (ec) return Close();
+    if (body_.capacity() > kKeptBufferBytes) {
+      body_ = std::string();
+    } else {
+      body_.clear();
+    }
+    if (!keep_alive_) return Linger();
+    if (buffer_.size() == 0) return EnterIdle();
+    SetPhase(Phase::kReceiving);  // A pipelined request is waiting.
+    deadline_ = SteadyClock::now() + request_timeout_;
+    Parse();
+  }
+
+  // Closes once the client has had the answer: a close with unread input
+  // sends a reset, which can destroy the answer before the client reads
+  // it. So the write side is shut and input drained until the client
+  // closes, for at most kLinger.
+  void Linger() {
+    SetPhase(Phase::kLingering);
+    deadline_ = SteadyClock::now() + kLinger;
+    error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    if (peer_gone_) return Close();
+    Read();
+  }
+
+  HttpServer::Impl& server_;
+  Worker& worker_;
+  tcp::socket socket_;
+  enum class Reading { kNone, kBuffer, kWatch };
+
+  boost::beast::flat_buffer buffer_;  // Received, not yet parsed.
+  std::array<char, 512> watch_;       // See Read.
+  HttpRequestReader reader_;
+  const SteadyClock::duration idle_timeout_;
+  const SteadyClock::duration request_timeout_;
+
+  Phase phase_ = Phase::kIdle;  // Set through SetPhase only.
+  SteadyClock::time_point deadline_ = SteadyClock::time_point::max();
+  Reading reading_ = Reading::kNone;
+  bool keep_alive_ = true;
+  bool peer_gone_ = false;
+  bool continue_sent_ = false;
+  bool head_only_ = false;
+  bool refused_ = false;
+  uint64_t seq_ = 0;         // The request with the handler.
+  std::stop_source cancel_;  // Its cancel token's source.
+  std::string cors_origin_;  // Its allowed foreign origin, if any.
+  std::string head_;         // The answer being written.
+  std::string body_;
 };
 
-// Closes `fd`, which may have unread input, once the peer has had what was
-// sent. A plain close with unread input sends a reset, which can destroy the
-// last response before the peer reads it; so the write side is shut first
-// and input is drained until the peer closes, for at most a second.
-void LingeringClose(int fd) {
-  shutdown(fd, SHUT_WR);
-  timeval step{.tv_sec = 0, .tv_usec = 100'000};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &step, sizeof(step));
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-  std::array<char, 4096> scratch;
-  while (std::chrono::steady_clock::now() < deadline) {
-    ssize_t n = recv(fd, scratch.data(), scratch.size(), 0);
-    if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)) break;
-  }
-  close(fd);
+namespace {
+
+void Responder::Send(HttpResponse response) {
+  ReaderMutexLock lock(&gate_->mu);
+  if (!gate_->open) return;
+  asio::post(*io_,
+             [session = std::move(session_), seq = seq_, response = std::move(response)]() mutable {
+               if (std::shared_ptr<Session> live = session.lock())
+                 live->Deliver(seq, std::move(response));
+             });
 }
 
-// True when cpp-httplib reads the body of a request with this method; for
-// other methods a body is left unread.
-bool BodyIsRead(const std::string& method) {
-  return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE" ||
-         method == "PRI";
+void Sweep(Worker& worker) {
+  worker.sweep.expires_after(kSweepInterval);
+  worker.sweep.async_wait([&worker](const error_code& ec) {
+    if (ec) return;
+    const SteadyClock::time_point now = SteadyClock::now();
+    std::vector<std::shared_ptr<Session>> all;
+    all.reserve(worker.sessions.size());
+    for (const auto& [raw, session] : worker.sessions) all.push_back(session);
+    for (const std::shared_ptr<Session>& session : all) session->CheckDeadline(now);
+    Sweep(worker);
+  });
 }
 
-// Framing a request smuggler could use: Transfer-Encoding other than plain
-// "chunked", or with Content-Length, or either header repeated. cpp-httplib
-// 0.11.4 would pick one reading; such requests are refused unread.
-bool FramingIsAmbiguous(const httplib::Request& req) {
-  const size_t te = req.get_header_value_count("Transfer-Encoding");
-  const size_t cl = req.get_header_value_count("Content-Length");
-  return te > 1 || cl > 1 ||
-         (te == 1 && (cl > 0 || !absl::EqualsIgnoreCase(req.get_header_value("Transfer-Encoding"),
-                                                        "chunked")));
-}
-
-// Called by cpp-httplib once a request's head is parsed, before its body.
-// Returns true (and marks the request "Connection: close", which the answer
-// repeats) when the connection must close after the answer because the
-// bytes after the head may not end where cpp-httplib thinks: a body it does
-// not read (a GET's), a chunked body (0.11.4's chunk parser is lenient), or
-// ambiguous framing. A body-carrying request with neither length header
-// has an empty body (RFC 9112 section 6.3), not one that runs to the end of
-// the stream.
-bool PrepareRequest(httplib::Request& req) {
-  const bool reads_body = BodyIsRead(req.method);
-  const bool has_length = req.has_header("Content-Length");
-  const bool chunked = req.has_header("Transfer-Encoding");
-  if (reads_body && !has_length && !chunked) req.set_header("Content-Length", "0");
-  const bool close = chunked || FramingIsAmbiguous(req) ||
-                     (!reads_body && has_length && req.get_header_value("Content-Length") != "0");
-  if (close) {
-    req.headers.erase("Connection");
-    req.set_header("Connection", "close");
-  }
-  return close;
+// The descriptors the process may open (RLIMIT_NOFILE's soft limit).
+size_t DescriptorLimit() {
+  rlimit limit;
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return SIZE_MAX;
+  return static_cast<size_t>(limit.rlim_cur);
 }
 
 }  // namespace
 
-// cpp-httplib's Server with its per-connection loop replaced (the virtual
-// process_and_close_socket): requests are still parsed, routed and answered
-// by cpp-httplib (process_request), over a BufferedSocketStream. The
-// connection is closed after a response that says "Connection: close" and
-// after a request that could not be parsed, so that bytes cpp-httplib left
-// unread are never taken for the next request.
-//
-// A connection holds its worker while kept alive, so idle connections could
-// starve new ones. When a connection arrives with every worker taken, the
-// connection idle the longest is closed, and while one waits, a connection
-// that falls idle closes at once (HTTP lets a server close an idle connection
-// at any time; clients reconnect).
-//
-// Thread safety: the loop runs on cpp-httplib's workers; the public methods
-// may be called from any thread.
-class HttpServer::KeepAliveServer final : public httplib::Server {
- public:
-  explicit KeepAliveServer(size_t threads) : state_(threads) {
-    // A response given while the server stops says that the connection
-    // closes after it.
-    set_post_routing_handler([this](const httplib::Request&, httplib::Response& res) {
-      if (Closing()) res.set_header("Connection", "close");
-    });
-    // Ambiguous framing is refused before any of the body is read.
-    set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
-      if (!FramingIsAmbiguous(req)) return HandlerResponse::Unhandled;
-      res.status = 400;
-      return HandlerResponse::Handled;
-    });
-  }
-
-  // Stops serving: connections waiting for a request close at once, others
-  // once their request in progress is answered, and connections accepted
-  // later close unanswered.
-  void CloseConnections() ABSL_LOCKS_EXCLUDED(mu_) {
-    MutexLock lock(&mu_);
-    state_.closing.store(true);  // Sequentially consistent: see Fill.
-    for (Connection* c : open_) {
-      if (Claim(*c)) shutdown(c->fd, SHUT_RD);
+absl::Status HttpServer::Impl::Bind() {
+  const int threads = std::max(1, options.io_threads);
+  for (int i = 0; i < threads; ++i) workers.push_back(std::make_unique<Worker>());
+  asio::io_context& io = workers.front()->io;
+  error_code ec;
+  tcp::endpoint endpoint;
+  asio::ip::address address = asio::ip::make_address(options.host, ec);
+  if (ec) {
+    tcp::resolver resolver(io);
+    auto results = resolver.resolve(options.host, std::to_string(options.port), ec);
+    if (ec || results.empty()) {
+      return absl::UnavailableError(absl::StrCat("cannot resolve ", options.host));
     }
+    endpoint = results.begin()->endpoint();
+  } else {
+    endpoint = tcp::endpoint(address, static_cast<uint16_t>(options.port));
   }
-
-  // A connection was accepted: it is served when a worker is free. With
-  // every worker taken, the connection idle the longest makes room.
-  void ConnectionArrived() ABSL_LOCKS_EXCLUDED(mu_) {
-    if (state_.held.fetch_add(1) >= state_.threads) CloseIdlestConnection();
+  acceptor.emplace(io);
+  acceptor->open(endpoint.protocol(), ec);
+  if (!ec) acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor->bind(endpoint, ec);
+  if (!ec) acceptor->listen(std::max(1, options.listen_backlog), ec);
+  if (ec) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot bind ", options.host, ":", options.port, ": ", ec.message()));
   }
-  // A connection's worker is free again.
-  void ConnectionDone() { state_.held.fetch_sub(1); }
+  port = acceptor->local_endpoint().port();
+  accept_retry.emplace(io);
 
-  // cpp-httplib's thread pool, telling the server when a connection arrives
-  // and when its worker is free again.
-  class WorkerPool final : public httplib::TaskQueue {
-   public:
-    WorkerPool(size_t threads, KeepAliveServer& server) : server_(server), pool_(threads) {}
+  const size_t descriptors = DescriptorLimit();
+  const size_t reserve = kDescriptorReserve + kMaxRefusing + static_cast<size_t>(threads) * 4;
+  max_connections = std::min(options.max_connections,
+                             descriptors > reserve * 2 ? descriptors - reserve : descriptors / 2);
+  max_connections = std::max<size_t>(max_connections, 1);
 
-    void enqueue(std::function<void()> job) override {
-      server_.ConnectionArrived();
-      pool_.enqueue([this, job = std::move(job)] {
-        job();
-        server_.ConnectionDone();
-      });
-    }
-    void shutdown() override { pool_.shutdown(); }
+  OriginPolicyOptions policy_options;
+  policy_options.bound_host = options.host;
+  policy_options.port = port;
+  policy_options.allowed_hosts = options.allowed_hosts;
+  policy_options.allowed_origins = options.allowed_origins;
+  policy.emplace(std::move(policy_options));
+  return absl::OkStatus();
+}
 
-   private:
-    KeepAliveServer& server_;
-    httplib::ThreadPool pool_;
-  };
-
- private:
-  // Takes an idle connection from its worker (see Fill): true if it was
-  // idle and nobody else took it.
-  static bool Claim(Connection& c) {
-    int64_t since = c.idle_since.load();  // Sequentially consistent: see Fill.
-    return since != 0 && c.idle_since.compare_exchange_strong(since, 0);
+void HttpServer::Impl::Run() {
+  for (size_t i = 0; i < workers.size(); ++i) {
+    Worker& worker = *workers[i];
+    worker.guard.emplace(worker.io.get_executor());
+    Sweep(worker);
+    worker.thread = std::thread([&worker, i] {
+      pthread_setname_np(pthread_self(), absl::StrCat("wharf-io-", i).c_str());
+      worker.io.run();
+    });
   }
+  asio::post(workers.front()->io, [this] { Accept(); });
+}
 
-  // Closes the connection that has waited longest for its next request, if
-  // any waits. O(open connections) per attempt.
-  void CloseIdlestConnection() ABSL_LOCKS_EXCLUDED(mu_) {
-    MutexLock lock(&mu_);
-    for (;;) {
-      Connection* idlest = nullptr;
-      int64_t oldest = 0;
-      for (Connection* c : open_) {
-        const int64_t since = c->idle_since.load();  // Sequentially consistent: see Fill.
-        if (since != 0 && (idlest == nullptr || since < oldest)) {
-          idlest = c;
-          oldest = since;
-        }
-      }
-      if (idlest == nullptr) return;
-      if (idlest->idle_since.compare_exchange_strong(oldest, 0)) {  // Claimed (see Claim).
-        shutdown(idlest->fd, SHUT_RD);
+void HttpServer::Impl::Accept() {
+  Worker& worker = *workers[next_worker_++ % workers.size()];
+  acceptor->async_accept(worker.io, [this, &worker](const error_code& ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || stopping() || !acceptor->is_open()) return;
+    if (ec) {
+      // Out of descriptors or memory: try again shortly rather than spin.
+      // Other failures concern one connection only.
+      if (ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space ||
+          ec == asio::error::no_memory || ec.value() == ENFILE) {
+        accept_retry->expires_after(50ms);
+        accept_retry->async_wait([this](const error_code& wait) {
+          if (!wait) Accept();
+        });
         return;
-      }  // Its request arrived meanwhile: look again.
-    }
-  }
-
-  bool process_and_close_socket(socket_t fd) override {
-    Connection connection{.fd = fd};
-    bool ok = Register(&connection);
-    bool linger = false;
-    if (ok) {
-      int one = 1;
-      setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-      timeval wait{.tv_sec = std::min(keep_alive_timeout_sec_, read_timeout_sec_), .tv_usec = 0};
-      setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof(wait));
-      BufferedSocketStream stream(connection, state_, std::chrono::seconds(keep_alive_timeout_sec_),
-                                  std::chrono::seconds(read_timeout_sec_));
-      for (size_t left = keep_alive_max_count_; left > 0; --left) {
-        stream.StartRequest();
-        bool parsed = false;
-        bool untrusted = false;  // What follows the request may be misread.
-        bool closed = false;
-        ok = process_request(stream, /*close_connection=*/left == 1 || Closing(), closed,
-                             [&](httplib::Request& req) {
-                               parsed = true;
-                               untrusted = PrepareRequest(req);
-                             });
-        if (!stream.Flush() || !ok) break;
-        if (!parsed || untrusted || closed || stream.close_requested() || Closing()) {
-          // Input may be left unread when the server is the one to close.
-          linger = !parsed || untrusted || stream.close_requested() || stream.has_unread_input();
-          break;
-        }
       }
-      Unregister(&connection);
+      return Accept();
     }
-    if (linger) {
-      LingeringClose(fd);
+    Accepted(worker, std::move(socket));
+    Accept();
+  });
+}
+
+void HttpServer::Impl::Accepted(Worker& worker, tcp::socket socket) {
+  bool refuse = false;
+  if (open.load(std::memory_order_relaxed) >= max_connections) {
+    if (refusing.load(std::memory_order_relaxed) >= kMaxRefusing) {
+      error_code ignored;
+      socket.close(ignored);
+      return;
+    }
+    refuse = true;
+    refusing.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    open.fetch_add(1, std::memory_order_relaxed);
+  }
+  asio::post(worker.io, [this, &worker, refuse, socket = std::move(socket)]() mutable {
+    auto session = std::make_shared<Session>(*this, worker, std::move(socket));
+    worker.sessions.emplace(session.get(), session);
+    if (refuse) {
+      session->Refuse();
+    } else if (stopping()) {
+      session->Close();
     } else {
-      close(fd);
+      session->Start();
     }
-    return ok;
-  }
+  });
+}
 
-  bool Register(Connection* c) ABSL_LOCKS_EXCLUDED(mu_) {
-    MutexLock lock(&mu_);
-    if (state_.closing.load(std::memory_order_relaxed)) return false;
-    open_.insert(c);
-    return true;
+void HttpServer::Impl::ConnectionClosed(bool refused) {
+  if (refused) {
+    refusing.fetch_sub(1, std::memory_order_relaxed);
+    return;
   }
-  // Before the socket is closed, so a reused descriptor is never shut down.
-  void Unregister(Connection* c) ABSL_LOCKS_EXCLUDED(mu_) {
-    MutexLock lock(&mu_);
-    open_.erase(c);
+  open.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void HttpServer::Impl::BusyEnded() {
+  // Sequentially consistent, as Stop's store of stopping_ and load of busy:
+  // either Stop sees the count drop or this sees Stop waiting.
+  if (busy.fetch_sub(1) == 1 && stopping_.load()) {
+    MutexLock lock(&mu);
+    drained_.SignalAll();
   }
-  bool Closing() const { return state_.closing.load(std::memory_order_relaxed); }
+}
 
-  Mutex mu_;
-  ServerState state_;  // closing is set under mu_, so Register sees it.
-  absl::flat_hash_set<Connection*> open_ ABSL_GUARDED_BY(mu_);
-};
+void HttpServer::Impl::Stop() {
+  {
+    MutexLock lock(&mu);
+    if (stopped_ || workers.empty() || !workers.front()->thread.joinable()) return;
+    stopped_ = true;
+  }
+  stopping_.store(true);
+  asio::post(workers.front()->io, [this] {
+    error_code ignored;
+    acceptor->close(ignored);
+    accept_retry->cancel();
+  });
+  for (const auto& worker : workers) {
+    asio::post(worker->io, [w = worker.get()] {
+      std::vector<std::shared_ptr<Session>> all;
+      for (const auto& [raw, session] : w->sessions) all.push_back(session);
+      for (const std::shared_ptr<Session>& session : all) session->BeginStop();
+    });
+  }
+  {
+    const absl::Time deadline = absl::Now() + absl::FromChrono(kStopGrace);
+    MutexLock lock(&mu);
+    while (busy.load() > 0) {
+      if (drained_.WaitWithDeadline(&mu, deadline)) break;
+    }
+  }
+  {
+    MutexLock lock(&gate->mu);
+    gate->open = false;
+  }
+  for (const auto& worker : workers) {
+    asio::post(worker->io, [w = worker.get()] {
+      std::vector<std::shared_ptr<Session>> all;
+      for (const auto& [raw, session] : w->sessions) all.push_back(session);
+      for (const std::shared_ptr<Session>& session : all) session->Close();
+      w->sweep.cancel();
+      w->guard.reset();
+      w->io.stop();
+    });
+  }
+  for (const auto& worker : workers) worker->thread.join();
+}
 
-HttpServer::HttpServer(const HttpServerOptions& options, Handler handler)
-    : options_(options),
-      handler_(std::move(handler)),
-      server_(
-          std::make_unique<KeepAliveServer>(static_cast<size_t>(std::max(1, options.threads)))) {}
+HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& options,
                                                               Handler handler) {
-  std::unique_ptr<HttpServer> self(new HttpServer(options, std::move(handler)));
-  KeepAliveServer& server = *self->server_;
-  const size_t threads = static_cast<size_t>(std::max(1, options.threads));
-  server.new_task_queue = [threads, &server] {
-    return new KeepAliveServer::WorkerPool(threads, server);
-  };
-  server.set_keep_alive_max_count(
-      static_cast<size_t>(std::max(1, options.keep_alive_max_requests)));
-  server.set_keep_alive_timeout(std::max(1, options.keep_alive_timeout_seconds));
-  server.set_read_timeout(std::max(1, options.read_timeout_seconds));
-  server.set_write_timeout(std::max(1, options.read_timeout_seconds));
-  server.set_tcp_nodelay(true);
-  // cpp-httplib's default also sets SO_REUSEPORT, which would let a second
-  // server bind the same port and silently share its traffic.
-  server.set_socket_options([](socket_t sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof(yes));
-  });
-  // Hard cap far above max_body_bytes: between the two the body is drained
-  // and discarded so the client still gets an AWS-style error.
-  server.set_payload_max_length(options.max_body_bytes * 4 + 4096);
+  absl::StatusOr<std::unique_ptr<HttpServer>> server = Bind(options);
+  if (server.ok()) (*server)->Serve(std::move(handler));
+  return server;
+}
 
-  const HttpServer* raw = self.get();
-  // Bodies are read through a ContentReader so that cpp-httplib does not
-  // parse url-encoded forms itself (it refuses forms over 8 KiB).
-  auto with_body = [raw](const httplib::Request& req, httplib::Response& res,
-                         const httplib::ContentReader& content_reader) {
-    HttpRequest request = Convert(req);
-    bool complete;
-    if (req.is_multipart_form_data()) {
-      // Not an AWS protocol: drain and drop the parts; the handler answers
-      // the (empty) request with an error.
-      complete = content_reader([](const httplib::MultipartFormData&) { return true; },
-                                [](const char*, size_t) { return true; });
-    } else {
-      const size_t limit = raw->options_.max_body_bytes;
-      complete = content_reader([&request, limit](const char* data, size_t size) {
-        if (request.body_too_large) return true;
-        if (request.body.size() + size > limit) {
-          request.body_too_large = true;
-          request.body.clear();
-          request.body.shrink_to_fit();
-          return true;
-        }
-        request.body.append(data, size);
-        return true;
-      });
-    }
-    if (!complete) {
-      // A body cut short (the client went away or stalled) or malformed is
-      // never handled: what arrived could still parse.
-      if (res.status == -1) res.status = 400;
-      res.set_header("Connection", "close");
-      return;
-    }
-    Fill(raw->handler_(request), res);
-  };
-  auto without_body = [raw](const httplib::Request& req, httplib::Response& res) {
-    Fill(raw->handler_(Convert(req)), res);
-  };
-  server.Post(".*", with_body);
-  server.Put(".*", with_body);
-  server.Get(".*", without_body);
-  server.Delete(".*", without_body);
-  server.set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-        res.status = 500;
-        res.set_content("", "text/plain");
-      });
+absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Bind(const HttpServerOptions& options) {
+  auto impl = std::make_unique<Impl>(options);
+  if (absl::Status status = impl->Bind(); !status.ok()) return status;
+  return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
+}
 
-  int port = options.port;
-  if (port == 0) {
-    port = server.bind_to_any_port(options.host);
-    if (port < 0) {
-      return absl::UnavailableError(absl::StrCat("cannot bind ", options.host, ":0"));
-    }
-  } else if (!server.bind_to_port(options.host, port)) {
-    return absl::UnavailableError(absl::StrCat("cannot bind ", options.host, ":", port));
-  }
-  self->port_ = port;
-  {
-    MutexLock lock(&self->mu_);
-    self->listener_ = std::thread([raw] {
-      raw->server_->listen_after_bind();
-      raw->listener_done_.store(true, std::memory_order_release);
-    });
-  }
-  // listen_after_bind flips is_running() on its own thread; wait so that a
-  // Stop() right after Start() cannot race with it.
-  while (!server.is_running() && !self->listener_done_.load(std::memory_order_acquire)) {
-    std::this_thread::yield();
-  }
-  return self;
+void HttpServer::Serve(Handler handler) {
+  impl_->handler = std::move(handler);
+  impl_->Run();
 }
 
 HttpServer::~HttpServer() { Stop(); }
 
-void HttpServer::Stop() {
-  MutexLock lock(&mu_);
-  if (!listener_.joinable()) return;
-  server_->stop();
-  server_->CloseConnections();
-  listener_.join();
-}
+int HttpServer::port() const { return impl_->port; }
+const std::string& HttpServer::host() const { return impl_->options.host; }
+size_t HttpServer::connections() const { return impl_->open.load(std::memory_order_relaxed); }
+size_t HttpServer::max_connections() const { return impl_->max_connections; }
+void HttpServer::Stop() { impl_->Stop(); }
 
 }  // namespace wharf::wire

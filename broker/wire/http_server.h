@@ -1,84 +1,102 @@
-// HttpServer: the embedded HTTP/1.1 server under the wire endpoint, built on
-// cpp-httplib. It binds a listening socket, serves requests on a fixed pool
-// of worker threads with keep-alive, reads request bodies itself (bounded by
-// max_body_bytes, so an oversized body is drained and flagged rather than
-// buffered) and hands each request, as an HttpRequest, to one handler.
+// HttpServer: the embedded HTTP/1.1 server under the wire endpoint, on
+// Boost.Asio and Boost.Beast's parser. A few I/O threads serve any number of
+// connections; nothing in it blocks a thread. Requests are framed strictly
+// (HttpRequestReader), screened by Host and Origin (OriginPolicy) and handed
+// to one asynchronous handler, which answers through a Respond callback,
+// now or later (a long poll), from any thread.
 //
-// Each connection is served on one worker for as long as it is kept alive,
-// so `threads` bounds the number of connections served at once; a long poll
-// holds its worker for the length of the poll. A connection that arrives
-// with every worker taken makes the server close the connection idle the
-// longest, if any (otherwise it waits for a worker). cpp-httplib parses,
-// routes and answers the requests; the connection loop is wharf's own (fewer
-// system calls per request, see http_server.cc).
+// Per connection: requests are answered in order, one at a time. While a
+// request is with the handler the connection reads no further request (it
+// keeps at most max_header_bytes of what the client sends ahead) but notices
+// the client closing, and then stops the request's `cancel` token. An idle
+// keep-alive connection is closed after idle_timeout; a request must arrive
+// whole within request_timeout of its first byte (else 408 and close), and
+// an answer must be taken by the client within request_timeout (else the
+// connection is closed). A connection over max_connections is answered 503
+// and closed. The refusals of HttpRequestReader and OriginPolicy are
+// answered here, without the handler.
+//
+// Memory: per connection a buffer of at most max(4 KiB, max_header_bytes)
+// while no body is read, plus the request in progress (its body is bounded
+// by max_body_bytes) and its answer.
+//
+// Stop: stops accepting, closes idle connections, cancels the requests with
+// the handler (so long polls answer with what they have), lets requests
+// being received or answered finish for at most half a second, then closes
+// everything; it returns within a second whatever clients do. Answers that
+// arrive after Stop are dropped.
 //
 // Thread safety: Start, Stop and the accessors are thread-safe. The handler
-// is called concurrently from the worker threads.
+// is called from the I/O threads, concurrently; it must not block.
 
 #ifndef WHARF_BROKER_WIRE_HTTP_SERVER_H_
 #define WHARF_BROKER_WIRE_HTTP_SERVER_H_
 
-#include <atomic>
 #include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
-#include <thread>
+#include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "broker/base/mutex.h"
+#include "absl/time/time.h"
 #include "broker/wire/http_message.h"
+#include "broker/wire/http_parser.h"
 
 namespace wharf::wire {
 
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
-  int port = 0;  // 0: any free port.
-  int threads = 32;
-  // Bodies longer than this are read and discarded; the handler sees
-  // body_too_large. Far larger bodies (over 4x) are refused by cpp-httplib
-  // with a bare 413 and the connection is closed.
-  size_t max_body_bytes = 8 << 20;
-  int keep_alive_timeout_seconds = 5;
-  int keep_alive_max_requests = 1'000'000;
-  int read_timeout_seconds = 30;
+  int port = 0;        // 0: any free port.
+  int io_threads = 2;  // Threads serving every connection.
+  HttpLimits limits;
+  absl::Duration request_timeout = absl::Seconds(60);
+  absl::Duration idle_timeout = absl::Seconds(5);
+  // Beyond this many open connections a new one is answered 503 and closed.
+  // Lowered to fit the process's descriptor limit (RLIMIT_NOFILE) at Start.
+  size_t max_connections = 10'000;
+  int listen_backlog = 4096;  // The kernel caps it (net.core.somaxconn).
+  // Host and Origin screening (see origin_policy.h).
+  std::vector<std::string> allowed_hosts;
+  std::vector<std::string> allowed_origins;
 };
 
 class HttpServer {
  public:
-  using Handler = std::function<HttpResponse(const HttpRequest&)>;
+  // Called once per request on an I/O thread. Must not block; answers by
+  // calling `respond` exactly once, from any thread.
+  using Handler = std::function<void(HttpRequest request, Respond respond)>;
 
-  // Binds host:port and starts serving on a background thread. Fails with
-  // Unavailable when the address cannot be bound.
+  // Binds host:port and starts serving. Fails with Unavailable when the
+  // address cannot be bound.
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(const HttpServerOptions& options,
                                                            Handler handler);
+  // Start in two steps, for a handler that needs the bound port: Bind
+  // listens (connections wait in the backlog), Serve starts serving them.
+  static absl::StatusOr<std::unique_ptr<HttpServer>> Bind(const HttpServerOptions& options);
+  // REQUIRES: called once, on a server from Bind.
+  void Serve(Handler handler);
 
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
   ~HttpServer();  // Stops.
 
   // The bound port (the real one when options.port was 0).
-  int port() const { return port_; }
-  const std::string& host() const { return options_.host; }
+  int port() const;
+  const std::string& host() const;
+  // Connections open now (refused ones excepted).
+  size_t connections() const;
+  // The connection cap in force (options.max_connections, maybe lowered).
+  size_t max_connections() const;
 
-  // Stops accepting, closes idle keep-alive connections, lets requests in
-  // progress finish (a long poll finishes at its own deadline) and joins the
-  // workers. Idempotent.
-  void Stop() ABSL_LOCKS_EXCLUDED(mu_);
+  // See the header comment. Idempotent.
+  void Stop();
+
+  class Impl;
 
  private:
-  class KeepAliveServer;
-  HttpServer(const HttpServerOptions& options, Handler handler);
-
-  const HttpServerOptions options_;
-  const Handler handler_;
-  std::unique_ptr<KeepAliveServer> server_;
-  int port_ = 0;
-  mutable std::atomic<bool> listener_done_{false};
-
-  Mutex mu_;
-  std::thread listener_ ABSL_GUARDED_BY(mu_);
+  explicit HttpServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace wharf::wire

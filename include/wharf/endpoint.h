@@ -33,13 +33,20 @@
 // resolved by their /<account>/<queue> path, whatever their host.
 //
 // Signatures are accepted unchecked by default; with verify_signatures each
-// request must carry a valid SigV4 signature by one of `credentials`.
+// request must carry a valid SigV4 signature by one of `credentials`, made
+// within 15 minutes of the broker's Clock, for the broker's region and one
+// of the services served (sqs, sns, events), over the received body.
 //
-// Thread safety: thread-safe. The broker must outlive the endpoint. Requests
-// are served on a pool of `threads` workers; a connection holds a worker
-// while it is kept alive, and a long poll holds it for the poll. When a
-// connection arrives with every worker taken, the connection idle the
-// longest is closed to free one (clients reconnect, as HTTP allows).
+// Safety: the endpoint answers only requests whose Host names it (its
+// address and port, or allowed_hosts) and refuses browsers' cross-origin
+// requests unless allowed_origins lets them through (then with CORS). HTTP
+// is parsed strictly and within bounds (max_request_bytes, header limits,
+// request_timeout, idle_timeout, max_connections); see the fields below.
+//
+// Thread safety: thread-safe. The broker must outlive the endpoint.
+// io_threads serve every connection; a long poll holds no thread of its own
+// once the router and the SQS engines complete it asynchronously (until
+// then a poll occupies one of `threads`).
 
 #ifndef WHARF_ENDPOINT_H_
 #define WHARF_ENDPOINT_H_
@@ -48,8 +55,10 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "wharf/broker.h"
 
 namespace wharf {
@@ -60,15 +69,33 @@ struct EndpointOptions {
   // 0 picks a free port; url() and port() tell which.
   int port = 0;
 
-  // Worker threads, i.e. connections served at once (each long poll in
-  // progress occupies one; idle keep-alive connections give theirs up).
+  // Threads serving the connections (parsing, writing, timers).
+  int io_threads = 2;
+  // Threads running requests for the synchronous router: a long poll holds
+  // one for its wait. Interim: removed once the router is asynchronous.
   int threads = 32;
   // Request bodies over this size are refused (HTTP 413,
-  // RequestEntityTooLarge). The default fits a 1 MiB SendMessageBatch even
-  // when url-encoding triples its size.
+  // RequestEntityTooLarge) from their Content-Length, unread. The default
+  // fits a 1 MiB SendMessageBatch even when url-encoding triples its size.
   size_t max_request_bytes = 8 << 20;
+  // Request line plus header fields (HTTP 431 beyond; 414 for a request
+  // line over half of it); at most 100 fields.
+  size_t max_header_bytes = 16 << 10;
+  // Open connections beyond this are answered 503 and closed. Lowered to
+  // fit the process's descriptor limit (RLIMIT_NOFILE).
+  size_t max_connections = 10'000;
   // An idle keep-alive connection is closed after this long.
-  int keep_alive_timeout_seconds = 5;
+  absl::Duration idle_timeout = absl::Seconds(5);
+  // A request must arrive whole within this long of its first byte (else
+  // HTTP 408 and close); an answer must be taken within it too.
+  absl::Duration request_timeout = absl::Seconds(60);
+  // Host names, besides the bound address, that clients may use: "name"
+  // with any port (a port mapping), or "name:port".
+  std::vector<std::string> allowed_hosts{};
+  // Web origins ("https://app.example.com", "*" for any) whose pages may
+  // call the endpoint (CORS). None by default: cross-origin requests from
+  // browsers are refused (403) and no CORS header is sent.
+  std::vector<std::string> allowed_origins{};
 
   // SigV4 verification. Off: any signature (or none) is accepted.
   bool verify_signatures = false;
@@ -92,8 +119,9 @@ class Endpoint {
   int port() const { return port_; }
 
   // Stops accepting connections, ends long polls in progress (they answer
-  // with the messages they have, usually none) and waits for the requests in
-  // progress to be answered. Idempotent; the destructor calls it.
+  // with the messages they have, usually none), lets requests in progress
+  // be answered and closes every connection; returns within a second
+  // whatever clients do. Idempotent; the destructor calls it.
   void Stop();
 
   class Impl;
