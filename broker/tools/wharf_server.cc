@@ -8,13 +8,24 @@
 // The configuration file (--config) declares queues, topics, subscriptions,
 // event buses, rules and credentials; its format is in server_config.h.
 //
+// Credentials for --verify-signatures come from the configuration file
+// (`credential` directives), from --credentials-file (an AWS shared
+// credentials file, or lines "<access-key-id> <secret>"), or from the
+// environment variable WHARF_CREDENTIALS ("AKID:SECRET[,AKID:SECRET]..."),
+// never from the command line, where any local user could read them.
+//
 // Once listening, it prints "wharf-server: listening on <url>" on stdout
-// (with the real port when --port=0) and serves until SIGINT or SIGTERM.
+// (with the real port when --port=0) and serves until SIGINT or SIGTERM,
+// which it answers within a second: long polls in progress answer with
+// what they have, and every connection is closed.
 //
 // With --clock=manual the broker runs on a ManualClock that only
 // POST /_wharf/clock/advance moves, so a test in any language can make a
 // visibility timeout, a delay, a schedule or an alarm fall due at once.
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -23,10 +34,14 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "broker/tools/server_config.h"
 #include "wharf/broker.h"
 #include "wharf/endpoint.h"
@@ -43,12 +58,23 @@ constexpr char kUsage[] =
     "  --config=FILE          line-based configuration (queues, topics, subscriptions,\n"
     "                         event buses, rules, credentials; see the comment in\n"
     "                         broker/tools/server_config.h)\n"
-    "  --threads=N            HTTP worker threads = connections served at once (default 64)\n"
+    "  --io-threads=N         threads serving the connections (default 2)\n"
+    "  --threads=N            threads running requests; a long poll holds one\n"
+    "                         (default 64)\n"
+    "  --max-connections=N    open connections before new ones are refused (503;\n"
+    "                         default 10000, lowered to fit the descriptor limit)\n"
+    "  --allow-host=NAME      a Host name clients may use besides the bound address\n"
+    "                         (NAME: any port; NAME:PORT: that port); repeatable\n"
+    "  --allow-origin=ORIGIN  a web origin whose pages may call the endpoint (CORS),\n"
+    "                         e.g. http://localhost:3000, or * for any; repeatable\n"
     "  --clock=system|manual  manual: time moves only by POST /_wharf/clock/advance\n"
     "                         {\"seconds\": N}, which fires what falls due before answering\n"
     "                         (starts at 2026-01-01T00:00:00Z; default system)\n"
     "  --verify-signatures    require SigV4 signatures by a configured credential\n"
-    "  --credential=AKID:SECRET   add a credential (repeatable)\n";
+    "  --credentials-file=FILE  credentials for --verify-signatures: an AWS shared\n"
+    "                         credentials file or lines \"<access-key-id> <secret>\"\n"
+    "                         (also: the config file's credential directives, and\n"
+    "                         WHARF_CREDENTIALS=AKID:SECRET[,AKID:SECRET]...)\n";
 
 struct ServerFlags {
   int port = 4566;
@@ -56,9 +82,14 @@ struct ServerFlags {
   std::string region = "us-east-1";
   std::string account_id = "000000000000";
   std::string config;
+  int io_threads = 2;
   int threads = 64;
+  int max_connections = 10'000;
+  std::vector<std::string> allowed_hosts;
+  std::vector<std::string> allowed_origins;
   bool manual_clock = false;
   bool verify_signatures = false;
+  std::string credentials_file;
   std::map<std::string, std::string> credentials;
 };
 
@@ -90,6 +121,19 @@ absl::Status ParseFlags(int argc, char** argv, ServerFlags* flags) {
       status = integer(&flags->port);
     } else if (name == "--threads") {
       status = integer(&flags->threads);
+    } else if (name == "--io-threads") {
+      status = integer(&flags->io_threads);
+    } else if (name == "--max-connections") {
+      status = integer(&flags->max_connections);
+    } else if (name == "--allow-host") {
+      status = need_value();
+      flags->allowed_hosts.push_back(value);
+    } else if (name == "--allow-origin") {
+      status = need_value();
+      flags->allowed_origins.push_back(value);
+    } else if (name == "--credentials-file") {
+      status = need_value();
+      flags->credentials_file = value;
     } else if (name == "--bind") {
       status = need_value();
       flags->bind = value;
@@ -110,13 +154,6 @@ absl::Status ParseFlags(int argc, char** argv, ServerFlags* flags) {
       flags->manual_clock = value == "manual";
     } else if (name == "--verify-signatures") {
       flags->verify_signatures = true;
-    } else if (name == "--credential") {
-      status = need_value();
-      size_t colon = value.find(':');
-      if (status.ok() && colon == std::string::npos) {
-        status = absl::InvalidArgumentError("--credential wants ACCESS_KEY_ID:SECRET");
-      }
-      if (status.ok()) flags->credentials[value.substr(0, colon)] = value.substr(colon + 1);
     } else if (name == "--help" || name == "-h") {
       std::fputs(kUsage, stdout);
       std::exit(0);
@@ -126,6 +163,72 @@ absl::Status ParseFlags(int argc, char** argv, ServerFlags* flags) {
     if (!status.ok()) return status;
   }
   return absl::OkStatus();
+}
+
+// Reads credentials from an AWS shared credentials file ("[profile]",
+// "aws_access_key_id = ...", "aws_secret_access_key = ..."; every profile
+// counts) or from lines "<access-key-id> <secret>"; '#' and ';' start
+// comments.
+absl::Status ReadCredentialsFile(const std::string& path,
+                                 std::map<std::string, std::string>* credentials) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read credentials file ", path));
+  std::string key_id;
+  std::string secret;
+  auto flush = [&] {
+    if (!key_id.empty() && !secret.empty()) (*credentials)[key_id] = secret;
+    key_id.clear();
+    secret.clear();
+  };
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    absl::string_view text = absl::StripAsciiWhitespace(line);
+    if (text.empty() || text.front() == '#' || text.front() == ';') continue;
+    if (text.front() == '[') {
+      flush();
+      continue;
+    }
+    if (size_t eq = text.find('='); eq != absl::string_view::npos) {
+      absl::string_view name = absl::StripAsciiWhitespace(text.substr(0, eq));
+      absl::string_view value = absl::StripAsciiWhitespace(text.substr(eq + 1));
+      if (name == "aws_access_key_id") key_id = std::string(value);
+      if (name == "aws_secret_access_key") secret = std::string(value);
+      continue;
+    }
+    std::vector<std::string> words =
+        absl::StrSplit(text, absl::ByAnyChar(" \t"), absl::SkipEmpty());
+    if (words.size() != 2) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ":", number, ": want \"<access-key-id> <secret>\""));
+    }
+    (*credentials)[words[0]] = words[1];
+  }
+  flush();
+  return absl::OkStatus();
+}
+
+// WHARF_CREDENTIALS="AKID:SECRET[,AKID:SECRET]...".
+absl::Status CredentialsFromEnvironment(std::map<std::string, std::string>* credentials) {
+  const char* value = std::getenv("WHARF_CREDENTIALS");
+  if (value == nullptr) return absl::OkStatus();
+  for (absl::string_view pair : absl::StrSplit(value, ',', absl::SkipEmpty())) {
+    size_t colon = pair.find(':');
+    if (colon == absl::string_view::npos || colon == 0 || colon + 1 == pair.size()) {
+      return absl::InvalidArgumentError("WHARF_CREDENTIALS wants AKID:SECRET[,AKID:SECRET]...");
+    }
+    (*credentials)[std::string(pair.substr(0, colon))] = std::string(pair.substr(colon + 1));
+  }
+  return absl::OkStatus();
+}
+
+// Lets the process open as many descriptors as its hard limit allows: each
+// connection is one.
+void RaiseDescriptorLimit() {
+  rlimit limit;
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
 }
 
 int Run(int argc, char** argv) {
@@ -161,16 +264,31 @@ int Run(int argc, char** argv) {
       return 2;
     }
   }
+  absl::Status credentials = CredentialsFromEnvironment(&flags.credentials);
+  if (credentials.ok() && !flags.credentials_file.empty()) {
+    credentials = ReadCredentialsFile(flags.credentials_file, &flags.credentials);
+  }
+  if (!credentials.ok()) {
+    std::fprintf(stderr, "wharf-server: %s\n", std::string(credentials.message()).c_str());
+    return 2;
+  }
+  if (flags.verify_signatures && flags.credentials.empty()) {
+    std::fprintf(stderr,
+                 "wharf-server: --verify-signatures needs a credential (--credentials-file, "
+                 "WHARF_CREDENTIALS or a credential directive)\n");
+    return 2;
+  }
+  RaiseDescriptorLimit();
   EndpointOptions endpoint_options;
   endpoint_options.host = flags.bind;
   endpoint_options.port = flags.port;
+  endpoint_options.io_threads = flags.io_threads;
   endpoint_options.threads = flags.threads;
+  endpoint_options.max_connections = static_cast<size_t>(std::max(1, flags.max_connections));
+  endpoint_options.allowed_hosts = flags.allowed_hosts;
+  endpoint_options.allowed_origins = flags.allowed_origins;
   endpoint_options.verify_signatures = flags.verify_signatures;
   endpoint_options.credentials = flags.credentials;
-  if (flags.verify_signatures && flags.credentials.empty()) {
-    std::fprintf(stderr, "wharf-server: --verify-signatures needs a credential\n");
-    return 2;
-  }
   Endpoint endpoint(**broker, endpoint_options);
   if (!endpoint.ok()) {
     std::fprintf(stderr, "wharf-server: %s\n", std::string(endpoint.status().message()).c_str());

@@ -22,6 +22,7 @@
 #include "broker/wire/http_server.h"
 #include "broker/wire/queue_url_mapper.h"
 #include "broker/wire/router.h"
+#include "broker/wire/sigv4.h"
 
 namespace wharf {
 namespace {
@@ -125,8 +126,12 @@ Endpoint::Endpoint(Broker& broker, EndpointOptions options) : impl_(std::make_un
 
   impl_->urls = std::make_unique<wire::QueueUrlMapper>(BrokerUrlBase(broker.options()), url_);
   wire::RouterOptions router_options;
-  router_options.verify_signatures = options.verify_signatures;
-  router_options.credentials = options.credentials;
+  if (options.verify_signatures) {
+    wire::SigV4Options sigv4;
+    sigv4.credentials = options.credentials;
+    sigv4.region = broker.options().region;
+    router_options.signatures = std::make_shared<wire::SigV4Verifier>(sigv4, broker.clock());
+  }
   router_options.max_body_bytes = options.max_request_bytes;
   impl_->router = std::make_unique<wire::Router>(std::move(router_options));
   std::shared_ptr<const wire::Api> sqs =

@@ -41,8 +41,8 @@ void Router::Handle(HttpRequest request, Respond respond) const {
   std::optional<WireError> refused;
   if (request.body_too_large) {
     refused = RequestTooLargeError(options_.max_body_bytes);
-  } else if (options_.verify_signatures) {
-    refused = VerifySigV4(request, options_.credentials);
+  } else if (options_.signatures) {
+    refused = options_.signatures->Verify(request);
   }
   if (refused) return std::move(respond)(Unroutable(request, request_id, *refused));
 

@@ -30,14 +30,13 @@
 #include "broker/wire/codec.h"
 #include "broker/wire/http_message.h"
 #include "broker/wire/rest_json_codec.h"
+#include "broker/wire/sigv4.h"
 
 namespace wharf::wire {
 
 struct RouterOptions {
-  // When true, every request must carry a SigV4 signature made with one of
-  // `credentials` (access key id -> secret access key).
-  bool verify_signatures = false;
-  std::map<std::string, std::string> credentials;
+  // When set, every request must carry a SigV4 signature it accepts.
+  std::shared_ptr<const SigV4Verifier> signatures;
   // Reported in errors for bodies the HTTP server flagged as too large.
   size_t max_body_bytes = 8 << 20;
 };
