@@ -147,24 +147,42 @@ HttpRequestReader::~HttpRequestReader() = default;
 
 size_t HttpRequestReader::Feed(std::string_view data) {
   RequestParser& parser = *impl_->parser;
-  beast::error_code ec;
   started_ = true;
-  const size_t used = parser.put(boost::asio::const_buffer(data.data(), data.size()), ec);
+  // While the head is incomplete, Beast is shown no more than what remains
+  // of max_header_bytes: its own header_limit counts from where each call
+  // starts, which lets a head arriving in one piece run longer.
+  const bool in_head = !parser.is_header_done();
+  const std::string_view window =
+      in_head ? data.substr(0, limits_.max_header_bytes - head_bytes_) : data;
+  beast::error_code ec;
+  const size_t used = parser.put(boost::asio::const_buffer(window.data(), window.size()), ec);
+  if (!parser.is_header_done()) head_bytes_ += used;
+  // A head that does not end within max_header_bytes: 414 while its request
+  // line is unfinished, else 431.
+  auto head_too_large = [&] {
+    return parser.request_line_seen || window.find('\n') != std::string_view::npos ? 431 : 414;
+  };
   if (!ec) {
     if (parser.is_done()) state_ = State::kComplete;
     return used;
   }
   if (ec == http::error::need_more) {
-    // Beast bounds the head's lines (header_limit) but not a chunk's size
-    // line: an endless one would make the caller buffer it all.
-    if (data.size() - used <= limits_.max_header_bytes) return used;
-    parser.status = 400;
+    if (in_head && !parser.is_header_done()) {
+      if (head_bytes_ + (window.size() - used) < limits_.max_header_bytes) return used;
+      parser.status = head_too_large();
+    } else if (data.size() - used <= limits_.max_header_bytes) {
+      return used;
+    } else {
+      // Beast bounds the head's lines but not a chunk's size line: an
+      // endless one would make the caller buffer it all.
+      parser.status = 400;
+    }
   }
   state_ = State::kFailed;
   if (parser.status != 0) {
     failure_status_ = parser.status;
   } else if (ec == http::error::header_limit) {
-    failure_status_ = parser.request_line_seen ? 431 : 414;
+    failure_status_ = head_too_large();
   } else if (ec == http::error::body_limit) {
     failure_status_ = 413;
     parser.request.body.clear();
@@ -191,6 +209,7 @@ void HttpRequestReader::Reset() {
   impl_->parser.emplace(limits_);
   state_ = State::kNeedMore;
   started_ = false;
+  head_bytes_ = 0;
   failure_status_ = 0;
 }
 

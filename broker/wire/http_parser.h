@@ -91,6 +91,7 @@ class HttpRequestReader {
   std::unique_ptr<Impl> impl_;
   State state_ = State::kNeedMore;
   bool started_ = false;
+  size_t head_bytes_ = 0;  // Of the head, consumed so far.
   int failure_status_ = 0;
 };
 

@@ -165,6 +165,15 @@ TEST(HttpRequestReaderTest, CapsTheRequestLineTheHeaderAndTheFieldCount) {
       Read("GET / HTTP/1.1\r\nHost: h\r\nX: " + std::string(2000, 'x') + "\r\n\r\n", 64, limits)
           .status,
       431);
+  // The header limit is exact, whether the head arrives whole or in pieces:
+  // 32 bytes of request line, Host and framing plus the value.
+  for (size_t step : {size_t{1}, size_t{100}, size_t{5000}}) {
+    auto head = [](size_t value) {
+      return "GET / HTTP/1.1\r\nHost: h\r\nX: " + std::string(value, 'x') + "\r\n\r\n";
+    };
+    EXPECT_EQ(Read(head(968), step, limits).state, HttpRequestReader::State::kComplete) << step;
+    EXPECT_EQ(Read(head(969), step, limits).status, 431) << step;
+  }
   std::string fields;
   for (int i = 0; i < 6; ++i) fields += "X" + std::to_string(i) + ": v\r\n";
   EXPECT_EQ(Read("GET / HTTP/1.1\r\nHost: h\r\n" + fields + "\r\n", 64, limits).status, 431);
