@@ -23,6 +23,7 @@
 // POST /_wharf/clock/advance moves, so a test in any language can make a
 // visibility timeout, a delay, a schedule or an alarm fall due at once.
 
+#include <malloc.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -33,6 +34,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -42,6 +44,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "broker/base/mutex.h"
 #include "broker/tools/server_config.h"
 #include "wharf/broker.h"
 #include "wharf/endpoint.h"
@@ -63,6 +67,10 @@ constexpr char kUsage[] =
     "                         (default 64)\n"
     "  --max-connections=N    open connections before new ones are refused (503;\n"
     "                         default 10000, lowered to fit the descriptor limit)\n"
+    "  --request-timeout=S    seconds for a request to arrive whole once begun, and\n"
+    "                         for a client to take its answer (default 60)\n"
+    "  --idle-timeout=S       seconds an idle keep-alive connection stays open\n"
+    "                         (default 5)\n"
     "  --allow-host=NAME      a Host name clients may use besides the bound address\n"
     "                         (NAME: any port; NAME:PORT: that port); repeatable\n"
     "  --allow-origin=ORIGIN  a web origin whose pages may call the endpoint (CORS),\n"
@@ -85,6 +93,8 @@ struct ServerFlags {
   int io_threads = 2;
   int threads = 64;
   int max_connections = 10'000;
+  int request_timeout_seconds = 60;
+  int idle_timeout_seconds = 5;
   std::vector<std::string> allowed_hosts;
   std::vector<std::string> allowed_origins;
   bool manual_clock = false;
@@ -125,6 +135,10 @@ absl::Status ParseFlags(int argc, char** argv, ServerFlags* flags) {
       status = integer(&flags->io_threads);
     } else if (name == "--max-connections") {
       status = integer(&flags->max_connections);
+    } else if (name == "--request-timeout") {
+      status = integer(&flags->request_timeout_seconds);
+    } else if (name == "--idle-timeout") {
+      status = integer(&flags->idle_timeout_seconds);
     } else if (name == "--allow-host") {
       status = need_value();
       flags->allowed_hosts.push_back(value);
@@ -221,6 +235,47 @@ absl::Status CredentialsFromEnvironment(std::map<std::string, std::string>* cred
   return absl::OkStatus();
 }
 
+// Gives back to the system memory that malloc holds free. Deleting queues
+// (or a burst of large messages) frees their memory into glibc's arenas,
+// which keep it: the process's RSS would stay at its high-water mark, e.g.
+// 140 MB after creating and deleting 10,000 queues. Once a second, when
+// more than kThreshold bytes sit free, malloc_trim returns them (26 MB after
+// the same rounds). Bounding the number of arenas (M_ARENA_MAX) made no
+// measurable difference: the memory is free, not spread.
+class MemoryTrimmer {
+ public:
+  MemoryTrimmer() : thread_([this] { Loop(); }) {}
+  ~MemoryTrimmer() {
+    {
+      MutexLock lock(&mu_);
+      stop_ = true;
+      wake_.SignalAll();
+    }
+    thread_.join();
+  }
+
+ private:
+  static constexpr size_t kThreshold = 16 << 20;
+
+  void Loop() ABSL_LOCKS_EXCLUDED(mu_) {
+    for (;;) {
+      {
+        MutexLock lock(&mu_);
+        const absl::Time next = absl::Now() + absl::Seconds(1);
+        while (!stop_ && !wake_.WaitWithDeadline(&mu_, next)) {
+        }
+        if (stop_) return;
+      }
+      if (mallinfo2().fordblks > kThreshold) malloc_trim(0);
+    }
+  }
+
+  Mutex mu_;
+  CondVar wake_;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
 // Lets the process open as many descriptors as its hard limit allows: each
 // connection is one.
 void RaiseDescriptorLimit() {
@@ -279,12 +334,15 @@ int Run(int argc, char** argv) {
     return 2;
   }
   RaiseDescriptorLimit();
+  MemoryTrimmer trimmer;
   EndpointOptions endpoint_options;
   endpoint_options.host = flags.bind;
   endpoint_options.port = flags.port;
   endpoint_options.io_threads = flags.io_threads;
   endpoint_options.threads = flags.threads;
   endpoint_options.max_connections = static_cast<size_t>(std::max(1, flags.max_connections));
+  endpoint_options.request_timeout = absl::Seconds(std::max(1, flags.request_timeout_seconds));
+  endpoint_options.idle_timeout = absl::Seconds(std::max(1, flags.idle_timeout_seconds));
   endpoint_options.allowed_hosts = flags.allowed_hosts;
   endpoint_options.allowed_origins = flags.allowed_origins;
   endpoint_options.verify_signatures = flags.verify_signatures;
