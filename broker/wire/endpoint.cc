@@ -9,6 +9,7 @@
 #include <memory>
 #include <stop_token>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -27,8 +28,9 @@
 namespace wharf {
 namespace {
 
-// Runs the synchronous Router off the I/O threads, which must never block:
-// a fixed set of threads taking requests from a queue. The queue holds at
+// Runs the long polls off the I/O threads, which must never block (until
+// the engines park receives, a long poll blocks the thread that calls the
+// Router): a fixed set of threads taking requests from a queue. The queue holds at
 // most one request per open connection (a connection has one request with
 // the handler at a time), so the connection cap bounds it.
 //
@@ -83,6 +85,17 @@ class RouterPool {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::thread> threads_;
 };
+
+// True when the Router may block on `request`: the only operation that
+// waits is ReceiveMessage (a long poll, until the engines park it). Conservative: any
+// request naming it anywhere counts (a query-protocol action may sit in the
+// body or the query string).
+bool MayBlock(const wire::HttpRequest& request) {
+  constexpr std::string_view kReceive = "ReceiveMessage";
+  return request.Header("x-amz-target").find(kReceive) != std::string_view::npos ||
+         request.query.find(kReceive) != std::string::npos ||
+         request.body.find(kReceive) != std::string::npos;
+}
 
 std::string BrokerUrlBase(const BrokerOptions& options) {
   if (!options.sqs_url_base.empty()) return options.sqs_url_base;
@@ -145,7 +158,16 @@ Endpoint::Endpoint(Broker& broker, EndpointOptions options) : impl_(std::make_un
   impl_->pool = std::make_unique<RouterPool>(options.threads);
   impl_->server = *std::move(server);
   Impl* impl = impl_.get();
+  // The Router is asynchronous, but SQS's ReceiveMessageAsync still blocks
+  // for a long poll's wait: receives run on the pool; every other request
+  // runs on the I/O thread, at once (a hop to the pool and back costs a
+  // request a third of its time). Interim: once the engines park receives
+  // without a thread, every request runs here and the pool goes.
   impl_->server->Serve([impl](wire::HttpRequest request, wire::Respond respond) {
+    if (!MayBlock(request)) {
+      impl->router->Handle(std::move(request), std::move(respond));
+      return;
+    }
     impl->pool->Run([impl, request = std::move(request), respond = std::move(respond)]() mutable {
       impl->router->Handle(std::move(request), std::move(respond));
     });

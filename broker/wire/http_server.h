@@ -8,7 +8,8 @@
 // Per connection: requests are answered in order, one at a time. While a
 // request is with the handler the connection reads no further request (it
 // keeps at most max_header_bytes of what the client sends ahead) but notices
-// the client closing, and then stops the request's `cancel` token. An idle
+// the client closing (within a quarter of a second), and then stops the
+// request's `cancel` token. Deadlines are checked as often. An idle
 // keep-alive connection is closed after idle_timeout; a request must arrive
 // whole within request_timeout of its first byte (else 408 and close), and
 // an answer must be taken by the client within request_timeout (else the
@@ -22,7 +23,7 @@
 //
 // Stop: stops accepting, closes idle connections, cancels the requests with
 // the handler (so long polls answer with what they have), lets requests
-// being received or answered finish for at most half a second, then closes
+// being received or answered finish for at most 0.4 s, then closes
 // everything; it returns within a second whatever clients do. Answers that
 // arrive after Stop are dropped.
 //

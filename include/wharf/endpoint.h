@@ -44,9 +44,9 @@
 // request_timeout, idle_timeout, max_connections); see the fields below.
 //
 // Thread safety: thread-safe. The broker must outlive the endpoint.
-// io_threads serve every connection; a long poll holds no thread of its own
-// once the router and the SQS engines complete it asynchronously (until
-// then a poll occupies one of `threads`).
+// io_threads serve every connection; a long poll will hold no thread of its
+// own once the SQS engines park receives (until then a poll occupies one of
+// `threads`).
 
 #ifndef WHARF_ENDPOINT_H_
 #define WHARF_ENDPOINT_H_
@@ -71,8 +71,9 @@ struct EndpointOptions {
 
   // Threads serving the connections (parsing, writing, timers).
   int io_threads = 2;
-  // Threads running requests for the synchronous router: a long poll holds
-  // one for its wait. Interim: removed once the router is asynchronous.
+  // Threads running ReceiveMessage requests (a long poll holds one for its
+  // wait); other requests run on the I/O threads. Interim: removed once the
+  // SQS engines park receives without a thread.
   int threads = 32;
   // Request bodies over this size are refused (HTTP 413,
   // RequestEntityTooLarge) from their Content-Length, unread. The default
