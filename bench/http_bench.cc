@@ -8,6 +8,11 @@
 // At the end it prints, per operation, the HTTP rate as a fraction of the
 // service rate.
 //
+// HttpJson/LongPoll/N: N connections each hold a long poll (ReceiveMessage,
+// WaitTimeSeconds=20) on one queue; each iteration sends one message through
+// the service and times until a poll answers with it (the poll that answered
+// polls again). Counters p50_us and p99_us: send-to-response latency.
+//
 //   ninja -C build bench/http_bench && build/bench/http_bench
 //
 // Counters: requests/s (HTTP requests or service calls) and messages/s.
@@ -15,10 +20,14 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -61,14 +70,25 @@ class Connection {
   }
   ~Connection() { close(fd_); }
 
+  int fd() const { return fd_; }
+
   // Sends `request` (complete, with headers) and returns the response body;
   // aborts unless the status is 200.
   const std::string& RoundTrip(const std::string& request) {
+    Send(request);
+    return Receive();
+  }
+
+  void Send(const std::string& request) {
     for (size_t sent = 0; sent < request.size();) {
       ssize_t n = send(fd_, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
       if (n <= 0) Die("send");
       sent += static_cast<size_t>(n);
     }
+  }
+
+  // The body of the next response; aborts unless the status is 200.
+  const std::string& Receive() {
     size_t header_end;
     while ((header_end = buffer_.find("\r\n\r\n")) == std::string::npos) Fill();
     std::string_view headers(buffer_.data(), header_end);
@@ -93,7 +113,8 @@ class Connection {
     buffer_.append(chunk, static_cast<size_t>(n));
   }
   [[noreturn]] void Die(const char* what) {
-    std::fprintf(stderr, "http_bench: %s\n%s\n", what, buffer_.substr(0, 500).c_str());
+    std::fprintf(stderr, "http_bench: %s (%s)\n%s\n", what, std::strerror(errno),
+                 buffer_.substr(0, 500).c_str());
     std::abort();
   }
 
@@ -104,17 +125,25 @@ class Connection {
 
 enum class Protocol { kJson, kQuery };
 
-std::string HttpRequest(Protocol protocol, const std::string& operation, const std::string& body) {
+// "127.0.0.1:PORT" of a URL "http://127.0.0.1:PORT/...": the Host header
+// the endpoint accepts.
+std::string HostOf(const std::string& url) {
+  const size_t start = url.find("//") + 2;
+  return url.substr(start, url.find('/', start) - start);
+}
+
+std::string HttpRequest(Protocol protocol, const std::string& host, const std::string& operation,
+                        const std::string& body) {
   if (protocol == Protocol::kJson) {
-    return absl::StrCat(
-        "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-amz-json-1.0\r\n"
-        "X-Amz-Target: AmazonSQS.",
-        operation, "\r\nContent-Length: ", body.size(), "\r\n\r\n", body);
+    return absl::StrCat("POST / HTTP/1.1\r\nHost: ", host,
+                        "\r\nContent-Type: application/x-amz-json-1.0\r\n"
+                        "X-Amz-Target: AmazonSQS.",
+                        operation, "\r\nContent-Length: ", body.size(), "\r\n\r\n", body);
   }
-  return absl::StrCat(
-      "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-      "Content-Length: ",
-      body.size(), "\r\n\r\n", body);
+  return absl::StrCat("POST / HTTP/1.1\r\nHost: ", host,
+                      "\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                      "Content-Length: ",
+                      body.size(), "\r\n\r\n", body);
 }
 
 std::string SendBatchRequest(Protocol protocol, const std::string& url) {
@@ -126,7 +155,7 @@ std::string SendBatchRequest(Protocol protocol, const std::string& url) {
                       R"("})");
     }
     body += "]}";
-    return HttpRequest(protocol, "SendMessageBatch", body);
+    return HttpRequest(protocol, HostOf(url), "SendMessageBatch", body);
   }
   body = absl::StrCat("Action=SendMessageBatch&Version=2012-11-05&QueueUrl=",
                       wire::UriEncode(url, false));
@@ -134,15 +163,15 @@ std::string SendBatchRequest(Protocol protocol, const std::string& url) {
     absl::StrAppend(&body, "&SendMessageBatchRequestEntry.", i, ".Id=m", i,
                     "&SendMessageBatchRequestEntry.", i, ".MessageBody=", kBody);
   }
-  return HttpRequest(protocol, "SendMessageBatch", body);
+  return HttpRequest(protocol, HostOf(url), "SendMessageBatch", body);
 }
 
 std::string ReceiveRequest(Protocol protocol, const std::string& url) {
   if (protocol == Protocol::kJson) {
-    return HttpRequest(protocol, "ReceiveMessage",
+    return HttpRequest(protocol, HostOf(url), "ReceiveMessage",
                        absl::StrCat(R"({"QueueUrl":")", url, R"(","MaxNumberOfMessages":10})"));
   }
-  return HttpRequest(protocol, "ReceiveMessage",
+  return HttpRequest(protocol, HostOf(url), "ReceiveMessage",
                      absl::StrCat("Action=ReceiveMessage&Version=2012-11-05&QueueUrl=",
                                   wire::UriEncode(url, false), "&MaxNumberOfMessages=10"));
 }
@@ -172,7 +201,7 @@ std::string DeleteBatchRequest(Protocol protocol, const std::string& url,
                       R"("})");
     }
     body += "]}";
-    return HttpRequest(protocol, "DeleteMessageBatch", body);
+    return HttpRequest(protocol, HostOf(url), "DeleteMessageBatch", body);
   }
   body = absl::StrCat("Action=DeleteMessageBatch&Version=2012-11-05&QueueUrl=",
                       wire::UriEncode(url, false));
@@ -181,7 +210,7 @@ std::string DeleteBatchRequest(Protocol protocol, const std::string& url,
                     "&DeleteMessageBatchRequestEntry.", i + 1,
                     ".ReceiptHandle=", wire::UriEncode(handles[i], false));
   }
-  return HttpRequest(protocol, "DeleteMessageBatch", body);
+  return HttpRequest(protocol, HostOf(url), "DeleteMessageBatch", body);
 }
 
 // Shared by all benchmarks of the run.
@@ -245,10 +274,12 @@ void HttpGetQueueUrl(benchmark::State& state, Bench* bench, Protocol protocol) {
   for (auto _ : state) {
     if (request.empty()) {
       const std::string name = bench->queue_url.substr(bench->queue_url.rfind('/') + 1);
-      request = protocol == Protocol::kJson
-                    ? HttpRequest(protocol, "GetQueueUrl", R"({"QueueName":")" + name + R"("})")
-                    : HttpRequest(protocol, "GetQueueUrl",
-                                  "Action=GetQueueUrl&Version=2012-11-05&QueueName=" + name);
+      const std::string host = HostOf(bench->endpoint->url() + "/");
+      request =
+          protocol == Protocol::kJson
+              ? HttpRequest(protocol, host, "GetQueueUrl", R"({"QueueName":")" + name + R"("})")
+              : HttpRequest(protocol, host, "GetQueueUrl",
+                            "Action=GetQueueUrl&Version=2012-11-05&QueueName=" + name);
     }
     connection.RoundTrip(request);
     ++requests;
@@ -324,6 +355,59 @@ void ServiceReceiveDeleteBatch(benchmark::State& state, Bench* bench) {
   Report(state, requests, messages);
 }
 
+// Send-to-response latency of a long poll among `receivers` parked ones.
+// The endpoint is the run's own: until SQS parks a receive without a thread,
+// each parked poll holds one of its receive threads.
+void HttpLongPoll(benchmark::State& state, Bench* bench) {
+  const int receivers = static_cast<int>(state.range(0));
+  Endpoint endpoint(*bench->broker, {.port = 0, .threads = receivers + 8});
+  if (!endpoint.ok()) {
+    state.SkipWithError("endpoint did not start");
+    return;
+  }
+  const std::string broker_url = bench->NewQueue();
+  const std::string url = absl::StrCat(endpoint.url(), broker_url.substr(broker_url.find('/', 8)));
+  const std::string receive =
+      HttpRequest(Protocol::kJson, HostOf(url), "ReceiveMessage",
+                  absl::StrCat(R"({"QueueUrl":")", url, R"(","WaitTimeSeconds":20})"));
+  std::vector<std::unique_ptr<Connection>> polls;
+  std::vector<pollfd> fds;
+  for (int i = 0; i < receivers; ++i) {
+    polls.push_back(std::make_unique<Connection>(endpoint.port()));
+    polls.back()->Send(receive);
+    fds.push_back({.fd = polls.back()->fd(), .events = POLLIN, .revents = 0});
+  }
+  sqs::Service& sqs = bench->broker->sqs();
+  const sqs::SendMessageRequest send{.queue_url = broker_url, .message_body = kBody};
+  // Sends one message and waits for the poll that answers with it (polls
+  // that time out empty poll again). Returns the latency.
+  auto exchange = [&] {
+    const auto start = std::chrono::steady_clock::now();
+    if (!sqs.SendMessage(send).ok()) std::abort();
+    for (;;) {
+      if (poll(fds.data(), fds.size(), -1) <= 0) std::abort();
+      for (size_t i = 0; i < fds.size(); ++i) {
+        if (fds[i].revents == 0) continue;
+        const bool delivered = polls[i]->Receive().find(kBody) != std::string::npos;
+        polls[i]->Send(receive);
+        if (delivered) return std::chrono::steady_clock::now() - start;
+      }
+    }
+  };
+  // Until every poll is parked, a message may wait for one to arrive.
+  for (int i = 0; i < receivers; ++i) exchange();
+  std::vector<double> latencies_us;
+  for (auto _ : state) {
+    latencies_us.push_back(std::chrono::duration<double, std::micro>(exchange()).count());
+  }
+  std::sort(latencies_us.begin(), latencies_us.end());
+  state.counters["p50_us"] = latencies_us[latencies_us.size() / 2];
+  state.counters["p99_us"] = latencies_us[latencies_us.size() * 99 / 100];
+  state.counters["messages/s"] =
+      benchmark::Counter(static_cast<double>(latencies_us.size()), benchmark::Counter::kIsRate);
+  endpoint.Stop();
+}
+
 // Console output plus the messages/s of each run, for the ratio table. With
 // --benchmark_repetitions the ratio uses the medians.
 class RatioReporter : public benchmark::ConsoleReporter {
@@ -383,6 +467,17 @@ int main(int argc, char** argv) {
                                    &bench, Protocol::kJson));
   add(benchmark::RegisterBenchmark("HttpQuery/ReceiveDeleteBatch", wharf::HttpReceiveDeleteBatch,
                                    &bench, Protocol::kQuery));
+  // 1,000 parked polls need 2,000 descriptors here (both ends).
+  rlimit descriptors;
+  getrlimit(RLIMIT_NOFILE, &descriptors);
+  descriptors.rlim_cur = descriptors.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &descriptors);
+  benchmark::RegisterBenchmark("HttpJson/LongPoll", wharf::HttpLongPoll, &bench)
+      ->Arg(100)
+      ->Arg(1000)
+      ->Iterations(2000)
+      ->UseRealTime()
+      ->Unit(benchmark::kMicrosecond);
   wharf::RatioReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   std::printf("\nHTTP rate / service rate (messages/s), %d connections, %d-message batches:\n",
