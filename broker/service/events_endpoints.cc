@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "broker/base/arn.h"
 #include "broker/base/aws_errors.h"
 #include "wharf/errors.h"
@@ -66,6 +67,21 @@ DeliveryOutcome EventsEndpoints::PublishToTopic(std::string_view topic_arn,
   std::optional<ErrorCode> code = GetErrorCode(published.status());
   bool retryable = !code.has_value() || *code == ErrorCode::kSnsInternalError;
   return FromStatus(published.status(), retryable);
+}
+
+DeliveryOutcome EventsEndpoints::InvokeFunction(std::string_view function_arn,
+                                                std::string_view payload) {
+  if (functions_ == nullptr) {
+    return DeliveryOutcome::Permanent("ResourceNotFoundException",
+                                      absl::StrCat("Function not found: ", function_arn));
+  }
+  absl::Status queued = functions_->InvokeAsync(function_arn, std::string(payload));
+  if (queued.ok()) return DeliveryOutcome::Ok();
+  std::optional<ErrorCode> code = GetErrorCode(queued);
+  // Throttling and a broker shutting down pass; a missing function or an
+  // oversized event does not.
+  bool retryable = code == ErrorCode::kLambdaTooManyRequests || code == ErrorCode::kLambdaService;
+  return FromStatus(queued, retryable);
 }
 
 absl::StatusOr<std::shared_ptr<sqs::Queue>> EventsEndpoints::Open(std::string_view arn,
