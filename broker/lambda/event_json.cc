@@ -257,7 +257,7 @@ lambda::SqsRecord MakeSqsRecord(sqs::Message&& message, const std::string& queue
   r.message_id = std::move(message.message_id);
   r.receipt_handle = std::move(message.receipt_handle);
   r.body = std::move(message.body);
-  message.attributes.erase("DeadLetterQueueSourceArn");
+  message.attributes.erase("DeadLetterQueueSourceArn");  // Not part of the event.
   r.attributes = std::move(message.attributes);
   for (auto& [name, value] : message.message_attributes) {
     r.message_attributes.emplace(
@@ -318,9 +318,10 @@ std::string RenderSqsRecordForFilter(const lambda::SqsRecord& record) {
 void ParseTypedEvent(std::string_view payload, std::unique_ptr<lambda::SqsEvent>* sqs,
                      std::unique_ptr<lambda::SnsEvent>* sns,
                      std::unique_ptr<lambda::EventBridgeEvent>* eventbridge) {
-  rapidjson::Document doc;
-  doc.Parse<kParseFlags>(payload.data(), payload.size());
-  if (doc.HasParseError() || !doc.IsObject()) return;
+  rapidjson::Document parsed;
+  parsed.Parse<kParseFlags>(payload.data(), payload.size());
+  if (parsed.HasParseError() || !parsed.IsObject()) return;
+  const rapidjson::Value& doc = parsed;
   if (auto records = doc.FindMember("Records");
       records != doc.MemberEnd() && records->value.IsArray() && !records->value.Empty() &&
       records->value[0].IsObject()) {
@@ -342,12 +343,13 @@ BatchResponse ParseBatchResponse(std::string_view payload,
   BatchResponse out;
   const size_t first = payload.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos) return out;  // Empty: null.
-  rapidjson::Document doc;
-  doc.Parse<kParseFlags>(payload.data(), payload.size());
-  if (doc.HasParseError()) {
+  rapidjson::Document parsed;
+  parsed.Parse<kParseFlags>(payload.data(), payload.size());
+  if (parsed.HasParseError()) {
     out.whole_batch_failed = true;
     return out;
   }
+  const rapidjson::Value& doc = parsed;
   if (doc.IsNull()) return out;
   if (!doc.IsObject()) {
     out.whole_batch_failed = true;

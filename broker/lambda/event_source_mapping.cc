@@ -21,6 +21,13 @@ constexpr int kDefaultMaxConcurrency = 1000;
 constexpr absl::Duration kScaleUpInterval = absl::Minutes(1);
 // An idle long poll (SystemClock).
 constexpr int kLongPollSeconds = 20;
+// Idle slots that long-poll at once (SystemClock); the others park. With two,
+// the one that receives a message invokes the function at once while the
+// other keeps listening, so no wake-up of a parked slot sits between a
+// message and its handler.
+constexpr int kStandbyPollers = 2;
+// Batches a slot runs in one executor task before it yields (SystemClock).
+constexpr int kBatchesPerTask = 16;
 // After a receive error other than a deleted queue (e.g. OverLimit).
 constexpr absl::Duration kErrorBackoff = absl::Seconds(1);
 // The "{"Records":[" and "]}" around the records.
@@ -77,6 +84,7 @@ struct EventSourceMapping::Slot {
   absl::Time window_end = absl::InfiniteFuture();
   std::stop_source stop;  // Of the current receive.
   int requested = 0;      // MaxNumberOfMessages of the current receive.
+  bool standby = false;   // The current receive is an idle long poll.
 
   bool Full(int batch_size) const {
     return !carry.empty() || records.size() >= static_cast<size_t>(batch_size);
@@ -253,7 +261,6 @@ void EventSourceMapping::DisableByLambda() {
 
 void EventSourceMapping::StopPollingLocked() {
   polling_ = false;
-  waiter_ = nullptr;
   // Stopping a receive may run the queue's wake-up code right here; it takes
   // only the queue's own locks, never mu_.
   for (const std::unique_ptr<Slot>& slot : slots_) slot->stop.request_stop();
@@ -289,13 +296,8 @@ void EventSourceMapping::SpawnSlotsLocked() {
 
 void EventSourceMapping::ScheduleStep(Slot* slot, bool invoke) {
   std::shared_ptr<EventSourceMapping> self = shared_from_this();
-  deps_.executor->Schedule([self, slot, invoke] {
-    if (invoke) {
-      self->InvokeStep(slot);
-    } else {
-      self->PollStep(slot);
-    }
-  });
+  deps_.executor->Schedule(
+      [self, slot, invoke] { self->RunSlot(slot, invoke ? Next::kInvoke : Next::kPollAgain); });
 }
 
 void EventSourceMapping::ParkLocked(Slot* slot) {
@@ -306,7 +308,6 @@ void EventSourceMapping::ParkLocked(Slot* slot) {
 }
 
 void EventSourceMapping::RetireLocked(Slot* slot) {
-  if (waiter_ == slot) waiter_ = nullptr;
   --busy_;
   auto it = std::find_if(slots_.begin(), slots_.end(),
                          [slot](const std::unique_ptr<Slot>& s) { return s.get() == slot; });
@@ -354,27 +355,52 @@ int EventSourceMapping::TEST_TargetConcurrency() const {
   return target_;
 }
 
-void EventSourceMapping::PollStep(Slot* slot) {
+void EventSourceMapping::RunSlot(Slot* slot, Next next) {
+  int batches = 0;
+  for (;;) {
+    switch (next) {
+      case Next::kPollAgain:
+        next = PollStep(slot);
+        break;
+      case Next::kInvoke:
+        next = InvokeStep(slot);
+        if (next == Next::kDone) return;
+        // ManualClock: yield after every batch, so that the slots of a drain
+        // take turns. Otherwise after a few, so that one backlog cannot hold
+        // a worker for good.
+        if (deps_.manual || ++batches == kBatchesPerTask) {
+          MutexLock lock(&mu_);
+          ScheduleStep(slot, next == Next::kInvoke);
+          return;
+        }
+        break;
+      case Next::kDone:
+        return;
+    }
+  }
+}
+
+EventSourceMapping::Next EventSourceMapping::PollStep(Slot* slot) {
   for (;;) {
     sqs::ReceiveMessageRequest request;
     {
       MutexLock lock(&mu_);
-      if (shutdown_) return;
+      if (shutdown_) return Next::kDone;
       const bool holding = !slot->records.empty() || !slot->carry.empty();
       if (!polling_) {
         if (!holding) {
           RetireLocked(slot);
-          return;
+          return Next::kDone;
         }
-        break;  // Flush what was received before polling stopped.
+        return Next::kInvoke;  // Flush what was received before polling stopped.
       }
-      if (slot->Full(settings_.batch_size)) break;
+      if (slot->Full(settings_.batch_size)) return Next::kInvoke;
       if (!holding && static_cast<int>(slots_.size()) > target_) {
         RetireLocked(slot);
-        return;
+        return Next::kDone;
       }
       const absl::Time now = deps_.clock->Now();
-      if (holding && now >= slot->window_end) break;
+      if (holding && now >= slot->window_end) return Next::kInvoke;
       int wait = 0;
       if (!deps_.manual) {
         if (holding) {
@@ -384,8 +410,9 @@ void EventSourceMapping::PollStep(Slot* slot) {
           std::stop_source stop;
           slot->stop = stop;
           deps_.scheduler->ScheduleAt(slot->window_end, [stop]() mutable { stop.request_stop(); });
-        } else if (waiter_ == nullptr || waiter_ == slot) {
-          waiter_ = slot;
+        } else if (standby_ < kStandbyPollers) {
+          ++standby_;
+          slot->standby = true;
           wait = kLongPollSeconds;
           slot->stop = std::stop_source();
         } else {
@@ -419,31 +446,14 @@ void EventSourceMapping::PollStep(Slot* slot) {
           if (self == nullptr) return;
           std::shared_ptr<Executor> executor = self->deps_.executor;
           executor->Schedule([self = std::move(self), slot, got = std::move(got)]() mutable {
-            switch (self->OnReceived(slot, std::move(got))) {
-              case Next::kPollAgain:
-                self->PollStep(slot);
-                break;
-              case Next::kInvoke:
-                self->InvokeStep(slot);
-                break;
-              case Next::kDone:
-                break;
-            }
+            self->RunSlot(slot, self->OnReceived(slot, std::move(got)));
           });
         });
     tl_inline = saved;
-    if (!done) return;  // Completes later, as a task.
-    switch (OnReceived(slot, std::move(result))) {
-      case Next::kPollAgain:
-        continue;
-      case Next::kInvoke:
-        InvokeStep(slot);
-        return;
-      case Next::kDone:
-        return;
-    }
+    if (!done) return Next::kDone;  // Completes later, as a task.
+    Next next = OnReceived(slot, std::move(result));
+    if (next != Next::kPollAgain) return next;
   }
-  InvokeStep(slot);
 }
 
 EventSourceMapping::Next EventSourceMapping::OnReceived(
@@ -453,23 +463,29 @@ EventSourceMapping::Next EventSourceMapping::OnReceived(
     MutexLock lock(&mu_);
     filters = settings_.filters;
   }
-  std::vector<lambda::SqsRecord> records;
-  std::vector<std::string> filtered_out;
-  if (result.ok()) {
-    records.reserve(result->messages.size());
+  // With filters, records are matched (outside the lock: the matcher may be
+  // slow) and those no filter matches are deleted without invoking.
+  std::vector<lambda::SqsRecord> matched;
+  size_t filtered = 0;
+  if (result.ok() && filters != nullptr) {
+    std::vector<std::string> filtered_out;
     for (sqs::Message& m : result->messages) {
       lambda::SqsRecord record = MakeSqsRecord(std::move(m), queue_arn_, deps_.region);
-      if (filters != nullptr && !Matches(*filters, record)) {
-        filtered_out.push_back(std::move(record.receipt_handle));
+      if (Matches(*filters, record)) {
+        matched.push_back(std::move(record));
       } else {
-        records.push_back(std::move(record));
+        filtered_out.push_back(std::move(record.receipt_handle));
       }
     }
+    filtered = filtered_out.size();
+    if (filtered > 0) DeleteMessages(std::move(filtered_out));
   }
-  if (!filtered_out.empty()) DeleteMessages(filtered_out);
 
   MutexLock lock(&mu_);
-  if (waiter_ == slot) waiter_ = nullptr;
+  if (slot->standby) {
+    slot->standby = false;
+    --standby_;
+  }
   if (shutdown_) return Next::kDone;
   if (!result.ok()) {
     if (GetErrorCode(result.status()) == ErrorCode::kQueueDoesNotExist) {
@@ -491,20 +507,29 @@ EventSourceMapping::Next EventSourceMapping::OnReceived(
       return Next::kDone;
     }
   }
-  const bool got = !records.empty() || !filtered_out.empty();
+  const size_t received = result.ok() ? result->messages.size() : 0;
+  const bool got = received > 0;
   if (got) progress_.fetch_add(1, std::memory_order_acq_rel);
-  if (!records.empty()) {
+  if (received > filtered) {
     if (slot->records.empty() && slot->carry.empty()) {
       slot->window_end = deps_.clock->Now() + absl::Seconds(settings_.batching_window_seconds);
+      slot->records.reserve(static_cast<size_t>(std::min(settings_.batch_size, 64)));
     }
-    for (lambda::SqsRecord& r : records) slot->Add(std::move(r));
+    if (filters != nullptr) {
+      for (lambda::SqsRecord& r : matched) slot->Add(std::move(r));
+    } else {
+      for (sqs::Message& m : result->messages) {
+        slot->Add(MakeSqsRecord(std::move(m), queue_arn_, deps_.region));
+      }
+    }
   }
   if (result.ok() && !result->messages.empty()) {
     if (static_cast<int>(result->messages.size()) >= slot->requested) {
       // A full receive: there is probably more to read, let every slot poll.
       WakeParkedLocked();
-    } else if (waiter_ == nullptr) {
-      // This slot goes to work: another one takes over listening.
+    } else if (busy_ - invoking_ == 1) {
+      // This slot goes to work and no other polls (or is about to): wake one
+      // to listen meanwhile.
       WakeOneParkedLocked();
     }
   }
@@ -532,19 +557,24 @@ EventSourceMapping::Next EventSourceMapping::OnReceived(
     RetireLocked(slot);
     return Next::kDone;
   }
-  if (!deps_.manual && waiter_ == nullptr) return Next::kPollAgain;  // The long-poller.
+  if (!deps_.manual && standby_ < kStandbyPollers) return Next::kPollAgain;  // Long-polls.
   ParkLocked(slot);
   return Next::kDone;
 }
 
-void EventSourceMapping::InvokeStep(Slot* slot) {
+EventSourceMapping::Next EventSourceMapping::InvokeStep(Slot* slot) {
   std::vector<lambda::SqsRecord> batch;
-  MappingSettings settings;
+  std::string function_name;
+  std::string function_arn;
+  bool report_batch_item_failures;
   bool full;
   {
     MutexLock lock(&mu_);
-    if (shutdown_) return;
-    settings = settings_;
+    if (shutdown_) return Next::kDone;
+    ++invoking_;
+    function_name = settings_.function_name;
+    function_arn = settings_.function_arn;
+    report_batch_item_failures = settings_.report_batch_item_failures;
     full = slot->Full(settings_.batch_size);
     batch.swap(slot->records);
     slot->bytes = 0;
@@ -558,8 +588,8 @@ void EventSourceMapping::InvokeStep(Slot* slot) {
     }
   }
   if (!batch.empty()) {
-    std::shared_ptr<const Function> function = deps_.functions->Find(settings.function_name);
-    if (function == nullptr || function->arn != settings.function_arn) {
+    std::shared_ptr<const Function> function = deps_.functions->Find(function_name);
+    if (function == nullptr || function->arn != function_arn) {
       // The records stay in flight and come back after the visibility timeout.
       DisableByLambda();
     } else {
@@ -570,7 +600,7 @@ void EventSourceMapping::InvokeStep(Slot* slot) {
       progress_.fetch_add(1, std::memory_order_acq_rel);
       const std::vector<lambda::SqsRecord>& records = invocation.sqs()->records;
       std::vector<bool> failed(records.size(), outcome.function_error);
-      if (!outcome.function_error && settings.report_batch_item_failures) {
+      if (!outcome.function_error && report_batch_item_failures) {
         absl::flat_hash_set<std::string_view> ids;
         ids.reserve(records.size());
         for (const lambda::SqsRecord& r : records) ids.insert(r.message_id);
@@ -600,31 +630,37 @@ void EventSourceMapping::InvokeStep(Slot* slot) {
           }
         }
       }
+      // The handler has returned: the event is ours again, and the receipt
+      // handles move out rather than being copied. (The records were built
+      // non-const; only Invocation's interface is const.)
+      auto& owned = const_cast<std::vector<lambda::SqsRecord>&>(records);
       std::vector<std::string> done;
-      for (size_t i = 0; i < records.size(); ++i) {
-        if (!failed[i]) done.push_back(records[i].receipt_handle);
+      done.reserve(owned.size());
+      for (size_t i = 0; i < owned.size(); ++i) {
+        if (!failed[i]) done.push_back(std::move(owned[i].receipt_handle));
       }
-      DeleteMessages(done);
+      DeleteMessages(std::move(done));
     }
   }
   MutexLock lock(&mu_);
-  if (shutdown_) return;
+  --invoking_;
+  if (shutdown_) return Next::kDone;
   const absl::Time now = deps_.clock->Now();
   if (full && polling_ && target_ < MaxConcurrency() && now - last_scale_up_ >= kScaleUpInterval) {
     target_ = std::min(target_ + kScaleUpStep, MaxConcurrency());
     last_scale_up_ = now;
     SpawnSlotsLocked();
   }
-  // Yield between batches, so that the slots of a drain take turns.
-  ScheduleStep(slot, /*invoke=*/slot->Full(settings_.batch_size));
+  return slot->Full(settings_.batch_size) ? Next::kInvoke : Next::kPollAgain;
 }
 
-void EventSourceMapping::DeleteMessages(const std::vector<std::string>& receipt_handles) {
+void EventSourceMapping::DeleteMessages(std::vector<std::string> receipt_handles) {
+  static constexpr std::string_view kIds[] = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
   for (size_t i = 0; i < receipt_handles.size(); i += 10) {
-    sqs::DeleteMessageBatchRequest request;
-    request.queue_url = queue_->url();
+    sqs::DeleteMessageBatchRequest request;  // The Queue handle ignores queue_url.
+    request.entries.reserve(std::min<size_t>(10, receipt_handles.size() - i));
     for (size_t j = i; j < receipt_handles.size() && j < i + 10; ++j) {
-      request.entries.push_back({absl::StrCat(j - i), receipt_handles[j]});
+      request.entries.push_back({std::string(kIds[j - i]), std::move(receipt_handles[j])});
     }
     queue_->DeleteMessageBatch(request).IgnoreError();
   }

@@ -21,11 +21,12 @@
 // at once. A mapping starts with min(5, MaximumConcurrency) slots and, while
 // full batches keep coming, adds up to 300 a minute (on the clock) up to
 // MaximumConcurrency (default 1,000); when a poll finds the queue empty it
-// goes back to the base. An idle slot parks instead of polling: with a
-// SystemClock one slot long-polls (20 s); when it receives messages it wakes
-// one parked slot to listen in its place (all of them after a full receive,
-// which suggests a backlog); with a ManualClock slots poll without waiting and
-// park until the owner calls Wake (RunUntilIdle, ManualClock::Advance).
+// goes back to the base. Idle slots park instead of polling, but two: with a
+// SystemClock two slots long-poll (20 s), so that the one that receives can
+// invoke at once while the other listens; a full receive (a backlog) wakes
+// every parked slot, and a slot that goes to work while no other slot polls
+// wakes one. With a ManualClock slots poll without waiting and park until the
+// owner calls Wake (RunUntilIdle, ManualClock::Advance).
 //
 // State machine (AWS's names; the owner reads it through Describe):
 //
@@ -184,15 +185,17 @@ class EventSourceMapping : public std::enable_shared_from_this<EventSourceMappin
   int BaseConcurrency() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   int MaxConcurrency() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  // A slot's steps; each runs as an executor task (or inline after a receive
-  // that completed at once) with no lock held.
-  void PollStep(Slot* slot) ABSL_LOCKS_EXCLUDED(mu_);
+  // A slot's steps, run by RunSlot in an executor task with no lock held.
+  // Each returns what the slot does next; kDone when it parked, retired or
+  // waits for a receive to complete (which continues it as a new task).
+  void RunSlot(Slot* slot, Next next) ABSL_LOCKS_EXCLUDED(mu_);
+  Next PollStep(Slot* slot) ABSL_LOCKS_EXCLUDED(mu_);
   Next OnReceived(Slot* slot, absl::StatusOr<sqs::ReceiveMessageResult> result)
       ABSL_LOCKS_EXCLUDED(mu_);
-  void InvokeStep(Slot* slot) ABSL_LOCKS_EXCLUDED(mu_);
+  Next InvokeStep(Slot* slot) ABSL_LOCKS_EXCLUDED(mu_);
   // Deletes messages by receipt handle, 10 per call; failures are ignored
   // (the message comes back, as at-least-once allows).
-  void DeleteMessages(const std::vector<std::string>& receipt_handles);
+  void DeleteMessages(std::vector<std::string> receipt_handles);
 
   const Deps deps_;
   const std::string uuid_;
@@ -215,11 +218,11 @@ class EventSourceMapping : public std::enable_shared_from_this<EventSourceMappin
   // the mapping), so a step or a receive callback never outlives its slot.
   std::vector<std::unique_ptr<Slot>> slots_ ABSL_GUARDED_BY(mu_);
   std::vector<Slot*> parked_ ABSL_GUARDED_BY(mu_);
-  int busy_ ABSL_GUARDED_BY(mu_) = 0;            // Slots not parked.
-  Slot* waiter_ ABSL_GUARDED_BY(mu_) = nullptr;  // The idle long-poller (SystemClock).
+  int busy_ ABSL_GUARDED_BY(mu_) = 0;      // Slots not parked.
+  int invoking_ ABSL_GUARDED_BY(mu_) = 0;  // Busy slots inside InvokeStep.
+  int standby_ ABSL_GUARDED_BY(mu_) = 0;   // Slots in an idle long poll (SystemClock).
   int target_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Time last_scale_up_ ABSL_GUARDED_BY(mu_);
-  int next_slot_id_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace wharf::lambda_internal

@@ -96,9 +96,10 @@ class LambdaStressTest : public ::testing::Test {
   }
 
   // Counts a processed or dead-lettered message and wakes the test thread.
-  void Done(std::map<std::string, int>& into, const std::string& body) {
+  enum class End { kProcessed, kDeadLettered };
+  void Done(End end, const std::string& body) {
     MutexLock lock(&mu_);
-    ++into[body];
+    ++(end == End::kProcessed ? processed_ : dead_)[body];
     ++finished_;
     cv_.SignalAll();
   }
@@ -162,7 +163,7 @@ TEST_F(LambdaStressTest, StandardQueueProcessesEachMessageOnceOrDeadLettersIt) {
            if (Fails(r.body, r.attributes.at("ApproximateReceiveCount"))) {
              failed.push_back(&r);
            } else {
-             Done(processed_, r.body);
+             Done(End::kProcessed, r.body);
            }
          }
          std::string response = Fail(url, failed);
@@ -173,7 +174,7 @@ TEST_F(LambdaStressTest, StandardQueueProcessesEachMessageOnceOrDeadLettersIt) {
   ASSERT_OK(lambda.CreateFunction(
       {.function_name = "dead",
        .handler = [&](const lambda::Invocation& in) -> absl::StatusOr<std::string> {
-         for (const lambda::SqsRecord& r : in.sqs()->records) Done(dead_, r.body);
+         for (const lambda::SqsRecord& r : in.sqs()->records) Done(End::kDeadLettered, r.body);
          return std::string();
        }}));
   ASSERT_OK(
@@ -255,7 +256,7 @@ TEST_F(LambdaStressTest, FifoQueueKeepsEachGroupInOrderUnderFailures) {
              MutexLock lock(&mu_);
              order[g].push_back(std::stoi(r.body.substr(r.body.rfind('|') + 1)));
            }
-           Done(processed_, r.body);
+           Done(End::kProcessed, r.body);
          }
          {
            // Done with the groups: Fail makes their failed records visible
@@ -271,7 +272,7 @@ TEST_F(LambdaStressTest, FifoQueueKeepsEachGroupInOrderUnderFailures) {
   ASSERT_OK(lambda.CreateFunction(
       {.function_name = "dead",
        .handler = [&](const lambda::Invocation& in) -> absl::StatusOr<std::string> {
-         for (const lambda::SqsRecord& r : in.sqs()->records) Done(dead_, r.body);
+         for (const lambda::SqsRecord& r : in.sqs()->records) Done(End::kDeadLettered, r.body);
          return std::string();
        }}));
   ASSERT_OK(
