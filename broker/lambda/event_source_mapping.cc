@@ -73,7 +73,6 @@ std::string_view MappingStateName(MappingState state) {
 }
 
 struct EventSourceMapping::Slot {
-  bool parked = false;
   // The batch being gathered, and what did not fit in it (the next batch).
   std::vector<lambda::SqsRecord> records;
   std::vector<lambda::SqsRecord> carry;
@@ -301,7 +300,6 @@ void EventSourceMapping::ScheduleStep(Slot* slot, bool invoke) {
 }
 
 void EventSourceMapping::ParkLocked(Slot* slot) {
-  slot->parked = true;
   parked_.push_back(slot);
   --busy_;
   MaybeFinishStopLocked();
@@ -317,7 +315,6 @@ void EventSourceMapping::RetireLocked(Slot* slot) {
 
 void EventSourceMapping::WakeParkedLocked() {
   for (Slot* slot : parked_) {
-    slot->parked = false;
     ++busy_;
     ScheduleStep(slot, /*invoke=*/false);
   }
@@ -328,7 +325,6 @@ void EventSourceMapping::WakeOneParkedLocked() {
   if (parked_.empty()) return;
   Slot* slot = parked_.back();
   parked_.pop_back();
-  slot->parked = false;
   ++busy_;
   ScheduleStep(slot, /*invoke=*/false);
 }
@@ -348,11 +344,6 @@ void EventSourceMapping::Shutdown() {
 int EventSourceMapping::TEST_NumSlots() const {
   MutexLock lock(&mu_);
   return static_cast<int>(slots_.size());
-}
-
-int EventSourceMapping::TEST_TargetConcurrency() const {
-  MutexLock lock(&mu_);
-  return target_;
 }
 
 void EventSourceMapping::RunSlot(Slot* slot, Next next) {

@@ -155,7 +155,6 @@ class EventSourceMapping : public std::enable_shared_from_this<EventSourceMappin
   void Shutdown() ABSL_LOCKS_EXCLUDED(mu_);
 
   int TEST_NumSlots() const ABSL_LOCKS_EXCLUDED(mu_);
-  int TEST_TargetConcurrency() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   struct Slot;

@@ -599,7 +599,6 @@ namespace {
 struct MappingParams {
   int batch_size = 10;
   int window = 0;
-  bool window_set = false;
   std::optional<lambda::FilterCriteria> filter_criteria;
   std::vector<std::string> response_types;
   std::optional<int> maximum_concurrency;
@@ -673,14 +672,39 @@ absl::StatusOr<std::shared_ptr<const Matcher>> CheckForQueue(const MappingParams
   return std::shared_ptr<const Matcher>(*std::move(matcher));
 }
 
-absl::Status CheckVisibility(int visibility_timeout, const Function& function) {
+// Checks `p` against the function and the queue, and builds the settings.
+absl::StatusOr<MappingSettings> BuildSettings(const MappingParams& p, const Function& function,
+                                              bool fifo, int visibility_timeout) {
+  auto filters = CheckForQueue(p, fifo);
+  if (!filters.ok()) return filters.status();
   const int64_t timeout = absl::ToInt64Seconds(function.timeout);
   if (visibility_timeout < timeout) {
     return InvalidParameter(absl::StrCat("Queue visibility timeout: ", visibility_timeout,
                                          " seconds is less than Function timeout: ", timeout,
                                          " seconds"));
   }
-  return absl::OkStatus();
+  MappingSettings settings;
+  settings.function_name = function.name;
+  settings.function_arn = function.arn;
+  settings.batch_size = p.batch_size;
+  settings.batching_window_seconds = p.window;
+  settings.report_batch_item_failures = !p.response_types.empty();
+  if (p.filter_criteria.has_value() && !p.filter_criteria->filters.empty()) {
+    settings.filter_criteria = p.filter_criteria;
+  }
+  settings.filters = *std::move(filters);
+  settings.maximum_concurrency = p.maximum_concurrency;
+  return settings;
+}
+
+absl::Status MappingConflict(const std::string& queue_arn, const std::string& function_name,
+                             const std::string& uuid) {
+  return MakeError(ErrorCode::kLambdaResourceConflict,
+                   absl::StrCat("An event source mapping with SQS arn (\" ", queue_arn,
+                                " \") and function (\" ", function_name,
+                                " \") already exists. Please update or delete the existing "
+                                "mapping with UUID ",
+                                uuid));
 }
 
 }  // namespace
@@ -694,7 +718,6 @@ absl::StatusOr<lambda::EventSourceMappingConfiguration> LambdaService::CreateEve
   MappingParams params;
   params.batch_size = request.batch_size.value_or(10);
   params.window = request.maximum_batching_window_in_seconds.value_or(0);
-  params.window_set = request.maximum_batching_window_in_seconds.has_value();
   params.filter_criteria = request.filter_criteria;
   params.response_types = request.function_response_types;
   if (request.scaling_config.has_value()) {
@@ -705,21 +728,9 @@ absl::StatusOr<lambda::EventSourceMappingConfiguration> LambdaService::CreateEve
   if (!function.ok()) return function.status();
   auto queue = ResolveQueue(request.event_source_arn);
   if (!queue.ok()) return queue.status();
-  auto filters = CheckForQueue(params, queue->fifo);
-  if (!filters.ok()) return filters.status();
-  if (absl::Status s = CheckVisibility(queue->visibility_timeout, **function); !s.ok()) return s;
-
-  MappingSettings settings;
-  settings.function_name = (*function)->name;
-  settings.function_arn = (*function)->arn;
-  settings.batch_size = params.batch_size;
-  settings.batching_window_seconds = params.window;
-  settings.report_batch_item_failures = !params.response_types.empty();
-  if (params.filter_criteria.has_value() && !params.filter_criteria->filters.empty()) {
-    settings.filter_criteria = params.filter_criteria;
-  }
-  settings.filters = *std::move(filters);
-  settings.maximum_concurrency = params.maximum_concurrency;
+  auto built = BuildSettings(params, **function, queue->fifo, queue->visibility_timeout);
+  if (!built.ok()) return built.status();
+  MappingSettings settings = *std::move(built);
 
   MutexLock lock(&mu_);
   if (shut_down_) return MakeError(ErrorCode::kLambdaService, "The broker is shutting down.");
@@ -727,13 +738,7 @@ absl::StatusOr<lambda::EventSourceMappingConfiguration> LambdaService::CreateEve
   for (const auto& [uuid, mapping] : mappings_) {
     if (mapping->queue_arn() != request.event_source_arn) continue;
     if (mapping->Describe().settings.function_arn != settings.function_arn) continue;
-    return MakeError(
-        ErrorCode::kLambdaResourceConflict,
-        absl::StrCat("An event source mapping with SQS arn (\" ", request.event_source_arn,
-                     " \") and function (\" ", settings.function_name,
-                     " \") already exists. Please update or delete the existing "
-                     "mapping with UUID ",
-                     uuid));
+    return MappingConflict(request.event_source_arn, settings.function_name, uuid);
   }
   std::string uuid = base_internal::NewUuid();
   auto mapping =
@@ -774,32 +779,15 @@ absl::StatusOr<lambda::EventSourceMappingConfiguration> LambdaService::UpdateEve
   if (!function.ok()) return function.status();
   auto queue = ResolveQueue(view.queue_arn);
   if (!queue.ok()) return queue.status();
-  auto filters = CheckForQueue(params, queue->fifo);
-  if (!filters.ok()) return filters.status();
-  if (absl::Status s = CheckVisibility(queue->visibility_timeout, **function); !s.ok()) return s;
-
-  MappingSettings settings;
-  settings.function_name = (*function)->name;
-  settings.function_arn = (*function)->arn;
-  settings.batch_size = params.batch_size;
-  settings.batching_window_seconds = params.window;
-  settings.report_batch_item_failures = !params.response_types.empty();
-  if (params.filter_criteria.has_value() && !params.filter_criteria->filters.empty()) {
-    settings.filter_criteria = params.filter_criteria;
-  }
-  settings.filters = *std::move(filters);
-  settings.maximum_concurrency = params.maximum_concurrency;
+  auto built = BuildSettings(params, **function, queue->fifo, queue->visibility_timeout);
+  if (!built.ok()) return built.status();
+  MappingSettings settings = *std::move(built);
   if (settings.function_arn != view.settings.function_arn) {
     MutexLock lock(&mu_);
     for (const auto& [uuid, other] : mappings_) {
       if (other == mapping || other->queue_arn() != view.queue_arn) continue;
       if (other->Describe().settings.function_arn != settings.function_arn) continue;
-      return MakeError(ErrorCode::kLambdaResourceConflict,
-                       absl::StrCat("An event source mapping with SQS arn (\" ", view.queue_arn,
-                                    " \") and function (\" ", settings.function_name,
-                                    " \") already exists. Please update or delete the existing "
-                                    "mapping with UUID ",
-                                    uuid));
+      return MappingConflict(view.queue_arn, settings.function_name, uuid);
     }
   }
   if (absl::Status s = mapping->Update(std::move(settings), request.enabled); !s.ok()) return s;

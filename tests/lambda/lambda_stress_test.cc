@@ -124,6 +124,26 @@ class LambdaStressTest : public ::testing::Test {
     return lambda::BatchItemFailuresResponse(ids);
   }
 
+  // Maps `queue` to the function "work" (partial batch responses,
+  // concurrency 10) and `dead_letters` to a function that records what
+  // reaches it.
+  void MapWorkAndDeadLetters(const std::string& queue, const std::string& dead_letters) {
+    lambda::Service& lambda = broker_->lambda();
+    ASSERT_OK(lambda.CreateFunction(
+        {.function_name = "dead",
+         .handler = [this](const lambda::Invocation& in) -> absl::StatusOr<std::string> {
+           for (const lambda::SqsRecord& r : in.sqs()->records) Done(End::kDeadLettered, r.body);
+           return std::string();
+         }}));
+    ASSERT_OK(lambda.CreateEventSourceMapping(
+        {.event_source_arn = QueueArn(queue),
+         .function_name = "work",
+         .function_response_types = {"ReportBatchItemFailures"},
+         .scaling_config = lambda::ScalingConfig{kMaxConcurrency}}));
+    ASSERT_OK(lambda.CreateEventSourceMapping(
+        {.event_source_arn = QueueArn(dead_letters), .function_name = "dead"}));
+  }
+
   void Produce(const std::function<void(int producer, int i)>& send) {
     std::vector<std::thread> producers;
     for (int p = 0; p < kProducers; ++p) {
@@ -171,19 +191,7 @@ TEST_F(LambdaStressTest, StandardQueueProcessesEachMessageOnceOrDeadLettersIt) {
          return response;
        },
        .timeout = 60}));
-  ASSERT_OK(lambda.CreateFunction(
-      {.function_name = "dead",
-       .handler = [&](const lambda::Invocation& in) -> absl::StatusOr<std::string> {
-         for (const lambda::SqsRecord& r : in.sqs()->records) Done(End::kDeadLettered, r.body);
-         return std::string();
-       }}));
-  ASSERT_OK(
-      lambda.CreateEventSourceMapping({.event_source_arn = QueueArn("work"),
-                                       .function_name = "work",
-                                       .function_response_types = {"ReportBatchItemFailures"},
-                                       .scaling_config = lambda::ScalingConfig{kMaxConcurrency}}));
-  ASSERT_OK(lambda.CreateEventSourceMapping(
-      {.event_source_arn = QueueArn("dead"), .function_name = "dead"}));
+  MapWorkAndDeadLetters("work", "dead");
 
   Produce([&](int p, int i) {
     ASSERT_OK(broker_->sqs().SendMessage(
@@ -269,19 +277,7 @@ TEST_F(LambdaStressTest, FifoQueueKeepsEachGroupInOrderUnderFailures) {
          return response;
        },
        .timeout = 60}));
-  ASSERT_OK(lambda.CreateFunction(
-      {.function_name = "dead",
-       .handler = [&](const lambda::Invocation& in) -> absl::StatusOr<std::string> {
-         for (const lambda::SqsRecord& r : in.sqs()->records) Done(End::kDeadLettered, r.body);
-         return std::string();
-       }}));
-  ASSERT_OK(
-      lambda.CreateEventSourceMapping({.event_source_arn = QueueArn("work.fifo"),
-                                       .function_name = "work",
-                                       .function_response_types = {"ReportBatchItemFailures"},
-                                       .scaling_config = lambda::ScalingConfig{kMaxConcurrency}}));
-  ASSERT_OK(lambda.CreateEventSourceMapping(
-      {.event_source_arn = QueueArn("dead.fifo"), .function_name = "dead"}));
+  MapWorkAndDeadLetters("work.fifo", "dead.fifo");
 
   Produce([&](int p, int i) {
     const std::string group = absl::StrCat("g", p, "-", i % kGroupsPerProducer);
