@@ -111,8 +111,10 @@ struct BrokerOptions {
   // EventBridge deliveries, event source mapping batches) and pollers, when
   // the clock is not a ManualClock (a ManualClock runs them on the thread
   // that drains: see lambda::Service::RunUntilIdle). At least 1. The threads
-  // start with the first function or mapping.
-  int lambda_worker_threads = 4;
+  // start with the first function or mapping. Until SQS receives park
+  // without a thread, each idle event source mapping holds two of them in
+  // long polls: keep this above twice the number of mappings.
+  int lambda_worker_threads = 16;
 };
 
 class Broker {
