@@ -178,7 +178,7 @@ std::unique_ptr<lambda::SqsEvent> ParseSqs(const rapidjson::Value& records) {
     if (auto a = r.FindMember("messageAttributes"); a != r.MemberEnd() && a->value.IsObject()) {
       for (const auto& m : a->value.GetObject()) {
         if (!m.value.IsObject()) continue;
-        lambda::SqsMessageAttribute& attr = out.message_attributes[m.name.GetString()];
+        MessageAttributeValue& attr = out.message_attributes[m.name.GetString()];
         attr.data_type = String(m.value, "dataType");
         attr.string_value = String(m.value, "stringValue");
         std::string binary = String(m.value, "binaryValue");
@@ -259,11 +259,7 @@ lambda::SqsRecord MakeSqsRecord(sqs::Message&& message, const std::string& queue
   r.body = std::move(message.body);
   message.attributes.erase("DeadLetterQueueSourceArn");  // Not part of the event.
   r.attributes = std::move(message.attributes);
-  for (auto& [name, value] : message.message_attributes) {
-    r.message_attributes.emplace(
-        name, lambda::SqsMessageAttribute{std::move(value.data_type), std::move(value.string_value),
-                                          std::move(value.binary_value)});
-  }
+  r.message_attributes = std::move(message.message_attributes);
   r.md5_of_body = std::move(message.md5_of_body);
   r.md5_of_message_attributes = std::move(message.md5_of_message_attributes);
   r.event_source_arn = queue_arn;

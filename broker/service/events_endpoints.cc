@@ -4,7 +4,6 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "broker/base/arn.h"
 #include "broker/base/aws_errors.h"
 #include "wharf/errors.h"
@@ -73,7 +72,7 @@ DeliveryOutcome EventsEndpoints::InvokeFunction(std::string_view function_arn,
                                                 std::string_view payload) {
   if (functions_ == nullptr) {
     return DeliveryOutcome::Permanent("ResourceNotFoundException",
-                                      absl::StrCat("Function not found: ", function_arn));
+                                      "Function not found: " + std::string(function_arn));
   }
   absl::Status queued = functions_->InvokeAsync(function_arn, std::string(payload));
   if (queued.ok()) return DeliveryOutcome::Ok();

@@ -53,78 +53,72 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "wharf/errors.h"
+#include "wharf/message.h"
 
 namespace wharf::lambda {
 
 // ---- Events a function receives ---------------------------------------------
 
 // The SQS event of an event source mapping (AWS "Records" of "aws:sqs").
-struct SqsMessageAttribute {
-  std::string data_type;     // "String", "Number" or "Binary", optionally ".label".
-  std::string string_value;  // String and Number.
-  std::string binary_value;  // Binary: raw bytes (base64 in the JSON).
-
-  friend bool operator==(const SqsMessageAttribute&, const SqsMessageAttribute&) = default;
-};
 struct SqsRecord {
-  std::string message_id;  // The itemIdentifier of a batch item failure.
-  std::string receipt_handle;
-  std::string body;
+  std::string message_id{};  // The itemIdentifier of a batch item failure.
+  std::string receipt_handle{};
+  std::string body{};
   // ApproximateReceiveCount, SentTimestamp, SenderId,
   // ApproximateFirstReceiveTimestamp; FIFO queues add SequenceNumber,
   // MessageGroupId and MessageDeduplicationId; AWSTraceHeader when set.
-  std::map<std::string, std::string> attributes;
-  std::map<std::string, SqsMessageAttribute> message_attributes;
-  std::string md5_of_body;
-  std::string md5_of_message_attributes;  // Empty when there are none.
+  std::map<std::string, std::string> attributes{};
+  MessageAttributeMap message_attributes{};  // Binary values as raw bytes.
+  std::string md5_of_body{};
+  std::string md5_of_message_attributes{};  // Empty when there are none.
   std::string event_source = "aws:sqs";
-  std::string event_source_arn;  // The queue's ARN.
-  std::string aws_region;
+  std::string event_source_arn{};  // The queue's ARN.
+  std::string aws_region{};
 };
 struct SqsEvent {
-  std::vector<SqsRecord> records;
+  std::vector<SqsRecord> records{};
 };
 
 // The SNS event of a "lambda" subscription (AWS "Records[].Sns").
 struct SnsMessageAttribute {
-  std::string type;  // "String", "String.Array", "Number" or "Binary".
-  std::string value;
+  std::string type{};  // "String", "String.Array", "Number" or "Binary".
+  std::string value{};
 };
 struct SnsMessage {
   std::string type = "Notification";
-  std::string message_id;
-  std::string sequence_number;  // FIFO topics only.
-  std::string topic_arn;
-  std::optional<std::string> subject;  // JSON null when absent.
-  std::string message;
-  std::string timestamp;  // ISO 8601, e.g. "2019-01-02T12:45:07.000Z".
-  std::string signature_version;
-  std::string signature;
-  std::string signing_cert_url;
-  std::string unsubscribe_url;
-  std::map<std::string, SnsMessageAttribute> message_attributes;
+  std::string message_id{};
+  std::string sequence_number{};  // FIFO topics only.
+  std::string topic_arn{};
+  std::optional<std::string> subject{};  // JSON null when absent.
+  std::string message{};
+  std::string timestamp{};  // ISO 8601, e.g. "2019-01-02T12:45:07.000Z".
+  std::string signature_version{};
+  std::string signature{};
+  std::string signing_cert_url{};
+  std::string unsubscribe_url{};
+  std::map<std::string, SnsMessageAttribute> message_attributes{};
 };
 struct SnsRecord {
   std::string event_source = "aws:sns";
   std::string event_version = "1.0";
-  std::string event_subscription_arn;
-  SnsMessage sns;
+  std::string event_subscription_arn{};
+  SnsMessage sns{};
 };
 struct SnsEvent {
-  std::vector<SnsRecord> records;
+  std::vector<SnsRecord> records{};
 };
 
 // An EventBridge event (a rule target whose ARN is the function's).
 struct EventBridgeEvent {
-  std::string version;
-  std::string id;
-  std::string detail_type;
-  std::string source;
-  std::string account;
-  std::string time;
-  std::string region;
-  std::vector<std::string> resources;
-  std::string detail;  // The "detail" object as JSON text.
+  std::string version{};
+  std::string id{};
+  std::string detail_type{};
+  std::string source{};
+  std::string account{};
+  std::string time{};
+  std::string region{};
+  std::vector<std::string> resources{};
+  std::string detail{};  // The "detail" object as JSON text.
 };
 
 // What a handler receives: the event as the exact JSON AWS would send (for
@@ -189,52 +183,52 @@ std::string BatchItemFailuresResponse(const std::vector<std::string>& item_ident
 // ---- Functions --------------------------------------------------------------
 
 struct CreateFunctionRequest {
-  std::string function_name;  // 1-64 of [A-Za-z0-9_-].
-  Handler handler;            // Required.
-  int timeout = 3;            // Seconds, 1-900.
-  std::string description;    // <= 256 characters.
+  std::string function_name{};  // 1-64 of [A-Za-z0-9_-].
+  Handler handler{};            // Required.
+  int timeout = 3;              // Seconds, 1-900.
+  std::string description{};    // <= 256 characters.
 };
 
 struct FunctionConfiguration {
-  std::string function_name;
-  std::string function_arn;
+  std::string function_name{};
+  std::string function_arn{};
   int timeout = 3;
-  std::string description;
+  std::string description{};
   std::string version = "$LATEST";
   std::string state = "Active";
-  absl::Time last_modified;
+  absl::Time last_modified{};
 };
 
 // `function_name` in requests: a name ("orders"), a function ARN, or a
 // partial ARN ("123456789012:function:orders"); an ARN may end in ":$LATEST".
 struct GetFunctionConfigurationRequest {
-  std::string function_name;
+  std::string function_name{};
 };
 
 struct UpdateFunctionConfigurationRequest {
-  std::string function_name;
-  std::optional<int> timeout;  // 1-900.
-  std::optional<std::string> description;
+  std::string function_name{};
+  std::optional<int> timeout{};  // 1-900.
+  std::optional<std::string> description{};
 };
 
 // Replaces the handler (AWS: new code). Invocations already running finish
 // with the old one.
 struct UpdateFunctionCodeRequest {
-  std::string function_name;
-  Handler handler;
+  std::string function_name{};
+  Handler handler{};
 };
 
 struct DeleteFunctionRequest {
-  std::string function_name;
+  std::string function_name{};
 };
 
 struct ListFunctionsRequest {
-  std::string marker;
-  std::optional<int> max_items;  // 1-10000; default 50.
+  std::string marker{};
+  std::optional<int> max_items{};  // 1-10000; default 50.
 };
 struct ListFunctionsResult {
-  std::vector<FunctionConfiguration> functions;  // By name.
-  std::string next_marker;                       // Empty when there are no more.
+  std::vector<FunctionConfiguration> functions{};  // By name.
+  std::string next_marker{};                       // Empty when there are no more.
 };
 
 enum class InvocationType {
@@ -244,122 +238,122 @@ enum class InvocationType {
 };
 
 struct InvokeRequest {
-  std::string function_name;
+  std::string function_name{};
   InvocationType invocation_type = InvocationType::kRequestResponse;
   // JSON; empty means {}. At most 6 MB synchronous, 1 MB asynchronous.
-  std::string payload;
+  std::string payload{};
 };
 struct InvokeResult {
-  int status_code = 200;       // 200 RequestResponse, 202 Event, 204 DryRun.
-  std::string function_error;  // "Unhandled" when the function failed.
+  int status_code = 200;         // 200 RequestResponse, 202 Event, 204 DryRun.
+  std::string function_error{};  // "Unhandled" when the function failed.
   // The response, or {"errorMessage":...,"errorType":...} on a function error.
   // Empty for Event and DryRun.
-  std::string payload;
-  std::string executed_version;  // "$LATEST" for RequestResponse.
+  std::string payload{};
+  std::string executed_version{};  // "$LATEST" for RequestResponse.
 };
 
 // Where asynchronous invocation records go: an SQS queue, SNS topic,
 // EventBridge event bus or Lambda function ARN of this broker (standard
 // queues and topics only, as AWS).
 struct DestinationConfig {
-  std::string on_success;  // Empty: none.
-  std::string on_failure;  // Empty: none.
+  std::string on_success{};  // Empty: none.
+  std::string on_failure{};  // Empty: none.
 };
 
 struct PutFunctionEventInvokeConfigRequest {
-  std::string function_name;
-  std::optional<int> maximum_retry_attempts;        // 0-2; default 2.
-  std::optional<int> maximum_event_age_in_seconds;  // 60-21600; default 21600.
-  std::optional<DestinationConfig> destination_config;
+  std::string function_name{};
+  std::optional<int> maximum_retry_attempts{};        // 0-2; default 2.
+  std::optional<int> maximum_event_age_in_seconds{};  // 60-21600; default 21600.
+  std::optional<DestinationConfig> destination_config{};
 };
 struct FunctionEventInvokeConfig {
-  std::string function_arn;
+  std::string function_arn{};
   int maximum_retry_attempts = 2;
   int maximum_event_age_in_seconds = 21600;
-  DestinationConfig destination_config;
-  absl::Time last_modified;
+  DestinationConfig destination_config{};
+  absl::Time last_modified{};
 };
 struct GetFunctionEventInvokeConfigRequest {
-  std::string function_name;
+  std::string function_name{};
 };
 using DeleteFunctionEventInvokeConfigRequest = GetFunctionEventInvokeConfigRequest;
 
 // ---- Event source mappings (SQS) --------------------------------------------
 
 struct Filter {
-  std::string pattern;  // An EventBridge pattern over the record; <= 4096 characters.
+  std::string pattern{};  // An EventBridge pattern over the record; <= 4096 characters.
 
   friend bool operator==(const Filter&, const Filter&) = default;
 };
 struct FilterCriteria {
-  std::vector<Filter> filters;  // At most 5.
+  std::vector<Filter> filters{};  // At most 5.
 
   friend bool operator==(const FilterCriteria&, const FilterCriteria&) = default;
 };
 struct ScalingConfig {
-  std::optional<int> maximum_concurrency;  // 2-1000.
+  std::optional<int> maximum_concurrency{};  // 2-1000.
 
   friend bool operator==(const ScalingConfig&, const ScalingConfig&) = default;
 };
 
 struct CreateEventSourceMappingRequest {
-  std::string event_source_arn;  // An SQS queue ARN of this broker.
-  std::string function_name;
-  std::optional<bool> enabled;  // Default true.
+  std::string event_source_arn{};  // An SQS queue ARN of this broker.
+  std::string function_name{};
+  std::optional<bool> enabled{};  // Default true.
   // 1-10,000 for standard queues (above 10 only with a batching window),
   // 1-10 for FIFO queues; default 10.
-  std::optional<int> batch_size;
-  std::optional<int> maximum_batching_window_in_seconds;  // 0-300; not FIFO; default 0.
-  std::optional<FilterCriteria> filter_criteria;
-  std::vector<std::string> function_response_types;  // [] or ["ReportBatchItemFailures"].
-  std::optional<ScalingConfig> scaling_config;
+  std::optional<int> batch_size{};
+  std::optional<int> maximum_batching_window_in_seconds{};  // 0-300; not FIFO; default 0.
+  std::optional<FilterCriteria> filter_criteria{};
+  std::vector<std::string> function_response_types{};  // [] or ["ReportBatchItemFailures"].
+  std::optional<ScalingConfig> scaling_config{};
 };
 
 // Unset fields keep their value. An empty FilterCriteria or ScalingConfig
 // removes it.
 struct UpdateEventSourceMappingRequest {
-  std::string uuid;
-  std::optional<std::string> function_name;
-  std::optional<bool> enabled;
-  std::optional<int> batch_size;
-  std::optional<int> maximum_batching_window_in_seconds;
-  std::optional<FilterCriteria> filter_criteria;
-  std::optional<std::vector<std::string>> function_response_types;
-  std::optional<ScalingConfig> scaling_config;
+  std::string uuid{};
+  std::optional<std::string> function_name{};
+  std::optional<bool> enabled{};
+  std::optional<int> batch_size{};
+  std::optional<int> maximum_batching_window_in_seconds{};
+  std::optional<FilterCriteria> filter_criteria{};
+  std::optional<std::vector<std::string>> function_response_types{};
+  std::optional<ScalingConfig> scaling_config{};
 };
 
 struct EventSourceMappingConfiguration {
-  std::string uuid;
-  std::string event_source_mapping_arn;  // ...:event-source-mapping:<uuid>
-  std::string event_source_arn;
-  std::string function_arn;
+  std::string uuid{};
+  std::string event_source_mapping_arn{};  // ...:event-source-mapping:<uuid>
+  std::string event_source_arn{};
+  std::string function_arn{};
   int batch_size = 10;
   int maximum_batching_window_in_seconds = 0;
-  std::optional<FilterCriteria> filter_criteria;
-  std::vector<std::string> function_response_types;
-  std::optional<ScalingConfig> scaling_config;
+  std::optional<FilterCriteria> filter_criteria{};
+  std::vector<std::string> function_response_types{};
+  std::optional<ScalingConfig> scaling_config{};
   // Creating, Enabling, Enabled, Disabling, Disabled, Updating or Deleting.
-  std::string state;
+  std::string state{};
   // "USER_INITIATED" after a user's change, "LAMBDA_INITIATED" when wharf
   // disabled the mapping (its queue or function was deleted).
-  std::string state_transition_reason;
-  absl::Time last_modified;
+  std::string state_transition_reason{};
+  absl::Time last_modified{};
 };
 
 struct GetEventSourceMappingRequest {
-  std::string uuid;
+  std::string uuid{};
 };
 using DeleteEventSourceMappingRequest = GetEventSourceMappingRequest;
 
 struct ListEventSourceMappingsRequest {
-  std::string event_source_arn;  // Empty: any.
-  std::string function_name;     // Empty: any.
-  std::string marker;
-  std::optional<int> max_items;  // 1-10000; default 100.
+  std::string event_source_arn{};  // Empty: any.
+  std::string function_name{};     // Empty: any.
+  std::string marker{};
+  std::optional<int> max_items{};  // 1-10000; default 100.
 };
 struct ListEventSourceMappingsResult {
-  std::vector<EventSourceMappingConfiguration> event_source_mappings;  // By creation.
-  std::string next_marker;
+  std::vector<EventSourceMappingConfiguration> event_source_mappings{};  // By creation.
+  std::string next_marker{};
 };
 
 // ---- Service ----------------------------------------------------------------
