@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "broker/base/ids.h"
 #include "broker/lambda/event_json.h"
@@ -47,6 +49,21 @@ bool Matches(const Matcher& filters, const lambda::SqsRecord& record) {
   absl::StatusOr<std::vector<std::string>> ids =
       filters.MatchJson(RenderSqsRecordForFilter(record));
   return ids.ok() && !ids->empty();
+}
+
+// The age of the oldest record at `now`, from the SentTimestamps (epoch
+// milliseconds); 0 when none has one.
+int64_t OldestAgeMillis(const std::vector<lambda::SqsRecord>& records, absl::Time now) {
+  int64_t oldest = INT64_MAX;
+  for (const lambda::SqsRecord& r : records) {
+    auto sent = r.attributes.find("SentTimestamp");
+    int64_t millis = 0;
+    if (sent != r.attributes.end() && absl::SimpleAtoi(sent->second, &millis)) {
+      oldest = std::min(oldest, millis);
+    }
+  }
+  if (oldest == INT64_MAX) return 0;
+  return std::max<int64_t>(0, absl::ToUnixMillis(now) - oldest);
 }
 
 }  // namespace
@@ -341,7 +358,19 @@ void EventSourceMapping::Shutdown() {
   for (const std::unique_ptr<Slot>& slot : slots_) slot->stop.request_stop();
 }
 
-int EventSourceMapping::TEST_NumSlots() const {
+MappingCounterValues Read(const MappingCounters& c) {
+  constexpr auto kRelaxed = std::memory_order_relaxed;
+  return MappingCounterValues{
+      .polled = c.polled.load(kRelaxed),
+      .filtered_out = c.filtered_out.load(kRelaxed),
+      .invoked = c.invoked.load(kRelaxed),
+      .failed = c.failed.load(kRelaxed),
+      .deleted = c.deleted.load(kRelaxed),
+      .batches = c.batches.load(kRelaxed),
+      .oldest_record_age_millis = c.oldest_record_age_millis.load(kRelaxed)};
+}
+
+int EventSourceMapping::NumPollers() const {
   MutexLock lock(&mu_);
   return static_cast<int>(slots_.size());
 }
@@ -471,6 +500,10 @@ EventSourceMapping::Next EventSourceMapping::OnReceived(
     filtered = filtered_out.size();
     if (filtered > 0) DeleteMessages(std::move(filtered_out));
   }
+  if (result.ok() && !result->messages.empty()) {
+    counters_.polled.fetch_add(result->messages.size(), std::memory_order_relaxed);
+    if (filtered > 0) counters_.filtered_out.fetch_add(filtered, std::memory_order_relaxed);
+  }
 
   MutexLock lock(&mu_);
   if (slot->standby) {
@@ -587,9 +620,13 @@ EventSourceMapping::Next EventSourceMapping::InvokeStep(Slot* slot) {
       lambda::Invocation invocation(lambda::SqsEvent{std::move(batch)}, function->arn,
                                     base_internal::NewUuid(),
                                     deps_.clock->Now() + function->timeout);
+      const std::vector<lambda::SqsRecord>& records = invocation.sqs()->records;
+      counters_.batches.fetch_add(1, std::memory_order_relaxed);
+      counters_.invoked.fetch_add(records.size(), std::memory_order_relaxed);
+      counters_.oldest_record_age_millis.store(OldestAgeMillis(records, deps_.clock->Now()),
+                                               std::memory_order_relaxed);
       RunOutcome outcome = deps_.functions->Run(*function, invocation);
       progress_.fetch_add(1, std::memory_order_acq_rel);
-      const std::vector<lambda::SqsRecord>& records = invocation.sqs()->records;
       std::vector<bool> failed(records.size(), outcome.function_error);
       if (!outcome.function_error && report_batch_item_failures) {
         absl::flat_hash_set<std::string_view> ids;
@@ -630,6 +667,8 @@ EventSourceMapping::Next EventSourceMapping::InvokeStep(Slot* slot) {
       for (size_t i = 0; i < owned.size(); ++i) {
         if (!failed[i]) done.push_back(std::move(owned[i].receipt_handle));
       }
+      counters_.failed.fetch_add(owned.size() - done.size(), std::memory_order_relaxed);
+      counters_.deleted.fetch_add(done.size(), std::memory_order_relaxed);
       DeleteMessages(std::move(done));
     }
   }

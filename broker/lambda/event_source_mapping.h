@@ -101,6 +101,34 @@ struct MappingSettings {
   std::optional<int> maximum_concurrency;                 // Unset: 1,000.
 };
 
+// A mapping's counters, for metrics (the event source mapping metrics of
+// AWS/Lambda in brackets): cumulative, relaxed atomics, added once per
+// receive or batch, no lock.
+struct MappingCounters {
+  std::atomic<uint64_t> polled{0};        // Records received [PolledEventCount].
+  std::atomic<uint64_t> filtered_out{0};  // Matched no filter, deleted [FilteredOutEventCount].
+  std::atomic<uint64_t> invoked{0};       // Records handed to the function [InvokedEventCount].
+  std::atomic<uint64_t> failed{0};        // Records that failed [FailedInvokeEventCount].
+  std::atomic<uint64_t> deleted{0};       // Processed records deleted [DeletedEventCount].
+  std::atomic<uint64_t> batches{0};       // Invocations.
+  // When the last batch was handed over, the age of its oldest record (from
+  // its SentTimestamp), in milliseconds: how far the mapping lags behind the
+  // queue (cf. IteratorAge of stream sources).
+  std::atomic<int64_t> oldest_record_age_millis{0};
+};
+
+// A plain copy of MappingCounters.
+struct MappingCounterValues {
+  uint64_t polled = 0;
+  uint64_t filtered_out = 0;
+  uint64_t invoked = 0;
+  uint64_t failed = 0;
+  uint64_t deleted = 0;
+  uint64_t batches = 0;
+  int64_t oldest_record_age_millis = 0;
+};
+MappingCounterValues Read(const MappingCounters& counters);
+
 struct MappingView {
   std::string uuid;
   std::string queue_arn;
@@ -154,7 +182,9 @@ class EventSourceMapping : public std::enable_shared_from_this<EventSourceMappin
   // The broker is going away: stops polling; nothing runs afterwards.
   void Shutdown() ABSL_LOCKS_EXCLUDED(mu_);
 
-  int TEST_NumSlots() const ABSL_LOCKS_EXCLUDED(mu_);
+  const MappingCounters& counters() const { return counters_; }
+  // Pollers (slots) the mapping runs now: its current concurrency.
+  int NumPollers() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   struct Slot;
@@ -202,6 +232,7 @@ class EventSourceMapping : public std::enable_shared_from_this<EventSourceMappin
   const std::shared_ptr<sqs::Queue> queue_;
   const bool fifo_;
   std::atomic<int64_t> progress_{0};
+  MappingCounters counters_;
 
   mutable Mutex mu_;
   MappingSettings settings_ ABSL_GUARDED_BY(mu_);

@@ -25,6 +25,12 @@ std::string TypeName(const std::type_info& type) {
   return out;
 }
 
+// A non-negative duration in whole microseconds (a clock that went back
+// counts 0).
+uint64_t Micros(absl::Duration d) {
+  return d > absl::ZeroDuration() ? static_cast<uint64_t>(absl::ToInt64Microseconds(d)) : 0;
+}
+
 std::string Seconds2(absl::Duration d) {
   char buffer[32];
   std::snprintf(buffer, sizeof(buffer), "%.2f", absl::ToDoubleSeconds(d));
@@ -90,8 +96,24 @@ std::vector<std::shared_ptr<const Function>> FunctionRegistry::List(std::string_
   return out;
 }
 
+FunctionCounterValues Read(const FunctionCounters& c) {
+  constexpr auto kRelaxed = std::memory_order_relaxed;
+  return FunctionCounterValues{.invocations = c.invocations.load(kRelaxed),
+                               .errors = c.errors.load(kRelaxed),
+                               .throttles = c.throttles.load(kRelaxed),
+                               .duration_micros = c.duration_micros.load(kRelaxed),
+                               .running = c.running.load(kRelaxed),
+                               .async_received = c.async_received.load(kRelaxed),
+                               .async_dropped = c.async_dropped.load(kRelaxed),
+                               .async_age_micros = c.async_age_micros.load(kRelaxed),
+                               .destination_failures = c.destination_failures.load(kRelaxed)};
+}
+
 RunOutcome FunctionRegistry::Run(const Function& function,
                                  const lambda::Invocation& invocation) const {
+  FunctionCounters& counters = *function.counters;
+  counters.invocations.fetch_add(1, std::memory_order_relaxed);
+  counters.running.fetch_add(1, std::memory_order_relaxed);
   const absl::Time start = options_.clock->Now();
   RunOutcome out;
   try {
@@ -123,6 +145,9 @@ RunOutcome FunctionRegistry::Run(const Function& function,
                      Seconds2(function.timeout), " seconds"),
         "Sandbox.Timedout");
   }
+  counters.running.fetch_sub(1, std::memory_order_relaxed);
+  if (out.function_error) counters.errors.fetch_add(1, std::memory_order_relaxed);
+  counters.duration_micros.fetch_add(Micros(end - start), std::memory_order_relaxed);
   return out;
 }
 
@@ -130,6 +155,7 @@ absl::Status FunctionRegistry::InvokeAsync(const Function& function, std::string
   if (pending_async_.fetch_add(1, std::memory_order_relaxed) >=
       static_cast<int64_t>(options_.max_pending_async)) {
     pending_async_.fetch_sub(1, std::memory_order_relaxed);
+    function.counters->throttles.fetch_add(1, std::memory_order_relaxed);
     return MakeError(ErrorCode::kLambdaTooManyRequests, "Rate Exceeded.");
   }
   auto job = std::make_shared<AsyncJob>();
@@ -145,6 +171,7 @@ absl::Status FunctionRegistry::InvokeAsync(const Function& function, std::string
     pending_async_.fetch_sub(1, std::memory_order_relaxed);
     return MakeError(ErrorCode::kLambdaService, "The broker is shutting down.");
   }
+  function.counters->async_received.fetch_add(1, std::memory_order_relaxed);
   return absl::OkStatus();
 }
 
@@ -159,10 +186,16 @@ void FunctionRegistry::RunAsync(std::shared_ptr<AsyncJob> job) {
   // Ages are measured from each attempt's own due time, not from Now(): when
   // a ManualClock jumps far ahead, the attempts in between still happen at
   // their own times.
+  FunctionCounters& counters = *function->counters;
   if (job->due - job->enqueued > absl::Seconds(config.maximum_event_age_seconds)) {
+    counters.async_dropped.fetch_add(1, std::memory_order_relaxed);
     Deliver(*job, *function, config, "EventAgeExceeded", false);
     pending_async_.fetch_sub(1, std::memory_order_relaxed);
     return;
+  }
+  if (job->attempts == 0) {
+    counters.async_age_micros.fetch_add(Micros(options_.clock->Now() - job->enqueued),
+                                        std::memory_order_relaxed);
   }
   ++job->attempts;
   async_invocations_.fetch_add(1, std::memory_order_relaxed);
@@ -175,6 +208,7 @@ void FunctionRegistry::RunAsync(std::shared_ptr<AsyncJob> job) {
     return;
   }
   if (job->attempts > config.maximum_retry_attempts) {
+    counters.async_dropped.fetch_add(1, std::memory_order_relaxed);
     Deliver(*job, *function, config, "RetriesExhausted", false);
     pending_async_.fetch_sub(1, std::memory_order_relaxed);
     return;
@@ -215,6 +249,7 @@ void FunctionRegistry::Deliver(const AsyncJob& job, const Function& function,
            ->Send(destination, function.arn, RenderInvocationRecord(record), success)
            .ok()) {
     destination_failures_.fetch_add(1, std::memory_order_relaxed);
+    function.counters->destination_failures.fetch_add(1, std::memory_order_relaxed);
   }
 }
 

@@ -45,6 +45,38 @@ struct AsyncConfig {
   absl::Time last_modified;
 };
 
+// A function's counters, for metrics (CloudWatch's AWS/Lambda names in
+// brackets): cumulative, relaxed atomics, one add per event and no lock. Every
+// snapshot of a function shares them (updates keep them); a function created
+// again under the same name starts from zero.
+struct FunctionCounters {
+  // Handler runs: synchronous invokes, asynchronous attempts, mapping
+  // batches [Invocations].
+  std::atomic<uint64_t> invocations{0};
+  std::atomic<uint64_t> errors{0};            // Runs that were function errors [Errors].
+  std::atomic<uint64_t> throttles{0};         // Invocations refused (TooManyRequests) [Throttles].
+  std::atomic<uint64_t> duration_micros{0};   // Run time on the broker's clock, summed [Duration].
+  std::atomic<int64_t> running{0};            // Runs in progress [ConcurrentExecutions].
+  std::atomic<uint64_t> async_received{0};    // Events queued [AsyncEventsReceived].
+  std::atomic<uint64_t> async_dropped{0};     // Retries exhausted or too old [AsyncEventsDropped].
+  std::atomic<uint64_t> async_age_micros{0};  // Queued to first attempt, summed [AsyncEventAge].
+  std::atomic<uint64_t> destination_failures{0};  // [DestinationDeliveryFailures].
+};
+
+// A plain copy of FunctionCounters.
+struct FunctionCounterValues {
+  uint64_t invocations = 0;
+  uint64_t errors = 0;
+  uint64_t throttles = 0;
+  uint64_t duration_micros = 0;
+  int64_t running = 0;
+  uint64_t async_received = 0;
+  uint64_t async_dropped = 0;
+  uint64_t async_age_micros = 0;
+  uint64_t destination_failures = 0;
+};
+FunctionCounterValues Read(const FunctionCounters& counters);
+
 struct Function {
   std::string name;
   std::string arn;
@@ -55,6 +87,7 @@ struct Function {
   std::string description;
   absl::Time last_modified;
   std::optional<AsyncConfig> async_config;  // Unset: AWS's defaults.
+  std::shared_ptr<FunctionCounters> counters = std::make_shared<FunctionCounters>();
 };
 
 // How one run of a handler ended.
@@ -112,7 +145,8 @@ class FunctionRegistry : public std::enable_shared_from_this<FunctionRegistry> {
 
   // Runs the handler on the calling thread with no lock held. Exceptions and
   // error statuses are function errors; a run longer than the timeout (on
-  // the clock) is a timeout error whatever it returned.
+  // the clock) is a timeout error whatever it returned. Counts the run in the
+  // function's counters.
   RunOutcome Run(const Function& function, const lambda::Invocation& invocation) const;
 
   // Queues an asynchronous invocation of `function` with `payload` (valid

@@ -1,6 +1,7 @@
 #include "broker/service/lambda_service.h"
 
 #include <algorithm>
+#include <limits>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -854,6 +855,31 @@ std::shared_ptr<EventSourceMapping> LambdaService::FindMapping(const std::string
     return nullptr;
   }
   return it->second;
+}
+
+LambdaService::Metrics LambdaService::CollectMetrics() const {
+  Metrics out;
+  for (const std::shared_ptr<const Function>& f :
+       functions_->List("", std::numeric_limits<size_t>::max())) {
+    out.functions.push_back({.function_name = f->name,
+                             .function_id = f->id,
+                             .counters = lambda_internal::Read(*f->counters)});
+  }
+  std::vector<std::shared_ptr<EventSourceMapping>> mappings;
+  {
+    MutexLock lock(&mu_);
+    mappings.reserve(order_.size());
+    for (const std::string& uuid : order_) mappings.push_back(mappings_.at(uuid));
+  }
+  for (const std::shared_ptr<EventSourceMapping>& m : mappings) {
+    lambda_internal::MappingView view = m->Describe();
+    out.mappings.push_back({.uuid = m->uuid(),
+                            .function_name = std::move(view.settings.function_name),
+                            .event_source_arn = m->queue_arn(),
+                            .pollers = m->NumPollers(),
+                            .counters = lambda_internal::Read(m->counters())});
+  }
+  return out;
 }
 
 std::shared_ptr<EventSourceMapping> LambdaService::TEST_mapping(const std::string& uuid) const {

@@ -99,6 +99,28 @@ class LambdaService final : public lambda::Service, public base_internal::Functi
   // function targets).
   absl::Status InvokeAsync(std::string_view function_arn, std::string payload) override;
 
+  // Metrics (the CloudWatch/Prometheus collector reads these once per
+  // sample): every function's and every mapping's counters, by name and by
+  // creation. Cost: one pass over the functions and mappings, no handler or
+  // poller is held up.
+  struct FunctionMetrics {
+    std::string function_name;
+    uint64_t function_id = 0;  // Tells apart functions created again under one name.
+    lambda_internal::FunctionCounterValues counters;
+  };
+  struct MappingMetrics {
+    std::string uuid;
+    std::string function_name;
+    std::string event_source_arn;
+    int pollers = 0;
+    lambda_internal::MappingCounterValues counters;
+  };
+  struct Metrics {
+    std::vector<FunctionMetrics> functions;
+    std::vector<MappingMetrics> mappings;
+  };
+  Metrics CollectMetrics() const ABSL_LOCKS_EXCLUDED(mu_);
+
   // For tests.
   lambda_internal::FunctionStats TEST_function_stats() const { return functions_->stats(); }
   std::shared_ptr<lambda_internal::EventSourceMapping> TEST_mapping(const std::string& uuid) const

@@ -523,6 +523,49 @@ TEST_F(LambdaFunctionsTest, OneHandlerServesQueuesTopicsAndBuses) {
   EXPECT_THAT(seen, ::testing::UnorderedElementsAre("from sqs", "from sns", "from eventbridge"));
 }
 
+// ---- Metrics -------------------------------------------------------------------
+
+TEST_F(LambdaFunctionsTest, MetricsCountRunsErrorsDurationAndAsyncEvents) {
+  recorder_.set_respond([this](const lambda::Invocation& in) -> absl::StatusOr<std::string> {
+    if (in.payload().find("slow") != std::string::npos) clock_->Advance(absl::Milliseconds(250));
+    if (in.payload().find("fail") != std::string::npos) return absl::InternalError("boom");
+    return std::string("{}");
+  });
+  CreateFunction("m", recorder_);
+  ASSERT_OK(lambda().Invoke({.function_name = "m", .payload = R"({"slow":1})"}));
+  ASSERT_OK(lambda().Invoke({.function_name = "m", .payload = R"({"slow":1,"fail":1})"}));
+  ASSERT_OK(
+      lambda().PutFunctionEventInvokeConfig({.function_name = "m", .maximum_retry_attempts = 1}));
+  ASSERT_OK(lambda().Invoke({.function_name = "m",
+                             .invocation_type = lambda::InvocationType::kEvent,
+                             .payload = R"({"fail":2})"}));
+  clock_->Advance(absl::Seconds(5));
+  clock_->Advance(absl::Minutes(1));  // The one retry.
+  EXPECT_EQ(recorder_.size(), 4u);
+
+  service_internal::LambdaService::Metrics metrics = impl().CollectMetrics();
+  ASSERT_THAT(metrics.functions, SizeIs(1));
+  EXPECT_EQ(metrics.functions[0].function_name, "m");
+  const lambda_internal::FunctionCounterValues& c = metrics.functions[0].counters;
+  EXPECT_EQ(c.invocations, 4u);
+  EXPECT_EQ(c.errors, 3u);
+  EXPECT_EQ(c.duration_micros, 2u * 250000u);
+  EXPECT_EQ(c.running, 0);
+  EXPECT_EQ(c.throttles, 0u);
+  EXPECT_EQ(c.async_received, 1u);
+  EXPECT_EQ(c.async_dropped, 1u);  // Retries exhausted.
+  // Queued at t0 + 0.5 s, first run at the drain of the 5 s advance.
+  EXPECT_EQ(c.async_age_micros, 5000000u);
+  EXPECT_EQ(c.destination_failures, 0u);
+
+  // An update keeps the counters; a function created again starts afresh.
+  ASSERT_OK(lambda().UpdateFunctionConfiguration({.function_name = "m", .timeout = 10}));
+  EXPECT_EQ(impl().CollectMetrics().functions[0].counters.invocations, 4u);
+  ASSERT_OK(lambda().DeleteFunction({.function_name = "m"}));
+  CreateFunction("m", recorder_);
+  EXPECT_EQ(impl().CollectMetrics().functions[0].counters.invocations, 0u);
+}
+
 TEST_F(LambdaFunctionsTest, RunUntilIdleNeedsAManualClock) {
   auto broker = Broker::Open({}).value();
   EXPECT_EQ(broker->lambda().RunUntilIdle().code(), absl::StatusCode::kFailedPrecondition);

@@ -649,6 +649,36 @@ TEST_F(LambdaMappingTest, RecordsMatchingNoFilterAreDeletedWithoutInvoking) {
   EXPECT_EQ(Counts(queue_), std::make_pair(0, 0));
 }
 
+TEST_F(LambdaMappingTest, MetricsCountPolledFilteredInvokedFailedAndDeletedRecords) {
+  FailBadRecords();
+  auto request = Request();
+  request.function_response_types = {"ReportBatchItemFailures"};
+  request.filter_criteria =
+      lambda::FilterCriteria{{{R"({"body":[{"prefix":"ok"},{"prefix":"bad"}]})"}}};
+  std::string uuid = CreateMapping(request);
+  for (const char* body : {"ok1", "bad1", "skip1", "ok2", "skip2"}) Send(queue_, body);
+  clock_->Advance(absl::Seconds(7));  // The records are 7 s old when handed over.
+  ASSERT_THAT(recorder_.calls(), SizeIs(1));
+
+  service_internal::LambdaService::Metrics metrics = impl().CollectMetrics();
+  ASSERT_THAT(metrics.mappings, SizeIs(1));
+  const service_internal::LambdaService::MappingMetrics& m = metrics.mappings[0];
+  EXPECT_EQ(m.uuid, uuid);
+  EXPECT_EQ(m.function_name, "worker");
+  EXPECT_EQ(m.event_source_arn, QueueArn("jobs"));
+  EXPECT_EQ(m.pollers, 5);
+  EXPECT_EQ(m.counters.polled, 5u);
+  EXPECT_EQ(m.counters.filtered_out, 2u);
+  EXPECT_EQ(m.counters.invoked, 3u);
+  EXPECT_EQ(m.counters.failed, 1u);
+  EXPECT_EQ(m.counters.deleted, 2u);
+  EXPECT_EQ(m.counters.batches, 1u);
+  EXPECT_EQ(m.counters.oldest_record_age_millis, 7000);
+  ASSERT_THAT(metrics.functions, SizeIs(1));
+  EXPECT_EQ(metrics.functions[0].counters.invocations, 1u);
+  EXPECT_EQ(metrics.functions[0].counters.errors, 0u);  // Partial failures are not errors.
+}
+
 TEST_F(LambdaMappingTest, FiltersSeeMessageAttributesAndSystemAttributes) {
   auto request = Request();
   request.filter_criteria =
@@ -741,13 +771,13 @@ TEST_F(LambdaMappingTest, DeletingTheFunctionDisablesTheMapping) {
 
 TEST_F(LambdaMappingTest, PollersStartAtFiveOrTheMaximumConcurrency) {
   std::string uuid = CreateMapping(Request());
-  EXPECT_EQ(impl().TEST_mapping(uuid)->TEST_NumSlots(), 5);
+  EXPECT_EQ(impl().TEST_mapping(uuid)->NumPollers(), 5);
   ASSERT_OK(lambda().DeleteEventSourceMapping({.uuid = uuid}));
   Drain();
   auto request = Request();
   request.scaling_config = lambda::ScalingConfig{2};
   uuid = CreateMapping(request);
-  EXPECT_EQ(impl().TEST_mapping(uuid)->TEST_NumSlots(), 2);
+  EXPECT_EQ(impl().TEST_mapping(uuid)->NumPollers(), 2);
 }
 
 TEST_F(LambdaMappingTest, ABacklogAddsPollersEveryMinuteUpToTheMaximumConcurrency) {
@@ -755,7 +785,7 @@ TEST_F(LambdaMappingTest, ABacklogAddsPollersEveryMinuteUpToTheMaximumConcurrenc
   int max_slots = 0;
   bool advanced = false;
   recorder_.set_respond([&](const lambda::Invocation&) -> absl::StatusOr<std::string> {
-    max_slots = std::max(max_slots, impl().TEST_mapping(uuid)->TEST_NumSlots());
+    max_slots = std::max(max_slots, impl().TEST_mapping(uuid)->NumPollers());
     if (!advanced) {
       advanced = true;
       clock_->Advance(absl::Seconds(61));  // A minute of backlog passes during the first batch.
@@ -775,7 +805,7 @@ TEST_F(LambdaMappingTest, ABacklogAddsPollersEveryMinuteUpToTheMaximumConcurrenc
   EXPECT_EQ(max_slots, 12);
   // The queue is empty again: back to five.
   clock_->Advance(absl::Seconds(1));
-  EXPECT_EQ(impl().TEST_mapping(uuid)->TEST_NumSlots(), 5);
+  EXPECT_EQ(impl().TEST_mapping(uuid)->NumPollers(), 5);
 }
 
 }  // namespace
