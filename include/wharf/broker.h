@@ -1,10 +1,10 @@
 // File: wharf/broker.h  (start here)
 //
 // wharf::Broker owns one in-process message broker: its services (SQS, SNS,
-// EventBridge, Lambda, CloudWatch) and what they share (the clock, the timer thread, the
-// worker pool that runs Lambda functions, the account and region used in URLs
-// and ARNs). It is a composition root: the
-// operations live on the services it hands out.
+// EventBridge, Lambda, CloudWatch) and what they share (the clock, the timer
+// thread, the worker pool that runs Lambda functions, the account and region
+// used in URLs and ARNs). It is a composition root: the operations live on the
+// services it hands out.
 //
 //   auto broker = wharf::Broker::Open({}).value();
 //   wharf::sqs::Service& sqs = broker->sqs();
