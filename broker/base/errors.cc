@@ -1,6 +1,7 @@
 // The one table mapping wharf::ErrorCode to AWS names and HTTP statuses.
 // Sources: spec/sqs.md §11, spec/sns.md §8, spec/eventbridge.md §9, and the
-// CloudWatch API model (2010-08-01) for its errors.
+// CloudWatch API model (2010-08-01) for its errors, and the Lambda API
+// reference (Errors of CreateEventSourceMapping and Invoke).
 
 #include "wharf/errors.h"
 
@@ -155,6 +156,28 @@ constexpr ErrorInfo kTable[] = {
      "InvalidNextToken", 400, SC::kInvalidArgument, S},
     {ErrorCode::kCloudWatchInternalServiceError, "InternalServiceError", "InternalServiceError",
      "InternalServiceFault", 500, SC::kInternal, R},
+
+    // Lambda (JSON only; name = __type).
+    {ErrorCode::kLambdaInvalidParameterValue, "InvalidParameterValueException",
+     "InvalidParameterValueException", "InvalidParameterValueException", 400, SC::kInvalidArgument,
+     S},
+    {ErrorCode::kLambdaValidation, "ValidationException", "ValidationException",
+     "ValidationException", 400, SC::kInvalidArgument, S},
+    {ErrorCode::kLambdaResourceNotFound, "ResourceNotFoundException", "ResourceNotFoundException",
+     "ResourceNotFoundException", 404, SC::kNotFound, S},
+    {ErrorCode::kLambdaResourceConflict, "ResourceConflictException", "ResourceConflictException",
+     "ResourceConflictException", 409, SC::kAlreadyExists, S},
+    {ErrorCode::kLambdaResourceInUse, "ResourceInUseException", "ResourceInUseException",
+     "ResourceInUseException", 400, SC::kFailedPrecondition, S},
+    {ErrorCode::kLambdaRequestTooLarge, "RequestTooLargeException", "RequestTooLargeException",
+     "RequestTooLargeException", 413, SC::kInvalidArgument, S},
+    {ErrorCode::kLambdaInvalidRequestContent, "InvalidRequestContentException",
+     "InvalidRequestContentException", "InvalidRequestContentException", 400, SC::kInvalidArgument,
+     S},
+    {ErrorCode::kLambdaTooManyRequests, "TooManyRequestsException", "TooManyRequestsException",
+     "TooManyRequestsException", 429, SC::kResourceExhausted, S},
+    {ErrorCode::kLambdaService, "ServiceException", "ServiceException", "ServiceException", 500,
+     SC::kUnavailable, R},
 
     {ErrorCode::kInternalFailure, "InternalFailure", "InternalFailure", "InternalFailure", 500,
      SC::kInternal, R},

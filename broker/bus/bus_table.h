@@ -86,7 +86,7 @@ struct RuleEntry {
   absl::Time created;
 };
 
-class ArchiveState;  // archives.h
+struct ArchiveState;  // archives.h
 
 // One event bus. The table shares it with dispatches, archives and timers in
 // progress, which keep using it after the bus is deleted.

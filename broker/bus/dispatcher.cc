@@ -138,6 +138,9 @@ DeliveryOutcome Dispatcher::Attempt(const Event& event, const RuleEntry& rule,
     case TargetSpec::Kind::kTopic:
       if (endpoints_ == nullptr) break;
       return endpoints_->PublishToTopic(t.arn, target.input->Render(view, context));
+    case TargetSpec::Kind::kFunction:
+      if (endpoints_ == nullptr) break;
+      return endpoints_->InvokeFunction(t.arn, target.input->Render(view, context));
     case TargetSpec::Kind::kBus: {
       if (event.hops >= kMaxHops) {
         return DeliveryOutcome::Permanent("LimitExceededException",

@@ -84,6 +84,9 @@ class Endpoints {
                                       const MessageAttributeMap& attributes,
                                       std::string_view trace_header) = 0;
   virtual DeliveryOutcome PublishToTopic(std::string_view topic_arn, std::string_view message) = 0;
+  // Invokes the Lambda function `function_arn` asynchronously with `payload`.
+  virtual DeliveryOutcome InvokeFunction(std::string_view function_arn,
+                                         std::string_view payload) = 0;
 };
 
 // What an in-process callback target receives.

@@ -26,7 +26,7 @@ struct RetryLimits {
 
 struct TargetSpec {
   // What the ARN names, resolved by the service layer.
-  enum class Kind { kQueue, kTopic, kBus, kCallback, kUnsupported };
+  enum class Kind { kQueue, kTopic, kBus, kCallback, kFunction, kUnsupported };
 
   std::string id;
   std::string arn;

@@ -1,7 +1,9 @@
 // wharf::Broker::Open and BrokerImpl, the composition root: it owns the
 // clock, the scheduler shared by timed work (retries, schedules, replays,
-// paced message move tasks), the three services and the delivery seam
-// through which SNS places messages into SQS queues.
+// paced message move tasks), the services and the delivery seam through
+// which SNS places messages into SQS queues. The Lambda service is built
+// before SNS and EventBridge, which invoke its functions, and is shut down
+// before them.
 
 #include <memory>
 #include <string>
@@ -16,6 +18,7 @@
 #include "broker/metrics/sampler.h"
 #include "broker/service/cloudwatch_service.h"
 #include "broker/service/events_service.h"
+#include "broker/service/lambda_service.h"
 #include "broker/service/queue_delivery.h"
 #include "broker/service/sns_service.h"
 #include "broker/service/sqs_service_impl.h"
@@ -33,12 +36,21 @@ class BrokerImpl final : public Broker {
         sqs_(std::make_unique<service_internal::SqsServiceImpl>(*options_.clock, *scheduler_,
                                                                 options_)),
         sns_to_sqs_(std::make_unique<service_internal::QueueDelivery>(*sqs_)),
+        lambda_(std::make_unique<service_internal::LambdaService>(
+            service_internal::LambdaService::Options{
+                .region = options_.region,
+                .account_id = options_.account_id,
+                .clock = options_.clock.get(),
+                .scheduler = scheduler_.get(),
+                .sqs = sqs_.get(),
+                .worker_threads = options_.lambda_worker_threads})),
         sns_(std::make_unique<service_internal::SnsService>(
             service_internal::SnsService::Options{.region = options_.region,
                                                   .account_id = options_.account_id,
                                                   .clock = options_.clock.get(),
                                                   .scheduler = scheduler_.get(),
-                                                  .queues = sns_to_sqs_.get()})),
+                                                  .queues = sns_to_sqs_.get(),
+                                                  .functions = lambda_.get()})),
         events_(std::make_unique<service_internal::EventsService>(
             service_internal::EventsService::Options{.region = options_.region,
                                                      .account_id = options_.account_id,
@@ -46,6 +58,7 @@ class BrokerImpl final : public Broker {
                                                      .scheduler = scheduler_.get(),
                                                      .sqs = sqs_.get(),
                                                      .sns = sns_.get(),
+                                                     .functions = lambda_.get(),
                                                      .limits = {}})),
         metric_store_(
             std::make_unique<metrics_internal::MetricStore>(metrics_internal::MetricStore::Options{
@@ -53,20 +66,25 @@ class BrokerImpl final : public Broker {
                 .retention = options_.metrics.retention,
                 .max_series = options_.metrics.max_series})),
         sampler_(std::make_unique<metrics_internal::Sampler>(*metric_store_)) {
+    lambda_->Connect(sns_.get(), events_.get());
     std::vector<metrics_internal::MetricSource*> sources;
     if (options_.metrics.enabled) sources = {sqs_.get()};
     for (metrics_internal::MetricSource* source : sources) sampler_->AddSource(source);
     cloudwatch_ = std::make_unique<service_internal::CloudWatchService>(
-        service_internal::CloudWatchService::Options{.region = options_.region,
-                                                     .account_id = options_.account_id,
-                                                     .clock = options_.clock.get(),
-                                                     .scheduler = scheduler_.get(),
-                                                     .store = metric_store_.get(),
-                                                     .sampler = sampler_.get(),
-                                                     .sources = sources,
-                                                     .sns = sns_.get(),
-                                                     .invoke_function = nullptr,
-                                                     .max_alarms = options_.metrics.max_alarms});
+        service_internal::CloudWatchService::Options{
+            .region = options_.region,
+            .account_id = options_.account_id,
+            .clock = options_.clock.get(),
+            .scheduler = scheduler_.get(),
+            .store = metric_store_.get(),
+            .sampler = sampler_.get(),
+            .sources = sources,
+            .sns = sns_.get(),
+            .invoke_function =
+                [this](std::string_view arn, std::string payload) {
+                  return lambda_->InvokeAsync(arn, std::move(payload));
+                },
+            .max_alarms = options_.metrics.max_alarms});
     if (sources.empty()) return;
     // The sampler records each second of the clock: with a ManualClock before
     // every advance (what held until now, through the seconds jumped over);
@@ -82,13 +100,17 @@ class BrokerImpl final : public Broker {
 
   ~BrokerImpl() override {
     if (manual_clock_ != nullptr) manual_clock_->RemoveAdvanceListener(before_advance_);
-    // Scheduled tasks call into the services: stop them first.
+    // Functions and pollers call every service: stop them (waiting for the
+    // handlers that run) while the services still exist. Then the scheduled
+    // tasks, which call into the services too.
+    lambda_->Shutdown();
     scheduler_->Shutdown();
     cloudwatch_->Shutdown();
     cloudwatch_.reset();
     sampler_.reset();
     events_.reset();
     sns_.reset();
+    lambda_.reset();
     sqs_.reset();
   }
 
@@ -96,6 +118,7 @@ class BrokerImpl final : public Broker {
   sns::Service& sns() override { return *sns_; }
   events::Service& events() override { return *events_; }
   cloudwatch::Service& cloudwatch() override { return *cloudwatch_; }
+  lambda::Service& lambda() override { return *lambda_; }
   Clock& clock() override { return *options_.clock; }
   const BrokerOptions& options() const override { return options_; }
 
@@ -118,6 +141,7 @@ class BrokerImpl final : public Broker {
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<service_internal::SqsServiceImpl> sqs_;
   std::unique_ptr<service_internal::QueueDelivery> sns_to_sqs_;
+  std::unique_ptr<service_internal::LambdaService> lambda_;
   std::unique_ptr<service_internal::SnsService> sns_;
   std::unique_ptr<service_internal::EventsService> events_;
   std::unique_ptr<metrics_internal::MetricStore> metric_store_;
@@ -157,6 +181,9 @@ absl::StatusOr<std::unique_ptr<Broker>> Broker::Open(BrokerOptions options) {
       options.metrics.retention < options.metrics.second_resolution) {
     return absl::InvalidArgumentError(
         "BrokerOptions.metrics: need 1 s <= second_resolution <= retention");
+  }
+  if (options.lambda_worker_threads < 1) {
+    return absl::InvalidArgumentError("BrokerOptions.lambda_worker_threads must be positive");
   }
   if (options.clock == nullptr) options.clock = std::make_shared<SystemClock>();
   return std::unique_ptr<Broker>(std::make_unique<BrokerImpl>(std::move(options)));

@@ -68,6 +68,21 @@ DeliveryOutcome EventsEndpoints::PublishToTopic(std::string_view topic_arn,
   return FromStatus(published.status(), retryable);
 }
 
+DeliveryOutcome EventsEndpoints::InvokeFunction(std::string_view function_arn,
+                                                std::string_view payload) {
+  if (functions_ == nullptr) {
+    return DeliveryOutcome::Permanent("ResourceNotFoundException",
+                                      "Function not found: " + std::string(function_arn));
+  }
+  absl::Status queued = functions_->InvokeAsync(function_arn, std::string(payload));
+  if (queued.ok()) return DeliveryOutcome::Ok();
+  std::optional<ErrorCode> code = GetErrorCode(queued);
+  // Throttling and a broker shutting down pass; a missing function or an
+  // oversized event does not.
+  bool retryable = code == ErrorCode::kLambdaTooManyRequests || code == ErrorCode::kLambdaService;
+  return FromStatus(queued, retryable);
+}
+
 absl::StatusOr<std::shared_ptr<sqs::Queue>> EventsEndpoints::Open(std::string_view arn,
                                                                   bool refresh) {
   if (sqs_ == nullptr) return base_internal::QueueDoesNotExistError();

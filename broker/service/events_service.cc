@@ -56,7 +56,8 @@ std::string_view InvalidTextField(const events::PutEventsRequestEntry& e) {
 // ---- Construction and names -------------------------------------------------------
 
 EventsService::EventsService(const Options& options)
-    : options_(options), endpoints_(std::make_unique<EventsEndpoints>(options.sqs, options.sns)) {
+    : options_(options),
+      endpoints_(std::make_unique<EventsEndpoints>(options.sqs, options.sns, options.functions)) {
   bus_internal::BusCore::Options core;
   core.account = options.account_id;
   core.region = options.region;

@@ -20,6 +20,7 @@
 #include <string>
 #include <string_view>
 
+#include "broker/base/function_invoker.h"
 #include "broker/base/scheduler.h"
 #include "broker/bus/bus_core.h"
 #include "broker/service/events_endpoints.h"
@@ -41,10 +42,13 @@ class EventsService final : public events::Service {
     Scheduler* scheduler = nullptr;
     sqs::Service* sqs = nullptr;  // Null: SQS targets fail (not found).
     sns::Service* sns = nullptr;  // Null: SNS targets fail (not found).
+    // Lambda function targets (arn:aws:lambda:...:function:...), invoked
+    // asynchronously. Null: they fail (not found).
+    base_internal::FunctionInvoker* functions = nullptr;
     events::ServiceOptions limits;
   };
 
-  // `clock`, `sqs` and `sns` must outlive the service.
+  // `clock`, `sqs`, `sns` and `functions` must outlive the service.
   explicit EventsService(const Options& options);
   ~EventsService() override;
 

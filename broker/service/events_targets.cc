@@ -77,6 +77,8 @@ bus_internal::TargetSpec EventsService::ToTargetSpec(const events::Target& targe
     spec.kind = Kind::kQueue;
   } else if (absl::StartsWith(arn, "arn:aws:sns:")) {
     spec.kind = Kind::kTopic;
+  } else if (absl::StartsWith(arn, "arn:aws:lambda:")) {
+    spec.kind = Kind::kFunction;
   } else if (absl::StartsWith(arn, bus_prefix)) {
     spec.kind = Kind::kBus;
     spec.resource = std::string(arn.substr(bus_prefix.size()));

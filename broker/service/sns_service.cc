@@ -74,7 +74,8 @@ SnsService::SnsService(const Options& options)
                                                        .account_id = options.account_id,
                                                        .clock = options.clock,
                                                        .scheduler = options.scheduler,
-                                                       .queues = options.queues})) {}
+                                                       .queues = options.queues,
+                                                       .functions = options.functions})) {}
 
 SnsService::~SnsService() = default;
 

@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 
+#include "broker/base/function_invoker.h"
 #include "broker/base/scheduler.h"
 #include "broker/topic/topic_registry.h"
 #include "wharf/clock.h"
@@ -28,6 +29,9 @@ class SnsService final : public sns::Service {
     Clock* clock = nullptr;                            // Required.
     Scheduler* scheduler = nullptr;                    // Null: no retries of failed calls.
     queue_internal::QueueDeliverer* queues = nullptr;  // Null: SQS deliveries fail.
+    // Lambda functions for "lambda" subscriptions whose function was not
+    // registered with RegisterFunction. Null: such deliveries fail.
+    base_internal::FunctionInvoker* functions = nullptr;
   };
 
   // `clock`, `scheduler` and `queues` must outlive the service.

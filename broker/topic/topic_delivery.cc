@@ -250,10 +250,16 @@ void TopicRegistry::RunCallback(std::shared_ptr<CallbackJob> job) {
       auto it = functions_.find(job->subscription->endpoint);
       if (it != functions_.end()) handler = it->second;
     }
-    absl::Status status = handler != nullptr
-                              ? (*handler)(job->event)
-                              : absl::NotFoundError(absl::StrCat("Function not found: ",
-                                                                 job->subscription->endpoint));
+    absl::Status status;
+    if (handler != nullptr) {
+      status = (*handler)(job->event);
+    } else if (options_.functions != nullptr) {
+      // A Lambda function: queued, as SNS invokes Lambda asynchronously.
+      status = options_.functions->InvokeAsync(job->subscription->endpoint, job->event);
+    } else {
+      status =
+          absl::NotFoundError(absl::StrCat("Function not found: ", job->subscription->endpoint));
+    }
     if (status.ok()) return;
     const RetryPolicy& policy = job->subscription->settings.retry_policy;
     if (job->retries >= policy.num_retries || options_.scheduler == nullptr) {

@@ -58,6 +58,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "broker/base/function_invoker.h"
 #include "broker/base/mutex.h"
 #include "broker/base/scheduler.h"
 #include "broker/queue/queue_core.h"
@@ -150,6 +151,11 @@ class TopicRegistry : public std::enable_shared_from_this<TopicRegistry> {
     Clock* clock = nullptr;            // Required.
     Scheduler* scheduler = nullptr;    // Null: failed function calls are not retried.
     QueueDeliverer* queues = nullptr;  // Null: SQS deliveries fail.
+    // Lambda functions of the broker, for "lambda" subscriptions to a function
+    // RegisterFunction does not know: invoked asynchronously, as SNS invokes
+    // Lambda (the function's own retries and destinations apply; a missing
+    // function is a failed delivery). Null: such deliveries fail.
+    base_internal::FunctionInvoker* functions = nullptr;
     size_t max_standard_topics = 100000;
     size_t max_fifo_topics = 1000;
     size_t max_filter_policies_per_topic = 200;

@@ -1,9 +1,10 @@
 // File: wharf/broker.h  (start here)
 //
 // wharf::Broker owns one in-process message broker: its services (SQS, SNS,
-// EventBridge) and what they share (the clock, the timer thread, the account
-// and region used in URLs and ARNs). It is a composition root: the
-// operations live on the services it hands out.
+// EventBridge, Lambda, CloudWatch) and what they share (the clock, the timer
+// thread, the worker pool that runs Lambda functions, the account and region
+// used in URLs and ARNs). It is a composition root: the operations live on the
+// services it hands out.
 //
 //   auto broker = wharf::Broker::Open({}).value();
 //   wharf::sqs::Service& sqs = broker->sqs();
@@ -16,10 +17,17 @@
 // Lifetime. Work the broker runs on its own (it owns one timer thread; with a
 // ManualClock there is none and the work runs inside ManualClock::Advance):
 // SNS delivery retries, EventBridge target retries, scheduled rules, archive
-// replays and paced message move tasks. User code it calls: SNS function
-// handlers and EventBridge callback targets, on the thread that publishes or
-// puts events, or on the timer for retries and schedules. Destroying the
-// Broker, in this order:
+// replays and paced message move tasks; and, on its Lambda worker pool (see
+// BrokerOptions::lambda_worker_threads), Lambda functions and the pollers of
+// event source mappings. User code it calls: SNS function handlers and
+// EventBridge callback targets, on the thread that publishes or puts events,
+// or on the timer for retries and schedules; Lambda handlers on the worker
+// pool (or, with a ManualClock, in lambda::Service::RunUntilIdle and
+// ManualClock::Advance). Destroying the Broker, in this order:
+//   0. stops Lambda: event source mappings stop polling (records received
+//      and not yet handed over stay in flight), invocations not yet started
+//      are dropped, and the handlers that are running finish first while
+//      every service still works;
 //   1. stops the timer: work not yet started is dropped, never run; work
 //      that is running (on the timer thread, or in an Advance on another
 //      thread) finishes first, and meanwhile every service still works, so a
@@ -34,7 +42,7 @@
 // It never waits for a handler or callback that another thread is running
 // inside a call it made (Publish, PutEvents): those calls must have returned.
 // REQUIRES: when destruction starts, no other thread is inside a call into
-// the broker, except long polls (2) and the broker's own work (1), and none
+// the broker, except long polls (2) and the broker's own work (0, 1), and none
 // starts one; no handler or callback destroys the Broker. A Queue handle
 // (sqs::Service::OpenQueue) may outlive the Broker: its calls then fail with
 // QueueDoesNotExist. The clock (BrokerOptions::clock) is shared and outlives
@@ -51,6 +59,7 @@
 #include "wharf/clock.h"
 #include "wharf/cloudwatch.h"
 #include "wharf/events.h"
+#include "wharf/lambda.h"
 #include "wharf/sns.h"
 #include "wharf/sqs.h"
 
@@ -97,6 +106,15 @@ struct BrokerOptions {
   int max_inflight_messages = 120000;
 
   MetricsOptions metrics{};
+
+  // Threads that run Lambda functions (asynchronous invocations, SNS and
+  // EventBridge deliveries, event source mapping batches) and pollers, when
+  // the clock is not a ManualClock (a ManualClock runs them on the thread
+  // that drains: see lambda::Service::RunUntilIdle). At least 1. The threads
+  // start with the first function or mapping. Until SQS receives park
+  // without a thread, each idle event source mapping holds two of them in
+  // long polls: keep this above twice the number of mappings.
+  int lambda_worker_threads = 16;
 };
 
 class Broker {
@@ -111,6 +129,7 @@ class Broker {
   virtual sns::Service& sns() = 0;
   virtual events::Service& events() = 0;
   virtual cloudwatch::Service& cloudwatch() = 0;
+  virtual lambda::Service& lambda() = 0;
   virtual Clock& clock() = 0;
   virtual const BrokerOptions& options() const = 0;
 };

@@ -22,7 +22,8 @@ namespace wharf {
 
 // One value per AWS error code wharf can return. Grouped by service because
 // the same idea has different codes in different services (SQS
-// InvalidParameterValue, SNS InvalidParameter, EventBridge ValidationException).
+// InvalidParameterValue, SNS InvalidParameter, EventBridge ValidationException,
+// Lambda InvalidParameterValueException).
 // The table in broker/base/errors.cc gives each its AWS names and HTTP status.
 enum class ErrorCode {
   // SQS.
@@ -92,6 +93,17 @@ enum class ErrorCode {
   kCloudWatchInvalidFormat,
   kCloudWatchInvalidNextToken,
   kCloudWatchInternalServiceError,
+
+  // Lambda (JSON; name = __type).
+  kLambdaInvalidParameterValue,
+  kLambdaValidation,
+  kLambdaResourceNotFound,
+  kLambdaResourceConflict,
+  kLambdaResourceInUse,
+  kLambdaRequestTooLarge,
+  kLambdaInvalidRequestContent,
+  kLambdaTooManyRequests,
+  kLambdaService,
 
   // Any service: an internal failure (storage, invariant).
   kInternalFailure,

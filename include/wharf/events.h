@@ -22,9 +22,12 @@
 // dead-letter queue. Scheduled rules and replays also run on the Clock: with a
 // ManualClock they run inside ManualClock::Advance.
 //
-// Besides AWS target kinds (SQS queues, SNS topics, event buses of the same
-// broker) a target may be an in-process callback: RegisterCallback gives it an
-// ARN to use as a Target's `arn`.
+// Besides AWS target kinds (SQS queues, SNS topics, event buses and Lambda
+// functions of the same broker) a target may be an in-process callback:
+// RegisterCallback gives it an ARN to use as a Target's `arn`. A function
+// target (arn:aws:lambda:<region>:<account>:function:<name>, see
+// wharf/lambda.h) is invoked asynchronously, as EventBridge invokes Lambda:
+// the delivery succeeds once the invocation is queued.
 //
 // A target receives the event envelope as JSON (unless Input, InputPath or
 // an InputTransformer shape it); ParseEvent reads it back:

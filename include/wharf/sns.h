@@ -17,8 +17,13 @@
 //                    {"kind", wharf::MessageAttributeValue::String("shipped")}}});
 //
 // Delivery is synchronous: when Publish returns OK, every matching SQS
-// subscriber queue holds the message and every matching function has been
-// called once (retries of failed calls run later on the broker's clock).
+// subscriber queue holds the message and every matching function registered
+// with RegisterFunction has been called once (retries of failed calls run
+// later on the broker's clock). A "lambda" subscription whose endpoint is a
+// function of broker->lambda() (wharf/lambda.h) is invoked asynchronously,
+// as SNS invokes Lambda: the function's own retries and destinations apply,
+// and the subscription's retries and dead-letter queue only see a function
+// that does not exist.
 //
 // A subscribed queue receives the notification envelope (unless
 // RawMessageDelivery is set); ParseNotification reads it back:

@@ -68,6 +68,42 @@ class MockSqsService : public sqs::Service {
               (override));
 };
 
+// The Lambda service, for FakeBroker: the endpoint serves no Lambda API, so
+// tests set no expectations on it.
+class MockLambdaService : public lambda::Service {
+ public:
+  MOCK_METHOD(absl::StatusOr<lambda::FunctionConfiguration>, CreateFunction,
+              (lambda::CreateFunctionRequest), (override));
+  MOCK_METHOD(absl::StatusOr<lambda::FunctionConfiguration>, GetFunctionConfiguration,
+              (const lambda::GetFunctionConfigurationRequest&), (override));
+  MOCK_METHOD(absl::StatusOr<lambda::FunctionConfiguration>, UpdateFunctionConfiguration,
+              (const lambda::UpdateFunctionConfigurationRequest&), (override));
+  MOCK_METHOD(absl::StatusOr<lambda::FunctionConfiguration>, UpdateFunctionCode,
+              (lambda::UpdateFunctionCodeRequest), (override));
+  MOCK_METHOD(absl::Status, DeleteFunction, (const lambda::DeleteFunctionRequest&), (override));
+  MOCK_METHOD(absl::StatusOr<lambda::ListFunctionsResult>, ListFunctions,
+              (const lambda::ListFunctionsRequest&), (override));
+  MOCK_METHOD(absl::StatusOr<lambda::InvokeResult>, Invoke, (const lambda::InvokeRequest&),
+              (override));
+  MOCK_METHOD(absl::StatusOr<lambda::FunctionEventInvokeConfig>, PutFunctionEventInvokeConfig,
+              (const lambda::PutFunctionEventInvokeConfigRequest&), (override));
+  MOCK_METHOD(absl::StatusOr<lambda::FunctionEventInvokeConfig>, GetFunctionEventInvokeConfig,
+              (const lambda::GetFunctionEventInvokeConfigRequest&), (override));
+  MOCK_METHOD(absl::Status, DeleteFunctionEventInvokeConfig,
+              (const lambda::DeleteFunctionEventInvokeConfigRequest&), (override));
+  MOCK_METHOD(absl::StatusOr<lambda::EventSourceMappingConfiguration>, CreateEventSourceMapping,
+              (const lambda::CreateEventSourceMappingRequest&), (override));
+  MOCK_METHOD(absl::StatusOr<lambda::EventSourceMappingConfiguration>, UpdateEventSourceMapping,
+              (const lambda::UpdateEventSourceMappingRequest&), (override));
+  MOCK_METHOD(absl::StatusOr<lambda::EventSourceMappingConfiguration>, DeleteEventSourceMapping,
+              (const lambda::DeleteEventSourceMappingRequest&), (override));
+  MOCK_METHOD(absl::StatusOr<lambda::EventSourceMappingConfiguration>, GetEventSourceMapping,
+              (const lambda::GetEventSourceMappingRequest&), (override));
+  MOCK_METHOD(absl::StatusOr<lambda::ListEventSourceMappingsResult>, ListEventSourceMappings,
+              (const lambda::ListEventSourceMappingsRequest&), (override));
+  MOCK_METHOD(absl::Status, RunUntilIdle, (), (override));
+};
+
 // A Broker serving a MockSqsService (strict: unexpected calls fail).
 class FakeBroker : public Broker {
  public:
@@ -82,6 +118,7 @@ class FakeBroker : public Broker {
   // The endpoint registers the CloudWatch protocol and GET /metrics over
   // this (strict) mock.
   cloudwatch::Service& cloudwatch() override { return cloudwatch_; }
+  lambda::Service& lambda() override { return lambda_; }
   Clock& clock() override { return clock_; }
   const BrokerOptions& options() const override { return options_; }
 
@@ -93,6 +130,7 @@ class FakeBroker : public Broker {
   ::testing::StrictMock<MockSnsService> sns_;
   ::testing::StrictMock<MockEventsService> events_;
   ::testing::StrictMock<MockCloudWatchService> cloudwatch_;
+  ::testing::StrictMock<MockLambdaService> lambda_;
   SystemClock clock_;
 };
 

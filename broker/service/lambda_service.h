@@ -1,0 +1,177 @@
+// LambdaService: the lambda::Service implementation. A thin layer over the
+// Lambda core (broker/lambda/): it checks AWS parameters, ranges and ARNs and
+// answers with Lambda's error codes, resolves FunctionName (name, ARN or
+// partial ARN) and queue ARNs, and owns what the core runs on: the executor
+// (a ThreadPool, or a ManualExecutor drained by RunUntilIdle and by
+// ManualClock::Advance), the function registry and the event source
+// mappings. It is also the FunctionInvoker of the SNS and EventBridge cores,
+// and delivers asynchronous invocation records to queues, topics, buses and
+// functions through the public services of the same broker.
+//
+// Lifecycle: construct; Connect() the SNS and EventBridge services once they
+// exist; Shutdown() before they are destroyed (stops pollers, waits for the
+// handlers that run); then destroy.
+//
+// Lock order: mu_ before EventSourceMapping::mu_ (never held while a handler
+// runs, nor while the executor is shut down).
+//
+// Thread safety: thread-safe.
+
+#ifndef WHARF_BROKER_SERVICE_LAMBDA_SERVICE_H_
+#define WHARF_BROKER_SERVICE_LAMBDA_SERVICE_H_
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "broker/base/executor.h"
+#include "broker/base/function_invoker.h"
+#include "broker/base/mutex.h"
+#include "broker/base/scheduler.h"
+#include "broker/lambda/event_source_mapping.h"
+#include "broker/lambda/function_registry.h"
+#include "wharf/clock.h"
+#include "wharf/events.h"
+#include "wharf/lambda.h"
+#include "wharf/sns.h"
+#include "wharf/sqs.h"
+
+namespace wharf::service_internal {
+
+class LambdaService final : public lambda::Service, public base_internal::FunctionInvoker {
+ public:
+  struct Options {
+    std::string region = "us-east-1";
+    std::string account_id = "000000000000";
+    Clock* clock = nullptr;          // Required.
+    Scheduler* scheduler = nullptr;  // Required (retries, batching windows).
+    sqs::Service* sqs = nullptr;     // Required (event sources, queue destinations).
+    int worker_threads = 4;
+    size_t max_pending_async = 100000;  // TooManyRequestsException beyond.
+  };
+
+  // `clock`, `scheduler` and `sqs` must outlive the service.
+  explicit LambdaService(const Options& options);
+  ~LambdaService() override;  // Shutdown().
+
+  // The services destinations reach; they must stay alive until Shutdown.
+  void Connect(sns::Service* sns, events::Service* events) ABSL_LOCKS_EXCLUDED(mu_);
+  // Stops mappings and asynchronous work and waits for running handlers
+  // (which may still call the broker). Idempotent.
+  void Shutdown() ABSL_LOCKS_EXCLUDED(mu_);
+
+  // lambda::Service.
+  absl::StatusOr<lambda::FunctionConfiguration> CreateFunction(
+      lambda::CreateFunctionRequest request) override;
+  absl::StatusOr<lambda::FunctionConfiguration> GetFunctionConfiguration(
+      const lambda::GetFunctionConfigurationRequest& request) override;
+  absl::StatusOr<lambda::FunctionConfiguration> UpdateFunctionConfiguration(
+      const lambda::UpdateFunctionConfigurationRequest& request) override;
+  absl::StatusOr<lambda::FunctionConfiguration> UpdateFunctionCode(
+      lambda::UpdateFunctionCodeRequest request) override;
+  absl::Status DeleteFunction(const lambda::DeleteFunctionRequest& request) override;
+  absl::StatusOr<lambda::ListFunctionsResult> ListFunctions(
+      const lambda::ListFunctionsRequest& request) override;
+  absl::StatusOr<lambda::InvokeResult> Invoke(const lambda::InvokeRequest& request) override;
+  absl::StatusOr<lambda::FunctionEventInvokeConfig> PutFunctionEventInvokeConfig(
+      const lambda::PutFunctionEventInvokeConfigRequest& request) override;
+  absl::StatusOr<lambda::FunctionEventInvokeConfig> GetFunctionEventInvokeConfig(
+      const lambda::GetFunctionEventInvokeConfigRequest& request) override;
+  absl::Status DeleteFunctionEventInvokeConfig(
+      const lambda::DeleteFunctionEventInvokeConfigRequest& request) override;
+  absl::StatusOr<lambda::EventSourceMappingConfiguration> CreateEventSourceMapping(
+      const lambda::CreateEventSourceMappingRequest& request) override;
+  absl::StatusOr<lambda::EventSourceMappingConfiguration> UpdateEventSourceMapping(
+      const lambda::UpdateEventSourceMappingRequest& request) override;
+  absl::StatusOr<lambda::EventSourceMappingConfiguration> DeleteEventSourceMapping(
+      const lambda::DeleteEventSourceMappingRequest& request) override;
+  absl::StatusOr<lambda::EventSourceMappingConfiguration> GetEventSourceMapping(
+      const lambda::GetEventSourceMappingRequest& request) override;
+  absl::StatusOr<lambda::ListEventSourceMappingsResult> ListEventSourceMappings(
+      const lambda::ListEventSourceMappingsRequest& request) override;
+  absl::Status RunUntilIdle() override;
+
+  // base_internal::FunctionInvoker (SNS "lambda" subscriptions, EventBridge
+  // function targets).
+  absl::Status InvokeAsync(std::string_view function_arn, std::string payload) override;
+
+  // Metrics (the CloudWatch/Prometheus collector reads these once per
+  // sample): every function's and every mapping's counters, by name and by
+  // creation. Cost: one pass over the functions and mappings, no handler or
+  // poller is held up.
+  struct FunctionMetrics {
+    std::string function_name;
+    uint64_t function_id = 0;  // Tells apart functions created again under one name.
+    lambda_internal::FunctionCounterValues counters;
+  };
+  struct MappingMetrics {
+    std::string uuid;
+    std::string function_name;
+    std::string event_source_arn;
+    int pollers = 0;
+    lambda_internal::MappingCounterValues counters;
+  };
+  struct Metrics {
+    std::vector<FunctionMetrics> functions;
+    std::vector<MappingMetrics> mappings;
+  };
+  Metrics CollectMetrics() const ABSL_LOCKS_EXCLUDED(mu_);
+
+  // For tests.
+  lambda_internal::FunctionStats TEST_function_stats() const { return functions_->stats(); }
+  std::shared_ptr<lambda_internal::EventSourceMapping> TEST_mapping(const std::string& uuid) const
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  class RecordDestinations;
+  struct QueueInfo {
+    std::shared_ptr<sqs::Queue> queue;
+    bool fifo = false;
+    int visibility_timeout = 30;
+  };
+
+  std::string FunctionArn(std::string_view name) const;
+  // FunctionName (name, ARN or partial ARN; ":$LATEST" allowed) -> name.
+  // Errors: ValidationException (malformed), ResourceNotFoundException
+  // (another region or account, or another qualifier).
+  absl::StatusOr<std::string> ResolveFunctionName(std::string_view param) const;
+  // The function, or ResourceNotFoundException.
+  absl::StatusOr<std::shared_ptr<const lambda_internal::Function>> FindFunction(
+      std::string_view param) const;
+  // The queue of an EventSourceArn. Errors: InvalidParameterValueException
+  // (not an SQS queue ARN), ResourceNotFoundException (no such queue).
+  absl::StatusOr<QueueInfo> ResolveQueue(const std::string& arn) const;
+  lambda::EventSourceMappingConfiguration ToConfiguration(
+      const lambda_internal::MappingView& view) const;
+  lambda::FunctionConfiguration ToConfiguration(const lambda_internal::Function& function) const;
+  std::shared_ptr<lambda_internal::EventSourceMapping> FindMapping(const std::string& uuid) const
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // Drops mappings that finished deleting.
+  void PurgeDeletedLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // ManualClock: runs due timers, wakes pollers and drains the executor until
+  // nothing progresses. A nested call (from a handler) returns at once.
+  void Drain() ABSL_LOCKS_EXCLUDED(mu_);
+
+  const Options options_;
+  ManualClock* const manual_clock_;            // Non-null: ManualClock mode.
+  ManualExecutor* manual_executor_ = nullptr;  // Owned by executor_ in ManualClock mode.
+  std::shared_ptr<Executor> executor_;
+  std::unique_ptr<RecordDestinations> destinations_;
+  std::shared_ptr<lambda_internal::FunctionRegistry> functions_;
+  int listener_id_ = -1;
+
+  mutable Mutex mu_;
+  bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
+  // By UUID; `order_` keeps creation order for listings.
+  std::map<std::string, std::shared_ptr<lambda_internal::EventSourceMapping>> mappings_
+      ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> order_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace wharf::service_internal
+
+#endif  // WHARF_BROKER_SERVICE_LAMBDA_SERVICE_H_
