@@ -440,19 +440,24 @@ class RatioReporter : public benchmark::ConsoleReporter {
  public:
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const Run& run : runs) {
-      if (run.error_occurred || run.run_type != Run::RT_Iteration) continue;
+      // Repetitions, or only their median with --benchmark_report_aggregates_only.
+      const bool median = run.run_type == Run::RT_Aggregate && run.aggregate_name == "median";
+      if (run.error_occurred || (run.run_type != Run::RT_Iteration && !median)) continue;
       auto rate = run.counters.find("rate");
       auto rules = run.counters.find("rules");
       if (rate == run.counters.end() || rules == run.counters.end()) continue;
-      rates_[static_cast<int>(rules->second.value)].push_back(rate->second.value);
+      std::vector<double>& rates =
+          (median ? medians_ : rates_)[static_cast<int>(rules->second.value)];
+      rates.push_back(rate->second.value);
     }
     ConsoleReporter::ReportRuns(runs);
   }
   void Finalize() override {
     ConsoleReporter::Finalize();
-    auto low = rates_.find(10);
-    auto high = rates_.find(10000);
-    if (low == rates_.end() || high == rates_.end()) return;
+    const auto& by_rules = medians_.empty() ? rates_ : medians_;
+    auto low = by_rules.find(10);
+    auto high = by_rules.find(10000);
+    if (low == by_rules.end() || high == by_rules.end()) return;
     const double low_rate = Median(low->second);
     if (low_rate <= 0) return;
     GetOutputStream() << "production: 10000-rule rate / 10-rule rate = "
@@ -464,7 +469,7 @@ class RatioReporter : public benchmark::ConsoleReporter {
     std::sort(v.begin(), v.end());
     return v[v.size() / 2];
   }
-  std::map<int, std::vector<double>> rates_;
+  std::map<int, std::vector<double>> rates_, medians_;  // By rule count.
 };
 
 }  // namespace
