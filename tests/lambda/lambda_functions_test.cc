@@ -523,6 +523,28 @@ TEST_F(LambdaFunctionsTest, OneHandlerServesQueuesTopicsAndBuses) {
   EXPECT_THAT(seen, ::testing::UnorderedElementsAre("from sqs", "from sns", "from eventbridge"));
 }
 
+TEST_F(LambdaFunctionsTest, CloudWatchAlarmActionInvokesTheFunction) {
+  CreateFunction("pager", recorder_);
+  cloudwatch::PutMetricAlarmRequest alarm;
+  alarm.alarm_name = "errors";
+  alarm.alarm_actions = {FunctionArn("pager")};
+  alarm.metric_name = "Errors";
+  alarm.metric_namespace = "App";
+  alarm.statistic = "Sum";
+  alarm.period = 60;
+  alarm.evaluation_periods = 1;
+  alarm.threshold = 5;
+  alarm.comparison_operator = "GreaterThanThreshold";
+  ASSERT_OK(broker_->cloudwatch().PutMetricAlarm(alarm));
+  ASSERT_OK(broker_->cloudwatch().SetAlarmState(
+      {.alarm_name = "errors", .state_value = "ALARM", .state_reason = "test"}));
+  Drain();  // Alarm actions invoke asynchronously.
+  ASSERT_THAT(recorder_.calls(), SizeIs(1));
+  rapidjson::Document event = ParseJson(recorder_.calls()[0].payload);
+  EXPECT_THAT(recorder_.calls()[0].payload, HasSubstr("errors"));
+  EXPECT_TRUE(event.IsObject());
+}
+
 // ---- Metrics -------------------------------------------------------------------
 
 TEST_F(LambdaFunctionsTest, MetricsCountRunsErrorsDurationAndAsyncEvents) {
