@@ -1125,9 +1125,9 @@ void FifoQueue::Restore(storage_internal::RestoredQueue restored) {
     if (inserted) {
       it->second = std::make_unique<Group>();
       it->second->id = rm.message_group_id;
-      groups.emplace_back(&shard, it->second.get());
     }
     Group& g = *it->second;
+    if (groups.empty() || groups.back().second != &g) groups.emplace_back(&shard, &g);
     m->group = &g;
     g.PushBack(m);
     const bool pending =
@@ -1148,6 +1148,7 @@ void FifoQueue::Restore(storage_internal::RestoredQueue restored) {
       ++shard.visible;
     }
   }
+  // A group listed twice is queued once (MaybeMakeReady checks `queued`).
   for (auto [shard, group] : groups) {
     SpinMutexLock lock(&shard->mu);
     MaybeMakeReady(*shard, *group);

@@ -170,8 +170,10 @@ class QueueCore {
   // reported to the journal. Receipt handles issued before the restart are
   // invalid (they name slots of the engine that issued them):
   // ReceiptHandleIsInvalid, and the message returns when its visibility
-  // deadline passes. REQUIRES: called before any operation (AttachJournal
-  // may come first). O(n) in the messages, O(n log n) for FIFO groups.
+  // deadline passes. May be called several times with consecutive chunks;
+  // FIFO messages come in sequence order within each group. REQUIRES:
+  // called before any operation (AttachJournal may come first). O(n) in the
+  // messages.
   virtual void Restore(storage_internal::RestoredQueue restored) = 0;
 };
 

@@ -559,9 +559,8 @@ void Store::DropQueue(int64_t queue_id) {
   Enqueue(std::move(op));
 }
 
-absl::StatusOr<std::unique_ptr<QueueJournal>> Store::OpenQueue(int64_t queue_id, bool fifo,
-                                                               absl::Time now,
-                                                               RestoredQueue* restored) {
+absl::StatusOr<std::unique_ptr<QueueJournal>> Store::OpenQueue(
+    int64_t queue_id, bool fifo, absl::Time now, absl::FunctionRef<void(RestoredQueue)> restore) {
   if (queue_id < 1 || queue_id > QueueJournal::kMaxQueueId) {
     return absl::DataLossError(
         absl::StrCat("storage: ", path(), " names queue id ", queue_id, ", out of range"));
@@ -577,8 +576,14 @@ absl::StatusOr<std::unique_ptr<QueueJournal>> Store::OpenQueue(int64_t queue_id,
   messages.BindInt(1, QueueJournal::FirstRow(queue_id));
   messages.BindInt(2, QueueJournal::LastRow(queue_id));
   uint64_t next_sequence = 1;
+  RestoredQueue chunk;
+  RestoredQueue* restored = &chunk;
   int rc;
   while ((rc = messages.Step()) == SQLITE_ROW) {
+    if (chunk.messages.size() == kRestoreChunk) {
+      restore(std::move(chunk));
+      chunk = RestoredQueue();
+    }
     const int64_t row = messages.Int(0);
     const int64_t state = messages.Int(2);
     absl::StatusOr<std::shared_ptr<const base_internal::Payload>> payload =
@@ -605,11 +610,6 @@ absl::StatusOr<std::unique_ptr<QueueJournal>> Store::OpenQueue(int64_t queue_id,
     journal->NoteRow(m.message_id, row);
   }
   WHARF_RETURN_IF_ERROR(db_->Check(rc, "reading messages from"));
-  if (fifo) {
-    std::stable_sort(
-        restored->messages.begin(), restored->messages.end(),
-        [](const RestoredMessage& a, const RestoredMessage& b) { return a.sequence < b.sequence; });
-  }
 
   WHARF_ASSIGN_OR_RETURN(Statement dedup,
                          db_->Prepare("SELECT id, key, message_id, sequence, sent FROM dedup "
@@ -636,6 +636,7 @@ absl::StatusOr<std::unique_ptr<QueueJournal>> Store::OpenQueue(int64_t queue_id,
   }
   WHARF_RETURN_IF_ERROR(db_->Check(rc, "reading sequence numbers from"));
   restored->next_sequence = next_sequence;
+  restore(std::move(chunk));
   return journal;
 }
 

@@ -86,6 +86,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -160,12 +161,16 @@ class Store {
   // Records that `queue_id` is in use (recovery), so NewQueueId skips it.
   void NoteQueueId(int64_t queue_id) ABSL_LOCKS_EXCLUDED(mu_);
 
-  // The journal of queue `queue_id` (FIFO or standard), and everything stored
-  // for it: messages (FIFO: by sequence), the deduplication entries still in
-  // their window at `now`, and the next sequence number.
-  absl::StatusOr<std::unique_ptr<QueueJournal>> OpenQueue(int64_t queue_id, bool fifo,
-                                                          absl::Time now, RestoredQueue* restored)
-      ABSL_LOCKS_EXCLUDED(mu_, db_mu_);
+  // Opens the journal of queue `queue_id` (FIFO or standard) and hands what
+  // is stored for it to `restore`: messages in chunks of at most
+  // kRestoreChunk, in the order they were added (for a FIFO queue that is
+  // sequence order within each group, since a group's messages are added
+  // under one engine lock); the last call also carries the deduplication
+  // entries still in their window at `now` and the next sequence number.
+  absl::StatusOr<std::unique_ptr<QueueJournal>> OpenQueue(
+      int64_t queue_id, bool fifo, absl::Time now,
+      absl::FunctionRef<void(RestoredQueue)> restore) ABSL_LOCKS_EXCLUDED(mu_, db_mu_);
+  static constexpr size_t kRestoreChunk = 4096;
 
   // Enqueue removing every message, deduplication entry and counter of a
   // deleted queue.

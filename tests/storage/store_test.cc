@@ -69,6 +69,17 @@ void Add(QueueJournal& journal, const std::string& id, const std::string& body,
   journal.Added(e);
 }
 
+// Store::OpenQueue with every chunk gathered into `out`.
+absl::StatusOr<std::unique_ptr<QueueJournal>> OpenQueue(Store& store, int64_t id, bool fifo,
+                                                        absl::Time now, RestoredQueue* out) {
+  *out = RestoredQueue();
+  return store.OpenQueue(id, fifo, now, [out](RestoredQueue chunk) {
+    for (RestoredMessage& m : chunk.messages) out->messages.push_back(std::move(m));
+    for (RestoredDeduplication& d : chunk.deduplication) out->deduplication.push_back(std::move(d));
+    out->next_sequence = std::max(out->next_sequence, chunk.next_sequence);
+  });
+}
+
 class StoreTest : public ::testing::Test {
  protected:
   std::unique_ptr<Store> Open() {
@@ -164,7 +175,7 @@ TEST_F(StoreTest, JournalRecordsMessagesAndTheirState) {
     auto store = Open();
     ASSERT_OK_AND_ASSIGN(queue_id, store->NewQueueId());
     RestoredQueue none;
-    ASSERT_OK_AND_ASSIGN(auto journal, store->OpenQueue(queue_id, false, kNow, &none));
+    ASSERT_OK_AND_ASSIGN(auto journal, OpenQueue(*store, queue_id, false, kNow, &none));
     EXPECT_THAT(none.messages, IsEmpty());
     const uint64_t since = store->Position();
     auto with_attributes = MakeBody("second", true);
@@ -191,7 +202,7 @@ TEST_F(StoreTest, JournalRecordsMessagesAndTheirState) {
   }
   auto store = Open();
   RestoredQueue restored;
-  ASSERT_OK_AND_ASSIGN(auto journal, store->OpenQueue(queue_id, false, kNow, &restored));
+  ASSERT_OK_AND_ASSIGN(auto journal, OpenQueue(*store, queue_id, false, kNow, &restored));
   ASSERT_THAT(restored.messages, SizeIs(3));
   const RestoredMessage& first = restored.messages[0];
   EXPECT_EQ(first.message_id, Uuid(1));
@@ -228,7 +239,7 @@ TEST_F(StoreTest, JournalRecordsMessagesAndTheirState) {
   store.reset();
   store = Open();
   RestoredQueue again;
-  ASSERT_OK_AND_ASSIGN(journal, store->OpenQueue(queue_id, false, kNow, &again));
+  ASSERT_OK_AND_ASSIGN(journal, OpenQueue(*store, queue_id, false, kNow, &again));
   ASSERT_THAT(again.messages, SizeIs(3));
   EXPECT_EQ(again.messages[2].message_id, Uuid(5));
 }
@@ -241,9 +252,9 @@ TEST_F(StoreTest, PurgeAndDropRemoveOnlyThatQueue) {
     ASSERT_OK_AND_ASSIGN(b, store->NewQueueId());
     ASSERT_OK_AND_ASSIGN(c, store->NewQueueId());
     RestoredQueue none;
-    ASSERT_OK_AND_ASSIGN(auto ja, store->OpenQueue(a, false, kNow, &none));
-    ASSERT_OK_AND_ASSIGN(auto jb, store->OpenQueue(b, false, kNow, &none));
-    ASSERT_OK_AND_ASSIGN(auto jc, store->OpenQueue(c, false, kNow, &none));
+    ASSERT_OK_AND_ASSIGN(auto ja, OpenQueue(*store, a, false, kNow, &none));
+    ASSERT_OK_AND_ASSIGN(auto jb, OpenQueue(*store, b, false, kNow, &none));
+    ASSERT_OK_AND_ASSIGN(auto jc, OpenQueue(*store, c, false, kNow, &none));
     const uint64_t since = store->Position();
     for (int i = 0; i < 5; ++i) {
       Add(*ja, Uuid(i), "a");
@@ -258,9 +269,9 @@ TEST_F(StoreTest, PurgeAndDropRemoveOnlyThatQueue) {
   }
   auto store = Open();
   RestoredQueue ra, rb, rc;
-  ASSERT_OK_AND_ASSIGN(auto ja, store->OpenQueue(a, false, kNow, &ra));
-  ASSERT_OK_AND_ASSIGN(auto jb, store->OpenQueue(b, false, kNow, &rb));
-  ASSERT_OK_AND_ASSIGN(auto jc, store->OpenQueue(c, false, kNow, &rc));
+  ASSERT_OK_AND_ASSIGN(auto ja, OpenQueue(*store, a, false, kNow, &ra));
+  ASSERT_OK_AND_ASSIGN(auto jb, OpenQueue(*store, b, false, kNow, &rb));
+  ASSERT_OK_AND_ASSIGN(auto jc, OpenQueue(*store, c, false, kNow, &rc));
   ASSERT_THAT(ra.messages, SizeIs(1));
   EXPECT_EQ(ra.messages[0].payload->body, "after purge");
   EXPECT_THAT(rb.messages, IsEmpty());
@@ -269,7 +280,7 @@ TEST_F(StoreTest, PurgeAndDropRemoveOnlyThatQueue) {
   // Recovery drops what belongs to no live queue.
   ASSERT_THAT(store->DropQueuesExcept({a}), IsOk());
   RestoredQueue rc2;
-  ASSERT_OK_AND_ASSIGN(jc, store->OpenQueue(c, false, kNow, &rc2));
+  ASSERT_OK_AND_ASSIGN(jc, OpenQueue(*store, c, false, kNow, &rc2));
   EXPECT_THAT(rc2.messages, IsEmpty());
   // Ids are never handed out twice.
   ASSERT_OK_AND_ASSIGN(int64_t d, store->NewQueueId());
@@ -282,7 +293,7 @@ TEST_F(StoreTest, FifoDeduplicationEntriesAndSequencesSurvive) {
     auto store = Open();
     ASSERT_OK_AND_ASSIGN(q, store->NewQueueId());
     RestoredQueue none;
-    ASSERT_OK_AND_ASSIGN(auto j, store->OpenQueue(q, true, kNow, &none));
+    ASSERT_OK_AND_ASSIGN(auto j, OpenQueue(*store, q, true, kNow, &none));
     const uint64_t since = store->Position();
     Add(*j, Uuid(1), "m1", 7, "g", "d1");
     Add(*j, Uuid(2), "m2", 5, "g", "d2");
@@ -292,7 +303,7 @@ TEST_F(StoreTest, FifoDeduplicationEntriesAndSequencesSurvive) {
   }
   auto store = Open();
   RestoredQueue r;
-  ASSERT_OK_AND_ASSIGN(auto j, store->OpenQueue(q, true, kNow + absl::Minutes(1), &r));
+  ASSERT_OK_AND_ASSIGN(auto j, OpenQueue(*store, q, true, kNow + absl::Minutes(1), &r));
   ASSERT_THAT(r.messages, SizeIs(2));
   EXPECT_EQ(r.messages[0].sequence, 5u);  // In sequence order.
   EXPECT_EQ(r.messages[1].sequence, 9u);
@@ -306,7 +317,7 @@ TEST_F(StoreTest, FifoDeduplicationEntriesAndSequencesSurvive) {
 
   // Past the window the entries are not restored; the sequence is.
   RestoredQueue later;
-  ASSERT_OK_AND_ASSIGN(j, store->OpenQueue(q, true, kNow + absl::Minutes(5), &later));
+  ASSERT_OK_AND_ASSIGN(j, OpenQueue(*store, q, true, kNow + absl::Minutes(5), &later));
   EXPECT_THAT(later.deduplication, IsEmpty());
   EXPECT_EQ(later.next_sequence, 10u);
 }
