@@ -17,6 +17,7 @@
 #include "broker/service/permission_policy.h"
 #include "broker/service/sqs_names.h"
 #include "broker/service/sqs_service_impl.h"
+#include "broker/storage/document.h"
 #include "wharf/errors.h"
 
 namespace wharf::service_internal {

@@ -98,7 +98,7 @@ absl::StatusOr<std::shared_ptr<const Payload>> DecodePayload(std::string_view bo
     if (!in.Varint(count) || count > attributes.size()) return Damaged("attribute count");
     for (uint64_t i = 0; i < count; ++i) {
       std::string name;
-      sqs::MessageAttributeValue value;
+      MessageAttributeValue value;
       if (!in.String(name) || !in.String(value.data_type) || !in.String(value.string_value) ||
           !in.String(value.binary_value)) {
         return Damaged("message attribute");

@@ -132,16 +132,16 @@ struct BrokerOptions {
   int lambda_worker_threads = 16;
 
   // Durable mode. Empty (the default): everything lives in memory and is gone
-  // when the broker is destroyed. A directory (created if missing): queues
-  // with their attributes, tags and messages, topics and subscriptions,
-  // buses, rules, targets and archives are kept there in SQLite, and Open
-  // restores them. An operation that changes them reports success only once
-  // the change is committed ("acknowledged means durable"; see README,
-  // "Durable mode"). One broker at a time may use a directory: while it is
-  // open, another Open of it (in this process or another) fails with
-  // FailedPrecondition. A file that is not a wharf store, or is damaged, makes
-  // Open fail with a status that names it.
-  std::string data_dir;
+  // when the broker is destroyed. A directory (created if missing): the
+  // broker keeps its state there in SQLite (README, "Durable mode", lists
+  // what is kept: SQS queues with their attributes, tags, policies and
+  // messages, move tasks, ...) and Open restores it. An operation that
+  // changes that state reports success only once the change is committed
+  // ("acknowledged means durable"). One broker at a time may use a
+  // directory: while it is open, another Open of it (in this process or
+  // another) fails with FailedPrecondition. A file that is not a wharf
+  // store, or is damaged, makes Open fail with a status that names it.
+  std::string data_dir{};
 
   // With data_dir: what a commit survives.
   SyncLevel sync_level = SyncLevel::kNormal;
