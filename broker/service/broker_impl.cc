@@ -146,7 +146,7 @@ class BrokerImpl final : public Broker {
     });
   }
 
-  const BrokerOptions options_;  // clock is non-null.
+  const BrokerOptions options_;                     // clock is non-null.
   std::unique_ptr<storage_internal::Store> store_;  // Null in memory; outlives the services.
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<service_internal::SqsServiceImpl> sqs_;
@@ -198,9 +198,8 @@ absl::StatusOr<std::unique_ptr<Broker>> Broker::Open(BrokerOptions options) {
   if (options.clock == nullptr) options.clock = std::make_shared<SystemClock>();
   std::unique_ptr<storage_internal::Store> store;
   if (!options.data_dir.empty()) {
-    absl::StatusOr<std::unique_ptr<storage_internal::Store>> opened =
-        storage_internal::Store::Open({.dir = options.data_dir,
-                                       .full_sync = options.sync_level == SyncLevel::kFull});
+    absl::StatusOr<std::unique_ptr<storage_internal::Store>> opened = storage_internal::Store::Open(
+        {.dir = options.data_dir, .full_sync = options.sync_level == SyncLevel::kFull});
     if (!opened.ok()) return opened.status();
     store = std::move(*opened);
   }

@@ -10,8 +10,8 @@
 #include <string>
 
 #include "absl/time/time.h"
-#include "broker/base/storage.h"
 #include "broker/base/payload.h"
+#include "broker/base/storage.h"
 #include "broker/storage/store.h"
 
 namespace wharf::storage_internal {

@@ -168,8 +168,8 @@ class Store {
   // under one engine lock); the last call also carries the deduplication
   // entries still in their window at `now` and the next sequence number.
   absl::StatusOr<std::unique_ptr<QueueJournal>> OpenQueue(
-      int64_t queue_id, bool fifo, absl::Time now,
-      absl::FunctionRef<void(RestoredQueue)> restore) ABSL_LOCKS_EXCLUDED(mu_, db_mu_);
+      int64_t queue_id, bool fifo, absl::Time now, absl::FunctionRef<void(RestoredQueue)> restore)
+      ABSL_LOCKS_EXCLUDED(mu_, db_mu_);
   static constexpr size_t kRestoreChunk = 4096;
 
   // Enqueue removing every message, deduplication entry and counter of a
