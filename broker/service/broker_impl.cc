@@ -14,6 +14,7 @@
 #include "absl/strings/ascii.h"
 #include "broker/base/arn.h"
 #include "broker/base/scheduler.h"
+#include "broker/base/status_macros.h"
 #include "broker/metrics/metric_store.h"
 #include "broker/metrics/sampler.h"
 #include "broker/service/cloudwatch_service.h"
@@ -53,7 +54,8 @@ class BrokerImpl final : public Broker {
                                                   .clock = options_.clock.get(),
                                                   .scheduler = scheduler_.get(),
                                                   .queues = sns_to_sqs_.get(),
-                                                  .functions = lambda_.get()})),
+                                                  .functions = lambda_.get(),
+                                                  .store = store_.get()})),
         events_(std::make_unique<service_internal::EventsService>(
             service_internal::EventsService::Options{.region = options_.region,
                                                      .account_id = options_.account_id,
@@ -121,7 +123,10 @@ class BrokerImpl final : public Broker {
   }
 
   // Durable mode: rebuilds every service's state from the store.
-  absl::Status Recover() { return sqs_->Recover(); }
+  absl::Status Recover() {
+    WHARF_RETURN_IF_ERROR(sqs_->Recover());
+    return sns_->Recover();
+  }
 
   sqs::Service& sqs() override { return *sqs_; }
   sns::Service& sns() override { return *sns_; }

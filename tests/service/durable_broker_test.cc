@@ -1,10 +1,12 @@
-// SQS on a durable broker (BrokerOptions::data_dir): what a broker reopened
-// on the same directory (same ManualClock) gives back: queues with their
+// A durable broker (BrokerOptions::data_dir): what a broker reopened on the
+// same directory (same ManualClock) gives back. SQS: queues with their
 // attributes, tags and policies; messages with their state, history and
 // deadlines; FIFO order, group locks, deduplication and sequence numbers;
-// dead-letter moves and move tasks. Then the error paths: a full disk or an
-// I/O error fails the call and loses nothing acknowledged; a directory in use
-// or a damaged file fails Open clearly.
+// dead-letter moves and move tasks. SNS: topics with their attributes, tags
+// and policies; subscriptions with their ARNs, attributes and filter
+// policies; published messages in the queues. Then the error paths: a full
+// disk or an I/O error fails the call and loses nothing acknowledged; a
+// directory in use or a damaged file fails Open clearly.
 
 #include <fstream>
 #include <memory>
@@ -20,6 +22,7 @@
 #include "wharf/broker.h"
 #include "wharf/clock.h"
 #include "wharf/errors.h"
+#include "wharf/sns.h"
 #include "wharf/sqs.h"
 
 namespace wharf::testing {
@@ -38,9 +41,9 @@ bool SequenceLess(const std::string& a, const std::string& b) {
   return a.size() != b.size() ? a.size() < b.size() : a < b;
 }
 
-class SqsDurableTest : public ::testing::Test {
+class DurableBrokerTest : public ::testing::Test {
  protected:
-  SqsDurableTest() : clock_(std::make_shared<ManualClock>()) { Reopen(); }
+  DurableBrokerTest() : clock_(std::make_shared<ManualClock>()) { Reopen(); }
 
   // Destroys the broker (as a clean shutdown) and opens a new one on the
   // same directory and clock.
@@ -59,6 +62,7 @@ class SqsDurableTest : public ::testing::Test {
   }
 
   sqs::Service& sqs() { return broker_->sqs(); }
+  sns::Service& sns() { return broker_->sns(); }
 
   std::string Create(const std::string& name, sqs::AttributeMap attributes = {}) {
     auto result = sqs().CreateQueue({.queue_name = name, .attributes = std::move(attributes)});
@@ -104,7 +108,7 @@ class SqsDurableTest : public ::testing::Test {
   std::unique_ptr<Broker> broker_;
 };
 
-TEST_F(SqsDurableTest, QueuesKeepTheirAttributesTagsAndPolicy) {
+TEST_F(DurableBrokerTest, QueuesKeepTheirAttributesTagsAndPolicy) {
   const std::string url = Create("jobs", {{"VisibilityTimeout", "45"}, {"DelaySeconds", "3"}});
   ASSERT_THAT(sqs().TagQueue({.queue_url = url, .tags = {{"team", "core"}, {"env", "ci"}}}),
               IsOk());
@@ -144,7 +148,7 @@ TEST_F(SqsDurableTest, QueuesKeepTheirAttributesTagsAndPolicy) {
   EXPECT_THAT(Receive(again), IsEmpty());
 }
 
-TEST_F(SqsDurableTest, MessagesKeepTheirStateAndHistory) {
+TEST_F(DurableBrokerTest, MessagesKeepTheirStateAndHistory) {
   const std::string url = Create("jobs");
   ASSERT_THAT(
       sqs().SendMessage({.queue_url = url,
@@ -203,7 +207,7 @@ TEST_F(SqsDurableTest, MessagesKeepTheirStateAndHistory) {
   EXPECT_NE(got[0].message_id, deleted);
 }
 
-TEST_F(SqsDurableTest, APurgeAndADeletedQueueStayGone) {
+TEST_F(DurableBrokerTest, APurgeAndADeletedQueueStayGone) {
   const std::string url = Create("jobs");
   Send(url, "before purge");
   ASSERT_THAT(sqs().PurgeQueue({.queue_url = url}), IsOk());
@@ -217,7 +221,7 @@ TEST_F(SqsDurableTest, APurgeAndADeletedQueueStayGone) {
               HasErrorCode(ErrorCode::kQueueDoesNotExist));
 }
 
-TEST_F(SqsDurableTest, FifoOrderLocksDeduplicationAndSequencesSurvive) {
+TEST_F(DurableBrokerTest, FifoOrderLocksDeduplicationAndSequencesSurvive) {
   const std::string url = Create("jobs.fifo", {{"FifoQueue", "true"}});
   std::vector<std::string> sequences;
   for (const char* body : {"a1", "a2", "b1", "a3"}) {
@@ -263,7 +267,7 @@ TEST_F(SqsDurableTest, FifoOrderLocksDeduplicationAndSequencesSurvive) {
   EXPECT_THAT(Bodies(Receive(url)), ElementsAre("c1"));
 }
 
-TEST_F(SqsDurableTest, DeadLetterMovesAndMoveTasksSurvive) {
+TEST_F(DurableBrokerTest, DeadLetterMovesAndMoveTasksSurvive) {
   const std::string dlq = Create("dead");
   const std::string url =
       Create("jobs", {{"RedrivePolicy", std::string(R"({"deadLetterTargetArn":")") + kArnBase +
@@ -291,7 +295,7 @@ TEST_F(SqsDurableTest, DeadLetterMovesAndMoveTasksSurvive) {
   EXPECT_EQ(tasks->results[0].approximate_number_of_messages_moved, 1);
 }
 
-TEST_F(SqsDurableTest, ARunningPacedMoveTaskResumesAfterTheRestart) {
+TEST_F(DurableBrokerTest, ARunningPacedMoveTaskResumesAfterTheRestart) {
   const std::string dlq = Create("dead");
   const std::string url =
       Create("jobs", {{"RedrivePolicy", std::string(R"({"deadLetterTargetArn":")") + kArnBase +
@@ -316,13 +320,98 @@ TEST_F(SqsDurableTest, ARunningPacedMoveTaskResumesAfterTheRestart) {
   EXPECT_EQ(Attribute(dlq, "ApproximateNumberOfMessages"), "0");
 }
 
-TEST_F(SqsDurableTest, ASecondBrokerOnTheSameDirectoryIsRefused) {
+TEST_F(DurableBrokerTest, TopicsAndSubscriptionsSurvive) {
+  const std::string url = Create("inbox");
+  ASSERT_OK_AND_ASSIGN(auto topic, sns().CreateTopic({.name = "orders",
+                                                      .attributes = {{"DisplayName", "Orders"}},
+                                                      .tags = {{.key = "team", .value = "core"}}}));
+  ASSERT_THAT(sns().AddPermission({.topic_arn = topic.topic_arn,
+                                   .label = "peer",
+                                   .aws_account_ids = {"210987654321"},
+                                   .actions = {"Publish"}}),
+              IsOk());
+  ASSERT_OK_AND_ASSIGN(auto queue_sub,
+                       sns().Subscribe({.topic_arn = topic.topic_arn,
+                                        .protocol = "sqs",
+                                        .endpoint = std::string(kArnBase) + "inbox",
+                                        .attributes = {{"FilterPolicy", R"({"kind":["book"]})"}}}));
+  ASSERT_THAT(sns().SetSubscriptionAttributes({.subscription_arn = queue_sub.subscription_arn,
+                                               .attribute_name = "RawMessageDelivery",
+                                               .attribute_value = "true"}),
+              IsOk());
+  ASSERT_OK_AND_ASSIGN(auto pending, sns().Subscribe({.topic_arn = topic.topic_arn,
+                                                      .protocol = "https",
+                                                      .endpoint = "https://example.com/hook",
+                                                      .return_subscription_arn = true}));
+  ASSERT_OK_AND_ASSIGN(auto gone_sub, sns().Subscribe({.topic_arn = topic.topic_arn,
+                                                       .protocol = "email",
+                                                       .endpoint = "ops@example.com",
+                                                       .return_subscription_arn = true}));
+  ASSERT_THAT(sns().Unsubscribe({.subscription_arn = gone_sub.subscription_arn}), IsOk());
+  ASSERT_OK_AND_ASSIGN(auto gone, sns().CreateTopic({.name = "gone"}));
+  ASSERT_THAT(sns().Subscribe({.topic_arn = gone.topic_arn,
+                               .protocol = "sqs",
+                               .endpoint = std::string(kArnBase) + "inbox"}),
+              IsOk());
+  ASSERT_THAT(sns().DeleteTopic({.topic_arn = gone.topic_arn}), IsOk());
+  ASSERT_OK_AND_ASSIGN(auto attributes_before,
+                       sns().GetTopicAttributes({.topic_arn = topic.topic_arn}));
+  ASSERT_OK_AND_ASSIGN(auto subs_before,
+                       sns().ListSubscriptionsByTopic({.topic_arn = topic.topic_arn}));
+  ASSERT_OK_AND_ASSIGN(
+      auto sub_attributes_before,
+      sns().GetSubscriptionAttributes({.subscription_arn = queue_sub.subscription_arn}));
+
+  Reopen();
+  ASSERT_OK_AND_ASSIGN(auto topics, sns().ListTopics({}));
+  ASSERT_THAT(topics.topics, SizeIs(1));
+  EXPECT_EQ(topics.topics[0].topic_arn, topic.topic_arn);
+  ASSERT_OK_AND_ASSIGN(auto attributes, sns().GetTopicAttributes({.topic_arn = topic.topic_arn}));
+  for (const char* name : {"DisplayName", "Policy", "SubscriptionsConfirmed",
+                           "SubscriptionsPending", "EffectiveDeliveryPolicy"}) {
+    EXPECT_EQ(attributes.attributes[name], attributes_before.attributes[name]) << name;
+  }
+  ASSERT_OK_AND_ASSIGN(auto tags, sns().ListTagsForResource({.resource_arn = topic.topic_arn}));
+  EXPECT_THAT(tags.tags, ElementsAre(sns::Tag{.key = "team", .value = "core"}));
+  ASSERT_OK_AND_ASSIGN(auto subs, sns().ListSubscriptionsByTopic({.topic_arn = topic.topic_arn}));
+  ASSERT_THAT(subs.subscriptions, SizeIs(subs_before.subscriptions.size()));
+  for (size_t i = 0; i < subs.subscriptions.size(); ++i) {
+    EXPECT_EQ(subs.subscriptions[i].subscription_arn,
+              subs_before.subscriptions[i].subscription_arn);
+    EXPECT_EQ(subs.subscriptions[i].protocol, subs_before.subscriptions[i].protocol);
+    EXPECT_EQ(subs.subscriptions[i].endpoint, subs_before.subscriptions[i].endpoint);
+  }
+  ASSERT_OK_AND_ASSIGN(auto sub_attributes, sns().GetSubscriptionAttributes(
+                                                {.subscription_arn = queue_sub.subscription_arn}));
+  EXPECT_EQ(sub_attributes.attributes, sub_attributes_before.attributes);
+  ASSERT_OK_AND_ASSIGN(
+      auto pending_attributes,
+      sns().GetSubscriptionAttributes({.subscription_arn = pending.subscription_arn}));
+  EXPECT_EQ(pending_attributes.attributes["PendingConfirmation"], "true");
+
+  // The filter policy and raw delivery still apply.
+  ASSERT_THAT(
+      sns().Publish({.topic_arn = topic.topic_arn,
+                     .message = "a book",
+                     .message_attributes = {{"kind", MessageAttributeValue::String("book")}}}),
+      IsOk());
+  ASSERT_THAT(
+      sns().Publish({.topic_arn = topic.topic_arn,
+                     .message = "a pen",
+                     .message_attributes = {{"kind", MessageAttributeValue::String("pen")}}}),
+      IsOk());
+  // A published message is in the queue after the next restart.
+  Reopen();
+  EXPECT_THAT(Bodies(Receive(url)), ElementsAre("a book"));
+}
+
+TEST_F(DurableBrokerTest, ASecondBrokerOnTheSameDirectoryIsRefused) {
   absl::StatusOr<std::unique_ptr<Broker>> second = Open();
   EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(second.status().message(), HasSubstr(dir_.path()));
 }
 
-TEST_F(SqsDurableTest, ADamagedFileFailsOpenNamingIt) {
+TEST_F(DurableBrokerTest, ADamagedFileFailsOpenNamingIt) {
   broker_.reset();
   {
     std::ofstream out(dir_.path() + "/wharf.db", std::ios::binary | std::ios::trunc);
@@ -336,16 +425,16 @@ TEST_F(SqsDurableTest, ADamagedFileFailsOpenNamingIt) {
   EXPECT_THAT(broker.status().message(), HasSubstr(dir_.path() + "/wharf.db"));
 }
 
-class SqsDurableFaultTest : public SqsDurableTest {
+class DurableBrokerFaultTest : public DurableBrokerTest {
  protected:
   // The shim only sees connections opened after it is installed.
-  SqsDurableFaultTest() : vfs_(FaultVfs::Install()) { Reopen(); }
-  ~SqsDurableFaultTest() override { vfs_.Disarm(); }
+  DurableBrokerFaultTest() : vfs_(FaultVfs::Install()) { Reopen(); }
+  ~DurableBrokerFaultTest() override { vfs_.Disarm(); }
 
   FaultVfs& vfs_;
 };
 
-TEST_F(SqsDurableFaultTest, AFullDiskFailsTheCallAndLosesNothingAcknowledged) {
+TEST_F(DurableBrokerFaultTest, AFullDiskFailsTheCallAndLosesNothingAcknowledged) {
   const std::string url = Create("jobs");
   Send(url, "kept");
   vfs_.Arm(dir_.path(), FaultVfs::Fault::kDiskFull);
@@ -373,7 +462,7 @@ TEST_F(SqsDurableFaultTest, AFullDiskFailsTheCallAndLosesNothingAcknowledged) {
   EXPECT_THAT(tags->tags, IsEmpty());
 }
 
-TEST_F(SqsDurableFaultTest, AnIoErrorFailsADeleteAndTheMessageComesBack) {
+TEST_F(DurableBrokerFaultTest, AnIoErrorFailsADeleteAndTheMessageComesBack) {
   const std::string url = Create("jobs");
   Send(url, "m");
   std::vector<sqs::Message> got = Receive(url, 1, 0);
