@@ -179,6 +179,8 @@ constexpr ErrorInfo kTable[] = {
     {ErrorCode::kLambdaService, "ServiceException", "ServiceException", "ServiceException", 500,
      SC::kUnavailable, R},
 
+    {ErrorCode::kServiceUnavailable, "ServiceUnavailable", "ServiceUnavailable",
+     "ServiceUnavailable", 503, SC::kUnavailable, R},
     {ErrorCode::kInternalFailure, "InternalFailure", "InternalFailure", "InternalFailure", 500,
      SC::kInternal, R},
 };

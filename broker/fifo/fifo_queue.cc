@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/cleanup/cleanup.h"
 #include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/hash/hash.h"
@@ -270,6 +271,8 @@ class FifoQueue final : public QueueCore {
   absl::Time OldestMessageTime() override;
   void SetConfig(const QueueConfig& config) override;
   void Close() override;
+  void AttachJournal(storage_internal::MessageJournal* journal) override { journal_ = journal; }
+  void Restore(storage_internal::RestoredQueue restored) override;
 
  private:
   // A message being handed to the dead-letter sink by a receive.
@@ -292,7 +295,10 @@ class FifoQueue final : public QueueCore {
 
   // Appends a message to its group; returns its serial number. A new
   // message id (args.message_id empty) is also copied to `new_id`.
-  uint64_t Enqueue(SendArgs& args, absl::Time now, std::array<char, 36>* new_id = nullptr);
+  // `dedup_key` is what the deduplication window remembers for this send
+  // (empty for a moved message), for the journal.
+  uint64_t Enqueue(SendArgs& args, absl::Time now, std::array<char, 36>* new_id = nullptr,
+                   std::string_view dedup_key = {});
 
   std::string MakeHandle(int shard, const Message& m) const;
   bool ParseHandle(std::string_view text, Handle& handle) const;
@@ -336,6 +342,12 @@ class FifoQueue final : public QueueCore {
   // Makes a visible or moving message in flight for this receive.
   void MarkReceived(Shard& shard, Message* m, absl::Time now, absl::Duration visibility)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
+  // Durable queues: reports that `m` is in flight until m.timer_at.
+  void JournalInFlight(const Message& m) {
+    if (journal_ == nullptr) return;
+    journal_->Changed(m.message_id, storage_internal::MessageState::kInFlight, m.timer_at,
+                      m.receive_count, m.first_receive_time);
+  }
 
   // ReceiveRequestAttemptId: returns true (and fills `out`) if a previous
   // receive with this id can be replayed.
@@ -351,6 +363,8 @@ class FifoQueue final : public QueueCore {
   DeadLetterSink* const dlq_sink_;
   const std::string queue_arn_;
   uint64_t queue_tag_ = 0;  // Written once in the constructor.
+  // Durable queues only; set before any other call. Called under shard locks.
+  storage_internal::MessageJournal* journal_ = nullptr;
 
   // Configuration, read on every operation without a lock.
   std::atomic<int64_t> delay_ns_{0};
@@ -454,6 +468,7 @@ void FifoQueue::MaybeEraseGroup(Shard& shard, Group& g) {
 }
 
 void FifoQueue::EraseMessage(Shard& shard, Message* m) {
+  if (journal_ != nullptr) journal_->Removed(m->message_id);
   Group& g = *m->group;
   g.Unlink(m);
   switch (m->state) {
@@ -604,7 +619,7 @@ absl::StatusOr<SendOutcome> FifoQueue::Send(SendArgs args) {
   }
   auto [record, duplicate] = dedup_.SendOnce(key, now, [&] {
     DedupWindow::Record r;
-    r.serial = Enqueue(args, now, &r.message_id);
+    r.serial = Enqueue(args, now, &r.message_id, key);
     return r;
   });
   SendOutcome outcome;
@@ -614,7 +629,8 @@ absl::StatusOr<SendOutcome> FifoQueue::Send(SendArgs args) {
   return outcome;
 }
 
-uint64_t FifoQueue::Enqueue(SendArgs& args, absl::Time now, std::array<char, 36>* new_id) {
+uint64_t FifoQueue::Enqueue(SendArgs& args, absl::Time now, std::array<char, 36>* new_id,
+                            std::string_view dedup_key) {
   const absl::Duration delay = absl::Nanoseconds(delay_ns_.load(std::memory_order_relaxed));
   Shard& shard = ShardFor(args.message_group_id);
   bool became_ready = false;
@@ -667,6 +683,25 @@ uint64_t FifoQueue::Enqueue(SendArgs& args, absl::Time now, std::array<char, 36>
       m->state = State::kVisible;
       ++shard.visible;
       became_ready = MaybeMakeReady(shard, g);
+    }
+    if (journal_ != nullptr) {
+      storage_internal::MessageEntry e;
+      e.message_id = m->message_id;
+      e.payload = &m->payload;
+      e.message_group_id = g.id;
+      e.deduplication_id = m->deduplication_id;
+      e.dead_letter_source_arn = m->dead_letter_source_arn;
+      e.deduplication_key = dedup_key;
+      e.sequence = serial;
+      e.sent_time = m->sent_time;
+      e.enqueued_time = m->enqueued_at;
+      e.receive_count = m->receive_count;
+      e.first_receive_time = m->first_receive_time;
+      if (m->state == State::kDelayed) {
+        e.state = storage_internal::MessageState::kDelayed;
+        e.visible_at = m->timer_at;
+      }
+      journal_->Added(e);
     }
   }
   if (became_ready) WakeWaiters(1);
@@ -733,6 +768,7 @@ void FifoQueue::MarkReceived(Shard& shard, Message* m, absl::Time now, absl::Dur
   m->received_at = now;
   m->visibility_changed = false;
   AddTimer(shard, m, now + visibility);
+  JournalInFlight(*m);
 }
 
 void FifoQueue::Collect(int max, absl::Time now, absl::Duration visibility,
@@ -748,6 +784,12 @@ void FifoQueue::Collect(int max, absl::Time now, absl::Duration visibility,
 void FifoQueue::FinishMoves(std::vector<PendingMove>& moves, absl::Time now,
                             absl::Duration visibility, std::vector<Delivery>& out) {
   for (PendingMove& move : moves) {
+    // Durable queues: the copy into the dead-letter queue and the removal
+    // from this one reach storage together.
+    if (journal_ != nullptr) journal_->BeginAtomic();
+    absl::Cleanup end_atomic = [this] {
+      if (journal_ != nullptr) journal_->EndAtomic();
+    };
     // No lock held: the sink may send into another queue (or this one).
     const bool accepted = dlq_sink_->Accept(move.delivery);
     Shard& shard = shards_[move.shard];
@@ -869,6 +911,7 @@ bool FifoQueue::ReplayAttempt(const std::string& attempt_id, absl::Time now,
     if (m == nullptr) continue;  // Lost a race with a delete; still a replay.
     RemoveTimer(shard, m);
     AddTimer(shard, m, now + visibility);
+    JournalInFlight(*m);
   }
   out = std::move(previous);
   return true;
@@ -964,9 +1007,14 @@ absl::Status FifoQueue::ChangeVisibility(std::string_view receipt_handle, absl::
       m->visibility_changed = true;
       if (timeout <= absl::ZeroDuration()) {
         became_ready = ReturnToQueue(shard, m);
+        if (journal_ != nullptr) {
+          journal_->Changed(m->message_id, storage_internal::MessageState::kVisible,
+                            absl::InfinitePast(), m->receive_count, m->first_receive_time);
+        }
       } else {
         RemoveTimer(shard, m);
         AddTimer(shard, m, now + timeout);
+        JournalInFlight(*m);
       }
     }
   }
@@ -977,6 +1025,7 @@ absl::Status FifoQueue::ChangeVisibility(std::string_view receipt_handle, absl::
 // ---- Purge, moves, counts, config -----------------------------------------------
 
 void FifoQueue::Purge() {
+  if (journal_ != nullptr) journal_->Purged();
   for (Shard& shard : shards_) {
     SpinMutexLock lock(&shard.mu);
     for (const std::unique_ptr<Message>& m : shard.slots) {
@@ -1030,6 +1079,84 @@ std::vector<Delivery> FifoQueue::TakeForMove(int max) {
     }
   }
   return out;
+}
+
+void FifoQueue::Restore(storage_internal::RestoredQueue restored) {
+  const absl::Time now = clock_.Now();
+  uint64_t next_serial = std::max<uint64_t>(restored.next_sequence, 1);
+  // The window as it was: entries in send order, each with its send time.
+  for (const storage_internal::RestoredDeduplication& d : restored.deduplication) {
+    if (d.message_id.size() != 36) continue;  // Deduplicated sends always have UUIDs.
+    next_serial = std::max(next_serial, d.sequence + 1);
+    dedup_.SendOnce(d.key, d.sent_time, [&] {
+      DedupWindow::Record r;
+      std::copy_n(d.message_id.data(), 36, r.message_id.data());
+      r.serial = d.sequence;
+      return r;
+    });
+  }
+  std::vector<std::pair<Shard*, Group*>> groups;
+  for (storage_internal::RestoredMessage& rm : restored.messages) {  // In sequence order.
+    next_serial = std::max(next_serial, rm.sequence + 1);
+    Shard& shard = ShardFor(rm.message_group_id);
+    SpinMutexLock lock(&shard.mu);
+    Message* m;
+    if (!shard.free_slots.empty()) {
+      m = shard.slots[shard.free_slots.back()].get();
+      shard.free_slots.pop_back();
+    } else {
+      shard.slots.push_back(std::make_unique<Message>());
+      m = shard.slots.back().get();
+      m->slot = static_cast<uint32_t>(shard.slots.size() - 1);
+    }
+    m->serial = rm.sequence;
+    m->message_id = std::move(rm.message_id);
+    m->payload = std::move(rm.payload);
+    m->deduplication_id = std::move(rm.deduplication_id);
+    m->dead_letter_source_arn = std::move(rm.dead_letter_source_arn);
+    m->sent_time = rm.sent_time;
+    m->enqueued_at = rm.enqueued_time;
+    m->receive_count = rm.receive_count;
+    m->first_receive_time = rm.first_receive_time;
+    m->receive_gen = 0;
+    m->received_at = now;
+    m->visibility_changed = false;
+    auto [it, inserted] = shard.groups.try_emplace(rm.message_group_id);
+    if (inserted) {
+      it->second = std::make_unique<Group>();
+      it->second->id = rm.message_group_id;
+    }
+    Group& g = *it->second;
+    if (groups.empty() || groups.back().second != &g) groups.emplace_back(&shard, &g);
+    m->group = &g;
+    g.PushBack(m);
+    const bool pending =
+        rm.state != storage_internal::MessageState::kVisible && rm.visible_at > now;
+    if (pending && rm.state == storage_internal::MessageState::kInFlight) {
+      // Its group stays locked until the deadline, as before the restart.
+      m->state = State::kInFlight;
+      m->receive_gen = next_receive_gen_.fetch_add(1, std::memory_order_relaxed);
+      in_flight_.fetch_add(1, std::memory_order_relaxed);
+      ++g.in_flight;
+      AddTimer(shard, m, rm.visible_at);
+    } else if (pending) {
+      m->state = State::kDelayed;
+      ++shard.delayed;
+      AddTimer(shard, m, rm.visible_at);
+    } else {
+      m->state = State::kVisible;
+      ++shard.visible;
+    }
+  }
+  // A group listed twice is queued once (MaybeMakeReady checks `queued`).
+  for (auto [shard, group] : groups) {
+    SpinMutexLock lock(&shard->mu);
+    MaybeMakeReady(*shard, *group);
+  }
+  uint64_t current = next_serial_.load(std::memory_order_relaxed);
+  while (current < next_serial &&
+         !next_serial_.compare_exchange_weak(current, next_serial, std::memory_order_relaxed)) {
+  }
 }
 
 Counts FifoQueue::GetCounts() {

@@ -24,6 +24,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "broker/base/payload.h"
+#include "broker/base/storage.h"
 
 namespace wharf::queue_internal {
 
@@ -154,6 +155,26 @@ class QueueCore {
   // Wakes every blocked Receive so it returns (empty) promptly; later calls
   // behave normally. Used when the queue is deleted.
   virtual void Close() = 0;
+
+  // ---- Durable queues (broker/base/storage.h) --------------------------------
+
+  // From now on, reports every change of the queue's messages to `journal`
+  // (which must outlive the engine). In-memory queues have none and pay one
+  // null-pointer check per change. REQUIRES: called at most once, before any
+  // other call.
+  virtual void AttachJournal(storage_internal::MessageJournal* journal) = 0;
+
+  // Puts back what a durable queue held when its broker stopped: messages
+  // with their state (a deadline already past makes the message visible),
+  // FIFO order, deduplication entries and sequence numbers. Nothing is
+  // reported to the journal. Receipt handles issued before the restart are
+  // invalid (they name slots of the engine that issued them):
+  // ReceiptHandleIsInvalid, and the message returns when its visibility
+  // deadline passes. May be called several times with consecutive chunks;
+  // FIFO messages come in sequence order within each group. REQUIRES:
+  // called before any operation (AttachJournal may come first). O(n) in the
+  // messages.
+  virtual void Restore(storage_internal::RestoredQueue restored) = 0;
 };
 
 }  // namespace wharf::queue_internal

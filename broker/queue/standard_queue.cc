@@ -254,6 +254,12 @@ struct Snapshot {
   char message_id[36];
 };
 
+// The message id of a record that holds a message.
+std::string_view MessageIdOf(const Record& r) {
+  if (r.extras != nullptr && !r.extras->message_id.empty()) return r.extras->message_id;
+  return std::string_view(r.message_id, sizeof(r.message_id));
+}
+
 Snapshot TakeSnapshot(const Record& r, uint32_t slot, uint32_t incarnation,
                       uint32_t receive_count) {
   Snapshot s{slot,     incarnation, receive_count, r.sent_ns, r.first_receive_ns, r.payload,
@@ -291,6 +297,8 @@ class StandardQueue final : public QueueCore {
   absl::Time OldestMessageTime() override;
   void SetConfig(const QueueConfig& config) override;
   void Close() override;
+  void AttachJournal(storage_internal::MessageJournal* journal) override { journal_ = journal; }
+  void Restore(storage_internal::RestoredQueue restored) override;
 
  private:
   struct Handle {
@@ -313,6 +321,9 @@ class StandardQueue final : public QueueCore {
                            uint32_t receive_count) const;
   bool DecodeHandle(std::string_view text, Handle* handle) const;
   Delivery MakeDelivery(int shard, Snapshot&& snap, bool with_handle) const;
+  // Durable queues: reports a message entering the queue. REQUIRES: journal_.
+  void JournalAdded(const Record& r, uint32_t receive_count, storage_internal::MessageState state,
+                    int64_t deadline_ns);
 
   bool AllocSlot(Shard& s, uint32_t* slot);
   void FreeSlot(Shard& s, uint32_t slot, Record& r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu);
@@ -354,6 +365,8 @@ class StandardQueue final : public QueueCore {
   std::atomic<int64_t> retention_ns_{0};
   std::atomic<int> max_receive_count_{0};
   std::atomic<int64_t> max_inflight_{0};
+  // Durable queues only; set before any other call.
+  storage_internal::MessageJournal* journal_ = nullptr;
 
   PlainMutex waiters_mu_;
   std::vector<Waiter*> waiters_ ABSL_GUARDED_BY(waiters_mu_);
@@ -471,6 +484,24 @@ Delivery StandardQueue::MakeDelivery(int shard, Snapshot&& snap, bool with_handl
   return d;
 }
 
+void StandardQueue::JournalAdded(const Record& r, uint32_t receive_count,
+                                 storage_internal::MessageState state, int64_t deadline_ns) {
+  storage_internal::MessageEntry e;
+  e.message_id = MessageIdOf(r);
+  e.payload = &r.payload;
+  if (r.extras != nullptr) {
+    e.message_group_id = r.extras->message_group_id;
+    e.dead_letter_source_arn = r.extras->dead_letter_source_arn;
+  }
+  e.sent_time = FromNs(r.sent_ns);
+  e.enqueued_time = e.sent_time;  // Standard queues count retention from the first send.
+  e.receive_count = static_cast<int>(receive_count);
+  e.first_receive_time = FromNs(r.first_receive_ns);
+  e.state = state;
+  e.visible_at = FromNs(deadline_ns);
+  journal_->Added(e);
+}
+
 // ---- Slots and timers -------------------------------------------------------
 
 bool StandardQueue::AllocSlot(Shard& s, uint32_t* slot) {
@@ -479,6 +510,7 @@ bool StandardQueue::AllocSlot(Shard& s, uint32_t* slot) {
 }
 
 void StandardQueue::FreeSlot(Shard& s, uint32_t slot, Record& r) {
+  if (journal_ != nullptr) journal_->Removed(MessageIdOf(r));
   uint32_t incarnation = IncarnationOf(r.word.load(std::memory_order_relaxed));
   r.payload.reset();
   r.extras.reset();
@@ -656,12 +688,20 @@ absl::StatusOr<SendOutcome> StandardQueue::Send(SendArgs args) {
     {
       PlainLock lock(&s.mu);
       r.deadline_ns = deadline;
+      if (journal_ != nullptr) {
+        JournalAdded(r, receive_count, storage_internal::MessageState::kDelayed, deadline);
+      }
       r.word.store(MakeWord(incarnation, receive_count, kDelayed), std::memory_order_release);
       s.delayed.fetch_add(1, std::memory_order_relaxed);
       earliest = PushTimer(s, Timer{deadline, slot, incarnation});
     }
     if (earliest && num_waiters_.load(std::memory_order_seq_cst) > 0) WakeWaiters(deadline);
   } else {
+    // Reported before the message becomes reachable, so its journal entry
+    // precedes any receive or delete of it.
+    if (journal_ != nullptr) {
+      JournalAdded(r, receive_count, storage_internal::MessageState::kVisible, kNoTime);
+    }
     r.word.store(MakeWord(incarnation, receive_count, kReady), std::memory_order_release);
     s.ready.enqueue(MakeRef(slot, incarnation));
     s.visible.fetch_add(1, std::memory_order_seq_cst);
@@ -758,6 +798,13 @@ void StandardQueue::TryReceive(const ReceiveArgs& args, int64_t now_ns, size_t m
             ++in_flight;
             PushTimer(s, Timer{r.deadline_ns, slot, incarnation});
           }
+          if (journal_ != nullptr) {
+            journal_->Changed(MessageIdOf(r),
+                              visibility_ns == 0 ? storage_internal::MessageState::kVisible
+                                                 : storage_internal::MessageState::kInFlight,
+                              FromNs(visibility_ns == 0 ? kNoTime : r.deadline_ns),
+                              static_cast<int>(count), FromNs(r.first_receive_ns));
+          }
           got.push_back(TakeSnapshot(r, slot, incarnation, count));
         }
       }
@@ -777,6 +824,17 @@ void StandardQueue::MoveToDeadLetter(int shard, Snapshot&& snap, std::vector<Def
   const uint32_t count = snap.receive_count;
   Delivery d = MakeDelivery(shard, std::move(snap), /*with_handle=*/false);
   d.dead_letter_source_arn = queue_arn_;
+  // Durable queues: the copy into the dead-letter queue and the removal from
+  // this one reach storage together.
+  struct AtomicSection {
+    storage_internal::MessageJournal* journal;
+    explicit AtomicSection(storage_internal::MessageJournal* j) : journal(j) {
+      if (journal != nullptr) journal->BeginAtomic();
+    }
+    ~AtomicSection() {
+      if (journal != nullptr) journal->EndAtomic();
+    }
+  } atomic(journal_);
   const bool accepted = sink_->Accept(d);  // No lock held.
   Shard& s = shards_[shard];
   PlainLock lock(&s.mu);
@@ -888,6 +946,11 @@ absl::Status StandardQueue::ChangeVisibility(std::string_view receipt_handle,
     }
     if (timeout_ns == 0) {
       if (st == kInFlight) {
+        if (journal_ != nullptr) {
+          journal_->Changed(MessageIdOf(*r), storage_internal::MessageState::kVisible,
+                            absl::InfinitePast(), static_cast<int>(CountOf(w)),
+                            FromNs(r->first_receive_ns));
+        }
         r->word.store(MakeWord(h.incarnation, CountOf(w), kReady), std::memory_order_release);
         s.in_flight.fetch_sub(1, std::memory_order_relaxed);
         s.ready.enqueue(MakeRef(h.slot, h.incarnation));
@@ -904,6 +967,11 @@ absl::Status StandardQueue::ChangeVisibility(std::string_view receipt_handle,
       deadline = now_ns + timeout_ns;
       r->deadline_ns = deadline;
       earliest = PushTimer(s, Timer{deadline, h.slot, h.incarnation});
+      if (journal_ != nullptr) {
+        journal_->Changed(MessageIdOf(*r), storage_internal::MessageState::kInFlight,
+                          FromNs(deadline), static_cast<int>(CountOf(w)),
+                          FromNs(r->first_receive_ns));
+      }
     }
   }
   if (wake_all) WakeIfWaiting();
@@ -912,6 +980,9 @@ absl::Status StandardQueue::ChangeVisibility(std::string_view receipt_handle,
 }
 
 void StandardQueue::Purge() {
+  // The journal forgets every message now; the Removed() reports of the
+  // slots freed below are then ignored.
+  if (journal_ != nullptr) journal_->Purged();
   for (int i = 0; i < num_shards_; ++i) {
     Shard& s = shards_[i];
     PlainLock lock(&s.mu);
@@ -976,6 +1047,53 @@ std::vector<Delivery> StandardQueue::TakeForMove(int max) {
     }
   }
   return out;
+}
+
+void StandardQueue::Restore(storage_internal::RestoredQueue restored) {
+  const int64_t now_ns = ToNs(clock_.Now());
+  const int64_t retention = retention_ns_.load(std::memory_order_relaxed);
+  int shard = 0;
+  for (storage_internal::RestoredMessage& m : restored.messages) {
+    Shard& s = shards_[shard];
+    shard = (shard + 1) % num_shards_;
+    uint32_t slot;
+    if (!AllocSlot(s, &slot)) break;  // 64M messages per shard: not reached in practice.
+    Record& r = s.slots.Get(slot);
+    const uint32_t incarnation = IncarnationOf(r.word.load(std::memory_order_relaxed));
+    r.sent_ns = ToNs(m.sent_time);
+    r.first_receive_ns =
+        m.first_receive_time == absl::InfinitePast() ? kNoTime : ToNs(m.first_receive_time);
+    r.receive_ns = now_ns;
+    r.payload = std::move(m.payload);
+    const bool plain_id = m.message_id.size() == sizeof(r.message_id);
+    if (plain_id) std::memcpy(r.message_id, m.message_id.data(), sizeof(r.message_id));
+    if (!plain_id || !m.message_group_id.empty() || !m.dead_letter_source_arn.empty()) {
+      auto extras = std::make_shared<Extras>();
+      if (!plain_id) extras->message_id = std::move(m.message_id);
+      extras->message_group_id = std::move(m.message_group_id);
+      extras->dead_letter_source_arn = std::move(m.dead_letter_source_arn);
+      r.extras = std::move(extras);
+    } else {
+      r.extras.reset();
+    }
+    const uint32_t count =
+        static_cast<uint32_t>(std::clamp<int64_t>(m.receive_count, 0, int64_t{kMaxReceiveCount}));
+    const int64_t deadline = ToNs(m.visible_at);
+    if (m.state != storage_internal::MessageState::kVisible && deadline > now_ns) {
+      const bool delayed = m.state == storage_internal::MessageState::kDelayed;
+      PlainLock lock(&s.mu);
+      r.deadline_ns = deadline;
+      r.word.store(MakeWord(incarnation, count, delayed ? kDelayed : kInFlight),
+                   std::memory_order_release);
+      (delayed ? s.delayed : s.in_flight).fetch_add(1, std::memory_order_relaxed);
+      PushTimer(s, Timer{deadline, slot, incarnation});
+    } else {
+      r.word.store(MakeWord(incarnation, count, kReady), std::memory_order_release);
+      s.ready.enqueue(MakeRef(slot, incarnation));
+      s.visible.fetch_add(1, std::memory_order_seq_cst);
+    }
+    NoteRetentionCandidate(s, SaturatingAdd(r.sent_ns, retention));
+  }
 }
 
 Counts StandardQueue::GetCounts() {

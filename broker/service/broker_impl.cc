@@ -1,9 +1,9 @@
 // wharf::Broker::Open and BrokerImpl, the composition root: it owns the
-// clock, the scheduler shared by timed work (retries, schedules, replays,
-// paced message move tasks), the services and the delivery seam through
-// which SNS places messages into SQS queues. The Lambda service is built
-// before SNS and EventBridge, which invoke its functions, and is shut down
-// before them.
+// clock, the durable store (with BrokerOptions::data_dir), the scheduler
+// shared by timed work (retries, schedules, replays, paced message move
+// tasks), the services and the delivery seam through which SNS places
+// messages into SQS queues. The Lambda service is built before SNS and
+// EventBridge, which invoke its functions, and is shut down before them.
 
 #include <memory>
 #include <string>
@@ -14,6 +14,7 @@
 #include "absl/strings/ascii.h"
 #include "broker/base/arn.h"
 #include "broker/base/scheduler.h"
+#include "broker/base/status_macros.h"
 #include "broker/metrics/metric_store.h"
 #include "broker/metrics/sampler.h"
 #include "broker/service/cloudwatch_service.h"
@@ -22,6 +23,7 @@
 #include "broker/service/queue_delivery.h"
 #include "broker/service/sns_service.h"
 #include "broker/service/sqs_service_impl.h"
+#include "broker/storage/store.h"
 #include "wharf/broker.h"
 #include "wharf/errors.h"
 
@@ -30,11 +32,13 @@ namespace {
 
 class BrokerImpl final : public Broker {
  public:
-  explicit BrokerImpl(BrokerOptions options)
+  // `store` is null for an in-memory broker.
+  BrokerImpl(BrokerOptions options, std::unique_ptr<storage_internal::Store> store)
       : options_(std::move(options)),
+        store_(std::move(store)),
         scheduler_(std::make_unique<Scheduler>(*options_.clock)),
         sqs_(std::make_unique<service_internal::SqsServiceImpl>(*options_.clock, *scheduler_,
-                                                                options_)),
+                                                                options_, store_.get())),
         sns_to_sqs_(std::make_unique<service_internal::QueueDelivery>(*sqs_)),
         lambda_(std::make_unique<service_internal::LambdaService>(
             service_internal::LambdaService::Options{
@@ -50,7 +54,8 @@ class BrokerImpl final : public Broker {
                                                   .clock = options_.clock.get(),
                                                   .scheduler = scheduler_.get(),
                                                   .queues = sns_to_sqs_.get(),
-                                                  .functions = lambda_.get()})),
+                                                  .functions = lambda_.get(),
+                                                  .store = store_.get()})),
         events_(std::make_unique<service_internal::EventsService>(
             service_internal::EventsService::Options{.region = options_.region,
                                                      .account_id = options_.account_id,
@@ -112,6 +117,15 @@ class BrokerImpl final : public Broker {
     sns_.reset();
     lambda_.reset();
     sqs_.reset();
+    // Last: commits what the services left pending, then releases the
+    // directory.
+    store_.reset();
+  }
+
+  // Durable mode: rebuilds every service's state from the store.
+  absl::Status Recover() {
+    WHARF_RETURN_IF_ERROR(sqs_->Recover());
+    return sns_->Recover();
   }
 
   sqs::Service& sqs() override { return *sqs_; }
@@ -137,7 +151,8 @@ class BrokerImpl final : public Broker {
     });
   }
 
-  const BrokerOptions options_;  // clock is non-null.
+  const BrokerOptions options_;                     // clock is non-null.
+  std::unique_ptr<storage_internal::Store> store_;  // Null in memory; outlives the services.
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<service_internal::SqsServiceImpl> sqs_;
   std::unique_ptr<service_internal::QueueDelivery> sns_to_sqs_;
@@ -186,7 +201,16 @@ absl::StatusOr<std::unique_ptr<Broker>> Broker::Open(BrokerOptions options) {
     return absl::InvalidArgumentError("BrokerOptions.lambda_worker_threads must be positive");
   }
   if (options.clock == nullptr) options.clock = std::make_shared<SystemClock>();
-  return std::unique_ptr<Broker>(std::make_unique<BrokerImpl>(std::move(options)));
+  std::unique_ptr<storage_internal::Store> store;
+  if (!options.data_dir.empty()) {
+    absl::StatusOr<std::unique_ptr<storage_internal::Store>> opened = storage_internal::Store::Open(
+        {.dir = options.data_dir, .full_sync = options.sync_level == SyncLevel::kFull});
+    if (!opened.ok()) return opened.status();
+    store = std::move(*opened);
+  }
+  auto broker = std::make_unique<BrokerImpl>(std::move(options), std::move(store));
+  if (absl::Status s = broker->Recover(); !s.ok()) return s;
+  return std::unique_ptr<Broker>(std::move(broker));
 }
 
 }  // namespace wharf

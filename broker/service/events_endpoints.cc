@@ -16,7 +16,7 @@ using bus_internal::DeliveryOutcome;
 bool IsRetryableSqsError(const absl::Status& status) {
   std::optional<ErrorCode> code = GetErrorCode(status);
   return !code.has_value() || *code == ErrorCode::kInternalFailure ||
-         *code == ErrorCode::kOverLimit;
+         *code == ErrorCode::kServiceUnavailable || *code == ErrorCode::kOverLimit;
 }
 
 DeliveryOutcome FromStatus(const absl::Status& status, bool retryable) {

@@ -8,6 +8,12 @@
 // moves that many messages at start and as many again each second on the
 // broker's Scheduler, so under a ManualClock it advances exactly with
 // ManualClock::Advance.
+//
+// Durable mode: each chunk's removals from the source and additions to the
+// destinations commit together (one atomic section of the store), and each
+// task is a document ("sqs.move_task") rewritten when it changes. Starting and
+// cancelling a task wait for the commit; a paced second's progress is written
+// behind. A task that was RUNNING when the broker stopped resumes at Open.
 
 #include <algorithm>
 #include <limits>
@@ -19,8 +25,10 @@
 #include "absl/strings/str_split.h"
 #include "broker/base/arn.h"
 #include "broker/base/ids.h"
+#include "broker/base/status_macros.h"
 #include "broker/service/sqs_names.h"
 #include "broker/service/sqs_service_impl.h"
+#include "broker/storage/document.h"
 #include "wharf/errors.h"
 
 namespace wharf::service_internal {
@@ -41,6 +49,23 @@ struct SqsServiceImpl::MoveTask {
 namespace {
 
 constexpr int kTakeChunk = 10;
+constexpr char kTaskDocument[] = "sqs.move_task";
+
+// Holds the store's writer back while a chunk moves (no-op in memory).
+class AtomicSection {
+ public:
+  explicit AtomicSection(storage_internal::Store* store) : store_(store) {
+    if (store_ != nullptr) store_->BeginAtomic();
+  }
+  ~AtomicSection() {
+    if (store_ != nullptr) store_->EndAtomic();
+  }
+  AtomicSection(const AtomicSection&) = delete;
+  AtomicSection& operator=(const AtomicSection&) = delete;
+
+ private:
+  storage_internal::Store* const store_;
+};
 
 absl::Status InvalidParameter(std::string message) {
   return MakeError(ErrorCode::kInvalidParameterValue, message);
@@ -118,6 +143,7 @@ void SqsServiceImpl::PumpLocked(MoveTask& task, int64_t budget) {
   }
   while (budget > 0 && task.moved < task.to_move) {
     int n = static_cast<int>(std::min<int64_t>({kTakeChunk, budget, task.to_move - task.moved}));
+    AtomicSection atomic(store_);
     std::vector<queue_internal::Delivery> batch = source->core().TakeForMove(n);
     if (batch.empty()) break;  // Received or deleted meanwhile: nothing left to move.
     for (size_t i = 0; i < batch.size(); ++i) {
@@ -139,10 +165,64 @@ void SqsServiceImpl::PumpLocked(MoveTask& task, int64_t budget) {
   if (budget > 0 || task.moved >= task.to_move) task.status = "COMPLETED";
 }
 
+void SqsServiceImpl::PersistTask(const MoveTask& task) {
+  if (store_ == nullptr) return;
+  storage_internal::DocumentWriter doc;
+  doc.String("source_arn", task.source_arn);
+  doc.String("destination_arn", task.destination_arn);
+  doc.Int("rate", task.rate.value_or(0));
+  doc.String("status", task.status);
+  doc.Int("moved", task.moved);
+  doc.Int("to_move", task.to_move);
+  doc.String("failure_reason", task.failure_reason);
+  doc.Time("started", task.started);
+  store_->Put(kTaskDocument, task.id, doc.Finish());
+}
+
+absl::Status SqsServiceImpl::RecoverMoveTasks() {
+  WHARF_ASSIGN_OR_RETURN(std::vector<storage_internal::StoredDocument> docs,
+                         store_->LoadDocuments(kTaskDocument));
+  std::vector<std::shared_ptr<MoveTask>> tasks;
+  for (const storage_internal::StoredDocument& doc : docs) {
+    storage_internal::DocumentReader reader(doc.value);
+    auto task = std::make_shared<MoveTask>();
+    task->id = doc.name;
+    task->source_arn = reader.String("source_arn");
+    task->destination_arn = reader.String("destination_arn");
+    const int64_t rate = reader.Int("rate");
+    if (rate > 0) task->rate = static_cast<int>(rate);
+    task->status = reader.String("status");
+    task->moved = reader.Int("moved");
+    task->to_move = reader.Int("to_move");
+    task->failure_reason = reader.String("failure_reason");
+    task->started = reader.Time("started");
+    if (!reader.ok()) return reader.Error(absl::StrCat("SQS message move task ", doc.name));
+    task->handle = MakeTaskHandle(task->id, task->source_arn);
+    tasks.push_back(std::move(task));
+  }
+  // Most recent first, as ListMessageMoveTasks shows them.
+  std::sort(tasks.begin(), tasks.end(), [](const auto& a, const auto& b) {
+    return a->started != b->started ? a->started > b->started : a->id > b->id;
+  });
+  MutexLock lock(&move_mu_);
+  for (const std::shared_ptr<MoveTask>& task : tasks) {
+    move_tasks_[task->source_arn].push_back(task);
+    if (task->status != "RUNNING") continue;
+    if (task->rate) {
+      scheduler_.ScheduleAfter(absl::Seconds(1), [this, task] { PaceTask(task); });
+    } else {
+      PumpLocked(*task, std::numeric_limits<int64_t>::max());
+      PersistTask(*task);
+    }
+  }
+  return absl::OkStatus();
+}
+
 void SqsServiceImpl::PaceTask(std::shared_ptr<MoveTask> task) {
   MutexLock lock(&move_mu_);
   if (task->status != "RUNNING") return;
   PumpLocked(*task, *task->rate);
+  PersistTask(*task);
   if (task->status == "RUNNING") {
     scheduler_.ScheduleAfter(absl::Seconds(1), [this, task] { PaceTask(task); });
   }
@@ -188,29 +268,38 @@ absl::StatusOr<sqs::StartMessageMoveTaskResult> SqsServiceImpl::StartMessageMove
     }
   }
 
-  MutexLock lock(&move_mu_);
-  std::vector<std::shared_ptr<MoveTask>>& tasks = move_tasks_[source->arn()];
-  for (const auto& task : tasks) {
-    if (task->status == "RUNNING") {
-      return InvalidParameter(
-          "There is already a task running. Only one active task is allowed for a source queue "
-          "arn at a given time.");
+  const uint64_t since = store_ != nullptr ? store_->Position() : 0;
+  std::string handle;
+  {
+    MutexLock lock(&move_mu_);
+    std::vector<std::shared_ptr<MoveTask>>& tasks = move_tasks_[source->arn()];
+    for (const auto& task : tasks) {
+      if (task->status == "RUNNING") {
+        return InvalidParameter(
+            "There is already a task running. Only one active task is allowed for a source "
+            "queue arn at a given time.");
+      }
     }
+    auto task = std::make_shared<MoveTask>();
+    task->id = base_internal::NewUuid();
+    task->source_arn = source->arn();
+    task->handle = MakeTaskHandle(task->id, task->source_arn);
+    task->destination_arn = request.destination_arn;
+    task->rate = rate;
+    task->to_move = source->core().GetCounts().visible;
+    task->started = clock_.Now();
+    tasks.insert(tasks.begin(), task);
+    PumpLocked(*task, rate ? *rate : std::numeric_limits<int64_t>::max());
+    PersistTask(*task);
+    if (task->status == "RUNNING") {
+      scheduler_.ScheduleAfter(absl::Seconds(1), [this, task] { PaceTask(task); });
+    }
+    handle = task->handle;
   }
-  auto task = std::make_shared<MoveTask>();
-  task->id = base_internal::NewUuid();
-  task->source_arn = source->arn();
-  task->handle = MakeTaskHandle(task->id, task->source_arn);
-  task->destination_arn = request.destination_arn;
-  task->rate = rate;
-  task->to_move = source->core().GetCounts().visible;
-  task->started = clock_.Now();
-  tasks.insert(tasks.begin(), task);
-  PumpLocked(*task, rate ? *rate : std::numeric_limits<int64_t>::max());
-  if (task->status == "RUNNING") {
-    scheduler_.ScheduleAfter(absl::Seconds(1), [this, task] { PaceTask(task); });
-  }
-  return sqs::StartMessageMoveTaskResult{task->handle};
+  // Durable mode: the task and what it moved so far are committed before the
+  // call returns (outside move_mu_: no lock is held while waiting for I/O).
+  if (store_ != nullptr) WHARF_RETURN_IF_ERROR(store_->Commit(since));
+  return sqs::StartMessageMoveTaskResult{std::move(handle)};
 }
 
 absl::StatusOr<sqs::ListMessageMoveTasksResult> SqsServiceImpl::ListMessageMoveTasks(
@@ -254,19 +343,27 @@ absl::StatusOr<sqs::CancelMessageMoveTaskResult> SqsServiceImpl::CancelMessageMo
   if (!ParseTaskHandle(request.task_handle, id, source_arn)) {
     return InvalidParameter("Value for parameter TaskHandle is invalid.");
   }
-  MutexLock lock(&move_mu_);
-  auto it = move_tasks_.find(source_arn);
-  if (it != move_tasks_.end()) {
-    for (const auto& task : it->second) {
-      if (task->id != id) continue;
-      if (task->status != "RUNNING") {
-        return InvalidParameter("Only active tasks can be cancelled.");
+  const uint64_t since = store_ != nullptr ? store_->Position() : 0;
+  int64_t moved = -1;
+  {
+    MutexLock lock(&move_mu_);
+    auto it = move_tasks_.find(source_arn);
+    if (it != move_tasks_.end()) {
+      for (const auto& task : it->second) {
+        if (task->id != id) continue;
+        if (task->status != "RUNNING") {
+          return InvalidParameter("Only active tasks can be cancelled.");
+        }
+        task->status = "CANCELLED";
+        PersistTask(*task);
+        moved = task->moved;
+        break;
       }
-      task->status = "CANCELLED";
-      return sqs::CancelMessageMoveTaskResult{task->moved};
     }
   }
-  return ResourceNotFound("TaskHandle");
+  if (moved < 0) return ResourceNotFound("TaskHandle");
+  if (store_ != nullptr) WHARF_RETURN_IF_ERROR(store_->Commit(since));
+  return sqs::CancelMessageMoveTaskResult{moved};
 }
 
 }  // namespace wharf::service_internal

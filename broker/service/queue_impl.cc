@@ -15,6 +15,7 @@
 #include "broker/queue/standard_queue.h"
 #include "broker/service/message_validation.h"
 #include "broker/service/sqs_service_impl.h"
+#include "broker/storage/document.h"
 #include "wharf/errors.h"
 
 namespace wharf::service_internal {
@@ -224,20 +225,50 @@ sqs::TagMap QueueImpl::tags() const {
   return tags_;
 }
 
-absl::Status QueueImpl::Tag(const sqs::TagMap& tags) {
-  MutexLock lock(&mu_);
+absl::StatusOr<sqs::TagMap> QueueImpl::TagsWith(const sqs::TagMap& tags) const {
+  ReaderMutexLock lock(&mu_);
   sqs::TagMap merged = tags_;
   for (const auto& [key, value] : tags) merged[key] = value;
   if (merged.size() > 50) {
     return InvalidParameter(absl::StrCat("Too many tags added for queue ", name_, "."));
   }
-  tags_ = std::move(merged);
-  return absl::OkStatus();
+  return merged;
 }
 
-void QueueImpl::Untag(const std::vector<std::string>& keys) {
+void QueueImpl::SetTags(sqs::TagMap tags) {
   MutexLock lock(&mu_);
-  for (const std::string& key : keys) tags_.erase(key);
+  tags_ = std::move(tags);
+}
+
+void QueueImpl::SetJournal(int64_t storage_id,
+                           std::unique_ptr<storage_internal::QueueJournal> journal) {
+  storage_id_ = storage_id;
+  journal_ = std::move(journal);
+  store_ = service_->store();
+  core_->AttachJournal(journal_.get());
+}
+
+void QueueImpl::RestoreLastModified(absl::Time t) {
+  MutexLock lock(&mu_);
+  last_modified_ = t;
+}
+
+std::string QueueImpl::Document(const QueueSettings& settings, const sqs::TagMap& tags,
+                                absl::Time last_modified) const {
+  storage_internal::DocumentWriter doc;
+  doc.Int("id", storage_id_);
+  doc.Bool("fifo", fifo_);
+  sqs::AttributeMap attributes;
+  for (std::string_view name : SettableAttributeNames()) {
+    if (std::optional<std::string> value = RenderSetting(settings, name)) {
+      attributes.emplace(std::string(name), std::move(*value));
+    }
+  }
+  doc.StringMap("attributes", attributes);
+  doc.StringMap("tags", tags);
+  doc.Time("created", created_);
+  doc.Time("last_modified", last_modified);
+  return doc.Finish();
 }
 
 absl::Time QueueImpl::last_modified() const {
@@ -255,8 +286,9 @@ absl::Status QueueImpl::Purge(absl::Time now) {
     }
     last_purge_ = now;
   }
+  const uint64_t since = Mark();
   core_->Purge();
-  return absl::OkStatus();
+  return Commit(since);
 }
 
 // Counts one ReceiveMessage call in progress for AwaitReceivers.
@@ -413,10 +445,16 @@ absl::StatusOr<sqs::SendMessageResult> QueueImpl::SendOne(const SendFields& f, b
 absl::StatusOr<sqs::SendMessageResult> QueueImpl::SendMessage(
     const sqs::SendMessageRequest& request) {
   if (absl::Status s = CheckAlive(); !s.ok()) return s;
-  return SendOne({request.message_body, request.delay_seconds, request.message_attributes,
-                  request.message_system_attributes, request.message_deduplication_id,
-                  request.message_group_id},
-                 /*in_batch=*/false);
+  const uint64_t since = Mark();
+  absl::StatusOr<sqs::SendMessageResult> result =
+      SendOne({request.message_body, request.delay_seconds, request.message_attributes,
+               request.message_system_attributes, request.message_deduplication_id,
+               request.message_group_id},
+              /*in_batch=*/false);
+  if (result.ok() && store_ != nullptr) {
+    if (absl::Status s = Commit(since); !s.ok()) return s;
+  }
+  return result;
 }
 
 absl::StatusOr<sqs::SendMessageBatchResult> QueueImpl::SendMessageBatch(
@@ -448,6 +486,7 @@ absl::StatusOr<sqs::SendMessageBatchResult> QueueImpl::SendMessageBatch(
   }
   sqs::SendMessageBatchResult result;
   result.successful.reserve(request.entries.size());
+  const uint64_t since = Mark();
   for (const auto& entry : request.entries) {
     absl::StatusOr<sqs::SendMessageResult> sent = SendOne(
         {entry.message_body, entry.delay_seconds, entry.message_attributes,
@@ -464,6 +503,10 @@ absl::StatusOr<sqs::SendMessageBatchResult> QueueImpl::SendMessageBatch(
     ok.md5_of_message_attributes = std::move(sent->md5_of_message_attributes);
     ok.md5_of_message_system_attributes = std::move(sent->md5_of_message_system_attributes);
     ok.sequence_number = std::move(sent->sequence_number);
+  }
+  // One commit for the whole batch; if it fails, no entry is acknowledged.
+  if (!result.successful.empty() && store_ != nullptr) {
+    if (absl::Status s = Commit(since); !s.ok()) return s;
   }
   return result;
 }
@@ -568,7 +611,9 @@ absl::StatusOr<sqs::ReceiveMessageResult> QueueImpl::ReceiveMessage(
 
 absl::Status QueueImpl::DeleteMessage(const sqs::DeleteMessageRequest& request) {
   if (absl::Status s = CheckAlive(); !s.ok()) return s;
+  const uint64_t since = Mark();
   absl::Status s = core_->Delete(request.receipt_handle);
+  if (s.ok() && store_ != nullptr) s = Commit(since);
   if (s.ok() && stats_ != nullptr) stats_->counters.Add(QueueStats::kDeleted, 1);
   return s;
 }
@@ -581,6 +626,7 @@ absl::StatusOr<sqs::DeleteMessageBatchResult> QueueImpl::DeleteMessageBatch(
     return s;
   }
   sqs::DeleteMessageBatchResult result;
+  const uint64_t since = Mark();
   for (const auto& entry : request.entries) {
     absl::Status s = core_->Delete(entry.receipt_handle);
     if (s.ok()) {
@@ -588,6 +634,9 @@ absl::StatusOr<sqs::DeleteMessageBatchResult> QueueImpl::DeleteMessageBatch(
     } else {
       result.failed.push_back(FailedEntry(entry.id, s));
     }
+  }
+  if (!result.successful.empty() && store_ != nullptr) {
+    if (absl::Status s = Commit(since); !s.ok()) return s;
   }
   if (stats_ != nullptr && !result.successful.empty()) {
     stats_->counters.Add(QueueStats::kDeleted, result.successful.size());
@@ -601,7 +650,11 @@ absl::Status QueueImpl::ChangeMessageVisibility(
   if (request.visibility_timeout < 0 || request.visibility_timeout > 43200) {
     return VisibilityTimeoutOutOfRange(request.visibility_timeout);
   }
-  return core_->ChangeVisibility(request.receipt_handle, absl::Seconds(request.visibility_timeout));
+  const uint64_t since = Mark();
+  absl::Status s =
+      core_->ChangeVisibility(request.receipt_handle, absl::Seconds(request.visibility_timeout));
+  if (s.ok() && store_ != nullptr) s = Commit(since);
+  return s;
 }
 
 absl::StatusOr<sqs::ChangeMessageVisibilityBatchResult> QueueImpl::ChangeMessageVisibilityBatch(
@@ -613,6 +666,7 @@ absl::StatusOr<sqs::ChangeMessageVisibilityBatchResult> QueueImpl::ChangeMessage
     return s;
   }
   sqs::ChangeMessageVisibilityBatchResult result;
+  const uint64_t since = Mark();
   for (const auto& entry : request.entries) {
     absl::Status s = entry.visibility_timeout < 0 || entry.visibility_timeout > 43200
                          ? VisibilityTimeoutOutOfRange(entry.visibility_timeout)
@@ -623,6 +677,9 @@ absl::StatusOr<sqs::ChangeMessageVisibilityBatchResult> QueueImpl::ChangeMessage
     } else {
       result.failed.push_back(FailedEntry(entry.id, s));
     }
+  }
+  if (!result.successful.empty() && store_ != nullptr) {
+    if (absl::Status s = Commit(since); !s.ok()) return s;
   }
   return result;
 }

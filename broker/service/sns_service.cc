@@ -91,6 +91,13 @@ absl::Status SnsService::CheckTopicArn(std::string_view param, std::string_view 
 
 absl::StatusOr<sns::CreateTopicResult> SnsService::CreateTopic(
     const sns::CreateTopicRequest& request) {
+  WHARF_ASSIGN_OR_RETURN(std::string arn, CreateTopicInMemory(request));
+  WHARF_RETURN_IF_ERROR(PersistTopic(arn));
+  return sns::CreateTopicResult{.topic_arn = std::move(arn)};
+}
+
+absl::StatusOr<std::string> SnsService::CreateTopicInMemory(
+    const sns::CreateTopicRequest& request) {
   TopicSettings settings;
   sns::AttributeMap attributes = request.attributes;
   if (auto it = attributes.find("FifoTopic"); it != attributes.end()) {
@@ -125,16 +132,20 @@ absl::StatusOr<sns::CreateTopicResult> SnsService::CreateTopic(
     }
   }
   WHARF_RETURN_IF_ERROR(ValidateTags(request.tags));
-  WHARF_ASSIGN_OR_RETURN(std::string arn,
-                         registry_->CreateTopic(request.name, settings, std::move(attributes),
-                                                ToTagList(request.tags)));
-  return sns::CreateTopicResult{.topic_arn = std::move(arn)};
+  return registry_->CreateTopic(request.name, settings, std::move(attributes),
+                                ToTagList(request.tags));
 }
 
 absl::Status SnsService::DeleteTopic(const sns::DeleteTopicRequest& request) {
   WHARF_RETURN_IF_ERROR(CheckTopicArn("TopicArn", request.topic_arn));
+  std::vector<std::string> subscriptions;
+  if (options_.store != nullptr) {
+    if (auto subs = registry_->ListSubscriptions(request.topic_arn); subs.ok()) {
+      for (const auto& sub : *subs) subscriptions.push_back(sub->arn);
+    }
+  }
   registry_->DeleteTopic(request.topic_arn);
-  return absl::OkStatus();
+  return EraseTopic(request.topic_arn, subscriptions);
 }
 
 absl::StatusOr<sns::ListTopicsResult> SnsService::ListTopics(
@@ -162,8 +173,9 @@ absl::Status SnsService::SetTopicAttributes(const sns::SetTopicAttributesRequest
   WHARF_ASSIGN_OR_RETURN(TopicSettings settings, registry_->GetTopicSettings(request.topic_arn));
   absl::Status s = ApplyTopicAttribute(request.attribute_name, request.attribute_value, &settings);
   if (!s.ok()) return InvalidParameter(absl::StrCat("Invalid parameter: ", s.message()));
-  return registry_->SetTopicAttribute(request.topic_arn, request.attribute_name,
-                                      request.attribute_value, settings);
+  WHARF_RETURN_IF_ERROR(registry_->SetTopicAttribute(request.topic_arn, request.attribute_name,
+                                                     request.attribute_value, settings));
+  return PersistTopic(request.topic_arn);
 }
 
 absl::Status SnsService::AddPermission(const sns::AddPermissionRequest& request) {
@@ -185,24 +197,26 @@ absl::Status SnsService::AddPermission(const sns::AddPermissionRequest& request)
                                       .action_prefix = "SNS",
                                       .actions = request.actions,
                                       .resource = request.topic_arn};
-  return registry_->UpdateTopicAttribute(
+  WHARF_RETURN_IF_ERROR(registry_->UpdateTopicAttribute(
       request.topic_arn, "Policy", [&](const std::string& current) -> absl::StatusOr<std::string> {
         std::optional<std::string> updated = AddPolicyStatement(
             current, absl::StrCat(request.topic_arn, "/SNSDefaultPolicy"), statement);
         if (!updated) return InvalidParameter("Invalid parameter: Statement already exists");
         return *std::move(updated);
-      });
+      }));
+  return PersistTopic(request.topic_arn);
 }
 
 absl::Status SnsService::RemovePermission(const sns::RemovePermissionRequest& request) {
   WHARF_RETURN_IF_ERROR(CheckTopicArn("TopicArn", request.topic_arn));
   if (request.label.empty()) return InvalidParameter("Invalid parameter: Label");
-  return registry_->UpdateTopicAttribute(
+  WHARF_RETURN_IF_ERROR(registry_->UpdateTopicAttribute(
       request.topic_arn, "Policy", [&](const std::string& current) -> absl::StatusOr<std::string> {
         // An unknown label changes nothing and is not an error.
         std::optional<RemovedStatement> removed = RemovePolicyStatement(current, request.label);
         return removed ? std::move(removed->document) : current;
-      });
+      }));
+  return PersistTopic(request.topic_arn);
 }
 
 // ---- Subscriptions ----------------------------------------------------------
@@ -238,6 +252,7 @@ absl::StatusOr<sns::SubscribeResult> SnsService::Subscribe(const sns::SubscribeR
   WHARF_ASSIGN_OR_RETURN(std::string arn,
                          registry_->Subscribe(request.topic_arn, protocol, request.protocol,
                                               request.endpoint, std::move(settings), pending));
+  WHARF_RETURN_IF_ERROR(PersistSubscription(arn));
   // A subscription waiting for confirmation (a new one, or the same one
   // subscribed again) is reported as AWS does unless the caller asked for
   // the ARN.
@@ -252,7 +267,7 @@ absl::Status SnsService::Unsubscribe(const sns::UnsubscribeRequest& request) {
     return InvalidParameter("Invalid parameter: SubscriptionId");
   }
   registry_->Unsubscribe(request.subscription_arn);
-  return absl::OkStatus();
+  return PersistSubscription(request.subscription_arn);
 }
 
 namespace {
@@ -352,7 +367,9 @@ absl::Status SnsService::SetSubscriptionAttributes(
     return InvalidParameter(absl::StrCat("Invalid parameter: ", s.message()));
   }
   WHARF_RETURN_IF_ERROR(CheckSubscriptionRole(sub->protocol_name, settings.attributes));
-  return registry_->UpdateSubscription(request.subscription_arn, std::move(settings));
+  WHARF_RETURN_IF_ERROR(
+      registry_->UpdateSubscription(request.subscription_arn, std::move(settings)));
+  return PersistSubscription(request.subscription_arn);
 }
 
 // ---- Publishing -------------------------------------------------------------
@@ -444,8 +461,11 @@ absl::StatusOr<sns::PublishResult> SnsService::Publish(const sns::PublishRequest
       MakeMessage(topic, {request.message, request.subject, request.message_structure,
                           request.message_attributes, request.message_deduplication_id,
                           request.message_group_id}));
+  const uint64_t since = Mark();
   WHARF_ASSIGN_OR_RETURN(topic_internal::PublishOutcome outcome,
                          registry_->Publish(topic_arn, std::move(message)));
+  // Durable mode: what the fan-out placed in durable queues is committed.
+  WHARF_RETURN_IF_ERROR(Commit(since));
   return sns::PublishResult{.message_id = std::move(outcome.message_id),
                             .sequence_number = std::move(outcome.sequence_number)};
 }
@@ -493,6 +513,7 @@ absl::StatusOr<sns::PublishBatchResult> SnsService::PublishBatch(
     }
   }
   sns::PublishBatchResult result;
+  const uint64_t since = Mark();
   for (const auto& entry : entries) {
     absl::StatusOr<std::shared_ptr<const PublishedMessage>> message = MakeMessage(
         topic, {entry.message, entry.subject, entry.message_structure, entry.message_attributes,
@@ -513,6 +534,9 @@ absl::StatusOr<sns::PublishBatchResult> SnsService::PublishBatch(
                              .message = std::string(outcome.status().message()),
                              .sender_fault = GetErrorInfo(c).fault == Fault::kSender});
   }
+  // Durable mode: one commit for the whole batch; if it fails, no entry is
+  // acknowledged.
+  if (!result.successful.empty()) WHARF_RETURN_IF_ERROR(Commit(since));
   return result;
 }
 
@@ -521,12 +545,14 @@ absl::StatusOr<sns::PublishBatchResult> SnsService::PublishBatch(
 absl::Status SnsService::TagResource(const sns::TagResourceRequest& request) {
   WHARF_RETURN_IF_ERROR(CheckTopicArn("ResourceArn", request.resource_arn));
   WHARF_RETURN_IF_ERROR(ValidateTags(request.tags));
-  return registry_->TagTopic(request.resource_arn, ToTagList(request.tags));
+  WHARF_RETURN_IF_ERROR(registry_->TagTopic(request.resource_arn, ToTagList(request.tags)));
+  return PersistTopic(request.resource_arn);
 }
 
 absl::Status SnsService::UntagResource(const sns::UntagResourceRequest& request) {
   WHARF_RETURN_IF_ERROR(CheckTopicArn("ResourceArn", request.resource_arn));
-  return registry_->UntagTopic(request.resource_arn, request.tag_keys);
+  WHARF_RETURN_IF_ERROR(registry_->UntagTopic(request.resource_arn, request.tag_keys));
+  return PersistTopic(request.resource_arn);
 }
 
 absl::StatusOr<sns::ListTagsForResourceResult> SnsService::ListTagsForResource(

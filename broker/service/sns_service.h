@@ -5,6 +5,15 @@
 // no state of its own. Its parameter checks are in sns_checks.h, the message
 // attribute rules it shares with SQS in message_validation.h.
 //
+// Durable mode (Options::store; sns_durable.cc): each topic (settable
+// attributes, tags) and each subscription (topic, protocol, endpoint,
+// confirmation, attributes with the filter policy) is a document of the
+// store, rewritten after every change that succeeded and committed before
+// the call returns; Publish and PublishBatch return once the messages they
+// placed in durable SQS queues are committed. Not kept: FIFO topics'
+// deduplication window and sequence numbers, in-process function handlers
+// (RegisterFunction again after a restart; their subscriptions are kept).
+//
 // Thread safety: thread-safe.
 
 #ifndef WHARF_BROKER_SERVICE_SNS_SERVICE_H_
@@ -14,7 +23,9 @@
 #include <string>
 
 #include "broker/base/function_invoker.h"
+#include "broker/base/mutex.h"
 #include "broker/base/scheduler.h"
+#include "broker/storage/store.h"
 #include "broker/topic/topic_registry.h"
 #include "wharf/clock.h"
 #include "wharf/sns.h"
@@ -32,11 +43,17 @@ class SnsService final : public sns::Service {
     // Lambda functions for "lambda" subscriptions whose function was not
     // registered with RegisterFunction. Null: such deliveries fail.
     base_internal::FunctionInvoker* functions = nullptr;
+    storage_internal::Store* store = nullptr;  // Null: in memory.
   };
 
-  // `clock`, `scheduler` and `queues` must outlive the service.
+  // `clock`, `scheduler`, `queues` and `store` must outlive the service.
   explicit SnsService(const Options& options);
   ~SnsService() override;
+
+  // Durable mode: rebuilds the topics and subscriptions from the store.
+  // REQUIRES: called once, before any other call. Errors: DataLoss (a damaged
+  // record, naming it) and the store's errors.
+  absl::Status Recover();
 
   absl::StatusOr<sns::CreateTopicResult> CreateTopic(
       const sns::CreateTopicRequest& request) override;
@@ -88,8 +105,30 @@ class SnsService final : public sns::Service {
   absl::StatusOr<std::shared_ptr<const topic_internal::PublishedMessage>> MakeMessage(
       const topic_internal::TopicSettings& topic, const PublishInput& input) const;
 
+  // CreateTopic without storing it.
+  absl::StatusOr<std::string> CreateTopicInMemory(const sns::CreateTopicRequest& request);
+
+  // Durable mode (no-ops in memory). Write the topic's or subscription's
+  // document as it is now (or erase it if it is gone) and wait for the
+  // commit.
+  absl::Status PersistTopic(const std::string& topic_arn) ABSL_LOCKS_EXCLUDED(persist_mu_);
+  absl::Status PersistSubscription(const std::string& subscription_arn)
+      ABSL_LOCKS_EXCLUDED(persist_mu_);
+  // Erases a deleted topic's document and those of `subscriptions`.
+  absl::Status EraseTopic(const std::string& topic_arn,
+                          const std::vector<std::string>& subscriptions)
+      ABSL_LOCKS_EXCLUDED(persist_mu_);
+  // The store's position before a publish, and the wait for what it placed.
+  uint64_t Mark() const { return options_.store != nullptr ? options_.store->Position() : 0; }
+  absl::Status Commit(uint64_t since) const {
+    return options_.store != nullptr ? options_.store->Commit(since) : absl::OkStatus();
+  }
+
   const Options options_;
   const std::shared_ptr<topic_internal::TopicRegistry> registry_;
+  // Orders reading an entity and enqueueing its document, so that the last
+  // document enqueued for an entity is its latest state.
+  Mutex persist_mu_;
 };
 
 }  // namespace wharf::service_internal

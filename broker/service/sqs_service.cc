@@ -17,12 +17,15 @@
 #include "broker/service/permission_policy.h"
 #include "broker/service/sqs_names.h"
 #include "broker/service/sqs_service_impl.h"
+#include "broker/storage/document.h"
 #include "wharf/errors.h"
 
 namespace wharf::service_internal {
 namespace {
 
 constexpr absl::Duration kNameReuseDelay = absl::Seconds(60);
+// The kind of a queue's document in the store (named by the queue name).
+constexpr char kQueueDocument[] = "sqs.queue";
 constexpr size_t kMaxPermissionLabelLength = 80;
 constexpr size_t kMaxPermissionActions = 7;
 
@@ -150,12 +153,76 @@ absl::Status ValidatePermission(const sqs::AddPermissionRequest& request) {
 
 }  // namespace
 
-SqsServiceImpl::SqsServiceImpl(Clock& clock, Scheduler& scheduler, const BrokerOptions& options)
+SqsServiceImpl::SqsServiceImpl(Clock& clock, Scheduler& scheduler, const BrokerOptions& options,
+                               storage_internal::Store* store)
     : clock_(clock),
       scheduler_(scheduler),
       options_(options),
       url_base_(options.sqs_url_base.empty() ? DefaultSqsUrlBase(options.region)
-                                             : options.sqs_url_base) {}
+                                             : options.sqs_url_base),
+      store_(store) {}
+
+// ---- Durable mode --------------------------------------------------------------
+
+absl::Status SqsServiceImpl::NewJournal(bool fifo, absl::Time now, int64_t* id,
+                                        std::unique_ptr<storage_internal::QueueJournal>* journal) {
+  if (store_ == nullptr) return absl::OkStatus();
+  WHARF_ASSIGN_OR_RETURN(*id, store_->NewQueueId());
+  WHARF_ASSIGN_OR_RETURN(*journal,
+                         store_->OpenQueue(*id, fifo, now, [](storage_internal::RestoredQueue) {}));
+  return absl::OkStatus();
+}
+
+absl::Status SqsServiceImpl::PersistQueue(const QueueImpl& queue, const QueueSettings& settings,
+                                          const sqs::TagMap& tags, absl::Time last_modified) {
+  if (store_ == nullptr) return absl::OkStatus();
+  const uint64_t since = store_->Position();
+  store_->Put(kQueueDocument, queue.name(), queue.Document(settings, tags, last_modified));
+  return store_->Commit(since);
+}
+
+absl::Status SqsServiceImpl::Recover() {
+  if (store_ == nullptr) return absl::OkStatus();
+  WHARF_ASSIGN_OR_RETURN(std::vector<storage_internal::StoredDocument> docs,
+                         store_->LoadDocuments(kQueueDocument));
+  const absl::Time now = clock_.Now();
+  std::vector<int64_t> live;
+  for (const storage_internal::StoredDocument& doc : docs) {
+    const std::string what = absl::StrCat("SQS queue ", doc.name);
+    storage_internal::DocumentReader reader(doc.value);
+    const int64_t id = reader.Int("id");
+    QueueSettings settings;
+    settings.fifo = reader.Bool("fifo");
+    const sqs::AttributeMap attributes = reader.StringMap("attributes");
+    sqs::TagMap tags = reader.StringMap("tags");
+    const absl::Time created = reader.Time("created");
+    const absl::Time last_modified = reader.Time("last_modified");
+    if (!reader.ok()) return reader.Error(what);
+    if (!IsValidQueueName(doc.name, settings.fifo)) {
+      return absl::DataLossError(absl::StrCat("storage: the stored ", what, " has a bad name"));
+    }
+    if (absl::Status s = ApplyAttributes(attributes, /*creating=*/true, settings); !s.ok()) {
+      return absl::DataLossError(
+          absl::StrCat("storage: the stored ", what, " has bad attributes: ", s.message()));
+    }
+    auto queue = std::make_shared<QueueImpl>(
+        this, doc.name, MakeQueueUrl(url_base_, options_.account_id, doc.name),
+        MakeQueueArn(options_.region, options_.account_id, doc.name), std::move(settings),
+        std::move(tags), created);
+    queue->RestoreLastModified(last_modified);
+    WHARF_ASSIGN_OR_RETURN(
+        std::unique_ptr<storage_internal::QueueJournal> journal,
+        store_->OpenQueue(id, queue->fifo(), now, [&](storage_internal::RestoredQueue chunk) {
+          queue->core().Restore(std::move(chunk));
+        }));
+    queue->SetJournal(id, std::move(journal));
+    live.push_back(id);
+    MutexLock lock(&mu_);
+    queues_.emplace(doc.name, std::move(queue));
+  }
+  WHARF_RETURN_IF_ERROR(store_->DropQueuesExcept(live));
+  return RecoverMoveTasks();
+}
 
 SqsServiceImpl::~SqsServiceImpl() {
   // Long polls in progress on other threads end (QueueDoesNotExist) and are
@@ -275,9 +342,16 @@ absl::StatusOr<sqs::CreateQueueResult> SqsServiceImpl::CreateQueue(
       return s;
     }
   }
+  int64_t storage_id = 0;
+  std::unique_ptr<storage_internal::QueueJournal> journal;
+  WHARF_RETURN_IF_ERROR(NewJournal(settings.fifo, now, &storage_id, &journal));
   auto queue =
       std::make_shared<QueueImpl>(this, name, MakeQueueUrl(url_base_, options_.account_id, name),
                                   arn, std::move(settings), request.tags, now);
+  if (store_ != nullptr) {
+    queue->SetJournal(storage_id, std::move(journal));
+    WHARF_RETURN_IF_ERROR(PersistQueue(*queue, queue->settings(), request.tags, now));
+  }
   {
     MutexLock lock(&mu_);
     deleted_at_.erase(name);
@@ -290,6 +364,13 @@ absl::Status SqsServiceImpl::DeleteQueue(const sqs::DeleteQueueRequest& request)
   MutexLock admin(&admin_mu_);
   WHARF_ASSIGN_OR_RETURN(std::shared_ptr<QueueImpl> queue, Resolve(request.queue_url));
   const absl::Time now = clock_.Now();
+  if (store_ != nullptr) {
+    // Rows a concurrent send adds after this are dropped at the next Open.
+    const uint64_t since = store_->Position();
+    store_->Erase(kQueueDocument, queue->name());
+    store_->DropQueue(queue->storage_id());
+    WHARF_RETURN_IF_ERROR(store_->Commit(since));
+  }
   {
     MutexLock lock(&mu_);
     queues_.erase(queue->name());
@@ -399,7 +480,9 @@ absl::Status SqsServiceImpl::SetQueueAttributes(const sqs::SetQueueAttributesReq
       return s;
     }
   }
-  queue->UpdateSettings(settings, clock_.Now());
+  const absl::Time now = clock_.Now();
+  WHARF_RETURN_IF_ERROR(PersistQueue(*queue, settings, queue->tags(), now));
+  queue->UpdateSettings(settings, now);
   return absl::OkStatus();
 }
 
@@ -414,12 +497,21 @@ absl::Status SqsServiceImpl::TagQueue(const sqs::TagQueueRequest& request) {
     return MakeError(ErrorCode::kMissingParameter, "The request must contain the parameter Tags.");
   }
   if (absl::Status s = ValidateTags(request.tags); !s.ok()) return s;
-  return queue->Tag(request.tags);
+  // Under admin_mu_, like every change of a queue's stored document.
+  MutexLock admin(&admin_mu_);
+  WHARF_ASSIGN_OR_RETURN(sqs::TagMap tags, queue->TagsWith(request.tags));
+  WHARF_RETURN_IF_ERROR(PersistQueue(*queue, queue->settings(), tags, queue->last_modified()));
+  queue->SetTags(std::move(tags));
+  return absl::OkStatus();
 }
 
 absl::Status SqsServiceImpl::UntagQueue(const sqs::UntagQueueRequest& request) {
   WHARF_ASSIGN_OR_RETURN(std::shared_ptr<QueueImpl> queue, Resolve(request.queue_url));
-  queue->Untag(request.tag_keys);
+  MutexLock admin(&admin_mu_);
+  sqs::TagMap tags = queue->tags();
+  for (const std::string& key : request.tag_keys) tags.erase(key);
+  WHARF_RETURN_IF_ERROR(PersistQueue(*queue, queue->settings(), tags, queue->last_modified()));
+  queue->SetTags(std::move(tags));
   return absl::OkStatus();
 }
 
@@ -465,7 +557,9 @@ absl::Status SqsServiceImpl::AddPermission(const sqs::AddPermissionRequest& requ
        .resource = queue->arn()});
   if (!policy) return InvalidLabel(request.label, "Already exists.");
   settings.policy = std::move(*policy);
-  queue->UpdateSettings(settings, clock_.Now());
+  const absl::Time now = clock_.Now();
+  WHARF_RETURN_IF_ERROR(PersistQueue(*queue, settings, queue->tags(), now));
+  queue->UpdateSettings(settings, now);
   return absl::OkStatus();
 }
 
@@ -482,7 +576,9 @@ absl::Status SqsServiceImpl::RemovePermission(const sqs::RemovePermissionRequest
   } else {
     settings.policy = std::move(removed->document);
   }
-  queue->UpdateSettings(settings, clock_.Now());
+  const absl::Time now = clock_.Now();
+  WHARF_RETURN_IF_ERROR(PersistQueue(*queue, settings, queue->tags(), now));
+  queue->UpdateSettings(settings, now);
   return absl::OkStatus();
 }
 

@@ -9,6 +9,18 @@
 // AWS codes and messages, turns attributes into a QueueConfig, builds the
 // shared Payload once per send, and turns Deliveries into sqs::Messages.
 //
+// Durable mode (BrokerOptions::data_dir; broker/storage/store.h): each queue
+// has a QueueJournal its engine reports to, and every operation that
+// acknowledges a change waits for the store to commit it first: message
+// sends, deletes and visibility changes (one commit per call, so a batch is
+// one wait), purges, and the administrative operations, which write the
+// queue's document (attributes, tags, timestamps) before changing anything
+// in memory. A failed commit fails the call (ServiceUnavailable when the disk
+// is full, InternalFailure otherwise); the in-memory state may then be ahead
+// of the disk, which only ever means a message that was not acknowledged
+// is there or a deletion that was not acknowledged is undone after a
+// restart. Receives are written behind. Recover() rebuilds everything at Open.
+//
 // Locking: a queue's hot path (send, receive, delete, change visibility)
 // takes no service lock at all when called through a Queue handle, and only a
 // reader lock on the registry when called by URL. Administrative operations
@@ -40,6 +52,8 @@
 #include "broker/metrics/stats.h"
 #include "broker/queue/queue_core.h"
 #include "broker/service/queue_attributes.h"
+#include "broker/storage/queue_journal.h"
+#include "broker/storage/store.h"
 #include "wharf/broker.h"
 #include "wharf/clock.h"
 #include "wharf/sqs.h"
@@ -63,6 +77,17 @@ class QueueImpl final : public sqs::Queue, public queue_internal::DeadLetterSink
   // Creates the engine for `settings.fifo`.
   QueueImpl(SqsServiceImpl* service, std::string name, std::string url, std::string arn,
             QueueSettings settings, sqs::TagMap tags, absl::Time created);
+
+  // Durable queues: the queue's id in the store and its journal, attached to
+  // the engine (after Restore, when recovering). REQUIRES: before the queue is
+  // published to other threads.
+  void SetJournal(int64_t storage_id, std::unique_ptr<storage_internal::QueueJournal> journal);
+  int64_t storage_id() const { return storage_id_; }
+  // The stored form of this queue with these settings, tags and time.
+  std::string Document(const QueueSettings& settings, const sqs::TagMap& tags,
+                       absl::Time last_modified) const;
+  // Recovery: the LastModifiedTimestamp the queue had.
+  void RestoreLastModified(absl::Time t);
   ~QueueImpl() override;
 
   // sqs::Queue.
@@ -99,8 +124,9 @@ class QueueImpl final : public sqs::Queue, public queue_internal::DeadLetterSink
   // Replaces the settings and pushes the new QueueConfig into the engine.
   void UpdateSettings(const QueueSettings& settings, absl::Time now);
   sqs::TagMap tags() const;
-  absl::Status Tag(const sqs::TagMap& tags);
-  void Untag(const std::vector<std::string>& keys);
+  // The tags after adding `tags` (InvalidParameterValue past 50).
+  absl::StatusOr<sqs::TagMap> TagsWith(const sqs::TagMap& tags) const;
+  void SetTags(sqs::TagMap tags);
   absl::Time created() const { return created_; }
   absl::Time last_modified() const;
   // PurgeQueueInProgress within 60 s of the previous purge.
@@ -125,6 +151,12 @@ class QueueImpl final : public sqs::Queue, public queue_internal::DeadLetterSink
   class ReceiveCall;
   absl::StatusOr<sqs::SendMessageResult> SendOne(const SendFields& fields, bool in_batch);
   absl::Status CheckAlive() const;
+  // Durable queues: the store's position before a change, and the wait for
+  // its commit after it (OK at once for in-memory queues).
+  uint64_t Mark() const { return store_ != nullptr ? store_->Position() : 0; }
+  absl::Status Commit(uint64_t since) const {
+    return store_ != nullptr ? store_->Commit(since) : absl::OkStatus();
+  }
 
   SqsServiceImpl* const service_;
   const std::string name_;
@@ -156,6 +188,11 @@ class QueueImpl final : public sqs::Queue, public queue_internal::DeadLetterSink
 
   const std::unique_ptr<QueueStats> stats_;  // Null when metrics are off.
 
+  // Durable queues only (null and 0 otherwise); set before publication.
+  storage_internal::Store* store_ = nullptr;
+  int64_t storage_id_ = 0;
+  std::unique_ptr<storage_internal::QueueJournal> journal_;  // Outlives core_.
+
   // Declared last so that it is destroyed first: the engine calls back into
   // this object (Accept) until it is gone.
   std::unique_ptr<queue_internal::QueueCore> core_;
@@ -163,9 +200,16 @@ class QueueImpl final : public sqs::Queue, public queue_internal::DeadLetterSink
 
 class SqsServiceImpl final : public sqs::Service, public metrics_internal::MetricSource {
  public:
-  // `clock` and `scheduler` must outlive the service; the scheduler must be
-  // shut down before the service is destroyed (it may hold paced move tasks).
-  SqsServiceImpl(Clock& clock, Scheduler& scheduler, const BrokerOptions& options);
+  // `clock`, `scheduler` and `store` (null: in memory) must outlive the
+  // service; the scheduler must be shut down before the service is destroyed
+  // (it may hold paced move tasks).
+  SqsServiceImpl(Clock& clock, Scheduler& scheduler, const BrokerOptions& options,
+                 storage_internal::Store* store = nullptr);
+
+  // Durable mode: rebuilds the queues, their messages and the move tasks from
+  // the store. REQUIRES: called once, before any other call. Errors: DataLoss
+  // (a damaged record, naming it) and the store's errors.
+  absl::Status Recover();
   ~SqsServiceImpl() override;
 
   absl::StatusOr<sqs::CreateQueueResult> CreateQueue(
@@ -217,6 +261,7 @@ class SqsServiceImpl final : public sqs::Service, public metrics_internal::Metri
 
   // For QueueImpl.
   Clock& clock() { return clock_; }
+  storage_internal::Store* store() const { return store_; }
   const BrokerOptions& options() const { return options_; }
   // The live queue with this ARN (in this broker's region and account), or null.
   std::shared_ptr<QueueImpl> FindByArn(std::string_view arn) const ABSL_LOCKS_EXCLUDED(mu_);
@@ -238,11 +283,24 @@ class SqsServiceImpl final : public sqs::Service, public metrics_internal::Metri
   void PumpLocked(MoveTask& task, int64_t budget) ABSL_EXCLUSIVE_LOCKS_REQUIRED(move_mu_);
   // Runs one second of a rate-limited task and schedules the next.
   void PaceTask(std::shared_ptr<MoveTask> task) ABSL_LOCKS_EXCLUDED(move_mu_);
+  // Durable mode: enqueues writing the task's document (callers commit when
+  // they acknowledge). No-op in memory.
+  void PersistTask(const MoveTask& task) ABSL_EXCLUSIVE_LOCKS_REQUIRED(move_mu_);
+  absl::Status RecoverMoveTasks() ABSL_LOCKS_EXCLUDED(move_mu_);
+
+  // Durable mode: writes `queue`'s document with these settings and tags and
+  // waits for the commit. OK at once in memory.
+  absl::Status PersistQueue(const QueueImpl& queue, const QueueSettings& settings,
+                            const sqs::TagMap& tags, absl::Time last_modified);
+  // Durable mode: a fresh queue id and its journal (null in memory).
+  absl::Status NewJournal(bool fifo, absl::Time now, int64_t* id,
+                          std::unique_ptr<storage_internal::QueueJournal>* journal);
 
   Clock& clock_;
   Scheduler& scheduler_;
   const BrokerOptions options_;
   const std::string url_base_;
+  storage_internal::Store* const store_;  // Null in memory.
 
   Mutex admin_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   mutable Mutex mu_;

@@ -62,6 +62,11 @@ constexpr char kUsage[] =
     "  --config=FILE          line-based configuration (queues, topics, subscriptions,\n"
     "                         event buses, rules, credentials; see the comment in\n"
     "                         broker/tools/server_config.h)\n"
+    "  --data-dir=DIR         durable mode: keep queues and messages in DIR (SQLite),\n"
+    "                         restored at the next start; a call succeeds once its\n"
+    "                         change is committed (default: in memory only)\n"
+    "  --sync=normal|full     with --data-dir: normal survives a crash of the process\n"
+    "                         (kill -9), full also a power loss (default normal)\n"
     "  --io-threads=N         threads serving the connections (default 2)\n"
     "  --threads=N            threads running requests; a long poll holds one\n"
     "                         (default 64)\n"
@@ -91,6 +96,8 @@ struct ServerFlags {
   std::string account_id = "000000000000";
   std::string config;
   int io_threads = 2;
+  std::string data_dir;
+  SyncLevel sync_level = SyncLevel::kNormal;
   int threads = 64;
   int max_connections = 10'000;
   int request_timeout_seconds = 60;
@@ -166,6 +173,21 @@ absl::Status ParseFlags(int argc, char** argv, ServerFlags* flags) {
         status = absl::InvalidArgumentError("--clock wants system or manual");
       }
       flags->manual_clock = value == "manual";
+    } else if (name == "--data-dir") {
+      status = need_value();
+      if (status.ok() && value.empty()) {
+        status = absl::InvalidArgumentError("--data-dir needs a directory");
+      }
+      flags->data_dir = value;
+    } else if (name == "--sync") {
+      status = need_value();
+      if (value == "normal") {
+        flags->sync_level = SyncLevel::kNormal;
+      } else if (value == "full") {
+        flags->sync_level = SyncLevel::kFull;
+      } else if (status.ok()) {
+        status = absl::InvalidArgumentError("--sync wants normal or full");
+      }
     } else if (name == "--verify-signatures") {
       flags->verify_signatures = true;
     } else if (name == "--help" || name == "-h") {
@@ -304,6 +326,8 @@ int Run(int argc, char** argv) {
   options.region = flags.region;
   options.account_id = flags.account_id;
   if (flags.manual_clock) options.clock = std::make_shared<ManualClock>();
+  options.data_dir = flags.data_dir;
+  options.sync_level = flags.sync_level;
   absl::StatusOr<std::unique_ptr<Broker>> broker = Broker::Open(options);
   if (!broker.ok()) {
     std::fprintf(stderr, "wharf-server: %s\n", std::string(broker.status().message()).c_str());
@@ -352,8 +376,9 @@ int Run(int argc, char** argv) {
     std::fprintf(stderr, "wharf-server: %s\n", std::string(endpoint.status().message()).c_str());
     return 1;
   }
-  std::printf("wharf-server: listening on %s (region %s, account %s%s)\n", endpoint.url().c_str(),
-              flags.region.c_str(), flags.account_id.c_str(),
+  std::printf("wharf-server: listening on %s (region %s, account %s, %s%s)\n",
+              endpoint.url().c_str(), flags.region.c_str(), flags.account_id.c_str(),
+              flags.data_dir.empty() ? "in memory" : ("data in " + flags.data_dir).c_str(),
               flags.manual_clock ? ", manual clock" : "");
   std::fflush(stdout);
 

@@ -228,6 +228,16 @@ absl::Status TopicRegistry::UntagTopic(std::string_view topic_arn,
   return absl::OkStatus();
 }
 
+absl::StatusOr<TopicRegistry::StoredTopic> TopicRegistry::GetStoredTopic(
+    std::string_view topic_arn) const {
+  std::shared_ptr<Topic> topic = FindTopic(topic_arn);
+  if (topic == nullptr) return TopicNotFoundError();
+  ReaderMutexLock lock(&topic->mu_);
+  StoredTopic stored{.attributes = topic->attributes_, .tags = {}};
+  for (const auto& [key, value] : topic->tags_) stored.tags.push_back({key, value});
+  return stored;
+}
+
 absl::StatusOr<TagList> TopicRegistry::ListTopicTags(std::string_view topic_arn) const {
   std::shared_ptr<Topic> topic = FindTopic(topic_arn);
   if (topic == nullptr) {
@@ -290,12 +300,29 @@ absl::StatusOr<std::string> TopicRegistry::Subscribe(std::string_view topic_arn,
                                 endpoint.substr(endpoint.size() - 5) == ".fifo";
   sub->pending_confirmation = pending_confirmation;
   sub->settings = std::move(settings);
+  std::string arn = sub->arn;
+  WHARF_RETURN_IF_ERROR(AddSubscriptionLocked(topic, std::move(sub)));
+  return arn;
+}
+
+absl::Status TopicRegistry::RestoreSubscription(SubscriptionInfo info) {
+  MutexLock lock(&mu_);
+  auto topic_it = topics_.find(info.topic_arn);
+  if (topic_it == topics_.end()) return TopicNotFoundError();
+  Topic& topic = *topic_it->second;
+  MutexLock topic_lock(&topic.mu_);
+  return AddSubscriptionLocked(topic, std::make_shared<SubscriptionInfo>(std::move(info)));
+}
+
+absl::Status TopicRegistry::AddSubscriptionLocked(Topic& topic,
+                                                  std::shared_ptr<SubscriptionInfo> sub) {
+  topic.mu_.AssertHeld();  // As is mu_ (the header cannot name topic.mu_).
   WHARF_RETURN_IF_ERROR(UpdateMatchers(topic, nullptr, sub.get()));
   std::string arn = sub->arn;
   topic.subscriptions_.emplace(arn, std::move(sub));
   topic.RebuildRoutes();
-  subscription_topics_.emplace(arn, topic.arn());
-  return arn;
+  subscription_topics_.emplace(std::move(arn), topic.arn());
+  return absl::OkStatus();
 }
 
 void TopicRegistry::Unsubscribe(std::string_view subscription_arn) {

@@ -204,6 +204,15 @@ class TopicRegistry : public std::enable_shared_from_this<TopicRegistry> {
   absl::Status UntagTopic(std::string_view topic_arn, const std::vector<std::string>& keys);
   absl::StatusOr<TagList> ListTopicTags(std::string_view topic_arn) const;
 
+  // What a durable broker stores of a topic: the settable attributes as set
+  // (CreateTopic, SetTopicAttributes, permissions) and the tags. Errors:
+  // NotFound.
+  struct StoredTopic {
+    AttributeMap attributes;
+    TagList tags;
+  };
+  absl::StatusOr<StoredTopic> GetStoredTopic(std::string_view topic_arn) const;
+
   // ---- Subscriptions.
 
   // Idempotent for the same (protocol, endpoint) with the same attributes:
@@ -214,6 +223,9 @@ class TopicRegistry : public std::enable_shared_from_this<TopicRegistry> {
   absl::StatusOr<std::string> Subscribe(std::string_view topic_arn, Protocol protocol,
                                         std::string_view protocol_name, std::string_view endpoint,
                                         SubscriptionSettings settings, bool pending_confirmation);
+  // Recovery of a durable broker: adds the subscription `info` (its ARN
+  // kept) to its topic. Errors: NotFound (topic), those of Subscribe.
+  absl::Status RestoreSubscription(SubscriptionInfo info);
   // Unknown ARNs are ignored.
   void Unsubscribe(std::string_view subscription_arn);
   // Errors: NotFound.
@@ -254,6 +266,10 @@ class TopicRegistry : public std::enable_shared_from_this<TopicRegistry> {
   explicit TopicRegistry(Options options);
 
   std::shared_ptr<Topic> FindTopic(std::string_view topic_arn) const ABSL_LOCKS_EXCLUDED(mu_);
+  // Adds `sub` to `topic`: matchers, routes, the ARN index. REQUIRES: mu_
+  // and topic.mu_ held.
+  absl::Status AddSubscriptionLocked(Topic& topic, std::shared_ptr<SubscriptionInfo> sub)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Registers or removes `sub`'s policy in its topic's matchers. Errors:
   // InvalidParameter (the matcher's reason), FilterPolicyLimitExceeded.
   absl::Status UpdateMatchers(Topic& topic, const SubscriptionInfo* old_sub,

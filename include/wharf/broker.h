@@ -84,6 +84,21 @@ struct MetricsOptions {
   size_t max_alarms = 5000;
 };
 
+// What a durable broker's commits survive (BrokerOptions::sync_level). Every
+// level keeps the data directory consistent; they differ in how much of the
+// newest acknowledged work a machine failure may take back.
+enum class SyncLevel {
+  // A commit is handed to the operating system before the operation returns:
+  // it survives a crash of the process (kill -9, abort, an exception), but a
+  // power loss or kernel crash may take back the last commits (SQLite WAL,
+  // synchronous=NORMAL). The fastest durable level.
+  kNormal,
+  // A commit is also flushed to the disk (fsync) before the operation
+  // returns: it survives a power loss too (synchronous=FULL). Concurrent
+  // callers share each flush (group commit).
+  kFull,
+};
+
 struct BrokerOptions {
   // Source of time for every deadline. Null: a SystemClock. Tests pass a
   // ManualClock and move time with Advance().
@@ -115,11 +130,29 @@ struct BrokerOptions {
   // without a thread, each idle event source mapping holds two of them in
   // long polls: keep this above twice the number of mappings.
   int lambda_worker_threads = 16;
+
+  // Durable mode. Empty (the default): everything lives in memory and is gone
+  // when the broker is destroyed. A directory (created if missing): the
+  // broker keeps its state there in SQLite (README, "Durable mode", lists
+  // what is kept: SQS queues with their attributes, tags, policies and
+  // messages, move tasks, ...) and Open restores it. An operation that
+  // changes that state reports success only once the change is committed
+  // ("acknowledged means durable"). One broker at a time may use a
+  // directory: while it is open, another Open of it (in this process or
+  // another) fails with FailedPrecondition. A file that is not a wharf
+  // store, or is damaged, makes Open fail with a status that names it.
+  std::string data_dir{};
+
+  // With data_dir: what a commit survives.
+  SyncLevel sync_level = SyncLevel::kNormal;
 };
 
 class Broker {
  public:
-  // Creates a broker. Fails with InvalidArgument on bad options.
+  // Creates a broker; with options.data_dir, recovers what is stored there
+  // first. Fails with InvalidArgument on bad options, FailedPrecondition if
+  // the data directory is in use, DataLoss if its store is damaged or not a
+  // wharf store, and with the I/O error if it cannot be read or created.
   static absl::StatusOr<std::unique_ptr<Broker>> Open(BrokerOptions options);
 
   // See "Lifetime" above.

@@ -105,7 +105,10 @@ enum class ErrorCode {
   kLambdaTooManyRequests,
   kLambdaService,
 
-  // Any service: an internal failure (storage, invariant).
+  // Any service: the service cannot take the request now; retry later (a
+  // durable broker's disk is full).
+  kServiceUnavailable,
+  // Any service: an internal failure (storage I/O error, invariant).
   kInternalFailure,
 };
 

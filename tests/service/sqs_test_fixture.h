@@ -1,8 +1,13 @@
 // A broker on a ManualClock plus helpers shared by the SQS service tests.
+//
+// With WHARF_TEST_DURABLE=1 in the environment the broker is durable (a
+// fresh data_dir per test): ctest runs every SQS service test twice, once in
+// memory and once prefixed "durable/", so both modes behave the same.
 
 #ifndef WHARF_TESTS_SERVICE_SQS_TEST_FIXTURE_H_
 #define WHARF_TESTS_SERVICE_SQS_TEST_FIXTURE_H_
 
+#include <cstdlib>
 #include <memory>
 #include <stop_token>
 #include <string>
@@ -12,6 +17,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
 #include "wharf/broker.h"
 #include "wharf/clock.h"
 #include "wharf/sqs.h"
@@ -28,7 +34,14 @@ class SqsTest : public ::testing::Test {
     options.clock = clock_;
     options.account_id = kAccount;
     options.region = kRegion;
+    if (Durable()) options.data_dir = data_dir_.path();
     broker_ = std::move(Broker::Open(std::move(options)).value());
+  }
+
+  // Whether this run uses durable brokers (WHARF_TEST_DURABLE=1).
+  static bool Durable() {
+    const char* durable = std::getenv("WHARF_TEST_DURABLE");
+    return durable != nullptr && std::string(durable) == "1";
   }
 
   sqs::Service& sqs() { return broker_->sqs(); }
@@ -99,6 +112,7 @@ class SqsTest : public ::testing::Test {
     return it == result->attributes.end() ? std::string("<absent>") : it->second;
   }
 
+  TempDir data_dir_;  // Used in durable runs; outlives broker_.
   std::shared_ptr<ManualClock> clock_;
   std::unique_ptr<Broker> broker_;
 };

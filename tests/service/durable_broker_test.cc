@@ -1,0 +1,480 @@
+// A durable broker (BrokerOptions::data_dir): what a broker reopened on the
+// same directory (same ManualClock) gives back. SQS: queues with their
+// attributes, tags and policies; messages with their state, history and
+// deadlines; FIFO order, group locks, deduplication and sequence numbers;
+// dead-letter moves and move tasks. SNS: topics with their attributes, tags
+// and policies; subscriptions with their ARNs, attributes and filter
+// policies; published messages in the queues. Then the error paths: a full
+// disk or an I/O error fails the call and loses nothing acknowledged; a
+// directory in use or a damaged file fails Open clearly.
+
+#include <fstream>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/fault_vfs.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+#include "wharf/broker.h"
+#include "wharf/clock.h"
+#include "wharf/errors.h"
+#include "wharf/sns.h"
+#include "wharf/sqs.h"
+
+namespace wharf::testing {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::SizeIs;
+
+constexpr char kUrlBase[] = "https://sqs.us-east-1.amazonaws.com/123456789012/";
+constexpr char kArnBase[] = "arn:aws:sqs:us-east-1:123456789012:";
+
+// Sequence numbers are decimal text without leading zeros.
+bool SequenceLess(const std::string& a, const std::string& b) {
+  return a.size() != b.size() ? a.size() < b.size() : a < b;
+}
+
+class DurableBrokerTest : public ::testing::Test {
+ protected:
+  DurableBrokerTest() : clock_(std::make_shared<ManualClock>()) { Reopen(); }
+
+  // Destroys the broker (as a clean shutdown) and opens a new one on the
+  // same directory and clock.
+  void Reopen() {
+    broker_.reset();
+    absl::StatusOr<std::unique_ptr<Broker>> broker = Open();
+    ASSERT_THAT(broker, IsOk());
+    broker_ = std::move(*broker);
+  }
+
+  absl::StatusOr<std::unique_ptr<Broker>> Open() {
+    return Broker::Open({.clock = clock_,
+                         .region = "us-east-1",
+                         .account_id = "123456789012",
+                         .data_dir = dir_.path()});
+  }
+
+  sqs::Service& sqs() { return broker_->sqs(); }
+  sns::Service& sns() { return broker_->sns(); }
+
+  std::string Create(const std::string& name, sqs::AttributeMap attributes = {}) {
+    auto result = sqs().CreateQueue({.queue_name = name, .attributes = std::move(attributes)});
+    EXPECT_THAT(result, IsOk());
+    return result.ok() ? result->queue_url : std::string();
+  }
+
+  std::string Send(const std::string& url, const std::string& body, int delay = 0) {
+    auto result =
+        sqs().SendMessage({.queue_url = url, .message_body = body, .delay_seconds = delay});
+    EXPECT_THAT(result, IsOk());
+    return result.ok() ? result->message_id : std::string();
+  }
+
+  std::vector<sqs::Message> Receive(const std::string& url, int max = 10,
+                                    std::optional<int> visibility = std::nullopt) {
+    auto result = sqs().ReceiveMessage({.queue_url = url,
+                                        .max_number_of_messages = max,
+                                        .visibility_timeout = visibility,
+                                        .wait_time_seconds = 0,
+                                        .message_attribute_names = {"All"},
+                                        .message_system_attribute_names = {"All"}});
+    EXPECT_THAT(result, IsOk());
+    return result.ok() ? std::move(result->messages) : std::vector<sqs::Message>();
+  }
+
+  std::vector<std::string> Bodies(const std::vector<sqs::Message>& messages) {
+    std::vector<std::string> bodies;
+    for (const sqs::Message& m : messages) bodies.push_back(m.body);
+    return bodies;
+  }
+
+  std::string Attribute(const std::string& url, const std::string& name) {
+    auto result = sqs().GetQueueAttributes({.queue_url = url, .attribute_names = {name}});
+    EXPECT_THAT(result, IsOk());
+    if (!result.ok()) return {};
+    auto it = result->attributes.find(name);
+    return it == result->attributes.end() ? std::string("<absent>") : it->second;
+  }
+
+  TempDir dir_;  // Outlives broker_.
+  std::shared_ptr<ManualClock> clock_;
+  std::unique_ptr<Broker> broker_;
+};
+
+TEST_F(DurableBrokerTest, QueuesKeepTheirAttributesTagsAndPolicy) {
+  const std::string url = Create("jobs", {{"VisibilityTimeout", "45"}, {"DelaySeconds", "3"}});
+  ASSERT_THAT(sqs().TagQueue({.queue_url = url, .tags = {{"team", "core"}, {"env", "ci"}}}),
+              IsOk());
+  ASSERT_THAT(sqs().UntagQueue({.queue_url = url, .tag_keys = {"env"}}), IsOk());
+  ASSERT_THAT(sqs().AddPermission({.queue_url = url,
+                                   .label = "peer",
+                                   .aws_account_ids = {"210987654321"},
+                                   .actions = {"SendMessage"}}),
+              IsOk());
+  clock_->Advance(absl::Seconds(5));
+  ASSERT_THAT(sqs().SetQueueAttributes({.queue_url = url, .attributes = {{"DelaySeconds", "7"}}}),
+              IsOk());
+  Create("other.fifo", {{"FifoQueue", "true"}, {"ContentBasedDeduplication", "true"}});
+  const std::string policy = Attribute(url, "Policy");
+  const std::string created = Attribute(url, "CreatedTimestamp");
+  const std::string modified = Attribute(url, "LastModifiedTimestamp");
+  const std::string gone = Create("gone");
+  ASSERT_THAT(sqs().DeleteQueue({.queue_url = gone}), IsOk());
+
+  Reopen();
+  auto list = sqs().ListQueues({});
+  ASSERT_THAT(list, IsOk());
+  EXPECT_THAT(list->queue_urls,
+              ElementsAre(std::string(kUrlBase) + "jobs", std::string(kUrlBase) + "other.fifo"));
+  EXPECT_EQ(Attribute(url, "VisibilityTimeout"), "45");
+  EXPECT_EQ(Attribute(url, "DelaySeconds"), "7");
+  EXPECT_EQ(Attribute(url, "Policy"), policy);
+  EXPECT_EQ(Attribute(url, "CreatedTimestamp"), created);
+  EXPECT_EQ(Attribute(url, "LastModifiedTimestamp"), modified);
+  auto tags = sqs().ListQueueTags({.queue_url = url});
+  ASSERT_THAT(tags, IsOk());
+  EXPECT_EQ(tags->tags, (sqs::TagMap{{"team", "core"}}));
+  EXPECT_EQ(Attribute(std::string(kUrlBase) + "other.fifo", "ContentBasedDeduplication"), "true");
+  // A queue created after the restart gets a fresh storage id: nothing of the
+  // deleted queue comes back with its name.
+  const std::string again = Create("gone");
+  EXPECT_THAT(Receive(again), IsEmpty());
+}
+
+TEST_F(DurableBrokerTest, MessagesKeepTheirStateAndHistory) {
+  const std::string url = Create("jobs");
+  ASSERT_THAT(
+      sqs().SendMessage({.queue_url = url,
+                         .message_body = "with attributes",
+                         .message_attributes = {{"n", MessageAttributeValue::Number("7")}}}),
+      IsOk());
+  Send(url, "delayed", /*delay=*/60);
+  const std::string deleted = Send(url, "deleted");
+  Send(url, "in flight");
+  // Receive the three visible ones: delete one, keep one in flight 100 s and
+  // make one visible again.
+  std::vector<sqs::Message> got = Receive(url, 10, 100);
+  ASSERT_THAT(got, SizeIs(3));
+  std::string in_flight_handle, md5_of_body, md5_of_attributes;
+  for (const sqs::Message& m : got) {
+    if (m.body == "deleted") {
+      ASSERT_THAT(sqs().DeleteMessage({.queue_url = url, .receipt_handle = m.receipt_handle}),
+                  IsOk());
+    } else if (m.body == "with attributes") {
+      md5_of_body = m.md5_of_body;
+      md5_of_attributes = m.md5_of_message_attributes;
+      ASSERT_THAT(
+          sqs().ChangeMessageVisibility(
+              {.queue_url = url, .receipt_handle = m.receipt_handle, .visibility_timeout = 0}),
+          IsOk());
+    } else {
+      in_flight_handle = m.receipt_handle;
+    }
+  }
+  clock_->Advance(absl::Seconds(10));
+
+  Reopen();
+  EXPECT_EQ(Attribute(url, "ApproximateNumberOfMessages"), "1");
+  EXPECT_EQ(Attribute(url, "ApproximateNumberOfMessagesNotVisible"), "1");
+  EXPECT_EQ(Attribute(url, "ApproximateNumberOfMessagesDelayed"), "1");
+  // A receipt handle from before the restart fails as a stale one does.
+  EXPECT_THAT(sqs().DeleteMessage({.queue_url = url, .receipt_handle = in_flight_handle}),
+              HasErrorCode(ErrorCode::kReceiptHandleIsInvalid));
+
+  got = Receive(url, 10, 1000);
+  ASSERT_THAT(got, SizeIs(1));
+  EXPECT_EQ(got[0].body, "with attributes");
+  EXPECT_EQ(got[0].message_attributes.at("n").string_value, "7");
+  EXPECT_EQ(got[0].md5_of_body, md5_of_body);
+  EXPECT_EQ(got[0].md5_of_message_attributes, md5_of_attributes);
+  EXPECT_EQ(got[0].attributes.at("ApproximateReceiveCount"), "2");
+  // The delay and the visibility deadline count in clock time across the
+  // restart: 60 s and 100 s from before it.
+  clock_->Advance(absl::Seconds(51));
+  EXPECT_THAT(Bodies(Receive(url, 10, 1000)), ElementsAre("delayed"));
+  clock_->Advance(absl::Seconds(40));
+  got = Receive(url);
+  ASSERT_THAT(got, SizeIs(1));
+  EXPECT_EQ(got[0].body, "in flight");
+  EXPECT_EQ(got[0].attributes.at("ApproximateReceiveCount"), "2");
+  EXPECT_NE(got[0].message_id, deleted);
+}
+
+TEST_F(DurableBrokerTest, APurgeAndADeletedQueueStayGone) {
+  const std::string url = Create("jobs");
+  Send(url, "before purge");
+  ASSERT_THAT(sqs().PurgeQueue({.queue_url = url}), IsOk());
+  Send(url, "after purge");
+  const std::string gone = Create("gone");
+  Send(gone, "lost with its queue");
+  ASSERT_THAT(sqs().DeleteQueue({.queue_url = gone}), IsOk());
+  Reopen();
+  EXPECT_THAT(Bodies(Receive(url)), ElementsAre("after purge"));
+  EXPECT_THAT(sqs().GetQueueUrl({.queue_name = "gone"}),
+              HasErrorCode(ErrorCode::kQueueDoesNotExist));
+}
+
+TEST_F(DurableBrokerTest, FifoOrderLocksDeduplicationAndSequencesSurvive) {
+  const std::string url = Create("jobs.fifo", {{"FifoQueue", "true"}});
+  std::vector<std::string> sequences;
+  for (const char* body : {"a1", "a2", "b1", "a3"}) {
+    auto sent = sqs().SendMessage({.queue_url = url,
+                                   .message_body = body,
+                                   .message_deduplication_id = body,
+                                   .message_group_id = std::string(1, body[0])});
+    ASSERT_THAT(sent, IsOk());
+    sequences.push_back(sent->sequence_number);
+  }
+  // a1 in flight: group a is locked across the restart.
+  std::vector<sqs::Message> got = Receive(url, 1, 30);
+  ASSERT_THAT(Bodies(got), ElementsAre("a1"));
+  Reopen();
+  got = Receive(url, 10, 30);
+  ASSERT_THAT(Bodies(got), ElementsAre("b1"));
+  ASSERT_THAT(sqs().DeleteMessage({.queue_url = url, .receipt_handle = got[0].receipt_handle}),
+              IsOk());
+  clock_->Advance(absl::Seconds(31));
+  got = Receive(url, 10, 30);
+  EXPECT_THAT(Bodies(got), ElementsAre("a1", "a2", "a3"));
+  // Deduplication: a1 again within 5 minutes is accepted but not queued, with
+  // the first send's sequence number.
+  auto again = sqs().SendMessage({.queue_url = url,
+                                  .message_body = "a1",
+                                  .message_deduplication_id = "a1",
+                                  .message_group_id = "a"});
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ(again->sequence_number, sequences[0]);
+  // New sends continue the sequence.
+  auto next = sqs().SendMessage({.queue_url = url,
+                                 .message_body = "c1",
+                                 .message_deduplication_id = "c1",
+                                 .message_group_id = "c"});
+  ASSERT_THAT(next, IsOk());
+  EXPECT_TRUE(SequenceLess(sequences[3], next->sequence_number))
+      << sequences[3] << " then " << next->sequence_number;
+  for (const sqs::Message& m : got) {
+    ASSERT_THAT(sqs().DeleteMessage({.queue_url = url, .receipt_handle = m.receipt_handle}),
+                IsOk());
+  }
+  Reopen();
+  EXPECT_THAT(Bodies(Receive(url)), ElementsAre("c1"));
+}
+
+TEST_F(DurableBrokerTest, DeadLetterMovesAndMoveTasksSurvive) {
+  const std::string dlq = Create("dead");
+  const std::string url =
+      Create("jobs", {{"RedrivePolicy", std::string(R"({"deadLetterTargetArn":")") + kArnBase +
+                                            R"(dead","maxReceiveCount":"1"})"}});
+  Send(url, "poison");
+  ASSERT_THAT(Receive(url, 1, 0), SizeIs(1));
+  // The second receive moves it to the dead-letter queue.
+  EXPECT_THAT(Receive(url), IsEmpty());
+  Reopen();
+  EXPECT_THAT(Receive(url), IsEmpty());
+  std::vector<sqs::Message> dead = Receive(dlq, 10, 0);
+  ASSERT_THAT(Bodies(dead), ElementsAre("poison"));
+  EXPECT_EQ(dead[0].attributes.at("DeadLetterQueueSourceArn"), std::string(kArnBase) + "jobs");
+
+  // A move task back to the source: its result and the moved message persist.
+  auto task = sqs().StartMessageMoveTask({.source_arn = std::string(kArnBase) + "dead"});
+  ASSERT_THAT(task, IsOk());
+  Reopen();
+  EXPECT_THAT(Receive(dlq), IsEmpty());
+  EXPECT_THAT(Bodies(Receive(url)), ElementsAre("poison"));
+  auto tasks = sqs().ListMessageMoveTasks({.source_arn = std::string(kArnBase) + "dead"});
+  ASSERT_THAT(tasks, IsOk());
+  ASSERT_THAT(tasks->results, SizeIs(1));
+  EXPECT_EQ(tasks->results[0].status, "COMPLETED");
+  EXPECT_EQ(tasks->results[0].approximate_number_of_messages_moved, 1);
+}
+
+TEST_F(DurableBrokerTest, ARunningPacedMoveTaskResumesAfterTheRestart) {
+  const std::string dlq = Create("dead");
+  const std::string url =
+      Create("jobs", {{"RedrivePolicy", std::string(R"({"deadLetterTargetArn":")") + kArnBase +
+                                            R"(dead","maxReceiveCount":"1"})"}});
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_THAT(sqs().SendMessage({.queue_url = dlq, .message_body = "m"}), IsOk());
+  }
+  const std::string dest = std::string(kArnBase) + "jobs";
+  ASSERT_THAT(sqs().StartMessageMoveTask({.source_arn = std::string(kArnBase) + "dead",
+                                          .destination_arn = dest,
+                                          .max_number_of_messages_per_second = 2}),
+              IsOk());
+  Reopen();
+  clock_->Advance(absl::Seconds(1));
+  clock_->Advance(absl::Seconds(1));
+  auto tasks = sqs().ListMessageMoveTasks({.source_arn = std::string(kArnBase) + "dead"});
+  ASSERT_THAT(tasks, IsOk());
+  ASSERT_THAT(tasks->results, SizeIs(1));
+  EXPECT_EQ(tasks->results[0].status, "COMPLETED");
+  EXPECT_EQ(tasks->results[0].approximate_number_of_messages_moved, 5);
+  EXPECT_EQ(Attribute(url, "ApproximateNumberOfMessages"), "5");
+  EXPECT_EQ(Attribute(dlq, "ApproximateNumberOfMessages"), "0");
+}
+
+TEST_F(DurableBrokerTest, TopicsAndSubscriptionsSurvive) {
+  const std::string url = Create("inbox");
+  ASSERT_OK_AND_ASSIGN(auto topic, sns().CreateTopic({.name = "orders",
+                                                      .attributes = {{"DisplayName", "Orders"}},
+                                                      .tags = {{.key = "team", .value = "core"}}}));
+  ASSERT_THAT(sns().AddPermission({.topic_arn = topic.topic_arn,
+                                   .label = "peer",
+                                   .aws_account_ids = {"210987654321"},
+                                   .actions = {"Publish"}}),
+              IsOk());
+  ASSERT_OK_AND_ASSIGN(auto queue_sub,
+                       sns().Subscribe({.topic_arn = topic.topic_arn,
+                                        .protocol = "sqs",
+                                        .endpoint = std::string(kArnBase) + "inbox",
+                                        .attributes = {{"FilterPolicy", R"({"kind":["book"]})"}}}));
+  ASSERT_THAT(sns().SetSubscriptionAttributes({.subscription_arn = queue_sub.subscription_arn,
+                                               .attribute_name = "RawMessageDelivery",
+                                               .attribute_value = "true"}),
+              IsOk());
+  ASSERT_OK_AND_ASSIGN(auto pending, sns().Subscribe({.topic_arn = topic.topic_arn,
+                                                      .protocol = "https",
+                                                      .endpoint = "https://example.com/hook",
+                                                      .return_subscription_arn = true}));
+  ASSERT_OK_AND_ASSIGN(auto gone_sub, sns().Subscribe({.topic_arn = topic.topic_arn,
+                                                       .protocol = "email",
+                                                       .endpoint = "ops@example.com",
+                                                       .return_subscription_arn = true}));
+  ASSERT_THAT(sns().Unsubscribe({.subscription_arn = gone_sub.subscription_arn}), IsOk());
+  ASSERT_OK_AND_ASSIGN(auto gone, sns().CreateTopic({.name = "gone"}));
+  ASSERT_THAT(sns().Subscribe({.topic_arn = gone.topic_arn,
+                               .protocol = "sqs",
+                               .endpoint = std::string(kArnBase) + "inbox"}),
+              IsOk());
+  ASSERT_THAT(sns().DeleteTopic({.topic_arn = gone.topic_arn}), IsOk());
+  ASSERT_OK_AND_ASSIGN(auto attributes_before,
+                       sns().GetTopicAttributes({.topic_arn = topic.topic_arn}));
+  ASSERT_OK_AND_ASSIGN(auto subs_before,
+                       sns().ListSubscriptionsByTopic({.topic_arn = topic.topic_arn}));
+  ASSERT_OK_AND_ASSIGN(
+      auto sub_attributes_before,
+      sns().GetSubscriptionAttributes({.subscription_arn = queue_sub.subscription_arn}));
+
+  Reopen();
+  ASSERT_OK_AND_ASSIGN(auto topics, sns().ListTopics({}));
+  ASSERT_THAT(topics.topics, SizeIs(1));
+  EXPECT_EQ(topics.topics[0].topic_arn, topic.topic_arn);
+  ASSERT_OK_AND_ASSIGN(auto attributes, sns().GetTopicAttributes({.topic_arn = topic.topic_arn}));
+  for (const char* name : {"DisplayName", "Policy", "SubscriptionsConfirmed",
+                           "SubscriptionsPending", "EffectiveDeliveryPolicy"}) {
+    EXPECT_EQ(attributes.attributes[name], attributes_before.attributes[name]) << name;
+  }
+  ASSERT_OK_AND_ASSIGN(auto tags, sns().ListTagsForResource({.resource_arn = topic.topic_arn}));
+  EXPECT_THAT(tags.tags, ElementsAre(sns::Tag{.key = "team", .value = "core"}));
+  ASSERT_OK_AND_ASSIGN(auto subs, sns().ListSubscriptionsByTopic({.topic_arn = topic.topic_arn}));
+  ASSERT_THAT(subs.subscriptions, SizeIs(subs_before.subscriptions.size()));
+  for (size_t i = 0; i < subs.subscriptions.size(); ++i) {
+    EXPECT_EQ(subs.subscriptions[i].subscription_arn,
+              subs_before.subscriptions[i].subscription_arn);
+    EXPECT_EQ(subs.subscriptions[i].protocol, subs_before.subscriptions[i].protocol);
+    EXPECT_EQ(subs.subscriptions[i].endpoint, subs_before.subscriptions[i].endpoint);
+  }
+  ASSERT_OK_AND_ASSIGN(auto sub_attributes, sns().GetSubscriptionAttributes(
+                                                {.subscription_arn = queue_sub.subscription_arn}));
+  EXPECT_EQ(sub_attributes.attributes, sub_attributes_before.attributes);
+  ASSERT_OK_AND_ASSIGN(
+      auto pending_attributes,
+      sns().GetSubscriptionAttributes({.subscription_arn = pending.subscription_arn}));
+  EXPECT_EQ(pending_attributes.attributes["PendingConfirmation"], "true");
+
+  // The filter policy and raw delivery still apply.
+  ASSERT_THAT(
+      sns().Publish({.topic_arn = topic.topic_arn,
+                     .message = "a book",
+                     .message_attributes = {{"kind", MessageAttributeValue::String("book")}}}),
+      IsOk());
+  ASSERT_THAT(
+      sns().Publish({.topic_arn = topic.topic_arn,
+                     .message = "a pen",
+                     .message_attributes = {{"kind", MessageAttributeValue::String("pen")}}}),
+      IsOk());
+  // A published message is in the queue after the next restart.
+  Reopen();
+  EXPECT_THAT(Bodies(Receive(url)), ElementsAre("a book"));
+}
+
+TEST_F(DurableBrokerTest, ASecondBrokerOnTheSameDirectoryIsRefused) {
+  absl::StatusOr<std::unique_ptr<Broker>> second = Open();
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(second.status().message(), HasSubstr(dir_.path()));
+}
+
+TEST_F(DurableBrokerTest, ADamagedFileFailsOpenNamingIt) {
+  broker_.reset();
+  {
+    std::ofstream out(dir_.path() + "/wharf.db", std::ios::binary | std::ios::trunc);
+    out << std::string(8192, 'x');
+  }
+  // The WAL of the clean shutdown is gone already; a stale one would be
+  // replayed over the damaged file, so remove it for a deterministic test.
+  std::remove((dir_.path() + "/wharf.db-wal").c_str());
+  absl::StatusOr<std::unique_ptr<Broker>> broker = Open();
+  EXPECT_EQ(broker.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(broker.status().message(), HasSubstr(dir_.path() + "/wharf.db"));
+}
+
+class DurableBrokerFaultTest : public DurableBrokerTest {
+ protected:
+  // The shim only sees connections opened after it is installed.
+  DurableBrokerFaultTest() : vfs_(FaultVfs::Install()) { Reopen(); }
+  ~DurableBrokerFaultTest() override { vfs_.Disarm(); }
+
+  FaultVfs& vfs_;
+};
+
+TEST_F(DurableBrokerFaultTest, AFullDiskFailsTheCallAndLosesNothingAcknowledged) {
+  const std::string url = Create("jobs");
+  Send(url, "kept");
+  vfs_.Arm(dir_.path(), FaultVfs::Fault::kDiskFull);
+  EXPECT_THAT(sqs().SendMessage({.queue_url = url, .message_body = "refused"}),
+              HasErrorCode(ErrorCode::kServiceUnavailable));
+  auto batch = sqs().SendMessageBatch(
+      {.queue_url = url, .entries = {{.id = "1", .message_body = "refused too"}}});
+  EXPECT_THAT(batch, HasErrorCode(ErrorCode::kServiceUnavailable));
+  EXPECT_THAT(sqs().CreateQueue({.queue_name = "new"}),
+              HasErrorCode(ErrorCode::kServiceUnavailable));
+  EXPECT_THAT(sqs().TagQueue({.queue_url = url, .tags = {{"k", "v"}}}),
+              HasErrorCode(ErrorCode::kServiceUnavailable));
+  vfs_.Disarm();
+  Send(url, "after");
+  Reopen();
+  std::set<std::string> bodies;
+  for (const sqs::Message& m : Receive(url)) bodies.insert(m.body);
+  // What was refused may or may not be there (it was never acknowledged);
+  // what was acknowledged is.
+  EXPECT_TRUE(bodies.count("kept") == 1 && bodies.count("after") == 1);
+  EXPECT_THAT(sqs().GetQueueUrl({.queue_name = "new"}),
+              HasErrorCode(ErrorCode::kQueueDoesNotExist));
+  auto tags = sqs().ListQueueTags({.queue_url = url});
+  ASSERT_THAT(tags, IsOk());
+  EXPECT_THAT(tags->tags, IsEmpty());
+}
+
+TEST_F(DurableBrokerFaultTest, AnIoErrorFailsADeleteAndTheMessageComesBack) {
+  const std::string url = Create("jobs");
+  Send(url, "m");
+  std::vector<sqs::Message> got = Receive(url, 1, 0);
+  ASSERT_THAT(got, SizeIs(1));
+  vfs_.Arm(dir_.path(), FaultVfs::Fault::kIoError);
+  EXPECT_THAT(sqs().DeleteMessage({.queue_url = url, .receipt_handle = got[0].receipt_handle}),
+              HasErrorCode(ErrorCode::kInternalFailure));
+  vfs_.Disarm();
+  Reopen();
+  // The delete was not acknowledged: the message is still there.
+  EXPECT_THAT(Bodies(Receive(url)), ElementsAre("m"));
+}
+
+}  // namespace
+}  // namespace wharf::testing
