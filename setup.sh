@@ -8,6 +8,7 @@ packages=(
   libabsl-dev libconcurrentqueue-dev libgtest-dev libgmock-dev libbenchmark-dev
   libsimdjson-dev rapidjson-dev libssl-dev libcpp-httplib-dev libsqlite3-dev
   libutf8proc-dev  # Unicode case mappings for the ignore-case pattern operators
+  ccache  # the top-level build compiles through it when present (CMakeLists.txt)
   libboost-dev  # Boost.Asio and Boost.Beast (header-only): the HTTP endpoint
   python3-boto3 awscli  # real clients for the wire tests (tests/wire)
   python3-prometheus-client  # parses GET /metrics in tests/wire/prometheus_scrape_test.py

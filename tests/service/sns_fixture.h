@@ -11,8 +11,8 @@
 #include "broker/service/sns_service.h"
 #include "gtest/gtest.h"
 #include "rapidjson/document.h"
-#include "tests/testing/status_matchers.h"
 #include "tests/service/fake_queues.h"
+#include "tests/testing/status_matchers.h"
 #include "wharf/clock.h"
 #include "wharf/sns.h"
 
