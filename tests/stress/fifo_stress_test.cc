@@ -100,8 +100,9 @@ TEST(FifoStressTest, EveryGroupIsProcessedExactlyInSendOrderWithOneHolderAtATime
   const uint32_t seed = BaseSeed();
   SCOPED_TRACE(absl::StrCat("seed=", seed, " (set WHARF_STRESS_SEED to replay)"));
   ManualClock clock;
+  Scheduler scheduler(clock);
   std::unique_ptr<QueueCore> queue =
-      NewFifoQueue(QueueConfig{}, clock, nullptr, "arn:aws:sqs:::stress.fifo");
+      NewFifoQueue(QueueConfig{}, clock, scheduler, nullptr, "arn:aws:sqs:::stress.fifo");
   std::vector<GroupModel> groups(kGroups);
   std::atomic<int> processed_total{0};
   std::atomic<bool> stuck{false};
