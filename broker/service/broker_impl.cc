@@ -82,7 +82,9 @@ class BrokerImpl final : public Broker {
 
   ~BrokerImpl() override {
     if (manual_clock_ != nullptr) manual_clock_->RemoveAdvanceListener(before_advance_);
-    // Scheduled tasks call into the services: stop them first.
+    // Scheduled tasks call into the services: stop them first. The SQS
+    // service's destructor then ends the receives still waiting
+    // (QueueDoesNotExist), so no callback runs after this returns.
     scheduler_->Shutdown();
     cloudwatch_->Shutdown();
     cloudwatch_.reset();
