@@ -98,9 +98,10 @@ namespace {
 
 ReceiveResult NoMessages() { return std::vector<Delivery>(); }
 
-// Whether a try's result ends the receive rather than letting it wait.
-bool Ends(const ReceiveResult& got, const ReceiveArgs& args, absl::Time now) {
-  return !got.ok() || !got->empty() || now >= args.wait_deadline || args.stop.stop_requested();
+// Whether a first try's result ends the receive rather than letting it wait.
+bool Ends(const ReceiveResult& got, const ReceiveArgs& args, Clock& clock) {
+  return !got.ok() || !got->empty() || clock.Now() >= args.wait_deadline ||
+         args.stop.stop_requested();
 }
 
 }  // namespace
@@ -125,7 +126,7 @@ void ParkedReceivers::ReceiveAsync(ReceiveArgs args, ReceiveDone done) {
   Batch batch;
   int surfaced = 0;
   ReceiveResult got = source_.TryReceive(args, &surfaced);
-  if (Ends(got, args, clock_.Now())) {
+  if (Ends(got, args, clock_)) {
     batch.Add(std::move(done), std::move(got));
   } else {
     std::shared_ptr<Waiter> w = NewWaiter(std::move(args), std::move(done));
@@ -150,7 +151,7 @@ ReceiveResult ParkedReceivers::Receive(ReceiveArgs args) {
   Batch batch;
   int surfaced = 0;
   ReceiveResult got = source_.TryReceive(args, &surfaced);
-  if (Ends(got, args, clock_.Now())) {
+  if (Ends(got, args, clock_)) {
     Serve(surfaced, batch);
     batch.Run();
     return got;
