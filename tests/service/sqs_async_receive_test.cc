@@ -4,6 +4,7 @@
 // dead-letter move, a visibility change, the wait deadline (inside
 // ManualClock::Advance), a stop, DeleteQueue or the broker's destruction.
 
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -12,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "broker/base/mutex.h"
 #include "tests/service/sqs_test_fixture.h"
 
 namespace wharf::testing {
@@ -181,6 +183,39 @@ TEST_F(SqsAsyncReceiveTest, DestroyingTheBrokerEndsParkedReceivesBeforeItReturns
   clock_->Advance(absl::Minutes(1));
   EXPECT_EQ(got.calls, 1);
   EXPECT_EQ(fifo.calls, 1);
+}
+
+TEST_F(SqsAsyncReceiveTest, DestroyingTheBrokerWaitsForACallbackRunningOnAnotherThread) {
+  std::string url = Create("jobs");
+  std::stop_source stop;
+  Notification in_callback;
+  Notification destroying;
+  std::atomic<bool> callback_done{false};
+  std::optional<absl::StatusOr<sqs::ReceiveMessageResult>> got;
+  sqs().ReceiveMessageAsync(
+      {.queue_url = url, .wait_time_seconds = 20, .stop_token = stop.get_token()},
+      [&](absl::StatusOr<sqs::ReceiveMessageResult> result) {
+        in_callback.Notify();
+        destroying.WaitForNotification();
+        got = std::move(result);
+        callback_done = true;
+      });
+  // The stop completes the receive on the stopping thread, which is not a
+  // call into the broker.
+  std::thread stopper([&] { stop.request_stop(); });
+  in_callback.WaitForNotification();
+  bool destroyed_after_callback = false;
+  std::thread destroyer([&] {
+    destroying.Notify();
+    broker_.reset();
+    destroyed_after_callback = callback_done.load();
+  });
+  destroyer.join();
+  stopper.join();
+  EXPECT_TRUE(destroyed_after_callback);
+  ASSERT_TRUE(got.has_value());
+  ASSERT_OK(*got);
+  EXPECT_THAT((*got)->messages, IsEmpty());
 }
 
 TEST_F(SqsAsyncReceiveTest, AParkedReceiveOutlivesTheQueueHandleItWasMadeThrough) {
