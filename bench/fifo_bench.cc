@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "broker/base/scheduler.h"
 #include "broker/fifo/fifo_queue.h"
 #include "broker/queue/standard_queue.h"
 #include "wharf/clock.h"
@@ -130,11 +131,13 @@ void BM_FifoLifecycle(benchmark::State& state) {
   const int consumers = static_cast<int>(state.range(2));
   const std::string body(kBodyBytes, 'x');
   SystemClock clock;
+  Scheduler scheduler(clock);
   int iteration = 0;
   int64_t cpu = 0;
   // One queue for all iterations (its slot tables and dedup window warm up,
   // as in a long-lived queue); each iteration sends fresh dedup ids.
-  std::unique_ptr<QueueCore> q = NewFifoQueue(QueueConfig{}, clock, nullptr, "arn:bench.fifo");
+  std::unique_ptr<QueueCore> q =
+      NewFifoQueue(QueueConfig{}, clock, scheduler, nullptr, "arn:bench.fifo");
   for (auto _ : state) {
     state.PauseTiming();
     Inputs in = MakeInputs(groups, iteration++);
@@ -162,9 +165,10 @@ void BM_StandardLifecycle(benchmark::State& state) {
   const int consumers = static_cast<int>(state.range(1));
   const std::string body(kBodyBytes, 'x');
   SystemClock clock;
+  Scheduler scheduler(clock);
   int64_t cpu = 0;
   std::unique_ptr<QueueCore> q =
-      queue_internal::NewStandardQueue(QueueConfig{}, clock, nullptr, "arn:bench");
+      queue_internal::NewStandardQueue(QueueConfig{}, clock, scheduler, nullptr, "arn:bench");
   for (auto _ : state) {
     cpu += RunLifecycle(*q, clock, batch, consumers, [&](int) {
       SendArgs args;
@@ -186,9 +190,11 @@ void BM_FifoSend(benchmark::State& state) {
   const int groups = static_cast<int>(state.range(0));
   const std::string body(kBodyBytes, 'x');
   SystemClock clock;
+  Scheduler scheduler(clock);
   int iteration = 0;
   Inputs in = MakeInputs(groups, iteration);
-  std::unique_ptr<QueueCore> q = NewFifoQueue(QueueConfig{}, clock, nullptr, "arn:bench.fifo");
+  std::unique_ptr<QueueCore> q =
+      NewFifoQueue(QueueConfig{}, clock, scheduler, nullptr, "arn:bench.fifo");
   int i = 0;
   for (auto _ : state) {
     SendArgs args;
@@ -199,7 +205,7 @@ void BM_FifoSend(benchmark::State& state) {
     if (++i == kMessages) {
       state.PauseTiming();
       in = MakeInputs(groups, ++iteration);
-      q = NewFifoQueue(QueueConfig{}, clock, nullptr, "arn:bench.fifo");
+      q = NewFifoQueue(QueueConfig{}, clock, scheduler, nullptr, "arn:bench.fifo");
       i = 0;
       state.ResumeTiming();
     }
@@ -215,11 +221,13 @@ void SingleThreadCycle(benchmark::State& state, bool fifo) {
   const int batch = static_cast<int>(state.range(1));
   const std::string body(kBodyBytes, 'x');
   SystemClock clock;
+  Scheduler scheduler(clock);
   int iteration = 0;
   Inputs in = MakeInputs(groups, iteration);
   auto make = [&] {
-    return fifo ? NewFifoQueue(QueueConfig{}, clock, nullptr, "arn:bench.fifo")
-                : queue_internal::NewStandardQueue(QueueConfig{}, clock, nullptr, "arn:bench");
+    return fifo ? NewFifoQueue(QueueConfig{}, clock, scheduler, nullptr, "arn:bench.fifo")
+                : queue_internal::NewStandardQueue(QueueConfig{}, clock, scheduler, nullptr,
+                                                   "arn:bench");
   };
   std::unique_ptr<QueueCore> q = make();
   int i = 0;

@@ -13,6 +13,11 @@
 //   Core/WakeLatency, Moodycamel/WakeLatency
 //                                      a blocked receiver woken by a send:
 //                                      p50/p99 in microseconds (counters)
+//   Core/AsyncWakeLatency              send -> completion of a parked
+//                                      ReceiveAsync with 1, 100 or 10,000
+//                                      parked: p50/p99 in microseconds
+//   Core/AsyncWakeAll                  10,000 parked, then 10,000 sends: the
+//                                      sends' total time
 //   Service/Lifecycle                  the same through the public sqs::Queue
 //                                      handle (built when wharf_service exists)
 //   Core/MemoryPerMessage              RSS delta of 1,000,000 queued 100-byte
@@ -41,6 +46,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <iterator>
 #include <memory>
 #include <string>
@@ -48,6 +54,7 @@
 #include <vector>
 
 #include "broker/base/digests.h"
+#include "broker/base/scheduler.h"
 #include "broker/queue/standard_queue.h"
 #include "wharf/clock.h"
 #if WHARF_QUEUE_BENCH_SERVICE
@@ -95,7 +102,8 @@ int ReceiveAndDelete(QueueCore& q, Clock& clock, int max) {
 void BM_CoreSend(benchmark::State& state) {
   const std::string body(static_cast<size_t>(state.range(0)), 'x');
   SystemClock clock;
-  auto q = NewStandardQueue(QueueConfig{}, clock, nullptr, "arn");
+  Scheduler scheduler(clock);
+  auto q = NewStandardQueue(QueueConfig{}, clock, scheduler, nullptr, "arn");
   int64_t since_purge = 0;
   for (auto _ : state) {
     auto sent = q->Send(Args(NewPayload(body)));
@@ -117,7 +125,8 @@ void BM_CoreReceiveDelete(benchmark::State& state) {
   const std::string body(static_cast<size_t>(state.range(0)), 'x');
   const int batch = static_cast<int>(state.range(1));
   SystemClock clock;
-  auto q = NewStandardQueue(QueueConfig{}, clock, nullptr, "arn");
+  Scheduler scheduler(clock);
+  auto q = NewStandardQueue(QueueConfig{}, clock, scheduler, nullptr, "arn");
   int64_t items = 0;
   for (auto _ : state) {
     int n = ReceiveAndDelete(*q, clock, batch);
@@ -153,7 +162,8 @@ void BM_CoreLifecycle(benchmark::State& state) {
   const int producers = static_cast<int>(state.range(2));
   const int consumers = static_cast<int>(state.range(3));
   SystemClock clock;
-  auto q = NewStandardQueue(QueueConfig{}, clock, nullptr, "arn");
+  Scheduler scheduler(clock);
+  auto q = NewStandardQueue(QueueConfig{}, clock, scheduler, nullptr, "arn");
   for (auto _ : state) {
     std::atomic<int> received{0};
     RunThreads(
@@ -366,7 +376,8 @@ void MeasureWake(benchmark::State& state, Send send, ReceiveOne receive_one) {
 
 void BM_CoreWakeLatency(benchmark::State& state) {
   SystemClock clock;
-  auto q = NewStandardQueue(QueueConfig{}, clock, nullptr, "arn");
+  Scheduler scheduler(clock);
+  auto q = NewStandardQueue(QueueConfig{}, clock, scheduler, nullptr, "arn");
   const std::string body(256, 'x');
   MeasureWake(
       state, [&] { (void)q->Send(Args(NewPayload(body))); },
@@ -381,6 +392,87 @@ void BM_CoreWakeLatency(benchmark::State& state) {
       });
 }
 BENCHMARK(BM_CoreWakeLatency)->Name("Core/WakeLatency")->Iterations(1)->UseRealTime();
+
+// Asynchronous receives (ReceiveAsync) parked on the queue, `parked` of them
+// at all times: each send completes the first one parked, on the sending
+// thread, which then parks a new one. Latency: from before Send to the start
+// of the completion (p50/p99 in microseconds, counters).
+void BM_CoreAsyncWakeLatency(benchmark::State& state) {
+  const int parked = static_cast<int>(state.range(0));
+  SystemClock clock;
+  Scheduler scheduler(clock);
+  auto q = NewStandardQueue(QueueConfig{}, clock, scheduler, nullptr, "arn");
+  const std::string body(256, 'x');
+  int64_t completed_at = 0;  // Written by completions, on this thread.
+  bool closing = false;
+  std::function<void()> park = [&] {
+    q->ReceiveAsync(Poll(1, clock.Now() + absl::Seconds(20)), [&](ReceiveResult got) {
+      completed_at = SteadyNanos();
+      if (closing) return;
+      if (got.ok() && !got->empty()) (void)q->Delete(got->front().receipt_handle);
+      park();
+    });
+  };
+  for (int i = 0; i < parked; ++i) park();
+  for (auto _ : state) {
+    std::vector<int64_t> latencies;
+    latencies.reserve(kWakeRounds);
+    for (int i = 0; i < kWakeRounds; ++i) {
+      const int64_t sent_at = SteadyNanos();
+      (void)q->Send(Args(NewPayload(body)));
+      latencies.push_back(completed_at - sent_at);
+    }
+    std::sort(latencies.begin(), latencies.end());
+    state.counters["p50_us"] = static_cast<double>(latencies[latencies.size() / 2]) / 1e3;
+    state.counters["p99_us"] = static_cast<double>(latencies[latencies.size() * 99 / 100]) / 1e3;
+  }
+  closing = true;
+  q->Close();
+}
+BENCHMARK(BM_CoreAsyncWakeLatency)
+    ->Name("Core/AsyncWakeLatency")
+    ->ArgName("parked")
+    ->Arg(1)
+    ->Arg(100)
+    ->Arg(10000)
+    ->Iterations(1)
+    ->UseRealTime();
+
+// 10,000 asynchronous receives parked, then 10,000 sends: each send
+// completes one receive. The time is the sends' (manual time); counters give
+// the parking time and check that every receive got a message.
+void BM_CoreAsyncWakeAll(benchmark::State& state) {
+  constexpr int kParked = 10000;
+  SystemClock clock;
+  Scheduler scheduler(clock);
+  auto q = NewStandardQueue(QueueConfig{}, clock, scheduler, nullptr, "arn");
+  const std::string body(256, 'x');
+  for (auto _ : state) {
+    int got_message = 0;
+    int completed = 0;
+    const int64_t park_start = SteadyNanos();
+    for (int i = 0; i < kParked; ++i) {
+      q->ReceiveAsync(Poll(1, clock.Now() + absl::Seconds(20)), [&](ReceiveResult got) {
+        ++completed;
+        if (got.ok() && got->size() == 1) ++got_message;
+      });
+    }
+    const int64_t send_start = SteadyNanos();
+    for (int i = 0; i < kParked; ++i) (void)q->Send(Args(NewPayload(body)));
+    const int64_t end = SteadyNanos();
+    state.SetIterationTime(static_cast<double>(end - send_start) / 1e9);
+    state.counters["park_ms"] = static_cast<double>(send_start - park_start) / 1e6;
+    state.counters["send_ms"] = static_cast<double>(end - send_start) / 1e6;
+    state.counters["completed_with_message"] = got_message;
+    if (completed != kParked) state.SkipWithError("a receive was not completed");
+    q->Purge();
+  }
+}
+BENCHMARK(BM_CoreAsyncWakeAll)
+    ->Name("Core/AsyncWakeAll")
+    ->Iterations(1)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
 
 void BM_MoodycamelWakeLatency(benchmark::State& state) {
   moodycamel::BlockingConcurrentQueue<std::string> q;
@@ -415,11 +507,12 @@ void BM_CoreMemoryPerMessage(benchmark::State& state) {
   auto shared = std::make_shared<Payload>();
   shared->body = body;
   shared->md5_of_body = base_internal::Md5Of(body);
+  SystemClock clock;
+  Scheduler scheduler(clock);  // Started before the measurement (its thread).
   for (auto _ : state) {
     malloc_trim(0);
     const int64_t before = ResidentBytes();
-    SystemClock clock;
-    auto q = NewStandardQueue(QueueConfig{}, clock, nullptr, "arn");
+    auto q = NewStandardQueue(QueueConfig{}, clock, scheduler, nullptr, "arn");
     for (int i = 0; i < kCount; ++i) {
       if (own_payload) {
         auto p = std::make_shared<Payload>();

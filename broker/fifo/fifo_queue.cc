@@ -21,8 +21,13 @@
 //     keyed by (timer_at, serial).
 //   * A group with an empty deque and in_flight == 0 is erased.
 //
-// Lock order: DedupWindow shard -> timers_mu_ -> Shard::mu -> attempts_mu_ ->
-// waiters_mu_ -> Wakeup's mutex. The dead-letter sink is called with none held.
+// Waiting receives are ParkedReceivers' (broker/queue/parked_receivers.h):
+// every change that makes a group ready wakes one of them; a deadline that
+// may be the earliest arms its alarm.
+//
+// Lock order: DedupWindow shard -> timers_mu_ -> Shard::mu -> attempts_mu_,
+// and timers_mu_ / Shard::mu -> the Scheduler's lock (ArmAlarm). The
+// dead-letter sink and receive completions are called with none held.
 
 #include "broker/fifo/fifo_queue.h"
 
@@ -50,6 +55,7 @@
 #include "broker/base/mutex.h"
 #include "broker/fifo/dedup_window.h"
 #include "broker/fifo/spin_mutex.h"
+#include "broker/queue/parked_receivers.h"
 #include "wharf/errors.h"
 
 namespace wharf::fifo_internal {
@@ -58,10 +64,14 @@ namespace {
 using queue_internal::Counts;
 using queue_internal::DeadLetterSink;
 using queue_internal::Delivery;
+using queue_internal::ParkedReceivers;
 using queue_internal::Payload;
 using queue_internal::QueueConfig;
 using queue_internal::QueueCore;
 using queue_internal::ReceiveArgs;
+using queue_internal::ReceiveDone;
+using queue_internal::ReceiveResult;
+using queue_internal::ReceiveSource;
 using queue_internal::SendArgs;
 using queue_internal::SendOutcome;
 
@@ -250,19 +260,27 @@ absl::Status ExpiredHandleError(std::string_view handle) {
           " for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired."));
 }
 
-class FifoQueue final : public QueueCore {
+class FifoQueue final : public QueueCore, private ReceiveSource {
  public:
-  FifoQueue(const QueueConfig& config, Clock& clock, DeadLetterSink* dlq_sink,
+  FifoQueue(const QueueConfig& config, Clock& clock, Scheduler& scheduler, DeadLetterSink* dlq_sink,
             std::string queue_arn)
-      : clock_(clock), dlq_sink_(dlq_sink), queue_arn_(std::move(queue_arn)), dedup_(kDedupWindow) {
+      : clock_(clock),
+        dlq_sink_(dlq_sink),
+        queue_arn_(std::move(queue_arn)),
+        dedup_(kDedupWindow),
+        waiters_(*this, clock, scheduler) {
     queue_tag_ = base_internal::RandomUint64();
     SetConfig(config);
   }
 
-  ~FifoQueue() override = default;
+  // Completes waiting receives before anything they might touch is gone.
+  ~FifoQueue() override { waiters_.Shutdown(); }
 
   absl::StatusOr<SendOutcome> Send(SendArgs args) override;
-  absl::StatusOr<std::vector<Delivery>> Receive(const ReceiveArgs& args) override;
+  ReceiveResult Receive(const ReceiveArgs& args) override { return waiters_.Receive(args); }
+  void ReceiveAsync(ReceiveArgs args, ReceiveDone done) override {
+    waiters_.ReceiveAsync(std::move(args), std::move(done));
+  }
   absl::Status Delete(std::string_view receipt_handle) override;
   absl::Status ChangeVisibility(std::string_view receipt_handle, absl::Duration timeout) override;
   void Purge() override;
@@ -323,10 +341,16 @@ class FifoQueue final : public QueueCore {
   void RemoveTimer(Shard& shard, Message* m) ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
   void PublishDeadline(absl::Time at);
 
-  // Fires every deadline due at `now` (visibility expiry, end of delay).
-  void ProcessDueTimers(absl::Time now) ABSL_LOCKS_EXCLUDED(timers_mu_);
-  absl::Time NextDeadline() const {
-    const int64_t ns = next_deadline_ns_.load(std::memory_order_acquire);
+  // Fires every deadline due at `now` (visibility expiry, end of delay);
+  // returns how many groups became ready.
+  int ProcessDueTimers(absl::Time now) ABSL_LOCKS_EXCLUDED(timers_mu_);
+
+  // ReceiveSource, for waiters_.
+  ReceiveResult TryReceive(const ReceiveArgs& args, int* surfaced) override;
+  bool MayHaveMessages() override;
+  int ApplyDueDeadlines() override { return ProcessDueTimers(clock_.Now()); }
+  absl::Time NextDeadline() override {
+    const int64_t ns = next_deadline_ns_.load(std::memory_order_seq_cst);
     return ns == kNoDeadline ? absl::InfiniteFuture() : absl::FromUnixNanos(ns);
   }
 
@@ -337,8 +361,9 @@ class FifoQueue final : public QueueCore {
   void Collect(int max, absl::Time now, absl::Duration visibility, std::vector<Delivery>& out,
                std::vector<PendingMove>& moves);
   // Hands `moves` to the sink; a refused message is delivered into `out`.
-  void FinishMoves(std::vector<PendingMove>& moves, absl::Time now, absl::Duration visibility,
-                   std::vector<Delivery>& out);
+  // Returns how many groups became ready.
+  int FinishMoves(std::vector<PendingMove>& moves, absl::Time now, absl::Duration visibility,
+                  std::vector<Delivery>& out);
   // Makes a visible or moving message in flight for this receive.
   void MarkReceived(Shard& shard, Message* m, absl::Time now, absl::Duration visibility)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
@@ -356,8 +381,11 @@ class FifoQueue final : public QueueCore {
   void RememberAttempt(const std::string& attempt_id, absl::Time now,
                        const std::vector<Delivery>& out);
 
-  // Wakes up to `n` parked receivers (all if n < 0). Cheap when none waits.
-  void WakeWaiters(int n);
+  // Wakes parked receivers for `n` groups made ready (after the seq_cst
+  // write of ready_size that published them). One load when none is parked.
+  void WakeWaiters(int n) {
+    if (n > 0 && waiters_.AnyParked()) waiters_.Wake(n);
+  }
 
   Clock& clock_;
   DeadLetterSink* const dlq_sink_;
@@ -394,10 +422,8 @@ class FifoQueue final : public QueueCore {
   absl::flat_hash_map<std::string, Attempt> attempts_ ABSL_GUARDED_BY(attempts_mu_);
   std::deque<std::pair<absl::Time, std::string>> attempt_expiry_ ABSL_GUARDED_BY(attempts_mu_);
 
-  Mutex waiters_mu_;
-  std::vector<Wakeup*> waiters_ ABSL_GUARDED_BY(waiters_mu_);
-  std::atomic<int> num_waiters_{0};
-  std::atomic<uint64_t> close_epoch_{0};  // Written under waiters_mu_.
+  // Last: destroyed first, while what its Scheduler tasks touch exists.
+  ParkedReceivers waiters_;
 };
 
 // ---- Handles and deliveries --------------------------------------------------
@@ -512,20 +538,20 @@ void FifoQueue::RemoveTimer(Shard& shard, Message* m) {
 void FifoQueue::PublishDeadline(absl::Time at) {
   const int64_t ns = absl::ToUnixNanos(at);
   int64_t cur = next_deadline_ns_.load(std::memory_order_relaxed);
-  while (ns < cur && !next_deadline_ns_.compare_exchange_weak(cur, ns, std::memory_order_acq_rel,
+  while (ns < cur && !next_deadline_ns_.compare_exchange_weak(cur, ns, std::memory_order_seq_cst,
                                                               std::memory_order_relaxed)) {
   }
-  // A parked receiver computed its wake-up time from the old bound; if this
-  // deadline is earlier, let one of them recompute.
-  if (ns < cur) WakeWaiters(1);
+  // Parked receivers need the alarm at the earliest deadline. Pairs with a
+  // parking receive: it registers (seq_cst), then reads next_deadline_ns_.
+  if (ns < cur && waiters_.AnyParked()) waiters_.ArmAlarm(at);
 }
 
-void FifoQueue::ProcessDueTimers(absl::Time now) {
-  if (absl::ToUnixNanos(now) < next_deadline_ns_.load(std::memory_order_acquire)) return;
+int FifoQueue::ProcessDueTimers(absl::Time now) {
+  if (absl::ToUnixNanos(now) < next_deadline_ns_.load(std::memory_order_acquire)) return 0;
   int became_ready = 0;
   {
     MutexLock timers_lock(&timers_mu_);
-    if (absl::ToUnixNanos(now) < next_deadline_ns_.load(std::memory_order_acquire)) return;
+    if (absl::ToUnixNanos(now) < next_deadline_ns_.load(std::memory_order_acquire)) return 0;
     // Reset before scanning: a timer added to a shard after we scanned it
     // publishes its own deadline, and the earliest one left in the shards we
     // scanned is re-published below.
@@ -556,33 +582,24 @@ void FifoQueue::ProcessDueTimers(absl::Time now) {
     }
     if (earliest != absl::InfiniteFuture()) PublishDeadline(earliest);
   }
-  if (became_ready > 0) WakeWaiters(became_ready);
+  return became_ready;
 }
 
 // ---- Waiting ------------------------------------------------------------------
 
-void FifoQueue::WakeWaiters(int n) {
-  // Pairs with Receive: it adds itself (seq_cst) and then reads ready_size
-  // (seq_cst); we changed ready_size (seq_cst) before this load, so either it
-  // sees our group or we see it.
-  if (num_waiters_.load(std::memory_order_seq_cst) == 0) return;
-  MutexLock lock(&waiters_mu_);
-  while (!waiters_.empty() && n != 0) {
-    // Popped waiters are re-checked by their receive before it parks again.
-    waiters_.back()->Notify();
-    waiters_.pop_back();
-    num_waiters_.fetch_sub(1, std::memory_order_seq_cst);
-    if (n > 0) --n;
+bool FifoQueue::MayHaveMessages() {
+  // At the in-flight cap ready groups give nothing (and parked receives are
+  // not woken until a group becomes ready).
+  if (in_flight_.load(std::memory_order_relaxed) >= max_inflight_.load(std::memory_order_relaxed)) {
+    return false;
   }
+  for (const Shard& shard : shards_) {
+    if (shard.ready_size.load(std::memory_order_seq_cst) > 0) return true;
+  }
+  return false;
 }
 
-void FifoQueue::Close() {
-  MutexLock lock(&waiters_mu_);
-  close_epoch_.fetch_add(1, std::memory_order_acq_rel);
-  for (Wakeup* w : waiters_) w->Notify();
-  num_waiters_.fetch_sub(static_cast<int>(waiters_.size()), std::memory_order_seq_cst);
-  waiters_.clear();
-}
+void FifoQueue::Close() { waiters_.Close(); }
 
 // ---- Send ---------------------------------------------------------------------
 
@@ -781,8 +798,9 @@ void FifoQueue::Collect(int max, absl::Time now, absl::Duration visibility,
   }
 }
 
-void FifoQueue::FinishMoves(std::vector<PendingMove>& moves, absl::Time now,
-                            absl::Duration visibility, std::vector<Delivery>& out) {
+int FifoQueue::FinishMoves(std::vector<PendingMove>& moves, absl::Time now,
+                           absl::Duration visibility, std::vector<Delivery>& out) {
+  int became_ready = 0;
   for (PendingMove& move : moves) {
     // Durable queues: the copy into the dead-letter queue and the removal
     // from this one reach storage together.
@@ -793,7 +811,6 @@ void FifoQueue::FinishMoves(std::vector<PendingMove>& moves, absl::Time now,
     // No lock held: the sink may send into another queue (or this one).
     const bool accepted = dlq_sink_->Accept(move.delivery);
     Shard& shard = shards_[move.shard];
-    bool became_ready = false;
     {
       SpinMutexLock lock(&shard.mu);
       Message* m = FindMessage(shard, move.slot, move.serial);
@@ -803,7 +820,7 @@ void FifoQueue::FinishMoves(std::vector<PendingMove>& moves, absl::Time now,
       if (accepted) {
         --g.in_flight;
         EraseMessage(shard, m);
-        became_ready = MaybeMakeReady(shard, g);
+        if (MaybeMakeReady(shard, g)) ++became_ready;
         MaybeEraseGroup(shard, g);
       } else {
         // The sink could not take it (e.g. the DLQ is gone): the queue keeps
@@ -812,69 +829,27 @@ void FifoQueue::FinishMoves(std::vector<PendingMove>& moves, absl::Time now,
         out.push_back(MakeDelivery(*m, MakeHandle(move.shard, *m)));
       }
     }
-    if (became_ready) WakeWaiters(1);
   }
   moves.clear();
+  return became_ready;
 }
 
-absl::StatusOr<std::vector<Delivery>> FifoQueue::Receive(const ReceiveArgs& args) {
+ReceiveResult FifoQueue::TryReceive(const ReceiveArgs& args, int* surfaced) {
   const int max = std::clamp(args.max_messages, 1, 10);
   std::vector<Delivery> out;
-  std::vector<PendingMove> moves;
   absl::Time now = clock_.Now();
   if (!args.receive_request_attempt_id.empty() &&
       ReplayAttempt(args.receive_request_attempt_id, now, args.visibility_timeout, out)) {
     return out;
   }
-  const uint64_t epoch = close_epoch_.load(std::memory_order_acquire);
+  std::vector<PendingMove> moves;
   for (;;) {
-    ProcessDueTimers(now);
+    *surfaced += ProcessDueTimers(now);
     Collect(max, now, args.visibility_timeout, out, moves);
-    if (!moves.empty()) {
-      FinishMoves(moves, now, args.visibility_timeout, out);
-      if (out.empty()) {
-        now = clock_.Now();
-        continue;  // The moved messages' groups may have more to give.
-      }
-    }
-    if (!out.empty() || now >= args.wait_deadline || args.stop.stop_requested()) break;
-
-    // Park. Register first, then look again, so a send that happens between
-    // the look above and the wait below cannot be missed.
-    Wakeup wakeup;
-    std::stop_callback wake_on_stop(args.stop, [&wakeup] { wakeup.Notify(); });
-    {
-      MutexLock lock(&waiters_mu_);
-      if (close_epoch_.load(std::memory_order_acquire) != epoch) break;
-      waiters_.push_back(&wakeup);
-      num_waiters_.fetch_add(1, std::memory_order_seq_cst);
-    }
-    ProcessDueTimers(now);
-    Collect(max, now, args.visibility_timeout, out, moves);
-    if (out.empty() && moves.empty()) {
-      clock_.Await(wakeup, std::min(args.wait_deadline, NextDeadline()));
-    }
-    {
-      MutexLock lock(&waiters_mu_);
-      auto it = std::find(waiters_.begin(), waiters_.end(), &wakeup);
-      if (it != waiters_.end()) {
-        waiters_.erase(it);
-        num_waiters_.fetch_sub(1, std::memory_order_seq_cst);
-      }
-      if (close_epoch_.load(std::memory_order_acquire) != epoch) {
-        // Closed while waiting: return promptly with what we hold.
-        if (moves.empty()) break;
-      }
-    }
-    if (!moves.empty()) {
-      FinishMoves(moves, now, args.visibility_timeout, out);
-      if (out.empty()) {
-        now = clock_.Now();
-        continue;
-      }
-    }
+    if (moves.empty()) break;
+    *surfaced += FinishMoves(moves, now, args.visibility_timeout, out);
     if (!out.empty()) break;
-    now = clock_.Now();
+    now = clock_.Now();  // The moved messages' groups may have more to give.
   }
   if (!out.empty() && !args.receive_request_attempt_id.empty()) {
     RememberAttempt(args.receive_request_attempt_id, now, out);
@@ -1160,7 +1135,7 @@ void FifoQueue::Restore(storage_internal::RestoredQueue restored) {
 }
 
 Counts FifoQueue::GetCounts() {
-  ProcessDueTimers(clock_.Now());
+  WakeWaiters(ProcessDueTimers(clock_.Now()));
   Counts counts;
   for (Shard& shard : shards_) {
     SpinMutexLock lock(&shard.mu);
@@ -1172,7 +1147,7 @@ Counts FifoQueue::GetCounts() {
 }
 
 absl::Time FifoQueue::OldestMessageTime() {
-  ProcessDueTimers(clock_.Now());
+  WakeWaiters(ProcessDueTimers(clock_.Now()));
   absl::Time oldest = absl::InfiniteFuture();
   for (Shard& shard : shards_) {
     SpinMutexLock lock(&shard.mu);
@@ -1199,8 +1174,9 @@ void FifoQueue::SetConfig(const QueueConfig& config) {
 }  // namespace
 
 std::unique_ptr<QueueCore> NewFifoQueue(const QueueConfig& config, Clock& clock,
-                                        DeadLetterSink* dlq_sink, std::string queue_arn) {
-  return std::make_unique<FifoQueue>(config, clock, dlq_sink, std::move(queue_arn));
+                                        Scheduler& scheduler, DeadLetterSink* dlq_sink,
+                                        std::string queue_arn) {
+  return std::make_unique<FifoQueue>(config, clock, scheduler, dlq_sink, std::move(queue_arn));
 }
 
 }  // namespace wharf::fifo_internal

@@ -9,7 +9,7 @@
 // strictly increasing 20-digit sequence number, and a retried receive with the
 // same ReceiveRequestAttemptId returns the same messages and receipt handles.
 //
-//   auto core = wharf::fifo_internal::NewFifoQueue(config, clock, dlq_sink, arn);
+//   auto core = wharf::fifo_internal::NewFifoQueue(config, clock, scheduler, dlq_sink, arn);
 //   core->Send({.payload = p, .message_group_id = "g", .deduplication_id = "d1"});
 //   auto got = core->Receive({.max_messages = 10,
 //                             .visibility_timeout = absl::Seconds(30),
@@ -24,16 +24,18 @@
 #include <memory>
 #include <string>
 
+#include "broker/base/scheduler.h"
 #include "broker/queue/queue_core.h"
 #include "wharf/clock.h"
 
 namespace wharf::fifo_internal {
 
-// Creates an empty FIFO queue. `clock` and `dlq_sink` (may be null: no
-// redrive) must outlive the queue. `queue_arn` is the queue's own ARN, passed
-// to the sink as the source of dead-lettered messages.
+// Creates an empty FIFO queue. `clock`, `scheduler` (on `clock`: it times
+// parked receives) and `dlq_sink` (may be null: no redrive) must outlive the
+// queue. `queue_arn` is the queue's own ARN, passed to the sink as the source
+// of dead-lettered messages.
 std::unique_ptr<queue_internal::QueueCore> NewFifoQueue(const queue_internal::QueueConfig& config,
-                                                        Clock& clock,
+                                                        Clock& clock, Scheduler& scheduler,
                                                         queue_internal::DeadLetterSink* dlq_sink,
                                                         std::string queue_arn);
 

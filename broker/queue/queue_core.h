@@ -7,9 +7,10 @@
 // in-flight / deleted, receipt handles, deadlines, long-poll waiting,
 // retention, and the move of over-received messages to the dead-letter sink.
 //
-// Thread safety: every QueueCore method is thread-safe. No method calls user
-// code; DeadLetterSink::Accept is called with no QueueCore lock held (so a
-// queue may be its own DLQ's DLQ without deadlock).
+// Thread safety: every QueueCore method is thread-safe. DeadLetterSink::Accept
+// and ReceiveDone completions are called with no QueueCore lock held (so a
+// queue may be its own DLQ's DLQ without deadlock, and a completion may call
+// the queue again).
 
 #ifndef WHARF_BROKER_QUEUE_QUEUE_CORE_H_
 #define WHARF_BROKER_QUEUE_QUEUE_CORE_H_
@@ -20,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -97,6 +99,11 @@ struct ReceiveArgs {
   std::stop_token stop;                    // A stop request ends the wait early.
 };
 
+// What a receive hands out: the messages (possibly none) or an error.
+using ReceiveResult = absl::StatusOr<std::vector<Delivery>>;
+// The completion of QueueCore::ReceiveAsync: called exactly once.
+using ReceiveDone = absl::AnyInvocable<void(ReceiveResult) &&>;
+
 struct Counts {
   int64_t visible = 0;    // ApproximateNumberOfMessages
   int64_t in_flight = 0;  // ApproximateNumberOfMessagesNotVisible
@@ -122,11 +129,26 @@ class QueueCore {
   virtual absl::StatusOr<SendOutcome> Send(SendArgs args) = 0;
 
   // Returns up to max_messages visible messages, making each in flight for
-  // visibility_timeout. If none is visible, blocks until one is or until
-  // wait_deadline on the broker's Clock. Moves over-received messages to the
+  // visibility_timeout. If none is visible, blocks until one is, until
+  // wait_deadline on the broker's Clock, until args.stop is stopped or until
+  // the queue is closed. Moves over-received messages to the
   // DeadLetterSink. Drops messages older than the retention period.
   // Errors: OverLimit (standard, too many in flight).
-  virtual absl::StatusOr<std::vector<Delivery>> Receive(const ReceiveArgs& args) = 0;
+  virtual ReceiveResult Receive(const ReceiveArgs& args) = 0;
+
+  // Receive without blocking the caller: `done` gets what Receive would
+  // return, exactly once. It runs inline when the answer is known at once
+  // (messages visible, wait_deadline <= Now(), stop already requested,
+  // queue closed, an error). Otherwise the receive parks, holding no thread,
+  // and `done` runs later on the thread that ends the wait: a sender (or
+  // any call that makes a message visible), the thread that stops
+  // args.stop, the broker Scheduler's thread (wait deadline, visibility or
+  // delay expiry; inside ManualClock::Advance with a ManualClock), or the
+  // caller of Close or of the destructor. `done` runs with no queue lock
+  // held; it must be short and must not block, since it delays that
+  // thread's own work (a sender's Send returns only after it). See
+  // broker/queue/parked_receivers.h for the cost of parking and waking.
+  virtual void ReceiveAsync(ReceiveArgs args, ReceiveDone done) = 0;
 
   // Errors: ReceiptHandleIsInvalid (malformed or foreign handle),
   // InvalidParameterValue (FIFO: expired handle).
@@ -152,8 +174,10 @@ class QueueCore {
   virtual absl::Time OldestMessageTime() = 0;
   virtual void SetConfig(const QueueConfig& config) = 0;
 
-  // Wakes every blocked Receive so it returns (empty) promptly; later calls
-  // behave normally. Used when the queue is deleted.
+  // Completes every waiting receive (blocked or parked) with no messages,
+  // and makes later receives return at once, as short polls; every other
+  // operation behaves as before. Irreversible. Used when the queue is
+  // deleted. The destructor does the same for receives still waiting.
   virtual void Close() = 0;
 
   // ---- Durable queues (broker/base/storage.h) --------------------------------

@@ -19,6 +19,7 @@
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "broker/base/ids.h"
+#include "broker/queue/parked_receivers.h"
 #include "wharf/errors.h"
 
 namespace wharf::queue_internal {
@@ -268,27 +269,28 @@ Snapshot TakeSnapshot(const Record& r, uint32_t slot, uint32_t incarnation,
   return s;
 }
 
-struct Waiter {
-  Wakeup* wakeup;
-  int64_t deadline_ns;  // When it wakes by itself.
-};
-
-class StandardQueue final : public QueueCore {
+class StandardQueue final : public QueueCore, private ReceiveSource {
  public:
-  StandardQueue(const QueueConfig& config, Clock& clock, DeadLetterSink* sink,
+  StandardQueue(const QueueConfig& config, Clock& clock, Scheduler& scheduler, DeadLetterSink* sink,
                 std::string queue_arn, int num_shards)
       : clock_(clock),
         sink_(sink),
         queue_arn_(std::move(queue_arn)),
         num_shards_(num_shards),
-        shards_(new Shard[num_shards]) {
+        shards_(new Shard[num_shards]),
+        waiters_(*this, clock, scheduler) {
     key0_ = base_internal::RandomUint64();
     key1_ = base_internal::RandomUint64();
     ApplyConfig(config);
   }
+  // Completes waiting receives before anything they might touch is gone.
+  ~StandardQueue() override { waiters_.Shutdown(); }
 
   absl::StatusOr<SendOutcome> Send(SendArgs args) override;
-  absl::StatusOr<std::vector<Delivery>> Receive(const ReceiveArgs& args) override;
+  ReceiveResult Receive(const ReceiveArgs& args) override { return waiters_.Receive(args); }
+  void ReceiveAsync(ReceiveArgs args, ReceiveDone done) override {
+    waiters_.ReceiveAsync(std::move(args), std::move(done));
+  }
   absl::Status Delete(std::string_view receipt_handle) override;
   absl::Status ChangeVisibility(std::string_view receipt_handle, absl::Duration timeout) override;
   void Purge() override;
@@ -333,25 +335,37 @@ class StandardQueue final : public QueueCore {
   void PublishNextDeadline(Shard& s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu);
   void NoteRetentionCandidate(Shard& s, int64_t check_ns);
 
-  // Applies due deadlines and retention to every shard.
-  void Maintain(int64_t now_ns);
-  void ProcessTimers(Shard& s, int64_t now_ns);
+  // Applies due deadlines and retention to every shard; returns how many
+  // messages became visible.
+  int Maintain(int64_t now_ns);
+  int ProcessTimers(Shard& s, int64_t now_ns);
   void SweepRetention(Shard& s, int64_t now_ns);
 
   int64_t TotalInFlight() const;
   bool AnyVisible() const;
-  int64_t NextDeadline() const;
+  int64_t NextDeadlineNs() const;
 
-  void TryReceive(const ReceiveArgs& args, int64_t now_ns, size_t max, std::vector<Delivery>& out,
-                  std::vector<Deferred>& deferred);
+  // ReceiveSource, for waiters_.
+  ReceiveResult TryReceive(const ReceiveArgs& args, int* surfaced) override;
+  bool MayHaveMessages() override { return AnyVisible(); }
+  int ApplyDueDeadlines() override { return Maintain(ToNs(clock_.Now())); }
+  absl::Time NextDeadline() override { return FromNs(NextDeadlineNs()); }
+
+  // Takes up to `max` ready messages; returns the earliest visibility
+  // deadline it set (kNever if none).
+  int64_t Take(const ReceiveArgs& args, int64_t now_ns, size_t max, std::vector<Delivery>& out,
+               std::vector<Deferred>& deferred);
   void MoveToDeadLetter(int shard, Snapshot&& snap, std::vector<Deferred>& deferred);
-  void Requeue(const std::vector<Deferred>& deferred);
-  void Park(absl::Time wait_deadline, uint64_t epoch, const std::stop_token& stop);
-  // Wakes parked receivers whose own deadline is later than `earlier_than`
-  // (kNoTime: all of them).
-  void WakeWaiters(int64_t earlier_than);
-  void WakeIfWaiting() {
-    if (num_waiters_.load(std::memory_order_seq_cst) > 0) WakeWaiters(kNoTime);
+  // Queues deferred references again; returns how many.
+  int Requeue(const std::vector<Deferred>& deferred);
+  // Wakes parked receivers for `n` messages made visible (after the seq_cst
+  // write that published them).
+  void WakeFor(int n) {
+    if (n > 0 && waiters_.AnyParked()) waiters_.Wake(n);
+  }
+  // A deadline was published (seq_cst) and may be the earliest.
+  void ArmFor(int64_t deadline_ns) {
+    if (waiters_.AnyParked()) waiters_.ArmAlarm(FromNs(deadline_ns));
   }
 
   Clock& clock_;
@@ -368,10 +382,8 @@ class StandardQueue final : public QueueCore {
   // Durable queues only; set before any other call.
   storage_internal::MessageJournal* journal_ = nullptr;
 
-  PlainMutex waiters_mu_;
-  std::vector<Waiter*> waiters_ ABSL_GUARDED_BY(waiters_mu_);
-  std::atomic<int> num_waiters_{0};  // waiters_.size(), readable without the lock.
-  std::atomic<uint64_t> close_epoch_{0};
+  // Last: destroyed first, while what its Scheduler tasks touch exists.
+  ParkedReceivers waiters_;
 };
 
 // ---- Configuration and identities ------------------------------------------
@@ -557,16 +569,20 @@ void StandardQueue::NoteRetentionCandidate(Shard& s, int64_t check_ns) {
   }
 }
 
-void StandardQueue::Maintain(int64_t now_ns) {
+int StandardQueue::Maintain(int64_t now_ns) {
+  int surfaced = 0;
   for (int i = 0; i < num_shards_; ++i) {
     Shard& s = shards_[i];
-    if (s.next_deadline_ns.load(std::memory_order_acquire) <= now_ns) ProcessTimers(s, now_ns);
+    if (s.next_deadline_ns.load(std::memory_order_acquire) <= now_ns) {
+      surfaced += ProcessTimers(s, now_ns);
+    }
     if (s.retention_check_ns.load(std::memory_order_acquire) <= now_ns) SweepRetention(s, now_ns);
   }
+  return surfaced;
 }
 
-void StandardQueue::ProcessTimers(Shard& s, int64_t now_ns) {
-  bool requeued = false;
+int StandardQueue::ProcessTimers(Shard& s, int64_t now_ns) {
+  int requeued = 0;
   {
     PlainLock lock(&s.mu);
     while (!s.timers.empty() && s.timers.front().deadline_ns <= now_ns) {
@@ -584,11 +600,11 @@ void StandardQueue::ProcessTimers(Shard& s, int64_t now_ns) {
       r.word.store(MakeWord(t.incarnation, CountOf(w), kReady), std::memory_order_release);
       s.ready.enqueue(MakeRef(t.slot, t.incarnation));
       s.visible.fetch_add(1, std::memory_order_seq_cst);
-      requeued = true;
+      ++requeued;
     }
     PublishNextDeadline(s);
   }
-  if (requeued) WakeIfWaiting();
+  return requeued;
 }
 
 void StandardQueue::SweepRetention(Shard& s, int64_t now_ns) {
@@ -631,7 +647,7 @@ bool StandardQueue::AnyVisible() const {
   return n > 0;
 }
 
-int64_t StandardQueue::NextDeadline() const {
+int64_t StandardQueue::NextDeadlineNs() const {
   int64_t next = kNever;
   for (int i = 0; i < num_shards_; ++i) {
     next = std::min(next, shards_[i].next_deadline_ns.load(std::memory_order_seq_cst));
@@ -695,7 +711,7 @@ absl::StatusOr<SendOutcome> StandardQueue::Send(SendArgs args) {
       s.delayed.fetch_add(1, std::memory_order_relaxed);
       earliest = PushTimer(s, Timer{deadline, slot, incarnation});
     }
-    if (earliest && num_waiters_.load(std::memory_order_seq_cst) > 0) WakeWaiters(deadline);
+    if (earliest) ArmFor(deadline);
   } else {
     // Reported before the message becomes reachable, so its journal entry
     // precedes any receive or delete of it.
@@ -705,41 +721,31 @@ absl::StatusOr<SendOutcome> StandardQueue::Send(SendArgs args) {
     r.word.store(MakeWord(incarnation, receive_count, kReady), std::memory_order_release);
     s.ready.enqueue(MakeRef(slot, incarnation));
     s.visible.fetch_add(1, std::memory_order_seq_cst);
-    WakeIfWaiting();
+    WakeFor(1);
   }
   NoteRetentionCandidate(s, SaturatingAdd(sent_ns, retention_ns_.load(std::memory_order_relaxed)));
   return outcome;
 }
 
-absl::StatusOr<std::vector<Delivery>> StandardQueue::Receive(const ReceiveArgs& args) {
-  const uint64_t epoch = close_epoch_.load(std::memory_order_acquire);
+ReceiveResult StandardQueue::TryReceive(const ReceiveArgs& args, int* surfaced) {
+  const int64_t now_ns = ToNs(clock_.Now());
+  *surfaced += Maintain(now_ns);
+  if (TotalInFlight() >= max_inflight_.load(std::memory_order_relaxed)) {
+    return MakeError(ErrorCode::kOverLimit,
+                     "The maximum number of in flight messages has been reached.");
+  }
   const size_t max = static_cast<size_t>(std::clamp(args.max_messages, 1, kMaxBatch));
   std::vector<Delivery> out;
   std::vector<Deferred> deferred;
-  for (;;) {
-    const absl::Time now = clock_.Now();
-    const int64_t now_ns = ToNs(now);
-    Maintain(now_ns);
-    if (TotalInFlight() >= max_inflight_.load(std::memory_order_relaxed)) {
-      Requeue(deferred);
-      return MakeError(ErrorCode::kOverLimit,
-                       "The maximum number of in flight messages has been reached.");
-    }
-    TryReceive(args, now_ns, max, out, deferred);
-    if (!out.empty() || close_epoch_.load(std::memory_order_acquire) != epoch ||
-        now >= args.wait_deadline || args.stop.stop_requested()) {
-      break;
-    }
-    Requeue(deferred);
-    deferred.clear();
-    Park(args.wait_deadline, epoch, args.stop);
-  }
-  Requeue(deferred);
+  const int64_t earliest = Take(args, now_ns, max, out, deferred);
+  // Queued again only now, so that this receive cannot return them twice.
+  *surfaced += Requeue(deferred);
+  if (earliest != kNever) ArmFor(earliest);
   return out;
 }
 
-void StandardQueue::TryReceive(const ReceiveArgs& args, int64_t now_ns, size_t max,
-                               std::vector<Delivery>& out, std::vector<Deferred>& deferred) {
+int64_t StandardQueue::Take(const ReceiveArgs& args, int64_t now_ns, size_t max,
+                            std::vector<Delivery>& out, std::vector<Deferred>& deferred) {
   const int64_t visibility_ns = std::max<int64_t>(ToNs(args.visibility_timeout), 0);
   const int64_t retention = retention_ns_.load(std::memory_order_relaxed);
   const uint32_t max_receives =
@@ -748,6 +754,7 @@ void StandardQueue::TryReceive(const ReceiveArgs& args, int64_t now_ns, size_t m
   const int64_t max_inflight = max_inflight_.load(std::memory_order_relaxed);
   int64_t in_flight = TotalInFlight();
   const int start = ThreadShard();
+  int64_t earliest = kNever;
   out.reserve(max);
 
   for (int i = 0; i < num_shards_ && out.size() < max; ++i) {
@@ -796,7 +803,9 @@ void StandardQueue::TryReceive(const ReceiveArgs& args, int64_t now_ns, size_t m
             s.visible.fetch_sub(1, std::memory_order_relaxed);
             s.in_flight.fetch_add(1, std::memory_order_relaxed);
             ++in_flight;
-            PushTimer(s, Timer{r.deadline_ns, slot, incarnation});
+            if (PushTimer(s, Timer{r.deadline_ns, slot, incarnation})) {
+              earliest = std::min(earliest, r.deadline_ns);
+            }
           }
           if (journal_ != nullptr) {
             journal_->Changed(MessageIdOf(r),
@@ -816,6 +825,7 @@ void StandardQueue::TryReceive(const ReceiveArgs& args, int64_t now_ns, size_t m
       }
     }
   }
+  return earliest;
 }
 
 void StandardQueue::MoveToDeadLetter(int shard, Snapshot&& snap, std::vector<Deferred>& deferred) {
@@ -851,39 +861,11 @@ void StandardQueue::MoveToDeadLetter(int shard, Snapshot&& snap, std::vector<Def
   deferred.push_back({shard, MakeRef(slot, incarnation)});
 }
 
-void StandardQueue::Requeue(const std::vector<Deferred>& deferred) {
-  if (deferred.empty()) return;
-  // These messages stayed counted as visible, so a receiver that registers
-  // as a waiter from here on sees them and does not park.
+int StandardQueue::Requeue(const std::vector<Deferred>& deferred) {
+  // These messages stayed counted as visible, so a receiver that parks from
+  // here on sees them and does not stay parked.
   for (const Deferred& d : deferred) shards_[d.shard].ready.enqueue(d.ref);
-  WakeIfWaiting();
-}
-
-void StandardQueue::Park(absl::Time wait_deadline, uint64_t epoch, const std::stop_token& stop) {
-  Wakeup wakeup;
-  // Runs at once if a stop was already requested; destroyed before `wakeup`.
-  std::stop_callback wake_on_stop(stop, [&wakeup] { wakeup.Notify(); });
-  Waiter me{&wakeup, std::min(ToNs(wait_deadline), NextDeadline())};
-  {
-    PlainLock lock(&waiters_mu_);
-    waiters_.push_back(&me);
-    num_waiters_.fetch_add(1, std::memory_order_seq_cst);
-  }
-  // Re-check after registering: a send, deadline or Close that came before
-  // registration saw no waiter and woke nobody.
-  const bool ready_now = AnyVisible() || NextDeadline() < me.deadline_ns ||
-                         close_epoch_.load(std::memory_order_seq_cst) != epoch;
-  if (!ready_now) clock_.Await(wakeup, FromNs(me.deadline_ns));
-  PlainLock lock(&waiters_mu_);
-  waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &me));
-  num_waiters_.fetch_sub(1, std::memory_order_relaxed);
-}
-
-void StandardQueue::WakeWaiters(int64_t earlier_than) {
-  PlainLock lock(&waiters_mu_);
-  for (Waiter* w : waiters_) {
-    if (w->deadline_ns > earlier_than) w->wakeup->Notify();
-  }
+  return static_cast<int>(deferred.size());
 }
 
 absl::Status StandardQueue::Delete(std::string_view receipt_handle) {
@@ -916,7 +898,7 @@ absl::Status StandardQueue::ChangeVisibility(std::string_view receipt_handle,
   if (r == nullptr) return InvalidHandle(receipt_handle);
   const int64_t now_ns = ToNs(clock_.Now());
   const int64_t timeout_ns = std::max<int64_t>(ToNs(timeout), 0);
-  bool wake_all = false;
+  bool visible = false;
   bool earliest = false;
   int64_t deadline = 0;
   {
@@ -955,7 +937,7 @@ absl::Status StandardQueue::ChangeVisibility(std::string_view receipt_handle,
         s.in_flight.fetch_sub(1, std::memory_order_relaxed);
         s.ready.enqueue(MakeRef(h.slot, h.incarnation));
         s.visible.fetch_add(1, std::memory_order_seq_cst);
-        wake_all = true;
+        visible = true;
       }
     } else {
       if (st == kReady) {
@@ -974,8 +956,8 @@ absl::Status StandardQueue::ChangeVisibility(std::string_view receipt_handle,
       }
     }
   }
-  if (wake_all) WakeIfWaiting();
-  if (earliest && num_waiters_.load(std::memory_order_seq_cst) > 0) WakeWaiters(deadline);
+  if (visible) WakeFor(1);
+  if (earliest) ArmFor(deadline);
   return absl::OkStatus();
 }
 
@@ -1017,7 +999,7 @@ std::vector<Delivery> StandardQueue::TakeForMove(int max) {
   std::vector<Delivery> out;
   if (max <= 0) return out;
   const int64_t now_ns = ToNs(clock_.Now());
-  Maintain(now_ns);
+  const int surfaced = Maintain(now_ns);
   const int64_t retention = retention_ns_.load(std::memory_order_relaxed);
   for (int shard = 0; shard < num_shards_; ++shard) {
     Shard& s = shards_[shard];
@@ -1046,6 +1028,7 @@ std::vector<Delivery> StandardQueue::TakeForMove(int max) {
       }
     }
   }
+  WakeFor(surfaced);
   return out;
 }
 
@@ -1097,7 +1080,7 @@ void StandardQueue::Restore(storage_internal::RestoredQueue restored) {
 }
 
 Counts StandardQueue::GetCounts() {
-  Maintain(ToNs(clock_.Now()));
+  WakeFor(Maintain(ToNs(clock_.Now())));
   Counts c;
   for (int i = 0; i < num_shards_; ++i) {
     c.visible += shards_[i].visible.load(std::memory_order_acquire);
@@ -1109,7 +1092,7 @@ Counts StandardQueue::GetCounts() {
 }
 
 absl::Time StandardQueue::OldestMessageTime() {
-  Maintain(ToNs(clock_.Now()));
+  WakeFor(Maintain(ToNs(clock_.Now())));
   int64_t oldest = kNever;
   for (int i = 0; i < num_shards_; ++i) {
     Shard& s = shards_[i];
@@ -1124,24 +1107,23 @@ absl::Time StandardQueue::OldestMessageTime() {
   return FromNs(oldest);
 }
 
-void StandardQueue::Close() {
-  close_epoch_.fetch_add(1, std::memory_order_seq_cst);
-  WakeWaiters(kNoTime);
-}
+void StandardQueue::Close() { waiters_.Close(); }
 
 }  // namespace
 
 std::unique_ptr<QueueCore> NewStandardQueueWithShards(const QueueConfig& config, Clock& clock,
+                                                      Scheduler& scheduler,
                                                       DeadLetterSink* dlq_sink,
                                                       std::string queue_arn, int num_shards) {
-  return std::make_unique<StandardQueue>(config, clock, dlq_sink, std::move(queue_arn),
+  return std::make_unique<StandardQueue>(config, clock, scheduler, dlq_sink, std::move(queue_arn),
                                          std::clamp(num_shards, 1, kMaxShards));
 }
 
 std::unique_ptr<QueueCore> NewStandardQueue(const QueueConfig& config, Clock& clock,
-                                            DeadLetterSink* dlq_sink, std::string queue_arn) {
+                                            Scheduler& scheduler, DeadLetterSink* dlq_sink,
+                                            std::string queue_arn) {
   int shards = static_cast<int>(std::thread::hardware_concurrency());
-  return NewStandardQueueWithShards(config, clock, dlq_sink, std::move(queue_arn),
+  return NewStandardQueueWithShards(config, clock, scheduler, dlq_sink, std::move(queue_arn),
                                     std::clamp(shards, 1, 8));
 }
 

@@ -7,8 +7,9 @@
 // queue_internal::QueueCore.
 //
 //   ManualClock clock;
-//   std::unique_ptr<QueueCore> q =
-//       NewStandardQueue(QueueConfig{}, clock, /*dlq_sink=*/nullptr, "arn:aws:sqs:...:jobs");
+//   Scheduler scheduler(clock);
+//   std::unique_ptr<QueueCore> q = NewStandardQueue(QueueConfig{}, clock, scheduler,
+//                                                   /*dlq_sink=*/nullptr, "arn:aws:sqs:...:jobs");
 //   q->Send({.payload = payload});
 //   auto got = q->Receive({.max_messages = 10, .visibility_timeout = absl::Seconds(30),
 //                          .wait_deadline = clock.Now()});
@@ -22,9 +23,9 @@
 // receipt handle belongs to, so Delete and ChangeVisibility are O(1) and a
 // stale handle is recognised rather than acted on. Visibility and delay
 // deadlines sit in a per-shard timer heap and are applied lazily against
-// Clock::Now() by receives and counts, so ManualClock tests need no background
-// thread; a long-polling receiver parked on a SystemClock also wakes at the
-// next deadline.
+// Clock::Now() by receives and counts, and, while receives are parked
+// (ParkedReceivers, broker/queue/parked_receivers.h), by a Scheduler task at
+// the earliest deadline, so ManualClock tests need no background thread.
 //
 // Receipt handles are 40 lower-case hex digits: shard and slot, incarnation,
 // receive count and a 64-bit tag keyed by a random per-queue secret. The tag is
@@ -40,20 +41,24 @@
 #include <memory>
 #include <string>
 
+#include "broker/base/scheduler.h"
 #include "broker/queue/queue_core.h"
 #include "wharf/clock.h"
 
 namespace wharf::queue_internal {
 
-// Creates a standard queue engine. `clock` and `dlq_sink` (may be null: no
-// redrive) must outlive the queue. `queue_arn` is put in
-// Delivery::dead_letter_source_arn of messages handed to the sink.
+// Creates a standard queue engine. `clock`, `scheduler` (on `clock`: it
+// times parked receives) and `dlq_sink` (may be null: no redrive) must
+// outlive the queue. `queue_arn` is put in Delivery::dead_letter_source_arn
+// of messages handed to the sink.
 std::unique_ptr<QueueCore> NewStandardQueue(const QueueConfig& config, Clock& clock,
-                                            DeadLetterSink* dlq_sink, std::string queue_arn);
+                                            Scheduler& scheduler, DeadLetterSink* dlq_sink,
+                                            std::string queue_arn);
 
 // As above with an explicit shard count (1-64), for tests and benchmarks.
 // NewStandardQueue picks one from the number of hardware threads.
 std::unique_ptr<QueueCore> NewStandardQueueWithShards(const QueueConfig& config, Clock& clock,
+                                                      Scheduler& scheduler,
                                                       DeadLetterSink* dlq_sink,
                                                       std::string queue_arn, int num_shards);
 

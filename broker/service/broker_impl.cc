@@ -107,7 +107,9 @@ class BrokerImpl final : public Broker {
     if (manual_clock_ != nullptr) manual_clock_->RemoveAdvanceListener(before_advance_);
     // Functions and pollers call every service: stop them (waiting for the
     // handlers that run) while the services still exist. Then the scheduled
-    // tasks, which call into the services too.
+    // tasks, which call into the services too. The SQS service's destructor
+    // then ends the receives still waiting (QueueDoesNotExist), so no callback
+    // runs after this returns.
     lambda_->Shutdown();
     scheduler_->Shutdown();
     cloudwatch_->Shutdown();

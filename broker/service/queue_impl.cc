@@ -191,8 +191,10 @@ QueueImpl::QueueImpl(SqsServiceImpl* service, std::string name, std::string url,
       stats_(service_->options().metrics.enabled ? std::make_unique<QueueStats>() : nullptr) {
   queue_internal::QueueConfig config =
       ToQueueConfig(settings_, service_->options().max_inflight_messages);
-  core_ = fifo_ ? fifo_internal::NewFifoQueue(config, service_->clock(), this, arn_)
-                : queue_internal::NewStandardQueue(config, service_->clock(), this, arn_);
+  core_ = fifo_ ? fifo_internal::NewFifoQueue(config, service_->clock(), service_->scheduler(),
+                                              this, arn_)
+                : queue_internal::NewStandardQueue(config, service_->clock(), service_->scheduler(),
+                                                   this, arn_);
 }
 
 QueueImpl::~QueueImpl() { core_.reset(); }
@@ -291,23 +293,26 @@ absl::Status QueueImpl::Purge(absl::Time now) {
   return Commit(since);
 }
 
-// Counts one ReceiveMessage call in progress for AwaitReceivers.
+// Counts one receive in progress for AwaitReceivers: a ReceiveMessage call,
+// or a ReceiveMessageAsync until its completion has returned (moved into
+// it). The queue must outlive it.
 class QueueImpl::ReceiveCall {
  public:
-  explicit ReceiveCall(QueueImpl& queue) : queue_(queue) {
-    queue_.receives_in_progress_.fetch_add(1);
+  explicit ReceiveCall(QueueImpl& queue) : queue_(&queue) {
+    queue_->receives_in_progress_.fetch_add(1);
   }
+  ReceiveCall(ReceiveCall&& other) noexcept : queue_(std::exchange(other.queue_, nullptr)) {}
+  ReceiveCall& operator=(ReceiveCall&&) = delete;
   ~ReceiveCall() {
-    if (queue_.receives_in_progress_.fetch_sub(1) == 1 && queue_.deleted_.load()) {
-      MutexLock lock(&queue_.receivers_mu_);
-      queue_.receivers_done_.SignalAll();
+    if (queue_ == nullptr) return;  // Moved from.
+    if (queue_->receives_in_progress_.fetch_sub(1) == 1 && queue_->deleted_.load()) {
+      MutexLock lock(&queue_->receivers_mu_);
+      queue_->receivers_done_.SignalAll();
     }
   }
-  ReceiveCall(const ReceiveCall&) = delete;
-  ReceiveCall& operator=(const ReceiveCall&) = delete;
 
  private:
-  QueueImpl& queue_;
+  QueueImpl* queue_;
 };
 
 void QueueImpl::MarkDeleted() {
@@ -511,16 +516,15 @@ absl::StatusOr<sqs::SendMessageBatchResult> QueueImpl::SendMessageBatch(
   return result;
 }
 
-// Interim: completes inline after the blocking receive (the engines gain a
-// parked, thread-free wait next).
-void QueueImpl::ReceiveMessageAsync(sqs::ReceiveMessageRequest request,
-                                    sqs::ReceiveMessageCallback done) {
-  std::move(done)(ReceiveMessage(request));
-}
+// What a validated ReceiveMessage request asks of the engine and of the
+// result.
+struct QueueImpl::ReceivePlan {
+  queue_internal::ReceiveArgs args;
+  uint32_t mask = 0;  // System attributes to return.
+};
 
-absl::StatusOr<sqs::ReceiveMessageResult> QueueImpl::ReceiveMessage(
-    const sqs::ReceiveMessageRequest& request) {
-  ReceiveCall call(*this);
+absl::StatusOr<QueueImpl::ReceivePlan> QueueImpl::PlanReceive(
+    const sqs::ReceiveMessageRequest& request) const {
   if (absl::Status s = CheckAlive(); !s.ok()) return s;
   if (request.max_number_of_messages < 1 || request.max_number_of_messages > 10) {
     return InvalidParameter(absl::StrCat("Value ", request.max_number_of_messages,
@@ -545,14 +549,22 @@ absl::StatusOr<sqs::ReceiveMessageResult> QueueImpl::ReceiveMessage(
       ParseSystemAttributeNames(request.message_system_attribute_names);
   if (!system_mask.ok()) return system_mask.status();
 
-  queue_internal::ReceiveArgs args;
-  args.max_messages = request.max_number_of_messages;
-  args.visibility_timeout = absl::Seconds(visibility);
-  args.wait_deadline = service_->clock().Now() + absl::Seconds(wait);
-  if (fifo_) args.receive_request_attempt_id = request.receive_request_attempt_id;
-  args.stop = request.stop_token;
-  absl::StatusOr<std::vector<Delivery>> deliveries = core_->Receive(args);
+  ReceivePlan plan;
+  plan.args.max_messages = request.max_number_of_messages;
+  plan.args.visibility_timeout = absl::Seconds(visibility);
+  plan.args.wait_deadline = service_->clock().Now() + absl::Seconds(wait);
+  if (fifo_) plan.args.receive_request_attempt_id = request.receive_request_attempt_id;
+  plan.args.stop = request.stop_token;
+  plan.mask = *system_mask;
+  return plan;
+}
+
+absl::StatusOr<sqs::ReceiveMessageResult> QueueImpl::ToResult(
+    absl::StatusOr<std::vector<Delivery>> deliveries, uint32_t mask,
+    const std::vector<std::string>& attribute_names) const {
   if (!deliveries.ok()) return deliveries.status();
+  // A receive that a DeleteQueue ended (Close) reports what a receive on the
+  // deleted queue would.
   if (deliveries->empty() && deleted()) return base_internal::QueueDoesNotExistError();
   if (stats_ != nullptr) {
     if (deliveries->empty()) {
@@ -564,7 +576,6 @@ absl::StatusOr<sqs::ReceiveMessageResult> QueueImpl::ReceiveMessage(
 
   sqs::ReceiveMessageResult result;
   result.messages.reserve(deliveries->size());
-  const uint32_t mask = *system_mask;
   for (Delivery& d : *deliveries) {
     sqs::Message& m = result.messages.emplace_back();
     m.message_id = std::move(d.message_id);
@@ -594,9 +605,9 @@ absl::StatusOr<sqs::ReceiveMessageResult> QueueImpl::ReceiveMessage(
     if ((mask & kSequenceNumber) && !d.sequence_number.empty()) {
       m.attributes["SequenceNumber"] = std::move(d.sequence_number);
     }
-    if (request.message_attribute_names.empty() || extra == nullptr) continue;
+    if (attribute_names.empty() || extra == nullptr) continue;
     for (const auto& [name, value] : extra->message_attributes) {
-      if (AttributeRequested(request.message_attribute_names, name)) {
+      if (AttributeRequested(attribute_names, name)) {
         m.message_attributes.emplace(name, value);
       }
     }
@@ -607,6 +618,45 @@ absl::StatusOr<sqs::ReceiveMessageResult> QueueImpl::ReceiveMessage(
     }
   }
   return result;
+}
+
+absl::StatusOr<sqs::ReceiveMessageResult> QueueImpl::ReceiveMessage(
+    const sqs::ReceiveMessageRequest& request) {
+  ReceiveCall call(*this);
+  absl::StatusOr<ReceivePlan> plan = PlanReceive(request);
+  if (!plan.ok()) return plan.status();
+  return ToResult(core_->Receive(plan->args), plan->mask, request.message_attribute_names);
+}
+
+// The engine's completion of a ReceiveMessageAsync. It keeps the queue (and
+// so its engine) alive until it is destroyed; the engine drops it once
+// called, which breaks the cycle. It counts as a receive in progress until
+// destroyed, `done` included, so that no callback runs after the broker's
+// destructor.
+struct QueueImpl::AsyncReceive {
+  // Destroyed in reverse order: the call ends before the queue may go.
+  std::shared_ptr<QueueImpl> queue;
+  ReceiveCall call;
+  uint32_t mask;
+  std::vector<std::string> attribute_names;
+  sqs::ReceiveMessageCallback done;
+
+  void operator()(absl::StatusOr<std::vector<Delivery>> deliveries) {
+    std::move(done)(queue->ToResult(std::move(deliveries), mask, attribute_names));
+  }
+};
+
+void QueueImpl::ReceiveMessageAsync(sqs::ReceiveMessageRequest request,
+                                    sqs::ReceiveMessageCallback done) {
+  ReceiveCall call(*this);
+  absl::StatusOr<ReceivePlan> plan = PlanReceive(request);
+  if (!plan.ok()) {
+    std::move(done)(plan.status());
+    return;
+  }
+  core_->ReceiveAsync(std::move(plan->args),
+                      AsyncReceive{shared_from_this(), std::move(call), plan->mask,
+                                   std::move(request.message_attribute_names), std::move(done)});
 }
 
 absl::Status QueueImpl::DeleteMessage(const sqs::DeleteMessageRequest& request) {

@@ -225,8 +225,9 @@ absl::Status SqsServiceImpl::Recover() {
 }
 
 SqsServiceImpl::~SqsServiceImpl() {
-  // Long polls in progress on other threads end (QueueDoesNotExist) and are
-  // waited out, since they may still read this service (wharf/broker.h).
+  // Waiting receives (a ReceiveMessage blocked on another thread, a parked
+  // ReceiveMessageAsync) end with QueueDoesNotExist and are waited out,
+  // since they may still read this service (wharf/broker.h).
   std::vector<std::shared_ptr<QueueImpl>> queues = AllQueues();
   for (const auto& queue : queues) queue->MarkDeleted();
   for (const auto& queue : queues) queue->AwaitReceivers();

@@ -72,9 +72,12 @@ struct QueueStats {
   metrics_internal::SizeStat sent;
 };
 
-class QueueImpl final : public sqs::Queue, public queue_internal::DeadLetterSink {
+class QueueImpl final : public sqs::Queue,
+                        public queue_internal::DeadLetterSink,
+                        public std::enable_shared_from_this<QueueImpl> {
  public:
-  // Creates the engine for `settings.fifo`.
+  // Creates the engine for `settings.fifo`. Always owned by a shared_ptr (a
+  // parked ReceiveMessageAsync holds a reference until it completes).
   QueueImpl(SqsServiceImpl* service, std::string name, std::string url, std::string arn,
             QueueSettings settings, sqs::TagMap tags, absl::Time created);
 
@@ -131,10 +134,12 @@ class QueueImpl final : public sqs::Queue, public queue_internal::DeadLetterSink
   absl::Time last_modified() const;
   // PurgeQueueInProgress within 60 s of the previous purge.
   absl::Status Purge(absl::Time now);
-  // Marks the queue deleted and wakes its blocked receivers.
+  // Marks the queue deleted and ends its waiting receives (blocked and
+  // parked), which report QueueDoesNotExist.
   void MarkDeleted();
-  // Waits until no ReceiveMessage call of this queue is in progress; after
-  // MarkDeleted that is soon (woken receivers return at once).
+  // Waits until no receive of this queue is in progress (ReceiveMessage, or
+  // ReceiveMessageAsync until its reply is built); after MarkDeleted that is
+  // soon (waiting receives end at once).
   void AwaitReceivers();
 
   // Places a message that leaves another queue (dead-letter move or message
@@ -149,7 +154,15 @@ class QueueImpl final : public sqs::Queue, public queue_internal::DeadLetterSink
  private:
   struct SendFields;
   class ReceiveCall;
+  struct ReceivePlan;
+  struct AsyncReceive;
   absl::StatusOr<sqs::SendMessageResult> SendOne(const SendFields& fields, bool in_batch);
+  // ReceiveMessage's validation, in the AWS order, and the engine's args.
+  absl::StatusOr<ReceivePlan> PlanReceive(const sqs::ReceiveMessageRequest& request) const;
+  // The reply to a receive from what the engine handed out.
+  absl::StatusOr<sqs::ReceiveMessageResult> ToResult(
+      absl::StatusOr<std::vector<queue_internal::Delivery>> deliveries, uint32_t mask,
+      const std::vector<std::string>& attribute_names) const;
   absl::Status CheckAlive() const;
   // Durable queues: the store's position before a change, and the wait for
   // its commit after it (OK at once for in-memory queues).
@@ -179,7 +192,7 @@ class QueueImpl final : public sqs::Queue, public queue_internal::DeadLetterSink
   std::atomic<bool> content_based_deduplication_;
   std::atomic<bool> deleted_{false};
 
-  // ReceiveMessage calls in progress (ReceiveCall), so that destroying the
+  // Receives in progress (ReceiveCall), so that destroying the
   // broker can wait out the long polls it ends. The count is sequentially
   // consistent with deleted_: a call that leaves after MarkDeleted signals.
   std::atomic<int> receives_in_progress_{0};
@@ -262,6 +275,7 @@ class SqsServiceImpl final : public sqs::Service, public metrics_internal::Metri
   // For QueueImpl.
   Clock& clock() { return clock_; }
   storage_internal::Store* store() const { return store_; }
+  Scheduler& scheduler() { return scheduler_; }
   const BrokerOptions& options() const { return options_; }
   // The live queue with this ARN (in this broker's region and account), or null.
   std::shared_ptr<QueueImpl> FindByArn(std::string_view arn) const ABSL_LOCKS_EXCLUDED(mu_);

@@ -36,7 +36,8 @@
 //   2. deletes every queue: a ReceiveMessage blocked in a long poll on another
 //      thread returns QueueDoesNotExist, and the destructor waits until it has
 //      returned; a pending ReceiveMessageAsync completes with
-//      QueueDoesNotExist;
+//      QueueDoesNotExist, and the destructor waits until its callback has
+//      returned (no receive callback runs after the destructor);
 //   3. frees the services, their queues, topics, buses and messages, and the
 //      handlers and callbacks registered with them.
 // It never waits for a handler or callback that another thread is running

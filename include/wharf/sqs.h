@@ -424,6 +424,12 @@ class Queue {
   // caused it (a sender, a visibility change, the broker's timer thread or
   // ManualClock::Advance). `done` runs with no wharf lock held and must not
   // block: hand long work to an executor of your own.
+  // While it waits it holds no thread, only its request and `done`. A
+  // message made visible wakes one waiting receive, the one waiting longest
+  // (ReceiveMessage and ReceiveMessageAsync alike), at O(1) cost to the
+  // waking thread however many wait. A stop ends it with no messages; a
+  // DeleteQueue, or destroying the Broker, with QueueDoesNotExist before
+  // that call returns.
   virtual void ReceiveMessageAsync(ReceiveMessageRequest request, ReceiveMessageCallback done) = 0;
   virtual absl::Status DeleteMessage(const DeleteMessageRequest& request) = 0;
   virtual absl::StatusOr<DeleteMessageBatchResult> DeleteMessageBatch(

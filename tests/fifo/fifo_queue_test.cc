@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "broker/base/mutex.h"
+#include "broker/base/scheduler.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
@@ -94,7 +95,8 @@ class RecordingSink : public queue_internal::DeadLetterSink {
 class FifoQueueTest : public ::testing::Test {
  protected:
   void Recreate(const QueueConfig& config, queue_internal::DeadLetterSink* sink = nullptr) {
-    queue_ = NewFifoQueue(config, clock_, sink, "arn:aws:sqs:us-east-1:123456789012:q.fifo");
+    queue_ =
+        NewFifoQueue(config, clock_, scheduler_, sink, "arn:aws:sqs:us-east-1:123456789012:q.fifo");
   }
   void SetUp() override { Recreate(QueueConfig{}); }
 
@@ -112,6 +114,7 @@ class FifoQueueTest : public ::testing::Test {
   }
 
   ManualClock clock_;
+  Scheduler scheduler_{clock_};
   std::unique_ptr<QueueCore> queue_;
   int next_dedup_ = 0;
 };
@@ -297,7 +300,8 @@ TEST_F(FifoQueueTest, MalformedHandleIsInvalid) {
 }
 
 TEST_F(FifoQueueTest, HandleOfAnotherQueueIsInvalid) {
-  std::unique_ptr<QueueCore> other = NewFifoQueue(QueueConfig{}, clock_, nullptr, "arn:other.fifo");
+  std::unique_ptr<QueueCore> other =
+      NewFifoQueue(QueueConfig{}, clock_, scheduler_, nullptr, "arn:other.fifo");
   ASSERT_OK(other->Send(Args("g", "x", "d")).status());
   auto got = other->Receive(Poll(1, kVisibility, clock_.Now()));
   ASSERT_OK(got.status());

@@ -4,14 +4,13 @@
 #include "broker/queue/standard_queue.h"
 
 #include <cctype>
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "broker/base/scheduler.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
@@ -47,7 +46,8 @@ class StandardQueueTest : public ::testing::Test {
   StandardQueueTest() { Reopen(QueueConfig{}); }
 
   void Reopen(const QueueConfig& config, DeadLetterSink* sink = nullptr) {
-    queue_ = NewStandardQueue(config, clock_, sink, "arn:aws:sqs:us-east-1:000000000000:q");
+    queue_ =
+        NewStandardQueue(config, clock_, scheduler_, sink, "arn:aws:sqs:us-east-1:000000000000:q");
   }
 
   std::string Send(std::string body, absl::Duration delay = absl::ZeroDuration()) {
@@ -72,6 +72,7 @@ class StandardQueueTest : public ::testing::Test {
   }
 
   ManualClock clock_;
+  Scheduler scheduler_{clock_};
   std::unique_ptr<QueueCore> queue_;
 };
 
@@ -135,7 +136,8 @@ TEST_F(StandardQueueTest, AlteredHandleIsRejected) {
 }
 
 TEST_F(StandardQueueTest, HandleFromAnotherQueueIsRejected) {
-  auto other = NewStandardQueue(QueueConfig{}, clock_, nullptr, "arn:aws:sqs:us-east-1:0:other");
+  auto other =
+      NewStandardQueue(QueueConfig{}, clock_, scheduler_, nullptr, "arn:aws:sqs:us-east-1:0:other");
   SendArgs args;
   args.payload = Body("x");
   ASSERT_OK(other->Send(std::move(args)));
@@ -483,7 +485,7 @@ TEST_F(StandardQueueTest, TakeForMoveTakesVisibleMessagesWithoutReceiving) {
 }
 
 TEST_F(StandardQueueTest, ReceiveTakesFromEveryShard) {
-  queue_ = NewStandardQueueWithShards(QueueConfig{}, clock_, nullptr, "arn", 4);
+  queue_ = NewStandardQueueWithShards(QueueConfig{}, clock_, scheduler_, nullptr, "arn", 4);
   std::vector<std::thread> senders;
   for (int t = 0; t < 4; ++t) {
     senders.emplace_back([this] {
@@ -657,118 +659,6 @@ TEST_F(StandardQueueTest, ChangeVisibilityToZeroWakesParkedLongPoll) {
   EXPECT_THAT(*got, SizeIs(1));
 }
 
-// A Clock that runs on a ManualClock and records the deadline of every Await,
-// to check what a receiver parked on a real clock would wake up for.
-class AwaitRecordingClock : public Clock {
- public:
-  absl::Time Now() const override { return inner_.Now(); }
-  bool Await(Wakeup& wakeup, absl::Time deadline) override {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      deadlines_.push_back(deadline);
-      changed_.notify_all();
-    }
-    return inner_.Await(wakeup, deadline);
-  }
-  // Blocks until `n` Awaits have started; returns the deadline of the n-th.
-  absl::Time AwaitCall(size_t n) {
-    std::unique_lock<std::mutex> lock(mu_);
-    changed_.wait(lock, [&] { return deadlines_.size() >= n; });
-    return deadlines_[n - 1];
-  }
-  ManualClock& inner() { return inner_; }
-
- private:
-  ManualClock inner_;
-  std::mutex mu_;
-  std::condition_variable changed_;
-  std::vector<absl::Time> deadlines_;  // Guarded by mu_.
-};
-
-class ParkedDeadlineTest : public ::testing::Test {
- protected:
-  ParkedDeadlineTest() : queue_(NewStandardQueue(QueueConfig{}, clock_, nullptr, "arn")) {}
-
-  // Starts a receiver that long-polls for 20 s.
-  void StartReceiver() {
-    receiver_ = std::thread([this] {
-      got_ = queue_->Receive(Args(1, absl::Seconds(30), clock_.Now() + absl::Seconds(20)));
-    });
-  }
-  void Send(absl::Duration delay) {
-    SendArgs args;
-    args.payload = Body("m");
-    args.delay = delay;
-    ASSERT_OK(queue_->Send(std::move(args)));
-  }
-
-  AwaitRecordingClock clock_;
-  std::unique_ptr<QueueCore> queue_;
-  std::thread receiver_;
-  absl::StatusOr<std::vector<Delivery>> got_;
-};
-
-TEST_F(ParkedDeadlineTest, ParkedReceiverWakesAtNextDelayDeadline) {
-  const absl::Time start = clock_.Now();
-  Send(absl::Seconds(5));
-  StartReceiver();
-  EXPECT_EQ(clock_.AwaitCall(1), start + absl::Seconds(5));
-  clock_.inner().Advance(absl::Seconds(5));
-  receiver_.join();
-  ASSERT_OK(got_);
-  EXPECT_THAT(*got_, SizeIs(1));
-}
-
-TEST_F(ParkedDeadlineTest, ParkedReceiverWakesAtNextVisibilityDeadline) {
-  const absl::Time start = clock_.Now();
-  Send(absl::ZeroDuration());
-  ASSERT_OK(queue_->Receive(Args(1, absl::Seconds(7), start)));
-  StartReceiver();
-  EXPECT_EQ(clock_.AwaitCall(1), start + absl::Seconds(7));
-  clock_.inner().Advance(absl::Seconds(7));
-  receiver_.join();
-  ASSERT_OK(got_);
-  EXPECT_THAT(*got_, SizeIs(1));
-}
-
-TEST_F(ParkedDeadlineTest, ParkedReceiverWaitsOnlyUntilWaitDeadlineWhenNothingIsDue) {
-  const absl::Time start = clock_.Now();
-  StartReceiver();
-  EXPECT_EQ(clock_.AwaitCall(1), start + absl::Seconds(20));
-  clock_.inner().Advance(absl::Seconds(20));
-  receiver_.join();
-  ASSERT_OK(got_);
-  EXPECT_THAT(*got_, IsEmpty());
-}
-
-TEST_F(ParkedDeadlineTest, DelayedSendWhileParkedShortensTheWait) {
-  const absl::Time start = clock_.Now();
-  StartReceiver();
-  EXPECT_EQ(clock_.AwaitCall(1), start + absl::Seconds(20));
-  Send(absl::Seconds(3));  // Wakes the receiver, which parks again until then.
-  EXPECT_EQ(clock_.AwaitCall(2), start + absl::Seconds(3));
-  clock_.inner().Advance(absl::Seconds(3));
-  receiver_.join();
-  ASSERT_OK(got_);
-  EXPECT_THAT(*got_, SizeIs(1));
-}
-
-TEST_F(ParkedDeadlineTest, ShorterVisibilityWhileParkedShortensTheWait) {
-  const absl::Time start = clock_.Now();
-  Send(absl::ZeroDuration());
-  auto held = queue_->Receive(Args(1, absl::Seconds(60), start));
-  ASSERT_OK(held);
-  ASSERT_THAT(*held, SizeIs(1));
-  StartReceiver();
-  EXPECT_EQ(clock_.AwaitCall(1), start + absl::Seconds(20));
-  ASSERT_OK(queue_->ChangeVisibility((*held)[0].receipt_handle, absl::Seconds(4)));
-  EXPECT_EQ(clock_.AwaitCall(2), start + absl::Seconds(4));
-  clock_.inner().Advance(absl::Seconds(4));
-  receiver_.join();
-  ASSERT_OK(got_);
-  EXPECT_THAT(*got_, SizeIs(1));
-}
-
 TEST_F(StandardQueueTest, CloseWakesEveryParkedLongPoll) {
   std::vector<absl::StatusOr<std::vector<Delivery>>> got(3);
   std::vector<std::thread> receivers;
@@ -784,7 +674,10 @@ TEST_F(StandardQueueTest, CloseWakesEveryParkedLongPoll) {
     ASSERT_OK(g);
     EXPECT_THAT(*g, IsEmpty());
   }
-  // Later calls behave normally.
+  // Later receives return at once, as short polls.
+  ASSERT_OK_AND_ASSIGN(
+      auto empty, queue_->Receive(Args(1, absl::Seconds(30), clock_.Now() + absl::Seconds(20))));
+  EXPECT_THAT(empty, IsEmpty());
   Send("after");
   EXPECT_THAT(Receive(), SizeIs(1));
 }

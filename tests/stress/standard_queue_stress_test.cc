@@ -47,7 +47,9 @@ struct Seen {
 class Harness {
  public:
   Harness(Clock& clock, int shards)
-      : clock_(clock), queue_(NewStandardQueueWithShards(Config(), clock, nullptr, "arn", shards)) {
+      : clock_(clock),
+        scheduler_(clock),
+        queue_(NewStandardQueueWithShards(Config(), clock, scheduler_, nullptr, "arn", shards)) {
     seen_.resize(kTotal);
   }
 
@@ -180,6 +182,7 @@ class Harness {
 
  private:
   Clock& clock_;
+  Scheduler scheduler_;
   std::unique_ptr<QueueCore> queue_;
   std::atomic<int> deleted_{0};     // Messages deleted at least once.
   std::atomic<int64_t> op_seq_{0};  // Numbers completed deletes.

@@ -7,14 +7,16 @@
 #include <httplib.h>
 
 #include <memory>
+#include <optional>
+#include <stop_token>
 #include <string>
 #include <thread>
 
+#include "broker/base/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/wire/mock_sqs_service.h"
-#include "wharf/clock.h"
 
 namespace wharf::testing {
 namespace {
@@ -177,10 +179,21 @@ TEST(EndpointTest, StopIsIdempotentAndRefusesNewConnections) {
 
 // The broker's clock never moves here, so the poll can only end through Stop.
 TEST(EndpointTest, StopEndsALongPollInProgress) {
-  auto clock = std::make_shared<ManualClock>();
-  std::unique_ptr<Broker> broker = Broker::Open({.clock = clock}).value();
-  ASSERT_OK(broker->sqs().CreateQueue({.queue_name = "jobs"}));
-  Endpoint endpoint(*broker, {.port = 0});
+  // The service stands in for a long poll that only a stop ends (a real one
+  // parks without a thread, so nothing would tell this test it is waiting;
+  // the engines' stop is tested in sqs_async_receive_test).
+  FakeBroker broker;
+  Notification polling;
+  EXPECT_CALL(broker.mock(), ReceiveMessage(Field(&sqs::ReceiveMessageRequest::wait_time_seconds,
+                                                  std::optional<int>(20))))
+      .WillOnce([&](const sqs::ReceiveMessageRequest& request) {
+        Notification stopped;
+        std::stop_callback on_stop(request.stop_token, [&] { stopped.Notify(); });
+        polling.Notify();
+        stopped.WaitForNotification();
+        return sqs::ReceiveMessageResult{};
+      });
+  Endpoint endpoint(broker, {.port = 0});
   ASSERT_TRUE(endpoint.ok());
   int status = 0;
   std::string body;
@@ -195,7 +208,7 @@ TEST(EndpointTest, StopEndsALongPollInProgress) {
     status = response->status;
     body = response->body;
   });
-  clock->AwaitWaiters(1);
+  polling.WaitForNotification();
   endpoint.Stop();
   poller.join();
   EXPECT_EQ(status, 200);
