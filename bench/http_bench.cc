@@ -356,11 +356,10 @@ void ServiceReceiveDeleteBatch(benchmark::State& state, Bench* bench) {
 }
 
 // Send-to-response latency of a long poll among `receivers` parked ones.
-// The endpoint is the run's own: until SQS parks a receive without a thread,
-// each parked poll holds one of its receive threads.
+// The endpoint is the run's own (two I/O threads; a parked poll holds none).
 void HttpLongPoll(benchmark::State& state, Bench* bench) {
   const int receivers = static_cast<int>(state.range(0));
-  Endpoint endpoint(*bench->broker, {.port = 0, .threads = receivers + 8});
+  Endpoint endpoint(*bench->broker, {.port = 0});
   if (!endpoint.ok()) {
     state.SkipWithError("endpoint did not start");
     return;
@@ -443,8 +442,8 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   Bench bench;
   bench.broker = std::move(wharf::Broker::Open({}).value());
-  bench.endpoint = std::make_unique<wharf::Endpoint>(
-      *bench.broker, wharf::EndpointOptions{.port = 0, .threads = 2 * wharf::kThreads});
+  bench.endpoint =
+      std::make_unique<wharf::Endpoint>(*bench.broker, wharf::EndpointOptions{.port = 0});
   if (!bench.endpoint->ok()) {
     std::fprintf(stderr, "endpoint: %s\n", std::string(bench.endpoint->status().message()).c_str());
     return 1;
@@ -467,7 +466,7 @@ int main(int argc, char** argv) {
                                    &bench, Protocol::kJson));
   add(benchmark::RegisterBenchmark("HttpQuery/ReceiveDeleteBatch", wharf::HttpReceiveDeleteBatch,
                                    &bench, Protocol::kQuery));
-  // 1,000 parked polls need 2,000 descriptors here (both ends).
+  // 5,000 parked polls need 10,000 descriptors here (both ends).
   rlimit descriptors;
   getrlimit(RLIMIT_NOFILE, &descriptors);
   descriptors.rlim_cur = descriptors.rlim_max;
@@ -475,6 +474,7 @@ int main(int argc, char** argv) {
   benchmark::RegisterBenchmark("HttpJson/LongPoll", wharf::HttpLongPoll, &bench)
       ->Arg(100)
       ->Arg(1000)
+      ->Arg(5000)
       ->Iterations(2000)
       ->UseRealTime()
       ->Unit(benchmark::kMicrosecond);

@@ -68,8 +68,6 @@ constexpr char kUsage[] =
     "  --sync=normal|full     with --data-dir: normal survives a crash of the process\n"
     "                         (kill -9), full also a power loss (default normal)\n"
     "  --io-threads=N         threads serving the connections (default 2)\n"
-    "  --threads=N            threads running requests; a long poll holds one\n"
-    "                         (default 64)\n"
     "  --max-connections=N    open connections before new ones are refused (503;\n"
     "                         default 10000, lowered to fit the descriptor limit)\n"
     "  --request-timeout=S    seconds for a request to arrive whole once begun, and\n"
@@ -98,7 +96,6 @@ struct ServerFlags {
   int io_threads = 2;
   std::string data_dir;
   SyncLevel sync_level = SyncLevel::kNormal;
-  int threads = 64;
   int max_connections = 10'000;
   int request_timeout_seconds = 60;
   int idle_timeout_seconds = 5;
@@ -136,8 +133,6 @@ absl::Status ParseFlags(int argc, char** argv, ServerFlags* flags) {
     absl::Status status;
     if (name == "--port") {
       status = integer(&flags->port);
-    } else if (name == "--threads") {
-      status = integer(&flags->threads);
     } else if (name == "--io-threads") {
       status = integer(&flags->io_threads);
     } else if (name == "--max-connections") {
@@ -363,7 +358,6 @@ int Run(int argc, char** argv) {
   endpoint_options.host = flags.bind;
   endpoint_options.port = flags.port;
   endpoint_options.io_threads = flags.io_threads;
-  endpoint_options.threads = flags.threads;
   endpoint_options.max_connections = static_cast<size_t>(std::max(1, flags.max_connections));
   endpoint_options.request_timeout = absl::Seconds(std::max(1, flags.request_timeout_seconds));
   endpoint_options.idle_timeout = absl::Seconds(std::max(1, flags.idle_timeout_seconds));

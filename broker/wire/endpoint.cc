@@ -5,19 +5,12 @@
 
 #include "wharf/endpoint.h"
 
-#include <deque>
 #include <memory>
 #include <stop_token>
 #include <string>
-#include <string_view>
-#include <thread>
 #include <utility>
-#include <vector>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/functional/any_invocable.h"
 #include "absl/strings/str_cat.h"
-#include "broker/base/mutex.h"
 #include "broker/wire/admin_routes.h"
 #include "broker/wire/apis.h"
 #include "broker/wire/http_server.h"
@@ -27,75 +20,6 @@
 
 namespace wharf {
 namespace {
-
-// Runs the long polls off the I/O threads, which must never block (until
-// the engines park receives, a long poll blocks the thread that calls the
-// Router): a fixed set of threads taking requests from a queue. The queue holds at
-// most one request per open connection (a connection has one request with
-// the handler at a time), so the connection cap bounds it.
-//
-// Thread safety: thread-safe.
-class RouterPool {
- public:
-  using Job = absl::AnyInvocable<void() &&>;
-
-  explicit RouterPool(int threads) {
-    for (int i = 0; i < std::max(1, threads); ++i) threads_.emplace_back([this] { Loop(); });
-  }
-  ~RouterPool() { Stop(); }
-
-  // Queues `job`; after Stop it is dropped.
-  void Run(Job job) ABSL_LOCKS_EXCLUDED(mu_) {
-    MutexLock lock(&mu_);
-    if (stopping_) return;
-    jobs_.push_back(std::move(job));
-    ready_.Signal();
-  }
-
-  // Runs what is queued, then joins the threads. Idempotent.
-  void Stop() ABSL_LOCKS_EXCLUDED(mu_) {
-    {
-      MutexLock lock(&mu_);
-      stopping_ = true;
-      ready_.SignalAll();
-    }
-    for (std::thread& thread : threads_) {
-      if (thread.joinable()) thread.join();
-    }
-  }
-
- private:
-  void Loop() ABSL_LOCKS_EXCLUDED(mu_) {
-    for (;;) {
-      Job job;
-      {
-        MutexLock lock(&mu_);
-        while (jobs_.empty() && !stopping_) ready_.Wait(&mu_);
-        if (jobs_.empty()) return;
-        job = std::move(jobs_.front());
-        jobs_.pop_front();
-      }
-      std::move(job)();
-    }
-  }
-
-  Mutex mu_;
-  CondVar ready_;
-  std::deque<Job> jobs_ ABSL_GUARDED_BY(mu_);
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  std::vector<std::thread> threads_;
-};
-
-// True when the Router may block on `request`: the only operation that
-// waits is ReceiveMessage (a long poll, until the engines park it). Conservative: any
-// request naming it anywhere counts (a query-protocol action may sit in the
-// body or the query string).
-bool MayBlock(const wire::HttpRequest& request) {
-  constexpr std::string_view kReceive = "ReceiveMessage";
-  return request.Header("x-amz-target").find(kReceive) != std::string_view::npos ||
-         request.query.find(kReceive) != std::string::npos ||
-         request.body.find(kReceive) != std::string::npos;
-}
 
 std::string BrokerUrlBase(const BrokerOptions& options) {
   if (!options.sqs_url_base.empty()) return options.sqs_url_base;
@@ -108,8 +32,7 @@ class Endpoint::Impl {
  public:
   std::unique_ptr<wire::QueueUrlMapper> urls;
   std::unique_ptr<wire::Router> router;
-  std::stop_source shutdown;  // Stop() requests it: long polls end.
-  std::unique_ptr<RouterPool> pool;
+  std::stop_source shutdown;                 // Stop() requests it: long polls end.
   std::unique_ptr<wire::HttpServer> server;  // Last: destroyed first.
 };
 
@@ -155,22 +78,13 @@ Endpoint::Endpoint(Broker& broker, EndpointOptions options) : impl_(std::make_un
   impl_->router->AddJson(wire::MakeEventsApi(broker.events()));
   impl_->router->AddQuery(wire::MakeCloudWatchApi(broker.cloudwatch()));
   wire::AddAdminRoutes(*impl_->router, broker);
-  impl_->pool = std::make_unique<RouterPool>(options.threads);
   impl_->server = *std::move(server);
   Impl* impl = impl_.get();
-  // The Router is asynchronous, but SQS's ReceiveMessageAsync still blocks
-  // for a long poll's wait: receives run on the pool; every other request
-  // runs on the I/O thread, at once (a hop to the pool and back costs a
-  // request a third of its time). Interim: once the engines park receives
-  // without a thread, every request runs here and the pool goes.
+  // Every request runs on the I/O thread that read it: nothing the Router
+  // calls blocks (a long poll parks in the SQS engine and answers later from
+  // the thread that completes it).
   impl_->server->Serve([impl](wire::HttpRequest request, wire::Respond respond) {
-    if (!MayBlock(request)) {
-      impl->router->Handle(std::move(request), std::move(respond));
-      return;
-    }
-    impl->pool->Run([impl, request = std::move(request), respond = std::move(respond)]() mutable {
-      impl->router->Handle(std::move(request), std::move(respond));
-    });
+    impl->router->Handle(std::move(request), std::move(respond));
   });
 }
 
@@ -179,7 +93,6 @@ Endpoint::~Endpoint() { Stop(); }
 void Endpoint::Stop() {
   impl_->shutdown.request_stop();
   if (impl_->server) impl_->server->Stop();
-  if (impl_->pool) impl_->pool->Stop();
 }
 
 }  // namespace wharf

@@ -44,9 +44,10 @@
 // request_timeout, idle_timeout, max_connections); see the fields below.
 //
 // Thread safety: thread-safe. The broker must outlive the endpoint.
-// io_threads serve every connection; a long poll will hold no thread of its
-// own once the SQS engines park receives (until then a poll occupies one of
-// `threads`).
+// io_threads serve every connection and run every request; a long poll
+// holds no thread while it waits (it parks in the SQS engine). Any of your
+// callbacks that a service runs inline on the calling thread then runs on an
+// I/O thread: it must not block.
 
 #ifndef WHARF_ENDPOINT_H_
 #define WHARF_ENDPOINT_H_
@@ -69,12 +70,8 @@ struct EndpointOptions {
   // 0 picks a free port; url() and port() tell which.
   int port = 0;
 
-  // Threads serving the connections (parsing, writing, timers).
+  // Threads serving the connections and running the requests.
   int io_threads = 2;
-  // Threads running ReceiveMessage requests (a long poll holds one for its
-  // wait); other requests run on the I/O threads. Interim: removed once the
-  // SQS engines park receives without a thread.
-  int threads = 32;
   // Request bodies over this size are refused (HTTP 413,
   // RequestEntityTooLarge) from their Content-Length, unread. The default
   // fits a 1 MiB SendMessageBatch even when url-encoding triples its size.
