@@ -1,0 +1,103 @@
+// The pieces of the HTTP client that need no server: SigV4 signing (against
+// AWS's published example and the endpoint's own verifier), URL parsing and
+// reading query-protocol XML answers.
+
+#include "broker/tools/bench/aws_client.h"
+
+#include "broker/wire/sigv4.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace wharf::bench {
+namespace {
+
+using ::testing::HasSubstr;
+
+wire::SigV4Credentials Example() {
+  return {.access_key_id = "AKIDEXAMPLE",
+          .secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+          .session_token = ""};
+}
+
+TEST(SigV4SigningTest, MatchesTheAwsGetVanillaExample) {
+  // From the AWS SigV4 test suite ("get-vanilla").
+  wire::HttpRequest request;
+  request.method = "GET";
+  request.path = "/";
+  request.headers = {{"host", "example.amazonaws.com"}};
+  absl::Time when = absl::FromCivil(absl::CivilSecond(2015, 8, 30, 12, 36, 0), absl::UTCTimeZone());
+  wire::SignSigV4(Example(), "us-east-1", "service", when, &request);
+  EXPECT_EQ(request.Header("x-amz-date"), "20150830T123600Z");
+  EXPECT_EQ(request.Header("authorization"),
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, "
+            "SignedHeaders=host;x-amz-date, "
+            "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
+}
+
+TEST(SigV4SigningTest, ASignedRequestPassesVerificationUntilItIsChanged) {
+  wire::HttpRequest request;
+  request.method = "POST";
+  request.path = "/";
+  request.headers = {{"host", "127.0.0.1:4566"},
+                     {"content-type", "application/x-amz-json-1.0"},
+                     {"x-amz-target", "AmazonSQS.ListQueues"}};
+  request.body = "{}";
+  wire::SigV4Credentials credentials = Example();
+  credentials.session_token = "token-1";
+  wire::SignSigV4(credentials, "eu-west-1", "sqs", absl::Now(), &request);
+  EXPECT_EQ(request.Header("x-amz-security-token"), "token-1");
+  EXPECT_THAT(std::string(request.Header("authorization")),
+              HasSubstr("SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;"
+                        "x-amz-target,"));
+  std::map<std::string, std::string> known = {{"AKIDEXAMPLE", credentials.secret_access_key}};
+  EXPECT_EQ(wire::VerifySigV4(request, known), std::nullopt);
+
+  // Signing again replaces the signature instead of adding a second one.
+  wire::SignSigV4(credentials, "eu-west-1", "sqs", absl::Now(), &request);
+  int authorizations = 0;
+  for (const auto& header : request.headers) authorizations += header.first == "authorization";
+  EXPECT_EQ(authorizations, 1);
+  EXPECT_EQ(wire::VerifySigV4(request, known), std::nullopt);
+
+  wire::HttpRequest tampered = request;
+  tampered.body = "{\"QueueNamePrefix\":\"x\"}";
+  EXPECT_NE(wire::VerifySigV4(tampered, known), std::nullopt);
+  std::map<std::string, std::string> other = {{"AKIDEXAMPLE", "another secret"}};
+  EXPECT_NE(wire::VerifySigV4(request, other), std::nullopt);
+}
+
+TEST(HttpConnectionTest, ParsesUrls) {
+  HttpConnection::Url u = HttpConnection::ParseUrl("http://127.0.0.1:4566").value();
+  EXPECT_FALSE(u.tls);
+  EXPECT_EQ(u.host, "127.0.0.1");
+  EXPECT_EQ(u.port, "4566");
+  EXPECT_EQ(u.path, "/");
+  EXPECT_EQ(u.HostHeader(), "127.0.0.1:4566");
+  u = HttpConnection::ParseUrl("https://sqs.eu-west-1.amazonaws.com/base").value();
+  EXPECT_TRUE(u.tls);
+  EXPECT_EQ(u.port, "443");
+  EXPECT_EQ(u.path, "/base");
+  EXPECT_EQ(u.HostHeader(), "sqs.eu-west-1.amazonaws.com");
+  EXPECT_EQ(HttpConnection::ParseUrl("http://localhost").value().HostHeader(), "localhost");
+  EXPECT_FALSE(HttpConnection::ParseUrl("ftp://x").ok());
+  EXPECT_FALSE(HttpConnection::ParseUrl("http://:80").ok());
+  EXPECT_FALSE(HttpConnection::ParseUrl("http://host:99999").ok());
+  EXPECT_FALSE(HttpConnection::ParseUrl("http://host:abc").ok());
+}
+
+TEST(XmlTest, ReadsElementTextAndCountsMembers) {
+  constexpr char kAnswer[] =
+      "<PublishBatchResponse><PublishBatchResult><Successful><member><Id>0</Id></member>"
+      "</Successful><Failed><member><Id>1</Id><Code>InvalidParameter</Code>"
+      "<Message>a &lt;b&gt; &amp;amp; &quot;c&quot;</Message></member><member><Id>2</Id>"
+      "</member></Failed></PublishBatchResult></PublishBatchResponse>";
+  EXPECT_EQ(XmlText(kAnswer, "Code"), "InvalidParameter");
+  EXPECT_EQ(XmlText(kAnswer, "Message"), "a <b> &amp; \"c\"");
+  EXPECT_EQ(XmlText(kAnswer, "TopicArn"), std::nullopt);
+  EXPECT_EQ(XmlCountMembers(kAnswer, "Failed"), 2);
+  EXPECT_EQ(XmlCountMembers(kAnswer, "Successful"), 1);
+  EXPECT_EQ(XmlCountMembers("<Failed/>", "Failed"), 0);
+}
+
+}  // namespace
+}  // namespace wharf::bench
