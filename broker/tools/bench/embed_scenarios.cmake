@@ -1,6 +1,7 @@
 # Writes OUT, a C++ file defining wharf::bench::BuiltinScenarios() with the
 # text of every file in FILES (a ;-list of bench/scenarios/*.yaml).
 #   cmake -DOUT=builtin_scenarios.cc -DFILES="a.yaml;b.yaml" -P embed_scenarios.cmake
+cmake_policy(SET CMP0007 NEW)
 list(SORT FILES)
 set(body "")
 foreach(file IN LISTS FILES)

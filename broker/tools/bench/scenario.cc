@@ -179,6 +179,9 @@ namespace {
 
 using Keys = std::initializer_list<absl::string_view>;
 
+constexpr size_t kMaxDocumentBytes = 256 << 10;  // A filter policy or pattern (AWS: 256 KB).
+constexpr size_t kMaxExpandedBytes = 16 << 20;   // All of them, after "{i}" expansion.
+
 std::string Quote(absl::string_view s) {
   std::string shown(s.substr(0, 60));
   if (s.size() > 60) shown += "...";
@@ -449,10 +452,23 @@ class Parser {
   // A JSON document: a YAML map or sequence converted, or a string taken as is.
   std::string Json(const YAML::Node& node, absl::string_view path) {
     if (!ok()) return "";
-    if (node.IsScalar()) return node.Scalar();
-    std::string out;
-    AppendJson(node, path, 0, &out);
+    std::string out = node.IsScalar() ? node.Scalar() : "";
+    if (!node.IsScalar()) AppendJson(node, path, 0, &out);
+    if (ok() && out.size() > kMaxDocumentBytes) {
+      // Aliases can make a small file a huge document (a "billion laughs").
+      Fail(node, path, absl::StrCat("the document is larger than ", kMaxDocumentBytes, " bytes"));
+    }
     return out;
+  }
+
+  // Counts `bytes` of expanded filters and patterns against the scenario's budget.
+  void Charge(const YAML::Node& at, absl::string_view path, size_t bytes) {
+    expanded_bytes_ += bytes;
+    if (ok() && expanded_bytes_ > kMaxExpandedBytes) {
+      Fail(at, path,
+           absl::StrCat("the scenario's filters and patterns expand to more than ",
+                        kMaxExpandedBytes, " bytes"));
+    }
   }
 
   // A list of names: a scalar or a sequence of scalars.
@@ -541,7 +557,7 @@ class Parser {
   }
 
   void AppendJson(const YAML::Node& node, absl::string_view path, int depth, std::string* out) {
-    if (!ok()) return;
+    if (!ok() || out->size() > kMaxDocumentBytes) return;
     if (depth > 32) {
       Fail(node, path, "nested more than 32 levels");
       return;
@@ -581,6 +597,7 @@ class Parser {
   std::string file_;
   absl::Status status_;
   int expanded_ = 0;
+  size_t expanded_bytes_ = 0;
 };
 
 std::string Expand(absl::string_view text, int i) {
@@ -791,6 +808,7 @@ class ScenarioReader {
                               .raw = raw,
                               .line = s.Mark().line + 1};
         if (!CheckQueue(spec.queue, Parser::Get(s, "queue"), sub + ".queue")) return;
+        p_.Charge(s, sub, spec.filter_policy.size());
         topic->subscriptions.push_back(std::move(spec));
       }
     }
@@ -855,6 +873,7 @@ class ScenarioReader {
                   absl::StrCat("rule ", Quote(rule.name), " is declared twice on this bus"));
           return;
         }
+        p_.Charge(r, sub, rule.pattern.size());
         for (const std::string& t : targets) {
           rule.target_queues.push_back(Expand(t, k));
           if (!CheckQueue(rule.target_queues.back(), targets_node, sub + ".targets")) return;

@@ -482,6 +482,36 @@ TEST(ScenarioTest, DeeplyNestedFiltersAreRefused) {
   EXPECT_THAT(std::string(s.status().message()), HasSubstr("nested more than 32 levels"));
 }
 
+TEST(ScenarioTest, AliasesCannotBlowAPatternUp) {
+  // A "billion laughs": nine levels of ten aliases each would be 10^9 words.
+  std::string yaml =
+      "name: x\nqueues: [{name: q}]\nload: [{queue: q, rate: 1}]\nbuses:\n  - name: b\n"
+      "    rules:\n      - name: r\n        targets: q\n        pattern:\n"
+      "          a0: &a0 [l, l, l, l, l, l, l, l, l, l]\n";
+  for (int i = 1; i < 9; ++i) {
+    std::string alias = absl::StrCat("*a", i - 1);
+    absl::StrAppend(&yaml, "          a", i, ": &a", i, " [", alias);
+    for (int k = 1; k < 10; ++k) absl::StrAppend(&yaml, ", ", alias);
+    yaml += "]\n";
+  }
+  absl::StatusOr<Scenario> s = ParseScenario(yaml, "laughs.yaml");
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(std::string(s.status().message()),
+              HasSubstr("buses[0].rules[0].pattern: the document is larger than 262144 bytes"));
+}
+
+TEST(ScenarioTest, ExpandedPatternsHaveABudget) {
+  // 10,000 rules of a 2 KiB pattern each: 20 MiB of patterns.
+  std::string yaml = absl::StrCat(
+      "name: x\nlimits: {max_rules_per_event_bus: 10000}\nqueues: [{name: q}]\n"
+      "load: [{queue: q, rate: 1}]\nbuses:\n  - name: b\n    rules:\n      - name: r{i}\n"
+      "        count: 10000\n        targets: q\n        pattern: '{\"a\": [\"",
+      std::string(2048, 'x'), "{i}\"]}'\n");
+  absl::StatusOr<Scenario> s = ParseScenario(yaml, "big.yaml");
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(std::string(s.status().message()), HasSubstr("expand to more than 16777216 bytes"));
+}
+
 TEST(ScenarioTest, MissingFileIsNotFound) {
   EXPECT_EQ(LoadScenarioFile("/nonexistent/scenario.yaml").status().code(),
             absl::StatusCode::kNotFound);
