@@ -185,8 +185,7 @@ class Producer final : public Actor {
         rate_(rate) {
     if (rate_) {
       interval_ns_ = load.batch * count / *rate_ * 1e9;
-      first_due_ =
-          ctx.start + static_cast<int64_t>(std::llround(index * load.batch / *rate_ * 1e9));
+      offset_ = static_cast<int64_t>(std::llround(index * load.batch / *rate_ * 1e9));
     }
   }
 
@@ -225,7 +224,7 @@ class Producer final : public Actor {
 
  private:
   int64_t Due() const {
-    return first_due_ + static_cast<int64_t>(std::llround(batches_ * interval_ns_));
+    return ctx_.start + offset_ + static_cast<int64_t>(std::llround(batches_ * interval_ns_));
   }
   int64_t Finish() {
     ctx_.producers_running.fetch_sub(1, std::memory_order_acq_rel);
@@ -239,7 +238,7 @@ class Producer final : public Actor {
   MessageFactory factory_;
   const std::optional<double> rate_;
   double interval_ns_ = 0;  // Between two batches of this producer.
-  int64_t first_due_ = 0;
+  int64_t offset_ = 0;      // Of its first batch from the start, spreading the producers.
   int64_t batches_ = 0;
   std::vector<OutMessage> batch_;
 };
@@ -632,6 +631,105 @@ std::string RateText(const Scenario& s, const RunOptions& o) {
   return absl::StrJoin(parts, " + ");
 }
 
+// The figures known before the run: what runs where, when, on what host.
+RunResult NewResult(const Scenario& s, const Target& target, const RunOptions& options) {
+  RunResult result;
+  result.scenario = s.name;
+  result.description = s.description;
+  result.target = target.name();
+  result.label = absl::StrCat(s.name, " @ ", result.target);
+  result.started_at = absl::FormatTime(absl::RFC3339_sec, absl::Now(), absl::UTCTimeZone());
+  result.seed = s.seed;
+  result.warmup_s = absl::ToDoubleSeconds(options.warmup.value_or(s.warmup));
+  result.duration_s = absl::ToDoubleSeconds(options.duration.value_or(s.duration));
+  result.drain_s = absl::ToDoubleSeconds(options.drain.value_or(s.drain));
+  result.rate = RateText(s, options);
+  result.host.cores = static_cast<int>(std::thread::hardware_concurrency());
+  double load[3] = {0, 0, 0};
+  if (getloadavg(load, 3) == 3) {
+    result.host.load1 = load[0];
+    result.host.load5 = load[1];
+    result.host.load15 = load[2];
+  }
+  return result;
+}
+
+// One actor per producer and consumer thread, each with its own session.
+absl::Status AddActors(RunContext& ctx, Target& target, const RunOptions& options,
+                       std::vector<std::unique_ptr<Actor>>* actors) {
+  const Scenario& s = ctx.scenario;
+  int producer = 0;
+  for (const LoadSpec& l : s.loads) {
+    Destination to{.kind = l.kind,
+                   .index = l.kind == DestinationKind::kQueue   ? s.QueueIndex(l.destination)
+                            : l.kind == DestinationKind::kTopic ? s.TopicIndex(l.destination)
+                                                                : s.BusIndex(l.destination),
+                   .source = l.source,
+                   .detail_type = l.detail_type};
+    std::optional<double> rate = options.rate ? options.rate : l.rate;
+    if (options.unlimited) rate.reset();
+    for (int j = 0; j < l.producers; ++j) {
+      absl::StatusOr<std::unique_ptr<Session>> session = target.NewSession();
+      if (!session.ok()) return session.status();
+      actors->push_back(std::make_unique<Producer>(ctx, l, to, *std::move(session), producer++, j,
+                                                   l.producers, rate));
+    }
+  }
+  ctx.producers_running.store(producer);
+  if (!options.consumers) return absl::OkStatus();
+  ctx.order.resize(s.queues.size());
+  uint64_t seed = s.seed * 0x2545f4914f6cdd1dULL;
+  for (const ConsumerSpec& c : s.consumers) {
+    // The plug point for other kinds of consumer: a ConsumerType::kMapping
+    // creates an event source mapping on the target and records latency in
+    // its handler instead of adding receive loops.
+    if (c.type != ConsumerType::kReceive) {
+      return absl::UnimplementedError(
+          absl::StrCat(s.file, ":", c.line, ": this consumer type is not available"));
+    }
+    for (const std::string& name : c.queues) {
+      int q = s.QueueIndex(name);
+      if (s.queues[q].fifo && ctx.order[q] == nullptr) {
+        ctx.order[q] = std::make_unique<OrderTracker>();
+      }
+      for (int k = 0; k < c.count; ++k) {
+        absl::StatusOr<std::unique_ptr<Session>> session = target.NewSession();
+        if (!session.ok()) return session.status();
+        ctx.shards.push_back(std::make_unique<LatencyShard>());
+        actors->push_back(std::make_unique<Consumer>(
+            ctx, c, q, *std::move(session), ctx.shards.back().get(), ctx.order[q].get(), ++seed));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The figures the counters and histograms hold once every actor is done.
+void Summarize(RunContext& ctx, RunResult* result) {
+  const Counters& c = ctx.counters;
+  double measured_s = std::max(0.0, (ctx.load_end.load() - ctx.measure_start) / 1e9);
+  result->duration_s = measured_s;
+  result->sent = c.sent_measured.load();
+  result->send_failed = c.send_failed_measured.load();
+  result->delivered = c.delivered_measured.load();
+  result->sent_per_s = measured_s > 0 ? result->sent / measured_s : 0;
+  result->delivered_per_s = measured_s > 0 ? result->delivered / measured_s : 0;
+  result->sent_total = c.sent.load();
+  result->delivered_total = c.delivered.load();
+  result->redelivered = c.redelivered.load();
+  result->deleted = c.deleted.load();
+  result->failed = c.failed.load();
+  result->send_errors = c.send_errors.load();
+  result->receive_errors = c.receive_errors.load();
+  result->foreign = c.foreign.load();
+  result->fifo_order_violations = c.order_violations.load();
+  Histogram receipt;
+  Histogram completion;
+  for (auto& shard : ctx.shards) shard->MergeTotals(&receipt, &completion);
+  result->receipt = LatencyFigures::Of(receipt);
+  result->completion = LatencyFigures::Of(completion);
+}
+
 }  // namespace
 
 Runner::Runner(const Scenario& scenario, Target& target, RunClock& clock, RunOptions options)
@@ -648,120 +746,31 @@ absl::StatusOr<RunResult> Runner::RunSimulated(SimulatedClock& clock) {
 
 absl::StatusOr<RunResult> Runner::RunWith(bool simulated) {
   const Scenario& s = scenario_;
-  if (absl::Status status = target_.Setup(s, options_.prefix); !status.ok()) {
-    (void)target_.Teardown();
-    return status;
-  }
-
-  RunResult result;
-  result.scenario = s.name;
-  result.description = s.description;
-  result.target = target_.name();
-  result.label = absl::StrCat(s.name, " @ ", result.target);
-  result.started_at = absl::FormatTime(absl::RFC3339_sec, absl::Now(), absl::UTCTimeZone());
-  result.seed = s.seed;
-  absl::Duration warmup = options_.warmup.value_or(s.warmup);
-  absl::Duration duration = options_.duration.value_or(s.duration);
-  absl::Duration drain = options_.drain.value_or(s.drain);
-  result.warmup_s = absl::ToDoubleSeconds(warmup);
-  result.duration_s = absl::ToDoubleSeconds(duration);
-  result.drain_s = absl::ToDoubleSeconds(drain);
-  result.rate = RateText(s, options_);
-  result.host.cores = static_cast<int>(std::thread::hardware_concurrency());
-  double load[3] = {0, 0, 0};
-  if (getloadavg(load, 3) == 3) {
-    result.host.load1 = load[0];
-    result.host.load5 = load[1];
-    result.host.load15 = load[2];
-  }
-
+  RunResult result = NewResult(s, target_, options_);
   RunContext ctx(s, clock_);
   std::vector<std::unique_ptr<Actor>> actors;
-  absl::Status status;
-  auto session = [&]() -> std::unique_ptr<Session> {
-    absl::StatusOr<std::unique_ptr<Session>> made = target_.NewSession();
-    if (!made.ok()) {
-      if (status.ok()) status = made.status();
-      return nullptr;
-    }
-    return *std::move(made);
-  };
-
-  // Sessions first (they may connect), then the clock starts.
-  struct PendingProducer {
-    const LoadSpec* load;
-    Destination to;
-    std::unique_ptr<Session> session;
-    int producer, index, count;
-  };
-  std::vector<PendingProducer> producers;
-  int producer_id = 0;
-  for (const LoadSpec& l : s.loads) {
-    Destination to{.kind = l.kind,
-                   .index = l.kind == DestinationKind::kQueue   ? s.QueueIndex(l.destination)
-                            : l.kind == DestinationKind::kTopic ? s.TopicIndex(l.destination)
-                                                                : s.BusIndex(l.destination),
-                   .source = l.source,
-                   .detail_type = l.detail_type};
-    for (int j = 0; j < l.producers; ++j) {
-      producers.push_back({&l, to, session(), producer_id++, j, l.producers});
+  absl::Status status = target_.Setup(s, options_.prefix);
+  if (status.ok()) status = AddActors(ctx, target_, options_, &actors);
+  if (status.ok()) {
+    absl::StatusOr<std::unique_ptr<Session>> session = target_.NewSession();
+    status = session.status();
+    if (status.ok()) {
+      actors.push_back(std::make_unique<Controller>(ctx, *std::move(session), options_,
+                                                    options_.consumers, &result));
     }
   }
-  struct PendingConsumer {
-    const ConsumerSpec* spec;
-    int queue;
-    std::unique_ptr<Session> session;
-  };
-  std::vector<PendingConsumer> consumers;
-  ctx.order.resize(s.queues.size());
-  if (options_.consumers) {
-    for (const ConsumerSpec& c : s.consumers) {
-      // The plug point for other kinds of consumer: a ConsumerType::kMapping
-      // creates an event source mapping on the target and records latency
-      // in its handler instead of adding receive loops.
-      if (c.type != ConsumerType::kReceive) {
-        status = absl::UnimplementedError(
-            absl::StrCat(s.file, ":", c.line, ": this consumer type is not available"));
-        break;
-      }
-      for (const std::string& name : c.queues) {
-        int q = s.QueueIndex(name);
-        if (s.queues[q].fifo && ctx.order[q] == nullptr) {
-          ctx.order[q] = std::make_unique<OrderTracker>();
-        }
-        for (int k = 0; k < c.count; ++k) consumers.push_back({&c, q, session()});
-      }
-    }
-  }
-  std::unique_ptr<Session> controller_session = session();
   if (!status.ok()) {
+    actors.clear();
     (void)target_.Teardown();
     return status;
   }
 
   // Threads need a moment to start before the first batch is due.
+  auto nanos = [](double seconds) { return Nanos(absl::Seconds(seconds)); };
   ctx.start = clock_.Now() + (simulated ? 0 : Nanos(absl::Milliseconds(20)));
-  ctx.measure_start = ctx.start + Nanos(warmup);
-  ctx.load_end.store(ctx.measure_start + Nanos(duration));
-  ctx.drain_deadline.store(ctx.load_end.load() + Nanos(drain));
-  ctx.producers_running.store(static_cast<int>(producers.size()));
-  for (PendingProducer& p : producers) {
-    std::optional<double> rate = p.load->rate;
-    if (options_.rate) rate = options_.rate;
-    if (options_.unlimited) rate.reset();
-    actors.push_back(std::make_unique<Producer>(ctx, *p.load, p.to, std::move(p.session),
-                                                p.producer, p.index, p.count, rate));
-  }
-  uint64_t consumer_seed = s.seed * 0x2545f4914f6cdd1dULL;
-  for (PendingConsumer& c : consumers) {
-    ctx.shards.push_back(std::make_unique<LatencyShard>());
-    actors.push_back(std::make_unique<Consumer>(ctx, *c.spec, c.queue, std::move(c.session),
-                                                ctx.shards.back().get(), ctx.order[c.queue].get(),
-                                                ++consumer_seed));
-  }
-  actors.push_back(std::make_unique<Controller>(ctx, std::move(controller_session), options_,
-                                                options_.consumers, &result));
-
+  ctx.measure_start = ctx.start + nanos(result.warmup_s);
+  ctx.load_end.store(ctx.measure_start + nanos(result.duration_s));
+  ctx.drain_deadline.store(ctx.load_end.load() + nanos(result.drain_s));
   if (simulated) {
     DriveSimulated(actors, static_cast<SimulatedClock&>(clock_));
   } else {
@@ -769,28 +778,7 @@ absl::StatusOr<RunResult> Runner::RunWith(bool simulated) {
   }
   actors.clear();  // Sessions close before the topology goes.
 
-  const Counters& c = ctx.counters;
-  double measured_s = (ctx.load_end.load() - ctx.measure_start) / 1e9;
-  result.duration_s = std::max(0.0, measured_s);
-  result.sent = c.sent_measured.load();
-  result.send_failed = c.send_failed_measured.load();
-  result.delivered = c.delivered_measured.load();
-  result.sent_per_s = measured_s > 0 ? result.sent / measured_s : 0;
-  result.delivered_per_s = measured_s > 0 ? result.delivered / measured_s : 0;
-  result.sent_total = c.sent.load();
-  result.delivered_total = c.delivered.load();
-  result.redelivered = c.redelivered.load();
-  result.deleted = c.deleted.load();
-  result.failed = c.failed.load();
-  result.send_errors = c.send_errors.load();
-  result.receive_errors = c.receive_errors.load();
-  result.foreign = c.foreign.load();
-  result.fifo_order_violations = c.order_violations.load();
-  Histogram receipt;
-  Histogram completion;
-  for (auto& shard : ctx.shards) shard->MergeTotals(&receipt, &completion);
-  result.receipt = LatencyFigures::Of(receipt);
-  result.completion = LatencyFigures::Of(completion);
+  Summarize(ctx, &result);
   if (absl::Status torn = target_.Teardown(); !torn.ok()) {
     ctx.errors.Note("teardown", torn.message());
   }

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""The wharf-bench command line: list, show, and the errors it reports.
+"""The wharf-bench command line: list, show, the errors it reports, and the
+scenario example of the README (it must run as written).
 
-usage: cli_test.py WHARF_BENCH SCRATCH_DIR
+usage: cli_test.py WHARF_BENCH SCRATCH_DIR README
 """
 
 import os
@@ -51,6 +52,18 @@ def main():
     expect(run("run", "work-queue-dlq", "--bogus"), 2, "unknown flag --bogus")
     expect(run("run", "a", "b"), 2, "use compare")
     expect(run("frobnicate"), 2, "unknown command")
+
+    with open(sys.argv[3]) as f:
+        readme = f.read()
+    section = readme[readme.index("### Scenario files"):]
+    example = section[section.index("```yaml\n") + 8:]
+    example = example[:example.index("```")]
+    path = os.path.join(scratch, "readme.yaml")
+    with open(path, "w") as f:
+        f.write(example)
+    expect(run("run", path, "--duration=0.5", "--warmup=0", "--drain=2", "--no-ceiling",
+               "--quiet", "--out=" + os.path.join(scratch, "readme")), 0, "orders @ inproc",
+           "stdout")
     print("ok")
     return 0
 
