@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "broker/tools/bench/text.h"
+#include "broker/topic/envelope.h"
 
 namespace wharf::bench {
 namespace {
@@ -58,14 +59,14 @@ MessageFactory::MessageFactory(const LoadSpec& load, int producer, int index, in
   }
   for (const AttributeSpec& a : load.attributes) {
     Attribute attr{.spec = &a, .json_name = {}, .values = {}, .prefix = {}, .suffix = {}};
-    AppendJsonString(a.name, &attr.json_name);
+    topic_internal::AppendJsonString(&attr.json_name, a.name);
     attr.json_name.push_back(':');
     for (const auto& [value, weight] : a.values) {
       std::string json;
       if (a.number) {
         json = value;
       } else {
-        AppendJsonString(value, &json);
+        topic_internal::AppendJsonString(&json, value);
       }
       attr.values.emplace_back(value, std::move(json));
     }
@@ -109,7 +110,7 @@ void MessageFactory::Make(int64_t intended, int n, std::vector<OutMessage>* out)
         if (a.spec->number) {
           body.append(attribute.value);
         } else {
-          AppendJsonString(attribute.value, &body);
+          topic_internal::AppendJsonString(&body, attribute.value);
         }
       }
       m.attributes.push_back(std::move(attribute));

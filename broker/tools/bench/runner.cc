@@ -493,8 +493,14 @@ class Controller final : public Actor {
 
   void Sample(int64_t now) {
     const Counters& c = ctx_.counters;
-    Snapshot s{c.sent.load(),        c.send_failed.load(), c.delivered.load(),
-               c.redelivered.load(), c.deleted.load(),     c.failed.load()};
+    // The counts so far; the point gets the difference from the last sample.
+    SeriesPoint s;
+    s.sent = c.sent.load();
+    s.send_failed = c.send_failed.load();
+    s.delivered = c.delivered.load();
+    s.redelivered = c.redelivered.load();
+    s.deleted = c.deleted.load();
+    s.failed = c.failed.load();
     interval_.Reset();
     for (auto& shard : ctx_.shards) shard->TakeInterval(&interval_);
     Depths depths = QueryDepths();
@@ -564,15 +570,6 @@ class Controller final : public Actor {
     result_->cpu_cores = result_->wall_s > 0 ? result_->cpu_seconds / result_->wall_s : 0;
   }
 
-  struct Snapshot {
-    int64_t sent = 0;
-    int64_t send_failed = 0;
-    int64_t delivered = 0;
-    int64_t redelivered = 0;
-    int64_t deleted = 0;
-    int64_t failed = 0;
-  };
-
   RunContext& ctx_;
   std::unique_ptr<Session> session_;
   const RunOptions& options_;
@@ -586,7 +583,7 @@ class Controller final : public Actor {
   int64_t last_sample_ = 0;
   double cpu_start_ = 0;
   double cpu_last_ = 0;
-  Snapshot last_;
+  SeriesPoint last_;  // Counts at the last sample.
   Depths last_depths_;
   Histogram interval_;
 };

@@ -19,6 +19,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "broker/tools/bench/text.h"
+#include "broker/topic/envelope.h"
 
 namespace wharf::bench {
 
@@ -568,7 +569,7 @@ class Parser {
       for (auto it = node.begin(); it != node.end(); ++it) {
         if (!first) out->push_back(',');
         first = false;
-        AppendJsonString(it->first.Scalar(), out);
+        topic_internal::AppendJsonString(out, it->first.Scalar());
         out->push_back(':');
         AppendJson(it->second, path, depth + 1, out);
       }
@@ -587,7 +588,7 @@ class Parser {
       if (plain && (LooksLikeJsonNumber(s) || s == "true" || s == "false" || s == "null")) {
         out->append(s);
       } else {
-        AppendJsonString(s, out);
+        topic_internal::AppendJsonString(out, s);
       }
     } else {
       out->append("null");

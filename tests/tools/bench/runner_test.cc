@@ -41,14 +41,23 @@ RunOptions Quiet() {
   return o;
 }
 
+// Runs `s` in simulated time against a SimulatedTarget with `target_options`.
+absl::StatusOr<RunResult> Simulate(const Scenario& s, SimulatedTarget::Options target_options,
+                                   RunOptions options = Quiet()) {
+  SimulatedClock clock(kOrigin);
+  SimulatedTarget target(clock, target_options);
+  Runner runner(s, target, clock, std::move(options));
+  return runner.RunSimulated(clock);
+}
+
+constexpr SimulatedTarget::Options kNoStall{
+    .send_cost = 10'000, .stall_at = std::nullopt, .stall = 0};
+
 TEST(RunnerTest, AStallOfTheTargetShowsInTheP99OfAnOpenLoop) {
   // 1,000 messages/s for 10 s; the target stops answering for 1 s at t = 5 s.
   Scenario s = OneQueue("1000", "duration: 10s\nwarmup: 0s\n");
-  SimulatedClock clock(kOrigin);
-  SimulatedTarget target(
-      clock, {.send_cost = 10'000, .stall_at = kOrigin + 5 * kSecond, .stall = kSecond});
-  Runner runner(s, target, clock, Quiet());
-  absl::StatusOr<RunResult> r = runner.RunSimulated(clock);
+  absl::StatusOr<RunResult> r =
+      Simulate(s, {.send_cost = 10'000, .stall_at = kOrigin + 5 * kSecond, .stall = kSecond});
   ASSERT_TRUE(r.ok()) << r.status();
 
   // Every message due went out, late or not, and arrived.
@@ -78,11 +87,8 @@ TEST(RunnerTest, AClosedLoopHidesTheSameStall) {
   // actual send (rate unlimited, 1 ms per send), the same stall is one slow
   // message among ~9,000 and p99 stays at a few milliseconds.
   Scenario s = OneQueue("unlimited", "duration: 10s\nwarmup: 0s\n");
-  SimulatedClock clock(kOrigin);
-  SimulatedTarget target(
-      clock, {.send_cost = 1'000'000, .stall_at = kOrigin + 5 * kSecond, .stall = kSecond});
-  Runner runner(s, target, clock, Quiet());
-  absl::StatusOr<RunResult> r = runner.RunSimulated(clock);
+  absl::StatusOr<RunResult> r =
+      Simulate(s, {.send_cost = 1'000'000, .stall_at = kOrigin + 5 * kSecond, .stall = kSecond});
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_GT(r->sent, 8000);
   EXPECT_LT(r->receipt.p99, 5'000'000);
@@ -91,10 +97,7 @@ TEST(RunnerTest, AClosedLoopHidesTheSameStall) {
 
 TEST(RunnerTest, WithoutAStallLatencyIsTheSendCostAndThePollInterval) {
   Scenario s = OneQueue("1000", "duration: 5s\nwarmup: 0s\n");
-  SimulatedClock clock(kOrigin);
-  SimulatedTarget target(clock, {.send_cost = 10'000, .stall_at = std::nullopt, .stall = 0});
-  Runner runner(s, target, clock, Quiet());
-  absl::StatusOr<RunResult> r = runner.RunSimulated(clock);
+  absl::StatusOr<RunResult> r = Simulate(s, kNoStall);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->delivered, 5000);
   // Empty polls of a target that never waits are 1 ms apart.
@@ -105,10 +108,7 @@ TEST(RunnerTest, WithoutAStallLatencyIsTheSendCostAndThePollInterval) {
 
 TEST(RunnerTest, TheSeriesHasOnePointPerSecondWithThePhaseAndTheRate) {
   Scenario s = OneQueue("1000", "duration: 5s\nwarmup: 2s\ndrain: 1s\n");
-  SimulatedClock clock(kOrigin);
-  SimulatedTarget target(clock, {.send_cost = 10'000, .stall_at = std::nullopt, .stall = 0});
-  Runner runner(s, target, clock, Quiet());
-  absl::StatusOr<RunResult> r = runner.RunSimulated(clock);
+  absl::StatusOr<RunResult> r = Simulate(s, kNoStall);
   ASSERT_TRUE(r.ok()) << r.status();
   // Measured: messages due in [2 s, 7 s) only.
   EXPECT_EQ(r->sent, 5000);
@@ -148,10 +148,7 @@ TEST(RunnerTest, AFailedFifoMessageHoldsBackTheRestOfItsGroupInTheBatch) {
       "    processing: 100us\n";
   absl::StatusOr<Scenario> s = ParseScenario(yaml, "fifo.yaml");
   ASSERT_TRUE(s.ok()) << s.status();
-  SimulatedClock clock(kOrigin);
-  SimulatedTarget target(clock, {.send_cost = 10'000, .stall_at = std::nullopt, .stall = 0});
-  Runner runner(*s, target, clock, Quiet());
-  absl::StatusOr<RunResult> r = runner.RunSimulated(clock);
+  absl::StatusOr<RunResult> r = Simulate(*s, kNoStall);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->deleted, 3000);
   EXPECT_GT(r->failed, 500);
@@ -162,13 +159,10 @@ TEST(RunnerTest, AFailedFifoMessageHoldsBackTheRestOfItsGroupInTheBatch) {
 
 TEST(RunnerTest, AnInterruptEndsTheLoadAtTheNextSample) {
   Scenario s = OneQueue("1000", "duration: 60s\nwarmup: 0s\n");
-  SimulatedClock clock(kOrigin);
-  SimulatedTarget target(clock, {.send_cost = 10'000, .stall_at = std::nullopt, .stall = 0});
   std::atomic<bool> interrupt{true};
   RunOptions options = Quiet();
   options.interrupt = &interrupt;
-  Runner runner(s, target, clock, options);
-  absl::StatusOr<RunResult> r = runner.RunSimulated(clock);
+  absl::StatusOr<RunResult> r = Simulate(s, kNoStall, options);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_NEAR(r->duration_s, 1, 0.01);
   EXPECT_NEAR(r->sent_total, 1000, 2);
