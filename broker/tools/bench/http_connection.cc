@@ -193,7 +193,8 @@ absl::StatusOr<wire::HttpResponse> HttpConnection::RoundTrip(const wire::HttpReq
       // unless part of an answer came (the request may have been served).
       bool closed_idle = reused && attempt == 0 && !parser.got_some() &&
                          (ec == http::error::end_of_stream || ec == asio::error::connection_reset ||
-                          ec == asio::error::broken_pipe || ec == asio::error::eof);
+                          ec == asio::error::broken_pipe || ec == asio::error::eof ||
+                          ec == asio::ssl::error::stream_truncated);
       c.Close();
       if (closed_idle) continue;
       return Unavailable(absl::StrCat(request.method, " ", url_.HostHeader(), target), ec);

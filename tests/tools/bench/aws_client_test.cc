@@ -1,9 +1,17 @@
-// The pieces of the HTTP client that need no server: SigV4 signing (against
-// AWS's published example and the endpoint's own verifier), URL parsing and
-// reading query-protocol XML answers.
+// The HTTP client: SigV4 signing (against AWS's published example and the
+// endpoint's own verifier), URL parsing, reading query-protocol XML answers,
+// and a keep-alive connection the server closes between requests.
 
 #include "broker/tools/bench/aws_client.h"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
+
+#include "broker/tools/bench/http_connection.h"
 #include "broker/wire/sigv4.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -97,6 +105,85 @@ TEST(XmlTest, ReadsElementTextAndCountsMembers) {
   EXPECT_EQ(XmlCountMembers(kAnswer, "Failed"), 2);
   EXPECT_EQ(XmlCountMembers(kAnswer, "Successful"), 1);
   EXPECT_EQ(XmlCountMembers("<Failed/>", "Failed"), 0);
+}
+
+// A server that answers each connection's first request with `answer`, then
+// closes it (as an idle keep-alive timeout does), for `connections`
+// connections.
+class OneShotServer {
+ public:
+  OneShotServer(std::string answer, int connections) : answer_(std::move(answer)) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+    listen(fd_, 8);
+    socklen_t len = sizeof(addr);
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this, connections] {
+      for (int i = 0; i < connections; ++i) {
+        int c = accept(fd_, nullptr, nullptr);
+        if (c < 0) return;
+        std::string request;
+        char buffer[4096];
+        while (request.find("\r\n\r\n") == std::string::npos) {
+          ssize_t n = read(c, buffer, sizeof(buffer));
+          if (n <= 0) break;
+          request.append(buffer, static_cast<size_t>(n));
+        }
+        ++accepted_;
+        (void)!write(c, answer_.data(), answer_.size());
+        close(c);
+      }
+    });
+  }
+  ~OneShotServer() {
+    shutdown(fd_, SHUT_RDWR);
+    close(fd_);
+    thread_.join();
+  }
+  std::string url() const { return absl::StrCat("http://127.0.0.1:", port_); }
+  int accepted() const { return accepted_.load(); }
+
+ private:
+  const std::string answer_;
+  int fd_ = -1;
+  int port_ = 0;
+  std::atomic<int> accepted_{0};
+  std::thread thread_;
+};
+
+wire::HttpRequest Get() {
+  wire::HttpRequest r;
+  r.method = "GET";
+  r.path = "/";
+  return r;
+}
+
+TEST(HttpConnectionTest, ReconnectsWhenTheServerClosedAKeptAliveConnection) {
+  OneShotServer server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", 2);
+  HttpConnection c(HttpConnection::ParseUrl(server.url()).value());
+  absl::StatusOr<wire::HttpResponse> first = c.RoundTrip(Get());
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->body, "ok");
+  // The connection looks open to the client, but the server has closed it:
+  // the request is sent again on a new one.
+  absl::StatusOr<wire::HttpResponse> second = c.RoundTrip(Get());
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->status, 200);
+  EXPECT_EQ(server.accepted(), 2);
+}
+
+TEST(HttpConnectionTest, AnAnswerCutShortIsAnErrorNotARetry) {
+  // Part of an answer came: the request may have been served, so it is not
+  // sent again.
+  OneShotServer server("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nok", 1);
+  HttpConnection c(HttpConnection::ParseUrl(server.url()).value());
+  absl::StatusOr<wire::HttpResponse> r = c.RoundTrip(Get());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(server.accepted(), 1);
 }
 
 }  // namespace
