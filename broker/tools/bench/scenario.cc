@@ -298,8 +298,9 @@ class Parser {
 
   std::string Name(const YAML::Node& node, absl::string_view path) {
     std::string s = Str(node, path);
-    if (ok() && (s.empty() || s.size() > 256))
+    if (ok() && (s.empty() || s.size() > 256)) {
       Fail(node, path, "expected a name of 1-256 characters");
+    }
     return s;
   }
 
