@@ -91,12 +91,15 @@ struct RunResult {
   std::string rate;  // e.g. "2000/s" or "unlimited (closed loop)".
   HostFigures host;
 
-  // Over the measured window (messages due in [warmup, warmup + duration)).
+  // The measured window, [warmup, warmup + duration): the messages due in
+  // it, and the first receipts that happened in it. Under saturation these
+  // differ: consumers still working through older messages deliver at their
+  // own pace (delivered_per_s) while few of the window's messages arrive.
   int64_t sent = 0;
   int64_t send_failed = 0;
-  int64_t delivered = 0;  // First receipts of those messages.
+  int64_t delivered = 0;  // First receipts of messages due in the window (by the end).
   double sent_per_s = 0;
-  double delivered_per_s = 0;
+  double delivered_per_s = 0;  // First receipts in the window, per second.
   // Over the whole run.
   int64_t sent_total = 0;
   int64_t delivered_total = 0;

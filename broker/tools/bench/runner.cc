@@ -81,7 +81,8 @@ struct Counters {
   std::atomic<int64_t> sent_measured{0};
   std::atomic<int64_t> send_failed_measured{0};
   std::atomic<int64_t> delivered{0};
-  std::atomic<int64_t> delivered_measured{0};
+  std::atomic<int64_t> delivered_measured{0};   // Of messages due in the window.
+  std::atomic<int64_t> delivered_in_window{0};  // Received in the window.
   std::atomic<int64_t> redelivered{0};
   std::atomic<int64_t> deleted{0};
   std::atomic<int64_t> failed{0};
@@ -284,6 +285,7 @@ class Consumer final : public Actor {
     int64_t delivered = 0;
     int64_t delivered_measured = 0;
     int64_t redelivered = 0;
+    bool in_window = t >= ctx_.measure_start && t < ctx_.load_end.load(std::memory_order_relaxed);
     std::uniform_real_distribution<double> unit(0, 1);
     for (InMessage& m : received_) {
       std::optional<Stamp> stamp = FindStamp(m.body);
@@ -328,6 +330,8 @@ class Consumer final : public Actor {
     if (!receipts_.empty()) shard_->Receipts(receipts_);
     ctx_.counters.delivered.fetch_add(delivered, std::memory_order_relaxed);
     ctx_.counters.delivered_measured.fetch_add(delivered_measured, std::memory_order_relaxed);
+    if (in_window)
+      ctx_.counters.delivered_in_window.fetch_add(delivered, std::memory_order_relaxed);
     ctx_.counters.redelivered.fetch_add(redelivered, std::memory_order_relaxed);
     processing_ = true;
     return t + work;
@@ -710,7 +714,7 @@ void Summarize(RunContext& ctx, RunResult* result) {
   result->send_failed = c.send_failed_measured.load();
   result->delivered = c.delivered_measured.load();
   result->sent_per_s = measured_s > 0 ? result->sent / measured_s : 0;
-  result->delivered_per_s = measured_s > 0 ? result->delivered / measured_s : 0;
+  result->delivered_per_s = measured_s > 0 ? c.delivered_in_window.load() / measured_s : 0;
   result->sent_total = c.sent.load();
   result->delivered_total = c.delivered.load();
   result->redelivered = c.redelivered.load();

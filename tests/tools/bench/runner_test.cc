@@ -137,6 +137,21 @@ TEST(RunnerTest, TheSeriesHasOnePointPerSecondWithThePhaseAndTheRate) {
   EXPECT_NEAR(r->series.back().t, 7, 0.2) << "drained at once, no wait for the drain time";
 }
 
+TEST(RunnerTest, UnderSaturationDeliveredPerSecondIsTheConsumersPace) {
+  // 1,000 messages/s into one consumer that needs 2 ms a message: it keeps
+  // up with half, and the backlog grows by 500 a second.
+  Scenario s = OneQueue("1000", "duration: 4s\nwarmup: 0s\ndrain: 0s\n", "    processing: 2ms\n");
+  s.consumers[0].batch = 1;
+  absl::StatusOr<RunResult> r = Simulate(s, kNoStall);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_DOUBLE_EQ(r->sent_per_s, 1000);
+  EXPECT_NEAR(r->delivered_per_s, 500, 10);
+  EXPECT_NEAR(r->backlog_end, 2000, 20);
+  // The messages received were due in the window; the latest waited ~2 s.
+  EXPECT_NEAR(r->delivered, 2000, 20);
+  EXPECT_GE(r->receipt.max, 1'900'000'000);
+}
+
 TEST(RunnerTest, AFailedFifoMessageHoldsBackTheRestOfItsGroupInTheBatch) {
   // A third of the attempts fail and come straight back (retry_delay 0): the
   // consumer must not delete later messages of a group whose message failed
