@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "broker/base/json.h"
 #include "broker/tools/bench/text.h"
 #include "broker/wire/form.h"
 
@@ -42,7 +43,7 @@ std::string ErrorText(const wire::HttpResponse& response) {
       (!response.body.empty() && response.body.front() == '{')) {
     simdjson::dom::parser parser;
     simdjson::dom::element root;
-    if (parser.parse(response.body).get(root) == simdjson::SUCCESS) {
+    if (base_internal::ParseJson(parser, response.body, &root) == simdjson::SUCCESS) {
       std::string_view type;
       if (root["__type"].get(type) == simdjson::SUCCESS) {
         code = std::string(type.substr(type.rfind('#') + 1));

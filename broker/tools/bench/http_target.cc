@@ -10,6 +10,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "broker/base/json.h"
 #include "broker/tools/bench/aws_client.h"
 #include "broker/tools/bench/text.h"
 
@@ -124,7 +125,7 @@ absl::Status Malformed(std::string_view action) {
 absl::StatusOr<BatchOutcome> SqsBatchOutcome(simdjson::dom::parser& parser, const std::string& body,
                                              std::string_view action) {
   simdjson::dom::element root;
-  if (parser.parse(body).get(root) != simdjson::SUCCESS) return Malformed(action);
+  if (base_internal::ParseJson(parser, body, &root) != simdjson::SUCCESS) return Malformed(action);
   BatchOutcome outcome;
   simdjson::dom::array failed;
   if (root["Failed"].get(failed) == simdjson::SUCCESS) {
@@ -151,7 +152,7 @@ class HttpControl final : public ControlPlane {
     QueueRef ref;
     simdjson::dom::element root;
     std::string_view url;
-    if (parser_.parse(*body).get(root) != simdjson::SUCCESS ||
+    if (base_internal::ParseJson(parser_, *body, &root) != simdjson::SUCCESS ||
         root["QueueUrl"].get(url) != simdjson::SUCCESS) {
       return Malformed("CreateQueue");
     }
@@ -161,7 +162,7 @@ class HttpControl final : public ControlPlane {
                     Json().Str("QueueUrl", ref.url).StrList("AttributeNames", {"QueueArn"}).Done());
     if (!body.ok()) return body.status();
     std::string_view arn;
-    if (parser_.parse(*body).get(root) != simdjson::SUCCESS ||
+    if (base_internal::ParseJson(parser_, *body, &root) != simdjson::SUCCESS ||
         root["Attributes"]["QueueArn"].get(arn) != simdjson::SUCCESS) {
       return Malformed("GetQueueAttributes");
     }
@@ -246,7 +247,8 @@ class HttpControl final : public ControlPlane {
     if (!body.ok()) return body.status();
     simdjson::dom::element root;
     int64_t failed = 0;
-    if (parser_.parse(*body).get(root) != simdjson::SUCCESS) return Malformed("PutTargets");
+    if (base_internal::ParseJson(parser_, *body, &root) != simdjson::SUCCESS)
+      return Malformed("PutTargets");
     if (root["FailedEntryCount"].get(failed) == simdjson::SUCCESS && failed > 0) {
       simdjson::dom::element entry;
       std::string error = "PutTargets failed";
@@ -353,7 +355,8 @@ class HttpSession final : public Session {
         absl::StatusOr<std::string> body = client_.Events("PutEvents", json.Done());
         if (!body.ok()) return body.status();
         simdjson::dom::element root;
-        if (parser_.parse(*body).get(root) != simdjson::SUCCESS) return Malformed("PutEvents");
+        if (base_internal::ParseJson(parser_, *body, &root) != simdjson::SUCCESS)
+          return Malformed("PutEvents");
         BatchOutcome outcome;
         int64_t failed = 0;
         if (root["FailedEntryCount"].get(failed) == simdjson::SUCCESS && failed > 0) {
@@ -384,7 +387,8 @@ class HttpSession final : public Session {
     absl::StatusOr<std::string> body = client_.Sqs("ReceiveMessage", json.Done());
     if (!body.ok()) return body.status();
     simdjson::dom::element root;
-    if (parser_.parse(*body).get(root) != simdjson::SUCCESS) return Malformed("ReceiveMessage");
+    if (base_internal::ParseJson(parser_, *body, &root) != simdjson::SUCCESS)
+      return Malformed("ReceiveMessage");
     simdjson::dom::array messages;
     if (root["Messages"].get(messages) != simdjson::SUCCESS) return absl::OkStatus();
     for (simdjson::dom::element m : messages) {
@@ -427,7 +431,8 @@ class HttpSession final : public Session {
                         .Done());
     if (!body.ok()) return body.status();
     simdjson::dom::element root;
-    if (parser_.parse(*body).get(root) != simdjson::SUCCESS) return Malformed("GetQueueAttributes");
+    if (base_internal::ParseJson(parser_, *body, &root) != simdjson::SUCCESS)
+      return Malformed("GetQueueAttributes");
     QueueDepth depth;
     for (auto [name, field] : {std::pair{"ApproximateNumberOfMessages", &depth.visible},
                                std::pair{"ApproximateNumberOfMessagesNotVisible", &depth.in_flight},
