@@ -724,6 +724,27 @@ void Summarize(RunContext& ctx, RunResult* result) {
   result->receive_errors = c.receive_errors.load();
   result->foreign = c.foreign.load();
   result->fifo_order_violations = c.order_violations.load();
+  // Counts made after the controller's last sample (a producer's last batch
+  // racing the end check, a consumer's last delete after the queues showed
+  // empty) go to the last point, so the series adds up to the totals.
+  if (!result->series.empty()) {
+    SeriesPoint sum;
+    for (const SeriesPoint& p : result->series) {
+      sum.sent += p.sent;
+      sum.send_failed += p.send_failed;
+      sum.delivered += p.delivered;
+      sum.redelivered += p.redelivered;
+      sum.deleted += p.deleted;
+      sum.failed += p.failed;
+    }
+    SeriesPoint& last = result->series.back();
+    last.sent += c.sent.load() - sum.sent;
+    last.send_failed += c.send_failed.load() - sum.send_failed;
+    last.delivered += c.delivered.load() - sum.delivered;
+    last.redelivered += c.redelivered.load() - sum.redelivered;
+    last.deleted += c.deleted.load() - sum.deleted;
+    last.failed += c.failed.load() - sum.failed;
+  }
   Histogram receipt;
   Histogram completion;
   for (auto& shard : ctx.shards) shard->MergeTotals(&receipt, &completion);
