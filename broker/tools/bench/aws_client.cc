@@ -90,7 +90,7 @@ absl::StatusOr<std::string> AwsClient::Call(std::string_view service, std::strin
   request.headers.emplace_back("content-type", std::move(content_type));
   if (!target.empty()) request.headers.emplace_back("x-amz-target", std::move(target));
   request.body = std::move(body);
-  wire::SignSigV4(options_.credentials, options_.region, service, absl::Now(), &request);
+  SignSigV4(options_.credentials, options_.region, service, absl::Now(), &request);
   absl::StatusOr<wire::HttpResponse> response = connection_.RoundTrip(request);
   if (!response.ok()) return response.status();
   if (response->status != 200) {

@@ -25,14 +25,14 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "broker/tools/bench/http_connection.h"
-#include "broker/wire/sigv4.h"
+#include "broker/tools/bench/sigv4_signer.h"
 
 namespace wharf::bench {
 
 struct AwsClientOptions {
   HttpConnection::Url url;
   std::string region = "us-east-1";
-  wire::SigV4Credentials credentials;
+  SigV4Credentials credentials;
   absl::Duration timeout = absl::Seconds(60);  // Per call; long polls add their wait.
 
   // `url` with credentials and region from the environment

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "broker/tools/bench/http_connection.h"
+#include "broker/tools/bench/sigv4_signer.h"
 #include "broker/wire/sigv4.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -21,7 +22,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-wire::SigV4Credentials Example() {
+SigV4Credentials Example() {
   return {.access_key_id = "AKIDEXAMPLE",
           .secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
           .session_token = ""};
@@ -34,7 +35,7 @@ TEST(SigV4SigningTest, MatchesTheAwsGetVanillaExample) {
   request.path = "/";
   request.headers = {{"host", "example.amazonaws.com"}};
   absl::Time when = absl::FromCivil(absl::CivilSecond(2015, 8, 30, 12, 36, 0), absl::UTCTimeZone());
-  wire::SignSigV4(Example(), "us-east-1", "service", when, &request);
+  SignSigV4(Example(), "us-east-1", "service", when, &request);
   EXPECT_EQ(request.Header("x-amz-date"), "20150830T123600Z");
   EXPECT_EQ(request.Header("authorization"),
             "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, "
@@ -50,9 +51,9 @@ TEST(SigV4SigningTest, ASignedRequestPassesVerificationUntilItIsChanged) {
                      {"content-type", "application/x-amz-json-1.0"},
                      {"x-amz-target", "AmazonSQS.ListQueues"}};
   request.body = "{}";
-  wire::SigV4Credentials credentials = Example();
+  SigV4Credentials credentials = Example();
   credentials.session_token = "token-1";
-  wire::SignSigV4(credentials, "eu-west-1", "sqs", absl::Now(), &request);
+  SignSigV4(credentials, "eu-west-1", "sqs", absl::Now(), &request);
   EXPECT_EQ(request.Header("x-amz-security-token"), "token-1");
   EXPECT_THAT(std::string(request.Header("authorization")),
               HasSubstr("SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;"
@@ -61,7 +62,7 @@ TEST(SigV4SigningTest, ASignedRequestPassesVerificationUntilItIsChanged) {
   EXPECT_EQ(wire::VerifySigV4(request, known), std::nullopt);
 
   // Signing again replaces the signature instead of adding a second one.
-  wire::SignSigV4(credentials, "eu-west-1", "sqs", absl::Now(), &request);
+  SignSigV4(credentials, "eu-west-1", "sqs", absl::Now(), &request);
   int authorizations = 0;
   for (const auto& header : request.headers) authorizations += header.first == "authorization";
   EXPECT_EQ(authorizations, 1);
