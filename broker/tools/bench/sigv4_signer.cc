@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "broker/base/digests.h"
 #include "broker/tools/bench/text.h"
 #include "broker/wire/sigv4.h"
 
@@ -36,7 +37,9 @@ void SignSigV4(const SigV4Credentials& credentials, std::string_view region,
   std::string scope = absl::StrCat(date, "/", Absl(region), "/", Absl(service), "/aws4_request");
   std::string signature = wire::SigV4Signature(
       credentials.secret_access_key, date, region, service,
-      wire::StringToSign(amz_date, scope, wire::CanonicalRequest(*request, signed_headers)));
+      wire::StringToSign(amz_date, scope,
+                         wire::CanonicalRequest(*request, signed_headers,
+                                                base_internal::Sha256Hex(request->body))));
   request->headers.emplace_back(
       "authorization",
       absl::StrCat("AWS4-HMAC-SHA256 Credential=", credentials.access_key_id, "/", scope,

@@ -16,6 +16,7 @@
 #include "broker/wire/sigv4.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "wharf/clock.h"
 
 namespace wharf::bench {
 namespace {
@@ -58,21 +59,25 @@ TEST(SigV4SigningTest, ASignedRequestPassesVerificationUntilItIsChanged) {
   EXPECT_THAT(std::string(request.Header("authorization")),
               HasSubstr("SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;"
                         "x-amz-target,"));
-  std::map<std::string, std::string> known = {{"AKIDEXAMPLE", credentials.secret_access_key}};
-  EXPECT_EQ(wire::VerifySigV4(request, known), std::nullopt);
+  SystemClock clock;
+  wire::SigV4Verifier known(
+      {.credentials = {{"AKIDEXAMPLE", credentials.secret_access_key}}, .region = "eu-west-1"},
+      clock);
+  EXPECT_EQ(known.Verify(request), std::nullopt);
 
   // Signing again replaces the signature instead of adding a second one.
   SignSigV4(credentials, "eu-west-1", "sqs", absl::Now(), &request);
   int authorizations = 0;
   for (const auto& header : request.headers) authorizations += header.first == "authorization";
   EXPECT_EQ(authorizations, 1);
-  EXPECT_EQ(wire::VerifySigV4(request, known), std::nullopt);
+  EXPECT_EQ(known.Verify(request), std::nullopt);
 
   wire::HttpRequest tampered = request;
   tampered.body = "{\"QueueNamePrefix\":\"x\"}";
-  EXPECT_NE(wire::VerifySigV4(tampered, known), std::nullopt);
-  std::map<std::string, std::string> other = {{"AKIDEXAMPLE", "another secret"}};
-  EXPECT_NE(wire::VerifySigV4(request, other), std::nullopt);
+  EXPECT_NE(known.Verify(tampered), std::nullopt);
+  wire::SigV4Verifier other(
+      {.credentials = {{"AKIDEXAMPLE", "another secret"}}, .region = "eu-west-1"}, clock);
+  EXPECT_NE(other.Verify(request), std::nullopt);
 }
 
 TEST(HttpConnectionTest, ParsesUrls) {
