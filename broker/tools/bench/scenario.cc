@@ -150,10 +150,11 @@ std::vector<int> Scenario::ConsumedQueues() const {
 const std::vector<ConsumerTypeInfo>& ConsumerTypes() {
   static const std::vector<ConsumerTypeInfo> kTypes = {
       {ConsumerType::kReceive, "receive", true, ""},
-      // Becomes available with event source mappings: a ConsumerDriver that
-      // creates the mapping and records latency in its handler (runner.cc).
+      // The broker has event source mappings (broker->lambda()); the harness
+      // does not drive them yet: a consumer that creates a function and a
+      // mapping on the target and records latency in the handler (runner.cc).
       {ConsumerType::kMapping, "mapping", false,
-       "event source mappings (issue #16) have not landed in this build yet; use type: receive"},
+       "wharf-bench does not drive event source mappings (issue #16) yet; use type: receive"},
   };
   return kTypes;
 }
