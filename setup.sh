@@ -12,6 +12,7 @@ packages=(
   libboost-dev  # Boost.Asio and Boost.Beast (header-only): the HTTP endpoint
   python3-boto3 awscli  # real clients for the wire tests (tests/wire)
   python3-prometheus-client  # parses GET /metrics in tests/wire/prometheus_scrape_test.py
+  libyaml-cpp-dev  # wharf-bench's scenario files (its HTTP client uses Boost.Beast too)
 )
 
 missing=()

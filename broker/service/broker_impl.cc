@@ -64,7 +64,7 @@ class BrokerImpl final : public Broker {
                                                      .sqs = sqs_.get(),
                                                      .sns = sns_.get(),
                                                      .functions = lambda_.get(),
-                                                     .limits = {}})),
+                                                     .limits = options_.events})),
         metric_store_(
             std::make_unique<metrics_internal::MetricStore>(metrics_internal::MetricStore::Options{
                 .second_resolution = options_.metrics.second_resolution,

@@ -81,6 +81,7 @@ constexpr char kUsage[] =
     "  --clock=system|manual  manual: time moves only by POST /_wharf/clock/advance\n"
     "                         {\"seconds\": N}, which fires what falls due before answering\n"
     "                         (starts at 2026-01-01T00:00:00Z; default system)\n"
+    "  --max-rules-per-event-bus=N  EventBridge rules per bus (default 300, AWS's quota)\n"
     "  --verify-signatures    require SigV4 signatures by a configured credential\n"
     "  --credentials-file=FILE  credentials for --verify-signatures: an AWS shared\n"
     "                         credentials file or lines \"<access-key-id> <secret>\"\n"
@@ -102,6 +103,7 @@ struct ServerFlags {
   std::vector<std::string> allowed_hosts;
   std::vector<std::string> allowed_origins;
   bool manual_clock = false;
+  int max_rules_per_event_bus = events::ServiceOptions().max_rules_per_event_bus;
   bool verify_signatures = false;
   std::string credentials_file;
   std::map<std::string, std::string> credentials;
@@ -150,6 +152,11 @@ absl::Status ParseFlags(int argc, char** argv, ServerFlags* flags) {
     } else if (name == "--credentials-file") {
       status = need_value();
       flags->credentials_file = value;
+    } else if (name == "--max-rules-per-event-bus") {
+      status = integer(&flags->max_rules_per_event_bus);
+      if (status.ok() && flags->max_rules_per_event_bus < 1) {
+        status = absl::InvalidArgumentError("--max-rules-per-event-bus must be at least 1");
+      }
     } else if (name == "--bind") {
       status = need_value();
       flags->bind = value;
@@ -323,6 +330,7 @@ int Run(int argc, char** argv) {
   if (flags.manual_clock) options.clock = std::make_shared<ManualClock>();
   options.data_dir = flags.data_dir;
   options.sync_level = flags.sync_level;
+  options.events.max_rules_per_event_bus = flags.max_rules_per_event_bus;
   absl::StatusOr<std::unique_ptr<Broker>> broker = Broker::Open(options);
   if (!broker.ok()) {
     std::fprintf(stderr, "wharf-server: %s\n", std::string(broker.status().message()).c_str());

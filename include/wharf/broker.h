@@ -146,6 +146,10 @@ struct BrokerOptions {
 
   // With data_dir: what a commit survives.
   SyncLevel sync_level = SyncLevel::kNormal;
+
+  // EventBridge quotas and limits (rules per bus, pattern size, ...), AWS's
+  // defaults unless raised (AWS quotas are adjustable too).
+  events::ServiceOptions events{};
 };
 
 class Broker {

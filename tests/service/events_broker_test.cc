@@ -1,7 +1,8 @@
 // EventBridge reached through wharf::Broker: a rule on the default bus
-// delivers matching events into a queue of the same broker, and a scheduled
-// rule fires on the broker's scheduler. Also: an EventsService on a shared
-// Scheduler leaves no live task behind when it is destroyed.
+// delivers matching events into a queue of the same broker, a scheduled
+// rule fires on the broker's scheduler, and BrokerOptions::events sets the
+// quotas. Also: an EventsService on a shared Scheduler leaves no live task
+// behind when it is destroyed.
 
 #include <atomic>
 
@@ -16,6 +17,7 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::SizeIs;
+using ::wharf::testing::HasErrorCode;
 
 TEST(EventsBrokerTest, RuleOnTheDefaultBusDeliversToAQueueOfTheSameBroker) {
   auto clock = std::make_shared<ManualClock>();
@@ -45,6 +47,29 @@ TEST(EventsBrokerTest, RuleOnTheDefaultBusDeliversToAQueueOfTheSameBroker) {
   ASSERT_THAT(got.messages, SizeIs(1));
   EXPECT_THAT(got.messages[0].body, HasSubstr(R"("detail-type":"OrderPlaced")"));
   EXPECT_THAT(got.messages[0].body, HasSubstr(R"("detail":{"id":1})"));
+}
+
+TEST(EventsBrokerTest, BrokerOptionsRaiseTheRulesPerBusQuota) {
+  // AWS's default quota is 300 rules per bus; a broker may be given more.
+  BrokerOptions options;
+  options.clock = std::make_shared<ManualClock>();
+  options.events.max_rules_per_event_bus = 301;
+  ASSERT_OK_AND_ASSIGN(auto broker, Broker::Open(options));
+  for (int i = 0; i < 301; ++i) {
+    ASSERT_OK(broker->events().PutRule(
+        {.name = "r" + std::to_string(i), .event_pattern = R"({"source":["s"]})"}));
+  }
+  EXPECT_THAT(
+      broker->events().PutRule({.name = "one-more", .event_pattern = R"({"source":["s"]})"}),
+      HasErrorCode(ErrorCode::kEventsLimitExceeded));
+
+  ASSERT_OK_AND_ASSIGN(auto standard, Broker::Open({.clock = std::make_shared<ManualClock>()}));
+  for (int i = 0; i < 300; ++i) {
+    ASSERT_OK(standard->events().PutRule(
+        {.name = "r" + std::to_string(i), .event_pattern = R"({"source":["s"]})"}));
+  }
+  EXPECT_THAT(standard->events().PutRule({.name = "r300", .event_pattern = R"({"source":["s"]})"}),
+              HasErrorCode(ErrorCode::kEventsLimitExceeded));
 }
 
 TEST(EventsBrokerTest, ScheduledRuleFiresOnTheBrokersClock) {

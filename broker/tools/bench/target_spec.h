@@ -1,0 +1,38 @@
+// TargetSpec: which system a scenario runs against, as written on the command
+// line (--target=...) or in a scenario (`target: ...`):
+//   inproc             a wharf::Broker in the harness's own process
+//   noop               accepts every send and delivers nothing: the ceiling
+//                      of the load generator itself
+//   durable[:DIR]      a broker with a data directory (not in this build yet)
+//   http://HOST:PORT   any endpoint speaking SQS JSON 1.0, SNS query and
+//   https://HOST[:PORT] EventBridge JSON 1.1 (wharf-server, AWS, ...)
+//
+// Thread safety: plain values.
+
+#ifndef WHARF_BROKER_TOOLS_BENCH_TARGET_SPEC_H_
+#define WHARF_BROKER_TOOLS_BENCH_TARGET_SPEC_H_
+
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+
+namespace wharf::bench {
+
+struct TargetSpec {
+  enum class Kind { kInproc, kNoop, kDurable, kUrl };
+  Kind kind = Kind::kInproc;
+  std::string url;       // kUrl: without a trailing slash.
+  std::string data_dir;  // kDurable.
+
+  // "inproc", "noop", "durable:DIR" or the URL.
+  std::string Name() const;
+};
+
+// Parses a target. Errors (InvalidArgument) say what is accepted, and for a
+// kind this build cannot run yet (durable), why.
+absl::StatusOr<TargetSpec> ParseTargetSpec(std::string_view text);
+
+}  // namespace wharf::bench
+
+#endif  // WHARF_BROKER_TOOLS_BENCH_TARGET_SPEC_H_
