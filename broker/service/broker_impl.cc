@@ -50,7 +50,8 @@ class BrokerImpl final : public Broker {
                                                   .clock = options_.clock.get(),
                                                   .scheduler = scheduler_.get(),
                                                   .queues = sns_to_sqs_.get(),
-                                                  .functions = lambda_.get()})),
+                                                  .functions = lambda_.get(),
+                                                  .metrics = options_.metrics.enabled})),
         events_(std::make_unique<service_internal::EventsService>(
             service_internal::EventsService::Options{.region = options_.region,
                                                      .account_id = options_.account_id,
@@ -68,7 +69,7 @@ class BrokerImpl final : public Broker {
         sampler_(std::make_unique<metrics_internal::Sampler>(*metric_store_)) {
     lambda_->Connect(sns_.get(), events_.get());
     std::vector<metrics_internal::MetricSource*> sources;
-    if (options_.metrics.enabled) sources = {sqs_.get()};
+    if (options_.metrics.enabled) sources = {sqs_.get(), sns_.get()};
     for (metrics_internal::MetricSource* source : sources) sampler_->AddSource(source);
     cloudwatch_ = std::make_unique<service_internal::CloudWatchService>(
         service_internal::CloudWatchService::Options{

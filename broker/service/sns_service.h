@@ -15,13 +15,14 @@
 
 #include "broker/base/function_invoker.h"
 #include "broker/base/scheduler.h"
+#include "broker/metrics/collector.h"
 #include "broker/topic/topic_registry.h"
 #include "wharf/clock.h"
 #include "wharf/sns.h"
 
 namespace wharf::service_internal {
 
-class SnsService final : public sns::Service {
+class SnsService final : public sns::Service, public metrics_internal::MetricSource {
  public:
   struct Options {
     std::string region = "us-east-1";
@@ -32,6 +33,7 @@ class SnsService final : public sns::Service {
     // Lambda functions for "lambda" subscriptions whose function was not
     // registered with RegisterFunction. Null: such deliveries fail.
     base_internal::FunctionInvoker* functions = nullptr;
+    bool metrics = false;  // Topics count their traffic.
   };
 
   // `clock`, `scheduler` and `queues` must outlive the service.
@@ -71,6 +73,9 @@ class SnsService final : public sns::Service {
   absl::StatusOr<sns::RegisterFunctionResult> RegisterFunction(
       sns::RegisterFunctionRequest request) override;
   absl::Status UnregisterFunction(const std::string& function_arn) override;
+
+  // Every topic's AWS/SNS metrics (sns_metrics.cc).
+  void CollectMetrics(metrics_internal::Collector& out) override;
 
   // Deliveries that failed and had no dead-letter queue to go to.
   int64_t TEST_NumDroppedDeliveries() const { return registry_->NumDroppedDeliveries(); }
