@@ -105,11 +105,11 @@ void Sampler::Flush(absl::Time now, absl::Time next) {
   const int64_t second = FloorSeconds(now);
   const int64_t until = std::max(FloorSeconds(next), second + 1);
   MutexLock lock(&mu_);
-  ++pass_;
+  const uint64_t pass = ++pass_;
   Visitor visitor(*this, second, until);
   for (MetricSource* source : sources_) source->CollectMetrics(visitor);
   // Forget objects that were not reported (deleted).
-  absl::erase_if(states_, [&](const auto& entry) { return entry.second.pass != pass_; });
+  absl::erase_if(states_, [pass](const auto& entry) { return entry.second.pass != pass; });
   last_second_ = std::max(last_second_, second);
   if (last_maintenance_ == std::numeric_limits<int64_t>::min() ||
       second - last_maintenance_ >= kMaintenanceInterval) {

@@ -19,6 +19,7 @@
 #include "broker/metrics/sampler.h"
 #include "broker/service/cloudwatch_service.h"
 #include "broker/service/events_service.h"
+#include "broker/service/lambda_metrics.h"
 #include "broker/service/lambda_service.h"
 #include "broker/service/queue_delivery.h"
 #include "broker/service/sns_service.h"
@@ -55,7 +56,8 @@ class BrokerImpl final : public Broker {
                                                   .scheduler = scheduler_.get(),
                                                   .queues = sns_to_sqs_.get(),
                                                   .functions = lambda_.get(),
-                                                  .store = store_.get()})),
+                                                  .store = store_.get(),
+                                                  .metrics = options_.metrics.enabled})),
         events_(std::make_unique<service_internal::EventsService>(
             service_internal::EventsService::Options{.region = options_.region,
                                                      .account_id = options_.account_id,
@@ -70,10 +72,11 @@ class BrokerImpl final : public Broker {
                 .second_resolution = options_.metrics.second_resolution,
                 .retention = options_.metrics.retention,
                 .max_series = options_.metrics.max_series})),
-        sampler_(std::make_unique<metrics_internal::Sampler>(*metric_store_)) {
+        sampler_(std::make_unique<metrics_internal::Sampler>(*metric_store_)),
+        lambda_metrics_(std::make_unique<service_internal::LambdaMetrics>(*lambda_)) {
     lambda_->Connect(sns_.get(), events_.get());
     std::vector<metrics_internal::MetricSource*> sources;
-    if (options_.metrics.enabled) sources = {sqs_.get()};
+    if (options_.metrics.enabled) sources = {sqs_.get(), sns_.get(), lambda_metrics_.get()};
     for (metrics_internal::MetricSource* source : sources) sampler_->AddSource(source);
     cloudwatch_ = std::make_unique<service_internal::CloudWatchService>(
         service_internal::CloudWatchService::Options{
@@ -115,6 +118,7 @@ class BrokerImpl final : public Broker {
     cloudwatch_->Shutdown();
     cloudwatch_.reset();
     sampler_.reset();
+    lambda_metrics_.reset();
     events_.reset();
     sns_.reset();
     lambda_.reset();
@@ -163,6 +167,7 @@ class BrokerImpl final : public Broker {
   std::unique_ptr<service_internal::EventsService> events_;
   std::unique_ptr<metrics_internal::MetricStore> metric_store_;
   std::unique_ptr<metrics_internal::Sampler> sampler_;
+  std::unique_ptr<service_internal::LambdaMetrics> lambda_metrics_;  // Reads lambda_.
   std::unique_ptr<service_internal::CloudWatchService> cloudwatch_;
   ManualClock* manual_clock_ = nullptr;
   int before_advance_ = -1;

@@ -75,7 +75,8 @@ SnsService::SnsService(const Options& options)
                                                        .clock = options.clock,
                                                        .scheduler = options.scheduler,
                                                        .queues = options.queues,
-                                                       .functions = options.functions})) {}
+                                                       .functions = options.functions,
+                                                       .metrics = options.metrics})) {}
 
 SnsService::~SnsService() = default;
 
@@ -428,6 +429,7 @@ absl::StatusOr<std::shared_ptr<const PublishedMessage>> SnsService::MakeMessage(
   if (message->has_subject) message->subject = *in.subject;
   message->message = in.message;
   message->attributes = in.message_attributes;
+  message->size = SnsMessageSize(in.message, in.message_attributes);
   message->message_group_id = in.message_group_id;
   if (topic.fifo) {
     // Content-based: SHA-256 of the published message text (spec/sns.md §4.3).

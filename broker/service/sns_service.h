@@ -25,6 +25,7 @@
 #include "broker/base/function_invoker.h"
 #include "broker/base/mutex.h"
 #include "broker/base/scheduler.h"
+#include "broker/metrics/collector.h"
 #include "broker/storage/store.h"
 #include "broker/topic/topic_registry.h"
 #include "wharf/clock.h"
@@ -32,7 +33,7 @@
 
 namespace wharf::service_internal {
 
-class SnsService final : public sns::Service {
+class SnsService final : public sns::Service, public metrics_internal::MetricSource {
  public:
   struct Options {
     std::string region = "us-east-1";
@@ -44,6 +45,7 @@ class SnsService final : public sns::Service {
     // registered with RegisterFunction. Null: such deliveries fail.
     base_internal::FunctionInvoker* functions = nullptr;
     storage_internal::Store* store = nullptr;  // Null: in memory.
+    bool metrics = false;                      // Topics count their traffic.
   };
 
   // `clock`, `scheduler`, `queues` and `store` must outlive the service.
@@ -88,6 +90,9 @@ class SnsService final : public sns::Service {
   absl::StatusOr<sns::RegisterFunctionResult> RegisterFunction(
       sns::RegisterFunctionRequest request) override;
   absl::Status UnregisterFunction(const std::string& function_arn) override;
+
+  // Every topic's AWS/SNS metrics (sns_metrics.cc).
+  void CollectMetrics(metrics_internal::Collector& out) override;
 
   // Deliveries that failed and had no dead-letter queue to go to.
   int64_t TEST_NumDroppedDeliveries() const { return registry_->NumDroppedDeliveries(); }

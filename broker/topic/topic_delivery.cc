@@ -19,7 +19,8 @@ struct TopicRegistry::CallbackJob {
   std::shared_ptr<const PublishedMessage> message;
   std::shared_ptr<const SubscriptionInfo> subscription;
   std::string event;
-  int retries = 0;  // Retries started so far.
+  std::shared_ptr<TopicStats> stats;  // The topic's; null when metrics are off.
+  int retries = 0;                    // Retries started so far.
   // When the current attempt was due. Retries are scheduled from it, not
   // from Now(), so that one large ManualClock::Advance runs the whole
   // schedule (each task then sees the end time as Now()).
@@ -66,29 +67,44 @@ std::vector<const std::shared_ptr<const SubscriptionInfo>*> TopicRegistry::Selec
   targets.reserve(routes.unfiltered.size() + 8);
   for (const auto& sub : routes.unfiltered) targets.push_back(&sub);
   auto add_matches = [&](const std::vector<std::string>& ids, FilterScope scope) {
+    size_t matched = 0;
     for (const std::string& id : ids) {
       auto it = routes.filtered.find(id);
       // A subscription whose policy changed after this snapshot was taken
       // may be matched under its new scope; it is then skipped, not doubled.
       if (it != routes.filtered.end() && it->second->settings.filter_policy_scope == scope) {
         targets.push_back(&it->second);
+        ++matched;
       }
     }
+    return matched;
   };
-  if (routes.any_attribute_filters) {
+  TopicStats* stats = topic.stats();
+  if (routes.attribute_filters > 0) {
     std::vector<MessageAttributeRef> refs;
     refs.reserve(message.attributes.size());
     for (const auto& [name, value] : message.attributes) {
       refs.push_back({name, value.data_type, value.string_value});
     }
-    add_matches(topic.matcher(FilterScope::kMessageAttributes).MatchAttributes(refs),
-                FilterScope::kMessageAttributes);
+    const size_t matched =
+        add_matches(topic.matcher(FilterScope::kMessageAttributes).MatchAttributes(refs),
+                    FilterScope::kMessageAttributes);
+    if (stats != nullptr && matched < routes.attribute_filters) {
+      const size_t out = routes.attribute_filters - matched;
+      stats->Add(TopicStats::kFilteredOut, out);
+      if (message.attributes.empty()) stats->Add(TopicStats::kFilteredOutNoMessageAttributes, out);
+    }
   }
-  if (routes.any_body_filters) {
+  if (routes.body_filters > 0) {
     // A body that is not JSON matches no body-scope policy.
     absl::StatusOr<std::vector<std::string>> ids =
         topic.matcher(FilterScope::kMessageBody).MatchJson(message.message);
-    if (ids.ok()) add_matches(*ids, FilterScope::kMessageBody);
+    const size_t matched = ids.ok() ? add_matches(*ids, FilterScope::kMessageBody) : 0;
+    if (stats != nullptr && matched < routes.body_filters) {
+      const size_t out = routes.body_filters - matched;
+      stats->Add(TopicStats::kFilteredOut, out);
+      if (!ids.ok()) stats->Add(TopicStats::kFilteredOutInvalidMessageBody, out);
+    }
   }
   return targets;
 }
@@ -122,8 +138,10 @@ void TopicRegistry::Deliver(
     } else if (!sub->endpoint_is_fifo_queue) {
       args.message_group_id = message->message_group_id;  // Fair queues.
     }
-    if (!deliverable || !options_.queues->DeliverToQueue(sub->endpoint, std::move(args)).ok()) {
-      DeadLetter(*sub, *message, sequence_number, nullptr);
+    if (deliverable && options_.queues->DeliverToQueue(sub->endpoint, std::move(args)).ok()) {
+      if (topic.stats() != nullptr) topic.stats()->Add(TopicStats::kDelivered);
+    } else {
+      DeadLetter(*sub, *message, sequence_number, nullptr, topic.stats());
     }
   }
 }
@@ -133,6 +151,10 @@ absl::StatusOr<PublishOutcome> TopicRegistry::Publish(
   std::shared_ptr<Topic> topic = FindTopic(topic_arn);
   if (topic == nullptr) return base_internal::TopicNotFoundError();
   PublishOutcome outcome{.message_id = message->message_id, .sequence_number = ""};
+  if (TopicStats* stats = topic->stats()) {
+    stats->Add(TopicStats::kPublished);
+    stats->publish_size.Record(message->size);
+  }
   std::vector<std::shared_ptr<const SubscriptionInfo>> callbacks;
   if (!topic->fifo()) {
     std::shared_ptr<const Routes> routes = topic->routes();
@@ -157,12 +179,14 @@ absl::StatusOr<PublishOutcome> TopicRegistry::Publish(
             &callbacks);
   }
   // Function calls run last and with no lock held: they are user code.
-  for (auto& sub : callbacks) StartCallback(message, std::move(sub));
+  for (auto& sub : callbacks) StartCallback(message, std::move(sub), topic->shared_stats());
   return outcome;
 }
 
 void TopicRegistry::DeadLetter(const SubscriptionInfo& sub, const PublishedMessage& message,
-                               const std::string& sequence_number, const absl::Status* failure) {
+                               const std::string& sequence_number, const absl::Status* failure,
+                               TopicStats* stats) {
+  if (stats != nullptr) stats->Add(TopicStats::kFailed);
   const std::string& dlq = sub.settings.dead_letter_target_arn;
   if (dlq.empty() || options_.queues == nullptr) {
     dropped_.fetch_add(1, std::memory_order_relaxed);
@@ -202,8 +226,11 @@ void TopicRegistry::DeadLetter(const SubscriptionInfo& sub, const PublishedMessa
     args.deduplication_id =
         message.deduplication_id.empty() ? message.message_id : message.deduplication_id;
   }
-  if (!options_.queues->DeliverToQueue(dlq, std::move(args)).ok()) {
+  if (options_.queues->DeliverToQueue(dlq, std::move(args)).ok()) {
+    if (stats != nullptr) stats->Add(TopicStats::kRedrivenToDlq);
+  } else {
     dropped_.fetch_add(1, std::memory_order_relaxed);
+    if (stats != nullptr) stats->Add(TopicStats::kFailedToRedriveToDlq);
   }
 }
 
@@ -223,8 +250,10 @@ bool TopicRegistry::UnregisterFunction(std::string_view function_arn) {
 }
 
 void TopicRegistry::StartCallback(std::shared_ptr<const PublishedMessage> message,
-                                  std::shared_ptr<const SubscriptionInfo> subscription) {
+                                  std::shared_ptr<const SubscriptionInfo> subscription,
+                                  std::shared_ptr<TopicStats> stats) {
   auto job = std::make_shared<CallbackJob>();
+  job->stats = std::move(stats);
   std::string timestamp = FormatTimestamp(message->timestamp);
   EnvelopeFields fields;
   fields.message_id = message->message_id;
@@ -260,10 +289,13 @@ void TopicRegistry::RunCallback(std::shared_ptr<CallbackJob> job) {
       status =
           absl::NotFoundError(absl::StrCat("Function not found: ", job->subscription->endpoint));
     }
-    if (status.ok()) return;
+    if (status.ok()) {
+      if (job->stats != nullptr) job->stats->Add(TopicStats::kDelivered);
+      return;
+    }
     const RetryPolicy& policy = job->subscription->settings.retry_policy;
     if (job->retries >= policy.num_retries || options_.scheduler == nullptr) {
-      DeadLetter(*job->subscription, *job->message, "", &status);
+      DeadLetter(*job->subscription, *job->message, "", &status, job->stats.get());
       return;
     }
     ++job->retries;

@@ -100,9 +100,10 @@ absl::StatusOr<std::string> TopicRegistry::CreateTopic(std::string_view name,
   MatcherOptions body_options{.dialect = PatternDialect::kSnsMessageBody};
   WHARF_ASSIGN_OR_RETURN(auto attribute_matcher, Matcher::Create(attribute_options));
   WHARF_ASSIGN_OR_RETURN(auto body_matcher, Matcher::Create(body_options));
-  topics_.emplace(arn,
-                  std::make_shared<Topic>(arn, settings, std::move(attributes), std::move(tags),
-                                          std::move(attribute_matcher), std::move(body_matcher)));
+  topics_.emplace(
+      arn, std::make_shared<Topic>(arn, settings, std::move(attributes), std::move(tags),
+                                   std::move(attribute_matcher), std::move(body_matcher),
+                                   options_.metrics ? std::make_shared<TopicStats>() : nullptr));
   if (settings.fifo) ++num_fifo_topics_;
   return arn;
 }
@@ -129,6 +130,17 @@ std::vector<std::string> TopicRegistry::ListTopics() const {
   arns.reserve(topics_.size());
   for (const auto& [arn, topic] : topics_) arns.push_back(arn);  // topics_ is sorted.
   return arns;
+}
+
+std::vector<std::pair<std::string, std::shared_ptr<TopicStats>>> TopicRegistry::AllTopicStats()
+    const {
+  std::vector<std::pair<std::string, std::shared_ptr<TopicStats>>> stats;
+  ReaderMutexLock lock(&mu_);
+  stats.reserve(topics_.size());
+  for (const auto& [arn, topic] : topics_) {
+    if (topic->stats() != nullptr) stats.emplace_back(arn, topic->shared_stats());
+  }
+  return stats;
 }
 
 absl::StatusOr<AttributeMap> TopicRegistry::GetTopicAttributes(std::string_view topic_arn) const {

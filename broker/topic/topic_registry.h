@@ -65,6 +65,7 @@
 #include "broker/queue/queue_deliverer.h"
 #include "broker/topic/dedup_cache.h"
 #include "broker/topic/delivery_policy.h"
+#include "broker/topic/topic_stats.h"
 #include "wharf/clock.h"
 #include "wharf/message.h"
 #include "wharf/pattern.h"
@@ -129,6 +130,7 @@ struct PublishedMessage {
   MessageAttributeMap attributes;
   std::string message_group_id;
   std::string deduplication_id;  // FIFO: explicit, or SHA-256 of `message`.
+  size_t size = 0;               // Message plus attributes in bytes (PublishSize).
 };
 
 struct PublishOutcome {
@@ -160,6 +162,8 @@ class TopicRegistry : public std::enable_shared_from_this<TopicRegistry> {
     size_t max_fifo_topics = 1000;
     size_t max_filter_policies_per_topic = 200;
     size_t max_tags = 50;
+    // Whether topics count their traffic (topic_stats.h).
+    bool metrics = false;
   };
 
   // The registry is shared so that pending retries can hold it weakly.
@@ -183,6 +187,8 @@ class TopicRegistry : public std::enable_shared_from_this<TopicRegistry> {
   void DeleteTopic(std::string_view topic_arn);
   // Every topic's ARN, sorted.
   std::vector<std::string> ListTopics() const;
+  // Every topic's ARN and counters (none when Options::metrics is off).
+  std::vector<std::pair<std::string, std::shared_ptr<TopicStats>>> AllTopicStats() const;
   // Every attribute GetTopicAttributes reports. Errors: NotFound.
   absl::StatusOr<AttributeMap> GetTopicAttributes(std::string_view topic_arn) const;
   absl::StatusOr<TopicSettings> GetTopicSettings(std::string_view topic_arn) const;
@@ -275,6 +281,7 @@ class TopicRegistry : public std::enable_shared_from_this<TopicRegistry> {
   absl::Status UpdateMatchers(Topic& topic, const SubscriptionInfo* old_sub,
                               const SubscriptionInfo* new_sub);
   // Pointers into `routes`, which the caller keeps alive.
+  // Counts the filtered-out subscriptions in the topic's stats.
   std::vector<const std::shared_ptr<const SubscriptionInfo>*> SelectTargets(
       const Topic& topic, const Routes& routes, const PublishedMessage& message) const;
   void Deliver(const Topic& topic, const std::shared_ptr<const PublishedMessage>& message,
@@ -282,13 +289,15 @@ class TopicRegistry : public std::enable_shared_from_this<TopicRegistry> {
                const std::vector<const std::shared_ptr<const SubscriptionInfo>*>& targets,
                std::vector<std::shared_ptr<const SubscriptionInfo>>* callbacks);
   void StartCallback(std::shared_ptr<const PublishedMessage> message,
-                     std::shared_ptr<const SubscriptionInfo> subscription);
+                     std::shared_ptr<const SubscriptionInfo> subscription,
+                     std::shared_ptr<TopicStats> stats);
   void RunCallback(std::shared_ptr<CallbackJob> job);
-  // Sends the message's envelope to `sub`'s dead-letter queue, or counts it
-  // dropped. `failure` (function errors) adds ErrorCode/ErrorMessage/
-  // RequestID message attributes.
+  // Counts a delivery SNS gives up on, then sends the message's envelope to
+  // `sub`'s dead-letter queue, or counts it dropped. `failure` (function errors) adds
+  // ErrorCode/ErrorMessage/ RequestID message attributes. `stats` (nullable) are the topic's.
   void DeadLetter(const SubscriptionInfo& sub, const PublishedMessage& message,
-                  const std::string& sequence_number, const absl::Status* failure);
+                  const std::string& sequence_number, const absl::Status* failure,
+                  TopicStats* stats);
 
   const Options options_;
   std::atomic<int64_t> dropped_{0};

@@ -19,6 +19,7 @@
 #include "broker/base/mutex.h"
 #include "broker/topic/dedup_cache.h"
 #include "broker/topic/topic_registry.h"
+#include "broker/topic/topic_stats.h"
 #include "wharf/pattern.h"
 
 namespace wharf::topic_internal {
@@ -36,21 +37,24 @@ struct TopicRegistry::Routes {
   std::vector<std::shared_ptr<const SubscriptionInfo>> unfiltered;
   // Subscriptions with a filter policy, by ARN (the matchers' pattern ids).
   absl::flat_hash_map<std::string, std::shared_ptr<const SubscriptionInfo>> filtered;
-  bool any_attribute_filters = false;
-  bool any_body_filters = false;
+  // How many of `filtered` have a policy of each scope.
+  size_t attribute_filters = 0;
+  size_t body_filters = 0;
 };
 
 class TopicRegistry::Topic {
  public:
   Topic(std::string arn, const TopicSettings& settings, AttributeMap attributes, TagList tags,
-        std::unique_ptr<Matcher> attribute_matcher, std::unique_ptr<Matcher> body_matcher)
+        std::unique_ptr<Matcher> attribute_matcher, std::unique_ptr<Matcher> body_matcher,
+        std::shared_ptr<TopicStats> stats)
       : settings_(settings),
         attributes_(std::move(attributes)),
         arn_(std::move(arn)),
         fifo_(settings.fifo),
         attribute_matcher_(std::move(attribute_matcher)),
         body_matcher_(std::move(body_matcher)),
-        routes_(std::make_shared<Routes>()) {
+        routes_(std::make_shared<Routes>()),
+        stats_(std::move(stats)) {
     for (auto& [key, value] : tags) tags_[key] = std::move(value);
   }
 
@@ -60,6 +64,9 @@ class TopicRegistry::Topic {
     return scope == FilterScope::kMessageAttributes ? *attribute_matcher_ : *body_matcher_;
   }
   DedupCache& dedup() { return dedup_; }
+  // Null when metrics are off.
+  TopicStats* stats() const { return stats_.get(); }
+  const std::shared_ptr<TopicStats>& shared_stats() const { return stats_; }
   Mutex& stripe(std::string_view group) {
     return stripes_[std::hash<std::string_view>()(group) % kNumGroupStripes];
   }
@@ -91,9 +98,9 @@ class TopicRegistry::Topic {
       }
       routes->filtered.emplace(arn, sub);
       if (sub->settings.filter_policy_scope == FilterScope::kMessageAttributes) {
-        routes->any_attribute_filters = true;
+        ++routes->attribute_filters;
       } else {
-        routes->any_body_filters = true;
+        ++routes->body_filters;
       }
     }
     routes_ = std::move(routes);
@@ -118,6 +125,7 @@ class TopicRegistry::Topic {
   std::array<Mutex, kNumGroupStripes> stripes_;
   std::atomic<uint64_t> next_sequence_{0};
   std::shared_ptr<const Routes> routes_ ABSL_GUARDED_BY(mu_);
+  const std::shared_ptr<TopicStats> stats_;  // Null when metrics are off.
 };
 
 }  // namespace wharf::topic_internal

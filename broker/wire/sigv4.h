@@ -77,7 +77,7 @@ std::string SigV4Signature(std::string_view secret, std::string_view date, std::
 struct SigV4Options {
   std::map<std::string, std::string> credentials;  // Access key id -> secret key.
   std::string region = "us-east-1";                // The credential scope's region.
-  std::vector<std::string> services = {"sqs", "sns", "events"};
+  std::vector<std::string> services = {"sqs", "sns", "events", "monitoring"};
 };
 
 class SigV4Verifier {

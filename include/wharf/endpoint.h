@@ -35,7 +35,7 @@
 // Signatures are accepted unchecked by default; with verify_signatures each
 // request must carry a valid SigV4 signature by one of `credentials`, made
 // within 15 minutes of the broker's Clock, for the broker's region and one
-// of the services served (sqs, sns, events), over the received body.
+// of the services served (sqs, sns, events, monitoring), over the received body.
 //
 // Safety: the endpoint answers only requests whose Host names it (its
 // address and port, or allowed_hosts) and refuses browsers' cross-origin

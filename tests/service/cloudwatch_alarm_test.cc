@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "broker/base/mutex.h"
 #include "tests/service/cloudwatch_fixture.h"
 
 namespace wharf::testing {
@@ -426,6 +427,35 @@ TEST_F(CloudWatchAlarmTest, LambdaActionsFailWithoutFunctionsAndSayWhyInHistory)
   std::vector<std::string> actions = History("errors", "Action");
   ASSERT_THAT(actions, SizeIs(1));
   EXPECT_THAT(actions[0], HasSubstr("Failed to execute action arn:aws:lambda:"));
+}
+
+TEST_F(CloudWatchAlarmTest, LambdaActionsInvokeTheFunctionWithTheAlarmEvent) {
+  Mutex mu;
+  std::vector<std::string> payloads;
+  ASSERT_OK(broker_->lambda()
+                .CreateFunction(
+                    {.function_name = "pager",
+                     .handler = [&](const lambda::Invocation& in) -> absl::StatusOr<std::string> {
+                       MutexLock lock(&mu);
+                       payloads.push_back(in.payload());
+                       return std::string();
+                     }})
+                .status());
+  cloudwatch::PutMetricAlarmRequest r = ErrorsAlarm();
+  r.alarm_actions = {std::string("arn:aws:lambda:us-east-1:") + kAccount + ":function:pager"};
+  ASSERT_OK(cw().PutMetricAlarm(r));
+  PutErrors(10);
+  AdvanceTo(60);
+  ASSERT_OK(broker_->lambda().RunUntilIdle());
+  MutexLock lock(&mu);
+  ASSERT_THAT(payloads, SizeIs(1));
+  rapidjson::Document event;
+  event.Parse(payloads[0].c_str());
+  ASSERT_FALSE(event.HasParseError()) << payloads[0];
+  EXPECT_STREQ(event["source"].GetString(), "aws.cloudwatch");
+  EXPECT_STREQ(event["alarmData"]["alarmName"].GetString(), "errors");
+  EXPECT_STREQ(event["alarmData"]["state"]["value"].GetString(), "ALARM");
+  EXPECT_STREQ(event["alarmData"]["previousState"]["value"].GetString(), "INSUFFICIENT_DATA");
 }
 
 TEST_F(CloudWatchAlarmTest, PutMetricAlarmValidation) {

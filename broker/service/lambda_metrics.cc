@@ -1,0 +1,142 @@
+#include "broker/service/lambda_metrics.h"
+
+#include <string>
+
+namespace wharf::service_internal {
+namespace {
+
+using metrics_internal::Emit;
+using metrics_internal::MetricDef;
+using metrics_internal::MetricKind;
+
+constexpr std::string_view kNs = "AWS/Lambda";
+
+constexpr MetricDef kInvocations{kNs,
+                                 "Invocations",
+                                 "Count",
+                                 MetricKind::kCounter,
+                                 Emit::kWhenNonZero,
+                                 "wharf_lambda_invocations_total",
+                                 "Function invocations (successful or not)."};
+constexpr MetricDef kErrors{kNs,
+                            "Errors",
+                            "Count",
+                            MetricKind::kCounter,
+                            Emit::kWhenNonZero,
+                            "wharf_lambda_errors_total",
+                            "Invocations that ended in a function error."};
+constexpr MetricDef kThrottles{kNs,
+                               "Throttles",
+                               "Count",
+                               MetricKind::kCounter,
+                               Emit::kWhenNonZero,
+                               "wharf_lambda_throttles_total",
+                               "Invocation requests refused for want of concurrency."};
+constexpr MetricDef kDuration{kNs,
+                              "Duration",
+                              "Milliseconds",
+                              MetricKind::kCounter,
+                              Emit::kWhenNonZero,
+                              "wharf_lambda_duration_seconds_total",
+                              "Time spent in the function's handler.",
+                              /*prometheus_scale=*/1e-3};
+constexpr MetricDef kConcurrent{kNs,
+                                "ConcurrentExecutions",
+                                "Count",
+                                MetricKind::kGauge,
+                                Emit::kAlways,
+                                "wharf_lambda_concurrent_executions",
+                                "Invocations of the function running now."};
+constexpr MetricDef kAsyncReceived{kNs,
+                                   "AsyncEventsReceived",
+                                   "Count",
+                                   MetricKind::kCounter,
+                                   Emit::kWhenNonZero,
+                                   "wharf_lambda_async_events_received_total",
+                                   "Events queued for asynchronous invocation."};
+constexpr MetricDef kAsyncDropped{kNs,
+                                  "AsyncEventsDropped",
+                                  "Count",
+                                  MetricKind::kCounter,
+                                  Emit::kWhenNonZero,
+                                  "wharf_lambda_async_events_dropped_total",
+                                  "Asynchronous events dropped without reaching the function."};
+constexpr MetricDef kDestinationFailures{kNs,
+                                         "DestinationDeliveryFailures",
+                                         "Count",
+                                         MetricKind::kCounter,
+                                         Emit::kWhenNonZero,
+                                         "wharf_lambda_destination_delivery_failures_total",
+                                         "Invocation records a destination refused."};
+
+// Event source mappings (dimension EventSourceMappingUUID).
+constexpr MetricDef kPolled{kNs,
+                            "PolledEventCount",
+                            "Count",
+                            MetricKind::kCounter,
+                            Emit::kWhenNonZero,
+                            "wharf_lambda_mapping_polled_events_total",
+                            "Messages the mapping read from its queue."};
+constexpr MetricDef kFilteredOut{kNs,
+                                 "FilteredOutEventCount",
+                                 "Count",
+                                 MetricKind::kCounter,
+                                 Emit::kWhenNonZero,
+                                 "wharf_lambda_mapping_filtered_out_events_total",
+                                 "Messages the mapping's filter criteria dropped."};
+constexpr MetricDef kInvoked{kNs,
+                             "InvokedEventCount",
+                             "Count",
+                             MetricKind::kCounter,
+                             Emit::kWhenNonZero,
+                             "wharf_lambda_mapping_invoked_events_total",
+                             "Messages handed to the function."};
+constexpr MetricDef kFailedInvoke{kNs,
+                                  "FailedInvokeEventCount",
+                                  "Count",
+                                  MetricKind::kCounter,
+                                  Emit::kWhenNonZero,
+                                  "wharf_lambda_mapping_failed_invoke_events_total",
+                                  "Messages whose invocation failed."};
+constexpr MetricDef kDeleted{kNs,
+                             "DeletedEventCount",
+                             "Count",
+                             MetricKind::kCounter,
+                             Emit::kWhenNonZero,
+                             "wharf_lambda_mapping_deleted_events_total",
+                             "Messages deleted from the queue after a successful invocation."};
+
+}  // namespace
+
+void LambdaMetrics::CollectMetrics(metrics_internal::Collector& out) {
+  LambdaService::Metrics metrics = service_.CollectMetrics();
+  for (const LambdaService::FunctionMetrics& f : metrics.functions) {
+    const metrics_internal::Dimension dims[] = {{"FunctionName", f.function_name}};
+    const metrics_internal::Label labels[] = {{"function", f.function_name}};
+    const metrics_internal::Object o{f.function_id, dims, labels};
+    const lambda_internal::FunctionCounterValues& c = f.counters;
+    out.Counter(kInvocations, o, c.invocations);
+    out.Counter(kErrors, o, c.errors);
+    out.Counter(kThrottles, o, c.throttles);
+    out.Counter(kDuration, o, c.duration_micros / 1000);
+    out.Gauge(kConcurrent, o, static_cast<double>(c.running));
+    out.Counter(kAsyncReceived, o, c.async_received);
+    out.Counter(kAsyncDropped, o, c.async_dropped);
+    out.Counter(kDestinationFailures, o, c.destination_failures);
+  }
+  for (const LambdaService::MappingMetrics& m : metrics.mappings) {
+    const metrics_internal::Dimension dims[] = {{"EventSourceMappingUUID", m.uuid}};
+    const metrics_internal::Label labels[] = {{"mapping", m.uuid}, {"function", m.function_name}};
+    // A mapping's UUID is unique for the broker's life: its hash tells it
+    // apart from every other object's id well enough for the sampler.
+    const metrics_internal::Object o{std::hash<std::string>()(m.uuid) | 1, dims, labels};
+    const lambda_internal::MappingCounterValues& c = m.counters;
+    out.Counter(kPolled, o, c.polled);
+    out.Counter(kFilteredOut, o, c.filtered_out);
+    out.Counter(kInvoked, o, c.invoked);
+    out.Counter(kFailedInvoke, o, c.failed);
+    out.Counter(kDeleted, o, c.deleted);
+  }
+}
+
+}  // namespace wharf::service_internal
