@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "broker/base/scheduler.h"
 #include "broker/base/storage.h"
 #include "broker/fifo/fifo_queue.h"
 #include "broker/queue/queue_core.h"
@@ -128,9 +129,11 @@ class JournalFixture {
   std::unique_ptr<QueueCore> NewEngine(MessageJournal* journal,
                                        queue_internal::DeadLetterSink* sink = nullptr,
                                        QueueConfig config = {}) {
-    std::unique_ptr<QueueCore> q =
-        fifo() ? fifo_internal::NewFifoQueue(config, clock_, sink, "arn:aws:sqs:r:1:q.fifo")
-               : queue_internal::NewStandardQueue(config, clock_, sink, "arn:aws:sqs:r:1:q");
+    std::unique_ptr<QueueCore> q = fifo()
+                                       ? fifo_internal::NewFifoQueue(config, clock_, scheduler_,
+                                                                     sink, "arn:aws:sqs:r:1:q.fifo")
+                                       : queue_internal::NewStandardQueue(
+                                             config, clock_, scheduler_, sink, "arn:aws:sqs:r:1:q");
     q->AttachJournal(journal);
     return q;
   }
@@ -185,6 +188,7 @@ class JournalFixture {
 
   const Engine engine_;
   ManualClock clock_;
+  Scheduler scheduler_{clock_};  // Engines park receives on it; tests own the engines they make.
 };
 
 // Tests both engines pass.
