@@ -79,6 +79,8 @@ constexpr char kUsage[] =
     "  --allow-origin=ORIGIN  a web origin whose pages may call the endpoint (CORS),\n"
     "                         e.g. http://localhost:3000, or * for any; repeatable\n"
     "  --clock=system|manual  manual: time moves only by POST /_wharf/clock/advance\n"
+    "  --metrics=on|off       CloudWatch metrics of queues, topics and functions, kept\n"
+    "                         24 h, also for deleted ones (default on)\n"
     "                         {\"seconds\": N}, which fires what falls due before answering\n"
     "                         (starts at 2026-01-01T00:00:00Z; default system)\n"
     "  --max-rules-per-event-bus=N  EventBridge rules per bus (default 300, AWS's quota)\n"
@@ -103,6 +105,7 @@ struct ServerFlags {
   std::vector<std::string> allowed_hosts;
   std::vector<std::string> allowed_origins;
   bool manual_clock = false;
+  bool metrics = true;
   int max_rules_per_event_bus = events::ServiceOptions().max_rules_per_event_bus;
   bool verify_signatures = false;
   std::string credentials_file;
@@ -175,6 +178,12 @@ absl::Status ParseFlags(int argc, char** argv, ServerFlags* flags) {
         status = absl::InvalidArgumentError("--clock wants system or manual");
       }
       flags->manual_clock = value == "manual";
+    } else if (name == "--metrics") {
+      status = need_value();
+      if (status.ok() && value != "on" && value != "off") {
+        status = absl::InvalidArgumentError("--metrics wants on or off");
+      }
+      flags->metrics = value == "on";
     } else if (name == "--data-dir") {
       status = need_value();
       if (status.ok() && value.empty()) {
@@ -328,6 +337,7 @@ int Run(int argc, char** argv) {
   options.region = flags.region;
   options.account_id = flags.account_id;
   if (flags.manual_clock) options.clock = std::make_shared<ManualClock>();
+  options.metrics.enabled = flags.metrics;
   options.data_dir = flags.data_dir;
   options.sync_level = flags.sync_level;
   options.events.max_rules_per_event_bus = flags.max_rules_per_event_bus;
