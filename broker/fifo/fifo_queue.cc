@@ -174,6 +174,17 @@ struct alignas(64) Shard {
   // Message records by slot; free slots are reused first.
   std::vector<std::unique_ptr<Message>> slots ABSL_GUARDED_BY(mu);
   std::vector<uint32_t> free_slots ABSL_GUARDED_BY(mu);
+  // A message record: a free slot if any, else a new one. O(1) amortized.
+  Message* TakeSlot() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    if (!free_slots.empty()) {
+      Message* m = slots[free_slots.back()].get();
+      free_slots.pop_back();
+      return m;
+    }
+    Message* m = slots.emplace_back(std::make_unique<Message>()).get();
+    m->slot = static_cast<uint32_t>(slots.size() - 1);
+    return m;
+  }
   std::deque<Group*> ready ABSL_GUARDED_BY(mu);
   // Groups that became empty and unlocked. They are kept (a busy group often
   // gets its next message soon) and erased in sweeps once kIdleGroups pile up.
@@ -654,15 +665,7 @@ uint64_t FifoQueue::Enqueue(SendArgs& args, absl::Time now, std::array<char, 36>
   uint64_t serial;
   {
     SpinMutexLock lock(&shard.mu);
-    Message* m;
-    if (!shard.free_slots.empty()) {
-      m = shard.slots[shard.free_slots.back()].get();
-      shard.free_slots.pop_back();
-    } else {
-      shard.slots.push_back(std::make_unique<Message>());
-      m = shard.slots.back().get();
-      m->slot = static_cast<uint32_t>(shard.slots.size() - 1);
-    }
+    Message* m = shard.TakeSlot();
     // Taken under the group's lock, so serials follow the group's send order.
     serial = next_serial_.fetch_add(1, std::memory_order_relaxed);
     m->serial = serial;
@@ -1075,15 +1078,7 @@ void FifoQueue::Restore(storage_internal::RestoredQueue restored) {
     next_serial = std::max(next_serial, rm.sequence + 1);
     Shard& shard = ShardFor(rm.message_group_id);
     SpinMutexLock lock(&shard.mu);
-    Message* m;
-    if (!shard.free_slots.empty()) {
-      m = shard.slots[shard.free_slots.back()].get();
-      shard.free_slots.pop_back();
-    } else {
-      shard.slots.push_back(std::make_unique<Message>());
-      m = shard.slots.back().get();
-      m->slot = static_cast<uint32_t>(shard.slots.size() - 1);
-    }
+    Message* m = shard.TakeSlot();
     m->serial = rm.sequence;
     m->message_id = std::move(rm.message_id);
     m->payload = std::move(rm.payload);
