@@ -79,8 +79,9 @@ bool DocumentReader::Has(std::string_view key) const {
 
 const rapidjson::Value* DocumentReader::Field(std::string_view key) {
   if (!doc_.IsObject()) return nullptr;
-  auto it = doc_.FindMember(rapidjson::Value(Data(key), Size(key)));
-  if (it == doc_.MemberEnd()) {
+  const rapidjson::Document& doc = doc_;
+  auto it = doc.FindMember(rapidjson::Value(Data(key), Size(key)));
+  if (it == doc.MemberEnd()) {
     Fail(key, "missing");
     return nullptr;
   }

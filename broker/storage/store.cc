@@ -644,7 +644,7 @@ absl::Status Store::DropQueuesExcept(const std::vector<int64_t>& live) {
   absl::flat_hash_set<int64_t> keep(live.begin(), live.end());
   MutexLock lock(&db_mu_);
   WHARF_RETURN_IF_ERROR(db_->Exec("BEGIN", "cleaning up"));
-  absl::Status status = [&]() -> absl::Status {
+  absl::Status status = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_) -> absl::Status {
     for (const char* table : {"messages", "dedup"}) {
       WHARF_ASSIGN_OR_RETURN(Statement next,
                              db_->Prepare(absl::StrCat("SELECT id FROM ", table,
