@@ -1,3 +1,6 @@
+// LambdaService (lambda_service.h): construction, names and ARNs, functions and
+// invocation, destinations of asynchronous records, metrics and draining.
+// Thread-safe; no lock of the service is held while a handler runs.
 #include "broker/service/lambda_service.h"
 
 #include <algorithm>
@@ -11,96 +14,33 @@
 #include "absl/strings/str_split.h"
 #include "broker/base/ids.h"
 #include "broker/lambda/event_json.h"
+#include "broker/service/lambda_checks.h"
 #include "wharf/errors.h"
 #include "wharf/pattern.h"
 
 namespace wharf::service_internal {
-namespace {
 
+using lambda_checks::Av;
+using lambda_checks::InvalidParameter;
+using lambda_checks::IsDestinationArn;
+using lambda_checks::IsFunctionName;
+using lambda_checks::kDefaultListFunctions;
+using lambda_checks::kMaxDescriptionLength;
+using lambda_checks::kMaxEventAge;
+using lambda_checks::kMaxListItems;
+using lambda_checks::kMaxRetryAttempts;
+using lambda_checks::kMaxTimeout;
+using lambda_checks::kMinEventAge;
+using lambda_checks::kMinTimeout;
+using lambda_checks::kReportBatchItemFailures;
+using lambda_checks::NotFound;
+using lambda_checks::Range;
+using lambda_checks::Validation;
 using lambda_internal::EventSourceMapping;
 using lambda_internal::Function;
 using lambda_internal::MappingSettings;
 using lambda_internal::MappingState;
 using lambda_internal::MappingView;
-
-constexpr int kMaxFunctionNameLength = 64;
-constexpr int kMaxDescriptionLength = 256;
-constexpr int kMinTimeout = 1;
-constexpr int kMaxTimeout = 900;
-constexpr int kMaxBatchSize = 10000;
-constexpr int kMaxFifoBatchSize = 10;
-constexpr int kMaxUnbatchedBatchSize = 10;
-constexpr int kMaxBatchingWindow = 300;
-constexpr size_t kMaxFilters = 5;
-constexpr size_t kMaxFilterPatternLength = 4096;
-constexpr int kMinConcurrency = 2;
-constexpr int kMaxConcurrency = 1000;
-constexpr int kMaxRetryAttempts = 2;
-constexpr int kMinEventAge = 60;
-constexpr int kMaxEventAge = 21600;
-constexpr int kMaxListItems = 10000;
-constexpr int kDefaultListFunctions = 50;
-constexpr int kDefaultListMappings = 100;
-constexpr std::string_view kReportBatchItemFailures = "ReportBatchItemFailures";
-
-// Debian's Abseil has its own string_view, which StrCat and StrSplit take.
-absl::string_view Av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
-
-absl::Status Validation(std::string_view value, std::string_view field, std::string_view rule) {
-  return MakeError(ErrorCode::kLambdaValidation,
-                   absl::StrCat("1 validation error detected: Value '", Av(value), "' at '",
-                                Av(field), "' failed to satisfy constraint: ", Av(rule)));
-}
-
-absl::Status Range(int value, std::string_view field, int min, int max) {
-  if (value < min) {
-    return Validation(absl::StrCat(value), field,
-                      absl::StrCat("Member must have value greater than or equal to ", min));
-  }
-  if (value > max) {
-    return Validation(absl::StrCat(value), field,
-                      absl::StrCat("Member must have value less than or equal to ", max));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status InvalidParameter(std::string_view message) {
-  return MakeError(ErrorCode::kLambdaInvalidParameterValue, message);
-}
-
-absl::Status NotFound(std::string_view message) {
-  return MakeError(ErrorCode::kLambdaResourceNotFound, message);
-}
-
-absl::Status MappingNotFound() { return NotFound("The resource you requested does not exist."); }
-
-bool IsFunctionName(std::string_view name) {
-  if (name.empty() || name.size() > static_cast<size_t>(kMaxFunctionNameLength)) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
-  });
-}
-
-// The bus name of an event bus ARN (arn:aws:events:<region>:<account>:event-bus/<name>).
-bool IsDestinationArn(std::string_view arn) {
-  std::vector<absl::string_view> parts = absl::StrSplit(Av(arn), ':');
-  if (parts.size() < 6 || parts[0] != "arn" || parts[1] != "aws") return false;
-  if (parts[2] == "sqs" || parts[2] == "sns") return parts.size() == 6 && !parts[5].empty();
-  if (parts[2] == "events") return parts[5].substr(0, 10) == "event-bus/";
-  if (parts[2] == "lambda") return parts.size() >= 7 && parts[5] == "function";
-  return false;
-}
-
-std::string Join(const std::vector<std::string>& parts) {
-  std::string out = "[";
-  for (size_t i = 0; i < parts.size(); ++i) {
-    if (i > 0) out += ", ";
-    out += parts[i];
-  }
-  return out + "]";
-}
-
-}  // namespace
 
 // ---- Destinations of asynchronous invocation records ------------------------
 
@@ -591,272 +531,6 @@ absl::Status LambdaService::DeleteFunctionEventInvokeConfig(
   return absl::OkStatus();
 }
 
-// ---- Event source mappings ------------------------------------------------------
-
-namespace {
-
-// The parameters of Create and Update, merged over the mapping's current
-// settings for Update.
-struct MappingParams {
-  int batch_size = 10;
-  int window = 0;
-  std::optional<lambda::FilterCriteria> filter_criteria;
-  std::vector<std::string> response_types;
-  std::optional<int> maximum_concurrency;
-};
-
-// Checks the parameters that do not depend on the queue or the function.
-absl::Status CheckRanges(const MappingParams& p) {
-  if (absl::Status s = Range(p.batch_size, "batchSize", 1, kMaxBatchSize); !s.ok()) return s;
-  if (absl::Status s = Range(p.window, "maximumBatchingWindowInSeconds", 0, kMaxBatchingWindow);
-      !s.ok()) {
-    return s;
-  }
-  if (p.response_types.size() > 1) {
-    return Validation(Join(p.response_types), "functionResponseTypes",
-                      "Member must have length less than or equal to 1");
-  }
-  for (const std::string& type : p.response_types) {
-    if (type != kReportBatchItemFailures) {
-      return Validation(Join(p.response_types), "functionResponseTypes",
-                        "Member must satisfy constraint: [Member must satisfy enum value set: "
-                        "[ReportBatchItemFailures]]");
-    }
-  }
-  if (p.maximum_concurrency.has_value()) {
-    if (absl::Status s = Range(*p.maximum_concurrency, "scalingConfig.maximumConcurrency",
-                               kMinConcurrency, kMaxConcurrency);
-        !s.ok()) {
-      return s;
-    }
-  }
-  if (p.filter_criteria.has_value()) {
-    for (const lambda::Filter& f : p.filter_criteria->filters) {
-      if (f.pattern.size() > kMaxFilterPatternLength) {
-        return Validation(f.pattern.substr(0, 64), "filterCriteria.filters.member.pattern",
-                          "Member must have length less than or equal to 4096");
-      }
-    }
-    if (p.filter_criteria->filters.size() > kMaxFilters) {
-      return InvalidParameter(absl::StrCat("The maximum number of filters is ", kMaxFilters,
-                                           " per event source mapping."));
-    }
-  }
-  return absl::OkStatus();
-}
-
-// Checks the parameters against the queue and compiles the filters.
-absl::StatusOr<std::shared_ptr<const Matcher>> CheckForQueue(const MappingParams& p, bool fifo) {
-  if (fifo) {
-    if (p.batch_size > kMaxFifoBatchSize) {
-      return InvalidParameter(
-          absl::StrCat("Invalid batch size ", p.batch_size,
-                       ": the batch size of a FIFO queue event source must be between 1 and 10."));
-    }
-    if (p.window > 0) {
-      return InvalidParameter("Batching window is not supported for FIFO queues.");
-    }
-  } else if (p.batch_size > kMaxUnbatchedBatchSize && p.window == 0) {
-    return InvalidParameter(absl::StrCat(
-        "Invalid batch size ", p.batch_size,
-        ": a batch size above 10 requires MaximumBatchingWindowInSeconds of at least 1."));
-  }
-  if (!p.filter_criteria.has_value() || p.filter_criteria->filters.empty()) return nullptr;
-  auto matcher = Matcher::Create(PatternDialect::kEventBridge);
-  if (!matcher.ok()) return matcher.status();
-  for (size_t i = 0; i < p.filter_criteria->filters.size(); ++i) {
-    if (!(*matcher)->Add(absl::StrCat(i), p.filter_criteria->filters[i].pattern).ok()) {
-      return InvalidParameter("Invalid filter pattern definition.");
-    }
-  }
-  (*matcher)->Compile();
-  return std::shared_ptr<const Matcher>(*std::move(matcher));
-}
-
-// Checks `p` against the function and the queue, and builds the settings.
-absl::StatusOr<MappingSettings> BuildSettings(const MappingParams& p, const Function& function,
-                                              bool fifo, int visibility_timeout) {
-  auto filters = CheckForQueue(p, fifo);
-  if (!filters.ok()) return filters.status();
-  const int64_t timeout = absl::ToInt64Seconds(function.timeout);
-  if (visibility_timeout < timeout) {
-    return InvalidParameter(absl::StrCat("Queue visibility timeout: ", visibility_timeout,
-                                         " seconds is less than Function timeout: ", timeout,
-                                         " seconds"));
-  }
-  MappingSettings settings;
-  settings.function_name = function.name;
-  settings.function_arn = function.arn;
-  settings.batch_size = p.batch_size;
-  settings.batching_window_seconds = p.window;
-  settings.report_batch_item_failures = !p.response_types.empty();
-  if (p.filter_criteria.has_value() && !p.filter_criteria->filters.empty()) {
-    settings.filter_criteria = p.filter_criteria;
-  }
-  settings.filters = *std::move(filters);
-  settings.maximum_concurrency = p.maximum_concurrency;
-  return settings;
-}
-
-absl::Status MappingConflict(const std::string& queue_arn, const std::string& function_name,
-                             const std::string& uuid) {
-  return MakeError(ErrorCode::kLambdaResourceConflict,
-                   absl::StrCat("An event source mapping with SQS arn (\" ", queue_arn,
-                                " \") and function (\" ", function_name,
-                                " \") already exists. Please update or delete the existing "
-                                "mapping with UUID ",
-                                uuid));
-}
-
-}  // namespace
-
-absl::StatusOr<lambda::EventSourceMappingConfiguration> LambdaService::CreateEventSourceMapping(
-    const lambda::CreateEventSourceMappingRequest& request) {
-  if (request.event_source_arn.empty()) {
-    return MakeError(ErrorCode::kLambdaInvalidParameterValue,
-                     "Unrecognized event source, must be kinesis, dynamodb stream or sqs.");
-  }
-  MappingParams params;
-  params.batch_size = request.batch_size.value_or(10);
-  params.window = request.maximum_batching_window_in_seconds.value_or(0);
-  params.filter_criteria = request.filter_criteria;
-  params.response_types = request.function_response_types;
-  if (request.scaling_config.has_value()) {
-    params.maximum_concurrency = request.scaling_config->maximum_concurrency;
-  }
-  if (absl::Status s = CheckRanges(params); !s.ok()) return s;
-  auto function = FindFunction(request.function_name);
-  if (!function.ok()) return function.status();
-  auto queue = ResolveQueue(request.event_source_arn);
-  if (!queue.ok()) return queue.status();
-  auto built = BuildSettings(params, **function, queue->fifo, queue->visibility_timeout);
-  if (!built.ok()) return built.status();
-  MappingSettings settings = *std::move(built);
-
-  MutexLock lock(&mu_);
-  if (shut_down_) return MakeError(ErrorCode::kLambdaService, "The broker is shutting down.");
-  PurgeDeletedLocked();
-  for (const auto& [uuid, mapping] : mappings_) {
-    if (mapping->queue_arn() != request.event_source_arn) continue;
-    if (mapping->Describe().settings.function_arn != settings.function_arn) continue;
-    return MappingConflict(request.event_source_arn, settings.function_name, uuid);
-  }
-  std::string uuid = base_internal::NewUuid();
-  auto mapping =
-      EventSourceMapping::Create(EventSourceMapping::Deps{.clock = options_.clock,
-                                                          .scheduler = options_.scheduler,
-                                                          .executor = executor_,
-                                                          .functions = functions_,
-                                                          .manual = manual_clock_ != nullptr,
-                                                          .region = options_.region},
-                                 uuid, request.event_source_arn, queue->queue, queue->fifo,
-                                 std::move(settings), request.enabled.value_or(true));
-  mappings_.emplace(uuid, mapping);
-  order_.push_back(uuid);
-  return ToConfiguration(mapping->Describe());
-}
-
-absl::StatusOr<lambda::EventSourceMappingConfiguration> LambdaService::UpdateEventSourceMapping(
-    const lambda::UpdateEventSourceMappingRequest& request) {
-  std::shared_ptr<EventSourceMapping> mapping = FindMapping(request.uuid);
-  if (mapping == nullptr) return MappingNotFound();
-  MappingView view = mapping->Describe();
-  MappingParams params;
-  params.batch_size = request.batch_size.value_or(view.settings.batch_size);
-  params.window =
-      request.maximum_batching_window_in_seconds.value_or(view.settings.batching_window_seconds);
-  params.filter_criteria =
-      request.filter_criteria.has_value() ? request.filter_criteria : view.settings.filter_criteria;
-  if (request.function_response_types.has_value()) {
-    params.response_types = *request.function_response_types;
-  } else if (view.settings.report_batch_item_failures) {
-    params.response_types = {std::string(kReportBatchItemFailures)};
-  }
-  params.maximum_concurrency = request.scaling_config.has_value()
-                                   ? request.scaling_config->maximum_concurrency
-                                   : view.settings.maximum_concurrency;
-  if (absl::Status s = CheckRanges(params); !s.ok()) return s;
-  auto function = FindFunction(request.function_name.value_or(view.settings.function_arn));
-  if (!function.ok()) return function.status();
-  auto queue = ResolveQueue(view.queue_arn);
-  if (!queue.ok()) return queue.status();
-  auto built = BuildSettings(params, **function, queue->fifo, queue->visibility_timeout);
-  if (!built.ok()) return built.status();
-  MappingSettings settings = *std::move(built);
-  if (settings.function_arn != view.settings.function_arn) {
-    MutexLock lock(&mu_);
-    for (const auto& [uuid, other] : mappings_) {
-      if (other == mapping || other->queue_arn() != view.queue_arn) continue;
-      if (other->Describe().settings.function_arn != settings.function_arn) continue;
-      return MappingConflict(view.queue_arn, settings.function_name, uuid);
-    }
-  }
-  if (absl::Status s = mapping->Update(std::move(settings), request.enabled); !s.ok()) return s;
-  return ToConfiguration(mapping->Describe());
-}
-
-absl::StatusOr<lambda::EventSourceMappingConfiguration> LambdaService::DeleteEventSourceMapping(
-    const lambda::DeleteEventSourceMappingRequest& request) {
-  std::shared_ptr<EventSourceMapping> mapping = FindMapping(request.uuid);
-  if (mapping == nullptr) return MappingNotFound();
-  if (absl::Status s = mapping->Delete(); !s.ok()) return s;
-  return ToConfiguration(mapping->Describe());
-}
-
-absl::StatusOr<lambda::EventSourceMappingConfiguration> LambdaService::GetEventSourceMapping(
-    const lambda::GetEventSourceMappingRequest& request) {
-  std::shared_ptr<EventSourceMapping> mapping = FindMapping(request.uuid);
-  if (mapping == nullptr) return MappingNotFound();
-  return ToConfiguration(mapping->Describe());
-}
-
-absl::StatusOr<lambda::ListEventSourceMappingsResult> LambdaService::ListEventSourceMappings(
-    const lambda::ListEventSourceMappingsRequest& request) {
-  int max = request.max_items.value_or(kDefaultListMappings);
-  if (absl::Status s = Range(max, "maxItems", 1, kMaxListItems); !s.ok()) return s;
-  std::string function_arn;
-  if (!request.function_name.empty()) {
-    absl::StatusOr<std::string> name = ResolveFunctionName(request.function_name);
-    if (!name.ok()) return name.status();
-    function_arn = FunctionArn(*name);
-  }
-  size_t start = 0;
-  if (!request.marker.empty() && !absl::SimpleAtoi(request.marker, &start)) {
-    return InvalidParameter("Invalid marker.");
-  }
-  std::vector<std::shared_ptr<EventSourceMapping>> all;
-  {
-    MutexLock lock(&mu_);
-    PurgeDeletedLocked();
-    for (const std::string& uuid : order_) all.push_back(mappings_.at(uuid));
-  }
-  lambda::ListEventSourceMappingsResult out;
-  size_t seen = 0;
-  for (const auto& mapping : all) {
-    if (!request.event_source_arn.empty() && mapping->queue_arn() != request.event_source_arn) {
-      continue;
-    }
-    MappingView view = mapping->Describe();
-    if (!function_arn.empty() && view.settings.function_arn != function_arn) continue;
-    if (seen++ < start) continue;
-    if (out.event_source_mappings.size() == static_cast<size_t>(max)) {
-      out.next_marker = absl::StrCat(start + static_cast<size_t>(max));
-      break;
-    }
-    out.event_source_mappings.push_back(ToConfiguration(view));
-  }
-  return out;
-}
-
-std::shared_ptr<EventSourceMapping> LambdaService::FindMapping(const std::string& uuid) const {
-  MutexLock lock(&mu_);
-  auto it = mappings_.find(uuid);
-  if (it == mappings_.end() || it->second->Describe().state == MappingState::kDeleted) {
-    return nullptr;
-  }
-  return it->second;
-}
-
 LambdaService::Metrics LambdaService::CollectMetrics() const {
   Metrics out;
   for (const std::shared_ptr<const Function>& f :
@@ -880,26 +554,6 @@ LambdaService::Metrics LambdaService::CollectMetrics() const {
                             .counters = lambda_internal::Read(m->counters())});
   }
   return out;
-}
-
-std::shared_ptr<EventSourceMapping> LambdaService::TEST_mapping(const std::string& uuid) const {
-  MutexLock lock(&mu_);
-  auto it = mappings_.find(uuid);
-  return it == mappings_.end() ? nullptr : it->second;
-}
-
-void LambdaService::PurgeDeletedLocked() {
-  std::vector<std::string> kept;
-  kept.reserve(order_.size());
-  for (const std::string& uuid : order_) {
-    auto it = mappings_.find(uuid);
-    if (it->second->Describe().state == MappingState::kDeleted) {
-      mappings_.erase(it);
-    } else {
-      kept.push_back(uuid);
-    }
-  }
-  order_.swap(kept);
 }
 
 // ---- Draining (ManualClock) ------------------------------------------------------

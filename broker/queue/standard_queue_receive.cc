@@ -1,0 +1,155 @@
+// StandardQueue's receive path: taking ready messages, redrive of
+// over-received ones to the dead-letter sink, requeueing. Thread-safe; the
+// sink is called with no lock held.
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "absl/container/inlined_vector.h"
+#include "broker/queue/standard_queue_internal.h"
+#include "wharf/errors.h"
+
+namespace wharf::queue_internal::standard_engine {
+
+ReceiveResult StandardQueue::TryReceive(const ReceiveArgs& args, int* surfaced) {
+  const int64_t now_ns = ToNs(clock_.Now());
+  *surfaced += Maintain(now_ns);
+  if (TotalInFlight() >= max_inflight_.load(std::memory_order_relaxed)) {
+    return MakeError(ErrorCode::kOverLimit,
+                     "The maximum number of in flight messages has been reached.");
+  }
+  const size_t max = static_cast<size_t>(std::clamp(args.max_messages, 1, kMaxBatch));
+  std::vector<Delivery> out;
+  std::vector<Deferred> deferred;
+  const int64_t earliest = Take(args, now_ns, max, out, deferred);
+  // Queued again only now, so that this receive cannot return them twice.
+  *surfaced += Requeue(deferred);
+  if (earliest != kNever) ArmFor(earliest);
+  return out;
+}
+
+int64_t StandardQueue::Take(const ReceiveArgs& args, int64_t now_ns, size_t max,
+                            std::vector<Delivery>& out, std::vector<Deferred>& deferred) {
+  const int64_t visibility_ns = std::max<int64_t>(ToNs(args.visibility_timeout), 0);
+  const int64_t retention = retention_ns_.load(std::memory_order_relaxed);
+  const uint32_t max_receives =
+      sink_ == nullptr ? 0
+                       : static_cast<uint32_t>(max_receive_count_.load(std::memory_order_relaxed));
+  const int64_t max_inflight = max_inflight_.load(std::memory_order_relaxed);
+  int64_t in_flight = TotalInFlight();
+  const int start = ThreadShard();
+  int64_t earliest = kNever;
+  out.reserve(max);
+
+  for (int i = 0; i < num_shards_ && out.size() < max; ++i) {
+    const int shard = (start + i) % num_shards_;
+    Shard& s = shards_[shard];
+    while (out.size() < max && in_flight < max_inflight) {
+      uint64_t refs[kMaxBatch];
+      size_t n = s.ready.try_dequeue_bulk(refs, max - out.size());
+      if (n == 0) break;
+      absl::InlinedVector<Snapshot, kMaxBatch> got;  // Constructs only what it holds.
+      std::vector<Snapshot> moving;                  // Rare: over-received messages.
+      {
+        PlainLock lock(&s.mu);
+        for (size_t k = 0; k < n; ++k) {
+          const uint32_t slot = SlotOfRef(refs[k]);
+          Record& r = s.slots.Get(slot);
+          const uint64_t w = r.word.load(std::memory_order_acquire);
+          const uint32_t incarnation = IncarnationOf(w);
+          if (incarnation != IncarnationOfRef(refs[k]) || StateOf(w) != kReady) continue;
+          if (now_ns - r.sent_ns >= retention) {
+            s.visible.fetch_sub(1, std::memory_order_relaxed);
+            FreeSlot(s, slot, r);
+            continue;
+          }
+          if (in_flight >= max_inflight) {
+            deferred.push_back({shard, refs[k]});
+            continue;
+          }
+          const uint32_t count = std::min(CountOf(w) + 1, kMaxReceiveCount);
+          if (max_receives > 0 && count > max_receives) {
+            r.word.store(MakeWord(incarnation, count, kMoving), std::memory_order_relaxed);
+            s.visible.fetch_sub(1, std::memory_order_relaxed);
+            moving.push_back(TakeSnapshot(r, slot, incarnation, count));
+            continue;
+          }
+          r.receive_ns = now_ns;
+          if (r.first_receive_ns == kNoTime) r.first_receive_ns = now_ns;
+          if (visibility_ns == 0) {
+            // Visible again at once; queued after this call so it is not
+            // returned twice by it.
+            r.word.store(MakeWord(incarnation, count, kReady), std::memory_order_relaxed);
+            deferred.push_back({shard, refs[k]});
+          } else {
+            r.deadline_ns = SaturatingAdd(now_ns, visibility_ns);
+            r.word.store(MakeWord(incarnation, count, kInFlight), std::memory_order_relaxed);
+            s.visible.fetch_sub(1, std::memory_order_relaxed);
+            s.in_flight.fetch_add(1, std::memory_order_relaxed);
+            ++in_flight;
+            if (PushTimer(s, Timer{r.deadline_ns, slot, incarnation})) {
+              earliest = std::min(earliest, r.deadline_ns);
+            }
+          }
+          if (journal_ != nullptr) {
+            journal_->Changed(MessageIdOf(r),
+                              visibility_ns == 0 ? storage_internal::MessageState::kVisible
+                                                 : storage_internal::MessageState::kInFlight,
+                              FromNs(visibility_ns == 0 ? kNoTime : r.deadline_ns),
+                              static_cast<int>(count), FromNs(r.first_receive_ns));
+          }
+          got.push_back(TakeSnapshot(r, slot, incarnation, count));
+        }
+      }
+      for (size_t k = 0; k < got.size(); ++k) {
+        out.push_back(MakeDelivery(shard, std::move(got[k]), /*with_handle=*/true));
+      }
+      for (size_t k = 0; k < moving.size(); ++k) {
+        MoveToDeadLetter(shard, std::move(moving[k]), deferred);
+      }
+    }
+  }
+  return earliest;
+}
+
+void StandardQueue::MoveToDeadLetter(int shard, Snapshot&& snap, std::vector<Deferred>& deferred) {
+  const uint32_t slot = snap.slot;
+  const uint32_t incarnation = snap.incarnation;
+  const uint32_t count = snap.receive_count;
+  Delivery d = MakeDelivery(shard, std::move(snap), /*with_handle=*/false);
+  d.dead_letter_source_arn = queue_arn_;
+  // Durable queues: the copy into the dead-letter queue and the removal from
+  // this one reach storage together.
+  struct AtomicSection {
+    storage_internal::MessageJournal* journal;
+    explicit AtomicSection(storage_internal::MessageJournal* j) : journal(j) {
+      if (journal != nullptr) journal->BeginAtomic();
+    }
+    ~AtomicSection() {
+      if (journal != nullptr) journal->EndAtomic();
+    }
+  } atomic(journal_);
+  const bool accepted = sink_->Accept(d);  // No lock held.
+  Shard& s = shards_[shard];
+  PlainLock lock(&s.mu);
+  Record& r = s.slots.Get(slot);
+  const uint64_t w = r.word.load(std::memory_order_relaxed);
+  if (IncarnationOf(w) != incarnation || StateOf(w) != kMoving) return;  // Purged meanwhile.
+  if (accepted) {
+    FreeSlot(s, slot, r);
+    return;
+  }
+  // The dead-letter queue could not take it: keep it, as if not received.
+  r.word.store(MakeWord(incarnation, count - 1, kReady), std::memory_order_relaxed);
+  s.visible.fetch_add(1, std::memory_order_seq_cst);
+  deferred.push_back({shard, MakeRef(slot, incarnation)});
+}
+
+int StandardQueue::Requeue(const std::vector<Deferred>& deferred) {
+  // These messages stayed counted as visible, so a receiver that parks from
+  // here on sees them and does not stay parked.
+  for (const Deferred& d : deferred) shards_[d.shard].ready.enqueue(d.ref);
+  return static_cast<int>(deferred.size());
+}
+
+}  // namespace wharf::queue_internal::standard_engine
