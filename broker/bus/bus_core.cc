@@ -4,8 +4,8 @@ namespace wharf::bus_internal {
 
 BusCore::BusCore(const Options& options)
     : tasks_(*options.clock, options.scheduler),
-      table_(*options.clock, options.table_limits),
-      dispatcher_(*options.clock, tasks_, table_, options.endpoints),
+      table_(*options.clock, options.table_limits, options.metrics),
+      dispatcher_(*options.clock, tasks_, table_, options.endpoints, options.metrics),
       schedules_(options.account, options.region, tasks_, dispatcher_),
       archives_(*options.clock, tasks_, table_, dispatcher_, options.max_concurrent_replays) {
   Clock& clock = *options.clock;

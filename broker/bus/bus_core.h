@@ -38,6 +38,7 @@ class BusCore {
     Endpoints* endpoints = nullptr;  // Must outlive the core.
     BusTable::Limits table_limits;
     int max_concurrent_replays = 10;
+    bool metrics = false;  // Keep the AWS/Events counters (rule_stats.h).
   };
 
   explicit BusCore(const Options& options);

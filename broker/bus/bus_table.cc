@@ -35,7 +35,8 @@ bool MergeTags(const TagList& tags, TagMap& into) {
 
 }  // namespace
 
-BusTable::BusTable(Clock& clock, Limits limits) : clock_(clock), limits_(limits) {}
+BusTable::BusTable(Clock& clock, Limits limits, bool metrics)
+    : clock_(clock), limits_(limits), metrics_(metrics) {}
 
 // ---- Buses ------------------------------------------------------------------
 
@@ -121,8 +122,10 @@ absl::Status BusTable::PutRule(std::string_view bus_name, RuleSpec rule,
       entry->targets = it->second->targets;
       entry->tags = it->second->tags;
       entry->created = it->second->created;
+      entry->stats = it->second->stats;
     } else {
       entry->tags = std::move(new_tags);
+      if (metrics_) entry->stats = std::make_shared<RuleStats>();
     }
     entry->rule = std::move(rule);
     b.rules[entry->rule.name] = entry;
@@ -316,6 +319,23 @@ absl::StatusOr<TagMap> BusTable::ListTags(std::string_view bus_name, std::string
   auto it = (*bus)->rules.find(rule);
   if (it == (*bus)->rules.end()) return RuleNotFoundError(rule, bus_name);
   return it->second->tags;
+}
+
+std::vector<BusTable::RuleStatsRef> BusTable::AllRuleStats() const {
+  std::vector<RuleStatsRef> out;
+  if (!metrics_) return out;
+  std::vector<std::shared_ptr<Bus>> buses;
+  {
+    ReaderMutexLock lock(&mu_);
+    for (const auto& [name, bus] : buses_) buses.push_back(bus);
+  }
+  for (const auto& bus : buses) {
+    ReaderMutexLock lock(&bus->mu);
+    for (const auto& [name, entry] : bus->rules) {
+      if (entry->stats != nullptr) out.push_back({bus->info.name, name, entry->stats});
+    }
+  }
+  return out;
 }
 
 }  // namespace wharf::bus_internal

@@ -35,6 +35,7 @@
 #include "absl/time/time.h"
 #include "broker/base/mutex.h"
 #include "broker/bus/input_transformer.h"
+#include "broker/bus/rule_stats.h"
 #include "broker/bus/schedule_expression.h"
 #include "broker/bus/target.h"
 #include "wharf/clock.h"
@@ -84,6 +85,8 @@ struct RuleEntry {
   std::vector<std::shared_ptr<const TargetEntry>> targets;  // Sorted by id.
   uint64_t generation = 0;
   absl::Time created;
+  // The rule's counters, shared by all its entries; null when metrics are off.
+  std::shared_ptr<RuleStats> stats;
 };
 
 struct ArchiveState;  // archives.h
@@ -112,13 +115,19 @@ class BusTable {
     int max_event_buses = 100;
     int max_rules_per_event_bus = 300;
   };
+  // One rule's counters, for the metrics.
+  struct RuleStatsRef {
+    std::string bus;
+    std::string rule;
+    std::shared_ptr<const RuleStats> stats;
+  };
   // Called with no lock held after PutRule, EnableRule or DisableRule made
   // `rule` the current entry of an enabled rule with a schedule.
   using ScheduleHook =
       std::function<void(const std::shared_ptr<Bus>& bus, std::shared_ptr<const RuleEntry> rule)>;
 
-  // `clock` must outlive the table.
-  BusTable(Clock& clock, Limits limits);
+  // `clock` must outlive the table. `metrics`: rules keep RuleStats.
+  BusTable(Clock& clock, Limits limits, bool metrics);
   BusTable(const BusTable&) = delete;
   BusTable& operator=(const BusTable&) = delete;
 
@@ -169,6 +178,9 @@ class BusTable {
                              const std::vector<std::string>& keys);
   absl::StatusOr<TagMap> ListTags(std::string_view bus, std::string_view rule) const;
 
+  // The counters of every rule (none when metrics are off).
+  std::vector<RuleStatsRef> AllRuleStats() const;
+
  private:
   // Replaces the current entry of `bus`/`name` by `change(copy)` (which may
   // fail), keeping its generation.
@@ -179,6 +191,7 @@ class BusTable {
 
   Clock& clock_;
   const Limits limits_;
+  const bool metrics_;
   ScheduleHook schedule_hook_;
   std::atomic<uint64_t> next_generation_{1};
 

@@ -31,8 +31,13 @@ bool IsRetryable(absl::StatusCode code) {
 
 }  // namespace
 
-Dispatcher::Dispatcher(Clock& clock, TaskRunner& tasks, const BusTable& table, Endpoints* endpoints)
-    : clock_(clock), tasks_(tasks), table_(table), endpoints_(endpoints) {}
+Dispatcher::Dispatcher(Clock& clock, TaskRunner& tasks, const BusTable& table, Endpoints* endpoints,
+                       bool metrics)
+    : clock_(clock),
+      tasks_(tasks),
+      table_(table),
+      endpoints_(endpoints),
+      totals_(metrics ? std::make_unique<RuleStats>() : nullptr) {}
 
 absl::Status Dispatcher::PutEvent(std::string_view bus_name, std::shared_ptr<const Event> event) {
   auto bus = table_.FindBus(bus_name);
@@ -61,19 +66,28 @@ void Dispatcher::Dispatch(Bus& bus, const std::shared_ptr<const Event>& event,
   for (const auto& archive : archives) archive->Offer(event, now);
 
   EventView view(event->envelope);
+  bool matched = false;
   for (const auto& rule : rules) {
     if (filter_rule_arns != nullptr && std::find(filter_rule_arns->begin(), filter_rule_arns->end(),
                                                  rule->rule.arn) == filter_rule_arns->end()) {
       continue;
     }
+    matched = true;
     stats_.events_matched.fetch_add(1, std::memory_order_relaxed);
+    if (rule->stats != nullptr) {
+      rule->stats->Add(RuleStats::kMatchedEvents);
+      rule->stats->Add(RuleStats::kTriggeredRules);
+    }
+    if (totals_ != nullptr) totals_->Add(RuleStats::kTriggeredRules);
     for (const auto& target : rule->targets) Deliver(event, rule, target, 1, now, &view);
   }
+  if (matched && totals_ != nullptr) totals_->Add(RuleStats::kMatchedEvents);
 }
 
 void Dispatcher::DeliverToTargets(const std::shared_ptr<const Event>& event,
                                   const std::shared_ptr<const RuleEntry>& rule, absl::Time at) {
   stats_.events_matched.fetch_add(1, std::memory_order_relaxed);
+  Count(*rule, RuleStats::kTriggeredRules);
   EventView view(event->envelope);
   for (const auto& target : rule->targets) Deliver(event, rule, target, 1, at, &view);
 }
@@ -82,6 +96,16 @@ void Dispatcher::Deliver(const std::shared_ptr<const Event>& event,
                          const std::shared_ptr<const RuleEntry>& rule,
                          const std::shared_ptr<const TargetEntry>& target, int attempt,
                          absl::Time at, EventView* view) {
+  if (target->spec.kind == TargetSpec::Kind::kBus && event->hops >= kMaxHops) {
+    // Not invoked: the event would loop between buses.
+    Count(*rule, RuleStats::kDeadLetterInvocations);
+    DeadLetter(*event, *rule, *target,
+               DeliveryOutcome::Permanent("LimitExceededException",
+                                          "The event crossed too many event buses."),
+               attempt - 1, "");
+    return;
+  }
+  Count(*rule, RuleStats::kInvocationAttempts);
   DeliveryOutcome outcome;
   if (view != nullptr) {
     outcome = Attempt(*event, *rule, *target, attempt, *view);
@@ -91,35 +115,37 @@ void Dispatcher::Deliver(const std::shared_ptr<const Event>& event,
   }
   if (outcome.kind == DeliveryOutcome::Kind::kOk) {
     stats_.deliveries_ok.fetch_add(1, std::memory_order_relaxed);
+    Count(*rule, RuleStats::kInvocations);
     return;
   }
   stats_.delivery_failures.fetch_add(1, std::memory_order_relaxed);
-  int retries_done = attempt - 1;
-  if (outcome.kind == DeliveryOutcome::Kind::kPermanent) {
-    DeadLetter(*event, *rule, *target, outcome, retries_done, "");
-    return;
+  const int retries_done = attempt - 1;
+  std::string_view exhausted;  // Stays empty for a permanent failure.
+  if (outcome.kind == DeliveryOutcome::Kind::kRetryable) {
+    int max_retries = kDefaultMaxRetries;
+    int max_age = kDefaultMaxAgeSeconds;
+    if (const auto& policy = target->spec.retry_policy; policy.has_value()) {
+      max_retries = policy->maximum_retry_attempts.value_or(kDefaultMaxRetries);
+      max_age = policy->maximum_event_age_in_seconds.value_or(kDefaultMaxAgeSeconds);
+    }
+    // From the attempt's own time, not Now(): when a ManualClock jumps far
+    // ahead, the retries in between still happen at their own times.
+    const absl::Time when = at + Backoff(attempt);
+    if (retries_done >= max_retries) {
+      exhausted = "MaximumRetryAttemptsExhausted";
+    } else if (when > event->ingestion_time + absl::Seconds(max_age)) {
+      exhausted = "MaximumEventAgeExhausted";
+    } else {
+      stats_.retries_scheduled.fetch_add(1, std::memory_order_relaxed);
+      tasks_.ScheduleAt(when, [this, event, rule, target, attempt, when] {
+        Deliver(event, rule, target, attempt + 1, when, nullptr);
+      });
+      return;
+    }
   }
-  int max_retries = kDefaultMaxRetries;
-  int max_age = kDefaultMaxAgeSeconds;
-  if (const auto& policy = target->spec.retry_policy; policy.has_value()) {
-    max_retries = policy->maximum_retry_attempts.value_or(kDefaultMaxRetries);
-    max_age = policy->maximum_event_age_in_seconds.value_or(kDefaultMaxAgeSeconds);
-  }
-  if (retries_done >= max_retries) {
-    DeadLetter(*event, *rule, *target, outcome, retries_done, "MaximumRetryAttemptsExhausted");
-    return;
-  }
-  // From the attempt's own time, not Now(): when a ManualClock jumps far
-  // ahead, the retries in between still happen at their own times.
-  absl::Time when = at + Backoff(attempt);
-  if (when > event->ingestion_time + absl::Seconds(max_age)) {
-    DeadLetter(*event, *rule, *target, outcome, retries_done, "MaximumEventAgeExhausted");
-    return;
-  }
-  stats_.retries_scheduled.fetch_add(1, std::memory_order_relaxed);
-  tasks_.ScheduleAt(when, [this, event, rule, target, attempt, when] {
-    Deliver(event, rule, target, attempt + 1, when, nullptr);
-  });
+  Count(*rule, RuleStats::kInvocations);
+  Count(*rule, RuleStats::kFailedInvocations);
+  DeadLetter(*event, *rule, *target, outcome, retries_done, exhausted);
 }
 
 DeliveryOutcome Dispatcher::Attempt(const Event& event, const RuleEntry& rule,
@@ -141,11 +167,7 @@ DeliveryOutcome Dispatcher::Attempt(const Event& event, const RuleEntry& rule,
     case TargetSpec::Kind::kFunction:
       if (endpoints_ == nullptr) break;
       return endpoints_->InvokeFunction(t.arn, target.input->Render(view, context));
-    case TargetSpec::Kind::kBus: {
-      if (event.hops >= kMaxHops) {
-        return DeliveryOutcome::Permanent("LimitExceededException",
-                                          "The event crossed too many event buses.");
-      }
+    case TargetSpec::Kind::kBus: {  // Deliver refused it beyond kMaxHops.
       auto bus = table_.FindBus(t.resource);
       if (!bus.ok()) {
         return DeliveryOutcome::Permanent("ResourceNotFoundException",
@@ -212,8 +234,10 @@ void Dispatcher::DeadLetter(const Event& event, const RuleEntry& rule, const Tar
       endpoints_->SendToQueue(*dlq, event.envelope, "", attributes, event.trace_header);
   if (sent.kind == DeliveryOutcome::Kind::kOk) {
     stats_.dead_lettered.fetch_add(1, std::memory_order_relaxed);
+    Count(rule, RuleStats::kInvocationsSentToDlq);
   } else {
     stats_.dropped.fetch_add(1, std::memory_order_relaxed);
+    Count(rule, RuleStats::kInvocationsFailedToBeSentToDlq);
   }
 }
 

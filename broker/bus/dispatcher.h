@@ -114,8 +114,10 @@ struct BusStats {
 class Dispatcher {
  public:
   // Every argument must outlive the dispatcher; `endpoints` may be null (SQS
-  // and SNS targets then fail).
-  Dispatcher(Clock& clock, TaskRunner& tasks, const BusTable& table, Endpoints* endpoints);
+  // and SNS targets then fail). `metrics`: keep totals() (rules keep their
+  // own RuleStats when the table makes them).
+  Dispatcher(Clock& clock, TaskRunner& tasks, const BusTable& table, Endpoints* endpoints,
+             bool metrics);
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
 
@@ -139,6 +141,9 @@ class Dispatcher {
   void UnregisterCallback(const std::string& name);
 
   BusStats stats() const;
+  // The broker-wide AWS/Events counters (rule_stats.h); null when metrics are
+  // off.
+  const RuleStats* totals() const { return totals_.get(); }
 
  private:
   // One delivery attempt of `event` to `target`; schedules the retry or
@@ -153,11 +158,17 @@ class Dispatcher {
                           int attempt, EventView& view);
   void DeadLetter(const Event& event, const RuleEntry& rule, const TargetEntry& target,
                   const DeliveryOutcome& outcome, int retries, std::string_view exhausted);
+  // Adds one to counter `c` of `rule` and of the totals (when kept).
+  void Count(const RuleEntry& rule, RuleStats::Counter c) {
+    if (rule.stats != nullptr) rule.stats->Add(c);
+    if (totals_ != nullptr) totals_->Add(c);
+  }
 
   Clock& clock_;
   TaskRunner& tasks_;
   const BusTable& table_;
   Endpoints* const endpoints_;
+  const std::unique_ptr<RuleStats> totals_;
 
   mutable Mutex mu_;
   std::map<std::string, std::shared_ptr<const CallbackFunction>, std::less<>> callbacks_

@@ -66,7 +66,8 @@ class BrokerImpl final : public Broker {
                                                      .sqs = sqs_.get(),
                                                      .sns = sns_.get(),
                                                      .functions = lambda_.get(),
-                                                     .limits = options_.events})),
+                                                     .limits = options_.events,
+                                                     .metrics = options_.metrics.enabled})),
         metric_store_(
             std::make_unique<metrics_internal::MetricStore>(metrics_internal::MetricStore::Options{
                 .second_resolution = options_.metrics.second_resolution,
@@ -76,7 +77,8 @@ class BrokerImpl final : public Broker {
         lambda_metrics_(std::make_unique<service_internal::LambdaMetrics>(*lambda_)) {
     lambda_->Connect(sns_.get(), events_.get());
     std::vector<metrics_internal::MetricSource*> sources;
-    if (options_.metrics.enabled) sources = {sqs_.get(), sns_.get(), lambda_metrics_.get()};
+    if (options_.metrics.enabled)
+      sources = {sqs_.get(), sns_.get(), events_.get(), lambda_metrics_.get()};
     for (metrics_internal::MetricSource* source : sources) sampler_->AddSource(source);
     cloudwatch_ = std::make_unique<service_internal::CloudWatchService>(
         service_internal::CloudWatchService::Options{

@@ -67,6 +67,7 @@ EventsService::EventsService(const Options& options)
   core.table_limits.max_event_buses = options.limits.max_event_buses;
   core.table_limits.max_rules_per_event_bus = options.limits.max_rules_per_event_bus;
   core.max_concurrent_replays = options.limits.max_concurrent_replays;
+  core.metrics = options.metrics;
   core_ = std::make_unique<bus_internal::BusCore>(core);
   core_->table().CreateBus(kDefaultBus, "", {}).IgnoreError();
 }
@@ -273,6 +274,7 @@ absl::StatusOr<events::PutEventsResult> EventsService::PutEvents(
     if (!core_->table().FindBus(bus).ok()) return base_internal::EventBusNotFoundError(bus);
     buses.push_back(std::move(bus));
   }
+  if (options_.metrics) put_events_size_.Record(static_cast<uint64_t>(total));
 
   events::PutEventsResult result;
   result.entries.resize(entries.size());

@@ -9,7 +9,7 @@
 // Files: events_service.cc (buses, events, rules, tags, callbacks),
 // events_targets.cc (targets), events_archives.cc (archives and replays),
 // events_checks.h (parameter checks shared by them), events_endpoints.h (how
-// the core reaches queues and topics).
+// the core reaches queues and topics), events_metrics.cc (AWS/Events metrics).
 //
 // Thread safety: thread-safe.
 
@@ -23,6 +23,7 @@
 #include "broker/base/function_invoker.h"
 #include "broker/base/scheduler.h"
 #include "broker/bus/bus_core.h"
+#include "broker/metrics/collector.h"
 #include "broker/service/events_endpoints.h"
 #include "wharf/clock.h"
 #include "wharf/events.h"
@@ -31,7 +32,7 @@
 
 namespace wharf::service_internal {
 
-class EventsService final : public events::Service {
+class EventsService final : public events::Service, public metrics_internal::MetricSource {
  public:
   struct Options {
     std::string region = "us-east-1";
@@ -46,6 +47,7 @@ class EventsService final : public events::Service {
     // asynchronously. Null: they fail (not found).
     base_internal::FunctionInvoker* functions = nullptr;
     events::ServiceOptions limits;
+    bool metrics = false;  // Keep the AWS/Events counters for CollectMetrics.
   };
 
   // `clock`, `sqs`, `sns` and `functions` must outlive the service.
@@ -110,6 +112,10 @@ class EventsService final : public events::Service {
                                                events::Callback callback) override;
   void UnregisterCallback(const std::string& name) override;
 
+  // AWS/Events: per rule (RuleName; EventBusName too on a custom bus) and for
+  // the whole broker (no dimension). Nothing when Options::metrics is off.
+  void CollectMetrics(metrics_internal::Collector& out) override;
+
   // Delivery counters of the core (tests, benchmarks).
   bus_internal::BusStats TEST_stats() const { return core_->dispatcher().stats(); }
 
@@ -144,6 +150,8 @@ class EventsService final : public events::Service {
   bus_internal::TargetSpec ToTargetSpec(const events::Target& target) const;
 
   const Options options_;
+  const uint64_t stats_id_ = metrics_internal::NewObjectId();  // The broker-wide metrics.
+  metrics_internal::SizeStat put_events_size_;  // Accepted PutEvents requests, in bytes.
   std::unique_ptr<EventsEndpoints> endpoints_;
   std::unique_ptr<bus_internal::BusCore> core_;  // After endpoints_: destroyed first.
 };
