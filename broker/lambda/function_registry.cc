@@ -101,7 +101,7 @@ FunctionCounterValues Read(const FunctionCounters& c) {
   return FunctionCounterValues{.invocations = c.invocations.load(kRelaxed),
                                .errors = c.errors.load(kRelaxed),
                                .throttles = c.throttles.load(kRelaxed),
-                               .duration_micros = c.duration_micros.load(kRelaxed),
+                               .duration_micros = c.duration.Sum(),
                                .running = c.running.load(kRelaxed),
                                .async_received = c.async_received.load(kRelaxed),
                                .async_dropped = c.async_dropped.load(kRelaxed),
@@ -147,7 +147,7 @@ RunOutcome FunctionRegistry::Run(const Function& function,
   }
   counters.running.fetch_sub(1, std::memory_order_relaxed);
   if (out.function_error) counters.errors.fetch_add(1, std::memory_order_relaxed);
-  counters.duration_micros.fetch_add(Micros(end - start), std::memory_order_relaxed);
+  counters.duration.Record(static_cast<uint64_t>(Micros(end - start)));
   return out;
 }
 

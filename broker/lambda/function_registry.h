@@ -32,6 +32,7 @@
 #include "broker/base/executor.h"
 #include "broker/base/mutex.h"
 #include "broker/base/scheduler.h"
+#include "broker/metrics/stats.h"
 #include "wharf/clock.h"
 #include "wharf/lambda.h"
 
@@ -53,9 +54,10 @@ struct FunctionCounters {
   // Handler runs: synchronous invokes, asynchronous attempts, mapping
   // batches [Invocations].
   std::atomic<uint64_t> invocations{0};
-  std::atomic<uint64_t> errors{0};            // Runs that were function errors [Errors].
-  std::atomic<uint64_t> throttles{0};         // Invocations refused (TooManyRequests) [Throttles].
-  std::atomic<uint64_t> duration_micros{0};   // Run time on the broker's clock, summed [Duration].
+  std::atomic<uint64_t> errors{0};     // Runs that were function errors [Errors].
+  std::atomic<uint64_t> throttles{0};  // Invocations refused (TooManyRequests) [Throttles].
+  // Each run's time on the broker's clock, in microseconds [Duration].
+  metrics_internal::SizeStat duration;
   std::atomic<int64_t> running{0};            // Runs in progress [ConcurrentExecutions].
   std::atomic<uint64_t> async_received{0};    // Events queued [AsyncEventsReceived].
   std::atomic<uint64_t> async_dropped{0};     // Retries exhausted or too old [AsyncEventsDropped].
@@ -68,7 +70,7 @@ struct FunctionCounterValues {
   uint64_t invocations = 0;
   uint64_t errors = 0;
   uint64_t throttles = 0;
-  uint64_t duration_micros = 0;
+  uint64_t duration_micros = 0;  // Summed.
   int64_t running = 0;
   uint64_t async_received = 0;
   uint64_t async_dropped = 0;

@@ -31,7 +31,8 @@ namespace wharf::metrics_internal {
 enum class MetricKind {
   kCounter,  // Cumulative count; CloudWatch gets one datapoint per second (the count in it).
   kGauge,    // A current value; CloudWatch gets it once per second.
-  kSize,     // A SizeStat; CloudWatch gets count, sum and extremes per second.
+  kSize,     // A SizeStat (sizes, durations); CloudWatch gets count, sum and extremes per
+             // second, Prometheus a histogram.
 };
 
 enum class Emit {
@@ -47,8 +48,10 @@ struct MetricDef {
   Emit emit;
   std::string_view prometheus_name;  // "wharf_sqs_messages_sent_total"; empty: not exported.
   std::string_view help;
-  // Prometheus shows the value multiplied by this (e.g. milliseconds as seconds).
+  // Prometheus shows the value (and a histogram's bucket bounds) multiplied by
+  // this (e.g. microseconds as seconds); CloudWatch by cloudwatch_scale.
   double prometheus_scale = 1;
+  double cloudwatch_scale = 1;
 };
 
 struct Dimension {

@@ -33,8 +33,10 @@ void AppendSampleValue(std::string& out, double value) {
   } else if (value == std::trunc(value) && std::fabs(value) < 1e15) {
     absl::StrAppend(&out, static_cast<int64_t>(value));
   } else {
+    // 15 significant digits: scaled values print as written (1024 us is
+    // 0.001024 s, not 0.0010239999999999999).
     char buf[32];
-    std::snprintf(buf, sizeof(buf), "%.17g", value);
+    std::snprintf(buf, sizeof(buf), "%.15g", value);
     out += buf;
   }
 }
@@ -94,7 +96,7 @@ void PrometheusCollector::Size(const MetricDef& def, const Object& object, SizeS
     cumulative += stat.BucketCount(b);
     bound.clear();
     if (b + 1 < kSizeBuckets) {
-      absl::StrAppend(&bound, kSizeBucketBounds[b]);
+      AppendSampleValue(bound, static_cast<double>(kSizeBucketBounds[b]) * def.prometheus_scale);
     } else {
       bound = "+Inf";
     }
@@ -106,7 +108,9 @@ void PrometheusCollector::Size(const MetricDef& def, const Object& object, SizeS
   absl::StrAppend(&out, absl::string_view(def.prometheus_name.data(), def.prometheus_name.size()),
                   "_sum");
   AppendLabels(out, object, {}, {});
-  absl::StrAppend(&out, " ", stat.Sum(), "\n");
+  out += ' ';
+  AppendSampleValue(out, static_cast<double>(stat.Sum()) * def.prometheus_scale);
+  out += '\n';
   absl::StrAppend(&out, absl::string_view(def.prometheus_name.data(), def.prometheus_name.size()),
                   "_count");
   AppendLabels(out, object, {}, {});

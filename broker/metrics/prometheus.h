@@ -26,8 +26,8 @@ namespace wharf::metrics_internal {
 
 // Appends `value` as a Prometheus label value (without quotes), escaped.
 void AppendEscapedLabelValue(std::string& out, std::string_view value);
-// Appends a sample value: integers without a fraction, others with full
-// precision, "+Inf", "-Inf", "NaN".
+// Appends a sample value: integers without a fraction, others with 15
+// significant digits, "+Inf", "-Inf", "NaN".
 void AppendSampleValue(std::string& out, double value);
 
 class PrometheusCollector final : public Collector {

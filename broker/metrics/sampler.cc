@@ -59,9 +59,10 @@ class Sampler::Visitor final : public Collector {
     s.last_a = count;
     s.last_b = sum;
     if (s.series == nullptr || dc == 0) return;
-    Sample sample{static_cast<double>(dc), static_cast<double>(ds),
-                  static_cast<double>(extremes.any() ? extremes.min : ds / dc),
-                  static_cast<double>(extremes.any() ? extremes.max : ds / dc)};
+    const double scale = def.cloudwatch_scale;
+    Sample sample{static_cast<double>(dc), static_cast<double>(ds) * scale,
+                  static_cast<double>(extremes.any() ? extremes.min : ds / dc) * scale,
+                  static_cast<double>(extremes.any() ? extremes.max : ds / dc) * scale};
     s.series->Record(second_, 1, Mode::kMerge, sample, nullptr, second_);
   }
 

@@ -58,7 +58,8 @@ class CounterSet {
   std::array<Row, kStripes> rows_;
 };
 
-// Prometheus buckets for sizes in bytes: le 64, 256, 1 KiB, ..., 1 MiB, +Inf.
+// Prometheus buckets for sizes in bytes: le 64, 256, 1 KiB, ..., 1 MiB, +Inf;
+// for durations in microseconds: le 64 us, 256 us, ~1 ms, ..., ~1 s, +Inf.
 inline constexpr int kSizeBuckets = 9;
 inline constexpr std::array<uint64_t, kSizeBuckets - 1> kSizeBucketBounds = {
     64, 256, 1024, 4096, 16384, 65536, 262144, 1048576};
@@ -100,8 +101,9 @@ class Extremes {
 };
 
 // A distribution of sizes in bytes (SentMessageSize, PublishSize,
-// PutEventsRequestSize): count and sum in the buckets above, plus the extremes
-// since the sampler last took them.
+// PutEventsRequestSize) or durations in microseconds (Lambda's Duration):
+// count and sum in the buckets above, plus the extremes since the sampler last
+// took them.
 class SizeStat {
  public:
   void Record(uint64_t bytes) {

@@ -32,14 +32,16 @@ constexpr MetricDef kThrottles{kNs,
                                Emit::kWhenNonZero,
                                "wharf_lambda_throttles_total",
                                "Invocation requests refused for want of concurrency."};
+// Recorded in microseconds per run.
 constexpr MetricDef kDuration{kNs,
                               "Duration",
                               "Milliseconds",
-                              MetricKind::kCounter,
+                              MetricKind::kSize,
                               Emit::kWhenNonZero,
-                              "wharf_lambda_duration_seconds_total",
-                              "Time spent in the function's handler.",
-                              /*prometheus_scale=*/1e-3};
+                              "wharf_lambda_duration_seconds",
+                              "Time spent in the function's handler, per run.",
+                              /*prometheus_scale=*/1e-6,
+                              /*cloudwatch_scale=*/1e-3};
 constexpr MetricDef kConcurrent{kNs,
                                 "ConcurrentExecutions",
                                 "Count",
@@ -118,7 +120,7 @@ void LambdaMetrics::CollectMetrics(metrics_internal::Collector& out) {
     out.Counter(kInvocations, o, c.invocations);
     out.Counter(kErrors, o, c.errors);
     out.Counter(kThrottles, o, c.throttles);
-    out.Counter(kDuration, o, c.duration_micros / 1000);
+    out.Size(kDuration, o, f.live->duration);
     out.Gauge(kConcurrent, o, static_cast<double>(c.running));
     out.Counter(kAsyncReceived, o, c.async_received);
     out.Counter(kAsyncDropped, o, c.async_dropped);

@@ -3,10 +3,9 @@
 // mappings (EventSourceMappingUUID, labels `mapping` and `function`), read
 // from the counters the service keeps (LambdaService::CollectMetrics).
 //
-// Duration is reported per second as the total milliseconds of the
-// invocations that ended in it: its Sum is exact, its SampleCount counts
-// seconds rather than invocations (the service keeps a total, not each
-// invocation's time).
+// Duration is a distribution of the runs' times (in microseconds, reported in
+// milliseconds): SampleCount counts runs, Minimum/Maximum are single runs';
+// Prometheus shows it as the histogram wharf_lambda_duration_seconds.
 //
 // Thread safety: thread-safe. The service must outlive it.
 

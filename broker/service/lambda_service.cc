@@ -537,7 +537,8 @@ LambdaService::Metrics LambdaService::CollectMetrics() const {
        functions_->List("", std::numeric_limits<size_t>::max())) {
     out.functions.push_back({.function_name = f->name,
                              .function_id = f->id,
-                             .counters = lambda_internal::Read(*f->counters)});
+                             .counters = lambda_internal::Read(*f->counters),
+                             .live = f->counters});
   }
   std::vector<std::shared_ptr<EventSourceMapping>> mappings;
   {

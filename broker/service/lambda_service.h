@@ -107,6 +107,7 @@ class LambdaService final : public lambda::Service, public base_internal::Functi
     std::string function_name;
     uint64_t function_id = 0;  // Tells apart functions created again under one name.
     lambda_internal::FunctionCounterValues counters;
+    std::shared_ptr<lambda_internal::FunctionCounters> live;  // For the Duration distribution.
   };
   struct MappingMetrics {
     std::string uuid;

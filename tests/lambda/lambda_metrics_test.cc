@@ -1,6 +1,7 @@
 // AWS/Lambda metrics after known traffic on a ManualClock: invocations and
-// errors per function, and an event source mapping's polled, invoked,
-// failed and deleted events; the same counts in the Prometheus text.
+// errors per function, the Duration distribution, and an event source
+// mapping's polled, invoked, failed and deleted events; the same counts in the
+// Prometheus text.
 
 #include <optional>
 #include <string>
@@ -59,6 +60,54 @@ TEST_F(LambdaMetricsTest, InvocationsAndErrorsPerFunction) {
   const std::string text = broker_->cloudwatch().RenderPrometheus();
   EXPECT_THAT(text, HasSubstr("wharf_lambda_invocations_total{function=\"ok\"} 2\n"));
   EXPECT_THAT(text, HasSubstr("wharf_lambda_errors_total{function=\"bad\"} 1\n"));
+}
+
+TEST_F(LambdaMetricsTest, DurationIsADistributionOfRuns) {
+  Recorder slow;
+  // Runs take 2 ms, 300 ms and 5 s of the broker's clock.
+  slow.set_respond([this](const lambda::Invocation& in) -> absl::StatusOr<std::string> {
+    clock_->Advance(absl::Milliseconds(std::stoi(std::string(in.payload()))));
+    return std::string("{}");
+  });
+  CreateFunction("slow", slow);
+  for (const char* ms : {"2", "300", "5000"}) {
+    ASSERT_OK(lambda().Invoke({.function_name = "slow", .payload = ms}));
+  }
+  clock_->Advance(absl::Seconds(10));
+
+  cloudwatch::GetMetricStatisticsRequest request;
+  request.metric_namespace = "AWS/Lambda";
+  request.metric_name = "Duration";
+  request.dimensions = {{.name = "FunctionName", .value = "slow"}};
+  request.start_time = start_;
+  request.end_time = start_ + absl::Minutes(1);
+  request.period = 60;
+  request.statistics = {"SampleCount", "Sum", "Minimum", "Maximum"};
+  ASSERT_OK_AND_ASSIGN(auto stats, broker_->cloudwatch().GetMetricStatistics(request));
+  ASSERT_EQ(stats.datapoints.size(), 1u);
+  const cloudwatch::Datapoint& p = stats.datapoints[0];
+  EXPECT_EQ(p.unit, "Milliseconds");
+  EXPECT_THAT(p.sample_count, Optional(3.0));  // Runs, not seconds.
+  EXPECT_THAT(p.sum, Optional(5302.0));
+  EXPECT_THAT(p.minimum, Optional(2.0));
+  EXPECT_THAT(p.maximum, Optional(5000.0));
+
+  // Buckets in seconds: 2 ms is under 4.096 ms, 300 ms under 1.048576 s.
+  const std::string text = broker_->cloudwatch().RenderPrometheus();
+  EXPECT_THAT(text, HasSubstr("# TYPE wharf_lambda_duration_seconds histogram\n"));
+  EXPECT_THAT(
+      text,
+      HasSubstr("wharf_lambda_duration_seconds_bucket{function=\"slow\",le=\"0.001024\"} 0\n"));
+  EXPECT_THAT(
+      text,
+      HasSubstr("wharf_lambda_duration_seconds_bucket{function=\"slow\",le=\"0.004096\"} 1\n"));
+  EXPECT_THAT(
+      text,
+      HasSubstr("wharf_lambda_duration_seconds_bucket{function=\"slow\",le=\"1.048576\"} 2\n"));
+  EXPECT_THAT(text,
+              HasSubstr("wharf_lambda_duration_seconds_bucket{function=\"slow\",le=\"+Inf\"} 3\n"));
+  EXPECT_THAT(text, HasSubstr("wharf_lambda_duration_seconds_sum{function=\"slow\"} 5.302\n"));
+  EXPECT_THAT(text, HasSubstr("wharf_lambda_duration_seconds_count{function=\"slow\"} 3\n"));
 }
 
 TEST_F(LambdaMetricsTest, AMappingCountsWhatItPolledInvokedAndDeleted) {
