@@ -70,4 +70,59 @@ void AppendUtf8Lossy(std::string_view text, std::string* out) {
   out->append(text.data() + run, text.size() - run);
 }
 
+void AppendJsonString(std::string* out, std::string_view s) {
+  out->reserve(out->size() + s.size() + 2);
+  out->push_back('"');
+  size_t run = 0;  // Start of the pending run of bytes that need no escape.
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out->append(s.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
+      case '\b':
+        out->append("\\b");
+        break;
+      case '\f':
+        out->append("\\f");
+        break;
+      default: {
+        static constexpr char kHex[] = "0123456789abcdef";
+        char buf[7] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF], 0};
+        out->append(buf, 6);
+      }
+    }
+  }
+  out->append(s.data() + run, s.size() - run);
+  out->push_back('"');
+}
+
+size_t JsonStringSize(std::string_view s) {
+  size_t n = s.size() + 2;
+  for (char ch : s) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f') {
+      n += 1;
+    } else if (c < 0x20) {
+      n += 5;  // \u00XX
+    }
+  }
+  return n;
+}
+
 }  // namespace wharf::base_internal

@@ -1,5 +1,5 @@
 // Text validation shared by the services and the wire layer: UTF-8 decoding
-// and the character set AWS allows in message text.
+// and the character set AWS allows in message text; JSON string literals.
 //
 // "XML text" is well-formed UTF-8 made only of XML 1.0 characters:
 //   #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF
@@ -45,6 +45,14 @@ bool IsUtf8(std::string_view text);
 // each encoded surrogate replaced by U+FFFD, so that what is appended is
 // always valid UTF-8.
 void AppendUtf8Lossy(std::string_view text, std::string* out);
+
+// Appends `s` as a JSON string literal (quotes included). Escapes `"`, `\`
+// and control characters (\b \f \n \r \t, else \u00xx); other bytes (UTF-8)
+// pass through.
+void AppendJsonString(std::string* out, std::string_view s);
+
+// Bytes AppendJsonString appends for `s`.
+size_t JsonStringSize(std::string_view s);
 
 }  // namespace wharf::base_internal
 

@@ -4,6 +4,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "broker/base/text.h"
 #include "rapidjson/document.h"
 #include "rapidjson/error/en.h"
 #include "rapidjson/reader.h"
@@ -15,67 +16,13 @@ namespace {
 
 constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag;
 
-// Bytes `s` takes as a JSON string literal, quotes included, as Appender
-// writes it.
-size_t EscapedSize(std::string_view s) {
-  size_t n = s.size() + 2;
-  for (char ch : s) {
-    unsigned char c = static_cast<unsigned char>(ch);
-    if (c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f') {
-      n += 1;
-    } else if (c < 0x20) {
-      n += 5;  // \u00XX
-    }
-  }
-  return n;
-}
-
 // Writes JSON text into a string. The record renderer is written once
 // against a sink, so that Counter can measure exactly what Appender writes.
 class Appender {
  public:
   explicit Appender(std::string* out) : out_(out) {}
   void Raw(std::string_view s) { out_->append(s.data(), s.size()); }
-  void Str(std::string_view s) {
-    out_->push_back('"');
-    size_t run = 0;
-    for (size_t i = 0; i < s.size(); ++i) {
-      unsigned char c = static_cast<unsigned char>(s[i]);
-      if (c >= 0x20 && c != '"' && c != '\\') continue;
-      out_->append(s.data() + run, i - run);
-      run = i + 1;
-      switch (c) {
-        case '"':
-          out_->append("\\\"");
-          break;
-        case '\\':
-          out_->append("\\\\");
-          break;
-        case '\n':
-          out_->append("\\n");
-          break;
-        case '\r':
-          out_->append("\\r");
-          break;
-        case '\t':
-          out_->append("\\t");
-          break;
-        case '\b':
-          out_->append("\\b");
-          break;
-        case '\f':
-          out_->append("\\f");
-          break;
-        default: {
-          static constexpr char kHex[] = "0123456789abcdef";
-          const char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
-          out_->append(esc, 6);
-        }
-      }
-    }
-    out_->append(s.data() + run, s.size() - run);
-    out_->push_back('"');
-  }
+  void Str(std::string_view s) { base_internal::AppendJsonString(out_, s); }
 
  private:
   std::string* out_;
@@ -84,7 +31,7 @@ class Appender {
 class Counter {
  public:
   void Raw(std::string_view s) { n_ += s.size(); }
-  void Str(std::string_view s) { n_ += EscapedSize(s); }
+  void Str(std::string_view s) { n_ += base_internal::JsonStringSize(s); }
   size_t size() const { return n_; }
 
  private:
@@ -372,11 +319,6 @@ BatchResponse ParseBatchResponse(std::string_view payload,
     out.failed_ids.emplace_back(id->GetString(), id->GetStringLength());
   }
   return out;
-}
-
-void AppendJsonString(std::string* out, std::string_view s) {
-  Appender w(out);
-  w.Str(s);
 }
 
 bool IsJson(std::string_view text) {

@@ -21,6 +21,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/time/time.h"
+#include "broker/base/text.h"
 #include "wharf/lambda.h"
 #include "wharf/sqs.h"
 
@@ -71,7 +72,7 @@ BatchResponse ParseBatchResponse(std::string_view payload,
                                  const absl::flat_hash_set<std::string_view>& message_ids);
 
 // Appends `s` as a JSON string literal, quotes included.
-void AppendJsonString(std::string* out, std::string_view s);
+using base_internal::AppendJsonString;
 
 // True if `text` is one JSON value (with optional surrounding whitespace).
 bool IsJson(std::string_view text);

@@ -1,12 +1,11 @@
-// QueueImpl: one SQS queue's message operations, validation and the
-// dead-letter sink. See sqs_service_impl.h.
+// QueueImpl: one SQS queue: its engine and settings, tags, the journal, Send,
+// Delete and ChangeVisibility, and the dead-letter sink. See sqs_service_impl.h;
+// the receive path is in queue_receive.cc.
 
 #include <algorithm>
 #include <string>
 #include <utility>
 
-#include "absl/container/flat_hash_set.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "broker/base/aws_errors.h"
 #include "broker/base/digests.h"
@@ -14,153 +13,24 @@
 #include "broker/fifo/fifo_queue.h"
 #include "broker/queue/standard_queue.h"
 #include "broker/service/message_validation.h"
+#include "broker/service/queue_checks.h"
 #include "broker/service/sqs_service_impl.h"
 #include "broker/storage/document.h"
 #include "wharf/errors.h"
 
 namespace wharf::service_internal {
-namespace {
 
+using queue_checks::CheckBatchEntries;
+using queue_checks::FailedEntry;
+using queue_checks::InvalidIdToken;
+using queue_checks::InvalidParameter;
+using queue_checks::kMaxBatchBytes;
+using queue_checks::MissingDeduplicationId;
+using queue_checks::MissingGroupId;
+using queue_checks::NotValidForQueueType;
+using queue_checks::VisibilityTimeoutOutOfRange;
 using queue_internal::Delivery;
 using queue_internal::SendArgs;
-
-constexpr size_t kMaxBatchEntries = 10;
-constexpr size_t kMaxBatchBytes = 1048576;
-
-absl::Status InvalidParameter(std::string message) {
-  return MakeError(ErrorCode::kInvalidParameterValue, message);
-}
-
-absl::Status NotValidForQueueType(std::string_view parameter, std::string_view value) {
-  return InvalidParameter(absl::StrCat(
-      "Value ", absl::string_view(value.data(), value.size()), " for parameter ",
-      absl::string_view(parameter.data(), parameter.size()),
-      " is invalid. Reason: The request include parameter that is not valid for this queue "
-      "type."));
-}
-
-absl::Status InvalidIdToken(std::string_view parameter, std::string_view value) {
-  absl::string_view p(parameter.data(), parameter.size());
-  return InvalidParameter(absl::StrCat("Value ", absl::string_view(value.data(), value.size()),
-                                       " for parameter ", p, " is invalid. Reason: ", p,
-                                       " can only include alphanumeric and punctuation "
-                                       "characters. 1 to 128 in length."));
-}
-
-absl::Status MissingGroupId(bool in_batch) {
-  constexpr std::string_view kMessage = "The request must contain the parameter MessageGroupId.";
-  return MakeError(in_batch ? ErrorCode::kInvalidParameterValue : ErrorCode::kMissingParameter,
-                   kMessage);
-}
-
-absl::Status MissingDeduplicationId() {
-  return InvalidParameter(
-      "The queue should either have ContentBasedDeduplication enabled or "
-      "MessageDeduplicationId provided explicitly");
-}
-
-absl::Status VisibilityTimeoutOutOfRange(int value) {
-  return InvalidParameter(absl::StrCat("Value ", value,
-                                       " for parameter VisibilityTimeout is invalid. Reason: Must "
-                                       "be >= 0 and <= 43200, if provided."));
-}
-
-// The request-level checks every batch call shares (spec §10), in order.
-template <typename Entry>
-absl::Status CheckBatchEntries(const std::vector<Entry>& entries, std::string_view entry_type) {
-  if (entries.empty()) {
-    return MakeError(
-        ErrorCode::kEmptyBatchRequest,
-        absl::StrCat("There should be at least one ",
-                     absl::string_view(entry_type.data(), entry_type.size()), " in the request."));
-  }
-  if (entries.size() > kMaxBatchEntries) {
-    return MakeError(ErrorCode::kTooManyEntriesInBatchRequest,
-                     absl::StrCat("Maximum number of entries per request are 10. You have sent ",
-                                  entries.size(), "."));
-  }
-  for (const Entry& entry : entries) {
-    if (!IsValidBatchEntryId(entry.id)) {
-      return MakeError(ErrorCode::kInvalidBatchEntryId,
-                       "A batch entry id can only contain alphanumeric characters, hyphens and "
-                       "underscores. It can be at most 80 letters long.");
-    }
-  }
-  absl::flat_hash_set<std::string_view> seen;
-  for (const Entry& entry : entries) {
-    if (!seen.insert(entry.id).second) {
-      return MakeError(ErrorCode::kBatchEntryIdsNotDistinct,
-                       absl::StrCat("Id ", entry.id, " repeated."));
-    }
-  }
-  return absl::OkStatus();
-}
-
-sqs::BatchResultErrorEntry FailedEntry(const std::string& id, const absl::Status& status) {
-  sqs::BatchResultErrorEntry failed;
-  failed.id = id;
-  failed.code = GetErrorCode(status).value_or(ErrorCode::kInternalFailure);
-  failed.sender_fault = GetErrorInfo(failed.code).fault == Fault::kSender;
-  failed.message = std::string(status.message());
-  return failed;
-}
-
-// System attributes ReceiveMessage can return, as bits.
-enum SystemAttribute : uint32_t {
-  kReceiveCount = 1 << 0,
-  kFirstReceiveTimestamp = 1 << 1,
-  kSentTimestamp = 1 << 2,
-  kSenderId = 1 << 3,
-  kTraceHeader = 1 << 4,
-  kDeadLetterSource = 1 << 5,
-  kGroupId = 1 << 6,
-  kDeduplicationId = 1 << 7,
-  kSequenceNumber = 1 << 8,
-  kAllSystemAttributes = (1 << 9) - 1,
-};
-
-absl::StatusOr<uint32_t> ParseSystemAttributeNames(const std::vector<std::string>& names) {
-  static constexpr std::pair<std::string_view, uint32_t> kNames[] = {
-      {"All", kAllSystemAttributes},
-      {"ApproximateReceiveCount", kReceiveCount},
-      {"ApproximateFirstReceiveTimestamp", kFirstReceiveTimestamp},
-      {"SentTimestamp", kSentTimestamp},
-      {"SenderId", kSenderId},
-      {"AWSTraceHeader", kTraceHeader},
-      {"DeadLetterQueueSourceArn", kDeadLetterSource},
-      {"MessageGroupId", kGroupId},
-      {"MessageDeduplicationId", kDeduplicationId},
-      {"SequenceNumber", kSequenceNumber},
-  };
-  uint32_t mask = 0;
-  for (const std::string& name : names) {
-    auto it = std::find_if(std::begin(kNames), std::end(kNames),
-                           [&](const auto& entry) { return entry.first == name; });
-    if (it == std::end(kNames)) {
-      return MakeError(ErrorCode::kInvalidAttributeName,
-                       absl::StrCat("Unknown Attribute ", name, "."));
-    }
-    mask |= it->second;
-  }
-  return mask;
-}
-
-// Whether message attribute `name` matches a MessageAttributeNames entry:
-// "All", ".*", an exact name, or "prefix.*" (names starting with "prefix.").
-bool AttributeRequested(const std::vector<std::string>& requested, std::string_view name) {
-  absl::string_view n(name.data(), name.size());
-  for (const std::string& r : requested) {
-    if (r == "All" || r == ".*" || r == n) return true;
-    if (absl::EndsWith(r, ".*") && absl::StartsWith(n, absl::string_view(r.data(), r.size() - 1))) {
-      return true;
-    }
-  }
-  return false;
-}
-
-std::string Millis(absl::Time t) { return absl::StrCat(absl::ToUnixMillis(t)); }
-
-}  // namespace
 
 // The fields of SendMessageRequest and SendMessageBatchRequestEntry.
 struct QueueImpl::SendFields {
@@ -291,38 +161,6 @@ absl::Status QueueImpl::Purge(absl::Time now) {
   const uint64_t since = Mark();
   core_->Purge();
   return Commit(since);
-}
-
-// Counts one receive in progress for AwaitReceivers: a ReceiveMessage call,
-// or a ReceiveMessageAsync until its completion has returned (moved into
-// it). The queue must outlive it.
-class QueueImpl::ReceiveCall {
- public:
-  explicit ReceiveCall(QueueImpl& queue) : queue_(&queue) {
-    queue_->receives_in_progress_.fetch_add(1);
-  }
-  ReceiveCall(ReceiveCall&& other) noexcept : queue_(std::exchange(other.queue_, nullptr)) {}
-  ReceiveCall& operator=(ReceiveCall&&) = delete;
-  ~ReceiveCall() {
-    if (queue_ == nullptr) return;  // Moved from.
-    if (queue_->receives_in_progress_.fetch_sub(1) == 1 && queue_->deleted_.load()) {
-      MutexLock lock(&queue_->receivers_mu_);
-      queue_->receivers_done_.SignalAll();
-    }
-  }
-
- private:
-  QueueImpl* queue_;
-};
-
-void QueueImpl::MarkDeleted() {
-  deleted_.store(true);
-  core_->Close();
-}
-
-void QueueImpl::AwaitReceivers() {
-  MutexLock lock(&receivers_mu_);
-  while (receives_in_progress_.load() > 0) receivers_done_.Wait(&receivers_mu_);
 }
 
 absl::Status QueueImpl::CheckAlive() const {
@@ -514,149 +352,6 @@ absl::StatusOr<sqs::SendMessageBatchResult> QueueImpl::SendMessageBatch(
     if (absl::Status s = Commit(since); !s.ok()) return s;
   }
   return result;
-}
-
-// What a validated ReceiveMessage request asks of the engine and of the
-// result.
-struct QueueImpl::ReceivePlan {
-  queue_internal::ReceiveArgs args;
-  uint32_t mask = 0;  // System attributes to return.
-};
-
-absl::StatusOr<QueueImpl::ReceivePlan> QueueImpl::PlanReceive(
-    const sqs::ReceiveMessageRequest& request) const {
-  if (absl::Status s = CheckAlive(); !s.ok()) return s;
-  if (request.max_number_of_messages < 1 || request.max_number_of_messages > 10) {
-    return InvalidParameter(absl::StrCat("Value ", request.max_number_of_messages,
-                                         " for parameter MaxNumberOfMessages is invalid. Reason: "
-                                         "Must be between 1 and 10, if provided."));
-  }
-  const int visibility =
-      request.visibility_timeout.value_or(visibility_timeout_.load(std::memory_order_relaxed));
-  if (visibility < 0 || visibility > 43200) return VisibilityTimeoutOutOfRange(visibility);
-  const int wait =
-      request.wait_time_seconds.value_or(receive_wait_seconds_.load(std::memory_order_relaxed));
-  if (wait < 0 || wait > 20) {
-    return InvalidParameter(absl::StrCat("Value ", wait,
-                                         " for parameter WaitTimeSeconds is invalid. Reason: Must "
-                                         "be >= 0 and <= 20, if provided."));
-  }
-  if (!request.receive_request_attempt_id.empty() &&
-      !IsValidIdToken(request.receive_request_attempt_id)) {
-    return InvalidIdToken("ReceiveRequestAttemptId", request.receive_request_attempt_id);
-  }
-  absl::StatusOr<uint32_t> system_mask =
-      ParseSystemAttributeNames(request.message_system_attribute_names);
-  if (!system_mask.ok()) return system_mask.status();
-
-  ReceivePlan plan;
-  plan.args.max_messages = request.max_number_of_messages;
-  plan.args.visibility_timeout = absl::Seconds(visibility);
-  plan.args.wait_deadline = service_->clock().Now() + absl::Seconds(wait);
-  if (fifo_) plan.args.receive_request_attempt_id = request.receive_request_attempt_id;
-  plan.args.stop = request.stop_token;
-  plan.mask = *system_mask;
-  return plan;
-}
-
-absl::StatusOr<sqs::ReceiveMessageResult> QueueImpl::ToResult(
-    absl::StatusOr<std::vector<Delivery>> deliveries, uint32_t mask,
-    const std::vector<std::string>& attribute_names) const {
-  if (!deliveries.ok()) return deliveries.status();
-  // A receive that a DeleteQueue ended (Close) reports what a receive on the
-  // deleted queue would.
-  if (deliveries->empty() && deleted()) return base_internal::QueueDoesNotExistError();
-  if (stats_ != nullptr) {
-    if (deliveries->empty()) {
-      stats_->counters.Add(QueueStats::kEmptyReceives, 1);
-    } else {
-      stats_->counters.Add(QueueStats::kReceived, deliveries->size());
-    }
-  }
-
-  sqs::ReceiveMessageResult result;
-  result.messages.reserve(deliveries->size());
-  for (Delivery& d : *deliveries) {
-    sqs::Message& m = result.messages.emplace_back();
-    m.message_id = std::move(d.message_id);
-    m.receipt_handle = std::move(d.receipt_handle);
-    m.md5_of_body = base_internal::ToHex(d.payload->md5_of_body);
-    m.body = d.payload->body;
-    const queue_internal::PayloadAttributes* extra = d.payload->attributes.get();
-    if (mask & kReceiveCount)
-      m.attributes["ApproximateReceiveCount"] = absl::StrCat(d.receive_count);
-    if (mask & kFirstReceiveTimestamp) {
-      m.attributes["ApproximateFirstReceiveTimestamp"] = Millis(d.first_receive_time);
-    }
-    if (mask & kSentTimestamp) m.attributes["SentTimestamp"] = Millis(d.sent_time);
-    if (mask & kSenderId) m.attributes["SenderId"] = service_->options().sender_id;
-    if ((mask & kTraceHeader) && extra != nullptr && !extra->aws_trace_header.empty()) {
-      m.attributes["AWSTraceHeader"] = extra->aws_trace_header;
-    }
-    if ((mask & kDeadLetterSource) && !d.dead_letter_source_arn.empty()) {
-      m.attributes["DeadLetterQueueSourceArn"] = std::move(d.dead_letter_source_arn);
-    }
-    if ((mask & kGroupId) && !d.message_group_id.empty()) {
-      m.attributes["MessageGroupId"] = std::move(d.message_group_id);
-    }
-    if ((mask & kDeduplicationId) && fifo_ && !d.deduplication_id.empty()) {
-      m.attributes["MessageDeduplicationId"] = std::move(d.deduplication_id);
-    }
-    if ((mask & kSequenceNumber) && !d.sequence_number.empty()) {
-      m.attributes["SequenceNumber"] = std::move(d.sequence_number);
-    }
-    if (attribute_names.empty() || extra == nullptr) continue;
-    for (const auto& [name, value] : extra->message_attributes) {
-      if (AttributeRequested(attribute_names, name)) {
-        m.message_attributes.emplace(name, value);
-      }
-    }
-    if (m.message_attributes.size() == extra->message_attributes.size()) {
-      m.md5_of_message_attributes = extra->md5_of_message_attributes;
-    } else {
-      m.md5_of_message_attributes = base_internal::AttributesMd5(m.message_attributes);
-    }
-  }
-  return result;
-}
-
-absl::StatusOr<sqs::ReceiveMessageResult> QueueImpl::ReceiveMessage(
-    const sqs::ReceiveMessageRequest& request) {
-  ReceiveCall call(*this);
-  absl::StatusOr<ReceivePlan> plan = PlanReceive(request);
-  if (!plan.ok()) return plan.status();
-  return ToResult(core_->Receive(plan->args), plan->mask, request.message_attribute_names);
-}
-
-// The engine's completion of a ReceiveMessageAsync. It keeps the queue (and
-// so its engine) alive until it is destroyed; the engine drops it once
-// called, which breaks the cycle. It counts as a receive in progress until
-// destroyed, `done` included, so that no callback runs after the broker's
-// destructor.
-struct QueueImpl::AsyncReceive {
-  // Destroyed in reverse order: the call ends before the queue may go.
-  std::shared_ptr<QueueImpl> queue;
-  ReceiveCall call;
-  uint32_t mask;
-  std::vector<std::string> attribute_names;
-  sqs::ReceiveMessageCallback done;
-
-  void operator()(absl::StatusOr<std::vector<Delivery>> deliveries) {
-    std::move(done)(queue->ToResult(std::move(deliveries), mask, attribute_names));
-  }
-};
-
-void QueueImpl::ReceiveMessageAsync(sqs::ReceiveMessageRequest request,
-                                    sqs::ReceiveMessageCallback done) {
-  ReceiveCall call(*this);
-  absl::StatusOr<ReceivePlan> plan = PlanReceive(request);
-  if (!plan.ok()) {
-    std::move(done)(plan.status());
-    return;
-  }
-  core_->ReceiveAsync(std::move(plan->args),
-                      AsyncReceive{shared_from_this(), std::move(call), plan->mask,
-                                   std::move(request.message_attribute_names), std::move(done)});
 }
 
 absl::Status QueueImpl::DeleteMessage(const sqs::DeleteMessageRequest& request) {

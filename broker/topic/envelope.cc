@@ -22,8 +22,6 @@
 namespace wharf::topic_internal {
 namespace {
 
-constexpr char kHex[] = "0123456789abcdef";
-
 bool IsBinaryType(std::string_view data_type) { return data_type.substr(0, 6) == "Binary"; }
 
 // "MessageAttributes":{"n":{"Type":"String","Value":"v"},...}
@@ -56,47 +54,6 @@ void AppendField(std::string* out, std::string_view key, std::string_view value)
 }
 
 }  // namespace
-
-void AppendJsonString(std::string* out, std::string_view s) {
-  out->reserve(out->size() + s.size() + 2);
-  out->push_back('"');
-  size_t run = 0;  // Start of the pending run of bytes that need no escape.
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out->append(s.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      case '\b':
-        out->append("\\b");
-        break;
-      case '\f':
-        out->append("\\f");
-        break;
-      default: {
-        char buf[7] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF], 0};
-        out->append(buf, 6);
-      }
-    }
-  }
-  out->append(s.data() + run, s.size() - run);
-  out->push_back('"');
-}
 
 // By hand rather than absl::FormatTime, which parses its format string and
 // goes through cctz on every call: this runs once per publish.

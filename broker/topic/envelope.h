@@ -20,14 +20,14 @@
 #include <string_view>
 
 #include "absl/time/time.h"
+#include "broker/base/text.h"
 #include "broker/queue/queue_core.h"
 #include "wharf/message.h"
 
 namespace wharf::topic_internal {
 
-// Appends `s` as a JSON string literal (quotes included). Escapes `"`, `\`
-// and control characters; other bytes (UTF-8) pass through.
-void AppendJsonString(std::string* out, std::string_view s);
+// Appends `s` as a JSON string literal (quotes included); see broker/base/text.h.
+using base_internal::AppendJsonString;
 
 // ISO-8601 UTC with exactly three fractional digits: 2026-01-15T12:34:56.789Z
 std::string FormatTimestamp(absl::Time t);

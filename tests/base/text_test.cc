@@ -1,4 +1,5 @@
-// UTF-8 decoding and the XML character set of SQS message text.
+// UTF-8 decoding, the XML character set of SQS message text, JSON string
+// literals.
 
 #include "broker/base/text.h"
 
@@ -51,6 +52,23 @@ TEST(TextTest, LossyAppendReplacesEachMalformedByte) {
   AppendUtf8Lossy("Send\xFFMessage \xC3\xBC \xED\xA0\x80 \xE2\x82", &out);
   EXPECT_EQ(out, "x:Send\xEF\xBF\xBDMessage \xC3\xBC \xEF\xBF\xBD \xEF\xBF\xBD\xEF\xBF\xBD");
   EXPECT_TRUE(IsUtf8(out));
+}
+
+TEST(TextTest, JsonStringEscapesQuotesBackslashesAndControlCharacters) {
+  std::string out = "x:";
+  AppendJsonString(&out, std::string_view("a\"b\\c\n\r\t\b\f\x01\x1fz\xc3\xa9", 15));
+  EXPECT_EQ(out, "x:\"a\\\"b\\\\c\\n\\r\\t\\b\\f\\u0001\\u001fz\xc3\xa9\"");
+}
+
+TEST(TextTest, JsonStringSizeIsWhatAppendJsonStringAppends) {
+  std::string every_byte;
+  for (int c = 0; c < 256; ++c) every_byte.push_back(static_cast<char>(c));
+  for (std::string_view s :
+       {std::string_view(), std::string_view("plain"), std::string_view(every_byte)}) {
+    std::string out;
+    AppendJsonString(&out, s);
+    EXPECT_EQ(JsonStringSize(s), out.size()) << out;
+  }
 }
 
 }  // namespace

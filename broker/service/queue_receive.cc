@@ -1,0 +1,262 @@
+// QueueImpl's receive path: ReceiveMessage and ReceiveMessageAsync (checks,
+// the engine's receive, the reply's attributes) and the count of receives in
+// progress that DeleteQueue and the broker's destructor wait for.
+// Thread-safe; completions run with no lock of the queue held.
+#include <algorithm>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "broker/base/aws_errors.h"
+#include "broker/base/digests.h"
+#include "broker/base/payload.h"
+#include "broker/service/message_validation.h"
+#include "broker/service/queue_checks.h"
+#include "broker/service/sqs_service_impl.h"
+#include "wharf/errors.h"
+
+namespace wharf::service_internal {
+
+using queue_checks::InvalidIdToken;
+using queue_checks::InvalidParameter;
+using queue_checks::VisibilityTimeoutOutOfRange;
+using queue_internal::Delivery;
+
+namespace {
+
+// System attributes ReceiveMessage can return, as bits.
+enum SystemAttribute : uint32_t {
+  kReceiveCount = 1 << 0,
+  kFirstReceiveTimestamp = 1 << 1,
+  kSentTimestamp = 1 << 2,
+  kSenderId = 1 << 3,
+  kTraceHeader = 1 << 4,
+  kDeadLetterSource = 1 << 5,
+  kGroupId = 1 << 6,
+  kDeduplicationId = 1 << 7,
+  kSequenceNumber = 1 << 8,
+  kAllSystemAttributes = (1 << 9) - 1,
+};
+
+absl::StatusOr<uint32_t> ParseSystemAttributeNames(const std::vector<std::string>& names) {
+  static constexpr std::pair<std::string_view, uint32_t> kNames[] = {
+      {"All", kAllSystemAttributes},
+      {"ApproximateReceiveCount", kReceiveCount},
+      {"ApproximateFirstReceiveTimestamp", kFirstReceiveTimestamp},
+      {"SentTimestamp", kSentTimestamp},
+      {"SenderId", kSenderId},
+      {"AWSTraceHeader", kTraceHeader},
+      {"DeadLetterQueueSourceArn", kDeadLetterSource},
+      {"MessageGroupId", kGroupId},
+      {"MessageDeduplicationId", kDeduplicationId},
+      {"SequenceNumber", kSequenceNumber},
+  };
+  uint32_t mask = 0;
+  for (const std::string& name : names) {
+    auto it = std::find_if(std::begin(kNames), std::end(kNames),
+                           [&](const auto& entry) { return entry.first == name; });
+    if (it == std::end(kNames)) {
+      return MakeError(ErrorCode::kInvalidAttributeName,
+                       absl::StrCat("Unknown Attribute ", name, "."));
+    }
+    mask |= it->second;
+  }
+  return mask;
+}
+
+// Whether message attribute `name` matches a MessageAttributeNames entry:
+// "All", ".*", an exact name, or "prefix.*" (names starting with "prefix.").
+bool AttributeRequested(const std::vector<std::string>& requested, std::string_view name) {
+  absl::string_view n(name.data(), name.size());
+  for (const std::string& r : requested) {
+    if (r == "All" || r == ".*" || r == n) return true;
+    if (absl::EndsWith(r, ".*") && absl::StartsWith(n, absl::string_view(r.data(), r.size() - 1))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string Millis(absl::Time t) { return absl::StrCat(absl::ToUnixMillis(t)); }
+
+}  // namespace
+
+// Counts one receive in progress for AwaitReceivers: a ReceiveMessage call,
+// or a ReceiveMessageAsync until its completion has returned (moved into
+// it). The queue must outlive it.
+class QueueImpl::ReceiveCall {
+ public:
+  explicit ReceiveCall(QueueImpl& queue) : queue_(&queue) {
+    queue_->receives_in_progress_.fetch_add(1);
+  }
+  ReceiveCall(ReceiveCall&& other) noexcept : queue_(std::exchange(other.queue_, nullptr)) {}
+  ReceiveCall& operator=(ReceiveCall&&) = delete;
+  ~ReceiveCall() {
+    if (queue_ == nullptr) return;  // Moved from.
+    if (queue_->receives_in_progress_.fetch_sub(1) == 1 && queue_->deleted_.load()) {
+      MutexLock lock(&queue_->receivers_mu_);
+      queue_->receivers_done_.SignalAll();
+    }
+  }
+
+ private:
+  QueueImpl* queue_;
+};
+
+void QueueImpl::MarkDeleted() {
+  deleted_.store(true);
+  core_->Close();
+}
+
+void QueueImpl::AwaitReceivers() {
+  MutexLock lock(&receivers_mu_);
+  while (receives_in_progress_.load() > 0) receivers_done_.Wait(&receivers_mu_);
+}
+// What a validated ReceiveMessage request asks of the engine and of the
+// result.
+struct QueueImpl::ReceivePlan {
+  queue_internal::ReceiveArgs args;
+  uint32_t mask = 0;  // System attributes to return.
+};
+
+absl::StatusOr<QueueImpl::ReceivePlan> QueueImpl::PlanReceive(
+    const sqs::ReceiveMessageRequest& request) const {
+  if (absl::Status s = CheckAlive(); !s.ok()) return s;
+  if (request.max_number_of_messages < 1 || request.max_number_of_messages > 10) {
+    return InvalidParameter(absl::StrCat("Value ", request.max_number_of_messages,
+                                         " for parameter MaxNumberOfMessages is invalid. Reason: "
+                                         "Must be between 1 and 10, if provided."));
+  }
+  const int visibility =
+      request.visibility_timeout.value_or(visibility_timeout_.load(std::memory_order_relaxed));
+  if (visibility < 0 || visibility > 43200) return VisibilityTimeoutOutOfRange(visibility);
+  const int wait =
+      request.wait_time_seconds.value_or(receive_wait_seconds_.load(std::memory_order_relaxed));
+  if (wait < 0 || wait > 20) {
+    return InvalidParameter(absl::StrCat("Value ", wait,
+                                         " for parameter WaitTimeSeconds is invalid. Reason: Must "
+                                         "be >= 0 and <= 20, if provided."));
+  }
+  if (!request.receive_request_attempt_id.empty() &&
+      !IsValidIdToken(request.receive_request_attempt_id)) {
+    return InvalidIdToken("ReceiveRequestAttemptId", request.receive_request_attempt_id);
+  }
+  absl::StatusOr<uint32_t> system_mask =
+      ParseSystemAttributeNames(request.message_system_attribute_names);
+  if (!system_mask.ok()) return system_mask.status();
+
+  ReceivePlan plan;
+  plan.args.max_messages = request.max_number_of_messages;
+  plan.args.visibility_timeout = absl::Seconds(visibility);
+  plan.args.wait_deadline = service_->clock().Now() + absl::Seconds(wait);
+  if (fifo_) plan.args.receive_request_attempt_id = request.receive_request_attempt_id;
+  plan.args.stop = request.stop_token;
+  plan.mask = *system_mask;
+  return plan;
+}
+
+absl::StatusOr<sqs::ReceiveMessageResult> QueueImpl::ToResult(
+    absl::StatusOr<std::vector<Delivery>> deliveries, uint32_t mask,
+    const std::vector<std::string>& attribute_names) const {
+  if (!deliveries.ok()) return deliveries.status();
+  // A receive that a DeleteQueue ended (Close) reports what a receive on the
+  // deleted queue would.
+  if (deliveries->empty() && deleted()) return base_internal::QueueDoesNotExistError();
+  if (stats_ != nullptr) {
+    if (deliveries->empty()) {
+      stats_->counters.Add(QueueStats::kEmptyReceives, 1);
+    } else {
+      stats_->counters.Add(QueueStats::kReceived, deliveries->size());
+    }
+  }
+
+  sqs::ReceiveMessageResult result;
+  result.messages.reserve(deliveries->size());
+  for (Delivery& d : *deliveries) {
+    sqs::Message& m = result.messages.emplace_back();
+    m.message_id = std::move(d.message_id);
+    m.receipt_handle = std::move(d.receipt_handle);
+    m.md5_of_body = base_internal::ToHex(d.payload->md5_of_body);
+    m.body = d.payload->body;
+    const queue_internal::PayloadAttributes* extra = d.payload->attributes.get();
+    if (mask & kReceiveCount)
+      m.attributes["ApproximateReceiveCount"] = absl::StrCat(d.receive_count);
+    if (mask & kFirstReceiveTimestamp) {
+      m.attributes["ApproximateFirstReceiveTimestamp"] = Millis(d.first_receive_time);
+    }
+    if (mask & kSentTimestamp) m.attributes["SentTimestamp"] = Millis(d.sent_time);
+    if (mask & kSenderId) m.attributes["SenderId"] = service_->options().sender_id;
+    if ((mask & kTraceHeader) && extra != nullptr && !extra->aws_trace_header.empty()) {
+      m.attributes["AWSTraceHeader"] = extra->aws_trace_header;
+    }
+    if ((mask & kDeadLetterSource) && !d.dead_letter_source_arn.empty()) {
+      m.attributes["DeadLetterQueueSourceArn"] = std::move(d.dead_letter_source_arn);
+    }
+    if ((mask & kGroupId) && !d.message_group_id.empty()) {
+      m.attributes["MessageGroupId"] = std::move(d.message_group_id);
+    }
+    if ((mask & kDeduplicationId) && fifo_ && !d.deduplication_id.empty()) {
+      m.attributes["MessageDeduplicationId"] = std::move(d.deduplication_id);
+    }
+    if ((mask & kSequenceNumber) && !d.sequence_number.empty()) {
+      m.attributes["SequenceNumber"] = std::move(d.sequence_number);
+    }
+    if (attribute_names.empty() || extra == nullptr) continue;
+    for (const auto& [name, value] : extra->message_attributes) {
+      if (AttributeRequested(attribute_names, name)) {
+        m.message_attributes.emplace(name, value);
+      }
+    }
+    if (m.message_attributes.size() == extra->message_attributes.size()) {
+      m.md5_of_message_attributes = extra->md5_of_message_attributes;
+    } else {
+      m.md5_of_message_attributes = base_internal::AttributesMd5(m.message_attributes);
+    }
+  }
+  return result;
+}
+
+absl::StatusOr<sqs::ReceiveMessageResult> QueueImpl::ReceiveMessage(
+    const sqs::ReceiveMessageRequest& request) {
+  ReceiveCall call(*this);
+  absl::StatusOr<ReceivePlan> plan = PlanReceive(request);
+  if (!plan.ok()) return plan.status();
+  return ToResult(core_->Receive(plan->args), plan->mask, request.message_attribute_names);
+}
+
+// The engine's completion of a ReceiveMessageAsync. It keeps the queue (and
+// so its engine) alive until it is destroyed; the engine drops it once
+// called, which breaks the cycle. It counts as a receive in progress until
+// destroyed, `done` included, so that no callback runs after the broker's
+// destructor.
+struct QueueImpl::AsyncReceive {
+  // Destroyed in reverse order: the call ends before the queue may go.
+  std::shared_ptr<QueueImpl> queue;
+  ReceiveCall call;
+  uint32_t mask;
+  std::vector<std::string> attribute_names;
+  sqs::ReceiveMessageCallback done;
+
+  void operator()(absl::StatusOr<std::vector<Delivery>> deliveries) {
+    std::move(done)(queue->ToResult(std::move(deliveries), mask, attribute_names));
+  }
+};
+
+void QueueImpl::ReceiveMessageAsync(sqs::ReceiveMessageRequest request,
+                                    sqs::ReceiveMessageCallback done) {
+  ReceiveCall call(*this);
+  absl::StatusOr<ReceivePlan> plan = PlanReceive(request);
+  if (!plan.ok()) {
+    std::move(done)(plan.status());
+    return;
+  }
+  core_->ReceiveAsync(std::move(plan->args),
+                      AsyncReceive{shared_from_this(), std::move(call), plan->mask,
+                                   std::move(request.message_attribute_names), std::move(done)});
+}
+
+}  // namespace wharf::service_internal
