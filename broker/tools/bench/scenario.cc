@@ -150,8 +150,8 @@ std::vector<int> Scenario::ConsumedQueues() const {
 
 const std::vector<ConsumerTypeInfo>& ConsumerTypes() {
   static const std::vector<ConsumerTypeInfo> kTypes = {
-      {ConsumerType::kReceive, "receive", true, ""},
-      {ConsumerType::kMapping, "mapping", true, ""},
+      {ConsumerType::kReceive, "receive"},
+      {ConsumerType::kMapping, "mapping"},
   };
   return kTypes;
 }
@@ -1072,12 +1072,6 @@ class ScenarioReader {
           p_.Fail(t, path + ".type",
                   absl::StrCat("unknown consumer type ", Quote(type),
                                "; expected one of: ", absl::StrJoin(names, ", ")));
-          return;
-        }
-        if (!info->available) {
-          p_.Fail(t, path + ".type",
-                  absl::StrCat("consumer type ", Quote(type),
-                               " is not available: ", Absl(info->unavailable_reason)));
           return;
         }
         spec.type = info->type;

@@ -134,10 +134,8 @@ enum class ConsumerType {
 struct ConsumerTypeInfo {
   ConsumerType type;
   std::string_view name;
-  bool available;
-  std::string_view unavailable_reason;
 };
-// Every consumer type this build knows, available or not.
+// Every consumer type, by its name in a scenario.
 const std::vector<ConsumerTypeInfo>& ConsumerTypes();
 
 // A consumer of type receive runs `count` receive loops per queue; one of
