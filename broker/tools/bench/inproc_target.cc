@@ -1,13 +1,23 @@
 #include "broker/tools/bench/inproc_target.h"
 
+#include <stdlib.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <string>
+#include <system_error>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "broker/base/mutex.h"
 #include "broker/tools/bench/text.h"
 #include "wharf/errors.h"
+#include "wharf/lambda.h"
 
 namespace wharf::bench {
 namespace {
@@ -337,16 +347,152 @@ class InprocSession final : public Session {
   std::vector<std::shared_ptr<sqs::Queue>> queues_;  // Opened on first use.
 };
 
+// Lets handler calls in until Close, which waits for the calls inside.
+class Gate {
+ public:
+  bool Enter() {
+    MutexLock lock(&mu_);
+    if (closed_) return false;
+    ++inside_;
+    return true;
+  }
+  void Leave() {
+    MutexLock lock(&mu_);
+    if (--inside_ == 0) left_.SignalAll();
+  }
+  void Close() {
+    MutexLock lock(&mu_);
+    closed_ = true;
+    while (inside_ > 0) left_.Wait(&mu_);
+  }
+
+ private:
+  Mutex mu_;
+  CondVar left_;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  int inside_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+// The function's handler: the SQS records as InMessages to the harness's
+// handler, its failures as batch item failures.
+absl::StatusOr<std::string> CallHandler(Gate& gate, const BatchHandler& handler,
+                                        const lambda::Invocation& in) {
+  const lambda::SqsEvent* event = in.sqs();
+  if (event == nullptr) return absl::InvalidArgumentError("not an SQS event");
+  if (!gate.Enter()) return absl::UnavailableError("the run is over");
+  std::vector<InMessage> batch;
+  batch.reserve(event->records.size());
+  for (const lambda::SqsRecord& r : event->records) {
+    InMessage m;
+    m.body = r.body;
+    auto count = r.attributes.find("ApproximateReceiveCount");
+    if (count == r.attributes.end() || !absl::SimpleAtoi(count->second, &m.receive_count)) {
+      m.receive_count = 1;
+    }
+    batch.push_back(std::move(m));
+  }
+  std::vector<size_t> failed = handler(batch);
+  gate.Leave();
+  std::vector<std::string> ids;
+  ids.reserve(failed.size());
+  for (size_t i : failed) ids.push_back(event->records[i].message_id);
+  return lambda::BatchItemFailuresResponse(ids);
+}
+
+class InprocMapping final : public Mapping {
+ public:
+  InprocMapping(Broker& broker, std::shared_ptr<Gate> gate, std::string function)
+      : broker_(broker), gate_(std::move(gate)), function_(std::move(function)) {}
+  ~InprocMapping() override { (void)Stop(); }
+
+  void set_uuid(std::string uuid) { uuid_ = std::move(uuid); }
+
+  absl::Status Stop() override {
+    if (stopped_) return absl::OkStatus();
+    stopped_ = true;
+    gate_->Close();
+    absl::Status status;
+    if (!uuid_.empty())
+      status = Named(broker_.lambda().DeleteEventSourceMapping({.uuid = uuid_}).status());
+    absl::Status deleted = Named(broker_.lambda().DeleteFunction({.function_name = function_}));
+    return status.ok() ? deleted : status;
+  }
+
+ private:
+  Broker& broker_;
+  const std::shared_ptr<Gate> gate_;
+  const std::string function_;
+  std::string uuid_;
+  bool stopped_ = false;
+};
+
 class InprocTarget final : public AwsTarget {
  public:
-  // `owned` may be null when `broker` lives elsewhere.
-  InprocTarget(std::unique_ptr<Broker> owned, Broker& broker)
-      : owned_(std::move(owned)), broker_(broker), control_(broker) {}
+  // `owned` may be null when `broker` lives elsewhere. `temp_dir`, when not
+  // empty, is removed once the owned broker is gone.
+  InprocTarget(std::unique_ptr<Broker> owned, Broker& broker, std::string name,
+               std::string temp_dir = "")
+      : owned_(std::move(owned)),
+        broker_(broker),
+        control_(broker),
+        name_(std::move(name)),
+        temp_dir_(std::move(temp_dir)) {}
+  ~InprocTarget() override {
+    owned_.reset();
+    if (!temp_dir_.empty()) {
+      std::error_code ignored;
+      std::filesystem::remove_all(temp_dir_, ignored);
+    }
+  }
 
-  std::string name() const override { return "inproc"; }
+  std::string name() const override { return name_; }
 
   absl::StatusOr<std::unique_ptr<Session>> NewSession() override {
     return std::make_unique<InprocSession>(broker_, topology());
+  }
+
+  bool RunsMappings() const override { return true; }
+
+  absl::StatusOr<std::unique_ptr<Mapping>> StartMapping(int queue, const MappingOptions& options,
+                                                        BatchHandler handler) override {
+    // Function names are 1-64 of [A-Za-z0-9_-].
+    std::string function = absl::StrCat(prefix().substr(0, 40), "mapping-", ++mappings_);
+    for (char& ch : function) {
+      if (!absl::ascii_isalnum(static_cast<unsigned char>(ch)) && ch != '-') ch = '_';
+    }
+    // AWS refuses a mapping whose queue's visibility timeout is below the
+    // function's timeout: the function gets as long as the queue allows.
+    absl::StatusOr<sqs::GetQueueAttributesResult> queue_attributes =
+        broker_.sqs().GetQueueAttributes(
+            {.queue_url = topology().queues[queue].url, .attribute_names = {"VisibilityTimeout"}});
+    if (!queue_attributes.ok()) return Named(queue_attributes.status());
+    int timeout = 30;
+    (void)absl::SimpleAtoi(queue_attributes->attributes["VisibilityTimeout"], &timeout);
+    auto gate = std::make_shared<Gate>();
+    absl::StatusOr<lambda::FunctionConfiguration> created = broker_.lambda().CreateFunction(
+        {.function_name = function,
+         .handler = [gate, handler = std::move(handler)](
+                        const lambda::Invocation& in) { return CallHandler(*gate, handler, in); },
+         .timeout = std::clamp(timeout, 1, 900),
+         .description = "wharf-bench consumer"});
+    if (!created.ok()) return Named(created.status());
+    auto mapping = std::make_unique<InprocMapping>(broker_, gate, function);
+    lambda::CreateEventSourceMappingRequest request;
+    request.event_source_arn = topology().queues[queue].arn;
+    request.function_name = function;
+    request.batch_size = options.batch_size;
+    if (options.window_seconds > 0) {
+      request.maximum_batching_window_in_seconds = options.window_seconds;
+    }
+    request.function_response_types = {"ReportBatchItemFailures"};
+    if (options.concurrency) {
+      request.scaling_config = lambda::ScalingConfig{.maximum_concurrency = options.concurrency};
+    }
+    absl::StatusOr<lambda::EventSourceMappingConfiguration> esm =
+        broker_.lambda().CreateEventSourceMapping(request);
+    if (!esm.ok()) return Named(esm.status());  // ~InprocMapping deletes the function.
+    mapping->set_uuid(esm->uuid);
+    return std::unique_ptr<Mapping>(std::move(mapping));
   }
 
  protected:
@@ -356,21 +502,60 @@ class InprocTarget final : public AwsTarget {
   std::unique_ptr<Broker> owned_;
   Broker& broker_;
   InprocControl control_;
+  const std::string name_;
+  const std::string temp_dir_;
+  int mappings_ = 0;
 };
+
+// Threads for the mappings' pollers and handlers: each mapping's concurrency
+// (Lambda starts with 5 pollers) and its two long polls (BrokerOptions::
+// lambda_worker_threads).
+int LambdaThreads(const Scenario& scenario) {
+  int64_t threads = 0;
+  for (const ConsumerSpec& c : scenario.consumers) {
+    if (c.type != ConsumerType::kMapping) continue;
+    threads += static_cast<int64_t>(c.queues.size()) * (c.concurrency.value_or(5) + 2);
+  }
+  return static_cast<int>(
+      std::clamp<int64_t>(threads, BrokerOptions().lambda_worker_threads, 1024));
+}
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Target>> MakeInprocTarget(const Scenario& scenario) {
+absl::StatusOr<std::unique_ptr<Target>> MakeInprocTarget(const Scenario& scenario,
+                                                         const TargetSpec& spec) {
   BrokerOptions options;
   options.events.max_rules_per_event_bus = scenario.limits.max_rules_per_event_bus;
+  options.lambda_worker_threads = LambdaThreads(scenario);
+  std::string temp_dir;
+  if (spec.kind == TargetSpec::Kind::kDurable) {
+    options.data_dir = spec.data_dir;
+    if (options.data_dir.empty()) {
+      const char* tmp = std::getenv("TMPDIR");
+      std::string pattern =
+          absl::StrCat(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp", "/wharf-bench-XXXXXX");
+      if (mkdtemp(pattern.data()) == nullptr) {
+        return absl::InternalError(
+            absl::StrCat("cannot create a temporary directory ", pattern, ": ", strerror(errno)));
+      }
+      temp_dir = options.data_dir = pattern;
+    }
+  }
   absl::StatusOr<std::unique_ptr<Broker>> broker = Broker::Open(options);
-  if (!broker.ok()) return broker.status();
+  if (!broker.ok()) {
+    if (!temp_dir.empty()) {
+      std::error_code ignored;
+      std::filesystem::remove_all(temp_dir, ignored);
+    }
+    return broker.status();
+  }
   Broker& ref = **broker;
-  return std::unique_ptr<Target>(std::make_unique<InprocTarget>(*std::move(broker), ref));
+  return std::unique_ptr<Target>(
+      std::make_unique<InprocTarget>(*std::move(broker), ref, spec.Name(), std::move(temp_dir)));
 }
 
 std::unique_ptr<Target> MakeInprocTarget(Broker& broker) {
-  return std::make_unique<InprocTarget>(nullptr, broker);
+  return std::make_unique<InprocTarget>(nullptr, broker, "inproc");
 }
 
 }  // namespace wharf::bench

@@ -317,7 +317,10 @@ Chart TimeChart(const std::vector<RunResult>& runs, std::string id, std::string 
 Chart DistributionChart(const std::vector<RunResult>& runs) {
   Chart c;
   c.id = "distribution";
-  c.title = "Latency distribution (due to first receipt, measured window)";
+  bool handler = std::any_of(runs.begin(), runs.end(),
+                             [](const RunResult& r) { return r.receipt_at != "first receipt"; });
+  c.title = absl::StrCat("Latency distribution (due to first receipt",
+                         handler ? " or handler call" : "", ", measured window)");
   c.x.kind = Axis::Kind::kPercentile;
   c.x.label = "percentile";
   c.x.format = [](double v) {
@@ -407,14 +410,15 @@ std::string Details(const RunResult& r) {
                                    "%d failed attempts, %d foreign",
                                    r.sent_total, r.delivered_total, r.redelivered, r.deleted,
                                    r.failed, r.foreign));
-  row("latency", absl::StrFormat("mean %s, min %s (%d samples, relative error < %.2f%%)",
-                                 FormatLatency(r.receipt.mean),
+  row("latency", absl::StrFormat("due to %s: mean %s, min %s (%d samples, relative error < %.2f%%)",
+                                 r.receipt_at, FormatLatency(r.receipt.mean),
                                  FormatLatency(static_cast<double>(r.receipt.min)), r.receipt.count,
                                  100 * Histogram::kMaxRelativeError));
-  row("completion", absl::StrFormat("p50 %s, p99 %s, max %s (due to deleted after processing)",
-                                    FormatLatency(static_cast<double>(r.completion.p50)),
-                                    FormatLatency(static_cast<double>(r.completion.p99)),
-                                    FormatLatency(static_cast<double>(r.completion.max))));
+  row("completion",
+      absl::StrFormat("p50 %s, p99 %s, max %s (due to %s after processing)",
+                      FormatLatency(static_cast<double>(r.completion.p50)),
+                      FormatLatency(static_cast<double>(r.completion.p99)),
+                      FormatLatency(static_cast<double>(r.completion.max)), r.completion_at));
   if (r.fifo_order_violations > 0) {
     row("FIFO order", absl::StrCat(r.fifo_order_violations, " violations"));
   }

@@ -123,6 +123,8 @@ void WriteRun(Writer& w, const RunResult& r) {
 
   WriteLatency(w, "latency", r.receipt);
   WriteLatency(w, "completion_latency", r.completion);
+  Str(w, "latency_to", r.receipt_at);
+  Str(w, "completion_to", r.completion_at);
 
   Key(w, "cpu");
   w.StartObject();

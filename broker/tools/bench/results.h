@@ -116,6 +116,10 @@ struct RunResult {
 
   LatencyFigures receipt;     // Due -> first receipt.
   LatencyFigures completion;  // Due -> deleted after successful processing.
+  // What ends each latency: for receive loops the receipt and the delete,
+  // for event source mappings the handler's call and its return.
+  std::string receipt_at = "first receipt";
+  std::string completion_at = "deleted";
 
   double cpu_seconds = 0;  // Of this process (for inproc: harness and broker).
   double cpu_cores = 0;    // cpu_seconds / wall seconds.

@@ -9,6 +9,7 @@
 #include <memory>
 #include <queue>
 #include <random>
+#include <span>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -244,6 +245,90 @@ class Producer final : public Actor {
   std::vector<OutMessage> batch_;
 };
 
+// Whether the message fails every attempt: a fixed share of all messages,
+// the same whichever consumer receives it.
+bool Poisoned(const Scenario& scenario, const ConsumerSpec& spec, const Stamp& s) {
+  if (spec.poison <= 0) return false;
+  uint64_t x =
+      scenario.seed ^ (static_cast<uint64_t>(s.producer) << 40) ^ static_cast<uint64_t>(s.seq);
+  // splitmix64
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  x ^= x >> 31;
+  return static_cast<double>(x >> 11) / static_cast<double>(uint64_t{1} << 53) < spec.poison;
+}
+
+// What a consumer makes of a batch in hand, per message; the vectors are
+// reused from batch to batch.
+struct Verdicts {
+  std::vector<char> failed;  // This attempt fails (the message is not deleted).
+  std::vector<int64_t> due;  // Intended send time when measured, else -1.
+  int64_t work = 0;          // Processing time of the batch, ns.
+  std::vector<std::pair<int64_t, bool>> receipts;  // Scratch.
+  absl::flat_hash_set<uint64_t> failed_groups;     // Scratch.
+};
+
+// Judges a batch handed to a consumer at `t` (a receive's return, a
+// handler's call): records the latency of first receipts, counts
+// deliveries, decides which messages fail (the spec's failure probability
+// and poison share; a FIFO batch's failed group fails to its end, so the
+// group comes back in order) and checks FIFO order of what succeeds.
+void Judge(RunContext& ctx, const ConsumerSpec& spec, OrderTracker* order, LatencyShard* shard,
+           std::mt19937_64& rng, std::span<const InMessage> batch, int64_t t, Verdicts* v) {
+  v->failed.assign(batch.size(), 0);
+  v->due.assign(batch.size(), -1);
+  v->work = 0;
+  v->receipts.clear();
+  v->failed_groups.clear();
+  int64_t delivered = 0;
+  int64_t delivered_measured = 0;
+  int64_t redelivered = 0;
+  bool in_window = t >= ctx.measure_start && t < ctx.load_end.load(std::memory_order_relaxed);
+  std::uniform_real_distribution<double> unit(0, 1);
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const InMessage& m = batch[i];
+    std::optional<Stamp> stamp = FindStamp(m.body);
+    if (!stamp) {
+      // Not ours (or mangled): count it and take it out of the way.
+      ctx.counters.foreign.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    bool measured = ctx.Measured(stamp->intended);
+    if (m.receive_count <= 1) {
+      v->receipts.emplace_back(t - stamp->intended, measured);
+      ++delivered;
+      if (measured) ++delivered_measured;
+    } else {
+      ++redelivered;
+    }
+    uint64_t group =
+        (static_cast<uint64_t>(stamp->producer) << 32) | static_cast<uint32_t>(stamp->group);
+    bool fail;
+    if (order != nullptr && v->failed_groups.contains(group)) {
+      fail = true;
+    } else {
+      fail = Poisoned(ctx.scenario, spec, *stamp) || (spec.failure > 0 && unit(rng) < spec.failure);
+      v->work += static_cast<int64_t>(spec.processing.Sample(rng));
+    }
+    if (fail) {
+      v->failed[i] = 1;
+      if (order != nullptr) v->failed_groups.insert(group);
+    } else {
+      // Processed: a FIFO group's messages must be processed in order.
+      if (order != nullptr && !order->Check(*stamp)) {
+        ctx.counters.order_violations.fetch_add(1, std::memory_order_relaxed);
+      }
+      if (measured) v->due[i] = stamp->intended;
+    }
+  }
+  if (!v->receipts.empty()) shard->Receipts(v->receipts);
+  ctx.counters.delivered.fetch_add(delivered, std::memory_order_relaxed);
+  ctx.counters.delivered_measured.fetch_add(delivered_measured, std::memory_order_relaxed);
+  if (in_window) ctx.counters.delivered_in_window.fetch_add(delivered, std::memory_order_relaxed);
+  ctx.counters.redelivered.fetch_add(redelivered, std::memory_order_relaxed);
+}
+
 class Consumer final : public Actor {
  public:
   Consumer(RunContext& ctx, const ConsumerSpec& spec, int queue, std::unique_ptr<Session> session,
@@ -276,65 +361,20 @@ class Consumer final : public Actor {
     }
     if (received_.empty()) return session_->ReceiveWaits() ? t : t + kPollInterval;
 
-    receipts_.clear();
+    Judge(ctx_, spec_, order_, shard_, rng_, received_, t, &verdicts_);
     succeeded_.clear();
     succeeded_due_.clear();
     failed_.clear();
-    failed_groups_.clear();
-    int64_t work = 0;
-    int64_t delivered = 0;
-    int64_t delivered_measured = 0;
-    int64_t redelivered = 0;
-    bool in_window = t >= ctx_.measure_start && t < ctx_.load_end.load(std::memory_order_relaxed);
-    std::uniform_real_distribution<double> unit(0, 1);
-    for (InMessage& m : received_) {
-      std::optional<Stamp> stamp = FindStamp(m.body);
-      if (!stamp) {
-        // Not ours (or mangled): count it and take it out of the way.
-        ctx_.counters.foreign.fetch_add(1, std::memory_order_relaxed);
-        succeeded_.push_back(std::move(m.receipt_handle));
-        succeeded_due_.push_back(-1);
-        continue;
-      }
-      bool measured = ctx_.Measured(stamp->intended);
-      if (m.receive_count <= 1) {
-        receipts_.emplace_back(t - stamp->intended, measured);
-        ++delivered;
-        if (measured) ++delivered_measured;
+    for (size_t i = 0; i < received_.size(); ++i) {
+      if (verdicts_.failed[i]) {
+        failed_.push_back(std::move(received_[i].receipt_handle));
       } else {
-        ++redelivered;
-      }
-      uint64_t group =
-          (static_cast<uint64_t>(stamp->producer) << 32) | static_cast<uint32_t>(stamp->group);
-      bool fail;
-      if (order_ != nullptr && failed_groups_.contains(group)) {
-        // A FIFO consumer leaves the rest of a failed group's batch alone,
-        // so that the group comes back in order.
-        fail = true;
-      } else {
-        fail = Poisoned(*stamp) || (spec_.failure > 0 && unit(rng_) < spec_.failure);
-        work += static_cast<int64_t>(spec_.processing.Sample(rng_));
-      }
-      if (fail) {
-        failed_.push_back(std::move(m.receipt_handle));
-        if (order_ != nullptr) failed_groups_.insert(group);
-      } else {
-        // Processed: a FIFO group's messages must be processed in order.
-        if (order_ != nullptr && !order_->Check(*stamp)) {
-          ctx_.counters.order_violations.fetch_add(1, std::memory_order_relaxed);
-        }
-        succeeded_.push_back(std::move(m.receipt_handle));
-        succeeded_due_.push_back(measured ? stamp->intended : -1);
+        succeeded_.push_back(std::move(received_[i].receipt_handle));
+        succeeded_due_.push_back(verdicts_.due[i]);
       }
     }
-    if (!receipts_.empty()) shard_->Receipts(receipts_);
-    ctx_.counters.delivered.fetch_add(delivered, std::memory_order_relaxed);
-    ctx_.counters.delivered_measured.fetch_add(delivered_measured, std::memory_order_relaxed);
-    if (in_window)
-      ctx_.counters.delivered_in_window.fetch_add(delivered, std::memory_order_relaxed);
-    ctx_.counters.redelivered.fetch_add(redelivered, std::memory_order_relaxed);
     processing_ = true;
-    return t + work;
+    return t + verdicts_.work;
   }
 
  private:
@@ -378,20 +418,6 @@ class Consumer final : public Actor {
     return ctx_.clock.Now();
   }
 
-  // Whether the message fails every attempt: a fixed share of all messages,
-  // the same whichever consumer receives it.
-  bool Poisoned(const Stamp& s) const {
-    if (spec_.poison <= 0) return false;
-    uint64_t x = ctx_.scenario.seed ^ (static_cast<uint64_t>(s.producer) << 40) ^
-                 static_cast<uint64_t>(s.seq);
-    // splitmix64
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    x ^= x >> 31;
-    return static_cast<double>(x >> 11) / static_cast<double>(uint64_t{1} << 53) < spec_.poison;
-  }
-
   RunContext& ctx_;
   const ConsumerSpec& spec_;
   const int queue_;
@@ -403,12 +429,55 @@ class Consumer final : public Actor {
   bool processing_ = false;
   // The batch in hand (reused between steps).
   std::vector<InMessage> received_;
-  std::vector<std::pair<int64_t, bool>> receipts_;
+  Verdicts verdicts_;
   std::vector<std::string> succeeded_;
   std::vector<int64_t> succeeded_due_;  // -1 when not measured.
   std::vector<std::string> failed_;
-  absl::flat_hash_set<uint64_t> failed_groups_;
   std::vector<int64_t> completions_;
+};
+
+// The handler of an event source mapping (type: mapping), called on the
+// target's threads, several calls at once. A batch is judged as a receive
+// loop's (latency to the call), processed for its time, and its failures
+// returned as batch item failures; the mapping deletes the rest, which
+// count as deleted and complete when the handler returns.
+class MappingConsumer {
+ public:
+  MappingConsumer(RunContext& ctx, const ConsumerSpec& spec, LatencyShard* shard,
+                  OrderTracker* order, uint64_t seed)
+      : ctx_(ctx), spec_(spec), shard_(shard), order_(order), seed_(seed) {}
+
+  std::vector<size_t> Handle(std::span<const InMessage> batch) {
+    int64_t t = ctx_.clock.Now();
+    // Calls run in parallel: each has its own generator.
+    std::mt19937_64 rng(seed_ + 0x9e3779b97f4a7c15ULL * calls_.fetch_add(1));
+    Verdicts v;
+    Judge(ctx_, spec_, order_, shard_, rng, batch, t, &v);
+    if (v.work > 0) ctx_.clock.SleepUntil(t + v.work, ctx_.stop.get_token());
+    int64_t end = ctx_.clock.Now();
+    std::vector<size_t> failed;
+    std::vector<int64_t> completions;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (v.failed[i]) {
+        failed.push_back(i);
+      } else if (v.due[i] >= 0) {
+        completions.push_back(end - v.due[i]);
+      }
+    }
+    ctx_.counters.deleted.fetch_add(static_cast<int64_t>(batch.size() - failed.size()),
+                                    std::memory_order_relaxed);
+    ctx_.counters.failed.fetch_add(static_cast<int64_t>(failed.size()), std::memory_order_relaxed);
+    if (!completions.empty()) shard_->Completions(completions);
+    return failed;
+  }
+
+ private:
+  RunContext& ctx_;
+  const ConsumerSpec& spec_;
+  LatencyShard* const shard_;
+  OrderTracker* const order_;  // Null unless the queue is FIFO.
+  const uint64_t seed_;
+  std::atomic<uint64_t> calls_{0};
 };
 
 // Samples the run each interval and ends it.
@@ -645,6 +714,15 @@ RunResult NewResult(const Scenario& s, const Target& target, const RunOptions& o
   result.duration_s = absl::ToDoubleSeconds(options.duration.value_or(s.duration));
   result.drain_s = absl::ToDoubleSeconds(options.drain.value_or(s.drain));
   result.rate = RateText(s, options);
+  bool receive = false;
+  bool mapping = false;
+  for (const ConsumerSpec& c : s.consumers) {
+    (c.type == ConsumerType::kMapping ? mapping : receive) = true;
+  }
+  if (mapping) {
+    result.receipt_at = receive ? "first receipt or handler call" : "handler call";
+    result.completion_at = receive ? "deleted or handler return" : "handler return";
+  }
   result.host.cores = static_cast<int>(std::thread::hardware_concurrency());
   double load[3] = {0, 0, 0};
   if (getloadavg(load, 3) == 3) {
@@ -655,9 +733,11 @@ RunResult NewResult(const Scenario& s, const Target& target, const RunOptions& o
   return result;
 }
 
-// One actor per producer and consumer thread, each with its own session.
-absl::Status AddActors(RunContext& ctx, Target& target, const RunOptions& options,
-                       std::vector<std::unique_ptr<Actor>>* actors) {
+// One actor per producer and receive-loop thread, each with its own
+// session; one mapping per queue of a mapping consumer.
+absl::Status AddActors(RunContext& ctx, Target& target, const RunOptions& options, bool simulated,
+                       std::vector<std::unique_ptr<Actor>>* actors,
+                       std::vector<std::unique_ptr<Mapping>>* mappings) {
   const Scenario& s = ctx.scenario;
   int producer = 0;
   for (const LoadSpec& l : s.loads) {
@@ -681,17 +761,34 @@ absl::Status AddActors(RunContext& ctx, Target& target, const RunOptions& option
   ctx.order.resize(s.queues.size());
   uint64_t seed = s.seed * 0x2545f4914f6cdd1dULL;
   for (const ConsumerSpec& c : s.consumers) {
-    // The plug point for other kinds of consumer: a ConsumerType::kMapping
-    // creates an event source mapping on the target and records latency in
-    // its handler instead of adding receive loops.
-    if (c.type != ConsumerType::kReceive) {
-      return absl::UnimplementedError(
-          absl::StrCat(s.file, ":", c.line, ": this consumer type is not available"));
+    if (c.type == ConsumerType::kMapping && simulated) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(s.file, ":", c.line,
+                       ": a mapping's handler runs on the target's threads, not in a "
+                       "simulated run"));
     }
     for (const std::string& name : c.queues) {
       int q = s.QueueIndex(name);
       if (s.queues[q].fifo && ctx.order[q] == nullptr) {
         ctx.order[q] = std::make_unique<OrderTracker>();
+      }
+      if (c.type == ConsumerType::kMapping) {
+        ctx.shards.push_back(std::make_unique<LatencyShard>());
+        auto consumer = std::make_shared<MappingConsumer>(ctx, c, ctx.shards.back().get(),
+                                                          ctx.order[q].get(), ++seed);
+        absl::StatusOr<std::unique_ptr<Mapping>> mapping = target.StartMapping(
+            q,
+            {.batch_size = c.batch,
+             .window_seconds = c.window_seconds,
+             .concurrency = c.concurrency},
+            [consumer](std::span<const InMessage> batch) { return consumer->Handle(batch); });
+        if (!mapping.ok()) {
+          return absl::Status(mapping.status().code(),
+                              absl::StrCat(s.file, ":", c.line, ": consumer of ", name, ": ",
+                                           mapping.status().message()));
+        }
+        mappings->push_back(*std::move(mapping));
+        continue;
       }
       for (int k = 0; k < c.count; ++k) {
         absl::StatusOr<std::unique_ptr<Session>> session = target.NewSession();
@@ -771,8 +868,25 @@ absl::StatusOr<RunResult> Runner::RunWith(bool simulated) {
   RunResult result = NewResult(s, target_, options_);
   RunContext ctx(s, clock_);
   std::vector<std::unique_ptr<Actor>> actors;
+  std::vector<std::unique_ptr<Mapping>> mappings;
+  // Ends the mappings: their handlers use `ctx`.
+  auto stop_mappings = [&mappings, &ctx] {
+    for (auto& mapping : mappings) {
+      if (absl::Status stopped = mapping->Stop(); !stopped.ok()) {
+        ctx.errors.Note("teardown", stopped.message());
+      }
+    }
+    mappings.clear();
+  };
+  // Refused before the target is touched.
+  for (const ConsumerSpec& c : s.consumers) {
+    if (c.type == ConsumerType::kMapping && options_.consumers && !target_.RunsMappings()) {
+      absl::Status no = NoMappingsError(target_);
+      return absl::Status(no.code(), absl::StrCat(s.file, ":", c.line, ": ", no.message()));
+    }
+  }
   absl::Status status = target_.Setup(s, options_.prefix);
-  if (status.ok()) status = AddActors(ctx, target_, options_, &actors);
+  if (status.ok()) status = AddActors(ctx, target_, options_, simulated, &actors, &mappings);
   if (status.ok()) {
     absl::StatusOr<std::unique_ptr<Session>> session = target_.NewSession();
     status = session.status();
@@ -783,6 +897,7 @@ absl::StatusOr<RunResult> Runner::RunWith(bool simulated) {
   }
   if (!status.ok()) {
     actors.clear();
+    stop_mappings();
     (void)target_.Teardown();
     return status;
   }
@@ -799,6 +914,7 @@ absl::StatusOr<RunResult> Runner::RunWith(bool simulated) {
     DriveThreads(actors, clock_, ctx.stop);
   }
   actors.clear();  // Sessions close before the topology goes.
+  stop_mappings();
 
   Summarize(ctx, &result);
   if (absl::Status torn = target_.Teardown(); !torn.ok()) {

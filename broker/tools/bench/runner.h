@@ -11,6 +11,10 @@
 // delay shows in the latency of those messages. Consumers receive, take the
 // latency of each first receipt (now - due), process (the scenario's time
 // distribution), then delete what succeeded and leave or return what failed.
+// A consumer of type mapping is an event source mapping on the target
+// (Target::StartMapping) whose handler does the same with each batch on the
+// target's threads (latency to the handler call; failures returned as batch
+// item failures); the mappings stop before the topology is torn down.
 // A controller samples every second: counters, the interval's latency, queue
 // depths through the target, process CPU, producer lag; after the load it
 // waits until the consumed queues are empty or the drain time is over.

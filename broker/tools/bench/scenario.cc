@@ -8,6 +8,7 @@
 #include <functional>
 #include <initializer_list>
 #include <set>
+#include <span>
 #include <sstream>
 
 #include "absl/strings/ascii.h"
@@ -149,12 +150,8 @@ std::vector<int> Scenario::ConsumedQueues() const {
 
 const std::vector<ConsumerTypeInfo>& ConsumerTypes() {
   static const std::vector<ConsumerTypeInfo> kTypes = {
-      {ConsumerType::kReceive, "receive", true, ""},
-      // The broker has event source mappings (broker->lambda()); the harness
-      // does not drive them yet: a consumer that creates a function and a
-      // mapping on the target and records latency in the handler (runner.cc).
-      {ConsumerType::kMapping, "mapping", false,
-       "wharf-bench does not drive event source mappings (issue #16) yet; use type: receive"},
+      {ConsumerType::kReceive, "receive"},
+      {ConsumerType::kMapping, "mapping"},
   };
   return kTypes;
 }
@@ -608,6 +605,13 @@ std::string Expand(absl::string_view text, int i) {
 }
 
 constexpr int kMaxThreads = 256;
+
+// The harness threads a consumer runs (a mapping's run on the broker).
+int64_t ReceiveThreads(const ConsumerSpec& c) {
+  if (c.type != ConsumerType::kReceive) return 0;
+  return static_cast<int64_t>(c.count) * static_cast<int64_t>(c.queues.size());
+}
+
 constexpr double kMaxMessageBytes = 1 << 20;
 
 class ScenarioReader {
@@ -1050,7 +1054,7 @@ class ScenarioReader {
       std::string path = absl::StrCat("consumers[", i, "]");
       if (!p_.Map(c, path,
                   {"queue", "type", "count", "batch", "wait", "visibility_timeout", "processing",
-                   "failure", "poison", "retry_delay"})) {
+                   "failure", "poison", "retry_delay", "window", "concurrency"})) {
         return;
       }
       ConsumerSpec spec;
@@ -1070,12 +1074,6 @@ class ScenarioReader {
                                "; expected one of: ", absl::StrJoin(names, ", ")));
           return;
         }
-        if (!info->available) {
-          p_.Fail(t, path + ".type",
-                  absl::StrCat("consumer type ", Quote(type),
-                               " is not available: ", Absl(info->unavailable_reason)));
-          return;
-        }
         spec.type = info->type;
       }
       YAML::Node queue = p_.Require(c, path, "queue");
@@ -1090,11 +1088,57 @@ class ScenarioReader {
           return;
         }
       }
+      const bool mapping = spec.type == ConsumerType::kMapping;
+      // Fields of the other kind of consumer.
+      static constexpr std::string_view kReceiveOnly[] = {"count", "wait", "visibility_timeout",
+                                                          "retry_delay"};
+      static constexpr std::string_view kMappingOnly[] = {"window", "concurrency"};
+      for (std::string_view key : mapping ? std::span<const std::string_view>(kReceiveOnly)
+                                          : std::span<const std::string_view>(kMappingOnly)) {
+        if (YAML::Node n = Parser::Get(c, Absl(key)); n.IsDefined()) {
+          p_.Fail(n, absl::StrCat(path, ".", Absl(key)),
+                  mapping ? "applies to receive loops only: a mapping runs up to its concurrency "
+                            "batches at once and a failed record comes back after the queue's "
+                            "visibility timeout"
+                          : "applies to type: mapping only");
+          return;
+        }
+      }
       if (YAML::Node n = Parser::Get(c, "count"); n.IsDefined()) {
         spec.count = static_cast<int>(p_.Int(n, path + ".count", 1, kMaxThreads));
       }
-      if (YAML::Node n = Parser::Get(c, "batch"); n.IsDefined()) {
-        spec.batch = static_cast<int>(p_.Int(n, path + ".batch", 1, 10));
+      YAML::Node batch = Parser::Get(c, "batch");
+      if (batch.IsDefined()) {
+        spec.batch = static_cast<int>(p_.Int(batch, path + ".batch", 1, mapping ? 10000 : 10));
+      }
+      YAML::Node window = Parser::Get(c, "window");
+      if (window.IsDefined()) {
+        spec.window_seconds = static_cast<int>(p_.Int(window, path + ".window", 0, 300));
+      }
+      if (YAML::Node n = Parser::Get(c, "concurrency"); n.IsDefined()) {
+        spec.concurrency = static_cast<int>(p_.Int(n, path + ".concurrency", 2, 1000));
+      }
+      if (mapping && p_.ok()) {
+        // AWS's rules for BatchSize and MaximumBatchingWindowInSeconds.
+        if (spec.batch > 10 && spec.window_seconds == 0) {
+          p_.Fail(batch, path + ".batch",
+                  "a mapping's batch above 10 needs a window above 0 "
+                  "(MaximumBatchingWindowInSeconds)");
+          return;
+        }
+        for (const std::string& name : spec.queues) {
+          if (!name.ends_with(".fifo")) continue;
+          if (spec.batch > 10) {
+            p_.Fail(batch, path + ".batch",
+                    absl::StrCat("at most 10 for FIFO queue ", Quote(name)));
+            return;
+          }
+          if (spec.window_seconds > 0) {
+            p_.Fail(window, path + ".window",
+                    absl::StrCat("FIFO queue ", Quote(name), " takes no batching window"));
+            return;
+          }
+        }
       }
       if (YAML::Node n = Parser::Get(c, "wait"); n.IsDefined()) {
         spec.wait = p_.Duration(n, path + ".wait", absl::ZeroDuration(), absl::Seconds(20));
@@ -1125,9 +1169,9 @@ class ScenarioReader {
       }
       int64_t threads = 0;
       for (const ConsumerSpec& other : scenario_.consumers) {
-        threads += static_cast<int64_t>(other.count) * static_cast<int64_t>(other.queues.size());
+        threads += ReceiveThreads(other);
       }
-      threads += static_cast<int64_t>(spec.count) * static_cast<int64_t>(spec.queues.size());
+      threads += ReceiveThreads(spec);
       if (p_.ok() && threads > 4 * kMaxThreads) {
         p_.Fail(
             c, path,

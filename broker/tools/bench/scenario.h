@@ -129,22 +129,30 @@ struct LoadSpec {
 // The kinds of consumer a scenario may ask for (ConsumerSpec::type).
 enum class ConsumerType {
   kReceive,  // Receive loops: ReceiveMessage, process, DeleteMessageBatch.
-  kMapping,  // An event source mapping driving a handler (issue #16).
+  kMapping,  // An event source mapping (Lambda) calling the harness's handler.
 };
 struct ConsumerTypeInfo {
   ConsumerType type;
   std::string_view name;
-  bool available;
-  std::string_view unavailable_reason;
 };
-// Every consumer type this build knows, available or not.
+// Every consumer type, by its name in a scenario.
 const std::vector<ConsumerTypeInfo>& ConsumerTypes();
 
+// A consumer of type receive runs `count` receive loops per queue; one of
+// type mapping creates a function and an event source mapping (with
+// ReportBatchItemFailures) per queue, and takes count, wait,
+// visibility_timeout and retry_delay from no one (they are errors there).
 struct ConsumerSpec {
   ConsumerType type = ConsumerType::kReceive;
-  std::vector<std::string> queues;                   // Declared queues (a name or a glob with '*').
-  int count = 1;                                     // Threads per queue.
-  int batch = 10;                                    // MaxNumberOfMessages, 1-10.
+  std::vector<std::string> queues;  // Declared queues (a name or a glob with '*').
+  int count = 1;                    // Threads per queue (receive).
+  // Receive: MaxNumberOfMessages, 1-10. Mapping: BatchSize, 1-10,000 (above
+  // 10 only with a window; 1-10 on FIFO queues).
+  int batch = 10;
+  // Mapping only: MaximumBatchingWindowInSeconds (0-300; 0 on FIFO queues)
+  // and ScalingConfig.MaximumConcurrency (2-1,000; nullopt: Lambda's scaling).
+  int window_seconds = 0;
+  std::optional<int> concurrency;
   absl::Duration wait = absl::Seconds(1);            // WaitTimeSeconds, 0-20 s.
   std::optional<int> visibility_timeout;             // Seconds; default the queue's.
   Distribution processing = Distribution::Fixed(0);  // Per message, nanoseconds.

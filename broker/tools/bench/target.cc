@@ -28,6 +28,7 @@ std::string SendPolicy(const std::string& queue_arn) {
 }  // namespace
 
 absl::Status AwsTarget::Setup(const Scenario& scenario, std::string_view prefix) {
+  prefix_ = std::string(prefix);
   ControlPlane& cp = control();
   std::vector<bool> receives_deliveries(scenario.queues.size(), false);
   for (const TopicSpec& t : scenario.topics) {
@@ -176,24 +177,32 @@ class NoopTarget final : public Target {
 
 }  // namespace
 
+absl::Status NoMappingsError(const Target& target) {
+  return absl::UnimplementedError(
+      absl::StrCat("target ", target.name(),
+                   " runs no event source mappings (wharf-server speaks no Lambda API): a "
+                   "consumer of type mapping needs --target=inproc or --target=durable"));
+}
+
+absl::StatusOr<std::unique_ptr<Mapping>> Target::StartMapping(int, const MappingOptions&,
+                                                              BatchHandler) {
+  return NoMappingsError(*this);
+}
+
 std::unique_ptr<Target> MakeNoopTarget() { return std::make_unique<NoopTarget>(); }
 
 absl::StatusOr<std::unique_ptr<Target>> MakeTarget(const TargetSpec& spec,
                                                    const Scenario& scenario) {
   switch (spec.kind) {
     case TargetSpec::Kind::kInproc:
-      return MakeInprocTarget(scenario);
+    case TargetSpec::Kind::kDurable:
+      return MakeInprocTarget(scenario, spec);
     case TargetSpec::Kind::kNoop:
       return MakeNoopTarget();
     case TargetSpec::Kind::kUrl:
       return MakeHttpTarget(spec.url);
-    case TargetSpec::Kind::kDurable:
-      break;
   }
-  // ParseTargetSpec refuses durable in this build; a spec built by hand ends
-  // here. With durable mode: MakeInprocTarget with the data directory.
-  return absl::InvalidArgumentError(
-      "target \"durable\" is not available in this build (durable mode, issue #17)");
+  return absl::InvalidArgumentError("unknown target kind");
 }
 
 }  // namespace wharf::bench

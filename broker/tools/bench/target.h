@@ -11,7 +11,8 @@
 // HttpTarget (any AWS-compatible endpoint) share the topology logic of
 // AwsTarget through the ControlPlane interface; NoopTarget drops what it is
 // given and measures the generator. A durable target is an InprocTarget
-// whose Broker is opened with a data directory, once durable mode exists.
+// whose Broker is opened with a data directory. Only the in-process targets
+// run event source mappings (StartMapping): the endpoint has no Lambda API.
 //
 // Thread safety: Target is thread-safe after Setup; a Session is used by one
 // thread at a time.
@@ -20,6 +21,7 @@
 #define WHARF_BROKER_TOOLS_BENCH_TARGET_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -105,6 +107,27 @@ class Session {
   virtual bool ReceiveWaits() const { return true; }
 };
 
+// What an event source mapping hands the harness: a batch of records. The
+// handler returns the indexes (into `batch`) of the records that failed;
+// they are reported as batch item failures, so only they come back.
+using BatchHandler = std::function<std::vector<size_t>(std::span<const InMessage> batch)>;
+
+struct MappingOptions {
+  int batch_size = 10;
+  int window_seconds = 0;          // MaximumBatchingWindowInSeconds.
+  std::optional<int> concurrency;  // ScalingConfig.MaximumConcurrency.
+};
+
+// A running event source mapping. Stop (or the destructor) ends it: once it
+// returns, no handler call runs or starts; a batch handed over later fails
+// whole and stays in flight. Thread safety: Stop is called by one thread.
+class Mapping {
+ public:
+  virtual ~Mapping() = default;
+  // Idempotent; returns the first error of removing the mapping and function.
+  virtual absl::Status Stop() = 0;
+};
+
 class Target {
  public:
   virtual ~Target() = default;
@@ -115,6 +138,15 @@ class Target {
   // line of the resource that failed.
   virtual absl::Status Setup(const Scenario& scenario, std::string_view prefix) = 0;
   virtual absl::StatusOr<std::unique_ptr<Session>> NewSession() = 0;
+  // After Setup: a function running `handler` (on the target's threads,
+  // several calls at once) and an event source mapping from queue `queue`
+  // to it with ReportBatchItemFailures. Stop it before Teardown. Errors:
+  // Unimplemented for targets without event source mappings (the default,
+  // RunsMappings false; NoMappingsError).
+  virtual bool RunsMappings() const { return false; }
+  virtual absl::StatusOr<std::unique_ptr<Mapping>> StartMapping(int queue,
+                                                                const MappingOptions& options,
+                                                                BatchHandler handler);
   // Deletes what Setup created; returns the first failure.
   virtual absl::Status Teardown() = 0;
 };
@@ -178,10 +210,15 @@ class AwsTarget : public Target {
  protected:
   virtual ControlPlane& control() = 0;
   const Topology& topology() const { return topology_; }
+  const std::string& prefix() const { return prefix_; }  // Setup's.
 
  private:
   Topology topology_;
+  std::string prefix_;
 };
+
+// Why `target` cannot run a consumer of type mapping (Unimplemented).
+absl::Status NoMappingsError(const Target& target);
 
 // The target `spec` names, sized for `scenario` (its limits). Errors:
 // InvalidArgument (a kind this build lacks, a bad URL).

@@ -27,11 +27,15 @@ absl::StatusOr<TargetSpec> ParseTargetSpec(std::string_view text) {
     return spec;
   }
   if (text == "durable" || text.starts_with("durable:")) {
-    // The durable target is an InprocTarget whose broker is opened with a
-    // data directory; it waits for durable mode (issue #17).
-    return absl::InvalidArgumentError(
-        "target \"durable\" is not available in this build: durable mode (a broker opened with "
-        "a data directory, issue #17) has not landed yet; use inproc or a URL");
+    spec.kind = TargetSpec::Kind::kDurable;
+    if (text.starts_with("durable:")) {
+      spec.data_dir = std::string(text.substr(8));
+      if (spec.data_dir.empty()) {
+        return absl::InvalidArgumentError(
+            "target \"durable:\" names no directory: durable:DIR, or durable for a temporary one");
+      }
+    }
+    return spec;
   }
   if (text.starts_with("http://") || text.starts_with("https://")) {
     std::string_view rest = text.substr(text.find("//") + 2);
@@ -44,8 +48,9 @@ absl::StatusOr<TargetSpec> ParseTargetSpec(std::string_view text) {
     spec.url = std::string(text);
     return spec;
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "unknown target \"", Absl(text), "\": expected inproc, noop or an http:// or https:// URL"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown target \"", Absl(text),
+                   "\": expected inproc, noop, durable[:DIR] or an http:// or https:// URL"));
 }
 
 }  // namespace wharf::bench

@@ -3,7 +3,10 @@
 //   inproc             a wharf::Broker in the harness's own process
 //   noop               accepts every send and delivers nothing: the ceiling
 //                      of the load generator itself
-//   durable[:DIR]      a broker with a data directory (not in this build yet)
+//   durable[:DIR]      a broker in the harness's process with a data
+//                      directory (BrokerOptions::data_dir, synchronous=NORMAL):
+//                      DIR, kept afterwards, or a fresh temporary directory
+//                      removed afterwards
 //   http://HOST:PORT   any endpoint speaking SQS JSON 1.0, SNS query and
 //   https://HOST[:PORT] EventBridge JSON 1.1 (wharf-server, AWS, ...)
 //
@@ -23,14 +26,13 @@ struct TargetSpec {
   enum class Kind { kInproc, kNoop, kDurable, kUrl };
   Kind kind = Kind::kInproc;
   std::string url;       // kUrl: without a trailing slash.
-  std::string data_dir;  // kDurable.
+  std::string data_dir;  // kDurable; empty: a temporary directory.
 
-  // "inproc", "noop", "durable:DIR" or the URL.
+  // "inproc", "noop", "durable", "durable:DIR" or the URL.
   std::string Name() const;
 };
 
-// Parses a target. Errors (InvalidArgument) say what is accepted, and for a
-// kind this build cannot run yet (durable), why.
+// Parses a target. Errors (InvalidArgument) say what is accepted.
 absl::StatusOr<TargetSpec> ParseTargetSpec(std::string_view text);
 
 }  // namespace wharf::bench

@@ -46,8 +46,10 @@ constexpr char kUsage[] =
     "target, else inproc) and reports them side by side.\n"
     "\n"
     "flags:\n"
-    "  --target=T        inproc (default), noop, or an AWS-compatible endpoint URL\n"
-    "                    (http://HOST:PORT, https://...); credentials and region come\n"
+    "  --target=T        inproc (default), noop, durable[:DIR] (a broker with a data\n"
+    "                    directory: DIR, kept, or a temporary one, removed), or an\n"
+    "                    AWS-compatible endpoint URL (http://HOST:PORT, https://...;\n"
+    "                    no mapping consumers); credentials and region come\n"
     "                    from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION\n"
     "  --duration=S      measured window (overrides the scenario), e.g. 30 or 30s\n"
     "  --warmup=S        warm-up before it\n"
@@ -185,15 +187,16 @@ void PrintSummary(const RunResult& r) {
   std::printf("  rate %s; measured %.1fs: sent %.0f/s, delivered %.0f/s (%lld refused)\n",
               r.rate.c_str(), r.duration_s, r.sent_per_s, r.delivered_per_s,
               static_cast<long long>(r.send_failed));
-  std::printf("  latency (due -> first receipt): p50 %s  p90 %s  p99 %s  p99.9 %s  max %s\n",
-              FormatMs(r.receipt.p50).c_str(), FormatMs(r.receipt.p90).c_str(),
-              FormatMs(r.receipt.p99).c_str(), FormatMs(r.receipt.p999).c_str(),
-              FormatMs(r.receipt.max).c_str());
+  std::printf("  latency (due -> %s): p50 %s  p90 %s  p99 %s  p99.9 %s  max %s\n",
+              r.receipt_at.c_str(), FormatMs(r.receipt.p50).c_str(),
+              FormatMs(r.receipt.p90).c_str(), FormatMs(r.receipt.p99).c_str(),
+              FormatMs(r.receipt.p999).c_str(), FormatMs(r.receipt.max).c_str());
   std::printf(
-      "  completion (due -> deleted): p50 %s  p99 %s;  failed attempts %lld, "
+      "  completion (due -> %s): p50 %s  p99 %s;  failed attempts %lld, "
       "redeliveries %lld\n",
-      FormatMs(r.completion.p50).c_str(), FormatMs(r.completion.p99).c_str(),
-      static_cast<long long>(r.failed), static_cast<long long>(r.redelivered));
+      r.completion_at.c_str(), FormatMs(r.completion.p50).c_str(),
+      FormatMs(r.completion.p99).c_str(), static_cast<long long>(r.failed),
+      static_cast<long long>(r.redelivered));
   std::printf("  DLQ %lld, backlog at end %lld, CPU %.2f cores (%.1f s)",
               static_cast<long long>(r.dlq_end), static_cast<long long>(r.backlog_end), r.cpu_cores,
               r.cpu_seconds);

@@ -92,6 +92,21 @@ def check_run(run):
               "%s: no failed attempt was retried" % label)
         check(run["completion_latency"]["max"] >= 900e6,
               "%s: no completion waited out the 1 s visibility timeout" % label)
+    elif name == "mapping-partial-failures":
+        # Latency is to the handler call; the handler reports batch item
+        # failures, so only those records come back, and the poison ones
+        # reach the DLQ.
+        check(run["latency_to"] == "handler call" and run["completion_to"] == "handler return",
+              "%s: latency measured to %s" % (label, run["latency_to"]))
+        check(totals["failed"] > 0 and totals["redelivered"] > 0,
+              "%s: no failed record was retried" % label)
+        check(totals["dlq_end"] > 0, "%s: the poison records did not reach the DLQ" % label)
+        check(totals["deleted"] + totals["dlq_end"] >= sent,
+              "%s: %d deleted and %d in the DLQ of %d sent"
+              % (label, totals["deleted"], totals["dlq_end"], sent))
+        check(delivered == sent, "%s: %d sent, %d handed to the handler" % (label, sent, delivered))
+        check(run["completion_latency"]["max"] >= 900e6,
+              "%s: no completion waited out the 1 s visibility timeout" % label)
 
 
 def check_report(path, runs):

@@ -6,6 +6,7 @@ usage: cli_test.py WHARF_BENCH SCRATCH_DIR README
 """
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -30,7 +31,7 @@ def main():
     expect(listed, 0, "work-queue-dlq", "stdout")
     names = [line.split()[0] for line in listed.stdout.splitlines()]
     for name in ("work-queue-dlq", "sns-fanout-filters", "eventbridge-1000-rules",
-                 "fifo-1000-groups", "partial-failures"):
+                 "fifo-1000-groups", "partial-failures", "mapping-partial-failures"):
         if name not in names:
             print("FAIL: list lacks %s" % name, file=sys.stderr)
             return 1
@@ -43,15 +44,40 @@ def main():
     mapping = os.path.join(scratch, "mapping.yaml")
     with open(mapping, "w") as f:
         f.write("name: m\nqueues: [{name: q}]\nload: [{queue: q, rate: 1}]\n"
-                "consumers:\n  - queue: q\n    type: mapping\n")
-    expect(run("run", mapping), 1, "mapping.yaml:6:11: consumers[0].type: consumer type "
-                                   "\"mapping\" is not available")
+                "consumers:\n  - queue: q\n    type: mapping\n    count: 2\n")
+    expect(run("run", mapping), 1, "mapping.yaml:7:12: consumers[0].count: applies to receive "
+                                   "loops only")
+    # A mapping against an endpoint is refused before the endpoint is touched.
+    expect(run("run", "mapping-partial-failures", "--target=http://127.0.0.1:1", "--no-ceiling"), 1,
+           "needs --target=inproc or --target=durable")
     expect(run("run", "no-such-scenario"), 1, "no built-in scenario of that name")
-    expect(run("run", "work-queue-dlq", "--target=durable:/tmp/x"), 2, "issue #17")
+    expect(run("run", "work-queue-dlq", "--target=durable:"), 2, "names no directory")
     expect(run("run", "work-queue-dlq", "--rate=fast"), 2, "--rate: expected")
     expect(run("run", "work-queue-dlq", "--bogus"), 2, "unknown flag --bogus")
     expect(run("run", "a", "b"), 2, "use compare")
     expect(run("frobnicate"), 2, "unknown command")
+
+    # durable:DIR keeps its directory; plain durable removes its temporary one.
+    data = os.path.join(scratch, "data")
+    tmp = os.path.join(scratch, "tmp")
+    shutil.rmtree(data, ignore_errors=True)
+    shutil.rmtree(tmp, ignore_errors=True)
+    os.makedirs(tmp)
+    short = ["--duration=0.3", "--warmup=0", "--drain=2", "--no-ceiling", "--quiet"]
+    expect(run("run", "work-queue-dlq", "--target=durable:" + data,
+               "--out=" + os.path.join(scratch, "kept"), *short),
+           0, "work-queue-dlq @ durable:" + data, "stdout")
+    if not os.listdir(data):
+        print("FAIL: durable:%s left an empty directory" % data, file=sys.stderr)
+        return 1
+    done = subprocess.run([sys.argv[1], "run", "work-queue-dlq", "--target=durable",
+                           "--out=" + os.path.join(scratch, "temp")] + short,
+                          capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, TMPDIR=tmp))
+    expect(done, 0, "work-queue-dlq @ durable", "stdout")
+    if os.listdir(tmp):
+        print("FAIL: the temporary data directory stayed: %s" % os.listdir(tmp), file=sys.stderr)
+        return 1
 
     with open(sys.argv[3]) as f:
         readme = f.read()

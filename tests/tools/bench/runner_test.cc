@@ -195,6 +195,23 @@ TEST(RunnerTest, ASetupFailureEndsTheRunWithItsError) {
   EXPECT_EQ(target.sends(), 0);
 }
 
+TEST(RunnerTest, AMappingConsumerIsRefusedBeforeATargetWithoutMappingsIsTouched) {
+  absl::StatusOr<Scenario> s = ParseScenario(
+      "name: t\nqueues: [{name: q}]\nload: [{queue: q, rate: 1}]\nconsumers:\n  - queue: q\n"
+      "    type: mapping\n",
+      "t.yaml");
+  ASSERT_TRUE(s.ok()) << s.status();
+  SimulatedClock clock(kOrigin);
+  SimulatedTarget target(clock, {});
+  Runner runner(*s, target, clock, Quiet());
+  absl::StatusOr<RunResult> r = runner.RunSimulated(clock);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kUnimplemented);
+  std::string message(r.status().message());
+  EXPECT_TRUE(message.starts_with("t.yaml:5: target ")) << message;
+  EXPECT_NE(message.find("needs --target=inproc or --target=durable"), std::string::npos);
+  EXPECT_EQ(target.sends(), 0);
+}
+
 TEST(RunnerTest, RunSimulatedNeedsTheRunnersOwnClock) {
   Scenario s = OneQueue("1", "duration: 1s\n");
   SimulatedClock clock(kOrigin);

@@ -100,6 +100,14 @@ consumers:
     processing: 1ms
   - queue: [orders.fifo, dlq]
     processing: {fixed: 10us}
+  - queue: work
+    type: mapping
+    batch: 500
+    window: 2
+    concurrency: 20
+    processing: 1ms
+    failure: 0.1
+    poison: 0.02
 )";
 
 TEST(ScenarioTest, ReadsEveryField) {
@@ -196,7 +204,7 @@ TEST(ScenarioTest, ReadsEveryField) {
   EXPECT_EQ(s.loads[3].size.kind, Distribution::Kind::kNormal);
   EXPECT_EQ(s.loads[3].size.b, 50);
 
-  ASSERT_EQ(s.consumers.size(), 3u);
+  ASSERT_EQ(s.consumers.size(), 4u);
   const ConsumerSpec& c = s.consumers[0];
   EXPECT_EQ(c.type, ConsumerType::kReceive);
   EXPECT_THAT(c.queues, ElementsAre("work"));
@@ -214,6 +222,34 @@ TEST(ScenarioTest, ReadsEveryField) {
   EXPECT_EQ(s.consumers[1].wait, absl::Seconds(1));  // The default.
   EXPECT_THAT(s.consumers[2].queues, ElementsAre("orders.fifo", "dlq"));
   EXPECT_EQ(s.consumers[2].processing.a, 10e3);
+  EXPECT_EQ(s.consumers[2].window_seconds, 0);
+  EXPECT_FALSE(s.consumers[2].concurrency.has_value());
+  const ConsumerSpec& m = s.consumers[3];
+  EXPECT_EQ(m.type, ConsumerType::kMapping);
+  EXPECT_THAT(m.queues, ElementsAre("work"));
+  EXPECT_EQ(m.batch, 500);
+  EXPECT_EQ(m.window_seconds, 2);
+  EXPECT_EQ(m.concurrency, 20);
+  EXPECT_EQ(m.processing.a, 1e6);
+  EXPECT_DOUBLE_EQ(m.failure, 0.1);
+  EXPECT_DOUBLE_EQ(m.poison, 0.02);
+  EXPECT_EQ(m.line, 85);
+}
+
+TEST(ScenarioTest, ADurableTargetNamesItsDirectoryOrNone) {
+  absl::StatusOr<Scenario> s = ParseScenario(
+      "name: x\ntarget: durable:/tmp/d\nqueues: [{name: q}]\nload: [{queue: q, rate: 5}]\n",
+      "d.yaml");
+  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_TRUE(s->target.has_value());
+  EXPECT_EQ(s->target->kind, TargetSpec::Kind::kDurable);
+  EXPECT_EQ(s->target->data_dir, "/tmp/d");
+  EXPECT_EQ(s->target->Name(), "durable:/tmp/d");
+  s = ParseScenario("name: x\ntarget: durable\nqueues: [{name: q}]\nload: [{queue: q, rate: 5}]\n",
+                    "d.yaml");
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->target->data_dir, "");
+  EXPECT_EQ(s->target->Name(), "durable");
 }
 
 TEST(ScenarioTest, DefaultsApplyWhenFieldsAreLeftOut) {
@@ -252,8 +288,8 @@ const ErrorCase kErrors[] = {
     {"negative warm-up", "name: x\nwarmup: -1s\n", 2, "warmup", "expected a duration"},
     {"bad seed", "name: x\nseed: abc\n", 2, "seed", "expected an integer"},
     {"unknown target", "name: x\ntarget: ftp://x\n", 2, "target", "unknown target"},
-    {"durable target not in this build", "name: x\ntarget: durable:/tmp/d\n", 2, "target",
-     "durable mode"},
+    {"durable target without its directory", "name: x\ntarget: 'durable:'\n", 2, "target",
+     "names no directory"},
     {"unknown limit", "name: x\nlimits: {rules: 5}\n", 2, "limits.rules", "unknown field"},
     {"limit out of range", "name: x\nlimits: {max_rules_per_event_bus: 0}\n", 2,
      "limits.max_rules_per_event_bus", "between 1 and"},
@@ -406,10 +442,42 @@ const ErrorCase kErrors[] = {
      "name: x\nqueues: [{name: q}]\nload: [{queue: q, rate: 5}]\nconsumers:\n  - queue: q\n    "
      "type: lambda\n",
      6, "consumers[0].type", "unknown consumer type \"lambda\"; expected one of: receive, mapping"},
-    {"mapping consumers not in this build",
+    {"receive-loop field on a mapping",
      "name: x\nqueues: [{name: q}]\nload: [{queue: q, rate: 5}]\nconsumers:\n  - queue: q\n    "
-     "type: mapping\n",
-     6, "consumers[0].type", "event source mappings (issue #16)"},
+     "type: mapping\n    count: 2\n",
+     7, "consumers[0].count", "applies to receive loops only"},
+    {"retry delay on a mapping",
+     "name: x\nqueues: [{name: q}]\nload: [{queue: q, rate: 5}]\nconsumers:\n  - queue: q\n    "
+     "type: mapping\n    retry_delay: 1\n",
+     7, "consumers[0].retry_delay", "visibility timeout"},
+    {"mapping field on a receive loop",
+     "name: x\nqueues: [{name: q}]\nload: [{queue: q, rate: 5}]\nconsumers:\n  - queue: q\n    "
+     "concurrency: 5\n",
+     6, "consumers[0].concurrency", "applies to type: mapping only"},
+    {"mapping batch above 10 without a window",
+     "name: x\nqueues: [{name: q}]\nload: [{queue: q, rate: 5}]\nconsumers:\n  - queue: q\n    "
+     "type: mapping\n    batch: 100\n",
+     7, "consumers[0].batch", "needs a window above 0"},
+    {"mapping batch above 10,000",
+     "name: x\nqueues: [{name: q}]\nload: [{queue: q, rate: 5}]\nconsumers:\n  - queue: q\n    "
+     "type: mapping\n    window: 1\n    batch: 10001\n",
+     8, "consumers[0].batch", "between 1 and 10000"},
+    {"mapping window above 300 s",
+     "name: x\nqueues: [{name: q}]\nload: [{queue: q, rate: 5}]\nconsumers:\n  - queue: q\n    "
+     "type: mapping\n    window: 301\n",
+     7, "consumers[0].window", "between 0 and 300"},
+    {"mapping concurrency below 2",
+     "name: x\nqueues: [{name: q}]\nload: [{queue: q, rate: 5}]\nconsumers:\n  - queue: q\n    "
+     "type: mapping\n    concurrency: 1\n",
+     7, "consumers[0].concurrency", "between 2 and 1000"},
+    {"FIFO mapping with a window",
+     "name: x\nqueues: [{name: q.fifo}]\nload: [{queue: q.fifo, rate: 5}]\nconsumers:\n  - "
+     "queue: q.fifo\n    type: mapping\n    window: 1\n",
+     7, "consumers[0].window", "FIFO queue \"q.fifo\" takes no batching window"},
+    {"FIFO mapping batch above 10",
+     "name: x\nqueues: [{name: q.fifo}]\nload: [{queue: q.fifo, rate: 5}]\nconsumers:\n  - "
+     "queue: q.fifo\n    type: mapping\n    window: 0\n    batch: 20\n",
+     8, "consumers[0].batch", "needs a window above 0"},
     {"consumer of no queue",
      "name: x\nqueues: [{name: q}]\nload: [{queue: q, rate: 5}]\nconsumers:\n  - queue: z*\n", 5,
      "consumers[0].queue", "no declared queue matches \"z*\""},

@@ -6,10 +6,17 @@
 
 #include "broker/tools/bench/target.h"
 
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
 #include <memory>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "broker/tools/bench/http_target.h"
 #include "broker/tools/bench/inproc_target.h"
 #include "broker/tools/bench/messages.h"
@@ -17,6 +24,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "wharf/broker.h"
+#include "wharf/clock.h"
 #include "wharf/endpoint.h"
 
 namespace wharf::bench {
@@ -301,11 +309,155 @@ TEST(TargetKindsTest, MakeTargetBuildsEachKindThisBuildHas) {
   EXPECT_EQ(MakeTarget(ParseTargetSpec("noop").value(), s).value()->name(), "noop");
   EXPECT_EQ(MakeTarget(ParseTargetSpec("http://localhost:4566/").value(), s).value()->name(),
             "http://localhost:4566");
-  EXPECT_THAT(std::string(ParseTargetSpec("durable").status().message()), HasSubstr("issue #17"));
   EXPECT_EQ(ParseTargetSpec("http://").status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(ParseTargetSpec("sqs").status().code(), absl::StatusCode::kInvalidArgument);
-  TargetSpec durable{.kind = TargetSpec::Kind::kDurable, .url = "", .data_dir = "/tmp/x"};
-  EXPECT_EQ(MakeTarget(durable, s).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseTargetSpec("durable:").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+// A data directory under the test's scratch space, removed afterwards.
+class DurableTargetTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = std::filesystem::path(::testing::TempDir()) /
+            absl::StrCat("durable_target_test_", getpid());
+    std::filesystem::remove_all(root_);
+    std::filesystem::create_directories(root_);
+    scenario_ =
+        ParseScenario("name: t\nqueues: [{name: q}]\nload: [{queue: q, rate: 1}]\n", "t.yaml")
+            .value();
+  }
+  void TearDown() override { std::filesystem::remove_all(root_); }
+
+  std::filesystem::path root_;
+  Scenario scenario_;
+};
+
+TEST_F(DurableTargetTest, AnExplicitDirectoryHoldsTheQueuesAndIsKept) {
+  std::string dir = (root_ / "data").string();
+  TargetSpec spec = ParseTargetSpec("durable:" + dir).value();
+  {
+    std::unique_ptr<Target> target = MakeTarget(spec, scenario_).value();
+    EXPECT_EQ(target->name(), "durable:" + dir);
+    ASSERT_TRUE(target->Setup(scenario_, "d-").ok());
+    std::unique_ptr<Session> session = target->NewSession().value();
+    OutMessage m{.body = "kept", .attributes = {}, .group_id = "", .dedup_id = ""};
+    ASSERT_EQ(session->Send({.kind = DestinationKind::kQueue, .index = 0}, {&m, 1})->failed, 0);
+    // One broker per directory: a second target on it is refused.
+    EXPECT_EQ(MakeTarget(spec, scenario_).status().code(), absl::StatusCode::kFailedPrecondition);
+  }
+  // Reopened, the queue and its message are still there.
+  std::unique_ptr<Broker> broker = Broker::Open({.data_dir = dir}).value();
+  absl::StatusOr<sqs::ListQueuesResult> listed = broker->sqs().ListQueues({});
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->queue_urls.size(), 1u);
+  sqs::ReceiveMessageResult got =
+      broker->sqs().ReceiveMessage({.queue_url = listed->queue_urls[0]}).value();
+  ASSERT_EQ(got.messages.size(), 1u);
+  EXPECT_EQ(got.messages[0].body, "kept");
+}
+
+TEST_F(DurableTargetTest, WithoutADirectoryATemporaryOneIsUsedAndRemoved) {
+  std::string tmp = (root_ / "tmp").string();
+  std::filesystem::create_directories(tmp);
+  const char* old = std::getenv("TMPDIR");
+  std::string saved = old != nullptr ? old : "";
+  setenv("TMPDIR", tmp.c_str(), 1);
+  absl::StatusOr<std::unique_ptr<Target>> target =
+      MakeTarget(ParseTargetSpec("durable").value(), scenario_);
+  if (old != nullptr) {
+    setenv("TMPDIR", saved.c_str(), 1);
+  } else {
+    unsetenv("TMPDIR");
+  }
+  ASSERT_TRUE(target.ok()) << target.status();
+  EXPECT_EQ((*target)->name(), "durable");
+  EXPECT_TRUE((*target)->Setup(scenario_, "d-").ok());
+  EXPECT_FALSE(std::filesystem::is_empty(tmp));  // The broker's store is there.
+  EXPECT_TRUE((*target)->Teardown().ok());
+  target->reset();
+  EXPECT_TRUE(std::filesystem::is_empty(tmp));
+}
+
+// An in-process mapping with a ManualClock: batches reach the handler when
+// the test drains, only the records it reports as failed come back, and a
+// record failed past the redrive policy lands in the dead-letter queue.
+TEST(InprocMappingTest, OnlyReportedFailuresComeBackAndReachTheDeadLetterQueue) {
+  auto clock = std::make_shared<ManualClock>();
+  std::unique_ptr<Broker> broker = Broker::Open({.clock = clock}).value();
+  Scenario s = ParseScenario(
+                   "name: m\nqueues:\n  - name: dlq\n  - name: work\n    attributes: "
+                   "{VisibilityTimeout: 5}\n    dead_letter: {queue: dlq, max_receive_count: 2}\n"
+                   "load: [{queue: work, rate: 1}]\n"
+                   "consumers:\n  - queue: work\n    type: mapping\n",
+                   "m.yaml")
+                   .value();
+  std::unique_ptr<Target> target = MakeInprocTarget(*broker);
+  ASSERT_TRUE(target->RunsMappings());
+  ASSERT_TRUE(target->Setup(s, "m-").ok());
+  const int work = s.QueueIndex("work");
+  const int dlq = s.QueueIndex("dlq");
+
+  // Handlers run on the thread that drains (RunUntilIdle, Advance).
+  std::vector<std::vector<std::pair<std::string, int>>> calls;
+  absl::StatusOr<std::unique_ptr<Mapping>> mapping =
+      target->StartMapping(work, {.batch_size = 10, .window_seconds = 0, .concurrency = 2},
+                           [&calls](std::span<const InMessage> batch) {
+                             std::vector<size_t> failed;
+                             calls.emplace_back();
+                             for (size_t i = 0; i < batch.size(); ++i) {
+                               calls.back().emplace_back(batch[i].body, batch[i].receive_count);
+                               if (batch[i].body == "b") failed.push_back(i);
+                             }
+                             return failed;
+                           });
+  ASSERT_TRUE(mapping.ok()) << mapping.status();
+  std::unique_ptr<Session> session = target->NewSession().value();
+  std::vector<OutMessage> batch(3);
+  batch[0].body = "a";
+  batch[1].body = "b";
+  batch[2].body = "c";
+  ASSERT_EQ(session->Send({.kind = DestinationKind::kQueue, .index = work}, batch)->failed, 0);
+  ASSERT_TRUE(broker->lambda().RunUntilIdle().ok());
+  ASSERT_THAT(calls, SizeIs(1));
+  EXPECT_THAT(calls[0],
+              ::testing::UnorderedElementsAre(::testing::Pair("a", 1), ::testing::Pair("b", 1),
+                                              ::testing::Pair("c", 1)));
+  QueueDepth depth = session->Depth(work).value();
+  EXPECT_EQ(depth.visible, 0);
+  EXPECT_EQ(depth.in_flight, 1);  // "b", until the visibility timeout.
+
+  clock->Advance(absl::Seconds(5));
+  ASSERT_TRUE(broker->lambda().RunUntilIdle().ok());
+  ASSERT_THAT(calls, SizeIs(2));
+  EXPECT_THAT(calls[1], ::testing::ElementsAre(::testing::Pair("b", 2)));
+  clock->Advance(absl::Seconds(5));
+  ASSERT_TRUE(broker->lambda().RunUntilIdle().ok());
+  EXPECT_THAT(calls, SizeIs(2));  // The third receive moved it instead.
+  EXPECT_EQ(session->Depth(dlq)->visible, 1);
+  EXPECT_EQ(session->Depth(work)->in_flight, 0);
+
+  // Stopped, the handler is not called again, and the function is gone.
+  ASSERT_TRUE((*mapping)->Stop().ok());
+  ASSERT_TRUE((*mapping)->Stop().ok());  // Idempotent.
+  ASSERT_EQ(
+      session->Send({.kind = DestinationKind::kQueue, .index = work}, {batch.data(), 1})->failed,
+      0);
+  ASSERT_TRUE(broker->lambda().RunUntilIdle().ok());
+  EXPECT_THAT(calls, SizeIs(2));
+  EXPECT_EQ(broker->lambda().ListFunctions({}).value().functions.size(), 0u);
+  mapping->reset();
+  session.reset();
+  EXPECT_TRUE(target->Teardown().ok());
+}
+
+TEST(InprocMappingTest, TargetsWithoutLambdaRefuseMappingsSayingWhichTargetsRunThem) {
+  std::unique_ptr<Target> http = MakeHttpTarget("http://127.0.0.1:1").value();
+  EXPECT_FALSE(http->RunsMappings());
+  absl::StatusOr<std::unique_ptr<Mapping>> mapping =
+      http->StartMapping(0, {}, [](std::span<const InMessage>) { return std::vector<size_t>(); });
+  EXPECT_EQ(mapping.status().code(), absl::StatusCode::kUnimplemented);
+  EXPECT_THAT(std::string(mapping.status().message()),
+              HasSubstr("needs --target=inproc or --target=durable"));
 }
 
 }  // namespace
