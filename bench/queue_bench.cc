@@ -250,7 +250,9 @@ void BM_ServiceLifecycle(benchmark::State& state) {
   const int batch = static_cast<int>(state.range(1));
   const int producers = static_cast<int>(state.range(2));
   const int consumers = static_cast<int>(state.range(3));
-  auto broker = Broker::Open(BrokerOptions{});
+  BrokerOptions options;
+  options.metrics.enabled = state.range(4) != 0;
+  auto broker = Broker::Open(options);
   if (!broker.ok()) {
     state.SkipWithError("Broker::Open failed");
     return;
@@ -323,10 +325,24 @@ void BM_ServiceLifecycle(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * kMessages);
 }
+// Metrics are on (the default) in every row; the 256-byte rows run again with
+// them off, so one run shows what the metrics cost (README: at most 5%).
+void LifecycleArgs(benchmark::internal::Benchmark* b) {
+  for (int64_t bytes : {16, 256, 4096}) {
+    for (int64_t batch : {1, 10}) {
+      for (int64_t producers : {1, 2}) {
+        for (int64_t consumers : {1, 2}) {
+          b->Args({bytes, batch, producers, consumers, 1});
+          if (bytes == 256) b->Args({bytes, batch, producers, consumers, 0});
+        }
+      }
+    }
+  }
+}
 BENCHMARK(BM_ServiceLifecycle)
     ->Name("Service/Lifecycle")
-    ->ArgNames({"bytes", "batch", "producers", "consumers"})
-    ->ArgsProduct({{16, 256, 4096}, {1, 10}, {1, 2}, {1, 2}})
+    ->ArgNames({"bytes", "batch", "producers", "consumers", "metrics"})
+    ->Apply(LifecycleArgs)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 
