@@ -10,6 +10,10 @@
 // The names and shapes follow absl (pointer-taking MutexLock, GUARDED_BY
 // annotations checked by clang's -Wthread-safety).
 //
+// Checked builds (WHARF_LOCK_CHECKS: builds without NDEBUG and sanitizer
+// builds) count the locks each thread holds, so that code which must not run
+// under a lock (completions: user code) can assert that none is held.
+//
 // Thread safety: as the underlying std:: types.
 
 #ifndef WHARF_BROKER_BASE_MUTEX_H_
@@ -17,13 +21,49 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <shared_mutex>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/time/time.h"
 
+#ifndef WHARF_LOCK_CHECKS
+#if !defined(NDEBUG) || defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+#define WHARF_LOCK_CHECKS 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
+#define WHARF_LOCK_CHECKS 1
+#endif
+#endif
+#endif
+
 namespace wharf {
+namespace base_internal {
+
+#ifdef WHARF_LOCK_CHECKS
+// The number of locks (wharf::Mutex, shared or exclusive, and the FIFO
+// engine's SpinMutex) this thread holds.
+inline int& LocksHeld() {
+  thread_local int held = 0;
+  return held;
+}
+inline void NoteLocked() { ++LocksHeld(); }
+inline void NoteUnlocked() { --LocksHeld(); }
+// Aborts if this thread holds a lock: `what` (user code) must not run now.
+inline void CheckNoLocksHeld(const char* what) {
+  if (LocksHeld() == 0) return;
+  std::fprintf(stderr, "wharf: %s ran while its thread held %d lock(s)\n", what, LocksHeld());
+  std::abort();
+}
+#else
+inline void NoteLocked() {}
+inline void NoteUnlocked() {}
+inline void CheckNoLocksHeld(const char*) {}
+#endif
+
+}  // namespace base_internal
 
 class ABSL_LOCKABLE Mutex {
  public:
@@ -31,11 +71,27 @@ class ABSL_LOCKABLE Mutex {
   Mutex(const Mutex&) = delete;
   Mutex& operator=(const Mutex&) = delete;
 
-  void Lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() { mu_.lock(); }
-  void Unlock() ABSL_UNLOCK_FUNCTION() { mu_.unlock(); }
-  bool TryLock() ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) { return mu_.try_lock(); }
-  void ReaderLock() ABSL_SHARED_LOCK_FUNCTION() { mu_.lock_shared(); }
-  void ReaderUnlock() ABSL_UNLOCK_FUNCTION() { mu_.unlock_shared(); }
+  void Lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() {
+    mu_.lock();
+    base_internal::NoteLocked();
+  }
+  void Unlock() ABSL_UNLOCK_FUNCTION() {
+    base_internal::NoteUnlocked();
+    mu_.unlock();
+  }
+  bool TryLock() ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
+    if (!mu_.try_lock()) return false;
+    base_internal::NoteLocked();
+    return true;
+  }
+  void ReaderLock() ABSL_SHARED_LOCK_FUNCTION() {
+    mu_.lock_shared();
+    base_internal::NoteLocked();
+  }
+  void ReaderUnlock() ABSL_UNLOCK_FUNCTION() {
+    base_internal::NoteUnlocked();
+    mu_.unlock_shared();
+  }
   // Documentation only (std::shared_mutex cannot check ownership).
   void AssertHeld() const ABSL_ASSERT_EXCLUSIVE_LOCK() {}
 

@@ -256,7 +256,9 @@ absl::StatusOr<SendOutcome> FifoQueue::Send(SendArgs args) {
   if (!args.message_id.empty()) {
     SendOutcome outcome;
     outcome.message_id = args.message_id;
-    outcome.sequence_number = SequenceNumber(Enqueue(args, now));
+    bool became_ready = false;
+    outcome.sequence_number = SequenceNumber(Enqueue(args, now, &became_ready));
+    WakeWaiters(became_ready ? 1 : 0);
     return outcome;
   }
   if (args.deduplication_id.empty()) {
@@ -272,11 +274,13 @@ absl::StatusOr<SendOutcome> FifoQueue::Send(SendArgs args) {
         absl::StrCat(args.message_group_id, absl::string_view("\0", 1), args.deduplication_id);
     key = scoped_key;
   }
+  bool became_ready = false;
   auto [record, duplicate] = dedup_.SendOnce(key, now, [&] {
     DedupWindow::Record r;
-    r.serial = Enqueue(args, now, &r.message_id, key);
+    r.serial = Enqueue(args, now, &became_ready, &r.message_id, key);
     return r;
   });
+  WakeWaiters(became_ready ? 1 : 0);  // Out of the window's lock.
   SendOutcome outcome;
   outcome.message_id.assign(record.message_id.data(), record.message_id.size());
   outcome.sequence_number = SequenceNumber(record.serial);
@@ -284,11 +288,10 @@ absl::StatusOr<SendOutcome> FifoQueue::Send(SendArgs args) {
   return outcome;
 }
 
-uint64_t FifoQueue::Enqueue(SendArgs& args, absl::Time now, std::array<char, 36>* new_id,
-                            std::string_view dedup_key) {
+uint64_t FifoQueue::Enqueue(SendArgs& args, absl::Time now, bool* became_ready,
+                            std::array<char, 36>* new_id, std::string_view dedup_key) {
   const absl::Duration delay = absl::Nanoseconds(delay_ns_.load(std::memory_order_relaxed));
   Shard& shard = ShardFor(args.message_group_id);
-  bool became_ready = false;
   uint64_t serial;
   {
     SpinMutexLock lock(&shard.mu);
@@ -329,7 +332,7 @@ uint64_t FifoQueue::Enqueue(SendArgs& args, absl::Time now, std::array<char, 36>
     } else {
       m->state = State::kVisible;
       ++shard.visible;
-      became_ready = MaybeMakeReady(shard, g);
+      *became_ready = MaybeMakeReady(shard, g);
     }
     if (journal_ != nullptr) {
       storage_internal::MessageEntry e;
@@ -351,7 +354,6 @@ uint64_t FifoQueue::Enqueue(SendArgs& args, absl::Time now, std::array<char, 36>
       journal_->Added(e);
     }
   }
-  if (became_ready) WakeWaiters(1);
   return serial;
 }
 
@@ -389,7 +391,7 @@ absl::Status FifoQueue::Delete(std::string_view receipt_handle) {
       deleted = true;
     }
   }
-  if (became_ready) WakeWaiters(1);
+  WakeWaiters(became_ready ? 1 : 0);
   return deleted ? absl::OkStatus() : ExpiredHandleError(receipt_handle);
 }
 
@@ -442,7 +444,7 @@ absl::Status FifoQueue::ChangeVisibility(std::string_view receipt_handle, absl::
       }
     }
   }
-  if (became_ready) WakeWaiters(1);
+  WakeWaiters(became_ready ? 1 : 0);
   return status;
 }
 

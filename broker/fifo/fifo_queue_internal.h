@@ -285,12 +285,14 @@ class FifoQueue final : public QueueCore, private ReceiveSource {
   }
   int ShardIndex(const Shard& shard) const { return static_cast<int>(&shard - shards_.data()); }
 
-  // Appends a message to its group; returns its serial number. A new
-  // message id (args.message_id empty) is also copied to `new_id`.
+  // Appends a message to its group; returns its serial number and sets
+  // *became_ready if its group became ready (the caller wakes a receiver
+  // for it, with no lock held: Enqueue runs under the dedup window's lock).
+  // A new message id (args.message_id empty) is also copied to `new_id`.
   // `dedup_key` is what the deduplication window remembers for this send
   // (empty for a moved message), for the journal.
-  uint64_t Enqueue(SendArgs& args, absl::Time now, std::array<char, 36>* new_id = nullptr,
-                   std::string_view dedup_key = {});
+  uint64_t Enqueue(SendArgs& args, absl::Time now, bool* became_ready,
+                   std::array<char, 36>* new_id = nullptr, std::string_view dedup_key = {});
 
   std::string MakeHandle(int shard, const Message& m) const;
   bool ParseHandle(std::string_view text, Handle& handle) const;
@@ -357,9 +359,7 @@ class FifoQueue final : public QueueCore, private ReceiveSource {
 
   // Wakes parked receivers for `n` groups made ready (after the seq_cst
   // write of ready_size that published them). One load when none is parked.
-  void WakeWaiters(int n) {
-    if (n > 0 && waiters_.AnyParked()) waiters_.Wake(n);
-  }
+  void WakeWaiters(int n) { waiters_.WakeFor(n); }
 
   Clock& clock_;
   DeadLetterSink* const dlq_sink_;

@@ -19,6 +19,7 @@
 #include <mutex>
 
 #include "absl/base/thread_annotations.h"
+#include "broker/base/mutex.h"
 
 namespace wharf::fifo_internal {
 
@@ -31,14 +32,21 @@ class ABSL_LOCKABLE SpinMutex {
   void Lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() {
     // A few hundred nanoseconds of polite spinning, then sleep in the kernel.
     for (int i = 0; i < kSpins; ++i) {
-      if (mu_.try_lock()) return;
+      if (mu_.try_lock()) {
+        base_internal::NoteLocked();
+        return;
+      }
 #if defined(__x86_64__) || defined(__i386__)
       __builtin_ia32_pause();
 #endif
     }
     mu_.lock();
+    base_internal::NoteLocked();
   }
-  void Unlock() ABSL_UNLOCK_FUNCTION() { mu_.unlock(); }
+  void Unlock() ABSL_UNLOCK_FUNCTION() {
+    base_internal::NoteUnlocked();
+    mu_.unlock();
+  }
 
  private:
   static constexpr int kSpins = 16;

@@ -8,6 +8,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "broker/base/completion_scope.h"
 #include "broker/base/ids.h"
 #include "broker/lambda/event_json.h"
 #include "wharf/errors.h"
@@ -228,6 +229,7 @@ void EventSourceMapping::CompleteTransition() {
 }
 
 absl::Status EventSourceMapping::Update(MappingSettings settings, std::optional<bool> enabled) {
+  CompletionScope completions;  // Before mu_ (see StopPollingLocked).
   MutexLock lock(&mu_);
   if (Transitional()) {
     return MakeError(
@@ -252,6 +254,7 @@ absl::Status EventSourceMapping::Update(MappingSettings settings, std::optional<
 }
 
 absl::Status EventSourceMapping::Delete() {
+  CompletionScope completions;  // Before mu_ (see StopPollingLocked).
   MutexLock lock(&mu_);
   if (state_ == MappingState::kCreating || state_ == MappingState::kUpdating ||
       state_ == MappingState::kDeleting || state_ == MappingState::kDeleted) {
@@ -267,6 +270,7 @@ absl::Status EventSourceMapping::Delete() {
 }
 
 void EventSourceMapping::DisableByLambda() {
+  CompletionScope completions;  // Before mu_ (see StopPollingLocked).
   MutexLock lock(&mu_);
   if (!enabled_ || state_ == MappingState::kDeleting || state_ == MappingState::kDeleted) return;
   enabled_ = false;
@@ -277,8 +281,8 @@ void EventSourceMapping::DisableByLambda() {
 
 void EventSourceMapping::StopPollingLocked() {
   polling_ = false;
-  // Stopping a receive may run the queue's wake-up code right here; it takes
-  // only the queue's own locks, never mu_.
+  // Stopping a receive ends it: its completion runs when the caller's
+  // CompletionScope, opened before mu_, ends.
   for (const std::unique_ptr<Slot>& slot : slots_) slot->stop.request_stop();
   // Parked slots run once more: to flush a partial batch, then retire.
   WakeParkedLocked();
@@ -352,6 +356,7 @@ void EventSourceMapping::Wake() {
 }
 
 void EventSourceMapping::Shutdown() {
+  CompletionScope completions;  // Before mu_ (see StopPollingLocked).
   MutexLock lock(&mu_);
   shutdown_ = true;
   polling_ = false;
@@ -505,6 +510,7 @@ EventSourceMapping::Next EventSourceMapping::OnReceived(
     if (filtered > 0) counters_.filtered_out.fetch_add(filtered, std::memory_order_relaxed);
   }
 
+  CompletionScope completions;  // Before mu_ (see StopPollingLocked).
   MutexLock lock(&mu_);
   if (slot->standby) {
     slot->standby = false;

@@ -81,8 +81,10 @@ class Collector {
 class MetricSource {
  public:
   virtual ~MetricSource() = default;
-  // Reports every metric of every object to `out`. Called with no lock held
-  // by the caller; reports nothing it would have to hold a lock across.
+  // Reports every metric of every object to `out`. Called under the
+  // sampler's lock, inside a CompletionScope (what it completes, e.g. parked
+  // receives a queue's counts wake, runs after the flush): must not call
+  // the sampler; reports nothing it would have to hold a lock across.
   virtual void CollectMetrics(Collector& out) = 0;
 };
 

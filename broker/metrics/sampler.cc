@@ -4,6 +4,8 @@
 #include <limits>
 #include <string>
 
+#include "broker/base/completion_scope.h"
+
 namespace wharf::metrics_internal {
 namespace {
 
@@ -105,6 +107,9 @@ void Sampler::RemoveSource(MetricSource* source) {
 void Sampler::Flush(absl::Time now, absl::Time next) {
   const int64_t second = FloorSeconds(now);
   const int64_t until = std::max(FloorSeconds(next), second + 1);
+  // Sources read queue counts, which may make messages visible and complete
+  // receives: those run after mu_ is released.
+  CompletionScope completions;
   MutexLock lock(&mu_);
   const uint64_t pass = ++pass_;
   Visitor visitor(*this, second, until);

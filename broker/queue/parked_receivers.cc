@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "absl/container/inlined_vector.h"
+#include "broker/base/completion_scope.h"
 
 namespace wharf::queue_internal {
 
@@ -55,6 +56,10 @@ struct ParkedReceivers::Waiter {
 
   ReceiveArgs args;
   ReceiveDone done;  // Moved out when finished.
+  // A blocking Receive's own completion (it notifies the waiting thread):
+  // runs at once, never queued to a CompletionScope, which could be open on
+  // the very thread it wakes.
+  bool blocking = false;
   // The wait-deadline task, 0 if none. Set before the waiter is first
   // parked; then read and cleared only by its owner.
   Scheduler::TaskId task = 0;
@@ -70,7 +75,8 @@ struct ParkedReceivers::Waiter {
   std::optional<std::stop_callback<StopFn>> on_stop;
 };
 
-// Completions collected while locks (or the Gate) are held, run by Run().
+// Completions collected while locks (or the Gate) are held, run by Run()
+// (through CompletionScope: after the locks of the engine's callers too).
 class ParkedReceivers::Batch {
  public:
   Batch() = default;
@@ -78,11 +84,21 @@ class ParkedReceivers::Batch {
   Batch& operator=(const Batch&) = delete;
   ~Batch() { Run(); }
 
-  void Add(ReceiveDone done, ReceiveResult result) {
-    items_.push_back(Item{std::move(done), std::move(result)});
+  void Add(ReceiveDone done, ReceiveResult result, bool blocking) {
+    items_.push_back(Item{std::move(done), std::move(result), blocking});
   }
   void Run() {
-    for (Item& item : items_) std::move(item.done)(std::move(item.result));
+    for (Item& item : items_) {
+      if (!item.blocking && CompletionScope::Open()) {
+        CompletionScope::Run(
+            [done = std::move(item.done), result = std::move(item.result)]() mutable {
+              std::move(done)(std::move(result));
+            });
+        continue;
+      }
+      if (!item.blocking) base_internal::CheckNoLocksHeld("a receive's completion");
+      std::move(item.done)(std::move(item.result));
+    }
     items_.clear();  // Destroys the callables (which may own the engine).
   }
 
@@ -90,6 +106,7 @@ class ParkedReceivers::Batch {
   struct Item {
     ReceiveDone done;
     ReceiveResult result;
+    bool blocking = false;
   };
   absl::InlinedVector<Item, 1> items_;
 };
@@ -112,10 +129,12 @@ ParkedReceivers::ParkedReceivers(ReceiveSource& source, Clock& clock, Scheduler&
 ParkedReceivers::~ParkedReceivers() { Shutdown(); }
 
 std::shared_ptr<ParkedReceivers::Waiter> ParkedReceivers::NewWaiter(ReceiveArgs args,
-                                                                    ReceiveDone done) {
+                                                                    ReceiveDone done,
+                                                                    bool blocking) {
   auto w = std::make_shared<Waiter>();
   w->args = std::move(args);
   w->done = std::move(done);
+  w->blocking = blocking;
   // Runs OnStop at once if a stop was already requested (it finds w not
   // parked, and Park then refuses it).
   if (w->args.stop.stop_possible()) w->on_stop.emplace(w->args.stop, Waiter::StopFn{this, w.get()});
@@ -123,13 +142,14 @@ std::shared_ptr<ParkedReceivers::Waiter> ParkedReceivers::NewWaiter(ReceiveArgs 
 }
 
 void ParkedReceivers::ReceiveAsync(ReceiveArgs args, ReceiveDone done) {
+  CompletionScope::CheckMayComplete("ReceiveAsync");
   Batch batch;
   int surfaced = 0;
   ReceiveResult got = source_.TryReceive(args, &surfaced);
   if (Ends(got, args, clock_)) {
-    batch.Add(std::move(done), std::move(got));
+    batch.Add(std::move(done), std::move(got), /*blocking=*/false);
   } else {
-    std::shared_ptr<Waiter> w = NewWaiter(std::move(args), std::move(done));
+    std::shared_ptr<Waiter> w = NewWaiter(std::move(args), std::move(done), /*blocking=*/false);
     if (w->args.wait_deadline != absl::InfiniteFuture()) {
       // Scheduled before the waiter is shared; if it runs before the waiter
       // is parked it marks it expired, and Park refuses it.
@@ -163,10 +183,13 @@ ReceiveResult ParkedReceivers::Receive(ReceiveArgs args) {
     ReceiveResult result;
   } outcome;
   const absl::Time deadline = args.wait_deadline;
-  std::shared_ptr<Waiter> w = NewWaiter(std::move(args), [&outcome](ReceiveResult result) {
-    outcome.result = std::move(result);
-    outcome.wakeup.Notify();
-  });
+  std::shared_ptr<Waiter> w = NewWaiter(
+      std::move(args),
+      [&outcome](ReceiveResult result) {
+        outcome.result = std::move(result);
+        outcome.wakeup.Notify();
+      },
+      /*blocking=*/true);
   surfaced += Settle(w, /*front=*/false, batch);
   Serve(surfaced, batch);
   batch.Run();
@@ -278,7 +301,7 @@ void ParkedReceivers::Finish(const std::shared_ptr<Waiter>& w, ReceiveResult res
     scheduler_.Cancel(w->task);
     w->task = 0;
   }
-  batch.Add(std::move(w->done), std::move(result));
+  batch.Add(std::move(w->done), std::move(result), w->blocking);
 }
 
 void ParkedReceivers::ArmAlarm(absl::Time at) {

@@ -37,12 +37,15 @@
 // for an asynchronous receive with a finite deadline, one Scheduler task
 // (O(log tasks), cancelled when the receive completes earlier).
 //
-// Where completions run: with no lock of this class or of the engine held,
-// on the thread that completes the receive: the ReceiveAsync caller
-// (inline), a sender or other engine call that woke it, the thread that
-// stopped its token, the Scheduler's thread (inside ManualClock::Advance
-// with a ManualClock), or the caller of Close or of the destructor. They
-// must be short and must not block: the thread has its own work to finish.
+// Where completions run: with no lock held (no lock of this class, of the
+// engine, or of the engine's callers), on the thread that completes the
+// receive: the ReceiveAsync caller (inline), a sender or other engine call
+// that woke it, the thread that stopped its token, the Scheduler's thread
+// (inside ManualClock::Advance with a ManualClock), or the caller of Close
+// or of the destructor. A caller that holds a lock across an engine call
+// opens a CompletionScope (broker/base/completion_scope.h) before taking it:
+// the completions run when the scope ends. They must be short and must not
+// block: the thread has its own work to finish.
 // A completion may call the engine again, and may destroy it, except when
 // it runs inside Close, Shutdown or the destructor.
 //
@@ -59,6 +62,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/time/time.h"
+#include "broker/base/completion_scope.h"
 #include "broker/base/mutex.h"
 #include "broker/base/scheduler.h"
 #include "broker/queue/queue_core.h"
@@ -108,9 +112,17 @@ class ParkedReceivers {
   bool AnyParked() const { return num_parked_.load(std::memory_order_seq_cst) > 0; }
 
   // Serves up to `n` parked receives, first parked first, on this thread;
-  // their completions run before it returns. REQUIRES: the caller holds no
-  // engine lock.
+  // their completions run before it returns, or when the CompletionScope
+  // open on this thread ends. REQUIRES: the caller holds no engine lock.
   void Wake(int n) ABSL_LOCKS_EXCLUDED(mu_);
+  // What the engine calls after making `n` messages visible (n >= 0), on
+  // every path that can make one visible (whether or not it did): one load
+  // when nobody is parked; checks (checked builds) that no completion could
+  // run under a caller's lock.
+  void WakeFor(int n) ABSL_LOCKS_EXCLUDED(mu_) {
+    CompletionScope::CheckMayComplete("a queue call that can complete a parked receive");
+    if (n > 0 && AnyParked()) Wake(n);
+  }
 
   // Makes sure a Scheduler task applies the engine's deadlines at `at` (or
   // earlier). The engine calls it when a deadline it publishes may be the
@@ -136,7 +148,8 @@ class ParkedReceivers {
   struct Gate;
   class Batch;
 
-  std::shared_ptr<Waiter> NewWaiter(ReceiveArgs args, ReceiveDone done);
+  // `blocking`: Receive's own waiter (see Waiter::blocking).
+  std::shared_ptr<Waiter> NewWaiter(ReceiveArgs args, ReceiveDone done, bool blocking);
   // Parks `w` (owned by the caller: not parked, not finished) after a try
   // that found nothing, and re-tries while messages may be visible; ends in
   // `w` parked, handed to another thread, or finished into `batch`.

@@ -316,7 +316,7 @@ absl::Status StandardQueue::ChangeVisibility(std::string_view receipt_handle,
       }
     }
   }
-  if (visible) WakeFor(1);
+  WakeFor(visible ? 1 : 0);
   if (earliest) ArmFor(deadline);
   return absl::OkStatus();
 }

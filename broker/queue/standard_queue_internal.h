@@ -27,6 +27,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/time/time.h"
 #include "broker/base/ids.h"
+#include "broker/base/mutex.h"
 #include "broker/base/scheduler.h"
 #include "broker/queue/parked_receivers.h"
 #include "broker/queue/queue_core.h"
@@ -199,8 +200,14 @@ class SlotTable {
 // and std::mutex costs about half of wharf::Mutex's std::shared_mutex.
 class ABSL_LOCKABLE PlainMutex {
  public:
-  void Lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() { mu_.lock(); }
-  void Unlock() ABSL_UNLOCK_FUNCTION() { mu_.unlock(); }
+  void Lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() {
+    mu_.lock();
+    base_internal::NoteLocked();  // Checked builds count it (mutex.h).
+  }
+  void Unlock() ABSL_UNLOCK_FUNCTION() {
+    base_internal::NoteUnlocked();
+    mu_.unlock();
+  }
 
  private:
   std::mutex mu_;
@@ -369,9 +376,7 @@ class StandardQueue final : public QueueCore, private ReceiveSource {
   int Requeue(const std::vector<Deferred>& deferred);
   // Wakes parked receivers for `n` messages made visible (after the seq_cst
   // write that published them).
-  void WakeFor(int n) {
-    if (n > 0 && waiters_.AnyParked()) waiters_.Wake(n);
-  }
+  void WakeFor(int n) { waiters_.WakeFor(n); }
   // A deadline was published (seq_cst) and may be the earliest.
   void ArmFor(int64_t deadline_ns) {
     if (waiters_.AnyParked()) waiters_.ArmAlarm(FromNs(deadline_ns));

@@ -24,6 +24,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "broker/base/arn.h"
+#include "broker/base/completion_scope.h"
 #include "broker/base/ids.h"
 #include "broker/base/status_macros.h"
 #include "broker/service/sqs_names.h"
@@ -204,6 +205,7 @@ absl::Status SqsServiceImpl::RecoverMoveTasks() {
   std::sort(tasks.begin(), tasks.end(), [](const auto& a, const auto& b) {
     return a->started != b->started ? a->started > b->started : a->id > b->id;
   });
+  CompletionScope completions;  // Before move_mu_ (see PumpLocked).
   MutexLock lock(&move_mu_);
   for (const std::shared_ptr<MoveTask>& task : tasks) {
     move_tasks_[task->source_arn].push_back(task);
@@ -219,6 +221,7 @@ absl::Status SqsServiceImpl::RecoverMoveTasks() {
 }
 
 void SqsServiceImpl::PaceTask(std::shared_ptr<MoveTask> task) {
+  CompletionScope completions;  // Before move_mu_ (see PumpLocked).
   MutexLock lock(&move_mu_);
   if (task->status != "RUNNING") return;
   PumpLocked(*task, *task->rate);
@@ -271,6 +274,7 @@ absl::StatusOr<sqs::StartMessageMoveTaskResult> SqsServiceImpl::StartMessageMove
   const uint64_t since = store_ != nullptr ? store_->Position() : 0;
   std::string handle;
   {
+    CompletionScope completions;  // Before move_mu_ (see PumpLocked).
     MutexLock lock(&move_mu_);
     std::vector<std::shared_ptr<MoveTask>>& tasks = move_tasks_[source->arn()];
     for (const auto& task : tasks) {

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "broker/base/arn.h"
 #include "broker/base/aws_errors.h"
+#include "broker/base/completion_scope.h"
 #include "broker/base/status_macros.h"
 #include "broker/service/pagination.h"
 #include "broker/service/permission_policy.h"
@@ -362,6 +363,8 @@ absl::StatusOr<sqs::CreateQueueResult> SqsServiceImpl::CreateQueue(
 }
 
 absl::Status SqsServiceImpl::DeleteQueue(const sqs::DeleteQueueRequest& request) {
+  // The queue's parked receives end (MarkDeleted) after admin_mu_ is released.
+  CompletionScope completions;
   MutexLock admin(&admin_mu_);
   WHARF_ASSIGN_OR_RETURN(std::shared_ptr<QueueImpl> queue, Resolve(request.queue_url));
   const absl::Time now = clock_.Now();

@@ -27,6 +27,8 @@
 // (create, delete, set attributes, add and remove permissions: each rewrites
 // the queue's settings from a copy) are serialized by admin_mu_. Lock order:
 // move_mu_ -> admin_mu_ -> registry mu_ -> QueueImpl::mu_ -> engine locks.
+// Code that holds one of them across an engine call that can complete a
+// receive (move tasks, DeleteQueue) opens a CompletionScope first.
 // Engines call DeadLetterSink::Accept with none of their locks held.
 //
 // Thread safety: thread-safe.
@@ -294,6 +296,8 @@ class SqsServiceImpl final : public sqs::Service, public metrics_internal::Metri
 
   // Move tasks (move_tasks.cc). Moves up to `budget` more messages of a
   // RUNNING task and completes it when everything snapshotted has moved.
+  // The receives its sends complete run when the caller's CompletionScope,
+  // opened before move_mu_, ends.
   void PumpLocked(MoveTask& task, int64_t budget) ABSL_EXCLUSIVE_LOCKS_REQUIRED(move_mu_);
   // Runs one second of a rate-limited task and schedules the next.
   void PaceTask(std::shared_ptr<MoveTask> task) ABSL_LOCKS_EXCLUDED(move_mu_);

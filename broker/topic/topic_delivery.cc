@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "broker/base/aws_errors.h"
+#include "broker/base/completion_scope.h"
 #include "broker/base/ids.h"
 #include "broker/topic/envelope.h"
 #include "broker/topic/topic_registry.h"
@@ -162,7 +163,9 @@ absl::StatusOr<PublishOutcome> TopicRegistry::Publish(
             &callbacks);
   } else {
     // Sequence numbering and delivery of one group happen under its stripe
-    // lock, so every subscriber queue sees the group in sequence order.
+    // lock, so every subscriber queue sees the group in sequence order. The
+    // receives the deliveries complete run after it is released.
+    CompletionScope completions;
     MutexLock stripe_lock(&topic->stripe(message->message_group_id));
     outcome.sequence_number = topic->NextSequenceNumber();
     TopicSettings settings = topic->settings();

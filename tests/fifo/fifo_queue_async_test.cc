@@ -30,6 +30,7 @@ using queue_internal::QueueCore;
 using queue_internal::ReceiveArgs;
 using queue_internal::ReceiveResult;
 using queue_internal::SendArgs;
+using queue_internal::SendOutcome;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
@@ -111,6 +112,34 @@ TEST_F(FifoQueueAsyncTest, AShortPollCompletesInline) {
   Outcome& got = ReceiveAsync(Args(absl::ZeroDuration()));
   ASSERT_EQ(got.calls, 1);
   EXPECT_THAT(got.bodies(), ElementsAre("a"));
+}
+
+// The deduplication window is locked while a send enqueues: the receive
+// the send completes runs after, and may send the same key again.
+TEST_F(FifoQueueAsyncTest, ACompletionMaySendTheSameDeduplicationIdAgain) {
+  auto args = [] {
+    SendArgs a;
+    auto p = std::make_shared<Payload>();
+    p->body = "m";
+    a.payload = std::move(p);
+    a.message_group_id = "g";
+    a.deduplication_id = "d";
+    return a;
+  };
+  std::optional<absl::StatusOr<SendOutcome>> again;
+  Outcome& got = outcomes_.emplace_back();
+  queue_->ReceiveAsync(Args(absl::Seconds(20)), [&](ReceiveResult r) {
+    ++got.calls;
+    got.result = std::move(r);
+    again = queue_->Send(args());
+  });
+  ASSERT_OK_AND_ASSIGN(SendOutcome first, queue_->Send(args()));
+  ASSERT_EQ(got.calls, 1);
+  EXPECT_THAT(got.bodies(), ElementsAre("m"));
+  ASSERT_TRUE(again.has_value());
+  ASSERT_OK(*again);
+  EXPECT_TRUE((*again)->duplicate);
+  EXPECT_EQ((*again)->message_id, first.message_id);
 }
 
 TEST_F(FifoQueueAsyncTest, ASendCompletesAParkedReceive) {

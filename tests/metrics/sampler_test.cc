@@ -5,8 +5,10 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "broker/base/completion_scope.h"
 #include "broker/metrics/prometheus.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -163,6 +165,28 @@ TEST_F(SamplerTest, ADeletedObjectIsForgottenAndItsNamesakeStartsAfresh) {
   EXPECT_EQ(p[0].sample, Sample::Of(100));
   EXPECT_EQ(p[1].start, At(kT0 + 2));
   EXPECT_EQ(p[1].sample, Sample::Of(2));
+}
+
+// A source that completes something while it reports, as SQS does: reading
+// a queue's counts applies its due deadlines, which may complete parked
+// receives (user code).
+class CompletingSource final : public MetricSource {
+ public:
+  void CollectMetrics(Collector&) override { CompletionScope::Run(std::move(completion)); }
+  absl::AnyInvocable<void() &&> completion;
+};
+
+TEST_F(SamplerTest, CompletionsCausedWhileCollectingRunAfterTheFlushMayCallTheSampler) {
+  CompletingSource completing;
+  int64_t seen = 0;
+  completing.completion = [&] {
+    // Both take the sampler's lock, which Flush held while collecting.
+    sampler_.RemoveSource(&completing);
+    seen = sampler_.LastFlushedSecond();
+  };
+  sampler_.AddSource(&completing);
+  sampler_.Flush(At(kT0), At(kT0));
+  EXPECT_EQ(seen, kT0);  // Ran after the flush had finished.
 }
 
 TEST_F(SamplerTest, PrometheusGroupsFamiliesAndWritesHistograms) {
