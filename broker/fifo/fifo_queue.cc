@@ -133,8 +133,11 @@ void FifoQueue::MaybeEraseGroup(Shard& shard, Group& g) {
 
 void FifoQueue::EraseMessage(Shard& shard, Message* m) {
   if (journal_ != nullptr) journal_->Removed(m->message_id);
-  Group& g = *m->group;
-  g.Unlink(m);
+  m->group->Unlink(m);
+  FreeRecord(shard, m);
+}
+
+void FifoQueue::FreeRecord(Shard& shard, Message* m) {
   switch (m->state) {
     case State::kVisible:
       --shard.visible;

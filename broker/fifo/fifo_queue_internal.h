@@ -310,6 +310,9 @@ class FifoQueue final : public QueueCore, private ReceiveSource {
   // Removes `m` from its group and the shard and frees it. REQUIRES: m is
   // not kInFlight/kMoving (callers fix group.in_flight first) and has no timer.
   void EraseMessage(Shard& shard, Message* m) ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
+  // Takes `m` out of the shard's counts and frees its slot (keeping string
+  // capacity); leaves its group and timer to the caller.
+  void FreeRecord(Shard& shard, Message* m) ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
   // Ends the visibility of an in-flight message: back to visible at its
   // place (the head run) of the group. Returns true if its group became ready.
   bool ReturnToQueue(Shard& shard, Message* m) ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);

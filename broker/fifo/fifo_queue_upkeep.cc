@@ -19,32 +19,13 @@ void FifoQueue::Purge() {
   for (Shard& shard : shards_) {
     SpinMutexLock lock(&shard.mu);
     for (const std::unique_ptr<Message>& m : shard.slots) {
-      if (m->serial == 0) continue;
-      switch (m->state) {
-        case State::kVisible:
-          --shard.visible;
-          break;
-        case State::kDelayed:
-          --shard.delayed;
-          break;
-        case State::kInFlight:
-        case State::kMoving:
-          in_flight_.fetch_sub(1, std::memory_order_relaxed);
-          break;
-      }
+      if (m->serial != 0) FreeRecord(shard, m.get());
     }
     shard.ready_size.fetch_sub(static_cast<int>(shard.ready.size()), std::memory_order_seq_cst);
     shard.ready.clear();
     shard.idle.clear();
     shard.timers.clear();
     shard.groups.clear();
-    shard.free_slots.clear();
-    for (const std::unique_ptr<Message>& m : shard.slots) {
-      m->serial = 0;
-      m->payload.reset();
-      m->group = nullptr;
-      shard.free_slots.push_back(m->slot);
-    }
   }
 }
 
