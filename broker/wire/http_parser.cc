@@ -43,6 +43,7 @@ class RequestParser final : public http::basic_parser<true> {
   int status = 0;  // Set by a refusal of our own.
   bool request_line_seen = false;
   bool expects_continue = false;
+  bool chunk_seen = false;  // A chunk's size line was parsed.
 
  private:
   void Refuse(int http_status, beast::error_code& ec) {
@@ -116,7 +117,9 @@ class RequestParser final : public http::basic_parser<true> {
     return body.size();
   }
 
-  void on_chunk_header_impl(std::uint64_t, string_view, beast::error_code&) override {}
+  void on_chunk_header_impl(std::uint64_t, string_view, beast::error_code&) override {
+    chunk_seen = true;
+  }
 
   size_t on_chunk_body_impl(std::uint64_t, string_view body, beast::error_code&) override {
     request.body.append(body.data(), body.size());
@@ -154,6 +157,11 @@ size_t HttpRequestReader::Feed(std::string_view data) {
   const bool in_head = !parser.is_header_done();
   const std::string_view window =
       in_head ? data.substr(0, limits_.max_header_bytes - head_bytes_) : data;
+  // Beast asserts that the first chunk's size line starts with at least 5
+  // bytes in hand (basic_parser::parse_chunk_header; later ones start with
+  // the previous chunk's CRLF, which it checks itself); no complete request
+  // has fewer left there ("0\r\n\r\n"), so wait for more.
+  if (!in_head && parser.chunked() && !parser.chunk_seen && window.size() < 5) return 0;
   beast::error_code ec;
   const size_t used = parser.put(boost::asio::const_buffer(window.data(), window.size()), ec);
   if (!parser.is_header_done()) head_bytes_ += used;
