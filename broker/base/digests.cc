@@ -5,11 +5,27 @@
 #include <openssl/sha.h>
 
 namespace wharf::base_internal {
+namespace {
+
+// The algorithms, fetched from OpenSSL's default provider once: EVP_md5()
+// and the one-shot SHA256() look the implementation up again on every call
+// (OpenSSL 3), which cost more than digesting a 600-byte message. Immutable
+// and never freed; thread-safe after the first call.
+const EVP_MD* Md5Algorithm() {
+  static const EVP_MD* const md = EVP_MD_fetch(nullptr, "MD5", nullptr);
+  return md;
+}
+const EVP_MD* Sha256Algorithm() {
+  static const EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+
+}  // namespace
 
 Md5 Md5Of(std::string_view bytes) {
   Md5 out;
   unsigned int len = 0;
-  EVP_Digest(bytes.data(), bytes.size(), out.data(), &len, EVP_md5(), nullptr);
+  EVP_Digest(bytes.data(), bytes.size(), out.data(), &len, Md5Algorithm(), nullptr);
   return out;
 }
 
@@ -27,8 +43,9 @@ std::string Md5Hex(std::string_view bytes) { return ToHex(Md5Of(bytes)); }
 
 std::string Sha256Hex(std::string_view bytes) {
   uint8_t out[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), out);
-  return ToHex(out, sizeof(out));
+  unsigned int len = 0;
+  EVP_Digest(bytes.data(), bytes.size(), out, &len, Sha256Algorithm(), nullptr);
+  return ToHex(out, len);
 }
 
 std::string HmacSha256(std::string_view key, std::string_view data) {
@@ -40,7 +57,7 @@ std::string HmacSha256(std::string_view key, std::string_view data) {
 }
 
 AttributeMd5::AttributeMd5() : ctx_(EVP_MD_CTX_new()) {
-  EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_md5(), nullptr);
+  EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), Md5Algorithm(), nullptr);
 }
 
 AttributeMd5::~AttributeMd5() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
