@@ -25,6 +25,7 @@
 #include "absl/strings/str_cat.h"
 #include "benchmark/benchmark.h"
 #include "broker/service/events_service.h"
+#include "broker/service/queue_delivery.h"
 #include "wharf/broker.h"
 #include "wharf/clock.h"
 #include "wharf/events.h"
@@ -41,6 +42,7 @@ constexpr int kCallsPerPurge = 256;
 struct Setup {
   std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>();
   std::unique_ptr<Broker> broker;
+  std::unique_ptr<service_internal::QueueDelivery> delivery;
   std::unique_ptr<service_internal::EventsService> events;
   std::vector<std::string> queue_urls;
   int customers = 0;
@@ -57,7 +59,9 @@ std::unique_ptr<Setup> Build(int rules, bool transform, bool metrics) {
   o.account_id = options.account_id;
   o.region = options.region;
   o.clock = s->clock.get();
-  o.sqs = &s->broker->sqs();
+  s->delivery = std::make_unique<service_internal::QueueDelivery>(
+      static_cast<service_internal::SqsServiceImpl&>(s->broker->sqs()));
+  o.queues = s->delivery.get();
   o.limits.max_rules_per_event_bus = rules;
   o.metrics = metrics;
   s->events = std::make_unique<service_internal::EventsService>(o);

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "broker/base/text.h"
 #include "broker/bus/archives.h"
 #include "wharf/errors.h"
 
@@ -29,7 +30,32 @@ bool IsRetryable(absl::StatusCode code) {
          code == absl::StatusCode::kDeadlineExceeded || code == absl::StatusCode::kInternal;
 }
 
+// The SQS message of `body`: AWSTraceHeader from the event, digests once.
+std::shared_ptr<const base_internal::Payload> QueuePayload(std::string body,
+                                                           MessageAttributeMap attributes,
+                                                           const Event& event) {
+  MessageAttributeMap system;
+  if (!event.trace_header.empty()) {
+    system["AWSTraceHeader"] = MessageAttributeValue::String(event.trace_header);
+  }
+  return base_internal::MakePayload(std::move(body), std::move(attributes), system);
+}
+
 }  // namespace
+
+// The parsed envelope, and the SQS payload of the envelope itself, which
+// every queue target without input shaping shares (one body, one MD5).
+struct Dispatcher::Shared {
+  explicit Shared(const Event& event) : view(event.envelope) {}
+
+  const std::shared_ptr<const base_internal::Payload>& EnvelopePayload(const Event& event) {
+    if (envelope == nullptr) envelope = QueuePayload(event.envelope, {}, event);
+    return envelope;
+  }
+
+  EventView view;
+  std::shared_ptr<const base_internal::Payload> envelope;
+};
 
 Dispatcher::Dispatcher(Clock& clock, TaskRunner& tasks, const BusTable& table, Endpoints* endpoints,
                        bool metrics)
@@ -65,7 +91,7 @@ void Dispatcher::Dispatch(Bus& bus, const std::shared_ptr<const Event>& event,
   absl::Time now = clock_.Now();
   for (const auto& archive : archives) archive->Offer(event, now);
 
-  EventView view(event->envelope);
+  Shared shared(*event);
   bool matched = false;
   for (const auto& rule : rules) {
     if (filter_rule_arns != nullptr && std::find(filter_rule_arns->begin(), filter_rule_arns->end(),
@@ -79,7 +105,7 @@ void Dispatcher::Dispatch(Bus& bus, const std::shared_ptr<const Event>& event,
       rule->stats->Add(RuleStats::kTriggeredRules);
     }
     if (totals_ != nullptr) totals_->Add(RuleStats::kTriggeredRules);
-    for (const auto& target : rule->targets) Deliver(event, rule, target, 1, now, &view);
+    for (const auto& target : rule->targets) Deliver(event, rule, target, 1, now, &shared);
   }
   if (matched && totals_ != nullptr) totals_->Add(RuleStats::kMatchedEvents);
 }
@@ -88,14 +114,14 @@ void Dispatcher::DeliverToTargets(const std::shared_ptr<const Event>& event,
                                   const std::shared_ptr<const RuleEntry>& rule, absl::Time at) {
   stats_.events_matched.fetch_add(1, std::memory_order_relaxed);
   Count(*rule, RuleStats::kTriggeredRules);
-  EventView view(event->envelope);
-  for (const auto& target : rule->targets) Deliver(event, rule, target, 1, at, &view);
+  Shared shared(*event);
+  for (const auto& target : rule->targets) Deliver(event, rule, target, 1, at, &shared);
 }
 
 void Dispatcher::Deliver(const std::shared_ptr<const Event>& event,
                          const std::shared_ptr<const RuleEntry>& rule,
                          const std::shared_ptr<const TargetEntry>& target, int attempt,
-                         absl::Time at, EventView* view) {
+                         absl::Time at, Shared* shared) {
   if (target->spec.kind == TargetSpec::Kind::kBus && event->hops >= kMaxHops) {
     // Not invoked: the event would loop between buses.
     Count(*rule, RuleStats::kDeadLetterInvocations);
@@ -107,10 +133,10 @@ void Dispatcher::Deliver(const std::shared_ptr<const Event>& event,
   }
   Count(*rule, RuleStats::kInvocationAttempts);
   DeliveryOutcome outcome;
-  if (view != nullptr) {
-    outcome = Attempt(*event, *rule, *target, attempt, *view);
+  if (shared != nullptr) {
+    outcome = Attempt(*event, *rule, *target, attempt, *shared);
   } else {
-    EventView own(event->envelope);
+    Shared own(*event);
     outcome = Attempt(*event, *rule, *target, attempt, own);
   }
   if (outcome.kind == DeliveryOutcome::Kind::kOk) {
@@ -149,17 +175,27 @@ void Dispatcher::Deliver(const std::shared_ptr<const Event>& event,
 }
 
 DeliveryOutcome Dispatcher::Attempt(const Event& event, const RuleEntry& rule,
-                                    const TargetEntry& target, int attempt, EventView& view) {
+                                    const TargetEntry& target, int attempt, Shared& shared) {
+  EventView& view = shared.view;
   const TargetSpec& t = target.spec;
   DeliveryContext context{rule.rule.arn, rule.rule.name, event.ingestion_time};
   switch (t.kind) {
     case TargetSpec::Kind::kQueue: {
       if (endpoints_ == nullptr) break;
-      std::string body = target.input->Render(view, context);
       std::string_view group = t.sqs_message_group_id.has_value()
                                    ? std::string_view(*t.sqs_message_group_id)
                                    : std::string_view();
-      return endpoints_->SendToQueue(t.arn, body, group, {}, event.trace_header);
+      if (target.input->verbatim()) {
+        return endpoints_->SendToQueue(t.arn, shared.EnvelopePayload(event), group);
+      }
+      std::string body = target.input->Render(view, context);
+      // Shaping can make text SQS refuses (a transformed string's escapes
+      // decoded); the envelope cannot (see Event::envelope).
+      if (!base_internal::IsXmlText(body)) {
+        return DeliveryOutcome::Permanent("InvalidMessageContents",
+                                          "The target input holds characters SQS refuses.");
+      }
+      return endpoints_->SendToQueue(t.arn, QueuePayload(std::move(body), {}, event), group);
     }
     case TargetSpec::Kind::kTopic:
       if (endpoints_ == nullptr) break;
@@ -231,7 +267,7 @@ void Dispatcher::DeadLetter(const Event& event, const RuleEntry& rule, const Tar
   add("EXHAUSTED_RETRY_CONDITION", std::string(exhausted));
   add("RETRY_ATTEMPTS", absl::StrCat(retries), "Number");
   DeliveryOutcome sent =
-      endpoints_->SendToQueue(*dlq, event.envelope, "", attributes, event.trace_header);
+      endpoints_->SendToQueue(*dlq, QueuePayload(event.envelope, std::move(attributes), event), "");
   if (sent.kind == DeliveryOutcome::Kind::kOk) {
     stats_.dead_lettered.fetch_add(1, std::memory_order_relaxed);
     Count(rule, RuleStats::kInvocationsSentToDlq);

@@ -35,6 +35,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "broker/base/mutex.h"
+#include "broker/base/payload.h"
 #include "broker/base/task_runner.h"
 #include "broker/bus/bus_table.h"
 #include "broker/bus/input_transformer.h"
@@ -47,7 +48,9 @@ namespace wharf::bus_internal {
 // and retry of it.
 struct Event {
   std::string id;
-  std::string envelope;  // Compact JSON, as delivered when a target has no input shaping.
+  // Compact JSON, as delivered when a target has no input shaping. Always
+  // valid SQS message text (XML characters): PutEvents checks every field.
+  std::string envelope;
   absl::Time time;
   absl::Time ingestion_time;
   std::string trace_header;
@@ -76,13 +79,13 @@ struct DeliveryOutcome {
 class Endpoints {
  public:
   virtual ~Endpoints() = default;
-  // Enqueues `body` into the queue `queue_arn`. FIFO queues: in group
-  // `message_group_id`, deduplicated as the queue's content-based
-  // deduplication does. `trace_header` becomes the AWSTraceHeader attribute.
-  virtual DeliveryOutcome SendToQueue(std::string_view queue_arn, std::string_view body,
-                                      std::string_view message_group_id,
-                                      const MessageAttributeMap& attributes,
-                                      std::string_view trace_header) = 0;
+  // Enqueues `payload` (shared, never copied; its body valid SQS message
+  // text) into the queue `queue_arn`.
+  // FIFO queues: in group `message_group_id`, deduplicated as the queue's
+  // content-based deduplication does.
+  virtual DeliveryOutcome SendToQueue(std::string_view queue_arn,
+                                      std::shared_ptr<const base_internal::Payload> payload,
+                                      std::string_view message_group_id) = 0;
   virtual DeliveryOutcome PublishToTopic(std::string_view topic_arn, std::string_view message) = 0;
   // Invokes the Lambda function `function_arn` asynchronously with `payload`.
   virtual DeliveryOutcome InvokeFunction(std::string_view function_arn,
@@ -146,16 +149,19 @@ class Dispatcher {
   const RuleStats* totals() const { return totals_.get(); }
 
  private:
+  // What the targets of one dispatch share, each part made on first use.
+  struct Shared;
+
   // One delivery attempt of `event` to `target`; schedules the retry or
   // dead-letters on failure. `attempt` is 1 for the first try. `at` is the
-  // time of this attempt (its scheduled time for a retry). `view` (nullable)
-  // shares the parsed envelope between the targets of one dispatch.
+  // time of this attempt (its scheduled time for a retry). `shared`
+  // (nullable) is shared by the targets of one dispatch.
   void Deliver(const std::shared_ptr<const Event>& event,
                const std::shared_ptr<const RuleEntry>& rule,
                const std::shared_ptr<const TargetEntry>& target, int attempt, absl::Time at,
-               EventView* view);
+               Shared* shared);
   DeliveryOutcome Attempt(const Event& event, const RuleEntry& rule, const TargetEntry& target,
-                          int attempt, EventView& view);
+                          int attempt, Shared& shared);
   void DeadLetter(const Event& event, const RuleEntry& rule, const TargetEntry& target,
                   const DeliveryOutcome& outcome, int retries, std::string_view exhausted);
   // Adds one to counter `c` of `rule` and of the totals (when kept).

@@ -82,6 +82,8 @@ class TargetInput {
 
   // The text to deliver for `event`.
   std::string Render(EventView& event, const DeliveryContext& context) const;
+  // True when Render returns the envelope unchanged (no input shaping).
+  bool verbatim() const { return mode_ == Mode::kEnvelope; }
 
  private:
   enum class Mode { kEnvelope, kConstant, kPath, kTemplate };

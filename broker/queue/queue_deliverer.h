@@ -1,9 +1,9 @@
 // The one in-process delivery seam: how a component that is not the queue's
 // owner places a message into a queue of the same broker, by the queue's ARN,
 // sharing the message's Payload (no copy of the body, no second digest).
-// SNS fan-out (broker/topic) delivers through it today; it is the place for
-// EventBridge targets, dead-letter moves and message move tasks to converge
-// on (they reach queues through sqs::Service or QueueImpl::Place for now).
+// SNS fan-out (broker/topic) and EventBridge queue targets (broker/bus,
+// through the service's EventsEndpoints) deliver through it; dead-letter
+// moves and message move tasks use QueueImpl::Place directly.
 //
 // The SQS service implements it (broker/service/queue_delivery.h); a test can
 // record deliveries instead (tests/service/fake_queues.h).
@@ -26,9 +26,13 @@ class QueueDeliverer {
 
   // Enqueues `args` into the queue named by `queue_arn`, sharing the payload
   // (no copy, no re-validation of the text). Never calls back into the
-  // caller's layer. Errors: QueueDoesNotExist; InvalidParameterValue when
-  // the message does not fit the queue (over its MaximumMessageSize, more
-  // than 10 message attributes). A FIFO duplicate is a success.
+  // caller's layer. A FIFO message without a deduplication id is deduplicated
+  // by content when the queue has content-based deduplication. Errors:
+  // QueueDoesNotExist; InvalidParameterValue when the message does not fit
+  // the queue (over its MaximumMessageSize, more than 10 message attributes)
+  // or has an invalid group id; MissingParameter for a FIFO queue without a
+  // group id, or without a deduplication id the queue could make. A FIFO
+  // duplicate is a success.
   virtual absl::Status DeliverToQueue(std::string_view queue_arn, SendArgs args) = 0;
 };
 

@@ -40,7 +40,7 @@ class BrokerImpl final : public Broker {
         scheduler_(std::make_unique<Scheduler>(*options_.clock)),
         sqs_(std::make_unique<service_internal::SqsServiceImpl>(*options_.clock, *scheduler_,
                                                                 options_, store_.get())),
-        sns_to_sqs_(std::make_unique<service_internal::QueueDelivery>(*sqs_)),
+        queue_delivery_(std::make_unique<service_internal::QueueDelivery>(*sqs_)),
         lambda_(std::make_unique<service_internal::LambdaService>(
             service_internal::LambdaService::Options{
                 .region = options_.region,
@@ -54,7 +54,7 @@ class BrokerImpl final : public Broker {
                                                   .account_id = options_.account_id,
                                                   .clock = options_.clock.get(),
                                                   .scheduler = scheduler_.get(),
-                                                  .queues = sns_to_sqs_.get(),
+                                                  .queues = queue_delivery_.get(),
                                                   .functions = lambda_.get(),
                                                   .store = store_.get(),
                                                   .metrics = options_.metrics.enabled})),
@@ -63,7 +63,8 @@ class BrokerImpl final : public Broker {
                                                      .account_id = options_.account_id,
                                                      .clock = options_.clock.get(),
                                                      .scheduler = scheduler_.get(),
-                                                     .sqs = sqs_.get(),
+                                                     .queues = queue_delivery_.get(),
+                                                     .store = store_.get(),
                                                      .sns = sns_.get(),
                                                      .functions = lambda_.get(),
                                                      .limits = options_.events,
@@ -163,7 +164,7 @@ class BrokerImpl final : public Broker {
   std::unique_ptr<storage_internal::Store> store_;  // Null in memory; outlives the services.
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<service_internal::SqsServiceImpl> sqs_;
-  std::unique_ptr<service_internal::QueueDelivery> sns_to_sqs_;
+  std::unique_ptr<service_internal::QueueDelivery> queue_delivery_;
   std::unique_ptr<service_internal::LambdaService> lambda_;
   std::unique_ptr<service_internal::SnsService> sns_;
   std::unique_ptr<service_internal::EventsService> events_;

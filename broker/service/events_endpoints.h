@@ -1,7 +1,7 @@
 // EventsEndpoints: how the bus core reaches SQS queues, SNS topics and Lambda
-// functions of the same broker, through their public services (a target's queue or topic may
-// be deleted and re-created at any time, and the public calls check
-// everything a send or publish must satisfy).
+// functions of the same broker. Queue targets go through the delivery seam
+// (broker/queue/queue_deliverer.h), sharing the bus's payload; topics and
+// functions through their public services.
 //
 // Thread safety: thread-safe.
 
@@ -9,16 +9,13 @@
 #define WHARF_BROKER_SERVICE_EVENTS_ENDPOINTS_H_
 
 #include <memory>
-#include <string>
 #include <string_view>
 
-#include "absl/container/flat_hash_map.h"
-#include "absl/status/statusor.h"
 #include "broker/base/function_invoker.h"
-#include "broker/base/mutex.h"
+#include "broker/base/payload.h"
 #include "broker/bus/dispatcher.h"
+#include "broker/queue/queue_deliverer.h"
 #include "wharf/sns.h"
-#include "wharf/sqs.h"
 
 namespace wharf::service_internal {
 
@@ -26,13 +23,13 @@ class EventsEndpoints final : public bus_internal::Endpoints {
  public:
   // Null services make their targets fail as not found. All must outlive
   // the endpoints.
-  EventsEndpoints(sqs::Service* sqs, sns::Service* sns, base_internal::FunctionInvoker* functions)
-      : sqs_(sqs), sns_(sns), functions_(functions) {}
+  EventsEndpoints(queue_internal::QueueDeliverer* queues, sns::Service* sns,
+                  base_internal::FunctionInvoker* functions)
+      : queues_(queues), sns_(sns), functions_(functions) {}
 
-  bus_internal::DeliveryOutcome SendToQueue(std::string_view queue_arn, std::string_view body,
-                                            std::string_view message_group_id,
-                                            const MessageAttributeMap& attributes,
-                                            std::string_view trace_header) override;
+  bus_internal::DeliveryOutcome SendToQueue(std::string_view queue_arn,
+                                            std::shared_ptr<const base_internal::Payload> payload,
+                                            std::string_view message_group_id) override;
   bus_internal::DeliveryOutcome PublishToTopic(std::string_view topic_arn,
                                                std::string_view message) override;
   // Queues an asynchronous invocation, as EventBridge invokes Lambda.
@@ -40,14 +37,9 @@ class EventsEndpoints final : public bus_internal::Endpoints {
                                                std::string_view payload) override;
 
  private:
-  // The queue handle for `arn`, cached; `refresh` looks it up again.
-  absl::StatusOr<std::shared_ptr<sqs::Queue>> Open(std::string_view arn, bool refresh);
-
-  sqs::Service* const sqs_;
+  queue_internal::QueueDeliverer* const queues_;
   sns::Service* const sns_;
   base_internal::FunctionInvoker* const functions_;
-  Mutex mu_;
-  absl::flat_hash_map<std::string, std::shared_ptr<sqs::Queue>> queues_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace wharf::service_internal

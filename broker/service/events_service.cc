@@ -48,6 +48,8 @@ std::string_view InvalidTextField(const events::PutEventsRequestEntry& e) {
   for (const std::string& resource : e.resources) {
     if (!base_internal::IsXmlText(resource)) return "Resources";
   }
+  // Carried as the AWSTraceHeader system attribute of SQS targets' messages.
+  if (!base_internal::IsXmlText(e.trace_header)) return "TraceHeader";
   return "";
 }
 
@@ -57,7 +59,8 @@ std::string_view InvalidTextField(const events::PutEventsRequestEntry& e) {
 
 EventsService::EventsService(const Options& options)
     : options_(options),
-      endpoints_(std::make_unique<EventsEndpoints>(options.sqs, options.sns, options.functions)) {
+      endpoints_(
+          std::make_unique<EventsEndpoints>(options.queues, options.sns, options.functions)) {
   bus_internal::BusCore::Options core;
   core.account = options.account_id;
   core.region = options.region;
@@ -279,6 +282,7 @@ absl::StatusOr<events::PutEventsResult> EventsService::PutEvents(
   events::PutEventsResult result;
   result.entries.resize(entries.size());
   absl::Time now = options_.clock->Now();
+  const uint64_t since = options_.store != nullptr ? options_.store->Position() : 0;
   for (size_t i = 0; i < entries.size(); ++i) {
     const events::PutEventsRequestEntry& e = entries[i];
     events::PutEventsResultEntry& out = result.entries[i];
@@ -358,6 +362,8 @@ absl::StatusOr<events::PutEventsResult> EventsService::PutEvents(
       fail(ErrorCode::kInternalFailure, std::string(put.message()));
     }
   }
+  // Durable mode: what the targets placed in durable queues is committed.
+  if (options_.store != nullptr) WHARF_RETURN_IF_ERROR(options_.store->Commit(since));
   return result;
 }
 

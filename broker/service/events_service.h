@@ -3,8 +3,8 @@
 // the AWS messages of spec/eventbridge.md), resolves EventBusName (name or
 // ARN) and target ARNs, makes every ARN, builds event envelopes, converts
 // between the AWS shapes and the core's, and paginates. It reaches SQS queues
-// and SNS topics through the public sqs::Service / sns::Service of the same
-// broker.
+// through the delivery seam and SNS topics through the public sns::Service of
+// the same broker.
 //
 // Files: events_service.cc (buses, events, rules, tags, callbacks),
 // events_targets.cc (targets), events_archives.cc (archives and replays),
@@ -24,11 +24,12 @@
 #include "broker/base/scheduler.h"
 #include "broker/bus/bus_core.h"
 #include "broker/metrics/collector.h"
+#include "broker/queue/queue_deliverer.h"
 #include "broker/service/events_endpoints.h"
+#include "broker/storage/store.h"
 #include "wharf/clock.h"
 #include "wharf/events.h"
 #include "wharf/sns.h"
-#include "wharf/sqs.h"
 
 namespace wharf::service_internal {
 
@@ -41,7 +42,11 @@ class EventsService final : public events::Service, public metrics_internal::Met
     // Runs retries, scheduled rules and replays; must outlive the service.
     // Null: the service runs its own.
     Scheduler* scheduler = nullptr;
-    sqs::Service* sqs = nullptr;  // Null: SQS targets fail (not found).
+    // SQS queue targets. Null: they fail (not found).
+    queue_internal::QueueDeliverer* queues = nullptr;
+    // Durable mode: PutEvents returns once what it placed in durable queues
+    // is committed. Null in memory.
+    storage_internal::Store* store = nullptr;
     sns::Service* sns = nullptr;  // Null: SNS targets fail (not found).
     // Lambda function targets (arn:aws:lambda:...:function:...), invoked
     // asynchronously. Null: they fail (not found).
@@ -50,7 +55,8 @@ class EventsService final : public events::Service, public metrics_internal::Met
     bool metrics = false;  // Keep the AWS/Events counters for CollectMetrics.
   };
 
-  // `clock`, `sqs`, `sns` and `functions` must outlive the service.
+  // `clock`, `queues`, `store`, `sns` and `functions` must outlive the
+  // service.
   explicit EventsService(const Options& options);
   ~EventsService() override;
 

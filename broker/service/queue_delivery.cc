@@ -3,7 +3,9 @@
 #include <utility>
 
 #include "broker/base/aws_errors.h"
+#include "broker/base/digests.h"
 #include "broker/service/message_validation.h"
+#include "broker/service/queue_checks.h"
 #include "wharf/errors.h"
 
 namespace wharf::service_internal {
@@ -22,7 +24,20 @@ absl::Status QueueDelivery::DeliverToQueue(std::string_view queue_arn,
       MessageSize(p.body, attributes) > static_cast<size_t>(queue->maximum_message_size())) {
     return MakeError(ErrorCode::kInvalidParameterValue, "Message does not fit the queue.");
   }
-  if (!queue->fifo()) args.delay = absl::Seconds(queue->delay_seconds());
+  // The group and deduplication rules of SendMessage; the publisher's checks
+  // may differ (an EventBridge target names its group; SNS passes its own).
+  if (!args.message_group_id.empty() && !IsValidIdToken(args.message_group_id)) {
+    return queue_checks::InvalidIdToken("MessageGroupId", args.message_group_id);
+  }
+  if (queue->fifo()) {
+    if (args.message_group_id.empty()) return queue_checks::MissingGroupId(false);
+    if (args.deduplication_id.empty()) {
+      if (!queue->content_based_deduplication()) return queue_checks::MissingDeduplicationId();
+      args.deduplication_id = base_internal::Sha256Hex(p.body);
+    }
+  } else {
+    args.delay = absl::Seconds(queue->delay_seconds());
+  }
   if (!queue->Place(std::move(args))) return base_internal::QueueDoesNotExistError();
   return absl::OkStatus();
 }

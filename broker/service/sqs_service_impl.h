@@ -126,6 +126,9 @@ class QueueImpl final : public sqs::Queue,
   // Hot-path reads of single settings, without mu_ or a copy of settings_.
   int maximum_message_size() const { return maximum_message_size_.load(std::memory_order_relaxed); }
   int delay_seconds() const { return delay_seconds_.load(std::memory_order_relaxed); }
+  bool content_based_deduplication() const {
+    return content_based_deduplication_.load(std::memory_order_relaxed);
+  }
   // Replaces the settings and pushes the new QueueConfig into the engine.
   void UpdateSettings(const QueueSettings& settings, absl::Time now);
   sqs::TagMap tags() const;

@@ -22,13 +22,16 @@
 #include "wharf/broker.h"
 #include "wharf/clock.h"
 #include "wharf/errors.h"
+#include "wharf/events.h"
 #include "wharf/sns.h"
 #include "wharf/sqs.h"
 
 namespace wharf::testing {
 namespace {
 
+using ::testing::Contains;
 using ::testing::ElementsAre;
+using ::testing::Field;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
@@ -479,6 +482,29 @@ TEST_F(DurableBrokerFaultTest, AnIoErrorFailsADeleteAndTheMessageComesBack) {
   Reopen();
   // The delete was not acknowledged: the message is still there.
   EXPECT_THAT(Bodies(Receive(url)), ElementsAre("m"));
+}
+
+TEST_F(DurableBrokerFaultTest, PutEventsReturnsOnceWhatItPlacedInQueuesIsCommitted) {
+  const std::string url = Create("inbox");
+  events::Service& events = broker_->events();
+  ASSERT_THAT(events.PutRule({.name = "r", .event_pattern = R"({"source":["shop"]})"}), IsOk());
+  ASSERT_THAT(events.PutTargets(
+                  {.rule = "r",
+                   .targets = {{.id = "t", .arn = "arn:aws:sqs:us-east-1:123456789012:inbox"}}}),
+              IsOk());
+  auto put = [&](const std::string& detail) {
+    return events.PutEvents(
+        {.entries = {{.source = "shop", .detail_type = "order", .detail = detail}}});
+  };
+  vfs_.Arm(dir_.path(), FaultVfs::Fault::kDiskFull);
+  EXPECT_THAT(put(R"({"n":"refused"})"), HasErrorCode(ErrorCode::kServiceUnavailable));
+  vfs_.Disarm();
+  ASSERT_THAT(put(R"({"n":"kept"})"), IsOk());
+  Reopen();
+  std::vector<sqs::Message> got = Receive(url);
+  // The refused event may be there (it was never acknowledged); the
+  // acknowledged one is.
+  EXPECT_THAT(got, Contains(Field(&sqs::Message::body, HasSubstr(R"({"n":"kept"})"))));
 }
 
 }  // namespace

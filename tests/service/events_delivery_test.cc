@@ -2,10 +2,12 @@
 // other buses, callbacks), input shaping, scheduled rules, retries and
 // dead-lettering on a ManualClock, and rules changing mid-stream.
 
+#include <set>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "broker/base/digests.h"
 #include "tests/service/events_fixture.h"
 
 namespace wharf::testing {
@@ -162,6 +164,46 @@ TEST_F(EventsDeliveryTest, FifoQueueTargetUsesTheMessageGroupId) {
   EXPECT_EQ(got[0].attributes["MessageGroupId"], "orders");
   EXPECT_THAT(got[0].body, HasSubstr(R"("n":1)"));
   EXPECT_THAT(got[1].body, HasSubstr(R"("n":2)"));
+}
+
+TEST_F(EventsDeliveryTest, QueueTargetsOfOneEventGetTheSameMessage) {
+  TestQueue a = CreateQueue("a");
+  TestQueue b = CreateQueue("b");
+  TestQueue c = CreateQueue("c", {{"DelaySeconds", "5"}});
+  RuleTo("to-a", R"({"source":["shop"]})", a.arn);
+  RuleTo("to-b", R"({"detail-type":["t"]})", b.arn);
+  RuleTo("to-c", R"({"source":["shop"]})", c.arn);
+  events::PutEventsRequestEntry e{.source = "shop", .detail_type = "t", .detail = R"({"n":1})"};
+  e.trace_header = "Root=1-5759e988-bd862e3fe1be46a994272793";
+  ASSERT_OK_AND_ASSIGN(auto put, ev().PutEvents({.entries = {e}}));
+  ASSERT_EQ(put.failed_entry_count, 0);
+  std::vector<sqs::Message> got_a = Drain(a);
+  std::vector<sqs::Message> got_b = Drain(b);
+  ASSERT_THAT(got_a, SizeIs(1));
+  ASSERT_THAT(got_b, SizeIs(1));
+  EXPECT_THAT(Drain(c), SizeIs(0));  // The queue's own delay still applies.
+  clock_->Advance(absl::Seconds(5));
+  std::vector<sqs::Message> got_c = Drain(c);
+  ASSERT_THAT(got_c, SizeIs(1));
+  std::set<std::string> ids;
+  for (const sqs::Message* m : {&got_a[0], &got_b[0], &got_c[0]}) {
+    EXPECT_THAT(m->body, HasSubstr(put.entries[0].event_id));
+    EXPECT_EQ(m->body, got_a[0].body);
+    EXPECT_EQ(m->md5_of_body, base_internal::Md5Hex(m->body));
+    EXPECT_EQ(m->attributes.at("AWSTraceHeader"), e.trace_header);
+    ids.insert(m->message_id);
+  }
+  EXPECT_THAT(ids, SizeIs(3));  // One message per queue.
+}
+
+TEST_F(EventsDeliveryTest, TraceHeaderOutsideTheMessageCharactersIsRefused) {
+  events::PutEventsRequestEntry e{.source = "shop", .detail_type = "t", .detail = "{}"};
+  e.trace_header = "Root=\x01";
+  e.trace_header[5] = '\x01';
+  ASSERT_OK_AND_ASSIGN(auto put, ev().PutEvents({.entries = {e}}));
+  ASSERT_EQ(put.failed_entry_count, 1);
+  EXPECT_EQ(put.entries[0].error_code, "InvalidArgument");
+  EXPECT_THAT(put.entries[0].error_message, HasSubstr("TraceHeader"));
 }
 
 TEST_F(EventsDeliveryTest, EventBusTargetForwardsTheEventToTheOtherBus) {
@@ -348,6 +390,36 @@ TEST_F(EventsRetryTest, MissingQueueTargetIsDeadLettered) {
   ASSERT_THAT(dead, SizeIs(1));
   EXPECT_EQ(dead[0].message_attributes["ERROR_CODE"].string_value, "QueueDoesNotExist");
   EXPECT_EQ(dead[0].message_attributes["TARGET_ARN"].string_value, t.arn);
+}
+
+TEST_F(EventsRetryTest, FifoQueueWithoutContentBasedDeduplicationIsDeadLettered) {
+  TestQueue dlq = CreateQueue("dlq");
+  TestQueue fifo = CreateQueue("plain.fifo", {{"FifoQueue", "true"}});
+  ASSERT_THAT(ev().PutRule({.name = "r", .event_pattern = R"({"source":["s"]})"}), IsOk());
+  events::Target t{.id = "t1", .arn = fifo.arn};
+  t.sqs_parameters = events::SqsParameters{.message_group_id = "g"};
+  t.dead_letter_config = events::DeadLetterConfig{dlq.arn};
+  ASSERT_THAT(ev().PutTargets({.rule = "r", .targets = {t}}), IsOk());
+  ASSERT_THAT(PutAt("s", "t", "{}"), IsOk());
+  EXPECT_THAT(Drain(fifo), SizeIs(0));
+  std::vector<sqs::Message> dead = Drain(dlq);
+  ASSERT_THAT(dead, SizeIs(1));
+  EXPECT_EQ(dead[0].message_attributes["ERROR_CODE"].string_value, "InvalidParameterValue");
+}
+
+TEST_F(EventsRetryTest, ShapedInputSqsCannotCarryIsDeadLettered) {
+  TestQueue dlq = CreateQueue("dlq");
+  TestQueue q = CreateQueue("q");
+  ASSERT_THAT(ev().PutRule({.name = "r", .event_pattern = R"({"source":["s"]})"}), IsOk());
+  // Valid JSON, but U+FFFE is outside what an SQS message may hold.
+  events::Target t{.id = "t1", .arn = q.arn, .input = "\"\xEF\xBF\xBE\""};
+  t.dead_letter_config = events::DeadLetterConfig{dlq.arn};
+  ASSERT_THAT(ev().PutTargets({.rule = "r", .targets = {t}}), IsOk());
+  ASSERT_THAT(PutAt("s", "t", "{}"), IsOk());
+  EXPECT_THAT(Drain(q), SizeIs(0));
+  std::vector<sqs::Message> dead = Drain(dlq);
+  ASSERT_THAT(dead, SizeIs(1));
+  EXPECT_EQ(dead[0].message_attributes["ERROR_CODE"].string_value, "InvalidMessageContents");
 }
 
 TEST_F(EventsRetryTest, UnregisteredCallbackFailsAsAMissingTarget) {

@@ -11,6 +11,7 @@
 
 #include "broker/base/mutex.h"
 #include "broker/service/events_service.h"
+#include "broker/service/queue_delivery.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
@@ -77,7 +78,11 @@ class EventsTest : public ::testing::Test {
     o.region = kRegion;
     o.account_id = kAccount;
     o.clock = clock_.get();
-    o.sqs = &broker_->sqs();
+    // The broker's SQS service is an SqsServiceImpl; queue targets reach it
+    // through the delivery seam, as in a broker.
+    delivery_ = std::make_unique<service_internal::QueueDelivery>(
+        static_cast<service_internal::SqsServiceImpl&>(broker_->sqs()));
+    o.queues = delivery_.get();
     o.limits = limits;
     events_ = std::make_unique<service_internal::EventsService>(o);
   }
@@ -151,6 +156,7 @@ class EventsTest : public ::testing::Test {
 
   std::shared_ptr<ManualClock> clock_;
   std::unique_ptr<Broker> broker_;
+  std::unique_ptr<service_internal::QueueDelivery> delivery_;  // Outlives events_.
   std::unique_ptr<service_internal::EventsService> events_;
 };
 
