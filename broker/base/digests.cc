@@ -4,6 +4,8 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
+#include <memory>
+
 namespace wharf::base_internal {
 namespace {
 
@@ -23,9 +25,15 @@ const EVP_MD* Sha256Algorithm() {
 }  // namespace
 
 Md5 Md5Of(std::string_view bytes) {
+  // One context per thread, reused: EVP_Digest allocates and frees one per
+  // call, which costs half as much as digesting a 256-byte body.
+  thread_local const std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(),
+                                                                            &EVP_MD_CTX_free);
   Md5 out;
   unsigned int len = 0;
-  EVP_Digest(bytes.data(), bytes.size(), out.data(), &len, Md5Algorithm(), nullptr);
+  EVP_DigestInit_ex(ctx.get(), Md5Algorithm(), nullptr);
+  EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size());
+  EVP_DigestFinal_ex(ctx.get(), out.data(), &len);
   return out;
 }
 

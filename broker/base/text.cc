@@ -1,5 +1,8 @@
 #include "broker/base/text.h"
 
+#include <cstdint>
+#include <cstring>
+
 namespace wharf::base_internal {
 
 int DecodeUtf8(std::string_view text, size_t i, uint32_t* code_point) {
@@ -33,8 +36,36 @@ int DecodeUtf8(std::string_view text, size_t i, uint32_t* code_point) {
   return length;
 }
 
+namespace {
+
+constexpr uint64_t kEachByte = 0x0101010101010101ull;
+constexpr uint64_t kHighBits = 0x8080808080808080ull;
+
+uint64_t Load8(const char* p) {
+  uint64_t word;
+  std::memcpy(&word, p, sizeof(word));
+  return word;
+}
+
+// True when none of the 8 bytes at `p` is non-ASCII (>= 0x80) or a control
+// character (< 0x20). Subtracting 0x20 from each byte sets its high bit
+// exactly for those below 0x20 (a borrow into the next byte only happens
+// when one already failed).
+bool PrintableAscii8(const char* p) {
+  const uint64_t word = Load8(p);
+  return ((word | (word - 0x20 * kEachByte)) & kHighBits) == 0;
+}
+
+}  // namespace
+
+// Both checks skip 8 bytes at a time while the text is plain ASCII (most
+// message text) and decode code points only from where it is not.
 bool IsXmlText(std::string_view text) {
   for (size_t i = 0; i < text.size();) {
+    if (text.size() - i >= 8 && PrintableAscii8(text.data() + i)) {
+      i += 8;
+      continue;
+    }
     uint32_t c;
     int n = DecodeUtf8(text, i, &c);
     if (n == 0 || !IsXmlChar(c)) return false;
@@ -45,6 +76,10 @@ bool IsXmlText(std::string_view text) {
 
 bool IsUtf8(std::string_view text) {
   for (size_t i = 0; i < text.size();) {
+    if (text.size() - i >= 8 && (Load8(text.data() + i) & kHighBits) == 0) {
+      i += 8;
+      continue;
+    }
     uint32_t c;
     int n = DecodeUtf8(text, i, &c);
     if (n == 0 || !IsScalarValue(c)) return false;

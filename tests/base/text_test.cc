@@ -3,7 +3,10 @@
 
 #include "broker/base/text.h"
 
+#include <iterator>
+#include <random>
 #include <string>
+#include <string_view>
 
 #include "gtest/gtest.h"
 
@@ -39,6 +42,58 @@ TEST(TextTest, XmlTextIsTheSqsCharacterSet) {
   EXPECT_FALSE(IsXmlText("\xEF\xBF\xBF"));  // U+FFFF
   EXPECT_FALSE(IsXmlText("ok\xFF"));
   EXPECT_FALSE(IsXmlText("\xED\xA0\x80"));
+}
+
+// What IsXmlText and IsUtf8 decide, one code point at a time (they skip
+// plain ASCII 8 bytes at a time).
+bool ReferenceCheck(std::string_view text, bool xml) {
+  for (size_t i = 0; i < text.size();) {
+    uint32_t c;
+    int n = DecodeUtf8(text, i, &c);
+    if (n == 0 || !(xml ? IsXmlChar(c) : IsScalarValue(c))) return false;
+    i += n;
+  }
+  return true;
+}
+
+TEST(TextTest, WordAtATimeChecksAgreeWithDecodingEachCodePoint) {
+  // Every byte at every position of an ASCII text around the 8-byte blocks.
+  for (int byte = 0; byte < 256; ++byte) {
+    for (size_t at = 0; at < 19; ++at) {
+      std::string text(19, 'a');
+      text[at] = static_cast<char>(byte);
+      EXPECT_EQ(IsXmlText(text), ReferenceCheck(text, true)) << byte << " at " << at;
+      EXPECT_EQ(IsUtf8(text), ReferenceCheck(text, false)) << byte << " at " << at;
+    }
+  }
+  // Random mixes of ASCII, control bytes and multi-byte sequences (whole or
+  // cut) across block boundaries.
+  const std::string pieces[] = {"abcdefgh",
+                                "\t",
+                                "\n",
+                                "\x7F",
+                                "\x01",
+                                "\x1F",
+                                "\xC3\xBC",
+                                "\xE2\x82\xAC",
+                                "\xF0\x9F\x98\x80",
+                                "\xEF\xBF\xBE",
+                                "\xED\xA0\x80",
+                                "\xC3",
+                                "\x80",
+                                "z"};
+  std::mt19937 rng(7);
+  for (int round = 0; round < 20000; ++round) {
+    std::string text;
+    const int count = static_cast<int>(rng() % 12);
+    for (int k = 0; k < count; ++k) {
+      // Mostly valid pieces, so that long valid runs get checked too.
+      const size_t pick = rng() % 4 == 0 ? rng() % std::size(pieces) : rng() % 3 == 0 ? 7 : 0;
+      text += pieces[pick];
+    }
+    ASSERT_EQ(IsXmlText(text), ReferenceCheck(text, true)) << text;
+    ASSERT_EQ(IsUtf8(text), ReferenceCheck(text, false)) << text;
+  }
 }
 
 TEST(TextTest, Utf8AllowsEveryScalarValue) {
