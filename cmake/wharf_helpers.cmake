@@ -14,7 +14,7 @@
 #                        that alone needs it; then name its target in DEPS. The
 #                        installed wharfConfig.cmake and wharf.pc find it again.
 #   a program            wharf_cc_binary (tools: installed), wharf_cc_test,
-#                        wharf_cc_bench.
+#                        wharf_cc_bench, wharf_cc_fuzzer.
 
 # Internal include paths: the repository root (broker/ headers) and the
 # header-only libraries broker code uses. Linked PRIVATE by wharf's own
@@ -69,6 +69,25 @@ function(wharf_cc_bench)
   add_executable(${W_NAME} ${W_SRCS})
   target_compile_options(${W_NAME} PRIVATE ${WHARF_WARNINGS})
   target_link_libraries(${W_NAME} PRIVATE ${W_DEPS} wharf_internal benchmark::benchmark)
+endfunction()
+
+# wharf_cc_fuzzer(NAME name SRCS ... DEPS ... CORPUS dir): a libFuzzer target
+# (WHARF_BUILD_FUZZ, clang) under ASan+UBSan, with a short run over its seed
+# corpus (the folder `dir` beside the CMakeLists.txt) as the ctest
+# <name>_smoke (label fuzz), which .ci/run's fuzz step runs. New inputs go to
+# <dir>_out in the build tree.
+function(wharf_cc_fuzzer)
+  cmake_parse_arguments(W "" "NAME;CORPUS" "SRCS;DEPS" ${ARGN})
+  set(sanitizers -fsanitize=address,undefined -fno-omit-frame-pointer)
+  add_executable(${W_NAME} ${W_SRCS})
+  target_compile_options(${W_NAME} PRIVATE ${WHARF_WARNINGS} ${sanitizers} -fsanitize=fuzzer)
+  target_link_options(${W_NAME} PRIVATE ${sanitizers} -fsanitize=fuzzer)
+  target_link_libraries(${W_NAME} PRIVATE ${W_DEPS})
+  file(MAKE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/${W_CORPUS}_out)
+  add_test(NAME ${W_NAME}_smoke
+           COMMAND ${W_NAME} -max_total_time=10 -max_len=4096 ${CMAKE_CURRENT_BINARY_DIR}/${W_CORPUS}_out
+                   ${CMAKE_CURRENT_SOURCE_DIR}/${W_CORPUS})
+  set_tests_properties(${W_NAME}_smoke PROPERTIES LABELS fuzz TIMEOUT 120)
 endfunction()
 
 # wharf_add_components(): add_subdirectory for each folder of the current

@@ -11,9 +11,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "broker/http/http_server.h"
 #include "broker/wire/admin_routes.h"
 #include "broker/wire/apis.h"
-#include "broker/wire/http_server.h"
 #include "broker/wire/queue_url_mapper.h"
 #include "broker/wire/router.h"
 #include "broker/wire/sigv4.h"

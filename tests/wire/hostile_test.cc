@@ -32,12 +32,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "broker/base/digests.h"
+#include "broker/http/http_message.h"
 #include "broker/wire/form.h"
-#include "broker/wire/http_message.h"
 #include "broker/wire/sigv4.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/wire/raw_http_client.h"
+#include "tests/http/raw_http_client.h"
 
 extern char** environ;
 

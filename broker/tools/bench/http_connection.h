@@ -20,7 +20,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "broker/wire/http_message.h"
+#include "broker/http/http_message.h"
 
 namespace wharf::bench {
 

@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "absl/time/time.h"
-#include "broker/wire/http_message.h"
+#include "broker/http/http_message.h"
 
 namespace wharf::bench {
 

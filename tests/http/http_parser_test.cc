@@ -2,7 +2,7 @@
 // same whatever the bytes' split, one request ends where the next begins,
 // and each refusal has its status.
 
-#include "broker/wire/http_parser.h"
+#include "broker/http/http_parser.h"
 
 #include <string>
 #include <utility>

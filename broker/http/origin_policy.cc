@@ -1,4 +1,4 @@
-#include "broker/wire/origin_policy.h"
+#include "broker/http/origin_policy.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -16,7 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "broker/wire/http_server_internal.h"
+#include "broker/http/http_server_internal.h"
 
 namespace wharf::wire {
 namespace {

@@ -1,7 +1,7 @@
 // wire::OriginPolicy: which Host and Origin headers pass for each kind of
 // bound address, and the CORS answers for allowed origins.
 
-#include "broker/wire/origin_policy.h"
+#include "broker/http/origin_policy.h"
 
 #include <optional>
 #include <string>

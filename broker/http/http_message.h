@@ -6,8 +6,8 @@
 // Thread safety: plain values; not synchronized. A Respond may be called from
 // any thread (once).
 
-#ifndef WHARF_BROKER_WIRE_HTTP_MESSAGE_H_
-#define WHARF_BROKER_WIRE_HTTP_MESSAGE_H_
+#ifndef WHARF_BROKER_HTTP_HTTP_MESSAGE_H_
+#define WHARF_BROKER_HTTP_HTTP_MESSAGE_H_
 
 #include <stop_token>
 #include <string>
@@ -61,4 +61,4 @@ using Respond = absl::AnyInvocable<void(HttpResponse) &&>;
 
 }  // namespace wharf::wire
 
-#endif  // WHARF_BROKER_WIRE_HTTP_MESSAGE_H_
+#endif  // WHARF_BROKER_HTTP_HTTP_MESSAGE_H_

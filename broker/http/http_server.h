@@ -30,8 +30,8 @@
 // Thread safety: Start, Stop and the accessors are thread-safe. The handler
 // is called from the I/O threads, concurrently; it must not block.
 
-#ifndef WHARF_BROKER_WIRE_HTTP_SERVER_H_
-#define WHARF_BROKER_WIRE_HTTP_SERVER_H_
+#ifndef WHARF_BROKER_HTTP_HTTP_SERVER_H_
+#define WHARF_BROKER_HTTP_HTTP_SERVER_H_
 
 #include <cstddef>
 #include <functional>
@@ -41,8 +41,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "broker/wire/http_message.h"
-#include "broker/wire/http_parser.h"
+#include "broker/http/http_message.h"
+#include "broker/http/http_parser.h"
 
 namespace wharf::wire {
 
@@ -102,4 +102,4 @@ class HttpServer {
 
 }  // namespace wharf::wire
 
-#endif  // WHARF_BROKER_WIRE_HTTP_SERVER_H_
+#endif  // WHARF_BROKER_HTTP_HTTP_SERVER_H_

@@ -26,14 +26,14 @@
 //
 // Thread safety: not thread-safe (one per connection).
 
-#ifndef WHARF_BROKER_WIRE_HTTP_PARSER_H_
-#define WHARF_BROKER_WIRE_HTTP_PARSER_H_
+#ifndef WHARF_BROKER_HTTP_HTTP_PARSER_H_
+#define WHARF_BROKER_HTTP_HTTP_PARSER_H_
 
 #include <cstddef>
 #include <memory>
 #include <string_view>
 
-#include "broker/wire/http_message.h"
+#include "broker/http/http_message.h"
 
 namespace wharf::wire {
 
@@ -97,4 +97,4 @@ class HttpRequestReader {
 
 }  // namespace wharf::wire
 
-#endif  // WHARF_BROKER_WIRE_HTTP_PARSER_H_
+#endif  // WHARF_BROKER_HTTP_HTTP_PARSER_H_

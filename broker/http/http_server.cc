@@ -1,7 +1,7 @@
 // HttpServer (http_server.h): binding, the I/O threads, accepting, Stop; the
 // connections themselves are in http_session.cc. Thread-safe as documented
 // in http_server.h.
-#include "broker/wire/http_server.h"
+#include "broker/http/http_server.h"
 
 #include <pthread.h>
 #include <sys/resource.h>
@@ -20,7 +20,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "broker/base/mutex.h"
-#include "broker/wire/http_server_internal.h"
+#include "broker/http/http_server_internal.h"
 
 namespace wharf::wire {
 namespace {

@@ -4,8 +4,8 @@
 // at most `guard` (a minute by default), so that a server that never
 // answers fails the test instead of hanging it.
 
-#ifndef WHARF_TESTS_WIRE_RAW_HTTP_CLIENT_H_
-#define WHARF_TESTS_WIRE_RAW_HTTP_CLIENT_H_
+#ifndef WHARF_TESTS_HTTP_RAW_HTTP_CLIENT_H_
+#define WHARF_TESTS_HTTP_RAW_HTTP_CLIENT_H_
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -181,4 +181,4 @@ inline std::string RawPost(const std::string& body, const std::string& extra_hea
 
 }  // namespace wharf::testing
 
-#endif  // WHARF_TESTS_WIRE_RAW_HTTP_CLIENT_H_
+#endif  // WHARF_TESTS_HTTP_RAW_HTTP_CLIENT_H_

@@ -1,4 +1,4 @@
-// File: broker/wire/http_server_internal.h
+// File: broker/http/http_server_internal.h
 //
 // The insides of HttpServer (http_server.h), shared by http_server.cc (the
 // acceptor, the I/O threads, Stop) and http_session.cc (one connection).
@@ -6,8 +6,8 @@
 // thread only; Impl's counters are atomics; its other fields are set before
 // Run and then only read.
 
-#ifndef WHARF_BROKER_WIRE_HTTP_SERVER_INTERNAL_H_
-#define WHARF_BROKER_WIRE_HTTP_SERVER_INTERNAL_H_
+#ifndef WHARF_BROKER_HTTP_HTTP_SERVER_INTERNAL_H_
+#define WHARF_BROKER_HTTP_HTTP_SERVER_INTERNAL_H_
 
 #include <array>
 #include <atomic>
@@ -30,9 +30,9 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "broker/base/mutex.h"
-#include "broker/wire/http_parser.h"
-#include "broker/wire/http_server.h"
-#include "broker/wire/origin_policy.h"
+#include "broker/http/http_parser.h"
+#include "broker/http/http_server.h"
+#include "broker/http/origin_policy.h"
 
 namespace wharf::wire {
 
@@ -213,4 +213,4 @@ class Session final : public std::enable_shared_from_this<Session> {
 
 }  // namespace wharf::wire
 
-#endif  // WHARF_BROKER_WIRE_HTTP_SERVER_INTERNAL_H_
+#endif  // WHARF_BROKER_HTTP_HTTP_SERVER_INTERNAL_H_

@@ -10,9 +10,9 @@
 //   * a refusal is one of the statuses the reader documents.
 // Any sanitizer report or a failed check aborts.
 //
-//   ninja -C build-fuzz wire_http_parser_fuzzer
-//   build-fuzz/tests/wire/wire_http_parser_fuzzer -max_total_time=30 \
-//       /tmp/http-fuzz tests/wire/http_fuzz_corpus
+//   ninja -C build-fuzz http_parser_fuzzer
+//   build-fuzz/tests/http/http_parser_fuzzer -max_total_time=30 \
+//       /tmp/http-fuzz tests/http/http_fuzz_corpus
 
 #include <cstddef>
 #include <cstdint>
@@ -21,8 +21,8 @@
 #include <string_view>
 #include <vector>
 
-#include "broker/wire/http_parser.h"
-#include "broker/wire/origin_policy.h"
+#include "broker/http/http_parser.h"
+#include "broker/http/origin_policy.h"
 
 namespace wharf::wire {
 namespace {

@@ -5,7 +5,7 @@
 // Stop. Deadlines here are real time (sockets): the options make them short
 // and the client waits for them on its socket, never by sleeping.
 
-#include "broker/wire/http_server.h"
+#include "broker/http/http_server.h"
 
 #include <atomic>
 #include <chrono>
@@ -20,7 +20,7 @@
 #include "broker/base/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/wire/raw_http_client.h"
+#include "tests/http/raw_http_client.h"
 
 namespace wharf::testing {
 namespace {

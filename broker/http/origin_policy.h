@@ -23,8 +23,8 @@
 //
 // Thread safety: immutable after construction; thread-safe.
 
-#ifndef WHARF_BROKER_WIRE_ORIGIN_POLICY_H_
-#define WHARF_BROKER_WIRE_ORIGIN_POLICY_H_
+#ifndef WHARF_BROKER_HTTP_ORIGIN_POLICY_H_
+#define WHARF_BROKER_HTTP_ORIGIN_POLICY_H_
 
 #include <optional>
 #include <string>
@@ -32,7 +32,7 @@
 #include <utility>
 #include <vector>
 
-#include "broker/wire/http_message.h"
+#include "broker/http/http_message.h"
 
 namespace wharf::wire {
 
@@ -70,4 +70,4 @@ class OriginPolicy {
 
 }  // namespace wharf::wire
 
-#endif  // WHARF_BROKER_WIRE_ORIGIN_POLICY_H_
+#endif  // WHARF_BROKER_HTTP_ORIGIN_POLICY_H_

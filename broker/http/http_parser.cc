@@ -1,4 +1,4 @@
-#include "broker/wire/http_parser.h"
+#include "broker/http/http_parser.h"
 
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
