@@ -198,22 +198,6 @@ std::unique_ptr<lambda::EventBridgeEvent> ParseEventBridge(const rapidjson::Valu
 
 }  // namespace
 
-lambda::SqsRecord MakeSqsRecord(sqs::Message&& message, const std::string& queue_arn,
-                                const std::string& region) {
-  lambda::SqsRecord r;
-  r.message_id = std::move(message.message_id);
-  r.receipt_handle = std::move(message.receipt_handle);
-  r.body = std::move(message.body);
-  message.attributes.erase("DeadLetterQueueSourceArn");  // Not part of the event.
-  r.attributes = std::move(message.attributes);
-  r.message_attributes = std::move(message.message_attributes);
-  r.md5_of_body = std::move(message.md5_of_body);
-  r.md5_of_message_attributes = std::move(message.md5_of_message_attributes);
-  r.event_source_arn = queue_arn;
-  r.aws_region = region;
-  return r;
-}
-
 std::string RenderSqsEvent(const lambda::SqsEvent& event) {
   std::string out;
   size_t size = 14;

@@ -33,11 +33,6 @@ inline constexpr size_t kMaxSyncPayloadBytes = 6 * 1024 * 1024;
 // The largest asynchronous invocation payload (1 MB since 2025).
 inline constexpr size_t kMaxAsyncPayloadBytes = 1024 * 1024;
 
-// A received message as a record of the SQS event; moves the message's
-// strings. DeadLetterQueueSourceArn is not part of the event and is dropped.
-lambda::SqsRecord MakeSqsRecord(sqs::Message&& message, const std::string& queue_arn,
-                                const std::string& region);
-
 // {"Records":[...]} exactly as Lambda sends it.
 std::string RenderSqsEvent(const lambda::SqsEvent& event);
 // The length of the record's JSON in RenderSqsEvent's output (without the

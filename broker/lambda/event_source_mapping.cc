@@ -41,7 +41,7 @@ constexpr size_t kEventFraming = 14;
 // scheduled, so a busy slot loops rather than hopping through the executor.
 struct InlineReceive {
   const void* slot;
-  absl::StatusOr<sqs::ReceiveMessageResult>* result;
+  absl::StatusOr<std::vector<lambda::SqsRecord>>* result;
   bool* done;
 };
 thread_local InlineReceive* tl_inline = nullptr;
@@ -53,18 +53,22 @@ bool Matches(const Matcher& filters, const lambda::SqsRecord& record) {
 }
 
 // The age of the oldest record at `now`, from the SentTimestamps (epoch
-// milliseconds); 0 when none has one.
+// milliseconds, in decimal: the shortest, then the smallest, is the oldest);
+// 0 when none has one. Parses one number per batch.
 int64_t OldestAgeMillis(const std::vector<lambda::SqsRecord>& records, absl::Time now) {
-  int64_t oldest = INT64_MAX;
+  const std::string* oldest = nullptr;
   for (const lambda::SqsRecord& r : records) {
     auto sent = r.attributes.find("SentTimestamp");
-    int64_t millis = 0;
-    if (sent != r.attributes.end() && absl::SimpleAtoi(sent->second, &millis)) {
-      oldest = std::min(oldest, millis);
+    if (sent == r.attributes.end()) continue;
+    const std::string& t = sent->second;
+    if (oldest == nullptr || t.size() < oldest->size() ||
+        (t.size() == oldest->size() && t < *oldest)) {
+      oldest = &t;
     }
   }
-  if (oldest == INT64_MAX) return 0;
-  return std::max<int64_t>(0, absl::ToUnixMillis(now) - oldest);
+  int64_t millis = 0;
+  if (oldest == nullptr || !absl::SimpleAtoi(*oldest, &millis)) return 0;
+  return std::max<int64_t>(0, absl::ToUnixMillis(now) - millis);
 }
 
 }  // namespace
@@ -138,7 +142,7 @@ struct EventSourceMapping::Slot {
 
 std::shared_ptr<EventSourceMapping> EventSourceMapping::Create(Deps deps, std::string uuid,
                                                                std::string queue_arn,
-                                                               std::shared_ptr<sqs::Queue> queue,
+                                                               std::shared_ptr<RecordSource> queue,
                                                                bool fifo, MappingSettings settings,
                                                                bool enabled) {
   std::shared_ptr<EventSourceMapping> mapping(
@@ -150,7 +154,7 @@ std::shared_ptr<EventSourceMapping> EventSourceMapping::Create(Deps deps, std::s
 }
 
 EventSourceMapping::EventSourceMapping(Deps deps, std::string uuid, std::string queue_arn,
-                                       std::shared_ptr<sqs::Queue> queue, bool fifo,
+                                       std::shared_ptr<RecordSource> queue, bool fifo,
                                        MappingSettings settings, bool enabled)
     : deps_(std::move(deps)),
       uuid_(std::move(uuid)),
@@ -407,7 +411,7 @@ void EventSourceMapping::RunSlot(Slot* slot, Next next) {
 
 EventSourceMapping::Next EventSourceMapping::PollStep(Slot* slot) {
   for (;;) {
-    sqs::ReceiveMessageRequest request;
+    RecordReceive request;
     {
       MutexLock lock(&mu_);
       if (shutdown_) return Next::kDone;
@@ -446,22 +450,21 @@ EventSourceMapping::Next EventSourceMapping::PollStep(Slot* slot) {
       } else {
         slot->stop = std::stop_source();
       }
-      request.max_number_of_messages =
+      request.max_records =
           std::min<int>(10, settings_.batch_size - static_cast<int>(slot->records.size()));
-      slot->requested = request.max_number_of_messages;
-      request.wait_time_seconds = wait;
-      request.message_system_attribute_names = {"All"};
-      request.message_attribute_names = {"All"};
-      request.stop_token = slot->stop.get_token();
+      slot->requested = request.max_records;
+      request.wait_seconds = wait;
+      request.stop = slot->stop.get_token();
+      request.region = deps_.region;
     }
-    absl::StatusOr<sqs::ReceiveMessageResult> result = absl::UnknownError("pending");
+    absl::StatusOr<std::vector<lambda::SqsRecord>> result = absl::UnknownError("pending");
     bool done = false;
     InlineReceive capture{slot, &result, &done};
     InlineReceive* const saved = tl_inline;
     tl_inline = &capture;
     std::weak_ptr<EventSourceMapping> weak = weak_from_this();
-    queue_->ReceiveMessageAsync(
-        std::move(request), [weak, slot](absl::StatusOr<sqs::ReceiveMessageResult> got) {
+    queue_->ReceiveRecordsAsync(
+        std::move(request), [weak, slot](absl::StatusOr<std::vector<lambda::SqsRecord>> got) {
           if (InlineReceive* c = tl_inline; c != nullptr && c->slot == slot) {
             *c->result = std::move(got);
             *c->done = true;
@@ -482,7 +485,7 @@ EventSourceMapping::Next EventSourceMapping::PollStep(Slot* slot) {
 }
 
 EventSourceMapping::Next EventSourceMapping::OnReceived(
-    Slot* slot, absl::StatusOr<sqs::ReceiveMessageResult> result) {
+    Slot* slot, absl::StatusOr<std::vector<lambda::SqsRecord>> result) {
   std::shared_ptr<const Matcher> filters;
   {
     MutexLock lock(&mu_);
@@ -494,8 +497,7 @@ EventSourceMapping::Next EventSourceMapping::OnReceived(
   size_t filtered = 0;
   if (result.ok() && filters != nullptr) {
     std::vector<std::string> filtered_out;
-    for (sqs::Message& m : result->messages) {
-      lambda::SqsRecord record = MakeSqsRecord(std::move(m), queue_arn_, deps_.region);
+    for (lambda::SqsRecord& record : *result) {
       if (Matches(*filters, record)) {
         matched.push_back(std::move(record));
       } else {
@@ -503,10 +505,10 @@ EventSourceMapping::Next EventSourceMapping::OnReceived(
       }
     }
     filtered = filtered_out.size();
-    if (filtered > 0) DeleteMessages(std::move(filtered_out));
+    if (filtered > 0) queue_->DeleteRecords(filtered_out);
   }
-  if (result.ok() && !result->messages.empty()) {
-    counters_.polled.fetch_add(result->messages.size(), std::memory_order_relaxed);
+  if (result.ok() && !result->empty()) {
+    counters_.polled.fetch_add(result->size(), std::memory_order_relaxed);
     if (filtered > 0) counters_.filtered_out.fetch_add(filtered, std::memory_order_relaxed);
   }
 
@@ -537,7 +539,7 @@ EventSourceMapping::Next EventSourceMapping::OnReceived(
       return Next::kDone;
     }
   }
-  const size_t received = result.ok() ? result->messages.size() : 0;
+  const size_t received = result.ok() ? result->size() : 0;
   const bool got = received > 0;
   if (got) progress_.fetch_add(1, std::memory_order_acq_rel);
   if (received > filtered) {
@@ -548,13 +550,11 @@ EventSourceMapping::Next EventSourceMapping::OnReceived(
     if (filters != nullptr) {
       for (lambda::SqsRecord& r : matched) slot->Add(std::move(r));
     } else {
-      for (sqs::Message& m : result->messages) {
-        slot->Add(MakeSqsRecord(std::move(m), queue_arn_, deps_.region));
-      }
+      for (lambda::SqsRecord& r : *result) slot->Add(std::move(r));
     }
   }
-  if (result.ok() && !result->messages.empty()) {
-    if (static_cast<int>(result->messages.size()) >= slot->requested) {
+  if (got) {
+    if (static_cast<int>(received) >= slot->requested) {
       // A full receive: there is probably more to read, let every slot poll.
       WakeParkedLocked();
     } else if (busy_ - invoking_ == 1) {
@@ -675,7 +675,7 @@ EventSourceMapping::Next EventSourceMapping::InvokeStep(Slot* slot) {
       }
       counters_.failed.fetch_add(owned.size() - done.size(), std::memory_order_relaxed);
       counters_.deleted.fetch_add(done.size(), std::memory_order_relaxed);
-      DeleteMessages(std::move(done));
+      queue_->DeleteRecords(done);
     }
   }
   MutexLock lock(&mu_);
@@ -688,18 +688,6 @@ EventSourceMapping::Next EventSourceMapping::InvokeStep(Slot* slot) {
     SpawnSlotsLocked();
   }
   return slot->Full(settings_.batch_size) ? Next::kInvoke : Next::kPollAgain;
-}
-
-void EventSourceMapping::DeleteMessages(std::vector<std::string> receipt_handles) {
-  static constexpr std::string_view kIds[] = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
-  for (size_t i = 0; i < receipt_handles.size(); i += 10) {
-    sqs::DeleteMessageBatchRequest request;  // The Queue handle ignores queue_url.
-    request.entries.reserve(std::min<size_t>(10, receipt_handles.size() - i));
-    for (size_t j = i; j < receipt_handles.size() && j < i + 10; ++j) {
-      request.entries.push_back({std::string(kIds[j - i]), std::move(receipt_handles[j])});
-    }
-    queue_->DeleteMessageBatch(request).IgnoreError();
-  }
 }
 
 }  // namespace wharf::lambda_internal

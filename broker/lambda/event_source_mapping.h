@@ -67,10 +67,10 @@
 #include "broker/base/mutex.h"
 #include "broker/base/scheduler.h"
 #include "broker/lambda/function_registry.h"
+#include "broker/lambda/record_source.h"
 #include "wharf/clock.h"
 #include "wharf/lambda.h"
 #include "wharf/pattern.h"
-#include "wharf/sqs.h"
 
 namespace wharf::lambda_internal {
 
@@ -150,10 +150,10 @@ class EventSourceMapping : public std::enable_shared_from_this<EventSourceMappin
   };
 
   // A mapping in state Creating; its first transition is queued on the
-  // executor. `queue` is the handle of `queue_arn`.
+  // executor. `queue` is the queue of `queue_arn`.
   static std::shared_ptr<EventSourceMapping> Create(Deps deps, std::string uuid,
                                                     std::string queue_arn,
-                                                    std::shared_ptr<sqs::Queue> queue, bool fifo,
+                                                    std::shared_ptr<RecordSource> queue, bool fifo,
                                                     MappingSettings settings, bool enabled);
   ~EventSourceMapping();
   EventSourceMapping(const EventSourceMapping&) = delete;
@@ -191,7 +191,7 @@ class EventSourceMapping : public std::enable_shared_from_this<EventSourceMappin
   enum class Next { kPollAgain, kInvoke, kDone };
 
   EventSourceMapping(Deps deps, std::string uuid, std::string queue_arn,
-                     std::shared_ptr<sqs::Queue> queue, bool fifo, MappingSettings settings,
+                     std::shared_ptr<RecordSource> queue, bool fifo, MappingSettings settings,
                      bool enabled);
 
   bool Transitional() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -219,17 +219,14 @@ class EventSourceMapping : public std::enable_shared_from_this<EventSourceMappin
   // waits for a receive to complete (which continues it as a new task).
   void RunSlot(Slot* slot, Next next) ABSL_LOCKS_EXCLUDED(mu_);
   Next PollStep(Slot* slot) ABSL_LOCKS_EXCLUDED(mu_);
-  Next OnReceived(Slot* slot, absl::StatusOr<sqs::ReceiveMessageResult> result)
+  Next OnReceived(Slot* slot, absl::StatusOr<std::vector<lambda::SqsRecord>> result)
       ABSL_LOCKS_EXCLUDED(mu_);
   Next InvokeStep(Slot* slot) ABSL_LOCKS_EXCLUDED(mu_);
-  // Deletes messages by receipt handle, 10 per call; failures are ignored
-  // (the message comes back, as at-least-once allows).
-  void DeleteMessages(std::vector<std::string> receipt_handles);
 
   const Deps deps_;
   const std::string uuid_;
   const std::string queue_arn_;
-  const std::shared_ptr<sqs::Queue> queue_;
+  const std::shared_ptr<RecordSource> queue_;
   const bool fifo_;
   std::atomic<int64_t> progress_{0};
   MappingCounters counters_;

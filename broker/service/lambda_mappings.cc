@@ -68,7 +68,7 @@ absl::StatusOr<lambda::EventSourceMappingConfiguration> LambdaService::CreateEve
                                                           .functions = functions_,
                                                           .manual = manual_clock_ != nullptr,
                                                           .region = options_.region},
-                                 uuid, request.event_source_arn, queue->queue, queue->fifo,
+                                 uuid, request.event_source_arn, queue->source, queue->fifo,
                                  std::move(settings), request.enabled.value_or(true));
   mappings_.emplace(uuid, mapping);
   order_.push_back(uuid);

@@ -239,7 +239,8 @@ absl::StatusOr<LambdaService::QueueInfo> LambdaService::ResolveQueue(const std::
   auto queue = options_.sqs->OpenQueue(url->queue_url);
   if (!attributes.ok() || !queue.ok()) return missing;
   QueueInfo info;
-  info.queue = *std::move(queue);
+  info.source = std::dynamic_pointer_cast<lambda_internal::RecordSource>(*std::move(queue));
+  if (info.source == nullptr) return missing;
   info.fifo = attributes->attributes["FifoQueue"] == "true";
   if (!absl::SimpleAtoi(attributes->attributes["VisibilityTimeout"], &info.visibility_timeout)) {
     info.visibility_timeout = 30;

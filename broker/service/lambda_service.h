@@ -130,7 +130,9 @@ class LambdaService final : public lambda::Service, public base_internal::Functi
  private:
   class RecordDestinations;
   struct QueueInfo {
-    std::shared_ptr<sqs::Queue> queue;
+    // The queue as a mapping reads it: the broker's own queues implement the
+    // seam (QueueImpl); a queue of another sqs::Service is not an event source.
+    std::shared_ptr<lambda_internal::RecordSource> source;
     bool fifo = false;
     int visibility_timeout = 30;
   };

@@ -159,21 +159,58 @@ absl::StatusOr<QueueImpl::ReceivePlan> QueueImpl::PlanReceive(
   return plan;
 }
 
+absl::Status QueueImpl::CountReceived(const absl::StatusOr<std::vector<Delivery>>& got) const {
+  if (!got.ok()) return got.status();
+  // A receive that a DeleteQueue ended (Close) reports what a receive on the
+  // deleted queue would.
+  if (got->empty() && deleted()) return base_internal::QueueDoesNotExistError();
+  if (stats_ != nullptr) {
+    if (got->empty()) {
+      stats_->counters.Add(QueueStats::kEmptyReceives, 1);
+    } else {
+      stats_->counters.Add(QueueStats::kReceived, got->size());
+    }
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
+// Calls add(name, value) for each system attribute in `mask` that `d` has,
+// moving d's strings into the values.
+template <typename Add>
+void AddSystemAttributes(Delivery& d, uint32_t mask, bool fifo, const std::string& sender_id,
+                         Add add) {
+  const queue_internal::PayloadAttributes* extra = d.payload->attributes.get();
+  if (mask & kReceiveCount) add("ApproximateReceiveCount", absl::StrCat(d.receive_count));
+  if (mask & kFirstReceiveTimestamp) {
+    add("ApproximateFirstReceiveTimestamp", Millis(d.first_receive_time));
+  }
+  if (mask & kSentTimestamp) add("SentTimestamp", Millis(d.sent_time));
+  if (mask & kSenderId) add("SenderId", std::string(sender_id));
+  if ((mask & kTraceHeader) && extra != nullptr && !extra->aws_trace_header.empty()) {
+    add("AWSTraceHeader", std::string(extra->aws_trace_header));
+  }
+  if ((mask & kDeadLetterSource) && !d.dead_letter_source_arn.empty()) {
+    add("DeadLetterQueueSourceArn", std::move(d.dead_letter_source_arn));
+  }
+  if ((mask & kGroupId) && !d.message_group_id.empty()) {
+    add("MessageGroupId", std::move(d.message_group_id));
+  }
+  if ((mask & kDeduplicationId) && fifo && !d.deduplication_id.empty()) {
+    add("MessageDeduplicationId", std::move(d.deduplication_id));
+  }
+  if ((mask & kSequenceNumber) && !d.sequence_number.empty()) {
+    add("SequenceNumber", std::move(d.sequence_number));
+  }
+}
+
+}  // namespace
+
 absl::StatusOr<sqs::ReceiveMessageResult> QueueImpl::ToResult(
     absl::StatusOr<std::vector<Delivery>> deliveries, uint32_t mask,
     const std::vector<std::string>& attribute_names) const {
-  if (!deliveries.ok()) return deliveries.status();
-  // A receive that a DeleteQueue ended (Close) reports what a receive on the
-  // deleted queue would.
-  if (deliveries->empty() && deleted()) return base_internal::QueueDoesNotExistError();
-  if (stats_ != nullptr) {
-    if (deliveries->empty()) {
-      stats_->counters.Add(QueueStats::kEmptyReceives, 1);
-    } else {
-      stats_->counters.Add(QueueStats::kReceived, deliveries->size());
-    }
-  }
-
+  if (absl::Status s = CountReceived(deliveries); !s.ok()) return s;
   sqs::ReceiveMessageResult result;
   result.messages.reserve(deliveries->size());
   for (Delivery& d : *deliveries) {
@@ -182,29 +219,11 @@ absl::StatusOr<sqs::ReceiveMessageResult> QueueImpl::ToResult(
     m.receipt_handle = std::move(d.receipt_handle);
     m.md5_of_body = base_internal::ToHex(d.payload->md5_of_body);
     m.body = d.payload->body;
+    AddSystemAttributes(d, mask, fifo_, service_->options().sender_id,
+                        [&m](std::string_view name, std::string value) {
+                          m.attributes.emplace(std::string(name), std::move(value));
+                        });
     const queue_internal::PayloadAttributes* extra = d.payload->attributes.get();
-    if (mask & kReceiveCount)
-      m.attributes["ApproximateReceiveCount"] = absl::StrCat(d.receive_count);
-    if (mask & kFirstReceiveTimestamp) {
-      m.attributes["ApproximateFirstReceiveTimestamp"] = Millis(d.first_receive_time);
-    }
-    if (mask & kSentTimestamp) m.attributes["SentTimestamp"] = Millis(d.sent_time);
-    if (mask & kSenderId) m.attributes["SenderId"] = service_->options().sender_id;
-    if ((mask & kTraceHeader) && extra != nullptr && !extra->aws_trace_header.empty()) {
-      m.attributes["AWSTraceHeader"] = extra->aws_trace_header;
-    }
-    if ((mask & kDeadLetterSource) && !d.dead_letter_source_arn.empty()) {
-      m.attributes["DeadLetterQueueSourceArn"] = std::move(d.dead_letter_source_arn);
-    }
-    if ((mask & kGroupId) && !d.message_group_id.empty()) {
-      m.attributes["MessageGroupId"] = std::move(d.message_group_id);
-    }
-    if ((mask & kDeduplicationId) && fifo_ && !d.deduplication_id.empty()) {
-      m.attributes["MessageDeduplicationId"] = std::move(d.deduplication_id);
-    }
-    if ((mask & kSequenceNumber) && !d.sequence_number.empty()) {
-      m.attributes["SequenceNumber"] = std::move(d.sequence_number);
-    }
     if (attribute_names.empty() || extra == nullptr) continue;
     for (const auto& [name, value] : extra->message_attributes) {
       if (AttributeRequested(attribute_names, name)) {
@@ -218,6 +237,34 @@ absl::StatusOr<sqs::ReceiveMessageResult> QueueImpl::ToResult(
     }
   }
   return result;
+}
+
+absl::StatusOr<std::vector<lambda::SqsRecord>> QueueImpl::ToRecords(
+    absl::StatusOr<std::vector<Delivery>> deliveries, const std::string& region) const {
+  if (absl::Status s = CountReceived(deliveries); !s.ok()) return s;
+  std::vector<lambda::SqsRecord> records(deliveries->size());
+  for (size_t i = 0; i < records.size(); ++i) {
+    Delivery& d = (*deliveries)[i];
+    lambda::SqsRecord& r = records[i];
+    r.message_id = std::move(d.message_id);
+    r.receipt_handle = std::move(d.receipt_handle);
+    r.body = d.payload->body;
+    // The event carries no DeadLetterQueueSourceArn.
+    AddSystemAttributes(d, kAllSystemAttributes & ~kDeadLetterSource, fifo_,
+                        service_->options().sender_id,
+                        [&r](std::string_view name, std::string value) {
+                          r.attributes.emplace(std::string(name), std::move(value));
+                        });
+    if (const queue_internal::PayloadAttributes* extra = d.payload->attributes.get();
+        extra != nullptr && !extra->message_attributes.empty()) {
+      r.message_attributes = extra->message_attributes;
+      r.md5_of_message_attributes = extra->md5_of_message_attributes;
+    }
+    r.md5_of_body = base_internal::ToHex(d.payload->md5_of_body);
+    r.event_source_arn = arn_;
+    r.aws_region = region;
+  }
+  return records;
 }
 
 absl::StatusOr<sqs::ReceiveMessageResult> QueueImpl::ReceiveMessage(
@@ -257,6 +304,49 @@ void QueueImpl::ReceiveMessageAsync(sqs::ReceiveMessageRequest request,
   core_->ReceiveAsync(std::move(plan->args),
                       AsyncReceive{shared_from_this(), std::move(call), plan->mask,
                                    std::move(request.message_attribute_names), std::move(done)});
+}
+
+// The engine's completion of a ReceiveRecordsAsync; as AsyncReceive.
+struct QueueImpl::AsyncRecordReceive {
+  std::shared_ptr<QueueImpl> queue;
+  ReceiveCall call;
+  std::string region;
+  lambda_internal::RecordsDone done;
+
+  void operator()(absl::StatusOr<std::vector<Delivery>> deliveries) {
+    std::move(done)(queue->ToRecords(std::move(deliveries), region));
+  }
+};
+
+void QueueImpl::ReceiveRecordsAsync(lambda_internal::RecordReceive receive,
+                                    lambda_internal::RecordsDone done) {
+  ReceiveCall call(*this);
+  if (absl::Status s = CheckAlive(); !s.ok()) {
+    std::move(done)(s);
+    return;
+  }
+  queue_internal::ReceiveArgs args;
+  args.max_messages = std::clamp(receive.max_records, 1, 10);
+  args.visibility_timeout = absl::Seconds(visibility_timeout_.load(std::memory_order_relaxed));
+  args.wait_deadline =
+      service_->clock().Now() + absl::Seconds(std::clamp(receive.wait_seconds, 0, 20));
+  args.stop = std::move(receive.stop);
+  core_->ReceiveAsync(std::move(args),
+                      AsyncRecordReceive{shared_from_this(), std::move(call),
+                                         std::move(receive.region), std::move(done)});
+}
+
+void QueueImpl::DeleteRecords(std::vector<std::string>& receipt_handles) {
+  if (receipt_handles.empty() || !CheckAlive().ok()) return;
+  const uint64_t since = Mark();
+  size_t deleted = 0;
+  for (const std::string& handle : receipt_handles) {
+    if (core_->Delete(handle).ok()) ++deleted;
+  }
+  if (deleted == 0) return;
+  // A failed commit leaves the messages to come back, as a failed delete.
+  if (store_ != nullptr && !Commit(since).ok()) return;
+  if (stats_ != nullptr) stats_->counters.Add(QueueStats::kDeleted, deleted);
 }
 
 }  // namespace wharf::service_internal

@@ -50,6 +50,7 @@
 #include "absl/time/time.h"
 #include "broker/base/mutex.h"
 #include "broker/base/scheduler.h"
+#include "broker/lambda/record_source.h"
 #include "broker/metrics/collector.h"
 #include "broker/metrics/stats.h"
 #include "broker/queue/queue_core.h"
@@ -76,6 +77,7 @@ struct QueueStats {
 
 class QueueImpl final : public sqs::Queue,
                         public queue_internal::DeadLetterSink,
+                        public lambda_internal::RecordSource,
                         public std::enable_shared_from_this<QueueImpl> {
  public:
   // Creates the engine for `settings.fifo`. Always owned by a shared_ptr (a
@@ -116,6 +118,12 @@ class QueueImpl final : public sqs::Queue,
   // queue_internal::DeadLetterSink: sends an over-received message to the
   // target of this queue's current RedrivePolicy, keeping its history.
   bool Accept(const queue_internal::Delivery& message) override;
+
+  // lambda_internal::RecordSource: an event source mapping's receives and
+  // deletes, without the public request and result types.
+  void ReceiveRecordsAsync(lambda_internal::RecordReceive receive,
+                           lambda_internal::RecordsDone done) override;
+  void DeleteRecords(std::vector<std::string>& receipt_handles) override;
 
   // For the service.
   const std::string& name() const { return name_; }
@@ -161,6 +169,7 @@ class QueueImpl final : public sqs::Queue,
   class ReceiveCall;
   struct ReceivePlan;
   struct AsyncReceive;
+  struct AsyncRecordReceive;
   absl::StatusOr<sqs::SendMessageResult> SendOne(const SendFields& fields, bool in_batch);
   // ReceiveMessage's validation, in the AWS order, and the engine's args.
   absl::StatusOr<ReceivePlan> PlanReceive(const sqs::ReceiveMessageRequest& request) const;
@@ -168,6 +177,14 @@ class QueueImpl final : public sqs::Queue,
   absl::StatusOr<sqs::ReceiveMessageResult> ToResult(
       absl::StatusOr<std::vector<queue_internal::Delivery>> deliveries, uint32_t mask,
       const std::vector<std::string>& attribute_names) const;
+  // The same deliveries as records of an SQS event (RecordSource).
+  absl::StatusOr<std::vector<lambda::SqsRecord>> ToRecords(
+      absl::StatusOr<std::vector<queue_internal::Delivery>> deliveries,
+      const std::string& region) const;
+  // What ToResult and ToRecords share: the error of a receive the queue's
+  // deletion ended, and the receive counters.
+  absl::Status CountReceived(
+      const absl::StatusOr<std::vector<queue_internal::Delivery>>& got) const;
   absl::Status CheckAlive() const;
   // Durable queues: the store's position before a change, and the wait for
   // its commit after it (OK at once for in-memory queues).
