@@ -79,7 +79,7 @@ int main() {
                  order.Parse(r.body.c_str());
                  if (order.HasParseError() || !order.IsObject() || order["amount"].GetInt() <= 0) {
                    std::printf("  order %d rejected (receive %s)\n", order["orderId"].GetInt(),
-                               r.attributes.at("ApproximateReceiveCount").c_str());
+                               r.attributes.approximate_receive_count.c_str());
                    failed.push_back(r.message_id);
                    continue;
                  }

@@ -1,5 +1,6 @@
 #include "broker/lambda/event_json.h"
 
+#include <string_view>
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -38,6 +39,24 @@ class Counter {
   size_t n_ = 0;
 };
 
+// The names of SqsRecordAttributes' fields, in the order of AWS's documented
+// examples (standard and FIFO queues, X-Ray).
+struct AttributeField {
+  std::string_view name;
+  std::string lambda::SqsRecordAttributes::*field;
+};
+constexpr AttributeField kAttributeFields[] = {
+    {"AWSTraceHeader", &lambda::SqsRecordAttributes::aws_trace_header},
+    {"ApproximateReceiveCount", &lambda::SqsRecordAttributes::approximate_receive_count},
+    {"SentTimestamp", &lambda::SqsRecordAttributes::sent_timestamp},
+    {"SequenceNumber", &lambda::SqsRecordAttributes::sequence_number},
+    {"MessageGroupId", &lambda::SqsRecordAttributes::message_group_id},
+    {"SenderId", &lambda::SqsRecordAttributes::sender_id},
+    {"MessageDeduplicationId", &lambda::SqsRecordAttributes::message_deduplication_id},
+    {"ApproximateFirstReceiveTimestamp",
+     &lambda::SqsRecordAttributes::approximate_first_receive_timestamp},
+};
+
 // One record, in the field order of AWS's documented example. With
 // `body_as_json`, a JSON body is written as the value itself (filters).
 template <typename Sink>
@@ -54,10 +73,12 @@ void WriteRecord(Sink& w, const lambda::SqsRecord& r, bool body_as_json) {
   }
   w.Raw(",\"attributes\":{");
   bool first = true;
-  for (const auto& [name, value] : r.attributes) {
+  for (const AttributeField& a : kAttributeFields) {
+    const std::string& value = r.attributes.*a.field;
+    if (value.empty()) continue;
     if (!first) w.Raw(",");
     first = false;
-    w.Str(name);
+    w.Str(a.name);
     w.Raw(":");
     w.Str(value);
   }
@@ -119,7 +140,13 @@ std::unique_ptr<lambda::SqsEvent> ParseSqs(const rapidjson::Value& records) {
     out.body = String(r, "body");
     if (auto a = r.FindMember("attributes"); a != r.MemberEnd() && a->value.IsObject()) {
       for (const auto& m : a->value.GetObject()) {
-        if (m.value.IsString()) out.attributes[m.name.GetString()] = m.value.GetString();
+        if (!m.value.IsString()) continue;
+        const std::string_view name(m.name.GetString(), m.name.GetStringLength());
+        for (const AttributeField& f : kAttributeFields) {
+          if (f.name == name) {
+            out.attributes.*f.field = std::string(m.value.GetString(), m.value.GetStringLength());
+          }
+        }
       }
     }
     if (auto a = r.FindMember("messageAttributes"); a != r.MemberEnd() && a->value.IsObject()) {
@@ -227,7 +254,9 @@ size_t SqsRecordJsonSizeBound(const lambda::SqsRecord& record) {
                         record.body.size() + record.md5_of_body.size() +
                         record.md5_of_message_attributes.size() + record.event_source.size() +
                         record.event_source_arn.size() + record.aws_region.size());
-  for (const auto& [name, value] : record.attributes) n += 6 * (name.size() + value.size()) + 8;
+  for (const AttributeField& a : kAttributeFields) {
+    n += 6 * (a.name.size() + (record.attributes.*a.field).size()) + 8;
+  }
   for (const auto& [name, value] : record.message_attributes) {
     n += 6 * (name.size() + value.data_type.size() + value.string_value.size()) +
          2 * value.binary_value.size() + 100;

@@ -23,7 +23,6 @@
 #include "absl/time/time.h"
 #include "broker/base/text.h"
 #include "wharf/lambda.h"
-#include "wharf/sqs.h"
 
 namespace wharf::lambda_internal {
 

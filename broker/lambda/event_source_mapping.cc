@@ -58,9 +58,8 @@ bool Matches(const Matcher& filters, const lambda::SqsRecord& record) {
 int64_t OldestAgeMillis(const std::vector<lambda::SqsRecord>& records, absl::Time now) {
   const std::string* oldest = nullptr;
   for (const lambda::SqsRecord& r : records) {
-    auto sent = r.attributes.find("SentTimestamp");
-    if (sent == r.attributes.end()) continue;
-    const std::string& t = sent->second;
+    const std::string& t = r.attributes.sent_timestamp;
+    if (t.empty()) continue;
     if (oldest == nullptr || t.size() < oldest->size() ||
         (t.size() == oldest->size() && t < *oldest)) {
       oldest = &t;
@@ -137,6 +136,21 @@ struct EventSourceMapping::Slot {
     }
     bytes += size;
     records.push_back(std::move(record));
+  }
+
+  // Add for each of `received`, in order; takes the whole vector (no move of
+  // each record) when the batch is empty and everything fits.
+  void AddAll(std::vector<lambda::SqsRecord>& received) {
+    if (records.empty() && carry.empty() && !exact) {
+      size_t bound = kEventFraming + received.size();
+      for (const lambda::SqsRecord& r : received) bound += SqsRecordJsonSizeBound(r);
+      if (bound <= kMaxSyncPayloadBytes) {
+        bytes = bound - kEventFraming - received.size();
+        records.swap(received);
+        return;
+      }
+    }
+    for (lambda::SqsRecord& r : received) Add(std::move(r));
   }
 };
 
@@ -545,12 +559,11 @@ EventSourceMapping::Next EventSourceMapping::OnReceived(
   if (received > filtered) {
     if (slot->records.empty() && slot->carry.empty()) {
       slot->window_end = deps_.clock->Now() + absl::Seconds(settings_.batching_window_seconds);
-      slot->records.reserve(static_cast<size_t>(std::min(settings_.batch_size, 64)));
     }
-    if (filters != nullptr) {
-      for (lambda::SqsRecord& r : matched) slot->Add(std::move(r));
-    } else {
-      for (lambda::SqsRecord& r : *result) slot->Add(std::move(r));
+    slot->AddAll(filters != nullptr ? matched : *result);
+    // Batches of more than one receive: room for the next ones.
+    if (settings_.batch_size > 10) {
+      slot->records.reserve(static_cast<size_t>(std::min(settings_.batch_size, 64)));
     }
   }
   if (got) {
@@ -653,10 +666,7 @@ EventSourceMapping::Next EventSourceMapping::InvokeStep(Slot* slot) {
         // A failed record holds back the rest of its group.
         absl::flat_hash_set<std::string_view> failed_groups;
         for (size_t i = 0; i < records.size(); ++i) {
-          auto group = records[i].attributes.find("MessageGroupId");
-          const std::string_view id = group == records[i].attributes.end()
-                                          ? std::string_view()
-                                          : std::string_view(group->second);
+          const std::string_view id = records[i].attributes.message_group_id;
           if (failed_groups.contains(id)) {
             failed[i] = true;
           } else if (failed[i]) {

@@ -176,32 +176,58 @@ absl::Status QueueImpl::CountReceived(const absl::StatusOr<std::vector<Delivery>
 
 namespace {
 
-// Calls add(name, value) for each system attribute in `mask` that `d` has,
-// moving d's strings into the values.
+// Calls add(bit, name, value) for each system attribute in `mask` that `d`
+// has, moving d's strings into the values.
 template <typename Add>
 void AddSystemAttributes(Delivery& d, uint32_t mask, bool fifo, const std::string& sender_id,
                          Add add) {
   const queue_internal::PayloadAttributes* extra = d.payload->attributes.get();
-  if (mask & kReceiveCount) add("ApproximateReceiveCount", absl::StrCat(d.receive_count));
-  if (mask & kFirstReceiveTimestamp) {
-    add("ApproximateFirstReceiveTimestamp", Millis(d.first_receive_time));
+  if (mask & kReceiveCount) {
+    add(kReceiveCount, "ApproximateReceiveCount", absl::StrCat(d.receive_count));
   }
-  if (mask & kSentTimestamp) add("SentTimestamp", Millis(d.sent_time));
-  if (mask & kSenderId) add("SenderId", std::string(sender_id));
+  if (mask & kFirstReceiveTimestamp) {
+    add(kFirstReceiveTimestamp, "ApproximateFirstReceiveTimestamp", Millis(d.first_receive_time));
+  }
+  if (mask & kSentTimestamp) add(kSentTimestamp, "SentTimestamp", Millis(d.sent_time));
+  if (mask & kSenderId) add(kSenderId, "SenderId", std::string(sender_id));
   if ((mask & kTraceHeader) && extra != nullptr && !extra->aws_trace_header.empty()) {
-    add("AWSTraceHeader", std::string(extra->aws_trace_header));
+    add(kTraceHeader, "AWSTraceHeader", std::string(extra->aws_trace_header));
   }
   if ((mask & kDeadLetterSource) && !d.dead_letter_source_arn.empty()) {
-    add("DeadLetterQueueSourceArn", std::move(d.dead_letter_source_arn));
+    add(kDeadLetterSource, "DeadLetterQueueSourceArn", std::move(d.dead_letter_source_arn));
   }
   if ((mask & kGroupId) && !d.message_group_id.empty()) {
-    add("MessageGroupId", std::move(d.message_group_id));
+    add(kGroupId, "MessageGroupId", std::move(d.message_group_id));
   }
   if ((mask & kDeduplicationId) && fifo && !d.deduplication_id.empty()) {
-    add("MessageDeduplicationId", std::move(d.deduplication_id));
+    add(kDeduplicationId, "MessageDeduplicationId", std::move(d.deduplication_id));
   }
   if ((mask & kSequenceNumber) && !d.sequence_number.empty()) {
-    add("SequenceNumber", std::move(d.sequence_number));
+    add(kSequenceNumber, "SequenceNumber", std::move(d.sequence_number));
+  }
+}
+
+// The field of an SQS event record's attributes that holds `bit`.
+std::string* RecordAttribute(lambda::SqsRecordAttributes& a, uint32_t bit) {
+  switch (bit) {
+    case kReceiveCount:
+      return &a.approximate_receive_count;
+    case kFirstReceiveTimestamp:
+      return &a.approximate_first_receive_timestamp;
+    case kSentTimestamp:
+      return &a.sent_timestamp;
+    case kSenderId:
+      return &a.sender_id;
+    case kTraceHeader:
+      return &a.aws_trace_header;
+    case kGroupId:
+      return &a.message_group_id;
+    case kDeduplicationId:
+      return &a.message_deduplication_id;
+    case kSequenceNumber:
+      return &a.sequence_number;
+    default:
+      return nullptr;  // DeadLetterQueueSourceArn: not part of the event.
   }
 }
 
@@ -220,7 +246,7 @@ absl::StatusOr<sqs::ReceiveMessageResult> QueueImpl::ToResult(
     m.md5_of_body = base_internal::ToHex(d.payload->md5_of_body);
     m.body = d.payload->body;
     AddSystemAttributes(d, mask, fifo_, service_->options().sender_id,
-                        [&m](std::string_view name, std::string value) {
+                        [&m](uint32_t, std::string_view name, std::string value) {
                           m.attributes.emplace(std::string(name), std::move(value));
                         });
     const queue_internal::PayloadAttributes* extra = d.payload->attributes.get();
@@ -252,8 +278,10 @@ absl::StatusOr<std::vector<lambda::SqsRecord>> QueueImpl::ToRecords(
     // The event carries no DeadLetterQueueSourceArn.
     AddSystemAttributes(d, kAllSystemAttributes & ~kDeadLetterSource, fifo_,
                         service_->options().sender_id,
-                        [&r](std::string_view name, std::string value) {
-                          r.attributes.emplace(std::string(name), std::move(value));
+                        [&r](uint32_t bit, std::string_view, std::string value) {
+                          if (std::string* field = RecordAttribute(r.attributes, bit)) {
+                            *field = std::move(value);
+                          }
                         });
     if (const queue_internal::PayloadAttributes* extra = d.payload->attributes.get();
         extra != nullptr && !extra->message_attributes.empty()) {

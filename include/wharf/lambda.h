@@ -59,15 +59,29 @@ namespace wharf::lambda {
 
 // ---- Events a function receives ---------------------------------------------
 
+// The "attributes" of an SQS event record: the message's system attributes
+// as AWS sends them (strings), one field per name, empty when the message has
+// none. Every record has ApproximateReceiveCount, SentTimestamp, SenderId and
+// ApproximateFirstReceiveTimestamp; FIFO queues add SequenceNumber,
+// MessageGroupId and MessageDeduplicationId; AWSTraceHeader when set.
+struct SqsRecordAttributes {
+  std::string aws_trace_header{};                     // AWSTraceHeader
+  std::string approximate_receive_count{};            // ApproximateReceiveCount
+  std::string sent_timestamp{};                       // SentTimestamp (epoch ms)
+  std::string sequence_number{};                      // SequenceNumber
+  std::string message_group_id{};                     // MessageGroupId
+  std::string sender_id{};                            // SenderId
+  std::string message_deduplication_id{};             // MessageDeduplicationId
+  std::string approximate_first_receive_timestamp{};  // ApproximateFirstReceiveTimestamp (epoch ms)
+  bool operator==(const SqsRecordAttributes&) const = default;
+};
+
 // The SQS event of an event source mapping (AWS "Records" of "aws:sqs").
 struct SqsRecord {
   std::string message_id{};  // The itemIdentifier of a batch item failure.
   std::string receipt_handle{};
   std::string body{};
-  // ApproximateReceiveCount, SentTimestamp, SenderId,
-  // ApproximateFirstReceiveTimestamp; FIFO queues add SequenceNumber,
-  // MessageGroupId and MessageDeduplicationId; AWSTraceHeader when set.
-  std::map<std::string, std::string> attributes{};
+  SqsRecordAttributes attributes{};
   MessageAttributeMap message_attributes{};  // Binary values as raw bytes.
   std::string md5_of_body{};
   std::string md5_of_message_attributes{};  // Empty when there are none.

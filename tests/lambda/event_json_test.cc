@@ -54,10 +54,10 @@ lambda::SqsRecord AwsExampleRecord() {
   r.message_id = "059f36b4-87a3-44ab-83d2-661975830a7d";
   r.receipt_handle = "AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a...";
   r.body = "test";
-  r.attributes = {{"ApproximateReceiveCount", "1"},
-                  {"SentTimestamp", "1545082649183"},
-                  {"SenderId", "AIDAIENQZJOLO23YVJ4VO"},
-                  {"ApproximateFirstReceiveTimestamp", "1545082649185"}};
+  r.attributes.approximate_receive_count = "1";
+  r.attributes.sent_timestamp = "1545082649183";
+  r.attributes.sender_id = "AIDAIENQZJOLO23YVJ4VO";
+  r.attributes.approximate_first_receive_timestamp = "1545082649185";
   r.md5_of_body = "098f6bcd4621d373cade4e832627b4f6";
   r.event_source_arn = "arn:aws:sqs:us-east-2:123456789012:my-queue";
   r.aws_region = "us-east-2";
@@ -71,14 +71,20 @@ TEST(SqsEventTest, RendersAwsDocumentedExample) {
   EXPECT_EQ(Parse(json), Parse(kAwsSqsEvent)) << json;
 }
 
-TEST(SqsEventTest, ParsesAwsDocumentedExampleBack) {
+// The typed SQS event of `json` (null if it is not one); it is no other shape.
+std::unique_ptr<lambda::SqsEvent> ParseSqsEvent(std::string_view json) {
   std::unique_ptr<lambda::SqsEvent> sqs;
   std::unique_ptr<lambda::SnsEvent> sns;
   std::unique_ptr<lambda::EventBridgeEvent> eb;
-  ParseTypedEvent(kAwsSqsEvent, &sqs, &sns, &eb);
-  ASSERT_NE(sqs, nullptr);
+  ParseTypedEvent(json, &sqs, &sns, &eb);
   EXPECT_EQ(sns, nullptr);
   EXPECT_EQ(eb, nullptr);
+  return sqs;
+}
+
+TEST(SqsEventTest, ParsesAwsDocumentedExampleBack) {
+  std::unique_ptr<lambda::SqsEvent> sqs = ParseSqsEvent(kAwsSqsEvent);
+  ASSERT_NE(sqs, nullptr);
   ASSERT_EQ(sqs->records.size(), 1u);
   const lambda::SqsRecord& r = sqs->records[0];
   const lambda::SqsRecord want = AwsExampleRecord();
@@ -90,6 +96,53 @@ TEST(SqsEventTest, ParsesAwsDocumentedExampleBack) {
   EXPECT_EQ(r.event_source, "aws:sqs");
   EXPECT_EQ(r.event_source_arn, want.event_source_arn);
   EXPECT_EQ(r.aws_region, want.aws_region);
+}
+
+// AWS's example of a FIFO queue's event, minified: the attributes in AWS's
+// order, which RenderSqsEvent keeps.
+constexpr char kAwsFifoSqsEvent[] =
+    R"({"Records":[{"messageId":"11d6ee51-4cc7-4302-9e22-7cd8afdaadf5",)"
+    R"("receiptHandle":"AQEBBX8nesZEXmkhsmZeyIE8iQAMig7qw...","body":"Test message.",)"
+    R"("attributes":{"ApproximateReceiveCount":"1","SentTimestamp":"1573251510774",)"
+    R"("SequenceNumber":"18849496460467696128","MessageGroupId":"1",)"
+    R"("SenderId":"AIDAIO23YVJENQZJOL4VO","MessageDeduplicationId":"1",)"
+    R"("ApproximateFirstReceiveTimestamp":"1573251510774"},"messageAttributes":{},)"
+    R"("md5OfBody":"e4e68fb7bd0e697a0ae8f1bb342846b3","eventSource":"aws:sqs",)"
+    R"("eventSourceARN":"arn:aws:sqs:us-east-2:123456789012:fifo.fifo","awsRegion":"us-east-2"}]})";
+
+TEST(SqsEventTest, FifoExampleParsesAndRendersBackExactly) {
+  std::unique_ptr<lambda::SqsEvent> sqs = ParseSqsEvent(kAwsFifoSqsEvent);
+  ASSERT_NE(sqs, nullptr);
+  ASSERT_EQ(sqs->records.size(), 1u);
+  const lambda::SqsRecordAttributes& a = sqs->records[0].attributes;
+  EXPECT_EQ(a.approximate_receive_count, "1");
+  EXPECT_EQ(a.sent_timestamp, "1573251510774");
+  EXPECT_EQ(a.sequence_number, "18849496460467696128");
+  EXPECT_EQ(a.message_group_id, "1");
+  EXPECT_EQ(a.sender_id, "AIDAIO23YVJENQZJOL4VO");
+  EXPECT_EQ(a.message_deduplication_id, "1");
+  EXPECT_EQ(a.approximate_first_receive_timestamp, "1573251510774");
+  EXPECT_EQ(a.aws_trace_header, "");
+  EXPECT_EQ(RenderSqsEvent(*sqs), kAwsFifoSqsEvent);
+}
+
+TEST(SqsEventTest, TraceHeaderComesFirstAndUnknownAttributesAreDropped) {
+  lambda::SqsRecord r = AwsExampleRecord();
+  r.attributes.aws_trace_header = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1";
+  lambda::SqsEvent event;
+  event.records.push_back(r);
+  const std::string json = RenderSqsEvent(event);
+  EXPECT_THAT(json,
+              ::testing::HasSubstr(
+                  R"("attributes":{"AWSTraceHeader":"Root=1-5759e988-bd862e3fe1be46a994272793;)"
+                  R"(Sampled=1","ApproximateReceiveCount":"1",)"));
+  std::string with_unknown = json;
+  with_unknown.replace(with_unknown.find(R"("attributes":{)"), 14,
+                       R"("attributes":{"NotAnAttribute":"x",)");
+  std::unique_ptr<lambda::SqsEvent> sqs = ParseSqsEvent(with_unknown);
+  ASSERT_NE(sqs, nullptr);
+  EXPECT_EQ(sqs->records[0].attributes, r.attributes);
+  EXPECT_EQ(RenderSqsEvent(*sqs), json);
 }
 
 TEST(SqsEventTest, MessageAttributesHaveLambdasShape) {

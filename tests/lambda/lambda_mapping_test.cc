@@ -367,10 +367,10 @@ TEST_F(LambdaMappingTest, HandlerSeesTheRecordsAsLambdaSendsThem) {
   EXPECT_EQ(r.body, R"({"order":1})");
   EXPECT_EQ(r.md5_of_body, sent.md5_of_message_body);
   EXPECT_EQ(r.md5_of_message_attributes, sent.md5_of_message_attributes);
-  EXPECT_EQ(r.attributes.at("ApproximateReceiveCount"), "1");
-  EXPECT_EQ(r.attributes.at("SenderId"), "AIDAIENQZJOLO23YVJ4VO");
-  EXPECT_TRUE(r.attributes.contains("SentTimestamp"));
-  EXPECT_TRUE(r.attributes.contains("ApproximateFirstReceiveTimestamp"));
+  EXPECT_EQ(r.attributes.approximate_receive_count, "1");
+  EXPECT_EQ(r.attributes.sender_id, "AIDAIENQZJOLO23YVJ4VO");
+  EXPECT_FALSE(r.attributes.sent_timestamp.empty());
+  EXPECT_FALSE(r.attributes.approximate_first_receive_timestamp.empty());
   EXPECT_EQ(r.message_attributes.at("kind").string_value, "new");
   EXPECT_EQ(r.event_source, "aws:sqs");
   EXPECT_EQ(r.event_source_arn, QueueArn("jobs"));
@@ -472,7 +472,7 @@ TEST_F(LambdaMappingTest, OnlyReportedItemsFailAndComeBackAfterTheVisibilityTime
   const Call retry = recorder_.calls()[1];
   for (const auto& r : retry.records) {
     retried.push_back(r.body);
-    EXPECT_EQ(r.attributes.at("ApproximateReceiveCount"), "2");
+    EXPECT_EQ(r.attributes.approximate_receive_count, "2");
   }
   EXPECT_THAT(retried, ::testing::UnorderedElementsAre("bad1", "bad2"));
 }
@@ -578,7 +578,7 @@ TEST_F(LambdaMappingTest, FailingRecordsReachTheDeadLetterQueueAfterMaxReceives)
   std::vector<std::string> counts;
   for (const Call& c : recorder_.calls()) {
     for (const auto& r : c.records) {
-      if (r.body == "bad order") counts.push_back(r.attributes.at("ApproximateReceiveCount"));
+      if (r.body == "bad order") counts.push_back(r.attributes.approximate_receive_count);
     }
   }
   EXPECT_THAT(counts, ElementsAre("1", "2", "3"));
@@ -625,9 +625,9 @@ TEST_F(LambdaMappingTest, FifoRecordsOfAGroupArriveInOrder) {
   EXPECT_TRUE(std::is_sorted(seen['b'].begin(), seen['b'].end()));
   for (const Call& c : recorder_.calls()) {
     for (const auto& r : c.records) {
-      EXPECT_TRUE(r.attributes.contains("MessageGroupId"));
-      EXPECT_TRUE(r.attributes.contains("SequenceNumber"));
-      EXPECT_TRUE(r.attributes.contains("MessageDeduplicationId"));
+      EXPECT_FALSE(r.attributes.message_group_id.empty());
+      EXPECT_FALSE(r.attributes.sequence_number.empty());
+      EXPECT_FALSE(r.attributes.message_deduplication_id.empty());
     }
   }
 }

@@ -180,7 +180,7 @@ TEST_F(LambdaStressTest, StandardQueueProcessesEachMessageOnceOrDeadLettersIt) {
          Enter();
          std::vector<const lambda::SqsRecord*> failed;
          for (const lambda::SqsRecord& r : in.sqs()->records) {
-           if (Fails(r.body, r.attributes.at("ApproximateReceiveCount"))) {
+           if (Fails(r.body, r.attributes.approximate_receive_count)) {
              failed.push_back(&r);
            } else {
              Done(End::kProcessed, r.body);
@@ -242,8 +242,7 @@ TEST_F(LambdaStressTest, FifoQueueKeepsEachGroupInOrderUnderFailures) {
          Enter();
          const std::vector<lambda::SqsRecord>& records = in.sqs()->records;
          std::set<std::string> groups;
-         for (const lambda::SqsRecord& r : records)
-           groups.insert(r.attributes.at("MessageGroupId"));
+         for (const lambda::SqsRecord& r : records) groups.insert(r.attributes.message_group_id);
          {
            MutexLock lock(&mu_);
            for (const std::string& g : groups) {
@@ -254,8 +253,8 @@ TEST_F(LambdaStressTest, FifoQueueKeepsEachGroupInOrderUnderFailures) {
          std::set<std::string> stopped;
          std::vector<const lambda::SqsRecord*> failed;
          for (const lambda::SqsRecord& r : records) {
-           const std::string& g = r.attributes.at("MessageGroupId");
-           if (stopped.contains(g) || Fails(r.body, r.attributes.at("ApproximateReceiveCount"))) {
+           const std::string& g = r.attributes.message_group_id;
+           if (stopped.contains(g) || Fails(r.body, r.attributes.approximate_receive_count)) {
              stopped.insert(g);
              failed.push_back(&r);
              continue;

@@ -385,8 +385,7 @@ absl::StatusOr<std::string> CallHandler(Gate& gate, const BatchHandler& handler,
   for (const lambda::SqsRecord& r : event->records) {
     InMessage m;
     m.body = r.body;
-    auto count = r.attributes.find("ApproximateReceiveCount");
-    if (count == r.attributes.end() || !absl::SimpleAtoi(count->second, &m.receive_count)) {
+    if (!absl::SimpleAtoi(r.attributes.approximate_receive_count, &m.receive_count)) {
       m.receive_count = 1;
     }
     batch.push_back(std::move(m));
