@@ -12,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "rapidjson/document.h"
 #include "tests/lambda/lambda_fixture.h"
+#include "tests/testing/temp_dir.h"
 
 namespace wharf::testing {
 namespace {
@@ -806,6 +807,54 @@ TEST_F(LambdaMappingTest, ABacklogAddsPollersEveryMinuteUpToTheMaximumConcurrenc
   // The queue is empty again: back to five.
   clock_->Advance(absl::Seconds(1));
   EXPECT_EQ(impl().TEST_mapping(uuid)->NumPollers(), 5);
+}
+
+// On a durable broker the mapping's deletes are committed: after a restart the
+// processed messages are gone and only the failed one comes back.
+TEST(LambdaDurableMappingTest, DeletesOfProcessedRecordsSurviveARestart) {
+  TempDir dir;
+  ASSERT_FALSE(dir.path().empty());
+  auto clock = std::make_shared<ManualClock>();
+  auto open = [&] {
+    return Broker::Open(
+        {.clock = clock, .region = kRegion, .account_id = kAccount, .data_dir = dir.path()});
+  };
+  std::string url;
+  {
+    absl::StatusOr<std::unique_ptr<Broker>> broker = open();
+    ASSERT_OK(broker);
+    auto created = (*broker)->sqs().CreateQueue({.queue_name = "jobs"});
+    ASSERT_OK(created);
+    url = created->queue_url;
+    for (const char* body : {"a", "b", "bad", "c"}) {
+      ASSERT_OK((*broker)->sqs().SendMessage({.queue_url = url, .message_body = body}));
+    }
+    std::vector<std::string> seen;
+    ASSERT_OK((*broker)->lambda().CreateFunction(
+        {.function_name = "work",
+         .handler = [&seen](const lambda::Invocation& in) -> absl::StatusOr<std::string> {
+           std::vector<std::string> failed;
+           for (const lambda::SqsRecord& r : in.sqs()->records) {
+             seen.push_back(r.body);
+             if (r.body == "bad") failed.push_back(r.message_id);
+           }
+           return lambda::BatchItemFailuresResponse(failed);
+         }}));
+    ASSERT_OK((*broker)->lambda().CreateEventSourceMapping(
+        {.event_source_arn = std::string("arn:aws:sqs:") + kRegion + ":" + kAccount + ":jobs",
+         .function_name = "work",
+         .function_response_types = {"ReportBatchItemFailures"}}));
+    ASSERT_OK((*broker)->lambda().RunUntilIdle());
+    std::sort(seen.begin(), seen.end());
+    EXPECT_THAT(seen, ElementsAre("a", "b", "bad", "c"));
+  }
+  absl::StatusOr<std::unique_ptr<Broker>> reopened = open();
+  ASSERT_OK(reopened);
+  clock->Advance(absl::Seconds(31));  // Past the visibility timeout.
+  auto got = (*reopened)->sqs().ReceiveMessage({.queue_url = url, .max_number_of_messages = 10});
+  ASSERT_OK(got);
+  ASSERT_EQ(got->messages.size(), 1u);
+  EXPECT_EQ(got->messages[0].body, "bad");
 }
 
 }  // namespace
