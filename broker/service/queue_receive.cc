@@ -372,7 +372,7 @@ void QueueImpl::DeleteRecords(std::vector<std::string>& receipt_handles) {
     if (core_->Delete(handle).ok()) ++deleted;
   }
   if (deleted == 0) return;
-  // A failed commit leaves the messages to come back, as a failed delete.
+  // A failed commit is not counted (DeleteMessageBatch would return its error).
   if (store_ != nullptr && !Commit(since).ok()) return;
   if (stats_ != nullptr) stats_->counters.Add(QueueStats::kDeleted, deleted);
 }
