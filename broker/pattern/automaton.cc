@@ -66,173 +66,208 @@ bool AnythingButMatches(const AnythingBut& ab, const std::vector<IgnoreCaseStrin
 
 }  // namespace
 
-struct Automaton::FieldMatcher {
+// A FieldMatcher's first two cache lines (which Walk prefetches) hold what
+// most steps need: the kinds present, exact strings, and a lone anything-but
+// list of strings (the common shape: one rule's exclusion list after a state
+// of its own), scanned in place. Every other index lives in `more`, allocated
+// when a condition needs it; at 10,000 rules most matchers have none, so the
+// automaton stays small enough to keep its hot parts in cache.
+struct alignas(64) Automaton::FieldMatcher {
   // Bit (1 << Condition::Kind) set when conditions of that kind are indexed
-  // here. Step tests these bits first, so it touches only the indexes in use
-  // (a FieldMatcher spans many cache lines; most of it is empty).
+  // here. Step tests these bits first, so it touches only the indexes in use.
   uint32_t present = 0;
   bool needs_lower = false;  // Some condition ignores case: prepare string leaves.
   bool Has(Condition::Kind k) const { return (present >> static_cast<int>(k)) & 1u; }
 
   absl::flat_hash_map<std::string, Targets> exact_string;
-  absl::flat_hash_map<NumberKey, Targets> exact_number;
-  Targets on_true, on_false, on_null, on_exists;
-  AffixIndex prefix, suffix;
-  // Ignore-case conditions whose pattern is all ASCII, by lower-cased
-  // pattern, looked up by FoldedValue::lower (no further check).
-  absl::flat_hash_map<std::string, Targets> equals_ic;
-  AffixIndex prefix_ic, suffix_ic;
-  // The other ignore-case conditions, by FoldCase key; a hit is confirmed
-  // against the spellings. Rare, so allocated on first use; string leaves
-  // are case-folded only when it is.
-  struct UnicodeIgnoreCase {
-    struct Entry {
-      std::shared_ptr<const std::vector<IgnoreCaseString>> spelled;  // One.
+
+  struct Indexes {
+    absl::flat_hash_map<NumberKey, Targets> exact_number;
+    Targets on_true, on_false, on_null, on_exists;
+    AffixIndex prefix, suffix;
+    // Ignore-case conditions whose pattern is all ASCII, by lower-cased
+    // pattern, looked up by FoldedValue::lower (no further check).
+    absl::flat_hash_map<std::string, Targets> equals_ic;
+    AffixIndex prefix_ic, suffix_ic;
+    // The other ignore-case conditions, by FoldCase key; a hit is confirmed
+    // against the spellings. Rare, so allocated on first use; string leaves
+    // are case-folded only when it is.
+    struct UnicodeIgnoreCase {
+      struct Entry {
+        std::shared_ptr<const std::vector<IgnoreCaseString>> spelled;  // One.
+        Targets targets;
+      };
+      std::vector<Entry> entries;
+      // Targets here are indices into `entries`.
+      absl::flat_hash_map<std::string, Targets> equals;
+      AffixIndex prefix, suffix;
+    };
+    std::unique_ptr<UnicodeIgnoreCase> unicode;
+    NumericIndex numeric;
+    CidrIndex cidr;
+    struct WildcardEntry {
+      Wildcard wildcard;
       Targets targets;
     };
-    std::vector<Entry> entries;
-    // Targets here are indices into `entries`.
-    absl::flat_hash_map<std::string, Targets> equals;
-    AffixIndex prefix, suffix;
+    std::vector<WildcardEntry> wildcards;
+    // Wildcards not starting with '*', indexed by their first literal segment.
+    AffixIndex wildcard_by_prefix;  // Targets here are indices into `wildcards`.
+    std::vector<uint32_t> wildcard_floating;
+    // Anything-but of values (strings and numbers, each entry in both indexes
+    // under the same id) and of ASCII ignore-case strings (by lower case).
+    // Allocated on first use (most field matchers have none).
+    struct Exclusions {
+      ExclusionIndex<std::string> strings;
+      ExclusionIndex<NumberKey> numbers;
+      ExclusionIndex<std::string> lower;
+    };
+    std::unique_ptr<Exclusions> excluded;
+    // The other anything-but conditions (prefix, suffix, wildcard, non-ASCII
+    // ignore-case), tested one by one.
+    struct AnythingButEntry {
+      AnythingBut anything_but;
+      std::shared_ptr<const std::vector<IgnoreCaseString>> ignore_case;  // May be null.
+      Targets targets;
+    };
+    std::vector<AnythingButEntry> anything_buts;
+    // Build only: condition key -> entry index, to share entries.
+    absl::flat_hash_map<std::string, uint32_t> entry_by_key;
   };
-  std::unique_ptr<UnicodeIgnoreCase> unicode;
-  NumericIndex numeric;
-  CidrIndex cidr;
-  struct WildcardEntry {
-    Wildcard wildcard;
-    Targets targets;
-  };
-  std::vector<WildcardEntry> wildcards;
-  // Wildcards not starting with '*', indexed by their first literal segment.
-  AffixIndex wildcard_by_prefix;  // Targets here are indices into `wildcards`.
-  std::vector<uint32_t> wildcard_floating;
-  // Anything-but of values (strings and numbers, each entry in both indexes
-  // under the same id) and of ASCII ignore-case strings (by lower case).
-  // Allocated on first use (most field matchers have none).
-  struct Exclusions {
-    ExclusionIndex<std::string> strings;
-    ExclusionIndex<NumberKey> numbers;
-    ExclusionIndex<std::string> lower;
-  };
-  std::unique_ptr<Exclusions> excluded;
-  // The other anything-but conditions (prefix, suffix, wildcard, non-ASCII
-  // ignore-case), tested one by one.
-  struct AnythingButEntry {
-    AnythingBut anything_but;
-    std::shared_ptr<const std::vector<IgnoreCaseString>> ignore_case;  // May be null.
-    Targets targets;
-  };
-  std::vector<AnythingButEntry> anything_buts;
-  // Build only: condition key -> entry index, to share entries.
-  absl::flat_hash_map<std::string, uint32_t> entry_by_key;
+  std::unique_ptr<Indexes> more;
+
+  // The anything-but of values here when it is the only one and lists only
+  // strings, at most kMaxLoneExcluded of them, each at most kMaxLoneLength
+  // bytes (Finish moves it out of `more`): each member as a length byte and
+  // its bytes, scanned in place. A short list fits in the string itself.
+  static constexpr size_t kMaxLoneExcluded = 32, kMaxLoneLength = 255;
+  Targets lone_targets;  // Empty: no lone list.
+  std::string lone_excluded;
+
+  bool LoneExcludes(std::string_view value) const {
+    for (size_t i = 0; i < lone_excluded.size();) {
+      const size_t len = static_cast<unsigned char>(lone_excluded[i]);
+      if (len == value.size() && lone_excluded.compare(i + 1, len, value) == 0) return true;
+      i += 1 + len;
+    }
+    return false;
+  }
+
+  Indexes& More() {
+    if (more == nullptr) more = std::make_unique<Indexes>();
+    return *more;
+  }
 
   void Add(const Condition& c, uint32_t target) {
     using K = Condition::Kind;
     present |= 1u << static_cast<int>(c.kind);
+    if (c.kind == K::kString) {
+      exact_string[c.text].push_back(target);
+      return;
+    }
+    Indexes& ix = More();
     switch (c.kind) {
       case K::kString:
-        exact_string[c.text].push_back(target);
         break;
       case K::kNumber:
-        exact_number[c.number].push_back(target);
+        ix.exact_number[c.number].push_back(target);
         break;
       case K::kTrue:
-        on_true.push_back(target);
+        ix.on_true.push_back(target);
         break;
       case K::kFalse:
-        on_false.push_back(target);
+        ix.on_false.push_back(target);
         break;
       case K::kNull:
-        on_null.push_back(target);
+        ix.on_null.push_back(target);
         break;
       case K::kExists:
-        on_exists.push_back(target);
+        ix.on_exists.push_back(target);
         break;
       case K::kAbsent:
         break;  // Expanded away by the parser.
       case K::kPrefix:
-        prefix.Add(c.text, target);
+        ix.prefix.Add(c.text, target);
         break;
       case K::kSuffix:
-        suffix.Add(c.text, target);
+        ix.suffix.Add(c.text, target);
         break;
       case K::kPrefixIgnoreCase:
         needs_lower = true;
         if (c.ignore_case == nullptr) {
-          prefix_ic.Add(c.text, target);
+          ix.prefix_ic.Add(c.text, target);
         } else {
-          AddUnicodeIgnoreCase(c, target, [&](uint32_t e) { unicode->prefix.Add(c.text, e); });
+          AddUnicodeIgnoreCase(c, target, [&](uint32_t e) { ix.unicode->prefix.Add(c.text, e); });
         }
         break;
       case K::kSuffixIgnoreCase:
         needs_lower = true;
         if (c.ignore_case == nullptr) {
-          suffix_ic.Add(c.text, target);
+          ix.suffix_ic.Add(c.text, target);
         } else {
-          AddUnicodeIgnoreCase(c, target, [&](uint32_t e) { unicode->suffix.Add(c.text, e); });
+          AddUnicodeIgnoreCase(c, target, [&](uint32_t e) { ix.unicode->suffix.Add(c.text, e); });
         }
         break;
       case K::kEqualsIgnoreCase:
         needs_lower = true;
         if (c.ignore_case == nullptr) {
-          equals_ic[c.text].push_back(target);
+          ix.equals_ic[c.text].push_back(target);
         } else {
           AddUnicodeIgnoreCase(c, target,
-                               [&](uint32_t e) { unicode->equals[c.text].push_back(e); });
+                               [&](uint32_t e) { ix.unicode->equals[c.text].push_back(e); });
         }
         break;
       case K::kNumeric:
         if (c.range.has_lower && c.range.has_upper && c.range.lower == c.range.upper) {
-          exact_number[NumberKey{true, c.range.lower}].push_back(target);
+          ix.exact_number[NumberKey{true, c.range.lower}].push_back(target);
           present |= 1u << static_cast<int>(K::kNumber);
         } else {
-          numeric.pending.push_back({c.range, target});
+          ix.numeric.pending.push_back({c.range, target});
         }
         break;
       case K::kCidr:
-        cidr.Add(c.cidr, target);
+        ix.cidr.Add(c.cidr, target);
         break;
       case K::kWildcard: {
         auto [it, inserted] =
-            entry_by_key.try_emplace(c.key, static_cast<uint32_t>(wildcards.size()));
+            ix.entry_by_key.try_emplace(c.key, static_cast<uint32_t>(ix.wildcards.size()));
         if (inserted) {
-          wildcards.emplace_back().wildcard = c.wildcard;
+          ix.wildcards.emplace_back().wildcard = c.wildcard;
           if (c.wildcard.leading_star || c.wildcard.segments.empty()) {
-            wildcard_floating.push_back(it->second);
+            ix.wildcard_floating.push_back(it->second);
           } else {
-            wildcard_by_prefix.Add(c.wildcard.segments[0], it->second);
+            ix.wildcard_by_prefix.Add(c.wildcard.segments[0], it->second);
           }
         }
-        wildcards[it->second].targets.push_back(target);
+        ix.wildcards[it->second].targets.push_back(target);
         break;
       }
       case K::kAnythingBut: {
         const AnythingBut& ab = c.anything_but;
-        auto [it, inserted] = entry_by_key.try_emplace(c.key, 0);
+        auto [it, inserted] = ix.entry_by_key.try_emplace(c.key, 0);
         if (ab.kind == AnythingBut::Kind::kValues) {
-          if (excluded == nullptr) excluded = std::make_unique<Exclusions>();
+          if (ix.excluded == nullptr) ix.excluded = std::make_unique<Indexes::Exclusions>();
           if (inserted) {
-            it->second = excluded->strings.AddEntry(ab.strings);
-            excluded->numbers.AddEntry(ab.numbers);
+            it->second = ix.excluded->strings.AddEntry(ab.strings);
+            ix.excluded->numbers.AddEntry(ab.numbers);
           }
-          excluded->strings.targets[it->second].push_back(target);
-          excluded->numbers.targets[it->second].push_back(target);
+          ix.excluded->strings.targets[it->second].push_back(target);
+          ix.excluded->numbers.targets[it->second].push_back(target);
           break;
         }
         if (ab.kind == AnythingBut::Kind::kEqualsIgnoreCase) needs_lower = true;
         if (ab.kind == AnythingBut::Kind::kEqualsIgnoreCase && c.ignore_case == nullptr) {
-          if (excluded == nullptr) excluded = std::make_unique<Exclusions>();
-          if (inserted) it->second = excluded->lower.AddEntry(ab.strings);
-          excluded->lower.targets[it->second].push_back(target);
+          if (ix.excluded == nullptr) ix.excluded = std::make_unique<Indexes::Exclusions>();
+          if (inserted) it->second = ix.excluded->lower.AddEntry(ab.strings);
+          ix.excluded->lower.targets[it->second].push_back(target);
           break;
         }
         if (inserted) {
-          it->second = static_cast<uint32_t>(anything_buts.size());
-          AnythingButEntry& e = anything_buts.emplace_back();
+          it->second = static_cast<uint32_t>(ix.anything_buts.size());
+          Indexes::AnythingButEntry& e = ix.anything_buts.emplace_back();
           e.anything_but = ab;
           e.ignore_case = c.ignore_case;
         }
-        anything_buts[it->second].targets.push_back(target);
+        ix.anything_buts[it->second].targets.push_back(target);
         break;
       }
     }
@@ -241,35 +276,68 @@ struct Automaton::FieldMatcher {
   // Shares one entry per distinct condition; `index` records a new entry.
   template <typename F>
   void AddUnicodeIgnoreCase(const Condition& c, uint32_t target, F&& index) {
-    if (unicode == nullptr) unicode = std::make_unique<UnicodeIgnoreCase>();
+    Indexes& ix = More();
+    if (ix.unicode == nullptr) ix.unicode = std::make_unique<Indexes::UnicodeIgnoreCase>();
     auto [it, inserted] =
-        entry_by_key.try_emplace(c.key, static_cast<uint32_t>(unicode->entries.size()));
+        ix.entry_by_key.try_emplace(c.key, static_cast<uint32_t>(ix.unicode->entries.size()));
     if (inserted) {
-      unicode->entries.emplace_back().spelled = c.ignore_case;
+      ix.unicode->entries.emplace_back().spelled = c.ignore_case;
       index(it->second);
     }
-    unicode->entries[it->second].targets.push_back(target);
+    ix.unicode->entries[it->second].targets.push_back(target);
   }
 
   void Finish() {
-    prefix.Finish();
-    suffix.Finish();
-    prefix_ic.Finish();
-    suffix_ic.Finish();
-    if (unicode != nullptr) {
-      unicode->prefix.Finish();
-      unicode->suffix.Finish();
+    if (more == nullptr) return;
+    Indexes& ix = *more;
+    ix.prefix.Finish();
+    ix.suffix.Finish();
+    ix.prefix_ic.Finish();
+    ix.suffix_ic.Finish();
+    if (ix.unicode != nullptr) {
+      ix.unicode->prefix.Finish();
+      ix.unicode->suffix.Finish();
     }
-    wildcard_by_prefix.Finish();
-    numeric.Finish();
-    if (excluded != nullptr) {
-      excluded->strings.Finish();
-      excluded->numbers.Finish();
-      excluded->lower.Finish();
+    ix.wildcard_by_prefix.Finish();
+    ix.numeric.Finish();
+    ix.entry_by_key.clear();
+    if (ix.excluded != nullptr) {
+      if (!TakeLoneExclusion(ix)) {
+        ix.excluded->strings.Finish();
+        ix.excluded->numbers.Finish();
+        ix.excluded->lower.Finish();
+      }
     }
-    entry_by_key.clear();
+    constexpr uint32_t kInline = (1u << static_cast<int>(Condition::Kind::kString)) |
+                                 (1u << static_cast<int>(Condition::Kind::kAnythingBut));
+    if ((present & ~kInline) == 0 && ix.excluded == nullptr && ix.anything_buts.empty()) {
+      more.reset();
+    }
+  }
+
+  // Moves a lone anything-but list of strings out of `ix` into
+  // lone_targets/lone_excluded; false if there is none.
+  bool TakeLoneExclusion(Indexes& ix) {
+    Indexes::Exclusions& x = *ix.excluded;
+    if (x.strings.targets.size() != 1 || !x.lower.empty() || !x.numbers.pending[0].empty() ||
+        x.strings.pending[0].size() > kMaxLoneExcluded) {
+      return false;
+    }
+    for (const std::string& s : x.strings.pending[0]) {
+      if (s.size() > kMaxLoneLength) return false;
+    }
+    for (const std::string& s : x.strings.pending[0]) {
+      lone_excluded.push_back(static_cast<char>(s.size()));
+      lone_excluded.append(s);
+    }
+    lone_targets = std::move(x.strings.targets[0]);
+    ix.excluded.reset();
+    return true;
   }
 };
+
+// Walk prefetches both lines.
+static_assert(sizeof(Automaton::FieldMatcher) == 128);
 
 Automaton::~Automaton() = default;
 
@@ -410,7 +478,11 @@ void Automaton::Walk(uint32_t state, MatchScratch* m) const {
       if (lo < transitions && transition[2 * lo] == id) live.push_back(lo);
     }
   }
-  for (uint32_t t : live) __builtin_prefetch(&matchers_[transition[2 * t + 1]]);
+  for (uint32_t t : live) {
+    const char* fm = reinterpret_cast<const char*>(&matchers_[transition[2 * t + 1]]);
+    __builtin_prefetch(fm);
+    __builtin_prefetch(fm + 64);
+  }
   for (uint32_t t : live) {
     const uint32_t path_id = transition[2 * t];
     for (uint32_t i = m->path_begin[path_id]; i < m->path_end[path_id]; ++i) {
@@ -418,6 +490,115 @@ void Automaton::Walk(uint32_t state, MatchScratch* m) const {
     }
   }
 }
+
+namespace {
+
+// The conditions indexed in fm.more, for one leaf: appends their targets.
+void StepIndexes(const Automaton::FieldMatcher& fm, const Leaf& leaf, MatchScratch* m,
+                 absl::InlinedVector<uint32_t, 8>* next) {
+  using FieldMatcher = Automaton::FieldMatcher;
+  using K = Condition::Kind;
+  const FieldMatcher::Indexes& ix = *fm.more;
+  if (fm.Has(K::kExists)) AppendTargets(ix.on_exists, next);
+  switch (leaf.kind) {
+    case LeafKind::kString: {
+      const std::string_view text = leaf.text;
+      auto append = [&](const Targets& t) { AppendTargets(t, next); };
+      if (fm.Has(K::kPrefix)) ix.prefix.Lookup(text, false, append);
+      if (fm.Has(K::kSuffix)) ix.suffix.Lookup(text, true, append);
+      if (fm.needs_lower) {
+        FoldedValue& v = m->folded;
+        v.Set(text, /*fold=*/ix.unicode != nullptr);
+        if (fm.Has(K::kEqualsIgnoreCase)) {
+          auto eit = ix.equals_ic.find(v.lower);
+          if (eit != ix.equals_ic.end()) AppendTargets(eit->second, next);
+        }
+        if (fm.Has(K::kPrefixIgnoreCase)) ix.prefix_ic.Lookup(v.lower, false, append);
+        if (fm.Has(K::kSuffixIgnoreCase)) ix.suffix_ic.Lookup(v.lower, true, append);
+        if (ix.unicode != nullptr) {
+          // Candidates by key, confirmed against their spellings.
+          const FieldMatcher::Indexes::UnicodeIgnoreCase& u = *ix.unicode;
+          auto confirm = [&](const Targets& entries, auto&& spells) {
+            for (uint32_t e : entries) {
+              if (spells(u.entries[e].spelled->front())) AppendTargets(u.entries[e].targets, next);
+            }
+          };
+          const std::string& key = v.key();
+          auto eit = u.equals.find(key);
+          if (eit != u.equals.end()) {
+            confirm(eit->second, [&](const IgnoreCaseString& s) { return s.Matches(text); });
+          }
+          u.prefix.Lookup(key, false, [&](const Targets& t) {
+            confirm(t, [&](const IgnoreCaseString& s) { return s.IsPrefixOf(text); });
+          });
+          u.suffix.Lookup(key, true, [&](const Targets& t) {
+            confirm(t, [&](const IgnoreCaseString& s) { return s.IsSuffixOf(text); });
+          });
+        }
+      }
+      if (fm.Has(K::kWildcard)) {
+        auto try_wildcards = [&](const auto& entries) {
+          for (uint32_t e : entries) {
+            if (WildcardMatches(ix.wildcards[e].wildcard, text)) {
+              AppendTargets(ix.wildcards[e].targets, next);
+            }
+          }
+        };
+        ix.wildcard_by_prefix.Lookup(text, false, try_wildcards);
+        try_wildcards(ix.wildcard_floating);
+      }
+      if (fm.Has(K::kCidr)) ix.cidr.Query(text, next);
+      break;
+    }
+    case LeafKind::kNumber: {
+      if (fm.Has(K::kNumber)) {
+        auto it = ix.exact_number.find(MakeNumberKey(leaf.number));
+        if (it != ix.exact_number.end()) AppendTargets(it->second, next);
+      }
+      if (fm.Has(K::kNumeric) && !ix.numeric.empty()) {
+        ix.numeric.Query(ClampedScaledNumber(leaf.number), next);
+      }
+      break;
+    }
+    case LeafKind::kTrue:
+      if (fm.Has(K::kTrue)) AppendTargets(ix.on_true, next);
+      break;
+    case LeafKind::kFalse:
+      if (fm.Has(K::kFalse)) AppendTargets(ix.on_false, next);
+      break;
+    case LeafKind::kNull:
+      if (fm.Has(K::kNull)) AppendTargets(ix.on_null, next);
+      break;
+  }
+  if (fm.Has(K::kAnythingBut)) {
+    if (const FieldMatcher::Indexes::Exclusions* x = ix.excluded.get(); x != nullptr) {
+      if (!x->strings.empty()) {
+        if (leaf.kind == LeafKind::kString) {
+          x->strings.Lookup(absl::string_view(leaf.text.data(), leaf.text.size()), next);
+        } else if (leaf.kind == LeafKind::kNumber) {
+          x->numbers.Lookup(MakeNumberKey(leaf.number), next);
+        } else {
+          x->strings.AppendPassing(nullptr, next);
+        }
+      }
+      // m->folded holds this leaf if it is a string and case matters here.
+      if (!x->lower.empty()) {
+        if (leaf.kind == LeafKind::kString) {
+          x->lower.Lookup(m->folded.lower, next);
+        } else {
+          x->lower.AppendPassing(nullptr, next);
+        }
+      }
+    }
+    for (const FieldMatcher::Indexes::AnythingButEntry& e : ix.anything_buts) {
+      if (AnythingButMatches(e.anything_but, e.ignore_case.get(), leaf, m->folded)) {
+        AppendTargets(e.targets, next);
+      }
+    }
+  }
+}
+
+}  // namespace
 
 void Automaton::Step(uint32_t matcher, uint32_t leaf_index, MatchScratch* m) const {
   const Leaf& leaf = m->leaves[leaf_index];
@@ -438,106 +619,13 @@ void Automaton::Step(uint32_t matcher, uint32_t leaf_index, MatchScratch* m) con
   const FieldMatcher& fm = matchers_[matcher];
   using K = Condition::Kind;
   absl::InlinedVector<uint32_t, 8> next;
-  if (fm.Has(K::kExists)) AppendTargets(fm.on_exists, &next);
-  switch (leaf.kind) {
-    case LeafKind::kString: {
-      const std::string_view text = leaf.text;
-      auto append = [&](const Targets& t) { AppendTargets(t, &next); };
-      if (fm.Has(K::kString)) {
-        auto it = fm.exact_string.find(absl::string_view(text.data(), text.size()));
-        if (it != fm.exact_string.end()) AppendTargets(it->second, &next);
-      }
-      if (fm.Has(K::kPrefix)) fm.prefix.Lookup(text, false, append);
-      if (fm.Has(K::kSuffix)) fm.suffix.Lookup(text, true, append);
-      if (fm.needs_lower) {
-        FoldedValue& v = m->folded;
-        v.Set(text, /*fold=*/fm.unicode != nullptr);
-        if (fm.Has(K::kEqualsIgnoreCase)) {
-          auto eit = fm.equals_ic.find(v.lower);
-          if (eit != fm.equals_ic.end()) AppendTargets(eit->second, &next);
-        }
-        if (fm.Has(K::kPrefixIgnoreCase)) fm.prefix_ic.Lookup(v.lower, false, append);
-        if (fm.Has(K::kSuffixIgnoreCase)) fm.suffix_ic.Lookup(v.lower, true, append);
-        if (fm.unicode != nullptr) {
-          // Candidates by key, confirmed against their spellings.
-          const FieldMatcher::UnicodeIgnoreCase& u = *fm.unicode;
-          auto confirm = [&](const Targets& entries, auto&& spells) {
-            for (uint32_t e : entries) {
-              if (spells(u.entries[e].spelled->front())) AppendTargets(u.entries[e].targets, &next);
-            }
-          };
-          const std::string& key = v.key();
-          auto eit = u.equals.find(key);
-          if (eit != u.equals.end()) {
-            confirm(eit->second, [&](const IgnoreCaseString& s) { return s.Matches(text); });
-          }
-          u.prefix.Lookup(key, false, [&](const Targets& t) {
-            confirm(t, [&](const IgnoreCaseString& s) { return s.IsPrefixOf(text); });
-          });
-          u.suffix.Lookup(key, true, [&](const Targets& t) {
-            confirm(t, [&](const IgnoreCaseString& s) { return s.IsSuffixOf(text); });
-          });
-        }
-      }
-      if (fm.Has(K::kWildcard)) {
-        auto try_wildcards = [&](const auto& entries) {
-          for (uint32_t e : entries) {
-            if (WildcardMatches(fm.wildcards[e].wildcard, text)) {
-              AppendTargets(fm.wildcards[e].targets, &next);
-            }
-          }
-        };
-        fm.wildcard_by_prefix.Lookup(text, false, try_wildcards);
-        try_wildcards(fm.wildcard_floating);
-      }
-      if (fm.Has(K::kCidr)) fm.cidr.Query(text, &next);
-      break;
-    }
-    case LeafKind::kNumber: {
-      if (fm.Has(K::kNumber)) {
-        auto it = fm.exact_number.find(MakeNumberKey(leaf.number));
-        if (it != fm.exact_number.end()) AppendTargets(it->second, &next);
-      }
-      if (fm.Has(K::kNumeric) && !fm.numeric.empty()) {
-        fm.numeric.Query(ClampedScaledNumber(leaf.number), &next);
-      }
-      break;
-    }
-    case LeafKind::kTrue:
-      if (fm.Has(K::kTrue)) AppendTargets(fm.on_true, &next);
-      break;
-    case LeafKind::kFalse:
-      if (fm.Has(K::kFalse)) AppendTargets(fm.on_false, &next);
-      break;
-    case LeafKind::kNull:
-      if (fm.Has(K::kNull)) AppendTargets(fm.on_null, &next);
-      break;
+  if (leaf.kind == LeafKind::kString && fm.Has(K::kString)) {
+    auto it = fm.exact_string.find(absl::string_view(leaf.text.data(), leaf.text.size()));
+    if (it != fm.exact_string.end()) AppendTargets(it->second, &next);
   }
-  if (fm.Has(K::kAnythingBut)) {
-    if (const FieldMatcher::Exclusions* x = fm.excluded.get(); x != nullptr) {
-      if (!x->strings.empty()) {
-        if (leaf.kind == LeafKind::kString) {
-          x->strings.Lookup(absl::string_view(leaf.text.data(), leaf.text.size()), &next);
-        } else if (leaf.kind == LeafKind::kNumber) {
-          x->numbers.Lookup(MakeNumberKey(leaf.number), &next);
-        } else {
-          x->strings.AppendPassing(nullptr, &next);
-        }
-      }
-      // m->folded holds this leaf if it is a string and case matters here.
-      if (!x->lower.empty()) {
-        if (leaf.kind == LeafKind::kString) {
-          x->lower.Lookup(m->folded.lower, &next);
-        } else {
-          x->lower.AppendPassing(nullptr, &next);
-        }
-      }
-    }
-    for (const FieldMatcher::AnythingButEntry& e : fm.anything_buts) {
-      if (AnythingButMatches(e.anything_but, e.ignore_case.get(), leaf, m->folded)) {
-        AppendTargets(e.targets, &next);
-      }
-    }
+  if (fm.more != nullptr) StepIndexes(fm, leaf, m, &next);
+  if (!fm.lone_targets.empty() && (leaf.kind != LeafKind::kString || !fm.LoneExcludes(leaf.text))) {
+    AppendTargets(fm.lone_targets, &next);
   }
   if (next.empty()) return;
   if (next.size() > 1) {
