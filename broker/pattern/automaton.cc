@@ -66,12 +66,12 @@ bool AnythingButMatches(const AnythingBut& ab, const std::vector<IgnoreCaseStrin
 
 }  // namespace
 
-// A FieldMatcher's first two cache lines (which Walk prefetches) hold what
-// most steps need: the kinds present, exact strings, and a lone anything-but
-// list of strings (the common shape: one rule's exclusion list after a state
-// of its own), scanned in place. Every other index lives in `more`, allocated
-// when a condition needs it; at 10,000 rules most matchers have none, so the
-// automaton stays small enough to keep its hot parts in cache.
+// A FieldMatcher is two cache lines (which Walk prefetches) holding what
+// most steps need. The first: the kinds present and a lone anything-but list
+// of strings (the common shape: one rule's exclusion list after a state of
+// its own), scanned in place; the second: exact strings. Every other index
+// lives in `more`, allocated when a condition needs it; at 10,000 rules most
+// matchers have none, so the automaton's hot parts stay small.
 struct alignas(64) Automaton::FieldMatcher {
   // Bit (1 << Condition::Kind) set when conditions of that kind are indexed
   // here. Step tests these bits first, so it touches only the indexes in use.
@@ -79,7 +79,11 @@ struct alignas(64) Automaton::FieldMatcher {
   bool needs_lower = false;  // Some condition ignores case: prepare string leaves.
   bool Has(Condition::Kind k) const { return (present >> static_cast<int>(k)) & 1u; }
 
-  absl::flat_hash_map<std::string, Targets> exact_string;
+  // The anything-but of values here when it is the only one, has one target
+  // and lists only strings that fit lone_excluded as a length byte and their
+  // bytes each (Finish moves it out of `more`). lone_size 0: none.
+  uint8_t lone_size = 0;
+  uint32_t lone_target = 0;
 
   struct Indexes {
     absl::flat_hash_map<NumberKey, Targets> exact_number;
@@ -134,19 +138,16 @@ struct alignas(64) Automaton::FieldMatcher {
     absl::flat_hash_map<std::string, uint32_t> entry_by_key;
   };
   std::unique_ptr<Indexes> more;
+  char lone_excluded[40] = {};
 
-  // The anything-but of values here when it is the only one and lists only
-  // strings, at most kMaxLoneExcluded of them, each at most kMaxLoneLength
-  // bytes (Finish moves it out of `more`): each member as a length byte and
-  // its bytes, scanned in place. A short list fits in the string itself.
-  static constexpr size_t kMaxLoneExcluded = 32, kMaxLoneLength = 255;
-  Targets lone_targets;  // Empty: no lone list.
-  std::string lone_excluded;
+  absl::flat_hash_map<std::string, Targets> exact_string;  // Second line.
 
   bool LoneExcludes(std::string_view value) const {
-    for (size_t i = 0; i < lone_excluded.size();) {
+    for (size_t i = 0; i < lone_size;) {
       const size_t len = static_cast<unsigned char>(lone_excluded[i]);
-      if (len == value.size() && lone_excluded.compare(i + 1, len, value) == 0) return true;
+      if (len == value.size() && std::equal(value.begin(), value.end(), lone_excluded + i + 1)) {
+        return true;
+      }
       i += 1 + len;
     }
     return false;
@@ -316,21 +317,22 @@ struct alignas(64) Automaton::FieldMatcher {
   }
 
   // Moves a lone anything-but list of strings out of `ix` into
-  // lone_targets/lone_excluded; false if there is none.
+  // lone_target/lone_excluded; false if there is none.
   bool TakeLoneExclusion(Indexes& ix) {
     Indexes::Exclusions& x = *ix.excluded;
-    if (x.strings.targets.size() != 1 || !x.lower.empty() || !x.numbers.pending[0].empty() ||
-        x.strings.pending[0].size() > kMaxLoneExcluded) {
+    if (x.strings.targets.size() != 1 || x.strings.targets[0].size() != 1 || !x.lower.empty() ||
+        !x.numbers.pending[0].empty()) {
       return false;
     }
+    size_t size = 0;
+    for (const std::string& s : x.strings.pending[0]) size += 1 + s.size();
+    if (size == 0 || size > sizeof(lone_excluded)) return false;
     for (const std::string& s : x.strings.pending[0]) {
-      if (s.size() > kMaxLoneLength) return false;
+      lone_excluded[lone_size++] = static_cast<char>(s.size());
+      std::copy(s.begin(), s.end(), lone_excluded + lone_size);
+      lone_size += static_cast<uint8_t>(s.size());
     }
-    for (const std::string& s : x.strings.pending[0]) {
-      lone_excluded.push_back(static_cast<char>(s.size()));
-      lone_excluded.append(s);
-    }
-    lone_targets = std::move(x.strings.targets[0]);
+    lone_target = x.strings.targets[0][0];
     ix.excluded.reset();
     return true;
   }
@@ -364,6 +366,8 @@ std::unique_ptr<const Automaton> Automaton::Build(
   // (state, path id) -> matcher; (state, path id, condition keys) -> next state.
   absl::flat_hash_map<std::pair<uint32_t, uint32_t>, uint32_t> matcher_of;
   absl::flat_hash_map<std::string, uint32_t> next_of;
+  // State -> the matcher and field whose conditions lead to it (none for 0).
+  std::vector<std::pair<uint32_t, const FieldConstraint*>> edge_into(1);
   std::string edge_key;
   for (uint32_t p = 0; p < patterns.size(); ++p) {
     for (const Conjunction& alt : patterns[p]->alternatives) {
@@ -381,7 +385,7 @@ std::unique_ptr<const Automaton> Automaton::Build(
         auto [nit, new_state] = next_of.try_emplace(edge_key, static_cast<uint32_t>(states.size()));
         if (new_state) {
           states.emplace_back();
-          for (const Condition& c : f.any_of) a->matchers_[mit->second].Add(c, nit->second);
+          edge_into.emplace_back(mit->second, &f);
         }
         state = nit->second;
       }
@@ -389,6 +393,18 @@ std::unique_ptr<const Automaton> Automaton::Build(
       for (const std::string& path : alt.absent) absent.push_back(intern(path));
       states[state].terminals.emplace_back(p, std::move(absent));
     }
+  }
+  // A state with nothing to do but report one pattern (no transitions, no
+  // absent paths) is not a target: the pattern is, so a match does not walk
+  // it (each is a cache miss at 10,000 rules).
+  for (uint32_t s = 1; s < states.size(); ++s) {
+    const StateBuild& b = states[s];
+    uint32_t target = s;
+    if (b.transitions.empty() && b.terminals.size() == 1 && b.terminals[0].second.empty()) {
+      target = kPatternTarget | b.terminals[0].first;
+    }
+    const auto& [matcher, field] = edge_into[s];
+    for (const Condition& c : field->any_of) a->matchers_[matcher].Add(c, target);
   }
   a->state_offset_.reserve(states.size());
   for (StateBuild& b : states) {
@@ -624,8 +640,8 @@ void Automaton::Step(uint32_t matcher, uint32_t leaf_index, MatchScratch* m) con
     if (it != fm.exact_string.end()) AppendTargets(it->second, &next);
   }
   if (fm.more != nullptr) StepIndexes(fm, leaf, m, &next);
-  if (!fm.lone_targets.empty() && (leaf.kind != LeafKind::kString || !fm.LoneExcludes(leaf.text))) {
-    AppendTargets(fm.lone_targets, &next);
+  if (fm.lone_size != 0 && (leaf.kind != LeafKind::kString || !fm.LoneExcludes(leaf.text))) {
+    next.push_back(fm.lone_target);
   }
   if (next.empty()) return;
   if (next.size() > 1) {
@@ -635,6 +651,10 @@ void Automaton::Step(uint32_t matcher, uint32_t leaf_index, MatchScratch* m) con
   m->used.push_back(leaf_index);
   if (leaf.trail_len > 0) ++m->used_with_trail;
   for (uint32_t n : next) {
+    if ((n & kPatternTarget) != 0) {
+      m->out.push_back(n & ~kPatternTarget);
+      continue;
+    }
     // With no array constraint in force, walking a state again cannot find
     // anything new.
     if (m->used_with_trail == 0) {

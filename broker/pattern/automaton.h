@@ -116,6 +116,10 @@ class Automaton {
   void Walk(uint32_t state, MatchScratch* m) const;
   void Step(uint32_t matcher, uint32_t leaf, MatchScratch* m) const;
 
+  // A field matcher's target: a state id, or this bit and a pattern index
+  // (a state that only reports that pattern, not walked).
+  static constexpr uint32_t kPatternTarget = 1u << 31;
+
   absl::flat_hash_map<std::string, uint32_t> path_ids_;
   absl::flat_hash_set<std::string> prefixes_;
   // State id -> its record in state_data_, which is: the number of
