@@ -116,9 +116,10 @@ class Automaton {
   void Walk(uint32_t state, MatchScratch* m) const;
   void Step(uint32_t matcher, uint32_t leaf, MatchScratch* m) const;
 
-  // A field matcher's target: a state id, or this bit and a pattern index
-  // (a state that only reports that pattern, not walked).
-  static constexpr uint32_t kPatternTarget = 1u << 31;
+  // A field matcher's target: a state id; or kPatternTarget and a pattern
+  // index (for a state that only reports that pattern); or kMatcherTarget
+  // and a matcher id (for a state with only that transition).
+  static constexpr uint32_t kPatternTarget = 1u << 31, kMatcherTarget = 1u << 30;
 
   absl::flat_hash_map<std::string, uint32_t> path_ids_;
   absl::flat_hash_set<std::string> prefixes_;

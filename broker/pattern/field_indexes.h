@@ -38,7 +38,7 @@ inline void AppendTargets(const Range& t, Out* out) {
 // distinct lengths, not the number of keys.
 struct AffixIndex {
   absl::flat_hash_map<std::string, Targets> map;
-  std::vector<uint32_t> lengths;  // Sorted, distinct.
+  absl::InlinedVector<uint32_t, 4> lengths;  // Sorted, distinct.
 
   bool empty() const { return map.empty(); }
   void Add(const std::string& key, uint32_t target) { map[key].push_back(target); }
