@@ -58,20 +58,26 @@ struct AffixIndex {
   }
 };
 
-// Numeric ranges in a segment tree over "elementary positions": for sorted
-// distinct bounds b_0 < ... < b_{n-1}, position 2k+1 is the point b_k and
-// position 2k the open interval below it (2n: above every bound). A range
-// covers a contiguous run of positions and is stored in O(log n) nodes; a
-// query collects the nodes on one root-to-leaf path.
+// Numeric ranges over "elementary positions": for sorted distinct bounds
+// b_0 < ... < b_{n-1}, position 2k+1 is the point b_k and position 2k the
+// open interval below it (2n: above every bound). A range covers a
+// contiguous run of positions. When the runs are short in total (at most
+// kMaxListed per position on average: narrow ranges, the common case), each
+// position lists the ranges covering it, so a query is one binary search and
+// one list; otherwise a segment tree stores each range in O(log n) nodes and
+// a query collects the nodes on one root-to-leaf path.
 struct NumericIndex {
   struct Pending {
     NumericRange range;
     uint32_t target;
   };
+  static constexpr uint32_t kMaxListed = 32;
   std::vector<Pending> pending;  // Build only.
   std::vector<int64_t> bounds;
-  std::vector<Targets> tree;
   uint32_t positions = 0;
+  // Listed: position p's targets are listed[list_begin[p] .. list_begin[p + 1]).
+  std::vector<uint32_t> list_begin, listed;
+  std::vector<Targets> tree;  // Otherwise.
 
   bool empty() const { return positions == 0; }
 
@@ -101,13 +107,36 @@ struct NumericIndex {
     std::sort(bounds.begin(), bounds.end());
     bounds.erase(std::unique(bounds.begin(), bounds.end()), bounds.end());
     positions = 2 * static_cast<uint32_t>(bounds.size()) + 1;
-    tree.assign(4 * positions, Targets());
+    // Each range's run of positions [a, b] (empty when a > b).
+    std::vector<std::pair<uint32_t, uint32_t>> runs;
+    runs.reserve(pending.size());
+    uint64_t covered = 0;
     for (const Pending& p : pending) {
       const NumericRange& r = p.range;
       uint32_t a = 0, b = positions - 1;
       if (r.has_lower) a = Position(r.lower) + (r.lower_inclusive ? 0 : 1);
       if (r.has_upper) b = Position(r.upper) - (r.upper_inclusive ? 0 : 1);
-      if (a <= b) Insert(1, 0, positions - 1, a, b, p.target);
+      runs.emplace_back(a, b);
+      if (a <= b) covered += b - a + 1;
+    }
+    if (covered <= uint64_t{kMaxListed} * positions) {
+      list_begin.assign(positions + 1, 0);
+      for (const auto& [a, b] : runs) {
+        for (uint32_t q = a; q <= b && a <= b; ++q) ++list_begin[q + 1];
+      }
+      for (uint32_t q = 0; q < positions; ++q) list_begin[q + 1] += list_begin[q];
+      listed.resize(covered);
+      std::vector<uint32_t> fill(list_begin.begin(), list_begin.end() - 1);
+      for (size_t i = 0; i < runs.size(); ++i) {
+        const auto [a, b] = runs[i];
+        for (uint32_t q = a; q <= b && a <= b; ++q) listed[fill[q]++] = pending[i].target;
+      }
+    } else {
+      tree.assign(4 * positions, Targets());
+      for (size_t i = 0; i < runs.size(); ++i) {
+        const auto [a, b] = runs[i];
+        if (a <= b) Insert(1, 0, positions - 1, a, b, pending[i].target);
+      }
     }
     pending.clear();
     pending.shrink_to_fit();
@@ -115,6 +144,10 @@ struct NumericIndex {
 
   void Query(int64_t v, absl::InlinedVector<uint32_t, 8>* out) const {
     uint32_t pos = Position(v);
+    if (!list_begin.empty()) {
+      for (uint32_t i = list_begin[pos]; i < list_begin[pos + 1]; ++i) out->push_back(listed[i]);
+      return;
+    }
     uint32_t node = 1, lo = 0, hi = positions - 1;
     while (true) {
       AppendTargets(tree[node], out);

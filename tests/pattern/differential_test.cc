@@ -426,6 +426,67 @@ TEST(DifferentialTest, AnythingButListsOnOneFieldAgreeWithReference) {
   EXPECT_GT(matched, 400 * kPatterns / 10);
 }
 
+// Many numeric ranges on one field, in one state. Narrow ranges (closed on
+// both sides, a few bounds each) are listed per elementary position; wide
+// ones (one-sided or spanning a quarter of 40 bounds, 200 of them) exceed the
+// listing budget (32 entries per position) and go to the segment tree. Both
+// compared with the reference at the bounds, between them and beyond them,
+// with open and closed ends.
+void RunNumericRanges(bool wide, uint32_t seed) {
+  std::mt19937 rng(seed);
+  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<uint32_t>(n)); };
+  auto bound = [&] { return wide ? pick(40) : pick(400); };
+  constexpr int kPatterns = 200;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Matcher> m, Matcher::Create(PatternDialect::kEventBridge));
+  std::vector<std::string> patterns, ids;
+  for (int i = 0; i < kPatterns; ++i) {
+    const int lo = bound();
+    const int hi = wide ? lo + 10 + pick(30) : lo + 1 + pick(4);
+    std::string range;
+    switch (wide ? pick(5) : 2 + pick(3)) {
+      case 0:
+        range = absl::StrCat(R"([">",)", lo, "]");
+        break;
+      case 1:
+        range = absl::StrCat(R"(["<=",)", hi, "]");
+        break;
+      case 2:
+        range = absl::StrCat(R"(["=",)", lo, "]");
+        break;
+      default:
+        range = absl::StrCat(pick(2) == 0 ? R"([">=",)" : R"([">",)", lo,
+                             pick(2) == 0 ? R"(,"<",)" : R"(,"<=",)", hi, "]");
+        break;
+    }
+    patterns.push_back(absl::StrCat(R"({"n":[{"numeric":)", range, "}]}"));
+    ids.push_back(absl::StrCat("p", 1000 + i));
+    ASSERT_OK(m->Add(ids.back(), patterns.back())) << patterns.back();
+  }
+  int matched = 0;
+  for (int e = 0; e < 300; ++e) {
+    const double v = pick(3) == 0 ? bound() + 0.5 : bound() - (wide ? 5 : 1) + pick(wide ? 50 : 8);
+    const std::string event = absl::StrCat(R"({"n":)", v, "}");
+    ASSERT_OK_AND_ASSIGN(std::vector<std::string> got, m->MatchJson(event));
+    std::vector<std::string> want;
+    for (int i = 0; i < kPatterns; ++i) {
+      if (testing::ReferenceMatches(PatternDialect::kEventBridge, patterns[i], event)) {
+        want.push_back(ids[i]);
+      }
+    }
+    matched += static_cast<int>(want.size());
+    ASSERT_EQ(got, want) << "event " << event;
+  }
+  EXPECT_GT(matched, 150);  // Events match ~1 range on average: informative.
+}
+
+TEST(DifferentialTest, NarrowNumericRangesAgreeWithReference) {
+  RunNumericRanges(/*wide=*/false, BaseSeed() + 4000);
+}
+
+TEST(DifferentialTest, WideNumericRangesAgreeWithReference) {
+  RunNumericRanges(/*wide=*/true, BaseSeed() + 5000);
+}
+
 TEST(DifferentialTest, EventBridgeMatcherAgreesWithReference) {
   RunDifferential(PatternDialect::kEventBridge, 0);
 }
