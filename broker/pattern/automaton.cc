@@ -66,27 +66,14 @@ bool AnythingButMatches(const AnythingBut& ab, const std::vector<IgnoreCaseStrin
 
 }  // namespace
 
-// A FieldMatcher is two cache lines (which Walk prefetches) holding what
-// most steps need. The first: the kinds present and a lone anything-but list
-// of strings (the common shape: one rule's exclusion list after a state of
-// its own), scanned in place; the second: exact strings. Every other index
-// lives in `more`, allocated when a condition needs it; at 10,000 rules most
-// matchers have none, so the automaton's hot parts stay small.
+// A FieldMatcher is one cache line (which Walk prefetches): the kinds
+// present, a lone anything-but list of strings (the common shape: one rule's
+// exclusion list after a state of its own) scanned in place, and pointers to
+// the exact strings and to every other index, each allocated when a condition
+// needs it. At 10,000 rules most matchers are only a lone list, so the
+// automaton's hot parts stay small.
 struct alignas(64) Automaton::FieldMatcher {
-  // Bit (1 << Condition::Kind) set when conditions of that kind are indexed
-  // here. Step tests these bits first, so it touches only the indexes in use.
-  uint32_t present = 0;
-  bool needs_lower = false;  // Some condition ignores case: prepare string leaves.
   bool Has(Condition::Kind k) const { return (present >> static_cast<int>(k)) & 1u; }
-
-  // The anything-but of values here when it is the only one, has one target
-  // and lists only strings that fit lone_excluded as a length byte and their
-  // bytes each (Finish moves it out of `more`). lone_size 0: none.
-  uint8_t lone_size = 0;
-  uint32_t lone_target = 0;
-  // The state this matcher leaves from and the path it reads (for a target
-  // naming the matcher instead of its state).
-  uint32_t path_id = 0;
 
   // The most used first.
   struct Indexes {
@@ -142,11 +129,22 @@ struct alignas(64) Automaton::FieldMatcher {
     // Build only: condition key -> entry index, to share entries.
     absl::flat_hash_map<std::string, uint32_t> entry_by_key;
   };
-  std::unique_ptr<Indexes> more;
-  uint32_t state = 0;
-  char lone_excluded[36] = {};
 
-  absl::flat_hash_map<std::string, Targets> exact_string;  // Second line.
+  // Bit (1 << Condition::Kind) set when conditions of that kind are indexed
+  // here. Step tests these bits first, so it touches only the indexes in use.
+  uint32_t present = 0;
+  uint32_t lone_target = 0;  // See lone_excluded.
+  // The state this matcher leaves from and the path it reads (for a target
+  // naming the matcher instead of its state).
+  uint32_t state = 0, path_id = 0;
+  std::unique_ptr<absl::flat_hash_map<std::string, Targets>> exact_string;
+  std::unique_ptr<Indexes> more;
+  bool needs_lower = false;  // Some condition ignores case: prepare string leaves.
+  // The anything-but of values here when it is the only one, has one target
+  // and lists only strings that fit lone_excluded as a length byte and their
+  // bytes each (Finish moves it out of `more`). lone_size 0: none.
+  uint8_t lone_size = 0;
+  char lone_excluded[30] = {};
 
   bool LoneExcludes(std::string_view value) const {
     for (size_t i = 0; i < lone_size;) {
@@ -168,7 +166,10 @@ struct alignas(64) Automaton::FieldMatcher {
     using K = Condition::Kind;
     present |= 1u << static_cast<int>(c.kind);
     if (c.kind == K::kString) {
-      exact_string[c.text].push_back(target);
+      if (exact_string == nullptr) {
+        exact_string = std::make_unique<absl::flat_hash_map<std::string, Targets>>();
+      }
+      (*exact_string)[c.text].push_back(target);
       return;
     }
     Indexes& ix = More();
@@ -344,8 +345,8 @@ struct alignas(64) Automaton::FieldMatcher {
   }
 };
 
-// Walk prefetches both lines.
-static_assert(sizeof(Automaton::FieldMatcher) == 128);
+// Walk prefetches one line.
+static_assert(sizeof(Automaton::FieldMatcher) == 64);
 
 Automaton::~Automaton() = default;
 
@@ -512,7 +513,6 @@ void Automaton::Walk(uint32_t state, MatchScratch* m) const {
   for (uint32_t t : live) {
     const char* fm = reinterpret_cast<const char*>(&matchers_[transition[2 * t + 1]]);
     __builtin_prefetch(fm);
-    __builtin_prefetch(fm + 64);
   }
   for (uint32_t t : live) {
     const uint32_t path_id = transition[2 * t];
@@ -651,8 +651,8 @@ void Automaton::Step(uint32_t matcher, uint32_t leaf_index, MatchScratch* m) con
   using K = Condition::Kind;
   absl::InlinedVector<uint32_t, 8> next;
   if (leaf.kind == LeafKind::kString && fm.Has(K::kString)) {
-    auto it = fm.exact_string.find(absl::string_view(leaf.text.data(), leaf.text.size()));
-    if (it != fm.exact_string.end()) AppendTargets(it->second, &next);
+    auto it = fm.exact_string->find(absl::string_view(leaf.text.data(), leaf.text.size()));
+    if (it != fm.exact_string->end()) AppendTargets(it->second, &next);
   }
   if (fm.more != nullptr) StepIndexes(fm, leaf, m, &next);
   if (fm.lone_size != 0 && (leaf.kind != LeafKind::kString || !fm.LoneExcludes(leaf.text))) {
@@ -670,7 +670,6 @@ void Automaton::Step(uint32_t matcher, uint32_t leaf_index, MatchScratch* m) con
     if ((n & kMatcherTarget) != 0) {
       const char* next_fm = reinterpret_cast<const char*>(&matchers_[n & ~kMatcherTarget]);
       __builtin_prefetch(next_fm);
-      __builtin_prefetch(next_fm + 64);
     } else {
       __builtin_prefetch(&state_data_[state_offset_[n]]);
     }
