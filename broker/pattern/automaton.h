@@ -6,12 +6,12 @@
 // order. A state's transitions are keyed by path; each transition owns a
 // FieldMatcher that maps one leaf value to the set of next states, using
 // hash maps (exact, ignore-case by case-folded key, prefix/suffix by length),
-// a segment tree
-// (numeric ranges) and masked-address maps (cidr), so its cost depends on the
-// value and on the number of conditions it satisfies, not on how many
-// conditions are loaded. Patterns sharing a leading (path, conditions)
-// sequence share states. A state's terminals name the patterns (and absent
-// paths to check) that are satisfied on reaching it.
+// per-position lists or a segment tree (numeric ranges) and masked-address
+// maps (cidr), so its cost depends on the value and on the number of
+// conditions it satisfies, not on how many conditions are loaded. Patterns
+// sharing a leading (path, conditions) sequence share states. A state's
+// terminals name the patterns (and absent paths to check) that are satisfied
+// on reaching it.
 //
 // Arrays: a leaf carries its array trail (which element of which array it came
 // from). Two leaves used by one pattern must agree on every array they share,
