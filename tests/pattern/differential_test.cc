@@ -328,6 +328,20 @@ void RunDifferential(PatternDialect dialect, uint32_t seed_offset) {
   EXPECT_GT(matched, compared / 4) << "generator produces too few matches to be informative";
 }
 
+// The ids[i] of the EventBridge patterns[i] the reference matches `event`
+// with, in order.
+std::vector<std::string> ReferenceIds(const std::vector<std::string>& patterns,
+                                      const std::vector<std::string>& ids,
+                                      const std::string& event) {
+  std::vector<std::string> matched;
+  for (size_t i = 0; i < patterns.size(); ++i) {
+    if (testing::ReferenceMatches(PatternDialect::kEventBridge, patterns[i], event)) {
+      matched.push_back(ids[i]);
+    }
+  }
+  return matched;
+}
+
 // Many anything-but conditions on one field, in one state: the automaton
 // indexes them by excluded value (keeping, per value, whichever is smaller of
 // the conditions excluding it and the next states passing it). "w0" is in
@@ -414,12 +428,7 @@ TEST(DifferentialTest, AnythingButListsOnOneFieldAgreeWithReference) {
     if (pick(2) == 0) absl::StrAppend(&event, R"(,"n":)", pick(6));
     absl::StrAppend(&event, "}");
     ASSERT_OK_AND_ASSIGN(std::vector<std::string> got, m->MatchJson(event));
-    std::vector<std::string> want;
-    for (int i = 0; i < kPatterns; ++i) {
-      if (testing::ReferenceMatches(PatternDialect::kEventBridge, patterns[i], event)) {
-        want.push_back(ids[i]);
-      }
-    }
+    const std::vector<std::string> want = ReferenceIds(patterns, ids, event);
     matched += static_cast<int>(want.size());
     ASSERT_EQ(got, want) << "event " << event;
   }
@@ -467,12 +476,7 @@ void RunNumericRanges(bool wide, uint32_t seed) {
     const double v = pick(3) == 0 ? bound() + 0.5 : bound() - (wide ? 5 : 1) + pick(wide ? 50 : 8);
     const std::string event = absl::StrCat(R"({"n":)", v, "}");
     ASSERT_OK_AND_ASSIGN(std::vector<std::string> got, m->MatchJson(event));
-    std::vector<std::string> want;
-    for (int i = 0; i < kPatterns; ++i) {
-      if (testing::ReferenceMatches(PatternDialect::kEventBridge, patterns[i], event)) {
-        want.push_back(ids[i]);
-      }
-    }
+    const std::vector<std::string> want = ReferenceIds(patterns, ids, event);
     matched += static_cast<int>(want.size());
     ASSERT_EQ(got, want) << "event " << event;
   }
