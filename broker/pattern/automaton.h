@@ -118,7 +118,8 @@ class Automaton {
 
   // A field matcher's target: a state id; or kPatternTarget and a pattern
   // index (for a state that only reports that pattern); or kMatcherTarget
-  // and a matcher id (for a state with only that transition).
+  // and a matcher id (for a state with only that transition). State, matcher
+  // and pattern counts stay far below 2^30 (each costs tens of bytes).
   static constexpr uint32_t kPatternTarget = 1u << 31, kMatcherTarget = 1u << 30;
 
   absl::flat_hash_map<std::string, uint32_t> path_ids_;
