@@ -127,9 +127,9 @@ struct BrokerOptions {
   // EventBridge deliveries, event source mapping batches) and pollers, when
   // the clock is not a ManualClock (a ManualClock runs them on the thread
   // that drains: see lambda::Service::RunUntilIdle). At least 1. The threads
-  // start with the first function or mapping. Until SQS receives park
-  // without a thread, each idle event source mapping holds two of them in
-  // long polls: keep this above twice the number of mappings.
+  // start with the first function or mapping. An idle event source mapping
+  // holds none: its long polls wait parked, without a thread, and a message
+  // wakes one of them onto a worker for the batch (and the handler call).
   int lambda_worker_threads = 16;
 
   // Durable mode. Empty (the default): everything lives in memory and is gone
