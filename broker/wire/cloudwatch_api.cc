@@ -21,17 +21,10 @@ namespace {
 constexpr ServiceModel kCloudWatchModel = {
     .signing_name = "monitoring",
     .xml_namespace = "http://monitoring.amazonaws.com/doc/2010-08-01/",
-    .xml_flattened = false,
-    .json_target_prefix = "",  // No JSON protocol.
-    .json_content_type = "",
-    .json_type_prefix = "",
-    .query_compatible = false,
     .missing = ErrorCode::kCloudWatchMissingParameter,
     .invalid_value = ErrorCode::kCloudWatchInvalidParameterValue,
-    .query_error = nullptr,
 };
 
-using Target = ServiceTarget<cloudwatch::Service>;
 using S = cloudwatch::Service;
 
 // ---- Shared members ---------------------------------------------------------
@@ -244,12 +237,7 @@ bool DecodePutMetricAlarm(Input& in, cloudwatch::PutMetricAlarmRequest& r) {
       !in.Str("ComparisonOperator", &r.comparison_operator) ||
       !in.Str("TreatMissingData", &r.treat_missing_data) ||
       !in.Str("EvaluateLowSampleCountPercentile", &r.evaluate_low_sample_count_percentile) ||
-      !MetricDataQueries(in, "Metrics", &r.metrics) ||
-      !in.List("Tags",
-               [&](Input& element) {
-                 cloudwatch::Tag& tag = r.tags.emplace_back();
-                 return element.Str("Key", &tag.key) && element.Str("Value", &tag.value);
-               }) ||
+      !MetricDataQueries(in, "Metrics", &r.metrics) || !DecodeTags(in, &r.tags) ||
       !in.Str("ThresholdMetricId", &r.threshold_metric_id)) {
     return false;
   }
@@ -319,10 +307,9 @@ bool DecodeSetAlarmState(Input& in, cloudwatch::SetAlarmStateRequest& r) {
 }  // namespace
 
 std::shared_ptr<const Api> MakeCloudWatchApi(cloudwatch::Service& service) {
-  using Table = OperationTable<Target>;
-  return std::make_shared<Table>(
-      kCloudWatchModel, Target{service},
-      std::initializer_list<Table::Operation>{
+  return MakeOperationTable(
+      kCloudWatchModel, ServiceTarget<S>{service},
+      {
           {"GetMetricStatistics",
            RunOp<DecodeGetMetricStatistics, &S::GetMetricStatistics, EncodeGetMetricStatistics>},
           {"GetMetricData", RunOp<DecodeGetMetricData, &S::GetMetricData, EncodeGetMetricData>},

@@ -57,16 +57,18 @@ struct MapNames {
 
 inline constexpr bool kRequired = true;
 
-// A service's naming and error conventions on the wire.
+// A service's naming and error conventions on the wire. The members of a
+// protocol the service does not speak stay empty.
 struct ServiceModel {
-  std::string_view signing_name;  // SigV4 service: "sqs"; decides shared query actions.
+  std::string_view signing_name = "";  // SigV4 service: "sqs"; decides shared query actions.
   // Query protocol (XML).
-  std::string_view xml_namespace;
+  std::string_view xml_namespace = "";
   bool xml_flattened = false;  // "Tag.1.Key" rather than "Tags.member.1.Key".
   // JSON protocols.
-  std::string_view json_target_prefix;  // "AmazonSQS" in "X-Amz-Target: AmazonSQS.SendMessage".
-  std::string_view json_content_type;   // "application/x-amz-json-1.0"
-  std::string_view json_type_prefix;    // "com.amazonaws.sqs#"; empty for none.
+  // "AmazonSQS" in "X-Amz-Target: AmazonSQS.SendMessage".
+  std::string_view json_target_prefix = "";
+  std::string_view json_content_type = "";  // "application/x-amz-json-1.0"
+  std::string_view json_type_prefix = "";   // "com.amazonaws.sqs#"; empty for none.
   // awsQueryCompatible: errors carry x-amzn-query-error, integers may come as
   // strings, an integer out of range is the service's invalid-value error.
   bool query_compatible = false;

@@ -7,18 +7,6 @@
 #include "broker/wire/xml_writer.h"
 
 namespace wharf::wire {
-namespace {
-
-WireError Make(int status, std::string_view code, std::string_view message) {
-  WireError error;
-  error.http_status = status;
-  error.query_code = std::string(code);
-  error.json_type = std::string(code);
-  error.message = std::string(message);
-  return error;
-}
-
-}  // namespace
 
 WireError ErrorFor(ErrorCode code, std::string_view message) {
   const ErrorInfo& info = GetErrorInfo(code);
@@ -36,33 +24,27 @@ WireError ErrorFromStatus(const absl::Status& status) {
   return ErrorFor(code.value_or(ErrorCode::kInternalFailure), std::string(status.message()));
 }
 
+WireError ProtocolError(int status, std::string_view query_code, std::string_view json_type,
+                        std::string_view message) {
+  WireError error;
+  error.http_status = status;
+  error.query_code = std::string(query_code);
+  error.json_type = std::string(json_type);
+  error.message = std::string(message);
+  return error;
+}
+
 WireError SerializationError(std::string_view message) {
-  return Make(400, "SerializationException", message);
+  return ProtocolError(400, "SerializationException", "SerializationException", message);
 }
 
 WireError MalformedQueryStringError(std::string_view message) {
-  return Make(400, "MalformedQueryString", message);
+  return ProtocolError(400, "MalformedQueryString", "MalformedQueryString", message);
 }
 
 WireError RequestTooLargeError(size_t limit) {
-  return Make(413, "RequestEntityTooLarge",
-              absl::StrCat("Request body must not be longer than ", limit, " bytes."));
-}
-
-WireError MissingAuthenticationTokenError(std::string_view message) {
-  return Make(403, "MissingAuthenticationToken", message);
-}
-
-WireError InvalidClientTokenIdError(std::string_view message) {
-  return Make(403, "InvalidClientTokenId", message);
-}
-
-WireError SignatureDoesNotMatchError(std::string_view message) {
-  return Make(403, "SignatureDoesNotMatch", message);
-}
-
-WireError IncompleteSignatureError(std::string_view message) {
-  return Make(400, "IncompleteSignature", message);
+  return ProtocolError(413, "RequestEntityTooLarge", "RequestEntityTooLarge",
+                       absl::StrCat("Request body must not be longer than ", limit, " bytes."));
 }
 
 HttpResponse RenderXmlError(const WireError& error, std::string_view request_id,

@@ -36,6 +36,11 @@ WireError ErrorFor(ErrorCode code, std::string_view message);
 // InternalFailure (HTTP 500, Receiver) with their message.
 WireError ErrorFromStatus(const absl::Status& status);
 
+// An error of the endpoint rather than of a service (none of errors.cc):
+// its status, its query code and its JSON __type.
+WireError ProtocolError(int status, std::string_view query_code, std::string_view json_type,
+                        std::string_view message);
+
 // Wire-level errors shared by the protocols.
 // A JSON body that does not parse or has a member of the wrong type.
 WireError SerializationError(std::string_view message);
@@ -43,11 +48,6 @@ WireError SerializationError(std::string_view message);
 WireError MalformedQueryStringError(std::string_view message);
 // A body over the endpoint's limit (HTTP 413).
 WireError RequestTooLargeError(size_t limit);
-// SigV4: missing Authorization, unknown key, bad signature.
-WireError MissingAuthenticationTokenError(std::string_view message);
-WireError InvalidClientTokenIdError(std::string_view message);
-WireError SignatureDoesNotMatchError(std::string_view message);
-WireError IncompleteSignatureError(std::string_view message);
 
 // `xmlns` e.g. "http://queue.amazonaws.com/doc/2012-11-05/".
 HttpResponse RenderXmlError(const WireError& error, std::string_view request_id,

@@ -15,18 +15,12 @@ namespace {
 
 constexpr ServiceModel kEventsModel = {
     .signing_name = "events",
-    .xml_namespace = "",  // No query protocol.
-    .xml_flattened = false,
     .json_target_prefix = "AWSEvents",
     .json_content_type = "application/x-amz-json-1.1",
-    .json_type_prefix = "",
-    .query_compatible = false,
     .missing = ErrorCode::kEventsValidation,
     .invalid_value = ErrorCode::kEventsValidation,
-    .query_error = nullptr,
 };
 
-using Target = ServiceTarget<events::Service>;
 using S = events::Service;
 
 // [{"Key": .., "Value": ..}]
@@ -447,20 +441,12 @@ bool DecodeUntagResource(Input& in, events::UntagResourceRequest& r) {
   return DecodeResourceArn(in, r) && in.StrList("TagKeys", &r.tag_keys, kRequired);
 }
 
-void EncodeListTagsForResource(Output& out, const events::ListTagsForResourceResult& r) {
-  out.List("Tags", r.tags, [&](const events::Tag& tag) {
-    out.Str("Key", tag.key);
-    out.Str("Value", tag.value);
-  });
-}
-
 }  // namespace
 
 std::shared_ptr<const Api> MakeEventsApi(events::Service& service) {
-  using Table = OperationTable<Target>;
-  return std::make_shared<Table>(
-      kEventsModel, Target{service},
-      std::initializer_list<Table::Operation>{
+  return MakeOperationTable(
+      kEventsModel, ServiceTarget<S>{service},
+      {
           {"CreateEventBus", RunOp<DecodeCreateEventBus, &S::CreateEventBus, EncodeCreateEventBus>},
           {"DeleteEventBus", RunOp<DecodeName<events::DeleteEventBusRequest>, &S::DeleteEventBus>},
           {"DescribeEventBus", RunOp<DecodeDescribeEventBus, &S::DescribeEventBus, EncodeEventBus>},
@@ -496,8 +482,9 @@ std::shared_ptr<const Api> MakeEventsApi(events::Service& service) {
                                  EncodeCancelReplay>},
           {"TagResource", RunOp<DecodeTagResource, &S::TagResource>},
           {"UntagResource", RunOp<DecodeUntagResource, &S::UntagResource>},
-          {"ListTagsForResource", RunOp<DecodeResourceArn<events::ListTagsForResourceRequest>,
-                                        &S::ListTagsForResource, EncodeListTagsForResource>},
+          {"ListTagsForResource",
+           RunOp<DecodeResourceArn<events::ListTagsForResourceRequest>, &S::ListTagsForResource,
+                 EncodeListTagsForResource<events::ListTagsForResourceResult>>},
       });
 }
 

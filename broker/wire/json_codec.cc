@@ -220,25 +220,13 @@ class JsonOutput final : public Output {
     w_.Double(value);
   }
   void DoubleList(Name name, const std::vector<double>& values) override {
-    Key(name);
-    w_.StartArray();
-    for (double value : values) w_.Double(value);
-    w_.EndArray();
+    WriteList(name, values, [&](double value) { w_.Double(value); });
   }
   void TimeList(Name name, const std::vector<absl::Time>& values) override {
-    Key(name);
-    w_.StartArray();
-    for (absl::Time value : values) WriteSeconds(value);
-    w_.EndArray();
+    WriteList(name, values, [&](absl::Time value) { WriteSeconds(value); });
   }
   void DoubleMap(Name name, MapNames, const std::map<std::string, double>& map) override {
-    Key(name);
-    w_.StartObject();
-    for (const auto& [key, value] : map) {
-      WriteJsonString(w_, key, /*key=*/true);
-      w_.Double(value);
-    }
-    w_.EndObject();
+    WriteMap(name, map, [&](double value) { w_.Double(value); });
   }
   void Bool(Name name, bool value) override {
     Key(name);
@@ -251,19 +239,10 @@ class JsonOutput final : public Output {
     WriteSeconds(value);
   }
   void StrList(Name name, const std::vector<std::string>& values) override {
-    Key(name);
-    w_.StartArray();
-    for (const std::string& value : values) WriteJsonString(w_, value);
-    w_.EndArray();
+    WriteList(name, values, [&](const std::string& value) { WriteJsonString(w_, value); });
   }
   void StrMap(Name name, MapNames, const std::map<std::string, std::string>& map) override {
-    Key(name);
-    w_.StartObject();
-    for (const auto& [key, value] : map) {
-      WriteJsonString(w_, key, /*key=*/true);
-      WriteJsonString(w_, value);
-    }
-    w_.EndObject();
+    WriteMap(name, map, [&](const std::string& value) { WriteJsonString(w_, value); });
   }
   void BeginStruct(Name name) override {
     Key(name);
@@ -287,6 +266,24 @@ class JsonOutput final : public Output {
 
  private:
   void Key(Name name) { WriteJsonString(w_, name.json, /*key=*/true); }
+  // An array or object of scalars, each value written by write(value).
+  template <typename T, typename Write>
+  void WriteList(Name name, const std::vector<T>& values, Write write) {
+    Key(name);
+    w_.StartArray();
+    for (const T& value : values) write(value);
+    w_.EndArray();
+  }
+  template <typename T, typename Write>
+  void WriteMap(Name name, const std::map<std::string, T>& map, Write write) {
+    Key(name);
+    w_.StartObject();
+    for (const auto& [key, value] : map) {
+      WriteJsonString(w_, key, /*key=*/true);
+      write(value);
+    }
+    w_.EndObject();
+  }
   void WriteSeconds(absl::Time value) {
     int64_t millis = absl::ToUnixMillis(value);
     if (millis % 1000 == 0) {
@@ -299,51 +296,59 @@ class JsonOutput final : public Output {
   JsonWriter& w_;
 };
 
-class JsonExchange final : public Exchange {
+class JsonExchange final : public JsonBodyExchange {
  public:
-  JsonExchange(HttpRequest request, std::string_view request_id, const ServiceModel& model,
-               Respond respond)
-      : Exchange(std::move(request), request_id, model, std::move(respond)), writer_(buffer_) {
-    simdjson::dom::object root;
-    if (ParseJsonBody(this->request().body, parser_, decode_state(), &root)) {
-      input_.emplace(decode_state(), root, "");
-    }
-  }
+  using JsonBodyExchange::JsonBodyExchange;
   ~JsonExchange() override { ReplyIfUnanswered(); }
-
-  bool parsed() const { return input_.has_value(); }
-  Input& input() override { return *input_; }
-  Output& output() override {
-    if (!started_) {
-      started_ = true;
-      writer_.StartObject();
-    }
-    return output_;
-  }
+  Input& input() override { return *body(); }
 
  private:
-  HttpResponse RenderResult() override {
-    output();
-    writer_.EndObject();
-    HttpResponse response;
-    response.content_type = std::string(model().json_content_type);
-    response.body.assign(buffer_.GetString(), buffer_.GetSize());
-    response.headers.emplace_back("x-amzn-RequestId", std::string(request_id()));
-    return response;
-  }
+  HttpResponse RenderResult() override { return RenderJson(200, model().json_content_type); }
   HttpResponse RenderError(const WireError& error) override {
     return RenderJsonError(model(), request_id(), error);
   }
-
-  simdjson::dom::parser parser_;
-  std::optional<JsonInput> input_;
-  rapidjson::StringBuffer buffer_;
-  JsonWriter writer_;
-  JsonOutput output_{&writer_};
-  bool started_ = false;
 };
 
 }  // namespace
+
+JsonBodyExchange::JsonBodyExchange(HttpRequest request, std::string_view request_id,
+                                   const ServiceModel& model, Respond respond)
+    : Exchange(std::move(request), request_id, model, std::move(respond)),
+      writer_(buffer_),
+      output_(std::make_unique<JsonOutput>(&writer_)) {
+  std::string_view text = this->request().body;
+  if (text.empty()) text = "{}";
+  simdjson::dom::element element;
+  simdjson::dom::object root;
+  if (base_internal::ParseJson(parser_, text, &element) != simdjson::SUCCESS) {
+    decode_state()->error = SerializationError("The request body is not valid JSON.");
+  } else if (element.get_object().get(root) != simdjson::SUCCESS) {
+    decode_state()->error = SerializationError("The request body must be a JSON object.");
+  } else {
+    body_ = std::make_unique<JsonInput>(decode_state(), root, "");
+  }
+}
+
+JsonBodyExchange::~JsonBodyExchange() = default;
+
+Output& JsonBodyExchange::output() {
+  if (!started_) {
+    started_ = true;
+    writer_.StartObject();
+  }
+  return *output_;
+}
+
+HttpResponse JsonBodyExchange::RenderJson(int status, std::string_view content_type) {
+  output();
+  writer_.EndObject();
+  HttpResponse response;
+  response.status = status;
+  response.content_type = std::string(content_type);
+  if (status != 204) response.body.assign(buffer_.GetString(), buffer_.GetSize());
+  response.headers.emplace_back("x-amzn-RequestId", std::string(request_id()));
+  return response;
+}
 
 void WriteJsonString(JsonWriter& writer, std::string_view text, bool key) {
   std::string repaired;
@@ -359,35 +364,11 @@ void WriteJsonString(JsonWriter& writer, std::string_view text, bool key) {
   }
 }
 
-std::unique_ptr<Input> MakeJsonInput(DecodeState* state, simdjson::dom::object object,
-                                     std::string path) {
-  return std::make_unique<JsonInput>(state, object, std::move(path));
-}
-
-std::unique_ptr<Output> MakeJsonOutput(JsonWriter* writer) {
-  return std::make_unique<JsonOutput>(writer);
-}
-
-bool ParseJsonBody(std::string_view body, simdjson::dom::parser& parser, DecodeState* state,
-                   simdjson::dom::object* root) {
-  if (body.empty()) body = "{}";
-  simdjson::dom::element element;
-  if (base_internal::ParseJson(parser, body, &element) != simdjson::SUCCESS) {
-    state->error = SerializationError("The request body is not valid JSON.");
-    return false;
-  }
-  if (element.get_object().get(*root) != simdjson::SUCCESS) {
-    state->error = SerializationError("The request body must be a JSON object.");
-    return false;
-  }
-  return true;
-}
-
 void ServeJson(const Api& api, HttpRequest request, std::string_view request_id,
                std::string operation, Respond respond) {
   auto exchange = std::make_unique<JsonExchange>(std::move(request), request_id, api.model(),
                                                  std::move(respond));
-  if (!exchange->parsed()) return exchange->ReplyDecodeError();
+  if (exchange->body() == nullptr) return exchange->ReplyDecodeError();
   api.Run(operation, std::move(exchange));
 }
 

@@ -46,12 +46,32 @@ using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 // with each malformed sequence replaced by U+FFFD.
 void WriteJsonString(JsonWriter& writer, std::string_view text, bool key = false);
 
-// The JSON request reader and result writer, for codecs that carry JSON
-// bodies (JSON 1.x, REST-JSON). A JsonInput reads the members of `object`;
-// `path` prefixes the members' paths in error messages.
-std::unique_ptr<Input> MakeJsonInput(DecodeState* state, simdjson::dom::object object,
-                                     std::string path);
-std::unique_ptr<Output> MakeJsonOutput(JsonWriter* writer);
+// An exchange whose request and result are JSON objects, for the codecs that
+// carry JSON bodies (JSON 1.x, REST-JSON): the body is parsed on
+// construction, output() writes the result object.
+class JsonBodyExchange : public Exchange {
+ public:
+  JsonBodyExchange(HttpRequest request, std::string_view request_id, const ServiceModel& model,
+                   Respond respond);
+  ~JsonBodyExchange() override;
+
+  // The members of the body (empty: none); null, with a SerializationException
+  // recorded, when the body is not a JSON object.
+  Input* body() { return body_.get(); }
+  Output& output() override;
+
+ protected:
+  // The result written to output(), as a response (without a body for 204).
+  HttpResponse RenderJson(int status, std::string_view content_type);
+
+ private:
+  simdjson::dom::parser parser_;
+  std::unique_ptr<Input> body_;
+  rapidjson::StringBuffer buffer_;
+  JsonWriter writer_;
+  std::unique_ptr<Output> output_;
+  bool started_ = false;
+};
 
 // Runs `operation` of `api` in process, with `input` (a JSON object of its
 // members) decoded as the JSON protocol decodes a body: the JSON object of
@@ -60,12 +80,6 @@ std::unique_ptr<Output> MakeJsonOutput(JsonWriter* writer);
 // long poll) is FailedPrecondition.
 absl::StatusOr<std::string> CallOperation(const Api& api, std::string_view operation,
                                           std::string input);
-
-// Parses a request body (empty: "{}") as the root object of a JsonInput;
-// false, with a SerializationException recorded in `state`, when it is not
-// one.
-bool ParseJsonBody(std::string_view body, simdjson::dom::parser& parser, DecodeState* state,
-                   simdjson::dom::object* root);
 
 }  // namespace wharf::wire
 

@@ -5,7 +5,7 @@
 //
 //   bool DecodeSendMessage(Input& in, sqs::SendMessageRequest& r);
 //   void EncodeSendMessage(Output& out, const sqs::SendMessageResult& r);
-//   OperationTable<SqsTarget> table(model, target, {
+//   std::shared_ptr<const Api> table = MakeOperationTable(model, target, {
 //       {"SendMessage",
 //        RunOp<DecodeSendMessage, &sqs::Service::SendMessage, EncodeSendMessage>},
 //   });
@@ -21,10 +21,12 @@
 #define WHARF_BROKER_WIRE_OPERATION_TABLE_H_
 
 #include <initializer_list>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
@@ -78,6 +80,13 @@ class OperationTable final : public Api {
   const Target target_;
   absl::flat_hash_map<absl::string_view, Runner> runners_;
 };
+
+template <typename Target>
+std::shared_ptr<const Api> MakeOperationTable(
+    const ServiceModel& model, Target target,
+    std::initializer_list<typename OperationTable<Target>::Operation> operations) {
+  return std::make_shared<OperationTable<Target>>(model, std::move(target), operations);
+}
 
 namespace operation_internal {
 
@@ -134,6 +143,26 @@ void RunOp(const Target& target, ExchangePtr exchange) {
     if (outcome.ok()) target.Adjust(*outcome);
   }
   Answer<kEncode>(*exchange, request, outcome);
+}
+
+// Tags of SNS and CloudWatch: [{"Key": .., "Value": ..}] in JSON,
+// "Tags.member.N.Key" on the query protocol; the service checks them.
+template <typename Tag>
+bool DecodeTags(Input& in, std::vector<Tag>* tags) {
+  return in.List("Tags", [&](Input& element) {
+    Tag& tag = tags->emplace_back();
+    return element.Str("Key", &tag.key) && element.Str("Value", &tag.value);
+  });
+}
+
+// ListTagsForResource of SNS and EventBridge: the tags as DecodeTags reads
+// them ("<Tags><member><Key>" in XML).
+template <typename Result>
+void EncodeListTagsForResource(Output& out, const Result& r) {
+  out.List("Tags", r.tags, [&](const auto& tag) {
+    out.Str("Key", tag.key);
+    out.Str("Value", tag.value);
+  });
 }
 
 // Message attributes of SQS and SNS: {"name": {"DataType": .., "StringValue":

@@ -2,6 +2,7 @@
 
 #include <climits>
 #include <cstdint>
+#include <functional>
 #include <utility>
 #include <vector>
 
@@ -40,9 +41,7 @@ class FormInput final : public Input {
     if (value == nullptr) return required ? Missing(name, key) : true;
     int64_t parsed;
     if (!absl::SimpleAtoi(*value, &parsed) || parsed < INT_MIN || parsed > INT_MAX) {
-      return Fail(ErrorFor(model().invalid_value,
-                           absl::StrCat("Value ", *value, " for parameter ", key,
-                                        " is invalid. Reason: Must be an integer.")));
+      return Invalid(key, *value, "an integer");
     }
     *out = static_cast<int>(parsed);
     return true;
@@ -53,7 +52,7 @@ class FormInput final : public Input {
     const std::string* value = form_.Find(key);
     if (value == nullptr) return required ? Missing(name, key) : true;
     double parsed;
-    if (!ParseDouble(key, *value, &parsed)) return false;
+    if (!absl::SimpleAtod(*value, &parsed)) return Invalid(key, *value, "a number");
     *out = parsed;
     return true;
   }
@@ -65,7 +64,7 @@ class FormInput final : public Input {
       const std::string* value = form_.Find(key);
       if (value == nullptr) return true;
       double parsed;
-      if (!ParseDouble(key, *value, &parsed)) return false;
+      if (!absl::SimpleAtod(*value, &parsed)) return Invalid(key, *value, "a number");
       out->push_back(parsed);
     }
   }
@@ -83,11 +82,7 @@ class FormInput final : public Input {
     const std::string* value = form_.Find(key);
     if (value == nullptr) return required ? Missing(name, key) : true;
     absl::Time time;
-    if (!ParseTimestamp(*value, &time)) {
-      return Fail(ErrorFor(model().invalid_value,
-                           absl::StrCat("Value ", *value, " for parameter ", key,
-                                        " is invalid. Reason: Must be a timestamp.")));
-    }
+    if (!ParseTimestamp(*value, &time)) return Invalid(key, *value, "a timestamp");
     *out = time;
     return true;
   }
@@ -150,11 +145,11 @@ class FormInput final : public Input {
 
  private:
   std::string Key(Name name) const { return absl::StrCat(prefix_, Absl(name.query)); }
-  bool ParseDouble(const std::string& key, const std::string& text, double* out) {
-    if (absl::SimpleAtod(text, out)) return true;
-    return Fail(ErrorFor(model().invalid_value, absl::StrCat("Value ", text, " for parameter ", key,
-                                                             " is invalid. Reason: Must be a "
-                                                             "number.")));
+  // The service's invalid-value error for `value` of `key`, not `expected`.
+  bool Invalid(const std::string& key, const std::string& value, std::string_view expected) {
+    return Fail(ErrorFor(model().invalid_value,
+                         absl::StrCat("Value ", value, " for parameter ", key,
+                                      " is invalid. Reason: Must be ", Absl(expected), ".")));
   }
   // The prefix of a list's or map's numbered elements: "Tag." or
   // "Tags.member." ("Attributes.entry.").
@@ -176,46 +171,21 @@ class XmlOutput final : public Output {
   void Int(Name name, int64_t value) override { xml_.Element(name.query, absl::StrCat(value)); }
   void Double(Name name, double value) override { xml_.Element(name.query, FormatDouble(value)); }
   void Bool(Name name, bool value) override { xml_.Element(name.query, value ? "true" : "false"); }
-  void Time(Name name, absl::Time value) override {
-    xml_.Element(name.query, absl::FormatTime(absl::RFC3339_full, value, absl::UTCTimeZone()));
-  }
+  void Time(Name name, absl::Time value) override { xml_.Element(name.query, FormatTime(value)); }
   void StrList(Name name, const std::vector<std::string>& values) override {
-    BeginList(name);
-    for (const std::string& value : values) xml_.Element(frames_.back().element, value);
-    EndList();
+    WriteList(name, values, std::identity());
   }
   void DoubleList(Name name, const std::vector<double>& values) override {
-    BeginList(name);
-    for (double value : values) xml_.Element(frames_.back().element, FormatDouble(value));
-    EndList();
+    WriteList(name, values, FormatDouble);
   }
   void TimeList(Name name, const std::vector<absl::Time>& values) override {
-    BeginList(name);
-    for (absl::Time value : values) {
-      xml_.Element(frames_.back().element,
-                   absl::FormatTime(absl::RFC3339_full, value, absl::UTCTimeZone()));
-    }
-    EndList();
+    WriteList(name, values, FormatTime);
   }
   void DoubleMap(Name name, MapNames names, const std::map<std::string, double>& map) override {
-    BeginMap(name, names);
-    for (const auto& [key, value] : map) {
-      xml_.Open(frames_.back().element);
-      xml_.Element(names.key, key);
-      xml_.Element(names.value, FormatDouble(value));
-      xml_.Close(frames_.back().element);
-    }
-    EndMap();
+    WriteMap(name, names, map, FormatDouble);
   }
   void StrMap(Name name, MapNames names, const std::map<std::string, std::string>& map) override {
-    BeginMap(name, names);
-    for (const auto& [key, value] : map) {
-      xml_.Open(frames_.back().element);
-      xml_.Element(names.key, key);
-      xml_.Element(names.value, value);
-      xml_.Close(frames_.back().element);
-    }
-    EndMap();
+    WriteMap(name, names, map, std::identity());
   }
   void BeginStruct(Name name) override {
     xml_.Open(name.query);
@@ -248,6 +218,28 @@ class XmlOutput final : public Output {
     std::string_view element;
     MapNames names;
   };
+
+  static std::string FormatTime(absl::Time value) {
+    return absl::FormatTime(absl::RFC3339_full, value, absl::UTCTimeZone());
+  }
+  // A list or map of scalars, each value written as format(value).
+  template <typename T, typename Format>
+  void WriteList(Name name, const std::vector<T>& values, Format format) {
+    BeginList(name);
+    for (const T& value : values) xml_.Element(frames_.back().element, format(value));
+    EndList();
+  }
+  template <typename T, typename Format>
+  void WriteMap(Name name, MapNames names, const std::map<std::string, T>& map, Format format) {
+    BeginMap(name, names);
+    for (const auto& [key, value] : map) {
+      xml_.Open(frames_.back().element);
+      xml_.Element(names.key, key);
+      xml_.Element(names.value, format(value));
+      xml_.Close(frames_.back().element);
+    }
+    EndMap();
+  }
 
   void Push(Name name, std::string_view item, MapNames names) {
     if (flattened_) {

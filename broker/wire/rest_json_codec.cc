@@ -21,8 +21,8 @@ using Bindings = std::vector<std::pair<std::string, std::string>>;
 // Members bound to the path, query string or headers, else the JSON body's.
 class RestInput final : public Input {
  public:
-  RestInput(DecodeState* state, Bindings bound, std::unique_ptr<Input> body)
-      : Input(state, ""), bound_(std::move(bound)), body_(std::move(body)) {}
+  RestInput(DecodeState* state, Bindings bound, Input* body)
+      : Input(state, ""), bound_(std::move(bound)), body_(body) {}
 
   bool Str(Name name, std::string* out, bool required) override {
     if (const std::string* value = Bound(name)) {
@@ -93,58 +93,30 @@ class RestInput final : public Input {
   }
 
   const Bindings bound_;
-  const std::unique_ptr<Input> body_;
+  Input* const body_;
 };
 
-class RestJsonExchange final : public Exchange {
+class RestJsonExchange final : public JsonBodyExchange {
  public:
   RestJsonExchange(HttpRequest request, std::string_view request_id, const ServiceModel& model,
-                   int status, Respond respond)
-      : Exchange(std::move(request), request_id, model, std::move(respond)),
-        status_(status),
-        writer_(buffer_),
-        output_(MakeJsonOutput(&writer_)) {}
+                   int status, Bindings bound, Respond respond)
+      : JsonBodyExchange(std::move(request), request_id, model, std::move(respond)),
+        status_(status) {
+    if (body() != nullptr) input_.emplace(decode_state(), std::move(bound), body());
+  }
   ~RestJsonExchange() override { ReplyIfUnanswered(); }
 
-  // Reads the body; false (with the error recorded) when it is no object.
-  bool Start(Bindings bound) {
-    simdjson::dom::object root;
-    if (!ParseJsonBody(request().body, parser_, decode_state(), &root)) return false;
-    input_.emplace(decode_state(), std::move(bound), MakeJsonInput(decode_state(), root, ""));
-    return true;
-  }
-
+  bool parsed() const { return input_.has_value(); }
   Input& input() override { return *input_; }
-  Output& output() override {
-    if (!started_) {
-      started_ = true;
-      writer_.StartObject();
-    }
-    return *output_;
-  }
 
  private:
-  HttpResponse RenderResult() override {
-    output();
-    writer_.EndObject();
-    HttpResponse response;
-    response.status = status_;
-    response.content_type = "application/json";
-    if (status_ != 204) response.body.assign(buffer_.GetString(), buffer_.GetSize());
-    response.headers.emplace_back("x-amzn-RequestId", std::string(request_id()));
-    return response;
-  }
+  HttpResponse RenderResult() override { return RenderJson(status_, "application/json"); }
   HttpResponse RenderError(const WireError& error) override {
     return RenderRestJsonError(request_id(), error);
   }
 
   const int status_;
-  simdjson::dom::parser parser_;
   std::optional<RestInput> input_;
-  rapidjson::StringBuffer buffer_;
-  JsonWriter writer_;
-  std::unique_ptr<Output> output_;
-  bool started_ = false;
 };
 
 }  // namespace
@@ -214,9 +186,10 @@ void RestJsonApi::Serve(const RestRoute& route, HttpRequest request, std::string
   for (const auto& [member, header] : route.headers) {
     if (request.HasHeader(header)) bound.emplace_back(member, std::string(request.Header(header)));
   }
-  auto exchange = std::make_unique<RestJsonExchange>(std::move(request), request_id, api_->model(),
-                                                     route.status, std::move(respond));
-  if (!exchange->Start(std::move(bound))) return exchange->ReplyDecodeError();
+  auto exchange =
+      std::make_unique<RestJsonExchange>(std::move(request), request_id, api_->model(),
+                                         route.status, std::move(bound), std::move(respond));
+  if (!exchange->parsed()) return exchange->ReplyDecodeError();
   api_->Run(route.operation, std::move(exchange));
 }
 

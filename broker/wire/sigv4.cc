@@ -127,20 +127,11 @@ std::string AmzDate(absl::Time time) {
 }
 
 // The errors, with the query code and the JSON __type AWS uses for each.
-WireError AuthError(int status, std::string_view query_code, std::string_view json_type,
-                    std::string message) {
-  WireError error;
-  error.http_status = status;
-  error.query_code = std::string(query_code);
-  error.json_type = std::string(json_type);
-  error.message = std::move(message);
-  return error;
+WireError SignatureMismatch(std::string_view message) {
+  return ProtocolError(403, "SignatureDoesNotMatch", "InvalidSignatureException", message);
 }
-WireError SignatureMismatch(std::string message) {
-  return AuthError(403, "SignatureDoesNotMatch", "InvalidSignatureException", std::move(message));
-}
-WireError Incomplete(std::string message) {
-  return AuthError(403, "IncompleteSignature", "IncompleteSignatureException", std::move(message));
+WireError Incomplete(std::string_view message) {
+  return ProtocolError(403, "IncompleteSignature", "IncompleteSignatureException", message);
 }
 
 // A request's signature as sent, in either form.
@@ -280,8 +271,8 @@ std::optional<WireError> SigV4Verifier::Verify(const HttpRequest& request) const
   }
   if (!request_signature) {
     if (header.empty()) {
-      return AuthError(403, "MissingAuthenticationToken", "MissingAuthenticationTokenException",
-                       "Request is missing Authentication Token");
+      return ProtocolError(403, "MissingAuthenticationToken", "MissingAuthenticationTokenException",
+                           "Request is missing Authentication Token");
     }
     std::optional<SigV4Authorization> auth = ParseSigV4Authorization(header);
     if (!auth) {
@@ -303,8 +294,8 @@ std::optional<WireError> SigV4Verifier::Verify(const HttpRequest& request) const
 
   auto secret = options_.credentials.find(auth.access_key_id);
   if (secret == options_.credentials.end()) {
-    return AuthError(403, "InvalidClientTokenId", "UnrecognizedClientException",
-                     "The security token included in the request is invalid.");
+    return ProtocolError(403, "InvalidClientTokenId", "UnrecognizedClientException",
+                         "The security token included in the request is invalid.");
   }
   std::vector<absl::string_view> signed_names =
       absl::StrSplit(Absl(auth.signed_headers), ';', absl::SkipEmpty());

@@ -16,25 +16,11 @@ namespace {
 constexpr ServiceModel kSnsModel = {
     .signing_name = "sns",
     .xml_namespace = "http://sns.amazonaws.com/doc/2010-03-31/",
-    .xml_flattened = false,
-    .json_target_prefix = "",  // No JSON protocol.
-    .json_content_type = "",
-    .json_type_prefix = "",
-    .query_compatible = false,
     .missing = ErrorCode::kSnsValidation,
     .invalid_value = ErrorCode::kSnsParameterValueInvalid,
-    .query_error = nullptr,
 };
 
-using Target = ServiceTarget<sns::Service>;
 using S = sns::Service;
-
-bool Tags(Input& in, std::vector<sns::Tag>* tags) {
-  return in.List("Tags", [&](Input& element) {
-    sns::Tag& tag = tags->emplace_back();
-    return element.Str("Key", &tag.key) && element.Str("Value", &tag.value);
-  });
-}
 
 bool MessageAttributes(Input& in, sns::MessageAttributeMap* out) {
   return DecodeMessageAttributes(in, "MessageAttributes", out,
@@ -54,7 +40,7 @@ void EmptyResult(Output&) {}
 
 bool DecodeCreateTopic(Input& in, sns::CreateTopicRequest& r) {
   return in.Str("Name", &r.name, kRequired) && in.StrMap("Attributes", {}, &r.attributes) &&
-         Tags(in, &r.tags) && in.Str("DataProtectionPolicy", &r.data_protection_policy);
+         DecodeTags(in, &r.tags) && in.Str("DataProtectionPolicy", &r.data_protection_policy);
 }
 
 void EncodeCreateTopic(Output& out, const sns::CreateTopicResult& r) {
@@ -109,7 +95,7 @@ void EncodeSubscribe(Output& out, const sns::SubscribeResult& r) {
 // sends no confirmation message to http, https and email endpoints (their
 // subscriptions stay pending). So no token is valid; an unknown topic is
 // still NotFound, as in AWS.
-void ConfirmSubscription(const Target& target, ExchangePtr exchange) {
+void ConfirmSubscription(const ServiceTarget<S>& target, ExchangePtr exchange) {
   sns::GetTopicAttributesRequest topic;
   std::string token;
   Input& in = exchange->input();
@@ -203,27 +189,19 @@ bool DecodeResourceArn(Input& in, Request& r) {
 }
 
 bool DecodeTagResource(Input& in, sns::TagResourceRequest& r) {
-  return DecodeResourceArn(in, r) && Tags(in, &r.tags);
+  return DecodeResourceArn(in, r) && DecodeTags(in, &r.tags);
 }
 
 bool DecodeUntagResource(Input& in, sns::UntagResourceRequest& r) {
   return DecodeResourceArn(in, r) && in.StrList("TagKeys", &r.tag_keys);
 }
 
-void EncodeListTagsForResource(Output& out, const sns::ListTagsForResourceResult& r) {
-  out.List("Tags", r.tags, [&](const sns::Tag& tag) {
-    out.Str("Key", tag.key);
-    out.Str("Value", tag.value);
-  });
-}
-
 }  // namespace
 
 std::shared_ptr<const Api> MakeSnsApi(sns::Service& service) {
-  using Table = OperationTable<Target>;
-  return std::make_shared<Table>(
-      kSnsModel, Target{service},
-      std::initializer_list<Table::Operation>{
+  return MakeOperationTable(
+      kSnsModel, ServiceTarget<S>{service},
+      {
           {"CreateTopic", RunOp<DecodeCreateTopic, &S::CreateTopic, EncodeCreateTopic>},
           {"DeleteTopic", RunOp<DecodeTopicArn<sns::DeleteTopicRequest>, &S::DeleteTopic>},
           {"ListTopics", RunOp<DecodeListTopics, &S::ListTopics, EncodeListTopics>},
@@ -248,8 +226,9 @@ std::shared_ptr<const Api> MakeSnsApi(sns::Service& service) {
           {"PublishBatch", RunOp<DecodePublishBatch, &S::PublishBatch, EncodePublishBatch>},
           {"TagResource", RunOp<DecodeTagResource, &S::TagResource, EmptyResult>},
           {"UntagResource", RunOp<DecodeUntagResource, &S::UntagResource, EmptyResult>},
-          {"ListTagsForResource", RunOp<DecodeResourceArn<sns::ListTagsForResourceRequest>,
-                                        &S::ListTagsForResource, EncodeListTagsForResource>},
+          {"ListTagsForResource",
+           RunOp<DecodeResourceArn<sns::ListTagsForResourceRequest>, &S::ListTagsForResource,
+                 EncodeListTagsForResource<sns::ListTagsForResourceResult>>},
           // Share their names with SQS actions; the router picks this table
           // for requests signed for "sns".
           {"AddPermission", RunOp<DecodeAddPermission, &S::AddPermission>},

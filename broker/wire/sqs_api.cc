@@ -393,10 +393,9 @@ using S = sqs::Service;
 
 std::shared_ptr<const Api> MakeSqsApi(sqs::Service& service, const QueueUrlMapper& urls,
                                       std::stop_token shutdown) {
-  using Table = OperationTable<SqsTarget>;
-  return std::make_shared<Table>(
+  return MakeOperationTable(
       kSqsModel, SqsTarget{service, urls, std::move(shutdown)},
-      std::initializer_list<Table::Operation>{
+      {
           {"CreateQueue",
            RunOp<DecodeCreateQueue, &S::CreateQueue, EncodeQueueUrl<sqs::CreateQueueResult>>},
           {"DeleteQueue", RunOp<nullptr, &S::DeleteQueue>},
