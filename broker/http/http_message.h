@@ -17,7 +17,7 @@
 
 #include "absl/functional/any_invocable.h"
 
-namespace wharf::wire {
+namespace wharf::http_internal {
 
 struct HttpRequest {
   std::string method;  // "POST", "GET", ...
@@ -59,6 +59,6 @@ struct HttpResponse {
 // another thread than the one that received the request.
 using Respond = absl::AnyInvocable<void(HttpResponse) &&>;
 
-}  // namespace wharf::wire
+}  // namespace wharf::http_internal
 
 #endif  // WHARF_BROKER_HTTP_HTTP_MESSAGE_H_

@@ -9,7 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 
-namespace wharf::wire {
+namespace wharf::http_internal {
 namespace {
 
 namespace beast = boost::beast;
@@ -221,4 +221,4 @@ void HttpRequestReader::Reset() {
   failure_status_ = 0;
 }
 
-}  // namespace wharf::wire
+}  // namespace wharf::http_internal

@@ -35,7 +35,7 @@
 
 #include "broker/http/http_message.h"
 
-namespace wharf::wire {
+namespace wharf::http_internal {
 
 struct HttpLimits {
   size_t max_request_line_bytes = 8 << 10;  // 414 beyond.
@@ -95,6 +95,6 @@ class HttpRequestReader {
   int failure_status_ = 0;
 };
 
-}  // namespace wharf::wire
+}  // namespace wharf::http_internal
 
 #endif  // WHARF_BROKER_HTTP_HTTP_PARSER_H_

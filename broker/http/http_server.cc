@@ -22,7 +22,7 @@
 #include "broker/base/mutex.h"
 #include "broker/http/http_server_internal.h"
 
-namespace wharf::wire {
+namespace wharf::http_internal {
 namespace {
 
 using namespace std::chrono_literals;
@@ -247,4 +247,4 @@ size_t HttpServer::connections() const { return impl_->open.load(std::memory_ord
 size_t HttpServer::max_connections() const { return impl_->max_connections; }
 void HttpServer::Stop() { impl_->Stop(); }
 
-}  // namespace wharf::wire
+}  // namespace wharf::http_internal

@@ -44,7 +44,7 @@
 #include "broker/http/http_message.h"
 #include "broker/http/http_parser.h"
 
-namespace wharf::wire {
+namespace wharf::http_internal {
 
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
@@ -100,6 +100,6 @@ class HttpServer {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace wharf::wire
+}  // namespace wharf::http_internal
 
 #endif  // WHARF_BROKER_HTTP_HTTP_SERVER_H_

@@ -34,7 +34,7 @@
 #include "broker/http/http_server.h"
 #include "broker/http/origin_policy.h"
 
-namespace wharf::wire {
+namespace wharf::http_internal {
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
@@ -211,6 +211,6 @@ class Session final : public std::enable_shared_from_this<Session> {
   std::string body_;
 };
 
-}  // namespace wharf::wire
+}  // namespace wharf::http_internal
 
 #endif  // WHARF_BROKER_HTTP_HTTP_SERVER_INTERNAL_H_

@@ -18,7 +18,7 @@
 #include "absl/time/time.h"
 #include "broker/http/http_server_internal.h"
 
-namespace wharf::wire {
+namespace wharf::http_internal {
 namespace {
 
 using namespace std::chrono_literals;
@@ -376,4 +376,4 @@ void Responder::Send(HttpResponse response) {
 
 }  // namespace
 
-}  // namespace wharf::wire
+}  // namespace wharf::http_internal

@@ -12,7 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
-namespace wharf::wire {
+namespace wharf::http_internal {
 namespace {
 
 absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
@@ -240,4 +240,4 @@ void OriginPolicy::AddCorsHeaders(std::string_view origin, HttpResponse& respons
   response.headers.emplace_back("Access-Control-Expose-Headers", kExposedHeaders);
 }
 
-}  // namespace wharf::wire
+}  // namespace wharf::http_internal

@@ -34,7 +34,7 @@
 
 #include "broker/http/http_message.h"
 
-namespace wharf::wire {
+namespace wharf::http_internal {
 
 struct OriginPolicyOptions {
   std::string bound_host;  // As bound: "127.0.0.1", "::1", "0.0.0.0", "10.1.2.3", ...
@@ -68,6 +68,6 @@ class OriginPolicy {
   bool any_origin_ = false;
 };
 
-}  // namespace wharf::wire
+}  // namespace wharf::http_internal
 
 #endif  // WHARF_BROKER_HTTP_ORIGIN_POLICY_H_

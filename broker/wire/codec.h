@@ -32,8 +32,8 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "broker/http/http_message.h"
 #include "broker/wire/error_mapping.h"
+#include "broker/wire/http_types.h"
 #include "wharf/errors.h"
 
 namespace wharf::wire {

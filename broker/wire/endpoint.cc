@@ -32,12 +32,12 @@ class Endpoint::Impl {
  public:
   std::unique_ptr<wire::QueueUrlMapper> urls;
   std::unique_ptr<wire::Router> router;
-  std::stop_source shutdown;                 // Stop() requests it: long polls end.
-  std::unique_ptr<wire::HttpServer> server;  // Last: destroyed first.
+  std::stop_source shutdown;                          // Stop() requests it: long polls end.
+  std::unique_ptr<http_internal::HttpServer> server;  // Last: destroyed first.
 };
 
 Endpoint::Endpoint(Broker& broker, EndpointOptions options) : impl_(std::make_unique<Impl>()) {
-  wire::HttpServerOptions server_options;
+  http_internal::HttpServerOptions server_options;
   server_options.host = options.host;
   server_options.port = options.port;
   server_options.io_threads = options.io_threads;
@@ -49,7 +49,8 @@ Endpoint::Endpoint(Broker& broker, EndpointOptions options) : impl_(std::make_un
   server_options.request_timeout = options.request_timeout;
   server_options.allowed_hosts = options.allowed_hosts;
   server_options.allowed_origins = options.allowed_origins;
-  absl::StatusOr<std::unique_ptr<wire::HttpServer>> server = wire::HttpServer::Bind(server_options);
+  absl::StatusOr<std::unique_ptr<http_internal::HttpServer>> server =
+      http_internal::HttpServer::Bind(server_options);
   if (!server.ok()) {
     status_ = server.status();
     return;

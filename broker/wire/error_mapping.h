@@ -16,7 +16,7 @@
 #include <string_view>
 
 #include "absl/status/status.h"
-#include "broker/http/http_message.h"
+#include "broker/wire/http_types.h"
 #include "wharf/errors.h"
 
 namespace wharf::wire {

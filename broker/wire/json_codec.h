@@ -25,8 +25,8 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
-#include "broker/http/http_message.h"
 #include "broker/wire/codec.h"
+#include "broker/wire/http_types.h"
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
 

@@ -25,9 +25,9 @@
 #include <string>
 #include <string_view>
 
-#include "broker/http/http_message.h"
 #include "broker/wire/codec.h"
 #include "broker/wire/form.h"
+#include "broker/wire/http_types.h"
 
 namespace wharf::wire {
 

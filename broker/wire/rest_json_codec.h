@@ -22,8 +22,8 @@
 #include <utility>
 #include <vector>
 
-#include "broker/http/http_message.h"
 #include "broker/wire/codec.h"
+#include "broker/wire/http_types.h"
 
 namespace wharf::wire {
 

@@ -27,8 +27,8 @@
 #include <string>
 #include <vector>
 
-#include "broker/http/http_message.h"
 #include "broker/wire/codec.h"
+#include "broker/wire/http_types.h"
 #include "broker/wire/rest_json_codec.h"
 #include "broker/wire/sigv4.h"
 

@@ -39,8 +39,8 @@
 #include <vector>
 
 #include "absl/time/time.h"
-#include "broker/http/http_message.h"
 #include "broker/wire/error_mapping.h"
+#include "broker/wire/http_types.h"
 #include "wharf/clock.h"
 
 namespace wharf::wire {

@@ -24,7 +24,7 @@
 #include "broker/http/http_parser.h"
 #include "broker/http/origin_policy.h"
 
-namespace wharf::wire {
+namespace wharf::http_internal {
 namespace {
 
 // Small limits, so that inputs reach them.
@@ -97,10 +97,10 @@ std::vector<Outcome> ReadAll(std::string_view stream, size_t step) {
 }
 
 }  // namespace
-}  // namespace wharf::wire
+}  // namespace wharf::http_internal
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace wharf::wire;
+  using namespace wharf::http_internal;
   if (size < 1) return 0;
   const size_t step = 1 + data[0] % 64;
   const std::string_view stream(reinterpret_cast<const char*>(data) + 1, size - 1);

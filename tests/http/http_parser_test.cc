@@ -1,4 +1,4 @@
-// wire::HttpRequestReader without sockets: the same request is read the
+// http_internal::HttpRequestReader without sockets: the same request is read the
 // same whatever the bytes' split, one request ends where the next begins,
 // and each refusal has its status.
 
@@ -10,7 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace wharf::wire {
+namespace wharf::http_internal {
 namespace {
 
 using ::testing::ElementsAre;
@@ -216,4 +216,4 @@ TEST(HttpRequestReaderTest, ReadsTheNextRequestAfterReset) {
 }
 
 }  // namespace
-}  // namespace wharf::wire
+}  // namespace wharf::http_internal

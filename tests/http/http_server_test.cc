@@ -1,4 +1,4 @@
-// wire::HttpServer over raw loopback sockets: keep-alive and pipelining,
+// http_internal::HttpServer over raw loopback sockets: keep-alive and pipelining,
 // "100 Continue", asynchronous answers and their cancellation, strict
 // framing (each smuggling shape is refused and closes the connection),
 // limits and deadlines, the connection cap, Host and Origin screening, and
@@ -31,12 +31,12 @@ using ::testing::Not;
 using ::testing::StartsWith;
 
 // Answers every request with its own body, inline.
-void Echo(wire::HttpRequest request, wire::Respond respond) {
+void Echo(http_internal::HttpRequest request, http_internal::Respond respond) {
   std::move(respond)({.status = 200, .content_type = "text/plain", .body = request.body});
 }
 
-wire::HttpServerOptions Options() {
-  wire::HttpServerOptions options;
+http_internal::HttpServerOptions Options() {
+  http_internal::HttpServerOptions options;
   options.idle_timeout = absl::Minutes(2);
   options.request_timeout = absl::Minutes(2);
   return options;
@@ -44,9 +44,9 @@ wire::HttpServerOptions Options() {
 
 class HttpServerTest : public ::testing::Test {
  protected:
-  void StartServer(wire::HttpServer::Handler handler = Echo,
-                   wire::HttpServerOptions options = Options()) {
-    auto server = wire::HttpServer::Start(options, std::move(handler));
+  void StartServer(http_internal::HttpServer::Handler handler = Echo,
+                   http_internal::HttpServerOptions options = Options()) {
+    auto server = http_internal::HttpServer::Start(options, std::move(handler));
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
   }
@@ -61,7 +61,7 @@ class HttpServerTest : public ::testing::Test {
   }
   RawClient Connect() const { return RawClient(server_->port()); }
 
-  std::unique_ptr<wire::HttpServer> server_;
+  std::unique_ptr<http_internal::HttpServer> server_;
 };
 
 int CountOf(const std::string& text, const std::string& part) {
@@ -130,7 +130,7 @@ TEST_F(HttpServerTest, ClosesTheConnectionWhenTheClientAsks) {
 }
 
 TEST_F(HttpServerTest, AnswersHeadWithoutABody) {
-  StartServer([](wire::HttpRequest, wire::Respond respond) {
+  StartServer([](http_internal::HttpRequest, http_internal::Respond respond) {
     std::move(respond)({.status = 200, .content_type = "text/plain", .body = "hidden"});
   });
   RawClient client = Connect();
@@ -144,9 +144,9 @@ TEST_F(HttpServerTest, AnswersHeadWithoutABody) {
 // connection reads no further request meanwhile.
 TEST_F(HttpServerTest, AnswersLaterFromAnotherThreadOneRequestAtATime) {
   Mutex mu;
-  std::vector<std::pair<std::string, wire::Respond>> pending;
+  std::vector<std::pair<std::string, http_internal::Respond>> pending;
   CondVar arrived;
-  StartServer([&](wire::HttpRequest request, wire::Respond respond) {
+  StartServer([&](http_internal::HttpRequest request, http_internal::Respond respond) {
     MutexLock lock(&mu);
     pending.emplace_back(request.body, std::move(respond));
     arrived.SignalAll();
@@ -154,7 +154,7 @@ TEST_F(HttpServerTest, AnswersLaterFromAnotherThreadOneRequestAtATime) {
   RawClient client = Connect();
   ASSERT_TRUE(client.Send(Post("one") + Post("two")));
   for (const char* body : {"one", "two"}) {
-    std::pair<std::string, wire::Respond> next;
+    std::pair<std::string, http_internal::Respond> next;
     {
       MutexLock lock(&mu);
       while (pending.empty()) arrived.Wait(&mu);
@@ -176,7 +176,7 @@ TEST_F(HttpServerTest, AnswersLaterFromAnotherThreadOneRequestAtATime) {
 // A handler that drops its Respond unanswered (a bug) still gets the client
 // an answer: 500.
 TEST_F(HttpServerTest, AnswersADroppedRequestWith500) {
-  StartServer([](wire::HttpRequest, wire::Respond) {});
+  StartServer([](http_internal::HttpRequest, http_internal::Respond) {});
   RawClient client = Connect();
   ASSERT_TRUE(client.Send(Post("lost")));
   std::optional<RawResponse> response = client.ReadResponse();
@@ -191,8 +191,8 @@ TEST_F(HttpServerTest, CancelsTheRequestWhenTheClientCloses) {
   Notification cancelled;
   Mutex mu;
   std::vector<std::unique_ptr<std::stop_callback<std::function<void()>>>> callbacks;
-  std::vector<wire::Respond> held;
-  StartServer([&](wire::HttpRequest request, wire::Respond respond) {
+  std::vector<http_internal::Respond> held;
+  StartServer([&](http_internal::HttpRequest request, http_internal::Respond respond) {
     MutexLock lock(&mu);
     callbacks.push_back(std::make_unique<std::stop_callback<std::function<void()>>>(
         request.cancel, [&] { cancelled.Notify(); }));
@@ -207,7 +207,7 @@ TEST_F(HttpServerTest, CancelsTheRequestWhenTheClientCloses) {
   }
   cancelled.WaitForNotification();
   MutexLock lock(&mu);
-  for (wire::Respond& respond : held) std::move(respond)({.status = 200});
+  for (http_internal::Respond& respond : held) std::move(respond)({.status = 200});
 }
 
 // ---- Framing: each shape a smuggler uses is refused (400) unread, and the
@@ -221,7 +221,7 @@ struct FramingCase {
 
 TEST_F(HttpServerTest, RefusesMalformedOrConflictingFramingAndCloses) {
   std::atomic<int> handled{0};
-  StartServer([&](wire::HttpRequest request, wire::Respond respond) {
+  StartServer([&](http_internal::HttpRequest request, http_internal::Respond respond) {
     ++handled;
     Echo(std::move(request), std::move(respond));
   });
@@ -341,10 +341,10 @@ TEST_F(HttpServerTest, NeverHandlesABodyCutShort) {
 // "100 Continue" is sent, none of the body is awaited, and the connection
 // closes after the answer.
 TEST_F(HttpServerTest, RefusesAnOversizedBodyFromItsLengthAlone) {
-  wire::HttpServerOptions options = Options();
+  http_internal::HttpServerOptions options = Options();
   options.limits.max_body_bytes = 1024;
   StartServer(
-      [](wire::HttpRequest request, wire::Respond respond) {
+      [](http_internal::HttpRequest request, http_internal::Respond respond) {
         std::move(respond)({.status = request.body_too_large ? 413 : 200,
                             .body = request.body_too_large ? "too large" : ""});
       },
@@ -361,10 +361,10 @@ TEST_F(HttpServerTest, RefusesAnOversizedBodyFromItsLengthAlone) {
 }
 
 TEST_F(HttpServerTest, RefusesAChunkedBodyThatGrowsTooLarge) {
-  wire::HttpServerOptions options = Options();
+  http_internal::HttpServerOptions options = Options();
   options.limits.max_body_bytes = 8;
   StartServer(
-      [](wire::HttpRequest request, wire::Respond respond) {
+      [](http_internal::HttpRequest request, http_internal::Respond respond) {
         std::move(respond)({.status = request.body_too_large ? 413 : 200});
       },
       options);
@@ -405,7 +405,7 @@ TEST_F(HttpServerTest, CapsTheRequestLineAndTheHeader) {
 // ---- Deadlines (short here; the client waits on its socket)
 
 TEST_F(HttpServerTest, ClosesAnIdleConnectionAfterTheIdleTimeout) {
-  wire::HttpServerOptions options = Options();
+  http_internal::HttpServerOptions options = Options();
   options.idle_timeout = absl::Milliseconds(300);
   StartServer(Echo, options);
   RawClient client = Connect();
@@ -415,7 +415,7 @@ TEST_F(HttpServerTest, ClosesAnIdleConnectionAfterTheIdleTimeout) {
 }
 
 TEST_F(HttpServerTest, Answers408ToARequestThatDoesNotArriveInTime) {
-  wire::HttpServerOptions options = Options();
+  http_internal::HttpServerOptions options = Options();
   options.request_timeout = absl::Milliseconds(300);
   StartServer(Echo, options);
   RawClient client = Connect();
@@ -430,12 +430,12 @@ TEST_F(HttpServerTest, Answers408ToARequestThatDoesNotArriveInTime) {
 TEST_F(HttpServerTest, ServesManyPendingRequestsOnTwoThreads) {
   constexpr int kClients = 300;
   Mutex mu;
-  std::vector<wire::Respond> held;
+  std::vector<http_internal::Respond> held;
   CondVar arrived;
-  wire::HttpServerOptions options = Options();
+  http_internal::HttpServerOptions options = Options();
   options.io_threads = 2;
   StartServer(
-      [&](wire::HttpRequest, wire::Respond respond) {
+      [&](http_internal::HttpRequest, http_internal::Respond respond) {
         MutexLock lock(&mu);
         held.push_back(std::move(respond));
         arrived.SignalAll();
@@ -449,7 +449,8 @@ TEST_F(HttpServerTest, ServesManyPendingRequestsOnTwoThreads) {
   {
     MutexLock lock(&mu);
     while (held.size() < kClients) arrived.Wait(&mu);
-    for (wire::Respond& respond : held) std::move(respond)({.status = 200, .body = "done"});
+    for (http_internal::Respond& respond : held)
+      std::move(respond)({.status = 200, .body = "done"});
   }
   for (auto& client : clients) {
     std::optional<RawResponse> response = client->ReadResponse();
@@ -460,7 +461,7 @@ TEST_F(HttpServerTest, ServesManyPendingRequestsOnTwoThreads) {
 }
 
 TEST_F(HttpServerTest, RefusesConnectionsBeyondTheCapWith503) {
-  wire::HttpServerOptions options = Options();
+  http_internal::HttpServerOptions options = Options();
   options.max_connections = 3;
   StartServer(Echo, options);
   std::vector<std::unique_ptr<RawClient>> open;
@@ -493,7 +494,7 @@ TEST_F(HttpServerTest, RefusesConnectionsBeyondTheCapWith503) {
 // ---- Host and Origin
 
 TEST_F(HttpServerTest, RefusesAForeignHostAndAcceptsItsOwnAndConfiguredNames) {
-  wire::HttpServerOptions options = Options();
+  http_internal::HttpServerOptions options = Options();
   options.allowed_hosts = {"wharf.internal"};
   StartServer(Echo, options);
   const std::string port = std::to_string(server_->port());
@@ -518,7 +519,7 @@ TEST_F(HttpServerTest, RefusesAForeignHostAndAcceptsItsOwnAndConfiguredNames) {
 
 TEST_F(HttpServerTest, RefusesCrossOriginRequestsAndSendsNoCorsByDefault) {
   std::atomic<int> handled{0};
-  StartServer([&](wire::HttpRequest request, wire::Respond respond) {
+  StartServer([&](http_internal::HttpRequest request, http_internal::Respond respond) {
     ++handled;
     Echo(std::move(request), std::move(respond));
   });
@@ -545,7 +546,7 @@ TEST_F(HttpServerTest, RefusesCrossOriginRequestsAndSendsNoCorsByDefault) {
 }
 
 TEST_F(HttpServerTest, AnswersCorsForAnAllowedOrigin) {
-  wire::HttpServerOptions options = Options();
+  http_internal::HttpServerOptions options = Options();
   options.allowed_origins = {"http://localhost:3000"};
   StartServer(Echo, options);
   RawClient client = Connect();
@@ -593,8 +594,8 @@ TEST_F(HttpServerTest, StopCancelsARequestInProgressWhoseAnswerIsDelivered) {
   Mutex mu;
   std::vector<std::unique_ptr<std::stop_callback<std::function<void()>>>> callbacks;
   Notification received;
-  StartServer([&](wire::HttpRequest request, wire::Respond respond) {
-    auto shared = std::make_shared<wire::Respond>(std::move(respond));
+  StartServer([&](http_internal::HttpRequest request, http_internal::Respond respond) {
+    auto shared = std::make_shared<http_internal::Respond>(std::move(respond));
     MutexLock lock(&mu);
     callbacks.push_back(
         std::make_unique<std::stop_callback<std::function<void()>>>(request.cancel, [shared] {
@@ -637,10 +638,10 @@ TEST_F(HttpServerTest, StopLetsABodyStillArrivingBeReadWhole) {
 // Whatever clients do (trickle a request, never read, hold a request the
 // handler never answers), Stop returns within a second.
 TEST_F(HttpServerTest, StopReturnsWithinASecondWhateverClientsDo) {
-  std::vector<wire::Respond> never_answered;
+  std::vector<http_internal::Respond> never_answered;
   Mutex mu;
   Notification held;
-  StartServer([&](wire::HttpRequest, wire::Respond respond) {
+  StartServer([&](http_internal::HttpRequest, http_internal::Respond respond) {
     MutexLock lock(&mu);
     never_answered.push_back(std::move(respond));
     held.Notify();
@@ -661,7 +662,7 @@ TEST_F(HttpServerTest, StopReturnsWithinASecondWhateverClientsDo) {
   EXPECT_TRUE(idle.ReadsEndOrReset());
   // A late answer is dropped, not delivered to a closed server.
   MutexLock lock(&mu);
-  for (wire::Respond& respond : never_answered) std::move(respond)({.status = 200});
+  for (http_internal::Respond& respond : never_answered) std::move(respond)({.status = 200});
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// wire::OriginPolicy: which Host and Origin headers pass for each kind of
+// http_internal::OriginPolicy: which Host and Origin headers pass for each kind of
 // bound address, and the CORS answers for allowed origins.
 
 #include "broker/http/origin_policy.h"
@@ -9,7 +9,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace wharf::wire {
+namespace wharf::http_internal {
 namespace {
 
 using ::testing::Contains;
@@ -142,4 +142,4 @@ TEST(OriginPolicyTest, AnyOriginAllowsEveryOrigin) {
 }
 
 }  // namespace
-}  // namespace wharf::wire
+}  // namespace wharf::http_internal

@@ -20,8 +20,8 @@
 #include <string_view>
 
 #include "absl/time/time.h"
-#include "broker/http/http_message.h"
 #include "broker/wire/apis.h"
+#include "broker/wire/http_types.h"
 #include "broker/wire/router.h"
 #include "tests/wire/fuzz_util.h"
 #include "wharf/errors.h"

@@ -10,7 +10,7 @@
 
 #include "broker/base/json.h"
 #include "broker/base/text.h"
-#include "broker/http/http_message.h"
+#include "broker/wire/http_types.h"
 #include "broker/wire/router.h"
 
 namespace wharf::testing {

@@ -19,8 +19,8 @@
 #include <string>
 #include <string_view>
 
-#include "broker/http/http_message.h"
 #include "broker/wire/apis.h"
+#include "broker/wire/http_types.h"
 #include "broker/wire/queue_url_mapper.h"
 #include "broker/wire/router.h"
 #include "tests/wire/fuzz_util.h"

@@ -10,9 +10,9 @@
 #include <utility>
 #include <vector>
 
-#include "broker/http/http_message.h"
 #include "broker/wire/apis.h"
 #include "broker/wire/form.h"
+#include "broker/wire/http_types.h"
 #include "broker/wire/queue_url_mapper.h"
 #include "broker/wire/router.h"
 #include "rapidjson/document.h"

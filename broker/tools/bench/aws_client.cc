@@ -36,7 +36,7 @@ absl::StatusCode CodeForHttpStatus(int status) {
 
 // "Code: message" from a JSON error ({"__type": "...#Code", "message": ...})
 // or a query/XML one (<Code>, <Message>).
-std::string ErrorText(const wire::HttpResponse& response) {
+std::string ErrorText(const http_internal::HttpResponse& response) {
   std::string code;
   std::string message;
   if (absl::StrContains(response.content_type, "json") ||
@@ -83,7 +83,7 @@ AwsClient::AwsClient(AwsClientOptions options)
 
 absl::StatusOr<std::string> AwsClient::Call(std::string_view service, std::string content_type,
                                             std::string target, std::string body) {
-  wire::HttpRequest request;
+  http_internal::HttpRequest request;
   request.method = "POST";
   request.path = options_.url.path;
   request.headers.emplace_back("host", options_.url.HostHeader());
@@ -91,7 +91,7 @@ absl::StatusOr<std::string> AwsClient::Call(std::string_view service, std::strin
   if (!target.empty()) request.headers.emplace_back("x-amz-target", std::move(target));
   request.body = std::move(body);
   SignSigV4(options_.credentials, options_.region, service, absl::Now(), &request);
-  absl::StatusOr<wire::HttpResponse> response = connection_.RoundTrip(request);
+  absl::StatusOr<http_internal::HttpResponse> response = connection_.RoundTrip(request);
   if (!response.ok()) return response.status();
   if (response->status != 200) {
     return absl::Status(CodeForHttpStatus(response->status), ErrorText(*response));

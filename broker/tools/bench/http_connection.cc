@@ -109,7 +109,8 @@ HttpConnection::HttpConnection(Url url, absl::Duration timeout)
 
 HttpConnection::~HttpConnection() { impl_->Close(); }
 
-absl::StatusOr<wire::HttpResponse> HttpConnection::RoundTrip(const wire::HttpRequest& request) {
+absl::StatusOr<http_internal::HttpResponse> HttpConnection::RoundTrip(
+    const http_internal::HttpRequest& request) {
   http::request<http::string_body> req;
   http::verb verb = http::string_to_verb(request.method);
   if (verb == http::verb::unknown) {
@@ -200,7 +201,7 @@ absl::StatusOr<wire::HttpResponse> HttpConnection::RoundTrip(const wire::HttpReq
       return Unavailable(absl::StrCat(request.method, " ", url_.HostHeader(), target), ec);
     }
     http::response<http::string_body> res = parser.release();
-    wire::HttpResponse out;
+    http_internal::HttpResponse out;
     out.status = static_cast<int>(res.result_int());
     for (const auto& field : res) {
       std::string name = absl::AsciiStrToLower(std::string(field.name_string()));

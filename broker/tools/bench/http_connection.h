@@ -3,7 +3,7 @@
 // thread, so a call never waits for another thread's.
 //
 //   HttpConnection c(HttpConnection::ParseUrl("http://127.0.0.1:4566").value());
-//   absl::StatusOr<wire::HttpResponse> r = c.RoundTrip(request);
+//   absl::StatusOr<http_internal::HttpResponse> r = c.RoundTrip(request);
 //
 // A connection the server closed (an idle keep-alive timeout) is reopened
 // and the request sent again once, when nothing of its answer had arrived.
@@ -47,7 +47,7 @@ class HttpConnection {
   // body, adding Host and Content-Length; returns the response with header
   // names in lower case. Errors: Unavailable (connect, send, receive,
   // timeout), with the system's reason.
-  absl::StatusOr<wire::HttpResponse> RoundTrip(const wire::HttpRequest& request);
+  absl::StatusOr<http_internal::HttpResponse> RoundTrip(const http_internal::HttpRequest& request);
 
   const Url& url() const { return url_; }
 

@@ -13,7 +13,7 @@
 namespace wharf::bench {
 
 void SignSigV4(const SigV4Credentials& credentials, std::string_view region,
-               std::string_view service, absl::Time now, wire::HttpRequest* request) {
+               std::string_view service, absl::Time now, http_internal::HttpRequest* request) {
   std::string amz_date = absl::FormatTime("%Y%m%dT%H%M%SZ", now, absl::UTCTimeZone());
   std::string date = amz_date.substr(0, 8);
   auto set_header = [&](std::string_view name, std::string value) {

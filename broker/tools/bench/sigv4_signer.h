@@ -27,7 +27,7 @@ struct SigV4Credentials {
 // request carries. REQUIRES: header names in lower case, a "host" header, no
 // header named twice.
 void SignSigV4(const SigV4Credentials& credentials, std::string_view region,
-               std::string_view service, absl::Time now, wire::HttpRequest* request);
+               std::string_view service, absl::Time now, http_internal::HttpRequest* request);
 
 }  // namespace wharf::bench
 

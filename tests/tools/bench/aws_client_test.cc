@@ -31,7 +31,7 @@ SigV4Credentials Example() {
 
 TEST(SigV4SigningTest, MatchesTheAwsGetVanillaExample) {
   // From the AWS SigV4 test suite ("get-vanilla").
-  wire::HttpRequest request;
+  http_internal::HttpRequest request;
   request.method = "GET";
   request.path = "/";
   request.headers = {{"host", "example.amazonaws.com"}};
@@ -45,7 +45,7 @@ TEST(SigV4SigningTest, MatchesTheAwsGetVanillaExample) {
 }
 
 TEST(SigV4SigningTest, ASignedRequestPassesVerificationUntilItIsChanged) {
-  wire::HttpRequest request;
+  http_internal::HttpRequest request;
   request.method = "POST";
   request.path = "/";
   request.headers = {{"host", "127.0.0.1:4566"},
@@ -72,7 +72,7 @@ TEST(SigV4SigningTest, ASignedRequestPassesVerificationUntilItIsChanged) {
   EXPECT_EQ(authorizations, 1);
   EXPECT_EQ(known.Verify(request), std::nullopt);
 
-  wire::HttpRequest tampered = request;
+  http_internal::HttpRequest tampered = request;
   tampered.body = "{\"QueueNamePrefix\":\"x\"}";
   EXPECT_NE(known.Verify(tampered), std::nullopt);
   wire::SigV4Verifier other(
@@ -161,8 +161,8 @@ class OneShotServer {
   std::thread thread_;
 };
 
-wire::HttpRequest Get() {
-  wire::HttpRequest r;
+http_internal::HttpRequest Get() {
+  http_internal::HttpRequest r;
   r.method = "GET";
   r.path = "/";
   return r;
@@ -171,12 +171,12 @@ wire::HttpRequest Get() {
 TEST(HttpConnectionTest, ReconnectsWhenTheServerClosedAKeptAliveConnection) {
   OneShotServer server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", 2);
   HttpConnection c(HttpConnection::ParseUrl(server.url()).value());
-  absl::StatusOr<wire::HttpResponse> first = c.RoundTrip(Get());
+  absl::StatusOr<http_internal::HttpResponse> first = c.RoundTrip(Get());
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(first->body, "ok");
   // The connection looks open to the client, but the server has closed it:
   // the request is sent again on a new one.
-  absl::StatusOr<wire::HttpResponse> second = c.RoundTrip(Get());
+  absl::StatusOr<http_internal::HttpResponse> second = c.RoundTrip(Get());
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_EQ(second->status, 200);
   EXPECT_EQ(server.accepted(), 2);
@@ -187,7 +187,7 @@ TEST(HttpConnectionTest, AnAnswerCutShortIsAnErrorNotARetry) {
   // sent again.
   OneShotServer server("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nok", 1);
   HttpConnection c(HttpConnection::ParseUrl(server.url()).value());
-  absl::StatusOr<wire::HttpResponse> r = c.RoundTrip(Get());
+  absl::StatusOr<http_internal::HttpResponse> r = c.RoundTrip(Get());
   EXPECT_EQ(r.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(server.accepted(), 1);
 }
