@@ -6,6 +6,8 @@
 
 #include <memory>
 
+#include "broker/base/hex.h"
+
 namespace wharf::base_internal {
 namespace {
 
@@ -38,12 +40,8 @@ Md5 Md5Of(std::string_view bytes) {
 }
 
 std::string ToHex(const uint8_t* data, size_t size) {
-  static constexpr char kDigits[] = "0123456789abcdef";
   std::string hex(size * 2, '\0');
-  for (size_t i = 0; i < size; ++i) {
-    hex[2 * i] = kDigits[data[i] >> 4];
-    hex[2 * i + 1] = kDigits[data[i] & 0xf];
-  }
+  WriteHex(data, size, hex.data());
   return hex;
 }
 

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <random>
 
+#include "broker/base/hex.h"
+
 namespace wharf::base_internal {
 namespace {
 
@@ -23,20 +25,20 @@ std::mt19937_64& ThreadGen() {
 uint64_t RandomUint64() { return ThreadGen()(); }
 
 void NewUuid(char out[36]) {
-  static constexpr char kDigits[] = "0123456789abcdef";
   uint64_t hi = RandomUint64();
   uint64_t lo = RandomUint64();
   hi = (hi & ~0xF000ull) | 0x4000ull;                  // Version 4.
   lo = (lo & ~(0xC000ull << 48)) | (0x8000ull << 48);  // Variant 10xx.
-  uint8_t bytes[16];
-  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<uint8_t>(hi >> (56 - 8 * i));
-  for (int i = 0; i < 8; ++i) bytes[8 + i] = static_cast<uint8_t>(lo >> (56 - 8 * i));
-  int o = 0;
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out[o++] = '-';
-    out[o++] = kDigits[bytes[i] >> 4];
-    out[o++] = kDigits[bytes[i] & 0xf];
-  }
+  // 8-4-4-4-12 digits.
+  char* o = WriteHexNumber(hi >> 32, 8, out);
+  *o++ = '-';
+  o = WriteHexNumber(hi >> 16, 4, o);
+  *o++ = '-';
+  o = WriteHexNumber(hi, 4, o);
+  *o++ = '-';
+  o = WriteHexNumber(lo >> 48, 4, o);
+  *o++ = '-';
+  WriteHexNumber(lo, 12, o);
 }
 
 std::string NewUuid() {

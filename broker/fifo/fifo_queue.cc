@@ -15,33 +15,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "broker/base/hex.h"
 #include "broker/fifo/fifo_queue_internal.h"
 #include "wharf/errors.h"
 
 namespace wharf::fifo_internal {
 namespace fifo_engine {
 namespace {
-
-void AppendHex(uint64_t value, int digits, std::string& out) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  for (int i = digits - 1; i >= 0; --i) out.push_back(kDigits[(value >> (4 * i)) & 0xf]);
-}
-
-bool ParseHex(std::string_view text, uint64_t& value) {
-  value = 0;
-  for (char c : text) {
-    int d;
-    if (c >= '0' && c <= '9') {
-      d = c - '0';
-    } else if (c >= 'a' && c <= 'f') {
-      d = c - 'a' + 10;
-    } else {
-      return false;
-    }
-    value = (value << 4) | static_cast<uint64_t>(d);
-  }
-  return true;
-}
 
 // Debian's Abseil has its own string_view type.
 absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
@@ -67,25 +47,25 @@ absl::Status ExpiredHandleError(std::string_view handle) {
 // ---- Handles and deliveries --------------------------------------------------
 
 std::string FifoQueue::MakeHandle(int shard, const Message& m) const {
-  std::string h;
-  h.reserve(kHandleSize);
-  AppendHex(queue_tag_, 16, h);
-  AppendHex(static_cast<uint64_t>(shard), 2, h);
-  AppendHex(m.slot, 8, h);
-  AppendHex(m.serial, 16, h);
-  AppendHex(m.receive_gen, 16, h);
+  std::string h(kHandleSize, '\0');
+  char* out = base_internal::WriteHexNumber(queue_tag_, 16, h.data());
+  out = base_internal::WriteHexNumber(static_cast<uint64_t>(shard), 2, out);
+  out = base_internal::WriteHexNumber(m.slot, 8, out);
+  out = base_internal::WriteHexNumber(m.serial, 16, out);
+  base_internal::WriteHexNumber(m.receive_gen, 16, out);
   return h;
 }
 
 bool FifoQueue::ParseHandle(std::string_view text, Handle& handle) const {
   if (text.size() != kHandleSize) return false;
+  using base_internal::ParseHexNumber;
   uint64_t tag, shard;
-  if (!ParseHex(text.substr(0, 16), tag) || tag != queue_tag_) return false;
-  if (!ParseHex(text.substr(16, 2), shard) || shard >= kShards) return false;
+  if (!ParseHexNumber(text.substr(0, 16), &tag) || tag != queue_tag_) return false;
+  if (!ParseHexNumber(text.substr(16, 2), &shard) || shard >= kShards) return false;
   uint64_t slot;
-  if (!ParseHex(text.substr(18, 8), slot)) return false;
-  if (!ParseHex(text.substr(26, 16), handle.serial) || handle.serial == 0) return false;
-  if (!ParseHex(text.substr(42, 16), handle.receive_gen)) return false;
+  if (!ParseHexNumber(text.substr(18, 8), &slot)) return false;
+  if (!ParseHexNumber(text.substr(26, 16), &handle.serial) || handle.serial == 0) return false;
+  if (!ParseHexNumber(text.substr(42, 16), &handle.receive_gen)) return false;
   handle.slot = static_cast<uint32_t>(slot);
   handle.shard = static_cast<int>(shard);
   return true;

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "broker/base/hex.h"
 #include "broker/base/ids.h"
 #include "broker/queue/standard_queue_internal.h"
 #include "wharf/errors.h"
@@ -52,49 +53,24 @@ uint64_t StandardQueue::Tag(uint32_t shard_slot, uint32_t incarnation,
 
 std::string StandardQueue::EncodeHandle(int shard, uint32_t slot, uint32_t incarnation,
                                         uint32_t receive_count) const {
-  static constexpr char kHex[] = "0123456789abcdef";
-  uint32_t shard_slot = (static_cast<uint32_t>(shard) << kSlotBits) | slot;
-  uint64_t tag = Tag(shard_slot, incarnation, receive_count);
-  std::string out(40, '0');
-  auto put = [&](int pos, uint64_t v, int digits) {
-    for (int i = digits - 1; i >= 0; --i, v >>= 4) out[pos + i] = kHex[v & 15];
-  };
-  put(0, shard_slot, 8);
-  put(8, incarnation, 8);
-  put(16, receive_count, 8);
-  put(24, tag, 16);
+  using base_internal::WriteHexNumber;
+  const uint32_t shard_slot = (static_cast<uint32_t>(shard) << kSlotBits) | slot;
+  std::string out(40, '\0');
+  char* o = WriteHexNumber(shard_slot, 8, out.data());
+  o = WriteHexNumber(incarnation, 8, o);
+  o = WriteHexNumber(receive_count, 8, o);
+  WriteHexNumber(Tag(shard_slot, incarnation, receive_count), 16, o);
   return out;
 }
 
-namespace {
-
-// Value of each byte as a lower-case hex digit, 0xff if it is not one.
-constexpr std::array<uint8_t, 256> kHexValue = [] {
-  std::array<uint8_t, 256> t{};
-  for (auto& v : t) v = 0xff;
-  for (int c = '0'; c <= '9'; ++c) t[c] = static_cast<uint8_t>(c - '0');
-  for (int c = 'a'; c <= 'f'; ++c) t[c] = static_cast<uint8_t>(c - 'a' + 10);
-  return t;
-}();
-
-}  // namespace
-
 bool StandardQueue::DecodeHandle(std::string_view text, Handle* handle) const {
+  using base_internal::ParseHexNumber;
   if (text.size() != 40) return false;
-  uint64_t v[3] = {0, 0, 0};  // shard_slot, incarnation, receive count, then the tag.
-  uint64_t tag = 0;
-  uint8_t bad = 0;  // Branch-free: OR of every digit value; 0xff marks a non-digit.
-  for (int i = 0; i < 24; ++i) {
-    uint8_t d = kHexValue[static_cast<uint8_t>(text[i])];
-    bad |= d;
-    v[i / 8] = (v[i / 8] << 4) | (d & 15);
+  uint64_t v[3], tag;  // shard_slot, incarnation, receive count; then the tag.
+  if (!ParseHexNumber(text.substr(0, 8), &v[0]) || !ParseHexNumber(text.substr(8, 8), &v[1]) ||
+      !ParseHexNumber(text.substr(16, 8), &v[2]) || !ParseHexNumber(text.substr(24), &tag)) {
+    return false;
   }
-  for (int i = 24; i < 40; ++i) {
-    uint8_t d = kHexValue[static_cast<uint8_t>(text[i])];
-    bad |= d;
-    tag = (tag << 4) | (d & 15);
-  }
-  if (bad > 15) return false;
   const uint32_t shard_slot = static_cast<uint32_t>(v[0]);
   if (Tag(shard_slot, static_cast<uint32_t>(v[1]), static_cast<uint32_t>(v[2])) != tag) {
     return false;

@@ -15,6 +15,9 @@ TEST(IdsTest, UuidHasVersion4Shape) {
   EXPECT_EQ(id[18], '-');
   EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos);
   EXPECT_EQ(id[23], '-');
+  for (int i : {0, 7, 9, 12, 15, 17, 20, 22, 24, 35}) {
+    EXPECT_NE(std::string("0123456789abcdef").find(id[i]), std::string::npos) << id;
+  }
 }
 
 TEST(IdsTest, UuidsAreDistinct) {
