@@ -255,7 +255,11 @@ absl::Status Store::Prepare() {
 void Store::EnqueueLocked(Op op) {
   pending_.push_back(std::move(op));
   enqueued_.store(enqueued_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
-  if (writer_idle_) {
+  // Commit wakes the writer for a change someone waits for; here it only
+  // learns when the write-behind deadline of the new pending batch falls.
+  const size_t pending = pending_.size();
+  if (pending == 1) write_behind_deadline_ = absl::Now() + kWriteBehind;
+  if ((pending == 1 || pending == kMaxWriteBehind) && writer_idle_) {
     writer_idle_ = false;
     work_cv_.Signal();
   }
@@ -270,6 +274,13 @@ absl::Status Store::Commit(uint64_t since) {
   MutexLock lock(&mu_);
   const uint64_t target = enqueued_.load(std::memory_order_relaxed);
   if (target <= since) return absl::OkStatus();
+  if (committed_ < target && wanted_ < target) {
+    wanted_ = target;
+    if (writer_idle_) {
+      writer_idle_ = false;
+      work_cv_.Signal();
+    }
+  }
   while (committed_ < target) commit_cv_.Wait(&mu_);
   for (auto it = failures_.rbegin(); it != failures_.rend(); ++it) {
     if (it->last <= since) break;
@@ -302,12 +313,23 @@ void Store::WriterLoop() {
     uint64_t last;
     {
       MutexLock lock(&mu_);
-      while (!(stop_ && open_atomic_ == 0) && (pending_.empty() || open_atomic_ > 0)) {
+      for (;;) {
+        if (open_atomic_ == 0) {
+          if (pending_.empty()) {
+            if (stop_) return;  // Nothing left.
+          } else if (stop_ || wanted_ > committed_ || pending_.size() >= kMaxWriteBehind ||
+                     absl::Now() >= write_behind_deadline_) {
+            break;
+          }
+        }
         writer_idle_ = true;
-        work_cv_.Wait(&mu_);
+        if (pending_.empty() || open_atomic_ > 0) {
+          work_cv_.Wait(&mu_);
+        } else {
+          work_cv_.WaitWithDeadline(&mu_, write_behind_deadline_);
+        }
       }
       writer_idle_ = false;
-      if (pending_.empty()) return;  // Stopping, nothing left.
       batch.swap(pending_);
       last = enqueued_.load(std::memory_order_relaxed);
     }
@@ -353,11 +375,15 @@ absl::Status Store::Apply(std::vector<Op>& batch) {
 absl::Status Store::ApplyOps(std::vector<Op>& batch) {
   Statements& s = *stmts_;
   // Rows both inserted and deleted in this batch are never written (a message
-  // sent, received and deleted within one commit).
+  // sent, received and deleted within one commit), nor are updates of a row
+  // the batch deletes or updates again: row ids are never reused, so a row's
+  // delete is its last op and its last update is the one that counts.
   absl::flat_hash_set<int64_t> inserted, deleted;
+  absl::flat_hash_map<int64_t, const Op*> last_update;
   for (const Op& op : batch) {
     if (op.kind == Op::Kind::kInsert) inserted.insert(op.id);
-    if (op.kind == Op::Kind::kDelete && inserted.contains(op.id)) deleted.insert(op.id);
+    if (op.kind == Op::Kind::kDelete) deleted.insert(op.id);
+    if (op.kind == Op::Kind::kUpdate) last_update[op.id] = &op;
   }
   // FIFO queues: the highest sequence number written, per queue.
   absl::flat_hash_map<int64_t, int64_t> sequences;
@@ -427,7 +453,7 @@ absl::Status Store::ApplyOps(std::vector<Op>& batch) {
         break;
       }
       case Op::Kind::kUpdate: {
-        if (deleted.contains(op.id)) break;
+        if (deleted.contains(op.id) || last_update[op.id] != &op) break;
         Statement& u = s.update_message;
         u.BindInt(1, op.id);
         u.BindInt(2, static_cast<int64_t>(op.state));
@@ -440,7 +466,7 @@ absl::Status Store::ApplyOps(std::vector<Op>& batch) {
         break;
       }
       case Op::Kind::kDelete: {
-        if (deleted.contains(op.id)) break;
+        if (inserted.contains(op.id)) break;
         Statement& d = s.delete_message;
         d.BindInt(1, op.id);
         rc = d.Step();
