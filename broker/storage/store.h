@@ -26,9 +26,15 @@
 // everything pending as one batch and commits it in one transaction, with one
 // sync at the FULL level, while callers keep enqueueing the next batch; under
 // load batches grow by themselves and a sync is shared by all the callers
-// that arrived during the previous commit. A row inserted and deleted within
-// one batch (a message sent, received and deleted quickly) is never written.
-// No lock of the callers is held while the writer does I/O.
+// that arrived during the previous commit. The writer starts a batch when a
+// caller waits in Commit; changes nobody waits for (a receive's, a document
+// put without a Commit) ride along with the next batch, or are committed
+// after kWriteBehind. So a caller's changes are not split over two batches
+// by an early wake-up, and a received message's new state is seldom written
+// at all: a row inserted and deleted within one batch (a message sent,
+// received and deleted quickly) is never written, nor is an update of a row
+// the same batch deletes. No lock of the callers is held while the writer
+// does I/O.
 //
 // Sync levels (SQLite synchronous=NORMAL or FULL, WAL, exclusive locking).
 // Both keep the file consistent: a transaction is in the file whole or not at
@@ -180,6 +186,11 @@ class Store {
   // while sends to it were still arriving). Recovery; waits for the commit.
   absl::Status DropQueuesExcept(const std::vector<int64_t>& live) ABSL_LOCKS_EXCLUDED(mu_, db_mu_);
 
+  // How long a change nobody waits for may stay pending, and how many such
+  // changes may pile up, before the writer commits them anyway.
+  static constexpr absl::Duration kWriteBehind = absl::Milliseconds(5);
+  static constexpr size_t kMaxWriteBehind = 4096;
+
   // Number of transactions committed (or failed) so far, for tests and
   // benchmarks.
   uint64_t TEST_Batches() ABSL_LOCKS_EXCLUDED(mu_);
@@ -223,6 +234,10 @@ class Store {
   std::vector<Op> pending_ ABSL_GUARDED_BY(mu_);
   std::atomic<uint64_t> enqueued_{0};  // Written under mu_.
   uint64_t committed_ ABSL_GUARDED_BY(mu_) = 0;
+  // The highest position a caller waits for in Commit.
+  uint64_t wanted_ ABSL_GUARDED_BY(mu_) = 0;
+  // When pending_ became non-empty, plus kWriteBehind.
+  absl::Time write_behind_deadline_ ABSL_GUARDED_BY(mu_);
   uint64_t batches_ ABSL_GUARDED_BY(mu_) = 0;
   int open_atomic_ ABSL_GUARDED_BY(mu_) = 0;
   bool writer_idle_ ABSL_GUARDED_BY(mu_) = false;

@@ -244,6 +244,64 @@ TEST_F(StoreTest, JournalRecordsMessagesAndTheirState) {
   EXPECT_EQ(again.messages[2].message_id, Uuid(5));
 }
 
+TEST_F(StoreTest, ABatchWritesOnlyTheLastStateOfEachRow) {
+  int64_t queue_id;
+  {
+    auto store = Open();
+    ASSERT_OK_AND_ASSIGN(queue_id, store->NewQueueId());
+    RestoredQueue none;
+    ASSERT_OK_AND_ASSIGN(auto journal, OpenQueue(*store, queue_id, false, kNow, &none));
+    uint64_t since = store->Position();
+    for (int i = 1; i <= 3; ++i) Add(*journal, Uuid(i), absl::StrCat("m", i));
+    ASSERT_THAT(store->Commit(since), IsOk());
+    // One batch (the section holds the writer): row 1 updated twice, row 2
+    // updated then deleted, row 4 added, updated and deleted, row 5 added
+    // and updated.
+    since = store->Position();
+    store->BeginAtomic();
+    journal->Changed(Uuid(1), MessageState::kInFlight, kNow + absl::Seconds(30), 1, kNow);
+    journal->Changed(Uuid(1), MessageState::kVisible, kNow + absl::Seconds(1), 2, kNow);
+    journal->Changed(Uuid(2), MessageState::kInFlight, kNow + absl::Seconds(30), 1, kNow);
+    journal->Removed(Uuid(2));
+    Add(*journal, Uuid(4), "m4");
+    journal->Changed(Uuid(4), MessageState::kInFlight, kNow + absl::Seconds(30), 1, kNow);
+    journal->Removed(Uuid(4));
+    Add(*journal, Uuid(5), "m5");
+    journal->Changed(Uuid(5), MessageState::kInFlight, kNow + absl::Seconds(40), 1, kNow);
+    store->EndAtomic();
+    ASSERT_THAT(store->Commit(since), IsOk());
+    EXPECT_EQ(store->TEST_Batches(), 2u);
+  }
+  auto store = Open();
+  RestoredQueue restored;
+  ASSERT_OK_AND_ASSIGN(auto journal, OpenQueue(*store, queue_id, false, kNow, &restored));
+  ASSERT_THAT(restored.messages, SizeIs(3));
+  EXPECT_EQ(restored.messages[0].message_id, Uuid(1));
+  EXPECT_EQ(restored.messages[0].state, MessageState::kVisible);
+  EXPECT_EQ(restored.messages[0].visible_at, kNow + absl::Seconds(1));
+  EXPECT_EQ(restored.messages[0].receive_count, 2);
+  EXPECT_EQ(restored.messages[1].message_id, Uuid(3));
+  EXPECT_EQ(restored.messages[1].state, MessageState::kVisible);
+  EXPECT_EQ(restored.messages[2].message_id, Uuid(5));
+  EXPECT_EQ(restored.messages[2].payload->body, "m5");
+  EXPECT_EQ(restored.messages[2].state, MessageState::kInFlight);
+  EXPECT_EQ(restored.messages[2].visible_at, kNow + absl::Seconds(40));
+}
+
+TEST_F(StoreTest, ChangesNobodyWaitsForAreCommittedBehind) {
+  {
+    auto store = Open();
+    store->Put("doc", "behind", "1");  // No Commit: the write-behind deadline commits it.
+    while (store->TEST_Batches() == 0) std::this_thread::yield();
+    store->Put("doc", "at-close", "2");  // Committed when the store closes.
+  }
+  auto store = Open();
+  ASSERT_OK_AND_ASSIGN(std::vector<StoredDocument> docs, store->LoadDocuments("doc"));
+  std::vector<std::string> names;
+  for (const auto& d : docs) names.push_back(d.name);
+  EXPECT_THAT(names, ElementsAre("at-close", "behind"));
+}
+
 TEST_F(StoreTest, PurgeAndDropRemoveOnlyThatQueue) {
   int64_t a, b, c;
   {
