@@ -371,6 +371,7 @@ absl::StatusOr<sqs::DeleteMessageBatchResult> QueueImpl::DeleteMessageBatch(
     return s;
   }
   sqs::DeleteMessageBatchResult result;
+  result.successful.reserve(request.entries.size());
   const uint64_t since = Mark();
   for (const auto& entry : request.entries) {
     absl::Status s = core_->Delete(entry.receipt_handle);
