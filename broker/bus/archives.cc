@@ -49,9 +49,10 @@ void ArchiveState::DropExpired(absl::Time now) {
   if (retention_days <= 0) return;
   absl::Time cutoff = now - absl::Hours(24) * retention_days;
   auto keep = std::find_if(events.begin(), events.end(),
-                           [&](const auto& e) { return e->ingestion_time >= cutoff; });
+                           [&](const auto& e) { return e.event->ingestion_time >= cutoff; });
   for (auto it = events.begin(); it != keep; ++it) {
-    size_bytes -= static_cast<int64_t>((*it)->envelope.size());
+    size_bytes -= static_cast<int64_t>(it->event->envelope.size());
+    if (observer != nullptr) observer->Dropped(*this, it->seq);
   }
   events.erase(events.begin(), keep);
 }
@@ -80,8 +81,9 @@ void ArchiveState::Offer(const std::shared_ptr<const Event>& event, absl::Time n
     if (!matched.ok() || matched->empty()) return;
   }
   DropExpired(now);
-  events.push_back(event);
+  events.push_back({next_seq++, event});
   size_bytes += static_cast<int64_t>(event->envelope.size());
+  if (observer != nullptr) observer->Archived(*this, events.back());
 }
 
 // ---- ArchiveStore -----------------------------------------------------------
@@ -97,6 +99,9 @@ struct ArchiveStore::ReplayState {
   std::vector<std::shared_ptr<const Event>> pending ABSL_GUARDED_BY(mu);
   size_t next ABSL_GUARDED_BY(mu) = 0;
   bool loaded ABSL_GUARDED_BY(mu) = false;
+  // Restored after a restart: the events up to this time were sent.
+  std::optional<absl::Time> resume_after ABSL_GUARDED_BY(mu);
+  bool aborted ABSL_GUARDED_BY(mu) = false;  // AbortReplay: silent from now on.
 };
 
 ArchiveStore::ArchiveStore(Clock& clock, TaskRunner& tasks, const BusTable& table,
@@ -119,7 +124,7 @@ absl::StatusOr<ArchiveInfo> ArchiveStore::CreateArchive(std::string_view bus_nam
   auto bus = table_.FindBus(bus_name);
   if (!bus.ok()) return bus.status();
   auto archive = std::make_shared<ArchiveState>(info.name, info.arn, std::string(bus_name),
-                                                info.source_arn, clock_.Now());
+                                                info.source_arn, clock_.Now(), observer_);
   {
     MutexLock lock(&archive->mu);
     archive->description = info.description;
@@ -191,7 +196,7 @@ std::vector<ArchiveInfo> ArchiveStore::ListArchives(std::string_view prefix,
   return out;
 }
 
-absl::Status ArchiveStore::DeleteArchive(std::string_view name) {
+absl::StatusOr<std::shared_ptr<ArchiveState>> ArchiveStore::DeleteArchive(std::string_view name) {
   MutexLock lock(&mu_);
   auto it = archives_.find(name);
   if (it == archives_.end()) return base_internal::ArchiveNotFoundError(name);
@@ -201,6 +206,51 @@ absl::Status ArchiveStore::DeleteArchive(std::string_view name) {
   if (bus.ok()) {
     MutexLock bus_lock(&(*bus)->mu);
     std::erase((*bus)->archives, archive);
+  }
+  return archive;
+}
+
+void ArchiveStore::ReinsertArchive(std::shared_ptr<ArchiveState> archive) {
+  MutexLock lock(&mu_);
+  auto bus = table_.FindBus(archive->bus_name);
+  if (bus.ok()) {
+    MutexLock bus_lock(&(*bus)->mu);
+    (*bus)->archives.push_back(archive);
+  }
+  archives_.emplace(archive->name, std::move(archive));
+}
+
+absl::Status ArchiveStore::RestoreArchive(std::string_view bus_name, const ArchiveInfo& info,
+                                          std::vector<ArchivedEvent> events) {
+  // An archive outlives its bus (DeleteEventBus keeps it, detached).
+  auto bus = table_.FindBus(bus_name);
+  auto archive = std::make_shared<ArchiveState>(info.name, info.arn, std::string(bus_name),
+                                                info.source_arn, info.creation_time, observer_);
+  {
+    MutexLock lock(&archive->mu);
+    archive->description = info.description;
+    archive->pattern = info.event_pattern;
+    archive->retention_days = info.retention_days;
+    auto matcher = PatternMatcher(info.event_pattern);
+    if (!matcher.ok()) return matcher.status();
+    archive->matcher = *std::move(matcher);
+    std::sort(events.begin(), events.end(),
+              [](const auto& a, const auto& b) { return a.seq < b.seq; });
+    for (const ArchivedEvent& e : events) {
+      archive->size_bytes += static_cast<int64_t>(e.event->envelope.size());
+    }
+    if (!events.empty()) archive->next_seq = events.back().seq + 1;
+    archive->events = std::move(events);
+    archive->DropExpired(clock_.Now());
+  }
+  MutexLock lock(&mu_);
+  if (archives_.count(info.name) > 0) {
+    return base_internal::EventsAlreadyExistsError("Archive", info.name);
+  }
+  archives_.emplace(info.name, archive);
+  if (bus.ok()) {
+    MutexLock bus_lock(&(*bus)->mu);
+    (*bus)->archives.push_back(archive);
   }
   return absl::OkStatus();
 }
@@ -251,6 +301,7 @@ absl::StatusOr<ReplayInfo> ArchiveStore::StartReplay(std::string_view archive_na
     replay->info = info;
     started = info;
     replays_.emplace(info.name, replay);
+    if (observer_ != nullptr) observer_->ReplayChanged(info);
   }
   tasks_.ScheduleAt(clock_.Now(), [this, replay] { RunReplay(replay); });
   return started;
@@ -264,14 +315,17 @@ void ArchiveStore::RunReplay(std::shared_ptr<ReplayState> replay) {
   std::string replay_name;
   {
     MutexLock lock(&replay->mu);
+    if (replay->aborted) return;
     ReplayInfo& info = replay->info;
     if (!replay->loaded) {
       replay->loaded = true;
       // A replay cancelled before it ran goes straight to CANCELLED below.
       if (!replay->cancel_requested) info.state = "RUNNING";
       MutexLock archive_lock(&replay->archive->mu);
-      for (const auto& e : replay->archive->events) {
-        if (e->time >= info.event_start_time && e->time < info.event_end_time) {
+      for (const ArchivedEvent& archived : replay->archive->events) {
+        const auto& e = archived.event;
+        if (e->time >= info.event_start_time && e->time < info.event_end_time &&
+            (!replay->resume_after.has_value() || e->time > *replay->resume_after)) {
           replay->pending.push_back(e);
         }
       }
@@ -281,6 +335,7 @@ void ArchiveStore::RunReplay(std::shared_ptr<ReplayState> replay) {
     if (replay->cancel_requested) {
       info.state = "CANCELLED";
       info.replay_end_time = clock_.Now();
+      if (observer_ != nullptr) observer_->ReplayChanged(info);
       return;
     }
     if (replay->next < replay->pending.size()) {
@@ -311,14 +366,68 @@ void ArchiveStore::RunReplay(std::shared_ptr<ReplayState> replay) {
     }
   }
   MutexLock lock(&replay->mu);
+  if (replay->aborted) return;
   if (!bucket.empty()) replay->info.event_last_replayed_time = bucket.back()->time;
   if (replay->next < replay->pending.size() && !replay->cancel_requested) {
+    // Progress is written behind: a crash before it is stored sends this
+    // bucket again after the restart (replays are at least once).
+    if (observer_ != nullptr && !bucket.empty()) observer_->ReplayChanged(replay->info);
     tasks_.ScheduleAt(clock_.Now(), [this, replay] { RunReplay(replay); });
     return;
   }
   replay->info.state = replay->cancel_requested ? "CANCELLED" : "COMPLETED";
   replay->info.replay_end_time = clock_.Now();
   replay->pending.clear();
+  if (observer_ != nullptr) observer_->ReplayChanged(replay->info);
+}
+
+absl::Status ArchiveStore::RestoreReplay(std::string_view archive_name, ReplayInfo info) {
+  auto replay = std::make_shared<ReplayState>();
+  bool resume = false;
+  {
+    MutexLock lock(&mu_);
+    if (replays_.count(info.name) > 0) {
+      return base_internal::EventsAlreadyExistsError("Replay", info.name);
+    }
+    auto archive = archives_.find(archive_name);
+    absl::StatusOr<std::shared_ptr<Bus>> bus =
+        archive == archives_.end() ? absl::StatusOr<std::shared_ptr<Bus>>(
+                                         base_internal::ArchiveNotFoundError(archive_name))
+                                   : table_.FindBus(archive->second->bus_name);
+    MutexLock replay_lock(&replay->mu);
+    if (IsActive(info.state)) {
+      if (info.state == "CANCELLING") {
+        info.state = "CANCELLED";
+      } else if (!bus.ok()) {
+        info.state = "FAILED";
+        info.state_reason = "The archive or its event bus was deleted while the replay ran.";
+      } else {
+        resume = true;
+        replay->archive = archive->second;
+        replay->bus = *bus;
+        replay->resume_after = info.event_last_replayed_time;
+      }
+      if (!resume) {
+        info.replay_end_time = clock_.Now();
+        if (observer_ != nullptr) observer_->ReplayChanged(info);
+      }
+    }
+    replay->info = std::move(info);
+    replays_.emplace(replay->info.name, replay);
+  }
+  if (resume) tasks_.ScheduleAt(clock_.Now(), [this, replay] { RunReplay(replay); });
+  return absl::OkStatus();
+}
+
+void ArchiveStore::AbortReplay(std::string_view name) {
+  MutexLock lock(&mu_);
+  auto it = replays_.find(name);
+  if (it == replays_.end()) return;
+  {
+    MutexLock replay_lock(&it->second->mu);
+    it->second->aborted = true;
+  }
+  replays_.erase(it);
 }
 
 absl::StatusOr<ReplayInfo> ArchiveStore::DescribeReplay(std::string_view name) {
@@ -354,6 +463,7 @@ absl::StatusOr<ReplayInfo> ArchiveStore::CancelReplay(std::string_view name) {
   }
   (*replay)->cancel_requested = true;
   info.state = "CANCELLING";
+  if (observer_ != nullptr) observer_->ReplayChanged(info);
   return info;
 }
 

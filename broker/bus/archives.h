@@ -65,15 +65,38 @@ struct ReplayInfo {
   std::optional<absl::Time> replay_end_time;
 };
 
+struct ArchiveState;
+
+// An archived event and its number in its archive (1, 2, ... in ingestion
+// order; never reused, even after the event expires).
+struct ArchivedEvent {
+  uint64_t seq = 0;
+  std::shared_ptr<const Event> event;
+};
+
+// Durable mode (the service's store): told of every change to what an
+// archive holds and to a replay's state or progress, in the order they
+// happen: it is called under the lock that orders them (ArchiveState::mu,
+// the replay's), so it must not call into the core.
+class ArchiveObserver {
+ public:
+  virtual ~ArchiveObserver() = default;
+  virtual void Archived(const ArchiveState& archive, const ArchivedEvent& event) = 0;
+  // The event `seq` left `archive` (retention, or the archive was deleted).
+  virtual void Dropped(const ArchiveState& archive, uint64_t seq) = 0;
+  virtual void ReplayChanged(const ReplayInfo& info) = 0;
+};
+
 // One archive, shared with the bus it archives (Bus::archives).
 struct ArchiveState {
   ArchiveState(std::string name, std::string arn, std::string bus_name, std::string source_arn,
-               absl::Time creation_time)
+               absl::Time creation_time, ArchiveObserver* observer)
       : name(std::move(name)),
         arn(std::move(arn)),
         bus_name(std::move(bus_name)),
         source_arn(std::move(source_arn)),
-        creation_time(creation_time) {}
+        creation_time(creation_time),
+        observer(observer) {}
 
   // Stores `event` if the archive's pattern matches it.
   void Offer(const std::shared_ptr<const Event>& event, absl::Time now) ABSL_LOCKS_EXCLUDED(mu);
@@ -86,13 +109,15 @@ struct ArchiveState {
   const std::string bus_name;
   const std::string source_arn;
   const absl::Time creation_time;
+  ArchiveObserver* const observer;  // Null in memory.
 
   Mutex mu;
   std::string description ABSL_GUARDED_BY(mu);
   std::string pattern ABSL_GUARDED_BY(mu);
   std::unique_ptr<Matcher> matcher ABSL_GUARDED_BY(mu);  // Null: every event.
   int retention_days ABSL_GUARDED_BY(mu) = 0;
-  std::vector<std::shared_ptr<const Event>> events ABSL_GUARDED_BY(mu);  // Ingestion order.
+  std::vector<ArchivedEvent> events ABSL_GUARDED_BY(mu);  // Ingestion (and seq) order.
+  uint64_t next_seq ABSL_GUARDED_BY(mu) = 1;
   int64_t size_bytes ABSL_GUARDED_BY(mu) = 0;
 };
 
@@ -103,6 +128,9 @@ class ArchiveStore {
                int max_concurrent_replays);
   ArchiveStore(const ArchiveStore&) = delete;
   ArchiveStore& operator=(const ArchiveStore&) = delete;
+
+  // Set once, before the store is shared; must outlive it.
+  void SetObserver(ArchiveObserver* observer) { observer_ = observer; }
 
   // `info` names the archive (name, arn, source_arn) and holds its settings
   // (description, event_pattern, retention_days); the rest is the store's.
@@ -119,7 +147,8 @@ class ArchiveStore {
   // By name; empty filters match everything.
   std::vector<ArchiveInfo> ListArchives(std::string_view prefix, std::string_view source_arn,
                                         std::string_view state);
-  absl::Status DeleteArchive(std::string_view name);
+  // Returns the archive removed (for ReinsertArchive).
+  absl::StatusOr<std::shared_ptr<ArchiveState>> DeleteArchive(std::string_view name);
 
   // `replay` names the replay, its archive (by name and ARN, which must be
   // the archive's) and destination; its state and times are the store's.
@@ -135,6 +164,24 @@ class ArchiveStore {
   // or RUNNING).
   absl::StatusOr<ReplayInfo> CancelReplay(std::string_view name);
 
+  // ---- Durable mode: recovery, and undoing a change the store refused.
+  // An archive as it was stored (info.creation_time included) with its
+  // events (any order); those past retention are dropped. Without the bus
+  // `bus` it is kept detached, as DeleteEventBus leaves it. Errors:
+  // ResourceAlreadyExistsException, InvalidEventPatternException.
+  absl::Status RestoreArchive(std::string_view bus, const ArchiveInfo& info,
+                              std::vector<ArchivedEvent> events);
+  // Puts back what DeleteArchive returned.
+  void ReinsertArchive(std::shared_ptr<ArchiveState> archive);
+  // A replay as it was stored. One that was STARTING or RUNNING resumes
+  // after its last replayed event (event_last_replayed_time: every event of
+  // that time was sent), one CANCELLING ends CANCELLED; one whose archive is
+  // gone ends FAILED. Errors: ResourceAlreadyExistsException.
+  absl::Status RestoreReplay(std::string_view archive_name, ReplayInfo info);
+  // Forgets the replay `name` (a StartReplay the store refused): it stops
+  // before its next step and tells the observer nothing more.
+  void AbortReplay(std::string_view name);
+
  private:
   struct ReplayState;
 
@@ -148,6 +195,7 @@ class ArchiveStore {
   const BusTable& table_;
   Dispatcher& dispatcher_;
   const int max_concurrent_replays_;
+  ArchiveObserver* observer_ = nullptr;
 
   Mutex mu_;
   std::map<std::string, std::shared_ptr<ArchiveState>, std::less<>> archives_ ABSL_GUARDED_BY(mu_);

@@ -8,10 +8,10 @@ BusCore::BusCore(const Options& options)
       dispatcher_(*options.clock, tasks_, table_, options.endpoints, options.metrics),
       schedules_(options.account, options.region, tasks_, dispatcher_),
       archives_(*options.clock, tasks_, table_, dispatcher_, options.max_concurrent_replays) {
-  Clock& clock = *options.clock;
   table_.SetScheduleHook(
-      [this, &clock](const std::shared_ptr<Bus>& bus, std::shared_ptr<const RuleEntry> rule) {
-        schedules_.Arm(bus, std::move(rule), clock.Now());
+      [this](const std::shared_ptr<Bus>& bus, std::shared_ptr<const RuleEntry> rule) {
+        const absl::Time after = rule->armed_at;
+        schedules_.Arm(bus, std::move(rule), after);
       });
 }
 

@@ -62,10 +62,13 @@ absl::StatusOr<BusInfo> BusTable::CreateBus(std::string name, std::string descri
   return info;
 }
 
-void BusTable::DeleteBus(std::string_view name) {
+std::shared_ptr<Bus> BusTable::DeleteBus(std::string_view name) {
   MutexLock lock(&mu_);
   auto it = buses_.find(name);
-  if (it != buses_.end()) buses_.erase(it);
+  if (it == buses_.end()) return nullptr;
+  std::shared_ptr<Bus> bus = std::move(it->second);
+  buses_.erase(it);
+  return bus;
 }
 
 absl::StatusOr<std::shared_ptr<Bus>> BusTable::FindBus(std::string_view name) const {
@@ -102,6 +105,7 @@ absl::Status BusTable::PutRule(std::string_view bus_name, RuleSpec rule,
   entry->schedule = std::move(schedule);
   entry->generation = next_generation_.fetch_add(1);
   entry->created = clock_.Now();
+  entry->armed_at = entry->created;
   TagMap new_tags = ToTagMap(tags);
   {
     MutexLock lock(&b.mu);
@@ -186,6 +190,7 @@ absl::Status BusTable::SetRuleEnabled(std::string_view bus_name, std::string_vie
     entry->enabled = enabled;
     entry->rule.state = enabled ? "ENABLED" : "DISABLED";
     entry->generation = next_generation_.fetch_add(1);
+    entry->armed_at = clock_.Now();
     if (enabled && !entry->rule.event_pattern.empty()) {
       absl::Status added = b.matcher->Add(entry->rule.name, entry->rule.event_pattern);
       if (!added.ok()) return added;
@@ -211,6 +216,73 @@ absl::Status BusTable::UpdateRule(std::string_view bus_name, std::string_view na
   if (!changed.ok()) return changed;
   it->second = std::move(entry);
   return absl::OkStatus();
+}
+
+// ---- Durable mode ---------------------------------------------------------------
+
+void BusTable::RestoreBus(const BusInfo& info, TagMap tags) {
+  auto matcher = Matcher::Create(PatternDialect::kEventBridge);
+  if (!matcher.ok()) return;  // Only fails for an unknown dialect.
+  MutexLock lock(&mu_);
+  buses_.insert_or_assign(info.name,
+                          std::make_shared<Bus>(info, *std::move(matcher), std::move(tags)));
+}
+
+void BusTable::ReinsertBus(std::shared_ptr<Bus> bus) {
+  MutexLock lock(&mu_);
+  buses_.emplace(bus->info.name, std::move(bus));
+}
+
+absl::Status BusTable::SetBusTags(std::string_view bus_name, TagMap tags) {
+  auto bus = FindBus(bus_name);
+  if (!bus.ok()) return bus.status();
+  MutexLock lock(&(*bus)->mu);
+  (*bus)->tags = std::move(tags);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::shared_ptr<const RuleEntry>> BusTable::GetRule(std::string_view bus_name,
+                                                                   std::string_view name) const {
+  auto bus = FindBus(bus_name);
+  if (!bus.ok()) return bus.status();
+  ReaderMutexLock lock(&(*bus)->mu);
+  auto it = (*bus)->rules.find(name);
+  if (it == (*bus)->rules.end()) return RuleNotFoundError(name, bus_name);
+  return it->second;
+}
+
+absl::Status BusTable::RestoreRule(std::string_view bus_name, std::string_view name,
+                                   std::shared_ptr<const RuleEntry> restored) {
+  auto bus = FindBus(bus_name);
+  if (!bus.ok()) return bus.status();
+  Bus& b = **bus;
+  std::shared_ptr<RuleEntry> entry;
+  {
+    MutexLock lock(&b.mu);
+    if (restored == nullptr) {
+      b.matcher->Remove(name).IgnoreError();
+      b.rules.erase(std::string(name));
+      return absl::OkStatus();
+    }
+    entry = std::make_shared<RuleEntry>(*restored);
+    entry->generation = next_generation_.fetch_add(1);
+    if (metrics_ && entry->stats == nullptr) entry->stats = std::make_shared<RuleStats>();
+    if (entry->enabled && !entry->rule.event_pattern.empty()) {
+      absl::Status added = b.matcher->Add(entry->rule.name, entry->rule.event_pattern);
+      if (!added.ok()) return added;
+    } else {
+      b.matcher->Remove(entry->rule.name).IgnoreError();
+    }
+    b.rules[entry->rule.name] = entry;
+  }
+  Arm(*bus, entry);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::shared_ptr<const TargetEntry>> BusTable::MakeTarget(const TargetSpec& spec) {
+  auto input = TargetInput::Create(spec);
+  if (!input.ok()) return input.status();
+  return std::make_shared<const TargetEntry>(TargetEntry{spec, *std::move(input)});
 }
 
 // ---- Targets ----------------------------------------------------------------

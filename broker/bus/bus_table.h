@@ -85,6 +85,12 @@ struct RuleEntry {
   std::vector<std::shared_ptr<const TargetEntry>> targets;  // Sorted by id.
   uint64_t generation = 0;
   absl::Time created;
+  // A scheduled rule's rate() firings are armed_at + k * period: the time of
+  // the PutRule, EnableRule or DisableRule that made this generation.
+  absl::Time armed_at;
+  // A rule restored after a restart skips the firings due up to this time
+  // (missed while the process was down: AWS does not backfill them).
+  absl::Time resume_after = absl::InfinitePast();
   // The rule's counters, shared by all its entries; null when metrics are off.
   std::shared_ptr<RuleStats> stats;
 };
@@ -137,8 +143,8 @@ class BusTable {
   // ---- Buses. Errors: ResourceAlreadyExistsException, LimitExceededException
   // (too many buses or tags), ResourceNotFoundException.
   absl::StatusOr<BusInfo> CreateBus(std::string name, std::string description, const TagList& tags);
-  // Unknown names are ignored.
-  void DeleteBus(std::string_view name);
+  // Unknown names are ignored. Returns the bus removed (null: none).
+  std::shared_ptr<Bus> DeleteBus(std::string_view name);
   absl::StatusOr<std::shared_ptr<Bus>> FindBus(std::string_view name) const;
   // By name.
   std::vector<BusInfo> ListBuses(std::string_view prefix) const;
@@ -177,6 +183,25 @@ class BusTable {
   absl::Status UntagResource(std::string_view bus, std::string_view rule,
                              const std::vector<std::string>& keys);
   absl::StatusOr<TagMap> ListTags(std::string_view bus, std::string_view rule) const;
+
+  // ---- Durable mode: recovery, and undoing a change the store refused.
+  // Makes `info` and `tags` the bus `info.name`, replacing one of that name
+  // (with its rules and archives: call it before restoring those).
+  void RestoreBus(const BusInfo& info, TagMap tags);
+  // Puts back the bus object DeleteBus returned, with its rules and archives.
+  void ReinsertBus(std::shared_ptr<Bus> bus);
+  absl::Status SetBusTags(std::string_view bus, TagMap tags);
+  // The current entry of a rule.
+  absl::StatusOr<std::shared_ptr<const RuleEntry>> GetRule(std::string_view bus,
+                                                           std::string_view name) const;
+  // Makes a copy of `entry` the current entry of rule entry->rule.name under
+  // a new generation, or (null `entry`) removes the rule `name` even with
+  // targets. A scheduled rule is armed again on its phase (armed_at); firings
+  // due up to entry->resume_after are skipped.
+  absl::Status RestoreRule(std::string_view bus, std::string_view name,
+                           std::shared_ptr<const RuleEntry> entry);
+  // A target as PutTargets keeps it. Errors: ValidationException.
+  static absl::StatusOr<std::shared_ptr<const TargetEntry>> MakeTarget(const TargetSpec& spec);
 
   // The counters of every rule (none when metrics are off).
   std::vector<RuleStatsRef> AllRuleStats() const;

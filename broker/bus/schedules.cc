@@ -18,6 +18,16 @@ ScheduleRunner::ScheduleRunner(std::string account, std::string region, TaskRunn
 void ScheduleRunner::Arm(const std::shared_ptr<Bus>& bus, std::shared_ptr<const RuleEntry> rule,
                          absl::Time after) {
   absl::Time when = rule->schedule->NextAfter(after);
+  if (when <= rule->resume_after) {
+    // Restored after a restart: the next firing on the rule's phase after
+    // the restart; those missed meanwhile are not made up (as on AWS).
+    const ScheduleExpression& s = *rule->schedule;
+    absl::Duration remainder;  // IDivDuration writes it: never null.
+    when = s.is_rate() ? after + s.period() * (absl::IDivDuration(rule->resume_after - after,
+                                                                  s.period(), &remainder) +
+                                               1)
+                       : s.NextAfter(rule->resume_after);
+  }
   if (when == absl::InfiniteFuture()) return;
   std::weak_ptr<Bus> weak = bus;
   tasks_.ScheduleAt(when, [this, weak, name = rule->rule.name, generation = rule->generation,

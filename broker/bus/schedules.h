@@ -29,7 +29,8 @@ class ScheduleRunner {
   ScheduleRunner(const ScheduleRunner&) = delete;
   ScheduleRunner& operator=(const ScheduleRunner&) = delete;
 
-  // Arms the first firing of `rule` on `bus` after `after`.
+  // Arms the first firing of `rule` on `bus` after `after` (and after
+  // rule->resume_after).
   // REQUIRES: `rule` is enabled and has a schedule.
   void Arm(const std::shared_ptr<Bus>& bus, std::shared_ptr<const RuleEntry> rule,
            absl::Time after);

@@ -134,7 +134,8 @@ class BrokerImpl final : public Broker {
   // Durable mode: rebuilds every service's state from the store.
   absl::Status Recover() {
     WHARF_RETURN_IF_ERROR(sqs_->Recover());
-    return sns_->Recover();
+    WHARF_RETURN_IF_ERROR(sns_->Recover());
+    return events_->Recover();
   }
 
   sqs::Service& sqs() override { return *sqs_; }

@@ -90,7 +90,14 @@ absl::StatusOr<events::CreateArchiveResult> EventsService::CreateArchive(
   info.description = request.description;
   info.event_pattern = request.event_pattern;
   info.retention_days = request.retention_days.value_or(0);
+  MutexLock admin(&admin_mu_);
   WHARF_ASSIGN_OR_RETURN(info, core_->archives().CreateArchive(bus, info));
+  const uint64_t since = Mark();
+  PersistArchive(info.name);
+  WHARF_RETURN_IF_ERROR(CommitOrUndo(since, [&] {
+    core_->archives().DeleteArchive(info.name).IgnoreError();
+    PersistArchive(info.name);
+  }));
   return ToArchiveResult(info);
 }
 
@@ -112,10 +119,21 @@ absl::StatusOr<events::UpdateArchiveResult> EventsService::UpdateArchive(
   if (request.event_pattern.has_value() && !request.event_pattern->empty()) {
     WHARF_RETURN_IF_ERROR(ValidatePattern(PatternDialect::kEventBridge, *request.event_pattern));
   }
+  MutexLock admin(&admin_mu_);
+  WHARF_ASSIGN_OR_RETURN(bus_internal::ArchiveInfo before,
+                         core_->archives().DescribeArchive(request.archive_name));
   WHARF_ASSIGN_OR_RETURN(
       bus_internal::ArchiveInfo info,
       core_->archives().UpdateArchive(request.archive_name, request.description,
                                       request.event_pattern, request.retention_days));
+  const uint64_t since = Mark();
+  PersistArchive(info.name);
+  WHARF_RETURN_IF_ERROR(CommitOrUndo(since, [&] {
+    core_->archives()
+        .UpdateArchive(before.name, before.description, before.event_pattern, before.retention_days)
+        .IgnoreError();
+    PersistArchive(info.name);
+  }));
   return ToArchiveResult(info);
 }
 
@@ -145,7 +163,28 @@ absl::StatusOr<events::ListArchivesResult> EventsService::ListArchives(
 
 absl::Status EventsService::DeleteArchive(const events::DeleteArchiveRequest& request) {
   WHARF_RETURN_IF_ERROR(CheckName(request.archive_name, "archiveName", 48));
-  return core_->archives().DeleteArchive(request.archive_name);
+  MutexLock admin(&admin_mu_);
+  WHARF_ASSIGN_OR_RETURN(std::shared_ptr<bus_internal::ArchiveState> removed,
+                         core_->archives().DeleteArchive(request.archive_name));
+  if (options_.store == nullptr) return absl::OkStatus();
+  const uint64_t since = Mark();
+  PersistArchive(removed->name);
+  {
+    // Its events go with it (an event offered concurrently may still be
+    // written: recovery erases those of archives that are gone).
+    MutexLock lock(&removed->mu);
+    for (const bus_internal::ArchivedEvent& e : removed->events) {
+      journal_->Dropped(*removed, e.seq);
+    }
+  }
+  return CommitOrUndo(since, [&] {
+    core_->archives().ReinsertArchive(removed);
+    PersistArchive(removed->name);
+    MutexLock lock(&removed->mu);
+    for (const bus_internal::ArchivedEvent& e : removed->events) {
+      journal_->Archived(*removed, e);
+    }
+  });
 }
 
 absl::StatusOr<events::StartReplayResult> EventsService::StartReplay(
@@ -166,8 +205,14 @@ absl::StatusOr<events::StartReplayResult> EventsService::StartReplay(
   info.filter_arns = request.destination.filter_arns;
   info.event_start_time = request.event_start_time;
   info.event_end_time = request.event_end_time;
+  MutexLock admin(&admin_mu_);
+  const uint64_t since = Mark();
   WHARF_ASSIGN_OR_RETURN(
       info, core_->archives().StartReplay(AfterLast(request.event_source_arn, '/'), info));
+  WHARF_RETURN_IF_ERROR(CommitOrUndo(since, [&] {
+    core_->archives().AbortReplay(info.name);
+    journal_->Forget(info.name);
+  }));
   events::StartReplayResult result;
   result.replay_arn = info.arn;
   result.state = info.state;
@@ -202,8 +247,11 @@ absl::StatusOr<events::ListReplaysResult> EventsService::ListReplays(
 absl::StatusOr<events::CancelReplayResult> EventsService::CancelReplay(
     const events::CancelReplayRequest& request) {
   WHARF_RETURN_IF_ERROR(CheckName(request.replay_name, "replayName", 64));
+  const uint64_t since = Mark();
   WHARF_ASSIGN_OR_RETURN(bus_internal::ReplayInfo info,
                          core_->archives().CancelReplay(request.replay_name));
+  // The cancellation holds in memory either way (a replay is not resumed).
+  WHARF_RETURN_IF_ERROR(Commit(since));
   events::CancelReplayResult result;
   result.replay_arn = info.arn;
   result.state = info.state;

@@ -73,6 +73,10 @@ EventsService::EventsService(const Options& options)
   core.metrics = options.metrics;
   core_ = std::make_unique<bus_internal::BusCore>(core);
   core_->table().CreateBus(kDefaultBus, "", {}).IgnoreError();
+  if (options.store != nullptr) {
+    journal_ = std::make_unique<Journal>(*options.store);
+    core_->archives().SetObserver(journal_.get());
+  }
 }
 
 EventsService::~EventsService() { core_.reset(); }
@@ -208,9 +212,16 @@ absl::StatusOr<events::CreateEventBusResult> EventsService::CreateEventBus(
   }
   WHARF_RETURN_IF_ERROR(CheckMaxLength(request.description, "description", 512));
   WHARF_RETURN_IF_ERROR(CheckTags(request.tags));
+  MutexLock admin(&admin_mu_);
   WHARF_ASSIGN_OR_RETURN(
       bus_internal::BusInfo bus,
       core_->table().CreateBus(request.name, request.description, ToTagList(request.tags)));
+  const uint64_t since = Mark();
+  PersistBus(bus.name);
+  WHARF_RETURN_IF_ERROR(CommitOrUndo(since, [&] {
+    core_->table().DeleteBus(bus.name);
+    PersistBus(bus.name);
+  }));
   events::CreateEventBusResult result;
   result.event_bus_arn = BusArn(bus.name);
   result.description = bus.description;
@@ -220,8 +231,21 @@ absl::StatusOr<events::CreateEventBusResult> EventsService::CreateEventBus(
 absl::Status EventsService::DeleteEventBus(const events::DeleteEventBusRequest& request) {
   WHARF_ASSIGN_OR_RETURN(std::string name, ResolveBus(request.name, "name"));
   if (name == kDefaultBus) return EventsValidationError("Cannot delete event bus default.");
-  core_->table().DeleteBus(name);
-  return absl::OkStatus();
+  MutexLock admin(&admin_mu_);
+  // Its rules go with it; its archives stay (detached), as on AWS.
+  std::vector<bus_internal::RuleSpec> rules =
+      core_->table().ListRules(name, "").value_or(std::vector<bus_internal::RuleSpec>());
+  std::shared_ptr<bus_internal::Bus> removed = core_->table().DeleteBus(name);
+  const uint64_t since = Mark();
+  auto persist = [&] {
+    PersistBus(name);
+    for (const bus_internal::RuleSpec& rule : rules) PersistRule(name, rule.name);
+  };
+  persist();
+  return CommitOrUndo(since, [&] {
+    if (removed != nullptr) core_->table().ReinsertBus(removed);
+    persist();
+  });
 }
 
 absl::StatusOr<events::DescribeEventBusResult> EventsService::DescribeEventBus(
@@ -436,15 +460,17 @@ absl::StatusOr<events::PutRuleResult> EventsService::PutRule(
   rule.role_arn = request.role_arn;
   events::PutRuleResult result;
   result.rule_arn = rule.arn;
-  WHARF_RETURN_IF_ERROR(
-      core_->table().PutRule(bus, std::move(rule), schedule, ToTagList(request.tags)));
+  WHARF_RETURN_IF_ERROR(ChangeRule(bus, request.name, [&] {
+    return core_->table().PutRule(bus, std::move(rule), schedule, ToTagList(request.tags));
+  }));
   return result;
 }
 
 absl::Status EventsService::DeleteRule(const events::DeleteRuleRequest& request) {
   WHARF_RETURN_IF_ERROR(CheckName(request.name, "name", 64));
   WHARF_ASSIGN_OR_RETURN(std::string bus, ResolveBus(request.event_bus_name, "eventBusName"));
-  return core_->table().DeleteRule(bus, request.name);
+  return ChangeRule(bus, request.name,
+                    [&] { return core_->table().DeleteRule(bus, request.name); });
 }
 
 absl::StatusOr<events::DescribeRuleResult> EventsService::DescribeRule(
@@ -474,13 +500,15 @@ absl::StatusOr<events::ListRulesResult> EventsService::ListRules(
 absl::Status EventsService::EnableRule(const events::EnableRuleRequest& request) {
   WHARF_RETURN_IF_ERROR(CheckName(request.name, "name", 64));
   WHARF_ASSIGN_OR_RETURN(std::string bus, ResolveBus(request.event_bus_name, "eventBusName"));
-  return core_->table().SetRuleEnabled(bus, request.name, true);
+  return ChangeRule(bus, request.name,
+                    [&] { return core_->table().SetRuleEnabled(bus, request.name, true); });
 }
 
 absl::Status EventsService::DisableRule(const events::DisableRuleRequest& request) {
   WHARF_RETURN_IF_ERROR(CheckName(request.name, "name", 64));
   WHARF_ASSIGN_OR_RETURN(std::string bus, ResolveBus(request.event_bus_name, "eventBusName"));
-  return core_->table().SetRuleEnabled(bus, request.name, false);
+  return ChangeRule(bus, request.name,
+                    [&] { return core_->table().SetRuleEnabled(bus, request.name, false); });
 }
 
 // ---- Tags ---------------------------------------------------------------------------
@@ -489,7 +517,9 @@ absl::Status EventsService::TagResource(const events::TagResourceRequest& reques
   // Shape constraints first, as AWS checks them before looking anything up.
   WHARF_RETURN_IF_ERROR(CheckTags(request.tags));
   WHARF_ASSIGN_OR_RETURN(TaggedResource resource, ResolveTaggedResource(request.resource_arn));
-  return core_->table().TagResource(resource.bus, resource.rule, ToTagList(request.tags));
+  return ChangeTags(resource, [&] {
+    return core_->table().TagResource(resource.bus, resource.rule, ToTagList(request.tags));
+  });
 }
 
 absl::Status EventsService::UntagResource(const events::UntagResourceRequest& request) {
@@ -502,7 +532,9 @@ absl::Status EventsService::UntagResource(const events::UntagResourceRequest& re
     }
   }
   WHARF_ASSIGN_OR_RETURN(TaggedResource resource, ResolveTaggedResource(request.resource_arn));
-  return core_->table().UntagResource(resource.bus, resource.rule, request.tag_keys);
+  return ChangeTags(resource, [&] {
+    return core_->table().UntagResource(resource.bus, resource.rule, request.tag_keys);
+  });
 }
 
 absl::StatusOr<events::ListTagsForResourceResult> EventsService::ListTagsForResource(
@@ -513,6 +545,20 @@ absl::StatusOr<events::ListTagsForResourceResult> EventsService::ListTagsForReso
                          core_->table().ListTags(resource.bus, resource.rule));
   for (const auto& [key, value] : tags) result.tags.push_back({key, value});
   return result;
+}
+
+absl::Status EventsService::ChangeTags(const TaggedResource& resource,
+                                       absl::FunctionRef<absl::Status()> change) {
+  if (!resource.rule.empty()) return ChangeRule(resource.bus, resource.rule, change);
+  MutexLock admin(&admin_mu_);
+  WHARF_ASSIGN_OR_RETURN(bus_internal::TagMap before, core_->table().ListTags(resource.bus, ""));
+  WHARF_RETURN_IF_ERROR(change());
+  const uint64_t since = Mark();
+  PersistBus(resource.bus);
+  return CommitOrUndo(since, [&] {
+    core_->table().SetBusTags(resource.bus, std::move(before)).IgnoreError();
+    PersistBus(resource.bus);
+  });
 }
 
 // ---- Callbacks ----------------------------------------------------------------------

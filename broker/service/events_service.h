@@ -9,7 +9,38 @@
 // Files: events_service.cc (buses, events, rules, tags, callbacks),
 // events_targets.cc (targets), events_archives.cc (archives and replays),
 // events_checks.h (parameter checks shared by them), events_endpoints.h (how
-// the core reaches queues and topics), events_metrics.cc (AWS/Events metrics).
+// the core reaches queues and topics), events_metrics.cc (AWS/Events metrics),
+// events_durable.cc (durable mode).
+//
+// Durable mode (Options::store). Decisions:
+// - Configuration: each bus (description, times, tags), rule (every field,
+//   tags, creation time, schedule phase, and its targets inside: at most 5)
+//   and archive (settings) is a document of the store, rewritten after a
+//   change succeeded in memory and committed before the call returns. The
+//   administrative calls are serialized (admin_mu_) so a document is the
+//   state its call left; when the commit fails, the change is undone in
+//   memory (the previous RuleEntry, bus object or archive is put back) and
+//   the store's error returned: nothing is left half made.
+// - Archived events: one document per event, keyed <archive>/<seq> (seq
+//   counts up per archive and is never reused), written under the archive's
+//   lock as the event is archived, so it is in the commit PutEvents waits
+//   for. Documents, not a new table: an event is written once and erased
+//   once, the store's group commit batches them, and a whole archive is
+//   never rewritten. Retention and DeleteArchive erase them; recovery
+//   erases those whose archive is gone (offered while it was deleted).
+// - Schedules: a rate() rule fires at armed_at + k * period, armed_at being
+//   the time of its last PutRule, EnableRule or DisableRule (stored); cron()
+//   follows the clock anyway. After a restart the next firing is the first
+//   on that phase after the restart: firings missed while the process was
+//   down are not made up (AWS does not backfill them).
+// - Replays: their state and progress are documents, the progress written
+//   behind each step. A replay running at a crash resumes after its last
+//   replayed event (every event of that time was sent; a crash between a
+//   step and its progress sends that step again: at least once); one
+//   CANCELLING ends CANCELLED; one whose archive or bus is gone ends FAILED.
+//   CancelReplay is not undone when its commit fails.
+// - Not kept: delivery retries waiting in memory, callback registrations
+//   (code: RegisterCallback again; targets naming them are kept).
 //
 // Thread safety: thread-safe.
 
@@ -20,7 +51,9 @@
 #include <string>
 #include <string_view>
 
+#include "absl/functional/function_ref.h"
 #include "broker/base/function_invoker.h"
+#include "broker/base/mutex.h"
 #include "broker/base/scheduler.h"
 #include "broker/bus/bus_core.h"
 #include "broker/metrics/collector.h"
@@ -59,6 +92,11 @@ class EventsService final : public events::Service, public metrics_internal::Met
   // service.
   explicit EventsService(const Options& options);
   ~EventsService() override;
+
+  // Durable mode: rebuilds buses, rules with their targets, archives with
+  // their events, and replays from the store. Errors: DataLoss (a damaged
+  // or inconsistent record, naming it) and the store's errors.
+  absl::Status Recover();
 
   absl::StatusOr<events::CreateEventBusResult> CreateEventBus(
       const events::CreateEventBusRequest& request) override;
@@ -155,7 +193,51 @@ class EventsService final : public events::Service, public metrics_internal::Met
   // The core's form of a target, with what its ARN names resolved.
   bus_internal::TargetSpec ToTargetSpec(const events::Target& target) const;
 
+  // ---- Durable mode (events_durable.cc). Each Persist* enqueues the
+  // object's document as it is now in memory (or its erasure when it is
+  // gone); callers then Commit. Nothing without a store.
+  // Writes archived events (one document each) and replays to the store.
+  class Journal final : public bus_internal::ArchiveObserver {
+   public:
+    explicit Journal(storage_internal::Store& store) : store_(store) {}
+    void Archived(const bus_internal::ArchiveState& archive,
+                  const bus_internal::ArchivedEvent& event) override;
+    void Dropped(const bus_internal::ArchiveState& archive, uint64_t seq) override;
+    void ReplayChanged(const bus_internal::ReplayInfo& info) override;
+    void Forget(const std::string& replay);  // A StartReplay undone.
+
+   private:
+    storage_internal::Store& store_;
+  };
+  void PersistBus(const std::string& bus) ABSL_EXCLUSIVE_LOCKS_REQUIRED(admin_mu_);
+  void PersistRule(const std::string& bus, const std::string& rule)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(admin_mu_);
+  void PersistArchive(const std::string& archive) ABSL_EXCLUSIVE_LOCKS_REQUIRED(admin_mu_);
+  uint64_t Mark() const { return options_.store != nullptr ? options_.store->Position() : 0; }
+  absl::Status Commit(uint64_t since) const {
+    return options_.store != nullptr ? options_.store->Commit(since) : absl::OkStatus();
+  }
+  // Runs `change` (which changes the rule `rule` on `bus`, or fails) and
+  // makes it durable; when the store refuses it, the rule is put back as it
+  // was and the store's error returned.
+  absl::Status ChangeRule(const std::string& bus, const std::string& rule,
+                          absl::FunctionRef<absl::Status()> change) ABSL_LOCKS_EXCLUDED(admin_mu_);
+  // Tags: as ChangeRule for a rule, likewise for a bus's own tags.
+  absl::Status ChangeTags(const TaggedResource& resource, absl::FunctionRef<absl::Status()> change)
+      ABSL_LOCKS_EXCLUDED(admin_mu_);
+  // Commit(since); when it fails, runs `undo` (which puts memory back as
+  // it was and enqueues the documents again) and returns the error.
+  absl::Status CommitOrUndo(uint64_t since, absl::FunctionRef<void()> undo)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(admin_mu_);
+  absl::Status RecoverRules() ABSL_EXCLUSIVE_LOCKS_REQUIRED(admin_mu_);
+  absl::Status RecoverArchives() ABSL_EXCLUSIVE_LOCKS_REQUIRED(admin_mu_);
+
   const Options options_;
+  // Serializes the administrative calls with their documents (and the undo
+  // of a change the store refused), so a document is always the state that
+  // its call left. Held across the commit: administrative calls are rare.
+  Mutex admin_mu_;
+  std::unique_ptr<Journal> journal_;                           // Durable mode; outlives core_.
   const uint64_t stats_id_ = metrics_internal::NewObjectId();  // The broker-wide metrics.
   metrics_internal::SizeStat put_events_size_;  // Accepted PutEvents requests, in bytes.
   std::unique_ptr<EventsEndpoints> endpoints_;

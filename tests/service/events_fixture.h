@@ -1,10 +1,16 @@
 // A test fixture for the events::Service: a broker on a ManualClock (for its
 // SQS queues) with an EventsService over it, plus helpers to create queues,
 // drain them and record callback deliveries.
+//
+// With WHARF_TEST_DURABLE=1 in the environment both are durable (fresh data
+// directories per test; the service recovers from its empty store as a
+// broker's does): ctest runs the EventBridge service tests twice, once in
+// memory and once prefixed "durable/", so both modes behave the same.
 
 #ifndef WHARF_TESTS_SERVICE_EVENTS_FIXTURE_H_
 #define WHARF_TESTS_SERVICE_EVENTS_FIXTURE_H_
 
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -12,9 +18,11 @@
 #include "broker/base/mutex.h"
 #include "broker/service/events_service.h"
 #include "broker/service/queue_delivery.h"
+#include "broker/storage/store.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
 #include "wharf/broker.h"
 #include "wharf/clock.h"
 #include "wharf/events.h"
@@ -73,6 +81,7 @@ class EventsTest : public ::testing::Test {
     options.clock = clock_;
     options.account_id = kAccount;
     options.region = kRegion;
+    if (Durable()) options.data_dir = data_dir_.path() + "/broker";
     broker_ = Broker::Open(options).value();
     service_internal::EventsService::Options o;
     o.region = kRegion;
@@ -84,9 +93,20 @@ class EventsTest : public ::testing::Test {
         static_cast<service_internal::SqsServiceImpl&>(broker_->sqs()));
     o.queues = delivery_.get();
     o.limits = limits;
+    if (Durable()) {
+      store_ = storage_internal::Store::Open({.dir = data_dir_.path() + "/events"}).value();
+      o.store = store_.get();
+    }
     events_ = std::make_unique<service_internal::EventsService>(o);
+    EXPECT_THAT(events_->Recover(), IsOk());
   }
   ~EventsTest() override { events_.reset(); }
+
+  // Whether this run is durable (WHARF_TEST_DURABLE=1).
+  static bool Durable() {
+    const char* durable = std::getenv("WHARF_TEST_DURABLE");
+    return durable != nullptr && std::string(durable) == "1";
+  }
 
   events::Service& ev() { return *events_; }
   sqs::Service& sqs() { return broker_->sqs(); }
@@ -154,8 +174,10 @@ class EventsTest : public ::testing::Test {
     return ev().PutEvents({.entries = {e}});
   }
 
+  TempDir data_dir_;  // Outlives the stores.
   std::shared_ptr<ManualClock> clock_;
   std::unique_ptr<Broker> broker_;
+  std::unique_ptr<storage_internal::Store> store_;             // Durable: outlives events_.
   std::unique_ptr<service_internal::QueueDelivery> delivery_;  // Outlives events_.
   std::unique_ptr<service_internal::EventsService> events_;
 };
