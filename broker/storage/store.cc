@@ -285,7 +285,11 @@ absl::Status Store::Commit(uint64_t since) {
       work_cv_.Signal();
     }
   }
-  while (committed_ < target) commit_cv_.Wait(&mu_);
+  while (committed_ < target) {
+    // The batch in flight holds `target`, or else the next batch will.
+    const uint64_t batch = target <= taken_ ? taken_batches_ : taken_batches_ + 1;
+    commit_cv_[batch % 2].Wait(&mu_);
+  }
   for (auto it = failures_.rbegin(); it != failures_.rend(); ++it) {
     if (it->last <= since) break;
     if (it->first <= target) return it->status;
@@ -314,7 +318,7 @@ uint64_t Store::TEST_Batches() {
 void Store::WriterLoop() {
   std::vector<Op> batch;
   for (;;) {
-    uint64_t last;
+    uint64_t last, number;
     {
       MutexLock lock(&mu_);
       for (;;) {
@@ -336,6 +340,8 @@ void Store::WriterLoop() {
       writer_idle_ = false;
       batch.swap(pending_);
       last = enqueued_.load(std::memory_order_relaxed);
+      taken_ = last;
+      number = ++taken_batches_;
     }
     absl::Status status = Apply(batch);
     {
@@ -349,7 +355,7 @@ void Store::WriterLoop() {
     }
     // Outside mu_, so the callers woken do not block on it at once; the batch
     // is freed after they are on their way.
-    commit_cv_.SignalAll();
+    commit_cv_[number % 2].SignalAll();
     batch.clear();
   }
 }

@@ -229,8 +229,11 @@ class Store {
   absl::flat_hash_map<int64_t, int64_t> dedup_cleaned_ ABSL_GUARDED_BY(db_mu_);
 
   Mutex mu_;
-  CondVar work_cv_;    // The writer waits for work.
-  CondVar commit_cv_;  // Committers wait for the writer.
+  CondVar work_cv_;  // The writer waits for work.
+  // Committers wait for the writer: those of batch number n on
+  // commit_cv_[n % 2], so a batch wakes only the callers it committed, not
+  // those already waiting for the next one.
+  CondVar commit_cv_[2];
   std::vector<Op> pending_ ABSL_GUARDED_BY(mu_);
   std::atomic<uint64_t> enqueued_{0};  // Written under mu_.
   uint64_t committed_ ABSL_GUARDED_BY(mu_) = 0;
@@ -239,6 +242,10 @@ class Store {
   // When pending_ became non-empty, plus kWriteBehind.
   absl::Time write_behind_deadline_ ABSL_GUARDED_BY(mu_);
   uint64_t batches_ ABSL_GUARDED_BY(mu_) = 0;
+  // Batches taken by the writer (the one in flight included), and the last
+  // position of the latest.
+  uint64_t taken_batches_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t taken_ ABSL_GUARDED_BY(mu_) = 0;
   int open_atomic_ ABSL_GUARDED_BY(mu_) = 0;
   bool writer_idle_ ABSL_GUARDED_BY(mu_) = false;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
