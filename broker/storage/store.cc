@@ -177,7 +177,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   // much WAL file after a checkpoint. A checkpoint stalls the commit that runs
   // it (copying, then syncing the WAL and the database), and its cost grows
   // much less than its size: in durable_bench's lifecycle, checkpoints every
-  // 4 / 16 / 64 MiB took ~14 / ~27 / ~70 ms each and ~60% / ~35% / ~15% of
+  // 4 / 16 / 64 MiB took ~14 / ~27 / ~70 ms each and ~45% / ~35% / ~15% of
   // the writer's time.
   WHARF_RETURN_IF_ERROR(
       d.Exec("PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=16384; "
