@@ -3,6 +3,7 @@
 // topics into FIFO queues, dead-lettering when a queue is deleted, and the
 // order-events fan-out of examples/order_fanout.cc.
 
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "rapidjson/document.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
 #include "wharf/broker.h"
 
 namespace wharf {
@@ -26,7 +28,13 @@ sns::MessageAttributeValue StringAttr(std::string v) {
 
 class SnsBrokerTest : public ::testing::Test {
  protected:
-  void SetUp() override { ASSERT_OK_AND_ASSIGN(broker_, Broker::Open({.clock = clock_})); }
+  // With WHARF_TEST_DURABLE=1, a durable broker (a fresh data_dir per test).
+  void SetUp() override {
+    const char* durable = std::getenv("WHARF_TEST_DURABLE");
+    const bool is_durable = durable != nullptr && std::string(durable) == "1";
+    ASSERT_OK_AND_ASSIGN(
+        broker_, Broker::Open({.clock = clock_, .data_dir = is_durable ? data_dir_.path() : ""}));
+  }
 
   // Creates a queue; returns its ARN.
   std::string CreateQueue(const std::string& name, sqs::AttributeMap attributes = {}) {
@@ -63,6 +71,7 @@ class SnsBrokerTest : public ::testing::Test {
     return out;
   }
 
+  testing::TempDir data_dir_;  // Used in durable runs; outlives broker_.
   std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>();
   std::unique_ptr<Broker> broker_;
   std::map<std::string, std::string> urls_;

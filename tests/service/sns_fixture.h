@@ -1,18 +1,27 @@
 // A fixture with an SNS service over FakeQueues, a ManualClock and a
 // Scheduler driven by it, plus helpers to create topics and subscriptions.
+//
+// With WHARF_TEST_DURABLE=1 in the environment the service is durable (a
+// store in a fresh directory per test): ctest runs every SNS service test
+// twice, once in memory and once prefixed "durable/", so both modes behave
+// the same.
 
 #ifndef WHARF_TESTS_SERVICE_SNS_FIXTURE_H_
 #define WHARF_TESTS_SERVICE_SNS_FIXTURE_H_
 
+#include <cstdlib>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "broker/base/scheduler.h"
 #include "broker/service/sns_service.h"
+#include "broker/storage/store.h"
 #include "gtest/gtest.h"
 #include "rapidjson/document.h"
 #include "tests/service/fake_queues.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
 #include "wharf/clock.h"
 #include "wharf/sns.h"
 
@@ -20,6 +29,12 @@ namespace wharf::testing {
 
 inline std::string QueueArn(const std::string& name) {
   return "arn:aws:sqs:us-east-1:000000000000:" + name;
+}
+
+// Whether this run uses durable brokers (WHARF_TEST_DURABLE=1).
+inline bool DurableRun() {
+  const char* durable = std::getenv("WHARF_TEST_DURABLE");
+  return durable != nullptr && std::string(durable) == "1";
 }
 
 inline sns::MessageAttributeValue StringAttr(std::string v) {
@@ -70,11 +85,19 @@ class SnsTest : public ::testing::Test {
     return out;
   }
 
+  // A store in data_dir_ in durable runs, else null.
+  static std::unique_ptr<storage_internal::Store> OpenStore(const TempDir& dir) {
+    if (!DurableRun()) return nullptr;
+    return std::move(storage_internal::Store::Open({.dir = dir.path()}).value());
+  }
+
+  TempDir data_dir_;  // Outlives store_.
   ManualClock clock_;
   Scheduler scheduler_{clock_};
   FakeQueues queues_;
+  std::unique_ptr<storage_internal::Store> store_ = OpenStore(data_dir_);  // Outlives sns_.
   service_internal::SnsService sns_{
-      {.clock = &clock_, .scheduler = &scheduler_, .queues = &queues_}};
+      {.clock = &clock_, .scheduler = &scheduler_, .queues = &queues_, .store = store_.get()}};
 };
 
 }  // namespace wharf::testing
