@@ -2,7 +2,12 @@
 // recovery (see sns_service.h). Documents are keyed by ARN:
 //   "sns.topic"         name, attributes (as set), tags
 //   "sns.subscription"  topic_arn, protocol, endpoint, pending, attributes
+//   "sns.fifo_sequence" next (a FIFO topic's sequence counter)
+// and, keyed by "<topic ARN> <deduplication key>":
+//   "sns.fifo_dedup"    topic_arn, key, recorded, message_id, sequence_number
 
+#include <algorithm>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,11 +25,54 @@ using topic_internal::SubscriptionInfo;
 
 constexpr char kTopicDocument[] = "sns.topic";
 constexpr char kSubscriptionDocument[] = "sns.subscription";
+constexpr char kSequenceDocument[] = "sns.fifo_sequence";
+constexpr char kDedupDocument[] = "sns.fifo_dedup";
+
+std::string DedupName(std::string_view topic_arn, std::string_view key) {
+  std::string name(topic_arn);
+  name += ' ';
+  name += key;
+  return name;
+}
 
 // The topic name of an SNS topic ARN (its last field).
 std::string TopicName(const std::string& arn) { return arn.substr(arn.rfind(':') + 1); }
 
 }  // namespace
+
+// Enqueues each change in the store as it is recorded (the caller holds the
+// topic's deduplication lock, so the last sequence document enqueued holds
+// the highest counter); Publish commits them with its other changes.
+class SnsService::StoreFifoJournal final : public topic_internal::FifoJournal {
+ public:
+  explicit StoreFifoJournal(storage_internal::Store& store) : store_(store) {}
+
+  void Recorded(std::string_view topic_arn, const std::string& key, absl::Time now,
+                const topic_internal::DedupCache::Entry& entry, uint64_t next_sequence,
+                const std::vector<std::string>& expired) override {
+    // Erase first: `key` itself may have expired and be recorded again.
+    for (const std::string& old : expired) store_.Erase(kDedupDocument, DedupName(topic_arn, old));
+    storage_internal::DocumentWriter dedup;
+    dedup.String("topic_arn", topic_arn);
+    dedup.String("key", key);
+    dedup.Time("recorded", now);
+    dedup.String("message_id", entry.message_id);
+    dedup.String("sequence_number", entry.sequence_number);
+    store_.Put(kDedupDocument, DedupName(topic_arn, key), dedup.Finish());
+    storage_internal::DocumentWriter sequence;
+    sequence.Int("next", static_cast<int64_t>(next_sequence));
+    store_.Put(kSequenceDocument, topic_arn, sequence.Finish());
+  }
+
+ private:
+  storage_internal::Store& store_;
+};
+
+std::unique_ptr<topic_internal::FifoJournal> SnsService::MakeFifoJournal(
+    storage_internal::Store* store) {
+  if (store == nullptr) return nullptr;
+  return std::make_unique<StoreFifoJournal>(*store);
+}
 
 absl::Status SnsService::PersistTopic(const std::string& topic_arn) {
   storage_internal::Store* store = options_.store;
@@ -72,7 +120,8 @@ absl::Status SnsService::PersistSubscription(const std::string& subscription_arn
 }
 
 absl::Status SnsService::EraseTopic(const std::string& topic_arn,
-                                    const std::vector<std::string>& subscriptions) {
+                                    const std::vector<std::string>& subscriptions,
+                                    const std::vector<std::string>& dedup_keys) {
   storage_internal::Store* store = options_.store;
   if (store == nullptr) return absl::OkStatus();
   const uint64_t since = store->Position();
@@ -80,6 +129,9 @@ absl::Status SnsService::EraseTopic(const std::string& topic_arn,
     MutexLock lock(&persist_mu_);
     store->Erase(kTopicDocument, topic_arn);
     for (const std::string& arn : subscriptions) store->Erase(kSubscriptionDocument, arn);
+    store->Erase(kSequenceDocument, topic_arn);
+    for (const std::string& key : dedup_keys)
+      store->Erase(kDedupDocument, DedupName(topic_arn, key));
   }
   return store->Commit(since);
 }
@@ -138,6 +190,60 @@ absl::Status SnsService::Recover() {
     }
     if (absl::Status s = registry_->RestoreSubscription(std::move(info)); !s.ok()) {
       return refused(s.message());
+    }
+  }
+  return RecoverFifoState();
+}
+
+absl::Status SnsService::RecoverFifoState() {
+  storage_internal::Store* store = options_.store;
+  WHARF_ASSIGN_OR_RETURN(std::vector<storage_internal::StoredDocument> sequences,
+                         store->LoadDocuments(kSequenceDocument));
+  for (const storage_internal::StoredDocument& doc : sequences) {
+    storage_internal::DocumentReader reader(doc.value);
+    const int64_t next = reader.Int("next");
+    if (!reader.ok() || next < 0) {
+      return reader.ok()
+                 ? absl::DataLossError(absl::StrCat("storage: the stored SNS FIFO sequence of ",
+                                                    doc.name, " is negative"))
+                 : reader.Error(absl::StrCat("SNS FIFO sequence of ", doc.name));
+    }
+    // A topic deleted while a publish to it was being recorded: drop it.
+    if (!registry_->RestoreFifoState(doc.name, static_cast<uint64_t>(next)).ok()) {
+      store->Erase(kSequenceDocument, doc.name);
+    }
+  }
+  struct Dedup {
+    std::string name;
+    std::string topic_arn;
+    std::string key;
+    absl::Time recorded;
+    topic_internal::DedupCache::Entry entry;
+  };
+  WHARF_ASSIGN_OR_RETURN(std::vector<storage_internal::StoredDocument> dedup_docs,
+                         store->LoadDocuments(kDedupDocument));
+  std::vector<Dedup> entries;
+  entries.reserve(dedup_docs.size());
+  for (storage_internal::StoredDocument& doc : dedup_docs) {
+    storage_internal::DocumentReader reader(doc.value);
+    Dedup d{.name = std::move(doc.name),
+            .topic_arn = reader.String("topic_arn"),
+            .key = reader.String("key"),
+            .recorded = reader.Time("recorded"),
+            .entry = {.message_id = reader.String("message_id"),
+                      .sequence_number = reader.String("sequence_number")}};
+    if (!reader.ok()) return reader.Error(absl::StrCat("SNS FIFO deduplication entry ", d.name));
+    entries.push_back(std::move(d));
+  }
+  // The window keeps entries in recording order.
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const Dedup& a, const Dedup& b) { return a.recorded < b.recorded; });
+  const absl::Time now = options_.clock->Now();
+  for (const Dedup& d : entries) {
+    // Out of the window, or of a topic deleted meanwhile: erase it.
+    if (d.recorded + topic_internal::kDeduplicationWindow <= now ||
+        !registry_->RestoreDeduplication(d.topic_arn, d.key, d.recorded, d.entry).ok()) {
+      store->Erase(kDedupDocument, d.name);
     }
   }
   return absl::OkStatus();

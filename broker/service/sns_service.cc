@@ -70,13 +70,15 @@ struct SnsService::PublishInput {
 
 SnsService::SnsService(const Options& options)
     : options_(options),
+      fifo_journal_(MakeFifoJournal(options.store)),
       registry_(topic_internal::TopicRegistry::Create({.region = options.region,
                                                        .account_id = options.account_id,
                                                        .clock = options.clock,
                                                        .scheduler = options.scheduler,
                                                        .queues = options.queues,
                                                        .functions = options.functions,
-                                                       .metrics = options.metrics})) {}
+                                                       .metrics = options.metrics,
+                                                       .fifo_journal = fifo_journal_.get()})) {}
 
 SnsService::~SnsService() = default;
 
@@ -145,8 +147,10 @@ absl::Status SnsService::DeleteTopic(const sns::DeleteTopicRequest& request) {
       for (const auto& sub : *subs) subscriptions.push_back(sub->arn);
     }
   }
+  std::vector<std::string> dedup_keys;
+  if (options_.store != nullptr) dedup_keys = registry_->DeduplicationKeys(request.topic_arn);
   registry_->DeleteTopic(request.topic_arn);
-  return EraseTopic(request.topic_arn, subscriptions);
+  return EraseTopic(request.topic_arn, subscriptions, dedup_keys);
 }
 
 absl::StatusOr<sns::ListTopicsResult> SnsService::ListTopics(

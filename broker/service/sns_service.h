@@ -10,8 +10,12 @@
 // confirmation, attributes with the filter policy) is a document of the
 // store, rewritten after every change that succeeded and committed before
 // the call returns; Publish and PublishBatch return once the messages they
-// placed in durable SQS queues are committed. Not kept: FIFO topics'
-// deduplication window and sequence numbers, in-process function handlers
+// placed in durable SQS queues are committed. A FIFO topic's deduplication
+// entries (one document each, erased when they leave the window) and its
+// sequence counter are recorded under the topic's deduplication lock and
+// committed with the Publish that made them, so a duplicate published after a
+// restart gets the original's MessageId and SequenceNumber and sequence
+// numbers keep increasing. Not kept: in-process function handlers
 // (RegisterFunction again after a restart; their subscriptions are kept).
 //
 // Thread safety: thread-safe.
@@ -119,17 +123,29 @@ class SnsService final : public sns::Service, public metrics_internal::MetricSou
   absl::Status PersistTopic(const std::string& topic_arn) ABSL_LOCKS_EXCLUDED(persist_mu_);
   absl::Status PersistSubscription(const std::string& subscription_arn)
       ABSL_LOCKS_EXCLUDED(persist_mu_);
-  // Erases a deleted topic's document and those of `subscriptions`.
+  // Erases a deleted topic's documents: its own, those of `subscriptions`
+  // and of its deduplication entries `dedup_keys`.
   absl::Status EraseTopic(const std::string& topic_arn,
-                          const std::vector<std::string>& subscriptions)
+                          const std::vector<std::string>& subscriptions,
+                          const std::vector<std::string>& dedup_keys)
       ABSL_LOCKS_EXCLUDED(persist_mu_);
+  // Restores FIFO topics' sequence counters and deduplication windows
+  // (Recover, after the topics).
+  absl::Status RecoverFifoState();
   // The store's position before a publish, and the wait for what it placed.
   uint64_t Mark() const { return options_.store != nullptr ? options_.store->Position() : 0; }
   absl::Status Commit(uint64_t since) const {
     return options_.store != nullptr ? options_.store->Commit(since) : absl::OkStatus();
   }
 
+  // Durable mode: records FIFO deduplication and sequences in the store
+  // (sns_durable.cc); null in memory.
+  class StoreFifoJournal;
+  static std::unique_ptr<topic_internal::FifoJournal> MakeFifoJournal(
+      storage_internal::Store* store);
+
   const Options options_;
+  const std::unique_ptr<topic_internal::FifoJournal> fifo_journal_;  // Outlives registry_.
   const std::shared_ptr<topic_internal::TopicRegistry> registry_;
   // Orders reading an entity and enqueueing its document, so that the last
   // document enqueued for an entity is its latest state.

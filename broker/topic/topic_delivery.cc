@@ -172,8 +172,21 @@ absl::StatusOr<PublishOutcome> TopicRegistry::Publish(
     std::string key = settings.deduplication_per_message_group
                           ? absl::StrCat(message->message_group_id, "\n", message->deduplication_id)
                           : message->deduplication_id;
-    std::optional<DedupCache::Entry> original = topic->dedup().CheckAndInsert(
-        key, options_.clock->Now(), {outcome.message_id, outcome.sequence_number});
+    const absl::Time now = options_.clock->Now();
+    const DedupCache::Entry entry{outcome.message_id, outcome.sequence_number};
+    std::optional<DedupCache::Entry> original;
+    if (options_.fifo_journal == nullptr) {
+      original = topic->dedup().CheckAndInsert(key, now, entry);
+    } else {
+      // Durable: the entry and the sequence advance are recorded in the
+      // cache's order; the service commits them before acknowledging.
+      auto record = [&](const std::vector<std::string>& expired) {
+        options_.fifo_journal->Recorded(topic->arn(), key, now, entry, topic->next_sequence(),
+                                        expired);
+      };
+      const DedupCache::OnRecord on_record = record;
+      original = topic->dedup().CheckAndInsert(key, now, entry, &on_record);
+    }
     if (original.has_value()) {
       return PublishOutcome{original->message_id, original->sequence_number};
     }

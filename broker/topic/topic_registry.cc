@@ -326,6 +326,28 @@ absl::Status TopicRegistry::RestoreSubscription(SubscriptionInfo info) {
   return AddSubscriptionLocked(topic, std::make_shared<SubscriptionInfo>(std::move(info)));
 }
 
+absl::Status TopicRegistry::RestoreFifoState(std::string_view topic_arn, uint64_t next_sequence) {
+  std::shared_ptr<Topic> topic = FindTopic(topic_arn);
+  if (topic == nullptr) return TopicNotFoundError();
+  topic->RaiseNextSequence(next_sequence);
+  return absl::OkStatus();
+}
+
+absl::Status TopicRegistry::RestoreDeduplication(std::string_view topic_arn, const std::string& key,
+                                                 absl::Time recorded_at,
+                                                 const DedupCache::Entry& entry) {
+  std::shared_ptr<Topic> topic = FindTopic(topic_arn);
+  if (topic == nullptr) return TopicNotFoundError();
+  topic->dedup().Restore(key, recorded_at, options_.clock->Now(), entry);
+  return absl::OkStatus();
+}
+
+std::vector<std::string> TopicRegistry::DeduplicationKeys(std::string_view topic_arn) const {
+  std::shared_ptr<Topic> topic = FindTopic(topic_arn);
+  if (topic == nullptr || !topic->fifo()) return {};
+  return topic->dedup().Keys();
+}
+
 absl::Status TopicRegistry::AddSubscriptionLocked(Topic& topic,
                                                   std::shared_ptr<SubscriptionInfo> sub) {
   topic.mu_.AssertHeld();  // As is mu_ (the header cannot name topic.mu_).

@@ -35,7 +35,8 @@
 // state both use).
 //
 // Lock order: TopicRegistry::mu_ before Topic::mu_; a FIFO stripe lock
-// before Topic::mu_ (taken briefly for snapshots) and the queue engines' locks.
+// before Topic::mu_ (taken briefly for snapshots), the deduplication cache's
+// lock (under which a FifoJournal records) and the queue engines' locks.
 //
 // Thread safety: thread-safe.
 
@@ -90,6 +91,21 @@ using FunctionHandler = std::function<absl::Status(std::string_view event)>;
 // no HTTP request, email or SMS: a publish delivers nothing to them.
 enum class Protocol { kSqs, kLambda, kExternal };
 enum class FilterScope { kMessageAttributes, kMessageBody };
+
+// Durable mode: records what FIFO publishes change (the service layer keeps
+// it in the store). Called under the topic's deduplication lock, so the calls
+// of one topic arrive in the order of its changes; an implementation only
+// records (no I/O, no waiting) and never calls the registry.
+class FifoJournal {
+ public:
+  virtual ~FifoJournal() = default;
+  // `key` entered `topic_arn`'s deduplication window at `now` with `entry`;
+  // the `expired` keys left it. The topic's sequence counter (the serial
+  // after kFirstSequenceNumber) is now at least `next_sequence`.
+  virtual void Recorded(std::string_view topic_arn, const std::string& key, absl::Time now,
+                        const DedupCache::Entry& entry, uint64_t next_sequence,
+                        const std::vector<std::string>& expired) = 0;
+};
 
 // Typed subscription settings, parsed from attributes by the service layer.
 struct SubscriptionSettings {
@@ -164,6 +180,9 @@ class TopicRegistry : public std::enable_shared_from_this<TopicRegistry> {
     size_t max_tags = 50;
     // Whether topics count their traffic (topic_stats.h).
     bool metrics = false;
+    // Durable mode: where FIFO topics record deduplication and sequence
+    // numbers. Null: in memory. Must outlive the registry.
+    FifoJournal* fifo_journal = nullptr;
   };
 
   // The registry is shared so that pending retries can hold it weakly.
@@ -232,6 +251,16 @@ class TopicRegistry : public std::enable_shared_from_this<TopicRegistry> {
   // Recovery of a durable broker: adds the subscription `info` (its ARN
   // kept) to its topic. Errors: NotFound (topic), those of Subscribe.
   absl::Status RestoreSubscription(SubscriptionInfo info);
+  // Recovery of a durable broker: raises a FIFO topic's sequence counter to
+  // `next_sequence` and restores one deduplication entry recorded at
+  // `recorded_at` (in recording order; ignored once its window ended).
+  // Errors: NotFound (topic).
+  absl::Status RestoreFifoState(std::string_view topic_arn, uint64_t next_sequence);
+  absl::Status RestoreDeduplication(std::string_view topic_arn, const std::string& key,
+                                    absl::Time recorded_at, const DedupCache::Entry& entry);
+  // The keys in a FIFO topic's deduplication window; empty for an unknown or
+  // standard topic.
+  std::vector<std::string> DeduplicationKeys(std::string_view topic_arn) const;
   // Unknown ARNs are ignored.
   void Unsubscribe(std::string_view subscription_arn);
   // Errors: NotFound.

@@ -74,6 +74,14 @@ class TopicRegistry::Topic {
     return std::to_string(kFirstSequenceNumber +
                           next_sequence_.fetch_add(1, std::memory_order_relaxed));
   }
+  // The serial the next NextSequenceNumber takes (after kFirstSequenceNumber).
+  uint64_t next_sequence() const { return next_sequence_.load(std::memory_order_relaxed); }
+  // Recovery: the counter continues at `next` at least.
+  void RaiseNextSequence(uint64_t next) {
+    uint64_t current = next_sequence_.load(std::memory_order_relaxed);
+    while (current < next && !next_sequence_.compare_exchange_weak(current, next)) {
+    }
+  }
 
   std::shared_ptr<const Routes> routes() const ABSL_LOCKS_EXCLUDED(mu_) {
     ReaderMutexLock lock(&mu_);
