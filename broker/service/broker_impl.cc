@@ -95,7 +95,8 @@ class BrokerImpl final : public Broker {
                 [this](std::string_view arn, std::string payload) {
                   return lambda_->InvokeAsync(arn, std::move(payload));
                 },
-            .max_alarms = options_.metrics.max_alarms});
+            .max_alarms = options_.metrics.max_alarms,
+            .storage = store_.get()});
     if (sources.empty()) return;
     // The sampler records each second of the clock: with a ManualClock before
     // every advance (what held until now, through the seconds jumped over);
@@ -135,7 +136,8 @@ class BrokerImpl final : public Broker {
   absl::Status Recover() {
     WHARF_RETURN_IF_ERROR(sqs_->Recover());
     WHARF_RETURN_IF_ERROR(sns_->Recover());
-    return events_->Recover();
+    WHARF_RETURN_IF_ERROR(events_->Recover());
+    return cloudwatch_->Recover();
   }
 
   sqs::Service& sqs() override { return *sqs_; }

@@ -3,6 +3,7 @@
 // cloudwatch_service.h; the texts alarms produce are in cloudwatch_alarm.cc.
 
 #include <algorithm>
+#include <memory>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -71,7 +72,8 @@ cloudwatch::MetricAlarm CloudWatchService::Describe(const Alarm& a) const {
   return m;
 }
 
-absl::Status CloudWatchService::PutMetricAlarm(const cloudwatch::PutMetricAlarmRequest& r) {
+absl::StatusOr<std::unique_ptr<CloudWatchAlarm>> CloudWatchService::MakeAlarm(
+    const cloudwatch::PutMetricAlarmRequest& r) const {
   if (r.alarm_name.empty()) return CloudWatchMissing("AlarmName");
   if (r.alarm_name.size() > 255) {
     return CloudWatchInvalid("The parameter AlarmName must be between 1 and 255 characters long.");
@@ -218,48 +220,58 @@ absl::Status CloudWatchService::PutMetricAlarm(const cloudwatch::PutMetricAlarmR
   alarm->treat_missing_data = r.treat_missing_data.empty() ? "missing" : r.treat_missing_data;
   alarm->evaluate_low_sample_count_percentile = r.evaluate_low_sample_count_percentile;
   alarm->tags = r.tags;
+  return alarm;
+}
 
+absl::Status CloudWatchService::PutMetricAlarm(const cloudwatch::PutMetricAlarmRequest& r) {
+  absl::StatusOr<std::unique_ptr<Alarm>> made = MakeAlarm(r);
+  if (!made.ok()) return made.status();
+  std::unique_ptr<Alarm> alarm = *std::move(made);
   const absl::Time now = options_.clock->Now();
-  MutexLock lock(&mu_);
-  auto it = alarms_.find(r.alarm_name);
-  const bool created = it == alarms_.end();
-  if (created && alarms_.size() >= options_.max_alarms) {
-    return MakeError(ErrorCode::kCloudWatchLimitExceeded,
-                     absl::StrCat("The maximum allowed number of alarms (", options_.max_alarms,
-                                  ") has been reached."));
+  const uint64_t since = Mark();
+  {
+    MutexLock lock(&mu_);
+    auto it = alarms_.find(r.alarm_name);
+    const bool created = it == alarms_.end();
+    if (created && alarms_.size() >= options_.max_alarms) {
+      return MakeError(ErrorCode::kCloudWatchLimitExceeded,
+                       absl::StrCat("The maximum allowed number of alarms (", options_.max_alarms,
+                                    ") has been reached."));
+    }
+    alarm->configuration_updated = now;
+    if (created) {
+      alarm->state = AlarmState::kInsufficientData;
+      alarm->state_reason = "Unchecked: Initial alarm creation";
+      alarm->state_updated = now;
+      alarm->state_transitioned = now;
+    } else {
+      // An update keeps the state (and its reason), replaces the rest.
+      const Alarm& old = *it->second;
+      alarm->state = old.state;
+      alarm->state_reason = old.state_reason;
+      alarm->state_reason_data = old.state_reason_data;
+      alarm->state_updated = old.state_updated;
+      alarm->state_transitioned = old.state_transitioned;
+    }
+    AddHistory({.alarm_name = r.alarm_name,
+                .alarm_type = "MetricAlarm",
+                .timestamp = now,
+                .history_item_type = "ConfigurationUpdate",
+                .history_summary =
+                    absl::StrCat("Alarm \"", r.alarm_name, created ? "\" created" : "\" updated"),
+                .history_data = absl::StrCat("{\"version\":\"1.0\",\"type\":\"",
+                                             created ? "Create" : "Update", "\"}")});
+    PersistAlarmLocked(*alarm);
+    alarms_[r.alarm_name] = std::move(alarm);
+    // (Re)schedule: an earlier first evaluation, or a 10 s step for a
+    // high-resolution alarm.
+    if (!shutdown_) {
+      if (tick_.has_value()) options_.scheduler->Cancel(*tick_);
+      tick_.reset();
+      ScheduleTickLocked(now - absl::Nanoseconds(1));
+    }
   }
-  alarm->configuration_updated = now;
-  if (created) {
-    alarm->state = AlarmState::kInsufficientData;
-    alarm->state_reason = "Unchecked: Initial alarm creation";
-    alarm->state_updated = now;
-    alarm->state_transitioned = now;
-  } else {
-    // An update keeps the state (and its reason), replaces the rest.
-    const Alarm& old = *it->second;
-    alarm->state = old.state;
-    alarm->state_reason = old.state_reason;
-    alarm->state_reason_data = old.state_reason_data;
-    alarm->state_updated = old.state_updated;
-    alarm->state_transitioned = old.state_transitioned;
-  }
-  AddHistory({.alarm_name = r.alarm_name,
-              .alarm_type = "MetricAlarm",
-              .timestamp = now,
-              .history_item_type = "ConfigurationUpdate",
-              .history_summary =
-                  absl::StrCat("Alarm \"", r.alarm_name, created ? "\" created" : "\" updated"),
-              .history_data = absl::StrCat("{\"version\":\"1.0\",\"type\":\"",
-                                           created ? "Create" : "Update", "\"}")});
-  alarms_[r.alarm_name] = std::move(alarm);
-  // (Re)schedule: an earlier first evaluation, or a 10 s step for a
-  // high-resolution alarm.
-  if (!shutdown_) {
-    if (tick_.has_value()) options_.scheduler->Cancel(*tick_);
-    tick_.reset();
-    ScheduleTickLocked(now - absl::Nanoseconds(1));
-  }
-  return absl::OkStatus();
+  return Commit(since);
 }
 
 void CloudWatchService::ScheduleTickLocked(absl::Time after) {
@@ -343,6 +355,7 @@ void CloudWatchService::Transition(Alarm& alarm, AlarmState state, std::string r
   alarm.state_reason_data = std::move(reason_data);
   alarm.state_updated = at;
   alarm.state_transitioned = at;
+  PersistAlarmLocked(alarm);
   AddHistory(
       {.alarm_name = alarm.name,
        .alarm_type = "MetricAlarm",
@@ -575,30 +588,34 @@ absl::Status CloudWatchService::DeleteAlarms(const cloudwatch::DeleteAlarmsReque
     return CloudWatchInvalid("The collection AlarmNames must not have a size greater than 100.");
   }
   const absl::Time now = options_.clock->Now();
-  MutexLock lock(&mu_);
-  std::vector<std::string> missing;
-  for (const std::string& name : r.alarm_names) {
-    if (alarms_.find(name) == alarms_.end()) missing.push_back(name);
+  const uint64_t since = Mark();
+  {
+    MutexLock lock(&mu_);
+    std::vector<std::string> missing;
+    for (const std::string& name : r.alarm_names) {
+      if (alarms_.find(name) == alarms_.end()) missing.push_back(name);
+    }
+    if (!missing.empty()) {
+      return MakeError(
+          ErrorCode::kCloudWatchResourceNotFound,
+          absl::StrCat("The following alarms were not found: ", absl::StrJoin(missing, ", "), "."));
+    }
+    for (const std::string& name : r.alarm_names) {
+      if (alarms_.erase(name) == 0) continue;  // Named twice.
+      EraseAlarmLocked(name);
+      AddHistory({.alarm_name = name,
+                  .alarm_type = "MetricAlarm",
+                  .timestamp = now,
+                  .history_item_type = "ConfigurationUpdate",
+                  .history_summary = absl::StrCat("Alarm \"", name, "\" deleted"),
+                  .history_data = "{\"version\":\"1.0\",\"type\":\"Delete\"}"});
+    }
+    if (alarms_.empty() && tick_.has_value()) {
+      options_.scheduler->Cancel(*tick_);
+      tick_.reset();
+    }
   }
-  if (!missing.empty()) {
-    return MakeError(
-        ErrorCode::kCloudWatchResourceNotFound,
-        absl::StrCat("The following alarms were not found: ", absl::StrJoin(missing, ", "), "."));
-  }
-  for (const std::string& name : r.alarm_names) {
-    if (alarms_.erase(name) == 0) continue;  // Named twice.
-    AddHistory({.alarm_name = name,
-                .alarm_type = "MetricAlarm",
-                .timestamp = now,
-                .history_item_type = "ConfigurationUpdate",
-                .history_summary = absl::StrCat("Alarm \"", name, "\" deleted"),
-                .history_data = "{\"version\":\"1.0\",\"type\":\"Delete\"}"});
-  }
-  if (alarms_.empty() && tick_.has_value()) {
-    options_.scheduler->Cancel(*tick_);
-    tick_.reset();
-  }
-  return absl::OkStatus();
+  return Commit(since);
 }
 
 absl::Status CloudWatchService::SetAlarmState(const cloudwatch::SetAlarmStateRequest& r) {
@@ -624,6 +641,7 @@ absl::Status CloudWatchService::SetAlarmState(const cloudwatch::SetAlarmStateReq
   }
   const absl::Time now = options_.clock->Now();
   std::vector<PendingAction> actions;
+  const uint64_t since = Mark();
   {
     MutexLock lock(&mu_);
     auto it = alarms_.find(r.alarm_name);
@@ -638,10 +656,13 @@ absl::Status CloudWatchService::SetAlarmState(const cloudwatch::SetAlarmStateReq
       a.state_reason = r.state_reason;
       a.state_reason_data = r.state_reason_data;
       a.state_updated = now;
+      PersistAlarmLocked(a);
     }
   }
+  // Durable before its actions run: a restart cannot undo a state they saw.
+  absl::Status committed = Commit(since);
   RunActions(std::move(actions));
-  return absl::OkStatus();
+  return committed;
 }
 
 absl::Status CloudWatchService::EnableAlarmActions(const cloudwatch::EnableAlarmActionsRequest& r) {
@@ -649,11 +670,17 @@ absl::Status CloudWatchService::EnableAlarmActions(const cloudwatch::EnableAlarm
   if (r.alarm_names.size() > 100) {
     return CloudWatchInvalid("The collection AlarmNames must not have a size greater than 100.");
   }
-  MutexLock lock(&mu_);
-  for (const std::string& name : r.alarm_names) {
-    if (auto it = alarms_.find(name); it != alarms_.end()) it->second->actions_enabled = true;
+  const uint64_t since = Mark();
+  {
+    MutexLock lock(&mu_);
+    for (const std::string& name : r.alarm_names) {
+      if (auto it = alarms_.find(name); it != alarms_.end()) {
+        it->second->actions_enabled = true;
+        PersistAlarmLocked(*it->second);
+      }
+    }
   }
-  return absl::OkStatus();
+  return Commit(since);
 }
 
 absl::Status CloudWatchService::DisableAlarmActions(
@@ -662,11 +689,17 @@ absl::Status CloudWatchService::DisableAlarmActions(
   if (r.alarm_names.size() > 100) {
     return CloudWatchInvalid("The collection AlarmNames must not have a size greater than 100.");
   }
-  MutexLock lock(&mu_);
-  for (const std::string& name : r.alarm_names) {
-    if (auto it = alarms_.find(name); it != alarms_.end()) it->second->actions_enabled = false;
+  const uint64_t since = Mark();
+  {
+    MutexLock lock(&mu_);
+    for (const std::string& name : r.alarm_names) {
+      if (auto it = alarms_.find(name); it != alarms_.end()) {
+        it->second->actions_enabled = false;
+        PersistAlarmLocked(*it->second);
+      }
+    }
   }
-  return absl::OkStatus();
+  return Commit(since);
 }
 
 void CloudWatchService::Shutdown() {

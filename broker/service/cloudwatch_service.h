@@ -9,6 +9,18 @@
 // instant under mu_, then runs the actions of the alarms that changed state
 // with no lock held.
 //
+// Durable mode (Options::storage; cloudwatch_durable.cc): each metric alarm is
+// a document of the store (its configuration as PutMetricAlarm took it,
+// ActionsEnabled and its state: value, reason, reason data, timestamps),
+// rewritten under mu_ at every change. PutMetricAlarm, DeleteAlarms,
+// SetAlarmState and Enable/DisableAlarmActions return once it is committed;
+// a state an evaluation sets is written behind (nobody waits: if a crash
+// loses it, the next evaluation after the restart decides again). Recover
+// restores the alarms and evaluation resumes at the next multiple of the step
+// on the clock. Not kept: the alarm history and the metric datapoints (the
+// metric store is in memory; a restarted broker starts without data, so an
+// alarm sees missing data until new datapoints arrive).
+//
 // Locking: mu_ guards alarms and history. It is held while alarms read the
 // store (whose locks are leaves), never while calling the sampler, SNS or a
 // function.
@@ -38,6 +50,7 @@
 #include "broker/metrics/sampler.h"
 #include "broker/service/cloudwatch_alarm.h"
 #include "broker/service/cloudwatch_checks.h"
+#include "broker/storage/store.h"
 #include "wharf/clock.h"
 #include "wharf/cloudwatch.h"
 #include "wharf/sns.h"
@@ -62,6 +75,9 @@ class CloudWatchService final : public cloudwatch::Service {
     // the JSON event); empty: they fail.
     std::function<absl::Status(std::string_view function_arn, std::string payload)> invoke_function;
     size_t max_alarms = 5000;
+    // Durable mode: where alarms are kept. Null: in memory. Must outlive the
+    // service.
+    storage_internal::Store* storage = nullptr;
   };
 
   explicit CloudWatchService(Options options);
@@ -89,6 +105,11 @@ class CloudWatchService final : public cloudwatch::Service {
 
   std::string RenderPrometheus() override;
 
+  // Durable mode: restores the alarms from the store and resumes their
+  // evaluation. REQUIRES: called once, before any other call. Errors:
+  // DataLoss (a damaged record, naming it) and the store's errors.
+  absl::Status Recover() ABSL_LOCKS_EXCLUDED(mu_);
+
   // Stops evaluating alarms (their task is cancelled). Idempotent; called
   // before the services actions use are destroyed.
   void Shutdown() ABSL_LOCKS_EXCLUDED(mu_);
@@ -113,6 +134,18 @@ class CloudWatchService final : public cloudwatch::Service {
 
   // Alarms (cloudwatch_alarms.cc).
   std::string AlarmArn(std::string_view name) const;
+  // Checks a PutMetricAlarm request and builds its alarm (no state yet).
+  absl::StatusOr<std::unique_ptr<Alarm>> MakeAlarm(
+      const cloudwatch::PutMetricAlarmRequest& request) const;
+  // Durable mode (no-ops in memory; cloudwatch_durable.cc): enqueue writing
+  // `alarm`'s document as it is now, or erasing it.
+  void PersistAlarmLocked(const Alarm& alarm) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void EraseAlarmLocked(const std::string& name) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The store's position before a change, and the wait for it.
+  uint64_t Mark() const { return options_.storage != nullptr ? options_.storage->Position() : 0; }
+  absl::Status Commit(uint64_t since) const {
+    return options_.storage != nullptr ? options_.storage->Commit(since) : absl::OkStatus();
+  }
   void ScheduleTickLocked(absl::Time after) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Tick(absl::Time at) ABSL_LOCKS_EXCLUDED(mu_);
   void Evaluate(Alarm& alarm, absl::Time at, std::vector<PendingAction>& actions)

@@ -1,7 +1,8 @@
 // A durable broker (BrokerOptions::data_dir) reopened on the same directory
 // and ManualClock: the state outside queues and topic configuration that it
 // gives back. SNS FIFO topics: the deduplication window and the sequence
-// numbers. Then the storage error path of each.
+// numbers. CloudWatch metric alarms: configuration, actions enabled, state,
+// and their evaluation going on. Then the storage error path of each.
 
 #include <memory>
 #include <string>
@@ -14,6 +15,7 @@
 #include "tests/testing/temp_dir.h"
 #include "wharf/broker.h"
 #include "wharf/clock.h"
+#include "wharf/cloudwatch.h"
 #include "wharf/errors.h"
 #include "wharf/sns.h"
 #include "wharf/sqs.h"
@@ -21,6 +23,9 @@
 namespace wharf::testing {
 namespace {
 
+using ::testing::Contains;
+using ::testing::Field;
+using ::testing::HasSubstr;
 using ::testing::SizeIs;
 
 constexpr char kAccount[] = "123456789012";
@@ -158,6 +163,142 @@ TEST_F(DurableFifoTopicTest, ARecreatedTopicStartsWithAnEmptyWindow) {
   EXPECT_NE(again.message_id, first.message_id);
 }
 
+// ---- CloudWatch alarms -------------------------------------------------------
+
+class DurableAlarmTest : public DurableStateTest {
+ protected:
+  cloudwatch::Service& cw() { return broker_->cloudwatch(); }
+
+  // The clock's start (a whole minute) plus `seconds`.
+  static absl::Time T(int64_t seconds) { return absl::FromUnixSeconds(1767225600 + seconds); }
+
+  // Sum of Errors{Service=api} > 5.5 over 60 s, notifying a topic.
+  cloudwatch::PutMetricAlarmRequest ErrorsAlarm(const std::string& topic_arn) {
+    cloudwatch::PutMetricAlarmRequest r;
+    r.alarm_name = "errors";
+    r.alarm_description = "Too many errors";
+    r.alarm_actions = {topic_arn};
+    r.ok_actions = {topic_arn};
+    r.metric_name = "Errors";
+    r.metric_namespace = "App";
+    r.statistic = "Sum";
+    r.dimensions = {{.name = "Service", .value = "api"}, {.name = "Stage", .value = "prod"}};
+    r.period = 60;
+    r.evaluation_periods = 2;
+    r.datapoints_to_alarm = 1;
+    r.threshold = 5.5;
+    r.comparison_operator = "GreaterThanThreshold";
+    r.treat_missing_data = "ignore";
+    r.tags = {{.key = "team", .value = "core"}};
+    return r;
+  }
+
+  void PutErrors(double n) {
+    ASSERT_THAT(
+        cw().PutMetricData({.metric_namespace = "App",
+                            .metric_data = {{.metric_name = "Errors",
+                                             .dimensions = {{"Service", "api"}, {"Stage", "prod"}},
+                                             .value = n}}}),
+        IsOk());
+  }
+
+  std::vector<cloudwatch::MetricAlarm> Alarms() {
+    auto got = cw().DescribeAlarms({});
+    EXPECT_THAT(got, IsOk());
+    return got.ok() ? got->metric_alarms : std::vector<cloudwatch::MetricAlarm>();
+  }
+};
+
+// Every field DescribeAlarms reports.
+void ExpectSameAlarm(const cloudwatch::MetricAlarm& a, const cloudwatch::MetricAlarm& b) {
+  EXPECT_EQ(a.alarm_name, b.alarm_name);
+  EXPECT_EQ(a.alarm_arn, b.alarm_arn);
+  EXPECT_EQ(a.alarm_description, b.alarm_description);
+  EXPECT_EQ(a.alarm_configuration_updated_timestamp, b.alarm_configuration_updated_timestamp);
+  EXPECT_EQ(a.actions_enabled, b.actions_enabled);
+  EXPECT_EQ(a.ok_actions, b.ok_actions);
+  EXPECT_EQ(a.alarm_actions, b.alarm_actions);
+  EXPECT_EQ(a.insufficient_data_actions, b.insufficient_data_actions);
+  EXPECT_EQ(a.state_value, b.state_value);
+  EXPECT_EQ(a.state_reason, b.state_reason);
+  EXPECT_EQ(a.state_reason_data, b.state_reason_data);
+  EXPECT_EQ(a.state_updated_timestamp, b.state_updated_timestamp);
+  EXPECT_EQ(a.state_transitioned_timestamp, b.state_transitioned_timestamp);
+  EXPECT_EQ(a.metric_name, b.metric_name);
+  EXPECT_EQ(a.metric_namespace, b.metric_namespace);
+  EXPECT_EQ(a.statistic, b.statistic);
+  EXPECT_EQ(a.extended_statistic, b.extended_statistic);
+  EXPECT_EQ(a.dimensions, b.dimensions);
+  EXPECT_EQ(a.period, b.period);
+  EXPECT_EQ(a.unit, b.unit);
+  EXPECT_EQ(a.evaluation_periods, b.evaluation_periods);
+  EXPECT_EQ(a.datapoints_to_alarm, b.datapoints_to_alarm);
+  EXPECT_EQ(a.threshold, b.threshold);
+  EXPECT_EQ(a.comparison_operator, b.comparison_operator);
+  EXPECT_EQ(a.treat_missing_data, b.treat_missing_data);
+  EXPECT_EQ(a.evaluate_low_sample_count_percentile, b.evaluate_low_sample_count_percentile);
+}
+
+TEST_F(DurableAlarmTest, AlarmsKeepConfigurationAndStateAndEvaluationResumes) {
+  ASSERT_OK_AND_ASSIGN(auto topic, sns().CreateTopic({.name = "ops"}));
+  ASSERT_THAT(cw().PutMetricAlarm(ErrorsAlarm(topic.topic_arn)), IsOk());
+  cloudwatch::PutMetricAlarmRequest latency;
+  latency.alarm_name = "latency";
+  latency.metric_name = "Latency";
+  latency.metric_namespace = "App";
+  latency.extended_statistic = "p99";
+  latency.unit = "Milliseconds";
+  latency.period = 10;
+  latency.evaluation_periods = 3;
+  latency.threshold = 250;
+  latency.comparison_operator = "GreaterThanOrEqualToThreshold";
+  latency.evaluate_low_sample_count_percentile = "ignore";
+  latency.treat_missing_data = "ignore";  // Keeps the state SetAlarmState gives it.
+  ASSERT_THAT(cw().PutMetricAlarm(latency), IsOk());
+  ASSERT_THAT(cw().DisableAlarmActions({.alarm_names = {"latency"}}), IsOk());
+  ASSERT_THAT(cw().SetAlarmState(
+                  {.alarm_name = "latency", .state_value = "ALARM", .state_reason = "by hand"}),
+              IsOk());
+  cloudwatch::PutMetricAlarmRequest gone = latency;
+  gone.alarm_name = "gone";
+  ASSERT_THAT(cw().PutMetricAlarm(gone), IsOk());
+  ASSERT_THAT(cw().DeleteAlarms({.alarm_names = {"gone"}}), IsOk());
+  // 10 errors: ALARM when the minute is evaluated, at 60 s.
+  PutErrors(10);
+  clock_->SetTime(T(60));
+  std::vector<cloudwatch::MetricAlarm> before = Alarms();
+  ASSERT_THAT(before, SizeIs(2));
+  EXPECT_EQ(before[0].state_value, "ALARM");
+  EXPECT_EQ(before[1].state_value, "ALARM");
+
+  Reopen();
+  std::vector<cloudwatch::MetricAlarm> after = Alarms();
+  ASSERT_THAT(after, SizeIs(2));
+  for (size_t i = 0; i < after.size(); ++i) ExpectSameAlarm(after[i], before[i]);
+  EXPECT_FALSE(after[1].actions_enabled);
+  EXPECT_EQ(after[1].state_reason, "by hand");
+
+  // Evaluation resumes on the clock: 1 error in the minute from 60 s is
+  // under the threshold, so the evaluation at 120 s moves it to OK and runs
+  // its OK action.
+  PutErrors(1);
+  clock_->SetTime(T(119));
+  EXPECT_EQ(Alarms()[0].state_value, "ALARM");
+  clock_->SetTime(T(120));
+  after = Alarms();
+  EXPECT_EQ(after[0].state_value, "OK");
+  EXPECT_EQ(after[0].state_updated_timestamp, T(120));
+  auto history = cw().DescribeAlarmHistory({.alarm_name = "errors", .history_item_type = "Action"});
+  ASSERT_THAT(history, IsOk());
+  EXPECT_THAT(history->alarm_history_items,
+              Contains(Field(&cloudwatch::AlarmHistoryItem::history_summary,
+                             HasSubstr("Successfully executed action " + topic.topic_arn))));
+  // The state the evaluation set is kept too.
+  Reopen();
+  EXPECT_EQ(Alarms()[0].state_value, "OK");
+  EXPECT_EQ(Alarms()[0].state_updated_timestamp, T(120));
+}
+
 class DurableStateFaultTest : public DurableStateTest {
  protected:
   // The shim only sees connections opened after it is installed.
@@ -189,6 +330,33 @@ TEST_F(DurableStateFaultTest, AFifoPublishThatCannotBeStoredFails) {
                                                                 .message_group_id = "g"}));
   EXPECT_EQ(again.message_id, kept.message_id);
   EXPECT_EQ(again.sequence_number, kept.sequence_number);
+}
+
+TEST_F(DurableStateFaultTest, AnAlarmChangeThatCannotBeStoredFails) {
+  cloudwatch::PutMetricAlarmRequest r;
+  r.alarm_name = "kept";
+  r.metric_name = "Errors";
+  r.metric_namespace = "App";
+  r.statistic = "Sum";
+  r.period = 60;
+  r.evaluation_periods = 1;
+  r.threshold = 1;
+  r.comparison_operator = "GreaterThanThreshold";
+  ASSERT_THAT(broker_->cloudwatch().PutMetricAlarm(r), IsOk());
+  vfs_.Arm(dir_.path(), FaultVfs::Fault::kDiskFull);
+  r.alarm_name = "refused";
+  EXPECT_THAT(broker_->cloudwatch().PutMetricAlarm(r),
+              HasErrorCode(ErrorCode::kServiceUnavailable));
+  EXPECT_THAT(broker_->cloudwatch().SetAlarmState(
+                  {.alarm_name = "kept", .state_value = "ALARM", .state_reason = "refused"}),
+              HasErrorCode(ErrorCode::kServiceUnavailable));
+  vfs_.Disarm();
+  Reopen();
+  auto alarms = broker_->cloudwatch().DescribeAlarms({});
+  ASSERT_THAT(alarms, IsOk());
+  ASSERT_THAT(alarms->metric_alarms, SizeIs(1));
+  EXPECT_EQ(alarms->metric_alarms[0].alarm_name, "kept");
+  EXPECT_EQ(alarms->metric_alarms[0].state_value, "INSUFFICIENT_DATA");
 }
 
 }  // namespace

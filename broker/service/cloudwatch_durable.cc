@@ -1,0 +1,146 @@
+// CloudWatchService in durable mode: the alarm documents and their recovery
+// (see cloudwatch_service.h). One document per metric alarm, keyed by name,
+// kind "cloudwatch.alarm": the PutMetricAlarm parameters as the alarm holds
+// them (recovery checks them again through MakeAlarm), then
+//   actions_enabled, configuration_updated,
+//   state, state_reason, state_reason_data, state_updated, state_transitioned.
+// Dimensions and tags are flat [name, value, ...] lists, in the order given;
+// the threshold is its shortest round-trip decimal text.
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "broker/base/status_macros.h"
+#include "broker/service/cloudwatch_service.h"
+#include "broker/storage/document.h"
+
+namespace wharf::service_internal {
+namespace {
+
+constexpr char kAlarmDocument[] = "cloudwatch.alarm";
+
+}  // namespace
+
+void CloudWatchService::PersistAlarmLocked(const Alarm& a) {
+  if (options_.storage == nullptr) return;
+  storage_internal::DocumentWriter doc;
+  doc.String("description", a.description);
+  doc.StringList("ok_actions", a.ok_actions);
+  doc.StringList("alarm_actions", a.alarm_actions);
+  doc.StringList("insufficient_data_actions", a.insufficient_data_actions);
+  doc.String("metric_name", a.key.name);
+  doc.String("namespace", a.key.ns);
+  doc.String("statistic", a.statistic);
+  doc.String("extended_statistic", a.extended_statistic);
+  std::vector<std::string> pairs;
+  for (const cloudwatch::Dimension& d : a.dimensions) {
+    pairs.push_back(d.name);
+    pairs.push_back(d.value);
+  }
+  doc.StringList("dimensions", pairs);
+  doc.Int("period", a.period);
+  doc.String("unit", a.unit);
+  doc.Int("evaluation_periods", a.rule.evaluation_periods);
+  doc.Int("datapoints_to_alarm", a.rule.datapoints_to_alarm);
+  doc.String("threshold", absl::StrFormat("%.17g", a.rule.threshold));
+  doc.String("comparison_operator", a.comparison_operator);
+  doc.String("treat_missing_data", a.treat_missing_data);
+  doc.String("evaluate_low_sample_count_percentile", a.evaluate_low_sample_count_percentile);
+  pairs.clear();
+  for (const cloudwatch::Tag& t : a.tags) {
+    pairs.push_back(t.key);
+    pairs.push_back(t.value);
+  }
+  doc.StringList("tags", pairs);
+  doc.Bool("actions_enabled", a.actions_enabled);
+  doc.Time("configuration_updated", a.configuration_updated);
+  doc.String("state", metrics_internal::AlarmStateName(a.state));
+  doc.String("state_reason", a.state_reason);
+  doc.String("state_reason_data", a.state_reason_data);
+  doc.Time("state_updated", a.state_updated);
+  doc.Time("state_transitioned", a.state_transitioned);
+  options_.storage->Put(kAlarmDocument, a.name, doc.Finish());
+}
+
+void CloudWatchService::EraseAlarmLocked(const std::string& name) {
+  if (options_.storage != nullptr) options_.storage->Erase(kAlarmDocument, name);
+}
+
+absl::Status CloudWatchService::Recover() {
+  if (options_.storage == nullptr) return absl::OkStatus();
+  WHARF_ASSIGN_OR_RETURN(std::vector<storage_internal::StoredDocument> docs,
+                         options_.storage->LoadDocuments(kAlarmDocument));
+  std::vector<std::unique_ptr<Alarm>> alarms;
+  for (const storage_internal::StoredDocument& stored : docs) {
+    const std::string what = absl::StrCat("CloudWatch alarm ", stored.name);
+    auto refused = [&](absl::string_view why) {
+      return absl::DataLossError(absl::StrCat("storage: the stored ", what, " is refused: ", why));
+    };
+    storage_internal::DocumentReader doc(stored.value);
+    cloudwatch::PutMetricAlarmRequest r;
+    r.alarm_name = stored.name;
+    r.alarm_description = doc.String("description");
+    r.ok_actions = doc.StringList("ok_actions");
+    r.alarm_actions = doc.StringList("alarm_actions");
+    r.insufficient_data_actions = doc.StringList("insufficient_data_actions");
+    r.metric_name = doc.String("metric_name");
+    r.metric_namespace = doc.String("namespace");
+    r.statistic = doc.String("statistic");
+    r.extended_statistic = doc.String("extended_statistic");
+    std::vector<std::string> pairs = doc.StringList("dimensions");
+    if (pairs.size() % 2 != 0) return refused("odd dimensions");
+    for (size_t i = 0; i < pairs.size(); i += 2) {
+      r.dimensions.push_back({.name = std::move(pairs[i]), .value = std::move(pairs[i + 1])});
+    }
+    r.period = static_cast<int>(doc.Int("period"));
+    r.unit = doc.String("unit");
+    r.evaluation_periods = static_cast<int>(doc.Int("evaluation_periods"));
+    r.datapoints_to_alarm = static_cast<int>(doc.Int("datapoints_to_alarm"));
+    double threshold = 0;
+    if (!absl::SimpleAtod(doc.String("threshold"), &threshold)) return refused("bad threshold");
+    r.threshold = threshold;
+    r.comparison_operator = doc.String("comparison_operator");
+    r.treat_missing_data = doc.String("treat_missing_data");
+    r.evaluate_low_sample_count_percentile = doc.String("evaluate_low_sample_count_percentile");
+    pairs = doc.StringList("tags");
+    if (pairs.size() % 2 != 0) return refused("odd tags");
+    for (size_t i = 0; i < pairs.size(); i += 2) {
+      r.tags.push_back({.key = std::move(pairs[i]), .value = std::move(pairs[i + 1])});
+    }
+    const bool actions_enabled = doc.Bool("actions_enabled");
+    const absl::Time configuration_updated = doc.Time("configuration_updated");
+    const std::optional<metrics_internal::AlarmState> state =
+        metrics_internal::ParseAlarmState(doc.String("state"));
+    std::string state_reason = doc.String("state_reason");
+    std::string state_reason_data = doc.String("state_reason_data");
+    const absl::Time state_updated = doc.Time("state_updated");
+    const absl::Time state_transitioned = doc.Time("state_transitioned");
+    if (!doc.ok()) return doc.Error(what);
+    if (!state.has_value()) return refused("unknown state");
+    absl::StatusOr<std::unique_ptr<Alarm>> alarm = MakeAlarm(r);
+    if (!alarm.ok()) return refused(alarm.status().message());
+    Alarm& a = **alarm;
+    a.actions_enabled = actions_enabled;
+    a.configuration_updated = configuration_updated;
+    a.state = *state;
+    a.state_reason = std::move(state_reason);
+    a.state_reason_data = std::move(state_reason_data);
+    a.state_updated = state_updated;
+    a.state_transitioned = state_transitioned;
+    alarms.push_back(*std::move(alarm));
+  }
+  MutexLock lock(&mu_);
+  for (std::unique_ptr<Alarm>& a : alarms) {
+    std::string name = a->name;
+    alarms_[std::move(name)] = std::move(a);
+  }
+  ScheduleTickLocked(options_.clock->Now() - absl::Nanoseconds(1));
+  return absl::OkStatus();
+}
+
+}  // namespace wharf::service_internal
