@@ -48,7 +48,8 @@ class BrokerImpl final : public Broker {
                 .clock = options_.clock.get(),
                 .scheduler = scheduler_.get(),
                 .sqs = sqs_.get(),
-                .worker_threads = options_.lambda_worker_threads})),
+                .worker_threads = options_.lambda_worker_threads,
+                .store = store_.get()})),
         sns_(std::make_unique<service_internal::SnsService>(
             service_internal::SnsService::Options{.region = options_.region,
                                                   .account_id = options_.account_id,
@@ -137,7 +138,8 @@ class BrokerImpl final : public Broker {
     WHARF_RETURN_IF_ERROR(sqs_->Recover());
     WHARF_RETURN_IF_ERROR(sns_->Recover());
     WHARF_RETURN_IF_ERROR(events_->Recover());
-    return cloudwatch_->Recover();
+    WHARF_RETURN_IF_ERROR(cloudwatch_->Recover());
+    return lambda_->Recover();
   }
 
   sqs::Service& sqs() override { return *sqs_; }

@@ -1,6 +1,7 @@
 // LambdaService's event source mapping operations: create, update, delete,
 // get, list and the mapping table. Thread-safe: the table is under mu_,
 // which is never held while a mapping's handler runs.
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -52,33 +53,61 @@ absl::StatusOr<lambda::EventSourceMappingConfiguration> LambdaService::CreateEve
   if (!built.ok()) return built.status();
   MappingSettings settings = *std::move(built);
 
-  MutexLock lock(&mu_);
-  if (shut_down_) return MakeError(ErrorCode::kLambdaService, "The broker is shutting down.");
-  PurgeDeletedLocked();
-  for (const auto& [uuid, mapping] : mappings_) {
-    if (mapping->queue_arn() != request.event_source_arn) continue;
-    if (mapping->Describe().settings.function_arn != settings.function_arn) continue;
-    return MappingConflict(request.event_source_arn, settings.function_name, uuid);
+  const bool enabled = request.enabled.value_or(true);
+  MappingView view;
+  {
+    MutexLock lock(&mu_);
+    if (shut_down_) return MakeError(ErrorCode::kLambdaService, "The broker is shutting down.");
+    PurgeDeletedLocked();
+    for (const auto& [uuid, mapping] : mappings_) {
+      if (mapping->queue_arn() != request.event_source_arn) continue;
+      if (mapping->Describe().settings.function_arn != settings.function_arn) continue;
+      return MappingConflict(request.event_source_arn, settings.function_name, uuid);
+    }
+    for (const auto& [uuid, waiting] : waiting_) {
+      if (waiting.queue_arn == request.event_source_arn &&
+          waiting.function_name == settings.function_name) {
+        return MappingConflict(request.event_source_arn, settings.function_name, uuid);
+      }
+    }
+    view = AddMappingLocked(base_internal::NewUuid(), request.event_source_arn, *queue,
+                            std::move(settings), enabled)
+               ->Describe();
   }
-  std::string uuid = base_internal::NewUuid();
-  auto mapping =
-      EventSourceMapping::Create(EventSourceMapping::Deps{.clock = options_.clock,
-                                                          .scheduler = options_.scheduler,
-                                                          .executor = executor_,
-                                                          .functions = functions_,
-                                                          .manual = manual_clock_ != nullptr,
-                                                          .region = options_.region},
-                                 uuid, request.event_source_arn, queue->source, queue->fifo,
-                                 std::move(settings), request.enabled.value_or(true));
+  if (absl::Status s = PersistMapping(ToStored(view, enabled)); !s.ok()) return s;
+  return ToConfiguration(view);
+}
+
+std::shared_ptr<EventSourceMapping> LambdaService::AddMappingLocked(std::string uuid,
+                                                                    const std::string& queue_arn,
+                                                                    const QueueInfo& queue,
+                                                                    MappingSettings settings,
+                                                                    bool enabled) {
+  auto mapping = EventSourceMapping::Create(
+      EventSourceMapping::Deps{.clock = options_.clock,
+                               .scheduler = options_.scheduler,
+                               .executor = executor_,
+                               .functions = functions_,
+                               .manual = manual_clock_ != nullptr,
+                               .region = options_.region},
+      uuid, queue_arn, queue.source, queue.fifo, std::move(settings), enabled);
   mappings_.emplace(uuid, mapping);
-  order_.push_back(uuid);
-  return ToConfiguration(mapping->Describe());
+  order_.push_back(std::move(uuid));
+  return mapping;
 }
 
 absl::StatusOr<lambda::EventSourceMappingConfiguration> LambdaService::UpdateEventSourceMapping(
     const lambda::UpdateEventSourceMappingRequest& request) {
   std::shared_ptr<EventSourceMapping> mapping = FindMapping(request.uuid);
-  if (mapping == nullptr) return MappingNotFound();
+  if (mapping == nullptr) {
+    if (std::optional<StoredMapping> waiting = FindWaiting(request.uuid)) {
+      return MakeError(
+          ErrorCode::kLambdaResourceInUse,
+          absl::StrCat("The event source mapping ", request.uuid, " waits for its function ",
+                       waiting->function_name, " to be created again after the restart."));
+    }
+    return MappingNotFound();
+  }
   MappingView view = mapping->Describe();
   MappingParams params;
   params.batch_size = request.batch_size.value_or(view.settings.batch_size);
@@ -111,21 +140,48 @@ absl::StatusOr<lambda::EventSourceMappingConfiguration> LambdaService::UpdateEve
     }
   }
   if (absl::Status s = mapping->Update(std::move(settings), request.enabled); !s.ok()) return s;
-  return ToConfiguration(mapping->Describe());
+  MappingView updated = mapping->Describe();
+  const bool was_enabled =
+      view.state == MappingState::kEnabled || view.state == MappingState::kEnabling;
+  if (absl::Status s = PersistMapping(ToStored(updated, request.enabled.value_or(was_enabled)));
+      !s.ok()) {
+    return s;
+  }
+  return ToConfiguration(updated);
 }
 
 absl::StatusOr<lambda::EventSourceMappingConfiguration> LambdaService::DeleteEventSourceMapping(
     const lambda::DeleteEventSourceMappingRequest& request) {
   std::shared_ptr<EventSourceMapping> mapping = FindMapping(request.uuid);
-  if (mapping == nullptr) return MappingNotFound();
+  if (mapping == nullptr) {
+    std::optional<StoredMapping> waiting;
+    {
+      MutexLock lock(&mu_);
+      if (auto it = waiting_.find(request.uuid); it != waiting_.end()) {
+        waiting = std::move(it->second);
+        waiting_.erase(it);
+      }
+    }
+    if (!waiting.has_value()) return MappingNotFound();
+    if (absl::Status s = EraseMapping(request.uuid); !s.ok()) return s;
+    lambda::EventSourceMappingConfiguration out = ToConfiguration(*waiting);
+    out.state = std::string(lambda_internal::MappingStateName(MappingState::kDeleting));
+    return out;
+  }
   if (absl::Status s = mapping->Delete(); !s.ok()) return s;
+  if (absl::Status s = EraseMapping(request.uuid); !s.ok()) return s;
   return ToConfiguration(mapping->Describe());
 }
 
 absl::StatusOr<lambda::EventSourceMappingConfiguration> LambdaService::GetEventSourceMapping(
     const lambda::GetEventSourceMappingRequest& request) {
   std::shared_ptr<EventSourceMapping> mapping = FindMapping(request.uuid);
-  if (mapping == nullptr) return MappingNotFound();
+  if (mapping == nullptr) {
+    if (std::optional<StoredMapping> waiting = FindWaiting(request.uuid)) {
+      return ToConfiguration(*waiting);
+    }
+    return MappingNotFound();
+  }
   return ToConfiguration(mapping->Describe());
 }
 
@@ -144,25 +200,29 @@ absl::StatusOr<lambda::ListEventSourceMappingsResult> LambdaService::ListEventSo
     return InvalidParameter("Invalid marker.");
   }
   std::vector<std::shared_ptr<EventSourceMapping>> all;
+  std::vector<StoredMapping> waiting;  // Listed after the running ones.
   {
     MutexLock lock(&mu_);
     PurgeDeletedLocked();
     for (const std::string& uuid : order_) all.push_back(mappings_.at(uuid));
+    for (const auto& [uuid, stored] : waiting_) waiting.push_back(stored);
   }
+  std::vector<lambda::EventSourceMappingConfiguration> configurations;
+  for (const auto& mapping : all) configurations.push_back(ToConfiguration(mapping->Describe()));
+  for (const StoredMapping& stored : waiting) configurations.push_back(ToConfiguration(stored));
   lambda::ListEventSourceMappingsResult out;
   size_t seen = 0;
-  for (const auto& mapping : all) {
-    if (!request.event_source_arn.empty() && mapping->queue_arn() != request.event_source_arn) {
+  for (lambda::EventSourceMappingConfiguration& c : configurations) {
+    if (!request.event_source_arn.empty() && c.event_source_arn != request.event_source_arn) {
       continue;
     }
-    MappingView view = mapping->Describe();
-    if (!function_arn.empty() && view.settings.function_arn != function_arn) continue;
+    if (!function_arn.empty() && c.function_arn != function_arn) continue;
     if (seen++ < start) continue;
     if (out.event_source_mappings.size() == static_cast<size_t>(max)) {
       out.next_marker = absl::StrCat(start + static_cast<size_t>(max));
       break;
     }
-    out.event_source_mappings.push_back(ToConfiguration(view));
+    out.event_source_mappings.push_back(std::move(c));
   }
   return out;
 }

@@ -312,6 +312,7 @@ absl::StatusOr<lambda::FunctionConfiguration> LambdaService::CreateFunction(
     return MakeError(ErrorCode::kLambdaResourceConflict,
                      absl::StrCat("Function already exist: ", request.function_name));
   }
+  StartWaiting(request.function_name);
   return out;
 }
 
@@ -372,10 +373,19 @@ absl::Status LambdaService::DeleteFunction(const lambda::DeleteFunctionRequest& 
     MutexLock lock(&mu_);
     for (auto& [uuid, mapping] : mappings_) affected.push_back(mapping);
   }
+  absl::Status stored;
   for (auto& mapping : affected) {
-    if (mapping->Describe().settings.function_arn == removed->arn) mapping->DisableByLambda();
+    const lambda_internal::MappingView view = mapping->Describe();
+    if (view.settings.function_arn != removed->arn ||
+        view.state == lambda_internal::MappingState::kDeleting ||
+        view.state == lambda_internal::MappingState::kDeleted) {
+      continue;
+    }
+    mapping->DisableByLambda();
+    // Disabled for good: it does not poll when the function is created again.
+    if (absl::Status s = PersistMapping(ToStored(mapping->Describe(), false)); !s.ok()) stored = s;
   }
-  return absl::OkStatus();
+  return stored;
 }
 
 absl::StatusOr<lambda::ListFunctionsResult> LambdaService::ListFunctions(

@@ -12,6 +12,23 @@
 // exist; Shutdown() before they are destroyed (stops pollers, waits for the
 // handlers that run); then destroy.
 //
+// Durable mode (Options::store; lambda_durable.cc): each event source mapping
+// is a document of the store (UUID, queue, function name, batch size,
+// batching window, filter criteria, ReportBatchItemFailures, maximum
+// concurrency, enabled), written when Create/Update/DeleteEventSourceMapping
+// or DeleteFunction change it and committed before they return. Functions
+// are code: they are not kept, and the user creates them again after a
+// restart. Recover restores each mapping as waiting for its function: it is
+// listed (Get/List show its configuration and stored state; Delete works;
+// Update fails with ResourceInUseException) but does not poll, so no record
+// is received, and no receive count spent, before the function is back.
+// CreateFunction of its name starts it with its UUID, as configured
+// (enabled or not). A mapping whose function never comes back keeps waiting:
+// its queue's records stay there under the queue's retention (AWS would
+// invoke, fail and let the redrive policy act). A mapping whose queue is gone
+// or whose function no longer fits it (timeout above the queue's visibility
+// timeout) keeps waiting too.
+//
 // Lock order: mu_ before EventSourceMapping::mu_ (never held while a handler
 // runs, nor while the executor is shut down).
 //
@@ -22,6 +39,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +52,8 @@
 #include "broker/base/scheduler.h"
 #include "broker/lambda/event_source_mapping.h"
 #include "broker/lambda/function_registry.h"
+#include "broker/service/lambda_checks.h"
+#include "broker/storage/store.h"
 #include "wharf/clock.h"
 #include "wharf/events.h"
 #include "wharf/lambda.h"
@@ -51,12 +71,18 @@ class LambdaService final : public lambda::Service, public base_internal::Functi
     Scheduler* scheduler = nullptr;  // Required (retries, batching windows).
     sqs::Service* sqs = nullptr;     // Required (event sources, queue destinations).
     int worker_threads = 4;
-    size_t max_pending_async = 100000;  // TooManyRequestsException beyond.
+    size_t max_pending_async = 100000;         // TooManyRequestsException beyond.
+    storage_internal::Store* store = nullptr;  // Null: in memory.
   };
 
   // `clock`, `scheduler` and `sqs` must outlive the service.
   explicit LambdaService(const Options& options);
   ~LambdaService() override;  // Shutdown().
+
+  // Durable mode: restores the event source mappings, each waiting for its
+  // function. REQUIRES: called once, before any other call. Errors: DataLoss
+  // (a damaged record, naming it) and the store's errors.
+  absl::Status Recover() ABSL_LOCKS_EXCLUDED(mu_);
 
   // The services destinations reach; they must stay alive until Shutdown.
   void Connect(sns::Service* sns, events::Service* events) ABSL_LOCKS_EXCLUDED(mu_);
@@ -153,6 +179,30 @@ class LambdaService final : public lambda::Service, public base_internal::Functi
   lambda::FunctionConfiguration ToConfiguration(const lambda_internal::Function& function) const;
   std::shared_ptr<lambda_internal::EventSourceMapping> FindMapping(const std::string& uuid) const
       ABSL_LOCKS_EXCLUDED(mu_);
+  // A new mapping in the table. REQUIRES: not shut down.
+  std::shared_ptr<lambda_internal::EventSourceMapping> AddMappingLocked(
+      std::string uuid, const std::string& queue_arn, const QueueInfo& queue,
+      lambda_internal::MappingSettings settings, bool enabled) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // Durable mode (lambda_durable.cc; no-ops in memory). A mapping's stored
+  // configuration; one restored and waiting for its function.
+  struct StoredMapping {
+    std::string uuid;
+    std::string queue_arn;
+    std::string function_name;
+    lambda_checks::MappingParams params;
+    bool enabled = true;
+    absl::Time last_modified;
+  };
+  static StoredMapping ToStored(const lambda_internal::MappingView& view, bool enabled);
+  // Write (or erase) a mapping's document and wait for the commit.
+  absl::Status PersistMapping(const StoredMapping& mapping);
+  absl::Status EraseMapping(const std::string& uuid);
+  lambda::EventSourceMappingConfiguration ToConfiguration(const StoredMapping& waiting) const;
+  // The waiting mapping `uuid`, or nullopt.
+  std::optional<StoredMapping> FindWaiting(const std::string& uuid) const ABSL_LOCKS_EXCLUDED(mu_);
+  // Starts the waiting mappings of function `name` (just created).
+  void StartWaiting(const std::string& name) ABSL_LOCKS_EXCLUDED(mu_);
   // Drops mappings that finished deleting.
   void PurgeDeletedLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // ManualClock: runs due timers, wakes pollers and drains the executor until
@@ -173,6 +223,8 @@ class LambdaService final : public lambda::Service, public base_internal::Functi
   std::map<std::string, std::shared_ptr<lambda_internal::EventSourceMapping>> mappings_
       ABSL_GUARDED_BY(mu_);
   std::vector<std::string> order_ ABSL_GUARDED_BY(mu_);
+  // Durable mode: restored mappings waiting for their function, by UUID.
+  std::map<std::string, StoredMapping> waiting_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace wharf::service_internal

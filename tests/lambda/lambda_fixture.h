@@ -1,10 +1,12 @@
 // A test fixture for lambda::Service: a broker on a ManualClock, helpers to
 // create queues and functions, and a Recorder handler that keeps every
-// invocation and answers as the test says.
+// invocation and answers as the test says. With WHARF_TEST_DURABLE=1 in the
+// environment the broker is durable (a fresh data_dir per test).
 
 #ifndef WHARF_TESTS_LAMBDA_LAMBDA_FIXTURE_H_
 #define WHARF_TESTS_LAMBDA_LAMBDA_FIXTURE_H_
 
+#include <cstdlib>
 #include <functional>
 #include <memory>
 #include <string>
@@ -16,6 +18,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
 #include "wharf/broker.h"
 #include "wharf/clock.h"
 #include "wharf/lambda.h"
@@ -96,6 +99,8 @@ class LambdaTest : public ::testing::Test {
     options.clock = clock_;
     options.account_id = kAccount;
     options.region = kRegion;
+    const char* durable = std::getenv("WHARF_TEST_DURABLE");
+    if (durable != nullptr && std::string(durable) == "1") options.data_dir = data_dir_.path();
     broker_ = Broker::Open(options).value();
   }
 
@@ -186,6 +191,7 @@ class LambdaTest : public ::testing::Test {
     return got.ok() ? got->state : std::string(got.status().message());
   }
 
+  TempDir data_dir_;  // Used in durable runs; outlives broker_.
   std::shared_ptr<ManualClock> clock_;
   std::unique_ptr<Broker> broker_;
 };

@@ -2,12 +2,15 @@
 // and ManualClock: the state outside queues and topic configuration that it
 // gives back. SNS FIFO topics: the deduplication window and the sequence
 // numbers. CloudWatch metric alarms: configuration, actions enabled, state,
-// and their evaluation going on. Then the storage error path of each.
+// and their evaluation going on. Lambda event source mappings: their UUID and
+// configuration, waiting for their function and polling again once it is
+// created. Then the storage error path of each.
 
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "broker/base/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/fault_vfs.h"
@@ -17,6 +20,7 @@
 #include "wharf/clock.h"
 #include "wharf/cloudwatch.h"
 #include "wharf/errors.h"
+#include "wharf/lambda.h"
 #include "wharf/sns.h"
 #include "wharf/sqs.h"
 
@@ -24,6 +28,7 @@ namespace wharf::testing {
 namespace {
 
 using ::testing::Contains;
+using ::testing::ElementsAre;
 using ::testing::Field;
 using ::testing::HasSubstr;
 using ::testing::SizeIs;
@@ -299,6 +304,176 @@ TEST_F(DurableAlarmTest, AlarmsKeepConfigurationAndStateAndEvaluationResumes) {
   EXPECT_EQ(Alarms()[0].state_updated_timestamp, T(120));
 }
 
+// ---- Lambda event source mappings ---------------------------------------------
+
+// A handler that keeps the bodies of the SQS records it is given.
+class Bodies {
+ public:
+  lambda::Handler Handler() {
+    return [this](const lambda::Invocation& in) -> absl::StatusOr<std::string> {
+      MutexLock lock(&mu_);
+      if (const lambda::SqsEvent* e = in.sqs()) {
+        for (const lambda::SqsRecord& r : e->records) bodies_.push_back(r.body);
+      }
+      return std::string();
+    };
+  }
+  std::vector<std::string> get() {
+    MutexLock lock(&mu_);
+    return bodies_;
+  }
+
+ private:
+  Mutex mu_;
+  std::vector<std::string> bodies_ ABSL_GUARDED_BY(mu_);
+};
+
+class DurableMappingTest : public DurableStateTest {
+ protected:
+  lambda::Service& lambda() { return broker_->lambda(); }
+
+  static std::string QueueArn(const std::string& name) {
+    return std::string("arn:aws:sqs:us-east-1:") + kAccount + ":" + name;
+  }
+
+  std::string CreateQueue(const std::string& name) {
+    auto created = sqs().CreateQueue({.queue_name = name});
+    EXPECT_THAT(created, IsOk());
+    return created.ok() ? created->queue_url : "";
+  }
+
+  void Send(const std::string& url, const std::string& body) {
+    ASSERT_THAT(sqs().SendMessage({.queue_url = url, .message_body = body}), IsOk());
+  }
+
+  std::string Attribute(const std::string& url, const std::string& name) {
+    auto got = sqs().GetQueueAttributes({.queue_url = url, .attribute_names = {name}});
+    EXPECT_THAT(got, IsOk());
+    return got.ok() ? got->attributes[name] : "";
+  }
+
+  std::vector<lambda::EventSourceMappingConfiguration> Mappings() {
+    auto listed = lambda().ListEventSourceMappings({});
+    EXPECT_THAT(listed, IsOk());
+    return listed.ok() ? listed->event_source_mappings
+                       : std::vector<lambda::EventSourceMappingConfiguration>();
+  }
+};
+
+void ExpectSameMapping(const lambda::EventSourceMappingConfiguration& a,
+                       const lambda::EventSourceMappingConfiguration& b) {
+  EXPECT_EQ(a.uuid, b.uuid);
+  EXPECT_EQ(a.event_source_mapping_arn, b.event_source_mapping_arn);
+  EXPECT_EQ(a.event_source_arn, b.event_source_arn);
+  EXPECT_EQ(a.function_arn, b.function_arn);
+  EXPECT_EQ(a.batch_size, b.batch_size);
+  EXPECT_EQ(a.maximum_batching_window_in_seconds, b.maximum_batching_window_in_seconds);
+  EXPECT_EQ(a.filter_criteria, b.filter_criteria);
+  EXPECT_EQ(a.function_response_types, b.function_response_types);
+  EXPECT_EQ(a.scaling_config, b.scaling_config);
+  EXPECT_EQ(a.state, b.state);
+}
+
+TEST_F(DurableMappingTest, MappingsWaitForTheirFunctionAndResumeWithTheirUuid) {
+  const std::string jobs = CreateQueue("jobs");
+  CreateQueue("idle");
+  CreateQueue("gone");
+  Bodies before_restart;
+  ASSERT_THAT(
+      lambda().CreateFunction({.function_name = "worker", .handler = before_restart.Handler()}),
+      IsOk());
+  ASSERT_THAT(
+      lambda().CreateFunction({.function_name = "idler", .handler = before_restart.Handler()}),
+      IsOk());
+  lambda::CreateEventSourceMappingRequest request;
+  request.event_source_arn = QueueArn("jobs");
+  request.function_name = "worker";
+  request.batch_size = 20;
+  request.maximum_batching_window_in_seconds = 5;
+  request.filter_criteria = lambda::FilterCriteria{{{R"({"body":{"kind":["keep"]}})"}}};
+  request.function_response_types = {"ReportBatchItemFailures"};
+  request.scaling_config = lambda::ScalingConfig{5};
+  ASSERT_OK_AND_ASSIGN(auto worker, lambda().CreateEventSourceMapping(request));
+  ASSERT_OK_AND_ASSIGN(
+      auto idle,
+      lambda().CreateEventSourceMapping(
+          {.event_source_arn = QueueArn("idle"), .function_name = "idler", .enabled = false}));
+  ASSERT_OK_AND_ASSIGN(auto gone,
+                       lambda().CreateEventSourceMapping(
+                           {.event_source_arn = QueueArn("gone"), .function_name = "idler"}));
+  ASSERT_THAT(lambda().RunUntilIdle(), IsOk());
+  ASSERT_THAT(lambda().DeleteEventSourceMapping({.uuid = gone.uuid}), IsOk());
+  ASSERT_THAT(lambda().RunUntilIdle(), IsOk());
+  std::vector<lambda::EventSourceMappingConfiguration> before = Mappings();
+  ASSERT_THAT(before, SizeIs(2));
+  EXPECT_EQ(before[0].state, "Enabled");
+  EXPECT_EQ(before[1].state, "Disabled");
+
+  Reopen();
+  // Listed as configured, but nothing polls before the function is back.
+  std::vector<lambda::EventSourceMappingConfiguration> after = Mappings();
+  ASSERT_THAT(after, SizeIs(2));
+  for (size_t i = 0; i < after.size(); ++i) ExpectSameMapping(after[i], before[i]);
+  ASSERT_OK_AND_ASSIGN(auto got, lambda().GetEventSourceMapping({.uuid = worker.uuid}));
+  ExpectSameMapping(got, before[0]);
+  EXPECT_THAT(lambda().UpdateEventSourceMapping({.uuid = worker.uuid, .batch_size = 1}),
+              HasErrorCode(ErrorCode::kLambdaResourceInUse));
+  Send(jobs, R"({"kind":"keep","n":1})");
+  Send(jobs, R"({"kind":"drop"})");
+  ASSERT_THAT(lambda().RunUntilIdle(), IsOk());
+  clock_->Advance(absl::Seconds(60));
+  EXPECT_EQ(Attribute(jobs, "ApproximateNumberOfMessages"), "2");
+
+  // The function is registered again: the mapping polls with its settings
+  // (the filter drops one message) under its UUID.
+  Bodies after_restart;
+  ASSERT_THAT(
+      lambda().CreateFunction({.function_name = "worker", .handler = after_restart.Handler()}),
+      IsOk());
+  ASSERT_THAT(lambda().RunUntilIdle(), IsOk());
+  clock_->Advance(absl::Seconds(5));  // The batching window.
+  EXPECT_THAT(after_restart.get(), ElementsAre(R"({"kind":"keep","n":1})"));
+  EXPECT_EQ(Attribute(jobs, "ApproximateNumberOfMessages"), "0");
+  EXPECT_EQ(Attribute(jobs, "ApproximateNumberOfMessagesNotVisible"), "0");
+  ASSERT_OK_AND_ASSIGN(got, lambda().GetEventSourceMapping({.uuid = worker.uuid}));
+  ExpectSameMapping(got, before[0]);
+  // A disabled mapping comes back disabled once its function exists.
+  ASSERT_THAT(
+      lambda().CreateFunction({.function_name = "idler", .handler = after_restart.Handler()}),
+      IsOk());
+  ASSERT_THAT(lambda().RunUntilIdle(), IsOk());
+  ASSERT_OK_AND_ASSIGN(got, lambda().GetEventSourceMapping({.uuid = idle.uuid}));
+  EXPECT_EQ(got.state, "Disabled");
+
+  // Still there after another restart; a waiting mapping can be deleted.
+  Reopen();
+  ASSERT_THAT(Mappings(), SizeIs(2));
+  ASSERT_THAT(lambda().DeleteEventSourceMapping({.uuid = idle.uuid}), IsOk());
+  Reopen();
+  after = Mappings();
+  ASSERT_THAT(after, SizeIs(1));
+  EXPECT_EQ(after[0].uuid, worker.uuid);
+}
+
+TEST_F(DurableMappingTest, AMappingWhoseFunctionWasDeletedStaysDisabled) {
+  CreateQueue("jobs");
+  Bodies calls;
+  ASSERT_THAT(lambda().CreateFunction({.function_name = "worker", .handler = calls.Handler()}),
+              IsOk());
+  ASSERT_OK_AND_ASSIGN(auto mapping,
+                       lambda().CreateEventSourceMapping(
+                           {.event_source_arn = QueueArn("jobs"), .function_name = "worker"}));
+  ASSERT_THAT(lambda().RunUntilIdle(), IsOk());
+  ASSERT_THAT(lambda().DeleteFunction({.function_name = "worker"}), IsOk());
+  ASSERT_THAT(lambda().RunUntilIdle(), IsOk());
+  Reopen();
+  ASSERT_THAT(lambda().CreateFunction({.function_name = "worker", .handler = calls.Handler()}),
+              IsOk());
+  ASSERT_THAT(lambda().RunUntilIdle(), IsOk());
+  ASSERT_OK_AND_ASSIGN(auto got, lambda().GetEventSourceMapping({.uuid = mapping.uuid}));
+  EXPECT_EQ(got.state, "Disabled");
+}
+
 class DurableStateFaultTest : public DurableStateTest {
  protected:
   // The shim only sees connections opened after it is installed.
@@ -357,6 +532,23 @@ TEST_F(DurableStateFaultTest, AnAlarmChangeThatCannotBeStoredFails) {
   ASSERT_THAT(alarms->metric_alarms, SizeIs(1));
   EXPECT_EQ(alarms->metric_alarms[0].alarm_name, "kept");
   EXPECT_EQ(alarms->metric_alarms[0].state_value, "INSUFFICIENT_DATA");
+}
+
+TEST_F(DurableStateFaultTest, AMappingThatCannotBeStoredFails) {
+  ASSERT_THAT(sqs().CreateQueue({.queue_name = "jobs"}), IsOk());
+  ASSERT_THAT(broker_->lambda().CreateFunction(
+                  {.function_name = "worker",
+                   .handler = [](const lambda::Invocation&) -> absl::StatusOr<std::string> {
+                     return std::string();
+                   }}),
+              IsOk());
+  vfs_.Arm(dir_.path(), FaultVfs::Fault::kDiskFull);
+  EXPECT_THAT(broker_->lambda().CreateEventSourceMapping(
+                  {.event_source_arn = std::string("arn:aws:sqs:us-east-1:") + kAccount + ":jobs",
+                   .function_name = "worker"}),
+              HasErrorCode(ErrorCode::kServiceUnavailable));
+  vfs_.Disarm();
+  ASSERT_THAT(broker_->lambda().RunUntilIdle(), IsOk());
 }
 
 }  // namespace
