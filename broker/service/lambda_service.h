@@ -19,7 +19,8 @@
 // or DeleteFunction change it and committed before they return. Functions
 // are code: they are not kept, and the user creates them again after a
 // restart. Recover restores each mapping as waiting for its function: it is
-// listed (Get/List show its configuration and stored state; Delete works;
+// listed (Get/List show its configuration and stored state, List after the
+// running mappings, so a restart does not keep the listing order; Delete works;
 // Update fails with ResourceInUseException) but does not poll, so no record
 // is received, and no receive count spent, before the function is back.
 // CreateFunction of its name starts it with its UUID, as configured

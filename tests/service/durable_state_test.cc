@@ -6,6 +6,7 @@
 // configuration, waiting for their function and polling again once it is
 // created. Then the storage error path of each.
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -352,11 +353,25 @@ class DurableMappingTest : public DurableStateTest {
     return got.ok() ? got->attributes[name] : "";
   }
 
+  // Every mapping, by UUID (a restart does not keep the listing order).
   std::vector<lambda::EventSourceMappingConfiguration> Mappings() {
     auto listed = lambda().ListEventSourceMappings({});
     EXPECT_THAT(listed, IsOk());
-    return listed.ok() ? listed->event_source_mappings
-                       : std::vector<lambda::EventSourceMappingConfiguration>();
+    if (!listed.ok()) return {};
+    std::vector<lambda::EventSourceMappingConfiguration> out = listed->event_source_mappings;
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.uuid < b.uuid; });
+    return out;
+  }
+
+  // The listed mapping `uuid`.
+  static const lambda::EventSourceMappingConfiguration& Named(
+      const std::vector<lambda::EventSourceMappingConfiguration>& all, const std::string& uuid) {
+    static const lambda::EventSourceMappingConfiguration kNone;
+    for (const auto& m : all) {
+      if (m.uuid == uuid) return m;
+    }
+    ADD_FAILURE() << "no mapping " << uuid;
+    return kNone;
   }
 };
 
@@ -406,8 +421,8 @@ TEST_F(DurableMappingTest, MappingsWaitForTheirFunctionAndResumeWithTheirUuid) {
   ASSERT_THAT(lambda().RunUntilIdle(), IsOk());
   std::vector<lambda::EventSourceMappingConfiguration> before = Mappings();
   ASSERT_THAT(before, SizeIs(2));
-  EXPECT_EQ(before[0].state, "Enabled");
-  EXPECT_EQ(before[1].state, "Disabled");
+  EXPECT_EQ(Named(before, worker.uuid).state, "Enabled");
+  EXPECT_EQ(Named(before, idle.uuid).state, "Disabled");
 
   Reopen();
   // Listed as configured, but nothing polls before the function is back.
@@ -415,7 +430,7 @@ TEST_F(DurableMappingTest, MappingsWaitForTheirFunctionAndResumeWithTheirUuid) {
   ASSERT_THAT(after, SizeIs(2));
   for (size_t i = 0; i < after.size(); ++i) ExpectSameMapping(after[i], before[i]);
   ASSERT_OK_AND_ASSIGN(auto got, lambda().GetEventSourceMapping({.uuid = worker.uuid}));
-  ExpectSameMapping(got, before[0]);
+  ExpectSameMapping(got, Named(before, worker.uuid));
   EXPECT_THAT(lambda().UpdateEventSourceMapping({.uuid = worker.uuid, .batch_size = 1}),
               HasErrorCode(ErrorCode::kLambdaResourceInUse));
   Send(jobs, R"({"kind":"keep","n":1})");
@@ -436,7 +451,7 @@ TEST_F(DurableMappingTest, MappingsWaitForTheirFunctionAndResumeWithTheirUuid) {
   EXPECT_EQ(Attribute(jobs, "ApproximateNumberOfMessages"), "0");
   EXPECT_EQ(Attribute(jobs, "ApproximateNumberOfMessagesNotVisible"), "0");
   ASSERT_OK_AND_ASSIGN(got, lambda().GetEventSourceMapping({.uuid = worker.uuid}));
-  ExpectSameMapping(got, before[0]);
+  ExpectSameMapping(got, Named(before, worker.uuid));
   // A disabled mapping comes back disabled once its function exists.
   ASSERT_THAT(
       lambda().CreateFunction({.function_name = "idler", .handler = after_restart.Handler()}),
