@@ -60,6 +60,18 @@ function(wharf_cc_test)
   gtest_discover_tests(${W_NAME} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${W_LABELS}")
 endfunction()
 
+# wharf_durable_rerun(test ...): registers the tests of each wharf_cc_test
+# binary once more with ctest, prefixed "durable/" and run with
+# WHARF_TEST_DURABLE=1, for fixtures that then use a durable broker.
+function(wharf_durable_rerun)
+  foreach(t ${ARGN})
+    if(TARGET ${t})
+      gtest_discover_tests(${t} TEST_PREFIX "durable/" DISCOVERY_TIMEOUT 60
+                           PROPERTIES LABELS core ENVIRONMENT WHARF_TEST_DURABLE=1)
+    endif()
+  endforeach()
+endfunction()
+
 # wharf_cc_bench(NAME name SRCS ... DEPS ...): a Google Benchmark binary (not run by ctest).
 function(wharf_cc_bench)
   if(NOT WHARF_BUILD_BENCH)
