@@ -403,9 +403,8 @@ absl::Status EventsService::RecoverArchives() {
     info.replay_start_time = reader.Time("replay_start_time");
     if (reader.Has("replay_end_time")) info.replay_end_time = reader.Time("replay_end_time");
     if (!reader.ok()) return reader.Error(what);
-    if (absl::Status s = core_->archives().RestoreReplay(
-            std::string(AfterLast(info.archive_arn, '/')), std::move(info));
-        !s.ok()) {
+    const std::string archive(AfterLast(info.archive_arn, '/'));
+    if (absl::Status s = core_->archives().RestoreReplay(archive, std::move(info)); !s.ok()) {
       return Refused(what, s.message());
     }
   }
