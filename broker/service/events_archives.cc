@@ -94,7 +94,7 @@ absl::StatusOr<events::CreateArchiveResult> EventsService::CreateArchive(
   WHARF_ASSIGN_OR_RETURN(info, core_->archives().CreateArchive(bus, info));
   const uint64_t since = Mark();
   PersistArchive(info.name);
-  WHARF_RETURN_IF_ERROR(CommitOrUndo(since, [&] {
+  WHARF_RETURN_IF_ERROR(CommitOrUndo(since, [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(admin_mu_) {
     core_->archives().DeleteArchive(info.name).IgnoreError();
     PersistArchive(info.name);
   }));
@@ -128,7 +128,7 @@ absl::StatusOr<events::UpdateArchiveResult> EventsService::UpdateArchive(
                                       request.event_pattern, request.retention_days));
   const uint64_t since = Mark();
   PersistArchive(info.name);
-  WHARF_RETURN_IF_ERROR(CommitOrUndo(since, [&] {
+  WHARF_RETURN_IF_ERROR(CommitOrUndo(since, [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(admin_mu_) {
     core_->archives()
         .UpdateArchive(before.name, before.description, before.event_pattern, before.retention_days)
         .IgnoreError();
@@ -177,7 +177,7 @@ absl::Status EventsService::DeleteArchive(const events::DeleteArchiveRequest& re
       journal_->Dropped(*removed, e.seq);
     }
   }
-  return CommitOrUndo(since, [&] {
+  return CommitOrUndo(since, [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(admin_mu_) {
     core_->archives().ReinsertArchive(removed);
     PersistArchive(removed->name);
     MutexLock lock(&removed->mu);
@@ -209,7 +209,7 @@ absl::StatusOr<events::StartReplayResult> EventsService::StartReplay(
   const uint64_t since = Mark();
   WHARF_ASSIGN_OR_RETURN(
       info, core_->archives().StartReplay(AfterLast(request.event_source_arn, '/'), info));
-  WHARF_RETURN_IF_ERROR(CommitOrUndo(since, [&] {
+  WHARF_RETURN_IF_ERROR(CommitOrUndo(since, [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(admin_mu_) {
     core_->archives().AbortReplay(info.name);
     journal_->Forget(info.name);
   }));

@@ -230,7 +230,7 @@ absl::Status EventsService::ChangeRule(const std::string& bus, const std::string
   if (options_.store == nullptr) return absl::OkStatus();
   const uint64_t since = Mark();
   PersistRule(bus, rule);
-  return CommitOrUndo(since, [&] {
+  return CommitOrUndo(since, [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(admin_mu_) {
     core_->table().RestoreRule(bus, rule, before.ok() ? *before : nullptr).IgnoreError();
     PersistRule(bus, rule);  // Written behind, in case the refused batch was a later one.
   });

@@ -218,7 +218,7 @@ absl::StatusOr<events::CreateEventBusResult> EventsService::CreateEventBus(
       core_->table().CreateBus(request.name, request.description, ToTagList(request.tags)));
   const uint64_t since = Mark();
   PersistBus(bus.name);
-  WHARF_RETURN_IF_ERROR(CommitOrUndo(since, [&] {
+  WHARF_RETURN_IF_ERROR(CommitOrUndo(since, [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(admin_mu_) {
     core_->table().DeleteBus(bus.name);
     PersistBus(bus.name);
   }));
@@ -237,12 +237,12 @@ absl::Status EventsService::DeleteEventBus(const events::DeleteEventBusRequest& 
       core_->table().ListRules(name, "").value_or(std::vector<bus_internal::RuleSpec>());
   std::shared_ptr<bus_internal::Bus> removed = core_->table().DeleteBus(name);
   const uint64_t since = Mark();
-  auto persist = [&] {
+  auto persist = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(admin_mu_) {
     PersistBus(name);
     for (const bus_internal::RuleSpec& rule : rules) PersistRule(name, rule.name);
   };
   persist();
-  return CommitOrUndo(since, [&] {
+  return CommitOrUndo(since, [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(admin_mu_) {
     if (removed != nullptr) core_->table().ReinsertBus(removed);
     persist();
   });
@@ -555,7 +555,7 @@ absl::Status EventsService::ChangeTags(const TaggedResource& resource,
   WHARF_RETURN_IF_ERROR(change());
   const uint64_t since = Mark();
   PersistBus(resource.bus);
-  return CommitOrUndo(since, [&] {
+  return CommitOrUndo(since, [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(admin_mu_) {
     core_->table().SetBusTags(resource.bus, std::move(before)).IgnoreError();
     PersistBus(resource.bus);
   });
