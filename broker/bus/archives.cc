@@ -25,6 +25,18 @@ absl::StatusOr<std::unique_ptr<Matcher>> PatternMatcher(std::string_view pattern
   return matcher;
 }
 
+// Gives `archive` the settings of `info`.
+absl::Status Configure(ArchiveState& archive, const ArchiveInfo& info)
+    ABSL_EXCLUSIVE_LOCKS_REQUIRED(archive.mu) {
+  auto matcher = PatternMatcher(info.event_pattern);
+  if (!matcher.ok()) return matcher.status();
+  archive.matcher = *std::move(matcher);
+  archive.description = info.description;
+  archive.pattern = info.event_pattern;
+  archive.retention_days = info.retention_days;
+  return absl::OkStatus();
+}
+
 // What CreateArchive and UpdateArchive report: the archive's identity and
 // state (its events are not looked at, so none expire here).
 ArchiveInfo Created(const ArchiveState& archive) {
@@ -127,12 +139,7 @@ absl::StatusOr<ArchiveInfo> ArchiveStore::CreateArchive(std::string_view bus_nam
                                                 info.source_arn, clock_.Now(), observer_);
   {
     MutexLock lock(&archive->mu);
-    archive->description = info.description;
-    archive->pattern = info.event_pattern;
-    archive->retention_days = info.retention_days;
-    auto matcher = PatternMatcher(info.event_pattern);
-    if (!matcher.ok()) return matcher.status();
-    archive->matcher = *std::move(matcher);
+    if (absl::Status s = Configure(*archive, info); !s.ok()) return s;
   }
   {
     MutexLock lock(&mu_);
@@ -228,12 +235,7 @@ absl::Status ArchiveStore::RestoreArchive(std::string_view bus_name, const Archi
                                                 info.source_arn, info.creation_time, observer_);
   {
     MutexLock lock(&archive->mu);
-    archive->description = info.description;
-    archive->pattern = info.event_pattern;
-    archive->retention_days = info.retention_days;
-    auto matcher = PatternMatcher(info.event_pattern);
-    if (!matcher.ok()) return matcher.status();
-    archive->matcher = *std::move(matcher);
+    if (absl::Status s = Configure(*archive, info); !s.ok()) return s;
     std::sort(events.begin(), events.end(),
               [](const auto& a, const auto& b) { return a.seq < b.seq; });
     for (const ArchivedEvent& e : events) {

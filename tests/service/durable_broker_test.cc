@@ -46,6 +46,7 @@ using ::testing::SizeIs;
 
 constexpr char kUrlBase[] = "https://sqs.us-east-1.amazonaws.com/123456789012/";
 constexpr char kArnBase[] = "arn:aws:sqs:us-east-1:123456789012:";
+constexpr char kEventsArn[] = "arn:aws:events:us-east-1:123456789012:";
 
 // Sequence numbers are decimal text without leading zeros.
 bool SequenceLess(const std::string& a, const std::string& b) {
@@ -157,6 +158,22 @@ class DurableBrokerTest : public ::testing::Test {
       }
     }
     return out;
+  }
+
+  // A rule sending the default bus's "shop" events to the queue inbox, and
+  // the replay "again" of the archive "all" over [from, to).
+  void ReplayToInbox(absl::Time from, absl::Time to) {
+    ASSERT_THAT(ev().PutRule({.name = "r", .event_pattern = R"({"source":["shop"]})"}), IsOk());
+    ASSERT_THAT(ev().PutTargets({.rule = "r",
+                                 .targets = {{.id = "q", .arn = std::string(kArnBase) + "inbox"}}}),
+                IsOk());
+    ASSERT_THAT(
+        ev().StartReplay({.replay_name = "again",
+                          .event_source_arn = std::string(kEventsArn) + "archive/all",
+                          .event_start_time = from,
+                          .event_end_time = to,
+                          .destination = {.arn = std::string(kEventsArn) + "event-bus/default"}}),
+        IsOk());
   }
 
   absl::Status PutEvent(const std::string& detail, const std::string& bus = "") {
@@ -523,8 +540,6 @@ TEST_F(DurableBrokerTest, TopicsAndSubscriptionsSurvive) {
   EXPECT_THAT(Bodies(Receive(url)), ElementsAre("a book"));
 }
 
-constexpr char kEventsArn[] = "arn:aws:events:us-east-1:123456789012:";
-
 TEST_F(DurableBrokerTest, EventBridgeBusesRulesAndTargetsSurvive) {
   Create("inbox");
   Create("orders.fifo", {{"FifoQueue", "true"}, {"ContentBasedDeduplication", "true"}});
@@ -648,17 +663,7 @@ TEST_F(DurableBrokerTest, ArchivedEventsSurviveAndReplayAfterARestart) {
   EXPECT_EQ(short_archive->event_count, 0);
 
   // The archived events replay through a rule made after the restart.
-  ASSERT_THAT(ev().PutRule({.name = "r", .event_pattern = R"({"source":["shop"]})"}), IsOk());
-  ASSERT_THAT(ev().PutTargets(
-                  {.rule = "r", .targets = {{.id = "q", .arn = std::string(kArnBase) + "inbox"}}}),
-              IsOk());
-  ASSERT_THAT(
-      ev().StartReplay({.replay_name = "again",
-                        .event_source_arn = std::string(kEventsArn) + "archive/all",
-                        .event_start_time = start,
-                        .event_end_time = start + absl::Minutes(5),
-                        .destination = {.arn = std::string(kEventsArn) + "event-bus/default"}}),
-      IsOk());
+  ReplayToInbox(start, start + absl::Minutes(5));
   std::vector<std::string> replayed;
   for (int i = 0; i < 100 && replayed.size() < 3; ++i) {
     clock_->Advance(absl::Seconds(1));
@@ -698,17 +703,7 @@ TEST_F(DurableBrokerTest, AReplayRunningAtACrashResumesAfterItsLastReplayedEvent
     ASSERT_THAT(PutEvent(absl::StrCat(R"({"n":)", n, "}")), IsOk());
     clock_->Advance(absl::Minutes(2));
   }
-  ASSERT_THAT(ev().PutRule({.name = "r", .event_pattern = R"({"source":["shop"]})"}), IsOk());
-  ASSERT_THAT(ev().PutTargets(
-                  {.rule = "r", .targets = {{.id = "q", .arn = std::string(kArnBase) + "inbox"}}}),
-              IsOk());
-  ASSERT_THAT(
-      ev().StartReplay({.replay_name = "again",
-                        .event_source_arn = std::string(kEventsArn) + "archive/all",
-                        .event_start_time = start,
-                        .event_end_time = start + absl::Hours(1),
-                        .destination = {.arn = std::string(kEventsArn) + "event-bus/default"}}),
-      IsOk());
+  ReplayToInbox(start, start + absl::Hours(1));
   // The process dies after the first one-minute step was sent and recorded
   // (its first step has not run yet: no clock advance; the record is made
   // to say so, as a crash at that point leaves it).
