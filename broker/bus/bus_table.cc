@@ -155,12 +155,9 @@ absl::Status BusTable::DeleteRule(std::string_view bus_name, std::string_view na
 
 absl::StatusOr<RuleSpec> BusTable::DescribeRule(std::string_view bus_name,
                                                 std::string_view name) const {
-  auto bus = FindBus(bus_name);
-  if (!bus.ok()) return bus.status();
-  ReaderMutexLock lock(&(*bus)->mu);
-  auto it = (*bus)->rules.find(name);
-  if (it == (*bus)->rules.end()) return RuleNotFoundError(name, bus_name);
-  return it->second->rule;
+  absl::StatusOr<std::shared_ptr<const RuleEntry>> entry = GetRule(bus_name, name);
+  if (!entry.ok()) return entry.status();
+  return (*entry)->rule;
 }
 
 absl::StatusOr<std::vector<RuleSpec>> BusTable::ListRules(std::string_view bus_name,
