@@ -24,9 +24,8 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/testing/fault_vfs.h"
+#include "tests/service/durable_fixture.h"
 #include "tests/testing/status_matchers.h"
-#include "tests/testing/temp_dir.h"
 #include "wharf/broker.h"
 #include "wharf/clock.h"
 #include "wharf/errors.h"
@@ -48,33 +47,8 @@ constexpr char kUrlBase[] = "https://sqs.us-east-1.amazonaws.com/123456789012/";
 constexpr char kArnBase[] = "arn:aws:sqs:us-east-1:123456789012:";
 constexpr char kEventsArn[] = "arn:aws:events:us-east-1:123456789012:";
 
-// Sequence numbers are decimal text without leading zeros.
-bool SequenceLess(const std::string& a, const std::string& b) {
-  return a.size() != b.size() ? a.size() < b.size() : a < b;
-}
-
-class DurableBrokerTest : public ::testing::Test {
+class DurableBrokerTest : public DurableFixture {
  protected:
-  DurableBrokerTest() : clock_(std::make_shared<ManualClock>()) { Reopen(); }
-
-  // Destroys the broker (as a clean shutdown) and opens a new one on the
-  // same directory and clock.
-  void Reopen() {
-    broker_.reset();
-    absl::StatusOr<std::unique_ptr<Broker>> broker = Open();
-    ASSERT_THAT(broker, IsOk());
-    broker_ = std::move(*broker);
-  }
-
-  absl::StatusOr<std::unique_ptr<Broker>> Open() {
-    return Broker::Open({.clock = clock_,
-                         .region = "us-east-1",
-                         .account_id = "123456789012",
-                         .data_dir = dir_.path()});
-  }
-
-  sqs::Service& sqs() { return broker_->sqs(); }
-  sns::Service& sns() { return broker_->sns(); }
   events::Service& ev() { return broker_->events(); }
 
   // Every EventBridge object as the Describe and List calls show it, as text.
@@ -232,10 +206,6 @@ class DurableBrokerTest : public ::testing::Test {
     auto it = result->attributes.find(name);
     return it == result->attributes.end() ? std::string("<absent>") : it->second;
   }
-
-  TempDir dir_;  // Outlives broker_.
-  std::shared_ptr<ManualClock> clock_;
-  std::unique_ptr<Broker> broker_;
 };
 
 TEST_F(DurableBrokerTest, QueuesKeepTheirAttributesTagsAndPolicy) {
@@ -806,14 +776,7 @@ TEST_F(DurableBrokerTest, ADamagedFileFailsOpenNamingIt) {
   EXPECT_THAT(broker.status().message(), HasSubstr(dir_.path() + "/wharf.db"));
 }
 
-class DurableBrokerFaultTest : public DurableBrokerTest {
- protected:
-  // The shim only sees connections opened after it is installed.
-  DurableBrokerFaultTest() : vfs_(FaultVfs::Install()) { Reopen(); }
-  ~DurableBrokerFaultTest() override { vfs_.Disarm(); }
-
-  FaultVfs& vfs_;
-};
+using DurableBrokerFaultTest = WithFaultVfs<DurableBrokerTest>;
 
 TEST_F(DurableBrokerFaultTest, AFullDiskFailsTheCallAndLosesNothingAcknowledged) {
   const std::string url = Create("jobs");

@@ -14,9 +14,8 @@
 #include "broker/base/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/testing/fault_vfs.h"
+#include "tests/service/durable_fixture.h"
 #include "tests/testing/status_matchers.h"
-#include "tests/testing/temp_dir.h"
 #include "wharf/broker.h"
 #include "wharf/clock.h"
 #include "wharf/cloudwatch.h"
@@ -34,34 +33,7 @@ using ::testing::Field;
 using ::testing::HasSubstr;
 using ::testing::SizeIs;
 
-constexpr char kAccount[] = "123456789012";
-
-// Sequence numbers are decimal text without leading zeros.
-bool SequenceLess(const std::string& a, const std::string& b) {
-  return a.size() != b.size() ? a.size() < b.size() : a < b;
-}
-
-class DurableStateTest : public ::testing::Test {
- protected:
-  DurableStateTest() : clock_(std::make_shared<ManualClock>()) { Reopen(); }
-
-  // Destroys the broker (a clean shutdown) and opens a new one on the same
-  // directory and clock.
-  void Reopen() {
-    broker_.reset();
-    absl::StatusOr<std::unique_ptr<Broker>> broker = Broker::Open(
-        {.clock = clock_, .region = "us-east-1", .account_id = kAccount, .data_dir = dir_.path()});
-    ASSERT_THAT(broker, IsOk());
-    broker_ = std::move(*broker);
-  }
-
-  sqs::Service& sqs() { return broker_->sqs(); }
-  sns::Service& sns() { return broker_->sns(); }
-
-  TempDir dir_;  // Outlives broker_.
-  std::shared_ptr<ManualClock> clock_;
-  std::unique_ptr<Broker> broker_;
-};
+using DurableStateTest = DurableFixture;
 
 // ---- SNS FIFO topics ----------------------------------------------------------
 
@@ -489,14 +461,7 @@ TEST_F(DurableMappingTest, AMappingWhoseFunctionWasDeletedStaysDisabled) {
   EXPECT_EQ(got.state, "Disabled");
 }
 
-class DurableStateFaultTest : public DurableStateTest {
- protected:
-  // The shim only sees connections opened after it is installed.
-  DurableStateFaultTest() : vfs_(FaultVfs::Install()) { Reopen(); }
-  ~DurableStateFaultTest() override { vfs_.Disarm(); }
-
-  FaultVfs& vfs_;
-};
+using DurableStateFaultTest = WithFaultVfs<DurableFixture>;
 
 TEST_F(DurableStateFaultTest, AFifoPublishThatCannotBeStoredFails) {
   ASSERT_OK_AND_ASSIGN(auto topic, sns().CreateTopic({.name = "orders.fifo",
