@@ -1,6 +1,9 @@
 // The load of durable_crash_test: a durable broker in its own process, used
-// by four threads (sends, batches, receives, deletes, visibility changes on a
-// standard and a FIFO queue) until the test kills it with SIGKILL.
+// by six threads until the test kills it with SIGKILL: four on SQS (sends,
+// batches, receives, deletes, visibility changes on a standard and a FIFO
+// queue), one publishing to an SNS topic whose raw subscription is the queue
+// "sns", one putting events on the default bus, where a rule sends each
+// event's detail to the queue "ev" and an archive keeps every event.
 //
 //   durable_crash_child DATA_DIR CLOCK_SECONDS CYCLE SEED
 //
@@ -11,7 +14,9 @@
 //
 //   R                      the broker is open and the queues exist
 //   S <queue> <id> <body>  a send was acknowledged (FIFO: group g<thread>,
-//                          deduplication id = body)
+//                          deduplication id = body); for "sns" a publish
+//                          (<id>: the SNS message id), for "ev" an event
+//                          (<id>: the event id; its detail is {"b":"<body>"})
 //   I <queue> <id>         a delete of <id> is about to be attempted
 //   D <queue> <id>         that delete was acknowledged
 //   E <message>            the broker could not be opened (exit status 3)
@@ -33,6 +38,8 @@
 #include "absl/strings/str_cat.h"
 #include "wharf/broker.h"
 #include "wharf/clock.h"
+#include "wharf/events.h"
+#include "wharf/sns.h"
 #include "wharf/sqs.h"
 
 namespace wharf {
@@ -155,6 +162,97 @@ void FifoLoad(sqs::Service& sqs, const std::string& url, int cycle, int thread, 
   }
 }
 
+void SnsLoad(sns::Service& sns, const std::string& topic, int cycle, int thread, uint32_t seed) {
+  std::mt19937 rng(seed);
+  int n = 0;
+  for (;;) {
+    if (rng() % 2 == 0) {
+      const std::string body = absl::StrCat(cycle, "-", thread, "-", n++);
+      auto published = sns.Publish({.topic_arn = topic, .message = body});
+      if (published.ok()) Log(absl::StrCat("S sns ", published->message_id, " ", body));
+      continue;
+    }
+    sns::PublishBatchRequest request{.topic_arn = topic, .publish_batch_request_entries = {}};
+    std::vector<std::string> bodies;
+    const int count = static_cast<int>(1 + rng() % 10);
+    for (int i = 0; i < count; ++i) {
+      bodies.push_back(absl::StrCat(cycle, "-", thread, "-", n++));
+      request.publish_batch_request_entries.push_back(
+          {.id = absl::StrCat(i), .message = bodies.back()});
+    }
+    auto published = sns.PublishBatch(request);
+    if (!published.ok()) continue;
+    for (const auto& ok : published->successful) {
+      size_t i = 0;
+      if (absl::SimpleAtoi(ok.id, &i) && i < bodies.size()) {
+        Log(absl::StrCat("S sns ", ok.message_id, " ", bodies[i]));
+      }
+    }
+  }
+}
+
+void EventsLoad(events::Service& events, int cycle, int thread, uint32_t seed) {
+  std::mt19937 rng(seed);
+  int n = 0;
+  for (;;) {
+    events::PutEventsRequest request;
+    std::vector<std::string> bodies;
+    const int count = static_cast<int>(1 + rng() % 10);
+    for (int i = 0; i < count; ++i) {
+      bodies.push_back(absl::StrCat(cycle, "-", thread, "-", n++));
+      request.entries.push_back({.source = "crash",
+                                 .detail_type = "load",
+                                 .detail = absl::StrCat(R"({"b":")", bodies.back(), R"("})")});
+    }
+    auto put = events.PutEvents(request);
+    if (!put.ok()) continue;
+    for (size_t i = 0; i < put->entries.size() && i < bodies.size(); ++i) {
+      if (!put->entries[i].event_id.empty()) {
+        Log(absl::StrCat("S ev ", put->entries[i].event_id, " ", bodies[i]));
+      }
+    }
+  }
+}
+
+// The topic, the bus rule and the archive feeding the queues "sns" and "ev"
+// (each call is idempotent, so every cycle makes them again on restored
+// state). Returns the topic ARN, or an error text starting with "E ".
+std::string FanOut(Broker& broker) {
+  sqs::Service& sqs = broker.sqs();
+  auto queue_arn = [&](const std::string& name) -> absl::StatusOr<std::string> {
+    auto created = sqs.CreateQueue({.queue_name = name});
+    if (!created.ok()) return created.status();
+    auto attributes =
+        sqs.GetQueueAttributes({.queue_url = created->queue_url, .attribute_names = {"QueueArn"}});
+    if (!attributes.ok()) return attributes.status();
+    return attributes->attributes["QueueArn"];
+  };
+  auto sns_queue = queue_arn("sns");
+  auto ev_queue = queue_arn("ev");
+  if (!sns_queue.ok()) return absl::StrCat("E ", sns_queue.status().ToString());
+  if (!ev_queue.ok()) return absl::StrCat("E ", ev_queue.status().ToString());
+  auto topic = broker.sns().CreateTopic({.name = "t"});
+  if (!topic.ok()) return absl::StrCat("E ", topic.status().ToString());
+  auto subscribed = broker.sns().Subscribe({.topic_arn = topic->topic_arn,
+                                            .protocol = "sqs",
+                                            .endpoint = *sns_queue,
+                                            .attributes = {{"RawMessageDelivery", "true"}}});
+  if (!subscribed.ok()) return absl::StrCat("E ", subscribed.status().ToString());
+  events::Service& events = broker.events();
+  auto rule = events.PutRule({.name = "r", .event_pattern = R"({"source":["crash"]})"});
+  if (!rule.ok()) return absl::StrCat("E ", rule.status().ToString());
+  auto targets = events.PutTargets(
+      {.rule = "r", .targets = {{.id = "ev", .arn = *ev_queue, .input_path = "$.detail"}}});
+  if (!targets.ok() || targets->failed_entry_count != 0) return "E PutTargets failed";
+  if (!events.DescribeArchive({.archive_name = "a"}).ok()) {
+    auto bus = events.DescribeEventBus({});
+    if (!bus.ok()) return absl::StrCat("E ", bus.status().ToString());
+    auto archive = events.CreateArchive({.archive_name = "a", .event_source_arn = bus->arn});
+    if (!archive.ok()) return absl::StrCat("E ", archive.status().ToString());
+  }
+  return topic->topic_arn;
+}
+
 int Run(int argc, char** argv) {
   int64_t clock_seconds = 0;
   int cycle = 0;
@@ -179,7 +277,14 @@ int Run(int argc, char** argv) {
                      standard.ok() ? fifo.status().ToString() : standard.status().ToString()));
     return 3;
   }
+  const std::string topic = FanOut(**broker);
+  if (topic.rfind("E ", 0) == 0) {
+    Log(topic);
+    return 3;
+  }
   Log("R");
+  std::thread publisher([&] { SnsLoad((*broker)->sns(), topic, cycle, 4, seed * 8 + 4); });
+  std::thread putter([&] { EventsLoad((*broker)->events(), cycle, 5, seed * 8 + 5); });
   std::vector<std::thread> threads;
   for (int t = 0; t < 2; ++t) {
     threads.emplace_back([&, t] {
@@ -191,6 +296,8 @@ int Run(int argc, char** argv) {
   }
   // Runs until killed.
   for (std::thread& t : threads) t.join();
+  publisher.join();
+  putter.join();
   return 0;
 }
 

@@ -9,8 +9,11 @@
 //   - no message is there twice, and nothing is there that was not sent;
 //   - each FIFO group comes back in send order;
 //   - a FIFO send repeated with a logged deduplication id is deduplicated
-//     (the original message id, nothing queued).
-// It then drains both queues (acknowledged deletes) for the next cycle.
+//     (the original message id, nothing queued);
+//   - every acknowledged SNS publish is in the topic's subscribed queue and
+//     every acknowledged event in its rule's target queue, once each, and
+//     the bus's archive holds at least every acknowledged event so far.
+// It then drains the queues (acknowledged deletes) for the next cycle.
 //
 // WHARF_CRASH_CYCLES sets the number of cycles (default 24; e.g. 1000 for a
 // long run by hand), WHARF_CRASH_SEED the first seed (default: random,
@@ -30,15 +33,18 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 #include "wharf/broker.h"
 #include "wharf/clock.h"
+#include "wharf/events.h"
 #include "wharf/sqs.h"
 
 extern char** environ;
@@ -57,7 +63,7 @@ int EnvInt(const char* name, int fallback) {
   return value != nullptr && absl::SimpleAtoi(value, &n) ? n : fallback;
 }
 
-// What one child acknowledged, per queue ("std", "fifo").
+// What one child acknowledged, per queue ("std", "fifo", "sns", "ev").
 struct Log {
   bool ready = false;
   std::string error;
@@ -219,6 +225,29 @@ void Check(const Log& log, const std::string& queue, const std::vector<sqs::Mess
   }
 }
 
+// Checks a queue fed by SNS ("sns") or an EventBridge rule ("ev") against
+// the log: each acknowledged publish or event is there once, its body as the
+// child sent it between `before` and `after` (the target's shaping), and
+// nothing is there that this cycle's child did not send.
+void CheckFanOut(const Log& log, const std::string& queue, const std::vector<sqs::Message>& back,
+                 int cycle, absl::string_view before, absl::string_view after) {
+  SCOPED_TRACE(absl::StrCat("cycle ", cycle, ", queue ", queue));
+  std::set<std::string> bodies;
+  for (const sqs::Message& m : back) {
+    absl::string_view body = m.body;
+    EXPECT_TRUE(absl::ConsumePrefix(&body, before) && absl::ConsumeSuffix(&body, after))
+        << "not shaped as sent: " << m.body;
+    EXPECT_TRUE(absl::StartsWith(body, absl::StrCat(cycle, "-")))
+        << "not sent by this cycle's child: " << m.body;
+    EXPECT_TRUE(bodies.insert(std::string(body)).second) << "twice: " << m.body;
+  }
+  auto sent = log.sent.find(queue);
+  if (sent == log.sent.end()) return;
+  for (const auto& [id, body] : sent->second) {
+    EXPECT_EQ(bodies.count(body), 1u) << "acknowledged " << id << " is missing: " << body;
+  }
+}
+
 TEST(DurableCrashTest, NothingAcknowledgedIsLostAcrossKill9) {
   const int cycles = EnvInt("WHARF_CRASH_CYCLES", 24);
   const uint32_t first_seed =
@@ -227,13 +256,15 @@ TEST(DurableCrashTest, NothingAcknowledgedIsLostAcrossKill9) {
   std::mt19937 rng(first_seed);
   TempDir dir;
   ASSERT_FALSE(dir.path().empty());
-  int64_t acknowledged = 0;
+  std::map<std::string, int64_t> acknowledged;  // Queue -> sends, publishes or events.
   for (int cycle = 0; cycle < cycles && !HasFailure(); ++cycle) {
     const int kill_after = static_cast<int>(rng() % (kMaxLines + 1));
     const Log log =
         RunChild(dir.path(), cycle, first_seed + static_cast<uint32_t>(cycle), kill_after);
     ASSERT_TRUE(log.ready) << "cycle " << cycle << ": " << log.error;
-    for (const auto& [queue, sent] : log.sent) acknowledged += static_cast<int64_t>(sent.size());
+    for (const auto& [queue, sent] : log.sent) {
+      acknowledged[queue] += static_cast<int64_t>(sent.size());
+    }
 
     auto clock = std::make_shared<ManualClock>(
         absl::FromUnixSeconds(kStart + cycle * kCycleSeconds + kCheckAfter));
@@ -244,6 +275,13 @@ TEST(DurableCrashTest, NothingAcknowledgedIsLostAcrossKill9) {
     ASSERT_OK_AND_ASSIGN(auto fifo, sqs.GetQueueUrl({.queue_name = "fifo.fifo"}));
     Check(log, "std", Drain(sqs, standard.queue_url), cycle);
     Check(log, "fifo", Drain(sqs, fifo.queue_url), cycle);
+    ASSERT_OK_AND_ASSIGN(auto sns_queue, sqs.GetQueueUrl({.queue_name = "sns"}));
+    ASSERT_OK_AND_ASSIGN(auto ev_queue, sqs.GetQueueUrl({.queue_name = "ev"}));
+    CheckFanOut(log, "sns", Drain(sqs, sns_queue.queue_url), cycle, "", "");
+    CheckFanOut(log, "ev", Drain(sqs, ev_queue.queue_url), cycle, R"({"b":")", R"("})");
+    ASSERT_OK_AND_ASSIGN(auto archive, broker->events().DescribeArchive({.archive_name = "a"}));
+    EXPECT_GE(archive.event_count, acknowledged["ev"])
+        << "acknowledged events missing from the archive";
 
     if (!log.last_fifo_id.empty()) {
       const std::string thread =
@@ -257,7 +295,9 @@ TEST(DurableCrashTest, NothingAcknowledgedIsLostAcrossKill9) {
       EXPECT_THAT(Drain(sqs, fifo.queue_url), ::testing::IsEmpty());
     }
   }
-  std::printf("%lld acknowledged sends checked\n", static_cast<long long>(acknowledged));
+  for (const auto& [queue, count] : acknowledged) {
+    std::printf("%s: %lld acknowledged checked\n", queue.c_str(), static_cast<long long>(count));
+  }
 }
 
 }  // namespace
