@@ -105,7 +105,8 @@ void Dispatcher::Dispatch(Bus& bus, const std::shared_ptr<const Event>& event,
       rule->stats->Add(RuleStats::kTriggeredRules);
     }
     if (totals_ != nullptr) totals_->Add(RuleStats::kTriggeredRules);
-    for (const auto& target : rule->targets) Deliver(event, rule, target, 1, now, &shared);
+    for (const auto& target : rule->targets)
+      Deliver(event, rule, target, 1, now, &shared, RetryOf{});
   }
   if (matched && totals_ != nullptr) totals_->Add(RuleStats::kMatchedEvents);
 }
@@ -115,13 +116,17 @@ void Dispatcher::DeliverToTargets(const std::shared_ptr<const Event>& event,
   stats_.events_matched.fetch_add(1, std::memory_order_relaxed);
   Count(*rule, RuleStats::kTriggeredRules);
   Shared shared(*event);
-  for (const auto& target : rule->targets) Deliver(event, rule, target, 1, at, &shared);
+  for (const auto& target : rule->targets) Deliver(event, rule, target, 1, at, &shared, RetryOf{});
 }
 
 void Dispatcher::Deliver(const std::shared_ptr<const Event>& event,
                          const std::shared_ptr<const RuleEntry>& rule,
                          const std::shared_ptr<const TargetEntry>& target, int attempt,
-                         absl::Time at, Shared* shared) {
+                         absl::Time at, Shared* shared, RetryOf retry) {
+  // The delivery ends here unless a retry is scheduled below.
+  auto end = [&] {
+    if (retry.id != 0 && retry_observer_ != nullptr) retry_observer_->RetryEnded(retry.id);
+  };
   if (target->spec.kind == TargetSpec::Kind::kBus && event->hops >= kMaxHops) {
     // Not invoked: the event would loop between buses.
     Count(*rule, RuleStats::kDeadLetterInvocations);
@@ -129,19 +134,21 @@ void Dispatcher::Deliver(const std::shared_ptr<const Event>& event,
                DeliveryOutcome::Permanent("LimitExceededException",
                                           "The event crossed too many event buses."),
                attempt - 1, "");
+    end();
     return;
   }
   Count(*rule, RuleStats::kInvocationAttempts);
   DeliveryOutcome outcome;
   if (shared != nullptr) {
-    outcome = Attempt(*event, *rule, *target, attempt, *shared);
+    outcome = Attempt(*event, *rule, *target, attempt, retry.restored, *shared);
   } else {
     Shared own(*event);
-    outcome = Attempt(*event, *rule, *target, attempt, own);
+    outcome = Attempt(*event, *rule, *target, attempt, retry.restored, own);
   }
   if (outcome.kind == DeliveryOutcome::Kind::kOk) {
     stats_.deliveries_ok.fetch_add(1, std::memory_order_relaxed);
     Count(*rule, RuleStats::kInvocations);
+    end();
     return;
   }
   stats_.delivery_failures.fetch_add(1, std::memory_order_relaxed);
@@ -163,19 +170,41 @@ void Dispatcher::Deliver(const std::shared_ptr<const Event>& event,
       exhausted = "MaximumEventAgeExhausted";
     } else {
       stats_.retries_scheduled.fetch_add(1, std::memory_order_relaxed);
-      tasks_.ScheduleAt(when, [this, event, rule, target, attempt, when] {
-        Deliver(event, rule, target, attempt + 1, when, nullptr);
-      });
+      PendingRetry next{retry.id, event, rule, target, attempt + 1, when};
+      if (retry_observer_ != nullptr) {
+        if (next.id == 0) next.id = next_retry_id_.fetch_add(1, std::memory_order_relaxed);
+        retry_observer_->RetryScheduled(next);
+      }
+      ScheduleRetry(std::move(next), retry.restored);
       return;
     }
   }
   Count(*rule, RuleStats::kInvocations);
   Count(*rule, RuleStats::kFailedInvocations);
   DeadLetter(*event, *rule, *target, outcome, retries_done, exhausted);
+  end();
+}
+
+void Dispatcher::ScheduleRetry(PendingRetry retry, bool restored) {
+  const absl::Time at = retry.at;
+  tasks_.ScheduleAt(at, [this, retry = std::move(retry), restored] {
+    Deliver(retry.event, retry.rule, retry.target, retry.attempt, retry.at, nullptr,
+            RetryOf{retry.id, restored});
+  });
+}
+
+void Dispatcher::RestoreRetry(PendingRetry retry) {
+  // Ids handed out from here on stay above every restored one.
+  uint64_t next = next_retry_id_.load(std::memory_order_relaxed);
+  while (next <= retry.id &&
+         !next_retry_id_.compare_exchange_weak(next, retry.id + 1, std::memory_order_relaxed)) {
+  }
+  ScheduleRetry(std::move(retry), /*restored=*/true);
 }
 
 DeliveryOutcome Dispatcher::Attempt(const Event& event, const RuleEntry& rule,
-                                    const TargetEntry& target, int attempt, Shared& shared) {
+                                    const TargetEntry& target, int attempt, bool restored,
+                                    Shared& shared) {
   EventView& view = shared.view;
   const TargetSpec& t = target.spec;
   DeliveryContext context{rule.rule.arn, rule.rule.name, event.ingestion_time};
@@ -222,8 +251,9 @@ DeliveryOutcome Dispatcher::Attempt(const Event& event, const RuleEntry& rule,
         if (it != callbacks_.end()) callback = it->second;
       }
       if (callback == nullptr) {
-        return DeliveryOutcome::Permanent(
-            "ResourceNotFoundException", absl::StrCat("Callback ", t.resource, " does not exist."));
+        std::string message = absl::StrCat("Callback ", t.resource, " does not exist.");
+        return restored ? DeliveryOutcome::Retryable("ResourceNotFoundException", message)
+                        : DeliveryOutcome::Permanent("ResourceNotFoundException", message);
       }
       CallbackInvocation invocation;
       invocation.body = target.input->Render(view, context);

@@ -104,6 +104,31 @@ struct CallbackInvocation {
 // kDeadlineExceeded and kInternal failures are retried; others are final.
 using CallbackFunction = std::function<absl::Status(CallbackInvocation invocation)>;
 
+// A delivery waiting for its retry, as durable mode keeps it so that the
+// retry still happens after a restart.
+struct PendingRetry {
+  uint64_t id = 0;  // One per delivery, kept across its retries; never 0.
+  std::shared_ptr<const Event> event;
+  std::shared_ptr<const RuleEntry> rule;
+  std::shared_ptr<const TargetEntry> target;
+  int attempt = 2;  // The attempt the retry makes (2: the first retry).
+  absl::Time at;    // When it runs.
+};
+
+// Durable mode: told of each delivery waiting for a retry (set once, before
+// the dispatcher is shared). Called on the delivering thread with no lock
+// held; implementations only record (no I/O, no waiting).
+class RetryObserver {
+ public:
+  // A retry was scheduled: the first of its delivery, or the next one (same id).
+  virtual void RetryScheduled(const PendingRetry& retry) = 0;
+  // The delivery `id` ended: delivered, dead-lettered or dropped.
+  virtual void RetryEnded(uint64_t id) = 0;
+
+ protected:
+  ~RetryObserver() = default;
+};
+
 // Counters for tests and benchmarks.
 struct BusStats {
   int64_t events_matched = 0;  // Rule matches (an event matching 3 rules counts 3).
@@ -141,6 +166,13 @@ class Dispatcher {
   // Registers (or replaces) the callback target `name`; unregistering stops
   // later calls (calls in progress finish).
   void RegisterCallback(const std::string& name, CallbackFunction callback);
+  // Set once, before the dispatcher is shared; must outlive it.
+  void SetRetryObserver(RetryObserver* observer) { retry_observer_ = observer; }
+  // Schedules a retry kept by durable mode (`retry.id` stays its id). A
+  // restored retry whose callback target is not registered (again) yet
+  // counts as a retryable failure, not a missing target: the callback is
+  // code that the restarted process registers after Broker::Open.
+  void RestoreRetry(PendingRetry retry);
   void UnregisterCallback(const std::string& name);
 
   BusStats stats() const;
@@ -152,6 +184,13 @@ class Dispatcher {
   // What the targets of one dispatch share, each part made on first use.
   struct Shared;
 
+  // Which retry an attempt is: id 0 for a first attempt (or in memory);
+  // `restored` when durable mode brought it back after a restart.
+  struct RetryOf {
+    uint64_t id = 0;
+    bool restored = false;
+  };
+
   // One delivery attempt of `event` to `target`; schedules the retry or
   // dead-letters on failure. `attempt` is 1 for the first try. `at` is the
   // time of this attempt (its scheduled time for a retry). `shared`
@@ -159,9 +198,11 @@ class Dispatcher {
   void Deliver(const std::shared_ptr<const Event>& event,
                const std::shared_ptr<const RuleEntry>& rule,
                const std::shared_ptr<const TargetEntry>& target, int attempt, absl::Time at,
-               Shared* shared);
+               Shared* shared, RetryOf retry);
   DeliveryOutcome Attempt(const Event& event, const RuleEntry& rule, const TargetEntry& target,
-                          int attempt, Shared& shared);
+                          int attempt, bool restored, Shared& shared);
+  // Runs `retry.attempt` at `retry.at` on the TaskRunner.
+  void ScheduleRetry(PendingRetry retry, bool restored);
   void DeadLetter(const Event& event, const RuleEntry& rule, const TargetEntry& target,
                   const DeliveryOutcome& outcome, int retries, std::string_view exhausted);
   // Adds one to counter `c` of `rule` and of the totals (when kept).
@@ -175,6 +216,8 @@ class Dispatcher {
   const BusTable& table_;
   Endpoints* const endpoints_;
   const std::unique_ptr<RuleStats> totals_;
+  RetryObserver* retry_observer_ = nullptr;
+  std::atomic<uint64_t> next_retry_id_{1};
 
   mutable Mutex mu_;
   std::map<std::string, std::shared_ptr<const CallbackFunction>, std::less<>> callbacks_

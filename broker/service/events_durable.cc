@@ -6,6 +6,9 @@
 //   "events.archive"   archive name    bus, settings, creation time
 //   "events.archived"  <archive>/<seq> one archived event (seq: 20 digits)
 //   "events.replay"    replay name     every DescribeReplay field
+//   "events.retry"     retry id        a delivery waiting for its retry: the
+//                                      event, its rule and target, the next
+//                                      attempt and its time (20 digits)
 
 #include <algorithm>
 #include <map>
@@ -39,9 +42,32 @@ constexpr char kRuleDocument[] = "events.rule";
 constexpr char kArchiveDocument[] = "events.archive";
 constexpr char kArchivedDocument[] = "events.archived";
 constexpr char kReplayDocument[] = "events.replay";
+constexpr char kRetryDocument[] = "events.retry";
 
 std::string ArchivedKey(std::string_view archive, uint64_t seq) {
   return absl::StrFormat("%s/%020d", absl::string_view(archive.data(), archive.size()), seq);
+}
+
+std::string RetryKey(uint64_t id) { return absl::StrFormat("%020d", id); }
+
+// An event's fields, as archived events and retries keep them.
+void WriteEvent(const bus_internal::Event& e, DocumentWriter& doc) {
+  doc.String("id", e.id);
+  doc.String("envelope", e.envelope);
+  doc.Time("time", e.time);
+  doc.Time("ingestion_time", e.ingestion_time);
+  doc.String("trace_header", e.trace_header);
+  doc.Int("hops", e.hops);
+}
+std::shared_ptr<bus_internal::Event> ReadEvent(DocumentReader& r) {
+  auto event = std::make_shared<bus_internal::Event>();
+  event->id = r.String("id");
+  event->envelope = r.String("envelope");
+  event->time = r.Time("time");
+  event->ingestion_time = r.Time("ingestion_time");
+  event->trace_header = r.String("trace_header");
+  event->hops = static_cast<int>(r.Int("hops"));
+  return event;
 }
 
 std::map<std::string, std::string> ToStdMap(const bus_internal::TagMap& tags) {
@@ -116,14 +142,8 @@ events::Target ReadTarget(DocumentReader& r) {
 
 void EventsService::Journal::Archived(const bus_internal::ArchiveState& archive,
                                       const bus_internal::ArchivedEvent& archived) {
-  const bus_internal::Event& e = *archived.event;
   DocumentWriter doc;
-  doc.String("id", e.id);
-  doc.String("envelope", e.envelope);
-  doc.Time("time", e.time);
-  doc.Time("ingestion_time", e.ingestion_time);
-  doc.String("trace_header", e.trace_header);
-  doc.Int("hops", e.hops);
+  WriteEvent(*archived.event, doc);
   store_.Put(kArchivedDocument, ArchivedKey(archive.name, archived.seq), doc.Finish());
 }
 
@@ -153,6 +173,21 @@ void EventsService::Journal::ReplayChanged(const bus_internal::ReplayInfo& info)
 void EventsService::Journal::Forget(const std::string& replay) {
   store_.Erase(kReplayDocument, replay);
 }
+
+// Written behind (nobody waits), except inside PutEvents, which commits what
+// its first attempts wrote: an acknowledged event waiting for a retry is kept.
+void EventsService::Journal::RetryScheduled(const bus_internal::PendingRetry& retry) {
+  DocumentWriter doc;
+  WriteEvent(*retry.event, doc);
+  doc.String("replay_name", retry.event->replay_name);
+  doc.String("rule_arn", retry.rule->rule.arn);
+  doc.String("target_id", retry.target->spec.id);
+  doc.Int("attempt", retry.attempt);
+  doc.Time("at", retry.at);
+  store_.Put(kRetryDocument, RetryKey(retry.id), doc.Finish());
+}
+
+void EventsService::Journal::RetryEnded(uint64_t id) { store_.Erase(kRetryDocument, RetryKey(id)); }
 
 // ---- Configuration documents ------------------------------------------------------
 
@@ -270,6 +305,7 @@ absl::Status EventsService::Recover() {
   }
   WHARF_RETURN_IF_ERROR(RecoverRules());
   WHARF_RETURN_IF_ERROR(RecoverArchives());
+  WHARF_RETURN_IF_ERROR(RecoverRetries());
   // What recovery itself wrote (expired events erased, replays it ended) is
   // durable before the broker is handed out.
   return Commit(since);
@@ -339,13 +375,7 @@ absl::Status EventsService::RecoverArchives() {
       return Refused(what, "its key is not <archive>/<number>");
     }
     DocumentReader reader(doc.value);
-    auto event = std::make_shared<bus_internal::Event>();
-    event->id = reader.String("id");
-    event->envelope = reader.String("envelope");
-    event->time = reader.Time("time");
-    event->ingestion_time = reader.Time("ingestion_time");
-    event->trace_header = reader.String("trace_header");
-    event->hops = static_cast<int>(reader.Int("hops"));
+    std::shared_ptr<bus_internal::Event> event = ReadEvent(reader);
     if (!reader.ok()) return reader.Error(what);
     events[doc.name.substr(0, slash)].push_back({seq, std::move(event)});
   }
@@ -407,6 +437,48 @@ absl::Status EventsService::RecoverArchives() {
     if (absl::Status s = core_->archives().RestoreReplay(archive, std::move(info)); !s.ok()) {
       return Refused(what, s.message());
     }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status EventsService::RecoverRetries() {
+  storage_internal::Store* store = options_.store;
+  WHARF_ASSIGN_OR_RETURN(std::vector<StoredDocument> retries, store->LoadDocuments(kRetryDocument));
+  for (const StoredDocument& doc : retries) {
+    const std::string what = absl::StrCat("EventBridge retry ", doc.name);
+    bus_internal::PendingRetry retry;
+    if (!absl::SimpleAtoi(doc.name, &retry.id) || retry.id == 0) {
+      return Refused(what, "its key is not a number");
+    }
+    DocumentReader reader(doc.value);
+    std::shared_ptr<bus_internal::Event> event = ReadEvent(reader);
+    event->replay_name = reader.String("replay_name");
+    const std::string rule_arn = reader.String("rule_arn");
+    const std::string target_id = reader.String("target_id");
+    retry.attempt = static_cast<int>(reader.Int("attempt"));
+    retry.at = reader.Time("at");
+    if (!reader.ok()) return reader.Error(what);
+    if (retry.attempt < 2) return Refused(what, "its attempt is not a retry");
+    retry.event = std::move(event);
+    // ".../rule/<name>" on the default bus, ".../rule/<bus>/<name>" on others.
+    const std::string_view path = AfterLast(rule_arn, ':');
+    const size_t slash = path.rfind('/');
+    const std::string name(path.substr(slash + 1));
+    const std::string bus = slash > 4 ? std::string(path.substr(5, slash - 5)) : kDefaultBus;
+    absl::StatusOr<std::shared_ptr<const bus_internal::RuleEntry>> rule =
+        core_->table().GetRule(bus, name);
+    if (rule.ok() && (*rule)->rule.arn == rule_arn) {
+      for (const auto& target : (*rule)->targets) {
+        if (target->spec.id == target_id) retry.target = target;
+      }
+      retry.rule = *std::move(rule);
+    }
+    if (retry.target == nullptr) {
+      // Its rule or target was removed before the restart: nothing to retry.
+      store->Erase(kRetryDocument, doc.name);
+      continue;
+    }
+    core_->dispatcher().RestoreRetry(std::move(retry));
   }
   return absl::OkStatus();
 }

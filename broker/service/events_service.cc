@@ -76,6 +76,7 @@ EventsService::EventsService(const Options& options)
   if (options.store != nullptr) {
     journal_ = std::make_unique<Journal>(*options.store);
     core_->archives().SetObserver(journal_.get());
+    core_->dispatcher().SetRetryObserver(journal_.get());
   }
 }
 

@@ -196,8 +196,9 @@ class EventsService final : public events::Service, public metrics_internal::Met
   // ---- Durable mode (events_durable.cc). Each Persist* enqueues the
   // object's document as it is now in memory (or its erasure when it is
   // gone); callers then Commit. Nothing without a store.
-  // Writes archived events (one document each) and replays to the store.
-  class Journal final : public bus_internal::ArchiveObserver {
+  // Writes archived events (one document each), replays and deliveries
+  // waiting for a retry to the store.
+  class Journal final : public bus_internal::ArchiveObserver, public bus_internal::RetryObserver {
    public:
     explicit Journal(storage_internal::Store& store) : store_(store) {}
     void Archived(const bus_internal::ArchiveState& archive,
@@ -205,6 +206,8 @@ class EventsService final : public events::Service, public metrics_internal::Met
     void Dropped(const bus_internal::ArchiveState& archive, uint64_t seq) override;
     void ReplayChanged(const bus_internal::ReplayInfo& info) override;
     void Forget(const std::string& replay);  // A StartReplay undone.
+    void RetryScheduled(const bus_internal::PendingRetry& retry) override;
+    void RetryEnded(uint64_t id) override;
 
    private:
     storage_internal::Store& store_;
@@ -231,6 +234,7 @@ class EventsService final : public events::Service, public metrics_internal::Met
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(admin_mu_);
   absl::Status RecoverRules() ABSL_EXCLUSIVE_LOCKS_REQUIRED(admin_mu_);
   absl::Status RecoverArchives() ABSL_EXCLUSIVE_LOCKS_REQUIRED(admin_mu_);
+  absl::Status RecoverRetries() ABSL_EXCLUSIVE_LOCKS_REQUIRED(admin_mu_);
 
   const Options options_;
   // Serializes the administrative calls with their documents (and the undo

@@ -662,6 +662,73 @@ TEST_F(DurableBrokerTest, ArchivedEventsSurviveAndReplayAfterARestart) {
   EXPECT_EQ(all->event_count, 0);  // The old archive's events went with it.
 }
 
+// A delivery that failed and waits for its retry is kept: after a restart the
+// retry happens at its time, the same event with the next attempt number,
+// and once it is delivered it is not delivered again.
+TEST_F(DurableBrokerTest, AnEventWaitingForARetryIsRetriedAfterARestart) {
+  bool up = false;
+  std::vector<std::pair<std::string, int>> calls;  // Event id, attempt.
+  auto register_callback = [&] {
+    return ev().RegisterCallback("flaky", [&](const events::CallbackEvent& e) {
+      calls.emplace_back(e.event_id, e.attempt);
+      return up ? absl::OkStatus() : absl::UnavailableError("down");
+    });
+  };
+  ASSERT_OK_AND_ASSIGN(const std::string callback, register_callback());
+  ASSERT_THAT(ev().PutRule({.name = "orders", .event_pattern = R"({"source":["shop"]})"}), IsOk());
+  ASSERT_THAT(ev().PutTargets({.rule = "orders", .targets = {{.id = "cb", .arn = callback}}}),
+              IsOk());
+  ASSERT_THAT(PutEvent(R"({"n":1})"), IsOk());
+  ASSERT_THAT(calls, SizeIs(1));
+  const std::string event_id = calls[0].first;
+  EXPECT_EQ(calls[0].second, 1);
+
+  // The first retry (1 s later) finds the callback not registered again yet:
+  // retried again 2 s later rather than dropped.
+  Reopen();
+  clock_->Advance(absl::Seconds(1));
+  EXPECT_THAT(calls, SizeIs(1));
+  up = true;
+  ASSERT_THAT(register_callback(), IsOk());
+  clock_->Advance(absl::Seconds(2));
+  EXPECT_THAT(calls, ElementsAre(std::pair(event_id, 1), std::pair(event_id, 3)));
+
+  Reopen();
+  ASSERT_THAT(register_callback(), IsOk());
+  clock_->Advance(absl::Hours(1));
+  EXPECT_THAT(calls, SizeIs(2));
+}
+
+// A retry whose rule is gone by the restart is dropped, also from the store.
+TEST_F(DurableBrokerTest, ARetryOfADeletedRuleIsDropped) {
+  int calls = 0;
+  ASSERT_OK_AND_ASSIGN(const std::string callback,
+                       ev().RegisterCallback("down", [&](const events::CallbackEvent&) {
+                         ++calls;
+                         return absl::UnavailableError("down");
+                       }));
+  ASSERT_THAT(ev().PutRule({.name = "orders", .event_pattern = R"({"source":["shop"]})"}), IsOk());
+  ASSERT_THAT(ev().PutTargets({.rule = "orders", .targets = {{.id = "cb", .arn = callback}}}),
+              IsOk());
+  ASSERT_THAT(PutEvent(R"({"n":1})"), IsOk());
+  ASSERT_THAT(ev().RemoveTargets({.rule = "orders", .ids = {"cb"}}), IsOk());
+  ASSERT_THAT(ev().DeleteRule({.name = "orders"}), IsOk());
+  auto counting = [&](const events::CallbackEvent&) {
+    ++calls;
+    return absl::OkStatus();
+  };
+  Reopen();
+  ASSERT_OK_AND_ASSIGN(const std::string again, ev().RegisterCallback("down", counting));
+  clock_->Advance(absl::Hours(1));
+  // The same rule and target made again: the dropped retry stays dropped.
+  ASSERT_THAT(ev().PutRule({.name = "orders", .event_pattern = R"({"source":["shop"]})"}), IsOk());
+  ASSERT_THAT(ev().PutTargets({.rule = "orders", .targets = {{.id = "cb", .arn = again}}}), IsOk());
+  Reopen();
+  ASSERT_THAT(ev().RegisterCallback("down", counting), IsOk());
+  clock_->Advance(absl::Hours(1));
+  EXPECT_EQ(calls, 1);
+}
+
 TEST_F(DurableBrokerTest, AReplayRunningAtACrashResumesAfterItsLastReplayedEvent) {
   const std::string url = Create("inbox");
   ASSERT_THAT(
