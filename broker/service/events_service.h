@@ -39,8 +39,14 @@
 //   step and its progress sends that step again: at least once); one
 //   CANCELLING ends CANCELLED; one whose archive or bus is gone ends FAILED.
 //   CancelReplay is not undone when its commit fails.
-// - Not kept: delivery retries waiting in memory, callback registrations
-//   (code: RegisterCallback again; targets naming them are kept).
+// - Retries: each delivery waiting for one is a document (keyed by a
+//   dispatcher-wide id, kept across its retries), so a PutEvents whose first
+//   attempt failed commits it; later retries rewrite it behind and its end
+//   erases it. Recovery reschedules them at their time; a restored retry to
+//   a callback not registered again yet is retryable (the process restarted;
+//   the target did not go away).
+// - Not kept: callback registrations (code: RegisterCallback again; targets
+//   naming them are kept).
 //
 // Thread safety: thread-safe.
 
