@@ -49,6 +49,9 @@ constexpr int kMaxBatch = 10;
 constexpr int kMaxShards = 64;
 constexpr int kSlotBits = 26;
 constexpr uint32_t kMaxSlots = 1u << kSlotBits;
+// Receipt handles: shard and slot, incarnation, receive count and tag (two
+// halves), 8 hex digits each.
+constexpr size_t kHandleSize = 40;
 
 // ---- State word -------------------------------------------------------------
 // bits 0-2: state; bits 3-31: receive count; bits 32-63: incarnation. The
@@ -335,10 +338,12 @@ class StandardQueue final : public QueueCore, private ReceiveSource {
   void ApplyConfig(const QueueConfig& config);
   int ThreadShard() const;
   uint64_t Tag(uint32_t shard_slot, uint32_t incarnation, uint32_t receive_count) const;
-  std::string EncodeHandle(int shard, uint32_t slot, uint32_t incarnation,
-                           uint32_t receive_count) const;
+  // Writes the kHandleSize characters of a receipt handle at `out`.
+  void EncodeHandle(int shard, uint32_t slot, uint32_t incarnation, uint32_t receive_count,
+                    char out[kHandleSize]) const;
   bool DecodeHandle(std::string_view text, Handle* handle) const;
-  Delivery MakeDelivery(int shard, Snapshot&& snap, bool with_handle) const;
+  // Fills `d` (default-constructed, in place: a Delivery is large).
+  void MakeDelivery(int shard, Snapshot&& snap, bool with_handle, Delivery& d) const;
   // Durable queues: reports a message entering the queue. REQUIRES: journal_.
   void JournalAdded(const Record& r, uint32_t receive_count, storage_internal::MessageState state,
                     int64_t deadline_ns);

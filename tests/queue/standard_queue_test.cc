@@ -56,7 +56,7 @@ class StandardQueueTest : public ::testing::Test {
     args.delay = delay;
     auto outcome = queue_->Send(std::move(args));
     EXPECT_OK(outcome);
-    return outcome.ok() ? outcome->message_id : "";
+    return outcome.ok() ? outcome->message_id.str() : "";
   }
 
   std::vector<Delivery> Receive(int max = 10, absl::Duration visibility = absl::Seconds(30)) {
@@ -119,7 +119,7 @@ TEST_F(StandardQueueTest, AlteredHandleIsRejected) {
   Send("a");
   auto got = Receive();
   ASSERT_THAT(got, SizeIs(1));
-  const std::string handle = got[0].receipt_handle;
+  const std::string handle = got[0].receipt_handle.str();
   for (size_t i = 0; i < handle.size(); ++i) {
     std::string forged = handle;
     forged[i] = forged[i] == '0' ? '1' : '0';
@@ -135,6 +135,35 @@ TEST_F(StandardQueueTest, AlteredHandleIsRejected) {
   EXPECT_EQ(queue_->GetCounts().in_flight, 1);
 }
 
+// Handles are parsed eight digits at a time: every other byte value at every
+// position (the neighbours of '0'-'9' and 'a'-'f', upper case, bytes >= 0x80)
+// is rejected, and the message stays in flight.
+TEST_F(StandardQueueTest, HandleWithAnyOtherByteIsRejected) {
+  Send("a");
+  auto got = Receive();
+  ASSERT_THAT(got, SizeIs(1));
+  const std::string handle = got[0].receipt_handle.str();
+  ASSERT_EQ(handle.size(), 40u);
+  for (char c : handle) ASSERT_TRUE((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) << handle;
+  int rejected = 0;
+  for (size_t i = 0; i < handle.size(); ++i) {
+    for (int b = 0; b < 256; ++b) {
+      std::string forged = handle;
+      forged[i] = static_cast<char>(b);
+      if (forged == handle) continue;
+      if (queue_->Delete(forged).code() == absl::StatusCode::kOk) {
+        ADD_FAILURE() << "accepted byte " << b << " at position " << i;
+      } else {
+        ++rejected;
+      }
+    }
+  }
+  EXPECT_EQ(rejected, 40 * 255);
+  EXPECT_EQ(queue_->GetCounts().in_flight, 1);
+  EXPECT_OK(queue_->Delete(handle));
+  EXPECT_EQ(queue_->GetCounts().in_flight, 0);
+}
+
 TEST_F(StandardQueueTest, HandleFromAnotherQueueIsRejected) {
   auto other =
       NewStandardQueue(QueueConfig{}, clock_, scheduler_, nullptr, "arn:aws:sqs:us-east-1:0:other");
@@ -146,7 +175,7 @@ TEST_F(StandardQueueTest, HandleFromAnotherQueueIsRejected) {
   ASSERT_THAT(*got, SizeIs(1));
   Send("mine");
   Receive();
-  const std::string& foreign = (*got)[0].receipt_handle;
+  const std::string foreign = (*got)[0].receipt_handle.str();
   EXPECT_THAT(queue_->Delete(foreign), HasError(ErrorCode::kReceiptHandleIsInvalid,
                                                 "The input receipt handle \"" + foreign +
                                                     "\" is not a valid receipt handle."));
@@ -244,7 +273,7 @@ TEST_F(StandardQueueTest, ChangeVisibilityOfDeletedMessageIsInvalidParameter) {
   Send("a");
   auto got = Receive();
   ASSERT_THAT(got, SizeIs(1));
-  const std::string h = got[0].receipt_handle;
+  const std::string h = got[0].receipt_handle.str();
   ASSERT_OK(queue_->Delete(h));
   EXPECT_THAT(queue_->ChangeVisibility(h, absl::Seconds(10)),
               HasError(ErrorCode::kInvalidParameterValue,

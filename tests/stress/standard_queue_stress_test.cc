@@ -103,12 +103,12 @@ class Harness {
         }
         const uint32_t action = rng() % 10;
         if (action == 0 && short_visibility) {
-          old_handles.push_back(d.receipt_handle);  // Let it time out.
+          old_handles.push_back(d.receipt_handle.str());  // Let it time out.
         } else if (action == 1) {
           // May already be gone: its visibility may have run out and another
           // consumer received (and maybe deleted) it.
           ExpectHandleStillUsable(queue_->ChangeVisibility(d.receipt_handle, absl::ZeroDuration()));
-          old_handles.push_back(d.receipt_handle);
+          old_handles.push_back(d.receipt_handle.str());
         } else {
           ASSERT_OK(queue_->Delete(d.receipt_handle));
           bool first = false;
