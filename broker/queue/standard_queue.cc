@@ -183,25 +183,22 @@ void StandardQueue::JournalAdded(const Record& r, uint32_t receive_count,
 
 // ---- Operations -------------------------------------------------------------
 
-absl::StatusOr<SendOutcome> StandardQueue::Send(SendArgs args) {
+absl::Status StandardQueue::Fill(SendArgs& args, int64_t now_ns, Shard& s, Staged& staged,
+                                 SendOutcome& outcome) {
   if (args.payload == nullptr) {
     return MakeError(ErrorCode::kInternalFailure, "Send without a payload.");
   }
-  const int64_t now_ns = ToNs(clock_.Now());
-  const int shard = ThreadShard();
-  Shard& s = shards_[shard];
-  uint32_t slot;
-  if (!AllocSlot(s, &slot)) {
+  if (!AllocSlot(s, &staged.slot)) {
     return MakeError(ErrorCode::kInternalFailure, "The queue is full.");
   }
-  Record& r = s.slots.Get(slot);
-  const uint32_t incarnation = IncarnationOf(r.word.load(std::memory_order_acquire));
+  Record& r = s.slots.Get(staged.slot);
+  staged.record = &r;
+  staged.incarnation = IncarnationOf(r.word.load(std::memory_order_acquire));
   r.sent_ns = args.sent_time == absl::InfinitePast() ? now_ns : ToNs(args.sent_time);
   r.first_receive_ns =
       args.first_receive_time == absl::InfinitePast() ? kNoTime : ToNs(args.first_receive_time);
   r.payload = std::move(args.payload);
 
-  SendOutcome outcome;
   const bool plain_id = args.message_id.empty() || args.message_id.size() == 36;
   if (args.message_id.empty()) {
     base_internal::NewUuid(r.message_id);
@@ -219,38 +216,105 @@ absl::StatusOr<SendOutcome> StandardQueue::Send(SendArgs args) {
   } else {
     r.extras.reset();
   }
-  const uint32_t receive_count =
+  staged.receive_count =
       static_cast<uint32_t>(std::clamp<int64_t>(args.receive_count, 0, int64_t{kMaxReceiveCount}));
-  const int64_t sent_ns = r.sent_ns;
-
   const int64_t delay_ns = ToNs(args.delay);
-  if (delay_ns > 0) {
+  staged.deadline_ns = delay_ns > 0 ? SaturatingAdd(now_ns, delay_ns) : kNoTime;
+  return absl::OkStatus();
+}
+
+bool StandardQueue::StageDelayed(Shard& s, const Staged& m) {
+  Record& r = *m.record;
+  r.deadline_ns = m.deadline_ns;
+  if (journal_ != nullptr) {
+    JournalAdded(r, m.receive_count, storage_internal::MessageState::kDelayed, m.deadline_ns);
+  }
+  r.word.store(MakeWord(m.incarnation, m.receive_count, kDelayed), std::memory_order_release);
+  s.delayed.fetch_add(1, std::memory_order_relaxed);
+  return PushTimer(s, Timer{m.deadline_ns, m.slot, m.incarnation});
+}
+
+uint64_t StandardQueue::StageReady(const Staged& m) {
+  Record& r = *m.record;
+  // Reported before the message becomes reachable, so its journal entry
+  // precedes any receive or delete of it.
+  if (journal_ != nullptr) {
+    JournalAdded(r, m.receive_count, storage_internal::MessageState::kVisible, kNoTime);
+  }
+  r.word.store(MakeWord(m.incarnation, m.receive_count, kReady), std::memory_order_release);
+  return MakeRef(m.slot, m.incarnation);
+}
+
+absl::StatusOr<SendOutcome> StandardQueue::Send(SendArgs args) {
+  const int64_t now_ns = ToNs(clock_.Now());
+  Shard& s = shards_[ThreadShard()];
+  Staged m;
+  SendOutcome outcome;
+  if (absl::Status st = Fill(args, now_ns, s, m, outcome); !st.ok()) return st;
+  const int64_t sent_ns = m.record->sent_ns;
+  if (m.deadline_ns != kNoTime) {
     bool earliest;
-    int64_t deadline = SaturatingAdd(now_ns, delay_ns);
     {
       PlainLock lock(&s.mu);
-      r.deadline_ns = deadline;
-      if (journal_ != nullptr) {
-        JournalAdded(r, receive_count, storage_internal::MessageState::kDelayed, deadline);
-      }
-      r.word.store(MakeWord(incarnation, receive_count, kDelayed), std::memory_order_release);
-      s.delayed.fetch_add(1, std::memory_order_relaxed);
-      earliest = PushTimer(s, Timer{deadline, slot, incarnation});
+      earliest = StageDelayed(s, m);
     }
-    if (earliest) ArmFor(deadline);
+    if (earliest) ArmFor(m.deadline_ns);
   } else {
-    // Reported before the message becomes reachable, so its journal entry
-    // precedes any receive or delete of it.
-    if (journal_ != nullptr) {
-      JournalAdded(r, receive_count, storage_internal::MessageState::kVisible, kNoTime);
-    }
-    r.word.store(MakeWord(incarnation, receive_count, kReady), std::memory_order_release);
-    s.ready.enqueue(MakeRef(slot, incarnation));
+    s.ready.enqueue(StageReady(m));
     s.visible.fetch_add(1, std::memory_order_seq_cst);
     WakeFor(1);
   }
   NoteRetentionCandidate(s, SaturatingAdd(sent_ns, retention_ns_.load(std::memory_order_relaxed)));
   return outcome;
+}
+
+std::vector<absl::StatusOr<SendOutcome>> StandardQueue::SendBatch(std::span<SendArgs> batch) {
+  std::vector<absl::StatusOr<SendOutcome>> outcomes;
+  outcomes.reserve(batch.size());
+  const int64_t now_ns = ToNs(clock_.Now());
+  const int64_t retention = retention_ns_.load(std::memory_order_relaxed);
+  Shard& s = shards_[ThreadShard()];
+  for (size_t begin = 0; begin < batch.size(); begin += kMaxBatch) {
+    const size_t end = std::min(batch.size(), begin + kMaxBatch);
+    std::array<Staged, kMaxBatch> delayed;
+    std::array<uint64_t, kMaxBatch> ready;
+    size_t num_delayed = 0;
+    size_t num_ready = 0;
+    int64_t oldest_sent = kNever;
+    for (size_t i = begin; i < end; ++i) {
+      Staged m;
+      SendOutcome outcome;
+      if (absl::Status st = Fill(batch[i], now_ns, s, m, outcome); !st.ok()) {
+        outcomes.emplace_back(std::move(st));
+        continue;
+      }
+      outcomes.emplace_back(std::move(outcome));
+      oldest_sent = std::min(oldest_sent, m.record->sent_ns);
+      if (m.deadline_ns != kNoTime) {
+        delayed[num_delayed++] = m;
+      } else {
+        ready[num_ready++] = StageReady(m);
+      }
+    }
+    if (num_delayed > 0) {
+      int64_t earliest = kNever;
+      {
+        PlainLock lock(&s.mu);
+        for (size_t k = 0; k < num_delayed; ++k) {
+          if (StageDelayed(s, delayed[k])) earliest = std::min(earliest, delayed[k].deadline_ns);
+        }
+      }
+      if (earliest != kNever) ArmFor(earliest);
+    }
+    if (num_ready > 0) {
+      // One publication for the batch: one bulk enqueue, one count update, one wake-up.
+      s.ready.enqueue_bulk(ready.data(), num_ready);
+      s.visible.fetch_add(static_cast<int64_t>(num_ready), std::memory_order_seq_cst);
+      WakeFor(static_cast<int>(num_ready));
+    }
+    if (oldest_sent != kNever) NoteRetentionCandidate(s, SaturatingAdd(oldest_sent, retention));
+  }
+  return outcomes;
 }
 
 absl::Status StandardQueue::Delete(std::string_view receipt_handle) {

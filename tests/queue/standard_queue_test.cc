@@ -6,6 +6,7 @@
 #include <cctype>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -162,6 +163,75 @@ TEST_F(StandardQueueTest, HandleWithAnyOtherByteIsRejected) {
   EXPECT_EQ(queue_->GetCounts().in_flight, 1);
   EXPECT_OK(queue_->Delete(handle));
   EXPECT_EQ(queue_->GetCounts().in_flight, 0);
+}
+
+std::vector<SendArgs> Batch(const std::vector<std::string>& bodies) {
+  std::vector<SendArgs> batch(bodies.size());
+  for (size_t i = 0; i < bodies.size(); ++i) batch[i].payload = Body(bodies[i]);
+  return batch;
+}
+
+TEST_F(StandardQueueTest, SendBatchSendsEveryMessageWithItsOwnId) {
+  std::vector<std::string> bodies;
+  for (int i = 0; i < 25; ++i) bodies.push_back(std::to_string(i));  // More than one run of 10.
+  std::vector<SendArgs> batch = Batch(bodies);
+  auto sent = queue_->SendBatch(batch);
+  ASSERT_THAT(sent, SizeIs(25));
+  std::set<std::string> ids;
+  for (const auto& s : sent) {
+    ASSERT_OK(s);
+    EXPECT_THAT(s->message_id.view(), SizeIs(36));
+    ids.insert(s->message_id.str());
+  }
+  EXPECT_THAT(ids, SizeIs(25));
+  EXPECT_EQ(queue_->GetCounts().visible, 25);
+  std::set<std::string> got_ids;
+  std::multiset<std::string> got_bodies;
+  for (int round = 0; round < 3; ++round) {
+    for (const Delivery& d : Receive(10)) {
+      got_ids.insert(d.message_id.str());
+      got_bodies.insert(d.payload->body);
+    }
+  }
+  EXPECT_EQ(got_ids, ids);
+  EXPECT_EQ(got_bodies, std::multiset<std::string>(bodies.begin(), bodies.end()));
+}
+
+TEST_F(StandardQueueTest, SendBatchFailsOnlyTheInvalidEntryAndKeepsDelays) {
+  std::vector<SendArgs> batch = Batch({"now", "", "later"});
+  batch[1].payload = nullptr;
+  batch[2].delay = absl::Seconds(5);
+  auto sent = queue_->SendBatch(batch);
+  ASSERT_THAT(sent, SizeIs(3));
+  EXPECT_OK(sent[0]);
+  EXPECT_THAT(sent[1], HasErrorCode(ErrorCode::kInternalFailure));
+  EXPECT_OK(sent[2]);
+  Counts c = queue_->GetCounts();
+  EXPECT_EQ(c.visible, 1);
+  EXPECT_EQ(c.delayed, 1);
+  EXPECT_THAT(Bodies(Receive()), ElementsAre("now"));
+  clock_.Advance(absl::Seconds(5));
+  EXPECT_THAT(Bodies(Receive()), ElementsAre("later"));
+}
+
+TEST_F(StandardQueueTest, SendBatchWakesParkedReceivers) {
+  std::vector<std::string> got;
+  int completed = 0;
+  for (int i = 0; i < 2; ++i) {
+    queue_->ReceiveAsync(Args(1, absl::Seconds(30), clock_.Now() + absl::Seconds(20)),
+                         [&](ReceiveResult r) {
+                           ++completed;
+                           ASSERT_OK(r);
+                           for (const Delivery& d : *r) got.push_back(d.payload->body);
+                         });
+  }
+  EXPECT_EQ(completed, 0);
+  std::vector<SendArgs> batch = Batch({"a", "b", "c"});
+  queue_->SendBatch(batch);
+  EXPECT_EQ(completed, 2);
+  EXPECT_THAT(got, ::testing::UnorderedElementsAre(::testing::AnyOf("a", "b", "c"),
+                                                   ::testing::AnyOf("a", "b", "c")));
+  EXPECT_EQ(queue_->GetCounts().visible, 1);
 }
 
 TEST_F(StandardQueueTest, HandleFromAnotherQueueIsRejected) {
