@@ -7,7 +7,8 @@
 // Families (payload bytes 16, 256, 4096):
 //   Core/Send, Core/ReceiveDelete      one thread, batch 1 or 10
 //   Core/Lifecycle                     send -> receive -> delete, P producers and
-//                                      C consumers, batch 1 or 10
+//                                      C consumers, batch 1 or 10 (SendBatch,
+//                                      receives of 10)
 //   Moodycamel/Lifecycle               ConcurrentQueue<std::string> with tokens,
 //                                      single or bulk(10), same payload copies
 //   Core/WakeLatency, Moodycamel/WakeLatency
@@ -169,8 +170,14 @@ void BM_CoreLifecycle(benchmark::State& state) {
     RunThreads(
         producers, consumers,
         [&](int) {
+          std::vector<SendArgs> args(static_cast<size_t>(batch));
           for (int i = 0; i < kMessages / producers; i += batch) {
-            for (int b = 0; b < batch; ++b) (void)q->Send(Args(NewPayload(body)));
+            if (batch == 1) {
+              (void)q->Send(Args(NewPayload(body)));
+              continue;
+            }
+            for (SendArgs& a : args) a = Args(NewPayload(body));
+            (void)q->SendBatch(args);
           }
         },
         [&] {

@@ -265,7 +265,7 @@ absl::StatusOr<SendOutcome> FifoQueue::Send(SendArgs args) {
   });
   WakeWaiters(became_ready ? 1 : 0);  // Out of the window's lock.
   SendOutcome outcome;
-  outcome.message_id.assign(record.message_id.data(), record.message_id.size());
+  outcome.message_id = std::string_view(record.message_id.data(), record.message_id.size());
   outcome.sequence_number = SequenceNumber(record.serial);
   outcome.duplicate = duplicate;
   return outcome;

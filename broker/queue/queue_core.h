@@ -16,9 +16,13 @@
 #define WHARF_BROKER_QUEUE_QUEUE_CORE_H_
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
+#include <ostream>
+#include <span>
 #include <stop_token>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
@@ -55,6 +59,57 @@ struct QueueConfig {
   DeduplicationScope deduplication_scope = DeduplicationScope::kQueue;
 };
 
+// Text stored inside the object up to N bytes, on the heap beyond: the
+// message id and receipt handle of a Delivery, written on every receive
+// without an allocation (ids are 36-character UUIDs and handles at most 58
+// characters; only an id carried over from elsewhere may be longer). Reads as
+// a std::string_view.
+template <size_t N>
+class InlineText {
+  static_assert(N < 255, "the size is kept in one byte");
+
+ public:
+  InlineText& operator=(std::string_view text) {
+    assign(text);
+    return *this;
+  }
+
+  void assign(std::string_view text) {
+    if (text.size() <= N) {
+      std::memcpy(inline_, text.data(), text.size());
+      size_ = static_cast<uint8_t>(text.size());
+      heap_.clear();
+    } else {
+      heap_.assign(text.data(), text.size());
+      size_ = kOnHeap;
+    }
+  }
+  // Makes the text `size` bytes (at most N) and returns them to be written.
+  char* Overwrite(size_t size) {
+    size_ = static_cast<uint8_t>(size);
+    heap_.clear();
+    return inline_;
+  }
+
+  std::string_view view() const {
+    return size_ == kOnHeap ? std::string_view(heap_) : std::string_view(inline_, size_);
+  }
+  operator std::string_view() const { return view(); }  // NOLINT: reads as text.
+  std::string str() const { return std::string(view()); }
+  size_t size() const { return view().size(); }
+  bool empty() const { return size_ == 0; }
+
+  friend bool operator==(const InlineText& a, const InlineText& b) { return a.view() == b.view(); }
+  friend bool operator==(const InlineText& a, std::string_view b) { return a.view() == b; }
+  friend std::ostream& operator<<(std::ostream& os, const InlineText& t) { return os << t.view(); }
+
+ private:
+  static constexpr uint8_t kOnHeap = 255;
+  uint8_t size_ = 0;
+  char inline_[N] = {};
+  std::string heap_;  // Only when size_ == kOnHeap.
+};
+
 // One message to enqueue. Fields below `payload` are normally empty/zero; a
 // dead-letter move or a move task fills them to carry the message's history.
 struct SendArgs {
@@ -71,7 +126,7 @@ struct SendArgs {
 };
 
 struct SendOutcome {
-  std::string message_id;
+  InlineText<40> message_id;
   std::string sequence_number;  // FIFO only.
   bool duplicate = false;       // FIFO: deduplicated; message_id is the original's.
 };
@@ -79,8 +134,8 @@ struct SendOutcome {
 // A message as handed out by Receive (or taken by a move). Everything the
 // service needs to build an sqs::Message, including system attributes.
 struct Delivery {
-  std::string message_id;
-  std::string receipt_handle;  // Empty for TakeForMove.
+  InlineText<40> message_id;
+  InlineText<64> receipt_handle;  // Empty for TakeForMove.
   std::shared_ptr<const Payload> payload;
   int receive_count = 0;  // Including this receive.
   absl::Time sent_time;
@@ -127,6 +182,19 @@ class QueueCore {
   virtual ~QueueCore() = default;
 
   virtual absl::StatusOr<SendOutcome> Send(SendArgs args) = 0;
+
+  // Sends the messages of `batch` (consuming their fields); element i of the
+  // result is what Send(batch[i]) would return, and an error for one message
+  // does not stop the others. The standard engine publishes each run of up
+  // to 10 with one clock reading, one bulk enqueue and one wake-up of parked
+  // receivers; this default sends them one at a time (FIFO queues, whose
+  // deduplication and group order are per message).
+  virtual std::vector<absl::StatusOr<SendOutcome>> SendBatch(std::span<SendArgs> batch) {
+    std::vector<absl::StatusOr<SendOutcome>> outcomes;
+    outcomes.reserve(batch.size());
+    for (SendArgs& args : batch) outcomes.push_back(Send(std::move(args)));
+    return outcomes;
+  }
 
   // Returns up to max_messages visible messages, making each in flight for
   // visibility_timeout. If none is visible, blocks until one is, until

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -13,7 +14,6 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "broker/base/hex.h"
 #include "broker/base/ids.h"
 #include "broker/queue/standard_queue_internal.h"
 #include "wharf/errors.h"
@@ -40,7 +40,8 @@ void StandardQueue::SetConfig(const QueueConfig& config) { ApplyConfig(config); 
 
 int StandardQueue::ThreadShard() const {
   if (num_shards_ == 1) return 0;
-  uint64_t h = Mix(std::hash<std::thread::id>{}(std::this_thread::get_id()));
+  // Hashed once per thread (std::hash of a thread id hashes its bytes).
+  thread_local const uint64_t h = Mix(std::hash<std::thread::id>{}(std::this_thread::get_id()));
   return static_cast<int>(h % static_cast<uint64_t>(num_shards_));
 }
 
@@ -51,34 +52,83 @@ uint64_t StandardQueue::Tag(uint32_t shard_slot, uint32_t incarnation,
   return Mix(h ^ key0_);
 }
 
-std::string StandardQueue::EncodeHandle(int shard, uint32_t slot, uint32_t incarnation,
-                                        uint32_t receive_count) const {
-  using base_internal::WriteHexNumber;
+namespace {
+
+// Eight lower-case hex digits <-> 32 bits, a word at a time: a receipt handle
+// is written on every receive and parsed on every delete. Bytes are loaded
+// and stored little-endian, so the first digit is the lowest byte.
+constexpr uint64_t kOnes = 0x0101010101010101ull;
+
+uint64_t LoadLittle(const char* in) {
+  uint64_t x;
+  std::memcpy(&x, in, 8);
+  if constexpr (std::endian::native == std::endian::big) x = __builtin_bswap64(x);
+  return x;
+}
+
+void WriteHex32(uint32_t value, char* out) {
+  // Spread the nibbles into bytes, least significant in byte 0, then put the
+  // most significant first.
+  uint64_t n = value;
+  n = (n | (n << 16)) & 0x0000ffff0000ffffull;
+  n = (n | (n << 8)) & 0x00ff00ff00ff00ffull;
+  n = (n | (n << 4)) & 0x0f0f0f0f0f0f0f0full;
+  n = __builtin_bswap64(n);
+  // '0' + n, plus 'a' - '0' - 10 where n >= 10 (n + 6 carries into bit 4).
+  const uint64_t letters = ((n + 6 * kOnes) >> 4) & kOnes;
+  uint64_t text = n + '0' * kOnes + letters * ('a' - '0' - 10);
+  if constexpr (std::endian::native == std::endian::big) text = __builtin_bswap64(text);
+  std::memcpy(out, &text, 8);
+}
+
+// False unless all eight bytes are lower-case hex digits.
+bool ParseHex32(const char* in, uint32_t* value) {
+  const uint64_t x = LoadLittle(in);
+  const uint64_t high = 0x80 * kOnes;
+  // For bytes below 0x80, x + (0x80 - c) sets a byte's high bit iff byte >= c
+  // (no carry leaves a byte).
+  const uint64_t at_least_0 = x + (0x80 - '0') * kOnes;
+  const uint64_t above_9 = x + (0x80 - '9' - 1) * kOnes;
+  const uint64_t at_least_a = x + (0x80 - 'a') * kOnes;
+  const uint64_t above_f = x + (0x80 - 'f' - 1) * kOnes;
+  const uint64_t digit = ((at_least_0 & ~above_9) | (at_least_a & ~above_f)) & high;
+  if ((x & high) != 0 || digit != high) return false;
+  // A digit's value is its low nibble, plus 9 for letters (bit 6 set).
+  uint64_t n = (x & 0x0f0f0f0f0f0f0f0full) + ((x >> 6) & kOnes) * 9;
+  n = __builtin_bswap64(n);  // The first digit most significant.
+  n = (n | (n >> 4)) & 0x00ff00ff00ff00ffull;
+  n = (n | (n >> 8)) & 0x0000ffff0000ffffull;
+  n = (n | (n >> 16)) & 0x00000000ffffffffull;
+  *value = static_cast<uint32_t>(n);
+  return true;
+}
+
+}  // namespace
+
+void StandardQueue::EncodeHandle(int shard, uint32_t slot, uint32_t incarnation,
+                                 uint32_t receive_count, char out[kHandleSize]) const {
   const uint32_t shard_slot = (static_cast<uint32_t>(shard) << kSlotBits) | slot;
-  std::string out(40, '\0');
-  char* o = WriteHexNumber(shard_slot, 8, out.data());
-  o = WriteHexNumber(incarnation, 8, o);
-  o = WriteHexNumber(receive_count, 8, o);
-  WriteHexNumber(Tag(shard_slot, incarnation, receive_count), 16, o);
-  return out;
+  const uint64_t tag = Tag(shard_slot, incarnation, receive_count);
+  WriteHex32(shard_slot, out);
+  WriteHex32(incarnation, out + 8);
+  WriteHex32(receive_count, out + 16);
+  WriteHex32(static_cast<uint32_t>(tag >> 32), out + 24);
+  WriteHex32(static_cast<uint32_t>(tag), out + 32);
 }
 
 bool StandardQueue::DecodeHandle(std::string_view text, Handle* handle) const {
-  using base_internal::ParseHexNumber;
-  if (text.size() != 40) return false;
-  uint64_t v[3], tag;  // shard_slot, incarnation, receive count; then the tag.
-  if (!ParseHexNumber(text.substr(0, 8), &v[0]) || !ParseHexNumber(text.substr(8, 8), &v[1]) ||
-      !ParseHexNumber(text.substr(16, 8), &v[2]) || !ParseHexNumber(text.substr(24), &tag)) {
-    return false;
+  if (text.size() != kHandleSize) return false;
+  // shard_slot, incarnation, receive count; then the tag's two halves.
+  uint32_t v[5];
+  for (int i = 0; i < 5; ++i) {
+    if (!ParseHex32(text.data() + 8 * i, &v[i])) return false;
   }
-  const uint32_t shard_slot = static_cast<uint32_t>(v[0]);
-  if (Tag(shard_slot, static_cast<uint32_t>(v[1]), static_cast<uint32_t>(v[2])) != tag) {
-    return false;
-  }
+  const uint32_t shard_slot = v[0];
+  if (Tag(shard_slot, v[1], v[2]) != ((uint64_t{v[3]} << 32) | v[4])) return false;
   handle->shard = static_cast<int>(shard_slot >> kSlotBits);
   handle->slot = shard_slot & (kMaxSlots - 1);
-  handle->incarnation = static_cast<uint32_t>(v[1]);
-  handle->receive_count = static_cast<uint32_t>(v[2]);
+  handle->incarnation = v[1];
+  handle->receive_count = v[2];
   return handle->shard < num_shards_;
 }
 
@@ -93,15 +143,15 @@ absl::Status InvalidHandle(std::string_view handle) {
 
 }  // namespace
 
-Delivery StandardQueue::MakeDelivery(int shard, Snapshot&& snap, bool with_handle) const {
-  Delivery d;
+void StandardQueue::MakeDelivery(int shard, Snapshot&& snap, bool with_handle, Delivery& d) const {
   if (snap.extras != nullptr && !snap.extras->message_id.empty()) {
     d.message_id = snap.extras->message_id;
   } else {
-    d.message_id.assign(snap.message_id, sizeof(snap.message_id));
+    d.message_id = std::string_view(snap.message_id, sizeof(snap.message_id));
   }
   if (with_handle) {
-    d.receipt_handle = EncodeHandle(shard, snap.slot, snap.incarnation, snap.receive_count);
+    EncodeHandle(shard, snap.slot, snap.incarnation, snap.receive_count,
+                 d.receipt_handle.Overwrite(kHandleSize));
   }
   d.payload = std::move(snap.payload);
   d.receive_count = static_cast<int>(snap.receive_count);
@@ -111,7 +161,6 @@ Delivery StandardQueue::MakeDelivery(int shard, Snapshot&& snap, bool with_handl
     d.message_group_id = snap.extras->message_group_id;
     d.dead_letter_source_arn = snap.extras->dead_letter_source_arn;
   }
-  return d;
 }
 
 void StandardQueue::JournalAdded(const Record& r, uint32_t receive_count,
@@ -134,29 +183,26 @@ void StandardQueue::JournalAdded(const Record& r, uint32_t receive_count,
 
 // ---- Operations -------------------------------------------------------------
 
-absl::StatusOr<SendOutcome> StandardQueue::Send(SendArgs args) {
+absl::Status StandardQueue::Fill(SendArgs& args, int64_t now_ns, Shard& s, Staged& staged,
+                                 SendOutcome& outcome) {
   if (args.payload == nullptr) {
     return MakeError(ErrorCode::kInternalFailure, "Send without a payload.");
   }
-  const int64_t now_ns = ToNs(clock_.Now());
-  const int shard = ThreadShard();
-  Shard& s = shards_[shard];
-  uint32_t slot;
-  if (!AllocSlot(s, &slot)) {
+  if (!AllocSlot(s, &staged.slot)) {
     return MakeError(ErrorCode::kInternalFailure, "The queue is full.");
   }
-  Record& r = s.slots.Get(slot);
-  const uint32_t incarnation = IncarnationOf(r.word.load(std::memory_order_acquire));
+  Record& r = s.slots.Get(staged.slot);
+  staged.record = &r;
+  staged.incarnation = IncarnationOf(r.word.load(std::memory_order_acquire));
   r.sent_ns = args.sent_time == absl::InfinitePast() ? now_ns : ToNs(args.sent_time);
   r.first_receive_ns =
       args.first_receive_time == absl::InfinitePast() ? kNoTime : ToNs(args.first_receive_time);
   r.payload = std::move(args.payload);
 
-  SendOutcome outcome;
   const bool plain_id = args.message_id.empty() || args.message_id.size() == 36;
   if (args.message_id.empty()) {
     base_internal::NewUuid(r.message_id);
-    outcome.message_id.assign(r.message_id, sizeof(r.message_id));
+    outcome.message_id = std::string_view(r.message_id, sizeof(r.message_id));
   } else {
     if (plain_id) std::memcpy(r.message_id, args.message_id.data(), sizeof(r.message_id));
     outcome.message_id = args.message_id;
@@ -170,38 +216,105 @@ absl::StatusOr<SendOutcome> StandardQueue::Send(SendArgs args) {
   } else {
     r.extras.reset();
   }
-  const uint32_t receive_count =
+  staged.receive_count =
       static_cast<uint32_t>(std::clamp<int64_t>(args.receive_count, 0, int64_t{kMaxReceiveCount}));
-  const int64_t sent_ns = r.sent_ns;
-
   const int64_t delay_ns = ToNs(args.delay);
-  if (delay_ns > 0) {
+  staged.deadline_ns = delay_ns > 0 ? SaturatingAdd(now_ns, delay_ns) : kNoTime;
+  return absl::OkStatus();
+}
+
+bool StandardQueue::StageDelayed(Shard& s, const Staged& m) {
+  Record& r = *m.record;
+  r.deadline_ns = m.deadline_ns;
+  if (journal_ != nullptr) {
+    JournalAdded(r, m.receive_count, storage_internal::MessageState::kDelayed, m.deadline_ns);
+  }
+  r.word.store(MakeWord(m.incarnation, m.receive_count, kDelayed), std::memory_order_release);
+  s.delayed.fetch_add(1, std::memory_order_relaxed);
+  return PushTimer(s, Timer{m.deadline_ns, m.slot, m.incarnation});
+}
+
+uint64_t StandardQueue::StageReady(const Staged& m) {
+  Record& r = *m.record;
+  // Reported before the message becomes reachable, so its journal entry
+  // precedes any receive or delete of it.
+  if (journal_ != nullptr) {
+    JournalAdded(r, m.receive_count, storage_internal::MessageState::kVisible, kNoTime);
+  }
+  r.word.store(MakeWord(m.incarnation, m.receive_count, kReady), std::memory_order_release);
+  return MakeRef(m.slot, m.incarnation);
+}
+
+absl::StatusOr<SendOutcome> StandardQueue::Send(SendArgs args) {
+  const int64_t now_ns = ToNs(clock_.Now());
+  Shard& s = shards_[ThreadShard()];
+  Staged m;
+  SendOutcome outcome;
+  if (absl::Status st = Fill(args, now_ns, s, m, outcome); !st.ok()) return st;
+  const int64_t sent_ns = m.record->sent_ns;
+  if (m.deadline_ns != kNoTime) {
     bool earliest;
-    int64_t deadline = SaturatingAdd(now_ns, delay_ns);
     {
       PlainLock lock(&s.mu);
-      r.deadline_ns = deadline;
-      if (journal_ != nullptr) {
-        JournalAdded(r, receive_count, storage_internal::MessageState::kDelayed, deadline);
-      }
-      r.word.store(MakeWord(incarnation, receive_count, kDelayed), std::memory_order_release);
-      s.delayed.fetch_add(1, std::memory_order_relaxed);
-      earliest = PushTimer(s, Timer{deadline, slot, incarnation});
+      earliest = StageDelayed(s, m);
     }
-    if (earliest) ArmFor(deadline);
+    if (earliest) ArmFor(m.deadline_ns);
   } else {
-    // Reported before the message becomes reachable, so its journal entry
-    // precedes any receive or delete of it.
-    if (journal_ != nullptr) {
-      JournalAdded(r, receive_count, storage_internal::MessageState::kVisible, kNoTime);
-    }
-    r.word.store(MakeWord(incarnation, receive_count, kReady), std::memory_order_release);
-    s.ready.enqueue(MakeRef(slot, incarnation));
+    s.ready.enqueue(StageReady(m));
     s.visible.fetch_add(1, std::memory_order_seq_cst);
     WakeFor(1);
   }
   NoteRetentionCandidate(s, SaturatingAdd(sent_ns, retention_ns_.load(std::memory_order_relaxed)));
   return outcome;
+}
+
+std::vector<absl::StatusOr<SendOutcome>> StandardQueue::SendBatch(std::span<SendArgs> batch) {
+  std::vector<absl::StatusOr<SendOutcome>> outcomes;
+  outcomes.reserve(batch.size());
+  const int64_t now_ns = ToNs(clock_.Now());
+  const int64_t retention = retention_ns_.load(std::memory_order_relaxed);
+  Shard& s = shards_[ThreadShard()];
+  for (size_t begin = 0; begin < batch.size(); begin += kMaxBatch) {
+    const size_t end = std::min(batch.size(), begin + kMaxBatch);
+    std::array<Staged, kMaxBatch> delayed;
+    std::array<uint64_t, kMaxBatch> ready;
+    size_t num_delayed = 0;
+    size_t num_ready = 0;
+    int64_t oldest_sent = kNever;
+    for (size_t i = begin; i < end; ++i) {
+      Staged m;
+      SendOutcome outcome;
+      if (absl::Status st = Fill(batch[i], now_ns, s, m, outcome); !st.ok()) {
+        outcomes.emplace_back(std::move(st));
+        continue;
+      }
+      outcomes.emplace_back(std::move(outcome));
+      oldest_sent = std::min(oldest_sent, m.record->sent_ns);
+      if (m.deadline_ns != kNoTime) {
+        delayed[num_delayed++] = m;
+      } else {
+        ready[num_ready++] = StageReady(m);
+      }
+    }
+    if (num_delayed > 0) {
+      int64_t earliest = kNever;
+      {
+        PlainLock lock(&s.mu);
+        for (size_t k = 0; k < num_delayed; ++k) {
+          if (StageDelayed(s, delayed[k])) earliest = std::min(earliest, delayed[k].deadline_ns);
+        }
+      }
+      if (earliest != kNever) ArmFor(earliest);
+    }
+    if (num_ready > 0) {
+      // One publication for the batch: one bulk enqueue, one count update, one wake-up.
+      s.ready.enqueue_bulk(ready.data(), num_ready);
+      s.visible.fetch_add(static_cast<int64_t>(num_ready), std::memory_order_seq_cst);
+      WakeFor(static_cast<int>(num_ready));
+    }
+    if (oldest_sent != kNever) NoteRetentionCandidate(s, SaturatingAdd(oldest_sent, retention));
+  }
+  return outcomes;
 }
 
 absl::Status StandardQueue::Delete(std::string_view receipt_handle) {

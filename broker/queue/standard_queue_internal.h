@@ -19,6 +19,7 @@
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -49,6 +50,9 @@ constexpr int kMaxBatch = 10;
 constexpr int kMaxShards = 64;
 constexpr int kSlotBits = 26;
 constexpr uint32_t kMaxSlots = 1u << kSlotBits;
+// Receipt handles: shard and slot, incarnation, receive count and tag (two
+// halves), 8 hex digits each.
+constexpr size_t kHandleSize = 40;
 
 // ---- State word -------------------------------------------------------------
 // bits 0-2: state; bits 3-31: receive count; bits 32-63: incarnation. The
@@ -303,6 +307,7 @@ class StandardQueue final : public QueueCore, private ReceiveSource {
   ~StandardQueue() override { waiters_.Shutdown(); }
 
   absl::StatusOr<SendOutcome> Send(SendArgs args) override;
+  std::vector<absl::StatusOr<SendOutcome>> SendBatch(std::span<SendArgs> batch) override;
   ReceiveResult Receive(const ReceiveArgs& args) override { return waiters_.Receive(args); }
   void ReceiveAsync(ReceiveArgs args, ReceiveDone done) override {
     waiters_.ReceiveAsync(std::move(args), std::move(done));
@@ -332,13 +337,33 @@ class StandardQueue final : public QueueCore, private ReceiveSource {
     uint64_t ref;
   };
 
+  // A message written into its slot by Fill and not yet reachable.
+  struct Staged {
+    Record* record = nullptr;
+    uint32_t slot = 0;
+    uint32_t incarnation = 0;
+    uint32_t receive_count = 0;
+    int64_t deadline_ns = kNoTime;  // End of its delay; kNoTime: ready at once.
+  };
+
   void ApplyConfig(const QueueConfig& config);
+  // Takes a free slot of `s` and writes the message into it (consuming
+  // `args`' fields); sets outcome.message_id.
+  absl::Status Fill(SendArgs& args, int64_t now_ns, Shard& s, Staged& staged, SendOutcome& outcome);
+  // Makes a filled message delayed; returns true if its deadline became the
+  // shard's earliest.
+  bool StageDelayed(Shard& s, const Staged& m) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu);
+  // Marks a filled message ready; returns the reference to queue (which
+  // makes it reachable).
+  uint64_t StageReady(const Staged& m);
   int ThreadShard() const;
   uint64_t Tag(uint32_t shard_slot, uint32_t incarnation, uint32_t receive_count) const;
-  std::string EncodeHandle(int shard, uint32_t slot, uint32_t incarnation,
-                           uint32_t receive_count) const;
+  // Writes the kHandleSize characters of a receipt handle at `out`.
+  void EncodeHandle(int shard, uint32_t slot, uint32_t incarnation, uint32_t receive_count,
+                    char out[kHandleSize]) const;
   bool DecodeHandle(std::string_view text, Handle* handle) const;
-  Delivery MakeDelivery(int shard, Snapshot&& snap, bool with_handle) const;
+  // Fills `d` (default-constructed, in place: a Delivery is large).
+  void MakeDelivery(int shard, Snapshot&& snap, bool with_handle, Delivery& d) const;
   // Durable queues: reports a message entering the queue. REQUIRES: journal_.
   void JournalAdded(const Record& r, uint32_t receive_count, storage_internal::MessageState state,
                     int64_t deadline_ns);

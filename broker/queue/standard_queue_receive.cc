@@ -102,7 +102,7 @@ int64_t StandardQueue::Take(const ReceiveArgs& args, int64_t now_ns, size_t max,
         }
       }
       for (size_t k = 0; k < got.size(); ++k) {
-        out.push_back(MakeDelivery(shard, std::move(got[k]), /*with_handle=*/true));
+        MakeDelivery(shard, std::move(got[k]), /*with_handle=*/true, out.emplace_back());
       }
       for (size_t k = 0; k < moving.size(); ++k) {
         MoveToDeadLetter(shard, std::move(moving[k]), deferred);
@@ -116,7 +116,8 @@ void StandardQueue::MoveToDeadLetter(int shard, Snapshot&& snap, std::vector<Def
   const uint32_t slot = snap.slot;
   const uint32_t incarnation = snap.incarnation;
   const uint32_t count = snap.receive_count;
-  Delivery d = MakeDelivery(shard, std::move(snap), /*with_handle=*/false);
+  Delivery d;
+  MakeDelivery(shard, std::move(snap), /*with_handle=*/false, d);
   d.dead_letter_source_arn = queue_arn_;
   // Durable queues: the copy into the dead-letter queue and the removal from
   // this one reach storage together.

@@ -161,7 +161,7 @@ std::vector<Delivery> StandardQueue::TakeForMove(int max) {
         }
       }
       for (Snapshot& snap : taken) {
-        out.push_back(MakeDelivery(shard, std::move(snap), /*with_handle=*/false));
+        MakeDelivery(shard, std::move(snap), /*with_handle=*/false, out.emplace_back());
       }
     }
   }

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <string>
 #include <utility>
+#include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "broker/base/aws_errors.h"
 #include "broker/base/digests.h"
@@ -212,7 +214,8 @@ bool QueueImpl::Accept(const Delivery& message) {
   return target->Place(std::move(args));
 }
 
-absl::StatusOr<sqs::SendMessageResult> QueueImpl::SendOne(const SendFields& f, bool in_batch) {
+absl::StatusOr<sqs::SendMessageResult> QueueImpl::SendOne(const SendFields& f, bool in_batch,
+                                                          SendArgs* staged) {
   if (f.body.empty()) {
     return MakeError(ErrorCode::kMissingParameter,
                      "The request must contain the parameter MessageBody.");
@@ -271,6 +274,10 @@ absl::StatusOr<sqs::SendMessageResult> QueueImpl::SendOne(const SendFields& f, b
     result.md5_of_message_attributes = payload.attributes->md5_of_message_attributes;
     result.md5_of_message_system_attributes = payload.attributes->md5_of_message_system_attributes;
   }
+  if (staged != nullptr) {
+    *staged = std::move(args);
+    return result;
+  }
   absl::StatusOr<queue_internal::SendOutcome> outcome = core_->Send(std::move(args));
   if (!outcome.ok()) return outcome.status();
   if (stats_ != nullptr) {
@@ -327,25 +334,57 @@ absl::StatusOr<sqs::SendMessageBatchResult> QueueImpl::SendMessageBatch(
       }
     }
   }
+  // Every entry is validated first; the valid ones go to the engine together
+  // (one publication). staged[k] is the message of result.successful[k].
+  const size_t n = request.entries.size();
   sqs::SendMessageBatchResult result;
-  result.successful.reserve(request.entries.size());
-  const uint64_t since = Mark();
+  result.successful.reserve(n);
+  absl::InlinedVector<SendArgs, queue_checks::kMaxBatchEntries> staged;
+  absl::InlinedVector<size_t, queue_checks::kMaxBatchEntries> sizes;  // For the metrics.
   for (const auto& entry : request.entries) {
+    SendArgs& args = staged.emplace_back();
     absl::StatusOr<sqs::SendMessageResult> sent = SendOne(
         {entry.message_body, entry.delay_seconds, entry.message_attributes,
          entry.message_system_attributes, entry.message_deduplication_id, entry.message_group_id},
-        /*in_batch=*/true);
+        /*in_batch=*/true, &args);
     if (!sent.ok()) {
+      staged.pop_back();
       result.failed.push_back(FailedEntry(entry.id, sent.status()));
       continue;
     }
     sqs::SendMessageBatchResultEntry& ok = result.successful.emplace_back();
     ok.id = entry.id;
-    ok.message_id = std::move(sent->message_id);
     ok.md5_of_message_body = std::move(sent->md5_of_message_body);
     ok.md5_of_message_attributes = std::move(sent->md5_of_message_attributes);
     ok.md5_of_message_system_attributes = std::move(sent->md5_of_message_system_attributes);
-    ok.sequence_number = std::move(sent->sequence_number);
+    if (stats_ != nullptr) {
+      sizes.push_back(MessageSize(entry.message_body, entry.message_attributes));
+    }
+  }
+  const uint64_t since = Mark();
+  std::vector<absl::StatusOr<queue_internal::SendOutcome>> outcomes = core_->SendBatch(staged);
+  bool engine_failed = false;
+  for (size_t k = 0; k < outcomes.size(); ++k) {
+    sqs::SendMessageBatchResultEntry& ok = result.successful[k];
+    absl::StatusOr<queue_internal::SendOutcome>& outcome = outcomes[k];
+    if (!outcome.ok()) {
+      result.failed.push_back(FailedEntry(ok.id, outcome.status()));
+      ok.id.clear();  // Marks it for removal below (a valid entry id is never empty).
+      engine_failed = true;
+      continue;
+    }
+    if (stats_ != nullptr) {
+      if (outcome->duplicate) {
+        stats_->counters.Add(QueueStats::kDeduplicated, 1);
+      } else {
+        stats_->sent.Record(sizes[k]);
+      }
+    }
+    ok.message_id = std::move(outcome->message_id);
+    ok.sequence_number = std::move(outcome->sequence_number);
+  }
+  if (engine_failed) {
+    std::erase_if(result.successful, [](const auto& e) { return e.id.empty(); });
   }
   // One commit for the whole batch; if it fails, no entry is acknowledged.
   if (!result.successful.empty() && store_ != nullptr) {

@@ -170,7 +170,11 @@ class QueueImpl final : public sqs::Queue,
   struct ReceivePlan;
   struct AsyncReceive;
   struct AsyncRecordReceive;
-  absl::StatusOr<sqs::SendMessageResult> SendOne(const SendFields& fields, bool in_batch);
+  // Validates and sends one message. With `staged`, stops before the engine:
+  // the validated message is left there for SendMessageBatch to send with
+  // the others, and the result lacks the message id and sequence number.
+  absl::StatusOr<sqs::SendMessageResult> SendOne(const SendFields& fields, bool in_batch,
+                                                 queue_internal::SendArgs* staged = nullptr);
   // ReceiveMessage's validation, in the AWS order, and the engine's args.
   absl::StatusOr<ReceivePlan> PlanReceive(const sqs::ReceiveMessageRequest& request) const;
   // The reply to a receive from what the engine handed out.

@@ -269,7 +269,7 @@ TEST_F(FifoQueueTest, DeleteWithExpiredHandleFailsWithInvalidParameterValue) {
   ASSERT_OK(Send("g", "m0").status());
   std::vector<Delivery> got = Receive(1);
   clock_.Advance(kVisibility);
-  const std::string& h = got[0].receipt_handle;
+  const std::string h = got[0].receipt_handle.str();
   EXPECT_THAT(
       queue_->Delete(h),
       HasError(

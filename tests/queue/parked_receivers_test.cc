@@ -104,7 +104,7 @@ struct Outcome {
   std::vector<std::string> ids() const {
     std::vector<std::string> out;
     if (result && result->ok()) {
-      for (const Delivery& d : **result) out.push_back(d.message_id);
+      for (const Delivery& d : **result) out.push_back(d.message_id.str());
     }
     return out;
   }

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -56,7 +57,7 @@ class StandardQueueTest : public ::testing::Test {
     args.delay = delay;
     auto outcome = queue_->Send(std::move(args));
     EXPECT_OK(outcome);
-    return outcome.ok() ? outcome->message_id : "";
+    return outcome.ok() ? outcome->message_id.str() : "";
   }
 
   std::vector<Delivery> Receive(int max = 10, absl::Duration visibility = absl::Seconds(30)) {
@@ -119,7 +120,7 @@ TEST_F(StandardQueueTest, AlteredHandleIsRejected) {
   Send("a");
   auto got = Receive();
   ASSERT_THAT(got, SizeIs(1));
-  const std::string handle = got[0].receipt_handle;
+  const std::string handle = got[0].receipt_handle.str();
   for (size_t i = 0; i < handle.size(); ++i) {
     std::string forged = handle;
     forged[i] = forged[i] == '0' ? '1' : '0';
@@ -135,6 +136,104 @@ TEST_F(StandardQueueTest, AlteredHandleIsRejected) {
   EXPECT_EQ(queue_->GetCounts().in_flight, 1);
 }
 
+// Handles are parsed eight digits at a time: every other byte value at every
+// position (the neighbours of '0'-'9' and 'a'-'f', upper case, bytes >= 0x80)
+// is rejected, and the message stays in flight.
+TEST_F(StandardQueueTest, HandleWithAnyOtherByteIsRejected) {
+  Send("a");
+  auto got = Receive();
+  ASSERT_THAT(got, SizeIs(1));
+  const std::string handle = got[0].receipt_handle.str();
+  ASSERT_EQ(handle.size(), 40u);
+  for (char c : handle) ASSERT_TRUE((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) << handle;
+  int rejected = 0;
+  for (size_t i = 0; i < handle.size(); ++i) {
+    for (int b = 0; b < 256; ++b) {
+      std::string forged = handle;
+      forged[i] = static_cast<char>(b);
+      if (forged == handle) continue;
+      if (queue_->Delete(forged).code() == absl::StatusCode::kOk) {
+        ADD_FAILURE() << "accepted byte " << b << " at position " << i;
+      } else {
+        ++rejected;
+      }
+    }
+  }
+  EXPECT_EQ(rejected, 40 * 255);
+  EXPECT_EQ(queue_->GetCounts().in_flight, 1);
+  EXPECT_OK(queue_->Delete(handle));
+  EXPECT_EQ(queue_->GetCounts().in_flight, 0);
+}
+
+std::vector<SendArgs> Batch(const std::vector<std::string>& bodies) {
+  std::vector<SendArgs> batch(bodies.size());
+  for (size_t i = 0; i < bodies.size(); ++i) batch[i].payload = Body(bodies[i]);
+  return batch;
+}
+
+TEST_F(StandardQueueTest, SendBatchSendsEveryMessageWithItsOwnId) {
+  std::vector<std::string> bodies;
+  for (int i = 0; i < 25; ++i) bodies.push_back(std::to_string(i));  // More than one run of 10.
+  std::vector<SendArgs> batch = Batch(bodies);
+  auto sent = queue_->SendBatch(batch);
+  ASSERT_THAT(sent, SizeIs(25));
+  std::set<std::string> ids;
+  for (const auto& s : sent) {
+    ASSERT_OK(s);
+    EXPECT_THAT(s->message_id.view(), SizeIs(36));
+    ids.insert(s->message_id.str());
+  }
+  EXPECT_THAT(ids, SizeIs(25));
+  EXPECT_EQ(queue_->GetCounts().visible, 25);
+  std::set<std::string> got_ids;
+  std::multiset<std::string> got_bodies;
+  for (int round = 0; round < 3; ++round) {
+    for (const Delivery& d : Receive(10)) {
+      got_ids.insert(d.message_id.str());
+      got_bodies.insert(d.payload->body);
+    }
+  }
+  EXPECT_EQ(got_ids, ids);
+  EXPECT_EQ(got_bodies, std::multiset<std::string>(bodies.begin(), bodies.end()));
+}
+
+TEST_F(StandardQueueTest, SendBatchFailsOnlyTheInvalidEntryAndKeepsDelays) {
+  std::vector<SendArgs> batch = Batch({"now", "", "later"});
+  batch[1].payload = nullptr;
+  batch[2].delay = absl::Seconds(5);
+  auto sent = queue_->SendBatch(batch);
+  ASSERT_THAT(sent, SizeIs(3));
+  EXPECT_OK(sent[0]);
+  EXPECT_THAT(sent[1], HasErrorCode(ErrorCode::kInternalFailure));
+  EXPECT_OK(sent[2]);
+  Counts c = queue_->GetCounts();
+  EXPECT_EQ(c.visible, 1);
+  EXPECT_EQ(c.delayed, 1);
+  EXPECT_THAT(Bodies(Receive()), ElementsAre("now"));
+  clock_.Advance(absl::Seconds(5));
+  EXPECT_THAT(Bodies(Receive()), ElementsAre("later"));
+}
+
+TEST_F(StandardQueueTest, SendBatchWakesParkedReceivers) {
+  std::vector<std::string> got;
+  int completed = 0;
+  for (int i = 0; i < 2; ++i) {
+    queue_->ReceiveAsync(Args(1, absl::Seconds(30), clock_.Now() + absl::Seconds(20)),
+                         [&](ReceiveResult r) {
+                           ++completed;
+                           ASSERT_OK(r);
+                           for (const Delivery& d : *r) got.push_back(d.payload->body);
+                         });
+  }
+  EXPECT_EQ(completed, 0);
+  std::vector<SendArgs> batch = Batch({"a", "b", "c"});
+  queue_->SendBatch(batch);
+  EXPECT_EQ(completed, 2);
+  EXPECT_THAT(got, ::testing::UnorderedElementsAre(::testing::AnyOf("a", "b", "c"),
+                                                   ::testing::AnyOf("a", "b", "c")));
+  EXPECT_EQ(queue_->GetCounts().visible, 1);
+}
+
 TEST_F(StandardQueueTest, HandleFromAnotherQueueIsRejected) {
   auto other =
       NewStandardQueue(QueueConfig{}, clock_, scheduler_, nullptr, "arn:aws:sqs:us-east-1:0:other");
@@ -146,7 +245,7 @@ TEST_F(StandardQueueTest, HandleFromAnotherQueueIsRejected) {
   ASSERT_THAT(*got, SizeIs(1));
   Send("mine");
   Receive();
-  const std::string& foreign = (*got)[0].receipt_handle;
+  const std::string foreign = (*got)[0].receipt_handle.str();
   EXPECT_THAT(queue_->Delete(foreign), HasError(ErrorCode::kReceiptHandleIsInvalid,
                                                 "The input receipt handle \"" + foreign +
                                                     "\" is not a valid receipt handle."));
@@ -244,7 +343,7 @@ TEST_F(StandardQueueTest, ChangeVisibilityOfDeletedMessageIsInvalidParameter) {
   Send("a");
   auto got = Receive();
   ASSERT_THAT(got, SizeIs(1));
-  const std::string h = got[0].receipt_handle;
+  const std::string h = got[0].receipt_handle.str();
   ASSERT_OK(queue_->Delete(h));
   EXPECT_THAT(queue_->ChangeVisibility(h, absl::Seconds(10)),
               HasError(ErrorCode::kInvalidParameterValue,

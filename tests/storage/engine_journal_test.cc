@@ -178,8 +178,8 @@ class JournalFixture {
       std::vector<Delivery> got = Receive(q, 10, absl::Seconds(60));
       if (got.empty()) break;
       for (const Delivery& d : got) {
-        out.push_back(absl::StrCat(d.message_group_id, " ", d.message_id, " ", d.payload->body, " ",
-                                   d.receive_count, " ", d.sequence_number));
+        out.push_back(absl::StrCat(d.message_group_id, " ", d.message_id.str(), " ",
+                                   d.payload->body, " ", d.receive_count, " ", d.sequence_number));
         EXPECT_THAT(q.Delete(d.receipt_handle), IsOk());
       }
     }
@@ -223,7 +223,7 @@ TEST_P(EngineJournalTest, ARestoredEngineMatchesTheOriginalAfterAnyWorkload) {
     } else if (op < 65) {
       const absl::Duration visibility = absl::Seconds(rng() % 5 == 0 ? 0 : 5 + rng() % 60);
       for (const Delivery& d : Receive(*a, 1 + static_cast<int>(rng() % 10), visibility)) {
-        handles.push_back(d.receipt_handle);
+        handles.push_back(d.receipt_handle.str());
       }
     } else if (op < 85 && !handles.empty()) {
       const size_t i = rng() % handles.size();

@@ -456,7 +456,7 @@ void RunFifo(Clock& clock, ManualClock* manual) {
             if (failing) {
               calls.emplace_back(got[k].receipt_handle, false);
             } else {
-              done.push_back(got[k].receipt_handle);
+              done.push_back(got[k].receipt_handle.str());
             }
           }
           model.processed += static_cast<int>(done.size());

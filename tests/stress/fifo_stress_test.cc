@@ -226,7 +226,7 @@ TEST(FifoStressTest, EveryGroupIsProcessedExactlyInSendOrderWithOneHolderAtATime
                             << model.processed << " were processed (run offset " << (k - i) << ")";
             }
             if (!failing && std::bernoulli_distribution(kFailureRate)(rng)) failing = true;
-            (failing ? failed : done).push_back(d.receipt_handle);
+            (failing ? failed : done).push_back(d.receipt_handle.str());
             if (!failing) {
               if (d.sequence_number <= model.last_sequence_number) {
                 ++violations;
