@@ -24,22 +24,43 @@ std::mt19937_64& ThreadGen() {
 
 uint64_t RandomUint64() { return ThreadGen()(); }
 
-void NewUuid(char out[36]) {
-  uint64_t hi = RandomUint64();
-  uint64_t lo = RandomUint64();
-  hi = (hi & ~0xF000ull) | 0x4000ull;                  // Version 4.
-  lo = (lo & ~(0xC000ull << 48)) | (0x8000ull << 48);  // Variant 10xx.
-  // 8-4-4-4-12 digits.
-  char* o = WriteHexNumber(hi >> 32, 8, out);
-  *o++ = '-';
-  o = WriteHexNumber(hi >> 16, 4, o);
-  *o++ = '-';
-  o = WriteHexNumber(hi, 4, o);
-  *o++ = '-';
-  o = WriteHexNumber(lo >> 48, 4, o);
-  *o++ = '-';
-  WriteHexNumber(lo, 12, o);
+Uuid NewUuidBits() {
+  Uuid id{RandomUint64(), RandomUint64()};
+  id.hi = (id.hi & ~0xF000ull) | 0x4000ull;                  // Version 4.
+  id.lo = (id.lo & ~(0xC000ull << 48)) | (0x8000ull << 48);  // Variant 10xx.
+  return id;
 }
+
+void FormatUuid(const Uuid& id, char out[36]) {
+  // 8-4-4-4-12 digits.
+  char* o = WriteHexNumber(id.hi >> 32, 8, out);
+  *o++ = '-';
+  o = WriteHexNumber(id.hi >> 16, 4, o);
+  *o++ = '-';
+  o = WriteHexNumber(id.hi, 4, o);
+  *o++ = '-';
+  o = WriteHexNumber(id.lo >> 48, 4, o);
+  *o++ = '-';
+  WriteHexNumber(id.lo, 12, o);
+}
+
+bool ParseUuid(std::string_view text, Uuid* id) {
+  if (text.size() != 36 || text[8] != '-' || text[13] != '-' || text[18] != '-' ||
+      text[23] != '-') {
+    return false;
+  }
+  uint64_t a, b, c, d, e;
+  if (!ParseHexNumber(text.substr(0, 8), &a) || !ParseHexNumber(text.substr(9, 4), &b) ||
+      !ParseHexNumber(text.substr(14, 4), &c) || !ParseHexNumber(text.substr(19, 4), &d) ||
+      !ParseHexNumber(text.substr(24, 12), &e)) {
+    return false;
+  }
+  id->hi = (a << 32) | (b << 16) | c;
+  id->lo = (d << 48) | e;
+  return true;
+}
+
+void NewUuid(char out[36]) { FormatUuid(NewUuidBits(), out); }
 
 std::string NewUuid() {
   std::string s(36, '\0');

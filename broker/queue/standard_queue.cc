@@ -144,11 +144,7 @@ absl::Status InvalidHandle(std::string_view handle) {
 }  // namespace
 
 void StandardQueue::MakeDelivery(int shard, Snapshot&& snap, bool with_handle, Delivery& d) const {
-  if (snap.extras != nullptr && !snap.extras->message_id.empty()) {
-    d.message_id = snap.extras->message_id;
-  } else {
-    d.message_id = std::string_view(snap.message_id, sizeof(snap.message_id));
-  }
+  WriteMessageId(snap.id, snap.extras.get(), d.message_id);
   if (with_handle) {
     EncodeHandle(shard, snap.slot, snap.incarnation, snap.receive_count,
                  d.receipt_handle.Overwrite(kHandleSize));
@@ -166,7 +162,8 @@ void StandardQueue::MakeDelivery(int shard, Snapshot&& snap, bool with_handle, D
 void StandardQueue::JournalAdded(const Record& r, uint32_t receive_count,
                                  storage_internal::MessageState state, int64_t deadline_ns) {
   storage_internal::MessageEntry e;
-  e.message_id = MessageIdOf(r);
+  const InlineText<40> id = MessageIdOf(r);
+  e.message_id = id;
   e.payload = &r.payload;
   if (r.extras != nullptr) {
     e.message_group_id = r.extras->message_group_id;
@@ -199,22 +196,20 @@ absl::Status StandardQueue::Fill(SendArgs& args, int64_t now_ns, Shard& s, Stage
       args.first_receive_time == absl::InfinitePast() ? kNoTime : ToNs(args.first_receive_time);
   r.payload = std::move(args.payload);
 
-  const bool plain_id = args.message_id.empty() || args.message_id.size() == 36;
-  if (args.message_id.empty()) {
-    base_internal::NewUuid(r.message_id);
-    outcome.message_id = std::string_view(r.message_id, sizeof(r.message_id));
-  } else {
-    if (plain_id) std::memcpy(r.message_id, args.message_id.data(), sizeof(r.message_id));
-    outcome.message_id = args.message_id;
-  }
-  if (!plain_id || !args.message_group_id.empty() || !args.dead_letter_source_arn.empty()) {
-    auto extras = std::make_shared<Extras>();
-    if (!plain_id) extras->message_id = std::move(args.message_id);
-    extras->message_group_id = std::move(args.message_group_id);
-    extras->dead_letter_source_arn = std::move(args.dead_letter_source_arn);
-    r.extras = std::move(extras);
-  } else {
+  if (args.message_id.empty() && args.message_group_id.empty() &&
+      args.dead_letter_source_arn.empty()) {
+    r.id = base_internal::NewUuidBits();  // The common case: no text to parse.
     r.extras.reset();
+    base_internal::FormatUuid(r.id, outcome.message_id.Overwrite(36));
+  } else {
+    if (args.message_id.empty()) {
+      char text[36];
+      base_internal::FormatUuid(base_internal::NewUuidBits(), text);
+      args.message_id.assign(text, sizeof(text));
+    }
+    outcome.message_id = args.message_id;
+    SetIdentity(r, std::move(args.message_id), std::move(args.message_group_id),
+                std::move(args.dead_letter_source_arn));
   }
   staged.receive_count =
       static_cast<uint32_t>(std::clamp<int64_t>(args.receive_count, 0, int64_t{kMaxReceiveCount}));

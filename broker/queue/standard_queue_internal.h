@@ -103,7 +103,7 @@ inline int64_t SaturatingAdd(int64_t a, int64_t b) {
 
 // Rarely set message fields, kept out of line so a Record stays small.
 struct Extras {
-  std::string message_id;  // Only when the id is not a 36-character UUID.
+  std::string message_id;  // Only when the id is not a canonical UUID.
   std::string message_group_id;
   std::string dead_letter_source_arn;
 };
@@ -120,7 +120,7 @@ struct Record {
   int64_t first_receive_ns = kNoTime;
   std::shared_ptr<const Payload> payload;
   std::shared_ptr<const Extras> extras;
-  char message_id[36];
+  base_internal::Uuid id;  // The message id, unless extras has one.
 };
 
 // A growable array of Records with stable addresses: chunk 0 holds slots
@@ -272,21 +272,46 @@ struct Snapshot {
   int64_t first_receive_ns;
   std::shared_ptr<const Payload> payload;
   std::shared_ptr<const Extras> extras;
-  char message_id[36];
+  base_internal::Uuid id;
 };
 
+// The text of a message id (`id`, or the one in `extras`).
+inline void WriteMessageId(const base_internal::Uuid& id, const Extras* extras,
+                           InlineText<40>& out) {
+  if (extras != nullptr && !extras->message_id.empty()) {
+    out = extras->message_id;
+  } else {
+    base_internal::FormatUuid(id, out.Overwrite(36));
+  }
+}
+
 // The message id of a record that holds a message.
-inline std::string_view MessageIdOf(const Record& r) {
-  if (r.extras != nullptr && !r.extras->message_id.empty()) return r.extras->message_id;
-  return std::string_view(r.message_id, sizeof(r.message_id));
+inline InlineText<40> MessageIdOf(const Record& r) {
+  InlineText<40> text;
+  WriteMessageId(r.id, r.extras.get(), text);
+  return text;
+}
+
+// Sets a free record's message id and rare fields, consuming them: the id as
+// its bits if it is a canonical UUID, anything else in Extras.
+inline void SetIdentity(Record& r, std::string&& message_id, std::string&& message_group_id,
+                        std::string&& dead_letter_source_arn) {
+  const bool plain_id = base_internal::ParseUuid(message_id, &r.id);
+  if (!plain_id || !message_group_id.empty() || !dead_letter_source_arn.empty()) {
+    auto extras = std::make_shared<Extras>();
+    if (!plain_id) extras->message_id = std::move(message_id);
+    extras->message_group_id = std::move(message_group_id);
+    extras->dead_letter_source_arn = std::move(dead_letter_source_arn);
+    r.extras = std::move(extras);
+  } else {
+    r.extras.reset();
+  }
 }
 
 inline Snapshot TakeSnapshot(const Record& r, uint32_t slot, uint32_t incarnation,
                              uint32_t receive_count) {
-  Snapshot s{slot,     incarnation, receive_count, r.sent_ns, r.first_receive_ns, r.payload,
-             r.extras, {}};
-  std::memcpy(s.message_id, r.message_id, sizeof(s.message_id));
-  return s;
+  return Snapshot{slot,      incarnation, receive_count, r.sent_ns, r.first_receive_ns,
+                  r.payload, r.extras,    r.id};
 }
 
 class StandardQueue final : public QueueCore, private ReceiveSource {
@@ -462,9 +487,12 @@ inline bool StandardQueue::PushTimer(Shard& s, Timer t) {
   }
   s.timers.push_back(t);
   std::push_heap(s.timers.begin(), s.timers.end(), TimerLater());
-  bool earliest = s.timers.front().deadline_ns == t.deadline_ns &&
-                  t.deadline_ns < s.next_deadline_ns.load(std::memory_order_relaxed);
-  PublishNextDeadline(s);
+  const int64_t published = s.next_deadline_ns.load(std::memory_order_relaxed);  // Under mu.
+  const bool earliest = s.timers.front().deadline_ns == t.deadline_ns && t.deadline_ns < published;
+  // Usually a new visibility deadline is not the earliest: then the front is
+  // unchanged and the seq_cst store (a fence, and a write to a line every
+  // receiver reads in Maintain) is skipped.
+  if (s.timers.front().deadline_ns != published) PublishNextDeadline(s);
   return earliest;
 }
 

@@ -185,17 +185,8 @@ void StandardQueue::Restore(storage_internal::RestoredQueue restored) {
         m.first_receive_time == absl::InfinitePast() ? kNoTime : ToNs(m.first_receive_time);
     r.receive_ns = now_ns;
     r.payload = std::move(m.payload);
-    const bool plain_id = m.message_id.size() == sizeof(r.message_id);
-    if (plain_id) std::memcpy(r.message_id, m.message_id.data(), sizeof(r.message_id));
-    if (!plain_id || !m.message_group_id.empty() || !m.dead_letter_source_arn.empty()) {
-      auto extras = std::make_shared<Extras>();
-      if (!plain_id) extras->message_id = std::move(m.message_id);
-      extras->message_group_id = std::move(m.message_group_id);
-      extras->dead_letter_source_arn = std::move(m.dead_letter_source_arn);
-      r.extras = std::move(extras);
-    } else {
-      r.extras.reset();
-    }
+    SetIdentity(r, std::move(m.message_id), std::move(m.message_group_id),
+                std::move(m.dead_letter_source_arn));
     const uint32_t count =
         static_cast<uint32_t>(std::clamp<int64_t>(m.receive_count, 0, int64_t{kMaxReceiveCount}));
     const int64_t deadline = ToNs(m.visible_at);

@@ -25,5 +25,35 @@ TEST(IdsTest, UuidsAreDistinct) {
   for (int i = 0; i < 10000; ++i) EXPECT_TRUE(seen.insert(NewUuid()).second);
 }
 
+TEST(IdsTest, UuidTextAndBitsConvertBackAndForth) {
+  for (int i = 0; i < 1000; ++i) {
+    const std::string text = NewUuid();
+    Uuid id;
+    ASSERT_TRUE(ParseUuid(text, &id)) << text;
+    char again[36];
+    FormatUuid(id, again);
+    EXPECT_EQ(std::string(again, 36), text);
+  }
+  Uuid id;
+  ASSERT_TRUE(ParseUuid("0123abcd-4567-4890-a1b2-c3d4e5f60789", &id));
+  EXPECT_EQ(id.hi, 0x0123abcd45674890ull);
+  EXPECT_EQ(id.lo, 0xa1b2c3d4e5f60789ull);
+}
+
+TEST(IdsTest, ParseUuidTakesOnlyTheCanonicalText) {
+  Uuid id;
+  for (const char* text : {
+           "0123ABCD-4567-4890-a1b2-c3d4e5f60789",   // Upper case.
+           "0123abcd-4567-4890-a1b2-c3d4e5f6078",    // Short.
+           "0123abcd-4567-4890-a1b2-c3d4e5f607890",  // Long.
+           "0123abcd+4567-4890-a1b2-c3d4e5f60789",   // No dash at 8.
+           "0123abcd-4567-4890-a1b2c-3d4e5f60789",   // Dash moved.
+           "0123abcg-4567-4890-a1b2-c3d4e5f60789",   // Not hex.
+           "",
+       }) {
+    EXPECT_FALSE(ParseUuid(text, &id)) << text;
+  }
+}
+
 }  // namespace
 }  // namespace wharf::base_internal

@@ -522,6 +522,27 @@ TEST_F(StandardQueueTest, CarriedHistoryIsKept) {
   EXPECT_EQ(got[0].message_group_id, "tenant");
 }
 
+// Canonical UUIDs are kept as their bits, anything else as text: every kind
+// of carried id comes back exactly as sent.
+TEST_F(StandardQueueTest, CarriedIdsComeBackVerbatim) {
+  const std::vector<std::string> ids = {
+      "0123abcd-4567-4890-a1b2-c3d4e5f60789",  // Canonical.
+      "0123ABCD-4567-4890-A1B2-C3D4E5F60789",  // Upper case: not canonical.
+      "kept-id", std::string(100, 'x')};       // Longer than a Delivery holds inline.
+  for (const std::string& id : ids) {
+    SendArgs args;
+    args.payload = Body(id);
+    args.message_id = id;
+    auto sent = queue_->Send(args);
+    ASSERT_OK(sent);
+    EXPECT_EQ(sent->message_id, id);
+    auto got = Receive(1);
+    ASSERT_THAT(got, SizeIs(1));
+    EXPECT_EQ(got[0].message_id, id);
+    EXPECT_OK(queue_->Delete(got[0].receipt_handle));
+  }
+}
+
 TEST_F(StandardQueueTest, PayloadIsSharedNotCopied) {
   auto payload = Body("shared");
   SendArgs args;
