@@ -1,10 +1,60 @@
 #include "broker/base/payload.h"
 
+#include <ostream>
 #include <utility>
 
 #include "absl/strings/match.h"
+#include "broker/base/hex.h"
+
+namespace wharf {
+
+std::string Md5Hex::str() const {
+  if (payload_ == nullptr) return text_;
+  std::string text(kDigits, '\0');
+  WriteDigits(text.data());
+  return text;
+}
+
+void Md5Hex::WriteDigits(char* out) const {
+  const base_internal::Md5 md5 = payload_->md5_of_body();
+  base_internal::WriteHex(md5.data(), md5.size(), out);
+}
+
+bool Md5Hex::Equals(const Md5Hex& other) const {
+  if (payload_ == other.payload_ && payload_ != nullptr) return true;
+  if (other.payload_ == nullptr) return EqualsText(other.text_);
+  if (payload_ == nullptr) return other.EqualsText(text_);
+  return payload_->md5_of_body() == other.payload_->md5_of_body();
+}
+
+bool Md5Hex::EqualsText(std::string_view text) const {
+  if (payload_ == nullptr) return std::string_view(text_) == text;
+  if (text.size() != kDigits) return false;
+  char digits[kDigits];
+  WriteDigits(digits);
+  return std::string_view(digits, kDigits) == text;
+}
+
+std::ostream& Md5Hex::Print(std::ostream& out) const {
+  if (payload_ == nullptr) return out << text_;
+  char digits[kDigits];
+  WriteDigits(digits);
+  return out.write(digits, kDigits);
+}
+
+}  // namespace wharf
 
 namespace wharf::base_internal {
+
+Md5 Payload::ComputeMd5OfBody() const {
+  const Md5 md5 = Md5Of(body);
+  uint8_t none = kMd5None;
+  if (md5_state_.compare_exchange_strong(none, kMd5Computing, std::memory_order_relaxed)) {
+    md5_ = md5;
+    md5_state_.store(kMd5Ready, std::memory_order_release);
+  }
+  return md5;
+}
 
 std::string AttributesMd5(const MessageAttributeMap& attributes) {
   if (attributes.empty()) return {};
@@ -22,7 +72,6 @@ std::string AttributesMd5(const MessageAttributeMap& attributes) {
 std::shared_ptr<const Payload> MakePayload(std::string body, MessageAttributeMap attributes,
                                            const MessageAttributeMap& system_attributes) {
   auto payload = std::make_shared<Payload>();
-  payload->md5_of_body = Md5Of(body);
   payload->body = std::move(body);
   auto trace = system_attributes.find("AWSTraceHeader");
   if (attributes.empty() && trace == system_attributes.end()) return payload;

@@ -2,14 +2,19 @@
 // is placed in: an SNS fan-out's subscriber queues, EventBridge targets, a
 // queue and its dead-letter queue. A queue holds one per message, so the
 // common case is kept to two heap blocks: the Payload (with its shared_ptr
-// control block) and the body.
+// control block) and the body. The MD5 of the body is computed when someone
+// first asks for it (a receiver, a SendMessage caller reading its result, the
+// wire layer writing a response), not when the message is sent.
 //
-// Thread safety: a Payload is immutable once built and may be read from any
-// number of threads. The functions are pure.
+// Thread safety: a Payload is immutable once built (its MD5 cache aside, which
+// is thread-safe) and may be read from any number of threads. The functions
+// are pure.
 
 #ifndef WHARF_BROKER_BASE_PAYLOAD_H_
 #define WHARF_BROKER_BASE_PAYLOAD_H_
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -28,8 +33,29 @@ struct PayloadAttributes {
 
 struct Payload {
   std::string body;
-  Md5 md5_of_body;                                      // Raw; ToHex for text.
   std::unique_ptr<const PayloadAttributes> attributes;  // Null when there are none.
+
+  // The raw MD5 of `body` (ToHex for text), computed on the first call and
+  // cached. Never blocks: callers that find it not yet cached compute it
+  // themselves and one of them publishes it. `body` must not change once
+  // this has been called.
+  Md5 md5_of_body() const {
+    if (md5_state_.load(std::memory_order_acquire) == kMd5Ready) return md5_;
+    return ComputeMd5OfBody();
+  }
+  // Whether md5_of_body() has been cached (tests).
+  bool md5_of_body_cached() const {
+    return md5_state_.load(std::memory_order_acquire) == kMd5Ready;
+  }
+
+ private:
+  enum : uint8_t { kMd5None, kMd5Computing, kMd5Ready };
+  Md5 ComputeMd5OfBody() const;
+
+  // md5_ is written only by the caller that moves md5_state_ from kMd5None to
+  // kMd5Computing, and read only after an acquire load of kMd5Ready.
+  mutable std::atomic<uint8_t> md5_state_{kMd5None};
+  mutable Md5 md5_{};
 };
 
 // SQS's MD5OfMessageAttributes over `attributes` (spec/sqs.md §6): Binary

@@ -107,7 +107,7 @@ void WriteRecord(Sink& w, const lambda::SqsRecord& r, bool body_as_json) {
     w.Raw(",");
   }
   w.Raw("\"md5OfBody\":");
-  w.Str(r.md5_of_body);
+  w.Str(r.md5_of_body.str());
   w.Raw(",\"eventSource\":");
   w.Str(r.event_source);
   w.Raw(",\"eventSourceARN\":");

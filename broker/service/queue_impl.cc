@@ -269,7 +269,7 @@ absl::StatusOr<sqs::SendMessageResult> QueueImpl::SendOne(const SendFields& f, b
   args.payload = base_internal::MakePayload(f.body, f.attributes, f.system_attributes);
   const queue_internal::Payload& payload = *args.payload;
   sqs::SendMessageResult result;
-  result.md5_of_message_body = base_internal::ToHex(payload.md5_of_body);
+  result.md5_of_message_body = Md5Hex(args.payload);  // Computed if the caller reads it.
   if (payload.attributes != nullptr) {
     result.md5_of_message_attributes = payload.attributes->md5_of_message_attributes;
     result.md5_of_message_system_attributes = payload.attributes->md5_of_message_system_attributes;

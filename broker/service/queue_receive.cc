@@ -243,7 +243,7 @@ absl::StatusOr<sqs::ReceiveMessageResult> QueueImpl::ToResult(
     sqs::Message& m = result.messages.emplace_back();
     m.message_id = std::move(d.message_id);
     m.receipt_handle = std::move(d.receipt_handle);
-    m.md5_of_body = base_internal::ToHex(d.payload->md5_of_body);
+    m.md5_of_body = Md5Hex(d.payload);
     m.body = d.payload->body;
     AddSystemAttributes(d, mask, fifo_, service_->options().sender_id,
                         [&m](uint32_t, std::string_view name, std::string value) {
@@ -288,7 +288,7 @@ absl::StatusOr<std::vector<lambda::SqsRecord>> QueueImpl::ToRecords(
       r.message_attributes = extra->message_attributes;
       r.md5_of_message_attributes = extra->md5_of_message_attributes;
     }
-    r.md5_of_body = base_internal::ToHex(d.payload->md5_of_body);
+    r.md5_of_body = Md5Hex(d.payload);
     r.event_source_arn = arn_;
     r.aws_region = region;
   }

@@ -1,6 +1,5 @@
 #include "broker/storage/payload_codec.h"
 
-#include <cstring>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -87,8 +86,7 @@ absl::StatusOr<std::shared_ptr<const Payload>> DecodePayload(std::string_view bo
                                                              std::string_view attributes) {
   auto payload = std::make_shared<Payload>();
   payload->body.assign(body.data(), body.size());
-  if (md5.size() != payload->md5_of_body.size()) return Damaged("MD5 of body");
-  std::memcpy(payload->md5_of_body.data(), md5.data(), md5.size());
+  if (!md5.empty() && md5.size() != sizeof(base_internal::Md5)) return Damaged("MD5 of body");
   if (!attributes.empty()) {
     auto parts = std::make_unique<PayloadAttributes>();
     Reader in(attributes);

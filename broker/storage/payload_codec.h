@@ -24,7 +24,10 @@ namespace wharf::storage_internal {
 void EncodePayloadAttributes(const base_internal::PayloadAttributes& attributes, std::string& out);
 
 // The payload of a stored row. `attributes` is the blob above, or empty when
-// the message has none. Fails with DataLoss on a damaged blob or digest.
+// the message has none. `md5` is the row's md5 column: empty since the body's
+// MD5 is computed when read (base_internal::Payload), 16 bytes in files
+// written before (the MD5 of the body, recomputed likewise). Fails with
+// DataLoss on a damaged blob or md5 column.
 absl::StatusOr<std::shared_ptr<const base_internal::Payload>> DecodePayload(
     std::string_view body, std::string_view md5, std::string_view attributes);
 

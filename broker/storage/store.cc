@@ -449,8 +449,7 @@ absl::Status Store::ApplyOps(std::vector<Op>& batch) {
         m.BindTextOrNull(10, op.group_id);
         m.BindTextOrNull(11, op.deduplication_id);
         m.BindTextOrNull(12, op.dead_letter_source_arn);
-        m.BindBlob(13, std::string_view(reinterpret_cast<const char*>(p.md5_of_body.data()),
-                                        p.md5_of_body.size()));
+        m.BindBlob(13, {});  // md5: not stored; the payload computes it when read.
         if (p.attributes != nullptr) {
           attributes.clear();
           EncodePayloadAttributes(*p.attributes, attributes);

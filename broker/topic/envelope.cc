@@ -1,11 +1,5 @@
 #include "broker/topic/envelope.h"
 
-// The legacy MD5_CTX API is deprecated in OpenSSL 3 but its context is a
-// plain struct: copying the state after the shared envelope prefix is a
-// memcpy, where the EVP interface would allocate a context per subscriber.
-#define OPENSSL_SUPPRESS_DEPRECATED
-#include <openssl/md5.h>
-
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -100,11 +94,7 @@ std::string SigningCertUrl(std::string_view region) {
                       "9c6465fa7f48f5cacd23014631ec1136.pem");
 }
 
-struct SqsEnvelope::Md5State {
-  MD5_CTX ctx;
-};
-
-SqsEnvelope::SqsEnvelope(const EnvelopeFields& f) : prefix_md5_(std::make_unique<Md5State>()) {
+SqsEnvelope::SqsEnvelope(const EnvelopeFields& f) {
   // Field order as AWS emits it (spec/sns.md §4.1).
   prefix_.reserve(f.message.size() + f.topic_arn.size() * 2 + 400);
   prefix_.append("{\"Type\":\"Notification\",");
@@ -128,8 +118,6 @@ SqsEnvelope::SqsEnvelope(const EnvelopeFields& f) : prefix_md5_(std::make_unique
     AppendMessageAttributes(&suffix_, *f.attributes);
   }
   suffix_.push_back('}');
-  MD5_Init(&prefix_md5_->ctx);
-  MD5_Update(&prefix_md5_->ctx, prefix_.data(), prefix_.size());
 }
 
 SqsEnvelope::~SqsEnvelope() = default;
@@ -148,12 +136,6 @@ std::shared_ptr<const queue_internal::Payload> SqsEnvelope::ForSubscription(
     std::string_view subscription_arn, const MessageAttributeMap* extra_attributes) const {
   auto payload = std::make_shared<queue_internal::Payload>();
   payload->body = Text(subscription_arn);
-  MD5_CTX ctx = prefix_md5_->ctx;
-  MD5_Update(&ctx, subscription_arn.data(), subscription_arn.size());
-  MD5_Update(&ctx, suffix_.data(), suffix_.size());
-  unsigned char digest[MD5_DIGEST_LENGTH];
-  MD5_Final(digest, &ctx);
-  std::memcpy(payload->md5_of_body.data(), digest, sizeof(digest));
   if (extra_attributes != nullptr && !extra_attributes->empty()) {
     auto extra = std::make_unique<queue_internal::PayloadAttributes>();
     extra->message_attributes = *extra_attributes;
@@ -196,7 +178,6 @@ std::shared_ptr<const queue_internal::Payload> RawPayload(std::string_view messa
                                                           const MessageAttributeMap& attributes) {
   auto payload = std::make_shared<queue_internal::Payload>();
   payload->body.assign(message.data(), message.size());
-  payload->md5_of_body = base_internal::Md5Of(message);
   if (!attributes.empty()) {
     auto extra = std::make_unique<queue_internal::PayloadAttributes>();
     // Only the value field of each attribute's type travels to SQS.

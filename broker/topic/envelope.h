@@ -5,9 +5,9 @@
 // What is shared in a fan-out: everything in an SQS envelope except the
 // subscription ARN inside UnsubscribeURL is the same for every subscriber of
 // one publish. SqsEnvelope therefore renders the envelope once, split around
-// that ARN, together with the MD5 state after the shared prefix (which holds
-// the message text, the bulk of the bytes); the per-subscriber work is one
-// copy of the bytes plus an MD5 over the ARN and the short suffix.
+// that ARN; the per-subscriber work is one copy of the bytes. The MD5 of
+// each subscriber's envelope is computed only if someone reads it (see
+// base_internal::Payload).
 //
 // Thread safety: SqsEnvelope is immutable after construction and may be used
 // from several threads. The free functions are pure.
@@ -65,10 +65,9 @@ class SqsEnvelope {
   SqsEnvelope(const SqsEnvelope&) = delete;
   SqsEnvelope& operator=(const SqsEnvelope&) = delete;
 
-  // The complete envelope for one subscription, as a payload with its MD5
-  // and `extra_attributes` as SQS message attributes (used for dead-letter
-  // copies). Allocates the payload; O(size of the envelope) copy plus MD5
-  // over the subscription-specific tail only.
+  // The complete envelope for one subscription, as a payload with
+  // `extra_attributes` as SQS message attributes (used for dead-letter
+  // copies). Allocates the payload; O(size of the envelope) copy.
   std::shared_ptr<const queue_internal::Payload> ForSubscription(
       std::string_view subscription_arn,
       const MessageAttributeMap* extra_attributes = nullptr) const;
@@ -79,8 +78,6 @@ class SqsEnvelope {
  private:
   std::string prefix_;  // Up to and including "...&SubscriptionArn=".
   std::string suffix_;  // From the closing quote of UnsubscribeURL to the end.
-  struct Md5State;
-  std::unique_ptr<Md5State> prefix_md5_;  // MD5 state after prefix_.
 };
 
 // The event a "lambda" subscription's function receives.

@@ -168,7 +168,7 @@ bool DecodeSendMessage(Input& in, sqs::SendMessageRequest& r) {
 template <typename Result>
 void EncodeSendMessage(Output& out, const Result& r) {
   out.Str("MessageId", r.message_id);
-  out.Str("MD5OfMessageBody", r.md5_of_message_body);
+  out.Str("MD5OfMessageBody", r.md5_of_message_body.str());
   out.StrIfSet("MD5OfMessageAttributes", r.md5_of_message_attributes);
   out.StrIfSet("MD5OfMessageSystemAttributes", r.md5_of_message_system_attributes);
   out.StrIfSet("SequenceNumber", r.sequence_number);
@@ -237,7 +237,7 @@ void EncodeReceiveMessage(Output& out, const sqs::ReceiveMessageResult& r) {
   out.List({"Messages", "Message"}, r.messages, [&](const sqs::Message& m) {
     out.Str("MessageId", m.message_id);
     out.Str("ReceiptHandle", m.receipt_handle);
-    out.Str("MD5OfBody", m.md5_of_body);
+    out.Str("MD5OfBody", m.md5_of_body.str());
     out.Str("Body", m.body);
     if (!m.attributes.empty()) out.StrMap({"Attributes", "Attribute"}, kNameValue, m.attributes);
     out.StrIfSet("MD5OfMessageAttributes", m.md5_of_message_attributes);

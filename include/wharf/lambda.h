@@ -83,8 +83,8 @@ struct SqsRecord {
   std::string body{};
   SqsRecordAttributes attributes{};
   MessageAttributeMap message_attributes{};  // Binary values as raw bytes.
-  std::string md5_of_body{};
-  std::string md5_of_message_attributes{};  // Empty when there are none.
+  Md5Hex md5_of_body{};                      // Computed when first read.
+  std::string md5_of_message_attributes{};   // Empty when there are none.
   std::string event_source = "aws:sqs";
   std::string event_source_arn{};  // The queue's ARN.
   std::string aws_region{};

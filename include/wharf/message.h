@@ -12,18 +12,79 @@
 //                        {"qty", wharf::MessageAttributeValue::Number(3)},
 //                        {"sig", wharf::MessageAttributeValue::Binary(bytes)}}});
 //
-// Thread safety: a value type; distinct objects may be used concurrently.
+// wharf::Md5Hex: the MD5 of a message body as AWS reports it, computed the
+// first time someone reads it (results of SendMessage, received messages).
+//
+// Thread safety: value types; distinct objects may be used concurrently, and
+// the const methods of one Md5Hex may be called from any number of threads.
 
 #ifndef WHARF_MESSAGE_H_
 #define WHARF_MESSAGE_H_
 
 #include <concepts>
+#include <cstddef>
+#include <iosfwd>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 
 namespace wharf {
+namespace base_internal {
+struct Payload;
+}  // namespace base_internal
+
+// The hex text of an MD5 as AWS reports it (32 lower-case digits), e.g. a
+// SendMessageResult's md5_of_message_body. Either a known text (any string:
+// a test or a mock sets it like a std::string) or the digest of a message's
+// body, computed the first time it is read (str(), ==, <<, conversion) and
+// cached with the message, so a producer that never looks pays nothing. A
+// lazy Md5Hex holds a reference to the message's content: the body stays in
+// memory while the Md5Hex (or a copy) lives. Default: empty (no digest).
+//
+//   sqs::SendMessageResult sent = *queue.SendMessage({.message_body = "hi"});
+//   if (sent.md5_of_message_body == expected) ...   // Computed here.
+//   std::string text = sent.md5_of_message_body;    // Or .str().
+//
+// Thread safety: a value type; the const methods may be called concurrently
+// (concurrent first reads compute the same text). O(body size) once per
+// message, then O(1) per read plus the 32-byte text.
+class Md5Hex {
+ public:
+  Md5Hex() = default;
+  Md5Hex(const char* text) : text_(text) {}             // NOLINT: implicit.
+  Md5Hex(std::string text) : text_(std::move(text)) {}  // NOLINT: implicit.
+  Md5Hex(std::string_view text) : text_(text) {}        // NOLINT: implicit.
+  // Internal (the library builds these): the digest of `payload`'s body.
+  explicit Md5Hex(std::shared_ptr<const base_internal::Payload> payload) noexcept
+      : payload_(std::move(payload)) {}
+
+  // The text; computes the digest on the first read of a lazy value.
+  std::string str() const;
+  operator std::string() const { return str(); }  // NOLINT: implicit.
+  // Neither computes the digest.
+  bool empty() const noexcept { return payload_ == nullptr && text_.empty(); }
+  size_t size() const noexcept { return payload_ != nullptr ? kDigits : text_.size(); }
+
+  // Text equality (a digest compares as its 32 digits).
+  friend bool operator==(const Md5Hex& a, const Md5Hex& b) { return a.Equals(b); }
+  friend bool operator==(const Md5Hex& a, std::string_view b) { return a.EqualsText(b); }
+  friend bool operator==(const Md5Hex& a, const std::string& b) { return a.EqualsText(b); }
+  friend bool operator==(const Md5Hex& a, const char* b) { return a.EqualsText(b); }
+  friend std::ostream& operator<<(std::ostream& out, const Md5Hex& md5) { return md5.Print(out); }
+
+ private:
+  static constexpr size_t kDigits = 32;
+  bool Equals(const Md5Hex& other) const;
+  bool EqualsText(std::string_view text) const;
+  std::ostream& Print(std::ostream& out) const;
+  // Writes the 32 digits of payload_'s digest at `out` (payload_ set).
+  void WriteDigits(char* out) const;
+
+  std::string text_{};                                       // Known text.
+  std::shared_ptr<const base_internal::Payload> payload_{};  // Set: lazy; text_ unused.
+};
 
 // DataType is "String", "Number" or "Binary" (SNS also takes
 // "String.Array"), optionally followed by ".label" (e.g. "Number.float").

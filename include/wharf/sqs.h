@@ -259,7 +259,7 @@ struct SendMessageRequest {
 };
 struct SendMessageResult {
   std::string message_id{};
-  std::string md5_of_message_body{};
+  Md5Hex md5_of_message_body{};                    // Computed when first read.
   std::string md5_of_message_attributes{};         // Empty when no attributes.
   std::string md5_of_message_system_attributes{};  // Empty when none.
   std::string sequence_number{};                   // FIFO only.
@@ -281,7 +281,7 @@ struct SendMessageBatchRequest {
 struct SendMessageBatchResultEntry {
   std::string id{};
   std::string message_id{};
-  std::string md5_of_message_body{};
+  Md5Hex md5_of_message_body{};  // Computed when first read.
   std::string md5_of_message_attributes{};
   std::string md5_of_message_system_attributes{};
   std::string sequence_number{};
@@ -308,7 +308,7 @@ struct ReceiveMessageRequest {
 struct Message {
   std::string message_id{};
   std::string receipt_handle{};
-  std::string md5_of_body{};
+  Md5Hex md5_of_body{};  // Computed when first read.
   std::string body{};
   AttributeMap attributes{};                // System attributes that were asked for.
   std::string md5_of_message_attributes{};  // Over the returned attributes; empty when none.

@@ -45,7 +45,7 @@ TEST(TextTest, XmlTextIsTheSqsCharacterSet) {
 }
 
 // What IsXmlText and IsUtf8 decide, one code point at a time (they skip
-// plain ASCII 8 bytes at a time).
+// plain ASCII 8 or 32 bytes at a time).
 bool ReferenceCheck(std::string_view text, bool xml) {
   for (size_t i = 0; i < text.size();) {
     uint32_t c;
@@ -57,10 +57,11 @@ bool ReferenceCheck(std::string_view text, bool xml) {
 }
 
 TEST(TextTest, WordAtATimeChecksAgreeWithDecodingEachCodePoint) {
-  // Every byte at every position of an ASCII text around the 8-byte blocks.
+  // Every byte at every position of an ASCII text around the 8-byte blocks
+  // and the 32-byte vectors.
   for (int byte = 0; byte < 256; ++byte) {
-    for (size_t at = 0; at < 19; ++at) {
-      std::string text(19, 'a');
+    for (size_t at = 0; at < 75; ++at) {
+      std::string text(at < 19 ? 19 : 75, 'a');
       text[at] = static_cast<char>(byte);
       EXPECT_EQ(IsXmlText(text), ReferenceCheck(text, true)) << byte << " at " << at;
       EXPECT_EQ(IsUtf8(text), ReferenceCheck(text, false)) << byte << " at " << at;

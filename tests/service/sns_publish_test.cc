@@ -42,7 +42,7 @@ TEST_F(SnsPublishTest, PublishReturnsAMessageIdAndDeliversTheEnvelope) {
   std::vector<queue_internal::SendArgs> got = queues_.Messages(QueueArn("q"));
   ASSERT_THAT(got, SizeIs(1));
   const queue_internal::Payload& payload = *got[0].payload;
-  EXPECT_EQ(payload.md5_of_body, base_internal::Md5Of(payload.body));
+  EXPECT_EQ(payload.md5_of_body(), base_internal::Md5Of(payload.body));
   EXPECT_EQ(payload.attributes, nullptr);  // Enveloped: no SQS attributes.
   rapidjson::Document doc;
   doc.Parse(payload.body.c_str());
@@ -85,7 +85,7 @@ TEST_F(SnsPublishTest, RawDeliveryCarriesTheBodyAndAttributes) {
   std::vector<queue_internal::SendArgs> got = queues_.Messages(QueueArn("raw"));
   ASSERT_THAT(got, SizeIs(1));
   EXPECT_EQ(got[0].payload->body, "hello");
-  EXPECT_EQ(got[0].payload->md5_of_body, base_internal::Md5Of("hello"));
+  EXPECT_EQ(got[0].payload->md5_of_body(), base_internal::Md5Of("hello"));
   ASSERT_NE(got[0].payload->attributes, nullptr);
   const queue_internal::PayloadAttributes& attributes = *got[0].payload->attributes;
   ASSERT_EQ(attributes.message_attributes.count("attr1"), 1u);

@@ -107,7 +107,6 @@ class ModelJournal final : public MessageJournal {
 std::shared_ptr<const Payload> Body(std::string body) {
   auto p = std::make_shared<Payload>();
   p->body = std::move(body);
-  p->md5_of_body = base_internal::Md5Of(p->body);
   return p;
 }
 

@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "broker/queue/queue_core.h"
+#include "broker/storage/payload_codec.h"
 #include "broker/storage/queue_journal.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -38,7 +39,6 @@ const absl::Time kNow = absl::FromUnixSeconds(1767225600);
 std::shared_ptr<const queue_internal::Payload> MakeBody(std::string body, bool with_attributes) {
   auto p = std::make_shared<queue_internal::Payload>();
   p->body = std::move(body);
-  p->md5_of_body = base_internal::Md5Of(p->body);
   if (with_attributes) {
     auto a = std::make_unique<queue_internal::PayloadAttributes>();
     a->message_attributes["color"] = {.data_type = "String", .string_value = "blue"};
@@ -207,7 +207,7 @@ TEST_F(StoreTest, JournalRecordsMessagesAndTheirState) {
   const RestoredMessage& first = restored.messages[0];
   EXPECT_EQ(first.message_id, Uuid(1));
   EXPECT_EQ(first.payload->body, "first");
-  EXPECT_EQ(first.payload->md5_of_body, base_internal::Md5Of("first"));
+  EXPECT_EQ(first.payload->md5_of_body(), base_internal::Md5Of("first"));
   EXPECT_EQ(first.payload->attributes, nullptr);
   EXPECT_EQ(first.state, MessageState::kInFlight);
   EXPECT_EQ(first.visible_at, kNow + absl::Seconds(30));
@@ -505,6 +505,22 @@ TEST_F(StoreFaultTest, OpeningOnAFullDiskFailsClearly) {
   absl::StatusOr<std::unique_ptr<Store>> store = Store::Open({.dir = dir_.path()});
   EXPECT_THAT(store, HasErrorCode(ErrorCode::kServiceUnavailable));
   EXPECT_THAT(store.status().message(), HasSubstr(dir_.path()));
+}
+
+// Rows keep no MD5 of the body (the payload computes it when read); rows of
+// files written before hold the 16-byte digest, which still load.
+TEST(PayloadCodecTest, TheMd5ColumnIsEmptyOrADigestOfOldFiles) {
+  ASSERT_OK_AND_ASSIGN(auto fresh, DecodePayload("first", "", ""));
+  EXPECT_FALSE(fresh->md5_of_body_cached());
+  EXPECT_EQ(fresh->md5_of_body(), base_internal::Md5Of("first"));
+  const base_internal::Md5 md5 = base_internal::Md5Of("first");
+  ASSERT_OK_AND_ASSIGN(
+      auto old,
+      DecodePayload("first",
+                    std::string_view(reinterpret_cast<const char*>(md5.data()), md5.size()), ""));
+  EXPECT_EQ(old->body, "first");
+  EXPECT_EQ(old->md5_of_body(), md5);
+  EXPECT_EQ(DecodePayload("first", "12345", "").status().code(), absl::StatusCode::kDataLoss);
 }
 
 }  // namespace
