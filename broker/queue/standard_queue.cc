@@ -9,7 +9,6 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
-#include <functional>
 #include <thread>
 #include <utility>
 
@@ -38,11 +37,28 @@ void StandardQueue::ApplyConfig(const QueueConfig& config) {
 
 void StandardQueue::SetConfig(const QueueConfig& config) { ApplyConfig(config); }
 
-int StandardQueue::ThreadShard() const {
+namespace {
+
+// Threads are numbered in the order they first send (and, separately, first
+// receive), process-wide, so that N producers or N consumers of a queue with
+// N shards get a shard each. (A hash of the thread id put two of them on the
+// same shard half of the time with 2 shards: the consumers then contended for
+// one shard lock while the other shard's messages waited.)
+std::atomic<uint32_t> next_sender{0};
+std::atomic<uint32_t> next_receiver{0};
+
+}  // namespace
+
+int StandardQueue::SendShard() const {
   if (num_shards_ == 1) return 0;
-  // Hashed once per thread (std::hash of a thread id hashes its bytes).
-  thread_local const uint64_t h = Mix(std::hash<std::thread::id>{}(std::this_thread::get_id()));
-  return static_cast<int>(h % static_cast<uint64_t>(num_shards_));
+  thread_local const uint32_t index = next_sender.fetch_add(1, std::memory_order_relaxed);
+  return static_cast<int>(index % static_cast<uint32_t>(num_shards_));
+}
+
+int StandardQueue::ReceiveShard() const {
+  if (num_shards_ == 1) return 0;
+  thread_local const uint32_t index = next_receiver.fetch_add(1, std::memory_order_relaxed);
+  return static_cast<int>(index % static_cast<uint32_t>(num_shards_));
 }
 
 uint64_t StandardQueue::Tag(uint32_t shard_slot, uint32_t incarnation,
@@ -242,7 +258,7 @@ uint64_t StandardQueue::StageReady(const Staged& m) {
 
 absl::StatusOr<SendOutcome> StandardQueue::Send(SendArgs args) {
   const int64_t now_ns = ToNs(clock_.Now());
-  Shard& s = shards_[ThreadShard()];
+  Shard& s = shards_[SendShard()];
   Staged m;
   SendOutcome outcome;
   if (absl::Status st = Fill(args, now_ns, s, m, outcome); !st.ok()) return st;
@@ -268,7 +284,7 @@ std::vector<absl::StatusOr<SendOutcome>> StandardQueue::SendBatch(std::span<Send
   outcomes.reserve(batch.size());
   const int64_t now_ns = ToNs(clock_.Now());
   const int64_t retention = retention_ns_.load(std::memory_order_relaxed);
-  Shard& s = shards_[ThreadShard()];
+  Shard& s = shards_[SendShard()];
   for (size_t begin = 0; begin < batch.size(); begin += kMaxBatch) {
     const size_t end = std::min(batch.size(), begin + kMaxBatch);
     std::array<Staged, kMaxBatch> delayed;

@@ -244,7 +244,10 @@ struct alignas(64) Shard {
   moodycamel::ConcurrentQueue<uint32_t> free_slots;
   SlotTable slots;
 
-  PlainMutex mu;
+  // The lock and the heap on a line of their own: the shard's consumers
+  // write it on every receive and delete, while every receiver reads the
+  // deadlines below (Maintain) for all shards.
+  alignas(64) PlainMutex mu;
   // Min-heap of visibility and delay deadlines. Entries are not removed when
   // their message is deleted or its deadline changes; an entry is live only
   // while its record has the same incarnation and deadline and is in flight
@@ -252,7 +255,7 @@ struct alignas(64) Shard {
   std::vector<Timer> timers ABSL_GUARDED_BY(mu);
 
   // Earliest entry of `timers` (kNever if none); written under mu.
-  std::atomic<int64_t> next_deadline_ns{kNever};
+  alignas(64) std::atomic<int64_t> next_deadline_ns{kNever};
   // No message of this shard can exceed the retention period before this time.
   std::atomic<int64_t> retention_check_ns{kNever};
   // Message counts. `visible` is raised without the lock by Send (after the
@@ -381,7 +384,9 @@ class StandardQueue final : public QueueCore, private ReceiveSource {
   // Marks a filled message ready; returns the reference to queue (which
   // makes it reachable).
   uint64_t StageReady(const Staged& m);
-  int ThreadShard() const;
+  // The shard a thread sends to, and the one it receives from first.
+  int SendShard() const;
+  int ReceiveShard() const;
   uint64_t Tag(uint32_t shard_slot, uint32_t incarnation, uint32_t receive_count) const;
   // Writes the kHandleSize characters of a receipt handle at `out`.
   void EncodeHandle(int shard, uint32_t slot, uint32_t incarnation, uint32_t receive_count,
@@ -419,8 +424,9 @@ class StandardQueue final : public QueueCore, private ReceiveSource {
 
   // Takes up to `max` ready messages; returns the earliest visibility
   // deadline it set (kNever if none).
-  int64_t Take(const ReceiveArgs& args, int64_t now_ns, size_t max, std::vector<Delivery>& out,
-               std::vector<Deferred>& deferred);
+  // `in_flight`: TotalInFlight() as the caller read it.
+  int64_t Take(const ReceiveArgs& args, int64_t now_ns, int64_t in_flight, size_t max,
+               std::vector<Delivery>& out, std::vector<Deferred>& deferred);
   void MoveToDeadLetter(int shard, Snapshot&& snap, std::vector<Deferred>& deferred);
   // Queues deferred references again; returns how many.
   int Requeue(const std::vector<Deferred>& deferred);

@@ -14,21 +14,23 @@ namespace wharf::queue_internal::standard_engine {
 ReceiveResult StandardQueue::TryReceive(const ReceiveArgs& args, int* surfaced) {
   const int64_t now_ns = ToNs(clock_.Now());
   *surfaced += Maintain(now_ns);
-  if (TotalInFlight() >= max_inflight_.load(std::memory_order_relaxed)) {
+  // Read once per receive: each shard's count is another consumer's line.
+  const int64_t in_flight = TotalInFlight();
+  if (in_flight >= max_inflight_.load(std::memory_order_relaxed)) {
     return MakeError(ErrorCode::kOverLimit,
                      "The maximum number of in flight messages has been reached.");
   }
   const size_t max = static_cast<size_t>(std::clamp(args.max_messages, 1, kMaxBatch));
   std::vector<Delivery> out;
   std::vector<Deferred> deferred;
-  const int64_t earliest = Take(args, now_ns, max, out, deferred);
+  const int64_t earliest = Take(args, now_ns, in_flight, max, out, deferred);
   // Queued again only now, so that this receive cannot return them twice.
   *surfaced += Requeue(deferred);
   if (earliest != kNever) ArmFor(earliest);
   return out;
 }
 
-int64_t StandardQueue::Take(const ReceiveArgs& args, int64_t now_ns, size_t max,
+int64_t StandardQueue::Take(const ReceiveArgs& args, int64_t now_ns, int64_t in_flight, size_t max,
                             std::vector<Delivery>& out, std::vector<Deferred>& deferred) {
   const int64_t visibility_ns = std::max<int64_t>(ToNs(args.visibility_timeout), 0);
   const int64_t retention = retention_ns_.load(std::memory_order_relaxed);
@@ -36,8 +38,7 @@ int64_t StandardQueue::Take(const ReceiveArgs& args, int64_t now_ns, size_t max,
       sink_ == nullptr ? 0
                        : static_cast<uint32_t>(max_receive_count_.load(std::memory_order_relaxed));
   const int64_t max_inflight = max_inflight_.load(std::memory_order_relaxed);
-  int64_t in_flight = TotalInFlight();
-  const int start = ThreadShard();
+  const int start = ReceiveShard();
   int64_t earliest = kNever;
   out.reserve(max);
 

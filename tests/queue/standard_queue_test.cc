@@ -3,6 +3,7 @@
 
 #include "broker/queue/standard_queue.h"
 
+#include <algorithm>
 #include <cctype>
 #include <functional>
 #include <memory>
@@ -614,6 +615,39 @@ TEST_F(StandardQueueTest, ReceiveTakesFromEveryShard) {
   }
   for (auto& t : senders) t.join();
   EXPECT_THAT(Receive(10), SizeIs(8));
+}
+
+// The shard a receipt handle names: its first 8 hex digits hold 6 bits of
+// shard above 26 bits of slot.
+int ShardOfHandle(const Delivery& d) {
+  return static_cast<int>(
+      std::stoul(std::string(d.receipt_handle.view().substr(0, 8)), nullptr, 16) >> 26);
+}
+
+TEST_F(StandardQueueTest, SuccessiveNewThreadsSendToAndReceiveFromDifferentShards) {
+  // Two producers and two consumers of a 2-shard queue each get a shard of
+  // their own, so the consumers do not contend for one shard lock.
+  queue_ = NewStandardQueueWithShards(QueueConfig{}, clock_, scheduler_, nullptr, "arn", 2);
+  for (int t = 0; t < 2; ++t) {
+    std::thread([this] {
+      Send("m");
+      Send("m");
+    }).join();
+  }
+  std::vector<int> sent_to;
+  for (const Delivery& d : Receive(10)) sent_to.push_back(ShardOfHandle(d));
+  std::sort(sent_to.begin(), sent_to.end());
+  EXPECT_THAT(sent_to, ElementsAre(0, 0, 1, 1));
+  clock_.Advance(absl::Seconds(31));  // All four visible again.
+
+  std::vector<int> taken_from;
+  for (int t = 0; t < 2; ++t) {
+    std::thread([&] {
+      for (const Delivery& d : Receive(1)) taken_from.push_back(ShardOfHandle(d));
+    }).join();
+  }
+  ASSERT_THAT(taken_from, SizeIs(2));
+  EXPECT_NE(taken_from[0], taken_from[1]);
 }
 
 // ---- Redrive -----------------------------------------------------------------
