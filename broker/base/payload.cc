@@ -1,5 +1,6 @@
 #include "broker/base/payload.h"
 
+#include <cstring>
 #include <ostream>
 #include <utility>
 
@@ -46,13 +47,20 @@ std::ostream& Md5Hex::Print(std::ostream& out) const {
 
 namespace wharf::base_internal {
 
+Md5 Payload::FromWords(uint64_t low, uint64_t high) {
+  Md5 md5;
+  std::memcpy(md5.data(), &low, sizeof low);
+  std::memcpy(md5.data() + sizeof low, &high, sizeof high);
+  return md5;
+}
+
 Md5 Payload::ComputeMd5OfBody() const {
   const Md5 md5 = Md5Of(body);
-  uint8_t none = kMd5None;
-  if (md5_state_.compare_exchange_strong(none, kMd5Computing, std::memory_order_relaxed)) {
-    md5_ = md5;
-    md5_state_.store(kMd5Ready, std::memory_order_release);
-  }
+  uint64_t low = 0, high = 0;
+  std::memcpy(&low, md5.data(), sizeof low);
+  std::memcpy(&high, md5.data() + sizeof low, sizeof high);
+  md5_words_[0].store(low, std::memory_order_relaxed);
+  md5_words_[1].store(high, std::memory_order_release);
   return md5;
 }
 

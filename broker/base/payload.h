@@ -37,25 +37,26 @@ struct Payload {
 
   // The raw MD5 of `body` (ToHex for text), computed on the first call and
   // cached. Never blocks: callers that find it not yet cached compute it
-  // themselves and one of them publishes it. `body` must not change once
+  // themselves and store it (equal values). `body` must not change once
   // this has been called.
   Md5 md5_of_body() const {
-    if (md5_state_.load(std::memory_order_acquire) == kMd5Ready) return md5_;
+    const uint64_t high = md5_words_[1].load(std::memory_order_acquire);
+    if (high != 0) return FromWords(md5_words_[0].load(std::memory_order_relaxed), high);
     return ComputeMd5OfBody();
   }
   // Whether md5_of_body() has been cached (tests).
-  bool md5_of_body_cached() const {
-    return md5_state_.load(std::memory_order_acquire) == kMd5Ready;
-  }
+  bool md5_of_body_cached() const { return md5_words_[1].load(std::memory_order_acquire) != 0; }
 
  private:
-  enum : uint8_t { kMd5None, kMd5Computing, kMd5Ready };
+  static Md5 FromWords(uint64_t low, uint64_t high);
   Md5 ComputeMd5OfBody() const;
 
-  // md5_ is written only by the caller that moves md5_state_ from kMd5None to
-  // kMd5Computing, and read only after an acquire load of kMd5Ready.
-  mutable std::atomic<uint8_t> md5_state_{kMd5None};
-  mutable Md5 md5_{};
+  // The cache, in two words rather than a state byte beside 16 bytes (which
+  // would grow every payload by 8): words_[1] is stored after words_[0]
+  // (release), so a reader that sees it non-zero (acquire) sees the whole
+  // digest. A digest whose second half is zero (a 2^-64 chance) is never
+  // cached, only computed again.
+  mutable std::atomic<uint64_t> md5_words_[2] = {};
 };
 
 // SQS's MD5OfMessageAttributes over `attributes` (spec/sqs.md §6): Binary
