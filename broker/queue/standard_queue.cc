@@ -42,8 +42,8 @@ namespace {
 // Threads are numbered in the order they first send (and, separately, first
 // receive), process-wide, so that N producers or N consumers of a queue with
 // N shards get a shard each. (A hash of the thread id put two of them on the
-// same shard half of the time with 2 shards: the consumers then contended for
-// one shard lock while the other shard's messages waited.)
+// same shard half of the time with 2 shards, and always when a joined
+// thread's id was reused: the consumers then contended for one shard lock.)
 std::atomic<uint32_t> next_sender{0};
 std::atomic<uint32_t> next_receiver{0};
 
