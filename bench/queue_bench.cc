@@ -14,6 +14,8 @@
 //   Core/WakeLatency, Moodycamel/WakeLatency
 //                                      a blocked receiver woken by a send:
 //                                      p50/p99 in microseconds (counters)
+//   Wakeup/WakeLatency                 the same for a thread blocked on a bare
+//                                      Wakeup (SystemClock::Await): the floor
 //   Core/AsyncWakeLatency              send -> completion of a parked
 //                                      ReceiveAsync with 1, 100 or 10,000
 //                                      parked: p50/p99 in microseconds
@@ -508,6 +510,24 @@ void BM_MoodycamelWakeLatency(benchmark::State& state) {
       });
 }
 BENCHMARK(BM_MoodycamelWakeLatency)->Name("Moodycamel/WakeLatency")->Iterations(1)->UseRealTime();
+
+// The floor under Core/WakeLatency: a thread blocked in SystemClock::Await
+// on a Wakeup (with a deadline, as a long poll's), notified by the sender;
+// no queue. The i-th send notifies the i-th Wakeup.
+void BM_WakeupWakeLatency(benchmark::State& state) {
+  SystemClock clock;
+  std::unique_ptr<Wakeup[]> wakeups(new Wakeup[kWakeRounds]);
+  int sent = 0;      // On the sending thread.
+  int received = 0;  // On the receiving thread.
+  MeasureWake(
+      state, [&] { wakeups[sent++].Notify(); },
+      [&] {
+        Wakeup& wakeup = wakeups[received++];
+        while (!clock.Await(wakeup, clock.Now() + absl::Seconds(5))) {
+        }
+      });
+}
+BENCHMARK(BM_WakeupWakeLatency)->Name("Wakeup/WakeLatency")->Iterations(1)->UseRealTime();
 
 // ---- Memory ------------------------------------------------------------------
 

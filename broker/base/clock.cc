@@ -1,33 +1,91 @@
 #include "wharf/clock.h"
 
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <vector>
 
 namespace wharf {
 
+namespace {
+
+constexpr uint32_t kNotified = 1;
+constexpr uint32_t kSleeping = 2;
+constexpr uint32_t kKick = 4;  // The unit of the kick count.
+
+// Sleeps while *word == expected, until woken or (if not InfiniteFuture)
+// `deadline` on CLOCK_REALTIME; may return early (signals, spurious wakes).
+// The kernel compares the word and queues the sleeper atomically with
+// respect to FutexWake, so a change made before a wake is never missed.
+void FutexWait(std::atomic<uint32_t>& word, uint32_t expected, absl::Time deadline) {
+  timespec ts{};
+  const timespec* timeout = nullptr;
+  if (deadline != absl::InfiniteFuture()) {
+    ts = absl::ToTimespec(deadline);
+    timeout = &ts;
+  }
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(&word),
+          FUTEX_WAIT_BITSET_PRIVATE | FUTEX_CLOCK_REALTIME, expected, timeout, nullptr,
+          FUTEX_BITSET_MATCH_ANY);
+}
+
+// Passes only the word's address to the kernel, which uses it as a key and
+// never reads it: the word may already be gone (a waiter that saw the
+// change returned), and a wake that reaches another futex at a reused
+// address is a spurious wake, which every futex user tolerates.
+void FutexWake(std::atomic<uint32_t>* word) {
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAKE_PRIVATE, 1);
+}
+
+}  // namespace
+
 void Wakeup::Notify() {
-  std::lock_guard<std::mutex> lock(mu_);
-  notified_ = true;
-  cv_.notify_all();
+  std::atomic<uint32_t>* word = &state_;
+  // Release: what the notifier wrote before is visible to a waiter that sees
+  // kNotified. From here on *this may be destroyed by the waiter (it may see
+  // kNotified without sleeping, or wake spuriously): only the address is used.
+  const uint32_t before = word->fetch_or(kNotified, std::memory_order_acq_rel);
+  if ((before & (kNotified | kSleeping)) == kSleeping) FutexWake(word);
 }
 
 bool Wakeup::HasBeenNotified() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return notified_;
+  return (state_.load(std::memory_order_acquire) & kNotified) != 0;
+}
+
+void Wakeup::Kick() {
+  const uint32_t before = state_.fetch_add(kKick, std::memory_order_acq_rel);
+  if ((before & kSleeping) != 0) FutexWake(&state_);
+}
+
+template <typename Expired>
+bool Wakeup::Wait(Expired expired, absl::Time real_deadline) {
+  for (;;) {
+    uint32_t seen = state_.load(std::memory_order_acquire);
+    if ((seen & kNotified) != 0) return true;
+    // After the load: a Kick the load saw happened after the change it
+    // signals (time moved), so expired() sees that change.
+    if (expired()) return false;
+    if ((seen & kSleeping) == 0) {
+      // Fails if a Notify or Kick came since the load: look again.
+      if (!state_.compare_exchange_weak(seen, seen | kSleeping, std::memory_order_acq_rel,
+                                        std::memory_order_acquire)) {
+        continue;
+      }
+      seen |= kSleeping;
+    }
+    // Returns at once if the word changed since `seen`; kSleeping stays set
+    // (a later Notify or Kick makes one needless wake at most).
+    FutexWait(state_, seen, real_deadline);
+  }
 }
 
 absl::Time SystemClock::Now() const { return absl::Now(); }
 
 bool SystemClock::Await(Wakeup& wakeup, absl::Time deadline) {
-  std::unique_lock<std::mutex> lock(wakeup.mu_);
-  auto notified = [&] { return wakeup.notified_; };
-  // Converting far-future deadlines between clocks overflows in libstdc++.
-  if (deadline - absl::Now() > absl::Hours(24 * 365)) {
-    wakeup.cv_.wait(lock, notified);
-  } else {
-    wakeup.cv_.wait_until(lock, absl::ToChronoTime(deadline), notified);
-  }
-  return wakeup.notified_;
+  return wakeup.Wait([&] { return absl::Now() >= deadline; }, deadline);
 }
 
 ManualClock::ManualClock(absl::Time start) : now_ns_(absl::ToUnixNanos(start)) {}
@@ -42,14 +100,9 @@ bool ManualClock::Await(Wakeup& wakeup, absl::Time deadline) {
     waiters_.insert(&wakeup);
     waiters_changed_.notify_all();
   }
-  bool notified;
-  {
-    // SetTime stores the new time before it takes wakeup.mu_ to signal, so
-    // checking Now() under wakeup.mu_ cannot miss a wake-up.
-    std::unique_lock<std::mutex> lock(wakeup.mu_);
-    wakeup.cv_.wait(lock, [&] { return wakeup.notified_ || Now() >= deadline; });
-    notified = wakeup.notified_;
-  }
+  // SetTime stores the new time before it kicks the waiters it finds in
+  // waiters_ (this one is there from now until it erases itself below).
+  const bool notified = wakeup.Wait([&] { return Now() >= deadline; }, absl::InfiniteFuture());
   std::lock_guard<std::mutex> lock(mu_);
   waiters_.erase(&wakeup);
   waiters_changed_.notify_all();
@@ -70,10 +123,7 @@ void ManualClock::SetTime(absl::Time t) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (t > Now()) now_ns_.store(absl::ToUnixNanos(t), std::memory_order_release);
-    for (Wakeup* w : waiters_) {
-      std::lock_guard<std::mutex> wlock(w->mu_);
-      w->cv_.notify_all();
-    }
+    for (Wakeup* w : waiters_) w->Kick();
   }
   // Copy: a listener may add or remove listeners.
   std::vector<std::function<void()>> listeners;

@@ -22,6 +22,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -40,8 +41,10 @@ class Wakeup {
   Wakeup(const Wakeup&) = delete;
   Wakeup& operator=(const Wakeup&) = delete;
 
-  // Wakes the waiter. Idempotent; never blocks for long (takes an internal
-  // mutex briefly).
+  // Wakes the waiter. Idempotent; never blocks: one atomic operation, plus
+  // one futex wake if a thread sleeps on it. The waiter may destroy the
+  // Wakeup as soon as it sees the notification, even while Notify is still
+  // returning: Notify touches no memory of the Wakeup after it notified.
   void Notify();
   bool HasBeenNotified() const;
 
@@ -49,11 +52,20 @@ class Wakeup {
   friend class SystemClock;
   friend class ManualClock;
 
-  // std:: primitives, not Abseil's Mutex: Debian's prebuilt Abseil is invisible
-  // to ThreadSanitizer (see broker/base/mutex.h).
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  bool notified_ = false;  // Guarded by mu_.
+  // Sleeps until notified or `expired()`; `real_deadline` (real time, or
+  // InfiniteFuture) bounds each sleep. Returns true if notified.
+  template <typename Expired>
+  bool Wait(Expired expired, absl::Time real_deadline);
+  // Wakes the waiter without notifying it, so that it calls `expired()`
+  // again (ManualClock::SetTime).
+  void Kick();
+
+  // A futex word (an atomic, so ThreadSanitizer sees every hand-off):
+  // kNotified (never cleared) | kSleeping (a waiter sleeps or is about to:
+  // changes must wake it) | a count of Kicks in the upper bits (a Kick
+  // changes the word, so a waiter about to sleep on its old value does not
+  // miss it).
+  std::atomic<uint32_t> state_{0};
 };
 
 class Clock {
@@ -114,9 +126,11 @@ class ManualClock final : public Clock {
 
  private:
   std::atomic<int64_t> now_ns_;  // Unix nanoseconds; written under mu_.
-  mutable std::mutex mu_;        // Lock order: mu_ before any Wakeup::mu_.
+  mutable std::mutex mu_;
   mutable std::condition_variable waiters_changed_;
-  absl::flat_hash_set<Wakeup*> waiters_;  // Guarded by mu_.
+  // Guarded by mu_. A waiter is in the set while it is in Await, so SetTime
+  // may Kick it under mu_.
+  absl::flat_hash_set<Wakeup*> waiters_;
 
   // Listeners run outside mu_; listeners_mu_ is held while they run so that
   // RemoveAdvanceListener waits for a running call. Recursive: a listener
