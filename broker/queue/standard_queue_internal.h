@@ -57,7 +57,8 @@ constexpr size_t kHandleSize = 40;
 // ---- State word -------------------------------------------------------------
 // bits 0-2: state; bits 3-31: receive count; bits 32-63: incarnation. The
 // incarnation changes each time a slot is freed, so it names one message; the
-// receive count names one receive of that message (one receipt handle).
+// receive count names one receive of that message (one receipt handle). A
+// free slot's count bits hold the next free slot + 1 (Shard::free_head).
 
 enum SlotState : uint32_t { kFree = 0, kReady = 1, kDelayed = 2, kInFlight = 3, kMoving = 4 };
 constexpr uint32_t kMaxReceiveCount = (1u << 29) - 1;
@@ -238,11 +239,18 @@ struct TimerLater {
 };
 
 struct alignas(64) Shard {
-  Shard() : ready(256), free_slots(256) {}
+  Shard() : ready(256) {}
 
   moodycamel::ConcurrentQueue<uint64_t> ready;
-  moodycamel::ConcurrentQueue<uint32_t> free_slots;
   SlotTable slots;
+
+  // Free slots: a lock-free stack threaded through the free records' state
+  // words (their count bits hold the next free slot + 1; 0 ends it). Low 32
+  // bits: the top slot + 1 (0: empty); high 32 bits: a counter every push and
+  // pop bumps, so a pop that read a stale top fails its CAS (no ABA). Pushed
+  // under mu (FreeSlot), popped without a lock by senders (AllocSlot): one
+  // CAS each, where a moodycamel queue cost ~250 instructions per message.
+  alignas(64) std::atomic<uint64_t> free_head{0};
 
   // The lock and the heap on a line of their own: the shard's consumers
   // write it on every receive and delete, while every receiver reads the
@@ -458,18 +466,39 @@ class StandardQueue final : public QueueCore, private ReceiveSource {
 
 // ---- Slots and timers -------------------------------------------------------
 
+constexpr uint64_t NextHead(uint64_t head, uint32_t top) {
+  return (((head >> 32) + 1) << 32) | top;
+}
+
 inline bool StandardQueue::AllocSlot(Shard& s, uint32_t* slot) {
-  if (s.free_slots.try_dequeue(*slot)) return true;
+  // Acquire: the pusher's writes (payload reset, the word) happen before ours.
+  uint64_t head = s.free_head.load(std::memory_order_acquire);
+  while (const uint32_t top = static_cast<uint32_t>(head)) {
+    // If another sender took `top` meanwhile, this reads a word that is not
+    // the link, and the CAS fails (the counter moved).
+    const uint32_t next = CountOf(s.slots.Get(top - 1).word.load(std::memory_order_relaxed));
+    if (s.free_head.compare_exchange_weak(head, NextHead(head, next), std::memory_order_acquire,
+                                          std::memory_order_acquire)) {
+      *slot = top - 1;
+      return true;
+    }
+  }
   return s.slots.Grow(slot);
 }
 
 inline void StandardQueue::FreeSlot(Shard& s, uint32_t slot, Record& r) {
   if (journal_ != nullptr) journal_->Removed(MessageIdOf(r));
-  uint32_t incarnation = IncarnationOf(r.word.load(std::memory_order_relaxed));
+  const uint32_t incarnation = IncarnationOf(r.word.load(std::memory_order_relaxed));
   r.payload.reset();
   r.extras.reset();
-  r.word.store(MakeWord(incarnation + 1, 0, kFree), std::memory_order_release);
-  s.free_slots.enqueue(slot);
+  // Pushes are serialised by mu; pops are not, hence the CAS loop. Release:
+  // the popper that takes the slot sees the reset fields and the word.
+  uint64_t head = s.free_head.load(std::memory_order_relaxed);
+  do {
+    r.word.store(MakeWord(incarnation + 1, static_cast<uint32_t>(head), kFree),
+                 std::memory_order_release);
+  } while (!s.free_head.compare_exchange_weak(
+      head, NextHead(head, slot + 1), std::memory_order_release, std::memory_order_relaxed));
 }
 
 inline bool StandardQueue::TimerLive(Shard& s, const Timer& t) {
