@@ -183,7 +183,8 @@ absl::Status StandardQueue::Fill(SendArgs& args, int64_t now_ns, Shard& s, Stage
   }
   staged.receive_count =
       static_cast<uint32_t>(std::clamp<int64_t>(args.receive_count, 0, int64_t{kMaxReceiveCount}));
-  const int64_t delay_ns = ToNs(args.delay);
+  // Most sends have no delay: skip the (out-of-line) conversion then.
+  const int64_t delay_ns = args.delay > absl::ZeroDuration() ? ToNs(args.delay) : 0;
   staged.deadline_ns = delay_ns > 0 ? SaturatingAdd(now_ns, delay_ns) : kNoTime;
   return absl::OkStatus();
 }
