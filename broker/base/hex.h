@@ -8,9 +8,14 @@
 #define WHARF_BROKER_BASE_HEX_H_
 
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace wharf::base_internal {
 namespace hex_detail {
@@ -67,6 +72,110 @@ inline bool ParseHexNumber(std::string_view text, uint64_t* value) {
   }
   *value = v;
   return seen <= 15;
+}
+
+// Eight digits <-> 32 bits, a word at a time (no table): the fields of
+// receipt handles and message ids, written on every send and receive and
+// parsed on every delete. Bytes are loaded and stored little-endian, so the
+// first digit is the lowest byte.
+namespace hex_detail {
+
+inline constexpr uint64_t kOnes = 0x0101010101010101ull;
+
+inline uint64_t LoadLittle(const char* in) {
+  uint64_t x;
+  std::memcpy(&x, in, 8);
+  if constexpr (std::endian::native == std::endian::big) x = __builtin_bswap64(x);
+  return x;
+}
+
+}  // namespace hex_detail
+
+// Writes the eight digits of `value`, most significant first, at `out`.
+inline void WriteHex8(uint32_t value, char* out) {
+  using hex_detail::kOnes;
+  // Spread the nibbles into bytes, least significant in byte 0, then put the
+  // most significant first.
+  uint64_t n = value;
+  n = (n | (n << 16)) & 0x0000ffff0000ffffull;
+  n = (n | (n << 8)) & 0x00ff00ff00ff00ffull;
+  n = (n | (n << 4)) & 0x0f0f0f0f0f0f0f0full;
+  n = __builtin_bswap64(n);
+  // '0' + n, plus 'a' - '0' - 10 where n >= 10 (n + 6 carries into bit 4).
+  const uint64_t letters = ((n + 6 * kOnes) >> 4) & kOnes;
+  uint64_t text = n + '0' * kOnes + letters * ('a' - '0' - 10);
+  if constexpr (std::endian::native == std::endian::big) text = __builtin_bswap64(text);
+  std::memcpy(out, &text, 8);
+}
+
+// Parses the eight digits at `in` into *value. False (and *value untouched)
+// unless all eight bytes are lower-case hex digits.
+inline bool ParseHex8(const char* in, uint32_t* value) {
+  using hex_detail::kOnes;
+  const uint64_t x = hex_detail::LoadLittle(in);
+  const uint64_t high = 0x80 * kOnes;
+  // For bytes below 0x80, x + (0x80 - c) sets a byte's high bit iff byte >= c
+  // (no carry leaves a byte).
+  const uint64_t at_least_0 = x + (0x80 - '0') * kOnes;
+  const uint64_t above_9 = x + (0x80 - '9' - 1) * kOnes;
+  const uint64_t at_least_a = x + (0x80 - 'a') * kOnes;
+  const uint64_t above_f = x + (0x80 - 'f' - 1) * kOnes;
+  const uint64_t digit = ((at_least_0 & ~above_9) | (at_least_a & ~above_f)) & high;
+  if ((x & high) != 0 || digit != high) return false;
+  // A digit's value is its low nibble, plus 9 for letters (bit 6 set).
+  uint64_t n = (x & 0x0f0f0f0f0f0f0f0full) + ((x >> 6) & kOnes) * 9;
+  n = __builtin_bswap64(n);  // The first digit most significant.
+  n = (n | (n >> 4)) & 0x00ff00ff00ff00ffull;
+  n = (n | (n >> 8)) & 0x0000ffff0000ffffull;
+  n = (n | (n >> 16)) & 0x00000000ffffffffull;
+  *value = static_cast<uint32_t>(n);
+  return true;
+}
+
+// Writes the sixteen digits of `value`, most significant first, at `out`:
+// one SSE2 pass (every x86-64), two WriteHex8 elsewhere.
+inline void WriteHex16(uint64_t value, char* out) {
+#if defined(__SSE2__)
+  // Bytes most significant first; each splits into its high and low nibble.
+  const __m128i x = _mm_cvtsi64_si128(static_cast<long long>(__builtin_bswap64(value)));
+  const __m128i low4 = _mm_set1_epi8(0x0f);
+  const __m128i n =
+      _mm_unpacklo_epi8(_mm_and_si128(_mm_srli_epi16(x, 4), low4), _mm_and_si128(x, low4));
+  const __m128i letters =
+      _mm_and_si128(_mm_cmpgt_epi8(n, _mm_set1_epi8(9)), _mm_set1_epi8('a' - '0' - 10));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(out),
+                   _mm_add_epi8(n, _mm_add_epi8(letters, _mm_set1_epi8('0'))));
+#else
+  WriteHex8(static_cast<uint32_t>(value >> 32), out);
+  WriteHex8(static_cast<uint32_t>(value), out + 8);
+#endif
+}
+
+// Parses the sixteen digits at `in` into *value. False (and *value
+// untouched) unless all sixteen bytes are lower-case hex digits.
+inline bool ParseHex16(const char* in, uint64_t* value) {
+#if defined(__SSE2__)
+  const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in));
+  // Signed compares: bytes >= 0x80 are negative, below '0'.
+  const __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
+                                      _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+  const __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('a' - 1)),
+                                       _mm_cmplt_epi8(x, _mm_set1_epi8('f' + 1)));
+  if (_mm_movemask_epi8(_mm_or_si128(digit, letter)) != 0xffff) return false;
+  // Nibbles; then each 16-bit lane (first digit low) becomes one byte.
+  const __m128i n =
+      _mm_add_epi8(_mm_and_si128(x, _mm_set1_epi8(0x0f)), _mm_and_si128(letter, _mm_set1_epi8(9)));
+  const __m128i pairs =
+      _mm_or_si128(_mm_and_si128(_mm_slli_epi16(n, 4), _mm_set1_epi16(0xff)), _mm_srli_epi16(n, 8));
+  const uint64_t bytes = static_cast<uint64_t>(_mm_cvtsi128_si64(_mm_packus_epi16(pairs, pairs)));
+  *value = __builtin_bswap64(bytes);  // The first pair most significant.
+  return true;
+#else
+  uint32_t high, low;
+  if (!ParseHex8(in, &high) || !ParseHex8(in + 8, &low)) return false;
+  *value = (uint64_t{high} << 32) | low;
+  return true;
+#endif
 }
 
 }  // namespace wharf::base_internal

@@ -167,7 +167,7 @@ void ParkedReceivers::ReceiveAsync(ReceiveArgs args, ReceiveDone done) {
   batch.Run();
 }
 
-ReceiveResult ParkedReceivers::Receive(ReceiveArgs args) {
+ReceiveResult ParkedReceivers::Receive(const ReceiveArgs& args) {
   Batch batch;
   int surfaced = 0;
   ReceiveResult got = source_.TryReceive(args, &surfaced);
@@ -184,7 +184,7 @@ ReceiveResult ParkedReceivers::Receive(ReceiveArgs args) {
   } outcome;
   const absl::Time deadline = args.wait_deadline;
   std::shared_ptr<Waiter> w = NewWaiter(
-      std::move(args),
+      args,
       [&outcome](ReceiveResult result) {
         outcome.result = std::move(result);
         outcome.wakeup.Notify();

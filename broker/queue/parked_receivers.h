@@ -106,7 +106,8 @@ class ParkedReceivers {
 
   // QueueCore::ReceiveAsync and Receive on top of source.TryReceive.
   void ReceiveAsync(ReceiveArgs args, ReceiveDone done) ABSL_LOCKS_EXCLUDED(mu_);
-  ReceiveResult Receive(ReceiveArgs args) ABSL_LOCKS_EXCLUDED(mu_);
+  // Receive copies `args` only when it has to wait.
+  ReceiveResult Receive(const ReceiveArgs& args) ABSL_LOCKS_EXCLUDED(mu_);
 
   // One seq_cst load; the engine calls it after publishing a message.
   bool AnyParked() const { return num_parked_.load(std::memory_order_seq_cst) > 0; }

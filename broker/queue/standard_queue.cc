@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "broker/base/hex.h"
 #include "broker/base/ids.h"
 #include "broker/queue/standard_queue_internal.h"
 #include "wharf/errors.h"
@@ -68,83 +69,36 @@ uint64_t StandardQueue::Tag(uint32_t shard_slot, uint32_t incarnation,
   return Mix(h ^ key0_);
 }
 
-namespace {
-
-// Eight lower-case hex digits <-> 32 bits, a word at a time: a receipt handle
-// is written on every receive and parsed on every delete. Bytes are loaded
-// and stored little-endian, so the first digit is the lowest byte.
-constexpr uint64_t kOnes = 0x0101010101010101ull;
-
-uint64_t LoadLittle(const char* in) {
-  uint64_t x;
-  std::memcpy(&x, in, 8);
-  if constexpr (std::endian::native == std::endian::big) x = __builtin_bswap64(x);
-  return x;
-}
-
-void WriteHex32(uint32_t value, char* out) {
-  // Spread the nibbles into bytes, least significant in byte 0, then put the
-  // most significant first.
-  uint64_t n = value;
-  n = (n | (n << 16)) & 0x0000ffff0000ffffull;
-  n = (n | (n << 8)) & 0x00ff00ff00ff00ffull;
-  n = (n | (n << 4)) & 0x0f0f0f0f0f0f0f0full;
-  n = __builtin_bswap64(n);
-  // '0' + n, plus 'a' - '0' - 10 where n >= 10 (n + 6 carries into bit 4).
-  const uint64_t letters = ((n + 6 * kOnes) >> 4) & kOnes;
-  uint64_t text = n + '0' * kOnes + letters * ('a' - '0' - 10);
-  if constexpr (std::endian::native == std::endian::big) text = __builtin_bswap64(text);
-  std::memcpy(out, &text, 8);
-}
-
-// False unless all eight bytes are lower-case hex digits.
-bool ParseHex32(const char* in, uint32_t* value) {
-  const uint64_t x = LoadLittle(in);
-  const uint64_t high = 0x80 * kOnes;
-  // For bytes below 0x80, x + (0x80 - c) sets a byte's high bit iff byte >= c
-  // (no carry leaves a byte).
-  const uint64_t at_least_0 = x + (0x80 - '0') * kOnes;
-  const uint64_t above_9 = x + (0x80 - '9' - 1) * kOnes;
-  const uint64_t at_least_a = x + (0x80 - 'a') * kOnes;
-  const uint64_t above_f = x + (0x80 - 'f' - 1) * kOnes;
-  const uint64_t digit = ((at_least_0 & ~above_9) | (at_least_a & ~above_f)) & high;
-  if ((x & high) != 0 || digit != high) return false;
-  // A digit's value is its low nibble, plus 9 for letters (bit 6 set).
-  uint64_t n = (x & 0x0f0f0f0f0f0f0f0full) + ((x >> 6) & kOnes) * 9;
-  n = __builtin_bswap64(n);  // The first digit most significant.
-  n = (n | (n >> 4)) & 0x00ff00ff00ff00ffull;
-  n = (n | (n >> 8)) & 0x0000ffff0000ffffull;
-  n = (n | (n >> 16)) & 0x00000000ffffffffull;
-  *value = static_cast<uint32_t>(n);
-  return true;
-}
-
-}  // namespace
-
 void StandardQueue::EncodeHandle(int shard, uint32_t slot, uint32_t incarnation,
                                  uint32_t receive_count, char out[kHandleSize]) const {
   const uint32_t shard_slot = (static_cast<uint32_t>(shard) << kSlotBits) | slot;
   const uint64_t tag = Tag(shard_slot, incarnation, receive_count);
-  WriteHex32(shard_slot, out);
-  WriteHex32(incarnation, out + 8);
-  WriteHex32(receive_count, out + 16);
-  WriteHex32(static_cast<uint32_t>(tag >> 32), out + 24);
-  WriteHex32(static_cast<uint32_t>(tag), out + 32);
+  base_internal::WriteHex16((uint64_t{shard_slot} << 32) | incarnation, out);
+  base_internal::WriteHex16((uint64_t{receive_count} << 32) | (tag >> 32), out + 16);
+  base_internal::WriteHex8(static_cast<uint32_t>(tag), out + 32);
 }
 
 bool StandardQueue::DecodeHandle(std::string_view text, Handle* handle) const {
   if (text.size() != kHandleSize) return false;
-  // shard_slot, incarnation, receive count; then the tag's two halves.
-  uint32_t v[5];
-  for (int i = 0; i < 5; ++i) {
-    if (!ParseHex32(text.data() + 8 * i, &v[i])) return false;
+  // shard_slot and incarnation, receive count and the tag's high half, then
+  // its low half.
+  uint64_t first, second;
+  uint32_t tag_low;
+  if (!base_internal::ParseHex16(text.data(), &first) ||
+      !base_internal::ParseHex16(text.data() + 16, &second) ||
+      !base_internal::ParseHex8(text.data() + 32, &tag_low)) {
+    return false;
   }
-  const uint32_t shard_slot = v[0];
-  if (Tag(shard_slot, v[1], v[2]) != ((uint64_t{v[3]} << 32) | v[4])) return false;
+  const uint32_t shard_slot = static_cast<uint32_t>(first >> 32);
+  const uint32_t incarnation = static_cast<uint32_t>(first);
+  const uint32_t receive_count = static_cast<uint32_t>(second >> 32);
+  if (Tag(shard_slot, incarnation, receive_count) != (((second & 0xffffffffull) << 32) | tag_low)) {
+    return false;
+  }
   handle->shard = static_cast<int>(shard_slot >> kSlotBits);
   handle->slot = shard_slot & (kMaxSlots - 1);
-  handle->incarnation = v[1];
-  handle->receive_count = v[2];
+  handle->incarnation = incarnation;
+  handle->receive_count = receive_count;
   return handle->shard < num_shards_;
 }
 
@@ -229,7 +183,8 @@ absl::Status StandardQueue::Fill(SendArgs& args, int64_t now_ns, Shard& s, Stage
   }
   staged.receive_count =
       static_cast<uint32_t>(std::clamp<int64_t>(args.receive_count, 0, int64_t{kMaxReceiveCount}));
-  const int64_t delay_ns = ToNs(args.delay);
+  // Most sends have no delay: skip the (out-of-line) conversion then.
+  const int64_t delay_ns = args.delay > absl::ZeroDuration() ? ToNs(args.delay) : 0;
   staged.deadline_ns = delay_ns > 0 ? SaturatingAdd(now_ns, delay_ns) : kNoTime;
   return absl::OkStatus();
 }

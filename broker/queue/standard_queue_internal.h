@@ -14,6 +14,7 @@
 #include <array>
 #include <atomic>
 #include <bit>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -57,7 +58,8 @@ constexpr size_t kHandleSize = 40;
 // ---- State word -------------------------------------------------------------
 // bits 0-2: state; bits 3-31: receive count; bits 32-63: incarnation. The
 // incarnation changes each time a slot is freed, so it names one message; the
-// receive count names one receive of that message (one receipt handle).
+// receive count names one receive of that message (one receipt handle). A
+// free slot's count bits hold the next free slot + 1 (Shard::free_head).
 
 enum SlotState : uint32_t { kFree = 0, kReady = 1, kDelayed = 2, kInFlight = 3, kMoving = 4 };
 constexpr uint32_t kMaxReceiveCount = (1u << 29) - 1;
@@ -237,22 +239,99 @@ struct TimerLater {
   bool operator()(const Timer& a, const Timer& b) const { return a.deadline_ns > b.deadline_ns; }
 };
 
+// A shard's pending visibility and delay deadlines, earliest first. Those
+// that come in non-decreasing order (the usual case: receives with the
+// queue's one visibility timeout, on a clock that does not go back) are
+// appended to a FIFO in O(1); any other (a shorter timeout, a delay, a
+// visibility change) goes to a min-heap. Entries are not removed when their
+// message is deleted or its deadline changes; EraseIf drops them.
+// Not thread-safe (the shard lock guards it).
+class Deadlines {
+ public:
+  bool empty() const { return head_ == fifo_.size() && heap_.empty(); }
+  size_t size() const { return fifo_.size() - head_ + heap_.size(); }
+
+  void Push(const Timer& t) {
+    if (head_ == fifo_.size() || t.deadline_ns >= fifo_.back().deadline_ns) {
+      fifo_.push_back(t);
+    } else {
+      heap_.push_back(t);
+      std::push_heap(heap_.begin(), heap_.end(), TimerLater());
+    }
+  }
+
+  // The earliest deadline; kNever if empty.
+  int64_t Earliest() const {
+    int64_t earliest = heap_.empty() ? kNever : heap_.front().deadline_ns;
+    if (head_ < fifo_.size()) earliest = std::min(earliest, fifo_[head_].deadline_ns);
+    return earliest;
+  }
+
+  // Removes and returns the earliest entry. REQUIRES: !empty().
+  Timer Pop() {
+    if (head_ < fifo_.size() &&
+        (heap_.empty() || fifo_[head_].deadline_ns <= heap_.front().deadline_ns)) {
+      const Timer t = fifo_[head_++];
+      if (head_ == fifo_.size()) {
+        fifo_.clear();
+        head_ = 0;
+      } else if (head_ >= 64 && 2 * head_ >= fifo_.size()) {
+        // Drop the popped prefix: amortised O(1) per pop, bounded memory.
+        fifo_.erase(fifo_.begin(), fifo_.begin() + static_cast<std::ptrdiff_t>(head_));
+        head_ = 0;
+      }
+      return t;
+    }
+    std::pop_heap(heap_.begin(), heap_.end(), TimerLater());
+    const Timer t = heap_.back();
+    heap_.pop_back();
+    return t;
+  }
+
+  // Drops the entries for which dead(entry) is true. O(size).
+  template <typename Dead>
+  void EraseIf(Dead dead) {
+    fifo_.erase(fifo_.begin(), fifo_.begin() + static_cast<std::ptrdiff_t>(head_));
+    head_ = 0;
+    std::erase_if(fifo_, dead);  // Keeps the order.
+    std::erase_if(heap_, dead);
+    std::make_heap(heap_.begin(), heap_.end(), TimerLater());
+  }
+
+  void Clear() {
+    fifo_.clear();
+    head_ = 0;
+    heap_.clear();
+  }
+
+ private:
+  std::vector<Timer> fifo_;  // [head_, end): pending, non-decreasing.
+  size_t head_ = 0;
+  std::vector<Timer> heap_;
+};
+
 struct alignas(64) Shard {
-  Shard() : ready(256), free_slots(256) {}
+  Shard() : ready(256) {}
 
   moodycamel::ConcurrentQueue<uint64_t> ready;
-  moodycamel::ConcurrentQueue<uint32_t> free_slots;
   SlotTable slots;
+
+  // Free slots: a lock-free stack threaded through the free records' state
+  // words (their count bits hold the next free slot + 1; 0 ends it). Low 32
+  // bits: the top slot + 1 (0: empty); high 32 bits: a counter every push and
+  // pop bumps, so a pop that read a stale top fails its CAS (no ABA). Pushed
+  // under mu (FreeSlot), popped without a lock by senders (AllocSlot): one
+  // CAS each, where a moodycamel queue cost ~250 instructions per message.
+  alignas(64) std::atomic<uint64_t> free_head{0};
 
   // The lock and the heap on a line of their own: the shard's consumers
   // write it on every receive and delete, while every receiver reads the
   // deadlines below (Maintain) for all shards.
   alignas(64) PlainMutex mu;
-  // Min-heap of visibility and delay deadlines. Entries are not removed when
-  // their message is deleted or its deadline changes; an entry is live only
-  // while its record has the same incarnation and deadline and is in flight
-  // or delayed. Compact() drops the rest when they outnumber the live ones.
-  std::vector<Timer> timers ABSL_GUARDED_BY(mu);
+  // Visibility and delay deadlines. An entry is live only while its record
+  // has the same incarnation and deadline and is in flight or delayed;
+  // PushTimer drops the rest when they outnumber the live ones.
+  Deadlines timers ABSL_GUARDED_BY(mu);
 
   // Earliest entry of `timers` (kNever if none); written under mu.
   alignas(64) std::atomic<int64_t> next_deadline_ns{kNever};
@@ -458,18 +537,39 @@ class StandardQueue final : public QueueCore, private ReceiveSource {
 
 // ---- Slots and timers -------------------------------------------------------
 
+constexpr uint64_t NextHead(uint64_t head, uint32_t top) {
+  return (((head >> 32) + 1) << 32) | top;
+}
+
 inline bool StandardQueue::AllocSlot(Shard& s, uint32_t* slot) {
-  if (s.free_slots.try_dequeue(*slot)) return true;
+  // Acquire: the pusher's writes (payload reset, the word) happen before ours.
+  uint64_t head = s.free_head.load(std::memory_order_acquire);
+  while (const uint32_t top = static_cast<uint32_t>(head)) {
+    // If another sender took `top` meanwhile, this reads a word that is not
+    // the link, and the CAS fails (the counter moved).
+    const uint32_t next = CountOf(s.slots.Get(top - 1).word.load(std::memory_order_relaxed));
+    if (s.free_head.compare_exchange_weak(head, NextHead(head, next), std::memory_order_acquire,
+                                          std::memory_order_acquire)) {
+      *slot = top - 1;
+      return true;
+    }
+  }
   return s.slots.Grow(slot);
 }
 
 inline void StandardQueue::FreeSlot(Shard& s, uint32_t slot, Record& r) {
   if (journal_ != nullptr) journal_->Removed(MessageIdOf(r));
-  uint32_t incarnation = IncarnationOf(r.word.load(std::memory_order_relaxed));
+  const uint32_t incarnation = IncarnationOf(r.word.load(std::memory_order_relaxed));
   r.payload.reset();
   r.extras.reset();
-  r.word.store(MakeWord(incarnation + 1, 0, kFree), std::memory_order_release);
-  s.free_slots.enqueue(slot);
+  // Pushes are serialised by mu; pops are not, hence the CAS loop. Release:
+  // the popper that takes the slot sees the reset fields and the word.
+  uint64_t head = s.free_head.load(std::memory_order_relaxed);
+  do {
+    r.word.store(MakeWord(incarnation + 1, static_cast<uint32_t>(head), kFree),
+                 std::memory_order_release);
+  } while (!s.free_head.compare_exchange_weak(
+      head, NextHead(head, slot + 1), std::memory_order_release, std::memory_order_relaxed));
 }
 
 inline bool StandardQueue::TimerLive(Shard& s, const Timer& t) {
@@ -488,23 +588,21 @@ inline bool StandardQueue::PushTimer(Shard& s, Timer t) {
     // so the heap stays proportional to the messages that need a deadline.
     auto dead = [&](const Timer& e)
                     ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu) { return !TimerLive(s, e); };
-    std::erase_if(s.timers, dead);
-    std::make_heap(s.timers.begin(), s.timers.end(), TimerLater());
+    s.timers.EraseIf(dead);
   }
-  s.timers.push_back(t);
-  std::push_heap(s.timers.begin(), s.timers.end(), TimerLater());
+  s.timers.Push(t);
+  const int64_t front = s.timers.Earliest();
   const int64_t published = s.next_deadline_ns.load(std::memory_order_relaxed);  // Under mu.
-  const bool earliest = s.timers.front().deadline_ns == t.deadline_ns && t.deadline_ns < published;
+  const bool earliest = front == t.deadline_ns && t.deadline_ns < published;
   // Usually a new visibility deadline is not the earliest: then the front is
   // unchanged and the seq_cst store (a fence, and a write to a line every
   // receiver reads in Maintain) is skipped.
-  if (s.timers.front().deadline_ns != published) PublishNextDeadline(s);
+  if (front != published) PublishNextDeadline(s);
   return earliest;
 }
 
 inline void StandardQueue::PublishNextDeadline(Shard& s) {
-  s.next_deadline_ns.store(s.timers.empty() ? kNever : s.timers.front().deadline_ns,
-                           std::memory_order_seq_cst);
+  s.next_deadline_ns.store(s.timers.Earliest(), std::memory_order_seq_cst);
 }
 
 inline void StandardQueue::NoteRetentionCandidate(Shard& s, int64_t check_ns) {

@@ -40,7 +40,6 @@ int64_t StandardQueue::Take(const ReceiveArgs& args, int64_t now_ns, int64_t in_
   const int64_t max_inflight = max_inflight_.load(std::memory_order_relaxed);
   const int start = ReceiveShard();
   int64_t earliest = kNever;
-  out.reserve(max);
 
   for (int i = 0; i < num_shards_ && out.size() < max; ++i) {
     const int shard = (start + i) % num_shards_;
@@ -49,6 +48,7 @@ int64_t StandardQueue::Take(const ReceiveArgs& args, int64_t now_ns, int64_t in_
       uint64_t refs[kMaxBatch];
       size_t n = s.ready.try_dequeue_bulk(refs, max - out.size());
       if (n == 0) break;
+      out.reserve(max);  // Only now: a receive that finds nothing allocates nothing.
       absl::InlinedVector<Snapshot, kMaxBatch> got;  // Constructs only what it holds.
       std::vector<Snapshot> moving;                  // Rare: over-received messages.
       {

@@ -28,10 +28,8 @@ int StandardQueue::ProcessTimers(Shard& s, int64_t now_ns) {
   int requeued = 0;
   {
     PlainLock lock(&s.mu);
-    while (!s.timers.empty() && s.timers.front().deadline_ns <= now_ns) {
-      Timer t = s.timers.front();
-      std::pop_heap(s.timers.begin(), s.timers.end(), TimerLater());
-      s.timers.pop_back();
+    while (!s.timers.empty() && s.timers.Earliest() <= now_ns) {
+      const Timer t = s.timers.Pop();
       if (!TimerLive(s, t)) continue;
       Record& r = s.slots.Get(t.slot);
       uint64_t w = r.word.load(std::memory_order_relaxed);
@@ -114,7 +112,7 @@ void StandardQueue::Purge() {
       if (st == kDelayed) s.delayed.fetch_sub(1, std::memory_order_relaxed);
       FreeSlot(s, slot, r);
     });
-    s.timers.clear();
+    s.timers.Clear();
     PublishNextDeadline(s);
     // Drop the references of purged messages; keep those of messages sent
     // while the slots were being scanned.

@@ -270,6 +270,64 @@ TEST_F(StandardQueueTest, ReceivedMessageIsHiddenUntilVisibilityTimeoutEnds) {
   EXPECT_NE(second[0].receipt_handle, first[0].receipt_handle);
 }
 
+// Deadlines in the order they were set go to a FIFO, any earlier one to a
+// heap (standard_queue_internal.h: Deadlines); both must surface on time.
+TEST_F(StandardQueueTest, MixedVisibilityTimeoutsEndInDeadlineOrder) {
+  for (const char* body : {"a", "b", "c", "d", "e", "f"}) Send(body);
+  // a 30 s, b 10 s, c 20 s, d 40 s (deleted), e 40 s, f 5 s.
+  const int seconds[] = {30, 10, 20, 40, 40, 5};
+  std::vector<Delivery> got;
+  for (int s : seconds) {
+    auto one = Receive(1, absl::Seconds(s));
+    ASSERT_THAT(one, SizeIs(1));
+    got.push_back(std::move(one[0]));
+  }
+  ASSERT_EQ(got[3].payload->body, "d");
+  ASSERT_OK(queue_->Delete(got[3].receipt_handle));
+  const std::vector<std::pair<int, std::string>> due = {
+      {5, "f"}, {10, "b"}, {20, "c"}, {30, "a"}, {40, "e"}};
+  int now = 0;
+  for (const auto& [at, body] : due) {
+    clock_.Advance(absl::Seconds(at - now - 1));
+    EXPECT_THAT(Receive(), IsEmpty()) << at;
+    clock_.Advance(absl::Seconds(1));
+    now = at;
+    EXPECT_THAT(Bodies(Receive(10, absl::Hours(1))), ElementsAre(body)) << at;
+  }
+  EXPECT_EQ(queue_->GetCounts().in_flight, 5);
+}
+
+// Many deadlines, half of them dead (deleted messages) and popped while new
+// ones arrive: every live one surfaces exactly once, at its time.
+TEST_F(StandardQueueTest, ManyDeadlinesWithDeletesSurfaceExactlyTheLiveOnes) {
+  constexpr int kCount = 1000;
+  for (int i = 0; i < kCount; ++i) Send(std::to_string(i));
+  std::set<std::string> live;
+  for (int i = 0; i < kCount; ++i) {
+    auto one = Receive(1, absl::Seconds(30));
+    ASSERT_THAT(one, SizeIs(1));
+    if (i % 2 == 0) {
+      ASSERT_OK(queue_->Delete(one[0].receipt_handle));
+    } else {
+      live.insert(one[0].payload->body);
+    }
+    clock_.Advance(absl::Milliseconds(10));  // Deadline i at 30 s + 10 ms * i.
+  }
+  // The receives took 10 s; the first deadline is 30 s after the first one.
+  EXPECT_THAT(Receive(), IsEmpty());
+  std::set<std::string> surfaced;
+  for (int step = 0; step < 40; ++step) {
+    clock_.Advance(absl::Seconds(1));
+    for (std::vector<Delivery> more = Receive(10, absl::Hours(1)); !more.empty();
+         more = Receive(10, absl::Hours(1))) {
+      for (const Delivery& d : more) {
+        EXPECT_TRUE(surfaced.insert(d.payload->body).second) << d.payload->body;
+      }
+    }
+  }
+  EXPECT_EQ(surfaced, live);
+}
+
 TEST_F(StandardQueueTest, ZeroVisibilityTimeoutLeavesMessageVisible) {
   Send("a");
   auto first = Receive(10, absl::ZeroDuration());
