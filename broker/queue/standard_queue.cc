@@ -64,9 +64,11 @@ int StandardQueue::ReceiveShard() const {
 
 uint64_t StandardQueue::Tag(uint32_t shard_slot, uint32_t incarnation,
                             uint32_t receive_count) const {
-  uint64_t h = Mix(((uint64_t{shard_slot} << 32) | incarnation) ^ key0_);
-  h = Mix(h ^ receive_count ^ key1_);
-  return Mix(h ^ key0_);
+  // Two keyed rounds: a handle is checked on every delete and written on
+  // every receive, and the tag only has to reject made-up and foreign
+  // handles (standard_queue.h).
+  const uint64_t h = Mix(((uint64_t{shard_slot} << 32) | incarnation) ^ key0_);
+  return Mix(h ^ (uint64_t{receive_count} << 32) ^ receive_count ^ key1_);
 }
 
 void StandardQueue::EncodeHandle(int shard, uint32_t slot, uint32_t incarnation,
@@ -196,7 +198,7 @@ bool StandardQueue::StageDelayed(Shard& s, const Staged& m) {
     JournalAdded(r, m.receive_count, storage_internal::MessageState::kDelayed, m.deadline_ns);
   }
   r.word.store(MakeWord(m.incarnation, m.receive_count, kDelayed), std::memory_order_release);
-  s.delayed.fetch_add(1, std::memory_order_relaxed);
+  AddUnderLock(s.delayed, 1);
   return PushTimer(s, Timer{m.deadline_ns, m.slot, m.incarnation});
 }
 
@@ -298,8 +300,8 @@ absl::Status StandardQueue::Delete(std::string_view receipt_handle) {
   // Any handle of the message deletes it, even one older than the newest
   // receive (standard queues).
   if (st == kReady) s.visible.fetch_sub(1, std::memory_order_relaxed);
-  if (st == kInFlight) s.in_flight.fetch_sub(1, std::memory_order_relaxed);
-  if (st == kDelayed) s.delayed.fetch_sub(1, std::memory_order_relaxed);
+  if (st == kInFlight) AddUnderLock(s.in_flight, -1);
+  if (st == kDelayed) AddUnderLock(s.delayed, -1);
   FreeSlot(s, h.slot, *r);
   return absl::OkStatus();
 }
@@ -349,7 +351,7 @@ absl::Status StandardQueue::ChangeVisibility(std::string_view receipt_handle,
                             FromNs(r->first_receive_ns));
         }
         r->word.store(MakeWord(h.incarnation, CountOf(w), kReady), std::memory_order_release);
-        s.in_flight.fetch_sub(1, std::memory_order_relaxed);
+        AddUnderLock(s.in_flight, -1);
         s.ready.enqueue(MakeRef(h.slot, h.incarnation));
         s.visible.fetch_add(1, std::memory_order_seq_cst);
         visible = true;
@@ -359,7 +361,7 @@ absl::Status StandardQueue::ChangeVisibility(std::string_view receipt_handle,
         // Its reference stays in the ready queue and is dropped when dequeued.
         r->word.store(MakeWord(h.incarnation, CountOf(w), kInFlight), std::memory_order_release);
         s.visible.fetch_sub(1, std::memory_order_relaxed);
-        s.in_flight.fetch_add(1, std::memory_order_relaxed);
+        AddUnderLock(s.in_flight, 1);
       }
       deadline = now_ns + timeout_ns;
       r->deadline_ns = deadline;

@@ -339,11 +339,19 @@ struct alignas(64) Shard {
   std::atomic<int64_t> retention_check_ns{kNever};
   // Message counts. `visible` is raised without the lock by Send (after the
   // reference is queued, so a reader may briefly see it below zero); the
-  // others change only under mu.
+  // others change only under mu (AddUnderLock: no locked instruction).
   alignas(64) std::atomic<int64_t> visible{0};
   alignas(64) std::atomic<int64_t> in_flight{0};
   std::atomic<int64_t> delayed{0};
 };
+
+// Adds `delta` to a count that only changes under its shard's lock: a load
+// and a store, not a locked read-modify-write (two fewer per message).
+// Readers without the lock read a value it had (relaxed: counts are
+// approximate; the admission check in TryReceive reads it so too).
+inline void AddUnderLock(std::atomic<int64_t>& count, int64_t delta) {
+  count.store(count.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+}
 
 // A copy of what a Delivery needs, taken under the shard lock.
 struct Snapshot {
