@@ -163,7 +163,8 @@ class ParkedReceivers {
   // Takes `w` out of the list if it is parked.
   std::shared_ptr<Waiter> Claim(Waiter* w) ABSL_LOCKS_EXCLUDED(mu_);
   std::shared_ptr<Waiter> Unlink(Waiter* w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Ends `w` (owned by the caller) with `result`, to be completed by `batch`.
+  // Ends `w` (owned by the caller) with `result`, to be completed by `batch`
+  // (a blocking Receive's at once).
   void Finish(const std::shared_ptr<Waiter>& w, ReceiveResult result, Batch& batch)
       ABSL_LOCKS_EXCLUDED(mu_);
 

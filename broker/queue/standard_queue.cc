@@ -172,7 +172,8 @@ absl::Status StandardQueue::Fill(SendArgs& args, int64_t now_ns, Shard& s, Stage
       args.dead_letter_source_arn.empty()) {
     r.id = base_internal::NewUuidBits();  // The common case: no text to parse.
     r.extras.reset();
-    base_internal::FormatUuid(r.id, outcome.message_id.Overwrite(36));
+    staged.new_id = true;  // Its text is written after publication.
+    staged.id = r.id;
   } else {
     if (args.message_id.empty()) {
       char text[36];
@@ -232,6 +233,8 @@ absl::StatusOr<SendOutcome> StandardQueue::Send(SendArgs args) {
     s.visible.fetch_add(1, std::memory_order_seq_cst);
     WakeFor(1);
   }
+  // The record may be received, deleted and reused by now: from the copy.
+  if (m.new_id) base_internal::FormatUuid(m.id, outcome.message_id.Overwrite(36));
   NoteRetentionCandidate(s, SaturatingAdd(sent_ns, retention_ns_.load(std::memory_order_relaxed)));
   return outcome;
 }
@@ -248,6 +251,9 @@ std::vector<absl::StatusOr<SendOutcome>> StandardQueue::SendBatch(std::span<Send
     std::array<uint64_t, kMaxBatch> ready;
     size_t num_delayed = 0;
     size_t num_ready = 0;
+    // New ids, written into their outcomes after publication (Staged::new_id).
+    std::array<std::pair<size_t, base_internal::Uuid>, kMaxBatch> new_ids;
+    size_t num_new_ids = 0;
     int64_t oldest_sent = kNever;
     for (size_t i = begin; i < end; ++i) {
       Staged m;
@@ -256,6 +262,7 @@ std::vector<absl::StatusOr<SendOutcome>> StandardQueue::SendBatch(std::span<Send
         outcomes.emplace_back(std::move(st));
         continue;
       }
+      if (m.new_id) new_ids[num_new_ids++] = {outcomes.size(), m.id};
       outcomes.emplace_back(std::move(outcome));
       oldest_sent = std::min(oldest_sent, m.record->sent_ns);
       if (m.deadline_ns != kNoTime) {
@@ -279,6 +286,10 @@ std::vector<absl::StatusOr<SendOutcome>> StandardQueue::SendBatch(std::span<Send
       s.ready.enqueue_bulk(ready.data(), num_ready);
       s.visible.fetch_add(static_cast<int64_t>(num_ready), std::memory_order_seq_cst);
       WakeFor(static_cast<int>(num_ready));
+    }
+    for (size_t k = 0; k < num_new_ids; ++k) {
+      base_internal::FormatUuid(new_ids[k].second,
+                                outcomes[new_ids[k].first]->message_id.Overwrite(36));
     }
     if (oldest_sent != kNever) NoteRetentionCandidate(s, SaturatingAdd(oldest_sent, retention));
   }

@@ -459,6 +459,11 @@ class StandardQueue final : public QueueCore, private ReceiveSource {
     uint32_t incarnation = 0;
     uint32_t receive_count = 0;
     int64_t deadline_ns = kNoTime;  // End of its delay; kNoTime: ready at once.
+    // A new id, whose text (SendOutcome::message_id) is written only after
+    // the message is published and parked receivers are woken: off the path
+    // to the woken receiver.
+    bool new_id = false;
+    base_internal::Uuid id;
   };
 
   void ApplyConfig(const QueueConfig& config);
