@@ -221,7 +221,7 @@ void ParkedReceivers::Serve(int n, Batch& batch) {
   while (n > 0) {
     std::shared_ptr<Waiter> w;
     {
-      MutexLock lock(&mu_);
+      PlainLock lock(&mu_);
       if (head_ == nullptr) return;
       w = Unlink(head_);
     }
@@ -260,7 +260,7 @@ int ParkedReceivers::Settle(std::shared_ptr<Waiter> w, bool front, Batch& batch)
 
 bool ParkedReceivers::Park(const std::shared_ptr<Waiter>& w, bool front) {
   const absl::Time now = clock_.Now();
-  MutexLock lock(&mu_);
+  PlainLock lock(&mu_);
   if (closed_ || w->expired || now >= w->args.wait_deadline || w->args.stop.stop_requested()) {
     return false;
   }
@@ -280,7 +280,7 @@ bool ParkedReceivers::Park(const std::shared_ptr<Waiter>& w, bool front) {
 }
 
 std::shared_ptr<ParkedReceivers::Waiter> ParkedReceivers::Claim(Waiter* w) {
-  MutexLock lock(&mu_);
+  PlainLock lock(&mu_);
   if (!w->parked) return nullptr;
   return Unlink(w);
 }
@@ -340,7 +340,7 @@ void ParkedReceivers::OnAlarm(int64_t at_ns, Batch& batch) {
 void ParkedReceivers::OnWaitDeadline(const std::shared_ptr<Waiter>& w, Batch& batch) {
   std::shared_ptr<Waiter> mine;
   {
-    MutexLock lock(&mu_);
+    PlainLock lock(&mu_);
     if (w->parked) {
       mine = Unlink(w.get());
     } else {
@@ -371,7 +371,7 @@ void ParkedReceivers::OnStop(Waiter* w) {
 void ParkedReceivers::Close() {
   std::vector<std::shared_ptr<Waiter>> all;
   {
-    MutexLock lock(&mu_);
+    PlainLock lock(&mu_);
     closed_ = true;
     while (head_ != nullptr) all.push_back(Unlink(head_));
   }

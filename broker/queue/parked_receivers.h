@@ -65,6 +65,7 @@
 #include "broker/base/completion_scope.h"
 #include "broker/base/mutex.h"
 #include "broker/base/scheduler.h"
+#include "broker/queue/plain_mutex.h"
 #include "broker/queue/queue_core.h"
 #include "wharf/clock.h"
 
@@ -185,7 +186,7 @@ class ParkedReceivers {
   // The time of the earliest armed alarm task (kNoAlarm: none).
   std::atomic<int64_t> alarm_ns_{kNoAlarm};
 
-  Mutex mu_;
+  PlainMutex mu_;  // Taken by every wake-up and park: the cheap lock.
   // Parked receives in park order (intrusive list; each holds a reference to
   // itself while parked).
   Waiter* head_ ABSL_GUARDED_BY(mu_) = nullptr;

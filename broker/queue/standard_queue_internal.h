@@ -19,7 +19,6 @@
 #include <cstring>
 #include <limits>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -32,6 +31,7 @@
 #include "broker/base/mutex.h"
 #include "broker/base/scheduler.h"
 #include "broker/queue/parked_receivers.h"
+#include "broker/queue/plain_mutex.h"
 #include "broker/queue/queue_core.h"
 #include "wharf/clock.h"
 
@@ -199,35 +199,6 @@ class SlotTable {
 
   std::atomic<uint32_t> next_{0};
   std::array<std::atomic<Record*>, kNumChunks> chunks_{};
-};
-
-// The shard and waiter locks: a plain std::mutex (TSan sees it) with the
-// annotations of wharf::Mutex. These locks are only ever taken exclusively,
-// and std::mutex costs about half of wharf::Mutex's std::shared_mutex.
-class ABSL_LOCKABLE PlainMutex {
- public:
-  void Lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() {
-    mu_.lock();
-    base_internal::NoteLocked();  // Checked builds count it (mutex.h).
-  }
-  void Unlock() ABSL_UNLOCK_FUNCTION() {
-    base_internal::NoteUnlocked();
-    mu_.unlock();
-  }
-
- private:
-  std::mutex mu_;
-};
-
-class ABSL_SCOPED_LOCKABLE PlainLock {
- public:
-  explicit PlainLock(PlainMutex* mu) ABSL_EXCLUSIVE_LOCK_FUNCTION(mu) : mu_(mu) { mu_->Lock(); }
-  ~PlainLock() ABSL_UNLOCK_FUNCTION() { mu_->Unlock(); }
-  PlainLock(const PlainLock&) = delete;
-  PlainLock& operator=(const PlainLock&) = delete;
-
- private:
-  PlainMutex* const mu_;
 };
 
 struct Timer {
