@@ -55,10 +55,11 @@ struct ParkedReceivers::Waiter {
   };
 
   ReceiveArgs args;
-  ReceiveDone done;  // Moved out when finished.
-  // A blocking Receive's own completion (it notifies the waiting thread):
-  // runs at once, never queued to a CompletionScope, which could be open on
-  // the very thread it wakes.
+  ReceiveDone done;  // Moved out when finished (unless blocking).
+  // A blocking Receive's own completion (it hands over the result and
+  // notifies the waiting thread): Finish runs it at once, with no lock held,
+  // never collected into a Batch or queued to a CompletionScope, which could
+  // be open on the very thread it wakes.
   bool blocking = false;
   // The wait-deadline task, 0 if none. Set before the waiter is first
   // parked; then read and cleared only by its owner.
@@ -84,19 +85,19 @@ class ParkedReceivers::Batch {
   Batch& operator=(const Batch&) = delete;
   ~Batch() { Run(); }
 
-  void Add(ReceiveDone done, ReceiveResult result, bool blocking) {
-    items_.push_back(Item{std::move(done), std::move(result), blocking});
+  void Add(ReceiveDone done, ReceiveResult result) {
+    items_.push_back(Item{std::move(done), std::move(result)});
   }
   void Run() {
     for (Item& item : items_) {
-      if (!item.blocking && CompletionScope::Open()) {
+      if (CompletionScope::Open()) {
         CompletionScope::Run(
             [done = std::move(item.done), result = std::move(item.result)]() mutable {
               std::move(done)(std::move(result));
             });
         continue;
       }
-      if (!item.blocking) base_internal::CheckNoLocksHeld("a receive's completion");
+      base_internal::CheckNoLocksHeld("a receive's completion");
       std::move(item.done)(std::move(item.result));
     }
     items_.clear();  // Destroys the callables (which may own the engine).
@@ -106,7 +107,6 @@ class ParkedReceivers::Batch {
   struct Item {
     ReceiveDone done;
     ReceiveResult result;
-    bool blocking = false;
   };
   absl::InlinedVector<Item, 1> items_;
 };
@@ -147,7 +147,7 @@ void ParkedReceivers::ReceiveAsync(ReceiveArgs args, ReceiveDone done) {
   int surfaced = 0;
   ReceiveResult got = source_.TryReceive(args, &surfaced);
   if (Ends(got, args, clock_)) {
-    batch.Add(std::move(done), std::move(got), /*blocking=*/false);
+    batch.Add(std::move(done), std::move(got));
   } else {
     std::shared_ptr<Waiter> w = NewWaiter(std::move(args), std::move(done), /*blocking=*/false);
     if (w->args.wait_deadline != absl::InfiniteFuture()) {
@@ -221,7 +221,7 @@ void ParkedReceivers::Serve(int n, Batch& batch) {
   while (n > 0) {
     std::shared_ptr<Waiter> w;
     {
-      MutexLock lock(&mu_);
+      PlainLock lock(&mu_);
       if (head_ == nullptr) return;
       w = Unlink(head_);
     }
@@ -260,7 +260,7 @@ int ParkedReceivers::Settle(std::shared_ptr<Waiter> w, bool front, Batch& batch)
 
 bool ParkedReceivers::Park(const std::shared_ptr<Waiter>& w, bool front) {
   const absl::Time now = clock_.Now();
-  MutexLock lock(&mu_);
+  PlainLock lock(&mu_);
   if (closed_ || w->expired || now >= w->args.wait_deadline || w->args.stop.stop_requested()) {
     return false;
   }
@@ -280,7 +280,7 @@ bool ParkedReceivers::Park(const std::shared_ptr<Waiter>& w, bool front) {
 }
 
 std::shared_ptr<ParkedReceivers::Waiter> ParkedReceivers::Claim(Waiter* w) {
-  MutexLock lock(&mu_);
+  PlainLock lock(&mu_);
   if (!w->parked) return nullptr;
   return Unlink(w);
 }
@@ -301,7 +301,13 @@ void ParkedReceivers::Finish(const std::shared_ptr<Waiter>& w, ReceiveResult res
     scheduler_.Cancel(w->task);
     w->task = 0;
   }
-  batch.Add(std::move(w->done), std::move(result), w->blocking);
+  if (w->blocking) {
+    // Hands the result to the waiting thread and wakes it; the caller holds
+    // no lock, and owns `w` (the callable outlives the call).
+    std::move(w->done)(std::move(result));
+    return;
+  }
+  batch.Add(std::move(w->done), std::move(result));
 }
 
 void ParkedReceivers::ArmAlarm(absl::Time at) {
@@ -334,7 +340,7 @@ void ParkedReceivers::OnAlarm(int64_t at_ns, Batch& batch) {
 void ParkedReceivers::OnWaitDeadline(const std::shared_ptr<Waiter>& w, Batch& batch) {
   std::shared_ptr<Waiter> mine;
   {
-    MutexLock lock(&mu_);
+    PlainLock lock(&mu_);
     if (w->parked) {
       mine = Unlink(w.get());
     } else {
@@ -365,7 +371,7 @@ void ParkedReceivers::OnStop(Waiter* w) {
 void ParkedReceivers::Close() {
   std::vector<std::shared_ptr<Waiter>> all;
   {
-    MutexLock lock(&mu_);
+    PlainLock lock(&mu_);
     closed_ = true;
     while (head_ != nullptr) all.push_back(Unlink(head_));
   }

@@ -65,6 +65,7 @@
 #include "broker/base/completion_scope.h"
 #include "broker/base/mutex.h"
 #include "broker/base/scheduler.h"
+#include "broker/queue/plain_mutex.h"
 #include "broker/queue/queue_core.h"
 #include "wharf/clock.h"
 
@@ -163,7 +164,8 @@ class ParkedReceivers {
   // Takes `w` out of the list if it is parked.
   std::shared_ptr<Waiter> Claim(Waiter* w) ABSL_LOCKS_EXCLUDED(mu_);
   std::shared_ptr<Waiter> Unlink(Waiter* w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Ends `w` (owned by the caller) with `result`, to be completed by `batch`.
+  // Ends `w` (owned by the caller) with `result`, to be completed by `batch`
+  // (a blocking Receive's at once).
   void Finish(const std::shared_ptr<Waiter>& w, ReceiveResult result, Batch& batch)
       ABSL_LOCKS_EXCLUDED(mu_);
 
@@ -184,7 +186,7 @@ class ParkedReceivers {
   // The time of the earliest armed alarm task (kNoAlarm: none).
   std::atomic<int64_t> alarm_ns_{kNoAlarm};
 
-  Mutex mu_;
+  PlainMutex mu_;  // Taken by every wake-up and park: the cheap lock.
   // Parked receives in park order (intrusive list; each holds a reference to
   // itself while parked).
   Waiter* head_ ABSL_GUARDED_BY(mu_) = nullptr;

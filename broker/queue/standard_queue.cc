@@ -64,9 +64,11 @@ int StandardQueue::ReceiveShard() const {
 
 uint64_t StandardQueue::Tag(uint32_t shard_slot, uint32_t incarnation,
                             uint32_t receive_count) const {
-  uint64_t h = Mix(((uint64_t{shard_slot} << 32) | incarnation) ^ key0_);
-  h = Mix(h ^ receive_count ^ key1_);
-  return Mix(h ^ key0_);
+  // Two keyed rounds: a handle is checked on every delete and written on
+  // every receive, and the tag only has to reject made-up and foreign
+  // handles (standard_queue.h).
+  const uint64_t h = Mix(((uint64_t{shard_slot} << 32) | incarnation) ^ key0_);
+  return Mix(h ^ (uint64_t{receive_count} << 32) ^ receive_count ^ key1_);
 }
 
 void StandardQueue::EncodeHandle(int shard, uint32_t slot, uint32_t incarnation,
@@ -170,7 +172,8 @@ absl::Status StandardQueue::Fill(SendArgs& args, int64_t now_ns, Shard& s, Stage
       args.dead_letter_source_arn.empty()) {
     r.id = base_internal::NewUuidBits();  // The common case: no text to parse.
     r.extras.reset();
-    base_internal::FormatUuid(r.id, outcome.message_id.Overwrite(36));
+    staged.new_id = true;  // Its text is written after publication.
+    staged.id = r.id;
   } else {
     if (args.message_id.empty()) {
       char text[36];
@@ -196,7 +199,7 @@ bool StandardQueue::StageDelayed(Shard& s, const Staged& m) {
     JournalAdded(r, m.receive_count, storage_internal::MessageState::kDelayed, m.deadline_ns);
   }
   r.word.store(MakeWord(m.incarnation, m.receive_count, kDelayed), std::memory_order_release);
-  s.delayed.fetch_add(1, std::memory_order_relaxed);
+  AddUnderLock(s.delayed, 1);
   return PushTimer(s, Timer{m.deadline_ns, m.slot, m.incarnation});
 }
 
@@ -230,6 +233,8 @@ absl::StatusOr<SendOutcome> StandardQueue::Send(SendArgs args) {
     s.visible.fetch_add(1, std::memory_order_seq_cst);
     WakeFor(1);
   }
+  // The record may be received, deleted and reused by now: from the copy.
+  if (m.new_id) base_internal::FormatUuid(m.id, outcome.message_id.Overwrite(36));
   NoteRetentionCandidate(s, SaturatingAdd(sent_ns, retention_ns_.load(std::memory_order_relaxed)));
   return outcome;
 }
@@ -246,6 +251,9 @@ std::vector<absl::StatusOr<SendOutcome>> StandardQueue::SendBatch(std::span<Send
     std::array<uint64_t, kMaxBatch> ready;
     size_t num_delayed = 0;
     size_t num_ready = 0;
+    // New ids, written into their outcomes after publication (Staged::new_id).
+    std::array<std::pair<size_t, base_internal::Uuid>, kMaxBatch> new_ids;
+    size_t num_new_ids = 0;
     int64_t oldest_sent = kNever;
     for (size_t i = begin; i < end; ++i) {
       Staged m;
@@ -254,6 +262,7 @@ std::vector<absl::StatusOr<SendOutcome>> StandardQueue::SendBatch(std::span<Send
         outcomes.emplace_back(std::move(st));
         continue;
       }
+      if (m.new_id) new_ids[num_new_ids++] = {outcomes.size(), m.id};
       outcomes.emplace_back(std::move(outcome));
       oldest_sent = std::min(oldest_sent, m.record->sent_ns);
       if (m.deadline_ns != kNoTime) {
@@ -278,6 +287,10 @@ std::vector<absl::StatusOr<SendOutcome>> StandardQueue::SendBatch(std::span<Send
       s.visible.fetch_add(static_cast<int64_t>(num_ready), std::memory_order_seq_cst);
       WakeFor(static_cast<int>(num_ready));
     }
+    for (size_t k = 0; k < num_new_ids; ++k) {
+      base_internal::FormatUuid(new_ids[k].second,
+                                outcomes[new_ids[k].first]->message_id.Overwrite(36));
+    }
     if (oldest_sent != kNever) NoteRetentionCandidate(s, SaturatingAdd(oldest_sent, retention));
   }
   return outcomes;
@@ -298,8 +311,8 @@ absl::Status StandardQueue::Delete(std::string_view receipt_handle) {
   // Any handle of the message deletes it, even one older than the newest
   // receive (standard queues).
   if (st == kReady) s.visible.fetch_sub(1, std::memory_order_relaxed);
-  if (st == kInFlight) s.in_flight.fetch_sub(1, std::memory_order_relaxed);
-  if (st == kDelayed) s.delayed.fetch_sub(1, std::memory_order_relaxed);
+  if (st == kInFlight) AddUnderLock(s.in_flight, -1);
+  if (st == kDelayed) AddUnderLock(s.delayed, -1);
   FreeSlot(s, h.slot, *r);
   return absl::OkStatus();
 }
@@ -349,7 +362,7 @@ absl::Status StandardQueue::ChangeVisibility(std::string_view receipt_handle,
                             FromNs(r->first_receive_ns));
         }
         r->word.store(MakeWord(h.incarnation, CountOf(w), kReady), std::memory_order_release);
-        s.in_flight.fetch_sub(1, std::memory_order_relaxed);
+        AddUnderLock(s.in_flight, -1);
         s.ready.enqueue(MakeRef(h.slot, h.incarnation));
         s.visible.fetch_add(1, std::memory_order_seq_cst);
         visible = true;
@@ -359,7 +372,7 @@ absl::Status StandardQueue::ChangeVisibility(std::string_view receipt_handle,
         // Its reference stays in the ready queue and is dropped when dequeued.
         r->word.store(MakeWord(h.incarnation, CountOf(w), kInFlight), std::memory_order_release);
         s.visible.fetch_sub(1, std::memory_order_relaxed);
-        s.in_flight.fetch_add(1, std::memory_order_relaxed);
+        AddUnderLock(s.in_flight, 1);
       }
       deadline = now_ns + timeout_ns;
       r->deadline_ns = deadline;

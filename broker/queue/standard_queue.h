@@ -22,7 +22,9 @@
 // count, incarnation) identifies exactly which message and which receive a
 // receipt handle belongs to, so Delete and ChangeVisibility are O(1) and a
 // stale handle is recognised rather than acted on. Visibility and delay
-// deadlines sit in a per-shard timer heap and are applied lazily against
+// deadlines sit in per-shard timers (a FIFO for those set in order, as
+// receives with one visibility timeout set them; a heap for the rest) and
+// are applied lazily against
 // Clock::Now() by receives and counts, and, while receives are parked
 // (ParkedReceivers, broker/queue/parked_receivers.h), by a Scheduler task at
 // the earliest deadline, so ManualClock tests need no background thread.

@@ -19,7 +19,6 @@
 #include <cstring>
 #include <limits>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -32,6 +31,7 @@
 #include "broker/base/mutex.h"
 #include "broker/base/scheduler.h"
 #include "broker/queue/parked_receivers.h"
+#include "broker/queue/plain_mutex.h"
 #include "broker/queue/queue_core.h"
 #include "wharf/clock.h"
 
@@ -201,35 +201,6 @@ class SlotTable {
   std::array<std::atomic<Record*>, kNumChunks> chunks_{};
 };
 
-// The shard and waiter locks: a plain std::mutex (TSan sees it) with the
-// annotations of wharf::Mutex. These locks are only ever taken exclusively,
-// and std::mutex costs about half of wharf::Mutex's std::shared_mutex.
-class ABSL_LOCKABLE PlainMutex {
- public:
-  void Lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() {
-    mu_.lock();
-    base_internal::NoteLocked();  // Checked builds count it (mutex.h).
-  }
-  void Unlock() ABSL_UNLOCK_FUNCTION() {
-    base_internal::NoteUnlocked();
-    mu_.unlock();
-  }
-
- private:
-  std::mutex mu_;
-};
-
-class ABSL_SCOPED_LOCKABLE PlainLock {
- public:
-  explicit PlainLock(PlainMutex* mu) ABSL_EXCLUSIVE_LOCK_FUNCTION(mu) : mu_(mu) { mu_->Lock(); }
-  ~PlainLock() ABSL_UNLOCK_FUNCTION() { mu_->Unlock(); }
-  PlainLock(const PlainLock&) = delete;
-  PlainLock& operator=(const PlainLock&) = delete;
-
- private:
-  PlainMutex* const mu_;
-};
-
 struct Timer {
   int64_t deadline_ns;
   uint32_t slot;
@@ -339,11 +310,19 @@ struct alignas(64) Shard {
   std::atomic<int64_t> retention_check_ns{kNever};
   // Message counts. `visible` is raised without the lock by Send (after the
   // reference is queued, so a reader may briefly see it below zero); the
-  // others change only under mu.
+  // others change only under mu (AddUnderLock: no locked instruction).
   alignas(64) std::atomic<int64_t> visible{0};
   alignas(64) std::atomic<int64_t> in_flight{0};
   std::atomic<int64_t> delayed{0};
 };
+
+// Adds `delta` to a count that only changes under its shard's lock: a load
+// and a store, not a locked read-modify-write (two fewer per message).
+// Readers without the lock read a value it had (relaxed: counts are
+// approximate; the admission check in TryReceive reads it so too).
+inline void AddUnderLock(std::atomic<int64_t>& count, int64_t delta) {
+  count.store(count.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+}
 
 // A copy of what a Delivery needs, taken under the shard lock.
 struct Snapshot {
@@ -451,6 +430,11 @@ class StandardQueue final : public QueueCore, private ReceiveSource {
     uint32_t incarnation = 0;
     uint32_t receive_count = 0;
     int64_t deadline_ns = kNoTime;  // End of its delay; kNoTime: ready at once.
+    // A new id, whose text (SendOutcome::message_id) is written only after
+    // the message is published and parked receivers are woken: off the path
+    // to the woken receiver.
+    bool new_id = false;
+    base_internal::Uuid id;
   };
 
   void ApplyConfig(const QueueConfig& config);

@@ -86,7 +86,7 @@ int64_t StandardQueue::Take(const ReceiveArgs& args, int64_t now_ns, int64_t in_
             r.deadline_ns = SaturatingAdd(now_ns, visibility_ns);
             r.word.store(MakeWord(incarnation, count, kInFlight), std::memory_order_relaxed);
             s.visible.fetch_sub(1, std::memory_order_relaxed);
-            s.in_flight.fetch_add(1, std::memory_order_relaxed);
+            AddUnderLock(s.in_flight, 1);
             ++in_flight;
             if (PushTimer(s, Timer{r.deadline_ns, slot, incarnation})) {
               earliest = std::min(earliest, r.deadline_ns);

@@ -34,9 +34,9 @@ int StandardQueue::ProcessTimers(Shard& s, int64_t now_ns) {
       Record& r = s.slots.Get(t.slot);
       uint64_t w = r.word.load(std::memory_order_relaxed);
       if (StateOf(w) == kInFlight) {
-        s.in_flight.fetch_sub(1, std::memory_order_relaxed);
+        AddUnderLock(s.in_flight, -1);
       } else {
-        s.delayed.fetch_sub(1, std::memory_order_relaxed);
+        AddUnderLock(s.delayed, -1);
       }
       r.word.store(MakeWord(t.incarnation, CountOf(w), kReady), std::memory_order_release);
       s.ready.enqueue(MakeRef(t.slot, t.incarnation));
@@ -65,8 +65,8 @@ void StandardQueue::SweepRetention(Shard& s, int64_t now_ns) {
         return;
       }
       if (st == kReady) s.visible.fetch_sub(1, std::memory_order_relaxed);
-      if (st == kInFlight) s.in_flight.fetch_sub(1, std::memory_order_relaxed);
-      if (st == kDelayed) s.delayed.fetch_sub(1, std::memory_order_relaxed);
+      if (st == kInFlight) AddUnderLock(s.in_flight, -1);
+      if (st == kDelayed) AddUnderLock(s.delayed, -1);
       FreeSlot(s, slot, r);
     });
   }
@@ -108,8 +108,8 @@ void StandardQueue::Purge() {
       SlotState st = StateOf(w);
       if (st == kFree || st == kMoving) return;
       if (st == kReady) s.visible.fetch_sub(1, std::memory_order_relaxed);
-      if (st == kInFlight) s.in_flight.fetch_sub(1, std::memory_order_relaxed);
-      if (st == kDelayed) s.delayed.fetch_sub(1, std::memory_order_relaxed);
+      if (st == kInFlight) AddUnderLock(s.in_flight, -1);
+      if (st == kDelayed) AddUnderLock(s.delayed, -1);
       FreeSlot(s, slot, r);
     });
     s.timers.Clear();
@@ -194,7 +194,7 @@ void StandardQueue::Restore(storage_internal::RestoredQueue restored) {
       r.deadline_ns = deadline;
       r.word.store(MakeWord(incarnation, count, delayed ? kDelayed : kInFlight),
                    std::memory_order_release);
-      (delayed ? s.delayed : s.in_flight).fetch_add(1, std::memory_order_relaxed);
+      AddUnderLock(delayed ? s.delayed : s.in_flight, 1);
       PushTimer(s, Timer{deadline, slot, incarnation});
     } else {
       r.word.store(MakeWord(incarnation, count, kReady), std::memory_order_release);
