@@ -149,7 +149,7 @@ struct Delivery {
 struct ReceiveArgs {
   int max_messages = 1;                    // 1-10.
   absl::Duration visibility_timeout;       // Already defaulted by the service.
-  absl::Time wait_deadline;                // Now() for a short poll.
+  absl::Time wait_deadline;                // Not after Now() (e.g. InfinitePast): a short poll.
   std::string receive_request_attempt_id;  // FIFO only.
   std::stop_token stop;                    // A stop request ends the wait early.
 };
