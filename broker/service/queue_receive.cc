@@ -273,6 +273,7 @@ absl::StatusOr<sqs::ReceiveMessageResult> QueueImpl::ToResult(
       m.md5_of_message_attributes = base_internal::AttributesMd5(m.message_attributes);
     }
   }
+  queue_internal::RecycleDeliveries(std::move(*deliveries));
   return result;
 }
 
@@ -303,6 +304,7 @@ absl::StatusOr<std::vector<lambda::SqsRecord>> QueueImpl::ToRecords(
     r.event_source_arn = arn_;
     r.aws_region = region;
   }
+  queue_internal::RecycleDeliveries(std::move(*deliveries));
   return records;
 }
 
