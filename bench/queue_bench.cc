@@ -320,6 +320,7 @@ void BM_ServiceLifecycle(benchmark::State& state) {
               }
             } else {
               sqs::DeleteMessageBatchRequest del;
+              del.entries.reserve(static_cast<size_t>(n));
               for (int k = 0; k < n; ++k) {
                 sqs::DeleteMessageBatchRequestEntry e;
                 e.id = std::to_string(k);

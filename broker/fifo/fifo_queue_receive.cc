@@ -125,7 +125,7 @@ int FifoQueue::FinishMoves(std::vector<PendingMove>& moves, absl::Time now,
 
 ReceiveResult FifoQueue::TryReceive(const ReceiveArgs& args, int* surfaced) {
   const int max = std::clamp(args.max_messages, 1, 10);
-  std::vector<Delivery> out;
+  std::vector<Delivery> out = queue_internal::SpareDeliveries();
   absl::Time now = clock_.Now();
   if (!args.receive_request_attempt_id.empty() &&
       ReplayAttempt(args.receive_request_attempt_id, now, args.visibility_timeout, out)) {

@@ -21,7 +21,7 @@ ReceiveResult StandardQueue::TryReceive(const ReceiveArgs& args, int* surfaced) 
                      "The maximum number of in flight messages has been reached.");
   }
   const size_t max = static_cast<size_t>(std::clamp(args.max_messages, 1, kMaxBatch));
-  std::vector<Delivery> out;
+  std::vector<Delivery> out = SpareDeliveries();
   std::vector<Deferred> deferred;
   const int64_t earliest = Take(args, now_ns, in_flight, max, out, deferred);
   // Queued again only now, so that this receive cannot return them twice.

@@ -9,6 +9,7 @@
 
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
+#include "absl/utility/utility.h"
 #include "broker/base/aws_errors.h"
 #include "broker/base/digests.h"
 #include "broker/base/payload.h"
@@ -214,13 +215,11 @@ bool QueueImpl::Accept(const Delivery& message) {
   return target->Place(std::move(args));
 }
 
-absl::StatusOr<sqs::SendMessageResult> QueueImpl::SendOne(const SendFields& f, bool in_batch,
-                                                          SendArgs* staged) {
+absl::StatusOr<size_t> QueueImpl::Stage(const SendFields& f, bool in_batch, SendArgs& args) {
   if (f.body.empty()) {
     return MakeError(ErrorCode::kMissingParameter,
                      "The request must contain the parameter MessageBody.");
   }
-  SendArgs args;
   if (fifo_) {
     // Delay is queue-level on FIFO queues. AWS still accepts an explicit 0
     // (and then applies the queue's delay), which SDKs that always serialize
@@ -267,41 +266,48 @@ absl::StatusOr<sqs::SendMessageResult> QueueImpl::SendOne(const SendFields& f, b
                      max_size, " bytes."));
   }
   args.payload = base_internal::MakePayload(f.body, f.attributes, f.system_attributes);
-  const queue_internal::Payload& payload = *args.payload;
-  sqs::SendMessageResult result;
-  result.md5_of_message_body = Md5Hex(args.payload);  // Computed if the caller reads it.
-  if (payload.attributes != nullptr) {
-    result.md5_of_message_attributes = payload.attributes->md5_of_message_attributes;
-    result.md5_of_message_system_attributes = payload.attributes->md5_of_message_system_attributes;
+  return size;
+}
+
+namespace {
+
+// Sets the digests of a SendMessage result or batch result entry.
+template <typename Result>
+void SetDigests(Result& result, const std::shared_ptr<const queue_internal::Payload>& payload) {
+  result.md5_of_message_body = Md5Hex(payload);  // Computed if the caller reads it.
+  if (const queue_internal::PayloadAttributes* extra = payload->attributes.get()) {
+    result.md5_of_message_attributes = extra->md5_of_message_attributes;
+    result.md5_of_message_system_attributes = extra->md5_of_message_system_attributes;
   }
-  if (staged != nullptr) {
-    *staged = std::move(args);
-    return result;
-  }
+}
+
+}  // namespace
+
+absl::StatusOr<sqs::SendMessageResult> QueueImpl::SendMessage(
+    const sqs::SendMessageRequest& request) {
+  if (absl::Status s = CheckAlive(); !s.ok()) return s;
+  const uint64_t since = Mark();
+  SendArgs args;
+  const absl::StatusOr<size_t> size =
+      Stage({request.message_body, request.delay_seconds, request.message_attributes,
+             request.message_system_attributes, request.message_deduplication_id,
+             request.message_group_id},
+            /*in_batch=*/false, args);
+  if (!size.ok()) return size.status();
+  absl::StatusOr<sqs::SendMessageResult> result(absl::in_place);
+  SetDigests(*result, args.payload);
   absl::StatusOr<queue_internal::SendOutcome> outcome = core_->Send(std::move(args));
   if (!outcome.ok()) return outcome.status();
   if (stats_ != nullptr) {
     if (outcome->duplicate) {
       stats_->counters.Add(QueueStats::kDeduplicated, 1);
     } else {
-      stats_->sent.Record(size);
+      stats_->sent.Record(*size);
     }
   }
-  result.message_id = std::move(outcome->message_id);
-  result.sequence_number = std::move(outcome->sequence_number);
-  return result;
-}
-
-absl::StatusOr<sqs::SendMessageResult> QueueImpl::SendMessage(
-    const sqs::SendMessageRequest& request) {
-  if (absl::Status s = CheckAlive(); !s.ok()) return s;
-  const uint64_t since = Mark();
-  absl::StatusOr<sqs::SendMessageResult> result =
-      SendOne({request.message_body, request.delay_seconds, request.message_attributes,
-               request.message_system_attributes, request.message_deduplication_id,
-               request.message_group_id},
-              /*in_batch=*/false);
-  if (result.ok() && store_ != nullptr) {
+  result->message_id = std::string(outcome->message_id.view());
+  result->sequence_number = std::move(outcome->sequence_number);
+  if (store_ != nullptr) {
     if (absl::Status s = Commit(since); !s.ok()) return s;
   }
   return result;
@@ -343,23 +349,19 @@ absl::StatusOr<sqs::SendMessageBatchResult> QueueImpl::SendMessageBatch(
   absl::InlinedVector<size_t, queue_checks::kMaxBatchEntries> sizes;  // For the metrics.
   for (const auto& entry : request.entries) {
     SendArgs& args = staged.emplace_back();
-    absl::StatusOr<sqs::SendMessageResult> sent = SendOne(
+    const absl::StatusOr<size_t> size = Stage(
         {entry.message_body, entry.delay_seconds, entry.message_attributes,
          entry.message_system_attributes, entry.message_deduplication_id, entry.message_group_id},
-        /*in_batch=*/true, &args);
-    if (!sent.ok()) {
+        /*in_batch=*/true, args);
+    if (!size.ok()) {
       staged.pop_back();
-      result.failed.push_back(FailedEntry(entry.id, sent.status()));
+      result.failed.push_back(FailedEntry(entry.id, size.status()));
       continue;
     }
     sqs::SendMessageBatchResultEntry& ok = result.successful.emplace_back();
     ok.id = entry.id;
-    ok.md5_of_message_body = std::move(sent->md5_of_message_body);
-    ok.md5_of_message_attributes = std::move(sent->md5_of_message_attributes);
-    ok.md5_of_message_system_attributes = std::move(sent->md5_of_message_system_attributes);
-    if (stats_ != nullptr) {
-      sizes.push_back(MessageSize(entry.message_body, entry.message_attributes));
-    }
+    SetDigests(ok, args.payload);
+    sizes.push_back(*size);
   }
   const uint64_t since = Mark();
   std::vector<absl::StatusOr<queue_internal::SendOutcome>> outcomes = core_->SendBatch(staged);
@@ -380,7 +382,7 @@ absl::StatusOr<sqs::SendMessageBatchResult> QueueImpl::SendMessageBatch(
         stats_->sent.Record(sizes[k]);
       }
     }
-    ok.message_id = std::move(outcome->message_id);
+    ok.message_id = std::string(outcome->message_id.view());
     ok.sequence_number = std::move(outcome->sequence_number);
   }
   if (engine_failed) {

@@ -170,11 +170,11 @@ class QueueImpl final : public sqs::Queue,
   struct ReceivePlan;
   struct AsyncReceive;
   struct AsyncRecordReceive;
-  // Validates and sends one message. With `staged`, stops before the engine:
-  // the validated message is left there for SendMessageBatch to send with
-  // the others, and the result lacks the message id and sequence number.
-  absl::StatusOr<sqs::SendMessageResult> SendOne(const SendFields& fields, bool in_batch,
-                                                 queue_internal::SendArgs* staged = nullptr);
+  // Validates one message of SendMessage or SendMessageBatch and fills `args`
+  // (empty on entry) with what the engine sends. Returns the message's size
+  // (body and attributes, as the size limit counts it).
+  absl::StatusOr<size_t> Stage(const SendFields& fields, bool in_batch,
+                               queue_internal::SendArgs& args);
   // ReceiveMessage's validation, in the AWS order, and the engine's args.
   absl::StatusOr<ReceivePlan> PlanReceive(const sqs::ReceiveMessageRequest& request) const;
   // The reply to a receive from what the engine handed out.

@@ -894,5 +894,29 @@ TEST_F(StandardQueueTest, CloseWakesEveryParkedLongPoll) {
   EXPECT_THAT(Receive(), SizeIs(1));
 }
 
+TEST_F(StandardQueueTest, RecycledDeliveryVectorServesTheThreadsNextReceive) {
+  Send("a");
+  std::vector<Delivery> first = Receive();
+  ASSERT_THAT(first, SizeIs(1));
+  const std::weak_ptr<const Payload> payload = first[0].payload;
+  const long held = payload.use_count();  // The engine's record and the delivery.
+  const Delivery* storage = first.data();
+  RecycleDeliveries(std::move(first));
+  EXPECT_EQ(payload.use_count(), held - 1);  // The recycled deliveries are destroyed.
+  Send("b");
+  std::vector<Delivery> second = Receive();
+  ASSERT_THAT(second, SizeIs(1));
+  EXPECT_EQ(second.data(), storage);
+  EXPECT_EQ(second[0].payload->body, "b");
+}
+
+TEST_F(StandardQueueTest, OversizedDeliveryVectorIsNotKeptAsSpare) {
+  const std::vector<Delivery> drained = SpareDeliveries();
+  std::vector<Delivery> big;
+  big.reserve(kMaxSpareDeliveries + 1);
+  RecycleDeliveries(std::move(big));
+  EXPECT_EQ(SpareDeliveries().capacity(), 0u);
+}
+
 }  // namespace
 }  // namespace wharf::queue_internal
