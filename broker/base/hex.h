@@ -13,7 +13,7 @@
 #include <cstring>
 #include <string_view>
 
-#if defined(__SSE2__)
+#if defined(__SSE2__) && defined(__x86_64__)
 #include <emmintrin.h>
 #endif
 
@@ -133,9 +133,9 @@ inline bool ParseHex8(const char* in, uint32_t* value) {
 }
 
 // Writes the sixteen digits of `value`, most significant first, at `out`:
-// one SSE2 pass (every x86-64), two WriteHex8 elsewhere.
+// one SSE2 pass on x86-64, two WriteHex8 elsewhere.
 inline void WriteHex16(uint64_t value, char* out) {
-#if defined(__SSE2__)
+#if defined(__SSE2__) && defined(__x86_64__)
   // Bytes most significant first; each splits into its high and low nibble.
   const __m128i x = _mm_cvtsi64_si128(static_cast<long long>(__builtin_bswap64(value)));
   const __m128i low4 = _mm_set1_epi8(0x0f);
@@ -154,7 +154,7 @@ inline void WriteHex16(uint64_t value, char* out) {
 // Parses the sixteen digits at `in` into *value. False (and *value
 // untouched) unless all sixteen bytes are lower-case hex digits.
 inline bool ParseHex16(const char* in, uint64_t* value) {
-#if defined(__SSE2__)
+#if defined(__SSE2__) && defined(__x86_64__)
   const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in));
   // Signed compares: bytes >= 0x80 are negative, below '0'.
   const __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),

@@ -168,14 +168,13 @@ void ParkedReceivers::ReceiveAsync(ReceiveArgs args, ReceiveDone done) {
 }
 
 ReceiveResult ParkedReceivers::Receive(const ReceiveArgs& args) {
-  Batch batch;
   int surfaced = 0;
   ReceiveResult got = source_.TryReceive(args, &surfaced);
   if (Ends(got, args, clock_)) {
-    Serve(surfaced, batch);
-    batch.Run();
+    if (surfaced > 0) Wake(surfaced);  // No Batch otherwise: the common short poll.
     return got;
   }
+  Batch batch;
   // The same continuation as ReceiveAsync, completing into this frame. The
   // wait deadline is timed here, through the clock, not by a Scheduler task.
   struct Outcome {

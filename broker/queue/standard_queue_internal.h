@@ -293,6 +293,10 @@ struct alignas(64) Shard {
   // pop bumps, so a pop that read a stale top fails its CAS (no ABA). Pushed
   // under mu (FreeSlot), popped without a lock by senders (AllocSlot): one
   // CAS each, where a moodycamel queue cost ~250 instructions per message.
+  // Last freed, first reused (its record is warm). A slot's incarnation then
+  // advances with every message through it, so a receipt handle kept while
+  // 2^32 others went through its slot (72 minutes at a million a second)
+  // could name a later message there that has the same receive count.
   alignas(64) std::atomic<uint64_t> free_head{0};
 
   // The lock and the heap on a line of their own: the shard's consumers
