@@ -494,6 +494,19 @@ TEST_F(SqsMessageTest, BatchRequestLevelErrorsComeInSpecOrder) {
                                       .entries = {{.id = "a", .message_body = "x"},
                                                   {.id = "a", .message_body = "y"}}}),
               HasError(ErrorCode::kBatchEntryIdsNotDistinct, "Id a repeated."));
+  // Ids that agree in size and in their first, middle and last characters
+  // are told apart by the rest; a repeat among other ids is still found.
+  auto sent = sqs().SendMessageBatch(
+      {.queue_url = url,
+       .entries = {{.id = "a1cdef", .message_body = "x"}, {.id = "a2cdef", .message_body = "y"}}});
+  ASSERT_OK(sent);
+  EXPECT_THAT(sent->successful, SizeIs(2));
+  EXPECT_THAT(sqs().SendMessageBatch({.queue_url = url,
+                                      .entries = {{.id = "a1cdef", .message_body = "x"},
+                                                  {.id = "b", .message_body = "y"},
+                                                  {.id = "a2cdef", .message_body = "y"},
+                                                  {.id = "a1cdef", .message_body = "z"}}}),
+              HasError(ErrorCode::kBatchEntryIdsNotDistinct, "Id a1cdef repeated."));
   EXPECT_THAT(
       sqs().SendMessageBatch(
           {.queue_url = url, .entries = {{.id = std::string(81, 'i'), .message_body = "x"}}}),
