@@ -45,11 +45,7 @@ constexpr int kMessages = 1 << 16;
 constexpr size_t kBodyBytes = 256;
 
 // A fresh payload per send, as the service layer builds one per request.
-std::shared_ptr<const Payload> NewPayload(const std::string& body) {
-  auto p = std::make_shared<Payload>();
-  p->body = body;
-  return p;
-}
+PayloadRef NewPayload(const std::string& body) { return base_internal::NewPayload(body); }
 
 ReceiveArgs Poll(int max, absl::Time deadline) {
   ReceiveArgs args;

@@ -70,13 +70,10 @@ namespace {
 
 constexpr int kMessages = 1 << 16;
 
-std::shared_ptr<const Payload> NewPayload(const std::string& body) {
-  auto p = std::make_shared<Payload>();
-  p->body = body;  // A copy, as the service layer makes from a request.
-  return p;
-}
+// A copy of `body`, as the service layer makes from a request.
+PayloadRef NewPayload(const std::string& body) { return base_internal::NewPayload(body); }
 
-SendArgs Args(std::shared_ptr<const Payload> payload) {
+SendArgs Args(PayloadRef payload) {
   SendArgs args;
   args.payload = std::move(payload);
   return args;
@@ -548,8 +545,7 @@ void BM_CoreMemoryPerMessage(benchmark::State& state) {
   constexpr int kCount = 1'000'000;
   const bool own_payload = state.range(0) == 1;
   const std::string body(100, 'x');
-  auto shared = std::make_shared<Payload>();
-  shared->body = body;
+  const PayloadRef shared = NewPayload(body);
   SystemClock clock;
   Scheduler scheduler(clock);  // Started before the measurement (its thread).
   for (auto _ : state) {
@@ -558,9 +554,7 @@ void BM_CoreMemoryPerMessage(benchmark::State& state) {
     auto q = NewStandardQueue(QueueConfig{}, clock, scheduler, nullptr, "arn");
     for (int i = 0; i < kCount; ++i) {
       if (own_payload) {
-        auto p = std::make_shared<Payload>();
-        p->body = body;
-        (void)q->Send(Args(std::move(p)));
+        (void)q->Send(Args(NewPayload(body)));
       } else {
         (void)q->Send(Args(shared));
       }

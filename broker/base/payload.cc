@@ -1,13 +1,36 @@
 #include "broker/base/payload.h"
 
 #include <cstring>
+#include <limits>
+#include <new>
 #include <ostream>
+#include <stdexcept>
 #include <utility>
 
 #include "absl/strings/match.h"
 #include "broker/base/hex.h"
 
 namespace wharf {
+
+Md5Hex::Md5Hex(const base_internal::PayloadRef& payload) noexcept : payload_(payload.get()) {
+  if (payload_ != nullptr) payload_->Retain();
+}
+
+Md5Hex::Md5Hex(base_internal::PayloadRef&& payload) noexcept : payload_(payload.Leak()) {}
+
+Md5Hex::Md5Hex(const Md5Hex& other) : text_(other.text_), payload_(other.payload_) {
+  if (payload_ != nullptr) payload_->Retain();
+}
+
+Md5Hex& Md5Hex::operator=(const Md5Hex& other) {
+  if (this != &other) {
+    Md5Hex copy(other);
+    *this = std::move(copy);
+  }
+  return *this;
+}
+
+void Md5Hex::ReleasePayload(const base_internal::Payload* payload) noexcept { payload->Release(); }
 
 std::string Md5Hex::str() const {
   if (payload_ == nullptr) return text_;
@@ -54,8 +77,31 @@ Md5 Payload::FromWords(uint64_t low, uint64_t high) {
   return md5;
 }
 
+void Payload::Destroy() const noexcept {
+  const size_t bytes = sizeof(Payload) + size_;
+  Payload* self = const_cast<Payload*>(this);
+  self->~Payload();
+  ::operator delete(static_cast<void*>(self), bytes);
+}
+
+PayloadRef ConcatPayload(std::initializer_list<std::string_view> parts,
+                         std::unique_ptr<const PayloadAttributes> attributes) {
+  size_t size = 0;
+  for (std::string_view part : parts) size += part.size();
+  if (size > std::numeric_limits<uint32_t>::max()) throw std::length_error("payload too large");
+  void* block = ::operator new(sizeof(Payload) + size);
+  // From here nothing throws: the header owns `attributes`.
+  Payload* payload = new (block) Payload(static_cast<uint32_t>(size), attributes.release());
+  char* out = static_cast<char*>(block) + sizeof(Payload);
+  for (std::string_view part : parts) {
+    if (!part.empty()) std::memcpy(out, part.data(), part.size());
+    out += part.size();
+  }
+  return PayloadRef::Adopt(payload);
+}
+
 Md5 Payload::ComputeMd5OfBody() const {
-  const Md5 md5 = Md5Of(body);
+  const Md5 md5 = Md5Of(body());
   uint64_t low = 0, high = 0;
   std::memcpy(&low, md5.data(), sizeof low);
   std::memcpy(&high, md5.data() + sizeof low, sizeof high);
@@ -77,12 +123,10 @@ std::string AttributesMd5(const MessageAttributeMap& attributes) {
   return md5.HexDigest();
 }
 
-std::shared_ptr<const Payload> MakePayload(std::string body, MessageAttributeMap attributes,
-                                           const MessageAttributeMap& system_attributes) {
-  auto payload = std::make_shared<Payload>();
-  payload->body = std::move(body);
+PayloadRef MakePayload(std::string_view body, MessageAttributeMap attributes,
+                       const MessageAttributeMap& system_attributes) {
   auto trace = system_attributes.find("AWSTraceHeader");
-  if (attributes.empty() && trace == system_attributes.end()) return payload;
+  if (attributes.empty() && trace == system_attributes.end()) return NewPayload(body);
   auto extra = std::make_unique<PayloadAttributes>();
   extra->md5_of_message_attributes = AttributesMd5(attributes);
   extra->message_attributes = std::move(attributes);
@@ -90,8 +134,7 @@ std::shared_ptr<const Payload> MakePayload(std::string body, MessageAttributeMap
     extra->aws_trace_header = trace->second.string_value;
     extra->md5_of_message_system_attributes = AttributesMd5(system_attributes);
   }
-  payload->attributes = std::move(extra);
-  return payload;
+  return NewPayload(body, std::move(extra));
 }
 
 }  // namespace wharf::base_internal

@@ -1,24 +1,36 @@
 // The immutable content of a message, shared (never copied) by every queue it
 // is placed in: an SNS fan-out's subscriber queues, EventBridge targets, a
-// queue and its dead-letter queue. A queue holds one per message, so the
-// common case is kept to two heap blocks: the Payload (with its shared_ptr
-// control block) and the body. The MD5 of the body is computed when someone
-// first asks for it (a receiver, a SendMessage caller reading its result, the
-// wire layer writing a response), not when the message is sent.
+// queue and its dead-letter queue. A queue holds one per message, so it is
+// ONE heap block: a 32-byte header (reference count, body size, attributes,
+// MD5 cache) followed by the body bytes, held through an 8-byte intrusive
+// handle (PayloadRef, a RefPtr). The MD5 of the body is computed when someone first
+// asks for it (a receiver, a SendMessage caller reading its result, the wire
+// layer writing a response), not when the message is sent.
 //
-// Thread safety: a Payload is immutable once built (its MD5 cache aside, which
-// is thread-safe) and may be read from any number of threads. The functions
-// are pure.
+//   PayloadRef p = NewPayload("hello");      // One allocation.
+//   PayloadRef q = p;                        // Shares it: one increment.
+//   std::string_view body = q->body();
+//
+// Thread safety: a Payload is immutable once built (its reference count and
+// MD5 cache aside, which are thread-safe) and may be read from any number of
+// threads. PayloadRef is a value type: distinct handles (also to one payload)
+// may be used, copied and destroyed concurrently; the last one to go frees the
+// block (acq_rel: every read through any handle happens before the free).
 
 #ifndef WHARF_BROKER_BASE_PAYLOAD_H_
 #define WHARF_BROKER_BASE_PAYLOAD_H_
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "broker/base/digests.h"
+#include "broker/base/ref_ptr.h"
 #include "wharf/message.h"
 
 namespace wharf::base_internal {
@@ -31,14 +43,34 @@ struct PayloadAttributes {
   std::string md5_of_message_system_attributes;  // Empty if no trace header.
 };
 
-struct Payload {
-  std::string body;
-  std::unique_ptr<const PayloadAttributes> attributes;  // Null when there are none.
+class Payload;
+// A counted reference to a Payload, or null: 8 bytes. Copying adds a
+// reference (one atomic increment), moving transfers it, destroying drops it.
+using PayloadRef = RefPtr<const Payload>;
 
-  // The raw MD5 of `body` (ToHex for text), computed on the first call and
+// A payload whose body is `parts` one after the other (one allocation, one
+// copy of each part), with `attributes` (may be null). Throws
+// std::length_error past 4 GiB - 1 bytes (the services bound bodies far
+// lower) and std::bad_alloc as operator new does.
+PayloadRef ConcatPayload(std::initializer_list<std::string_view> parts,
+                         std::unique_ptr<const PayloadAttributes> attributes = nullptr);
+
+// Built only by NewPayload / ConcatPayload / MakePayload, owned through
+// PayloadRef (or a lazy Md5Hex). The body bytes follow the header.
+class Payload {
+ public:
+  Payload(const Payload&) = delete;
+  Payload& operator=(const Payload&) = delete;
+
+  std::string_view body() const noexcept {
+    return {reinterpret_cast<const char*>(this + 1), size_};
+  }
+  // Null when the message has neither attributes nor a trace header.
+  const PayloadAttributes* attributes() const noexcept { return attributes_; }
+
+  // The raw MD5 of the body (ToHex for text), computed on the first call and
   // cached. Never blocks: callers that find it not yet cached compute it
-  // themselves and store it (equal values). `body` must not change once
-  // this has been called.
+  // themselves and store it (equal values).
   Md5 md5_of_body() const {
     const uint64_t high = md5_words_[1].load(std::memory_order_acquire);
     if (high != 0) return FromWords(md5_words_[0].load(std::memory_order_relaxed), high);
@@ -47,27 +79,61 @@ struct Payload {
   // Whether md5_of_body() has been cached (tests).
   bool md5_of_body_cached() const { return md5_words_[1].load(std::memory_order_acquire) != 0; }
 
+  // Reference counting, for PayloadRef (RefPtr) and Md5Hex. Release drops one
+  // reference and frees the block when it was the last one; it returns
+  // whether it did (tests). The payload must not be touched through a
+  // released reference.
+  void Retain() const noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+  bool Release() const noexcept {
+    // acq_rel: this thread's reads happen before the free; the freeing thread
+    // sees every other holder's reads and MD5 cache writes as done.
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) != 1) return false;
+    Destroy();
+    return true;
+  }
+  // The number of references (tests; racy while other threads hold some).
+  uint32_t refs() const noexcept { return refs_.load(std::memory_order_acquire); }
+
  private:
+  friend PayloadRef ConcatPayload(std::initializer_list<std::string_view> parts,
+                                  std::unique_ptr<const PayloadAttributes> attributes);
+
+  Payload(uint32_t size, const PayloadAttributes* attributes) noexcept
+      : size_(size), attributes_(attributes) {}
+  ~Payload() { delete attributes_; }
+  void Destroy() const noexcept;  // Runs the destructor and frees the block.
+
   static Md5 FromWords(uint64_t low, uint64_t high);
   Md5 ComputeMd5OfBody() const;
 
-  // The cache, in two words rather than a state byte beside 16 bytes (which
-  // would grow every payload by 8): words_[1] is stored after words_[0]
-  // (release), so a reader that sees it non-zero (acquire) sees the whole
-  // digest. A digest whose second half is zero (a 2^-64 chance) is never
-  // cached, only computed again.
+  mutable std::atomic<uint32_t> refs_{1};
+  const uint32_t size_;                        // Body bytes after the header.
+  const PayloadAttributes* const attributes_;  // Owned; null when none.
+  // The MD5 cache, in two words rather than a state byte beside 16 bytes
+  // (which would grow every payload by 8): words_[1] is stored after
+  // words_[0] (release), so a reader that sees it non-zero (acquire) sees the
+  // whole digest. A digest whose second half is zero (a 2^-64 chance) is
+  // never cached, only computed again.
   mutable std::atomic<uint64_t> md5_words_[2] = {};
 };
+static_assert(sizeof(Payload) == 32, "the header stays 32 bytes: memory per queued message");
+
+// A payload with a copy of `body`.
+inline PayloadRef NewPayload(std::string_view body,
+                             std::unique_ptr<const PayloadAttributes> attributes = nullptr) {
+  return ConcatPayload({body}, std::move(attributes));
+}
 
 // SQS's MD5OfMessageAttributes over `attributes` (spec/sqs.md §6): Binary
 // types digest binary_value, the others string_value. Empty for none.
 std::string AttributesMd5(const MessageAttributeMap& attributes);
 
 // The payload of a message with its digests. `system_attributes` may hold
-// AWSTraceHeader (String); other entries are ignored. Allocates the payload,
-// and PayloadAttributes only when there are attributes or a trace header.
-std::shared_ptr<const Payload> MakePayload(std::string body, MessageAttributeMap attributes,
-                                           const MessageAttributeMap& system_attributes);
+// AWSTraceHeader (String); other entries are ignored. Allocates the payload
+// (body included), and PayloadAttributes only when there are attributes or a
+// trace header.
+PayloadRef MakePayload(std::string_view body, MessageAttributeMap attributes,
+                       const MessageAttributeMap& system_attributes);
 
 }  // namespace wharf::base_internal
 

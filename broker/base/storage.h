@@ -24,10 +24,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
-
-namespace wharf::base_internal {
-struct Payload;  // broker/base/payload.h
-}  // namespace wharf::base_internal
+#include "broker/base/payload.h"
 
 namespace wharf::storage_internal {
 
@@ -43,7 +40,7 @@ enum class MessageState : uint8_t {
 // views are valid for the duration of the call only.
 struct MessageEntry {
   std::string_view message_id;
-  const std::shared_ptr<const base_internal::Payload>* payload = nullptr;  // Never null.
+  const base_internal::PayloadRef* payload = nullptr;  // Never null.
   std::string_view message_group_id;
   std::string_view deduplication_id;
   std::string_view dead_letter_source_arn;
@@ -98,7 +95,7 @@ class MessageJournal {
 // A message as recovered from storage.
 struct RestoredMessage {
   std::string message_id;
-  std::shared_ptr<const base_internal::Payload> payload;
+  base_internal::PayloadRef payload;
   std::string message_group_id;
   std::string deduplication_id;
   std::string dead_letter_source_arn;

@@ -31,14 +31,13 @@ bool IsRetryable(absl::StatusCode code) {
 }
 
 // The SQS message of `body`: AWSTraceHeader from the event, digests once.
-std::shared_ptr<const base_internal::Payload> QueuePayload(std::string body,
-                                                           MessageAttributeMap attributes,
-                                                           const Event& event) {
+base_internal::PayloadRef QueuePayload(std::string_view body, MessageAttributeMap attributes,
+                                       const Event& event) {
   MessageAttributeMap system;
   if (!event.trace_header.empty()) {
     system["AWSTraceHeader"] = MessageAttributeValue::String(event.trace_header);
   }
-  return base_internal::MakePayload(std::move(body), std::move(attributes), system);
+  return base_internal::MakePayload(body, std::move(attributes), system);
 }
 
 }  // namespace
@@ -48,13 +47,13 @@ std::shared_ptr<const base_internal::Payload> QueuePayload(std::string body,
 struct Dispatcher::Shared {
   explicit Shared(const Event& event) : view(event.envelope) {}
 
-  const std::shared_ptr<const base_internal::Payload>& EnvelopePayload(const Event& event) {
+  const base_internal::PayloadRef& EnvelopePayload(const Event& event) {
     if (envelope == nullptr) envelope = QueuePayload(event.envelope, {}, event);
     return envelope;
   }
 
   EventView view;
-  std::shared_ptr<const base_internal::Payload> envelope;
+  base_internal::PayloadRef envelope;
 };
 
 Dispatcher::Dispatcher(Clock& clock, TaskRunner& tasks, const BusTable& table, Endpoints* endpoints,
@@ -224,7 +223,7 @@ DeliveryOutcome Dispatcher::Attempt(const Event& event, const RuleEntry& rule,
         return DeliveryOutcome::Permanent("InvalidMessageContents",
                                           "The target input holds characters SQS refuses.");
       }
-      return endpoints_->SendToQueue(t.arn, QueuePayload(std::move(body), {}, event), group);
+      return endpoints_->SendToQueue(t.arn, QueuePayload(body, {}, event), group);
     }
     case TargetSpec::Kind::kTopic:
       if (endpoints_ == nullptr) break;

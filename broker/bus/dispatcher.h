@@ -83,8 +83,7 @@ class Endpoints {
   // text) into the queue `queue_arn`.
   // FIFO queues: in group `message_group_id`, deduplicated as the queue's
   // content-based deduplication does.
-  virtual DeliveryOutcome SendToQueue(std::string_view queue_arn,
-                                      std::shared_ptr<const base_internal::Payload> payload,
+  virtual DeliveryOutcome SendToQueue(std::string_view queue_arn, base_internal::PayloadRef payload,
                                       std::string_view message_group_id) = 0;
   virtual DeliveryOutcome PublishToTopic(std::string_view topic_arn, std::string_view message) = 0;
   // Invokes the Lambda function `function_arn` asynchronously with `payload`.

@@ -69,6 +69,7 @@ using queue_internal::DeadLetterSink;
 using queue_internal::Delivery;
 using queue_internal::ParkedReceivers;
 using queue_internal::Payload;
+using queue_internal::PayloadRef;
 using queue_internal::QueueConfig;
 using queue_internal::QueueCore;
 using queue_internal::ReceiveArgs;
@@ -113,7 +114,7 @@ struct Message {
   uint64_t serial = 0;  // Per queue, increasing in send order; 0: slot free.
   uint32_t slot = 0;    // Index in the shard's slot table.
   std::string message_id;
-  std::shared_ptr<const Payload> payload;
+  PayloadRef payload;
   std::string deduplication_id;
   std::string dead_letter_source_arn;
   Group* group = nullptr;

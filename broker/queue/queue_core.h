@@ -38,6 +38,7 @@ namespace wharf::queue_internal {
 // topic fans out to, and between a queue and its dead-letter queue
 // (broker/base/payload.h).
 using Payload = base_internal::Payload;
+using PayloadRef = base_internal::PayloadRef;
 using PayloadAttributes = base_internal::PayloadAttributes;
 
 // Typed queue configuration, parsed from attributes by the service layer.
@@ -113,7 +114,7 @@ class InlineText {
 // One message to enqueue. Fields below `payload` are normally empty/zero; a
 // dead-letter move or a move task fills them to carry the message's history.
 struct SendArgs {
-  std::shared_ptr<const Payload> payload;
+  PayloadRef payload;
   std::string message_group_id;  // Required on FIFO; optional (fair queues) on standard.
   std::string deduplication_id;  // FIFO: the effective id (explicit or body SHA-256).
   absl::Duration delay = absl::ZeroDuration();  // Standard only; FIFO uses config.delay.
@@ -136,7 +137,7 @@ struct SendOutcome {
 struct Delivery {
   InlineText<40> message_id;
   InlineText<64> receipt_handle;  // Empty for TakeForMove.
-  std::shared_ptr<const Payload> payload;
+  PayloadRef payload;
   int receive_count = 0;  // Including this receive.
   absl::Time sent_time;
   absl::Time first_receive_time;

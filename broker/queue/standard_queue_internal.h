@@ -29,6 +29,7 @@
 #include "absl/time/time.h"
 #include "broker/base/ids.h"
 #include "broker/base/mutex.h"
+#include "broker/base/ref_ptr.h"
 #include "broker/base/scheduler.h"
 #include "broker/queue/parked_receivers.h"
 #include "broker/queue/plain_mutex.h"
@@ -104,7 +105,7 @@ inline int64_t SaturatingAdd(int64_t a, int64_t b) {
 }
 
 // Rarely set message fields, kept out of line so a Record stays small.
-struct Extras {
+struct Extras : base_internal::RefCounted<Extras> {
   std::string message_id;  // Only when the id is not a canonical UUID.
   std::string message_group_id;
   std::string dead_letter_source_arn;
@@ -120,8 +121,8 @@ struct Record {
   int64_t deadline_ns = 0;  // Visibility deadline (in flight) or end of delay.
   int64_t receive_ns = 0;   // The receive that issued the newest handle.
   int64_t first_receive_ns = kNoTime;
-  std::shared_ptr<const Payload> payload;
-  std::shared_ptr<const Extras> extras;
+  PayloadRef payload;
+  base_internal::RefPtr<const Extras> extras;
   base_internal::Uuid id;  // The message id, unless extras has one.
 };
 
@@ -335,8 +336,8 @@ struct Snapshot {
   uint32_t receive_count;
   int64_t sent_ns;
   int64_t first_receive_ns;
-  std::shared_ptr<const Payload> payload;
-  std::shared_ptr<const Extras> extras;
+  PayloadRef payload;
+  base_internal::RefPtr<const Extras> extras;
   base_internal::Uuid id;
 };
 
@@ -363,7 +364,7 @@ inline void SetIdentity(Record& r, std::string&& message_id, std::string&& messa
                         std::string&& dead_letter_source_arn) {
   const bool plain_id = base_internal::ParseUuid(message_id, &r.id);
   if (!plain_id || !message_group_id.empty() || !dead_letter_source_arn.empty()) {
-    auto extras = std::make_shared<Extras>();
+    auto extras = base_internal::MakeRef<Extras>();
     if (!plain_id) extras->message_id = std::move(message_id);
     extras->message_group_id = std::move(message_group_id);
     extras->dead_letter_source_arn = std::move(dead_letter_source_arn);

@@ -29,7 +29,7 @@ DeliveryOutcome FromStatus(const absl::Status& status, bool retryable) {
 }  // namespace
 
 DeliveryOutcome EventsEndpoints::SendToQueue(std::string_view queue_arn,
-                                             std::shared_ptr<const base_internal::Payload> payload,
+                                             base_internal::PayloadRef payload,
                                              std::string_view message_group_id) {
   if (queues_ == nullptr) return FromStatus(base_internal::QueueDoesNotExistError(), false);
   queue_internal::SendArgs args;

@@ -28,7 +28,7 @@ class EventsEndpoints final : public bus_internal::Endpoints {
       : queues_(queues), sns_(sns), functions_(functions) {}
 
   bus_internal::DeliveryOutcome SendToQueue(std::string_view queue_arn,
-                                            std::shared_ptr<const base_internal::Payload> payload,
+                                            base_internal::PayloadRef payload,
                                             std::string_view message_group_id) override;
   bus_internal::DeliveryOutcome PublishToTopic(std::string_view topic_arn,
                                                std::string_view message) override;

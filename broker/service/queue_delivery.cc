@@ -17,11 +17,11 @@ absl::Status QueueDelivery::DeliverToQueue(std::string_view queue_arn,
   const queue_internal::Payload& p = *args.payload;
   static const MessageAttributeMap kNone;
   const MessageAttributeMap& attributes =
-      p.attributes != nullptr ? p.attributes->message_attributes : kNone;
+      p.attributes() != nullptr ? p.attributes()->message_attributes : kNone;
   // The text and attributes were validated when published; only the queue's
   // own limits remain, counted as SendMessage counts them.
   if (attributes.size() > 10 ||
-      MessageSize(p.body, attributes) > static_cast<size_t>(queue->maximum_message_size())) {
+      MessageSize(p.body(), attributes) > static_cast<size_t>(queue->maximum_message_size())) {
     return MakeError(ErrorCode::kInvalidParameterValue, "Message does not fit the queue.");
   }
   // The group and deduplication rules of SendMessage; the publisher's checks
@@ -33,7 +33,7 @@ absl::Status QueueDelivery::DeliverToQueue(std::string_view queue_arn,
     if (args.message_group_id.empty()) return queue_checks::MissingGroupId(false);
     if (args.deduplication_id.empty()) {
       if (!queue->content_based_deduplication()) return queue_checks::MissingDeduplicationId();
-      args.deduplication_id = base_internal::Sha256Hex(p.body);
+      args.deduplication_id = base_internal::Sha256Hex(p.body());
     }
   } else {
     args.delay = absl::Seconds(queue->delay_seconds());

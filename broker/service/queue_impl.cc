@@ -178,7 +178,8 @@ bool QueueImpl::Place(SendArgs args) {
   if (stats_ != nullptr && !dead_letter_move) {
     static const sqs::MessageAttributeMap kNone;
     const queue_internal::Payload& p = *args.payload;
-    size = MessageSize(p.body, p.attributes != nullptr ? p.attributes->message_attributes : kNone);
+    size = MessageSize(p.body(),
+                       p.attributes() != nullptr ? p.attributes()->message_attributes : kNone);
   }
   absl::StatusOr<queue_internal::SendOutcome> outcome = core_->Send(std::move(args));
   if (!outcome.ok()) return false;
@@ -273,9 +274,9 @@ namespace {
 
 // Sets the digests of a SendMessage result or batch result entry.
 template <typename Result>
-void SetDigests(Result& result, const std::shared_ptr<const queue_internal::Payload>& payload) {
+void SetDigests(Result& result, const queue_internal::PayloadRef& payload) {
   result.md5_of_message_body = Md5Hex(payload);  // Computed if the caller reads it.
-  if (const queue_internal::PayloadAttributes* extra = payload->attributes.get()) {
+  if (const queue_internal::PayloadAttributes* extra = payload->attributes()) {
     result.md5_of_message_attributes = extra->md5_of_message_attributes;
     result.md5_of_message_system_attributes = extra->md5_of_message_system_attributes;
   }

@@ -184,7 +184,7 @@ namespace {
 template <typename Add>
 void AddSystemAttributes(Delivery& d, uint32_t mask, bool fifo, const std::string& sender_id,
                          Add add) {
-  const queue_internal::PayloadAttributes* extra = d.payload->attributes.get();
+  const queue_internal::PayloadAttributes* extra = d.payload->attributes();
   if (mask & kReceiveCount) {
     add(kReceiveCount, "ApproximateReceiveCount", absl::StrCat(d.receive_count));
   }
@@ -249,14 +249,14 @@ absl::StatusOr<sqs::ReceiveMessageResult> QueueImpl::ToResult(
     // text to an empty std::string takes the slower general replace path).
     m.message_id = std::string(d.message_id.view());
     m.receipt_handle = std::string(d.receipt_handle.view());
-    m.body = std::string(d.payload->body);
+    m.body = std::string(d.payload->body());
     if (mask != 0) {
       AddSystemAttributes(d, mask, fifo_, service_->options().sender_id,
                           [&m](uint32_t, std::string_view name, std::string value) {
                             m.attributes.emplace(std::string(name), std::move(value));
                           });
     }
-    const queue_internal::PayloadAttributes* extra = d.payload->attributes.get();
+    const queue_internal::PayloadAttributes* extra = d.payload->attributes();
     if (attribute_names.empty() || extra == nullptr) {
       m.md5_of_body = Md5Hex(std::move(d.payload));  // The delivery is done with it.
       continue;
@@ -286,7 +286,7 @@ absl::StatusOr<std::vector<lambda::SqsRecord>> QueueImpl::ToRecords(
     lambda::SqsRecord& r = records[i];
     r.message_id = std::move(d.message_id);
     r.receipt_handle = std::move(d.receipt_handle);
-    r.body = d.payload->body;
+    r.body = d.payload->body();
     // The event carries no DeadLetterQueueSourceArn.
     AddSystemAttributes(d, kAllSystemAttributes & ~kDeadLetterSource, fifo_,
                         service_->options().sender_id,
@@ -295,7 +295,7 @@ absl::StatusOr<std::vector<lambda::SqsRecord>> QueueImpl::ToRecords(
                             *field = std::move(value);
                           }
                         });
-    if (const queue_internal::PayloadAttributes* extra = d.payload->attributes.get();
+    if (const queue_internal::PayloadAttributes* extra = d.payload->attributes();
         extra != nullptr && !extra->message_attributes.empty()) {
       r.message_attributes = extra->message_attributes;
       r.md5_of_message_attributes = extra->md5_of_message_attributes;

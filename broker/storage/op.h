@@ -62,7 +62,7 @@ struct Store::Op {
   int64_t enqueued = 0;
   int64_t sequence = 0;
   int64_t dedup_row = 0;  // 0: no dedup entry.
-  std::shared_ptr<const base_internal::Payload> payload;
+  base_internal::PayloadRef payload;
   std::string message_id;
   std::string group_id;
   std::string deduplication_id;

@@ -7,8 +7,8 @@
 namespace wharf::storage_internal {
 namespace {
 
-using base_internal::Payload;
 using base_internal::PayloadAttributes;
+using base_internal::PayloadRef;
 
 constexpr char kVersion = 1;
 
@@ -81,14 +81,12 @@ void EncodePayloadAttributes(const PayloadAttributes& attributes, std::string& o
   PutString(attributes.md5_of_message_system_attributes, out);
 }
 
-absl::StatusOr<std::shared_ptr<const Payload>> DecodePayload(std::string_view body,
-                                                             std::string_view md5,
-                                                             std::string_view attributes) {
-  auto payload = std::make_shared<Payload>();
-  payload->body.assign(body.data(), body.size());
+absl::StatusOr<PayloadRef> DecodePayload(std::string_view body, std::string_view md5,
+                                         std::string_view attributes) {
   if (!md5.empty() && md5.size() != sizeof(base_internal::Md5)) return Damaged("MD5 of body");
+  std::unique_ptr<PayloadAttributes> parts;
   if (!attributes.empty()) {
-    auto parts = std::make_unique<PayloadAttributes>();
+    parts = std::make_unique<PayloadAttributes>();
     Reader in(attributes);
     char version;
     uint64_t count;
@@ -107,9 +105,8 @@ absl::StatusOr<std::shared_ptr<const Payload>> DecodePayload(std::string_view bo
         !in.String(parts->md5_of_message_system_attributes) || !in.done()) {
       return Damaged("attribute digests");
     }
-    payload->attributes = std::move(parts);
   }
-  return std::shared_ptr<const Payload>(std::move(payload));
+  return base_internal::NewPayload(body, std::move(parts));
 }
 
 }  // namespace wharf::storage_internal

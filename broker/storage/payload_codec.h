@@ -28,8 +28,8 @@ void EncodePayloadAttributes(const base_internal::PayloadAttributes& attributes,
 // MD5 is computed when read (base_internal::Payload), 16 bytes in files
 // written before (the MD5 of the body, recomputed likewise). Fails with
 // DataLoss on a damaged blob or md5 column.
-absl::StatusOr<std::shared_ptr<const base_internal::Payload>> DecodePayload(
-    std::string_view body, std::string_view md5, std::string_view attributes);
+absl::StatusOr<base_internal::PayloadRef> DecodePayload(std::string_view body, std::string_view md5,
+                                                        std::string_view attributes);
 
 }  // namespace wharf::storage_internal
 

@@ -450,14 +450,14 @@ absl::Status Store::ApplyOps(std::vector<Op>& batch) {
         m.BindTextOrNull(11, op.deduplication_id);
         m.BindTextOrNull(12, op.dead_letter_source_arn);
         m.BindBlob(13, {});  // md5: not stored; the payload computes it when read.
-        if (p.attributes != nullptr) {
+        if (p.attributes() != nullptr) {
           attributes.clear();
-          EncodePayloadAttributes(*p.attributes, attributes);
+          EncodePayloadAttributes(*p.attributes(), attributes);
           m.BindBlob(14, attributes);
         } else {
           m.BindNull(14);
         }
-        m.BindBlob(15, p.body);
+        m.BindBlob(15, p.body());
         rc = m.Step();
         m.Reset();
         WHARF_RETURN_IF_ERROR(db_->Check(rc, "writing a message to"));
@@ -623,7 +623,7 @@ absl::StatusOr<std::unique_ptr<QueueJournal>> Store::OpenQueue(
     }
     const int64_t row = messages.Int(0);
     const int64_t state = messages.Int(2);
-    absl::StatusOr<std::shared_ptr<const base_internal::Payload>> payload =
+    absl::StatusOr<base_internal::PayloadRef> payload =
         DecodePayload(messages.Blob(14), messages.Blob(12), messages.Blob(13));
     if (!payload.ok() || state < 0 || state > 2) {
       return absl::DataLossError(

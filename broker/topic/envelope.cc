@@ -132,17 +132,17 @@ std::string SqsEnvelope::Text(std::string_view subscription_arn) const {
   return text;
 }
 
-std::shared_ptr<const queue_internal::Payload> SqsEnvelope::ForSubscription(
+queue_internal::PayloadRef SqsEnvelope::ForSubscription(
     std::string_view subscription_arn, const MessageAttributeMap* extra_attributes) const {
-  auto payload = std::make_shared<queue_internal::Payload>();
-  payload->body = Text(subscription_arn);
+  std::unique_ptr<queue_internal::PayloadAttributes> extra;
   if (extra_attributes != nullptr && !extra_attributes->empty()) {
-    auto extra = std::make_unique<queue_internal::PayloadAttributes>();
+    extra = std::make_unique<queue_internal::PayloadAttributes>();
     extra->message_attributes = *extra_attributes;
     extra->md5_of_message_attributes = base_internal::AttributesMd5(*extra_attributes);
-    payload->attributes = std::move(extra);
   }
-  return payload;
+  // ARNs hold no character that needs JSON escaping. Built in place: the
+  // text is never a separate string.
+  return base_internal::ConcatPayload({prefix_, subscription_arn, suffix_}, std::move(extra));
 }
 
 std::string LambdaEvent(const EnvelopeFields& f, std::string_view subscription_arn) {
@@ -174,12 +174,11 @@ std::string LambdaEvent(const EnvelopeFields& f, std::string_view subscription_a
   return out;
 }
 
-std::shared_ptr<const queue_internal::Payload> RawPayload(std::string_view message,
-                                                          const MessageAttributeMap& attributes) {
-  auto payload = std::make_shared<queue_internal::Payload>();
-  payload->body.assign(message.data(), message.size());
+queue_internal::PayloadRef RawPayload(std::string_view message,
+                                      const MessageAttributeMap& attributes) {
+  std::unique_ptr<queue_internal::PayloadAttributes> extra;
   if (!attributes.empty()) {
-    auto extra = std::make_unique<queue_internal::PayloadAttributes>();
+    extra = std::make_unique<queue_internal::PayloadAttributes>();
     // Only the value field of each attribute's type travels to SQS.
     for (const auto& [name, value] : attributes) {
       MessageAttributeValue& out = extra->message_attributes[name];
@@ -191,9 +190,8 @@ std::shared_ptr<const queue_internal::Payload> RawPayload(std::string_view messa
       }
     }
     extra->md5_of_message_attributes = base_internal::AttributesMd5(extra->message_attributes);
-    payload->attributes = std::move(extra);
   }
-  return payload;
+  return base_internal::NewPayload(message, std::move(extra));
 }
 
 }  // namespace wharf::topic_internal

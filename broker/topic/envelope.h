@@ -68,7 +68,7 @@ class SqsEnvelope {
   // The complete envelope for one subscription, as a payload with
   // `extra_attributes` as SQS message attributes (used for dead-letter
   // copies). Allocates the payload; O(size of the envelope) copy.
-  std::shared_ptr<const queue_internal::Payload> ForSubscription(
+  queue_internal::PayloadRef ForSubscription(
       std::string_view subscription_arn,
       const MessageAttributeMap* extra_attributes = nullptr) const;
 
@@ -85,8 +85,8 @@ std::string LambdaEvent(const EnvelopeFields& fields, std::string_view subscript
 
 // The raw-delivery payload: body = message text, SNS message attributes as
 // SQS message attributes (same data types), with digests.
-std::shared_ptr<const queue_internal::Payload> RawPayload(std::string_view message,
-                                                          const MessageAttributeMap& attributes);
+queue_internal::PayloadRef RawPayload(std::string_view message,
+                                      const MessageAttributeMap& attributes);
 
 }  // namespace wharf::topic_internal
 

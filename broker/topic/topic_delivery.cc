@@ -45,7 +45,7 @@ struct TopicRegistry::DeliveryContext {
     fields.region = region;
   }
 
-  const std::shared_ptr<const queue_internal::Payload>& Raw(const PublishedMessage& message) {
+  const queue_internal::PayloadRef& Raw(const PublishedMessage& message) {
     if (raw == nullptr) raw = RawPayload(message.sqs_text, message.attributes);
     return raw;
   }
@@ -56,7 +56,7 @@ struct TopicRegistry::DeliveryContext {
 
   std::string timestamp;
   EnvelopeFields fields;
-  std::shared_ptr<const queue_internal::Payload> raw;
+  queue_internal::PayloadRef raw;
   std::optional<SqsEnvelope> envelope;
 };
 

@@ -32,7 +32,9 @@
 
 namespace wharf {
 namespace base_internal {
-struct Payload;
+class Payload;
+template <typename T>
+class RefPtr;
 }  // namespace base_internal
 
 // The hex text of an MD5 as AWS reports it (32 lower-case digits), e.g. a
@@ -57,8 +59,23 @@ class Md5Hex {
   Md5Hex(std::string text) : text_(std::move(text)) {}  // NOLINT: implicit.
   Md5Hex(std::string_view text) : text_(text) {}        // NOLINT: implicit.
   // Internal (the library builds these): the digest of `payload`'s body.
-  explicit Md5Hex(std::shared_ptr<const base_internal::Payload> payload) noexcept
-      : payload_(std::move(payload)) {}
+  explicit Md5Hex(const base_internal::RefPtr<const base_internal::Payload>& payload) noexcept;
+  explicit Md5Hex(base_internal::RefPtr<const base_internal::Payload>&& payload) noexcept;
+  Md5Hex(const Md5Hex& other);
+  Md5Hex(Md5Hex&& other) noexcept
+      : text_(std::move(other.text_)), payload_(std::exchange(other.payload_, nullptr)) {}
+  Md5Hex& operator=(const Md5Hex& other);
+  Md5Hex& operator=(Md5Hex&& other) noexcept {
+    if (this != &other) {
+      text_ = std::move(other.text_);
+      if (payload_ != nullptr) ReleasePayload(payload_);
+      payload_ = std::exchange(other.payload_, nullptr);
+    }
+    return *this;
+  }
+  ~Md5Hex() {
+    if (payload_ != nullptr) ReleasePayload(payload_);
+  }
 
   // The text; computes the digest on the first read of a lazy value.
   std::string str() const;
@@ -82,8 +99,12 @@ class Md5Hex {
   // Writes the 32 digits of payload_'s digest at `out` (payload_ set).
   void WriteDigits(char* out) const;
 
-  std::string text_{};                                       // Known text.
-  std::shared_ptr<const base_internal::Payload> payload_{};  // Set: lazy; text_ unused.
+  // Drops the reference payload_ holds (out of line: the payload's layout
+  // is internal).
+  static void ReleasePayload(const base_internal::Payload* payload) noexcept;
+
+  std::string text_{};                               // Known text.
+  const base_internal::Payload* payload_ = nullptr;  // Set (one reference): lazy; text_ unused.
 };
 
 // DataType is "String", "Number" or "Binary" (SNS also takes

@@ -20,9 +20,7 @@ namespace {
 
 constexpr char kHelloMd5[] = "9f5f155ec5da7b214e3a43b0386514d9";  // MD5("Hello, SQS").
 
-std::shared_ptr<const base_internal::Payload> Hello() {
-  return base_internal::MakePayload("Hello, SQS", {}, {});
-}
+base_internal::PayloadRef Hello() { return base_internal::MakePayload("Hello, SQS", {}, {}); }
 
 TEST(Md5HexTest, DefaultIsEmpty) {
   const Md5Hex md5;
@@ -107,14 +105,14 @@ TEST(Md5HexTest, EqualityAcrossRepresentations) {
 }
 
 TEST(Md5HexTest, CopiesShareThePayloadAndKeepItAlive) {
-  auto payload = Hello();
-  std::weak_ptr<const base_internal::Payload> watch = payload;
-  auto md5 = std::make_unique<Md5Hex>(std::move(payload));
+  const base_internal::PayloadRef watch = Hello();  // The test's own reference.
+  auto md5 = std::make_unique<Md5Hex>(watch);
+  EXPECT_EQ(watch->refs(), 2u);
   Md5Hex copy = *md5;
   Md5Hex assigned;
   assigned = copy;
   md5.reset();
-  EXPECT_FALSE(watch.expired()) << "a copy keeps the body alive";
+  EXPECT_EQ(watch->refs(), 3u) << "a copy keeps the body alive";
   EXPECT_EQ(copy, kHelloMd5);
   EXPECT_EQ(assigned, copy);
   Md5Hex moved = std::move(copy);
@@ -123,7 +121,7 @@ TEST(Md5HexTest, CopiesShareThePayloadAndKeepItAlive) {
   EXPECT_EQ(copy, "replaced");
   moved = "known";
   assigned = Md5Hex();
-  EXPECT_TRUE(watch.expired());
+  EXPECT_EQ(watch->refs(), 1u) << "every Md5Hex dropped its reference";
   EXPECT_EQ(moved, "known");
 }
 

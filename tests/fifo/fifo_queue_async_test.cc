@@ -44,7 +44,7 @@ struct Outcome {
   std::vector<std::string> bodies() const {
     std::vector<std::string> out;
     if (result && result->ok()) {
-      for (const Delivery& d : **result) out.push_back(d.payload->body);
+      for (const Delivery& d : **result) out.emplace_back(d.payload->body());
     }
     return out;
   }
@@ -61,9 +61,7 @@ class FifoQueueAsyncTest : public ::testing::Test {
 
   void Send(const std::string& group, const std::string& body) {
     SendArgs args;
-    auto p = std::make_shared<Payload>();
-    p->body = body;
-    args.payload = std::move(p);
+    args.payload = base_internal::NewPayload(body);
     args.message_group_id = group;
     args.deduplication_id = "dedup-" + std::to_string(next_dedup_++);
     ASSERT_OK(queue_->Send(std::move(args)).status());
@@ -119,9 +117,7 @@ TEST_F(FifoQueueAsyncTest, AShortPollCompletesInline) {
 TEST_F(FifoQueueAsyncTest, ACompletionMaySendTheSameDeduplicationIdAgain) {
   auto args = [] {
     SendArgs a;
-    auto p = std::make_shared<Payload>();
-    p->body = "m";
-    a.payload = std::move(p);
+    a.payload = base_internal::NewPayload("m");
     a.message_group_id = "g";
     a.deduplication_id = "d";
     return a;

@@ -23,6 +23,7 @@ namespace {
 
 using queue_internal::Delivery;
 using queue_internal::Payload;
+using queue_internal::PayloadRef;
 using queue_internal::QueueConfig;
 using queue_internal::QueueCore;
 using queue_internal::ReceiveArgs;
@@ -38,11 +39,7 @@ using ::wharf::testing::IsOk;
 
 constexpr absl::Duration kVisibility = absl::Seconds(30);
 
-std::shared_ptr<const Payload> Body(std::string body) {
-  auto p = std::make_shared<Payload>();
-  p->body = std::move(body);
-  return p;
-}
+PayloadRef Body(std::string_view body) { return base_internal::NewPayload(body); }
 
 SendArgs Args(std::string group, std::string body, std::string dedup) {
   SendArgs args;
@@ -64,7 +61,7 @@ ReceiveArgs Poll(int max, absl::Duration visibility, absl::Time deadline,
 
 std::vector<std::string> Bodies(const std::vector<Delivery>& ds) {
   std::vector<std::string> out;
-  for (const Delivery& d : ds) out.push_back(d.payload->body);
+  for (const Delivery& d : ds) out.emplace_back(d.payload->body());
   return out;
 }
 
@@ -152,7 +149,7 @@ TEST_F(FifoQueueTest, OneReceiveReturnsRunsOfSeveralGroupsInOrder) {
   std::vector<Delivery> got = Receive(10);
   ASSERT_THAT(got, SizeIs(6));
   std::vector<std::string> a, b;
-  for (const Delivery& d : got) (d.message_group_id == "a" ? a : b).push_back(d.payload->body);
+  for (const Delivery& d : got) (d.message_group_id == "a" ? a : b).emplace_back(d.payload->body());
   EXPECT_THAT(a, ElementsAre("a0", "a1", "a2"));
   EXPECT_THAT(b, ElementsAre("b0", "b1", "b2"));
   // Each group's messages come as one consecutive run.
@@ -490,7 +487,7 @@ TEST_F(FifoQueueTest, OverReceivedMessageMovesToSinkAndNextOfGroupBecomesEligibl
   std::vector<Delivery> moved = sink.accepted();
   ASSERT_THAT(moved, SizeIs(1));
   EXPECT_EQ(moved[0].message_id, poison.message_id);
-  EXPECT_EQ(moved[0].payload->body, "poison");
+  EXPECT_EQ(moved[0].payload->body(), "poison");
   EXPECT_EQ(moved[0].receive_count, 2);
   EXPECT_EQ(moved[0].message_group_id, "g");
   EXPECT_EQ(moved[0].dead_letter_source_arn, "arn:aws:sqs:us-east-1:123456789012:q.fifo");
@@ -613,7 +610,7 @@ TEST_F(FifoQueueTest, TakeForMoveRemovesVisibleMessagesInGroupOrderWithoutCounti
   for (const Delivery& d : moved) {
     EXPECT_EQ(d.receive_count, 0);
     EXPECT_TRUE(d.receipt_handle.empty());
-    if (d.message_group_id == "g") g.push_back(d.payload->body);
+    if (d.message_group_id == "g") g.emplace_back(d.payload->body());
   }
   EXPECT_THAT(g, ElementsAre("m0", "m1"));
   EXPECT_THAT(Receive(10), IsEmpty());

@@ -31,11 +31,7 @@ using ::wharf::testing::HasErrorCode;
 
 constexpr absl::Duration kVisibility = absl::Seconds(30);
 
-std::shared_ptr<const Payload> Body(std::string body) {
-  auto p = std::make_shared<Payload>();
-  p->body = std::move(body);
-  return p;
-}
+PayloadRef Body(std::string_view body) { return base_internal::NewPayload(body); }
 
 // What one receive's completion saw; touched on the completing thread, read
 // by the test after it is known to have run.
@@ -47,7 +43,7 @@ struct Outcome {
   std::vector<std::string> bodies() const {
     std::vector<std::string> out;
     if (result && result->ok()) {
-      for (const Delivery& d : **result) out.push_back(d.payload->body);
+      for (const Delivery& d : **result) out.emplace_back(d.payload->body());
     }
     return out;
   }

@@ -29,11 +29,7 @@ using ::wharf::testing::HasError;
 using ::wharf::testing::HasErrorCode;
 using ::wharf::testing::IsOk;
 
-std::shared_ptr<const Payload> Body(std::string body) {
-  auto p = std::make_shared<Payload>();
-  p->body = std::move(body);
-  return p;
-}
+PayloadRef Body(std::string_view body) { return base_internal::NewPayload(body); }
 
 ReceiveArgs Args(int max, absl::Duration visibility, absl::Time wait_deadline) {
   ReceiveArgs args;
@@ -69,7 +65,7 @@ class StandardQueueTest : public ::testing::Test {
 
   std::vector<std::string> Bodies(const std::vector<Delivery>& ds) {
     std::vector<std::string> out;
-    for (const Delivery& d : ds) out.push_back(d.payload->body);
+    for (const Delivery& d : ds) out.emplace_back(d.payload->body());
     return out;
   }
 
@@ -83,7 +79,7 @@ TEST_F(StandardQueueTest, ReceiveReturnsSentMessage) {
   auto got = Receive();
   ASSERT_THAT(got, SizeIs(1));
   EXPECT_EQ(got[0].message_id, id);
-  EXPECT_EQ(got[0].payload->body, "hello");
+  EXPECT_EQ(got[0].payload->body(), "hello");
   EXPECT_EQ(got[0].receive_count, 1);
   EXPECT_EQ(got[0].sent_time, clock_.Now());
   EXPECT_EQ(got[0].first_receive_time, clock_.Now());
@@ -191,7 +187,7 @@ TEST_F(StandardQueueTest, SendBatchSendsEveryMessageWithItsOwnId) {
   for (int round = 0; round < 3; ++round) {
     for (const Delivery& d : Receive(10)) {
       got_ids.insert(d.message_id.str());
-      got_bodies.insert(d.payload->body);
+      got_bodies.emplace(d.payload->body());
     }
   }
   EXPECT_EQ(got_ids, ids);
@@ -223,7 +219,7 @@ TEST_F(StandardQueueTest, SendBatchWakesParkedReceivers) {
                          [&](ReceiveResult r) {
                            ++completed;
                            ASSERT_OK(r);
-                           for (const Delivery& d : *r) got.push_back(d.payload->body);
+                           for (const Delivery& d : *r) got.emplace_back(d.payload->body());
                          });
   }
   EXPECT_EQ(completed, 0);
@@ -282,7 +278,7 @@ TEST_F(StandardQueueTest, MixedVisibilityTimeoutsEndInDeadlineOrder) {
     ASSERT_THAT(one, SizeIs(1));
     got.push_back(std::move(one[0]));
   }
-  ASSERT_EQ(got[3].payload->body, "d");
+  ASSERT_EQ(got[3].payload->body(), "d");
   ASSERT_OK(queue_->Delete(got[3].receipt_handle));
   const std::vector<std::pair<int, std::string>> due = {
       {5, "f"}, {10, "b"}, {20, "c"}, {30, "a"}, {40, "e"}};
@@ -309,7 +305,7 @@ TEST_F(StandardQueueTest, ManyDeadlinesWithDeletesSurfaceExactlyTheLiveOnes) {
     if (i % 2 == 0) {
       ASSERT_OK(queue_->Delete(one[0].receipt_handle));
     } else {
-      live.insert(one[0].payload->body);
+      live.emplace(one[0].payload->body());
     }
     clock_.Advance(absl::Milliseconds(10));  // Deadline i at 30 s + 10 ms * i.
   }
@@ -321,7 +317,7 @@ TEST_F(StandardQueueTest, ManyDeadlinesWithDeletesSurfaceExactlyTheLiveOnes) {
     for (std::vector<Delivery> more = Receive(10, absl::Hours(1)); !more.empty();
          more = Receive(10, absl::Hours(1))) {
       for (const Delivery& d : more) {
-        EXPECT_TRUE(surfaced.insert(d.payload->body).second) << d.payload->body;
+        EXPECT_TRUE(surfaced.emplace(d.payload->body()).second) << d.payload->body();
       }
     }
   }
@@ -652,7 +648,7 @@ TEST_F(StandardQueueTest, TakeForMoveTakesVisibleMessagesWithoutReceiving) {
   clock_.Advance(absl::Seconds(1));
   auto moved = queue_->TakeForMove(1);
   ASSERT_THAT(moved, SizeIs(1));
-  EXPECT_EQ(moved[0].payload->body, "b");
+  EXPECT_EQ(moved[0].payload->body(), "b");
   EXPECT_EQ(moved[0].receive_count, 0);
   EXPECT_TRUE(moved[0].receipt_handle.empty());
   EXPECT_EQ(moved[0].first_receive_time, absl::InfinitePast());
@@ -739,7 +735,7 @@ TEST_F(StandardQueueTest, MessageReceivedMoreThanMaxReceiveCountGoesToDeadLetter
   ASSERT_THAT(sink.accepted, SizeIs(1));
   const Delivery& moved = sink.accepted[0];
   EXPECT_EQ(moved.message_id, id);
-  EXPECT_EQ(moved.payload->body, "poison");
+  EXPECT_EQ(moved.payload->body(), "poison");
   EXPECT_EQ(moved.sent_time, sent);
   EXPECT_EQ(moved.first_receive_time, first_receive);
   EXPECT_EQ(moved.receive_count, 3);
@@ -898,16 +894,17 @@ TEST_F(StandardQueueTest, RecycledDeliveryVectorServesTheThreadsNextReceive) {
   Send("a");
   std::vector<Delivery> first = Receive();
   ASSERT_THAT(first, SizeIs(1));
-  const std::weak_ptr<const Payload> payload = first[0].payload;
-  const long held = payload.use_count();  // The engine's record and the delivery.
+  // Alive while the engine's record (the message is in flight) holds it.
+  const Payload* payload = first[0].payload.get();
+  const uint32_t held = payload->refs();  // The engine's record and the delivery.
   const Delivery* storage = first.data();
   RecycleDeliveries(std::move(first));
-  EXPECT_EQ(payload.use_count(), held - 1);  // The recycled deliveries are destroyed.
+  EXPECT_EQ(payload->refs(), held - 1);  // The recycled deliveries are destroyed.
   Send("b");
   std::vector<Delivery> second = Receive();
   ASSERT_THAT(second, SizeIs(1));
   EXPECT_EQ(second.data(), storage);
-  EXPECT_EQ(second[0].payload->body, "b");
+  EXPECT_EQ(second[0].payload->body(), "b");
 }
 
 TEST_F(StandardQueueTest, OversizedDeliveryVectorIsNotKeptAsSpare) {

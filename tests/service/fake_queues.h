@@ -45,7 +45,7 @@ class FakeQueues : public queue_internal::QueueDeliverer {
 
   std::vector<std::string> Bodies(const std::string& queue_arn) {
     std::vector<std::string> bodies;
-    for (const auto& m : Messages(queue_arn)) bodies.push_back(m.payload->body);
+    for (const auto& m : Messages(queue_arn)) bodies.emplace_back(m.payload->body());
     return bodies;
   }
 

@@ -128,16 +128,16 @@ TEST_F(SnsCallbackTest, ExhaustedRetriesGoToTheSubscriptionDeadLetterQueue) {
   std::vector<queue_internal::SendArgs> dlq = queues_.Messages(QueueArn("dlq"));
   ASSERT_THAT(dlq, SizeIs(1));
   rapidjson::Document doc;
-  doc.Parse(dlq[0].payload->body.c_str());
+  doc.Parse(std::string(dlq[0].payload->body()).c_str());
   EXPECT_STREQ(doc["Type"].GetString(), "Notification");
   EXPECT_EQ(doc["MessageId"].GetString(), published.message_id);
   EXPECT_STREQ(doc["Message"].GetString(), "hello");
-  ASSERT_NE(dlq[0].payload->attributes, nullptr);
-  const auto& attrs = dlq[0].payload->attributes->message_attributes;
+  ASSERT_NE(dlq[0].payload->attributes(), nullptr);
+  const auto& attrs = dlq[0].payload->attributes()->message_attributes;
   EXPECT_EQ(attrs.at("ErrorCode").string_value, "UNAVAILABLE");
   EXPECT_EQ(attrs.at("ErrorMessage").string_value, "function threw");
   EXPECT_THAT(attrs.at("RequestID").string_value, SizeIs(36));
-  EXPECT_FALSE(dlq[0].payload->attributes->md5_of_message_attributes.empty());
+  EXPECT_FALSE(dlq[0].payload->attributes()->md5_of_message_attributes.empty());
 }
 
 TEST_F(SnsCallbackTest, DeliveryPolicySetsTheRetrySchedule) {

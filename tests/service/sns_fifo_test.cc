@@ -175,7 +175,7 @@ TEST_F(SnsFifoTest, ConcurrentPublishersKeepGroupOrderInEverySubscriber) {
     ASSERT_THAT(got, SizeIs(kThreads * kPerThread)) << queue;
     for (const auto& args : got) {
       rapidjson::Document doc;
-      doc.Parse(args.payload->body.c_str());
+      doc.Parse(std::string(args.payload->body()).c_str());
       by_group[args.message_group_id].push_back(doc["Message"].GetString());
     }
     for (const auto& [group, messages] : by_group) {

@@ -42,11 +42,11 @@ TEST_F(SnsPublishTest, PublishReturnsAMessageIdAndDeliversTheEnvelope) {
   std::vector<queue_internal::SendArgs> got = queues_.Messages(QueueArn("q"));
   ASSERT_THAT(got, SizeIs(1));
   const queue_internal::Payload& payload = *got[0].payload;
-  EXPECT_EQ(payload.md5_of_body(), base_internal::Md5Of(payload.body));
-  EXPECT_EQ(payload.attributes, nullptr);  // Enveloped: no SQS attributes.
+  EXPECT_EQ(payload.md5_of_body(), base_internal::Md5Of(payload.body()));
+  EXPECT_EQ(payload.attributes(), nullptr);  // Enveloped: no SQS attributes.
   rapidjson::Document doc;
-  doc.Parse(payload.body.c_str());
-  ASSERT_TRUE(doc.IsObject()) << payload.body;
+  doc.Parse(std::string(payload.body()).c_str());
+  ASSERT_TRUE(doc.IsObject()) << payload.body();
   EXPECT_STREQ(doc["Type"].GetString(), "Notification");
   EXPECT_EQ(doc["MessageId"].GetString(), result.message_id);
   EXPECT_EQ(doc["TopicArn"].GetString(), topic_);
@@ -84,10 +84,10 @@ TEST_F(SnsPublishTest, RawDeliveryCarriesTheBodyAndAttributes) {
   ASSERT_OK(Publish(topic_, "hello", {{"attr1", NumberAttr("99.12")}}));
   std::vector<queue_internal::SendArgs> got = queues_.Messages(QueueArn("raw"));
   ASSERT_THAT(got, SizeIs(1));
-  EXPECT_EQ(got[0].payload->body, "hello");
+  EXPECT_EQ(got[0].payload->body(), "hello");
   EXPECT_EQ(got[0].payload->md5_of_body(), base_internal::Md5Of("hello"));
-  ASSERT_NE(got[0].payload->attributes, nullptr);
-  const queue_internal::PayloadAttributes& attributes = *got[0].payload->attributes;
+  ASSERT_NE(got[0].payload->attributes(), nullptr);
+  const queue_internal::PayloadAttributes& attributes = *got[0].payload->attributes();
   ASSERT_EQ(attributes.message_attributes.count("attr1"), 1u);
   EXPECT_EQ(attributes.message_attributes.at("attr1").data_type, "Number");
   EXPECT_EQ(attributes.message_attributes.at("attr1").string_value, "99.12");

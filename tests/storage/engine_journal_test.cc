@@ -27,6 +27,7 @@ namespace {
 
 using queue_internal::Delivery;
 using queue_internal::Payload;
+using queue_internal::PayloadRef;
 using queue_internal::QueueConfig;
 using queue_internal::QueueCore;
 using queue_internal::ReceiveArgs;
@@ -104,11 +105,7 @@ class ModelJournal final : public MessageJournal {
   int removed_in_atomic = 0;
 };
 
-std::shared_ptr<const Payload> Body(std::string body) {
-  auto p = std::make_shared<Payload>();
-  p->body = std::move(body);
-  return p;
-}
+PayloadRef Body(std::string_view body) { return base_internal::NewPayload(body); }
 
 ReceiveArgs Args(int max, absl::Duration visibility, absl::Time now) {
   ReceiveArgs args;
@@ -178,7 +175,8 @@ class JournalFixture {
       if (got.empty()) break;
       for (const Delivery& d : got) {
         out.push_back(absl::StrCat(d.message_group_id, " ", d.message_id.str(), " ",
-                                   d.payload->body, " ", d.receive_count, " ", d.sequence_number));
+                                   std::string(d.payload->body()), " ", d.receive_count, " ",
+                                   d.sequence_number));
         EXPECT_THAT(q.Delete(d.receipt_handle), IsOk());
       }
     }
@@ -354,14 +352,14 @@ TEST_F(FifoJournalTest, AGroupStaysLockedAcrossARestart) {
   std::unique_ptr<QueueCore> b = Restart(journal, &next);
   std::vector<Delivery> got = Receive(*b, 10, absl::Seconds(30));
   ASSERT_THAT(got, SizeIs(1));
-  EXPECT_EQ(got[0].payload->body, "other");
+  EXPECT_EQ(got[0].payload->body(), "other");
   ASSERT_THAT(b->Delete(got[0].receipt_handle), IsOk());
   clock_.Advance(absl::Seconds(30));
   got = Receive(*b, 10, absl::Seconds(30));
   ASSERT_THAT(got, SizeIs(2));
-  EXPECT_EQ(got[0].payload->body, "first");
+  EXPECT_EQ(got[0].payload->body(), "first");
   EXPECT_EQ(got[0].receive_count, 2);
-  EXPECT_EQ(got[1].payload->body, "second");
+  EXPECT_EQ(got[1].payload->body(), "second");
 }
 
 TEST_F(FifoJournalTest, DeduplicationAndSequenceNumbersContinue) {

@@ -36,19 +36,17 @@ using wharf::testing::TempDir;
 
 const absl::Time kNow = absl::FromUnixSeconds(1767225600);
 
-std::shared_ptr<const queue_internal::Payload> MakeBody(std::string body, bool with_attributes) {
-  auto p = std::make_shared<queue_internal::Payload>();
-  p->body = std::move(body);
+queue_internal::PayloadRef MakeBody(std::string_view body, bool with_attributes) {
+  std::unique_ptr<queue_internal::PayloadAttributes> a;
   if (with_attributes) {
-    auto a = std::make_unique<queue_internal::PayloadAttributes>();
+    a = std::make_unique<queue_internal::PayloadAttributes>();
     a->message_attributes["color"] = {.data_type = "String", .string_value = "blue"};
     a->message_attributes["blob"] = {.data_type = "Binary", .binary_value = std::string("\0\1", 2)};
     a->md5_of_message_attributes = "0123456789abcdef0123456789abcdef";
     a->aws_trace_header = "Root=1-abc";
     a->md5_of_message_system_attributes = "fedcba9876543210fedcba9876543210";
-    p->attributes = std::move(a);
   }
-  return p;
+  return base_internal::NewPayload(body, std::move(a));
 }
 
 std::string Uuid(int i) { return absl::StrCat("00000000-0000-4000-8000-", 100000000000 + i); }
@@ -206,9 +204,9 @@ TEST_F(StoreTest, JournalRecordsMessagesAndTheirState) {
   ASSERT_THAT(restored.messages, SizeIs(3));
   const RestoredMessage& first = restored.messages[0];
   EXPECT_EQ(first.message_id, Uuid(1));
-  EXPECT_EQ(first.payload->body, "first");
+  EXPECT_EQ(first.payload->body(), "first");
   EXPECT_EQ(first.payload->md5_of_body(), base_internal::Md5Of("first"));
-  EXPECT_EQ(first.payload->attributes, nullptr);
+  EXPECT_EQ(first.payload->attributes(), nullptr);
   EXPECT_EQ(first.state, MessageState::kInFlight);
   EXPECT_EQ(first.visible_at, kNow + absl::Seconds(30));
   EXPECT_EQ(first.receive_count, 1);
@@ -222,8 +220,8 @@ TEST_F(StoreTest, JournalRecordsMessagesAndTheirState) {
   EXPECT_EQ(second.sent_time, kNow - absl::Seconds(5));
   EXPECT_EQ(second.message_group_id, "fair");
   EXPECT_EQ(second.dead_letter_source_arn, "arn:aws:sqs:us-east-1:123456789012:src");
-  ASSERT_NE(second.payload->attributes, nullptr);
-  const auto& attrs = *second.payload->attributes;
+  ASSERT_NE(second.payload->attributes(), nullptr);
+  const auto& attrs = *second.payload->attributes();
   EXPECT_EQ(attrs.message_attributes.at("color").string_value, "blue");
   EXPECT_EQ(attrs.message_attributes.at("blob").binary_value, std::string("\0\1", 2));
   EXPECT_EQ(attrs.aws_trace_header, "Root=1-abc");
@@ -283,7 +281,7 @@ TEST_F(StoreTest, ABatchWritesOnlyTheLastStateOfEachRow) {
   EXPECT_EQ(restored.messages[1].message_id, Uuid(3));
   EXPECT_EQ(restored.messages[1].state, MessageState::kVisible);
   EXPECT_EQ(restored.messages[2].message_id, Uuid(5));
-  EXPECT_EQ(restored.messages[2].payload->body, "m5");
+  EXPECT_EQ(restored.messages[2].payload->body(), "m5");
   EXPECT_EQ(restored.messages[2].state, MessageState::kInFlight);
   EXPECT_EQ(restored.messages[2].visible_at, kNow + absl::Seconds(40));
 }
@@ -331,7 +329,7 @@ TEST_F(StoreTest, PurgeAndDropRemoveOnlyThatQueue) {
   ASSERT_OK_AND_ASSIGN(auto jb, OpenQueue(*store, b, false, kNow, &rb));
   ASSERT_OK_AND_ASSIGN(auto jc, OpenQueue(*store, c, false, kNow, &rc));
   ASSERT_THAT(ra.messages, SizeIs(1));
-  EXPECT_EQ(ra.messages[0].payload->body, "after purge");
+  EXPECT_EQ(ra.messages[0].payload->body(), "after purge");
   EXPECT_THAT(rb.messages, IsEmpty());
   EXPECT_THAT(rc.messages, SizeIs(5));
 
@@ -518,7 +516,7 @@ TEST(PayloadCodecTest, TheMd5ColumnIsEmptyOrADigestOfOldFiles) {
       auto old,
       DecodePayload("first",
                     std::string_view(reinterpret_cast<const char*>(md5.data()), md5.size()), ""));
-  EXPECT_EQ(old->body, "first");
+  EXPECT_EQ(old->body(), "first");
   EXPECT_EQ(old->md5_of_body(), md5);
   EXPECT_EQ(DecodePayload("first", "12345", "").status().code(), absl::StatusCode::kDataLoss);
 }

@@ -71,7 +71,7 @@ double Chance(uint32_t seed, uint64_t a, uint64_t b) {
 
 int BodyInt(const Delivery& d) {
   int v = -1;
-  return absl::SimpleAtoi(d.payload->body, &v) ? v : -1;
+  return absl::SimpleAtoi(std::string(d.payload->body()), &v) ? v : -1;
 }
 
 // One asynchronous receive as issued.
@@ -276,9 +276,7 @@ void RunStandard(Clock& clock, ManualClock* manual) {
       std::mt19937 rng(seed + 1000 + t);
       for (int i = 0; i < kPerSender; ++i) {
         SendArgs args;
-        auto payload = std::make_shared<Payload>();
-        payload->body = absl::StrCat(t * kPerSender + i);
-        args.payload = std::move(payload);
+        args.payload = base_internal::NewPayload(absl::StrCat(t * kPerSender + i));
         if (rng() % 16 == 0) args.delay = absl::Milliseconds(1 + rng() % 20);
         ASSERT_OK(queue->Send(std::move(args)));
       }
@@ -378,7 +376,7 @@ struct GroupModel {
 };
 
 std::pair<int, int> GroupAndIndex(const Delivery& d) {
-  std::vector<std::string> parts = absl::StrSplit(d.payload->body, ':');
+  std::vector<std::string> parts = absl::StrSplit(std::string(d.payload->body()), ':');
   std::pair<int, int> out{-1, -1};
   if (parts.size() == 2) {
     (void)absl::SimpleAtoi(parts[0], &out.first);
@@ -411,9 +409,7 @@ void RunFifo(Clock& clock, ManualClock* manual) {
         while (next[j] == kPerGroup) j = (j + 1) % kGroupsPerProducer;
         const int group = p * kGroupsPerProducer + j;
         SendArgs args;
-        auto payload = std::make_shared<Payload>();
-        payload->body = absl::StrCat(group, ":", next[j]);
-        args.payload = std::move(payload);
+        args.payload = base_internal::NewPayload(absl::StrCat(group, ":", next[j]));
         args.message_group_id = absl::StrCat("group-", group);
         args.deduplication_id = absl::StrCat(group, "-", next[j]);
         ASSERT_OK(queue->Send(std::move(args)));

@@ -73,10 +73,8 @@ uint32_t BaseSeed() {
 }
 
 SendArgs Args(int group, int index) {
-  auto payload = std::make_shared<Payload>();
-  payload->body = absl::StrCat(group, ":", index);
   SendArgs args;
-  args.payload = std::move(payload);
+  args.payload = base_internal::NewPayload(absl::StrCat(group, ":", index));
   args.message_group_id = absl::StrCat("group-", group);
   args.deduplication_id = absl::StrCat(group, "-", index);
   return args;
@@ -96,7 +94,7 @@ struct Parsed {
 };
 
 Parsed Parse(const Delivery& d) {
-  std::vector<std::string> parts = absl::StrSplit(d.payload->body, ':');
+  std::vector<std::string> parts = absl::StrSplit(std::string(d.payload->body()), ':');
   Parsed p{-1, -1};
   if (parts.size() == 2) {
     (void)absl::SimpleAtoi(parts[0], &p.group);

@@ -70,10 +70,8 @@ class Harness {
     if (batched_) return ProduceBatches(producer);
     std::mt19937 rng(kSeed + producer);
     for (int i = 0; i < kPerProducer; ++i) {
-      auto payload = std::make_shared<Payload>();
-      payload->body = absl::StrCat(producer * kPerProducer + i);
       SendArgs args;
-      args.payload = std::move(payload);
+      args.payload = base_internal::NewPayload(absl::StrCat(producer * kPerProducer + i));
       if (rng() % 64 == 0) args.delay = absl::Milliseconds(1 + rng() % 5);
       auto sent = queue_->Send(std::move(args));
       ASSERT_OK(sent);
@@ -90,10 +88,8 @@ class Harness {
       std::vector<SendArgs> batch(static_cast<size_t>(n));
       std::vector<int> index(static_cast<size_t>(n));
       for (int k = 0; k < n; ++k) {
-        auto payload = std::make_shared<Payload>();
         index[k] = producer * kPerProducer + i + k;
-        payload->body = absl::StrCat(index[k]);
-        batch[k].payload = std::move(payload);
+        batch[k].payload = base_internal::NewPayload(absl::StrCat(index[k]));
         if (rng() % 64 == 0) batch[k].delay = absl::Milliseconds(1 + rng() % 5);
       }
       int invalid = -1;
@@ -131,7 +127,7 @@ class Harness {
       ASSERT_OK(got) << "seed " << seed;
       for (const Delivery& d : *got) {
         int index;
-        ASSERT_TRUE(absl::SimpleAtoi(d.payload->body, &index)) << d.payload->body;
+        ASSERT_TRUE(absl::SimpleAtoi(std::string(d.payload->body()), &index)) << d.payload->body();
         ASSERT_GE(index, 0);
         ASSERT_LT(index, kTotal);
         {

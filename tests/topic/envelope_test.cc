@@ -135,11 +135,11 @@ TEST_F(EnvelopeTest, FifoEnvelopeHasSequenceNumberAndNoSignature) {
 TEST_F(EnvelopeTest, PayloadDigestIsTheMd5OfTheCompleteEnvelope) {
   SqsEnvelope envelope(Fields());
   auto payload = envelope.ForSubscription(kSubArn);
-  EXPECT_EQ(payload->body, envelope.Text(kSubArn));
-  EXPECT_EQ(payload->md5_of_body(), base_internal::Md5Of(payload->body));
-  EXPECT_EQ(payload->attributes, nullptr);
+  EXPECT_EQ(payload->body(), envelope.Text(kSubArn));
+  EXPECT_EQ(payload->md5_of_body(), base_internal::Md5Of(payload->body()));
+  EXPECT_EQ(payload->attributes(), nullptr);
   auto other = envelope.ForSubscription("arn:aws:sns:us-east-1:123456789012:orders:other");
-  EXPECT_EQ(other->md5_of_body(), base_internal::Md5Of(other->body));
+  EXPECT_EQ(other->md5_of_body(), base_internal::Md5Of(other->body()));
   EXPECT_NE(other->md5_of_body(), payload->md5_of_body());
 }
 
@@ -164,10 +164,10 @@ TEST_F(EnvelopeTest, RawPayloadCarriesAttributesWithTheSqsDigest) {
   MessageAttributeMap attrs = {
       {"attr1", {.data_type = "Number", .string_value = "99.12", .binary_value = ""}}};
   auto payload = RawPayload("hello", attrs);
-  EXPECT_EQ(payload->body, "hello");
+  EXPECT_EQ(payload->body(), "hello");
   EXPECT_EQ(payload->md5_of_body(), base_internal::Md5Of("hello"));
-  ASSERT_NE(payload->attributes, nullptr);
-  const queue_internal::PayloadAttributes& attributes = *payload->attributes;
+  ASSERT_NE(payload->attributes(), nullptr);
+  const queue_internal::PayloadAttributes& attributes = *payload->attributes();
   ASSERT_EQ(attributes.message_attributes.size(), 1u);
   EXPECT_EQ(attributes.message_attributes.at("attr1").data_type, "Number");
   EXPECT_EQ(attributes.message_attributes.at("attr1").string_value, "99.12");
