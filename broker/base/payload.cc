@@ -78,10 +78,9 @@ Md5 Payload::FromWords(uint64_t low, uint64_t high) {
 }
 
 void Payload::Destroy() const noexcept {
-  const size_t bytes = sizeof(Payload) + size_;
   Payload* self = const_cast<Payload*>(this);
   self->~Payload();
-  ::operator delete(static_cast<void*>(self), bytes);
+  ::operator delete(static_cast<void*>(self));
 }
 
 PayloadRef ConcatPayload(std::initializer_list<std::string_view> parts,
