@@ -36,6 +36,7 @@ namespace {
 
 using queue_internal::Delivery;
 using queue_internal::Payload;
+using queue_internal::PayloadRef;
 using queue_internal::QueueConfig;
 using queue_internal::QueueCore;
 using queue_internal::ReceiveArgs;
