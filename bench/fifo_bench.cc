@@ -35,7 +35,6 @@ namespace wharf::fifo_internal {
 namespace {
 
 using queue_internal::Delivery;
-using queue_internal::Payload;
 using queue_internal::PayloadRef;
 using queue_internal::QueueConfig;
 using queue_internal::QueueCore;
