@@ -35,7 +35,7 @@ namespace wharf::fifo_internal {
 namespace {
 
 using queue_internal::Delivery;
-using queue_internal::Payload;
+using queue_internal::PayloadRef;
 using queue_internal::QueueConfig;
 using queue_internal::QueueCore;
 using queue_internal::ReceiveArgs;
