@@ -140,7 +140,11 @@ ReceiveResult FifoQueue::TryReceive(const ReceiveArgs& args, int* surfaced) {
     if (!out.empty()) break;
     now = clock_.Now();  // The moved messages' groups may have more to give.
   }
-  if (!out.empty() && !args.receive_request_attempt_id.empty()) {
+  if (out.empty()) {  // The spare stays the thread's (a long poll finds nothing often).
+    queue_internal::RecycleDeliveries(std::move(out));
+    return std::vector<Delivery>();
+  }
+  if (!args.receive_request_attempt_id.empty()) {
     RememberAttempt(args.receive_request_attempt_id, now, out);
   }
   return out;

@@ -27,6 +27,10 @@ ReceiveResult StandardQueue::TryReceive(const ReceiveArgs& args, int* surfaced) 
   // Queued again only now, so that this receive cannot return them twice.
   *surfaced += Requeue(deferred);
   if (earliest != kNever) ArmFor(earliest);
+  if (out.empty()) {  // The spare stays the thread's (a long poll finds nothing often).
+    RecycleDeliveries(std::move(out));
+    return std::vector<Delivery>();
+  }
   return out;
 }
 

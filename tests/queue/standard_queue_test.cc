@@ -907,6 +907,15 @@ TEST_F(StandardQueueTest, RecycledDeliveryVectorServesTheThreadsNextReceive) {
   EXPECT_EQ(second[0].payload->body(), "b");
 }
 
+TEST_F(StandardQueueTest, ReceiveThatFindsNothingKeepsTheSpareForTheNext) {
+  Send("a");
+  std::vector<Delivery> first = Receive();
+  ASSERT_THAT(first, SizeIs(1));
+  RecycleDeliveries(std::move(first));
+  EXPECT_THAT(Receive(), IsEmpty());            // Nothing visible: the message is in flight.
+  EXPECT_GE(SpareDeliveries().capacity(), 1u);  // Still the thread's, not dropped.
+}
+
 TEST_F(StandardQueueTest, OversizedDeliveryVectorIsNotKeptAsSpare) {
   const std::vector<Delivery> drained = SpareDeliveries();
   std::vector<Delivery> big;
