@@ -1,44 +1,20 @@
 #include "wharf/clock.h"
 
-#include <linux/futex.h>
-#include <sys/syscall.h>
-#include <time.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <vector>
+
+#include "broker/base/futex.h"
 
 namespace wharf {
 
 namespace {
 
+using base_internal::FutexWait;
+using base_internal::FutexWake;
+
 constexpr uint32_t kNotified = 1;
 constexpr uint32_t kSleeping = 2;
 constexpr uint32_t kKick = 4;  // The unit of the kick count.
-
-// Sleeps while *word == expected, until woken or (if not InfiniteFuture)
-// `deadline` on CLOCK_REALTIME; may return early (signals, spurious wakes).
-// The kernel compares the word and queues the sleeper atomically with
-// respect to FutexWake, so a change made before a wake is never missed.
-void FutexWait(std::atomic<uint32_t>& word, uint32_t expected, absl::Time deadline) {
-  timespec ts{};
-  const timespec* timeout = nullptr;
-  if (deadline != absl::InfiniteFuture()) {
-    ts = absl::ToTimespec(deadline);
-    timeout = &ts;
-  }
-  syscall(SYS_futex, reinterpret_cast<uint32_t*>(&word),
-          FUTEX_WAIT_BITSET_PRIVATE | FUTEX_CLOCK_REALTIME, expected, timeout, nullptr,
-          FUTEX_BITSET_MATCH_ANY);
-}
-
-// Passes only the word's address to the kernel, which uses it as a key and
-// never reads it: the word may already be gone (a waiter that saw the
-// change returned), and a wake that reaches another futex at a reused
-// address is a spurious wake, which every futex user tolerates.
-void FutexWake(std::atomic<uint32_t>* word) {
-  syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAKE_PRIVATE, 1);
-}
 
 }  // namespace
 

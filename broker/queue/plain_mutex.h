@@ -23,6 +23,7 @@
 #include <cstdint>
 
 #include "absl/base/thread_annotations.h"
+#include "broker/base/futex.h"
 #include "broker/base/mutex.h"
 
 namespace wharf::queue_internal {
@@ -43,7 +44,12 @@ class ABSL_LOCKABLE PlainMutex {
   }
   void Unlock() ABSL_UNLOCK_FUNCTION() {
     base_internal::NoteUnlocked();
-    if (state_.exchange(kFree, std::memory_order_release) == kContended) WakeOne();
+    // Once the word is free another thread may take and destroy the mutex:
+    // from then on only the word's address is used (FutexWake).
+    std::atomic<uint32_t>* word = &state_;
+    if (word->exchange(kFree, std::memory_order_release) == kContended) {
+      base_internal::FutexWake(word);
+    }
   }
 
  private:
@@ -53,7 +59,6 @@ class ABSL_LOCKABLE PlainMutex {
 
   // Marks the word contended and sleeps until it takes it.
   void LockSlow(uint32_t seen);
-  void WakeOne();
 
   std::atomic<uint32_t> state_{kFree};
 };
