@@ -300,7 +300,7 @@ struct alignas(64) Shard {
   // could name a later message there that has the same receive count.
   alignas(64) std::atomic<uint64_t> free_head{0};
 
-  // The lock and the heap on a line of their own: the shard's consumers
+  // The lock and `timers` on a line of their own: the shard's consumers
   // write it on every receive and delete, while every receiver reads the
   // deadlines below (Maintain) for all shards.
   alignas(64) PlainMutex mu;
@@ -574,7 +574,7 @@ inline bool StandardQueue::PushTimer(Shard& s, Timer t) {
       s.in_flight.load(std::memory_order_relaxed) + s.delayed.load(std::memory_order_relaxed);
   if (static_cast<int64_t>(s.timers.size()) > 2 * live + 64) {
     // Most entries are dead (deleted messages, changed deadlines): compact,
-    // so the heap stays proportional to the messages that need a deadline.
+    // so the deadlines stay proportional to the messages that need one.
     auto dead = [&](const Timer& e)
                     ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu) { return !TimerLive(s, e); };
     s.timers.EraseIf(dead);
