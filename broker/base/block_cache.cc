@@ -1,5 +1,6 @@
 #include "broker/base/block_cache.h"
 
+#include <atomic>
 #include <cstdint>
 #include <new>
 
@@ -70,30 +71,31 @@ class Depot {
     bytes_ += bytes;
     batch->next_batch = batches_[c];
     batches_[c] = batch;
-    ++counts_[c];
+    counts_[c].store(counts_[c].load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     return true;
   }
   // A batch of class c (kBlockBatch blocks linked through `next`), or null.
   FreeBlockLink* Take(size_t c) {
+    // Without the lock when there is none (a producer ahead of its
+    // consumers finds none on every allocation).
+    if (counts_[c].load(std::memory_order_relaxed) == 0) return nullptr;
     MutexLock lock(&mu_);
     FreeBlockLink* batch = batches_[c];
     if (batch == nullptr) return nullptr;
     batches_[c] = batch->next_batch;
-    --counts_[c];
+    counts_[c].store(counts_[c].load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
     bytes_ -= kBlockBatch * ClassBytes(c);
     return batch;
   }
-  size_t Count(size_t c) {
-    MutexLock lock(&mu_);
-    return counts_[c];
-  }
+  size_t Count(size_t c) const { return counts_[c].load(std::memory_order_relaxed); }
 
  private:
   Depot() = default;
 
   Mutex mu_;
   FreeBlockLink* batches_[kClasses] ABSL_GUARDED_BY(mu_) = {};
-  size_t counts_[kClasses] ABSL_GUARDED_BY(mu_) = {};
+  // Batches per class: written under mu_, read without it.
+  std::atomic<uint32_t> counts_[kClasses] = {};
   size_t bytes_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
