@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "absl/strings/match.h"
+#include "broker/base/block_cache.h"
 #include "broker/base/hex.h"
 
 namespace wharf {
@@ -79,8 +80,9 @@ Md5 Payload::FromWords(uint64_t low, uint64_t high) {
 
 void Payload::Destroy() const noexcept {
   Payload* self = const_cast<Payload*>(this);
+  const size_t bytes = sizeof(Payload) + size_;
   self->~Payload();
-  ::operator delete(static_cast<void*>(self));
+  FreeBlock(self, bytes);
 }
 
 PayloadRef ConcatPayload(std::initializer_list<std::string_view> parts,
@@ -88,7 +90,8 @@ PayloadRef ConcatPayload(std::initializer_list<std::string_view> parts,
   size_t size = 0;
   for (std::string_view part : parts) size += part.size();
   if (size > std::numeric_limits<uint32_t>::max()) throw std::length_error("payload too large");
-  void* block = ::operator new(sizeof(Payload) + size);
+  // From the block cache: the block is usually freed by another thread.
+  void* block = AllocateBlock(sizeof(Payload) + size);
   // From here nothing throws: the header owns `attributes`.
   Payload* payload = new (block) Payload(static_cast<uint32_t>(size), attributes.release());
   char* out = static_cast<char*>(block) + sizeof(Payload);

@@ -3,9 +3,9 @@
 // queue and its dead-letter queue. A queue holds one per message, so it is
 // ONE heap block: a 32-byte header (reference count, body size, attributes,
 // MD5 cache) followed by the body bytes, held through an 8-byte intrusive
-// handle (PayloadRef, a RefPtr). The MD5 of the body is computed when someone first
-// asks for it (a receiver, a SendMessage caller reading its result, the wire
-// layer writing a response), not when the message is sent.
+// handle (PayloadRef, a RefPtr); blocks come from block_cache.h (thread caches:
+// senders allocate, receivers free). The body's MD5 is computed on first ask
+// (a receiver, a SendMessage caller reading its result, the wire layer).
 //
 //   PayloadRef p = NewPayload("hello");      // One allocation.
 //   PayloadRef q = p;                        // Shares it: one increment.
@@ -101,7 +101,7 @@ class Payload {
   Payload(uint32_t size, const PayloadAttributes* attributes) noexcept
       : size_(size), attributes_(attributes) {}
   ~Payload() { delete attributes_; }
-  void Destroy() const noexcept;  // Runs the destructor and frees the block.
+  void Destroy() const noexcept;  // Runs the destructor, gives the block back.
 
   static Md5 FromWords(uint64_t low, uint64_t high);
   Md5 ComputeMd5OfBody() const;
