@@ -89,14 +89,18 @@ ReceiveArgs Poll(int max, absl::Time deadline) {
   return args;
 }
 
-// Receives up to `max` (short poll) and deletes them; returns how many.
-int ReceiveAndDelete(QueueCore& q, Clock& clock, int max) {
-  auto got = q.Receive(Poll(max, clock.Now()));
+// Receives up to `max` (short poll) and deletes them; returns how many. As
+// the service does: a short poll says so with InfinitePast (no clock read),
+// and the result's vector goes back as the thread's spare (RecycleDeliveries).
+int ReceiveAndDelete(QueueCore& q, int max) {
+  auto got = q.Receive(Poll(max, absl::InfinitePast()));
   if (!got.ok()) return 0;
   for (const Delivery& d : *got) {
     if (!q.Delete(d.receipt_handle).ok()) std::abort();
   }
-  return static_cast<int>(got->size());
+  const int n = static_cast<int>(got->size());
+  RecycleDeliveries(std::move(*got));
+  return n;
 }
 
 // ---- Single-threaded core operations ----------------------------------------
@@ -131,7 +135,7 @@ void BM_CoreReceiveDelete(benchmark::State& state) {
   auto q = NewStandardQueue(QueueConfig{}, clock, scheduler, nullptr, "arn");
   int64_t items = 0;
   for (auto _ : state) {
-    int n = ReceiveAndDelete(*q, clock, batch);
+    int n = ReceiveAndDelete(*q, batch);
     if (n == 0) {
       state.PauseTiming();
       for (int i = 0; i < kMessages; ++i) (void)q->Send(Args(NewPayload(body)));
@@ -183,7 +187,7 @@ void BM_CoreLifecycle(benchmark::State& state) {
         },
         [&] {
           while (received.load(std::memory_order_relaxed) < kMessages) {
-            int n = ReceiveAndDelete(*q, clock, batch);
+            int n = ReceiveAndDelete(*q, batch);
             if (n == 0) {
               std::this_thread::yield();
             } else {
@@ -415,7 +419,10 @@ void BM_CoreWakeLatency(benchmark::State& state) {
           if (got.ok() && !got->empty()) return std::move(*got);
         }
       },
-      [&](std::vector<Delivery> got) { (void)q->Delete(got.front().receipt_handle); });
+      [&](std::vector<Delivery> got) {
+        (void)q->Delete(got.front().receipt_handle);
+        RecycleDeliveries(std::move(got));
+      });
 }
 BENCHMARK(BM_CoreWakeLatency)->Name("Core/WakeLatency")->Iterations(1)->UseRealTime();
 
@@ -435,7 +442,10 @@ void BM_CoreAsyncWakeLatency(benchmark::State& state) {
     q->ReceiveAsync(Poll(1, clock.Now() + absl::Seconds(20)), [&](ReceiveResult got) {
       completed_at = SteadyNanos();
       if (closing) return;
-      if (got.ok() && !got->empty()) (void)q->Delete(got->front().receipt_handle);
+      if (got.ok() && !got->empty()) {
+        (void)q->Delete(got->front().receipt_handle);
+        RecycleDeliveries(std::move(*got));
+      }
       park();
     });
   };
