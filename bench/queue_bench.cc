@@ -287,19 +287,22 @@ void BM_ServiceLifecycle(benchmark::State& state) {
     RunThreads(
         producers, consumers,
         [&](int) {
+          // One request per thread, refilled for each message (or batch) as
+          // a sending loop would: every body is copied from `body`, as in
+          // the moodycamel rows; the entry ids stay.
+          sqs::SendMessageRequest send;
+          sqs::SendMessageBatchRequest send_batch;
+          send_batch.entries.resize(static_cast<size_t>(batch));
+          for (int b = 0; b < batch; ++b) {
+            send_batch.entries[static_cast<size_t>(b)].id = std::to_string(b);
+          }
           for (int i = 0; i < kMessages / producers; i += batch) {
             if (batch == 1) {
-              sqs::SendMessageRequest send;
               send.message_body = body;
               if (!q.SendMessage(send).ok()) std::abort();
             } else {
-              sqs::SendMessageBatchRequest send;
-              send.entries.resize(static_cast<size_t>(batch));
-              for (int b = 0; b < batch; ++b) {
-                send.entries[static_cast<size_t>(b)].id = std::to_string(b);
-                send.entries[static_cast<size_t>(b)].message_body = body;
-              }
-              if (!q.SendMessageBatch(send).ok()) std::abort();
+              for (sqs::SendMessageBatchRequestEntry& e : send_batch.entries) e.message_body = body;
+              if (!q.SendMessageBatch(send_batch).ok()) std::abort();
             }
           }
         },
@@ -307,6 +310,8 @@ void BM_ServiceLifecycle(benchmark::State& state) {
           sqs::ReceiveMessageRequest receive;
           receive.max_number_of_messages = batch;
           receive.wait_time_seconds = 0;
+          sqs::DeleteMessageRequest del;
+          sqs::DeleteMessageBatchRequest del_batch;
           while (received.load(std::memory_order_relaxed) < kMessages) {
             auto got = q.ReceiveMessage(receive);
             if (!got.ok()) std::abort();
@@ -317,20 +322,22 @@ void BM_ServiceLifecycle(benchmark::State& state) {
             }
             if (batch == 1) {
               for (sqs::Message& m : got->messages) {
-                sqs::DeleteMessageRequest del;
                 del.receipt_handle = std::move(m.receipt_handle);
                 if (!q.DeleteMessage(del).ok()) std::abort();
               }
             } else {
-              sqs::DeleteMessageBatchRequest del;
-              del.entries.reserve(static_cast<size_t>(n));
-              for (int k = 0; k < n; ++k) {
-                sqs::DeleteMessageBatchRequestEntry e;
-                e.id = std::to_string(k);
-                e.receipt_handle = std::move(got->messages[static_cast<size_t>(k)].receipt_handle);
-                del.entries.push_back(std::move(e));
+              // Ids "0".."n-1", kept from the previous batch where they exist.
+              while (del_batch.entries.size() > static_cast<size_t>(n))
+                del_batch.entries.pop_back();
+              while (del_batch.entries.size() < static_cast<size_t>(n)) {
+                std::string id = std::to_string(del_batch.entries.size());
+                del_batch.entries.emplace_back().id = std::move(id);
               }
-              if (!q.DeleteMessageBatch(del).ok()) std::abort();
+              for (int k = 0; k < n; ++k) {
+                del_batch.entries[static_cast<size_t>(k)].receipt_handle =
+                    std::move(got->messages[static_cast<size_t>(k)].receipt_handle);
+              }
+              if (!q.DeleteMessageBatch(del_batch).ok()) std::abort();
             }
             received.fetch_add(n, std::memory_order_relaxed);
           }

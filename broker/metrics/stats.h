@@ -24,6 +24,7 @@
 #include <bit>
 #include <cstdint>
 #include <limits>
+#include <span>
 
 namespace wharf::metrics_internal {
 
@@ -110,6 +111,27 @@ class SizeStat {
     counters_.Add(SizeBucket(bytes), 1);
     counters_.Add(kSum, bytes);
     extremes_.Note(bytes);
+  }
+  // Records each of `values`, with one add per bucket used instead of per
+  // value (a batch's sizes, usually in one bucket).
+  void RecordAll(std::span<const uint64_t> values) {
+    if (values.empty()) return;
+    std::array<uint64_t, kSizeBuckets> buckets{};
+    uint64_t sum = 0;
+    uint64_t min = values[0];
+    uint64_t max = values[0];
+    for (uint64_t v : values) {
+      ++buckets[static_cast<size_t>(SizeBucket(v))];
+      sum += v;
+      min = v < min ? v : min;
+      max = v > max ? v : max;
+    }
+    for (int b = 0; b < kSizeBuckets; ++b) {
+      if (buckets[static_cast<size_t>(b)] != 0) counters_.Add(b, buckets[static_cast<size_t>(b)]);
+    }
+    counters_.Add(kSum, sum);
+    extremes_.Note(min);
+    if (max != min) extremes_.Note(max);
   }
   uint64_t Count() const {
     uint64_t n = 0;

@@ -187,8 +187,8 @@ absl::Status ValidateMessageSystemAttributes(const MessageAttributeMap& attribut
   return absl::OkStatus();
 }
 
-size_t MessageSize(std::string_view body, const MessageAttributeMap& attributes) {
-  size_t size = body.size();
+size_t AttributesSize(const MessageAttributeMap& attributes) {
+  size_t size = 0;
   for (const auto& [name, value] : attributes) {
     size += name.size() + value.data_type.size();
     size += absl::StartsWith(value.data_type, "Binary") ? value.binary_value.size()

@@ -43,7 +43,10 @@ absl::Status ValidateMessageSystemAttributes(const MessageAttributeMap& attribut
 
 // Bytes counted against MaximumMessageSize: body bytes plus, per attribute,
 // name + data type + value bytes. System attributes do not count.
-size_t MessageSize(std::string_view body, const MessageAttributeMap& attributes);
+size_t AttributesSize(const MessageAttributeMap& attributes);
+inline size_t MessageSize(std::string_view body, const MessageAttributeMap& attributes) {
+  return attributes.empty() ? body.size() : body.size() + AttributesSize(attributes);
+}
 
 // MessageGroupId / MessageDeduplicationId / ReceiveRequestAttemptId syntax
 // (SQS and SNS): 1-128 characters, alphanumeric and punctuation (printable

@@ -3,6 +3,9 @@
 // the receive path is in queue_receive.cc.
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -257,8 +260,12 @@ absl::StatusOr<size_t> QueueImpl::Stage(const SendFields& f, bool in_batch, Send
   }
   args.message_group_id = f.group_id;
   if (!IsValidMessageText(f.body)) return InvalidMessageContentsError();
-  if (absl::Status s = ValidateSqsMessageAttributes(f.attributes); !s.ok()) return s;
-  if (absl::Status s = ValidateMessageSystemAttributes(f.system_attributes); !s.ok()) return s;
+  if (!f.attributes.empty()) {
+    if (absl::Status s = ValidateSqsMessageAttributes(f.attributes); !s.ok()) return s;
+  }
+  if (!f.system_attributes.empty()) {
+    if (absl::Status s = ValidateMessageSystemAttributes(f.system_attributes); !s.ok()) return s;
+  }
   const int max_size = maximum_message_size_.load(std::memory_order_relaxed);
   const size_t size = MessageSize(f.body, f.attributes);
   if (size > static_cast<size_t>(max_size)) {
@@ -347,7 +354,7 @@ absl::StatusOr<sqs::SendMessageBatchResult> QueueImpl::SendMessageBatch(
   sqs::SendMessageBatchResult result;
   result.successful.reserve(n);
   absl::InlinedVector<SendArgs, queue_checks::kMaxBatchEntries> staged;
-  absl::InlinedVector<size_t, queue_checks::kMaxBatchEntries> sizes;  // For the metrics.
+  std::array<uint64_t, queue_checks::kMaxBatchEntries> sizes;  // For the metrics.
   for (const auto& entry : request.entries) {
     SendArgs& args = staged.emplace_back();
     const absl::StatusOr<size_t> size = Stage(
@@ -362,11 +369,15 @@ absl::StatusOr<sqs::SendMessageBatchResult> QueueImpl::SendMessageBatch(
     sqs::SendMessageBatchResultEntry& ok = result.successful.emplace_back();
     ok.id = entry.id;
     SetDigests(ok, args.payload);
-    sizes.push_back(*size);
+    sizes[staged.size() - 1] = *size;
   }
   const uint64_t since = Mark();
   std::vector<absl::StatusOr<queue_internal::SendOutcome>> outcomes = core_->SendBatch(staged);
   bool engine_failed = false;
+  // The metrics are added once for the batch: sizes[0, num_sent) are the
+  // messages sent (not deduplicated).
+  size_t num_sent = 0;
+  uint64_t duplicates = 0;
   for (size_t k = 0; k < outcomes.size(); ++k) {
     sqs::SendMessageBatchResultEntry& ok = result.successful[k];
     absl::StatusOr<queue_internal::SendOutcome>& outcome = outcomes[k];
@@ -376,15 +387,17 @@ absl::StatusOr<sqs::SendMessageBatchResult> QueueImpl::SendMessageBatch(
       engine_failed = true;
       continue;
     }
-    if (stats_ != nullptr) {
-      if (outcome->duplicate) {
-        stats_->counters.Add(QueueStats::kDeduplicated, 1);
-      } else {
-        stats_->sent.Record(sizes[k]);
-      }
+    if (outcome->duplicate) {
+      ++duplicates;
+    } else {
+      sizes[num_sent++] = sizes[k];
     }
     ok.message_id = std::string(outcome->message_id.view());
     ok.sequence_number = std::move(outcome->sequence_number);
+  }
+  if (stats_ != nullptr) {
+    if (duplicates != 0) stats_->counters.Add(QueueStats::kDeduplicated, duplicates);
+    stats_->sent.RecordAll(std::span<const uint64_t>(sizes.data(), num_sent));
   }
   if (engine_failed) {
     std::erase_if(result.successful, [](const auto& e) { return e.id.empty(); });

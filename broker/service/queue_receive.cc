@@ -90,14 +90,19 @@ std::string Millis(absl::Time t) { return absl::StrCat(absl::ToUnixMillis(t)); }
 // it). The queue must outlive it.
 class QueueImpl::ReceiveCall {
  public:
-  explicit ReceiveCall(QueueImpl& queue) : queue_(&queue) {
-    queue_->receives_in_progress_.fetch_add(1);
+  explicit ReceiveCall(QueueImpl& queue)
+      : queue_(&queue), stripe_(metrics_internal::ThisThreadStripe()) {
+    queue_->receives_in_progress_[stripe_].n.fetch_add(1);
   }
-  ReceiveCall(ReceiveCall&& other) noexcept : queue_(std::exchange(other.queue_, nullptr)) {}
+  ReceiveCall(ReceiveCall&& other) noexcept
+      : queue_(std::exchange(other.queue_, nullptr)), stripe_(other.stripe_) {}
   ReceiveCall& operator=(ReceiveCall&&) = delete;
   ~ReceiveCall() {
     if (queue_ == nullptr) return;  // Moved from.
-    if (queue_->receives_in_progress_.fetch_sub(1) == 1 && queue_->deleted_.load()) {
+    queue_->receives_in_progress_[stripe_].n.fetch_sub(1);
+    // Not knowing whether it was the last, every call that ends after
+    // MarkDeleted signals (a deleted queue has few).
+    if (queue_->deleted_.load()) {
       MutexLock lock(&queue_->receivers_mu_);
       queue_->receivers_done_.SignalAll();
     }
@@ -105,6 +110,7 @@ class QueueImpl::ReceiveCall {
 
  private:
   QueueImpl* queue_;
+  int stripe_;  // Where the call is counted (the destroying thread may differ).
 };
 
 void QueueImpl::MarkDeleted() {
@@ -113,9 +119,15 @@ void QueueImpl::MarkDeleted() {
 }
 
 void QueueImpl::AwaitReceivers() {
+  const auto in_progress = [this] {
+    int n = 0;
+    for (const ReceiveCount& count : receives_in_progress_) n += count.n.load();
+    return n;
+  };
   MutexLock lock(&receivers_mu_);
-  while (receives_in_progress_.load() > 0) receivers_done_.Wait(&receivers_mu_);
+  while (in_progress() > 0) receivers_done_.Wait(&receivers_mu_);
 }
+
 // What a validated ReceiveMessage request asks of the engine and of the
 // result.
 struct QueueImpl::ReceivePlan {

@@ -36,6 +36,7 @@
 #ifndef WHARF_BROKER_SERVICE_SQS_SERVICE_IMPL_H_
 #define WHARF_BROKER_SERVICE_SQS_SERVICE_IMPL_H_
 
+#include <array>
 #include <atomic>
 #include <memory>
 #include <optional>
@@ -210,18 +211,28 @@ class QueueImpl final : public sqs::Queue,
   absl::Time last_modified_ ABSL_GUARDED_BY(mu_);
   absl::Time last_purge_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
 
-  // Copies of settings_ read by the hot path without taking mu_.
-  std::atomic<int> maximum_message_size_;
+  // Copies of settings_ read by the hot path without taking mu_, on a line
+  // of their own: every send and receive reads it, only administrative
+  // operations write it.
+  alignas(64) std::atomic<int> maximum_message_size_;
   std::atomic<int> delay_seconds_;
   std::atomic<int> visibility_timeout_;
   std::atomic<int> receive_wait_seconds_;
   std::atomic<bool> content_based_deduplication_;
   std::atomic<bool> deleted_{false};
 
-  // Receives in progress (ReceiveCall), so that destroying the
-  // broker can wait out the long polls it ends. The count is sequentially
-  // consistent with deleted_: a call that leaves after MarkDeleted signals.
-  std::atomic<int> receives_in_progress_{0};
+  // Receives in progress (ReceiveCall), so that destroying the broker can
+  // wait out the long polls it ends: one count per stripe
+  // (metrics_internal::ThisThreadStripe of the thread that starts the call),
+  // each on its own line, so that concurrent receivers do not write one line
+  // per receive (nor the line above). A call adds and subtracts on the same
+  // stripe, so every count is >= 0 and their sum is exact. The counts are
+  // sequentially consistent with deleted_: a call that leaves after
+  // MarkDeleted signals.
+  struct alignas(64) ReceiveCount {
+    std::atomic<int> n{0};
+  };
+  std::array<ReceiveCount, metrics_internal::kStripes> receives_in_progress_;
   Mutex receivers_mu_;
   CondVar receivers_done_;
 
