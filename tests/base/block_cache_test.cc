@@ -146,6 +146,37 @@ TEST(BlockCacheTest, ThreadExitReturnsItsBlocks) {
   });
 }
 
+// Frees its block from a thread_local destructor that runs after the cache
+// returned the thread's lists.
+struct FreedLateInThreadExit {
+  void* block = nullptr;
+  size_t bytes = 0;
+  size_t* cached_after = nullptr;
+  ~FreedLateInThreadExit() {
+    if (block == nullptr) return;
+    FreeBlock(block, bytes);
+    *cached_after = ThreadBlocks(bytes);
+  }
+};
+
+TEST(BlockCacheTest, FreesLateInAThreadsExitBypassTheCache) {
+  if (!kBlockCacheEnabled) GTEST_SKIP() << kBypassed;
+  constexpr size_t kBytes = 400;
+  size_t cached_after = 99;
+  OnNewThread([&] {
+    // Constructed before the cache's per-thread owner (created by the first
+    // allocation below), so destroyed after it.
+    thread_local FreedLateInThreadExit late;
+    late.block = AllocateBlock(kBytes);
+    late.bytes = kBytes;
+    late.cached_after = &cached_after;
+    FreeBlock(AllocateBlock(kBytes), kBytes);
+    EXPECT_EQ(ThreadBlocks(kBytes), 1u);
+  });
+  // The late free went to operator delete, not to a list nobody returns.
+  EXPECT_EQ(cached_after, 0u);
+}
+
 TEST(BlockCacheTest, ThreadAndDepotStayBounded) {
   if (!kBlockCacheEnabled) GTEST_SKIP() << kBypassed;
   // The largest classes, so that the thread's byte bound binds before the
