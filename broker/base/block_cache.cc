@@ -87,6 +87,21 @@ class Depot {
     bytes_ -= kBlockBatch * ClassBytes(c);
     return batch;
   }
+  // Empties the depot; returns its batches, linked through `next_batch`.
+  FreeBlockLink* TakeAll() {
+    FreeBlockLink* all = nullptr;
+    MutexLock lock(&mu_);
+    for (size_t c = 1; c < kClasses; ++c) {
+      while (FreeBlockLink* batch = batches_[c]) {
+        batches_[c] = batch->next_batch;
+        batch->next_batch = all;
+        all = batch;
+      }
+      counts_[c].store(0, std::memory_order_relaxed);
+    }
+    bytes_ = 0;
+    return all;
+  }
   size_t Count(size_t c) const { return counts_[c].load(std::memory_order_relaxed); }
 
  private:
@@ -208,6 +223,16 @@ void FreeBlock(void* block, size_t bytes) noexcept {
   cache.bytes += ClassBytes(c);
   if (++cache.counts[c] > kMaxListBlocks || cache.bytes > kMaxThreadCacheBytes) [[unlikely]] {
     Overflow(cache, c);
+  }
+}
+
+void TrimBlockDepot() noexcept {
+  if (!kBlockCacheEnabled) return;
+  FreeBlockLink* batch = Depot::Get().TakeAll();
+  while (batch != nullptr) {
+    FreeBlockLink* next = batch->next_batch;
+    DeleteChain(batch);
+    batch = next;
   }
 }
 

@@ -65,6 +65,10 @@ void* AllocateBlock(size_t bytes);
 // Frees a block from AllocateBlock(bytes) (same `bytes`).
 void FreeBlock(void* block, size_t bytes) noexcept;
 
+// Frees every batch the depot holds (as malloc_trim gives memory back; the
+// threads' own lists stay).
+void TrimBlockDepot() noexcept;
+
 // The size a block of `bytes` is obtained at (its class's size), or `bytes`
 // itself above kMaxCachedBlockBytes.
 size_t BlockAllocationSize(size_t bytes) noexcept;
