@@ -293,6 +293,15 @@ void SetDigests(Result& result, const queue_internal::PayloadRef& payload) {
 
 absl::StatusOr<sqs::SendMessageResult> QueueImpl::SendMessage(
     const sqs::SendMessageRequest& request) {
+  // One named result and one return, so that it is built in place (a
+  // returned StatusOr<SendMessageResult> is otherwise moved: five strings).
+  absl::StatusOr<sqs::SendMessageResult> result(absl::in_place);
+  if (absl::Status s = SendOne(request, *result); !s.ok()) result = std::move(s);
+  return result;
+}
+
+absl::Status QueueImpl::SendOne(const sqs::SendMessageRequest& request,
+                                sqs::SendMessageResult& result) {
   if (absl::Status s = CheckAlive(); !s.ok()) return s;
   const uint64_t since = Mark();
   SendArgs args;
@@ -302,8 +311,7 @@ absl::StatusOr<sqs::SendMessageResult> QueueImpl::SendMessage(
              request.message_group_id},
             /*in_batch=*/false, args);
   if (!size.ok()) return size.status();
-  absl::StatusOr<sqs::SendMessageResult> result(absl::in_place);
-  SetDigests(*result, args.payload);
+  SetDigests(result, args.payload);
   absl::StatusOr<queue_internal::SendOutcome> outcome = core_->Send(std::move(args));
   if (!outcome.ok()) return outcome.status();
   if (stats_ != nullptr) {
@@ -313,12 +321,9 @@ absl::StatusOr<sqs::SendMessageResult> QueueImpl::SendMessage(
       stats_->sent.Record(*size);
     }
   }
-  result->message_id = std::string(outcome->message_id.view());
-  result->sequence_number = std::move(outcome->sequence_number);
-  if (store_ != nullptr) {
-    if (absl::Status s = Commit(since); !s.ok()) return s;
-  }
-  return result;
+  result.message_id = std::string(outcome->message_id.view());
+  result.sequence_number = std::move(outcome->sequence_number);
+  return Commit(since);
 }
 
 absl::StatusOr<sqs::SendMessageBatchResult> QueueImpl::SendMessageBatch(

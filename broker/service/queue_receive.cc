@@ -135,8 +135,8 @@ struct QueueImpl::ReceivePlan {
   uint32_t mask = 0;  // System attributes to return.
 };
 
-absl::StatusOr<QueueImpl::ReceivePlan> QueueImpl::PlanReceive(
-    const sqs::ReceiveMessageRequest& request) const {
+absl::Status QueueImpl::PlanReceive(const sqs::ReceiveMessageRequest& request,
+                                    ReceivePlan& plan) const {
   if (absl::Status s = CheckAlive(); !s.ok()) return s;
   if (request.max_number_of_messages < 1 || request.max_number_of_messages > 10) {
     return InvalidParameter(absl::StrCat("Value ", request.max_number_of_messages,
@@ -157,11 +157,12 @@ absl::StatusOr<QueueImpl::ReceivePlan> QueueImpl::PlanReceive(
       !IsValidIdToken(request.receive_request_attempt_id)) {
     return InvalidIdToken("ReceiveRequestAttemptId", request.receive_request_attempt_id);
   }
-  absl::StatusOr<uint32_t> system_mask =
-      ParseSystemAttributeNames(request.message_system_attribute_names);
-  if (!system_mask.ok()) return system_mask.status();
-
-  ReceivePlan plan;
+  if (!request.message_system_attribute_names.empty()) {
+    absl::StatusOr<uint32_t> system_mask =
+        ParseSystemAttributeNames(request.message_system_attribute_names);
+    if (!system_mask.ok()) return system_mask.status();
+    plan.mask = *system_mask;
+  }
   plan.args.max_messages = request.max_number_of_messages;
   plan.args.visibility_timeout = absl::Seconds(visibility);
   // A short poll never waits: any deadline not after Now() says so, and
@@ -171,8 +172,7 @@ absl::StatusOr<QueueImpl::ReceivePlan> QueueImpl::PlanReceive(
       wait == 0 ? absl::InfinitePast() : service_->clock().Now() + absl::Seconds(wait);
   if (fifo_) plan.args.receive_request_attempt_id = request.receive_request_attempt_id;
   plan.args.stop = request.stop_token;
-  plan.mask = *system_mask;
-  return plan;
+  return absl::OkStatus();
 }
 
 absl::Status QueueImpl::CountReceived(const absl::StatusOr<std::vector<Delivery>>& got) const {
@@ -324,9 +324,9 @@ absl::StatusOr<std::vector<lambda::SqsRecord>> QueueImpl::ToRecords(
 absl::StatusOr<sqs::ReceiveMessageResult> QueueImpl::ReceiveMessage(
     const sqs::ReceiveMessageRequest& request) {
   ReceiveCall call(*this);
-  absl::StatusOr<ReceivePlan> plan = PlanReceive(request);
-  if (!plan.ok()) return plan.status();
-  return ToResult(core_->Receive(plan->args), plan->mask, request.message_attribute_names);
+  ReceivePlan plan;
+  if (absl::Status s = PlanReceive(request, plan); !s.ok()) return s;
+  return ToResult(core_->Receive(plan.args), plan.mask, request.message_attribute_names);
 }
 
 // The engine's completion of a ReceiveMessageAsync. It keeps the queue (and
@@ -350,13 +350,13 @@ struct QueueImpl::AsyncReceive {
 void QueueImpl::ReceiveMessageAsync(sqs::ReceiveMessageRequest request,
                                     sqs::ReceiveMessageCallback done) {
   ReceiveCall call(*this);
-  absl::StatusOr<ReceivePlan> plan = PlanReceive(request);
-  if (!plan.ok()) {
-    std::move(done)(plan.status());
+  ReceivePlan plan;
+  if (absl::Status s = PlanReceive(request, plan); !s.ok()) {
+    std::move(done)(std::move(s));
     return;
   }
-  core_->ReceiveAsync(std::move(plan->args),
-                      AsyncReceive{shared_from_this(), std::move(call), plan->mask,
+  core_->ReceiveAsync(std::move(plan.args),
+                      AsyncReceive{shared_from_this(), std::move(call), plan.mask,
                                    std::move(request.message_attribute_names), std::move(done)});
 }
 

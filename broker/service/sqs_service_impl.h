@@ -176,8 +176,11 @@ class QueueImpl final : public sqs::Queue,
   // (body and attributes, as the size limit counts it).
   absl::StatusOr<size_t> Stage(const SendFields& fields, bool in_batch,
                                queue_internal::SendArgs& args);
-  // ReceiveMessage's validation, in the AWS order, and the engine's args.
-  absl::StatusOr<ReceivePlan> PlanReceive(const sqs::ReceiveMessageRequest& request) const;
+  // SendMessage into `result` (default-constructed on entry).
+  absl::Status SendOne(const sqs::SendMessageRequest& request, sqs::SendMessageResult& result);
+  // ReceiveMessage's validation, in the AWS order, and the engine's args
+  // (into `plan`, default-constructed on entry).
+  absl::Status PlanReceive(const sqs::ReceiveMessageRequest& request, ReceivePlan& plan) const;
   // The reply to a receive from what the engine handed out.
   absl::StatusOr<sqs::ReceiveMessageResult> ToResult(
       absl::StatusOr<std::vector<queue_internal::Delivery>> deliveries, uint32_t mask,
