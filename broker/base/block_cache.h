@@ -56,8 +56,10 @@ inline constexpr size_t kBlockBatch = 32;
 inline constexpr size_t kMaxCachedBlockBytes = 1016;
 // What one thread's lists hold at most, all classes together.
 inline constexpr size_t kMaxThreadCacheBytes = 256 * 1024;
-// What the depot holds at most, all classes together.
-inline constexpr size_t kMaxDepotBytes = 2 * 1024 * 1024;
+// What the depot holds at most, all classes together: ~28,000 blocks of a
+// 256-byte message, so that the blocks of a burst drained by consumers serve
+// the next burst (malloc keeps freed memory too; TrimBlockDepot frees it).
+inline constexpr size_t kMaxDepotBytes = 8 * 1024 * 1024;
 
 // A block of at least `bytes` bytes, aligned as operator new's. Throws
 // std::bad_alloc as operator new does.
