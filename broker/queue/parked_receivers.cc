@@ -64,6 +64,12 @@ struct ParkedReceivers::Waiter {
   // The wait-deadline task, 0 if none. Set before the waiter is first
   // parked; then read and cleared only by its owner.
   Scheduler::TaskId task = 0;
+  // The parking thread's spare delivery vector (SpareDeliveries), lent to
+  // the thread that serves the waiter (Serve), whose receive fills it: the
+  // result then goes back to the parked receiver in the vector it came from
+  // instead of one the waking thread allocates on its way to the wake-up.
+  // Owned like the other fields.
+  std::vector<Delivery> spare;
 
   // Guarded by ParkedReceivers::mu_.
   Waiter* prev = nullptr;
@@ -116,9 +122,11 @@ namespace {
 ReceiveResult NoMessages() { return std::vector<Delivery>(); }
 
 // Whether a first try's result ends the receive rather than letting it wait.
+// A short poll that says so with InfinitePast (as the service's do) ends
+// without a second clock reading.
 bool Ends(const ReceiveResult& got, const ReceiveArgs& args, Clock& clock) {
-  return !got.ok() || !got->empty() || clock.Now() >= args.wait_deadline ||
-         args.stop.stop_requested();
+  return !got.ok() || !got->empty() || args.wait_deadline == absl::InfinitePast() ||
+         clock.Now() >= args.wait_deadline || args.stop.stop_requested();
 }
 
 }  // namespace
@@ -135,6 +143,7 @@ std::shared_ptr<ParkedReceivers::Waiter> ParkedReceivers::NewWaiter(ReceiveArgs 
   w->args = std::move(args);
   w->done = std::move(done);
   w->blocking = blocking;
+  w->spare = SpareDeliveries();
   // Runs OnStop at once if a stop was already requested (it finds w not
   // parked, and Park then refuses it).
   if (w->args.stop.stop_possible()) w->on_stop.emplace(w->args.stop, Waiter::StopFn{this, w.get()});
@@ -225,6 +234,8 @@ void ParkedReceivers::Serve(int n, Batch& batch) {
       w = Unlink(head_);
     }
     --n;
+    // Becomes this thread's spare if it has none (else stays the waiter's).
+    RecycleDeliveries(std::move(w->spare));
     ReceiveResult got = source_.TryReceive(w->args, &n);
     if (!got.ok() || !got->empty()) {
       Finish(w, std::move(got), batch);

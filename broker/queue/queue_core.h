@@ -29,6 +29,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "broker/base/hex.h"
+#include "broker/base/ids.h"
 #include "broker/base/payload.h"
 #include "broker/base/storage.h"
 
@@ -65,9 +67,20 @@ struct QueueConfig {
 // without an allocation (ids are 36-character UUIDs and handles at most 58
 // characters; only an id carried over from elsewhere may be longer). Reads as
 // a std::string_view.
+//
+// A text may also be set from its bits (SetUuid, SetHex40): it is then
+// written on its first read, so a caller that never reads it (a consumer
+// that deletes by handle and ignores the id; a sender that ignores the new
+// id) never pays for the formatting, and a receive completed on a waking
+// thread leaves it to the woken one. Such a read writes the object: like any
+// non-const use, one thread at a time (a Delivery or SendOutcome has one
+// owner).
 template <size_t N>
 class InlineText {
-  static_assert(N < 255, "the size is kept in one byte");
+  static constexpr uint8_t kOnHeap = 255;
+  static constexpr uint8_t kPendingUuid = 254;  // inline_ holds a Uuid's hi and lo.
+  static constexpr uint8_t kPendingHex = 253;   // inline_ holds SetHex40's a, b and c.
+  static_assert(N >= 40 && N < kPendingHex, "holds 40 characters; the size is kept in one byte");
 
  public:
   InlineText& operator=(std::string_view text) {
@@ -91,9 +104,28 @@ class InlineText {
     heap_.clear();
     return inline_;
   }
+  // The canonical text of `id` (base_internal::FormatUuid, 36 characters).
+  void SetUuid(const base_internal::Uuid& id) {
+    std::memcpy(inline_, &id.hi, 8);
+    std::memcpy(inline_ + 8, &id.lo, 8);
+    size_ = kPendingUuid;
+    heap_.clear();
+  }
+  // The 40 hex digits of a, b (16 each) and c (8).
+  void SetHex40(uint64_t a, uint64_t b, uint32_t c) {
+    std::memcpy(inline_, &a, 8);
+    std::memcpy(inline_ + 8, &b, 8);
+    std::memcpy(inline_ + 16, &c, 4);
+    size_ = kPendingHex;
+    heap_.clear();
+  }
 
   std::string_view view() const {
-    return size_ == kOnHeap ? std::string_view(heap_) : std::string_view(inline_, size_);
+    if (size_ >= kPendingHex) {
+      if (size_ == kOnHeap) return heap_;
+      Materialize();
+    }
+    return std::string_view(inline_, size_);
   }
   operator std::string_view() const { return view(); }  // NOLINT: reads as text.
   std::string str() const { return std::string(view()); }
@@ -105,9 +137,26 @@ class InlineText {
   friend std::ostream& operator<<(std::ostream& os, const InlineText& t) { return os << t.view(); }
 
  private:
-  static constexpr uint8_t kOnHeap = 255;
-  uint8_t size_ = 0;
-  char inline_[N] = {};
+  // Writes the text of a pending Uuid or hex value over its bits.
+  void Materialize() const {
+    uint64_t a, b;
+    std::memcpy(&a, inline_, 8);
+    std::memcpy(&b, inline_ + 8, 8);
+    if (size_ == kPendingUuid) {
+      base_internal::FormatUuid(base_internal::Uuid{a, b}, inline_);
+      size_ = 36;
+    } else {
+      uint32_t c;
+      std::memcpy(&c, inline_ + 16, 4);
+      base_internal::WriteHex16(a, inline_);
+      base_internal::WriteHex16(b, inline_ + 16);
+      base_internal::WriteHex8(c, inline_ + 32);
+      size_ = 40;
+    }
+  }
+
+  mutable uint8_t size_ = 0;
+  mutable char inline_[N] = {};
   std::string heap_;  // Only when size_ == kOnHeap.
 };
 
@@ -174,7 +223,8 @@ inline std::vector<Delivery>& Spare() {
 inline std::vector<Delivery> SpareDeliveries() {
   return std::move(delivery_spare_internal::Spare());  // Leaves the spare empty.
 }
-// Destroys v's Deliveries and keeps v as the thread's spare if it has none.
+// Destroys v's Deliveries and keeps v as the thread's spare if it has none;
+// otherwise leaves v untouched (its owner frees it).
 inline void RecycleDeliveries(std::vector<Delivery>&& v) {
   std::vector<Delivery>& spare = delivery_spare_internal::Spare();
   if (spare.capacity() != 0 || v.capacity() > kMaxSpareDeliveries) return;

@@ -72,12 +72,12 @@ uint64_t StandardQueue::Tag(uint32_t shard_slot, uint32_t incarnation,
 }
 
 void StandardQueue::EncodeHandle(int shard, uint32_t slot, uint32_t incarnation,
-                                 uint32_t receive_count, char out[kHandleSize]) const {
+                                 uint32_t receive_count, InlineText<64>& out) const {
   const uint32_t shard_slot = (static_cast<uint32_t>(shard) << kSlotBits) | slot;
   const uint64_t tag = Tag(shard_slot, incarnation, receive_count);
-  base_internal::WriteHex16((uint64_t{shard_slot} << 32) | incarnation, out);
-  base_internal::WriteHex16((uint64_t{receive_count} << 32) | (tag >> 32), out + 16);
-  base_internal::WriteHex8(static_cast<uint32_t>(tag), out + 32);
+  static_assert(kHandleSize == 40);
+  out.SetHex40((uint64_t{shard_slot} << 32) | incarnation,
+               (uint64_t{receive_count} << 32) | (tag >> 32), static_cast<uint32_t>(tag));
 }
 
 bool StandardQueue::DecodeHandle(std::string_view text, Handle* handle) const {
@@ -118,8 +118,7 @@ absl::Status InvalidHandle(std::string_view handle) {
 void StandardQueue::MakeDelivery(int shard, Snapshot&& snap, bool with_handle, Delivery& d) const {
   WriteMessageId(snap.id, snap.extras.get(), d.message_id);
   if (with_handle) {
-    EncodeHandle(shard, snap.slot, snap.incarnation, snap.receive_count,
-                 d.receipt_handle.Overwrite(kHandleSize));
+    EncodeHandle(shard, snap.slot, snap.incarnation, snap.receive_count, d.receipt_handle);
   }
   d.payload = std::move(snap.payload);
   d.receive_count = static_cast<int>(snap.receive_count);
@@ -172,8 +171,7 @@ absl::Status StandardQueue::Fill(SendArgs& args, int64_t now_ns, Shard& s, Stage
       args.dead_letter_source_arn.empty()) {
     r.id = base_internal::NewUuidBits();  // The common case: no text to parse.
     r.extras.reset();
-    staged.new_id = true;  // Its text is written after publication.
-    staged.id = r.id;
+    outcome.message_id.SetUuid(r.id);  // Its text is written when read.
   } else {
     if (args.message_id.empty()) {
       char text[36];
@@ -233,8 +231,6 @@ absl::StatusOr<SendOutcome> StandardQueue::Send(SendArgs args) {
     s.visible.fetch_add(1, std::memory_order_seq_cst);
     WakeFor(1);
   }
-  // The record may be received, deleted and reused by now: from the copy.
-  if (m.new_id) base_internal::FormatUuid(m.id, outcome.message_id.Overwrite(36));
   NoteRetentionCandidate(s, SaturatingAdd(sent_ns, retention_ns_.load(std::memory_order_relaxed)));
   return outcome;
 }
@@ -251,9 +247,6 @@ std::vector<absl::StatusOr<SendOutcome>> StandardQueue::SendBatch(std::span<Send
     std::array<uint64_t, kMaxBatch> ready;
     size_t num_delayed = 0;
     size_t num_ready = 0;
-    // New ids, written into their outcomes after publication (Staged::new_id).
-    std::array<std::pair<size_t, base_internal::Uuid>, kMaxBatch> new_ids;
-    size_t num_new_ids = 0;
     int64_t oldest_sent = kNever;
     for (size_t i = begin; i < end; ++i) {
       Staged m;
@@ -262,7 +255,6 @@ std::vector<absl::StatusOr<SendOutcome>> StandardQueue::SendBatch(std::span<Send
         outcomes.emplace_back(std::move(st));
         continue;
       }
-      if (m.new_id) new_ids[num_new_ids++] = {outcomes.size(), m.id};
       outcomes.emplace_back(std::move(outcome));
       oldest_sent = std::min(oldest_sent, m.record->sent_ns);
       if (m.deadline_ns != kNoTime) {
@@ -286,10 +278,6 @@ std::vector<absl::StatusOr<SendOutcome>> StandardQueue::SendBatch(std::span<Send
       s.ready.enqueue_bulk(ready.data(), num_ready);
       s.visible.fetch_add(static_cast<int64_t>(num_ready), std::memory_order_seq_cst);
       WakeFor(static_cast<int>(num_ready));
-    }
-    for (size_t k = 0; k < num_new_ids; ++k) {
-      base_internal::FormatUuid(new_ids[k].second,
-                                outcomes[new_ids[k].first]->message_id.Overwrite(36));
     }
     if (oldest_sent != kNever) NoteRetentionCandidate(s, SaturatingAdd(oldest_sent, retention));
   }

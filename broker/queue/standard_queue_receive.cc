@@ -2,10 +2,10 @@
 // over-received ones to the dead-letter sink, requeueing. Thread-safe; the
 // sink is called with no lock held.
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <vector>
 
-#include "absl/container/inlined_vector.h"
 #include "broker/queue/standard_queue_internal.h"
 #include "wharf/errors.h"
 
@@ -53,8 +53,24 @@ int64_t StandardQueue::Take(const ReceiveArgs& args, int64_t now_ns, int64_t in_
       size_t n = s.ready.try_dequeue_bulk(refs, max - out.size());
       if (n == 0) break;
       out.reserve(max);  // Only now: a receive that finds nothing allocates nothing.
-      absl::InlinedVector<Snapshot, kMaxBatch> got;  // Constructs only what it holds.
-      std::vector<Snapshot> moving;                  // Rare: over-received messages.
+      // The Deliveries are constructed before the lock; under it each gets
+      // its payload and `texts` what the rest is made of after it.
+      const size_t first = out.size();
+      for (size_t k = 0; k < n; ++k) out.emplace_back();
+      struct Text {  // Trivial, left uninitialised: only the filled ones are read.
+        uint32_t slot;
+        uint32_t incarnation;
+        uint32_t receive_count;
+        int64_t sent_ns;
+        int64_t first_receive_ns;
+        uint64_t id_hi;
+        uint64_t id_lo;
+        const Extras* extras;  // Held by `extras` below.
+      };
+      std::array<Text, kMaxBatch> texts;
+      std::vector<base_internal::RefPtr<const Extras>> extras;  // Rare.
+      size_t filled = 0;
+      std::vector<Snapshot> moving;  // Rare: over-received messages.
       {
         PlainLock lock(&s.mu);
         for (size_t k = 0; k < n; ++k) {
@@ -103,11 +119,32 @@ int64_t StandardQueue::Take(const ReceiveArgs& args, int64_t now_ns, int64_t in_
                               FromNs(visibility_ns == 0 ? kNoTime : r.deadline_ns),
                               static_cast<int>(count), FromNs(r.first_receive_ns));
           }
-          got.push_back(TakeSnapshot(r, slot, incarnation, count));
+          out[first + filled].payload = r.payload;
+          Text& t = texts[filled++];
+          t.slot = slot;
+          t.incarnation = incarnation;
+          t.receive_count = count;
+          t.sent_ns = r.sent_ns;
+          t.first_receive_ns = r.first_receive_ns;
+          t.id_hi = r.id.hi;
+          t.id_lo = r.id.lo;
+          t.extras = r.extras.get();
+          if (t.extras != nullptr) extras.push_back(r.extras);
         }
       }
-      for (size_t k = 0; k < got.size(); ++k) {
-        MakeDelivery(shard, std::move(got[k]), /*with_handle=*/true, out.emplace_back());
+      while (out.size() > first + filled) out.pop_back();
+      for (size_t k = 0; k < filled; ++k) {
+        const Text& t = texts[k];
+        Delivery& d = out[first + k];
+        WriteMessageId(base_internal::Uuid{t.id_hi, t.id_lo}, t.extras, d.message_id);
+        EncodeHandle(shard, t.slot, t.incarnation, t.receive_count, d.receipt_handle);
+        d.receive_count = static_cast<int>(t.receive_count);
+        d.sent_time = FromNs(t.sent_ns);
+        d.first_receive_time = FromNs(t.first_receive_ns);
+        if (t.extras != nullptr) {
+          d.message_group_id = t.extras->message_group_id;
+          d.dead_letter_source_arn = t.extras->dead_letter_source_arn;
+        }
       }
       for (size_t k = 0; k < moving.size(); ++k) {
         MoveToDeadLetter(shard, std::move(moving[k]), deferred);

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "broker/base/ids.h"
 #include "broker/base/scheduler.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -37,6 +38,37 @@ ReceiveArgs Args(int max, absl::Duration visibility, absl::Time wait_deadline) {
   args.visibility_timeout = visibility;
   args.wait_deadline = wait_deadline;
   return args;
+}
+
+// InlineText set from bits (a new message id, a receipt handle) reads as the
+// text the formatting functions write, whenever and however often it is read.
+TEST(InlineTextTest, PendingUuidReadsAsItsCanonicalText) {
+  const base_internal::Uuid id{0x0123456789abcdefull, 0xfedcba9876543210ull};
+  char expected[36];
+  base_internal::FormatUuid(id, expected);
+  InlineText<40> text;
+  text.SetUuid(id);
+  EXPECT_FALSE(text.empty());
+  const InlineText<40> copy = text;  // Copied before its first read.
+  EXPECT_EQ(text.size(), 36u);
+  EXPECT_EQ(text.view(), std::string_view(expected, 36));
+  EXPECT_EQ(text.view(), std::string_view(expected, 36));  // A second read.
+  EXPECT_EQ(copy, std::string_view(expected, 36));
+  EXPECT_EQ(text.str(), "01234567-89ab-cdef-fedc-ba9876543210");
+  text = "other";  // Text replaces the pending bits.
+  EXPECT_EQ(text.view(), "other");
+  text.SetUuid(id);  // And bits replace text.
+  EXPECT_EQ(text, copy);
+}
+
+TEST(InlineTextTest, PendingHexReadsAsFortyDigits) {
+  InlineText<64> text;
+  text.assign(std::string(100, 'x'));  // On the heap first.
+  text.SetHex40(0x0000000100000002ull, 0xa0b0c0d0e0f00102ull, 0xdeadbeefu);
+  std::string_view read = text;
+  EXPECT_EQ(read, "0000000100000002a0b0c0d0e0f00102deadbeef");
+  InlineText<64> moved = std::move(text);
+  EXPECT_EQ(moved.str(), "0000000100000002a0b0c0d0e0f00102deadbeef");
 }
 
 class StandardQueueTest : public ::testing::Test {
