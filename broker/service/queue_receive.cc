@@ -253,8 +253,7 @@ absl::StatusOr<sqs::ReceiveMessageResult> QueueImpl::ToResult(
     absl::StatusOr<std::vector<Delivery>> deliveries, uint32_t mask,
     const std::vector<std::string>& attribute_names) const {
   if (absl::Status s = CountReceived(deliveries); !s.ok()) return s;
-  sqs::ReceiveMessageResult result;
-  result.messages.resize(deliveries->size());
+  sqs::ReceiveMessageResult result{.messages = std::vector<sqs::Message>(deliveries->size())};
   for (size_t i = 0; i < deliveries->size(); ++i) {
     Delivery& d = (*deliveries)[i];
     sqs::Message& m = result.messages[i];
