@@ -65,12 +65,19 @@ int64_t StandardQueue::Take(const ReceiveArgs& args, int64_t now_ns, int64_t in_
         int64_t first_receive_ns;
         uint64_t id_hi;
         uint64_t id_lo;
-        const Extras* extras;  // Held by `extras` below.
       };
       std::array<Text, kMaxBatch> texts;
-      std::vector<base_internal::RefPtr<const Extras>> extras;  // Rare.
+      // The rare fields, held past the lock (the slot may be reused after
+      // it). An array, not a vector: nothing under the lock may throw, or
+      // the refs already dequeued would be lost.
+      std::array<base_internal::RefPtr<const Extras>, kMaxBatch> extras;
       size_t filled = 0;
-      std::vector<Snapshot> moving;  // Rare: over-received messages.
+      // Room for what may be deferred under the lock (push_back there must
+      // not allocate); only the rare cases that defer reserve it.
+      if (visibility_ns == 0 || in_flight + static_cast<int64_t>(n) > max_inflight) {
+        deferred.reserve(deferred.size() + n);
+      }
+      std::vector<Snapshot> moving;  // Rare: over-received messages (may throw under the lock).
       {
         PlainLock lock(&s.mu);
         for (size_t k = 0; k < n; ++k) {
@@ -128,22 +135,22 @@ int64_t StandardQueue::Take(const ReceiveArgs& args, int64_t now_ns, int64_t in_
           t.first_receive_ns = r.first_receive_ns;
           t.id_hi = r.id.hi;
           t.id_lo = r.id.lo;
-          t.extras = r.extras.get();
-          if (t.extras != nullptr) extras.push_back(r.extras);
+          if (r.extras != nullptr) extras[filled - 1] = r.extras;
         }
       }
       while (out.size() > first + filled) out.pop_back();
       for (size_t k = 0; k < filled; ++k) {
         const Text& t = texts[k];
+        const Extras* x = extras[k].get();
         Delivery& d = out[first + k];
-        WriteMessageId(base_internal::Uuid{t.id_hi, t.id_lo}, t.extras, d.message_id);
+        WriteMessageId(base_internal::Uuid{t.id_hi, t.id_lo}, x, d.message_id);
         EncodeHandle(shard, t.slot, t.incarnation, t.receive_count, d.receipt_handle);
         d.receive_count = static_cast<int>(t.receive_count);
         d.sent_time = FromNs(t.sent_ns);
         d.first_receive_time = FromNs(t.first_receive_ns);
-        if (t.extras != nullptr) {
-          d.message_group_id = t.extras->message_group_id;
-          d.dead_letter_source_arn = t.extras->dead_letter_source_arn;
+        if (x != nullptr) {
+          d.message_group_id = x->message_group_id;
+          d.dead_letter_source_arn = x->dead_letter_source_arn;
         }
       }
       for (size_t k = 0; k < moving.size(); ++k) {
