@@ -65,10 +65,10 @@ struct ParkedReceivers::Waiter {
   // parked; then read and cleared only by its owner.
   Scheduler::TaskId task = 0;
   // The parking thread's spare delivery vector (SpareDeliveries), lent to
-  // the thread that serves the waiter (Serve), whose receive fills it: the
-  // result then goes back to the parked receiver in the vector it came from
-  // instead of one the waking thread allocates on its way to the wake-up.
-  // Owned like the other fields.
+  // the thread that serves the waiter: it becomes that thread's spare if it
+  // has none, so that the receive made on the waiter's behalf does not
+  // allocate on the way to the wake-up. Whatever is left here when the wait
+  // ends goes back to the parking thread. Owned like the other fields.
   std::vector<Delivery> spare;
 
   // Guarded by ParkedReceivers::mu_.
@@ -216,6 +216,9 @@ ReceiveResult ParkedReceivers::Receive(const ReceiveArgs& args) {
       clock_.Await(outcome.wakeup, absl::InfiniteFuture());
     }
   }
+  // Finished (whoever served it is done with it): the spare, if still lent,
+  // is this thread's again (an empty long poll would otherwise drop it).
+  RecycleDeliveries(std::move(w->spare));
   return std::move(outcome.result);
 }
 
@@ -258,7 +261,8 @@ int ParkedReceivers::Settle(std::shared_ptr<Waiter> w, bool front, Batch& batch)
     ArmAlarm(next);
     if (!source_.MayHaveMessages() && clock_.Now() < next) return surfaced;
     w = Claim(w.get());
-    if (w == nullptr) return surfaced;  // Another thread serves it now.
+    if (w == nullptr) return surfaced;       // Another thread serves it now.
+    RecycleDeliveries(std::move(w->spare));  // As Serve does.
     ReceiveResult got = source_.TryReceive(w->args, &surfaced);
     if (!got.ok() || !got->empty()) {
       Finish(w, std::move(got), batch);

@@ -175,6 +175,8 @@ struct SendArgs {
   std::string dead_letter_source_arn;
 };
 
+// What a send hands back. Like a Delivery, read by one thread at a time:
+// reading message_id may write its text (InlineText), even through const.
 struct SendOutcome {
   InlineText<40> message_id;
   std::string sequence_number;  // FIFO only.
@@ -183,6 +185,8 @@ struct SendOutcome {
 
 // A message as handed out by Receive (or taken by a move). Everything the
 // service needs to build an sqs::Message, including system attributes.
+// Not for concurrent readers, even const ones: reading message_id or
+// receipt_handle may write their text (InlineText); copy it to share it.
 struct Delivery {
   InlineText<40> message_id;
   InlineText<64> receipt_handle;  // Empty for TakeForMove.
