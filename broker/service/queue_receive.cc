@@ -166,8 +166,7 @@ absl::Status QueueImpl::PlanReceive(const sqs::ReceiveMessageRequest& request,
   plan.args.max_messages = request.max_number_of_messages;
   plan.args.visibility_timeout = absl::Seconds(visibility);
   // A short poll never waits: any deadline not after Now() says so, and
-  // InfinitePast says it without reading the clock here (the engine reads it
-  // only if the poll finds nothing).
+  // InfinitePast says it without reading the clock (here or in the engine).
   plan.args.wait_deadline =
       wait == 0 ? absl::InfinitePast() : service_->clock().Now() + absl::Seconds(wait);
   if (fifo_) plan.args.receive_request_attempt_id = request.receive_request_attempt_id;
