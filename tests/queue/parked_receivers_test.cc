@@ -380,6 +380,21 @@ TEST_F(ParkedReceiversTest, ABlockingReceiveTimesItselfOutOnTheClock) {
   EXPECT_EQ(waiters_->NumParked(), 0);
 }
 
+TEST_F(ParkedReceiversTest, ABlockingReceiveThatEndsEmptyKeepsItsThreadsSpare) {
+  size_t spare_after = 0;
+  std::thread receiver([&] {
+    std::vector<Delivery> spare;
+    spare.reserve(kMaxSpareDeliveries);
+    RecycleDeliveries(std::move(spare));  // The thread's spare, lent while it waits.
+    ReceiveResult got = waiters_->Receive(Args(absl::Seconds(20)));
+    if (got.ok() && got->empty()) spare_after = SpareDeliveries().capacity();
+  });
+  clock_.AwaitWaiters(1);
+  clock_.Advance(absl::Seconds(20));
+  receiver.join();
+  EXPECT_EQ(spare_after, kMaxSpareDeliveries);
+}
+
 TEST_F(ParkedReceiversTest, ABlockingReceiveEndsWhenStoppedOrClosed) {
   std::stop_source stop;
   ReceiveResult stopped, closed;
