@@ -8,9 +8,10 @@
 //   Payload/CrossThread   NewPayload(body) on a producer thread, passed in
 //                         batches of `batch` through a moodycamel queue to a
 //                         consumer thread that drops it (block_cache.h)
-//   Malloc/CrossThread    the same with operator new / delete of the same
-//                         header + body (what a payload cost before the
-//                         block cache)
+//   Malloc/CrossThread    the same with operator new / delete of a block of
+//                         the same size, body copied (a payload's allocation
+//                         before the block cache, without its reference
+//                         count: the ceiling to beat)
 //
 // Every iteration moves kMessages blocks between freshly started threads and
 // reports items/s on wall time; the consumer polls without waiting (yielding
