@@ -20,6 +20,7 @@
 #include <benchmark/benchmark.h>
 #include <concurrentqueue/concurrentqueue.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstring>
@@ -45,9 +46,11 @@ void CrossThread(benchmark::State& state, Make make, Drop drop) {
     std::thread producer([&] {
       moodycamel::ProducerToken token(queue);
       std::array<void*, kMaxBatch> blocks;
-      for (int i = 0; i < kMessages; i += static_cast<int>(batch)) {
-        for (size_t k = 0; k < batch; ++k) blocks[k] = make();
-        queue.enqueue_bulk(token, blocks.begin(), batch);
+      for (int i = 0; i < kMessages;) {  // Exactly kMessages: none left over.
+        const size_t n = std::min(batch, static_cast<size_t>(kMessages - i));
+        for (size_t k = 0; k < n; ++k) blocks[k] = make();
+        queue.enqueue_bulk(token, blocks.begin(), n);
+        i += static_cast<int>(n);
       }
     });
     std::thread consumer([&] {
