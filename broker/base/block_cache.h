@@ -5,7 +5,7 @@
 // moves the arena's lock between cores. Here:
 //
 //   - Blocks up to kMaxCachedBlockBytes fall in size classes of malloc's own
-//     granularity (usable sizes 24, 40, 56, ... 16k + 8 bytes): a block is
+//     granularity (usable sizes 24, 40, 56, ..., 16 * c + 8 bytes): a block is
 //     still obtained from operator new, at its class's size, which glibc
 //     rounds to the same chunk as the exact request. Memory per block does not
 //     grow. Larger blocks go straight to operator new / delete.
@@ -18,8 +18,13 @@
 //     back to operator new. So a producer/consumer pair moves blocks from the
 //     consumer's thread to the producer's in batches.
 //   - Bounded: a thread's lists hold at most 2 * kBlockBatch blocks of a class
-//     and kMaxThreadCacheBytes in all (beyond, frees go to operator delete);
-//     the depot holds at most kMaxDepotBytes (beyond, a batch is deleted).
+//     and kMaxThreadCacheBytes in all (beyond, frees go to operator delete;
+//     a batch just taken from the depot may pass the byte bound until the
+//     thread's next free); the depot holds at most kMaxDepotBytes of usable
+//     block bytes (beyond, a batch is deleted). A Broker's destruction
+//     empties the depot (TrimBlockDepot).
+//   - Not fork-safe: a child forked while another thread holds the depot's
+//     lock blocks on its first use of the depot (fork then exec is fine).
 //   - A thread's lists go back to the depot (whole batches) or to operator
 //     delete (the rest) when the thread exits. Frees that come later in its
 //     exit (other thread_local destructors) go straight to operator delete.
@@ -68,7 +73,7 @@ void* AllocateBlock(size_t bytes);
 void FreeBlock(void* block, size_t bytes) noexcept;
 
 // Frees every batch the depot holds (as malloc_trim gives memory back; the
-// threads' own lists stay).
+// threads' own lists stay). Called when a Broker is destroyed.
 void TrimBlockDepot() noexcept;
 
 // The size a block of `bytes` is obtained at (its class's size), or `bytes`

@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "broker/base/arn.h"
+#include "broker/base/block_cache.h"
 #include "broker/base/scheduler.h"
 #include "broker/base/status_macros.h"
 #include "broker/metrics/metric_store.h"
@@ -131,6 +132,9 @@ class BrokerImpl final : public Broker {
     // Last: commits what the services left pending, then releases the
     // directory.
     store_.reset();
+    // The payload blocks the queues' messages gave back and that sit in the
+    // process-wide depot go back to malloc (threads' own lists stay theirs).
+    base_internal::TrimBlockDepot();
   }
 
   // Durable mode: rebuilds every service's state from the store.

@@ -7,7 +7,9 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "broker/base/block_cache.h"
 #include "broker/base/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -216,6 +218,22 @@ TEST_F(BrokerLifetimeTest, AQueueHandleOutlivesTheBroker) {
   queue->ReceiveMessageAsync({.wait_time_seconds = 20},
                              [&](absl::StatusOr<sqs::ReceiveMessageResult> r) { async = r; });
   EXPECT_THAT(async, HasErrorCode(ErrorCode::kQueueDoesNotExist));
+}
+
+TEST_F(BrokerLifetimeTest, DestroyingTheBrokerEmptiesThePayloadBlockDepot) {
+  if (!base_internal::kBlockCacheEnabled) {
+    GTEST_SKIP() << "ASan builds bypass the block cache (block_cache.h)";
+  }
+  // Frees past this thread's bound put a batch into the depot.
+  constexpr size_t kBytes = 200;
+  std::vector<void*> blocks;
+  for (size_t i = 0; i < 3 * base_internal::kBlockBatch; ++i) {
+    blocks.push_back(base_internal::AllocateBlock(kBytes));
+  }
+  for (void* block : blocks) base_internal::FreeBlock(block, kBytes);
+  ASSERT_GT(base_internal::CountCachedBlocks(kBytes).depot_batches, 0u);
+  broker_.reset();
+  EXPECT_EQ(base_internal::CountCachedBlocks(kBytes).depot_batches, 0u);
 }
 
 }  // namespace
