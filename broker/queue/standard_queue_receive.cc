@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "broker/queue/standard_queue_internal.h"
 #include "wharf/errors.h"
 
@@ -65,12 +66,12 @@ int64_t StandardQueue::Take(const ReceiveArgs& args, int64_t now_ns, int64_t in_
         int64_t first_receive_ns;
         uint64_t id_hi;
         uint64_t id_lo;
+        // The rare fields, with a reference taken under the lock (the slot
+        // may be reused after it) and adopted after it. Nothing under the
+        // lock may throw, or the refs already dequeued would be lost.
+        const Extras* extras;
       };
       std::array<Text, kMaxBatch> texts;
-      // The rare fields, held past the lock (the slot may be reused after
-      // it). An array, not a vector: nothing under the lock may throw, or
-      // the refs already dequeued would be lost.
-      std::array<base_internal::RefPtr<const Extras>, kMaxBatch> extras;
       size_t filled = 0;
       // Room for what may be deferred under the lock (push_back there must
       // not allocate); only the rare cases that defer reserve it.
@@ -135,13 +136,22 @@ int64_t StandardQueue::Take(const ReceiveArgs& args, int64_t now_ns, int64_t in_
           t.first_receive_ns = r.first_receive_ns;
           t.id_hi = r.id.hi;
           t.id_lo = r.id.lo;
-          if (r.extras != nullptr) extras[filled - 1] = r.extras;
+          t.extras = r.extras.get();
+          if (t.extras != nullptr) t.extras->Retain();
         }
       }
       while (out.size() > first + filled) out.pop_back();
+      size_t adopted = 0;
+      absl::Cleanup release_unadopted = [&] {  // If a copy below throws.
+        for (size_t k = adopted; k < filled; ++k) {
+          if (texts[k].extras != nullptr) texts[k].extras->Release();
+        }
+      };
       for (size_t k = 0; k < filled; ++k) {
         const Text& t = texts[k];
-        const Extras* x = extras[k].get();
+        const auto extras = base_internal::RefPtr<const Extras>::Adopt(t.extras);
+        adopted = k + 1;
+        const Extras* x = extras.get();
         Delivery& d = out[first + k];
         WriteMessageId(base_internal::Uuid{t.id_hi, t.id_lo}, x, d.message_id);
         EncodeHandle(shard, t.slot, t.incarnation, t.receive_count, d.receipt_handle);
