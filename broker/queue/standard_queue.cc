@@ -228,7 +228,7 @@ absl::StatusOr<SendOutcome> StandardQueue::Send(SendArgs args) {
     if (earliest) ArmFor(m.deadline_ns);
   } else {
     s.ready.enqueue(StageReady(m));
-    s.visible.fetch_add(1, std::memory_order_seq_cst);
+    s.raised.fetch_add(1, std::memory_order_seq_cst);
     WakeFor(1);
   }
   NoteRetentionCandidate(s, SaturatingAdd(sent_ns, retention_ns_.load(std::memory_order_relaxed)));
@@ -276,7 +276,7 @@ std::vector<absl::StatusOr<SendOutcome>> StandardQueue::SendBatch(std::span<Send
     if (num_ready > 0) {
       // One publication for the batch: one bulk enqueue, one count update, one wake-up.
       s.ready.enqueue_bulk(ready.data(), num_ready);
-      s.visible.fetch_add(static_cast<int64_t>(num_ready), std::memory_order_seq_cst);
+      s.raised.fetch_add(static_cast<int64_t>(num_ready), std::memory_order_seq_cst);
       WakeFor(static_cast<int>(num_ready));
     }
     if (oldest_sent != kNever) NoteRetentionCandidate(s, SaturatingAdd(oldest_sent, retention));
@@ -298,7 +298,7 @@ absl::Status StandardQueue::Delete(std::string_view receipt_handle) {
   if (IncarnationOf(w) != h.incarnation || st == kFree || st == kMoving) return absl::OkStatus();
   // Any handle of the message deletes it, even one older than the newest
   // receive (standard queues).
-  if (st == kReady) s.visible.fetch_sub(1, std::memory_order_relaxed);
+  if (st == kReady) LowerVisible(s);
   if (st == kInFlight) AddUnderLock(s.in_flight, -1);
   if (st == kDelayed) AddUnderLock(s.delayed, -1);
   FreeSlot(s, h.slot, *r);
@@ -352,14 +352,14 @@ absl::Status StandardQueue::ChangeVisibility(std::string_view receipt_handle,
         r->word.store(MakeWord(h.incarnation, CountOf(w), kReady), std::memory_order_release);
         AddUnderLock(s.in_flight, -1);
         s.ready.enqueue(MakeRef(h.slot, h.incarnation));
-        s.visible.fetch_add(1, std::memory_order_seq_cst);
+        s.raised.fetch_add(1, std::memory_order_seq_cst);
         visible = true;
       }
     } else {
       if (st == kReady) {
         // Its reference stays in the ready queue and is dropped when dequeued.
         r->word.store(MakeWord(h.incarnation, CountOf(w), kInFlight), std::memory_order_release);
-        s.visible.fetch_sub(1, std::memory_order_relaxed);
+        LowerVisible(s);
         AddUnderLock(s.in_flight, 1);
       }
       deadline = now_ns + timeout_ns;

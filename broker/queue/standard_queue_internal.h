@@ -327,12 +327,17 @@ struct alignas(64) Shard {
   alignas(64) std::atomic<int64_t> next_deadline_ns{kNever};
   // No message of this shard can exceed the retention period before this time.
   std::atomic<int64_t> retention_check_ns{kNever};
-  // Message counts. `visible` is raised without the lock by Send (after the
-  // reference is queued, so a reader may briefly see it below zero); the
-  // others change only under mu (AddUnderLock: no locked instruction).
-  alignas(64) std::atomic<int64_t> visible{0};
+  // Message counts. Visible messages are `raised` - `lowered` (Visible()):
+  // `raised` grows without the lock, seq_cst (Send, after the reference is
+  // queued, so a reader may briefly see the difference below zero; the
+  // parked receivers' handshake); `lowered` and the others change only under
+  // mu (AddUnderLock: no locked instruction). A receive thus writes no line
+  // that senders write (one decrement on the senders' line per message was a
+  // locked instruction that moved the line between cores twice).
+  alignas(64) std::atomic<int64_t> raised{0};
   alignas(64) std::atomic<int64_t> in_flight{0};
   std::atomic<int64_t> delayed{0};
+  std::atomic<int64_t> lowered{0};
 };
 
 // Adds `delta` to a count that only changes under its shard's lock: a load
@@ -341,6 +346,19 @@ struct alignas(64) Shard {
 // approximate; the admission check in TryReceive reads it so too).
 inline void AddUnderLock(std::atomic<int64_t>& count, int64_t delta) {
   count.store(count.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+}
+
+// A ready message stops being visible. REQUIRES: s.mu held.
+inline void LowerVisible(Shard& s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu) {
+  AddUnderLock(s.lowered, 1);
+}
+
+// The visible messages of a shard (possibly briefly below zero). `lowered`
+// is read first, so a concurrent change can only make this too high (a
+// receiver then looks once more rather than parking).
+inline int64_t Visible(const Shard& s, std::memory_order order) {
+  const int64_t lowered = s.lowered.load(order);
+  return s.raised.load(order) - lowered;
 }
 
 // A copy of what a Delivery needs, taken under the shard lock.

@@ -88,7 +88,7 @@ int64_t StandardQueue::Take(const ReceiveArgs& args, int64_t now_ns, int64_t in_
           const uint32_t incarnation = IncarnationOf(w);
           if (incarnation != IncarnationOfRef(refs[k]) || StateOf(w) != kReady) continue;
           if (now_ns - r.sent_ns >= retention) {
-            s.visible.fetch_sub(1, std::memory_order_relaxed);
+            LowerVisible(s);
             FreeSlot(s, slot, r);
             continue;
           }
@@ -99,7 +99,7 @@ int64_t StandardQueue::Take(const ReceiveArgs& args, int64_t now_ns, int64_t in_
           const uint32_t count = std::min(CountOf(w) + 1, kMaxReceiveCount);
           if (max_receives > 0 && count > max_receives) {
             r.word.store(MakeWord(incarnation, count, kMoving), std::memory_order_relaxed);
-            s.visible.fetch_sub(1, std::memory_order_relaxed);
+            LowerVisible(s);
             moving.push_back(TakeSnapshot(r, slot, incarnation, count));
             continue;
           }
@@ -113,7 +113,7 @@ int64_t StandardQueue::Take(const ReceiveArgs& args, int64_t now_ns, int64_t in_
           } else {
             r.deadline_ns = SaturatingAdd(now_ns, visibility_ns);
             r.word.store(MakeWord(incarnation, count, kInFlight), std::memory_order_relaxed);
-            s.visible.fetch_sub(1, std::memory_order_relaxed);
+            LowerVisible(s);
             AddUnderLock(s.in_flight, 1);
             ++in_flight;
             if (PushTimer(s, Timer{r.deadline_ns, slot, incarnation})) {
@@ -201,7 +201,7 @@ void StandardQueue::MoveToDeadLetter(int shard, Snapshot&& snap, std::vector<Def
   }
   // The dead-letter queue could not take it: keep it, as if not received.
   r.word.store(MakeWord(incarnation, count - 1, kReady), std::memory_order_relaxed);
-  s.visible.fetch_add(1, std::memory_order_seq_cst);
+  s.raised.fetch_add(1, std::memory_order_seq_cst);
   deferred.push_back({shard, MakeRef(slot, incarnation)});
 }
 

@@ -40,7 +40,7 @@ int StandardQueue::ProcessTimers(Shard& s, int64_t now_ns) {
       }
       r.word.store(MakeWord(t.incarnation, CountOf(w), kReady), std::memory_order_release);
       s.ready.enqueue(MakeRef(t.slot, t.incarnation));
-      s.visible.fetch_add(1, std::memory_order_seq_cst);
+      s.raised.fetch_add(1, std::memory_order_seq_cst);
       ++requeued;
     }
     PublishNextDeadline(s);
@@ -64,7 +64,7 @@ void StandardQueue::SweepRetention(Shard& s, int64_t now_ns) {
         oldest_kept = std::min(oldest_kept, r.sent_ns);
         return;
       }
-      if (st == kReady) s.visible.fetch_sub(1, std::memory_order_relaxed);
+      if (st == kReady) LowerVisible(s);
       if (st == kInFlight) AddUnderLock(s.in_flight, -1);
       if (st == kDelayed) AddUnderLock(s.delayed, -1);
       FreeSlot(s, slot, r);
@@ -84,7 +84,7 @@ int64_t StandardQueue::TotalInFlight() const {
 
 bool StandardQueue::AnyVisible() const {
   int64_t n = 0;
-  for (int i = 0; i < num_shards_; ++i) n += shards_[i].visible.load(std::memory_order_seq_cst);
+  for (int i = 0; i < num_shards_; ++i) n += Visible(shards_[i], std::memory_order_seq_cst);
   return n > 0;
 }
 
@@ -107,7 +107,7 @@ void StandardQueue::Purge() {
       uint64_t w = r.word.load(std::memory_order_acquire);
       SlotState st = StateOf(w);
       if (st == kFree || st == kMoving) return;
-      if (st == kReady) s.visible.fetch_sub(1, std::memory_order_relaxed);
+      if (st == kReady) LowerVisible(s);
       if (st == kInFlight) AddUnderLock(s.in_flight, -1);
       if (st == kDelayed) AddUnderLock(s.delayed, -1);
       FreeSlot(s, slot, r);
@@ -151,7 +151,7 @@ std::vector<Delivery> StandardQueue::TakeForMove(int max) {
           Record& r = s.slots.Get(slot);
           const uint64_t w = r.word.load(std::memory_order_acquire);
           if (IncarnationOf(w) != IncarnationOfRef(refs[k]) || StateOf(w) != kReady) continue;
-          s.visible.fetch_sub(1, std::memory_order_relaxed);
+          LowerVisible(s);
           if (now_ns - r.sent_ns < retention) {
             taken.push_back(TakeSnapshot(r, slot, IncarnationOf(w), CountOf(w)));
           }
@@ -199,7 +199,7 @@ void StandardQueue::Restore(storage_internal::RestoredQueue restored) {
     } else {
       r.word.store(MakeWord(incarnation, count, kReady), std::memory_order_release);
       s.ready.enqueue(MakeRef(slot, incarnation));
-      s.visible.fetch_add(1, std::memory_order_seq_cst);
+      s.raised.fetch_add(1, std::memory_order_seq_cst);
     }
     NoteRetentionCandidate(s, SaturatingAdd(r.sent_ns, retention));
   }
@@ -209,7 +209,7 @@ Counts StandardQueue::GetCounts() {
   WakeFor(Maintain(ToNs(clock_.Now())));
   Counts c;
   for (int i = 0; i < num_shards_; ++i) {
-    c.visible += shards_[i].visible.load(std::memory_order_acquire);
+    c.visible += Visible(shards_[i], std::memory_order_acquire);
     c.in_flight += shards_[i].in_flight.load(std::memory_order_acquire);
     c.delayed += shards_[i].delayed.load(std::memory_order_acquire);
   }
