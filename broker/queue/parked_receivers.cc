@@ -176,6 +176,11 @@ void ParkedReceivers::ReceiveAsync(ReceiveArgs args, ReceiveDone done) {
   batch.Run();
 }
 
+std::shared_ptr<ParkedReceivers::Waiter>& ParkedReceivers::FinishedWaiter() {
+  thread_local std::shared_ptr<Waiter> finished;
+  return finished;
+}
+
 ReceiveResult ParkedReceivers::Receive(const ReceiveArgs& args) {
   int surfaced = 0;
   ReceiveResult got = source_.TryReceive(args, &surfaced);
@@ -183,6 +188,7 @@ ReceiveResult ParkedReceivers::Receive(const ReceiveArgs& args) {
     if (surfaced > 0) Wake(surfaced);  // No Batch otherwise: the common short poll.
     return got;
   }
+  FinishedWaiter().reset();  // The last wait's, off the path of this one.
   Batch batch;
   // The same continuation as ReceiveAsync, completing into this frame. The
   // wait deadline is timed here, through the clock, not by a Scheduler task.
@@ -218,7 +224,11 @@ ReceiveResult ParkedReceivers::Receive(const ReceiveArgs& args) {
   }
   // Finished (whoever served it is done with it): the spare, if still lent,
   // is this thread's again (an empty long poll would otherwise drop it).
-  RecycleDeliveries(std::move(w->spare));
+  if (w->spare.capacity() != 0) RecycleDeliveries(std::move(w->spare));
+  // The wake-up ends when this returns: dropping the waiter (a contended
+  // count, its args, a free) waits for this thread's next blocking Receive.
+  std::shared_ptr<Waiter>& finished = FinishedWaiter();
+  if (finished == nullptr) finished = std::move(w);
   return std::move(outcome.result);
 }
 

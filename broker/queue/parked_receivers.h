@@ -150,6 +150,11 @@ class ParkedReceivers {
   struct Gate;
   class Batch;
 
+  // The waiter of this thread's last blocking Receive (finished, referenced
+  // by nothing of the engine), dropped when the thread's next Receive is
+  // about to wait, or at its exit: after the wake-up rather than inside it.
+  static std::shared_ptr<Waiter>& FinishedWaiter();
+
   // `blocking`: Receive's own waiter (see Waiter::blocking).
   std::shared_ptr<Waiter> NewWaiter(ReceiveArgs args, ReceiveDone done, bool blocking);
   // Parks `w` (owned by the caller: not parked, not finished) after a try
