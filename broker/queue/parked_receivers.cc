@@ -95,6 +95,7 @@ class ParkedReceivers::Batch {
     items_.push_back(Item{std::move(done), std::move(result)});
   }
   void Run() {
+    if (items_.empty()) return;  // A woken blocking Receive's, on its way out.
     for (Item& item : items_) {
       if (CompletionScope::Open()) {
         CompletionScope::Run(
