@@ -56,11 +56,11 @@ struct ParkedReceivers::Waiter {
 
   ReceiveArgs args;
   ReceiveDone done;  // Moved out when finished (unless blocking).
-  // A blocking Receive's own completion (it hands over the result and
-  // notifies the waiting thread): Finish runs it at once, with no lock held,
-  // never collected into a Batch or queued to a CompletionScope, which could
-  // be open on the very thread it wakes.
-  bool blocking = false;
+  // A blocking Receive's frame, instead of `done`: Finish hands it the result
+  // and the lent spare and notifies it at once, with no lock held, never
+  // through a Batch or a CompletionScope, which could be open on the very
+  // thread it wakes.
+  Blocked* blocked = nullptr;
   // The wait-deadline task, 0 if none. Set before the waiter is first
   // parked; then read and cleared only by its owner.
   Scheduler::TaskId task = 0;
@@ -95,6 +95,7 @@ class ParkedReceivers::Batch {
     items_.push_back(Item{std::move(done), std::move(result)});
   }
   void Run() {
+    if (items_.empty()) return;  // A woken blocking Receive's, on its way out.
     for (Item& item : items_) {
       if (CompletionScope::Open()) {
         CompletionScope::Run(
@@ -138,11 +139,11 @@ ParkedReceivers::~ParkedReceivers() { Shutdown(); }
 
 std::shared_ptr<ParkedReceivers::Waiter> ParkedReceivers::NewWaiter(ReceiveArgs args,
                                                                     ReceiveDone done,
-                                                                    bool blocking) {
+                                                                    Blocked* blocked) {
   auto w = std::make_shared<Waiter>();
   w->args = std::move(args);
   w->done = std::move(done);
-  w->blocking = blocking;
+  w->blocked = blocked;
   w->spare = SpareDeliveries();
   // Runs OnStop at once if a stop was already requested (it finds w not
   // parked, and Park then refuses it).
@@ -158,7 +159,7 @@ void ParkedReceivers::ReceiveAsync(ReceiveArgs args, ReceiveDone done) {
   if (Ends(got, args, clock_)) {
     batch.Add(std::move(done), std::move(got));
   } else {
-    std::shared_ptr<Waiter> w = NewWaiter(std::move(args), std::move(done), /*blocking=*/false);
+    std::shared_ptr<Waiter> w = NewWaiter(std::move(args), std::move(done), /*blocked=*/nullptr);
     if (w->args.wait_deadline != absl::InfiniteFuture()) {
       // Scheduled before the waiter is shared; if it runs before the waiter
       // is parked it marks it expired, and Park refuses it.
@@ -176,6 +177,11 @@ void ParkedReceivers::ReceiveAsync(ReceiveArgs args, ReceiveDone done) {
   batch.Run();
 }
 
+std::shared_ptr<ParkedReceivers::Waiter>& ParkedReceivers::FinishedWaiter() {
+  thread_local std::shared_ptr<Waiter> finished;
+  return finished;
+}
+
 ReceiveResult ParkedReceivers::Receive(const ReceiveArgs& args) {
   int surfaced = 0;
   ReceiveResult got = source_.TryReceive(args, &surfaced);
@@ -183,21 +189,13 @@ ReceiveResult ParkedReceivers::Receive(const ReceiveArgs& args) {
     if (surfaced > 0) Wake(surfaced);  // No Batch otherwise: the common short poll.
     return got;
   }
+  FinishedWaiter().reset();  // The last wait's, off the path of this one.
   Batch batch;
   // The same continuation as ReceiveAsync, completing into this frame. The
   // wait deadline is timed here, through the clock, not by a Scheduler task.
-  struct Outcome {
-    Wakeup wakeup;
-    ReceiveResult result;
-  } outcome;
+  Blocked outcome;
   const absl::Time deadline = args.wait_deadline;
-  std::shared_ptr<Waiter> w = NewWaiter(
-      args,
-      [&outcome](ReceiveResult result) {
-        outcome.result = std::move(result);
-        outcome.wakeup.Notify();
-      },
-      /*blocking=*/true);
+  std::shared_ptr<Waiter> w = NewWaiter(args, ReceiveDone(), &outcome);
   surfaced += Settle(w, /*front=*/false, batch);
   Serve(surfaced, batch);
   batch.Run();
@@ -218,7 +216,11 @@ ReceiveResult ParkedReceivers::Receive(const ReceiveArgs& args) {
   }
   // Finished (whoever served it is done with it): the spare, if still lent,
   // is this thread's again (an empty long poll would otherwise drop it).
-  RecycleDeliveries(std::move(w->spare));
+  if (outcome.spare.capacity() != 0) RecycleDeliveries(std::move(outcome.spare));
+  // The wake-up ends when this returns: dropping the waiter (a contended
+  // count, its args, a free) waits for this thread's next blocking Receive.
+  std::shared_ptr<Waiter>& finished = FinishedWaiter();
+  if (finished == nullptr) finished = std::move(w);
   return std::move(outcome.result);
 }
 
@@ -315,10 +317,13 @@ void ParkedReceivers::Finish(const std::shared_ptr<Waiter>& w, ReceiveResult res
     scheduler_.Cancel(w->task);
     w->task = 0;
   }
-  if (w->blocking) {
-    // Hands the result to the waiting thread and wakes it; the caller holds
-    // no lock, and owns `w` (the callable outlives the call).
-    std::move(w->done)(std::move(result));
+  if (w->blocked != nullptr) {
+    // Hands the result to the waiting thread and wakes it (the caller holds
+    // no lock). After Notify the frame may be gone: nothing touches it.
+    Blocked& to = *w->blocked;
+    to.result = std::move(result);
+    to.spare = std::move(w->spare);
+    to.wakeup.Notify();
     return;
   }
   batch.Add(std::move(w->done), std::move(result));

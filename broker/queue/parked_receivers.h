@@ -59,6 +59,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/time/time.h"
@@ -149,9 +150,23 @@ class ParkedReceivers {
   struct Waiter;
   struct Gate;
   class Batch;
+  // A blocking Receive's result, on its stack: written by the thread that
+  // finishes the receive, then `wakeup` notified. Aligned: the hand-off
+  // shares no line with the rest of the frame (64 bytes with libstdc++).
+  struct alignas(64) Blocked {
+    Wakeup wakeup;
+    ReceiveResult result;
+    std::vector<Delivery> spare;  // The lent spare, back to the waiting thread.
+  };
 
-  // `blocking`: Receive's own waiter (see Waiter::blocking).
-  std::shared_ptr<Waiter> NewWaiter(ReceiveArgs args, ReceiveDone done, bool blocking);
+  // The waiter of this thread's last blocking Receive (finished, referenced
+  // by nothing of the engine), dropped when the thread's next Receive is
+  // about to wait, or at its exit: after the wake-up rather than inside it.
+  static std::shared_ptr<Waiter>& FinishedWaiter();
+
+  // `blocked`: Receive's own waiter, completed into its frame (see
+  // Waiter::blocked); nullptr for ReceiveAsync's.
+  std::shared_ptr<Waiter> NewWaiter(ReceiveArgs args, ReceiveDone done, Blocked* blocked);
   // Parks `w` (owned by the caller: not parked, not finished) after a try
   // that found nothing, and re-tries while messages may be visible; ends in
   // `w` parked, handed to another thread, or finished into `batch`.
