@@ -73,7 +73,7 @@ absl::Time SystemClock::Now() const {
 }
 
 bool SystemClock::Await(Wakeup& wakeup, absl::Time deadline) {
-  return wakeup.Wait([&] { return absl::Now() >= deadline; }, deadline);
+  return wakeup.Wait([&] { return Now() >= deadline; }, deadline);
 }
 
 ManualClock::ManualClock(absl::Time start) : now_ns_(absl::ToUnixNanos(start)) {}
