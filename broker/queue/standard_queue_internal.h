@@ -100,13 +100,8 @@ inline int64_t ToNs(absl::Duration d) {
   if (hi >= 0 && (hi >> 33) == 0) return hi * kSecondNs + absl::time_internal::GetRepLo(d) / 4;
   return absl::ToInt64Nanoseconds(d);
 }
-inline int64_t ToNs(absl::Time t) {
-  const absl::Duration d = absl::time_internal::ToUnixDuration(t);
-  if (const int64_t hi = absl::time_internal::GetRepHi(d); hi >= 0 && (hi >> 33) == 0) {
-    return hi * kSecondNs + absl::time_internal::GetRepLo(d) / 4;
-  }
-  return absl::ToUnixNanos(t);
-}
+// Since the epoch; infinite times saturate as absl::ToUnixNanos does.
+inline int64_t ToNs(absl::Time t) { return ToNs(absl::time_internal::ToUnixDuration(t)); }
 inline absl::Time FromNs(int64_t ns) {
   if (ns == kNever) return absl::InfiniteFuture();
   if (ns == kNoTime) return absl::InfinitePast();
