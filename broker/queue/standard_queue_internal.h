@@ -47,6 +47,8 @@ constexpr int64_t kMaxVisibilityNs = 43'200 * kSecondNs;
 // of clock time per shard (so retention is enforced to within a second).
 constexpr int64_t kMinSweepIntervalNs = kSecondNs;
 constexpr int kMaxBatch = 10;
+// The granularity of StandardQueue's in-flight floor (in_flight_floor_).
+constexpr int64_t kInFlightStep = 64;
 
 // Slot index layout inside a receipt handle: 6 bits of shard, 26 of slot.
 constexpr int kMaxShards = 64;
@@ -504,6 +506,15 @@ class StandardQueue final : public QueueCore, private ReceiveSource {
   void SweepRetention(Shard& s, int64_t now_ns);
 
   int64_t TotalInFlight() const;
+  // Moves a shard's in-flight count by `delta`, and the floor with it.
+  void AddInFlight(Shard& s, int64_t delta) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu);
+  // What a receive compares with the in-flight limit: the floor when even a
+  // full batch on top of the largest total it allows stays below the limit
+  // (one line that changes once per kInFlightStep messages, where
+  // TotalInFlight reads every shard's counts, each another consumer's line),
+  // otherwise TotalInFlight(). Take compares the value only with the limit,
+  // so both give the same answers.
+  int64_t InFlightForAdmission(int64_t max_inflight) const;
   bool AnyVisible() const;
   int64_t NextDeadlineNs() const;
 
@@ -515,7 +526,7 @@ class StandardQueue final : public QueueCore, private ReceiveSource {
 
   // Takes up to `max` ready messages; returns the earliest visibility
   // deadline it set (kNever if none).
-  // `in_flight`: TotalInFlight() as the caller read it.
+  // `in_flight`: InFlightForAdmission() as the caller read it.
   int64_t Take(const ReceiveArgs& args, int64_t now_ns, int64_t in_flight, size_t max,
                std::vector<Delivery>& out, std::vector<Deferred>& deferred);
   void MoveToDeadLetter(int shard, Snapshot&& snap, std::vector<Deferred>& deferred);
@@ -540,6 +551,14 @@ class StandardQueue final : public QueueCore, private ReceiveSource {
   std::atomic<int64_t> retention_ns_{0};
   std::atomic<int> max_receive_count_{0};
   std::atomic<int64_t> max_inflight_{0};
+  // The sum over the shards of their in-flight count rounded down to a
+  // multiple of kInFlightStep (each shard adds its steps under its lock), so
+  // the true total is below it + num_shards_ * kInFlightStep. On a line of
+  // its own: written once per kInFlightStep receives or deletes of a shard.
+  struct alignas(64) Floor {
+    std::atomic<int64_t> v{0};
+  };
+  Floor in_flight_floor_;
   // Durable queues only; set before any other call.
   storage_internal::MessageJournal* journal_ = nullptr;
 
@@ -615,6 +634,23 @@ inline bool StandardQueue::PushTimer(Shard& s, Timer t) {
 
 inline void StandardQueue::PublishNextDeadline(Shard& s) {
   s.next_deadline_ns.store(s.timers.Earliest(), std::memory_order_seq_cst);
+}
+
+inline void StandardQueue::AddInFlight(Shard& s, int64_t delta) {
+  const int64_t before = s.in_flight.load(std::memory_order_relaxed);
+  const int64_t after = before + delta;
+  s.in_flight.store(after, std::memory_order_relaxed);
+  // Counts are never negative, so / rounds down.
+  const int64_t steps = after / kInFlightStep - before / kInFlightStep;
+  if (steps != 0) {
+    in_flight_floor_.v.fetch_add(steps * kInFlightStep, std::memory_order_relaxed);
+  }
+}
+
+inline int64_t StandardQueue::InFlightForAdmission(int64_t max_inflight) const {
+  const int64_t floor = in_flight_floor_.v.load(std::memory_order_relaxed);
+  if (floor + num_shards_ * kInFlightStep + kMaxBatch <= max_inflight) return floor;
+  return TotalInFlight();
 }
 
 inline void StandardQueue::NoteRetentionCandidate(Shard& s, int64_t check_ns) {

@@ -654,6 +654,37 @@ TEST_F(StandardQueueTest, InFlightCapFailsReceiveWithOverLimit) {
   EXPECT_EQ(queue_->GetCounts().visible, 1);
 }
 
+TEST_F(StandardQueueTest, InFlightCapIsExactFarAboveTheCountsStep) {
+  // A receive far below the cap reads a floor of the in-flight count kept
+  // in steps of 64; near it, every shard's count. Both hold the cap exactly
+  // while the count rises with receives and falls with deletes and expiries.
+  QueueConfig config;
+  config.max_inflight = 300;
+  queue_ = NewStandardQueueWithShards(config, clock_, scheduler_, nullptr, "arn", 2);
+  for (int i = 0; i < 600; ++i) Send("m");
+  const auto receive_to_cap = [&] {
+    std::vector<Delivery> taken;
+    for (;;) {
+      auto got = queue_->Receive(Args(10, absl::Seconds(30), clock_.Now()));
+      if (!got.ok()) {
+        EXPECT_THAT(got, HasErrorCode(ErrorCode::kOverLimit));
+        return taken;
+      }
+      if (got->empty()) return taken;
+      for (Delivery& d : *got) taken.push_back(std::move(d));
+    }
+  };
+  std::vector<Delivery> taken = receive_to_cap();
+  ASSERT_THAT(taken, SizeIs(300));
+  EXPECT_EQ(queue_->GetCounts().in_flight, 300);
+  for (int i = 0; i < 150; ++i) ASSERT_OK(queue_->Delete(taken[i].receipt_handle));
+  EXPECT_THAT(receive_to_cap(), SizeIs(150));
+  clock_.Advance(absl::Seconds(31));  // All 300 in flight visible again.
+  EXPECT_EQ(queue_->GetCounts().in_flight, 0);
+  EXPECT_THAT(receive_to_cap(), SizeIs(300));
+  EXPECT_EQ(queue_->GetCounts().visible, 150);
+}
+
 TEST_F(StandardQueueTest, PurgeRemovesVisibleDelayedAndInFlightMessages) {
   Send("a");
   Send("b");
