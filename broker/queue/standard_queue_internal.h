@@ -49,6 +49,8 @@ constexpr int64_t kMinSweepIntervalNs = kSecondNs;
 constexpr int kMaxBatch = 10;
 // The granularity of StandardQueue's in-flight floor (in_flight_floor_).
 constexpr int64_t kInFlightStep = 64;
+// Freed slots reach the senders' free stack this many at a time.
+constexpr uint32_t kFreeBatch = 32;
 
 // Slot index layout inside a receipt handle: 6 bits of shard, 26 of slot.
 constexpr int kMaxShards = 64;
@@ -303,9 +305,12 @@ struct alignas(64) Shard {
   // words (their count bits hold the next free slot + 1; 0 ends it). Low 32
   // bits: the top slot + 1 (0: empty); high 32 bits: a counter every push and
   // pop bumps, so a pop that read a stale top fails its CAS (no ABA). Pushed
-  // under mu (FreeSlot), popped without a lock by senders (AllocSlot): one
-  // CAS each, where a moodycamel queue cost ~250 instructions per message.
-  // Last freed, first reused (its record is warm). A slot's incarnation then
+  // under mu, kFreeBatch slots a time (FreeSlot chains them first), popped
+  // without a lock by senders (AllocSlot): one CAS per pop and one per batch
+  // pushed, where a moodycamel queue cost ~250 instructions per message, and
+  // a push per message moved this line between the consumers' and the
+  // senders' cores twice per message. Recently freed, first reused (its
+  // record is warm). A slot's incarnation then
   // advances with every message through it, so a receipt handle kept while
   // 2^32 others went through its slot (72 minutes at a million a second)
   // could name a later message there that has the same receive count.
@@ -319,6 +324,11 @@ struct alignas(64) Shard {
   // has the same incarnation and deadline and is in flight or delayed;
   // PushTimer drops the rest when they outnumber the live ones.
   Deadlines timers ABSL_GUARDED_BY(mu);
+  // Slots freed since the last push onto free_head, chained as it is:
+  // freed_top is the first + 1 (0: none), freed_last the last one's slot.
+  uint32_t freed_top ABSL_GUARDED_BY(mu) = 0;
+  uint32_t freed_last ABSL_GUARDED_BY(mu) = 0;
+  uint32_t num_freed ABSL_GUARDED_BY(mu) = 0;
 
   // Earliest entry of `timers` (kNever if none); written under mu.
   alignas(64) std::atomic<int64_t> next_deadline_ns{kNever};
@@ -493,6 +503,8 @@ class StandardQueue final : public QueueCore, private ReceiveSource {
 
   bool AllocSlot(Shard& s, uint32_t* slot);
   void FreeSlot(Shard& s, uint32_t slot, Record& r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu);
+  // Pushes the chain of freed slots onto free_head. REQUIRES: num_freed > 0.
+  void PushFreed(Shard& s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu);
   // Pushes a deadline; returns true if it became the shard's earliest.
   bool PushTimer(Shard& s, Timer t) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu);
   bool TimerLive(Shard& s, const Timer& t) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu);
@@ -593,14 +605,27 @@ inline void StandardQueue::FreeSlot(Shard& s, uint32_t slot, Record& r) {
   const uint32_t incarnation = IncarnationOf(r.word.load(std::memory_order_relaxed));
   r.payload.reset();
   r.extras.reset();
+  // Onto the chain (mu orders these writes before the push that publishes
+  // them); the chain onto the stack once it holds kFreeBatch slots.
+  r.word.store(MakeWord(incarnation + 1, s.freed_top, kFree), std::memory_order_relaxed);
+  if (s.freed_top == 0) s.freed_last = slot;
+  s.freed_top = slot + 1;
+  if (++s.num_freed == kFreeBatch) PushFreed(s);
+}
+
+inline void StandardQueue::PushFreed(Shard& s) {
+  Record& last = s.slots.Get(s.freed_last);
+  const uint32_t incarnation = IncarnationOf(last.word.load(std::memory_order_relaxed));
   // Pushes are serialised by mu; pops are not, hence the CAS loop. Release:
-  // the popper that takes the slot sees the reset fields and the word.
+  // the popper that takes a slot of the chain sees its reset fields and word.
   uint64_t head = s.free_head.load(std::memory_order_relaxed);
   do {
-    r.word.store(MakeWord(incarnation + 1, static_cast<uint32_t>(head), kFree),
-                 std::memory_order_release);
+    last.word.store(MakeWord(incarnation, static_cast<uint32_t>(head), kFree),
+                    std::memory_order_relaxed);
   } while (!s.free_head.compare_exchange_weak(
-      head, NextHead(head, slot + 1), std::memory_order_release, std::memory_order_relaxed));
+      head, NextHead(head, s.freed_top), std::memory_order_release, std::memory_order_relaxed));
+  s.freed_top = 0;
+  s.num_freed = 0;
 }
 
 inline bool StandardQueue::TimerLive(Shard& s, const Timer& t) {
