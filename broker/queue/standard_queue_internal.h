@@ -310,10 +310,11 @@ struct alignas(64) Shard {
   // pushed, where a moodycamel queue cost ~250 instructions per message, and
   // a push per message moved this line between the consumers' and the
   // senders' cores twice per message. Recently freed, first reused (its
-  // record is warm). A slot's incarnation then
-  // advances with every message through it, so a receipt handle kept while
-  // 2^32 others went through its slot (72 minutes at a million a second)
-  // could name a later message there that has the same receive count.
+  // record is warm). A slot's incarnation then advances with every message
+  // through it, so a receipt handle kept while 2^32 others went through its
+  // slot (72 minutes at a million a second) could name a later message there
+  // that has the same receive count. Up to kFreeBatch - 1 freed slots wait
+  // in the chain below (senders grow the table meanwhile).
   alignas(64) std::atomic<uint64_t> free_head{0};
 
   // The lock and `timers` on a line of their own: the shard's consumers
