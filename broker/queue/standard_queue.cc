@@ -299,7 +299,7 @@ absl::Status StandardQueue::Delete(std::string_view receipt_handle) {
   // Any handle of the message deletes it, even one older than the newest
   // receive (standard queues).
   if (st == kReady) LowerVisible(s);
-  if (st == kInFlight) AddUnderLock(s.in_flight, -1);
+  if (st == kInFlight) AddInFlight(s, -1);
   if (st == kDelayed) AddUnderLock(s.delayed, -1);
   FreeSlot(s, h.slot, *r);
   return absl::OkStatus();
@@ -350,7 +350,7 @@ absl::Status StandardQueue::ChangeVisibility(std::string_view receipt_handle,
                             FromNs(r->first_receive_ns));
         }
         r->word.store(MakeWord(h.incarnation, CountOf(w), kReady), std::memory_order_release);
-        AddUnderLock(s.in_flight, -1);
+        AddInFlight(s, -1);
         s.ready.enqueue(MakeRef(h.slot, h.incarnation));
         s.raised.fetch_add(1, std::memory_order_seq_cst);
         visible = true;
@@ -360,7 +360,7 @@ absl::Status StandardQueue::ChangeVisibility(std::string_view receipt_handle,
         // Its reference stays in the ready queue and is dropped when dequeued.
         r->word.store(MakeWord(h.incarnation, CountOf(w), kInFlight), std::memory_order_release);
         LowerVisible(s);
-        AddUnderLock(s.in_flight, 1);
+        AddInFlight(s, 1);
       }
       deadline = now_ns + timeout_ns;
       r->deadline_ns = deadline;

@@ -47,6 +47,10 @@ constexpr int64_t kMaxVisibilityNs = 43'200 * kSecondNs;
 // of clock time per shard (so retention is enforced to within a second).
 constexpr int64_t kMinSweepIntervalNs = kSecondNs;
 constexpr int kMaxBatch = 10;
+// The granularity of StandardQueue's in-flight floor (in_flight_floor_).
+constexpr int64_t kInFlightStep = 64;
+// Freed slots reach the senders' free stack this many at a time.
+constexpr uint32_t kFreeBatch = 32;
 
 // Slot index layout inside a receipt handle: 6 bits of shard, 26 of slot.
 constexpr int kMaxShards = 64;
@@ -301,12 +305,16 @@ struct alignas(64) Shard {
   // words (their count bits hold the next free slot + 1; 0 ends it). Low 32
   // bits: the top slot + 1 (0: empty); high 32 bits: a counter every push and
   // pop bumps, so a pop that read a stale top fails its CAS (no ABA). Pushed
-  // under mu (FreeSlot), popped without a lock by senders (AllocSlot): one
-  // CAS each, where a moodycamel queue cost ~250 instructions per message.
-  // Last freed, first reused (its record is warm). A slot's incarnation then
-  // advances with every message through it, so a receipt handle kept while
-  // 2^32 others went through its slot (72 minutes at a million a second)
-  // could name a later message there that has the same receive count.
+  // under mu, kFreeBatch slots a time (FreeSlot chains them first), popped
+  // without a lock by senders (AllocSlot): one CAS per pop and one per batch
+  // pushed, where a moodycamel queue cost ~250 instructions per message, and
+  // a push per message moved this line between the consumers' and the
+  // senders' cores twice per message. Recently freed, first reused (its
+  // record is warm). A slot's incarnation then advances with every message
+  // through it, so a receipt handle kept while 2^32 others went through its
+  // slot (72 minutes at a million a second) could name a later message there
+  // that has the same receive count. Up to kFreeBatch - 1 freed slots wait
+  // in the chain below (senders grow the table meanwhile).
   alignas(64) std::atomic<uint64_t> free_head{0};
 
   // The lock and `timers` on a line of their own: the shard's consumers
@@ -317,6 +325,11 @@ struct alignas(64) Shard {
   // has the same incarnation and deadline and is in flight or delayed;
   // PushTimer drops the rest when they outnumber the live ones.
   Deadlines timers ABSL_GUARDED_BY(mu);
+  // Slots freed since the last push onto free_head, chained as it is:
+  // freed_top is the first + 1 (0: none), freed_last the last one's slot.
+  uint32_t freed_top ABSL_GUARDED_BY(mu) = 0;
+  uint32_t freed_last ABSL_GUARDED_BY(mu) = 0;
+  uint32_t num_freed ABSL_GUARDED_BY(mu) = 0;
 
   // Earliest entry of `timers` (kNever if none); written under mu.
   alignas(64) std::atomic<int64_t> next_deadline_ns{kNever};
@@ -491,6 +504,8 @@ class StandardQueue final : public QueueCore, private ReceiveSource {
 
   bool AllocSlot(Shard& s, uint32_t* slot);
   void FreeSlot(Shard& s, uint32_t slot, Record& r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu);
+  // Pushes the chain of freed slots onto free_head. REQUIRES: num_freed > 0.
+  void PushFreed(Shard& s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu);
   // Pushes a deadline; returns true if it became the shard's earliest.
   bool PushTimer(Shard& s, Timer t) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu);
   bool TimerLive(Shard& s, const Timer& t) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu);
@@ -504,6 +519,15 @@ class StandardQueue final : public QueueCore, private ReceiveSource {
   void SweepRetention(Shard& s, int64_t now_ns);
 
   int64_t TotalInFlight() const;
+  // Moves a shard's in-flight count by `delta`, and the floor with it.
+  void AddInFlight(Shard& s, int64_t delta) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu);
+  // What a receive compares with the in-flight limit: the floor when even a
+  // full batch on top of the largest total it allows stays below the limit
+  // (one line that changes once per kInFlightStep messages, where
+  // TotalInFlight reads every shard's counts, each another consumer's line),
+  // otherwise TotalInFlight(). Take compares the value only with the limit,
+  // so both give the same answers.
+  int64_t InFlightForAdmission(int64_t max_inflight) const;
   bool AnyVisible() const;
   int64_t NextDeadlineNs() const;
 
@@ -515,7 +539,7 @@ class StandardQueue final : public QueueCore, private ReceiveSource {
 
   // Takes up to `max` ready messages; returns the earliest visibility
   // deadline it set (kNever if none).
-  // `in_flight`: TotalInFlight() as the caller read it.
+  // `in_flight`: InFlightForAdmission() as the caller read it.
   int64_t Take(const ReceiveArgs& args, int64_t now_ns, int64_t in_flight, size_t max,
                std::vector<Delivery>& out, std::vector<Deferred>& deferred);
   void MoveToDeadLetter(int shard, Snapshot&& snap, std::vector<Deferred>& deferred);
@@ -540,6 +564,14 @@ class StandardQueue final : public QueueCore, private ReceiveSource {
   std::atomic<int64_t> retention_ns_{0};
   std::atomic<int> max_receive_count_{0};
   std::atomic<int64_t> max_inflight_{0};
+  // The sum over the shards of their in-flight count rounded down to a
+  // multiple of kInFlightStep (each shard adds its steps under its lock), so
+  // the true total is below it + num_shards_ * kInFlightStep. On a line of
+  // its own: written once per kInFlightStep receives or deletes of a shard.
+  struct alignas(64) Floor {
+    std::atomic<int64_t> v{0};
+  };
+  Floor in_flight_floor_;
   // Durable queues only; set before any other call.
   storage_internal::MessageJournal* journal_ = nullptr;
 
@@ -574,14 +606,27 @@ inline void StandardQueue::FreeSlot(Shard& s, uint32_t slot, Record& r) {
   const uint32_t incarnation = IncarnationOf(r.word.load(std::memory_order_relaxed));
   r.payload.reset();
   r.extras.reset();
+  // Onto the chain (mu orders these writes before the push that publishes
+  // them); the chain onto the stack once it holds kFreeBatch slots.
+  r.word.store(MakeWord(incarnation + 1, s.freed_top, kFree), std::memory_order_relaxed);
+  if (s.freed_top == 0) s.freed_last = slot;
+  s.freed_top = slot + 1;
+  if (++s.num_freed == kFreeBatch) PushFreed(s);
+}
+
+inline void StandardQueue::PushFreed(Shard& s) {
+  Record& last = s.slots.Get(s.freed_last);
+  const uint32_t incarnation = IncarnationOf(last.word.load(std::memory_order_relaxed));
   // Pushes are serialised by mu; pops are not, hence the CAS loop. Release:
-  // the popper that takes the slot sees the reset fields and the word.
+  // the popper that takes a slot of the chain sees its reset fields and word.
   uint64_t head = s.free_head.load(std::memory_order_relaxed);
   do {
-    r.word.store(MakeWord(incarnation + 1, static_cast<uint32_t>(head), kFree),
-                 std::memory_order_release);
+    last.word.store(MakeWord(incarnation, static_cast<uint32_t>(head), kFree),
+                    std::memory_order_relaxed);
   } while (!s.free_head.compare_exchange_weak(
-      head, NextHead(head, slot + 1), std::memory_order_release, std::memory_order_relaxed));
+      head, NextHead(head, s.freed_top), std::memory_order_release, std::memory_order_relaxed));
+  s.freed_top = 0;
+  s.num_freed = 0;
 }
 
 inline bool StandardQueue::TimerLive(Shard& s, const Timer& t) {
@@ -615,6 +660,23 @@ inline bool StandardQueue::PushTimer(Shard& s, Timer t) {
 
 inline void StandardQueue::PublishNextDeadline(Shard& s) {
   s.next_deadline_ns.store(s.timers.Earliest(), std::memory_order_seq_cst);
+}
+
+inline void StandardQueue::AddInFlight(Shard& s, int64_t delta) {
+  const int64_t before = s.in_flight.load(std::memory_order_relaxed);
+  const int64_t after = before + delta;
+  s.in_flight.store(after, std::memory_order_relaxed);
+  // Counts are never negative, so / rounds down.
+  const int64_t steps = after / kInFlightStep - before / kInFlightStep;
+  if (steps != 0) {
+    in_flight_floor_.v.fetch_add(steps * kInFlightStep, std::memory_order_relaxed);
+  }
+}
+
+inline int64_t StandardQueue::InFlightForAdmission(int64_t max_inflight) const {
+  const int64_t floor = in_flight_floor_.v.load(std::memory_order_relaxed);
+  if (floor + num_shards_ * kInFlightStep + kMaxBatch <= max_inflight) return floor;
+  return TotalInFlight();
 }
 
 inline void StandardQueue::NoteRetentionCandidate(Shard& s, int64_t check_ns) {

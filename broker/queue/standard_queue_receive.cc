@@ -15,9 +15,9 @@ namespace wharf::queue_internal::standard_engine {
 ReceiveResult StandardQueue::TryReceive(const ReceiveArgs& args, int* surfaced) {
   const int64_t now_ns = ToNs(clock_.Now());
   *surfaced += Maintain(now_ns);
-  // Read once per receive: each shard's count is another consumer's line.
-  const int64_t in_flight = TotalInFlight();
-  if (in_flight >= max_inflight_.load(std::memory_order_relaxed)) {
+  const int64_t max_inflight = max_inflight_.load(std::memory_order_relaxed);
+  const int64_t in_flight = InFlightForAdmission(max_inflight);
+  if (in_flight >= max_inflight) {
     return MakeError(ErrorCode::kOverLimit,
                      "The maximum number of in flight messages has been reached.");
   }
@@ -114,7 +114,7 @@ int64_t StandardQueue::Take(const ReceiveArgs& args, int64_t now_ns, int64_t in_
             r.deadline_ns = SaturatingAdd(now_ns, visibility_ns);
             r.word.store(MakeWord(incarnation, count, kInFlight), std::memory_order_relaxed);
             LowerVisible(s);
-            AddUnderLock(s.in_flight, 1);
+            AddInFlight(s, 1);
             ++in_flight;
             if (PushTimer(s, Timer{r.deadline_ns, slot, incarnation})) {
               earliest = std::min(earliest, r.deadline_ns);

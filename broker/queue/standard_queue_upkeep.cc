@@ -34,7 +34,7 @@ int StandardQueue::ProcessTimers(Shard& s, int64_t now_ns) {
       Record& r = s.slots.Get(t.slot);
       uint64_t w = r.word.load(std::memory_order_relaxed);
       if (StateOf(w) == kInFlight) {
-        AddUnderLock(s.in_flight, -1);
+        AddInFlight(s, -1);
       } else {
         AddUnderLock(s.delayed, -1);
       }
@@ -65,7 +65,7 @@ void StandardQueue::SweepRetention(Shard& s, int64_t now_ns) {
         return;
       }
       if (st == kReady) LowerVisible(s);
-      if (st == kInFlight) AddUnderLock(s.in_flight, -1);
+      if (st == kInFlight) AddInFlight(s, -1);
       if (st == kDelayed) AddUnderLock(s.delayed, -1);
       FreeSlot(s, slot, r);
     });
@@ -108,7 +108,7 @@ void StandardQueue::Purge() {
       SlotState st = StateOf(w);
       if (st == kFree || st == kMoving) return;
       if (st == kReady) LowerVisible(s);
-      if (st == kInFlight) AddUnderLock(s.in_flight, -1);
+      if (st == kInFlight) AddInFlight(s, -1);
       if (st == kDelayed) AddUnderLock(s.delayed, -1);
       FreeSlot(s, slot, r);
     });
@@ -194,7 +194,11 @@ void StandardQueue::Restore(storage_internal::RestoredQueue restored) {
       r.deadline_ns = deadline;
       r.word.store(MakeWord(incarnation, count, delayed ? kDelayed : kInFlight),
                    std::memory_order_release);
-      AddUnderLock(delayed ? s.delayed : s.in_flight, 1);
+      if (delayed) {
+        AddUnderLock(s.delayed, 1);
+      } else {
+        AddInFlight(s, 1);
+      }
       PushTimer(s, Timer{deadline, slot, incarnation});
     } else {
       r.word.store(MakeWord(incarnation, count, kReady), std::memory_order_release);

@@ -451,6 +451,42 @@ TEST_F(StandardQueueTest, ChangeVisibilityOfSlotReusedByAnotherMessageIsInvalidP
   EXPECT_EQ(queue_->GetCounts().visible, 1);  // "b" untouched.
 }
 
+TEST_F(StandardQueueTest, HandlesOfDeletedMessagesDoNotTouchMessagesThatReuseTheirSlots) {
+  // Freed slots return to the senders in batches: enough deletes that the
+  // messages sent after them reuse slots.
+  queue_ = NewStandardQueueWithShards(QueueConfig{}, clock_, scheduler_, nullptr, "arn", 1);
+  std::vector<std::string> old_handles;
+  for (int round = 0; round < 10; ++round) {
+    for (int i = 0; i < 10; ++i) Send("old");
+    for (const Delivery& d : Receive(10)) {
+      old_handles.emplace_back(d.receipt_handle.view());
+      ASSERT_OK(queue_->Delete(d.receipt_handle));
+    }
+  }
+  ASSERT_THAT(old_handles, SizeIs(100));
+  std::set<uint32_t> old_slots;
+  for (const std::string& h : old_handles)
+    old_slots.insert(std::stoul(h.substr(0, 8), nullptr, 16));
+  for (int i = 0; i < 100; ++i) Send("new");
+  std::vector<Delivery> got = Receive(10);
+  ASSERT_THAT(got, SizeIs(10));
+  // Some of the new messages sit in slots the old ones had.
+  int reused = 0;
+  for (const Delivery& d : got) {
+    reused +=
+        old_slots.count(std::stoul(std::string(d.receipt_handle.view().substr(0, 8)), nullptr, 16));
+  }
+  EXPECT_GT(reused, 0);
+  for (const std::string& h : old_handles) {
+    EXPECT_THAT(queue_->ChangeVisibility(h, absl::Seconds(0)),
+                HasErrorCode(ErrorCode::kInvalidParameterValue));
+    EXPECT_OK(queue_->Delete(h));
+  }
+  Counts c = queue_->GetCounts();
+  EXPECT_EQ(c.visible, 90);
+  EXPECT_EQ(c.in_flight, 10);
+}
+
 TEST_F(StandardQueueTest, ChangeVisibilityWithHandleOfEarlierReceiveIsNotInflight) {
   Send("a");
   auto first = Receive(1, absl::Seconds(10));
@@ -652,6 +688,37 @@ TEST_F(StandardQueueTest, InFlightCapFailsReceiveWithOverLimit) {
   ASSERT_OK(queue_->Delete(got[0].receipt_handle));
   EXPECT_THAT(Receive(10), SizeIs(1));
   EXPECT_EQ(queue_->GetCounts().visible, 1);
+}
+
+TEST_F(StandardQueueTest, InFlightCapIsExactFarAboveTheCountsStep) {
+  // A receive far below the cap reads a floor of the in-flight count kept
+  // in steps of 64; near it, every shard's count. Both hold the cap exactly
+  // while the count rises with receives and falls with deletes and expiries.
+  QueueConfig config;
+  config.max_inflight = 300;
+  queue_ = NewStandardQueueWithShards(config, clock_, scheduler_, nullptr, "arn", 2);
+  for (int i = 0; i < 600; ++i) Send("m");
+  const auto receive_to_cap = [&] {
+    std::vector<Delivery> taken;
+    for (;;) {
+      auto got = queue_->Receive(Args(10, absl::Seconds(30), clock_.Now()));
+      if (!got.ok()) {
+        EXPECT_THAT(got, HasErrorCode(ErrorCode::kOverLimit));
+        return taken;
+      }
+      if (got->empty()) return taken;
+      for (Delivery& d : *got) taken.push_back(std::move(d));
+    }
+  };
+  std::vector<Delivery> taken = receive_to_cap();
+  ASSERT_THAT(taken, SizeIs(300));
+  EXPECT_EQ(queue_->GetCounts().in_flight, 300);
+  for (int i = 0; i < 150; ++i) ASSERT_OK(queue_->Delete(taken[i].receipt_handle));
+  EXPECT_THAT(receive_to_cap(), SizeIs(150));
+  clock_.Advance(absl::Seconds(31));  // All 300 in flight visible again.
+  EXPECT_EQ(queue_->GetCounts().in_flight, 0);
+  EXPECT_THAT(receive_to_cap(), SizeIs(300));
+  EXPECT_EQ(queue_->GetCounts().visible, 150);
 }
 
 TEST_F(StandardQueueTest, PurgeRemovesVisibleDelayedAndInFlightMessages) {
