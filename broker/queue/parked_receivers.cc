@@ -12,6 +12,7 @@
 
 #include "broker/queue/parked_receivers.h"
 
+#include <memory>
 #include <optional>
 #include <stop_token>
 #include <utility>
@@ -56,10 +57,10 @@ struct ParkedReceivers::Waiter {
 
   ReceiveArgs args;
   ReceiveDone done;  // Moved out when finished (unless blocking).
-  // A blocking Receive's frame, instead of `done`: Finish hands it the result
-  // and the lent spare and notifies it at once, with no lock held, never
-  // through a Batch or a CompletionScope, which could be open on the very
-  // thread it wakes.
+  // A blocking Receive's frame, instead of `done`: Finish hands it the
+  // result, HandOff the waiter itself, and either notifies it at once, with
+  // no lock held, never through a Batch or a CompletionScope, which could be
+  // open on the very thread it wakes.
   Blocked* blocked = nullptr;
   // The wait-deadline task, 0 if none. Set before the waiter is first
   // parked; then read and cleared only by its owner.
@@ -69,6 +70,7 @@ struct ParkedReceivers::Waiter {
   // has none, so that the receive made on the waiter's behalf does not
   // allocate on the way to the wake-up. Whatever is left here when the wait
   // ends goes back to the parking thread. Owned like the other fields.
+  // Empty for a blocking Receive, which makes its receives itself.
   std::vector<Delivery> spare;
 
   // Guarded by ParkedReceivers::mu_.
@@ -144,7 +146,9 @@ std::shared_ptr<ParkedReceivers::Waiter> ParkedReceivers::NewWaiter(ReceiveArgs 
   w->args = std::move(args);
   w->done = std::move(done);
   w->blocked = blocked;
-  w->spare = SpareDeliveries();
+  // A blocking Receive tries its receives on its own thread (see HandOff):
+  // nothing to lend.
+  if (blocked == nullptr) w->spare = SpareDeliveries();
   // Runs OnStop at once if a stop was already requested (it finds w not
   // parked, and Park then refuses it).
   if (w->args.stop.stop_possible()) w->on_stop.emplace(w->args.stop, Waiter::StopFn{this, w.get()});
@@ -199,24 +203,43 @@ ReceiveResult ParkedReceivers::Receive(const ReceiveArgs& args) {
   surfaced += Settle(w, /*front=*/false, batch);
   Serve(surfaced, batch);
   batch.Run();
-  while (!outcome.wakeup.HasBeenNotified()) {
-    if (clock_.Now() < deadline) {
-      clock_.Await(outcome.wakeup, deadline);
-    } else if (std::shared_ptr<Waiter> mine = Claim(w.get())) {
-      int more = 0;
-      ReceiveResult last = source_.TryReceive(mine->args, &more);
-      Finish(mine, std::move(last), batch);
-      Serve(more, batch);
-      batch.Run();
-    } else {
-      // Another thread is trying a receive for it; it finishes it, since it
-      // cannot park again after its deadline.
-      clock_.Await(outcome.wakeup, absl::InfiniteFuture());
+  for (;;) {
+    while (!outcome.wakeup.HasBeenNotified()) {
+      if (clock_.Now() < deadline) {
+        clock_.Await(outcome.wakeup, deadline);
+      } else if (std::shared_ptr<Waiter> mine = Claim(w.get())) {
+        int more = 0;
+        ReceiveResult last = source_.TryReceive(mine->args, &more);
+        Finish(mine, std::move(last), batch);
+        Serve(more, batch);
+        batch.Run();
+      } else {
+        // Handed to this thread or finished by another (Close, a stop),
+        // which notifies it at once: it cannot park again after its
+        // deadline.
+        clock_.Await(outcome.wakeup, absl::InfiniteFuture());
+      }
     }
+    if (!outcome.handed) break;  // Finished: the result is in `outcome`.
+    // Handed over (HandOff): this thread owns `w` again and tries the
+    // receive itself; the Wakeup is a new one for the next wait (the
+    // notifier touches nothing of the old one but its address: at most a
+    // spurious wake of the new one, which Await tolerates).
+    outcome.handed = false;
+    std::destroy_at(&outcome.wakeup);
+    std::construct_at(&outcome.wakeup);
+    int more = 0;
+    ReceiveResult got = source_.TryReceive(w->args, &more);
+    if (!got.ok() || !got->empty()) {
+      Finish(w, std::move(got), batch);  // Into `outcome`, notified: no wait.
+    } else {
+      // Another receive was quicker: parks again at the front, or ends
+      // (deadline, stop, Close) into `outcome`.
+      more += Settle(w, /*front=*/true, batch);
+    }
+    Serve(more, batch);
+    batch.Run();
   }
-  // Finished (whoever served it is done with it): the spare, if still lent,
-  // is this thread's again (an empty long poll would otherwise drop it).
-  if (outcome.spare.capacity() != 0) RecycleDeliveries(std::move(outcome.spare));
   // The wake-up ends when this returns: dropping the waiter (a contended
   // count, its args, a free) waits for this thread's next blocking Receive.
   std::shared_ptr<Waiter>& finished = FinishedWaiter();
@@ -239,6 +262,10 @@ void ParkedReceivers::Serve(int n, Batch& batch) {
       w = Unlink(head_);
     }
     --n;
+    if (w->blocked != nullptr) {
+      HandOff(*w);
+      continue;
+    }
     // Becomes this thread's spare if it has none (else stays the waiter's).
     RecycleDeliveries(std::move(w->spare));
     ReceiveResult got = source_.TryReceive(w->args, &n);
@@ -310,6 +337,14 @@ std::shared_ptr<ParkedReceivers::Waiter> ParkedReceivers::Unlink(Waiter* w) {
   return std::move(w->self);
 }
 
+void ParkedReceivers::HandOff(Waiter& w) {
+  // The waiting thread owns `w` from the Notify on (it holds its own
+  // reference); after Notify the frame may be gone: nothing touches it.
+  Blocked& to = *w.blocked;
+  to.handed = true;
+  to.wakeup.Notify();
+}
+
 void ParkedReceivers::Finish(const std::shared_ptr<Waiter>& w, ReceiveResult result, Batch& batch) {
   // Waits for an OnStop running on another thread; it finds w not parked.
   w->on_stop.reset();
@@ -322,7 +357,6 @@ void ParkedReceivers::Finish(const std::shared_ptr<Waiter>& w, ReceiveResult res
     // no lock). After Notify the frame may be gone: nothing touches it.
     Blocked& to = *w->blocked;
     to.result = std::move(result);
-    to.spare = std::move(w->spare);
     to.wakeup.Notify();
     return;
   }

@@ -19,9 +19,12 @@
 //
 // A parked receive completes exactly once:
 //   * Wake(n): the engine made n messages visible. The first n parked
-//     receives (first parked, first served) each try a receive on the waking
-//     thread; one that finds nothing (a short poll was quicker) parks again
-//     at the front. Wake(n) costs O(n) whatever the number parked.
+//     receives (first parked, first served) each try a receive: an
+//     asynchronous one on the waking thread, a blocking one on its own
+//     thread, woken first (the waking thread only takes it out of the list
+//     and notifies it). One that finds nothing (a short poll was quicker)
+//     parks again at the front. Wake(n) costs O(n) whatever the number
+//     parked.
 //   * At its wait deadline: a task on the broker's Scheduler makes one final
 //     try (a blocking receive times itself out through Clock::Await).
 //   * When its stop token is stopped: with no messages, on the stopping
@@ -155,8 +158,10 @@ class ParkedReceivers {
   // shares no line with the rest of the frame (64 bytes with libstdc++).
   struct alignas(64) Blocked {
     Wakeup wakeup;
+    // Set before `wakeup` is notified: the receive is handed back to the
+    // waiting thread (HandOff), not finished.
+    bool handed = false;
     ReceiveResult result;
-    std::vector<Delivery> spare;  // The lent spare, back to the waiting thread.
   };
 
   // The waiter of this thread's last blocking Receive (finished, referenced
@@ -179,6 +184,11 @@ class ParkedReceivers {
   // Takes `w` out of the list if it is parked.
   std::shared_ptr<Waiter> Claim(Waiter* w) ABSL_LOCKS_EXCLUDED(mu_);
   std::shared_ptr<Waiter> Unlink(Waiter* w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Gives a blocking Receive's waiter `w` (owned by the caller, not parked)
+  // back to its waiting thread and wakes it: that thread tries the receive
+  // itself, after the wake-up rather than before it, and parks again at the
+  // front if it finds nothing.
+  static void HandOff(Waiter& w);
   // Ends `w` (owned by the caller) with `result`, to be completed by `batch`
   // (a blocking Receive's at once).
   void Finish(const std::shared_ptr<Waiter>& w, ReceiveResult result, Batch& batch)

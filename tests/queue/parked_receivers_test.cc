@@ -46,6 +46,11 @@ class FakeSource : public ReceiveSource {
     due_.push_back(at);
   }
   int tries() const { return tries_.load(); }
+  // The thread of the last try that found messages.
+  std::thread::id last_hit_thread() {
+    MutexLock lock(&mu_);
+    return last_hit_thread_;
+  }
 
   ReceiveResult TryReceive(const ReceiveArgs& args, int* surfaced) override {
     ++tries_;
@@ -59,6 +64,7 @@ class FakeSource : public ReceiveSource {
       out.push_back(std::move(d));
     }
     visible_.store(static_cast<int>(ready_.size()), std::memory_order_seq_cst);
+    if (!out.empty()) last_hit_thread_ = std::this_thread::get_id();
     return out;
   }
   bool MayHaveMessages() override { return visible_.load(std::memory_order_seq_cst) > 0; }
@@ -91,6 +97,7 @@ class FakeSource : public ReceiveSource {
   std::vector<int> ready_ ABSL_GUARDED_BY(mu_);
   std::vector<absl::Time> due_ ABSL_GUARDED_BY(mu_);
   int next_id_ ABSL_GUARDED_BY(mu_) = 0;
+  std::thread::id last_hit_thread_ ABSL_GUARDED_BY(mu_);
   std::atomic<int> visible_{0};
   std::atomic<int> tries_{0};
 };
@@ -366,6 +373,52 @@ TEST_F(ParkedReceiversTest, ABlockingReceiveIsWokenLikeAParkedOne) {
   ASSERT_OK(got);
   ASSERT_THAT(*got, SizeIs(1));
   EXPECT_EQ((*got)[0].message_id, "0");
+}
+
+TEST_F(ParkedReceiversTest, AWokenBlockingReceiveTriesOnItsOwnThread) {
+  ReceiveResult got;
+  std::thread::id receiver_id;
+  std::thread receiver([&] {
+    receiver_id = std::this_thread::get_id();
+    got = waiters_->Receive(Args(absl::Seconds(20)));
+  });
+  clock_.AwaitWaiters(1);
+  const int tries_parked = source_.tries();
+  source_.Add(1);
+  waiters_->Wake(1);  // Hands the receive back to its thread, without a try.
+  receiver.join();
+  ASSERT_OK(got);
+  ASSERT_THAT(*got, SizeIs(1));
+  EXPECT_EQ(source_.last_hit_thread(), receiver_id);
+  EXPECT_EQ(source_.tries(), tries_parked + 1);
+}
+
+TEST_F(ParkedReceiversTest, AWokenBlockingReceiveThatFindsNothingParksAgainAtTheFront) {
+  ReceiveResult got;
+  std::thread receiver([&] { got = waiters_->Receive(Args(absl::Seconds(20))); });
+  clock_.AwaitWaiters(1);
+  Outcome& behind = Receive();  // Parked after the blocking one.
+  const int tries_parked = source_.tries();
+  source_.Add(1);
+  int surfaced = 0;
+  ASSERT_THAT(*source_.TryReceive(Args(absl::ZeroDuration()), &surfaced), SizeIs(1));  // Taken.
+  waiters_->Wake(1);
+  // The woken receive tries, finds nothing and parks again, first in line.
+  while (source_.tries() < tries_parked + 2 || waiters_->NumParked() < 2) {
+    std::this_thread::yield();
+  }
+  source_.Add(1);
+  waiters_->Wake(1);  // Serves the front one.
+  EXPECT_EQ(behind.calls, 0);
+  if (behind.calls != 0) {  // The blocking receive still waits: free it.
+    source_.Add(1);
+    waiters_->Wake(1);
+  }
+  receiver.join();
+  ASSERT_OK(got);
+  ASSERT_THAT(*got, SizeIs(1));
+  EXPECT_EQ((*got)[0].message_id, "1");
+  EXPECT_EQ(behind.calls, 0);
 }
 
 TEST_F(ParkedReceiversTest, ABlockingReceiveTimesItselfOutOnTheClock) {
