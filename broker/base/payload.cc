@@ -80,7 +80,7 @@ Md5 Payload::FromWords(uint64_t low, uint64_t high) {
 
 void Payload::Destroy() const noexcept {
   Payload* self = const_cast<Payload*>(this);
-  const size_t bytes = sizeof(Payload) + size_;
+  const size_t bytes = BlockBytes(size_);
   self->~Payload();
   FreeBlock(self, bytes);
 }
@@ -91,9 +91,13 @@ PayloadRef ConcatPayload(std::initializer_list<std::string_view> parts,
   for (std::string_view part : parts) size += part.size();
   if (size > std::numeric_limits<uint32_t>::max()) throw std::length_error("payload too large");
   // From the block cache: the block is usually freed by another thread.
-  void* block = AllocateBlock(sizeof(Payload) + size);
+  void* block = AllocateBlock(Payload::BlockBytes(size));
   // From here nothing throws: the header owns `attributes`.
   Payload* payload = new (block) Payload(static_cast<uint32_t>(size), attributes.release());
+  if (std::atomic<uint64_t>* words = payload->Md5Cache()) {
+    new (&words[0]) std::atomic<uint64_t>(0);
+    new (&words[1]) std::atomic<uint64_t>(0);
+  }
   char* out = static_cast<char*>(block) + sizeof(Payload);
   for (std::string_view part : parts) {
     if (!part.empty()) std::memcpy(out, part.data(), part.size());
@@ -104,11 +108,13 @@ PayloadRef ConcatPayload(std::initializer_list<std::string_view> parts,
 
 Md5 Payload::ComputeMd5OfBody() const {
   const Md5 md5 = Md5Of(body());
+  std::atomic<uint64_t>* const words = Md5Cache();
+  if (words == nullptr) return md5;
   uint64_t low = 0, high = 0;
   std::memcpy(&low, md5.data(), sizeof low);
   std::memcpy(&high, md5.data() + sizeof low, sizeof high);
-  md5_words_[0].store(low, std::memory_order_relaxed);
-  md5_words_[1].store(high, std::memory_order_release);
+  words[0].store(low, std::memory_order_relaxed);
+  words[1].store(high, std::memory_order_release);
   return md5;
 }
 

@@ -1,11 +1,15 @@
 // The immutable content of a message, shared (never copied) by every queue it
 // is placed in: an SNS fan-out's subscriber queues, EventBridge targets, a
 // queue and its dead-letter queue. A queue holds one per message, so it is
-// ONE heap block: a 32-byte header (reference count, body size, attributes,
-// MD5 cache) followed by the body bytes, held through an 8-byte intrusive
-// handle (PayloadRef, a RefPtr); blocks come from block_cache.h (thread caches:
-// senders allocate, receivers free). The body's MD5 is computed on first ask
-// (a receiver, a SendMessage caller reading its result, the wire layer).
+// ONE heap block: a 16-byte header (reference count, body size, attributes)
+// followed by the body bytes, held through an 8-byte intrusive handle
+// (PayloadRef, a RefPtr); blocks come from block_cache.h (thread caches:
+// senders allocate, receivers free). The body's MD5 is computed on each ask
+// (a receiver, a SendMessage caller reading its result, the wire layer);
+// bodies of kMd5CachedFrom bytes or more cache it in 16 bytes after the body,
+// where it costs at most 1/32 of the body (a cache in every header was 16 of
+// the ~230 bytes a queued 100-byte message took; recomputing a digest of
+// less than 512 bytes takes ~1 µs at most).
 //
 //   PayloadRef p = NewPayload("hello");      // One allocation.
 //   PayloadRef q = p;                        // Shares it: one increment.
@@ -68,16 +72,30 @@ class Payload {
   // Null when the message has neither attributes nor a trace header.
   const PayloadAttributes* attributes() const noexcept { return attributes_; }
 
-  // The raw MD5 of the body (ToHex for text), computed on the first call and
-  // cached. Never blocks: callers that find it not yet cached compute it
-  // themselves and store it (equal values).
+  // The raw MD5 of the body (ToHex for text). Bodies of kMd5CachedFrom bytes
+  // or more compute it on the first call and cache it; smaller ones compute
+  // it on every call. Never blocks: callers that find it not yet cached
+  // compute it themselves and store it (equal values).
   Md5 md5_of_body() const {
-    const uint64_t high = md5_words_[1].load(std::memory_order_acquire);
-    if (high != 0) return FromWords(md5_words_[0].load(std::memory_order_relaxed), high);
+    const std::atomic<uint64_t>* words = Md5Cache();
+    if (words != nullptr) {
+      const uint64_t high = words[1].load(std::memory_order_acquire);
+      if (high != 0) return FromWords(words[0].load(std::memory_order_relaxed), high);
+    }
     return ComputeMd5OfBody();
   }
-  // Whether md5_of_body() has been cached (tests).
-  bool md5_of_body_cached() const { return md5_words_[1].load(std::memory_order_acquire) != 0; }
+  // Whether md5_of_body() has been cached (tests; never for small bodies).
+  bool md5_of_body_cached() const {
+    const std::atomic<uint64_t>* words = Md5Cache();
+    return words != nullptr && words[1].load(std::memory_order_acquire) != 0;
+  }
+  // Bodies this long or longer cache their MD5 (16 bytes after the body).
+  static constexpr size_t kMd5CachedFrom = 512;
+  // The bytes of the block of a payload with a `size`-byte body.
+  static constexpr size_t BlockBytes(size_t size) {
+    return size < kMd5CachedFrom ? sizeof(Payload) + size
+                                 : sizeof(Payload) + ((size + 7) & ~size_t{7}) + 16;
+  }
 
   // Reference counting, for PayloadRef (RefPtr) and Md5Hex. Release drops one
   // reference and frees the block when it was the last one; it returns
@@ -105,18 +123,22 @@ class Payload {
 
   static Md5 FromWords(uint64_t low, uint64_t high);
   Md5 ComputeMd5OfBody() const;
+  // The MD5 cache, or null for a body shorter than kMd5CachedFrom: two words
+  // at the first multiple of 8 after the body (rather than a state byte beside
+  // 16 bytes): words[1] is stored after words[0] (release), so a reader that
+  // sees it non-zero (acquire) sees the whole digest. A digest whose second
+  // half is zero (a 2^-64 chance) is never cached, only computed again.
+  std::atomic<uint64_t>* Md5Cache() const noexcept {
+    if (size_ < kMd5CachedFrom) return nullptr;
+    const uintptr_t end = reinterpret_cast<uintptr_t>(this + 1) + size_;
+    return reinterpret_cast<std::atomic<uint64_t>*>((end + 7) & ~uintptr_t{7});
+  }
 
   mutable std::atomic<uint32_t> refs_{1};
   const uint32_t size_;                        // Body bytes after the header.
   const PayloadAttributes* const attributes_;  // Owned; null when none.
-  // The MD5 cache, in two words rather than a state byte beside 16 bytes
-  // (which would grow every payload by 8): words_[1] is stored after
-  // words_[0] (release), so a reader that sees it non-zero (acquire) sees the
-  // whole digest. A digest whose second half is zero (a 2^-64 chance) is
-  // never cached, only computed again.
-  mutable std::atomic<uint64_t> md5_words_[2] = {};
 };
-static_assert(sizeof(Payload) == 32, "the header stays 32 bytes: memory per queued message");
+static_assert(sizeof(Payload) == 16, "the header stays 16 bytes: memory per queued message");
 
 // A payload with a copy of `body`.
 inline PayloadRef NewPayload(std::string_view body,

@@ -130,20 +130,22 @@ void StandardQueue::MakeDelivery(int shard, Snapshot&& snap, bool with_handle, D
   }
 }
 
-void StandardQueue::JournalAdded(const Record& r, uint32_t receive_count,
-                                 storage_internal::MessageState state, int64_t deadline_ns) {
+void StandardQueue::JournalAdded(const Staged& m, storage_internal::MessageState state,
+                                 int64_t deadline_ns) {
+  const Record& r = *m.record;
+  const Cold& c = shards_[m.shard].slots.GetCold(m.slot);
   storage_internal::MessageEntry e;
-  const InlineText<40> id = MessageIdOf(r);
+  const InlineText<40> id = MessageIdOf(m.shard, m.slot, r, c);
   e.message_id = id;
   e.payload = &r.payload;
-  if (r.extras != nullptr) {
-    e.message_group_id = r.extras->message_group_id;
-    e.dead_letter_source_arn = r.extras->dead_letter_source_arn;
+  if (c.extras != nullptr) {
+    e.message_group_id = c.extras->message_group_id;
+    e.dead_letter_source_arn = c.extras->dead_letter_source_arn;
   }
   e.sent_time = FromNs(r.sent_ns);
   e.enqueued_time = e.sent_time;  // Standard queues count retention from the first send.
-  e.receive_count = static_cast<int>(receive_count);
-  e.first_receive_time = FromNs(r.first_receive_ns);
+  e.receive_count = static_cast<int>(m.receive_count);
+  e.first_receive_time = FromNs(FirstReceiveNs(c, m.receive_count));
   e.state = state;
   e.visible_at = FromNs(deadline_ns);
   journal_->Added(e);
@@ -151,8 +153,9 @@ void StandardQueue::JournalAdded(const Record& r, uint32_t receive_count,
 
 // ---- Operations -------------------------------------------------------------
 
-absl::Status StandardQueue::Fill(SendArgs& args, int64_t now_ns, Shard& s, Staged& staged,
+absl::Status StandardQueue::Fill(SendArgs& args, int64_t now_ns, int shard, Staged& staged,
                                  SendOutcome& outcome) {
+  Shard& s = shards_[shard];
   if (args.payload == nullptr) {
     return MakeError(ErrorCode::kInternalFailure, "Send without a payload.");
   }
@@ -161,26 +164,28 @@ absl::Status StandardQueue::Fill(SendArgs& args, int64_t now_ns, Shard& s, Stage
   }
   Record& r = s.slots.Get(staged.slot);
   staged.record = &r;
+  staged.shard = shard;
   staged.incarnation = IncarnationOf(r.word.load(std::memory_order_acquire));
   r.sent_ns = args.sent_time == absl::InfinitePast() ? now_ns : ToNs(args.sent_time);
-  r.first_receive_ns =
-      args.first_receive_time == absl::InfinitePast() ? kNoTime : ToNs(args.first_receive_time);
   r.payload = std::move(args.payload);
 
+  // The common case (no receive history, id or rare fields given) leaves the
+  // slot's Cold entry alone (FreeSlot left no id or extras), maybe never
+  // touched. A history without receives has no first receive time.
   if (args.message_id.empty() && args.message_group_id.empty() &&
-      args.dead_letter_source_arn.empty()) {
-    r.id = base_internal::NewUuidBits();  // The common case: no text to parse.
-    r.extras.reset();
-    outcome.message_id.SetUuid(r.id);  // Its text is written when read.
+      args.dead_letter_source_arn.empty() && args.receive_count <= 0) {
+    // Its text is written when read.
+    outcome.message_id.SetUuid(DerivedId(staged.shard, staged.slot, staged.incarnation, r.sent_ns));
   } else {
-    if (args.message_id.empty()) {
-      char text[36];
-      base_internal::FormatUuid(base_internal::NewUuidBits(), text);
-      args.message_id.assign(text, sizeof(text));
+    Cold& c = s.slots.GetCold(staged.slot);
+    if (args.receive_count > 0) {
+      c.first_receive_ns =
+          args.first_receive_time == absl::InfinitePast() ? kNoTime : ToNs(args.first_receive_time);
     }
-    outcome.message_id = args.message_id;
-    SetIdentity(r, std::move(args.message_id), std::move(args.message_group_id),
+    SetIdentity(c, std::move(args.message_id), std::move(args.message_group_id),
                 std::move(args.dead_letter_source_arn));
+    WriteMessageId(IdOf(staged.shard, staged.slot, staged.incarnation, r, c), c.extras,
+                   outcome.message_id);
   }
   staged.receive_count =
       static_cast<uint32_t>(std::clamp<int64_t>(args.receive_count, 0, int64_t{kMaxReceiveCount}));
@@ -192,9 +197,9 @@ absl::Status StandardQueue::Fill(SendArgs& args, int64_t now_ns, Shard& s, Stage
 
 bool StandardQueue::StageDelayed(Shard& s, const Staged& m) {
   Record& r = *m.record;
-  r.deadline_ns = m.deadline_ns;
+  s.slots.GetCold(m.slot).deadline_ns = m.deadline_ns;
   if (journal_ != nullptr) {
-    JournalAdded(r, m.receive_count, storage_internal::MessageState::kDelayed, m.deadline_ns);
+    JournalAdded(m, storage_internal::MessageState::kDelayed, m.deadline_ns);
   }
   r.word.store(MakeWord(m.incarnation, m.receive_count, kDelayed), std::memory_order_release);
   AddUnderLock(s.delayed, 1);
@@ -206,7 +211,7 @@ uint64_t StandardQueue::StageReady(const Staged& m) {
   // Reported before the message becomes reachable, so its journal entry
   // precedes any receive or delete of it.
   if (journal_ != nullptr) {
-    JournalAdded(r, m.receive_count, storage_internal::MessageState::kVisible, kNoTime);
+    JournalAdded(m, storage_internal::MessageState::kVisible, kNoTime);
   }
   r.word.store(MakeWord(m.incarnation, m.receive_count, kReady), std::memory_order_release);
   return MakeRef(m.slot, m.incarnation);
@@ -214,10 +219,11 @@ uint64_t StandardQueue::StageReady(const Staged& m) {
 
 absl::StatusOr<SendOutcome> StandardQueue::Send(SendArgs args) {
   const int64_t now_ns = ToNs(clock_.Now());
-  Shard& s = shards_[SendShard()];
+  const int shard = SendShard();
+  Shard& s = shards_[shard];
   Staged m;
   SendOutcome outcome;
-  if (absl::Status st = Fill(args, now_ns, s, m, outcome); !st.ok()) return st;
+  if (absl::Status st = Fill(args, now_ns, shard, m, outcome); !st.ok()) return st;
   const int64_t sent_ns = m.record->sent_ns;
   if (m.deadline_ns != kNoTime) {
     bool earliest;
@@ -240,7 +246,8 @@ std::vector<absl::StatusOr<SendOutcome>> StandardQueue::SendBatch(std::span<Send
   outcomes.reserve(batch.size());
   const int64_t now_ns = ToNs(clock_.Now());
   const int64_t retention = retention_ns_.load(std::memory_order_relaxed);
-  Shard& s = shards_[SendShard()];
+  const int shard = SendShard();
+  Shard& s = shards_[shard];
   for (size_t begin = 0; begin < batch.size(); begin += kMaxBatch) {
     const size_t end = std::min(batch.size(), begin + kMaxBatch);
     std::array<Staged, kMaxBatch> delayed;
@@ -251,7 +258,7 @@ std::vector<absl::StatusOr<SendOutcome>> StandardQueue::SendBatch(std::span<Send
     for (size_t i = begin; i < end; ++i) {
       Staged m;
       SendOutcome outcome;
-      if (absl::Status st = Fill(batch[i], now_ns, s, m, outcome); !st.ok()) {
+      if (absl::Status st = Fill(batch[i], now_ns, shard, m, outcome); !st.ok()) {
         outcomes.emplace_back(std::move(st));
         continue;
       }
@@ -288,7 +295,7 @@ absl::Status StandardQueue::Delete(std::string_view receipt_handle) {
   Handle h;
   if (!DecodeHandle(receipt_handle, &h)) return InvalidHandle(receipt_handle);
   Shard& s = shards_[h.shard];
-  Record* r = s.slots.Find(h.slot);
+  const auto [r, c] = s.slots.FindBoth(h.slot);
   if (r == nullptr) return InvalidHandle(receipt_handle);
   PlainLock lock(&s.mu);
   const uint64_t w = r->word.load(std::memory_order_acquire);
@@ -301,7 +308,7 @@ absl::Status StandardQueue::Delete(std::string_view receipt_handle) {
   if (st == kReady) LowerVisible(s);
   if (st == kInFlight) AddInFlight(s, -1);
   if (st == kDelayed) AddUnderLock(s.delayed, -1);
-  FreeSlot(s, h.slot, *r);
+  FreeSlot(s, h.slot, *r, *c);
   return absl::OkStatus();
 }
 
@@ -310,8 +317,9 @@ absl::Status StandardQueue::ChangeVisibility(std::string_view receipt_handle,
   Handle h;
   if (!DecodeHandle(receipt_handle, &h)) return InvalidHandle(receipt_handle);
   Shard& s = shards_[h.shard];
-  Record* r = s.slots.Find(h.slot);
+  const auto [r, cp] = s.slots.FindBoth(h.slot);
   if (r == nullptr) return InvalidHandle(receipt_handle);
+  Cold& c = *cp;
   const int64_t now_ns = ToNs(clock_.Now());
   const int64_t timeout_ns = std::max<int64_t>(ToNs(timeout), 0);
   bool visible = false;
@@ -335,7 +343,7 @@ absl::Status StandardQueue::ChangeVisibility(std::string_view receipt_handle,
     if (h.receive_count != CountOf(w) || st == kDelayed) {
       return MakeError(ErrorCode::kMessageNotInflight, "The message referred to isn't in flight.");
     }
-    if (now_ns + timeout_ns - r->receive_ns > kMaxVisibilityNs) {
+    if (now_ns + timeout_ns - c.receive_ns > kMaxVisibilityNs) {
       return MakeError(ErrorCode::kInvalidParameterValue,
                        absl::StrCat("Value ", timeout_ns / kSecondNs,
                                     " for parameter VisibilityTimeout is invalid. Reason: Total "
@@ -345,9 +353,9 @@ absl::Status StandardQueue::ChangeVisibility(std::string_view receipt_handle,
     if (timeout_ns == 0) {
       if (st == kInFlight) {
         if (journal_ != nullptr) {
-          journal_->Changed(MessageIdOf(*r), storage_internal::MessageState::kVisible,
-                            absl::InfinitePast(), static_cast<int>(CountOf(w)),
-                            FromNs(r->first_receive_ns));
+          journal_->Changed(MessageIdOf(h.shard, h.slot, *r, c),
+                            storage_internal::MessageState::kVisible, absl::InfinitePast(),
+                            static_cast<int>(CountOf(w)), FromNs(FirstReceiveNs(c, CountOf(w))));
         }
         r->word.store(MakeWord(h.incarnation, CountOf(w), kReady), std::memory_order_release);
         AddInFlight(s, -1);
@@ -363,12 +371,12 @@ absl::Status StandardQueue::ChangeVisibility(std::string_view receipt_handle,
         AddInFlight(s, 1);
       }
       deadline = now_ns + timeout_ns;
-      r->deadline_ns = deadline;
+      c.deadline_ns = deadline;
       earliest = PushTimer(s, Timer{deadline, h.slot, h.incarnation});
       if (journal_ != nullptr) {
-        journal_->Changed(MessageIdOf(*r), storage_internal::MessageState::kInFlight,
-                          FromNs(deadline), static_cast<int>(CountOf(w)),
-                          FromNs(r->first_receive_ns));
+        journal_->Changed(MessageIdOf(h.shard, h.slot, *r, c),
+                          storage_internal::MessageState::kInFlight, FromNs(deadline),
+                          static_cast<int>(CountOf(w)), FromNs(FirstReceiveNs(c, CountOf(w))));
       }
     }
   }

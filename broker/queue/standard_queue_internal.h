@@ -16,12 +16,15 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <new>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -117,30 +120,58 @@ inline int64_t SaturatingAdd(int64_t a, int64_t b) {
   return r;
 }
 
-// Rarely set message fields, kept out of line so a Record stays small.
+// Rarely set message fields, kept out of line so that messages without them
+// stay small.
 struct Extras : base_internal::RefCounted<Extras> {
   std::string message_id;  // Only when the id is not a canonical UUID.
   std::string message_group_id;
   std::string dead_letter_source_arn;
 };
 
-// One message slot. `word` is the only field read without the shard lock:
-// Send fills the other fields of a free slot it owns and then publishes it
-// with a release store of `word`; every other transition of a slot happens
-// under its shard's lock.
+// Memory per queued message (queue_bench's Core/MemoryPerMessage): a message
+// that is sent and not yet received costs its payload block, a 24-byte Record
+// and its 8-byte reference in the ready queue. Everything else a slot needs
+// only once its message is received, delayed, or has rare fields lives in its
+// Cold entry, in the same chunk but on pages of their own that stay untouched
+// (zero, from calloc) until first written. Message ids are not stored: a
+// message's id is derived from its shard, slot, incarnation and sent time
+// (StandardQueue::DerivedId), unless it came with one (a move, a dead-letter
+// redrive, a restore), which Cold::id or Extras hold.
+
+// The hot part of a message slot. `word` is the only field read without the
+// shard lock: Send fills the other fields of a free slot it owns (and its
+// Cold entry) and then publishes it with a release store of `word`; every
+// other transition of a slot happens under its shard's lock.
 struct Record {
   std::atomic<uint64_t> word{MakeWord(0, 0, kFree)};
   int64_t sent_ns = 0;
-  int64_t deadline_ns = 0;  // Visibility deadline (in flight) or end of delay.
-  int64_t receive_ns = 0;   // The receive that issued the newest handle.
-  int64_t first_receive_ns = kNoTime;
   PayloadRef payload;
-  base_internal::RefPtr<const Extras> extras;
-  base_internal::Uuid id;  // The message id, unless extras has one.
 };
+static_assert(sizeof(Record) == 24, "memory per queued message");
 
-// A growable array of Records with stable addresses: chunk 0 holds slots
-// [0, 64), chunk k >= 1 holds [64 << (k-1), 64 << k). Slots are handed out
+// The cold part of a slot: all zero while its message (and every earlier one
+// in the slot) was never received, delayed, given an id or rare fields, so
+// that its page may never be touched. FreeSlot puts back to zero `extras` and
+// `id`; the times are written before they are read (`first_receive_ns` is
+// read only when the message's receive count is not zero: FirstReceiveNs).
+// An implicit-lifetime type (an aggregate with a trivial destructor), so that
+// calloc'ed memory holds Cold objects.
+struct Cold {
+  int64_t deadline_ns;       // Visibility deadline (in flight) or end of delay.
+  int64_t receive_ns;        // The receive that issued the newest handle.
+  int64_t first_receive_ns;  // Valid when the receive count is not zero.
+  const Extras* extras;      // One reference, or null.
+  base_internal::Uuid id;    // The message id given at send; zero: derived.
+
+  bool has_id() const { return (id.hi | id.lo) != 0; }
+};
+static_assert(std::is_aggregate_v<Cold> && std::is_trivially_destructible_v<Cold> &&
+              std::is_trivially_copyable_v<Cold>);
+
+// A growable array of slots with stable addresses: chunk 0 holds slots
+// [0, 64), chunk k >= 1 holds [64 << (k-1), 64 << k). A chunk is one calloc
+// block: its Records, then their Cold entries (left as calloc gave them, so
+// the pages of those never written are not resident). Slots are handed out
 // once (Grow) and recycled through the shard's free list.
 class SlotTable {
  public:
@@ -148,7 +179,19 @@ class SlotTable {
   SlotTable(const SlotTable&) = delete;
   SlotTable& operator=(const SlotTable&) = delete;
   ~SlotTable() {
-    for (auto& c : chunks_) delete[] c.load(std::memory_order_acquire);
+    const uint32_t n = size();
+    for (int chunk = 0; chunk < kNumChunks; ++chunk) {
+      Record* c = chunks_[chunk].load(std::memory_order_acquire);
+      if (c == nullptr) continue;
+      const uint32_t size = ChunkSize(chunk);
+      const uint32_t used = n > ChunkBase(chunk) ? std::min(size, n - ChunkBase(chunk)) : 0;
+      Cold* cold = ColdOfChunk(c, chunk);
+      for (uint32_t i = 0; i < used; ++i) {
+        if (cold[i].extras != nullptr) cold[i].extras->Release();
+      }
+      std::destroy_n(c, size);
+      std::free(c);
+    }
   }
 
   // The record of a slot that was handed out by Grow (its chunk exists).
@@ -156,23 +199,46 @@ class SlotTable {
     auto [chunk, offset] = Locate(slot);
     return chunks_[chunk].load(std::memory_order_acquire)[offset];
   }
+  // Its Cold entry.
+  Cold& GetCold(uint32_t slot) const { return *GetBoth(slot).second; }
+  // Both, locating the slot once.
+  std::pair<Record*, Cold*> GetBoth(uint32_t slot) const {
+    auto [chunk, offset] = Locate(slot);
+    return At(chunks_[chunk].load(std::memory_order_acquire), slot, offset);
+  }
   // Null if the slot's chunk does not exist yet.
   Record* Find(uint32_t slot) const {
     auto [chunk, offset] = Locate(slot);
     Record* c = chunks_[chunk].load(std::memory_order_acquire);
     return c == nullptr ? nullptr : c + offset;
   }
+  // Both; nulls if the slot's chunk does not exist yet.
+  std::pair<Record*, Cold*> FindBoth(uint32_t slot) const {
+    auto [chunk, offset] = Locate(slot);
+    Record* c = chunks_[chunk].load(std::memory_order_acquire);
+    if (c == nullptr) return {nullptr, nullptr};
+    return At(c, slot, offset);
+  }
 
-  // Hands out a never-used slot. False when the table is full.
+  // Hands out a never-used slot. False when the table is full. Throws
+  // std::bad_alloc when a new chunk cannot be allocated.
   bool Grow(uint32_t* slot) {
     uint32_t i = next_.fetch_add(1, std::memory_order_relaxed);
     if (i >= kMaxSlots) return false;
     auto [chunk, offset] = Locate(i);
     if (chunks_[chunk].load(std::memory_order_acquire) == nullptr) {
-      Record* fresh = new Record[ChunkSize(chunk)];
+      const size_t size = ChunkSize(chunk);
+      // calloc: large chunks come from fresh zero pages (mmap) that become
+      // resident only where written; the Records are constructed (written),
+      // the Cold entries are zero as they are.
+      void* block = std::calloc(size, sizeof(Record) + sizeof(Cold));
+      if (block == nullptr) throw std::bad_alloc();
+      Record* fresh = static_cast<Record*>(block);
+      std::uninitialized_default_construct_n(fresh, size);
       Record* expected = nullptr;
       if (!chunks_[chunk].compare_exchange_strong(expected, fresh, std::memory_order_acq_rel)) {
-        delete[] fresh;
+        std::destroy_n(fresh, size);
+        std::free(block);
       }
     }
     *slot = i;
@@ -209,6 +275,16 @@ class SlotTable {
   static std::pair<int, uint32_t> Locate(uint32_t slot) {
     int chunk = slot < (1u << kFirstChunkBits) ? 0 : std::bit_width(slot) - kFirstChunkBits;
     return {chunk, slot - ChunkBase(chunk)};
+  }
+
+  static Cold* ColdOfChunk(Record* c, int chunk) {
+    return reinterpret_cast<Cold*>(c + ChunkSize(chunk));
+  }
+  // The slot at `offset` in chunk `c`: its chunk's size is its base (slot -
+  // offset), or 64 for chunk 0 (base 0).
+  static std::pair<Record*, Cold*> At(Record* c, uint32_t slot, uint32_t offset) {
+    const uint32_t size = std::max(slot - offset, uint32_t{1} << kFirstChunkBits);
+    return {c + offset, reinterpret_cast<Cold*>(c + size) + offset};
   }
 
   std::atomic<uint32_t> next_{0};
@@ -391,33 +467,29 @@ inline void WriteMessageId(const base_internal::Uuid& id, const Extras* extras,
   }
 }
 
-// The message id of a record that holds a message.
-inline InlineText<40> MessageIdOf(const Record& r) {
-  InlineText<40> text;
-  WriteMessageId(r.id, r.extras.get(), text);
-  return text;
+// The first receive of a message whose receive count is `receive_count`
+// (kNoTime: never received).
+inline int64_t FirstReceiveNs(const Cold& c, uint32_t receive_count) {
+  return receive_count == 0 ? kNoTime : c.first_receive_ns;
 }
 
-// Sets a free record's message id and rare fields, consuming them: the id as
-// its bits if it is a canonical UUID, anything else in Extras.
-inline void SetIdentity(Record& r, std::string&& message_id, std::string&& message_group_id,
+// Sets a free slot's given message id and rare fields (its Cold entry is as
+// FreeSlot left it), consuming them: the id as its bits if it is a canonical
+// UUID (not the nil one, which means "derived"), anything else in Extras.
+// Nothing is written for an empty id without rare fields.
+inline void SetIdentity(Cold& c, std::string&& message_id, std::string&& message_group_id,
                         std::string&& dead_letter_source_arn) {
-  const bool plain_id = base_internal::ParseUuid(message_id, &r.id);
+  base_internal::Uuid id;
+  const bool plain_id =
+      message_id.empty() || (base_internal::ParseUuid(message_id, &id) && (id.hi | id.lo) != 0);
+  if (!message_id.empty() && plain_id) c.id = id;
   if (!plain_id || !message_group_id.empty() || !dead_letter_source_arn.empty()) {
     auto extras = base_internal::MakeRef<Extras>();
     if (!plain_id) extras->message_id = std::move(message_id);
     extras->message_group_id = std::move(message_group_id);
     extras->dead_letter_source_arn = std::move(dead_letter_source_arn);
-    r.extras = std::move(extras);
-  } else {
-    r.extras.reset();
+    c.extras = extras.Leak();
   }
-}
-
-inline Snapshot TakeSnapshot(const Record& r, uint32_t slot, uint32_t incarnation,
-                             uint32_t receive_count) {
-  return Snapshot{slot,      incarnation, receive_count, r.sent_ns, r.first_receive_ns,
-                  r.payload, r.extras,    r.id};
 }
 
 class StandardQueue final : public QueueCore, private ReceiveSource {
@@ -432,6 +504,7 @@ class StandardQueue final : public QueueCore, private ReceiveSource {
         waiters_(*this, clock, scheduler) {
     key0_ = base_internal::RandomUint64();
     key1_ = base_internal::RandomUint64();
+    for (uint64_t& key : id_keys_) key = base_internal::RandomUint64();
     ApplyConfig(config);
   }
   // Completes waiting receives before anything they might touch is gone.
@@ -471,6 +544,7 @@ class StandardQueue final : public QueueCore, private ReceiveSource {
   // A message written into its slot by Fill and not yet reachable.
   struct Staged {
     Record* record = nullptr;
+    int shard = 0;
     uint32_t slot = 0;
     uint32_t incarnation = 0;
     uint32_t receive_count = 0;
@@ -480,7 +554,8 @@ class StandardQueue final : public QueueCore, private ReceiveSource {
   void ApplyConfig(const QueueConfig& config);
   // Takes a free slot of `s` and writes the message into it (consuming
   // `args`' fields); sets outcome.message_id.
-  absl::Status Fill(SendArgs& args, int64_t now_ns, Shard& s, Staged& staged, SendOutcome& outcome);
+  absl::Status Fill(SendArgs& args, int64_t now_ns, int shard, Staged& staged,
+                    SendOutcome& outcome);
   // Makes a filled message delayed; returns true if its deadline became the
   // shard's earliest.
   bool StageDelayed(Shard& s, const Staged& m) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu);
@@ -491,6 +566,58 @@ class StandardQueue final : public QueueCore, private ReceiveSource {
   int SendShard() const;
   int ReceiveShard() const;
   uint64_t Tag(uint32_t shard_slot, uint32_t incarnation, uint32_t receive_count) const;
+  // The id of a message sent without one: a keyed function of where and when
+  // it was queued, unique within the queue. `x` names one message of the
+  // queue until its slot's incarnation wraps (2^32 messages through the slot
+  // later). `hi` is a bijection of x (a key, an odd multiplier, an xorshift):
+  // messages that differ in x get ids that differ in hi, and so in the id,
+  // as the 4 bits of hi the version replaces are kept in lo's 4 lowest bits.
+  // lo mixes in the sent time, so two with the same x (a wrapped
+  // incarnation) differ there. Other keys make another queue's ids
+  // unrelated. Ids need only be unique (as SQS promises), not unpredictable
+  // or statistically random: two multiplies, ~20 instructions where two
+  // random words took ~40 (receipt handles have keys of their own).
+  base_internal::Uuid DerivedId(int shard, uint32_t slot, uint32_t incarnation,
+                                int64_t sent_ns) const {
+    const uint64_t x =
+        (uint64_t{(static_cast<uint32_t>(shard) << kSlotBits) | slot} << 32) | incarnation;
+    uint64_t hi = (x ^ id_keys_[0]) * 0x9e3779b97f4a7c15ull;
+    hi ^= hi >> 29;
+    const uint64_t lo =
+        ((hi ^ static_cast<uint64_t>(sent_ns)) * 0xbf58476d1ce4e5b9ull) ^ id_keys_[1];
+    base_internal::Uuid id;
+    id.hi = (hi & ~0xF000ull) | 0x4000ull;  // Version 4.
+    // Variant 10xx in the top two bits; the bits of hi the version replaced
+    // in the lowest four.
+    id.lo = (lo & 0x3FFFFFFFFFFFFFF0ull) | 0x8000000000000000ull | ((hi >> 12) & 0xF);
+    return id;
+  }
+  // The id of the message in a slot (given or derived).
+  base_internal::Uuid IdOf(int shard, uint32_t slot, uint32_t incarnation, const Record& r,
+                           const Cold& c) const {
+    return c.has_id() ? c.id : DerivedId(shard, slot, incarnation, r.sent_ns);
+  }
+  // The message id of a slot that holds a message.
+  InlineText<40> MessageIdOf(int shard, uint32_t slot, const Record& r, const Cold& c) const {
+    InlineText<40> text;
+    const uint32_t incarnation = IncarnationOf(r.word.load(std::memory_order_relaxed));
+    WriteMessageId(IdOf(shard, slot, incarnation, r, c), c.extras, text);
+    return text;
+  }
+  // What a Delivery needs of a slot's message. REQUIRES: its shard's lock.
+  Snapshot TakeSnapshot(int shard, uint32_t slot, const Record& r, const Cold& c,
+                        uint32_t incarnation, uint32_t receive_count) const {
+    if (c.extras != nullptr) c.extras->Retain();
+    return Snapshot{slot,
+                    incarnation,
+                    receive_count,
+                    r.sent_ns,
+                    FirstReceiveNs(c, receive_count),
+                    r.payload,
+                    base_internal::RefPtr<const Extras>::Adopt(c.extras),
+                    IdOf(shard, slot, incarnation, r, c)};
+  }
+  int ShardIndex(const Shard& s) const { return static_cast<int>(&s - shards_.get()); }
   // Makes `out` the kHandleSize characters of a receipt handle (written when
   // read: InlineText::SetHex40).
   void EncodeHandle(int shard, uint32_t slot, uint32_t incarnation, uint32_t receive_count,
@@ -499,11 +626,13 @@ class StandardQueue final : public QueueCore, private ReceiveSource {
   // Fills `d` (default-constructed, in place: a Delivery is large).
   void MakeDelivery(int shard, Snapshot&& snap, bool with_handle, Delivery& d) const;
   // Durable queues: reports a message entering the queue. REQUIRES: journal_.
-  void JournalAdded(const Record& r, uint32_t receive_count, storage_internal::MessageState state,
-                    int64_t deadline_ns);
+  void JournalAdded(const Staged& m, storage_internal::MessageState state, int64_t deadline_ns);
 
   bool AllocSlot(Shard& s, uint32_t* slot);
-  void FreeSlot(Shard& s, uint32_t slot, Record& r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu);
+  void FreeSlot(Shard& s, uint32_t slot, Record& r, Cold& c) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu);
+  void FreeSlot(Shard& s, uint32_t slot, Record& r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu) {
+    FreeSlot(s, slot, r, s.slots.GetCold(slot));
+  }
   // Pushes the chain of freed slots onto free_head. REQUIRES: num_freed > 0.
   void PushFreed(Shard& s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu);
   // Pushes a deadline; returns true if it became the shard's earliest.
@@ -560,6 +689,7 @@ class StandardQueue final : public QueueCore, private ReceiveSource {
   const std::unique_ptr<Shard[]> shards_;
   uint64_t key0_;  // Receipt-handle tag keys; constant after construction.
   uint64_t key1_;
+  uint64_t id_keys_[2];  // DerivedId's keys; constant after construction.
 
   std::atomic<int64_t> retention_ns_{0};
   std::atomic<int> max_receive_count_{0};
@@ -601,11 +731,16 @@ inline bool StandardQueue::AllocSlot(Shard& s, uint32_t* slot) {
   return s.slots.Grow(slot);
 }
 
-inline void StandardQueue::FreeSlot(Shard& s, uint32_t slot, Record& r) {
-  if (journal_ != nullptr) journal_->Removed(MessageIdOf(r));
+inline void StandardQueue::FreeSlot(Shard& s, uint32_t slot, Record& r, Cold& c) {
+  if (journal_ != nullptr) journal_->Removed(MessageIdOf(ShardIndex(s), slot, r, c));
   const uint32_t incarnation = IncarnationOf(r.word.load(std::memory_order_relaxed));
   r.payload.reset();
-  r.extras.reset();
+  // Back to zero what the message changed (a page never written stays so).
+  if (c.extras != nullptr) {
+    c.extras->Release();
+    c.extras = nullptr;
+  }
+  if (c.has_id()) c.id = base_internal::Uuid{};
   // Onto the chain (mu orders these writes before the push that publishes
   // them); the chain onto the stack once it holds kFreeBatch slots.
   r.word.store(MakeWord(incarnation + 1, s.freed_top, kFree), std::memory_order_relaxed);
@@ -630,11 +765,11 @@ inline void StandardQueue::PushFreed(Shard& s) {
 }
 
 inline bool StandardQueue::TimerLive(Shard& s, const Timer& t) {
-  const Record& r = s.slots.Get(t.slot);
-  uint64_t w = r.word.load(std::memory_order_relaxed);
+  const auto [r, c] = s.slots.GetBoth(t.slot);
+  uint64_t w = r->word.load(std::memory_order_relaxed);
   SlotState st = StateOf(w);
   return IncarnationOf(w) == t.incarnation && (st == kInFlight || st == kDelayed) &&
-         r.deadline_ns == t.deadline_ns;
+         c->deadline_ns == t.deadline_ns;
 }
 
 inline bool StandardQueue::PushTimer(Shard& s, Timer t) {

@@ -64,6 +64,8 @@ int64_t StandardQueue::Take(const ReceiveArgs& args, int64_t now_ns, int64_t in_
         uint32_t receive_count;
         int64_t sent_ns;
         int64_t first_receive_ns;
+        // The id given at send; zero: derived (after the lock). Two words, not
+        // a Uuid, whose initialisers would zero every entry on each call.
         uint64_t id_hi;
         uint64_t id_lo;
         // The rare fields, with a reference taken under the lock (the slot
@@ -83,13 +85,15 @@ int64_t StandardQueue::Take(const ReceiveArgs& args, int64_t now_ns, int64_t in_
         PlainLock lock(&s.mu);
         for (size_t k = 0; k < n; ++k) {
           const uint32_t slot = SlotOfRef(refs[k]);
-          Record& r = s.slots.Get(slot);
+          const auto [rp, cp] = s.slots.GetBoth(slot);
+          Record& r = *rp;
+          Cold& c = *cp;
           const uint64_t w = r.word.load(std::memory_order_acquire);
           const uint32_t incarnation = IncarnationOf(w);
           if (incarnation != IncarnationOfRef(refs[k]) || StateOf(w) != kReady) continue;
           if (now_ns - r.sent_ns >= retention) {
             LowerVisible(s);
-            FreeSlot(s, slot, r);
+            FreeSlot(s, slot, r, c);
             continue;
           }
           if (in_flight >= max_inflight) {
@@ -100,32 +104,32 @@ int64_t StandardQueue::Take(const ReceiveArgs& args, int64_t now_ns, int64_t in_
           if (max_receives > 0 && count > max_receives) {
             r.word.store(MakeWord(incarnation, count, kMoving), std::memory_order_relaxed);
             LowerVisible(s);
-            moving.push_back(TakeSnapshot(r, slot, incarnation, count));
+            moving.push_back(TakeSnapshot(shard, slot, r, c, incarnation, count));
             continue;
           }
-          r.receive_ns = now_ns;
-          if (r.first_receive_ns == kNoTime) r.first_receive_ns = now_ns;
+          c.receive_ns = now_ns;
+          if (CountOf(w) == 0 || c.first_receive_ns == kNoTime) c.first_receive_ns = now_ns;
           if (visibility_ns == 0) {
             // Visible again at once; queued after this call so it is not
             // returned twice by it.
             r.word.store(MakeWord(incarnation, count, kReady), std::memory_order_relaxed);
             deferred.push_back({shard, refs[k]});
           } else {
-            r.deadline_ns = SaturatingAdd(now_ns, visibility_ns);
+            c.deadline_ns = SaturatingAdd(now_ns, visibility_ns);
             r.word.store(MakeWord(incarnation, count, kInFlight), std::memory_order_relaxed);
             LowerVisible(s);
             AddInFlight(s, 1);
             ++in_flight;
-            if (PushTimer(s, Timer{r.deadline_ns, slot, incarnation})) {
-              earliest = std::min(earliest, r.deadline_ns);
+            if (PushTimer(s, Timer{c.deadline_ns, slot, incarnation})) {
+              earliest = std::min(earliest, c.deadline_ns);
             }
           }
           if (journal_ != nullptr) {
-            journal_->Changed(MessageIdOf(r),
+            journal_->Changed(MessageIdOf(shard, slot, r, c),
                               visibility_ns == 0 ? storage_internal::MessageState::kVisible
                                                  : storage_internal::MessageState::kInFlight,
-                              FromNs(visibility_ns == 0 ? kNoTime : r.deadline_ns),
-                              static_cast<int>(count), FromNs(r.first_receive_ns));
+                              FromNs(visibility_ns == 0 ? kNoTime : c.deadline_ns),
+                              static_cast<int>(count), FromNs(c.first_receive_ns));
           }
           out[first + filled].payload = r.payload;
           Text& t = texts[filled++];
@@ -133,10 +137,10 @@ int64_t StandardQueue::Take(const ReceiveArgs& args, int64_t now_ns, int64_t in_
           t.incarnation = incarnation;
           t.receive_count = count;
           t.sent_ns = r.sent_ns;
-          t.first_receive_ns = r.first_receive_ns;
-          t.id_hi = r.id.hi;
-          t.id_lo = r.id.lo;
-          t.extras = r.extras.get();
+          t.first_receive_ns = c.first_receive_ns;
+          t.id_hi = c.id.hi;
+          t.id_lo = c.id.lo;
+          t.extras = c.extras;
           if (t.extras != nullptr) t.extras->Retain();
         }
       }
@@ -153,7 +157,10 @@ int64_t StandardQueue::Take(const ReceiveArgs& args, int64_t now_ns, int64_t in_
         adopted = k + 1;
         const Extras* x = extras.get();
         Delivery& d = out[first + k];
-        WriteMessageId(base_internal::Uuid{t.id_hi, t.id_lo}, x, d.message_id);
+        WriteMessageId((t.id_hi | t.id_lo) != 0
+                           ? base_internal::Uuid{t.id_hi, t.id_lo}
+                           : DerivedId(shard, t.slot, t.incarnation, t.sent_ns),
+                       x, d.message_id);
         EncodeHandle(shard, t.slot, t.incarnation, t.receive_count, d.receipt_handle);
         d.receive_count = static_cast<int>(t.receive_count);
         d.sent_time = FromNs(t.sent_ns);

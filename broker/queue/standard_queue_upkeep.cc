@@ -153,7 +153,8 @@ std::vector<Delivery> StandardQueue::TakeForMove(int max) {
           if (IncarnationOf(w) != IncarnationOfRef(refs[k]) || StateOf(w) != kReady) continue;
           LowerVisible(s);
           if (now_ns - r.sent_ns < retention) {
-            taken.push_back(TakeSnapshot(r, slot, IncarnationOf(w), CountOf(w)));
+            taken.push_back(
+                TakeSnapshot(shard, slot, r, s.slots.GetCold(slot), IncarnationOf(w), CountOf(w)));
           }
           FreeSlot(s, slot, r);
         }
@@ -176,22 +177,26 @@ void StandardQueue::Restore(storage_internal::RestoredQueue restored) {
     shard = (shard + 1) % num_shards_;
     uint32_t slot;
     if (!AllocSlot(s, &slot)) break;  // 64M messages per shard: not reached in practice.
-    Record& r = s.slots.Get(slot);
+    const auto [rp, cp] = s.slots.GetBoth(slot);
+    Record& r = *rp;
+    Cold& c = *cp;
     const uint32_t incarnation = IncarnationOf(r.word.load(std::memory_order_relaxed));
     r.sent_ns = ToNs(m.sent_time);
-    r.first_receive_ns =
-        m.first_receive_time == absl::InfinitePast() ? kNoTime : ToNs(m.first_receive_time);
-    r.receive_ns = now_ns;
+    c.receive_ns = now_ns;
     r.payload = std::move(m.payload);
-    SetIdentity(r, std::move(m.message_id), std::move(m.message_group_id),
+    SetIdentity(c, std::move(m.message_id), std::move(m.message_group_id),
                 std::move(m.dead_letter_source_arn));
     const uint32_t count =
         static_cast<uint32_t>(std::clamp<int64_t>(m.receive_count, 0, int64_t{kMaxReceiveCount}));
+    if (count > 0) {
+      c.first_receive_ns =
+          m.first_receive_time == absl::InfinitePast() ? kNoTime : ToNs(m.first_receive_time);
+    }
     const int64_t deadline = ToNs(m.visible_at);
     if (m.state != storage_internal::MessageState::kVisible && deadline > now_ns) {
       const bool delayed = m.state == storage_internal::MessageState::kDelayed;
       PlainLock lock(&s.mu);
-      r.deadline_ns = deadline;
+      c.deadline_ns = deadline;
       r.word.store(MakeWord(incarnation, count, delayed ? kDelayed : kInFlight),
                    std::memory_order_release);
       if (delayed) {

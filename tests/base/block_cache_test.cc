@@ -242,7 +242,8 @@ TEST(BlockCacheTest, LargerBlocksAreNotCached) {
 // next payload of its class on the same thread.
 TEST(BlockCacheTest, PayloadsOfEverySizeAcrossClasses) {
   OnNewThread([] {
-    const size_t max_body = kMaxCachedBlockBytes - sizeof(Payload);
+    size_t max_body = 0;  // The largest body whose block is cached.
+    while (Payload::BlockBytes(max_body + 1) <= kMaxCachedBlockBytes) ++max_body;
     for (size_t n = 0; n <= max_body + 64; ++n) {
       const std::string body(n, static_cast<char>('a' + n % 26));
       PayloadRef first = NewPayload(body);
@@ -252,7 +253,7 @@ TEST(BlockCacheTest, PayloadsOfEverySizeAcrossClasses) {
       const std::string next(n, 'z');
       PayloadRef second = NewPayload(next);
       ASSERT_EQ(second->body(), next);
-      if (kBlockCacheEnabled && n <= max_body) {
+      if (kBlockCacheEnabled && Payload::BlockBytes(n) <= kMaxCachedBlockBytes) {
         EXPECT_EQ(second.get(), address) << n;
       }
       // Live at once, two payloads of one class never share a block.

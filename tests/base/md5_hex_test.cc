@@ -70,15 +70,27 @@ TEST(Md5HexTest, LazyDigestOfAPayload) {
   const Md5Hex md5(payload);
   EXPECT_FALSE(md5.empty());
   EXPECT_EQ(md5.size(), 32u);
-  EXPECT_FALSE(payload->md5_of_body_cached()) << "empty() and size() must not compute";
   EXPECT_EQ(md5.str(), kHelloMd5);
-  EXPECT_TRUE(payload->md5_of_body_cached());
+  EXPECT_FALSE(payload->md5_of_body_cached()) << "a small body's digest is not cached";
   const std::string converted = md5;
   EXPECT_EQ(converted, kHelloMd5);
   std::ostringstream printed;
   printed << md5;
   EXPECT_EQ(printed.str(), kHelloMd5);
   EXPECT_EQ(testing::PrintToString(md5), kHelloMd5);
+}
+
+// A body large enough for the payload to cache its digest: reading the
+// size does not compute it, reading the text does (once).
+TEST(Md5HexTest, LazyDigestOfALargePayloadIsCachedWhenRead) {
+  const std::string body(base_internal::Payload::kMd5CachedFrom, 'm');
+  auto payload = base_internal::MakePayload(body, {}, {});
+  const Md5Hex md5(payload);
+  EXPECT_EQ(md5.size(), 32u);
+  EXPECT_FALSE(payload->md5_of_body_cached()) << "empty() and size() must not compute";
+  EXPECT_EQ(md5.str(), base_internal::ToHex(base_internal::Md5Of(body)));
+  EXPECT_TRUE(payload->md5_of_body_cached());
+  EXPECT_EQ(md5, base_internal::ToHex(base_internal::Md5Of(body)));
 }
 
 TEST(Md5HexTest, EqualityAcrossRepresentations) {

@@ -56,12 +56,37 @@ TEST(MakePayloadTest, AMessageWithoutAttributesHasNoAttributeBlock) {
   EXPECT_EQ(payload->attributes(), nullptr);
 }
 
-TEST(PayloadMd5Test, ComputedOnFirstReadAndCached) {
-  auto payload = MakePayload("Hello, SQS", {}, {});
+TEST(PayloadMd5Test, ComputedOnFirstReadAndCachedForLargeBodies) {
+  const std::string large(Payload::kMd5CachedFrom, 'l');
+  auto payload = MakePayload(large, {}, {});
   EXPECT_FALSE(payload->md5_of_body_cached());
-  EXPECT_EQ(payload->md5_of_body(), Md5Of("Hello, SQS"));
+  EXPECT_EQ(payload->md5_of_body(), Md5Of(large));
   EXPECT_TRUE(payload->md5_of_body_cached());
-  EXPECT_EQ(payload->md5_of_body(), Md5Of("Hello, SQS"));
+  EXPECT_EQ(payload->md5_of_body(), Md5Of(large));
+  EXPECT_EQ(payload->body(), large);
+}
+
+// Below kMd5CachedFrom the block has no room for the digest: it is computed
+// on every read (and right every time).
+TEST(PayloadMd5Test, ComputedOnEveryReadForSmallBodies) {
+  const std::string small(Payload::kMd5CachedFrom - 1, 's');
+  for (const std::string& body : {std::string("Hello, SQS"), small}) {
+    auto payload = MakePayload(body, {}, {});
+    EXPECT_EQ(payload->md5_of_body(), Md5Of(body));
+    EXPECT_FALSE(payload->md5_of_body_cached());
+    EXPECT_EQ(payload->md5_of_body(), Md5Of(body));
+  }
+}
+
+// Block sizes: the 16-byte header and the body; from kMd5CachedFrom on, the
+// cache after the body at the next multiple of 8.
+TEST(PayloadTest, BlockBytes) {
+  EXPECT_EQ(sizeof(Payload), 16u);
+  EXPECT_EQ(Payload::BlockBytes(0), 16u);
+  EXPECT_EQ(Payload::BlockBytes(100), 116u);
+  EXPECT_EQ(Payload::BlockBytes(511), 527u);
+  EXPECT_EQ(Payload::BlockBytes(512), 16u + 512u + 16u);
+  EXPECT_EQ(Payload::BlockBytes(513), 16u + 520u + 16u);
 }
 
 TEST(PayloadMd5Test, ConcurrentFirstReadsAgree) {
@@ -69,7 +94,9 @@ TEST(PayloadMd5Test, ConcurrentFirstReadsAgree) {
   constexpr int kPayloads = 200;
   std::vector<PayloadRef> payloads;
   for (int i = 0; i < kPayloads; ++i) {
-    payloads.push_back(MakePayload("body " + std::to_string(i), {}, {}));
+    // Large enough to be cached; lengths that are not multiples of 8.
+    payloads.push_back(
+        MakePayload(std::string(Payload::kMd5CachedFrom + i % 9, 'b') + std::to_string(i), {}, {}));
   }
   std::vector<std::vector<Md5>> seen(kThreads);
   std::latch start(kThreads);
@@ -82,7 +109,7 @@ TEST(PayloadMd5Test, ConcurrentFirstReadsAgree) {
   }
   for (auto& thread : threads) thread.join();
   for (int i = 0; i < kPayloads; ++i) {
-    const Md5 want = Md5Of("body " + std::to_string(i));
+    const Md5 want = Md5Of(payloads[i]->body());
     EXPECT_TRUE(payloads[i]->md5_of_body_cached());
     EXPECT_EQ(payloads[i]->md5_of_body(), want);
     for (int t = 0; t < kThreads; ++t) EXPECT_EQ(seen[t][i], want) << "thread " << t;
@@ -93,7 +120,7 @@ TEST(PayloadTest, OneBlockHoldsTheConcatenatedBody) {
   const PayloadRef joined = ConcatPayload({"ab", "", std::string_view("c\0d", 3)});
   EXPECT_EQ(joined->body(), std::string_view("abc\0d", 5));
   EXPECT_EQ(joined->attributes(), nullptr);
-  // The body follows the 32-byte header in the same block.
+  // The body follows the 16-byte header in the same block.
   EXPECT_EQ(joined->body().data(), reinterpret_cast<const char*>(joined.get()) + sizeof(Payload));
 
   const PayloadRef empty = NewPayload("");

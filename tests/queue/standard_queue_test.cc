@@ -666,6 +666,84 @@ TEST_F(StandardQueueTest, CarriedIdsComeBackVerbatim) {
   }
 }
 
+// Ids of messages sent without one are derived from where and when they were
+// queued (not stored): every message through one slot (reused LIFO) and
+// every live message gets its own version 4 UUID, and another queue's differ.
+TEST_F(StandardQueueTest, DerivedIdsAreUniqueVersion4Uuids) {
+  std::set<std::string> ids;
+  auto check = [&](const std::string& id) {
+    ASSERT_EQ(id.size(), 36u);
+    base_internal::Uuid bits;
+    EXPECT_TRUE(base_internal::ParseUuid(id, &bits)) << id;
+    EXPECT_EQ(id[14], '4') << id;
+    EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos) << id;
+    EXPECT_TRUE(ids.insert(id).second) << "repeated: " << id;
+  };
+  for (int i = 0; i < 500; ++i) {  // One slot, reused by each message.
+    const std::string id = Send("one at a time");
+    check(id);
+    auto got = Receive(1);
+    ASSERT_THAT(got, SizeIs(1));
+    EXPECT_EQ(got[0].message_id, id);
+    ASSERT_OK(queue_->Delete(got[0].receipt_handle));
+  }
+  std::vector<std::string> live;
+  for (int i = 0; i < 500; ++i) live.push_back(Send("live"));
+  for (const std::string& id : live) check(id);
+  std::set<std::string> received;
+  while (true) {
+    auto got = Receive(10);
+    if (got.empty()) break;
+    for (const Delivery& d : got) received.insert(d.message_id.str());
+  }
+  EXPECT_EQ(received, std::set<std::string>(live.begin(), live.end()));
+  Reopen(QueueConfig{});  // Another queue: the same slots, other ids.
+  for (int i = 0; i < 100; ++i) check(Send("other queue"));
+}
+
+// A slot's next message starts with none of the previous one's receive
+// history or carried id.
+TEST_F(StandardQueueTest, SlotReuseKeepsNothingOfThePreviousMessage) {
+  SendArgs args;
+  args.payload = Body("carried");
+  args.message_id = "0123abcd-4567-4890-a1b2-c3d4e5f60789";
+  args.dead_letter_source_arn = "arn:aws:sqs:us-east-1:0:src";
+  ASSERT_OK(queue_->Send(args));
+  auto got = Receive(1);
+  ASSERT_THAT(got, SizeIs(1));
+  EXPECT_EQ(got[0].first_receive_time, clock_.Now());
+  ASSERT_OK(queue_->Delete(got[0].receipt_handle));
+  clock_.Advance(absl::Seconds(5));
+  const std::string id = Send("next");
+  EXPECT_NE(id, args.message_id);
+  got = Receive(1);
+  ASSERT_THAT(got, SizeIs(1));
+  EXPECT_EQ(got[0].message_id, id);
+  EXPECT_EQ(got[0].first_receive_time, clock_.Now());
+  EXPECT_EQ(got[0].dead_letter_source_arn, "");
+}
+
+// A first receive at the Unix epoch is a time like any other (kept through
+// the next receive), not "never received".
+TEST(StandardQueueEpochTest, FirstReceiveAtTheEpochIsKept) {
+  ManualClock clock(absl::UnixEpoch());
+  Scheduler scheduler(clock);
+  auto queue = NewStandardQueue(QueueConfig{}, clock, scheduler, nullptr, "arn");
+  SendArgs args;
+  args.payload = Body("at zero");
+  ASSERT_OK(queue->Send(std::move(args)));
+  auto first = queue->Receive(Args(1, absl::Seconds(1), clock.Now()));
+  ASSERT_OK(first);
+  ASSERT_THAT(*first, SizeIs(1));
+  EXPECT_EQ((*first)[0].first_receive_time, absl::UnixEpoch());
+  clock.Advance(absl::Seconds(1));
+  auto second = queue->Receive(Args(1, absl::Seconds(1), clock.Now()));
+  ASSERT_OK(second);
+  ASSERT_THAT(*second, SizeIs(1));
+  EXPECT_EQ((*second)[0].receive_count, 2);
+  EXPECT_EQ((*second)[0].first_receive_time, absl::UnixEpoch());
+}
+
 TEST_F(StandardQueueTest, PayloadIsSharedNotCopied) {
   auto payload = Body("shared");
   SendArgs args;
