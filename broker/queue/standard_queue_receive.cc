@@ -47,7 +47,8 @@ int64_t StandardQueue::Take(const ReceiveArgs& args, int64_t now_ns, int64_t in_
   int64_t earliest = kNever;
 
   for (int i = 0; i < num_shards_ && out.size() < max; ++i) {
-    const int shard = (start + i) % num_shards_;
+    // start + i wraps at most once: no division per shard visited.
+    const int shard = start + i < num_shards_ ? start + i : start + i - num_shards_;
     Shard& s = shards_[shard];
     while (out.size() < max && in_flight < max_inflight) {
       uint64_t refs[kMaxBatch];
