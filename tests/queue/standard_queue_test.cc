@@ -679,7 +679,7 @@ TEST_F(StandardQueueTest, DerivedIdsAreUniqueVersion4Uuids) {
     EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos) << id;
     EXPECT_TRUE(ids.insert(id).second) << "repeated: " << id;
   };
-  for (int i = 0; i < 500; ++i) {  // One slot, reused by each message.
+  for (int i = 0; i < 500; ++i) {  // Slots reused as deletes free them.
     const std::string id = Send("one at a time");
     check(id);
     auto got = Receive(1);
@@ -702,25 +702,51 @@ TEST_F(StandardQueueTest, DerivedIdsAreUniqueVersion4Uuids) {
 }
 
 // A slot's next message starts with none of the previous one's receive
-// history or carried id.
+// history or carried id. Freed slots return to the senders kFreeBatch (32) at
+// a time: one shard, 32 deletes, so the next 32 sends reuse exactly them.
 TEST_F(StandardQueueTest, SlotReuseKeepsNothingOfThePreviousMessage) {
-  SendArgs args;
-  args.payload = Body("carried");
-  args.message_id = "0123abcd-4567-4890-a1b2-c3d4e5f60789";
-  args.dead_letter_source_arn = "arn:aws:sqs:us-east-1:0:src";
-  ASSERT_OK(queue_->Send(args));
-  auto got = Receive(1);
-  ASSERT_THAT(got, SizeIs(1));
-  EXPECT_EQ(got[0].first_receive_time, clock_.Now());
-  ASSERT_OK(queue_->Delete(got[0].receipt_handle));
+  queue_ = NewStandardQueueWithShards(QueueConfig{}, clock_, scheduler_, nullptr, "arn", 1);
+  constexpr int kCount = 32;
+  auto slot_of = [](const Delivery& d) {
+    return std::stoul(std::string(d.receipt_handle.view().substr(0, 8)), nullptr, 16);
+  };
+  std::set<std::string> old_ids;
+  std::set<unsigned long> old_slots;
+  for (int i = 0; i < kCount; ++i) {
+    SendArgs args;
+    args.payload = Body("carried");
+    const std::string n = std::to_string(i);
+    args.message_id = "0123abcd-4567-4890-a1b2-" + std::string(12 - n.size(), '0') + n;
+    args.dead_letter_source_arn = "arn:aws:sqs:us-east-1:0:src";
+    ASSERT_OK(queue_->Send(args));
+    old_ids.insert(args.message_id);
+  }
+  for (int round = 0; round < kCount / 8; ++round) {
+    for (const Delivery& d : Receive(8)) {
+      EXPECT_EQ(d.first_receive_time, clock_.Now());
+      EXPECT_TRUE(old_ids.count(d.message_id.str())) << d.message_id;
+      EXPECT_EQ(d.dead_letter_source_arn, "arn:aws:sqs:us-east-1:0:src");
+      old_slots.insert(slot_of(d));
+      ASSERT_OK(queue_->Delete(d.receipt_handle));
+    }
+  }
+  ASSERT_THAT(old_slots, SizeIs(kCount));
   clock_.Advance(absl::Seconds(5));
-  const std::string id = Send("next");
-  EXPECT_NE(id, args.message_id);
-  got = Receive(1);
-  ASSERT_THAT(got, SizeIs(1));
-  EXPECT_EQ(got[0].message_id, id);
-  EXPECT_EQ(got[0].first_receive_time, clock_.Now());
-  EXPECT_EQ(got[0].dead_letter_source_arn, "");
+  std::set<std::string> new_ids;
+  for (int i = 0; i < kCount; ++i) new_ids.insert(Send("next"));
+  int received = 0;
+  for (int round = 0; round < kCount / 8; ++round) {
+    for (const Delivery& d : Receive(8)) {
+      ++received;
+      EXPECT_TRUE(old_slots.count(slot_of(d))) << "not a reused slot: " << d.receipt_handle;
+      EXPECT_TRUE(new_ids.count(d.message_id.str())) << d.message_id;
+      EXPECT_FALSE(old_ids.count(d.message_id.str())) << d.message_id;
+      EXPECT_EQ(d.first_receive_time, clock_.Now());
+      EXPECT_EQ(d.dead_letter_source_arn, "");
+    }
+  }
+  EXPECT_EQ(received, kCount);
+  EXPECT_THAT(new_ids, SizeIs(kCount));
 }
 
 // A first receive at the Unix epoch is a time like any other (kept through
