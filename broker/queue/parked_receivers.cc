@@ -58,8 +58,8 @@ struct ParkedReceivers::Waiter {
   ReceiveArgs args;
   ReceiveDone done;  // Moved out when finished (unless blocking).
   // A blocking Receive's frame, instead of `done`: Finish hands it the
-  // result, HandOff the waiter itself, and either notifies it at once, with
-  // no lock held, never through a Batch or a CompletionScope, which could be
+  // result (or HandOff the receive itself) and notifies it at once, with no
+  // lock held, never through a Batch or a CompletionScope, which could be
   // open on the very thread it wakes.
   Blocked* blocked = nullptr;
   // The wait-deadline task, 0 if none. Set before the waiter is first

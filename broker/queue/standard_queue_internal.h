@@ -277,14 +277,18 @@ class SlotTable {
     return {chunk, slot - ChunkBase(chunk)};
   }
 
-  static Cold* ColdOfChunk(Record* c, int chunk) {
-    return reinterpret_cast<Cold*>(c + ChunkSize(chunk));
+  // The Cold entries of a chunk of `size` slots: they follow its Records in
+  // the same calloc block (objects calloc created implicitly, hence launder).
+  static Cold* ColdOf(Record* c, uint32_t size) {
+    return std::launder(
+        reinterpret_cast<Cold*>(reinterpret_cast<std::byte*>(c) + size * sizeof(Record)));
   }
+  static Cold* ColdOfChunk(Record* c, int chunk) { return ColdOf(c, ChunkSize(chunk)); }
   // The slot at `offset` in chunk `c`: its chunk's size is its base (slot -
   // offset), or 64 for chunk 0 (base 0).
   static std::pair<Record*, Cold*> At(Record* c, uint32_t slot, uint32_t offset) {
     const uint32_t size = std::max(slot - offset, uint32_t{1} << kFirstChunkBits);
-    return {c + offset, reinterpret_cast<Cold*>(c + size) + offset};
+    return {c + offset, ColdOf(c, size) + offset};
   }
 
   std::atomic<uint32_t> next_{0};

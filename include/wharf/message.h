@@ -40,8 +40,9 @@ class RefPtr;
 // The hex text of an MD5 as AWS reports it (32 lower-case digits), e.g. a
 // SendMessageResult's md5_of_message_body. Either a known text (any string:
 // a test or a mock sets it like a std::string) or the digest of a message's
-// body, computed the first time it is read (str(), ==, <<, conversion) and
-// cached with the message, so a producer that never looks pays nothing. A
+// body, computed when read (str(), ==, <<, conversion), so a producer that
+// never looks pays nothing; cached with the message for bodies of 512 bytes
+// or more (a shorter body's digest is computed on each read: ~1 us). A
 // lazy Md5Hex holds a reference to the message's content: the body stays in
 // memory while the Md5Hex (or a copy) lives. Default: empty (no digest).
 //
@@ -51,7 +52,8 @@ class RefPtr;
 //
 // Thread safety: a value type; the const methods may be called concurrently
 // (concurrent first reads compute the same text). O(body size) once per
-// message, then O(1) per read plus the 32-byte text.
+// message (per read below 512 bytes), then O(1) per read plus the 32-byte
+// text.
 class Md5Hex {
  public:
   Md5Hex() = default;
