@@ -277,7 +277,13 @@ void Store::Enqueue(Op op) {
 absl::Status Store::Commit(uint64_t since) {
   MutexLock lock(&mu_);
   const uint64_t target = enqueued_.load(std::memory_order_relaxed);
-  if (target <= since) return absl::OkStatus();
+  // A caller that enqueued nothing still waits for what others enqueued
+  // before: its answer may rest on their changes (a delete by a stale handle
+  // of a message another delete just removed, a FIFO send deduplicated
+  // against one not yet committed), so it is not durable before they are.
+  // Their batches' failures are its failures too.
+  const uint64_t from = std::min(since, committed_);
+  if (committed_ >= target) return FailureAfter(from, target);
   if (committed_ < target && wanted_ < target) {
     wanted_ = target;
     if (writer_idle_) {
@@ -290,9 +296,13 @@ absl::Status Store::Commit(uint64_t since) {
     const uint64_t batch = target <= taken_ ? taken_batches_ : taken_batches_ + 1;
     commit_cv_[batch % 2].Wait(&mu_);
   }
+  return FailureAfter(from, target);
+}
+
+absl::Status Store::FailureAfter(uint64_t from, uint64_t to) const {
   for (auto it = failures_.rbegin(); it != failures_.rend(); ++it) {
-    if (it->last <= since) break;
-    if (it->first <= target) return it->status;
+    if (it->last <= from) break;
+    if (it->first <= to) return it->status;
   }
   return absl::OkStatus();
 }

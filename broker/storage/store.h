@@ -139,8 +139,10 @@ class Store {
   // The position of the last change enqueued. Lock-free.
   uint64_t Position() const { return enqueued_.load(std::memory_order_acquire); }
 
-  // Blocks until every change enqueued so far is committed. Returns the error
-  // of a failed batch that held a change enqueued after position `since`,
+  // Blocks until every change enqueued so far is committed, by this caller or
+  // any other (an operation that changed nothing may rest on changes others
+  // have not seen committed yet). Returns the error of a failed batch that
+  // held a change enqueued after position `since` or not yet committed then,
   // else OK. Never call it inside an atomic section.
   absl::Status Commit(uint64_t since) ABSL_LOCKS_EXCLUDED(mu_);
 
@@ -251,6 +253,8 @@ class Store {
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   // The most recent failed batches (bounded), for Commit.
   std::deque<Failure> failures_ ABSL_GUARDED_BY(mu_);
+  // The error of a failed batch holding a change in (from, to], else OK.
+  absl::Status FailureAfter(uint64_t from, uint64_t to) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   int64_t next_queue_id_ ABSL_GUARDED_BY(mu_) = 1;
 
   std::thread writer_;

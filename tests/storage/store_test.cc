@@ -116,6 +116,17 @@ TEST_F(StoreTest, CommitWithNothingEnqueuedReturnsAtOnce) {
   EXPECT_EQ(store->TEST_Batches(), 0u);
 }
 
+// A delete by a stale receipt handle, or a FIFO send deduplicated, changes
+// nothing itself but answers from a change another caller enqueued: its
+// Commit returns only once that change is committed.
+TEST_F(StoreTest, CommitWithNothingOfItsOwnWaitsForEarlierChanges) {
+  auto store = Open();
+  store->Put("doc", "other", "1");  // Another caller's, not committed yet.
+  const uint64_t since = store->Position();
+  EXPECT_THAT(store->Commit(since), IsOk());
+  EXPECT_EQ(store->TEST_Batches(), 1u);
+}
+
 TEST_F(StoreTest, SecondOpenOfTheSameDirectoryFails) {
   auto store = Open();
   absl::StatusOr<std::unique_ptr<Store>> second = Store::Open({.dir = dir_.path()});

@@ -82,7 +82,9 @@ void Parse(const std::string& line, Log& log) {
   } else if (f[0] == "E") {
     log.error = line;
   } else if (f[0] == "S" && f.size() == 4) {
-    log.sent[f[1]][f[2]] = f[3];
+    auto [it, first] = log.sent[f[1]].try_emplace(f[2], f[3]);
+    EXPECT_TRUE(first) << "one id for two messages: " << f[2] << " (" << it->second << ", " << f[3]
+                       << ")";
     if (f[1] == "fifo") {
       log.last_fifo_id = f[2];
       log.last_fifo_body = f[3];
