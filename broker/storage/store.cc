@@ -257,8 +257,11 @@ absl::Status Store::Prepare() {
 // ---- Enqueueing and committing -----------------------------------------------------
 
 void Store::EnqueueLocked(Op op) {
+  const bool behind = op.kind == Op::Kind::kUpdate;
   pending_.push_back(std::move(op));
-  enqueued_.store(enqueued_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+  const uint64_t position = enqueued_.load(std::memory_order_relaxed) + 1;
+  enqueued_.store(position, std::memory_order_release);
+  if (!behind) answerable_ = position;
   // Commit wakes the writer for a change someone waits for; here it only
   // learns when the write-behind deadline of the new pending batch falls.
   const size_t pending = pending_.size();
@@ -276,12 +279,13 @@ void Store::Enqueue(Op op) {
 
 absl::Status Store::Commit(uint64_t since) {
   MutexLock lock(&mu_);
-  const uint64_t target = enqueued_.load(std::memory_order_relaxed);
-  // A caller that enqueued nothing still waits for what others enqueued
-  // before: its answer may rest on their changes (a delete by a stale handle
-  // of a message another delete just removed, a FIFO send deduplicated
-  // against one not yet committed), so it is not durable before they are.
-  // Their batches' failures are its failures too.
+  // A caller that enqueued nothing still waits for the changes others
+  // enqueued before (but a receive's state update): its answer may rest on
+  // them (a delete by a stale handle of a message another delete just
+  // removed, a FIFO send deduplicated against one not yet committed), so it
+  // is not durable before they are. Their batches' failures are its own.
+  const uint64_t enqueued = enqueued_.load(std::memory_order_relaxed);
+  const uint64_t target = enqueued > since ? enqueued : answerable_;
   const uint64_t from = std::min(since, committed_);
   if (committed_ >= target) return FailureAfter(from, target);
   if (committed_ < target && wanted_ < target) {

@@ -139,11 +139,11 @@ class Store {
   // The position of the last change enqueued. Lock-free.
   uint64_t Position() const { return enqueued_.load(std::memory_order_acquire); }
 
-  // Blocks until every change enqueued so far is committed, by this caller or
-  // any other (an operation that changed nothing may rest on changes others
-  // have not seen committed yet). Returns the error of a failed batch that
-  // held a change enqueued after position `since` or not yet committed then,
-  // else OK. Never call it inside an atomic section.
+  // Blocks until every change enqueued so far is committed, whoever enqueued
+  // it; a caller that enqueued nothing after `since` does not wait for the
+  // receives' state updates (written behind). Returns the error of a failed
+  // batch that held a change enqueued after `since` or not yet committed at
+  // the call, else OK. Never call it inside an atomic section.
   absl::Status Commit(uint64_t since) ABSL_LOCKS_EXCLUDED(mu_);
 
   // See MessageJournal::BeginAtomic.
@@ -241,6 +241,9 @@ class Store {
   uint64_t committed_ ABSL_GUARDED_BY(mu_) = 0;
   // The highest position a caller waits for in Commit.
   uint64_t wanted_ ABSL_GUARDED_BY(mu_) = 0;
+  // The position of the last change other than a receive's state update
+  // (written behind): what a Commit with no change of its own waits for.
+  uint64_t answerable_ ABSL_GUARDED_BY(mu_) = 0;
   // When pending_ became non-empty, plus kWriteBehind.
   absl::Time write_behind_deadline_ ABSL_GUARDED_BY(mu_);
   uint64_t batches_ ABSL_GUARDED_BY(mu_) = 0;
