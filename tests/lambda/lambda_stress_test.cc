@@ -27,6 +27,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/stress_seed.h"
 #include "wharf/broker.h"
 #include "wharf/lambda.h"
 
@@ -40,15 +41,6 @@ constexpr int kTotal = kProducers * kMessagesPerProducer;
 constexpr int kMaxConcurrency = 10;
 constexpr int kMaxReceives = 3;
 constexpr uint64_t kFailPercent = 30;
-
-uint32_t Seed() {
-  uint32_t seed = 20260101;
-  if (const char* env = std::getenv("WHARF_STRESS_SEED")) {
-    uint32_t parsed;
-    if (absl::SimpleAtoi(env, &parsed)) seed = parsed;
-  }
-  return seed;
-}
 
 std::string QueueArn(const std::string& name) {
   return absl::StrCat("arn:aws:sqs:us-east-1:", kAccount, ":", name);
@@ -154,7 +146,7 @@ class LambdaStressTest : public ::testing::Test {
     for (std::thread& t : producers) t.join();
   }
 
-  const uint32_t seed_ = Seed();
+  const uint32_t seed_ = StressSeed(20260101);
   std::atomic<int> active_{0};
   std::atomic<int> max_active_{0};
 

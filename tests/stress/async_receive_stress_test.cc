@@ -43,18 +43,11 @@
 #include "broker/queue/standard_queue.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/stress_seed.h"
 #include "wharf/clock.h"
 
 namespace wharf::queue_internal {
 namespace {
-
-uint32_t BaseSeed() {
-  uint32_t seed = 20261206;
-  if (const char* env = std::getenv("WHARF_STRESS_SEED")) {
-    if (!absl::SimpleAtoi(env, &seed)) seed = 20261206;
-  }
-  return seed;
-}
 
 // A deterministic choice for (seed, a, b), usable on any thread.
 uint64_t Mix(uint64_t x) {
@@ -256,7 +249,7 @@ struct SeenMessage {
 };
 
 void RunStandard(Clock& clock, ManualClock* manual) {
-  const uint32_t seed = BaseSeed();
+  const uint32_t seed = wharf::testing::StressSeed(20261206);
   SCOPED_TRACE(absl::StrCat("seed=", seed, " (set WHARF_STRESS_SEED to replay)"));
   Scheduler scheduler(clock);
   QueueConfig config;
@@ -386,7 +379,7 @@ std::pair<int, int> GroupAndIndex(const Delivery& d) {
 }
 
 void RunFifo(Clock& clock, ManualClock* manual) {
-  const uint32_t seed = BaseSeed() + 1;
+  const uint32_t seed = wharf::testing::StressSeed(20261206) + 1;
   SCOPED_TRACE(absl::StrCat("seed=", seed, " (set WHARF_STRESS_SEED to replay)"));
   Scheduler scheduler(clock);
   std::unique_ptr<QueueCore> queue =

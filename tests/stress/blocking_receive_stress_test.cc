@@ -38,6 +38,7 @@
 #include "broker/fifo/fifo_queue.h"
 #include "broker/queue/standard_queue.h"
 #include "gtest/gtest.h"
+#include "tests/testing/stress_seed.h"
 #include "wharf/clock.h"
 
 namespace wharf::queue_internal {
@@ -47,14 +48,6 @@ constexpr int kSenders = 2;
 constexpr int kPerSender = 3000;
 constexpr int kMessages = kSenders * kPerSender;
 constexpr int kGroups = 8;  // FIFO.
-
-uint32_t Seed() {
-  uint32_t seed = 20261207;
-  if (const char* env = std::getenv("WHARF_STRESS_SEED")) {
-    if (!absl::SimpleAtoi(env, &seed)) seed = 20261207;
-  }
-  return seed;
-}
 
 // Message n's body is "n"; FIFO message n is in group n % kGroups.
 SendArgs Message(int n, bool fifo) {
@@ -79,7 +72,7 @@ class Harness {
   }
 
   void Run() {
-    const uint32_t seed = Seed();
+    const uint32_t seed = wharf::testing::StressSeed(20261207);
     std::vector<std::thread> threads;
     for (int s = 0; s < kSenders; ++s) threads.emplace_back([this, s, seed] { Send(s, seed); });
     // Blocking receivers: two with long waits (one of them max 3), one

@@ -29,6 +29,7 @@
 #include "broker/base/mutex.h"
 #include "broker/fifo/fifo_queue.h"
 #include "gtest/gtest.h"
+#include "tests/testing/stress_seed.h"
 #include "wharf/clock.h"
 
 namespace wharf::fifo_internal {
@@ -64,14 +65,6 @@ constexpr absl::Duration kMaxAdvanceWithoutActivity = absl::Minutes(10);
 // descheduled consumer).
 constexpr absl::Duration kGiveUpAfter = absl::Seconds(60);
 
-uint32_t BaseSeed() {
-  uint32_t seed = 20261123;
-  if (const char* env = std::getenv("WHARF_STRESS_SEED")) {
-    if (!absl::SimpleAtoi(env, &seed)) seed = 20261123;
-  }
-  return seed;
-}
-
 SendArgs Args(int group, int index) {
   SendArgs args;
   args.payload = base_internal::NewPayload(absl::StrCat(group, ":", index));
@@ -104,7 +97,7 @@ Parsed Parse(const Delivery& d) {
 }
 
 TEST(FifoStressTest, EveryGroupIsProcessedExactlyInSendOrderWithOneHolderAtATime) {
-  const uint32_t seed = BaseSeed();
+  const uint32_t seed = wharf::testing::StressSeed(20261123);
   SCOPED_TRACE(absl::StrCat("seed=", seed, " (set WHARF_STRESS_SEED to replay)"));
   ManualClock clock;
   Scheduler scheduler(clock);

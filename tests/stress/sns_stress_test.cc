@@ -34,6 +34,7 @@
 #include "gtest/gtest.h"
 #include "rapidjson/document.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/stress_seed.h"
 #include "wharf/broker.h"
 
 namespace wharf {
@@ -44,15 +45,6 @@ constexpr int kStandardPerPublisher = 400;
 constexpr int kFifoPerPublisher = 250;
 constexpr int kGroups = 3;
 constexpr int kConsumers = 2;
-
-uint32_t Seed() {
-  uint32_t seed = 20261123;
-  if (const char* env = std::getenv("WHARF_STRESS_SEED")) {
-    uint32_t parsed;
-    if (absl::SimpleAtoi(env, &parsed)) seed = parsed;
-  }
-  return seed;
-}
 
 std::string QueueArn(const std::string& name) {
   return "arn:aws:sqs:us-east-1:000000000000:" + name;
@@ -122,7 +114,7 @@ class SnsStressTest : public ::testing::Test {
     return static_cast<int>(got->messages.size());
   }
 
-  const uint32_t seed_ = Seed();
+  const uint32_t seed_ = wharf::testing::StressSeed(20261123);
   std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>();
   std::unique_ptr<Broker> broker_;
 };
