@@ -302,9 +302,11 @@ absl::Status StandardQueue::Delete(std::string_view receipt_handle) {
   const SlotState st = StateOf(w);
   // A handle of a message that is gone (deleted, expired by retention, moved,
   // purged) deletes nothing and succeeds, as SQS does for repeated deletes.
-  if (IncarnationOf(w) != h.incarnation || st == kFree || st == kMoving) return absl::OkStatus();
+  if (IncarnationOf(w) != h.incarnation || st == kFree) return absl::OkStatus();
   // Any handle of the message deletes it, even one older than the newest
-  // receive (standard queues).
+  // receive (standard queues); also while a receive moves it to the
+  // dead-letter queue (MoveToDeadLetter then finds it gone: were the move
+  // refused, the message must not come back).
   if (st == kReady) LowerVisible(s);
   if (st == kInFlight) AddInFlight(s, -1);
   if (st == kDelayed) AddUnderLock(s.delayed, -1);
