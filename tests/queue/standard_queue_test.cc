@@ -979,41 +979,26 @@ TEST_F(StandardQueueTest, MessageStaysWhenDeadLetterSinkRefuses) {
 
 // A receiver whose handle is older than the receive that moves the message
 // deletes it meanwhile: deleted, whatever the dead-letter queue answers.
-TEST_F(StandardQueueTest, ADeleteDuringARefusedMoveToDeadLetterHolds) {
-  RecordingSink sink;
-  sink.accept = false;
-  QueueConfig config;
-  config.max_receive_count = 1;
-  Reopen(config, &sink);
-  Send("poison");
-  std::vector<Delivery> first = Receive(1, absl::ZeroDuration());
-  ASSERT_THAT(first, SizeIs(1));
-  sink.on_accept = [&] { EXPECT_OK(queue_->Delete(first[0].receipt_handle)); };
-  EXPECT_THAT(Receive(), IsEmpty());
-  ASSERT_THAT(sink.accepted, SizeIs(1));
-  sink.on_accept = nullptr;
-  EXPECT_THAT(Receive(), IsEmpty());
-  EXPECT_THAT(sink.accepted, SizeIs(1));
-  Counts c = queue_->GetCounts();
-  EXPECT_EQ(c.visible + c.in_flight + c.delayed, 0);
-}
-
-TEST_F(StandardQueueTest, DeleteDuringAnAcceptedMoveToDeadLetter) {
-  RecordingSink sink;
-  QueueConfig config;
-  config.max_receive_count = 1;
-  Reopen(config, &sink);
-  Send("poison");
-  std::vector<Delivery> first = Receive(1, absl::ZeroDuration());
-  ASSERT_THAT(first, SizeIs(1));
-  sink.on_accept = [&] { EXPECT_OK(queue_->Delete(first[0].receipt_handle)); };
-  EXPECT_THAT(Receive(), IsEmpty());
-  EXPECT_THAT(sink.accepted, SizeIs(1));
-  Send("next");
-  EXPECT_THAT(Bodies(Receive(1)), ElementsAre("next"));
-  Counts c = queue_->GetCounts();
-  EXPECT_EQ(c.visible + c.delayed, 0);
-  EXPECT_EQ(c.in_flight, 1);
+TEST_F(StandardQueueTest, ADeleteDuringAMoveToDeadLetterHolds) {
+  RecordingSink sinks[2];
+  for (bool accept : {false, true}) {
+    SCOPED_TRACE(accept ? "accepted" : "refused");
+    RecordingSink& sink = sinks[accept];
+    sink.accept = accept;
+    QueueConfig config;
+    config.max_receive_count = 1;
+    Reopen(config, &sink);
+    Send("poison");
+    std::vector<Delivery> first = Receive(1, absl::ZeroDuration());
+    ASSERT_THAT(first, SizeIs(1));
+    sink.on_accept = [&] { EXPECT_OK(queue_->Delete(first[0].receipt_handle)); };
+    EXPECT_THAT(Receive(), IsEmpty());
+    sink.on_accept = nullptr;
+    EXPECT_THAT(Receive(), IsEmpty());
+    EXPECT_THAT(sink.accepted, SizeIs(1));
+    Counts c = queue_->GetCounts();
+    EXPECT_EQ(c.visible + c.in_flight + c.delayed, 0);
+  }
 }
 
 TEST_F(StandardQueueTest, DeadLetterSinkRunsWithoutQueueLocks) {
