@@ -288,7 +288,7 @@ absl::Status Store::Commit(uint64_t since) {
   const uint64_t target = enqueued > since ? enqueued : answerable_;
   const uint64_t from = std::min(since, committed_);
   if (committed_ >= target) return FailureAfter(from, target);
-  if (committed_ < target && wanted_ < target) {
+  if (wanted_ < target) {
     wanted_ = target;
     if (writer_idle_) {
       writer_idle_ = false;

@@ -7,6 +7,7 @@
 //   - every acknowledged send is there, unless a delete of it was attempted;
 //   - no acknowledged delete is back;
 //   - no message is there twice, and nothing is there that was not sent;
+//   - no id was acknowledged for two sends;
 //   - each FIFO group comes back in send order;
 //   - a FIFO send repeated with a logged deduplication id is deduplicated
 //     (the original message id, nothing queued);
