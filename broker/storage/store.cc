@@ -285,9 +285,9 @@ absl::Status Store::Commit(uint64_t since) {
   // removed, a FIFO send deduplicated against one not yet committed), so it
   // is not durable before they are. Their batches' failures are its own.
   const uint64_t enqueued = enqueued_.load(std::memory_order_relaxed);
-  const uint64_t target = enqueued > since ? enqueued : answerable_;
-  const uint64_t from = std::min(since, committed_);
-  if (committed_ >= target) return FailureAfter(from, target);
+  const bool own = enqueued > since;
+  const uint64_t target = own ? enqueued : answerable_;
+  if (committed_ >= target) return FailureFor(since, target, own);
   if (wanted_ < target) {
     wanted_ = target;
     if (writer_idle_) {
@@ -300,13 +300,18 @@ absl::Status Store::Commit(uint64_t since) {
     const uint64_t batch = target <= taken_ ? taken_batches_ : taken_batches_ + 1;
     commit_cv_[batch % 2].Wait(&mu_);
   }
-  return FailureAfter(from, target);
+  return FailureFor(since, target, own);
 }
 
-absl::Status Store::FailureAfter(uint64_t from, uint64_t to) const {
+absl::Status Store::FailureFor(uint64_t since, uint64_t target, bool own) const {
   for (auto it = failures_.rbegin(); it != failures_.rend(); ++it) {
-    if (it->last <= from) break;
-    if (it->first <= to) return it->status;
+    if (it->first > target) continue;
+    if (it->last > since) return it->status;  // It held a change made after `since`.
+    // It failed after `since` was taken (or just before, with nothing
+    // enqueued in between: told too, the safe side), so a change it held may
+    // have been seen uncommitted.
+    if (!own && it->enqueued >= since) return it->status;
+    if (it->enqueued < since) break;  // Older ones failed before `since` too.
   }
   return absl::OkStatus();
 }
@@ -361,7 +366,8 @@ void Store::WriterLoop() {
     {
       MutexLock lock(&mu_);
       if (!status.ok()) {
-        failures_.push_back({committed_ + 1, last, std::move(status)});
+        failures_.push_back(
+            {committed_ + 1, last, enqueued_.load(std::memory_order_relaxed), std::move(status)});
         if (failures_.size() > kMaxFailures) failures_.pop_front();
       }
       committed_ = last;

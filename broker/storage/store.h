@@ -142,8 +142,9 @@ class Store {
   // Blocks until every change enqueued so far is committed, whoever enqueued
   // it; a caller that enqueued nothing after `since` does not wait for the
   // receives' state updates (written behind). Returns the error of a failed
-  // batch that held a change enqueued after `since` or not yet committed at
-  // the call, else OK. Never call it inside an atomic section.
+  // batch that held a change enqueued after `since` or, for a caller that
+  // enqueued nothing, one that failed after `since` (its answer may rest on
+  // that batch), else OK. Never call it inside an atomic section.
   absl::Status Commit(uint64_t since) ABSL_LOCKS_EXCLUDED(mu_);
 
   // See MessageJournal::BeginAtomic.
@@ -204,6 +205,7 @@ class Store {
   struct Failure {
     uint64_t first;  // Log positions of the batch.
     uint64_t last;
+    uint64_t enqueued;  // The last position enqueued when the batch failed.
     absl::Status status;
   };
   struct Statements;
@@ -256,8 +258,9 @@ class Store {
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   // The most recent failed batches (bounded), for Commit.
   std::deque<Failure> failures_ ABSL_GUARDED_BY(mu_);
-  // The error of a failed batch holding a change in (from, to], else OK.
-  absl::Status FailureAfter(uint64_t from, uint64_t to) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Commit's answer for a caller that took `since` and waited for `target`.
+  absl::Status FailureFor(uint64_t since, uint64_t target, bool own) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   int64_t next_queue_id_ ABSL_GUARDED_BY(mu_) = 1;
 
   std::thread writer_;

@@ -509,6 +509,21 @@ TEST_F(StoreFaultTest, ACallerIsToldOnlyAboutItsOwnBatch) {
   EXPECT_THAT(store->Commit(since), IsOk());
 }
 
+TEST_F(StoreFaultTest, ACallerWithNoChangeIsToldAboutAFailureItMayRestOn) {
+  auto store = Open();
+  vfs_.Arm(dir_.path(), FaultVfs::Fault::kDiskFull);
+  const uint64_t before = store->Position();
+  store->Put("doc", "x", "1");  // Another caller's change.
+  // This caller saw it (say, a delete it answers from) and changed nothing.
+  const uint64_t since = store->Position();
+  EXPECT_FALSE(store->Commit(before).ok());
+  vfs_.Disarm();
+  EXPECT_FALSE(store->Commit(since).ok());
+  // A caller that looked only after a later change is not told.
+  store->Put("doc", "y", "1");
+  EXPECT_THAT(store->Commit(store->Position()), IsOk());
+}
+
 TEST_F(StoreFaultTest, OpeningOnAFullDiskFailsClearly) {
   vfs_.Arm(dir_.path(), FaultVfs::Fault::kDiskFull);
   absl::StatusOr<std::unique_ptr<Store>> store = Store::Open({.dir = dir_.path()});
