@@ -2,6 +2,8 @@
 
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
+#include <charconv>
+#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
@@ -35,7 +37,11 @@ class RequestParser final : public http::basic_parser<true> {
  public:
   explicit RequestParser(const HttpLimits& limits) : limits_(limits) {
     header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
-    body_limit(static_cast<std::uint64_t>(limits.max_body_bytes));
+    // The body limit is ours (on_header_impl, on_chunk_header_impl): Beast
+    // takes a chunk's size off its limit before it parses the chunk's
+    // extensions, again on each call that finds them incomplete, so a size
+    // line split over reads would exhaust it (413) where one read would not.
+    body_limit(std::numeric_limits<std::uint64_t>::max());
     eager(true);
   }
 
@@ -81,6 +87,7 @@ class RequestParser final : public http::basic_parser<true> {
         // Beast takes "5, 5" as 5; a list is refused here, as is a repeat.
         if (seen_length_ || !IsDecimal(Std(value))) return Refuse(400, ec);
         seen_length_ = true;
+        std::from_chars(value.data(), value.data() + value.size(), content_length_);
         break;
       case http::field::transfer_encoding:
         if (seen_encoding_ || version_ < 11 || !absl::EqualsIgnoreCase(text, "chunked")) {
@@ -103,12 +110,16 @@ class RequestParser final : public http::basic_parser<true> {
 
   void on_header_impl(beast::error_code& ec) override {
     header_done_ = true;
+    if (seen_length_ && content_length_ > limits_.max_body_bytes) {
+      ec = http::error::body_limit;
+      return;
+    }
     if (version_ >= 11 && !seen_host_) return Refuse(400, ec);
   }
 
   void on_body_init_impl(const boost::optional<std::uint64_t>& content_length,
                          beast::error_code&) override {
-    // Bounded by body_limit, checked before this is called.
+    // Bounded by max_body_bytes, checked in on_header_impl.
     if (content_length) request.body.reserve(static_cast<size_t>(*content_length));
   }
 
@@ -117,8 +128,13 @@ class RequestParser final : public http::basic_parser<true> {
     return body.size();
   }
 
-  void on_chunk_header_impl(std::uint64_t, string_view, beast::error_code&) override {
+  void on_chunk_header_impl(std::uint64_t size, string_view, beast::error_code& ec) override {
     chunk_seen = true;
+    if (size > limits_.max_body_bytes - chunked_bytes_) {
+      ec = http::error::body_limit;
+      return;
+    }
+    chunked_bytes_ += size;
   }
 
   size_t on_chunk_body_impl(std::uint64_t, string_view body, beast::error_code&) override {
@@ -135,6 +151,8 @@ class RequestParser final : public http::basic_parser<true> {
   bool seen_length_ = false;
   bool seen_encoding_ = false;
   bool seen_host_ = false;
+  std::uint64_t content_length_ = 0;
+  std::uint64_t chunked_bytes_ = 0;  // The chunk sizes so far, <= max_body_bytes.
 };
 
 struct HttpRequestReader::Impl {
