@@ -118,9 +118,12 @@ class RequestParser final : public http::basic_parser<true> {
   }
 
   void on_body_init_impl(const boost::optional<std::uint64_t>& content_length,
-                         beast::error_code&) override {
-    // Bounded by max_body_bytes, checked in on_header_impl.
-    if (content_length) request.body.reserve(static_cast<size_t>(*content_length));
+                         beast::error_code& ec) override {
+    // Called even after on_header_impl refused the request (Beast's eager
+    // loop goes on into the body's state when bytes follow the head), so
+    // the length may be any the head carried.
+    if (ec || !content_length || *content_length > limits_.max_body_bytes) return;
+    request.body.reserve(static_cast<size_t>(*content_length));
   }
 
   size_t on_body_impl(string_view body, beast::error_code&) override {

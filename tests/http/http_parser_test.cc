@@ -161,6 +161,11 @@ TEST(HttpRequestReaderTest, RefusesAnOversizedBodyFromItsLengthWithTheHeadKept) 
   Outcome fits =
       Read("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n0123456789", 4, limits);
   EXPECT_EQ(fits.state, HttpRequestReader::State::kComplete);
+  // Bytes after the refused head: the refusal stands and nothing is
+  // allocated for the length it announced.
+  Outcome huge =
+      Read("POST / HTTP/1.0\r\nContent-Length: 27777777777776999\r\n\r\nhello", 64, limits);
+  EXPECT_EQ(huge.status, 413);
   Outcome chunked = Read(
       "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: "
       "chunked\r\n\r\n6\r\nhello!\r\n5\r\nworld\r\n",
