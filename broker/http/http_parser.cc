@@ -2,7 +2,6 @@
 
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
-#include <charconv>
 #include <limits>
 #include <optional>
 #include <string>
@@ -87,7 +86,6 @@ class RequestParser final : public http::basic_parser<true> {
         // Beast takes "5, 5" as 5; a list is refused here, as is a repeat.
         if (seen_length_ || !IsDecimal(Std(value))) return Refuse(400, ec);
         seen_length_ = true;
-        std::from_chars(value.data(), value.data() + value.size(), content_length_);
         break;
       case http::field::transfer_encoding:
         if (seen_encoding_ || version_ < 11 || !absl::EqualsIgnoreCase(text, "chunked")) {
@@ -110,7 +108,7 @@ class RequestParser final : public http::basic_parser<true> {
 
   void on_header_impl(beast::error_code& ec) override {
     header_done_ = true;
-    if (seen_length_ && content_length_ > limits_.max_body_bytes) {
+    if (content_length().value_or(0) > limits_.max_body_bytes) {
       ec = http::error::body_limit;
       return;
     }
@@ -154,7 +152,6 @@ class RequestParser final : public http::basic_parser<true> {
   bool seen_length_ = false;
   bool seen_encoding_ = false;
   bool seen_host_ = false;
-  std::uint64_t content_length_ = 0;
   std::uint64_t chunked_bytes_ = 0;  // The chunk sizes so far, <= max_body_bytes.
 };
 
