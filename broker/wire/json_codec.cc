@@ -3,6 +3,7 @@
 #include <climits>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -15,6 +16,24 @@ namespace wharf::wire {
 namespace {
 
 absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+// A JSON number, or one of the strings Smithy's JSON protocols spell the
+// non-finite doubles with ("NaN", "Infinity", "-Infinity"); the services
+// check the value.
+bool ReadDouble(simdjson::dom::element element, double* out) {
+  if (element.is_number()) return element.get_double().get(*out) == simdjson::SUCCESS;
+  std::string_view text;
+  if (element.get_string().get(text) != simdjson::SUCCESS) return false;
+  if (text == "NaN") {
+    *out = std::numeric_limits<double>::quiet_NaN();
+  } else if (text == "Infinity" || text == "-Infinity") {
+    *out = text[0] == '-' ? -std::numeric_limits<double>::infinity()
+                          : std::numeric_limits<double>::infinity();
+  } else {
+    return false;
+  }
+  return true;
+}
 
 // Reads the members of one JSON object. Absent and null are the same.
 class JsonInput final : public Input {
@@ -71,9 +90,7 @@ class JsonInput final : public Input {
     simdjson::dom::element element;
     if (!Lookup(name, &element)) return required ? Missing(name, name.json) : true;
     double value = 0;
-    if (!element.is_number() || element.get_double().get(value) != simdjson::SUCCESS) {
-      return WrongType(name, "a number");
-    }
+    if (!ReadDouble(element, &value)) return WrongType(name, "a number");
     *out = value;
     return true;
   }
@@ -83,9 +100,7 @@ class JsonInput final : public Input {
     if (!Get(name, "a list of numbers", false, &array)) return !failed();
     for (simdjson::dom::element item : array) {
       double value = 0;
-      if (!item.is_number() || item.get_double().get(value) != simdjson::SUCCESS) {
-        return WrongType(name, "a list of numbers");
-      }
+      if (!ReadDouble(item, &value)) return WrongType(name, "a list of numbers");
       out->push_back(value);
     }
     return true;
@@ -217,16 +232,16 @@ class JsonOutput final : public Output {
   }
   void Double(Name name, double value) override {
     Key(name);
-    w_.Double(value);
+    WriteDouble(value);
   }
   void DoubleList(Name name, const std::vector<double>& values) override {
-    WriteList(name, values, [&](double value) { w_.Double(value); });
+    WriteList(name, values, [&](double value) { WriteDouble(value); });
   }
   void TimeList(Name name, const std::vector<absl::Time>& values) override {
     WriteList(name, values, [&](absl::Time value) { WriteSeconds(value); });
   }
   void DoubleMap(Name name, MapNames, const std::map<std::string, double>& map) override {
-    WriteMap(name, map, [&](double value) { w_.Double(value); });
+    WriteMap(name, map, [&](double value) { WriteDouble(value); });
   }
   void Bool(Name name, bool value) override {
     Key(name);
@@ -283,6 +298,14 @@ class JsonOutput final : public Output {
       write(value);
     }
     w_.EndObject();
+  }
+  // A non-finite value as Smithy spells it (RapidJSON writes nothing for one).
+  void WriteDouble(double value) {
+    if (std::isfinite(value)) {
+      w_.Double(value);
+    } else {
+      WriteJsonString(w_, std::isnan(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
+    }
   }
   void WriteSeconds(absl::Time value) {
     int64_t millis = absl::ToUnixMillis(value);

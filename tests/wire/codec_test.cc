@@ -1,13 +1,20 @@
-// Building blocks of the wire layer: form decoding, XML escaping and queue URL
-// mapping (SigV4 verification is in sigv4_test.cc).
+// Building blocks of the wire layer: form decoding, XML escaping, queue URL
+// mapping and JSON doubles (SigV4 verification is in sigv4_test.cc).
 
+#include "broker/wire/codec.h"
+
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "broker/wire/form.h"
+#include "broker/wire/json_codec.h"
 #include "broker/wire/queue_url_mapper.h"
 #include "broker/wire/xml_writer.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
 
 namespace wharf::wire {
 namespace {
@@ -77,6 +84,40 @@ TEST(QueueUrlMapperTest, RewritesBrokerUrlsToTheEndpoint) {
   EXPECT_EQ(urls.FromPath("/000000000000/jobs"),
             "https://sqs.us-east-1.amazonaws.com/000000000000/jobs");
   EXPECT_EQ(urls.FromPath("/"), "");
+}
+
+// Echoes a double and a list of doubles through the JSON codec.
+class EchoDoublesApi final : public Api {
+ public:
+  const ServiceModel& model() const override { return model_; }
+  bool Has(std::string_view operation) const override { return operation == "Echo"; }
+  void Run(std::string_view, ExchangePtr exchange) const override {
+    std::optional<double> one;
+    std::vector<double> many;
+    if (!exchange->input().Double("One", &one) || !exchange->input().DoubleList("Many", &many)) {
+      return exchange->ReplyDecodeError();
+    }
+    Output& out = exchange->output();
+    if (one) out.Double("One", *one);
+    out.DoubleList("Many", many);
+    exchange->Reply();
+  }
+
+ private:
+  ServiceModel model_{.json_content_type = "application/x-amz-json-1.0"};
+};
+
+TEST(JsonCodecTest, NonFiniteDoublesAreSpelledAsSmithyDoes) {
+  EchoDoublesApi api;
+  EXPECT_THAT(
+      CallOperation(api, "Echo", R"({"One": "NaN", "Many": ["Infinity", "-Infinity", 1.5]})"),
+      testing::IsOkAndHolds(R"({"One":"NaN","Many":["Infinity","-Infinity",1.5]})"));
+  for (const char* bad :
+       {R"({"One": "nan"})", R"({"One": "1"})", R"({"Many": ["Inf"]})", R"({"One": true})"}) {
+    absl::StatusOr<std::string> got = CallOperation(api, "Echo", bad);
+    ASSERT_FALSE(got.ok()) << bad;
+    EXPECT_THAT(std::string(got.status().message()), ::testing::HasSubstr("must be")) << bad;
+  }
 }
 
 }  // namespace
