@@ -1,8 +1,11 @@
-// The CloudWatch operation table (API 2010-08-01), served over the query
-// protocol as Debian's boto3 and AWS CLI speak it: lists as
-// "<Member>.member.N", answered in XML with <member> elements (ExtendedStatistics
-// as <entry><key>/<value>). Newer SDKs that speak CloudWatch's CBOR or JSON
-// protocols are not served.
+// The CloudWatch operation table (API 2010-08-01), served over both of the
+// protocols its SDKs speak to it: the query protocol of older ones (Debian's
+// boto3 and AWS CLI: lists as "<Member>.member.N", answered in XML with
+// <member> elements, ExtendedStatistics as <entry><key>/<value>), and AWS
+// JSON 1.0, query-compatible, of current ones (botocore since 1.42.7, the
+// JavaScript SDK v3, Go v2: "X-Amz-Target: GraniteServiceVersion20100801.<Op>";
+// errors carry their query code in x-amzn-query-error). Smithy RPC v2 CBOR,
+// which some SDKs prefer, is not served.
 //
 // Required members are not checked here: the service reports each missing one
 // as CloudWatch does ("MissingParameter: The parameter X is required.").
@@ -21,6 +24,10 @@ namespace {
 constexpr ServiceModel kCloudWatchModel = {
     .signing_name = "monitoring",
     .xml_namespace = "http://monitoring.amazonaws.com/doc/2010-08-01/",
+    .json_target_prefix = "GraniteServiceVersion20100801",
+    .json_content_type = "application/x-amz-json-1.0",
+    .json_type_prefix = "com.amazonaws.cloudwatch#",
+    .query_compatible = true,
     .missing = ErrorCode::kCloudWatchMissingParameter,
     .invalid_value = ErrorCode::kCloudWatchInvalidParameterValue,
 };

@@ -77,7 +77,9 @@ Endpoint::Endpoint(Broker& broker, EndpointOptions options) : impl_(std::make_un
   impl_->router->AddJson(sqs);
   impl_->router->AddQuery(wire::MakeSnsApi(broker.sns()));
   impl_->router->AddJson(wire::MakeEventsApi(broker.events()));
-  impl_->router->AddQuery(wire::MakeCloudWatchApi(broker.cloudwatch()));
+  std::shared_ptr<const wire::Api> cloudwatch = wire::MakeCloudWatchApi(broker.cloudwatch());
+  impl_->router->AddQuery(cloudwatch);
+  impl_->router->AddJson(cloudwatch);
   wire::AddAdminRoutes(*impl_->router, broker);
   impl_->server = *std::move(server);
   Impl* impl = impl_.get();

@@ -2,8 +2,9 @@
 // decoding into the request structs of wharf/cloudwatch.h (member lists,
 // nested MetricStat, StatisticValues, doubles), XML encoding of results
 // (doubles as "4.0", ExtendedStatistics as entries, Timestamps/Values lists),
-// errors in the monitoring namespace; and the endpoint's routes outside the
-// AWS protocols (GET /metrics, the test clock).
+// errors in the monitoring namespace; the same table over AWS JSON 1.0
+// (epoch-second timestamps, numbers, query-compatible errors); and the
+// endpoint's routes outside the AWS protocols (GET /metrics, the test clock).
 
 #include <memory>
 #include <string>
@@ -37,7 +38,9 @@ class CloudWatchQueryProtocolTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_OK_AND_ASSIGN(broker_, Broker::Open({.clock = clock_}));
-    router_.AddQuery(wire::MakeCloudWatchApi(broker_->cloudwatch()));
+    std::shared_ptr<const wire::Api> api = wire::MakeCloudWatchApi(broker_->cloudwatch());
+    router_.AddQuery(api);
+    router_.AddJson(api);
     wire::AddAdminRoutes(router_, *broker_);
   }
 
@@ -288,6 +291,98 @@ TEST_F(CloudWatchQueryProtocolTest, TheClockMovesOverTheWireAndFiresWhatFallsDue
   }
   EXPECT_EQ(clock_->Now(), absl::FromUnixMillis(1767225610500));
   EXPECT_EQ(Plain("GET", "/_wharf/clock/advance").status, 405);
+}
+
+// ---- AWS JSON 1.0 -------------------------------------------------------------
+
+wire::HttpResponse CallJson(const wire::Router& router, const std::string& operation,
+                            std::string body) {
+  return HandleNow(router,
+                   JsonRequest(operation, std::move(body), "GraniteServiceVersion20100801"));
+}
+
+TEST_F(CloudWatchQueryProtocolTest, JsonPutMetricDataThenGetMetricStatistics) {
+  wire::HttpResponse response = CallJson(router_, "PutMetricData", R"({
+      "Namespace": "App",
+      "MetricData": [
+        {"MetricName": "Latency", "Dimensions": [{"Name": "Host", "Value": "a"}],
+         "Values": [1, 2.5], "Counts": [1, 2], "Unit": "Milliseconds"},
+        {"MetricName": "Latency", "Dimensions": [{"Name": "Host", "Value": "a"}],
+         "Timestamp": 1767225670.5, "Unit": "Milliseconds",
+         "StatisticValues": {"SampleCount": 4, "Sum": 40, "Minimum": 1e-7, "Maximum": 20}}]})");
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(response.body, "{}");
+  EXPECT_EQ(response.content_type, "application/x-amz-json-1.0");
+
+  response = CallJson(router_, "GetMetricStatistics", R"({
+      "Namespace": "App", "MetricName": "Latency", "Dimensions": [{"Name": "Host", "Value": "a"}],
+      "StartTime": 1767225600, "EndTime": "2026-01-01T00:02:00Z", "Period": 60,
+      "Statistics": ["Sum", "Minimum", "SampleCount"]})");
+  ASSERT_EQ(response.status, 200) << response.body;
+  rapidjson::Document doc = ParseJson(response.body);
+  EXPECT_STREQ(doc["Label"].GetString(), "Latency");
+  const auto& points = doc["Datapoints"];
+  ASSERT_EQ(points.Size(), 2u) << response.body;
+  // Ordered by time; timestamps are epoch seconds.
+  EXPECT_EQ(points[0]["Timestamp"].GetInt64(), kStart);
+  EXPECT_EQ(points[0]["Sum"].GetDouble(), 6.0);
+  EXPECT_EQ(points[0]["SampleCount"].GetDouble(), 3.0);
+  EXPECT_STREQ(points[0]["Unit"].GetString(), "Milliseconds");
+  EXPECT_EQ(points[1]["Timestamp"].GetInt64(), kStart + 60);
+  EXPECT_EQ(points[1]["Minimum"].GetDouble(), 1e-7);
+  EXPECT_FALSE(points[1].HasMember("Maximum"));
+}
+
+TEST_F(CloudWatchQueryProtocolTest, JsonAlarmsRoundTrip) {
+  wire::HttpResponse response = CallJson(router_, "PutMetricAlarm", R"({
+      "AlarmName": "errors", "MetricName": "Errors", "Namespace": "App", "Statistic": "Sum",
+      "Dimensions": [{"Name": "Service", "Value": "api"}], "Period": "60",
+      "EvaluationPeriods": 1, "Threshold": 5.5, "ComparisonOperator": "GreaterThanThreshold",
+      "ActionsEnabled": false})");
+  ASSERT_EQ(response.status, 200) << response.body;
+  response = CallJson(router_, "DescribeAlarms", R"({"AlarmNames": ["errors"]})");
+  ASSERT_EQ(response.status, 200) << response.body;
+  rapidjson::Document doc = ParseJson(response.body);
+  ASSERT_EQ(doc["MetricAlarms"].Size(), 1u) << response.body;
+  const auto& alarm = doc["MetricAlarms"][0];
+  EXPECT_STREQ(alarm["AlarmArn"].GetString(),
+               "arn:aws:cloudwatch:us-east-1:000000000000:alarm:errors");
+  EXPECT_EQ(alarm["Threshold"].GetDouble(), 5.5);
+  EXPECT_EQ(alarm["Period"].GetInt(), 60);  // Given as a string (query-compatible).
+  EXPECT_FALSE(alarm["ActionsEnabled"].GetBool());
+  EXPECT_STREQ(alarm["StateValue"].GetString(), "INSUFFICIENT_DATA");
+  EXPECT_EQ(alarm["StateUpdatedTimestamp"].GetInt64(), kStart);
+  EXPECT_STREQ(alarm["Dimensions"][0]["Value"].GetString(), "api");
+  EXPECT_EQ(doc["CompositeAlarms"].Size(), 0u);
+}
+
+TEST_F(CloudWatchQueryProtocolTest, JsonErrorsCarryTheQueryCode) {
+  wire::HttpResponse response =
+      CallJson(router_, "DeleteAlarms", R"({"AlarmNames": ["never-created"]})");
+  EXPECT_EQ(response.status, 404);
+  EXPECT_EQ(response.content_type, "application/x-amz-json-1.0");
+  EXPECT_EQ(HeaderOf(response, "x-amzn-query-error"), "ResourceNotFound;Sender");
+  rapidjson::Document doc = ParseJson(response.body);
+  EXPECT_STREQ(doc["__type"].GetString(), "com.amazonaws.cloudwatch#ResourceNotFound");
+
+  // A non-finite double as Smithy spells it reaches the service, which
+  // refuses it; a value of the wrong type is the codec's error.
+  response =
+      CallJson(router_, "PutMetricData",
+               R"({"Namespace": "App", "MetricData": [{"MetricName": "m", "Value": "NaN"}]})");
+  EXPECT_EQ(response.status, 400);
+  EXPECT_EQ(HeaderOf(response, "x-amzn-query-error"), "InvalidParameterValue;Sender");
+  doc = ParseJson(response.body);
+  EXPECT_STREQ(doc["__type"].GetString(),
+               "com.amazonaws.cloudwatch#InvalidParameterValueException");
+  response = CallJson(router_, "PutMetricData",
+                      R"({"Namespace": "App", "MetricData": [{"MetricName": "m", "Value": "1"}]})");
+  EXPECT_EQ(response.status, 400);
+  EXPECT_THAT(response.body, HasSubstr("SerializationException"));
+
+  response = CallJson(router_, "PutDashboard", "{}");
+  EXPECT_EQ(response.status, 400);
+  EXPECT_THAT(response.body, HasSubstr("PutDashboard"));
 }
 
 TEST(AdminRoutesTest, TheClockRoutesNeedAManualClock) {

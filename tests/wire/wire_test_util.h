@@ -40,13 +40,14 @@ inline wire::HttpRequest QueryRequest(const std::vector<std::pair<std::string, s
   return request;
 }
 
-// A JSON 1.0 POST with "X-Amz-Target: AmazonSQS.<operation>".
-inline wire::HttpRequest JsonRequest(const std::string& operation, std::string body) {
+// A JSON 1.0 POST with "X-Amz-Target: <prefix>.<operation>".
+inline wire::HttpRequest JsonRequest(const std::string& operation, std::string body,
+                                     const std::string& prefix = "AmazonSQS") {
   wire::HttpRequest request;
   request.method = "POST";
   request.path = "/";
   request.headers = {{"content-type", "application/x-amz-json-1.0"},
-                     {"x-amz-target", "AmazonSQS." + operation},
+                     {"x-amz-target", prefix + "." + operation},
                      {"host", "127.0.0.1:4566"}};
   request.body = std::move(body);
   return request;

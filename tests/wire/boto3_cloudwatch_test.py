@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""boto3 (unmodified) against `wharf-server --clock=manual`: CloudWatch metrics
+and alarms over whichever protocol this botocore speaks to CloudWatch (the
+query protocol before botocore 1.42.7, AWS JSON 1.0 since).
+
+Run through run_with_server.py (with --server-arg=--clock=manual), which sets
+WHARF_ENDPOINT. WHARF_EXPECT_PROTOCOL (query|json) makes it assert the
+protocol.
+"""
+
+import datetime
+import json
+import os
+import sys
+import unittest
+import urllib.request
+import uuid
+
+try:
+    import boto3
+    import botocore
+    from botocore.config import Config
+except ImportError:
+    print("SKIP: boto3 is not installed (Debian: apt-get install python3-boto3)")
+    sys.exit(77)
+
+ENDPOINT = os.environ["WHARF_ENDPOINT"]
+UTC = datetime.timezone.utc
+
+
+def client():
+    return boto3.client("cloudwatch", endpoint_url=ENDPOINT, region_name="us-east-1",
+                        aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret",
+                        config=Config(retries={"max_attempts": 1}))
+
+
+def clock(seconds=None):
+    """The manual clock's time (epoch milliseconds), advanced by `seconds` first."""
+    if seconds is None:
+        request = urllib.request.Request(ENDPOINT + "/_wharf/clock")
+    else:
+        request = urllib.request.Request(
+            ENDPOINT + "/_wharf/clock/advance", method="POST",
+            data=json.dumps({"seconds": seconds}).encode(),
+            headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())["epochMillis"]
+
+
+class Boto3CloudWatchTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.cw = client()
+        # Botocore that knows several protocols of a service says which it
+        # chose in resolved_protocol; `protocol` is then the model's first.
+        model = cls.cw.meta.service_model
+        cls.protocol = getattr(model, "resolved_protocol", None) or model.protocol
+        print("boto3 %s / botocore %s speaks the CloudWatch %s protocol"
+              % (boto3.__version__, botocore.__version__, cls.protocol), flush=True)
+
+    def assertErrorCode(self, context, code, status=400):
+        error = context.exception.response["Error"]
+        self.assertEqual(error["Code"], code, error)
+        self.assertEqual(context.exception.response["ResponseMetadata"]["HTTPStatusCode"], status)
+
+    def test_speaks_the_expected_protocol(self):
+        expected = os.environ.get("WHARF_EXPECT_PROTOCOL")
+        if expected:
+            self.assertEqual(self.protocol, expected)
+
+    def test_metrics_come_back_with_their_statistics_and_timestamps(self):
+        ns = "App/" + uuid.uuid4().hex[:8]
+        now = clock()
+        minute = datetime.datetime.fromtimestamp((now - now % 60000) / 1000, UTC)
+        dims = [{"Name": "Service", "Value": "api"}]
+        self.cw.put_metric_data(Namespace=ns, MetricData=[
+            {"MetricName": "Latency", "Dimensions": dims, "Timestamp": minute, "Value": 10,
+             "Unit": "Milliseconds"},
+            {"MetricName": "Latency", "Dimensions": dims,
+             "Timestamp": minute + datetime.timedelta(seconds=1.5), "Values": [20, 30.5],
+             "Counts": [1, 2], "Unit": "Milliseconds"},
+            {"MetricName": "Bulk", "Dimensions": dims, "Timestamp": minute,
+             "StatisticValues": {"SampleCount": 2, "Sum": 1000, "Minimum": 400, "Maximum": 600}}])
+        end = minute + datetime.timedelta(minutes=1)
+        stats = self.cw.get_metric_statistics(
+            Namespace=ns, MetricName="Latency", Dimensions=dims, StartTime=minute, EndTime=end,
+            Period=60, Statistics=["SampleCount", "Sum", "Minimum", "Maximum", "Average"])
+        self.assertEqual(stats["Label"], "Latency")
+        [point] = stats["Datapoints"]
+        self.assertEqual(point["Timestamp"], minute)
+        self.assertEqual(point["SampleCount"], 4.0)
+        self.assertEqual(point["Sum"], 91.0)
+        self.assertEqual(point["Minimum"], 10.0)
+        self.assertEqual(point["Maximum"], 30.5)
+        self.assertEqual(point["Average"], 22.75)
+        self.assertEqual(point["Unit"], "Milliseconds")
+        percentiles = self.cw.get_metric_statistics(
+            Namespace=ns, MetricName="Latency", Dimensions=dims, StartTime=minute, EndTime=end,
+            Period=60, ExtendedStatistics=["p100"])
+        p100 = percentiles["Datapoints"][0]["ExtendedStatistics"]["p100"]
+        self.assertTrue(30 < p100 <= 30.5, p100)
+
+        data = self.cw.get_metric_data(StartTime=minute, EndTime=end, MetricDataQueries=[
+            {"Id": "bulk", "MetricStat": {
+                "Metric": {"Namespace": ns, "MetricName": "Bulk", "Dimensions": dims},
+                "Period": 60, "Stat": "Sum"}}])
+        [result] = data["MetricDataResults"]
+        self.assertEqual(result["StatusCode"], "Complete")
+        self.assertEqual(result["Values"], [1000.0])
+        self.assertEqual(result["Timestamps"], [minute])
+        listed = self.cw.list_metrics(Namespace=ns)["Metrics"]
+        self.assertEqual(sorted(m["MetricName"] for m in listed), ["Bulk", "Latency"])
+
+    def test_an_alarm_through_its_lifecycle(self):
+        name = "errors-" + uuid.uuid4().hex[:8]
+        ns = "App/" + name
+        dims = [{"Name": "Service", "Value": "api"}]
+        self.cw.put_metric_alarm(
+            AlarmName=name, MetricName="Errors", Namespace=ns, Statistic="Sum", Dimensions=dims,
+            Period=60, EvaluationPeriods=1, Threshold=5.5,
+            ComparisonOperator="GreaterThanThreshold", TreatMissingData="notBreaching")
+        [alarm] = self.cw.describe_alarms(AlarmNames=[name])["MetricAlarms"]
+        self.assertEqual(alarm["Threshold"], 5.5)
+        self.assertTrue(alarm["ActionsEnabled"])
+        self.assertIsInstance(alarm["StateUpdatedTimestamp"], datetime.datetime)
+
+        now = clock()
+        self.cw.put_metric_data(Namespace=ns, MetricData=[
+            {"MetricName": "Errors", "Dimensions": dims, "Value": 10}])
+        clock(60 - (now / 1000) % 60)
+        [alarm] = self.cw.describe_alarms(AlarmNamePrefix=name)["MetricAlarms"]
+        self.assertEqual(alarm["StateValue"], "ALARM")
+        self.assertIn("was greater than the threshold (5.5)", alarm["StateReason"])
+
+        self.cw.set_alarm_state(AlarmName=name, StateValue="OK", StateReason="by hand")
+        history = self.cw.describe_alarm_history(AlarmName=name, HistoryItemType="StateUpdate")
+        summaries = [h["HistorySummary"] for h in history["AlarmHistoryItems"]]
+        self.assertEqual(summaries[0], "Alarm updated from ALARM to OK")
+        self.cw.delete_alarms(AlarmNames=[name])
+        self.assertEqual(self.cw.describe_alarms(AlarmNames=[name])["MetricAlarms"], [])
+
+    def test_errors_come_back_with_cloudwatch_codes(self):
+        with self.assertRaises(botocore.exceptions.ClientError) as context:
+            self.cw.put_metric_alarm(
+                AlarmName="bad-period", MetricName="m", Namespace="App", Statistic="Sum",
+                Period=45, EvaluationPeriods=1, Threshold=1,
+                ComparisonOperator="GreaterThanThreshold")
+        self.assertErrorCode(context, "InvalidParameterValue")
+        with self.assertRaises(botocore.exceptions.ClientError) as context:
+            self.cw.delete_alarms(AlarmNames=["never-created"])
+        self.assertErrorCode(context, "ResourceNotFound", 404)
+        with self.assertRaises(self.cw.exceptions.ResourceNotFound):
+            self.cw.set_alarm_state(AlarmName="never-created", StateValue="OK", StateReason="x")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
