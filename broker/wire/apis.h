@@ -5,7 +5,8 @@
 //   SQS          query (XML, flattened lists) and AWS JSON 1.0
 //   SNS          query (XML, "member"/"entry" lists and maps)
 //   EventBridge  AWS JSON 1.1
-//   CloudWatch   query (XML, "member"/"entry" lists and maps) and AWS JSON 1.0
+//   CloudWatch   query (XML, "member"/"entry" lists and maps), AWS JSON 1.0
+//                and Smithy RPC v2 CBOR
 //
 // Thread safety: the tables are immutable and thread-safe (the services are).
 
@@ -45,8 +46,8 @@ std::shared_ptr<const Api> MakeEventsApi(events::Service& service);
 
 // CloudWatch (API 2010-08-01): metrics (GetMetricStatistics, GetMetricData,
 // ListMetrics, PutMetricData) and metric alarms, over the query protocol
-// (Debian's boto3 and AWS CLI) and AWS JSON 1.0 (current SDKs). `service`
-// must outlive the table.
+// (Debian's boto3 and AWS CLI), AWS JSON 1.0 and RPC v2 CBOR (current SDKs).
+// `service` must outlive the table.
 std::shared_ptr<const Api> MakeCloudWatchApi(cloudwatch::Service& service);
 
 }  // namespace wharf::wire

@@ -1,11 +1,12 @@
-// The CloudWatch operation table (API 2010-08-01), served over both of the
+// The CloudWatch operation table (API 2010-08-01), served over the three
 // protocols its SDKs speak to it: the query protocol of older ones (Debian's
 // boto3 and AWS CLI: lists as "<Member>.member.N", answered in XML with
-// <member> elements, ExtendedStatistics as <entry><key>/<value>), and AWS
-// JSON 1.0, query-compatible, of current ones (botocore since 1.42.7, the
-// JavaScript SDK v3, Go v2: "X-Amz-Target: GraniteServiceVersion20100801.<Op>";
-// errors carry their query code in x-amzn-query-error). Smithy RPC v2 CBOR,
-// which some SDKs prefer, is not served.
+// <member> elements, ExtendedStatistics as <entry><key>/<value>); AWS JSON
+// 1.0 of current botocore (since 1.42.7) and the JavaScript SDK v3
+// ("X-Amz-Target: GraniteServiceVersion20100801.<Op>"); and Smithy RPC v2
+// CBOR, which the SDKs for C++, Go and Java prefer
+// ("/service/GraniteServiceVersion20100801/operation/<Op>"). The last two
+// are query-compatible: errors carry their query code in x-amzn-query-error.
 //
 // Required members are not checked here: the service reports each missing one
 // as CloudWatch does ("MissingParameter: The parameter X is required.").

@@ -64,8 +64,9 @@ struct ServiceModel {
   // Query protocol (XML).
   std::string_view xml_namespace = "";
   bool xml_flattened = false;  // "Tag.1.Key" rather than "Tags.member.1.Key".
-  // JSON protocols.
-  // "AmazonSQS" in "X-Amz-Target: AmazonSQS.SendMessage".
+  // JSON protocols; RPC v2 CBOR uses the target and type prefixes too.
+  // "AmazonSQS" in "X-Amz-Target: AmazonSQS.SendMessage": the service
+  // shape's name, which RPC v2 CBOR puts in the path instead.
   std::string_view json_target_prefix = "";
   std::string_view json_content_type = "";  // "application/x-amz-json-1.0"
   std::string_view json_type_prefix = "";   // "com.amazonaws.sqs#"; empty for none.

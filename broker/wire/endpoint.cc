@@ -80,6 +80,7 @@ Endpoint::Endpoint(Broker& broker, EndpointOptions options) : impl_(std::make_un
   std::shared_ptr<const wire::Api> cloudwatch = wire::MakeCloudWatchApi(broker.cloudwatch());
   impl_->router->AddQuery(cloudwatch);
   impl_->router->AddJson(cloudwatch);
+  impl_->router->AddCbor(cloudwatch);
   wire::AddAdminRoutes(*impl_->router, broker);
   impl_->server = *std::move(server);
   Impl* impl = impl_.get();

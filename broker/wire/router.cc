@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "broker/base/ids.h"
+#include "broker/wire/cbor_codec.h"
 #include "broker/wire/form.h"
 #include "broker/wire/json_codec.h"
 #include "broker/wire/query_codec.h"
@@ -46,6 +47,7 @@ void Router::Handle(HttpRequest request, Respond respond) const {
   }
   if (refused) return std::move(respond)(Unroutable(request, request_id, *refused));
 
+  if (IsCborRequest(request)) return HandleCbor(std::move(request), request_id, std::move(respond));
   if (std::string target(request.Header("x-amz-target")); !target.empty()) {
     return HandleJson(std::move(request), request_id, target, std::move(respond));
   }
@@ -72,6 +74,33 @@ void Router::HandleJson(HttpRequest request, std::string_view request_id, std::s
                      std::move(respond));
   }
   std::move(respond)(Unroutable(request, request_id, UnknownOperationError("target", target)));
+}
+
+void Router::HandleCbor(HttpRequest request, std::string_view request_id, Respond respond) const {
+  // ".../service/<Service>/operation/<Operation>": a prefix is allowed.
+  const std::string_view path = request.path;
+  const size_t op_at = path.rfind("/operation/");
+  const size_t service_at = op_at == std::string_view::npos || op_at == 0
+                                ? std::string_view::npos
+                                : path.rfind("/service/", op_at - 1);
+  if (request.method != "POST" || service_at == std::string_view::npos || service_at + 9 > op_at) {
+    return std::move(respond)(Unroutable(
+        request, request_id,
+        ErrorFor(ErrorCode::kInvalidAction,
+                 "An RPC v2 CBOR request is a POST to /service/<Service>/operation/<Operation>.")));
+  }
+  const std::string_view service = path.substr(service_at + 9, op_at - service_at - 9);
+  const std::string_view operation = path.substr(op_at + 11);
+  for (const auto& api : cbor_) {
+    if (api->model().json_target_prefix != service) continue;
+    if (!api->Has(operation)) {
+      return std::move(respond)(
+          RenderCborError(api->model(), request_id, UnknownOperationError("action", operation)));
+    }
+    return ServeCbor(*api, std::move(request), request_id, std::string(operation),
+                     std::move(respond));
+  }
+  std::move(respond)(Unroutable(request, request_id, UnknownOperationError("service", service)));
 }
 
 void Router::HandleQuery(HttpRequest request, std::string_view request_id, Respond respond) const {
@@ -117,6 +146,10 @@ void Router::HandleQuery(HttpRequest request, std::string_view request_id, Respo
 
 HttpResponse Router::Unroutable(const HttpRequest& request, std::string_view request_id,
                                 const WireError& error) const {
+  if (IsCborRequest(request)) {
+    static constexpr ServiceModel kNoService;
+    return RenderCborError(cbor_.empty() ? kNoService : cbor_.front()->model(), request_id, error);
+  }
   bool json =
       request.HasHeader("x-amz-target") || IsJsonContentType(request.Header("content-type"));
   if (json && !json_.empty()) return RenderJsonError(json_.front()->model(), request_id, error);

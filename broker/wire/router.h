@@ -2,6 +2,8 @@
 // its signature when asked to, and hands it to that protocol's codec with the
 // service's operation table (Api). Requests are routed by content:
 //
+//   smithy-protocol: rpc-v2-cbor, path ".../service/<Service>/operation/<Op>"
+//                                        -> the RPC v2 CBOR API of that service
 //   X-Amz-Target "<Prefix>.<Operation>"  -> the JSON API with that prefix
 //   a method and path of a REST route    -> that REST-JSON API
 //   otherwise an "Action" in the form body or query string
@@ -9,8 +11,9 @@
 //                                           (the SigV4 signing name decides
 //                                           when several do)
 //
-// A request matching none gets an AWS error in the protocol its Content-Type
-// suggests (JSON for application/x-amz-json-*, XML otherwise).
+// A request matching none gets an AWS error in the protocol it suggests
+// (CBOR for the smithy-protocol header, JSON for application/x-amz-json-*,
+// XML otherwise).
 //
 // Asynchronous: Handle answers through `respond`, exactly once, inline for
 // most operations and later, from the thread that completes it, for a long
@@ -49,6 +52,7 @@ class Router {
   // with several protocols (SQS: query and JSON 1.0).
   void AddQuery(std::shared_ptr<const Api> api) { query_.push_back(std::move(api)); }
   void AddJson(std::shared_ptr<const Api> api) { json_.push_back(std::move(api)); }
+  void AddCbor(std::shared_ptr<const Api> api) { cbor_.push_back(std::move(api)); }
   void AddRestJson(std::shared_ptr<const Api> api, const std::vector<RestRoute>& routes) {
     rest_.push_back(std::make_unique<RestJsonApi>(std::move(api), routes));
   }
@@ -67,6 +71,7 @@ class Router {
   void HandleJson(HttpRequest request, std::string_view request_id, std::string_view target,
                   Respond respond) const;
   void HandleQuery(HttpRequest request, std::string_view request_id, Respond respond) const;
+  void HandleCbor(HttpRequest request, std::string_view request_id, Respond respond) const;
   // The error response for a request no API took.
   HttpResponse Unroutable(const HttpRequest& request, std::string_view request_id,
                           const WireError& error) const;
@@ -81,6 +86,7 @@ class Router {
   std::vector<PlainRoute> plain_;
   std::vector<std::shared_ptr<const Api>> query_;
   std::vector<std::shared_ptr<const Api>> json_;
+  std::vector<std::shared_ptr<const Api>> cbor_;
   std::vector<std::unique_ptr<RestJsonApi>> rest_;
 };
 

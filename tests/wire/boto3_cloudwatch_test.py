@@ -5,7 +5,9 @@ query protocol before botocore 1.42.7, AWS JSON 1.0 since).
 
 Run through run_with_server.py (with --server-arg=--clock=manual), which sets
 WHARF_ENDPOINT. WHARF_EXPECT_PROTOCOL (query|json) makes it assert the
-protocol.
+protocol. WHARF_CLOUDWATCH_PROTOCOL=smithy-rpc-v2-cbor makes botocore choose
+Smithy RPC v2 CBOR, as the AWS SDKs for C++, Go and Java do (its own
+serializer and parser; skipped when this botocore has none).
 """
 
 import datetime
@@ -26,6 +28,17 @@ except ImportError:
 
 ENDPOINT = os.environ["WHARF_ENDPOINT"]
 UTC = datetime.timezone.utc
+
+FORCED_PROTOCOL = os.environ.get("WHARF_CLOUDWATCH_PROTOCOL")
+if FORCED_PROTOCOL:
+    import botocore.model
+    import botocore.serialize
+    if FORCED_PROTOCOL not in botocore.serialize.SERIALIZERS:
+        print("SKIP: botocore %s has no %s serializer" % (botocore.__version__, FORCED_PROTOCOL))
+        sys.exit(77)
+    chosen = botocore.model.ServiceModel.resolved_protocol
+    botocore.model.ServiceModel.resolved_protocol = property(
+        lambda model: FORCED_PROTOCOL if model.service_name == "cloudwatch" else chosen.fget(model))
 
 
 def client():

@@ -3,7 +3,8 @@
 // nested MetricStat, StatisticValues, doubles), XML encoding of results
 // (doubles as "4.0", ExtendedStatistics as entries, Timestamps/Values lists),
 // errors in the monitoring namespace; the same table over AWS JSON 1.0
-// (epoch-second timestamps, numbers, query-compatible errors); and the
+// (epoch-second timestamps, numbers, query-compatible errors) and Smithy RPC
+// v2 CBOR; and the
 // endpoint's routes outside the AWS protocols (GET /metrics, the test clock).
 
 #include <memory>
@@ -13,6 +14,7 @@
 
 #include "broker/wire/admin_routes.h"
 #include "broker/wire/apis.h"
+#include "broker/wire/cbor_codec.h"
 #include "broker/wire/router.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -41,6 +43,7 @@ class CloudWatchQueryProtocolTest : public ::testing::Test {
     std::shared_ptr<const wire::Api> api = wire::MakeCloudWatchApi(broker_->cloudwatch());
     router_.AddQuery(api);
     router_.AddJson(api);
+    router_.AddCbor(api);
     wire::AddAdminRoutes(router_, *broker_);
   }
 
@@ -383,6 +386,64 @@ TEST_F(CloudWatchQueryProtocolTest, JsonErrorsCarryTheQueryCode) {
   response = CallJson(router_, "PutDashboard", "{}");
   EXPECT_EQ(response.status, 400);
   EXPECT_THAT(response.body, HasSubstr("PutDashboard"));
+}
+
+// ---- Smithy RPC v2 CBOR ------------------------------------------------------
+
+// CBOR text and maps of text keys, enough for the requests below.
+std::string CborText(std::string_view text) {
+  std::string out(1, static_cast<char>(0x60 | text.size()));  // Shorter than 24 bytes.
+  return out.append(text);
+}
+std::string CborMap(const std::vector<std::pair<std::string, std::string>>& members) {
+  std::string out(1, static_cast<char>(0xa0 | members.size()));
+  for (const auto& [key, value] : members) out += CborText(key) + value;
+  return out;
+}
+
+wire::HttpResponse CallCbor(const wire::Router& router, const std::string& operation,
+                            std::string body) {
+  wire::HttpRequest request;
+  request.method = "POST";
+  request.path = "/service/GraniteServiceVersion20100801/operation/" + operation;
+  request.headers = {{"smithy-protocol", "rpc-v2-cbor"}, {"content-type", "application/cbor"}};
+  request.body = std::move(body);
+  return HandleNow(router, std::move(request));
+}
+
+TEST_F(CloudWatchQueryProtocolTest, CborAlarmsRoundTripAndErrorsCarryTheQueryCode) {
+  const std::string five_and_a_half("\xfb\x40\x16\x00\x00\x00\x00\x00\x00", 9);  // 5.5
+  wire::HttpResponse response =
+      CallCbor(router_, "PutMetricAlarm",
+               CborMap({{"AlarmName", CborText("errors")},
+                        {"MetricName", CborText("Errors")},
+                        {"Namespace", CborText("App")},
+                        {"Statistic", CborText("Sum")},
+                        {"Period", std::string("\x18\x3c", 2)},  // 60
+                        {"EvaluationPeriods", std::string("\x01", 1)},
+                        {"Threshold", five_and_a_half},
+                        {"ComparisonOperator", CborText("GreaterThanThreshold")}}));
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(HeaderOf(response, "smithy-protocol"), "rpc-v2-cbor");
+  EXPECT_EQ(response.body, "\xbf\xff");
+
+  response =
+      CallCbor(router_, "DescribeAlarms", CborMap({{"AlarmNames", "\x81" + CborText("errors")}}));
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(response.content_type, "application/cbor");
+  EXPECT_TRUE(wire::IsCborMap(response.body));
+  // Members as CBOR text keys and values; the threshold a double; the
+  // timestamps tag 1 with whole epoch seconds.
+  EXPECT_THAT(response.body, HasSubstr(CborText("StateValue") + "\x71INSUFFICIENT_DATA"));
+  EXPECT_THAT(response.body, HasSubstr(CborText("Threshold") + five_and_a_half));
+  EXPECT_THAT(response.body, HasSubstr(CborText("StateUpdatedTimestamp") + "\xc1\x1a\x69\x55\xb9"));
+
+  response = CallCbor(router_, "DeleteAlarms",
+                      CborMap({{"AlarmNames", "\x81" + CborText("never-created")}}));
+  EXPECT_EQ(response.status, 404);
+  EXPECT_EQ(HeaderOf(response, "x-amzn-query-error"), "ResourceNotFound;Sender");
+  EXPECT_THAT(response.body, HasSubstr("com.amazonaws.cloudwatch#ResourceNotFound"));
+  EXPECT_TRUE(wire::IsCborMap(response.body));
 }
 
 TEST(AdminRoutesTest, TheClockRoutesNeedAManualClock) {

@@ -1,6 +1,6 @@
 // Checks shared by the wire fuzzers: every request is answered exactly once,
-// with an AWS status, and the answer's body is valid UTF-8 JSON or
-// well-formed XML text, whatever bytes the request held.
+// with an AWS status, and the answer's body is valid UTF-8 JSON, a CBOR map
+// or well-formed XML text, whatever bytes the request held.
 
 #ifndef WHARF_TESTS_WIRE_FUZZ_UTIL_H_
 #define WHARF_TESTS_WIRE_FUZZ_UTIL_H_
@@ -10,6 +10,7 @@
 
 #include "broker/base/json.h"
 #include "broker/base/text.h"
+#include "broker/wire/cbor_codec.h"
 #include "broker/wire/http_types.h"
 #include "broker/wire/router.h"
 
@@ -26,6 +27,8 @@ inline wire::HttpResponse FuzzHandle(const wire::Router& router, wire::HttpReque
   if (response.status < 200 || response.status > 599) __builtin_trap();
   if (response.content_type == "text/xml") {
     if (!base_internal::IsXmlText(response.body)) __builtin_trap();
+  } else if (response.content_type == "application/cbor") {
+    if (!wire::IsCborMap(response.body)) __builtin_trap();
   } else if (response.status != 204) {
     rapidjson::Document doc;
     if (!base_internal::ParseJson<rapidjson::kParseValidateEncodingFlag>(response.body, &doc) ||

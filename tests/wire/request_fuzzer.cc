@@ -1,6 +1,8 @@
 // libFuzzer target for the wire request decoders: arbitrary bytes become an
-// HTTP request (query form, JSON 1.0 with a chosen or arbitrary target, or a
-// GET query string) handed to the Router over a stub sqs::Service that
+// HTTP request (query form, JSON 1.0 with a chosen or arbitrary target, a GET
+// query string, or RPC v2 CBOR to a chosen or arbitrary path: the CBOR codec
+// is the same for every service) handed to the Router over a stub
+// sqs::Service that
 // answers every call with a fixed, non-trivial result, so the encoders run
 // too. Any crash, sanitizer report or hang is a bug: malformed input must end
 // in an AWS error response.
@@ -190,6 +192,7 @@ struct Harness {
     std::shared_ptr<const wire::Api> sqs = wire::MakeSqsApi(service, urls);
     router.AddQuery(sqs);
     router.AddJson(sqs);
+    router.AddCbor(sqs);
   }
   StubService service;
   wire::QueueUrlMapper urls;
@@ -209,6 +212,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   wharf::wire::HttpRequest request;
   request.method = "POST";
   request.path = (pick & 0x80) ? "/000000000000/q" : "/";
+  if ((data[0] & 4) != 0) {  // RPC v2 CBOR.
+    request.headers = {{"smithy-protocol", "rpc-v2-cbor"}, {"content-type", "application/cbor"}};
+    if ((data[0] & 8) == 0) {  // One of the operations.
+      std::string_view op = wharf::kOperations[pick % std::size(wharf::kOperations)];
+      request.path = "/service/AmazonSQS/operation/" + std::string(op);
+      request.body = std::string(rest);
+    } else {  // An arbitrary path: the first line, then the body.
+      size_t eol = rest.find('\n');
+      request.path = std::string(rest.substr(0, eol));
+      if (eol != std::string_view::npos) request.body = std::string(rest.substr(eol + 1));
+    }
+    wharf::testing::FuzzHandle(harness->router, std::move(request));
+    return 0;
+  }
   switch (mode) {
     case 0:  // Query protocol form body.
       request.headers = {{"content-type", "application/x-www-form-urlencoded"}};
