@@ -2,10 +2,10 @@
 
 #include <simdjson.h>
 
+#include <bit>
 #include <climits>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <deque>
 #include <limits>
 #include <memory>
@@ -204,12 +204,9 @@ class Decoder {
         if (info == 25) {
           out->f = HalfToDouble(static_cast<uint16_t>(bits));
         } else if (info == 26) {
-          const auto narrow = static_cast<uint32_t>(bits);
-          float f;
-          std::memcpy(&f, &narrow, sizeof(f));
-          out->f = f;
+          out->f = std::bit_cast<float>(static_cast<uint32_t>(bits));
         } else {
-          std::memcpy(&out->f, &bits, sizeof(out->f));
+          out->f = std::bit_cast<double>(bits);
         }
         return true;
       default:  // Other simple values; a break outside an indefinite item.
@@ -460,8 +457,7 @@ class CborWriter {
     out_.append(text);
   }
   void Double(double value) {
-    uint64_t bits;
-    std::memcpy(&bits, &value, sizeof(bits));
+    const auto bits = std::bit_cast<uint64_t>(value);
     out_.push_back(static_cast<char>(0xfb));
     for (int i = 7; i >= 0; --i) out_.push_back(static_cast<char>(bits >> (8 * i)));
   }

@@ -401,6 +401,12 @@ std::string CborMap(const std::vector<std::pair<std::string, std::string>>& memb
   return out;
 }
 
+std::string CborArray(const std::vector<std::string>& items) {
+  std::string out(1, static_cast<char>(0x80 | items.size()));
+  for (const std::string& item : items) out += item;
+  return out;
+}
+
 wire::HttpResponse CallCbor(const wire::Router& router, const std::string& operation,
                             std::string body) {
   wire::HttpRequest request;
@@ -444,6 +450,49 @@ TEST_F(CloudWatchQueryProtocolTest, CborAlarmsRoundTripAndErrorsCarryTheQueryCod
   EXPECT_EQ(HeaderOf(response, "x-amzn-query-error"), "ResourceNotFound;Sender");
   EXPECT_THAT(response.body, HasSubstr("com.amazonaws.cloudwatch#ResourceNotFound"));
   EXPECT_TRUE(wire::IsCborMap(response.body));
+}
+
+TEST_F(CloudWatchQueryProtocolTest, CborPutMetricDataThenGetMetricStatistics) {
+  const std::string dimensions =
+      CborArray({CborMap({{"Name", CborText("Host")}, {"Value", CborText("a")}})});
+  // Tag 1 with a fractional second (a double) and with whole seconds.
+  const std::string at_70_5("\xc1\xfb\x41\xda\x55\x6e\x51\xa0\x00\x00", 10);
+  const std::string at_0("\xc1\x1a\x69\x55\xb9\x00", 6);
+  const std::string at_120("\xc1\x1a\x69\x55\xb9\x78", 6);
+  wire::HttpResponse response = CallCbor(
+      router_, "PutMetricData",
+      CborMap({{"Namespace", CborText("App")},
+               {"MetricData", CborArray({CborMap({{"MetricName", CborText("Latency")},
+                                                  {"Dimensions", dimensions},
+                                                  {"Timestamp", at_70_5},
+                                                  {"Values", CborArray({"\x01", "\x02", "\x03"})},
+                                                  {"Unit", CborText("Milliseconds")}})})}}));
+  ASSERT_EQ(response.status, 200) << response.body;
+
+  response = CallCbor(router_, "GetMetricStatistics",
+                      CborMap({{"Namespace", CborText("App")},
+                               {"MetricName", CborText("Latency")},
+                               {"Dimensions", dimensions},
+                               {"StartTime", at_0},
+                               {"EndTime", at_120},
+                               {"Period", std::string("\x18\x3c", 2)},
+                               {"ExtendedStatistics", CborArray({CborText("p100")})}}));
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_TRUE(wire::IsCborMap(response.body));
+  // One datapoint, at the start of the minute from 60 s, with a definite map
+  // of its percentile: p100 = 3.0.
+  EXPECT_THAT(response.body, HasSubstr(CborText("Timestamp") + "\xc1\x1a\x69\x55\xb9\x3c"));
+  EXPECT_THAT(response.body, HasSubstr(CborText("ExtendedStatistics") + "\xa1" + CborText("p100") +
+                                       std::string("\xfb\x40\x08\x00\x00\x00\x00\x00\x00", 9)));
+
+  // A non-finite value, as CBOR carries it, is refused by the service.
+  response = CallCbor(
+      router_, "PutMetricData",
+      CborMap({{"Namespace", CborText("App")},
+               {"MetricData", CborArray({CborMap({{"MetricName", CborText("Latency")},
+                                                  {"Value", std::string("\xf9\x7c\x00", 3)}})})}}));
+  EXPECT_EQ(response.status, 400);
+  EXPECT_EQ(HeaderOf(response, "x-amzn-query-error"), "InvalidParameterValue;Sender");
 }
 
 TEST(AdminRoutesTest, TheClockRoutesNeedAManualClock) {

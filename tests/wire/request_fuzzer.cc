@@ -1,8 +1,9 @@
 // libFuzzer target for the wire request decoders: arbitrary bytes become an
 // HTTP request (query form, JSON 1.0 with a chosen or arbitrary target, a GET
-// query string, or RPC v2 CBOR to a chosen or arbitrary path: the CBOR codec
-// is the same for every service) handed to the Router over a stub
-// sqs::Service that
+// query string, or RPC v2 CBOR to a chosen or arbitrary path) handed to the
+// Router over a stub sqs::Service and a stub cloudwatch::Service (the
+// services of those protocols; the CBOR codec also runs over SQS's table,
+// for its richer shapes), each of which
 // answers every call with a fixed, non-trivial result, so the encoders run
 // too. Any crash, sanitizer report or hang is a bug: malformed input must end
 // in an AWS error response.
@@ -17,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -26,6 +28,7 @@
 #include "broker/wire/queue_url_mapper.h"
 #include "broker/wire/router.h"
 #include "tests/wire/fuzz_util.h"
+#include "wharf/cloudwatch.h"
 #include "wharf/errors.h"
 #include "wharf/sqs.h"
 
@@ -163,6 +166,89 @@ class StubService : public sqs::Service {
   }
 };
 
+// Answers every CloudWatch call with results that reach every encoder path
+// (timestamps and number lists, the ExtendedStatistics map, a non-finite
+// value); a name ending in 'x' gets an error.
+class StubCloudWatch : public cloudwatch::Service {
+ public:
+  template <typename T>
+  static absl::StatusOr<T> Maybe(const std::string& key, T value) {
+    if (!key.empty() && key.back() == 'x') {
+      return MakeError(ErrorCode::kCloudWatchResourceNotFound, "not found");
+    }
+    return value;
+  }
+  static cloudwatch::MetricAlarm Alarm() {
+    cloudwatch::MetricAlarm a;
+    a.alarm_name = "a";
+    a.ok_actions = {"arn"};
+    a.dimensions = {{"d", "v"}};
+    a.threshold = 0.1;
+    a.state_updated_timestamp = absl::FromUnixMillis(1500);
+    return a;
+  }
+  absl::StatusOr<cloudwatch::GetMetricStatisticsResult> GetMetricStatistics(
+      const cloudwatch::GetMetricStatisticsRequest& r) override {
+    cloudwatch::Datapoint d;
+    d.timestamp = absl::FromUnixSeconds(60);
+    d.sum = 1.5;
+    d.average = std::numeric_limits<double>::infinity();
+    d.extended_statistics = {{"p99", 2.0}};
+    return Maybe(r.metric_name, cloudwatch::GetMetricStatisticsResult{"m", {d}});
+  }
+  absl::StatusOr<cloudwatch::GetMetricDataResult> GetMetricData(
+      const cloudwatch::GetMetricDataRequest& r) override {
+    cloudwatch::MetricDataResult m{
+        "id",        "l",        {absl::FromUnixMillis(1), absl::FromUnixSeconds(2)},
+        {1.0, -0.5}, "Complete", {{"c", "v"}}};
+    return Maybe(r.next_token, cloudwatch::GetMetricDataResult{{m}, "t", {}});
+  }
+  absl::StatusOr<cloudwatch::ListMetricsResult> ListMetrics(
+      const cloudwatch::ListMetricsRequest& r) override {
+    return Maybe(r.metric_name, cloudwatch::ListMetricsResult{{{"ns", "m", {{"d", "v"}}}}, "t"});
+  }
+  absl::Status PutMetricData(const cloudwatch::PutMetricDataRequest& r) override {
+    return Maybe(r.metric_namespace, 0).status();
+  }
+  absl::Status PutMetricAlarm(const cloudwatch::PutMetricAlarmRequest& r) override {
+    return Maybe(r.alarm_name, 0).status();
+  }
+  absl::StatusOr<cloudwatch::DescribeAlarmsResult> DescribeAlarms(
+      const cloudwatch::DescribeAlarmsRequest& r) override {
+    return Maybe(r.alarm_name_prefix, cloudwatch::DescribeAlarmsResult{{Alarm()}, ""});
+  }
+  absl::StatusOr<cloudwatch::DescribeAlarmsForMetricResult> DescribeAlarmsForMetric(
+      const cloudwatch::DescribeAlarmsForMetricRequest& r) override {
+    return Maybe(r.metric_name, cloudwatch::DescribeAlarmsForMetricResult{{Alarm()}});
+  }
+  absl::StatusOr<cloudwatch::DescribeAlarmHistoryResult> DescribeAlarmHistory(
+      const cloudwatch::DescribeAlarmHistoryRequest& r) override {
+    cloudwatch::AlarmHistoryItem h{"a",           "MetricAlarm", absl::FromUnixSeconds(3),
+                                   "StateUpdate", "s",           "{}"};
+    return Maybe(r.alarm_name, cloudwatch::DescribeAlarmHistoryResult{{h}, ""});
+  }
+  absl::Status DeleteAlarms(const cloudwatch::DeleteAlarmsRequest& r) override {
+    return Maybe(r.alarm_names.empty() ? "" : r.alarm_names.back(), 0).status();
+  }
+  absl::Status SetAlarmState(const cloudwatch::SetAlarmStateRequest& r) override {
+    return Maybe(r.alarm_name, 0).status();
+  }
+  absl::Status EnableAlarmActions(const cloudwatch::EnableAlarmActionsRequest&) override {
+    return absl::OkStatus();
+  }
+  absl::Status DisableAlarmActions(const cloudwatch::DisableAlarmActionsRequest&) override {
+    return absl::OkStatus();
+  }
+  std::string RenderPrometheus() override { return ""; }
+};
+
+constexpr std::string_view kCloudWatchOperations[] = {
+    "GetMetricStatistics",     "GetMetricData",        "ListMetrics",
+    "PutMetricData",           "PutMetricAlarm",       "DescribeAlarms",
+    "DescribeAlarmsForMetric", "DescribeAlarmHistory", "DeleteAlarms",
+    "SetAlarmState",           "EnableAlarmActions",   "DisableAlarmActions",
+};
+
 constexpr std::string_view kOperations[] = {
     "CreateQueue",
     "DeleteQueue",
@@ -193,8 +279,13 @@ struct Harness {
     router.AddQuery(sqs);
     router.AddJson(sqs);
     router.AddCbor(sqs);
+    std::shared_ptr<const wire::Api> cw = wire::MakeCloudWatchApi(cloudwatch);
+    router.AddQuery(cw);
+    router.AddJson(cw);
+    router.AddCbor(cw);
   }
   StubService service;
+  StubCloudWatch cloudwatch;
   wire::QueueUrlMapper urls;
   wire::Router router;
 };
@@ -214,9 +305,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   request.path = (pick & 0x80) ? "/000000000000/q" : "/";
   if ((data[0] & 4) != 0) {  // RPC v2 CBOR.
     request.headers = {{"smithy-protocol", "rpc-v2-cbor"}, {"content-type", "application/cbor"}};
-    if ((data[0] & 8) == 0) {  // One of the operations.
-      std::string_view op = wharf::kOperations[pick % std::size(wharf::kOperations)];
-      request.path = "/service/AmazonSQS/operation/" + std::string(op);
+    if ((data[0] & 8) == 0) {  // One of the operations of SQS or CloudWatch.
+      request.path =
+          (pick & 0x40) != 0
+              ? "/service/GraniteServiceVersion20100801/operation/" +
+                    std::string(
+                        wharf::kCloudWatchOperations[pick %
+                                                     std::size(wharf::kCloudWatchOperations)])
+              : "/service/AmazonSQS/operation/" +
+                    std::string(wharf::kOperations[pick % std::size(wharf::kOperations)]);
       request.body = std::string(rest);
     } else {  // An arbitrary path: the first line, then the body.
       size_t eol = rest.find('\n');
@@ -231,10 +328,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       request.headers = {{"content-type", "application/x-www-form-urlencoded"}};
       request.body = std::string(rest);
       break;
-    case 1: {  // JSON 1.0 for one of the operations.
-      std::string_view op = wharf::kOperations[pick % std::size(wharf::kOperations)];
-      request.headers = {{"content-type", "application/x-amz-json-1.0"},
-                         {"x-amz-target", "AmazonSQS." + std::string(op)}};
+    case 1: {  // JSON 1.0 for one of the operations of SQS or CloudWatch.
+      const std::string target =
+          (pick & 0x40) != 0
+              ? "GraniteServiceVersion20100801." +
+                    std::string(
+                        wharf::kCloudWatchOperations[pick %
+                                                     std::size(wharf::kCloudWatchOperations)])
+              : "AmazonSQS." +
+                    std::string(wharf::kOperations[pick % std::size(wharf::kOperations)]);
+      request.headers = {{"content-type", "application/x-amz-json-1.0"}, {"x-amz-target", target}};
       request.body = std::string(rest);
       break;
     }
