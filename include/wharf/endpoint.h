@@ -10,8 +10,8 @@
 //   if (!ep.ok()) return ep.status();
 //   // boto3.client("sqs", endpoint_url=ep.url(), region_name="us-east-1", ...)
 //
-// Protocols, on one URL, chosen per request by X-Amz-Target / Action (the
-// path does not matter):
+// Protocols, on one URL, chosen per request by the smithy-protocol header,
+// X-Amz-Target or Action (only RPC v2 CBOR looks at the path):
 //   * SQS query protocol (form "Action=SendMessage&...", XML responses)
 //   * SQS AWS JSON 1.0 ("X-Amz-Target: AmazonSQS.SendMessage")
 //   * SNS query protocol (form "Action=Publish&...", XML responses; actions
@@ -19,14 +19,20 @@
 //     SigV4 scope names)
 //   * EventBridge AWS JSON 1.1 ("X-Amz-Target: AWSEvents.PutEvents";
 //     timestamps as epoch seconds)
-//   * CloudWatch query protocol (form "Action=PutMetricAlarm&...")
+//   * CloudWatch query protocol (form "Action=PutMetricAlarm&..."), AWS JSON
+//     1.0 ("X-Amz-Target: GraniteServiceVersion20100801.PutMetricAlarm", as
+//     current botocore and the JavaScript SDK speak it) and Smithy RPC v2
+//     CBOR ("POST /service/GraniteServiceVersion20100801/operation/
+//     PutMetricAlarm" with "smithy-protocol: rpc-v2-cbor", as the SDKs for
+//     C++, Go and Java speak it)
 // and, outside the AWS protocols and unsigned:
 //   * GET /metrics: every metric in the Prometheus text format
 //   * GET /_wharf/clock and POST /_wharf/clock/advance {"seconds": N}: read
 //     and move the broker's clock when it is a ManualClock (403 otherwise);
 //     an advance fires everything that falls due before it answers
 // Errors are the AWS errors of wharf/errors.h with their HTTP status, <Code>
-// or __type, and the x-amzn-query-error header SDKs read.
+// or __type, and the x-amzn-query-error header SDKs read (SQS over JSON 1.0,
+// CloudWatch over JSON 1.0 and CBOR).
 //
 // Queue URLs in responses point at this endpoint (http://host:port/<account>/
 // <queue>) whatever BrokerOptions::sqs_url_base is; incoming queue URLs are
