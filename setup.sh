@@ -10,6 +10,7 @@ packages=(
   libutf8proc-dev  # Unicode case mappings for the ignore-case pattern operators
   ccache  # the top-level build compiles through it when present (CMakeLists.txt)
   libboost-dev  # Boost.Asio and Boost.Beast (header-only): the HTTP endpoint
+  zlib1g-dev  # gzip request bodies (Content-Encoding: gzip) at the HTTP endpoint
   python3-boto3 awscli  # real clients for the wire tests (tests/wire)
   python3-prometheus-client  # parses GET /metrics in tests/wire/prometheus_scrape_test.py
   libyaml-cpp-dev  # wharf-bench's scenario files (its HTTP client uses Boost.Beast too)

@@ -4,9 +4,12 @@
 #include <string>
 #include <utility>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "broker/base/ids.h"
 #include "broker/wire/cbor_codec.h"
+#include "broker/wire/content_encoding.h"
 #include "broker/wire/form.h"
 #include "broker/wire/json_codec.h"
 #include "broker/wire/query_codec.h"
@@ -14,6 +17,25 @@
 
 namespace wharf::wire {
 namespace {
+
+// Inflates a body sent with "Content-Encoding: gzip" in place; the error
+// to answer if it cannot be.
+std::optional<WireError> InflateBody(HttpRequest& request, size_t max_bytes) {
+  std::string encoding(request.Header("content-encoding"));
+  absl::StripAsciiWhitespace(&encoding);
+  if (!absl::EqualsIgnoreCase(encoding, "gzip")) return std::nullopt;
+  std::string body;
+  switch (Gunzip(request.body, max_bytes, &body)) {
+    case InflateResult::kOk:
+      request.body = std::move(body);
+      return std::nullopt;
+    case InflateResult::kTooLarge:
+      return RequestTooLargeError(max_bytes);
+    case InflateResult::kMalformed:
+      break;
+  }
+  return SerializationError("The request body is not valid gzip (Content-Encoding: gzip).");
+}
 
 bool IsJsonContentType(std::string_view content_type) {
   return content_type.substr(0, 19) == "application/x-amz-j" ||
@@ -46,6 +68,10 @@ void Router::Handle(HttpRequest request, Respond respond) const {
     refused = options_.signatures->Verify(request);
   }
   if (refused) return std::move(respond)(Unroutable(request, request_id, *refused));
+  // After the signature, which covers the bytes as sent.
+  if (std::optional<WireError> error = InflateBody(request, options_.max_body_bytes)) {
+    return std::move(respond)(Unroutable(request, request_id, *error));
+  }
 
   if (IsCborRequest(request)) return HandleCbor(std::move(request), request_id, std::move(respond));
   if (std::string target(request.Header("x-amz-target")); !target.empty()) {

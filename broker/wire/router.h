@@ -11,6 +11,9 @@
 //                                           (the SigV4 signing name decides
 //                                           when several do)
 //
+// A body sent with "Content-Encoding: gzip" (CloudWatch PutMetricData from
+// current SDKs) is inflated first, up to max_body_bytes.
+//
 // A request matching none gets an AWS error in the protocol it suggests
 // (CBOR for the smithy-protocol header, JSON for application/x-amz-json-*,
 // XML otherwise).
@@ -40,7 +43,8 @@ namespace wharf::wire {
 struct RouterOptions {
   // When set, every request must carry a SigV4 signature it accepts.
   std::shared_ptr<const SigV4Verifier> signatures;
-  // Reported in errors for bodies the HTTP server flagged as too large.
+  // Reported in errors for bodies the HTTP server flagged as too large; also
+  // the most a gzip body may inflate to.
   size_t max_body_bytes = 8 << 20;
 };
 

@@ -124,6 +124,17 @@ class Boto3CloudWatchTest(unittest.TestCase):
         listed = self.cw.list_metrics(Namespace=ns)["Metrics"]
         self.assertEqual(sorted(m["MetricName"] for m in listed), ["Bulk", "Latency"])
 
+    def test_a_large_put_metric_data_arrives_whole(self):
+        # From 10 KiB on, botocore >= 1.31 gzips it (Content-Encoding: gzip).
+        ns = "App/" + uuid.uuid4().hex[:8]
+        self.cw.put_metric_data(Namespace=ns, MetricData=[
+            {"MetricName": "m%d" % i, "Dimensions": [{"Name": "Host", "Value": "host-%d" % i}],
+             "Value": float(i)} for i in range(300)])
+        names = set()
+        for page in self.cw.get_paginator("list_metrics").paginate(Namespace=ns):
+            names.update(m["MetricName"] for m in page["Metrics"])
+        self.assertEqual(len(names), 300)
+
     def test_an_alarm_through_its_lifecycle(self):
         name = "errors-" + uuid.uuid4().hex[:8]
         ns = "App/" + name

@@ -336,6 +336,34 @@ TEST_F(CloudWatchQueryProtocolTest, JsonPutMetricDataThenGetMetricStatistics) {
   EXPECT_FALSE(points[1].HasMember("Maximum"));
 }
 
+// Current SDKs gzip PutMetricData bodies from 10 KiB on.
+TEST_F(CloudWatchQueryProtocolTest, GzipBodiesAreInflated) {
+  std::string data;
+  for (int i = 0; i < 200; ++i) {
+    absl::StrAppend(&data, i == 0 ? "" : ",", R"({"MetricName": "m)", i,
+                    R"(", "Dimensions": [{"Name": "Host", "Value": "host-)", i,
+                    R"("}], "Value": 1})");
+  }
+  wire::HttpRequest request =
+      JsonRequest("PutMetricData", Gzip(R"({"Namespace": "App", "MetricData": [)" + data + "]}"),
+                  "GraniteServiceVersion20100801");
+  request.headers.emplace_back("content-encoding", "gzip");
+  wire::HttpResponse response = HandleNow(router_, request);
+  ASSERT_EQ(response.status, 200) << response.body;
+  response = CallJson(router_, "ListMetrics", R"({"Namespace": "App"})");
+  EXPECT_EQ(ParseJson(response.body)["Metrics"].Size(), 200u);
+
+  // The query protocol too, and what does not inflate is refused.
+  wire::HttpRequest query = QueryRequest({{"Action", "ListMetrics"}, {"Version", "2010-08-01"}});
+  query.body = Gzip(query.body);
+  query.headers.emplace_back("content-encoding", "GZIP");
+  EXPECT_EQ(HandleNow(router_, query).status, 200);
+  request.body = "not gzip";
+  response = HandleNow(router_, request);
+  EXPECT_EQ(response.status, 400);
+  EXPECT_THAT(response.body, HasSubstr("not valid gzip"));
+}
+
 TEST_F(CloudWatchQueryProtocolTest, JsonAlarmsRoundTrip) {
   wire::HttpResponse response = CallJson(router_, "PutMetricAlarm", R"({
       "AlarmName": "errors", "MetricName": "Errors", "Namespace": "App", "Statistic": "Sum",

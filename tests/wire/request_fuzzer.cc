@@ -1,12 +1,12 @@
 // libFuzzer target for the wire request decoders: arbitrary bytes become an
 // HTTP request (query form, JSON 1.0 with a chosen or arbitrary target, a GET
-// query string, or RPC v2 CBOR to a chosen or arbitrary path) handed to the
-// Router over a stub sqs::Service and a stub cloudwatch::Service (the
-// services of those protocols; the CBOR codec also runs over SQS's table,
-// for its richer shapes), each of which
-// answers every call with a fixed, non-trivial result, so the encoders run
-// too. Any crash, sanitizer report or hang is a bug: malformed input must end
-// in an AWS error response.
+// query string, or RPC v2 CBOR to a chosen or arbitrary path), marked
+// Content-Encoding: gzip when the first byte says so, handed to the Router
+// over a stub sqs::Service and a stub cloudwatch::Service (the services of
+// those protocols; the CBOR codec also runs over SQS's table, for its richer
+// shapes), each of which answers every call with a fixed, non-trivial
+// result, so the encoders run too. Any crash, sanitizer report or hang is a
+// bug: malformed input must end in an AWS error response.
 //
 // Build and run (clang only):
 //   CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DWHARF_BUILD_FUZZ=ON \
@@ -320,6 +320,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       request.path = std::string(rest.substr(0, eol));
       if (eol != std::string_view::npos) request.body = std::string(rest.substr(eol + 1));
     }
+    if ((data[0] & 16) != 0) request.headers.emplace_back("content-encoding", "gzip");
     wharf::testing::FuzzHandle(harness->router, std::move(request));
     return 0;
   }
@@ -355,6 +356,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
     }
   }
+  if ((data[0] & 16) != 0) request.headers.emplace_back("content-encoding", "gzip");
   wharf::testing::FuzzHandle(harness->router, std::move(request));
   return 0;
 }

@@ -4,6 +4,8 @@
 #ifndef WHARF_TESTS_WIRE_WIRE_TEST_UTIL_H_
 #define WHARF_TESTS_WIRE_WIRE_TEST_UTIL_H_
 
+#include <zlib.h>
+
 #include <memory>
 #include <optional>
 #include <string>
@@ -51,6 +53,23 @@ inline wire::HttpRequest JsonRequest(const std::string& operation, std::string b
                      {"host", "127.0.0.1:4566"}};
   request.body = std::move(body);
   return request;
+}
+
+// `text` as one gzip member (a body sent with Content-Encoding: gzip).
+inline std::string Gzip(const std::string& text) {
+  z_stream zs{};
+  EXPECT_EQ(
+      deflateInit2(&zs, Z_BEST_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY),
+      Z_OK);
+  std::string out(deflateBound(&zs, text.size()), '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+  zs.avail_in = static_cast<uInt>(text.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  EXPECT_EQ(deflate(&zs, Z_FINISH), Z_STREAM_END);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  return out;
 }
 
 // Runs `request` through `router` and returns the answer, which the router

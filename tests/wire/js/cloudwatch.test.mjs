@@ -175,6 +175,24 @@ describe("CloudWatch over AWS JSON 1.0", () => {
     assert.deepEqual(listed.Metrics[0].Dimensions, dimensions);
   });
 
+  test("a large PutMetricData, which the SDK gzips, arrives whole", async () => {
+    const ns = `App/${randomUUID().slice(0, 8)}`;
+    const MetricData = [];
+    for (let i = 0; i < 300; ++i) {
+      MetricData.push({ MetricName: `m${i}`, Dimensions: [{ Name: "Host", Value: `host-${i}` }], Value: i });
+    }
+    await cloudwatch.send(new PutMetricDataCommand({ Namespace: ns, MetricData }));
+    assert.equal(wire.at(-1)["content-encoding"], "gzip");
+    let count = 0;
+    let NextToken;
+    do {
+      const page = await cloudwatch.send(new ListMetricsCommand({ Namespace: ns, NextToken }));
+      count += page.Metrics.length;
+      NextToken = page.NextToken;
+    } while (NextToken);
+    assert.equal(count, 300);
+  });
+
   test("an alarm is evaluated on the manual clock and notifies a subscribed queue", async () => {
     const suffix = randomUUID().slice(0, 8);
     const sqs = new SQSClient(config);
