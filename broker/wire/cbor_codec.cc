@@ -276,14 +276,7 @@ class CborInput final : public Input {
     } else if (item->kind == Kind::kText && model().query_compatible) {
       ok = absl::SimpleAtoi(Absl(item->s), &value);
     }
-    if (ok && (value < INT_MIN || value > INT_MAX) && model().query_compatible) {
-      return Fail(ErrorFor(model().invalid_value,
-                           absl::StrCat("Value ", value, " for parameter ", Absl(name.json),
-                                        " is invalid. Reason: Must be a 32-bit integer.")));
-    }
-    if (!ok || value < INT_MIN || value > INT_MAX) return WrongType(name, "a 32-bit integer");
-    *out = static_cast<int>(value);
-    return true;
+    return StoreInt32(name, ok, value, out);
   }
 
   bool Double(Name name, std::optional<double>* out, bool required) override {
@@ -393,10 +386,6 @@ class CborInput final : public Input {
       return value.kind == Kind::kNull ? nullptr : &value;
     }
     return nullptr;
-  }
-  bool WrongType(Name name, std::string_view expected) {
-    return Fail(SerializationError(
-        absl::StrCat("Member ", PathOf(name), " must be ", Absl(expected), ".")));
   }
   // Member `name` of kind `kind`: null when absent (an error when `required`)
   // or of another kind (an error).

@@ -1,6 +1,7 @@
 #include "broker/wire/codec.h"
 
 #include <charconv>
+#include <climits>
 #include <cmath>
 #include <cstdint>
 #include <utility>
@@ -69,6 +70,23 @@ bool Input::Missing(Name name, std::string_view protocol_name) {
       ErrorFor(code, absl::StrCat("1 validation error detected: Value null at '", PathOf(name),
                                   "' failed to satisfy constraint: Member must not be "
                                   "null")));
+}
+
+bool Input::WrongType(Name name, std::string_view expected) {
+  return Fail(
+      SerializationError(absl::StrCat("Member ", PathOf(name), " must be ", Absl(expected), ".")));
+}
+
+bool Input::StoreInt32(Name name, bool ok, int64_t value, std::optional<int>* out) {
+  const bool in_range = value >= INT_MIN && value <= INT_MAX;
+  if (ok && !in_range && model().query_compatible) {
+    return Fail(ErrorFor(model().invalid_value,
+                         absl::StrCat("Value ", value, " for parameter ", Absl(name.json),
+                                      " is invalid. Reason: Must be a 32-bit integer.")));
+  }
+  if (!ok || !in_range) return WrongType(name, "a 32-bit integer");
+  *out = static_cast<int>(value);
+  return true;
 }
 
 // ---- Exchange ---------------------------------------------------------------

@@ -130,6 +130,13 @@ class Input {
   std::string PathOf(Name name) const;
   // Records the error for an absent required member; returns false.
   bool Missing(Name name, std::string_view protocol_name);
+  // Records a SerializationException for a member of another type than
+  // `expected` ("a string"); returns false.
+  bool WrongType(Name name, std::string_view expected);
+  // Stores `value`, read from member `name` when `ok`, as a 32-bit integer;
+  // else records the error (out of range: the model's invalid-value error
+  // when it is query-compatible) and returns false.
+  bool StoreInt32(Name name, bool ok, int64_t value, std::optional<int>* out);
   const ServiceModel& model() const { return state_->model; }
   DecodeState* state() const { return state_; }
 

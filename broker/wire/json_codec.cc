@@ -1,6 +1,5 @@
 #include "broker/wire/json_codec.h"
 
-#include <climits>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -76,14 +75,7 @@ class JsonInput final : public Input {
       ok = element.get_string().get(text) == simdjson::SUCCESS &&
            absl::SimpleAtoi(Absl(text), &value);
     }
-    if (ok && (value < INT_MIN || value > INT_MAX) && model().query_compatible) {
-      return Fail(ErrorFor(model().invalid_value,
-                           absl::StrCat("Value ", value, " for parameter ", Absl(name.json),
-                                        " is invalid. Reason: Must be a 32-bit integer.")));
-    }
-    if (!ok || value < INT_MIN || value > INT_MAX) return WrongType(name, "a 32-bit integer");
-    *out = static_cast<int>(value);
-    return true;
+    return StoreInt32(name, ok, value, out);
   }
 
   bool Double(Name name, std::optional<double>* out, bool required) override {
@@ -199,10 +191,6 @@ class JsonInput final : public Input {
   bool Lookup(Name name, simdjson::dom::element* out) const {
     if (object_.at_key(name.json).get(*out) != simdjson::SUCCESS) return false;
     return !out->is_null();
-  }
-  bool WrongType(Name name, std::string_view expected) {
-    return Fail(SerializationError(
-        absl::StrCat("Member ", PathOf(name), " must be ", Absl(expected), ".")));
   }
   // Member `name` as an array or object: false when absent (an error when
   // `required`) or of another type (an error).
