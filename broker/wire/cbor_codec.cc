@@ -53,7 +53,7 @@ struct Item {
 };
 using Kind = Item::Kind;
 
-double HalfToDouble(uint16_t h) {
+double DecodeHalf(uint16_t h) {
   const int exponent = (h >> 10) & 0x1f;
   const int mantissa = h & 0x3ff;
   double value;
@@ -202,7 +202,7 @@ class Decoder {
         if (!Argument(info, &bits)) return false;
         out->kind = Kind::kFloat;
         if (info == 25) {
-          out->f = HalfToDouble(static_cast<uint16_t>(bits));
+          out->f = DecodeHalf(static_cast<uint16_t>(bits));
         } else if (info == 26) {
           out->f = std::bit_cast<float>(static_cast<uint32_t>(bits));
         } else {
@@ -638,11 +638,7 @@ HttpResponse RenderCborError(const ServiceModel& model, std::string_view request
   writer.Text("message");
   writer.Text(error.message);
   HttpResponse response = CborResponse(error.http_status, std::move(body), request_id);
-  if (model.query_compatible) {
-    response.headers.emplace_back(
-        "x-amzn-query-error",
-        absl::StrCat(error.query_code, ";", error.fault == Fault::kSender ? "Sender" : "Receiver"));
-  }
+  if (model.query_compatible) AddQueryErrorHeader(error, &response);
   return response;
 }
 

@@ -47,6 +47,12 @@ WireError RequestTooLargeError(size_t limit) {
                        absl::StrCat("Request body must not be longer than ", limit, " bytes."));
 }
 
+void AddQueryErrorHeader(const WireError& error, HttpResponse* response) {
+  response->headers.emplace_back(
+      "x-amzn-query-error",
+      absl::StrCat(error.query_code, ";", error.fault == Fault::kSender ? "Sender" : "Receiver"));
+}
+
 HttpResponse RenderXmlError(const WireError& error, std::string_view request_id,
                             std::string_view xmlns) {
   HttpResponse response;

@@ -49,6 +49,10 @@ WireError MalformedQueryStringError(std::string_view message);
 // A body over the endpoint's limit (HTTP 413).
 WireError RequestTooLargeError(size_t limit);
 
+// Adds "x-amzn-query-error: <QueryCode>;Sender|Receiver", which the SDKs of
+// awsQuery-compatible services read from JSON and CBOR errors.
+void AddQueryErrorHeader(const WireError& error, HttpResponse* response);
+
 // `xmlns` e.g. "http://queue.amazonaws.com/doc/2012-11-05/".
 HttpResponse RenderXmlError(const WireError& error, std::string_view request_id,
                             std::string_view xmlns);

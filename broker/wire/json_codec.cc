@@ -422,11 +422,7 @@ HttpResponse RenderJsonError(const ServiceModel& model, std::string_view request
   writer.EndObject();
   response.body.assign(buffer.GetString(), buffer.GetSize());
   response.headers.emplace_back("x-amzn-RequestId", std::string(request_id));
-  if (model.query_compatible) {
-    response.headers.emplace_back(
-        "x-amzn-query-error",
-        absl::StrCat(error.query_code, ";", error.fault == Fault::kSender ? "Sender" : "Receiver"));
-  }
+  if (model.query_compatible) AddQueryErrorHeader(error, &response);
   return response;
 }
 
