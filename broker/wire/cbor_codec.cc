@@ -3,12 +3,14 @@
 #include <simdjson.h>
 
 #include <bit>
-#include <climits>
 #include <cmath>
 #include <cstdint>
 #include <deque>
 #include <limits>
+#include <map>
 #include <memory>
+#include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
