@@ -5,7 +5,7 @@ dead-letter-queue alarm end to end.
 Run through run_with_server.py (with --server-arg=--clock=manual), which sets
 WHARF_ENDPOINT. The alarm is created with `aws cloudwatch put-metric-alarm`,
 a poison message is moved into the DLQ by receiving it twice, the clock is
-advanced over the wire (POST /_wharf/clock/advance) and the alarm's SNS
+advanced over the wire (wharf_clock.py) and the alarm's SNS
 notification arrives in a subscribed queue, read with `aws sqs`.
 
 Uses Debian's /usr/bin/aws unless WHARF_AWS_CLI names another; each `aws` run
@@ -20,8 +20,9 @@ import subprocess
 import sys
 import tempfile
 import unittest
-import urllib.request
 import uuid
+
+from wharf_clock import clock
 
 ENDPOINT = os.environ["WHARF_ENDPOINT"]
 AWS = os.environ.get("WHARF_AWS_CLI") or (
@@ -52,19 +53,6 @@ def aws(*args, check=True):
 def aws_json(*args):
     out = aws(*args).stdout
     return json.loads(out) if out.strip() else {}
-
-
-def clock(seconds=None):
-    """GET /_wharf/clock, or POST /_wharf/clock/advance when `seconds` is given."""
-    if seconds is None:
-        request = urllib.request.Request(ENDPOINT + "/_wharf/clock")
-    else:
-        request = urllib.request.Request(
-            ENDPOINT + "/_wharf/clock/advance", method="POST",
-            data=json.dumps({"seconds": seconds}).encode(),
-            headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())
 
 
 def iso(epoch_millis):

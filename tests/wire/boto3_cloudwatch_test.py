@@ -11,12 +11,12 @@ serializer and parser; skipped when this botocore has none).
 """
 
 import datetime
-import json
 import os
 import sys
 import unittest
-import urllib.request
 import uuid
+
+from wharf_clock import clock
 
 try:
     import boto3
@@ -47,19 +47,6 @@ def client():
                         config=Config(retries={"max_attempts": 1}))
 
 
-def clock(seconds=None):
-    """The manual clock's time (epoch milliseconds), advanced by `seconds` first."""
-    if seconds is None:
-        request = urllib.request.Request(ENDPOINT + "/_wharf/clock")
-    else:
-        request = urllib.request.Request(
-            ENDPOINT + "/_wharf/clock/advance", method="POST",
-            data=json.dumps({"seconds": seconds}).encode(),
-            headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())["epochMillis"]
-
-
 class Boto3CloudWatchTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -83,7 +70,7 @@ class Boto3CloudWatchTest(unittest.TestCase):
 
     def test_metrics_come_back_with_their_statistics_and_timestamps(self):
         ns = "App/" + uuid.uuid4().hex[:8]
-        now = clock()
+        now = clock()["epochMillis"]
         minute = datetime.datetime.fromtimestamp((now - now % 60000) / 1000, UTC)
         dims = [{"Name": "Service", "Value": "api"}]
         self.cw.put_metric_data(Namespace=ns, MetricData=[
@@ -148,7 +135,7 @@ class Boto3CloudWatchTest(unittest.TestCase):
         self.assertTrue(alarm["ActionsEnabled"])
         self.assertIsInstance(alarm["StateUpdatedTimestamp"], datetime.datetime)
 
-        now = clock()
+        now = clock()["epochMillis"]
         self.cw.put_metric_data(Namespace=ns, MetricData=[
             {"MetricName": "Errors", "Dimensions": dims, "Value": 10}])
         clock(60 - (now / 1000) % 60)

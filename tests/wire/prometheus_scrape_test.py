@@ -8,12 +8,13 @@ Run through run_with_server.py (with --server-arg=--clock=manual), which sets
 WHARF_ENDPOINT.
 """
 
-import json
 import os
 import sys
 import unittest
 import urllib.request
 import uuid
+
+from wharf_clock import clock
 
 try:
     import boto3
@@ -23,15 +24,6 @@ except ImportError as e:
     sys.exit(77)
 
 ENDPOINT = os.environ["WHARF_ENDPOINT"]
-
-
-def advance(seconds):
-    request = urllib.request.Request(
-        ENDPOINT + "/_wharf/clock/advance", method="POST",
-        data=json.dumps({"seconds": seconds}).encode(),
-        headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())
 
 
 def scrape():
@@ -56,7 +48,7 @@ class PrometheusScrapeTest(unittest.TestCase):
         self.assertEqual(len(got), 2)
         self.sqs.delete_message(QueueUrl=work, ReceiptHandle=got[0]["ReceiptHandle"])
         self.assertNotIn("Messages", self.sqs.receive_message(QueueUrl=idle))
-        advance(20)  # Less than the visibility timeout (30 s).
+        clock(20)  # Less than the visibility timeout (30 s).
 
         content_type, text = scrape()
         self.assertEqual(content_type, "text/plain; version=0.0.4; charset=utf-8")
