@@ -729,6 +729,9 @@ inline bool StandardQueue::AllocSlot(Shard& s, uint32_t* slot) {
     if (s.free_head.compare_exchange_weak(head, NextHead(head, next), std::memory_order_acquire,
                                           std::memory_order_acquire)) {
       *slot = top - 1;
+      // The next send's slot, most likely: its record was last written by
+      // whichever thread freed it, so start the transfer now.
+      if (next != 0) __builtin_prefetch(&s.slots.Get(next - 1), 1);
       return true;
     }
   }

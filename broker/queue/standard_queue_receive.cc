@@ -82,10 +82,20 @@ int64_t StandardQueue::Take(const ReceiveArgs& args, int64_t now_ns, int64_t in_
         deferred.reserve(deferred.size() + n);
       }
       std::vector<Snapshot> moving;  // Rare: over-received messages (may throw under the lock).
+      // The slots were last written by their senders: their lines are
+      // fetched together, not one miss after another under the lock.
+      for (size_t k = 0; k < n; ++k) {
+        const auto [rp, cp] = s.slots.GetBoth(SlotOfRef(refs[k]));
+        __builtin_prefetch(rp, 1);
+        __builtin_prefetch(cp, 1);
+      }
       {
         PlainLock lock(&s.mu);
         for (size_t k = 0; k < n; ++k) {
           const uint32_t slot = SlotOfRef(refs[k]);
+          if (k + 1 < n) {  // The next message's payload, whose count is taken below.
+            __builtin_prefetch(s.slots.Get(SlotOfRef(refs[k + 1])).payload.get(), 1);
+          }
           const auto [rp, cp] = s.slots.GetBoth(slot);
           Record& r = *rp;
           Cold& c = *cp;
