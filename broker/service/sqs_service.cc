@@ -297,9 +297,11 @@ absl::StatusOr<sqs::CreateQueueResult> SqsServiceImpl::CreateQueue(
     const sqs::CreateQueueRequest& request) {
   QueueSettings settings;
   if (auto it = request.attributes.find("FifoQueue"); it != request.attributes.end()) {
-    if (it->second == "true") {
+    // Any case, as the other boolean attributes ("True" creates a FIFO queue).
+    const std::string value = absl::AsciiStrToLower(AbslView(it->second));
+    if (value == "true") {
       settings.fifo = true;
-    } else if (it->second == "false") {
+    } else if (value == "false") {
       return MakeError(ErrorCode::kInvalidAttributeName, "Unknown Attribute FifoQueue.");
     } else {
       return MakeError(ErrorCode::kInvalidAttributeValue,

@@ -82,6 +82,22 @@ TEST_F(SqsQueueTest, FifoQueueAttributeAndFifoSuffixGoTogether) {
   EXPECT_OK(sqs().CreateQueue({.queue_name = "jobs.fifo", .attributes = {{"FifoQueue", "true"}}}));
 }
 
+// As the other boolean attributes: any case (AWS-recorded with "True").
+TEST_F(SqsQueueTest, FifoQueueAttributeIgnoresCase) {
+  ASSERT_OK_AND_ASSIGN(auto created,
+                       sqs().CreateQueue({.queue_name = "jobs.fifo",
+                                          .attributes = {{"FifoQueue", "True"},
+                                                         {"ContentBasedDeduplication", "False"}}}));
+  ASSERT_OK_AND_ASSIGN(auto got, sqs().GetQueueAttributes({.queue_url = created.queue_url,
+                                                           .attribute_names = {"FifoQueue"}}));
+  EXPECT_EQ(got.attributes.at("FifoQueue"), "true");
+  EXPECT_THAT(sqs().CreateQueue({.queue_name = "jobs", .attributes = {{"FifoQueue", "FALSE"}}}),
+              HasError(ErrorCode::kInvalidAttributeName, "Unknown Attribute FifoQueue."));
+  EXPECT_THAT(
+      sqs().CreateQueue({.queue_name = "jobs.fifo", .attributes = {{"FifoQueue", "yes"}}}),
+      HasError(ErrorCode::kInvalidAttributeValue, "Invalid value for the parameter FifoQueue."));
+}
+
 TEST_F(SqsQueueTest, CreateQueueValidatesAttributes) {
   EXPECT_THAT(
       sqs().CreateQueue({.queue_name = "q", .attributes = {{"DelaySeconds", "901"}}}),
