@@ -113,9 +113,11 @@ int64_t StandardQueue::Take(const ReceiveArgs& args, int64_t now_ns, int64_t in_
           }
           const uint32_t count = std::min(CountOf(w) + 1, kMaxReceiveCount);
           if (max_receives > 0 && count > max_receives) {
-            r.word.store(MakeWord(incarnation, count, kMoving), std::memory_order_relaxed);
+            // The receive that moves it is not counted (as AWS reports it in
+            // the dead-letter queue, and as the FIFO engine does).
+            r.word.store(MakeWord(incarnation, CountOf(w), kMoving), std::memory_order_relaxed);
             LowerVisible(s);
-            moving.push_back(TakeSnapshot(shard, slot, r, c, incarnation, count));
+            moving.push_back(TakeSnapshot(shard, slot, r, c, incarnation, CountOf(w)));
             continue;
           }
           c.receive_ns = now_ns;
@@ -218,7 +220,7 @@ void StandardQueue::MoveToDeadLetter(int shard, Snapshot&& snap, std::vector<Def
     return;
   }
   // The dead-letter queue could not take it: keep it, as if not received.
-  r.word.store(MakeWord(incarnation, count - 1, kReady), std::memory_order_relaxed);
+  r.word.store(MakeWord(incarnation, count, kReady), std::memory_order_relaxed);
   s.raised.fetch_add(1, std::memory_order_seq_cst);
   deferred.push_back({shard, MakeRef(slot, incarnation)});
 }
