@@ -1,5 +1,8 @@
 #include "broker/base/text.h"
 
+#include <locale.h>
+#include <wctype.h>
+
 #include <cstdint>
 #include <cstring>
 
@@ -193,6 +196,13 @@ size_t JsonStringSize(std::string_view s) {
     }
   }
   return n;
+}
+
+bool IsUnicodeAlnum(uint32_t c) {
+  if (c < 0x80) return (c | 0x20) - 'a' < 26 || c - '0' < 10;
+  // Made once, never freed; a locale_t is only read by iswalnum_l.
+  static const locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", locale_t{});
+  return utf8 != locale_t{} && iswalnum_l(static_cast<wint_t>(c), utf8) != 0;
 }
 
 }  // namespace wharf::base_internal

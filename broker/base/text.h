@@ -35,6 +35,11 @@ constexpr bool IsXmlChar(uint32_t c) {
          (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
 }
 
+// True for the letters and digits of every script, as the C.UTF-8 locale's
+// character classes have them (U+00F8 'ø' is one, U+00A7 '§' is not). Where
+// that locale is missing, ASCII letters and digits only.
+bool IsUnicodeAlnum(uint32_t c);
+
 // True when `text` is well-formed UTF-8 of XML 1.0 characters only.
 bool IsXmlText(std::string_view text);
 

@@ -25,10 +25,15 @@ absl::Status AttributeError(std::string message) {
 // Returns the reason a name is invalid, or empty when it is valid.
 std::string_view NameProblem(std::string_view name) {
   if (name.size() > 256) return "Names must be at most 256 characters long.";
-  for (char c : name) {
-    if (!IsMessageAttributeNameChar(c)) {
+  // Letters and digits of any script (AWS takes "attr.1øßä", refuses "§").
+  for (size_t i = 0; i < name.size();) {
+    uint32_t c = 0;
+    const int length = base_internal::DecodeUtf8(name, i, &c);
+    if (length == 0 || !(c < 0x80 ? IsMessageAttributeNameChar(static_cast<char>(c))
+                                  : base_internal::IsUnicodeAlnum(c))) {
       return "Names can only include alphanumeric characters, hyphens, underscores, or periods.";
     }
+    i += static_cast<size_t>(length);
   }
   if (HasReservedAttributePrefix(name)) {
     return "Names must not start with AWS-reserved prefixes 'AWS.' or 'Amazon.'.";

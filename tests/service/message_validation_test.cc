@@ -79,6 +79,21 @@ TEST(ValidateMessageAttributesTest, RejectsBadNames) {
   }
 }
 
+// AWS's own baseline name "attr.1øßä" is valid: letters of any script count;
+// symbols, ASCII or not, do not.
+TEST(ValidateMessageAttributesTest, NamesMayHoldLettersAndDigitsOfAnyScript) {
+  for (std::string name : {"attr.1\u00f8\u00df\u00e4", "\u4e2d\u6587", "x\u0661"}) {
+    EXPECT_THAT(ValidateSqsMessageAttributes({{name, Str("v")}}), IsOk()) << name;
+  }
+  for (std::string name : {"Invalid-\u00a7-attr", "Invalid-!-attr", "Invalid-(-attr",
+                           "smile\xf0\x9f\x98\x80", "bad\xc3"}) {
+    EXPECT_THAT(ValidateSqsMessageAttributes({{name, Str("v")}}),
+                HasError(ErrorCode::kInvalidParameterValue,
+                         HasSubstr("Names can only include alphanumeric characters")))
+        << name;
+  }
+}
+
 TEST(ValidateMessageAttributesTest, RejectsBadDataTypes) {
   EXPECT_THAT(ValidateSqsMessageAttributes({{"a", Str("v", "")}}),
               HasError(ErrorCode::kInvalidParameterValue,
