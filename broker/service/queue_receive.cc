@@ -69,12 +69,13 @@ absl::StatusOr<uint32_t> ParseSystemAttributeNames(const std::vector<std::string
 }
 
 // Whether message attribute `name` matches a MessageAttributeNames entry:
-// "All", ".*", an exact name, or "prefix.*" (names starting with "prefix.").
+// "All", "*", an exact name, or "prefix.*": names starting with "prefix" (as
+// AWS answers: "Hel.*" returns "Hello" and "Help.Me"; ".*" returns all).
 bool AttributeRequested(const std::vector<std::string>& requested, std::string_view name) {
   absl::string_view n(name.data(), name.size());
   for (const std::string& r : requested) {
-    if (r == "All" || r == ".*" || r == n) return true;
-    if (absl::EndsWith(r, ".*") && absl::StartsWith(n, absl::string_view(r.data(), r.size() - 1))) {
+    if (r == "All" || r == "*" || r == n) return true;
+    if (absl::EndsWith(r, ".*") && absl::StartsWith(n, absl::string_view(r.data(), r.size() - 2))) {
       return true;
     }
   }

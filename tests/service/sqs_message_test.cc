@@ -105,6 +105,36 @@ TEST_F(SqsMessageTest, ReceiveReturnsOnlyRequestedAttributesWithTheirDigest) {
   EXPECT_EQ(none.messages[0].md5_of_message_attributes, "");
 }
 
+// The filters of an AWS recording, with its digests: "*" is every name and
+// "Hel.*" every name starting with "Hel", with or without a period after it.
+TEST_F(SqsMessageTest, MessageAttributeNameFiltersMatchAws) {
+  std::string url = Create("jobs", {{"VisibilityTimeout", "0"}});
+  ASSERT_OK(sqs().SendMessage(
+      {.queue_url = url,
+       .message_body = "msg",
+       .message_attributes = {
+           {"Help.Me", Str("Me")}, {"Hello", Str("There")}, {"General", Str("Kenobi")}}}));
+  auto receive = [&](std::vector<std::string> names) {
+    auto got = sqs().ReceiveMessage({.queue_url = url, .message_attribute_names = names});
+    EXPECT_OK(got);
+    EXPECT_THAT(got->messages, SizeIs(1));
+    return got->messages.at(0);
+  };
+  for (const char* all : {"All", "*", ".*"}) {
+    SCOPED_TRACE(all);
+    sqs::Message m = receive({all});
+    EXPECT_THAT(m.message_attributes, SizeIs(3));
+    EXPECT_EQ(m.md5_of_message_attributes, "4c360f3fdafd970e05fae2f149d997f5");
+  }
+  sqs::Message prefixed = receive({"Hel.*"});
+  EXPECT_THAT(prefixed.message_attributes, UnorderedElementsAre(std::pair("Hello", Str("There")),
+                                                                std::pair("Help.Me", Str("Me"))));
+  EXPECT_EQ(prefixed.md5_of_message_attributes, "83fee93c1bcd8b9a5a923ffacdc636c7");
+  EXPECT_THAT(receive({"Foo", "Help"}).message_attributes, IsEmpty());
+  EXPECT_EQ(receive({"Foo", "Hello"}).md5_of_message_attributes,
+            "a311262e065454b75da111d535b8dacd");
+}
+
 TEST_F(SqsMessageTest, ReceiveReturnsRequestedSystemAttributes) {
   std::string url = Create("jobs");
   const absl::Time sent_at = clock_->Now();
