@@ -269,9 +269,10 @@ absl::StatusOr<size_t> QueueImpl::Stage(const SendFields& f, bool in_batch, Send
   const int max_size = maximum_message_size_.load(std::memory_order_relaxed);
   const size_t size = MessageSize(f.body, f.attributes);
   if (size > static_cast<size_t>(max_size)) {
+    // AWS words it differently for a batch entry (both recorded).
     return InvalidParameter(
-        absl::StrCat("One or more parameters are invalid. Reason: Message must be shorter than ",
-                     max_size, " bytes."));
+        absl::StrCat("One or more parameters ", in_batch ? "cannot be validated" : "are invalid",
+                     ". Reason: Message must be shorter than ", max_size, " bytes."));
   }
   args.payload = base_internal::MakePayload(f.body, f.attributes, f.system_attributes);
   return size;

@@ -568,8 +568,10 @@ TEST_F(SqsMessageTest, BatchEntryProblemsFailOnlyThatEntry) {
   EXPECT_EQ(result.failed[0].id, "big");
   EXPECT_EQ(result.failed[0].code, ErrorCode::kInvalidParameterValue);
   EXPECT_TRUE(result.failed[0].sender_fault);
+  // Not SendMessage's "are invalid" (AWS-recorded wording for a batch entry).
   EXPECT_EQ(result.failed[0].message,
-            "One or more parameters are invalid. Reason: Message must be shorter than 1024 bytes.");
+            "One or more parameters cannot be validated. Reason: Message must be shorter than "
+            "1024 bytes.");
   EXPECT_EQ(result.failed[1].id, "bad");
   EXPECT_EQ(result.failed[1].code, ErrorCode::kInvalidMessageContents);
 }
