@@ -237,6 +237,11 @@ SqsServiceImpl::~SqsServiceImpl() {
 absl::StatusOr<std::shared_ptr<QueueImpl>> SqsServiceImpl::Resolve(
     std::string_view queue_url) const {
   std::optional<QueueAddress> address = ParseQueueUrl(queue_url);
+  // A bare name designates this account's queue: AWS takes one wherever a
+  // QueueUrl is asked for.
+  if (!address && !queue_url.empty() && queue_url.find('/') == std::string_view::npos) {
+    address = QueueAddress{options_.account_id, queue_url};
+  }
   if (!address || address->account_id != options_.account_id)
     return base_internal::QueueDoesNotExistError();
   std::shared_ptr<QueueImpl> queue = FindByName(address->name);

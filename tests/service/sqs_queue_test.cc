@@ -40,6 +40,22 @@ TEST_F(SqsQueueTest, QueuesResolveByAccountAndNameWhateverTheHost) {
               HasError(ErrorCode::kQueueDoesNotExist, "The specified queue does not exist."));
 }
 
+// AWS-recorded: SendMessage and Set/GetQueueAttributes take QueueUrl=<name>.
+TEST_F(SqsQueueTest, ABareQueueNameStandsForThisAccountsQueue) {
+  Create("jobs");
+  EXPECT_OK(sqs().SendMessage({.queue_url = "jobs", .message_body = "x"}));
+  EXPECT_OK(sqs().SetQueueAttributes({.queue_url = "jobs", .attributes = {{"DelaySeconds", "1"}}}));
+  ASSERT_OK_AND_ASSIGN(auto got, sqs().GetQueueAttributes(
+                                     {.queue_url = "jobs", .attribute_names = {"DelaySeconds"}}));
+  EXPECT_EQ(got.attributes.at("DelaySeconds"), "1");
+  EXPECT_OK(sqs().OpenQueue("jobs"));
+  for (std::string url : {"other", "", "/jobs", "jobs/"}) {
+    EXPECT_THAT(sqs().SendMessage({.queue_url = url, .message_body = "x"}),
+                HasErrorCode(ErrorCode::kQueueDoesNotExist))
+        << url;
+  }
+}
+
 TEST_F(SqsQueueTest, CreateQueueIsIdempotentWithIdenticalAttributes) {
   std::string url = Create("jobs", {{"VisibilityTimeout", "60"}});
   ASSERT_OK_AND_ASSIGN(
