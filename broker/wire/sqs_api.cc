@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 #include "broker/wire/apis.h"
 #include "broker/wire/operation_table.h"
 
@@ -150,6 +151,24 @@ bool DecodeRemovePermission(Input& in, sqs::RemovePermissionRequest& r) {
 
 // ---- Messages ---------------------------------------------------------------
 
+// MessageGroupId or MessageDeduplicationId. Given empty, it is invalid, not
+// absent: AWS answers the service's invalid-token error with an empty value,
+// which the request structs (empty: not given) cannot carry to the service.
+bool IdToken(Input& in, const char* name, std::string* out) {
+  std::optional<std::string> value;
+  if (!in.Str(name, &value)) return false;
+  if (!value) return true;
+  if (value->empty()) {
+    return in.Fail(
+        ErrorFor(ErrorCode::kInvalidParameterValue,
+                 absl::StrCat("Value  for parameter ", name, " is invalid. Reason: ", name,
+                              " can only include alphanumeric and punctuation "
+                              "characters. 1 to 128 in length.")));
+  }
+  *out = std::move(*value);
+  return true;
+}
+
 template <typename Request>
 bool DecodeSend(Input& in, Request& r, bool body_required) {
   return in.Str("MessageBody", &r.message_body, body_required) &&
@@ -157,8 +176,8 @@ bool DecodeSend(Input& in, Request& r, bool body_required) {
          MessageAttributes(in, {"MessageAttributes", "MessageAttribute"}, &r.message_attributes) &&
          MessageAttributes(in, {"MessageSystemAttributes", "MessageSystemAttribute"},
                            &r.message_system_attributes) &&
-         in.Str("MessageDeduplicationId", &r.message_deduplication_id) &&
-         in.Str("MessageGroupId", &r.message_group_id);
+         IdToken(in, "MessageDeduplicationId", &r.message_deduplication_id) &&
+         IdToken(in, "MessageGroupId", &r.message_group_id);
 }
 
 bool DecodeSendMessage(Input& in, sqs::SendMessageRequest& r) {

@@ -174,6 +174,32 @@ TEST(SqsJsonProtocolTest, MissingMessageBodyIsMissingRequiredParameter) {
   EXPECT_EQ(HeaderOf(response, "x-amzn-query-error"), "MissingParameter;Sender");
 }
 
+// AWS-recorded: an id given empty is an invalid value, on any queue type; the
+// service never sees the request (its structs read empty as not given).
+TEST(SqsJsonProtocolTest, EmptyGroupOrDeduplicationIdIsInvalid) {
+  WireFixture fixture;
+  EXPECT_CALL(fixture.service(), SendMessage(_)).Times(0);
+  EXPECT_CALL(fixture.service(), SendMessageBatch(_)).Times(0);
+  for (const char* id : {"MessageGroupId", "MessageDeduplicationId"}) {
+    SCOPED_TRACE(id);
+    wire::HttpResponse response = fixture.Handle(JsonRequest(
+        "SendMessage", std::string(R"({"QueueUrl":"http://127.0.0.1:4566/000000000000/jobs",)") +
+                           R"("MessageBody":"x",")" + id + R"(":""})"));
+    EXPECT_EQ(response.status, 400);
+    rapidjson::Document json = ParseJson(response.body);
+    EXPECT_STREQ(json["__type"].GetString(), "com.amazonaws.sqs#InvalidParameterValueException");
+    EXPECT_EQ(json["message"].GetString(),
+              std::string("Value  for parameter ") + id + " is invalid. Reason: " + id +
+                  " can only include alphanumeric and punctuation characters. 1 to 128 in "
+                  "length.");
+  }
+  wire::HttpResponse batch = fixture.Handle(JsonRequest(
+      "SendMessageBatch", R"({"QueueUrl":"http://127.0.0.1:4566/000000000000/jobs",)"
+                          R"("Entries":[{"Id":"a","MessageBody":"x","MessageGroupId":""}]})"));
+  EXPECT_EQ(batch.status, 400);
+  EXPECT_EQ(HeaderOf(batch, "x-amzn-query-error"), "InvalidParameterValue;Sender");
+}
+
 TEST(SqsJsonProtocolTest, EmptyBodyMeansNoMembers) {
   WireFixture fixture;
   EXPECT_CALL(fixture.service(), ListQueues(_)).WillOnce(Return(sqs::ListQueuesResult{}));

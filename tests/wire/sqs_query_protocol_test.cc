@@ -150,6 +150,20 @@ TEST(SqsQueryProtocolTest, SendMessageBatchDecodesEntriesAndRendersFailures) {
                               "<Code>InvalidMessageContents</Code>")));
 }
 
+TEST(SqsQueryProtocolTest, EmptyGroupIdIsInvalid) {
+  WireFixture fixture;
+  EXPECT_CALL(fixture.service(), SendMessage(_)).Times(0);
+  wire::HttpResponse response =
+      fixture.Handle(QueryRequest({{"Action", "SendMessage"},
+                                   {"QueueUrl", "http://127.0.0.1:4566/000000000000/jobs"},
+                                   {"MessageBody", "x"},
+                                   {"MessageGroupId", ""}}));
+  EXPECT_EQ(response.status, 400);
+  EXPECT_THAT(response.body, AllOf(HasSubstr("<Code>InvalidParameterValue</Code>"),
+                                   HasSubstr("<Message>Value  for parameter MessageGroupId is "
+                                             "invalid.")));
+}
+
 TEST(SqsQueryProtocolTest, UnknownQueueIsNonExistentQueueWithWsdlMessage) {
   WireFixture fixture;
   EXPECT_CALL(fixture.service(), GetQueueUrl(_))
