@@ -22,11 +22,12 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "broker/base/arn.h"
 #include "broker/base/completion_scope.h"
 #include "broker/base/ids.h"
+#include "broker/base/json.h"
 #include "broker/base/status_macros.h"
+#include "broker/base/text.h"
 #include "broker/service/sqs_names.h"
 #include "broker/service/sqs_service_impl.h"
 #include "broker/storage/document.h"
@@ -86,20 +87,33 @@ absl::Status ResourceNotFound(std::string_view parameter) {
                                 " parameter doesn't exist."));
 }
 
-// A task handle is base64url("<task id>|<source arn>"): opaque to callers, but
-// it lets a well-formed handle of an unknown task be told from garbage.
+// A task handle is base64 of {"taskId":"<id>","sourceArn":"<arn>"}, the form
+// AWS's handles take: opaque to callers, but it lets a handle of an unknown
+// task or source queue be told from garbage.
 std::string MakeTaskHandle(const std::string& id, const std::string& source_arn) {
-  return absl::WebSafeBase64Escape(absl::StrCat(id, "|", source_arn));
+  std::string doc = "{\"taskId\":";
+  base_internal::AppendJsonString(&doc, id);
+  doc += ",\"sourceArn\":";
+  base_internal::AppendJsonString(&doc, source_arn);
+  doc += "}";
+  return absl::Base64Escape(doc);
 }
 
 bool ParseTaskHandle(const std::string& handle, std::string& id, std::string& source_arn) {
   std::string decoded;
-  if (handle.empty() || !absl::WebSafeBase64Unescape(handle, &decoded)) return false;
-  std::vector<std::string> parts = absl::StrSplit(decoded, absl::MaxSplits('|', 1));
-  if (parts.size() != 2 || parts[0].size() != 36 || !base_internal::ParseArn(parts[1]))
+  rapidjson::Document doc;
+  if (handle.empty() || !absl::Base64Unescape(handle, &decoded) ||
+      !base_internal::ParseJson(decoded, &doc) || !doc.IsObject()) {
     return false;
-  id = std::move(parts[0]);
-  source_arn = std::move(parts[1]);
+  }
+  const auto task_id = doc.FindMember("taskId");
+  const auto arn = doc.FindMember("sourceArn");
+  if (task_id == doc.MemberEnd() || !task_id->value.IsString() || arn == doc.MemberEnd() ||
+      !arn->value.IsString() || !base_internal::ParseArn(arn->value.GetString())) {
+    return false;
+  }
+  id.assign(task_id->value.GetString(), task_id->value.GetStringLength());
+  source_arn.assign(arn->value.GetString(), arn->value.GetStringLength());
   return true;
 }
 
@@ -347,6 +361,8 @@ absl::StatusOr<sqs::CancelMessageMoveTaskResult> SqsServiceImpl::CancelMessageMo
   if (!ParseTaskHandle(request.task_handle, id, source_arn)) {
     return InvalidParameter("Value for parameter TaskHandle is invalid.");
   }
+  // AWS-recorded: an unknown source first, then an unknown task.
+  if (FindByArn(source_arn) == nullptr) return ResourceNotFound("SourceArn");
   const uint64_t since = store_ != nullptr ? store_->Position() : 0;
   int64_t moved = -1;
   {
@@ -365,7 +381,7 @@ absl::StatusOr<sqs::CancelMessageMoveTaskResult> SqsServiceImpl::CancelMessageMo
       }
     }
   }
-  if (moved < 0) return ResourceNotFound("TaskHandle");
+  if (moved < 0) return MakeError(ErrorCode::kSqsResourceNotFound, "Task does not exist.");
   if (store_ != nullptr) WHARF_RETURN_IF_ERROR(store_->Commit(since));
   return sqs::CancelMessageMoveTaskResult{moved};
 }

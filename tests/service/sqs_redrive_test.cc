@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 #include "tests/service/sqs_test_fixture.h"
 
 namespace wharf::testing {
@@ -366,13 +368,39 @@ TEST_F(SqsMoveTaskTest, CancelAndListValidateTheirRequests) {
       HasError(ErrorCode::kInvalidParameterValue, "Value for parameter TaskHandle is invalid."));
   SetUpDeadLetters(1);
   ASSERT_OK_AND_ASSIGN(auto started, sqs().StartMessageMoveTask({.source_arn = ArnOf("dlq")}));
+  EXPECT_THAT(sqs().CancelMessageMoveTask({.task_handle = started.task_handle}),
+              HasError(ErrorCode::kInvalidParameterValue, "Only active tasks can be cancelled."));
   ASSERT_OK(sqs().DeleteQueue({.queue_url = dlq_}));
   EXPECT_THAT(sqs().CancelMessageMoveTask({.task_handle = started.task_handle}),
-              HasErrorCode(ErrorCode::kInvalidParameterValue));
+              HasError(ErrorCode::kSqsResourceNotFound,
+                       "The resource that you specified for the SourceArn parameter doesn't "
+                       "exist."));
   EXPECT_THAT(sqs().ListMessageMoveTasks({.source_arn = ArnOf("dlq")}),
               HasErrorCode(ErrorCode::kSqsResourceNotFound));
   EXPECT_THAT(sqs().ListMessageMoveTasks({.source_arn = ArnOf("src"), .max_results = 11}),
               HasErrorCode(ErrorCode::kInvalidParameterValue));
+}
+
+// Handles in AWS's form, base64 of {"taskId":...,"sourceArn":...}, made up as
+// AWS-recorded tests make them: an unknown source, then an unknown task.
+TEST_F(SqsMoveTaskTest, CancelTellsAnUnknownSourceFromAnUnknownTask) {
+  SetUpDeadLetters(1);
+  auto handle = [](std::string task_id, std::string source_arn) {
+    return absl::Base64Escape(
+        absl::StrCat(R"({"taskId":")", task_id, R"(","sourceArn":")", source_arn, R"("})"));
+  };
+  EXPECT_THAT(sqs().CancelMessageMoveTask(
+                  {.task_handle = handle("10f57157-fc38-4da9-a113-4de7e12d05dd", ArnOf("ghost"))}),
+              HasError(ErrorCode::kSqsResourceNotFound,
+                       "The resource that you specified for the SourceArn parameter doesn't "
+                       "exist."));
+  EXPECT_THAT(sqs().CancelMessageMoveTask(
+                  {.task_handle = handle("10f57157-fc38-4da9-a113-4de7e12d05aa", ArnOf("dlq"))}),
+              HasError(ErrorCode::kSqsResourceNotFound, "Task does not exist."));
+  ASSERT_OK_AND_ASSIGN(auto started, sqs().StartMessageMoveTask({.source_arn = ArnOf("dlq")}));
+  std::string decoded;
+  ASSERT_TRUE(absl::Base64Unescape(started.task_handle, &decoded));
+  EXPECT_THAT(decoded, HasSubstr(absl::StrCat(R"(","sourceArn":")", ArnOf("dlq"), R"("})")));
 }
 
 TEST_F(SqsMoveTaskTest, FifoDeadLettersMoveBackInOrder) {
