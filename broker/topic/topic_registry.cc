@@ -29,6 +29,24 @@ std::string DefaultPolicy(std::string_view topic_arn, std::string_view account_i
 constexpr std::string_view kDefaultEffectiveDeliveryPolicy =
     R"({"http":{"defaultHealthyRetryPolicy":{"minDelayTarget":20,"maxDelayTarget":20,"numRetries":3,"numMaxDelayRetries":0,"numNoDelayRetries":0,"numMinDelayRetries":0,"backoffFunction":"linear"},"disableSubscriptionOverrides":false,"defaultRequestPolicy":{"headerContentType":"text/plain; charset=UTF-8"}}})";
 
+// Whether subscribing again with `given` matches the existing subscription:
+// only the attributes given are compared, by their parsed values with the
+// defaults applied ("True" equals "true"; FilterPolicyScope=MessageAttributes
+// equals no scope). LocalStack test_subscribe_idempotency, AWS-validated.
+bool SameAttributes(const SubscriptionSettings& existing, const SubscriptionSettings& given) {
+  for (const auto& [name, value] : given.attributes) {
+    if (name == "RawMessageDelivery") {
+      if (given.raw_message_delivery != existing.raw_message_delivery) return false;
+    } else if (name == "FilterPolicyScope") {
+      if (given.filter_policy_scope != existing.filter_policy_scope) return false;
+    } else {
+      auto it = existing.attributes.find(name);
+      if (it == existing.attributes.end() || it->second != value) return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 std::shared_ptr<TopicRegistry> TopicRegistry::Create(Options options) {
@@ -295,7 +313,7 @@ absl::StatusOr<std::string> TopicRegistry::Subscribe(std::string_view topic_arn,
   MutexLock topic_lock(&topic.mu_);
   for (const auto& [arn, sub] : topic.subscriptions_) {
     if (sub->protocol_name != protocol_name || sub->endpoint != endpoint) continue;
-    if (sub->settings.attributes != settings.attributes) {
+    if (!SameAttributes(sub->settings, settings)) {
       return MakeError(ErrorCode::kSnsInvalidParameter,
                        "Invalid parameter: Attributes Reason: Subscription already exists with "
                        "different attributes");

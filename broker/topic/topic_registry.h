@@ -240,9 +240,11 @@ class TopicRegistry : public std::enable_shared_from_this<TopicRegistry> {
 
   // ---- Subscriptions.
 
-  // Idempotent for the same (protocol, endpoint) with the same attributes:
-  // returns the existing subscription's ARN, pending or not. A new
-  // subscription starts pending confirmation if `pending_confirmation`.
+  // Idempotent for the same (protocol, endpoint) when every attribute given
+  // equals the existing one's value (defaults applied; attributes not given
+  // are not compared): returns the existing subscription's ARN, pending or
+  // not. A new subscription starts pending confirmation if
+  // `pending_confirmation`.
   // Errors: NotFound (topic), InvalidParameter (exists with different
   // attributes; invalid filter policy), FilterPolicyLimitExceeded.
   absl::StatusOr<std::string> Subscribe(std::string_view topic_arn, Protocol protocol,

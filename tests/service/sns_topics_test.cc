@@ -223,13 +223,33 @@ TEST_F(SnsTopicsTest, SubscribingToAnUnknownTopicIsNotFound) {
               HasErrorCode(ErrorCode::kSnsNotFound));
 }
 
+// LocalStack test_subscribe_idempotency (AWS-validated): values compare
+// after normalisation, with defaults applied; attributes left out are not
+// compared.
 TEST_F(SnsTopicsTest, SubscribeIsIdempotentForTheSameEndpointAndAttributes) {
   std::string topic = CreateTopic("orders");
-  std::string sub = SubscribeQueue(topic, "a", {{"RawMessageDelivery", "true"}});
+  std::string sub = SubscribeQueue(topic, "a", {{"RawMessageDelivery", "True"}});
   EXPECT_EQ(SubscribeQueue(topic, "a", {{"RawMessageDelivery", "true"}}), sub);
-  EXPECT_THAT(sns_.Subscribe({.topic_arn = topic, .protocol = "sqs", .endpoint = QueueArn("a")}),
-              HasError(kInvalid, Eq("Invalid parameter: Attributes Reason: Subscription already "
-                                    "exists with different attributes")));
+  EXPECT_EQ(
+      SubscribeQueue(topic, "a",
+                     {{"RawMessageDelivery", "true"}, {"FilterPolicyScope", "MessageAttributes"}}),
+      sub);
+  EXPECT_EQ(SubscribeQueue(topic, "a"), sub);
+  EXPECT_EQ(SubscribeQueue(topic, "a", {{"FilterPolicyScope", "MessageAttributes"}}), sub);
+  const auto different = HasError(kInvalid, Eq("Invalid parameter: Attributes Reason: "
+                                               "Subscription already exists with different "
+                                               "attributes"));
+  auto subscribe = [&](sns::AttributeMap attributes) {
+    return sns_.Subscribe({.topic_arn = topic,
+                           .protocol = "sqs",
+                           .endpoint = QueueArn("a"),
+                           .attributes = std::move(attributes)});
+  };
+  EXPECT_THAT(subscribe({{"RawMessageDelivery", "false"}, {"FilterPolicyScope", "MessageBody"}}),
+              different);
+  EXPECT_THAT(subscribe({{"RawMessageDelivery", "false"}}), different);
+  EXPECT_THAT(subscribe({{"FilterPolicyScope", "MessageBody"}}), different);
+  EXPECT_THAT(subscribe({{"FilterPolicy", R"({"k":["v"]})"}}), different);
 }
 
 TEST_F(SnsTopicsTest, GetSubscriptionAttributesReportsTheSubscription) {
