@@ -238,7 +238,8 @@ absl::Status ParameterValueInvalid(std::string_view message) {
 
 }  // namespace
 
-absl::Status ValidateSnsMessageAttributes(const MessageAttributeMap& attributes) {
+absl::Status ValidateSnsMessageAttributes(const MessageAttributeMap& attributes,
+                                          std::string_view path) {
   for (const auto& [name, value] : attributes) {
     if (name.empty() || name.size() >= 256) {
       return ParameterValueInvalid("Length of message attribute name must be less than 256 bytes.");
@@ -269,9 +270,8 @@ absl::Status ValidateSnsMessageAttributes(const MessageAttributeMap& attributes)
     }
     if (value.data_type.empty()) {
       return MakeError(ErrorCode::kSnsValidation,
-                       absl::StrCat("1 validation error detected: Value null at "
-                                    "'messageAttributes.",
-                                    name,
+                       absl::StrCat("1 validation error detected: Value null at '",
+                                    absl::string_view(path.data(), path.size()), ".", name,
                                     ".member.dataType' failed to satisfy constraint: Member "
                                     "must not be null"));
     }

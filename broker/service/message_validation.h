@@ -58,8 +58,10 @@ bool IsValidBatchEntryId(std::string_view id);
 
 // SNS: checks message attribute names, data types (String, String.Array,
 // Number, Binary, with an optional label) and values. Errors:
-// ParameterValueInvalid, ValidationError (no data type).
-absl::Status ValidateSnsMessageAttributes(const MessageAttributeMap& attributes);
+// ParameterValueInvalid, ValidationError (no data type; the message names the
+// request member `path`, e.g. "publishBatchRequestEntries.1.member.messageAttributes").
+absl::Status ValidateSnsMessageAttributes(const MessageAttributeMap& attributes,
+                                          std::string_view path = "messageAttributes");
 
 // SNS: bytes counted against the 256 KiB message limit: the message plus,
 // per attribute, name + data type + value bytes.

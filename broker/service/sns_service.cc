@@ -503,6 +503,19 @@ absl::StatusOr<sns::PublishBatchResult> SnsService::PublishBatch(
   }
   WHARF_RETURN_IF_ERROR(CheckTopicArn("TopicArn", request.topic_arn));
   WHARF_ASSIGN_OR_RETURN(TopicSettings topic, registry_->GetTopicSettings(request.topic_arn));
+  // A bad message attribute or message structure in any entry fails the
+  // whole request as Publish would, before the FIFO checks (LocalStack
+  // test_empty_or_wrong_message_attributes, test_publish_batch_exceptions,
+  // AWS-validated).
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const auto& entry = entries[i];
+    WHARF_RETURN_IF_ERROR(ValidateSnsMessageAttributes(
+        entry.message_attributes,
+        absl::StrCat("publishBatchRequestEntries.", i + 1, ".member.messageAttributes")));
+    if (entry.message_structure == "json") {
+      WHARF_RETURN_IF_ERROR(ParseMessageStructure(entry.message).status());
+    }
+  }
   if (topic.fifo) {
     // A FIFO entry without a group or deduplication id fails the whole
     // request (spec/sns.md §3.3).

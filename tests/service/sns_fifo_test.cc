@@ -143,6 +143,17 @@ TEST_F(SnsFifoTest, PublishBatchWithoutGroupIdFailsAsAWhole) {
                             "required for FIFO topics")));
 }
 
+// LocalStack test_publish_batch_exceptions (AWS-validated): the message
+// structure is checked before the FIFO group and deduplication ids.
+TEST_F(SnsFifoTest, PublishBatchChecksTheMessageStructureBeforeTheGroupId) {
+  EXPECT_THAT(sns_.PublishBatch({.topic_arn = topic_,
+                                 .publish_batch_request_entries = {{.id = "1",
+                                                                    .message = R"({"sqs":"x"})",
+                                                                    .message_structure = "json"}}}),
+              HasError(kInvalid, Eq("Invalid parameter: Message Structure - No default entry in "
+                                    "JSON message body")));
+}
+
 // Several threads publish into the same few groups at once. Every FIFO
 // subscriber must see each group's messages in the same order, and that order
 // must be the order of the sequence numbers Publish returned.

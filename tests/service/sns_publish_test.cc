@@ -302,6 +302,47 @@ TEST_F(SnsPublishTest, PublishBatchReportsFailedEntriesSeparately) {
   EXPECT_TRUE(result.failed[0].sender_fault);
 }
 
+// A bad message attribute or message structure in any entry fails the whole
+// request with Publish's error, nothing published (LocalStack
+// test_empty_or_wrong_message_attributes, AWS-validated).
+TEST_F(SnsPublishTest, PublishBatchFailsAsAWholeOnABadEntry) {
+  auto batch = [&](sns::PublishBatchRequestEntry bad) {
+    return sns_.PublishBatch(
+        {.topic_arn = topic_, .publish_batch_request_entries = {Entry("a", "one"), bad}});
+  };
+  sns::PublishBatchRequestEntry empty_value = Entry("b", "two");
+  empty_value.message_attributes = {{"attr1", StringAttr("")}};
+  EXPECT_THAT(batch(empty_value),
+              HasError(kValueInvalid, Eq("The message attribute 'attr1' must contain non-empty "
+                                         "message attribute value for message attribute type "
+                                         "'String'.")));
+  sns::PublishBatchRequestEntry wrong_field = Entry("b", "two");
+  wrong_field.message_attributes = {
+      {"attr1", {.data_type = "Number", .string_value = "", .binary_value = "123"}}};
+  EXPECT_THAT(
+      batch(wrong_field),
+      HasError(kValueInvalid, Eq("The message attribute 'attr1' with type 'Number' must use field "
+                                 "'String'.")));
+  sns::PublishBatchRequestEntry bad_name = Entry("b", "two");
+  bad_name.message_attributes = {{"a..bc", StringAttr("123")}};
+  EXPECT_THAT(
+      batch(bad_name),
+      HasError(kValueInvalid, Eq("Message attribute name can not have successive '.' character.")));
+  sns::PublishBatchRequestEntry no_type = Entry("b", "two");
+  no_type.message_attributes = {{"attr1", {.data_type = "", .string_value = "value"}}};
+  EXPECT_THAT(batch(no_type),
+              HasError(ErrorCode::kSnsValidation,
+                       Eq("1 validation error detected: Value null at "
+                          "'publishBatchRequestEntries.2.member.messageAttributes.attr1.member."
+                          "dataType' failed to satisfy constraint: Member must not be null")));
+  sns::PublishBatchRequestEntry no_default = Entry("b", R"({"sqs":"test sqs"})");
+  no_default.message_structure = "json";
+  EXPECT_THAT(batch(no_default),
+              HasError(kInvalid, Eq("Invalid parameter: Message Structure - No default entry in "
+                                    "JSON message body")));
+  EXPECT_THAT(Bodies("q"), ::testing::IsEmpty());
+}
+
 TEST_F(SnsPublishTest, PublishBatchRejectsBadBatches) {
   EXPECT_THAT(sns_.PublishBatch({.topic_arn = topic_}),
               HasErrorCode(ErrorCode::kSnsEmptyBatchRequest));
