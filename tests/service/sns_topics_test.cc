@@ -2,6 +2,7 @@
 // idempotency, attributes, limits and the AWS errors of spec/sns.md §1-§2.
 
 #include <string>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -43,6 +44,23 @@ TEST_F(SnsTopicsTest, CreateTopicWithDifferentTagsFails) {
   EXPECT_THAT(sns_.CreateTopic({.name = "orders", .tags = {{"team", "b"}}}),
               HasError(kInvalid, Eq("Invalid parameter: Tags Reason: Topic already exists with "
                                     "different tags")));
+}
+
+// LocalStack test_create_duplicate_topic_check_idempotency and
+// test_create_duplicate_topic_with_more_tags (AWS-validated).
+TEST_F(SnsTopicsTest, CreateTopicWithASubsetOfTheTagsIsIdempotent) {
+  ASSERT_OK_AND_ASSIGN(auto created,
+                       sns_.CreateTopic({.name = "orders", .tags = {{"a", "1"}, {"b", "2"}}}));
+  for (std::vector<sns::Tag> tags : {std::vector<sns::Tag>{{"a", "1"}, {"b", "2"}},
+                                     std::vector<sns::Tag>{{"a", "1"}}, std::vector<sns::Tag>{}}) {
+    ASSERT_OK_AND_ASSIGN(auto again, sns_.CreateTopic({.name = "orders", .tags = tags}));
+    EXPECT_EQ(again.topic_arn, created.topic_arn);
+  }
+  const auto different = HasError(
+      kInvalid, Eq("Invalid parameter: Tags Reason: Topic already exists with different tags"));
+  EXPECT_THAT(sns_.CreateTopic({.name = "orders", .tags = {{"a", "1"}, {"c", "3"}}}), different);
+  ASSERT_OK(sns_.CreateTopic({.name = "plain"}));
+  EXPECT_THAT(sns_.CreateTopic({.name = "plain", .tags = {{"key1", "value1"}}}), different);
 }
 
 TEST_F(SnsTopicsTest, CreateTopicRejectsInvalidNames) {
