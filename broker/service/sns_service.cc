@@ -338,6 +338,9 @@ absl::StatusOr<sns::GetSubscriptionAttributesResult> SnsService::GetSubscription
   out["PendingConfirmation"] = sub->pending_confirmation ? "true" : "false";
   out["ConfirmationWasAuthenticated"] = sub->pending_confirmation ? "false" : "true";
   out["RawMessageDelivery"] = sub->settings.raw_message_delivery ? "true" : "false";
+  // The scope, even one set explicitly, shows only with a filter policy
+  // (LocalStack test_set_subscription_filter_policy_scope, AWS-validated).
+  out.erase("FilterPolicyScope");
   if (!sub->settings.filter_policy.empty()) {
     out["FilterPolicyScope"] = sub->settings.filter_policy_scope == FilterScope::kMessageBody
                                    ? "MessageBody"

@@ -15,6 +15,7 @@ using ::testing::Contains;
 using ::testing::Eq;
 using ::testing::HasSubstr;
 using ::testing::Key;
+using ::testing::Not;
 using ::testing::Pair;
 using ::testing::SizeIs;
 using ::testing::StartsWith;
@@ -316,6 +317,24 @@ TEST_F(SnsTopicsTest, FilterPolicyScopeMustBeKnown) {
               HasError(kInvalid, Eq("Invalid parameter: FilterPolicyScope: Invalid value "
                                     "[Everything]. Please use either MessageBody or "
                                     "MessageAttributes")));
+}
+
+// LocalStack test_set_subscription_filter_policy_scope (AWS-validated): the
+// scope is kept but reported only once a filter policy exists.
+TEST_F(SnsTopicsTest, FilterPolicyScopeShowsOnlyWithAFilterPolicy) {
+  std::string sub = SubscribeQueue(CreateTopic("orders"), "a");
+  auto attributes = [&] {
+    return sns_.GetSubscriptionAttributes({.subscription_arn = sub}).value().attributes;
+  };
+  EXPECT_THAT(attributes(), Not(Contains(Key("FilterPolicyScope"))));
+  ASSERT_OK(sns_.SetSubscriptionAttributes({.subscription_arn = sub,
+                                            .attribute_name = "FilterPolicyScope",
+                                            .attribute_value = "MessageBody"}));
+  EXPECT_THAT(attributes(), Not(Contains(Key("FilterPolicyScope"))));
+  ASSERT_OK(sns_.SetSubscriptionAttributes({.subscription_arn = sub,
+                                            .attribute_name = "FilterPolicy",
+                                            .attribute_value = R"({"attr":["match-this"]})"}));
+  EXPECT_THAT(attributes(), Contains(Pair("FilterPolicyScope", "MessageBody")));
 }
 
 TEST_F(SnsTopicsTest, RedrivePolicyNeedsAValidQueueArn) {
