@@ -64,6 +64,14 @@ TEST_F(SnsTopicsTest, CreateTopicWithASubsetOfTheTagsIsIdempotent) {
   EXPECT_THAT(sns_.CreateTopic({.name = "plain", .tags = {{"key1", "value1"}}}), different);
 }
 
+// LocalStack test_topic_get_attributes_with_fifo_false (AWS-validated).
+TEST_F(SnsTopicsTest, StandardTopicDoesNotReportFifoTopicFalse) {
+  std::string topic = CreateTopic("orders", {{"FifoTopic", "false"}});
+  ASSERT_OK_AND_ASSIGN(auto attrs, sns_.GetTopicAttributes({.topic_arn = topic}));
+  EXPECT_THAT(attrs.attributes, Not(Contains(Key("FifoTopic"))));
+  EXPECT_EQ(CreateTopic("orders", {{"FifoTopic", "false"}}), topic);
+}
+
 TEST_F(SnsTopicsTest, CreateTopicRejectsInvalidNames) {
   for (std::string name :
        {std::string(""), std::string("has space"), std::string("dot.ted"), std::string(257, 'a')}) {
