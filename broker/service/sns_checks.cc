@@ -150,6 +150,7 @@ absl::Status ApplyTopicAttribute(const std::string& name, const std::string& val
     settings->deduplication_per_message_group = value == "MessageGroup";
   } else if (name == "SignatureVersion") {
     if (value != "1" && value != "2") return invalid(absl::StrCat("Invalid value [", value, "]"));
+    settings->signature_version_2 = value == "2";
   } else if (name == "TracingConfig") {
     if (value != "PassThrough" && value != "Active") {
       return invalid(absl::StrCat("Invalid value [", value, "]"));

@@ -438,6 +438,7 @@ absl::StatusOr<std::shared_ptr<const PublishedMessage>> SnsService::MakeMessage(
   message->attributes = in.message_attributes;
   message->size = SnsMessageSize(in.message, in.message_attributes);
   message->message_group_id = in.message_group_id;
+  message->signature_version_2 = topic.signature_version_2;
   if (topic.fifo) {
     // Content-based: SHA-256 of the published message text (spec/sns.md §4.3).
     message->deduplication_id = in.message_deduplication_id.empty()

@@ -105,7 +105,7 @@ SqsEnvelope::SqsEnvelope(const EnvelopeFields& f) {
   AppendField(&prefix_, "Message", f.message);
   AppendField(&prefix_, "Timestamp", f.timestamp);
   if (!f.fifo) {
-    AppendField(&prefix_, "SignatureVersion", kSignatureVersion);
+    AppendField(&prefix_, "SignatureVersion", f.signature_version_2 ? "2" : kSignatureVersion);
     AppendField(&prefix_, "Signature", kDummySignature);
     AppendField(&prefix_, "SigningCertURL", SigningCertUrl(f.region));
   }

@@ -45,12 +45,15 @@ struct EnvelopeFields {
   std::string_view sequence_number;                 // FIFO only.
   const MessageAttributeMap* attributes = nullptr;  // May be null or empty.
   std::string_view region;                          // For SigningCertURL and UnsubscribeURL.
+  bool signature_version_2 = false;                 // SQS envelopes only; function events say "1".
 };
 
 // "https://sns.<region>.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=<arn>"
 std::string UnsubscribeUrl(std::string_view region, std::string_view subscription_arn);
 
 // The fixed signature fields (no signing key in process; spec/sns.md §4.1).
+// kSignatureVersion is the default; SignatureVersion=2 topics show "2" in
+// SQS envelopes.
 inline constexpr std::string_view kSignatureVersion = "1";
 inline constexpr std::string_view kDummySignature =
     "d2hhcmYgaW4tcHJvY2VzcyBicm9rZXI6IG5vdCBhIHJlYWwgc2lnbmF0dXJl";

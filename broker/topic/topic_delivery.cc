@@ -43,6 +43,7 @@ struct TopicRegistry::DeliveryContext {
     fields.sequence_number = sequence_number;
     fields.attributes = &message.attributes;
     fields.region = region;
+    fields.signature_version_2 = message.signature_version_2;
   }
 
   const queue_internal::PayloadRef& Raw(const PublishedMessage& message) {
@@ -222,6 +223,7 @@ void TopicRegistry::DeadLetter(const SubscriptionInfo& sub, const PublishedMessa
   fields.sequence_number = sequence_number;
   fields.attributes = &message.attributes;
   fields.region = options_.region;
+  fields.signature_version_2 = message.signature_version_2;
   MessageAttributeMap extra;
   if (failure != nullptr) {
     std::string error_message(failure->message());

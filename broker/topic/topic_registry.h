@@ -147,6 +147,9 @@ struct PublishedMessage {
   std::string message_group_id;
   std::string deduplication_id;  // FIFO: explicit, or SHA-256 of `message`.
   size_t size = 0;               // Message plus attributes in bytes (PublishSize).
+  // The topic's SignatureVersion when published; SQS envelopes show it,
+  // function events always say "1" (as AWS does).
+  bool signature_version_2 = false;
 };
 
 struct PublishOutcome {
@@ -159,6 +162,7 @@ struct TopicSettings {
   bool fifo = false;
   bool content_based_deduplication = false;
   bool deduplication_per_message_group = false;  // FifoThroughputScope=MessageGroup.
+  bool signature_version_2 = false;              // SignatureVersion=2.
 };
 
 class TopicRegistry : public std::enable_shared_from_this<TopicRegistry> {

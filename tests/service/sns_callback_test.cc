@@ -76,6 +76,25 @@ TEST_F(SnsCallbackTest, FunctionReceivesTheLambdaEventOnce) {
   EXPECT_STREQ(record["Sns"]["MessageAttributes"]["k"]["Value"].GetString(), "v");
 }
 
+// LocalStack test_publish_sqs_verify_signature (AWS-validated): a
+// SignatureVersion=2 topic's SQS envelopes say "2"; function events keep "1",
+// as AWS's do.
+TEST_F(SnsCallbackTest, SignatureVersionTwoShowsInSqsEnvelopesOnly) {
+  ASSERT_OK(sns_.SetTopicAttributes(
+      {.topic_arn = topic_, .attribute_name = "SignatureVersion", .attribute_value = "2"}));
+  SubscribeFunction(RegisterRecorder("handler", 0));
+  SubscribeQueue(topic_, "q");
+  ASSERT_OK(Publish(topic_, "hello"));
+  ASSERT_THAT(events_, SizeIs(1));
+  rapidjson::Document event;
+  event.Parse(events_[0].c_str());
+  EXPECT_STREQ(event["Records"][0]["Sns"]["SignatureVersion"].GetString(), "1");
+  ASSERT_THAT(Bodies("q"), SizeIs(1));
+  rapidjson::Document envelope;
+  envelope.Parse(Bodies("q")[0].c_str());
+  EXPECT_STREQ(envelope["SignatureVersion"].GetString(), "2");
+}
+
 TEST_F(SnsCallbackTest, MessageStructureJsonSendsTheLambdaText) {
   SubscribeFunction(RegisterRecorder("handler", 0));
   ASSERT_OK(sns_.Publish({.topic_arn = topic_,

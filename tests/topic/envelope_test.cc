@@ -100,6 +100,16 @@ TEST_F(EnvelopeTest, StandardEnvelopeHasAwsFieldsInAwsOrder) {
   EXPECT_STREQ(attrs["bin"]["Value"].GetString(), "AgME");  // Base64.
 }
 
+TEST_F(EnvelopeTest, SignatureVersionTwoShowsInTheSqsEnvelopeButNotTheLambdaEvent) {
+  EnvelopeFields f = Fields();
+  f.signature_version_2 = true;
+  rapidjson::Document doc;
+  doc.Parse(SqsEnvelope(f).Text(kSubArn).c_str());
+  EXPECT_STREQ(doc["SignatureVersion"].GetString(), "2");
+  doc.Parse(LambdaEvent(f, kSubArn).c_str());
+  EXPECT_STREQ(doc["Records"][0]["Sns"]["SignatureVersion"].GetString(), "1");
+}
+
 TEST_F(EnvelopeTest, SubjectAppearsOnlyWhenGiven) {
   EnvelopeFields f = Fields();
   f.has_subject = true;
