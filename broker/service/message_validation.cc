@@ -277,7 +277,11 @@ absl::Status ValidateSnsMessageAttributes(const MessageAttributeMap& attributes,
     }
     std::string_view type = value.data_type;
     std::string_view base = type.substr(0, type.find('.'));
-    if (base != "String" && base != "Number" && base != "Binary") {
+    // A custom label needs a character after the dot: "String." is invalid,
+    // "String.  x." is not (LocalStack test_message_attributes_prefixes,
+    // AWS-validated).
+    if ((base != "String" && base != "Number" && base != "Binary") ||
+        type.size() == base.size() + 1) {
       return ParameterValueInvalid(absl::StrCat(
           "The message attribute '", name,
           "' has an invalid message attribute type, the set of supported type prefixes is "

@@ -199,6 +199,22 @@ TEST_F(SnsPublishTest, AttributeWithAnUnknownTypePrefixIsRejected) {
                           "set of supported type prefixes is Binary, Number, and String.")));
 }
 
+// LocalStack test_message_attributes_prefixes (AWS-validated).
+TEST_F(SnsPublishTest, AttributeTypeLabelMustNotBeEmpty) {
+  for (std::string type : {"String.", "Stringprefixed", "Number.", "Binary."}) {
+    EXPECT_THAT(Publish(topic_, "x", {{"attr1", {.data_type = type, .string_value = "v"}}}),
+                HasError(kValueInvalid,
+                         Eq("The message attribute 'attr1' has an invalid message attribute "
+                            "type, the set of supported type prefixes is Binary, Number, and "
+                            "String.")))
+        << type;
+  }
+  EXPECT_OK(
+      Publish(topic_, "x", {{"attr1", {.data_type = "String.prefixed", .string_value = "v"}}}));
+  EXPECT_OK(
+      Publish(topic_, "x", {{"attr1", {.data_type = "String.  prefixed.", .string_value = "v"}}}));
+}
+
 TEST_F(SnsPublishTest, AttributeWithoutAValueIsRejected) {
   EXPECT_THAT(Publish(topic_, "x", {{"a", {.data_type = "String"}}}),
               HasError(kValueInvalid,
