@@ -268,6 +268,17 @@ absl::StatusOr<sns::SubscribeResult> SnsService::Subscribe(const sns::SubscribeR
 }
 
 absl::Status SnsService::Unsubscribe(const sns::UnsubscribeRequest& request) {
+  // LocalStack test_unsubscribe_wrong_arn_format (AWS-validated).
+  if (request.subscription_arn.empty()) {
+    return InvalidParameter(
+        "Invalid parameter: SubscriptionArn Reason: no value for required parameter");
+  }
+  const size_t fields = base_internal::ArnFields(request.subscription_arn).size();
+  if (fields < 6) {
+    return InvalidParameter(absl::StrCat(
+        "Invalid parameter: SubscriptionArn Reason: An ARN must have at least 6 elements, not ",
+        fields));
+  }
   if (!IsSubscriptionArn(request.subscription_arn)) {
     return InvalidParameter("Invalid parameter: SubscriptionId");
   }

@@ -112,6 +112,13 @@ bool DecodeSubscriptionArn(Input& in, Request& r) {
   return in.Str("SubscriptionArn", &r.subscription_arn, kRequired);
 }
 
+// Unsubscribe without SubscriptionArn is the service's InvalidParameter, not
+// a ValidationError (LocalStack test_unsubscribe_wrong_arn_format,
+// AWS-validated).
+bool DecodeUnsubscribe(Input& in, sns::UnsubscribeRequest& r) {
+  return in.Str("SubscriptionArn", &r.subscription_arn);
+}
+
 bool DecodeListSubscriptions(Input& in, sns::ListSubscriptionsRequest& r) {
   return in.Str("NextToken", &r.next_token);
 }
@@ -211,7 +218,7 @@ std::shared_ptr<const Api> MakeSnsApi(sns::Service& service) {
           {"SetTopicAttributes", RunOp<DecodeSetTopicAttributes, &S::SetTopicAttributes>},
           {"Subscribe", RunOp<DecodeSubscribe, &S::Subscribe, EncodeSubscribe>},
           {"ConfirmSubscription", ConfirmSubscription},
-          {"Unsubscribe", RunOp<DecodeSubscriptionArn<sns::UnsubscribeRequest>, &S::Unsubscribe>},
+          {"Unsubscribe", RunOp<DecodeUnsubscribe, &S::Unsubscribe>},
           {"ListSubscriptions",
            RunOp<DecodeListSubscriptions, &S::ListSubscriptions, EncodeSubscriptions>},
           {"ListSubscriptionsByTopic", RunOp<DecodeListSubscriptionsByTopic,

@@ -375,9 +375,19 @@ TEST_F(SnsTopicsTest, FifoTopicsAcceptOnlySqsSubscribers) {
               HasErrorCode(kInvalid));
 }
 
+// LocalStack test_unsubscribe_wrong_arn_format (AWS-validated).
 TEST_F(SnsTopicsTest, UnsubscribeRejectsMalformedArnsAndIgnoresUnknownOnes) {
-  EXPECT_THAT(sns_.Unsubscribe({.subscription_arn = "garbage"}),
+  EXPECT_THAT(sns_.Unsubscribe({.subscription_arn = "randomstring"}),
+              HasError(kInvalid, Eq("Invalid parameter: SubscriptionArn Reason: An ARN must "
+                                    "have at least 6 elements, not 1")));
+  EXPECT_THAT(sns_.Unsubscribe({.subscription_arn = "arn:aws:sns:us-east-1:random"}),
+              HasError(kInvalid, Eq("Invalid parameter: SubscriptionArn Reason: An ARN must "
+                                    "have at least 6 elements, not 5")));
+  EXPECT_THAT(sns_.Unsubscribe({.subscription_arn = "arn:aws:sns:us-east-1:111111111111:random"}),
               HasError(kInvalid, Eq("Invalid parameter: SubscriptionId")));
+  EXPECT_THAT(sns_.Unsubscribe({}),
+              HasError(kInvalid, Eq("Invalid parameter: SubscriptionArn Reason: no value for "
+                                    "required parameter")));
   EXPECT_OK(sns_.Unsubscribe({.subscription_arn = "arn:aws:sns:us-east-1:000000000000:orders:"
                                                   "00000000-0000-4000-8000-000000000000"}));
 }

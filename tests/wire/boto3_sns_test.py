@@ -34,11 +34,12 @@ REGION = "us-east-1"
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
 
-def client(service):
+def client(service, validate=True):
     return boto3.client(
         service, endpoint_url=ENDPOINT, region_name=REGION,
         aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret",
-        config=Config(retries={"max_attempts": 1}, read_timeout=30))
+        config=Config(retries={"max_attempts": 1}, read_timeout=30,
+                      parameter_validation=validate))
 
 
 def unique(prefix):
@@ -50,6 +51,8 @@ class Boto3SnsTest(unittest.TestCase):
     def setUpClass(cls):
         cls.sns = client("sns")
         cls.sqs = client("sqs")
+        # Sends what botocore would refuse (missing required members).
+        cls.raw_sns = client("sns", validate=False)
         print("boto3 %s / botocore %s speaks the SNS %s protocol"
               % (boto3.__version__, botocore.__version__,
                  cls.sns.meta.service_model.protocol), flush=True)
@@ -209,6 +212,25 @@ class Boto3SnsTest(unittest.TestCase):
         with self.assertRaises(self.sns.exceptions.NotFoundException) as context:
             self.sns.get_subscription_attributes(SubscriptionArn=arn)
         self.assertErrorCode(context, "NotFound", 404)
+
+    def test_unsubscribe_errors(self):
+        # LocalStack test_unsubscribe_wrong_arn_format (AWS-validated).
+        for arn, message in [
+                ("randomstring", "Invalid parameter: SubscriptionArn Reason: An ARN must have "
+                                 "at least 6 elements, not 1"),
+                ("arn:aws:sns:us-east-1:random", "Invalid parameter: SubscriptionArn Reason: "
+                                                 "An ARN must have at least 6 elements, not 5"),
+                ("arn:aws:sns:us-east-1:111111111111:random",
+                 "Invalid parameter: SubscriptionId")]:
+            with self.assertRaises(self.sns.exceptions.InvalidParameterException) as context:
+                self.sns.unsubscribe(SubscriptionArn=arn)
+            self.assertEqual(context.exception.response["Error"]["Message"], message)
+        with self.assertRaises(self.sns.exceptions.InvalidParameterException) as context:
+            self.raw_sns.unsubscribe()
+        self.assertErrorCode(context, "InvalidParameter")
+        self.assertEqual(context.exception.response["Error"]["Message"],
+                         "Invalid parameter: SubscriptionArn Reason: no value for required "
+                         "parameter")
 
     def test_email_subscription_stays_pending_and_receives_nothing(self):
         topic = self.new_topic()

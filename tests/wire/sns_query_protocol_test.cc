@@ -308,6 +308,17 @@ TEST(SnsQueryProtocolTest, UnsubscribePassesTheArn) {
   EXPECT_THAT(response.body, HasSubstr("<UnsubscribeResponse xmlns="));
 }
 
+// Unlike the other required members, a missing SubscriptionArn is left to
+// the service (AWS answers InvalidParameter, not ValidationError).
+TEST(SnsQueryProtocolTest, UnsubscribeWithoutAnArnReachesTheService) {
+  SnsFixture fixture;
+  EXPECT_CALL(fixture.sns(), Unsubscribe(Field(&sns::UnsubscribeRequest::subscription_arn, "")))
+      .WillOnce(Return(MakeError(ErrorCode::kSnsInvalidParameter, "no value")));
+  wire::HttpResponse response = fixture.Handle({{"Action", "Unsubscribe"}});
+  EXPECT_EQ(response.status, 400);
+  EXPECT_THAT(response, IsSnsError("InvalidParameter", "no value"));
+}
+
 TEST(SnsQueryProtocolTest, ListSubscriptionsByTopicWritesEveryField) {
   SnsFixture fixture;
   sns::ListSubscriptionsResult result;
