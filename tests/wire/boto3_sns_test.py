@@ -213,6 +213,22 @@ class Boto3SnsTest(unittest.TestCase):
             self.sns.get_subscription_attributes(SubscriptionArn=arn)
         self.assertErrorCode(context, "NotFound", 404)
 
+    def test_subscribe_again_compares_only_the_attributes_given(self):
+        # LocalStack test_subscribe_idempotency (AWS-validated).
+        topic = self.new_topic()
+        _, queue_arn = self.new_queue()
+        arn = self.subscribe_queue(topic, queue_arn, RawMessageDelivery="True")
+        self.assertEqual(self.subscribe_queue(topic, queue_arn, RawMessageDelivery="true"), arn)
+        self.assertEqual(self.subscribe_queue(topic, queue_arn), arn)
+        self.assertEqual(self.subscribe_queue(topic, queue_arn,
+                                              FilterPolicyScope="MessageAttributes"), arn)
+        with self.assertRaises(self.sns.exceptions.InvalidParameterException) as context:
+            self.subscribe_queue(topic, queue_arn, RawMessageDelivery="false",
+                                 FilterPolicyScope="MessageBody")
+        self.assertEqual(context.exception.response["Error"]["Message"],
+                         "Invalid parameter: Attributes Reason: Subscription already exists "
+                         "with different attributes")
+
     def test_unsubscribe_errors(self):
         # LocalStack test_unsubscribe_wrong_arn_format (AWS-validated).
         for arn, message in [
@@ -356,14 +372,38 @@ class Boto3SnsTest(unittest.TestCase):
     def test_publish_batch_reports_failed_entries(self):
         topic = self.new_topic()
         result = self.sns.publish_batch(TopicArn=topic, PublishBatchRequestEntries=[
-            {"Id": "good", "Message": "fine"},
-            {"Id": "bad", "Message": "x", "MessageAttributes": {
-                "a": {"DataType": "Colour", "StringValue": "red"}}}])
+            {"Id": "good", "Message": "fine"}, {"Id": "bad", "Message": ""}])
         self.assertEqual([e["Id"] for e in result["Successful"]], ["good"])
         [failed] = result["Failed"]
         self.assertEqual(failed["Id"], "bad")
-        self.assertEqual(failed["Code"], "ParameterValueInvalid")
+        self.assertEqual(failed["Code"], "InvalidParameter")
+        self.assertEqual(failed["Message"], "Invalid parameter: Empty message")
         self.assertTrue(failed["SenderFault"])
+
+    def test_publish_batch_with_a_bad_attribute_fails_whole(self):
+        # LocalStack test_empty_or_wrong_message_attributes (AWS-validated).
+        topic = self.new_topic()
+        url, queue_arn = self.new_queue()
+        self.subscribe_queue(topic, queue_arn)
+        with self.assertRaises(self.sns.exceptions.InvalidParameterValueException) as context:
+            self.sns.publish_batch(TopicArn=topic, PublishBatchRequestEntries=[
+                {"Id": "good", "Message": "fine"},
+                {"Id": "bad", "Message": "x", "MessageAttributes": {
+                    "attr1": {"DataType": "InvalidType", "StringValue": "123"}}}])
+        self.assertErrorCode(context, "ParameterValueInvalid")
+        self.assertEqual(context.exception.response["Error"]["Message"],
+                         "The message attribute 'attr1' has an invalid message attribute type, "
+                         "the set of supported type prefixes is Binary, Number, and String.")
+        with self.assertRaises(botocore.exceptions.ClientError) as context:
+            self.raw_sns.publish_batch(TopicArn=topic, PublishBatchRequestEntries=[
+                {"Id": "1", "Message": "x",
+                 "MessageAttributes": {"attr1": {"StringValue": "value"}}}])
+        self.assertErrorCode(context, "ValidationError")
+        self.assertEqual(context.exception.response["Error"]["Message"],
+                         "1 validation error detected: Value null at "
+                         "'publishBatchRequestEntries.1.member.messageAttributes.attr1.member."
+                         "dataType' failed to satisfy constraint: Member must not be null")
+        self.assertQueueEmpty(url)
 
     def test_publish_batch_with_duplicate_ids_fails_whole(self):
         topic = self.new_topic()
