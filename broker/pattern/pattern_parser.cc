@@ -134,6 +134,15 @@ class Parser {
     if (root.type() != element_type::OBJECT) return Fail("Filter is not an object");
     Node node;
     WHARF_RETURN_IF_ERROR(ParseObject(object(root), "", 1, &node));
+    // SNS checks the whole policy before it rejects nesting in the
+    // MessageAttributes scope: {"key":{"suffix":"value"}} is '"suffix" must be
+    // an object or an array' (LocalStack test_validate_policy_string_operators,
+    // AWS-validated).
+    if (nested_ && dialect_ == PatternDialect::kSnsMessageAttributes) {
+      return MakeError(ErrorCode::kSnsInvalidParameter,
+                       "Filter policy scope MessageAttributes does not support nested filter "
+                       "policy");
+    }
     if (sns_) {
       absl::flat_hash_set<std::string> keys;
       CollectTopKeys(node, &keys);
@@ -172,11 +181,7 @@ class Parser {
           break;
         }
         case element_type::OBJECT:
-          if (dialect_ == PatternDialect::kSnsMessageAttributes) {
-            return MakeError(ErrorCode::kSnsInvalidParameter,
-                             "Filter policy scope MessageAttributes does not support nested filter "
-                             "policy");
-          }
+          nested_ = true;
           WHARF_RETURN_IF_ERROR(ParseObject(object(value), path, depth + 1, out));
           break;
         default:
@@ -275,7 +280,12 @@ class Parser {
       return absl::OkStatus();
     }
     if (op == "cidr") {
-      if (value.type() != element_type::STRING) return Fail("cidr match pattern must be a string");
+      // SNS names the wrong operator here (LocalStack
+      // test_validate_policy_string_operators, AWS-validated).
+      if (value.type() != element_type::STRING) {
+        return Fail(sns_ ? "prefix match pattern must be a string"
+                         : "cidr match pattern must be a string");
+      }
       std::string error;
       if (!ParseCidr(AsString(value), &c->cidr, &error)) return Fail(error);
       c->kind = Condition::Kind::kCidr;
@@ -332,7 +342,9 @@ class Parser {
         return Fail(absl::StrCat("Unrecognized numeric range operator: ", *op));
       }
       if (i + 1 >= items.size() || !IsNumber(items[i + 1])) {
-        return Fail(absl::StrCat("Value of ", *op, " must be numeric"));
+        // SNS spells "=" out (LocalStack test_validate_policy_numeric_operator).
+        return Fail(
+            absl::StrCat("Value of ", sns_ && *op == "=" ? "equals" : *op, " must be numeric"));
       }
       double v = AsDouble(items[i + 1]);
       if (!(v >= -limit && v <= limit)) {
@@ -354,6 +366,14 @@ class Parser {
       r.lower_inclusive = op == ">=";
       r.lower = v;
       if (i < items.size()) {
+        // SNS checks the upper bound's operator before its value (LocalStack
+        // test_validate_policy_numeric_operator, AWS-validated).
+        if (sns_ && items[i].type() != element_type::STRING) {
+          return Fail(absl::StrCat("Bad value in numeric range: ", simdjson::minify(items[i])));
+        }
+        if (sns_ && AsString(items[i]) != "<" && AsString(items[i]) != "<=") {
+          return Fail(absl::StrCat("Bad numeric range operator: ", AV(AsString(items[i]))));
+        }
         WHARF_RETURN_IF_ERROR(read_term(&op, &v));
         if (op != "<" && op != "<=") return Fail(absl::StrCat("Bad numeric range operator: ", op));
         r.has_upper = true;
@@ -367,7 +387,9 @@ class Parser {
       r.upper_inclusive = op == "<=";
       r.upper = v;
       if (i < items.size()) {
-        if (items[i].type() == element_type::STRING) {
+        // An upper bound comes last; SNS says so whatever follows
+        // (LocalStack test_validate_policy_numeric_operator, AWS-validated).
+        if (!sns_ && items[i].type() == element_type::STRING) {
           return Fail(absl::StrCat("Bad numeric range operator: ", AV(AsString(items[i]))));
         }
         return Fail("Too many elements in numeric expression");
@@ -641,6 +663,7 @@ class Parser {
   }
 
   const PatternDialect dialect_;
+  bool nested_ = false;  // The pattern has an object inside an object.
   const bool sns_;
 };
 

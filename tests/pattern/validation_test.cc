@@ -102,6 +102,9 @@ const InvalidCase kEventBridgeInvalid[] = {
      "Bad numeric range operator: >"},
     {"NumericValueNotNumber", R"({"a":[{"numeric":["<","x"]}]})", "Value of < must be numeric"},
     {"NumericMissingValue", R"({"a":[{"numeric":[">="]}]})", "Value of >= must be numeric"},
+    // SNS words these two differently (SnsRecordedValidationTest).
+    {"NumericEqualsNotNumber", R"({"a":[{"numeric":["=","000"]}]})", "Value of = must be numeric"},
+    {"CidrNotString", R"({"ip":[{"cidr":["10.0.0.0/8"]}]})", "cidr match pattern must be a string"},
     {"NumericUnknownOperator", R"({"a":[{"numeric":["!=",1]}]})",
      "Unrecognized numeric range operator: !="},
     {"NumericEmpty", R"({"a":[{"numeric":[]}]})", "Invalid member in numeric match: ]"},
@@ -249,6 +252,86 @@ const InvalidCase kSnsInvalid[] = {
 };
 
 INSTANTIATE_TEST_SUITE_P(Table, SnsValidationTest, ::testing::ValuesIn(kSnsInvalid), PrintCase);
+
+// Every invalid policy of LocalStack's test_validate_policy* tests
+// (AWS-validated; MessageAttributes scope), with AWS's reason.
+class SnsRecordedValidationTest : public ::testing::TestWithParam<InvalidCase> {};
+
+TEST_P(SnsRecordedValidationTest, RejectsWithTheRecordedReason) {
+  const InvalidCase& c = GetParam();
+  EXPECT_THAT(ValidatePattern(PatternDialect::kSnsMessageAttributes, c.pattern),
+              HasError(ErrorCode::kSnsInvalidParameter, std::string("FilterPolicy: ") + c.reason))
+      << c.pattern;
+}
+
+const InvalidCase kSnsRecorded[] = {
+    {"ConditionList", R"({"key":[["value"]]})",
+     "Match value must be String, number, true, false, or null"},
+    {"ConditionOperator", R"({"key":[{"wrong-operator":true}]})",
+     "Unrecognized match type wrong-operator"},
+    {"TwoOperators", R"({"key":[{"suffix":"value","prefix":"value2"}]})",
+     "Only one key allowed in match expression"},
+    {"EmptyArray", R"({"key":[]})", "Empty arrays are not allowed"},
+    {"SuffixNumber", R"({"key":[{"suffix":100}]})", "suffix match pattern must be a string"},
+    {"SuffixNull", R"({"key":[{"suffix":null}]})", "suffix match pattern must be a string"},
+    {"OperatorNotInList", R"({"key":{"suffix":"value"}})",
+     "\"suffix\" must be an object or an array"},
+    {"SuffixEmptyList", R"({"key":[{"suffix":[]}]})", "suffix match pattern must be a string"},
+    {"SuffixList", R"({"key":[{"suffix":["test","test2"]}]})",
+     "suffix match pattern must be a string"},
+    {"TwoOperatorsNotInList", R"({"key":{"suffix":"value","prefix":"value"}})",
+     "\"suffix\" must be an object or an array"},
+    {"NoOperatorNotInList", R"({"key":{"not-an-operator":"value"}})",
+     "\"not-an-operator\" must be an object or an array"},
+    {"CidrList", R"({"key":[{"cidr":["bad-filter"]}]})", "prefix match pattern must be a string"},
+    {"CidrNoSlash", R"({"key":[{"cidr":"bad-filter"}]})", "Malformed CIDR, one '/' required"},
+    {"CidrBadAddress", R"({"key":[{"cidr":"bad-filter/64"}]})",
+     "Nonstandard IP address: bad-filter"},
+    {"CidrBadV4", R"({"key":[{"cidr":"xx.11.xx/8"}]})", "Nonstandard IP address: xx.11.xx"},
+    {"CidrBadV6", R"({"key":[{"cidr":"xxxx:db8:1234:1a00::/64"}]})",
+     "Nonstandard IP address: xxxx:db8:1234:1a00::"},
+    {"NumericEmpty", R"({"key":[{"numeric":[]}]})", "Invalid member in numeric match: ]"},
+    {"NumericWrongOperator", R"({"key":[{"numeric":["operator"]}]})",
+     "Unrecognized numeric range operator: operator"},
+    {"NumericOperatorOrder", R"({"key":[{"numeric":[1,"<="]}]})",
+     "Invalid member in numeric match: 1"},
+    {"NumericEqualsString", R"({"key":[{"numeric":["=","000"]}]})",
+     "Value of equals must be numeric"},
+    {"NumericMissingValue", R"({"key":[{"numeric":[">="]}]})", "Value of >= must be numeric"},
+    {"NumericUpperThenLower", R"({"key":[{"numeric":["<",100,">",10]}]})",
+     "Too many elements in numeric expression"},
+    {"NumericTwoLowerBounds", R"({"key":[{"numeric":[">=",1,">",2]}]})",
+     "Bad numeric range operator: >"},
+    {"NumericBottomAboveTop", R"({"key":[{"numeric":[">",3,"<",1]}]})",
+     "Bottom must be less than top"},
+    {"NumericMissingRangeValue", R"({"key":[{"numeric":[">",20,"<="]}]})",
+     "Value of <= must be numeric"},
+    {"NumericMissingRangeOperator", R"({"key":[{"numeric":[">",20,30]}]})",
+     "Bad value in numeric range: 30"},
+    {"NumericWrongSecondOperator", R"({"key":[{"numeric":[">",20,"test"]}]})",
+     "Bad numeric range operator: test"},
+    {"NumericLowerString", R"({"key":[{"numeric":[">","20","<","30"]}]})",
+     "Value of > must be numeric"},
+    {"NumericUpperString", R"({"key":[{"numeric":[">",20,"<","30"]}]})",
+     "Value of < must be numeric"},
+    {"NumericTooManyTerms", R"({"key":[{"numeric":[">",20,"<",30,"<",50]}]})",
+     "Too many terms in numeric range expression"},
+    {"ExistsNull", R"({"key":[{"exists":null}]})",
+     "exists match pattern must be either true or false."},
+    {"ExistsString", R"({"key":[{"exists":"no"}]})",
+     "exists match pattern must be either true or false."},
+    {"AnythingButWrongOperator", R"({"key":[{"anything-but":{"wrong-operator":null}}]})",
+     "Unsupported anything-but pattern: wrong-operator"},
+    {"AnythingButSuffix", R"({"key":[{"anything-but":{"suffix":"test"}}]})",
+     "Unsupported anything-but pattern: suffix"},
+    {"AnythingButExists", R"({"key":[{"anything-but":{"exists":false}}]})",
+     "Unsupported anything-but pattern: exists"},
+    {"AnythingButPrefixBoolean", R"({"key":[{"anything-but":{"prefix":false}}]})",
+     "prefix match pattern must be a string"},
+};
+
+INSTANTIATE_TEST_SUITE_P(Table, SnsRecordedValidationTest, ::testing::ValuesIn(kSnsRecorded),
+                         PrintCase);
 
 TEST(SnsValidationTest, MessageAttributesScopeRejectsNestedPolicy) {
   EXPECT_THAT(ValidatePattern(PatternDialect::kSnsMessageAttributes, R"({"a":{"b":["x"]}})"),
