@@ -65,6 +65,10 @@ std::string SetIgnoreCase(std::string_view pattern, Condition* c) {
 constexpr std::string_view kAnythingButBadValue =
     "Value of anything-but must be an array or single string/number value.";
 
+constexpr std::string_view kAnythingButMixedList =
+    "Inside anything but list, either all values are number or string, mixed type is not "
+    "supported";
+
 // Fields are matched in order of this rank, then path: fields with only
 // exact values first, because they narrow the candidate patterns most
 // ("source", "detail-type"), so the automaton visits few states after them;
@@ -424,6 +428,10 @@ class Parser {
             return Fail("Inside anything but list, start|null|boolean is not supported.");
           }
         }
+        // aws/event-ruler (JsonRuleCompiler.processAnythingButListMatchExpression)
+        // takes a list of strings or of numbers, not both, and says so for
+        // an empty list too.
+        if (!sns_ && ab.strings.empty() == ab.numbers.empty()) return Fail(kAnythingButMixedList);
         if (ab.strings.empty() && ab.numbers.empty()) return Fail("Empty arrays are not allowed");
         break;
       case element_type::OBJECT: {

@@ -96,7 +96,19 @@ const InvalidCase kEventBridgeInvalid[] = {
      "Unsupported anything-but pattern: numeric"},
     {"AnythingButBoolean", R"({"a":[{"anything-but":true}]})",
      "Value of anything-but must be an array or single string/number value."},
-    {"AnythingButEmptyList", R"({"a":[{"anything-but":[]}]})", "Empty arrays are not allowed"},
+    // aws/event-ruler JsonRuleCompiler.processAnythingButListMatchExpression:
+    // all strings or all numbers; its check also catches the empty list.
+    {"AnythingButListMixesStringAndNumber", R"({"a":[{"anything-but":["a",1]}]})",
+     "Inside anything but list, either all values are number or string, mixed type is not "
+     "supported"},
+    {"AnythingButListMixesNumberAndString", R"({"a":[{"anything-but":[1,"a"]}]})",
+     "Inside anything but list, either all values are number or string, mixed type is not "
+     "supported"},
+    {"AnythingButMixedListWithNull", R"({"a":[{"anything-but":["a",1,null]}]})",
+     "Inside anything but list, start|null|boolean is not supported."},
+    {"AnythingButEmptyList", R"({"a":[{"anything-but":[]}]})",
+     "Inside anything but list, either all values are number or string, mixed type is not "
+     "supported"},
     {"NumericNotArray", R"({"a":[{"numeric":5}]})", "Value of numeric must be an array."},
     {"NumericTwoLowerBounds", R"({"a":[{"numeric":[">",0,">",0]}]})",
      "Bad numeric range operator: >"},
@@ -361,6 +373,16 @@ TEST(SnsValidationTest, RejectsInvalidJsonWithParseReason) {
   EXPECT_THAT(ValidatePattern(PatternDialect::kSnsMessageAttributes, "{nope"),
               HasError(ErrorCode::kSnsInvalidParameter,
                        StartsWith("FilterPolicy: failed to parse JSON. ")));
+}
+
+TEST(SnsValidationTest, AnythingButListMayMixStringsAndNumbers) {
+  // Only EventBridge (aws/event-ruler) rejects mixed lists; SNS is unchanged.
+  EXPECT_THAT(
+      ValidatePattern(PatternDialect::kSnsMessageAttributes, R"({"a":[{"anything-but":["x",1]}]})"),
+      IsOk());
+  EXPECT_THAT(
+      ValidatePattern(PatternDialect::kSnsMessageBody, R"({"a":[{"anything-but":[]}]})"),
+      HasError(ErrorCode::kSnsInvalidParameter, "FilterPolicy: Empty arrays are not allowed"));
 }
 
 TEST(SnsValidationTest, AnythingButPrefixIsSupported) {
