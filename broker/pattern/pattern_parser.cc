@@ -170,6 +170,9 @@ class Parser {
   }
 
   absl::Status ParseObject(object obj, const std::string& prefix, int depth, Node* out) {
+    // aws/event-ruler (JsonRuleCompiler.parseObject) rejects an empty object
+    // at any level, the pattern itself included. SNS takes "{}" (no filter).
+    if (!sns_ && obj.begin() == obj.end()) return Fail("Empty objects are not allowed");
     for (auto [raw_key, value] : obj) {
       std::string_view key = raw_key;
       if (key == "$or") {
@@ -251,6 +254,8 @@ class Parser {
         break;
     }
     object obj(e);
+    // aws/event-ruler (JsonRuleCompiler.processMatchExpression).
+    if (!sns_ && obj.size() == 0) return Fail("Match expression name not found");
     if (obj.size() == 0) return Fail("Empty objects are not allowed");
     if (obj.size() > 1) return Fail("Only one key allowed in match expression");
     auto [raw_op, value] = *obj.begin();
@@ -436,6 +441,7 @@ class Parser {
         break;
       case element_type::OBJECT: {
         object obj(value);
+        if (!sns_ && obj.size() == 0) return Fail("Anything-But expression name not found");
         if (obj.size() == 0) return Fail("Empty objects are not allowed");
         if (obj.size() > 1) return Fail("Only one key allowed in match expression");
         auto [raw_op, inner] = *obj.begin();

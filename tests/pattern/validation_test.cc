@@ -147,7 +147,14 @@ const InvalidCase kEventBridgeInvalid[] = {
     {"OrNotArray", R"({"$or":{"a":["x"]}})", "Value of $or must be an array of objects"},
     {"OrEmpty", R"({"$or":[]})", "Empty arrays are not allowed"},
     {"OrBranchNotObject", R"({"$or":[["x"]]})", "Value of $or must be an array of objects"},
-    {"EmptyOperatorObject", R"({"a":[{}]})", "Empty objects are not allowed"},
+    // Empty objects: aws/event-ruler JsonRuleCompiler.parseObject (every
+    // level) and processMatchExpression / its anything-but branch.
+    {"EmptyPattern", R"({})", "Empty objects are not allowed"},
+    {"EmptyNestedObject", R"({"detail":{}})", "Empty objects are not allowed"},
+    {"EmptyDeepObjectAfterField", R"({"a":["x"],"d":{"e":{}}})", "Empty objects are not allowed"},
+    {"EmptyOperatorObject", R"({"a":[{}]})", "Match expression name not found"},
+    {"EmptyAnythingButObject", R"({"a":[{"anything-but":{}}]})",
+     "Anything-But expression name not found"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Table, EventBridgeValidationTest, ::testing::ValuesIn(kEventBridgeInvalid),
@@ -373,6 +380,15 @@ TEST(SnsValidationTest, RejectsInvalidJsonWithParseReason) {
   EXPECT_THAT(ValidatePattern(PatternDialect::kSnsMessageAttributes, "{nope"),
               HasError(ErrorCode::kSnsInvalidParameter,
                        StartsWith("FilterPolicy: failed to parse JSON. ")));
+}
+
+TEST(SnsValidationTest, EmptyPolicyIsAccepted) {
+  // SNS: "{}" is no filter; only EventBridge rejects empty objects.
+  EXPECT_THAT(ValidatePattern(PatternDialect::kSnsMessageAttributes, "{}"), IsOk());
+  EXPECT_THAT(ValidatePattern(PatternDialect::kSnsMessageBody, "{}"), IsOk());
+  EXPECT_THAT(
+      ValidatePattern(PatternDialect::kSnsMessageBody, R"({"a":[{}]})"),
+      HasError(ErrorCode::kSnsInvalidParameter, "FilterPolicy: Empty objects are not allowed"));
 }
 
 TEST(SnsValidationTest, AnythingButListMayMixStringsAndNumbers) {

@@ -216,6 +216,18 @@ TEST_F(EventsServiceTest, InvalidPatternIsRejected) {
   EXPECT_THAT(ev().DescribeRule({.name = "r"}), HasErrorCode(ErrorCode::kEventsResourceNotFound));
 }
 
+TEST_F(EventsServiceTest, EmptyPatternObjectIsRejected) {
+  // aws/event-ruler rejects empty objects at every level; "{"detail":{}}"
+  // used to be taken as matching every event.
+  for (const char* pattern : {"{}", R"({"source":["s"],"detail":{}})"}) {
+    EXPECT_THAT(ev().PutRule({.name = "r", .event_pattern = pattern}),
+                HasError(ErrorCode::kInvalidEventPattern,
+                         "Event pattern is not valid. Reason: Empty objects are not allowed"))
+        << pattern;
+  }
+  EXPECT_THAT(ev().DescribeRule({.name = "r"}), HasErrorCode(ErrorCode::kEventsResourceNotFound));
+}
+
 TEST_F(EventsServiceTest, PatternLongerThanTheQuotaIsRejected) {
   std::string pattern = absl::StrCat(R"({"source":[")", std::string(2100, 'a'), R"("]})");
   EXPECT_THAT(ev().PutRule({.name = "r", .event_pattern = pattern}),
