@@ -296,7 +296,9 @@ class Parser {
                          : "cidr match pattern must be a string");
       }
       std::string error;
-      if (!ParseCidr(AsString(value), &c->cidr, &error)) return Fail(error);
+      const bool parsed = sns_ ? ParseCidr(AsString(value), &c->cidr, &error)
+                               : ParseEventRulerCidr(AsString(value), &c->cidr, &error);
+      if (!parsed) return Fail(error);
       c->kind = Condition::Kind::kCidr;
       c->key = absl::StrCat("c", c->cidr.base.v6 ? "6" : "4", ":", c->cidr.bits, ":");
       c->key.append(reinterpret_cast<const char*>(c->cidr.base.bytes.data()), 16);

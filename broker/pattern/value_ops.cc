@@ -102,6 +102,57 @@ bool ParseCidr(std::string_view s, Cidr* out, std::string* error) {
   return true;
 }
 
+bool ParseEventRulerCidr(std::string_view s, Cidr* out, std::string* error) {
+  std::string_view trimmed = s;
+  while (!trimmed.empty() && trimmed.back() == '/') trimmed.remove_suffix(1);
+  const size_t slash = trimmed.find('/');
+  if (trimmed.empty() || slash == std::string_view::npos ||
+      trimmed.find('/', slash + 1) != std::string_view::npos) {
+    *error = "Malformed CIDR, one '/' required";
+    return false;
+  }
+  std::string_view addr = trimmed.substr(0, slash);
+  std::string_view mask = trimmed.substr(slash + 1);
+  // Java's Integer.parseInt: an optional sign, then ASCII digits, in range.
+  std::string_view digits = mask;
+  if (!digits.empty() && (digits[0] == '+' || digits[0] == '-')) digits.remove_prefix(1);
+  bool valid = !digits.empty();
+  for (char c : digits) valid = valid && c >= '0' && c <= '9';
+  int64_t bits = 0;
+  if (valid) {
+    for (char c : digits) {
+      bits = bits * 10 + (c - '0');
+      if (bits > int64_t{1} << 31) break;
+    }
+    if (mask[0] == '-') bits = -bits;
+    valid = bits >= -(int64_t{1} << 31) && bits < (int64_t{1} << 31);
+  }
+  if (!valid) {
+    *error = "Malformed CIDR, mask bits must be an integer";
+    return false;
+  }
+  if (bits < 0) {
+    *error = "Malformed CIDR, mask bits must not be negative";
+    return false;
+  }
+  IpAddress ip;
+  if (!ParseIpAddress(addr, &ip)) {
+    *error = absl::StrCat("Nonstandard IP address: ", absl::string_view(addr.data(), addr.size()));
+    return false;
+  }
+  if (!ip.v6 && bits >= 32) {
+    *error = "IPv4 mask bits must be < 32";
+    return false;
+  }
+  if (ip.v6 && bits >= 128) {
+    *error = "IPv6 mask bits must be < 128";
+    return false;
+  }
+  out->base = MaskAddress(ip, static_cast<int>(bits));
+  out->bits = static_cast<int>(bits);
+  return true;
+}
+
 bool ParseWildcard(std::string_view s, Wildcard* out, std::string* error) {
   Wildcard w;
   w.source = std::string(s);

@@ -68,6 +68,14 @@ struct Cidr {
 // to the AWS reason ("Malformed CIDR, one '/' required", ...).
 bool ParseCidr(std::string_view s, Cidr* out, std::string* error);
 
+// EventBridge: as aws/event-ruler's CIDR.cidr checks, in its order. The text
+// splits on '/' into two parts (trailing empty parts dropped, as Java's
+// String.split); the mask is a Java int (optional sign); then "Malformed
+// CIDR, mask bits must not be negative"; the address; and the mask must be
+// shorter than the address: "IPv4 mask bits must be < 32", "IPv6 mask bits
+// must be < 128" (so /32 and /128 are rejected).
+bool ParseEventRulerCidr(std::string_view s, Cidr* out, std::string* error);
+
 // Clears the bits of `ip` beyond the first `bits`.
 IpAddress MaskAddress(const IpAddress& ip, int bits);
 

@@ -186,9 +186,10 @@ class Gen {
     static constexpr const char* kWildcards[] = {
         "\"*\"",           "\"x*\"",  "\"*png\"", "\"a*c\"", "\"init*\"",
         "\"foo\\\\*bar\"", "\"*0*\"", "\"\"",     "\"*.*\"", "\"a\\\\\\\\b\""};
-    static constexpr const char* kCidrs[] = {"\"10.0.0.0/24\"", "\"10.0.0.0/8\"",
-                                             "\"2001:db8::/32\"", "\"10.0.0.1/32\"",
-                                             "\"0.0.0.0/0\""};
+    // EventBridge masks stop at /31 (aws/event-ruler); SNS takes /32.
+    static constexpr const char* kCidrs[] = {"\"10.0.0.0/24\"",   "\"10.0.0.0/8\"",
+                                             "\"2001:db8::/32\"", "\"0.0.0.0/0\"",
+                                             "\"10.0.0.1/32\"",   "\"10.0.0.0/31\""};
     static constexpr const char* kBounds[] = {"-1", "0", "0.5", "1", "2", "3.25", "100"};
     switch (Pick(0, 13)) {
       case 0:
@@ -231,8 +232,10 @@ class Gen {
       }
       case 9:
         return absl::StrCat("{\"exists\":", Chance(50) ? "true" : "false", "}");
-      case 10:
-        return absl::StrCat("{\"cidr\":", OneOf(kCidrs), "}");
+      case 10: {
+        const int i = Pick(0, 4);
+        return absl::StrCat("{\"cidr\":", kCidrs[eb && i == 4 ? 5 : i], "}");
+      }
       default:
         return AnythingBut(eb);
     }

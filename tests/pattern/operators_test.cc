@@ -278,7 +278,11 @@ const MatchCase kEventBridgeCases[] = {
     // cidr.
     {"CidrV4Inside", R"({"ip":[{"cidr":"10.0.0.0/24"}]})", R"({"ip":"10.0.0.255"})", true},
     {"CidrV4Outside", R"({"ip":[{"cidr":"10.0.0.0/24"}]})", R"({"ip":"10.0.1.0"})", false},
-    {"CidrV4Host", R"({"ip":[{"cidr":"10.0.0.1/32"}]})", R"({"ip":"10.0.0.1"})", true},
+    // event-ruler takes masks up to /31 and /127 (/32 and /128 are invalid).
+    {"CidrV4Slash31", R"({"ip":[{"cidr":"10.0.0.0/31"}]})", R"({"ip":"10.0.0.1"})", true},
+    {"CidrV4Slash31Outside", R"({"ip":[{"cidr":"10.0.0.0/31"}]})", R"({"ip":"10.0.0.2"})", false},
+    {"CidrV6Slash127", R"({"ip":[{"cidr":"2001:db8::/127"}]})", R"({"ip":"2001:db8::1"})", true},
+    {"CidrMaskWithPlusSign", R"({"ip":[{"cidr":"10.0.0.0/+8"}]})", R"({"ip":"10.9.9.9"})", true},
     {"CidrV4HostBitsIgnored", R"({"ip":[{"cidr":"10.0.0.9/24"}]})", R"({"ip":"10.0.0.200"})", true},
     {"CidrNeverMatchesNumber", R"({"ip":[{"cidr":"10.0.0.0/8"}]})", R"({"ip":10})", false},
     {"CidrNeverMatchesNonAddress", R"({"ip":[{"cidr":"10.0.0.0/8"}]})", R"({"ip":"10.x"})", false},
@@ -355,6 +359,9 @@ const MatchCase kSnsAttributeCases[] = {
      R"({"e":{"Type":"String","Value":"order_placed"}})", true},
     {"CidrOnAttribute", R"({"ip":[{"cidr":"192.168.0.0/16"}]})",
      R"({"ip":{"Type":"String","Value":"192.168.4.4"}})", true},
+    // SNS keeps host masks (/32); only EventBridge follows event-ruler.
+    {"CidrHostOnAttribute", R"({"ip":[{"cidr":"10.0.0.1/32"}]})",
+     R"({"ip":{"Type":"String","Value":"10.0.0.1"}})", true},
     {"OrAcrossAttributes", R"({"$or":[{"a":["1"]},{"b":["2"]}]})",
      R"({"b":{"Type":"String","Value":"2"}})", true},
     {"DottedAttributeName", R"({"a.b":["x"]})", R"({"a.b":{"Type":"String","Value":"x"}})", true},

@@ -135,8 +135,18 @@ const InvalidCase kEventBridgeInvalid[] = {
     {"CidrWithoutSlash", R"({"ip":[{"cidr":"10.0.0.0"}]})", "Malformed CIDR, one '/' required"},
     {"CidrBadMask", R"({"ip":[{"cidr":"10.0.0.0/x"}]})",
      "Malformed CIDR, mask bits must be an integer"},
-    {"CidrMaskTooLong", R"({"ip":[{"cidr":"10.0.0.0/33"}]})",
+    // aws/event-ruler CIDR.cidr: masks must be shorter than the address.
+    {"CidrMaskTooLong", R"({"ip":[{"cidr":"10.0.0.0/33"}]})", "IPv4 mask bits must be < 32"},
+    {"CidrV4HostMask", R"({"ip":[{"cidr":"10.0.0.1/32"}]})", "IPv4 mask bits must be < 32"},
+    {"CidrV6HostMask", R"({"ip":[{"cidr":"::1/128"}]})", "IPv6 mask bits must be < 128"},
+    {"CidrV6MaskTooLong", R"({"ip":[{"cidr":"2001:db8::/129"}]})", "IPv6 mask bits must be < 128"},
+    {"CidrNegativeMask", R"({"ip":[{"cidr":"10.0.0.0/-1"}]})",
+     "Malformed CIDR, mask bits must not be negative"},
+    {"CidrEmptyMask", R"({"ip":[{"cidr":"10.0.0.0/"}]})", "Malformed CIDR, one '/' required"},
+    {"CidrMaskOverflowsInt", R"({"ip":[{"cidr":"10.0.0.0/2147483648"}]})",
      "Malformed CIDR, mask bits must be an integer"},
+    {"CidrBadAddressBeforeMaskRange", R"({"ip":[{"cidr":"10.0.0/40"}]})",
+     "Nonstandard IP address: 10.0.0"},
     {"CidrBadAddress", R"({"ip":[{"cidr":"10.0.0.256/8"}]})", "Nonstandard IP address: 10.0.0.256"},
     {"WildcardConsecutiveStars", R"({"a":[{"wildcard":"a**"}]})",
      "Consecutive wildcard characters at pos 2"},
@@ -380,6 +390,16 @@ TEST(SnsValidationTest, RejectsInvalidJsonWithParseReason) {
   EXPECT_THAT(ValidatePattern(PatternDialect::kSnsMessageAttributes, "{nope"),
               HasError(ErrorCode::kSnsInvalidParameter,
                        StartsWith("FilterPolicy: failed to parse JSON. ")));
+}
+
+TEST(SnsValidationTest, CidrHostMaskIsAccepted) {
+  // Unchanged for SNS: /32 and /128 are accepted (only EventBridge rejects).
+  EXPECT_THAT(ValidatePattern(PatternDialect::kSnsMessageAttributes,
+                              R"({"ip":[{"cidr":"10.0.0.1/32"},{"cidr":"::1/128"}]})"),
+              IsOk());
+  EXPECT_THAT(ValidatePattern(PatternDialect::kSnsMessageBody, R"({"ip":[{"cidr":"1.2.3.4/33"}]})"),
+              HasError(ErrorCode::kSnsInvalidParameter,
+                       "FilterPolicy: Malformed CIDR, mask bits must be an integer"));
 }
 
 TEST(SnsValidationTest, EmptyPolicyIsAccepted) {
