@@ -121,10 +121,49 @@ struct Node {
   std::vector<std::vector<Node>> ors;
 };
 
+// aws/event-ruler's field names that may not appear inside "$or"
+// (Constants.RESERVED_FIELD_NAMES_IN_OR_RELATIONSHIP).
+bool IsReservedInOr(std::string_view key) {
+  static constexpr std::string_view kReserved[] = {"exactly",
+                                                   "equals-ignore-case",
+                                                   "prefix",
+                                                   "suffix",
+                                                   "anything-but",
+                                                   "exists",
+                                                   "wildcard",
+                                                   "numeric",
+                                                   "cidr",
+                                                   "=",
+                                                   "<",
+                                                   "<=",
+                                                   ">",
+                                                   ">=",
+                                                   "regex",
+                                                   "not-wildcard",
+                                                   "not-equals-ignore-case",
+                                                   "date-after",
+                                                   "date-on-or-after",
+                                                   "date-before",
+                                                   "date-on-or-before",
+                                                   "in-date-range",
+                                                   "cidr-not",
+                                                   "ip-address",
+                                                   "not-ip-address"};
+  return std::find(std::begin(kReserved), std::end(kReserved), key) != std::end(kReserved);
+}
+
 class Parser {
  public:
-  explicit Parser(PatternDialect dialect)
-      : dialect_(dialect), sns_(dialect != PatternDialect::kEventBridge) {}
+  // `or_is_field`: read "$or" as an ordinary field name (see ParsePattern).
+  Parser(PatternDialect dialect, bool or_is_field)
+      : dialect_(dialect),
+        sns_(dialect != PatternDialect::kEventBridge),
+        or_is_field_(or_is_field) {}
+
+  // Whether the last Parse failed after meeting a "$or" key, with an error
+  // event-ruler reports as a parse error (so its Machine retries the
+  // pattern without "$or"); cidr errors and "too complex" are final.
+  bool failed_in_or() const { return saw_or_ && !final_error_; }
 
   absl::StatusOr<ParsedPattern> Parse(std::string_view json) {
     simdjson::dom::parser parser;
@@ -137,7 +176,7 @@ class Parser {
     }
     if (root.type() != element_type::OBJECT) return Fail("Filter is not an object");
     Node node;
-    WHARF_RETURN_IF_ERROR(ParseObject(object(root), "", 1, &node));
+    WHARF_RETURN_IF_ERROR(ParseObject(object(root), "", 1, /*in_or=*/false, &node));
     // SNS checks the whole policy before it rejects nesting in the
     // MessageAttributes scope: {"key":{"suffix":"value"}} is '"suffix" must be
     // an object or an array' (LocalStack test_validate_policy_string_operators,
@@ -161,7 +200,8 @@ class Parser {
   }
 
  private:
-  absl::Status Fail(std::string_view reason) const {
+  absl::Status Fail(std::string_view reason) {
+    if (reason == kTooComplexReason) final_error_ = true;
     if (sns_) {
       return MakeError(ErrorCode::kSnsInvalidParameter, absl::StrCat("FilterPolicy: ", AV(reason)));
     }
@@ -169,15 +209,22 @@ class Parser {
                      absl::StrCat("Event pattern is not valid. Reason: ", AV(reason)));
   }
 
-  absl::Status ParseObject(object obj, const std::string& prefix, int depth, Node* out) {
+  absl::Status ParseObject(object obj, const std::string& prefix, int depth, bool in_or,
+                           Node* out) {
     // aws/event-ruler (JsonRuleCompiler.parseObject) rejects an empty object
     // at any level, the pattern itself included. SNS takes "{}" (no filter).
     if (!sns_ && obj.begin() == obj.end()) return Fail("Empty objects are not allowed");
     for (auto [raw_key, value] : obj) {
       std::string_view key = raw_key;
-      if (key == "$or") {
+      if (key == "$or" && !or_is_field_) {
+        saw_or_ = true;
         WHARF_RETURN_IF_ERROR(ParseOr(value, prefix, depth, out));
         continue;
+      }
+      // aws/event-ruler JsonRuleCompiler.parseObjectInsideOrRelationship.
+      if (in_or && !sns_ && IsReservedInOr(key)) {
+        return Fail(
+            absl::StrCat(AV(key), " is Ruler reserved fieldName which cannot be used inside $or."));
       }
       std::string path = prefix.empty() ? std::string(key) : absl::StrCat(prefix, ".", AV(key));
       switch (value.type()) {
@@ -189,7 +236,7 @@ class Parser {
         }
         case element_type::OBJECT:
           nested_ = true;
-          WHARF_RETURN_IF_ERROR(ParseObject(object(value), path, depth + 1, out));
+          WHARF_RETURN_IF_ERROR(ParseObject(object(value), path, depth + 1, in_or, out));
           break;
         default:
           return Fail(absl::StrCat("\"", AV(key), "\" must be an object or an array"));
@@ -198,18 +245,26 @@ class Parser {
     return absl::OkStatus();
   }
 
+  // EventBridge reasons are aws/event-ruler's (JsonRuleCompiler
+  // .parseIntoOrRelationship); they only show through ValidatePattern's
+  // retry when that fails too (see ParsePattern).
   absl::Status ParseOr(element value, const std::string& prefix, int depth, Node* out) {
-    if (value.type() != element_type::ARRAY)
+    if (value.type() != element_type::ARRAY) {
+      if (!sns_) return Fail("It must be an Array followed with $or.");
       return Fail("Value of $or must be an array of objects");
+    }
     std::vector<Node> group;
     for (element branch : array(value)) {
       if (branch.type() != element_type::OBJECT) {
+        if (!sns_) return Fail("Only JSON object is allowed in array of $or relationship.");
         return Fail("Value of $or must be an array of objects");
       }
       Node node;
-      WHARF_RETURN_IF_ERROR(ParseObject(object(branch), prefix, depth, &node));
+      WHARF_RETURN_IF_ERROR(ParseObject(object(branch), prefix, depth, /*in_or=*/true, &node));
       group.push_back(std::move(node));
     }
+    if (!sns_ && group.size() < 2)
+      return Fail("There must have at least 2 Objects in $or relationship.");
     if (group.empty()) return Fail("Empty arrays are not allowed");
     out->ors.push_back(std::move(group));
     return absl::OkStatus();
@@ -298,7 +353,10 @@ class Parser {
       std::string error;
       const bool parsed = sns_ ? ParseCidr(AsString(value), &c->cidr, &error)
                                : ParseEventRulerCidr(AsString(value), &c->cidr, &error);
-      if (!parsed) return Fail(error);
+      if (!parsed) {
+        final_error_ = true;  // event-ruler: an IllegalArgumentException, not a parse error.
+        return Fail(error);
+      }
       c->kind = Condition::Kind::kCidr;
       c->key = absl::StrCat("c", c->cidr.base.v6 ? "6" : "4", ":", c->cidr.bits, ":");
       c->key.append(reinterpret_cast<const char*>(c->cidr.base.bytes.data()), 16);
@@ -681,12 +739,27 @@ class Parser {
   const PatternDialect dialect_;
   bool nested_ = false;  // The pattern has an object inside an object.
   const bool sns_;
+  const bool or_is_field_;
+  bool saw_or_ = false;
+  bool final_error_ = false;
 };
 
 }  // namespace
 
+// aws/event-ruler's Machine.addRule compiles with JsonRuleCompiler and, when
+// that throws a parse error, compiles again with RuleCompiler, which has no
+// "$or": there "$or" is an ordinary field name (GenericMachine.addRule). So
+// an EventBridge pattern whose "$or" is malformed ("$or" with one branch, a
+// reserved name inside it, ...) gets the error of that second reading
+// ({"$or":[{"source":["a"]}]}: "Unrecognized match type source"), or is
+// accepted as a pattern on a field named "$or" ({"$or":[{"prefix":"a"}]}).
 absl::StatusOr<ParsedPattern> ParsePattern(PatternDialect dialect, std::string_view json) {
-  return Parser(dialect).Parse(json);
+  Parser parser(dialect, /*or_is_field=*/false);
+  absl::StatusOr<ParsedPattern> parsed = parser.Parse(json);
+  if (parsed.ok() || dialect != PatternDialect::kEventBridge || !parser.failed_in_or()) {
+    return parsed;
+  }
+  return Parser(dialect, /*or_is_field=*/true).Parse(json);
 }
 
 }  // namespace wharf::pattern_internal

@@ -2,6 +2,7 @@
 // the dialect's AWS error code and the reason text of spec/eventbridge.md §4
 // and spec/sns.md §5.4.
 
+#include <memory>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -13,9 +14,12 @@
 namespace wharf {
 namespace {
 
+using ::testing::ElementsAre;
 using testing::HasError;
 using testing::HasErrorCode;
+using ::testing::IsEmpty;
 using testing::IsOk;
+using testing::IsOkAndHolds;
 using ::testing::StartsWith;
 
 struct InvalidCase {
@@ -154,9 +158,29 @@ const InvalidCase kEventBridgeInvalid[] = {
     {"WildcardTooComplex", R"({"a":[{"wildcard":"*:*:*:*:*:event-bus/*"}]})",
      "Rule is too complex - try using fewer wildcard characters or fewer repeating character "
      "sequences after a wildcard character"},
-    {"OrNotArray", R"({"$or":{"a":["x"]}})", "Value of $or must be an array of objects"},
+    // A malformed "$or": aws/event-ruler's Machine.addRule reads the pattern
+    // again with "$or" as a field name (RuleCompiler) and reports that
+    // reading's error (checked with the compiled ruler).
     {"OrEmpty", R"({"$or":[]})", "Empty arrays are not allowed"},
-    {"OrBranchNotObject", R"({"$or":[["x"]]})", "Value of $or must be an array of objects"},
+    {"OrBranchNotObject", R"({"$or":[["x"]]})",
+     "Match value must be String, number, true, false, or null"},
+    {"OrOneBranch", R"({"$or":[{"source":["a"]}]})", "Unrecognized match type source"},
+    {"OrOneBranchWithSibling", R"({"x":["y"],"$or":[{"source":["a"]}]})",
+     "Unrecognized match type source"},
+    {"OrOneBranchNested", R"({"d":{"$or":[{"a":["x"]}]}})", "Unrecognized match type a"},
+    {"OrOneEmptyBranch", R"({"$or":[{}]})", "Match expression name not found"},
+    {"OrEmptyFirstBranch", R"({"$or":[{},{"a":[1]}]})", "Match expression name not found"},
+    {"OrEmptySecondBranch", R"({"$or":[{"a":[1]},{}]})", "Unrecognized match type a"},
+    {"OrBranchError", R"({"$or":[{"a":[]},{"b":["x"]}]})", "Unrecognized match type a"},
+    {"OrErrorAfterOr", R"({"$or":[{"a":["x"]},{"b":["c"]}],"c":[]})", "Unrecognized match type a"},
+    {"ErrorBeforeOr", R"({"c":[],"$or":[{"a":["x"]}]})", "Empty arrays are not allowed"},
+    {"OrReservedFieldName", R"({"$or":[{"prefix":["a"]},{"b":["c"]}]})",
+     "prefix match pattern must be a string"},
+    {"OrReservedNestedFieldName", R"({"$or":[{"d":{"numeric":["a"]}},{"b":["c"]}]})",
+     "Unrecognized match type d"},
+    // cidr errors are not parse errors in event-ruler: no second reading.
+    {"OrCidrErrorIsFinal", R"({"$or":[{"ip":[{"cidr":"1.2.3.4/40"}]},{"b":["c"]}]})",
+     "IPv4 mask bits must be < 32"},
     // Empty objects: aws/event-ruler JsonRuleCompiler.parseObject (every
     // level) and processMatchExpression / its anything-but branch.
     {"EmptyPattern", R"({})", "Empty objects are not allowed"},
@@ -188,6 +212,19 @@ TEST(EventBridgeValidationTest, RejectsOrExplosionAsTooComplex) {
   EXPECT_THAT(ValidatePattern(PatternDialect::kEventBridge, pattern),
               HasError(ErrorCode::kInvalidEventPattern, StartsWith("Event pattern is not valid. "
                                                                    "Reason: Rule is too complex")));
+}
+
+TEST(EventBridgeValidationTest, MalformedOrIsReadAsAFieldName) {
+  // As aws/event-ruler's Machine (GenericMachine.addRule falls back to
+  // RuleCompiler): these are patterns on a field named "$or".
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Matcher> m, Matcher::Create(PatternDialect::kEventBridge));
+  ASSERT_OK(m->Add("prefix", R"({"$or":[{"prefix":"a"}]})"));
+  ASSERT_OK(m->Add("object", R"({"$or":{"a":["x"]}})"));
+  ASSERT_OK(m->Add("strings", R"({"$or":["x","y"]})"));
+  EXPECT_THAT(m->MatchJson(R"({"$or":"abc"})"), IsOkAndHolds(ElementsAre("prefix")));
+  EXPECT_THAT(m->MatchJson(R"({"$or":{"a":"x"}})"), IsOkAndHolds(ElementsAre("object")));
+  EXPECT_THAT(m->MatchJson(R"({"$or":"y"})"), IsOkAndHolds(ElementsAre("strings")));
+  EXPECT_THAT(m->MatchJson(R"({"a":"x"})"), IsOkAndHolds(IsEmpty()));
 }
 
 TEST(EventBridgeValidationTest, AcceptsAnythingButPrefixAndSuffixLists) {
@@ -390,6 +427,14 @@ TEST(SnsValidationTest, RejectsInvalidJsonWithParseReason) {
   EXPECT_THAT(ValidatePattern(PatternDialect::kSnsMessageAttributes, "{nope"),
               HasError(ErrorCode::kSnsInvalidParameter,
                        StartsWith("FilterPolicy: failed to parse JSON. ")));
+}
+
+TEST(SnsValidationTest, OrKeepsItsOwnRules) {
+  // SNS does not read a malformed "$or" again as a field name.
+  EXPECT_THAT(ValidatePattern(PatternDialect::kSnsMessageBody, R"({"$or":[{"a":["x"]}]})"), IsOk());
+  EXPECT_THAT(ValidatePattern(PatternDialect::kSnsMessageBody, R"({"$or":{"a":["x"]}})"),
+              HasError(ErrorCode::kSnsInvalidParameter,
+                       "FilterPolicy: Value of $or must be an array of objects"));
 }
 
 TEST(SnsValidationTest, CidrHostMaskIsAccepted) {
