@@ -4,6 +4,7 @@
 #include <cmath>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "broker/base/json.h"
@@ -113,6 +114,7 @@ struct RawField {
   std::string path;
   int depth;  // Nesting depth of the leaf (1 = top level).
   std::vector<Condition> any_of;
+  int order = 0;  // Position in the pattern text (for repeated paths).
 };
 
 // One pattern object: AND of its fields and of its "$or" groups.
@@ -229,7 +231,7 @@ class Parser {
       std::string path = prefix.empty() ? std::string(key) : absl::StrCat(prefix, ".", AV(key));
       switch (value.type()) {
         case element_type::ARRAY: {
-          RawField field{path, depth, {}};
+          RawField field{path, depth, {}, next_order_++};
           WHARF_RETURN_IF_ERROR(ParseLeafArray(array(value), &field.any_of));
           out->fields.push_back(std::move(field));
           break;
@@ -670,9 +672,33 @@ class Parser {
     return absl::OkStatus();
   }
 
+  // aws/event-ruler (rule overriding, its Machine's default) keeps, for a
+  // path given more than once in one alternative ({"a":["x"],"a":["y"]},
+  // "d.a" and "d":{"a":...}, a field and a "$or" branch), the last in the
+  // pattern text: JsonRuleCompiler.writeRules puts it into each rule map,
+  // replacing the earlier one.
+  static void KeepLastPerPath(std::vector<RawField>* fields) {
+    absl::flat_hash_map<std::string_view, int> last;  // path -> latest order
+    for (const RawField& f : *fields) {
+      auto [it, inserted] = last.try_emplace(f.path, f.order);
+      if (!inserted) it->second = std::max(it->second, f.order);
+    }
+    if (last.size() == fields->size()) return;
+    std::vector<bool> keep;
+    keep.reserve(fields->size());
+    for (const RawField& f : *fields) keep.push_back(last.at(f.path) == f.order);
+    std::vector<RawField> kept;
+    kept.reserve(last.size());
+    for (size_t i = 0; i < fields->size(); ++i) {
+      if (keep[i]) kept.push_back(std::move((*fields)[i]));
+    }
+    *fields = std::move(kept);
+  }
+
   absl::StatusOr<ParsedPattern> Normalize(std::vector<std::vector<RawField>> dnf) {
     std::vector<Conjunction> conjunctions;
     for (std::vector<RawField>& fields : dnf) {
+      if (!sns_) KeepLastPerPath(&fields);
       // Each field that also accepts absence doubles the alternatives.
       std::vector<Conjunction> partial(1);
       for (RawField& f : fields) {
@@ -741,6 +767,7 @@ class Parser {
   const bool sns_;
   const bool or_is_field_;
   bool saw_or_ = false;
+  int next_order_ = 0;
   bool final_error_ = false;
 };
 

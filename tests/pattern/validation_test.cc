@@ -227,6 +227,33 @@ TEST(EventBridgeValidationTest, MalformedOrIsReadAsAFieldName) {
   EXPECT_THAT(m->MatchJson(R"({"a":"x"})"), IsOkAndHolds(IsEmpty()));
 }
 
+TEST(EventBridgeValidationTest, RepeatedPathKeepsTheLastInThePattern) {
+  // aws/event-ruler (rule overriding, its Machine's default): a path given
+  // twice takes the later value, in each "$or" alternative (checked with
+  // the compiled ruler).
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Matcher> m, Matcher::Create(PatternDialect::kEventBridge));
+  ASSERT_OK(m->Add("dup", R"({"a":["x"],"a":["y"]})"));
+  ASSERT_OK(m->Add("dotted", R"({"d.e":["x"],"d":{"e":["y"]}})"));
+  ASSERT_OK(m->Add("or", R"({"b":["x"],"$or":[{"b":["y"]},{"c":["z"]}]})"));
+  ASSERT_OK(m->Add("after_or", R"({"$or":[{"f":["y"]},{"c":["z"]}],"f":["x"]})"));
+  ASSERT_OK(m->Add("exists", R"({"g":["x"],"g":[{"exists":false}]})"));
+  EXPECT_THAT(m->MatchJson(R"({"a":"x"})"), IsOkAndHolds(ElementsAre("exists")));
+  EXPECT_THAT(m->MatchJson(R"({"a":"y"})"), IsOkAndHolds(ElementsAre("dup", "exists")));
+  EXPECT_THAT(m->MatchJson(R"({"d":{"e":"y"},"g":"x"})"), IsOkAndHolds(ElementsAre("dotted")));
+  EXPECT_THAT(m->MatchJson(R"({"b":"y","g":"x"})"), IsOkAndHolds(ElementsAre("or")));
+  EXPECT_THAT(m->MatchJson(R"({"b":"x","c":"z","g":"x"})"), IsOkAndHolds(ElementsAre("or")));
+  EXPECT_THAT(m->MatchJson(R"({"f":"y","g":"x"})"), IsOkAndHolds(IsEmpty()));
+  EXPECT_THAT(m->MatchJson(R"({"f":"x","c":"z","g":"x"})"), IsOkAndHolds(ElementsAre("after_or")));
+}
+
+TEST(SnsValidationTest, RepeatedPathMustMatchEveryTime) {
+  // SNS is unchanged: both conditions apply.
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Matcher> m,
+                       Matcher::Create(PatternDialect::kSnsMessageBody));
+  ASSERT_OK(m->Add("dup", R"({"a":["x"],"a":["y"]})"));
+  EXPECT_THAT(m->MatchJson(R"({"a":"y"})"), IsOkAndHolds(IsEmpty()));
+}
+
 TEST(EventBridgeValidationTest, AcceptsAnythingButPrefixAndSuffixLists) {
   EXPECT_THAT(ValidatePattern(PatternDialect::kEventBridge,
                               R"({"a":[{"anything-but":{"prefix":["init","err"]}}],

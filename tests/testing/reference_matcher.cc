@@ -474,7 +474,18 @@ bool ReferenceMatches(PatternDialect dialect, std::string_view pattern_json,
     f.Add("", event, &trail);
     leaves = std::move(f.leaves);
   }
-  for (const Alternative& alt : Expand(pattern, "")) {
+  for (Alternative& alt : Expand(pattern, "")) {
+    if (dialect == PatternDialect::kEventBridge) {
+      // aws/event-ruler: a path given twice in one alternative keeps its
+      // last value in the pattern (fields are in pattern order here).
+      Alternative last;
+      for (auto f = alt.rbegin(); f != alt.rend(); ++f) {
+        bool seen = false;
+        for (const Field& g : last) seen = seen || g.first == f->first;
+        if (!seen) last.push_back(*f);
+      }
+      alt = std::move(last);
+    }
     std::vector<const RefLeaf*> chosen;
     if (Assign(alt, 0, leaves, &chosen)) return true;
   }

@@ -11,6 +11,8 @@
 //     at that path satisfying one of its conditions (or no leaf at all, when
 //     the field lists {"exists": false}), and the chosen leaves agree on the
 //     index of every array they share;
+//   * EventBridge: a path given more than once in one alternative keeps its
+//     last value in the pattern (aws/event-ruler's rule overriding);
 //   * numbers compare after rounding to 6 decimal places (long double);
 //   * ignore-case operators accept, for each code point c of the pattern,
 //     Java's toLowerCase or toUpperCase of c alone (aws/event-ruler's
