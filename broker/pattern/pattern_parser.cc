@@ -314,9 +314,23 @@ class Parser {
     // aws/event-ruler (JsonRuleCompiler.processMatchExpression).
     if (!sns_ && obj.size() == 0) return Fail("Match expression name not found");
     if (obj.size() == 0) return Fail("Empty objects are not allowed");
-    if (obj.size() > 1) return Fail("Only one key allowed in match expression");
+    if (sns_ && obj.size() > 1) return Fail("Only one key allowed in match expression");
     auto [raw_op, value] = *obj.begin();
-    std::string_view op = raw_op;
+    WHARF_RETURN_IF_ERROR(ParseOperator(raw_op, value, c));
+    if (obj.size() > 1) {
+      // aws/event-ruler (processMatchExpression) reads the first operator
+      // and its value, then finds the extra key; numeric and a non-object
+      // anything-but call that too many elements.
+      std::string_view op = raw_op;
+      if (op == "numeric" || (op == "anything-but" && value.type() != element_type::OBJECT)) {
+        return Fail("Too many elements in numeric expression");
+      }
+      return Fail("Only one key allowed in match expression");
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status ParseOperator(std::string_view op, element value, Condition* c) {
     if (op == "prefix" || op == "suffix") return ParseAffix(op, value, c);
     if (op == "equals-ignore-case") {
       if (value.type() != element_type::STRING) {
