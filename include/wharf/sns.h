@@ -315,7 +315,8 @@ class Service {
  public:
   virtual ~Service() = default;
 
-  // Topics. CreateTopic is idempotent for the same name, attributes and tags.
+  // Topics. CreateTopic is idempotent for the same name and attributes, with
+  // tags that are among the topic's (none, some or all of them).
   virtual absl::StatusOr<CreateTopicResult> CreateTopic(const CreateTopicRequest& request) = 0;
   // Also removes the topic's subscriptions. Deleting an unknown topic succeeds.
   virtual absl::Status DeleteTopic(const DeleteTopicRequest& request) = 0;
@@ -342,7 +343,9 @@ class Service {
   // for the confirmed sms, application and firehose ones: wharf sends no
   // HTTP request, email or SMS, and such a subscription sees no error,
   // retry or dead-letter copy. Subscribing the same (protocol, endpoint)
-  // again with the same attributes returns the same subscription.
+  // again returns the same subscription when every attribute given has the
+  // subscription's value (compared with defaults applied: "True" is "true";
+  // attributes not given are not compared).
   // Errors: InvalidParameter (malformed endpoint, unknown protocol, a
   // protocol other than sqs on a FIFO topic, invalid attributes, exists
   // with different attributes), NotFound (topic), FilterPolicyLimitExceeded.
@@ -362,6 +365,9 @@ class Service {
   // O(1) per matching subscription; the message text is not copied per
   // subscriber.
   virtual absl::StatusOr<PublishResult> Publish(const PublishRequest& request) = 0;
+  // An invalid message attribute or message structure in any entry fails the
+  // whole call with Publish's error, as on AWS; what fails an entry alone
+  // (an empty or oversized message, an invalid subject) is in `failed`.
   virtual absl::StatusOr<PublishBatchResult> PublishBatch(const PublishBatchRequest& request) = 0;
 
   // Tags (on topics).
