@@ -13,9 +13,10 @@
 //   for (auto& m : got->messages)
 //     sqs.DeleteMessage({.queue_url = url, .receipt_handle = m.receipt_handle});
 //
-// Hot loops can skip the URL lookup: OpenQueue returns a Queue handle with the
-// message operations, which stays valid (and fails with QueueDoesNotExist)
-// after the queue is deleted.
+// A queue_url may also be the bare queue name, as AWS accepts: "jobs" is this
+// account's queue "jobs". Hot loops can skip the URL lookup: OpenQueue
+// returns a Queue handle with the message operations, which stays valid (and
+// fails with QueueDoesNotExist) after the queue is deleted.
 //
 // Queue attributes travel as the AWS string map; QueueAttributes is the same
 // map typed (absl::Duration timeouts, a RedrivePolicy struct) and converts
@@ -254,8 +255,9 @@ struct SendMessageRequest {
   std::optional<int> delay_seconds{};  // 0-900; default the queue's. Not on FIFO.
   MessageAttributeMap message_attributes{};
   MessageAttributeMap message_system_attributes{};  // Only "AWSTraceHeader" (String).
-  std::string message_deduplication_id{};           // FIFO only.
-  std::string message_group_id{};                   // Required on FIFO.
+  // Empty: not given (the endpoint refuses one given empty, as AWS does).
+  std::string message_deduplication_id{};  // FIFO only.
+  std::string message_group_id{};          // Required on FIFO.
 };
 struct SendMessageResult {
   std::string message_id{};
@@ -296,7 +298,7 @@ struct ReceiveMessageRequest {
   int max_number_of_messages = 1;                      // 1-10.
   std::optional<int> visibility_timeout{};             // 0-43200; default the queue's.
   std::optional<int> wait_time_seconds{};              // 0-20; default the queue's.
-  std::vector<std::string> message_attribute_names{};  // Names, "All", ".*", "prefix.*".
+  std::vector<std::string> message_attribute_names{};  // Names, "All", "*", "prefix.*".
   std::vector<std::string>
       message_system_attribute_names{};      // Names or "All" (alias AttributeNames).
   std::string receive_request_attempt_id{};  // FIFO only.
