@@ -93,9 +93,6 @@ int64_t StandardQueue::Take(const ReceiveArgs& args, int64_t now_ns, int64_t in_
         PlainLock lock(&s.mu);
         for (size_t k = 0; k < n; ++k) {
           const uint32_t slot = SlotOfRef(refs[k]);
-          if (k + 1 < n) {  // The next message's payload, whose count is taken below.
-            __builtin_prefetch(s.slots.Get(SlotOfRef(refs[k + 1])).payload.get(), 1);
-          }
           const auto [rp, cp] = s.slots.GetBoth(slot);
           Record& r = *rp;
           Cold& c = *cp;
