@@ -182,14 +182,14 @@ absl::StatusOr<AttributeMap> TopicRegistry::GetTopicAttributes(std::string_view 
       std::to_string(static_cast<int64_t>(topic->subscriptions_.size()) - pending);
   out["SubscriptionsPending"] = std::to_string(pending);
   out["SubscriptionsDeleted"] = std::to_string(topic->subscriptions_deleted_);
-  // A standard topic does not report FifoTopic, even when created with
-  // FifoTopic=false (LocalStack test_topic_get_attributes_with_fifo_false,
-  // AWS-validated).
-  if (!topic->fifo()) out.erase("FifoTopic");
   if (topic->fifo()) {
     out["FifoTopic"] = "true";
     out["ContentBasedDeduplication"] =
         topic->settings_.content_based_deduplication ? "true" : "false";
+  } else {
+    // Not even when created with FifoTopic=false (LocalStack
+    // test_topic_get_attributes_with_fifo_false, AWS-validated).
+    out.erase("FifoTopic");
   }
   return out;
 }
