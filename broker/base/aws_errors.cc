@@ -15,6 +15,15 @@ absl::Status QueueDoesNotExistError() {
   return MakeError(ErrorCode::kQueueDoesNotExist, "The specified queue does not exist.");
 }
 
+absl::Status InvalidIdTokenError(std::string_view parameter, std::string_view value) {
+  absl::string_view p(parameter.data(), parameter.size());
+  return MakeError(ErrorCode::kInvalidParameterValue,
+                   absl::StrCat("Value ", absl::string_view(value.data(), value.size()),
+                                " for parameter ", p, " is invalid. Reason: ", p,
+                                " can only include alphanumeric and punctuation characters. 1 "
+                                "to 128 in length."));
+}
+
 absl::Status TopicNotFoundError() {
   return MakeError(ErrorCode::kSnsNotFound, "Topic does not exist");
 }

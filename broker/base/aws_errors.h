@@ -17,6 +17,11 @@ namespace wharf::base_internal {
 // ---- SQS ----
 // QueueDoesNotExist "The specified queue does not exist."
 absl::Status QueueDoesNotExistError();
+// InvalidParameterValue "Value <value> for parameter <parameter> is invalid.
+// Reason: <parameter> can only include alphanumeric and punctuation
+// characters. 1 to 128 in length." (MessageGroupId, MessageDeduplicationId,
+// ReceiveRequestAttemptId; the endpoint answers it for one given empty).
+absl::Status InvalidIdTokenError(std::string_view parameter, std::string_view value);
 
 // ---- SNS ----
 // NotFound "Topic does not exist"

@@ -20,14 +20,6 @@ absl::Status NotValidForQueueType(std::string_view parameter, std::string_view v
       "type."));
 }
 
-absl::Status InvalidIdToken(std::string_view parameter, std::string_view value) {
-  absl::string_view p(parameter.data(), parameter.size());
-  return InvalidParameter(absl::StrCat("Value ", absl::string_view(value.data(), value.size()),
-                                       " for parameter ", p, " is invalid. Reason: ", p,
-                                       " can only include alphanumeric and punctuation "
-                                       "characters. 1 to 128 in length."));
-}
-
 absl::Status MissingGroupId(bool in_batch) {
   constexpr std::string_view kMessage = "The request must contain the parameter MessageGroupId.";
   return MakeError(in_batch ? ErrorCode::kInvalidParameterValue : ErrorCode::kMissingParameter,

@@ -26,7 +26,6 @@ inline constexpr size_t kMaxBatchBytes = 1048576;
 
 absl::Status InvalidParameter(std::string message);
 absl::Status NotValidForQueueType(std::string_view parameter, std::string_view value);
-absl::Status InvalidIdToken(std::string_view parameter, std::string_view value);
 absl::Status MissingGroupId(bool in_batch);
 absl::Status MissingDeduplicationId();
 absl::Status VisibilityTimeoutOutOfRange(int value);

@@ -27,7 +27,7 @@ absl::Status QueueDelivery::DeliverToQueue(std::string_view queue_arn,
   // The group and deduplication rules of SendMessage; the publisher's checks
   // may differ (an EventBridge target names its group; SNS passes its own).
   if (!args.message_group_id.empty() && !IsValidIdToken(args.message_group_id)) {
-    return queue_checks::InvalidIdToken("MessageGroupId", args.message_group_id);
+    return base_internal::InvalidIdTokenError("MessageGroupId", args.message_group_id);
   }
   if (queue->fifo()) {
     if (args.message_group_id.empty()) return queue_checks::MissingGroupId(false);

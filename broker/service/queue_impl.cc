@@ -28,7 +28,6 @@ namespace wharf::service_internal {
 
 using queue_checks::CheckBatchEntries;
 using queue_checks::FailedEntry;
-using queue_checks::InvalidIdToken;
 using queue_checks::InvalidParameter;
 using queue_checks::kMaxBatchBytes;
 using queue_checks::MissingDeduplicationId;
@@ -232,10 +231,11 @@ absl::StatusOr<size_t> QueueImpl::Stage(const SendFields& f, bool in_batch, Send
       return NotValidForQueueType("DelaySeconds", absl::StrCat(*f.delay_seconds));
     }
     if (f.group_id.empty()) return MissingGroupId(in_batch);
-    if (!IsValidIdToken(f.group_id)) return InvalidIdToken("MessageGroupId", f.group_id);
+    if (!IsValidIdToken(f.group_id))
+      return base_internal::InvalidIdTokenError("MessageGroupId", f.group_id);
     if (!f.deduplication_id.empty()) {
       if (!IsValidIdToken(f.deduplication_id)) {
-        return InvalidIdToken("MessageDeduplicationId", f.deduplication_id);
+        return base_internal::InvalidIdTokenError("MessageDeduplicationId", f.deduplication_id);
       }
       args.deduplication_id = f.deduplication_id;
     } else if (content_based_deduplication_.load(std::memory_order_relaxed)) {
@@ -252,7 +252,7 @@ absl::StatusOr<size_t> QueueImpl::Stage(const SendFields& f, bool in_batch, Send
     }
     args.delay = absl::Seconds(delay);
     if (!f.group_id.empty() && !IsValidIdToken(f.group_id)) {
-      return InvalidIdToken("MessageGroupId", f.group_id);
+      return base_internal::InvalidIdTokenError("MessageGroupId", f.group_id);
     }
     if (!f.deduplication_id.empty()) {
       return NotValidForQueueType("MessageDeduplicationId", f.deduplication_id);

@@ -21,7 +21,6 @@
 
 namespace wharf::service_internal {
 
-using queue_checks::InvalidIdToken;
 using queue_checks::InvalidParameter;
 using queue_checks::VisibilityTimeoutOutOfRange;
 using queue_internal::Delivery;
@@ -156,7 +155,8 @@ absl::Status QueueImpl::PlanReceive(const sqs::ReceiveMessageRequest& request,
   }
   if (!request.receive_request_attempt_id.empty() &&
       !IsValidIdToken(request.receive_request_attempt_id)) {
-    return InvalidIdToken("ReceiveRequestAttemptId", request.receive_request_attempt_id);
+    return base_internal::InvalidIdTokenError("ReceiveRequestAttemptId",
+                                              request.receive_request_attempt_id);
   }
   if (!request.message_system_attribute_names.empty()) {
     absl::StatusOr<uint32_t> system_mask =

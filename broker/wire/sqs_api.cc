@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "absl/strings/escaping.h"
-#include "absl/strings/str_cat.h"
+#include "broker/base/aws_errors.h"
 #include "broker/wire/apis.h"
 #include "broker/wire/operation_table.h"
 
@@ -159,11 +159,7 @@ bool IdToken(Input& in, const char* name, std::string* out) {
   if (!in.Str(name, &value)) return false;
   if (!value) return true;
   if (value->empty()) {
-    return in.Fail(
-        ErrorFor(ErrorCode::kInvalidParameterValue,
-                 absl::StrCat("Value  for parameter ", name, " is invalid. Reason: ", name,
-                              " can only include alphanumeric and punctuation "
-                              "characters. 1 to 128 in length.")));
+    return in.Fail(ErrorFromStatus(base_internal::InvalidIdTokenError(name, "")));
   }
   *out = std::move(*value);
   return true;
