@@ -24,9 +24,12 @@ absl::Status AttributeError(std::string message) {
 
 // Returns the reason a name is invalid, or empty when it is valid.
 std::string_view NameProblem(std::string_view name) {
-  if (name.size() > 256) return "Names must be at most 256 characters long.";
-  // Letters and digits of any script (AWS takes "attr.1øßä", refuses "§").
-  for (size_t i = 0; i < name.size();) {
+  // Letters and digits of any script (AWS takes "attr.1øßä", refuses "§"); at
+  // most 256 of them, however many bytes each takes.
+  constexpr std::string_view kTooLong = "Names must be at most 256 characters long.";
+  if (name.size() > 4 * 256) return kTooLong;
+  size_t characters = 0;
+  for (size_t i = 0; i < name.size(); ++characters) {
     uint32_t c = 0;
     const int length = base_internal::DecodeUtf8(name, i, &c);
     if (length == 0 || !(c < 0x80 ? IsMessageAttributeNameChar(static_cast<char>(c))
@@ -35,6 +38,7 @@ std::string_view NameProblem(std::string_view name) {
     }
     i += static_cast<size_t>(length);
   }
+  if (characters > 256) return kTooLong;
   if (HasReservedAttributePrefix(name)) {
     return "Names must not start with AWS-reserved prefixes 'AWS.' or 'Amazon.'.";
   }

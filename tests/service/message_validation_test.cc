@@ -85,6 +85,12 @@ TEST(ValidateMessageAttributesTest, NamesMayHoldLettersAndDigitsOfAnyScript) {
   for (std::string name : {"attr.1\u00f8\u00df\u00e4", "\u4e2d\u6587", "x\u0661"}) {
     EXPECT_THAT(ValidateSqsMessageAttributes({{name, Str("v")}}), IsOk()) << name;
   }
+  std::string long_name;  // 256 two-byte letters: 512 bytes, 256 characters.
+  for (int i = 0; i < 256; ++i) long_name += "\u00e4";
+  EXPECT_THAT(ValidateSqsMessageAttributes({{long_name, Str("v")}}), IsOk());
+  EXPECT_THAT(ValidateSqsMessageAttributes({{long_name + "a", Str("v")}}),
+              HasError(ErrorCode::kInvalidParameterValue,
+                       HasSubstr("Names must be at most 256 characters long.")));
   for (std::string name : {"Invalid-\u00a7-attr", "Invalid-!-attr", "Invalid-(-attr",
                            "smile\xf0\x9f\x98\x80", "bad\xc3"}) {
     EXPECT_THAT(ValidateSqsMessageAttributes({{name, Str("v")}}),
