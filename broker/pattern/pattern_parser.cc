@@ -360,11 +360,11 @@ class Parser {
       return absl::OkStatus();
     }
     if (op == "cidr") {
-      // SNS names the wrong operator here (LocalStack
-      // test_validate_policy_string_operators, AWS-validated).
+      // Both services name the prefix operator here (LocalStack
+      // test_validate_policy_string_operators and event_pattern_templates/
+      // content_ip_address_type_EXC, AWS-validated).
       if (value.type() != element_type::STRING) {
-        return Fail(sns_ ? "prefix match pattern must be a string"
-                         : "cidr match pattern must be a string");
+        return Fail("prefix match pattern must be a string");
       }
       std::string error;
       const bool parsed = sns_ ? ParseCidr(AsString(value), &c->cidr, &error)

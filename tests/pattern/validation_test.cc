@@ -133,7 +133,12 @@ const InvalidCase kEventBridgeInvalid[] = {
     {"NumericMissingValue", R"({"a":[{"numeric":[">="]}]})", "Value of >= must be numeric"},
     // SNS words these two differently (SnsRecordedValidationTest).
     {"NumericEqualsNotNumber", R"({"a":[{"numeric":["=","000"]}]})", "Value of = must be numeric"},
-    {"CidrNotString", R"({"ip":[{"cidr":["10.0.0.0/8"]}]})", "cidr match pattern must be a string"},
+    // AWS names the prefix operator for a cidr value that is not a string
+    // (LocalStack event_pattern_templates/content_ip_address_type_EXC,
+    // AWS-validated).
+    {"CidrListIsNotString", R"({"ip":[{"cidr":["10.0.0.0/8"]}]})",
+     "prefix match pattern must be a string"},
+    {"CidrNumberIsNotString", R"({"ip":[{"cidr":24}]})", "prefix match pattern must be a string"},
     {"NumericUnknownOperator", R"({"a":[{"numeric":["!=",1]}]})",
      "Unrecognized numeric range operator: !="},
     {"NumericEmpty", R"({"a":[{"numeric":[]}]})", "Invalid member in numeric match: ]"},
