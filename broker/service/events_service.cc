@@ -399,8 +399,10 @@ absl::StatusOr<events::TestEventPatternResult> EventsService::TestEventPattern(
   if (!base_internal::ParseJson(request.event, &event) || !event.IsObject()) {
     return EventsValidationError("Parameter Event is not valid.");
   }
-  for (const char* field :
-       {"id", "account", "source", "time", "region", "resources", "detail-type"}) {
+  // "resources" is not required: AWS matches events without it (LocalStack
+  // event_pattern_templates, e.g. minimal and test_event_pattern_source,
+  // AWS-validated; its test_invalid_event_payload lists these six).
+  for (const char* field : {"id", "account", "source", "time", "region", "detail-type"}) {
     if (!event.HasMember(field)) return EventsValidationError("Parameter Event is not valid.");
   }
   WHARF_ASSIGN_OR_RETURN(std::unique_ptr<Matcher> matcher,

@@ -146,7 +146,10 @@ struct PutEventsResult {
 
 struct TestEventPatternRequest {
   std::string event_pattern{};
-  std::string event{};  // A full event envelope (JSON).
+  // A JSON object with at least "id", "account", "source", "time", "region"
+  // and "detail-type" (else ValidationException "Parameter Event is not
+  // valid."); "resources" may be missing.
+  std::string event{};
 };
 struct TestEventPatternResult {
   bool result = false;

@@ -1,6 +1,7 @@
 // Operations of events::Service and their AWS errors (spec/eventbridge.md).
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -457,6 +458,35 @@ TEST_F(EventsServiceTest, TestEventPatternMatches) {
   ASSERT_OK_AND_ASSIGN(auto no, ev().TestEventPattern({.event_pattern = R"({"source":["other"]})",
                                                        .event = kFullEvent}));
   EXPECT_FALSE(no.result);
+}
+
+// AWS requires id, account, source, time, region and detail-type, not
+// resources (LocalStack test_events_patterns.py: every
+// event_pattern_templates event and test_event_pattern_source omit it, and
+// AWS matches them).
+TEST_F(EventsServiceTest, TestEventPatternDoesNotNeedResources) {
+  constexpr char kNoResources[] =
+      R"({"id":"1","account":"123456789012","source":"order","time":"2026-01-01T00:00:00Z",)"
+      R"("region":"us-east-1","detail-type":"Test"})";
+  ASSERT_OK_AND_ASSIGN(auto yes, ev().TestEventPattern({.event_pattern = R"({"source":["order"]})",
+                                                        .event = kNoResources}));
+  EXPECT_TRUE(yes.result);
+  ASSERT_OK_AND_ASSIGN(auto no, ev().TestEventPattern({.event_pattern = R"({"source":["ship"]})",
+                                                       .event = kNoResources}));
+  EXPECT_FALSE(no.result);
+  const std::vector<std::pair<std::string, std::string>> fields = {
+      {"id", "1"},         {"account", "123456789012"}, {"source", "order"},
+      {"time", "2026-01"}, {"region", "us-east-1"},     {"detail-type", "Test"}};
+  for (const auto& [missing, unused] : fields) {
+    std::string event = R"({"resources":[])";
+    for (const auto& [name, value] : fields) {
+      if (name != missing) absl::StrAppend(&event, ",\"", name, "\":\"", value, "\"");
+    }
+    event += "}";
+    EXPECT_THAT(ev().TestEventPattern({.event_pattern = R"({"source":["order"]})", .event = event}),
+                HasError(ErrorCode::kEventsValidation, "Parameter Event is not valid."))
+        << event;
+  }
 }
 
 TEST_F(EventsServiceTest, TestEventPatternNeedsAFullEvent) {
