@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "broker/base/json.h"
 #include "broker/base/status_macros.h"
+#include "broker/pattern/jackson_errors.h"
 #include "simdjson.h"
 #include "wharf/errors.h"
 
@@ -174,7 +175,10 @@ class Parser {
     if (err != simdjson::SUCCESS) {
       if (sns_)
         return Fail(absl::StrCat("failed to parse JSON. ", AV(simdjson::error_message(err))));
-      return Fail(simdjson::error_message(err));
+      // event-ruler's parser is Jackson: its text where it is reproduced.
+      const std::string jackson = JacksonSyntaxError(json);
+      return Fail(jackson.empty() ? std::string_view(simdjson::error_message(err))
+                                  : std::string_view(jackson));
     }
     if (root.type() != element_type::OBJECT) return Fail("Filter is not an object");
     Node node;

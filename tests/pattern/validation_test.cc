@@ -213,10 +213,76 @@ INSTANTIATE_TEST_SUITE_P(Table, EventBridgeValidationTest, ::testing::ValuesIn(k
                          PrintCase);
 
 TEST(EventBridgeValidationTest, RejectsInvalidJsonWithParserReason) {
-  EXPECT_THAT(ValidatePattern(PatternDialect::kEventBridge, "this is not json"),
+  EXPECT_THAT(ValidatePattern(PatternDialect::kEventBridge, R"({"a": ["x"])"),
               HasError(ErrorCode::kInvalidEventPattern,
                        StartsWith("Event pattern is not valid. Reason: ")));
 }
+
+// Text that is not JSON: AWS gives the message of event-ruler's parser
+// (Jackson) for the first syntax error, without the "\n at [Source: ...]"
+// locator here. The first four are AWS's recorded answers (LocalStack
+// test_events_patterns.py test_invalid_json_event_pattern, AWS-validated);
+// the others are Jackson's texts for the same kinds of error.
+const InvalidCase kEventBridgeNotJson[] = {
+    {"WordAtRoot", "this is valid json but not a dict",
+     "Unrecognized token 'this': was expecting (JSON String, Number, Array, Object or token "
+     "'null', 'true' or 'false')"},
+    {"SingleQuotedName", "{'bad': 'quotation'}",
+     "Unexpected character (''' (code 39)): was expecting double-quote to start field name"},
+    {"UnquotedValue", R"({"not": closed mark")",
+     "Unrecognized token 'closed': was expecting (JSON String, Number, Array, Object or token "
+     "'null', 'true' or 'false')"},
+    {"ArrayAtRoot", R"(["not", "a", "dict", "but valid json"])", "Filter is not an object"},
+    // event-ruler reads only the first token of a pattern that is not an
+    // object.
+    {"UnclosedArrayAtRoot", "[1,", "Filter is not an object"},
+    {"StringAtRoot", R"("x")", "Filter is not an object"},
+    {"TruncatedTrue", R"({"a": [tru]})",
+     "Unrecognized token 'tru': was expecting (JSON String, Number, Array, Object or token "
+     "'null', 'true' or 'false')"},
+    {"TrueRunsOn", R"({"a": [truex]})",
+     "Unrecognized token 'truex': was expecting (JSON String, Number, Array, Object or token "
+     "'null', 'true' or 'false')"},
+    {"MissingColon", R"({"a" ["x"]})",
+     "Unexpected character ('[' (code 91)): was expecting a colon to separate field name and "
+     "value"},
+    {"MissingComma", R"({"a": ["x"] "b": ["y"]})",
+     "Unexpected character ('\"' (code 34)): was expecting comma to separate Object entries"},
+    {"MissingCommaInArray", R"({"a": ["x" "y"]})",
+     "Unexpected character ('\"' (code 34)): was expecting comma to separate Array entries"},
+    {"TrailingCommaInArray", R"({"a": ["x",]})",
+     "Unexpected character (']' (code 93)): expected a valid value (JSON String, Number, Array, "
+     "Object or token 'null', 'true' or 'false')"},
+    {"TrailingCommaInObject", R"({"a": ["x"],})",
+     "Unexpected character ('}' (code 125)): was expecting double-quote to start field name"},
+    {"BadEscape", R"({"a": ["x\q"]})", "Unrecognized character escape 'q' (code 113)"},
+    {"BadUnicodeEscape", R"({"a": ["\u12g4"]})",
+     "Unexpected character ('g' (code 103)): expected a hex-digit for character escape "
+     "sequence"},
+    {"RawNewlineInString", "{\"a\": [\"x\ny\"]}",
+     "Illegal unquoted character ((CTRL-CHAR, code 10)): has to be escaped using backslash to "
+     "be included in string value"},
+    {"RawTabInName", "{\"a\tb\": [\"x\"]}",
+     "Illegal unquoted character ((CTRL-CHAR, code 9)): has to be escaped using backslash to be "
+     "included in name"},
+    {"ControlBetweenTokens", "{\"a\":\x01[\"x\"]}",
+     "Illegal character ((CTRL-CHAR, code 1)): only regular white space (\\r, \\n, \\t) is "
+     "allowed between tokens"},
+    {"Comment", R"({/* c */ "a": ["x"]})",
+     "Unexpected character ('/' (code 47)): maybe a (non-standard) comment? (not recognized as "
+     "one since Feature 'ALLOW_COMMENTS' not enabled for parser)"},
+    {"NaN", R"({"a": [NaN]})",
+     "Non-standard token 'NaN': enable JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS to allow"},
+    {"OddCharacter", R"({"a": [@]})",
+     "Unexpected character ('@' (code 64)): expected a valid value (JSON String, Number, Array, "
+     "Object or token 'null', 'true' or 'false')"},
+    {"NonAsciiCharacter", "{\"a\": [\u0100x]}",
+     "Unrecognized token '\u0100x': was expecting (JSON String, Number, Array, Object or token "
+     "'null', 'true' or 'false')"},
+};
+
+INSTANTIATE_TEST_SUITE_P(NotJson, EventBridgeValidationTest,
+                         ::testing::ValuesIn(kEventBridgeNotJson), PrintCase);
 
 TEST(EventBridgeValidationTest, RejectsOrExplosionAsTooComplex) {
   // 4^6 = 4096 alternatives > kMaxAlternatives.
