@@ -164,6 +164,13 @@ class Scanner {
         return MatchToken("false", root);
       case 'n':
         return MatchToken("null", root);
+      case '}':
+        // At the root: Jackson's mismatched-marker text, with a position.
+        if (root) return Unknown();
+        return Unexpected(c, "expected a value");
+      case ']':
+        if (root) return Unknown();
+        break;
       case 'N':
         return MatchNonStandard("NaN");
       case 'I':
@@ -199,6 +206,10 @@ class Scanner {
     for (size_t i = 0; i < token.size(); ++i) {
       if (pos_ >= text_.size() || text_[pos_] != token[i]) return InvalidToken(token.substr(0, i));
       ++pos_;
+    }
+    std::optional<CodePoint> next = pos_ < text_.size() ? Decode(text_, pos_) : std::nullopt;
+    if (next.has_value() && next->value >= '0' && IsIdentifierPart(next->value)) {
+      return InvalidToken(token);
     }
     return Fail(absl::StrCat("Non-standard token '", AV(token),
                              "': enable JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS to allow"));

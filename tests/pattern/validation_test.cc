@@ -253,6 +253,9 @@ const InvalidCase kEventBridgeNotJson[] = {
     {"TrailingCommaInArray", R"({"a": ["x",]})",
      "Unexpected character (']' (code 93)): expected a valid value (JSON String, Number, Array, "
      "Object or token 'null', 'true' or 'false')"},
+    {"CloseBraceForValue", R"({"a": })", "Unexpected character ('}' (code 125)): expected a value"},
+    {"CloseBraceAfterComma", R"({"a": ["x",}})",
+     "Unexpected character ('}' (code 125)): expected a value"},
     {"TrailingCommaInObject", R"({"a": ["x"],})",
      "Unexpected character ('}' (code 125)): was expecting double-quote to start field name"},
     {"BadEscape", R"({"a": ["x\q"]})", "Unrecognized character escape 'q' (code 113)"},
