@@ -490,14 +490,23 @@ absl::Status CloudWatchService::PutMetricData(const cloudwatch::PutMetricDataReq
                                             ".Timestamp must specify a time no more than two "
                                             "hours in the future."));
     }
-    const int given = (d.value.has_value() ? 1 : 0) + (d.statistic_values.has_value() ? 1 : 0) +
-                      (d.values.empty() ? 0 : 1);
-    if (given > 1) {
-      return CloudWatchCombination(absl::StrCat(
-          "The parameters ", member, ".Value, ", member, ".StatisticValues and ", member,
-          ".Values are mutually exclusive and you have specified more than one."));
+    // AWS rejects Value with Values or with StatisticValues, naming the pair,
+    // but takes Values with StatisticValues (LocalStack
+    // test_put_metric_data_validation, AWS-validated); the statistic set is
+    // then what is stored.
+    if (d.value.has_value() && !d.values.empty()) {
+      return CloudWatchCombination(absl::StrCat("The parameters ", member, ".Value and ", member,
+                                                ".Values are mutually exclusive and you have "
+                                                "specified both."));
     }
-    if (given == 0) return CloudWatchMissing(absl::StrCat(member, ".Value"));
+    if (d.value.has_value() && d.statistic_values.has_value()) {
+      return CloudWatchCombination(absl::StrCat("The parameters ", member, ".Value and ", member,
+                                                ".StatisticValues are mutually exclusive and you "
+                                                "have specified both."));
+    }
+    if (!d.value.has_value() && !d.statistic_values.has_value() && d.values.empty()) {
+      return CloudWatchMissing(absl::StrCat(member, ".Value"));
+    }
     if (!d.counts.empty() && d.values.empty()) {
       return CloudWatchCombination(
           absl::StrCat("The parameter ", member, ".Counts requires ", member, ".Values."));

@@ -172,7 +172,8 @@ struct MetricDatum {
   std::string metric_name{};
   std::vector<Dimension> dimensions{};
   std::optional<absl::Time> timestamp{};  // Default: now; 2 weeks back to 2 hours ahead.
-  // Exactly one of value, statistic_values and values (with optional counts).
+  // One of value, statistic_values and values (with optional counts); values
+  // with statistic_values is accepted, as AWS does, and the set is stored.
   std::optional<double> value{};
   std::optional<StatisticSet> statistic_values{};
   std::vector<double> values{};             // <= 150.

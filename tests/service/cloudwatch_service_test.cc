@@ -12,6 +12,7 @@ namespace wharf::testing {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::Eq;
 using ::testing::HasSubstr;
 using ::testing::Optional;
 using ::testing::Pair;
@@ -266,6 +267,41 @@ TEST_F(CloudWatchServiceTest, PutMetricDataValidation) {
   auto listed = cw().ListMetrics({.metric_namespace = "App"});
   ASSERT_OK(listed.status());
   EXPECT_TRUE(listed->metrics.empty());
+}
+
+// AWS names the two members that clash, and takes Values together with
+// StatisticValues (LocalStack test_put_metric_data_validation, AWS-validated).
+TEST_F(CloudWatchServiceTest, PutMetricDataValueCombinations) {
+  auto put = [&](cloudwatch::MetricDatum d) {
+    d.metric_name = "x";
+    return cw().PutMetricData({.metric_namespace = "Combo", .metric_data = {std::move(d)}});
+  };
+  const cloudwatch::StatisticSet set{.sample_count = 10, .sum = 55, .minimum = 1, .maximum = 10};
+  EXPECT_THAT(put({.value = 1.5, .values = {1, 10}}),
+              HasError(ErrorCode::kCloudWatchInvalidParameterCombination,
+                       Eq("The parameters MetricData.member.1.Value and "
+                          "MetricData.member.1.Values are mutually exclusive and you have "
+                          "specified both.")));
+  EXPECT_THAT(put({.value = 1.5, .statistic_values = set}),
+              HasError(ErrorCode::kCloudWatchInvalidParameterCombination,
+                       Eq("The parameters MetricData.member.1.Value and "
+                          "MetricData.member.1.StatisticValues are mutually exclusive and you "
+                          "have specified both.")));
+  EXPECT_THAT(put({.values = {1, 10}, .counts = {2, 4, 5}}),
+              HasError(ErrorCode::kCloudWatchInvalidParameterValue,
+                       Eq("The parameters MetricData.member.1.Values and "
+                          "MetricData.member.1.Counts must be of the same size.")));
+  ASSERT_OK(put({.timestamp = T(0), .statistic_values = set, .values = {1, 10}}));
+  auto stats = cw().GetMetricStatistics({.metric_namespace = "Combo",
+                                         .metric_name = "x",
+                                         .start_time = T(0),
+                                         .end_time = T(60),
+                                         .period = 60,
+                                         .statistics = {"SampleCount", "Sum"}});
+  ASSERT_OK(stats.status());
+  ASSERT_EQ(stats->datapoints.size(), 1u);
+  EXPECT_EQ(stats->datapoints[0].sample_count, 10);
+  EXPECT_EQ(stats->datapoints[0].sum, 55);
 }
 
 TEST_F(CloudWatchServiceTest, GetMetricStatisticsValidation) {
