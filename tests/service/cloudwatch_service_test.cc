@@ -355,7 +355,7 @@ TEST_F(CloudWatchServiceTest, GetMetricStatisticsValidation) {
                 r.end_time = T(1441);
               }),
               HasError(ErrorCode::kCloudWatchInvalidParameterCombination,
-                       HasSubstr("1,441 datapoints, which exceeds the limit of 1,440")));
+                       HasSubstr("1441 datapoints, which exceeds the limit of 1440.")));
   EXPECT_OK(with([](R& r) {
     r.period = 1;
     r.end_time = T(1440);
