@@ -236,6 +236,7 @@ absl::StatusOr<cloudwatch::GetMetricDataResult> CloudWatchService::GetMetricData
     Stat stat;
     int period;
     std::string unit;
+    std::string stat_name;  // As the query gave it, for the label.
   };
   std::vector<Parsed> parsed;
   parsed.reserve(queries.size());
@@ -298,7 +299,16 @@ absl::StatusOr<cloudwatch::GetMetricDataResult> CloudWatchService::GetMetricData
     parsed.push_back({{ms.metric.metric_namespace, ms.metric.metric_name, *std::move(dims)},
                       *stat,
                       ms.period,
-                      ms.unit});
+                      ms.unit,
+                      ms.stat});
+  }
+  // A query without a Label is labelled with its metric's name, followed by
+  // its statistic when the queries' statistics differ and by its period when
+  // their periods do (LocalStack test_label_generation, AWS-validated).
+  bool stats_differ = false, periods_differ = false;
+  for (const Parsed& p : parsed) {
+    stats_differ = stats_differ || p.stat_name != parsed.front().stat_name;
+    periods_differ = periods_differ || p.period != parsed.front().period;
   }
   absl::StatusOr<size_t> offset = ParseToken(request.next_token, "points:");
   if (!offset.ok()) return offset.status();
@@ -314,7 +324,12 @@ absl::StatusOr<cloudwatch::GetMetricDataResult> CloudWatchService::GetMetricData
     const Parsed& p = parsed[i];
     cloudwatch::MetricDataResult& r = all.emplace_back();
     r.id = queries[i].id;
-    r.label = queries[i].label.empty() ? p.key.name : queries[i].label;
+    r.label = queries[i].label;
+    if (r.label.empty()) {
+      r.label = p.key.name;
+      if (stats_differ) absl::StrAppend(&r.label, " ", p.stat_name);
+      if (periods_differ) absl::StrAppend(&r.label, " ", p.period);
+    }
     // Only the window the store keeps can have data: bound the periods.
     int64_t start = RoundStart(request.start_time, p.period);
     const absl::Time oldest = now - (p.period < 60 ? store.second_resolution : store.retention);

@@ -3,6 +3,7 @@
 // (filters, paging), and AWS's validation errors for each parameter.
 
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -102,6 +103,38 @@ TEST_F(CloudWatchServiceTest, DimensionsIdentifyTheMetricWhateverTheirOrder) {
   EXPECT_TRUE(Points("App", "Jobs", {{"a", "1"}}, 0, 60, 60).empty());  // Not the same metric.
 }
 
+// An unlabelled query's label adds its statistic and period only where the
+// request's queries differ in them; units never (LocalStack
+// test_label_generation and test_get_metric_data_with_zero_and_labels,
+// AWS-validated).
+TEST_F(CloudWatchServiceTest, GetMetricDataLabelsNameWhatDiffers) {
+  auto labels = [&](std::vector<std::tuple<std::string, int, std::string>> queries) {
+    cloudwatch::GetMetricDataRequest r{.start_time = T(0), .end_time = T(60)};
+    for (auto& [stat, period, unit] : queries) {
+      r.metric_data_queries.push_back(
+          {.id = absl::StrCat("q", r.metric_data_queries.size()),
+           .metric_stat = cloudwatch::MetricStat{
+               .metric = {"App", "metric1", {}}, .period = period, .stat = stat, .unit = unit}});
+    }
+    std::vector<std::string> out;
+    auto result = cw().GetMetricData(r);
+    EXPECT_OK(result.status());
+    if (result.ok()) {
+      for (const auto& m : result->metric_data_results) out.push_back(m.label);
+    }
+    return out;
+  };
+  EXPECT_THAT(labels({{"Sum", 60, "Seconds"}, {"Minimum", 30, "Seconds"}}),
+              ElementsAre("metric1 Sum 60", "metric1 Minimum 30"));
+  EXPECT_THAT(labels({{"Sum", 60, "Seconds"}, {"Minimum", 60, "Milliseconds"}}),
+              ElementsAre("metric1 Sum", "metric1 Minimum"));
+  EXPECT_THAT(labels({{"Sum", 60, "Seconds"}, {"Sum", 30, "Seconds"}}),
+              ElementsAre("metric1 60", "metric1 30"));
+  EXPECT_THAT(labels({{"Sum", 60, "Seconds"}, {"Sum", 60, "Milliseconds"}}),
+              ElementsAre("metric1", "metric1"));
+  EXPECT_THAT(labels({{"Average", 60, ""}}), ElementsAre("metric1"));
+}
+
 TEST_F(CloudWatchServiceTest, GetMetricDataOrdersAndPages) {
   for (int s = 0; s < 5; ++s) Put("Hits", {.timestamp = T(s * 60), .value = s + 1.0});
   AdvanceTo(300);
@@ -122,7 +155,7 @@ TEST_F(CloudWatchServiceTest, GetMetricDataOrdersAndPages) {
   ASSERT_EQ(result->metric_data_results.size(), 2u);
   const cloudwatch::MetricDataResult& hits = result->metric_data_results[0];
   EXPECT_EQ(hits.id, "hits");
-  EXPECT_EQ(hits.label, "Hits");
+  EXPECT_EQ(hits.label, "Hits Sum 60");  // The other query's stat and period differ.
   EXPECT_EQ(hits.status_code, "Complete");
   EXPECT_THAT(hits.values, ElementsAre(5, 4, 3, 2, 1));  // TimestampDescending by default.
   EXPECT_THAT(hits.timestamps, ElementsAre(T(240), T(180), T(120), T(60), T(0)));
