@@ -156,6 +156,10 @@ constexpr ErrorInfo kTable[] = {
      "InvalidNextToken", 400, SC::kInvalidArgument, S},
     {ErrorCode::kCloudWatchInternalServiceError, "InternalServiceError", "InternalServiceError",
      "InternalServiceFault", 500, SC::kInternal, R},
+    // Not in the model: AWS's request validation answers it, with its own
+    // JSON namespace (LocalStack test_set_alarm_invalid_input, AWS-validated).
+    {ErrorCode::kCloudWatchValidation, "ValidationError", "ValidationError",
+     "com.amazon.coral.validate#ValidationException", 400, SC::kInvalidArgument, S},
 
     // Lambda (JSON only; name = __type).
     {ErrorCode::kLambdaInvalidParameterValue, "InvalidParameterValueException",

@@ -623,8 +623,12 @@ absl::Status CloudWatchService::SetAlarmState(const cloudwatch::SetAlarmStateReq
   if (r.state_value.empty()) return CloudWatchMissing("StateValue");
   std::optional<AlarmState> state = metrics_internal::ParseAlarmState(r.state_value);
   if (!state) {
-    return CloudWatchInvalid(
-        "The parameter StateValue must be a value in the set [ OK, ALARM, INSUFFICIENT_DATA ].");
+    // AWS's request validation, before the alarm is looked up (LocalStack
+    // test_set_alarm_invalid_input, AWS-validated).
+    return MakeError(ErrorCode::kCloudWatchValidation,
+                     absl::StrCat("1 validation error detected: Value '", r.state_value,
+                                  "' at 'stateValue' failed to satisfy constraint: Member must "
+                                  "satisfy enum value set: [INSUFFICIENT_DATA, ALARM, OK]"));
   }
   if (r.state_reason.empty()) return CloudWatchMissing("StateReason");
   if (r.state_reason.size() > 1023) {
@@ -646,8 +650,9 @@ absl::Status CloudWatchService::SetAlarmState(const cloudwatch::SetAlarmStateReq
     MutexLock lock(&mu_);
     auto it = alarms_.find(r.alarm_name);
     if (it == alarms_.end()) {
-      return MakeError(ErrorCode::kCloudWatchResourceNotFound,
-                       absl::StrCat("Alarm ", r.alarm_name, " not found"));
+      // AWS says no more than the code (LocalStack
+      // test_set_alarm_invalid_input, AWS-validated).
+      return MakeError(ErrorCode::kCloudWatchResourceNotFound, "");
     }
     Alarm& a = *it->second;
     if (a.state != *state) {

@@ -598,7 +598,7 @@ class CborExchange final : public Exchange {
     return CborResponse(200, std::move(result_), request_id());
   }
   HttpResponse RenderError(const WireError& error) override {
-    return RenderCborError(model(), request_id(), error);
+    return RenderCborError(model(), request_id(), JsonProtocolError(error));
   }
 
   std::deque<std::string> arena_;  // Before root_, whose strings may point into it.
@@ -634,11 +634,13 @@ HttpResponse RenderCborError(const ServiceModel& model, std::string_view request
                              const WireError& error) {
   std::string body;
   CborWriter writer(&body);
-  writer.Head(5, 2);
+  writer.Head(5, error.message.empty() ? 1 : 2);
   writer.Text("__type");
-  writer.Text(absl::StrCat(Absl(model.json_type_prefix), error.json_type));
-  writer.Text("message");
-  writer.Text(error.message);
+  writer.Text(QualifiedErrorType(model, error));
+  if (!error.message.empty()) {  // AWS leaves out an empty one.
+    writer.Text("message");
+    writer.Text(error.message);
+  }
   HttpResponse response = CborResponse(error.http_status, std::move(body), request_id);
   if (model.query_compatible) AddQueryErrorHeader(error, &response);
   return response;

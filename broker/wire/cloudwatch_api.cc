@@ -27,8 +27,11 @@ constexpr ServiceModel kCloudWatchModel = {
     .xml_namespace = "http://monitoring.amazonaws.com/doc/2010-08-01/",
     .json_target_prefix = "GraniteServiceVersion20100801",
     .json_content_type = "application/x-amz-json-1.0",
-    .json_type_prefix = "com.amazonaws.cloudwatch#",
+    // As AWS names the model's errors (LocalStack
+    // test_exception_serializing_with_no_shape_in_spec, AWS-validated).
+    .json_type_prefix = "com.amazonaws.cloudwatch.v2010_08_01#",
     .query_compatible = true,
+    .query_status_needs_query_mode = true,
     .missing = ErrorCode::kCloudWatchMissingParameter,
     .invalid_value = ErrorCode::kCloudWatchInvalidParameterValue,
 };

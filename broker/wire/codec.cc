@@ -112,6 +112,21 @@ void Exchange::Send(HttpResponse response) {
 
 void Exchange::Reply() { Send(RenderResult()); }
 
+std::string QualifiedErrorType(const ServiceModel& model, const WireError& error) {
+  if (error.json_type.find('#') != std::string::npos) return error.json_type;
+  std::string type(model.json_type_prefix);
+  type += error.json_type;
+  return type;
+}
+
+WireError Exchange::JsonProtocolError(WireError error) const {
+  if (model().query_status_needs_query_mode && error.http_status < 500 &&
+      request().Header("x-amzn-query-mode") != "true") {
+    error.http_status = 400;
+  }
+  return error;
+}
+
 void Exchange::Reply(const WireError& error) { Send(RenderError(error)); }
 
 void Exchange::Reply(const absl::Status& status) {

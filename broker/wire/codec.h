@@ -73,6 +73,11 @@ struct ServiceModel {
   // awsQueryCompatible: errors carry x-amzn-query-error, integers may come as
   // strings, an integer out of range is the service's invalid-value error.
   bool query_compatible = false;
+  // Over JSON and RPC v2 CBOR a client error is HTTP 400, its query status
+  // (CloudWatch's 404 ResourceNotFound) only with "x-amzn-query-mode: true",
+  // which current SDKs send (LocalStack
+  // test_exception_serializing_with_no_shape_in_spec, AWS-validated).
+  bool query_status_needs_query_mode = false;
   // Required members that are absent: `missing` (kMissingParameter: "The
   // request must contain the parameter X."), or Coral's "1 validation error
   // detected: Value null at '<path>' ..." when it is a validation code.
@@ -83,6 +88,10 @@ struct ServiceModel {
   // QueueDoesNotExist differently there); may be null.
   void (*query_error)(ErrorCode code, WireError* error) = nullptr;
 };
+
+// The JSON and CBOR __type of `error`: the model's prefix and the shape, or
+// the shape alone when it names its own namespace ("ns#Shape").
+std::string QualifiedErrorType(const ServiceModel& model, const WireError& error);
 
 // Shared by the Input scopes of one request: the first decoding error.
 struct DecodeState {
@@ -224,6 +233,8 @@ class Exchange {
   DecodeState* decode_state() { return &decode_; }
   virtual HttpResponse RenderResult() = 0;
   virtual HttpResponse RenderError(const WireError& error) = 0;
+  // `error` as the JSON protocols send it (see query_status_needs_query_mode).
+  WireError JsonProtocolError(WireError error) const;
   // A protocol's own wording of a service error (none by default).
   virtual void AdjustServiceError(ErrorCode, WireError*) {}
   // For the destructors of the codecs' exchanges (RenderError is virtual).

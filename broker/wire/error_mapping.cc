@@ -66,7 +66,9 @@ HttpResponse RenderXmlError(const WireError& error, std::string_view request_id,
   xml.Open("Error");
   xml.Element("Type", error.fault == Fault::kSender ? "Sender" : "Receiver");
   xml.Element("Code", error.query_code);
-  xml.Element("Message", error.message);
+  // AWS leaves out an empty one (CloudWatch's ResourceNotFound from
+  // SetAlarmState: LocalStack test_set_alarm_invalid_input, AWS-validated).
+  if (!error.message.empty()) xml.Element("Message", error.message);
   xml.Empty("Detail");
   xml.Close("Error");
   xml.Element("RequestId", request_id);

@@ -316,7 +316,7 @@ class JsonExchange final : public JsonBodyExchange {
  private:
   HttpResponse RenderResult() override { return RenderJson(200, model().json_content_type); }
   HttpResponse RenderError(const WireError& error) override {
-    return RenderJsonError(model(), request_id(), error);
+    return RenderJsonError(model(), request_id(), JsonProtocolError(error));
   }
 };
 
@@ -416,9 +416,12 @@ HttpResponse RenderJsonError(const ServiceModel& model, std::string_view request
   JsonWriter writer(buffer);
   writer.StartObject();
   writer.Key("__type");
-  WriteJsonString(writer, absl::StrCat(Absl(model.json_type_prefix), error.json_type));
-  writer.Key("message");
-  WriteJsonString(writer, error.message);
+  WriteJsonString(writer, QualifiedErrorType(model, error));
+  // AWS leaves out an empty message (CloudWatch's ResourceNotFound).
+  if (!error.message.empty()) {
+    writer.Key("message");
+    WriteJsonString(writer, error.message);
+  }
   writer.EndObject();
   response.body.assign(buffer.GetString(), buffer.GetSize());
   response.headers.emplace_back("x-amzn-RequestId", std::string(request_id));

@@ -348,7 +348,9 @@ class Service {
   // All or nothing. Errors: ResourceNotFound (a name with no alarm).
   virtual absl::Status DeleteAlarms(const DeleteAlarmsRequest& request) = 0;
   // Until the next evaluation. Runs the new state's actions when it changes.
-  // Errors: ResourceNotFound, InvalidFormat (state_reason_data not JSON).
+  // Errors: ValidationError (state_value not OK, ALARM or INSUFFICIENT_DATA),
+  // ResourceNotFound (no message, as AWS), InvalidFormat (state_reason_data
+  // not JSON).
   virtual absl::Status SetAlarmState(const SetAlarmStateRequest& request) = 0;
   // Unknown names are ignored.
   virtual absl::Status EnableAlarmActions(const EnableAlarmActionsRequest& request) = 0;

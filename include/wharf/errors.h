@@ -93,6 +93,7 @@ enum class ErrorCode {
   kCloudWatchInvalidFormat,
   kCloudWatchInvalidNextToken,
   kCloudWatchInternalServiceError,
+  kCloudWatchValidation,  // "ValidationError": a member outside its enum (SetAlarmState).
 
   // Lambda (JSON; name = __type).
   kLambdaInvalidParameterValue,

@@ -340,7 +340,7 @@ TEST_F(CloudWatchAlarmTest, DisabledActionsAndSetAlarmState) {
               HasErrorCode(ErrorCode::kCloudWatchResourceNotFound));
   EXPECT_THAT(
       cw().SetAlarmState({.alarm_name = "errors", .state_value = "BAD", .state_reason = "x"}),
-      HasErrorCode(ErrorCode::kCloudWatchInvalidParameterValue));
+      HasErrorCode(ErrorCode::kCloudWatchValidation));  // AWS's ValidationError.
   EXPECT_THAT(cw().SetAlarmState({.alarm_name = "errors", .state_value = "OK"}),
               HasErrorCode(ErrorCode::kCloudWatchMissingParameter));
   EXPECT_THAT(cw().SetAlarmState({.alarm_name = "errors",

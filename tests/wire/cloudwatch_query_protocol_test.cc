@@ -299,9 +299,11 @@ TEST_F(CloudWatchQueryProtocolTest, TheClockMovesOverTheWireAndFiresWhatFallsDue
 // ---- AWS JSON 1.0 -------------------------------------------------------------
 
 wire::HttpResponse CallJson(const wire::Router& router, const std::string& operation,
-                            std::string body) {
-  return HandleNow(router,
-                   JsonRequest(operation, std::move(body), "GraniteServiceVersion20100801"));
+                            std::string body, bool query_mode = false) {
+  wire::HttpRequest request =
+      JsonRequest(operation, std::move(body), "GraniteServiceVersion20100801");
+  if (query_mode) request.headers.emplace_back("x-amzn-query-mode", "true");
+  return HandleNow(router, std::move(request));
 }
 
 TEST_F(CloudWatchQueryProtocolTest, JsonPutMetricDataThenGetMetricStatistics) {
@@ -390,11 +392,16 @@ TEST_F(CloudWatchQueryProtocolTest, JsonAlarmsRoundTrip) {
 TEST_F(CloudWatchQueryProtocolTest, JsonErrorsCarryTheQueryCode) {
   wire::HttpResponse response =
       CallJson(router_, "DeleteAlarms", R"({"AlarmNames": ["never-created"]})");
-  EXPECT_EQ(response.status, 404);
+  // 400 over JSON; the query status 404 only in query mode, as current SDKs
+  // ask (LocalStack test_exception_serializing_with_no_shape_in_spec,
+  // AWS-validated).
+  EXPECT_EQ(response.status, 400);
+  EXPECT_EQ(CallJson(router_, "DeleteAlarms", R"({"AlarmNames": ["never-created"]})", true).status,
+            404);
   EXPECT_EQ(response.content_type, "application/x-amz-json-1.0");
   EXPECT_EQ(HeaderOf(response, "x-amzn-query-error"), "ResourceNotFound;Sender");
   rapidjson::Document doc = ParseJson(response.body);
-  EXPECT_STREQ(doc["__type"].GetString(), "com.amazonaws.cloudwatch#ResourceNotFound");
+  EXPECT_STREQ(doc["__type"].GetString(), "com.amazonaws.cloudwatch.v2010_08_01#ResourceNotFound");
 
   // A non-finite double as Smithy spells it reaches the service, which
   // refuses it; a value of the wrong type is the codec's error.
@@ -405,7 +412,7 @@ TEST_F(CloudWatchQueryProtocolTest, JsonErrorsCarryTheQueryCode) {
   EXPECT_EQ(HeaderOf(response, "x-amzn-query-error"), "InvalidParameterValue;Sender");
   doc = ParseJson(response.body);
   EXPECT_STREQ(doc["__type"].GetString(),
-               "com.amazonaws.cloudwatch#InvalidParameterValueException");
+               "com.amazonaws.cloudwatch.v2010_08_01#InvalidParameterValueException");
   response = CallJson(router_, "PutMetricData",
                       R"({"Namespace": "App", "MetricData": [{"MetricName": "m", "Value": "1"}]})");
   EXPECT_EQ(response.status, 400);
@@ -474,10 +481,39 @@ TEST_F(CloudWatchQueryProtocolTest, CborAlarmsRoundTripAndErrorsCarryTheQueryCod
 
   response = CallCbor(router_, "DeleteAlarms",
                       CborMap({{"AlarmNames", "\x81" + CborText("never-created")}}));
-  EXPECT_EQ(response.status, 404);
+  EXPECT_EQ(response.status, 400);  // 404 only in query mode.
   EXPECT_EQ(HeaderOf(response, "x-amzn-query-error"), "ResourceNotFound;Sender");
-  EXPECT_THAT(response.body, HasSubstr("com.amazonaws.cloudwatch#ResourceNotFound"));
+  EXPECT_THAT(response.body, HasSubstr("com.amazonaws.cloudwatch.v2010_08_01#ResourceNotFound"));
   EXPECT_TRUE(wire::IsCborMap(response.body));
+}
+
+// SetAlarmState's errors as AWS writes them: a state outside the enum is
+// Coral's ValidationException, an unknown alarm ResourceNotFound without a
+// message (LocalStack test_exception_serializing_with_no_shape_in_spec and
+// test_set_alarm_invalid_input, AWS-validated).
+TEST_F(CloudWatchQueryProtocolTest, SetAlarmStateErrorsAsAwsWritesThem) {
+  wire::HttpResponse response =
+      CallJson(router_, "SetAlarmState",
+               R"({"AlarmName": "nope", "StateValue": "INVALID", "StateReason": "test"})");
+  EXPECT_EQ(response.status, 400);
+  EXPECT_EQ(HeaderOf(response, "x-amzn-query-error"), "ValidationError;Sender");
+  rapidjson::Document doc = ParseJson(response.body);
+  EXPECT_STREQ(doc["__type"].GetString(), "com.amazon.coral.validate#ValidationException");
+  EXPECT_STREQ(doc["message"].GetString(),
+               "1 validation error detected: Value 'INVALID' at 'stateValue' failed to satisfy "
+               "constraint: Member must satisfy enum value set: [INSUFFICIENT_DATA, ALARM, OK]");
+
+  response = CallJson(router_, "SetAlarmState",
+                      R"({"AlarmName": "nope", "StateValue": "OK", "StateReason": "test"})");
+  EXPECT_EQ(response.status, 400);
+  EXPECT_EQ(HeaderOf(response, "x-amzn-query-error"), "ResourceNotFound;Sender");
+  doc = ParseJson(response.body);
+  EXPECT_STREQ(doc["__type"].GetString(), "com.amazonaws.cloudwatch.v2010_08_01#ResourceNotFound");
+  EXPECT_FALSE(doc.HasMember("message"));
+  EXPECT_EQ(CallJson(router_, "SetAlarmState",
+                     R"({"AlarmName": "nope", "StateValue": "OK", "StateReason": "test"})", true)
+                .status,
+            404);
 }
 
 TEST_F(CloudWatchQueryProtocolTest, CborPutMetricDataThenGetMetricStatistics) {
