@@ -138,6 +138,15 @@ std::string AlarmStateReason(const CloudWatchAlarm& alarm, const AlarmRange& ran
         absl::StrCat(ReasonNumber(v), " (", ReasonTimestamp(PeriodStart(range, *it)), ")"));
   }
   const int count = alarming ? d.breaching : n - d.breaching;
+  if (!alarm.datapoints_to_alarm_given) {
+    // Without DatapointsToAlarm AWS writes the short form (LocalStack
+    // test_put_metric_alarm and test_alarm_number_of_messages_sent,
+    // AWS-validated).
+    return absl::StrCat("Threshold Crossed: ", Plural(count, "datapoint", "datapoints"), " [",
+                        absl::StrJoin(items, ", "), "] ", count == 1 ? "was " : "were ",
+                        alarming ? "" : "not ", Absl(ComparisonWords(alarm.rule.comparison)),
+                        " the threshold (", ReasonNumber(alarm.rule.threshold), ").");
+  }
   const int minimum =
       alarming ? alarm.rule.datapoints_to_alarm : n - alarm.rule.datapoints_to_alarm + 1;
   // CloudWatch writes "out of the last 1 datapoints": always plural there.
@@ -309,14 +318,16 @@ std::string AlarmNotificationMessage(const CloudWatchAlarm& alarm, AlarmState ol
   n.Int(alarm.period);
   Key(n, "EvaluationPeriods");
   n.Int(alarm.rule.evaluation_periods);
-  Key(n, "DatapointsToAlarm");
-  n.Int(alarm.rule.datapoints_to_alarm);
+  if (alarm.datapoints_to_alarm_given) {  // As AWS (LocalStack test_set_alarm, AWS-validated).
+    Key(n, "DatapointsToAlarm");
+    n.Int(alarm.rule.datapoints_to_alarm);
+  }
   Key(n, "ComparisonOperator");
   String(n, alarm.comparison_operator);
   Key(n, "Threshold");
   n.Double(alarm.rule.threshold);
   Key(n, "TreatMissingData");
-  String(n, alarm.treat_missing_data);
+  String(n, alarm.treat_missing_data.empty() ? "missing" : alarm.treat_missing_data);
   Key(n, "EvaluateLowSampleCountPercentile");
   String(n, alarm.evaluate_low_sample_count_percentile);
   n.EndObject();

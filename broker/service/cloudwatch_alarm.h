@@ -40,7 +40,8 @@ struct CloudWatchAlarm {
   std::string unit;
   metrics_internal::AlarmRule rule;
   std::string comparison_operator;
-  std::string treat_missing_data;
+  std::string treat_missing_data;  // As given; "" for the default (missing).
+  bool datapoints_to_alarm_given = false;
   std::string evaluate_low_sample_count_percentile;
   std::vector<cloudwatch::Tag> tags;
   absl::Time configuration_updated;

@@ -64,7 +64,7 @@ cloudwatch::MetricAlarm CloudWatchService::Describe(const Alarm& a) const {
   m.period = a.period;
   m.unit = a.unit;
   m.evaluation_periods = a.rule.evaluation_periods;
-  m.datapoints_to_alarm = a.rule.datapoints_to_alarm;
+  m.datapoints_to_alarm = a.datapoints_to_alarm_given ? a.rule.datapoints_to_alarm : 0;
   m.threshold = a.rule.threshold;
   m.comparison_operator = a.comparison_operator;
   m.treat_missing_data = a.treat_missing_data;
@@ -217,7 +217,10 @@ absl::StatusOr<std::unique_ptr<CloudWatchAlarm>> CloudWatchService::MakeAlarm(
                  .threshold = *r.threshold,
                  .treat_missing_data = treat};
   alarm->comparison_operator = r.comparison_operator;
-  alarm->treat_missing_data = r.treat_missing_data.empty() ? "missing" : r.treat_missing_data;
+  // AWS describes DatapointsToAlarm and TreatMissingData only when they were
+  // given (LocalStack test_describe_minimal_metric_alarm, AWS-validated).
+  alarm->treat_missing_data = r.treat_missing_data;
+  alarm->datapoints_to_alarm_given = r.datapoints_to_alarm.has_value();
   alarm->evaluate_low_sample_count_percentile = r.evaluate_low_sample_count_percentile;
   alarm->tags = r.tags;
   return alarm;

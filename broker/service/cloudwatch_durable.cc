@@ -46,7 +46,7 @@ void CloudWatchService::PersistAlarmLocked(const Alarm& a) {
   doc.Int("period", a.period);
   doc.String("unit", a.unit);
   doc.Int("evaluation_periods", a.rule.evaluation_periods);
-  doc.Int("datapoints_to_alarm", a.rule.datapoints_to_alarm);
+  doc.Int("datapoints_to_alarm", a.datapoints_to_alarm_given ? a.rule.datapoints_to_alarm : 0);
   doc.String("threshold", absl::StrFormat("%.17g", a.rule.threshold));
   doc.String("comparison_operator", a.comparison_operator);
   doc.String("treat_missing_data", a.treat_missing_data);
@@ -100,7 +100,9 @@ absl::Status CloudWatchService::Recover() {
     r.period = static_cast<int>(doc.Int("period"));
     r.unit = doc.String("unit");
     r.evaluation_periods = static_cast<int>(doc.Int("evaluation_periods"));
-    r.datapoints_to_alarm = static_cast<int>(doc.Int("datapoints_to_alarm"));
+    if (const int64_t m = doc.Int("datapoints_to_alarm"); m > 0) {  // 0: not given.
+      r.datapoints_to_alarm = static_cast<int>(m);
+    }
     double threshold = 0;
     if (!absl::SimpleAtod(doc.String("threshold"), &threshold)) return refused("bad threshold");
     r.threshold = threshold;

@@ -225,10 +225,10 @@ void EncodeMetricAlarm(Output& out, const cloudwatch::MetricAlarm& a) {
   out.Int("Period", a.period);
   out.StrIfSet("Unit", a.unit);
   out.Int("EvaluationPeriods", a.evaluation_periods);
-  out.Int("DatapointsToAlarm", a.datapoints_to_alarm);
+  if (a.datapoints_to_alarm > 0) out.Int("DatapointsToAlarm", a.datapoints_to_alarm);
   out.Double("Threshold", a.threshold);
   out.Str("ComparisonOperator", a.comparison_operator);
-  out.Str("TreatMissingData", a.treat_missing_data);
+  out.StrIfSet("TreatMissingData", a.treat_missing_data);
   out.StrIfSet("EvaluateLowSampleCountPercentile", a.evaluate_low_sample_count_percentile);
   out.Time("StateTransitionedTimestamp", a.state_transitioned_timestamp);
 }

@@ -240,10 +240,10 @@ struct MetricAlarm {
   int period = 0;
   std::string unit{};
   int evaluation_periods = 0;
-  int datapoints_to_alarm = 0;
+  int datapoints_to_alarm = 0;  // 0 when not given (AWS then leaves it out).
   double threshold = 0;
   std::string comparison_operator{};
-  std::string treat_missing_data{};
+  std::string treat_missing_data{};  // "" when not given (evaluated as "missing").
   std::string evaluate_low_sample_count_percentile{};
 };
 

@@ -100,8 +100,10 @@ TEST_F(CloudWatchAlarmTest, LifecycleWithNotifications) {
   EXPECT_EQ(a.alarm_arn, std::string("arn:aws:cloudwatch:us-east-1:") + kAccount + ":alarm:errors");
   EXPECT_EQ(a.state_value, "INSUFFICIENT_DATA");
   EXPECT_EQ(a.state_reason, "Unchecked: Initial alarm creation");
-  EXPECT_EQ(a.treat_missing_data, "missing");
-  EXPECT_EQ(a.datapoints_to_alarm, 1);
+  // Neither was given: AWS describes neither (LocalStack
+  // test_describe_minimal_metric_alarm, AWS-validated).
+  EXPECT_EQ(a.treat_missing_data, "");
+  EXPECT_EQ(a.datapoints_to_alarm, 0);
 
   // 10 errors in the first minute: ALARM when that minute is evaluated, at 60.
   PutErrors(10);
@@ -111,10 +113,11 @@ TEST_F(CloudWatchAlarmTest, LifecycleWithNotifications) {
   a = Alarm("errors");
   EXPECT_EQ(a.state_value, "ALARM");
   EXPECT_EQ(a.state_updated_timestamp, T(60));
+  // Without DatapointsToAlarm, AWS's short form (LocalStack
+  // test_put_metric_alarm, AWS-validated).
   EXPECT_EQ(a.state_reason,
-            "Threshold Crossed: 1 out of the last 1 datapoints [10.0 (01/01/26 00:00:00)] was "
-            "greater than the threshold (5.0) (minimum 1 datapoint for INSUFFICIENT_DATA -> ALARM "
-            "transition).");
+            "Threshold Crossed: 1 datapoint [10.0 (01/01/26 00:00:00)] was greater than the "
+            "threshold (5.0).");
   rapidjson::Document data;
   data.Parse(a.state_reason_data.c_str());
   ASSERT_FALSE(data.HasParseError()) << a.state_reason_data;
@@ -148,6 +151,9 @@ TEST_F(CloudWatchAlarmTest, LifecycleWithNotifications) {
   EXPECT_STREQ(trigger["ComparisonOperator"].GetString(), "GreaterThanThreshold");
   EXPECT_EQ(trigger["Threshold"].GetDouble(), 5);
   EXPECT_STREQ(trigger["TreatMissingData"].GetString(), "missing");
+  // Only a DatapointsToAlarm that was given (LocalStack test_set_alarm,
+  // AWS-validated).
+  EXPECT_FALSE(trigger.HasMember("DatapointsToAlarm"));
 
   // One error in the second minute: OK at 120, notified.
   AdvanceTo(90);
@@ -155,7 +161,7 @@ TEST_F(CloudWatchAlarmTest, LifecycleWithNotifications) {
   AdvanceTo(120);
   a = Alarm("errors");
   EXPECT_EQ(a.state_value, "OK");
-  EXPECT_THAT(a.state_reason, HasSubstr("1 out of the last 1 datapoints [1.0 (01/01/26 00:01:00)] "
+  EXPECT_THAT(a.state_reason, HasSubstr("1 datapoint [1.0 (01/01/26 00:01:00)] "
                                         "was not greater than the threshold (5.0)"));
   n = Notifications();
   ASSERT_THAT(n, SizeIs(1));
@@ -262,8 +268,11 @@ TEST_F(CloudWatchAlarmTest, TwoOutOfThreeFromTheGuideThroughTheService) {
   cloudwatch::PutMetricAlarmRequest r = ErrorsAlarm();
   r.evaluation_periods = 3;
   r.datapoints_to_alarm = 2;
+  r.treat_missing_data = "missing";
   r.ok_actions = r.alarm_actions = r.insufficient_data_actions = {};
   ASSERT_OK(cw().PutMetricAlarm(r));
+  EXPECT_EQ(Alarm("errors").datapoints_to_alarm, 2);  // Given: described.
+  EXPECT_EQ(Alarm("errors").treat_missing_data, "missing");
   PutErrors(0);
   AdvanceTo(120);
   PutErrors(9);

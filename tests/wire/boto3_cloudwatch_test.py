@@ -163,6 +163,55 @@ class Boto3CloudWatchTest(unittest.TestCase):
         with self.assertRaises(self.cw.exceptions.ResourceNotFound):
             self.cw.set_alarm_state(AlarmName="never-created", StateValue="OK", StateReason="x")
 
+    def test_set_alarm_state_errors_as_aws_words_them(self):
+        # LocalStack test_set_alarm_invalid_input, AWS-validated: a state
+        # outside the enum is request validation; an unknown alarm is a bare
+        # ResourceNotFound (404: the query status, which botocore asks for).
+        with self.assertRaises(botocore.exceptions.ClientError) as context:
+            self.cw.set_alarm_state(AlarmName="a-" + uuid.uuid4().hex[:8],
+                                    StateValue="INVALID", StateReason="test")
+        self.assertErrorCode(context, "ValidationError")
+        self.assertEqual(
+            context.exception.response["Error"]["Message"],
+            "1 validation error detected: Value 'INVALID' at 'stateValue' failed to satisfy "
+            "constraint: Member must satisfy enum value set: [INSUFFICIENT_DATA, ALARM, OK]")
+        with self.assertRaises(botocore.exceptions.ClientError) as context:
+            self.cw.set_alarm_state(AlarmName="a-" + uuid.uuid4().hex[:8], StateValue="OK",
+                                    StateReason="test")
+        self.assertErrorCode(context, "ResourceNotFound", 404)
+        self.assertFalse(context.exception.response["Error"].get("Message"))
+
+    def test_an_alarm_describes_only_what_was_given(self):
+        # LocalStack test_describe_minimal_metric_alarm, AWS-validated.
+        name = "minimal-" + uuid.uuid4().hex[:8]
+        self.cw.put_metric_alarm(
+            AlarmName=name, MetricName="m", Namespace="App/" + name, EvaluationPeriods=1,
+            Period=10, Statistic="Sum", ComparisonOperator="GreaterThanThreshold", Threshold=30)
+        [alarm] = self.cw.describe_alarms(AlarmNames=[name])["MetricAlarms"]
+        self.assertNotIn("DatapointsToAlarm", alarm)
+        self.assertNotIn("TreatMissingData", alarm)
+        self.assertEqual(alarm["Dimensions"], [])
+        self.assertEqual(alarm["StateReason"], "Unchecked: Initial alarm creation")
+        self.cw.delete_alarms(AlarmNames=[name])
+
+    def test_labels_name_the_statistic_and_period_where_queries_differ(self):
+        # LocalStack test_label_generation, AWS-validated.
+        ns = "App/" + uuid.uuid4().hex[:8]
+        now = clock()["epochMillis"]
+        at = datetime.datetime.fromtimestamp(now / 1000, UTC)
+        self.cw.put_metric_data(Namespace=ns, MetricData=[
+            {"MetricName": "metric1", "Value": v, "Unit": "Seconds"} for v in [0, 2, 7, 100]])
+        result = self.cw.get_metric_data(
+            StartTime=at - datetime.timedelta(seconds=60), EndTime=at + datetime.timedelta(seconds=60),
+            MetricDataQueries=[
+                {"Id": "a", "MetricStat": {"Metric": {"Namespace": ns, "MetricName": "metric1"},
+                                           "Period": 60, "Stat": "Sum", "Unit": "Seconds"}},
+                {"Id": "b", "MetricStat": {"Metric": {"Namespace": ns, "MetricName": "metric1"},
+                                           "Period": 30, "Stat": "Minimum",
+                                           "Unit": "Seconds"}}])
+        labels = [(r["Label"], r["Values"]) for r in result["MetricDataResults"]]
+        self.assertEqual(labels, [("metric1 Sum 60", [109.0]), ("metric1 Minimum 30", [0.0])])
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
