@@ -3,6 +3,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -167,9 +168,13 @@ std::string AlarmStateReasonData(const CloudWatchAlarm& alarm, const AlarmRange&
   String(w, "1.0");
   Key(w, "queryDate");
   String(w, AlarmTimestamp(at));
-  Key(w, "startDate");
-  String(w, AlarmTimestamp(d.evaluated.empty() ? PeriodStart(range, 0)
-                                               : PeriodStart(range, d.evaluated.front())));
+  // Only with datapoints to start from (LocalStack
+  // test_breaching_alarm_actions, AWS-validated).
+  if (std::any_of(d.evaluated.begin(), d.evaluated.end(),
+                  [&](int i) { return range.values[i].has_value(); })) {
+    Key(w, "startDate");
+    String(w, AlarmTimestamp(PeriodStart(range, d.evaluated.front())));
+  }
   Key(w, alarm.stat.kind == Stat::kPercentile ? "extendedStatistic" : "statistic");
   String(w, alarm.stat.name);
   if (!alarm.unit.empty()) {
@@ -206,7 +211,7 @@ std::string AlarmStateReasonData(const CloudWatchAlarm& alarm, const AlarmRange&
 }
 
 std::string AlarmStateHistoryData(AlarmState old, std::string_view old_reason,
-                                  const CloudWatchAlarm& now) {
+                                  const CloudWatchAlarm& now, bool with_reason_data) {
   rapidjson::StringBuffer buf;
   Writer w(buf);
   w.StartObject();
@@ -225,6 +230,12 @@ std::string AlarmStateHistoryData(AlarmState old, std::string_view old_reason,
   String(w, AlarmStateName(now.state));
   Key(w, "stateReason");
   String(w, now.state_reason);
+  // The evaluation's data, as an object (LocalStack test_put_metric_alarm,
+  // AWS-validated).
+  if (with_reason_data && !now.state_reason_data.empty()) {
+    Key(w, "stateReasonData");
+    w.RawValue(now.state_reason_data.data(), now.state_reason_data.size(), rapidjson::kObjectType);
+  }
   w.EndObject();
   w.EndObject();
   return Text(buf);
@@ -279,6 +290,10 @@ std::string AlarmNotificationMessage(const CloudWatchAlarm& alarm, AlarmState ol
   String(n, alarm.arn);
   Key(n, "OldStateValue");
   String(n, AlarmStateName(old));
+  // No mute rules here: always false (LocalStack test_put_metric_alarm,
+  // AWS-validated).
+  Key(n, "ActionExecutedAfterMuteWindow");
+  n.Bool(false);
   Key(n, "OKActions");
   Strings(n, alarm.ok_actions);
   Key(n, "AlarmActions");

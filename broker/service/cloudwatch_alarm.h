@@ -71,9 +71,10 @@ std::string AlarmStateReason(const CloudWatchAlarm& alarm, const AlarmRange& ran
 std::string AlarmStateReasonData(const CloudWatchAlarm& alarm, const AlarmRange& range,
                                  const metrics_internal::AlarmDecision& d, absl::Time at);
 
-// HistoryData of a StateUpdate item.
+// HistoryData of a StateUpdate item; with the new state's reason data as an
+// object when `with_reason_data`.
 std::string AlarmStateHistoryData(metrics_internal::AlarmState old, std::string_view old_reason,
-                                  const CloudWatchAlarm& now);
+                                  const CloudWatchAlarm& now, bool with_reason_data);
 // HistoryData of an Action item; `error` empty when it succeeded.
 std::string AlarmActionHistoryData(absl::Time when, std::string_view arn, std::string_view error);
 

@@ -359,14 +359,20 @@ void CloudWatchService::Transition(Alarm& alarm, AlarmState state, std::string r
   alarm.state_updated = at;
   alarm.state_transitioned = at;
   PersistAlarmLocked(alarm);
-  AddHistory(
-      {.alarm_name = alarm.name,
-       .alarm_type = "MetricAlarm",
-       .timestamp = at,
-       .history_item_type = "StateUpdate",
-       .history_summary =
-           absl::StrCat("Alarm updated from ", StateName(old), " to ", StateName(state)),
-       .history_data = Truncated(AlarmStateHistoryData(old, old_reason, alarm), kMaxHistoryData)});
+  AddHistory({.alarm_name = alarm.name,
+              .alarm_type = "MetricAlarm",
+              .timestamp = at,
+              .history_item_type = "StateUpdate",
+              .history_summary =
+                  absl::StrCat("Alarm updated from ", StateName(old), " to ", StateName(state)),
+              .history_data = [&] {
+                // With the reason data when it fits whole: a cut would not be JSON.
+                std::string data = AlarmStateHistoryData(old, old_reason, alarm, true);
+                if (data.size() > kMaxHistoryData) {
+                  data = AlarmStateHistoryData(old, old_reason, alarm, false);
+                }
+                return Truncated(std::move(data), kMaxHistoryData);
+              }()});
 
   if (!alarm.actions_enabled) return;
   const std::vector<std::string>& arns = state == AlarmState::kAlarm ? alarm.alarm_actions

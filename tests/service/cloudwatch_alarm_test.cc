@@ -134,6 +134,7 @@ TEST_F(CloudWatchAlarmTest, LifecycleWithNotifications) {
   EXPECT_STREQ(m["AlarmDescription"].GetString(), "Too many errors");
   EXPECT_STREQ(m["AWSAccountId"].GetString(), kAccount);
   EXPECT_STREQ(m["NewStateValue"].GetString(), "ALARM");
+  EXPECT_FALSE(m["ActionExecutedAfterMuteWindow"].GetBool());  // As AWS now sends.
   EXPECT_STREQ(m["OldStateValue"].GetString(), "INSUFFICIENT_DATA");
   EXPECT_EQ(m["NewStateReason"].GetString(), a.state_reason);
   EXPECT_STREQ(m["StateChangeTime"].GetString(), "2026-01-01T00:01:00.000+0000");
@@ -194,6 +195,20 @@ TEST_F(CloudWatchAlarmTest, LifecycleWithNotifications) {
   ASSERT_THAT(newest->alarm_history_items, SizeIs(1));
   EXPECT_EQ(newest->alarm_history_items[0].timestamp, T(300));  // Newest first by default.
   EXPECT_FALSE(newest->next_token.empty());
+
+  // A StateUpdate carries the new state's reason data as an object
+  // (LocalStack test_put_metric_alarm, AWS-validated).
+  auto updates = cw().DescribeAlarmHistory({.alarm_name = "errors",
+                                            .history_item_type = "StateUpdate",
+                                            .scan_by = "TimestampAscending"});
+  ASSERT_OK(updates.status());
+  ASSERT_THAT(updates->alarm_history_items, SizeIs(3));
+  rapidjson::Document first;
+  first.Parse(updates->alarm_history_items[0].history_data.c_str());
+  ASSERT_FALSE(first.HasParseError()) << updates->alarm_history_items[0].history_data;
+  EXPECT_STREQ(first["newState"]["stateValue"].GetString(), "ALARM");
+  ASSERT_TRUE(first["newState"]["stateReasonData"].IsObject());
+  EXPECT_EQ(first["newState"]["stateReasonData"]["recentDatapoints"][0].GetDouble(), 10);
 }
 
 TEST_F(CloudWatchAlarmTest, DeadLetterQueueAlarmNotifiesASubscribedQueue) {
@@ -255,6 +270,14 @@ TEST_F(CloudWatchAlarmTest, TreatMissingDataWithNoDataAtAll) {
   EXPECT_EQ(Alarm("breaching").state_reason,
             "Threshold Crossed: no datapoints were received for 1 period and 1 missing datapoint "
             "was treated as [Breaching].");
+  // No datapoints: no startDate (LocalStack test_breaching_alarm_actions,
+  // AWS-validated).
+  rapidjson::Document data;
+  data.Parse(Alarm("breaching").state_reason_data.c_str());
+  ASSERT_FALSE(data.HasParseError());
+  EXPECT_FALSE(data.HasMember("startDate"));
+  EXPECT_EQ(data["recentDatapoints"].Size(), 0u);
+  EXPECT_EQ(data["evaluatedDatapoints"].Size(), 1u);
   EXPECT_EQ(Alarm("notBreaching").state_value, "OK");
   EXPECT_EQ(Alarm("ignore").state_value, "INSUFFICIENT_DATA");
   auto alarming = cw().DescribeAlarms({.state_value = "ALARM"});
