@@ -431,9 +431,9 @@ class Parser {
         return Fail(absl::StrCat("Unrecognized numeric range operator: ", *op));
       }
       if (i + 1 >= items.size() || !IsNumber(items[i + 1])) {
-        // SNS spells "=" out (LocalStack test_validate_policy_numeric_operator).
-        return Fail(
-            absl::StrCat("Value of ", sns_ && *op == "=" ? "equals" : *op, " must be numeric"));
+        // "=" spelt out, in SNS (LocalStack test_validate_policy_numeric_operator)
+        // as in event-ruler.
+        return Fail(absl::StrCat("Value of ", *op == "=" ? "equals" : *op, " must be numeric"));
       }
       double v = AsDouble(items[i + 1]);
       if (!(v >= -limit && v <= limit)) {

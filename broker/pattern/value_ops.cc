@@ -113,7 +113,8 @@ bool ParseEventRulerCidr(std::string_view s, Cidr* out, std::string* error) {
   }
   std::string_view addr = trimmed.substr(0, slash);
   std::string_view mask = trimmed.substr(slash + 1);
-  // Java's Integer.parseInt: an optional sign, then ASCII digits, in range.
+  // Java's Integer.parseInt: an optional sign, then digits, in range (Java
+  // also takes non-ASCII decimal digits; these are refused here).
   std::string_view digits = mask;
   if (!digits.empty() && (digits[0] == '+' || digits[0] == '-')) digits.remove_prefix(1);
   bool valid = !digits.empty();

@@ -131,8 +131,9 @@ const InvalidCase kEventBridgeInvalid[] = {
      "Bad numeric range operator: >"},
     {"NumericValueNotNumber", R"({"a":[{"numeric":["<","x"]}]})", "Value of < must be numeric"},
     {"NumericMissingValue", R"({"a":[{"numeric":[">="]}]})", "Value of >= must be numeric"},
-    // SNS words these two differently (SnsRecordedValidationTest).
-    {"NumericEqualsNotNumber", R"({"a":[{"numeric":["=","000"]}]})", "Value of = must be numeric"},
+    // "=" spelt out, as event-ruler and SNS (SnsRecordedValidationTest) do.
+    {"NumericEqualsNotNumber", R"({"a":[{"numeric":["=","000"]}]})",
+     "Value of equals must be numeric"},
     // AWS names the prefix operator for a cidr value that is not a string
     // (LocalStack event_pattern_templates/content_ip_address_type_EXC,
     // AWS-validated).
@@ -508,6 +509,8 @@ const InvalidCase kSnsRecorded[] = {
      "Unsupported anything-but pattern: exists"},
     {"AnythingButPrefixBoolean", R"({"key":[{"anything-but":{"prefix":false}}]})",
      "prefix match pattern must be a string"},
+    {"CidrMaskNotInteger", R"({"key":[{"cidr":"bad-/64filter"}]})",
+     "Malformed CIDR, mask bits must be an integer"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Table, SnsRecordedValidationTest, ::testing::ValuesIn(kSnsRecorded),
