@@ -27,6 +27,7 @@
 #include "broker/service/events_checks.h"
 #include "broker/service/events_service.h"
 #include "broker/storage/document.h"
+#include "wharf/errors.h"
 
 namespace wharf::service_internal {
 namespace {
@@ -354,9 +355,16 @@ absl::Status EventsService::RecoverRules() {
       entry->targets.push_back(*std::move(made));
     }
     if (!core_->table().FindBus(bus).ok()) return Refused(what, "its event bus is not stored");
-    if (absl::Status s = core_->table().RestoreRule(bus, spec.name, std::move(entry)); !s.ok()) {
-      return Refused(what, s.message());
+    absl::Status restored = core_->table().RestoreRule(bus, spec.name, entry);
+    if (GetErrorCode(restored) == ErrorCode::kInvalidEventPattern && entry->enabled) {
+      // A pattern an earlier version accepted and this one refuses (one that
+      // event-ruler, hence AWS, refuses): the rule comes back DISABLED rather
+      // than failing the whole store; PutRule with a valid pattern mends it.
+      entry->enabled = false;
+      spec.state = "DISABLED";
+      restored = core_->table().RestoreRule(bus, spec.name, entry);
     }
+    if (!restored.ok()) return Refused(what, restored.message());
   }
   return absl::OkStatus();
 }

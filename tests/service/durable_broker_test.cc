@@ -823,6 +823,29 @@ TEST_F(DurableBrokerTest, ADamagedEventBridgeRecordFailsOpenNamingIt) {
               HasSubstr(std::string("EventBridge rule ") + kEventsArn + "rule/r"));
 }
 
+// A pattern stored by an earlier version that this one refuses (event-ruler,
+// hence AWS, refuses "{}") does not fail the store: its rule comes back
+// DISABLED, and PutRule mends it.
+TEST_F(DurableBrokerTest, AStoredPatternNowRefusedComesBackDisabled) {
+  ASSERT_THAT(ev().PutRule({.name = "r", .event_pattern = R"({"source":["shop"]})"}), IsOk());
+  broker_.reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_.path() + "/wharf.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "UPDATE documents SET value=json_set(value,'$.event_pattern','{}') "
+                         "WHERE kind='events.rule'",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  EXPECT_EQ(sqlite3_changes(db), 1);
+  sqlite3_close(db);
+  Reopen();
+  ASSERT_OK_AND_ASSIGN(auto rule, ev().DescribeRule({.name = "r"}));
+  EXPECT_EQ(rule.event_pattern, "{}");
+  EXPECT_EQ(rule.state, "DISABLED");
+  EXPECT_THAT(ev().EnableRule({.name = "r"}), HasErrorCode(ErrorCode::kInvalidEventPattern));
+  EXPECT_THAT(ev().PutRule({.name = "r", .event_pattern = R"({"source":["shop"]})"}), IsOk());
+}
+
 TEST_F(DurableBrokerTest, ASecondBrokerOnTheSameDirectoryIsRefused) {
   absl::StatusOr<std::unique_ptr<Broker>> second = Open();
   EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
