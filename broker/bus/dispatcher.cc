@@ -14,6 +14,13 @@ namespace {
 
 constexpr int kDefaultMaxRetries = 185;
 constexpr int kDefaultMaxAgeSeconds = 86400;
+
+// An InputTemplate that does not give JSON for this event: AWS delivers
+// nothing (a failed invocation, so the dead-letter queue if there is one).
+DeliveryOutcome NotJson() {
+  return DeliveryOutcome::Permanent("InvalidTargetInput",
+                                    "The InputTemplate does not give valid JSON for the event.");
+}
 constexpr absl::Duration kMaxBackoff = absl::Seconds(300);
 // An event may cross this many bus-to-bus targets; a further hop fails (a
 // guard against rule loops between buses, which would otherwise recurse).
@@ -216,7 +223,9 @@ DeliveryOutcome Dispatcher::Attempt(const Event& event, const RuleEntry& rule,
       if (target.input->verbatim()) {
         return endpoints_->SendToQueue(t.arn, shared.EnvelopePayload(event), group);
       }
-      std::string body = target.input->Render(view, context);
+      std::optional<std::string> rendered = target.input->Render(view, context);
+      if (!rendered.has_value()) return NotJson();
+      std::string body = *std::move(rendered);
       // Shaping can make text SQS refuses (a transformed string's escapes
       // decoded); the envelope cannot (see Event::envelope).
       if (!base_internal::IsXmlText(body)) {
@@ -225,12 +234,18 @@ DeliveryOutcome Dispatcher::Attempt(const Event& event, const RuleEntry& rule,
       }
       return endpoints_->SendToQueue(t.arn, QueuePayload(body, {}, event), group);
     }
-    case TargetSpec::Kind::kTopic:
+    case TargetSpec::Kind::kTopic: {
       if (endpoints_ == nullptr) break;
-      return endpoints_->PublishToTopic(t.arn, target.input->Render(view, context));
-    case TargetSpec::Kind::kFunction:
+      std::optional<std::string> body = target.input->Render(view, context);
+      if (!body.has_value()) return NotJson();
+      return endpoints_->PublishToTopic(t.arn, *std::move(body));
+    }
+    case TargetSpec::Kind::kFunction: {
       if (endpoints_ == nullptr) break;
-      return endpoints_->InvokeFunction(t.arn, target.input->Render(view, context));
+      std::optional<std::string> body = target.input->Render(view, context);
+      if (!body.has_value()) return NotJson();
+      return endpoints_->InvokeFunction(t.arn, *std::move(body));
+    }
     case TargetSpec::Kind::kBus: {  // Deliver refused it beyond kMaxHops.
       auto bus = table_.FindBus(t.resource);
       if (!bus.ok()) {
@@ -254,8 +269,10 @@ DeliveryOutcome Dispatcher::Attempt(const Event& event, const RuleEntry& rule,
         return restored ? DeliveryOutcome::Retryable("ResourceNotFoundException", message)
                         : DeliveryOutcome::Permanent("ResourceNotFoundException", message);
       }
+      std::optional<std::string> body = target.input->Render(view, context);
+      if (!body.has_value()) return NotJson();
       CallbackInvocation invocation;
-      invocation.body = target.input->Render(view, context);
+      invocation.body = *std::move(body);
       invocation.rule_arn = rule.rule.arn;
       invocation.target_id = t.id;
       invocation.event_id = event.id;

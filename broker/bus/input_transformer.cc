@@ -73,20 +73,44 @@ std::string StringForm(const rapidjson::Value* v) {
 
 std::string JsonForm(const rapidjson::Value* v) { return v == nullptr ? "null" : ToJson(*v); }
 
-// <aws.events.event>: the envelope without detail, detail-type spelled detailType.
+// A placeholder outside a string: a path that selects nothing becomes the
+// empty string (AWS delivers {"command": ""}, LocalStack
+// test_put_events_with_input_transformer_input_template_json, AWS-validated).
+std::string TemplateJsonForm(const rapidjson::Value* v) {
+  return v == nullptr ? "\"\"" : ToJson(*v);
+}
+
+// <aws.events.event>: the envelope without detail, detail-type spelled
+// detailType, in the key order AWS delivers it (id, account, detailType, time,
+// source, region, resources, version; LocalStack
+// test_input_transformer_predefined_variables, AWS-validated), then any other
+// envelope key (replay-name) as it comes.
 std::string EventWithoutDetail(const rapidjson::Document& doc) {
+  static constexpr std::string_view kOrder[] = {"id",     "account", "detail-type", "time",
+                                                "source", "region",  "resources",   "version"};
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
   writer.StartObject();
-  for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
-    std::string_view name(it->name.GetString(), it->name.GetStringLength());
-    if (name == "detail") continue;
-    if (name == "detail-type") {
+  auto write = [&](const rapidjson::Value& name, const rapidjson::Value& value) {
+    std::string_view key(name.GetString(), name.GetStringLength());
+    if (key == "detail-type") {
       writer.Key("detailType");
     } else {
-      writer.Key(it->name.GetString(), it->name.GetStringLength());
+      writer.Key(name.GetString(), name.GetStringLength());
     }
-    it->value.Accept(writer);
+    value.Accept(writer);
+  };
+  for (std::string_view key : kOrder) {
+    auto it = doc.FindMember(rapidjson::StringRef(key.data(), key.size()));
+    if (it != doc.MemberEnd()) write(it->name, it->value);
+  }
+  for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
+    std::string_view name(it->name.GetString(), it->name.GetStringLength());
+    if (name == "detail" ||
+        std::find(std::begin(kOrder), std::end(kOrder), name) != std::end(kOrder)) {
+      continue;
+    }
+    write(it->name, it->value);
   }
   writer.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize());
@@ -274,11 +298,13 @@ absl::StatusOr<std::shared_ptr<const TargetInput>> TargetInput::Create(const Tar
     ++i;
   }
   if (!current.literal.empty()) input->segments_.push_back(std::move(current));
+  input->object_template_ = absl::StartsWith(absl::StripLeadingAsciiWhitespace(tpl), "{");
   input->mode_ = Mode::kTemplate;
   return input;
 }
 
-std::string TargetInput::Render(EventView& event, const DeliveryContext& context) const {
+std::optional<std::string> TargetInput::Render(EventView& event,
+                                               const DeliveryContext& context) const {
   switch (mode_) {
     case Mode::kEnvelope:
       return std::string(event.envelope());
@@ -308,13 +334,19 @@ std::string TargetInput::Render(EventView& event, const DeliveryContext& context
       case kEventJson: {
         std::string json = s.placeholder == kEvent ? EventWithoutDetail(event.doc())
                                                    : std::string(event.envelope());
-        if (s.in_string) json.erase(std::remove(json.begin(), json.end(), '"'), json.end());
+        if (s.in_string) {
+          if (object_template_) return std::nullopt;
+          json.erase(std::remove(json.begin(), json.end(), '"'), json.end());
+        }
         out += json;
         continue;
       }
       default: {
         const rapidjson::Value* v = paths_[static_cast<size_t>(s.placeholder)].Eval(event.doc());
-        out += s.in_string ? StringForm(v) : JsonForm(v);
+        if (s.in_string && object_template_ && v != nullptr && (v->IsObject() || v->IsArray())) {
+          return std::nullopt;
+        }
+        out += s.in_string ? StringForm(v) : TemplateJsonForm(v);
         continue;
       }
     }

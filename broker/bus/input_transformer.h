@@ -16,8 +16,8 @@
 //                      <aws.events.event.json> (the whole envelope).
 //
 // JSONPath subset: `$`, then `.name`, `['name']` / `["name"]` and `[index]`
-// steps. A path that selects nothing yields "" inside a string and null
-// elsewhere.
+// steps. A path that selects nothing yields "" in a template (inside a string
+// or not) and null as an InputPath.
 //
 // Thread safety: JsonPath and TargetInput are immutable after creation and
 // thread-safe. EventView is not thread-safe (it parses lazily).
@@ -80,8 +80,13 @@ class TargetInput {
   // and prepares it. Errors: ValidationException with the AWS messages.
   static absl::StatusOr<std::shared_ptr<const TargetInput>> Create(const TargetSpec& target);
 
-  // The text to deliver for `event`.
-  std::string Render(EventView& event, const DeliveryContext& context) const;
+  // The text to deliver for `event`, or nullopt when a JSON object template
+  // would not give JSON: an object or array value placed inside one of its
+  // strings (AWS delivers nothing then; LocalStack
+  // test_input_transformer_nested_keys_replacement_not_valid, AWS-validated).
+  // A string template ("Payload of <payload>") takes such values without
+  // their quotes instead.
+  std::optional<std::string> Render(EventView& event, const DeliveryContext& context) const;
   // True when Render returns the envelope unchanged (no input shaping).
   bool verbatim() const { return mode_ == Mode::kEnvelope; }
 
@@ -94,6 +99,7 @@ class TargetInput {
   };
 
   Mode mode_ = Mode::kEnvelope;
+  bool object_template_ = false;  // The InputTemplate starts with '{'.
   std::string constant_;
   std::optional<JsonPath> path_;
   std::vector<JsonPath> paths_;  // InputPathsMap values, by placeholder index.

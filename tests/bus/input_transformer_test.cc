@@ -34,6 +34,7 @@ InputTransformerSpec Transformer(std::string tpl) {
   return t;
 }
 
+// What the target gets; "<nothing>" when the template gives no JSON.
 std::string Render(const TargetSpec& target) {
   auto input = TargetInput::Create(target);
   EXPECT_THAT(input, IsOk());
@@ -41,7 +42,7 @@ std::string Render(const TargetSpec& target) {
   EventView view(kEvent);
   DeliveryContext context{"arn:aws:events:us-east-1:123456789012:rule/r", "r",
                           absl::FromUnixSeconds(1768480496)};
-  return (*input)->Render(view, context);
+  return (*input)->Render(view, context).value_or("<nothing>");
 }
 
 std::string RenderTemplate(std::string tpl) {
@@ -117,8 +118,33 @@ TEST(InputTransformerTest, PlaceholderMayBeReused) {
             R"({"multi": "users/0a787ecb-4015/second/0a787ecb-4015"})");
 }
 
-TEST(InputTransformerTest, MissingPathIsEmptyInsideStringsAndNullElsewhere) {
-  EXPECT_EQ(RenderTemplate(R"({"a": "x<missing>y", "b": <missing>})"), R"({"a": "xy", "b": null})");
+// AWS delivers {"command": ""} for "command": <command> when the event has no
+// such path (LocalStack test_put_events_with_input_transformer_input_template_json,
+// AWS-validated).
+TEST(InputTransformerTest, MissingPathIsAnEmptyString) {
+  EXPECT_EQ(RenderTemplate(R"({"a": "x<missing>y", "b": <missing>})"), R"({"a": "xy", "b": ""})");
+  EXPECT_EQ(RenderTemplate(R"("at <missing>!")"), R"("at !")");
+}
+
+TEST(InputTransformerTest, MissingInputPathIsNull) {
+  TargetSpec target;
+  target.id = "t1";
+  target.input_path = "$.detail.nope";
+  EXPECT_EQ(Render(target), "null");
+}
+
+// An object template with an object or array inside one of its strings would
+// not be JSON: AWS delivers nothing (LocalStack
+// test_input_transformer_nested_keys_replacement_not_valid, AWS-validated). A
+// string template takes them without quotes (above).
+TEST(InputTransformerTest, ObjectOrListInsideAStringOfAnObjectTemplateGivesNothing) {
+  EXPECT_EQ(RenderTemplate(R"({"not_valid": "users/<payload>", "bod": <payload>})"), "<nothing>");
+  EXPECT_EQ(RenderTemplate(R"({"payload": "<payload>"})"), "<nothing>");
+  EXPECT_EQ(RenderTemplate(R"( {"singlelistitem": "<listsingle>"})"), "<nothing>");
+  EXPECT_EQ(RenderTemplate(R"({"e": "<aws.events.event>"})"), "<nothing>");
+  // Strings, numbers and booleans inside strings are fine.
+  EXPECT_EQ(RenderTemplate(R"({"s": "<userId> <valid> <total>"})"),
+            R"({"s": "0a787ecb-4015 true 250.5"})");
 }
 
 TEST(InputTransformerTest, StringValuesAreEscapedInsideStrings) {
@@ -134,10 +160,12 @@ TEST(InputTransformerTest, PredefinedVariables) {
                            R"( "at": <aws.events.event.ingestion-time>})"),
             R"({"arn": "arn:aws:events:us-east-1:123456789012:rule/r", "name": "r",)"
             R"( "at": "2026-01-15T12:34:56Z"})");
+  // In AWS's key order (LocalStack test_input_transformer_predefined_variables,
+  // AWS-validated).
   EXPECT_EQ(RenderTemplate(R"({"e": <aws.events.event>})"),
-            R"({"e": {"version":"0","id":"ev-1","detailType":"OrderPlaced","source":"com.example",)"
-            R"("account":"123456789012","time":"2026-01-15T12:34:56Z","region":"us-east-1",)"
-            R"("resources":["arn:r1"]}})");
+            R"({"e": {"id":"ev-1","account":"123456789012","detailType":"OrderPlaced",)"
+            R"("time":"2026-01-15T12:34:56Z","source":"com.example","region":"us-east-1",)"
+            R"("resources":["arn:r1"],"version":"0"}})");
   EXPECT_EQ(RenderTemplate(R"({"e": <aws.events.event.json>})"),
             std::string(R"({"e": )") + kEvent + "}");
 }
