@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "broker/base/arn.h"
 #include "broker/base/aws_errors.h"
 #include "broker/base/ids.h"
@@ -280,10 +281,23 @@ absl::StatusOr<events::PutEventsResult> EventsService::PutEvents(
                                  "Member must have length greater than or equal to 1");
   }
   if (entries.size() > 10) {
+    // AWS dumps the entries as Java's toString of its request entry class
+    // (LocalStack test_put_events_exceed_limit_ten_entries, AWS-validated).
+    auto or_null = [](std::string_view v) -> std::string {
+      return v.empty() ? "null" : std::string(v);
+    };
     std::vector<std::string> dump;
     for (const auto& e : entries) {
-      dump.push_back(absl::StrCat("PutEventsRequestEntry(source=", e.source,
-                                  ", detailType=", e.detail_type, ")"));
+      std::string time = e.time.has_value() ? absl::FormatTime("%a %b %d %H:%M:%S UTC %Y", *e.time,
+                                                               absl::UTCTimeZone())
+                                            : "null";
+      std::string resources =
+          e.resources.empty() ? "null" : absl::StrCat("[", absl::StrJoin(e.resources, ", "), "]");
+      dump.push_back(absl::StrCat(
+          "PutEventsRequestEntry(time=", time, ", source=", or_null(e.source), ", resources=",
+          resources, ", detailType=", or_null(e.detail_type), ", detail=", or_null(e.detail),
+          ", eventBusName=", or_null(e.event_bus_name), ", traceHeader=", or_null(e.trace_header),
+          ", kmsKeyIdentifier=null, internalMetadata=null)"));
     }
     return EventsConstraintError(absl::StrCat("[", absl::StrJoin(dump, ", "), "]"), "entries",
                                  "Member must have length less than or equal to 10");
@@ -293,13 +307,14 @@ absl::StatusOr<events::PutEventsResult> EventsService::PutEvents(
   if (total > options_.limits.max_put_events_request_bytes) {
     return EventsValidationError("Total size of the entries in the request is over the limit.");
   }
-  // Every bus must exist before any entry is delivered: an unknown bus fails
-  // the whole request.
+  // An entry for a bus that does not exist gets an EventId like any other and
+  // goes nowhere (LocalStack test_put_events_nonexistent_event_bus,
+  // AWS-validated: FailedEntryCount 0). A malformed name or ARN still fails
+  // the request.
   std::vector<std::string> buses;
   buses.reserve(entries.size());
   for (const auto& e : entries) {
     WHARF_ASSIGN_OR_RETURN(std::string bus, ResolveBus(e.event_bus_name, "eventBusName"));
-    if (!core_->table().FindBus(bus).ok()) return base_internal::EventBusNotFoundError(bus);
     buses.push_back(std::move(bus));
   }
   if (options_.metrics) put_events_size_.Record(static_cast<uint64_t>(total));
@@ -380,12 +395,9 @@ absl::StatusOr<events::PutEventsResult> EventsService::PutEvents(
     fields.compact_detail = detail;
     event->envelope = bus_internal::BuildEnvelope(fields);
     out.event_id = event->id;
-    absl::Status put = core_->dispatcher().PutEvent(buses[i], std::move(event));
-    if (!put.ok()) {
-      // The bus was deleted while the request ran.
-      out.event_id.clear();
-      fail(ErrorCode::kInternalFailure, std::string(put.message()));
-    }
+    // Not found: no such bus (or it was deleted while the request ran); the
+    // event is dropped, as AWS drops it.
+    core_->dispatcher().PutEvent(buses[i], std::move(event)).IgnoreError();
   }
   // Durable mode: what the targets placed in durable queues is committed.
   if (options_.store != nullptr) WHARF_RETURN_IF_ERROR(options_.store->Commit(since));

@@ -139,15 +139,43 @@ TEST_F(EventsServiceTest, MoreThanTenEntriesFailTheRequest) {
   EXPECT_THAT(ev().PutEvents({}), HasErrorCode(ErrorCode::kEventsValidation));
 }
 
-TEST_F(EventsServiceTest, UnknownBusFailsTheWholeRequest) {
+// AWS answers an entry for a bus that does not exist with an EventId and
+// drops the event; the other entries are delivered (LocalStack
+// test_put_events_nonexistent_event_bus, AWS-validated). This test asserted
+// the whole request failing before.
+TEST_F(EventsServiceTest, UnknownBusEntrySucceedsAndGoesNowhere) {
   Recorder recorder;
   RuleTo("all", R"({"source":["s"]})", Callback("cb", recorder));
   events::PutEventsRequestEntry good{.source = "s", .detail_type = "t", .detail = "{}"};
   events::PutEventsRequestEntry bad = good;
   bad.event_bus_name = "nope";
-  EXPECT_THAT(ev().PutEvents({.entries = {good, bad}}),
-              HasError(ErrorCode::kEventsResourceNotFound, "Event bus nope does not exist."));
-  EXPECT_EQ(recorder.size(), 0u);
+  events::PutEventsRequestEntry bad_arn = good;
+  bad_arn.event_bus_name = "arn:aws:events:us-east-1:000000000000:event-bus/nope";
+  ASSERT_OK_AND_ASSIGN(auto r, ev().PutEvents({.entries = {good, bad, bad_arn}}));
+  EXPECT_EQ(r.failed_entry_count, 0);
+  ASSERT_THAT(r.entries, SizeIs(3));
+  for (const auto& entry : r.entries) {
+    EXPECT_THAT(entry.event_id, SizeIs(36));
+    EXPECT_EQ(entry.error_code, "");
+  }
+  EXPECT_EQ(recorder.size(), 1u);
+}
+
+// The value AWS dumps is Java's toString of each entry (LocalStack
+// test_put_events_exceed_limit_ten_entries, AWS-validated).
+TEST_F(EventsServiceTest, MoreThanTenEntriesAreDumpedAsAwsDoes) {
+  events::PutEventsRequest request;
+  request.entries.assign(
+      11,
+      {.source = "core.cmd", .detail_type = "cmd", .detail = R"({"a": 1})", .event_bus_name = "b"});
+  auto result = ev().PutEvents(request);
+  ASSERT_THAT(result, HasErrorCode(ErrorCode::kEventsValidation));
+  EXPECT_THAT(
+      std::string(result.status().message()),
+      ::testing::StartsWith("1 validation error detected: Value '[PutEventsRequestEntry(time=null, "
+                            "source=core.cmd, resources=null, detailType=cmd, detail={\"a\": 1}, "
+                            "eventBusName=b, traceHeader=null, kmsKeyIdentifier=null, "
+                            "internalMetadata=null), PutEventsRequestEntry(time=null, "));
 }
 
 class SmallRequestLimitTest : public EventsTest {
