@@ -1,8 +1,10 @@
 // EventsService: archives and replays.
 
+#include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "broker/base/aws_errors.h"
 #include "broker/base/status_macros.h"
@@ -148,6 +150,12 @@ absl::StatusOr<events::DescribeArchiveResult> EventsService::DescribeArchive(
 absl::StatusOr<events::ListArchivesResult> EventsService::ListArchives(
     const events::ListArchivesRequest& request) {
   WHARF_RETURN_IF_ERROR(CheckLimit(request.limit));
+  // An EventSourceArn naming no bus is an error, not an empty list (LocalStack
+  // test_list_archive_error_unknown_source_arn, AWS-validated).
+  if (!request.event_source_arn.empty()) {
+    std::string bus(AfterLast(request.event_source_arn, '/'));
+    if (!core_->table().FindBus(bus).ok()) return base_internal::EventBusNotFoundError(bus);
+  }
   events::ListArchivesResult result;
   std::vector<events::Archive> archives;
   for (const auto& info : core_->archives().ListArchives(request.name_prefix,
@@ -195,6 +203,13 @@ absl::StatusOr<events::StartReplayResult> EventsService::StartReplay(
     return EventsValidationError(
         "Parameter EventEndTime is not valid. Reason: EventStartTime must be before "
         "EventEndTime.");
+  }
+  // A destination bus that does not exist is not found, before the
+  // cross-bus check (LocalStack test_start_replay_error_unknown_event_bus,
+  // AWS-validated).
+  if (absl::StrContains(request.destination.arn, ":event-bus/")) {
+    std::string bus(AfterLast(request.destination.arn, '/'));
+    if (!core_->table().FindBus(bus).ok()) return base_internal::EventBusNotFoundError(bus);
   }
   bus_internal::ReplayInfo info;
   info.name = request.replay_name;

@@ -327,6 +327,26 @@ TEST_F(EventsArchiveTest, StartReplayRejectsAnUnknownArchive) {
                "Parameter EventSourceArn is not valid. Reason: Archive nope does not exist."));
 }
 
+// A destination bus that does not exist is not found (LocalStack
+// test_start_replay_error_unknown_event_bus, AWS-validated).
+TEST_F(EventsArchiveTest, StartReplayToAnUnknownBusIsNotFound) {
+  Recorder recorder;
+  ArchiveThreeEvents(recorder);
+  events::StartReplayRequest request = Replay("rp", t0_, t0_ + absl::Minutes(1));
+  request.destination.arn = "arn:aws:events:us-east-1:123456789012:event-bus/nope";
+  EXPECT_THAT(ev().StartReplay(request),
+              HasError(ErrorCode::kEventsResourceNotFound, "Event bus nope does not exist."));
+}
+
+// Listing the archives of a bus that does not exist is an error, not an empty
+// list (LocalStack test_list_archive_error_unknown_source_arn, AWS-validated).
+TEST_F(EventsArchiveTest, ListArchivesOfAnUnknownBusIsNotFound) {
+  EXPECT_THAT(ev().ListArchives(
+                  {.event_source_arn = "arn:aws:events:us-east-1:123456789012:event-bus/nope"}),
+              HasError(ErrorCode::kEventsResourceNotFound, "Event bus nope does not exist."));
+  EXPECT_THAT(ev().ListArchives({.event_source_arn = kBusArn}), IsOk());
+}
+
 TEST_F(EventsArchiveTest, StartReplayRejectsAnotherBus) {
   Recorder recorder;
   ArchiveThreeEvents(recorder);
