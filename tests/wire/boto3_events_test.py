@@ -215,6 +215,47 @@ class Boto3EventsTest(unittest.TestCase):
         [body] = self.receive(url)
         self.assertEqual(json.loads(body), {"order": "o-7", "kind": "OrderPlaced"})
 
+    def test_input_transformer_missing_path_and_non_json_template(self):
+        # AWS (LocalStack test_put_events_with_input_transformer_input_template_json
+        # and test_input_transformer_nested_keys_replacement_not_valid, both
+        # AWS-validated): a path the event lacks is "" and an object placed
+        # inside a string of a JSON object template delivers nothing.
+        bus = self.new_bus()
+        url, queue_arn = self.new_queue()
+        bad_url, bad_arn = self.new_queue()
+        self.events.put_rule(Name="shaped", EventBusName=bus,
+                             EventPattern=json.dumps({"source": ["shop"]}))
+        paths = {"cmd": "$.detail.nope", "payload": "$.detail.payload"}
+        self.events.put_targets(Rule="shaped", EventBusName=bus, Targets=[
+            {"Id": "ok", "Arn": queue_arn, "InputTransformer": {
+                "InputPathsMap": paths, "InputTemplate": '{"command": <cmd>}'}},
+            {"Id": "bad", "Arn": bad_arn, "InputTransformer": {
+                "InputPathsMap": paths, "InputTemplate": '{"payload": "<payload>"}'}}])
+        self.events.put_events(Entries=[{"EventBusName": bus, "Source": "shop",
+                                         "DetailType": "T",
+                                         "Detail": json.dumps({"payload": {"a": 1}})}])
+        [body] = self.receive(url)
+        self.assertEqual(json.loads(body), {"command": ""})
+        got = self.sqs.receive_message(QueueUrl=bad_url, WaitTimeSeconds=1)
+        self.assertEqual(got.get("Messages", []), [])
+
+    def test_put_events_to_an_unknown_bus_answers_an_event_id(self):
+        # LocalStack test_put_events_nonexistent_event_bus (AWS-validated).
+        url, queue_arn = self.new_queue()
+        rule = unique("r")
+        self.events.put_rule(Name=rule, EventPattern=json.dumps({"source": [rule]}))
+        self.events.put_targets(Rule=rule, Targets=[{"Id": "t", "Arn": queue_arn}])
+        result = self.events.put_events(Entries=[
+            {"Source": rule, "DetailType": "T", "Detail": "{}"},
+            {"Source": rule, "DetailType": "T", "Detail": "{}",
+             "EventBusName": unique("nope")}])
+        self.assertEqual(result["FailedEntryCount"], 0)
+        self.assertEqual([len(e["EventId"]) for e in result["Entries"]], [36, 36])
+        [body] = self.receive(url)
+        self.assertEqual(json.loads(body)["id"], result["Entries"][0]["EventId"])
+        self.events.remove_targets(Rule=rule, Ids=["t"])
+        self.events.delete_rule(Name=rule)
+
     def test_input_and_input_path_targets(self):
         bus = self.new_bus()
         url, queue_arn = self.new_queue()
