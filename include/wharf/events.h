@@ -496,8 +496,9 @@ class Service {
       const ListEventBusesRequest& request) = 0;
 
   // Validates, matches and delivers each entry. Per-entry failures are in the
-  // result; request-level failures (entry count, total size, unknown bus) are
-  // a ValidationException / ResourceNotFoundException status.
+  // result; request-level failures (entry count, total size, a malformed bus
+  // name) are a ValidationException status. An entry for a bus that does not
+  // exist gets an EventId and is dropped, as AWS does.
   virtual absl::StatusOr<PutEventsResult> PutEvents(const PutEventsRequest& request) = 0;
   virtual absl::StatusOr<TestEventPatternResult> TestEventPattern(
       const TestEventPatternRequest& request) = 0;
