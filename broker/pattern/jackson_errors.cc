@@ -189,7 +189,8 @@ class Scanner {
   }
 
   // Jackson's _matchToken: the token, not followed by an identifier part.
-  bool MatchToken(std::string_view token, bool root) {
+  // False, with the error set, when the text is not that.
+  bool ConsumeToken(std::string_view token) {
     for (size_t i = 0; i < token.size(); ++i) {
       if (pos_ >= text_.size() || text_[pos_] != token[i]) return InvalidToken(token.substr(0, i));
       ++pos_;
@@ -198,19 +199,17 @@ class Scanner {
     if (next.has_value() && next->value >= '0' && IsIdentifierPart(next->value)) {
       return InvalidToken(token);
     }
+    return true;
+  }
+
+  bool MatchToken(std::string_view token, bool root) {
+    if (!ConsumeToken(token)) return false;
     if (!root) stack_.back().has_entries = true;
     return true;
   }
 
   bool MatchNonStandard(std::string_view token) {
-    for (size_t i = 0; i < token.size(); ++i) {
-      if (pos_ >= text_.size() || text_[pos_] != token[i]) return InvalidToken(token.substr(0, i));
-      ++pos_;
-    }
-    std::optional<CodePoint> next = pos_ < text_.size() ? Decode(text_, pos_) : std::nullopt;
-    if (next.has_value() && next->value >= '0' && IsIdentifierPart(next->value)) {
-      return InvalidToken(token);
-    }
+    if (!ConsumeToken(token)) return false;
     return Fail(absl::StrCat("Non-standard token '", AV(token),
                              "': enable JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS to allow"));
   }

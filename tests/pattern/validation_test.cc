@@ -374,13 +374,16 @@ TEST(EventBridgeValidationTest, AcceptsEveryOperatorTogether) {
 
 // ---- SNS ------------------------------------------------------------------------
 
+void ExpectSnsRejects(PatternDialect scope, const InvalidCase& c) {
+  EXPECT_THAT(ValidatePattern(scope, c.pattern),
+              HasError(ErrorCode::kSnsInvalidParameter, std::string("FilterPolicy: ") + c.reason))
+      << c.pattern;
+}
+
 class SnsValidationTest : public ::testing::TestWithParam<InvalidCase> {};
 
 TEST_P(SnsValidationTest, RejectsWithInvalidParameter) {
-  const InvalidCase& c = GetParam();
-  EXPECT_THAT(ValidatePattern(PatternDialect::kSnsMessageBody, c.pattern),
-              HasError(ErrorCode::kSnsInvalidParameter, std::string("FilterPolicy: ") + c.reason))
-      << c.pattern;
+  ExpectSnsRejects(PatternDialect::kSnsMessageBody, GetParam());
 }
 
 const InvalidCase kSnsInvalid[] = {
@@ -439,10 +442,7 @@ INSTANTIATE_TEST_SUITE_P(Table, SnsValidationTest, ::testing::ValuesIn(kSnsInval
 class SnsRecordedValidationTest : public ::testing::TestWithParam<InvalidCase> {};
 
 TEST_P(SnsRecordedValidationTest, RejectsWithTheRecordedReason) {
-  const InvalidCase& c = GetParam();
-  EXPECT_THAT(ValidatePattern(PatternDialect::kSnsMessageAttributes, c.pattern),
-              HasError(ErrorCode::kSnsInvalidParameter, std::string("FilterPolicy: ") + c.reason))
-      << c.pattern;
+  ExpectSnsRejects(PatternDialect::kSnsMessageAttributes, GetParam());
 }
 
 const InvalidCase kSnsRecorded[] = {
