@@ -106,14 +106,16 @@ bool ParseTaskHandle(const std::string& handle, std::string& id, std::string& so
       !base_internal::ParseJson(decoded, &doc) || !doc.IsObject()) {
     return false;
   }
-  const auto task_id = doc.FindMember("taskId");
-  const auto arn = doc.FindMember("sourceArn");
-  if (task_id == doc.MemberEnd() || !task_id->value.IsString() || arn == doc.MemberEnd() ||
-      !arn->value.IsString() || !base_internal::ParseArn(arn->value.GetString())) {
+  // HasMember, not FindMember: clang refuses rapidjson's iterator == in C++20.
+  if (!doc.HasMember("taskId") || !doc["taskId"].IsString() || !doc.HasMember("sourceArn") ||
+      !doc["sourceArn"].IsString()) {
     return false;
   }
-  id.assign(task_id->value.GetString(), task_id->value.GetStringLength());
-  source_arn.assign(arn->value.GetString(), arn->value.GetStringLength());
+  const rapidjson::Value& task_id = doc["taskId"];
+  const rapidjson::Value& arn = doc["sourceArn"];
+  if (!base_internal::ParseArn(arn.GetString())) return false;
+  id.assign(task_id.GetString(), task_id.GetStringLength());
+  source_arn.assign(arn.GetString(), arn.GetStringLength());
   return true;
 }
 
