@@ -805,18 +805,21 @@ TEST_F(DurableBrokerTest, AScheduleFiresOnItsPhaseAfterARestartWithoutMakingUpMi
   EXPECT_THAT(Take(url), IsEmpty());
 }
 
+// Sets `assignment` on the one stored EventBridge rule of the closed store in
+// `dir`, as a damaged file or an earlier version would have it.
+void RewriteStoredRule(const std::string& dir, const std::string& assignment) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir + "/wharf.db").c_str(), &db), SQLITE_OK);
+  const std::string sql = "UPDATE documents SET " + assignment + " WHERE kind='events.rule'";
+  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  EXPECT_EQ(sqlite3_changes(db), 1);
+  sqlite3_close(db);
+}
+
 TEST_F(DurableBrokerTest, ADamagedEventBridgeRecordFailsOpenNamingIt) {
   ASSERT_THAT(ev().PutRule({.name = "r", .event_pattern = R"({"source":["shop"]})"}), IsOk());
   broker_.reset();
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open((dir_.path() + "/wharf.db").c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db,
-                         "UPDATE documents SET value='{\"bus\":\"default\"}' "
-                         "WHERE kind='events.rule'",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  EXPECT_EQ(sqlite3_changes(db), 1);
-  sqlite3_close(db);
+  RewriteStoredRule(dir_.path(), "value='{\"bus\":\"default\"}'");
   absl::StatusOr<std::unique_ptr<Broker>> broker = Open();
   EXPECT_EQ(broker.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(broker.status().message(),
@@ -829,15 +832,7 @@ TEST_F(DurableBrokerTest, ADamagedEventBridgeRecordFailsOpenNamingIt) {
 TEST_F(DurableBrokerTest, AStoredPatternNowRefusedComesBackDisabled) {
   ASSERT_THAT(ev().PutRule({.name = "r", .event_pattern = R"({"source":["shop"]})"}), IsOk());
   broker_.reset();
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open((dir_.path() + "/wharf.db").c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db,
-                         "UPDATE documents SET value=json_set(value,'$.event_pattern','{}') "
-                         "WHERE kind='events.rule'",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  EXPECT_EQ(sqlite3_changes(db), 1);
-  sqlite3_close(db);
+  RewriteStoredRule(dir_.path(), "value=json_set(value,'$.event_pattern','{}')");
   Reopen();
   ASSERT_OK_AND_ASSIGN(auto rule, ev().DescribeRule({.name = "r"}));
   EXPECT_EQ(rule.event_pattern, "{}");
