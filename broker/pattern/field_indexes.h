@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -164,9 +165,11 @@ struct NumericIndex {
   }
 };
 
-// CIDR blocks keyed by (family, mask length) then by the masked address.
+// CIDR blocks keyed by (how values are read, family, mask length) then by
+// the masked address.
 struct CidrIndex {
   struct Bucket {
+    bool event_ruler;
     bool v6;
     int bits;
     absl::flat_hash_map<std::string, Targets> blocks;
@@ -179,20 +182,30 @@ struct CidrIndex {
   }
   void Add(const Cidr& c, uint32_t target) {
     for (Bucket& b : buckets) {
-      if (b.v6 == c.base.v6 && b.bits == c.bits) {
+      if (b.event_ruler == c.event_ruler && b.v6 == c.base.v6 && b.bits == c.bits) {
         b.blocks[KeyOf(c.base)].push_back(target);
         return;
       }
     }
-    buckets.push_back(Bucket{c.base.v6, c.bits, {}});
+    buckets.push_back(Bucket{c.event_ruler, c.base.v6, c.bits, {}});
     buckets.back().blocks[KeyOf(c.base)].push_back(target);
   }
   void Query(std::string_view value, absl::InlinedVector<uint32_t, 8>* out) const {
-    IpAddress ip;
-    if (!ParseIpAddress(value, &ip)) return;
+    // Each reading is parsed once, when a bucket needs it.
+    std::optional<IpAddress> read[2];
+    bool tried[2] = {false, false};
     for (const Bucket& b : buckets) {
-      if (b.v6 != ip.v6) continue;
-      auto it = b.blocks.find(KeyOf(MaskAddress(ip, b.bits)));
+      const int r = b.event_ruler ? 1 : 0;
+      if (!tried[r]) {
+        tried[r] = true;
+        IpAddress ip;
+        if (b.event_ruler ? ParseEventRulerIp(value, &ip) == EventRulerIp::kAddress
+                          : ParseIpAddress(value, &ip)) {
+          read[r] = ip;
+        }
+      }
+      if (!read[r].has_value() || b.v6 != read[r]->v6) continue;
+      auto it = b.blocks.find(KeyOf(MaskAddress(*read[r], b.bits)));
       if (it != b.blocks.end()) AppendTargets(it->second, out);
     }
   }

@@ -48,6 +48,12 @@ double AsDouble(element e) {
 
 std::string_view AsString(element e) { return std::string_view(e); }
 
+void SetCidrKey(Condition* c) {
+  c->key = absl::StrCat(c->cidr.event_ruler ? "C" : "c", c->cidr.base.v6 ? "6" : "4", ":",
+                        c->cidr.bits, ":");
+  c->key.append(reinterpret_cast<const char*>(c->cidr.base.bytes.data()), 16);
+}
+
 // absl (20220623) takes absl::string_view, which is not std::string_view.
 absl::string_view AV(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
@@ -378,8 +384,7 @@ class Parser {
         return Fail(error);
       }
       c->kind = Condition::Kind::kCidr;
-      c->key = absl::StrCat("c", c->cidr.base.v6 ? "6" : "4", ":", c->cidr.bits, ":");
-      c->key.append(reinterpret_cast<const char*>(c->cidr.base.bytes.data()), 16);
+      SetCidrKey(c);
       return absl::OkStatus();
     }
     if (op == "numeric") return ParseNumeric(value, c);

@@ -62,6 +62,127 @@ bool ParseIpAddress(std::string_view s, IpAddress* out) {
   return true;
 }
 
+namespace {
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Four runs of ASCII digits joined by dots.
+bool ShapedLikeIpv4(std::string_view s) {
+  int dots = 0;
+  size_t run = 0;
+  for (char c : s) {
+    if (c >= '0' && c <= '9') {
+      ++run;
+    } else if (c == '.' && run > 0) {
+      ++dots;
+      run = 0;
+    } else {
+      return false;
+    }
+  }
+  return dots == 3 && run > 0;
+}
+
+// Only hex digits and colons, at least one colon.
+bool ShapedLikeIpv6(std::string_view s) {
+  bool colon = false;
+  for (char c : s) {
+    if (c == ':') {
+      colon = true;
+    } else if (HexDigit(c) < 0) {
+      return false;
+    }
+  }
+  return colon;
+}
+
+// `s` is ShapedLikeIpv4.
+bool ParseJavaIpv4(std::string_view s, IpAddress* out) {
+  if (s.size() > 15) return false;
+  IpAddress ip;
+  int part = 0, value = 0;
+  for (char c : s) {
+    if (c == '.') {
+      ip.bytes[part++] = static_cast<uint8_t>(value);
+      value = 0;
+      continue;
+    }
+    value = value * 10 + (c - '0');
+    if (value > 255) return false;
+  }
+  ip.bytes[3] = static_cast<uint8_t>(value);
+  *out = ip;
+  return true;
+}
+
+// `s` is ShapedLikeIpv6. Groups before and after one "::" (which stands for
+// at least one zero group).
+bool ParseJavaIpv6(std::string_view s, IpAddress* out) {
+  std::array<uint16_t, 8> head{}, tail{};
+  int heads = 0, tails = 0;
+  bool gap = false;
+  size_t i = 0;
+  if (s.starts_with("::")) {
+    gap = true;
+    i = 2;
+  } else if (s.starts_with(":")) {
+    return false;
+  }
+  while (i < s.size()) {
+    uint32_t value = 0;
+    const size_t start = i;
+    for (; i < s.size() && s[i] != ':'; ++i) {
+      value = value * 16 + static_cast<uint32_t>(HexDigit(s[i]));
+      if (value > 0xffff) return false;
+    }
+    if (i == start || heads + tails == 8) return false;
+    (gap ? tail[tails++] : head[heads++]) = static_cast<uint16_t>(value);
+    if (i == s.size()) break;
+    if (++i == s.size()) return false;  // A trailing single ':'.
+    if (s[i] == ':') {
+      if (gap) return false;
+      gap = true;
+      ++i;
+    }
+  }
+  if (gap ? heads + tails > 7 : heads != 8) return false;
+  IpAddress ip;
+  ip.v6 = true;
+  for (int g = 0; g < heads; ++g) {
+    ip.bytes[2 * g] = static_cast<uint8_t>(head[g] >> 8);
+    ip.bytes[2 * g + 1] = static_cast<uint8_t>(head[g]);
+  }
+  for (int g = 0; g < tails; ++g) {
+    const int at = 16 - 2 * (tails - g);
+    ip.bytes[at] = static_cast<uint8_t>(tail[g] >> 8);
+    ip.bytes[at + 1] = static_cast<uint8_t>(tail[g]);
+  }
+  bool mapped = ip.bytes[10] == 0xff && ip.bytes[11] == 0xff;
+  for (int b = 0; b < 10; ++b) mapped = mapped && ip.bytes[b] == 0;
+  if (mapped) {
+    IpAddress v4;
+    std::memcpy(v4.bytes.data(), ip.bytes.data() + 12, 4);
+    ip = v4;
+  }
+  *out = ip;
+  return true;
+}
+
+}  // namespace
+
+EventRulerIp ParseEventRulerIp(std::string_view s, IpAddress* out) {
+  if (ShapedLikeIpv4(s))
+    return ParseJavaIpv4(s, out) ? EventRulerIp::kAddress : EventRulerIp::kInvalid;
+  if (ShapedLikeIpv6(s))
+    return ParseJavaIpv6(s, out) ? EventRulerIp::kAddress : EventRulerIp::kInvalid;
+  return EventRulerIp::kNotAnAddress;
+}
+
 IpAddress MaskAddress(const IpAddress& ip, int bits) {
   IpAddress out = ip;
   const int total = ip.v6 ? 128 : 32;
@@ -137,9 +258,16 @@ bool ParseEventRulerCidr(std::string_view s, Cidr* out, std::string* error) {
     return false;
   }
   IpAddress ip;
-  if (!ParseIpAddress(addr, &ip)) {
-    *error = absl::StrCat("Nonstandard IP address: ", absl::string_view(addr.data(), addr.size()));
-    return false;
+  switch (ParseEventRulerIp(addr, &ip)) {
+    case EventRulerIp::kAddress:
+      break;
+    case EventRulerIp::kNotAnAddress:
+      *error =
+          absl::StrCat("Nonstandard IP address: ", absl::string_view(addr.data(), addr.size()));
+      return false;
+    case EventRulerIp::kInvalid:
+      *error = absl::StrCat("Invalid IP address: ", absl::string_view(addr.data(), addr.size()));
+      return false;
   }
   if (!ip.v6 && bits >= 32) {
     *error = "IPv4 mask bits must be < 32";
@@ -151,6 +279,7 @@ bool ParseEventRulerCidr(std::string_view s, Cidr* out, std::string* error) {
   }
   out->base = MaskAddress(ip, static_cast<int>(bits));
   out->bits = static_cast<int>(bits);
+  out->event_ruler = true;
   return true;
 }
 

@@ -59,9 +59,24 @@ struct IpAddress {
 // address. False if `s` is not one.
 bool ParseIpAddress(std::string_view s, IpAddress* out);
 
+// EventBridge reads an address as aws/event-ruler's CIDR.ipToBytes does:
+// text shaped like one (four dot-separated runs of ASCII digits, or only hex
+// digits and colons with at least one colon) is parsed as Java's InetAddress
+// parses a literal, else it is kNotAnAddress. IPv4 runs are decimal and may
+// carry leading zeros ("10.0.0.01" is 10.0.0.1), within 15 characters in
+// all; an IPv6 group is any number of hex digits worth at most ffff; an
+// IPv4-mapped IPv6 address (::ffff:a00:1) is the IPv4 address. Shaped text
+// that does not parse is kInvalid (Java then asks DNS, which names no host
+// such as "10.0.0.256").
+enum class EventRulerIp { kAddress, kNotAnAddress, kInvalid };
+EventRulerIp ParseEventRulerIp(std::string_view s, IpAddress* out);
+
 struct Cidr {
   IpAddress base;  // Host bits cleared.
   int bits = 0;
+  // Event values are read by ParseEventRulerIp (EventBridge), else by
+  // ParseIpAddress (SNS).
+  bool event_ruler = false;
 };
 
 // Parses "a.b.c.d/n" or "x::y/n". On failure returns false and sets `error`
@@ -71,9 +86,11 @@ bool ParseCidr(std::string_view s, Cidr* out, std::string* error);
 // EventBridge: as aws/event-ruler's CIDR.cidr checks, in its order. The text
 // splits on '/' into two parts (trailing empty parts dropped, as Java's
 // String.split); the mask is a Java int (optional sign); then "Malformed
-// CIDR, mask bits must not be negative"; the address; and the mask must be
-// shorter than the address: "IPv4 mask bits must be < 32", "IPv6 mask bits
-// must be < 128" (so /32 and /128 are rejected).
+// CIDR, mask bits must not be negative"; the address (ParseEventRulerIp:
+// "Nonstandard IP address: <a>", or "Invalid IP address: <a>" when shaped
+// like one); and the mask must be shorter than the address: "IPv4 mask bits
+// must be < 32", "IPv6 mask bits must be < 128" (so /32 and /128 are
+// rejected; an IPv4-mapped address is IPv4).
 bool ParseEventRulerCidr(std::string_view s, Cidr* out, std::string* error);
 
 // Clears the bits of `ip` beyond the first `bits`.

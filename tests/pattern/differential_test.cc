@@ -83,10 +83,12 @@ class Gen {
     return items[rng_() % N];
   }
 
+  // EventBridge reads "10.0.0.01" and "::ffff:a00:1" as 10.0.0.1 (as Java does).
   static constexpr const char* kStrings[] = {
-      "\"\"",      "\"x\"",       "\"X\"",        "\"xy\"",       "\"abc\"",      "\"ABC\"",
-      "\"a.png\"", "\"b.PNG\"",   "\"10.0.0.1\"", "\"10.0.1.7\"", "\"10.1.2.3\"", "\"2001:db8::1\"",
-      "\"init\"",  "\"initial\"", "\"foo*bar\"",  "\"a\\\\b\"",   "\"null\""};
+      "\"\"",         "\"x\"",           "\"X\"",         "\"xy\"",          "\"abc\"",
+      "\"ABC\"",      "\"a.png\"",       "\"b.PNG\"",     "\"10.0.0.1\"",    "\"10.0.1.7\"",
+      "\"10.1.2.3\"", "\"2001:db8::1\"", "\"init\"",      "\"initial\"",     "\"foo*bar\"",
+      "\"a\\\\b\"",   "\"null\"",        "\"10.0.0.01\"", "\"::ffff:a00:1\""};
   static constexpr const char* kNumbers[] = {"-1",   "0",   "0.5",  "1",  "2",
                                              "3.25", "100", "1e10", "1.0"};
   // For the ignore-case operators: Latin-1, Greek, Cyrillic, and characters

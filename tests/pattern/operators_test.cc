@@ -289,6 +289,34 @@ const MatchCase kEventBridgeCases[] = {
     {"CidrV6Inside", R"({"ip":[{"cidr":"2001:db8::/64"}]})", R"({"ip":"2001:db8::1"})", true},
     {"CidrV6Outside", R"({"ip":[{"cidr":"2001:db8::/64"}]})", R"({"ip":"2001:db9::1"})", false},
     {"CidrV6DoesNotMatchV4", R"({"ip":[{"cidr":"::/0"}]})", R"({"ip":"1.2.3.4"})", false},
+    // Addresses as aws/event-ruler reads them (CIDR.ipToBytes: Java's
+    // InetAddress literals): IPv4 parts are decimal and may have leading
+    // zeros, within 15 characters.
+    {"CidrV4LeadingZeroOctet", R"({"ip":[{"cidr":"10.0.0.0/24"}]})", R"({"ip":"10.0.0.01"})", true},
+    {"CidrV4LeadingZerosEverywhere", R"({"ip":[{"cidr":"10.0.0.0/24"}]})",
+     R"({"ip":"010.000.000.001"})", true},
+    {"CidrV4LeadingZeroIsDecimalNotOctal", R"({"ip":[{"cidr":"10.0.0.12/30"}]})",
+     R"({"ip":"10.0.0.012"})", true},
+    {"CidrV4LongerThan15CharactersIsNoAddress", R"({"ip":[{"cidr":"10.0.0.0/8"}]})",
+     R"({"ip":"010.000.000.0001"})", false},
+    {"CidrV4PartAbove255IsNoAddress", R"({"ip":[{"cidr":"10.0.0.0/8"}]})",
+     R"({"ip":"10.0.0.0256"})", false},
+    {"CidrPatternWithLeadingZeros", R"({"ip":[{"cidr":"010.000.000.000/24"}]})",
+     R"({"ip":"10.0.0.7"})", true},
+    // An IPv6 group is any number of hex digits worth at most ffff.
+    {"CidrV6LongGroup", R"({"ip":[{"cidr":"2001:db8::/32"}]})", R"({"ip":"2001:0db8::00001"})",
+     true},
+    {"CidrV6GroupAboveFfffIsNoAddress", R"({"ip":[{"cidr":"::/0"}]})",
+     R"({"ip":"2001:db8::10000"})", false},
+    // An IPv4-mapped IPv6 address is its IPv4 address, in events and blocks.
+    {"CidrV4MappedIsV4", R"({"ip":[{"cidr":"10.0.0.0/24"}]})", R"({"ip":"::ffff:a00:1"})", true},
+    {"CidrV4MappedIsNotInAV6Block", R"({"ip":[{"cidr":"::/1"}]})", R"({"ip":"::ffff:a00:1"})",
+     false},
+    {"CidrV4MappedBlockIsV4", R"({"ip":[{"cidr":"::ffff:a00:0/24"}]})", R"({"ip":"10.0.0.9"})",
+     true},
+    // Only hex digits and colons read as IPv6 (no dotted tail).
+    {"CidrV6DottedTailIsNoAddress", R"({"ip":[{"cidr":"::/1"}]})", R"({"ip":"::ffff:10.0.0.1"})",
+     false},
     // wildcard.
     {"WildcardMatches", R"({"r":[{"wildcard":"arn:aws:s3:::bucket/*.png"}]})",
      R"({"r":"arn:aws:s3:::bucket/a/b.png"})", true},

@@ -170,7 +170,17 @@ const InvalidCase kEventBridgeInvalid[] = {
      "Malformed CIDR, mask bits must be an integer"},
     {"CidrBadAddressBeforeMaskRange", R"({"ip":[{"cidr":"10.0.0/40"}]})",
      "Nonstandard IP address: 10.0.0"},
-    {"CidrBadAddress", R"({"ip":[{"cidr":"10.0.0.256/8"}]})", "Nonstandard IP address: 10.0.0.256"},
+    // aws/event-ruler CIDR.ipToBytes: text shaped like an address that Java's
+    // InetAddress does not read is invalid, other text nonstandard.
+    {"CidrBadAddress", R"({"ip":[{"cidr":"10.0.0.256/8"}]})", "Invalid IP address: 10.0.0.256"},
+    {"CidrAddressTooLong", R"({"ip":[{"cidr":"0010.000.000.000/8"}]})",
+     "Invalid IP address: 0010.000.000.000"},
+    {"CidrBadV6Group", R"({"ip":[{"cidr":"2001:db8::10000/64"}]})",
+     "Invalid IP address: 2001:db8::10000"},
+    {"CidrV6DottedTail", R"({"ip":[{"cidr":"::ffff:10.0.0.0/120"}]})",
+     "Nonstandard IP address: ::ffff:10.0.0.0"},
+    {"CidrV4MappedMaskTooLong", R"({"ip":[{"cidr":"::ffff:a00:0/96"}]})",
+     "IPv4 mask bits must be < 32"},
     {"WildcardConsecutiveStars", R"({"a":[{"wildcard":"a**"}]})",
      "Consecutive wildcard characters at pos 2"},
     {"WildcardBadEscape", R"({"a":[{"wildcard":"a\\x"}]})", "Invalid escape character at pos 1"},

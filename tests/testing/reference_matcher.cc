@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <regex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -233,12 +234,82 @@ bool ParseIp(const std::string& s, bool* v6, unsigned char bytes[16]) {
   return inet_pton(*v6 ? AF_INET6 : AF_INET, s.c_str(), bytes) == 1;
 }
 
-bool CidrContains(const std::string& cidr, const std::string& ip) {
+// EventBridge (aws/event-ruler) reads an address as Java's InetAddress reads
+// a literal, once the text is shaped like one: IPv4 parts are decimal with
+// any leading zeros, within 15 characters; an IPv6 group is any number of
+// hex digits worth at most ffff, one "::" standing for at least one group;
+// ::ffff:x:y is the IPv4 address x:y. The 4 or 16 bytes, or none.
+std::vector<unsigned char> JavaIp(const std::string& s) {
+  static const std::regex kV4("[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+");
+  static const std::regex kV6("[0-9a-fA-F:]*:[0-9a-fA-F:]*");
+  auto split = [](const std::string& text, char sep) {
+    std::vector<std::string> parts(1);
+    for (char c : text) {
+      if (c == sep) {
+        parts.emplace_back();
+      } else {
+        parts.back() += c;
+      }
+    }
+    return parts;
+  };
+  std::vector<unsigned char> out;
+  if (std::regex_match(s, kV4)) {
+    if (s.size() > 15) return {};
+    for (const std::string& part : split(s, '.')) {
+      unsigned long v = std::stoul(part);
+      if (v > 255) return {};
+      out.push_back(static_cast<unsigned char>(v));
+    }
+    return out;
+  }
+  if (!std::regex_match(s, kV6)) return {};
+  size_t gap = s.find("::");
+  if (gap != std::string::npos && s.find("::", gap + 1) != std::string::npos) return {};
+  std::vector<unsigned> head, tail;
+  auto groups = [&](const std::string& text, std::vector<unsigned>* into) {
+    if (text.empty()) return true;
+    for (const std::string& g : split(text, ':')) {
+      if (g.empty()) return false;
+      unsigned v = 0;
+      for (char c : g) {
+        v = v * 16 + static_cast<unsigned>(std::stoul(std::string(1, c), nullptr, 16));
+        if (v > 0xffff) return false;
+      }
+      into->push_back(v);
+    }
+    return true;
+  };
+  if (gap == std::string::npos) {
+    if (!groups(s, &head) || head.size() != 8) return {};
+  } else if (!groups(s.substr(0, gap), &head) || !groups(s.substr(gap + 2), &tail) ||
+             head.size() + tail.size() > 7) {
+    return {};
+  }
+  std::vector<unsigned> all = head;
+  all.resize(8 - tail.size(), 0);
+  all.insert(all.end(), tail.begin(), tail.end());
+  for (unsigned g : all) {
+    out.push_back(static_cast<unsigned char>(g >> 8));
+    out.push_back(static_cast<unsigned char>(g & 0xff));
+  }
+  if (all[0] == 0 && all[1] == 0 && all[2] == 0 && all[3] == 0 && all[4] == 0 && all[5] == 0xffff) {
+    return std::vector<unsigned char>(out.begin() + 12, out.end());
+  }
+  return out;
+}
+
+bool CidrContains(bool event_ruler, const std::string& cidr, const std::string& ip) {
   size_t slash = cidr.find('/');
   int bits = std::atoi(cidr.c_str() + slash + 1);
   bool v6a, v6b;
   unsigned char a[16], b[16];
-  if (!ParseIp(cidr.substr(0, slash), &v6a, a) || !ParseIp(ip, &v6b, b) || v6a != v6b) {
+  if (event_ruler) {
+    std::vector<unsigned char> base = JavaIp(cidr.substr(0, slash)), value = JavaIp(ip);
+    if (base.empty() || base.size() != value.size()) return false;
+    std::memcpy(a, base.data(), base.size());
+    std::memcpy(b, value.data(), value.size());
+  } else if (!ParseIp(cidr.substr(0, slash), &v6a, a) || !ParseIp(ip, &v6b, b) || v6a != v6b) {
     return false;
   }
   for (int bit = 0; bit < bits; ++bit) {
@@ -294,8 +365,9 @@ bool Numeric(const Value& terms, const RefLeaf& leaf) {
   return true;
 }
 
-// Whether one condition (an element of a leaf array) holds for a present leaf.
-bool ConditionHolds(const Value& c, const RefLeaf& leaf) {
+// Whether one condition (an element of a leaf array) holds for a present leaf;
+// `event_ruler` for EventBridge.
+bool ConditionHolds(bool event_ruler, const Value& c, const RefLeaf& leaf) {
   if (c.IsString() || c.IsNumber()) return ValueEquals(c, leaf);
   if (c.IsBool()) return leaf.kind == (c.GetBool() ? Kind::kTrue : Kind::kFalse);
   if (c.IsNull()) return leaf.kind == Kind::kNull;
@@ -316,7 +388,7 @@ bool ConditionHolds(const Value& c, const RefLeaf& leaf) {
   }
   if (name == "equals-ignore-case") return IgnoreCase(Str(arg), leaf.text, Anchor::kWhole);
   if (name == "wildcard") return Glob(Str(arg), 0, leaf.text, 0);
-  if (name == "cidr") return CidrContains(Str(arg), leaf.text);
+  if (name == "cidr") return CidrContains(event_ruler, Str(arg), leaf.text);
   return false;
 }
 
@@ -361,7 +433,7 @@ bool Consistent(const RefLeaf& a, const RefLeaf& b) {
   return true;
 }
 
-bool Assign(const Alternative& alt, size_t i, const std::vector<RefLeaf>& leaves,
+bool Assign(bool event_ruler, const Alternative& alt, size_t i, const std::vector<RefLeaf>& leaves,
             std::vector<const RefLeaf*>* chosen) {
   if (i == alt.size()) return true;
   const auto& [path, conditions] = alt[i];
@@ -373,10 +445,12 @@ bool Assign(const Alternative& alt, size_t i, const std::vector<RefLeaf>& leaves
     for (const RefLeaf* c : *chosen) consistent = consistent && Consistent(*c, leaf);
     if (!consistent) continue;
     bool holds = false;
-    for (const Value& c : conditions->GetArray()) holds = holds || ConditionHolds(c, leaf);
+    for (const Value& c : conditions->GetArray()) {
+      holds = holds || ConditionHolds(event_ruler, c, leaf);
+    }
     if (!holds) continue;
     chosen->push_back(&leaf);
-    bool ok = Assign(alt, i + 1, leaves, chosen);
+    bool ok = Assign(event_ruler, alt, i + 1, leaves, chosen);
     chosen->pop_back();
     if (ok) return true;
   }
@@ -384,7 +458,7 @@ bool Assign(const Alternative& alt, size_t i, const std::vector<RefLeaf>& leaves
   for (const Value& c : conditions->GetArray()) {
     if (c.IsObject() && Str(c.MemberBegin()->name) == "exists" &&
         !c.MemberBegin()->value.GetBool()) {
-      return Assign(alt, i + 1, leaves, chosen);
+      return Assign(event_ruler, alt, i + 1, leaves, chosen);
     }
   }
   return false;
@@ -487,7 +561,7 @@ bool ReferenceMatches(PatternDialect dialect, std::string_view pattern_json,
       alt = std::move(last);
     }
     std::vector<const RefLeaf*> chosen;
-    if (Assign(alt, 0, leaves, &chosen)) return true;
+    if (Assign(dialect == PatternDialect::kEventBridge, alt, 0, leaves, &chosen)) return true;
   }
   return false;
 }

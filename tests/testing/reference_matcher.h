@@ -16,7 +16,9 @@
 //   * numbers compare after rounding to 6 decimal places (long double);
 //   * ignore-case operators accept, for each code point c of the pattern,
 //     Java's toLowerCase or toUpperCase of c alone (aws/event-ruler's
-//     EqualsIgnoreCaseParser), searched by backtracking.
+//     EqualsIgnoreCaseParser), searched by backtracking;
+//   * EventBridge reads IP addresses as Java's InetAddress (aws/event-ruler
+//     CIDR.ipToBytes), SNS as inet_pton.
 //
 // The pattern must be valid (the oracle does not validate). Thread-compatible.
 
