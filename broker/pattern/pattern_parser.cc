@@ -295,6 +295,16 @@ class Parser {
   absl::Status ParseCondition(element e, Condition* c) {
     switch (e.type()) {
       case element_type::STRING:
+        // aws/event-ruler (JsonRuleCompiler: CIDR.ipToRangeIfPossible) keeps
+        // a string that reads as an IP address as that one address, so
+        // "10.0.0.1" also matches "10.0.0.01" and "::ffff:a00:1".
+        if (!sns_ && ParseEventRulerIp(AsString(e), &c->cidr.base) == EventRulerIp::kAddress) {
+          c->kind = Condition::Kind::kCidr;
+          c->cidr.bits = c->cidr.base.v6 ? 128 : 32;
+          c->cidr.event_ruler = true;
+          SetCidrKey(c);
+          return absl::OkStatus();
+        }
         c->kind = Condition::Kind::kString;
         c->text = std::string(AsString(e));
         c->key = "s";

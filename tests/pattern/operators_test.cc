@@ -317,6 +317,22 @@ const MatchCase kEventBridgeCases[] = {
     // Only hex digits and colons read as IPv6 (no dotted tail).
     {"CidrV6DottedTailIsNoAddress", R"({"ip":[{"cidr":"::/1"}]})", R"({"ip":"::ffff:10.0.0.1"})",
      false},
+    // An exact string that reads as an IP address is that one address
+    // (aws/event-ruler JsonRuleCompiler: CIDR.ipToRangeIfPossible).
+    {"ExactIpMatchesLeadingZeros", R"({"ip":["10.0.0.1"]})", R"({"ip":"10.0.0.01"})", true},
+    {"ExactIpWithLeadingZerosMatchesPlain", R"({"ip":["010.0.0.1"]})", R"({"ip":"10.0.0.1"})",
+     true},
+    {"ExactIpDiffers", R"({"ip":["10.0.0.1"]})", R"({"ip":"10.0.0.2"})", false},
+    {"ExactIpv6MatchesAnotherSpelling", R"({"ip":["2001:db8::1"]})",
+     R"({"ip":"2001:DB8:0:0:0:0:0:0001"})", true},
+    {"ExactIpV4MappedMatchesV4", R"({"ip":["::ffff:a00:1"]})", R"({"ip":"10.0.0.1"})", true},
+    {"ExactIpDoesNotMatchNonAddress", R"({"ip":["10.0.0.1"]})", R"({"ip":"10.0.0.1 "})", false},
+    {"ExactNonAddressStaysText", R"({"ip":["10.0.0.256"]})", R"({"ip":"10.0.0.256"})", true},
+    {"ExactNonAddressIsNotReadAsAddress", R"({"ip":["10.0.0.256"]})", R"({"ip":"10.0.0.0256"})",
+     false},
+    // anything-but compares text (event-ruler skips it for the address form).
+    {"AnythingButIpComparesText", R"({"ip":[{"anything-but":"10.0.0.1"}]})",
+     R"({"ip":"10.0.0.01"})", true},
     // wildcard.
     {"WildcardMatches", R"({"r":[{"wildcard":"arn:aws:s3:::bucket/*.png"}]})",
      R"({"r":"arn:aws:s3:::bucket/a/b.png"})", true},

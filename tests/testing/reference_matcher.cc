@@ -368,6 +368,11 @@ bool Numeric(const Value& terms, const RefLeaf& leaf) {
 // Whether one condition (an element of a leaf array) holds for a present leaf;
 // `event_ruler` for EventBridge.
 bool ConditionHolds(bool event_ruler, const Value& c, const RefLeaf& leaf) {
+  if (event_ruler && c.IsString()) {
+    // A string that reads as an IP address equals the same address.
+    std::vector<unsigned char> ip = JavaIp(Str(c));
+    if (!ip.empty()) return leaf.kind == Kind::kString && JavaIp(leaf.text) == ip;
+  }
   if (c.IsString() || c.IsNumber()) return ValueEquals(c, leaf);
   if (c.IsBool()) return leaf.kind == (c.GetBool() ? Kind::kTrue : Kind::kFalse);
   if (c.IsNull()) return leaf.kind == Kind::kNull;

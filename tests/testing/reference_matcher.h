@@ -18,7 +18,8 @@
 //     Java's toLowerCase or toUpperCase of c alone (aws/event-ruler's
 //     EqualsIgnoreCaseParser), searched by backtracking;
 //   * EventBridge reads IP addresses as Java's InetAddress (aws/event-ruler
-//     CIDR.ipToBytes), SNS as inet_pton.
+//     CIDR.ipToBytes), SNS as inet_pton; an EventBridge exact string that
+//     reads as an address equals every spelling of it.
 //
 // The pattern must be valid (the oracle does not validate). Thread-compatible.
 
