@@ -306,6 +306,23 @@ class Boto3EventsTest(unittest.TestCase):
             self.events.test_event_pattern(EventPattern="{\"source\": \"shop\"}", Event=event)
         self.assertErrorCode(context, "InvalidEventPatternException")
 
+    def test_test_event_pattern_reads_ip_addresses_as_event_ruler(self):
+        # aws/event-ruler reads addresses as Java's InetAddress: "10.0.0.01"
+        # is 10.0.0.1, in a cidr block and for an exact address.
+        event = json.dumps({"id": "1", "account": ACCOUNT, "source": "shop",
+                            "time": "2026-01-01T00:00:00Z", "region": REGION, "resources": [],
+                            "detail-type": "T", "detail": {"ip": "10.0.0.01"}})
+        for condition in [{"cidr": "10.0.0.0/24"}, "10.0.0.1"]:
+            pattern = json.dumps({"detail": {"ip": [condition]}})
+            self.assertTrue(self.events.test_event_pattern(EventPattern=pattern,
+                                                           Event=event)["Result"], condition)
+        with self.assertRaises(self.events.exceptions.InvalidEventPatternException) as context:
+            self.events.test_event_pattern(
+                EventPattern=json.dumps({"detail": {"ip": [{"cidr": "10.0.0.256/8"}]}}),
+                Event=event)
+        self.assertEqual(context.exception.response["Error"]["Message"],
+                         "Event pattern is not valid. Reason: Invalid IP address: 10.0.0.256")
+
     def test_put_events_reports_per_entry_failures(self):
         result = self.events.put_events(Entries=[
             {"DetailType": "T", "Detail": "{}"},
