@@ -344,6 +344,12 @@ absl::StatusOr<sns::GetSubscriptionAttributesResult> SnsService::GetSubscription
   out["SubscriptionArn"] = sub->arn;
   out["TopicArn"] = sub->topic_arn;
   out["Owner"] = options_.account_id;
+  // The principal that subscribed: on AWS the caller's IAM identity
+  // (arn:aws:iam::<account>:user/<name> in LocalStack's AWS-validated
+  // test_create_subscriptions_with_attributes and every other
+  // GetSubscriptionAttributes recording). wharf knows no IAM users; every
+  // caller acts as the account, whose principal is its root.
+  out["SubscriptionPrincipal"] = absl::StrCat("arn:aws:iam::", options_.account_id, ":root");
   out["Protocol"] = sub->protocol_name;
   out["Endpoint"] = sub->endpoint;
   out["PendingConfirmation"] = sub->pending_confirmation ? "true" : "false";

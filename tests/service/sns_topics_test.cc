@@ -288,6 +288,11 @@ TEST_F(SnsTopicsTest, GetSubscriptionAttributesReportsTheSubscription) {
   EXPECT_THAT(attrs.attributes, Contains(Pair("Protocol", "sqs")));
   EXPECT_THAT(attrs.attributes, Contains(Pair("Endpoint", QueueArn("a"))));
   EXPECT_THAT(attrs.attributes, Contains(Pair("Owner", "000000000000")));
+  // AWS shows the subscriber's IAM principal (LocalStack
+  // test_create_subscriptions_with_attributes, AWS-validated); wharf's is the
+  // account's root.
+  EXPECT_THAT(attrs.attributes,
+              Contains(Pair("SubscriptionPrincipal", "arn:aws:iam::000000000000:root")));
   EXPECT_THAT(attrs.attributes, Contains(Pair("PendingConfirmation", "false")));
   EXPECT_THAT(attrs.attributes, Contains(Pair("RawMessageDelivery", "false")));
   EXPECT_THAT(attrs.attributes, Contains(Pair("FilterPolicy", R"({"k":["v"]})")));

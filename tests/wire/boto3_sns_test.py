@@ -194,6 +194,8 @@ class Boto3SnsTest(unittest.TestCase):
         self.assertEqual(attributes["TopicArn"], topic)
         self.assertEqual(attributes["PendingConfirmation"], "false")
         self.assertEqual(attributes["RawMessageDelivery"], "false")
+        self.assertEqual(attributes["SubscriptionPrincipal"],
+                         "arn:aws:iam::%s:root" % ACCOUNT)
         self.sns.set_subscription_attributes(SubscriptionArn=arn,
                                              AttributeName="RawMessageDelivery",
                                              AttributeValue="true")
