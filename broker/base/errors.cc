@@ -37,8 +37,12 @@ constexpr ErrorInfo kTable[] = {
      "InvalidAttributeValue", 400, SC::kInvalidArgument, S},
     {ErrorCode::kInvalidMessageContents, "InvalidMessageContents", "InvalidMessageContents",
      "InvalidMessageContents", 400, SC::kInvalidArgument, S},
+    // 404 on both protocols: the SQS Smithy model's httpError and awsQueryError
+    // (aws/api-models-aws sqs-2012-11-05.json); its other statuses agree with
+    // recordings (PurgeQueueInProgress 403, LocalStack
+    // test_successive_purge_calls_fail, AWS-validated).
     {ErrorCode::kReceiptHandleIsInvalid, "ReceiptHandleIsInvalid", "ReceiptHandleIsInvalid",
-     "ReceiptHandleIsInvalid", 400, SC::kInvalidArgument, S},
+     "ReceiptHandleIsInvalid", 404, SC::kInvalidArgument, S},
     {ErrorCode::kMessageNotInflight, "MessageNotInflight",
      "AWS.SimpleQueueService.MessageNotInflight", "MessageNotInflight", 400,
      SC::kFailedPrecondition, S},

@@ -301,10 +301,18 @@ class Boto3SqsTest(unittest.TestCase):
         self.assertErrorCode(context, "AWS.SimpleQueueService.PurgeQueueInProgress", 403)
 
     def test_invalid_receipt_handle(self):
+        # Code and message: LocalStack test_delete_message_with_illegal_receipt_handle
+        # (AWS-validated); 404 on both protocols: the SQS Smithy model.
         url = self.new_queue()
         with self.assertRaises(botocore.exceptions.ClientError) as context:
-            self.sqs.delete_message(QueueUrl=url, ReceiptHandle="not-a-handle")
-        self.assertErrorCode(context, "ReceiptHandleIsInvalid")
+            self.sqs.delete_message(QueueUrl=url, ReceiptHandle="garbage")
+        self.assertErrorCode(context, "ReceiptHandleIsInvalid", 404)
+        self.assertEqual(context.exception.response["Error"]["Message"],
+                         'The input receipt handle "garbage" is not a valid receipt handle.')
+        with self.assertRaises(self.sqs.exceptions.ReceiptHandleIsInvalid) as context:
+            self.sqs.change_message_visibility(QueueUrl=url, ReceiptHandle="INVALID",
+                                               VisibilityTimeout=60)
+        self.assertErrorCode(context, "ReceiptHandleIsInvalid", 404)
 
     # ---- malformed requests (raw HTTP, not through boto3) ------------------
 

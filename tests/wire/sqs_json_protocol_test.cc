@@ -112,6 +112,27 @@ TEST(SqsJsonProtocolTest, ServiceErrorHasShapeTypeAndQueryErrorHeader) {
   EXPECT_FALSE(HeaderOf(response, "x-amzn-RequestId").empty());
 }
 
+// 404 over JSON too: the SQS Smithy model's httpError trait.
+TEST(SqsJsonProtocolTest, InvalidReceiptHandleIs404) {
+  WireFixture fixture;
+  const absl::Status invalid =
+      MakeError(ErrorCode::kReceiptHandleIsInvalid,
+                "The input receipt handle \"garbage\" is not a valid receipt handle.");
+  EXPECT_CALL(fixture.service(), DeleteMessage(_)).WillOnce(Return(invalid));
+  EXPECT_CALL(fixture.service(), ChangeMessageVisibility(_)).WillOnce(Return(invalid));
+  for (const char* operation : {"DeleteMessage", "ChangeMessageVisibility"}) {
+    wire::HttpResponse response = fixture.Handle(
+        JsonRequest(operation, R"({"QueueUrl":"http://localhost:4566/000000000000/jobs",)"
+                               R"("ReceiptHandle":"garbage","VisibilityTimeout":60})"));
+    EXPECT_EQ(response.status, 404) << operation;
+    rapidjson::Document json = ParseJson(response.body);
+    EXPECT_STREQ(json["__type"].GetString(), "com.amazonaws.sqs#ReceiptHandleIsInvalid");
+    EXPECT_STREQ(json["message"].GetString(),
+                 "The input receipt handle \"garbage\" is not a valid receipt handle.");
+    EXPECT_EQ(HeaderOf(response, "x-amzn-query-error"), "ReceiptHandleIsInvalid;Sender");
+  }
+}
+
 TEST(SqsJsonProtocolTest, UnknownOperationIsUnknownOperationException) {
   WireFixture fixture;
   wire::HttpResponse response = fixture.Handle(JsonRequest("FlyToTheMoon", "{}"));

@@ -192,6 +192,28 @@ TEST(SqsQueryProtocolTest, PurgeInProgressKeepsItsStatus403) {
   EXPECT_THAT(response.body, HasSubstr("<Code>AWS.SimpleQueueService.PurgeQueueInProgress</Code>"));
 }
 
+// 404, as the SQS Smithy model's awsQueryError trait gives it.
+TEST(SqsQueryProtocolTest, InvalidReceiptHandleIs404) {
+  WireFixture fixture;
+  const absl::Status invalid =
+      MakeError(ErrorCode::kReceiptHandleIsInvalid,
+                "The input receipt handle \"garbage\" is not a valid receipt handle.");
+  EXPECT_CALL(fixture.service(), DeleteMessage(_)).WillOnce(Return(invalid));
+  EXPECT_CALL(fixture.service(), ChangeMessageVisibility(_)).WillOnce(Return(invalid));
+  for (const char* action : {"DeleteMessage", "ChangeMessageVisibility"}) {
+    wire::HttpResponse response = fixture.Handle(QueryRequest({{"Action", action},
+                                                               {"QueueUrl", kClientQueueUrl},
+                                                               {"ReceiptHandle", "garbage"},
+                                                               {"VisibilityTimeout", "60"}}));
+    EXPECT_EQ(response.status, 404) << action;
+    EXPECT_THAT(response.body,
+                AllOf(HasSubstr("<Type>Sender</Type><Code>ReceiptHandleIsInvalid</Code>"),
+                      HasSubstr("<Message>The input receipt handle &quot;garbage&quot; is not a "
+                                "valid receipt handle.</Message>")))
+        << action;
+  }
+}
+
 TEST(SqsQueryProtocolTest, UnknownActionIsInvalidAction) {
   WireFixture fixture;
   wire::HttpResponse response = fixture.Handle(QueryRequest({{"Action", "FlyToTheMoon"}}));

@@ -12,6 +12,7 @@ import {
   ChangeMessageVisibilityCommand,
   CreateQueueCommand,
   DeleteMessageBatchCommand,
+  DeleteMessageCommand,
   DeleteQueueCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
@@ -19,6 +20,7 @@ import {
   ListQueueTagsCommand,
   PurgeQueueCommand,
   QueueDoesNotExist,
+  ReceiptHandleIsInvalid,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
@@ -224,6 +226,19 @@ describe("@aws-sdk/client-sqs against wharf", () => {
       assert.match(`${error.name} ${error.Code ?? ""}`, /PurgeQueueInProgress/);
       return true;
     });
+  });
+
+  test("an invalid receipt handle is ReceiptHandleIsInvalid with 404", async () => {
+    const url = await newQueue();
+    await assert.rejects(
+      sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: "garbage" })),
+      (error) => {
+        assert.ok(error instanceof ReceiptHandleIsInvalid, `${error.name}: ${error.message}`);
+        assert.equal(error.$metadata.httpStatusCode, 404);
+        assert.equal(error.message, 'The input receipt handle "garbage" is not a valid receipt handle.');
+        return true;
+      },
+    );
   });
 
   test("too many batch entries", async () => {
