@@ -153,7 +153,10 @@ absl::Status QueueImpl::PlanReceive(const sqs::ReceiveMessageRequest& request,
                                          " for parameter WaitTimeSeconds is invalid. Reason: Must "
                                          "be >= 0 and <= 20, if provided."));
   }
-  if (!request.receive_request_attempt_id.empty() &&
+  // Standard queues ignore the id altogether: it "applies only to FIFO
+  // queues" (API reference), and AWS accepts it on standard queues
+  // (awspring/spring-cloud-aws#529, which sent one with every receive).
+  if (fifo_ && !request.receive_request_attempt_id.empty() &&
       !IsValidIdToken(request.receive_request_attempt_id)) {
     return base_internal::InvalidIdTokenError("ReceiveRequestAttemptId",
                                               request.receive_request_attempt_id);

@@ -306,6 +306,24 @@ TEST_F(SqsMessageTest, ReceiveValidatesItsParameters) {
               HasErrorCode(ErrorCode::kInvalidParameterValue));
 }
 
+// ReceiveRequestAttemptId applies only to FIFO queues: a standard queue
+// neither checks it nor replays a receive by it.
+TEST_F(SqsMessageTest, StandardQueueIgnoresReceiveRequestAttemptId) {
+  std::string url = Create("jobs");
+  Send(url, "a");
+  Send(url, "b");
+  ASSERT_OK_AND_ASSIGN(
+      auto first, sqs().ReceiveMessage({.queue_url = url, .receive_request_attempt_id = "try-1"}));
+  ASSERT_OK_AND_ASSIGN(
+      auto retry, sqs().ReceiveMessage({.queue_url = url, .receive_request_attempt_id = "try-1"}));
+  ASSERT_THAT(first.messages, SizeIs(1));
+  ASSERT_THAT(retry.messages, SizeIs(1));
+  EXPECT_NE(first.messages[0].message_id, retry.messages[0].message_id);
+  EXPECT_OK(sqs().ReceiveMessage({.queue_url = url, .receive_request_attempt_id = "a b"}));
+  EXPECT_OK(sqs().ReceiveMessage(
+      {.queue_url = url, .receive_request_attempt_id = std::string(200, 'x')}));
+}
+
 TEST_F(SqsMessageTest, ReceiveReturnsAtMostMaxNumberOfMessages) {
   std::string url = Create("jobs");
   for (int i = 0; i < 15; ++i) Send(url, "m" + std::to_string(i));
