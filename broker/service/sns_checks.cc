@@ -175,6 +175,17 @@ absl::Status ApplyTopicAttribute(const std::string& name, const std::string& val
   return absl::OkStatus();
 }
 
+absl::Status CheckDataProtectionPolicy(std::string_view policy) {
+  if (policy.empty()) return absl::OkStatus();
+  size_t characters = 0;
+  for (char c : policy) characters += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  rapidjson::Document doc;
+  if (characters > 30720 || !base_internal::ParseJson(policy, &doc) || !doc.IsObject()) {
+    return InvalidParameter("Invalid parameter: DataProtectionPolicy");
+  }
+  return absl::OkStatus();
+}
+
 // The topic actions AddPermission can share (its ActionName values).
 bool IsTopicAction(std::string_view action) {
   for (std::string_view known :

@@ -49,6 +49,12 @@ bool IsValidSubject(std::string_view subject);
 // the reason (without the operation's prefix) on error.
 absl::Status ApplyTopicAttribute(const std::string& name, const std::string& value,
                                  topic_internal::TopicSettings* settings);
+// A data protection policy (CreateTopic, PutDataProtectionPolicy): empty, or
+// a JSON object of at most 30,720 characters (API reference). AWS also
+// checks its statements, with messages no recording shows; wharf does not.
+// Errors: InvalidParameter "Invalid parameter: DataProtectionPolicy" (wharf's
+// wording).
+absl::Status CheckDataProtectionPolicy(std::string_view policy);
 // The topic actions AddPermission can share (its ActionName values).
 bool IsTopicAction(std::string_view action);
 // Keys 1-128 characters and distinct, values at most 256, at most 50 tags.

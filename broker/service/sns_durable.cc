@@ -1,6 +1,7 @@
 // SnsService in durable mode: the topic and subscription documents and their
 // recovery (see sns_service.h). Documents are keyed by ARN:
-//   "sns.topic"         name, attributes (as set), tags
+//   "sns.topic"         name, attributes (as set), tags, data_protection_policy
+//                       (when set)
 //   "sns.subscription"  topic_arn, protocol, endpoint, pending, attributes
 //   "sns.fifo_sequence" next (a FIFO topic's sequence counter)
 // and, keyed by "<topic ARN> <deduplication key>":
@@ -90,6 +91,9 @@ absl::Status SnsService::PersistTopic(const std::string& topic_arn) {
       doc.StringMap("attributes", topic->attributes);
       doc.StringMap("tags",
                     std::map<std::string, std::string>(topic->tags.begin(), topic->tags.end()));
+      if (!topic->data_protection_policy.empty()) {
+        doc.String("data_protection_policy", topic->data_protection_policy);
+      }
       store->Put(kTopicDocument, topic_arn, doc.Finish());
     }
   }
@@ -150,6 +154,7 @@ absl::Status SnsService::Recover() {
     for (auto& [key, value] : reader.StringMap("tags")) {
       request.tags.push_back({.key = key, .value = std::move(value)});
     }
+    request.data_protection_policy = reader.OptionalString("data_protection_policy").value_or("");
     if (!reader.ok()) return reader.Error(what);
     absl::StatusOr<std::string> arn = CreateTopicInMemory(request);
     if (!arn.ok() || *arn != doc.name) {

@@ -30,6 +30,7 @@ using topic_internal::TopicSettings;
 
 using sns_checks::ApplyTopicAttribute;
 using sns_checks::CheckBatchEntryId;
+using sns_checks::CheckDataProtectionPolicy;
 using sns_checks::CheckEndpoint;
 using sns_checks::CheckNextToken;
 using sns_checks::CheckSubscriptionRole;
@@ -135,8 +136,9 @@ absl::StatusOr<std::string> SnsService::CreateTopicInMemory(
     }
   }
   WHARF_RETURN_IF_ERROR(ValidateTags(request.tags));
+  WHARF_RETURN_IF_ERROR(CheckDataProtectionPolicy(request.data_protection_policy));
   return registry_->CreateTopic(request.name, settings, std::move(attributes),
-                                ToTagList(request.tags));
+                                ToTagList(request.tags), request.data_protection_policy);
 }
 
 absl::Status SnsService::DeleteTopic(const sns::DeleteTopicRequest& request) {
@@ -222,6 +224,28 @@ absl::Status SnsService::RemovePermission(const sns::RemovePermissionRequest& re
         return removed ? std::move(removed->document) : current;
       }));
   return PersistTopic(request.topic_arn);
+}
+
+// Stored and returned as given (LocalStack test_data_protection_policy_crud,
+// AWS-validated: an empty PutDataProtectionPolicy result, the document back
+// from GetDataProtectionPolicy, GetTopicAttributes unchanged). An empty
+// policy removes it, as Terraform's aws_sns_topic_data_protection_policy
+// deletes one.
+absl::Status SnsService::PutDataProtectionPolicy(
+    const sns::PutDataProtectionPolicyRequest& request) {
+  WHARF_RETURN_IF_ERROR(CheckTopicArn("ResourceArn", request.resource_arn));
+  WHARF_RETURN_IF_ERROR(CheckDataProtectionPolicy(request.data_protection_policy));
+  WHARF_RETURN_IF_ERROR(
+      registry_->SetDataProtectionPolicy(request.resource_arn, request.data_protection_policy));
+  return PersistTopic(request.resource_arn);
+}
+
+absl::StatusOr<sns::GetDataProtectionPolicyResult> SnsService::GetDataProtectionPolicy(
+    const sns::GetDataProtectionPolicyRequest& request) {
+  WHARF_RETURN_IF_ERROR(CheckTopicArn("ResourceArn", request.resource_arn));
+  WHARF_ASSIGN_OR_RETURN(std::string policy,
+                         registry_->GetDataProtectionPolicy(request.resource_arn));
+  return sns::GetDataProtectionPolicyResult{.data_protection_policy = std::move(policy)};
 }
 
 // ---- Subscriptions ----------------------------------------------------------

@@ -6,7 +6,7 @@
 // attribute rules it shares with SQS in message_validation.h.
 //
 // Durable mode (Options::store; sns_durable.cc): each topic (settable
-// attributes, tags) and each subscription (topic, protocol, endpoint,
+// attributes, tags, data protection policy) and each subscription (topic, protocol, endpoint,
 // confirmation, attributes with the filter policy) is a document of the
 // store, rewritten after every change that succeeded and committed before
 // the call returns; Publish and PublishBatch return once the messages they
@@ -70,6 +70,9 @@ class SnsService final : public sns::Service, public metrics_internal::MetricSou
   absl::Status SetTopicAttributes(const sns::SetTopicAttributesRequest& request) override;
   absl::Status AddPermission(const sns::AddPermissionRequest& request) override;
   absl::Status RemovePermission(const sns::RemovePermissionRequest& request) override;
+  absl::Status PutDataProtectionPolicy(const sns::PutDataProtectionPolicyRequest& request) override;
+  absl::StatusOr<sns::GetDataProtectionPolicyResult> GetDataProtectionPolicy(
+      const sns::GetDataProtectionPolicyRequest& request) override;
 
   absl::StatusOr<sns::SubscribeResult> Subscribe(const sns::SubscribeRequest& request) override;
   absl::Status Unsubscribe(const sns::UnsubscribeRequest& request) override;

@@ -77,7 +77,8 @@ std::shared_ptr<TopicRegistry::Topic> TopicRegistry::FindTopic(std::string_view 
 
 absl::StatusOr<std::string> TopicRegistry::CreateTopic(std::string_view name,
                                                        const TopicSettings& settings,
-                                                       AttributeMap attributes, TagList tags) {
+                                                       AttributeMap attributes, TagList tags,
+                                                       std::string data_protection_policy) {
   std::string arn = TopicArn(name);
   MutexLock lock(&mu_);
   auto it = topics_.find(arn);
@@ -120,10 +121,14 @@ absl::StatusOr<std::string> TopicRegistry::CreateTopic(std::string_view name,
   MatcherOptions body_options{.dialect = PatternDialect::kSnsMessageBody};
   WHARF_ASSIGN_OR_RETURN(auto attribute_matcher, Matcher::Create(attribute_options));
   WHARF_ASSIGN_OR_RETURN(auto body_matcher, Matcher::Create(body_options));
-  topics_.emplace(
-      arn, std::make_shared<Topic>(arn, settings, std::move(attributes), std::move(tags),
-                                   std::move(attribute_matcher), std::move(body_matcher),
-                                   options_.metrics ? std::make_shared<TopicStats>() : nullptr));
+  auto topic = std::make_shared<Topic>(arn, settings, std::move(attributes), std::move(tags),
+                                       std::move(attribute_matcher), std::move(body_matcher),
+                                       options_.metrics ? std::make_shared<TopicStats>() : nullptr);
+  {
+    MutexLock topic_lock(&topic->mu_);
+    topic->data_protection_policy_ = std::move(data_protection_policy);
+  }
+  topics_.emplace(arn, std::move(topic));
   if (settings.fifo) ++num_fifo_topics_;
   return arn;
 }
@@ -237,6 +242,23 @@ absl::Status TopicRegistry::UpdateTopicAttribute(
   return absl::OkStatus();
 }
 
+absl::Status TopicRegistry::SetDataProtectionPolicy(std::string_view topic_arn,
+                                                    std::string policy) {
+  std::shared_ptr<Topic> topic = FindTopic(topic_arn);
+  if (topic == nullptr) return TopicNotFoundError();
+  MutexLock lock(&topic->mu_);
+  topic->data_protection_policy_ = std::move(policy);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> TopicRegistry::GetDataProtectionPolicy(
+    std::string_view topic_arn) const {
+  std::shared_ptr<Topic> topic = FindTopic(topic_arn);
+  if (topic == nullptr) return TopicNotFoundError();
+  ReaderMutexLock lock(&topic->mu_);
+  return topic->data_protection_policy_;
+}
+
 absl::Status TopicRegistry::TagTopic(std::string_view topic_arn, const TagList& tags) {
   std::shared_ptr<Topic> topic = FindTopic(topic_arn);
   if (topic == nullptr) {
@@ -269,7 +291,9 @@ absl::StatusOr<TopicRegistry::StoredTopic> TopicRegistry::GetStoredTopic(
   std::shared_ptr<Topic> topic = FindTopic(topic_arn);
   if (topic == nullptr) return TopicNotFoundError();
   ReaderMutexLock lock(&topic->mu_);
-  StoredTopic stored{.attributes = topic->attributes_, .tags = {}};
+  StoredTopic stored{.attributes = topic->attributes_,
+                     .tags = {},
+                     .data_protection_policy = topic->data_protection_policy_};
   for (const auto& [key, value] : topic->tags_) stored.tags.push_back({key, value});
   return stored;
 }

@@ -202,10 +202,11 @@ class TopicRegistry : public std::enable_shared_from_this<TopicRegistry> {
   // user gave; `settings` their typed form.
 
   // Idempotent: an existing topic with the same attributes and tags returns
-  // its ARN. Errors: InvalidParameter (exists with different attributes or
-  // tags), TopicLimitExceeded.
+  // its ARN (and keeps its data protection policy). Errors: InvalidParameter
+  // (exists with different attributes or tags), TopicLimitExceeded.
   absl::StatusOr<std::string> CreateTopic(std::string_view name, const TopicSettings& settings,
-                                          AttributeMap attributes, TagList tags);
+                                          AttributeMap attributes, TagList tags,
+                                          std::string data_protection_policy = "");
   // Removes the topic and its subscriptions; unknown ARNs are ignored.
   void DeleteTopic(std::string_view topic_arn);
   // Every topic's ARN, sorted.
@@ -228,17 +229,23 @@ class TopicRegistry : public std::enable_shared_from_this<TopicRegistry> {
       std::string_view topic_arn, const std::string& name,
       absl::FunctionRef<absl::StatusOr<std::string>(const std::string& current)> update);
 
+  // The topic's data protection policy document, stored as given (empty:
+  // none). Errors: NotFound.
+  absl::Status SetDataProtectionPolicy(std::string_view topic_arn, std::string policy);
+  absl::StatusOr<std::string> GetDataProtectionPolicy(std::string_view topic_arn) const;
+
   // Errors: ResourceNotFound, TagLimitExceeded.
   absl::Status TagTopic(std::string_view topic_arn, const TagList& tags);
   absl::Status UntagTopic(std::string_view topic_arn, const std::vector<std::string>& keys);
   absl::StatusOr<TagList> ListTopicTags(std::string_view topic_arn) const;
 
   // What a durable broker stores of a topic: the settable attributes as set
-  // (CreateTopic, SetTopicAttributes, permissions) and the tags. Errors:
-  // NotFound.
+  // (CreateTopic, SetTopicAttributes, permissions), the tags and the data
+  // protection policy. Errors: NotFound.
   struct StoredTopic {
     AttributeMap attributes;
     TagList tags;
+    std::string data_protection_policy;
   };
   absl::StatusOr<StoredTopic> GetStoredTopic(std::string_view topic_arn) const;
 

@@ -118,6 +118,7 @@ class TopicRegistry::Topic {
   TopicSettings settings_ ABSL_GUARDED_BY(mu_);
   AttributeMap attributes_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::string> tags_ ABSL_GUARDED_BY(mu_);
+  std::string data_protection_policy_ ABSL_GUARDED_BY(mu_);  // Empty: none.
   std::map<std::string, std::shared_ptr<const SubscriptionInfo>, std::less<>> subscriptions_
       ABSL_GUARDED_BY(mu_);
   int64_t subscriptions_deleted_ ABSL_GUARDED_BY(mu_) = 0;

@@ -77,6 +77,15 @@ bool DecodeRemovePermission(Input& in, sns::RemovePermissionRequest& r) {
   return in.Str("TopicArn", &r.topic_arn, kRequired) && in.Str("Label", &r.label, kRequired);
 }
 
+bool DecodePutDataProtectionPolicy(Input& in, sns::PutDataProtectionPolicyRequest& r) {
+  return in.Str("ResourceArn", &r.resource_arn, kRequired) &&
+         in.Str("DataProtectionPolicy", &r.data_protection_policy, kRequired);
+}
+
+void EncodeGetDataProtectionPolicy(Output& out, const sns::GetDataProtectionPolicyResult& r) {
+  out.StrIfSet("DataProtectionPolicy", r.data_protection_policy);
+}
+
 // ---- Subscriptions ----------------------------------------------------------
 
 bool DecodeSubscribe(Input& in, sns::SubscribeRequest& r) {
@@ -216,6 +225,11 @@ std::shared_ptr<const Api> MakeSnsApi(sns::Service& service) {
            RunOp<DecodeTopicArn<sns::GetTopicAttributesRequest>, &S::GetTopicAttributes,
                  EncodeAttributes<sns::GetTopicAttributesResult>>},
           {"SetTopicAttributes", RunOp<DecodeSetTopicAttributes, &S::SetTopicAttributes>},
+          {"PutDataProtectionPolicy",
+           RunOp<DecodePutDataProtectionPolicy, &S::PutDataProtectionPolicy>},
+          {"GetDataProtectionPolicy",
+           RunOp<DecodeResourceArn<sns::GetDataProtectionPolicyRequest>,
+                 &S::GetDataProtectionPolicy, EncodeGetDataProtectionPolicy>},
           {"Subscribe", RunOp<DecodeSubscribe, &S::Subscribe, EncodeSubscribe>},
           {"ConfirmSubscription", ConfirmSubscription},
           {"Unsubscribe", RunOp<DecodeUnsubscribe, &S::Unsubscribe>},

@@ -86,7 +86,8 @@ struct CreateTopicRequest {
   std::string name{};         // 1-256 of [A-Za-z0-9_-]; FIFO topics end in ".fifo".
   AttributeMap attributes{};  // e.g. {"FifoTopic", "true"}, {"DisplayName", "Orders"}
   std::vector<Tag> tags{};
-  std::string data_protection_policy{};  // Accepted and stored; not enforced.
+  // Stored as PutDataProtectionPolicy stores it, on a new topic only.
+  std::string data_protection_policy{};
 };
 struct CreateTopicResult {
   std::string topic_arn{};
@@ -136,6 +137,20 @@ struct AddPermissionRequest {
 struct RemovePermissionRequest {
   std::string topic_arn{};
   std::string label{};
+};
+
+// A topic's data protection policy: a JSON document (Name, Version,
+// Statement: what to audit, de-identify or deny in messages), stored and
+// returned as given. wharf applies none of its statements to messages.
+struct PutDataProtectionPolicyRequest {
+  std::string resource_arn{};            // A topic ARN.
+  std::string data_protection_policy{};  // A JSON object, at most 30,720 characters; "" removes.
+};
+struct GetDataProtectionPolicyRequest {
+  std::string resource_arn{};
+};
+struct GetDataProtectionPolicyResult {
+  std::string data_protection_policy{};  // Empty: the topic has none.
 };
 
 // ---- Subscriptions ----------------------------------------------------------
@@ -329,6 +344,13 @@ class Service {
   virtual absl::Status AddPermission(const AddPermissionRequest& request) = 0;
   // Errors: InvalidParameter (empty label), NotFound.
   virtual absl::Status RemovePermission(const RemovePermissionRequest& request) = 0;
+  // Data protection policies: stored per topic, not enforced (see
+  // PutDataProtectionPolicyRequest); GetTopicAttributes does not show them.
+  // Errors: InvalidParameter (malformed ARN; a policy that is not a JSON
+  // object or is too long), NotFound (topic).
+  virtual absl::Status PutDataProtectionPolicy(const PutDataProtectionPolicyRequest& request) = 0;
+  virtual absl::StatusOr<GetDataProtectionPolicyResult> GetDataProtectionPolicy(
+      const GetDataProtectionPolicyRequest& request) = 0;
 
   // Subscriptions. sqs, lambda, sms, application and firehose subscriptions
   // are confirmed at once. http, https, email and email-json ones start

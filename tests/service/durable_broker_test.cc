@@ -430,6 +430,10 @@ TEST_F(DurableBrokerTest, TopicsAndSubscriptionsSurvive) {
   ASSERT_OK_AND_ASSIGN(auto topic, sns().CreateTopic({.name = "orders",
                                                       .attributes = {{"DisplayName", "Orders"}},
                                                       .tags = {{.key = "team", .value = "core"}}}));
+  const std::string data_protection = R"({"Name":"p","Version":"2021-06-01","Statement":[]})";
+  ASSERT_THAT(sns().PutDataProtectionPolicy(
+                  {.resource_arn = topic.topic_arn, .data_protection_policy = data_protection}),
+              IsOk());
   ASSERT_THAT(sns().AddPermission({.topic_arn = topic.topic_arn,
                                    .label = "peer",
                                    .aws_account_ids = {"210987654321"},
@@ -478,6 +482,9 @@ TEST_F(DurableBrokerTest, TopicsAndSubscriptionsSurvive) {
   }
   ASSERT_OK_AND_ASSIGN(auto tags, sns().ListTagsForResource({.resource_arn = topic.topic_arn}));
   EXPECT_THAT(tags.tags, ElementsAre(sns::Tag{.key = "team", .value = "core"}));
+  ASSERT_OK_AND_ASSIGN(auto protection,
+                       sns().GetDataProtectionPolicy({.resource_arn = topic.topic_arn}));
+  EXPECT_EQ(protection.data_protection_policy, data_protection);
   ASSERT_OK_AND_ASSIGN(auto subs, sns().ListSubscriptionsByTopic({.topic_arn = topic.topic_arn}));
   ASSERT_THAT(subs.subscriptions, SizeIs(subs_before.subscriptions.size()));
   for (size_t i = 0; i < subs.subscriptions.size(); ++i) {

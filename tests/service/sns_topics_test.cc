@@ -279,6 +279,71 @@ TEST_F(SnsTopicsTest, SubscribeIsIdempotentForTheSameEndpointAndAttributes) {
   EXPECT_THAT(subscribe({{"FilterPolicy", R"({"k":["v"]})"}}), different);
 }
 
+// LocalStack test_data_protection_policy_crud (AWS-validated): the document
+// comes back as put, and GetTopicAttributes does not show it.
+TEST_F(SnsTopicsTest, DataProtectionPolicyIsStoredAndReturned) {
+  std::string topic = CreateTopic("orders");
+  ASSERT_OK_AND_ASSIGN(auto none, sns_.GetDataProtectionPolicy({.resource_arn = topic}));
+  EXPECT_EQ(none.data_protection_policy, "");
+  const std::string policy =
+      R"({"Name":"data_protection_policy","Description":"Test Policy","Version":"2021-06-01",)"
+      R"("Statement":[{"Sid":"test-statement","DataDirection":"Inbound","Principal":["*"],)"
+      R"("DataIdentifier":["arn:aws:dataprotection:us-east-1::data-identifier/EmailAddress"],)"
+      R"("Operation":{"Deny":{}}}]})";
+  ASSERT_OK_AND_ASSIGN(auto attributes_before, sns_.GetTopicAttributes({.topic_arn = topic}));
+  ASSERT_OK(
+      sns_.PutDataProtectionPolicy({.resource_arn = topic, .data_protection_policy = policy}));
+  ASSERT_OK_AND_ASSIGN(auto got, sns_.GetDataProtectionPolicy({.resource_arn = topic}));
+  EXPECT_EQ(got.data_protection_policy, policy);
+  ASSERT_OK_AND_ASSIGN(auto attributes, sns_.GetTopicAttributes({.topic_arn = topic}));
+  EXPECT_EQ(attributes.attributes, attributes_before.attributes);
+  // An empty policy removes it.
+  ASSERT_OK(sns_.PutDataProtectionPolicy({.resource_arn = topic, .data_protection_policy = ""}));
+  ASSERT_OK_AND_ASSIGN(got, sns_.GetDataProtectionPolicy({.resource_arn = topic}));
+  EXPECT_EQ(got.data_protection_policy, "");
+}
+
+TEST_F(SnsTopicsTest, CreateTopicStoresItsDataProtectionPolicy) {
+  const std::string policy = R"({"Name":"p","Version":"2021-06-01","Statement":[]})";
+  ASSERT_OK_AND_ASSIGN(auto created,
+                       sns_.CreateTopic({.name = "orders", .data_protection_policy = policy}));
+  ASSERT_OK_AND_ASSIGN(auto got, sns_.GetDataProtectionPolicy({.resource_arn = created.topic_arn}));
+  EXPECT_EQ(got.data_protection_policy, policy);
+  // Creating the topic again keeps the policy it has.
+  ASSERT_OK(sns_.CreateTopic({.name = "orders"}));
+  ASSERT_OK_AND_ASSIGN(got, sns_.GetDataProtectionPolicy({.resource_arn = created.topic_arn}));
+  EXPECT_EQ(got.data_protection_policy, policy);
+  EXPECT_THAT(sns_.CreateTopic({.name = "other", .data_protection_policy = "not json"}),
+              HasError(kInvalid, Eq("Invalid parameter: DataProtectionPolicy")));
+}
+
+TEST_F(SnsTopicsTest, DataProtectionPolicyErrors) {
+  std::string topic = CreateTopic("orders");
+  const std::string missing = "arn:aws:sns:us-east-1:000000000000:missing";
+  EXPECT_THAT(sns_.GetDataProtectionPolicy({.resource_arn = missing}),
+              HasError(ErrorCode::kSnsNotFound, Eq("Topic does not exist")));
+  EXPECT_THAT(
+      sns_.PutDataProtectionPolicy({.resource_arn = missing, .data_protection_policy = "{}"}),
+      HasError(ErrorCode::kSnsNotFound, Eq("Topic does not exist")));
+  EXPECT_THAT(sns_.GetDataProtectionPolicy({.resource_arn = "not-an-arn"}), HasErrorCode(kInvalid));
+  for (const std::string& bad : {std::string("not json"), std::string("[1]"),
+                                 R"({"Name":")" + std::string(30720, 'x') + R"("})"}) {
+    EXPECT_THAT(
+        sns_.PutDataProtectionPolicy({.resource_arn = topic, .data_protection_policy = bad}),
+        HasError(kInvalid, Eq("Invalid parameter: DataProtectionPolicy")));
+  }
+  // 30,720 characters (not bytes) is the longest: 11 of JSON, 30,709 two-byte ones.
+  std::string longest = R"({"Name":")";
+  for (int i = 0; i < 30709; ++i) longest += "\u00e9";
+  longest += R"("})";
+  EXPECT_OK(
+      sns_.PutDataProtectionPolicy({.resource_arn = topic, .data_protection_policy = longest}));
+  EXPECT_THAT(
+      sns_.PutDataProtectionPolicy(
+          {.resource_arn = topic, .data_protection_policy = "{\"a\":1," + longest.substr(1)}),
+      HasErrorCode(kInvalid));
+}
+
 TEST_F(SnsTopicsTest, GetSubscriptionAttributesReportsTheSubscription) {
   std::string topic = CreateTopic("orders");
   std::string sub = SubscribeQueue(topic, "a", {{"FilterPolicy", R"({"k":["v"]})"}});

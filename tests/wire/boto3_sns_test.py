@@ -167,6 +167,35 @@ class Boto3SnsTest(unittest.TestCase):
         # An unknown label is not an error.
         self.sns.remove_permission(TopicArn=topic, Label="alice")
 
+    def test_data_protection_policy_round_trip(self):
+        # LocalStack test_data_protection_policy_crud (AWS-validated): an empty
+        # answer to the put, the document back, the topic attributes unchanged.
+        topic = self.new_topic()
+        before = self.sns.get_topic_attributes(TopicArn=topic)["Attributes"]
+        policy = json.dumps({
+            "Name": "data_protection_policy", "Description": "Test Policy",
+            "Version": "2021-06-01",
+            "Statement": [{"Sid": "test-statement", "DataDirection": "Inbound",
+                           "Principal": ["*"],
+                           "DataIdentifier": ["arn:aws:dataprotection:%s::data-identifier/"
+                                              "EmailAddress" % REGION],
+                           "Operation": {"Deny": {}}}]})
+        put = self.sns.put_data_protection_policy(ResourceArn=topic, DataProtectionPolicy=policy)
+        self.assertEqual(set(put), {"ResponseMetadata"})
+        got = self.sns.get_data_protection_policy(ResourceArn=topic)
+        self.assertEqual(got["DataProtectionPolicy"], policy)
+        self.assertEqual(self.sns.get_topic_attributes(TopicArn=topic)["Attributes"], before)
+        # Terraform deletes a policy by putting an empty one.
+        self.sns.put_data_protection_policy(ResourceArn=topic, DataProtectionPolicy="")
+        self.assertEqual(self.sns.get_data_protection_policy(ResourceArn=topic)
+                         .get("DataProtectionPolicy", ""), "")
+        with self.assertRaises(self.sns.exceptions.NotFoundException) as context:
+            self.sns.get_data_protection_policy(ResourceArn=topic + "-missing")
+        self.assertErrorCode(context, "NotFound", 404)
+        with self.assertRaises(self.sns.exceptions.InvalidParameterException) as context:
+            self.sns.put_data_protection_policy(ResourceArn=topic, DataProtectionPolicy="{")
+        self.assertErrorCode(context, "InvalidParameter")
+
     def test_topic_from_the_config_file_delivers_raw(self):
         topic = "arn:aws:sns:%s:%s:preset-topic" % (REGION, ACCOUNT)
         self.assertEqual(self.sns.get_topic_attributes(TopicArn=topic)["Attributes"]

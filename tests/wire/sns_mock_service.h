@@ -24,6 +24,10 @@ class MockSnsService : public sns::Service {
               (override));
   MOCK_METHOD(absl::Status, AddPermission, (const sns::AddPermissionRequest&), (override));
   MOCK_METHOD(absl::Status, RemovePermission, (const sns::RemovePermissionRequest&), (override));
+  MOCK_METHOD(absl::Status, PutDataProtectionPolicy, (const sns::PutDataProtectionPolicyRequest&),
+              (override));
+  MOCK_METHOD(absl::StatusOr<sns::GetDataProtectionPolicyResult>, GetDataProtectionPolicy,
+              (const sns::GetDataProtectionPolicyRequest&), (override));
   MOCK_METHOD(absl::StatusOr<sns::SubscribeResult>, Subscribe, (const sns::SubscribeRequest&),
               (override));
   MOCK_METHOD(absl::Status, Unsubscribe, (const sns::UnsubscribeRequest&), (override));

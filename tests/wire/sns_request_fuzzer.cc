@@ -73,6 +73,13 @@ class StubService : public sns::Service {
   absl::Status RemovePermission(const sns::RemovePermissionRequest& r) override {
     return MaybeStatus(r.label);
   }
+  absl::Status PutDataProtectionPolicy(const sns::PutDataProtectionPolicyRequest& r) override {
+    return MaybeStatus(r.resource_arn);
+  }
+  absl::StatusOr<sns::GetDataProtectionPolicyResult> GetDataProtectionPolicy(
+      const sns::GetDataProtectionPolicyRequest& r) override {
+    return Maybe(r.resource_arn, sns::GetDataProtectionPolicyResult{"{\"Name\":\"<&>\"}"});
+  }
   absl::StatusOr<sns::SubscribeResult> Subscribe(const sns::SubscribeRequest& r) override {
     return Maybe(r.endpoint, sns::SubscribeResult{kSubscription});
   }
@@ -147,6 +154,8 @@ constexpr std::string_view kActions[] = {
     "UntagResource",
     "ListTagsForResource",
     "AddPermission",
+    "PutDataProtectionPolicy",
+    "GetDataProtectionPolicy",
 };
 
 struct Harness {
