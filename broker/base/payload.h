@@ -102,6 +102,12 @@ class Payload {
   // whether it did (tests). The payload must not be touched through a
   // released reference.
   void Retain() const noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+  // Retain for a payload only the calling thread can reach (built and not yet
+  // placed anywhere): a plain increment. A locked one would first wait for
+  // the body's stores to leave the store buffer, on the send path.
+  void RetainUnpublished() const noexcept {
+    refs_.store(refs_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
   bool Release() const noexcept {
     // acq_rel: this thread's reads happen before the free; the freeing thread
     // sees every other holder's reads and MD5 cache writes as done.

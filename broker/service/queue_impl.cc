@@ -280,10 +280,13 @@ absl::StatusOr<size_t> QueueImpl::Stage(const SendFields& f, bool in_batch, Send
 
 namespace {
 
-// Sets the digests of a SendMessage result or batch result entry.
+// Sets the digests of a SendMessage result or batch result entry, before the
+// engine has `payload` (the result's reference is taken unpublished).
 template <typename Result>
 void SetDigests(Result& result, const queue_internal::PayloadRef& payload) {
-  result.md5_of_message_body = Md5Hex(payload);  // Computed if the caller reads it.
+  payload->RetainUnpublished();
+  // Computed if the caller reads it.
+  result.md5_of_message_body = Md5Hex(queue_internal::PayloadRef::Adopt(payload.get()));
   if (const queue_internal::PayloadAttributes* extra = payload->attributes()) {
     result.md5_of_message_attributes = extra->md5_of_message_attributes;
     result.md5_of_message_system_attributes = extra->md5_of_message_system_attributes;

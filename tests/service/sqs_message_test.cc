@@ -60,6 +60,27 @@ TEST_F(SqsMessageTest, SendReturnsTheSpecDigestsAndReceiveReturnsTheMessage) {
   EXPECT_EQ(got[0].attributes.at("AWSTraceHeader"), kTrace);
 }
 
+// The results' digests are computed when read, from their own reference to
+// the body: still there after the messages are deleted (ASan checks).
+TEST_F(SqsMessageTest, SendDigestsOutliveTheDeletedMessages) {
+  std::string url = Create("jobs");
+  ASSERT_OK_AND_ASSIGN(auto sent,
+                       sqs().SendMessage({.queue_url = url, .message_body = "Hello, SQS"}));
+  ASSERT_OK_AND_ASSIGN(
+      auto batch, sqs().SendMessageBatch({.queue_url = url,
+                                          .entries = {{.id = "a", .message_body = "Hello, SQS"},
+                                                      {.id = "b", .message_body = "x"}}}));
+  for (int i = 0; i < 3; ++i) {
+    for (const sqs::Message& m : Receive(url, 10)) {
+      ASSERT_OK(sqs().DeleteMessage({.queue_url = url, .receipt_handle = m.receipt_handle}));
+    }
+  }
+  EXPECT_EQ(sent.md5_of_message_body, "9f5f155ec5da7b214e3a43b0386514d9");
+  ASSERT_THAT(batch.successful, SizeIs(2));
+  EXPECT_EQ(batch.successful[0].md5_of_message_body, "9f5f155ec5da7b214e3a43b0386514d9");
+  EXPECT_EQ(batch.successful[1].md5_of_message_body, "9dd4e461268c8034f5c8564e155c67a6");
+}
+
 TEST_F(SqsMessageTest, SendWithoutAttributesLeavesAttributeDigestsEmpty) {
   std::string url = Create("jobs");
   ASSERT_OK_AND_ASSIGN(auto sent, sqs().SendMessage({.queue_url = url, .message_body = "x"}));
