@@ -12,8 +12,10 @@
 //
 // The Target is the service plus what its operations share besides the
 // request (SQS: the queue URL mapper); its Prepare(Exchange&, Request&) runs
-// before decoding and its Adjust(Result&) before encoding, so that what every
-// operation of a service does alike (SQS queue URLs) is written once.
+// before decoding, its Complete(const Exchange&, Request&), if it has one,
+// after decoding (what a request takes from HTTP headers), and its
+// Adjust(Result&) before encoding, so that what every operation of a service
+// does alike (SQS queue URLs) is written once.
 //
 // Thread safety: immutable after construction; thread-safe if the service is.
 
@@ -32,6 +34,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "broker/base/text.h"
 #include "broker/wire/codec.h"
 
 namespace wharf::wire {
@@ -138,6 +141,9 @@ void RunOp(const Target& target, ExchangePtr exchange) {
   if constexpr (!std::is_null_pointer_v<decltype(kDecode)>) {
     if (!kDecode(exchange->input(), request)) return exchange->ReplyDecodeError();
   }
+  if constexpr (requires { target.Complete(*exchange, request); }) {
+    target.Complete(*exchange, request);
+  }
   auto outcome = (target.service.*kCall)(request);
   if constexpr (operation_internal::kIsStatusOr<decltype(outcome)>) {
     if (outcome.ok()) target.Adjust(*outcome);
@@ -163,6 +169,16 @@ void EncodeListTagsForResource(Output& out, const Result& r) {
     out.Str("Key", tag.key);
     out.Str("Value", tag.value);
   });
+}
+
+// The X-Ray trace header of the HTTP request (X-Amzn-Trace-Id), which SQS
+// and SNS give the messages a request sends as their AWSTraceHeader (LocalStack
+// test_aws_trace_header_propagation and
+// test_publish_sqs_from_sns_with_xray_propagation, AWS-validated). Empty when
+// absent or when it is not text a message can carry.
+inline std::string_view XRayTraceHeader(const HttpRequest& request) {
+  std::string_view trace = request.Header("x-amzn-trace-id");
+  return base_internal::IsXmlText(trace) ? trace : std::string_view();
 }
 
 // Message attributes of SQS and SNS: {"name": {"DataType": .., "StringValue":

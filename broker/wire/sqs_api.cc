@@ -6,6 +6,7 @@
 #include <optional>
 #include <stop_token>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -57,6 +58,27 @@ struct SqsTarget {
       }
     }
     return true;
+  }
+
+  // The request's X-Ray header is the AWSTraceHeader of every message it
+  // sends without one: the system attribute wins ("Amazon SQS and AWS
+  // X-Ray", X-Ray developer guide).
+  template <typename Request>
+  void Complete(const Exchange& exchange, Request& request) const {
+    const std::string_view trace = XRayTraceHeader(exchange.request());
+    if (trace.empty()) return;
+    auto add = [&](sqs::MessageAttributeMap& system) {
+      if (!system.contains("AWSTraceHeader")) {
+        system.emplace("AWSTraceHeader", MessageAttributeValue::String(std::string(trace)));
+      }
+    };
+    if constexpr (std::is_same_v<Request, sqs::SendMessageRequest>) {
+      add(request.message_system_attributes);
+    } else if constexpr (std::is_same_v<Request, sqs::SendMessageBatchRequest>) {
+      for (sqs::SendMessageBatchRequestEntry& entry : request.entries) {
+        add(entry.message_system_attributes);
+      }
+    }
   }
 
   template <typename Result>

@@ -178,6 +178,35 @@ class Boto3SqsTest(unittest.TestCase):
                                      MessageSystemAttributes=trace)
         self.assertEqual(sent["MD5OfMessageSystemAttributes"], md5_of_attributes(trace))
 
+    def test_xray_header_is_the_trace_header(self):
+        # LocalStack test_aws_trace_header_propagation (AWS-validated, both
+        # protocols); a MessageSystemAttributes value wins over the header.
+        trace = "Root=1-3152b799-8954dae64eda91bc9a23a7e8;Parent=7fa8c0f79203be72;Sampled=1"
+
+        def add_xray_header(request, **_):
+            request.headers["X-Amzn-Trace-Id"] = trace
+
+        url = self.new_queue()
+        sqs = client()
+        sqs.meta.events.register("before-send.sqs.SendMessage", add_xray_header)
+        sqs.meta.events.register("before-send.sqs.SendMessageBatch", add_xray_header)
+        sqs.send_message(QueueUrl=url, MessageBody="test",
+                         MessageAttributes={"timestamp": {"StringValue": "1493147359900",
+                                                          "DataType": "Number"}})
+        own = {"AWSTraceHeader": {"DataType": "String", "StringValue": "Root=1-own"}}
+        sqs.send_message_batch(QueueUrl=url, Entries=[
+            {"Id": "a", "MessageBody": "batched"},
+            {"Id": "b", "MessageBody": "own", "MessageSystemAttributes": own}])
+        traces = {}
+        while len(traces) < 3:
+            got = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
+                                           AttributeNames=["SentTimestamp", "AWSTraceHeader"],
+                                           WaitTimeSeconds=1)
+            for message in got.get("Messages", []):
+                self.assertEqual(set(message["Attributes"]), {"SentTimestamp", "AWSTraceHeader"})
+                traces[message["Body"]] = message["Attributes"]["AWSTraceHeader"]
+        self.assertEqual(traces, {"test": trace, "batched": trace, "own": "Root=1-own"})
+
     def test_batches(self):
         url = self.new_queue()
         entries = [{"Id": "m%d" % i, "MessageBody": "body %d" % i,

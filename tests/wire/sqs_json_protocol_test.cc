@@ -133,6 +133,39 @@ TEST(SqsJsonProtocolTest, InvalidReceiptHandleIs404) {
   }
 }
 
+// The X-Ray header is the AWSTraceHeader of every message sent without one
+// (LocalStack test_aws_trace_header_propagation, AWS-validated; the
+// attribute wins: X-Ray developer guide).
+TEST(SqsJsonProtocolTest, XRayHeaderIsTheTraceHeaderOfMessagesWithoutOne) {
+  WireFixture fixture;
+  sqs::SendMessageRequest sent;
+  sqs::SendMessageBatchRequest batch;
+  EXPECT_CALL(fixture.service(), SendMessage(_))
+      .WillOnce(DoAll(SaveArg<0>(&sent), Return(sqs::SendMessageResult{.message_id = "m"})));
+  EXPECT_CALL(fixture.service(), SendMessageBatch(_))
+      .WillOnce(DoAll(SaveArg<0>(&batch), Return(sqs::SendMessageBatchResult{})));
+  auto traced = [](wire::HttpRequest request) {
+    request.headers.emplace_back("x-amzn-trace-id", "Root=1-from-header");
+    return request;
+  };
+  fixture.Handle(traced(
+      JsonRequest("SendMessage",
+                  R"({"QueueUrl":"http://localhost:4566/000000000000/jobs","MessageBody":"x"})")));
+  EXPECT_EQ(sent.message_system_attributes["AWSTraceHeader"].data_type, "String");
+  EXPECT_EQ(sent.message_system_attributes["AWSTraceHeader"].string_value, "Root=1-from-header");
+  fixture.Handle(traced(JsonRequest("SendMessageBatch", R"({
+      "QueueUrl": "http://localhost:4566/000000000000/jobs",
+      "Entries": [
+        {"Id": "a", "MessageBody": "x"},
+        {"Id": "b", "MessageBody": "y", "MessageSystemAttributes": {
+          "AWSTraceHeader": {"DataType": "String", "StringValue": "Root=1-own"}}}]})")));
+  ASSERT_EQ(batch.entries.size(), 2u);
+  EXPECT_EQ(batch.entries[0].message_system_attributes["AWSTraceHeader"].string_value,
+            "Root=1-from-header");
+  EXPECT_EQ(batch.entries[1].message_system_attributes["AWSTraceHeader"].string_value,
+            "Root=1-own");
+}
+
 TEST(SqsJsonProtocolTest, UnknownOperationIsUnknownOperationException) {
   WireFixture fixture;
   wire::HttpResponse response = fixture.Handle(JsonRequest("FlyToTheMoon", "{}"));

@@ -192,6 +192,34 @@ TEST(SqsQueryProtocolTest, PurgeInProgressKeepsItsStatus403) {
   EXPECT_THAT(response.body, HasSubstr("<Code>AWS.SimpleQueueService.PurgeQueueInProgress</Code>"));
 }
 
+TEST(SqsQueryProtocolTest, XRayHeaderIsTheTraceHeaderOfMessagesWithoutOne) {
+  WireFixture fixture;
+  std::vector<sqs::SendMessageRequest> sent;
+  EXPECT_CALL(fixture.service(), SendMessage(_))
+      .Times(3)
+      .WillRepeatedly([&](const sqs::SendMessageRequest& r) {
+        sent.push_back(r);
+        return sqs::SendMessageResult{.message_id = "m"};
+      });
+  std::vector<std::pair<std::string, std::string>> send = {
+      {"Action", "SendMessage"}, {"QueueUrl", kClientQueueUrl}, {"MessageBody", "x"}};
+  wire::HttpRequest request = QueryRequest(send);
+  request.headers.emplace_back("x-amzn-trace-id", "Root=1-from-header");
+  fixture.Handle(request);
+  send.insert(send.end(), {{"MessageSystemAttribute.1.Name", "AWSTraceHeader"},
+                           {"MessageSystemAttribute.1.Value.DataType", "String"},
+                           {"MessageSystemAttribute.1.Value.StringValue", "Root=1-own"}});
+  request = QueryRequest(send);
+  request.headers.emplace_back("x-amzn-trace-id", "Root=1-from-header");
+  fixture.Handle(request);
+  fixture.Handle(QueryRequest(
+      {{"Action", "SendMessage"}, {"QueueUrl", kClientQueueUrl}, {"MessageBody", "x"}}));
+  ASSERT_EQ(sent.size(), 3u);
+  EXPECT_EQ(sent[0].message_system_attributes["AWSTraceHeader"].string_value, "Root=1-from-header");
+  EXPECT_EQ(sent[1].message_system_attributes["AWSTraceHeader"].string_value, "Root=1-own");
+  EXPECT_TRUE(sent[2].message_system_attributes.empty());
+}
+
 // 404, as the SQS Smithy model's awsQueryError trait gives it.
 TEST(SqsQueryProtocolTest, InvalidReceiptHandleIs404) {
   WireFixture fixture;
