@@ -67,6 +67,7 @@ struct SnsService::PublishInput {
   const sns::MessageAttributeMap& message_attributes;
   const std::string& message_deduplication_id;
   const std::string& message_group_id;
+  const std::string& aws_trace_header;
 };
 
 SnsService::SnsService(const Options& options)
@@ -456,6 +457,10 @@ absl::StatusOr<std::shared_ptr<const PublishedMessage>> SnsService::MakeMessage(
   if (!in.message_group_id.empty() && !IsValidIdToken(in.message_group_id)) {
     return InvalidParameter("Invalid parameter: MessageGroupId");
   }
+  // It becomes an SQS system attribute, whose text is XML's too.
+  if (!base_internal::IsXmlText(in.aws_trace_header)) {
+    return InvalidParameter("Invalid parameter: AWSTraceHeader");
+  }
   auto message = std::make_shared<PublishedMessage>();
   if (in.message_structure == "json") {
     WHARF_ASSIGN_OR_RETURN(StructuredTexts texts, ParseMessageStructure(in.message));
@@ -480,6 +485,7 @@ absl::StatusOr<std::shared_ptr<const PublishedMessage>> SnsService::MakeMessage(
   message->size = SnsMessageSize(in.message, in.message_attributes);
   message->message_group_id = in.message_group_id;
   message->signature_version_2 = topic.signature_version_2;
+  message->aws_trace_header = in.aws_trace_header;
   if (topic.fifo) {
     // Content-based: SHA-256 of the published message text (spec/sns.md §4.3).
     message->deduplication_id = in.message_deduplication_id.empty()
@@ -511,7 +517,7 @@ absl::StatusOr<sns::PublishResult> SnsService::Publish(const sns::PublishRequest
       auto message,
       MakeMessage(topic, {request.message, request.subject, request.message_structure,
                           request.message_attributes, request.message_deduplication_id,
-                          request.message_group_id}));
+                          request.message_group_id, request.aws_trace_header}));
   const uint64_t since = Mark();
   WHARF_ASSIGN_OR_RETURN(topic_internal::PublishOutcome outcome,
                          registry_->Publish(topic_arn, std::move(message)));
@@ -548,6 +554,10 @@ absl::StatusOr<sns::PublishBatchResult> SnsService::PublishBatch(
   }
   WHARF_RETURN_IF_ERROR(CheckTopicArn("TopicArn", request.topic_arn));
   WHARF_ASSIGN_OR_RETURN(TopicSettings topic, registry_->GetTopicSettings(request.topic_arn));
+  // The request's, so it fails the request rather than each entry.
+  if (!base_internal::IsXmlText(request.aws_trace_header)) {
+    return InvalidParameter("Invalid parameter: AWSTraceHeader");
+  }
   // A bad message attribute or message structure in any entry fails the
   // whole request as Publish would, before the FIFO checks (LocalStack
   // test_empty_or_wrong_message_attributes, test_publish_batch_exceptions,
@@ -581,7 +591,7 @@ absl::StatusOr<sns::PublishBatchResult> SnsService::PublishBatch(
   for (const auto& entry : entries) {
     absl::StatusOr<std::shared_ptr<const PublishedMessage>> message = MakeMessage(
         topic, {entry.message, entry.subject, entry.message_structure, entry.message_attributes,
-                entry.message_deduplication_id, entry.message_group_id});
+                entry.message_deduplication_id, entry.message_group_id, request.aws_trace_header});
     absl::StatusOr<topic_internal::PublishOutcome> outcome =
         message.ok() ? registry_->Publish(request.topic_arn, *std::move(message))
                      : absl::StatusOr<topic_internal::PublishOutcome>(message.status());

@@ -132,14 +132,38 @@ std::string SqsEnvelope::Text(std::string_view subscription_arn) const {
   return text;
 }
 
-queue_internal::PayloadRef SqsEnvelope::ForSubscription(
-    std::string_view subscription_arn, const MessageAttributeMap* extra_attributes) const {
+TraceHeader MakeTraceHeader(std::string_view value) {
+  TraceHeader trace{.value = value, .md5 = ""};
+  if (!value.empty()) {
+    trace.md5 = base_internal::AttributesMd5(
+        {{"AWSTraceHeader", MessageAttributeValue::String(std::string(value))}});
+  }
+  return trace;
+}
+
+namespace {
+
+bool HasTrace(const TraceHeader* trace) { return trace != nullptr && !trace->value.empty(); }
+
+void SetTrace(const TraceHeader& trace, queue_internal::PayloadAttributes* out) {
+  out->aws_trace_header = trace.value;
+  out->md5_of_message_system_attributes = trace.md5;
+}
+
+}  // namespace
+
+queue_internal::PayloadRef SqsEnvelope::ForSubscription(std::string_view subscription_arn,
+                                                        const MessageAttributeMap* extra_attributes,
+                                                        const TraceHeader* trace) const {
   std::unique_ptr<queue_internal::PayloadAttributes> extra;
-  if (extra_attributes != nullptr && !extra_attributes->empty()) {
+  if ((extra_attributes != nullptr && !extra_attributes->empty()) || HasTrace(trace)) {
     extra = std::make_unique<queue_internal::PayloadAttributes>();
+  }
+  if (extra_attributes != nullptr && !extra_attributes->empty()) {
     extra->message_attributes = *extra_attributes;
     extra->md5_of_message_attributes = base_internal::AttributesMd5(*extra_attributes);
   }
+  if (HasTrace(trace)) SetTrace(*trace, extra.get());
   // ARNs hold no character that needs JSON escaping. Built in place: the
   // text is never a separate string.
   return base_internal::ConcatPayload({prefix_, subscription_arn, suffix_}, std::move(extra));
@@ -175,10 +199,14 @@ std::string LambdaEvent(const EnvelopeFields& f, std::string_view subscription_a
 }
 
 queue_internal::PayloadRef RawPayload(std::string_view message,
-                                      const MessageAttributeMap& attributes) {
+                                      const MessageAttributeMap& attributes,
+                                      const TraceHeader* trace) {
   std::unique_ptr<queue_internal::PayloadAttributes> extra;
-  if (!attributes.empty()) {
+  if (!attributes.empty() || HasTrace(trace)) {
     extra = std::make_unique<queue_internal::PayloadAttributes>();
+  }
+  if (HasTrace(trace)) SetTrace(*trace, extra.get());
+  if (!attributes.empty()) {
     // Only the value field of each attribute's type travels to SQS.
     for (const auto& [name, value] : attributes) {
       MessageAttributeValue& out = extra->message_attributes[name];

@@ -59,6 +59,15 @@ inline constexpr std::string_view kDummySignature =
     "d2hhcmYgaW4tcHJvY2VzcyBicm9rZXI6IG5vdCBhIHJlYWwgc2lnbmF0dXJl";
 std::string SigningCertUrl(std::string_view region);
 
+// The X-Ray trace header the SQS copies of a message carry as their
+// AWSTraceHeader system attribute (none when `value` is empty), with its
+// MD5OfMessageSystemAttributes: computed once per publish.
+struct TraceHeader {
+  std::string_view value;  // Must outlive the payloads built with it.
+  std::string md5;
+};
+TraceHeader MakeTraceHeader(std::string_view value);
+
 // The envelope delivered to non-raw SQS subscriptions, rendered once per
 // publish and completed per subscription.
 class SqsEnvelope {
@@ -70,10 +79,11 @@ class SqsEnvelope {
 
   // The complete envelope for one subscription, as a payload with
   // `extra_attributes` as SQS message attributes (used for dead-letter
-  // copies). Allocates the payload; O(size of the envelope) copy.
-  queue_internal::PayloadRef ForSubscription(
-      std::string_view subscription_arn,
-      const MessageAttributeMap* extra_attributes = nullptr) const;
+  // copies) and `trace` (may be null) as its AWSTraceHeader. Allocates the
+  // payload; O(size of the envelope) copy.
+  queue_internal::PayloadRef ForSubscription(std::string_view subscription_arn,
+                                             const MessageAttributeMap* extra_attributes = nullptr,
+                                             const TraceHeader* trace = nullptr) const;
 
   // The complete envelope text for one subscription (tests, diagnostics).
   std::string Text(std::string_view subscription_arn) const;
@@ -87,9 +97,11 @@ class SqsEnvelope {
 std::string LambdaEvent(const EnvelopeFields& fields, std::string_view subscription_arn);
 
 // The raw-delivery payload: body = message text, SNS message attributes as
-// SQS message attributes (same data types), with digests.
+// SQS message attributes (same data types), with digests; `trace` (may be
+// null) as its AWSTraceHeader.
 queue_internal::PayloadRef RawPayload(std::string_view message,
-                                      const MessageAttributeMap& attributes);
+                                      const MessageAttributeMap& attributes,
+                                      const TraceHeader* trace = nullptr);
 
 }  // namespace wharf::topic_internal
 

@@ -32,7 +32,8 @@ struct TopicRegistry::CallbackJob {
 struct TopicRegistry::DeliveryContext {
   DeliveryContext(const Topic& topic, const PublishedMessage& message,
                   const std::string& sequence_number, std::string_view region)
-      : timestamp(FormatTimestamp(message.timestamp)) {
+      : timestamp(FormatTimestamp(message.timestamp)),
+        trace(MakeTraceHeader(message.aws_trace_header)) {
     fields.message_id = message.message_id;
     fields.topic_arn = topic.arn();
     fields.has_subject = message.has_subject;
@@ -47,7 +48,7 @@ struct TopicRegistry::DeliveryContext {
   }
 
   const queue_internal::PayloadRef& Raw(const PublishedMessage& message) {
-    if (raw == nullptr) raw = RawPayload(message.sqs_text, message.attributes);
+    if (raw == nullptr) raw = RawPayload(message.sqs_text, message.attributes, &trace);
     return raw;
   }
   const SqsEnvelope& Envelope() {
@@ -56,6 +57,7 @@ struct TopicRegistry::DeliveryContext {
   }
 
   std::string timestamp;
+  TraceHeader trace;  // Views the message's trace header.
   EnvelopeFields fields;
   queue_internal::PayloadRef raw;
   std::optional<SqsEnvelope> envelope;
@@ -130,7 +132,7 @@ void TopicRegistry::Deliver(
       if (message->attributes.size() > 10) deliverable = false;
       args.payload = context.Raw(*message);
     } else {
-      args.payload = context.Envelope().ForSubscription(sub->arn);
+      args.payload = context.Envelope().ForSubscription(sub->arn, nullptr, &context.trace);
     }
     if (topic.fifo()) {
       if (sub->endpoint_is_fifo_queue) {

@@ -150,6 +150,9 @@ struct PublishedMessage {
   // The topic's SignatureVersion when published; SQS envelopes show it,
   // function events always say "1" (as AWS does).
   bool signature_version_2 = false;
+  // The publisher's X-Ray trace header; empty: none. Every SQS delivery
+  // carries it as its AWSTraceHeader system attribute.
+  std::string aws_trace_header;
 };
 
 struct PublishOutcome {

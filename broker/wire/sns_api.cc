@@ -22,6 +22,16 @@ constexpr ServiceModel kSnsModel = {
 
 using S = sns::Service;
 
+// Publish and PublishBatch take the X-Ray header of their HTTP request.
+struct SnsTarget : ServiceTarget<S> {
+  template <typename Request>
+  void Complete(const Exchange& exchange, Request& request) const {
+    if constexpr (requires { request.aws_trace_header; }) {
+      request.aws_trace_header = std::string(XRayTraceHeader(exchange.request()));
+    }
+  }
+};
+
 bool MessageAttributes(Input& in, sns::MessageAttributeMap* out) {
   return DecodeMessageAttributes(in, "MessageAttributes", out,
                                  ErrorCode::kSnsParameterValueInvalid);
@@ -104,7 +114,7 @@ void EncodeSubscribe(Output& out, const sns::SubscribeResult& r) {
 // sends no confirmation message to http, https and email endpoints (their
 // subscriptions stay pending). So no token is valid; an unknown topic is
 // still NotFound, as in AWS.
-void ConfirmSubscription(const ServiceTarget<S>& target, ExchangePtr exchange) {
+void ConfirmSubscription(const SnsTarget& target, ExchangePtr exchange) {
   sns::GetTopicAttributesRequest topic;
   std::string token;
   Input& in = exchange->input();
@@ -216,7 +226,7 @@ bool DecodeUntagResource(Input& in, sns::UntagResourceRequest& r) {
 
 std::shared_ptr<const Api> MakeSnsApi(sns::Service& service) {
   return MakeOperationTable(
-      kSnsModel, ServiceTarget<S>{service},
+      kSnsModel, SnsTarget{{service}},
       {
           {"CreateTopic", RunOp<DecodeCreateTopic, &S::CreateTopic, EncodeCreateTopic>},
           {"DeleteTopic", RunOp<DecodeTopicArn<sns::DeleteTopicRequest>, &S::DeleteTopic>},

@@ -224,6 +224,10 @@ struct PublishRequest {
   MessageAttributeMap message_attributes{};
   std::string message_deduplication_id{};  // FIFO topics only.
   std::string message_group_id{};          // Required on FIFO topics.
+  // An X-Ray trace header ("Root=1-...;Parent=...;Sampled=1"; over HTTP the
+  // X-Amzn-Trace-Id header): the message's SQS deliveries carry it as their
+  // AWSTraceHeader system attribute. Empty: none.
+  std::string aws_trace_header{};
 };
 struct PublishResult {
   std::string message_id{};
@@ -242,6 +246,7 @@ struct PublishBatchRequestEntry {
 struct PublishBatchRequest {
   std::string topic_arn{};
   std::vector<PublishBatchRequestEntry> publish_batch_request_entries{};  // 1-10.
+  std::string aws_trace_header{};  // Every entry's, as PublishRequest's.
 };
 struct PublishBatchResultEntry {
   std::string id{};

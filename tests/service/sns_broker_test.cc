@@ -115,6 +115,25 @@ TEST_F(SnsBrokerTest, RawSubscriberReceivesSqsMessageAttributes) {
   EXPECT_EQ(got[0].md5_of_message_attributes, "d302007e9aa062660afc85fd0a482472");
 }
 
+// LocalStack test_publish_sqs_from_sns_with_xray_propagation (AWS-validated):
+// the consumer reads the publisher's trace header as AWSTraceHeader.
+TEST_F(SnsBrokerTest, SqsSubscriberReceivesThePublishersTraceHeader) {
+  std::string queue = CreateQueue("q");
+  ASSERT_OK_AND_ASSIGN(auto topic, broker_->sns().CreateTopic({.name = "orders"}));
+  ASSERT_OK(broker_->sns().Subscribe(
+      {.topic_arn = topic.topic_arn, .protocol = "sqs", .endpoint = queue}));
+  const std::string trace =
+      "Root=1-3152b799-8954dae64eda91bc9a23a7e8;Parent=7fa8c0f79203be72;Sampled=1";
+  ASSERT_OK(broker_->sns().Publish({.topic_arn = topic.topic_arn,
+                                    .message = "X-Ray propagation test msg",
+                                    .aws_trace_header = trace}));
+  ASSERT_OK_AND_ASSIGN(auto got, broker_->sqs().ReceiveMessage(
+                                     {.queue_url = urls_["q"],
+                                      .message_system_attribute_names = {"AWSTraceHeader"}}));
+  ASSERT_THAT(got.messages, SizeIs(1));
+  EXPECT_EQ(got.messages[0].attributes.at("AWSTraceHeader"), trace);
+}
+
 TEST_F(SnsBrokerTest, QueueDelayAppliesToFannedOutMessages) {
   std::string queue = CreateQueue("slow", {{"DelaySeconds", "10"}});
   ASSERT_OK_AND_ASSIGN(auto topic, broker_->sns().CreateTopic({.name = "orders"}));

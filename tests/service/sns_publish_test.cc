@@ -94,6 +94,34 @@ TEST_F(SnsPublishTest, RawDeliveryCarriesTheBodyAndAttributes) {
   EXPECT_EQ(attributes.md5_of_message_attributes, "d302007e9aa062660afc85fd0a482472");
 }
 
+// The publisher's X-Ray trace header becomes the AWSTraceHeader of every
+// SQS delivery, enveloped or raw (LocalStack
+// test_publish_sqs_from_sns_with_xray_propagation, AWS-validated).
+TEST_F(SnsPublishTest, TraceHeaderRidesOnEverySqsDelivery) {
+  SubscribeQueue(topic_, "raw", {{"RawMessageDelivery", "true"}});
+  const std::string trace =
+      "Root=1-3152b799-8954dae64eda91bc9a23a7e8;Parent=7fa8c0f79203be72;Sampled=1";
+  sns::PublishRequest request = Request("traced");
+  request.aws_trace_header = trace;
+  ASSERT_OK(sns_.Publish(request));
+  ASSERT_OK(sns_.PublishBatch({.topic_arn = topic_,
+                               .publish_batch_request_entries = {{.id = "a", .message = "one"}},
+                               .aws_trace_header = trace}));
+  ASSERT_OK(Publish(topic_, "untraced"));
+  for (const char* queue : {"q", "raw"}) {
+    std::vector<queue_internal::SendArgs> got = queues_.Messages(QueueArn(queue));
+    ASSERT_THAT(got, SizeIs(3)) << queue;
+    for (int i = 0; i < 2; ++i) {
+      ASSERT_NE(got[i].payload->attributes(), nullptr) << queue;
+      EXPECT_EQ(got[i].payload->attributes()->aws_trace_header, trace) << queue;
+      EXPECT_EQ(got[i].payload->attributes()->md5_of_message_system_attributes.size(), 32u);
+    }
+    EXPECT_EQ(got[2].payload->attributes(), nullptr) << queue;
+  }
+  request.aws_trace_header = "Root=\x01";
+  EXPECT_THAT(sns_.Publish(request), HasError(kInvalid, "Invalid parameter: AWSTraceHeader"));
+}
+
 TEST_F(SnsPublishTest, RawSubscribersShareOnePayload) {
   SubscribeQueue(topic_, "raw1", {{"RawMessageDelivery", "true"}});
   SubscribeQueue(topic_, "raw2", {{"RawMessageDelivery", "true"}});

@@ -185,5 +185,30 @@ TEST_F(EnvelopeTest, RawPayloadCarriesAttributesWithTheSqsDigest) {
   EXPECT_EQ(attributes.md5_of_message_attributes, "d302007e9aa062660afc85fd0a482472");
 }
 
+// A trace header rides along as the AWSTraceHeader system attribute, with
+// the digest SQS gives it (spec/sqs.md §6's example).
+TEST_F(EnvelopeTest, TraceHeaderBecomesTheSystemAttributeOfEveryPayload) {
+  const std::string value =
+      "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
+  const TraceHeader trace = MakeTraceHeader(value);
+  EXPECT_EQ(trace.md5, "5ae4d5d7636402d80f4eb6d213245a88");
+  SqsEnvelope envelope(Fields());
+  auto enveloped = envelope.ForSubscription(kSubArn, nullptr, &trace);
+  ASSERT_NE(enveloped->attributes(), nullptr);
+  EXPECT_EQ(enveloped->attributes()->aws_trace_header, value);
+  EXPECT_EQ(enveloped->attributes()->md5_of_message_system_attributes, trace.md5);
+  EXPECT_THAT(enveloped->attributes()->message_attributes, ::testing::IsEmpty());
+  EXPECT_EQ(enveloped->attributes()->md5_of_message_attributes, "");
+  auto raw = RawPayload("hello", {}, &trace);
+  ASSERT_NE(raw->attributes(), nullptr);
+  EXPECT_EQ(raw->attributes()->aws_trace_header, value);
+  EXPECT_EQ(raw->attributes()->md5_of_message_system_attributes, trace.md5);
+  // None: no attributes block at all.
+  const TraceHeader none = MakeTraceHeader("");
+  EXPECT_EQ(none.md5, "");
+  EXPECT_EQ(envelope.ForSubscription(kSubArn, nullptr, &none)->attributes(), nullptr);
+  EXPECT_EQ(RawPayload("hello", {}, &none)->attributes(), nullptr);
+}
+
 }  // namespace
 }  // namespace wharf::topic_internal

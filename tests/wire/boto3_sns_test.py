@@ -354,7 +354,25 @@ class Boto3SnsTest(unittest.TestCase):
         # The MD5 AWS reports for this attribute (spec/sns.md section 4.2).
         self.assertEqual(message["MD5OfMessageAttributes"], "d302007e9aa062660afc85fd0a482472")
 
-    def test_message_structure_json_sends_the_sqs_text(self):
+    def test_xray_trace_header_reaches_the_sqs_copy(self):
+        # LocalStack test_publish_sqs_from_sns_with_xray_propagation (AWS-validated).
+        trace = "Root=1-3152b799-8954dae64eda91bc9a23a7e8;Parent=7fa8c0f79203be72;Sampled=1"
+
+        def add_xray_header(request, **_):
+            request.headers["X-Amzn-Trace-Id"] = trace
+
+        topic = self.new_topic()
+        url, queue_arn = self.new_queue()
+        self.subscribe_queue(topic, queue_arn)
+        sns = client("sns")
+        sns.meta.events.register("before-send.sns.Publish", add_xray_header)
+        sns.publish(TargetArn=topic, Message="X-Ray propagation test msg")
+        [message] = self.receive(url, AttributeNames=["SentTimestamp", "AWSTraceHeader"])
+        self.assertEqual(set(message["Attributes"]), {"SentTimestamp", "AWSTraceHeader"})
+        self.assertEqual(message["Attributes"]["AWSTraceHeader"], trace)
+        self.assertEqual(json.loads(message["Body"])["Message"], "X-Ray propagation test msg")
+
+
         topic = self.new_topic()
         url, queue_arn = self.new_queue()
         self.subscribe_queue(topic, queue_arn, RawMessageDelivery="true")

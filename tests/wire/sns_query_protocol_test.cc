@@ -47,11 +47,14 @@ class SnsFixture {
   ::testing::StrictMock<MockSqsService>& sqs() { return sqs_; }
 
   // A query request for SNS: Version 2010-03-31 plus `pairs`, signed (in
-  // form only; signatures are not checked) for `signing_name`.
+  // form only; signatures are not checked) for `signing_name`, with `headers`
+  // (lower-case names) besides.
   wire::HttpResponse Handle(std::vector<std::pair<std::string, std::string>> pairs,
-                            const std::string& signing_name = "sns") {
+                            const std::string& signing_name = "sns",
+                            std::vector<std::pair<std::string, std::string>> headers = {}) {
     pairs.emplace_back("Version", "2010-03-31");
     wire::HttpRequest request = QueryRequest(pairs);
+    for (auto& header : headers) request.headers.push_back(std::move(header));
     request.headers.emplace_back(
         "authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/" +
                              signing_name + "/aws4_request, SignedHeaders=host, Signature=00");
@@ -431,6 +434,34 @@ TEST(SnsQueryProtocolTest, PublishDecodesEveryParameter) {
                 {"kind", {.data_type = "String", .string_value = "shipped"}}}));
   EXPECT_THAT(response.body, HasSubstr("<PublishResult><MessageId>m-1</MessageId>"
                                        "<SequenceNumber>17</SequenceNumber></PublishResult>"));
+}
+
+// The X-Ray header of the request is the trace header of what it publishes
+// (LocalStack test_publish_sqs_from_sns_with_xray_propagation, AWS-validated).
+TEST(SnsQueryProtocolTest, PublishTakesTheXRayTraceHeader) {
+  SnsFixture fixture;
+  const std::string trace =
+      "Root=1-3152b799-8954dae64eda91bc9a23a7e8;Parent=7fa8c0f79203be72;Sampled=1";
+  sns::PublishRequest published;
+  sns::PublishBatchRequest batch;
+  EXPECT_CALL(fixture.sns(), Publish(_))
+      .WillOnce(DoAll(SaveArg<0>(&published), Return(sns::PublishResult{.message_id = "m"})))
+      .WillOnce(DoAll(SaveArg<0>(&published), Return(sns::PublishResult{.message_id = "m"})));
+  EXPECT_CALL(fixture.sns(), PublishBatch(_))
+      .WillOnce(DoAll(SaveArg<0>(&batch), Return(sns::PublishBatchResult{})));
+  fixture.Handle({{"Action", "Publish"}, {"TopicArn", kTopicArn}, {"Message", "m"}}, "sns",
+                 {{"x-amzn-trace-id", trace}});
+  EXPECT_EQ(published.aws_trace_header, trace);
+  fixture.Handle({{"Action", "PublishBatch"},
+                  {"TopicArn", kTopicArn},
+                  {"PublishBatchRequestEntries.member.1.Id", "a"},
+                  {"PublishBatchRequestEntries.member.1.Message", "m"}},
+                 "sns", {{"x-amzn-trace-id", trace}});
+  EXPECT_EQ(batch.aws_trace_header, trace);
+  // None, or one no message can carry: no trace header.
+  fixture.Handle({{"Action", "Publish"}, {"TopicArn", kTopicArn}, {"Message", "m"}}, "sns",
+                 {{"x-amzn-trace-id", "Root=\x01"}});
+  EXPECT_EQ(published.aws_trace_header, "");
 }
 
 TEST(SnsQueryProtocolTest, PublishWithoutSubjectLeavesItUnset) {
