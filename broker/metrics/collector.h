@@ -29,15 +29,15 @@
 namespace wharf::metrics_internal {
 
 enum class MetricKind {
-  kCounter,  // Cumulative count; CloudWatch gets one datapoint per second (the count in it).
-  kGauge,    // A current value; CloudWatch gets it once per second.
+  kCounter,  // Cumulative count; CloudWatch gets one datapoint per minute (the count in it).
+  kGauge,    // A current value; CloudWatch gets one per minute (the minute's latest).
   kSize,     // A SizeStat (sizes, durations); CloudWatch gets count, sum and extremes per
-             // second, Prometheus a histogram.
+             // minute, Prometheus a histogram.
 };
 
 enum class Emit {
-  kAlways,       // A datapoint every second, zero included (SQS).
-  kWhenNonZero,  // Only seconds with activity (SNS, EventBridge, Lambda).
+  kAlways,       // A datapoint every minute, zero included (SQS).
+  kWhenNonZero,  // Only minutes with activity (SNS, EventBridge, Lambda).
 };
 
 struct MetricDef {

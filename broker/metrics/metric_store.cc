@@ -17,6 +17,7 @@ int64_t FloorDiv(int64_t a, int64_t b) {
   int64_t q = a / b;
   return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
+int64_t CeilDiv(int64_t a, int64_t b) { return -FloorDiv(-a, b); }
 
 // Merges b (scaled by k) into a; false when the result has too many values.
 bool MergeValues(ValueCounts& a, const ValueCounts& b, double k) {
@@ -62,10 +63,11 @@ double Percentile(const ValueCounts& values, double p) {
   return values.back().first;
 }
 
-Series::Series(MetricKey key, std::string unit, absl::Duration second_resolution,
-               absl::Duration retention)
+Series::Series(MetricKey key, std::string unit, Granularity granularity,
+               absl::Duration second_resolution, absl::Duration retention)
     : key_(std::move(key)),
       unit_(std::move(unit)),
+      granularity_(granularity),
       second_resolution_(absl::ToInt64Seconds(second_resolution)),
       retention_(absl::ToInt64Seconds(retention)) {}
 
@@ -165,6 +167,15 @@ void Series::Apply(Tier& tier, int64_t unit, int64_t run, Mode mode, const Sampl
   // The first cell that ends after `unit`.
   auto it = std::partition_point(tier.begin(), tier.end(),
                                  [&](const Cell& c) { return c.end() <= unit; });
+  // Units that already hold what the mode would leave (a zero count, a gauge
+  // that kept its value: an idle queue's minute, updated every second) need
+  // no split.
+  if (it != tier.end() && it->start <= unit && unit + run <= it->end() && it->values_known &&
+      it->values == nullptr &&
+      ((mode == Mode::kReplace && it->sample == sample) ||
+       (mode == Mode::kAdd && sample.sum == 0 && it->sample == Sample::Of(it->sample.sum)))) {
+    return;
+  }
   if (it != tier.end() && it->start < unit) it = Split(tier, it, unit);
   const size_t first = static_cast<size_t>(it - tier.begin());
   size_t idx = first;
@@ -199,6 +210,22 @@ void Series::Record(int64_t second, int64_t run, Mode mode, const Sample& sample
   MutexLock lock(&mu_);
   Apply(seconds_, second, run, mode, sample, values_known, values);
   last_data_second_ = std::max(last_data_second_, second + run - 1);
+  Fold(now);
+}
+
+void Series::RecordMinutes(int64_t minute, int64_t run, Mode mode, const Sample& sample,
+                           const ValueCounts* values, int64_t now) {
+  if (run <= 0 || sample.count <= 0) return;
+  const int64_t oldest = FloorDiv(now - retention_, 60);
+  if (minute + run <= oldest) return;
+  if (minute < oldest) {
+    run -= oldest - minute;
+    minute = oldest;
+  }
+  const bool values_known = mode != Mode::kMerge || values != nullptr || sample.min == sample.max;
+  MutexLock lock(&mu_);
+  Apply(minutes_, minute, run, mode, sample, values_known, values);
+  last_data_second_ = std::max(last_data_second_, (minute + run - 1) * 60);
   Fold(now);
 }
 
@@ -311,7 +338,23 @@ std::vector<PeriodStats> Series::Aggregate(int64_t start, int64_t end, int64_t p
     }
   };
   ReaderMutexLock lock(&mu_);
-  if (period % 60 == 0 && start % 60 == 0) {
+  if (granularity_ == Granularity::kMinute) {
+    // Each minute is a point at its first second, in the period holding it.
+    const int64_t first = CeilDiv(start, 60);
+    const int64_t stop = CeilDiv(end, 60);
+    auto c = std::partition_point(minutes_.begin(), minutes_.end(),
+                                  [&](const Cell& cell) { return cell.end() <= first; });
+    for (; c != minutes_.end() && c->start < stop; ++c) {
+      int64_t a = std::max(c->start, first);
+      const int64_t e = std::min(c->end(), stop);
+      while (a < e) {
+        const int64_t p = FloorDiv(a * 60 - start, period);
+        const int64_t next = std::min(e, CeilDiv(start + (p + 1) * period, 60));
+        add(p, *c, next - a);
+        a = next;
+      }
+    }
+  } else if (period % 60 == 0 && start % 60 == 0) {
     for (const Cell& c : minutes_) {
       const int64_t a = std::max(c.start * 60, start);
       const int64_t e = std::min(c.end() * 60, ((end + 59) / 60) * 60);
@@ -338,7 +381,8 @@ std::vector<PeriodStats> Series::Aggregate(int64_t start, int64_t end, int64_t p
 
 MetricStore::MetricStore(Options options) : options_(std::move(options)) {}
 
-std::shared_ptr<Series> MetricStore::Open(const MetricKey& key, const std::string& unit) {
+std::shared_ptr<Series> MetricStore::Open(const MetricKey& key, const std::string& unit,
+                                          Granularity granularity) {
   MutexLock lock(&mu_);
   std::vector<std::shared_ptr<Series>>& siblings = series_[key];
   for (const auto& s : siblings) {
@@ -349,8 +393,8 @@ std::shared_ptr<Series> MetricStore::Open(const MetricKey& key, const std::strin
     return nullptr;
   }
   ++num_series_;
-  return siblings.emplace_back(
-      std::make_shared<Series>(key, unit, options_.second_resolution, options_.retention));
+  return siblings.emplace_back(std::make_shared<Series>(
+      key, unit, granularity, options_.second_resolution, options_.retention));
 }
 
 std::vector<std::shared_ptr<Series>> MetricStore::Find(const MetricKey& key) const {

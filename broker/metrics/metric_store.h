@@ -1,11 +1,10 @@
-// MetricStore: CloudWatch-style metric series, aggregated per second of the
-// broker's clock and kept for a bounded window.
+// MetricStore: CloudWatch-style metric series, aggregated per second (or per
+// minute) of the broker's clock and kept for a bounded window.
 //
 //   MetricStore store({.second_resolution = absl::Minutes(15), .retention = absl::Hours(24)});
-//   auto series = store.Open({"AWS/SQS", "NumberOfMessagesSent", {{"QueueName", "jobs"}}},
-//                            "Count", now);
-//   series->Record(second, Mode::kAdd, Sample::Of(3), now_second);
-//   absl::StatusOr<...> points = store.Aggregate(key, unit, start, end, period, now);
+//   auto series = store.Open({"App", "Latency", {{"Api", "get"}}}, "Milliseconds");
+//   series->Record(second, 1, Mode::kMerge, Sample::Of(3), nullptr, now_second);
+//   std::vector<PeriodStats> points = series->Aggregate(start, end, 60);
 //
 // A series is one (namespace, metric name, dimensions, unit). Its data lives in
 // cells: a cell covers `run` consecutive units (seconds, or minutes once older
@@ -19,6 +18,12 @@
 // (second_resolution / 1 s + retention / 1 min) cells: 900 + 1,440 cells
 // (~150 KB) with the defaults when every second differs, one cell when the
 // value never changes. `max_series` bounds the number of series.
+//
+// Granularity: a series kept per second (PutMetricData) folds its seconds
+// into minutes as they age. A series kept per minute (the metrics AWS
+// services publish themselves, once a minute) holds minute datapoints from
+// the start: a minute is one sample timestamped at its first second, so a
+// query with a sub-minute period finds it in the period holding that second.
 //
 // Percentiles: a cell keeps the values of its samples (each rounded down to 8
 // significant bits, so to within 0.8%; integers up to 256 are exact) when
@@ -88,6 +93,11 @@ struct Sample {
 using ValueCounts = std::vector<std::pair<double, double>>;
 double RoundForPercentile(double v);
 
+enum class Granularity {
+  kSecond,  // Seconds, folded into minutes once older than the second resolution.
+  kMinute,  // Minutes only (RecordMinutes).
+};
+
 enum class Mode {
   kAdd,      // A count: the unit's single sample grows by the value (count stays 1).
   kMerge,    // Independent samples: counts, sums and extremes combine.
@@ -109,11 +119,12 @@ double Percentile(const ValueCounts& values, double p);
 
 class Series {
  public:
-  Series(MetricKey key, std::string unit, absl::Duration second_resolution,
+  Series(MetricKey key, std::string unit, Granularity granularity, absl::Duration second_resolution,
          absl::Duration retention);
 
   const MetricKey& key() const { return key_; }
   const std::string& unit() const { return unit_; }
+  Granularity granularity() const { return granularity_; }
 
   // Applies a sample to seconds [second, second + run). `values` (may be
   // null) are the sample's values for percentiles; for kAdd and kReplace
@@ -122,10 +133,15 @@ class Series {
   // folded into minutes.
   void Record(int64_t second, int64_t run, Mode mode, const Sample& sample,
               const ValueCounts* values, int64_t now);
+  // The same for minutes [minute, minute + run) (minute = second / 60) of a
+  // Granularity::kMinute series; `now` is still a second.
+  void RecordMinutes(int64_t minute, int64_t run, Mode mode, const Sample& sample,
+                     const ValueCounts* values, int64_t now);
 
   // Statistics per period [start + k*period, start + (k+1)*period) below
-  // `end`, for periods with at least one sample, in time order. Minute-old
-  // data is used only when `period` and `start` are multiples of 60 s.
+  // `end`, for periods with at least one sample, in time order. Seconds
+  // folded into minutes are used only when `period` and `start` are
+  // multiples of 60 s; a kMinute series' minutes always are.
   std::vector<PeriodStats> Aggregate(int64_t start, int64_t end, int64_t period) const;
 
   // Folds and drops by age; returns whether the series holds no data.
@@ -158,6 +174,7 @@ class Series {
 
   const MetricKey key_;
   const std::string unit_;
+  const Granularity granularity_;
   const int64_t second_resolution_;  // Seconds.
   const int64_t retention_;          // Seconds.
 
@@ -177,9 +194,11 @@ class MetricStore {
 
   explicit MetricStore(Options options);
 
-  // The series for `key` and `unit`, created if needed; null when creating it
-  // would exceed max_series. `key.dimensions` must be sorted by name.
-  std::shared_ptr<Series> Open(const MetricKey& key, const std::string& unit);
+  // The series for `key` and `unit`, created with `granularity` if needed;
+  // null when creating it would exceed max_series. `key.dimensions` must be
+  // sorted by name.
+  std::shared_ptr<Series> Open(const MetricKey& key, const std::string& unit,
+                               Granularity granularity = Granularity::kSecond);
 
   // Every unit's series of `key` (empty if none).
   std::vector<std::shared_ptr<Series>> Find(const MetricKey& key) const;

@@ -15,14 +15,20 @@ constexpr int64_t kMaintenanceInterval = 60;
 int64_t FloorSeconds(absl::Time t) {
   return absl::ToInt64Seconds(absl::Floor(t - absl::UnixEpoch(), absl::Seconds(1)));
 }
+int64_t MinuteOf(int64_t second) { return second / 60 - (second % 60 < 0 ? 1 : 0); }
 
 }  // namespace
 
 // Collector for one flush; runs with the sampler's lock held.
 class Sampler::Visitor final : public Collector {
  public:
+  // The minutes from that of `second` to that of the last second before
+  // `until` (> second).
   Visitor(Sampler& sampler, int64_t second, int64_t until)
-      : sampler_(sampler), second_(second), until_(until) {}
+      : sampler_(sampler),
+        second_(second),
+        minute_(MinuteOf(second)),
+        last_minute_(MinuteOf(until - 1)) {}
 
   void Counter(const MetricDef& def, const Object& object,
                uint64_t total) override ABSL_NO_THREAD_SAFETY_ANALYSIS {
@@ -30,13 +36,14 @@ class Sampler::Visitor final : public Collector {
     const uint64_t delta = total >= s.last_a ? total - s.last_a : total;  // Restarted: all new.
     s.last_a = total;
     if (s.series == nullptr) return;
+    // The minute's single sample grows by the count (kAdd).
     if (delta > 0 || def.emit == Emit::kAlways) {
-      s.series->Record(second_, 1, Mode::kAdd, Sample::Of(static_cast<double>(delta)), nullptr,
-                       second_);
+      s.series->RecordMinutes(minute_, 1, Mode::kAdd, Sample::Of(static_cast<double>(delta)),
+                              nullptr, second_);
     }
-    if (def.emit == Emit::kAlways && until_ > second_ + 1) {
-      s.series->Record(second_ + 1, until_ - second_ - 1, Mode::kAdd, Sample::Of(0), nullptr,
-                       second_);
+    if (def.emit == Emit::kAlways && last_minute_ > minute_) {
+      s.series->RecordMinutes(minute_ + 1, last_minute_ - minute_, Mode::kAdd, Sample::Of(0),
+                              nullptr, second_);
     }
   }
 
@@ -44,8 +51,10 @@ class Sampler::Visitor final : public Collector {
              double value) override ABSL_NO_THREAD_SAFETY_ANALYSIS {
     State& s = StateOf(def, object);
     if (s.series == nullptr) return;
-    s.series->Record(second_, std::max<int64_t>(1, until_ - second_), Mode::kReplace,
-                     Sample::Of(value), nullptr, second_);
+    // The value replaces the current minute's (its latest value wins) and
+    // holds through the minutes the clock jumps over.
+    s.series->RecordMinutes(minute_, last_minute_ - minute_ + 1, Mode::kReplace, Sample::Of(value),
+                            nullptr, second_);
   }
 
   void Size(const MetricDef& def, const Object& object,
@@ -65,7 +74,7 @@ class Sampler::Visitor final : public Collector {
     Sample sample{static_cast<double>(dc), static_cast<double>(ds) * scale,
                   static_cast<double>(extremes.any() ? extremes.min : ds / dc) * scale,
                   static_cast<double>(extremes.any() ? extremes.max : ds / dc) * scale};
-    s.series->Record(second_, 1, Mode::kMerge, sample, nullptr, second_);
+    s.series->RecordMinutes(minute_, 1, Mode::kMerge, sample, nullptr, second_);
   }
 
  private:
@@ -79,14 +88,15 @@ class Sampler::Visitor final : public Collector {
         key.dimensions.emplace_back(std::string(d.name), std::string(d.value));
       }
       std::sort(key.dimensions.begin(), key.dimensions.end());
-      s.series = sampler_.store_.Open(key, std::string(def.unit));
+      s.series = sampler_.store_.Open(key, std::string(def.unit), Granularity::kMinute);
     }
     return s;
   }
 
   Sampler& sampler_;
   const int64_t second_;
-  const int64_t until_;
+  const int64_t minute_;
+  const int64_t last_minute_;
 };
 
 Sampler::Sampler(MetricStore& store)

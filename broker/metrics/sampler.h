@@ -1,22 +1,29 @@
 // The metrics sampler: turns the cumulative counters and current values the
-// sources report into per-second CloudWatch datapoints in a MetricStore.
+// sources report into CloudWatch datapoints in a MetricStore, one per metric
+// and minute, as AWS services publish their metrics (once a minute: an alarm
+// on SQS NumberOfMessagesSent with SampleCount over 60 s sees 1 for one
+// message sent; LocalStack TestSQSMetrics::test_alarm_number_of_messages_sent,
+// AWS-validated).
 //
 //   Sampler sampler(store);
 //   sampler.AddSource(&sqs);
 //   sampler.Flush(now, next);  // before the clock moves from `now` to `next`
 //
-// Flush(now, next) records, at second s = floor(now):
-//  * counters: what they counted since the previous flush (kAdd, so two
-//    flushes in one second add up to one datapoint); SQS-style counters
-//    (Emit::kAlways) also record 0 for the seconds up to floor(next), which
-//    saw no activity;
-//  * sizes: the count, sum and extremes since the previous flush;
-//  * gauges: their current value, for every second from s up to floor(next)
-//    (the state holds until the clock moves on).
+// Flush(now, next) records, in minute m = floor(now / 60 s):
+//  * counters: what they counted since the previous flush, added to the
+//    minute's single sample (so its Sum is the count, its SampleCount 1);
+//    SQS-style counters (Emit::kAlways) also record 0 for the minutes up to
+//    that of the last second before `next`, which saw no activity;
+//  * sizes: the count, sum and extremes since the previous flush, merged into
+//    the minute (SampleCount counts the messages);
+//  * gauges: their current value, replacing the minute's (the latest value
+//    of a minute is its datapoint), for every minute up to that of the last
+//    second before `next` (the state holds until the clock moves on).
 // With a ManualClock the broker flushes before each Advance (so everything
-// that happened at the old time lands in its second, and the old state fills
-// the seconds jumped over); with a real clock once per second, and before
-// every CloudWatch query.
+// that happened at the old time lands in its minute, and the old state fills
+// the minutes jumped over); with a real clock once per second, and before
+// every CloudWatch query, so the current minute's datapoint is always up to
+// date.
 //
 // An object that stops being reported (a deleted queue) is forgotten at the
 // end of the flush; its series keep their data until it ages out.

@@ -100,9 +100,9 @@ class BrokerImpl final : public Broker {
             .max_alarms = options_.metrics.max_alarms,
             .storage = store_.get()});
     if (sources.empty()) return;
-    // The sampler records each second of the clock: with a ManualClock before
-    // every advance (what held until now, through the seconds jumped over);
-    // otherwise just before each second ends.
+    // The sampler brings the current minute's datapoints up to date: with a
+    // ManualClock before every advance (what held until now, through the
+    // minutes jumped over); otherwise just before each second ends.
     manual_clock_ = dynamic_cast<ManualClock*>(options_.clock.get());
     if (manual_clock_ != nullptr) {
       before_advance_ = manual_clock_->AddBeforeAdvanceListener(

@@ -3,7 +3,7 @@
 // RuleName dimension only and a rule of a custom bus EventBusName and
 // RuleName; the same metrics with no dimension count for the whole broker
 // (Prometheus shows the per-rule series, labels `bus` and `rule`). A datapoint
-// exists only for seconds with activity. What each counter counts is in
+// exists only for minutes with activity. What each counter counts is in
 // broker/bus/rule_stats.h.
 
 #include <string>

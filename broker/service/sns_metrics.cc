@@ -1,7 +1,7 @@
 // SnsService::CollectMetrics: every topic's AWS/SNS metrics, with AWS's
 // names, units and the TopicName dimension (Prometheus: the `topic` label).
 // What each counter counts is in broker/topic/topic_stats.h. As on AWS, a
-// datapoint exists only for seconds with activity.
+// datapoint exists only for minutes with activity.
 //
 // NumberOfNotificationsFilteredOut-InvalidAttributes is not reported: Publish
 // refuses messages whose attributes are invalid, so none reaches a filter.

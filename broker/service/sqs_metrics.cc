@@ -1,9 +1,12 @@
 // SqsServiceImpl::CollectMetrics: every queue's AWS/SQS metrics, with AWS's
 // names, units and the QueueName dimension (Prometheus: the `queue` label).
 //
-// Counters are reported every second, zero included, as SQS reports active
-// queues; SentMessageSize only for seconds with sends;
-// ApproximateAgeOfOldestMessage only while the queue holds a message.
+// One datapoint per metric and minute, as SQS publishes them (see
+// broker/metrics/sampler.h). Counters have one for every minute, zero
+// included, as SQS reports active queues (wharf: while the queue exists; AWS
+// stops about six hours after the last API call); SentMessageSize only for
+// minutes with sends; ApproximateAgeOfOldestMessage only while the queue
+// holds a message.
 // NumberOfMessagesSent counts sends and SNS/EventBridge deliveries, not
 // dead-letter moves; NumberOfDeduplicatedSentMessages (FIFO) the sends that
 // deduplication dropped.

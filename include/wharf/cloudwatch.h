@@ -22,7 +22,13 @@
 //
 // Time. Datapoints are aggregated per second of the broker's Clock and kept
 // for BrokerOptions::metrics.retention (the newest second_resolution at
-// one-second resolution, older data per minute). Alarms are evaluated on the
+// one-second resolution, older data per minute). The broker's own AWS/*
+// metrics are one datapoint per metric and minute, as AWS publishes them: a
+// counter's Sum is its count and its SampleCount 1 per minute, a gauge is
+// its latest value in the minute, a size (SentMessageSize, Lambda Duration)
+// has one sample per message or run. SQS metrics have a datapoint for every
+// minute a queue exists (zeros when idle); SNS, EventBridge and Lambda
+// counters only for minutes with activity. Alarms are evaluated on the
 // same clock: every 60 s (every 10 s for 10 s and 30 s periods), at multiples
 // of that interval, over the periods that ended at that instant. With a
 // ManualClock, evaluations run inside ManualClock::Advance, one per instant

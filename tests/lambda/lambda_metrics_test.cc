@@ -54,7 +54,7 @@ TEST_F(LambdaMetricsTest, InvocationsAndErrorsPerFunction) {
   clock_->Advance(absl::Seconds(10));
 
   EXPECT_THAT(Sum("Invocations", "FunctionName", "ok"), Optional(2.0));
-  EXPECT_EQ(Sum("Errors", "FunctionName", "ok"), std::nullopt);  // Only active seconds.
+  EXPECT_EQ(Sum("Errors", "FunctionName", "ok"), std::nullopt);  // Only active minutes.
   EXPECT_THAT(Sum("Invocations", "FunctionName", "bad"), Optional(1.0));
   EXPECT_THAT(Sum("Errors", "FunctionName", "bad"), Optional(1.0));
   const std::string text = broker_->cloudwatch().RenderPrometheus();

@@ -22,8 +22,9 @@ MetricKey Key(std::string name = "NumberOfMessagesSent") {
 }
 
 std::unique_ptr<Series> NewSeries(absl::Duration second_resolution = absl::Minutes(15),
-                                  absl::Duration retention = absl::Hours(24)) {
-  return std::make_unique<Series>(Key(), "Count", second_resolution, retention);
+                                  absl::Duration retention = absl::Hours(24),
+                                  Granularity granularity = Granularity::kSecond) {
+  return std::make_unique<Series>(Key(), "Count", granularity, second_resolution, retention);
 }
 
 TEST(MetricStoreTest, CountsPerSecondAggregateIntoPeriods) {
@@ -146,6 +147,52 @@ TEST(MetricStoreTest, OldSecondsFoldIntoMinutes) {
   // Folded minutes cannot answer sub-minute periods.
   EXPECT_TRUE(s->Aggregate(kT0, kT0 + 180, 30).empty());
   EXPECT_EQ(s->Aggregate(now, now + 10, 10).size(), 1u);
+}
+
+TEST(MetricStoreTest, MinuteSeriesHoldOnePointPerMinute) {
+  auto s = NewSeries(absl::Minutes(15), absl::Hours(1), Granularity::kMinute);
+  const int64_t m0 = kT0 / 60;
+  // Counts: two adds in minute 0 stay one sample; zeros for minutes 1-99
+  // cost one cell.
+  s->RecordMinutes(m0, 1, Mode::kAdd, Sample::Of(1), nullptr, kT0);
+  s->RecordMinutes(m0, 1, Mode::kAdd, Sample::Of(2), nullptr, kT0 + 30);
+  s->RecordMinutes(m0 + 1, 99, Mode::kAdd, Sample::Of(0), nullptr, kT0 + 30);
+  s->RecordMinutes(m0 + 2, 1, Mode::kAdd, Sample::Of(4), nullptr, kT0 + 150);
+  std::vector<PeriodStats> p = s->Aggregate(kT0, kT0 + 180, 60);
+  ASSERT_EQ(p.size(), 3u);
+  EXPECT_EQ(p[0].sample, Sample::Of(3));
+  EXPECT_EQ(p[1].sample, Sample::Of(0));
+  EXPECT_EQ(p[2].sample, Sample::Of(4));
+  p = s->Aggregate(kT0, kT0 + 300, 300);
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].sample, (Sample{5, 7, 0, 4}));
+  EXPECT_EQ(s->LastDataSecond(), kT0 + 99 * 60);
+  // Adding 0 inside the run of zeros leaves it as it was.
+  s->RecordMinutes(m0 + 50, 1, Mode::kAdd, Sample::Of(0), nullptr, kT0 + 3000);
+  p = s->Aggregate(kT0 + 2940, kT0 + 3120, 60);
+  ASSERT_EQ(p.size(), 3u);
+  for (const PeriodStats& each : p) EXPECT_EQ(each.sample, Sample::Of(0));
+  // A sub-minute period (or a start off the minute) finds each minute at its
+  // first second.
+  p = s->Aggregate(kT0, kT0 + 120, 10);
+  ASSERT_EQ(p.size(), 2u);
+  EXPECT_EQ(p[0].start, absl::FromUnixSeconds(kT0));
+  EXPECT_EQ(p[0].sample, Sample::Of(3));
+  EXPECT_EQ(p[1].start, absl::FromUnixSeconds(kT0 + 60));
+  EXPECT_TRUE(s->Aggregate(kT0 + 1, kT0 + 60, 1).empty());
+  p = s->Aggregate(kT0 + 30, kT0 + 150, 60);
+  ASSERT_EQ(p.size(), 2u);
+  EXPECT_EQ(p[0].start, absl::FromUnixSeconds(kT0 + 30));
+  EXPECT_EQ(p[0].sample, Sample::Of(0));  // Minute 1.
+  EXPECT_EQ(p[1].sample, Sample::Of(4));  // Minute 2.
+  // Gauges: the newest value replaces the minute's.
+  s->RecordMinutes(m0 + 100, 1, Mode::kReplace, Sample::Of(7), nullptr, kT0 + 6000);
+  s->RecordMinutes(m0 + 100, 1, Mode::kReplace, Sample::Of(5), nullptr, kT0 + 6030);
+  p = s->Aggregate(kT0 + 6000, kT0 + 6060, 60);
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].sample, Sample::Of(5));
+  // Minutes older than the retention are dropped.
+  EXPECT_TRUE(s->Aggregate(kT0, kT0 + 60, 60).empty());
 }
 
 TEST(MetricStoreTest, DataOlderThanRetentionIsDropped) {

@@ -1,4 +1,4 @@
-// The sampler (cumulative counters -> per-second datapoints) and the
+// The sampler (cumulative counters -> one datapoint per minute) and the
 // Prometheus renderer, over a fake source whose values the test sets.
 
 #include "broker/metrics/sampler.h"
@@ -96,46 +96,86 @@ class SamplerTest : public ::testing::Test {
   Sampler sampler_;
 };
 
-TEST_F(SamplerTest, CountersBecomePerSecondDatapoints) {
+TEST_F(SamplerTest, CountersBecomeOneDatapointPerMinute) {
   FakeQueue& q = AddQueue("jobs");
   q.sent = 3;
   sampler_.Flush(At(kT0), At(kT0));
-  q.sent = 5;  // 2 more in the same second: one datapoint of 5.
+  q.sent = 5;  // 2 more in the same second...
   sampler_.Flush(At(kT0) + absl::Milliseconds(500), At(kT0 + 10));
-  q.sent = 9;
+  q.sent = 9;  // ...and 4 in another second of the same minute: one datapoint of 9.
   sampler_.Flush(At(kT0 + 10), At(kT0 + 10));
   std::vector<PeriodStats> p = Get(kSent, "jobs", kT0, kT0 + 60, 60);
   ASSERT_EQ(p.size(), 1u);
-  // Seconds 0..10 have datapoints (zeros for 1..9, jumped over).
-  EXPECT_EQ(p[0].sample, (Sample{11, 9, 0, 5}));
+  EXPECT_EQ(p[0].sample, Sample::Of(9));
   EXPECT_EQ(sampler_.LastFlushedSecond(), kT0 + 10);
-}
-
-TEST_F(SamplerTest, NonZeroOnlyCountersSkipQuietSeconds) {
-  FakeQueue& q = AddQueue("jobs");
-  sampler_.Flush(At(kT0), At(kT0 + 5));
-  EXPECT_TRUE(Get(kPublished, "jobs", kT0, kT0 + 60, 60).empty());
-  q.published = 2;
-  sampler_.Flush(At(kT0 + 5), At(kT0 + 6));
-  std::vector<PeriodStats> p = Get(kPublished, "jobs", kT0, kT0 + 60, 1);
+  // At any period the minute is one sample at its first second.
+  p = Get(kSent, "jobs", kT0, kT0 + 60, 1);
   ASSERT_EQ(p.size(), 1u);
-  EXPECT_EQ(p[0].start, At(kT0 + 5));
-  EXPECT_EQ(p[0].sample, Sample::Of(2));
+  EXPECT_EQ(p[0].start, At(kT0));
+  EXPECT_EQ(p[0].sample, Sample::Of(9));
+
+  // Emit::kAlways: 0 for the minutes the clock jumps over (1 to 3: 239 is in 3).
+  q.sent = 10;
+  sampler_.Flush(At(kT0 + 59), At(kT0 + 240));
+  p = Get(kSent, "jobs", kT0, kT0 + 300, 60);
+  ASSERT_EQ(p.size(), 4u);
+  EXPECT_EQ(p[0].sample, Sample::Of(10));
+  for (size_t i = 1; i < 4; ++i) {
+    EXPECT_EQ(p[i].start, At(kT0 + 60 * static_cast<int64_t>(i)));
+    EXPECT_EQ(p[i].sample, Sample::Of(0));
+  }
+  p = Get(kSent, "jobs", kT0, kT0 + 300, 300);
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].sample, (Sample{4, 10, 0, 10}));
 }
 
-TEST_F(SamplerTest, GaugesHoldUntilTheClockMovesOn) {
+TEST_F(SamplerTest, OneMessageInAMinuteIsSampleCountOneAverageOne) {
+  // As AWS records NumberOfMessagesSent (LocalStack
+  // TestSQSMetrics::test_alarm_number_of_messages_sent, AWS-validated:
+  // SampleCount over 60 s is 1.0 for one message).
+  FakeQueue& q = AddQueue("jobs");
+  sampler_.Flush(At(kT0), At(kT0 + 20));
+  q.sent = 1;
+  for (int64_t t = 20; t < 60; ++t) sampler_.Flush(At(kT0 + t), At(kT0 + t + 1));
+  std::vector<PeriodStats> p = Get(kSent, "jobs", kT0, kT0 + 60, 60);
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].sample.count, 1);
+  EXPECT_EQ(p[0].sample.sum, 1);
+  EXPECT_EQ(p[0].sample.sum / p[0].sample.count, 1);
+}
+
+TEST_F(SamplerTest, NonZeroOnlyCountersSkipQuietMinutes) {
+  FakeQueue& q = AddQueue("jobs");
+  sampler_.Flush(At(kT0), At(kT0 + 65));
+  EXPECT_TRUE(Get(kPublished, "jobs", kT0, kT0 + 120, 60).empty());
+  q.published = 2;
+  sampler_.Flush(At(kT0 + 65), At(kT0 + 66));
+  q.published = 3;
+  sampler_.Flush(At(kT0 + 66), At(kT0 + 300));
+  std::vector<PeriodStats> p = Get(kPublished, "jobs", kT0, kT0 + 300, 1);
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].start, At(kT0 + 60));
+  EXPECT_EQ(p[0].sample, Sample::Of(3));
+}
+
+TEST_F(SamplerTest, GaugesAreTheMinutesLatestValueAndHoldUntilTheClockMovesOn) {
   FakeQueue& q = AddQueue("jobs");
   q.visible = 4;
-  sampler_.Flush(At(kT0), At(kT0 + 90));  // 4 for seconds 0..89.
+  sampler_.Flush(At(kT0), At(kT0 + 90));  // 4 for minutes 0 and 1.
   q.visible = 1;
-  sampler_.Flush(At(kT0 + 90), At(kT0 + 91));
-  std::vector<PeriodStats> p = Get(kVisible, "jobs", kT0, kT0 + 120, 60);
+  sampler_.Flush(At(kT0 + 90), At(kT0 + 91));  // 1 for minute 1: its latest.
+  std::vector<PeriodStats> p = Get(kVisible, "jobs", kT0, kT0 + 180, 60);
   ASSERT_EQ(p.size(), 2u);
-  EXPECT_EQ(p[0].sample, (Sample{60, 240, 4, 4}));
-  EXPECT_EQ(p[1].sample, (Sample{31, 30 * 4 + 1, 1, 4}));
+  EXPECT_EQ(p[0].sample, Sample::Of(4));
+  EXPECT_EQ(p[1].sample, Sample::Of(1));
+  // Minutes 1-4 hold a constant 1: SampleCount 4, Sum 4.
+  sampler_.Flush(At(kT0 + 91), At(kT0 + 300));
+  p = Get(kVisible, "jobs", kT0 + 60, kT0 + 360, 300);
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].sample, (Sample{4, 4, 1, 1}));
 }
 
-TEST_F(SamplerTest, SizesRecordCountSumAndExtremes) {
+TEST_F(SamplerTest, SizesRecordCountSumAndExtremesPerMinute) {
   FakeQueue& q = AddQueue("jobs");
   q.sizes.Record(10);
   q.sizes.Record(300);
@@ -143,12 +183,14 @@ TEST_F(SamplerTest, SizesRecordCountSumAndExtremes) {
   sampler_.Flush(At(kT0), At(kT0 + 1));
   q.sizes.Record(7);
   sampler_.Flush(At(kT0 + 1), At(kT0 + 2));
-  sampler_.Flush(At(kT0 + 2), At(kT0 + 3));  // Nothing new: no datapoint.
-  std::vector<PeriodStats> p = Get(kSize, "jobs", kT0, kT0 + 60, 1);
+  sampler_.Flush(At(kT0 + 2), At(kT0 + 61));  // Nothing new: no datapoint.
+  q.sizes.Record(8);
+  sampler_.Flush(At(kT0 + 61), At(kT0 + 62));
+  std::vector<PeriodStats> p = Get(kSize, "jobs", kT0, kT0 + 120, 60);
   ASSERT_EQ(p.size(), 2u);
-  EXPECT_EQ(p[0].sample, (Sample{3, 330, 10, 300}));
-  EXPECT_FALSE(p[0].values.has_value());  // SentMessageSize has no percentiles.
-  EXPECT_EQ(p[1].sample, Sample::Of(7));
+  EXPECT_EQ(p[0].sample, (Sample{4, 337, 7, 300}));  // One sample per message.
+  EXPECT_FALSE(p[0].values.has_value());             // SentMessageSize has no percentiles.
+  EXPECT_EQ(p[1].sample, Sample::Of(8));
 }
 
 TEST_F(SamplerTest, ADeletedObjectIsForgottenAndItsNamesakeStartsAfresh) {
@@ -156,14 +198,14 @@ TEST_F(SamplerTest, ADeletedObjectIsForgottenAndItsNamesakeStartsAfresh) {
   q.sent = 100;
   sampler_.Flush(At(kT0), At(kT0 + 1));
   source_.queues.clear();  // Deleted...
-  sampler_.Flush(At(kT0 + 1), At(kT0 + 2));
+  sampler_.Flush(At(kT0 + 1), At(kT0 + 120));
   FakeQueue& again = AddQueue("jobs");  // ...and created again: a new object id.
   again.sent = 2;
-  sampler_.Flush(At(kT0 + 2), At(kT0 + 3));
-  std::vector<PeriodStats> p = Get(kSent, "jobs", kT0, kT0 + 60, 1);
+  sampler_.Flush(At(kT0 + 120), At(kT0 + 121));
+  std::vector<PeriodStats> p = Get(kSent, "jobs", kT0, kT0 + 180, 60);
   ASSERT_EQ(p.size(), 2u);  // No datapoint while the queue did not exist.
   EXPECT_EQ(p[0].sample, Sample::Of(100));
-  EXPECT_EQ(p[1].start, At(kT0 + 2));
+  EXPECT_EQ(p[1].start, At(kT0 + 120));
   EXPECT_EQ(p[1].sample, Sample::Of(2));
 }
 

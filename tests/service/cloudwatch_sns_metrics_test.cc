@@ -89,11 +89,11 @@ TEST_F(CloudWatchSnsMetricsTest, EveryMetricAfterKnownTraffic) {
       Points("AWS/SNS", "NumberOfMessagesPublished", {{"TopicName", "orders"}}, 0, 60, 60);
   ASSERT_EQ(p.size(), 1u);
   EXPECT_EQ(p[0].unit, "Count");
-  // Only seconds with traffic have a datapoint, as on AWS.
-  EXPECT_THAT(p[0].sample_count, Optional(2.0));
+  // One datapoint for the minute, its count (publishes at 0 and 5).
+  EXPECT_THAT(p[0].sample_count, Optional(1.0));
   EXPECT_THAT(p[0].sum, Optional(3.0));
-  EXPECT_THAT(p[0].minimum, Optional(1.0));
-  EXPECT_THAT(p[0].maximum, Optional(2.0));
+  EXPECT_THAT(p[0].minimum, Optional(3.0));
+  EXPECT_THAT(p[0].maximum, Optional(3.0));
 
   // all x3, red x1, json x1, the function x3.
   EXPECT_THAT(SnsSum("NumberOfNotificationsDelivered", "orders"), Optional(8.0));
@@ -134,7 +134,7 @@ TEST_F(CloudWatchSnsMetricsTest, AFailingFunctionCountsOnceWhenSnsGivesUp) {
   Subscribe(topic, "lambda", fn.function_arn, RedriveTo("fn-dlq"));
   ASSERT_OK(sns().Publish({.topic_arn = topic, .message = "m"}).status());
   // One advance runs the whole retry schedule; its tasks see the time it
-  // advanced to, so the failure lands in second 600.
+  // advanced to, so the failure lands in the minute from 600.
   AdvanceTo(600);
   auto sum = [&](const std::string& metric, int64_t start) -> std::optional<double> {
     std::vector<cloudwatch::Datapoint> p =

@@ -1,9 +1,12 @@
 // AWS/SQS metrics after known traffic, exact on the ManualClock: every
-// metric, every statistic, periods of 1, 5, 10, 30 and 60 seconds.
+// metric, every statistic, periods of 1, 5, 10, 30, 60 and 300 seconds.
 //
-// The clock starts at a whole minute (T(0)). The sampler records each second
-// before the clock moves on, so traffic at T(0) lands in second 0 and the
-// state at T(0) holds for every second the clock jumps over.
+// As SQS publishes them, each metric has one datapoint per minute (at the
+// minute's first second): a counter's is the count in the minute (SampleCount
+// 1), a gauge's the latest value the minute saw. The clock starts at a whole
+// minute (T(0)). The sampler records before the clock moves on, so traffic at
+// T(0) lands in minute 0 and the state at T(10) holds for every minute the
+// clock jumps over from there.
 
 #include <string>
 #include <vector>
@@ -36,16 +39,19 @@ TEST_F(CloudWatchSqsMetricsTest, EveryMetricAfterKnownTraffic) {
   ASSERT_OK(sqs().SendMessage({.queue_url = url, .message_body = "delayed", .delay_seconds = 60}));
   AdvanceTo(60);  // The third message's visibility ran out at 30: visible now.
 
-  // Counters: one datapoint per second (zero included), the count in it.
+  // Counters: one datapoint for the minute, the count in it. One message
+  // sent in a minute is SampleCount 1 and Average 1 on AWS (LocalStack
+  // TestSQSMetrics::test_alarm_number_of_messages_sent, AWS-validated); four
+  // are SampleCount 1, Sum and Average 4.
   std::vector<cloudwatch::Datapoint> p = SqsPoints("NumberOfMessagesSent", "jobs", 0, 60, 60);
   ASSERT_EQ(p.size(), 1u);
   EXPECT_EQ(p[0].timestamp, T(0));
   EXPECT_EQ(p[0].unit, "Count");
-  EXPECT_THAT(p[0].sample_count, Optional(60.0));
+  EXPECT_THAT(p[0].sample_count, Optional(1.0));
   EXPECT_THAT(p[0].sum, Optional(4.0));
-  EXPECT_THAT(p[0].minimum, Optional(0.0));
-  EXPECT_THAT(p[0].maximum, Optional(3.0));
-  EXPECT_THAT(p[0].average, Optional(4.0 / 60));
+  EXPECT_THAT(p[0].minimum, Optional(4.0));
+  EXPECT_THAT(p[0].maximum, Optional(4.0));
+  EXPECT_THAT(p[0].average, Optional(4.0));
   EXPECT_THAT(SqsSum("NumberOfMessagesReceived", "jobs", 0, 60), Optional(3.0));
   EXPECT_THAT(SqsSum("NumberOfMessagesDeleted", "jobs", 0, 60), Optional(2.0));
   EXPECT_THAT(SqsSum("NumberOfEmptyReceives", "jobs", 0, 60), Optional(1.0));
@@ -60,29 +66,31 @@ TEST_F(CloudWatchSqsMetricsTest, EveryMetricAfterKnownTraffic) {
   EXPECT_THAT(p[0].maximum, Optional(100.0));
   EXPECT_THAT(p[0].average, Optional(30.5));
 
-  // Gauges: one sample per second of the state that held.
+  // Gauges: one sample for the minute, its latest state (at 10, which held
+  // until the clock moved to 60).
   p = SqsPoints("ApproximateNumberOfMessagesVisible", "jobs", 0, 60, 60);
   ASSERT_EQ(p.size(), 1u);
-  EXPECT_THAT(p[0].sample_count, Optional(60.0));
+  EXPECT_THAT(p[0].sample_count, Optional(1.0));
   EXPECT_THAT(p[0].maximum, Optional(0.0));
-  p = SqsPoints("ApproximateNumberOfMessagesNotVisible", "jobs", 0, 60, 60);
-  EXPECT_THAT(p[0].sum, Optional(60.0));
-  EXPECT_THAT(p[0].minimum, Optional(1.0));
-  p = SqsPoints("ApproximateNumberOfMessagesDelayed", "jobs", 0, 60, 60);
-  EXPECT_THAT(p[0].sum, Optional(50.0));  // Seconds 10-59.
-  EXPECT_THAT(p[0].minimum, Optional(0.0));
-  EXPECT_THAT(p[0].maximum, Optional(1.0));
+  EXPECT_THAT(SqsSum("ApproximateNumberOfMessagesNotVisible", "jobs", 0, 60), Optional(1.0));
+  EXPECT_THAT(SqsSum("ApproximateNumberOfMessagesDelayed", "jobs", 0, 60), Optional(1.0));
   p = SqsPoints("ApproximateAgeOfOldestMessage", "jobs", 0, 60, 60);
+  ASSERT_EQ(p.size(), 1u);
   EXPECT_EQ(p[0].unit, "Seconds");
-  EXPECT_THAT(p[0].sum, Optional(500.0));  // 0 for seconds 0-9, 10 for 10-59.
-  EXPECT_THAT(p[0].maximum, Optional(10.0));
+  EXPECT_THAT(p[0].sample_count, Optional(1.0));
+  EXPECT_THAT(p[0].sum, Optional(10.0));
 
-  // The current second is included in a query: at 60 one message is visible.
+  // The current minute is included in a query: at 60 one message is visible.
   p = SqsPoints("ApproximateNumberOfMessagesVisible", "jobs", 60, 120, 60);
   ASSERT_EQ(p.size(), 1u);
   EXPECT_THAT(p[0].sample_count, Optional(1.0));
   EXPECT_THAT(p[0].sum, Optional(1.0));
   EXPECT_THAT(SqsSum("ApproximateAgeOfOldestMessage", "jobs", 60, 60), Optional(60.0));
+  // So is an idle minute's zero count.
+  p = SqsPoints("NumberOfMessagesSent", "jobs", 60, 120, 60);
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_THAT(p[0].sample_count, Optional(1.0));
+  EXPECT_THAT(p[0].sum, Optional(0.0));
 }
 
 TEST_F(CloudWatchSqsMetricsTest, EveryPeriod) {
@@ -90,36 +98,43 @@ TEST_F(CloudWatchSqsMetricsTest, EveryPeriod) {
   Send(url, "a");
   AdvanceTo(10);
   ASSERT_OK(sqs().SendMessage({.queue_url = url, .message_body = "b", .delay_seconds = 60}));
-  AdvanceTo(60);
+  AdvanceTo(60);  // Minute 0: 1 visible, 1 delayed at its end.
+  AdvanceTo(70);  // Minute 1 (its latest, from 70 to 299): 2 visible.
+  AdvanceTo(300);
 
-  // Period 1: the send at second 0, zeros after it.
-  std::vector<cloudwatch::Datapoint> p = SqsPoints("NumberOfMessagesSent", "jobs", 0, 3, 1);
-  ASSERT_EQ(p.size(), 3u);
-  EXPECT_EQ(p[0].timestamp, T(0));
-  EXPECT_THAT(p[0].sum, Optional(1.0));
-  EXPECT_THAT(p[1].sum, Optional(0.0));
-  EXPECT_EQ(p[2].timestamp, T(2));
-
-  // Delayed: 0 for seconds 0-9, 1 for 10-59.
-  for (int period : {5, 10, 30, 60}) {
+  // A period under a minute finds the minute's datapoint in the period that
+  // holds its first second; the others have none.
+  for (int period : {1, 5, 10, 30, 60}) {
     SCOPED_TRACE(period);
-    p = SqsPoints("ApproximateNumberOfMessagesDelayed", "jobs", 0, 60, period);
-    ASSERT_EQ(p.size(), 60u / period);
-    double total = 0;
-    for (size_t i = 0; i < p.size(); ++i) {
-      EXPECT_EQ(p[i].timestamp, T(static_cast<int64_t>(i) * period));
-      EXPECT_THAT(p[i].sample_count, Optional(static_cast<double>(period)));
-      const int64_t from = static_cast<int64_t>(i) * period;
-      const double expected = std::max<int64_t>(0, from + period - std::max<int64_t>(from, 10));
-      EXPECT_THAT(p[i].sum, Optional(expected));
-      total += *p[i].sum;
-    }
-    EXPECT_EQ(total, 50);
+    std::vector<cloudwatch::Datapoint> p = SqsPoints("NumberOfMessagesSent", "jobs", 0, 60, period);
+    ASSERT_EQ(p.size(), 1u);
+    EXPECT_EQ(p[0].timestamp, T(0));
+    EXPECT_THAT(p[0].sample_count, Optional(1.0));
+    EXPECT_THAT(p[0].sum, Optional(2.0));
+    p = SqsPoints("ApproximateNumberOfMessagesDelayed", "jobs", 0, 120, period);
+    ASSERT_EQ(p.size(), 2u);
+    EXPECT_EQ(p[1].timestamp, T(60));
+    EXPECT_THAT(p[0].sum, Optional(1.0));
+    EXPECT_THAT(p[1].sum, Optional(0.0));
   }
+  // Five minutes: a sample each.
+  std::vector<cloudwatch::Datapoint> p =
+      SqsPoints("ApproximateNumberOfMessagesVisible", "jobs", 0, 300, 300);
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_THAT(p[0].sample_count, Optional(5.0));
+  EXPECT_THAT(p[0].sum, Optional(9.0));
+  EXPECT_THAT(p[0].minimum, Optional(1.0));
+  EXPECT_THAT(p[0].maximum, Optional(2.0));
+  p = SqsPoints("NumberOfMessagesSent", "jobs", 0, 300, 300);
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_THAT(p[0].sample_count, Optional(5.0));
+  EXPECT_THAT(p[0].sum, Optional(2.0));
+  EXPECT_THAT(p[0].average, Optional(0.4));
+
   // A start time that is not on a period boundary is rounded down.
-  p = SqsPoints("ApproximateNumberOfMessagesDelayed", "jobs", 17, 30, 10);
-  ASSERT_EQ(p.size(), 2u);
-  EXPECT_EQ(p[0].timestamp, T(10));
+  p = SqsPoints("ApproximateNumberOfMessagesDelayed", "jobs", 17, 70, 10);
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].timestamp, T(60));
   p = SqsPoints("ApproximateNumberOfMessagesDelayed", "jobs", 17, 60, 60);
   ASSERT_EQ(p.size(), 1u);
   EXPECT_EQ(p[0].timestamp, T(0));
@@ -142,8 +157,8 @@ TEST_F(CloudWatchSqsMetricsTest, DeadLetterMovesAreNotSends) {
   std::vector<cloudwatch::Datapoint> p =
       SqsPoints("ApproximateNumberOfMessagesVisible", "work-dlq", 0, 60, 60);
   ASSERT_EQ(p.size(), 1u);
-  EXPECT_THAT(p[0].maximum, Optional(1.0));
-  EXPECT_THAT(p[0].sum, Optional(29.0));  // Seconds 31-59.
+  EXPECT_THAT(p[0].sample_count, Optional(1.0));
+  EXPECT_THAT(p[0].maximum, Optional(1.0));  // From 31 on.
 }
 
 TEST_F(CloudWatchSqsMetricsTest, FifoDeduplicatedSends) {

@@ -11,6 +11,7 @@ serializer and parser; skipped when this botocore has none).
 """
 
 import datetime
+import json
 import os
 import sys
 import unittest
@@ -37,8 +38,11 @@ if FORCED_PROTOCOL:
         print("SKIP: botocore %s has no %s serializer" % (botocore.__version__, FORCED_PROTOCOL))
         sys.exit(77)
     chosen = botocore.model.ServiceModel.resolved_protocol
+    # Other services (the SQS client of an AWS/SQS test) keep their own;
+    # `chosen` is a property or botocore's CachedProperty, both descriptors.
     botocore.model.ServiceModel.resolved_protocol = property(
-        lambda model: FORCED_PROTOCOL if model.service_name == "cloudwatch" else chosen.fget(model))
+        lambda model: FORCED_PROTOCOL if model.service_name == "cloudwatch"
+        else chosen.__get__(model, type(model)))
 
 
 def client():
@@ -149,6 +153,39 @@ class Boto3CloudWatchTest(unittest.TestCase):
         self.assertEqual(summaries[0], "Alarm updated from ALARM to OK")
         self.cw.delete_alarms(AlarmNames=[name])
         self.assertEqual(self.cw.describe_alarms(AlarmNames=[name])["MetricAlarms"], [])
+
+    def test_an_sqs_send_is_one_sample_in_its_minute(self):
+        # LocalStack TestSQSMetrics::test_alarm_number_of_messages_sent,
+        # AWS-validated: a SampleCount alarm on NumberOfMessagesSent sees
+        # 1.0 for the one message sent in the minute.
+        sqs = boto3.client("sqs", endpoint_url=ENDPOINT, region_name="us-east-1",
+                           aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret")
+        queue = "watched-" + uuid.uuid4().hex[:8]
+        dims = [{"Name": "QueueName", "Value": queue}]
+        self.cw.put_metric_alarm(
+            AlarmName=queue, MetricName="NumberOfMessagesSent", Namespace="AWS/SQS",
+            Statistic="SampleCount", Dimensions=dims, Period=60, EvaluationPeriods=1,
+            Threshold=0, ComparisonOperator="GreaterThanThreshold", TreatMissingData="missing")
+        url = sqs.create_queue(QueueName=queue)["QueueUrl"]
+        now = clock()["epochMillis"]
+        sqs.send_message(QueueUrl=url, MessageBody="new message")
+        minute = datetime.datetime.fromtimestamp((now - now % 60000) / 1000, UTC)
+        [point] = self.cw.get_metric_statistics(
+            Namespace="AWS/SQS", MetricName="NumberOfMessagesSent", Dimensions=dims,
+            StartTime=minute, EndTime=minute + datetime.timedelta(seconds=60), Period=60,
+            Statistics=["SampleCount", "Sum", "Average"])["Datapoints"]
+        self.assertEqual((point["SampleCount"], point["Sum"], point["Average"]), (1.0, 1.0, 1.0))
+
+        clock(60 - (now / 1000) % 60)
+        [alarm] = self.cw.describe_alarms(AlarmNames=[queue])["MetricAlarms"]
+        self.assertEqual(alarm["StateValue"], "ALARM")
+        self.assertRegex(alarm["StateReason"],
+                         r"^Threshold Crossed: 1 datapoint \[1\.0 \(\d\d/\d\d/\d\d "
+                         r"\d\d:\d\d:\d\d\)\] was greater than the threshold \(0\.0\)\.$")
+        [evaluated] = json.loads(alarm["StateReasonData"])["evaluatedDatapoints"]
+        self.assertEqual((evaluated["sampleCount"], evaluated["value"]), (1.0, 1.0))
+        self.cw.delete_alarms(AlarmNames=[queue])
+        sqs.delete_queue(QueueUrl=url)
 
     def test_errors_come_back_with_cloudwatch_codes(self):
         with self.assertRaises(botocore.exceptions.ClientError) as context:
