@@ -164,6 +164,9 @@ constexpr ErrorInfo kTable[] = {
     // JSON namespace (LocalStack test_set_alarm_invalid_input, AWS-validated).
     {ErrorCode::kCloudWatchValidation, "ValidationError", "ValidationError",
      "com.amazon.coral.validate#ValidationException", 400, SC::kInvalidArgument, S},
+    // The model's other not-found error, of the tagging operations.
+    {ErrorCode::kCloudWatchResourceNotFoundException, "ResourceNotFoundException",
+     "ResourceNotFoundException", "ResourceNotFoundException", 404, SC::kNotFound, S},
 
     // Lambda (JSON only; name = __type).
     {ErrorCode::kLambdaInvalidParameterValue, "InvalidParameterValueException",

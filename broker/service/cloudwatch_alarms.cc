@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <memory>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -39,6 +40,13 @@ absl::string_view StateName(AlarmState s) { return Absl(AlarmStateName(s)); }
 std::string CloudWatchService::AlarmArn(std::string_view name) const {
   return absl::StrCat("arn:aws:cloudwatch:", options_.region, ":", options_.account_id,
                       ":alarm:", Absl(name));
+}
+
+CloudWatchAlarm* CloudWatchService::FindByArnLocked(std::string_view arn) {
+  const std::string prefix = AlarmArn("");
+  if (!absl::StartsWith(Absl(arn), prefix)) return nullptr;
+  auto it = alarms_.find(std::string(arn.substr(prefix.size())));
+  return it == alarms_.end() ? nullptr : it->second.get();
 }
 
 cloudwatch::MetricAlarm CloudWatchService::Describe(const Alarm& a) const {
@@ -190,10 +198,12 @@ absl::StatusOr<std::unique_ptr<CloudWatchAlarm>> CloudWatchService::MakeAlarm(
   absl::StatusOr<metrics_internal::Dimensions> dims = CheckDimensions(r.dimensions, "Dimensions");
   if (!dims.ok()) return dims.status();
   if (absl::Status s = CheckUnit(r.unit, "Unit"); !s.ok()) return s;
-  for (const cloudwatch::Tag& tag : r.tags) {
-    if (tag.key.empty() || tag.key.size() > 128 || tag.value.size() > 256) {
-      return CloudWatchInvalid("A tag key must be 1-128 characters and a value 0-256.");
-    }
+  if (absl::Status s = CheckTags(r.tags); !s.ok()) return s;
+  std::vector<cloudwatch::Tag> tags;
+  MergeTags(tags, r.tags);  // A key given twice: its last value.
+  if (tags.size() > kMaxTags) {
+    return CloudWatchInvalid(
+        absl::StrCat("The collection Tags must not have a size greater than ", kMaxTags, "."));
   }
 
   auto alarm = std::make_unique<Alarm>();
@@ -222,7 +232,7 @@ absl::StatusOr<std::unique_ptr<CloudWatchAlarm>> CloudWatchService::MakeAlarm(
   alarm->treat_missing_data = r.treat_missing_data;
   alarm->datapoints_to_alarm_given = r.datapoints_to_alarm.has_value();
   alarm->evaluate_low_sample_count_percentile = r.evaluate_low_sample_count_percentile;
-  alarm->tags = r.tags;
+  alarm->tags = std::move(tags);
   return alarm;
 }
 
@@ -255,6 +265,9 @@ absl::Status CloudWatchService::PutMetricAlarm(const cloudwatch::PutMetricAlarmR
       alarm->state_reason_data = old.state_reason_data;
       alarm->state_updated = old.state_updated;
       alarm->state_transitioned = old.state_transitioned;
+      // Tags given to an update are ignored (PutMetricAlarm's API reference:
+      // TagResource and UntagResource change them).
+      alarm->tags = old.tags;
     }
     AddHistory({.alarm_name = r.alarm_name,
                 .alarm_type = "MetricAlarm",
@@ -714,6 +727,72 @@ absl::Status CloudWatchService::DisableAlarmActions(
     }
   }
   return Commit(since);
+}
+
+namespace {
+
+// The checks every tagging operation starts with.
+absl::Status CheckResourceArn(const std::string& arn) {
+  if (arn.empty()) return CloudWatchMissing("ResourceARN");
+  return CheckLength(arn, 1, 1024, "resourceARN");
+}
+
+absl::Status NoSuchResource(std::string_view arn) {
+  return MakeError(ErrorCode::kCloudWatchResourceNotFoundException,
+                   absl::StrCat("The resource ", Absl(arn), " does not exist."));
+}
+
+}  // namespace
+
+absl::Status CloudWatchService::TagResource(const cloudwatch::TagResourceRequest& r) {
+  if (absl::Status s = CheckResourceArn(r.resource_arn); !s.ok()) return s;
+  if (r.tags.empty()) return CloudWatchMissing("Tags");
+  if (absl::Status s = CheckTags(r.tags); !s.ok()) return s;
+  const uint64_t since = Mark();
+  {
+    MutexLock lock(&mu_);
+    Alarm* alarm = FindByArnLocked(r.resource_arn);
+    if (alarm == nullptr) return NoSuchResource(r.resource_arn);
+    std::vector<cloudwatch::Tag> tags = alarm->tags;
+    MergeTags(tags, r.tags);
+    if (tags.size() > kMaxTags) {
+      return CloudWatchInvalid(absl::StrCat("The resource ", r.resource_arn, " would have ",
+                                            tags.size(), " tags; at most ", kMaxTags,
+                                            " are allowed."));
+    }
+    alarm->tags = std::move(tags);
+    PersistAlarmLocked(*alarm);
+  }
+  return Commit(since);
+}
+
+absl::Status CloudWatchService::UntagResource(const cloudwatch::UntagResourceRequest& r) {
+  if (absl::Status s = CheckResourceArn(r.resource_arn); !s.ok()) return s;
+  if (r.tag_keys.empty()) return CloudWatchMissing("TagKeys");
+  const uint64_t since = Mark();
+  {
+    MutexLock lock(&mu_);
+    Alarm* alarm = FindByArnLocked(r.resource_arn);
+    if (alarm == nullptr) return NoSuchResource(r.resource_arn);
+    std::erase_if(alarm->tags, [&](const cloudwatch::Tag& t) {
+      return std::find(r.tag_keys.begin(), r.tag_keys.end(), t.key) != r.tag_keys.end();
+    });
+    PersistAlarmLocked(*alarm);
+  }
+  return Commit(since);
+}
+
+absl::StatusOr<cloudwatch::ListTagsForResourceResult> CloudWatchService::ListTagsForResource(
+    const cloudwatch::ListTagsForResourceRequest& r) {
+  if (absl::Status s = CheckResourceArn(r.resource_arn); !s.ok()) return s;
+  cloudwatch::ListTagsForResourceResult result;
+  MutexLock lock(&mu_);
+  // No alarm: no tags, not an error (a deleted alarm's ARN: LocalStack
+  // test_tagging_metric_alarm, AWS-validated).
+  if (const Alarm* alarm = FindByArnLocked(r.resource_arn); alarm != nullptr) {
+    result.tags = alarm->tags;
+  }
+  return result;
 }
 
 void CloudWatchService::Shutdown() {

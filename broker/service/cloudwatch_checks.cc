@@ -81,6 +81,42 @@ absl::Status CheckNamespace(std::string_view ns, std::string_view parameter, boo
   return absl::OkStatus();
 }
 
+absl::Status CheckLength(std::string_view value, size_t min, size_t max, std::string_view path) {
+  if (value.size() >= min && value.size() <= max) return absl::OkStatus();
+  return MakeError(
+      ErrorCode::kCloudWatchValidation,
+      absl::StrCat("1 validation error detected: Value '", Absl(value), "' at '", Absl(path),
+                   "' failed to satisfy constraint: Member must have length ",
+                   value.size() < min ? "greater than or equal to " : "less than or equal to ",
+                   value.size() < min ? min : max));
+}
+
+absl::Status CheckTags(const std::vector<cloudwatch::Tag>& tags) {
+  for (size_t i = 0; i < tags.size(); ++i) {
+    const std::string member = absl::StrCat("tags.", i + 1, ".member.");
+    if (absl::Status s = CheckLength(tags[i].key, 1, 128, absl::StrCat(member, "key")); !s.ok()) {
+      return s;
+    }
+    if (absl::Status s = CheckLength(tags[i].value, 0, 256, absl::StrCat(member, "value"));
+        !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+void MergeTags(std::vector<cloudwatch::Tag>& tags, const std::vector<cloudwatch::Tag>& add) {
+  for (const cloudwatch::Tag& tag : add) {
+    auto it = std::find_if(tags.begin(), tags.end(),
+                           [&](const cloudwatch::Tag& t) { return t.key == tag.key; });
+    if (it != tags.end()) {
+      it->value = tag.value;
+    } else {
+      tags.push_back(tag);
+    }
+  }
+}
+
 absl::Status CheckMetricName(std::string_view name, std::string_view parameter) {
   if (name.empty()) return CloudWatchMissing(parameter);
   return Length(name, 1, 255, parameter);

@@ -32,6 +32,20 @@ absl::Status CheckMetricName(std::string_view name, std::string_view parameter);
 // At most 30, names 1-255, values 1-1024, no name twice. Returns them sorted.
 absl::StatusOr<metrics_internal::Dimensions> CheckDimensions(
     const std::vector<cloudwatch::Dimension>& dimensions, std::string_view parameter);
+// AWS's request validation of a member's length (ValidationError, "1
+// validation error detected: Value '...' at '<path>' failed to satisfy
+// constraint: ..."); `path` as AWS names it ("resourceARN", "tags.1.member.key").
+absl::Status CheckLength(std::string_view value, size_t min, size_t max, std::string_view path);
+
+// Alarm tags (PutMetricAlarm, TagResource): keys 1-128, values 0-256
+// characters (the model's constraints, so ValidationError).
+absl::Status CheckTags(const std::vector<cloudwatch::Tag>& tags);
+// Tags an alarm may have (TagResource; PutMetricAlarm's Tags).
+constexpr size_t kMaxTags = 50;
+// Adds `add` to `tags`: a key already there takes the new value in place, a
+// new key is appended.
+void MergeTags(std::vector<cloudwatch::Tag>& tags, const std::vector<cloudwatch::Tag>& add);
+
 // One of CloudWatch's StandardUnit values ("Seconds", ..., "None").
 bool IsStandardUnit(std::string_view unit);
 absl::Status CheckUnit(std::string_view unit, std::string_view parameter);

@@ -102,6 +102,10 @@ class CloudWatchService final : public cloudwatch::Service {
   absl::Status SetAlarmState(const cloudwatch::SetAlarmStateRequest& request) override;
   absl::Status EnableAlarmActions(const cloudwatch::EnableAlarmActionsRequest& request) override;
   absl::Status DisableAlarmActions(const cloudwatch::DisableAlarmActionsRequest& request) override;
+  absl::Status TagResource(const cloudwatch::TagResourceRequest& request) override;
+  absl::Status UntagResource(const cloudwatch::UntagResourceRequest& request) override;
+  absl::StatusOr<cloudwatch::ListTagsForResourceResult> ListTagsForResource(
+      const cloudwatch::ListTagsForResourceRequest& request) override;
 
   std::string RenderPrometheus() override;
 
@@ -134,6 +138,8 @@ class CloudWatchService final : public cloudwatch::Service {
 
   // Alarms (cloudwatch_alarms.cc).
   std::string AlarmArn(std::string_view name) const;
+  // The alarm whose ARN is `arn`, or null.
+  Alarm* FindByArnLocked(std::string_view arn) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Checks a PutMetricAlarm request and builds its alarm (no state yet).
   absl::StatusOr<std::unique_ptr<Alarm>> MakeAlarm(
       const cloudwatch::PutMetricAlarmRequest& request) const;

@@ -315,6 +315,24 @@ bool DecodeSetAlarmState(Input& in, cloudwatch::SetAlarmStateRequest& r) {
          in.Str("StateReason", &r.state_reason) && in.Str("StateReasonData", &r.state_reason_data);
 }
 
+// ---- Tags -------------------------------------------------------------------
+
+bool DecodeTagResource(Input& in, cloudwatch::TagResourceRequest& r) {
+  return in.Str("ResourceARN", &r.resource_arn) && DecodeTags(in, &r.tags);
+}
+
+bool DecodeUntagResource(Input& in, cloudwatch::UntagResourceRequest& r) {
+  return in.Str("ResourceARN", &r.resource_arn) && in.StrList("TagKeys", &r.tag_keys);
+}
+
+bool DecodeListTagsForResource(Input& in, cloudwatch::ListTagsForResourceRequest& r) {
+  return in.Str("ResourceARN", &r.resource_arn);
+}
+
+// TagResource and UntagResource have an output shape without members: an
+// empty result element in XML, an empty structure otherwise.
+void EmptyResult(Output&) {}
+
 }  // namespace
 
 std::shared_ptr<const Api> MakeCloudWatchApi(cloudwatch::Service& service) {
@@ -340,6 +358,11 @@ std::shared_ptr<const Api> MakeCloudWatchApi(cloudwatch::Service& service) {
            RunOp<DecodeAlarmNames<cloudwatch::EnableAlarmActionsRequest>, &S::EnableAlarmActions>},
           {"DisableAlarmActions", RunOp<DecodeAlarmNames<cloudwatch::DisableAlarmActionsRequest>,
                                         &S::DisableAlarmActions>},
+          {"TagResource", RunOp<DecodeTagResource, &S::TagResource, EmptyResult>},
+          {"UntagResource", RunOp<DecodeUntagResource, &S::UntagResource, EmptyResult>},
+          {"ListTagsForResource",
+           RunOp<DecodeListTagsForResource, &S::ListTagsForResource,
+                 EncodeListTagsForResource<cloudwatch::ListTagsForResourceResult>>},
       });
 }
 

@@ -220,7 +220,7 @@ struct PutMetricAlarmRequest {
   std::string treat_missing_data{};          // breaching|notBreaching|ignore|missing (default).
   std::string evaluate_low_sample_count_percentile{};  // evaluate|ignore; percentiles only.
   std::vector<MetricDataQuery> metrics{};              // Not supported.
-  std::vector<Tag> tags{};
+  std::vector<Tag> tags{};            // <= 50; ignored when updating an alarm (as AWS).
   std::string threshold_metric_id{};  // Not supported.
 };
 
@@ -321,6 +321,22 @@ struct DisableAlarmActionsRequest {
   std::vector<std::string> alarm_names{};  // 1-100.
 };
 
+// Tagging: alarms (by AlarmArn) are the resources wharf tags.
+struct TagResourceRequest {
+  std::string resource_arn{};  // 1-1024 characters.
+  std::vector<Tag> tags{};     // Required. Keys 1-128, values 0-256 characters.
+};
+struct UntagResourceRequest {
+  std::string resource_arn{};
+  std::vector<std::string> tag_keys{};  // Required.
+};
+struct ListTagsForResourceRequest {
+  std::string resource_arn{};
+};
+struct ListTagsForResourceResult {
+  std::vector<Tag> tags{};  // In the order they were first added.
+};
+
 class Service {
  public:
   virtual ~Service() = default;
@@ -361,6 +377,18 @@ class Service {
   // Unknown names are ignored.
   virtual absl::Status EnableAlarmActions(const EnableAlarmActionsRequest& request) = 0;
   virtual absl::Status DisableAlarmActions(const DisableAlarmActionsRequest& request) = 0;
+
+  // Adds tags to an alarm or replaces their values; an alarm has at most 50.
+  // Errors: MissingParameter, ValidationError (a key or value too long or a
+  // key empty), InvalidParameterValue (over 50 tags), ResourceNotFoundException
+  // (no alarm has that ARN).
+  virtual absl::Status TagResource(const TagResourceRequest& request) = 0;
+  // Removes the tags with these keys (others are ignored). Errors as TagResource.
+  virtual absl::Status UntagResource(const UntagResourceRequest& request) = 0;
+  // An alarm's tags; none for an ARN no alarm has (a deleted alarm's, as AWS).
+  // Errors: MissingParameter, ValidationError.
+  virtual absl::StatusOr<ListTagsForResourceResult> ListTagsForResource(
+      const ListTagsForResourceRequest& request) = 0;
 
   // Every metric of the broker in the Prometheus text exposition format
   // (version 0.0.4): what the endpoint serves at GET /metrics.

@@ -93,7 +93,8 @@ enum class ErrorCode {
   kCloudWatchInvalidFormat,
   kCloudWatchInvalidNextToken,
   kCloudWatchInternalServiceError,
-  kCloudWatchValidation,  // "ValidationError": a member outside its enum (SetAlarmState).
+  kCloudWatchValidation,                 // "ValidationError": a member outside its enum or length.
+  kCloudWatchResourceNotFoundException,  // TagResource, UntagResource: no such alarm.
 
   // Lambda (JSON; name = __type).
   kLambdaInvalidParameterValue,

@@ -554,6 +554,120 @@ TEST_F(CloudWatchAlarmTest, PutMetricAlarmValidation) {
   EXPECT_EQ(described->metric_alarms[0].period, 3600);
 }
 
+// Tags of an alarm through TagResource, UntagResource and
+// ListTagsForResource (LocalStack test_store_tags and
+// test_tagging_metric_alarm, AWS-validated).
+TEST_F(CloudWatchAlarmTest, TagsAreAddedReplacedRemovedAndGoWithTheAlarm) {
+  cloudwatch::PutMetricAlarmRequest r = ErrorsAlarm();
+  r.tags = {{"Environment", "Production"}};
+  ASSERT_OK(cw().PutMetricAlarm(r));
+  const std::string arn = Alarm("errors").alarm_arn;
+  auto tags = [&](const std::string& resource) {
+    auto listed = cw().ListTagsForResource({.resource_arn = resource});
+    EXPECT_TRUE(listed.ok()) << listed.status();
+    std::vector<std::pair<std::string, std::string>> out;
+    if (listed.ok()) {
+      for (const cloudwatch::Tag& t : listed->tags) out.emplace_back(t.key, t.value);
+    }
+    return out;
+  };
+  using P = std::pair<std::string, std::string>;
+  EXPECT_THAT(tags(arn), ElementsAre(P{"Environment", "Production"}));
+
+  ASSERT_OK(cw().TagResource({.resource_arn = arn, .tags = {{"tag1", "foo"}, {"tag2", "bar"}}}));
+  EXPECT_THAT(tags(arn),
+              ElementsAre(P{"Environment", "Production"}, P{"tag1", "foo"}, P{"tag2", "bar"}));
+  // A key already there takes the new value, in place.
+  ASSERT_OK(cw().TagResource({.resource_arn = arn, .tags = {{"Environment", "Staging"}}}));
+  ASSERT_OK(cw().UntagResource({.resource_arn = arn, .tag_keys = {"tag1", "never-there"}}));
+  EXPECT_THAT(tags(arn), ElementsAre(P{"Environment", "Staging"}, P{"tag2", "bar"}));
+
+  // Updating the alarm ignores its Tags (PutMetricAlarm's API reference).
+  r.tags = {{"other", "x"}};
+  ASSERT_OK(cw().PutMetricAlarm(r));
+  EXPECT_THAT(tags(arn), ElementsAre(P{"Environment", "Staging"}, P{"tag2", "bar"}));
+
+  // DeleteAlarms drops them: the deleted alarm's ARN lists none, and an alarm
+  // created again under the name starts with its own.
+  ASSERT_OK(cw().DeleteAlarms({.alarm_names = {"errors"}}));
+  EXPECT_THAT(tags(arn), IsEmpty());
+  EXPECT_THAT(cw().TagResource({.resource_arn = arn, .tags = {{"k", "v"}}}),
+              HasErrorCode(ErrorCode::kCloudWatchResourceNotFoundException));
+  EXPECT_THAT(cw().UntagResource({.resource_arn = arn, .tag_keys = {"k"}}),
+              HasErrorCode(ErrorCode::kCloudWatchResourceNotFoundException));
+  r.tags = {};
+  ASSERT_OK(cw().PutMetricAlarm(r));
+  EXPECT_THAT(tags(arn), IsEmpty());
+  // Another account's or region's ARN, or another kind of resource, names no alarm.
+  EXPECT_THAT(tags("arn:aws:cloudwatch:eu-west-1:" + std::string(kAccount) + ":alarm:errors"),
+              IsEmpty());
+  EXPECT_THAT(cw().TagResource({.resource_arn = "arn:aws:cloudwatch::" + std::string(kAccount) +
+                                                ":dashboard/errors",
+                                .tags = {{"k", "v"}}}),
+              HasErrorCode(ErrorCode::kCloudWatchResourceNotFoundException));
+}
+
+TEST_F(CloudWatchAlarmTest, TagLimits) {
+  cloudwatch::PutMetricAlarmRequest r = ErrorsAlarm();
+  const ErrorCode kInvalid = ErrorCode::kCloudWatchInvalidParameterValue;
+  const ErrorCode kMissing = ErrorCode::kCloudWatchMissingParameter;
+  const ErrorCode kValidation = ErrorCode::kCloudWatchValidation;
+  auto many = [](int n, const std::string& prefix) {
+    std::vector<cloudwatch::Tag> tags;
+    for (int i = 0; i < n; ++i) tags.push_back({absl::StrCat(prefix, i), "v"});
+    return tags;
+  };
+  // PutMetricAlarm: at most 50 (a key given twice counts once), keys 1-128,
+  // values 0-256 characters.
+  r.tags = many(51, "k");
+  EXPECT_THAT(cw().PutMetricAlarm(r),
+              HasError(kInvalid, "The collection Tags must not have a size greater than 50."));
+  r.tags = {{std::string(129, 'k'), "v"}};
+  EXPECT_THAT(cw().PutMetricAlarm(r), HasErrorCode(kValidation));
+  r.tags = {{"k", std::string(257, 'v')}};
+  EXPECT_THAT(cw().PutMetricAlarm(r), HasErrorCode(kValidation));
+  r.tags = many(50, "k");
+  r.tags.push_back({"k0", "again"});
+  ASSERT_OK(cw().PutMetricAlarm(r));
+  const std::string arn = Alarm("errors").alarm_arn;
+  auto listed = cw().ListTagsForResource({.resource_arn = arn});
+  ASSERT_OK(listed.status());
+  ASSERT_THAT(listed->tags, SizeIs(50));
+  EXPECT_EQ(listed->tags[0].value, "again");
+
+  // TagResource: the alarm's tags after it are at most 50.
+  EXPECT_THAT(cw().TagResource({.resource_arn = arn, .tags = {{"one-more", "v"}}}),
+              HasErrorCode(kInvalid));
+  EXPECT_OK(cw().TagResource({.resource_arn = arn, .tags = {{"k1", "replaced"}}}));
+  ASSERT_OK(cw().UntagResource({.resource_arn = arn, .tag_keys = {"k2"}}));
+  EXPECT_OK(cw().TagResource(
+      {.resource_arn = arn, .tags = {{std::string(128, 'k'), std::string(256, 'v')}}}));
+  EXPECT_THAT(cw().TagResource({.resource_arn = arn, .tags = {{"", "v"}}}),
+              HasError(kValidation,
+                       "1 validation error detected: Value '' at "
+                       "'tags.1.member.key' failed to satisfy constraint: Member "
+                       "must have length greater than or equal to 1"));
+  EXPECT_THAT(
+      cw().TagResource({.resource_arn = arn, .tags = {{"a", "v"}, {"b", std::string(257, 'v')}}}),
+      HasError(kValidation, HasSubstr("at 'tags.2.member.value' failed to satisfy "
+                                      "constraint: Member must have length less than or "
+                                      "equal to 256")));
+  EXPECT_THAT(cw().TagResource({.resource_arn = arn}),
+              HasError(kMissing, "The parameter Tags is required."));
+  EXPECT_THAT(cw().TagResource({.tags = {{"k", "v"}}}),
+              HasError(kMissing, "The parameter ResourceARN is required."));
+  EXPECT_THAT(cw().UntagResource({.resource_arn = arn}),
+              HasError(kMissing, "The parameter TagKeys is required."));
+  EXPECT_THAT(cw().ListTagsForResource({}), HasErrorCode(kMissing));
+  EXPECT_THAT(cw().ListTagsForResource({.resource_arn = std::string(1025, 'a')}),
+              HasError(kValidation, HasSubstr("at 'resourceARN' failed to satisfy constraint: "
+                                              "Member must have length less than or equal to "
+                                              "1024")));
+  listed = cw().ListTagsForResource({.resource_arn = arn});
+  ASSERT_OK(listed.status());
+  EXPECT_THAT(listed->tags, SizeIs(50));
+}
+
 TEST(CloudWatchAlarmLimitTest, MaxAlarms) {
   BrokerOptions options;
   options.clock = std::make_shared<ManualClock>();

@@ -277,6 +277,21 @@ TEST_F(DurableAlarmTest, AlarmsKeepConfigurationAndStateAndEvaluationResumes) {
   EXPECT_EQ(Alarms()[0].state_updated_timestamp, T(120));
 }
 
+TEST_F(DurableAlarmTest, AlarmTagsSurvive) {
+  ASSERT_OK_AND_ASSIGN(auto topic, sns().CreateTopic({.name = "ops"}));
+  ASSERT_THAT(cw().PutMetricAlarm(ErrorsAlarm(topic.topic_arn)), IsOk());  // team=core.
+  const std::string arn = Alarms()[0].alarm_arn;
+  ASSERT_THAT(cw().TagResource({.resource_arn = arn, .tags = {{"env", "ci"}, {"team", "ops"}}}),
+              IsOk());
+  ASSERT_THAT(cw().UntagResource({.resource_arn = arn, .tag_keys = {"env"}}), IsOk());
+  Reopen();
+  ASSERT_OK_AND_ASSIGN(cloudwatch::ListTagsForResourceResult tags,
+                       cw().ListTagsForResource({.resource_arn = arn}));
+  ASSERT_THAT(tags.tags, SizeIs(1));
+  EXPECT_EQ(tags.tags[0].key, "team");
+  EXPECT_EQ(tags.tags[0].value, "ops");
+}
+
 // ---- Lambda event source mappings ---------------------------------------------
 
 // A handler that keeps the bodies of the SQS records it is given.

@@ -187,6 +187,34 @@ class Boto3CloudWatchTest(unittest.TestCase):
         self.cw.delete_alarms(AlarmNames=[queue])
         sqs.delete_queue(QueueUrl=url)
 
+    def test_alarm_tags(self):
+        # LocalStack test_tagging_metric_alarm, AWS-validated.
+        name = "tagged-" + uuid.uuid4().hex[:8]
+        self.cw.put_metric_alarm(
+            AlarmName=name, MetricName="store_tags", Namespace="App/" + name, Statistic="Sum",
+            Period=60, EvaluationPeriods=1, Threshold=30,
+            ComparisonOperator="GreaterThanThreshold",
+            Tags=[{"Key": "Environment", "Value": "Production"}])
+        [alarm] = self.cw.describe_alarms(AlarmNames=[name])["MetricAlarms"]
+        arn = alarm["AlarmArn"]
+        self.assertEqual(self.cw.list_tags_for_resource(ResourceARN=arn)["Tags"],
+                         [{"Key": "Environment", "Value": "Production"}])
+        response = self.cw.tag_resource(
+            ResourceARN=arn, Tags=[{"Key": "tag1", "Value": "foo"}, {"Key": "tag2", "Value": "bar"}])
+        self.assertEqual(response["ResponseMetadata"]["HTTPStatusCode"], 200)
+        self.assertEqual(self.cw.list_tags_for_resource(ResourceARN=arn)["Tags"],
+                         [{"Key": "Environment", "Value": "Production"},
+                          {"Key": "tag1", "Value": "foo"}, {"Key": "tag2", "Value": "bar"}])
+        response = self.cw.untag_resource(ResourceARN=arn, TagKeys=["tag1"])
+        self.assertEqual(response["ResponseMetadata"]["HTTPStatusCode"], 200)
+        self.assertEqual(self.cw.list_tags_for_resource(ResourceARN=arn)["Tags"],
+                         [{"Key": "Environment", "Value": "Production"},
+                          {"Key": "tag2", "Value": "bar"}])
+        self.cw.delete_alarms(AlarmNames=[name])
+        self.assertEqual(self.cw.list_tags_for_resource(ResourceARN=arn)["Tags"], [])
+        with self.assertRaises(self.cw.exceptions.ResourceNotFoundException):
+            self.cw.tag_resource(ResourceARN=arn, Tags=[{"Key": "k", "Value": "v"}])
+
     def test_errors_come_back_with_cloudwatch_codes(self):
         with self.assertRaises(botocore.exceptions.ClientError) as context:
             self.cw.put_metric_alarm(

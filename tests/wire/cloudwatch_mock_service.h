@@ -33,6 +33,10 @@ class MockCloudWatchService : public cloudwatch::Service {
               (override));
   MOCK_METHOD(absl::Status, DisableAlarmActions, (const cloudwatch::DisableAlarmActionsRequest&),
               (override));
+  MOCK_METHOD(absl::Status, TagResource, (const cloudwatch::TagResourceRequest&), (override));
+  MOCK_METHOD(absl::Status, UntagResource, (const cloudwatch::UntagResourceRequest&), (override));
+  MOCK_METHOD(absl::StatusOr<cloudwatch::ListTagsForResourceResult>, ListTagsForResource,
+              (const cloudwatch::ListTagsForResourceRequest&), (override));
   MOCK_METHOD(std::string, RenderPrometheus, (), (override));
 };
 

@@ -225,6 +225,52 @@ TEST_F(CloudWatchQueryProtocolTest, AlarmsThroughTheirLifecycle) {
   EXPECT_THAT(xml, HasSubstr("<MetricAlarms></MetricAlarms>"));
 }
 
+// TagResource, UntagResource and ListTagsForResource on the query protocol
+// (LocalStack test_store_tags[query], AWS-validated: the tags as
+// <Tags><member><Key>/<Value>, none for a deleted alarm's ARN).
+TEST_F(CloudWatchQueryProtocolTest, AlarmTags) {
+  const std::string arn = "arn:aws:cloudwatch:us-east-1:000000000000:alarm:busy";
+  Ok({{"Action", "PutMetricAlarm"},
+      {"AlarmName", "busy"},
+      {"MetricName", "Orders"},
+      {"Namespace", "App"},
+      {"Statistic", "Sum"},
+      {"Period", "60"},
+      {"EvaluationPeriods", "1"},
+      {"Threshold", "30"},
+      {"ComparisonOperator", "GreaterThanThreshold"},
+      {"Tags.member.1.Key", "Environment"},
+      {"Tags.member.1.Value", "Production"}});
+  std::string xml = Ok({{"Action", "TagResource"},
+                        {"ResourceARN", arn},
+                        {"Tags.member.1.Key", "tag1"},
+                        {"Tags.member.1.Value", "foo"},
+                        {"Tags.member.2.Key", "tag2"},
+                        {"Tags.member.2.Value", "bar"}});
+  EXPECT_THAT(xml, HasSubstr("<TagResourceResult"));
+  xml = Ok({{"Action", "UntagResource"}, {"ResourceARN", arn}, {"TagKeys.member.1", "tag1"}});
+  EXPECT_THAT(xml, HasSubstr("<UntagResourceResult"));
+  xml = Ok({{"Action", "ListTagsForResource"}, {"ResourceARN", arn}});
+  EXPECT_THAT(xml, HasSubstr("<ListTagsForResourceResult><Tags>"
+                             "<member><Key>Environment</Key><Value>Production</Value></member>"
+                             "<member><Key>tag2</Key><Value>bar</Value></member>"
+                             "</Tags></ListTagsForResourceResult>"));
+
+  Ok({{"Action", "DeleteAlarms"}, {"AlarmNames.member.1", "busy"}});
+  xml = Ok({{"Action", "ListTagsForResource"}, {"ResourceARN", arn}});
+  EXPECT_THAT(xml, HasSubstr("<ListTagsForResourceResult><Tags></Tags>"));
+  wire::HttpResponse response = Call({{"Action", "TagResource"},
+                                      {"ResourceARN", arn},
+                                      {"Tags.member.1.Key", "k"},
+                                      {"Tags.member.1.Value", "v"}});
+  EXPECT_EQ(response.status, 404);
+  EXPECT_THAT(response, IsCloudWatchError("ResourceNotFoundException",
+                                          "The resource " + arn + " does not exist."));
+  response = Call({{"Action", "TagResource"}, {"ResourceARN", arn}});
+  EXPECT_EQ(response.status, 400);
+  EXPECT_THAT(response, IsCloudWatchError("MissingParameter", "The parameter Tags is required."));
+}
+
 TEST_F(CloudWatchQueryProtocolTest, ErrorsInTheMonitoringNamespace) {
   wire::HttpResponse response = Call({{"Action", "DeleteAlarms"}, {"AlarmNames.member.1", "nope"}});
   EXPECT_EQ(response.status, 404);
@@ -423,6 +469,49 @@ TEST_F(CloudWatchQueryProtocolTest, JsonErrorsCarryTheQueryCode) {
   EXPECT_THAT(response.body, HasSubstr("PutDashboard"));
 }
 
+TEST_F(CloudWatchQueryProtocolTest, JsonAlarmTags) {
+  ASSERT_EQ(CallJson(router_, "PutMetricAlarm", R"({
+      "AlarmName": "errors", "MetricName": "Errors", "Namespace": "App", "Statistic": "Sum",
+      "Period": 60, "EvaluationPeriods": 1, "Threshold": 1,
+      "ComparisonOperator": "GreaterThanThreshold"})")
+                .status,
+            200);
+  const std::string arn = "arn:aws:cloudwatch:us-east-1:000000000000:alarm:errors";
+  wire::HttpResponse response =
+      CallJson(router_, "TagResource",
+               R"({"ResourceARN": ")" + arn + R"(", "Tags": [{"Key": "tag1", "Value": "foo"}]})");
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(response.body, "{}");
+  response = CallJson(router_, "ListTagsForResource", R"({"ResourceARN": ")" + arn + R"("})");
+  ASSERT_EQ(response.status, 200) << response.body;
+  rapidjson::Document doc = ParseJson(response.body);
+  ASSERT_EQ(doc["Tags"].Size(), 1u);
+  EXPECT_STREQ(doc["Tags"][0]["Key"].GetString(), "tag1");
+  EXPECT_STREQ(doc["Tags"][0]["Value"].GetString(), "foo");
+  response = CallJson(router_, "UntagResource",
+                      R"({"ResourceARN": ")" + arn + R"(", "TagKeys": ["tag1"]})");
+  ASSERT_EQ(response.status, 200) << response.body;
+  response = CallJson(router_, "ListTagsForResource", R"({"ResourceARN": ")" + arn + R"("})");
+  EXPECT_EQ(ParseJson(response.body)["Tags"].Size(), 0u);
+
+  // The model's ResourceNotFoundException; a key too long is the request
+  // validation's ValidationException.
+  response = CallJson(router_, "UntagResource",
+                      R"({"ResourceARN": ")" + arn + R"(x", "TagKeys": ["tag1"]})");
+  EXPECT_EQ(HeaderOf(response, "x-amzn-query-error"), "ResourceNotFoundException;Sender");
+  doc = ParseJson(response.body);
+  EXPECT_STREQ(doc["__type"].GetString(),
+               "com.amazonaws.cloudwatch.v2010_08_01#ResourceNotFoundException");
+  response = CallJson(router_, "TagResource",
+                      R"({"ResourceARN": ")" + arn + R"(", "Tags": [{"Key": ")" +
+                          std::string(129, 'k') + R"(", "Value": "v"}]})");
+  EXPECT_EQ(response.status, 400);
+  EXPECT_EQ(HeaderOf(response, "x-amzn-query-error"), "ValidationError;Sender");
+  EXPECT_THAT(ParseJson(response.body)["message"].GetString(),
+              HasSubstr("at 'tags.1.member.key' failed to satisfy constraint: Member must have "
+                        "length less than or equal to 128"));
+}
+
 // ---- Smithy RPC v2 CBOR ------------------------------------------------------
 
 // CBOR text and maps of text keys, enough for the requests below.
@@ -485,6 +574,44 @@ TEST_F(CloudWatchQueryProtocolTest, CborAlarmsRoundTripAndErrorsCarryTheQueryCod
   EXPECT_EQ(HeaderOf(response, "x-amzn-query-error"), "ResourceNotFound;Sender");
   EXPECT_THAT(response.body, HasSubstr("com.amazonaws.cloudwatch.v2010_08_01#ResourceNotFound"));
   EXPECT_TRUE(wire::IsCborMap(response.body));
+}
+
+TEST_F(CloudWatchQueryProtocolTest, CborAlarmTags) {
+  wire::HttpResponse response = CallCbor(
+      router_, "PutMetricAlarm",
+      CborMap({{"AlarmName", CborText("errors")},
+               {"MetricName", CborText("Errors")},
+               {"Namespace", CborText("App")},
+               {"Statistic", CborText("Sum")},
+               {"Period", std::string("\x18\x3c", 2)},  // 60
+               {"EvaluationPeriods", std::string("\x01", 1)},
+               {"Threshold", std::string("\x01", 1)},
+               {"ComparisonOperator", CborText("GreaterThanThreshold")},
+               {"Tags",
+                CborArray({CborMap({{"Key", CborText("team")}, {"Value", CborText("core")}})})}}));
+  ASSERT_EQ(response.status, 200) << response.body;
+  // 56 characters: a text string with a one-byte length.
+  const std::string arn = "arn:aws:cloudwatch:us-east-1:000000000000:alarm:errors";
+  const std::string arn_text = std::string("\x78") + static_cast<char>(arn.size()) + arn;
+  response = CallCbor(
+      router_, "TagResource",
+      CborMap(
+          {{"ResourceARN", arn_text},
+           {"Tags", CborArray({CborMap({{"Key", CborText("env")}, {"Value", CborText("ci")}})})}}));
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_TRUE(wire::IsCborMap(response.body));
+  response = CallCbor(router_, "ListTagsForResource", CborMap({{"ResourceARN", arn_text}}));
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_THAT(response.body,
+              HasSubstr(CborText("Key") + CborText("team") + CborText("Value") + CborText("core")));
+  EXPECT_THAT(response.body,
+              HasSubstr(CborText("Key") + CborText("env") + CborText("Value") + CborText("ci")));
+  response =
+      CallCbor(router_, "UntagResource",
+               CborMap({{"ResourceARN", arn_text}, {"TagKeys", CborArray({CborText("env")})}}));
+  ASSERT_EQ(response.status, 200) << response.body;
+  response = CallCbor(router_, "ListTagsForResource", CborMap({{"ResourceARN", arn_text}}));
+  EXPECT_THAT(response.body, Not(HasSubstr(CborText("env"))));
 }
 
 // SetAlarmState's errors as AWS writes them: a state outside the enum is

@@ -239,14 +239,35 @@ class StubCloudWatch : public cloudwatch::Service {
   absl::Status DisableAlarmActions(const cloudwatch::DisableAlarmActionsRequest&) override {
     return absl::OkStatus();
   }
+  absl::Status TagResource(const cloudwatch::TagResourceRequest&) override {
+    return absl::OkStatus();
+  }
+  absl::Status UntagResource(const cloudwatch::UntagResourceRequest&) override {
+    return absl::OkStatus();
+  }
+  absl::StatusOr<cloudwatch::ListTagsForResourceResult> ListTagsForResource(
+      const cloudwatch::ListTagsForResourceRequest&) override {
+    return cloudwatch::ListTagsForResourceResult{.tags = {{"k", "v"}}};
+  }
   std::string RenderPrometheus() override { return ""; }
 };
 
 constexpr std::string_view kCloudWatchOperations[] = {
-    "GetMetricStatistics",     "GetMetricData",        "ListMetrics",
-    "PutMetricData",           "PutMetricAlarm",       "DescribeAlarms",
-    "DescribeAlarmsForMetric", "DescribeAlarmHistory", "DeleteAlarms",
-    "SetAlarmState",           "EnableAlarmActions",   "DisableAlarmActions",
+    "GetMetricStatistics",
+    "GetMetricData",
+    "ListMetrics",
+    "PutMetricData",
+    "PutMetricAlarm",
+    "DescribeAlarms",
+    "DescribeAlarmsForMetric",
+    "DescribeAlarmHistory",
+    "DeleteAlarms",
+    "SetAlarmState",
+    "EnableAlarmActions",
+    "DisableAlarmActions",
+    "TagResource",
+    "UntagResource",
+    "ListTagsForResource",
 };
 
 constexpr std::string_view kOperations[] = {
