@@ -40,13 +40,9 @@ BusTable::BusTable(Clock& clock, Limits limits, bool metrics)
 
 // ---- Buses ------------------------------------------------------------------
 
-absl::StatusOr<BusInfo> BusTable::CreateBus(std::string name, std::string description,
-                                            const TagList& tags) {
+absl::StatusOr<BusInfo> BusTable::CreateBus(BusInfo info, const TagList& tags) {
   auto matcher = Matcher::Create(PatternDialect::kEventBridge);
   if (!matcher.ok()) return matcher.status();
-  BusInfo info;
-  info.name = std::move(name);
-  info.description = std::move(description);
   info.creation_time = clock_.Now();
   info.last_modified_time = info.creation_time;
   TagMap tag_map = ToTagMap(tags);
@@ -82,9 +78,32 @@ std::vector<BusInfo> BusTable::ListBuses(std::string_view prefix) const {
   std::vector<BusInfo> out;
   ReaderMutexLock lock(&mu_);
   for (const auto& [name, bus] : buses_) {
-    if (absl::StartsWith(name, Sv(prefix))) out.push_back(bus->info);
+    if (!absl::StartsWith(name, Sv(prefix))) continue;
+    ReaderMutexLock bus_lock(&bus->mu);
+    out.push_back(bus->info);
   }
   return out;
+}
+
+absl::StatusOr<BusInfo> BusTable::DescribeBus(std::string_view name) const {
+  auto bus = FindBus(name);
+  if (!bus.ok()) return bus.status();
+  ReaderMutexLock lock(&(*bus)->mu);
+  return (*bus)->info;
+}
+
+absl::StatusOr<BusInfo> BusTable::UpdateBus(std::string_view name,
+                                            absl::FunctionRef<absl::Status(BusInfo&)> change) {
+  auto bus = FindBus(name);
+  if (!bus.ok()) return bus.status();
+  MutexLock lock(&(*bus)->mu);
+  BusInfo info = (*bus)->info;
+  absl::Status changed = change(info);
+  if (!changed.ok()) return changed;
+  info.name = (*bus)->name;
+  info.last_modified_time = clock_.Now();
+  (*bus)->info = info;
+  return info;
 }
 
 // ---- Rules ------------------------------------------------------------------
@@ -227,7 +246,7 @@ void BusTable::RestoreBus(const BusInfo& info, TagMap tags) {
 
 void BusTable::ReinsertBus(std::shared_ptr<Bus> bus) {
   MutexLock lock(&mu_);
-  buses_.emplace(bus->info.name, std::move(bus));
+  buses_.emplace(bus->name, std::move(bus));
 }
 
 absl::Status BusTable::SetBusTags(std::string_view bus_name, TagMap tags) {
@@ -235,6 +254,14 @@ absl::Status BusTable::SetBusTags(std::string_view bus_name, TagMap tags) {
   if (!bus.ok()) return bus.status();
   MutexLock lock(&(*bus)->mu);
   (*bus)->tags = std::move(tags);
+  return absl::OkStatus();
+}
+
+absl::Status BusTable::SetBusInfo(const BusInfo& info) {
+  auto bus = FindBus(info.name);
+  if (!bus.ok()) return bus.status();
+  MutexLock lock(&(*bus)->mu);
+  (*bus)->info = info;
   return absl::OkStatus();
 }
 
@@ -401,7 +428,7 @@ std::vector<BusTable::RuleStatsRef> BusTable::AllRuleStats() const {
   for (const auto& bus : buses) {
     ReaderMutexLock lock(&bus->mu);
     for (const auto& [name, entry] : bus->rules) {
-      if (entry->stats != nullptr) out.push_back({bus->info.name, name, entry->stats});
+      if (entry->stats != nullptr) out.push_back({bus->name, name, entry->stats});
     }
   }
   return out;

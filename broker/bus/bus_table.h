@@ -30,6 +30,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -56,6 +57,8 @@ inline constexpr size_t kMaxTargetsPerRule = 5;
 struct BusInfo {
   std::string name;
   std::string description;
+  std::string kms_key_identifier;
+  std::optional<std::string> dead_letter_arn;
   absl::Time creation_time;
   absl::Time last_modified_time;
 };
@@ -102,14 +105,18 @@ struct ArchiveState;  // archives.h
 class Bus {
  public:
   Bus(BusInfo info, std::unique_ptr<Matcher> matcher, TagMap tags)
-      : info(std::move(info)), matcher(std::move(matcher)), tags(std::move(tags)) {}
+      : name(info.name),
+        matcher(std::move(matcher)),
+        info(std::move(info)),
+        tags(std::move(tags)) {}
 
-  const BusInfo info;
+  const std::string name;
   // Patterns of the enabled rules, under the rule names. Thread-safe itself;
   // changed only with `mu` held so that it agrees with `rules`.
   const std::unique_ptr<Matcher> matcher;
 
   Mutex mu;
+  BusInfo info ABSL_GUARDED_BY(mu);  // Its name is `name`.
   std::map<std::string, std::shared_ptr<const RuleEntry>, std::less<>> rules ABSL_GUARDED_BY(mu);
   std::vector<std::shared_ptr<ArchiveState>> archives ABSL_GUARDED_BY(mu);
   TagMap tags ABSL_GUARDED_BY(mu);  // The bus's own; a rule's are in its RuleEntry.
@@ -142,12 +149,18 @@ class BusTable {
 
   // ---- Buses. Errors: ResourceAlreadyExistsException, LimitExceededException
   // (too many buses or tags), ResourceNotFoundException.
-  absl::StatusOr<BusInfo> CreateBus(std::string name, std::string description, const TagList& tags);
+  // `info` gives the name and settings; the times are the clock's.
+  absl::StatusOr<BusInfo> CreateBus(BusInfo info, const TagList& tags);
   // Unknown names are ignored. Returns the bus removed (null: none).
   std::shared_ptr<Bus> DeleteBus(std::string_view name);
   absl::StatusOr<std::shared_ptr<Bus>> FindBus(std::string_view name) const;
   // By name.
   std::vector<BusInfo> ListBuses(std::string_view prefix) const;
+  absl::StatusOr<BusInfo> DescribeBus(std::string_view name) const;
+  // Runs `change` on a copy of the bus's settings (it must keep the name and
+  // may fail) and makes the copy current, modified now. Returns it.
+  absl::StatusOr<BusInfo> UpdateBus(std::string_view name,
+                                    absl::FunctionRef<absl::Status(BusInfo&)> change);
 
   // ---- Rules. `rule` carries the validated fields; `schedule` is parsed
   // already. `tags` are the new rule's; a rule that exists keeps its own.
@@ -191,6 +204,7 @@ class BusTable {
   // Puts back the bus object DeleteBus returned, with its rules and archives.
   void ReinsertBus(std::shared_ptr<Bus> bus);
   absl::Status SetBusTags(std::string_view bus, TagMap tags);
+  absl::Status SetBusInfo(const BusInfo& info);
   // The current entry of a rule.
   absl::StatusOr<std::shared_ptr<const RuleEntry>> GetRule(std::string_view bus,
                                                            std::string_view name) const;

@@ -1,7 +1,8 @@
 // EventsService in durable mode: the documents of buses, rules (with their
 // targets), archives, archived events and replays, and their recovery (see
 // events_service.h). Kinds and keys:
-//   "events.bus"       bus name        description, times, tags
+//   "events.bus"       bus name        description, key identifier, dead-letter
+//                                      ARN, times, tags
 //   "events.rule"      rule ARN        bus, fields, tags, times, targets
 //   "events.archive"   archive name    bus, settings, creation time
 //   "events.archived"  <archive>/<seq> one archived event (seq: 20 digits)
@@ -195,19 +196,19 @@ void EventsService::Journal::RetryEnded(uint64_t id) { store_.Erase(kRetryDocume
 void EventsService::PersistBus(const std::string& name) {
   storage_internal::Store* store = options_.store;
   if (store == nullptr) return;
-  absl::StatusOr<std::shared_ptr<bus_internal::Bus>> bus = core_->table().FindBus(name);
-  if (!bus.ok()) {
+  absl::StatusOr<bus_internal::BusInfo> info = core_->table().DescribeBus(name);
+  absl::StatusOr<bus_internal::TagMap> tags = core_->table().ListTags(name, "");
+  if (!info.ok() || !tags.ok()) {
     store->Erase(kBusDocument, name);
     return;
   }
   DocumentWriter doc;
-  doc.String("description", (*bus)->info.description);
-  doc.Time("created", (*bus)->info.creation_time);
-  doc.Time("last_modified", (*bus)->info.last_modified_time);
-  {
-    ReaderMutexLock lock(&(*bus)->mu);
-    doc.StringMap("tags", ToStdMap((*bus)->tags));
-  }
+  doc.String("description", info->description);
+  doc.String("kms_key_identifier", info->kms_key_identifier);
+  if (info->dead_letter_arn.has_value()) doc.String("dead_letter_arn", *info->dead_letter_arn);
+  doc.Time("created", info->creation_time);
+  doc.Time("last_modified", info->last_modified_time);
+  doc.StringMap("tags", ToStdMap(*tags));
   store->Put(kBusDocument, name, doc.Finish());
 }
 
@@ -292,6 +293,9 @@ absl::Status EventsService::Recover() {
     bus_internal::BusInfo info;
     info.name = doc.name;
     info.description = reader.String("description");
+    // Optional: documents written before these settings lack them.
+    info.kms_key_identifier = reader.OptionalString("kms_key_identifier").value_or("");
+    info.dead_letter_arn = reader.OptionalString("dead_letter_arn");
     info.creation_time = reader.Time("created");
     info.last_modified_time = reader.Time("last_modified");
     std::map<std::string, std::string> tags = reader.StringMap("tags");

@@ -13,7 +13,8 @@
 // events_durable.cc (durable mode).
 //
 // Durable mode (Options::store). Decisions:
-// - Configuration: each bus (description, times, tags), rule (every field,
+// - Configuration: each bus (description, key identifier, dead-letter ARN,
+//   times, tags), rule (every field,
 //   tags, creation time, schedule phase, and its targets inside: at most 5)
 //   and archive (settings) is a document of the store, rewritten after a
 //   change succeeded in memory and committed before the call returns. The
@@ -111,6 +112,8 @@ class EventsService final : public events::Service, public metrics_internal::Met
       const events::DescribeEventBusRequest& request) override;
   absl::StatusOr<events::ListEventBusesResult> ListEventBuses(
       const events::ListEventBusesRequest& request) override;
+  absl::StatusOr<events::UpdateEventBusResult> UpdateEventBus(
+      const events::UpdateEventBusRequest& request) override;
 
   absl::StatusOr<events::PutEventsResult> PutEvents(
       const events::PutEventsRequest& request) override;
@@ -231,6 +234,12 @@ class EventsService final : public events::Service, public metrics_internal::Met
   // was and the store's error returned.
   absl::Status ChangeRule(const std::string& bus, const std::string& rule,
                           absl::FunctionRef<absl::Status()> change) ABSL_LOCKS_EXCLUDED(admin_mu_);
+  // Runs `change` on the settings of the bus `bus` (BusTable::UpdateBus) and
+  // makes them durable; when the store refuses them, puts the bus's settings
+  // back and returns the store's error. Returns the new settings.
+  absl::StatusOr<bus_internal::BusInfo> ChangeBus(
+      const std::string& bus, absl::FunctionRef<absl::Status(bus_internal::BusInfo&)> change)
+      ABSL_LOCKS_EXCLUDED(admin_mu_);
   // Tags: as ChangeRule for a rule, likewise for a bus's own tags.
   absl::Status ChangeTags(const TaggedResource& resource, absl::FunctionRef<absl::Status()> change)
       ABSL_LOCKS_EXCLUDED(admin_mu_);

@@ -84,10 +84,14 @@ bool DecodeDescribeEventBus(Input& in, events::DescribeEventBusRequest& r) {
   return in.Str("Name", &r.name);
 }
 
+// The EventBus shape (ListEventBuses); DescribeEventBus adds the key
+// identifier and dead-letter config. Policy is a JSON string.
 void EncodeEventBus(Output& out, const events::EventBus& bus) {
   out.Str("Name", bus.name);
   out.Str("Arn", bus.arn);
   out.StrIfSet("Description", bus.description);
+  out.StrIfSet("KmsKeyIdentifier", bus.kms_key_identifier);
+  if (bus.dead_letter_config) EncodeDeadLetter(out, *bus.dead_letter_config);
   out.StrIfSet("Policy", bus.policy);
   out.Time("CreationTime", bus.creation_time);
   out.Time("LastModifiedTime", bus.last_modified_time);
@@ -101,6 +105,19 @@ void EncodeListEventBuses(Output& out, const events::ListEventBusesResult& r) {
   out.List("EventBuses", r.event_buses,
            [&](const events::EventBus& bus) { EncodeEventBus(out, bus); });
   out.StrIfSet("NextToken", r.next_token);
+}
+
+bool DecodeUpdateEventBus(Input& in, events::UpdateEventBusRequest& r) {
+  return in.Str("Name", &r.name) && in.Str("Description", &r.description) &&
+         in.Str("KmsKeyIdentifier", &r.kms_key_identifier) && DeadLetter(in, &r.dead_letter_config);
+}
+
+void EncodeUpdateEventBus(Output& out, const events::UpdateEventBusResult& r) {
+  out.Str("Arn", r.arn);
+  out.Str("Name", r.name);
+  out.StrIfSet("KmsKeyIdentifier", r.kms_key_identifier);
+  out.StrIfSet("Description", r.description);
+  if (r.dead_letter_config) EncodeDeadLetter(out, *r.dead_letter_config);
 }
 
 // ---- Events -----------------------------------------------------------------
@@ -451,6 +468,7 @@ std::shared_ptr<const Api> MakeEventsApi(events::Service& service) {
           {"DeleteEventBus", RunOp<DecodeName<events::DeleteEventBusRequest>, &S::DeleteEventBus>},
           {"DescribeEventBus", RunOp<DecodeDescribeEventBus, &S::DescribeEventBus, EncodeEventBus>},
           {"ListEventBuses", RunOp<DecodeListEventBuses, &S::ListEventBuses, EncodeListEventBuses>},
+          {"UpdateEventBus", RunOp<DecodeUpdateEventBus, &S::UpdateEventBus, EncodeUpdateEventBus>},
           {"PutEvents", RunOp<DecodePutEvents, &S::PutEvents, EncodePutEvents>},
           {"TestEventPattern",
            RunOp<DecodeTestEventPattern, &S::TestEventPattern, EncodeTestEventPattern>},

@@ -102,11 +102,30 @@ struct EventBus {
   std::string name{};
   std::string arn{};
   std::string description{};
+  // Set by DescribeEventBus only (ListEventBuses omits them, as AWS).
+  std::string kms_key_identifier{};
+  std::optional<DeadLetterConfig> dead_letter_config{};
   std::string policy{};
   absl::Time creation_time{};
   absl::Time last_modified_time{};
 };
 using DescribeEventBusResult = EventBus;
+
+// A field left unset keeps its value; an empty description or key
+// identifier, or a dead_letter_config without an ARN, removes it.
+struct UpdateEventBusRequest {
+  std::string name{};                               // Empty: "default".
+  std::optional<std::string> description{};         // <= 512 chars.
+  std::optional<std::string> kms_key_identifier{};  // <= 2048 [A-Za-z0-9_\-/:].
+  std::optional<DeadLetterConfig> dead_letter_config{};
+};
+struct UpdateEventBusResult {
+  std::string arn{};
+  std::string name{};
+  std::string description{};
+  std::string kms_key_identifier{};
+  std::optional<DeadLetterConfig> dead_letter_config{};
+};
 
 struct ListEventBusesRequest {
   std::string name_prefix{};
@@ -494,6 +513,8 @@ class Service {
       const DescribeEventBusRequest& request) = 0;
   virtual absl::StatusOr<ListEventBusesResult> ListEventBuses(
       const ListEventBusesRequest& request) = 0;
+  virtual absl::StatusOr<UpdateEventBusResult> UpdateEventBus(
+      const UpdateEventBusRequest& request) = 0;
 
   // Validates, matches and delivers each entry. Per-entry failures are in the
   // result; request-level failures (entry count, total size, a malformed bus

@@ -73,7 +73,13 @@ class DurableBrokerTest : public DurableFixture {
       absl::StrAppend(&out, "bus ", bus.name, " ", bus.arn, " [", bus.description, "] ",
                       time(bus.creation_time), " ", time(bus.last_modified_time), " tags ",
                       tags(bus.arn), " described ",
-                      described.ok() ? time(described->creation_time) : "?", "\n");
+                      described.ok() ? time(described->creation_time) : "?", " policy ", bus.policy,
+                      "\n");
+      if (described.ok()) {
+        absl::StrAppend(&out, " key ", described->kms_key_identifier, " dlq ",
+                        described->dead_letter_config ? described->dead_letter_config->arn : "-",
+                        " policy ", described->policy, "\n");
+      }
       auto rules = ev().ListRules({.event_bus_name = bus.name});
       EXPECT_THAT(rules, IsOk());
       if (!rules.ok()) continue;
@@ -576,9 +582,16 @@ TEST_F(DurableBrokerTest, EventBridgeBusesRulesAndTargetsSurvive) {
   ASSERT_THAT(ev().TagResource({.resource_arn = std::string(kEventsArn) + "rule/shop/orders",
                                 .tags = {{"cost", "low"}}}),
               IsOk());
+  // The bus's settings.
+  ASSERT_THAT(ev().UpdateEventBus(
+                  {.name = "shop",
+                   .kms_key_identifier = "alias/shop",
+                   .dead_letter_config = events::DeadLetterConfig{std::string(kArnBase) + "dlq"}}),
+              IsOk());
   const std::string before = EventsSnapshot();
   ASSERT_THAT(before, HasSubstr("target full"));
   ASSERT_THAT(before, HasSubstr("retry 3 120"));
+  ASSERT_THAT(before, HasSubstr("key alias/shop dlq " + std::string(kArnBase) + "dlq"));
 
   clock_->Advance(absl::Seconds(2));
   Reopen();
@@ -823,6 +836,33 @@ void RewriteStoredRule(const std::string& dir, const std::string& assignment) {
   sqlite3_close(db);
 }
 
+// A bus stored before buses had a key identifier and dead-letter config
+// comes back without them.
+TEST_F(DurableBrokerTest, ABusStoredWithoutItsNewerSettingsComesBackWithoutThem) {
+  ASSERT_THAT(ev().CreateEventBus({.name = "shop", .description = "d"}), IsOk());
+  ASSERT_THAT(ev().UpdateEventBus(
+                  {.name = "shop",
+                   .kms_key_identifier = "alias/k",
+                   .dead_letter_config = events::DeadLetterConfig{std::string(kArnBase) + "dlq"}}),
+              IsOk());
+  broker_.reset();
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_.path() + "/wharf.db").c_str(), &db), SQLITE_OK);
+    const char* sql =
+        "UPDATE documents SET value=json_remove(value,'$.kms_key_identifier',"
+        "'$.dead_letter_arn','$.policy') WHERE kind='events.bus' AND name='shop'";
+    ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK);
+    EXPECT_EQ(sqlite3_changes(db), 1);
+    sqlite3_close(db);
+  }
+  Reopen();
+  ASSERT_OK_AND_ASSIGN(auto bus, ev().DescribeEventBus({.name = "shop"}));
+  EXPECT_EQ(bus.description, "d");
+  EXPECT_EQ(bus.kms_key_identifier, "");
+  EXPECT_FALSE(bus.dead_letter_config.has_value());
+}
+
 TEST_F(DurableBrokerTest, ADamagedEventBridgeRecordFailsOpenNamingIt) {
   ASSERT_THAT(ev().PutRule({.name = "r", .event_pattern = R"({"source":["shop"]})"}), IsOk());
   broker_.reset();
@@ -931,6 +971,8 @@ TEST_F(DurableBrokerFaultTest, AnEventBridgeChangeTheStoreRefusesLeavesNothingHa
               HasErrorCode(ErrorCode::kServiceUnavailable));
   EXPECT_THAT(ev().TagResource({.resource_arn = std::string(kEventsArn) + "event-bus/default",
                                 .tags = {{"k", "v"}}}),
+              HasErrorCode(ErrorCode::kServiceUnavailable));
+  EXPECT_THAT(ev().UpdateEventBus({.description = "changed"}),
               HasErrorCode(ErrorCode::kServiceUnavailable));
   EXPECT_THAT(
       ev().CreateArchive({.archive_name = "new",

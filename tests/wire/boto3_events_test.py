@@ -2,7 +2,7 @@
 """boto3 (unmodified) against wharf-server: EventBridge over AWS JSON 1.1.
 
 Run through run_with_server.py, which sets WHARF_ENDPOINT. Covers event bus
-CRUD, rules with patterns, targets on SQS queues (delivery seen through the
+CRUD, UpdateEventBus, rules with patterns, targets on SQS queues (delivery seen through the
 boto3 SQS client), InputTransformer, TestEventPattern, per-entry PutEvents
 failures, archives and replays, tags on rules, the buses and rules of
 wharf-test.conf, and errors by the exact code the SDK surfaces.
@@ -89,6 +89,13 @@ class Boto3EventsTest(unittest.TestCase):
         model = self.events.meta.service_model.operation_model(operation)
         return member in model.output_shape.members
 
+    def has_operation(self, operation):
+        return operation in self.events.meta.service_model.operation_names
+
+    def has_input_member(self, operation, member):
+        model = self.events.meta.service_model.operation_model(operation)
+        return member in model.input_shape.members
+
     def assertErrorCode(self, context, code, status=400):
         error = context.exception.response["Error"]
         self.assertEqual(error["Code"], code, error)
@@ -134,6 +141,50 @@ class Boto3EventsTest(unittest.TestCase):
         with self.assertRaises(self.events.exceptions.ResourceAlreadyExistsException) as context:
             self.events.create_event_bus(Name=name)
         self.assertErrorCode(context, "ResourceAlreadyExistsException")
+
+    # ---- bus settings ------------------------------------------------------
+
+    def test_update_event_bus(self):
+        if not self.has_operation("UpdateEventBus"):
+            self.skipTest("this botocore predates UpdateEventBus")
+        name = self.new_bus()
+        _, dlq_arn = self.new_queue()
+        updated = self.events.update_event_bus(
+            Name=name, Description="updated", KmsKeyIdentifier="alias/wire",
+            DeadLetterConfig={"Arn": dlq_arn})
+        self.assertEqual(updated["Arn"], "arn:aws:events:%s:%s:event-bus/%s"
+                         % (REGION, ACCOUNT, name))
+        self.assertEqual(updated["Name"], name)
+        self.assertEqual(updated["Description"], "updated")
+        self.assertEqual(updated["KmsKeyIdentifier"], "alias/wire")
+        self.assertEqual(updated["DeadLetterConfig"], {"Arn": dlq_arn})
+        described = self.events.describe_event_bus(Name=name)
+        self.assertEqual(described["Description"], "updated")
+        self.assertEqual(described["KmsKeyIdentifier"], "alias/wire")
+        self.assertEqual(described["DeadLetterConfig"], {"Arn": dlq_arn})
+        self.assertGreaterEqual(described["LastModifiedTime"], described["CreationTime"])
+        # A field left out is kept; an empty description removes it.
+        self.events.update_event_bus(Name=name, Description="")
+        described = self.events.describe_event_bus(Name=name)
+        self.assertNotIn("Description", described)
+        self.assertEqual(described["KmsKeyIdentifier"], "alias/wire")
+        with self.assertRaises(self.events.exceptions.ResourceNotFoundException) as context:
+            self.events.update_event_bus(Name=unique("missing"), Description="d")
+        self.assertErrorCode(context, "ResourceNotFoundException")
+
+    def test_create_event_bus_with_a_dead_letter_config(self):
+        if not self.has_input_member("CreateEventBus", "DeadLetterConfig"):
+            self.skipTest("this botocore predates CreateEventBus's DeadLetterConfig")
+        name = unique("bus")
+        _, dlq_arn = self.new_queue()
+        created = self.events.create_event_bus(Name=name, Description="with a dlq",
+                                               DeadLetterConfig={"Arn": dlq_arn})
+        self.assertEqual(created["Description"], "with a dlq")
+        self.assertEqual(created["DeadLetterConfig"], {"Arn": dlq_arn})
+        described = self.events.describe_event_bus(Name=name)
+        self.assertEqual(described["DeadLetterConfig"], {"Arn": dlq_arn})
+        listed = self.events.list_event_buses(NamePrefix=name)["EventBuses"]
+        self.assertNotIn("DeadLetterConfig", listed[0])
 
     # ---- rules, targets, delivery -----------------------------------------
 

@@ -161,6 +161,34 @@ TEST_F(EventsJsonProtocolTest, DeleteEventBusRemovesTheBus) {
   EXPECT_EQ(error.message, "Event bus orders does not exist.");
 }
 
+TEST_F(EventsJsonProtocolTest, UpdateEventBusAnswersTheBusAndDescribeShowsIt) {
+  Ok("CreateEventBus", R"({"Name":"orders","Description":"all orders"})");
+  clock_->Advance(absl::Seconds(30));
+  rapidjson::Document updated =
+      Ok("UpdateEventBus", R"({"Name":"orders","KmsKeyIdentifier":"alias/orders",)"
+                           R"("DeadLetterConfig":{"Arn":"arn:aws:sqs:us-east-1:000000000000:d"}})");
+  EXPECT_STREQ(updated["Arn"].GetString(),
+               "arn:aws:events:us-east-1:000000000000:event-bus/orders");
+  EXPECT_STREQ(updated["Name"].GetString(), "orders");
+  EXPECT_STREQ(updated["Description"].GetString(), "all orders");
+  EXPECT_STREQ(updated["KmsKeyIdentifier"].GetString(), "alias/orders");
+  EXPECT_STREQ(updated["DeadLetterConfig"]["Arn"].GetString(),
+               "arn:aws:sqs:us-east-1:000000000000:d");
+  rapidjson::Document bus = Ok("DescribeEventBus", R"({"Name":"orders"})");
+  EXPECT_STREQ(bus["KmsKeyIdentifier"].GetString(), "alias/orders");
+  EXPECT_STREQ(bus["DeadLetterConfig"]["Arn"].GetString(), "arn:aws:sqs:us-east-1:000000000000:d");
+  EXPECT_EQ(bus["CreationTime"].GetDouble(), kStart);
+  EXPECT_EQ(bus["LastModifiedTime"].GetDouble(), kStart + 30);
+  // ListEventBuses's EventBus shape has neither.
+  rapidjson::Document listed = Ok("ListEventBuses", R"({"NamePrefix":"orders"})");
+  EXPECT_FALSE(listed["EventBuses"][0].HasMember("KmsKeyIdentifier"));
+  EXPECT_FALSE(listed["EventBuses"][0].HasMember("DeadLetterConfig"));
+  // An empty config removes the dead-letter queue.
+  updated = Ok("UpdateEventBus", R"({"Name":"orders","DeadLetterConfig":{}})");
+  EXPECT_FALSE(updated.HasMember("DeadLetterConfig"));
+  EXPECT_FALSE(Ok("DescribeEventBus", R"({"Name":"orders"})").HasMember("DeadLetterConfig"));
+}
+
 // ---- Rules and targets ------------------------------------------------------
 
 TEST_F(EventsJsonProtocolTest, PutRuleThenDescribeRuleRoundTripsEveryField) {
@@ -641,6 +669,8 @@ const std::vector<std::pair<std::string, std::string>>& SampleRequests() {
       {"ListReplays", R"({"NamePrefix":"p"})"},
       {"CancelReplay", R"({"ReplayName":"p"})"},
       {"DeleteArchive", R"({"ArchiveName":"a"})"},
+      {"UpdateEventBus", R"({"Name":"default","Description":"d","KmsKeyIdentifier":"alias/k",)"
+                         R"("DeadLetterConfig":{"Arn":"arn:aws:sqs:us-east-1:000000000000:d"}})"},
   };
   return *samples;
 }

@@ -20,6 +20,8 @@ class MockEventsService : public events::Service {
               (const events::DescribeEventBusRequest&), (override));
   MOCK_METHOD(absl::StatusOr<events::ListEventBusesResult>, ListEventBuses,
               (const events::ListEventBusesRequest&), (override));
+  MOCK_METHOD(absl::StatusOr<events::UpdateEventBusResult>, UpdateEventBus,
+              (const events::UpdateEventBusRequest&), (override));
   MOCK_METHOD(absl::StatusOr<events::PutEventsResult>, PutEvents, (const events::PutEventsRequest&),
               (override));
   MOCK_METHOD(absl::StatusOr<events::TestEventPatternResult>, TestEventPattern,

@@ -109,6 +109,16 @@ class StubService : public events::Service {
       const events::ListEventBusesRequest& r) override {
     return Maybe(r.name_prefix, events::ListEventBusesResult{{Bus(), Bus()}, "token"});
   }
+  absl::StatusOr<events::UpdateEventBusResult> UpdateEventBus(
+      const events::UpdateEventBusRequest& r) override {
+    events::UpdateEventBusResult result;
+    result.arn = Bus().arn;
+    result.name = r.name;
+    result.description = r.description.value_or("");
+    result.kms_key_identifier = r.kms_key_identifier.value_or("");
+    result.dead_letter_config = r.dead_letter_config;
+    return Maybe(r.name, result);
+  }
   absl::StatusOr<events::PutEventsResult> PutEvents(const events::PutEventsRequest& r) override {
     events::PutEventsResult result;
     for (const events::PutEventsRequestEntry& e : r.entries) {
@@ -228,7 +238,7 @@ constexpr std::string_view kOperations[] = {
     "CreateArchive",  "UpdateArchive",       "DescribeArchive",   "ListArchives",
     "DeleteArchive",  "StartReplay",         "DescribeReplay",    "ListReplays",
     "CancelReplay",   "ListTagsForResource", "Teleport",          "TagResource",
-    "UntagResource",
+    "UntagResource",  "UpdateEventBus",
 };
 
 struct Harness {
