@@ -59,6 +59,7 @@ struct BusInfo {
   std::string description;
   std::string kms_key_identifier;
   std::optional<std::string> dead_letter_arn;
+  std::string policy;  // The resource policy (JSON); empty: none.
   absl::Time creation_time;
   absl::Time last_modified_time;
 };

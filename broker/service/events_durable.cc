@@ -2,7 +2,7 @@
 // targets), archives, archived events and replays, and their recovery (see
 // events_service.h). Kinds and keys:
 //   "events.bus"       bus name        description, key identifier, dead-letter
-//                                      ARN, times, tags
+//                                      ARN, resource policy, times, tags
 //   "events.rule"      rule ARN        bus, fields, tags, times, targets
 //   "events.archive"   archive name    bus, settings, creation time
 //   "events.archived"  <archive>/<seq> one archived event (seq: 20 digits)
@@ -206,6 +206,7 @@ void EventsService::PersistBus(const std::string& name) {
   doc.String("description", info->description);
   doc.String("kms_key_identifier", info->kms_key_identifier);
   if (info->dead_letter_arn.has_value()) doc.String("dead_letter_arn", *info->dead_letter_arn);
+  doc.String("policy", info->policy);
   doc.Time("created", info->creation_time);
   doc.Time("last_modified", info->last_modified_time);
   doc.StringMap("tags", ToStdMap(*tags));
@@ -296,6 +297,7 @@ absl::Status EventsService::Recover() {
     // Optional: documents written before these settings lack them.
     info.kms_key_identifier = reader.OptionalString("kms_key_identifier").value_or("");
     info.dead_letter_arn = reader.OptionalString("dead_letter_arn");
+    info.policy = reader.OptionalString("policy").value_or("");
     info.creation_time = reader.Time("created");
     info.last_modified_time = reader.Time("last_modified");
     std::map<std::string, std::string> tags = reader.StringMap("tags");

@@ -6,7 +6,8 @@
 // through the delivery seam and SNS topics through the public sns::Service of
 // the same broker.
 //
-// Files: events_service.cc (buses, events, rules, tags, callbacks),
+// Files: events_service.cc (buses and their permissions, events, rules, tags,
+// callbacks),
 // events_targets.cc (targets), events_archives.cc (archives and replays),
 // events_checks.h (parameter checks shared by them), events_endpoints.h (how
 // the core reaches queues and topics), events_metrics.cc (AWS/Events metrics),
@@ -14,9 +15,9 @@
 //
 // Durable mode (Options::store). Decisions:
 // - Configuration: each bus (description, key identifier, dead-letter ARN,
-//   times, tags), rule (every field,
-//   tags, creation time, schedule phase, and its targets inside: at most 5)
-//   and archive (settings) is a document of the store, rewritten after a
+//   resource policy, times, tags), rule (every field, tags, creation time,
+//   schedule phase, and its targets inside: at most 5) and archive
+//   (settings) is a document of the store, rewritten after a
 //   change succeeded in memory and committed before the call returns. The
 //   administrative calls are serialized (admin_mu_) so a document is the
 //   state its call left; when the commit fails, the change is undone in
@@ -114,6 +115,8 @@ class EventsService final : public events::Service, public metrics_internal::Met
       const events::ListEventBusesRequest& request) override;
   absl::StatusOr<events::UpdateEventBusResult> UpdateEventBus(
       const events::UpdateEventBusRequest& request) override;
+  absl::Status PutPermission(const events::PutPermissionRequest& request) override;
+  absl::Status RemovePermission(const events::RemovePermissionRequest& request) override;
 
   absl::StatusOr<events::PutEventsResult> PutEvents(
       const events::PutEventsRequest& request) override;

@@ -132,4 +132,49 @@ std::optional<RemovedStatement> RemovePolicyStatement(std::string_view document,
   return RemovedStatement{.document = Serialize(doc), .statements_left = statements.Size()};
 }
 
+std::string PutBusPolicyStatement(std::string_view document, const BusPolicyStatement& statement) {
+  rapidjson::Document doc;
+  if (!Parse(document, doc)) {
+    doc.SetObject();
+    doc.AddMember("Version", String(kPolicyVersion, doc.GetAllocator()), doc.GetAllocator());
+  }
+  auto& allocator = doc.GetAllocator();
+  Value added(rapidjson::kObjectType);
+  added.AddMember("Sid", String(statement.sid, allocator), allocator);
+  added.AddMember("Effect", "Allow", allocator);
+  if (statement.principal == "*") {
+    added.AddMember("Principal", "*", allocator);
+  } else {
+    Value principal(rapidjson::kObjectType);
+    principal.AddMember("AWS", String("arn:aws:iam::" + statement.principal + ":root", allocator),
+                        allocator);
+    added.AddMember("Principal", std::move(principal), allocator);
+  }
+  added.AddMember("Action", String(statement.action, allocator), allocator);
+  added.AddMember("Resource", String(statement.resource, allocator), allocator);
+  if (!statement.condition_type.empty()) {
+    Value test(rapidjson::kObjectType);
+    test.AddMember(String(statement.condition_key, allocator),
+                   String(statement.condition_value, allocator), allocator);
+    Value condition(rapidjson::kObjectType);
+    condition.AddMember(String(statement.condition_type, allocator), std::move(test), allocator);
+    added.AddMember("Condition", std::move(condition), allocator);
+  }
+  Value& statements = StatementArray(doc);
+  for (Value& existing : statements.GetArray()) {
+    if (HasSid(existing, statement.sid)) {
+      existing = std::move(added);
+      return Serialize(doc);
+    }
+  }
+  statements.PushBack(std::move(added), allocator);
+  return Serialize(doc);
+}
+
+std::optional<std::string> CompactPolicy(std::string_view document) {
+  rapidjson::Document doc;
+  if (!Parse(document, doc)) return std::nullopt;
+  return Serialize(doc);
+}
+
 }  // namespace wharf::service_internal

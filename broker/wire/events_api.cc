@@ -120,6 +120,25 @@ void EncodeUpdateEventBus(Output& out, const events::UpdateEventBusResult& r) {
   if (r.dead_letter_config) EncodeDeadLetter(out, *r.dead_letter_config);
 }
 
+bool DecodePutPermission(Input& in, events::PutPermissionRequest& r) {
+  return in.Str("EventBusName", &r.event_bus_name) && in.Str("Action", &r.action) &&
+         in.Str("Principal", &r.principal) && in.Str("StatementId", &r.statement_id) &&
+         in.Struct("Condition",
+                   [&](Input& block) {
+                     events::Condition& c = r.condition.emplace();
+                     return block.Str("Type", &c.type, kRequired) &&
+                            block.Str("Key", &c.key, kRequired) &&
+                            block.Str("Value", &c.value, kRequired);
+                   }) &&
+         in.Str("Policy", &r.policy);
+}
+
+bool DecodeRemovePermission(Input& in, events::RemovePermissionRequest& r) {
+  return in.Str("StatementId", &r.statement_id) &&
+         in.Bool("RemoveAllPermissions", &r.remove_all_permissions) &&
+         in.Str("EventBusName", &r.event_bus_name);
+}
+
 // ---- Events -----------------------------------------------------------------
 
 bool DecodePutEvents(Input& in, events::PutEventsRequest& r) {
@@ -469,6 +488,8 @@ std::shared_ptr<const Api> MakeEventsApi(events::Service& service) {
           {"DescribeEventBus", RunOp<DecodeDescribeEventBus, &S::DescribeEventBus, EncodeEventBus>},
           {"ListEventBuses", RunOp<DecodeListEventBuses, &S::ListEventBuses, EncodeListEventBuses>},
           {"UpdateEventBus", RunOp<DecodeUpdateEventBus, &S::UpdateEventBus, EncodeUpdateEventBus>},
+          {"PutPermission", RunOp<DecodePutPermission, &S::PutPermission>},
+          {"RemovePermission", RunOp<DecodeRemovePermission, &S::RemovePermission>},
           {"PutEvents", RunOp<DecodePutEvents, &S::PutEvents, EncodePutEvents>},
           {"TestEventPattern",
            RunOp<DecodeTestEventPattern, &S::TestEventPattern, EncodeTestEventPattern>},

@@ -79,6 +79,7 @@ enum class ErrorCode {
   kEventsIllegalStatus,
   kEventsInvalidState,
   kEventsInternal,
+  kEventsPolicyLengthExceeded,
   // PutEvents entry errors (PutEventsResultEntry::error_code).
   kEventsInvalidArgument,         // "InvalidArgument": a missing or too long field.
   kEventsMalformedDetail,         // "MalformedDetail": Detail is not a JSON object.

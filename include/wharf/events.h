@@ -105,6 +105,7 @@ struct EventBus {
   // Set by DescribeEventBus only (ListEventBuses omits them, as AWS).
   std::string kms_key_identifier{};
   std::optional<DeadLetterConfig> dead_letter_config{};
+  // The resource policy (JSON) PutPermission made; empty: none.
   std::string policy{};
   absl::Time creation_time{};
   absl::Time last_modified_time{};
@@ -125,6 +126,28 @@ struct UpdateEventBusResult {
   std::string description{};
   std::string kms_key_identifier{};
   std::optional<DeadLetterConfig> dead_letter_config{};
+};
+
+// Grants another account (or, with a condition, an organization) PutEvents on
+// a bus: a statement of the bus's resource policy. Either the statement
+// fields, or a whole `policy` document that replaces the bus's policy.
+struct Condition {
+  std::string type{};   // "StringEquals".
+  std::string key{};    // "aws:PrincipalOrgID".
+  std::string value{};  // The organization id.
+};
+struct PutPermissionRequest {
+  std::string event_bus_name{};          // A name (not an ARN); empty: "default".
+  std::string action{};                  // "events:PutEvents".
+  std::string principal{};               // A 12-digit account id, or "*".
+  std::string statement_id{};            // 1-64 [a-zA-Z0-9-_]; replaces a statement of that id.
+  std::optional<Condition> condition{};  // Needs principal "*".
+  std::string policy{};                  // JSON; when set, the fields above are ignored.
+};
+struct RemovePermissionRequest {
+  std::string statement_id{};
+  bool remove_all_permissions = false;
+  std::string event_bus_name{};
 };
 
 struct ListEventBusesRequest {
@@ -515,6 +538,14 @@ class Service {
       const ListEventBusesRequest& request) = 0;
   virtual absl::StatusOr<UpdateEventBusResult> UpdateEventBus(
       const UpdateEventBusRequest& request) = 0;
+
+  // A bus's resource policy, shown by DescribeEventBus and ListEventBuses.
+  // wharf keeps it but does not enforce it (one account, in process).
+  // Errors: ValidationException, ResourceNotFoundException (the bus; a
+  // statement id the policy lacks; RemoveAllPermissions without a policy),
+  // PolicyLengthExceededException (a policy over 10 KB).
+  virtual absl::Status PutPermission(const PutPermissionRequest& request) = 0;
+  virtual absl::Status RemovePermission(const RemovePermissionRequest& request) = 0;
 
   // Validates, matches and delivers each entry. Per-entry failures are in the
   // result; request-level failures (entry count, total size, a malformed bus

@@ -582,16 +582,29 @@ TEST_F(DurableBrokerTest, EventBridgeBusesRulesAndTargetsSurvive) {
   ASSERT_THAT(ev().TagResource({.resource_arn = std::string(kEventsArn) + "rule/shop/orders",
                                 .tags = {{"cost", "low"}}}),
               IsOk());
-  // The bus's settings.
+  // The bus's settings and resource policy.
   ASSERT_THAT(ev().UpdateEventBus(
                   {.name = "shop",
                    .kms_key_identifier = "alias/shop",
                    .dead_letter_config = events::DeadLetterConfig{std::string(kArnBase) + "dlq"}}),
               IsOk());
+  ASSERT_THAT(ev().PutPermission({.event_bus_name = "shop",
+                                  .action = "events:PutEvents",
+                                  .principal = "111122223333",
+                                  .statement_id = "partner"}),
+              IsOk());
+  ASSERT_THAT(ev().PutPermission(
+                  {.action = "events:PutEvents",
+                   .principal = "*",
+                   .statement_id = "org",
+                   .condition = events::Condition{"StringEquals", "aws:PrincipalOrgID", "o-1"}}),
+              IsOk());
   const std::string before = EventsSnapshot();
   ASSERT_THAT(before, HasSubstr("target full"));
   ASSERT_THAT(before, HasSubstr("retry 3 120"));
   ASSERT_THAT(before, HasSubstr("key alias/shop dlq " + std::string(kArnBase) + "dlq"));
+  ASSERT_THAT(before, HasSubstr(R"("Sid":"partner")"));
+  ASSERT_THAT(before, HasSubstr(R"("aws:PrincipalOrgID":"o-1")"));
 
   clock_->Advance(absl::Seconds(2));
   Reopen();
@@ -836,14 +849,19 @@ void RewriteStoredRule(const std::string& dir, const std::string& assignment) {
   sqlite3_close(db);
 }
 
-// A bus stored before buses had a key identifier and dead-letter config
-// comes back without them.
+// A bus stored before buses had a key identifier, dead-letter config and
+// resource policy comes back without them.
 TEST_F(DurableBrokerTest, ABusStoredWithoutItsNewerSettingsComesBackWithoutThem) {
   ASSERT_THAT(ev().CreateEventBus({.name = "shop", .description = "d"}), IsOk());
   ASSERT_THAT(ev().UpdateEventBus(
                   {.name = "shop",
                    .kms_key_identifier = "alias/k",
                    .dead_letter_config = events::DeadLetterConfig{std::string(kArnBase) + "dlq"}}),
+              IsOk());
+  ASSERT_THAT(ev().PutPermission({.event_bus_name = "shop",
+                                  .action = "events:PutEvents",
+                                  .principal = "*",
+                                  .statement_id = "s"}),
               IsOk());
   broker_.reset();
   {
@@ -861,6 +879,7 @@ TEST_F(DurableBrokerTest, ABusStoredWithoutItsNewerSettingsComesBackWithoutThem)
   EXPECT_EQ(bus.description, "d");
   EXPECT_EQ(bus.kms_key_identifier, "");
   EXPECT_FALSE(bus.dead_letter_config.has_value());
+  EXPECT_EQ(bus.policy, "");
 }
 
 TEST_F(DurableBrokerTest, ADamagedEventBridgeRecordFailsOpenNamingIt) {
@@ -956,6 +975,9 @@ TEST_F(DurableBrokerFaultTest, AnEventBridgeChangeTheStoreRefusesLeavesNothingHa
   Create("inbox");
   ASSERT_THAT(ev().PutRule({.name = "kept", .event_pattern = R"({"source":["shop"]})"}), IsOk());
   ASSERT_THAT(
+      ev().PutPermission({.action = "events:PutEvents", .principal = "*", .statement_id = "kept"}),
+      IsOk());
+  ASSERT_THAT(
       ev().CreateArchive({.archive_name = "kept",
                           .event_source_arn = std::string(kEventsArn) + "event-bus/default"}),
       IsOk());
@@ -973,6 +995,11 @@ TEST_F(DurableBrokerFaultTest, AnEventBridgeChangeTheStoreRefusesLeavesNothingHa
                                 .tags = {{"k", "v"}}}),
               HasErrorCode(ErrorCode::kServiceUnavailable));
   EXPECT_THAT(ev().UpdateEventBus({.description = "changed"}),
+              HasErrorCode(ErrorCode::kServiceUnavailable));
+  EXPECT_THAT(
+      ev().PutPermission({.action = "events:PutEvents", .principal = "*", .statement_id = "new"}),
+      HasErrorCode(ErrorCode::kServiceUnavailable));
+  EXPECT_THAT(ev().RemovePermission({.statement_id = "kept"}),
               HasErrorCode(ErrorCode::kServiceUnavailable));
   EXPECT_THAT(
       ev().CreateArchive({.archive_name = "new",

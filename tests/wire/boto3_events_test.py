@@ -2,7 +2,7 @@
 """boto3 (unmodified) against wharf-server: EventBridge over AWS JSON 1.1.
 
 Run through run_with_server.py, which sets WHARF_ENDPOINT. Covers event bus
-CRUD, UpdateEventBus, rules with patterns, targets on SQS queues (delivery seen through the
+CRUD, bus permissions (PutPermission, RemovePermission) and UpdateEventBus, rules with patterns, targets on SQS queues (delivery seen through the
 boto3 SQS client), InputTransformer, TestEventPattern, per-entry PutEvents
 failures, archives and replays, tags on rules, the buses and rules of
 wharf-test.conf, and errors by the exact code the SDK surfaces.
@@ -142,7 +142,86 @@ class Boto3EventsTest(unittest.TestCase):
             self.events.create_event_bus(Name=name)
         self.assertErrorCode(context, "ResourceAlreadyExistsException")
 
-    # ---- bus settings ------------------------------------------------------
+    # ---- bus permissions and settings --------------------------------------
+
+    def test_put_and_remove_permission(self):
+        # As LocalStack's TestEventBus.test_put_permission and
+        # test_remove_permission recorded them against AWS.
+        name = self.new_bus()
+        arn = "arn:aws:events:%s:%s:event-bus/%s" % (REGION, ACCOUNT, name)
+        self.events.put_permission(EventBusName=name, Action="events:PutEvents",
+                                   Principal="111122223333", StatementId="statement-1")
+        self.events.put_permission(EventBusName=name, Action="events:PutEvents",
+                                   Principal="*", StatementId="statement-2")
+        self.events.put_permission(EventBusName=name, Action="events:PutEvents",
+                                   Principal="*", StatementId="statement-2")
+        policy = json.loads(self.events.describe_event_bus(Name=name)["Policy"])
+        self.assertEqual(policy, {"Version": "2012-10-17", "Statement": [
+            {"Sid": "statement-1", "Effect": "Allow",
+             "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+             "Action": "events:PutEvents", "Resource": arn},
+            {"Sid": "statement-2", "Effect": "Allow", "Principal": "*",
+             "Action": "events:PutEvents", "Resource": arn}]})
+        listed = self.events.list_event_buses(NamePrefix=name)["EventBuses"]
+        self.assertEqual(json.loads(listed[0]["Policy"]), policy)
+
+        self.events.remove_permission(EventBusName=name, StatementId="statement-1",
+                                      RemoveAllPermissions=False)
+        policy = json.loads(self.events.describe_event_bus(Name=name)["Policy"])
+        self.assertEqual([s["Sid"] for s in policy["Statement"]], ["statement-2"])
+        with self.assertRaises(self.events.exceptions.ResourceNotFoundException) as context:
+            self.events.remove_permission(EventBusName=name, StatementId="non-existing-sid")
+        self.assertErrorCode(context, "ResourceNotFoundException")
+        self.assertEqual(context.exception.response["Error"]["Message"],
+                         "Statement with the provided id does not exist.")
+        self.events.remove_permission(EventBusName=name, RemoveAllPermissions=True)
+        self.assertNotIn("Policy", self.events.describe_event_bus(Name=name))
+
+    def test_put_permission_with_a_policy_document(self):
+        name = self.new_bus()
+        self.events.put_permission(EventBusName=name, Action="events:PutEvents",
+                                   Principal="*", StatementId="replaced")
+        policy = {"Version": "2012-10-17", "Statement": [{
+            "Sid": "statement-5", "Effect": "Allow",
+            "Principal": {"Service": "events.amazonaws.com"},
+            "Action": "events:ListRules", "Resource": "*"}]}
+        self.events.put_permission(EventBusName=name, Policy=json.dumps(policy))
+        self.assertEqual(json.loads(self.events.describe_event_bus(Name=name)["Policy"]), policy)
+
+    def test_put_permission_with_a_condition(self):
+        name = self.new_bus()
+        self.events.put_permission(
+            EventBusName=name, Action="events:PutEvents", Principal="*", StatementId="org",
+            Condition={"Type": "StringEquals", "Key": "aws:PrincipalOrgID", "Value": "o-1234"})
+        statement = json.loads(self.events.describe_event_bus(Name=name)["Policy"])["Statement"][0]
+        self.assertEqual(statement["Condition"],
+                         {"StringEquals": {"aws:PrincipalOrgID": "o-1234"}})
+
+    def test_permission_errors(self):
+        missing = unique("non-existing-bus")
+        # LocalStack's test_put_permission_non_existing_event_bus.
+        with self.assertRaises(self.events.exceptions.ResourceNotFoundException) as context:
+            self.events.put_permission(EventBusName=missing, Action="events:PutEvents",
+                                       Principal="*", StatementId="statement-id")
+        self.assertErrorCode(context, "ResourceNotFoundException")
+        self.assertEqual(context.exception.response["Error"]["Message"],
+                         "Event bus %s does not exist." % missing)
+        name = self.new_bus()
+        # test_remove_permission_non_existing_sid[False-custom]: no policy yet.
+        with self.assertRaises(self.events.exceptions.ResourceNotFoundException) as context:
+            self.events.remove_permission(EventBusName=name, StatementId="non-existing-sid")
+        self.assertEqual(context.exception.response["Error"]["Message"],
+                         "Statement with the provided id does not exist.")
+        with self.assertRaises(botocore.exceptions.ClientError) as context:
+            self.events.put_permission(EventBusName=name, Action="events:PutEvents",
+                                       Principal="*", StatementId="bad id")
+        self.assertErrorCode(context, "ValidationException")
+        self.assertIn("at 'statementId' failed to satisfy constraint",
+                      context.exception.response["Error"]["Message"])
+        with self.assertRaises(self.events.exceptions.PolicyLengthExceededException) as context:
+            self.events.put_permission(EventBusName=name,
+                                       Policy=json.dumps({"Id": "x" * 10240}))
+        self.assertErrorCode(context, "PolicyLengthExceededException")
 
     def test_update_event_bus(self):
         if not self.has_operation("UpdateEventBus"):

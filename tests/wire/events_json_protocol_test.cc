@@ -161,6 +161,52 @@ TEST_F(EventsJsonProtocolTest, DeleteEventBusRemovesTheBus) {
   EXPECT_EQ(error.message, "Event bus orders does not exist.");
 }
 
+// DescribeEventBus answers the policy as a JSON string, as AWS does (its
+// SDKs json.loads it: LocalStack's cloudformation test_eventbus_policies).
+TEST_F(EventsJsonProtocolTest, PutPermissionShowsInDescribeEventBusAsAPolicyString) {
+  Ok("CreateEventBus", R"({"Name":"orders"})");
+  rapidjson::Document put =
+      Ok("PutPermission", R"({"EventBusName":"orders","Action":"events:PutEvents",)"
+                          R"("Principal":"*","StatementId":"org","Condition":{"Type":)"
+                          R"("StringEquals","Key":"aws:PrincipalOrgID","Value":"o-1"}})");
+  EXPECT_EQ(put.MemberCount(), 0u);
+  rapidjson::Document bus = Ok("DescribeEventBus", R"({"Name":"orders"})");
+  ASSERT_TRUE(bus["Policy"].IsString());
+  EXPECT_STREQ(bus["Policy"].GetString(),
+               R"({"Version":"2012-10-17","Statement":[{"Sid":"org","Effect":"Allow",)"
+               R"("Principal":"*","Action":"events:PutEvents","Resource":)"
+               R"("arn:aws:events:us-east-1:000000000000:event-bus/orders",)"
+               R"("Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-1"}}}]})");
+  rapidjson::Document listed = Ok("ListEventBuses", R"({"NamePrefix":"orders"})");
+  EXPECT_STREQ(listed["EventBuses"][0]["Policy"].GetString(), bus["Policy"].GetString());
+
+  Ok("RemovePermission", R"({"EventBusName":"orders","StatementId":"org"})");
+  EXPECT_FALSE(Ok("DescribeEventBus", R"({"Name":"orders"})").HasMember("Policy"));
+  ErrorOf error(Call("RemovePermission", R"({"EventBusName":"orders","StatementId":"org"})"));
+  EXPECT_EQ(error.status, 400);
+  EXPECT_EQ(error.type, "ResourceNotFoundException");
+  EXPECT_EQ(error.message, "Statement with the provided id does not exist.");
+}
+
+TEST_F(EventsJsonProtocolTest, PutPermissionTakesAWholePolicy) {
+  Ok("PutPermission", R"({"Policy":"{\"Version\": \"2012-10-17\", \"Statement\": []}"})");
+  EXPECT_STREQ(Ok("DescribeEventBus", "{}")["Policy"].GetString(),
+               R"({"Version":"2012-10-17","Statement":[]})");
+  Ok("RemovePermission", R"({"RemoveAllPermissions":true})");
+  EXPECT_FALSE(Ok("DescribeEventBus", "{}").HasMember("Policy"));
+  ErrorOf error(Call("PutPermission", R"({"EventBusName":"nope","Policy":"{}"})"));
+  EXPECT_EQ(error.type, "ResourceNotFoundException");
+  EXPECT_EQ(error.message, "Event bus nope does not exist.");
+}
+
+TEST_F(EventsJsonProtocolTest, AnOverlongPolicyIsPolicyLengthExceededException) {
+  ErrorOf error(
+      Call("PutPermission", R"({"Policy":"{\"Id\":\")" + std::string(10240, 'x') + R"(\"}"})"));
+  EXPECT_EQ(error.status, 400);
+  EXPECT_EQ(error.type, "PolicyLengthExceededException");
+  EXPECT_EQ(error.message, "Policy size would be larger than the maximum allowed.");
+}
+
 TEST_F(EventsJsonProtocolTest, UpdateEventBusAnswersTheBusAndDescribeShowsIt) {
   Ok("CreateEventBus", R"({"Name":"orders","Description":"all orders"})");
   clock_->Advance(absl::Seconds(30));
@@ -671,6 +717,12 @@ const std::vector<std::pair<std::string, std::string>>& SampleRequests() {
       {"DeleteArchive", R"({"ArchiveName":"a"})"},
       {"UpdateEventBus", R"({"Name":"default","Description":"d","KmsKeyIdentifier":"alias/k",)"
                          R"("DeadLetterConfig":{"Arn":"arn:aws:sqs:us-east-1:000000000000:d"}})"},
+      {"PutPermission", R"({"EventBusName":"default","Action":"events:PutEvents",)"
+                        R"("Principal":"*","StatementId":"s","Condition":{"Type":)"
+                        R"("StringEquals","Key":"aws:PrincipalOrgID","Value":"o-1"}})"},
+      {"PutPermission", R"({"Policy":"{\"Version\":\"2012-10-17\",\"Statement\":[]}"})"},
+      {"RemovePermission", R"({"EventBusName":"default","StatementId":"s"})"},
+      {"RemovePermission", R"({"RemoveAllPermissions":true})"},
   };
   return *samples;
 }

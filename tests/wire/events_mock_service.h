@@ -22,6 +22,8 @@ class MockEventsService : public events::Service {
               (const events::ListEventBusesRequest&), (override));
   MOCK_METHOD(absl::StatusOr<events::UpdateEventBusResult>, UpdateEventBus,
               (const events::UpdateEventBusRequest&), (override));
+  MOCK_METHOD(absl::Status, PutPermission, (const events::PutPermissionRequest&), (override));
+  MOCK_METHOD(absl::Status, RemovePermission, (const events::RemovePermissionRequest&), (override));
   MOCK_METHOD(absl::StatusOr<events::PutEventsResult>, PutEvents, (const events::PutEventsRequest&),
               (override));
   MOCK_METHOD(absl::StatusOr<events::TestEventPatternResult>, TestEventPattern,

@@ -119,6 +119,12 @@ class StubService : public events::Service {
     result.dead_letter_config = r.dead_letter_config;
     return Maybe(r.name, result);
   }
+  absl::Status PutPermission(const events::PutPermissionRequest& r) override {
+    return MaybeStatus(r.event_bus_name);
+  }
+  absl::Status RemovePermission(const events::RemovePermissionRequest& r) override {
+    return MaybeStatus(r.event_bus_name);
+  }
   absl::StatusOr<events::PutEventsResult> PutEvents(const events::PutEventsRequest& r) override {
     events::PutEventsResult result;
     for (const events::PutEventsRequestEntry& e : r.entries) {
@@ -238,7 +244,7 @@ constexpr std::string_view kOperations[] = {
     "CreateArchive",  "UpdateArchive",       "DescribeArchive",   "ListArchives",
     "DeleteArchive",  "StartReplay",         "DescribeReplay",    "ListReplays",
     "CancelReplay",   "ListTagsForResource", "Teleport",          "TagResource",
-    "UntagResource",  "UpdateEventBus",
+    "UntagResource",  "UpdateEventBus",      "PutPermission",     "RemovePermission",
 };
 
 struct Harness {
