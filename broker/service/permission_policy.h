@@ -1,10 +1,11 @@
 // Editing the statements of an access policy document, as SQS and SNS do for
 // AddPermission and RemovePermission (and EventBridge for PutPermission and
-// RemovePermission, whose statements name one principal and one action): a statement per label (its
-// Sid) that allows accounts to call actions on one resource. The documents are JSON objects
-// ({"Version", "Id", "Statement": [...]}); other members and other statements are kept as they are,
-// in their order. A "Statement" that is a single object (as users may write it) becomes an array
-// when edited.
+// RemovePermission, whose statements name one principal and one action): a
+// statement per label (its Sid) that allows accounts to call actions on one
+// resource. The documents are JSON objects ({"Version", "Id", "Statement":
+// [...]}); other members and other statements are kept as they are, in their
+// order. A "Statement" that is a single object (as users may write it)
+// becomes an array when edited.
 //
 // The services check the request (labels, actions, limits) and word the
 // errors; these functions only rewrite documents.
