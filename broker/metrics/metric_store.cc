@@ -199,33 +199,27 @@ void Series::Apply(Tier& tier, int64_t unit, int64_t run, Mode mode, const Sampl
 
 void Series::Record(int64_t second, int64_t run, Mode mode, const Sample& sample,
                     const ValueCounts* values, int64_t now) {
-  if (run <= 0 || sample.count <= 0) return;
-  const int64_t oldest = now - retention_;
-  if (second + run <= oldest) return;
-  if (second < oldest) {
-    run -= oldest - second;
-    second = oldest;
-  }
-  const bool values_known = mode != Mode::kMerge || values != nullptr || sample.min == sample.max;
-  MutexLock lock(&mu_);
-  Apply(seconds_, second, run, mode, sample, values_known, values);
-  last_data_second_ = std::max(last_data_second_, second + run - 1);
-  Fold(now);
+  RecordUnits(/*unit_seconds=*/1, second, run, mode, sample, values, now);
 }
 
 void Series::RecordMinutes(int64_t minute, int64_t run, Mode mode, const Sample& sample,
                            const ValueCounts* values, int64_t now) {
+  RecordUnits(/*unit_seconds=*/60, minute, run, mode, sample, values, now);
+}
+
+void Series::RecordUnits(int64_t unit_seconds, int64_t unit, int64_t run, Mode mode,
+                         const Sample& sample, const ValueCounts* values, int64_t now) {
   if (run <= 0 || sample.count <= 0) return;
-  const int64_t oldest = FloorDiv(now - retention_, 60);
-  if (minute + run <= oldest) return;
-  if (minute < oldest) {
-    run -= oldest - minute;
-    minute = oldest;
+  const int64_t oldest = FloorDiv(now - retention_, unit_seconds);
+  if (unit + run <= oldest) return;
+  if (unit < oldest) {
+    run -= oldest - unit;
+    unit = oldest;
   }
   const bool values_known = mode != Mode::kMerge || values != nullptr || sample.min == sample.max;
   MutexLock lock(&mu_);
-  Apply(minutes_, minute, run, mode, sample, values_known, values);
-  last_data_second_ = std::max(last_data_second_, (minute + run - 1) * 60);
+  Apply(unit_seconds == 1 ? seconds_ : minutes_, unit, run, mode, sample, values_known, values);
+  last_data_second_ = std::max(last_data_second_, (unit + run - 1) * unit_seconds);
   Fold(now);
 }
 

@@ -162,6 +162,9 @@ class Series {
   };
   using Tier = std::deque<Cell>;
 
+  // Record (unit_seconds 1: the seconds tier) or RecordMinutes (60).
+  void RecordUnits(int64_t unit_seconds, int64_t unit, int64_t run, Mode mode, const Sample& sample,
+                   const ValueCounts* values, int64_t now) ABSL_LOCKS_EXCLUDED(mu_);
   static void Apply(Tier& tier, int64_t unit, int64_t run, Mode mode, const Sample& sample,
                     bool values_known, const ValueCounts* values);
   static void ApplyToCell(Cell& cell, Mode mode, const Sample& sample, bool values_known,
