@@ -42,6 +42,15 @@ inline constexpr std::array<uint8_t, 256> kValues = [] {
 
 }  // namespace hex_detail
 
+// The value of a hexadecimal digit of either case (for text from outside:
+// percent-escapes, IPv6 groups); -1 if `c` is not one.
+inline int HexDigitValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  const char lower = static_cast<char>(c | 0x20);
+  if (lower >= 'a' && lower <= 'f') return lower - 'a' + 10;
+  return -1;
+}
+
 // Writes the 2 * size digits of `data` at `out`; returns the end.
 inline char* WriteHex(const uint8_t* data, size_t size, char* out) {
   for (size_t i = 0; i < size; ++i, out += 2) {

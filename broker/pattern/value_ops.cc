@@ -9,6 +9,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "broker/base/hex.h"
 
 namespace wharf::pattern_internal {
 
@@ -64,13 +65,6 @@ bool ParseIpAddress(std::string_view s, IpAddress* out) {
 
 namespace {
 
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // Four runs of ASCII digits joined by dots.
 bool ShapedLikeIpv4(std::string_view s) {
   int dots = 0;
@@ -94,7 +88,7 @@ bool ShapedLikeIpv6(std::string_view s) {
   for (char c : s) {
     if (c == ':') {
       colon = true;
-    } else if (HexDigit(c) < 0) {
+    } else if (base_internal::HexDigitValue(c) < 0) {
       return false;
     }
   }
@@ -137,7 +131,7 @@ bool ParseJavaIpv6(std::string_view s, IpAddress* out) {
     uint32_t value = 0;
     const size_t start = i;
     for (; i < s.size() && s[i] != ':'; ++i) {
-      value = value * 16 + static_cast<uint32_t>(HexDigit(s[i]));
+      value = value * 16 + static_cast<uint32_t>(base_internal::HexDigitValue(s[i]));
       if (value > 0xffff) return false;
     }
     if (i == start || heads + tails == 8) return false;

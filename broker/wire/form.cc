@@ -2,17 +2,9 @@
 
 #include <string>
 
+#include "broker/base/hex.h"
+
 namespace wharf::wire {
-namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 bool PercentDecode(std::string_view in, bool plus_is_space, std::string* out) {
   out->clear();
@@ -31,8 +23,8 @@ bool PercentDecode(std::string_view in, bool plus_is_space, std::string* out) {
       continue;
     }
     if (i + 2 >= in.size()) return false;
-    const int hi = HexValue(in[i + 1]);
-    const int lo = HexValue(in[i + 2]);
+    const int hi = base_internal::HexDigitValue(in[i + 1]);
+    const int lo = base_internal::HexDigitValue(in[i + 2]);
     if (hi < 0 || lo < 0) return false;
     out->push_back(static_cast<char>(hi * 16 + lo));
     i += 3;
