@@ -6,9 +6,9 @@
 // through the delivery seam and SNS topics through the public sns::Service of
 // the same broker.
 //
-// Files: events_service.cc (buses and their permissions, events, rules, tags,
-// callbacks),
-// events_targets.cc (targets), events_archives.cc (archives and replays),
+// Files: events_service.cc (names, events, rules, tags, callbacks),
+// events_buses.cc (buses, their settings and permissions), events_targets.cc
+// (targets), events_archives.cc (archives and replays),
 // events_checks.h (parameter checks shared by them), events_endpoints.h (how
 // the core reaches queues and topics), events_metrics.cc (AWS/Events metrics),
 // events_durable.cc (durable mode).
