@@ -24,6 +24,7 @@
 #include <span>
 #include <string_view>
 
+#include "absl/time/time.h"
 #include "broker/metrics/stats.h"
 
 namespace wharf::metrics_internal {
@@ -68,6 +69,11 @@ struct Object {
   uint64_t id;  // NewObjectId() of the object; 0 for broker-wide metrics.
   std::span<const Dimension> dimensions;
   std::span<const Label> labels;
+  // CloudWatch datapoints stop here while nothing happens (SQS stops
+  // publishing an idle queue's metrics): the zeros of Emit::kAlways counters
+  // and the held values of gauges are recorded only for minutes that begin
+  // before it. What the object counts is recorded whenever it happens.
+  absl::Time active_until = absl::InfiniteFuture();
 };
 
 class Collector {

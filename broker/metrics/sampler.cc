@@ -16,6 +16,11 @@ int64_t FloorSeconds(absl::Time t) {
   return absl::ToInt64Seconds(absl::Floor(t - absl::UnixEpoch(), absl::Seconds(1)));
 }
 int64_t MinuteOf(int64_t second) { return second / 60 - (second % 60 < 0 ? 1 : 0); }
+// The last minute that begins before `t` (INT64_MAX for InfiniteFuture).
+int64_t LastMinuteBefore(absl::Time t) {
+  if (t == absl::InfiniteFuture()) return std::numeric_limits<int64_t>::max();
+  return absl::ToInt64Minutes(absl::Ceil(t - absl::UnixEpoch(), absl::Minutes(1))) - 1;
+}
 
 }  // namespace
 
@@ -36,25 +41,27 @@ class Sampler::Visitor final : public Collector {
     const uint64_t delta = total >= s.last_a ? total - s.last_a : total;  // Restarted: all new.
     s.last_a = total;
     if (s.series == nullptr) return;
+    const int64_t last = LastMinute(object);
     // The minute's single sample grows by the count (kAdd).
-    if (delta > 0 || def.emit == Emit::kAlways) {
+    if (delta > 0 || (def.emit == Emit::kAlways && minute_ <= last)) {
       s.series->RecordMinutes(minute_, 1, Mode::kAdd, Sample::Of(static_cast<double>(delta)),
                               nullptr, second_);
     }
-    if (def.emit == Emit::kAlways && last_minute_ > minute_) {
-      s.series->RecordMinutes(minute_ + 1, last_minute_ - minute_, Mode::kAdd, Sample::Of(0),
-                              nullptr, second_);
+    if (def.emit == Emit::kAlways && last > minute_) {
+      s.series->RecordMinutes(minute_ + 1, last - minute_, Mode::kAdd, Sample::Of(0), nullptr,
+                              second_);
     }
   }
 
   void Gauge(const MetricDef& def, const Object& object,
              double value) override ABSL_NO_THREAD_SAFETY_ANALYSIS {
     State& s = StateOf(def, object);
-    if (s.series == nullptr) return;
+    const int64_t last = LastMinute(object);
+    if (s.series == nullptr || last < minute_) return;
     // The value replaces the current minute's (its latest value wins) and
     // holds through the minutes the clock jumps over.
-    s.series->RecordMinutes(minute_, last_minute_ - minute_ + 1, Mode::kReplace, Sample::Of(value),
-                            nullptr, second_);
+    s.series->RecordMinutes(minute_, last - minute_ + 1, Mode::kReplace, Sample::Of(value), nullptr,
+                            second_);
   }
 
   void Size(const MetricDef& def, const Object& object,
@@ -78,6 +85,11 @@ class Sampler::Visitor final : public Collector {
   }
 
  private:
+  // The last minute of this flush that `object` records without activity.
+  int64_t LastMinute(const Object& object) const {
+    return std::min(last_minute_, LastMinuteBefore(object.active_until));
+  }
+
   State& StateOf(const MetricDef& def, const Object& object) ABSL_NO_THREAD_SAFETY_ANALYSIS {
     auto [it, inserted] = sampler_.states_.try_emplace(StateKey{&def, object.id});
     State& s = it->second;

@@ -19,6 +19,8 @@
 //  * gauges: their current value, replacing the minute's (the latest value
 //    of a minute is its datapoint), for every minute up to that of the last
 //    second before `next` (the state holds until the clock moves on).
+// Zeros and held values stop at the object's Object::active_until (SQS's
+// idle queues); counts and sizes are recorded whenever they happen.
 // With a ManualClock the broker flushes before each Advance (so everything
 // that happened at the old time lands in its minute, and the old state fills
 // the minutes jumped over); with a real clock once per second, and before

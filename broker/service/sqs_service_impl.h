@@ -38,6 +38,7 @@
 
 #include <array>
 #include <atomic>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -74,6 +75,12 @@ struct QueueStats {
   metrics_internal::CounterSet<kNumCounters> counters;
   // NumberOfMessagesSent (its count) and SentMessageSize.
   metrics_internal::SizeStat sent;
+  // For SQS's idle-queue rule, kept by CollectMetrics (sqs_metrics.cc): the
+  // sum of the counts when it last changed, and the last time the queue was
+  // seen active (nanoseconds since the epoch; INT64_MIN: its creation).
+  // Atomic: the sampler and the Prometheus text both collect.
+  std::atomic<uint64_t> activity{0};
+  std::atomic<int64_t> active_ns{std::numeric_limits<int64_t>::min()};
 };
 
 class QueueImpl final : public sqs::Queue,

@@ -140,6 +140,50 @@ TEST_F(CloudWatchSqsMetricsTest, EveryPeriod) {
   EXPECT_EQ(p[0].timestamp, T(0));
 }
 
+// SQS publishes a queue's metrics while it holds messages and for six hours
+// after an action accessed it, then nothing until it is accessed again (the
+// SQS Developer Guide, "Monitoring Amazon SQS queues using CloudWatch"):
+// hours after that have no datapoint, so an alarm sees missing data.
+TEST_F(CloudWatchSqsMetricsTest, AnIdleQueueIsSilentSixHoursAfterItsLastAccess) {
+  constexpr int64_t kHour = 3600;
+  const std::string url = Create("jobs");
+  Send(url, "a");
+  std::vector<sqs::Message> got = Receive(url);
+  ASSERT_EQ(got.size(), 1u);
+  ASSERT_OK(sqs().DeleteMessage({.queue_url = url, .receipt_handle = got[0].receipt_handle}));
+  AdvanceTo(60);
+  AdvanceTo(10 * kHour);  // One jump: the datapoints stop six hours into it.
+  for (const char* metric : {"NumberOfMessagesSent", "ApproximateNumberOfMessagesVisible"}) {
+    SCOPED_TRACE(metric);
+    std::vector<cloudwatch::Datapoint> p = SqsPoints(metric, "jobs", 0, 10 * kHour, 3600);
+    ASSERT_EQ(p.size(), 6u);
+    EXPECT_EQ(p.back().timestamp, T(5 * kHour));
+    EXPECT_THAT(p.back().sample_count, Optional(60.0));
+    EXPECT_THAT(p.back().maximum, Optional(0.0));
+  }
+  // Used again: published again from that minute.
+  Send(url, "b");
+  AdvanceTo(10 * kHour + 120);
+  EXPECT_THAT(SqsSum("NumberOfMessagesSent", "jobs", 10 * kHour, 120), Optional(1.0));
+  EXPECT_THAT(SqsSum("ApproximateNumberOfMessagesVisible", "jobs", 10 * kHour, 120), Optional(2.0));
+}
+
+// Creating a queue is an access; a queue that holds a message stays active
+// however long nobody touches it.
+TEST_F(CloudWatchSqsMetricsTest, CreationCountsAndHeldMessagesKeepAQueueActive) {
+  constexpr int64_t kHour = 3600;
+  Create("unused");
+  const std::string url = Create("backlog");
+  Send(url, "waiting");
+  AdvanceTo(60);
+  AdvanceTo(8 * kHour);
+  EXPECT_EQ(SqsPoints("NumberOfMessagesSent", "unused", 0, 8 * kHour, 3600).size(), 6u);
+  std::vector<cloudwatch::Datapoint> p =
+      SqsPoints("ApproximateNumberOfMessagesVisible", "backlog", 0, 8 * kHour, 3600);
+  ASSERT_EQ(p.size(), 8u);
+  EXPECT_THAT(p.back().minimum, Optional(1.0));
+}
+
 TEST_F(CloudWatchSqsMetricsTest, DeadLetterMovesAreNotSends) {
   const std::string dlq = Create("work-dlq");
   const std::string url = Create(
