@@ -25,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -183,6 +184,11 @@ struct SendOutcome {
   bool duplicate = false;       // FIFO: deduplicated; message_id is the original's.
 };
 
+// What SendBatch returns: inline up to an SQS batch (10), so that a batch
+// does not allocate for it (about 1 KB: a glibc "large" request, which first
+// consolidates the allocator's fast bins).
+using SendOutcomes = absl::InlinedVector<absl::StatusOr<SendOutcome>, 10>;
+
 // A message as handed out by Receive (or taken by a move). Everything the
 // service needs to build an sqs::Message, including system attributes.
 // Not for concurrent readers, even const ones: reading message_id or
@@ -268,8 +274,8 @@ class QueueCore {
   // to 10 with one clock reading, one bulk enqueue and one wake-up of parked
   // receivers; this default sends them one at a time (FIFO queues, whose
   // deduplication and group order are per message).
-  virtual std::vector<absl::StatusOr<SendOutcome>> SendBatch(std::span<SendArgs> batch) {
-    std::vector<absl::StatusOr<SendOutcome>> outcomes;
+  virtual SendOutcomes SendBatch(std::span<SendArgs> batch) {
+    SendOutcomes outcomes;
     outcomes.reserve(batch.size());
     for (SendArgs& args : batch) outcomes.push_back(Send(std::move(args)));
     return outcomes;

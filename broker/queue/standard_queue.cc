@@ -241,8 +241,8 @@ absl::StatusOr<SendOutcome> StandardQueue::Send(SendArgs args) {
   return outcome;
 }
 
-std::vector<absl::StatusOr<SendOutcome>> StandardQueue::SendBatch(std::span<SendArgs> batch) {
-  std::vector<absl::StatusOr<SendOutcome>> outcomes;
+SendOutcomes StandardQueue::SendBatch(std::span<SendArgs> batch) {
+  SendOutcomes outcomes;
   outcomes.reserve(batch.size());
   const int64_t now_ns = ToNs(clock_.Now());
   const int64_t retention = retention_ns_.load(std::memory_order_relaxed);

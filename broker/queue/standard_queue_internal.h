@@ -515,7 +515,7 @@ class StandardQueue final : public QueueCore, private ReceiveSource {
   ~StandardQueue() override { waiters_.Shutdown(); }
 
   absl::StatusOr<SendOutcome> Send(SendArgs args) override;
-  std::vector<absl::StatusOr<SendOutcome>> SendBatch(std::span<SendArgs> batch) override;
+  SendOutcomes SendBatch(std::span<SendArgs> batch) override;
   ReceiveResult Receive(const ReceiveArgs& args) override { return waiters_.Receive(args); }
   void ReceiveAsync(ReceiveArgs args, ReceiveDone done) override {
     waiters_.ReceiveAsync(std::move(args), std::move(done));

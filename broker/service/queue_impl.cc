@@ -381,7 +381,7 @@ absl::StatusOr<sqs::SendMessageBatchResult> QueueImpl::SendMessageBatch(
     sizes[staged.size() - 1] = *size;
   }
   const uint64_t since = Mark();
-  std::vector<absl::StatusOr<queue_internal::SendOutcome>> outcomes = core_->SendBatch(staged);
+  queue_internal::SendOutcomes outcomes = core_->SendBatch(staged);
   bool engine_failed = false;
   // The metrics are added once for the batch: sizes[0, num_sent) are the
   // messages sent (not deduplicated).

@@ -97,7 +97,7 @@ class Harness {
         invalid = static_cast<int>(batch.size());
         batch.emplace_back();  // No payload.
       }
-      std::vector<absl::StatusOr<SendOutcome>> sent = queue_->SendBatch(batch);
+      SendOutcomes sent = queue_->SendBatch(batch);
       ASSERT_EQ(sent.size(), batch.size());
       for (int k = 0; k < static_cast<int>(sent.size()); ++k) {
         if (k == invalid) {
