@@ -97,6 +97,15 @@ absl::Status PolicyTooLongError() {
                    "Policy size would be larger than the maximum allowed.");
 }
 
+// The bus a member that takes a name, not an ARN, names: "default" when
+// empty.
+absl::StatusOr<std::string> NamedBus(const std::string& name, std::string_view path,
+                                     bool allow_slash = false) {
+  if (name.empty()) return std::string(kDefaultBus);
+  WHARF_RETURN_IF_ERROR(CheckName(name, path, 256, allow_slash));
+  return name;
+}
+
 }  // namespace
 
 absl::StatusOr<events::CreateEventBusResult> EventsService::CreateEventBus(
@@ -178,11 +187,7 @@ absl::StatusOr<events::ListEventBusesResult> EventsService::ListEventBuses(
 // against AWS) unsets a description. The response is the bus as it is then.
 absl::StatusOr<events::UpdateEventBusResult> EventsService::UpdateEventBus(
     const events::UpdateEventBusRequest& request) {
-  std::string name = kDefaultBus;
-  if (!request.name.empty()) {
-    WHARF_RETURN_IF_ERROR(CheckName(request.name, "name", 256, /*allow_slash=*/true));
-    name = request.name;
-  }
+  WHARF_ASSIGN_OR_RETURN(std::string name, NamedBus(request.name, "name", /*allow_slash=*/true));
   WHARF_RETURN_IF_ERROR(CheckMaxLength(request.description.value_or(""), "description", 512));
   WHARF_RETURN_IF_ERROR(
       CheckBusSettings(request.kms_key_identifier.value_or(""), request.dead_letter_config));
@@ -214,11 +219,7 @@ absl::StatusOr<events::UpdateEventBusResult> EventsService::UpdateEventBus(
 // test_remove_permission, test_remove_permission_non_existing_sid;
 // AWS-validated). The other messages are unrecorded (see the checks).
 absl::Status EventsService::PutPermission(const events::PutPermissionRequest& request) {
-  std::string name = kDefaultBus;
-  if (!request.event_bus_name.empty()) {
-    WHARF_RETURN_IF_ERROR(CheckName(request.event_bus_name, "eventBusName", 256));
-    name = request.event_bus_name;
-  }
+  WHARF_ASSIGN_OR_RETURN(std::string name, NamedBus(request.event_bus_name, "eventBusName"));
   if (!request.policy.empty()) {
     // A whole document replaces the bus's policy (test_put_permission,
     // "put-permission-policy"), kept without its whitespace. Unrecorded: the
@@ -293,11 +294,7 @@ absl::Status EventsService::PutPermission(const events::PutPermissionRequest& re
 }
 
 absl::Status EventsService::RemovePermission(const events::RemovePermissionRequest& request) {
-  std::string name = kDefaultBus;
-  if (!request.event_bus_name.empty()) {
-    WHARF_RETURN_IF_ERROR(CheckName(request.event_bus_name, "eventBusName", 256));
-    name = request.event_bus_name;
-  }
+  WHARF_ASSIGN_OR_RETURN(std::string name, NamedBus(request.event_bus_name, "eventBusName"));
   if (!request.remove_all_permissions) {
     if (request.statement_id.empty()) {
       return EventsValidationError("Parameter StatementId must be specified.");  // Unrecorded.
