@@ -24,6 +24,14 @@ target_include_directories(wharf_internal INTERFACE ${PROJECT_SOURCE_DIR})
 target_include_directories(wharf_internal SYSTEM INTERFACE ${CONCURRENTQUEUE_INCLUDE_DIR}
                            ${RAPIDJSON_INCLUDE_DIR})
 
+# Fuzz builds count edges in all of wharf's own code (cheap counters, no
+# comparison tracing), so that a fuzzer over the whole broker
+# (tests/wire/broker_fuzzer.cc) is guided by the services it reaches; other
+# programs of that tree run with the counters unused.
+if(WHARF_BUILD_FUZZ)
+  target_compile_options(wharf_internal INTERFACE -fsanitize-coverage=inline-8bit-counters,pc-table)
+endif()
+
 # wharf_cc_library(NAME name SRCS ... DEPS ...): a static library of broker code.
 function(wharf_cc_library)
   cmake_parse_arguments(W "" "NAME" "SRCS;DEPS" ${ARGN})

@@ -16,14 +16,8 @@
 
 namespace wharf::testing {
 
-inline wire::HttpResponse FuzzHandle(const wire::Router& router, wire::HttpRequest request) {
-  std::optional<wire::HttpResponse> answer;
-  router.Handle(std::move(request), [&](wire::HttpResponse response) {
-    if (answer.has_value()) __builtin_trap();  // Answered twice.
-    answer = std::move(response);
-  });
-  if (!answer.has_value()) __builtin_trap();  // The stub services answer inline.
-  const wire::HttpResponse& response = *answer;
+// Traps unless `response` has an AWS status and a well-formed body.
+inline void CheckFuzzAnswer(const wire::HttpResponse& response) {
   if (response.status < 200 || response.status > 599) __builtin_trap();
   if (response.content_type == "text/xml") {
     if (!base_internal::IsXmlText(response.body)) __builtin_trap();
@@ -36,6 +30,18 @@ inline wire::HttpResponse FuzzHandle(const wire::Router& router, wire::HttpReque
       __builtin_trap();
     }
   }
+}
+
+// Handles `request` on a router whose services answer inline, checks the
+// answer (CheckFuzzAnswer) and returns it.
+inline wire::HttpResponse FuzzHandle(const wire::Router& router, wire::HttpRequest request) {
+  std::optional<wire::HttpResponse> answer;
+  router.Handle(std::move(request), [&](wire::HttpResponse response) {
+    if (answer.has_value()) __builtin_trap();  // Answered twice.
+    answer = std::move(response);
+  });
+  if (!answer.has_value()) __builtin_trap();  // The stub services answer inline.
+  CheckFuzzAnswer(*answer);
   return std::move(*answer);
 }
 
