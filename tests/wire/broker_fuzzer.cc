@@ -1,7 +1,8 @@
 // libFuzzer target for the whole broker behind its endpoint: arbitrary bytes
 // become a sequence of requests to the real services of one Broker on a
-// ManualClock (SQS and CloudWatch over JSON 1.0, SNS over query, EventBridge
-// over JSON 1.1), with the clock moved between some of them, so that what a
+// ManualClock (SQS and CloudWatch over JSON 1.0 and, for the operations with
+// the richest answers, query; SNS over query; EventBridge over JSON 1.1),
+// with the clock moved between some of them, so that what a
 // request leaves behind (queues and their policies, subscriptions and filter
 // policies, rules, patterns and input transformers, alarms) meets later
 // requests, deliveries, timers and alarm evaluations. The decoder fuzzers
@@ -10,9 +11,11 @@
 //
 // Input: records split at 0x1e (ASCII record separator). A record's first
 // byte picks an operation of kOperations (or a clock step); the rest is its
-// body: the JSON document, or for SNS the form after "Action=<op>&". At most
+// body: the JSON document, or over query the form after
+// "Action=<op>&Version=<version>&". At most
 // kMaxRecords records run; then the clock moves 30 s, which ends any long
-// poll still parked.
+// poll still parked. The seeds (broker_fuzz_corpus/) index kOperations:
+// make_broker_fuzz_corpus.py writes them again after the list changes.
 //
 // A crash, a sanitizer report, a hang, a request never answered, a
 // 5xx answer (hostile input gets the AWS client error) or a body that is not
@@ -47,7 +50,7 @@
 namespace wharf {
 namespace {
 
-enum class Api { kSqs, kSns, kEvents, kCloudWatch, kClock };
+enum class Api { kSqs, kSqsQuery, kSns, kEvents, kCloudWatch, kCloudWatchQuery, kClock };
 
 struct Operation {
   Api api;
@@ -145,6 +148,21 @@ constexpr Operation kOperations[] = {
     {Api::kCloudWatch, "TagResource"},
     {Api::kCloudWatch, "UntagResource"},
     {Api::kCloudWatch, "ListTagsForResource"},
+    {Api::kSqsQuery, "CreateQueue"},
+    {Api::kSqsQuery, "GetQueueAttributes"},
+    {Api::kSqsQuery, "SendMessage"},
+    {Api::kSqsQuery, "SendMessageBatch"},
+    {Api::kSqsQuery, "ReceiveMessage"},
+    {Api::kSqsQuery, "DeleteMessageBatch"},
+    {Api::kSqsQuery, "ListQueues"},
+    {Api::kSqsQuery, "ListMessageMoveTasks"},
+    {Api::kCloudWatchQuery, "PutMetricData"},
+    {Api::kCloudWatchQuery, "PutMetricAlarm"},
+    {Api::kCloudWatchQuery, "GetMetricData"},
+    {Api::kCloudWatchQuery, "GetMetricStatistics"},
+    {Api::kCloudWatchQuery, "ListMetrics"},
+    {Api::kCloudWatchQuery, "DescribeAlarms"},
+    {Api::kCloudWatchQuery, "DescribeAlarmHistory"},
     {Api::kClock, "Advance"},
 };
 
@@ -161,28 +179,41 @@ wire::HttpRequest JsonRequest(std::string_view content_type, std::string_view ta
   return request;
 }
 
-wire::HttpRequest Request(const Operation& op, std::string_view body) {
-  switch (op.api) {
-    case Api::kSqs:
-      return JsonRequest("application/x-amz-json-1.0", "AmazonSQS." + std::string(op.name), body);
-    case Api::kEvents:
-      return JsonRequest("application/x-amz-json-1.1", "AWSEvents." + std::string(op.name), body);
-    case Api::kCloudWatch:
-      return JsonRequest("application/x-amz-json-1.0",
-                         "GraniteServiceVersion20100801." + std::string(op.name), body);
-    case Api::kSns:
-    case Api::kClock:
-      break;
-  }
+// A query request to the service `signing_name` (which picks among the
+// services sharing an action).
+wire::HttpRequest QueryRequest(std::string_view signing_name, std::string_view version,
+                               std::string_view action, std::string_view body) {
   wire::HttpRequest request;
   request.method = "POST";
   request.path = "/";
   request.headers = {{"content-type", "application/x-www-form-urlencoded"},
-                     {"authorization",
-                      "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/sns/aws4_request, "
-                      "SignedHeaders=host, Signature=00"}};
-  request.body = "Action=" + std::string(op.name) + "&Version=2010-03-31&" + std::string(body);
+                     {"authorization", "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/" +
+                                           std::string(signing_name) +
+                                           "/aws4_request, SignedHeaders=host, Signature=00"}};
+  request.body = "Action=" + std::string(action) + "&Version=" + std::string(version) + "&" +
+                 std::string(body);
   return request;
+}
+
+wire::HttpRequest Request(const Operation& op, std::string_view body) {
+  const std::string name(op.name);
+  switch (op.api) {
+    case Api::kSqs:
+      return JsonRequest("application/x-amz-json-1.0", "AmazonSQS." + name, body);
+    case Api::kSqsQuery:
+      return QueryRequest("sqs", "2012-11-05", name, body);
+    case Api::kSns:
+      return QueryRequest("sns", "2010-03-31", name, body);
+    case Api::kEvents:
+      return JsonRequest("application/x-amz-json-1.1", "AWSEvents." + name, body);
+    case Api::kCloudWatch:
+      return JsonRequest("application/x-amz-json-1.0", "GraniteServiceVersion20100801." + name,
+                         body);
+    case Api::kCloudWatchQuery:
+    case Api::kClock:  // Not a request; never called with it.
+      break;
+  }
+  return QueryRequest("monitoring", "2010-08-01", name, body);
 }
 
 // One broker and its router for one input: nothing carries over to the next
@@ -198,7 +229,9 @@ class Harness {
     router_.AddJson(sqs);
     router_.AddQuery(wire::MakeSnsApi(broker_->sns()));
     router_.AddJson(wire::MakeEventsApi(broker_->events()));
-    router_.AddJson(wire::MakeCloudWatchApi(broker_->cloudwatch()));
+    std::shared_ptr<const wire::Api> cloudwatch = wire::MakeCloudWatchApi(broker_->cloudwatch());
+    router_.AddQuery(cloudwatch);
+    router_.AddJson(cloudwatch);
   }
 
   ~Harness() {
