@@ -2,20 +2,20 @@
 // become a sequence of requests to the real services of one Broker on a
 // ManualClock (SQS and CloudWatch over JSON 1.0 and, for the operations with
 // the richest answers, query; SNS over query; EventBridge over JSON 1.1),
-// with the clock moved between some of them, so that what a
-// request leaves behind (queues and their policies, subscriptions and filter
-// policies, rules, patterns and input transformers, alarms) meets later
-// requests, deliveries, timers and alarm evaluations. The decoder fuzzers
+// with the clock moved between some of them, so that what a request leaves
+// behind (queues and their policies, subscriptions and filter policies,
+// rules, patterns and input transformers, alarms) meets later requests,
+// deliveries, timers and alarm evaluations. The decoder fuzzers
 // (request_fuzzer.cc & co.) stop at stub services; this one reaches the
 // services' own validation and what they do with what they accepted.
 //
 // Input: records split at 0x1e (ASCII record separator). A record's first
 // byte picks an operation of kOperations (or a clock step); the rest is its
 // body: the JSON document, or over query the form after
-// "Action=<op>&Version=<version>&". At most
-// kMaxRecords records run; then the clock moves 30 s, which ends any long
-// poll still parked. The seeds (broker_fuzz_corpus/) index kOperations:
-// make_broker_fuzz_corpus.py writes them again after the list changes.
+// "Action=<op>&Version=<version>&". At most kMaxRecords records run; then
+// the clock moves 30 s, which ends any long poll still parked. The seeds
+// (broker_fuzz_corpus/) index kOperations: make_broker_fuzz_corpus.py writes
+// them again after the list changes.
 //
 // A crash, a sanitizer report, a hang, a request never answered, a
 // 5xx answer (hostile input gets the AWS client error) or a body that is not
@@ -35,7 +35,6 @@
 #include <string>
 #include <string_view>
 #include <utility>
-#include <vector>
 
 #include "absl/time/time.h"
 #include "broker/wire/apis.h"
