@@ -521,24 +521,30 @@ int LambdaThreads(const Scenario& scenario) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Target>> MakeInprocTarget(const Scenario& scenario,
-                                                         const TargetSpec& spec) {
+BrokerOptions InprocBrokerOptions(const Scenario& scenario, const TargetSpec& spec) {
   BrokerOptions options;
   options.events.max_rules_per_event_bus = scenario.limits.max_rules_per_event_bus;
   options.lambda_worker_threads = LambdaThreads(scenario);
-  std::string temp_dir;
   if (spec.kind == TargetSpec::Kind::kDurable) {
     options.data_dir = spec.data_dir;
-    if (options.data_dir.empty()) {
-      const char* tmp = std::getenv("TMPDIR");
-      std::string pattern =
-          absl::StrCat(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp", "/wharf-bench-XXXXXX");
-      if (mkdtemp(pattern.data()) == nullptr) {
-        return absl::InternalError(
-            absl::StrCat("cannot create a temporary directory ", pattern, ": ", strerror(errno)));
-      }
-      temp_dir = options.data_dir = pattern;
+    options.sync_level = spec.sync_level;
+  }
+  return options;
+}
+
+absl::StatusOr<std::unique_ptr<Target>> MakeInprocTarget(const Scenario& scenario,
+                                                         const TargetSpec& spec) {
+  BrokerOptions options = InprocBrokerOptions(scenario, spec);
+  std::string temp_dir;
+  if (spec.kind == TargetSpec::Kind::kDurable && options.data_dir.empty()) {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string pattern =
+        absl::StrCat(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp", "/wharf-bench-XXXXXX");
+    if (mkdtemp(pattern.data()) == nullptr) {
+      return absl::InternalError(
+          absl::StrCat("cannot create a temporary directory ", pattern, ": ", strerror(errno)));
     }
+    temp_dir = options.data_dir = pattern;
   }
   absl::StatusOr<std::unique_ptr<Broker>> broker = Broker::Open(options);
   if (!broker.ok()) {

@@ -27,6 +27,10 @@ namespace wharf::bench {
 absl::StatusOr<std::unique_ptr<Target>> MakeInprocTarget(const Scenario& scenario,
                                                          const TargetSpec& spec = {});
 
+// The options MakeInprocTarget opens its broker with (a durable spec's
+// directory as given: empty until MakeInprocTarget makes a temporary one).
+BrokerOptions InprocBrokerOptions(const Scenario& scenario, const TargetSpec& spec);
+
 // A target over `broker`, which must outlive it (tests).
 std::unique_ptr<Target> MakeInprocTarget(Broker& broker);
 

@@ -11,8 +11,10 @@ std::string TargetSpec::Name() const {
       return "inproc";
     case Kind::kNoop:
       return "noop";
-    case Kind::kDurable:
-      return data_dir.empty() ? "durable" : absl::StrCat("durable:", data_dir);
+    case Kind::kDurable: {
+      const char* name = sync_level == SyncLevel::kFull ? "durable-full" : "durable";
+      return data_dir.empty() ? name : absl::StrCat(name, ":", data_dir);
+    }
     case Kind::kUrl:
       return url;
   }
@@ -26,13 +28,18 @@ absl::StatusOr<TargetSpec> ParseTargetSpec(std::string_view text) {
     spec.kind = TargetSpec::Kind::kNoop;
     return spec;
   }
-  if (text == "durable" || text.starts_with("durable:")) {
+  for (std::string_view durable : {"durable-full", "durable"}) {
+    if (!text.starts_with(durable)) continue;
+    std::string_view rest = text.substr(durable.size());
+    if (!rest.empty() && rest.front() != ':') continue;
     spec.kind = TargetSpec::Kind::kDurable;
-    if (text.starts_with("durable:")) {
-      spec.data_dir = std::string(text.substr(8));
+    if (durable == "durable-full") spec.sync_level = SyncLevel::kFull;
+    if (!rest.empty()) {
+      spec.data_dir = std::string(rest.substr(1));
       if (spec.data_dir.empty()) {
         return absl::InvalidArgumentError(
-            "target \"durable:\" names no directory: durable:DIR, or durable for a temporary one");
+            absl::StrCat("target \"", Absl(durable), ":\" names no directory: ", Absl(durable),
+                         ":DIR, or ", Absl(durable), " for a temporary one"));
       }
     }
     return spec;
@@ -50,7 +57,8 @@ absl::StatusOr<TargetSpec> ParseTargetSpec(std::string_view text) {
   }
   return absl::InvalidArgumentError(
       absl::StrCat("unknown target \"", Absl(text),
-                   "\": expected inproc, noop, durable[:DIR] or an http:// or https:// URL"));
+                   "\": expected inproc, noop, durable[:DIR], durable-full[:DIR] or an http:// or "
+                   "https:// URL"));
 }
 
 }  // namespace wharf::bench

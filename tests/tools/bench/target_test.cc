@@ -314,6 +314,23 @@ TEST(TargetKindsTest, MakeTargetBuildsEachKindThisBuildHas) {
   EXPECT_EQ(ParseTargetSpec("durable:").status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST(TargetKindsTest, DurableTargetsNameTheirSyncLevel) {
+  EXPECT_EQ(ParseTargetSpec("durable").value().sync_level, SyncLevel::kNormal);
+  EXPECT_EQ(ParseTargetSpec("durable:/d").value().sync_level, SyncLevel::kNormal);
+  TargetSpec full = ParseTargetSpec("durable-full").value();
+  EXPECT_EQ(full.kind, TargetSpec::Kind::kDurable);
+  EXPECT_EQ(full.sync_level, SyncLevel::kFull);
+  EXPECT_EQ(full.Name(), "durable-full");
+  full = ParseTargetSpec("durable-full:/var/tmp/wb").value();
+  EXPECT_EQ(full.sync_level, SyncLevel::kFull);
+  EXPECT_EQ(full.data_dir, "/var/tmp/wb");
+  EXPECT_EQ(full.Name(), "durable-full:/var/tmp/wb");
+  EXPECT_THAT(std::string(ParseTargetSpec("durable-full:").status().message()),
+              HasSubstr("\"durable-full:\" names no directory"));
+  EXPECT_EQ(ParseTargetSpec("durable-fullx").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseTargetSpec("durablex").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 // A data directory under the test's scratch space, removed afterwards.
 class DurableTargetTest : public ::testing::Test {
  protected:
@@ -354,6 +371,21 @@ TEST_F(DurableTargetTest, AnExplicitDirectoryHoldsTheQueuesAndIsKept) {
       broker->sqs().ReceiveMessage({.queue_url = listed->queue_urls[0]}).value();
   ASSERT_EQ(got.messages.size(), 1u);
   EXPECT_EQ(got.messages[0].body, "kept");
+}
+
+TEST_F(DurableTargetTest, FullSyncTargetOpensItsBrokerWithFullSync) {
+  std::string dir = (root_ / "full").string();
+  std::unique_ptr<Target> target =
+      MakeTarget(ParseTargetSpec("durable-full:" + dir).value(), scenario_).value();
+  EXPECT_EQ(target->name(), "durable-full:" + dir);
+  ASSERT_TRUE(target->Setup(scenario_, "d-").ok());
+  std::unique_ptr<Session> session = target->NewSession().value();
+  OutMessage m{.body = "synced", .attributes = {}, .group_id = "", .dedup_id = ""};
+  ASSERT_EQ(session->Send({.kind = DestinationKind::kQueue, .index = 0}, {&m, 1})->failed, 0);
+  EXPECT_EQ(InprocBrokerOptions(scenario_, ParseTargetSpec("durable-full").value()).sync_level,
+            SyncLevel::kFull);
+  EXPECT_EQ(InprocBrokerOptions(scenario_, ParseTargetSpec("durable").value()).sync_level,
+            SyncLevel::kNormal);
 }
 
 TEST_F(DurableTargetTest, WithoutADirectoryATemporaryOneIsUsedAndRemoved) {
