@@ -251,9 +251,9 @@ void EncodeTarget(Output& out, const events::Target& target) {
   out.StrIfSet("InputPath", target.input_path);
   if (target.input_transformer) {
     out.BeginStruct("InputTransformer");
-    if (!target.input_transformer->input_paths_map.empty()) {
-      out.StrMap("InputPathsMap", {}, target.input_transformer->input_paths_map);
-    }
+    // Even empty: AWS shows {} on an archive's managed rule (moto's
+    // test_archive_actual_events, verified against AWS).
+    out.StrMap("InputPathsMap", {}, target.input_transformer->input_paths_map);
     out.Str("InputTemplate", target.input_transformer->input_template);
     out.EndStruct();
   }
