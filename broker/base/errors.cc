@@ -137,6 +137,8 @@ constexpr ErrorInfo kTable[] = {
     {ErrorCode::kEventsPolicyLengthExceeded, "PolicyLengthExceededException",
      "PolicyLengthExceededException", "PolicyLengthExceededException", 400, SC::kResourceExhausted,
      S},
+    {ErrorCode::kEventsManagedRule, "ManagedRuleException", "ManagedRuleException",
+     "ManagedRuleException", 400, SC::kFailedPrecondition, S},
     {ErrorCode::kEventsInvalidArgument, "InvalidArgument", "InvalidArgument", "InvalidArgument",
      400, SC::kInvalidArgument, S},
     {ErrorCode::kEventsMalformedDetail, "MalformedDetail", "MalformedDetail", "MalformedDetail",

@@ -15,26 +15,28 @@ namespace {
 
 absl::string_view Sv(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
-// A matcher holding `pattern` alone, or null for an empty pattern.
-absl::StatusOr<std::unique_ptr<Matcher>> PatternMatcher(std::string_view pattern) {
-  if (pattern.empty()) return std::unique_ptr<Matcher>();
-  auto matcher = Matcher::Create(PatternDialect::kEventBridge);
-  if (!matcher.ok()) return matcher.status();
-  absl::Status added = (*matcher)->Add("archive", pattern);
-  if (!added.ok()) return added;
-  return matcher;
+constexpr std::string_view kNotReplayed = R"("replay-name":[{"exists":false}])";
+
+bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// The managed rule's pattern: the archive's (a non-empty object, or empty for
+// every event) with kNotReplayed as one more field, spliced into the text so
+// that the user's numbers stay as written. A pattern that does not end an
+// object is returned as is, for the matcher to refuse.
+std::string ManagedPattern(std::string_view pattern) {
+  size_t end = pattern.size();
+  while (end > 0 && IsJsonSpace(pattern[end - 1])) --end;
+  if (end == 0) return absl::StrCat("{", Sv(kNotReplayed), "}");
+  if (pattern[end - 1] != '}') return std::string(pattern);
+  return absl::StrCat(Sv(pattern.substr(0, end - 1)), ",", Sv(kNotReplayed), "}");
 }
 
 // Gives `archive` the settings of `info`.
-absl::Status Configure(ArchiveState& archive, const ArchiveInfo& info)
+void Configure(ArchiveState& archive, const ArchiveInfo& info)
     ABSL_EXCLUSIVE_LOCKS_REQUIRED(archive.mu) {
-  auto matcher = PatternMatcher(info.event_pattern);
-  if (!matcher.ok()) return matcher.status();
-  archive.matcher = *std::move(matcher);
   archive.description = info.description;
   archive.pattern = info.event_pattern;
   archive.retention_days = info.retention_days;
-  return absl::OkStatus();
 }
 
 // What CreateArchive and UpdateArchive report: the archive's identity and
@@ -54,6 +56,10 @@ bool IsActive(std::string_view state) {
 }
 
 }  // namespace
+
+std::string ArchiveRuleName(std::string_view archive) {
+  return absl::StrCat("Events-Archive-", Sv(archive));
+}
 
 // ---- ArchiveState -----------------------------------------------------------
 
@@ -86,12 +92,8 @@ ArchiveInfo ArchiveState::Describe(absl::Time now) {
   return a;
 }
 
-void ArchiveState::Offer(const std::shared_ptr<const Event>& event, absl::Time now) {
+void ArchiveState::Store(const std::shared_ptr<const Event>& event, absl::Time now) {
   MutexLock lock(&mu);
-  if (matcher != nullptr) {
-    auto matched = matcher->MatchJson(event->envelope);
-    if (!matched.ok() || matched->empty()) return;
-  }
   DropExpired(now);
   events.push_back({next_seq++, event});
   size_bytes += static_cast<int64_t>(event->envelope.size());
@@ -116,8 +118,8 @@ struct ArchiveStore::ReplayState {
   bool aborted ABSL_GUARDED_BY(mu) = false;  // AbortReplay: silent from now on.
 };
 
-ArchiveStore::ArchiveStore(Clock& clock, TaskRunner& tasks, const BusTable& table,
-                           Dispatcher& dispatcher, int max_concurrent_replays)
+ArchiveStore::ArchiveStore(Clock& clock, TaskRunner& tasks, BusTable& table, Dispatcher& dispatcher,
+                           int max_concurrent_replays)
     : clock_(clock),
       tasks_(tasks),
       table_(table),
@@ -133,47 +135,91 @@ absl::StatusOr<std::shared_ptr<ArchiveState>> ArchiveStore::FindArchive(std::str
 
 absl::StatusOr<ArchiveInfo> ArchiveStore::CreateArchive(std::string_view bus_name,
                                                         const ArchiveInfo& info) {
-  auto bus = table_.FindBus(bus_name);
-  if (!bus.ok()) return bus.status();
-  auto archive = std::make_shared<ArchiveState>(info.name, info.arn, std::string(bus_name),
-                                                info.source_arn, clock_.Now(), observer_);
+  if (auto bus = table_.FindBus(bus_name); !bus.ok()) return bus.status();
+  auto archive =
+      std::make_shared<ArchiveState>(info, std::string(bus_name), clock_.Now(), observer_);
   {
     MutexLock lock(&archive->mu);
-    if (absl::Status s = Configure(*archive, info); !s.ok()) return s;
+    Configure(*archive, info);
   }
-  {
-    MutexLock lock(&mu_);
-    if (archives_.count(info.name) > 0) {
-      return base_internal::EventsAlreadyExistsError("Archive", info.name);
-    }
-    archives_.emplace(info.name, archive);
-    MutexLock bus_lock(&(*bus)->mu);
-    (*bus)->archives.push_back(archive);
+  MutexLock lock(&mu_);
+  if (archives_.count(info.name) > 0) {
+    return base_internal::EventsAlreadyExistsError("Archive", info.name);
   }
+  if (auto rule = table_.GetRule(bus_name, ArchiveRuleName(info.name)); rule.ok()) {
+    return base_internal::EventsAlreadyExistsError("Rule", (*rule)->rule.name);
+  }
+  if (absl::Status s = InstallRule(archive, info.event_pattern, /*check_limit=*/true); !s.ok()) {
+    return s;
+  }
+  archives_.emplace(info.name, archive);
   return Created(*archive);
+}
+
+absl::Status ArchiveStore::InstallRule(const std::shared_ptr<ArchiveState>& archive,
+                                       std::string_view pattern, bool check_limit) {
+  auto entry = std::make_shared<RuleEntry>();
+  auto current = table_.GetRule(archive->bus_name, ArchiveRuleName(archive->name));
+  if (current.ok()) {
+    *entry = **current;  // Keeps its creation time, tags and counters.
+  } else {
+    entry->created = clock_.Now();
+    entry->armed_at = entry->created;
+  }
+  entry->rule = RuleSpec{};
+  entry->rule.name = ArchiveRuleName(archive->name);
+  entry->rule.arn = archive->rule_arn;
+  entry->rule.event_pattern = ManagedPattern(pattern);
+  entry->rule.state = "ENABLED";
+  entry->rule.managed_by = std::string(kArchiveManagedBy);
+  entry->enabled = true;
+  TargetSpec target;
+  target.id = entry->rule.name;
+  target.arn = archive->rule_target_arn;
+  target.kind = TargetSpec::Kind::kArchive;
+  target.resource = archive->name;
+  // What AWS shows; the archive keeps the event itself, not this text.
+  target.input_transformer = InputTransformerSpec{
+      {},
+      absl::StrCat(R"({"archive-arn": ")", archive->arn,
+                   R"(", "event": <aws.events.event.json>, "ingestion-time": )",
+                   R"(<aws.events.event.ingestion-time>})")};
+  auto made = BusTable::MakeTarget(target);
+  if (!made.ok()) return made.status();
+  auto filled = std::make_shared<TargetEntry>(**made);
+  filled->archive = archive;
+  entry->targets = {std::move(filled)};
+  return check_limit ? table_.PutManagedRule(archive->bus_name, std::move(entry))
+                     : table_.RestoreRule(archive->bus_name, ArchiveRuleName(archive->name),
+                                          std::move(entry));
+}
+
+void ArchiveStore::RemoveRule(const ArchiveState& archive) {
+  const std::string name = ArchiveRuleName(archive.name);
+  auto rule = table_.GetRule(archive.bus_name, name);
+  if (rule.ok() && (*rule)->rule.managed_by == kArchiveManagedBy) {
+    table_.RestoreRule(archive.bus_name, name, nullptr).IgnoreError();
+  }
 }
 
 absl::StatusOr<ArchiveInfo> ArchiveStore::UpdateArchive(
     std::string_view name, const std::optional<std::string>& description,
     const std::optional<std::string>& event_pattern, const std::optional<int>& retention_days) {
-  auto archive = FindArchive(name);
-  if (!archive.ok()) return archive.status();
-  std::unique_ptr<Matcher> matcher;
+  MutexLock store_lock(&mu_);
+  auto it = archives_.find(name);
+  if (it == archives_.end()) return base_internal::ArchiveNotFoundError(name);
+  const std::shared_ptr<ArchiveState>& archive = it->second;
   if (event_pattern.has_value()) {
-    auto made = PatternMatcher(*event_pattern);
-    if (!made.ok()) return made.status();
-    matcher = *std::move(made);
-  }
-  {
-    MutexLock lock(&(*archive)->mu);
-    if (description.has_value()) (*archive)->description = *description;
-    if (retention_days.has_value()) (*archive)->retention_days = *retention_days;
-    if (event_pattern.has_value()) {
-      (*archive)->pattern = *event_pattern;
-      (*archive)->matcher = std::move(matcher);
+    // Made again even if it was removed (with Force): the archive is in use.
+    if (absl::Status s = InstallRule(archive, *event_pattern, /*check_limit=*/false); !s.ok()) {
+      return s;
     }
   }
-  return Created(**archive);
+  MutexLock lock(&archive->mu);
+  if (description.has_value()) archive->description = *description;
+  if (retention_days.has_value()) archive->retention_days = *retention_days;
+  if (event_pattern.has_value()) archive->pattern = *event_pattern;
+  return Created(*archive);
 }
 
 absl::StatusOr<ArchiveInfo> ArchiveStore::DescribeArchive(std::string_view name) {
@@ -209,33 +255,29 @@ absl::StatusOr<std::shared_ptr<ArchiveState>> ArchiveStore::DeleteArchive(std::s
   if (it == archives_.end()) return base_internal::ArchiveNotFoundError(name);
   std::shared_ptr<ArchiveState> archive = it->second;
   archives_.erase(it);
-  auto bus = table_.FindBus(archive->bus_name);
-  if (bus.ok()) {
-    MutexLock bus_lock(&(*bus)->mu);
-    std::erase((*bus)->archives, archive);
-  }
+  RemoveRule(*archive);
   return archive;
 }
 
 void ArchiveStore::ReinsertArchive(std::shared_ptr<ArchiveState> archive) {
   MutexLock lock(&mu_);
-  auto bus = table_.FindBus(archive->bus_name);
-  if (bus.ok()) {
-    MutexLock bus_lock(&(*bus)->mu);
-    (*bus)->archives.push_back(archive);
+  std::string pattern;
+  {
+    MutexLock archive_lock(&archive->mu);
+    pattern = archive->pattern;
   }
+  // Its pattern was accepted before; only a deleted bus stops it.
+  InstallRule(archive, pattern, /*check_limit=*/false).IgnoreError();
   archives_.emplace(archive->name, std::move(archive));
 }
 
 absl::Status ArchiveStore::RestoreArchive(std::string_view bus_name, const ArchiveInfo& info,
                                           std::vector<ArchivedEvent> events) {
-  // An archive outlives its bus (DeleteEventBus keeps it, detached).
-  auto bus = table_.FindBus(bus_name);
-  auto archive = std::make_shared<ArchiveState>(info.name, info.arn, std::string(bus_name),
-                                                info.source_arn, info.creation_time, observer_);
+  auto archive =
+      std::make_shared<ArchiveState>(info, std::string(bus_name), info.creation_time, observer_);
   {
     MutexLock lock(&archive->mu);
-    if (absl::Status s = Configure(*archive, info); !s.ok()) return s;
+    Configure(*archive, info);
     std::sort(events.begin(), events.end(),
               [](const auto& a, const auto& b) { return a.seq < b.seq; });
     for (const ArchivedEvent& e : events) {
@@ -249,11 +291,14 @@ absl::Status ArchiveStore::RestoreArchive(std::string_view bus_name, const Archi
   if (archives_.count(info.name) > 0) {
     return base_internal::EventsAlreadyExistsError("Archive", info.name);
   }
-  archives_.emplace(info.name, archive);
-  if (bus.ok()) {
-    MutexLock bus_lock(&(*bus)->mu);
-    (*bus)->archives.push_back(archive);
+  // An archive outlives its bus (DeleteEventBus keeps it, detached, with no
+  // rule to fill it).
+  if (table_.FindBus(bus_name).ok()) {
+    if (absl::Status s = InstallRule(archive, info.event_pattern, /*check_limit=*/false); !s.ok()) {
+      return s;
+    }
   }
+  archives_.emplace(info.name, archive);
   return absl::OkStatus();
 }
 

@@ -4,11 +4,19 @@
 // through the bus, one minute of event time per step on the TaskRunner, to
 // every rule or to the rules it names.
 //
+// As on AWS, an archive is filled by a managed rule on its bus,
+// "Events-Archive-<archive>" (ManagedBy kArchiveManagedBy): the archive's
+// pattern plus "replay-name": [{"exists": false}], so that replayed events are
+// not archived again, with one target of kind kArchive. Users see it in
+// ListRules and may only remove it with Force (the service checks that); the
+// archive then receives nothing more. The rule is not stored: the archive
+// makes it again when it is restored.
+//
 // Identifiers such as ARNs are made by the service layer and kept here as
 // given.
 //
 // Lock order: ArchiveStore::mu_ before ReplayState::mu before
-// ArchiveState::mu, and ArchiveStore::mu_ before Bus::mu.
+// ArchiveState::mu, and ArchiveStore::mu_ before BusTable's locks.
 //
 // Thread safety: thread-safe.
 
@@ -36,10 +44,20 @@
 
 namespace wharf::bus_internal {
 
+// What AWS names the service owning an archive's rule (RuleSpec::managed_by).
+inline constexpr std::string_view kArchiveManagedBy = "prod.vhs.events.aws.internal";
+
+// The name of the managed rule of the archive `archive`.
+std::string ArchiveRuleName(std::string_view archive);
+
 struct ArchiveInfo {
   std::string name;
   std::string arn;
   std::string source_arn;  // The archived bus's ARN.
+  // Given to CreateArchive and RestoreArchive: the ARNs of the managed rule
+  // and of its target (arn:aws:events:<region>:::, as AWS shows it).
+  std::string rule_arn;
+  std::string rule_target_arn;
   std::string description;
   std::string event_pattern;  // Empty: every event.
   std::string state;          // ENABLED.
@@ -87,19 +105,21 @@ class ArchiveObserver {
   virtual void ReplayChanged(const ReplayInfo& info) = 0;
 };
 
-// One archive, shared with the bus it archives (Bus::archives).
+// One archive, shared with the target of its managed rule.
 struct ArchiveState {
-  ArchiveState(std::string name, std::string arn, std::string bus_name, std::string source_arn,
-               absl::Time creation_time, ArchiveObserver* observer)
-      : name(std::move(name)),
-        arn(std::move(arn)),
+  ArchiveState(const ArchiveInfo& info, std::string bus_name, absl::Time creation_time,
+               ArchiveObserver* observer)
+      : name(info.name),
+        arn(info.arn),
         bus_name(std::move(bus_name)),
-        source_arn(std::move(source_arn)),
+        source_arn(info.source_arn),
+        rule_arn(info.rule_arn),
+        rule_target_arn(info.rule_target_arn),
         creation_time(creation_time),
         observer(observer) {}
 
-  // Stores `event` if the archive's pattern matches it.
-  void Offer(const std::shared_ptr<const Event>& event, absl::Time now) ABSL_LOCKS_EXCLUDED(mu);
+  // Stores `event`, which its managed rule matched.
+  void Store(const std::shared_ptr<const Event>& event, absl::Time now) ABSL_LOCKS_EXCLUDED(mu);
   // The archive as DescribeArchive shows it at `now`.
   ArchiveInfo Describe(absl::Time now) ABSL_LOCKS_EXCLUDED(mu);
   void DropExpired(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
@@ -108,13 +128,14 @@ struct ArchiveState {
   const std::string arn;
   const std::string bus_name;
   const std::string source_arn;
+  const std::string rule_arn;
+  const std::string rule_target_arn;
   const absl::Time creation_time;
   ArchiveObserver* const observer;  // Null in memory.
 
   Mutex mu;
   std::string description ABSL_GUARDED_BY(mu);
-  std::string pattern ABSL_GUARDED_BY(mu);
-  std::unique_ptr<Matcher> matcher ABSL_GUARDED_BY(mu);  // Null: every event.
+  std::string pattern ABSL_GUARDED_BY(mu);  // As given; empty: every event.
   int retention_days ABSL_GUARDED_BY(mu) = 0;
   std::vector<ArchivedEvent> events ABSL_GUARDED_BY(mu);  // Ingestion (and seq) order.
   uint64_t next_seq ABSL_GUARDED_BY(mu) = 1;
@@ -124,7 +145,7 @@ struct ArchiveState {
 class ArchiveStore {
  public:
   // Every argument must outlive the store.
-  ArchiveStore(Clock& clock, TaskRunner& tasks, const BusTable& table, Dispatcher& dispatcher,
+  ArchiveStore(Clock& clock, TaskRunner& tasks, BusTable& table, Dispatcher& dispatcher,
                int max_concurrent_replays);
   ArchiveStore(const ArchiveStore&) = delete;
   ArchiveStore& operator=(const ArchiveStore&) = delete;
@@ -134,11 +155,12 @@ class ArchiveStore {
 
   // `info` names the archive (name, arn, source_arn) and holds its settings
   // (description, event_pattern, retention_days); the rest is the store's.
-  // Errors: ResourceNotFoundException (bus), ResourceAlreadyExistsException,
-  // InvalidEventPatternException.
+  // Errors: ResourceNotFoundException (bus), ResourceAlreadyExistsException
+  // (the archive, or a rule of its managed rule's name), LimitExceededException
+  // (the bus's rules), InvalidEventPatternException.
   absl::StatusOr<ArchiveInfo> CreateArchive(std::string_view bus, const ArchiveInfo& info);
-  // Changes the fields that are set. Errors: ResourceNotFoundException,
-  // InvalidEventPatternException.
+  // Changes the fields that are set (a new pattern makes the managed rule
+  // again). Errors: ResourceNotFoundException, InvalidEventPatternException.
   absl::StatusOr<ArchiveInfo> UpdateArchive(std::string_view name,
                                             const std::optional<std::string>& description,
                                             const std::optional<std::string>& event_pattern,
@@ -147,7 +169,8 @@ class ArchiveStore {
   // By name; empty filters match everything.
   std::vector<ArchiveInfo> ListArchives(std::string_view prefix, std::string_view source_arn,
                                         std::string_view state);
-  // Returns the archive removed (for ReinsertArchive).
+  // Removes the archive and its managed rule. Returns the archive removed
+  // (for ReinsertArchive).
   absl::StatusOr<std::shared_ptr<ArchiveState>> DeleteArchive(std::string_view name);
 
   // `replay` names the replay, its archive (by name and ARN, which must be
@@ -171,7 +194,7 @@ class ArchiveStore {
   // ResourceAlreadyExistsException, InvalidEventPatternException.
   absl::Status RestoreArchive(std::string_view bus, const ArchiveInfo& info,
                               std::vector<ArchivedEvent> events);
-  // Puts back what DeleteArchive returned.
+  // Puts back what DeleteArchive returned, with its managed rule.
   void ReinsertArchive(std::shared_ptr<ArchiveState> archive);
   // A replay as it was stored. One that was STARTING or RUNNING resumes
   // after its last replayed event (event_last_replayed_time: every event of
@@ -186,13 +209,20 @@ class ArchiveStore {
   struct ReplayState;
 
   absl::StatusOr<std::shared_ptr<ArchiveState>> FindArchive(std::string_view name);
+  // Makes the managed rule of `archive` (with `pattern`, the archive's) on
+  // its bus, replacing one there. A new one counts against the bus's rules
+  // if `check_limit`. Errors: as CreateArchive's, but for the archive's own.
+  absl::Status InstallRule(const std::shared_ptr<ArchiveState>& archive, std::string_view pattern,
+                           bool check_limit);
+  // Removes the managed rule of `archive` if it is there.
+  void RemoveRule(const ArchiveState& archive);
   absl::StatusOr<std::shared_ptr<ReplayState>> FindReplay(std::string_view name);
   // Sends the next one-minute bucket of `replay` and schedules the next.
   void RunReplay(std::shared_ptr<ReplayState> replay);
 
   Clock& clock_;
   TaskRunner& tasks_;
-  const BusTable& table_;
+  BusTable& table_;
   Dispatcher& dispatcher_;
   const int max_concurrent_replays_;
   ArchiveObserver* observer_ = nullptr;

@@ -277,6 +277,17 @@ absl::StatusOr<std::shared_ptr<const RuleEntry>> BusTable::GetRule(std::string_v
 
 absl::Status BusTable::RestoreRule(std::string_view bus_name, std::string_view name,
                                    std::shared_ptr<const RuleEntry> restored) {
+  return InstallRule(bus_name, name, std::move(restored), /*check_limit=*/false);
+}
+
+absl::Status BusTable::PutManagedRule(std::string_view bus_name,
+                                      std::shared_ptr<const RuleEntry> entry) {
+  const std::string name = entry->rule.name;
+  return InstallRule(bus_name, name, std::move(entry), /*check_limit=*/true);
+}
+
+absl::Status BusTable::InstallRule(std::string_view bus_name, std::string_view name,
+                                   std::shared_ptr<const RuleEntry> restored, bool check_limit) {
   auto bus = FindBus(bus_name);
   if (!bus.ok()) return bus.status();
   Bus& b = **bus;
@@ -287,6 +298,10 @@ absl::Status BusTable::RestoreRule(std::string_view bus_name, std::string_view n
       b.matcher->Remove(name).IgnoreError();
       b.rules.erase(std::string(name));
       return absl::OkStatus();
+    }
+    if (check_limit && b.rules.count(restored->rule.name) == 0 &&
+        static_cast<int>(b.rules.size()) >= limits_.max_rules_per_event_bus) {
+      return EventsLimitExceededError();
     }
     entry = std::make_shared<RuleEntry>(*restored);
     entry->generation = next_generation_.fetch_add(1);
@@ -306,7 +321,7 @@ absl::Status BusTable::RestoreRule(std::string_view bus_name, std::string_view n
 absl::StatusOr<std::shared_ptr<const TargetEntry>> BusTable::MakeTarget(const TargetSpec& spec) {
   auto input = TargetInput::Create(spec);
   if (!input.ok()) return input.status();
-  return std::make_shared<const TargetEntry>(TargetEntry{spec, *std::move(input)});
+  return std::make_shared<const TargetEntry>(TargetEntry{spec, *std::move(input), nullptr});
 }
 
 // ---- Targets ----------------------------------------------------------------
@@ -317,7 +332,7 @@ absl::Status BusTable::PutTargets(std::string_view bus_name, std::string_view ru
   for (const TargetSpec& spec : targets) {
     auto input = TargetInput::Create(spec);
     if (!input.ok()) return input.status();
-    made.push_back(std::make_shared<TargetEntry>(TargetEntry{spec, *std::move(input)}));
+    made.push_back(std::make_shared<TargetEntry>(TargetEntry{spec, *std::move(input), nullptr}));
   }
   return UpdateRule(bus_name, rule, [&made](RuleEntry& entry) {
     for (auto& t : made) {

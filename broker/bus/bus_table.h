@@ -76,9 +76,12 @@ struct RuleSpec {
   std::string managed_by;
 };
 
+struct ArchiveState;  // archives.h
+
 struct TargetEntry {
   TargetSpec spec;
   std::shared_ptr<const TargetInput> input;
+  std::shared_ptr<ArchiveState> archive;  // kArchive: the archive the rule fills.
 };
 
 struct RuleEntry {
@@ -99,9 +102,7 @@ struct RuleEntry {
   std::shared_ptr<RuleStats> stats;
 };
 
-struct ArchiveState;  // archives.h
-
-// One event bus. The table shares it with dispatches, archives and timers in
+// One event bus. The table shares it with dispatches, replays and timers in
 // progress, which keep using it after the bus is deleted.
 class Bus {
  public:
@@ -119,7 +120,6 @@ class Bus {
   Mutex mu;
   BusInfo info ABSL_GUARDED_BY(mu);  // Its name is `name`.
   std::map<std::string, std::shared_ptr<const RuleEntry>, std::less<>> rules ABSL_GUARDED_BY(mu);
-  std::vector<std::shared_ptr<ArchiveState>> archives ABSL_GUARDED_BY(mu);
   TagMap tags ABSL_GUARDED_BY(mu);  // The bus's own; a rule's are in its RuleEntry.
 };
 
@@ -215,6 +215,9 @@ class BusTable {
   // due up to entry->resume_after are skipped.
   absl::Status RestoreRule(std::string_view bus, std::string_view name,
                            std::shared_ptr<const RuleEntry> entry);
+  // RestoreRule for a rule the core manages (an archive's): a new one counts
+  // against the bus's rules (LimitExceededException).
+  absl::Status PutManagedRule(std::string_view bus, std::shared_ptr<const RuleEntry> entry);
   // A target as PutTargets keeps it. Errors: ValidationException.
   static absl::StatusOr<std::shared_ptr<const TargetEntry>> MakeTarget(const TargetSpec& spec);
 
@@ -226,6 +229,9 @@ class BusTable {
   // fail), keeping its generation.
   absl::Status UpdateRule(std::string_view bus_name, std::string_view name,
                           const std::function<absl::Status(RuleEntry&)>& change);
+  // RestoreRule, refusing a new rule beyond the limit if `check_limit`.
+  absl::Status InstallRule(std::string_view bus, std::string_view name,
+                           std::shared_ptr<const RuleEntry> entry, bool check_limit);
   // Runs the schedule hook for `entry` when it is an enabled scheduled rule.
   void Arm(const std::shared_ptr<Bus>& bus, const std::shared_ptr<const RuleEntry>& entry) const;
 

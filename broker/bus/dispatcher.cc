@@ -82,7 +82,6 @@ void Dispatcher::Dispatch(Bus& bus, const std::shared_ptr<const Event>& event,
                           const std::vector<std::string>* filter_rule_arns) {
   auto names = bus.matcher->MatchJson(event->envelope);
   std::vector<std::shared_ptr<const RuleEntry>> rules;
-  std::vector<std::shared_ptr<ArchiveState>> archives;
   {
     ReaderMutexLock lock(&bus.mu);
     if (names.ok()) {
@@ -92,10 +91,8 @@ void Dispatcher::Dispatch(Bus& bus, const std::shared_ptr<const Event>& event,
         if (it != bus.rules.end() && it->second->enabled) rules.push_back(it->second);
       }
     }
-    if (event->replay_name.empty()) archives = bus.archives;
   }
   absl::Time now = clock_.Now();
-  for (const auto& archive : archives) archive->Offer(event, now);
 
   Shared shared(*event);
   bool matched = false;
@@ -144,6 +141,12 @@ void Dispatcher::Deliver(const std::shared_ptr<const Event>& event,
     return;
   }
   Count(*rule, RuleStats::kInvocationAttempts);
+  if (target->archive != nullptr) {  // An archive's managed rule (kArchive): cannot fail.
+    target->archive->Store(event, at);
+    Count(*rule, RuleStats::kInvocations);
+    end();
+    return;
+  }
   DeliveryOutcome outcome;
   if (shared != nullptr) {
     outcome = Attempt(*event, *rule, *target, attempt, retry.restored, *shared);
@@ -286,6 +289,7 @@ DeliveryOutcome Dispatcher::Attempt(const Event& event, const RuleEntry& rule,
       return IsRetryable(status.code()) ? DeliveryOutcome::Retryable(name, message)
                                         : DeliveryOutcome::Permanent(name, message);
     }
+    case TargetSpec::Kind::kArchive:  // Deliver stores it; one without its archive is unsupported.
     case TargetSpec::Kind::kUnsupported:
       break;
   }

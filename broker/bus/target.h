@@ -25,8 +25,9 @@ struct RetryLimits {
 };
 
 struct TargetSpec {
-  // What the ARN names, resolved by the service layer.
-  enum class Kind { kQueue, kTopic, kBus, kCallback, kFunction, kUnsupported };
+  // What the ARN names, resolved by the service layer. kArchive: the target
+  // of an archive's managed rule (archives.h), made by the core only.
+  enum class Kind { kQueue, kTopic, kBus, kCallback, kFunction, kArchive, kUnsupported };
 
   std::string id;
   std::string arn;

@@ -92,6 +92,7 @@ absl::StatusOr<events::CreateArchiveResult> EventsService::CreateArchive(
   info.description = request.description;
   info.event_pattern = request.event_pattern;
   info.retention_days = request.retention_days.value_or(0);
+  NameArchiveRule(bus, info);
   MutexLock admin(&admin_mu_);
   WHARF_ASSIGN_OR_RETURN(info, core_->archives().CreateArchive(bus, info));
   const uint64_t since = Mark();
@@ -177,6 +178,8 @@ absl::Status EventsService::DeleteArchive(const events::DeleteArchiveRequest& re
   if (options_.store == nullptr) return absl::OkStatus();
   const uint64_t since = Mark();
   PersistArchive(removed->name);
+  // Its managed rule is not stored, unless a forced change wrote it.
+  PersistRule(removed->bus_name, bus_internal::ArchiveRuleName(removed->name));
   {
     // Its events go with it (an event offered concurrently may still be
     // written: recovery erases those of archives that are gone).

@@ -260,8 +260,10 @@ void EventsService::PersistArchive(const std::string& name) {
 }
 
 absl::Status EventsService::ChangeRule(const std::string& bus, const std::string& rule,
+                                       std::optional<bool> force,
                                        absl::FunctionRef<absl::Status()> change) {
   MutexLock admin(&admin_mu_);
+  WHARF_RETURN_IF_ERROR(CheckNotManaged(bus, rule, force));
   absl::StatusOr<std::shared_ptr<const bus_internal::RuleEntry>> before =
       core_->table().GetRule(bus, rule);
   WHARF_RETURN_IF_ERROR(change());
@@ -408,6 +410,7 @@ absl::Status EventsService::RecoverArchives() {
     info.creation_time = reader.Time("created");
     if (!reader.ok()) return reader.Error(what);
     if (info.arn != ArchiveArn(info.name)) return Refused(what, "another ARN");
+    NameArchiveRule(AfterLast(info.source_arn, '/'), info);
     std::vector<bus_internal::ArchivedEvent> own;
     if (auto it = events.find(doc.name); it != events.end()) {
       own = std::move(it->second);

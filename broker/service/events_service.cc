@@ -109,6 +109,25 @@ std::string EventsService::CallbackArn(std::string_view name) const {
   return absl::StrCat("arn:wharf:events:", options_.region, ":", options_.account_id, ":callback/",
                       Sv(name));
 }
+void EventsService::NameArchiveRule(std::string_view bus, bus_internal::ArchiveInfo& info) const {
+  info.rule_arn = RuleArn(bus, bus_internal::ArchiveRuleName(info.name));
+  info.rule_target_arn = absl::StrCat("arn:aws:events:", options_.region, ":::");
+}
+
+absl::Status EventsService::CheckNotManaged(std::string_view bus, std::string_view rule,
+                                            std::optional<bool> force) const {
+  auto entry = core_->table().GetRule(bus, rule);
+  if (!entry.ok() || (*entry)->rule.managed_by.empty() || force.value_or(false)) {
+    return absl::OkStatus();
+  }
+  // The first text is AWS's (DeleteRule, RemoveTargets); AWS's for the calls
+  // that have no Force is not recorded.
+  return MakeError(
+      ErrorCode::kEventsManagedRule,
+      force.has_value()
+          ? absl::StrCat(Sv(rule), " is a managed rule. Set 'force' parameter to true to override.")
+          : absl::StrCat(Sv(rule), " is a managed rule and cannot be modified."));
+}
 
 events::EventBus EventsService::ToEventBus(const bus_internal::BusInfo& info) const {
   events::EventBus bus;
@@ -413,7 +432,7 @@ absl::StatusOr<events::PutRuleResult> EventsService::PutRule(
   rule.role_arn = request.role_arn;
   events::PutRuleResult result;
   result.rule_arn = rule.arn;
-  WHARF_RETURN_IF_ERROR(ChangeRule(bus, request.name, [&] {
+  WHARF_RETURN_IF_ERROR(ChangeRule(bus, request.name, std::nullopt, [&] {
     return core_->table().PutRule(bus, std::move(rule), schedule, ToTagList(request.tags));
   }));
   return result;
@@ -422,7 +441,7 @@ absl::StatusOr<events::PutRuleResult> EventsService::PutRule(
 absl::Status EventsService::DeleteRule(const events::DeleteRuleRequest& request) {
   WHARF_RETURN_IF_ERROR(CheckName(request.name, "name", 64));
   WHARF_ASSIGN_OR_RETURN(std::string bus, ResolveBus(request.event_bus_name, "eventBusName"));
-  return ChangeRule(bus, request.name,
+  return ChangeRule(bus, request.name, request.force,
                     [&] { return core_->table().DeleteRule(bus, request.name); });
 }
 
@@ -453,14 +472,14 @@ absl::StatusOr<events::ListRulesResult> EventsService::ListRules(
 absl::Status EventsService::EnableRule(const events::EnableRuleRequest& request) {
   WHARF_RETURN_IF_ERROR(CheckName(request.name, "name", 64));
   WHARF_ASSIGN_OR_RETURN(std::string bus, ResolveBus(request.event_bus_name, "eventBusName"));
-  return ChangeRule(bus, request.name,
+  return ChangeRule(bus, request.name, std::nullopt,
                     [&] { return core_->table().SetRuleEnabled(bus, request.name, true); });
 }
 
 absl::Status EventsService::DisableRule(const events::DisableRuleRequest& request) {
   WHARF_RETURN_IF_ERROR(CheckName(request.name, "name", 64));
   WHARF_ASSIGN_OR_RETURN(std::string bus, ResolveBus(request.event_bus_name, "eventBusName"));
-  return ChangeRule(bus, request.name,
+  return ChangeRule(bus, request.name, std::nullopt,
                     [&] { return core_->table().SetRuleEnabled(bus, request.name, false); });
 }
 
@@ -502,7 +521,7 @@ absl::StatusOr<events::ListTagsForResourceResult> EventsService::ListTagsForReso
 
 absl::Status EventsService::ChangeTags(const TaggedResource& resource,
                                        absl::FunctionRef<absl::Status()> change) {
-  if (!resource.rule.empty()) return ChangeRule(resource.bus, resource.rule, change);
+  if (!resource.rule.empty()) return ChangeRule(resource.bus, resource.rule, std::nullopt, change);
   MutexLock admin(&admin_mu_);
   WHARF_ASSIGN_OR_RETURN(bus_internal::TagMap before, core_->table().ListTags(resource.bus, ""));
   WHARF_RETURN_IF_ERROR(change());

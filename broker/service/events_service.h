@@ -56,6 +56,7 @@
 #define WHARF_BROKER_SERVICE_EVENTS_SERVICE_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -185,6 +186,15 @@ class EventsService final : public events::Service, public metrics_internal::Met
   std::string ArchiveArn(std::string_view archive) const;
   std::string ReplayArn(std::string_view replay) const;
   std::string CallbackArn(std::string_view name) const;
+  // Fills info.rule_arn and info.rule_target_arn, the ARNs of the managed
+  // rule of the archive info.name on `bus` and of its target.
+  void NameArchiveRule(std::string_view bus, bus_internal::ArchiveInfo& info) const;
+  // ManagedRuleException if the rule `rule` on `bus` is managed (an
+  // archive's): `force` is the request's Force where it has one (DeleteRule,
+  // RemoveTargets: true lets the call through), nullopt where none does.
+  absl::Status CheckNotManaged(std::string_view bus, std::string_view rule,
+                               std::optional<bool> force) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(admin_mu_);
 
   // EventBusName (name or ARN; empty: default) -> bus name.
   absl::StatusOr<std::string> ResolveBus(const std::string& param, const char* field) const;
@@ -234,9 +244,11 @@ class EventsService final : public events::Service, public metrics_internal::Met
   }
   // Runs `change` (which changes the rule `rule` on `bus`, or fails) and
   // makes it durable; when the store refuses it, the rule is put back as it
-  // was and the store's error returned.
+  // was and the store's error returned. A managed rule is left alone
+  // (CheckNotManaged with `force`).
   absl::Status ChangeRule(const std::string& bus, const std::string& rule,
-                          absl::FunctionRef<absl::Status()> change) ABSL_LOCKS_EXCLUDED(admin_mu_);
+                          std::optional<bool> force, absl::FunctionRef<absl::Status()> change)
+      ABSL_LOCKS_EXCLUDED(admin_mu_);
   // Runs `change` on the settings of the bus `bus` (BusTable::UpdateBus) and
   // makes them durable; when the store refuses them, puts the bus's settings
   // back and returns the store's error. Returns the new settings.

@@ -151,8 +151,9 @@ absl::StatusOr<events::PutTargetsResult> EventsService::PutTargets(
   std::vector<bus_internal::TargetSpec> specs;
   specs.reserve(request.targets.size());
   for (const events::Target& t : request.targets) specs.push_back(ToTargetSpec(t));
-  WHARF_RETURN_IF_ERROR(ChangeRule(
-      bus, request.rule, [&] { return core_->table().PutTargets(bus, request.rule, specs); }));
+  WHARF_RETURN_IF_ERROR(ChangeRule(bus, request.rule, std::nullopt, [&] {
+    return core_->table().PutTargets(bus, request.rule, specs);
+  }));
   return events::PutTargetsResult{};
 }
 
@@ -167,7 +168,7 @@ absl::StatusOr<events::RemoveTargetsResult> EventsService::RemoveTargets(
     return EventsConstraintError("[...]", "ids",
                                  "Member must have length less than or equal to 100");
   }
-  WHARF_RETURN_IF_ERROR(ChangeRule(bus, request.rule, [&] {
+  WHARF_RETURN_IF_ERROR(ChangeRule(bus, request.rule, request.force, [&] {
     return core_->table().RemoveTargets(bus, request.rule, request.ids);
   }));
   return events::RemoveTargetsResult{};

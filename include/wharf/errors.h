@@ -80,6 +80,7 @@ enum class ErrorCode {
   kEventsInvalidState,
   kEventsInternal,
   kEventsPolicyLengthExceeded,
+  kEventsManagedRule,  // "ManagedRuleException": a rule an AWS service manages.
   // PutEvents entry errors (PutEventsResultEntry::error_code).
   kEventsInvalidArgument,         // "InvalidArgument": a missing or too long field.
   kEventsMalformedDetail,         // "MalformedDetail": Detail is not a JSON object.

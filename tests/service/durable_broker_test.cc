@@ -642,6 +642,8 @@ TEST_F(DurableBrokerTest, ArchivedEventsSurviveAndReplayAfterARestart) {
     clock_->Advance(absl::Minutes(2));
   }
   Reopen();
+  // Their managed rules are made again (they are not stored).
+  EXPECT_THAT(ev().ListRules({.name_prefix = "Events-Archive-"})->rules, SizeIs(2));
   auto all = ev().DescribeArchive({.archive_name = "all"});
   ASSERT_THAT(all, IsOk());
   EXPECT_EQ(all->event_count, 3);
@@ -682,9 +684,18 @@ TEST_F(DurableBrokerTest, ArchivedEventsSurviveAndReplayAfterARestart) {
   EXPECT_EQ(EventsSnapshot(), before);
   EXPECT_THAT(Receive(url), IsEmpty());  // A completed replay is not run again.
 
+  // A forced change to a managed rule is stored, and undone by its archive
+  // after a restart; deleting the archive erases it.
+  ASSERT_THAT(ev().RemoveTargets(
+                  {.rule = "Events-Archive-all", .ids = {"Events-Archive-all"}, .force = true}),
+              IsOk());
+  Reopen();
+  EXPECT_THAT(ev().ListTargetsByRule({.rule = "Events-Archive-all"})->targets, SizeIs(1));
   ASSERT_THAT(ev().DeleteArchive({.archive_name = "all"}), IsOk());
   Reopen();
   EXPECT_THAT(ev().DescribeArchive({.archive_name = "all"}),
+              HasErrorCode(ErrorCode::kEventsResourceNotFound));
+  EXPECT_THAT(ev().DescribeRule({.name = "Events-Archive-all"}),
               HasErrorCode(ErrorCode::kEventsResourceNotFound));
   ASSERT_THAT(
       ev().CreateArchive({.archive_name = "all",

@@ -122,6 +122,114 @@ TEST_F(EventsArchiveTest, ListAndDeleteArchives) {
   EXPECT_EQ(after.archives[0].archive_name, "a2");
 }
 
+// As on AWS (moto's test_archive_actual_events, verified against AWS): an
+// archive is filled by a managed rule on its bus, which users see.
+TEST_F(EventsArchiveTest, ArchiveMakesAManagedRuleOnItsBus) {
+  ASSERT_THAT(ev().CreateArchive({.archive_name = "all", .event_source_arn = kBusArn}), IsOk());
+  ASSERT_THAT(ev().CreateArchive({.archive_name = "some",
+                                  .event_source_arn = kBusArn,
+                                  .event_pattern = R"( {"source": ["test"]} )"}),
+              IsOk());
+  ASSERT_OK_AND_ASSIGN(auto listed, ev().ListRules({}));
+  ASSERT_THAT(listed.rules, SizeIs(2));
+  EXPECT_EQ(listed.rules[0].name, "Events-Archive-all");
+  EXPECT_EQ(listed.rules[0].event_pattern, R"({"replay-name":[{"exists":false}]})");
+  EXPECT_EQ(listed.rules[1].name, "Events-Archive-some");
+  EXPECT_EQ(listed.rules[1].event_pattern,
+            R"( {"source": ["test"],"replay-name":[{"exists":false}]})");
+  ASSERT_OK_AND_ASSIGN(auto rule, ev().DescribeRule({.name = "Events-Archive-all"}));
+  EXPECT_EQ(rule.arn, "arn:aws:events:us-east-1:123456789012:rule/Events-Archive-all");
+  EXPECT_EQ(rule.managed_by, "prod.vhs.events.aws.internal");
+  EXPECT_EQ(rule.state, "ENABLED");
+  EXPECT_EQ(rule.event_bus_name, "default");
+  EXPECT_EQ(rule.created_by, "123456789012");
+  EXPECT_EQ(rule.description, "");
+  ASSERT_OK_AND_ASSIGN(auto targets, ev().ListTargetsByRule({.rule = "Events-Archive-all"}));
+  ASSERT_THAT(targets.targets, SizeIs(1));
+  const events::Target& target = targets.targets[0];
+  EXPECT_EQ(target.id, "Events-Archive-all");
+  EXPECT_EQ(target.arn, "arn:aws:events:us-east-1:::");
+  ASSERT_TRUE(target.input_transformer.has_value());
+  EXPECT_TRUE(target.input_transformer->input_paths_map.empty());
+  EXPECT_THAT(target.input_transformer->input_template,
+              HasSubstr(R"("archive-arn": "arn:aws:events:us-east-1:123456789012:archive/all")"));
+  EXPECT_THAT(target.input_transformer->input_template,
+              HasSubstr(R"("event": <aws.events.event.json>)"));
+  EXPECT_THAT(target.input_transformer->input_template,
+              HasSubstr(R"("ingestion-time": <aws.events.event.ingestion-time>)"));
+
+  ASSERT_THAT(Put("source", "type", "{}"), IsOk());
+  EXPECT_EQ(ev().DescribeArchive({.archive_name = "all"})->event_count, 1);
+  EXPECT_EQ(ev().DescribeArchive({.archive_name = "some"})->event_count, 0);
+
+  ASSERT_THAT(ev().DeleteArchive({.archive_name = "all"}), IsOk());
+  ASSERT_THAT(ev().DeleteArchive({.archive_name = "some"}), IsOk());
+  EXPECT_THAT(ev().ListRules({})->rules, SizeIs(0));
+}
+
+TEST_F(EventsArchiveTest, ArchiveRuleOfACustomBusFollowsItsPattern) {
+  ASSERT_THAT(ev().CreateEventBus({.name = "orders"}), IsOk());
+  ASSERT_THAT(ev().CreateArchive(
+                  {.archive_name = "a",
+                   .event_source_arn = "arn:aws:events:us-east-1:123456789012:event-bus/orders"}),
+              IsOk());
+  ASSERT_OK_AND_ASSIGN(auto rule,
+                       ev().DescribeRule({.name = "Events-Archive-a", .event_bus_name = "orders"}));
+  EXPECT_EQ(rule.arn, "arn:aws:events:us-east-1:123456789012:rule/orders/Events-Archive-a");
+  EXPECT_EQ(rule.event_pattern, R"({"replay-name":[{"exists":false}]})");
+  ASSERT_THAT(ev().UpdateArchive({.archive_name = "a", .event_pattern = R"({"source":["x"]})"}),
+              IsOk());
+  rule = *ev().DescribeRule({.name = "Events-Archive-a", .event_bus_name = "orders"});
+  EXPECT_EQ(rule.event_pattern, R"({"source":["x"],"replay-name":[{"exists":false}]})");
+  EXPECT_EQ(rule.managed_by, "prod.vhs.events.aws.internal");
+  ASSERT_THAT(
+      ev().ListTargetsByRule({.rule = "Events-Archive-a", .event_bus_name = "orders"})->targets,
+      SizeIs(1));
+}
+
+TEST_F(EventsArchiveTest, ManagedRuleRefusesChangesWithoutForce) {
+  ASSERT_THAT(ev().CreateArchive({.archive_name = "a", .event_source_arn = kBusArn}), IsOk());
+  const std::string name = "Events-Archive-a";
+  const std::string forceable =
+      "Events-Archive-a is a managed rule. Set 'force' parameter to true to override.";
+  EXPECT_THAT(ev().DeleteRule({.name = name}), HasError(ErrorCode::kEventsManagedRule, forceable));
+  EXPECT_THAT(ev().RemoveTargets({.rule = name, .ids = {name}}),
+              HasError(ErrorCode::kEventsManagedRule, forceable));
+  EXPECT_THAT(ev().PutRule({.name = name, .event_pattern = R"({"source":["x"]})"}),
+              HasErrorCode(ErrorCode::kEventsManagedRule));
+  EXPECT_THAT(ev().DisableRule({.name = name}), HasErrorCode(ErrorCode::kEventsManagedRule));
+  EXPECT_THAT(ev().EnableRule({.name = name}), HasErrorCode(ErrorCode::kEventsManagedRule));
+  EXPECT_THAT(
+      ev().PutTargets({.rule = name, .targets = {{.id = "t", .arn = "arn:aws:sqs:us-east-1:1:q"}}}),
+      HasErrorCode(ErrorCode::kEventsManagedRule));
+  const std::string arn = "arn:aws:events:us-east-1:123456789012:rule/Events-Archive-a";
+  EXPECT_THAT(ev().TagResource({.resource_arn = arn, .tags = {{"k", "v"}}}),
+              HasErrorCode(ErrorCode::kEventsManagedRule));
+  EXPECT_THAT(ev().UntagResource({.resource_arn = arn, .tag_keys = {"k"}}),
+              HasErrorCode(ErrorCode::kEventsManagedRule));
+  ASSERT_THAT(Put("s", "t", "{}"), IsOk());
+  EXPECT_EQ(ev().DescribeArchive({.archive_name = "a"})->event_count, 1);
+
+  // Forced: the rule goes, and the archive receives nothing more.
+  ASSERT_THAT(ev().RemoveTargets({.rule = name, .ids = {name}, .force = true}), IsOk());
+  ASSERT_THAT(ev().DeleteRule({.name = name, .force = true}), IsOk());
+  EXPECT_THAT(ev().ListRules({})->rules, SizeIs(0));
+  ASSERT_THAT(Put("s", "t", "{}"), IsOk());
+  EXPECT_EQ(ev().DescribeArchive({.archive_name = "a"})->event_count, 1);
+  ASSERT_THAT(ev().DeleteArchive({.archive_name = "a"}), IsOk());
+}
+
+TEST_F(EventsArchiveTest, ArchiveRefusesARuleOfItsRulesName) {
+  ASSERT_THAT(ev().PutRule({.name = "Events-Archive-a", .event_pattern = R"({"source":["x"]})"}),
+              IsOk());
+  EXPECT_THAT(
+      ev().CreateArchive({.archive_name = "a", .event_source_arn = kBusArn}),
+      HasError(ErrorCode::kEventsResourceAlreadyExists, "Rule Events-Archive-a already exists."));
+  EXPECT_THAT(ev().DescribeArchive({.archive_name = "a"}),
+              HasErrorCode(ErrorCode::kEventsResourceNotFound));
+  EXPECT_EQ(ev().DescribeRule({.name = "Events-Archive-a"})->managed_by, "");
+}
+
 // ---- Replays ----------------------------------------------------------------
 
 constexpr char kArchiveArn[] = "arn:aws:events:us-east-1:123456789012:archive/arch";

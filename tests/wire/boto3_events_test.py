@@ -509,6 +509,33 @@ class Boto3EventsTest(unittest.TestCase):
         with self.assertRaises(self.events.exceptions.ResourceNotFoundException):
             self.events.describe_archive(ArchiveName=name)
 
+    def test_archive_managed_rule(self):
+        # As moto's test_archive_actual_events sees it on AWS.
+        bus = self.new_bus()
+        bus_arn = "arn:aws:events:%s:%s:event-bus/%s" % (REGION, ACCOUNT, bus)
+        name = unique("arc")[:48]
+        self.events.create_archive(ArchiveName=name, EventSourceArn=bus_arn,
+                                   EventPattern=json.dumps({"source": ["test"]}))
+        rule_name = "Events-Archive-" + name
+        rules = self.events.list_rules(EventBusName=bus)["Rules"]
+        self.assertEqual([r["Name"] for r in rules], [rule_name])
+        self.assertEqual(rules[0]["ManagedBy"], "prod.vhs.events.aws.internal")
+        self.assertEqual(json.loads(rules[0]["EventPattern"]),
+                         {"source": ["test"], "replay-name": [{"exists": False}]})
+        targets = self.events.list_targets_by_rule(Rule=rule_name, EventBusName=bus)["Targets"]
+        self.assertEqual(len(targets), 1)
+        self.assertEqual(targets[0]["Arn"], "arn:aws:events:%s:::" % REGION)
+        self.assertEqual(targets[0]["InputTransformer"]["InputPathsMap"], {})
+        self.assertIn('"event": <aws.events.event.json>',
+                      targets[0]["InputTransformer"]["InputTemplate"])
+        with self.assertRaises(self.events.exceptions.ManagedRuleException) as context:
+            self.events.delete_rule(Name=rule_name, EventBusName=bus)
+        self.assertEqual(context.exception.response["Error"]["Message"],
+                         "%s is a managed rule. Set 'force' parameter to true to override."
+                         % rule_name)
+        self.events.delete_archive(ArchiveName=name)
+        self.assertEqual(self.events.list_rules(EventBusName=bus)["Rules"], [])
+
     # ---- tags --------------------------------------------------------------
 
     def test_tag_list_untag_a_rule_on_a_custom_bus(self):
