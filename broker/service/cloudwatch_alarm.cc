@@ -210,6 +210,43 @@ std::string AlarmStateReasonData(const CloudWatchAlarm& alarm, const AlarmRange&
   return Text(buf);
 }
 
+std::string CompositeStateReason(const std::vector<TriggeringAlarm>& triggering) {
+  std::vector<std::string> parts;
+  for (const TriggeringAlarm& t : triggering) {
+    // As AWS words it (a composite alarm's StateReason as DescribeAlarms
+    // returns it).
+    parts.push_back(absl::StrCat(
+        t.arn, " transitioned to ", StateName(t.state), " at ",
+        absl::FormatTime("%A %d %B, %Y %H:%M:%S UTC", t.timestamp, absl::UTCTimeZone())));
+  }
+  return absl::StrJoin(parts, ", ");
+}
+
+std::string CompositeStateReasonData(const std::vector<TriggeringAlarm>& triggering) {
+  // LocalStack test_trigger_composite_alarm, AWS-validated.
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  w.StartObject();
+  Key(w, "triggeringAlarms");
+  w.StartArray();
+  for (const TriggeringAlarm& t : triggering) {
+    w.StartObject();
+    Key(w, "arn");
+    String(w, t.arn);
+    Key(w, "state");
+    w.StartObject();
+    Key(w, "value");
+    String(w, AlarmStateName(t.state));
+    Key(w, "timestamp");
+    String(w, AlarmTimestamp(t.timestamp));
+    w.EndObject();
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return Text(buf);
+}
+
 std::string AlarmStateHistoryData(AlarmState old, std::string_view old_reason,
                                   const CloudWatchAlarm& now, bool with_reason_data) {
   rapidjson::StringBuffer buf;
@@ -300,6 +337,30 @@ std::string AlarmNotificationMessage(const CloudWatchAlarm& alarm, AlarmState ol
   Strings(n, alarm.alarm_actions);
   Key(n, "InsufficientDataActions");
   Strings(n, alarm.insufficient_data_actions);
+  if (alarm.composite) {
+    // The fields LocalStack test_trigger_composite_alarm (AWS-validated)
+    // reads: NewStateValue, AlarmName, AlarmDescription, TriggeringChildren.
+    Key(n, "AlarmRule");
+    String(n, alarm.alarm_rule);
+    Key(n, "TriggeringChildren");
+    n.StartArray();
+    for (const TriggeringAlarm& t : alarm.triggering) {
+      n.StartObject();
+      Key(n, "Arn");
+      String(n, t.arn);
+      Key(n, "State");
+      n.StartObject();
+      Key(n, "Value");
+      String(n, AlarmStateName(t.state));
+      Key(n, "Timestamp");
+      String(n, AlarmTimestamp(t.timestamp));
+      n.EndObject();
+      n.EndObject();
+    }
+    n.EndArray();
+    n.EndObject();
+    return Text(buf);
+  }
   Key(n, "Trigger");
   n.StartObject();
   Key(n, "MetricName");
@@ -390,8 +451,18 @@ std::string AlarmLambdaEvent(const CloudWatchAlarm& alarm, AlarmState old,
   state_object(old, old_reason, "");
   Key(e, "configuration");
   e.StartObject();
+  if (alarm.composite) {
+    Key(e, "alarmRule");
+    String(e, alarm.alarm_rule);
+  }
   Key(e, "description");
   String(e, alarm.description);
+  if (alarm.composite) {
+    e.EndObject();
+    e.EndObject();
+    e.EndObject();
+    return Text(buf);
+  }
   Key(e, "metrics");
   e.StartArray();
   e.StartObject();

@@ -18,11 +18,21 @@
 #include "absl/time/time.h"
 #include "broker/metrics/alarm_evaluation.h"
 #include "broker/metrics/metric_store.h"
+#include "broker/service/cloudwatch_alarm_rule.h"
 #include "broker/service/cloudwatch_checks.h"
 #include "wharf/cloudwatch.h"
 
 namespace wharf::service_internal {
 
+// A child alarm whose state change moved a composite alarm.
+struct TriggeringAlarm {
+  std::string arn;
+  metrics_internal::AlarmState state = metrics_internal::AlarmState::kInsufficientData;
+  absl::Time timestamp;  // Of the child's state.
+};
+
+// A metric alarm, or a composite one (`composite`: then only the names,
+// actions, tags and state below `composite` count).
 struct CloudWatchAlarm {
   std::string name;
   std::string arn;
@@ -45,6 +55,13 @@ struct CloudWatchAlarm {
   std::string evaluate_low_sample_count_percentile;
   std::vector<cloudwatch::Tag> tags;
   absl::Time configuration_updated;
+
+  bool composite = false;
+  std::string alarm_rule;  // As given.
+  AlarmRuleNode parsed_rule;
+  std::vector<std::string> children;  // The alarms the rule names, each once.
+  // The children behind the latest state change (not kept in durable mode).
+  std::vector<TriggeringAlarm> triggering;
 
   metrics_internal::AlarmState state = metrics_internal::AlarmState::kInsufficientData;
   std::string state_reason;
@@ -71,6 +88,12 @@ std::string AlarmStateReason(const CloudWatchAlarm& alarm, const AlarmRange& ran
 std::string AlarmStateReasonData(const CloudWatchAlarm& alarm, const AlarmRange& range,
                                  const metrics_internal::AlarmDecision& d, absl::Time at);
 
+// A composite alarm's StateReason ("<arn> transitioned to ALARM at Sunday 30
+// October, 2022 20:47:35 UTC") and StateReasonData
+// ({"triggeringAlarms":[...]}) for a change caused by `triggering`.
+std::string CompositeStateReason(const std::vector<TriggeringAlarm>& triggering);
+std::string CompositeStateReasonData(const std::vector<TriggeringAlarm>& triggering);
+
 // HistoryData of a StateUpdate item; with the new state's reason data as an
 // object when `with_reason_data`.
 std::string AlarmStateHistoryData(metrics_internal::AlarmState old, std::string_view old_reason,
@@ -78,7 +101,8 @@ std::string AlarmStateHistoryData(metrics_internal::AlarmState old, std::string_
 // HistoryData of an Action item; `error` empty when it succeeded.
 std::string AlarmActionHistoryData(absl::Time when, std::string_view arn, std::string_view error);
 
-// The SNS notification of `alarm`'s change from `old` (its state now) at `at`.
+// The SNS notification of `alarm`'s change from `old` (its state now) at `at`;
+// a composite alarm's has AlarmRule and TriggeringChildren for Trigger.
 std::string AlarmNotificationSubject(const CloudWatchAlarm& alarm, std::string_view region);
 std::string AlarmNotificationMessage(const CloudWatchAlarm& alarm, metrics_internal::AlarmState old,
                                      absl::Time at, std::string_view region,

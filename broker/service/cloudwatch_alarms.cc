@@ -3,10 +3,13 @@
 // cloudwatch_service.h; the texts alarms produce are in cloudwatch_alarm.cc.
 
 #include <algorithm>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -34,6 +37,63 @@ constexpr size_t kMaxHistoryData = 4095;
 absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 std::string_view Std(absl::string_view s) { return std::string_view(s.data(), s.size()); }
 absl::string_view StateName(AlarmState s) { return Absl(AlarmStateName(s)); }
+
+absl::Status CheckAlarmName(const std::string& name) {
+  if (name.empty()) return CloudWatchMissing("AlarmName");
+  if (name.size() > 255) {
+    return CloudWatchInvalid("The parameter AlarmName must be between 1 and 255 characters long.");
+  }
+  for (char c : name) {
+    if (static_cast<unsigned char>(c) > 127) {
+      return CloudWatchInvalid("The parameter AlarmName must contain only ASCII characters.");
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The action lists of PutMetricAlarm and PutCompositeAlarm.
+template <typename Request>
+absl::Status CheckAlarmActions(const Request& r) {
+  if (r.alarm_description.size() > 1024) {
+    return CloudWatchInvalid(
+        "The parameter AlarmDescription must be between 0 and 1024 characters long.");
+  }
+  for (const auto& [name, list] :
+       {std::pair{"OKActions", &r.ok_actions}, std::pair{"AlarmActions", &r.alarm_actions},
+        std::pair{"InsufficientDataActions", &r.insufficient_data_actions}}) {
+    if (list->size() > 5) {
+      return CloudWatchInvalid(
+          absl::StrCat("The collection ", name, " must not have a size greater than 5."));
+    }
+    for (const std::string& arn : *list) {
+      if (arn.empty() || arn.size() > 1024 ||
+          AlarmActionKindOf(arn) == AlarmActionKind::kUnsupported) {
+        return CloudWatchInvalid(
+            absl::StrCat("Invalid ", name, " ARN ", arn,
+                         ": wharf runs SNS topic (arn:aws:sns:...) and Lambda function "
+                         "(arn:aws:lambda:...:function:...) actions."));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Checked creation tags; a key given twice takes its last value.
+absl::StatusOr<std::vector<cloudwatch::Tag>> CheckedTags(
+    const std::vector<cloudwatch::Tag>& given) {
+  if (absl::Status s = CheckTags(given); !s.ok()) return s;
+  std::vector<cloudwatch::Tag> tags;
+  MergeTags(tags, given);
+  if (tags.size() > kMaxTags) {
+    return CloudWatchInvalid(
+        absl::StrCat("The collection Tags must not have a size greater than ", kMaxTags, "."));
+  }
+  return tags;
+}
+
+absl::string_view TypeName(const CloudWatchAlarm& a) {
+  return a.composite ? "CompositeAlarm" : "MetricAlarm";
+}
 
 }  // namespace
 
@@ -80,17 +140,176 @@ cloudwatch::MetricAlarm CloudWatchService::Describe(const Alarm& a) const {
   return m;
 }
 
+cloudwatch::CompositeAlarm CloudWatchService::DescribeComposite(const Alarm& a) const {
+  cloudwatch::CompositeAlarm c;
+  c.alarm_name = a.name;
+  c.alarm_arn = a.arn;
+  c.alarm_description = a.description;
+  c.alarm_rule = a.alarm_rule;
+  c.alarm_configuration_updated_timestamp = a.configuration_updated;
+  c.actions_enabled = a.actions_enabled;
+  c.ok_actions = a.ok_actions;
+  c.alarm_actions = a.alarm_actions;
+  c.insufficient_data_actions = a.insufficient_data_actions;
+  c.state_value = std::string(AlarmStateName(a.state));
+  c.state_reason = a.state_reason;
+  c.state_reason_data = a.state_reason_data;
+  c.state_updated_timestamp = a.state_updated;
+  c.state_transitioned_timestamp = a.state_transitioned;
+  return c;
+}
+
+absl::StatusOr<std::unique_ptr<CloudWatchAlarm>> CloudWatchService::MakeCompositeAlarm(
+    const cloudwatch::PutCompositeAlarmRequest& r) const {
+  if (absl::Status s = CheckAlarmName(r.alarm_name); !s.ok()) return s;
+  if (r.alarm_rule.empty()) return CloudWatchMissing("AlarmRule");
+  if (r.alarm_rule.size() > 10240) {
+    return CloudWatchInvalid(
+        "The parameter AlarmRule must be between 1 and 10240 characters long.");
+  }
+  if (absl::ascii_isspace(static_cast<unsigned char>(r.alarm_rule.front())) ||
+      absl::ascii_isspace(static_cast<unsigned char>(r.alarm_rule.back()))) {
+    // AWS's words (as SDK users report them).
+    return MakeError(ErrorCode::kCloudWatchValidation,
+                     "AlarmRule must not contain leading or trailing whitespace or be null");
+  }
+  if (!r.actions_suppressor.empty() || r.actions_suppressor_wait_period.has_value() ||
+      r.actions_suppressor_extension_period.has_value()) {
+    return MakeError(ErrorCode::kCloudWatchValidation,
+                     "The parameters ActionsSuppressor, ActionsSuppressorWaitPeriod and "
+                     "ActionsSuppressorExtensionPeriod are not supported by wharf.");
+  }
+  if (absl::Status s = CheckAlarmActions(r); !s.ok()) return s;
+  absl::StatusOr<std::vector<cloudwatch::Tag>> tags = CheckedTags(r.tags);
+  if (!tags.ok()) return tags.status();
+  absl::StatusOr<AlarmRuleNode> rule = ParseAlarmRule(r.alarm_rule, AlarmArn(""));
+  if (!rule.ok()) return rule.status();
+
+  auto alarm = std::make_unique<Alarm>();
+  alarm->name = r.alarm_name;
+  alarm->arn = AlarmArn(r.alarm_name);
+  alarm->description = r.alarm_description;
+  alarm->actions_enabled = r.actions_enabled.value_or(true);
+  alarm->ok_actions = r.ok_actions;
+  alarm->alarm_actions = r.alarm_actions;
+  alarm->insufficient_data_actions = r.insufficient_data_actions;
+  alarm->tags = *std::move(tags);
+  alarm->composite = true;
+  alarm->alarm_rule = r.alarm_rule;
+  alarm->parsed_rule = *std::move(rule);
+  std::vector<std::string> written;
+  AlarmRuleChildren(alarm->parsed_rule, &alarm->children, &written);
+  return alarm;
+}
+
+absl::Status CloudWatchService::CheckChildrenLocked(const Alarm& alarm) const {
+  std::vector<std::string> names;
+  std::vector<std::string> written;
+  AlarmRuleChildren(alarm.parsed_rule, &names, &written);
+  std::vector<std::string> missing;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] != alarm.name && !alarms_.contains(names[i])) missing.push_back(written[i]);
+  }
+  if (!missing.empty()) {
+    // AWS's words (as CloudFormation reports them); the list's separator is
+    // wharf's.
+    return MakeError(
+        ErrorCode::kCloudWatchValidation,
+        absl::StrCat("Could not save the composite alarm as alarms [", absl::StrJoin(missing, ", "),
+                     "] in the alarm rule do not exist"));
+  }
+  // A cycle: `alarm` reachable from one of its children. AWS accepts cycles
+  // (and stops evaluating them); wharf refuses them, in its own words.
+  std::vector<std::string> path = {alarm.name};
+  std::function<bool(const std::string&)> reaches = [&](const std::string& name) {
+    if (name == alarm.name) return true;
+    auto it = alarms_.find(name);
+    if (it == alarms_.end() || !it->second->composite) return false;
+    for (const std::string& child : it->second->children) {
+      path.push_back(child);
+      if (reaches(child)) return true;
+      path.pop_back();
+    }
+    return false;
+  };
+  for (const std::string& child : alarm.children) {
+    path.push_back(child);
+    if (reaches(child)) {
+      return MakeError(ErrorCode::kCloudWatchValidation,
+                       absl::StrCat("Could not save the composite alarm as its rule would make "
+                                    "alarms depend on themselves: ",
+                                    absl::StrJoin(path, " -> ")));
+    }
+    path.pop_back();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CloudWatchService::PutCompositeAlarm(const cloudwatch::PutCompositeAlarmRequest& r) {
+  absl::StatusOr<std::unique_ptr<Alarm>> made = MakeCompositeAlarm(r);
+  if (!made.ok()) return made.status();
+  std::unique_ptr<Alarm> alarm = *std::move(made);
+  const absl::Time now = options_.clock->Now();
+  std::vector<PendingAction> actions;
+  const uint64_t since = Mark();
+  {
+    MutexLock lock(&mu_);
+    auto it = alarms_.find(r.alarm_name);
+    const bool created = it == alarms_.end();
+    if (!created && !it->second->composite) {
+      return MakeError(ErrorCode::kCloudWatchValidation,
+                       absl::StrCat("The alarm ", r.alarm_name,
+                                    " is a metric alarm; PutCompositeAlarm cannot replace it."));
+    }
+    if (created && alarms_.size() >= options_.max_alarms) {
+      return MakeError(ErrorCode::kCloudWatchLimitExceeded,
+                       absl::StrCat("The maximum allowed number of alarms (", options_.max_alarms,
+                                    ") has been reached."));
+    }
+    if (absl::Status s = CheckChildrenLocked(*alarm); !s.ok()) return s;
+    alarm->configuration_updated = now;
+    if (created) {
+      alarm->state = AlarmState::kInsufficientData;
+      alarm->state_reason = "Unchecked: Initial alarm creation";
+      alarm->state_updated = now;
+      alarm->state_transitioned = now;
+    } else {
+      const Alarm& old = *it->second;
+      alarm->state = old.state;
+      alarm->state_reason = old.state_reason;
+      alarm->state_reason_data = old.state_reason_data;
+      alarm->state_updated = old.state_updated;
+      alarm->state_transitioned = old.state_transitioned;
+      alarm->triggering = old.triggering;
+      alarm->tags = old.tags;  // As PutMetricAlarm.
+    }
+    AddHistory({.alarm_name = r.alarm_name,
+                .alarm_type = "CompositeAlarm",
+                .timestamp = now,
+                .history_item_type = "ConfigurationUpdate",
+                .history_summary =
+                    absl::StrCat("Alarm \"", r.alarm_name, created ? "\" created" : "\" updated"),
+                .history_data = absl::StrCat("{\"version\":\"1.0\",\"type\":\"",
+                                             created ? "Create" : "Update", "\"}")});
+    PersistAlarmLocked(*alarm);
+    Alarm& stored = *(alarms_[r.alarm_name] = std::move(alarm));
+    // Evaluated at once, every child counted as triggering (AWS, as
+    // LocalStack's test_trigger_composite_alarm notes).
+    std::vector<TriggeringAlarm> triggering;
+    for (const std::string& child : stored.children) {
+      const Alarm& c = *alarms_.at(child);
+      triggering.push_back({c.arn, c.state, c.state_updated});
+    }
+    EvaluateComposite(stored, std::move(triggering), now, actions);
+  }
+  absl::Status committed = Commit(since);
+  RunActions(std::move(actions));
+  return committed;
+}
+
 absl::StatusOr<std::unique_ptr<CloudWatchAlarm>> CloudWatchService::MakeAlarm(
     const cloudwatch::PutMetricAlarmRequest& r) const {
-  if (r.alarm_name.empty()) return CloudWatchMissing("AlarmName");
-  if (r.alarm_name.size() > 255) {
-    return CloudWatchInvalid("The parameter AlarmName must be between 1 and 255 characters long.");
-  }
-  for (char c : r.alarm_name) {
-    if (static_cast<unsigned char>(c) > 127) {
-      return CloudWatchInvalid("The parameter AlarmName must contain only ASCII characters.");
-    }
-  }
+  if (absl::Status s = CheckAlarmName(r.alarm_name); !s.ok()) return s;
   if (!r.evaluation_periods.has_value()) return CloudWatchMissing("EvaluationPeriods");
   if (*r.evaluation_periods < 1) {
     return CloudWatchInvalid("The parameter EvaluationPeriods must be greater than or equal to 1.");
@@ -174,37 +393,12 @@ absl::StatusOr<std::unique_ptr<CloudWatchAlarm>> CloudWatchService::MakeAlarm(
         "The parameter EvaluateLowSampleCountPercentile must be a value in the set [ evaluate, "
         "ignore ].");
   }
-  if (r.alarm_description.size() > 1024) {
-    return CloudWatchInvalid(
-        "The parameter AlarmDescription must be between 0 and 1024 characters long.");
-  }
-  for (const auto& [name, list] :
-       {std::pair{"OKActions", &r.ok_actions}, std::pair{"AlarmActions", &r.alarm_actions},
-        std::pair{"InsufficientDataActions", &r.insufficient_data_actions}}) {
-    if (list->size() > 5) {
-      return CloudWatchInvalid(
-          absl::StrCat("The collection ", name, " must not have a size greater than 5."));
-    }
-    for (const std::string& arn : *list) {
-      if (arn.empty() || arn.size() > 1024 ||
-          AlarmActionKindOf(arn) == AlarmActionKind::kUnsupported) {
-        return CloudWatchInvalid(
-            absl::StrCat("Invalid ", name, " ARN ", arn,
-                         ": wharf runs SNS topic (arn:aws:sns:...) and Lambda function "
-                         "(arn:aws:lambda:...:function:...) actions."));
-      }
-    }
-  }
+  if (absl::Status s = CheckAlarmActions(r); !s.ok()) return s;
   absl::StatusOr<metrics_internal::Dimensions> dims = CheckDimensions(r.dimensions, "Dimensions");
   if (!dims.ok()) return dims.status();
   if (absl::Status s = CheckUnit(r.unit, "Unit"); !s.ok()) return s;
-  if (absl::Status s = CheckTags(r.tags); !s.ok()) return s;
-  std::vector<cloudwatch::Tag> tags;
-  MergeTags(tags, r.tags);  // A key given twice: its last value.
-  if (tags.size() > kMaxTags) {
-    return CloudWatchInvalid(
-        absl::StrCat("The collection Tags must not have a size greater than ", kMaxTags, "."));
-  }
+  absl::StatusOr<std::vector<cloudwatch::Tag>> tags = CheckedTags(r.tags);
+  if (!tags.ok()) return tags.status();
 
   auto alarm = std::make_unique<Alarm>();
   alarm->name = r.alarm_name;
@@ -232,7 +426,7 @@ absl::StatusOr<std::unique_ptr<CloudWatchAlarm>> CloudWatchService::MakeAlarm(
   alarm->treat_missing_data = r.treat_missing_data;
   alarm->datapoints_to_alarm_given = r.datapoints_to_alarm.has_value();
   alarm->evaluate_low_sample_count_percentile = r.evaluate_low_sample_count_percentile;
-  alarm->tags = std::move(tags);
+  alarm->tags = *std::move(tags);
   return alarm;
 }
 
@@ -246,6 +440,11 @@ absl::Status CloudWatchService::PutMetricAlarm(const cloudwatch::PutMetricAlarmR
     MutexLock lock(&mu_);
     auto it = alarms_.find(r.alarm_name);
     const bool created = it == alarms_.end();
+    if (!created && it->second->composite) {
+      return MakeError(ErrorCode::kCloudWatchValidation,
+                       absl::StrCat("The alarm ", r.alarm_name,
+                                    " is a composite alarm; PutMetricAlarm cannot replace it."));
+    }
     if (created && alarms_.size() >= options_.max_alarms) {
       return MakeError(ErrorCode::kCloudWatchLimitExceeded,
                        absl::StrCat("The maximum allowed number of alarms (", options_.max_alarms,
@@ -291,11 +490,14 @@ absl::Status CloudWatchService::PutMetricAlarm(const cloudwatch::PutMetricAlarmR
 }
 
 void CloudWatchService::ScheduleTickLocked(absl::Time after) {
-  if (shutdown_ || alarms_.empty()) return;
-  int64_t step = 60;
+  if (shutdown_) return;
+  int64_t step = 0;  // None while no metric alarm exists.
   for (const auto& [name, a] : alarms_) {
+    if (a->composite) continue;
+    if (step == 0) step = 60;
     if (a->period < 60) step = 10;
   }
+  if (step == 0) return;
   // The first multiple of `step` seconds strictly after `after`.
   const int64_t s = absl::ToInt64Seconds(absl::Floor(after - absl::UnixEpoch(), absl::Seconds(1)));
   int64_t next = s - (s % step + step) % step + step;
@@ -313,6 +515,7 @@ void CloudWatchService::Tick(absl::Time at) {
     const int64_t second = absl::ToUnixSeconds(at);
     for (auto& [name, alarm] : alarms_) {
       // Minute-or-longer periods every 60 s; 10 s and 30 s ones every 10 s.
+      if (alarm->composite) continue;  // Evaluated when a child changes.
       if (second % 60 == 0 || alarm->period < 60) Evaluate(*alarm, at, actions);
     }
     ScheduleTickLocked(at);
@@ -361,6 +564,25 @@ void CloudWatchService::Evaluate(Alarm& alarm, absl::Time at, std::vector<Pendin
              Truncated(AlarmStateReasonData(alarm, r, d, at), kMaxReasonData), at, actions);
 }
 
+void CloudWatchService::EvaluateComposite(Alarm& alarm, std::vector<TriggeringAlarm> triggering,
+                                          absl::Time at, std::vector<PendingAction>& actions) {
+  const bool holds = EvaluateAlarmRule(alarm.parsed_rule, [&](const std::string& name) {
+    auto it = alarms_.find(name);
+    return it == alarms_.end() ? AlarmState::kInsufficientData : it->second->state;
+  });
+  const AlarmState state = holds ? AlarmState::kAlarm : AlarmState::kOk;
+  if (state == alarm.state) return;
+  // Whole JSON within StateReasonData's bound: fewer children rather than a cut.
+  std::string data = CompositeStateReasonData(triggering);
+  while (data.size() > kMaxReasonData && !triggering.empty()) {
+    triggering.pop_back();
+    data = CompositeStateReasonData(triggering);
+  }
+  alarm.triggering = std::move(triggering);
+  Transition(alarm, state, Truncated(CompositeStateReason(alarm.triggering), kMaxReason),
+             std::move(data), at, actions);
+}
+
 void CloudWatchService::Transition(Alarm& alarm, AlarmState state, std::string reason,
                                    std::string reason_data, absl::Time at,
                                    std::vector<PendingAction>& actions) {
@@ -373,7 +595,7 @@ void CloudWatchService::Transition(Alarm& alarm, AlarmState state, std::string r
   alarm.state_transitioned = at;
   PersistAlarmLocked(alarm);
   AddHistory({.alarm_name = alarm.name,
-              .alarm_type = "MetricAlarm",
+              .alarm_type = std::string(TypeName(alarm)),
               .timestamp = at,
               .history_item_type = "StateUpdate",
               .history_summary =
@@ -387,13 +609,14 @@ void CloudWatchService::Transition(Alarm& alarm, AlarmState state, std::string r
                 return Truncated(std::move(data), kMaxHistoryData);
               }()});
 
-  if (!alarm.actions_enabled) return;
-  const std::vector<std::string>& arns = state == AlarmState::kAlarm ? alarm.alarm_actions
+  static const std::vector<std::string> kNone;
+  const std::vector<std::string>& arns = !alarm.actions_enabled        ? kNone
+                                         : state == AlarmState::kAlarm ? alarm.alarm_actions
                                          : state == AlarmState::kOk
                                              ? alarm.ok_actions
                                              : alarm.insufficient_data_actions;
   for (const std::string& arn : arns) {
-    PendingAction a{alarm.name, arn, {}, {}, false, at};
+    PendingAction a{alarm.name, std::string(TypeName(alarm)), arn, {}, {}, false, at};
     if (AlarmActionKindOf(arn) == AlarmActionKind::kLambda) {
       a.lambda = true;
       a.message =
@@ -403,6 +626,15 @@ void CloudWatchService::Transition(Alarm& alarm, AlarmState state, std::string r
       a.message = AlarmNotificationMessage(alarm, old, at, options_.region, options_.account_id);
     }
     actions.push_back(std::move(a));
+  }
+
+  // The composite alarms naming this one, with it as their trigger.
+  for (auto& [name, parent] : alarms_) {
+    if (!parent->composite || std::find(parent->children.begin(), parent->children.end(),
+                                        alarm.name) == parent->children.end()) {
+      continue;
+    }
+    EvaluateComposite(*parent, {{alarm.arn, alarm.state, alarm.state_updated}}, at, actions);
   }
 }
 
@@ -433,7 +665,7 @@ void CloudWatchService::RunActions(std::vector<PendingAction> actions) {
     }
     MutexLock lock(&mu_);
     AddHistory({.alarm_name = a.alarm_name,
-                .alarm_type = "MetricAlarm",
+                .alarm_type = a.alarm_type,
                 .timestamp = a.when,
                 .history_item_type = "Action",
                 .history_summary = Truncated(
@@ -473,6 +705,7 @@ absl::StatusOr<cloudwatch::DescribeAlarmsResult> CloudWatchService::DescribeAlar
     }
   }
   bool metric_alarms = r.alarm_types.empty();
+  bool composite_alarms = false;
   for (const std::string& t : r.alarm_types) {
     if (t != "MetricAlarm" && t != "CompositeAlarm") {
       return CloudWatchInvalid(
@@ -480,6 +713,7 @@ absl::StatusOr<cloudwatch::DescribeAlarmsResult> CloudWatchService::DescribeAlar
           "].");
     }
     metric_alarms = metric_alarms || t == "MetricAlarm";
+    composite_alarms = composite_alarms || t == "CompositeAlarm";
   }
   const int max_records = r.max_records.value_or(50);
   if (max_records < 1 || max_records > 100) {
@@ -491,14 +725,36 @@ absl::StatusOr<cloudwatch::DescribeAlarmsResult> CloudWatchService::DescribeAlar
     after = r.next_token.substr(6);
   }
   cloudwatch::DescribeAlarmsResult result;
-  // Composite alarms do not exist here: they have no children or parents.
-  if (!metric_alarms || !r.children_of_alarm_name.empty() || !r.parents_of_alarm_name.empty()) {
-    return result;
-  }
   MutexLock lock(&mu_);
+  // ChildrenOfAlarmName, ParentsOfAlarmName: alarms of both types, those the
+  // composite alarm's rule names, or the composite alarms naming the alarm.
+  std::optional<std::vector<std::string>> related;
+  if (!r.children_of_alarm_name.empty() || !r.parents_of_alarm_name.empty()) {
+    metric_alarms = composite_alarms = true;
+    related.emplace();
+    if (!r.children_of_alarm_name.empty()) {
+      if (auto it = alarms_.find(r.children_of_alarm_name); it != alarms_.end()) {
+        *related = it->second->children;
+      }
+    }
+    for (const auto& [name, a] : alarms_) {
+      if (!r.parents_of_alarm_name.empty() && a->composite &&
+          std::find(a->children.begin(), a->children.end(), r.parents_of_alarm_name) !=
+              a->children.end()) {
+        related->push_back(name);
+      }
+    }
+  }
+  int listed = 0;
+  std::string last;
   for (auto it = after.empty() ? alarms_.begin() : alarms_.upper_bound(after); it != alarms_.end();
        ++it) {
     const Alarm& a = *it->second;
+    if (!(a.composite ? composite_alarms : metric_alarms)) continue;
+    if (related.has_value() &&
+        std::find(related->begin(), related->end(), a.name) == related->end()) {
+      continue;
+    }
     if (!r.alarm_names.empty() &&
         std::find(r.alarm_names.begin(), r.alarm_names.end(), a.name) == r.alarm_names.end()) {
       continue;
@@ -512,11 +768,17 @@ absl::StatusOr<cloudwatch::DescribeAlarmsResult> CloudWatchService::DescribeAlar
       }
       if (!any) continue;
     }
-    if (static_cast<int>(result.metric_alarms.size()) == max_records) {
-      result.next_token = absl::StrCat("alarm:", result.metric_alarms.back().alarm_name);
+    if (listed == max_records) {
+      result.next_token = absl::StrCat("alarm:", last);
       break;
     }
-    result.metric_alarms.push_back(Describe(a));
+    ++listed;
+    last = a.name;
+    if (a.composite) {
+      result.composite_alarms.push_back(DescribeComposite(a));
+    } else {
+      result.metric_alarms.push_back(Describe(a));
+    }
   }
   return result;
 }
@@ -530,6 +792,7 @@ CloudWatchService::DescribeAlarmsForMetric(const cloudwatch::DescribeAlarmsForMe
   cloudwatch::DescribeAlarmsForMetricResult result;
   MutexLock lock(&mu_);
   for (const auto& [name, a] : alarms_) {
+    if (a->composite) continue;
     if (a->key.ns != r.metric_namespace || a->key.name != r.metric_name) continue;
     if (!r.dimensions.empty() && a->key.dimensions != *dims) continue;
     if (!r.statistic.empty() && a->statistic != r.statistic) continue;
@@ -546,14 +809,16 @@ absl::StatusOr<cloudwatch::DescribeAlarmHistoryResult> CloudWatchService::Descri
   if (r.alarm_name.size() > 255) {
     return CloudWatchInvalid("The parameter AlarmName must be between 1 and 255 characters long.");
   }
-  bool metric_alarms = r.alarm_types.empty();
-  for (const std::string& t : r.alarm_types) {
+  // Without AlarmTypes: metric alarms' items only (DescribeAlarmHistory's
+  // API reference).
+  std::vector<std::string> types = r.alarm_types;
+  if (types.empty()) types.push_back("MetricAlarm");
+  for (const std::string& t : types) {
     if (t != "MetricAlarm" && t != "CompositeAlarm") {
       return CloudWatchInvalid(
           "The parameter AlarmTypes must contain values in the set [ CompositeAlarm, MetricAlarm "
           "].");
     }
-    metric_alarms = metric_alarms || t == "MetricAlarm";
   }
   if (!r.history_item_type.empty() && r.history_item_type != "ConfigurationUpdate" &&
       r.history_item_type != "StateUpdate" && r.history_item_type != "Action") {
@@ -583,12 +848,12 @@ absl::StatusOr<cloudwatch::DescribeAlarmHistoryResult> CloudWatchService::Descri
     }
   }
   cloudwatch::DescribeAlarmHistoryResult result;
-  if (!metric_alarms) return result;
   std::vector<cloudwatch::AlarmHistoryItem> matched;
   {
     MutexLock lock(&mu_);
     for (const auto& item : history_) {
       if (!r.alarm_name.empty() && item.alarm_name != r.alarm_name) continue;
+      if (std::find(types.begin(), types.end(), item.alarm_type) == types.end()) continue;
       if (!r.history_item_type.empty() && item.history_item_type != r.history_item_type) continue;
       if (r.start_date.has_value() && item.timestamp < *r.start_date) continue;
       if (r.end_date.has_value() && item.timestamp >= *r.end_date) continue;
@@ -622,17 +887,42 @@ absl::Status CloudWatchService::DeleteAlarms(const cloudwatch::DeleteAlarmsReque
           ErrorCode::kCloudWatchResourceNotFound,
           absl::StrCat("The following alarms were not found: ", absl::StrJoin(missing, ", "), "."));
     }
+    // Alarms a composite alarm that stays names.
+    std::vector<std::string> needed;
     for (const std::string& name : r.alarm_names) {
-      if (alarms_.erase(name) == 0) continue;  // Named twice.
-      EraseAlarmLocked(name);
+      const bool parent = std::any_of(alarms_.begin(), alarms_.end(), [&](const auto& entry) {
+        const Alarm& p = *entry.second;
+        return p.composite &&
+               std::find(p.children.begin(), p.children.end(), name) != p.children.end() &&
+               std::find(r.alarm_names.begin(), r.alarm_names.end(), p.name) == r.alarm_names.end();
+      });
+      if (parent && std::find(needed.begin(), needed.end(), name) == needed.end()) {
+        needed.push_back(name);
+      }
+    }
+    if (!needed.empty()) {
+      // AWS's words (as SDK users report them).
+      return MakeError(ErrorCode::kCloudWatchValidation,
+                       absl::StrCat("Cannot delete ", absl::StrJoin(needed, ","),
+                                    " as there are composite alarm(s) depending on ",
+                                    needed.size() == 1 ? "it." : "them."));
+    }
+    for (const std::string& name : r.alarm_names) {
+      auto it = alarms_.find(name);
+      if (it == alarms_.end()) continue;  // Named twice.
+      const std::string type(TypeName(*it->second));
+      EraseAlarmLocked(*it->second);
+      alarms_.erase(it);
       AddHistory({.alarm_name = name,
-                  .alarm_type = "MetricAlarm",
+                  .alarm_type = type,
                   .timestamp = now,
                   .history_item_type = "ConfigurationUpdate",
                   .history_summary = absl::StrCat("Alarm \"", name, "\" deleted"),
                   .history_data = "{\"version\":\"1.0\",\"type\":\"Delete\"}"});
     }
-    if (alarms_.empty() && tick_.has_value()) {
+    const bool metric_alarms = std::any_of(
+        alarms_.begin(), alarms_.end(), [](const auto& entry) { return !entry.second->composite; });
+    if (!metric_alarms && tick_.has_value()) {
       options_.scheduler->Cancel(*tick_);
       tick_.reset();
     }
@@ -678,6 +968,7 @@ absl::Status CloudWatchService::SetAlarmState(const cloudwatch::SetAlarmStateReq
     }
     Alarm& a = *it->second;
     if (a.state != *state) {
+      a.triggering.clear();  // No child caused it.
       Transition(a, *state, r.state_reason, r.state_reason_data, now, actions);
     } else {
       a.state_reason = r.state_reason;

@@ -4,10 +4,15 @@
 // them (recovery checks them again through MakeAlarm), then
 //   actions_enabled, configuration_updated,
 //   state, state_reason, state_reason_data, state_updated, state_transitioned.
+// One per composite alarm, kind "cloudwatch.composite_alarm": description,
+// alarm_rule, the three action lists and tags, then the same state fields;
+// recovery checks them through MakeCompositeAlarm and, once every alarm is
+// back, that each rule's alarms exist and form no cycle.
 // Dimensions and tags are flat [name, value, ...] lists, in the order given;
 // the threshold is its shortest round-trip decimal text.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,12 +28,58 @@ namespace wharf::service_internal {
 namespace {
 
 constexpr char kAlarmDocument[] = "cloudwatch.alarm";
+constexpr char kCompositeDocument[] = "cloudwatch.composite_alarm";
+
+std::vector<std::string> TagPairs(const std::vector<cloudwatch::Tag>& tags) {
+  std::vector<std::string> pairs;
+  for (const cloudwatch::Tag& t : tags) {
+    pairs.push_back(t.key);
+    pairs.push_back(t.value);
+  }
+  return pairs;
+}
+
+void WriteState(storage_internal::DocumentWriter& doc, const CloudWatchAlarm& a) {
+  doc.Bool("actions_enabled", a.actions_enabled);
+  doc.Time("configuration_updated", a.configuration_updated);
+  doc.String("state", metrics_internal::AlarmStateName(a.state));
+  doc.String("state_reason", a.state_reason);
+  doc.String("state_reason_data", a.state_reason_data);
+  doc.Time("state_updated", a.state_updated);
+  doc.Time("state_transitioned", a.state_transitioned);
+}
+
+// The state fields of `doc` into `a`; false when the state is unknown (the
+// reader's own errors are left for its caller).
+bool ReadState(storage_internal::DocumentReader& doc, CloudWatchAlarm& a) {
+  a.actions_enabled = doc.Bool("actions_enabled");
+  a.configuration_updated = doc.Time("configuration_updated");
+  const std::optional<metrics_internal::AlarmState> state =
+      metrics_internal::ParseAlarmState(doc.String("state"));
+  a.state_reason = doc.String("state_reason");
+  a.state_reason_data = doc.String("state_reason_data");
+  a.state_updated = doc.Time("state_updated");
+  a.state_transitioned = doc.Time("state_transitioned");
+  if (state.has_value()) a.state = *state;
+  return state.has_value();
+}
 
 }  // namespace
 
 void CloudWatchService::PersistAlarmLocked(const Alarm& a) {
   if (options_.storage == nullptr) return;
   storage_internal::DocumentWriter doc;
+  if (a.composite) {
+    doc.String("description", a.description);
+    doc.String("alarm_rule", a.alarm_rule);
+    doc.StringList("ok_actions", a.ok_actions);
+    doc.StringList("alarm_actions", a.alarm_actions);
+    doc.StringList("insufficient_data_actions", a.insufficient_data_actions);
+    doc.StringList("tags", TagPairs(a.tags));
+    WriteState(doc, a);
+    options_.storage->Put(kCompositeDocument, a.name, doc.Finish());
+    return;
+  }
   doc.String("description", a.description);
   doc.StringList("ok_actions", a.ok_actions);
   doc.StringList("alarm_actions", a.alarm_actions);
@@ -51,24 +102,15 @@ void CloudWatchService::PersistAlarmLocked(const Alarm& a) {
   doc.String("comparison_operator", a.comparison_operator);
   doc.String("treat_missing_data", a.treat_missing_data);
   doc.String("evaluate_low_sample_count_percentile", a.evaluate_low_sample_count_percentile);
-  pairs.clear();
-  for (const cloudwatch::Tag& t : a.tags) {
-    pairs.push_back(t.key);
-    pairs.push_back(t.value);
-  }
-  doc.StringList("tags", pairs);
-  doc.Bool("actions_enabled", a.actions_enabled);
-  doc.Time("configuration_updated", a.configuration_updated);
-  doc.String("state", metrics_internal::AlarmStateName(a.state));
-  doc.String("state_reason", a.state_reason);
-  doc.String("state_reason_data", a.state_reason_data);
-  doc.Time("state_updated", a.state_updated);
-  doc.Time("state_transitioned", a.state_transitioned);
+  doc.StringList("tags", TagPairs(a.tags));
+  WriteState(doc, a);
   options_.storage->Put(kAlarmDocument, a.name, doc.Finish());
 }
 
-void CloudWatchService::EraseAlarmLocked(const std::string& name) {
-  if (options_.storage != nullptr) options_.storage->Erase(kAlarmDocument, name);
+void CloudWatchService::EraseAlarmLocked(const Alarm& a) {
+  if (options_.storage != nullptr) {
+    options_.storage->Erase(a.composite ? kCompositeDocument : kAlarmDocument, a.name);
+  }
 }
 
 absl::Status CloudWatchService::Recover() {
@@ -136,10 +178,51 @@ absl::Status CloudWatchService::Recover() {
     a.state_transitioned = state_transitioned;
     alarms.push_back(*std::move(alarm));
   }
+  WHARF_ASSIGN_OR_RETURN(std::vector<storage_internal::StoredDocument> composite_docs,
+                         options_.storage->LoadDocuments(kCompositeDocument));
+  std::vector<std::string> composites;
+  for (const storage_internal::StoredDocument& stored : composite_docs) {
+    const std::string what = absl::StrCat("CloudWatch composite alarm ", stored.name);
+    storage_internal::DocumentReader doc(stored.value);
+    cloudwatch::PutCompositeAlarmRequest r;
+    r.alarm_name = stored.name;
+    r.alarm_description = doc.String("description");
+    r.alarm_rule = doc.String("alarm_rule");
+    r.ok_actions = doc.StringList("ok_actions");
+    r.alarm_actions = doc.StringList("alarm_actions");
+    r.insufficient_data_actions = doc.StringList("insufficient_data_actions");
+    std::vector<std::string> pairs = doc.StringList("tags");
+    if (pairs.size() % 2 != 0) {
+      return absl::DataLossError(
+          absl::StrCat("storage: the stored ", what, " is refused: odd tags"));
+    }
+    for (size_t i = 0; i < pairs.size(); i += 2) {
+      r.tags.push_back({.key = std::move(pairs[i]), .value = std::move(pairs[i + 1])});
+    }
+    absl::StatusOr<std::unique_ptr<Alarm>> alarm = MakeCompositeAlarm(r);
+    if (!alarm.ok()) {
+      return absl::DataLossError(
+          absl::StrCat("storage: the stored ", what, " is refused: ", alarm.status().message()));
+    }
+    const bool known_state = ReadState(doc, **alarm);
+    if (!doc.ok()) return doc.Error(what);
+    if (!known_state) {
+      return absl::DataLossError(
+          absl::StrCat("storage: the stored ", what, " is refused: unknown state"));
+    }
+    composites.push_back(stored.name);
+    alarms.push_back(*std::move(alarm));
+  }
   MutexLock lock(&mu_);
   for (std::unique_ptr<Alarm>& a : alarms) {
     std::string name = a->name;
     alarms_[std::move(name)] = std::move(a);
+  }
+  for (const std::string& name : composites) {
+    if (absl::Status s = CheckChildrenLocked(*alarms_.at(name)); !s.ok()) {
+      return absl::DataLossError(absl::StrCat("storage: the stored CloudWatch composite alarm ",
+                                              name, " is refused: ", s.message()));
+    }
   }
   ScheduleTickLocked(options_.clock->Now() - absl::Nanoseconds(1));
   return absl::OkStatus();

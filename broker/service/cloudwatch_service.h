@@ -9,10 +9,14 @@
 // instant under mu_, then runs the actions of the alarms that changed state
 // with no lock held.
 //
-// Durable mode (Options::storage; cloudwatch_durable.cc): each metric alarm is
-// a document of the store (its configuration as PutMetricAlarm took it,
-// ActionsEnabled and its state: value, reason, reason data, timestamps),
-// rewritten under mu_ at every change. PutMetricAlarm, DeleteAlarms,
+// Composite alarms share the alarm map; a child's change re-evaluates its
+// parents under the same hold of mu_, and their actions join the child's.
+//
+// Durable mode (Options::storage; cloudwatch_durable.cc): each alarm is
+// a document of the store (its configuration as PutMetricAlarm or
+// PutCompositeAlarm took it, ActionsEnabled and its state: value, reason,
+// reason data, timestamps), rewritten under mu_ at every change.
+// PutMetricAlarm, PutCompositeAlarm, DeleteAlarms,
 // SetAlarmState and Enable/DisableAlarmActions return once it is committed;
 // a state an evaluation sets is written behind (nobody waits: if a crash
 // loses it, the next evaluation after the restart decides again). Recover
@@ -92,6 +96,7 @@ class CloudWatchService final : public cloudwatch::Service {
   absl::Status PutMetricData(const cloudwatch::PutMetricDataRequest& request) override;
 
   absl::Status PutMetricAlarm(const cloudwatch::PutMetricAlarmRequest& request) override;
+  absl::Status PutCompositeAlarm(const cloudwatch::PutCompositeAlarmRequest& request) override;
   absl::StatusOr<cloudwatch::DescribeAlarmsResult> DescribeAlarms(
       const cloudwatch::DescribeAlarmsRequest& request) override;
   absl::StatusOr<cloudwatch::DescribeAlarmsForMetricResult> DescribeAlarmsForMetric(
@@ -122,6 +127,7 @@ class CloudWatchService final : public cloudwatch::Service {
   using Alarm = CloudWatchAlarm;
   struct PendingAction {
     std::string alarm_name;
+    std::string alarm_type;  // For its history item.
     std::string arn;
     std::string subject;  // SNS.
     std::string message;  // SNS message or Lambda event.
@@ -143,10 +149,17 @@ class CloudWatchService final : public cloudwatch::Service {
   // Checks a PutMetricAlarm request and builds its alarm (no state yet).
   absl::StatusOr<std::unique_ptr<Alarm>> MakeAlarm(
       const cloudwatch::PutMetricAlarmRequest& request) const;
+  // Checks a PutCompositeAlarm request and builds its alarm (its children
+  // not looked up yet, no state).
+  absl::StatusOr<std::unique_ptr<Alarm>> MakeCompositeAlarm(
+      const cloudwatch::PutCompositeAlarmRequest& request) const;
+  // Whether composite `alarm` may name its children: ValidationError when one
+  // does not exist or names `alarm` itself (directly or through others).
+  absl::Status CheckChildrenLocked(const Alarm& alarm) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Durable mode (no-ops in memory; cloudwatch_durable.cc): enqueue writing
   // `alarm`'s document as it is now, or erasing it.
   void PersistAlarmLocked(const Alarm& alarm) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void EraseAlarmLocked(const std::string& name) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void EraseAlarmLocked(const Alarm& alarm) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The store's position before a change, and the wait for it.
   uint64_t Mark() const { return options_.storage != nullptr ? options_.storage->Position() : 0; }
   absl::Status Commit(uint64_t since) const {
@@ -156,19 +169,28 @@ class CloudWatchService final : public cloudwatch::Service {
   void Tick(absl::Time at) ABSL_LOCKS_EXCLUDED(mu_);
   void Evaluate(Alarm& alarm, absl::Time at, std::vector<PendingAction>& actions)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Moves `alarm` to `state`, records the history and queues its actions.
+  // Composite `alarm` to ALARM if its rule holds, else to OK; a change names
+  // `triggering` as its cause.
+  void EvaluateComposite(Alarm& alarm, std::vector<TriggeringAlarm> triggering, absl::Time at,
+                         std::vector<PendingAction>& actions) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Moves `alarm` to `state`, records the history, queues its actions and
+  // evaluates the composite alarms that name it (transitively: rules form no
+  // cycle).
   void Transition(Alarm& alarm, metrics_internal::AlarmState state, std::string reason,
                   std::string reason_data, absl::Time at, std::vector<PendingAction>& actions)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void AddHistory(cloudwatch::AlarmHistoryItem item) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RunActions(std::vector<PendingAction> actions) ABSL_LOCKS_EXCLUDED(mu_);
   cloudwatch::MetricAlarm Describe(const Alarm& alarm) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  cloudwatch::CompositeAlarm DescribeComposite(const Alarm& alarm) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const Options options_;
 
   mutable Mutex mu_;
-  std::map<std::string, std::unique_ptr<Alarm>> alarms_ ABSL_GUARDED_BY(mu_);  // By name.
-  std::deque<cloudwatch::AlarmHistoryItem> history_ ABSL_GUARDED_BY(mu_);      // Oldest first.
+  // Metric and composite alarms, by name.
+  std::map<std::string, std::unique_ptr<Alarm>> alarms_ ABSL_GUARDED_BY(mu_);
+  std::deque<cloudwatch::AlarmHistoryItem> history_ ABSL_GUARDED_BY(mu_);  // Oldest first.
   std::optional<Scheduler::TaskId> tick_ ABSL_GUARDED_BY(mu_);
   absl::Time tick_at_ ABSL_GUARDED_BY(mu_);
   bool shutdown_ ABSL_GUARDED_BY(mu_) = false;

@@ -36,6 +36,13 @@
 // datapoints are handled follows the CloudWatch User Guide, see
 // broker/metrics/alarm_evaluation.h.
 //
+// Composite alarms (PutCompositeAlarm) are in ALARM while their rule holds
+// and in OK otherwise; they are evaluated when created or updated and
+// whenever an alarm their rule names changes state (a metric alarm's
+// evaluation or SetAlarmState, or another composite alarm's change), at
+// once, in the same step as that change. A composite alarm's notification
+// names the child whose change caused it (TriggeringChildren).
+//
 // Actions. An SNS topic ARN publishes AWS's alarm notification (the JSON
 // message with AlarmName, NewStateValue, NewStateReason, Trigger, ...) to the
 // topic of this broker; a Lambda function ARN invokes the function with
@@ -44,8 +51,9 @@
 // alarm's history (Action items).
 //
 // Not supported (InvalidParameterValue): metric math (Expression, Metrics in
-// PutMetricAlarm), anomaly detection thresholds, composite alarms; EC2, Auto
-// Scaling and Systems Manager actions.
+// PutMetricAlarm), anomaly detection thresholds; EC2, Auto Scaling and
+// Systems Manager actions; composite alarms' ActionsSuppressor
+// (ValidationError) and AT_LEAST rules.
 //
 // Thread safety: thread-safe. Actions run with no wharf lock held.
 
@@ -253,10 +261,50 @@ struct MetricAlarm {
   std::string evaluate_low_sample_count_percentile{};
 };
 
+struct PutCompositeAlarmRequest {
+  std::string alarm_name{};  // 1-255 ASCII characters; not a metric alarm's.
+  // 1-10240 characters, no leading or trailing blanks: ALARM(x), OK(x),
+  // INSUFFICIENT_DATA(x) (x an alarm's name or ARN, in double quotes or bare),
+  // TRUE, FALSE, NOT, AND, OR (any case) and parentheses. Every alarm it
+  // names must exist; a rule that would make alarms depend on themselves is
+  // refused.
+  std::string alarm_rule{};
+  std::string alarm_description{};        // <= 1024 characters.
+  std::optional<bool> actions_enabled{};  // Default true.
+  std::vector<std::string> ok_actions{};  // <= 5 each, as PutMetricAlarm's.
+  std::vector<std::string> alarm_actions{};
+  std::vector<std::string> insufficient_data_actions{};
+  std::vector<Tag> tags{};  // <= 50; ignored when updating an alarm (as AWS).
+  // Not supported: must be empty.
+  std::string actions_suppressor{};
+  std::optional<int> actions_suppressor_wait_period{};
+  std::optional<int> actions_suppressor_extension_period{};
+};
+
+struct CompositeAlarm {
+  std::string alarm_name{};
+  std::string alarm_arn{};
+  std::string alarm_description{};
+  std::string alarm_rule{};  // As given.
+  absl::Time alarm_configuration_updated_timestamp{};
+  bool actions_enabled = true;
+  std::vector<std::string> ok_actions{};
+  std::vector<std::string> alarm_actions{};
+  std::vector<std::string> insufficient_data_actions{};
+  std::string state_value{};  // OK, ALARM or INSUFFICIENT_DATA (before the first evaluation).
+  std::string state_reason{};
+  // JSON: {"triggeringAlarms":[{"arn":...,"state":{"value":...,"timestamp":...}}]}.
+  std::string state_reason_data{};
+  absl::Time state_updated_timestamp{};
+  absl::Time state_transitioned_timestamp{};
+};
+
 struct DescribeAlarmsRequest {
   std::vector<std::string> alarm_names{};  // <= 100; not with alarm_name_prefix.
   std::string alarm_name_prefix{};
-  std::vector<std::string> alarm_types{};  // MetricAlarm, CompositeAlarm.
+  std::vector<std::string> alarm_types{};  // MetricAlarm (the default), CompositeAlarm.
+  // The alarms a composite alarm's rule names, or the composite alarms whose
+  // rules name this alarm (of both types; only with max_records, next_token).
   std::string children_of_alarm_name{};
   std::string parents_of_alarm_name{};
   std::string state_value{};
@@ -267,6 +315,7 @@ struct DescribeAlarmsRequest {
 struct DescribeAlarmsResult {
   std::vector<MetricAlarm> metric_alarms{};  // By name.
   std::string next_token{};
+  std::vector<CompositeAlarm> composite_alarms{};  // By name.
 };
 
 struct DescribeAlarmsForMetricRequest {
@@ -284,15 +333,15 @@ struct DescribeAlarmsForMetricResult {
 
 struct AlarmHistoryItem {
   std::string alarm_name{};
-  std::string alarm_type{};  // MetricAlarm.
+  std::string alarm_type{};  // MetricAlarm or CompositeAlarm.
   absl::Time timestamp{};
   std::string history_item_type{};  // ConfigurationUpdate, StateUpdate or Action.
   std::string history_summary{};
   std::string history_data{};  // JSON.
 };
 struct DescribeAlarmHistoryRequest {
-  std::string alarm_name{};  // Empty: every alarm (deleted ones too).
-  std::vector<std::string> alarm_types{};
+  std::string alarm_name{};                // Empty: every alarm (deleted ones too).
+  std::vector<std::string> alarm_types{};  // Default: MetricAlarm.
   std::string history_item_type{};
   std::optional<absl::Time> start_date{};
   std::optional<absl::Time> end_date{};
@@ -359,6 +408,12 @@ class Service {
   // configuration (its state is kept). Errors: InvalidParameterValue,
   // MissingParameter, InvalidParameterCombination, LimitExceeded.
   virtual absl::Status PutMetricAlarm(const PutMetricAlarmRequest& request) = 0;
+  // Creates a composite alarm (state INSUFFICIENT_DATA, then evaluated at
+  // once: its actions run if it changes) or replaces one's configuration
+  // (its state is kept, then evaluated). Errors: ValidationError (a bad rule,
+  // an alarm it names missing, a cycle, ActionsSuppressor),
+  // InvalidParameterValue, MissingParameter, LimitExceeded.
+  virtual absl::Status PutCompositeAlarm(const PutCompositeAlarmRequest& request) = 0;
   // Errors: InvalidParameterValue, InvalidParameterCombination, InvalidNextToken.
   virtual absl::StatusOr<DescribeAlarmsResult> DescribeAlarms(
       const DescribeAlarmsRequest& request) = 0;
@@ -367,9 +422,12 @@ class Service {
   // History is kept for two weeks of broker time, deleted alarms' too.
   virtual absl::StatusOr<DescribeAlarmHistoryResult> DescribeAlarmHistory(
       const DescribeAlarmHistoryRequest& request) = 0;
-  // All or nothing. Errors: ResourceNotFound (a name with no alarm).
+  // All or nothing. Errors: ResourceNotFound (a name with no alarm),
+  // ValidationError (a composite alarm not deleted with it names one).
   virtual absl::Status DeleteAlarms(const DeleteAlarmsRequest& request) = 0;
-  // Until the next evaluation. Runs the new state's actions when it changes.
+  // Until the next evaluation (a composite alarm's: until a child changes
+  // state). Runs the new state's actions when it changes, and re-evaluates
+  // the composite alarms that name it.
   // Errors: ValidationError (state_value not OK, ALARM or INSUFFICIENT_DATA),
   // ResourceNotFound (no message, as AWS), InvalidFormat (state_reason_data
   // not JSON).

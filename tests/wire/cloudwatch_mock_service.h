@@ -21,6 +21,8 @@ class MockCloudWatchService : public cloudwatch::Service {
               (const cloudwatch::ListMetricsRequest&), (override));
   MOCK_METHOD(absl::Status, PutMetricData, (const cloudwatch::PutMetricDataRequest&), (override));
   MOCK_METHOD(absl::Status, PutMetricAlarm, (const cloudwatch::PutMetricAlarmRequest&), (override));
+  MOCK_METHOD(absl::Status, PutCompositeAlarm, (const cloudwatch::PutCompositeAlarmRequest&),
+              (override));
   MOCK_METHOD(absl::StatusOr<cloudwatch::DescribeAlarmsResult>, DescribeAlarms,
               (const cloudwatch::DescribeAlarmsRequest&), (override));
   MOCK_METHOD(absl::StatusOr<cloudwatch::DescribeAlarmsForMetricResult>, DescribeAlarmsForMetric,

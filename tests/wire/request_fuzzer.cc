@@ -213,9 +213,13 @@ class StubCloudWatch : public cloudwatch::Service {
   absl::Status PutMetricAlarm(const cloudwatch::PutMetricAlarmRequest& r) override {
     return Maybe(r.alarm_name, 0).status();
   }
+  absl::Status PutCompositeAlarm(const cloudwatch::PutCompositeAlarmRequest& r) override {
+    return Maybe(r.alarm_name, 0).status();
+  }
   absl::StatusOr<cloudwatch::DescribeAlarmsResult> DescribeAlarms(
       const cloudwatch::DescribeAlarmsRequest& r) override {
-    return Maybe(r.alarm_name_prefix, cloudwatch::DescribeAlarmsResult{{Alarm()}, ""});
+    cloudwatch::CompositeAlarm c{.alarm_name = "c", .alarm_rule = "ALARM(a)", .state_value = "OK"};
+    return Maybe(r.alarm_name_prefix, cloudwatch::DescribeAlarmsResult{{Alarm()}, "", {c}});
   }
   absl::StatusOr<cloudwatch::DescribeAlarmsForMetricResult> DescribeAlarmsForMetric(
       const cloudwatch::DescribeAlarmsForMetricRequest& r) override {
@@ -253,21 +257,10 @@ class StubCloudWatch : public cloudwatch::Service {
 };
 
 constexpr std::string_view kCloudWatchOperations[] = {
-    "GetMetricStatistics",
-    "GetMetricData",
-    "ListMetrics",
-    "PutMetricData",
-    "PutMetricAlarm",
-    "DescribeAlarms",
-    "DescribeAlarmsForMetric",
-    "DescribeAlarmHistory",
-    "DeleteAlarms",
-    "SetAlarmState",
-    "EnableAlarmActions",
-    "DisableAlarmActions",
-    "TagResource",
-    "UntagResource",
-    "ListTagsForResource",
+    "GetMetricStatistics",  "GetMetricData",     "ListMetrics",    "PutMetricData",
+    "PutMetricAlarm",       "PutCompositeAlarm", "DescribeAlarms", "DescribeAlarmsForMetric",
+    "DescribeAlarmHistory", "DeleteAlarms",      "SetAlarmState",  "EnableAlarmActions",
+    "DisableAlarmActions",  "TagResource",       "UntagResource",  "ListTagsForResource",
 };
 
 constexpr std::string_view kOperations[] = {
