@@ -256,6 +256,41 @@ bool DecodePutMetricAlarm(Input& in, cloudwatch::PutMetricAlarmRequest& r) {
   return true;
 }
 
+bool DecodePutCompositeAlarm(Input& in, cloudwatch::PutCompositeAlarmRequest& r) {
+  bool actions_enabled = true;  // The default.
+  if (!in.Str("AlarmName", &r.alarm_name) || !in.Str("AlarmRule", &r.alarm_rule) ||
+      !in.Str("AlarmDescription", &r.alarm_description) ||
+      !in.Bool("ActionsEnabled", &actions_enabled) || !in.StrList("OKActions", &r.ok_actions) ||
+      !in.StrList("AlarmActions", &r.alarm_actions) ||
+      !in.StrList("InsufficientDataActions", &r.insufficient_data_actions) ||
+      !DecodeTags(in, &r.tags) || !in.Str("ActionsSuppressor", &r.actions_suppressor) ||
+      !in.Int("ActionsSuppressorWaitPeriod", &r.actions_suppressor_wait_period) ||
+      !in.Int("ActionsSuppressorExtensionPeriod", &r.actions_suppressor_extension_period)) {
+    return false;
+  }
+  r.actions_enabled = actions_enabled;
+  return true;
+}
+
+// The members AWS returns (LocalStack test_trigger_composite_alarm,
+// AWS-validated): no ActionsSuppressor* without a suppressor.
+void EncodeCompositeAlarm(Output& out, const cloudwatch::CompositeAlarm& a) {
+  out.Bool("ActionsEnabled", a.actions_enabled);
+  out.StrList("AlarmActions", a.alarm_actions);
+  out.Str("AlarmArn", a.alarm_arn);
+  out.Time("AlarmConfigurationUpdatedTimestamp", a.alarm_configuration_updated_timestamp);
+  out.StrIfSet("AlarmDescription", a.alarm_description);
+  out.Str("AlarmName", a.alarm_name);
+  out.Str("AlarmRule", a.alarm_rule);
+  out.StrList("InsufficientDataActions", a.insufficient_data_actions);
+  out.StrList("OKActions", a.ok_actions);
+  out.Str("StateReason", a.state_reason);
+  out.StrIfSet("StateReasonData", a.state_reason_data);
+  out.Time("StateUpdatedTimestamp", a.state_updated_timestamp);
+  out.Str("StateValue", a.state_value);
+  out.Time("StateTransitionedTimestamp", a.state_transitioned_timestamp);
+}
+
 bool DecodeDescribeAlarms(Input& in, cloudwatch::DescribeAlarmsRequest& r) {
   return in.StrList("AlarmNames", &r.alarm_names) &&
          in.Str("AlarmNamePrefix", &r.alarm_name_prefix) &&
@@ -269,8 +304,8 @@ bool DecodeDescribeAlarms(Input& in, cloudwatch::DescribeAlarmsRequest& r) {
 void EncodeDescribeAlarms(Output& out, const cloudwatch::DescribeAlarmsResult& r) {
   out.List("MetricAlarms", r.metric_alarms,
            [&](const cloudwatch::MetricAlarm& a) { EncodeMetricAlarm(out, a); });
-  out.BeginList("CompositeAlarms");
-  out.EndList();
+  out.List("CompositeAlarms", r.composite_alarms,
+           [&](const cloudwatch::CompositeAlarm& a) { EncodeCompositeAlarm(out, a); });
   out.StrIfSet("NextToken", r.next_token);
 }
 
@@ -345,6 +380,7 @@ std::shared_ptr<const Api> MakeCloudWatchApi(cloudwatch::Service& service) {
           {"ListMetrics", RunOp<DecodeListMetrics, &S::ListMetrics, EncodeListMetrics>},
           {"PutMetricData", RunOp<DecodePutMetricData, &S::PutMetricData>},
           {"PutMetricAlarm", RunOp<DecodePutMetricAlarm, &S::PutMetricAlarm>},
+          {"PutCompositeAlarm", RunOp<DecodePutCompositeAlarm, &S::PutCompositeAlarm>},
           {"DescribeAlarms", RunOp<DecodeDescribeAlarms, &S::DescribeAlarms, EncodeDescribeAlarms>},
           {"DescribeAlarmsForMetric",
            RunOp<DecodeDescribeAlarmsForMetric, &S::DescribeAlarmsForMetric,

@@ -618,6 +618,76 @@ TEST_F(CloudWatchQueryProtocolTest, CborAlarmTags) {
 // Coral's ValidationException, an unknown alarm ResourceNotFound without a
 // message (LocalStack test_exception_serializing_with_no_shape_in_spec and
 // test_set_alarm_invalid_input, AWS-validated).
+// PutCompositeAlarm and the CompositeAlarms list on the three protocols,
+// with the members AWS returns (LocalStack test_trigger_composite_alarm,
+// AWS-validated).
+TEST_F(CloudWatchQueryProtocolTest, CompositeAlarmsOnEveryProtocol) {
+  Ok({{"Action", "PutMetricAlarm"},
+      {"AlarmName", "child"},
+      {"MetricName", "Orders"},
+      {"Namespace", "App"},
+      {"Statistic", "Sum"},
+      {"Period", "60"},
+      {"EvaluationPeriods", "1"},
+      {"Threshold", "30"},
+      {"ComparisonOperator", "GreaterThanThreshold"}});
+  Ok({{"Action", "PutCompositeAlarm"},
+      {"AlarmName", "parent"},
+      {"AlarmRule", "ALARM(\"child\")"},
+      {"AlarmDescription", "composite alarm description"},
+      {"AlarmActions.member.1", "arn:aws:sns:us-east-1:000000000000:ops"},
+      {"Tags.member.1.Key", "Environment"},
+      {"Tags.member.1.Value", "Production"}});
+  std::string xml = Ok({{"Action", "DescribeAlarms"},
+                        {"AlarmNames.member.1", "parent"},
+                        {"AlarmTypes.member.1", "CompositeAlarm"}});
+  EXPECT_THAT(xml, HasSubstr("<MetricAlarms></MetricAlarms>"));
+  EXPECT_THAT(xml, HasSubstr("<CompositeAlarms><member><ActionsEnabled>true</ActionsEnabled>"
+                             "<AlarmActions><member>arn:aws:sns:us-east-1:000000000000:ops</member>"
+                             "</AlarmActions><AlarmArn>arn:aws:cloudwatch:us-east-1:000000000000:"
+                             "alarm:parent</AlarmArn>"));
+  EXPECT_THAT(xml, HasSubstr("<AlarmRule>ALARM(&quot;child&quot;)</AlarmRule>"));
+  EXPECT_THAT(xml, HasSubstr("<StateValue>OK</StateValue>"));
+  EXPECT_THAT(xml, HasSubstr("<StateReasonData>{&quot;triggeringAlarms&quot;:[{&quot;arn&quot;:"));
+  xml = Ok({{"Action", "ListTagsForResource"},
+            {"ResourceARN", "arn:aws:cloudwatch:us-east-1:000000000000:alarm:parent"}});
+  EXPECT_THAT(xml, HasSubstr("<Key>Environment</Key>"));
+
+  wire::HttpResponse response = CallJson(router_, "PutCompositeAlarm", R"j({
+      "AlarmName": "json-parent", "AlarmRule": "INSUFFICIENT_DATA(child) AND NOT ALARM(parent)",
+      "OKActions": ["arn:aws:sns:us-east-1:000000000000:ops"], "ActionsEnabled": false})j");
+  ASSERT_EQ(response.status, 200) << response.body;
+  response = CallJson(router_, "DescribeAlarms",
+                      R"({"AlarmNames": ["json-parent"], "AlarmTypes": ["CompositeAlarm"]})");
+  ASSERT_EQ(response.status, 200) << response.body;
+  rapidjson::Document doc = ParseJson(response.body);
+  ASSERT_EQ(doc["CompositeAlarms"].Size(), 1u) << response.body;
+  const auto& alarm = doc["CompositeAlarms"][0];
+  EXPECT_STREQ(alarm["AlarmRule"].GetString(), "INSUFFICIENT_DATA(child) AND NOT ALARM(parent)");
+  EXPECT_FALSE(alarm["ActionsEnabled"].GetBool());
+  EXPECT_STREQ(alarm["StateValue"].GetString(), "ALARM");
+  EXPECT_TRUE(alarm["StateUpdatedTimestamp"].IsNumber());
+  EXPECT_FALSE(alarm.HasMember("ActionsSuppressor"));
+  response = CallJson(router_, "PutCompositeAlarm",
+                      R"j({"AlarmName": "bad", "AlarmRule": "ALARM(nope)"})j");
+  EXPECT_EQ(response.status, 400);
+  EXPECT_EQ(HeaderOf(response, "x-amzn-query-error"), "ValidationError;Sender");
+  EXPECT_THAT(response.body, HasSubstr("Could not save the composite alarm as alarms [nope] in "
+                                       "the alarm rule do not exist"));
+
+  response = CallCbor(
+      router_, "PutCompositeAlarm",
+      CborMap({{"AlarmName", CborText("cbor-parent")}, {"AlarmRule", CborText("ALARM(child)")}}));
+  ASSERT_EQ(response.status, 200) << response.body;
+  response = CallCbor(router_, "DescribeAlarms",
+                      CborMap({{"AlarmNames", "\x81" + CborText("cbor-parent")},
+                               {"AlarmTypes", "\x81" + CborText("CompositeAlarm")}}));
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_THAT(response.body, HasSubstr(CborText("CompositeAlarms")));
+  EXPECT_THAT(response.body, HasSubstr(CborText("AlarmRule") + CborText("ALARM(child)")));
+  EXPECT_THAT(response.body, HasSubstr(CborText("StateValue") + CborText("OK")));
+}
+
 TEST_F(CloudWatchQueryProtocolTest, SetAlarmStateErrorsAsAwsWritesThem) {
   wire::HttpResponse response =
       CallJson(router_, "SetAlarmState",
