@@ -154,6 +154,118 @@ class Boto3CloudWatchTest(unittest.TestCase):
         self.cw.delete_alarms(AlarmNames=[name])
         self.assertEqual(self.cw.describe_alarms(AlarmNames=[name])["MetricAlarms"], [])
 
+    def test_a_composite_alarm_follows_its_children(self):
+        # LocalStack test_trigger_composite_alarm, AWS-validated: ALARM and
+        # OK topics delivering into queues; the composite alarm follows the
+        # child SetAlarmState moves, naming it in StateReasonData and in its
+        # notification's TriggeringChildren; a second child going to ALARM
+        # while the first holds it there changes nothing.
+        kwargs = dict(endpoint_url=ENDPOINT, region_name="us-east-1",
+                      aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret")
+        sns = boto3.client("sns", **kwargs)
+        sqs = boto3.client("sqs", **kwargs)
+        for c in (sns, sqs):
+            if hasattr(c, "close"):
+                self.addCleanup(c.close)
+        suffix = uuid.uuid4().hex[:8]
+        queues, topics = {}, {}
+        for state in ("ALARM", "OK"):
+            topics[state] = sns.create_topic(Name="topic-%s-%s" % (state, suffix))["TopicArn"]
+            queues[state] = sqs.create_queue(QueueName="%sQueue-%s" % (state, suffix))["QueueUrl"]
+            queue_arn = sqs.get_queue_attributes(
+                QueueUrl=queues[state], AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+            sns.subscribe(TopicArn=topics[state], Protocol="sqs", Endpoint=queue_arn)
+
+        def messages(state):
+            out = []
+            for m in sqs.receive_message(QueueUrl=queues[state],
+                                         MaxNumberOfMessages=10).get("Messages", []):
+                body = json.loads(m["Body"])
+                self.assertEqual(body["TopicArn"], topics[state])
+                out.append(json.loads(body["Message"]))
+                sqs.delete_message(QueueUrl=queues[state], ReceiptHandle=m["ReceiptHandle"])
+            return out
+
+        children = ["simple-alarm-%d-%s" % (i, suffix) for i in (1, 2)]
+        arns = []
+        for child in children:
+            self.cw.put_metric_alarm(
+                AlarmName=child, MetricName="CPUUtilization", Namespace="App/" + suffix,
+                EvaluationPeriods=1, Period=10, Statistic="Sum",
+                ComparisonOperator="GreaterThanThreshold", Threshold=30)
+            arns.append(self.cw.describe_alarms(AlarmNames=[child])["MetricAlarms"][0]["AlarmArn"])
+        name = "composite-alarm-" + suffix
+        rule = 'ALARM("%s") OR ALARM("%s")' % tuple(arns)
+        self.cw.put_composite_alarm(
+            AlarmName=name, AlarmDescription="composite alarm description", AlarmRule=rule,
+            OKActions=[topics["OK"]], AlarmActions=[topics["ALARM"]],
+            Tags=[{"Key": "Environment", "Value": "Production"}])
+
+        def describe():
+            result = self.cw.describe_alarms(AlarmNames=[name], AlarmTypes=["CompositeAlarm"])
+            self.assertEqual(result["MetricAlarms"], [])
+            [alarm] = result["CompositeAlarms"]
+            return alarm
+
+        alarm = describe()
+        self.assertEqual(alarm["AlarmName"], name)
+        self.assertEqual(alarm["AlarmRule"], rule)
+        self.assertEqual(alarm["AlarmArn"], arns[0].rsplit(":", 1)[0] + ":" + name)
+        self.assertEqual(alarm["InsufficientDataActions"], [])
+        self.assertIsInstance(alarm["StateTransitionedTimestamp"], datetime.datetime)
+        # Evaluated at creation: OK, its OK action run.
+        self.assertEqual(alarm["StateValue"], "OK")
+        self.assertEqual(len(messages("OK")), 1)
+
+        def expect(state, child):
+            [message] = messages(state)
+            self.assertEqual(message["NewStateValue"], state)
+            self.assertEqual(message["AlarmName"], name)
+            self.assertEqual(message["AlarmDescription"], "composite alarm description")
+            self.assertEqual(message["TriggeringChildren"][0]["Arn"], arns[child])
+            self.assertEqual(message["TriggeringChildren"][0]["State"]["Value"], state)
+            alarm = describe()
+            self.assertEqual(alarm["StateValue"], state)
+            self.assertTrue(alarm["ActionsEnabled"])
+            self.assertEqual(alarm["AlarmActions"], [topics["ALARM"]])
+            self.assertEqual(alarm["OKActions"], [topics["OK"]])
+            [triggering] = json.loads(alarm["StateReasonData"])["triggeringAlarms"]
+            self.assertEqual(triggering["arn"], arns[child])
+            self.assertEqual(triggering["state"]["value"], state)
+            self.assertIn(arns[child] + " transitioned to " + state + " at ",
+                          alarm["StateReason"])
+
+        for child in (0, 1):
+            self.cw.set_alarm_state(AlarmName=children[child], StateValue="ALARM",
+                                    StateReason="trigger alarm %d" % (child + 1))
+            expect("ALARM", child)
+            self.cw.set_alarm_state(AlarmName=children[child], StateValue="OK",
+                                    StateReason="resetting alarm %d" % (child + 1))
+            expect("OK", child)
+        self.cw.set_alarm_state(AlarmName=children[0], StateValue="ALARM", StateReason="1")
+        self.cw.set_alarm_state(AlarmName=children[1], StateValue="ALARM", StateReason="2")
+        [triggering] = json.loads(describe()["StateReasonData"])["triggeringAlarms"]
+        self.assertEqual(triggering["arn"], arns[0])
+        self.assertEqual(len(messages("ALARM")), 1)
+
+        # Tags (test_tagging_composite_alarm, AWS-validated), then deletion:
+        # children first is refused while the composite names them.
+        arn = describe()["AlarmArn"]
+        self.cw.tag_resource(ResourceARN=arn, Tags=[{"Key": "tag1", "Value": "foo"}])
+        tags = self.cw.list_tags_for_resource(ResourceARN=arn)["Tags"]
+        self.assertEqual(sorted(t["Key"] for t in tags), ["Environment", "tag1"])
+        with self.assertRaises(botocore.exceptions.ClientError) as e:
+            self.cw.delete_alarms(AlarmNames=[children[0]])
+        self.assertErrorCode(e, "ValidationError")
+        with self.assertRaises(botocore.exceptions.ClientError) as e:
+            self.cw.put_composite_alarm(AlarmName=name + "-bad", AlarmRule="()")
+        self.assertErrorCode(e, "ValidationError")
+        self.assertEqual(e.exception.response["Error"]["Message"],
+                         "Error in AlarmRule [Unsupported token ')' at char 1]")
+        self.cw.delete_alarms(AlarmNames=[name])
+        self.assertEqual(self.cw.list_tags_for_resource(ResourceARN=arn)["Tags"], [])
+        self.cw.delete_alarms(AlarmNames=children)
+
     def test_an_sqs_send_is_one_sample_in_its_minute(self):
         # LocalStack TestSQSMetrics::test_alarm_number_of_messages_sent,
         # AWS-validated: a SampleCount alarm on NumberOfMessagesSent sees
