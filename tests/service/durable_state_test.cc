@@ -1,8 +1,8 @@
 // A durable broker (BrokerOptions::data_dir) reopened on the same directory
 // and ManualClock: the state outside queues and topic configuration that it
 // gives back. SNS FIFO topics: the deduplication window and the sequence
-// numbers. CloudWatch metric alarms: configuration, actions enabled, state,
-// and their evaluation going on. Lambda event source mappings: their UUID and
+// numbers. CloudWatch metric and composite alarms: configuration, actions
+// enabled, state, and their evaluation going on. Lambda event source mappings: their UUID and
 // configuration, waiting for their function and polling again once it is
 // created. Then the storage error path of each.
 
@@ -31,6 +31,7 @@ using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::Field;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::SizeIs;
 
 using DurableStateTest = DurableFixture;
@@ -290,6 +291,67 @@ TEST_F(DurableAlarmTest, AlarmTagsSurvive) {
   ASSERT_THAT(tags.tags, SizeIs(1));
   EXPECT_EQ(tags.tags[0].key, "team");
   EXPECT_EQ(tags.tags[0].value, "ops");
+}
+
+TEST_F(DurableAlarmTest, CompositeAlarmsSurviveAndFollowTheirChildrenAfterARestart) {
+  ASSERT_OK_AND_ASSIGN(auto topic, sns().CreateTopic({.name = "ops"}));
+  ASSERT_THAT(cw().PutMetricAlarm(ErrorsAlarm(topic.topic_arn)), IsOk());
+  ASSERT_THAT(cw().PutCompositeAlarm({.alarm_name = "any",
+                                      .alarm_rule = "ALARM(errors)",
+                                      .alarm_description = "composite",
+                                      .alarm_actions = {topic.topic_arn},
+                                      .tags = {{"team", "core"}}}),
+              IsOk());
+  ASSERT_THAT(cw().PutCompositeAlarm({.alarm_name = "top", .alarm_rule = "NOT OK(\"any\")"}),
+              IsOk());
+  ASSERT_THAT(cw().DisableAlarmActions({.alarm_names = {"top"}}), IsOk());
+  clock_->SetTime(T(5));
+  ASSERT_THAT(
+      cw().SetAlarmState({.alarm_name = "errors", .state_value = "ALARM", .state_reason = "hand"}),
+      IsOk());
+  auto describe = [&] {
+    auto got = cw().DescribeAlarms({.alarm_types = {"CompositeAlarm"}});
+    EXPECT_THAT(got, IsOk());
+    return got.ok() ? got->composite_alarms : std::vector<cloudwatch::CompositeAlarm>();
+  };
+  std::vector<cloudwatch::CompositeAlarm> before = describe();
+  ASSERT_THAT(before, SizeIs(2));
+  EXPECT_EQ(before[0].state_value, "ALARM");
+  EXPECT_EQ(before[1].state_value, "ALARM");
+
+  Reopen();
+  std::vector<cloudwatch::CompositeAlarm> after = describe();
+  ASSERT_THAT(after, SizeIs(2));
+  for (size_t i = 0; i < after.size(); ++i) {
+    EXPECT_EQ(after[i].alarm_name, before[i].alarm_name);
+    EXPECT_EQ(after[i].alarm_arn, before[i].alarm_arn);
+    EXPECT_EQ(after[i].alarm_rule, before[i].alarm_rule);
+    EXPECT_EQ(after[i].alarm_description, before[i].alarm_description);
+    EXPECT_EQ(after[i].actions_enabled, before[i].actions_enabled);
+    EXPECT_EQ(after[i].alarm_actions, before[i].alarm_actions);
+    EXPECT_EQ(after[i].alarm_configuration_updated_timestamp,
+              before[i].alarm_configuration_updated_timestamp);
+    EXPECT_EQ(after[i].state_value, before[i].state_value);
+    EXPECT_EQ(after[i].state_reason, before[i].state_reason);
+    EXPECT_EQ(after[i].state_reason_data, before[i].state_reason_data);
+    EXPECT_EQ(after[i].state_updated_timestamp, before[i].state_updated_timestamp);
+    EXPECT_EQ(after[i].state_transitioned_timestamp, before[i].state_transitioned_timestamp);
+  }
+  EXPECT_FALSE(after[1].actions_enabled);
+  ASSERT_OK_AND_ASSIGN(cloudwatch::ListTagsForResourceResult tags,
+                       cw().ListTagsForResource({.resource_arn = after[0].alarm_arn}));
+  ASSERT_THAT(tags.tags, SizeIs(1));
+  // Still wired to their children: the child back to OK moves both.
+  ASSERT_THAT(
+      cw().SetAlarmState({.alarm_name = "errors", .state_value = "OK", .state_reason = "hand"}),
+      IsOk());
+  after = describe();
+  EXPECT_EQ(after[0].state_value, "OK");
+  EXPECT_EQ(after[1].state_value, "OK");
+  EXPECT_THAT(cw().DeleteAlarms({.alarm_names = {"errors"}}), Not(IsOk()));
+  ASSERT_THAT(cw().DeleteAlarms({.alarm_names = {"top"}}), IsOk());
+  Reopen();
+  EXPECT_THAT(describe(), SizeIs(1));
 }
 
 // ---- Lambda event source mappings ---------------------------------------------
