@@ -163,6 +163,9 @@ constexpr Operation kOperations[] = {
     {Api::kCloudWatchQuery, "DescribeAlarms"},
     {Api::kCloudWatchQuery, "DescribeAlarmHistory"},
     {Api::kClock, "Advance"},
+    // Appended: the corpus's records name operations by their index.
+    {Api::kCloudWatch, "PutCompositeAlarm"},
+    {Api::kCloudWatchQuery, "PutCompositeAlarm"},
 };
 
 constexpr size_t kMaxRecords = 32;

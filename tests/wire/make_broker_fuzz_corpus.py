@@ -112,12 +112,15 @@ seeds['cloudwatch_alarm']=[
  rec('CloudWatch','GetMetricData',{"StartTime":1767225600,"EndTime":1767268800,"MetricDataQueries":[{"Id":"m","MetricStat":{"Metric":{"Namespace":"AWS/SQS","MetricName":"NumberOfMessagesSent","Dimensions":[{"Name":"QueueName","Value":"q"}]},"Period":60,"Stat":"Sum"}}]}),
  rec('CloudWatch','DescribeAlarmHistory',{"AlarmName":"a"}),
  rec('CloudWatch','SetAlarmState',{"AlarmName":"b","StateValue":"ALARM","StateReason":"r"}),
+ rec('CloudWatch','PutCompositeAlarm',{"AlarmName":"c","AlarmRule":"ALARM(\"b\") OR (OK(a) AND NOT INSUFFICIENT_DATA(\"arn:aws:cloudwatch:us-east-1:000000000000:alarm:a\"))","AlarmActions":["arn:aws:sns:us-east-1:000000000000:t"]}),
+ rec('CloudWatch','SetAlarmState',{"AlarmName":"b","StateValue":"OK","StateReason":"r"}),
  rec('CloudWatch','GetMetricStatistics',{"Namespace":"App","MetricName":"m","StartTime":1767225600,"EndTime":1767268800,"Period":60,"ExtendedStatistics":["p50","p99.9"]}),
 ]
 seeds['cloudwatch_query']=[
  rec('CloudWatchQuery','PutMetricData',[("Namespace","App"),("MetricData.member.1.MetricName","m"),("MetricData.member.1.Value","1.5"),("MetricData.member.1.Dimensions.member.1.Name","d"),("MetricData.member.1.Dimensions.member.1.Value","<&>")]),
  rec('CloudWatchQuery','PutMetricAlarm',[("AlarmName","a<&>"),("Namespace","App"),("MetricName","m"),("Statistic","Sum"),("Period","60"),("EvaluationPeriods","1"),("Threshold","1"),("ComparisonOperator","GreaterThanOrEqualToThreshold"),("AlarmDescription","d\r\n")]),
  adv(17),
+ rec('CloudWatchQuery','PutCompositeAlarm',[("AlarmName","c"),("AlarmRule","TRUE AND ALARM(\"a<&>\")")]),
  rec('CloudWatchQuery','DescribeAlarms',[("AlarmNamePrefix","a")]),
  rec('CloudWatchQuery','DescribeAlarmHistory',[("AlarmName","a<&>")]),
  rec('CloudWatchQuery','GetMetricData',[("StartTime","2026-01-01T00:00:00Z"),("EndTime","2026-01-01T12:00:00Z"),("MetricDataQueries.member.1.Id","m"),("MetricDataQueries.member.1.MetricStat.Metric.Namespace","App"),("MetricDataQueries.member.1.MetricStat.Metric.MetricName","m"),
