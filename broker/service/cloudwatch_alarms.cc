@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -221,17 +222,21 @@ absl::Status CloudWatchService::CheckChildrenLocked(const Alarm& alarm) const {
   // A cycle: `alarm` reachable from one of its children. AWS accepts cycles
   // (and stops evaluating them); wharf refuses them, in its own words.
   std::vector<std::string> path = {alarm.name};
-  std::function<bool(const std::string&)> reaches = [&](const std::string& name) {
-    if (name == alarm.name) return true;
-    auto it = alarms_.find(name);
-    if (it == alarms_.end() || !it->second->composite) return false;
-    for (const std::string& child : it->second->children) {
-      path.push_back(child);
-      if (reaches(child)) return true;
-      path.pop_back();
-    }
-    return false;
-  };
+  std::set<std::string> seen;  // Each alarm explored once (rules may share children).
+  // mu_ is held throughout (the analysis does not follow into lambdas).
+  std::function<bool(const std::string&)> reaches =
+      [&](const std::string& name) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+        if (name == alarm.name) return true;
+        if (!seen.insert(name).second) return false;
+        auto it = alarms_.find(name);
+        if (it == alarms_.end() || !it->second->composite) return false;
+        for (const std::string& child : it->second->children) {
+          path.push_back(child);
+          if (reaches(child)) return true;
+          path.pop_back();
+        }
+        return false;
+      };
   for (const std::string& child : alarm.children) {
     path.push_back(child);
     if (reaches(child)) {
@@ -566,10 +571,12 @@ void CloudWatchService::Evaluate(Alarm& alarm, absl::Time at, std::vector<Pendin
 
 void CloudWatchService::EvaluateComposite(Alarm& alarm, std::vector<TriggeringAlarm> triggering,
                                           absl::Time at, std::vector<PendingAction>& actions) {
-  const bool holds = EvaluateAlarmRule(alarm.parsed_rule, [&](const std::string& name) {
-    auto it = alarms_.find(name);
-    return it == alarms_.end() ? AlarmState::kInsufficientData : it->second->state;
-  });
+  // mu_ is held throughout (the analysis does not follow into lambdas).
+  const bool holds = EvaluateAlarmRule(
+      alarm.parsed_rule, [&](const std::string& name) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+        auto it = alarms_.find(name);
+        return it == alarms_.end() ? AlarmState::kInsufficientData : it->second->state;
+      });
   const AlarmState state = holds ? AlarmState::kAlarm : AlarmState::kOk;
   if (state == alarm.state) return;
   // Whole JSON within StateReasonData's bound: fewer children rather than a cut.
