@@ -218,7 +218,10 @@ class StubCloudWatch : public cloudwatch::Service {
   }
   absl::StatusOr<cloudwatch::DescribeAlarmsResult> DescribeAlarms(
       const cloudwatch::DescribeAlarmsRequest& r) override {
-    cloudwatch::CompositeAlarm c{.alarm_name = "c", .alarm_rule = "ALARM(a)", .state_value = "OK"};
+    cloudwatch::CompositeAlarm c;
+    c.alarm_name = "c";
+    c.alarm_rule = "ALARM(a)";
+    c.state_value = "OK";
     return Maybe(r.alarm_name_prefix, cloudwatch::DescribeAlarmsResult{{Alarm()}, "", {c}});
   }
   absl::StatusOr<cloudwatch::DescribeAlarmsForMetricResult> DescribeAlarmsForMetric(
