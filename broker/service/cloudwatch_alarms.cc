@@ -3,13 +3,12 @@
 // cloudwatch_service.h; the texts alarms produce are in cloudwatch_alarm.cc.
 
 #include <algorithm>
-#include <functional>
 #include <memory>
 #include <optional>
-#include <set>
 #include <utility>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -219,34 +218,8 @@ absl::Status CloudWatchService::CheckChildrenLocked(const Alarm& alarm) const {
         absl::StrCat("Could not save the composite alarm as alarms [", absl::StrJoin(missing, ", "),
                      "] in the alarm rule do not exist"));
   }
-  // A cycle: `alarm` reachable from one of its children. AWS accepts cycles
-  // (and stops evaluating them); wharf refuses them, in its own words.
-  std::vector<std::string> path = {alarm.name};
-  std::set<std::string> seen;  // Each alarm explored once (rules may share children).
-  // mu_ is held throughout (the analysis does not follow into lambdas).
-  std::function<bool(const std::string&)> reaches =
-      [&](const std::string& name) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-        if (name == alarm.name) return true;
-        if (!seen.insert(name).second) return false;
-        auto it = alarms_.find(name);
-        if (it == alarms_.end() || !it->second->composite) return false;
-        for (const std::string& child : it->second->children) {
-          path.push_back(child);
-          if (reaches(child)) return true;
-          path.pop_back();
-        }
-        return false;
-      };
-  for (const std::string& child : alarm.children) {
-    path.push_back(child);
-    if (reaches(child)) {
-      return MakeError(ErrorCode::kCloudWatchValidation,
-                       absl::StrCat("Could not save the composite alarm as its rule would make "
-                                    "alarms depend on themselves: ",
-                                    absl::StrJoin(path, " -> ")));
-    }
-    path.pop_back();
-  }
+  // A rule may make alarms depend on themselves, as on AWS: evaluation stops
+  // at the cycle (EvaluateComposite).
   return absl::OkStatus();
 }
 
@@ -571,6 +544,14 @@ void CloudWatchService::Evaluate(Alarm& alarm, absl::Time at, std::vector<Pendin
 
 void CloudWatchService::EvaluateComposite(Alarm& alarm, std::vector<TriggeringAlarm> triggering,
                                           absl::Time at, std::vector<PendingAction>& actions) {
+  // A cycle (the alarm's own change led here) or a chain too deep: stop, as
+  // AWS stops evaluating a cycle.
+  if (evaluating_.size() >= kMaxCompositeDepth ||
+      std::find(evaluating_.begin(), evaluating_.end(), &alarm) != evaluating_.end()) {
+    return;
+  }
+  evaluating_.push_back(&alarm);
+  absl::Cleanup done = [&]() ABSL_NO_THREAD_SAFETY_ANALYSIS { evaluating_.pop_back(); };
   // mu_ is held throughout (the analysis does not follow into lambdas).
   const bool holds = EvaluateAlarmRule(
       alarm.parsed_rule, [&](const std::string& name) ABSL_NO_THREAD_SAFETY_ANALYSIS {

@@ -7,7 +7,7 @@
 // One per composite alarm, kind "cloudwatch.composite_alarm": description,
 // alarm_rule, the three action lists and tags, then the same state fields;
 // recovery checks them through MakeCompositeAlarm and, once every alarm is
-// back, that each rule's alarms exist and form no cycle.
+// back, that each rule's alarms exist.
 // Dimensions and tags are flat [name, value, ...] lists, in the order given;
 // the threshold is its shortest round-trip decimal text.
 

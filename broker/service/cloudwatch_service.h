@@ -154,7 +154,7 @@ class CloudWatchService final : public cloudwatch::Service {
   absl::StatusOr<std::unique_ptr<Alarm>> MakeCompositeAlarm(
       const cloudwatch::PutCompositeAlarmRequest& request) const;
   // Whether composite `alarm` may name its children: ValidationError when one
-  // does not exist or names `alarm` itself (directly or through others).
+  // (other than `alarm` itself) does not exist.
   absl::Status CheckChildrenLocked(const Alarm& alarm) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Durable mode (no-ops in memory; cloudwatch_durable.cc): enqueue writing
   // `alarm`'s document as it is now, or erasing it.
@@ -170,12 +170,12 @@ class CloudWatchService final : public cloudwatch::Service {
   void Evaluate(Alarm& alarm, absl::Time at, std::vector<PendingAction>& actions)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Composite `alarm` to ALARM if its rule holds, else to OK; a change names
-  // `triggering` as its cause.
+  // `triggering` as its cause. Does nothing for an alarm whose own change led
+  // here (a cycle) or beyond kMaxCompositeDepth composite alarms.
   void EvaluateComposite(Alarm& alarm, std::vector<TriggeringAlarm> triggering, absl::Time at,
                          std::vector<PendingAction>& actions) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Moves `alarm` to `state`, records the history, queues its actions and
-  // evaluates the composite alarms that name it (transitively: rules form no
-  // cycle).
+  // evaluates the composite alarms that name it (transitively, recursing).
   void Transition(Alarm& alarm, metrics_internal::AlarmState state, std::string reason,
                   std::string reason_data, absl::Time at, std::vector<PendingAction>& actions)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -194,6 +194,10 @@ class CloudWatchService final : public cloudwatch::Service {
   std::optional<Scheduler::TaskId> tick_ ABSL_GUARDED_BY(mu_);
   absl::Time tick_at_ ABSL_GUARDED_BY(mu_);
   bool shutdown_ ABSL_GUARDED_BY(mu_) = false;
+  // The composite alarms being evaluated, outermost first (EvaluateComposite
+  // recursing through Transition): a bound on the recursion.
+  static constexpr size_t kMaxCompositeDepth = 256;
+  std::vector<const Alarm*> evaluating_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace wharf::service_internal

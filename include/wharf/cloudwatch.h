@@ -266,8 +266,8 @@ struct PutCompositeAlarmRequest {
   // 1-10240 characters, no leading or trailing blanks: ALARM(x), OK(x),
   // INSUFFICIENT_DATA(x) (x an alarm's name or ARN, in double quotes or bare),
   // TRUE, FALSE, NOT, AND, OR (any case) and parentheses. Every alarm it
-  // names must exist; a rule that would make alarms depend on themselves is
-  // refused.
+  // names must exist (but this one: as on AWS, alarms may depend on
+  // themselves; evaluation then stops at the cycle).
   std::string alarm_rule{};
   std::string alarm_description{};        // <= 1024 characters.
   std::optional<bool> actions_enabled{};  // Default true.
@@ -411,7 +411,7 @@ class Service {
   // Creates a composite alarm (state INSUFFICIENT_DATA, then evaluated at
   // once: its actions run if it changes) or replaces one's configuration
   // (its state is kept, then evaluated). Errors: ValidationError (a bad rule,
-  // an alarm it names missing, a cycle, ActionsSuppressor),
+  // an alarm it names missing, ActionsSuppressor),
   // InvalidParameterValue, MissingParameter, LimitExceeded.
   virtual absl::Status PutCompositeAlarm(const PutCompositeAlarmRequest& request) = 0;
   // Errors: InvalidParameterValue, InvalidParameterCombination, InvalidNextToken.

@@ -317,20 +317,45 @@ TEST_F(CloudWatchCompositeAlarmTest, BadRulesAreRefusedInAwsWords) {
   EXPECT_THAT(all->metric_alarms, SizeIs(1));
 }
 
-TEST_F(CloudWatchCompositeAlarmTest, CyclesAreRefused) {
+// As the PutCompositeAlarm reference describes: a rule may make alarms depend
+// on themselves, evaluation stops at the cycle, and no alarm of the cycle can
+// be deleted until a rule breaks it.
+TEST_F(CloudWatchCompositeAlarmTest, CyclesAreAcceptedAndEvaluationStopsThere) {
   PutChild("m");
   ASSERT_OK(PutComposite("x", "ALARM(m)"));
   ASSERT_OK(PutComposite("y", "ALARM(x)"));
-  ASSERT_OK(PutComposite("z", "ALARM(y) OR ALARM(m)"));
-  EXPECT_EQ(PutComposite("x", "ALARM(z)"),
-            ValidationError("Could not save the composite alarm as its rule would make alarms "
-                            "depend on themselves: x -> z -> y -> x"));
-  EXPECT_EQ(PutComposite("x", "ALARM(x)"),
-            ValidationError("Could not save the composite alarm as its rule would make alarms "
-                            "depend on themselves: x -> x"));
-  EXPECT_EQ(Composite("x").alarm_rule, "ALARM(m)");
-  EXPECT_EQ(PutMetricAlarmOver("x"),
-            ValidationError("The alarm x is a composite alarm; PutMetricAlarm cannot replace it."));
+  ASSERT_OK(PutComposite("x", "ALARM(m) OR ALARM(y)"));
+  // A rule that would flip forever: z is in ALARM while it is not.
+  ASSERT_OK(PutComposite("z", "NOT ALARM(z) AND ALARM(m)"));
+  SetState("m", "ALARM");
+  EXPECT_EQ(State("x"), "ALARM");
+  EXPECT_EQ(State("y"), "ALARM");
+  EXPECT_EQ(State("z"), "ALARM");
+  SetState("m", "OK");
+  EXPECT_EQ(State("x"), "ALARM");  // Held by y, which x holds.
+  EXPECT_EQ(State("z"), "OK");
+  EXPECT_EQ(cw().DeleteAlarms({.alarm_names = {"x"}}),
+            ValidationError("Cannot delete x as there are composite alarm(s) depending on it."));
+  ASSERT_OK(PutComposite("x", "FALSE"));
+  EXPECT_EQ(State("x"), "OK");
+  EXPECT_EQ(State("y"), "OK");
+  ASSERT_OK(cw().DeleteAlarms({.alarm_names = {"y"}}));
+  ASSERT_OK(cw().DeleteAlarms({.alarm_names = {"x"}}));
+  EXPECT_EQ(PutMetricAlarmOver("z"),
+            ValidationError("The alarm z is a composite alarm; PutMetricAlarm cannot replace it."));
+}
+
+// A chain of composite alarms is followed to its end (within the depth bound).
+TEST_F(CloudWatchCompositeAlarmTest, ALongChainFollowsItsFirstChild) {
+  PutChild("m");
+  ASSERT_OK(PutComposite("c0", "ALARM(m)"));
+  for (int i = 1; i < 200; ++i) {
+    ASSERT_OK(PutComposite(absl::StrCat("c", i), absl::StrCat("ALARM(c", i - 1, ")")));
+  }
+  SetState("m", "ALARM");
+  EXPECT_EQ(State("c199"), "ALARM");
+  SetState("m", "OK");
+  EXPECT_EQ(State("c199"), "OK");
 }
 
 TEST_F(CloudWatchCompositeAlarmTest, DescribeDeleteAndTags) {
