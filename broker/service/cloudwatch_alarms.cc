@@ -109,21 +109,32 @@ CloudWatchAlarm* CloudWatchService::FindByArnLocked(std::string_view arn) {
   return it == alarms_.end() ? nullptr : it->second.get();
 }
 
+namespace {
+
+// The fields a metric and a composite alarm's description share.
+template <typename Description>
+Description DescribeCommon(const CloudWatchAlarm& a) {
+  Description d;
+  d.alarm_name = a.name;
+  d.alarm_arn = a.arn;
+  d.alarm_description = a.description;
+  d.alarm_configuration_updated_timestamp = a.configuration_updated;
+  d.actions_enabled = a.actions_enabled;
+  d.ok_actions = a.ok_actions;
+  d.alarm_actions = a.alarm_actions;
+  d.insufficient_data_actions = a.insufficient_data_actions;
+  d.state_value = std::string(AlarmStateName(a.state));
+  d.state_reason = a.state_reason;
+  d.state_reason_data = a.state_reason_data;
+  d.state_updated_timestamp = a.state_updated;
+  d.state_transitioned_timestamp = a.state_transitioned;
+  return d;
+}
+
+}  // namespace
+
 cloudwatch::MetricAlarm CloudWatchService::Describe(const Alarm& a) const {
-  cloudwatch::MetricAlarm m;
-  m.alarm_name = a.name;
-  m.alarm_arn = a.arn;
-  m.alarm_description = a.description;
-  m.alarm_configuration_updated_timestamp = a.configuration_updated;
-  m.actions_enabled = a.actions_enabled;
-  m.ok_actions = a.ok_actions;
-  m.alarm_actions = a.alarm_actions;
-  m.insufficient_data_actions = a.insufficient_data_actions;
-  m.state_value = std::string(AlarmStateName(a.state));
-  m.state_reason = a.state_reason;
-  m.state_reason_data = a.state_reason_data;
-  m.state_updated_timestamp = a.state_updated;
-  m.state_transitioned_timestamp = a.state_transitioned;
+  auto m = DescribeCommon<cloudwatch::MetricAlarm>(a);
   m.metric_name = a.key.name;
   m.metric_namespace = a.key.ns;
   m.statistic = a.statistic;
@@ -141,21 +152,8 @@ cloudwatch::MetricAlarm CloudWatchService::Describe(const Alarm& a) const {
 }
 
 cloudwatch::CompositeAlarm CloudWatchService::DescribeComposite(const Alarm& a) const {
-  cloudwatch::CompositeAlarm c;
-  c.alarm_name = a.name;
-  c.alarm_arn = a.arn;
-  c.alarm_description = a.description;
+  auto c = DescribeCommon<cloudwatch::CompositeAlarm>(a);
   c.alarm_rule = a.alarm_rule;
-  c.alarm_configuration_updated_timestamp = a.configuration_updated;
-  c.actions_enabled = a.actions_enabled;
-  c.ok_actions = a.ok_actions;
-  c.alarm_actions = a.alarm_actions;
-  c.insufficient_data_actions = a.insufficient_data_actions;
-  c.state_value = std::string(AlarmStateName(a.state));
-  c.state_reason = a.state_reason;
-  c.state_reason_data = a.state_reason_data;
-  c.state_updated_timestamp = a.state_updated;
-  c.state_transitioned_timestamp = a.state_transitioned;
   return c;
 }
 
