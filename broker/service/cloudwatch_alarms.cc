@@ -221,6 +221,58 @@ absl::Status CloudWatchService::CheckChildrenLocked(const Alarm& alarm) const {
   return absl::OkStatus();
 }
 
+absl::StatusOr<CloudWatchAlarm*> CloudWatchService::StoreAlarmLocked(std::unique_ptr<Alarm> alarm,
+                                                                     absl::Time now) {
+  auto it = alarms_.find(alarm->name);
+  const bool created = it == alarms_.end();
+  if (!created && it->second->composite != alarm->composite) {
+    return MakeError(
+        ErrorCode::kCloudWatchValidation,
+        absl::StrCat("The alarm ", alarm->name,
+                     alarm->composite
+                         ? " is a metric alarm; PutCompositeAlarm cannot replace it."
+                         : " is a composite alarm; PutMetricAlarm cannot replace it."));
+  }
+  if (created && alarms_.size() >= options_.max_alarms) {
+    return MakeError(ErrorCode::kCloudWatchLimitExceeded,
+                     absl::StrCat("The maximum allowed number of alarms (", options_.max_alarms,
+                                  ") has been reached."));
+  }
+  if (alarm->composite) {
+    if (absl::Status s = CheckChildrenLocked(*alarm); !s.ok()) return s;
+  }
+  alarm->configuration_updated = now;
+  if (created) {
+    alarm->state = AlarmState::kInsufficientData;
+    alarm->state_reason = "Unchecked: Initial alarm creation";
+    alarm->state_updated = now;
+    alarm->state_transitioned = now;
+  } else {
+    // An update keeps the state (and its reason), replaces the rest.
+    const Alarm& old = *it->second;
+    alarm->state = old.state;
+    alarm->state_reason = old.state_reason;
+    alarm->state_reason_data = old.state_reason_data;
+    alarm->state_updated = old.state_updated;
+    alarm->state_transitioned = old.state_transitioned;
+    alarm->triggering = old.triggering;
+    // Tags given to an update are ignored (PutMetricAlarm's API reference:
+    // TagResource and UntagResource change them).
+    alarm->tags = old.tags;
+  }
+  AddHistory({.alarm_name = alarm->name,
+              .alarm_type = std::string(TypeName(*alarm)),
+              .timestamp = now,
+              .history_item_type = "ConfigurationUpdate",
+              .history_summary =
+                  absl::StrCat("Alarm \"", alarm->name, created ? "\" created" : "\" updated"),
+              .history_data = absl::StrCat("{\"version\":\"1.0\",\"type\":\"",
+                                           created ? "Create" : "Update", "\"}")});
+  PersistAlarmLocked(*alarm);
+  const std::string name = alarm->name;
+  return (alarms_[name] = std::move(alarm)).get();
+}
+
 absl::Status CloudWatchService::PutCompositeAlarm(const cloudwatch::PutCompositeAlarmRequest& r) {
   absl::StatusOr<std::unique_ptr<Alarm>> made = MakeCompositeAlarm(r);
   if (!made.ok()) return made.status();
@@ -230,45 +282,9 @@ absl::Status CloudWatchService::PutCompositeAlarm(const cloudwatch::PutComposite
   const uint64_t since = Mark();
   {
     MutexLock lock(&mu_);
-    auto it = alarms_.find(r.alarm_name);
-    const bool created = it == alarms_.end();
-    if (!created && !it->second->composite) {
-      return MakeError(ErrorCode::kCloudWatchValidation,
-                       absl::StrCat("The alarm ", r.alarm_name,
-                                    " is a metric alarm; PutCompositeAlarm cannot replace it."));
-    }
-    if (created && alarms_.size() >= options_.max_alarms) {
-      return MakeError(ErrorCode::kCloudWatchLimitExceeded,
-                       absl::StrCat("The maximum allowed number of alarms (", options_.max_alarms,
-                                    ") has been reached."));
-    }
-    if (absl::Status s = CheckChildrenLocked(*alarm); !s.ok()) return s;
-    alarm->configuration_updated = now;
-    if (created) {
-      alarm->state = AlarmState::kInsufficientData;
-      alarm->state_reason = "Unchecked: Initial alarm creation";
-      alarm->state_updated = now;
-      alarm->state_transitioned = now;
-    } else {
-      const Alarm& old = *it->second;
-      alarm->state = old.state;
-      alarm->state_reason = old.state_reason;
-      alarm->state_reason_data = old.state_reason_data;
-      alarm->state_updated = old.state_updated;
-      alarm->state_transitioned = old.state_transitioned;
-      alarm->triggering = old.triggering;
-      alarm->tags = old.tags;  // As PutMetricAlarm.
-    }
-    AddHistory({.alarm_name = r.alarm_name,
-                .alarm_type = "CompositeAlarm",
-                .timestamp = now,
-                .history_item_type = "ConfigurationUpdate",
-                .history_summary =
-                    absl::StrCat("Alarm \"", r.alarm_name, created ? "\" created" : "\" updated"),
-                .history_data = absl::StrCat("{\"version\":\"1.0\",\"type\":\"",
-                                             created ? "Create" : "Update", "\"}")});
-    PersistAlarmLocked(*alarm);
-    Alarm& stored = *(alarms_[r.alarm_name] = std::move(alarm));
+    absl::StatusOr<Alarm*> put = StoreAlarmLocked(std::move(alarm), now);
+    if (!put.ok()) return put.status();
+    Alarm& stored = **put;
     // Evaluated at once, every child counted as triggering (AWS, as
     // LocalStack's test_trigger_composite_alarm notes).
     std::vector<TriggeringAlarm> triggering;
@@ -414,46 +430,9 @@ absl::Status CloudWatchService::PutMetricAlarm(const cloudwatch::PutMetricAlarmR
   const uint64_t since = Mark();
   {
     MutexLock lock(&mu_);
-    auto it = alarms_.find(r.alarm_name);
-    const bool created = it == alarms_.end();
-    if (!created && it->second->composite) {
-      return MakeError(ErrorCode::kCloudWatchValidation,
-                       absl::StrCat("The alarm ", r.alarm_name,
-                                    " is a composite alarm; PutMetricAlarm cannot replace it."));
+    if (absl::StatusOr<Alarm*> put = StoreAlarmLocked(std::move(alarm), now); !put.ok()) {
+      return put.status();
     }
-    if (created && alarms_.size() >= options_.max_alarms) {
-      return MakeError(ErrorCode::kCloudWatchLimitExceeded,
-                       absl::StrCat("The maximum allowed number of alarms (", options_.max_alarms,
-                                    ") has been reached."));
-    }
-    alarm->configuration_updated = now;
-    if (created) {
-      alarm->state = AlarmState::kInsufficientData;
-      alarm->state_reason = "Unchecked: Initial alarm creation";
-      alarm->state_updated = now;
-      alarm->state_transitioned = now;
-    } else {
-      // An update keeps the state (and its reason), replaces the rest.
-      const Alarm& old = *it->second;
-      alarm->state = old.state;
-      alarm->state_reason = old.state_reason;
-      alarm->state_reason_data = old.state_reason_data;
-      alarm->state_updated = old.state_updated;
-      alarm->state_transitioned = old.state_transitioned;
-      // Tags given to an update are ignored (PutMetricAlarm's API reference:
-      // TagResource and UntagResource change them).
-      alarm->tags = old.tags;
-    }
-    AddHistory({.alarm_name = r.alarm_name,
-                .alarm_type = "MetricAlarm",
-                .timestamp = now,
-                .history_item_type = "ConfigurationUpdate",
-                .history_summary =
-                    absl::StrCat("Alarm \"", r.alarm_name, created ? "\" created" : "\" updated"),
-                .history_data = absl::StrCat("{\"version\":\"1.0\",\"type\":\"",
-                                             created ? "Create" : "Update", "\"}")});
-    PersistAlarmLocked(*alarm);
-    alarms_[r.alarm_name] = std::move(alarm);
     // (Re)schedule: an earlier first evaluation, or a 10 s step for a
     // high-resolution alarm.
     if (!shutdown_) {

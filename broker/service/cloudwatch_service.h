@@ -156,6 +156,13 @@ class CloudWatchService final : public cloudwatch::Service {
   // Whether composite `alarm` may name its children: ValidationError when one
   // (other than `alarm` itself) does not exist.
   absl::Status CheckChildrenLocked(const Alarm& alarm) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // What PutMetricAlarm and PutCompositeAlarm share: makes `alarm` (checked,
+  // no state) the alarm of its name, keeping an existing one's state and
+  // tags, with its history and document; returns it. Errors: ValidationError
+  // (the name is an alarm of the other type, a composite's child missing),
+  // LimitExceeded.
+  absl::StatusOr<Alarm*> StoreAlarmLocked(std::unique_ptr<Alarm> alarm, absl::Time now)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Durable mode (no-ops in memory; cloudwatch_durable.cc): enqueue writing
   // `alarm`'s document as it is now, or erasing it.
   void PersistAlarmLocked(const Alarm& alarm) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
