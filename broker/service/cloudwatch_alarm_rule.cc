@@ -21,7 +21,7 @@ constexpr int kMaxDepth = 100;
 absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 struct Token {
-  enum class Kind { kOpen, kClose, kQuoted, kWord, kEnd };
+  enum class Kind { kOpen, kClose, kComma, kQuoted, kWord, kEnd };
   Kind kind = Kind::kEnd;
   std::string_view raw;   // As written (quotes included).
   std::string_view text;  // kQuoted: between the quotes; otherwise raw.
@@ -66,8 +66,10 @@ class Parser {
     token_.at = pos_;
     if (pos_ == text_.size()) return absl::OkStatus();
     const char c = text_[pos_];
-    if (c == '(' || c == ')') {
-      token_.kind = c == '(' ? Token::Kind::kOpen : Token::Kind::kClose;
+    if (c == '(' || c == ')' || c == ',') {
+      token_.kind = c == '('   ? Token::Kind::kOpen
+                    : c == ')' ? Token::Kind::kClose
+                               : Token::Kind::kComma;
       token_.raw = token_.text = text_.substr(pos_++, 1);
       return absl::OkStatus();
     }
@@ -83,8 +85,8 @@ class Parser {
       return absl::OkStatus();
     }
     size_t end = pos_;
-    while (end < text_.size() && text_[end] != '(' && text_[end] != ')' && text_[end] != '"' &&
-           !absl::ascii_isspace(static_cast<unsigned char>(text_[end]))) {
+    while (end < text_.size() && text_[end] != '(' && text_[end] != ')' && text_[end] != ',' &&
+           text_[end] != '"' && !absl::ascii_isspace(static_cast<unsigned char>(text_[end]))) {
       ++end;
     }
     token_.kind = Token::Kind::kWord;
@@ -145,7 +147,6 @@ class Parser {
   }
 
   absl::StatusOr<AlarmRuleNode> Primary(int depth) {
-    AlarmRuleNode node;
     if (token_.kind == Token::Kind::kOpen) {
       if (absl::Status s = Next(); !s.ok()) return s;
       absl::StatusOr<AlarmRuleNode> inner = Or(depth + 1);
@@ -154,29 +155,100 @@ class Parser {
       return inner;
     }
     if (IsWord("TRUE") || IsWord("FALSE")) {
+      AlarmRuleNode node;
       node.kind = IsWord("TRUE") ? AlarmRuleNode::Kind::kTrue : AlarmRuleNode::Kind::kFalse;
       if (absl::Status s = Next(); !s.ok()) return s;
       return node;
     }
-    std::optional<AlarmState> state;
-    if (IsWord("ALARM")) state = AlarmState::kAlarm;
-    if (IsWord("OK")) state = AlarmState::kOk;
-    if (IsWord("INSUFFICIENT_DATA")) state = AlarmState::kInsufficientData;
+    if (IsWord("AT_LEAST")) return AtLeast();
+    std::optional<AlarmState> state = State();
     if (!state.has_value()) return Unsupported();
     if (absl::Status s = Next(); !s.ok()) return s;
     if (absl::Status s = Expect(Token::Kind::kOpen, "("); !s.ok()) return s;
+    absl::StatusOr<AlarmRuleNode> alarm = Alarm(*state);
+    if (!alarm.ok()) return alarm;
+    if (absl::Status s = Expect(Token::Kind::kClose, ")"); !s.ok()) return s;
+    return alarm;
+  }
+
+  // The state keyword at hand, if it is one.
+  std::optional<AlarmState> State() const {
+    if (IsWord("ALARM")) return AlarmState::kAlarm;
+    if (IsWord("OK")) return AlarmState::kOk;
+    if (IsWord("INSUFFICIENT_DATA")) return AlarmState::kInsufficientData;
+    return std::nullopt;
+  }
+
+  // The alarm at hand, as a kState node for `state`; moves past it.
+  absl::StatusOr<AlarmRuleNode> Alarm(AlarmState state) {
     if (token_.kind != Token::Kind::kQuoted && token_.kind != Token::Kind::kWord) {
       return Unsupported();
     }
+    AlarmRuleNode node;
     node.kind = AlarmRuleNode::Kind::kState;
-    node.state = *state;
+    node.state = state;
     node.written = std::string(token_.text);
     node.alarm = absl::StartsWith(Absl(token_.text), Absl(arn_prefix_)) &&
                          token_.text.size() > arn_prefix_.size()
                      ? std::string(token_.text.substr(arn_prefix_.size()))
                      : node.written;
     if (absl::Status s = Next(); !s.ok()) return s;
+    return node;
+  }
+
+  // AT_LEAST(threshold, [NOT] state, (alarm, ...)), at its keyword.
+  absl::StatusOr<AlarmRuleNode> AtLeast() {
+    AlarmRuleNode node;
+    node.kind = AlarmRuleNode::Kind::kAtLeast;
+    if (absl::Status s = Next(); !s.ok()) return s;
+    if (absl::Status s = Expect(Token::Kind::kOpen, "("); !s.ok()) return s;
+    // A count or a percentage: digits, then '%' for a percentage.
+    std::string_view digits = token_.kind == Token::Kind::kWord ? token_.text : "";
+    node.percent = absl::EndsWith(Absl(digits), "%");
+    if (node.percent) digits.remove_suffix(1);
+    if (digits.empty() || digits.size() > 9 ||
+        !std::all_of(digits.begin(), digits.end(), absl::ascii_isdigit)) {
+      return Unsupported();
+    }
+    const size_t threshold_at = token_.at;
+    for (char d : digits) node.threshold = node.threshold * 10 + (d - '0');
+    if (absl::Status s = Next(); !s.ok()) return s;
+    if (absl::Status s = Expect(Token::Kind::kComma, ","); !s.ok()) return s;
+    const bool negated = IsWord("NOT");
+    if (negated) {
+      if (absl::Status s = Next(); !s.ok()) return s;
+    }
+    std::optional<AlarmState> state = State();
+    if (!state.has_value()) return Unsupported();
+    if (absl::Status s = Next(); !s.ok()) return s;
+    if (absl::Status s = Expect(Token::Kind::kComma, ","); !s.ok()) return s;
+    if (absl::Status s = Expect(Token::Kind::kOpen, "("); !s.ok()) return s;
+    while (true) {
+      absl::StatusOr<AlarmRuleNode> alarm = Alarm(*state);
+      if (!alarm.ok()) return alarm;
+      if (negated) {
+        AlarmRuleNode n;
+        n.kind = AlarmRuleNode::Kind::kNot;
+        n.operands.push_back(*std::move(alarm));
+        node.operands.push_back(std::move(n));
+      } else {
+        node.operands.push_back(*std::move(alarm));
+      }
+      if (token_.kind != Token::Kind::kComma) break;
+      if (absl::Status s = Next(); !s.ok()) return s;
+    }
     if (absl::Status s = Expect(Token::Kind::kClose, ")"); !s.ok()) return s;
+    if (absl::Status s = Expect(Token::Kind::kClose, ")"); !s.ok()) return s;
+    // The bounds are the CDK's (AtLeastThreshold); the words are wharf's.
+    const int max = node.percent ? 100 : static_cast<int>(node.operands.size());
+    if (node.threshold < 1 || node.threshold > max) {
+      return Error(node.percent
+                       ? absl::StrCat("AT_LEAST percentage ", node.threshold, "% at char ",
+                                      threshold_at, " must be between 1% and 100%")
+                       : absl::StrCat("AT_LEAST count ", node.threshold, " at char ", threshold_at,
+                                      " must be between 1 and the number of alarms listed (", max,
+                                      ")"));
+    }
     return node;
   }
 
@@ -209,6 +281,13 @@ bool EvaluateAlarmRule(const AlarmRuleNode& rule,
     case AlarmRuleNode::Kind::kOr:
       return std::any_of(rule.operands.begin(), rule.operands.end(),
                          [&](const AlarmRuleNode& n) { return EvaluateAlarmRule(n, state_of); });
+    case AlarmRuleNode::Kind::kAtLeast: {
+      const int64_t holding =
+          std::count_if(rule.operands.begin(), rule.operands.end(),
+                        [&](const AlarmRuleNode& n) { return EvaluateAlarmRule(n, state_of); });
+      const int64_t all = static_cast<int64_t>(rule.operands.size());
+      return rule.percent ? holding * 100 >= rule.threshold * all : holding >= rule.threshold;
+    }
   }
   return false;
 }

@@ -1,8 +1,9 @@
 // CloudWatch composite alarms through the broker, on the ManualClock: the
-// AlarmRule grammar and its errors, evaluation when created and whenever a
-// child changes state (SetAlarmState, a metric alarm's evaluation, another
-// composite alarm), StateReason and StateReasonData, SNS notifications with
-// TriggeringChildren, history, DescribeAlarms, DeleteAlarms, tags.
+// AlarmRule grammar (AT_LEAST too) and its errors, evaluation when created and
+// whenever a child changes state (SetAlarmState, a metric alarm's
+// evaluation, another composite alarm), StateReason and StateReasonData, SNS
+// notifications with TriggeringChildren, history, DescribeAlarms,
+// DeleteAlarms, tags.
 
 #include <rapidjson/document.h>
 
@@ -315,6 +316,108 @@ TEST_F(CloudWatchCompositeAlarmTest, BadRulesAreRefusedInAwsWords) {
   ASSERT_OK(all.status());
   EXPECT_THAT(all->composite_alarms, IsEmpty());
   EXPECT_THAT(all->metric_alarms, SizeIs(1));
+}
+
+// AT_LEAST(M, [NOT] STATE, (alarms...)), in the form CloudFormation documents
+// and the CDK writes (a deployed CDK integration test's template:
+// "AT_LEAST(2, ALARM , (arn, arn, arn))", "AT_LEAST(60%, NOT OK , (...))").
+TEST_F(CloudWatchCompositeAlarmTest, AtLeastCountsItsAlarms) {
+  PutChild("a");
+  PutChild("b");
+  PutChild("c");  // INSUFFICIENT_DATA.
+  SetState("a", "ALARM");
+  SetState("b", "OK");
+  struct Case {
+    std::string rule;
+    std::string state;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"AT_LEAST(1, ALARM, (a, b, c))", "ALARM"},
+           {"AT_LEAST(2, ALARM, (a, b, c))", "OK"},
+           {"AT_LEAST(2, NOT ALARM, (a, b, c))", "ALARM"},
+           {"AT_LEAST(3, NOT ALARM, (a, b, c))", "OK"},
+           {"AT_LEAST(33%, ALARM, (a, b, c))", "ALARM"},  // 1 of 3 is 33.3%.
+           {"AT_LEAST(34%, ALARM, (a, b, c))", "OK"},
+           {"at_least(100%,not insufficient_data,(\"a\",b))", "ALARM"},
+           {"AT_LEAST(1, INSUFFICIENT_DATA, (a, a, c))", "ALARM"},
+           {"AT_LEAST(2, ALARM, (a, a))", "ALARM"},  // Listed twice, counted twice.
+           {absl::StrCat("AT_LEAST(2, OK , (", Arn("a"), ", ", Arn("b"), ", ", Arn("c"), "))"),
+            "OK"},
+           {absl::StrCat("AT_LEAST(60%, NOT OK , (", Arn("a"), ", ", Arn("b"), ", ", Arn("c"),
+                         "))"),
+            "ALARM"},
+           {"AT_LEAST(1, OK, (b)) AND NOT AT_LEAST(1, INSUFFICIENT_DATA, (a, b))", "ALARM"},
+       }) {
+    ASSERT_OK(PutComposite("x", c.rule));
+    EXPECT_EQ(State("x"), c.state) << c.rule;
+    EXPECT_EQ(Composite("x").alarm_rule, c.rule);
+  }
+
+  // It follows its alarms: a second one in ALARM moves it, and triggers it.
+  ASSERT_OK(cw().PutCompositeAlarm({.alarm_name = "x",
+                                    .alarm_rule = "AT_LEAST(2, ALARM, (a, b, c))",
+                                    .alarm_actions = {alarm_topic_}}));
+  EXPECT_EQ(State("x"), "OK");
+  SetState("b", "ALARM");
+  EXPECT_EQ(State("x"), "ALARM");
+  std::vector<rapidjson::Document> m = Messages(alarm_queue_);
+  ASSERT_THAT(m, SizeIs(1));
+  EXPECT_STREQ(m[0]["TriggeringChildren"][0]["Arn"].GetString(), Arn("b").c_str());
+  SetState("a", "OK");
+  EXPECT_EQ(State("x"), "OK");
+
+  // Its alarms are its children: listed as such, not deletable under it.
+  auto children = cw().DescribeAlarms({.children_of_alarm_name = "x"});
+  ASSERT_OK(children.status());
+  EXPECT_THAT(children->metric_alarms, SizeIs(3));
+  EXPECT_EQ(cw().DeleteAlarms({.alarm_names = {"c"}}),
+            ValidationError("Cannot delete c as there are composite alarm(s) depending on it."));
+}
+
+TEST_F(CloudWatchCompositeAlarmTest, BadAtLeastRulesAreRefused) {
+  PutChild("a");
+  PutChild("b");
+  // The words are wharf's, in the shape of AWS's parse errors; the bounds
+  // are the CDK's (a count up to the alarms listed, a percentage 1-100).
+  EXPECT_EQ(PutComposite("x", "AT_LEAST(0, ALARM, (a))"),
+            ValidationError("Error in AlarmRule [AT_LEAST count 0 at char 9 must be between 1 "
+                            "and the number of alarms listed (1)]"));
+  EXPECT_EQ(PutComposite("x", "AT_LEAST(3, ALARM, (a, b))"),
+            ValidationError("Error in AlarmRule [AT_LEAST count 3 at char 9 must be between 1 "
+                            "and the number of alarms listed (2)]"));
+  EXPECT_EQ(PutComposite("x", "AT_LEAST(101%, OK, (a))"),
+            ValidationError("Error in AlarmRule [AT_LEAST percentage 101% at char 9 must be "
+                            "between 1% and 100%]"));
+  EXPECT_EQ(PutComposite("x", "AT_LEAST(0%, OK, (a))"),
+            ValidationError("Error in AlarmRule [AT_LEAST percentage 0% at char 9 must be "
+                            "between 1% and 100%]"));
+  EXPECT_EQ(PutComposite("x", "AT_LEAST(two, ALARM, (a))"),
+            ValidationError("Error in AlarmRule [Unsupported token 'two' at char 9]"));
+  EXPECT_EQ(PutComposite("x", "AT_LEAST(-1, ALARM, (a))"),
+            ValidationError("Error in AlarmRule [Unsupported token '-1' at char 9]"));
+  EXPECT_EQ(PutComposite("x", "AT_LEAST(2 ALARM, (a))"),
+            ValidationError("Error in AlarmRule [Unsupported token 'ALARM' at char 11, must be: "
+                            "',']"));
+  EXPECT_EQ(PutComposite("x", "AT_LEAST(1, ALARM, a)"),
+            ValidationError("Error in AlarmRule [Unsupported token 'a' at char 19, must be: "
+                            "'(']"));
+  EXPECT_EQ(PutComposite("x", "AT_LEAST(1, ALARM, (a b))"),
+            ValidationError("Error in AlarmRule [Unsupported token 'b' at char 22, must be: "
+                            "')']"));
+  EXPECT_EQ(PutComposite("x", "AT_LEAST(1, ALARM, ())"),
+            ValidationError("Error in AlarmRule [Unsupported token ')' at char 20]"));
+  EXPECT_EQ(PutComposite("x", "AT_LEAST(1, NOT, (a))"),
+            ValidationError("Error in AlarmRule [Unsupported token ',' at char 15]"));
+  EXPECT_EQ(PutComposite("x", "AT_LEAST(1, ALARM, (a))  OR"),
+            ValidationError("Error in AlarmRule [Unexpected end of rule at char 27]"));
+  EXPECT_EQ(PutComposite("x", "ALARM(a, b)"),
+            ValidationError("Error in AlarmRule [Unsupported token ',' at char 7, must be: ')']"));
+  EXPECT_EQ(PutComposite("x", "AT_LEAST(1, ALARM, (a, nope))"),
+            ValidationError("Could not save the composite alarm as alarms [nope] in the alarm "
+                            "rule do not exist"));
+  auto all = cw().DescribeAlarms({.alarm_types = {"CompositeAlarm"}});
+  ASSERT_OK(all.status());
+  EXPECT_THAT(all->composite_alarms, IsEmpty());
 }
 
 // As the PutCompositeAlarm reference describes: a rule may make alarms depend
