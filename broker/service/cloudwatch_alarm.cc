@@ -273,9 +273,38 @@ std::string AlarmStateHistoryData(AlarmState old, std::string_view old_reason,
     Key(w, "stateReasonData");
     w.RawValue(now.state_reason_data.data(), now.state_reason_data.size(), rapidjson::kObjectType);
   }
+  // Actions held back: as the alarm's state change event names them
+  // (actionsSuppressedBy, actionsSuppressedReason); their place here is
+  // wharf's (not recorded from AWS).
+  if (now.actions_held) {
+    Key(w, "actionsSuppressedBy");
+    String(w, SuppressionName(now.suppressed_by));
+    Key(w, "actionsSuppressedReason");
+    String(w, ActionsSuppressedReason(now.suppressed_by));
+  }
   w.EndObject();
   w.EndObject();
   return Text(buf);
+}
+
+std::string_view SuppressionName(CloudWatchAlarm::Suppression s) {
+  switch (s) {
+    case CloudWatchAlarm::Suppression::kNone:
+      return "";
+    case CloudWatchAlarm::Suppression::kWaitPeriod:
+      return "WaitPeriod";
+    case CloudWatchAlarm::Suppression::kExtensionPeriod:
+      return "ExtensionPeriod";
+    case CloudWatchAlarm::Suppression::kAlarm:
+      return "Alarm";
+  }
+  return "";
+}
+
+std::string ActionsSuppressedReason(CloudWatchAlarm::Suppression s) {
+  return s == CloudWatchAlarm::Suppression::kNone
+             ? ""
+             : absl::StrCat("Actions suppressed by ", Absl(SuppressionName(s)));
 }
 
 std::string AlarmActionHistoryData(absl::Time when, std::string_view arn, std::string_view error) {

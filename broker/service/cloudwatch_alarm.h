@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "broker/base/scheduler.h"
 #include "broker/metrics/alarm_evaluation.h"
 #include "broker/metrics/metric_store.h"
 #include "broker/service/cloudwatch_alarm_rule.h"
@@ -32,7 +33,7 @@ struct TriggeringAlarm {
 };
 
 // A metric alarm, or a composite one (`composite`: then only the names,
-// actions, tags and state below `composite` count).
+// actions, tags and the fields below `composite` count).
 struct CloudWatchAlarm {
   std::string name;
   std::string arn;
@@ -62,6 +63,25 @@ struct CloudWatchAlarm {
   std::vector<std::string> children;  // The alarms the rule names, each once.
   // The children behind the latest state change (not kept in durable mode).
   std::vector<TriggeringAlarm> triggering;
+
+  // ActionsSuppressor as given ("": none), the alarm's name it stands for,
+  // and its two periods.
+  std::string actions_suppressor;
+  std::string suppressor;
+  absl::Duration suppressor_wait_period;
+  absl::Duration suppressor_extension_period;
+  // The suppression in force (see CloudWatchService::Transition). Invariant:
+  // kAlarm exactly while the suppressor is in ALARM; `suppressed_until` and
+  // `suppression_task` belong to kWaitPeriod and kExtensionPeriod.
+  enum class Suppression { kNone, kWaitPeriod, kExtensionPeriod, kAlarm };
+  Suppression suppressed_by = Suppression::kNone;
+  absl::Time suppressed_until;
+  std::optional<Scheduler::TaskId> suppression_task;  // Not kept in durable mode.
+  // Whether the actions of the latest change, from `held_from` (and its
+  // reason) to `state`, are held back, owed once the suppression ends.
+  bool actions_held = false;
+  metrics_internal::AlarmState held_from = metrics_internal::AlarmState::kInsufficientData;
+  std::string held_from_reason;
 
   metrics_internal::AlarmState state = metrics_internal::AlarmState::kInsufficientData;
   std::string state_reason;
@@ -94,8 +114,15 @@ std::string AlarmStateReasonData(const CloudWatchAlarm& alarm, const AlarmRange&
 std::string CompositeStateReason(const std::vector<TriggeringAlarm>& triggering);
 std::string CompositeStateReasonData(const std::vector<TriggeringAlarm>& triggering);
 
+// "WaitPeriod", "ExtensionPeriod", "Alarm"; "" for kNone. Its
+// ActionsSuppressedReason: "Actions suppressed by WaitPeriod" (AWS's words,
+// in the User Guide's example alarm state change event; the other two follow
+// them).
+std::string_view SuppressionName(CloudWatchAlarm::Suppression s);
+std::string ActionsSuppressedReason(CloudWatchAlarm::Suppression s);
+
 // HistoryData of a StateUpdate item; with the new state's reason data as an
-// object when `with_reason_data`.
+// object when `with_reason_data`, and the suppression of its actions.
 std::string AlarmStateHistoryData(metrics_internal::AlarmState old, std::string_view old_reason,
                                   const CloudWatchAlarm& now, bool with_reason_data);
 // HistoryData of an Action item; `error` empty when it succeeded.

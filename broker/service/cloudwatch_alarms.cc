@@ -154,6 +154,13 @@ cloudwatch::MetricAlarm CloudWatchService::Describe(const Alarm& a) const {
 cloudwatch::CompositeAlarm CloudWatchService::DescribeComposite(const Alarm& a) const {
   auto c = DescribeCommon<cloudwatch::CompositeAlarm>(a);
   c.alarm_rule = a.alarm_rule;
+  c.actions_suppressed_by = std::string(SuppressionName(a.suppressed_by));
+  c.actions_suppressed_reason = ActionsSuppressedReason(a.suppressed_by);
+  c.actions_suppressor = a.actions_suppressor;
+  c.actions_suppressor_wait_period =
+      static_cast<int>(absl::ToInt64Seconds(a.suppressor_wait_period));
+  c.actions_suppressor_extension_period =
+      static_cast<int>(absl::ToInt64Seconds(a.suppressor_extension_period));
   return c;
 }
 
@@ -171,11 +178,32 @@ absl::StatusOr<std::unique_ptr<CloudWatchAlarm>> CloudWatchService::MakeComposit
     return MakeError(ErrorCode::kCloudWatchValidation,
                      "AlarmRule must not contain leading or trailing whitespace or be null");
   }
-  if (!r.actions_suppressor.empty() || r.actions_suppressor_wait_period.has_value() ||
-      r.actions_suppressor_extension_period.has_value()) {
-    return MakeError(ErrorCode::kCloudWatchValidation,
-                     "The parameters ActionsSuppressor, ActionsSuppressorWaitPeriod and "
-                     "ActionsSuppressorExtensionPeriod are not supported by wharf.");
+  const std::pair<const char*, const std::optional<int>*> periods[] = {
+      {"ActionsSuppressorWaitPeriod", &r.actions_suppressor_wait_period},
+      {"ActionsSuppressorExtensionPeriod", &r.actions_suppressor_extension_period}};
+  if (r.actions_suppressor.empty()) {
+    if (r.actions_suppressor_wait_period.has_value() ||
+        r.actions_suppressor_extension_period.has_value()) {
+      // Not recorded from AWS: wharf's words (the periods are the
+      // suppressor's, in the API reference).
+      return CloudWatchCombination(
+          "The parameters ActionsSuppressorWaitPeriod and ActionsSuppressorExtensionPeriod "
+          "require ActionsSuppressor.");
+    }
+  } else {
+    if (r.actions_suppressor.size() > 1600) {
+      return CloudWatchInvalid(
+          "The parameter ActionsSuppressor must be between 1 and 1600 characters long.");
+    }
+    // "WaitPeriod is required only when ActionsSuppressor is specified" (and
+    // ExtensionPeriod: the API reference); >= 0 (CloudFormation's schema).
+    for (const auto& [name, period] : periods) {
+      if (!period->has_value()) return CloudWatchMissing(name);
+      if (**period < 0) {
+        return CloudWatchInvalid(
+            absl::StrCat("The parameter ", name, " must be greater than or equal to 0."));
+      }
+    }
   }
   if (absl::Status s = CheckAlarmActions(r); !s.ok()) return s;
   absl::StatusOr<std::vector<cloudwatch::Tag>> tags = CheckedTags(r.tags);
@@ -197,6 +225,17 @@ absl::StatusOr<std::unique_ptr<CloudWatchAlarm>> CloudWatchService::MakeComposit
   alarm->parsed_rule = *std::move(rule);
   std::vector<std::string> written;
   AlarmRuleChildren(alarm->parsed_rule, &alarm->children, &written);
+  if (!r.actions_suppressor.empty()) {
+    // A name, or the ARN of an alarm of this region and account.
+    const std::string prefix = AlarmArn("");
+    alarm->actions_suppressor = r.actions_suppressor;
+    alarm->suppressor = absl::StartsWith(r.actions_suppressor, prefix) &&
+                                r.actions_suppressor.size() > prefix.size()
+                            ? r.actions_suppressor.substr(prefix.size())
+                            : r.actions_suppressor;
+    alarm->suppressor_wait_period = absl::Seconds(*r.actions_suppressor_wait_period);
+    alarm->suppressor_extension_period = absl::Seconds(*r.actions_suppressor_extension_period);
+  }
   return alarm;
 }
 
@@ -217,7 +256,15 @@ absl::Status CloudWatchService::CheckChildrenLocked(const Alarm& alarm) const {
                      "] in the alarm rule do not exist"));
   }
   // A rule may make alarms depend on themselves, as on AWS: evaluation stops
-  // at the cycle (EvaluateComposite).
+  // at the cycle (EvaluateComposite). So may the suppressor be the alarm.
+  if (!alarm.suppressor.empty() && alarm.suppressor != alarm.name &&
+      !alarms_.contains(alarm.suppressor)) {
+    // Not recorded from AWS: wharf's words, after the rule's.
+    return MakeError(ErrorCode::kCloudWatchValidation,
+                     absl::StrCat("Could not save the composite alarm as the ActionsSuppressor "
+                                  "alarm [",
+                                  alarm.actions_suppressor, "] does not exist"));
+  }
   return absl::OkStatus();
 }
 
@@ -256,6 +303,19 @@ absl::StatusOr<CloudWatchAlarm*> CloudWatchService::StoreAlarmLocked(std::unique
     alarm->state_updated = old.state_updated;
     alarm->state_transitioned = old.state_transitioned;
     alarm->triggering = old.triggering;
+    // The held actions stay owed; a WaitPeriod or ExtensionPeriod under way
+    // goes on with the same suppressor, and is discarded with another one
+    // (the User Guide's tip; the caller settles it).
+    alarm->actions_held = old.actions_held;
+    alarm->held_from = old.held_from;
+    alarm->held_from_reason = old.held_from_reason;
+    if (alarm->suppressor == old.suppressor) {
+      alarm->suppressed_by = old.suppressed_by;
+      alarm->suppressed_until = old.suppressed_until;
+      alarm->suppression_task = old.suppression_task;
+    } else {
+      CancelSuppressionTaskLocked(*it->second);
+    }
     // Tags given to an update are ignored (PutMetricAlarm's API reference:
     // TagResource and UntagResource change them).
     alarm->tags = old.tags;
@@ -285,6 +345,7 @@ absl::Status CloudWatchService::PutCompositeAlarm(const cloudwatch::PutComposite
     absl::StatusOr<Alarm*> put = StoreAlarmLocked(std::move(alarm), now);
     if (!put.ok()) return put.status();
     Alarm& stored = **put;
+    SettleSuppressionLocked(stored, now, actions);
     // Evaluated at once, every child counted as triggering (AWS, as
     // LocalStack's test_trigger_composite_alarm notes).
     std::vector<TriggeringAlarm> triggering;
@@ -558,6 +619,7 @@ void CloudWatchService::Transition(Alarm& alarm, AlarmState state, std::string r
   alarm.state_reason_data = std::move(reason_data);
   alarm.state_updated = at;
   alarm.state_transitioned = at;
+  const bool held = !alarm.suppressor.empty() && HoldActionsLocked(alarm, old, old_reason, at);
   PersistAlarmLocked(alarm);
   AddHistory({.alarm_name = alarm.name,
               .alarm_type = std::string(TypeName(alarm)),
@@ -574,23 +636,16 @@ void CloudWatchService::Transition(Alarm& alarm, AlarmState state, std::string r
                 return Truncated(std::move(data), kMaxHistoryData);
               }()});
 
-  static const std::vector<std::string> kNone;
-  const std::vector<std::string>& arns = !alarm.actions_enabled        ? kNone
-                                         : state == AlarmState::kAlarm ? alarm.alarm_actions
-                                         : state == AlarmState::kOk
-                                             ? alarm.ok_actions
-                                             : alarm.insufficient_data_actions;
-  for (const std::string& arn : arns) {
-    PendingAction a{alarm.name, std::string(TypeName(alarm)), arn, {}, {}, false, at};
-    if (AlarmActionKindOf(arn) == AlarmActionKind::kLambda) {
-      a.lambda = true;
-      a.message =
-          AlarmLambdaEvent(alarm, old, old_reason, at, options_.region, options_.account_id);
-    } else {
-      a.subject = AlarmNotificationSubject(alarm, options_.region);
-      a.message = AlarmNotificationMessage(alarm, old, at, options_.region, options_.account_id);
+  if (!held) QueueActionsLocked(alarm, old, old_reason, at, at, actions);
+
+  // The composite alarms this one suppresses, when it goes into or out of
+  // ALARM.
+  if ((old == AlarmState::kAlarm) != (state == AlarmState::kAlarm)) {
+    for (auto& [name, other] : alarms_) {
+      if (other->composite && other->suppressor == alarm.name) {
+        SuppressorChangedLocked(*other, state == AlarmState::kAlarm, at, actions);
+      }
     }
-    actions.push_back(std::move(a));
   }
 
   // The composite alarms naming this one, with it as their trigger.
@@ -601,6 +656,132 @@ void CloudWatchService::Transition(Alarm& alarm, AlarmState state, std::string r
     }
     EvaluateComposite(*parent, {{alarm.arn, alarm.state, alarm.state_updated}}, at, actions);
   }
+}
+
+void CloudWatchService::QueueActionsLocked(const Alarm& alarm, AlarmState old,
+                                           std::string_view old_reason, absl::Time changed,
+                                           absl::Time now, std::vector<PendingAction>& actions) {
+  if (!alarm.actions_enabled) return;
+  const std::vector<std::string>& arns = alarm.state == AlarmState::kAlarm ? alarm.alarm_actions
+                                         : alarm.state == AlarmState::kOk
+                                             ? alarm.ok_actions
+                                             : alarm.insufficient_data_actions;
+  for (const std::string& arn : arns) {
+    PendingAction a{alarm.name, std::string(TypeName(alarm)), arn, {}, {}, false, now, changed};
+    if (AlarmActionKindOf(arn) == AlarmActionKind::kLambda) {
+      a.lambda = true;
+      a.message =
+          AlarmLambdaEvent(alarm, old, old_reason, changed, options_.region, options_.account_id);
+    } else {
+      a.subject = AlarmNotificationSubject(alarm, options_.region);
+      a.message =
+          AlarmNotificationMessage(alarm, old, changed, options_.region, options_.account_id);
+    }
+    actions.push_back(std::move(a));
+  }
+}
+
+bool CloudWatchService::HoldActionsLocked(Alarm& alarm, AlarmState old, std::string_view old_reason,
+                                          absl::Time at) {
+  auto it = alarms_.find(alarm.suppressor);
+  if (it != alarms_.end() && it->second->state == AlarmState::kAlarm) {
+    CancelSuppressionTaskLocked(alarm);
+    alarm.suppressed_by = Alarm::Suppression::kAlarm;
+  } else if (alarm.suppressor_wait_period > absl::ZeroDuration()) {
+    // A new one, in place of one under way (the User Guide's examples 3, 6).
+    StartSuppressionPeriodLocked(alarm, Alarm::Suppression::kWaitPeriod,
+                                 at + alarm.suppressor_wait_period);
+  } else {
+    CancelSuppressionTaskLocked(alarm);
+    alarm.suppressed_by = Alarm::Suppression::kNone;
+    alarm.actions_held = false;
+    return false;
+  }
+  // The actions of an earlier change still held are dropped: only the latest
+  // change's run (the User Guide's example 3).
+  alarm.actions_held = true;
+  alarm.held_from = old;
+  alarm.held_from_reason = std::string(old_reason);
+  return true;
+}
+
+void CloudWatchService::SuppressorChangedLocked(Alarm& alarm, bool in_alarm, absl::Time at,
+                                                std::vector<PendingAction>& actions) {
+  if (in_alarm) {
+    // A WaitPeriod under way is discarded (the User Guide's example 2).
+    CancelSuppressionTaskLocked(alarm);
+    alarm.suppressed_by = Alarm::Suppression::kAlarm;
+  } else if (alarm.suppressed_by == Alarm::Suppression::kAlarm) {
+    if (alarm.suppressor_extension_period > absl::ZeroDuration()) {
+      StartSuppressionPeriodLocked(alarm, Alarm::Suppression::kExtensionPeriod,
+                                   at + alarm.suppressor_extension_period);
+    } else {
+      EndSuppressionLocked(alarm, at, actions);
+    }
+  }
+  PersistAlarmLocked(alarm);
+}
+
+void CloudWatchService::SettleSuppressionLocked(Alarm& alarm, absl::Time at,
+                                                std::vector<PendingAction>& actions) {
+  if (alarm.suppressed_by == Alarm::Suppression::kWaitPeriod ||
+      alarm.suppressed_by == Alarm::Suppression::kExtensionPeriod) {
+    return;
+  }
+  auto it = alarm.suppressor.empty() ? alarms_.end() : alarms_.find(alarm.suppressor);
+  if (it != alarms_.end() && it->second->state == AlarmState::kAlarm) {
+    alarm.suppressed_by = Alarm::Suppression::kAlarm;
+  } else {
+    EndSuppressionLocked(alarm, at, actions);
+  }
+  PersistAlarmLocked(alarm);
+}
+
+void CloudWatchService::StartSuppressionPeriodLocked(Alarm& alarm, Alarm::Suppression period,
+                                                     absl::Time until) {
+  CancelSuppressionTaskLocked(alarm);
+  alarm.suppressed_by = period;
+  alarm.suppressed_until = until;
+  if (shutdown_) return;
+  alarm.suppression_task = options_.scheduler->ScheduleAt(
+      until, [this, name = alarm.name, until] { SuppressionPeriodEnds(name, until); });
+}
+
+void CloudWatchService::EndSuppressionLocked(Alarm& alarm, absl::Time at,
+                                             std::vector<PendingAction>& actions) {
+  CancelSuppressionTaskLocked(alarm);
+  alarm.suppressed_by = Alarm::Suppression::kNone;
+  if (!alarm.actions_held) return;
+  // "Composite alarms take actions that are based on their current states
+  // when ExtensionPeriod and WaitPeriod become inactive" (the User Guide).
+  alarm.actions_held = false;
+  QueueActionsLocked(alarm, alarm.held_from, alarm.held_from_reason, alarm.state_transitioned, at,
+                     actions);
+}
+
+void CloudWatchService::CancelSuppressionTaskLocked(Alarm& alarm) {
+  if (alarm.suppression_task.has_value()) options_.scheduler->Cancel(*alarm.suppression_task);
+  alarm.suppression_task.reset();
+}
+
+void CloudWatchService::SuppressionPeriodEnds(const std::string& name, absl::Time until) {
+  std::vector<PendingAction> actions;
+  {
+    MutexLock lock(&mu_);
+    if (shutdown_) return;
+    auto it = alarms_.find(name);
+    if (it == alarms_.end()) return;
+    Alarm& a = *it->second;
+    if ((a.suppressed_by != Alarm::Suppression::kWaitPeriod &&
+         a.suppressed_by != Alarm::Suppression::kExtensionPeriod) ||
+        a.suppressed_until != until) {
+      return;  // Cut short since.
+    }
+    a.suppression_task.reset();
+    EndSuppressionLocked(a, until, actions);
+    PersistAlarmLocked(a);  // Written behind, as an evaluation's state.
+  }
+  RunActions(std::move(actions));
 }
 
 void CloudWatchService::AddHistory(cloudwatch::AlarmHistoryItem item) {
@@ -629,18 +810,19 @@ void CloudWatchService::RunActions(std::vector<PendingAction> actions) {
       status = MakeError(ErrorCode::kInternalFailure, "SNS is not available.");
     }
     MutexLock lock(&mu_);
-    AddHistory({.alarm_name = a.alarm_name,
-                .alarm_type = a.alarm_type,
-                .timestamp = a.when,
-                .history_item_type = "Action",
-                .history_summary = Truncated(
-                    status.ok() ? absl::StrCat("Successfully executed action ", a.arn)
-                                : absl::StrCat("Failed to execute action ", a.arn,
-                                               ". Received error: \"", status.message(), "\""),
-                    255),
-                .history_data = Truncated(
-                    AlarmActionHistoryData(a.when, a.arn, status.ok() ? "" : Std(status.message())),
-                    kMaxHistoryData)});
+    AddHistory(
+        {.alarm_name = a.alarm_name,
+         .alarm_type = a.alarm_type,
+         .timestamp = a.when,
+         .history_item_type = "Action",
+         .history_summary =
+             Truncated(status.ok() ? absl::StrCat("Successfully executed action ", a.arn)
+                                   : absl::StrCat("Failed to execute action ", a.arn,
+                                                  ". Received error: \"", status.message(), "\""),
+                       255),
+         .history_data = Truncated(
+             AlarmActionHistoryData(a.changed, a.arn, status.ok() ? "" : Std(status.message())),
+             kMaxHistoryData)});
   }
 }
 
@@ -840,6 +1022,7 @@ absl::Status CloudWatchService::DeleteAlarms(const cloudwatch::DeleteAlarmsReque
     return CloudWatchInvalid("The collection AlarmNames must not have a size greater than 100.");
   }
   const absl::Time now = options_.clock->Now();
+  std::vector<PendingAction> actions;
   const uint64_t since = Mark();
   {
     MutexLock lock(&mu_);
@@ -876,6 +1059,7 @@ absl::Status CloudWatchService::DeleteAlarms(const cloudwatch::DeleteAlarmsReque
       auto it = alarms_.find(name);
       if (it == alarms_.end()) continue;  // Named twice.
       const std::string type(TypeName(*it->second));
+      CancelSuppressionTaskLocked(*it->second);
       EraseAlarmLocked(*it->second);
       alarms_.erase(it);
       AddHistory({.alarm_name = name,
@@ -885,6 +1069,13 @@ absl::Status CloudWatchService::DeleteAlarms(const cloudwatch::DeleteAlarmsReque
                   .history_summary = absl::StrCat("Alarm \"", name, "\" deleted"),
                   .history_data = "{\"version\":\"1.0\",\"type\":\"Delete\"}"});
     }
+    // A suppressor deleted in ALARM has left it (wharf's choice: AWS does
+    // not say).
+    for (auto& [name, a] : alarms_) {
+      if (a->suppressed_by == Alarm::Suppression::kAlarm && !alarms_.contains(a->suppressor)) {
+        SuppressorChangedLocked(*a, false, now, actions);
+      }
+    }
     const bool metric_alarms = std::any_of(
         alarms_.begin(), alarms_.end(), [](const auto& entry) { return !entry.second->composite; });
     if (!metric_alarms && tick_.has_value()) {
@@ -892,7 +1083,9 @@ absl::Status CloudWatchService::DeleteAlarms(const cloudwatch::DeleteAlarmsReque
       tick_.reset();
     }
   }
-  return Commit(since);
+  absl::Status committed = Commit(since);
+  RunActions(std::move(actions));
+  return committed;
 }
 
 absl::Status CloudWatchService::SetAlarmState(const cloudwatch::SetAlarmStateRequest& r) {
@@ -1056,6 +1249,7 @@ void CloudWatchService::Shutdown() {
   shutdown_ = true;
   if (tick_.has_value()) options_.scheduler->Cancel(*tick_);
   tick_.reset();
+  for (auto& [name, a] : alarms_) CancelSuppressionTaskLocked(*a);
 }
 
 }  // namespace wharf::service_internal

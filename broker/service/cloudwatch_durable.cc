@@ -5,9 +5,14 @@
 //   actions_enabled, configuration_updated,
 //   state, state_reason, state_reason_data, state_updated, state_transitioned.
 // One per composite alarm, kind "cloudwatch.composite_alarm": description,
-// alarm_rule, the three action lists and tags, then the same state fields;
-// recovery checks them through MakeCompositeAlarm and, once every alarm is
-// back, that each rule's alarms exist.
+// alarm_rule, the three action lists and tags, then the same state fields,
+// then with an ActionsSuppressor: actions_suppressor, suppressor_wait_period
+// and suppressor_extension_period (seconds), suppressed_by ("",
+// "WaitPeriod", "ExtensionPeriod" or "Alarm"), suppressed_until,
+// actions_held, held_from and held_from_reason (a document without them, of
+// an earlier wharf, has no suppressor). Recovery checks them through
+// MakeCompositeAlarm and, once every alarm is back, that each rule's alarms
+// and suppressor exist.
 // Dimensions and tags are flat [name, value, ...] lists, in the order given;
 // the threshold is its shortest round-trip decimal text.
 
@@ -77,6 +82,16 @@ void CloudWatchService::PersistAlarmLocked(const Alarm& a) {
     doc.StringList("insufficient_data_actions", a.insufficient_data_actions);
     doc.StringList("tags", TagPairs(a.tags));
     WriteState(doc, a);
+    if (!a.actions_suppressor.empty()) {
+      doc.String("actions_suppressor", a.actions_suppressor);
+      doc.Int("suppressor_wait_period", absl::ToInt64Seconds(a.suppressor_wait_period));
+      doc.Int("suppressor_extension_period", absl::ToInt64Seconds(a.suppressor_extension_period));
+      doc.String("suppressed_by", SuppressionName(a.suppressed_by));
+      doc.Time("suppressed_until", a.suppressed_until);
+      doc.Bool("actions_held", a.actions_held);
+      doc.String("held_from", metrics_internal::AlarmStateName(a.held_from));
+      doc.String("held_from_reason", a.held_from_reason);
+    }
     options_.storage->Put(kCompositeDocument, a.name, doc.Finish());
     return;
   }
@@ -199,17 +214,40 @@ absl::Status CloudWatchService::Recover() {
     for (size_t i = 0; i < pairs.size(); i += 2) {
       r.tags.push_back({.key = std::move(pairs[i]), .value = std::move(pairs[i + 1])});
     }
+    const bool suppressor = doc.Has("actions_suppressor");
+    if (suppressor) {
+      r.actions_suppressor = doc.String("actions_suppressor");
+      r.actions_suppressor_wait_period = static_cast<int>(doc.Int("suppressor_wait_period"));
+      r.actions_suppressor_extension_period =
+          static_cast<int>(doc.Int("suppressor_extension_period"));
+    }
+    auto refused = [&](absl::string_view why) {
+      return absl::DataLossError(absl::StrCat("storage: the stored ", what, " is refused: ", why));
+    };
     absl::StatusOr<std::unique_ptr<Alarm>> alarm = MakeCompositeAlarm(r);
-    if (!alarm.ok()) {
-      return absl::DataLossError(
-          absl::StrCat("storage: the stored ", what, " is refused: ", alarm.status().message()));
+    if (!alarm.ok()) return refused(alarm.status().message());
+    Alarm& a = **alarm;
+    const bool known_state = ReadState(doc, a);
+    std::optional<Alarm::Suppression> suppressed_by = Alarm::Suppression::kNone;
+    std::optional<metrics_internal::AlarmState> held_from = a.held_from;
+    if (suppressor) {
+      const std::string by = doc.String("suppressed_by");
+      suppressed_by.reset();
+      for (Alarm::Suppression s :
+           {Alarm::Suppression::kNone, Alarm::Suppression::kWaitPeriod,
+            Alarm::Suppression::kExtensionPeriod, Alarm::Suppression::kAlarm}) {
+        if (by == SuppressionName(s)) suppressed_by = s;
+      }
+      a.suppressed_until = doc.Time("suppressed_until");
+      a.actions_held = doc.Bool("actions_held");
+      held_from = metrics_internal::ParseAlarmState(doc.String("held_from"));
+      a.held_from_reason = doc.String("held_from_reason");
     }
-    const bool known_state = ReadState(doc, **alarm);
     if (!doc.ok()) return doc.Error(what);
-    if (!known_state) {
-      return absl::DataLossError(
-          absl::StrCat("storage: the stored ", what, " is refused: unknown state"));
-    }
+    if (!known_state || !held_from.has_value()) return refused("unknown state");
+    if (!suppressed_by.has_value()) return refused("unknown suppression");
+    a.suppressed_by = *suppressed_by;
+    a.held_from = *held_from;
     composites.push_back(stored.name);
     alarms.push_back(*std::move(alarm));
   }
@@ -219,9 +257,16 @@ absl::Status CloudWatchService::Recover() {
     alarms_[std::move(name)] = std::move(a);
   }
   for (const std::string& name : composites) {
-    if (absl::Status s = CheckChildrenLocked(*alarms_.at(name)); !s.ok()) {
+    Alarm& a = *alarms_.at(name);
+    if (absl::Status s = CheckChildrenLocked(a); !s.ok()) {
       return absl::DataLossError(absl::StrCat("storage: the stored CloudWatch composite alarm ",
                                               name, " is refused: ", s.message()));
+    }
+    // A WaitPeriod or ExtensionPeriod goes on to its end (one already past
+    // ends at the scheduler's next pass).
+    if (a.suppressed_by == Alarm::Suppression::kWaitPeriod ||
+        a.suppressed_by == Alarm::Suppression::kExtensionPeriod) {
+      StartSuppressionPeriodLocked(a, a.suppressed_by, a.suppressed_until);
     }
   }
   ScheduleTickLocked(options_.clock->Now() - absl::Nanoseconds(1));

@@ -11,17 +11,25 @@
 //
 // Composite alarms share the alarm map; a child's change re-evaluates its
 // parents under the same hold of mu_, and their actions join the child's.
+// Actions suppression (ActionsSuppressor) is decided in the same step: a
+// composite alarm's change holds its actions back while its suppressor is in
+// ALARM or for a WaitPeriod, and its suppressor's changes start and end that
+// suppression; a WaitPeriod or ExtensionPeriod ends in a task on the
+// Scheduler at its end (one per alarm, cancelled when it is cut short), which
+// runs the held actions with no lock held.
 //
 // Durable mode (Options::storage; cloudwatch_durable.cc): each alarm is
 // a document of the store (its configuration as PutMetricAlarm or
 // PutCompositeAlarm took it, ActionsEnabled and its state: value, reason,
-// reason data, timestamps), rewritten under mu_ at every change.
+// reason data, timestamps; a composite alarm's actions suppression and the
+// actions it holds back), rewritten under mu_ at every change.
 // PutMetricAlarm, PutCompositeAlarm, DeleteAlarms,
 // SetAlarmState and Enable/DisableAlarmActions return once it is committed;
 // a state an evaluation sets is written behind (nobody waits: if a crash
 // loses it, the next evaluation after the restart decides again). Recover
 // restores the alarms and evaluation resumes at the next multiple of the step
-// on the clock. Not kept: the alarm history and the metric datapoints (the
+// on the clock; a WaitPeriod or ExtensionPeriod under way ends when it was
+// due (at once if that time has passed). Not kept: the alarm history and the metric datapoints (the
 // metric store is in memory; a restarted broker starts without data, so an
 // alarm sees missing data until new datapoints arrive).
 //
@@ -132,7 +140,8 @@ class CloudWatchService final : public cloudwatch::Service {
     std::string subject;  // SNS.
     std::string message;  // SNS message or Lambda event.
     bool lambda = false;
-    absl::Time when;
+    absl::Time when;     // When it runs (its history item's time).
+    absl::Time changed;  // Of the state change it is for.
   };
 
   // Reads.
@@ -153,8 +162,8 @@ class CloudWatchService final : public cloudwatch::Service {
   // not looked up yet, no state).
   absl::StatusOr<std::unique_ptr<Alarm>> MakeCompositeAlarm(
       const cloudwatch::PutCompositeAlarmRequest& request) const;
-  // Whether composite `alarm` may name its children: ValidationError when one
-  // (other than `alarm` itself) does not exist.
+  // Whether composite `alarm` may name its children and its suppressor:
+  // ValidationError when one (other than `alarm` itself) does not exist.
   absl::Status CheckChildrenLocked(const Alarm& alarm) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // What PutMetricAlarm and PutCompositeAlarm share: makes `alarm` (checked,
   // no state) the alarm of its name, keeping an existing one's state and
@@ -181,11 +190,49 @@ class CloudWatchService final : public cloudwatch::Service {
   // here (a cycle) or beyond kMaxCompositeDepth composite alarms.
   void EvaluateComposite(Alarm& alarm, std::vector<TriggeringAlarm> triggering, absl::Time at,
                          std::vector<PendingAction>& actions) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Moves `alarm` to `state`, records the history, queues its actions and
-  // evaluates the composite alarms that name it (transitively, recursing).
+  // Moves `alarm` to `state`, records the history, queues its actions (or
+  // holds them back: HoldActionsLocked), moves the suppression of the
+  // composite alarms it suppresses and evaluates the composite alarms that
+  // name it (transitively, recursing).
   void Transition(Alarm& alarm, metrics_internal::AlarmState state, std::string reason,
                   std::string reason_data, absl::Time at, std::vector<PendingAction>& actions)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Queues the actions of `alarm`'s change at `changed` from `old` (with
+  // `old_reason`) to its state, to run at `now`; none while its actions are
+  // disabled.
+  void QueueActionsLocked(const Alarm& alarm, metrics_internal::AlarmState old,
+                          std::string_view old_reason, absl::Time changed, absl::Time now,
+                          std::vector<PendingAction>& actions) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // Actions suppression of composite alarms with an ActionsSuppressor (the
+  // User Guide's "Suppressing composite alarm actions"). `alarm` changed at
+  // `at` from `old`: holds its actions back while the suppressor is in ALARM,
+  // else for a new WaitPeriod (none when it is 0: then returns false and the
+  // caller runs them).
+  bool HoldActionsLocked(Alarm& alarm, metrics_internal::AlarmState old,
+                         std::string_view old_reason, absl::Time at)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // `alarm`'s suppressor went into ALARM (`in_alarm`) or left it at `at`: the
+  // suppression becomes Alarm, or an Alarm one an ExtensionPeriod (or ends,
+  // when that is 0).
+  void SuppressorChangedLocked(Alarm& alarm, bool in_alarm, absl::Time at,
+                               std::vector<PendingAction>& actions)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Outside a WaitPeriod or ExtensionPeriod (a new alarm, a suppressor
+  // replaced or gone): Alarm while the suppressor is in ALARM, else none, the
+  // held actions queued.
+  void SettleSuppressionLocked(Alarm& alarm, absl::Time at, std::vector<PendingAction>& actions)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Starts a WaitPeriod or ExtensionPeriod ending at `until`.
+  void StartSuppressionPeriodLocked(Alarm& alarm, Alarm::Suppression period, absl::Time until)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Ends the suppression at `at`, queueing the held actions.
+  void EndSuppressionLocked(Alarm& alarm, absl::Time at, std::vector<PendingAction>& actions)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void CancelSuppressionTaskLocked(Alarm& alarm) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The task at the end of alarm `name`'s period ending at `until` (a no-op
+  // if that period is over).
+  void SuppressionPeriodEnds(const std::string& name, absl::Time until) ABSL_LOCKS_EXCLUDED(mu_);
   void AddHistory(cloudwatch::AlarmHistoryItem item) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RunActions(std::vector<PendingAction> actions) ABSL_LOCKS_EXCLUDED(mu_);
   cloudwatch::MetricAlarm Describe(const Alarm& alarm) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -273,9 +273,19 @@ bool DecodePutCompositeAlarm(Input& in, cloudwatch::PutCompositeAlarmRequest& r)
 }
 
 // The members AWS returns (LocalStack test_trigger_composite_alarm,
-// AWS-validated): no ActionsSuppressor* without a suppressor.
+// AWS-validated): no ActionsSuppressor* without a suppressor. With one, its
+// three members (as the Terraform provider's acceptance test reads them back:
+// the suppressor as given), and ActionsSuppressedBy and
+// ActionsSuppressedReason while actions are suppressed.
 void EncodeCompositeAlarm(Output& out, const cloudwatch::CompositeAlarm& a) {
   out.Bool("ActionsEnabled", a.actions_enabled);
+  if (!a.actions_suppressor.empty()) {
+    out.StrIfSet("ActionsSuppressedBy", a.actions_suppressed_by);
+    out.StrIfSet("ActionsSuppressedReason", a.actions_suppressed_reason);
+    out.Str("ActionsSuppressor", a.actions_suppressor);
+    out.Int("ActionsSuppressorExtensionPeriod", a.actions_suppressor_extension_period);
+    out.Int("ActionsSuppressorWaitPeriod", a.actions_suppressor_wait_period);
+  }
   out.StrList("AlarmActions", a.alarm_actions);
   out.Str("AlarmArn", a.alarm_arn);
   out.Time("AlarmConfigurationUpdatedTimestamp", a.alarm_configuration_updated_timestamp);

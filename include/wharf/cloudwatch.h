@@ -43,6 +43,19 @@
 // once, in the same step as that change. A composite alarm's notification
 // names the child whose change caused it (TriggeringChildren).
 //
+// Actions suppression (a composite alarm's ActionsSuppressor, as the
+// CloudWatch User Guide's "Suppressing composite alarm actions" describes):
+// while the suppressor alarm (any alarm) is in ALARM, the composite alarm's
+// actions are held back (ActionsSuppressedBy "Alarm"). When the composite
+// alarm changes state while its suppressor is not in ALARM, its actions wait
+// ActionsSuppressorWaitPeriod seconds ("WaitPeriod") for the suppressor to go
+// into ALARM; when the suppressor leaves ALARM, they wait
+// ActionsSuppressorExtensionPeriod seconds more ("ExtensionPeriod"). A wait
+// that ends with the suppressor not in ALARM runs the actions held back (those
+// of the alarm's latest change, for its state then); a change of the
+// composite alarm during a wait starts a new WaitPeriod; replacing the
+// suppressor discards a running wait. The waits run on the broker's clock.
+//
 // Actions. An SNS topic ARN publishes AWS's alarm notification (the JSON
 // message with AlarmName, NewStateValue, NewStateReason, Trigger, ...) to the
 // topic of this broker; a Lambda function ARN invokes the function with
@@ -52,8 +65,9 @@
 //
 // Not supported (InvalidParameterValue): metric math (Expression, Metrics in
 // PutMetricAlarm), anomaly detection thresholds; EC2, Auto Scaling and
-// Systems Manager actions; composite alarms' ActionsSuppressor
-// (ValidationError) and AT_LEAST rules.
+// Systems Manager actions. Not enforced: the quotas of 100 alarms in a
+// composite alarm's rule and of 150 composite alarms naming one alarm (AWS
+// states them, not the errors they raise).
 //
 // Thread safety: thread-safe. Actions run with no wharf lock held.
 
@@ -265,9 +279,11 @@ struct PutCompositeAlarmRequest {
   std::string alarm_name{};  // 1-255 ASCII characters; not a metric alarm's.
   // 1-10240 characters, no leading or trailing blanks: ALARM(x), OK(x),
   // INSUFFICIENT_DATA(x) (x an alarm's name or ARN, in double quotes or bare),
-  // TRUE, FALSE, NOT, AND, OR (any case) and parentheses. Every alarm it
-  // names must exist (but this one: as on AWS, alarms may depend on
-  // themselves; evaluation then stops at the cycle).
+  // AT_LEAST(2, ALARM, (x, y, z)) and AT_LEAST(50%, NOT OK, (x, y)) (a count
+  // or a percentage of the alarms listed, in a state or not in it), TRUE,
+  // FALSE, NOT, AND, OR (any case) and parentheses. Every alarm it names must
+  // exist (but this one: as on AWS, alarms may depend on themselves;
+  // evaluation then stops at the cycle).
   std::string alarm_rule{};
   std::string alarm_description{};        // <= 1024 characters.
   std::optional<bool> actions_enabled{};  // Default true.
@@ -275,7 +291,10 @@ struct PutCompositeAlarmRequest {
   std::vector<std::string> alarm_actions{};
   std::vector<std::string> insufficient_data_actions{};
   std::vector<Tag> tags{};  // <= 50; ignored when updating an alarm (as AWS).
-  // Not supported: must be empty.
+  // The alarm (name or ARN, <= 1600 characters; it must exist, or be this
+  // one) whose ALARM state holds this one's actions back; empty: none. With
+  // it, both periods are required (seconds, >= 0; 0: no wait); without it,
+  // neither may be given.
   std::string actions_suppressor{};
   std::optional<int> actions_suppressor_wait_period{};
   std::optional<int> actions_suppressor_extension_period{};
@@ -297,6 +316,14 @@ struct CompositeAlarm {
   std::string state_reason_data{};
   absl::Time state_updated_timestamp{};
   absl::Time state_transitioned_timestamp{};
+  // While actions are held back: WaitPeriod, ExtensionPeriod or Alarm, and
+  // "Actions suppressed by <that>". Empty otherwise.
+  std::string actions_suppressed_by{};
+  std::string actions_suppressed_reason{};
+  // As PutCompositeAlarm took them; empty and 0 without a suppressor.
+  std::string actions_suppressor{};
+  int actions_suppressor_wait_period = 0;
+  int actions_suppressor_extension_period = 0;
 };
 
 struct DescribeAlarmsRequest {
@@ -411,8 +438,9 @@ class Service {
   // Creates a composite alarm (state INSUFFICIENT_DATA, then evaluated at
   // once: its actions run if it changes) or replaces one's configuration
   // (its state is kept, then evaluated). Errors: ValidationError (a bad rule,
-  // an alarm it names missing, ActionsSuppressor),
-  // InvalidParameterValue, MissingParameter, LimitExceeded.
+  // an alarm it or ActionsSuppressor names missing), InvalidParameterValue,
+  // InvalidParameterCombination (suppressor periods without a suppressor),
+  // MissingParameter, LimitExceeded.
   virtual absl::Status PutCompositeAlarm(const PutCompositeAlarmRequest& request) = 0;
   // Errors: InvalidParameterValue, InvalidParameterCombination, InvalidNextToken.
   virtual absl::StatusOr<DescribeAlarmsResult> DescribeAlarms(

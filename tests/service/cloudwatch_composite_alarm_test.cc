@@ -3,7 +3,8 @@
 // whenever a child changes state (SetAlarmState, a metric alarm's
 // evaluation, another composite alarm), StateReason and StateReasonData, SNS
 // notifications with TriggeringChildren, history, DescribeAlarms,
-// DeleteAlarms, tags.
+// DeleteAlarms, tags; actions suppression (ActionsSuppressor, its WaitPeriod
+// and ExtensionPeriod) through the User Guide's examples.
 
 #include <rapidjson/document.h>
 
@@ -86,6 +87,36 @@ class CloudWatchCompositeAlarmTest : public CloudWatchTest {
   }
   absl::Status ValidationError(const std::string& message) {
     return MakeError(ErrorCode::kCloudWatchValidation, message);
+  }
+  // A composite alarm standing for a child whose state a test sets: ALARM
+  // when `on`, else OK (no evaluation of the clock moves it back).
+  void Switch(const std::string& name, bool on) {
+    ASSERT_OK(PutComposite(name, on ? "TRUE" : "FALSE"));
+  }
+  // "svc": ALARM(cpu), its ALARM and OK actions held back by "maint" (wait
+  // 60 s, extension 120 s), created at `now` in OK with cpu and maint OK.
+  void PutSuppressed() {
+    Switch("cpu", false);
+    Switch("maint", false);
+    ASSERT_OK(cw().PutCompositeAlarm({.alarm_name = "svc",
+                                      .alarm_rule = "ALARM(cpu)",
+                                      .ok_actions = {ok_topic_},
+                                      .alarm_actions = {alarm_topic_},
+                                      .actions_suppressor = "maint",
+                                      .actions_suppressor_wait_period = 60,
+                                      .actions_suppressor_extension_period = 120}));
+  }
+  std::string SuppressedBy(const std::string& name) {
+    return Composite(name).actions_suppressed_by;
+  }
+  // The StateChangeTime and OldStateValue of the one notification `queue`
+  // received ("" when none or more).
+  std::string OneNotification(const std::string& queue) {
+    std::vector<rapidjson::Document> m = Messages(queue);
+    EXPECT_THAT(m, SizeIs(::testing::Le(1u)));
+    if (m.size() != 1) return "";
+    return absl::StrCat(m[0]["OldStateValue"].GetString(), "->", m[0]["NewStateValue"].GetString(),
+                        " ", m[0]["StateChangeTime"].GetString());
   }
 
   std::string alarm_queue_, ok_queue_, alarm_topic_, ok_topic_;
@@ -299,10 +330,6 @@ TEST_F(CloudWatchCompositeAlarmTest, BadRulesAreRefusedInAwsWords) {
             ValidationError("Could not save the composite alarm as alarms [nope, "
                             "arn:aws:cloudwatch:eu-west-1:1:alarm:a] in the alarm rule do not "
                             "exist"));
-  EXPECT_EQ(cw().PutCompositeAlarm(
-                {.alarm_name = "c", .alarm_rule = "ALARM(a)", .actions_suppressor = "a"}),
-            ValidationError("The parameters ActionsSuppressor, ActionsSuppressorWaitPeriod and "
-                            "ActionsSuppressorExtensionPeriod are not supported by wharf."));
   EXPECT_EQ(cw().PutCompositeAlarm({.alarm_name = "c",
                                     .alarm_rule = "ALARM(a)",
                                     .alarm_actions = {"arn:aws:ec2:us-east-1:1:x"}})
@@ -418,6 +445,290 @@ TEST_F(CloudWatchCompositeAlarmTest, BadAtLeastRulesAreRefused) {
   auto all = cw().DescribeAlarms({.alarm_types = {"CompositeAlarm"}});
   ASSERT_OK(all.status());
   EXPECT_THAT(all->composite_alarms, IsEmpty());
+}
+
+// ---- Actions suppression ------------------------------------------------------
+// The User Guide's "Suppressing composite alarm actions", its examples in turn
+// (WaitPeriod 60 s and ExtensionPeriod 120 s here).
+
+TEST_F(CloudWatchCompositeAlarmTest, AWaitPeriodHoldsActionsUntilItEnds) {
+  PutSuppressed();
+  // Created: INSUFFICIENT_DATA to OK, its OK action waiting for the
+  // suppressor.
+  cloudwatch::CompositeAlarm c = Composite("svc");
+  EXPECT_EQ(c.state_value, "OK");
+  EXPECT_EQ(c.actions_suppressor, "maint");
+  EXPECT_EQ(c.actions_suppressor_wait_period, 60);
+  EXPECT_EQ(c.actions_suppressor_extension_period, 120);
+  EXPECT_EQ(c.actions_suppressed_by, "WaitPeriod");
+  // AWS's words (the User Guide's example alarm state change event).
+  EXPECT_EQ(c.actions_suppressed_reason, "Actions suppressed by WaitPeriod");
+  AdvanceTo(59);
+  EXPECT_EQ(OneNotification(ok_queue_), "");
+  // Example 1: the WaitPeriod ends with the suppressor not in ALARM: the
+  // actions run, for the change they were held for.
+  AdvanceTo(60);
+  EXPECT_EQ(OneNotification(ok_queue_), "INSUFFICIENT_DATA->OK 2026-01-01T00:00:00.000+0000");
+  c = Composite("svc");
+  EXPECT_EQ(c.actions_suppressed_by, "");
+  EXPECT_EQ(c.actions_suppressed_reason, "");
+
+  AdvanceTo(100);
+  Switch("cpu", true);
+  EXPECT_EQ(State("svc"), "ALARM");
+  EXPECT_EQ(SuppressedBy("svc"), "WaitPeriod");
+  AdvanceTo(159);
+  EXPECT_EQ(OneNotification(alarm_queue_), "");
+  AdvanceTo(200);  // Past its end: it ran at 160.
+  EXPECT_EQ(OneNotification(alarm_queue_), "OK->ALARM 2026-01-01T00:01:40.000+0000");
+  // History: the change at 100 names the suppression (wharf's place for it);
+  // the action at 160, for the state updated at 100.
+  auto history = cw().DescribeAlarmHistory(
+      {.alarm_name = "svc", .alarm_types = {"CompositeAlarm"}, .start_date = T(100)});
+  ASSERT_OK(history.status());
+  ASSERT_THAT(history->alarm_history_items, SizeIs(2));
+  const cloudwatch::AlarmHistoryItem& action = history->alarm_history_items[0];
+  EXPECT_EQ(action.history_item_type, "Action");
+  EXPECT_EQ(action.timestamp, T(160));
+  EXPECT_EQ(action.history_summary, absl::StrCat("Successfully executed action ", alarm_topic_));
+  EXPECT_NE(action.history_data.find("\"stateUpdateTimestamp\":\"2026-01-01T00:01:40.000+0000\""),
+            std::string::npos)
+      << action.history_data;
+  const cloudwatch::AlarmHistoryItem& update = history->alarm_history_items[1];
+  EXPECT_EQ(update.history_item_type, "StateUpdate");
+  EXPECT_EQ(update.timestamp, T(100));
+  EXPECT_NE(update.history_data.find("\"actionsSuppressedBy\":\"WaitPeriod\",\"actionsSuppressed"
+                                     "Reason\":\"Actions suppressed by WaitPeriod\""),
+            std::string::npos)
+      << update.history_data;
+}
+
+TEST_F(CloudWatchCompositeAlarmTest, TheSuppressorInAlarmThenAnExtensionPeriod) {
+  PutSuppressed();
+  AdvanceTo(60);
+  EXPECT_EQ(OneNotification(ok_queue_), "INSUFFICIENT_DATA->OK 2026-01-01T00:00:00.000+0000");
+  // Example 2: the suppressor goes into ALARM during the WaitPeriod, which is
+  // discarded; its end passes without actions.
+  AdvanceTo(100);
+  Switch("cpu", true);
+  AdvanceTo(130);
+  Switch("maint", true);
+  cloudwatch::CompositeAlarm c = Composite("svc");
+  EXPECT_EQ(c.actions_suppressed_by, "Alarm");
+  EXPECT_EQ(c.actions_suppressed_reason, "Actions suppressed by Alarm");
+  AdvanceTo(400);
+  EXPECT_EQ(OneNotification(alarm_queue_), "");
+  // Example 5: the suppressor leaves ALARM; after the ExtensionPeriod the
+  // held actions run.
+  Switch("maint", false);
+  EXPECT_EQ(SuppressedBy("svc"), "ExtensionPeriod");
+  EXPECT_EQ(Composite("svc").actions_suppressed_reason, "Actions suppressed by ExtensionPeriod");
+  AdvanceTo(519);
+  EXPECT_EQ(OneNotification(alarm_queue_), "");
+  AdvanceTo(520);
+  EXPECT_EQ(OneNotification(alarm_queue_), "OK->ALARM 2026-01-01T00:01:40.000+0000");
+  EXPECT_EQ(SuppressedBy("svc"), "");
+
+  // Example 4: the suppressor already in ALARM when the composite alarm
+  // changes: suppressed at once, for as long as it stays there.
+  Switch("maint", true);
+  EXPECT_EQ(SuppressedBy("svc"), "Alarm");  // Nothing held, but suppressed.
+  AdvanceTo(600);
+  Switch("cpu", false);
+  EXPECT_EQ(State("svc"), "OK");
+  AdvanceTo(3600);
+  EXPECT_EQ(OneNotification(ok_queue_), "");
+  // A suppressor that leaves and re-enters ALARM within the extension keeps
+  // them held; the extension after the last exit releases them.
+  Switch("maint", false);
+  AdvanceTo(3700);
+  Switch("maint", true);
+  AdvanceTo(3900);
+  EXPECT_EQ(OneNotification(ok_queue_), "");
+  Switch("maint", false);
+  AdvanceTo(4020);
+  EXPECT_EQ(OneNotification(ok_queue_), "ALARM->OK 2026-01-01T00:10:00.000+0000");
+  // With nothing held, an extension ends without actions.
+  Switch("maint", true);
+  Switch("maint", false);
+  AdvanceTo(5000);
+  EXPECT_EQ(OneNotification(ok_queue_), "");
+  EXPECT_EQ(OneNotification(alarm_queue_), "");
+}
+
+TEST_F(CloudWatchCompositeAlarmTest, AChangeDuringAWaitStartsANewOne) {
+  PutSuppressed();
+  AdvanceTo(60);
+  EXPECT_EQ(OneNotification(ok_queue_), "INSUFFICIENT_DATA->OK 2026-01-01T00:00:00.000+0000");
+  // Example 3: to ALARM at 100, back to OK at 130: a new WaitPeriod to 190,
+  // then the OK actions only.
+  AdvanceTo(100);
+  Switch("cpu", true);
+  AdvanceTo(130);
+  Switch("cpu", false);
+  AdvanceTo(189);
+  EXPECT_EQ(OneNotification(alarm_queue_), "");
+  EXPECT_EQ(OneNotification(ok_queue_), "");
+  AdvanceTo(190);
+  EXPECT_EQ(OneNotification(ok_queue_), "ALARM->OK 2026-01-01T00:02:10.000+0000");
+  EXPECT_EQ(OneNotification(alarm_queue_), "");
+
+  // Example 6: a change during an ExtensionPeriod discards it for a new
+  // WaitPeriod.
+  AdvanceTo(200);
+  Switch("cpu", true);
+  Switch("maint", true);
+  AdvanceTo(300);
+  Switch("maint", false);  // Extension to 420.
+  AdvanceTo(350);
+  Switch("cpu", false);  // Wait to 410.
+  EXPECT_EQ(SuppressedBy("svc"), "WaitPeriod");
+  AdvanceTo(409);
+  EXPECT_EQ(OneNotification(ok_queue_), "");
+  AdvanceTo(410);
+  EXPECT_EQ(OneNotification(ok_queue_), "ALARM->OK 2026-01-01T00:05:50.000+0000");
+  AdvanceTo(1000);
+  EXPECT_EQ(OneNotification(alarm_queue_), "");
+  EXPECT_EQ(OneNotification(ok_queue_), "");
+}
+
+TEST_F(CloudWatchCompositeAlarmTest, SuppressorParameters) {
+  PutChild("m");
+  Switch("cpu", false);
+  // The periods are the suppressor's; with it, both are required
+  // (PutCompositeAlarm's API reference) and not negative (CloudFormation's
+  // schema).
+  EXPECT_EQ(
+      cw().PutCompositeAlarm(
+          {.alarm_name = "x", .alarm_rule = "ALARM(cpu)", .actions_suppressor_wait_period = 60}),
+      MakeError(ErrorCode::kCloudWatchInvalidParameterCombination,
+                "The parameters ActionsSuppressorWaitPeriod and "
+                "ActionsSuppressorExtensionPeriod require ActionsSuppressor."));
+  EXPECT_EQ(cw().PutCompositeAlarm({.alarm_name = "x",
+                                    .alarm_rule = "ALARM(cpu)",
+                                    .actions_suppressor = "m",
+                                    .actions_suppressor_extension_period = 60}),
+            MakeError(ErrorCode::kCloudWatchMissingParameter,
+                      "The parameter ActionsSuppressorWaitPeriod is required."));
+  EXPECT_EQ(cw().PutCompositeAlarm({.alarm_name = "x",
+                                    .alarm_rule = "ALARM(cpu)",
+                                    .actions_suppressor = "m",
+                                    .actions_suppressor_wait_period = 60}),
+            MakeError(ErrorCode::kCloudWatchMissingParameter,
+                      "The parameter ActionsSuppressorExtensionPeriod is required."));
+  EXPECT_EQ(cw().PutCompositeAlarm({.alarm_name = "x",
+                                    .alarm_rule = "ALARM(cpu)",
+                                    .actions_suppressor = "m",
+                                    .actions_suppressor_wait_period = -1,
+                                    .actions_suppressor_extension_period = 60}),
+            MakeError(ErrorCode::kCloudWatchInvalidParameterValue,
+                      "The parameter ActionsSuppressorWaitPeriod must be greater than or equal "
+                      "to 0."));
+  EXPECT_EQ(cw().PutCompositeAlarm({.alarm_name = "x",
+                                    .alarm_rule = "ALARM(cpu)",
+                                    .actions_suppressor = std::string(1601, 'm'),
+                                    .actions_suppressor_wait_period = 60,
+                                    .actions_suppressor_extension_period = 60}),
+            MakeError(ErrorCode::kCloudWatchInvalidParameterValue,
+                      "The parameter ActionsSuppressor must be between 1 and 1600 characters "
+                      "long."));
+  EXPECT_EQ(cw().PutCompositeAlarm({.alarm_name = "x",
+                                    .alarm_rule = "ALARM(cpu)",
+                                    .actions_suppressor = "nope",
+                                    .actions_suppressor_wait_period = 60,
+                                    .actions_suppressor_extension_period = 60}),
+            ValidationError("Could not save the composite alarm as the ActionsSuppressor alarm "
+                            "[nope] does not exist"));
+  auto none = cw().DescribeAlarms({.alarm_names = {"x"}, .alarm_types = {"CompositeAlarm"}});
+  ASSERT_OK(none.status());
+  EXPECT_THAT(none->composite_alarms, IsEmpty());
+
+  // Any alarm suppresses, named by its ARN too (described as given); one in
+  // ALARM at the creation suppresses the first change's actions at once.
+  SetState("m", "ALARM");
+  ASSERT_OK(cw().PutCompositeAlarm({.alarm_name = "x",
+                                    .alarm_rule = "OK(cpu)",
+                                    .alarm_actions = {alarm_topic_},
+                                    .actions_suppressor = Arn("m"),
+                                    .actions_suppressor_wait_period = 0,
+                                    .actions_suppressor_extension_period = 0}));
+  cloudwatch::CompositeAlarm c = Composite("x");
+  EXPECT_EQ(c.state_value, "ALARM");
+  EXPECT_EQ(c.actions_suppressor, Arn("m"));
+  EXPECT_EQ(c.actions_suppressed_by, "Alarm");
+  EXPECT_EQ(OneNotification(alarm_queue_), "");
+  // Periods of 0: no wait. The suppressor out of ALARM releases them at once.
+  SetState("m", "OK");
+  EXPECT_EQ(SuppressedBy("x"), "");
+  EXPECT_EQ(OneNotification(alarm_queue_), "INSUFFICIENT_DATA->ALARM 2026-01-01T00:00:00.000+0000");
+  Switch("cpu", true);
+  Switch("cpu", false);
+  EXPECT_EQ(OneNotification(alarm_queue_), "OK->ALARM 2026-01-01T00:00:00.000+0000");
+  // Without a suppressor again: no suppression fields.
+  ASSERT_OK(PutComposite("x", "OK(cpu)"));
+  c = Composite("x");
+  EXPECT_EQ(c.actions_suppressor, "");
+  EXPECT_EQ(c.actions_suppressor_wait_period, 0);
+  EXPECT_EQ(c.actions_suppressed_by, "");
+}
+
+TEST_F(CloudWatchCompositeAlarmTest, ReplacingOrDeletingTheSuppressorEndsItsSuppression) {
+  PutSuppressed();
+  Switch("other", true);
+  AdvanceTo(100);
+  EXPECT_EQ(OneNotification(ok_queue_), "INSUFFICIENT_DATA->OK 2026-01-01T00:00:00.000+0000");
+  Switch("cpu", true);
+  EXPECT_EQ(SuppressedBy("svc"), "WaitPeriod");
+  // The same suppressor: the WaitPeriod goes on (to 160).
+  ASSERT_OK(cw().PutCompositeAlarm({.alarm_name = "svc",
+                                    .alarm_rule = "ALARM(cpu)",
+                                    .ok_actions = {ok_topic_},
+                                    .alarm_actions = {alarm_topic_},
+                                    .actions_suppressor = "maint",
+                                    .actions_suppressor_wait_period = 30,
+                                    .actions_suppressor_extension_period = 120}));
+  EXPECT_EQ(SuppressedBy("svc"), "WaitPeriod");
+  AdvanceTo(159);
+  EXPECT_EQ(OneNotification(alarm_queue_), "");
+  AdvanceTo(160);
+  EXPECT_EQ(OneNotification(alarm_queue_), "OK->ALARM 2026-01-01T00:01:40.000+0000");
+
+  // "If you replace the action suppressor alarm, any active WaitPeriod or
+  // ExtensionPeriod is discarded" (the User Guide): a new suppressor in ALARM
+  // holds the actions on.
+  AdvanceTo(200);
+  Switch("cpu", false);
+  ASSERT_OK(cw().PutCompositeAlarm({.alarm_name = "svc",
+                                    .alarm_rule = "ALARM(cpu)",
+                                    .ok_actions = {ok_topic_},
+                                    .alarm_actions = {alarm_topic_},
+                                    .actions_suppressor = "other",
+                                    .actions_suppressor_wait_period = 60,
+                                    .actions_suppressor_extension_period = 0}));
+  EXPECT_EQ(SuppressedBy("svc"), "Alarm");
+  AdvanceTo(1000);
+  EXPECT_EQ(OneNotification(ok_queue_), "");
+  // Deleted while in ALARM, it has left it: an extension of 0 releases them.
+  ASSERT_OK(cw().DeleteAlarms({.alarm_names = {"other"}}));
+  EXPECT_EQ(SuppressedBy("svc"), "");
+  EXPECT_EQ(OneNotification(ok_queue_), "ALARM->OK 2026-01-01T00:03:20.000+0000");
+
+  // A suppressor not in ALARM replaced: the discarded wait's actions run
+  // (wharf's choice: the User Guide does not say).
+  AdvanceTo(1100);
+  Switch("other", false);  // Back, in OK.
+  Switch("cpu", true);
+  EXPECT_EQ(SuppressedBy("svc"), "WaitPeriod");
+  ASSERT_OK(cw().PutCompositeAlarm({.alarm_name = "svc",
+                                    .alarm_rule = "ALARM(cpu)",
+                                    .alarm_actions = {alarm_topic_},
+                                    .actions_suppressor = "maint",
+                                    .actions_suppressor_wait_period = 60,
+                                    .actions_suppressor_extension_period = 60}));
+  EXPECT_EQ(SuppressedBy("svc"), "");
+  EXPECT_EQ(OneNotification(alarm_queue_), "OK->ALARM 2026-01-01T00:18:20.000+0000");
+  AdvanceTo(2000);
+  EXPECT_EQ(OneNotification(alarm_queue_), "");
 }
 
 // As the PutCompositeAlarm reference describes: a rule may make alarms depend
