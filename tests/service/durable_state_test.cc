@@ -354,6 +354,79 @@ TEST_F(DurableAlarmTest, CompositeAlarmsSurviveAndFollowTheirChildrenAfterAResta
   EXPECT_THAT(describe(), SizeIs(1));
 }
 
+// A composite alarm's actions suppression: its configuration, the suppression
+// under way and the actions it holds back come back; a period ends on time,
+// or at the first step of the clock when it ended while the broker was down.
+// (The history is not kept: each reopening starts without Action items.)
+TEST_F(DurableAlarmTest, ActionsSuppressionSurvivesARestart) {
+  ASSERT_OK_AND_ASSIGN(auto topic, sns().CreateTopic({.name = "ops"}));
+  auto put = [&](const std::string& name, const std::string& rule) {
+    ASSERT_THAT(cw().PutCompositeAlarm({.alarm_name = name, .alarm_rule = rule}), IsOk());
+  };
+  put("maint", "FALSE");
+  put("cpu", "FALSE");
+  ASSERT_THAT(cw().PutCompositeAlarm({.alarm_name = "svc",
+                                      .alarm_rule = "ALARM(cpu)",
+                                      .alarm_actions = {topic.topic_arn},
+                                      .actions_suppressor = "maint",
+                                      .actions_suppressor_wait_period = 60,
+                                      .actions_suppressor_extension_period = 120}),
+              IsOk());
+  auto svc = [&] {
+    auto got = cw().DescribeAlarms({.alarm_names = {"svc"}, .alarm_types = {"CompositeAlarm"}});
+    EXPECT_THAT(got, IsOk());
+    return got.ok() && got->composite_alarms.size() == 1 ? got->composite_alarms[0]
+                                                         : cloudwatch::CompositeAlarm();
+  };
+  auto actions = [&] {
+    auto got = cw().DescribeAlarmHistory(
+        {.alarm_name = "svc", .alarm_types = {"CompositeAlarm"}, .history_item_type = "Action"});
+    EXPECT_THAT(got, IsOk());
+    return got.ok() ? got->alarm_history_items : std::vector<cloudwatch::AlarmHistoryItem>();
+  };
+  clock_->SetTime(T(100));
+  put("cpu", "TRUE");  // svc to ALARM, its action held until 160.
+  cloudwatch::CompositeAlarm before = svc();
+  EXPECT_EQ(before.state_value, "ALARM");
+  EXPECT_EQ(before.actions_suppressed_by, "WaitPeriod");
+
+  Reopen();
+  cloudwatch::CompositeAlarm after = svc();
+  EXPECT_EQ(after.state_value, "ALARM");
+  EXPECT_EQ(after.actions_suppressor, "maint");
+  EXPECT_EQ(after.actions_suppressor_wait_period, 60);
+  EXPECT_EQ(after.actions_suppressor_extension_period, 120);
+  EXPECT_EQ(after.actions_suppressed_by, "WaitPeriod");
+  EXPECT_EQ(after.actions_suppressed_reason, "Actions suppressed by WaitPeriod");
+  clock_->SetTime(T(159));
+  EXPECT_THAT(actions(), SizeIs(0));
+  clock_->SetTime(T(160));
+  ASSERT_THAT(actions(), SizeIs(1));
+  EXPECT_EQ(actions()[0].timestamp, T(160));
+  EXPECT_EQ(svc().actions_suppressed_by, "");
+
+  // Held by the suppressor in ALARM, across a restart.
+  clock_->SetTime(T(200));
+  put("maint", "TRUE");
+  put("cpu", "FALSE");
+  put("cpu", "TRUE");  // Held from OK to ALARM at 200.
+  Reopen();
+  EXPECT_EQ(svc().actions_suppressed_by, "Alarm");
+  clock_->SetTime(T(300));
+  put("maint", "FALSE");  // An extension to 420.
+  EXPECT_EQ(svc().actions_suppressed_by, "ExtensionPeriod");
+  // Down past its end: it ends at the clock's first step after the restart.
+  broker_.reset();
+  clock_->SetTime(T(500));
+  ASSERT_OK_AND_ASSIGN(broker_, Open());
+  EXPECT_EQ(svc().actions_suppressed_by, "ExtensionPeriod");
+  EXPECT_THAT(actions(), SizeIs(0));
+  clock_->SetTime(T(501));
+  ASSERT_THAT(actions(), SizeIs(1));
+  EXPECT_THAT(actions()[0].history_data, HasSubstr("2026-01-01T00:03:20.000+0000"));
+  EXPECT_EQ(svc().actions_suppressed_by, "");
+}
+
 // ---- Lambda event source mappings ---------------------------------------------
 
 // A handler that keeps the bodies of the SQS records it is given.

@@ -266,6 +266,84 @@ class Boto3CloudWatchTest(unittest.TestCase):
         self.assertEqual(self.cw.list_tags_for_resource(ResourceARN=arn)["Tags"], [])
         self.cw.delete_alarms(AlarmNames=children)
 
+    def test_a_composite_alarm_with_at_least_and_an_actions_suppressor(self):
+        # An AT_LEAST rule, and actions held for the suppressor's WaitPeriod
+        # (the User Guide's "Suppressing composite alarm actions", example
+        # 1), on the manual clock.
+        kwargs = dict(endpoint_url=ENDPOINT, region_name="us-east-1",
+                      aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret")
+        sns = boto3.client("sns", **kwargs)
+        sqs = boto3.client("sqs", **kwargs)
+        for c in (sns, sqs):
+            if hasattr(c, "close"):
+                self.addCleanup(c.close)
+        suffix = uuid.uuid4().hex[:8]
+        topic = sns.create_topic(Name="suppressed-" + suffix)["TopicArn"]
+        queue = sqs.create_queue(QueueName="suppressed-" + suffix)["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(
+            QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
+
+        def messages():
+            out = []
+            for m in sqs.receive_message(QueueUrl=queue,
+                                         MaxNumberOfMessages=10).get("Messages", []):
+                out.append(json.loads(json.loads(m["Body"])["Message"]))
+                sqs.delete_message(QueueUrl=queue, ReceiptHandle=m["ReceiptHandle"])
+            return out
+
+        cpu, disk, maint = ("%s-%s" % (n, suffix) for n in ("cpu", "disk", "maint"))
+        for child in (cpu, disk, maint):
+            self.cw.put_composite_alarm(AlarmName=child, AlarmRule="FALSE")
+        name = "svc-" + suffix
+        rule = "AT_LEAST(50%%, ALARM, (%s, %s))" % (cpu, disk)
+        self.cw.put_composite_alarm(
+            AlarmName=name, AlarmRule=rule, AlarmActions=[topic], ActionsSuppressor=maint,
+            ActionsSuppressorWaitPeriod=60, ActionsSuppressorExtensionPeriod=120)
+
+        def describe():
+            [alarm] = self.cw.describe_alarms(
+                AlarmNames=[name], AlarmTypes=["CompositeAlarm"])["CompositeAlarms"]
+            return alarm
+
+        alarm = describe()
+        self.assertEqual(alarm["AlarmRule"], rule)
+        self.assertEqual(alarm["StateValue"], "OK")
+        self.assertEqual(alarm["ActionsSuppressor"], maint)
+        self.assertEqual(alarm["ActionsSuppressorWaitPeriod"], 60)
+        self.assertEqual(alarm["ActionsSuppressorExtensionPeriod"], 120)
+        self.assertEqual(alarm["ActionsSuppressedBy"], "WaitPeriod")
+        self.assertEqual(alarm["ActionsSuppressedReason"], "Actions suppressed by WaitPeriod")
+        clock(60)
+        self.assertNotIn("ActionsSuppressedBy", describe())
+
+        # One of its two alarms in ALARM is 50%: ALARM, its action held for
+        # 60 s, then run.
+        self.cw.put_composite_alarm(AlarmName=disk, AlarmRule="TRUE")
+        alarm = describe()
+        self.assertEqual(alarm["StateValue"], "ALARM")
+        self.assertEqual(alarm["ActionsSuppressedBy"], "WaitPeriod")
+        clock(59)
+        self.assertEqual(messages(), [])
+        clock(1)
+        [message] = messages()
+        self.assertEqual(message["AlarmName"], name)
+        self.assertEqual(message["NewStateValue"], "ALARM")
+        self.assertNotIn("ActionsSuppressedBy", describe())
+
+        # The periods are the suppressor's; with it both are required.
+        with self.assertRaises(botocore.exceptions.ClientError) as e:
+            self.cw.put_composite_alarm(AlarmName=name + "-bad", AlarmRule="TRUE",
+                                        ActionsSuppressorWaitPeriod=60)
+        self.assertErrorCode(e, "InvalidParameterCombination")
+        with self.assertRaises(botocore.exceptions.ClientError) as e:
+            self.cw.put_composite_alarm(AlarmName=name + "-bad", AlarmRule="TRUE",
+                                        ActionsSuppressor=maint, ActionsSuppressorWaitPeriod=60)
+        self.assertErrorCode(e, "MissingParameter")
+        # One composite alarm a call, as AWS's DeleteAlarms takes them.
+        for alarm_name in (name, cpu, disk, maint):
+            self.cw.delete_alarms(AlarmNames=[alarm_name])
+
     def test_an_sqs_send_is_one_sample_in_its_minute(self):
         # LocalStack TestSQSMetrics::test_alarm_number_of_messages_sent,
         # AWS-validated: a SampleCount alarm on NumberOfMessagesSent sees

@@ -688,6 +688,86 @@ TEST_F(CloudWatchQueryProtocolTest, CompositeAlarmsOnEveryProtocol) {
   EXPECT_THAT(response.body, HasSubstr(CborText("StateValue") + CborText("OK")));
 }
 
+// An AT_LEAST rule and an ActionsSuppressor through the three protocols: the
+// rule described as given, the suppressor's members (the suppressor as
+// given, its periods) and, while actions are held, ActionsSuppressedBy and
+// ActionsSuppressedReason; none of them on an alarm without a suppressor.
+TEST_F(CloudWatchQueryProtocolTest, ActionsSuppressorOnEveryProtocol) {
+  Ok({{"Action", "PutCompositeAlarm"}, {"AlarmName", "maint"}, {"AlarmRule", "FALSE"}});
+  Ok({{"Action", "PutCompositeAlarm"},
+      {"AlarmName", "svc"},
+      {"AlarmRule", "AT_LEAST(1, NOT ALARM, (maint))"},
+      {"ActionsSuppressor", "maint"},
+      {"ActionsSuppressorWaitPeriod", "60"},
+      {"ActionsSuppressorExtensionPeriod", "120"}});
+  const Pairs describe = {{"Action", "DescribeAlarms"},
+                          {"AlarmNames.member.1", "svc"},
+                          {"AlarmTypes.member.1", "CompositeAlarm"}};
+  std::string xml = Ok(describe);
+  EXPECT_THAT(xml,
+              HasSubstr("<ActionsEnabled>true</ActionsEnabled>"
+                        "<ActionsSuppressedBy>WaitPeriod</ActionsSuppressedBy>"
+                        "<ActionsSuppressedReason>Actions suppressed by WaitPeriod"
+                        "</ActionsSuppressedReason><ActionsSuppressor>maint</ActionsSuppressor>"
+                        "<ActionsSuppressorExtensionPeriod>120"
+                        "</ActionsSuppressorExtensionPeriod><ActionsSuppressorWaitPeriod>60"
+                        "</ActionsSuppressorWaitPeriod>"));
+  EXPECT_THAT(xml, HasSubstr("<AlarmRule>AT_LEAST(1, NOT ALARM, (maint))</AlarmRule>"));
+  EXPECT_THAT(xml, HasSubstr("<StateValue>ALARM</StateValue>"));
+  EXPECT_THAT(Ok({{"Action", "DescribeAlarms"},
+                  {"AlarmNames.member.1", "maint"},
+                  {"AlarmTypes.member.1", "CompositeAlarm"}}),
+              Not(HasSubstr("ActionsSuppress")));
+
+  wire::HttpResponse response =
+      CallCbor(router_, "DescribeAlarms",
+               CborMap({{"AlarmNames", "\x81" + CborText("svc")},
+                        {"AlarmTypes", "\x81" + CborText("CompositeAlarm")}}));
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_THAT(response.body, HasSubstr(CborText("ActionsSuppressedBy") + CborText("WaitPeriod")));
+  EXPECT_THAT(response.body, HasSubstr(CborText("ActionsSuppressor") + CborText("maint")));
+
+  // The WaitPeriod over: no more ActionsSuppressedBy, the suppressor stays.
+  clock_->Advance(absl::Seconds(60));
+  xml = Ok(describe);
+  EXPECT_THAT(xml, Not(HasSubstr("ActionsSuppressedBy")));
+  EXPECT_THAT(xml, HasSubstr("<ActionsSuppressor>maint</ActionsSuppressor>"));
+
+  // AWS JSON 1.0: a suppressor by ARN, described as given; periods of 0.
+  response = CallJson(router_, "PutCompositeAlarm", R"j({
+      "AlarmName": "json-svc", "AlarmRule": "AT_LEAST(100%, OK, (maint, svc))",
+      "ActionsSuppressor": "arn:aws:cloudwatch:us-east-1:000000000000:alarm:maint",
+      "ActionsSuppressorWaitPeriod": 0, "ActionsSuppressorExtensionPeriod": 0})j");
+  ASSERT_EQ(response.status, 200) << response.body;
+  response = CallJson(router_, "DescribeAlarms",
+                      R"({"AlarmNames": ["json-svc"], "AlarmTypes": ["CompositeAlarm"]})");
+  ASSERT_EQ(response.status, 200) << response.body;
+  rapidjson::Document doc = ParseJson(response.body);
+  ASSERT_EQ(doc["CompositeAlarms"].Size(), 1u) << response.body;
+  const auto& alarm = doc["CompositeAlarms"][0];
+  EXPECT_STREQ(alarm["AlarmRule"].GetString(), "AT_LEAST(100%, OK, (maint, svc))");
+  EXPECT_STREQ(alarm["StateValue"].GetString(), "OK");
+  EXPECT_STREQ(alarm["ActionsSuppressor"].GetString(),
+               "arn:aws:cloudwatch:us-east-1:000000000000:alarm:maint");
+  EXPECT_EQ(alarm["ActionsSuppressorWaitPeriod"].GetInt(), 0);
+  EXPECT_EQ(alarm["ActionsSuppressorExtensionPeriod"].GetInt(), 0);
+  EXPECT_FALSE(alarm.HasMember("ActionsSuppressedBy"));
+  EXPECT_FALSE(alarm.HasMember("ActionsSuppressedReason"));
+
+  response = CallJson(router_, "PutCompositeAlarm",
+                      R"j({"AlarmName": "bad", "AlarmRule": "TRUE",
+                           "ActionsSuppressorWaitPeriod": 60})j");
+  EXPECT_EQ(response.status, 400);
+  EXPECT_EQ(HeaderOf(response, "x-amzn-query-error"), "InvalidParameterCombination;Sender");
+  response = CallJson(router_, "PutCompositeAlarm",
+                      R"j({"AlarmName": "bad", "AlarmRule": "TRUE", "ActionsSuppressor": "maint",
+                           "ActionsSuppressorWaitPeriod": 60})j");
+  EXPECT_EQ(response.status, 400);
+  EXPECT_EQ(HeaderOf(response, "x-amzn-query-error"), "MissingParameter;Sender");
+  EXPECT_THAT(response.body,
+              HasSubstr("The parameter ActionsSuppressorExtensionPeriod is required."));
+}
+
 TEST_F(CloudWatchQueryProtocolTest, SetAlarmStateErrorsAsAwsWritesThem) {
   wire::HttpResponse response =
       CallJson(router_, "SetAlarmState",
