@@ -54,7 +54,10 @@
 // that ends with the suppressor not in ALARM runs the actions held back (those
 // of the alarm's latest change, for its state then); a change of the
 // composite alarm during a wait starts a new WaitPeriod; replacing the
-// suppressor discards a running wait. The waits run on the broker's clock.
+// suppressor discards a running wait. AWS does not say the rest; wharf runs
+// the actions held back at once when a new suppressor (or none) is not in
+// ALARM, and counts a suppressor deleted in ALARM as leaving it. The waits
+// run on the broker's clock.
 //
 // Actions. An SNS topic ARN publishes AWS's alarm notification (the JSON
 // message with AlarmName, NewStateValue, NewStateReason, Trigger, ...) to the
