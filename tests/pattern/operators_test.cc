@@ -244,6 +244,20 @@ const MatchCase kEventBridgeCases[] = {
     {"AnythingButWildcardAllows", R"({"x":[{"anything-but":{"wildcard":["*/lib/*","*.so"]}}]})",
      R"({"x":"/usr/bin/x"})", true},
     {"AnythingButAnyArrayElement", R"({"x":[{"anything-but":"a"}]})", R"({"x":["a","b"]})", true},
+    {"AnythingButZero", R"({"x":[{"anything-but":0}]})", R"({"x":789})", true},
+    {"AnythingButZeroExcludesZero", R"({"x":[{"anything-but":0}]})", R"({"x":0.0})", false},
+    // An empty wildcard excludes only "" (observed: LocalStack's AWS-validated
+    // content_anything_wildcard_empty).
+    {"AnythingButEmptyWildcardAllowsOthers", R"({"x":[{"anything-but":{"wildcard":""}}]})",
+     R"({"x":"dir/init/file"})", true},
+    // numeric and anything-but in one list: a numeric string only meets the
+    // anything-but (observed: or-numeric-anything-but and its _NEG).
+    {"NumericOrAnythingButStringNumber", R"({"n":[{"numeric":[">",100]},{"anything-but":"101"}]})",
+     R"({"n":"42"})", true},
+    {"NumericOrAnythingButExcludedString",
+     R"({"n":[{"numeric":[">",100]},{"anything-but":"101"}]})", R"({"n":"101"})", false},
+    {"NumericOrAnythingButNumber", R"({"n":[{"numeric":[">",100]},{"anything-but":"101"}]})",
+     R"({"n":101})", true},
     // numeric.
     {"NumericRangeUpperInclusive", R"({"x":[{"numeric":[">",0,"<=",5]}]})", R"({"x":5})", true},
     {"NumericRangeLowerExclusive", R"({"x":[{"numeric":[">",0,"<=",5]}]})", R"({"x":0})", false},
@@ -347,6 +361,15 @@ const MatchCase kEventBridgeCases[] = {
     {"WildcardSeveralStarsOrder", R"({"r":[{"wildcard":"*a*b*"}]})", R"({"r":"xbya"})", false},
     {"WildcardOverlappingEnds", R"({"r":[{"wildcard":"ab*ba"}]})", R"({"r":"aba"})", false},
     {"WildcardNeverMatchesNumber", R"({"r":[{"wildcard":"1*"}]})", R"({"r":12})", false},
+    // Repeated sequences after a wildcard are not too complex here (observed:
+    // content_wildcard_repeating and its _NEG).
+    {"WildcardRepeatingSequence", R"({"f":[{"wildcard":"/Users/*/dir/dir/dir/dir/dir/doc.txt"}]})",
+     R"({"f":"/Users/u/dir/dir/dir/dir/dir/doc.txt"})", true},
+    {"WildcardRepeatingSequenceMisses",
+     R"({"f":[{"wildcard":"/Users/*/dir/dir/dir/dir/dir/doc.txt"}]})",
+     R"({"f":"/Users/u/dir/dir/dir/dir/otherdir/doc.txt"})", false},
+    {"WildcardStarSpansSlashes", R"({"f":[{"wildcard":"/Users/*/doc.txt"}]})",
+     R"({"f":"/Users/u/dir/dir/doc.txt"})", true},
     // $or.
     {"OrFirstBranch", R"({"$or":[{"a":["1"]},{"b":["2"]}]})", R"({"a":"1"})", true},
     {"OrSecondBranch", R"({"$or":[{"a":["1"]},{"b":["2"]}]})", R"({"b":"2"})", true},

@@ -183,6 +183,11 @@ const InvalidCase kEventBridgeInvalid[] = {
      "IPv4 mask bits must be < 32"},
     {"WildcardConsecutiveStars", R"({"a":[{"wildcard":"a**"}]})",
      "Consecutive wildcard characters at pos 2"},
+    // The position is the second star's 0-based index (observed:
+    // content_wildcard_repeating_star_EXC).
+    {"WildcardConsecutiveStarsInArn",
+     R"({"EventBusArn":[{"wildcard":"arn:aws:events:us-east-1:**:event-bus/*"}]})",
+     "Consecutive wildcard characters at pos 26"},
     {"WildcardBadEscape", R"({"a":[{"wildcard":"a\\x"}]})", "Invalid escape character at pos 1"},
     {"WildcardTooComplex", R"({"a":[{"wildcard":"*:*:*:*:*:event-bus/*"}]})",
      "Rule is too complex - try using fewer wildcard characters or fewer repeating character "
