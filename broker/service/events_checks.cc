@@ -2,6 +2,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "broker/base/aws_errors.h"
 
 namespace wharf::service_internal::events_checks {
@@ -19,22 +20,38 @@ bool IsNameChars(std::string_view s, bool allow_slash) {
   return true;
 }
 
+absl::Status ConstraintErrors(std::string_view value, std::string_view path,
+                              const std::vector<std::string>& constraints) {
+  if (constraints.size() == 1) return EventsConstraintError(value, path, constraints[0]);
+  std::vector<std::string> errors;
+  for (const std::string& constraint : constraints) {
+    errors.push_back(absl::StrCat("Value '", absl::string_view(value.data(), value.size()),
+                                  "' at '", absl::string_view(path.data(), path.size()),
+                                  "' failed to satisfy constraint: ", constraint));
+  }
+  return base_internal::EventsValidationError(absl::StrCat(
+      constraints.size(), " validation errors detected: ", absl::StrJoin(errors, "; ")));
+}
+
 absl::Status CheckName(std::string_view value, std::string_view path, size_t max,
                        bool allow_slash) {
   if (value.empty()) {
     return EventsConstraintError(value, path, "Member must have length greater than or equal to 1");
   }
-  if (value.size() > max) {
-    return EventsConstraintError(
-        value, path, absl::StrCat("Member must have length less than or equal to ", max));
-  }
+  // AWS reports each constraint the name fails, the pattern first (LocalStack
+  // test_create_connection_validations, AWS-validated: a connection name,
+  // constrained as rule names are).
+  std::vector<std::string> failed;
   if (!IsNameChars(value, allow_slash)) {
-    return EventsConstraintError(
-        value, path,
-        allow_slash ? "Member must satisfy regular expression pattern: [/\\.\\-_A-Za-z0-9]+"
-                    : "Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+");
+    failed.push_back(allow_slash
+                         ? "Member must satisfy regular expression pattern: [/\\.\\-_A-Za-z0-9]+"
+                         : "Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+");
   }
-  return absl::OkStatus();
+  if (value.size() > max) {
+    failed.push_back(absl::StrCat("Member must have length less than or equal to ", max));
+  }
+  if (failed.empty()) return absl::OkStatus();
+  return ConstraintErrors(value, path, failed);
 }
 
 absl::Status CheckMaxLength(std::string_view value, std::string_view path, size_t max) {

@@ -29,9 +29,15 @@ inline constexpr int kMaxPageSize = 100;
 bool IsNameChars(std::string_view s, bool allow_slash);
 
 // A name of 1..max chars of [.\-_A-Za-z0-9] (and '/' if allowed), else a
-// ValidationException naming `path`.
+// ValidationException naming `path` and every constraint the name fails.
 absl::Status CheckName(std::string_view value, std::string_view path, size_t max,
                        bool allow_slash = false);
+
+// The Coral ValidationException for `value` at `path` failing each of
+// `constraints` ("1 validation error detected: ..." for one, "N validation
+// errors detected: ...; ..." for several).
+absl::Status ConstraintErrors(std::string_view value, std::string_view path,
+                              const std::vector<std::string>& constraints);
 absl::Status CheckMaxLength(std::string_view value, std::string_view path, size_t max);
 // A List* Limit: 1-100 when set.
 absl::Status CheckLimit(const std::optional<int>& limit);

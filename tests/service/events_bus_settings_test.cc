@@ -133,6 +133,15 @@ TEST_F(EventsBusSettingsTest, MembersOutsideTheModelAreValidationErrors) {
   EXPECT_THAT(Grant("", std::string(65, 's'), "*"),
               HasError(ErrorCode::kEventsValidation,
                        HasSubstr("Member must have length less than or equal to 64")));
+  // Too long and outside the pattern: both constraints, the pattern first.
+  EXPECT_THAT(Grant("", std::string(65, '!'), "*"),
+              HasError(ErrorCode::kEventsValidation,
+                       absl::StrCat("2 validation errors detected: Value '", std::string(65, '!'),
+                                    "' at 'statementId' failed to satisfy constraint: Member must "
+                                    "satisfy regular expression pattern: [a-zA-Z0-9-_]+; Value '",
+                                    std::string(65, '!'),
+                                    "' at 'statementId' failed to satisfy constraint: Member must "
+                                    "have length less than or equal to 64")));
   EXPECT_THAT(Grant("", "s", "12345"),
               HasError(ErrorCode::kEventsValidation,
                        "1 validation error detected: Value '12345' at 'principal' failed to "

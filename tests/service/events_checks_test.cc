@@ -32,6 +32,12 @@ TEST(CheckNameTest, NamesAreOneToMaxOfTheNameCharacters) {
   EXPECT_THAT(CheckName("a/b", "name", 64),
               HasError(ErrorCode::kEventsValidation, ::testing::HasSubstr("[\\.\\-_A-Za-z0-9]+")));
   EXPECT_THAT(CheckName("a/b", "name", 64, /*allow_slash=*/true), IsOk());
+  EXPECT_THAT(CheckName(std::string(3, '!'), "name", 2),
+              HasError(ErrorCode::kEventsValidation,
+                       "2 validation errors detected: Value '!!!' at 'name' failed to satisfy "
+                       "constraint: Member must satisfy regular expression pattern: "
+                       "[\\.\\-_A-Za-z0-9]+; Value '!!!' at 'name' failed to satisfy constraint: "
+                       "Member must have length less than or equal to 2"));
 }
 
 TEST(Utf8CharsTest, CountsCodePoints) {

@@ -287,6 +287,27 @@ TEST_F(EventsServiceTest, RuleNamesAreValidated) {
               HasErrorCode(ErrorCode::kEventsValidation));
 }
 
+// A name failing both its pattern and its length gets both, the pattern first
+// (LocalStack test_create_connection_validations, AWS-validated).
+TEST_F(EventsServiceTest, ANameFailingPatternAndLengthReportsBoth) {
+  const std::string name = "This should fail with two errors 123467890123412341234123412341234";
+  const std::string both = absl::StrCat(
+      "2 validation errors detected: Value '", name,
+      "' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: "
+      "[\\.\\-_A-Za-z0-9]+; Value '",
+      name,
+      "' at 'name' failed to satisfy constraint: Member must have length less than or equal to 64");
+  EXPECT_THAT(ev().PutRule({.name = name, .event_pattern = R"({"source":["s"]})"}),
+              HasError(ErrorCode::kEventsValidation, both));
+  EXPECT_THAT(ev().DescribeRule({.name = name}), HasError(ErrorCode::kEventsValidation, both));
+  ASSERT_THAT(ev().PutRule({.name = "r", .event_pattern = R"({"source":["s"]})"}), IsOk());
+  EXPECT_THAT(ev().PutTargets({.rule = "r", .targets = {{.id = name, .arn = "arn:aws:sqs:x"}}}),
+              HasError(ErrorCode::kEventsValidation,
+                       HasSubstr("2 validation errors detected: Value '" + name +
+                                 "' at 'targets.1.member.id' failed to satisfy constraint: Member "
+                                 "must satisfy regular expression pattern")));
+}
+
 TEST_F(EventsServiceTest, RuleStateMustBeKnown) {
   EXPECT_THAT(ev().PutRule({.name = "r", .event_pattern = R"({"source":["s"]})", .state = "ON"}),
               HasErrorCode(ErrorCode::kEventsValidation));

@@ -591,6 +591,20 @@ class Boto3EventsTest(unittest.TestCase):
                                  ScheduleExpression="rate(5 minutes)")
         self.assertErrorCode(context, "ValidationException")
 
+    def test_a_name_failing_pattern_and_length_reports_both(self):
+        # AWS lists both constraints, the pattern first (LocalStack
+        # test_create_connection_validations, AWS-validated).
+        name = "This should fail with two errors 123467890123412341234123412341234"
+        with self.assertRaises(botocore.exceptions.ClientError) as context:
+            self.events.put_rule(Name=name, EventPattern=json.dumps({"source": ["x"]}))
+        self.assertErrorCode(context, "ValidationException")
+        self.assertEqual(
+            context.exception.response["Error"]["Message"],
+            "2 validation errors detected: Value '%s' at 'name' failed to satisfy constraint: "
+            "Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+; Value '%s' "
+            "at 'name' failed to satisfy constraint: Member must have length less than or "
+            "equal to 64" % (name, name))
+
     def test_too_many_targets_is_limit_exceeded(self):
         _, queue_arn = self.new_queue()
         name = unique("r")
