@@ -326,6 +326,9 @@ absl::Status ApplyAttributes(const AttributeMap& attributes, bool creating,
     } else if (name == "FifoQueue") {
       if (creating) continue;  // Consumed by CreateQueue, which decides the type.
       if (!settings.fifo) return UnknownAttribute(name);
+      // Restating the type of a FIFO queue changes nothing and succeeds
+      // (LocalStack test_set_unsupported_attribute_fifo, AWS-validated).
+      if (absl::AsciiStrToLower(AbslView(value)) == "true") continue;
       return InvalidValue(name, "Modifying queue type is not supported.");
     } else if (name == "ContentBasedDeduplication") {
       if (!settings.fifo) return UnknownAttribute(name);

@@ -81,7 +81,12 @@ TEST(ApplyAttributesTest, FifoOnlyAttributesAreRejectedOnStandardQueues) {
 TEST(ApplyAttributesTest, FifoQueueCannotBeChangedOnAFifoQueue) {
   QueueSettings settings;
   settings.fifo = true;
-  EXPECT_THAT(ApplyAttributes({{"FifoQueue", "true"}}, false, settings),
+  // Restating the type is accepted (LocalStack test_set_unsupported_attribute_fifo,
+  // AWS-validated); only "false" would change it.
+  EXPECT_THAT(ApplyAttributes({{"FifoQueue", "true"}}, false, settings), IsOk());
+  EXPECT_THAT(ApplyAttributes({{"FifoQueue", "TRUE"}}, false, settings), IsOk());
+  EXPECT_TRUE(settings.fifo);
+  EXPECT_THAT(ApplyAttributes({{"FifoQueue", "false"}}, false, settings),
               HasError(ErrorCode::kInvalidAttributeValue,
                        "Invalid value for the parameter FifoQueue. Reason: Modifying queue type "
                        "is not supported."));

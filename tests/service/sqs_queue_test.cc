@@ -319,6 +319,11 @@ TEST_F(SqsQueueTest, SetQueueAttributesRejectsBadValuesAndChangesNothing) {
 
 TEST_F(SqsQueueTest, SetFifoQueueOnAFifoQueueIsRejected) {
   std::string url = Create("jobs.fifo", {{"FifoQueue", "true"}});
+  // Restating "true" succeeds and changes nothing (LocalStack
+  // test_set_unsupported_attribute_fifo, AWS-validated).
+  EXPECT_THAT(sqs().SetQueueAttributes({.queue_url = url, .attributes = {{"FifoQueue", "true"}}}),
+              IsOk());
+  EXPECT_EQ(Attribute(url, "FifoQueue"), "true");
   EXPECT_THAT(sqs().SetQueueAttributes({.queue_url = url, .attributes = {{"FifoQueue", "false"}}}),
               HasError(ErrorCode::kInvalidAttributeValue,
                        "Invalid value for the parameter FifoQueue. Reason: Modifying queue type "
