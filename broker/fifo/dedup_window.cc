@@ -97,6 +97,15 @@ std::pair<DedupWindow::Record, bool> DedupWindow::SendOnce(std::string_view key,
   return {record, false};
 }
 
+void DedupWindow::Clear() {
+  for (Shard& shard : shards_) {
+    SpinMutexLock lock(&shard.mu);
+    shard.previous.Clear();
+    shard.current.Clear();
+    shard.current_start = absl::InfinitePast();
+  }
+}
+
 size_t DedupWindow::SizeForTesting() {
   size_t n = 0;
   for (Shard& shard : shards_) {

@@ -58,6 +58,10 @@ class DedupWindow {
   std::pair<Record, bool> SendOnce(std::string_view key, absl::Time now,
                                    absl::FunctionRef<Record()> enqueue);
 
+  // Forgets every key, so the next send of any key enqueues (PurgeQueue
+  // clears a FIFO queue's deduplication window on SQS).
+  void Clear();
+
   // Number of remembered keys, including expired ones not yet dropped.
   size_t SizeForTesting();
 

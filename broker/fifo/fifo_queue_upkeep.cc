@@ -27,6 +27,10 @@ void FifoQueue::Purge() {
     shard.timers.clear();
     shard.groups.clear();
   }
+  // SQS forgets the deduplication ids of purged messages: a send repeating
+  // one is enqueued (LocalStack test_purge_queue_clears_fifo_deduplication_cache,
+  // AWS-validated).
+  dedup_.Clear();
 }
 
 std::vector<Delivery> FifoQueue::TakeForMove(int max) {

@@ -38,7 +38,7 @@ struct Store::Op {
     kInsert,     // A message row (and, for a deduplicated FIFO send, a dedup row).
     kUpdate,     // A message's state, deadline and receive history.
     kDelete,     // A message row.
-    kPurge,      // Every message row of queue `id`.
+    kPurge,      // Every message row and dedup entry of queue `id`.
     kDropQueue,  // Every row of queue `id`: messages, dedup entries, counter.
     kPut,        // A document.
     kErase,      // A document.

@@ -513,13 +513,15 @@ absl::Status Store::ApplyOps(std::vector<Op>& batch) {
         rc = d.Step();
         d.Reset();
         WHARF_RETURN_IF_ERROR(db_->Check(rc, "purging messages from"));
-        if (op.kind == Op::Kind::kPurge) break;
+        // A purge forgets deduplication ids too (as FifoQueue::Purge does);
+        // only dropping the queue forgets its sequence.
         Statement& dd = s.delete_dedup;
         dd.BindInt(1, QueueJournal::FirstRow(op.id));
         dd.BindInt(2, QueueJournal::LastRow(op.id));
         rc = dd.Step();
         dd.Reset();
-        WHARF_RETURN_IF_ERROR(db_->Check(rc, "deleting a queue from"));
+        WHARF_RETURN_IF_ERROR(db_->Check(rc, "purging messages from"));
+        if (op.kind == Op::Kind::kPurge) break;
         Statement& ds = s.delete_sequence;
         ds.BindInt(1, op.id);
         rc = ds.Step();

@@ -53,6 +53,18 @@ TEST(DedupWindowTest, DistinctKeysAreIndependent) {
   EXPECT_TRUE(window.SendOnce("a", kStart, std::ref(enqueue)).second);
 }
 
+TEST(DedupWindowTest, ClearForgetsKeysOfBothGenerations) {
+  DedupWindow window(kWindow);
+  CountingEnqueue enqueue;
+  window.SendOnce("old", kStart, std::ref(enqueue));
+  window.SendOnce("new", kStart + absl::Minutes(6), std::ref(enqueue));  // "old" rotated.
+  window.Clear();
+  EXPECT_EQ(window.SizeForTesting(), 0u);
+  EXPECT_FALSE(window.SendOnce("old", kStart + absl::Minutes(6), std::ref(enqueue)).second);
+  EXPECT_FALSE(window.SendOnce("new", kStart + absl::Minutes(6), std::ref(enqueue)).second);
+  EXPECT_TRUE(window.SendOnce("new", kStart + absl::Minutes(7), std::ref(enqueue)).second);
+}
+
 TEST(DedupWindowTest, KeySentLateInAGenerationSurvivesOneRotation) {
   DedupWindow window(kWindow);
   CountingEnqueue enqueue;

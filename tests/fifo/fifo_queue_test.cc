@@ -584,7 +584,10 @@ TEST_F(FifoQueueTest, CountsTrackVisibleInFlightAndDelayed) {
   EXPECT_EQ(c.delayed, 0);
 }
 
-TEST_F(FifoQueueTest, PurgeRemovesEverythingButKeepsDeduplication) {
+// A purge forgets deduplication ids too: SQS enqueues a send repeating a
+// purged message's id (LocalStack test_purge_queue_clears_fifo_deduplication_cache,
+// AWS-validated).
+TEST_F(FifoQueueTest, PurgeRemovesEverythingAndForgetsDeduplication) {
   ASSERT_OK(Send("a", "a0", "d1").status());
   ASSERT_OK(Send("a", "a1").status());
   std::vector<Delivery> got = Receive(1);
@@ -594,10 +597,12 @@ TEST_F(FifoQueueTest, PurgeRemovesEverythingButKeepsDeduplication) {
   EXPECT_THAT(Receive(10), IsEmpty());
   EXPECT_THAT(queue_->Delete(got[0].receipt_handle),
               HasErrorCode(ErrorCode::kInvalidParameterValue));
+  ASSERT_OK_AND_ASSIGN(SendOutcome again, Send("a", "a0", "d1"));
+  EXPECT_FALSE(again.duplicate);
   ASSERT_OK_AND_ASSIGN(SendOutcome dup, Send("a", "a0", "d1"));
   EXPECT_TRUE(dup.duplicate);
   ASSERT_OK(Send("a", "fresh").status());
-  EXPECT_THAT(Bodies(Receive(10)), ElementsAre("fresh"));
+  EXPECT_THAT(Bodies(Receive(10)), ElementsAre("a0", "fresh"));
 }
 
 TEST_F(FifoQueueTest, TakeForMoveRemovesVisibleMessagesInGroupOrderWithoutCountingAReceive) {

@@ -327,6 +327,24 @@ TEST_F(DurableBrokerTest, APurgeAndADeletedQueueStayGone) {
               HasErrorCode(ErrorCode::kQueueDoesNotExist));
 }
 
+TEST_F(DurableBrokerTest, APurgedFifoQueueForgetsDeduplicationIdsAcrossARestart) {
+  const std::string url = Create("jobs.fifo", {{"FifoQueue", "true"}});
+  auto send = [&](const char* body) {
+    auto sent = sqs().SendMessage({.queue_url = url,
+                                   .message_body = body,
+                                   .message_deduplication_id = "same",
+                                   .message_group_id = "g"});
+    EXPECT_THAT(sent, IsOk());
+    return sent.ok() ? sent->message_id : std::string();
+  };
+  const std::string purged = send("before purge");
+  ASSERT_THAT(sqs().PurgeQueue({.queue_url = url}), IsOk());
+  Reopen();
+  const std::string after = send("after purge");
+  EXPECT_NE(after, purged);
+  EXPECT_THAT(Bodies(Receive(url)), ElementsAre("after purge"));
+}
+
 TEST_F(DurableBrokerTest, FifoOrderLocksDeduplicationAndSequencesSurvive) {
   const std::string url = Create("jobs.fifo", {{"FifoQueue", "true"}});
   std::vector<std::string> sequences;

@@ -142,6 +142,23 @@ TEST_F(SqsFifoTest, DuplicateSendWithinFiveMinutesReturnsTheOriginalAndEnqueuesN
   EXPECT_EQ(got[0].body, "a");
 }
 
+// LocalStack test_purge_queue_clears_fifo_deduplication_cache (AWS-validated):
+// after a purge, a send repeating a purged message's deduplication id is
+// enqueued, not deduplicated.
+TEST_F(SqsFifoTest, PurgeForgetsDeduplicationIds) {
+  std::string url = CreateFifo("jobs.fifo");
+  std::string first = SendFifo(url, "message-1", "g", "same");
+  ASSERT_THAT(sqs().PurgeQueue({.queue_url = url}), IsOk());
+  std::string second = SendFifo(url, "message-2", "g", "same");
+  EXPECT_NE(second, first);
+  std::vector<sqs::Message> got = Receive(url);
+  ASSERT_THAT(got, SizeIs(1));
+  EXPECT_EQ(got[0].body, "message-2");
+  EXPECT_EQ(got[0].message_id, second);
+  // The new send is remembered again.
+  EXPECT_EQ(SendFifo(url, "message-3", "g", "same"), second);
+}
+
 TEST_F(SqsFifoTest, ContentBasedDeduplicationUsesTheBodySha256) {
   std::string url = CreateFifo("jobs.fifo", {{"ContentBasedDeduplication", "true"}});
   ASSERT_OK_AND_ASSIGN(

@@ -80,6 +80,7 @@ class ModelJournal final : public MessageJournal {
   }
   void Purged() override {
     messages.clear();
+    dedup.clear();  // As the store: a purge forgets deduplication entries.
     purged = true;
   }
   void BeginAtomic() override { ++atomic_depth; }
