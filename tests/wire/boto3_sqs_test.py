@@ -215,7 +215,9 @@ class Boto3SqsTest(unittest.TestCase):
         sent = self.sqs.send_message_batch(QueueUrl=url, Entries=entries)
         self.assertEqual(sorted(e["Id"] for e in sent["Successful"]),
                          sorted(e["Id"] for e in entries))
-        self.assertEqual(sent.get("Failed", []), [])
+        # No "Failed" at all when nothing failed, as AWS answers (LocalStack
+        # test_send_message_batch_with_oversized_contents_with_updated_maximum_message_size).
+        self.assertNotIn("Failed", sent)
         for entry in sent["Successful"]:
             i = int(entry["Id"][1:])
             self.assertEqual(entry["MD5OfMessageBody"], md5_of_body("body %d" % i))

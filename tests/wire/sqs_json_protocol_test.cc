@@ -285,6 +285,31 @@ TEST(SqsJsonProtocolTest, DeleteMessageBatchRendersSuccessfulAndFailed) {
   EXPECT_TRUE(json["Failed"][0]["SenderFault"].GetBool());
 }
 
+// AWS answers a batch without failures with no "Failed" member (LocalStack
+// test_send_message_batch_with_oversized_contents_with_updated_maximum_message_size,
+// AWS-validated).
+TEST(SqsJsonProtocolTest, ABatchWithoutFailuresHasNoFailedMember) {
+  WireFixture fixture;
+  sqs::SendMessageBatchResult sent;
+  sent.successful.push_back({.id = "a"});
+  EXPECT_CALL(fixture.service(), SendMessageBatch(_)).WillOnce(Return(sent));
+  sqs::DeleteMessageBatchResult deleted;
+  deleted.successful = {"a"};
+  EXPECT_CALL(fixture.service(), DeleteMessageBatch(_)).WillOnce(Return(deleted));
+  wire::HttpResponse send = fixture.Handle(
+      JsonRequest("SendMessageBatch", R"({"QueueUrl":"http://127.0.0.1:4566/000000000000/jobs",)"
+                                      R"("Entries":[{"Id":"a","MessageBody":"x"}]})"));
+  rapidjson::Document json = ParseJson(send.body);
+  EXPECT_STREQ(json["Successful"][0]["Id"].GetString(), "a") << send.body;
+  EXPECT_FALSE(json.HasMember("Failed")) << send.body;
+  wire::HttpResponse del = fixture.Handle(
+      JsonRequest("DeleteMessageBatch", R"({"QueueUrl":"http://127.0.0.1:4566/000000000000/jobs",)"
+                                        R"("Entries":[{"Id":"a","ReceiptHandle":"x"}]})"));
+  json = ParseJson(del.body);
+  EXPECT_STREQ(json["Successful"][0]["Id"].GetString(), "a") << del.body;
+  EXPECT_FALSE(json.HasMember("Failed")) << del.body;
+}
+
 TEST(SqsJsonProtocolTest, CreateQueueReadsLowerCaseTags) {
   WireFixture fixture;
   sqs::CreateQueueRequest got;
