@@ -14,6 +14,10 @@ namespace {
 using rapidjson::Value;
 
 constexpr std::string_view kPolicyVersion = "2012-10-17";
+// The version of a policy that SQS's AddPermission creates (LocalStack
+// test_sqs_permission_lifecycle, AWS-validated), as of SNS's default topic
+// policy; EventBridge's PutPermission writes kPolicyVersion.
+constexpr std::string_view kPermissionPolicyVersion = "2008-10-17";
 
 rapidjson::SizeType Size(std::string_view s) { return static_cast<rapidjson::SizeType>(s.size()); }
 
@@ -77,7 +81,7 @@ std::optional<std::string> AddPolicyStatement(std::string_view document,
   if (!Parse(document, doc)) {
     doc.SetObject();
     auto& allocator = doc.GetAllocator();
-    doc.AddMember("Version", String(kPolicyVersion, allocator), allocator);
+    doc.AddMember("Version", String(kPermissionPolicyVersion, allocator), allocator);
     doc.AddMember("Id", String(new_document_id, allocator), allocator);
   }
   auto& allocator = doc.GetAllocator();

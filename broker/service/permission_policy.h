@@ -32,7 +32,7 @@ struct PermissionStatement {
 
 // `document` with `statement` appended, or nullopt when `document` already
 // has a statement with the same Sid. An empty (or unparsable) `document`
-// starts a new one: {"Version":"2012-10-17","Id":new_document_id,...}.
+// starts a new one: {"Version":"2008-10-17","Id":new_document_id,...}.
 // A single principal or action is written as a string, several as an array.
 std::optional<std::string> AddPolicyStatement(std::string_view document,
                                               std::string_view new_document_id,

@@ -230,7 +230,7 @@ struct ListDeadLetterSourceQueuesResult {
 // Adds the statement {"Sid": label, "Effect": "Allow", "Principal": {"AWS":
 // "arn:aws:iam::<account>:root" per account}, "Action": "SQS:<action>" per
 // action, "Resource": <queue ARN>} to the queue's Policy attribute (created as
-// {"Version":"2012-10-17","Id":"<queue ARN>/SQSDefaultPolicy",...} when unset).
+// {"Version":"2008-10-17","Id":"<queue ARN>/SQSDefaultPolicy",...} when unset).
 struct AddPermissionRequest {
   std::string queue_url{};
   std::string label{};                         // 1-80 of [A-Za-z0-9_-]; unique in the policy.

@@ -24,7 +24,7 @@ std::string Statement(const std::string& sid, const std::string& principal,
 }
 
 std::string Policy(const std::string& statements) {
-  return R"({"Version":"2012-10-17","Id":")" + std::string(kQueueArn) +
+  return R"({"Version":"2008-10-17","Id":")" + std::string(kQueueArn) +
          R"(/SQSDefaultPolicy","Statement":[)" + statements + "]}";
 }
 

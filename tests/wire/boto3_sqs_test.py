@@ -109,7 +109,8 @@ class Boto3SqsTest(unittest.TestCase):
                                 Actions=["SendMessage", "ReceiveMessage"])
         attrs = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])
         policy = json.loads(attrs["Attributes"]["Policy"])
-        self.assertEqual(policy["Version"], "2012-10-17")
+        # LocalStack test_sqs_permission_lifecycle (AWS-validated).
+        self.assertEqual(policy["Version"], "2008-10-17")
         self.assertEqual(policy["Id"], arn + "/SQSDefaultPolicy")
         self.assertEqual(policy["Statement"], [{
             "Sid": "alice", "Effect": "Allow",
