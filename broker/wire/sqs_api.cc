@@ -48,6 +48,18 @@ struct SqsTarget {
 
   template <typename Request>
   bool Prepare(Exchange& exchange, Request& request) const {
+    // A queue's URL is no endpoint for the account's actions: AWS answers
+    // CreateQueue and ListQueues sent to one with InvalidAction (LocalStack
+    // test_get_create_queue_fails and test_get_list_queues_fails,
+    // AWS-validated).
+    if constexpr (std::is_same_v<Request, sqs::CreateQueueRequest> ||
+                  std::is_same_v<Request, sqs::ListQueuesRequest>) {
+      if (!urls.FromPath(exchange.request().path).empty()) {
+        return exchange.input().Fail(UnknownOperationError(
+            "action",
+            std::is_same_v<Request, sqs::CreateQueueRequest> ? "CreateQueue" : "ListQueues"));
+      }
+    }
     if constexpr (requires { request.queue_url; }) {
       std::string url;
       if (!exchange.input().Str("QueueUrl", &url)) return false;

@@ -44,8 +44,8 @@ def unique(prefix):
     return "%s-%s" % (prefix, uuid.uuid4().hex[:12])
 
 
-def raw_post(body, headers):
-    request = urllib.request.Request(ENDPOINT + "/", data=body, headers=headers, method="POST")
+def raw_post(body, headers, url=ENDPOINT + "/"):
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, dict(response.headers), response.read()
@@ -353,6 +353,22 @@ class Boto3SqsTest(unittest.TestCase):
                                    {"Content-Type": "application/x-www-form-urlencoded"})
         self.assertEqual(status, 400)
         self.assertIn(b"<Code>InvalidAction</Code>", body)
+
+    def test_account_actions_at_a_queue_url_are_invalid(self):
+        # LocalStack test_get_create_queue_fails / test_get_list_queues_fails
+        # (AWS-validated).
+        url = self.new_queue()
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        for action in ("CreateQueue", "ListQueues"):
+            status, _, body = raw_post(
+                b"Action=%s&QueueName=other&Version=2012-11-05" % action.encode(), form, url)
+            self.assertEqual(status, 400, body)
+            self.assertIn(b"<Code>InvalidAction</Code>", body)
+            self.assertIn(b"<Message>The action %s is not valid for this endpoint"
+                          % action.encode(), body)
+        status, _, body = raw_post(b"Action=GetQueueAttributes&AttributeName.1=QueueArn"
+                                   b"&Version=2012-11-05", form, url)
+        self.assertEqual(status, 200, body)
 
     def test_unknown_json_target(self):
         status, headers, body = raw_post(b"{}", {"Content-Type": "application/x-amz-json-1.0",

@@ -294,6 +294,26 @@ TEST(SqsQueryProtocolTest, RequestPostedToQueuePathAddressesThatQueue) {
   EXPECT_THAT(response.body, HasSubstr("<DeleteQueueResponse"));
 }
 
+// LocalStack test_get_create_queue_fails and test_get_list_queues_fails
+// (AWS-validated): the account's actions are not served at a queue's URL.
+TEST(SqsQueryProtocolTest, CreateQueueAndListQueuesAtAQueuePathAreInvalidActions) {
+  WireFixture fixture;
+  EXPECT_CALL(fixture.service(), CreateQueue(_)).Times(0);
+  EXPECT_CALL(fixture.service(), ListQueues(_)).Times(0);
+  wire::HttpResponse create = fixture.Handle(
+      QueryRequest({{"Action", "CreateQueue"}, {"QueueName", "other"}}, "/000000000000/jobs"));
+  EXPECT_EQ(create.status, 400);
+  EXPECT_THAT(create.body,
+              AllOf(HasSubstr("<Code>InvalidAction</Code>"),
+                    HasSubstr("<Message>The action CreateQueue is not valid for this endpoint.")));
+  wire::HttpResponse list =
+      fixture.Handle(QueryRequest({{"Action", "ListQueues"}}, "/000000000000/jobs"));
+  EXPECT_EQ(list.status, 400);
+  EXPECT_THAT(list.body,
+              AllOf(HasSubstr("<Code>InvalidAction</Code>"),
+                    HasSubstr("<Message>The action ListQueues is not valid for this endpoint.")));
+}
+
 TEST(SqsQueryProtocolTest, MalformedPercentEncodingIsMalformedQueryString) {
   WireFixture fixture;
   wire::HttpRequest request = QueryRequest({});
