@@ -54,7 +54,7 @@ void AddQueryErrorHeader(const WireError& error, HttpResponse* response) {
 }
 
 HttpResponse RenderXmlError(const WireError& error, std::string_view request_id,
-                            std::string_view xmlns) {
+                            std::string_view xmlns, bool detail) {
   HttpResponse response;
   response.status = error.http_status;
   response.content_type = "text/xml";
@@ -69,7 +69,7 @@ HttpResponse RenderXmlError(const WireError& error, std::string_view request_id,
   // AWS leaves out an empty one (CloudWatch's ResourceNotFound from
   // SetAlarmState: LocalStack test_set_alarm_invalid_input, AWS-validated).
   if (!error.message.empty()) xml.Element("Message", error.message);
-  xml.Empty("Detail");
+  if (detail) xml.Empty("Detail");
   xml.Close("Error");
   xml.Element("RequestId", request_id);
   xml.Close("ErrorResponse");

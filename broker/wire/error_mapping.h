@@ -53,9 +53,10 @@ WireError RequestTooLargeError(size_t limit);
 // awsQuery-compatible services read from JSON and CBOR errors.
 void AddQueryErrorHeader(const WireError& error, HttpResponse* response);
 
-// `xmlns` e.g. "http://queue.amazonaws.com/doc/2012-11-05/".
+// `xmlns` e.g. "http://queue.amazonaws.com/doc/2012-11-05/"; `detail`: end
+// the <Error> with an empty <Detail/> (SQS does, SNS does not).
 HttpResponse RenderXmlError(const WireError& error, std::string_view request_id,
-                            std::string_view xmlns);
+                            std::string_view xmlns, bool detail = true);
 
 }  // namespace wharf::wire
 

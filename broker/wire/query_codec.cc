@@ -329,7 +329,7 @@ void ServeQuery(const Api& api, HttpRequest request, std::string_view request_id
 
 HttpResponse RenderQueryError(const ServiceModel& model, std::string_view request_id,
                               const WireError& error) {
-  return RenderXmlError(error, request_id, model.xml_namespace);
+  return RenderXmlError(error, request_id, model.xml_namespace, model.xml_error_detail);
 }
 
 }  // namespace wharf::wire

@@ -16,6 +16,7 @@ namespace {
 constexpr ServiceModel kSnsModel = {
     .signing_name = "sns",
     .xml_namespace = "http://sns.amazonaws.com/doc/2010-03-31/",
+    .xml_error_detail = false,
     .missing = ErrorCode::kSnsValidation,
     .invalid_value = ErrorCode::kSnsParameterValueInvalid,
 };
