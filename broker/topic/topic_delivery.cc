@@ -202,17 +202,15 @@ absl::StatusOr<PublishOutcome> TopicRegistry::Publish(
   return outcome;
 }
 
-void TopicRegistry::DeadLetter(const SubscriptionInfo& sub, const PublishedMessage& message,
-                               const std::string& sequence_number, const absl::Status* failure,
-                               TopicStats* stats) {
-  if (stats != nullptr) stats->Add(TopicStats::kFailed);
-  const std::string& dlq = sub.settings.dead_letter_target_arn;
-  if (dlq.empty() || options_.queues == nullptr) {
-    dropped_.fetch_add(1, std::memory_order_relaxed);
-    return;
-  }
-  // The dead-lettered copy is always the JSON envelope, as AWS does
-  // (spec/sns.md §7), even for raw subscriptions.
+namespace {
+
+// The dead letter of a subscription that is not raw: the JSON envelope, with
+// a function's failure as SQS message attributes.
+queue_internal::PayloadRef DeadLetterEnvelope(const SubscriptionInfo& sub,
+                                              const PublishedMessage& message,
+                                              const std::string& sequence_number,
+                                              const absl::Status* failure,
+                                              std::string_view region) {
   std::string timestamp = FormatTimestamp(message.timestamp);
   EnvelopeFields fields;
   fields.message_id = message.message_id;
@@ -224,7 +222,7 @@ void TopicRegistry::DeadLetter(const SubscriptionInfo& sub, const PublishedMessa
   fields.fifo = !sequence_number.empty();
   fields.sequence_number = sequence_number;
   fields.attributes = &message.attributes;
-  fields.region = options_.region;
+  fields.region = region;
   fields.signature_version_2 = message.signature_version_2;
   MessageAttributeMap extra;
   if (failure != nullptr) {
@@ -238,8 +236,31 @@ void TopicRegistry::DeadLetter(const SubscriptionInfo& sub, const PublishedMessa
     extra["RequestID"] = {
         .data_type = "String", .string_value = base_internal::NewUuid(), .binary_value = ""};
   }
+  return SqsEnvelope(fields).ForSubscription(sub.arn, &extra);
+}
+
+}  // namespace
+
+void TopicRegistry::DeadLetter(const SubscriptionInfo& sub, const PublishedMessage& message,
+                               const std::string& sequence_number, const absl::Status* failure,
+                               TopicStats* stats) {
+  if (stats != nullptr) stats->Add(TopicStats::kFailed);
+  const std::string& dlq = sub.settings.dead_letter_target_arn;
+  if (dlq.empty() || options_.queues == nullptr) {
+    dropped_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
   queue_internal::SendArgs args;
-  args.payload = SqsEnvelope(fields).ForSubscription(sub.arn, &extra);
+  if (sub.settings.raw_message_delivery && message.attributes.size() <= 10) {
+    // A raw subscription's dead letter is raw too: the message with its
+    // attributes as SQS message attributes (LocalStack
+    // test_redrive_policy_sqs_queue_subscription[True] and
+    // test_publish_fifo_messages_to_dlq[True], AWS-recorded). More than 10
+    // attributes cannot travel raw to SQS: then the envelope (ours; unrecorded).
+    args.payload = RawPayload(message.sqs_text, message.attributes);
+  } else {
+    args.payload = DeadLetterEnvelope(sub, message, sequence_number, failure, options_.region);
+  }
   if (dlq.size() > 5 && dlq.substr(dlq.size() - 5) == ".fifo") {
     args.message_group_id =
         message.message_group_id.empty() ? "sns-dead-letter" : message.message_group_id;

@@ -337,9 +337,10 @@ class TopicRegistry : public std::enable_shared_from_this<TopicRegistry> {
                      std::shared_ptr<const SubscriptionInfo> subscription,
                      std::shared_ptr<TopicStats> stats);
   void RunCallback(std::shared_ptr<CallbackJob> job);
-  // Counts a delivery SNS gives up on, then sends the message's envelope to
-  // `sub`'s dead-letter queue, or counts it dropped. `failure` (function errors) adds
-  // ErrorCode/ErrorMessage/ RequestID message attributes. `stats` (nullable) are the topic's.
+  // Counts a delivery SNS gives up on, then sends the message to `sub`'s
+  // dead-letter queue (raw for a raw subscription, else its envelope), or counts
+  // it dropped. `failure` (function errors) adds ErrorCode/ErrorMessage/
+  // RequestID message attributes. `stats` (nullable) are the topic's.
   void DeadLetter(const SubscriptionInfo& sub, const PublishedMessage& message,
                   const std::string& sequence_number, const absl::Status* failure,
                   TopicStats* stats);

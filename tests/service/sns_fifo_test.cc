@@ -67,6 +67,22 @@ TEST_F(SnsFifoTest, GroupAndDeduplicationIdsArePropagatedToFifoQueues) {
   EXPECT_EQ(got[0].deduplication_id, "d1");
 }
 
+// The dead letter of a raw FIFO subscription is raw, with the message's group
+// and deduplication ids (LocalStack test_publish_fifo_messages_to_dlq[True],
+// AWS-recorded).
+TEST_F(SnsFifoTest, RawSubscriptionDeadLettersTheRawMessageWithItsIds) {
+  SubscribeQueue(topic_, "gone.fifo",
+                 {{"RawMessageDelivery", "true"},
+                  {"RedrivePolicy", R"({"deadLetterTargetArn":")" + QueueArn("dlq.fifo") + "\"}"}});
+  queues_.Delete(QueueArn("gone.fifo"));
+  ASSERT_OK(PublishFifo("m1", "g1", "d1"));
+  std::vector<queue_internal::SendArgs> got = queues_.Messages(QueueArn("dlq.fifo"));
+  ASSERT_THAT(got, SizeIs(1));
+  EXPECT_EQ(got[0].payload->body(), "m1");
+  EXPECT_EQ(got[0].message_group_id, "g1");
+  EXPECT_EQ(got[0].deduplication_id, "d1");
+}
+
 TEST_F(SnsFifoTest, EnvelopeCarriesTheSequenceNumberAndNoSignature) {
   ASSERT_OK_AND_ASSIGN(auto result, PublishFifo("m1", "g1", "d1"));
   rapidjson::Document doc;

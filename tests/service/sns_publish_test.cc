@@ -294,10 +294,8 @@ TEST_F(SnsPublishTest, NumberAttributeMustBeANumber) {
 }
 
 TEST_F(SnsPublishTest, DeliveryToADeletedQueueGoesToTheDeadLetterQueueAsAnEnvelope) {
-  std::string raw =
-      SubscribeQueue(topic_, "gone",
-                     {{"RawMessageDelivery", "true"},
-                      {"RedrivePolicy", R"({"deadLetterTargetArn":")" + QueueArn("dlq") + "\"}"}});
+  std::string sub = SubscribeQueue(
+      topic_, "gone", {{"RedrivePolicy", R"({"deadLetterTargetArn":")" + QueueArn("dlq") + "\"}"}});
   queues_.Delete(QueueArn("gone"));
   ASSERT_OK(Publish(topic_, "hello", {{"k", StringAttr("v")}}));
   std::vector<std::string> dlq = Bodies("dlq");
@@ -305,8 +303,29 @@ TEST_F(SnsPublishTest, DeliveryToADeletedQueueGoesToTheDeadLetterQueueAsAnEnvelo
   rapidjson::Document doc;
   doc.Parse(dlq[0].c_str());
   EXPECT_STREQ(doc["Message"].GetString(), "hello");
-  EXPECT_THAT(doc["UnsubscribeURL"].GetString(), HasSubstr(raw));
+  EXPECT_THAT(doc["UnsubscribeURL"].GetString(), HasSubstr(sub));
   EXPECT_STREQ(doc["MessageAttributes"]["k"]["Value"].GetString(), "v");
+  EXPECT_EQ(sns_.TEST_NumDroppedDeliveries(), 0);
+}
+
+// A raw subscription dead-letters the raw message, its attributes as SQS
+// message attributes (LocalStack test_redrive_policy_sqs_queue_subscription[True],
+// AWS-recorded).
+TEST_F(SnsPublishTest, RawDeliveryToADeletedQueueGoesToTheDeadLetterQueueRaw) {
+  SubscribeQueue(topic_, "gone",
+                 {{"RawMessageDelivery", "true"},
+                  {"RedrivePolicy", R"({"deadLetterTargetArn":")" + QueueArn("dlq") + "\"}"}});
+  queues_.Delete(QueueArn("gone"));
+  ASSERT_OK(Publish(topic_, "hello", {{"attr1", NumberAttr("99.12")}}));
+  std::vector<queue_internal::SendArgs> got = queues_.Messages(QueueArn("dlq"));
+  ASSERT_THAT(got, SizeIs(1));
+  EXPECT_EQ(got[0].payload->body(), "hello");
+  ASSERT_NE(got[0].payload->attributes(), nullptr);
+  const queue_internal::PayloadAttributes& attributes = *got[0].payload->attributes();
+  ASSERT_EQ(attributes.message_attributes.count("attr1"), 1u);
+  EXPECT_EQ(attributes.message_attributes.at("attr1").data_type, "Number");
+  EXPECT_EQ(attributes.message_attributes.at("attr1").string_value, "99.12");
+  EXPECT_EQ(attributes.md5_of_message_attributes, "d302007e9aa062660afc85fd0a482472");
   EXPECT_EQ(sns_.TEST_NumDroppedDeliveries(), 0);
 }
 

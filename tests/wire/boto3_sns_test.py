@@ -357,6 +357,32 @@ class Boto3SnsTest(unittest.TestCase):
         # The MD5 AWS reports for this attribute (spec/sns.md section 4.2).
         self.assertEqual(message["MD5OfMessageAttributes"], "d302007e9aa062660afc85fd0a482472")
 
+    def test_raw_subscription_dead_letters_the_raw_message(self):
+        # LocalStack test_redrive_policy_sqs_queue_subscription, AWS-recorded:
+        # the dead letter is raw when the subscription is, else the envelope.
+        for raw in (True, False):
+            topic = self.new_topic()
+            gone_url, gone_arn = self.new_queue()
+            dlq_url, dlq_arn = self.new_queue()
+            self.subscribe_queue(topic, gone_arn, RawMessageDelivery=str(raw).lower(),
+                                 RedrivePolicy=json.dumps({"deadLetterTargetArn": dlq_arn}))
+            self.sqs.delete_queue(QueueUrl=gone_url)
+            self.sns.publish(TopicArn=topic, Message="lost", MessageAttributes={
+                "attr1": {"DataType": "Number", "StringValue": "111"},
+                "attr2": {"DataType": "Binary", "BinaryValue": b"\x02\x03\x04"}})
+            [message] = self.receive(dlq_url, MessageAttributeNames=["All"])
+            if raw:
+                self.assertEqual(message["Body"], "lost")
+                self.assertEqual(message["MessageAttributes"], {
+                    "attr1": {"DataType": "Number", "StringValue": "111"},
+                    "attr2": {"DataType": "Binary", "BinaryValue": b"\x02\x03\x04"}})
+            else:
+                body = json.loads(message["Body"])
+                self.assertEqual(body["Message"], "lost")
+                self.assertEqual(body["MessageAttributes"]["attr2"],
+                                 {"Type": "Binary", "Value": "AgME"})
+                self.assertNotIn("MessageAttributes", message)
+
     def test_xray_trace_header_reaches_the_sqs_copy(self):
         # LocalStack test_publish_sqs_from_sns_with_xray_propagation (AWS-validated).
         trace = "Root=1-3152b799-8954dae64eda91bc9a23a7e8;Parent=7fa8c0f79203be72;Sampled=1"
