@@ -2,8 +2,10 @@
 // lists as "<Member>.member.N", maps as "<Member>.entry.N.key|value",
 // answered in XML with <member> and <entry> elements.
 
+#include <algorithm>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -110,17 +112,31 @@ void EncodeSubscribe(Output& out, const sns::SubscribeResult& r) {
   out.Str("SubscriptionArn", r.subscription_arn);
 }
 
+// An AWS confirmation token: 288 lowercase hex digits.
+bool IsTokenShaped(std::string_view token) {
+  return token.size() == 288 && std::all_of(token.begin(), token.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
 // No subscription ever gets a confirmation token: sqs, lambda, sms,
 // application and firehose subscriptions are confirmed at once, and wharf
 // sends no confirmation message to http, https and email endpoints (their
-// subscriptions stay pending). So no token is valid; an unknown topic is
-// still NotFound, as in AWS.
+// subscriptions stay pending). So no token is valid. AWS answers a token of
+// its shape that it does not know with "Invalid parameter: Token", whether
+// the topic exists or not, and one of another shape with "Invalid token"
+// (LocalStack test_sns_confirm_subscription_wrong_token, AWS-recorded 2025);
+// an unknown topic with a token of another shape is NotFound (ours;
+// unrecorded).
 void ConfirmSubscription(const SnsTarget& target, ExchangePtr exchange) {
   sns::GetTopicAttributesRequest topic;
   std::string token;
   Input& in = exchange->input();
   if (!in.Str("TopicArn", &topic.topic_arn, kRequired) || !in.Str("Token", &token, kRequired)) {
     return exchange->ReplyDecodeError();
+  }
+  if (IsTokenShaped(token)) {
+    return exchange->Reply(ErrorFor(ErrorCode::kSnsInvalidParameter, "Invalid parameter: Token"));
   }
   absl::StatusOr<sns::GetTopicAttributesResult> found = target.service.GetTopicAttributes(topic);
   if (!found.ok()) return exchange->Reply(found.status());

@@ -303,6 +303,24 @@ TEST(SnsQueryProtocolTest, ConfirmSubscriptionRejectsEveryTokenOfAnExistingTopic
   EXPECT_THAT(response, IsSnsError("InvalidParameter", "Invalid token"));
 }
 
+// A token of AWS's shape (288 hex digits) is "Invalid parameter: Token", the
+// topic unread (LocalStack test_sns_confirm_subscription_wrong_token,
+// AWS-recorded).
+TEST(SnsQueryProtocolTest, ConfirmSubscriptionRejectsAnUnknownTokenOfAwsShape) {
+  SnsFixture fixture;
+  wire::HttpResponse response = fixture.Handle({{"Action", "ConfirmSubscription"},
+                                                {"TopicArn", kTopicArn},
+                                                {"Token", std::string(288, 'a')}});
+  EXPECT_EQ(response.status, 400);
+  EXPECT_THAT(response, IsSnsError("InvalidParameter", "Invalid parameter: Token"));
+  EXPECT_CALL(fixture.sns(), GetTopicAttributes(_))
+      .WillOnce(Return(sns::GetTopicAttributesResult{}));
+  response = fixture.Handle({{"Action", "ConfirmSubscription"},
+                             {"TopicArn", kTopicArn},
+                             {"Token", std::string(287, 'a') + "g"}});
+  EXPECT_THAT(response, IsSnsError("InvalidParameter", "Invalid token"));
+}
+
 TEST(SnsQueryProtocolTest, UnsubscribePassesTheArn) {
   SnsFixture fixture;
   EXPECT_CALL(fixture.sns(),
