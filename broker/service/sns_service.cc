@@ -399,7 +399,9 @@ absl::Status SnsService::SetSubscriptionAttributes(
   WHARF_ASSIGN_OR_RETURN(auto sub, registry_->GetSubscription(request.subscription_arn));
   WHARF_ASSIGN_OR_RETURN(TopicSettings topic, registry_->GetTopicSettings(sub->topic_arn));
   SubscriptionSettings settings = sub->settings;
-  if (request.attribute_value.empty()) {
+  // An empty value removes the attribute, but RawMessageDelivery takes only
+  // true or false (LocalStack test_validate_set_sub_attributes, AWS-recorded).
+  if (request.attribute_value.empty() && request.attribute_name != "RawMessageDelivery") {
     settings.attributes.erase(request.attribute_name);
   } else {
     settings.attributes[request.attribute_name] = request.attribute_value;

@@ -389,6 +389,13 @@ TEST_F(SnsTopicsTest, RawMessageDeliveryMustBeTrueOrFalse) {
                                               .attribute_value = "yes"}),
               HasError(kInvalid, Eq("Invalid parameter: RawMessageDelivery: Invalid value "
                                     "[yes]. Must be true or false.")));
+  // Unlike FilterPolicy, an empty value does not remove it (LocalStack
+  // test_validate_set_sub_attributes, AWS-recorded).
+  EXPECT_THAT(
+      sns_.SetSubscriptionAttributes(
+          {.subscription_arn = sub, .attribute_name = "RawMessageDelivery", .attribute_value = ""}),
+      HasError(kInvalid, Eq("Invalid parameter: RawMessageDelivery: Invalid value "
+                            "[]. Must be true or false.")));
 }
 
 TEST_F(SnsTopicsTest, FilterPolicyScopeMustBeKnown) {
