@@ -418,27 +418,6 @@ bool IsEmailAddress(std::string_view s) {
   });
 }
 
-// E.164 with optional separators: an optional '+', then 2-15 digits not
-// starting with 0, which single '-', '.' or '/' may separate (not lead or
-// trail), e.g. "+1-555-010-0199".
-bool IsPhoneNumber(std::string_view s) {
-  size_t i = !s.empty() && s[0] == '+' ? 1 : 0;
-  std::string digits;
-  bool after_separator = true;  // Also forbids a leading separator.
-  for (; i < s.size(); ++i) {
-    char c = s[i];
-    if (std::isdigit(static_cast<unsigned char>(c))) {
-      digits.push_back(c);
-      after_separator = false;
-    } else if ((c == '-' || c == '.' || c == '/') && !after_separator) {
-      after_separator = true;
-    } else {
-      return false;
-    }
-  }
-  return !after_separator && digits.size() >= 2 && digits.size() <= 15 && digits[0] != '0';
-}
-
 // arn:<partition>:<service>:<region>:<account>:<resource_type>/<path> where
 // the path has `path_segments` non-empty '/'-separated parts.
 bool IsResourceArn(std::string_view arn, std::string_view service, std::string_view resource_type,
@@ -463,6 +442,27 @@ bool IsRoleArn(std::string_view arn) {
 }
 
 }  // namespace
+
+// E.164 with optional separators: an optional '+', then 2-15 digits not
+// starting with 0, which single '-', '.' or '/' may separate (not lead or
+// trail), e.g. "+1-555-010-0199".
+bool IsPhoneNumber(std::string_view s) {
+  size_t i = !s.empty() && s[0] == '+' ? 1 : 0;
+  std::string digits;
+  bool after_separator = true;  // Also forbids a leading separator.
+  for (; i < s.size(); ++i) {
+    char c = s[i];
+    if (std::isdigit(static_cast<unsigned char>(c))) {
+      digits.push_back(c);
+      after_separator = false;
+    } else if ((c == '-' || c == '.' || c == '/') && !after_separator) {
+      after_separator = true;
+    } else {
+      return false;
+    }
+  }
+  return !after_separator && digits.size() >= 2 && digits.size() <= 15 && digits[0] != '0';
+}
 
 // Firehose subscriptions name the role SNS assumes to write to the stream;
 // AWS refuses one without a valid SubscriptionRoleArn.

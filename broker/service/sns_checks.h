@@ -76,6 +76,9 @@ absl::Status ParseSubscriptionSettings(const SubscriptionContext& ctx,
 std::string RenderRetryPolicy(const topic_internal::RetryPolicy& p);
 // http, https, email and email-json subscriptions await confirmation.
 bool NeedsConfirmation(std::string_view protocol);
+// E.164 with optional separators: an optional '+', then 2-15 digits not
+// starting with 0, which single '-', '.' or '/' may separate.
+bool IsPhoneNumber(std::string_view s);
 // Firehose subscriptions need a valid SubscriptionRoleArn.
 absl::Status CheckSubscriptionRole(std::string_view protocol, const sns::AttributeMap& attributes);
 // Checks that `endpoint` has the form `protocol` takes and returns the

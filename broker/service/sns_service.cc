@@ -37,6 +37,7 @@ using sns_checks::CheckSubscriptionRole;
 using sns_checks::EndsWithFifo;
 using sns_checks::InvalidMessageCharacters;
 using sns_checks::InvalidParameter;
+using sns_checks::IsPhoneNumber;
 using sns_checks::IsSettableSubscriptionAttribute;
 using sns_checks::IsSubscriptionArn;
 using sns_checks::IsTopicAction;
@@ -493,6 +494,13 @@ absl::StatusOr<std::shared_ptr<const PublishedMessage>> SnsService::MakeMessage(
 
 absl::StatusOr<sns::PublishResult> SnsService::Publish(const sns::PublishRequest& request) {
   if (!request.phone_number.empty()) {
+    // AWS's text for a malformed number (LocalStack
+    // test_publish_wrong_phone_format, AWS-recorded); a well-formed one is
+    // refused with ours, since wharf sends no SMS.
+    if (!IsPhoneNumber(request.phone_number)) {
+      return InvalidParameter(absl::StrCat("Invalid parameter: PhoneNumber Reason: ",
+                                           request.phone_number, " is not valid to publish to"));
+    }
     return InvalidParameter(
         "Invalid parameter: PhoneNumber Reason: SMS delivery is not supported in process");
   }
@@ -508,6 +516,16 @@ absl::StatusOr<sns::PublishResult> SnsService::Publish(const sns::PublishRequest
   }
   WHARF_RETURN_IF_ERROR(
       CheckTopicArn(request.topic_arn.empty() ? "TargetArn" : "TopicArn", topic_arn));
+  // A TargetArn may name a platform endpoint; wharf has none (LocalStack
+  // test_publish_non_existent_target, AWS-recorded).
+  if (!request.target_arn.empty()) {
+    WHARF_ASSIGN_OR_RETURN(std::vector<std::string_view> parts,
+                           SplitArn("TargetArn", topic_arn, "sns"));
+    if (parts[5].starts_with("endpoint/")) {
+      return InvalidParameter(
+          "Invalid parameter: TargetArn Reason: No endpoint found for the target arn specified");
+    }
+  }
   WHARF_ASSIGN_OR_RETURN(TopicSettings topic, registry_->GetTopicSettings(topic_arn));
   WHARF_ASSIGN_OR_RETURN(
       auto message,

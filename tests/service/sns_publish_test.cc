@@ -211,6 +211,28 @@ TEST_F(SnsPublishTest, TargetArnWorksLikeTopicArn) {
   EXPECT_THAT(Bodies("q"), SizeIs(1));
 }
 
+// wharf has no platform endpoints, so a TargetArn naming one finds none
+// (LocalStack test_publish_non_existent_target, AWS-recorded).
+TEST_F(SnsPublishTest, TargetArnOfAPlatformEndpointIsNotFound) {
+  EXPECT_THAT(sns_.Publish({.target_arn = "arn:aws:sns:us-east-1:000000000000:endpoint/APNS/app/"
+                                          "0f7d5971-aa8b-4bd5-b585-0826e9f93a66",
+                            .message = "x"}),
+              HasError(kInvalid, Eq("Invalid parameter: TargetArn Reason: No endpoint found for "
+                                    "the target arn specified")));
+}
+
+// A malformed number has AWS's text (LocalStack test_publish_wrong_phone_format,
+// AWS-recorded); a well-formed one is refused (wharf sends no SMS).
+TEST_F(SnsPublishTest, PhoneNumberIsCheckedThenRefused) {
+  for (std::string number : {"+1a234", "NAA+15551234567"}) {
+    EXPECT_THAT(sns_.Publish({.phone_number = number, .message = "x"}),
+                HasError(kInvalid, Eq("Invalid parameter: PhoneNumber Reason: " + number +
+                                      " is not valid to publish to")));
+  }
+  EXPECT_THAT(sns_.Publish({.phone_number = "+15551234567", .message = "x"}),
+              HasError(kInvalid, HasSubstr("SMS delivery is not supported")));
+}
+
 TEST_F(SnsPublishTest, DeduplicationIdIsRejectedOnStandardTopics) {
   sns::PublishRequest request = Request("hello");
   request.message_deduplication_id = "d1";

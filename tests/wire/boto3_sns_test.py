@@ -540,6 +540,40 @@ class Boto3SnsTest(unittest.TestCase):
                                           AttributeValue="blue")
         self.assertErrorCode(context, "InvalidParameter")
 
+    def test_errors_recorded_against_aws(self):
+        # Texts from LocalStack's AWS-recorded test_sns snapshots.
+        def error_of(call, **kwargs):
+            with self.assertRaises(botocore.exceptions.ClientError) as context:
+                call(**kwargs)
+            self.assertErrorCode(context, "InvalidParameter")
+            return context.exception.response["Error"]["Message"]
+
+        self.assertEqual(error_of(self.sns.create_topic, Name=unique("no-suffix"),
+                                  Attributes={"FifoTopic": "true"}),
+                         "Invalid parameter: Topic Name")
+        topic = self.new_topic()
+        token = "0123456789abcdef" * 18  # AWS's shape: 288 hex digits.
+        self.assertEqual(error_of(self.sns.confirm_subscription, TopicArn=topic, Token=token),
+                         "Invalid parameter: Token")
+        self.assertEqual(error_of(self.sns.confirm_subscription, TopicArn=topic[:-1] + "x",
+                                  Token=token), "Invalid parameter: Token")
+        self.assertEqual(error_of(self.sns.confirm_subscription, TopicArn=topic,
+                                  Token="randomtoken"), "Invalid token")
+        self.assertEqual(error_of(self.sns.publish, Message="x", TargetArn=(
+            "arn:aws:sns:%s:%s:endpoint/APNS/app/0f7d5971-aa8b-4bd5-b585-0826e9f93a66"
+            % (REGION, ACCOUNT))),
+            "Invalid parameter: TargetArn Reason: No endpoint found for the target arn "
+            "specified")
+        self.assertEqual(error_of(self.sns.publish, Message="x", PhoneNumber="+1a234"),
+                         "Invalid parameter: PhoneNumber Reason: +1a234 is not valid to "
+                         "publish to")
+        _, queue_arn = self.new_queue()
+        sub = self.subscribe_queue(topic, queue_arn)
+        self.assertEqual(error_of(self.sns.set_subscription_attributes, SubscriptionArn=sub,
+                                  AttributeName="RawMessageDelivery", AttributeValue=""),
+                         "Invalid parameter: RawMessageDelivery: Invalid value []. Must be "
+                         "true or false.")
+
     def test_bad_filter_policy_is_invalid_parameter(self):
         topic = self.new_topic()
         _, queue_arn = self.new_queue()
