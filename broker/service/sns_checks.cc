@@ -8,6 +8,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -370,12 +371,17 @@ topic_internal::TagList ToTagList(const std::vector<sns::Tag>& tags) {
   return out;
 }
 
-// A NextToken of ListTopics or ListSubscriptions*: the ARN the page starts at.
-absl::Status CheckNextToken(std::string_view token) {
-  if (!token.empty() && token.substr(0, 12) != "arn:aws:sns:") {
+std::string EncodeNextToken(std::string_view arn) {
+  return arn.empty() ? std::string() : absl::Base64Escape(AbslView(arn));
+}
+
+absl::StatusOr<std::string> DecodeNextToken(std::string_view token) {
+  std::string arn;
+  if (token.empty()) return arn;
+  if (!absl::Base64Unescape(AbslView(token), &arn) || !absl::StartsWith(arn, "arn:aws:sns:")) {
     return InvalidParameter("Invalid parameter: NextToken");
   }
-  return absl::OkStatus();
+  return arn;
 }
 
 absl::Status CheckBatchEntryId(const std::string& id) {

@@ -93,8 +93,12 @@ struct StructuredTexts {
 };
 absl::StatusOr<StructuredTexts> ParseMessageStructure(std::string_view message);
 
-// A NextToken of ListTopics or ListSubscriptions*: the ARN the page starts at.
-absl::Status CheckNextToken(std::string_view token);
+// A NextToken of ListTopics or ListSubscriptions*: the base64 of the ARN the
+// page starts at (AWS's tokens are base64: LocalStack
+// test_list_subscriptions_by_topic_pagination decodes one, AWS-validated).
+std::string EncodeNextToken(std::string_view arn);
+// The ARN `token` starts at ("" for none). Errors: InvalidParameter.
+absl::StatusOr<std::string> DecodeNextToken(std::string_view token);
 // PublishBatch entry ids. Errors: InvalidBatchEntryId.
 absl::Status CheckBatchEntryId(const std::string& id);
 

@@ -32,8 +32,9 @@ using sns_checks::ApplyTopicAttribute;
 using sns_checks::CheckBatchEntryId;
 using sns_checks::CheckDataProtectionPolicy;
 using sns_checks::CheckEndpoint;
-using sns_checks::CheckNextToken;
 using sns_checks::CheckSubscriptionRole;
+using sns_checks::DecodeNextToken;
+using sns_checks::EncodeNextToken;
 using sns_checks::EndsWithFifo;
 using sns_checks::InvalidMessageCharacters;
 using sns_checks::InvalidParameter;
@@ -153,13 +154,13 @@ absl::Status SnsService::DeleteTopic(const sns::DeleteTopicRequest& request) {
 
 absl::StatusOr<sns::ListTopicsResult> SnsService::ListTopics(
     const sns::ListTopicsRequest& request) {
-  WHARF_RETURN_IF_ERROR(CheckNextToken(request.next_token));
+  WHARF_ASSIGN_OR_RETURN(std::string start, DecodeNextToken(request.next_token));
   Page<std::string> page = TakePage(
       registry_->ListTopics(), [](const std::string& arn) -> const std::string& { return arn; },
-      request.next_token, PageStart::kAtKey, kPageSize);
+      start, PageStart::kAtKey, kPageSize);
   sns::ListTopicsResult result;
   for (auto& arn : page.items) result.topics.push_back({.topic_arn = std::move(arn)});
-  result.next_token = std::move(page.next_key);
+  result.next_token = EncodeNextToken(page.next_key);
   return result;
 }
 
@@ -322,18 +323,18 @@ sns::Subscription ToSubscription(const topic_internal::SubscriptionInfo& info,
 
 sns::ListSubscriptionsResult SnsService::SubscriptionPage(
     std::vector<std::shared_ptr<const topic_internal::SubscriptionInfo>> subscriptions,
-    const std::string& next_token) const {
+    const std::string& start) const {
   auto page = TakePage(
       std::move(subscriptions),
       [](const std::shared_ptr<const topic_internal::SubscriptionInfo>& sub) -> const std::string& {
         return sub->arn;
       },
-      next_token, PageStart::kAtKey, kPageSize);
+      start, PageStart::kAtKey, kPageSize);
   sns::ListSubscriptionsResult result;
   for (const auto& sub : page.items) {
     result.subscriptions.push_back(ToSubscription(*sub, options_.account_id));
   }
-  result.next_token = std::move(page.next_key);
+  result.next_token = EncodeNextToken(page.next_key);
   return result;
 }
 
@@ -341,17 +342,17 @@ namespace {}  // namespace
 
 absl::StatusOr<sns::ListSubscriptionsResult> SnsService::ListSubscriptions(
     const sns::ListSubscriptionsRequest& request) {
-  WHARF_RETURN_IF_ERROR(CheckNextToken(request.next_token));
+  WHARF_ASSIGN_OR_RETURN(std::string start, DecodeNextToken(request.next_token));
   WHARF_ASSIGN_OR_RETURN(auto subs, registry_->ListSubscriptions(""));
-  return SubscriptionPage(std::move(subs), request.next_token);
+  return SubscriptionPage(std::move(subs), start);
 }
 
 absl::StatusOr<sns::ListSubscriptionsByTopicResult> SnsService::ListSubscriptionsByTopic(
     const sns::ListSubscriptionsByTopicRequest& request) {
   WHARF_RETURN_IF_ERROR(CheckTopicArn("TopicArn", request.topic_arn));
-  WHARF_RETURN_IF_ERROR(CheckNextToken(request.next_token));
+  WHARF_ASSIGN_OR_RETURN(std::string start, DecodeNextToken(request.next_token));
   WHARF_ASSIGN_OR_RETURN(auto subs, registry_->ListSubscriptions(request.topic_arn));
-  return SubscriptionPage(std::move(subs), request.next_token);
+  return SubscriptionPage(std::move(subs), start);
 }
 
 absl::StatusOr<sns::GetSubscriptionAttributesResult> SnsService::GetSubscriptionAttributes(

@@ -109,10 +109,11 @@ class SnsService final : public sns::Service, public metrics_internal::MetricSou
   struct PublishInput;
 
   absl::Status CheckTopicArn(std::string_view param, std::string_view arn) const;
-  // The page of `subscriptions` (sorted by ARN) that starts at `next_token`.
+  // The page of `subscriptions` (sorted by ARN) that starts at the ARN
+  // `start` ("" for the first), with the NextToken of the next.
   sns::ListSubscriptionsResult SubscriptionPage(
       std::vector<std::shared_ptr<const topic_internal::SubscriptionInfo>> subscriptions,
-      const std::string& next_token) const;
+      const std::string& start) const;
   // Validates `input` against the topic and builds the shared message.
   absl::StatusOr<std::shared_ptr<const topic_internal::PublishedMessage>> MakeMessage(
       const topic_internal::TopicSettings& topic, const PublishInput& input) const;

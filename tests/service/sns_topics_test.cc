@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/service/sns_fixture.h"
@@ -18,6 +19,7 @@ using ::testing::Key;
 using ::testing::Not;
 using ::testing::Pair;
 using ::testing::SizeIs;
+using ::testing::StartsWith;
 
 constexpr ErrorCode kInvalid = ErrorCode::kSnsInvalidParameter;
 
@@ -180,6 +182,26 @@ TEST_F(SnsTopicsTest, ListTopicsReturnsPagesOfOneHundred) {
   EXPECT_THAT(second.topics, SizeIs(50));
   EXPECT_TRUE(second.next_token.empty());
   EXPECT_LT(first.topics.back().topic_arn, second.topics.front().topic_arn);
+}
+
+// The token is base64, as AWS's (LocalStack
+// test_list_subscriptions_by_topic_pagination decodes one, AWS-validated);
+// one that does not decode to a topic's ARN is refused.
+TEST_F(SnsTopicsTest, NextTokenIsBase64) {
+  std::string topic = CreateTopic("orders");
+  for (int i = 0; i < 101; ++i) SubscribeQueue(topic, "q" + std::to_string(i));
+  ASSERT_OK_AND_ASSIGN(auto first, sns_.ListSubscriptionsByTopic({.topic_arn = topic}));
+  std::string decoded;
+  ASSERT_TRUE(absl::Base64Unescape(first.next_token, &decoded)) << first.next_token;
+  EXPECT_THAT(decoded, StartsWith(topic + ":"));
+  ASSERT_OK_AND_ASSIGN(auto second, sns_.ListSubscriptionsByTopic(
+                                        {.topic_arn = topic, .next_token = first.next_token}));
+  EXPECT_THAT(second.subscriptions, SizeIs(1));
+  for (std::string bad : {std::string("arn:aws:sns:us-east-1:000000000000:orders"),
+                          absl::Base64Escape("something else")}) {
+    EXPECT_THAT(sns_.ListTopics({.next_token = bad}),
+                HasError(kInvalid, Eq("Invalid parameter: NextToken")));
+  }
 }
 
 // ---- Tags -------------------------------------------------------------------

@@ -135,6 +135,8 @@ class Boto3SnsTest(unittest.TestCase):
         first = self.sns.list_topics()
         self.assertEqual(len(first["Topics"]), 100)
         self.assertIn("NextToken", first)
+        # AWS's tokens are base64 (LocalStack test_list_subscriptions_by_topic_pagination).
+        base64.b64decode(first["NextToken"], validate=True)
         arns = set()
         for page in self.sns.get_paginator("list_topics").paginate():
             arns.update(t["TopicArn"] for t in page["Topics"])
