@@ -2,8 +2,9 @@
 //
 // The FIFO queue engine: a queue_internal::QueueCore for queues whose names
 // end in ".fifo" (spec/sqs.md §9). Messages of one message group are delivered
-// strictly in send order; while any message of a group is in flight no other
-// message of that group is handed out, while other groups proceed. Sends are
+// strictly in send order: a message in flight holds back itself and every
+// later message of its group (earlier ones that became visible again are
+// handed out again), while other groups proceed. Sends are
 // deduplicated over a 5-minute window (by the effective deduplication id the
 // service passes in SendArgs), every accepted message gets a per-queue,
 // strictly increasing 20-digit sequence number, and a retried receive with the

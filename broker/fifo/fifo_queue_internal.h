@@ -17,11 +17,14 @@
 //     purged or dropped by retention. In-flight messages stay in place, so a
 //     message whose visibility ends is back at the head of its group.
 //   * group.in_flight counts the group's messages that are kInFlight or
-//     kMoving. A group is "eligible" iff in_flight == 0, its deque is non-empty
-//     and its head is kVisible. Outside a receive that has popped it, a group
-//     is in `ready` (and `queued` is set) iff it is eligible.
-//   * Because a group is only received from while in_flight == 0, a receive
-//     takes a run of messages from the head of the group.
+//     kMoving. A group is "eligible" iff its deque is non-empty and its head
+//     is kVisible. Outside a receive that has popped it, a group is in
+//     `ready` (and `queued` is set) iff it is eligible.
+//   * A receive takes the run of kVisible messages at the head of a group,
+//     up to the first that is not: an in-flight message holds back itself and
+//     everything after it, but not the messages before it that became
+//     visible again (as SQS: LocalStack's AWS-validated
+//     test_fifo_group_visibility_extends_with_change_message_visibility).
 //   * Every kDelayed or kInFlight message has exactly one entry in `timers`,
 //     keyed by (timer_at, serial).
 //   * A group with an empty deque and in_flight == 0 is erased.
@@ -301,7 +304,7 @@ class FifoQueue final : public QueueCore, private ReceiveSource {
   Delivery MakeDelivery(const Message& m, std::string receipt_handle) const;
 
   static bool Eligible(const Group& g) {
-    return g.in_flight == 0 && g.head != nullptr && g.head->state == State::kVisible;
+    return g.head != nullptr && g.head->state == State::kVisible;
   }
   // Queues `g` if it became eligible; returns true if it did.
   bool MaybeMakeReady(Shard& shard, Group& g) ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);

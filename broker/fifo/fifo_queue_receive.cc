@@ -49,9 +49,8 @@ void FifoQueue::CollectFromShard(Shard& shard, int max, absl::Time now, absl::Du
       in_flight_.fetch_add(1, std::memory_order_relaxed);
       ++g.in_flight;
       if (redrive && m->receive_count + 1 > max_receive_count) {
-        // Over-received: goes to the sink instead of the caller. It keeps its
-        // group locked until the move is settled, and nothing after it in the
-        // group may be handed out in this receive.
+        // Over-received: goes to the sink instead of the caller. Until the
+        // move is settled it holds back everything after it in its group.
         m->state = State::kMoving;
         Delivery d = MakeDelivery(*m, std::string());
         d.dead_letter_source_arn = queue_arn_;

@@ -100,7 +100,8 @@ void FifoQueue::Restore(storage_internal::RestoredQueue restored) {
     const bool pending =
         rm.state != storage_internal::MessageState::kVisible && rm.visible_at > now;
     if (pending && rm.state == storage_internal::MessageState::kInFlight) {
-      // Its group stays locked until the deadline, as before the restart.
+      // It holds back the rest of its group until the deadline, as before
+      // the restart.
       m->state = State::kInFlight;
       m->receive_gen = next_receive_gen_.fetch_add(1, std::memory_order_relaxed);
       in_flight_.fetch_add(1, std::memory_order_relaxed);

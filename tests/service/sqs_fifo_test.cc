@@ -207,6 +207,27 @@ TEST_F(SqsFifoTest, GroupOrderAndBlockingAreVisibleThroughTheService) {
   EXPECT_EQ(third[0].body, "g1-b");
 }
 
+// LocalStack's AWS-validated
+// test_fifo_message_group_visibility_after_terminate_visibility_timeout: a
+// group is served again as soon as its first message is visible, up to its
+// first message still in flight.
+TEST_F(SqsFifoTest, AGroupWhoseFirstMessageReturnsIsServedUpToItsFirstMessageInFlight) {
+  std::string url = CreateFifo("jobs.fifo");
+  SendFifo(url, "g1-m1", "group-1");
+  SendFifo(url, "g1-m2", "group-1");
+  SendFifo(url, "g2-m1", "group-2");
+  std::vector<sqs::Message> first = Receive(url, 2);
+  ASSERT_THAT(first, SizeIs(2));
+  ASSERT_EQ(first[0].body, "g1-m1");
+  ASSERT_EQ(first[1].body, "g1-m2");
+  ASSERT_OK(sqs().ChangeMessageVisibility(
+      {.queue_url = url, .receipt_handle = first[0].receipt_handle, .visibility_timeout = 0}));
+  std::vector<std::string> bodies;
+  for (const sqs::Message& m : Receive(url, 3)) bodies.push_back(m.body);
+  // AWS answered g2-m1 first; the order across groups is not specified.
+  EXPECT_THAT(bodies, ::testing::UnorderedElementsAre("g1-m1", "g2-m1"));
+}
+
 TEST_F(SqsFifoTest, QueueLevelDelayIsAllowed) {
   std::string url = CreateFifo("jobs.fifo", {{"DelaySeconds", "5"}});
   SendFifo(url, "a", "g");

@@ -227,13 +227,16 @@ TEST(FifoStressTest, EveryGroupIsProcessedExactlyInSendOrderWithOneHolderAtATime
             }
           }
           model.processed += static_cast<int>(done.size());
-          // Every call but the last leaves a message of the run in flight, so
-          // the group stays locked until the last one: give the marker up just
-          // before it. Failures go first, in order, so a released head waits
-          // while later messages of its run are still in flight.
+          // A group is served while its first message is visible, so every
+          // call but the last must leave the run's first message in flight:
+          // failures go first, from the last to the first (each released one
+          // waits behind an earlier one still in flight), then the deletes in
+          // order. The marker is given up just before the last call.
           const bool crash = std::bernoulli_distribution(0.5)(rng);
           std::vector<std::pair<std::string, bool>> calls;  // (handle, delete?)
-          for (std::string& h : failed) calls.emplace_back(std::move(h), false);
+          for (auto h = failed.rbegin(); h != failed.rend(); ++h) {
+            calls.emplace_back(std::move(*h), false);
+          }
           for (std::string& h : done) calls.emplace_back(std::move(h), true);
           for (size_t k = 0; k < calls.size(); ++k) {
             if (k + 1 == calls.size()) model.held.store(false, std::memory_order_release);
