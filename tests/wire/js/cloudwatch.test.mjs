@@ -5,7 +5,8 @@
 // Current SDKs speak CloudWatch's AWS JSON 1.0 protocol (query-compatible):
 // metrics written and read back with their timestamps, statistics and
 // percentiles; an alarm evaluated on the manual clock, its SNS notification
-// read from a subscribed queue; errors with CloudWatch's codes.
+// read from a subscribed queue; a composite alarm whose actions an
+// ActionsSuppressor holds back; errors with CloudWatch's codes.
 
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
@@ -21,6 +22,7 @@ import {
   GetMetricDataCommand,
   GetMetricStatisticsCommand,
   ListMetricsCommand,
+  PutCompositeAlarmCommand,
   PutMetricAlarmCommand,
   PutMetricDataCommand,
   SetAlarmStateCommand,
@@ -289,6 +291,75 @@ describe("CloudWatch over AWS JSON 1.0", () => {
     await cloudwatch.send(new DeleteAlarmsCommand({ AlarmNames: [alarmName] }));
     const left = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [alarmName] }));
     assert.deepEqual(left.MetricAlarms, []);
+  });
+
+  test("a composite alarm's actions wait for its suppressor's ExtensionPeriod", async () => {
+    // Children and suppressor are composite alarms with constant rules, so
+    // no metric evaluation changes them while the clock moves.
+    const suffix = randomUUID().slice(0, 8);
+    const sqs = new SQSClient(config);
+    const sns = new SNSClient(config);
+    const { QueueUrl: pages } = await sqs.send(new CreateQueueCommand({ QueueName: `pages-${suffix}` }));
+    const { TopicArn: topic } = await sns.send(new CreateTopicCommand({ Name: `pager-${suffix}` }));
+    await sns.send(
+      new SubscribeCommand({
+        TopicArn: topic,
+        Protocol: "sqs",
+        Endpoint: `arn:aws:sqs:${region}:${account}:pages-${suffix}`,
+        Attributes: { RawMessageDelivery: "true" },
+      }),
+    );
+    const [api, db, maintenance, service] = ["api", "db", "maintenance", "service"].map((n) => `${n}-${suffix}`);
+    const put = (name, rule, more = {}) =>
+      cloudwatch.send(new PutCompositeAlarmCommand({ AlarmName: name, AlarmRule: rule, ...more }));
+    await put(api, "FALSE");
+    await put(db, "FALSE");
+    await put(maintenance, "TRUE"); // In ALARM: a maintenance window.
+    const rule = `AT_LEAST(1, ALARM, ("${api}", "${db}"))`;
+    await put(service, rule, {
+      AlarmActions: [topic],
+      ActionsSuppressor: maintenance,
+      ActionsSuppressorWaitPeriod: 30,
+      ActionsSuppressorExtensionPeriod: 90,
+    });
+    const describe = async () =>
+      (await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [service], AlarmTypes: ["CompositeAlarm"] })))
+        .CompositeAlarms[0];
+    const pending = async () =>
+      (await sqs.send(new ReceiveMessageCommand({ QueueUrl: pages, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 })))
+        .Messages ?? [];
+
+    let alarm = await describe();
+    assert.equal(alarm.AlarmRule, rule);
+    assert.equal(alarm.StateValue, "OK");
+    assert.equal(alarm.ActionsSuppressor, maintenance);
+    assert.equal(alarm.ActionsSuppressorWaitPeriod, 30);
+    assert.equal(alarm.ActionsSuppressorExtensionPeriod, 90);
+    assert.equal(alarm.ActionsSuppressedBy, "Alarm");
+    assert.equal(alarm.ActionsSuppressedReason, "Actions suppressed by Alarm");
+
+    await put(db, "TRUE"); // One of the two in ALARM: at least 1.
+    alarm = await describe();
+    assert.equal(alarm.StateValue, "ALARM");
+    assert.equal(alarm.ActionsSuppressedBy, "Alarm");
+    assert.deepEqual(await pending(), []);
+
+    await put(maintenance, "FALSE"); // The window ends: 90 s more.
+    assert.equal((await describe()).ActionsSuppressedBy, "ExtensionPeriod");
+    await clock(89);
+    assert.deepEqual(await pending(), []);
+    await clock(1);
+    const [page] = await pending();
+    const notification = JSON.parse(page.Body);
+    assert.equal(notification.AlarmName, service);
+    assert.equal(notification.NewStateValue, "ALARM");
+    assert.equal(notification.OldStateValue, "OK");
+    assert.equal((await describe()).ActionsSuppressedBy, undefined);
+
+    // DeleteAlarms takes one composite alarm a call.
+    for (const name of [service, api, db, maintenance]) {
+      await cloudwatch.send(new DeleteAlarmsCommand({ AlarmNames: [name] }));
+    }
   });
 
   test("errors come back with CloudWatch's codes", async () => {
