@@ -428,7 +428,8 @@ void RunFifo(Clock& clock, ManualClock* manual) {
             ADD_FAILURE() << "group " << group << " handed to two receives at once";
             return;
           }
-          // Process a prefix of the run, release the rest (in order, first).
+          // Process a prefix of the run, release the rest (first, from the
+          // last to the first, so each waits behind an earlier one in flight).
           std::vector<std::pair<std::string, bool>> calls;  // (handle, delete?)
           std::vector<std::string> done;
           bool failing = false;
@@ -449,9 +450,11 @@ void RunFifo(Clock& clock, ManualClock* manual) {
             }
           }
           model.processed += static_cast<int>(done.size());
+          std::reverse(calls.begin(), calls.end());
           for (std::string& h : done) calls.emplace_back(std::move(h), true);
-          // The group stays locked until its last message is settled: give
-          // the marker up just before that call.
+          // A group is served while its first message is visible: every call
+          // but the last leaves the run's first message in flight. Give the
+          // marker up just before that call.
           for (size_t k = 0; k < calls.size(); ++k) {
             if (k + 1 == calls.size()) model.held.store(false, std::memory_order_release);
             absl::Status s = calls[k].second
