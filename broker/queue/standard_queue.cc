@@ -339,10 +339,13 @@ absl::Status StandardQueue::ChangeVisibility(std::string_view receipt_handle,
                        "does not exist or is not available for visibility timeout "
                        "change."));
     }
-    // Only the newest receive's handle refers to a receive that can still be
-    // in flight. Its visibility may have run out (the message is visible and
-    // not received again): SQS still accepts the change then.
-    if (h.receive_count != CountOf(w) || st == kDelayed) {
+    // While the message is in flight, a handle of any of its receives changes
+    // the current one (SQS: LocalStack's AWS-validated
+    // test_terminate_visibility_timeout_after_receive). Once its visibility
+    // has run out (visible, not received again), SQS still accepts the newest
+    // receive's handle.
+    const bool in_flight = st == kInFlight && c.deadline_ns > now_ns;
+    if (st == kDelayed || (!in_flight && h.receive_count != CountOf(w))) {
       return MakeError(ErrorCode::kMessageNotInflight, "The message referred to isn't in flight.");
     }
     if (now_ns + timeout_ns - c.receive_ns > kMaxVisibilityNs) {

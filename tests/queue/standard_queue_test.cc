@@ -487,13 +487,31 @@ TEST_F(StandardQueueTest, HandlesOfDeletedMessagesDoNotTouchMessagesThatReuseThe
   EXPECT_EQ(c.in_flight, 10);
 }
 
-TEST_F(StandardQueueTest, ChangeVisibilityWithHandleOfEarlierReceiveIsNotInflight) {
+// SQS (LocalStack's AWS-validated
+// test_terminate_visibility_timeout_after_receive): a handle of an earlier
+// receive changes the visibility of the message's current receive.
+TEST_F(StandardQueueTest, ChangeVisibilityWithHandleOfEarlierReceiveChangesTheCurrentOne) {
+  Send("a");
+  auto first = Receive(1, absl::ZeroDuration());
+  ASSERT_THAT(first, SizeIs(1));
+  auto second = Receive(1, absl::Seconds(3));
+  ASSERT_THAT(second, SizeIs(1));
+  EXPECT_THAT(Receive(1), IsEmpty());
+  EXPECT_OK(queue_->ChangeVisibility(first[0].receipt_handle, absl::ZeroDuration()));
+  auto third = Receive(1);
+  ASSERT_THAT(third, SizeIs(1));
+  EXPECT_EQ(third[0].receive_count, 3);
+}
+
+// Not in flight, only the newest receive's handle is taken.
+TEST_F(StandardQueueTest, ChangeVisibilityWithHandleOfEarlierReceiveOfVisibleMessageIsNotInflight) {
   Send("a");
   auto first = Receive(1, absl::Seconds(10));
   ASSERT_THAT(first, SizeIs(1));
   clock_.Advance(absl::Seconds(10));
   auto second = Receive(1, absl::Seconds(10));
   ASSERT_THAT(second, SizeIs(1));
+  clock_.Advance(absl::Seconds(10));
   EXPECT_THAT(queue_->ChangeVisibility(first[0].receipt_handle, absl::Seconds(10)),
               HasError(ErrorCode::kMessageNotInflight, "The message referred to isn't in flight."));
   EXPECT_OK(queue_->ChangeVisibility(second[0].receipt_handle, absl::Seconds(10)));

@@ -256,6 +256,31 @@ class Boto3SqsTest(unittest.TestCase):
         self.assertEqual(second["MessageId"], first["MessageId"])
         self.assertEqual(second["Attributes"]["ApproximateReceiveCount"], "2")
 
+    def test_an_earlier_receipt_handle_changes_the_current_receive(self):
+        # LocalStack's AWS-validated test_terminate_visibility_timeout_after_receive.
+        url = self.new_queue()
+        self.sqs.send_message(QueueUrl=url, MessageBody="test")
+        [first] = self.sqs.receive_message(QueueUrl=url, VisibilityTimeout=0)["Messages"]
+        self.assertEqual(
+            len(self.sqs.receive_message(QueueUrl=url, VisibilityTimeout=30)["Messages"]), 1)
+        self.sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=first["ReceiptHandle"],
+                                           VisibilityTimeout=0)
+        self.assertEqual(len(self.sqs.receive_message(QueueUrl=url)["Messages"]), 1)
+
+    def test_fifo_a_released_first_message_is_served_before_the_rest_of_its_batch(self):
+        # LocalStack's AWS-validated
+        # test_fifo_message_group_visibility_after_terminate_visibility_timeout.
+        url = self.new_queue("fifo", FifoQueue="true", ContentBasedDeduplication="true")
+        for body in ("g1-m1", "g1-m2"):
+            self.sqs.send_message(QueueUrl=url, MessageBody=body, MessageGroupId="group-1")
+        got = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=2)["Messages"]
+        self.assertEqual([m["Body"] for m in got], ["g1-m1", "g1-m2"])
+        self.sqs.send_message(QueueUrl=url, MessageBody="g2-m1", MessageGroupId="group-2")
+        self.sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=got[0]["ReceiptHandle"],
+                                           VisibilityTimeout=0)
+        again = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=3)["Messages"]
+        self.assertEqual(sorted(m["Body"] for m in again), ["g1-m1", "g2-m1"])
+
     def test_fifo_send_returns_sequence_numbers_in_order(self):
         url = self.new_queue("fifo", FifoQueue="true", ContentBasedDeduplication="true")
         first = self.sqs.send_message(QueueUrl=url, MessageBody="a", MessageGroupId="g")
