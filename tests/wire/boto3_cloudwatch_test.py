@@ -67,6 +67,16 @@ class Boto3CloudWatchTest(unittest.TestCase):
         self.assertEqual(error["Code"], code, error)
         self.assertEqual(context.exception.response["ResponseMetadata"]["HTTPStatusCode"], status)
 
+    def sns_and_sqs(self):
+        """SNS and SQS clients of the same endpoint, closed after the test."""
+        kwargs = dict(endpoint_url=ENDPOINT, region_name="us-east-1",
+                      aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret")
+        clients = boto3.client("sns", **kwargs), boto3.client("sqs", **kwargs)
+        for c in clients:
+            if hasattr(c, "close"):
+                self.addCleanup(c.close)
+        return clients
+
     def test_speaks_the_expected_protocol(self):
         expected = os.environ.get("WHARF_EXPECT_PROTOCOL")
         if expected:
@@ -160,13 +170,7 @@ class Boto3CloudWatchTest(unittest.TestCase):
         # child SetAlarmState moves, naming it in StateReasonData and in its
         # notification's TriggeringChildren; a second child going to ALARM
         # while the first holds it there changes nothing.
-        kwargs = dict(endpoint_url=ENDPOINT, region_name="us-east-1",
-                      aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret")
-        sns = boto3.client("sns", **kwargs)
-        sqs = boto3.client("sqs", **kwargs)
-        for c in (sns, sqs):
-            if hasattr(c, "close"):
-                self.addCleanup(c.close)
+        sns, sqs = self.sns_and_sqs()
         suffix = uuid.uuid4().hex[:8]
         queues, topics = {}, {}
         for state in ("ALARM", "OK"):
@@ -270,13 +274,7 @@ class Boto3CloudWatchTest(unittest.TestCase):
         # An AT_LEAST rule, and actions held for the suppressor's WaitPeriod
         # (the User Guide's "Suppressing composite alarm actions", example
         # 1), on the manual clock.
-        kwargs = dict(endpoint_url=ENDPOINT, region_name="us-east-1",
-                      aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret")
-        sns = boto3.client("sns", **kwargs)
-        sqs = boto3.client("sqs", **kwargs)
-        for c in (sns, sqs):
-            if hasattr(c, "close"):
-                self.addCleanup(c.close)
+        sns, sqs = self.sns_and_sqs()
         suffix = uuid.uuid4().hex[:8]
         topic = sns.create_topic(Name="suppressed-" + suffix)["TopicArn"]
         queue = sqs.create_queue(QueueName="suppressed-" + suffix)["QueueUrl"]
