@@ -91,8 +91,7 @@ Delivery FifoQueue::MakeDelivery(const Message& m, std::string receipt_handle) c
 bool FifoQueue::MaybeMakeReady(Shard& shard, Group& g) {
   if (g.queued || !Eligible(g)) return false;
   g.queued = true;
-  shard.ready.push_back(&g);
-  shard.ready_size.fetch_add(1, std::memory_order_seq_cst);
+  shard.PushReady(g, next_ready_seq_.fetch_add(1, std::memory_order_relaxed));
   return true;
 }
 

@@ -20,6 +20,10 @@
 //     kMoving. A group is "eligible" iff its deque is non-empty and its head
 //     is kVisible. Outside a receive that has popped it, a group is in
 //     `ready` (and `queued` is set) iff it is eligible.
+//   * A group entering `ready` takes the queue's next ready_seq, so every
+//     shard's `ready` is in ready_seq order and `ready_front` is its first
+//     group's (kNotReady when empty). Receives serve groups in ready_seq
+//     order across the shards: the order in which they became ready.
 //   * A receive takes the run of kVisible messages at the head of a group,
 //     up to the first that is not: an in-flight message holds back itself and
 //     everything after it, but not the messages before it that became
@@ -143,6 +147,7 @@ struct Group {
   Message* head = nullptr;
   Message* tail = nullptr;
   int in_flight = 0;
+  uint64_t ready_seq = 0;  // While queued: when it became ready.
   bool queued = false;
   bool idle_listed = false;  // In its shard's `idle` list.
 
@@ -203,6 +208,30 @@ struct alignas(64) Shard {
   // ready.size(), readable without the lock (a hint that lets receivers skip
   // empty shards; sequentially consistent, see WakeWaiters).
   std::atomic<int> ready_size{0};
+  // The ready_seq of ready.front(), kNotReady if none: readable without the
+  // lock, so a receive picks the shard whose group's turn came first.
+  static constexpr uint64_t kNotReady = std::numeric_limits<uint64_t>::max();
+  std::atomic<uint64_t> ready_front{kNotReady};
+
+  void PushReady(Group& g, uint64_t seq) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    g.ready_seq = seq;
+    ready.push_back(&g);
+    if (ready.size() == 1) ready_front.store(seq, std::memory_order_seq_cst);
+    ready_size.fetch_add(1, std::memory_order_seq_cst);
+  }
+  Group& PopReady() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    Group& g = *ready.front();
+    ready.pop_front();
+    ready_front.store(ready.empty() ? kNotReady : ready.front()->ready_seq,
+                      std::memory_order_seq_cst);
+    ready_size.fetch_sub(1, std::memory_order_seq_cst);
+    return g;
+  }
+  void ClearReady() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    ready_size.fetch_sub(static_cast<int>(ready.size()), std::memory_order_seq_cst);
+    ready.clear();
+    ready_front.store(kNotReady, std::memory_order_seq_cst);
+  }
 };
 
 // Parsed receipt handle: 16 hex digits of queue tag, 2 of shard, 8 of slot,
@@ -337,10 +366,11 @@ class FifoQueue final : public QueueCore, private ReceiveSource {
     return ns == kNoDeadline ? absl::InfiniteFuture() : absl::FromUnixNanos(ns);
   }
 
-  // Takes up to `max - out.size()` messages from ready groups of `shard`.
-  void CollectFromShard(Shard& shard, int max, absl::Time now, absl::Duration visibility,
+  // Takes up to `max - out.size()` messages from the first ready group of
+  // `shard`. False if the in-flight cap stops the receive.
+  bool CollectFromShard(Shard& shard, int max, absl::Time now, absl::Duration visibility,
                         std::vector<Delivery>& out, std::vector<PendingMove>& moves);
-  // One non-blocking pass over the shards.
+  // Takes from ready groups in the order they became ready, without waiting.
   void Collect(int max, absl::Time now, absl::Duration visibility, std::vector<Delivery>& out,
                std::vector<PendingMove>& moves);
   // Hands `moves` to the sink; a refused message is delivered into `out`.
@@ -385,6 +415,7 @@ class FifoQueue final : public QueueCore, private ReceiveSource {
   std::atomic<uint64_t> next_serial_{1};
   std::atomic<uint64_t> next_receive_gen_{1};
   std::atomic<uint32_t> next_start_shard_{0};
+  std::atomic<uint64_t> next_ready_seq_{0};
 
   // Messages in flight (kInFlight or kMoving), for the in-flight cap; visible
   // and delayed messages are counted per shard (no shared counter on the

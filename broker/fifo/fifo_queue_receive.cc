@@ -16,7 +16,7 @@ namespace wharf::fifo_internal::fifo_engine {
 
 // ---- Receive ------------------------------------------------------------------
 
-void FifoQueue::CollectFromShard(Shard& shard, int max, absl::Time now, absl::Duration visibility,
+bool FifoQueue::CollectFromShard(Shard& shard, int max, absl::Time now, absl::Duration visibility,
                                  std::vector<Delivery>& out, std::vector<PendingMove>& moves) {
   const absl::Duration retention = absl::Nanoseconds(retention_ns_.load(std::memory_order_relaxed));
   const int max_receive_count = max_receive_count_.load(std::memory_order_relaxed);
@@ -26,43 +26,41 @@ void FifoQueue::CollectFromShard(Shard& shard, int max, absl::Time now, absl::Du
 
   SpinMutexLock lock(&shard.mu);
   auto taken = [&] { return static_cast<int>(out.size() + moves.size()); };
-  while (taken() < max && !shard.ready.empty()) {
-    if (in_flight_.load(std::memory_order_relaxed) >= max_inflight) return;
-    Group& g = *shard.ready.front();
-    shard.ready.pop_front();
-    shard.ready_size.fetch_sub(1, std::memory_order_seq_cst);
-    g.queued = false;
+  if (shard.ready.empty()) return true;  // Taken by another receive meanwhile.
+  if (in_flight_.load(std::memory_order_relaxed) >= max_inflight) return false;
+  Group& g = shard.PopReady();
+  g.queued = false;
 
-    // Retention: the oldest messages of a group are at its head.
-    while (g.head != nullptr && g.head->state == State::kVisible &&
-           g.head->enqueued_at + retention <= now) {
-      EraseMessage(shard, g.head);
-    }
-    if (!Eligible(g)) {
-      MaybeEraseGroup(shard, g);
-      continue;
-    }
-    for (Message* m = g.head; m != nullptr; m = m->next) {
-      if (taken() >= max || m->state != State::kVisible) break;
-      if (in_flight_.load(std::memory_order_relaxed) >= max_inflight) break;
-      --shard.visible;
-      in_flight_.fetch_add(1, std::memory_order_relaxed);
-      ++g.in_flight;
-      if (redrive && m->receive_count + 1 > max_receive_count) {
-        // Over-received: goes to the sink instead of the caller. Until the
-        // move is settled it holds back everything after it in its group.
-        m->state = State::kMoving;
-        Delivery d = MakeDelivery(*m, std::string());
-        d.dead_letter_source_arn = queue_arn_;
-        moves.push_back({shard_index, m->slot, m->serial, std::move(d)});
-        break;
-      }
-      MarkReceived(shard, m, now, visibility);
-      out.push_back(MakeDelivery(*m, MakeHandle(shard_index, *m)));
-    }
-    // Nothing taken (in-flight cap reached): the group stays ready.
-    MaybeMakeReady(shard, g);
+  // Retention: the oldest messages of a group are at its head.
+  while (g.head != nullptr && g.head->state == State::kVisible &&
+         g.head->enqueued_at + retention <= now) {
+    EraseMessage(shard, g.head);
   }
+  if (!Eligible(g)) {
+    MaybeEraseGroup(shard, g);
+    return true;
+  }
+  for (Message* m = g.head; m != nullptr; m = m->next) {
+    if (taken() >= max || m->state != State::kVisible) break;
+    if (in_flight_.load(std::memory_order_relaxed) >= max_inflight) break;
+    --shard.visible;
+    in_flight_.fetch_add(1, std::memory_order_relaxed);
+    ++g.in_flight;
+    if (redrive && m->receive_count + 1 > max_receive_count) {
+      // Over-received: goes to the sink instead of the caller. Until the
+      // move is settled it holds back everything after it in its group.
+      m->state = State::kMoving;
+      Delivery d = MakeDelivery(*m, std::string());
+      d.dead_letter_source_arn = queue_arn_;
+      moves.push_back({shard_index, m->slot, m->serial, std::move(d)});
+      break;
+    }
+    MarkReceived(shard, m, now, visibility);
+    out.push_back(MakeDelivery(*m, MakeHandle(shard_index, *m)));
+  }
+  // Nothing taken (in-flight cap reached): the group stays ready.
+  MaybeMakeReady(shard, g);
+  return in_flight_.load(std::memory_order_relaxed) < max_inflight;
 }
 
 void FifoQueue::MarkReceived(Shard& shard, Message* m, absl::Time now, absl::Duration visibility) {
@@ -78,11 +76,22 @@ void FifoQueue::MarkReceived(Shard& shard, Message* m, absl::Time now, absl::Dur
 
 void FifoQueue::Collect(int max, absl::Time now, absl::Duration visibility,
                         std::vector<Delivery>& out, std::vector<PendingMove>& moves) {
-  const uint32_t start = next_start_shard_.fetch_add(1, std::memory_order_relaxed);
-  for (int i = 0; i < kShards && static_cast<int>(out.size() + moves.size()) < max; ++i) {
-    Shard& shard = shards_[(start + i) % kShards];
-    if (shard.ready_size.load(std::memory_order_seq_cst) == 0) continue;
-    CollectFromShard(shard, max, now, visibility, out, moves);
+  // Groups in the order they became ready, as SQS serves them (LocalStack's
+  // AWS-validated test_fifo_receive_message_group_id_ordering: a group sent
+  // to first is received first, its whole run, then the next): each step
+  // takes the group whose turn came first in any shard. O(kShards) per group.
+  while (static_cast<int>(out.size() + moves.size()) < max) {
+    Shard* first = nullptr;
+    uint64_t first_seq = Shard::kNotReady;
+    for (Shard& shard : shards_) {
+      const uint64_t seq = shard.ready_front.load(std::memory_order_seq_cst);
+      if (seq < first_seq) {
+        first_seq = seq;
+        first = &shard;
+      }
+    }
+    if (first == nullptr) return;
+    if (!CollectFromShard(*first, max, now, visibility, out, moves)) return;
   }
 }
 

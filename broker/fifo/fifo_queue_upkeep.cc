@@ -21,8 +21,7 @@ void FifoQueue::Purge() {
     for (const std::unique_ptr<Message>& m : shard.slots) {
       if (m->serial != 0) FreeRecord(shard, m.get());
     }
-    shard.ready_size.fetch_sub(static_cast<int>(shard.ready.size()), std::memory_order_seq_cst);
-    shard.ready.clear();
+    shard.ClearReady();
     shard.idle.clear();
     shard.timers.clear();
     shard.groups.clear();
@@ -40,9 +39,7 @@ std::vector<Delivery> FifoQueue::TakeForMove(int max) {
     Shard& shard = shards_[(start + i) % kShards];
     SpinMutexLock lock(&shard.mu);
     while (static_cast<int>(out.size()) < max && !shard.ready.empty()) {
-      Group& g = *shard.ready.front();
-      shard.ready.pop_front();
-      shard.ready_size.fetch_sub(1, std::memory_order_seq_cst);
+      Group& g = shard.PopReady();
       g.queued = false;
       while (static_cast<int>(out.size()) < max && Eligible(g)) {
         Message* m = g.head;

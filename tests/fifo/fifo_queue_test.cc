@@ -134,6 +134,36 @@ TEST_F(FifoQueueTest, SecondMessageInGroupIsHeldUntilFirstIsDeleted) {
   EXPECT_THAT(Bodies(Receive(10)), ElementsAre("second"));
 }
 
+// SQS serves groups in the order they became ready, each group's run
+// together (LocalStack's AWS-validated
+// test_fifo_receive_message_group_id_ordering); a group that is served and
+// becomes ready again queues behind the others. Many groups, so that they
+// spread over every shard.
+TEST_F(FifoQueueTest, GroupsAreServedInTheOrderTheyBecameReady) {
+  ASSERT_OK(Send("group-1", "g1-m1").status());
+  ASSERT_OK(Send("group-2", "g2-m1").status());
+  ASSERT_OK(Send("group-1", "g1-m2").status());
+  ASSERT_OK(Send("group-1", "g1-m3").status());
+  std::vector<Delivery> got = Receive(10);
+  EXPECT_THAT(Bodies(got), ElementsAre("g1-m1", "g1-m2", "g1-m3", "g2-m1"));
+  for (const Delivery& d : got) ASSERT_OK(queue_->Delete(d.receipt_handle));
+
+  std::vector<std::string> expected;
+  for (int g = 0; g < 40; ++g) {
+    ASSERT_OK(Send("g" + std::to_string(g), "first-" + std::to_string(g)).status());
+    ASSERT_OK(Send("g" + std::to_string(g), "second-" + std::to_string(g)).status());
+  }
+  // One message at a time: a group served goes behind the 39 others.
+  for (int round = 0; round < 2; ++round) {
+    for (int g = 0; g < 40; ++g) {
+      std::vector<Delivery> one = Receive(1);
+      ASSERT_THAT(one, SizeIs(1));
+      EXPECT_EQ(one[0].payload->body(), (round == 0 ? "first-" : "second-") + std::to_string(g));
+      ASSERT_OK(queue_->Delete(one[0].receipt_handle));
+    }
+  }
+}
+
 TEST_F(FifoQueueTest, LockedGroupDoesNotBlockOtherGroups) {
   ASSERT_OK(Send("a", "a0").status());
   ASSERT_OK(Send("a", "a1").status());

@@ -267,6 +267,15 @@ class Boto3SqsTest(unittest.TestCase):
                                            VisibilityTimeout=0)
         self.assertEqual(len(self.sqs.receive_message(QueueUrl=url)["Messages"]), 1)
 
+    def test_fifo_groups_are_received_in_the_order_they_became_ready(self):
+        # LocalStack's AWS-validated test_fifo_receive_message_group_id_ordering.
+        url = self.new_queue("fifo", FifoQueue="true", ContentBasedDeduplication="true")
+        for body in ("g1-m1", "g2-m1", "g1-m2", "g1-m3"):
+            self.sqs.send_message(QueueUrl=url, MessageBody=body,
+                                  MessageGroupId="group-" + body[1])
+        got = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+        self.assertEqual([m["Body"] for m in got], ["g1-m1", "g1-m2", "g1-m3", "g2-m1"])
+
     def test_fifo_a_released_first_message_is_served_before_the_rest_of_its_batch(self):
         # LocalStack's AWS-validated
         # test_fifo_message_group_visibility_after_terminate_visibility_timeout.
