@@ -137,8 +137,8 @@ class LatencyShard {
 // FIFO order per (producer, group) on one queue, checked as messages are
 // processed: each group has one producer, so the sequence numbers processed
 // must increase. (Receipts may repeat one: a message returned with the rest
-// of its batch comes back.) The broker keeps a group locked while one of its
-// messages is in flight, so processing order across consumers is defined.
+// of its batch comes back.) A message in flight holds back the later
+// messages of its group, so processing order across consumers is defined.
 class OrderTracker {
  public:
   bool Check(const Stamp& s) {
