@@ -24,34 +24,14 @@ using base_internal::EventsConstraintError;
 using base_internal::EventsValidationError;
 using events_checks::CheckLimit;
 using events_checks::CheckMaxLength;
+using events_checks::CheckMember;
 using events_checks::CheckName;
 using events_checks::CheckTags;
-using events_checks::ConstraintErrors;
 using events_checks::kDefaultBus;
 using events_checks::PageOf;
 using events_checks::ToTagList;
 
 namespace {
-
-// A member constraint of the model: 1..max chars (or 0..max) that `valid`
-// accepts, else the Coral ValidationException naming `path`, `pattern` and
-// the length constraint the value fails (both, as CheckName).
-absl::Status CheckMember(std::string_view value, std::string_view path, size_t min, size_t max,
-                         bool valid, absl::string_view pattern) {
-  if (value.size() < min) {
-    return EventsConstraintError(
-        value, path, absl::StrCat("Member must have length greater than or equal to ", min));
-  }
-  std::vector<std::string> failed;
-  if (!valid) {
-    failed.push_back(absl::StrCat("Member must satisfy regular expression pattern: ", pattern));
-  }
-  if (value.size() > max) {
-    failed.push_back(absl::StrCat("Member must have length less than or equal to ", max));
-  }
-  if (failed.empty()) return absl::OkStatus();
-  return ConstraintErrors(value, path, failed);
-}
 
 bool AllOf(std::string_view s, bool (*ok)(char)) { return std::all_of(s.begin(), s.end(), ok); }
 

@@ -20,6 +20,8 @@ bool IsNameChars(std::string_view s, bool allow_slash) {
   return true;
 }
 
+namespace {
+
 absl::Status ConstraintErrors(std::string_view value, std::string_view path,
                               const std::vector<std::string>& constraints) {
   if (constraints.size() == 1) return EventsConstraintError(value, path, constraints[0]);
@@ -33,25 +35,33 @@ absl::Status ConstraintErrors(std::string_view value, std::string_view path,
       constraints.size(), " validation errors detected: ", absl::StrJoin(errors, "; ")));
 }
 
-absl::Status CheckName(std::string_view value, std::string_view path, size_t max,
-                       bool allow_slash) {
-  if (value.empty()) {
-    return EventsConstraintError(value, path, "Member must have length greater than or equal to 1");
+}  // namespace
+
+absl::Status CheckMember(std::string_view value, std::string_view path, size_t min, size_t max,
+                         bool valid, std::string_view pattern) {
+  if (value.size() < min) {
+    return EventsConstraintError(
+        value, path, absl::StrCat("Member must have length greater than or equal to ", min));
   }
-  // AWS reports each constraint the name fails, the pattern first (LocalStack
-  // test_create_connection_validations, AWS-validated: a connection name,
-  // constrained as rule names are).
+  // AWS reports each constraint the value fails, the pattern first
+  // (LocalStack test_create_connection_validations, AWS-validated: a
+  // connection name, constrained as rule names are).
   std::vector<std::string> failed;
-  if (!IsNameChars(value, allow_slash)) {
-    failed.push_back(allow_slash
-                         ? "Member must satisfy regular expression pattern: [/\\.\\-_A-Za-z0-9]+"
-                         : "Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+");
+  if (!valid) {
+    failed.push_back(absl::StrCat("Member must satisfy regular expression pattern: ",
+                                  absl::string_view(pattern.data(), pattern.size())));
   }
   if (value.size() > max) {
     failed.push_back(absl::StrCat("Member must have length less than or equal to ", max));
   }
   if (failed.empty()) return absl::OkStatus();
   return ConstraintErrors(value, path, failed);
+}
+
+absl::Status CheckName(std::string_view value, std::string_view path, size_t max,
+                       bool allow_slash) {
+  return CheckMember(value, path, 1, max, IsNameChars(value, allow_slash),
+                     allow_slash ? "[/\\.\\-_A-Za-z0-9]+" : "[\\.\\-_A-Za-z0-9]+");
 }
 
 absl::Status CheckMaxLength(std::string_view value, std::string_view path, size_t max) {

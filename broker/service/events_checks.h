@@ -33,11 +33,13 @@ bool IsNameChars(std::string_view s, bool allow_slash);
 absl::Status CheckName(std::string_view value, std::string_view path, size_t max,
                        bool allow_slash = false);
 
-// The Coral ValidationException for `value` at `path` failing each of
-// `constraints` ("1 validation error detected: ..." for one, "N validation
-// errors detected: ...; ..." for several).
-absl::Status ConstraintErrors(std::string_view value, std::string_view path,
-                              const std::vector<std::string>& constraints);
+// A member constraint of the model: min..max chars that `valid` accepts,
+// else the Coral ValidationException naming `path` and every constraint the
+// value fails, the pattern first ("1 validation error detected: ..." for
+// one, "N validation errors detected: ...; ..." for several; too short is
+// reported alone).
+absl::Status CheckMember(std::string_view value, std::string_view path, size_t min, size_t max,
+                         bool valid, std::string_view pattern);
 absl::Status CheckMaxLength(std::string_view value, std::string_view path, size_t max);
 // A List* Limit: 1-100 when set.
 absl::Status CheckLimit(const std::optional<int>& limit);
