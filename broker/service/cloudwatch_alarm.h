@@ -75,6 +75,11 @@ struct CloudWatchAlarm {
   // `suppression_task` belong to kWaitPeriod and kExtensionPeriod.
   enum class Suppression { kNone, kWaitPeriod, kExtensionPeriod, kAlarm };
   Suppression suppressed_by = Suppression::kNone;
+  // A WaitPeriod or ExtensionPeriod is under way (until `suppressed_until`).
+  bool InSuppressionPeriod() const {
+    return suppressed_by == Suppression::kWaitPeriod ||
+           suppressed_by == Suppression::kExtensionPeriod;
+  }
   absl::Time suppressed_until;
   std::optional<Scheduler::TaskId> suppression_task;  // Not kept in durable mode.
   // Whether the actions of the latest change, from `held_from` (and its

@@ -683,8 +683,7 @@ void CloudWatchService::QueueActionsLocked(const Alarm& alarm, AlarmState old,
 
 bool CloudWatchService::HoldActionsLocked(Alarm& alarm, AlarmState old, std::string_view old_reason,
                                           absl::Time at) {
-  auto it = alarms_.find(alarm.suppressor);
-  if (it != alarms_.end() && it->second->state == AlarmState::kAlarm) {
+  if (SuppressorInAlarmLocked(alarm)) {
     CancelSuppressionTaskLocked(alarm);
     alarm.suppressed_by = Alarm::Suppression::kAlarm;
   } else if (alarm.suppressor_wait_period > absl::ZeroDuration()) {
@@ -724,17 +723,19 @@ void CloudWatchService::SuppressorChangedLocked(Alarm& alarm, bool in_alarm, abs
 
 void CloudWatchService::SettleSuppressionLocked(Alarm& alarm, absl::Time at,
                                                 std::vector<PendingAction>& actions) {
-  if (alarm.suppressed_by == Alarm::Suppression::kWaitPeriod ||
-      alarm.suppressed_by == Alarm::Suppression::kExtensionPeriod) {
-    return;
-  }
-  auto it = alarm.suppressor.empty() ? alarms_.end() : alarms_.find(alarm.suppressor);
-  if (it != alarms_.end() && it->second->state == AlarmState::kAlarm) {
+  if (alarm.InSuppressionPeriod()) return;
+  if (SuppressorInAlarmLocked(alarm)) {
     alarm.suppressed_by = Alarm::Suppression::kAlarm;
   } else {
     EndSuppressionLocked(alarm, at, actions);
   }
   PersistAlarmLocked(alarm);
+}
+
+bool CloudWatchService::SuppressorInAlarmLocked(const Alarm& alarm) const {
+  if (alarm.suppressor.empty()) return false;
+  auto it = alarms_.find(alarm.suppressor);
+  return it != alarms_.end() && it->second->state == AlarmState::kAlarm;
 }
 
 void CloudWatchService::StartSuppressionPeriodLocked(Alarm& alarm, Alarm::Suppression period,
@@ -772,11 +773,7 @@ void CloudWatchService::SuppressionPeriodEnds(const std::string& name, absl::Tim
     auto it = alarms_.find(name);
     if (it == alarms_.end()) return;
     Alarm& a = *it->second;
-    if ((a.suppressed_by != Alarm::Suppression::kWaitPeriod &&
-         a.suppressed_by != Alarm::Suppression::kExtensionPeriod) ||
-        a.suppressed_until != until) {
-      return;  // Cut short since.
-    }
+    if (!a.InSuppressionPeriod() || a.suppressed_until != until) return;  // Cut short since.
     a.suppression_task.reset();
     EndSuppressionLocked(a, until, actions);
     PersistAlarmLocked(a);  // Written behind, as an evaluation's state.

@@ -264,8 +264,7 @@ absl::Status CloudWatchService::Recover() {
     }
     // A WaitPeriod or ExtensionPeriod goes on to its end (one already past
     // ends at the scheduler's next pass).
-    if (a.suppressed_by == Alarm::Suppression::kWaitPeriod ||
-        a.suppressed_by == Alarm::Suppression::kExtensionPeriod) {
+    if (a.InSuppressionPeriod()) {
       StartSuppressionPeriodLocked(a, a.suppressed_by, a.suppressed_until);
     }
   }

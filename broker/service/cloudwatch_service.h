@@ -223,6 +223,8 @@ class CloudWatchService final : public cloudwatch::Service {
   // held actions queued.
   void SettleSuppressionLocked(Alarm& alarm, absl::Time at, std::vector<PendingAction>& actions)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether `alarm` has a suppressor, and it is in ALARM.
+  bool SuppressorInAlarmLocked(const Alarm& alarm) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Starts a WaitPeriod or ExtensionPeriod ending at `until`.
   void StartSuppressionPeriodLocked(Alarm& alarm, Alarm::Suppression period, absl::Time until)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
