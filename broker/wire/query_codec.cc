@@ -279,6 +279,7 @@ class QueryExchange final : public Exchange {
       xml.Declaration();
       xml.Open(absl::StrCat(action_, "Response"), model().xml_namespace);
       xml.Open(absl::StrCat(action_, "Result"));
+      result_open_end_ = body_.size();
     }
     return output_;
   }
@@ -286,7 +287,11 @@ class QueryExchange final : public Exchange {
  private:
   HttpResponse RenderResult() override {
     XmlWriter xml(&body_);
-    if (started_) {
+    if (started_ && body_.size() == result_open_end_) {
+      // Nothing written: <XResult/>, as AWS writes an empty result.
+      body_.pop_back();
+      body_.append("/>");
+    } else if (started_) {
       xml.Close(absl::StrCat(action_, "Result"));
     } else {
       xml.Declaration();
@@ -315,6 +320,7 @@ class QueryExchange final : public Exchange {
   std::string body_;
   XmlOutput output_;
   bool started_ = false;
+  size_t result_open_end_ = 0;  // body_'s size right after <XResult>.
 };
 
 }  // namespace

@@ -625,7 +625,7 @@ TEST(SnsQueryProtocolTest, TagsRoundTrip) {
                                                 {"ResourceArn", kTopicArn},
                                                 {"Tags.member.1.Key", "team"},
                                                 {"Tags.member.1.Value", "core"}});
-  EXPECT_THAT(response.body, HasSubstr("<TagResourceResult></TagResourceResult>"));
+  EXPECT_THAT(response.body, HasSubstr("<TagResourceResult/>"));
   EXPECT_EQ(tagged.resource_arn, kTopicArn);
   EXPECT_EQ(tagged.tags, (std::vector<sns::Tag>{{"team", "core"}}));
   fixture.Handle({{"Action", "UntagResource"},
@@ -674,8 +674,7 @@ TEST(SnsQueryProtocolTest, DataProtectionPolicyRoundTrip) {
   EXPECT_THAT(response.body,
               HasSubstr("<GetDataProtectionPolicyResult><DataProtectionPolicy>{&quot;Name&quot;:"));
   response = fixture.Handle({{"Action", "GetDataProtectionPolicy"}, {"ResourceArn", kTopicArn}});
-  EXPECT_THAT(response.body, AllOf(HasSubstr("<GetDataProtectionPolicyResult>"),
-                                   Not(HasSubstr("<DataProtectionPolicy>"))));
+  EXPECT_THAT(response.body, HasSubstr("<GetDataProtectionPolicyResult/>"));
 }
 
 TEST(SnsQueryProtocolTest, PutDataProtectionPolicyNeedsBothMembers) {

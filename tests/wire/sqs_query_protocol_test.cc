@@ -117,6 +117,18 @@ TEST(SqsQueryProtocolTest, ReceiveMessageEncodesBodyAndAttributesAsXml) {
                     HasSubstr("<StringValue>42</StringValue><DataType>Number.int</DataType>")));
 }
 
+// AWS writes an empty result as one self-closing element (LocalStack's
+// test_get_send_and_receive_messages, AWS-validated).
+TEST(SqsQueryProtocolTest, EmptyReceiveIsASelfClosingResult) {
+  WireFixture fixture;
+  EXPECT_CALL(fixture.service(), ReceiveMessage(_)).WillOnce(Return(sqs::ReceiveMessageResult{}));
+  wire::HttpResponse response =
+      fixture.Handle(QueryRequest({{"Action", "ReceiveMessage"}, {"QueueUrl", kClientQueueUrl}}));
+  EXPECT_EQ(response.status, 200);
+  EXPECT_THAT(response.body, HasSubstr("<ReceiveMessageResponse xmlns="));
+  EXPECT_THAT(response.body, HasSubstr("\"><ReceiveMessageResult/><ResponseMetadata>"));
+}
+
 TEST(SqsQueryProtocolTest, SendMessageBatchDecodesEntriesAndRendersFailures) {
   WireFixture fixture;
   sqs::SendMessageBatchRequest got;
@@ -332,7 +344,7 @@ TEST(SqsQueryProtocolTest, ActionInQueryStringOfGetIsServed) {
   request.query = "Action=ListQueues&Version=2012-11-05";
   wire::HttpResponse response = fixture.Handle(request);
   EXPECT_EQ(response.status, 200);
-  EXPECT_THAT(response.body, HasSubstr("<ListQueuesResult></ListQueuesResult>"));
+  EXPECT_THAT(response.body, HasSubstr("<ListQueuesResult/>"));
 }
 
 TEST(SqsQueryProtocolTest, ListQueuesRewritesUrlsAndReturnsToken) {
