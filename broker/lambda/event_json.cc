@@ -100,13 +100,16 @@ void WriteRecord(Sink& w, const lambda::SqsRecord& r, bool body_as_json) {
     w.Str(value.data_type);
     w.Raw("}");
   }
-  w.Raw("},");
-  if (!r.md5_of_message_attributes.empty()) {
-    w.Raw("\"md5OfMessageAttributes\":");
+  // A message without attributes has "md5OfMessageAttributes":null in real
+  // events (LocalStack's test_sqs_event_source_mapping snapshot); AWS's
+  // documented examples leave the field out.
+  w.Raw("},\"md5OfMessageAttributes\":");
+  if (r.md5_of_message_attributes.empty()) {
+    w.Raw("null");
+  } else {
     w.Str(r.md5_of_message_attributes);
-    w.Raw(",");
   }
-  w.Raw("\"md5OfBody\":");
+  w.Raw(",\"md5OfBody\":");
   w.Str(r.md5_of_body.str());
   w.Raw(",\"eventSource\":");
   w.Str(r.event_source);

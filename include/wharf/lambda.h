@@ -84,7 +84,7 @@ struct SqsRecord {
   SqsRecordAttributes attributes{};
   MessageAttributeMap message_attributes{};  // Binary values as raw bytes.
   Md5Hex md5_of_body{};                      // Computed when first read.
-  std::string md5_of_message_attributes{};   // Empty when there are none.
+  std::string md5_of_message_attributes{};   // Empty (JSON null) when there are none.
   std::string event_source = "aws:sqs";
   std::string event_source_arn{};  // The queue's ARN.
   std::string aws_region{};
