@@ -177,6 +177,9 @@ EventSourceMapping::EventSourceMapping(Deps deps, std::string uuid, std::string 
       fifo_(fifo),
       settings_(std::move(settings)),
       enabled_(enabled),
+      // AWS answers a mapping created disabled with State "Disabled" at once
+      // (LocalStack's test_fifo_message_group_parallelism snapshot).
+      state_(enabled ? MappingState::kCreating : MappingState::kDisabled),
       last_modified_(deps_.clock->Now()) {}
 
 EventSourceMapping::~EventSourceMapping() = default;

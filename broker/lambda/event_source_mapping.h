@@ -30,7 +30,8 @@
 //
 // State machine (AWS's names; the owner reads it through Describe):
 //
-//   Creating --> Enabled | Disabled       (the next transition task)
+//   Creating --> Enabled                  (the next transition task)
+//   (created disabled) Disabled           (at once, as AWS answers)
 //   Disabled --Update(enabled)--> Enabling --> Enabled
 //   Enabled --Update(!enabled)--> Disabling --> Disabled   (when no batch is out)
 //   Enabled|Disabled --Update--> Updating --> Enabled|Disabled
@@ -149,8 +150,8 @@ class EventSourceMapping : public std::enable_shared_from_this<EventSourceMappin
     std::string region;
   };
 
-  // A mapping in state Creating; its first transition is queued on the
-  // executor. `queue` is the queue of `queue_arn`.
+  // A mapping in state Creating (Disabled when not `enabled`); its first
+  // transition is queued on the executor. `queue` is the queue of `queue_arn`.
   static std::shared_ptr<EventSourceMapping> Create(Deps deps, std::string uuid,
                                                     std::string queue_arn,
                                                     std::shared_ptr<RecordSource> queue, bool fifo,

@@ -414,7 +414,8 @@ class Service {
 
   // Event source mappings. Create, Update and Delete return the mapping in
   // its transitional state (Creating, Enabling, Disabling, Updating,
-  // Deleting); the transition completes in the background (ManualClock: at
+  // Deleting; a mapping created with enabled = false is Disabled at once, as
+  // on AWS); the transition completes in the background (ManualClock: at
   // the next RunUntilIdle or Advance). Disabling and Deleting last until the
   // batches already handed to the function are finished; polling stops at
   // once and nothing already received is lost.

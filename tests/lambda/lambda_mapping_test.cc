@@ -344,11 +344,26 @@ TEST_F(LambdaMappingTest, MappingCreatedDisabledNeverPolls) {
   Send(queue_, "m");
   auto request = Request();
   request.enabled = false;
-  std::string uuid = CreateMapping(request);
+  // AWS answers with State "Disabled" at once (LocalStack's
+  // test_fifo_message_group_parallelism snapshot), and a disabled mapping
+  // can be enabled right away.
+  ASSERT_OK_AND_ASSIGN(auto created, lambda().CreateEventSourceMapping(request));
+  EXPECT_EQ(created.state, "Disabled");
+  EXPECT_EQ(created.state_transition_reason, "USER_INITIATED");
+  const std::string uuid = created.uuid;
+  EXPECT_EQ(State(uuid), "Disabled");
+  Drain();
   EXPECT_EQ(State(uuid), "Disabled");
   clock_->Advance(absl::Minutes(1));
   EXPECT_EQ(recorder_.size(), 0u);
   EXPECT_EQ(Counts(queue_), std::make_pair(1, 0));
+  ASSERT_OK_AND_ASSIGN(auto enabling,
+                       lambda().UpdateEventSourceMapping({.uuid = uuid, .enabled = true}));
+  EXPECT_EQ(enabling.state, "Enabling");
+  Drain();
+  EXPECT_EQ(State(uuid), "Enabled");
+  EXPECT_THAT(recorder_.bodies(), ElementsAre("m"));
+  EXPECT_EQ(Counts(queue_), std::make_pair(0, 0));
 }
 
 // ---- Batches ------------------------------------------------------------------------
