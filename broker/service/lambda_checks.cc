@@ -75,6 +75,15 @@ absl::Status CheckRanges(const MappingParams& p) {
       !s.ok()) {
     return s;
   }
+  // Recorded on AWS (LocalStack's test_event_source_mapping_default_batch_size
+  // snapshot), on Create and Update alike, before the function or the queue is
+  // looked up. A FIFO queue with a batch size above 10 fails here or on its
+  // window below, so AWS needs no FIFO batch-size text of its own.
+  if (p.batch_size > kMaxUnbatchedBatchSize && p.window == 0) {
+    return InvalidParameter(
+        "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater "
+        "than 10");
+  }
   if (p.response_types.size() > 1) {
     return Validation(Join(p.response_types), "functionResponseTypes",
                       "Member must have length less than or equal to 1");
@@ -111,18 +120,12 @@ absl::Status CheckRanges(const MappingParams& p) {
 // Checks the parameters against the queue and compiles the filters.
 absl::StatusOr<std::shared_ptr<const Matcher>> CheckForQueue(const MappingParams& p, bool fifo) {
   if (fifo) {
-    if (p.batch_size > kMaxFifoBatchSize) {
-      return InvalidParameter(
-          absl::StrCat("Invalid batch size ", p.batch_size,
-                       ": the batch size of a FIFO queue event source must be between 1 and 10."));
-    }
+    // AWS's text (CloudFormation's report of CreateEventSourceMapping; see
+    // aws/aws-lambda-dotnet#1758). A batch size above 10 with no window
+    // failed in CheckRanges, so this check also bounds FIFO batches to 10.
     if (p.window > 0) {
-      return InvalidParameter("Batching window is not supported for FIFO queues.");
+      return InvalidParameter("Batching window is not supported for FIFO queues");
     }
-  } else if (p.batch_size > kMaxUnbatchedBatchSize && p.window == 0) {
-    return InvalidParameter(absl::StrCat(
-        "Invalid batch size ", p.batch_size,
-        ": a batch size above 10 requires MaximumBatchingWindowInSeconds of at least 1."));
   }
   if (!p.filter_criteria.has_value() || p.filter_criteria->filters.empty()) return nullptr;
   auto matcher = Matcher::Create(PatternDialect::kEventBridge);

@@ -29,7 +29,6 @@ inline constexpr int kMaxDescriptionLength = 256;
 inline constexpr int kMinTimeout = 1;
 inline constexpr int kMaxTimeout = 900;
 inline constexpr int kMaxBatchSize = 10000;
-inline constexpr int kMaxFifoBatchSize = 10;
 inline constexpr int kMaxUnbatchedBatchSize = 10;
 inline constexpr int kMaxBatchingWindow = 300;
 inline constexpr size_t kMaxFilters = 5;

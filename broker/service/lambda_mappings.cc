@@ -33,8 +33,8 @@ using lambda_internal::MappingView;
 absl::StatusOr<lambda::EventSourceMappingConfiguration> LambdaService::CreateEventSourceMapping(
     const lambda::CreateEventSourceMappingRequest& request) {
   if (request.event_source_arn.empty()) {
-    return MakeError(ErrorCode::kLambdaInvalidParameterValue,
-                     "Unrecognized event source, must be kinesis, dynamodb stream or sqs.");
+    // AWS's text (LocalStack's test_event_source_mapping_exceptions snapshot).
+    return InvalidParameter("Unrecognized event source.");
   }
   MappingParams params;
   params.batch_size = request.batch_size.value_or(10);
@@ -45,7 +45,7 @@ absl::StatusOr<lambda::EventSourceMappingConfiguration> LambdaService::CreateEve
     params.maximum_concurrency = request.scaling_config->maximum_concurrency;
   }
   if (absl::Status s = CheckRanges(params); !s.ok()) return s;
-  auto function = FindFunction(request.function_name);
+  auto function = FindMappedFunction(request.function_name);
   if (!function.ok()) return function.status();
   auto queue = ResolveQueue(request.event_source_arn);
   if (!queue.ok()) return queue.status();
@@ -76,6 +76,17 @@ absl::StatusOr<lambda::EventSourceMappingConfiguration> LambdaService::CreateEve
   }
   if (absl::Status s = PersistMapping(ToStored(view, enabled)); !s.ok()) return s;
   return ToConfiguration(view);
+}
+
+absl::StatusOr<std::shared_ptr<const lambda_internal::Function>> LambdaService::FindMappedFunction(
+    std::string_view param) const {
+  auto function = FindFunction(param);
+  if (!function.ok() && GetErrorCode(function.status()) == ErrorCode::kLambdaResourceNotFound) {
+    // AWS answers a mapping's missing function so, not with ResourceNotFound
+    // (LocalStack's test_event_source_mapping_exceptions snapshot).
+    return InvalidParameter("Function does not exist");
+  }
+  return function;
 }
 
 std::shared_ptr<EventSourceMapping> LambdaService::AddMappingLocked(std::string uuid,
@@ -124,7 +135,7 @@ absl::StatusOr<lambda::EventSourceMappingConfiguration> LambdaService::UpdateEve
                                    ? request.scaling_config->maximum_concurrency
                                    : view.settings.maximum_concurrency;
   if (absl::Status s = CheckRanges(params); !s.ok()) return s;
-  auto function = FindFunction(request.function_name.value_or(view.settings.function_arn));
+  auto function = FindMappedFunction(request.function_name.value_or(view.settings.function_arn));
   if (!function.ok()) return function.status();
   auto queue = ResolveQueue(view.queue_arn);
   if (!queue.ok()) return queue.status();

@@ -223,11 +223,12 @@ absl::StatusOr<LambdaService::QueueInfo> LambdaService::ResolveQueue(const std::
     return InvalidParameter(absl::StrCat("Unsupported event source ", arn,
                                          ": wharf maps Amazon SQS queues (arn:aws:sqs:...)."));
   }
-  absl::Status missing =
-      NotFound(absl::StrCat("Error occurred while ReceiveMessage. SQS Error Code: "
-                            "AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The "
-                            "specified queue ",
-                            arn, " does not exist."));
+  // AWS's code and text (LocalStack's test_esm_with_not_existing_sqs_queue
+  // snapshot): Lambda reports the error of its own look-up of the queue.
+  absl::Status missing = InvalidParameter(
+      "Error occurred while ReceiveMessage. SQS Error Code: "
+      "AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not "
+      "exist.");
   if (parts[3] != options_.region) return missing;
   sqs::GetQueueUrlRequest lookup;
   lookup.queue_name = parts[5];

@@ -172,8 +172,12 @@ class LambdaService final : public lambda::Service, public base_internal::Functi
   // The function, or ResourceNotFoundException.
   absl::StatusOr<std::shared_ptr<const lambda_internal::Function>> FindFunction(
       std::string_view param) const;
+  // FindFunction for Create/UpdateEventSourceMapping, which answer a missing
+  // function with InvalidParameterValueException "Function does not exist".
+  absl::StatusOr<std::shared_ptr<const lambda_internal::Function>> FindMappedFunction(
+      std::string_view param) const;
   // The queue of an EventSourceArn. Errors: InvalidParameterValueException
-  // (not an SQS queue ARN), ResourceNotFoundException (no such queue).
+  // (not an SQS queue ARN, or no such queue).
   absl::StatusOr<QueueInfo> ResolveQueue(const std::string& arn) const;
   lambda::EventSourceMappingConfiguration ToConfiguration(
       const lambda_internal::MappingView& view) const;

@@ -373,7 +373,9 @@ struct ListEventSourceMappingsResult {
 // ---- Service ----------------------------------------------------------------
 
 // Errors (wharf::ErrorCode): kLambdaInvalidParameterValue
-// (InvalidParameterValueException), kLambdaValidation (ValidationException:
+// (InvalidParameterValueException; also what Create/UpdateEventSourceMapping
+// answer for a function or queue that does not exist, as AWS does),
+// kLambdaValidation (ValidationException:
 // a value outside the API's range or pattern), kLambdaResourceNotFound,
 // kLambdaResourceConflict (a function or mapping that exists already),
 // kLambdaResourceInUse (a mapping in a transitional state),

@@ -76,22 +76,41 @@ TEST_F(LambdaMappingTest, CreateReturnsTheMappingInStateCreating) {
   EXPECT_EQ(State(created.uuid), "Enabled");
 }
 
-TEST_F(LambdaMappingTest, UnknownFunctionOrQueueIsResourceNotFound) {
+// AWS's codes and texts (LocalStack's test_event_source_mapping_exceptions and
+// test_esm_with_not_existing_sqs_queue snapshots): a missing function or queue
+// is an invalid parameter, not ResourceNotFound, and the function is checked
+// first.
+TEST_F(LambdaMappingTest, UnknownFunctionOrQueueIsAnInvalidParameter) {
   auto request = Request();
   request.function_name = "missing";
   EXPECT_THAT(lambda().CreateEventSourceMapping(request),
-              HasErrorCode(ErrorCode::kLambdaResourceNotFound));
+              HasError(ErrorCode::kLambdaInvalidParameterValue, "Function does not exist"));
+  request.event_source_arn = QueueArn("missing");
+  EXPECT_THAT(lambda().CreateEventSourceMapping(request),
+              HasError(ErrorCode::kLambdaInvalidParameterValue, "Function does not exist"));
   request = Request();
   request.event_source_arn = QueueArn("missing");
   EXPECT_THAT(lambda().CreateEventSourceMapping(request),
-              HasErrorCode(ErrorCode::kLambdaResourceNotFound));
+              HasError(ErrorCode::kLambdaInvalidParameterValue,
+                       "Error occurred while ReceiveMessage. SQS Error Code: "
+                       "AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified "
+                       "queue does not exist."));
   request.event_source_arn = "arn:aws:kinesis:us-east-1:123456789012:stream/s";
   EXPECT_THAT(lambda().CreateEventSourceMapping(request),
               HasErrorCode(ErrorCode::kLambdaInvalidParameterValue));
   request.event_source_arn = "";
   EXPECT_THAT(lambda().CreateEventSourceMapping(request),
-              HasErrorCode(ErrorCode::kLambdaInvalidParameterValue));
+              HasError(ErrorCode::kLambdaInvalidParameterValue, "Unrecognized event source."));
+  std::string uuid = CreateMapping(Request());
+  EXPECT_THAT(lambda().UpdateEventSourceMapping({.uuid = uuid, .function_name = "missing"}),
+              HasError(ErrorCode::kLambdaInvalidParameterValue, "Function does not exist"));
 }
+
+// AWS's text (LocalStack's test_event_source_mapping_default_batch_size
+// snapshot), for Create and Update.
+constexpr char kWindowRequired[] =
+    "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater "
+    "than 10";
 
 TEST_F(LambdaMappingTest, BatchSizeRangeOnStandardQueues) {
   auto request = Request();
@@ -103,11 +122,10 @@ TEST_F(LambdaMappingTest, BatchSizeRangeOnStandardQueues) {
   }
   request.batch_size = 11;
   EXPECT_THAT(lambda().CreateEventSourceMapping(request),
-              HasError(ErrorCode::kLambdaInvalidParameterValue,
-                       HasSubstr("MaximumBatchingWindowInSeconds")));
+              HasError(ErrorCode::kLambdaInvalidParameterValue, kWindowRequired));
   request.maximum_batching_window_in_seconds = 0;
   EXPECT_THAT(lambda().CreateEventSourceMapping(request),
-              HasErrorCode(ErrorCode::kLambdaInvalidParameterValue));
+              HasError(ErrorCode::kLambdaInvalidParameterValue, kWindowRequired));
   request.batch_size = 10000;
   request.maximum_batching_window_in_seconds = 1;
   ASSERT_OK_AND_ASSIGN(auto created, lambda().CreateEventSourceMapping(request));
@@ -127,16 +145,21 @@ TEST_F(LambdaMappingTest, BatchingWindowRange) {
   EXPECT_OK(lambda().CreateEventSourceMapping(request));
 }
 
+// A FIFO queue takes no window, so its batches are at most 10: above that
+// the window is either missing or refused.
 TEST_F(LambdaMappingTest, FifoQueuesTakeTenRecordsAndNoWindow) {
   auto request = FifoRequest();
   request.batch_size = 11;
+  EXPECT_THAT(lambda().CreateEventSourceMapping(request),
+              HasError(ErrorCode::kLambdaInvalidParameterValue, kWindowRequired));
   request.maximum_batching_window_in_seconds = 1;
   EXPECT_THAT(lambda().CreateEventSourceMapping(request),
-              HasError(ErrorCode::kLambdaInvalidParameterValue, HasSubstr("FIFO")));
+              HasError(ErrorCode::kLambdaInvalidParameterValue,
+                       "Batching window is not supported for FIFO queues"));
   request.batch_size = 10;
   EXPECT_THAT(lambda().CreateEventSourceMapping(request),
               HasError(ErrorCode::kLambdaInvalidParameterValue,
-                       HasSubstr("Batching window is not supported for FIFO queues")));
+                       "Batching window is not supported for FIFO queues"));
   request.maximum_batching_window_in_seconds = 0;
   EXPECT_OK(lambda().CreateEventSourceMapping(request));
 }
@@ -233,7 +256,7 @@ TEST_F(LambdaMappingTest, UnknownMappingIsResourceNotFound) {
 TEST_F(LambdaMappingTest, UpdateChecksTheMergedSettings) {
   std::string uuid = CreateMapping(Request());
   EXPECT_THAT(lambda().UpdateEventSourceMapping({.uuid = uuid, .batch_size = 50}),
-              HasErrorCode(ErrorCode::kLambdaInvalidParameterValue));
+              HasError(ErrorCode::kLambdaInvalidParameterValue, kWindowRequired));
   ASSERT_OK_AND_ASSIGN(
       auto updated, lambda().UpdateEventSourceMapping(
                         {.uuid = uuid, .batch_size = 50, .maximum_batching_window_in_seconds = 2}));
@@ -244,7 +267,7 @@ TEST_F(LambdaMappingTest, UpdateChecksTheMergedSettings) {
       lambda().UpdateEventSourceMapping({.uuid = uuid, .maximum_batching_window_in_seconds = 0}),
       HasErrorCode(ErrorCode::kLambdaInvalidParameterValue));
   EXPECT_THAT(lambda().UpdateEventSourceMapping({.uuid = uuid, .function_name = "missing"}),
-              HasErrorCode(ErrorCode::kLambdaResourceNotFound));
+              HasErrorCode(ErrorCode::kLambdaInvalidParameterValue));
   // An empty FilterCriteria and ScalingConfig remove them.
   ASSERT_OK(lambda().UpdateEventSourceMapping(
       {.uuid = uuid,
