@@ -459,6 +459,24 @@ TEST_F(LambdaFunctionsTest, SnsLambdaSubscriptionInvokesTheFunctionAsynchronousl
   EXPECT_EQ(std::string(record["EventSubscriptionArn"].GetString()), sub.subscription_arn);
   EXPECT_EQ(std::string(record["Sns"]["MessageId"].GetString()), published.message_id);
   EXPECT_STREQ(record["Sns"]["MessageAttributes"]["kind"]["Value"].GetString(), "new");
+  // The rest of AWS's documented shape ("Using Lambda with Amazon SNS").
+  EXPECT_STREQ(record["EventVersion"].GetString(), "1.0");
+  const rapidjson::Value& sns = record["Sns"];
+  EXPECT_STREQ(sns["Type"].GetString(), "Notification");
+  EXPECT_EQ(std::string(sns["TopicArn"].GetString()), topic.topic_arn);
+  EXPECT_TRUE(sns["Subject"].IsNull());
+  EXPECT_STREQ(sns["Message"].GetString(), "order 7");
+  EXPECT_STREQ(sns["SignatureVersion"].GetString(), "1");
+  EXPECT_TRUE(sns["Signature"].IsString());
+  EXPECT_TRUE(sns["SigningCertUrl"].IsString());
+  EXPECT_EQ(std::string(sns["UnsubscribeUrl"].GetString()),
+            std::string("https://sns.") + kRegion +
+                ".amazonaws.com/?Action=Unsubscribe&SubscriptionArn=" + sub.subscription_arn);
+  EXPECT_STREQ(sns["MessageAttributes"]["kind"]["Type"].GetString(), "String");
+  // ISO 8601 with milliseconds, e.g. "2019-01-02T12:45:07.000Z".
+  EXPECT_THAT(std::string(sns["Timestamp"].GetString()),
+              ::testing::MatchesRegex("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}"
+                                      "\\.[0-9]{3}Z"));
 }
 
 TEST_F(LambdaFunctionsTest, SnsToAMissingFunctionIsAFailedDelivery) {
@@ -494,6 +512,72 @@ TEST_F(LambdaFunctionsTest, EventBridgeTargetInvokesTheFunction) {
   rapidjson::Document doc = ParseJson(recorder_.calls()[0].payload);
   EXPECT_EQ(doc["detail"]["orderId"].GetInt(), 42);
   EXPECT_EQ(std::string(doc["id"].GetString()), put.entries[0].event_id);
+  // The event as EventBridge sends it to every target.
+  EXPECT_STREQ(doc["version"].GetString(), "0");
+  EXPECT_STREQ(doc["detail-type"].GetString(), "OrderPlaced");
+  EXPECT_STREQ(doc["source"].GetString(), "shop");
+  EXPECT_STREQ(doc["account"].GetString(), kAccount);
+  EXPECT_STREQ(doc["region"].GetString(), kRegion);
+  EXPECT_TRUE(doc["time"].IsString());
+  EXPECT_TRUE(doc["resources"].IsArray());
+}
+
+// EventBridge's dead-letter queue takes events it could not hand to the
+// function: a missing function is not retried (AWS: "a target resource that
+// no longer exists") and the message carries the documented attributes.
+TEST_F(LambdaFunctionsTest, EventBridgeToAMissingFunctionGoesToTheTargetsDeadLetterQueue) {
+  std::string dlq = CreateQueue("eb-dlq");
+  ASSERT_OK(broker_->events().PutRule({.name = "r", .event_pattern = R"({"source":["s"]})"}));
+  events::Target target;
+  target.id = "fn";
+  target.arn = FunctionArn("missing");
+  target.dead_letter_config = events::DeadLetterConfig{QueueArn("eb-dlq")};
+  ASSERT_OK(broker_->events().PutTargets({.rule = "r", .targets = {target}}));
+  ASSERT_OK_AND_ASSIGN(auto put,
+                       broker_->events().PutEvents(
+                           {.entries = {{.source = "s", .detail_type = "t", .detail = "{}"}}}));
+  Drain();
+  std::vector<sqs::Message> dead = ReceiveAll(dlq);
+  ASSERT_THAT(dead, SizeIs(1));
+  rapidjson::Document event = ParseJson(dead[0].body);
+  EXPECT_EQ(std::string(event["id"].GetString()), put.entries[0].event_id);
+  const MessageAttributeMap& a = dead[0].message_attributes;
+  ASSERT_TRUE(a.contains("ERROR_CODE"));
+  EXPECT_EQ(a.at("ERROR_CODE").string_value, "ResourceNotFoundException");
+  ASSERT_TRUE(a.contains("ERROR_MESSAGE"));
+  EXPECT_EQ(a.at("RULE_ARN").string_value,
+            std::string("arn:aws:events:") + kRegion + ":" + kAccount + ":rule/r");
+  EXPECT_EQ(a.at("TARGET_ARN").string_value, FunctionArn("missing"));
+  EXPECT_EQ(a.at("RETRY_ATTEMPTS").string_value, "0");
+}
+
+// A function that runs and fails is no delivery failure for EventBridge (it
+// invokes asynchronously): Lambda retries it (1 then 2 minutes later), and
+// nothing reaches the target's dead-letter queue.
+TEST_F(LambdaFunctionsTest, EventBridgeToAFailingFunctionIsRetriedByLambdaNotDeadLettered) {
+  std::string dlq = CreateQueue("eb-dlq");
+  CreateFailing("f");
+  ASSERT_OK(broker_->events().PutRule({.name = "r", .event_pattern = R"({"source":["s"]})"}));
+  events::Target target;
+  target.id = "fn";
+  target.arn = FunctionArn("f");
+  target.dead_letter_config = events::DeadLetterConfig{QueueArn("eb-dlq")};
+  ASSERT_OK(broker_->events().PutTargets({.rule = "r", .targets = {target}}));
+  ASSERT_OK(broker_->events().PutEvents(
+      {.entries = {{.source = "s", .detail_type = "t", .detail = "{}"}}}));
+  Drain();
+  EXPECT_EQ(failing_.size(), 1u);
+  clock_->Advance(absl::Minutes(1));
+  EXPECT_EQ(failing_.size(), 2u);
+  clock_->Advance(absl::Minutes(2));
+  EXPECT_EQ(failing_.size(), 3u);
+  clock_->Advance(absl::Hours(1));
+  EXPECT_EQ(failing_.size(), 3u);
+  EXPECT_THAT(ReceiveAll(dlq), IsEmpty());
+  // The same request id on every attempt.
+  std::vector<Call> calls = failing_.calls();
+  EXPECT_EQ(calls[1].request_id, calls[0].request_id);
+  EXPECT_EQ(calls[2].request_id, calls[0].request_id);
 }
 
 TEST_F(LambdaFunctionsTest, OneHandlerServesQueuesTopicsAndBuses) {

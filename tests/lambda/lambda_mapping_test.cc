@@ -649,6 +649,34 @@ TEST_F(LambdaMappingTest, FifoAFailureHoldsBackTheRestOfItsGroup) {
   EXPECT_EQ(Counts(fifo_), std::make_pair(0, 0));
 }
 
+// A function error fails every record of the batch; each group comes back
+// whole and in order after the visibility timeout.
+TEST_F(LambdaMappingTest, FifoAFunctionErrorReturnsEveryGroupInOrder) {
+  CreateMapping(FifoRequest());
+  for (const char* body : {"a1", "a2"}) Send(fifo_, body, "a");
+  for (const char* body : {"b1", "b2"}) Send(fifo_, body, "b");
+  recorder_.set_respond([](const lambda::Invocation&) -> absl::StatusOr<std::string> {
+    return absl::InternalError("boom");
+  });
+  Drain();
+  ASSERT_GE(recorder_.size(), 1u);
+  EXPECT_EQ(Counts(fifo_), std::make_pair(0, 4));
+  recorder_.clear();
+  recorder_.set_respond(nullptr);
+  clock_->Advance(absl::Seconds(30));
+  std::vector<std::string> a;
+  std::vector<std::string> b;
+  for (const std::string& body : recorder_.bodies()) (body[0] == 'a' ? a : b).push_back(body);
+  EXPECT_THAT(a, ElementsAre("a1", "a2"));
+  EXPECT_THAT(b, ElementsAre("b1", "b2"));
+  for (const Call& c : recorder_.calls()) {
+    for (const lambda::SqsRecord& r : c.records) {
+      EXPECT_EQ(r.attributes.approximate_receive_count, "2");
+    }
+  }
+  EXPECT_EQ(Counts(fifo_), std::make_pair(0, 0));
+}
+
 TEST_F(LambdaMappingTest, FifoRecordsOfAGroupArriveInOrder) {
   CreateMapping(FifoRequest());
   for (int i = 0; i < 30; ++i) Send(fifo_, "a" + std::to_string(i), "a");
@@ -686,6 +714,69 @@ TEST_F(LambdaMappingTest, RecordsMatchingNoFilterAreDeletedWithoutInvoking) {
   EXPECT_THAT(recorder_.bodies(),
               ::testing::UnorderedElementsAre(R"({"kind":"order","n":1})", "plain text wanted"));
   EXPECT_EQ(Counts(queue_), std::make_pair(0, 0));
+}
+
+// The patterns AWS refuses (LocalStack's test_sqs_invalid_event_filter
+// snapshots: InvalidParameterValueException "Invalid filter pattern
+// definition." for each).
+TEST_F(LambdaMappingTest, FilterPatternsAwsRefuses) {
+  for (const char* pattern :
+       {"null", "simple string", R"({"eventSource":"aws:sqs"})", R"({"eventSource":[]})"}) {
+    auto request = Request();
+    request.maximum_batching_window_in_seconds = 1;
+    request.filter_criteria = lambda::FilterCriteria{{{pattern}}};
+    EXPECT_THAT(
+        lambda().CreateEventSourceMapping(request),
+        HasError(ErrorCode::kLambdaInvalidParameterValue, "Invalid filter pattern definition."))
+        << pattern;
+  }
+}
+
+// LocalStack's test_sqs_event_filter cases, recorded on AWS: one record of
+// the two matches, the other is deleted without an invocation.
+TEST_F(LambdaMappingTest, FilterPatternsMatchAsOnAws) {
+  struct Case {
+    const char* pattern;
+    const char* matching;
+    const char* not_matching;
+  };
+  const Case cases[] = {
+      {R"({"body":{"my-key":["my-value"]}})", R"({"my-key":"my-value"})",
+       R"({"my-key":"other-value"})"},
+      {R"({"body":{"my-key":["my-value-one","my-value-two"]}})", R"({"my-key":"my-value-two"})",
+       R"({"my-key":"other-value"})"},
+      {R"({"body":{"my-key-one":["other-filter","my-value-one"],"my-key-two":["my-value-two"]}})",
+       R"({"my-key-one":"my-value-one","my-key-two":"my-value-two"})",
+       R"({"my-key-one":"other-value-","my-key-two":"my-value-two"})"},
+      {R"({"body":{"my-key":[{"exists":true}]}})", R"({"my-key":"any-value-one"})",
+       R"({"other-key":"any-value-two"})"},
+      {R"({"body":{"my-number":[{"numeric":[">",100]}]}})", R"({"my-number":101})",
+       R"({"my-number":100})"},
+      {R"({"body":{"my-number":[{"numeric":["<",100]}]}})", R"({"my-number":99})",
+       R"({"my-number":100})"},
+      {R"({"body":{"my-number":[{"numeric":[">=",100,"<",200]}]}})", R"({"my-number":100})",
+       R"({"my-number":200})"},
+      {R"({"body":{"my-key":[{"prefix":"yes"}]}})", R"({"my-key":"yes-value"})",
+       R"({"my-key":"no-value"})"},
+      // A JSON pattern on the body drops a plain-text body.
+      {R"({"body":{"my-key":["my-value"]}})", R"({"my-key":"my-value"})", "plain-string"},
+  };
+  int n = 0;
+  for (const Case& c : cases) {
+    const std::string name = "filtered" + std::to_string(n++);
+    const std::string url = CreateQueue(name);
+    Send(url, c.matching);
+    Send(url, c.not_matching);
+    auto request = Request();
+    request.event_source_arn = QueueArn(name);
+    request.maximum_batching_window_in_seconds = 1;
+    request.filter_criteria = lambda::FilterCriteria{{{c.pattern}}};
+    recorder_.clear();
+    CreateMapping(request);
+    clock_->Advance(absl::Seconds(1));
+    EXPECT_THAT(recorder_.bodies(), ElementsAre(c.matching)) << c.pattern;
+    EXPECT_EQ(Counts(url), std::make_pair(0, 0)) << c.pattern;
+  }
 }
 
 TEST_F(LambdaMappingTest, MetricsCountPolledFilteredInvokedFailedAndDeletedRecords) {
