@@ -424,6 +424,39 @@ TEST_F(LambdaMappingTest, HandlerSeesTheRecordsAsLambdaSendsThem) {
   EXPECT_EQ(Counts(queue_), std::make_pair(0, 0));
 }
 
+// A record recorded on AWS (LocalStack's
+// test_message_body_and_attributes_passed_correctly snapshot): these three
+// attributes give md5OfMessageAttributes d25a6aea97eb8f585bfa92d314504a92,
+// each attribute in Lambda's shape, and no attribute names the DLQ source.
+TEST_F(LambdaMappingTest, MessageAttributesAndTheirDigestAsAwsRecordedThem) {
+  CreateMapping(Request());
+  ASSERT_OK(sqs().SendMessage({.queue_url = queue_,
+                               .message_body = "book",
+                               .message_attributes = {{"Title", {"String", "The Whistler", ""}},
+                                                      {"Author", {"String", "John Grisham", ""}},
+                                                      {"WeeksOn", {"Number", "6", ""}}}}));
+  Drain();
+  ASSERT_THAT(recorder_.calls(), SizeIs(1));
+  rapidjson::Document doc;
+  doc.Parse(recorder_.calls()[0].payload.c_str());
+  ASSERT_FALSE(doc.HasParseError());
+  const rapidjson::Value& record = doc["Records"][0];
+  EXPECT_STREQ(record["md5OfMessageAttributes"].GetString(), "d25a6aea97eb8f585bfa92d314504a92");
+  rapidjson::Document want;
+  want.Parse(R"({
+    "WeeksOn": {"stringValue": "6", "stringListValues": [], "binaryListValues": [],
+                "dataType": "Number"},
+    "Author": {"stringValue": "John Grisham", "stringListValues": [], "binaryListValues": [],
+               "dataType": "String"},
+    "Title": {"stringValue": "The Whistler", "stringListValues": [], "binaryListValues": [],
+              "dataType": "String"}})");
+  EXPECT_EQ(record["messageAttributes"], want);
+  std::vector<std::string> names;
+  for (const auto& m : record["attributes"].GetObject()) names.push_back(m.name.GetString());
+  EXPECT_THAT(names, ElementsAre("ApproximateReceiveCount", "SentTimestamp", "SenderId",
+                                 "ApproximateFirstReceiveTimestamp"));
+}
+
 TEST_F(LambdaMappingTest, RecordsComeInBatchesOfBatchSize) {
   auto request = Request();
   request.batch_size = 4;
