@@ -462,6 +462,46 @@ absl::Status LambdaService::InvokeAsync(std::string_view function_arn, std::stri
   return functions_->InvokeAsync(**function, std::move(payload));
 }
 
+// The texts of the EventInvokeConfig operations are AWS's (LocalStack's
+// test_lambda_eventinvokeconfig_exceptions snapshot); the configuration names
+// the function's $LATEST, as AWS's FunctionArn does.
+absl::Status LambdaService::NoEventInvokeConfig(std::string_view name) const {
+  return NotFound(absl::StrCat("The function ", FunctionArn(name),
+                               ":$LATEST doesn't have an EventInvokeConfig"));
+}
+
+absl::Status LambdaService::CheckDestination(const lambda::DestinationConfig& config,
+                                             const std::string& arn,
+                                             const Function& function) const {
+  std::vector<absl::string_view> parts = absl::StrSplit(Av(arn), ':');
+  const bool arn_like = parts.size() >= 6 && parts[0] == "arn" &&
+                        absl::StartsWith(parts[1], "aws") && !parts[2].empty();
+  const bool supported = arn_like && (parts[2] == "sqs" || parts[2] == "sns" ||
+                                      parts[2] == "events" || parts[2] == "lambda");
+  if (!supported) {
+    // AWS names the whole configuration (its Java form); an unset side is null.
+    auto side = [](const char* type, const std::string& destination) -> std::string {
+      if (destination.empty()) return "null";
+      return absl::StrCat(type, "(destination=", destination, ")");
+    };
+    return InvalidParameter(
+        absl::StrCat("The provided destination config DestinationConfig(onSuccess=",
+                     side("OnSuccess", config.on_success),
+                     ", onFailure=", side("OnFailure", config.on_failure), ") is invalid."));
+  }
+  if (arn == function.arn || arn == absl::StrCat(function.arn, ":$LATEST")) {
+    return InvalidParameter("You can't specify the function as a destination for itself.");
+  }
+  bool valid = IsDestinationArn(arn);
+  if (valid && parts[2] == "lambda") {
+    // AWS refuses a function that does not exist.
+    auto target = FindFunction(arn);
+    valid = target.ok();
+  }
+  if (!valid) return InvalidParameter(absl::StrCat("The destination ARN ", arn, " is invalid."));
+  return absl::OkStatus();
+}
+
 absl::StatusOr<lambda::FunctionEventInvokeConfig> LambdaService::PutFunctionEventInvokeConfig(
     const lambda::PutFunctionEventInvokeConfigRequest& request) {
   lambda_internal::AsyncConfig config;
@@ -481,29 +521,32 @@ absl::StatusOr<lambda::FunctionEventInvokeConfig> LambdaService::PutFunctionEven
     }
     config.maximum_event_age_seconds = *request.maximum_event_age_in_seconds;
   }
-  auto found = FindFunction(request.function_name);
-  if (!found.ok()) return found.status();
+  if (!request.maximum_retry_attempts.has_value() &&
+      !request.maximum_event_age_in_seconds.has_value() &&
+      !request.destination_config.has_value()) {
+    return InvalidParameter(
+        "You must specify at least one of error handling or destination setting.");
+  }
+  absl::StatusOr<std::string> name = ResolveFunctionName(request.function_name);
+  if (!name.ok()) return name.status();
+  std::shared_ptr<const Function> found = functions_->Find(*name);
+  if (found == nullptr) return NotFound("The function doesn't exist.");
   if (request.destination_config.has_value()) {
     for (const std::string* arn :
          {&request.destination_config->on_success, &request.destination_config->on_failure}) {
       if (arn->empty()) continue;
-      if (!IsDestinationArn(*arn)) {
-        return InvalidParameter(absl::StrCat("The destination ARN ", *arn, " is invalid."));
-      }
-      if (*arn == (*found)->arn || *arn == absl::StrCat((*found)->arn, ":$LATEST")) {
-        return InvalidParameter("You can't specify the function as a destination for itself.");
+      if (absl::Status s = CheckDestination(*request.destination_config, *arn, *found); !s.ok()) {
+        return s;
       }
     }
     config.destinations = *request.destination_config;
   }
   config.last_modified = options_.clock->Now();
-  auto function = std::make_shared<Function>(**found);
+  auto function = std::make_shared<Function>(*found);
   function->async_config = config;
-  if (!functions_->Replace(function)) {
-    return NotFound(absl::StrCat("Function not found: ", (*found)->arn));
-  }
+  if (!functions_->Replace(function)) return NotFound("The function doesn't exist.");
   return lambda::FunctionEventInvokeConfig{
-      .function_arn = function->arn,
+      .function_arn = absl::StrCat(function->arn, ":$LATEST"),
       .maximum_retry_attempts = config.maximum_retry_attempts,
       .maximum_event_age_in_seconds = config.maximum_event_age_seconds,
       .destination_config = config.destinations,
@@ -512,15 +555,13 @@ absl::StatusOr<lambda::FunctionEventInvokeConfig> LambdaService::PutFunctionEven
 
 absl::StatusOr<lambda::FunctionEventInvokeConfig> LambdaService::GetFunctionEventInvokeConfig(
     const lambda::GetFunctionEventInvokeConfigRequest& request) {
-  auto found = FindFunction(request.function_name);
-  if (!found.ok()) return found.status();
-  if (!(*found)->async_config.has_value()) {
-    return NotFound(
-        absl::StrCat("The function ", (*found)->arn, " doesn't have an EventInvokeConfig"));
-  }
-  const lambda_internal::AsyncConfig& config = *(*found)->async_config;
+  absl::StatusOr<std::string> name = ResolveFunctionName(request.function_name);
+  if (!name.ok()) return name.status();
+  std::shared_ptr<const Function> found = functions_->Find(*name);
+  if (found == nullptr || !found->async_config.has_value()) return NoEventInvokeConfig(*name);
+  const lambda_internal::AsyncConfig& config = *found->async_config;
   return lambda::FunctionEventInvokeConfig{
-      .function_arn = (*found)->arn,
+      .function_arn = absl::StrCat(found->arn, ":$LATEST"),
       .maximum_retry_attempts = config.maximum_retry_attempts,
       .maximum_event_age_in_seconds = config.maximum_event_age_seconds,
       .destination_config = config.destinations,
@@ -529,17 +570,13 @@ absl::StatusOr<lambda::FunctionEventInvokeConfig> LambdaService::GetFunctionEven
 
 absl::Status LambdaService::DeleteFunctionEventInvokeConfig(
     const lambda::DeleteFunctionEventInvokeConfigRequest& request) {
-  auto found = FindFunction(request.function_name);
-  if (!found.ok()) return found.status();
-  if (!(*found)->async_config.has_value()) {
-    return NotFound(
-        absl::StrCat("The function ", (*found)->arn, " doesn't have an EventInvokeConfig"));
-  }
-  auto function = std::make_shared<Function>(**found);
+  absl::StatusOr<std::string> name = ResolveFunctionName(request.function_name);
+  if (!name.ok()) return name.status();
+  std::shared_ptr<const Function> found = functions_->Find(*name);
+  if (found == nullptr || !found->async_config.has_value()) return NoEventInvokeConfig(*name);
+  auto function = std::make_shared<Function>(*found);
   function->async_config.reset();
-  if (!functions_->Replace(std::move(function))) {
-    return NotFound(absl::StrCat("Function not found: ", (*found)->arn));
-  }
+  if (!functions_->Replace(std::move(function))) return NoEventInvokeConfig(*name);
   return absl::OkStatus();
 }
 

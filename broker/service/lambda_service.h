@@ -172,6 +172,12 @@ class LambdaService final : public lambda::Service, public base_internal::Functi
   // The function, or ResourceNotFoundException.
   absl::StatusOr<std::shared_ptr<const lambda_internal::Function>> FindFunction(
       std::string_view param) const;
+  // ResourceNotFoundException "The function <arn>:$LATEST doesn't have an
+  // EventInvokeConfig" (also AWS's answer for a function that does not exist).
+  absl::Status NoEventInvokeConfig(std::string_view name) const;
+  // A destination of PutFunctionEventInvokeConfig for `function`.
+  absl::Status CheckDestination(const lambda::DestinationConfig& config, const std::string& arn,
+                                const lambda_internal::Function& function) const;
   // FindFunction for Create/UpdateEventSourceMapping, which answer a missing
   // function with InvalidParameterValueException "Function does not exist".
   absl::StatusOr<std::shared_ptr<const lambda_internal::Function>> FindMappedFunction(

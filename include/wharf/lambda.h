@@ -281,7 +281,7 @@ struct PutFunctionEventInvokeConfigRequest {
   std::optional<DestinationConfig> destination_config{};
 };
 struct FunctionEventInvokeConfig {
-  std::string function_arn{};
+  std::string function_arn{};  // The function's ARN with ":$LATEST", as AWS writes it.
   int maximum_retry_attempts = 2;
   int maximum_event_age_in_seconds = 21600;
   DestinationConfig destination_config{};

@@ -385,8 +385,12 @@ TEST_F(LambdaFunctionsTest, FailureGoesToAnEventBus) {
   EXPECT_STREQ(event["detail"]["requestContext"]["condition"].GetString(), "RetriesExhausted");
 }
 
+// Codes and texts recorded on AWS (LocalStack's
+// test_lambda_eventinvokeconfig_exceptions snapshot).
 TEST_F(LambdaFunctionsTest, EventInvokeConfigValidation) {
   CreateFunction("f", recorder_);
+  Recorder other;
+  CreateFunction("g", other);
   EXPECT_THAT(
       lambda().PutFunctionEventInvokeConfig({.function_name = "f", .maximum_retry_attempts = 3}),
       HasErrorCode(ErrorCode::kLambdaValidation));
@@ -399,28 +403,61 @@ TEST_F(LambdaFunctionsTest, EventInvokeConfigValidation) {
   EXPECT_THAT(lambda().PutFunctionEventInvokeConfig(
                   {.function_name = "f", .maximum_event_age_in_seconds = 21601}),
               HasErrorCode(ErrorCode::kLambdaValidation));
+  // Nothing to set is refused before the function is looked up.
+  EXPECT_THAT(lambda().PutFunctionEventInvokeConfig({.function_name = "missing"}),
+              HasError(ErrorCode::kLambdaInvalidParameterValue,
+                       "You must specify at least one of error handling or destination setting."));
+  EXPECT_THAT(lambda().PutFunctionEventInvokeConfig(
+                  {.function_name = "missing", .maximum_retry_attempts = 1}),
+              HasError(ErrorCode::kLambdaResourceNotFound, "The function doesn't exist."));
+  EXPECT_THAT(lambda().PutFunctionEventInvokeConfig(
+                  {.function_name = FunctionArn("missing"), .maximum_retry_attempts = 1}),
+              HasError(ErrorCode::kLambdaResourceNotFound, "The function doesn't exist."));
+  const std::string iam = "arn:aws:iam:us-east-1:123456789012:function:f";
   EXPECT_THAT(lambda().PutFunctionEventInvokeConfig(
                   {.function_name = "f",
-                   .destination_config = lambda::DestinationConfig{.on_failure = "arn:aws:s4:x"}}),
-              HasErrorCode(ErrorCode::kLambdaInvalidParameterValue));
+                   .destination_config = lambda::DestinationConfig{.on_success = iam}}),
+              HasError(ErrorCode::kLambdaInvalidParameterValue,
+                       "The provided destination config DestinationConfig(onSuccess=OnSuccess("
+                       "destination=" +
+                           iam + "), onFailure=null) is invalid."));
+  EXPECT_THAT(
+      lambda().PutFunctionEventInvokeConfig(
+          {.function_name = "f",
+           .destination_config = lambda::DestinationConfig{.on_success = FunctionArn("missing")}}),
+      HasError(ErrorCode::kLambdaInvalidParameterValue,
+               "The destination ARN " + FunctionArn("missing") + " is invalid."));
   EXPECT_THAT(
       lambda().PutFunctionEventInvokeConfig(
           {.function_name = "f",
            .destination_config = lambda::DestinationConfig{.on_success = FunctionArn("f")}}),
-      HasError(ErrorCode::kLambdaInvalidParameterValue, HasSubstr("itself")));
-  EXPECT_THAT(lambda().PutFunctionEventInvokeConfig({.function_name = "missing"}),
-              HasErrorCode(ErrorCode::kLambdaResourceNotFound));
+      HasError(ErrorCode::kLambdaInvalidParameterValue,
+               "You can't specify the function as a destination for itself."));
+  const std::string no_config =
+      "The function " + FunctionArn("f") + ":$LATEST doesn't have an EventInvokeConfig";
   EXPECT_THAT(lambda().GetFunctionEventInvokeConfig({.function_name = "f"}),
-              HasErrorCode(ErrorCode::kLambdaResourceNotFound));
-  ASSERT_OK_AND_ASSIGN(auto put, lambda().PutFunctionEventInvokeConfig(
-                                     {.function_name = "f", .maximum_retry_attempts = 1}));
+              HasError(ErrorCode::kLambdaResourceNotFound, no_config));
+  EXPECT_THAT(lambda().GetFunctionEventInvokeConfig({.function_name = "missing"}),
+              HasError(ErrorCode::kLambdaResourceNotFound,
+                       "The function " + FunctionArn("missing") +
+                           ":$LATEST doesn't have an EventInvokeConfig"));
+  ASSERT_OK_AND_ASSIGN(
+      auto put,
+      lambda().PutFunctionEventInvokeConfig(
+          {.function_name = "f",
+           .maximum_retry_attempts = 1,
+           .destination_config = lambda::DestinationConfig{.on_success = FunctionArn("g")}}));
+  EXPECT_EQ(put.function_arn, FunctionArn("f") + ":$LATEST");
   EXPECT_EQ(put.maximum_retry_attempts, 1);
   EXPECT_EQ(put.maximum_event_age_in_seconds, 21600);
+  EXPECT_EQ(put.destination_config.on_success, FunctionArn("g"));
   ASSERT_OK_AND_ASSIGN(auto got, lambda().GetFunctionEventInvokeConfig({.function_name = "f"}));
   EXPECT_EQ(got.maximum_retry_attempts, 1);
-  EXPECT_EQ(got.function_arn, FunctionArn("f"));
+  EXPECT_EQ(got.function_arn, FunctionArn("f") + ":$LATEST");
   ASSERT_OK(lambda().DeleteFunctionEventInvokeConfig({.function_name = "f"}));
   EXPECT_THAT(lambda().DeleteFunctionEventInvokeConfig({.function_name = "f"}),
+              HasError(ErrorCode::kLambdaResourceNotFound, no_config));
+  EXPECT_THAT(lambda().DeleteFunctionEventInvokeConfig({.function_name = "missing"}),
               HasErrorCode(ErrorCode::kLambdaResourceNotFound));
 }
 
