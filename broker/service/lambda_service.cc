@@ -161,6 +161,13 @@ void LambdaService::Shutdown() {
 
 // ---- Names and ARNs -------------------------------------------------------------
 
+// The functionName constraint AWS names for a malformed name (LocalStack's
+// test_function_arns snapshot).
+constexpr char kFunctionNamePattern[] =
+    "Member must satisfy regular expression pattern: "
+    "(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?"
+    "(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?";
+
 std::string LambdaService::FunctionArn(std::string_view name) const {
   return absl::StrCat("arn:aws:lambda:", options_.region, ":", options_.account_id,
                       ":function:", Av(name));
@@ -190,18 +197,19 @@ absl::StatusOr<std::string> LambdaService::ResolveFunctionName(std::string_view 
     name = parts[2];
     if (parts.size() == 4) qualifier = parts[3];
   } else {
-    return Validation(param, "functionName",
-                      "Member must satisfy regular expression pattern: "
-                      "(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?"
-                      "(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?");
+    return Validation(param, "functionName", kFunctionNamePattern);
   }
   if (!IsFunctionName(std::string_view(name.data(), name.size()))) {
     return Validation(param, "functionName",
                       "Member must satisfy regular expression pattern: [a-zA-Z0-9-_]+ and have "
                       "length less than or equal to 64");
   }
-  if (region != options_.region || account != options_.account_id ||
-      (!qualifier.empty() && qualifier != "$LATEST")) {
+  if (region != options_.region) {
+    // AWS's text (LocalStack's test_function_arns snapshot).
+    return NotFound(absl::StrCat("Functions from '", region,
+                                 "' are not reachable in this region ('", options_.region, "')"));
+  }
+  if (account != options_.account_id || (!qualifier.empty() && qualifier != "$LATEST")) {
     return NotFound(absl::StrCat("Function not found: ", Av(param)));
   }
   return std::string(name);
@@ -288,9 +296,22 @@ lambda::EventSourceMappingConfiguration LambdaService::ToConfiguration(
 absl::StatusOr<lambda::FunctionConfiguration> LambdaService::CreateFunction(
     lambda::CreateFunctionRequest request) {
   if (!IsFunctionName(request.function_name)) {
-    return Validation(request.function_name, "functionName",
-                      "Member must satisfy regular expression pattern: [a-zA-Z0-9-_]+ and have "
-                      "length between 1 and 64");
+    const std::string& name = request.function_name;
+    if (name.empty()) {  // Our text (unrecorded), in the API's constraint style.
+      return Validation(name, "functionName", "Member must have length greater than or equal to 1");
+    }
+    const bool valid_characters = std::all_of(name.begin(), name.end(), [](char c) {
+      return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+    });
+    if (valid_characters) {
+      // AWS's code and text for a name of valid characters that is too long
+      // (LocalStack's test_function_arns snapshot): InvalidParameterValue.
+      return MakeError(ErrorCode::kLambdaInvalidParameterValue,
+                       absl::StrCat("1 validation error detected: Value '", name,
+                                    "' at 'functionName' failed to satisfy constraint: Member must "
+                                    "have length less than or equal to 64"));
+    }
+    return Validation(name, "functionName", kFunctionNamePattern);
   }
   if (absl::Status s = Range(request.timeout, "timeout", kMinTimeout, kMaxTimeout); !s.ok()) {
     return s;

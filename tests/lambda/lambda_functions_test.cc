@@ -60,10 +60,23 @@ TEST_F(LambdaFunctionsTest, CreateFunctionValidatesLikeAws) {
   auto handler = recorder_.AsHandler();
   EXPECT_THAT(lambda().CreateFunction({.function_name = "", .handler = handler}),
               HasErrorCode(ErrorCode::kLambdaValidation));
+  // AWS's codes and texts (LocalStack's test_function_arns snapshot): a
+  // malformed name is a ValidationException naming the pattern, a name of
+  // valid characters that is too long an InvalidParameterValueException.
+  EXPECT_THAT(
+      lambda().CreateFunction({.function_name = "invalid:function:name", .handler = handler}),
+      HasError(ErrorCode::kLambdaValidation,
+               "1 validation error detected: Value 'invalid:function:name' at 'functionName' "
+               "failed to satisfy constraint: Member must satisfy regular expression pattern: "
+               "(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-"
+               "\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?"));
   EXPECT_THAT(lambda().CreateFunction({.function_name = "has space", .handler = handler}),
               HasErrorCode(ErrorCode::kLambdaValidation));
   EXPECT_THAT(lambda().CreateFunction({.function_name = std::string(65, 'a'), .handler = handler}),
-              HasErrorCode(ErrorCode::kLambdaValidation));
+              HasError(ErrorCode::kLambdaInvalidParameterValue,
+                       "1 validation error detected: Value '" + std::string(65, 'a') +
+                           "' at 'functionName' failed to satisfy constraint: Member must have "
+                           "length less than or equal to 64"));
   EXPECT_OK(lambda().CreateFunction({.function_name = std::string(64, 'a'), .handler = handler}));
   EXPECT_THAT(lambda().CreateFunction({.function_name = "t0", .handler = handler, .timeout = 0}),
               HasError(ErrorCode::kLambdaValidation, HasSubstr("greater than or equal to 1")));
@@ -93,6 +106,13 @@ TEST_F(LambdaFunctionsTest, FunctionNameMayBeAnArnOrAPartialArn) {
   EXPECT_THAT(lambda().GetFunctionConfiguration(
                   {.function_name = "arn:aws:lambda:us-east-1:999999999999:function:orders"}),
               HasErrorCode(ErrorCode::kLambdaResourceNotFound));
+  // AWS's text (LocalStack's test_function_arns snapshot).
+  EXPECT_THAT(lambda().GetFunctionConfiguration(
+                  {.function_name = "arn:aws:lambda:ap-southeast-1:123456789012:function:orders"}),
+              HasError(ErrorCode::kLambdaResourceNotFound,
+                       std::string("Functions from 'ap-southeast-1' are not reachable in this "
+                                   "region ('") +
+                           kRegion + "')"));
   EXPECT_THAT(lambda().GetFunctionConfiguration({.function_name = "missing"}),
               HasError(ErrorCode::kLambdaResourceNotFound,
                        HasSubstr("Function not found: " + FunctionArn("missing"))));
