@@ -286,6 +286,29 @@ TEST_F(LambdaMappingTest, UpdateChecksTheMergedSettings) {
   EXPECT_FALSE(got.scaling_config.has_value());
 }
 
+// As recorded on AWS (LocalStack's test_sqs_event_source_mapping_update
+// snapshot): Update names another function, answers Updating, settles on
+// Enabled, and later records go to the new function only.
+TEST_F(LambdaMappingTest, UpdateMovesTheMappingToAnotherFunction) {
+  Recorder other;
+  CreateFunction("other", other);
+  std::string uuid = CreateMapping(Request());
+  Send(queue_, "before");
+  Drain();
+  EXPECT_THAT(recorder_.bodies(), ElementsAre("before"));
+  ASSERT_OK_AND_ASSIGN(auto updated,
+                       lambda().UpdateEventSourceMapping({.uuid = uuid, .function_name = "other"}));
+  EXPECT_EQ(updated.state, "Updating");
+  EXPECT_EQ(updated.function_arn, FunctionArn("other"));
+  EXPECT_EQ(updated.state_transition_reason, "USER_INITIATED");
+  Drain();
+  EXPECT_EQ(State(uuid), "Enabled");
+  Send(queue_, "after");
+  Drain();
+  EXPECT_THAT(recorder_.bodies(), ElementsAre("before"));
+  EXPECT_THAT(other.bodies(), ElementsAre("after"));
+}
+
 TEST_F(LambdaMappingTest, TransitionalStatesRejectChanges) {
   ASSERT_OK_AND_ASSIGN(auto created, lambda().CreateEventSourceMapping(Request()));
   EXPECT_THAT(lambda().UpdateEventSourceMapping({.uuid = created.uuid, .batch_size = 5}),
