@@ -733,6 +733,58 @@ TEST_F(LambdaMappingTest, FifoAFunctionErrorReturnsEveryGroupInOrder) {
   EXPECT_EQ(Counts(fifo_), std::make_pair(0, 0));
 }
 
+// LocalStack's test_report_batch_item_failures, recorded on AWS: a FIFO queue
+// with maxReceiveCount 2 and four records of one group; the handler fails a
+// record while its receive count is at most its allowance. The first batch
+// holds all four (only 1 is deleted), the second 2, 3 and 4 on their second
+// receive (4 fails again), and there is no third: 4 is in the DLQ.
+TEST_F(LambdaMappingTest, FifoPartialFailuresRetryThenDeadLetterAsAwsRecordedThem) {
+  CreateQueue("events-dlq.fifo", {{"FifoQueue", "true"}});
+  const std::string url = CreateQueueWithDlq("events.fifo", "events-dlq.fifo", 2,
+                                             {{"FifoQueue", "true"}, {"VisibilityTimeout", "8"}});
+  // Body "<n>:<allowed failures>".
+  for (const char* body : {"1:0", "2:1", "3:1", "4:2"}) {
+    ASSERT_OK(sqs().SendMessage({.queue_url = url,
+                                 .message_body = body,
+                                 .message_deduplication_id = std::string("dedup-") + body[0],
+                                 .message_group_id = "1"}));
+  }
+  recorder_.set_respond([](const lambda::Invocation& in) -> absl::StatusOr<std::string> {
+    std::vector<std::string> failed;
+    for (const lambda::SqsRecord& r : in.sqs()->records) {
+      if (r.body[2] - '0' >= std::stoi(r.attributes.approximate_receive_count)) {
+        failed.push_back(r.message_id);
+      }
+    }
+    return lambda::BatchItemFailuresResponse(failed);
+  });
+  ASSERT_OK(lambda().CreateFunction(
+      {.function_name = "batcher", .handler = recorder_.AsHandler(), .timeout = 6}));
+  CreateMapping({.event_source_arn = QueueArn("events.fifo"),
+                 .function_name = "batcher",
+                 .batch_size = 10,
+                 .maximum_batching_window_in_seconds = 0,
+                 .function_response_types = {"ReportBatchItemFailures"}});
+  ASSERT_THAT(recorder_.calls(), SizeIs(1));
+  EXPECT_THAT(recorder_.bodies(), ElementsAre("1:0", "2:1", "3:1", "4:2"));
+  EXPECT_EQ(Counts(url), std::make_pair(0, 3));
+  clock_->Advance(absl::Seconds(8));
+  ASSERT_THAT(recorder_.calls(), SizeIs(2));
+  std::vector<std::string> second;
+  for (const lambda::SqsRecord& r : recorder_.calls()[1].records) {
+    second.push_back(r.body);
+    EXPECT_EQ(r.attributes.approximate_receive_count, "2");
+  }
+  EXPECT_THAT(second, ElementsAre("2:1", "3:1", "4:2"));
+  clock_->Advance(absl::Seconds(8));
+  EXPECT_THAT(recorder_.calls(), SizeIs(2));
+  EXPECT_EQ(Counts(url), std::make_pair(0, 0));
+  std::vector<sqs::Message> dead =
+      ReceiveAll(sqs().GetQueueUrl({.queue_name = "events-dlq.fifo"})->queue_url);
+  ASSERT_THAT(dead, SizeIs(1));
+  EXPECT_EQ(dead[0].body, "4:2");
+}
+
 TEST_F(LambdaMappingTest, FifoRecordsOfAGroupArriveInOrder) {
   CreateMapping(FifoRequest());
   for (int i = 0; i < 30; ++i) Send(fifo_, "a" + std::to_string(i), "a");
