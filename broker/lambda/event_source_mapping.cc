@@ -253,6 +253,7 @@ absl::Status EventSourceMapping::Update(MappingSettings settings, std::optional<
   CompletionScope completions;  // Before mu_ (see StopPollingLocked).
   MutexLock lock(&mu_);
   if (Transitional()) {
+    // AWS's code (ResourceInUseException); the text is ours (unrecorded).
     return MakeError(
         ErrorCode::kLambdaResourceInUse,
         absl::StrCat("Cannot update the event source mapping ", uuid_,
@@ -279,6 +280,7 @@ absl::Status EventSourceMapping::Delete() {
   MutexLock lock(&mu_);
   if (state_ == MappingState::kCreating || state_ == MappingState::kUpdating ||
       state_ == MappingState::kDeleting || state_ == MappingState::kDeleted) {
+    // AWS's code (ResourceInUseException); the text is ours (unrecorded).
     return MakeError(
         ErrorCode::kLambdaResourceInUse,
         absl::StrCat("Cannot delete the event source mapping ", uuid_,

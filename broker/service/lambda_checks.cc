@@ -110,6 +110,8 @@ absl::Status CheckRanges(const MappingParams& p) {
       }
     }
     if (p.filter_criteria->filters.size() > kMaxFilters) {
+      // The code is AWS's (Lambda "returns an error" above the quota); the
+      // text is ours (unrecorded).
       return InvalidParameter(absl::StrCat("The maximum number of filters is ", kMaxFilters,
                                            " per event source mapping."));
     }

@@ -228,6 +228,7 @@ absl::StatusOr<std::shared_ptr<const Function>> LambdaService::FindFunction(
 absl::StatusOr<LambdaService::QueueInfo> LambdaService::ResolveQueue(const std::string& arn) const {
   std::vector<std::string> parts = absl::StrSplit(arn, ':');
   if (parts.size() != 6 || parts[0] != "arn" || parts[2] != "sqs" || parts[5].empty()) {
+    // Our text (wharf maps SQS queues only; AWS takes other sources).
     return InvalidParameter(absl::StrCat("Unsupported event source ", arn,
                                          ": wharf maps Amazon SQS queues (arn:aws:sqs:...)."));
   }
