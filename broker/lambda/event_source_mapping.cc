@@ -667,18 +667,10 @@ EventSourceMapping::Next EventSourceMapping::InvokeStep(Slot* slot) {
           }
         }
       }
-      if (fifo_) {
-        // A failed record holds back the rest of its group.
-        absl::flat_hash_set<std::string_view> failed_groups;
-        for (size_t i = 0; i < records.size(); ++i) {
-          const std::string_view id = records[i].attributes.message_group_id;
-          if (failed_groups.contains(id)) {
-            failed[i] = true;
-          } else if (failed[i]) {
-            failed_groups.insert(id);
-          }
-        }
-      }
+      // FIFO queues too: what the response does not name is deleted, even
+      // after a failure in its group. AWS leaves order to the function ("your
+      // function should stop processing messages after the first failure and
+      // return all failed and unprocessed messages", Lambda developer guide).
       // The handler has returned: the event is ours again, and the receipt
       // handles move out rather than being copied. (The records were built
       // non-const; only Invocation's interface is const.)

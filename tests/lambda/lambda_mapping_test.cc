@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rapidjson/document.h"
@@ -685,18 +686,48 @@ TEST_F(LambdaMappingTest, FailingRecordsReachTheDeadLetterQueueAfterMaxReceives)
 
 // ---- FIFO ---------------------------------------------------------------------------
 
-TEST_F(LambdaMappingTest, FifoAFailureHoldsBackTheRestOfItsGroup) {
+// As on AWS, a FIFO batch's records the response does not name are deleted,
+// even after a failed one of their group: keeping order is the function's
+// part (it reports the failed record and the rest of its group).
+TEST_F(LambdaMappingTest, FifoRecordsTheResponseDoesNotNameAreDeletedAfterAFailure) {
   FailBadRecords();
   auto request = FifoRequest();
   request.function_response_types = {"ReportBatchItemFailures"};
   request.scaling_config = lambda::ScalingConfig{2};
   CreateMapping(request);
-  // The handler fails only "bad-a2"; "a3" succeeds in the handler but must
-  // come back too, after a2.
   for (const char* body : {"a1", "bad-a2", "a3"}) Send(fifo_, body, "a");
   for (const char* body : {"b1", "b2"}) Send(fifo_, body, "b");
   Drain();
   ASSERT_GE(recorder_.size(), 1u);
+  EXPECT_EQ(Counts(fifo_), std::make_pair(0, 1));
+  recorder_.clear();
+  recorder_.set_respond(nullptr);
+  clock_->Advance(absl::Seconds(30));
+  EXPECT_THAT(recorder_.bodies(), ElementsAre("bad-a2"));
+  EXPECT_EQ(Counts(fifo_), std::make_pair(0, 0));
+}
+
+// The function that stops its group at the first failure, as AWS asks: the
+// failed record and the rest of its group come back in order.
+TEST_F(LambdaMappingTest, FifoAFunctionReportingTheRestOfTheGroupKeepsItsOrder) {
+  recorder_.set_respond([](const lambda::Invocation& in) -> absl::StatusOr<std::string> {
+    std::vector<std::string> failed;
+    absl::flat_hash_set<std::string> stopped;
+    for (const lambda::SqsRecord& r : in.sqs()->records) {
+      const std::string& group = r.attributes.message_group_id;
+      if (stopped.contains(group) || r.body.rfind("bad", 0) == 0) {
+        stopped.insert(group);
+        failed.push_back(r.message_id);
+      }
+    }
+    return lambda::BatchItemFailuresResponse(failed);
+  });
+  auto request = FifoRequest();
+  request.function_response_types = {"ReportBatchItemFailures"};
+  CreateMapping(request);
+  for (const char* body : {"a1", "bad-a2", "a3"}) Send(fifo_, body, "a");
+  Send(fifo_, "b1", "b");
+  Drain();
   EXPECT_EQ(Counts(fifo_), std::make_pair(0, 2));
   recorder_.clear();
   recorder_.set_respond(nullptr);
