@@ -440,12 +440,17 @@ std::string AlarmNotificationMessage(const CloudWatchAlarm& alarm, AlarmState ol
   return Text(buf);
 }
 
-std::string AlarmLambdaEvent(const CloudWatchAlarm& alarm, AlarmState old,
-                             std::string_view old_reason, absl::Time at, std::string_view region,
-                             std::string_view account_id) {
-  rapidjson::StringBuffer buf;
-  Writer e(buf);
-  auto state_object = [&](AlarmState s, std::string_view why, std::string_view data) {
+namespace {
+
+// The "alarmData" of a Lambda alarm event, the "detail" of an EventBridge
+// alarm state change event: `alarm`'s change at `at` from `old` (with
+// `old_reason`, `old_data`, at `old_at`); with the actions suppression of a
+// composite alarm when `suppression`.
+void WriteAlarmData(Writer& e, const CloudWatchAlarm& alarm, AlarmState old,
+                    std::string_view old_reason, std::string_view old_data, absl::Time old_at,
+                    absl::Time at, bool suppression) {
+  auto state_object = [&](AlarmState s, std::string_view why, std::string_view data,
+                          absl::Time when, bool with_suppression) {
     e.StartObject();
     Key(e, "value");
     String(e, AlarmStateName(s));
@@ -456,9 +461,81 @@ std::string AlarmLambdaEvent(const CloudWatchAlarm& alarm, AlarmState old,
       String(e, data);
     }
     Key(e, "timestamp");
-    String(e, AlarmTimestamp(at));
+    String(e, AlarmTimestamp(when));
+    if (with_suppression && alarm.suppressed_by != CloudWatchAlarm::Suppression::kNone) {
+      Key(e, "actionsSuppressedBy");
+      String(e, SuppressionName(alarm.suppressed_by));
+      Key(e, "actionsSuppressedReason");
+      String(e, ActionsSuppressedReason(alarm.suppressed_by));
+    }
     e.EndObject();
   };
+  e.StartObject();
+  Key(e, "alarmName");
+  String(e, alarm.name);
+  Key(e, "state");
+  state_object(alarm.state, alarm.state_reason, alarm.state_reason_data, at, suppression);
+  Key(e, "previousState");
+  state_object(old, old_reason, old_data, old_at, false);
+  Key(e, "configuration");
+  e.StartObject();
+  if (alarm.composite) {
+    Key(e, "alarmRule");
+    String(e, alarm.alarm_rule);
+    if (suppression && !alarm.actions_suppressor.empty()) {
+      Key(e, "actionsSuppressor");
+      String(e, alarm.actions_suppressor);
+      Key(e, "actionsSuppressorWaitPeriod");
+      e.Int64(absl::ToInt64Seconds(alarm.suppressor_wait_period));
+      Key(e, "actionsSuppressorExtensionPeriod");
+      e.Int64(absl::ToInt64Seconds(alarm.suppressor_extension_period));
+    }
+  }
+  Key(e, "description");
+  String(e, alarm.description);
+  if (!alarm.composite) {
+    Key(e, "metrics");
+    e.StartArray();
+    e.StartObject();
+    Key(e, "id");
+    String(e, "m1");
+    Key(e, "metricStat");
+    e.StartObject();
+    Key(e, "metric");
+    e.StartObject();
+    Key(e, "namespace");
+    String(e, alarm.key.ns);
+    Key(e, "name");
+    String(e, alarm.key.name);
+    Key(e, "dimensions");
+    e.StartObject();
+    for (const cloudwatch::Dimension& dim : alarm.dimensions) {
+      Key(e, dim.name);
+      String(e, dim.value);
+    }
+    e.EndObject();
+    e.EndObject();
+    Key(e, "period");
+    e.Int(alarm.period);
+    Key(e, "stat");
+    String(e, alarm.stat.name);
+    e.EndObject();
+    Key(e, "returnData");
+    e.Bool(true);
+    e.EndObject();
+    e.EndArray();
+  }
+  e.EndObject();
+  e.EndObject();
+}
+
+}  // namespace
+
+std::string AlarmLambdaEvent(const CloudWatchAlarm& alarm, AlarmState old,
+                             std::string_view old_reason, absl::Time at, std::string_view region,
+                             std::string_view account_id) {
+  rapidjson::StringBuffer buf;
+  Writer e(buf);
   e.StartObject();
   Key(e, "source");
   String(e, "aws.cloudwatch");
@@ -471,60 +548,17 @@ std::string AlarmLambdaEvent(const CloudWatchAlarm& alarm, AlarmState old,
   Key(e, "region");
   String(e, region);
   Key(e, "alarmData");
-  e.StartObject();
-  Key(e, "alarmName");
-  String(e, alarm.name);
-  Key(e, "state");
-  state_object(alarm.state, alarm.state_reason, alarm.state_reason_data);
-  Key(e, "previousState");
-  state_object(old, old_reason, "");
-  Key(e, "configuration");
-  e.StartObject();
-  if (alarm.composite) {
-    Key(e, "alarmRule");
-    String(e, alarm.alarm_rule);
-  }
-  Key(e, "description");
-  String(e, alarm.description);
-  if (alarm.composite) {
-    e.EndObject();
-    e.EndObject();
-    e.EndObject();
-    return Text(buf);
-  }
-  Key(e, "metrics");
-  e.StartArray();
-  e.StartObject();
-  Key(e, "id");
-  String(e, "m1");
-  Key(e, "metricStat");
-  e.StartObject();
-  Key(e, "metric");
-  e.StartObject();
-  Key(e, "namespace");
-  String(e, alarm.key.ns);
-  Key(e, "name");
-  String(e, alarm.key.name);
-  Key(e, "dimensions");
-  e.StartObject();
-  for (const cloudwatch::Dimension& dim : alarm.dimensions) {
-    Key(e, dim.name);
-    String(e, dim.value);
-  }
+  WriteAlarmData(e, alarm, old, old_reason, "", at, at, false);
   e.EndObject();
-  e.EndObject();
-  Key(e, "period");
-  e.Int(alarm.period);
-  Key(e, "stat");
-  String(e, alarm.stat.name);
-  e.EndObject();
-  Key(e, "returnData");
-  e.Bool(true);
-  e.EndObject();
-  e.EndArray();
-  e.EndObject();
-  e.EndObject();
-  e.EndObject();
+  return Text(buf);
+}
+
+std::string AlarmStateChangeDetail(const CloudWatchAlarm& alarm, AlarmState old,
+                                   std::string_view old_reason, std::string_view old_data,
+                                   absl::Time old_at, absl::Time at) {
+  rapidjson::StringBuffer buf;
+  Writer e(buf);
+  WriteAlarmData(e, alarm, old, old_reason, old_data, old_at, at, true);
   return Text(buf);
 }
 

@@ -144,6 +144,13 @@ std::string AlarmLambdaEvent(const CloudWatchAlarm& alarm, metrics_internal::Ala
                              std::string_view old_reason, absl::Time at, std::string_view region,
                              std::string_view account_id);
 
+// The "detail" of the "CloudWatch Alarm State Change" event (source
+// aws.cloudwatch) CloudWatch sends the default event bus for the same change;
+// the previous state with its reason data and time (`old_at`).
+std::string AlarmStateChangeDetail(const CloudWatchAlarm& alarm, metrics_internal::AlarmState old,
+                                   std::string_view old_reason, std::string_view old_data,
+                                   absl::Time old_at, absl::Time at);
+
 // Action ARNs wharf runs: SNS topics and Lambda functions.
 enum class AlarmActionKind { kSns, kLambda, kUnsupported };
 AlarmActionKind AlarmActionKindOf(std::string_view arn);

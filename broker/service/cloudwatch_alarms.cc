@@ -614,6 +614,8 @@ void CloudWatchService::Transition(Alarm& alarm, AlarmState state, std::string r
                                    std::vector<PendingAction>& actions) {
   const AlarmState old = alarm.state;
   const std::string old_reason = alarm.state_reason;
+  const std::string old_data = alarm.state_reason_data;
+  const absl::Time old_at = alarm.state_updated;
   alarm.state = state;
   alarm.state_reason = std::move(reason);
   alarm.state_reason_data = std::move(reason_data);
@@ -636,6 +638,14 @@ void CloudWatchService::Transition(Alarm& alarm, AlarmState state, std::string r
                 return Truncated(std::move(data), kMaxHistoryData);
               }()});
 
+  // CloudWatch sends EventBridge every state change, actions enabled or not
+  // (the User Guide's "Alarm events and EventBridge").
+  if (options_.put_state_change_event) {
+    PendingAction event{
+        alarm.name, std::string(TypeName(alarm)), alarm.arn, {}, {}, false, true, at, at};
+    event.message = AlarmStateChangeDetail(alarm, old, old_reason, old_data, old_at, at);
+    actions.push_back(std::move(event));
+  }
   if (!held) QueueActionsLocked(alarm, old, old_reason, at, at, actions);
 
   // The composite alarms this one suppresses, when it goes into or out of
@@ -667,7 +677,8 @@ void CloudWatchService::QueueActionsLocked(const Alarm& alarm, AlarmState old,
                                              ? alarm.ok_actions
                                              : alarm.insufficient_data_actions;
   for (const std::string& arn : arns) {
-    PendingAction a{alarm.name, std::string(TypeName(alarm)), arn, {}, {}, false, now, changed};
+    PendingAction a{alarm.name, std::string(TypeName(alarm)), arn, {}, {}, false, false, now,
+                    changed};
     if (AlarmActionKindOf(arn) == AlarmActionKind::kLambda) {
       a.lambda = true;
       a.message =
@@ -792,6 +803,10 @@ void CloudWatchService::AddHistory(cloudwatch::AlarmHistoryItem item) {
 
 void CloudWatchService::RunActions(std::vector<PendingAction> actions) {
   for (PendingAction& a : actions) {
+    if (a.event) {
+      options_.put_state_change_event(std::move(a.arn), std::move(a.message));
+      continue;
+    }
     absl::Status status;
     if (a.lambda) {
       status = options_.invoke_function

@@ -86,6 +86,10 @@ class CloudWatchService final : public cloudwatch::Service {
     // Alarm actions on Lambda function ARNs call this (asynchronously, with
     // the JSON event); empty: they fail.
     std::function<absl::Status(std::string_view function_arn, std::string payload)> invoke_function;
+    // Every change of an alarm's state calls this (with no lock held) with
+    // the alarm's ARN and the detail of the "CloudWatch Alarm State Change"
+    // event, for the default event bus; empty: no event.
+    std::function<void(std::string alarm_arn, std::string detail)> put_state_change_event;
     size_t max_alarms = 5000;
     // Durable mode: where alarms are kept. Null: in memory. Must outlive the
     // service.
@@ -140,6 +144,9 @@ class CloudWatchService final : public cloudwatch::Service {
     std::string subject;  // SNS.
     std::string message;  // SNS message or Lambda event.
     bool lambda = false;
+    // The EventBridge state change event (message: its detail; arn: the
+    // alarm's), sent whether or not actions are enabled; no history item.
+    bool event = false;
     absl::Time when;     // When it runs (its history item's time).
     absl::Time changed;  // Of the state change it is for.
   };

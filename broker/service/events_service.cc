@@ -361,6 +361,31 @@ absl::StatusOr<events::PutEventsResult> EventsService::PutEvents(
   return result;
 }
 
+void EventsService::PutServiceEvent(std::string_view source, std::string_view detail_type,
+                                    std::vector<std::string> resources, std::string_view detail) {
+  std::string compact;
+  if (!bus_internal::CompactDetail(detail, &compact)) return;
+  const absl::Time now = options_.clock->Now();
+  const uint64_t since = options_.store != nullptr ? options_.store->Position() : 0;
+  auto event = std::make_shared<bus_internal::Event>();
+  event->id = base_internal::NewUuid();
+  event->time = now;
+  event->ingestion_time = now;
+  bus_internal::EnvelopeFields fields;
+  fields.id = event->id;
+  fields.detail_type = detail_type;
+  fields.source = source;
+  fields.account = options_.account_id;
+  fields.time = now;
+  fields.region = options_.region;
+  fields.resources = &resources;
+  fields.compact_detail = compact;
+  event->envelope = bus_internal::BuildEnvelope(fields);
+  core_->dispatcher().PutEvent(events_checks::kDefaultBus, std::move(event)).IgnoreError();
+  // Durable mode: what the targets placed in durable queues is committed.
+  if (options_.store != nullptr) options_.store->Commit(since).IgnoreError();
+}
+
 absl::StatusOr<events::TestEventPatternResult> EventsService::TestEventPattern(
     const events::TestEventPatternRequest& request) {
   WHARF_RETURN_IF_ERROR(ValidatePattern(PatternDialect::kEventBridge, request.event_pattern));

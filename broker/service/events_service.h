@@ -169,6 +169,13 @@ class EventsService final : public events::Service, public metrics_internal::Met
                                                events::Callback callback) override;
   void UnregisterCallback(const std::string& name) override;
 
+  // An event an AWS service sends the default bus (e.g. source
+  // "aws.cloudwatch", "CloudWatch Alarm State Change"), stamped now with this
+  // broker's account and region. `detail` is a JSON object. Dropped when it
+  // is not (no caller sees an error, as no AWS caller would).
+  void PutServiceEvent(std::string_view source, std::string_view detail_type,
+                       std::vector<std::string> resources, std::string_view detail);
+
   // AWS/Events: per rule (RuleName; EventBusName too on a custom bus) and for
   // the whole broker (no dimension). Nothing when Options::metrics is off.
   void CollectMetrics(metrics_internal::Collector& out) override;

@@ -66,6 +66,14 @@
 // or INSUFFICIENT_DATA while actions are enabled; each is recorded in the
 // alarm's history (Action items).
 //
+// Events. Every change of an alarm's state (evaluation or SetAlarmState,
+// actions enabled or not) puts a "CloudWatch Alarm State Change" event
+// (source aws.cloudwatch, resources [the alarm's ARN]) on the broker's
+// default event bus, with AWS's detail: alarmName, state and previousState
+// (value, reason, reasonData, timestamp) and configuration (description, and
+// metrics, or a composite alarm's alarmRule). Not sent: the "CloudWatch Alarm
+// Configuration Change" events of creates, updates and deletes.
+//
 // Not supported (InvalidParameterValue): metric math (Expression, Metrics in
 // PutMetricAlarm), anomaly detection thresholds; EC2, Auto Scaling and
 // Systems Manager actions. Not enforced: the quotas of 100 alarms in a

@@ -256,6 +256,80 @@ TEST_F(CloudWatchAlarmTest, DeadLetterQueueAlarmNotifiesASubscribedQueue) {
   EXPECT_THAT(Notifications(), IsEmpty());
 }
 
+// Every state change goes to the default event bus as a "CloudWatch Alarm
+// State Change" event (the User Guide's "Alarm events and EventBridge", its
+// sample for a single-metric alarm), whether actions are enabled or not.
+TEST_F(CloudWatchAlarmTest, StateChangesAreEventsOnTheDefaultBus) {
+  const std::string events_queue = Create("alarm-events");
+  ASSERT_OK(broker_->events()
+                .PutRule({.name = "alarms",
+                          .event_pattern = R"({"source":["aws.cloudwatch"],)"
+                                           R"("detail-type":["CloudWatch Alarm State Change"]})"})
+                .status());
+  ASSERT_OK(
+      broker_->events()
+          .PutTargets({.rule = "alarms", .targets = {{.id = "q", .arn = ArnOf("alarm-events")}}})
+          .status());
+  cloudwatch::PutMetricAlarmRequest r = ErrorsAlarm();
+  r.actions_enabled = false;
+  ASSERT_OK(cw().PutMetricAlarm(r));
+  AdvanceTo(30);
+  PutErrors(9);
+  AdvanceTo(60);
+  ASSERT_EQ(Alarm("errors").state_value, "ALARM");
+  ASSERT_OK(
+      cw().SetAlarmState({.alarm_name = "errors", .state_value = "OK", .state_reason = "by hand"}));
+  EXPECT_THAT(Notifications(), IsEmpty());  // Actions are disabled.
+
+  std::vector<rapidjson::Document> events;
+  for (const sqs::Message& m : Receive(events_queue)) {
+    events.emplace_back().Parse(m.body.c_str());
+    ASSERT_FALSE(events.back().HasParseError()) << m.body;
+  }
+  ASSERT_THAT(events, SizeIs(2));
+  if (std::string(events[0]["detail"]["state"]["value"].GetString()) != "ALARM") {
+    std::swap(events[0], events[1]);
+  }
+  const rapidjson::Value& e = events[0];
+  EXPECT_STREQ(e["source"].GetString(), "aws.cloudwatch");
+  EXPECT_STREQ(e["detail-type"].GetString(), "CloudWatch Alarm State Change");
+  EXPECT_STREQ(e["account"].GetString(), kAccount);
+  EXPECT_STREQ(e["region"].GetString(), "us-east-1");
+  EXPECT_STREQ(e["time"].GetString(), "2026-01-01T00:01:00Z");
+  ASSERT_EQ(e["resources"].Size(), 1u);
+  EXPECT_EQ(std::string(e["resources"][0].GetString()),
+            std::string("arn:aws:cloudwatch:us-east-1:") + kAccount + ":alarm:errors");
+  const rapidjson::Value& d = e["detail"];
+  EXPECT_STREQ(d["alarmName"].GetString(), "errors");
+  EXPECT_STREQ(d["state"]["value"].GetString(), "ALARM");
+  EXPECT_THAT(std::string(d["state"]["reason"].GetString()),
+              HasSubstr("Threshold Crossed: 1 datapoint [9.0 (01/01/26 00:00:00)]"));
+  EXPECT_TRUE(d["state"].HasMember("reasonData"));
+  EXPECT_STREQ(d["state"]["timestamp"].GetString(), "2026-01-01T00:01:00.000+0000");
+  EXPECT_STREQ(d["previousState"]["value"].GetString(), "INSUFFICIENT_DATA");
+  EXPECT_STREQ(d["previousState"]["reason"].GetString(), "Unchecked: Initial alarm creation");
+  EXPECT_STREQ(d["previousState"]["timestamp"].GetString(), "2026-01-01T00:00:00.000+0000");
+  EXPECT_STREQ(d["configuration"]["description"].GetString(), "Too many errors");
+  const rapidjson::Value& stat = d["configuration"]["metrics"][0]["metricStat"];
+  EXPECT_STREQ(stat["metric"]["namespace"].GetString(), "App");
+  EXPECT_STREQ(stat["metric"]["name"].GetString(), "Errors");
+  EXPECT_EQ(stat["period"].GetInt(), 60);
+  EXPECT_STREQ(stat["stat"].GetString(), "Sum");
+  EXPECT_TRUE(d["configuration"]["metrics"][0]["returnData"].GetBool());
+
+  // SetAlarmState's change: the previous state keeps its reason data and time.
+  const rapidjson::Value& d2 = events[1]["detail"];
+  EXPECT_STREQ(d2["state"]["value"].GetString(), "OK");
+  EXPECT_STREQ(d2["state"]["reason"].GetString(), "by hand");
+  EXPECT_FALSE(d2["state"].HasMember("reasonData"));
+  EXPECT_STREQ(d2["previousState"]["value"].GetString(), "ALARM");
+  EXPECT_EQ(std::string(d2["previousState"]["reason"].GetString()),
+            std::string(d["state"]["reason"].GetString()));
+  EXPECT_EQ(std::string(d2["previousState"]["reasonData"].GetString()),
+            std::string(d["state"]["reasonData"].GetString()));
+  EXPECT_STREQ(d2["previousState"]["timestamp"].GetString(), "2026-01-01T00:01:00.000+0000");
+}
+
 TEST_F(CloudWatchAlarmTest, TreatMissingDataWithNoDataAtAll) {
   for (const char* t : {"missing", "breaching", "notBreaching", "ignore"}) {
     cloudwatch::PutMetricAlarmRequest r = ErrorsAlarm();
