@@ -141,8 +141,10 @@ void Dispatcher::Deliver(const std::shared_ptr<const Event>& event,
     return;
   }
   Count(*rule, RuleStats::kInvocationAttempts);
+  if (attempt > 1) Count(*rule, RuleStats::kRetryInvocationAttempts);
   if (target->archive != nullptr) {  // An archive's managed rule (kArchive): cannot fail.
     target->archive->Store(event, at);
+    Count(*rule, RuleStats::kSuccessfulInvocationAttempts);
     Count(*rule, RuleStats::kInvocations);
     end();
     return;
@@ -156,6 +158,7 @@ void Dispatcher::Deliver(const std::shared_ptr<const Event>& event,
   }
   if (outcome.kind == DeliveryOutcome::Kind::kOk) {
     stats_.deliveries_ok.fetch_add(1, std::memory_order_relaxed);
+    Count(*rule, RuleStats::kSuccessfulInvocationAttempts);
     Count(*rule, RuleStats::kInvocations);
     end();
     return;

@@ -7,6 +7,8 @@
 //   kMatchedEvents      an event the rule's pattern matched
 //   kTriggeredRules     a run of the rule: a match, or a scheduled firing
 //   kInvocationAttempts every attempt to deliver to a target, retries included
+//   kSuccessfulInvocationAttempts an attempt the target took
+//   kRetryInvocationAttempts an attempt that was a retry (not the first)
 //   kInvocations        a delivery that ended: delivered, or failed for good
 //                       (retries are not counted until they end)
 //   kFailedInvocations  a delivery that failed for good
@@ -39,6 +41,8 @@ struct RuleStats {
     kInvocationsSentToDlq,
     kInvocationsFailedToBeSentToDlq,
     kDeadLetterInvocations,
+    kSuccessfulInvocationAttempts,
+    kRetryInvocationAttempts,
     kNumCounters,
   };
 

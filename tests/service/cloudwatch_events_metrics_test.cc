@@ -92,6 +92,8 @@ TEST_F(CloudWatchEventsMetricsTest, EveryMetricAfterKnownTraffic) {
   EXPECT_THAT(RuleSum("MatchedEvents", "orders"), Optional(2.0));
   EXPECT_THAT(RuleSum("TriggeredRules", "orders"), Optional(2.0));
   EXPECT_THAT(RuleSum("InvocationAttempts", "orders"), Optional(4.0));
+  EXPECT_THAT(RuleSum("SuccessfulInvocationAttempts", "orders"), Optional(2.0));
+  EXPECT_EQ(RuleSum("RetryInvocationAttempts", "orders"), std::nullopt);
   EXPECT_THAT(RuleSum("Invocations", "orders"), Optional(4.0));
   EXPECT_THAT(RuleSum("FailedInvocations", "orders"), Optional(2.0));
   EXPECT_THAT(RuleSum("InvocationsSentToDlq", "orders"), Optional(2.0));
@@ -102,6 +104,8 @@ TEST_F(CloudWatchEventsMetricsTest, EveryMetricAfterKnownTraffic) {
   EXPECT_EQ(RuleSum("MatchedEvents", "retry"), std::nullopt);
   EXPECT_THAT(RuleSum("MatchedEvents", "retry", "audit"), Optional(1.0));
   EXPECT_THAT(RuleSum("InvocationAttempts", "retry", "audit"), Optional(3.0));
+  EXPECT_EQ(RuleSum("SuccessfulInvocationAttempts", "retry", "audit"), std::nullopt);
+  EXPECT_THAT(RuleSum("RetryInvocationAttempts", "retry", "audit"), Optional(2.0));
   EXPECT_THAT(RuleSum("Invocations", "retry", "audit"), Optional(1.0));
   EXPECT_THAT(RuleSum("FailedInvocations", "retry", "audit"), Optional(1.0));
   EXPECT_EQ(RuleSum("InvocationsSentToDlq", "retry", "audit"), std::nullopt);
@@ -110,6 +114,9 @@ TEST_F(CloudWatchEventsMetricsTest, EveryMetricAfterKnownTraffic) {
   // Broker-wide: events that matched any rule, every rule's invocations.
   EXPECT_THAT(Sum("MatchedEvents", {}), Optional(3.0));
   EXPECT_THAT(Sum("Invocations", {}), Optional(5.0));
+  EXPECT_THAT(Sum("InvocationAttempts", {}), Optional(7.0));
+  EXPECT_THAT(Sum("SuccessfulInvocationAttempts", {}), Optional(2.0));
+  EXPECT_THAT(Sum("RetryInvocationAttempts", {}), Optional(2.0));
   std::vector<cloudwatch::Datapoint> p =
       Points("AWS/Events", "PutEventsRequestSize", {}, 0, 60, 60);
   ASSERT_EQ(p.size(), 1u);
