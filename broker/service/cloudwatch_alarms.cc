@@ -953,7 +953,10 @@ CloudWatchService::DescribeAlarmsForMetric(const cloudwatch::DescribeAlarmsForMe
   for (const auto& [name, a] : alarms_) {
     if (a->composite) continue;
     if (a->key.ns != r.metric_namespace || a->key.name != r.metric_name) continue;
-    if (!r.dimensions.empty() && a->key.dimensions != *dims) continue;
+    // A metric is its namespace, name and every dimension: "If the metric
+    // has any associated dimensions, you must specify them" (the API
+    // reference), so no dimensions names the metric that has none.
+    if (a->key.dimensions != *dims) continue;
     if (!r.statistic.empty() && a->statistic != r.statistic) continue;
     if (!r.extended_statistic.empty() && a->extended_statistic != r.extended_statistic) continue;
     if (r.period.has_value() && a->period != *r.period) continue;

@@ -356,12 +356,15 @@ struct DescribeAlarmsResult {
   std::vector<CompositeAlarm> composite_alarms{};  // By name.
 };
 
+// The metric alarms on one metric: its namespace, name and all of its
+// dimensions, exactly (none: the metric without dimensions); the other fields
+// narrow the list when given.
 struct DescribeAlarmsForMetricRequest {
   std::string metric_name{};
   std::string metric_namespace{};
   std::string statistic{};
   std::string extended_statistic{};
-  std::vector<Dimension> dimensions{};
+  std::vector<Dimension> dimensions{};  // In any order.
   std::optional<int> period{};
   std::string unit{};
 };

@@ -524,6 +524,46 @@ TEST_F(CloudWatchAlarmTest, DescribeAlarmsFiltersAndPages) {
               HasErrorCode(ErrorCode::kCloudWatchInvalidParameterValue));
 }
 
+// DescribeAlarmsForMetric names a metric by all of its dimensions: "If the
+// metric has any associated dimensions, you must specify them" (its API
+// reference).
+TEST_F(CloudWatchAlarmTest, DescribeAlarmsForMetricMatchesEveryDimension) {
+  ASSERT_OK(cw().PutMetricAlarm(ErrorsAlarm()));
+  cloudwatch::PutMetricAlarmRequest api = ErrorsAlarm();
+  api.alarm_name = "api-errors";
+  api.dimensions = {{"Service", "api"}, {"Stage", "prod"}};
+  ASSERT_OK(cw().PutMetricAlarm(api));
+  cloudwatch::PutMetricAlarmRequest p99 = api;
+  p99.alarm_name = "api-errors-p99";
+  p99.statistic = "";
+  p99.extended_statistic = "p99";
+  ASSERT_OK(cw().PutMetricAlarm(p99));
+
+  auto names = [&](const cloudwatch::DescribeAlarmsForMetricRequest& r) {
+    std::vector<std::string> out;
+    auto result = cw().DescribeAlarmsForMetric(r);
+    EXPECT_TRUE(result.ok()) << result.status();
+    if (result.ok()) {
+      for (const auto& a : result->metric_alarms) out.push_back(a.alarm_name);
+    }
+    return out;
+  };
+  EXPECT_THAT(names({.metric_name = "Errors", .metric_namespace = "App"}), ElementsAre("errors"));
+  EXPECT_THAT(names({.metric_name = "Errors",
+                     .metric_namespace = "App",
+                     .dimensions = {{"Stage", "prod"}, {"Service", "api"}}}),
+              ElementsAre("api-errors", "api-errors-p99"));
+  EXPECT_THAT(names({.metric_name = "Errors",
+                     .metric_namespace = "App",
+                     .extended_statistic = "p99",
+                     .dimensions = {{"Service", "api"}, {"Stage", "prod"}}}),
+              ElementsAre("api-errors-p99"));
+  EXPECT_THAT(
+      names(
+          {.metric_name = "Errors", .metric_namespace = "App", .dimensions = {{"Service", "api"}}}),
+      IsEmpty());
+}
+
 TEST_F(CloudWatchAlarmTest, LambdaActionsFailWithoutFunctionsAndSayWhyInHistory) {
   cloudwatch::PutMetricAlarmRequest r = ErrorsAlarm();
   r.alarm_actions = {std::string("arn:aws:lambda:us-east-1:") + kAccount + ":function:pager"};
