@@ -1,6 +1,8 @@
 #include "broker/service/lambda_metrics.h"
 
+#include <algorithm>
 #include <string>
+#include <utility>
 
 namespace wharf::service_internal {
 namespace {
@@ -71,6 +73,16 @@ constexpr MetricDef kDestinationFailures{kNs,
                                          "wharf_lambda_destination_delivery_failures_total",
                                          "Invocation records a destination refused."};
 
+// The same, for all functions together (no dimension; not in Prometheus).
+constexpr MetricDef kAllInvocations{
+    kNs, "Invocations", "Count", MetricKind::kCounter, Emit::kWhenNonZero, "", kInvocations.help};
+constexpr MetricDef kAllErrors{kNs, "Errors",    "Count", MetricKind::kCounter, Emit::kWhenNonZero,
+                               "",  kErrors.help};
+constexpr MetricDef kAllThrottles{
+    kNs, "Throttles", "Count", MetricKind::kCounter, Emit::kWhenNonZero, "", kThrottles.help};
+constexpr MetricDef kAllConcurrent{
+    kNs, "ConcurrentExecutions", "Count", MetricKind::kGauge, Emit::kAlways, "", kConcurrent.help};
+
 // Event source mappings (dimension EventSourceMappingUUID).
 constexpr MetricDef kPolled{kNs,
                             "PolledEventCount",
@@ -112,6 +124,33 @@ constexpr MetricDef kDeleted{kNs,
 
 void LambdaMetrics::CollectMetrics(metrics_internal::Collector& out) {
   LambdaService::Metrics metrics = service_.CollectMetrics();
+  if (!metrics.functions.empty()) {
+    MutexLock lock(&mu_);
+    absl::flat_hash_map<uint64_t, Counts> seen;
+    double running = 0;
+    for (const LambdaService::FunctionMetrics& f : metrics.functions) {
+      const lambda_internal::FunctionCounterValues& c = f.counters;
+      const Counts now{c.invocations, c.errors, c.throttles};
+      const Counts before = seen_.contains(f.function_id) ? seen_[f.function_id] : Counts{};
+      // Counters only grow; taken apart so a racing read cannot go back.
+      auto add = [](uint64_t& total, uint64_t was, uint64_t is) {
+        total += is > was ? is - was : 0;
+      };
+      add(all_.invocations, before.invocations, now.invocations);
+      add(all_.errors, before.errors, now.errors);
+      add(all_.throttles, before.throttles, now.throttles);
+      seen[f.function_id] = {std::max(before.invocations, now.invocations),
+                             std::max(before.errors, now.errors),
+                             std::max(before.throttles, now.throttles)};
+      running += static_cast<double>(c.running);
+    }
+    seen_ = std::move(seen);  // Deleted functions forgotten; their counts stay in all_.
+    const metrics_internal::Object all{all_id_, {}, {}};
+    out.Counter(kAllInvocations, all, all_.invocations);
+    out.Counter(kAllErrors, all, all_.errors);
+    out.Counter(kAllThrottles, all, all_.throttles);
+    out.Gauge(kAllConcurrent, all, running);
+  }
   for (const LambdaService::FunctionMetrics& f : metrics.functions) {
     const metrics_internal::Dimension dims[] = {{"FunctionName", f.function_name}};
     const metrics_internal::Label labels[] = {{"function", f.function_name}};

@@ -16,19 +16,22 @@ namespace wharf::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::Optional;
 
 class LambdaMetricsTest : public LambdaTest {
  protected:
   // The Sum of `metric` over the minute starting at the clock's start.
+  // With an empty `dimension`: the metric without dimensions. `minute`: which
+  // one, from the start.
   std::optional<double> Sum(const std::string& metric, const std::string& dimension,
-                            const std::string& value) {
+                            const std::string& value, int minute = 0) {
     cloudwatch::GetMetricStatisticsRequest request;
     request.metric_namespace = "AWS/Lambda";
     request.metric_name = metric;
-    request.dimensions = {{.name = dimension, .value = value}};
-    request.start_time = start_;
-    request.end_time = start_ + absl::Minutes(1);
+    if (!dimension.empty()) request.dimensions = {{.name = dimension, .value = value}};
+    request.start_time = start_ + absl::Minutes(minute);
+    request.end_time = start_ + absl::Minutes(minute + 1);
     request.period = 60;
     request.statistics = {"Sum"};
     auto result = broker_->cloudwatch().GetMetricStatistics(request);
@@ -60,6 +63,35 @@ TEST_F(LambdaMetricsTest, InvocationsAndErrorsPerFunction) {
   const std::string text = broker_->cloudwatch().RenderPrometheus();
   EXPECT_THAT(text, HasSubstr("wharf_lambda_invocations_total{function=\"ok\"} 2\n"));
   EXPECT_THAT(text, HasSubstr("wharf_lambda_errors_total{function=\"bad\"} 1\n"));
+}
+
+// AWS also publishes Invocations, Errors, Throttles and ConcurrentExecutions
+// without a dimension, for all functions together; a deleted function's
+// counts stay in the minute they happened.
+TEST_F(LambdaMetricsTest, AllFunctionsTogetherWithoutDimension) {
+  Recorder ok;
+  Recorder bad;
+  bad.set_respond([](const lambda::Invocation&) -> absl::StatusOr<std::string> {
+    return absl::InternalError("boom");
+  });
+  CreateFunction("ok", ok);
+  CreateFunction("bad", bad);
+  for (int i = 0; i < 2; ++i) ASSERT_OK(lambda().Invoke({.function_name = "ok"}));
+  for (int i = 0; i < 3; ++i) ASSERT_OK(lambda().Invoke({.function_name = "bad"}));
+  clock_->Advance(absl::Seconds(70));
+  ASSERT_OK(lambda().DeleteFunction({.function_name = "bad"}));
+  ASSERT_OK(lambda().Invoke({.function_name = "ok"}));
+  clock_->Advance(absl::Seconds(60));
+
+  EXPECT_THAT(Sum("Invocations", "", ""), Optional(5.0));
+  EXPECT_THAT(Sum("Errors", "", ""), Optional(3.0));
+  EXPECT_EQ(Sum("Throttles", "", ""), std::nullopt);
+  EXPECT_THAT(Sum("Invocations", "", "", 1), Optional(1.0));
+  EXPECT_EQ(Sum("Errors", "", "", 1), std::nullopt);
+  EXPECT_THAT(Sum("ConcurrentExecutions", "", ""), Optional(0.0));
+  // Not a series of its own in the Prometheus text.
+  EXPECT_THAT(broker_->cloudwatch().RenderPrometheus(),
+              Not(HasSubstr("wharf_lambda_invocations_total 5")));
 }
 
 TEST_F(LambdaMetricsTest, DurationIsADistributionOfRuns) {
