@@ -96,7 +96,9 @@ std::vector<const std::shared_ptr<const SubscriptionInfo>*> TopicRegistry::Selec
     if (stats != nullptr && matched < routes.attribute_filters) {
       const size_t out = routes.attribute_filters - matched;
       stats->Add(TopicStats::kFilteredOut, out);
-      if (message.attributes.empty()) stats->Add(TopicStats::kFilteredOutNoMessageAttributes, out);
+      stats->Add(message.attributes.empty() ? TopicStats::kFilteredOutNoMessageAttributes
+                                            : TopicStats::kFilteredOutMessageAttributes,
+                 out);
     }
   }
   if (routes.body_filters > 0) {
@@ -107,7 +109,9 @@ std::vector<const std::shared_ptr<const SubscriptionInfo>*> TopicRegistry::Selec
     if (stats != nullptr && matched < routes.body_filters) {
       const size_t out = routes.body_filters - matched;
       stats->Add(TopicStats::kFilteredOut, out);
-      if (!ids.ok()) stats->Add(TopicStats::kFilteredOutInvalidMessageBody, out);
+      stats->Add(ids.ok() ? TopicStats::kFilteredOutMessageBody
+                          : TopicStats::kFilteredOutInvalidMessageBody,
+                 out);
     }
   }
   return targets;

@@ -12,8 +12,12 @@
 //   kFilteredOut*       per subscription whose filter policy rejected the
 //                       message; -NoMessageAttributes when an attribute-scope
 //                       policy met a message without attributes,
+//                       -MessageAttributes when it met one with attributes,
 //                       -InvalidMessageBody when a body-scope policy met a
-//                       body that is not JSON
+//                       body that is not JSON, -MessageBody when it met JSON
+//                       (AWS does not say whether its per-scope counts take
+//                       in the no-attributes and invalid-body ones; wharf's
+//                       are apart, and together make kFilteredOut)
 //   kRedrivenToDlq      a failed delivery moved to the subscription's DLQ
 //   kFailedToRedriveToDlq  one whose DLQ refused it
 //
@@ -38,6 +42,8 @@ struct TopicStats {
     kFilteredOutInvalidMessageBody,
     kRedrivenToDlq,
     kFailedToRedriveToDlq,
+    kFilteredOutMessageAttributes,
+    kFilteredOutMessageBody,
     kNumCounters,
   };
 

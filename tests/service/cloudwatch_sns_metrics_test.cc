@@ -106,6 +106,10 @@ TEST_F(CloudWatchSnsMetricsTest, EveryMetricAfterKnownTraffic) {
               Optional(1.0));
   EXPECT_THAT(SnsSum("NumberOfNotificationsFilteredOut-InvalidMessageBody", "orders"),
               Optional(1.0));
+  // The third message's: "red" by its attributes, "json" by its body.
+  EXPECT_THAT(SnsSum("NumberOfNotificationsFilteredOut-MessageAttributes", "orders"),
+              Optional(1.0));
+  EXPECT_THAT(SnsSum("NumberOfNotificationsFilteredOut-MessageBody", "orders"), Optional(1.0));
 
   // Body plus attributes (name, type, value): 5; 12 + 5 + 6 + 3; 12 + 5 + 6 + 4.
   p = Points("AWS/SNS", "PublishSize", {{"TopicName", "orders"}}, 0, 60, 60);
