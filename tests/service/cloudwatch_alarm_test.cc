@@ -330,6 +330,59 @@ TEST_F(CloudWatchAlarmTest, StateChangesAreEventsOnTheDefaultBus) {
   EXPECT_STREQ(d2["previousState"]["timestamp"].GetString(), "2026-01-01T00:01:00.000+0000");
 }
 
+// A composite alarm's event: its rule and suppressor in the configuration,
+// the suppression of its actions in the state (the User Guide's sample "State
+// change for a composite alarm with a suppressor alarm").
+TEST_F(CloudWatchAlarmTest, CompositeStateChangesAreEventsToo) {
+  const std::string events_queue = Create("alarm-events");
+  ASSERT_OK(broker_->events()
+                .PutRule({.name = "alarms",
+                          .event_pattern = R"({"source":["aws.cloudwatch"],)"
+                                           R"("detail":{"alarmName":["service"]}})"})
+                .status());
+  ASSERT_OK(
+      broker_->events()
+          .PutTargets({.rule = "alarms", .targets = {{.id = "q", .arn = ArnOf("alarm-events")}}})
+          .status());
+  ASSERT_OK(cw().PutMetricAlarm(ErrorsAlarm()));
+  cloudwatch::PutMetricAlarmRequest maintenance = ErrorsAlarm();
+  maintenance.alarm_name = "maintenance";
+  ASSERT_OK(cw().PutMetricAlarm(maintenance));
+  ASSERT_OK(cw().PutCompositeAlarm({.alarm_name = "service",
+                                    .alarm_rule = "ALARM(errors)",
+                                    .alarm_actions = {topic_},
+                                    .actions_suppressor = "maintenance",
+                                    .actions_suppressor_wait_period = 120,
+                                    .actions_suppressor_extension_period = 180}));
+  AdvanceTo(10);
+  ASSERT_OK(cw().SetAlarmState(
+      {.alarm_name = "errors", .state_value = "ALARM", .state_reason = "by hand"}));
+
+  std::vector<rapidjson::Document> events;
+  for (const sqs::Message& m : Receive(events_queue)) {
+    events.emplace_back().Parse(m.body.c_str());
+    ASSERT_FALSE(events.back().HasParseError()) << m.body;
+  }
+  // Created: OK at once (its rule does not hold); then ALARM.
+  ASSERT_THAT(events, SizeIs(2));
+  if (std::string(events[0]["detail"]["state"]["value"].GetString()) != "ALARM") {
+    std::swap(events[0], events[1]);
+  }
+  const rapidjson::Value& d = events[0]["detail"];
+  EXPECT_STREQ(d["state"]["value"].GetString(), "ALARM");
+  EXPECT_STREQ(d["state"]["actionsSuppressedBy"].GetString(), "WaitPeriod");
+  EXPECT_STREQ(d["state"]["actionsSuppressedReason"].GetString(),
+               "Actions suppressed by WaitPeriod");
+  EXPECT_STREQ(d["previousState"]["value"].GetString(), "OK");
+  EXPECT_STREQ(d["configuration"]["alarmRule"].GetString(), "ALARM(errors)");
+  EXPECT_STREQ(d["configuration"]["actionsSuppressor"].GetString(), "maintenance");
+  EXPECT_EQ(d["configuration"]["actionsSuppressorWaitPeriod"].GetInt(), 120);
+  EXPECT_EQ(d["configuration"]["actionsSuppressorExtensionPeriod"].GetInt(), 180);
+  EXPECT_FALSE(d["configuration"].HasMember("metrics"));
+  EXPECT_STREQ(events[1]["detail"]["state"]["value"].GetString(), "OK");
+  EXPECT_STREQ(events[1]["detail"]["previousState"]["value"].GetString(), "INSUFFICIENT_DATA");
+}
+
 TEST_F(CloudWatchAlarmTest, TreatMissingDataWithNoDataAtAll) {
   for (const char* t : {"missing", "breaching", "notBreaching", "ignore"}) {
     cloudwatch::PutMetricAlarmRequest r = ErrorsAlarm();
