@@ -97,10 +97,10 @@ class BrokerImpl final : public Broker {
                 [this](std::string_view arn, std::string payload) {
                   return lambda_->InvokeAsync(arn, std::move(payload));
                 },
-            .put_state_change_event =
-                [this](std::string alarm_arn, std::string detail) {
-                  events_->PutServiceEvent("aws.cloudwatch", "CloudWatch Alarm State Change",
-                                           {std::move(alarm_arn)}, detail);
+            .put_event =
+                [this](std::string_view detail_type, std::string alarm_arn, std::string detail) {
+                  events_->PutServiceEvent("aws.cloudwatch", detail_type, {std::move(alarm_arn)},
+                                           detail);
                 },
             .max_alarms = options_.metrics.max_alarms,
             .storage = store_.get()});

@@ -562,6 +562,128 @@ std::string AlarmStateChangeDetail(const CloudWatchAlarm& alarm, AlarmState old,
   return Text(buf);
 }
 
+namespace {
+
+// An alarm's configuration as the configuration change events show it.
+void WriteAlarmConfiguration(Writer& e, const CloudWatchAlarm& alarm) {
+  e.StartObject();
+  if (alarm.composite) {
+    Key(e, "alarmRule");
+    String(e, alarm.alarm_rule);
+    if (!alarm.actions_suppressor.empty()) {
+      Key(e, "actionsSuppressor");
+      String(e, alarm.actions_suppressor);
+      Key(e, "actionsSuppressorWaitPeriod");
+      e.Int64(absl::ToInt64Seconds(alarm.suppressor_wait_period));
+      Key(e, "actionsSuppressorExtensionPeriod");
+      e.Int64(absl::ToInt64Seconds(alarm.suppressor_extension_period));
+    }
+  } else {
+    Key(e, "evaluationPeriods");
+    e.Int(alarm.rule.evaluation_periods);
+    if (alarm.datapoints_to_alarm_given) {
+      Key(e, "datapointsToAlarm");
+      e.Int(alarm.rule.datapoints_to_alarm);
+    }
+    Key(e, "threshold");
+    e.Double(alarm.rule.threshold);
+    Key(e, "comparisonOperator");
+    String(e, alarm.comparison_operator);
+    if (!alarm.treat_missing_data.empty()) {
+      Key(e, "treatMissingData");
+      String(e, alarm.treat_missing_data);
+    }
+    if (!alarm.evaluate_low_sample_count_percentile.empty()) {
+      Key(e, "evaluateLowSampleCountPercentile");
+      String(e, alarm.evaluate_low_sample_count_percentile);
+    }
+    Key(e, "metrics");
+    e.StartArray();
+    e.StartObject();
+    Key(e, "id");
+    String(e, "m1");
+    Key(e, "metricStat");
+    e.StartObject();
+    Key(e, "metric");
+    e.StartObject();
+    Key(e, "namespace");
+    String(e, alarm.key.ns);
+    Key(e, "name");
+    String(e, alarm.key.name);
+    Key(e, "dimensions");
+    e.StartObject();
+    for (const cloudwatch::Dimension& dim : alarm.dimensions) {
+      Key(e, dim.name);
+      String(e, dim.value);
+    }
+    e.EndObject();
+    e.EndObject();
+    Key(e, "period");
+    e.Int(alarm.period);
+    Key(e, "stat");
+    String(e, alarm.stat.name);
+    if (!alarm.unit.empty()) {
+      Key(e, "unit");
+      String(e, alarm.unit);
+    }
+    e.EndObject();
+    Key(e, "returnData");
+    e.Bool(true);
+    e.EndObject();
+    e.EndArray();
+  }
+  Key(e, "alarmName");
+  String(e, alarm.name);
+  if (!alarm.description.empty()) {
+    Key(e, "description");
+    String(e, alarm.description);
+  }
+  Key(e, "actionsEnabled");
+  e.Bool(alarm.actions_enabled);
+  Key(e, "timestamp");
+  String(e, AlarmTimestamp(alarm.configuration_updated));
+  Key(e, "okActions");
+  Strings(e, alarm.ok_actions);
+  Key(e, "alarmActions");
+  Strings(e, alarm.alarm_actions);
+  Key(e, "insufficientDataActions");
+  Strings(e, alarm.insufficient_data_actions);
+  e.EndObject();
+}
+
+}  // namespace
+
+std::string AlarmConfigurationChangeDetail(const CloudWatchAlarm& alarm,
+                                           const CloudWatchAlarm* previous,
+                                           std::string_view operation) {
+  rapidjson::StringBuffer buf;
+  Writer e(buf);
+  e.StartObject();
+  Key(e, "alarmName");
+  String(e, alarm.name);
+  Key(e, "operation");
+  String(e, operation);
+  Key(e, "state");
+  e.StartObject();
+  if (alarm.suppressed_by != CloudWatchAlarm::Suppression::kNone) {
+    Key(e, "actionsSuppressedBy");
+    String(e, SuppressionName(alarm.suppressed_by));
+  }
+  Key(e, "value");
+  String(e, AlarmStateName(alarm.state));
+  Key(e, "timestamp");
+  String(e, AlarmTimestamp(alarm.state_updated));
+  e.EndObject();
+  Key(e, "configuration");
+  WriteAlarmConfiguration(e, alarm);
+  if (previous != nullptr) {
+    Key(e, "previousConfiguration");
+    WriteAlarmConfiguration(e, *previous);
+  }
+  e.EndObject();
+  return Text(buf);
+}
+
 AlarmActionKind AlarmActionKindOf(std::string_view arn) {
   // arn:aws:sns:<region>:<account>:<topic>, or
   // arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>].

@@ -151,6 +151,13 @@ std::string AlarmStateChangeDetail(const CloudWatchAlarm& alarm, metrics_interna
                                    std::string_view old_reason, std::string_view old_data,
                                    absl::Time old_at, absl::Time at);
 
+// The "detail" of the "CloudWatch Alarm Configuration Change" event for
+// `operation` ("create", "update" or "delete") of `alarm` (its configuration
+// after an update; `previous` its configuration before, else null).
+std::string AlarmConfigurationChangeDetail(const CloudWatchAlarm& alarm,
+                                           const CloudWatchAlarm* previous,
+                                           std::string_view operation);
+
 // Action ARNs wharf runs: SNS topics and Lambda functions.
 enum class AlarmActionKind { kSns, kLambda, kUnsupported };
 AlarmActionKind AlarmActionKindOf(std::string_view arn);

@@ -33,6 +33,10 @@ constexpr absl::Duration kHistoryRetention = absl::Hours(24 * 14);
 constexpr size_t kMaxReason = 1023;
 constexpr size_t kMaxReasonData = 4000;
 constexpr size_t kMaxHistoryData = 4095;
+// The detail types of CloudWatch's events (the User Guide's "Alarm events and
+// EventBridge").
+constexpr std::string_view kStateChangeEvent = "CloudWatch Alarm State Change";
+constexpr std::string_view kConfigurationChangeEvent = "CloudWatch Alarm Configuration Change";
 
 absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 std::string_view Std(absl::string_view s) { return std::string_view(s.data(), s.size()); }
@@ -268,8 +272,8 @@ absl::Status CloudWatchService::CheckChildrenLocked(const Alarm& alarm) const {
   return absl::OkStatus();
 }
 
-absl::StatusOr<CloudWatchAlarm*> CloudWatchService::StoreAlarmLocked(std::unique_ptr<Alarm> alarm,
-                                                                     absl::Time now) {
+absl::StatusOr<CloudWatchAlarm*> CloudWatchService::StoreAlarmLocked(
+    std::unique_ptr<Alarm> alarm, absl::Time now, std::vector<PendingAction>& actions) {
   auto it = alarms_.find(alarm->name);
   const bool created = it == alarms_.end();
   if (!created && it->second->composite != alarm->composite) {
@@ -329,6 +333,12 @@ absl::StatusOr<CloudWatchAlarm*> CloudWatchService::StoreAlarmLocked(std::unique
               .history_data = absl::StrCat("{\"version\":\"1.0\",\"type\":\"",
                                            created ? "Create" : "Update", "\"}")});
   PersistAlarmLocked(*alarm);
+  if (options_.put_event) {
+    QueueEventLocked(*alarm, kConfigurationChangeEvent,
+                     AlarmConfigurationChangeDetail(*alarm, created ? nullptr : it->second.get(),
+                                                    created ? "create" : "update"),
+                     now, actions);
+  }
   const std::string name = alarm->name;
   return (alarms_[name] = std::move(alarm)).get();
 }
@@ -342,7 +352,7 @@ absl::Status CloudWatchService::PutCompositeAlarm(const cloudwatch::PutComposite
   const uint64_t since = Mark();
   {
     MutexLock lock(&mu_);
-    absl::StatusOr<Alarm*> put = StoreAlarmLocked(std::move(alarm), now);
+    absl::StatusOr<Alarm*> put = StoreAlarmLocked(std::move(alarm), now, actions);
     if (!put.ok()) return put.status();
     Alarm& stored = **put;
     SettleSuppressionLocked(stored, now, actions);
@@ -489,9 +499,10 @@ absl::Status CloudWatchService::PutMetricAlarm(const cloudwatch::PutMetricAlarmR
   std::unique_ptr<Alarm> alarm = *std::move(made);
   const absl::Time now = options_.clock->Now();
   const uint64_t since = Mark();
+  std::vector<PendingAction> actions;
   {
     MutexLock lock(&mu_);
-    if (absl::StatusOr<Alarm*> put = StoreAlarmLocked(std::move(alarm), now); !put.ok()) {
+    if (absl::StatusOr<Alarm*> put = StoreAlarmLocked(std::move(alarm), now, actions); !put.ok()) {
       return put.status();
     }
     // (Re)schedule: an earlier first evaluation, or a 10 s step for a
@@ -502,7 +513,9 @@ absl::Status CloudWatchService::PutMetricAlarm(const cloudwatch::PutMetricAlarmR
       ScheduleTickLocked(now - absl::Nanoseconds(1));
     }
   }
-  return Commit(since);
+  absl::Status committed = Commit(since);
+  RunActions(std::move(actions));
+  return committed;
 }
 
 void CloudWatchService::ScheduleTickLocked(absl::Time after) {
@@ -609,6 +622,21 @@ void CloudWatchService::EvaluateComposite(Alarm& alarm, std::vector<TriggeringAl
              std::move(data), at, actions);
 }
 
+void CloudWatchService::QueueEventLocked(const Alarm& alarm, std::string_view detail_type,
+                                         std::string detail, absl::Time at,
+                                         std::vector<PendingAction>& actions) {
+  PendingAction event{alarm.name,
+                      std::string(TypeName(alarm)),
+                      alarm.arn,
+                      std::string(detail_type),
+                      std::move(detail),
+                      false,
+                      true,
+                      at,
+                      at};
+  actions.push_back(std::move(event));
+}
+
 void CloudWatchService::Transition(Alarm& alarm, AlarmState state, std::string reason,
                                    std::string reason_data, absl::Time at,
                                    std::vector<PendingAction>& actions) {
@@ -640,11 +668,10 @@ void CloudWatchService::Transition(Alarm& alarm, AlarmState state, std::string r
 
   // CloudWatch sends EventBridge every state change, actions enabled or not
   // (the User Guide's "Alarm events and EventBridge").
-  if (options_.put_state_change_event) {
-    PendingAction event{
-        alarm.name, std::string(TypeName(alarm)), alarm.arn, {}, {}, false, true, at, at};
-    event.message = AlarmStateChangeDetail(alarm, old, old_reason, old_data, old_at, at);
-    actions.push_back(std::move(event));
+  if (options_.put_event) {
+    QueueEventLocked(alarm, kStateChangeEvent,
+                     AlarmStateChangeDetail(alarm, old, old_reason, old_data, old_at, at), at,
+                     actions);
   }
   if (!held) QueueActionsLocked(alarm, old, old_reason, at, at, actions);
 
@@ -804,7 +831,7 @@ void CloudWatchService::AddHistory(cloudwatch::AlarmHistoryItem item) {
 void CloudWatchService::RunActions(std::vector<PendingAction> actions) {
   for (PendingAction& a : actions) {
     if (a.event) {
-      options_.put_state_change_event(std::move(a.arn), std::move(a.message));
+      options_.put_event(a.subject, std::move(a.arn), std::move(a.message));
       continue;
     }
     absl::Status status;
@@ -1074,6 +1101,11 @@ absl::Status CloudWatchService::DeleteAlarms(const cloudwatch::DeleteAlarmsReque
       auto it = alarms_.find(name);
       if (it == alarms_.end()) continue;  // Named twice.
       const std::string type(TypeName(*it->second));
+      if (options_.put_event) {
+        QueueEventLocked(*it->second, kConfigurationChangeEvent,
+                         AlarmConfigurationChangeDetail(*it->second, nullptr, "delete"), now,
+                         actions);
+      }
       CancelSuppressionTaskLocked(*it->second);
       EraseAlarmLocked(*it->second);
       alarms_.erase(it);

@@ -86,10 +86,13 @@ class CloudWatchService final : public cloudwatch::Service {
     // Alarm actions on Lambda function ARNs call this (asynchronously, with
     // the JSON event); empty: they fail.
     std::function<absl::Status(std::string_view function_arn, std::string payload)> invoke_function;
-    // Every change of an alarm's state calls this (with no lock held) with
-    // the alarm's ARN and the detail of the "CloudWatch Alarm State Change"
-    // event, for the default event bus; empty: no event.
-    std::function<void(std::string alarm_arn, std::string detail)> put_state_change_event;
+    // Every change of an alarm's state, and every creation, update and
+    // deletion of one, calls this (with no lock held) with the event's
+    // detail type ("CloudWatch Alarm State Change" or "CloudWatch Alarm
+    // Configuration Change"), the alarm's ARN and the event's detail, for the
+    // default event bus; empty: no events.
+    std::function<void(std::string_view detail_type, std::string alarm_arn, std::string detail)>
+        put_event;
     size_t max_alarms = 5000;
     // Durable mode: where alarms are kept. Null: in memory. Must outlive the
     // service.
@@ -144,8 +147,9 @@ class CloudWatchService final : public cloudwatch::Service {
     std::string subject;  // SNS.
     std::string message;  // SNS message or Lambda event.
     bool lambda = false;
-    // The EventBridge state change event (message: its detail; arn: the
-    // alarm's), sent whether or not actions are enabled; no history item.
+    // An EventBridge event (subject: its detail type; message: its detail;
+    // arn: the alarm's), sent whether or not actions are enabled; no history
+    // item.
     bool event = false;
     absl::Time when;     // When it runs (its history item's time).
     absl::Time changed;  // Of the state change it is for.
@@ -177,7 +181,12 @@ class CloudWatchService final : public cloudwatch::Service {
   // tags, with its history and document; returns it. Errors: ValidationError
   // (the name is an alarm of the other type, a composite's child missing),
   // LimitExceeded.
-  absl::StatusOr<Alarm*> StoreAlarmLocked(std::unique_ptr<Alarm> alarm, absl::Time now)
+  absl::StatusOr<Alarm*> StoreAlarmLocked(std::unique_ptr<Alarm> alarm, absl::Time now,
+                                          std::vector<PendingAction>& actions)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Queues the EventBridge event of `alarm` (see Options::put_event).
+  void QueueEventLocked(const Alarm& alarm, std::string_view detail_type, std::string detail,
+                        absl::Time at, std::vector<PendingAction>& actions)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Durable mode (no-ops in memory; cloudwatch_durable.cc): enqueue writing
   // `alarm`'s document as it is now, or erasing it.

@@ -71,8 +71,11 @@
 // (source aws.cloudwatch, resources [the alarm's ARN]) on the broker's
 // default event bus, with AWS's detail: alarmName, state and previousState
 // (value, reason, reasonData, timestamp) and configuration (description, and
-// metrics, or a composite alarm's alarmRule). Not sent: the "CloudWatch Alarm
-// Configuration Change" events of creates, updates and deletes.
+// metrics, or a composite alarm's alarmRule). Creating, updating and deleting
+// an alarm put a "CloudWatch Alarm Configuration Change" event there (detail:
+// alarmName, operation create, update or delete, state, configuration and,
+// for an update, previousConfiguration). Enable/DisableAlarmActions send
+// none (AWS does not say whether it does).
 //
 // Not supported (InvalidParameterValue): metric math (Expression, Metrics in
 // PutMetricAlarm), anomaly detection thresholds; EC2, Auto Scaling and

@@ -7,6 +7,7 @@
 
 #include <rapidjson/document.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -338,6 +339,7 @@ TEST_F(CloudWatchAlarmTest, CompositeStateChangesAreEventsToo) {
   ASSERT_OK(broker_->events()
                 .PutRule({.name = "alarms",
                           .event_pattern = R"({"source":["aws.cloudwatch"],)"
+                                           R"("detail-type":["CloudWatch Alarm State Change"],)"
                                            R"("detail":{"alarmName":["service"]}})"})
                 .status());
   ASSERT_OK(
@@ -381,6 +383,72 @@ TEST_F(CloudWatchAlarmTest, CompositeStateChangesAreEventsToo) {
   EXPECT_FALSE(d["configuration"].HasMember("metrics"));
   EXPECT_STREQ(events[1]["detail"]["state"]["value"].GetString(), "OK");
   EXPECT_STREQ(events[1]["detail"]["previousState"]["value"].GetString(), "INSUFFICIENT_DATA");
+}
+
+// Creating, updating and deleting an alarm are "CloudWatch Alarm
+// Configuration Change" events (the User Guide's samples "Update of a metric
+// alarm", "Deletion of a metric math alarm").
+TEST_F(CloudWatchAlarmTest, ConfigurationChangesAreEvents) {
+  const std::string events_queue = Create("alarm-events");
+  ASSERT_OK(broker_->events()
+                .PutRule({.name = "alarms",
+                          .event_pattern = R"({"source":["aws.cloudwatch"],)"
+                                           R"("detail-type":)"
+                                           R"(["CloudWatch Alarm Configuration Change"]})"})
+                .status());
+  ASSERT_OK(
+      broker_->events()
+          .PutTargets({.rule = "alarms", .targets = {{.id = "q", .arn = ArnOf("alarm-events")}}})
+          .status());
+  ASSERT_OK(cw().PutMetricAlarm(ErrorsAlarm()));
+  AdvanceTo(30);
+  cloudwatch::PutMetricAlarmRequest update = ErrorsAlarm();
+  update.threshold = 7;
+  update.treat_missing_data = "ignore";
+  ASSERT_OK(cw().PutMetricAlarm(update));
+  AdvanceTo(40);
+  ASSERT_OK(cw().DeleteAlarms({.alarm_names = {"errors"}}));
+
+  std::map<std::string, rapidjson::Document> by_operation;
+  for (const sqs::Message& m : Receive(events_queue)) {
+    rapidjson::Document e;
+    e.Parse(m.body.c_str());
+    ASSERT_FALSE(e.HasParseError()) << m.body;
+    EXPECT_STREQ(e["detail-type"].GetString(), "CloudWatch Alarm Configuration Change");
+    EXPECT_EQ(std::string(e["resources"][0].GetString()),
+              std::string("arn:aws:cloudwatch:us-east-1:") + kAccount + ":alarm:errors");
+    by_operation[e["detail"]["operation"].GetString()] = std::move(e);
+  }
+  ASSERT_EQ(by_operation.size(), 3u);
+  const rapidjson::Value& created = by_operation["create"]["detail"];
+  EXPECT_STREQ(created["alarmName"].GetString(), "errors");
+  EXPECT_STREQ(created["state"]["value"].GetString(), "INSUFFICIENT_DATA");
+  EXPECT_STREQ(created["state"]["timestamp"].GetString(), "2026-01-01T00:00:00.000+0000");
+  const rapidjson::Value& c = created["configuration"];
+  EXPECT_STREQ(c["alarmName"].GetString(), "errors");
+  EXPECT_STREQ(c["description"].GetString(), "Too many errors");
+  EXPECT_EQ(c["evaluationPeriods"].GetInt(), 1);
+  EXPECT_EQ(c["threshold"].GetDouble(), 5);
+  EXPECT_STREQ(c["comparisonOperator"].GetString(), "GreaterThanThreshold");
+  EXPECT_FALSE(c.HasMember("treatMissingData"));  // Not given.
+  EXPECT_STREQ(c["metrics"][0]["metricStat"]["metric"]["name"].GetString(), "Errors");
+  EXPECT_STREQ(c["metrics"][0]["metricStat"]["stat"].GetString(), "Sum");
+  EXPECT_TRUE(c["actionsEnabled"].GetBool());
+  EXPECT_STREQ(c["timestamp"].GetString(), "2026-01-01T00:00:00.000+0000");
+  EXPECT_STREQ(c["okActions"][0].GetString(), topic_.c_str());
+  EXPECT_FALSE(created.HasMember("previousConfiguration"));
+
+  const rapidjson::Value& updated = by_operation["update"]["detail"];
+  EXPECT_EQ(updated["configuration"]["threshold"].GetDouble(), 7);
+  EXPECT_STREQ(updated["configuration"]["treatMissingData"].GetString(), "ignore");
+  EXPECT_STREQ(updated["configuration"]["timestamp"].GetString(), "2026-01-01T00:00:30.000+0000");
+  EXPECT_EQ(updated["previousConfiguration"]["threshold"].GetDouble(), 5);
+  EXPECT_STREQ(updated["previousConfiguration"]["timestamp"].GetString(),
+               "2026-01-01T00:00:00.000+0000");
+
+  const rapidjson::Value& deleted = by_operation["delete"]["detail"];
+  EXPECT_EQ(deleted["configuration"]["threshold"].GetDouble(), 7);
+  EXPECT_FALSE(deleted.HasMember("previousConfiguration"));
 }
 
 TEST_F(CloudWatchAlarmTest, TreatMissingDataWithNoDataAtAll) {
