@@ -800,9 +800,10 @@ TEST_F(LambdaMappingTest, FifoPartialFailuresRetryThenDeadLetterAsAwsRecordedThe
   EXPECT_THAT(recorder_.bodies(), ElementsAre("1:0", "2:1", "3:1", "4:2"));
   EXPECT_EQ(Counts(url), std::make_pair(0, 3));
   clock_->Advance(absl::Seconds(8));
-  ASSERT_THAT(recorder_.calls(), SizeIs(2));
+  const std::vector<Call> calls = recorder_.calls();
+  ASSERT_THAT(calls, SizeIs(2));
   std::vector<std::string> second;
-  for (const lambda::SqsRecord& r : recorder_.calls()[1].records) {
+  for (const lambda::SqsRecord& r : calls[1].records) {
     second.push_back(r.body);
     EXPECT_EQ(r.attributes.approximate_receive_count, "2");
   }
