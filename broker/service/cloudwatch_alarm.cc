@@ -442,6 +442,57 @@ std::string AlarmNotificationMessage(const CloudWatchAlarm& alarm, AlarmState ol
 
 namespace {
 
+// A composite alarm's actions suppressor, if it has one, as the alarm events
+// show it.
+void WriteSuppressor(Writer& e, const CloudWatchAlarm& alarm) {
+  if (alarm.actions_suppressor.empty()) return;
+  Key(e, "actionsSuppressor");
+  String(e, alarm.actions_suppressor);
+  Key(e, "actionsSuppressorWaitPeriod");
+  e.Int64(absl::ToInt64Seconds(alarm.suppressor_wait_period));
+  Key(e, "actionsSuppressorExtensionPeriod");
+  e.Int64(absl::ToInt64Seconds(alarm.suppressor_extension_period));
+}
+
+// A metric alarm's metric as the alarm events show it: "metrics", one
+// metricStat (with the alarm's unit, if any, when `with_unit`).
+void WriteMetrics(Writer& e, const CloudWatchAlarm& alarm, bool with_unit) {
+  Key(e, "metrics");
+  e.StartArray();
+  e.StartObject();
+  Key(e, "id");
+  String(e, "m1");
+  Key(e, "metricStat");
+  e.StartObject();
+  Key(e, "metric");
+  e.StartObject();
+  Key(e, "namespace");
+  String(e, alarm.key.ns);
+  Key(e, "name");
+  String(e, alarm.key.name);
+  Key(e, "dimensions");
+  e.StartObject();
+  for (const cloudwatch::Dimension& dim : alarm.dimensions) {
+    Key(e, dim.name);
+    String(e, dim.value);
+  }
+  e.EndObject();
+  e.EndObject();
+  Key(e, "period");
+  e.Int(alarm.period);
+  Key(e, "stat");
+  String(e, alarm.stat.name);
+  if (with_unit && !alarm.unit.empty()) {
+    Key(e, "unit");
+    String(e, alarm.unit);
+  }
+  e.EndObject();
+  Key(e, "returnData");
+  e.Bool(true);
+  e.EndObject();
+  e.EndArray();
+}
+
 // The "alarmData" of a Lambda alarm event, the "detail" of an EventBridge
 // alarm state change event: `alarm`'s change at `at` from `old` (with
 // `old_reason`, `old_data`, at `old_at`); with the actions suppression of a
@@ -482,48 +533,12 @@ void WriteAlarmData(Writer& e, const CloudWatchAlarm& alarm, AlarmState old,
   if (alarm.composite) {
     Key(e, "alarmRule");
     String(e, alarm.alarm_rule);
-    if (suppression && !alarm.actions_suppressor.empty()) {
-      Key(e, "actionsSuppressor");
-      String(e, alarm.actions_suppressor);
-      Key(e, "actionsSuppressorWaitPeriod");
-      e.Int64(absl::ToInt64Seconds(alarm.suppressor_wait_period));
-      Key(e, "actionsSuppressorExtensionPeriod");
-      e.Int64(absl::ToInt64Seconds(alarm.suppressor_extension_period));
-    }
+    if (suppression) WriteSuppressor(e, alarm);
   }
   Key(e, "description");
   String(e, alarm.description);
   if (!alarm.composite) {
-    Key(e, "metrics");
-    e.StartArray();
-    e.StartObject();
-    Key(e, "id");
-    String(e, "m1");
-    Key(e, "metricStat");
-    e.StartObject();
-    Key(e, "metric");
-    e.StartObject();
-    Key(e, "namespace");
-    String(e, alarm.key.ns);
-    Key(e, "name");
-    String(e, alarm.key.name);
-    Key(e, "dimensions");
-    e.StartObject();
-    for (const cloudwatch::Dimension& dim : alarm.dimensions) {
-      Key(e, dim.name);
-      String(e, dim.value);
-    }
-    e.EndObject();
-    e.EndObject();
-    Key(e, "period");
-    e.Int(alarm.period);
-    Key(e, "stat");
-    String(e, alarm.stat.name);
-    e.EndObject();
-    Key(e, "returnData");
-    e.Bool(true);
-    e.EndObject();
-    e.EndArray();
+    WriteMetrics(e, alarm, /*with_unit=*/false);
   }
   e.EndObject();
   e.EndObject();
@@ -570,14 +585,7 @@ void WriteAlarmConfiguration(Writer& e, const CloudWatchAlarm& alarm) {
   if (alarm.composite) {
     Key(e, "alarmRule");
     String(e, alarm.alarm_rule);
-    if (!alarm.actions_suppressor.empty()) {
-      Key(e, "actionsSuppressor");
-      String(e, alarm.actions_suppressor);
-      Key(e, "actionsSuppressorWaitPeriod");
-      e.Int64(absl::ToInt64Seconds(alarm.suppressor_wait_period));
-      Key(e, "actionsSuppressorExtensionPeriod");
-      e.Int64(absl::ToInt64Seconds(alarm.suppressor_extension_period));
-    }
+    WriteSuppressor(e, alarm);
   } else {
     Key(e, "evaluationPeriods");
     e.Int(alarm.rule.evaluation_periods);
@@ -597,40 +605,7 @@ void WriteAlarmConfiguration(Writer& e, const CloudWatchAlarm& alarm) {
       Key(e, "evaluateLowSampleCountPercentile");
       String(e, alarm.evaluate_low_sample_count_percentile);
     }
-    Key(e, "metrics");
-    e.StartArray();
-    e.StartObject();
-    Key(e, "id");
-    String(e, "m1");
-    Key(e, "metricStat");
-    e.StartObject();
-    Key(e, "metric");
-    e.StartObject();
-    Key(e, "namespace");
-    String(e, alarm.key.ns);
-    Key(e, "name");
-    String(e, alarm.key.name);
-    Key(e, "dimensions");
-    e.StartObject();
-    for (const cloudwatch::Dimension& dim : alarm.dimensions) {
-      Key(e, dim.name);
-      String(e, dim.value);
-    }
-    e.EndObject();
-    e.EndObject();
-    Key(e, "period");
-    e.Int(alarm.period);
-    Key(e, "stat");
-    String(e, alarm.stat.name);
-    if (!alarm.unit.empty()) {
-      Key(e, "unit");
-      String(e, alarm.unit);
-    }
-    e.EndObject();
-    Key(e, "returnData");
-    e.Bool(true);
-    e.EndObject();
-    e.EndArray();
+    WriteMetrics(e, alarm, /*with_unit=*/true);
   }
   Key(e, "alarmName");
   String(e, alarm.name);
