@@ -54,6 +54,18 @@ std::string_view InvalidTextField(const events::PutEventsRequestEntry& e) {
   return "";
 }
 
+// A new event with a fresh id, ingested at `now`, its envelope from `fields`
+// (whose id is set here).
+std::shared_ptr<bus_internal::Event> NewEvent(bus_internal::EnvelopeFields fields, absl::Time now) {
+  auto event = std::make_shared<bus_internal::Event>();
+  event->id = base_internal::NewUuid();
+  event->time = fields.time;
+  event->ingestion_time = now;
+  fields.id = event->id;
+  event->envelope = bus_internal::BuildEnvelope(fields);
+  return event;
+}
+
 }  // namespace
 
 // ---- Construction and names -------------------------------------------------------
@@ -336,21 +348,16 @@ absl::StatusOr<events::PutEventsResult> EventsService::PutEvents(
       fail(ErrorCode::kEventsMalformedDetail, "Detail is malformed.");
       continue;
     }
-    auto event = std::make_shared<bus_internal::Event>();
-    event->id = base_internal::NewUuid();
-    event->time = e.time.value_or(now);
-    event->ingestion_time = now;
-    event->trace_header = e.trace_header;
     bus_internal::EnvelopeFields fields;
-    fields.id = event->id;
     fields.detail_type = e.detail_type;
     fields.source = e.source;
     fields.account = options_.account_id;
-    fields.time = event->time;
+    fields.time = e.time.value_or(now);
     fields.region = options_.region;
     fields.resources = &e.resources;
     fields.compact_detail = detail;
-    event->envelope = bus_internal::BuildEnvelope(fields);
+    std::shared_ptr<bus_internal::Event> event = NewEvent(fields, now);
+    event->trace_header = e.trace_header;
     out.event_id = event->id;
     // Not found: no such bus (or it was deleted while the request ran); the
     // event is dropped, as AWS drops it.
@@ -367,12 +374,7 @@ void EventsService::PutServiceEvent(std::string_view source, std::string_view de
   if (!bus_internal::CompactDetail(detail, &compact)) return;
   const absl::Time now = options_.clock->Now();
   const uint64_t since = options_.store != nullptr ? options_.store->Position() : 0;
-  auto event = std::make_shared<bus_internal::Event>();
-  event->id = base_internal::NewUuid();
-  event->time = now;
-  event->ingestion_time = now;
   bus_internal::EnvelopeFields fields;
-  fields.id = event->id;
   fields.detail_type = detail_type;
   fields.source = source;
   fields.account = options_.account_id;
@@ -380,8 +382,7 @@ void EventsService::PutServiceEvent(std::string_view source, std::string_view de
   fields.region = options_.region;
   fields.resources = &resources;
   fields.compact_detail = compact;
-  event->envelope = bus_internal::BuildEnvelope(fields);
-  core_->dispatcher().PutEvent(events_checks::kDefaultBus, std::move(event)).IgnoreError();
+  core_->dispatcher().PutEvent(events_checks::kDefaultBus, NewEvent(fields, now)).IgnoreError();
   // Durable mode: what the targets placed in durable queues is committed.
   if (options_.store != nullptr) options_.store->Commit(since).IgnoreError();
 }
